@@ -1,0 +1,1 @@
+//! Subcommand implementations: wire ingest -> normalize -> diagnose -> recommend -> report.

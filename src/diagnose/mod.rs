@@ -1,0 +1,1 @@
+//! Diagnosis: audit events + snapshot -> findings grouped by cause.

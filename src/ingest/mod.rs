@@ -1,0 +1,5 @@
+//! Ingestion: open inputs (files, folders, `.gz`, stdin), decode, detect each input's format from its
+//! content, and stream its records out as raw values.
+
+pub mod snapshot;
+pub mod value;

@@ -1,0 +1,1 @@
+//! Snapshot inputs (users, groups, subscribedSkus, error lists, memberships).

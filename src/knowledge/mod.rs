@@ -1,0 +1,1 @@
+//! Licensing knowledge: the product / service-plan catalog and the conflict and dependency tables.

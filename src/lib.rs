@@ -1,0 +1,17 @@
+//! licdiag: offline diagnosis of Microsoft Entra group-based licensing errors.
+//!
+//! The pipeline, one module per stage:
+//! `ingest` (read exports, detect formats, map raw records) -> `normalize` (typed audit events) ->
+//! `diagnose` (findings grouped by cause) -> `recommend` (the documented fix) -> `report` (output).
+//! `knowledge` holds the product catalog and the conflict / dependency tables; `model` the domain types.
+
+pub mod cli;
+pub mod commands;
+pub mod diagnose;
+pub mod error;
+pub mod ingest;
+pub mod knowledge;
+pub mod model;
+pub mod normalize;
+pub mod recommend;
+pub mod report;

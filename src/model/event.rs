@@ -1,0 +1,382 @@
+//! The normalized audit event: what every export format becomes past the parsing edge.
+
+use super::ids::{CorrelationId, ObjectId};
+use super::license::{LicenseChange, LicenseError, ProcessingSummary};
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::sync::Arc;
+
+/// Audit activities licdiag reasons about; anything else is kept by name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Activity {
+    SetGroupLicense,
+    StartApplyingGroupLicense,
+    FinishApplyingGroupLicense,
+    TriggerGroupLicenseRecalculation,
+    ChangeUserLicense,
+    UpdateUser,
+    SetLicenseProperties,
+    AddMemberToGroup,
+    RemoveMemberFromGroup,
+    DeleteGroup,
+    DeleteUser,
+    Other(String),
+}
+
+impl Activity {
+    /// Normalizes an activity name: trims, drops a trailing period (`Change user license.` from the
+    /// unified audit log and 2018 diagnostic records), and recognizes both spellings of
+    /// `Finish applying group based license to user(s)`.
+    pub fn from_name(name: &str) -> Activity {
+        let n = name.trim().trim_end_matches('.').trim();
+        let l = n.to_ascii_lowercase();
+        match l.as_str() {
+            "set group license" => Activity::SetGroupLicense,
+            "start applying group based license to users"
+            | "start applying group based license to user" => Activity::StartApplyingGroupLicense,
+            "finish applying group based license to users"
+            | "finish applying group based license to user" => Activity::FinishApplyingGroupLicense,
+            "trigger group license recalculation" => Activity::TriggerGroupLicenseRecalculation,
+            "change user license" => Activity::ChangeUserLicense,
+            "update user" => Activity::UpdateUser,
+            "set license properties" => Activity::SetLicenseProperties,
+            "add member to group" => Activity::AddMemberToGroup,
+            "remove member from group" => Activity::RemoveMemberFromGroup,
+            "delete group" => Activity::DeleteGroup,
+            "delete user" => Activity::DeleteUser,
+            _ => Activity::Other(n.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Activity::SetGroupLicense => "Set group license",
+            Activity::StartApplyingGroupLicense => "Start applying group based license to users",
+            Activity::FinishApplyingGroupLicense => "Finish applying group based license to users",
+            Activity::TriggerGroupLicenseRecalculation => "Trigger group license recalculation",
+            Activity::ChangeUserLicense => "Change user license",
+            Activity::UpdateUser => "Update user",
+            Activity::SetLicenseProperties => "Set license properties",
+            Activity::AddMemberToGroup => "Add member to group",
+            Activity::RemoveMemberFromGroup => "Remove member from group",
+            Activity::DeleteGroup => "Delete group",
+            Activity::DeleteUser => "Delete user",
+            Activity::Other(s) => s,
+        }
+    }
+
+    /// Activities that belong to group-based licensing by name alone.
+    pub fn is_licensing(&self) -> bool {
+        matches!(
+            self,
+            Activity::SetGroupLicense
+                | Activity::StartApplyingGroupLicense
+                | Activity::FinishApplyingGroupLicense
+                | Activity::TriggerGroupLicenseRecalculation
+                | Activity::ChangeUserLicense
+                | Activity::SetLicenseProperties
+        )
+    }
+}
+
+impl fmt::Display for Activity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Activity {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The outcome of the audited operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Timeout,
+    Unknown,
+}
+
+impl Outcome {
+    /// `success`/`Success`/`0` (2018 diagnostic records), `failure`/`Failure`, `timeout`, anything else unknown.
+    pub fn parse(s: &str) -> Outcome {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "success" | "succeeded" | "0" | "true" => Outcome::Success,
+            "failure" | "failed" | "fail" | "false" => Outcome::Failure,
+            "timeout" => Outcome::Timeout,
+            _ => Outcome::Unknown,
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Timeout => "timeout",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// Who performed the operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    User {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<ObjectId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        upn: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        display_name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ip: Option<String>,
+    },
+    App {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        app_id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_principal_id: Option<ObjectId>,
+    },
+    /// The group-based-licensing service, whichever name the export gave it.
+    GroupBasedLicensing,
+    Unknown,
+}
+
+/// The display names under which the group-based-licensing service appears.
+pub const GBL_ACTOR_NAMES: [&str; 2] = [
+    "microsoft azure ad group-based licensing",
+    "microsoft entra group-based licensing",
+];
+
+pub fn is_gbl_actor_name(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    GBL_ACTOR_NAMES.iter().any(|g| *g == n)
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User {
+                upn, display_name, id, ..
+            } => upn
+                .clone()
+                .or_else(|| display_name.clone())
+                .or_else(|| id.as_ref().map(|i| i.to_string()))
+                .unwrap_or_else(|| "unknown user".into()),
+            Actor::App {
+                name,
+                service_principal_id,
+                app_id,
+            } => name
+                .clone()
+                .or_else(|| app_id.clone())
+                .or_else(|| service_principal_id.as_ref().map(|i| i.to_string()))
+                .unwrap_or_else(|| "unknown application".into()),
+            Actor::GroupBasedLicensing => "Group-based licensing service".into(),
+            Actor::Unknown => "unknown".into(),
+        }
+    }
+}
+
+/// Kind of a target resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    User,
+    Group,
+    ServicePrincipal,
+    Application,
+    Device,
+    Directory,
+    Policy,
+    Other,
+}
+
+impl TargetKind {
+    pub fn parse(s: &str) -> TargetKind {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "user" => TargetKind::User,
+            "group" => TargetKind::Group,
+            "serviceprincipal" | "service principal" => TargetKind::ServicePrincipal,
+            "application" => TargetKind::Application,
+            "device" => TargetKind::Device,
+            "directory" => TargetKind::Directory,
+            "policy" => TargetKind::Policy,
+            _ => TargetKind::Other,
+        }
+    }
+}
+
+/// A modified property with its values decoded from their JSON-in-a-string form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModifiedProperty {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub kind: TargetKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modified: Vec<ModifiedProperty>,
+}
+
+/// The export format an input was detected as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditFormat {
+    /// Microsoft Graph `directoryAudits` objects (page, array, lines); also the admin-center JSON download.
+    GraphJson,
+    /// Entra admin center CSV download (96 fixed columns).
+    PortalCsv,
+    /// Azure Monitor diagnostic-settings records (Event Hub / storage).
+    AzureMonitor,
+    /// Log Analytics / Sentinel `AuditLogs` query export, JSON.
+    LogAnalyticsJson,
+    /// Log Analytics / Sentinel `AuditLogs` query export, CSV.
+    LogAnalyticsCsv,
+    /// Purview unified audit log CSV (classic or new search export).
+    PurviewCsv,
+    /// Unified audit log `AuditData` JSON (Management Activity API, Graph audit query API).
+    PurviewJson,
+}
+
+impl AuditFormat {
+    pub fn label(&self) -> &'static str {
+        match self {
+            AuditFormat::GraphJson => "graph-json",
+            AuditFormat::PortalCsv => "portal-csv",
+            AuditFormat::AzureMonitor => "azure-monitor",
+            AuditFormat::LogAnalyticsJson => "log-analytics-json",
+            AuditFormat::LogAnalyticsCsv => "log-analytics-csv",
+            AuditFormat::PurviewCsv => "purview-csv",
+            AuditFormat::PurviewJson => "purview-json",
+        }
+    }
+}
+
+/// Where an event came from: input file and 1-based record number (and line, when known).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    pub file: Arc<str>,
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}: record {} (line {})", self.file, self.record, l),
+            None => write!(f, "{}: record {}", self.file, self.record),
+        }
+    }
+}
+
+/// One normalized directory audit event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub time: DateTime<Utc>,
+    pub activity: Activity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub result: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<CorrelationId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    pub actor: Actor,
+    pub targets: Vec<Target>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_details: Vec<(String, String)>,
+    /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<LicenseChange>,
+    /// The `Finish applying ...` counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ProcessingSummary>,
+    /// License errors found anywhere in the record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<LicenseError>,
+    /// Sequence number when the record is one chunk of a split operation.
+    #[serde(skip)]
+    pub sequence: Option<u32>,
+    pub source: SourceRef,
+}
+
+impl AuditEvent {
+    /// Whether licdiag keeps this event for diagnosis and timelines.
+    pub fn is_licensing(&self) -> bool {
+        self.activity.is_licensing()
+            || self.licenses.is_some()
+            || !self.errors.is_empty()
+            || self.summary.is_some()
+            || matches!(self.actor, Actor::GroupBasedLicensing)
+            || matches!(
+                self.activity,
+                Activity::AddMemberToGroup
+                    | Activity::RemoveMemberFromGroup
+                    | Activity::DeleteGroup
+                    | Activity::DeleteUser
+            )
+    }
+
+    /// The first target of a kind.
+    pub fn target(&self, kind: TargetKind) -> Option<&Target> {
+        self.targets.iter().find(|t| t.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_period_and_spellings() {
+        assert_eq!(
+            Activity::from_name("Change user license."),
+            Activity::from_name("Change user license")
+        );
+        assert_eq!(
+            Activity::from_name("Finish applying group based license to user"),
+            Activity::FinishApplyingGroupLicense
+        );
+        assert_eq!(
+            Activity::from_name("Update service principal."),
+            Activity::Other("Update service principal".into())
+        );
+    }
+
+    #[test]
+    fn gbl_actor_both_names() {
+        assert!(is_gbl_actor_name("Microsoft Azure AD Group-Based Licensing"));
+        assert!(is_gbl_actor_name("microsoft entra group-based licensing"));
+        assert!(!is_gbl_actor_name("Microsoft Azure AD Internal - Jit Provisioning"));
+    }
+
+    #[test]
+    fn outcomes() {
+        assert_eq!(Outcome::parse("Success"), Outcome::Success);
+        assert_eq!(Outcome::parse("0"), Outcome::Success);
+        assert_eq!(Outcome::parse("failure"), Outcome::Failure);
+        assert_eq!(Outcome::parse("unknownFutureValue"), Outcome::Unknown);
+    }
+}

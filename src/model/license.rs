@@ -1,0 +1,97 @@
+//! Licensing payloads carried by audit events, parsed out of their export strings: license sets
+//! (`AssignedLicense` values), the group-processing summary, and license errors found in a record.
+
+use super::cause::Cause;
+use super::ids::SkuId;
+use serde::Serialize;
+
+/// One `[SkuName=..., AccountId=..., SkuId=..., DisabledPlans=[...]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct AssignedLicense {
+    /// `SkuName` = the SKU part number (e.g. `ENTERPRISEPACK`).
+    pub sku_name: Option<String>,
+    pub sku_id: Option<SkuId>,
+    /// Disabled service-plan names as written (plan names, sometimes GUIDs).
+    pub disabled_plans: Vec<String>,
+}
+
+/// Old and new license sets of a license change (`AssignedLicense` old/new values).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LicenseChange {
+    pub old: Vec<AssignedLicense>,
+    pub new: Vec<AssignedLicense>,
+}
+
+impl LicenseChange {
+    /// Licenses present in `new` but not in `old` (by SKU).
+    pub fn added(&self) -> Vec<&AssignedLicense> {
+        self.new
+            .iter()
+            .filter(|n| !self.old.iter().any(|o| same_sku(o, n)))
+            .collect()
+    }
+    /// Licenses present in `old` but not in `new` (by SKU).
+    pub fn removed(&self) -> Vec<&AssignedLicense> {
+        self.old
+            .iter()
+            .filter(|o| !self.new.iter().any(|n| same_sku(o, n)))
+            .collect()
+    }
+}
+
+fn same_sku(a: &AssignedLicense, b: &AssignedLicense) -> bool {
+    match (&a.sku_id, &b.sku_id) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.sku_name.is_some() && a.sku_name == b.sku_name,
+    }
+}
+
+/// The `Finish applying group based license to users` result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ProcessingSummary {
+    pub succeeded: u64,
+    pub failed: u64,
+}
+
+/// A license error found in an audit record (a token or a documented error sentence), with what the
+/// text itself tells.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LicenseError {
+    pub cause: Cause,
+    /// SKU named by the text (`for SKU [..]`), when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Licenses being added (`Licenses being added: [..]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses_being_added: Vec<String>,
+    /// Conflicting plans (mutually exclusive) or the dependent plan first then what it needs (dependency),
+    /// or the add-on then its prerequisite (missing prerequisite).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<String>,
+    /// For dependencies and prerequisites: the plan(s) required.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// The proxy address named by a uniqueness error, when the text names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The text it was read from (trimmed, at most a few hundred characters).
+    pub text: String,
+}
+
+impl LicenseError {
+    pub fn new(cause: Cause, text: &str) -> Self {
+        let mut t: String = text.trim().chars().take(400).collect();
+        if t.len() < text.trim().len() {
+            t.push('…');
+        }
+        LicenseError {
+            cause,
+            sku: None,
+            licenses_being_added: Vec::new(),
+            plans: Vec::new(),
+            requires: Vec::new(),
+            address: None,
+            text: t,
+        }
+    }
+}

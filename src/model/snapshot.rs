@@ -1,0 +1,237 @@
+//! License-state snapshot model (licensing.md §1-§4): users with their license assignment states,
+//! groups, the tenant's subscribed SKUs, and error lists exported by other tools.
+
+use super::cause::Cause;
+use super::event::SourceRef;
+use super::ids::{ObjectId, PlanId, SkuId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A license on a user or group (`assignedLicenses[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AssignedSku {
+    pub sku_id: SkuId,
+    pub disabled_plans: Vec<PlanId>,
+}
+
+/// `assignedPlans[]` row of a user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AssignedPlan {
+    pub plan_id: PlanId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// `Enabled`, `Warning`, `Suspended`, `Deleted`, `LockedOut`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<DateTime<Utc>>,
+}
+
+/// `licenseAssignmentState.state`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AssignmentState {
+    Active,
+    ActiveWithError,
+    Disabled,
+    Error,
+    Unknown(String),
+}
+
+impl AssignmentState {
+    pub fn parse(s: &str) -> AssignmentState {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "active" => AssignmentState::Active,
+            "activewitherror" => AssignmentState::ActiveWithError,
+            "disabled" => AssignmentState::Disabled,
+            "error" => AssignmentState::Error,
+            _ => AssignmentState::Unknown(s.trim().to_string()),
+        }
+    }
+    /// Whether the license is applied (the user has the product).
+    pub fn is_active(&self) -> bool {
+        matches!(self, AssignmentState::Active | AssignmentState::ActiveWithError)
+    }
+}
+
+/// One `licenseAssignmentStates[]` entry: a SKU from one source (direct or one group).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LicenseAssignmentState {
+    pub sku_id: SkuId,
+    /// `None` = assigned directly.
+    pub assigned_by_group: Option<ObjectId>,
+    pub disabled_plans: Vec<PlanId>,
+    pub state: AssignmentState,
+    /// `None` when the export says `null`, `""` or `"None"`.
+    pub error: Option<Cause>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_subcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: ObjectId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<bool>,
+    /// ISO-3166 alpha-2; `None` = unset (group licensing inherits the tenant's country).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+    pub proxy_addresses: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_premises_sync_enabled: Option<bool>,
+    pub assigned_licenses: Vec<AssignedSku>,
+    pub assigned_plans: Vec<AssignedPlan>,
+    pub license_states: Vec<LicenseAssignmentState>,
+    pub source: SourceRef,
+}
+
+impl User {
+    pub fn label(&self) -> String {
+        self.upn
+            .clone()
+            .or_else(|| self.display_name.clone())
+            .unwrap_or_else(|| self.id.to_string())
+    }
+    pub fn is_synced(&self) -> bool {
+        self.on_premises_sync_enabled == Some(true)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub id: ObjectId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub assigned_licenses: Vec<AssignedSku>,
+    /// `licenseProcessingState.state` (or the plain string older exports write).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processing_state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_enabled: Option<bool>,
+    pub group_types: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_rule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_premises_sync_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+    pub proxy_addresses: Vec<String>,
+    /// First-level members from `$expand=members` (user ids); `None` when the export has no members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<ObjectId>>,
+    pub source: SourceRef,
+}
+
+impl Group {
+    pub fn label(&self) -> String {
+        self.display_name.clone().unwrap_or_else(|| self.id.to_string())
+    }
+    pub fn is_dynamic(&self) -> bool {
+        self.membership_rule.is_some()
+            || self
+                .group_types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("DynamicMembership"))
+    }
+    pub fn is_synced(&self) -> bool {
+        self.on_premises_sync_enabled == Some(true)
+    }
+}
+
+/// A service plan of a subscribed SKU.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SkuPlan {
+    pub plan_id: PlanId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioning_status: Option<String>,
+}
+
+/// One `subscribedSkus` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubscribedSku {
+    pub sku_id: SkuId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability_status: Option<String>,
+    pub consumed: u64,
+    pub enabled: u64,
+    pub warning: u64,
+    pub suspended: u64,
+    pub locked_out: u64,
+    pub service_plans: Vec<SkuPlan>,
+    pub source: SourceRef,
+}
+
+/// Which object a reported error names as the assigning source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+pub enum AssignedBy {
+    Direct,
+    GroupId(ObjectId),
+    GroupName(String),
+    Unknown,
+}
+
+/// An error reported by a list export rather than by `licenseAssignmentStates`: the beta
+/// `cloudLicensing/assignmentErrors`, or the CSV of Microsoft's "users with license errors" script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportedError {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_id: Option<SkuId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_part_number: Option<String>,
+    pub assigned_by: AssignedBy,
+    pub cause: Cause,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurred: Option<DateTime<Utc>>,
+    pub source: SourceRef,
+}
+
+/// A group membership row (`GroupId,UserId` CSV or `members` expansion).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    pub group_id: ObjectId,
+    pub user_id: ObjectId,
+}
+
+/// Everything read from snapshot inputs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Snapshot {
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub skus: Vec<SubscribedSku>,
+    pub memberships: Vec<Membership>,
+    pub reported_errors: Vec<ReportedError>,
+}
+
+impl Snapshot {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+            && self.groups.is_empty()
+            && self.skus.is_empty()
+            && self.memberships.is_empty()
+            && self.reported_errors.is_empty()
+    }
+}

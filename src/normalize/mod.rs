@@ -1,0 +1,3 @@
+//! Normalization: raw export records -> typed [`crate::model::AuditEvent`]s.
+
+pub mod time;

@@ -1,0 +1,105 @@
+//! Timestamps: every variant the exports write becomes a UTC instant (formats.md quirk 1).
+//! `2024-12-27T10:01:19.5796748Z` (7 digits), `...+00:00` with trimmed fractions, 6-digit SDK output,
+//! millisecond Log Analytics values, unified-audit-log `2021-02-04T16:33:14` (no zone: UTC),
+//! Purview CSV `9/20/2023 4:05:03 AM` (US locale, UTC), `2026-10-05 07:00:00` and `TimeGenerated [UTC]`
+//! style `10/5/2026, 7:00:00.000 AM`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Parses an export timestamp. Values without a zone are UTC (every export documents UTC).
+pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let t = s.trim().trim_matches('"');
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    // ISO without zone, with `T` or a space, any fraction length.
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(Utc.from_utc_datetime(&n));
+        }
+    }
+    // ISO with an offset but a space separator, or `+0000`.
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+        if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
+            return Some(dt.with_timezone(&Utc));
+        }
+    }
+    parse_us_locale(t)
+}
+
+/// `M/D/YYYY h:mm:ss AM` (optionally `, ` after the date, optional fraction, optional 24-hour clock,
+/// optional trailing `Z`/`UTC`).
+fn parse_us_locale(t: &str) -> Option<DateTime<Utc>> {
+    let t = t.trim_end_matches(" UTC").trim_end_matches('Z').trim();
+    let (date, rest) = t.split_once(|c: char| c == ' ' || c == ',')?;
+    let mut parts = date.split('/');
+    let m: u32 = parts.next()?.trim().parse().ok()?;
+    let d: u32 = parts.next()?.trim().parse().ok()?;
+    let y: i32 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let rest = rest.trim_start_matches(',').trim();
+    let (clock, ampm) = match rest.rsplit_once(' ') {
+        Some((c, ap)) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
+            (c.trim(), Some(ap.to_ascii_uppercase()))
+        }
+        _ => (rest, None),
+    };
+    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
+        .ok()?;
+    let time = match ampm.as_deref() {
+        Some(ap) => {
+            use chrono::Timelike;
+            let h = time.hour();
+            if h == 0 || h > 12 {
+                return None;
+            }
+            let h24 = match (ap, h) {
+                ("AM", 12) => 0,
+                ("AM", h) => h,
+                ("PM", 12) => 12,
+                (_, h) => h + 12,
+            };
+            time.with_hour(h24)?
+        }
+        None => time,
+    };
+    Some(Utc.from_utc_datetime(&date.and_time(time)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> String {
+        parse_timestamp(s).map(|d| d.to_rfc3339()).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_variant() {
+        assert_eq!(iso("2024-12-27T10:01:19.5796748Z"), "2024-12-27T10:01:19.579674800+00:00");
+        assert_eq!(iso("2019-06-24T09:18:23.58602+00:00"), "2019-06-24T09:18:23.586020+00:00");
+        assert_eq!(iso("2025-11-12T13:59:29.848568+00:00"), "2025-11-12T13:59:29.848568+00:00");
+        assert_eq!(iso("2021-08-02T13:29:25.983Z"), "2021-08-02T13:29:25.983+00:00");
+        assert_eq!(iso("2021-02-04T16:33:14"), "2021-02-04T16:33:14+00:00");
+        assert_eq!(iso("9/20/2023 4:05:03 AM"), "2023-09-20T04:05:03+00:00");
+        assert_eq!(iso("9/20/2023 12:05:03 AM"), "2023-09-20T00:05:03+00:00");
+        assert_eq!(iso("3/4/2025 8:15:02 PM"), "2025-03-04T20:15:02+00:00");
+        assert_eq!(iso("10/5/2026, 7:00:00.000 AM"), "2026-10-05T07:00:00+00:00");
+        assert_eq!(iso("2026-10-05 07:00:00"), "2026-10-05T07:00:00+00:00");
+        assert_eq!(iso("2026-10-05T09:00:00+02:00"), "2026-10-05T07:00:00+00:00");
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in ["", "2026-13-45T99:00:00Z", "yesterday", "13/45/2026 1:00:00 AM", "1/1/2026 13:00:00 PM"] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
+    }
+}

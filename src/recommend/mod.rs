@@ -1,0 +1,1 @@
+//! Recommendations: the documented fix for each finding (the playbook).
