@@ -3,3 +3,7 @@
 
 pub mod snapshot;
 pub mod value;
+pub mod jsonscan;
+pub mod source;
+pub mod audit;
+pub mod raw;

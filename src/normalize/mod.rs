@@ -1,3 +1,266 @@
-//! Normalization: raw export records -> typed [`crate::model::AuditEvent`]s.
+//! Normalization: raw export records -> typed [`AuditEvent`]s. Timestamps become UTC instants,
+//! activities lose their trailing period, the group-based-licensing service is recognized under both
+//! of its names, property values are decoded from their JSON-in-a-string form, and licensing payloads
+//! (license sets, processing summaries, error texts) are parsed.
 
+pub mod errors;
+pub mod licenses;
+pub mod merge;
 pub mod time;
+
+use crate::ingest::raw::{RawAudit, RawProp};
+use crate::model::event::is_gbl_actor_name;
+use crate::model::{
+    Activity, Actor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError, ModifiedProperty,
+    ObjectId, Outcome, SourceRef, Target, TargetKind,
+};
+
+/// Why a raw record could not become an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NormalizeError {
+    MissingTime,
+    BadTime(String),
+    MissingActivity,
+}
+
+impl NormalizeError {
+    /// Stable category for skip counts.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            NormalizeError::MissingTime => "missing timestamp",
+            NormalizeError::BadTime(_) => "bad timestamp",
+            NormalizeError::MissingActivity => "missing activity name",
+        }
+    }
+    pub fn detail(&self) -> String {
+        match self {
+            NormalizeError::MissingTime => {
+                "the record has no timestamp (activityDateTime / time / CreationTime)".into()
+            }
+            NormalizeError::BadTime(t) => format!(
+                "timestamp {t:?} is not a date licdiag can read (expected ISO 8601 like 2026-10-05T07:00:00Z or M/D/YYYY h:mm:ss AM)"
+            ),
+            NormalizeError::MissingActivity => {
+                "the record has no activity name (activityDisplayName / operationName / Operation)".into()
+            }
+        }
+    }
+}
+
+/// Decodes a modified-property value: JSON string literals are unquoted (`"\"A, B\""` -> `A, B`),
+/// anything else is kept as written.
+fn decode_value(v: Option<String>) -> Option<String> {
+    let v = v?;
+    let t = v.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.starts_with('"') {
+        if let Ok(serde_json::Value::String(s)) = serde_json::from_str::<serde_json::Value>(t) {
+            return Some(s);
+        }
+    }
+    Some(v)
+}
+
+fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
+    let gbl = [&raw.app_name, &raw.service_principal_name, &raw.user_display_name]
+        .iter()
+        .any(|n| n.as_deref().is_some_and(is_gbl_actor_name));
+    if gbl {
+        return Actor::GroupBasedLicensing;
+    }
+    let kind = raw.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+    let has_user = raw.upn.is_some() || raw.user_id.is_some();
+    let has_app = raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
+    if (kind.starts_with("user") || has_user) && !kind.starts_with("ap") {
+        Actor::User {
+            id: raw.user_id.as_deref().and_then(ObjectId::parse),
+            upn: raw.upn.clone(),
+            display_name: raw.user_display_name.clone(),
+            ip: raw.ip.clone().filter(|i| i != "<null>"),
+        }
+    } else if has_app {
+        Actor::App {
+            name: raw.app_name.clone(),
+            app_id: raw.app_id.clone(),
+            service_principal_id: raw.service_principal_id.as_deref().and_then(ObjectId::parse),
+        }
+    } else {
+        Actor::Unknown
+    }
+}
+
+fn props(p: Vec<RawProp>) -> Vec<ModifiedProperty> {
+    p.into_iter()
+        .map(|p| ModifiedProperty {
+            name: p.name.trim().to_string(),
+            old: decode_value(p.old),
+            new: decode_value(p.new),
+        })
+        .collect()
+}
+
+/// Converts one raw record. `error_texts` of the raw record are scanned for license errors.
+pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, NormalizeError> {
+    let time_text = raw.time.clone().or(raw.time_fallback.clone());
+    let time = match (&raw.time, &raw.time_fallback) {
+        (None, None) => return Err(NormalizeError::MissingTime),
+        (t, f) => t
+            .as_deref()
+            .and_then(time::parse_timestamp)
+            .or_else(|| f.as_deref().and_then(time::parse_timestamp))
+            .ok_or_else(|| NormalizeError::BadTime(time_text.unwrap_or_default()))?,
+    };
+    let activity = Activity::from_name(raw.activity.as_deref().ok_or(NormalizeError::MissingActivity)?);
+    if activity.name().is_empty() {
+        return Err(NormalizeError::MissingActivity);
+    }
+    let targets: Vec<Target> = raw
+        .targets
+        .into_iter()
+        .map(|t| Target {
+            kind: TargetKind::parse(t.kind.as_deref().unwrap_or("")),
+            id: t.id.as_deref().and_then(ObjectId::parse),
+            upn: t.upn,
+            display_name: t.display_name,
+            modified: props(t.modified),
+        })
+        .collect();
+    let mut event = AuditEvent {
+        time,
+        activity,
+        category: raw.category,
+        result: raw.result.as_deref().map(Outcome::parse).unwrap_or(Outcome::Unknown),
+        result_reason: raw.result_reason,
+        correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
+        record_id: raw.record_id,
+        actor: actor_of(&raw.actor),
+        targets,
+        additional_details: raw.additional,
+        licenses: None,
+        summary: None,
+        errors: Vec::new(),
+        sequence: None,
+        source,
+    };
+    for t in &raw.error_texts {
+        errors::merge_into(&mut event.errors, errors::extract(t));
+    }
+    derive_payload(&mut event);
+    Ok(event)
+}
+
+/// Parses the licensing payload out of the event's properties and details: license sets, processing
+/// summary, sequence number, and errors in property values and the result reason. Called again after
+/// sequence chunks are merged.
+pub fn derive_payload(event: &mut AuditEvent) {
+    let mut change = LicenseChange::default();
+    let mut found = false;
+    let mut errs: Vec<LicenseError> = Vec::new();
+    for t in &event.targets {
+        for p in &t.modified {
+            let name = p.name.to_ascii_lowercase();
+            let new = p.new.as_deref().unwrap_or("");
+            let old = p.old.as_deref().unwrap_or("");
+            if name.contains("license") && (licenses::holds_licenses(new) || licenses::holds_licenses(old)) {
+                change.new.extend(licenses::parse_assigned_licenses(new));
+                change.old.extend(licenses::parse_assigned_licenses(old));
+                found = true;
+            }
+            if event.summary.is_none() {
+                event.summary = licenses::parse_summary(new);
+            }
+            for v in [new, old] {
+                if crate::ingest::audit::may_hold_error(v) {
+                    errors::merge_into(&mut errs, errors::extract(v));
+                }
+            }
+        }
+    }
+    for (k, v) in &event.additional_details {
+        if k.eq_ignore_ascii_case("sequence") {
+            event.sequence = v.trim().parse().ok();
+        } else if licenses::holds_licenses(v) && !found {
+            change.new.extend(licenses::parse_assigned_licenses(v));
+            found = !change.new.is_empty();
+        }
+        if crate::ingest::audit::may_hold_error(v) {
+            errors::merge_into(&mut errs, errors::extract(v));
+        }
+    }
+    if let Some(r) = &event.result_reason {
+        errors::merge_into(&mut errs, errors::extract(r));
+    }
+    if found {
+        event.licenses = Some(change);
+    }
+    errors::merge_into(&mut event.errors, errs);
+    // A failed licensing operation whose reason names no known error keeps its reason verbatim.
+    if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
+        let reason = event
+            .result_reason
+            .as_deref()
+            .map(|r| r.trim().rsplit('.').next().unwrap_or(r).trim().to_string())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "UnspecifiedFailure".to_string());
+        let text = event.result_reason.clone().unwrap_or_default();
+        let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
+        event.errors.push(LicenseError::new(cause, &text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::audit::{classify, map};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn src() -> SourceRef {
+        SourceRef {
+            file: Arc::from("t.json"),
+            record: 1,
+            line: Some(1),
+        }
+    }
+
+    #[test]
+    fn graph_failure_with_error_text() {
+        let v = json!({"id":"Directory_x","category":"UserManagement","correlationId":"5B0E77D2-1c4a-4d6e-9f31-2a7c0b9e4d11",
+          "result":"failure","resultReason":"","activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02.1182736Z",
+          "initiatedBy":{"user":null,"app":{"displayName":"Microsoft Entra group-Based Licensing"}},
+          "targetResources":[{"id":"7E1D2C3B-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","userPrincipalName":"ana@f.example",
+            "modifiedProperties":[{"displayName":"MethodExecutionResult.","oldValue":null,"newValue":"\"License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.\""}]}],
+          "additionalDetails":[]});
+        let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+        assert_eq!(e.actor, Actor::GroupBasedLicensing);
+        assert_eq!(e.result, Outcome::Failure);
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].cause, Cause::MutuallyExclusiveViolation);
+        assert_eq!(e.targets[0].id.as_ref().unwrap().as_str(), "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f");
+        assert!(e.is_licensing());
+    }
+
+    #[test]
+    fn update_user_license_sets_and_bad_time() {
+        let v = json!({"CreationTime":"2025-03-04T08:15:02","Operation":"Update user.","Workload":"AzureActiveDirectory","ResultStatus":"Success",
+          "ModifiedProperties":[{"Name":"AssignedLicense","NewValue":"[\r\n  \"[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05e9a617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[]]\"\r\n]","OldValue":"[]"}]});
+        let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+        assert_eq!(e.activity, Activity::UpdateUser);
+        let l = e.licenses.unwrap();
+        assert_eq!((l.old.len(), l.new.len()), (0, 1));
+        let mut bad = v.clone();
+        bad["CreationTime"] = json!("2026-13-45T99:00:00Z");
+        let err = to_event(map(classify(&bad).unwrap(), &bad), src()).unwrap_err();
+        assert_eq!(err.reason(), "bad timestamp");
+    }
+
+    #[test]
+    fn unknown_failure_reason_is_kept() {
+        let v = json!({"activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02Z","result":"failure",
+            "resultReason":"Microsoft.Online.Workflows.SomethingNewException"});
+        let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+        assert_eq!(e.errors[0].cause, Cause::Unknown("SomethingNewException".into()));
+    }
+}

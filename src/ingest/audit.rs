@@ -1,0 +1,479 @@
+//! Audit-record mapping: one JSON record of any supported export -> [`RawAudit`], and the CSV exports
+//! (admin-center portal CSV, Log Analytics CSV, Purview CSV) -> the same JSON shapes first, so every
+//! format shares one mapping per record family. Field names: formats.md §1-§5.
+
+use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
+use super::value::{array_of, for_each_string, get, get_any, str_any, str_of, structured, text};
+use crate::model::AuditFormat;
+use serde_json::{json, Map, Value};
+
+/// Which family a JSON record belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Graph `directoryAudit` object (camelCase or PascalCase) or a Log Analytics row.
+    Graph(AuditFormat),
+    /// Azure Monitor diagnostic record with `properties`.
+    AzureMonitor,
+    /// Unified audit log `AuditData` (or a Graph audit-log-query record wrapping it).
+    Ual,
+}
+
+/// Classifies one JSON record by its keys. `None` = not an audit record.
+pub fn classify(v: &Value) -> Option<Family> {
+    let obj = v.as_object()?;
+    let has = |k: &str| obj.keys().any(|x| x.eq_ignore_ascii_case(k));
+    if has("properties") && (has("operationName") || has("resourceId") || has("time")) {
+        return Some(Family::AzureMonitor);
+    }
+    if (has("Workload") && (has("Operation") || has("CreationTime")))
+        || (has("RecordType") && has("CreationTime") && has("Operation"))
+        || has("auditLogRecordType")
+        || (has("AuditData") && has("CreationDate"))
+    {
+        return Some(Family::Ual);
+    }
+    if has("activityDisplayName") || has("activityDateTime") || has("OperationName") && has("TimeGenerated") {
+        let la = has("TimeGenerated")
+            || has("SourceSystem")
+            || has("AADOperationType")
+            || has("AADTenantId")
+            || obj
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("Type") && v.as_str() == Some("AuditLogs"))
+            || ["InitiatedBy", "TargetResources", "AdditionalDetails"]
+                .iter()
+                .any(|k| matches!(get(v, k), Some(Value::String(_))));
+        return Some(Family::Graph(if la {
+            AuditFormat::LogAnalyticsJson
+        } else {
+            AuditFormat::GraphJson
+        }));
+    }
+    None
+}
+
+/// Cheap test for text that may hold a license error (tokens, documented sentences, exception names).
+pub fn may_hold_error(s: &str) -> bool {
+    const NEEDLES: [&str; 9] = [
+        "Violation",
+        "Exception",
+        "licenses are available",
+        "mutually exclusive",
+        "depends on the service plan",
+        "Proxy address",
+        "to be enabled as well",
+        "proxyAddresses already exists",
+        "Error:",
+    ];
+    NEEDLES.iter().any(|n| s.contains(n))
+}
+
+fn collect_error_texts(v: &Value, raw: &mut RawAudit) {
+    for_each_string(v, &mut |s| {
+        if may_hold_error(s) {
+            raw.error_texts.push(s.to_string());
+        }
+    });
+}
+
+/// Maps a record of the given family.
+pub fn map(family: Family, v: &Value) -> RawAudit {
+    let mut raw = match family {
+        Family::Graph(_) => map_graph(v),
+        Family::AzureMonitor => map_azure_monitor(v),
+        Family::Ual => map_ual(v),
+    };
+    collect_error_texts(v, &mut raw);
+    raw
+}
+
+fn prop_value(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn map_props(t: &Value) -> Vec<RawProp> {
+    array_of(t, "modifiedProperties")
+        .iter()
+        .map(|p| RawProp {
+            name: str_any(p, &["displayName", "Name"]).unwrap_or_default(),
+            old: prop_value(get_any(p, &["oldValue", "OldValue"])),
+            new: prop_value(get_any(p, &["newValue", "NewValue"])),
+        })
+        .collect()
+}
+
+/// Graph `directoryAudit` (camel or Pascal), Log Analytics rows (dynamic columns possibly JSON text).
+pub fn map_graph(v: &Value) -> RawAudit {
+    let mut raw = RawAudit {
+        time: str_any(v, &["activityDateTime"]),
+        time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"]),
+        activity: str_any(v, &["activityDisplayName", "OperationName", "operationName"]),
+        category: str_of(v, "category"),
+        result: str_any(v, &["result", "ResultType", "resultType"]),
+        result_reason: str_any(v, &["resultReason", "ResultDescription", "resultDescription"]),
+        correlation_id: str_of(v, "correlationId"),
+        record_id: str_of(v, "id"),
+        ..Default::default()
+    };
+    if let Some(ib) = get(v, "initiatedBy").and_then(structured) {
+        if let Some(u) = get(&ib, "user").filter(|u| u.as_object().is_some_and(|o| !o.is_empty())) {
+            raw.actor.user_id = str_of(u, "id");
+            raw.actor.upn = str_of(u, "userPrincipalName");
+            raw.actor.user_display_name = str_of(u, "displayName");
+            raw.actor.ip = str_of(u, "ipAddress");
+        }
+        if let Some(a) = get(&ib, "app").filter(|a| a.as_object().is_some_and(|o| !o.is_empty())) {
+            raw.actor.app_name = str_of(a, "displayName");
+            raw.actor.app_id = str_of(a, "appId");
+            raw.actor.service_principal_id = str_of(a, "servicePrincipalId");
+            raw.actor.service_principal_name = str_of(a, "servicePrincipalName");
+        }
+    }
+    if raw.actor == RawActor::default() {
+        // Log Analytics `Identity` / Azure Monitor `identity`: the actor's display name.
+        raw.actor.app_name = str_any(v, &["Identity", "InitiatingUserOrApp"]);
+    }
+    raw.targets = array_of(v, "targetResources")
+        .iter()
+        .map(|t| RawTarget {
+            kind: str_any(t, &["type", "Type"]),
+            id: str_of(t, "id"),
+            upn: str_of(t, "userPrincipalName"),
+            display_name: str_of(t, "displayName"),
+            modified: map_props(t),
+        })
+        .collect();
+    raw.additional = array_of(v, "additionalDetails")
+        .iter()
+        .filter_map(|d| Some((str_of(d, "key")?, str_of(d, "value").unwrap_or_default())))
+        .collect();
+    raw
+}
+
+/// Azure Monitor diagnostic record: the Graph object sits in `properties`; top-level fields fill gaps.
+pub fn map_azure_monitor(v: &Value) -> RawAudit {
+    let props = get(v, "properties").and_then(structured).unwrap_or(Value::Null);
+    let mut raw = map_graph(&props);
+    raw.time_fallback = str_of(v, "time");
+    if raw.time.is_none() {
+        raw.time = raw.time_fallback.take();
+    }
+    raw.activity = raw.activity.or_else(|| str_of(v, "operationName"));
+    raw.correlation_id = raw.correlation_id.or_else(|| str_of(v, "correlationId"));
+    raw.result = raw.result.or_else(|| str_any(v, &["resultType", "resultSignature"]));
+    raw.result_reason = raw
+        .result_reason
+        .or_else(|| str_of(v, "resultDescription"));
+    if raw.actor == RawActor::default() {
+        raw.actor.app_name = str_of(v, "identity");
+    }
+    if raw.actor.ip.is_none() && raw.actor.upn.is_some() {
+        raw.actor.ip = str_of(v, "callerIpAddress");
+    }
+    raw
+}
+
+/// Splits an IdentityType-tagged `Actor[]` / `Target[]` list (Office 365 Management Activity schema:
+/// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN).
+fn ual_identity(list: &[Value]) -> RawTarget {
+    let mut t = RawTarget::default();
+    for e in list {
+        let Some(id) = str_of(e, "ID") else { continue };
+        let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
+        match ty {
+            Some(5) => {
+                t.upn.get_or_insert(id);
+            }
+            Some(1) => {
+                t.display_name.get_or_insert(id);
+            }
+            Some(2) => {
+                if let Some((kind, guid)) = id.split_once('_') {
+                    if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&kind) {
+                        t.kind.get_or_insert(kind.to_string());
+                        t.id.get_or_insert(guid.to_string());
+                        continue;
+                    }
+                }
+                if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&id.as_str()) {
+                    t.kind.get_or_insert(id);
+                } else if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 {
+                    t.id.get_or_insert(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+/// Unified audit log `AuditData` (or a Graph audit-log-query record with `auditData`).
+pub fn map_ual(v: &Value) -> RawAudit {
+    // Purview CSV rows are turned into {"CreationDate":..,"AuditData":{..}}; the Graph audit query API
+    // wraps it as `auditData`.
+    let outer = v;
+    let inner = get(v, "auditData")
+        .or_else(|| get(v, "AuditData"))
+        .and_then(structured)
+        .unwrap_or_else(|| v.clone());
+    let v = &inner;
+    let mut raw = RawAudit {
+        time: str_of(v, "CreationTime"),
+        time_fallback: str_any(outer, &["createdDateTime", "CreationDate"]),
+        activity: str_of(v, "Operation").or_else(|| str_any(outer, &["operation", "Operations"])),
+        category: None,
+        result: str_of(v, "ResultStatus"),
+        result_reason: None,
+        correlation_id: str_of(v, "InterSystemsId"),
+        record_id: str_of(v, "Id").or_else(|| str_any(outer, &["id", "RecordId"])),
+        ..Default::default()
+    };
+    let actors = array_of(v, "Actor");
+    let a = ual_identity(&actors);
+    let gbl = actors
+        .iter()
+        .filter_map(|e| str_of(e, "ID"))
+        .find(|n| crate::model::event::is_gbl_actor_name(n));
+    if let Some(name) = gbl {
+        raw.actor.app_name = Some(name);
+    } else if a.kind.as_deref() == Some("ServicePrincipal") || (a.upn.is_none() && a.display_name.is_some()) {
+        raw.actor.app_name = a.display_name.clone();
+        raw.actor.service_principal_id = a.id.clone();
+    } else {
+        raw.actor.upn = a.upn.or_else(|| str_of(v, "UserId").filter(|u| u.contains('@')));
+        raw.actor.user_id = a.id;
+        raw.actor.user_display_name = a.display_name;
+        raw.actor.ip = str_any(v, &["ActorIpAddress", "ClientIP"]);
+    }
+    let mut target = ual_identity(&array_of(v, "Target"));
+    if target.upn.is_none() && target.kind.as_deref() != Some("Group") {
+        target.upn = str_of(v, "ObjectId").filter(|o| o.contains('@'));
+    }
+    if target.kind.is_none() && target.upn.is_some() {
+        target.kind = Some("User".into());
+    }
+    target.modified = array_of(v, "ModifiedProperties")
+        .iter()
+        .map(|p| RawProp {
+            name: str_of(p, "Name").unwrap_or_default(),
+            old: prop_value(get(p, "OldValue")),
+            new: prop_value(get(p, "NewValue")),
+        })
+        .collect();
+    raw.targets = vec![target];
+    raw.additional = array_of(v, "ExtendedProperties")
+        .iter()
+        .filter_map(|d| Some((str_of(d, "Name")?, str_of(d, "Value").unwrap_or_default())))
+        .collect();
+    raw
+}
+
+/// Whether a UAL record is a directory (Entra) event. Other workloads are out of scope.
+pub fn ual_workload(v: &Value) -> Option<String> {
+    let inner = get(v, "auditData")
+        .or_else(|| get(v, "AuditData"))
+        .and_then(structured);
+    let w = inner
+        .as_ref()
+        .and_then(|i| str_of(i, "Workload"))
+        .or_else(|| str_any(v, &["Workload", "service"]));
+    w
+}
+
+pub fn ual_in_scope(v: &Value) -> Result<(), String> {
+    match ual_workload(v) {
+        None => Ok(()),
+        Some(w) if w.eq_ignore_ascii_case("AzureActiveDirectory") => Ok(()),
+        Some(w) => Err(w),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV exports
+
+/// Which CSV export a header row is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CsvKind {
+    Portal,
+    LogAnalytics,
+    Purview,
+}
+
+/// Number of columns of the admin-center download.
+pub const PORTAL_COLUMNS: usize = 96;
+
+fn norm_header(h: &str) -> String {
+    let h = h.trim().trim_start_matches('\u{feff}').trim_matches('"').trim();
+    let h = h.strip_suffix("[UTC]").unwrap_or(h).trim();
+    h.to_string()
+}
+
+/// Detects an audit CSV export from its header row.
+pub fn classify_csv(headers: &[String]) -> Option<CsvKind> {
+    let hs: Vec<String> = headers.iter().map(|h| norm_header(h).to_ascii_lowercase()).collect();
+    let has = |k: &str| hs.iter().any(|h| h == &k.to_ascii_lowercase());
+    if has("AuditData") {
+        return Some(CsvKind::Purview);
+    }
+    if hs.len() == PORTAL_COLUMNS
+        && (hs.first().is_some_and(|h| h.contains("(utc)")) || has("CorrelationId") || has("ActorType"))
+    {
+        return Some(CsvKind::Portal);
+    }
+    if hs.first().is_some_and(|h| h == "date (utc)") && has("activity") {
+        return Some(CsvKind::Portal);
+    }
+    if has("OperationName") || has("ActivityDisplayName") || (has("TimeGenerated") && has("TargetResources")) {
+        return Some(CsvKind::LogAnalytics);
+    }
+    None
+}
+
+fn cell(row: &[String], i: usize) -> Option<&str> {
+    row.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn jstr(s: Option<&str>) -> Value {
+    s.map(|x| Value::String(x.to_string())).unwrap_or(Value::Null)
+}
+
+/// Admin-center CSV row -> Graph-shaped object. Columns are mapped by position (the order is fixed;
+/// headers may be localized): 17 fixed columns, 3 targets x (4 + 5 x 3), 6 additional-detail pairs.
+pub fn portal_row_to_value(row: &[String]) -> Value {
+    let c = |i| cell(row, i);
+    let actor_type = c(8).unwrap_or("").to_ascii_lowercase();
+    let user = json!({
+        "displayName": jstr(c(9)), "id": jstr(c(10)), "userPrincipalName": jstr(c(11)), "ipAddress": jstr(c(12)),
+    });
+    let app = json!({
+        "displayName": jstr(c(9)), "servicePrincipalId": jstr(c(15)), "servicePrincipalName": jstr(c(16)),
+    });
+    let initiated = if actor_type.starts_with("user") || (actor_type.is_empty() && c(11).is_some()) {
+        json!({ "user": user })
+    } else {
+        json!({ "app": app })
+    };
+    let mut targets = Vec::new();
+    for t in 0..3 {
+        let base = 17 + t * 19;
+        let mut props = Vec::new();
+        for m in 0..5 {
+            let pb = base + 4 + m * 3;
+            if let Some(name) = c(pb) {
+                props.push(json!({"displayName": name, "oldValue": jstr(c(pb + 1)), "newValue": jstr(c(pb + 2))}));
+            }
+        }
+        if c(base).is_none() && c(base + 1).is_none() && c(base + 2).is_none() && props.is_empty() {
+            continue;
+        }
+        targets.push(json!({
+            "type": jstr(c(base)), "displayName": jstr(c(base + 1)), "id": jstr(c(base + 2)),
+            "userPrincipalName": jstr(c(base + 3)), "modifiedProperties": props,
+        }));
+    }
+    let mut details = Vec::new();
+    if let Some(ua) = c(7) {
+        details.push(json!({"key": "User-Agent", "value": ua}));
+    }
+    for k in 0..6 {
+        let b = 17 + 3 * 19 + k * 2;
+        if let Some(key) = c(b) {
+            details.push(json!({"key": key, "value": jstr(c(b + 1))}));
+        }
+    }
+    json!({
+        "activityDateTime": jstr(c(0)), "correlationId": jstr(c(1)), "loggedByService": jstr(c(2)),
+        "category": jstr(c(3)), "activityDisplayName": jstr(c(4)), "result": jstr(c(5)),
+        "resultReason": jstr(c(6)), "initiatedBy": initiated, "targetResources": targets,
+        "additionalDetails": details,
+    })
+}
+
+/// Log Analytics / Purview CSV row -> object keyed by the (normalized) header names.
+pub fn named_row_to_value(headers: &[String], row: &[String]) -> Value {
+    let mut m = Map::new();
+    for (h, v) in headers.iter().zip(row) {
+        let key = norm_header(h);
+        if key.is_empty() || v.trim().is_empty() {
+            continue;
+        }
+        m.insert(key, Value::String(v.clone()));
+    }
+    Value::Object(m)
+}
+
+/// Text of a JSON string value, for `text` callers outside this module.
+pub fn as_text(v: &Value) -> Option<String> {
+    text(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_each_family() {
+        let graph = json!({"activityDisplayName":"Change user license","activityDateTime":"2025-03-04T08:15:02Z"});
+        assert_eq!(classify(&graph), Some(Family::Graph(AuditFormat::GraphJson)));
+        let pascal = json!({"ActivityDisplayName":"x","ActivityDateTime":"2025-03-04T08:15:02Z","InitiatedBy":{}});
+        assert_eq!(classify(&pascal), Some(Family::Graph(AuditFormat::GraphJson)));
+        let la = json!({"TimeGenerated":"2025","OperationName":"x","InitiatedBy":"{}"});
+        assert_eq!(classify(&la), Some(Family::Graph(AuditFormat::LogAnalyticsJson)));
+        let am = json!({"time":"2025","operationName":"x","properties":{}});
+        assert_eq!(classify(&am), Some(Family::AzureMonitor));
+        let ual = json!({"CreationTime":"2021-02-04T16:33:14","Operation":"Update user.","Workload":"AzureActiveDirectory"});
+        assert_eq!(classify(&ual), Some(Family::Ual));
+        assert_eq!(classify(&json!({"foo":[1]})), None);
+    }
+
+    #[test]
+    fn la_dynamic_columns_are_decoded() {
+        let v = json!({"TimeGenerated":"2025-03-04T07:59:40.441Z","OperationName":"Finish applying group based license to users",
+            "InitiatedBy":"{\"app\":{\"displayName\":\"Microsoft Azure AD Group-Based Licensing\"}}",
+            "TargetResources":"[{\"id\":\"g1\",\"type\":\"Group\",\"modifiedProperties\":[{\"displayName\":\"Result\",\"oldValue\":\"[]\",\"newValue\":\"[Users successfully assigned licenses: 1, Users for whom license assignment failed: 0.];\"}]}]"});
+        let r = map(classify(&v).unwrap(), &v);
+        assert_eq!(r.actor.app_name.as_deref(), Some("Microsoft Azure AD Group-Based Licensing"));
+        assert_eq!(r.targets[0].modified[0].name, "Result");
+        assert_eq!(r.time_fallback.as_deref(), Some("2025-03-04T07:59:40.441Z"));
+    }
+
+    #[test]
+    fn ual_identities() {
+        let v = json!({"CreationTime":"2021-02-04T16:33:14","Operation":"Change user license.","Workload":"AzureActiveDirectory",
+          "ResultStatus":"Success","UserId":"root@x.example","ObjectId":"eve@x.example",
+          "Actor":[{"ID":"root@x.example","Type":5},{"ID":"User_2111","Type":2},{"ID":"User","Type":2}],
+          "Target":[{"ID":"User_43399311-1c28-4cce-a8bc-7e6e791473f2","Type":2},{"ID":"User","Type":2},{"ID":"eve@x.example","Type":5}]});
+        let r = map(Family::Ual, &v);
+        assert_eq!(r.actor.upn.as_deref(), Some("root@x.example"));
+        assert_eq!(r.targets[0].id.as_deref(), Some("43399311-1c28-4cce-a8bc-7e6e791473f2"));
+        assert_eq!(r.targets[0].upn.as_deref(), Some("eve@x.example"));
+        assert_eq!(r.targets[0].kind.as_deref(), Some("User"));
+        assert!(ual_in_scope(&json!({"Workload":"Exchange"})).is_err());
+    }
+
+    #[test]
+    fn portal_row_by_position() {
+        let mut row = vec![String::new(); PORTAL_COLUMNS];
+        row[0] = "2025-03-04T07:59:40.4410012Z".into();
+        row[4] = "Finish applying group based license to users".into();
+        row[8] = "Application".into();
+        row[9] = "Microsoft Azure AD Group-Based Licensing".into();
+        row[17] = "Group".into();
+        row[18] = "LIC-M365-E3".into();
+        row[21] = "Result".into();
+        row[23] = "[Users successfully assigned licenses: 118, Users for whom license assignment failed: 4.];".into();
+        let v = portal_row_to_value(&row);
+        let r = map_graph(&v);
+        assert_eq!(r.actor.app_name.as_deref(), Some("Microsoft Azure AD Group-Based Licensing"));
+        assert_eq!(r.targets.len(), 1);
+        assert_eq!(r.targets[0].modified[0].name, "Result");
+        let hs: Vec<String> = std::iter::once("Fecha (UTC)".to_string())
+            .chain((1..PORTAL_COLUMNS).map(|i| format!("c{i}")))
+            .collect();
+        assert_eq!(classify_csv(&hs), Some(CsvKind::Portal));
+    }
+}

@@ -1,0 +1,436 @@
+//! A streaming splitter for JSON inputs. It finds the records of a file without parsing them, in
+//! bounded memory, whatever the container:
+//! - a top-level array (`[ {...}, {...} ]`), several arrays concatenated (PowerShell `Out-File -Append`),
+//!   arrays nested in arrays;
+//! - JSON Lines or concatenated objects (`{...}\n{...}`);
+//! - a page or envelope object whose `value` / `records` array holds the records (Graph pages, Azure
+//!   Monitor `{"records":[...]}`), however large: its elements stream out one by one;
+//! - a single bare object.
+//!
+//! Each record comes out as its bytes with its 1-based record number and starting line. Broken input is
+//! reported per record (truncated at end of file, stray text, a scalar where an object belongs) and the
+//! scan goes on: a line that starts with `{` in column 0 while a top-level object is still open starts a
+//! new record, so one truncated JSON Lines record does not swallow the ones after it.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead};
+
+/// Why a record's bytes are not a complete JSON object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemProblem {
+    /// The input ended, or a new record began, before the object closed.
+    Truncated,
+    /// A scalar or stray text where an object was expected.
+    NotAnObject,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonItem {
+    pub bytes: Vec<u8>,
+    pub record: u64,
+    pub line: u64,
+    pub problem: Option<ItemProblem>,
+}
+
+#[derive(Debug)]
+enum Ctx {
+    /// Inside an array whose object elements are records.
+    Array,
+    /// Inside an envelope object after its record array: skip to its end. Holds the nesting depth.
+    Envelope(u32),
+}
+
+#[derive(Debug)]
+struct Capture {
+    buf: Vec<u8>,
+    depth: u32,
+    line: u64,
+    /// A top-level object (it may turn out to be an envelope).
+    top: bool,
+    scalar: bool,
+    // key tracking at depth 1 of a top-level object
+    expect_key: bool,
+    in_key: bool,
+    key: Vec<u8>,
+    after_colon: bool,
+    value_start: Option<usize>,
+}
+
+impl Capture {
+    fn new(line: u64, top: bool, scalar: bool) -> Self {
+        Capture {
+            buf: Vec::with_capacity(1024),
+            depth: 0,
+            line,
+            top,
+            scalar,
+            expect_key: false,
+            in_key: false,
+            key: Vec::new(),
+            after_colon: false,
+            value_start: None,
+        }
+    }
+}
+
+/// Streaming record splitter over a UTF-8 byte stream.
+pub struct Scanner<R> {
+    reader: R,
+    line: u64,
+    record: u64,
+    ctx: Vec<Ctx>,
+    cap: Option<Capture>,
+    in_string: bool,
+    escape: bool,
+    line_start: bool,
+    pending: VecDeque<JsonItem>,
+    eof: bool,
+    /// `@odata.context` of the last page object seen (tells what an empty page held).
+    pub odata_context: Option<String>,
+    /// Whether an envelope (`value` / `records` array) was seen.
+    pub saw_envelope: bool,
+}
+
+fn is_envelope_key(k: &[u8]) -> bool {
+    k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")
+}
+
+impl<R: BufRead> Scanner<R> {
+    pub fn new(reader: R) -> Self {
+        Scanner {
+            reader,
+            line: 1,
+            record: 0,
+            ctx: Vec::new(),
+            cap: None,
+            in_string: false,
+            escape: false,
+            line_start: true,
+            pending: VecDeque::new(),
+            eof: false,
+            odata_context: None,
+            saw_envelope: false,
+        }
+    }
+
+    fn emit(&mut self, cap: Capture, problem: Option<ItemProblem>) {
+        self.record += 1;
+        let problem = problem.or(if cap.scalar {
+            Some(ItemProblem::NotAnObject)
+        } else {
+            None
+        });
+        self.pending.push_back(JsonItem {
+            bytes: cap.buf,
+            record: self.record,
+            line: cap.line,
+            problem,
+        });
+    }
+
+    fn start(&mut self, b: u8, top: bool) {
+        let scalar = b != b'{' && b != b'[';
+        let mut c = Capture::new(self.line, top, scalar);
+        c.buf.push(b);
+        if scalar {
+            self.in_string = b == b'"';
+        } else {
+            c.depth = 1;
+            c.expect_key = top && b == b'{';
+        }
+        self.cap = Some(c);
+    }
+
+    /// Processes one chunk; returns how many bytes were consumed (always all of them).
+    fn process(&mut self, chunk: &[u8]) {
+        let mut i = 0;
+        while i < chunk.len() {
+            // Fast path: inside a string of a capture, copy up to the next quote, backslash or newline.
+            if self.in_string && !self.escape {
+                if let Some(cap) = self.cap.as_mut() {
+                    if !cap.in_key {
+                        let rest = &chunk[i..];
+                        let n = memchr::memchr3(b'"', b'\\', b'\n', rest).unwrap_or(rest.len());
+                        cap.buf.extend_from_slice(&rest[..n]);
+                        i += n;
+                        if i >= chunk.len() {
+                            break;
+                        }
+                    }
+                }
+            }
+            let b = chunk[i];
+            i += 1;
+            let at_line_start = self.line_start;
+            self.line_start = b == b'\n';
+            if b == b'\n' {
+                self.line += 1;
+            }
+            // Resynchronize: a `{` in column 0 while a top-level object is open starts a new record.
+            if at_line_start && b == b'{' {
+                if let Some(cap) = self.cap.take() {
+                    if cap.top {
+                        self.in_string = false;
+                        self.escape = false;
+                        self.emit(cap, Some(ItemProblem::Truncated));
+                        self.start(b, true);
+                        continue;
+                    }
+                    self.cap = Some(cap);
+                }
+            }
+            if self.cap.is_some() {
+                self.step_capture(b);
+            } else {
+                self.step_structure(b);
+            }
+        }
+    }
+
+    fn step_capture(&mut self, b: u8) {
+        let Some(mut cap) = self.cap.take() else {
+            return;
+        };
+        if cap.scalar && !self.in_string {
+            // A scalar ends at a delimiter.
+            if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                self.emit(cap, None);
+                if b == b']' {
+                    self.step_structure(b);
+                }
+                return;
+            }
+            cap.buf.push(b);
+            if b == b'"' {
+                self.in_string = true;
+            }
+            self.cap = Some(cap);
+            return;
+        }
+        cap.buf.push(b);
+        if self.in_string {
+            if self.escape {
+                self.escape = false;
+                if cap.in_key {
+                    cap.key.push(b);
+                }
+            } else if b == b'\\' {
+                self.escape = true;
+            } else if b == b'"' {
+                self.in_string = false;
+                if cap.in_key {
+                    cap.in_key = false;
+                    cap.expect_key = false;
+                } else if let Some(start) = cap.value_start.take() {
+                    if cap.key.eq_ignore_ascii_case(b"@odata.context") {
+                        let v = &cap.buf[start..cap.buf.len() - 1];
+                        self.odata_context = Some(String::from_utf8_lossy(v).into_owned());
+                    }
+                }
+            } else if cap.in_key && cap.key.len() < 64 {
+                cap.key.push(b);
+            }
+            if !cap.scalar || self.in_string {
+                self.cap = Some(cap);
+            } else {
+                self.emit(cap, None);
+            }
+            return;
+        }
+        let top1 = cap.top && cap.depth == 1;
+        match b {
+            b'"' => {
+                self.in_string = true;
+                if top1 && cap.expect_key {
+                    cap.in_key = true;
+                    cap.key.clear();
+                } else if top1 && cap.after_colon {
+                    cap.after_colon = false;
+                    cap.value_start = Some(cap.buf.len());
+                }
+            }
+            b'[' if top1 && cap.after_colon && is_envelope_key(&cap.key) => {
+                // The top-level object is a page / envelope: stream its array's elements.
+                self.saw_envelope = true;
+                self.ctx.push(Ctx::Envelope(1));
+                self.ctx.push(Ctx::Array);
+                return; // capture dropped
+            }
+            b'{' | b'[' => {
+                if top1 {
+                    cap.after_colon = false;
+                }
+                cap.depth += 1;
+            }
+            b'}' | b']' => {
+                cap.depth = cap.depth.saturating_sub(1);
+                if cap.depth == 0 {
+                    self.emit(cap, None);
+                    return;
+                }
+            }
+            b':' if top1 => cap.after_colon = true,
+            b',' if top1 => {
+                cap.expect_key = true;
+                cap.after_colon = false;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ if top1 => cap.after_colon = false,
+            _ => {}
+        }
+        self.cap = Some(cap);
+    }
+
+    fn step_structure(&mut self, b: u8) {
+        match self.ctx.last_mut() {
+            None => match b {
+                b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+                b'{' => self.start(b, true),
+                b'[' => self.ctx.push(Ctx::Array),
+                _ => self.start(b, false),
+            },
+            Some(Ctx::Array) => match b {
+                b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+                b'{' => self.start(b, false),
+                b'[' => self.ctx.push(Ctx::Array),
+                b']' => {
+                    self.ctx.pop();
+                }
+                _ => self.start(b, false),
+            },
+            Some(Ctx::Envelope(depth)) => {
+                if self.in_string {
+                    if self.escape {
+                        self.escape = false;
+                    } else if b == b'\\' {
+                        self.escape = true;
+                    } else if b == b'"' {
+                        self.in_string = false;
+                    }
+                    return;
+                }
+                match b {
+                    b'"' => self.in_string = true,
+                    b'{' | b'[' => *depth += 1,
+                    b'}' | b']' => {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            self.ctx.pop();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The next record, or `None` at the end of the input.
+    pub fn next_item(&mut self) -> io::Result<Option<JsonItem>> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Ok(Some(item));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                self.eof = true;
+                if let Some(cap) = self.cap.take() {
+                    let only_ws = cap.buf.iter().all(|b| b.is_ascii_whitespace());
+                    if !only_ws {
+                        let problem = if cap.scalar {
+                            ItemProblem::NotAnObject
+                        } else {
+                            ItemProblem::Truncated
+                        };
+                        self.emit(cap, Some(problem));
+                    }
+                }
+                continue;
+            }
+            let chunk = chunk.to_vec();
+            let n = chunk.len();
+            self.process(&chunk);
+            self.reader.consume(n);
+        }
+    }
+
+    /// Line number reached so far.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl<R: BufRead> Iterator for Scanner<R> {
+    type Item = io::Result<JsonItem>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_item().transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(s: &str) -> Vec<(String, u64, Option<ItemProblem>)> {
+        // tiny buffer to exercise chunk boundaries
+        let r = std::io::BufReader::with_capacity(3, s.as_bytes());
+        Scanner::new(r)
+            .map(|i| {
+                let i = i.unwrap();
+                (String::from_utf8(i.bytes).unwrap(), i.line, i.problem)
+            })
+            .collect()
+    }
+
+    fn texts(s: &str) -> Vec<String> {
+        scan(s).into_iter().map(|x| x.0).collect()
+    }
+
+    #[test]
+    fn containers() {
+        assert_eq!(texts(r#"[{"a":1},{"b":[2]}]"#), vec![r#"{"a":1}"#, r#"{"b":[2]}"#]);
+        assert_eq!(texts("{\"a\":1}\n{\"b\":2}\n"), vec![r#"{"a":1}"#, r#"{"b":2}"#]);
+        assert_eq!(texts(r#"[{"a":1}][{"b":2}]"#).len(), 2);
+        assert_eq!(texts("[{\"a\":1}]\r\n[{\"b\":2},\r\n{\"c\":3}]").len(), 3);
+        assert_eq!(texts(r#"{"a":{"value":[1]}}"#), vec![r#"{"a":{"value":[1]}}"#]);
+    }
+
+    #[test]
+    fn envelopes_stream_their_elements() {
+        let page = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits","value":[{"id":"x","s":"]}\"["},{"id":"y"}],"@odata.nextLink":"https://x/?$skiptoken=a]"}"#;
+        let mut sc = Scanner::new(page.as_bytes());
+        let items: Vec<_> = sc.by_ref().map(|i| i.unwrap().bytes).collect();
+        assert_eq!(items.len(), 2);
+        assert!(sc.saw_envelope);
+        assert!(sc.odata_context.unwrap().ends_with("directoryAudits"));
+        assert_eq!(texts(r#"{"records":[{"a":1}]} {"Records":[{"b":2}]}"#).len(), 2);
+        assert_eq!(texts(r#"{"value":[]}"#).len(), 0);
+    }
+
+    #[test]
+    fn problems_are_reported_and_scan_goes_on() {
+        let got = scan("{\"a\":1}\n{\"b\":{\"c\":\n{\"d\":4}\n");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].2, Some(ItemProblem::Truncated));
+        assert_eq!(got[1].1, 2);
+        assert_eq!(got[2], ("{\"d\":4}".into(), 3, None));
+        let got = scan("[{\"a\":1},{\"b\":");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].2, Some(ItemProblem::Truncated));
+        let got = scan("[1, \"x\", {\"a\":1}]");
+        assert_eq!(got.iter().filter(|g| g.2 == Some(ItemProblem::NotAnObject)).count(), 2);
+        assert_eq!(got.last().unwrap().0, "{\"a\":1}");
+    }
+
+    #[test]
+    fn pretty_printed_with_line_numbers() {
+        let s = "[\n  {\n    \"a\": \"x\\\"y\"\n  },\n  {\n    \"b\": 2\n  }\n]\n";
+        let got = scan(s);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].1, 2);
+        assert_eq!(got[1].1, 5);
+        assert!(serde_json::from_str::<serde_json::Value>(&got[0].0).is_ok());
+    }
+}

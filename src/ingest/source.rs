@@ -1,0 +1,239 @@
+//! Opening inputs: expand folders (recursively, sorted), `-` for standard input, transparent gzip
+//! (detected by its magic bytes, never by name), and text decoding (UTF-8 with or without BOM,
+//! UTF-16 LE/BE with BOM as Windows PowerShell `>` writes it). The result is a UTF-8 byte stream.
+
+use crate::error::InputError;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// One input to read: a file path or standard input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputPath {
+    File(PathBuf),
+    Stdin,
+}
+
+impl InputPath {
+    pub fn display(&self) -> String {
+        match self {
+            InputPath::File(p) => p.display().to_string(),
+            InputPath::Stdin => "<stdin>".to_string(),
+        }
+    }
+    pub fn size(&self) -> u64 {
+        match self {
+            InputPath::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            InputPath::Stdin => 0,
+        }
+    }
+}
+
+/// Expands the command-line paths: folders are walked recursively (files sorted by path, hidden
+/// files skipped), `-` is standard input. A missing path is an error.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(InputPath::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                InputError::Missing(p.clone())
+            } else {
+                InputError::Io {
+                    path: p.display().to_string(),
+                    source: e,
+                }
+            }
+        })?;
+        if meta.is_dir() {
+            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
+                .follow_links(true)
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| !is_documentation(p))
+                .collect();
+            files.sort();
+            out.extend(files.into_iter().map(InputPath::File));
+        } else {
+            out.push(InputPath::File(p.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Files inside a folder that are notes about the export rather than data (README.md, *.txt notes).
+/// Only used when walking folders; a file named explicitly is always read.
+fn is_documentation(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".md") || name == "readme" || name == "readme.txt"
+}
+
+/// Counts bytes read from the underlying file (for the progress bar).
+pub struct CountingReader<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The text encoding found at the start of an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8 (BOM)",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+        }
+    }
+}
+
+/// An opened input: a buffered UTF-8 stream (BOM removed), and what was found on the way.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub gzip: bool,
+    pub encoding: Encoding,
+}
+
+const BUF: usize = 1 << 20;
+
+/// Opens an input, undoing gzip and transcoding UTF-16 to UTF-8. `counter` receives the number of raw
+/// bytes read.
+pub fn open(input: &InputPath, counter: Arc<AtomicU64>) -> Result<Opened, InputError> {
+    let raw: Box<dyn Read + Send> = match input {
+        InputPath::File(p) => Box::new(File::open(p).map_err(|e| InputError::Io {
+            path: p.display().to_string(),
+            source: e,
+        })?),
+        InputPath::Stdin => Box::new(io::stdin()),
+    };
+    let mut raw = BufReader::with_capacity(
+        BUF,
+        CountingReader {
+            inner: raw,
+            counter,
+        },
+    );
+    let head = raw.fill_buf().map_err(|e| io_err(input, e))?;
+    let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    let mut decoded: Box<dyn BufRead + Send> = if gzip {
+        Box::new(BufReader::with_capacity(
+            BUF,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        ))
+    } else {
+        Box::new(raw)
+    };
+    let head = decoded.fill_buf().map_err(|e| gzip_err(input, gzip, e))?;
+    let encoding = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        Encoding::Utf8Bom
+    } else if head.starts_with(&[0xFF, 0xFE]) {
+        Encoding::Utf16Le
+    } else if head.starts_with(&[0xFE, 0xFF]) {
+        Encoding::Utf16Be
+    } else {
+        Encoding::Utf8
+    };
+    let reader: Box<dyn BufRead + Send> = match encoding {
+        Encoding::Utf8 => decoded,
+        Encoding::Utf8Bom => {
+            decoded.consume(3);
+            decoded
+        }
+        Encoding::Utf16Le | Encoding::Utf16Be => Box::new(BufReader::with_capacity(
+            BUF,
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .bom_sniffing(true)
+                .strip_bom(true)
+                .build(decoded),
+        )),
+    };
+    Ok(Opened {
+        reader,
+        gzip,
+        encoding,
+    })
+}
+
+fn io_err(input: &InputPath, e: io::Error) -> InputError {
+    InputError::Io {
+        path: input.display(),
+        source: e,
+    }
+}
+
+fn gzip_err(input: &InputPath, gzip: bool, e: io::Error) -> InputError {
+    if gzip {
+        InputError::Unusable {
+            path: input.display(),
+            found: format!("a gzip stream that cannot be decompressed ({e})"),
+            expected: "a complete .gz file; download it again".into(),
+        }
+    } else {
+        io_err(input, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn open_bytes(bytes: &[u8]) -> (String, Encoding, bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x");
+        std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
+        let mut o = open(&InputPath::File(p), Arc::default()).unwrap();
+        let mut s = String::new();
+        o.reader.read_to_string(&mut s).unwrap();
+        (s, o.encoding, o.gzip)
+    }
+
+    #[test]
+    fn decodes_boms() {
+        assert_eq!(open_bytes(b"\xEF\xBB\xBF[1]").0, "[1]");
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("[é]".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        assert_eq!(open_bytes(&le), ("[é]".to_string(), Encoding::Utf16Le, false));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("[x]".encode_utf16().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        assert_eq!(open_bytes(&be).0, "[x]");
+    }
+
+    #[test]
+    fn gunzips_by_content() {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"\xEF\xBB\xBF{}").unwrap();
+        let (s, enc, gz) = open_bytes(&e.finish().unwrap());
+        assert_eq!((s.as_str(), enc, gz), ("{}", Encoding::Utf8Bom, true));
+    }
+}

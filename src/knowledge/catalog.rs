@@ -1,0 +1,409 @@
+//! The product / service-plan catalog: Microsoft's "Product names and service plan identifiers for
+//! licensing" CSV (licensing.md §5). One row per (product, service plan); UTF-8 with BOM, CRLF,
+//! fields with stray whitespace, one part number with two GUIDs (`MCOPSTN5`), some plan ids with
+//! several name spellings. Everything is keyed on GUIDs; names are for display and lookups.
+
+use crate::model::{PlanId, SkuId};
+use anyhow::{bail, Context};
+use std::collections::HashMap;
+
+/// The catalog shipped inside the binary (`data/license-catalog.csv`, Dec-2025 copy).
+pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/license-catalog.csv");
+
+/// A product of the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkuInfo {
+    pub part_number: Option<String>,
+    pub display_name: Option<String>,
+    /// Service plans, in catalog order, without duplicates.
+    pub plans: Vec<PlanId>,
+}
+
+/// A service plan of the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanInfo {
+    /// The most frequent spelling of the plan name.
+    pub name: Option<String>,
+    /// Every spelling seen.
+    pub names: Vec<String>,
+    /// The most frequent friendly name.
+    pub display_name: Option<String>,
+}
+
+/// The parsed catalog.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub(crate) skus: HashMap<SkuId, SkuInfo>,
+    pub(crate) plans: HashMap<PlanId, PlanInfo>,
+    /// Upper-cased part number -> product ids (sorted).
+    pub(crate) by_part: HashMap<String, Vec<SkuId>>,
+    /// Upper-cased plan name -> plan id (the id most rows use with that name).
+    pub(crate) plan_by_name: HashMap<String, PlanId>,
+    /// Lower-cased friendly name -> plan id, only when unique.
+    pub(crate) plan_by_display: HashMap<String, PlanId>,
+    /// Lower-cased product display name -> product id, only when unique.
+    pub(crate) sku_by_display: HashMap<String, SkuId>,
+    /// Plan id -> products containing it (sorted).
+    pub(crate) skus_with_plan: HashMap<PlanId, Vec<SkuId>>,
+    pub(crate) rows: usize,
+    pub(crate) fingerprint: u64,
+    pub(crate) source: String,
+}
+
+const COLUMNS: [&str; 6] = [
+    "Product_Display_Name",
+    "String_Id",
+    "GUID",
+    "Service_Plan_Name",
+    "Service_Plan_Id",
+    "Service_Plans_Included_Friendly_Names",
+];
+
+/// A GUID as the catalog writes it: 36 characters, hex digits and dashes at 8-4-4-4-12.
+pub fn looks_like_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// FNV-1a 64: a cheap, stable fingerprint of the catalog bytes (no hashing crate needed).
+fn fnv1a64(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Trims ASCII and Unicode whitespace (incl. U+00A0) and collapses inner tabs in names.
+fn clean(s: &str) -> String {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if t.contains('\t') {
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        t.to_string()
+    }
+}
+
+fn most_frequent(counts: &HashMap<String, usize>) -> Option<String> {
+    counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(k, _)| k.clone())
+}
+
+impl Catalog {
+    /// The embedded catalog.
+    pub fn builtin() -> Catalog {
+        Catalog::parse(BUILTIN_CSV, "builtin license-catalog.csv (Dec-2025)")
+            .expect("the embedded license catalog is valid (checked by tests)")
+    }
+
+    /// Parses catalog CSV bytes. `source` names the input in errors ("FILE: line N: ...").
+    pub fn parse(bytes: &[u8], source: &str) -> anyhow::Result<Catalog> {
+        let data = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(data);
+        let headers = rdr
+            .headers()
+            .with_context(|| format!("{source}: line 1: cannot read the CSV header"))?
+            .clone();
+        let mut idx = [usize::MAX; 6];
+        for (i, h) in headers.iter().enumerate() {
+            let h = clean(h);
+            for (c, want) in COLUMNS.iter().enumerate() {
+                if h.eq_ignore_ascii_case(want) && idx[c] == usize::MAX {
+                    idx[c] = i;
+                }
+            }
+        }
+        for required in [1usize, 2, 3, 4] {
+            if idx[required] == usize::MAX {
+                bail!(
+                    "{source}: line 1: missing column `{}`; expected Microsoft's \"Product names and service plan \
+                     identifiers for licensing\" CSV with columns {}",
+                    COLUMNS[required],
+                    COLUMNS.join(", ")
+                );
+            }
+        }
+
+        let mut cat = Catalog {
+            source: source.to_string(),
+            fingerprint: fnv1a64(data),
+            ..Catalog::default()
+        };
+        let mut plan_names: HashMap<PlanId, HashMap<String, usize>> = HashMap::new();
+        let mut plan_displays: HashMap<PlanId, HashMap<String, usize>> = HashMap::new();
+        let mut name_ids: HashMap<String, HashMap<PlanId, usize>> = HashMap::new();
+        let mut display_ids: HashMap<String, Vec<PlanId>> = HashMap::new();
+        let mut sku_displays: HashMap<String, Vec<SkuId>> = HashMap::new();
+
+        for (n, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
+                anyhow::anyhow!("{source}: line {line}: malformed CSV row: {e}")
+            })?;
+            let line = rec.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
+            let field = |c: usize| -> String {
+                if idx[c] == usize::MAX {
+                    String::new()
+                } else {
+                    rec.get(idx[c]).map(clean).unwrap_or_default()
+                }
+            };
+            let (product, part, guid, plan_name, plan_guid, friendly) =
+                (field(0), field(1), field(2), field(3), field(4), field(5));
+            if rec.iter().all(|f| clean(f).is_empty()) {
+                continue; // blank line
+            }
+            if !looks_like_guid(&guid) {
+                bail!(
+                    "{source}: line {line}: column GUID is {guid:?}, expected a product GUID like \
+                     6fd2c87f-b296-42f0-b197-1e91e994b900"
+                );
+            }
+            let sku = SkuId::parse(&guid).with_context(|| format!("{source}: line {line}: empty GUID"))?;
+            cat.rows += 1;
+            let info = cat.skus.entry(sku.clone()).or_default();
+            if info.part_number.is_none() && !part.is_empty() {
+                info.part_number = Some(part.clone());
+                let list = cat.by_part.entry(part.to_ascii_uppercase()).or_default();
+                if !list.contains(&sku) {
+                    list.push(sku.clone());
+                }
+            }
+            if info.display_name.is_none() && !product.is_empty() {
+                info.display_name = Some(product.clone());
+                let list = sku_displays.entry(product.to_lowercase()).or_default();
+                if !list.contains(&sku) {
+                    list.push(sku.clone());
+                }
+            }
+            if plan_guid.is_empty() {
+                continue; // a product row without a plan: keep the product
+            }
+            if !looks_like_guid(&plan_guid) {
+                bail!(
+                    "{source}: line {line}: column Service_Plan_Id is {plan_guid:?}, expected a service-plan GUID"
+                );
+            }
+            let plan = match PlanId::parse(&plan_guid) {
+                Some(p) => p,
+                None => continue,
+            };
+            if !info.plans.contains(&plan) {
+                info.plans.push(plan.clone());
+                cat.skus_with_plan
+                    .entry(plan.clone())
+                    .or_default()
+                    .push(sku.clone());
+            }
+            if !plan_name.is_empty() {
+                *plan_names
+                    .entry(plan.clone())
+                    .or_default()
+                    .entry(plan_name.clone())
+                    .or_default() += 1;
+                *name_ids
+                    .entry(plan_name.to_ascii_uppercase())
+                    .or_default()
+                    .entry(plan.clone())
+                    .or_default() += 1;
+            }
+            if !friendly.is_empty() {
+                *plan_displays
+                    .entry(plan.clone())
+                    .or_default()
+                    .entry(friendly.clone())
+                    .or_default() += 1;
+                let list = display_ids.entry(friendly.to_lowercase()).or_default();
+                if !list.contains(&plan) {
+                    list.push(plan.clone());
+                }
+            }
+            cat.plans.entry(plan).or_default();
+        }
+        if cat.rows == 0 {
+            bail!("{source}: no data rows; expected one row per (product, service plan)");
+        }
+
+        for (plan, info) in cat.plans.iter_mut() {
+            if let Some(names) = plan_names.get(plan) {
+                info.name = most_frequent(names);
+                let mut all: Vec<String> = names.keys().cloned().collect();
+                all.sort();
+                info.names = all;
+            }
+            if let Some(d) = plan_displays.get(plan) {
+                info.display_name = most_frequent(d);
+            }
+        }
+        for (name, ids) in name_ids {
+            let best = ids
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(k, _)| k.clone());
+            if let Some(b) = best {
+                cat.plan_by_name.insert(name, b);
+            }
+        }
+        for (d, ids) in display_ids {
+            if let [only] = ids.as_slice() {
+                cat.plan_by_display.insert(d, only.clone());
+            }
+        }
+        for (d, ids) in sku_displays {
+            if let [only] = ids.as_slice() {
+                cat.sku_by_display.insert(d, only.clone());
+            }
+        }
+        for list in cat.by_part.values_mut() {
+            list.sort();
+        }
+        for list in cat.skus_with_plan.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        Ok(cat)
+    }
+
+    pub fn sku(&self, id: &SkuId) -> Option<&SkuInfo> {
+        self.skus.get(id)
+    }
+    pub fn plan(&self, id: &PlanId) -> Option<&PlanInfo> {
+        self.plans.get(id)
+    }
+    /// Product ids with this part number (case-insensitive); `MCOPSTN5` has two.
+    pub fn skus_by_part_number(&self, part: &str) -> &[SkuId] {
+        self.by_part
+            .get(&part.trim().to_ascii_uppercase())
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+    }
+    pub fn plan_by_name(&self, name: &str) -> Option<&PlanId> {
+        self.plan_by_name.get(&name.trim().to_ascii_uppercase())
+    }
+    pub fn product_count(&self) -> usize {
+        self.skus.len()
+    }
+    pub fn plan_count(&self) -> usize {
+        self.plans.len()
+    }
+    pub fn row_count(&self) -> usize {
+        self.rows
+    }
+    /// "SOURCE: N rows, P products, S plans, fnv1a64 XXXXXXXXXXXXXXXX".
+    pub fn version(&self) -> String {
+        format!(
+            "{}: {} rows, {} products, {} plans, fnv1a64 {:016x}",
+            self.source,
+            self.rows,
+            self.skus.len(),
+            self.plans.len(),
+            self.fingerprint
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sku(s: &str) -> SkuId {
+        SkuId::parse(s).expect("id")
+    }
+    fn plan(s: &str) -> PlanId {
+        PlanId::parse(s).expect("id")
+    }
+
+    #[test]
+    fn builtin_catalog_shape() {
+        let c = Catalog::builtin();
+        assert_eq!(c.row_count(), 5457);
+        assert_eq!(c.product_count(), 569);
+        assert_eq!(c.plan_count(), 723);
+        assert!(c.version().contains("5457 rows"));
+        let e3 = c
+            .sku(&sku("6fd2c87f-b296-42f0-b197-1e91e994b900"))
+            .expect("E3");
+        assert_eq!(e3.part_number.as_deref(), Some("ENTERPRISEPACK"));
+        assert_eq!(e3.display_name.as_deref(), Some("Office 365 E3"));
+        assert!(e3
+            .plans
+            .contains(&plan("5dbe027f-2339-4123-9542-606e4d348a72")));
+    }
+
+    #[test]
+    fn mcopstn5_maps_to_two_guids() {
+        let c = Catalog::builtin();
+        let ids = c.skus_by_part_number("mcopstn5");
+        assert_eq!(
+            ids,
+            &[
+                sku("54a152dc-90de-4996-93d2-bc47e670fc06"),
+                sku("d43177b5-475b-4880-92d4-d54c27b5efbd")
+            ]
+        );
+    }
+
+    #[test]
+    fn plans_keyed_on_id_not_name() {
+        let c = Catalog::builtin();
+        // RMS_S_ENTERPRISE is also spelled "RMS_S_ENTERPRISE)" once; Deskless / DESKLESS.
+        let rms = c
+            .plan(&plan("bea4c11e-220a-4e6d-8eb8-8ea15d019f90"))
+            .expect("rms");
+        assert_eq!(rms.name.as_deref(), Some("RMS_S_ENTERPRISE"));
+        assert_eq!(rms.names.len(), 2);
+        assert_eq!(
+            c.plan_by_name("RMS_S_ENTERPRISE)"),
+            Some(&plan("bea4c11e-220a-4e6d-8eb8-8ea15d019f90"))
+        );
+        assert_eq!(
+            c.plan_by_name("deskless"),
+            Some(&plan("8c7d2df8-86f0-4902-b2ed-a0458298f3b3"))
+        );
+        let d = c
+            .plan(&plan("8c7d2df8-86f0-4902-b2ed-a0458298f3b3"))
+            .expect("deskless");
+        assert_eq!(d.name.as_deref(), Some("Deskless"));
+    }
+
+    #[test]
+    fn bom_trim_and_quoting() {
+        let csv = "\u{feff}Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\r\n\
+                   \"Office 365 E3 \", ENTERPRISEPACK ,6FD2C87F-B296-42F0-B197-1E91E994B900, SHAREPOINTENTERPRISE\u{a0},5dbe027f-2339-4123-9542-606e4d348a72,\"SharePoint Online (Plan 2)\"\r\n";
+        let c = Catalog::parse(csv.as_bytes(), "t.csv").expect("parse");
+        let e3 = c
+            .sku(&sku("6fd2c87f-b296-42f0-b197-1e91e994b900"))
+            .expect("e3");
+        assert_eq!(e3.part_number.as_deref(), Some("ENTERPRISEPACK"));
+        assert_eq!(e3.display_name.as_deref(), Some("Office 365 E3"));
+        let p = c
+            .plan(&plan("5dbe027f-2339-4123-9542-606e4d348a72"))
+            .expect("plan");
+        assert_eq!(p.name.as_deref(), Some("SHAREPOINTENTERPRISE"));
+        assert_eq!(p.display_name.as_deref(), Some("SharePoint Online (Plan 2)"));
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let csv = "Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\n\
+                   A,A,6fd2c87f-b296-42f0-b197-1e91e994b900,P,5dbe027f-2339-4123-9542-606e4d348a72,P\n\
+                   B,B,not-a-guid,P,5dbe027f-2339-4123-9542-606e4d348a72,P\n";
+        let e = Catalog::parse(csv.as_bytes(), "new.csv").expect_err("bad guid");
+        let msg = format!("{e:#}");
+        assert!(msg.contains("new.csv: line 3"), "{msg}");
+        let e = Catalog::parse(b"a,b\n1,2\n", "x.csv").expect_err("columns");
+        assert!(format!("{e:#}").contains("x.csv: line 1: missing column `String_Id`"));
+        let e = Catalog::parse(b"", "empty.csv").expect_err("empty");
+        assert!(format!("{e:#}").contains("empty.csv"));
+    }
+}

@@ -1,0 +1,121 @@
+//! Sequence chunks: Entra splits a large `Change user license` into several records of one operation
+//! (same correlation id, `sequence` 1..n in the additional details, only the concatenation of their
+//! values parses). They are merged into one event here; the absorbed chunks are reported by the caller.
+
+use super::derive_payload;
+use crate::model::{AuditEvent, SourceRef};
+use std::collections::BTreeMap;
+
+/// Merges chunked events in place. Returns the sources of the chunks absorbed into another event,
+/// each with the source of the event it went into.
+pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRef)> {
+    let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.sequence.is_none() {
+            continue;
+        }
+        let Some(c) = &e.correlation_id else { continue };
+        let target = e
+            .targets
+            .first()
+            .and_then(|t| t.id.as_ref().map(|i| i.to_string()).or(t.upn.clone()))
+            .unwrap_or_default();
+        groups
+            .entry((c.to_string(), e.activity.name().to_string(), target))
+            .or_default()
+            .push(i);
+    }
+    let mut absorbed = Vec::new();
+    let mut remove = Vec::new();
+    for (_, mut idx) in groups {
+        if idx.len() < 2 {
+            continue;
+        }
+        idx.sort_by_key(|&i| (events[i].sequence, events[i].source.record));
+        let base = idx[0];
+        for &i in &idx[1..] {
+            let chunk = events[i].clone();
+            let b = &mut events[base];
+            for (ti, t) in chunk.targets.iter().enumerate() {
+                match b.targets.get_mut(ti) {
+                    Some(bt) => {
+                        for p in &t.modified {
+                            match bt.modified.iter_mut().find(|q| q.name == p.name) {
+                                Some(q) => {
+                                    q.new = concat(q.new.take(), p.new.clone());
+                                    q.old = concat(q.old.take(), p.old.clone());
+                                }
+                                None => bt.modified.push(p.clone()),
+                            }
+                        }
+                    }
+                    None => b.targets.push(t.clone()),
+                }
+            }
+            for (k, v) in &chunk.additional_details {
+                if k.eq_ignore_ascii_case("sequence") || k.eq_ignore_ascii_case("maximumlength") {
+                    continue;
+                }
+                match b.additional_details.iter_mut().find(|(bk, _)| bk == k) {
+                    Some((_, bv)) => bv.push_str(v),
+                    None => b.additional_details.push((k.clone(), v.clone())),
+                }
+            }
+            super::errors::merge_into(&mut b.errors, chunk.errors.clone());
+            if chunk.result == crate::model::Outcome::Failure {
+                b.result = chunk.result;
+            }
+            absorbed.push((chunk.source.clone(), b.source.clone()));
+            remove.push(i);
+        }
+        let b = &mut events[base];
+        b.licenses = None;
+        b.summary = None;
+        derive_payload(b);
+        b.sequence = None;
+    }
+    remove.sort_unstable();
+    for i in remove.into_iter().rev() {
+        events.remove(i);
+    }
+    absorbed
+}
+
+fn concat(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            a.push_str(&b);
+            Some(a)
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::audit::{classify, map};
+    use crate::normalize::to_event;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    #[test]
+    fn chunks_merge_into_one_parsable_event() {
+        let full = "[\"[SkuName=ENTERPRISEPACK, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900, DisabledPlans=[]]\"]";
+        let (a, b) = full.split_at(40);
+        let rec = |seq: u32, part: &str, n: u64| {
+            let v = json!({"activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02Z","result":"success",
+              "correlationId":"c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
+              "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","modifiedProperties":[{"displayName":"AssignedLicense","oldValue":"[]","newValue":part}]}],
+              "additionalDetails":[{"key":"sequence","value":seq.to_string()},{"key":"maximumlength","value":"40"}]});
+            to_event(map(classify(&v).unwrap(), &v), SourceRef { file: Arc::from("f"), record: n, line: None }).unwrap()
+        };
+        let mut events = vec![rec(2, b, 2), rec(1, a, 1)];
+        assert!(events.iter().all(|e| e.licenses.as_ref().map_or(true, |l| l.new.is_empty())));
+        let absorbed = merge_sequences(&mut events);
+        assert_eq!(events.len(), 1);
+        assert_eq!(absorbed.len(), 1);
+        assert_eq!(absorbed[0].0.record, 2);
+        assert_eq!(events[0].licenses.as_ref().unwrap().new.len(), 1);
+    }
+}
