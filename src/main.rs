@@ -1,1 +1,18 @@
-fn main() {}
+//! The `licdiag` binary: parse arguments, run, map the result to an exit code. Nothing else.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = licdiag::cli::Cli::parse();
+    match licdiag::commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if licdiag::commands::is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("licdiag: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

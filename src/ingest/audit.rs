@@ -265,10 +265,19 @@ pub fn map_ual(v: &Value) -> RawAudit {
         })
         .collect();
     raw.targets = vec![target];
-    raw.additional = array_of(v, "ExtendedProperties")
-        .iter()
-        .filter_map(|d| Some((str_of(d, "Name")?, str_of(d, "Value").unwrap_or_default())))
-        .collect();
+    for d in array_of(v, "ExtendedProperties") {
+        let Some(name) = str_of(&d, "Name") else { continue };
+        let value = str_of(&d, "Value").unwrap_or_default();
+        // `additionalDetails` holds a JSON object as text: its pairs are the Graph additionalDetails.
+        match serde_json::from_str::<Value>(&value) {
+            Ok(Value::Object(m)) if name.eq_ignore_ascii_case("additionalDetails") => {
+                for (k, x) in m {
+                    raw.additional.push((k, text(&x).unwrap_or_default()));
+                }
+            }
+            _ => raw.additional.push((name, value)),
+        }
+    }
     raw
 }
 
@@ -303,8 +312,12 @@ pub enum CsvKind {
     Purview,
 }
 
-/// Number of columns of the admin-center download.
-pub const PORTAL_COLUMNS: usize = 96;
+/// Columns of the admin-center download before the additional-detail pairs: 17 fixed columns and
+/// 3 targets x (4 + 5 modified properties x 3).
+pub const PORTAL_FIXED_COLUMNS: usize = 17 + 3 * 19;
+/// Columns of the admin-center download as formats.md lists them (6 additional-detail pairs); the
+/// reference's own total says 96, so longer headers are accepted and mapped by the same order.
+pub const PORTAL_COLUMNS: usize = PORTAL_FIXED_COLUMNS + 6 * 2;
 
 fn norm_header(h: &str) -> String {
     let h = h.trim().trim_start_matches('\u{feff}').trim_matches('"').trim();
@@ -319,9 +332,9 @@ pub fn classify_csv(headers: &[String]) -> Option<CsvKind> {
     if has("AuditData") {
         return Some(CsvKind::Purview);
     }
-    if hs.len() == PORTAL_COLUMNS
-        && (hs.first().is_some_and(|h| h.contains("(utc)")) || has("CorrelationId") || has("ActorType"))
-    {
+    let positional = hs.get(1).is_some_and(|h| h == "correlationid")
+        || hs.first().is_some_and(|h| h.contains("(utc)"));
+    if hs.len() >= PORTAL_COLUMNS && (positional || has("ActorType")) {
         return Some(CsvKind::Portal);
     }
     if hs.first().is_some_and(|h| h == "date (utc)") && has("activity") {
@@ -379,8 +392,9 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
     if let Some(ua) = c(7) {
         details.push(json!({"key": "User-Agent", "value": ua}));
     }
-    for k in 0..6 {
-        let b = 17 + 3 * 19 + k * 2;
+    let pairs = row.len().saturating_sub(PORTAL_FIXED_COLUMNS) / 2;
+    for k in 0..pairs {
+        let b = PORTAL_FIXED_COLUMNS + k * 2;
         if let Some(key) = c(b) {
             details.push(json!({"key": key, "value": jstr(c(b + 1))}));
         }

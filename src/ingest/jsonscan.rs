@@ -146,7 +146,7 @@ impl<R: BufRead> Scanner<R> {
         let mut i = 0;
         while i < chunk.len() {
             // Fast path: inside a string of a capture, copy up to the next quote, backslash or newline.
-            if self.in_string && !self.escape {
+            if self.in_string && !self.escape && !self.line_start {
                 if let Some(cap) = self.cap.as_mut() {
                     if !cap.in_key {
                         let rest = &chunk[i..];
@@ -432,5 +432,17 @@ mod tests {
         assert_eq!(got[0].1, 2);
         assert_eq!(got[1].1, 5);
         assert!(serde_json::from_str::<serde_json::Value>(&got[0].0).is_ok());
+    }
+}
+#[cfg(test)]
+mod resync_tests {
+    use super::*;
+    #[test]
+    fn broken_string_line_resyncs() {
+        let s = "{\"a\":1}\n{\"b\":[{\"t\":\"User\"\"broken\n{\"d\":4}\n{\"e\":5}\n";
+        let r = std::io::BufReader::with_capacity(4096, s.as_bytes());
+        let got: Vec<_> = Scanner::new(r).map(|i| i.unwrap()).collect();
+        let summary: Vec<_> = got.iter().map(|i| (i.record, i.line, i.problem)).collect();
+        assert_eq!(summary, vec![(1, 1, None), (2, 2, Some(ItemProblem::Truncated)), (3, 3, None), (4, 4, None)]);
     }
 }

@@ -1,9 +1,709 @@
 //! Ingestion: open inputs (files, folders, `.gz`, stdin), decode, detect each input's format from its
-//! content, and stream its records out as raw values.
+//! content, split it into records, and turn every record into an event, a snapshot record, or a counted
+//! skip with a reason. Records are split by one reader thread and parsed in parallel batches (rayon),
+//! so memory grows with the licensing events kept, not with the file.
 
-pub mod snapshot;
-pub mod value;
-pub mod jsonscan;
-pub mod source;
 pub mod audit;
+pub mod jsonscan;
 pub mod raw;
+pub mod snapshot;
+pub mod source;
+pub mod value;
+
+use crate::error::{InputError, EXPECTED_INPUT};
+use crate::model::snapshot::Snapshot;
+use crate::model::{AuditEvent, AuditFormat, SourceRef};
+use crate::normalize;
+use audit::{CsvKind, Family};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use snapshot::{SnapshotKind, SnapshotRecord};
+use source::{InputPath, Opened};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// What an input was detected as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum InputKind {
+    Audit(AuditFormat),
+    Snapshot(SnapshotKind),
+}
+
+impl InputKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            InputKind::Audit(f) => f.label(),
+            InputKind::Snapshot(s) => s.label(),
+        }
+    }
+}
+
+/// A record licdiag could not use, with where it is and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordIssue {
+    pub record: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    pub reason: String,
+    pub detail: String,
+}
+
+/// Skip reason of snapshot records cut by `ConvertTo-Json`'s default depth (see `snapshot`).
+const DEPTH_TRUNCATED: &str = "truncated by ConvertTo-Json depth";
+
+/// How many malformed-record details are kept per input (all are counted).
+pub const MAX_ISSUES: usize = 20;
+
+/// What reading one input found: the `inspect` numbers.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputReport {
+    pub path: String,
+    pub format: String,
+    #[serde(skip)]
+    pub kind: Option<InputKind>,
+    pub encoding: String,
+    pub gzip: bool,
+    pub bytes: u64,
+    /// Records found in the input.
+    pub records: u64,
+    /// Records that became audit events.
+    pub events: u64,
+    /// Records that became snapshot objects (users, groups, SKUs, errors, memberships).
+    pub snapshot_records: u64,
+    /// Records not used, by reason. `records == events + snapshot_records + sum(skipped)`.
+    pub skipped: BTreeMap<String, u64>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    /// Licensing events by activity.
+    pub licensing: BTreeMap<String, u64>,
+    /// The first malformed records, with line and reason.
+    pub issues: Vec<RecordIssue>,
+}
+
+impl InputReport {
+    fn new(path: String) -> Self {
+        InputReport {
+            path,
+            format: "unknown".into(),
+            kind: None,
+            encoding: "utf-8".into(),
+            gzip: false,
+            bytes: 0,
+            records: 0,
+            events: 0,
+            snapshot_records: 0,
+            skipped: BTreeMap::new(),
+            first: None,
+            last: None,
+            licensing: BTreeMap::new(),
+            issues: Vec::new(),
+        }
+    }
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Options for reading inputs.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// A malformed record is fatal.
+    pub strict: bool,
+    /// Show a progress bar on stderr when it is a terminal.
+    pub progress: bool,
+    /// Keep every event, not only licensing ones (timelines of everything, exports).
+    pub keep_all: bool,
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub inputs: Vec<InputReport>,
+    /// Kept events, sorted by time then source.
+    pub events: Vec<AuditEvent>,
+    pub snapshot: Snapshot,
+}
+
+/// The result of one record.
+enum Outcome {
+    Event(AuditEvent, InputKind),
+    Snap(Vec<SnapshotRecord>, InputKind),
+    Skip {
+        reason: String,
+        detail: String,
+        malformed: bool,
+        record: u64,
+        line: Option<u64>,
+    },
+}
+
+fn skip(src: &SourceRef, reason: impl Into<String>, detail: impl Into<String>, malformed: bool) -> Outcome {
+    Outcome::Skip {
+        reason: reason.into(),
+        detail: detail.into(),
+        malformed,
+        record: src.record,
+        line: src.line,
+    }
+}
+
+fn keys_of(v: &Value) -> String {
+    match v.as_object() {
+        Some(o) => {
+            let ks: Vec<&str> = o.keys().take(8).map(|k| k.as_str()).collect();
+            format!("an object with keys [{}]", ks.join(", "))
+        }
+        None => "a JSON value that is not an object".into(),
+    }
+}
+
+/// Turns one JSON record into an outcome.
+fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> Outcome {
+    if let Some(family) = audit::classify(&v) {
+        let format = csv_format.unwrap_or(match family {
+            Family::Graph(f) => f,
+            Family::AzureMonitor => AuditFormat::AzureMonitor,
+            Family::Ual => AuditFormat::PurviewJson,
+        });
+        if family == Family::Ual {
+            if let Err(w) = audit::ual_in_scope(&v) {
+                return skip(&src, format!("out of scope: {w} workload"), "", false);
+            }
+        }
+        let raw = audit::map(family, &v);
+        return match normalize::to_event(raw, src.clone()) {
+            Ok(e) => Outcome::Event(e, InputKind::Audit(format)),
+            Err(e) => skip(&src, e.reason(), e.detail(), true),
+        };
+    }
+    if let Some(kind) = snapshot::classify_json(&v) {
+        return match snapshot::parse_json(kind, &v, src.clone()) {
+            Ok(r) => Outcome::Snap(vec![r], InputKind::Snapshot(kind)),
+            Err(i) => skip(&src, i.reason, i.detail, true),
+        };
+    }
+    let detail = format!("{} is neither an audit record nor a snapshot object", keys_of(&v));
+    skip(&src, "unrecognized record", detail, true)
+}
+
+fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>) -> Outcome {
+    let src = SourceRef {
+        file: file.clone(),
+        record: item.record,
+        line: Some(item.line),
+    };
+    match item.problem {
+        Some(jsonscan::ItemProblem::Truncated) => {
+            return skip(&src, "truncated record", "the JSON object ends before it is closed (cut export, or a record broken across lines)", true)
+        }
+        Some(jsonscan::ItemProblem::NotAnObject) => {
+            let t: String = String::from_utf8_lossy(&item.bytes).chars().take(40).collect();
+            return skip(&src, "not a JSON object", format!("found {t:?} where a record object was expected"), true);
+        }
+        None => {}
+    }
+    match serde_json::from_slice::<Value>(&item.bytes) {
+        Ok(v) => process_value(v, src, None),
+        Err(e) => skip(&src, "malformed JSON", format!("{e}"), true),
+    }
+}
+
+/// The shape of a CSV input, from its header row.
+#[derive(Clone, Debug)]
+enum CsvShape {
+    Audit(CsvKind),
+    Snapshot(SnapshotKind),
+}
+
+fn process_csv_row(shape: &CsvShape, headers: &[String], row: Vec<String>, src: SourceRef) -> Outcome {
+    match shape {
+        CsvShape::Audit(CsvKind::Portal) => {
+            if row.len() != headers.len() {
+                return skip(&src, "malformed CSV row", format!("expected {} fields like the header (admin-center audit download), found {}", headers.len(), row.len()), true);
+            }
+            let v = audit::portal_row_to_value(&row);
+            let raw = audit::map(Family::Graph(AuditFormat::PortalCsv), &v);
+            match normalize::to_event(raw, src.clone()) {
+                Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::PortalCsv)),
+                Err(e) => skip(&src, e.reason(), e.detail(), true),
+            }
+        }
+        CsvShape::Audit(kind) => {
+            if row.len() != headers.len() {
+                return skip(&src, "malformed CSV row", format!("expected {} fields like the header, found {}", headers.len(), row.len()), true);
+            }
+            let v = audit::named_row_to_value(headers, &row);
+            match kind {
+                CsvKind::Purview => {
+                    let ad = value::get(&v, "AuditData").and_then(value::structured);
+                    if ad.is_none() {
+                        return skip(&src, "malformed AuditData JSON", "the AuditData cell is not a JSON object; export again without editing the file in a spreadsheet", true);
+                    }
+                    if let Err(w) = audit::ual_in_scope(&v) {
+                        return skip(&src, format!("out of scope: {w} workload"), "", false);
+                    }
+                    let raw = audit::map(Family::Ual, &v);
+                    match normalize::to_event(raw, src.clone()) {
+                        Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::PurviewCsv)),
+                        Err(e) => skip(&src, e.reason(), e.detail(), true),
+                    }
+                }
+                _ => {
+                    let raw = audit::map(Family::Graph(AuditFormat::LogAnalyticsCsv), &v);
+                    match normalize::to_event(raw, src.clone()) {
+                        Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::LogAnalyticsCsv)),
+                        Err(e) => skip(&src, e.reason(), e.detail(), true),
+                    }
+                }
+            }
+        }
+        CsvShape::Snapshot(kind) => match snapshot::parse_csv(*kind, headers, &row, src.clone()) {
+            Ok(recs) => Outcome::Snap(recs, InputKind::Snapshot(*kind)),
+            Err(i) => skip(&src, i.reason, i.detail, true),
+        },
+    }
+}
+
+/// Per-input accumulator.
+struct Sink<'a> {
+    report: InputReport,
+    events: Vec<AuditEvent>,
+    snapshot: Snapshot,
+    opts: &'a ReadOptions,
+}
+
+impl Sink<'_> {
+    fn take(&mut self, o: Outcome) -> Result<(), InputError> {
+        self.report.records += 1;
+        match o {
+            Outcome::Event(e, kind) => {
+                self.report.kind.get_or_insert(kind);
+                self.report.events += 1;
+                self.report.first = Some(self.report.first.map_or(e.time, |f| f.min(e.time)));
+                self.report.last = Some(self.report.last.map_or(e.time, |l| l.max(e.time)));
+                if self.opts.keep_all || e.is_kept() {
+                    self.events.push(e);
+                }
+            }
+            Outcome::Snap(recs, kind) => {
+                self.report.kind.get_or_insert(kind);
+                self.report.snapshot_records += 1;
+                for r in recs {
+                    match r {
+                        SnapshotRecord::User(u) => self.snapshot.users.push(u),
+                        SnapshotRecord::Group(g) => self.snapshot.groups.push(g),
+                        SnapshotRecord::Sku(s) => self.snapshot.skus.push(s),
+                        SnapshotRecord::Reported(e) => self.snapshot.reported_errors.push(e),
+                        SnapshotRecord::Membership(m) => self.snapshot.memberships.push(m),
+                    }
+                }
+            }
+            Outcome::Skip {
+                reason,
+                detail,
+                malformed,
+                record,
+                line,
+            } => {
+                if malformed && self.opts.strict {
+                    let at = match line {
+                        Some(l) => format!("record {record} (line {l})"),
+                        None => format!("record {record}"),
+                    };
+                    return Err(InputError::Strict {
+                        path: self.report.path.clone(),
+                        detail: format!("{at}: {reason}: {detail}"),
+                    });
+                }
+                if malformed && self.report.issues.len() < MAX_ISSUES {
+                    self.report.issues.push(RecordIssue {
+                        record,
+                        line,
+                        reason: reason.clone(),
+                        detail,
+                    });
+                }
+                *self.report.skipped.entry(reason).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+const BATCH_BYTES: usize = 4 << 20;
+const BATCH_ITEMS: usize = 4096;
+
+/// Reads inputs in parallel batches: `produce` runs on a reader thread and sends batches; each batch
+/// is processed with rayon and fed to the sink in order.
+fn pipeline<T: Send, P>(
+    sink: &mut Sink<'_>,
+    produce: P,
+    work: &(dyn Fn(T) -> Outcome + Sync),
+) -> Result<(), InputError>
+where
+    P: FnOnce(&std::sync::mpsc::SyncSender<Vec<T>>) -> Result<(), InputError> + Send,
+{
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
+        let reader = s.spawn(move || produce(&tx));
+        let mut result = Ok(());
+        for batch in rx.iter() {
+            if result.is_err() {
+                continue; // drain so the reader can finish
+            }
+            let outs: Vec<Outcome> = batch.into_par_iter().map(work).collect();
+            for o in outs {
+                if let Err(e) = sink.take(o) {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        let produced = reader.join().unwrap_or_else(|_| {
+            Err(InputError::Unusable {
+                path: sink.report.path.clone(),
+                found: "an internal error while reading".into(),
+                expected: "a readable export".into(),
+            })
+        });
+        result.and(produced)
+    })
+}
+
+/// What the first bytes of a decoded input look like.
+enum Sniff {
+    Json,
+    Csv,
+}
+
+fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
+    let head = reader.fill_buf().map_err(|e| InputError::Io {
+        path: path.into(),
+        source: e,
+    })?;
+    let window = &head[..head.len().min(8192)];
+    let trimmed: Vec<u8> = window.iter().copied().skip_while(|b| b.is_ascii_whitespace()).collect();
+    if trimmed.is_empty() {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: if head.is_empty() { "an empty file".into() } else { "only white space".into() },
+            expected: EXPECTED_INPUT.into(),
+        });
+    }
+    let binary = window.contains(&0)
+        || match std::str::from_utf8(window) {
+            Ok(_) => false,
+            Err(e) => e.error_len().is_some(),
+        };
+    if binary {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: "binary data (not UTF-8 or UTF-16 text)".into(),
+            expected: format!("{EXPECTED_INPUT}; if this is a .zip, unzip it first"),
+        });
+    }
+    match trimmed[0] {
+        b'{' | b'[' => Ok(Sniff::Json),
+        _ => {
+            let first_line = trimmed.split(|b| *b == b'\n').next().unwrap_or(&[]);
+            if first_line.contains(&b',') {
+                Ok(Sniff::Csv)
+            } else {
+                let t: String = String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
+                Err(InputError::Unusable {
+                    path: path.into(),
+                    found: format!("text that is neither JSON nor CSV (starts with {t:?})"),
+                    expected: EXPECTED_INPUT.into(),
+                })
+            }
+        }
+    }
+}
+
+fn read_json(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>) -> Result<(), InputError> {
+    let path = sink.report.path.clone();
+    let context = std::sync::Mutex::new(None::<String>);
+    let ctx_ref = &context;
+    let path_ref = &path;
+    let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
+        let mut sc = jsonscan::Scanner::new(reader);
+        let mut batch = Vec::new();
+        let mut bytes = 0usize;
+        loop {
+            match sc.next_item() {
+                Ok(Some(item)) => {
+                    bytes += item.bytes.len();
+                    batch.push(item);
+                    if bytes >= BATCH_BYTES || batch.len() >= BATCH_ITEMS {
+                        let _ = tx.send(std::mem::take(&mut batch));
+                        bytes = 0;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(std::mem::take(&mut batch));
+                    return Err(read_failure(path_ref, sc.line(), e));
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        if let Ok(mut c) = ctx_ref.lock() {
+            *c = sc.odata_context.clone().or(sc.saw_envelope.then(String::new));
+        }
+        Ok(())
+    };
+    let file2 = file.clone();
+    pipeline(sink, produce, &move |item| process_json_item(item, &file2))?;
+    if sink.report.records == 0 {
+        let ctx = context.lock().ok().and_then(|c| c.clone());
+        let kind = ctx.as_deref().and_then(kind_from_context);
+        match kind {
+            Some(k) => sink.report.kind = Some(k),
+            None => {
+                return Err(InputError::Unusable {
+                    path,
+                    found: if ctx.is_some() {
+                        "a page with no records".into()
+                    } else {
+                        "JSON with no records".into()
+                    },
+                    expected: EXPECTED_INPUT.into(),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_from_context(ctx: &str) -> Option<InputKind> {
+    let c = ctx.to_ascii_lowercase();
+    if c.contains("directoryaudits") {
+        Some(InputKind::Audit(AuditFormat::GraphJson))
+    } else if c.contains("subscribedskus") {
+        Some(InputKind::Snapshot(SnapshotKind::SubscribedSkus))
+    } else if c.contains("assignmenterrors") {
+        Some(InputKind::Snapshot(SnapshotKind::AssignmentErrors))
+    } else if c.contains("#users") {
+        Some(InputKind::Snapshot(SnapshotKind::Users))
+    } else if c.contains("#groups") {
+        Some(InputKind::Snapshot(SnapshotKind::Groups))
+    } else {
+        None
+    }
+}
+
+fn read_failure(path: &str, line: u64, e: std::io::Error) -> InputError {
+    InputError::Unusable {
+        path: path.into(),
+        found: format!("a read error near line {line} ({e}); the file may be truncated (an incomplete .gz download) or not text"),
+        expected: "a complete export; download or copy it again".into(),
+    }
+}
+
+fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>) -> Result<(), InputError> {
+    let path = sink.report.path.clone();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(reader);
+    let mut header = csv::StringRecord::new();
+    match rdr.read_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(InputError::Unusable {
+                path,
+                found: "a CSV file with no header".into(),
+                expected: EXPECTED_INPUT.into(),
+            })
+        }
+        Err(e) => {
+            return Err(InputError::Unusable {
+                path,
+                found: format!("a CSV header that cannot be read ({e})"),
+                expected: EXPECTED_INPUT.into(),
+            })
+        }
+    }
+    let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let shape = if let Some(k) = audit::classify_csv(&headers) {
+        CsvShape::Audit(k)
+    } else if let Some(k) = snapshot::classify_csv(&headers) {
+        CsvShape::Snapshot(k)
+    } else {
+        let shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
+        return Err(InputError::Unusable {
+            path,
+            found: format!("a CSV whose header [{}] is no known export", shown.join(", ")),
+            expected: EXPECTED_INPUT.into(),
+        });
+    };
+    sink.report.kind = Some(match &shape {
+        CsvShape::Audit(CsvKind::Portal) => InputKind::Audit(AuditFormat::PortalCsv),
+        CsvShape::Audit(CsvKind::LogAnalytics) => InputKind::Audit(AuditFormat::LogAnalyticsCsv),
+        CsvShape::Audit(CsvKind::Purview) => InputKind::Audit(AuditFormat::PurviewCsv),
+        CsvShape::Snapshot(k) => InputKind::Snapshot(*k),
+    });
+    type Row = (u64, u64, Result<Vec<String>, String>);
+    let path_ref = &path;
+    let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<Row>>| {
+        let mut batch = Vec::new();
+        let mut bytes = 0usize;
+        let mut n = 0u64;
+        let mut rec = csv::StringRecord::new();
+        loop {
+            let line = rdr.position().line();
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {
+                    n += 1;
+                    if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
+                        n -= 1; // a blank line is not a record
+                        continue;
+                    }
+                    bytes += rec.as_slice().len();
+                    batch.push((n, line, Ok(rec.iter().map(str::to_string).collect())));
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    if let csv::ErrorKind::Io(io) = e.kind() {
+                        let _ = tx.send(std::mem::take(&mut batch));
+                        return Err(read_failure(path_ref, line, std::io::Error::new(io.kind(), io.to_string())));
+                    }
+                    n += 1;
+                    batch.push((n, line, Err(e.to_string())));
+                }
+            }
+            if bytes >= BATCH_BYTES || batch.len() >= BATCH_ITEMS {
+                let _ = tx.send(std::mem::take(&mut batch));
+                bytes = 0;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        Ok(())
+    };
+    let headers_ref = &headers;
+    let shape_ref = &shape;
+    let work = move |(n, line, row): Row| {
+        let src = SourceRef {
+            file: file.clone(),
+            record: n,
+            line: Some(line),
+        };
+        match row {
+            Ok(row) => process_csv_row(shape_ref, headers_ref, row, src),
+            Err(e) => skip(&src, "malformed CSV row", e, true),
+        }
+    };
+    pipeline(sink, produce, &work)
+}
+
+/// Reads one input completely.
+fn read_one(input: &InputPath, opts: &ReadOptions, counter: Arc<AtomicU64>) -> Result<(InputReport, Vec<AuditEvent>, Snapshot), InputError> {
+    let path = input.display();
+    let file: Arc<str> = Arc::from(path.as_str());
+    let Opened {
+        mut reader,
+        gzip,
+        encoding,
+    } = source::open(input, counter)?;
+    let mut sink = Sink {
+        report: InputReport::new(path.clone()),
+        events: Vec::new(),
+        snapshot: Snapshot::default(),
+        opts,
+    };
+    sink.report.gzip = gzip;
+    sink.report.encoding = encoding.label().into();
+    sink.report.bytes = input.size();
+    match sniff(&path, reader.as_mut())? {
+        Sniff::Json => read_json(&mut sink, reader, file)?,
+        Sniff::Csv => read_csv(&mut sink, reader, file)?,
+    }
+    if sink.report.kind.is_none() {
+        let first = sink.report.issues.first().map(|i| format!(" (record {}: {})", i.record, i.detail)).unwrap_or_default();
+        return Err(InputError::Unusable {
+            path,
+            found: format!("{} records, none of them usable{first}", sink.report.records),
+            expected: EXPECTED_INPUT.into(),
+        });
+    }
+    // A depth-truncated PowerShell export hides license states: using the rest would report
+    // licensed users as unlicensed, so the file is refused with the fix.
+    if let Some(n) = sink.report.skipped.get(DEPTH_TRUNCATED) {
+        let first = sink
+            .report
+            .issues
+            .iter()
+            .find(|i| i.reason == DEPTH_TRUNCATED)
+            .map(|i| format!(" (record {}: {})", i.record, i.detail))
+            .unwrap_or_default();
+        return Err(InputError::Unusable {
+            path,
+            found: format!("a PowerShell export truncated by ConvertTo-Json's default depth in {n} of {} records{first}", sink.report.records),
+            expected: "the full objects: re-export with `ConvertTo-Json -Depth 10`".into(),
+        });
+    }
+    sink.report.format = sink.report.kind.map(|k| k.label().to_string()).unwrap_or_default();
+    Ok((sink.report, sink.events, sink.snapshot))
+}
+
+/// Reads every input. An unusable input is an error naming it; malformed records are counted.
+pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, InputError> {
+    let inputs = source::expand_paths(paths)?;
+    if inputs.is_empty() {
+        return Err(InputError::Unusable {
+            path: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            found: "no files".into(),
+            expected: EXPECTED_INPUT.into(),
+        });
+    }
+    let total: u64 = inputs.iter().map(|i| i.size()).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let progress = crate::report::progress::Progress::start(opts.progress, total, counter.clone());
+    let results: Vec<Result<(InputReport, Vec<AuditEvent>, Snapshot), InputError>> = inputs
+        .par_iter()
+        .map(|i| read_one(i, opts, counter.clone()))
+        .collect();
+    progress.finish();
+    let mut out = Ingested::default();
+    for r in results {
+        let (report, events, snap) = r?;
+        out.inputs.push(report);
+        out.events.extend(events);
+        out.snapshot.users.extend(snap.users);
+        out.snapshot.groups.extend(snap.groups);
+        out.snapshot.skus.extend(snap.skus);
+        out.snapshot.memberships.extend(snap.memberships);
+        out.snapshot.reported_errors.extend(snap.reported_errors);
+    }
+    out.events.sort_by(|a, b| {
+        (a.time, &a.source.file, a.source.record).cmp(&(b.time, &b.source.file, b.source.record))
+    });
+    let absorbed = normalize::merge::merge_sequences(&mut out.events);
+    for (chunk, _into) in absorbed {
+        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *chunk.file) {
+            r.events = r.events.saturating_sub(1);
+            *r.skipped.entry("merged sequence chunk".into()).or_default() += 1;
+        }
+    }
+    for e in &out.events {
+        if !e.is_licensing() {
+            continue;
+        }
+        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *e.source.file) {
+            *r.licensing.entry(e.activity.name().to_string()).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+

@@ -169,7 +169,8 @@ impl Catalog {
                      6fd2c87f-b296-42f0-b197-1e91e994b900"
                 );
             }
-            let sku = SkuId::parse(&guid).with_context(|| format!("{source}: line {line}: empty GUID"))?;
+            let sku = SkuId::parse(&guid)
+                .with_context(|| format!("{source}: line {line}: empty GUID"))?;
             cat.rows += 1;
             let info = cat.skus.entry(sku.clone()).or_default();
             if info.part_number.is_none() && !part.is_empty() {
@@ -390,7 +391,10 @@ mod tests {
             .plan(&plan("5dbe027f-2339-4123-9542-606e4d348a72"))
             .expect("plan");
         assert_eq!(p.name.as_deref(), Some("SHAREPOINTENTERPRISE"));
-        assert_eq!(p.display_name.as_deref(), Some("SharePoint Online (Plan 2)"));
+        assert_eq!(
+            p.display_name.as_deref(),
+            Some("SharePoint Online (Plan 2)")
+        );
     }
 
     #[test]

@@ -323,13 +323,20 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// Whether licdiag keeps this event for diagnosis and timelines.
+    /// Whether this is a licensing event: a licensing activity, or any record carrying a license
+    /// set, a processing summary, a license error, or the group-based-licensing service as actor.
     pub fn is_licensing(&self) -> bool {
         self.activity.is_licensing()
             || self.licenses.is_some()
             || !self.errors.is_empty()
             || self.summary.is_some()
             || matches!(self.actor, Actor::GroupBasedLicensing)
+    }
+
+    /// Whether licdiag keeps this event for diagnosis and timelines: licensing events, plus the
+    /// membership and deletion events that explain them (a member removed, a group deleted).
+    pub fn is_kept(&self) -> bool {
+        self.is_licensing()
             || matches!(
                 self.activity,
                 Activity::AddMemberToGroup

@@ -1,0 +1,646 @@
+//! Indexes over one run's inputs: users and groups by id / UPN / name, memberships, the audit events
+//! (only those at or before `--as-of`, sorted) by user and by group, processing windows and the
+//! address index for duplicate-proxy detection. Every cause module reads the data through here.
+
+use crate::knowledge::{ConflictTableVersion, Knowledge};
+use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
+use crate::model::snapshot::{Group, LicenseAssignmentState, Snapshot, User};
+use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, Outcome, SkuId, TargetKind};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// A user as the inputs identify them: by object id when any input gives one, else by UPN.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum UKey {
+    Id(ObjectId),
+    Upn(String),
+}
+
+/// The product of a finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum SkuKey {
+    Id(SkuId),
+    /// Only a part number is known and the catalog could not resolve it (upper-cased).
+    Name(String),
+    Unknown,
+}
+
+impl SkuKey {
+    pub fn id(&self) -> Option<&SkuId> {
+        match self {
+            SkuKey::Id(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The assignment source of a finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum GroupKey {
+    Group(ObjectId),
+    /// Only a display name is known and it matched no snapshot group (or several).
+    Name(String),
+    Direct,
+    Unknown,
+}
+
+impl GroupKey {
+    pub fn id(&self) -> Option<&ObjectId> {
+        match self {
+            GroupKey::Group(g) => Some(g),
+            _ => None,
+        }
+    }
+}
+
+/// Address holder entry of the address index.
+#[derive(Clone, Debug)]
+pub(crate) struct AddrEntry {
+    /// `true` = user, `false` = group.
+    pub is_user: bool,
+    pub index: usize,
+    pub matched_on: &'static str,
+    pub value: String,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub kb: &'a Knowledge,
+    pub snap: &'a Snapshot,
+    pub as_of: DateTime<Utc>,
+    pub version: ConflictTableVersion,
+    /// Events at or before `as_of`, sorted by time then source.
+    pub events: Vec<&'a AuditEvent>,
+    users_by_id: HashMap<&'a ObjectId, usize>,
+    users_by_upn: HashMap<String, usize>,
+    groups_by_id: HashMap<&'a ObjectId, usize>,
+    groups_by_name: HashMap<String, Vec<usize>>,
+    /// group id -> first-level user members (memberships rows + `members` expansion).
+    members: HashMap<ObjectId, BTreeSet<ObjectId>>,
+    /// user id -> groups (same sources).
+    user_groups: HashMap<ObjectId, BTreeSet<ObjectId>>,
+    /// UPN (lower) -> object id, learned from audit targets that carry both.
+    upn_alias: HashMap<String, ObjectId>,
+    events_by_user: HashMap<UKey, Vec<usize>>,
+    events_by_group: HashMap<ObjectId, Vec<usize>>,
+    /// Labels seen in the audit log for users / groups not in the snapshot.
+    audit_user_info: HashMap<UKey, (Option<String>, Option<String>)>,
+    audit_group_names: HashMap<ObjectId, String>,
+    addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
+    windows: OnceLock<Vec<(ObjectId, DateTime<Utc>, DateTime<Utc>)>>,
+}
+
+/// An address as compared for uniqueness: `smtp:` prefix dropped, lower-cased; other prefixes
+/// (`sip:`, `x500:`) are kept so they only match their own kind.
+pub(crate) fn normalize_address(a: &str) -> Option<String> {
+    let t = a.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    let stripped = lower.strip_prefix("smtp:").unwrap_or(&lower).trim();
+    if stripped.is_empty() {
+        None
+    } else {
+        Some(stripped.to_string())
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        events: &'a [AuditEvent],
+        snap: &'a Snapshot,
+        kb: &'a Knowledge,
+        as_of: DateTime<Utc>,
+    ) -> Ctx<'a> {
+        let mut evs: Vec<&AuditEvent> = events.iter().filter(|e| e.time <= as_of).collect();
+        evs.sort_by(|a, b| {
+            a.time
+                .cmp(&b.time)
+                .then_with(|| a.source.file.cmp(&b.source.file))
+                .then_with(|| a.source.record.cmp(&b.source.record))
+        });
+
+        let mut users_by_id = HashMap::new();
+        let mut users_by_upn = HashMap::new();
+        for (i, u) in snap.users.iter().enumerate() {
+            users_by_id.entry(&u.id).or_insert(i);
+            if let Some(upn) = &u.upn {
+                users_by_upn.entry(upn.trim().to_lowercase()).or_insert(i);
+            }
+        }
+        let mut groups_by_id = HashMap::new();
+        let mut groups_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, g) in snap.groups.iter().enumerate() {
+            groups_by_id.entry(&g.id).or_insert(i);
+            if let Some(n) = &g.display_name {
+                groups_by_name
+                    .entry(n.trim().to_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let mut members: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::new();
+        let mut user_groups: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::new();
+        for m in &snap.memberships {
+            members
+                .entry(m.group_id.clone())
+                .or_default()
+                .insert(m.user_id.clone());
+            user_groups
+                .entry(m.user_id.clone())
+                .or_default()
+                .insert(m.group_id.clone());
+        }
+        for g in &snap.groups {
+            if let Some(ms) = &g.members {
+                for u in ms {
+                    members.entry(g.id.clone()).or_default().insert(u.clone());
+                    user_groups
+                        .entry(u.clone())
+                        .or_default()
+                        .insert(g.id.clone());
+                }
+            }
+        }
+
+        let mut ctx = Ctx {
+            kb,
+            snap,
+            as_of,
+            version: ConflictTableVersion::for_date(as_of),
+            events: evs,
+            users_by_id,
+            users_by_upn,
+            groups_by_id,
+            groups_by_name,
+            members,
+            user_groups,
+            upn_alias: HashMap::new(),
+            events_by_user: HashMap::new(),
+            events_by_group: HashMap::new(),
+            audit_user_info: HashMap::new(),
+            audit_group_names: HashMap::new(),
+            addresses: OnceLock::new(),
+            windows: OnceLock::new(),
+        };
+        // UPN aliases first, so upn-only targets resolve to the same key.
+        for e in &ctx.events {
+            for t in &e.targets {
+                if t.kind == TargetKind::User {
+                    if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
+                        ctx.upn_alias
+                            .entry(upn.trim().to_lowercase())
+                            .or_insert_with(|| id.clone());
+                    }
+                }
+            }
+        }
+        let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::new();
+        let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::new();
+        let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::new();
+        let mut gnames: HashMap<ObjectId, String> = HashMap::new();
+        for (i, e) in ctx.events.iter().enumerate() {
+            let mut seen_u: Vec<UKey> = Vec::new();
+            for t in &e.targets {
+                match t.kind {
+                    TargetKind::User => {
+                        if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
+                            let info = uinfo.entry(k.clone()).or_default();
+                            if info.0.is_none() {
+                                info.0 = t.upn.clone();
+                            }
+                            if info.1.is_none() {
+                                info.1 = t.display_name.clone();
+                            }
+                            if !seen_u.contains(&k) {
+                                by_user.entry(k.clone()).or_default().push(i);
+                                seen_u.push(k);
+                            }
+                        }
+                    }
+                    TargetKind::Group => {
+                        if let Some(g) = &t.id {
+                            let list = by_group.entry(g.clone()).or_default();
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
+                            if let Some(n) = t.display_name.as_ref().filter(|n| !n.trim().is_empty()) {
+                                gnames.entry(g.clone()).or_insert_with(|| n.clone());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ctx.events_by_user = by_user;
+        ctx.events_by_group = by_group;
+        ctx.audit_user_info = uinfo;
+        ctx.audit_group_names = gnames;
+        ctx
+    }
+
+    // ---------------------------------------------------------------- users
+
+    /// The canonical key of a user named by id and/or UPN.
+    pub fn resolve_user(&self, id: Option<&ObjectId>, upn: Option<&str>) -> Option<UKey> {
+        if let Some(id) = id {
+            if let Some(&i) = self.users_by_id.get(id) {
+                return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
+            }
+        }
+        if let Some(upn) = upn.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()) {
+            if let Some(&i) = self.users_by_upn.get(&upn) {
+                return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
+            }
+            if id.is_none() {
+                if let Some(alias) = self.upn_alias.get(&upn) {
+                    return Some(UKey::Id(alias.clone()));
+                }
+                // An id may arrive as the "upn" in some exports.
+                if let Some(oid) = ObjectId::parse(&upn).filter(|_| crate::knowledge::catalog::looks_like_guid(&upn)) {
+                    return Some(UKey::Id(oid));
+                }
+                return Some(UKey::Upn(upn));
+            }
+        }
+        id.map(|i| UKey::Id(i.clone()))
+    }
+
+    pub fn user(&self, k: &UKey) -> Option<&'a User> {
+        match k {
+            UKey::Id(id) => self
+                .users_by_id
+                .get(id)
+                .and_then(|&i| self.snap.users.get(i)),
+            UKey::Upn(u) => self
+                .users_by_upn
+                .get(u)
+                .and_then(|&i| self.snap.users.get(i)),
+        }
+    }
+
+    pub fn user_by_index(&self, i: usize) -> Option<&'a User> {
+        self.snap.users.get(i)
+    }
+
+    pub fn has_users(&self) -> bool {
+        !self.snap.users.is_empty()
+    }
+
+    pub fn user_ref(&self, k: &UKey) -> UserRef {
+        if let Some(u) = self.user(k) {
+            return UserRef {
+                id: Some(u.id.clone()),
+                upn: u.upn.clone(),
+                display_name: u.display_name.clone(),
+            };
+        }
+        let (upn, dn) = self.audit_user_info.get(k).cloned().unwrap_or_default();
+        match k {
+            UKey::Id(id) => UserRef {
+                id: Some(id.clone()),
+                upn,
+                display_name: dn,
+            },
+            UKey::Upn(u) => UserRef {
+                id: None,
+                upn: upn.or_else(|| Some(u.clone())),
+                display_name: dn,
+            },
+        }
+    }
+
+    pub fn user_label(&self, k: &UKey) -> String {
+        self.user_ref(k).label()
+    }
+
+    /// Indices (into `events`) of events targeting the user, in time order.
+    pub fn user_events(&self, k: &UKey) -> &[usize] {
+        self.events_by_user
+            .get(k)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Groups the user is a first-level member of (memberships / `members`).
+    pub fn groups_of_user(&self, user: &ObjectId) -> Option<&BTreeSet<ObjectId>> {
+        self.user_groups.get(user)
+    }
+
+    /// Whether membership data covers this group.
+    pub fn knows_members_of(&self, group: &ObjectId) -> bool {
+        self.members.contains_key(group)
+            || self
+                .group(group)
+                .map(|g| g.members.is_some())
+                .unwrap_or(false)
+    }
+
+    pub fn is_member(&self, group: &ObjectId, user: &ObjectId) -> bool {
+        self.members
+            .get(group)
+            .map(|m| m.contains(user))
+            .unwrap_or(false)
+    }
+
+    pub fn member_count(&self, group: &ObjectId) -> Option<usize> {
+        self.members.get(group).map(|m| m.len())
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    pub fn group(&self, id: &ObjectId) -> Option<&'a Group> {
+        self.groups_by_id
+            .get(id)
+            .and_then(|&i| self.snap.groups.get(i))
+    }
+
+    /// A snapshot group id for a display name, when exactly one group has it.
+    pub fn group_by_name(&self, name: &str) -> Option<&'a Group> {
+        match self.groups_by_name.get(&name.trim().to_lowercase()) {
+            Some(v) if v.len() == 1 => v.first().and_then(|&i| self.snap.groups.get(i)),
+            _ => None,
+        }
+    }
+
+    pub fn group_name(&self, id: &ObjectId) -> Option<String> {
+        self.group(id)
+            .and_then(|g| g.display_name.clone())
+            .or_else(|| self.audit_group_names.get(id).cloned())
+    }
+
+    pub fn group_label(&self, id: &ObjectId) -> String {
+        self.group_name(id).unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn group_key_label(&self, g: &GroupKey) -> Option<String> {
+        match g {
+            GroupKey::Group(id) => Some(self.group_label(id)),
+            GroupKey::Name(n) => Some(n.clone()),
+            GroupKey::Direct | GroupKey::Unknown => None,
+        }
+    }
+
+    pub fn group_events(&self, g: &ObjectId) -> &[usize] {
+        self.events_by_group
+            .get(g)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Snapshot groups that assign the product (with their disabled plans).
+    pub fn groups_assigning(&self, sku: &SkuId) -> Vec<&'a Group> {
+        self.snap
+            .groups
+            .iter()
+            .filter(|g| g.assigned_licenses.iter().any(|l| &l.sku_id == sku))
+            .collect()
+    }
+
+    // ---------------------------------------------------------------- products
+
+    pub fn sku_part(&self, sku: &SkuKey) -> Option<String> {
+        match sku {
+            SkuKey::Id(id) => self.kb.sku_part_number(id).map(str::to_string).or_else(|| {
+                self.snap
+                    .skus
+                    .iter()
+                    .find(|s| &s.sku_id == id)
+                    .and_then(|s| s.part_number.clone())
+            }),
+            SkuKey::Name(n) => Some(n.clone()),
+            SkuKey::Unknown => None,
+        }
+    }
+
+    pub fn sku_label(&self, sku: &SkuKey) -> String {
+        match sku {
+            SkuKey::Id(id) => self.sku_part(sku).unwrap_or_else(|| id.to_string()),
+            SkuKey::Name(n) => n.clone(),
+            SkuKey::Unknown => "an unknown product".into(),
+        }
+    }
+
+    pub fn sku_label_id(&self, sku: &SkuId) -> String {
+        self.sku_label(&SkuKey::Id(sku.clone()))
+    }
+
+    pub fn product_ref(&self, sku: &SkuId) -> ProductRef {
+        ProductRef {
+            sku: self.sku_part(&SkuKey::Id(sku.clone())),
+            sku_id: Some(sku.clone()),
+        }
+    }
+
+    /// A product named in an export (`SkuName=`, `for SKU [..]`, `Licenses being added`).
+    pub fn resolve_sku_text(&self, text: &str) -> SkuKey {
+        let t = text.trim().trim_matches(|c| c == '[' || c == ']').trim();
+        if t.is_empty() {
+            return SkuKey::Unknown;
+        }
+        if let Some(s) = self
+            .snap
+            .skus
+            .iter()
+            .find(|s| s.part_number.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(t)))
+        {
+            return SkuKey::Id(s.sku_id.clone());
+        }
+        match self.kb.resolve_sku(t) {
+            Some(id) => SkuKey::Id(id),
+            None => SkuKey::Name(t.to_ascii_uppercase()),
+        }
+    }
+
+    /// Whether a license change's new set contains the product: `Some(true/false)`, `None` when
+    /// the change does not say.
+    pub fn change_adds_or_keeps(&self, change: &LicenseChange, sku: &SkuKey) -> Option<bool> {
+        if change.new.is_empty() && change.old.is_empty() {
+            return None;
+        }
+        let part = self.sku_part(sku);
+        Some(change.new.iter().any(|l| {
+            (sku.id().is_some() && l.sku_id.as_ref() == sku.id())
+                || (part.is_some()
+                    && l.sku_name
+                        .as_deref()
+                        .zip(part.as_deref())
+                        .is_some_and(|(a, b)| a.trim().eq_ignore_ascii_case(b)))
+        }))
+    }
+
+    /// The license diff of an event, or of its `Update user` sibling (same correlation id).
+    pub fn license_change_of(&self, ev_index: usize) -> Option<&'a LicenseChange> {
+        let e = self.events.get(ev_index)?;
+        if let Some(l) = &e.licenses {
+            return Some(l);
+        }
+        let corr = e.correlation_id.as_ref()?;
+        let k = e
+            .target(TargetKind::User)
+            .and_then(|t| self.resolve_user(t.id.as_ref(), t.upn.as_deref()))?;
+        self.user_events(&k)
+            .iter()
+            .filter_map(|&i| self.events.get(i).copied())
+            .find(|o| {
+                o.correlation_id.as_ref() == Some(corr)
+                    && o.activity == Activity::UpdateUser
+                    && o.licenses.is_some()
+            })
+            .and_then(|o| o.licenses.as_ref())
+    }
+
+    // ---------------------------------------------------------------- assignments
+
+    /// How a state is assigned, as a finding names it.
+    pub fn source_of(&self, st: &LicenseAssignmentState) -> AssignmentSource {
+        let p = self.product_ref(&st.sku_id);
+        match &st.assigned_by_group {
+            None => AssignmentSource::Direct {
+                sku: p.sku,
+                sku_id: p.sku_id,
+            },
+            Some(g) => AssignmentSource::Group {
+                group_id: Some(g.clone()),
+                group: self.group_name(g),
+                sku: p.sku,
+                sku_id: p.sku_id,
+            },
+        }
+    }
+
+    /// Whether a state means the user holds the product now.
+    pub fn holds(st: &LicenseAssignmentState) -> bool {
+        st.state.is_active()
+            || (matches!(
+                st.state,
+                crate::model::snapshot::AssignmentState::Unknown(_)
+            ) && st.error.is_none())
+    }
+
+    // ---------------------------------------------------------------- audit helpers
+
+    /// Group processing windows `Start applying` .. `Finish applying`.
+    pub fn processing_windows(&self) -> &[(ObjectId, DateTime<Utc>, DateTime<Utc>)] {
+        self.windows.get_or_init(|| {
+            let mut out = Vec::new();
+            let mut open: BTreeMap<ObjectId, DateTime<Utc>> = BTreeMap::new();
+            for e in &self.events {
+                let Some(g) = e.target(TargetKind::Group).and_then(|t| t.id.clone()) else {
+                    continue;
+                };
+                match e.activity {
+                    Activity::StartApplyingGroupLicense => {
+                        open.insert(g, e.time);
+                    }
+                    Activity::FinishApplyingGroupLicense => {
+                        if let Some(s) = open.remove(&g) {
+                            out.push((g, s, e.time));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for (g, s) in open {
+                out.push((g, s, self.as_of));
+            }
+            out
+        })
+    }
+
+    /// The only group whose processing window contains `t`.
+    pub fn group_processing_at(&self, t: DateTime<Utc>) -> Option<ObjectId> {
+        let hits: BTreeSet<&ObjectId> = self
+            .processing_windows()
+            .iter()
+            .filter(|(_, s, f)| *s <= t && t <= *f)
+            .map(|(g, _, _)| g)
+            .collect();
+        if hits.len() == 1 {
+            hits.into_iter().next().cloned()
+        } else {
+            None
+        }
+    }
+
+    pub fn is_success(e: &AuditEvent) -> bool {
+        e.result == Outcome::Success
+    }
+
+    // ---------------------------------------------------------------- addresses
+
+    /// Normalized address -> holders (users and groups; proxyAddresses and mail).
+    pub fn address_index(&self) -> &HashMap<String, Vec<AddrEntry>> {
+        self.addresses.get_or_init(|| {
+            let mut m: HashMap<String, Vec<AddrEntry>> = HashMap::new();
+            let mut add = |addr: &str, is_user: bool, index: usize, on: &'static str| {
+                if let Some(n) = normalize_address(addr) {
+                    let list = m.entry(n).or_default();
+                    if !list
+                        .iter()
+                        .any(|e| e.is_user == is_user && e.index == index && e.matched_on == on)
+                    {
+                        list.push(AddrEntry {
+                            is_user,
+                            index,
+                            matched_on: on,
+                            value: addr.trim().to_string(),
+                        });
+                    }
+                }
+            };
+            for (i, u) in self.snap.users.iter().enumerate() {
+                for p in &u.proxy_addresses {
+                    add(p, true, i, "proxy_addresses");
+                }
+                if let Some(mail) = &u.mail {
+                    add(mail, true, i, "mail");
+                }
+            }
+            for (i, g) in self.snap.groups.iter().enumerate() {
+                for p in &g.proxy_addresses {
+                    add(p, false, i, "proxy_addresses");
+                }
+                if let Some(mail) = &g.mail {
+                    add(mail, false, i, "mail");
+                }
+            }
+            m
+        })
+    }
+
+    /// The tenant's `*.onmicrosoft.com` domain, inferred from the addresses it holds (most frequent;
+    /// `mail.onmicrosoft.com` routing domains excluded).
+    pub fn moera_domain(&self) -> Option<String> {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut note = |a: &str| {
+            if let Some(n) = normalize_address(a) {
+                if let Some((_, d)) = n.rsplit_once('@') {
+                    if d.ends_with(".onmicrosoft.com") && !d.ends_with(".mail.onmicrosoft.com") {
+                        *counts.entry(d.to_string()).or_default() += 1;
+                    }
+                }
+            }
+        };
+        for u in &self.snap.users {
+            u.proxy_addresses.iter().for_each(|p| note(p));
+            if let Some(m) = &u.mail {
+                note(m);
+            }
+            if let Some(upn) = &u.upn {
+                if !upn.contains("#EXT#") && !upn.contains("#ext#") {
+                    note(upn);
+                }
+            }
+        }
+        for g in &self.snap.groups {
+            g.proxy_addresses.iter().for_each(|p| note(p));
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(d, _)| d)
+    }
+}

@@ -1,0 +1,312 @@
+//! Graph `user` objects (licensing.md §1): raw Graph camelCase or Graph PowerShell PascalCase, with the
+//! per-source truth in `licenseAssignmentStates[]` (§1.1), the merged `assignedLicenses[]` and
+//! `assignedPlans[]`, and the address / location properties the cause rules need. Nested objects the
+//! analyzer does not use (`memberOf`, `licenseDetails`, `manager`, ...) are ignored.
+
+use super::fields::{
+    self, bool_field, id_text, object_list, string_list, text_field, time_field, MISSING_ID,
+    MISSING_SKU_ID,
+};
+use super::SnapshotIssue;
+use crate::model::cause::Cause;
+use crate::model::event::SourceRef;
+use crate::model::ids::{ObjectId, PlanId, SkuId};
+use crate::model::snapshot::{AssignedPlan, AssignedSku, AssignmentState, LicenseAssignmentState, User};
+use serde_json::Value;
+
+pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotIssue> {
+    let upn = text_field(v, "userPrincipalName");
+    let id = id_text(v, &["id", "objectId"], "user")?
+        .and_then(|s| ObjectId::parse(&s))
+        .ok_or_else(|| SnapshotIssue {
+            reason: MISSING_ID,
+            detail: format!(
+                "user {} has no `id`; export users with `$select=id,userPrincipalName,\
+                 licenseAssignmentStates,...` (Get-MgUser -Property Id,...)",
+                upn.as_deref().unwrap_or("(no userPrincipalName)")
+            ),
+        })?;
+    let owner = format!("user {}", upn.as_deref().unwrap_or(id.as_str()));
+
+    let license_states = object_list(v, "licenseAssignmentStates", &owner)?
+        .iter()
+        .enumerate()
+        .map(|(i, st)| license_state(st, i, &owner))
+        .collect::<Result<Vec<_>, _>>()?;
+    let assigned_licenses = assigned_skus(v, &owner)?;
+    let assigned_plans = object_list(v, "assignedPlans", &owner)?
+        .iter()
+        .enumerate()
+        .map(|(i, p)| assigned_plan(p, i, &owner))
+        .collect::<Result<Vec<_>, _>>()?;
+    let proxy_addresses = string_list(v, "proxyAddresses", &owner)?;
+
+    Ok(User {
+        id,
+        upn,
+        display_name: text_field(v, "displayName"),
+        account_enabled: bool_field(v, "accountEnabled"),
+        usage_location: text_field(v, "usageLocation"),
+        mail: text_field(v, "mail"),
+        proxy_addresses,
+        on_premises_sync_enabled: bool_field(v, "onPremisesSyncEnabled"),
+        assigned_licenses,
+        assigned_plans,
+        license_states,
+        source,
+    })
+}
+
+/// One `licenseAssignmentStates[i]` entry.
+fn license_state(st: &Value, i: usize, owner: &str) -> Result<LicenseAssignmentState, SnapshotIssue> {
+    let path = format!("licenseAssignmentStates[{i}]");
+    let sku_id = required_sku(st, owner, &path)?;
+    let disabled_plans = plan_ids(st, owner, &format!("{path}.disabledPlans"))?;
+    Ok(LicenseAssignmentState {
+        sku_id,
+        assigned_by_group: assigned_by_group(st),
+        disabled_plans,
+        state: text_field(st, "state")
+            .map(|s| AssignmentState::parse(&s))
+            .unwrap_or_else(|| AssignmentState::Unknown(String::new())),
+        error: error_code(st, owner, &path)?,
+        error_subcode: text_field(st, "errorSubcode").filter(|s| !s.eq_ignore_ascii_case("none")),
+        last_updated: time_field(st, "lastUpdatedDateTime"),
+    })
+}
+
+/// `assignedByGroup`: `null` / `""` = direct; a group id string; tolerated as `{ "id": ... }`.
+fn assigned_by_group(st: &Value) -> Option<ObjectId> {
+    match fields::field(st, "assignedByGroup")? {
+        o @ Value::Object(_) => text_field(o, "id").and_then(|s| ObjectId::parse(&s)),
+        x => crate::ingest::value::text(x).and_then(|s| ObjectId::parse(&s)),
+    }
+}
+
+/// `error`: `null`, `""`, `"None"` = no error ([`Cause::from_code`]); unknown codes kept verbatim.
+fn error_code(st: &Value, owner: &str, path: &str) -> Result<Option<Cause>, SnapshotIssue> {
+    match fields::field(st, "error") {
+        None => Ok(None),
+        Some(o @ Value::Object(_)) => Ok(text_field(o, "code").and_then(|c| Cause::from_code(&c))),
+        Some(x @ Value::Array(_)) => Err(fields::malformed(format!(
+            "{owner}: `{path}.error` is {} where an error code string is expected",
+            fields::type_name(x)
+        ))),
+        Some(x) => Ok(crate::ingest::value::text(x).and_then(|c| Cause::from_code(&c))),
+    }
+}
+
+/// The `skuId` of a license entry; absent is an issue naming the entry.
+pub(super) fn required_sku(e: &Value, owner: &str, path: &str) -> Result<SkuId, SnapshotIssue> {
+    id_text(e, &["skuId"], &format!("{owner}: `{path}`"))?
+        .and_then(|s| SkuId::parse(&s))
+        .ok_or_else(|| SnapshotIssue {
+            reason: MISSING_SKU_ID,
+            detail: format!("{owner}: `{path}` has no `skuId`; every license entry needs its SKU GUID"),
+        })
+}
+
+/// `disabledPlans` as plan ids (`path` names the property in messages).
+fn plan_ids(e: &Value, owner: &str, path: &str) -> Result<Vec<PlanId>, SnapshotIssue> {
+    let plans = match fields::field(e, "disabledPlans") {
+        None => Vec::new(),
+        Some(x) => fields::strings_of(x, path, owner)?,
+    };
+    Ok(plans.iter().filter_map(|p| PlanId::parse(p)).collect())
+}
+
+/// `assignedLicenses[]` of a user or group.
+pub(super) fn assigned_skus(v: &Value, owner: &str) -> Result<Vec<AssignedSku>, SnapshotIssue> {
+    object_list(v, "assignedLicenses", owner)?
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let path = format!("assignedLicenses[{i}]");
+            Ok(AssignedSku {
+                sku_id: required_sku(l, owner, &path)?,
+                disabled_plans: plan_ids(l, owner, &format!("{path}.disabledPlans"))?,
+            })
+        })
+        .collect()
+}
+
+/// One `assignedPlans[i]` row.
+fn assigned_plan(p: &Value, i: usize, owner: &str) -> Result<AssignedPlan, SnapshotIssue> {
+    let path = format!("assignedPlans[{i}]");
+    let plan_id = id_text(p, &["servicePlanId"], &format!("{owner}: `{path}`"))?
+        .and_then(|s| PlanId::parse(&s))
+        .ok_or_else(|| {
+            fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`"))
+        })?;
+    Ok(AssignedPlan {
+        plan_id,
+        service: text_field(p, "service"),
+        capability_status: text_field(p, "capabilityStatus"),
+        assigned: time_field(p, "assignedDateTime"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::snapshot::{fields::MALFORMED, fields::TRUNCATED, test_src};
+    use serde_json::json;
+
+    const SKU_A: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+    const SKU_B: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+    const G1: &str = "11111111-2222-3333-4444-555555555555";
+    const PLAN: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
+
+    fn parse(v: Value) -> Result<User, SnapshotIssue> {
+        parse_user(&v, test_src())
+    }
+
+    #[test]
+    fn graph_camel_case() {
+        let u = parse(json!({
+            "id": "0B9E0000-0000-0000-0000-000000000001", "userPrincipalName": "ada@contoso.example",
+            "displayName": "Ada", "accountEnabled": true, "usageLocation": "DE", "mail": "ada@contoso.example",
+            "proxyAddresses": ["SMTP:ada@contoso.example", "smtp:ada@contoso.onmicrosoft.com"],
+            "onPremisesSyncEnabled": null,
+            "assignedLicenses": [{"skuId": SKU_A, "disabledPlans": [PLAN]}],
+            "assignedPlans": [{"assignedDateTime": "2025-03-02T08:00:00Z", "capabilityStatus": "Deleted",
+                               "service": "exchange", "servicePlanId": PLAN}],
+            "licenseAssignmentStates": [
+                {"skuId": SKU_A, "assignedByGroup": null, "disabledPlans": [], "state": "Active",
+                 "error": "None", "lastUpdatedDateTime": "2025-03-02T08:00:00Z"},
+                {"skuId": SKU_B, "assignedByGroup": G1, "disabledPlans": [PLAN], "state": "Error",
+                 "error": "CountViolation", "lastUpdatedDateTime": "2025-03-03T10:00:00Z"}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(u.id.as_str(), "0b9e0000-0000-0000-0000-000000000001");
+        assert_eq!(u.usage_location.as_deref(), Some("DE"));
+        assert_eq!(u.account_enabled, Some(true));
+        assert_eq!(u.on_premises_sync_enabled, None);
+        assert_eq!(u.proxy_addresses.len(), 2);
+        assert_eq!(u.assigned_licenses[0].disabled_plans, vec![PlanId::parse(PLAN).unwrap()]);
+        assert_eq!(u.assigned_plans[0].capability_status.as_deref(), Some("Deleted"));
+        assert!(u.assigned_plans[0].assigned.is_some());
+        let [a, b] = &u.license_states[..] else { panic!("two states") };
+        assert_eq!((a.assigned_by_group.as_ref(), &a.error, &a.state), (None, &None, &AssignmentState::Active));
+        assert_eq!(b.assigned_by_group, ObjectId::parse(G1));
+        assert_eq!(b.error, Some(Cause::CountViolation));
+        assert_eq!(b.state, AssignmentState::Error);
+        assert_eq!(b.disabled_plans.len(), 1);
+    }
+
+    #[test]
+    fn powershell_pascal_case_and_additional_properties() {
+        let u = parse(json!({
+            "Id": "u-1", "UserPrincipalName": "bo@contoso.example", "UsageLocation": null,
+            "LicenseAssignmentStates": [
+                {"AssignedByGroup": G1, "DisabledPlans": [], "Error": "MutuallyExclusiveViolation",
+                 "ErrorSubcode": "42", "LastUpdatedDateTime": "/Date(1740902400000)/", "SkuId": SKU_A,
+                 "State": "Error", "AdditionalProperties": {}}
+            ],
+            "AdditionalProperties": {"usageLocation": "JP", "onPremisesSyncEnabled": true}
+        }))
+        .unwrap();
+        assert_eq!(u.usage_location.as_deref(), Some("JP"));
+        assert!(u.is_synced());
+        let st = &u.license_states[0];
+        assert_eq!(st.error, Some(Cause::MutuallyExclusiveViolation));
+        assert_eq!(st.error_subcode.as_deref(), Some("42"));
+        assert!(st.last_updated.is_some());
+    }
+
+    #[test]
+    fn three_no_error_spellings_and_direct() {
+        for err in [Value::Null, json!(""), json!("None"), json!(" none ")] {
+            let u = parse(json!({"id": "u", "licenseAssignmentStates": [
+                {"skuId": SKU_A, "assignedByGroup": "", "state": "Active", "error": err.clone()}]}))
+            .unwrap();
+            assert_eq!(u.license_states[0].error, None, "{err}");
+            assert_eq!(u.license_states[0].assigned_by_group, None);
+        }
+        // missing `error` key too
+        let u = parse(json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A}]})).unwrap();
+        assert_eq!(u.license_states[0].error, None);
+        assert_eq!(u.license_states[0].state, AssignmentState::Unknown(String::new()));
+    }
+
+    #[test]
+    fn unknown_and_beta_spellings_of_codes() {
+        let u = parse(json!({"id": "u", "licenseAssignmentStates": [
+            {"skuId": SKU_A, "error": "Others"}, {"skuId": SKU_B, "error": "BrandNewViolation"},
+            {"skuId": SKU_B, "error": {"code": "CountViolation"}}]}))
+        .unwrap();
+        assert_eq!(u.license_states[0].error, Some(Cause::Other));
+        assert_eq!(u.license_states[1].error, Some(Cause::Unknown("BrandNewViolation".into())));
+        assert_eq!(u.license_states[2].error, Some(Cause::CountViolation));
+    }
+
+    #[test]
+    fn user_without_licensing_properties_is_still_a_user() {
+        let u = parse(json!({"id": "u", "userPrincipalName": "c@x.example", "accountEnabled": false})).unwrap();
+        assert!(u.license_states.is_empty() && u.assigned_licenses.is_empty());
+        assert_eq!(u.account_enabled, Some(false));
+    }
+
+    #[test]
+    fn nested_groups_are_ignored() {
+        let u = parse(json!({"id": "u", "userPrincipalName": "c@x.example",
+            "memberOf": [{"@odata.type": "#microsoft.graph.group", "id": "g", "securityEnabled": true,
+                          "assignedLicenses": "System.Object[]"}]}))
+        .unwrap();
+        assert!(u.assigned_licenses.is_empty());
+    }
+
+    #[test]
+    fn truncated_depth_is_reported_with_property_and_fix() {
+        let cases = [
+            (json!({"Id": "u", "LicenseAssignmentStates": "System.Object[]"}), "`licenseAssignmentStates`"),
+            (json!({"Id": "u", "LicenseAssignmentStates": ["Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState"]}), "`licenseAssignmentStates[0]`"),
+            (json!({"Id": "u", "LicenseAssignmentStates": [{"SkuId": SKU_A, "DisabledPlans": "System.String[]"}]}), "`licenseAssignmentStates[0].disabledPlans`"),
+            (json!({"Id": "u", "AssignedLicenses": ["@{SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900; DisabledPlans=System.String[]}"]}), "`assignedLicenses[0]`"),
+            (json!({"Id": "u", "AssignedLicenses": "System.Collections.Hashtable"}), "`assignedLicenses`"),
+            (json!({"Id": "u", "ProxyAddresses": "System.Collections.Generic.List`1[System.String]"}), "`proxyAddresses`"),
+        ];
+        for (v, path) in cases {
+            let e = parse(v.clone()).unwrap_err();
+            assert_eq!(e.reason, TRUNCATED, "{v}");
+            assert!(e.detail.contains(path), "{path} not in {}", e.detail);
+            assert!(e.detail.contains("ConvertTo-Json -Depth 10"), "{}", e.detail);
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_issues() {
+        let cases = [
+            (json!({"userPrincipalName": "x@y.example"}), MISSING_ID),
+            (json!({"id": {"x": 1}}), MALFORMED),
+            (json!({"id": "u", "licenseAssignmentStates": [{"state": "Active"}]}), MISSING_SKU_ID),
+            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": [SKU_A]}]}), MALFORMED),
+            (json!({"id": "u", "licenseAssignmentStates": [42]}), MALFORMED),
+            (json!({"id": "u", "licenseAssignmentStates": 42}), MALFORMED),
+            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "error": ["CountViolation"]}]}), MALFORMED),
+            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "disabledPlans": {"a": 1}}]}), MALFORMED),
+            (json!({"id": "u", "assignedPlans": [{"service": "exchange"}]}), MALFORMED),
+            (json!({"id": "u", "proxyAddresses": {"a": 1}}), MALFORMED),
+        ];
+        for (v, reason) in cases {
+            assert_eq!(parse(v.clone()).map(|_| ()).unwrap_err().reason, reason, "{v}");
+        }
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        // numbers as strings, booleans as strings, a single object where an array is expected,
+        // JSON text in a string (Log Analytics style), assignedByGroup as an object
+        let u = parse(json!({"id": 12345, "accountEnabled": "False",
+            "assignedLicenses": {"skuId": SKU_A},
+            "licenseAssignmentStates": format!("[{{\"skuId\":\"{SKU_A}\",\"assignedByGroup\":{{\"id\":\"{G1}\"}}}}]"),
+            "proxyAddresses": "SMTP:solo@x.example"}))
+        .unwrap();
+        assert_eq!(u.id.as_str(), "12345");
+        assert_eq!(u.account_enabled, Some(false));
+        assert_eq!(u.assigned_licenses.len(), 1);
+        assert_eq!(u.license_states[0].assigned_by_group, ObjectId::parse(G1));
+        assert_eq!(u.proxy_addresses, vec!["SMTP:solo@x.example".to_string()]);
+    }
+}

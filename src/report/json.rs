@@ -1,0 +1,30 @@
+//! JSON output: the documented, versioned machine schema (see docs/json-schema.md).
+
+use super::inspect::InspectDoc;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Version of the JSON documents licdiag prints. Bump on any incompatible change.
+pub const SCHEMA_VERSION: &str = "1";
+
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    schema_version: &'a str,
+    tool: &'a str,
+    #[serde(flatten)]
+    doc: &'a T,
+}
+
+pub fn write<T: Serialize>(doc: &T, w: &mut dyn Write) -> io::Result<()> {
+    let v = Versioned {
+        schema_version: SCHEMA_VERSION,
+        tool: concat!("licdiag ", env!("CARGO_PKG_VERSION")),
+        doc,
+    };
+    serde_json::to_writer_pretty(&mut *w, &v).map_err(io::Error::other)?;
+    writeln!(w)
+}
+
+pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
+    write(doc, w)
+}
