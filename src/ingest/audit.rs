@@ -293,11 +293,28 @@ pub fn ual_workload(v: &Value) -> Option<String> {
     w
 }
 
+/// Whether a UAL record is an Entra directory event (workload `AzureActiveDirectory`, record type 8).
+/// Other workloads and the sign-in record types (9 account logon, 15 STS logon) are out of scope; the
+/// error names what the record is.
 pub fn ual_in_scope(v: &Value) -> Result<(), String> {
     match ual_workload(v) {
-        None => Ok(()),
-        Some(w) if w.eq_ignore_ascii_case("AzureActiveDirectory") => Ok(()),
-        Some(w) => Err(w),
+        Some(w) if !w.eq_ignore_ascii_case("AzureActiveDirectory") => return Err(format!("{w} workload")),
+        _ => {}
+    }
+    let inner = get(v, "auditData")
+        .or_else(|| get(v, "AuditData"))
+        .and_then(structured);
+    let rt = inner
+        .as_ref()
+        .and_then(|i| get(i, "RecordType").and_then(text))
+        .or_else(|| str_any(v, &["RecordType", "auditLogRecordType"]));
+    match rt.as_deref() {
+        None | Some("8") => Ok(()),
+        Some(t) if t.eq_ignore_ascii_case("AzureActiveDirectory") || t.eq_ignore_ascii_case("azureActiveDirectory") => Ok(()),
+        Some("9") | Some("15") => Err(format!("sign-in record (RecordType {})", rt.unwrap_or_default())),
+        Some(t) if t.to_ascii_lowercase().contains("logon") => Err(format!("sign-in record ({t})")),
+        Some(t) if t.chars().all(|c| c.is_ascii_digit()) => Err(format!("RecordType {t}")),
+        Some(_) => Ok(()),
     }
 }
 

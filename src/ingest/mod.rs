@@ -173,7 +173,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         });
         if family == Family::Ual {
             if let Err(w) = audit::ual_in_scope(&v) {
-                return skip(&src, format!("out of scope: {w} workload"), "", false);
+                return skip(&src, format!("out of scope: {w}"), "", false);
             }
         }
         let raw = audit::map(family, &v);
@@ -246,7 +246,7 @@ fn process_csv_row(shape: &CsvShape, headers: &[String], row: Vec<String>, src: 
                         return skip(&src, "malformed AuditData JSON", "the AuditData cell is not a JSON object; export again without editing the file in a spreadsheet", true);
                     }
                     if let Err(w) = audit::ual_in_scope(&v) {
-                        return skip(&src, format!("out of scope: {w} workload"), "", false);
+                        return skip(&src, format!("out of scope: {w}"), "", false);
                     }
                     let raw = audit::map(Family::Ual, &v);
                     match normalize::to_event(raw, src.clone()) {

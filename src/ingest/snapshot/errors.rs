@@ -45,9 +45,11 @@ pub(super) fn parse_assignment_error(
         Some(Value::Array(items)) => items.iter().find(|x| x.is_object()).map(Cow::Borrowed),
         _ => object_field(v, "assignedTo", &owner)?,
     };
-    let (mut user_id, mut upn, mut display_name, mut assigned_by) = (None, None, None, AssignedBy::Unknown);
+    let (mut user_id, mut upn, mut display_name, mut assigned_by) =
+        (None, None, None, AssignedBy::Unknown);
     if let Some(to) = assigned_to.as_deref() {
-        let id = id_text(to, &["id"], &format!("{owner}: `assignedTo`"))?.and_then(|s| ObjectId::parse(&s));
+        let id = id_text(to, &["id"], &format!("{owner}: `assignedTo`"))?
+            .and_then(|s| ObjectId::parse(&s));
         if fields::odata_type(to).as_deref() == Some("microsoft.graph.group") {
             assigned_by = id.map_or(AssignedBy::Unknown, AssignedBy::GroupId);
         } else if fields::is_user_or_untyped(to) {
@@ -93,7 +95,10 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(e.cause, Cause::DependencyViolation);
-        assert_eq!(e.sku_id, SkuId::parse("f48db87f-583c-486e-a6de-096155d8fb8f"));
+        assert_eq!(
+            e.sku_id,
+            SkuId::parse("f48db87f-583c-486e-a6de-096155d8fb8f")
+        );
         assert!(e.occurred.is_some() && e.message.is_some());
         assert_eq!((e.user_id, e.assigned_by), (None, AssignedBy::Unknown));
     }
@@ -102,23 +107,55 @@ mod tests {
     fn codes_and_assigned_to() {
         let e = parse(json!({"code": "noAvailableLicenses", "assignedTo": {"@odata.type": "#microsoft.graph.user", "id": "U1", "userPrincipalName": "a@b.example"}})).unwrap();
         assert_eq!(e.cause, Cause::CountViolation);
-        assert_eq!((e.user_id.as_ref().map(|i| i.as_str()), e.upn.as_deref()), (Some("u1"), Some("a@b.example")));
+        assert_eq!(
+            (e.user_id.as_ref().map(|i| i.as_str()), e.upn.as_deref()),
+            (Some("u1"), Some("a@b.example"))
+        );
         let e = parse(json!({"Code": "SomethingNew", "AssignedTo": [{"Id": "u2"}]})).unwrap();
         assert_eq!(e.cause, Cause::Unknown("SomethingNew".into()));
         assert_eq!(e.user_id, ObjectId::parse("u2"));
         let e = parse(json!({"code": "proxyAddressConflict", "assignedTo": {"@odata.type": "#microsoft.graph.group", "id": "g1"}})).unwrap();
-        assert_eq!((e.user_id, e.assigned_by), (None, AssignedBy::GroupId(ObjectId::parse("g1").unwrap())));
+        assert_eq!(
+            (e.user_id, e.assigned_by),
+            (None, AssignedBy::GroupId(ObjectId::parse("g1").unwrap()))
+        );
     }
 
     #[test]
     fn issues() {
         for code in [Value::Null, json!(""), json!("None")] {
-            assert_eq!(parse(json!({"code": code, "skuId": "s"})).unwrap_err().reason, MISSING_CODE);
+            assert_eq!(
+                parse(json!({"code": code, "skuId": "s"}))
+                    .unwrap_err()
+                    .reason,
+                MISSING_CODE
+            );
         }
-        assert_eq!(parse(json!({"message": "x"})).unwrap_err().reason, MISSING_CODE);
-        assert_eq!(parse(json!({"code": {"a": 1}})).unwrap_err().reason, MALFORMED);
-        assert_eq!(parse(json!({"code": "x", "skuId": ["s"]})).unwrap_err().reason, MALFORMED);
-        assert_eq!(parse(json!({"code": "x", "assignedTo": 5})).unwrap_err().reason, MALFORMED);
-        assert_eq!(parse(json!({"code": "x", "AssignedTo": "System.Collections.Hashtable"})).unwrap_err().reason, TRUNCATED);
+        assert_eq!(
+            parse(json!({"message": "x"})).unwrap_err().reason,
+            MISSING_CODE
+        );
+        assert_eq!(
+            parse(json!({"code": {"a": 1}})).unwrap_err().reason,
+            MALFORMED
+        );
+        assert_eq!(
+            parse(json!({"code": "x", "skuId": ["s"]}))
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
+        assert_eq!(
+            parse(json!({"code": "x", "assignedTo": 5}))
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
+        assert_eq!(
+            parse(json!({"code": "x", "AssignedTo": "System.Collections.Hashtable"}))
+                .unwrap_err()
+                .reason,
+            TRUNCATED
+        );
     }
 }

@@ -183,7 +183,12 @@ fn objects_of<'a>(
             Value::String(s) if is_truncation_marker(s) => Err(truncated(owner, path, s)),
             Value::String(s) => match json_text(s) {
                 Some(decoded) => objects_of(Cow::Owned(decoded), path, owner),
-                None => Err(wrong_type(owner, path, "an array of objects", other.as_ref())),
+                None => Err(wrong_type(
+                    owner,
+                    path,
+                    "an array of objects",
+                    other.as_ref(),
+                )),
             },
             found => Err(wrong_type(owner, path, "an array of objects", found)),
         },
@@ -278,9 +283,11 @@ pub fn count_field(v: &Value, key: &str, owner: &str) -> Result<Option<u64>, Sna
         return Ok(None);
     };
     let n = match x {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
         Value::String(s) if s.trim().is_empty() => return Ok(None),
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
@@ -358,7 +365,12 @@ mod tests {
         ] {
             assert!(is_truncation_marker(s), "{s}");
         }
-        for s in ["SMTP:a@b.example", "6fd2c87f-b296-42f0-b197-1e91e994b900", "@{", "Systems"] {
+        for s in [
+            "SMTP:a@b.example",
+            "6fd2c87f-b296-42f0-b197-1e91e994b900",
+            "@{",
+            "Systems",
+        ] {
             assert!(!is_truncation_marker(s), "{s}");
         }
     }
@@ -373,12 +385,23 @@ mod tests {
         assert_eq!(object_list(&v, "c", "o").map(|l| l.len()), Ok(1));
         assert_eq!(object_list(&v, "d", "o").map(|l| l.len()), Ok(0));
         assert_eq!(object_list(&v, "missing", "o").map(|l| l.len()), Ok(0));
-        assert_eq!(object_list(&v, "e", "o").map(|_| ()).unwrap_err().reason, TRUNCATED);
+        assert_eq!(
+            object_list(&v, "e", "o").map(|_| ()).unwrap_err().reason,
+            TRUNCATED
+        );
         let f = object_list(&v, "f", "o").map(|_| ()).unwrap_err();
         assert_eq!(f.reason, TRUNCATED);
-        assert!(f.detail.contains("`f[0]`") && f.detail.contains("-Depth 10"), "{}", f.detail);
+        assert!(
+            f.detail.contains("`f[0]`") && f.detail.contains("-Depth 10"),
+            "{}",
+            f.detail
+        );
         for k in ["g", "h", "i"] {
-            assert_eq!(object_list(&v, k, "o").map(|_| ()).unwrap_err().reason, MALFORMED, "{k}");
+            assert_eq!(
+                object_list(&v, k, "o").map(|_| ()).unwrap_err().reason,
+                MALFORMED,
+                "{k}"
+            );
         }
     }
 
@@ -386,9 +409,15 @@ mod tests {
     fn string_list_shapes() {
         let v = json!({"a": ["x", null, 7], "b": "solo", "c": "System.String[]", "d": {"x": 1},
                        "e": ["ok", {"x": 1}], "f": "[\"p\",\"q\"]"});
-        assert_eq!(string_list(&v, "a", "o"), Ok(vec!["x".to_string(), "7".to_string()]));
+        assert_eq!(
+            string_list(&v, "a", "o"),
+            Ok(vec!["x".to_string(), "7".to_string()])
+        );
         assert_eq!(string_list(&v, "b", "o"), Ok(vec!["solo".to_string()]));
-        assert_eq!(string_list(&v, "f", "o"), Ok(vec!["p".to_string(), "q".to_string()]));
+        assert_eq!(
+            string_list(&v, "f", "o"),
+            Ok(vec!["p".to_string(), "q".to_string()])
+        );
         assert_eq!(string_list(&v, "c", "o").unwrap_err().reason, TRUNCATED);
         assert_eq!(string_list(&v, "d", "o").unwrap_err().reason, MALFORMED);
         assert_eq!(string_list(&v, "e", "o").unwrap_err().reason, MALFORMED);
@@ -402,11 +431,21 @@ mod tests {
         assert_eq!(count_field(&v, "m", "o"), Ok(Some(3)));
         assert_eq!(count_field(&v, "absent", "o"), Ok(None));
         for k in ["neg", "s", "arr"] {
-            assert_eq!(count_field(&v, k, "o").unwrap_err().reason, MALFORMED, "{k}");
+            assert_eq!(
+                count_field(&v, k, "o").unwrap_err().reason,
+                MALFORMED,
+                "{k}"
+            );
         }
         assert!(matches!(object_field(&v, "o", "x"), Ok(Some(_))));
-        assert_eq!(object_field(&v, "oa", "x").map(|_| ()).unwrap_err().reason, MALFORMED);
-        assert_eq!(object_field(&v, "ot", "x").map(|_| ()).unwrap_err().reason, TRUNCATED);
+        assert_eq!(
+            object_field(&v, "oa", "x").map(|_| ()).unwrap_err().reason,
+            MALFORMED
+        );
+        assert_eq!(
+            object_field(&v, "ot", "x").map(|_| ()).unwrap_err().reason,
+            TRUNCATED
+        );
     }
 
     #[test]

@@ -88,12 +88,16 @@ fn members(v: &Value, owner: &str) -> Result<Option<Vec<ObjectId>>, SnapshotIssu
     // plain id strings: `["id1", "id2"]`
     if let Some(items) = raw.as_array() {
         if !items.is_empty()
-            && items
-                .iter()
-                .all(|m| m.as_str().is_some_and(|s| !is_truncation_marker(s) && !s.trim_start().starts_with('{')))
+            && items.iter().all(|m| {
+                m.as_str()
+                    .is_some_and(|s| !is_truncation_marker(s) && !s.trim_start().starts_with('{'))
+            })
         {
             return Ok(Some(
-                items.iter().filter_map(|m| m.as_str().and_then(ObjectId::parse)).collect(),
+                items
+                    .iter()
+                    .filter_map(|m| m.as_str().and_then(ObjectId::parse))
+                    .collect(),
             ));
         }
     }
@@ -116,7 +120,9 @@ fn members(v: &Value, owner: &str) -> Result<Option<Vec<ObjectId>>, SnapshotIssu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::snapshot::{fields::MALFORMED, fields::MISSING_SKU_ID, fields::TRUNCATED, test_src};
+    use crate::ingest::snapshot::{
+        fields::MALFORMED, fields::MISSING_SKU_ID, fields::TRUNCATED, test_src,
+    };
     use serde_json::json;
 
     const SKU_A: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
@@ -154,16 +160,25 @@ mod tests {
         assert_eq!(g.security_enabled, Some(true));
         assert_eq!(g.processing_state.as_deref(), Some("QueuedForProcessing"));
         assert_eq!(g.assigned_licenses[0].disabled_plans.len(), 1);
-        assert_eq!(g.members, None, "PowerShell's unexpanded Members [] is not an empty group");
+        assert_eq!(
+            g.members, None,
+            "PowerShell's unexpanded Members [] is not an empty group"
+        );
     }
 
     #[test]
     fn processing_state_as_plain_string() {
-        let g = parse(json!({"id": "g", "licenseProcessingState": "ProcessingInProgress"})).unwrap();
+        let g =
+            parse(json!({"id": "g", "licenseProcessingState": "ProcessingInProgress"})).unwrap();
         assert_eq!(g.processing_state.as_deref(), Some("ProcessingInProgress"));
         let e = parse(json!({"id": "g", "LicenseProcessingState": "Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseProcessingState"})).unwrap_err();
         assert_eq!(e.reason, TRUNCATED);
-        assert_eq!(parse(json!({"id": "g", "licenseProcessingState": 3})).unwrap_err().reason, MALFORMED);
+        assert_eq!(
+            parse(json!({"id": "g", "licenseProcessingState": 3}))
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
     }
 
     #[test]
@@ -178,7 +193,13 @@ mod tests {
             null
         ]}))
         .unwrap();
-        let ids: Vec<&str> = g.members.as_ref().unwrap().iter().map(|m| m.as_str()).collect();
+        let ids: Vec<&str> = g
+            .members
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
         assert_eq!(ids, ["u1", "u2", "u3"]);
         // raw Graph expansion with no members is an empty group
         let g = parse(json!({"id": "g", "members": []})).unwrap();
@@ -193,19 +214,45 @@ mod tests {
         let e = parse(json!({"id": "g", "Members": ["Microsoft.Graph.PowerShell.Models.MicrosoftGraphDirectoryObject"]})).unwrap_err();
         assert_eq!(e.reason, TRUNCATED);
         assert!(e.detail.contains("`members[0]`"));
-        let e = parse(json!({"id": "g", "members": [{"@odata.type": "#microsoft.graph.user"}]})).unwrap_err();
+        let e = parse(json!({"id": "g", "members": [{"@odata.type": "#microsoft.graph.user"}]}))
+            .unwrap_err();
         assert_eq!(e.reason, MISSING_ID);
-        assert_eq!(parse(json!({"id": "g", "members": 7})).unwrap_err().reason, MALFORMED);
-        assert_eq!(parse(json!({"id": "g", "members": [[1]]})).unwrap_err().reason, MALFORMED);
+        assert_eq!(
+            parse(json!({"id": "g", "members": 7})).unwrap_err().reason,
+            MALFORMED
+        );
+        assert_eq!(
+            parse(json!({"id": "g", "members": [[1]]}))
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
     }
 
     #[test]
     fn license_issues() {
-        assert_eq!(parse(json!({"displayName": "x"})).unwrap_err().reason, MISSING_ID);
-        assert_eq!(parse(json!({"id": "g", "assignedLicenses": [{"disabledPlans": []}]})).unwrap_err().reason, MISSING_SKU_ID);
+        assert_eq!(
+            parse(json!({"displayName": "x"})).unwrap_err().reason,
+            MISSING_ID
+        );
+        assert_eq!(
+            parse(json!({"id": "g", "assignedLicenses": [{"disabledPlans": []}]}))
+                .unwrap_err()
+                .reason,
+            MISSING_SKU_ID
+        );
         let e = parse(json!({"Id": "g", "AssignedLicenses": [{"SkuId": SKU_A, "DisabledPlans": "System.String[]"}]})).unwrap_err();
         assert_eq!(e.reason, TRUNCATED);
-        assert!(e.detail.contains("assignedLicenses[0].disabledPlans"), "{}", e.detail);
-        assert_eq!(parse(json!({"id": "g", "groupTypes": {"a": 1}})).unwrap_err().reason, MALFORMED);
+        assert!(
+            e.detail.contains("assignedLicenses[0].disabledPlans"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(
+            parse(json!({"id": "g", "groupTypes": {"a": 1}}))
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
     }
 }

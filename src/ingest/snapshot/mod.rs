@@ -16,6 +16,8 @@ mod tables;
 mod users;
 
 #[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
 mod proptests;
 
 use crate::model::event::SourceRef;
@@ -171,7 +173,10 @@ pub fn parse_json(
         | SnapshotKind::MembershipCsv
         | SnapshotKind::GroupLicensesCsv => Err(SnapshotIssue {
             reason: WRONG_KIND,
-            detail: format!("{} is a CSV kind; a JSON record cannot be read as it", kind.label()),
+            detail: format!(
+                "{} is a CSV kind; a JSON record cannot be read as it",
+                kind.label()
+            ),
         }),
     }
 }
@@ -210,7 +215,8 @@ impl KeySet {
         for k in obj.keys() {
             bits |= key_bit(k);
         }
-        if let Some(Value::Object(bag)) = crate::ingest::value::get_in(obj, "AdditionalProperties") {
+        if let Some(Value::Object(bag)) = crate::ingest::value::get_in(obj, "AdditionalProperties")
+        {
             for k in bag.keys() {
                 bits |= key_bit(k);
             }
@@ -276,23 +282,71 @@ mod tests {
     #[test]
     fn classify_each_kind() {
         let cases = [
-            (json!({"id": "u1", "userPrincipalName": "a@b.example", "licenseAssignmentStates": []}), Some(SnapshotKind::Users)),
-            (json!({"Id": "u1", "UserPrincipalName": "a@b.example", "AccountEnabled": true}), Some(SnapshotKind::Users)),
-            (json!({"Id": "u1", "UserPrincipalName": "a@b.example", "UsageLocation": null}), Some(SnapshotKind::Users)),
-            (json!({"Id": "u1", "UserPrincipalName": "a@b.example", "AdditionalProperties": {"assignedLicenses": []}}), Some(SnapshotKind::Users)),
-            (json!({"id": "u1", "@odata.type": "#microsoft.graph.user"}), Some(SnapshotKind::Users)),
-            (json!({"id": "g1", "securityEnabled": true}), Some(SnapshotKind::Groups)),
-            (json!({"Id": "g1", "GroupTypes": ["Unified"]}), Some(SnapshotKind::Groups)),
-            (json!({"id": "g1", "licenseProcessingState": {"state": "ProcessingComplete"}}), Some(SnapshotKind::Groups)),
-            (json!({"skuId": "s", "skuPartNumber": "ENTERPRISEPACK", "prepaidUnits": {}}), Some(SnapshotKind::SubscribedSkus)),
-            (json!({"SkuId": "s", "SkuPartNumber": "ENTERPRISEPACK", "ConsumedUnits": 3}), Some(SnapshotKind::SubscribedSkus)),
-            (json!({"code": "MissingDependency", "occurrenceDateTime": "2024-09-22T17:11:10Z"}), Some(SnapshotKind::AssignmentErrors)),
-            (json!({"@odata.type": "#microsoft.graph.cloudLicensing.assignmentError", "code": "x"}), Some(SnapshotKind::AssignmentErrors)),
+            (
+                json!({"id": "u1", "userPrincipalName": "a@b.example", "licenseAssignmentStates": []}),
+                Some(SnapshotKind::Users),
+            ),
+            (
+                json!({"Id": "u1", "UserPrincipalName": "a@b.example", "AccountEnabled": true}),
+                Some(SnapshotKind::Users),
+            ),
+            (
+                json!({"Id": "u1", "UserPrincipalName": "a@b.example", "UsageLocation": null}),
+                Some(SnapshotKind::Users),
+            ),
+            (
+                json!({"Id": "u1", "UserPrincipalName": "a@b.example", "AdditionalProperties": {"assignedLicenses": []}}),
+                Some(SnapshotKind::Users),
+            ),
+            (
+                json!({"id": "u1", "@odata.type": "#microsoft.graph.user"}),
+                Some(SnapshotKind::Users),
+            ),
+            (
+                json!({"id": "g1", "securityEnabled": true}),
+                Some(SnapshotKind::Groups),
+            ),
+            (
+                json!({"Id": "g1", "GroupTypes": ["Unified"]}),
+                Some(SnapshotKind::Groups),
+            ),
+            (
+                json!({"id": "g1", "licenseProcessingState": {"state": "ProcessingComplete"}}),
+                Some(SnapshotKind::Groups),
+            ),
+            (
+                json!({"skuId": "s", "skuPartNumber": "ENTERPRISEPACK", "prepaidUnits": {}}),
+                Some(SnapshotKind::SubscribedSkus),
+            ),
+            (
+                json!({"SkuId": "s", "SkuPartNumber": "ENTERPRISEPACK", "ConsumedUnits": 3}),
+                Some(SnapshotKind::SubscribedSkus),
+            ),
+            (
+                json!({"code": "MissingDependency", "occurrenceDateTime": "2024-09-22T17:11:10Z"}),
+                Some(SnapshotKind::AssignmentErrors),
+            ),
+            (
+                json!({"@odata.type": "#microsoft.graph.cloudLicensing.assignmentError", "code": "x"}),
+                Some(SnapshotKind::AssignmentErrors),
+            ),
             // not snapshot records
-            (json!({"id": "u1", "userPrincipalName": "a@b.example", "appDisplayName": "Teams"}), None),
-            (json!({"skuId": "s", "skuPartNumber": "ENTERPRISEPACK", "servicePlans": []}), None),
-            (json!({"activityDisplayName": "Change user license", "targetResources": []}), None),
-            (json!({"code": "Request_BadRequest", "message": "..."}), None),
+            (
+                json!({"id": "u1", "userPrincipalName": "a@b.example", "appDisplayName": "Teams"}),
+                None,
+            ),
+            (
+                json!({"skuId": "s", "skuPartNumber": "ENTERPRISEPACK", "servicePlans": []}),
+                None,
+            ),
+            (
+                json!({"activityDisplayName": "Change user license", "targetResources": []}),
+                None,
+            ),
+            (
+                json!({"code": "Request_BadRequest", "message": "..."}),
+                None,
+            ),
             (json!([1, 2]), None),
             (json!("System.Object[]"), None),
         ];

@@ -7,25 +7,96 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 
 const KEYS: &[&str] = &[
-    "id", "Id", "objectId", "userPrincipalName", "UserPrincipalName", "displayName", "accountEnabled",
-    "usageLocation", "mail", "proxyAddresses", "onPremisesSyncEnabled", "assignedLicenses",
-    "AssignedLicenses", "assignedPlans", "licenseAssignmentStates", "LicenseAssignmentStates", "skuId",
-    "SkuId", "disabledPlans", "DisabledPlans", "assignedByGroup", "state", "error", "Error", "errorSubcode",
-    "lastUpdatedDateTime", "servicePlanId", "service", "capabilityStatus", "assignedDateTime",
-    "groupTypes", "securityEnabled", "mailEnabled", "licenseProcessingState", "membershipRule", "members",
-    "Members", "@odata.type", "skuPartNumber", "prepaidUnits", "PrepaidUnits", "consumedUnits",
-    "allottedUnits", "enabled", "warning", "suspended", "lockedOut", "servicePlans", "services", "planId",
-    "code", "message", "occurrenceDateTime", "assignedTo", "AdditionalProperties", "value",
+    "id",
+    "Id",
+    "objectId",
+    "userPrincipalName",
+    "UserPrincipalName",
+    "displayName",
+    "accountEnabled",
+    "usageLocation",
+    "mail",
+    "proxyAddresses",
+    "onPremisesSyncEnabled",
+    "assignedLicenses",
+    "AssignedLicenses",
+    "assignedPlans",
+    "licenseAssignmentStates",
+    "LicenseAssignmentStates",
+    "skuId",
+    "SkuId",
+    "disabledPlans",
+    "DisabledPlans",
+    "assignedByGroup",
+    "state",
+    "error",
+    "Error",
+    "errorSubcode",
+    "lastUpdatedDateTime",
+    "servicePlanId",
+    "service",
+    "capabilityStatus",
+    "assignedDateTime",
+    "groupTypes",
+    "securityEnabled",
+    "mailEnabled",
+    "licenseProcessingState",
+    "membershipRule",
+    "members",
+    "Members",
+    "@odata.type",
+    "skuPartNumber",
+    "prepaidUnits",
+    "PrepaidUnits",
+    "consumedUnits",
+    "allottedUnits",
+    "enabled",
+    "warning",
+    "suspended",
+    "lockedOut",
+    "servicePlans",
+    "services",
+    "planId",
+    "code",
+    "message",
+    "occurrenceDateTime",
+    "assignedTo",
+    "AdditionalProperties",
+    "value",
 ];
 
 const STRINGS: &[&str] = &[
-    "", "None", "null", "<null>", "System.Object[]", "System.Collections.Hashtable",
-    "Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense", "@{SkuId=x; DisabledPlans=System.String[]}",
-    "@{State=ProcessingComplete}", "@{", "#microsoft.graph.user", "#microsoft.graph.group",
-    "#microsoft.graph.subscribedSku", "#microsoft.graph.cloudLicensing.assignmentError",
-    "6fd2c87f-b296-42f0-b197-1e91e994b900", "CountViolation", "Other", "/Date(1740902400000)/",
-    "/Date(-99999999999999999999)/", "/Date(", "2025-03-02T08:00:00Z", "[", "{", "[{\"skuId\":\"s\"}]",
-    "{\"state\":\"x\"}", "-1", "12", "1e400", "é", "\u{feff}", "True",
+    "",
+    "None",
+    "null",
+    "<null>",
+    "System.Object[]",
+    "System.Collections.Hashtable",
+    "Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense",
+    "@{SkuId=x; DisabledPlans=System.String[]}",
+    "@{State=ProcessingComplete}",
+    "@{",
+    "#microsoft.graph.user",
+    "#microsoft.graph.group",
+    "#microsoft.graph.subscribedSku",
+    "#microsoft.graph.cloudLicensing.assignmentError",
+    "6fd2c87f-b296-42f0-b197-1e91e994b900",
+    "CountViolation",
+    "Other",
+    "/Date(1740902400000)/",
+    "/Date(-99999999999999999999)/",
+    "/Date(",
+    "2025-03-02T08:00:00Z",
+    "[",
+    "{",
+    "[{\"skuId\":\"s\"}]",
+    "{\"state\":\"x\"}",
+    "-1",
+    "12",
+    "1e400",
+    "é",
+    "\u{feff}",
+    "True",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -33,7 +104,8 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         proptest::sample::select(STRINGS).prop_map(Value::from),
         ".{0,12}".prop_map(Value::from),
     ]
@@ -45,7 +117,10 @@ fn json_value() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             proptest::collection::vec(
                 (
-                    prop_oneof![proptest::sample::select(KEYS).prop_map(str::to_string), "[a-zA-Z@.]{1,8}"],
+                    prop_oneof![
+                        proptest::sample::select(KEYS).prop_map(str::to_string),
+                        "[a-zA-Z@.]{1,8}"
+                    ],
                     inner
                 ),
                 0..8
@@ -56,16 +131,46 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 const HEADERS: &[&str] = &[
-    "UserId", "UserDisplayName", "UserPrincipalName", "SkuId", "SkuPartNumber", "AssignedBy",
-    "LicenseErrors", "GroupId", "GroupObjectId", "GroupName", "MemberId", "UserObjectId", "DisabledPlans",
-    "Error", "ErrorSubcode", "LicenseError", "UserName", "\u{feff}UserId", "ï»¿\"GroupId\"", "",
+    "UserId",
+    "UserDisplayName",
+    "UserPrincipalName",
+    "SkuId",
+    "SkuPartNumber",
+    "AssignedBy",
+    "LicenseErrors",
+    "GroupId",
+    "GroupObjectId",
+    "GroupName",
+    "MemberId",
+    "UserObjectId",
+    "DisabledPlans",
+    "Error",
+    "ErrorSubcode",
+    "LicenseError",
+    "UserName",
+    "\u{feff}UserId",
+    "ï»¿\"GroupId\"",
+    "",
 ];
 
 const CELLS: &[&str] = &[
-    "", "No Errors", "User", "Unknown SKU", "Unknown Group", "User: Error: None",
-    "G: Error: CountViolation Subcode: 5; User: Error: Other", "Error:", "Subcode:", ": Error: ; ;",
-    "A; B: Error: X; ", "NAME (6fd2c87f-b296-42f0-b197-1e91e994b900), None", "None",
-    "6fd2c87f-b296-42f0-b197-1e91e994b900", "é; é: error: é subcode: é", ";;;", "CountViolation, Other",
+    "",
+    "No Errors",
+    "User",
+    "Unknown SKU",
+    "Unknown Group",
+    "User: Error: None",
+    "G: Error: CountViolation Subcode: 5; User: Error: Other",
+    "Error:",
+    "Subcode:",
+    ": Error: ; ;",
+    "A; B: Error: X; ",
+    "NAME (6fd2c87f-b296-42f0-b197-1e91e994b900), None",
+    "None",
+    "6fd2c87f-b296-42f0-b197-1e91e994b900",
+    "é; é: error: é subcode: é",
+    ";;;",
+    "CountViolation, Other",
 ];
 
 fn cell() -> impl Strategy<Value = String> {
@@ -74,7 +179,14 @@ fn cell() -> impl Strategy<Value = String> {
         ".{0,40}",
         // fragments of the error-cell grammar glued together
         proptest::collection::vec(
-            prop_oneof![Just(": Error: "), Just(" Subcode: "), Just("; "), Just("é"), Just("G"), Just("(")],
+            prop_oneof![
+                Just(": Error: "),
+                Just(" Subcode: "),
+                Just("; "),
+                Just("é"),
+                Just("G"),
+                Just("(")
+            ],
             0..8
         )
         .prop_map(|v| v.concat()),
@@ -82,12 +194,25 @@ fn cell() -> impl Strategy<Value = String> {
 }
 
 fn header() -> impl Strategy<Value = String> {
-    prop_oneof![proptest::sample::select(HEADERS).prop_map(str::to_string), ".{0,10}"]
+    prop_oneof![
+        proptest::sample::select(HEADERS).prop_map(str::to_string),
+        ".{0,10}"
+    ]
 }
 
 fn known_reason(r: &str) -> bool {
-    [MALFORMED, MISSING_CODE, MISSING_COLUMN, MISSING_ID, MISSING_SKU_ID, MISSING_UNITS, NOT_OBJECT, TRUNCATED, WRONG_KIND]
-        .contains(&r)
+    [
+        MALFORMED,
+        MISSING_CODE,
+        MISSING_COLUMN,
+        MISSING_ID,
+        MISSING_SKU_ID,
+        MISSING_UNITS,
+        NOT_OBJECT,
+        TRUNCATED,
+        WRONG_KIND,
+    ]
+    .contains(&r)
 }
 
 proptest! {

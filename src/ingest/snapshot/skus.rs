@@ -15,7 +15,9 @@ use serde_json::Value;
 
 pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, SnapshotIssue> {
     let part_number = text_field(v, "skuPartNumber");
-    let shown = part_number.clone().unwrap_or_else(|| "(no skuPartNumber)".into());
+    let shown = part_number
+        .clone()
+        .unwrap_or_else(|| "(no skuPartNumber)".into());
     let sku_id = id_text(v, &["skuId"], &format!("subscribedSku {shown}"))?
         .and_then(|s| SkuId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
@@ -25,7 +27,10 @@ pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, S
                  `GET /subscribedSkus` without narrowing `$select`"
             ),
         })?;
-    let owner = format!("subscribedSku {}", part_number.as_deref().unwrap_or(sku_id.as_str()));
+    let owner = format!(
+        "subscribedSku {}",
+        part_number.as_deref().unwrap_or(sku_id.as_str())
+    );
 
     let consumed = count_field(v, "consumedUnits", &owner)?.unwrap_or(0);
     let (enabled, warning, suspended, locked_out) = match object_field(v, "prepaidUnits", &owner)? {
@@ -48,15 +53,25 @@ pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, S
         },
     };
 
-    let plans_key = if fields::field(v, "servicePlans").is_some() { "servicePlans" } else { "services" };
+    let plans_key = if fields::field(v, "servicePlans").is_some() {
+        "servicePlans"
+    } else {
+        "services"
+    };
     let service_plans = object_list(v, plans_key, &owner)?
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let path = format!("{plans_key}[{i}]");
-            let plan_id = id_text(p, &["servicePlanId", "planId"], &format!("{owner}: `{path}`"))?
-                .and_then(|s| PlanId::parse(&s))
-                .ok_or_else(|| fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`")))?;
+            let plan_id = id_text(
+                p,
+                &["servicePlanId", "planId"],
+                &format!("{owner}: `{path}`"),
+            )?
+            .and_then(|s| PlanId::parse(&s))
+            .ok_or_else(|| {
+                fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`"))
+            })?;
             Ok(SkuPlan {
                 plan_id,
                 name: text_field(p, "servicePlanName").or_else(|| text_field(p, "planName")),
@@ -103,10 +118,19 @@ mod tests {
                               "provisioningStatus": "Success", "appliesTo": "User"}]
         }))
         .unwrap();
-        assert_eq!((s.consumed, s.enabled, s.warning, s.suspended, s.locked_out), (25, 25, 5, 0, 1));
+        assert_eq!(
+            (s.consumed, s.enabled, s.warning, s.suspended, s.locked_out),
+            (25, 25, 5, 0, 1)
+        );
         assert_eq!(s.part_number.as_deref(), Some("ENTERPRISEPACK"));
-        assert_eq!(s.service_plans[0].name.as_deref(), Some("EXCHANGE_S_ENTERPRISE"));
-        assert_eq!(s.service_plans[0].provisioning_status.as_deref(), Some("Success"));
+        assert_eq!(
+            s.service_plans[0].name.as_deref(),
+            Some("EXCHANGE_S_ENTERPRISE")
+        );
+        assert_eq!(
+            s.service_plans[0].provisioning_status.as_deref(),
+            Some("Success")
+        );
     }
 
     #[test]
@@ -139,17 +163,42 @@ mod tests {
         let e = parse(json!({"SkuId": SKU, "PrepaidUnits": {"Enabled": 1}, "ServicePlans": "System.Object[]"})).unwrap_err();
         assert_eq!(e.reason, TRUNCATED);
         let cases = [
-            (json!({"skuPartNumber": "X", "prepaidUnits": {}}), MISSING_SKU_ID),
+            (
+                json!({"skuPartNumber": "X", "prepaidUnits": {}}),
+                MISSING_SKU_ID,
+            ),
             (json!({"skuId": SKU, "consumedUnits": 3}), MISSING_UNITS),
-            (json!({"skuId": SKU, "prepaidUnits": [{"enabled": 1}]}), MALFORMED),
-            (json!({"skuId": SKU, "prepaidUnits": {"enabled": "lots"}}), MALFORMED),
-            (json!({"skuId": SKU, "prepaidUnits": {"enabled": -5}}), MALFORMED),
-            (json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": {"n": 1}}), MALFORMED),
-            (json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [{"servicePlanName": "X"}]}), MALFORMED),
-            (json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [3]}), MALFORMED),
+            (
+                json!({"skuId": SKU, "prepaidUnits": [{"enabled": 1}]}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {"enabled": "lots"}}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {"enabled": -5}}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": {"n": 1}}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [{"servicePlanName": "X"}]}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [3]}),
+                MALFORMED,
+            ),
         ];
         for (v, reason) in cases {
-            assert_eq!(parse(v.clone()).map(|_| ()).unwrap_err().reason, reason, "{v}");
+            assert_eq!(
+                parse(v.clone()).map(|_| ()).unwrap_err().reason,
+                reason,
+                "{v}"
+            );
         }
     }
 }

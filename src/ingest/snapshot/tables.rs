@@ -33,7 +33,10 @@ fn norm(h: &str) -> String {
     let mut t = h.trim();
     loop {
         let before = t.len();
-        t = t.trim_start_matches('\u{feff}').trim_start_matches("ï»¿").trim();
+        t = t
+            .trim_start_matches('\u{feff}')
+            .trim_start_matches("ï»¿")
+            .trim();
         t = t.trim_matches('"').trim();
         if t.len() == before {
             break;
@@ -53,7 +56,9 @@ impl Header {
         Header(headers.iter().map(|h| norm(h)).collect())
     }
     fn col(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.0.iter().position(|h| h == n))
+        names
+            .iter()
+            .find_map(|n| self.0.iter().position(|h| h == n))
     }
     fn has(&self, names: &[&str]) -> bool {
         self.col(names).is_some()
@@ -98,7 +103,10 @@ pub(super) fn parse_row(
         | SnapshotKind::SubscribedSkus
         | SnapshotKind::AssignmentErrors => Err(SnapshotIssue {
             reason: WRONG_KIND,
-            detail: format!("{} is a JSON kind; a CSV row cannot be read as it", kind.label()),
+            detail: format!(
+                "{} is a JSON kind; a CSV row cannot be read as it",
+                kind.label()
+            ),
         }),
         _ if row.iter().all(|c| c.trim().is_empty()) => Ok(Vec::new()),
         SnapshotKind::LicenseErrorsCsv => license_errors_row(&r, src),
@@ -141,12 +149,21 @@ fn need(h: &Header, names: &[&str], kind: SnapshotKind) -> Result<(), SnapshotIs
 }
 
 fn membership_row(r: &Row<'_>) -> Result<Vec<SnapshotRecord>, SnapshotIssue> {
-    need(r.h, &["groupid", "groupobjectid"], SnapshotKind::MembershipCsv)?;
+    need(
+        r.h,
+        &["groupid", "groupobjectid"],
+        SnapshotKind::MembershipCsv,
+    )?;
     need(r.h, MEMBER_ID, SnapshotKind::MembershipCsv)?;
-    let group_id = r.cell(&["groupid", "groupobjectid"]).and_then(ObjectId::parse);
+    let group_id = r
+        .cell(&["groupid", "groupobjectid"])
+        .and_then(ObjectId::parse);
     let user_id = r.cell(MEMBER_ID).and_then(ObjectId::parse);
     match (group_id, user_id) {
-        (Some(group_id), Some(user_id)) => Ok(vec![SnapshotRecord::Membership(Membership { group_id, user_id })]),
+        (Some(group_id), Some(user_id)) => Ok(vec![SnapshotRecord::Membership(Membership {
+            group_id,
+            user_id,
+        })]),
         (g, _) => Err(SnapshotIssue {
             reason: MISSING_ID,
             detail: format!(
@@ -157,33 +174,47 @@ fn membership_row(r: &Row<'_>) -> Result<Vec<SnapshotRecord>, SnapshotIssue> {
     }
 }
 
-fn group_license_row(
-    r: &Row<'_>,
-    source: SourceRef,
-) -> Result<Vec<SnapshotRecord>, SnapshotIssue> {
-    need(r.h, &["groupobjectid", "groupid"], SnapshotKind::GroupLicensesCsv)?;
+fn group_license_row(r: &Row<'_>, source: SourceRef) -> Result<Vec<SnapshotRecord>, SnapshotIssue> {
+    need(
+        r.h,
+        &["groupobjectid", "groupid"],
+        SnapshotKind::GroupLicensesCsv,
+    )?;
     need(r.h, SKU_ID, SnapshotKind::GroupLicensesCsv)?;
-    let name = r.cell(GROUP_NAME).or_else(|| r.cell(&["displayname"])).map(str::to_string);
+    let name = r
+        .cell(GROUP_NAME)
+        .or_else(|| r.cell(&["displayname"]))
+        .map(str::to_string);
     let shown = name.clone().unwrap_or_else(|| "(no GroupName)".into());
-    let id = r.cell(&["groupobjectid", "groupid"]).and_then(ObjectId::parse).ok_or_else(|| SnapshotIssue {
-        reason: MISSING_ID,
-        detail: format!("GroupLicenses row for group {shown} has no GroupObjectId"),
-    })?;
-    let sku_id = r.cell(SKU_ID).and_then(SkuId::parse).ok_or_else(|| SnapshotIssue {
-        reason: MISSING_SKU_ID,
-        detail: format!("GroupLicenses row for group {shown} has no SkuId"),
-    })?;
-    let disabled_plans = disabled_plans(r.cell(DISABLED_PLANS).unwrap_or("")).map_err(|bad| SnapshotIssue {
-        reason: MALFORMED,
-        detail: format!(
+    let id = r
+        .cell(&["groupobjectid", "groupid"])
+        .and_then(ObjectId::parse)
+        .ok_or_else(|| SnapshotIssue {
+            reason: MISSING_ID,
+            detail: format!("GroupLicenses row for group {shown} has no GroupObjectId"),
+        })?;
+    let sku_id = r
+        .cell(SKU_ID)
+        .and_then(SkuId::parse)
+        .ok_or_else(|| SnapshotIssue {
+            reason: MISSING_SKU_ID,
+            detail: format!("GroupLicenses row for group {shown} has no SkuId"),
+        })?;
+    let disabled_plans =
+        disabled_plans(r.cell(DISABLED_PLANS).unwrap_or("")).map_err(|bad| SnapshotIssue {
+            reason: MALFORMED,
+            detail: format!(
             "GroupLicenses row for group {shown}: DisabledPlans item \"{bad}\" has no plan GUID; \
              expected `NAME (guid), ...` or `None`"
         ),
-    })?;
+        })?;
     Ok(vec![SnapshotRecord::Group(Group {
         id,
         display_name: name,
-        assigned_licenses: vec![AssignedSku { sku_id, disabled_plans }],
+        assigned_licenses: vec![AssignedSku {
+            sku_id,
+            disabled_plans,
+        }],
         processing_state: None,
         security_enabled: None,
         group_types: Vec::new(),
@@ -252,11 +283,14 @@ fn license_errors_row(
     if user_id.is_none() && upn.is_none() && display_name.is_none() {
         return Err(SnapshotIssue {
             reason: MISSING_ID,
-            detail: "license-error row names no user (UserId, UserPrincipalName or UserDisplayName)".into(),
+            detail:
+                "license-error row names no user (UserId, UserPrincipalName or UserDisplayName)"
+                    .into(),
         });
     }
     let sku_id = r.cell(SKU_ID).and_then(SkuId::parse);
-    let sku_part_number = r.cell(SKU_PART)
+    let sku_part_number = r
+        .cell(SKU_PART)
         .filter(|p| !p.eq_ignore_ascii_case("Unknown SKU"))
         .map(str::to_string);
 
@@ -336,7 +370,11 @@ fn split_license_errors(text: &str) -> Vec<Reported<'_>> {
             .filter_map(|&(s, e)| t.get(s..e))
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .map(|code| Reported { by: None, code, subcode: None })
+            .map(|code| Reported {
+                by: None,
+                code,
+                subcode: None,
+            })
             .collect();
     }
     let mut segments: Vec<(usize, usize)> = Vec::new();
@@ -361,10 +399,18 @@ fn split_license_errors(text: &str) -> Vec<Reported<'_>> {
 /// offsets agree).
 fn segment<'a>(seg: &'a str, lower: &str) -> Reported<'a> {
     let (by, rest, rest_lower) = match lower.find("error:") {
-        Some(p) => (seg.get(..p), seg.get(p + 6..).unwrap_or(""), lower.get(p + 6..).unwrap_or("")),
+        Some(p) => (
+            seg.get(..p),
+            seg.get(p + 6..).unwrap_or(""),
+            lower.get(p + 6..).unwrap_or(""),
+        ),
         None => match lower.find("subcode:") {
             // subcode only: no error code
-            Some(p) => (seg.get(..p), seg.get(p..).unwrap_or(""), lower.get(p..).unwrap_or("")),
+            Some(p) => (
+                seg.get(..p),
+                seg.get(p..).unwrap_or(""),
+                lower.get(p..).unwrap_or(""),
+            ),
             None => (None, seg, lower),
         },
     };
@@ -378,13 +424,21 @@ fn segment<'a>(seg: &'a str, lower: &str) -> Reported<'a> {
     let subcode = subcode
         .map(str::trim)
         .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("none"));
-    Reported { by, code: code.trim(), subcode }
+    Reported {
+        by,
+        code: code.trim(),
+        subcode,
+    }
 }
 
 /// `Error` / `ErrorSubcode` columns of the per-group table: several values joined with `, `; subcodes
 /// pair up with errors by position when the counts match.
 fn split_error_columns<'a>(errors: &'a str, subcodes: Option<&'a str>) -> Vec<Reported<'a>> {
-    let codes: Vec<&str> = errors.split([',', ';']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    let codes: Vec<&str> = errors
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
     let subs: Vec<&str> = subcodes
         .map(|s| s.split([',', ';']).map(str::trim).collect())
         .unwrap_or_default();
@@ -392,7 +446,11 @@ fn split_error_columns<'a>(errors: &'a str, subcodes: Option<&'a str>) -> Vec<Re
         .iter()
         .enumerate()
         .map(|(i, code)| {
-            let sub = if subs.len() == codes.len() { subs.get(i).copied() } else { subcodes.map(str::trim) };
+            let sub = if subs.len() == codes.len() {
+                subs.get(i).copied()
+            } else {
+                subcodes.map(str::trim)
+            };
             Reported {
                 by: None,
                 code,
@@ -416,12 +474,36 @@ mod tests {
     }
 
     const ERR_HEADERS: &[&str] = &[
-        "UserId", "UserDisplayName", "UserPrincipalName", "SkuId", "SkuPartNumber", "AssignedBy", "LicenseErrors",
+        "UserId",
+        "UserDisplayName",
+        "UserPrincipalName",
+        "SkuId",
+        "SkuPartNumber",
+        "AssignedBy",
+        "LicenseErrors",
     ];
 
-    fn errors_row(assigned_by: &str, errors: &str, part: &str) -> Result<Vec<ReportedError>, SnapshotIssue> {
-        let row = strings(&["U-1", "Ada", "ada@contoso.example", SKU, part, assigned_by, errors]);
-        parse_csv(SnapshotKind::LicenseErrorsCsv, &strings(ERR_HEADERS), &row, test_src()).map(|v| {
+    fn errors_row(
+        assigned_by: &str,
+        errors: &str,
+        part: &str,
+    ) -> Result<Vec<ReportedError>, SnapshotIssue> {
+        let row = strings(&[
+            "U-1",
+            "Ada",
+            "ada@contoso.example",
+            SKU,
+            part,
+            assigned_by,
+            errors,
+        ]);
+        parse_csv(
+            SnapshotKind::LicenseErrorsCsv,
+            &strings(ERR_HEADERS),
+            &row,
+            test_src(),
+        )
+        .map(|v| {
             v.into_iter()
                 .filter_map(|r| match r {
                     SnapshotRecord::Reported(e) => Some(e),
@@ -435,18 +517,89 @@ mod tests {
     fn classify_headers() {
         let cases: &[(&[&str], Option<SnapshotKind>)] = &[
             (ERR_HEADERS, Some(SnapshotKind::LicenseErrorsCsv)),
-            (&["\u{feff}\"UserId\"", " userdisplayname ", "USERPRINCIPALNAME", "SkuId", "SkuPartNumber", "AssignedBy", "LicenseErrors", "Extra"], Some(SnapshotKind::LicenseErrorsCsv)),
-            (&["ï»¿UserId", "UserPrincipalName", "LicenseErrors"], Some(SnapshotKind::LicenseErrorsCsv)),
-            (&["GroupName", "GroupId", "UserName", "UserId", "Error", "ErrorSubcode"], Some(SnapshotKind::LicenseErrorsCsv)),
-            (&["UserName", "UserId", "GroupId", "LicenseError"], Some(SnapshotKind::LicenseErrorsCsv)),
+            (
+                &[
+                    "\u{feff}\"UserId\"",
+                    " userdisplayname ",
+                    "USERPRINCIPALNAME",
+                    "SkuId",
+                    "SkuPartNumber",
+                    "AssignedBy",
+                    "LicenseErrors",
+                    "Extra",
+                ],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
+            (
+                &["ï»¿UserId", "UserPrincipalName", "LicenseErrors"],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
+            (
+                &[
+                    "GroupName",
+                    "GroupId",
+                    "UserName",
+                    "UserId",
+                    "Error",
+                    "ErrorSubcode",
+                ],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
+            (
+                &["UserName", "UserId", "GroupId", "LicenseError"],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
             (&["GroupId", "UserId"], Some(SnapshotKind::MembershipCsv)),
-            (&["groupobjectid", "MemberId"], Some(SnapshotKind::MembershipCsv)),
-            (&["GroupObjectId", "UserObjectId"], Some(SnapshotKind::MembershipCsv)),
-            (&["GroupObjectId", "GroupName", "SkuId", "SkuPartNumber", "DisabledPlans"], Some(SnapshotKind::GroupLicensesCsv)),
+            (
+                &["groupobjectid", "MemberId"],
+                Some(SnapshotKind::MembershipCsv),
+            ),
+            (
+                &["GroupObjectId", "UserObjectId"],
+                Some(SnapshotKind::MembershipCsv),
+            ),
+            (
+                &[
+                    "GroupObjectId",
+                    "GroupName",
+                    "SkuId",
+                    "SkuPartNumber",
+                    "DisabledPlans",
+                ],
+                Some(SnapshotKind::GroupLicensesCsv),
+            ),
             // not snapshot CSVs
-            (&["UserId", "UserDisplayName", "UserPrincipalName", "SkuId", "SkuPartNumber", "AssignedBy"], None),
-            (&["Date (UTC)", "CorrelationId", "Service", "Category", "Activity"], None),
-            (&["Product_Display_Name", "String_Id", "GUID", "Service_Plan_Name", "Service_Plan_Id"], None),
+            (
+                &[
+                    "UserId",
+                    "UserDisplayName",
+                    "UserPrincipalName",
+                    "SkuId",
+                    "SkuPartNumber",
+                    "AssignedBy",
+                ],
+                None,
+            ),
+            (
+                &[
+                    "Date (UTC)",
+                    "CorrelationId",
+                    "Service",
+                    "Category",
+                    "Activity",
+                ],
+                None,
+            ),
+            (
+                &[
+                    "Product_Display_Name",
+                    "String_Id",
+                    "GUID",
+                    "Service_Plan_Name",
+                    "Service_Plan_Id",
+                ],
+                None,
+            ),
             (&["#TYPE System.Management.Automation.PSCustomObject"], None),
             (&[], None),
         ];
@@ -468,7 +621,10 @@ mod tests {
         assert_eq!(errs[0].subcode.as_deref(), Some("1234"));
         assert_eq!(errs[0].assigned_by, AssignedBy::GroupName("LIC-E3".into()));
         assert_eq!(errs[1].cause, Cause::Other);
-        assert_eq!(errs[1].assigned_by, AssignedBy::GroupName("LIC-Voice".into()));
+        assert_eq!(
+            errs[1].assigned_by,
+            AssignedBy::GroupName("LIC-Voice".into())
+        );
         assert_eq!(errs[1].user_id, ObjectId::parse("u-1"));
         assert_eq!(errs[1].upn.as_deref(), Some("ada@contoso.example"));
         assert_eq!(errs[1].sku_part_number.as_deref(), Some("ENTERPRISEPACK"));
@@ -477,29 +633,53 @@ mod tests {
 
     #[test]
     fn healthy_rows_produce_nothing() {
-        for cell in ["No Errors", "", "User: Error: None", "User: Error: ", "Sales: Error: None; User: Error: None",
-                     "User: Subcode: 7", "no errors"] {
+        for cell in [
+            "No Errors",
+            "",
+            "User: Error: None",
+            "User: Error: ",
+            "Sales: Error: None; User: Error: None",
+            "User: Subcode: 7",
+            "no errors",
+        ] {
             assert_eq!(errors_row("User", cell, "X").unwrap(), vec![], "{cell:?}");
         }
     }
 
     #[test]
     fn unknown_sku_direct_and_unknown_group() {
-        let errs = errors_row("User", "User: Error: MutuallyExclusiveViolation", "Unknown SKU").unwrap();
+        let errs = errors_row(
+            "User",
+            "User: Error: MutuallyExclusiveViolation",
+            "Unknown SKU",
+        )
+        .unwrap();
         assert_eq!(errs[0].sku_part_number, None);
         assert_eq!(errs[0].assigned_by, AssignedBy::Direct);
-        let errs = errors_row("Unknown Group", "Unknown Group: Error: CountViolation", "X").unwrap();
+        let errs =
+            errors_row("Unknown Group", "Unknown Group: Error: CountViolation", "X").unwrap();
         assert_eq!(errs[0].assigned_by, AssignedBy::Unknown);
     }
 
     #[test]
     fn group_names_with_separators_and_odd_cells() {
-        let errs = errors_row("Sales; EMEA: licensed", "Sales; EMEA: licensed: Error: CountViolation", "X").unwrap();
+        let errs = errors_row(
+            "Sales; EMEA: licensed",
+            "Sales; EMEA: licensed: Error: CountViolation",
+            "X",
+        )
+        .unwrap();
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].assigned_by, AssignedBy::GroupName("Sales; EMEA: licensed".into()));
+        assert_eq!(
+            errs[0].assigned_by,
+            AssignedBy::GroupName("Sales; EMEA: licensed".into())
+        );
         // bare codes without the script's markers
         let errs = errors_row("G1", "CountViolation; Others", "X").unwrap();
-        assert_eq!(errs.iter().map(|e| e.cause.clone()).collect::<Vec<_>>(), vec![Cause::CountViolation, Cause::Other]);
+        assert_eq!(
+            errs.iter().map(|e| e.cause.clone()).collect::<Vec<_>>(),
+            vec![Cause::CountViolation, Cause::Other]
+        );
         assert_eq!(errs[0].assigned_by, AssignedBy::GroupName("G1".into()));
         // unknown code kept verbatim; trailing junk stays with the last segment
         let errs = errors_row("G1", "G1: Error: FancyNew; ", "X").unwrap();
@@ -510,19 +690,45 @@ mod tests {
 
     #[test]
     fn per_group_error_table() {
-        let headers = strings(&["GroupName", "GroupId", "UserName", "UserId", "Error", "ErrorSubcode"]);
+        let headers = strings(&[
+            "GroupName",
+            "GroupId",
+            "UserName",
+            "UserId",
+            "Error",
+            "ErrorSubcode",
+        ]);
         let row = strings(&["LIC", "G-1", "Ada", "u1", "CountViolation, Other", "5, "]);
         let recs = parse_csv(SnapshotKind::LicenseErrorsCsv, &headers, &row, test_src()).unwrap();
         assert_eq!(recs.len(), 2);
-        let SnapshotRecord::Reported(e) = &recs[0] else { panic!() };
-        assert_eq!(e.assigned_by, AssignedBy::GroupId(ObjectId::parse("g-1").unwrap()));
-        assert_eq!((e.cause.clone(), e.subcode.as_deref()), (Cause::CountViolation, Some("5")));
+        let SnapshotRecord::Reported(e) = &recs[0] else {
+            panic!()
+        };
+        assert_eq!(
+            e.assigned_by,
+            AssignedBy::GroupId(ObjectId::parse("g-1").unwrap())
+        );
+        assert_eq!(
+            (e.cause.clone(), e.subcode.as_deref()),
+            (Cause::CountViolation, Some("5"))
+        );
         assert_eq!(e.display_name.as_deref(), Some("Ada"));
-        let SnapshotRecord::Reported(e) = &recs[1] else { panic!() };
-        assert_eq!((e.cause.clone(), e.subcode.as_deref()), (Cause::Other, None));
+        let SnapshotRecord::Reported(e) = &recs[1] else {
+            panic!()
+        };
+        assert_eq!(
+            (e.cause.clone(), e.subcode.as_deref()),
+            (Cause::Other, None)
+        );
         // legacy MSOnline table
         let headers = strings(&["UserName", "UserId", "GroupId", "LicenseError"]);
-        let recs = parse_csv(SnapshotKind::LicenseErrorsCsv, &headers, &strings(&["Bo", "u2", "g2", "DependencyViolation"]), test_src()).unwrap();
+        let recs = parse_csv(
+            SnapshotKind::LicenseErrorsCsv,
+            &headers,
+            &strings(&["Bo", "u2", "g2", "DependencyViolation"]),
+            test_src(),
+        )
+        .unwrap();
         assert_eq!(recs.len(), 1);
     }
 
@@ -531,53 +737,130 @@ mod tests {
         let e = errors_row("User", "User: Error: CountViolation", "X");
         assert!(e.is_ok());
         let row = strings(&["", "", "", SKU, "X", "User", "User: Error: CountViolation"]);
-        let e = parse_csv(SnapshotKind::LicenseErrorsCsv, &strings(ERR_HEADERS), &row, test_src()).unwrap_err();
+        let e = parse_csv(
+            SnapshotKind::LicenseErrorsCsv,
+            &strings(ERR_HEADERS),
+            &row,
+            test_src(),
+        )
+        .unwrap_err();
         assert_eq!(e.reason, MISSING_ID);
     }
 
     #[test]
     fn membership_rows() {
         let h = strings(&["GroupId", "UserId"]);
-        let recs = parse_csv(SnapshotKind::MembershipCsv, &h, &strings(&[" G1 ", "U1"]), test_src()).unwrap();
-        assert_eq!(recs, vec![SnapshotRecord::Membership(Membership {
-            group_id: ObjectId::parse("g1").unwrap(),
-            user_id: ObjectId::parse("u1").unwrap(),
-        })]);
-        let e = parse_csv(SnapshotKind::MembershipCsv, &h, &strings(&["G1"]), test_src()).unwrap_err();
+        let recs = parse_csv(
+            SnapshotKind::MembershipCsv,
+            &h,
+            &strings(&[" G1 ", "U1"]),
+            test_src(),
+        )
+        .unwrap();
+        assert_eq!(
+            recs,
+            vec![SnapshotRecord::Membership(Membership {
+                group_id: ObjectId::parse("g1").unwrap(),
+                user_id: ObjectId::parse("u1").unwrap(),
+            })]
+        );
+        let e = parse_csv(
+            SnapshotKind::MembershipCsv,
+            &h,
+            &strings(&["G1"]),
+            test_src(),
+        )
+        .unwrap_err();
         assert_eq!(e.reason, MISSING_ID);
         // blank line
-        assert_eq!(parse_csv(SnapshotKind::MembershipCsv, &h, &strings(&["", " "]), test_src()), Ok(vec![]));
-        let e = parse_csv(SnapshotKind::MembershipCsv, &strings(&["A", "B"]), &strings(&["x", "y"]), test_src()).unwrap_err();
+        assert_eq!(
+            parse_csv(
+                SnapshotKind::MembershipCsv,
+                &h,
+                &strings(&["", " "]),
+                test_src()
+            ),
+            Ok(vec![])
+        );
+        let e = parse_csv(
+            SnapshotKind::MembershipCsv,
+            &strings(&["A", "B"]),
+            &strings(&["x", "y"]),
+            test_src(),
+        )
+        .unwrap_err();
         assert_eq!(e.reason, MISSING_COLUMN);
     }
 
     #[test]
     fn group_licenses_rows() {
-        let h = strings(&["GroupObjectId", "GroupName", "SkuId", "SkuPartNumber", "DisabledPlans"]);
-        let row = strings(&["G1", "LIC-E3", SKU, "ENTERPRISEPACK",
-                            &format!("EXCHANGE_S_ENTERPRISE ({PLAN1}), SHAREPOINTENTERPRISE ({})", PLAN2.to_uppercase())]);
+        let h = strings(&[
+            "GroupObjectId",
+            "GroupName",
+            "SkuId",
+            "SkuPartNumber",
+            "DisabledPlans",
+        ]);
+        let row = strings(&[
+            "G1",
+            "LIC-E3",
+            SKU,
+            "ENTERPRISEPACK",
+            &format!(
+                "EXCHANGE_S_ENTERPRISE ({PLAN1}), SHAREPOINTENTERPRISE ({})",
+                PLAN2.to_uppercase()
+            ),
+        ]);
         let recs = parse_csv(SnapshotKind::GroupLicensesCsv, &h, &row, test_src()).unwrap();
-        let [SnapshotRecord::Group(g)] = &recs[..] else { panic!("{recs:?}") };
+        let [SnapshotRecord::Group(g)] = &recs[..] else {
+            panic!("{recs:?}")
+        };
         assert_eq!(g.display_name.as_deref(), Some("LIC-E3"));
-        assert_eq!(g.assigned_licenses[0].disabled_plans, vec![PlanId::parse(PLAN1).unwrap(), PlanId::parse(PLAN2).unwrap()]);
+        assert_eq!(
+            g.assigned_licenses[0].disabled_plans,
+            vec![PlanId::parse(PLAN1).unwrap(), PlanId::parse(PLAN2).unwrap()]
+        );
         assert_eq!(g.members, None);
         for none in ["None", "", "none"] {
             let row = strings(&["G1", "LIC-E3", SKU, "ENTERPRISEPACK", none]);
             let recs = parse_csv(SnapshotKind::GroupLicensesCsv, &h, &row, test_src()).unwrap();
-            let [SnapshotRecord::Group(g)] = &recs[..] else { panic!() };
+            let [SnapshotRecord::Group(g)] = &recs[..] else {
+                panic!()
+            };
             assert!(g.assigned_licenses[0].disabled_plans.is_empty());
         }
         let bad = strings(&["G1", "LIC-E3", SKU, "X", "EXCHANGE_S_ENTERPRISE"]);
-        assert_eq!(parse_csv(SnapshotKind::GroupLicensesCsv, &h, &bad, test_src()).unwrap_err().reason, MALFORMED);
+        assert_eq!(
+            parse_csv(SnapshotKind::GroupLicensesCsv, &h, &bad, test_src())
+                .unwrap_err()
+                .reason,
+            MALFORMED
+        );
         let no_sku = strings(&["G1", "LIC-E3", "", "X", "None"]);
-        assert_eq!(parse_csv(SnapshotKind::GroupLicensesCsv, &h, &no_sku, test_src()).unwrap_err().reason, MISSING_SKU_ID);
+        assert_eq!(
+            parse_csv(SnapshotKind::GroupLicensesCsv, &h, &no_sku, test_src())
+                .unwrap_err()
+                .reason,
+            MISSING_SKU_ID
+        );
         let no_id = strings(&["", "LIC-E3", SKU, "X", "None"]);
-        assert_eq!(parse_csv(SnapshotKind::GroupLicensesCsv, &h, &no_id, test_src()).unwrap_err().reason, MISSING_ID);
+        assert_eq!(
+            parse_csv(SnapshotKind::GroupLicensesCsv, &h, &no_id, test_src())
+                .unwrap_err()
+                .reason,
+            MISSING_ID
+        );
     }
 
     #[test]
     fn json_kind_is_rejected_for_rows() {
-        let e = parse_csv(SnapshotKind::Users, &strings(&["a"]), &strings(&["b"]), test_src()).unwrap_err();
+        let e = parse_csv(
+            SnapshotKind::Users,
+            &strings(&["a"]),
+            &strings(&["b"]),
+            test_src(),
+        )
+        .unwrap_err();
         assert_eq!(e.reason, WRONG_KIND);
     }
 

@@ -11,7 +11,9 @@ use super::SnapshotIssue;
 use crate::model::cause::Cause;
 use crate::model::event::SourceRef;
 use crate::model::ids::{ObjectId, PlanId, SkuId};
-use crate::model::snapshot::{AssignedPlan, AssignedSku, AssignmentState, LicenseAssignmentState, User};
+use crate::model::snapshot::{
+    AssignedPlan, AssignedSku, AssignmentState, LicenseAssignmentState, User,
+};
 use serde_json::Value;
 
 pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotIssue> {
@@ -58,7 +60,11 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
 }
 
 /// One `licenseAssignmentStates[i]` entry.
-fn license_state(st: &Value, i: usize, owner: &str) -> Result<LicenseAssignmentState, SnapshotIssue> {
+fn license_state(
+    st: &Value,
+    i: usize,
+    owner: &str,
+) -> Result<LicenseAssignmentState, SnapshotIssue> {
     let path = format!("licenseAssignmentStates[{i}]");
     let sku_id = required_sku(st, owner, &path)?;
     let disabled_plans = plan_ids(st, owner, &format!("{path}.disabledPlans"))?;
@@ -102,7 +108,9 @@ pub(super) fn required_sku(e: &Value, owner: &str, path: &str) -> Result<SkuId, 
         .and_then(|s| SkuId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
             reason: MISSING_SKU_ID,
-            detail: format!("{owner}: `{path}` has no `skuId`; every license entry needs its SKU GUID"),
+            detail: format!(
+                "{owner}: `{path}` has no `skuId`; every license entry needs its SKU GUID"
+            ),
         })
 }
 
@@ -135,9 +143,7 @@ fn assigned_plan(p: &Value, i: usize, owner: &str) -> Result<AssignedPlan, Snaps
     let path = format!("assignedPlans[{i}]");
     let plan_id = id_text(p, &["servicePlanId"], &format!("{owner}: `{path}`"))?
         .and_then(|s| PlanId::parse(&s))
-        .ok_or_else(|| {
-            fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`"))
-        })?;
+        .ok_or_else(|| fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`")))?;
     Ok(AssignedPlan {
         plan_id,
         service: text_field(p, "service"),
@@ -184,11 +190,22 @@ mod tests {
         assert_eq!(u.account_enabled, Some(true));
         assert_eq!(u.on_premises_sync_enabled, None);
         assert_eq!(u.proxy_addresses.len(), 2);
-        assert_eq!(u.assigned_licenses[0].disabled_plans, vec![PlanId::parse(PLAN).unwrap()]);
-        assert_eq!(u.assigned_plans[0].capability_status.as_deref(), Some("Deleted"));
+        assert_eq!(
+            u.assigned_licenses[0].disabled_plans,
+            vec![PlanId::parse(PLAN).unwrap()]
+        );
+        assert_eq!(
+            u.assigned_plans[0].capability_status.as_deref(),
+            Some("Deleted")
+        );
         assert!(u.assigned_plans[0].assigned.is_some());
-        let [a, b] = &u.license_states[..] else { panic!("two states") };
-        assert_eq!((a.assigned_by_group.as_ref(), &a.error, &a.state), (None, &None, &AssignmentState::Active));
+        let [a, b] = &u.license_states[..] else {
+            panic!("two states")
+        };
+        assert_eq!(
+            (a.assigned_by_group.as_ref(), &a.error, &a.state),
+            (None, &None, &AssignmentState::Active)
+        );
         assert_eq!(b.assigned_by_group, ObjectId::parse(G1));
         assert_eq!(b.error, Some(Cause::CountViolation));
         assert_eq!(b.state, AssignmentState::Error);
@@ -227,7 +244,10 @@ mod tests {
         // missing `error` key too
         let u = parse(json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A}]})).unwrap();
         assert_eq!(u.license_states[0].error, None);
-        assert_eq!(u.license_states[0].state, AssignmentState::Unknown(String::new()));
+        assert_eq!(
+            u.license_states[0].state,
+            AssignmentState::Unknown(String::new())
+        );
     }
 
     #[test]
@@ -237,13 +257,18 @@ mod tests {
             {"skuId": SKU_B, "error": {"code": "CountViolation"}}]}))
         .unwrap();
         assert_eq!(u.license_states[0].error, Some(Cause::Other));
-        assert_eq!(u.license_states[1].error, Some(Cause::Unknown("BrandNewViolation".into())));
+        assert_eq!(
+            u.license_states[1].error,
+            Some(Cause::Unknown("BrandNewViolation".into()))
+        );
         assert_eq!(u.license_states[2].error, Some(Cause::CountViolation));
     }
 
     #[test]
     fn user_without_licensing_properties_is_still_a_user() {
-        let u = parse(json!({"id": "u", "userPrincipalName": "c@x.example", "accountEnabled": false})).unwrap();
+        let u =
+            parse(json!({"id": "u", "userPrincipalName": "c@x.example", "accountEnabled": false}))
+                .unwrap();
         assert!(u.license_states.is_empty() && u.assigned_licenses.is_empty());
         assert_eq!(u.account_enabled, Some(false));
     }
@@ -260,18 +285,40 @@ mod tests {
     #[test]
     fn truncated_depth_is_reported_with_property_and_fix() {
         let cases = [
-            (json!({"Id": "u", "LicenseAssignmentStates": "System.Object[]"}), "`licenseAssignmentStates`"),
-            (json!({"Id": "u", "LicenseAssignmentStates": ["Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState"]}), "`licenseAssignmentStates[0]`"),
-            (json!({"Id": "u", "LicenseAssignmentStates": [{"SkuId": SKU_A, "DisabledPlans": "System.String[]"}]}), "`licenseAssignmentStates[0].disabledPlans`"),
-            (json!({"Id": "u", "AssignedLicenses": ["@{SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900; DisabledPlans=System.String[]}"]}), "`assignedLicenses[0]`"),
-            (json!({"Id": "u", "AssignedLicenses": "System.Collections.Hashtable"}), "`assignedLicenses`"),
-            (json!({"Id": "u", "ProxyAddresses": "System.Collections.Generic.List`1[System.String]"}), "`proxyAddresses`"),
+            (
+                json!({"Id": "u", "LicenseAssignmentStates": "System.Object[]"}),
+                "`licenseAssignmentStates`",
+            ),
+            (
+                json!({"Id": "u", "LicenseAssignmentStates": ["Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState"]}),
+                "`licenseAssignmentStates[0]`",
+            ),
+            (
+                json!({"Id": "u", "LicenseAssignmentStates": [{"SkuId": SKU_A, "DisabledPlans": "System.String[]"}]}),
+                "`licenseAssignmentStates[0].disabledPlans`",
+            ),
+            (
+                json!({"Id": "u", "AssignedLicenses": ["@{SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900; DisabledPlans=System.String[]}"]}),
+                "`assignedLicenses[0]`",
+            ),
+            (
+                json!({"Id": "u", "AssignedLicenses": "System.Collections.Hashtable"}),
+                "`assignedLicenses`",
+            ),
+            (
+                json!({"Id": "u", "ProxyAddresses": "System.Collections.Generic.List`1[System.String]"}),
+                "`proxyAddresses`",
+            ),
         ];
         for (v, path) in cases {
             let e = parse(v.clone()).unwrap_err();
             assert_eq!(e.reason, TRUNCATED, "{v}");
             assert!(e.detail.contains(path), "{path} not in {}", e.detail);
-            assert!(e.detail.contains("ConvertTo-Json -Depth 10"), "{}", e.detail);
+            assert!(
+                e.detail.contains("ConvertTo-Json -Depth 10"),
+                "{}",
+                e.detail
+            );
         }
     }
 
@@ -280,17 +327,39 @@ mod tests {
         let cases = [
             (json!({"userPrincipalName": "x@y.example"}), MISSING_ID),
             (json!({"id": {"x": 1}}), MALFORMED),
-            (json!({"id": "u", "licenseAssignmentStates": [{"state": "Active"}]}), MISSING_SKU_ID),
-            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": [SKU_A]}]}), MALFORMED),
-            (json!({"id": "u", "licenseAssignmentStates": [42]}), MALFORMED),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"state": "Active"}]}),
+                MISSING_SKU_ID,
+            ),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": [SKU_A]}]}),
+                MALFORMED,
+            ),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [42]}),
+                MALFORMED,
+            ),
             (json!({"id": "u", "licenseAssignmentStates": 42}), MALFORMED),
-            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "error": ["CountViolation"]}]}), MALFORMED),
-            (json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "disabledPlans": {"a": 1}}]}), MALFORMED),
-            (json!({"id": "u", "assignedPlans": [{"service": "exchange"}]}), MALFORMED),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "error": ["CountViolation"]}]}),
+                MALFORMED,
+            ),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "disabledPlans": {"a": 1}}]}),
+                MALFORMED,
+            ),
+            (
+                json!({"id": "u", "assignedPlans": [{"service": "exchange"}]}),
+                MALFORMED,
+            ),
             (json!({"id": "u", "proxyAddresses": {"a": 1}}), MALFORMED),
         ];
         for (v, reason) in cases {
-            assert_eq!(parse(v.clone()).map(|_| ()).unwrap_err().reason, reason, "{v}");
+            assert_eq!(
+                parse(v.clone()).map(|_| ()).unwrap_err().reason,
+                reason,
+                "{v}"
+            );
         }
     }
 

@@ -1,0 +1,148 @@
+//! Seats per product (licensing.md §3): enabled / warning / suspended / locked-out / consumed from
+//! `subscribedSkus`, both free-seat readings, over-assignment, and the seats that could be given back:
+//! disabled accounts still holding the product, and direct-only holders (outside any licensing
+//! group). A user holding a product both directly and through a group consumes one seat, so
+//! removing the direct copy frees nothing; those users are listed separately.
+
+use super::context::{Ctx, UKey};
+use crate::model::finding::{AssignmentSource, ReclaimReason, ReclaimableSeat, SkuCapacity};
+use crate::model::{ObjectId, SkuId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How one user holds one product.
+#[derive(Clone, Debug, Default)]
+struct Holding {
+    direct: bool,
+    groups: BTreeSet<ObjectId>,
+    /// Held per `assignedLicenses` but no `licenseAssignmentStates` say how.
+    unknown: bool,
+}
+
+/// Computes the capacity of every subscribed product. `blocked` = users with a pending
+/// CountViolation per product.
+pub(crate) fn all(ctx: &Ctx<'_>, blocked: &BTreeMap<SkuId, BTreeSet<UKey>>) -> Vec<SkuCapacity> {
+    // one pass over users: product -> user index -> holding
+    let mut holds: BTreeMap<SkuId, BTreeMap<usize, Holding>> = BTreeMap::new();
+    for (ui, u) in ctx.snap.users.iter().enumerate() {
+        for st in &u.license_states {
+            if !Ctx::holds(st) {
+                continue;
+            }
+            let h = holds
+                .entry(st.sku_id.clone())
+                .or_default()
+                .entry(ui)
+                .or_default();
+            match &st.assigned_by_group {
+                None => h.direct = true,
+                Some(g) => {
+                    h.groups.insert(g.clone());
+                }
+            }
+        }
+        for al in &u.assigned_licenses {
+            if !u.license_states.iter().any(|s| s.sku_id == al.sku_id) {
+                holds
+                    .entry(al.sku_id.clone())
+                    .or_default()
+                    .entry(ui)
+                    .or_default()
+                    .unknown = true;
+            }
+        }
+    }
+
+    let mut out: Vec<SkuCapacity> = ctx
+        .snap
+        .skus
+        .iter()
+        .map(|s| {
+            let mut reclaimable = Vec::new();
+            let mut both = Vec::new();
+            if let Some(hs) = holds.get(&s.sku_id) {
+                for (ui, h) in hs {
+                    let Some(u) = ctx.user_by_index(*ui) else {
+                        continue;
+                    };
+                    let uref = ctx.user_ref(&UKey::Id(u.id.clone()));
+                    let mut via: Vec<AssignmentSource> = Vec::new();
+                    let p = ctx.product_ref(&s.sku_id);
+                    if h.direct {
+                        via.push(AssignmentSource::Direct {
+                            sku: p.sku.clone(),
+                            sku_id: p.sku_id.clone(),
+                        });
+                    }
+                    for g in &h.groups {
+                        via.push(AssignmentSource::Group {
+                            group_id: Some(g.clone()),
+                            group: ctx.group_name(g),
+                            sku: p.sku.clone(),
+                            sku_id: p.sku_id.clone(),
+                        });
+                    }
+                    if h.unknown {
+                        via.push(AssignmentSource::Unknown {
+                            sku: p.sku.clone(),
+                            sku_id: p.sku_id.clone(),
+                        });
+                    }
+                    if u.account_enabled == Some(false) {
+                        reclaimable.push(ReclaimableSeat {
+                            user: uref,
+                            reason: ReclaimReason::DisabledAccount,
+                            held_via: via,
+                        });
+                    } else if h.direct && h.groups.is_empty() && !h.unknown {
+                        reclaimable.push(ReclaimableSeat {
+                            user: uref,
+                            reason: ReclaimReason::DirectOnly,
+                            held_via: via,
+                        });
+                    } else if h.direct && !h.groups.is_empty() {
+                        both.push(uref);
+                    }
+                }
+            }
+            reclaimable.sort();
+            both.sort();
+            let enabled = s.enabled as i128;
+            let consumed = s.consumed as i128;
+            let warning = s.warning as i128;
+            let clamp = |v: i128| v.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+            SkuCapacity {
+                sku: ctx.sku_part(&super::context::SkuKey::Id(s.sku_id.clone())),
+                sku_id: s.sku_id.clone(),
+                display_name: ctx.kb.sku_display_name(&s.sku_id).map(str::to_string),
+                capability_status: s.capability_status.clone(),
+                enabled: s.enabled,
+                warning: s.warning,
+                suspended: s.suspended,
+                locked_out: s.locked_out,
+                consumed: s.consumed,
+                available: clamp(enabled - consumed),
+                available_with_warning: clamp(enabled + warning - consumed),
+                blocked_users: blocked.get(&s.sku_id).map(|b| b.len()).unwrap_or(0),
+                reclaimable,
+                direct_and_group: both,
+                over_assigned: consumed > enabled,
+                no_seats: consumed >= enabled + warning,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.sku
+            .as_deref()
+            .unwrap_or("")
+            .cmp(b.sku.as_deref().unwrap_or(""))
+            .then_with(|| a.sku_id.cmp(&b.sku_id))
+    });
+    out.dedup_by(|a, b| a.sku_id == b.sku_id);
+    out
+}
+
+/// `blocked - max(0, enabled - consumed)`.
+pub(crate) fn shortfall(c: &SkuCapacity) -> u64 {
+    let free = c.available.max(0) as u64;
+    (c.blocked_users as u64).saturating_sub(free)
+}

@@ -1,0 +1,217 @@
+//! CountViolation (not enough licenses): the product's seats, how many users are blocked, the
+//! shortfall, and which seats could be freed ("buy 3, or free 3: ...").
+
+use super::capacity::shortfall;
+use super::context::{Ctx, GroupKey, SkuKey};
+use super::observe::Bucket;
+use super::status::UserState;
+use super::text::{fmt_time, list, plural};
+use crate::model::finding::{
+    AssignmentSource, CauseDetails, CountDetails, ReclaimReason, ReclaimableSeat, SkuCapacity,
+    Status,
+};
+
+fn seat_label(ctx: &Ctx<'_>, r: &ReclaimableSeat) -> String {
+    let how: Vec<String> = r
+        .held_via
+        .iter()
+        .map(|v| match v {
+            AssignmentSource::Direct { .. } => "direct".to_string(),
+            AssignmentSource::Group { group, group_id, .. } => format!(
+                "via {}",
+                group
+                    .clone()
+                    .or_else(|| group_id.as_ref().map(|g| ctx.group_label(g)))
+                    .unwrap_or_else(|| "a group".into())
+            ),
+            AssignmentSource::Unknown { .. } => "source unknown".to_string(),
+        })
+        .collect();
+    let why = match r.reason {
+        ReclaimReason::DisabledAccount => "disabled account",
+        ReclaimReason::DirectOnly => "direct only, outside licensing groups",
+    };
+    if how.is_empty() || r.reason == ReclaimReason::DirectOnly {
+        format!("{} ({why})", r.user.label())
+    } else {
+        format!("{} ({why}, {})", r.user.label(), how.join(" and "))
+    }
+}
+
+pub(crate) fn enrich(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: &[UserState],
+    caps: &[SkuCapacity],
+) -> (CauseDetails, String) {
+    let pending: Vec<&UserState> = users.iter().filter(|u| u.status == Status::Pending).collect();
+    let resolved: Vec<&UserState> = users.iter().filter(|u| u.status != Status::Pending).collect();
+    let cap = b
+        .sku
+        .id()
+        .and_then(|id| caps.iter().find(|c| &c.sku_id == id));
+    let sku = ctx.sku_label(&b.sku);
+    let product = match b.sku.id().and_then(|id| ctx.kb.sku_display_name(id)) {
+        Some(d) => format!("{sku} ({d})"),
+        None => sku.clone(),
+    };
+    let from = match &b.group {
+        GroupKey::Group(_) | GroupKey::Name(_) => {
+            format!(" from {}", ctx.group_key_label(&b.group).unwrap_or_default())
+        }
+        GroupKey::Direct => " by direct assignment".to_string(),
+        GroupKey::Unknown => String::new(),
+    };
+    let names = |v: &[&UserState]| -> Vec<String> {
+        v.iter().map(|u| ctx.user_label(&u.user)).collect()
+    };
+
+    let mut parts: Vec<String> = Vec::new();
+    if pending.is_empty() {
+        parts.push(format!(
+            "{} could not get {product}{from} because no seats were left.",
+            plural(users.len(), "user", "users")
+        ));
+    } else {
+        parts.push(format!(
+            "{} could not get {product}{from} because no seats are left: {}.",
+            plural(pending.len(), "user", "users"),
+            list(&names(&pending), 8)
+        ));
+    }
+
+    let mut short = None;
+    let mut advice = String::new();
+    let mut reclaimable_seats = 0;
+    match cap {
+        Some(c) => {
+            let mut seats = format!("{} has {} enabled", c.sku.clone().unwrap_or(sku.clone()), c.enabled);
+            if c.warning > 0 {
+                seats.push_str(&format!(", {} in warning (grace period)", c.warning));
+            }
+            if c.suspended > 0 {
+                seats.push_str(&format!(", {} suspended", c.suspended));
+            }
+            if c.locked_out > 0 {
+                seats.push_str(&format!(", {} locked out", c.locked_out));
+            }
+            seats.push_str(&format!(
+                " and {} consumed: {} available ({} counting warning units)",
+                c.consumed, c.available, c.available_with_warning
+            ));
+            if c.over_assigned {
+                seats.push_str(&format!(
+                    "; over-assigned by {} (consumed exceeds enabled)",
+                    c.consumed.saturating_sub(c.enabled)
+                ));
+            } else if c.no_seats {
+                seats.push_str("; no seats left");
+            }
+            seats.push('.');
+            parts.push(seats);
+
+            let s = shortfall(c);
+            short = Some(s);
+            reclaimable_seats = c.reclaimable.len();
+            let others = c.blocked_users.saturating_sub(pending.len());
+            if others > 0 {
+                parts.push(format!(
+                    "{} blocked on {} in all (this finding has {}; the rest come from other groups).",
+                    plural(c.blocked_users, "user is", "users are"),
+                    c.sku.clone().unwrap_or(sku.clone()),
+                    pending.len()
+                ));
+            }
+            if s > 0 {
+                advice = format!("buy {s} or free {s}");
+                let cands: Vec<String> = c.reclaimable.iter().map(|r| seat_label(ctx, r)).collect();
+                if cands.is_empty() {
+                    parts.push(format!(
+                        "Buy {s}, or free {s} seat{} held by users who no longer need {sku} (none of the holders is a disabled account or a direct-only holder).",
+                        if s == 1 { "" } else { "s" }
+                    ));
+                } else {
+                    parts.push(format!(
+                        "Buy {s}, or free {s}: {} {} reclaimable: {}.",
+                        plural(cands.len(), "seat", "seats"),
+                        if cands.len() == 1 { "is" } else { "are" },
+                        list(&cands, 10)
+                    ));
+                    if (cands.len() as u64) < s {
+                        parts.push(format!(
+                            "Freeing all of them still leaves {} short: buy at least {}.",
+                            s - cands.len() as u64,
+                            s - cands.len() as u64
+                        ));
+                    }
+                }
+                if c.over_assigned {
+                    let x = c.consumed.saturating_sub(c.enabled);
+                    parts.push(if c.warning > 0 {
+                        format!(
+                            "{} covered only by units in their grace period; when those lapse, {x} more seat{} needed.",
+                            plural(x as usize, "seat is", "seats are"),
+                            if x == 1 { " is" } else { "s are" }
+                        )
+                    } else {
+                        format!(
+                            "{} consumed beyond the enabled units (expired units do not unassign users); they need seats too.",
+                            plural(x as usize, "seat is", "seats are")
+                        )
+                    });
+                }
+            } else if !pending.is_empty() {
+                advice = "seats are available now: reprocess".into();
+                parts.push(format!(
+                    "{} seat{} free now: reprocess the group (or the users) to retry.",
+                    c.available.max(0),
+                    if c.available == 1 { " is" } else { "s are" }
+                ));
+            }
+            if !c.direct_and_group.is_empty() {
+                let both: Vec<String> = c.direct_and_group.iter().map(|u| u.label()).collect();
+                parts.push(format!(
+                    "{} {} {sku} both directly and through a group; that consumes one seat, so removing the direct copy frees nothing.",
+                    list(&both, 5),
+                    if both.len() == 1 { "holds" } else { "hold" }
+                ));
+            }
+        }
+        None => {
+            advice = format!(
+                "buy {} or free {} (seat numbers unknown)",
+                pending.len(),
+                pending.len()
+            );
+            parts.push(
+                "No subscribedSkus export was given, so seat numbers and reclaimable seats are unknown."
+                    .into(),
+            );
+        }
+    }
+    if !resolved.is_empty() {
+        let r: Vec<String> = resolved
+            .iter()
+            .map(|u| match &u.resolved {
+                Some(res) => format!("{} ({})", ctx.user_label(&u.user), fmt_time(res.when)),
+                None => ctx.user_label(&u.user),
+            })
+            .collect();
+        parts.push(format!(
+            "{} resolved since: {}.",
+            plural(resolved.len(), "user was", "users were"),
+            list(&r, 5)
+        ));
+    }
+    if matches!(b.sku, SkuKey::Unknown) {
+        parts.push("The audit text did not name the product.".into());
+    }
+    let details = CauseDetails::Count(CountDetails {
+        capacity: cap.cloned(),
+        blocked_users: pending.len(),
+        shortfall: short,
+        reclaimable_seats,
+        advice,
+    });
+    (details, parts.join(" "))
+}

@@ -1,0 +1,433 @@
+//! Observations: every error the inputs record, one per (user, product, source, cause, input record),
+//! from the snapshot's `licenseAssignmentStates`, from reported error lists, and from failed audit
+//! events. Audit observations are attached to the snapshot entry they describe when there is one,
+//! otherwise their product and group are inferred (snapshot states, memberships, processing
+//! windows). Observations are then bucketed by (cause, product, group): one bucket, one finding.
+
+use super::context::{Ctx, GroupKey, SkuKey, UKey};
+use crate::model::snapshot::AssignedBy;
+use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Where an observation comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// `snapshot.users[user].license_states[state]`.
+    Snapshot { user: usize, state: usize },
+    /// `snapshot.reported_errors[i]`.
+    Reported(usize),
+    /// `ctx.events[event]`, its `errors[error]`.
+    Audit { event: usize, error: usize },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Obs {
+    pub cause: Cause,
+    pub sku: SkuKey,
+    pub group: GroupKey,
+    pub user: Option<UKey>,
+    pub time: Option<DateTime<Utc>>,
+    pub origin: Origin,
+    pub source: SourceRef,
+}
+
+impl Obs {
+    pub fn is_audit(&self) -> bool {
+        matches!(self.origin, Origin::Audit { .. })
+    }
+}
+
+pub(crate) type BucketKey = (Cause, SkuKey, GroupKey);
+
+/// All observations of one (cause, product, group).
+#[derive(Clone, Debug)]
+pub(crate) struct Bucket {
+    pub cause: Cause,
+    pub sku: SkuKey,
+    pub group: GroupKey,
+    pub obs: Vec<Obs>,
+}
+
+impl Bucket {
+    /// Distinct users, sorted.
+    pub fn users(&self) -> Vec<UKey> {
+        let s: BTreeSet<UKey> = self.obs.iter().filter_map(|o| o.user.clone()).collect();
+        s.into_iter().collect()
+    }
+    /// Latest error time of a user.
+    pub fn error_time(&self, u: &UKey) -> Option<DateTime<Utc>> {
+        self.obs
+            .iter()
+            .filter(|o| o.user.as_ref() == Some(u))
+            .filter_map(|o| o.time)
+            .max()
+    }
+    pub fn audit_errors<'c>(&self, ctx: &'c Ctx<'_>) -> Vec<(&Obs, &'c LicenseError)> {
+        self.obs
+            .iter()
+            .filter_map(|o| match o.origin {
+                Origin::Audit { event, error } => ctx
+                    .events
+                    .get(event)
+                    .and_then(|e| e.errors.get(error))
+                    .map(|er| (o, er)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Collects every observation and groups them.
+pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
+    let mut obs: Vec<Obs> = Vec::new();
+    snapshot_obs(ctx, &mut obs);
+    reported_obs(ctx, &mut obs);
+    let base = obs.clone();
+    audit_obs(ctx, &base, &mut obs);
+
+    let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
+    for o in obs {
+        let key = (o.cause.clone(), o.sku.clone(), o.group.clone());
+        buckets
+            .entry(key)
+            .or_insert_with(|| Bucket {
+                cause: o.cause.clone(),
+                sku: o.sku.clone(),
+                group: o.group.clone(),
+                obs: Vec::new(),
+            })
+            .obs
+            .push(o);
+    }
+    buckets.into_values().collect()
+}
+
+fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
+    for (ui, u) in ctx.snap.users.iter().enumerate() {
+        for (si, st) in u.license_states.iter().enumerate() {
+            let Some(cause) = &st.error else { continue };
+            out.push(Obs {
+                cause: cause.clone(),
+                sku: SkuKey::Id(st.sku_id.clone()),
+                group: st
+                    .assigned_by_group
+                    .clone()
+                    .map(GroupKey::Group)
+                    .unwrap_or(GroupKey::Direct),
+                user: Some(UKey::Id(u.id.clone())),
+                time: st.last_updated.filter(|t| *t <= ctx.as_of),
+                origin: Origin::Snapshot {
+                    user: ui,
+                    state: si,
+                },
+                source: u.source.clone(),
+            });
+        }
+    }
+}
+
+fn reported_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
+    for (i, r) in ctx.snap.reported_errors.iter().enumerate() {
+        let user = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref());
+        let sku = match (&r.sku_id, &r.sku_part_number) {
+            (Some(id), _) => SkuKey::Id(id.clone()),
+            (None, Some(p)) => ctx.resolve_sku_text(p),
+            (None, None) => SkuKey::Unknown,
+        };
+        let mut group = match &r.assigned_by {
+            AssignedBy::Direct => GroupKey::Direct,
+            AssignedBy::GroupId(g) => GroupKey::Group(g.clone()),
+            AssignedBy::GroupName(n) => match ctx.group_by_name(n) {
+                Some(g) => GroupKey::Group(g.id.clone()),
+                None => GroupKey::Name(n.trim().to_string()),
+            },
+            AssignedBy::Unknown => GroupKey::Unknown,
+        };
+        let mut sku = sku;
+        if matches!(group, GroupKey::Unknown) {
+            if let Some(u) = &user {
+                let (s, g) = infer_source(ctx, out, u, &r.cause, &sku, r.occurred, None);
+                sku = s;
+                group = g;
+            }
+        }
+        out.push(Obs {
+            cause: r.cause.clone(),
+            sku,
+            group,
+            user,
+            time: r.occurred.filter(|t| *t <= ctx.as_of),
+            origin: Origin::Reported(i),
+            source: r.source.clone(),
+        });
+    }
+}
+
+/// The product an audit error names.
+fn sku_of_error(ctx: &Ctx<'_>, e: &LicenseError) -> SkuKey {
+    if let Some(s) = &e.sku {
+        return ctx.resolve_sku_text(s);
+    }
+    if let [only] = e.licenses_being_added.as_slice() {
+        return ctx.resolve_sku_text(only);
+    }
+    SkuKey::Unknown
+}
+
+fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
+    for (ei, e) in ctx.events.iter().enumerate() {
+        if e.errors.is_empty() || e.result == Outcome::Success {
+            continue;
+        }
+        let user_target = e.target(TargetKind::User);
+        let group_target = e.target(TargetKind::Group);
+        let mut seen: Vec<&Cause> = Vec::new();
+        for (xi, err) in e.errors.iter().enumerate() {
+            if seen.contains(&&err.cause) {
+                continue; // same cause read twice from one record (reason + MethodExecutionResult)
+            }
+            seen.push(&err.cause);
+            let mut sku = sku_of_error(ctx, err);
+            if let Some(ut) = user_target {
+                let Some(user) = ctx.resolve_user(ut.id.as_ref(), ut.upn.as_deref()) else {
+                    continue;
+                };
+                let direct_hint = match (&e.actor, &e.activity) {
+                    (Actor::User { .. }, Activity::ChangeUserLicense) => Some(GroupKey::Direct),
+                    _ => None,
+                };
+                if matches!(sku, SkuKey::Unknown) {
+                    if let Some(ch) = &e.licenses {
+                        if let [one] = ch.added().as_slice() {
+                            sku = match (&one.sku_id, &one.sku_name) {
+                                (Some(id), _) => SkuKey::Id(id.clone()),
+                                (None, Some(n)) => ctx.resolve_sku_text(n),
+                                _ => SkuKey::Unknown,
+                            };
+                        }
+                    }
+                }
+                let (sku, group) = if err.cause == Cause::ConcurrencyException {
+                    infer_concurrency_source(ctx, &user, e.time)
+                } else {
+                    infer_source(ctx, base, &user, &err.cause, &sku, Some(e.time), direct_hint)
+                };
+                out.push(Obs {
+                    cause: err.cause.clone(),
+                    sku,
+                    group,
+                    user: Some(user),
+                    time: Some(e.time),
+                    origin: Origin::Audit {
+                        event: ei,
+                        error: xi,
+                    },
+                    source: e.source.clone(),
+                });
+            } else if let Some(gt) = group_target {
+                let group = match (&gt.id, &gt.display_name) {
+                    (Some(id), _) => GroupKey::Group(id.clone()),
+                    (None, Some(n)) => match ctx.group_by_name(n) {
+                        Some(g) => GroupKey::Group(g.id.clone()),
+                        None => GroupKey::Name(n.clone()),
+                    },
+                    (None, None) => GroupKey::Unknown,
+                };
+                if matches!(sku, SkuKey::Unknown) {
+                    sku = group_error_sku(ctx, e.licenses.as_ref(), err);
+                }
+                out.push(Obs {
+                    cause: err.cause.clone(),
+                    sku,
+                    group,
+                    user: None,
+                    time: Some(e.time),
+                    origin: Origin::Audit {
+                        event: ei,
+                        error: xi,
+                    },
+                    source: e.source.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// The product a group-level error is about: the one the `Set group license` added, else the
+/// add-on the text names.
+fn group_error_sku(
+    ctx: &Ctx<'_>,
+    change: Option<&crate::model::LicenseChange>,
+    err: &LicenseError,
+) -> SkuKey {
+    if let Some(ch) = change {
+        if let [one] = ch.added().as_slice() {
+            return match (&one.sku_id, &one.sku_name) {
+                (Some(id), _) => SkuKey::Id(id.clone()),
+                (None, Some(n)) => ctx.resolve_sku_text(n),
+                _ => SkuKey::Unknown,
+            };
+        }
+    }
+    if let Some(dep) = crate::knowledge::dependencies::dependency_of_error(err) {
+        if let Some(id) = ctx.kb.resolve_sku(&dep.dependent) {
+            return SkuKey::Id(id);
+        }
+        // the add-on named by its plan's friendly name: the product with that single plan
+        if let Some(p) = ctx.kb.resolve_plan(&dep.dependent) {
+            let skus = ctx.kb.skus_with_plan(&p);
+            let owned: Vec<_> = skus
+                .iter()
+                .filter(|s| ctx.snap.skus.iter().any(|t| &t.sku_id == *s))
+                .collect();
+            if let [one] = owned.as_slice() {
+                return SkuKey::Id((*one).clone());
+            }
+        }
+    }
+    SkuKey::Unknown
+}
+
+fn compatible(a: &SkuKey, b: &SkuKey) -> bool {
+    matches!(a, SkuKey::Unknown) || matches!(b, SkuKey::Unknown) || a == b
+}
+
+/// Product and group of an error that does not say which group it came from.
+pub(crate) fn infer_source(
+    ctx: &Ctx<'_>,
+    known: &[Obs],
+    user: &UKey,
+    cause: &Cause,
+    sku: &SkuKey,
+    time: Option<DateTime<Utc>>,
+    direct_hint: Option<GroupKey>,
+) -> (SkuKey, GroupKey) {
+    // 1. the snapshot / reported entry of the same user and cause
+    let mut cands: Vec<&Obs> = known
+        .iter()
+        .filter(|o| o.user.as_ref() == Some(user) && &o.cause == cause && compatible(&o.sku, sku))
+        .filter(|o| !matches!(o.group, GroupKey::Unknown) || !matches!(o.sku, SkuKey::Unknown))
+        .collect();
+    cands.sort_by(|a, b| {
+        (a.sku != *sku)
+            .cmp(&(b.sku != *sku))
+            .then_with(|| a.sku.cmp(&b.sku))
+            .then_with(|| a.group.cmp(&b.group))
+    });
+    if let Some(o) = cands.first() {
+        let s = if matches!(o.sku, SkuKey::Unknown) {
+            sku.clone()
+        } else {
+            o.sku.clone()
+        };
+        return (s, o.group.clone());
+    }
+    if let Some(d) = direct_hint {
+        return (sku.clone(), d);
+    }
+    let u = ctx.user(user);
+    if let (Some(u), SkuKey::Id(sid)) = (u, sku) {
+        // 2. the user's assignments of that product from exactly one group
+        let groups: BTreeSet<_> = u
+            .license_states
+            .iter()
+            .filter(|s| &s.sku_id == sid)
+            .filter_map(|s| s.assigned_by_group.clone())
+            .collect();
+        if groups.len() == 1 {
+            if let Some(g) = groups.into_iter().next() {
+                return (sku.clone(), GroupKey::Group(g));
+            }
+        }
+        // 3. membership in exactly one group assigning it
+        if let Some(mine) = ctx.groups_of_user(&u.id) {
+            let assigning: Vec<_> = mine
+                .iter()
+                .filter(|g| {
+                    ctx.group(g)
+                        .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sid))
+                })
+                .collect();
+            if let [one] = assigning.as_slice() {
+                return (sku.clone(), GroupKey::Group((*one).clone()));
+            }
+        }
+    }
+    // 4. the group being processed at that moment
+    if let Some(t) = time {
+        if let Some(g) = ctx.group_processing_at(t) {
+            let mut s = sku.clone();
+            if matches!(s, SkuKey::Unknown) {
+                if let Some(gr) = ctx.group(&g) {
+                    if let [one] = gr.assigned_licenses.as_slice() {
+                        s = SkuKey::Id(one.sku_id.clone());
+                    }
+                }
+            }
+            return (s, GroupKey::Group(g));
+        }
+    }
+    (sku.clone(), GroupKey::Unknown)
+}
+
+/// Concurrency exceptions name neither product nor group: the documented trigger is a user in more
+/// than one group assigning the same product, so use that product, and the group the user most
+/// recently joined (audit) or the group being processed.
+fn infer_concurrency_source(ctx: &Ctx<'_>, user: &UKey, t: DateTime<Utc>) -> (SkuKey, GroupKey) {
+    let mut shared: BTreeMap<crate::model::SkuId, BTreeSet<crate::model::ObjectId>> =
+        BTreeMap::new();
+    if let Some(u) = ctx.user(user) {
+        let mut groups: BTreeSet<crate::model::ObjectId> =
+            ctx.groups_of_user(&u.id).cloned().unwrap_or_default();
+        groups.extend(
+            u.license_states
+                .iter()
+                .filter_map(|s| s.assigned_by_group.clone()),
+        );
+        for g in &groups {
+            if let Some(gr) = ctx.group(g) {
+                for l in &gr.assigned_licenses {
+                    shared.entry(l.sku_id.clone()).or_default().insert(g.clone());
+                }
+            }
+            for s in u.license_states.iter().filter(|s| s.assigned_by_group.as_ref() == Some(g)) {
+                shared.entry(s.sku_id.clone()).or_default().insert(g.clone());
+            }
+        }
+    }
+    shared.retain(|_, gs| gs.len() > 1);
+    // the group the user was added to last, before the error
+    let joined = ctx
+        .user_events(user)
+        .iter()
+        .rev()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(|e| e.time <= t && e.activity == Activity::AddMemberToGroup)
+        .find_map(|e| e.target(TargetKind::Group).and_then(|g| g.id.clone()));
+    let group = joined.or_else(|| ctx.group_processing_at(t));
+    let sku = match &group {
+        Some(g) => shared
+            .iter()
+            .find(|(_, gs)| gs.contains(g))
+            .map(|(s, _)| s.clone())
+            .or_else(|| {
+                if shared.len() == 1 {
+                    shared.keys().next().cloned()
+                } else {
+                    None
+                }
+            }),
+        None => {
+            if shared.len() == 1 {
+                shared.keys().next().cloned()
+            } else {
+                None
+            }
+        }
+    };
+    (
+        sku.map(SkuKey::Id).unwrap_or(SkuKey::Unknown),
+        group.map(GroupKey::Group).unwrap_or(GroupKey::Unknown),
+    )
+}

@@ -1,0 +1,418 @@
+//! Per-user status (pending / resolved / self-resolved) and the audit correlation of a finding:
+//! first and last seen, the `Set group license` that started the processing, the latest
+//! `Finish applying` summary of the group, and the later events that show the error resolved.
+//!
+//! The snapshot wins over the audit log: an entry still in error in the snapshot is pending even if
+//! the log shows a later success for something else.
+
+use super::context::{Ctx, GroupKey, SkuKey, UKey};
+use super::observe::{Bucket, Origin};
+use super::text::{fmt_time, plural};
+use crate::model::finding::{
+    AuditCorrelation, Evidence, EvidenceInfo, ProcessingRun, Resolution, StartedBy, Status,
+    MAX_REFERENCES,
+};
+use crate::model::snapshot::LicenseAssignmentState;
+use crate::model::{Activity, Actor, AuditEvent, Cause, Outcome, TargetKind};
+use chrono::{DateTime, Utc};
+
+/// The outcome for one user of a bucket.
+#[derive(Clone, Debug)]
+pub(crate) struct UserState {
+    pub user: UKey,
+    pub status: Status,
+    pub error_at: Option<DateTime<Utc>>,
+    pub resolved: Option<Resolution>,
+}
+
+fn state_matches(st: &LicenseAssignmentState, sku: &SkuKey, group: &GroupKey) -> bool {
+    let sku_ok = match sku {
+        SkuKey::Id(id) => &st.sku_id == id,
+        _ => true,
+    };
+    let group_ok = match group {
+        GroupKey::Group(g) => st.assigned_by_group.as_ref() == Some(g),
+        GroupKey::Direct => st.assigned_by_group.is_none(),
+        GroupKey::Name(_) | GroupKey::Unknown => true,
+    };
+    sku_ok && group_ok
+}
+
+pub(crate) fn actor_label(a: &Actor) -> String {
+    a.label()
+}
+
+/// Status of every user of a bucket.
+pub(crate) fn user_states(ctx: &Ctx<'_>, b: &Bucket) -> Vec<UserState> {
+    b.users()
+        .into_iter()
+        .map(|u| {
+            let t = b.error_time(&u);
+            let (status, resolved) = user_outcome(ctx, b, &u, t);
+            UserState {
+                user: u,
+                status,
+                error_at: t,
+                resolved,
+            }
+        })
+        .collect()
+}
+
+fn user_outcome(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    u: &UKey,
+    t: Option<DateTime<Utc>>,
+) -> (Status, Option<Resolution>) {
+    let resolved_status = if b.cause == Cause::ConcurrencyException {
+        Status::SelfResolved
+    } else {
+        Status::Resolved
+    };
+    let snap_user = ctx.user(u);
+
+    // 1. the snapshot (or a reported error list) still shows the error
+    let reported_here = b
+        .obs
+        .iter()
+        .any(|o| o.user.as_ref() == Some(u) && matches!(o.origin, Origin::Reported(_)));
+    if reported_here {
+        return (Status::Pending, None);
+    }
+    if let Some(su) = snap_user {
+        if su
+            .license_states
+            .iter()
+            .any(|st| st.error.is_some() && state_matches(st, &b.sku, &b.group))
+        {
+            return (Status::Pending, None);
+        }
+    }
+    let Some(t) = t else {
+        return (Status::Pending, None);
+    };
+
+    // 2. a later successful license change for the user that (as far as it says) keeps the product
+    for &i in ctx.user_events(u) {
+        let Some(e) = ctx.events.get(i) else { continue };
+        if e.time <= t || e.activity != Activity::ChangeUserLicense || e.result != Outcome::Success
+        {
+            continue;
+        }
+        let keeps = ctx
+            .license_change_of(i)
+            .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
+        if keeps == Some(false) {
+            continue;
+        }
+        return (
+            resolved_status,
+            Some(Resolution {
+                when: e.time,
+                how: format!(
+                    "`Change user license` succeeded at {} (by {})",
+                    fmt_time(e.time),
+                    actor_label(&e.actor)
+                ),
+            }),
+        );
+    }
+
+    // 3. the snapshot shows the license applied after the error
+    if let Some(su) = snap_user {
+        let group_specific = matches!(b.group, GroupKey::Group(_) | GroupKey::Direct);
+        let active_after = su
+            .license_states
+            .iter()
+            .filter(|st| Ctx::holds(st) && state_matches(st, &b.sku, &b.group))
+            .filter_map(|st| st.last_updated.filter(|lu| *lu > t).map(|lu| (lu, st)))
+            .max_by_key(|(lu, _)| *lu);
+        if let Some((lu, st)) = active_after {
+            return (
+                resolved_status,
+                Some(Resolution {
+                    when: lu,
+                    how: format!(
+                        "the snapshot shows {} active from {} since {}",
+                        ctx.sku_label_id(&st.sku_id),
+                        ctx.source_of(st).describe(),
+                        fmt_time(lu)
+                    ),
+                }),
+            );
+        }
+        // 5. audit-only error of unknown source and the user now holds the product without error
+        if !group_specific {
+            if let SkuKey::Id(sid) = &b.sku {
+                let holding: Vec<&LicenseAssignmentState> = su
+                    .license_states
+                    .iter()
+                    .filter(|st| &st.sku_id == sid && Ctx::holds(st))
+                    .collect();
+                if !holding.is_empty() && b.obs.iter().all(|o| o.is_audit()) {
+                    let when = holding
+                        .iter()
+                        .filter_map(|s| s.last_updated)
+                        .max()
+                        .map(|lu| lu.max(t))
+                        .unwrap_or(t);
+                    return (
+                        resolved_status,
+                        Some(Resolution {
+                            when,
+                            how: format!(
+                                "the snapshot shows {} active and no error for it",
+                                ctx.sku_label_id(sid)
+                            ),
+                        }),
+                    );
+                }
+            }
+        }
+    }
+
+    // 4. the group's processing finished without failures after the error
+    if let GroupKey::Group(g) = &b.group {
+        for &i in ctx.group_events(g) {
+            let Some(e) = ctx.events.get(i) else { continue };
+            if e.time > t
+                && e.activity == Activity::FinishApplyingGroupLicense
+                && e.summary.is_some_and(|s| s.failed == 0)
+            {
+                return (
+                    resolved_status,
+                    Some(Resolution {
+                        when: e.time,
+                        how: format!(
+                            "`Finish applying group based license to users` reported 0 failures at {}",
+                            fmt_time(e.time)
+                        ),
+                    }),
+                );
+            }
+        }
+    }
+    (Status::Pending, None)
+}
+
+/// The overall status: resolved when every user is, pending otherwise. Group-level buckets (no
+/// users) are resolved by a later successful `Set group license` on the group.
+pub(crate) fn bucket_status(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: &[UserState],
+) -> (Status, Option<Resolution>) {
+    if users.is_empty() {
+        let last = b.obs.iter().filter_map(|o| o.time).max();
+        if let (GroupKey::Group(g), Some(last)) = (&b.group, last) {
+            for &i in ctx.group_events(g) {
+                let Some(e) = ctx.events.get(i) else { continue };
+                if e.time > last
+                    && e.activity == Activity::SetGroupLicense
+                    && e.result == Outcome::Success
+                {
+                    let adds = e
+                        .licenses
+                        .as_ref()
+                        .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
+                    if adds != Some(false) {
+                        return (
+                            Status::Resolved,
+                            Some(Resolution {
+                                when: e.time,
+                                how: format!(
+                                    "a later `Set group license` on the group succeeded at {} (by {})",
+                                    fmt_time(e.time),
+                                    actor_label(&e.actor)
+                                ),
+                            }),
+                        );
+                    }
+                }
+            }
+        }
+        // the snapshot shows the group now assigns the product
+        if let (GroupKey::Group(g), SkuKey::Id(s)) = (&b.group, &b.sku) {
+            if ctx
+                .group(g)
+                .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == s))
+                && last.is_some()
+            {
+                return (
+                    Status::Resolved,
+                    Some(Resolution {
+                        when: last.unwrap_or(ctx.as_of),
+                        how: format!(
+                            "the snapshot shows the group assigning {}",
+                            ctx.sku_label_id(s)
+                        ),
+                    }),
+                );
+            }
+        }
+        return (Status::Pending, None);
+    }
+    if users.iter().any(|u| u.status == Status::Pending) {
+        return (Status::Pending, None);
+    }
+    let all_self = users.iter().all(|u| u.status == Status::SelfResolved);
+    let last = users
+        .iter()
+        .filter_map(|u| u.resolved.as_ref())
+        .max_by_key(|r| r.when)
+        .cloned();
+    let status = if all_self {
+        Status::SelfResolved
+    } else {
+        Status::Resolved
+    };
+    let res = last.map(|r| {
+        if users.len() == 1 {
+            r
+        } else {
+            Resolution {
+                when: r.when,
+                how: format!(
+                    "all {} resolved; the last one: {}",
+                    plural(users.len(), "user", "users"),
+                    r.how
+                ),
+            }
+        }
+    });
+    (status, res)
+}
+
+/// Evidence kind and references.
+pub(crate) fn evidence(b: &Bucket) -> EvidenceInfo {
+    let audit = b.obs.iter().any(|o| o.is_audit());
+    let snap = b.obs.iter().any(|o| !o.is_audit());
+    let source = match (snap, audit) {
+        (true, true) => Evidence::Both,
+        (false, true) => Evidence::Audit,
+        _ => Evidence::Snapshot,
+    };
+    let mut refs: Vec<_> = b.obs.iter().map(|o| o.source.clone()).collect();
+    refs.sort_by(|a, b| {
+        a.file
+            .cmp(&b.file)
+            .then_with(|| a.record.cmp(&b.record))
+            .then_with(|| a.line.cmp(&b.line))
+    });
+    refs.dedup();
+    let total = refs.len();
+    refs.truncate(MAX_REFERENCES);
+    EvidenceInfo {
+        source,
+        references: refs,
+        references_total: total,
+    }
+}
+
+fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<StartedBy> {
+    let GroupKey::Group(g) = &b.group else {
+        return None;
+    };
+    let evs: Vec<&AuditEvent> = ctx
+        .group_events(g)
+        .iter()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(|e| e.time <= first)
+        .collect();
+    let pick = |a: Activity| evs.iter().rev().find(|e| e.activity == a).copied();
+    let ev = pick(Activity::SetGroupLicense)
+        .or_else(|| pick(Activity::TriggerGroupLicenseRecalculation))
+        .or_else(|| {
+            // an affected user being added to the group
+            let users = b.users();
+            evs.iter()
+                .rev()
+                .find(|e| {
+                    e.activity == Activity::AddMemberToGroup
+                        && e.targets.iter().any(|t| {
+                            t.kind == TargetKind::User
+                                && ctx
+                                    .resolve_user(t.id.as_ref(), t.upn.as_deref())
+                                    .is_some_and(|k| users.contains(&k))
+                        })
+                })
+                .copied()
+        })?;
+    Some(StartedBy {
+        who: actor_label(&ev.actor),
+        when: ev.time,
+        activity: ev.activity.name().to_string(),
+    })
+}
+
+fn latest_summary(ctx: &Ctx<'_>, b: &Bucket) -> Option<ProcessingRun> {
+    let GroupKey::Group(g) = &b.group else {
+        return None;
+    };
+    ctx.group_events(g)
+        .iter()
+        .rev()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .find(|e| e.activity == Activity::FinishApplyingGroupLicense && e.summary.is_some())
+        .and_then(|e| {
+            e.summary.map(|s| ProcessingRun {
+                succeeded: s.succeeded,
+                failed: s.failed,
+                when: e.time,
+            })
+        })
+}
+
+/// Everything the audit log adds to the bucket.
+pub(crate) fn correlation(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    resolved: Option<Resolution>,
+) -> AuditCorrelation {
+    let first = b.obs.iter().filter_map(|o| o.time).min();
+    let last = b.obs.iter().filter_map(|o| o.time).max();
+    let mut events: Vec<usize> = b
+        .obs
+        .iter()
+        .filter_map(|o| match o.origin {
+            Origin::Audit { event, .. } => Some(event),
+            _ => None,
+        })
+        .collect();
+    events.sort_unstable();
+    events.dedup();
+    let mut messages: Vec<String> = Vec::new();
+    for (_, e) in b.audit_errors(ctx) {
+        let t = e.text.trim();
+        if !t.is_empty() && !messages.iter().any(|m| m == t) {
+            messages.push(t.to_string());
+        }
+    }
+    for o in &b.obs {
+        if let Origin::Reported(i) = o.origin {
+            if let Some(m) = ctx
+                .snap
+                .reported_errors
+                .get(i)
+                .and_then(|r| r.message.as_deref())
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+            {
+                if !messages.iter().any(|x| x == m) {
+                    messages.push(m.to_string());
+                }
+            }
+        }
+    }
+    messages.truncate(5);
+    AuditCorrelation {
+        first_seen: first,
+        last_seen: last,
+        started_by: first.and_then(|f| started_by(ctx, b, f)),
+        processing_summary: latest_summary(ctx, b),
+        resolved,
+        failed_events: events.len(),
+        messages,
+    }
+}

@@ -1,0 +1,208 @@
+//! UniquenessViolation (duplicate proxy address): the failing user's candidate addresses (UPN, mail,
+//! existing proxyAddresses, alias@<tenant>.onmicrosoft.com, an address named by the audit text)
+//! compared case-insensitively and without `smtp:` against every other user's and group's
+//! proxyAddresses and mail. Names the colliding address and the other object(s); synced users are
+//! fixed at the source of authority.
+
+use super::context::{normalize_address, Ctx};
+use super::observe::Bucket;
+use super::status::UserState;
+use super::text::{list, plural};
+use crate::model::finding::{AddressHolder, CauseDetails, Collision, Status};
+use crate::model::Cause;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+fn address_in_text(text: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)(?:smtp:)?[a-z0-9._%+'\-]+@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex is valid")
+    });
+    re.find(text).map(|m| m.as_str().to_string())
+}
+
+pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
+    let index = ctx.address_index();
+    let moera = ctx.moera_domain();
+    let audit = b.audit_errors(ctx);
+    let mut colliding: Vec<Collision> = Vec::new();
+    let mut unexplained = Vec::new();
+
+    for us in users {
+        let uref = ctx.user_ref(&us.user);
+        let me = ctx.user(&us.user);
+        let my_index = me.and_then(|m| ctx.snap.users.iter().position(|u| u.id == m.id));
+        let synced = me.map(|m| m.is_synced()).unwrap_or(false);
+        // candidate addresses, first reason wins
+        let mut cands: BTreeMap<String, &'static str> = BTreeMap::new();
+        for (o, e) in &audit {
+            if o.user.as_ref() != Some(&us.user) || e.cause != Cause::UniquenessViolation {
+                continue;
+            }
+            if let Some(a) = e.address.clone().or_else(|| address_in_text(&e.text)) {
+                if let Some(n) = normalize_address(&a) {
+                    cands.entry(n).or_insert("audit_text");
+                }
+            }
+        }
+        if let Some(m) = me {
+            if let Some(upn) = m.upn.as_deref().filter(|u| !u.to_ascii_lowercase().contains("#ext#")) {
+                if let Some(n) = normalize_address(upn) {
+                    cands.entry(n).or_insert("upn");
+                }
+            }
+            if let Some(mail) = &m.mail {
+                if let Some(n) = normalize_address(mail) {
+                    cands.entry(n).or_insert("mail");
+                }
+            }
+            for p in &m.proxy_addresses {
+                if let Some(n) = normalize_address(p) {
+                    cands.entry(n).or_insert("proxy_address");
+                }
+            }
+            if let Some(d) = &moera {
+                let alias = m
+                    .upn
+                    .as_deref()
+                    .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
+                    .or(m.mail.as_deref())
+                    .and_then(|a| a.split('@').next())
+                    .map(|a| a.trim().to_lowercase())
+                    .filter(|a| !a.is_empty());
+                if let Some(a) = alias {
+                    cands.entry(format!("{a}@{d}")).or_insert("onmicrosoft_alias");
+                }
+            }
+        }
+        let mut found = false;
+        for (addr, why) in &cands {
+            let Some(entries) = index.get(addr) else { continue };
+            let mut holders: Vec<AddressHolder> = entries
+                .iter()
+                .filter(|e| !(e.is_user && Some(e.index) == my_index))
+                .filter_map(|e| {
+                    if e.is_user {
+                        ctx.user_by_index(e.index).map(|u| AddressHolder {
+                            id: u.id.clone(),
+                            upn: u.upn.clone(),
+                            display_name: u.display_name.clone(),
+                            kind: "user".into(),
+                            matched_on: e.matched_on.into(),
+                            value: e.value.clone(),
+                        })
+                    } else {
+                        ctx.snap.groups.get(e.index).map(|g| AddressHolder {
+                            id: g.id.clone(),
+                            upn: None,
+                            display_name: g.display_name.clone(),
+                            kind: "group".into(),
+                            matched_on: e.matched_on.into(),
+                            value: e.value.clone(),
+                        })
+                    }
+                })
+                .collect();
+            if holders.is_empty() {
+                continue;
+            }
+            holders.sort();
+            holders.dedup();
+            found = true;
+            colliding.push(Collision {
+                user: uref.clone(),
+                address: addr.clone(),
+                candidate_from: (*why).into(),
+                holders,
+                synced,
+            });
+        }
+        if !found && us.status == Status::Pending {
+            unexplained.push(uref.clone());
+        }
+    }
+    colliding.sort();
+
+    let sku = ctx.sku_label(&b.sku);
+    let from = ctx
+        .group_key_label(&b.group)
+        .map(|g| format!(" from {g}"))
+        .unwrap_or_default();
+    let mut parts = vec![format!(
+        "{} could not get {sku}{from}: assigning it triggers proxy-address calculation, and an address the user would get is already held by another object (\"Proxy address is already being used\").",
+        plural(users.len(), "user", "users")
+    )];
+    for c in &colliding {
+        let holders: Vec<String> = c
+            .holders
+            .iter()
+            .map(|h| {
+                let who = h
+                    .upn
+                    .clone()
+                    .or_else(|| h.display_name.clone())
+                    .unwrap_or_else(|| h.id.to_string());
+                let on = if h.matched_on == "mail" { "mail" } else { "proxyAddresses" };
+                format!("{} {who} ({on} {})", h.kind, h.value)
+            })
+            .collect();
+        let why = match c.candidate_from.as_str() {
+            "upn" => "its UPN",
+            "mail" => "its mail",
+            "proxy_address" => "one of its proxy addresses",
+            "onmicrosoft_alias" => "its onmicrosoft.com alias",
+            _ => "the address in the audit text",
+        };
+        parts.push(format!(
+            "{}: {} ({why}) is held by {}.",
+            c.user.label(),
+            c.address,
+            list(&holders, 3)
+        ));
+    }
+    if !unexplained.is_empty() {
+        let l: Vec<String> = unexplained.iter().map(|u| u.label()).collect();
+        parts.push(format!(
+            "For {} no colliding address was found in the snapshot; look it up in Exchange Online with Get-Recipient.",
+            list(&l, 5)
+        ));
+    }
+    let synced: Vec<String> = users
+        .iter()
+        .filter(|u| ctx.user(&u.user).is_some_and(|m| m.is_synced()))
+        .map(|u| ctx.user_label(&u.user))
+        .collect();
+    if !synced.is_empty() {
+        parts.push(format!(
+            "{} synced from on-premises AD: fix the address at the source of authority (on-premises AD), not in the cloud.",
+            if synced.len() == 1 {
+                format!("{} is", list(&synced, 3))
+            } else {
+                format!("{} are", list(&synced, 3))
+            }
+        ));
+    }
+    parts.push("Fix the misconfigured address, then reprocess the user(s).".into());
+    (
+        CauseDetails::Uniqueness {
+            colliding,
+            unexplained,
+        },
+        parts.join(" "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_from_text() {
+        assert_eq!(
+            address_in_text("Proxy address SMTP:Jamie.L@contoso.com is already being used").as_deref(),
+            Some("SMTP:Jamie.L@contoso.com")
+        );
+        assert_eq!(address_in_text("Proxy address is already being used"), None);
+    }
+}

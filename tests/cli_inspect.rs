@@ -1,0 +1,140 @@
+//! `licdiag inspect` through the binary: the JSON document, stdin, malformed inputs (skipped with a
+//! reason and a line, or exit 2 naming the file), `--strict`.
+
+mod common;
+use common::{fixture, json_of, licdiag};
+use predicates::prelude::*;
+
+#[test]
+fn json_document_has_the_documented_shape() {
+    let (v, code) = json_of(&["inspect", "fixtures/sample-tenant"]);
+    assert_eq!(code, 0);
+    let inputs = v["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 5);
+    for i in inputs {
+        for k in ["path", "format", "records", "events", "skipped", "first", "last", "licensing"] {
+            assert!(i.get(k).is_some(), "missing {k} in {i}");
+        }
+        let skipped: u64 = i["skipped"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+        assert_eq!(
+            i["records"].as_u64().unwrap(),
+            i["events"].as_u64().unwrap() + i["snapshot_records"].as_u64().unwrap() + skipped
+        );
+    }
+    assert_eq!(v["schema_version"], "1");
+    assert!(v["totals"]["licensing"]["Change user license"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn table_output_names_formats_and_ranges() {
+    licdiag()
+        .args(["inspect", "fixtures/audit/eventhub-capture.jsonl"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("azure-monitor"))
+        .stdout(predicate::str::contains("time range  2026-10-"));
+}
+
+#[test]
+fn reads_standard_input() {
+    let data = std::fs::read(fixture("audit/graph-objects.jsonl")).unwrap();
+    let (v, code) = {
+        let out = licdiag()
+            .args(["inspect", "-", "--format", "json"])
+            .write_stdin(data)
+            .output()
+            .unwrap();
+        (serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), out.status.code())
+    };
+    assert_eq!(code, Some(0));
+    assert_eq!(v["inputs"][0]["path"], "<stdin>");
+    assert_eq!(v["inputs"][0]["records"], 13);
+}
+
+#[test]
+fn malformed_inputs_behave_as_documented() {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("expected/malformed-manifest.json")).unwrap()).unwrap();
+    for m in manifest.as_array().unwrap() {
+        let file = format!("fixtures/{}", m["file"].as_str().unwrap());
+        let out = licdiag().args(["inspect", &file, "--format", "json"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if m["records"].is_null() {
+            assert_eq!(out.status.code(), Some(2), "{file}: exit 2 expected");
+            assert!(stderr.contains(&file), "{file}: message names the file: {stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{file}: one line: {stderr}");
+            assert!(!stderr.contains("panicked"), "{file}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let i = &v["inputs"][0];
+            assert_eq!(i["events"], m["records"], "{file}: kept");
+            let skipped: u64 = i["skipped"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+            assert_eq!(Some(skipped), m["skipped"].as_u64(), "{file}: skipped");
+            let issue = &i["issues"][0];
+            assert!(issue["record"].as_u64().unwrap() >= 1, "{file}: record number");
+            assert!(issue["line"].as_u64().unwrap() >= 1, "{file}: line number");
+            assert!(!issue["reason"].as_str().unwrap().is_empty());
+        }
+    }
+}
+
+#[test]
+fn malformed_record_is_reported_with_its_line() {
+    licdiag()
+        .args(["inspect", "fixtures/malformed/bad-timestamp.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("record 2 (line"))
+        .stdout(predicate::str::contains("bad timestamp"))
+        .stdout(predicate::str::contains("2026-13-45T99:00:00Z"));
+}
+
+#[test]
+fn strict_makes_a_malformed_record_fatal() {
+    licdiag()
+        .args(["inspect", "--strict", "fixtures/malformed/truncated-array.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("truncated-array.json: record 4"));
+    licdiag()
+        .args(["inspect", "--strict", "fixtures/audit/ual-mixed-workloads.jsonl"])
+        .assert()
+        .success(); // out-of-scope records are not malformed
+}
+
+#[test]
+fn missing_file_and_depth_truncated_export() {
+    licdiag()
+        .args(["inspect", "fixtures/nope.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fixtures/nope.json: no such file"));
+    licdiag()
+        .args(["inspect", "fixtures/snapshot/users-ps-depth-truncated.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ConvertTo-Json -Depth 10"));
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("licdiag");
+    let mut child = Command::new(bin)
+        .args(["inspect", "fixtures/formats", "fixtures/audit", "fixtures/sample-tenant"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout closed here
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.code() == Some(0) || status.code().is_none(), "{status:?} {err}");
+}
