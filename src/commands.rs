@@ -35,7 +35,7 @@ fn read(input: &InputArgs, progress: bool) -> Result<Ingested> {
 
 fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
     let data = read(&a.input, progress)?;
-    let doc = report::inspect::InspectDoc::new(&data.inputs);
+    let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     report::emitter(a.format)

@@ -1,1 +1,272 @@
 //! Diagnosis: audit events + snapshot -> findings grouped by cause.
+//!
+//! Works with audit events alone, a snapshot alone, or both. Every error the inputs record becomes an
+//! observation ([`observe`]); observations are grouped by (cause, product, group) into one finding
+//! each; every finding gets per-user status and audit correlation ([`status`]), cause-specific facts
+//! and an explanation computed from the data (one module per cause family), and the documented fix
+//! ([`crate::recommend`]). `--as-of` is "now": events after it are ignored, and it picks the
+//! conflict-table revision. Output is sorted so two runs print the same thing.
+
+mod capacity;
+mod concurrency;
+mod conflict;
+mod context;
+mod count;
+mod dependency;
+mod observe;
+mod other;
+mod prerequisite;
+mod status;
+mod text;
+mod uniqueness;
+mod unknown;
+mod usage;
+
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod tests;
+
+use crate::knowledge::Knowledge;
+use crate::model::finding::{
+    AffectedUser, CauseDetails, Diagnosis, Finding, ProductRef, Recommendation, Severity,
+    SkuCapacity, Status, Summary,
+};
+use crate::model::snapshot::Snapshot;
+use crate::model::{AuditEvent, Cause};
+use chrono::{DateTime, Utc};
+use context::{Ctx, GroupKey, SkuKey, UKey};
+use observe::Bucket;
+use status::UserState;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Options of a diagnosis run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnoseOptions {
+    /// "Now": events after it are ignored; selects the conflict table (before 2025-07-14: the old one).
+    pub as_of: DateTime<Utc>,
+}
+
+impl DiagnoseOptions {
+    pub fn new(as_of: DateTime<Utc>) -> DiagnoseOptions {
+        DiagnoseOptions { as_of }
+    }
+}
+
+/// Diagnoses group-based-licensing errors from audit events and/or a snapshot.
+pub fn diagnose(
+    events: &[AuditEvent],
+    snapshot: &Snapshot,
+    kb: &Knowledge,
+    opts: &DiagnoseOptions,
+) -> Diagnosis {
+    // learn dependencies named by this run's texts (on a copy; the caller's tables stay as they are)
+    let learned;
+    let kb = if events.iter().any(|e| {
+        e.errors.iter().any(|x| {
+            matches!(
+                x.cause,
+                Cause::DependencyViolation | Cause::MissingPrerequisite
+            )
+        })
+    }) {
+        let mut k = kb.clone();
+        k.learn_from_events(events);
+        learned = k;
+        &learned
+    } else {
+        kb
+    };
+    let ctx = Ctx::new(events, snapshot, kb, opts.as_of);
+    let buckets = observe::collect(&ctx);
+
+    let states: Vec<(Vec<UserState>, Status, Option<crate::model::finding::Resolution>)> = buckets
+        .iter()
+        .map(|b| {
+            let us = status::user_states(&ctx, b);
+            let (st, res) = status::bucket_status(&ctx, b, &us);
+            (us, st, res)
+        })
+        .collect();
+
+    let mut blocked: BTreeMap<crate::model::SkuId, BTreeSet<UKey>> = BTreeMap::new();
+    for (b, (us, _, _)) in buckets.iter().zip(&states) {
+        if let (Cause::CountViolation, SkuKey::Id(s)) = (&b.cause, &b.sku) {
+            let set = blocked.entry(s.clone()).or_default();
+            for u in us.iter().filter(|u| u.status == Status::Pending) {
+                set.insert(u.user.clone());
+            }
+        }
+    }
+    let caps = capacity::all(&ctx, &blocked);
+
+    let mut findings: Vec<Finding> = buckets
+        .iter()
+        .zip(states)
+        .map(|(b, (us, st, res))| build_finding(&ctx, b, us, st, res, &caps))
+        .collect();
+    for f in &mut findings {
+        f.recommendation = crate::recommend::recommend(f, kb);
+    }
+    findings.sort_by(|a, b| {
+        b.pending_users()
+            .cmp(&a.pending_users())
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.cause.cmp(&b.cause))
+            .then_with(|| a.sku.cmp(&b.sku))
+            .then_with(|| a.sku_id.cmp(&b.sku_id))
+            .then_with(|| a.group.cmp(&b.group))
+            .then_with(|| a.group_id.cmp(&b.group_id))
+    });
+    let summary = summarize(&findings);
+    Diagnosis {
+        findings,
+        capacity: caps,
+        summary,
+        as_of: opts.as_of,
+        conflict_table: ctx.version.as_str().to_string(),
+        catalog: kb.catalog_version(),
+    }
+}
+
+fn build_finding(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: Vec<UserState>,
+    status: Status,
+    resolved: Option<crate::model::finding::Resolution>,
+    caps: &[SkuCapacity],
+) -> Finding {
+    let (details, mut explanation) = match &b.cause {
+        Cause::CountViolation => count::enrich(ctx, b, &users, caps),
+        Cause::MutuallyExclusiveViolation => conflict::enrich(ctx, b, &users),
+        Cause::DependencyViolation => dependency::enrich(ctx, b, &users),
+        Cause::ProhibitedInUsageLocationViolation => usage::enrich(ctx, b, &users),
+        Cause::UniquenessViolation => uniqueness::enrich(ctx, b, &users),
+        Cause::Other => other::enrich(ctx, b, &users),
+        Cause::ConcurrencyException => concurrency::enrich(ctx, b, &users),
+        Cause::MissingPrerequisite => prerequisite::enrich(ctx, b),
+        Cause::Unknown(_) => unknown::enrich(ctx, b, &users),
+    };
+    if status != Status::Pending
+        && !matches!(b.cause, Cause::CountViolation | Cause::ConcurrencyException)
+    {
+        if let Some(r) = &resolved {
+            explanation.push_str(&format!(" Resolved: {}.", r.how));
+        }
+    }
+    let severity = match (&b.cause, status) {
+        (_, Status::Resolved | Status::SelfResolved) => Severity::Info,
+        (Cause::ConcurrencyException, _) => Severity::Warning,
+        (Cause::Other, _)
+            if matches!(&details, CauseDetails::Blocked { blocked_by, .. } if blocked_by.is_empty()) =>
+        {
+            Severity::Warning
+        }
+        _ => Severity::Error,
+    };
+    let not_assigned = not_assigned_products(ctx, b, &users);
+    let audit = status::correlation(ctx, b, resolved);
+    let evidence = status::evidence(b);
+    let (group_id, group) = match &b.group {
+        GroupKey::Group(g) => (Some(g.clone()), Some(ctx.group_label(g))),
+        GroupKey::Name(n) => (None, Some(n.clone())),
+        GroupKey::Direct | GroupKey::Unknown => (None, None),
+    };
+    let users: Vec<AffectedUser> = users
+        .into_iter()
+        .map(|u| AffectedUser {
+            user: ctx.user_ref(&u.user),
+            status: u.status,
+            error_at: u.error_at,
+            resolved: u.resolved,
+        })
+        .collect();
+    Finding {
+        cause: b.cause.clone(),
+        severity,
+        status,
+        sku: ctx.sku_part(&b.sku),
+        sku_id: b.sku.id().cloned(),
+        group_id,
+        group,
+        users,
+        evidence,
+        explanation,
+        details,
+        not_assigned_products: not_assigned,
+        audit,
+        recommendation: Recommendation::default(),
+    }
+}
+
+/// Products of the same group the pending users did not get because this one failed.
+fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<ProductRef> {
+    if matches!(
+        b.cause,
+        Cause::Other | Cause::ConcurrencyException | Cause::MissingPrerequisite
+    ) {
+        return Vec::new();
+    }
+    let GroupKey::Group(g) = &b.group else {
+        return Vec::new();
+    };
+    let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
+    for us in users.iter().filter(|u| u.status == Status::Pending) {
+        let Some(u) = ctx.user(&us.user) else { continue };
+        for st in &u.license_states {
+            if st.assigned_by_group.as_ref() == Some(g)
+                && Some(&st.sku_id) != b.sku.id()
+                && st.error == Some(Cause::Other)
+            {
+                out.insert(st.sku_id.clone());
+            }
+        }
+        if let Some(gr) = ctx.group(g) {
+            for l in &gr.assigned_licenses {
+                if Some(&l.sku_id) == b.sku.id() {
+                    continue;
+                }
+                let has = u.license_states.iter().any(|st| {
+                    st.assigned_by_group.as_ref() == Some(g)
+                        && st.sku_id == l.sku_id
+                        && Ctx::holds(st)
+                });
+                if !has {
+                    out.insert(l.sku_id.clone());
+                }
+            }
+        }
+    }
+    out.iter().map(|s| ctx.product_ref(s)).collect()
+}
+
+fn summarize(findings: &[Finding]) -> Summary {
+    let mut pending: BTreeSet<String> = BTreeSet::new();
+    let mut named: BTreeSet<String> = BTreeSet::new();
+    let mut by_cause: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut e, mut w, mut i) = (0, 0, 0);
+    for f in findings {
+        *by_cause.entry(f.cause.code().to_string()).or_default() += 1;
+        match f.severity {
+            Severity::Error => e += 1,
+            Severity::Warning => w += 1,
+            Severity::Info => i += 1,
+        }
+        for u in &f.users {
+            let k = u.user.key().unwrap_or_else(|| u.user.label()).to_lowercase();
+            if u.status == Status::Pending {
+                pending.insert(k.clone());
+            }
+            named.insert(k);
+        }
+    }
+    Summary {
+        users_affected: pending.len(),
+        users_named: named.len(),
+        findings_by_cause: by_cause,
+        errors: e,
+        warnings: w,
+        infos: i,
+    }
+}

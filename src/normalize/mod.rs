@@ -4,6 +4,7 @@
 //! (license sets, processing summaries, error texts) are parsed.
 
 pub mod errors;
+pub mod frame;
 pub mod licenses;
 pub mod merge;
 pub mod time;

@@ -1,6 +1,8 @@
 //! The `inspect` document: per-input ingestion numbers and totals.
 
 use crate::ingest::InputReport;
+use crate::model::AuditEvent;
+use crate::normalize::frame::{self, ActivityCount};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,10 +21,12 @@ pub struct Totals {
     pub skipped: u64,
     pub licensing_events: u64,
     pub licensing: BTreeMap<String, u64>,
+    /// Licensing events by activity and result (success / failure / ...).
+    pub licensing_by_result: Vec<ActivityCount>,
 }
 
 impl<'a> InspectDoc<'a> {
-    pub fn new(inputs: &'a [InputReport]) -> Self {
+    pub fn new(inputs: &'a [InputReport], events: &[AuditEvent]) -> Self {
         let mut t = Totals {
             inputs: inputs.len(),
             ..Default::default()
@@ -37,6 +41,8 @@ impl<'a> InspectDoc<'a> {
                 t.licensing_events += n;
             }
         }
+        // An aggregation failure only loses this breakdown; the per-input counts above stand.
+        t.licensing_by_result = frame::licensing_by_activity_result(events).unwrap_or_default();
         InspectDoc { inputs, totals: t }
     }
 }

@@ -67,8 +67,11 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         "total: {} inputs, {} records = {} events + {} snapshot objects + {} skipped; {} licensing events",
         t.inputs, t.records, t.events, t.snapshot_records, t.skipped, t.licensing_events
     )?;
-    for (a, n) in &t.licensing {
-        writeln!(w, "  {n:>6}  {}", clean(a))?;
+    if !t.licensing_by_result.is_empty() {
+        writeln!(w, "licensing events by activity and result:")?;
+        for c in &t.licensing_by_result {
+            writeln!(w, "  {:>6}  {:<8} {}", c.count, c.result, clean(&c.activity))?;
+        }
     }
     Ok(())
 }

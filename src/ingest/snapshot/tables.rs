@@ -354,7 +354,7 @@ fn split_license_errors(text: &str) -> Vec<Reported<'_>> {
         return Vec::new();
     }
     let lower = t.to_ascii_lowercase();
-    let marked = |s: &str| s.contains("error:") || s.contains("subcode:");
+    let marked = |s: &str| marker(s, "error:").is_some() || marker(s, "subcode:").is_some();
     // byte ranges of `;`-separated pieces (ASCII `;` keeps every boundary on a char boundary)
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -395,21 +395,33 @@ fn split_license_errors(text: &str) -> Vec<Reported<'_>> {
         .collect()
 }
 
+/// Where `<name>: <word>` (e.g. `LIC-E3: Error:`) or a leading `<word>` sits in an ASCII-lowercased
+/// text: (end of the name, start of the value). Requiring `: ` before the word keeps a group name
+/// such as `Terror: team` from matching.
+fn marker(lower: &str, word: &str) -> Option<(usize, usize)> {
+    let found = lower.match_indices(word).find(|(p, _)| {
+        lower.get(..*p).is_some_and(|before| {
+            before.trim().is_empty() || (before.trim_end().ends_with(':') && before.ends_with(' '))
+        })
+    });
+    found.map(|(p, _)| (p, p + word.len()))
+}
+
 /// One `<AssignedBy>: Error: <e> Subcode: <s>` segment (`lower` is its ASCII-lowercased copy, so byte
 /// offsets agree).
 fn segment<'a>(seg: &'a str, lower: &str) -> Reported<'a> {
-    let (by, rest, rest_lower) = match lower.find("error:") {
-        Some(p) => (
-            seg.get(..p),
-            seg.get(p + 6..).unwrap_or(""),
-            lower.get(p + 6..).unwrap_or(""),
+    let (by, rest, rest_lower) = match marker(lower, "error:") {
+        Some((name_end, value)) => (
+            seg.get(..name_end),
+            seg.get(value..).unwrap_or(""),
+            lower.get(value..).unwrap_or(""),
         ),
-        None => match lower.find("subcode:") {
+        None => match marker(lower, "subcode:") {
             // subcode only: no error code
-            Some(p) => (
-                seg.get(..p),
-                seg.get(p..).unwrap_or(""),
-                lower.get(p..).unwrap_or(""),
+            Some((name_end, _)) => (
+                seg.get(..name_end),
+                seg.get(name_end..).unwrap_or(""),
+                lower.get(name_end..).unwrap_or(""),
             ),
             None => (None, seg, lower),
         },
@@ -686,6 +698,19 @@ mod tests {
         assert_eq!(errs[0].cause, Cause::Unknown("FancyNew".into()));
         let e = errors_row("", "Error: CountViolation", "X").unwrap();
         assert_eq!(e[0].assigned_by, AssignedBy::Unknown);
+        // "error:" inside a group name is not the marker
+        let e = errors_row(
+            "x",
+            "Terror: team: Error: CountViolation; Subcode: 9; No-error: squad: Error: None",
+            "X",
+        )
+        .unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(
+            e[0].assigned_by,
+            AssignedBy::GroupName("Terror: team".into())
+        );
+        assert_eq!(e[0].cause, Cause::CountViolation);
     }
 
     #[test]

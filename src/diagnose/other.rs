@@ -1,0 +1,155 @@
+//! Other / Others: "generally indicative of error for another license assigned by the same group".
+//! Each user is attributed to the sibling error on another product from the same group (snapshot);
+//! failing that, to the user's failed audit events; failing that, kept as Other and said so.
+
+use super::context::{Ctx, GroupKey, SkuKey, UKey};
+use super::observe::Bucket;
+use super::status::UserState;
+use super::text::{fmt_time, list, plural};
+use crate::model::finding::{BlockedBy, CauseDetails, UserRef};
+use crate::model::{Cause, Outcome};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// The error blocking a user's product, if the data shows one.
+pub(crate) fn blocking_error(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    user: &UKey,
+    at: Option<DateTime<Utc>>,
+) -> Option<BlockedBy> {
+    let uref = ctx.user_ref(user);
+    // 1. sibling entry from the same group, other product, real cause
+    if let Some(u) = ctx.user(user) {
+        let mut sib: Vec<_> = u
+            .license_states
+            .iter()
+            .filter(|st| match (&b.group, &b.sku) {
+                (GroupKey::Group(g), SkuKey::Id(s)) => {
+                    st.assigned_by_group.as_ref() == Some(g) && &st.sku_id != s
+                }
+                (GroupKey::Group(g), _) => st.assigned_by_group.as_ref() == Some(g),
+                (_, SkuKey::Id(s)) => &st.sku_id != s,
+                _ => true,
+            })
+            .filter(|st| st.error.as_ref().is_some_and(|c| *c != Cause::Other))
+            .collect();
+        sib.sort_by(|a, b2| a.sku_id.cmp(&b2.sku_id));
+        if let Some(st) = sib.first() {
+            let p = ctx.product_ref(&st.sku_id);
+            return Some(BlockedBy {
+                user: uref,
+                cause: st.error.clone().unwrap_or(Cause::Other),
+                sku: p.sku,
+                sku_id: p.sku_id,
+                found_in: "snapshot".into(),
+                at: st.last_updated,
+            });
+        }
+    }
+    // 2. the user's failed audit events: the latest at or before the Other error, else the
+    //    earliest after it
+    let mut cands: Vec<(DateTime<Utc>, BlockedBy)> = Vec::new();
+    for &i in ctx.user_events(user) {
+        let Some(e) = ctx.events.get(i) else { continue };
+        if e.result == Outcome::Success {
+            continue;
+        }
+        for err in &e.errors {
+            if matches!(err.cause, Cause::Other | Cause::ConcurrencyException) {
+                continue;
+            }
+            let sku = err
+                .sku
+                .as_deref()
+                .map(|s| ctx.resolve_sku_text(s))
+                .unwrap_or(SkuKey::Unknown);
+            cands.push((
+                e.time,
+                BlockedBy {
+                    user: uref.clone(),
+                    cause: err.cause.clone(),
+                    sku: ctx.sku_part(&sku),
+                    sku_id: sku.id().cloned(),
+                    found_in: "audit".into(),
+                    at: Some(e.time),
+                },
+            ));
+        }
+    }
+    let before = cands
+        .iter()
+        .filter(|(t, _)| at.map_or(true, |a| *t <= a))
+        .max_by_key(|(t, _)| *t);
+    let after = cands.iter().min_by_key(|(t, _)| *t);
+    before.or(after).map(|(_, b)| b.clone())
+}
+
+pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
+    let mut blocked: Vec<BlockedBy> = Vec::new();
+    let mut unexplained: Vec<UserRef> = Vec::new();
+    for us in users {
+        match blocking_error(ctx, b, &us.user, us.error_at) {
+            Some(x) => blocked.push(x),
+            None => unexplained.push(ctx.user_ref(&us.user)),
+        }
+    }
+    blocked.sort();
+    unexplained.sort();
+    let sku = ctx.sku_label(&b.sku);
+    let from = ctx
+        .group_key_label(&b.group)
+        .map(|g| format!(" from {g}"))
+        .unwrap_or_default();
+    let mut parts = vec![format!(
+        "{} did not get {sku}{from}: the error is recorded as Other, which generally means another product from the same group failed (group licensing assigns all of a group's products or none).",
+        plural(users.len(), "user", "users")
+    )];
+    let mut by_cause: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    for x in &blocked {
+        let prod = x
+            .sku
+            .clone()
+            .or_else(|| x.sku_id.as_ref().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a product the text does not name".into());
+        by_cause
+            .entry((x.cause.code().to_string(), prod, x.found_in.clone()))
+            .or_default()
+            .push(match (x.found_in.as_str(), x.at) {
+                ("audit", Some(t)) => format!("{} at {}", x.user.label(), fmt_time(t)),
+                _ => x.user.label(),
+            });
+    }
+    for ((cause, prod, found), us) in &by_cause {
+        let same_product = b.sku.id().is_some() && ctx.sku_label(&b.sku) == *prod;
+        let what = if found == "audit" {
+            if same_product {
+                format!(
+                    "the audit log shows {cause} on {prod} itself (the snapshot only says Other)"
+                )
+            } else {
+                format!("blocked by {cause} on {prod} (from the audit log)")
+            }
+        } else {
+            format!("blocked by {cause} on {prod}")
+        };
+        parts.push(format!("{} {what}: {}.", plural(us.len(), "user", "users"), list(us, 6)));
+    }
+    if !unexplained.is_empty() {
+        let l: Vec<String> = unexplained.iter().map(|u| u.label()).collect();
+        parts.push(format!(
+            "For {} no sibling error and no failed audit event was found; check the user's other licenses from that group and the user's audit log (30 days, some tenants 7).",
+            list(&l, 5)
+        ));
+    }
+    if !blocked.is_empty() {
+        parts.push("Fix the blocking error; these products are assigned with it.".into());
+    }
+    (
+        CauseDetails::Blocked {
+            blocked_by: blocked,
+            unexplained,
+        },
+        parts.join(" "),
+    )
+}
