@@ -1,18 +1,25 @@
 //! Subcommand implementations: wire ingest -> normalize -> diagnose -> recommend -> report, and map
 //! outcomes to exit codes (0 clean, 1 findings at or above `--fail-on`, 2 error).
 
-use crate::cli::{Cli, Command, InputArgs, InspectArgs};
+use crate::cli::{AnalyzeArgs, Cli, Command, ExplainArgs, FailOn, InputArgs, InspectArgs};
+use crate::diagnose::{self, DiagnoseOptions};
+use crate::error::UsageError;
 use crate::ingest::{self, Ingested, ReadOptions};
-use crate::report;
+use crate::knowledge::Knowledge;
+use crate::model::finding::{Diagnosis, Severity};
+use crate::report::{self, analysis::AnalysisDoc, analysis::EvidenceAvailable};
 use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let progress = !cli.no_progress;
     match cli.command {
         Command::Inspect(a) => inspect(a, progress),
-        Command::Analyze(_) | Command::Explain(_) => anyhow::bail!("not implemented yet"),
+        Command::Analyze(a) => analyze(a, progress),
+        Command::Explain(a) => explain(a),
     }
 }
 
@@ -33,13 +40,136 @@ fn read(input: &InputArgs, progress: bool) -> Result<Ingested> {
     Ok(ingest::read_inputs(&input.paths, &opts)?)
 }
 
+/// Opens the destination of a report: the file named by `--output`, or standard output.
+fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create the output file", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}
+
 fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
     let data = read(&a.input, progress)?;
     let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut w = sink(None)?;
     report::emitter(a.format)
         .inspect(&doc, &mut w)
+        .context("writing the report")?;
+    w.flush().context("writing the report")?;
+    Ok(0)
+}
+
+/// Parses `--as-of`: RFC 3339 or any timestamp licdiag reads in exports; a bare `YYYY-MM-DD` means the
+/// end of that day (UTC).
+pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, UsageError> {
+    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(23, 59, 59) {
+            return Ok(Utc.from_utc_datetime(&t));
+        }
+    }
+    crate::normalize::time::parse_timestamp(s).ok_or_else(|| UsageError::Invalid {
+        flag: "--as-of",
+        message: format!("{s:?} is not a time; use RFC 3339 (2026-10-09T12:00:00Z) or a date (2026-10-09)"),
+    })
+}
+
+/// Loads the knowledge tables: the built-in catalog or `--catalog FILE`, completed by the snapshot's
+/// subscribedSkus for products the catalog lacks.
+pub fn knowledge(catalog: Option<&Path>, data: &Ingested) -> Result<Knowledge> {
+    let kb = match catalog {
+        Some(p) => Knowledge::from_catalog_file(p)?,
+        None => Knowledge::builtin(),
+    };
+    Ok(kb.with_subscribed_skus(&data.snapshot.skus))
+}
+
+/// The whole `analyze` pipeline as a library call: read, normalize, diagnose, recommend.
+pub struct AnalyzeRun {
+    pub data: Ingested,
+    pub diagnosis: Diagnosis,
+}
+
+pub fn analyze_paths(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    as_of: DateTime<Utc>,
+    catalog: Option<&Path>,
+) -> Result<AnalyzeRun> {
+    let data = ingest::read_inputs(paths, opts)?;
+    let kb = knowledge(catalog, &data)?;
+    let diagnosis = diagnose::diagnose(&data.events, &data.snapshot, &kb, &DiagnoseOptions::new(as_of));
+    Ok(AnalyzeRun { data, diagnosis })
+}
+
+fn threshold(f: FailOn) -> Option<Severity> {
+    match f {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+/// Exit code for a diagnosis: 1 when a finding reaches the `--fail-on` severity.
+pub fn exit_code(d: &Diagnosis, fail_on: FailOn) -> u8 {
+    match threshold(fail_on) {
+        Some(t) if d.findings.iter().any(|f| f.severity >= t) => 1,
+        _ => 0,
+    }
+}
+
+fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
+    // The clock is read here, at the edge; the library only sees the instant.
+    let as_of = match &a.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => Utc::now(),
+    };
+    let opts = ReadOptions {
+        strict: a.input.strict,
+        progress,
+        keep_all: false,
+    };
+    let run = analyze_paths(&a.input.paths, &opts, as_of, a.catalog.as_deref())?;
+    let snap = &run.data.snapshot;
+    let doc = AnalysisDoc {
+        diagnosis: &run.diagnosis,
+        inputs: &run.data.inputs,
+        evidence_available: EvidenceAvailable {
+            audit_events: run.data.events.len(),
+            snapshot_users: snap.users.len(),
+            snapshot_groups: snap.groups.len(),
+            snapshot_skus: snap.skus.len(),
+            reported_errors: snap.reported_errors.len(),
+        },
+    };
+    let mut w = sink(a.output.as_deref())?;
+    report::emitter(a.format)
+        .analysis(&doc, &mut w)
+        .context("writing the report")?;
+    w.flush().context("writing the report")?;
+    Ok(exit_code(&run.diagnosis, a.fail_on))
+}
+
+fn explain(a: ExplainArgs) -> Result<u8> {
+    let entries = match &a.cause {
+        None => crate::recommend::all_entries(),
+        Some(name) => match crate::recommend::lookup(name) {
+            Some(e) => vec![e],
+            None => {
+                let known: Vec<String> = crate::recommend::all_entries().into_iter().map(|e| e.key).collect();
+                return Err(UsageError::Invalid {
+                    flag: "CAUSE",
+                    message: format!("{name:?} is not a cause or procedure licdiag knows; known: {}", known.join(", ")),
+                }
+                .into());
+            }
+        },
+    };
+    let mut w = sink(None)?;
+    report::emitter(a.format)
+        .playbook(&entries, &mut w)
         .context("writing the report")?;
     w.flush().context("writing the report")?;
     Ok(0)

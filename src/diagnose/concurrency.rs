@@ -72,7 +72,15 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 .error_at
                 .map(|t| {
                     let h = (ctx.as_of - t).num_hours();
-                    format!(" (failed {}, {} ago)", fmt_time(t), if h >= 48 { format!("{} days", h / 24) } else { format!("{h} h") })
+                    format!(
+                        " (failed {}, {} ago)",
+                        fmt_time(t),
+                        if h >= 48 {
+                            format!("{} days", h / 24)
+                        } else {
+                            format!("{h} h")
+                        }
+                    )
                 })
                 .unwrap_or_default();
             format!("{}{age}", ctx.user_label(&u.user))
@@ -87,10 +95,19 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     let multi: Vec<String> = occ
         .iter()
         .filter(|o| o.groups_with_same_product.len() > 1)
-        .map(|o| format!("{} ({})", o.user.label(), o.groups_with_same_product.join(", ")))
+        .map(|o| {
+            format!(
+                "{} ({})",
+                o.user.label(),
+                o.groups_with_same_product.join(", ")
+            )
+        })
         .collect();
     if !multi.is_empty() {
-        parts.push(format!("In more than one group with {sku}: {}.", list(&multi, 4)));
+        parts.push(format!(
+            "In more than one group with {sku}: {}.",
+            list(&multi, 4)
+        ));
     }
     if !ok.is_empty() {
         parts.push(format!("Self-resolved: {}.", list(&ok, 5)));
@@ -101,5 +118,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             list(&pending, 5)
         ));
     }
-    (CauseDetails::Concurrency { occurrences: occ }, parts.join(" "))
+    (
+        CauseDetails::Concurrency { occurrences: occ },
+        parts.join(" "),
+    )
 }

@@ -98,10 +98,11 @@ pub(crate) fn is_failing(st: &LicenseAssignmentState, sku: &SkuKey, group: &Grou
 
 /// Disabled plans of the failing assignment: the user's entry, else the group's license.
 pub(crate) fn failing_disabled(ctx: &Ctx<'_>, b: &Bucket, user: &UKey) -> Vec<PlanId> {
-    if let Some(st) = ctx
-        .user(user)
-        .and_then(|u| u.license_states.iter().find(|st| is_failing(st, &b.sku, &b.group)))
-    {
+    if let Some(st) = ctx.user(user).and_then(|u| {
+        u.license_states
+            .iter()
+            .find(|st| is_failing(st, &b.sku, &b.group))
+    }) {
         return st.disabled_plans.clone();
     }
     if let (GroupKey::Group(g), SkuKey::Id(s)) = (&b.group, &b.sku) {
@@ -173,8 +174,12 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             let (px, py) = (ctx.kb.resolve_plan(&x), ctx.kb.resolve_plan(&y));
             // orient: `plan` is the one in the failing product
             let (plan_t, other_t, plan_id, other_id) = match (&px, &py) {
-                (Some(a), _) if failing.contains(a) => (x.clone(), y.clone(), px.clone(), py.clone()),
-                (_, Some(b2)) if failing.contains(b2) => (y.clone(), x.clone(), py.clone(), px.clone()),
+                (Some(a), _) if failing.contains(a) => {
+                    (x.clone(), y.clone(), px.clone(), py.clone())
+                }
+                (_, Some(b2)) if failing.contains(b2) => {
+                    (y.clone(), x.clone(), py.clone(), px.clone())
+                }
                 _ => (x.clone(), y.clone(), px.clone(), py.clone()),
             };
             let already = mine.iter_mut().find(|m| {
@@ -240,7 +245,10 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             Some(d) => format!("{} ({d})", it.other_plan.label()),
             None => it.other_plan.label(),
         };
-        let key = format!("{plan} conflicts with {other} from {}", it.other_source.describe());
+        let key = format!(
+            "{plan} conflicts with {other} from {}",
+            it.other_source.describe()
+        );
         let list_ = by_pair.entry(key).or_default();
         let l = it.user.label();
         if !list_.contains(&l) {
@@ -297,7 +305,9 @@ mod tests {
             Some(("SHAREPOINTSTANDARD".into(), "SHAREPOINTENTERPRISE".into()))
         );
         assert_eq!(
-            named_pair("License assignment failed because service plans a1,b2 are mutually exclusive"),
+            named_pair(
+                "License assignment failed because service plans a1,b2 are mutually exclusive"
+            ),
             Some(("a1".into(), "b2".into()))
         );
         assert_eq!(

@@ -5,7 +5,7 @@
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
 use crate::model::snapshot::{Group, LicenseAssignmentState, Snapshot, User};
-use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, Outcome, SkuId, TargetKind};
+use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -225,7 +225,9 @@ impl<'a> Ctx<'a> {
                             if list.last() != Some(&i) {
                                 list.push(i);
                             }
-                            if let Some(n) = t.display_name.as_ref().filter(|n| !n.trim().is_empty()) {
+                            if let Some(n) =
+                                t.display_name.as_ref().filter(|n| !n.trim().is_empty())
+                            {
                                 gnames.entry(g.clone()).or_insert_with(|| n.clone());
                             }
                         }
@@ -250,7 +252,10 @@ impl<'a> Ctx<'a> {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
         }
-        if let Some(upn) = upn.map(|u| u.trim().to_lowercase()).filter(|u| !u.is_empty()) {
+        if let Some(upn) = upn
+            .map(|u| u.trim().to_lowercase())
+            .filter(|u| !u.is_empty())
+        {
             if let Some(&i) = self.users_by_upn.get(&upn) {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
@@ -259,7 +264,9 @@ impl<'a> Ctx<'a> {
                     return Some(UKey::Id(alias.clone()));
                 }
                 // An id may arrive as the "upn" in some exports.
-                if let Some(oid) = ObjectId::parse(&upn).filter(|_| crate::knowledge::catalog::looks_like_guid(&upn)) {
+                if let Some(oid) = ObjectId::parse(&upn)
+                    .filter(|_| crate::knowledge::catalog::looks_like_guid(&upn))
+                {
                     return Some(UKey::Id(oid));
                 }
                 return Some(UKey::Upn(upn));
@@ -283,10 +290,6 @@ impl<'a> Ctx<'a> {
 
     pub fn user_by_index(&self, i: usize) -> Option<&'a User> {
         self.snap.users.get(i)
-    }
-
-    pub fn has_users(&self) -> bool {
-        !self.snap.users.is_empty()
     }
 
     pub fn user_ref(&self, k: &UKey) -> UserRef {
@@ -383,20 +386,52 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The products a group assigns: the snapshot's `assignedLicenses`, else the new license set of
+    /// the latest successful `Set group license` in the audit log.
+    pub fn group_products(&self, g: &ObjectId) -> Vec<SkuId> {
+        if let Some(gr) = self.group(g) {
+            let mut v: Vec<SkuId> = gr
+                .assigned_licenses
+                .iter()
+                .map(|l| l.sku_id.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            return v;
+        }
+        let latest = self
+            .group_events(g)
+            .iter()
+            .rev()
+            .filter_map(|&i| self.events.get(i).copied())
+            .find(|e| {
+                e.activity == Activity::SetGroupLicense
+                    && e.result == crate::model::Outcome::Success
+                    && e.licenses.is_some()
+            });
+        let mut v: Vec<SkuId> = latest
+            .and_then(|e| e.licenses.as_ref())
+            .map(|c| {
+                c.new
+                    .iter()
+                    .filter_map(|l| match (&l.sku_id, &l.sku_name) {
+                        (Some(id), _) => Some(id.clone()),
+                        (None, Some(n)) => self.resolve_sku_text(n).id().cloned(),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     pub fn group_events(&self, g: &ObjectId) -> &[usize] {
         self.events_by_group
             .get(g)
             .map(|v| v.as_slice())
             .unwrap_or(&[])
-    }
-
-    /// Snapshot groups that assign the product (with their disabled plans).
-    pub fn groups_assigning(&self, sku: &SkuId) -> Vec<&'a Group> {
-        self.snap
-            .groups
-            .iter()
-            .filter(|g| g.assigned_licenses.iter().any(|l| &l.sku_id == sku))
-            .collect()
     }
 
     // ---------------------------------------------------------------- products
@@ -440,12 +475,11 @@ impl<'a> Ctx<'a> {
         if t.is_empty() {
             return SkuKey::Unknown;
         }
-        if let Some(s) = self
-            .snap
-            .skus
-            .iter()
-            .find(|s| s.part_number.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(t)))
-        {
+        if let Some(s) = self.snap.skus.iter().find(|s| {
+            s.part_number
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(t))
+        }) {
             return SkuKey::Id(s.sku_id.clone());
         }
         match self.kb.resolve_sku(t) {
@@ -457,7 +491,7 @@ impl<'a> Ctx<'a> {
     /// Whether a license change's new set contains the product: `Some(true/false)`, `None` when
     /// the change does not say.
     pub fn change_adds_or_keeps(&self, change: &LicenseChange, sku: &SkuKey) -> Option<bool> {
-        if change.new.is_empty() && change.old.is_empty() {
+        if (change.new.is_empty() && change.old.is_empty()) || matches!(sku, SkuKey::Unknown) {
             return None;
         }
         let part = self.sku_part(sku);
@@ -563,10 +597,6 @@ impl<'a> Ctx<'a> {
         } else {
             None
         }
-    }
-
-    pub fn is_success(e: &AuditEvent) -> bool {
-        e.result == Outcome::Success
     }
 
     // ---------------------------------------------------------------- addresses

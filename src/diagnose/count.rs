@@ -17,7 +17,9 @@ fn seat_label(ctx: &Ctx<'_>, r: &ReclaimableSeat) -> String {
         .iter()
         .map(|v| match v {
             AssignmentSource::Direct { .. } => "direct".to_string(),
-            AssignmentSource::Group { group, group_id, .. } => format!(
+            AssignmentSource::Group {
+                group, group_id, ..
+            } => format!(
                 "via {}",
                 group
                     .clone()
@@ -44,8 +46,14 @@ pub(crate) fn enrich(
     users: &[UserState],
     caps: &[SkuCapacity],
 ) -> (CauseDetails, String) {
-    let pending: Vec<&UserState> = users.iter().filter(|u| u.status == Status::Pending).collect();
-    let resolved: Vec<&UserState> = users.iter().filter(|u| u.status != Status::Pending).collect();
+    let pending: Vec<&UserState> = users
+        .iter()
+        .filter(|u| u.status == Status::Pending)
+        .collect();
+    let resolved: Vec<&UserState> = users
+        .iter()
+        .filter(|u| u.status != Status::Pending)
+        .collect();
     let cap = b
         .sku
         .id()
@@ -57,14 +65,16 @@ pub(crate) fn enrich(
     };
     let from = match &b.group {
         GroupKey::Group(_) | GroupKey::Name(_) => {
-            format!(" from {}", ctx.group_key_label(&b.group).unwrap_or_default())
+            format!(
+                " from {}",
+                ctx.group_key_label(&b.group).unwrap_or_default()
+            )
         }
         GroupKey::Direct => " by direct assignment".to_string(),
         GroupKey::Unknown => String::new(),
     };
-    let names = |v: &[&UserState]| -> Vec<String> {
-        v.iter().map(|u| ctx.user_label(&u.user)).collect()
-    };
+    let names =
+        |v: &[&UserState]| -> Vec<String> { v.iter().map(|u| ctx.user_label(&u.user)).collect() };
 
     let mut parts: Vec<String> = Vec::new();
     if pending.is_empty() {
@@ -81,11 +91,16 @@ pub(crate) fn enrich(
     }
 
     let mut short = None;
+    let mut short_lapse = None;
     let mut advice = String::new();
     let mut reclaimable_seats = 0;
     match cap {
         Some(c) => {
-            let mut seats = format!("{} has {} enabled", c.sku.clone().unwrap_or(sku.clone()), c.enabled);
+            let mut seats = format!(
+                "{} has {} enabled",
+                c.sku.clone().unwrap_or(sku.clone()),
+                c.enabled
+            );
             if c.warning > 0 {
                 seats.push_str(&format!(", {} in warning (grace period)", c.warning));
             }
@@ -112,6 +127,10 @@ pub(crate) fn enrich(
 
             let s = shortfall(c);
             short = Some(s);
+            short_lapse = Some(
+                (c.blocked_users as i128 + c.consumed as i128 - c.enabled as i128)
+                    .clamp(0, u64::MAX as i128) as u64,
+            );
             reclaimable_seats = c.reclaimable.len();
             let others = c.blocked_users.saturating_sub(pending.len());
             if others > 0 {
@@ -210,6 +229,7 @@ pub(crate) fn enrich(
         capacity: cap.cloned(),
         blocked_users: pending.len(),
         shortfall: short,
+        shortfall_if_warning_lapses: short_lapse,
         reclaimable_seats,
         advice,
     });

@@ -4,7 +4,9 @@
 //! could come from instead: the user's other assignments (plan disabled there), licensing groups
 //! that assign a product containing it, and the tenant's products with free seats.
 
-use super::conflict::{enabled_plans, failing_disabled, is_failing, other_assignments, plan_ref, plan_ref_text};
+use super::conflict::{
+    enabled_plans, failing_disabled, is_failing, other_assignments, plan_ref, plan_ref_text,
+};
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
 use super::observe::Bucket;
 use super::status::UserState;
@@ -28,7 +30,7 @@ pub(crate) fn supply_options(
             .skus
             .iter()
             .find(|t| &t.sku_id == s)
-            .map(|t| t.enabled as i64 - t.consumed as i64)
+            .map(|t| (t.enabled as i64).saturating_sub(t.consumed as i64))
     };
     // the user's own assignments where the plan is disabled
     if let Some(u) = user.and_then(|k| ctx.user(k)) {
@@ -73,19 +75,38 @@ pub(crate) fn supply_options(
             }
         }
     }
-    // the tenant's products containing it
+    // the tenant's products containing it (a product the user already holds costs no extra seat)
+    let held: Vec<&SkuId> = user
+        .and_then(|k| ctx.user(k))
+        .map(|u| {
+            u.license_states
+                .iter()
+                .filter(|st| Ctx::holds(st))
+                .map(|st| &st.sku_id)
+                .collect()
+        })
+        .unwrap_or_default();
     for s in &ctx.snap.skus {
         if exclude_sku == Some(&s.sku_id) && exclude_group.is_none() {
             continue;
         }
         let plans = ctx.kb.plans_of(&s.sku_id);
         if required.iter().any(|r| plans.contains(r)) {
+            let already = held.contains(&&s.sku_id);
             out.push(SupplyOption {
                 product: ctx.product_ref(&s.sku_id),
-                how: "tenant_product".into(),
+                how: if already {
+                    "direct_same_product".into()
+                } else {
+                    "tenant_product".into()
+                },
                 group_id: None,
                 group: None,
-                available: Some(s.enabled as i64 - s.consumed as i64),
+                available: if already {
+                    None
+                } else {
+                    Some((s.enabled as i64).saturating_sub(s.consumed as i64))
+                },
             });
         }
     }
@@ -104,8 +125,13 @@ fn option_text(o: &SupplyOption) -> String {
         },
         "group" => format!(
             "add the user to {} ({p})",
-            o.group.clone().unwrap_or_else(|| "a licensing group".into())
+            o.group
+                .clone()
+                .unwrap_or_else(|| "a licensing group".into())
         ),
+        "direct_same_product" => {
+            format!("assign {p} directly (the user already consumes a seat of it)")
+        }
         _ => match o.available {
             Some(a) if a > 0 => format!("assign {p} ({a} free)"),
             Some(_) => format!("assign {p} (no free seats)"),
@@ -144,6 +170,38 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 .any(|(_, _, en)| plans.iter().any(|p| en.contains(p)))
         };
         let group_id = b.group.id();
+        // removal context: removed from the group (audit) / no longer a member (snapshot)
+        let mut leaving = false;
+        if let GroupKey::Group(g) = &b.group {
+            let removed = ctx
+                .user_events(&us.user)
+                .iter()
+                .rev()
+                .filter_map(|&i| ctx.events.get(i).copied())
+                .find(|e| {
+                    e.activity == Activity::RemoveMemberFromGroup
+                        && e.target(TargetKind::Group).and_then(|t| t.id.as_ref()) == Some(g)
+                });
+            if let Some(e) = removed {
+                leaving = true;
+                removals.push(format!(
+                    "{} was removed from {} at {} by {}",
+                    uref.label(),
+                    ctx.group_label(g),
+                    fmt_time(e.time),
+                    e.actor.label()
+                ));
+            } else if let UKey::Id(uid) = &us.user {
+                if ctx.knows_members_of(g) && !ctx.is_member(g, uid) {
+                    leaving = true;
+                    removals.push(format!(
+                        "{} is no longer a member of {}",
+                        uref.label(),
+                        ctx.group_label(g)
+                    ));
+                }
+            }
+        }
         // removal: a plan of another assignment needs a plan only the failing one supplies
         for (_, _, en) in &others {
             for p in en {
@@ -197,17 +255,29 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             if o.user.as_ref() != Some(&us.user) || e.cause != Cause::DependencyViolation {
                 continue;
             }
-            let Some(t) = dependency_of_error(e) else { continue };
+            let Some(t) = dependency_of_error(e) else {
+                continue;
+            };
             let dep_id = ctx.kb.resolve_plan(&t.dependent);
-            let req_ids: Vec<PlanId> = t.requires.iter().filter_map(|r| ctx.kb.resolve_plan(r)).collect();
-            if mine.iter().any(|m| m.dependent_plan.id.is_some() && m.dependent_plan.id == dep_id) {
+            let req_ids: Vec<PlanId> = t
+                .requires
+                .iter()
+                .filter_map(|r| ctx.kb.resolve_plan(r))
+                .collect();
+            if mine
+                .iter()
+                .any(|m| m.dependent_plan.id.is_some() && m.dependent_plan.id == dep_id)
+            {
                 continue;
             }
-            let direction = if req_ids.iter().any(|r| failing.contains(r)) {
-                "removal"
-            } else {
-                "assignment"
-            };
+            let direction =
+                if req_ids.iter().any(|r| failing.contains(r)) || (failing.is_empty() && leaving) {
+                    "removal"
+                } else if failing.is_empty() {
+                    "unknown"
+                } else {
+                    "assignment"
+                };
             mine.push(DependencyItem {
                 user: uref.clone(),
                 dependent_plan: match &dep_id {
@@ -219,8 +289,16 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                     ctx,
                     Some(&us.user),
                     &req_ids,
-                    if direction == "removal" { group_id } else { None },
-                    if direction == "removal" { b.sku.id() } else { None },
+                    if direction == "removal" {
+                        group_id
+                    } else {
+                        None
+                    },
+                    if direction == "removal" {
+                        b.sku.id()
+                    } else {
+                        None
+                    },
                 ),
                 confidence: match (&dep_id, req_ids.first()) {
                     (Some(d), Some(r)) => deps
@@ -236,45 +314,28 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         if mine.is_empty() {
             unexplained.push(uref.label());
         }
-        // removal context: no longer a member / removed at
-        if let (GroupKey::Group(g), UKey::Id(uid)) = (&b.group, &us.user) {
-            let removed = ctx
-                .user_events(&us.user)
-                .iter()
-                .rev()
-                .filter_map(|&i| ctx.events.get(i).copied())
-                .find(|e| {
-                    e.activity == Activity::RemoveMemberFromGroup
-                        && e.target(TargetKind::Group).and_then(|t| t.id.as_ref()) == Some(g)
-                });
-            if let Some(e) = removed {
-                removals.push(format!(
-                    "{} was removed from {} at {} by {}",
-                    uref.label(),
-                    ctx.group_label(g),
-                    fmt_time(e.time),
-                    e.actor.label()
-                ));
-            } else if ctx.knows_members_of(g) && !ctx.is_member(g, uid) {
-                removals.push(format!(
-                    "{} is no longer a member of {}",
-                    uref.label(),
-                    ctx.group_label(g)
-                ));
-            }
-        }
         items.extend(mine);
     }
     items.sort();
     items.dedup();
 
     let sku = ctx.sku_label(&b.sku);
+    let product = if matches!(b.sku, SkuKey::Id(_) | SkuKey::Name(_)) {
+        sku.clone()
+    } else {
+        "license".to_string()
+    };
+    let supplier = if matches!(b.sku, SkuKey::Id(_) | SkuKey::Name(_)) {
+        sku.clone()
+    } else {
+        "the license being removed".to_string()
+    };
     let from = ctx
         .group_key_label(&b.group)
         .map(|g| format!(" from {g}"))
         .unwrap_or_default();
     let mut parts = vec![format!(
-        "{} {sku}{from} cannot be changed because a service plan depends on another.",
+        "{} {product}{from} cannot be changed because a service plan depends on another.",
         plural(users.len(), "user's", "users'")
     )];
     if !removals.is_empty() {
@@ -284,20 +345,22 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     for it in &items {
         let req: Vec<String> = it.requires.iter().map(label).collect();
         let opts: Vec<String> = it.would_come_from.iter().map(option_text).collect();
-        let s = if it.direction == "removal" {
-            format!(
-                "{}: {} needs {}, which only {sku} supplies{}",
-                it.user.label(),
-                label(&it.dependent_plan),
-                req.join(" or "),
-                if opts.is_empty() {
-                    String::new()
-                } else {
-                    format!("; keep it through another source ({}) or remove the dependent plan", list(&opts, 4))
-                }
-            )
+        let tail = if opts.is_empty() {
+            String::new()
         } else {
             format!(
+                "; keep it through another source ({}) or remove the dependent plan",
+                list(&opts, 4)
+            )
+        };
+        let s = match it.direction.as_str() {
+            "removal" => format!(
+                "{}: {} needs {}, which only {supplier} supplies{tail}",
+                it.user.label(),
+                label(&it.dependent_plan),
+                req.join(" or ")
+            ),
+            "assignment" => format!(
                 "{}: {} in {sku} needs {}, which the user has nowhere{}",
                 it.user.label(),
                 label(&it.dependent_plan),
@@ -307,7 +370,13 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 } else {
                     format!(" ({})", list(&opts, 4))
                 }
-            )
+            ),
+            _ => format!(
+                "{}: {} depends on {}{tail}",
+                it.user.label(),
+                label(&it.dependent_plan),
+                req.join(" or ")
+            ),
         };
         if seen.insert(s.clone()) {
             parts.push(format!("{s}."));

@@ -80,7 +80,11 @@ pub fn diagnose(
     let ctx = Ctx::new(events, snapshot, kb, opts.as_of);
     let buckets = observe::collect(&ctx);
 
-    let states: Vec<(Vec<UserState>, Status, Option<crate::model::finding::Resolution>)> = buckets
+    let states: Vec<(
+        Vec<UserState>,
+        Status,
+        Option<crate::model::finding::Resolution>,
+    )> = buckets
         .iter()
         .map(|b| {
             let us = status::user_states(&ctx, b);
@@ -148,6 +152,24 @@ fn build_finding(
         Cause::MissingPrerequisite => prerequisite::enrich(ctx, b),
         Cause::Unknown(_) => unknown::enrich(ctx, b, &users),
     };
+    let relabeled: Vec<String> = {
+        let mut v: Vec<String> = b
+            .obs
+            .iter()
+            .filter(|o| o.recorded_as.is_some())
+            .filter_map(|o| o.user.as_ref().map(|u| ctx.user_label(u)))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if !relabeled.is_empty() {
+        explanation.push_str(&format!(
+            " The snapshot records this as Other for {}; the audit log (or error list) names {} on the same product.",
+            text::list(&relabeled, 5),
+            b.cause.code()
+        ));
+    }
     if status != Status::Pending
         && !matches!(b.cause, Cause::CountViolation | Cause::ConcurrencyException)
     {
@@ -158,9 +180,7 @@ fn build_finding(
     let severity = match (&b.cause, status) {
         (_, Status::Resolved | Status::SelfResolved) => Severity::Info,
         (Cause::ConcurrencyException, _) => Severity::Warning,
-        (Cause::Other, _)
-            if matches!(&details, CauseDetails::Blocked { blocked_by, .. } if blocked_by.is_empty()) =>
-        {
+        (Cause::Other, _) if matches!(&details, CauseDetails::Blocked { blocked_by, .. } if blocked_by.is_empty()) => {
             Severity::Warning
         }
         _ => Severity::Error,
@@ -213,7 +233,9 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
     };
     let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
     for us in users.iter().filter(|u| u.status == Status::Pending) {
-        let Some(u) = ctx.user(&us.user) else { continue };
+        let Some(u) = ctx.user(&us.user) else {
+            continue;
+        };
         for st in &u.license_states {
             if st.assigned_by_group.as_ref() == Some(g)
                 && Some(&st.sku_id) != b.sku.id()
@@ -254,7 +276,11 @@ fn summarize(findings: &[Finding]) -> Summary {
             Severity::Info => i += 1,
         }
         for u in &f.users {
-            let k = u.user.key().unwrap_or_else(|| u.user.label()).to_lowercase();
+            let k = u
+                .user
+                .key()
+                .unwrap_or_else(|| u.user.label())
+                .to_lowercase();
             if u.status == Status::Pending {
                 pending.insert(k.clone());
             }

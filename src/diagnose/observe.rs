@@ -8,7 +8,9 @@ use super::context::{Ctx, GroupKey, SkuKey, UKey};
 use crate::model::snapshot::AssignedBy;
 use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
 use chrono::{DateTime, Utc};
+use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 /// Where an observation comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +32,9 @@ pub(crate) struct Obs {
     pub time: Option<DateTime<Utc>>,
     pub origin: Origin,
     pub source: SourceRef,
+    /// The cause the snapshot recorded when an audit event names the real one for the same entry
+    /// (`Other` in the snapshot, `CountViolation` in the log).
+    pub recorded_as: Option<Cause>,
 }
 
 impl Obs {
@@ -85,6 +90,7 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     reported_obs(ctx, &mut obs);
     let base = obs.clone();
     audit_obs(ctx, &base, &mut obs);
+    attribute_other_to_audit(&mut obs);
 
     let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
     for o in obs {
@@ -101,6 +107,55 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
             .push(o);
     }
     buckets.into_values().collect()
+}
+
+/// An entry the snapshot (or an error list) records as `Other`, for which the audit log (or a
+/// reported error list) shows a real cause on the same product and group, is that cause: the observations describe one
+/// error, so they land in one finding (the snapshot's word is kept in `recorded_as`). An `Other`
+/// whose real cause is on a sibling product stays `Other` and is attributed later.
+fn attribute_other_to_audit(obs: &mut [Obs]) {
+    let mut decisions: Vec<(usize, Cause, GroupKey)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if o.cause != Cause::Other
+            || o.user.is_none()
+            || !matches!(o.sku, SkuKey::Id(_))
+            || o.is_audit()
+        {
+            continue;
+        }
+        let real = obs
+            .iter()
+            .filter(|a| {
+                a.user == o.user
+                    && a.sku == o.sku
+                    && (a.group == o.group || a.group == GroupKey::Unknown)
+                    && !matches!(
+                        a.cause,
+                        Cause::Other | Cause::ConcurrencyException | Cause::Unknown(_)
+                    )
+            })
+            .max_by_key(|a| a.time)
+            .map(|a| a.cause.clone());
+        if let Some(c) = real {
+            decisions.push((i, c, o.group.clone()));
+        }
+    }
+    for (i, c, g) in decisions {
+        let (user, sku) = match obs.get(i) {
+            Some(o) => (o.user.clone(), o.sku.clone()),
+            None => continue,
+        };
+        for a in obs.iter_mut() {
+            if a.user == user && a.sku == sku {
+                if !a.is_audit() && a.cause == Cause::Other && a.group == g {
+                    a.recorded_as = Some(Cause::Other);
+                    a.cause = c.clone();
+                } else if a.cause == c && a.group == GroupKey::Unknown {
+                    a.group = g.clone();
+                }
+            }
+        }
+    }
 }
 
 fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
@@ -122,6 +177,7 @@ fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
                     state: si,
                 },
                 source: u.source.clone(),
+                recorded_as: None,
             });
         }
     }
@@ -160,14 +216,27 @@ fn reported_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
             time: r.occurred.filter(|t| *t <= ctx.as_of),
             origin: Origin::Reported(i),
             source: r.source.clone(),
+            recorded_as: None,
         });
     }
 }
 
+/// `for SKU [X]` of the CountViolation text (when the normalizer did not fill `sku`).
+fn sku_in_text(text: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)for SKU\s*\[\s*([^\]]+?)\s*\]").expect("static regex is valid")
+    });
+    re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+        .filter(|s| !s.is_empty())
+}
+
 /// The product an audit error names.
-fn sku_of_error(ctx: &Ctx<'_>, e: &LicenseError) -> SkuKey {
-    if let Some(s) = &e.sku {
-        return ctx.resolve_sku_text(s);
+pub(crate) fn sku_of_error(ctx: &Ctx<'_>, e: &LicenseError) -> SkuKey {
+    if let Some(s) = e.sku.clone().or_else(|| sku_in_text(&e.text)) {
+        return ctx.resolve_sku_text(&s);
     }
     if let [only] = e.licenses_being_added.as_slice() {
         return ctx.resolve_sku_text(only);
@@ -208,11 +277,22 @@ fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
                         }
                     }
                 }
-                let (sku, group) = if err.cause == Cause::ConcurrencyException {
+                let (mut sku, group) = if err.cause == Cause::ConcurrencyException {
                     infer_concurrency_source(ctx, &user, e.time)
                 } else {
-                    infer_source(ctx, base, &user, &err.cause, &sku, Some(e.time), direct_hint)
+                    infer_source(
+                        ctx,
+                        base,
+                        &user,
+                        &err.cause,
+                        &sku,
+                        Some(e.time),
+                        direct_hint,
+                    )
                 };
+                if let (SkuKey::Unknown, GroupKey::Group(g)) = (&sku, &group) {
+                    sku = pick_product(ctx, g, &plan_hints(ctx, err));
+                }
                 out.push(Obs {
                     cause: err.cause.clone(),
                     sku,
@@ -224,6 +304,7 @@ fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
                         error: xi,
                     },
                     source: e.source.clone(),
+                    recorded_as: None,
                 });
             } else if let Some(gt) = group_target {
                 let group = match (&gt.id, &gt.display_name) {
@@ -248,6 +329,7 @@ fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
                         error: xi,
                     },
                     source: e.source.clone(),
+                    recorded_as: None,
                 });
             }
         }
@@ -340,18 +422,24 @@ pub(crate) fn infer_source(
                 return (sku.clone(), GroupKey::Group(g));
             }
         }
-        // 3. membership in exactly one group assigning it
-        if let Some(mine) = ctx.groups_of_user(&u.id) {
-            let assigning: Vec<_> = mine
+        // 3. exactly one of the user's groups (memberships, or groups its other entries come
+        //    from) assigns it
+        let mut mine: BTreeSet<crate::model::ObjectId> =
+            ctx.groups_of_user(&u.id).cloned().unwrap_or_default();
+        mine.extend(
+            u.license_states
                 .iter()
-                .filter(|g| {
-                    ctx.group(g)
-                        .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sid))
-                })
-                .collect();
-            if let [one] = assigning.as_slice() {
-                return (sku.clone(), GroupKey::Group((*one).clone()));
-            }
+                .filter_map(|s| s.assigned_by_group.clone()),
+        );
+        let assigning: Vec<_> = mine
+            .iter()
+            .filter(|g| {
+                ctx.group(g)
+                    .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sid))
+            })
+            .collect();
+        if let [one] = assigning.as_slice() {
+            return (sku.clone(), GroupKey::Group((*one).clone()));
         }
     }
     // 4. the group being processed at that moment
@@ -367,8 +455,74 @@ pub(crate) fn infer_source(
             }
             return (s, GroupKey::Group(g));
         }
+        // 5. the licensing group the user joined or left shortly before (processing follows
+        //    membership changes)
+        if let Some(g) = recent_membership_change(ctx, user, t) {
+            return (sku.clone(), GroupKey::Group(g));
+        }
     }
     (sku.clone(), GroupKey::Unknown)
+}
+
+/// The group of the user's latest `Add member to group` / `Remove member from group` at most a day
+/// before `t`.
+fn recent_membership_change(
+    ctx: &Ctx<'_>,
+    user: &UKey,
+    t: DateTime<Utc>,
+) -> Option<crate::model::ObjectId> {
+    ctx.user_events(user)
+        .iter()
+        .rev()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(|e| e.time <= t && t - e.time <= chrono::Duration::hours(24))
+        .find(|e| {
+            matches!(
+                e.activity,
+                Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
+            )
+        })
+        .and_then(|e| e.target(TargetKind::Group).and_then(|g| g.id.clone()))
+}
+
+/// Plans an error text names (conflicting pair, dependency), resolved through the catalog.
+fn plan_hints(ctx: &Ctx<'_>, err: &LicenseError) -> Vec<crate::model::PlanId> {
+    let mut names: Vec<String> = err.plans.clone();
+    names.extend(err.requires.iter().cloned());
+    if names.is_empty() {
+        if let Some((a, b)) = super::conflict::named_pair(&err.text) {
+            names.push(a);
+            names.push(b);
+        } else if let Some(d) = crate::knowledge::dependencies::parse_dependency_text(&err.text) {
+            names.push(d.dependent);
+            names.extend(d.requires);
+        }
+    }
+    names
+        .iter()
+        .filter_map(|n| ctx.kb.resolve_plan(n))
+        .collect()
+}
+
+/// The product of a group an error is about: the group's only product, else the only one of its
+/// products that contains a plan the error names.
+fn pick_product(
+    ctx: &Ctx<'_>,
+    g: &crate::model::ObjectId,
+    hints: &[crate::model::PlanId],
+) -> SkuKey {
+    let products = ctx.group_products(g);
+    if let [one] = products.as_slice() {
+        return SkuKey::Id(one.clone());
+    }
+    let with: Vec<&crate::model::SkuId> = products
+        .iter()
+        .filter(|p| ctx.kb.plans_of(p).iter().any(|pl| hints.contains(pl)))
+        .collect();
+    match with.as_slice() {
+        [one] => SkuKey::Id((*one).clone()),
+        _ => SkuKey::Unknown,
+    }
 }
 
 /// Concurrency exceptions name neither product nor group: the documented trigger is a user in more
@@ -388,11 +542,21 @@ fn infer_concurrency_source(ctx: &Ctx<'_>, user: &UKey, t: DateTime<Utc>) -> (Sk
         for g in &groups {
             if let Some(gr) = ctx.group(g) {
                 for l in &gr.assigned_licenses {
-                    shared.entry(l.sku_id.clone()).or_default().insert(g.clone());
+                    shared
+                        .entry(l.sku_id.clone())
+                        .or_default()
+                        .insert(g.clone());
                 }
             }
-            for s in u.license_states.iter().filter(|s| s.assigned_by_group.as_ref() == Some(g)) {
-                shared.entry(s.sku_id.clone()).or_default().insert(g.clone());
+            for s in u
+                .license_states
+                .iter()
+                .filter(|s| s.assigned_by_group.as_ref() == Some(g))
+            {
+                shared
+                    .entry(s.sku_id.clone())
+                    .or_default()
+                    .insert(g.clone());
             }
         }
     }

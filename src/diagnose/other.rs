@@ -59,11 +59,7 @@ pub(crate) fn blocking_error(
             if matches!(err.cause, Cause::Other | Cause::ConcurrencyException) {
                 continue;
             }
-            let sku = err
-                .sku
-                .as_deref()
-                .map(|s| ctx.resolve_sku_text(s))
-                .unwrap_or(SkuKey::Unknown);
+            let sku = super::observe::sku_of_error(ctx, err);
             cands.push((
                 e.time,
                 BlockedBy {
@@ -133,7 +129,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         } else {
             format!("blocked by {cause} on {prod}")
         };
-        parts.push(format!("{} {what}: {}.", plural(us.len(), "user", "users"), list(us, 6)));
+        parts.push(format!(
+            "{} {what}: {}.",
+            plural(us.len(), "user", "users"),
+            list(us, 6)
+        ));
     }
     if !unexplained.is_empty() {
         let l: Vec<String> = unexplained.iter().map(|u| u.label()).collect();

@@ -6,7 +6,7 @@ use super::conflict::plan_ref;
 use super::context::{Ctx, GroupKey};
 use super::dependency::tenant_products_with;
 use super::observe::Bucket;
-use super::text::{fmt_time, list};
+use super::text::fmt_time;
 use crate::knowledge::dependencies::dependency_of_error;
 use crate::model::finding::{CauseDetails, PlanRef, PrerequisiteDetails};
 use crate::model::PlanId;
@@ -76,23 +76,39 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket) -> (CauseDetails, String) {
     }];
     if let GroupKey::Group(g) = &b.group {
         if let Some(n) = ctx.member_count(g) {
-            parts.push(format!("The group has {n} member(s), none of whom get the add-on."));
+            parts.push(format!(
+                "The group has {n} member(s), none of whom get the add-on."
+            ));
         }
     }
     let base_names: Vec<String> = base.iter().map(|p| p.label()).collect();
     let plan_names: Vec<String> = prereq_refs.iter().map(|p| p.label()).collect();
+    // the dedicated-group example: the first prerequisite plan and a product that contains it
+    let example = plans.iter().find_map(|pl| {
+        base.iter()
+            .find(|b| {
+                b.sku_id
+                    .as_ref()
+                    .is_some_and(|s| ctx.kb.plans_of(s).contains(pl))
+            })
+            .map(|b| (b.label(), plan_ref(ctx, pl).label()))
+    });
     if base_names.is_empty() {
         parts.push(format!(
             "Add a product containing {} to {group}, or use a dedicated group with that base product limited to the prerequisite plan plus the add-on.",
             if plan_names.is_empty() { "the prerequisite".to_string() } else { plan_names.join(" or ") }
         ));
     } else {
+        let (eb, ep) = example.unwrap_or_else(|| {
+            (
+                base_names.first().cloned().unwrap_or_default(),
+                plan_names.first().cloned().unwrap_or_default(),
+            )
+        });
         parts.push(format!(
-            "Add {} to {group} (it contains {}), or create a dedicated group with {} limited to {} plus {}; one such group per base product if users have different ones.",
-            list(&base_names, 3),
+            "Add {} to {group} (the group must contain {}), or create a dedicated group with {eb} limited to {ep} plus {}; one such group per base product if users have different ones.",
+            base_names.join(" or "),
             plan_names.join(" or "),
-            base_names.first().cloned().unwrap_or_default(),
-            plan_names.first().cloned().unwrap_or_default(),
             ctx.sku_label(&b.sku)
         ));
     }

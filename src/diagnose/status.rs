@@ -44,7 +44,10 @@ pub(crate) fn actor_label(a: &Actor) -> String {
 
 /// Status of every user of a bucket.
 pub(crate) fn user_states(ctx: &Ctx<'_>, b: &Bucket) -> Vec<UserState> {
-    b.users()
+    let mut users = b.users();
+    // alphabetical by label (then key), like every list of users in the output
+    users.sort_by_cached_key(|u| (ctx.user_ref(u), u.clone()));
+    users
         .into_iter()
         .map(|u| {
             let t = b.error_time(&u);
@@ -126,7 +129,11 @@ fn user_outcome(
             .license_states
             .iter()
             .filter(|st| Ctx::holds(st) && state_matches(st, &b.sku, &b.group))
-            .filter_map(|st| st.last_updated.filter(|lu| *lu > t).map(|lu| (lu, st)))
+            .filter_map(|st| {
+                st.last_updated
+                    .filter(|lu| *lu > t && *lu <= ctx.as_of)
+                    .map(|lu| (lu, st))
+            })
             .max_by_key(|(lu, _)| *lu);
         if let Some((lu, st)) = active_after {
             return (

@@ -23,20 +23,14 @@ pub(crate) fn list(items: &[String], max: usize) -> String {
         0 => String::new(),
         1 => items[0].clone(),
         n if n <= max => {
-            let (last, head) = items.split_last().map(|(l, h)| (l.clone(), h)).unwrap_or_default();
+            let (last, head) = items
+                .split_last()
+                .map(|(l, h)| (l.clone(), h))
+                .unwrap_or_default();
             format!("{} and {}", head.join(", "), last)
         }
         n => format!("{} and {} more", items[..max].join(", "), n - max),
     }
-}
-
-/// Removes control characters (line breaks, escapes) from text that ends up in one line.
-pub(crate) fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
 }
 
 #[cfg(test)]
@@ -51,6 +45,5 @@ mod tests {
         assert_eq!(list(&v, 2), "a, b and 2 more");
         assert_eq!(list(&[], 2), "");
         assert_eq!(plural(1, "user", "users"), "1 user");
-        assert_eq!(one_line("a\nb\u{1b}[31m"), "a b [31m");
     }
 }

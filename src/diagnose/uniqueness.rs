@@ -17,7 +17,8 @@ use std::sync::OnceLock;
 fn address_in_text(text: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)(?:smtp:)?[a-z0-9._%+'\-]+@[a-z0-9.\-]+\.[a-z]{2,}").expect("static regex is valid")
+        Regex::new(r"(?i)(?:smtp:)?[a-z0-9._%+'\-]+@[a-z0-9.\-]+\.[a-z]{2,}")
+            .expect("static regex is valid")
     });
     re.find(text).map(|m| m.as_str().to_string())
 }
@@ -47,7 +48,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             }
         }
         if let Some(m) = me {
-            if let Some(upn) = m.upn.as_deref().filter(|u| !u.to_ascii_lowercase().contains("#ext#")) {
+            if let Some(upn) = m
+                .upn
+                .as_deref()
+                .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
+            {
                 if let Some(n) = normalize_address(upn) {
                     cands.entry(n).or_insert("upn");
                 }
@@ -72,13 +77,17 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                     .map(|a| a.trim().to_lowercase())
                     .filter(|a| !a.is_empty());
                 if let Some(a) = alias {
-                    cands.entry(format!("{a}@{d}")).or_insert("onmicrosoft_alias");
+                    cands
+                        .entry(format!("{a}@{d}"))
+                        .or_insert("onmicrosoft_alias");
                 }
             }
         }
         let mut found = false;
         for (addr, why) in &cands {
-            let Some(entries) = index.get(addr) else { continue };
+            let Some(entries) = index.get(addr) else {
+                continue;
+            };
             let mut holders: Vec<AddressHolder> = entries
                 .iter()
                 .filter(|e| !(e.is_user && Some(e.index) == my_index))
@@ -143,7 +152,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                     .clone()
                     .or_else(|| h.display_name.clone())
                     .unwrap_or_else(|| h.id.to_string());
-                let on = if h.matched_on == "mail" { "mail" } else { "proxyAddresses" };
+                let on = if h.matched_on == "mail" {
+                    "mail"
+                } else {
+                    "proxyAddresses"
+                };
                 format!("{} {who} ({on} {})", h.kind, h.value)
             })
             .collect();
@@ -200,7 +213,8 @@ mod tests {
     #[test]
     fn address_from_text() {
         assert_eq!(
-            address_in_text("Proxy address SMTP:Jamie.L@contoso.com is already being used").as_deref(),
+            address_in_text("Proxy address SMTP:Jamie.L@contoso.com is already being used")
+                .as_deref(),
             Some("SMTP:Jamie.L@contoso.com")
         );
         assert_eq!(address_in_text("Proxy address is already being used"), None);

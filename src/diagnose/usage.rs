@@ -52,7 +52,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         .map(|g| format!(" from {g}"))
         .unwrap_or_default();
     let pending: usize = by_country.values().map(|v| v.len()).sum();
-    let mut parts = vec![format!(
+    let mut parts =
+        vec![format!(
         "{} cannot get {sku}{from} because a service in it is not offered in their usage location.",
         plural(if pending == 0 { users.len() } else { pending }, "user", "users")
     )];

@@ -54,9 +54,6 @@ pub struct RecordIssue {
     pub detail: String,
 }
 
-/// Skip reason of snapshot records cut by `ConvertTo-Json`'s default depth (see `snapshot`).
-const DEPTH_TRUNCATED: &str = "truncated by ConvertTo-Json depth";
-
 /// How many malformed-record details are kept per input (all are counted).
 pub const MAX_ISSUES: usize = 20;
 
@@ -516,7 +513,15 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
         .buffer_capacity(1 << 20)
         .from_reader(reader);
     let mut header = csv::StringRecord::new();
-    match rdr.read_record(&mut header) {
+    let read_header = |rdr: &mut csv::Reader<Box<dyn BufRead + Send>>, header: &mut csv::StringRecord| {
+        let r = rdr.read_record(header);
+        // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
+        if matches!(r, Ok(true)) && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
+            return rdr.read_record(header);
+        }
+        r
+    };
+    match read_header(&mut rdr, &mut header) {
         Ok(true) => {}
         Ok(false) => {
             return Err(InputError::Unusable {
@@ -629,28 +634,28 @@ fn read_one(input: &InputPath, opts: &ReadOptions, counter: Arc<AtomicU64>) -> R
         Sniff::Json => read_json(&mut sink, reader, file)?,
         Sniff::Csv => read_csv(&mut sink, reader, file)?,
     }
-    if sink.report.kind.is_none() {
-        let first = sink.report.issues.first().map(|i| format!(" (record {}: {})", i.record, i.detail)).unwrap_or_default();
-        return Err(InputError::Unusable {
-            path,
-            found: format!("{} records, none of them usable{first}", sink.report.records),
-            expected: EXPECTED_INPUT.into(),
-        });
-    }
     // A depth-truncated PowerShell export hides license states: using the rest would report
     // licensed users as unlicensed, so the file is refused with the fix.
-    if let Some(n) = sink.report.skipped.get(DEPTH_TRUNCATED) {
+    if let Some(n) = sink.report.skipped.get(snapshot::TRUNCATED) {
         let first = sink
             .report
             .issues
             .iter()
-            .find(|i| i.reason == DEPTH_TRUNCATED)
+            .find(|i| i.reason == snapshot::TRUNCATED)
             .map(|i| format!(" (record {}: {})", i.record, i.detail))
             .unwrap_or_default();
         return Err(InputError::Unusable {
             path,
             found: format!("a PowerShell export truncated by ConvertTo-Json's default depth in {n} of {} records{first}", sink.report.records),
             expected: "the full objects: re-export with `ConvertTo-Json -Depth 10`".into(),
+        });
+    }
+    if sink.report.kind.is_none() {
+        let first = sink.report.issues.first().map(|i| format!(" (record {}: {})", i.record, i.detail)).unwrap_or_default();
+        return Err(InputError::Unusable {
+            path,
+            found: format!("{} records, none of them usable{first}", sink.report.records),
+            expected: EXPECTED_INPUT.into(),
         });
     }
     sink.report.format = sink.report.kind.map(|k| k.label().to_string()).unwrap_or_default();
@@ -686,6 +691,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         out.snapshot.memberships.extend(snap.memberships);
         out.snapshot.reported_errors.extend(snap.reported_errors);
     }
+    consolidate(&mut out.snapshot);
     out.events.sort_by(|a, b| {
         (a.time, &a.source.file, a.source.record).cmp(&(b.time, &b.source.file, b.source.record))
     });
@@ -707,3 +713,72 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     Ok(out)
 }
 
+
+/// One object per id across inputs: the same user or group can come from several files (a users page
+/// and a JSON Lines copy, groups from JSON and from `GroupLicenses.csv`). Users keep the copy with the
+/// most license states; groups are unioned (licenses by SKU, members, first known value of each field).
+fn consolidate(snap: &mut Snapshot) {
+    use std::collections::HashMap;
+    let mut seen: HashMap<crate::model::ObjectId, usize> = HashMap::new();
+    let mut users: Vec<crate::model::snapshot::User> = Vec::with_capacity(snap.users.len());
+    for u in std::mem::take(&mut snap.users) {
+        match seen.get(&u.id) {
+            Some(&i) => {
+                if u.license_states.len() > users[i].license_states.len() {
+                    users[i] = u;
+                }
+            }
+            None => {
+                seen.insert(u.id.clone(), users.len());
+                users.push(u);
+            }
+        }
+    }
+    snap.users = users;
+    let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::new();
+    let mut groups: Vec<crate::model::snapshot::Group> = Vec::with_capacity(snap.groups.len());
+    for g in std::mem::take(&mut snap.groups) {
+        let Some(&i) = gseen.get(&g.id) else {
+            gseen.insert(g.id.clone(), groups.len());
+            groups.push(g);
+            continue;
+        };
+        let t = &mut groups[i];
+        for l in g.assigned_licenses {
+            if !t.assigned_licenses.iter().any(|x| x.sku_id == l.sku_id) {
+                t.assigned_licenses.push(l);
+            }
+        }
+        match (&mut t.members, g.members) {
+            (Some(a), Some(b)) => {
+                for m in b {
+                    if !a.contains(&m) {
+                        a.push(m);
+                    }
+                }
+            }
+            (a @ None, b) => *a = b,
+            _ => {}
+        }
+        t.display_name = t.display_name.take().or(g.display_name);
+        t.processing_state = t.processing_state.take().or(g.processing_state);
+        t.security_enabled = t.security_enabled.or(g.security_enabled);
+        t.membership_rule = t.membership_rule.take().or(g.membership_rule);
+        t.on_premises_sync_enabled = t.on_premises_sync_enabled.or(g.on_premises_sync_enabled);
+        t.mail = t.mail.take().or(g.mail);
+        if t.group_types.is_empty() {
+            t.group_types = g.group_types;
+        }
+        for p in g.proxy_addresses {
+            if !t.proxy_addresses.contains(&p) {
+                t.proxy_addresses.push(p);
+            }
+        }
+    }
+    snap.groups = groups;
+    let mut kseen = std::collections::HashSet::new();
+    snap.skus.retain(|s| kseen.insert(s.sku_id.clone()));
+    let mut mseen = std::collections::HashSet::new();
+    snap.memberships
+        .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
+}

@@ -82,8 +82,9 @@ pub struct EvidenceInfo {
     pub references_total: usize,
 }
 
-/// A user named by a finding.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A user named by a finding. Ordered by label (UPN, display name, id; case-insensitive), then id,
+/// so lists read alphabetically and sort the same way every run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct UserRef {
     /// Object id; absent when an input only named the user by UPN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,23 @@ pub struct UserRef {
     pub upn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+}
+
+impl Ord for UserRef {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.label()
+            .to_lowercase()
+            .cmp(&other.label().to_lowercase())
+            .then_with(|| self.id.cmp(&other.id))
+            .then_with(|| self.upn.cmp(&other.upn))
+            .then_with(|| self.display_name.cmp(&other.display_name))
+    }
+}
+
+impl PartialOrd for UserRef {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl UserRef {
@@ -282,8 +300,9 @@ pub struct DependencyItem {
     pub would_come_from: Vec<SupplyOption>,
     /// `documented`, `community`, `unverified`, `observed` (learned from this run's audit texts).
     pub confidence: String,
-    /// `removal` (a source of the required plan is being removed) or `assignment` (the product being
-    /// assigned contains a plan that needs another one).
+    /// `removal` (a source of the required plan is being removed), `assignment` (the product being
+    /// assigned contains a plan that needs another one), or `unknown` (audit text only, product
+    /// not known).
     pub direction: String,
 }
 
@@ -292,8 +311,9 @@ pub struct DependencyItem {
 pub struct SupplyOption {
     pub product: ProductRef,
     /// `user_assignment_disabled_plan` (the user has the product but the plan is disabled there),
-    /// `group` (a licensing group assigns the product with the plan enabled), `tenant_product`
-    /// (the tenant owns the product).
+    /// `group` (a licensing group assigns the product with the plan enabled),
+    /// `direct_same_product` (a direct assignment of a product the user already holds: no extra
+    /// seat), `tenant_product` (the tenant owns the product).
     pub how: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<ObjectId>,
@@ -435,6 +455,10 @@ pub struct CountDetails {
     /// `blocked users - max(0, enabled - consumed)`; absent without seat numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<u64>,
+    /// `max(0, blocked users + consumed - enabled)`: the shortfall if units in warning (grace
+    /// period) are not assignable or lapse; equals `shortfall` unless over-assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_if_warning_lapses: Option<u64>,
     /// Seats the listed reclaimable users would free.
     pub reclaimable_seats: usize,
     /// "buy 3 or free 3".

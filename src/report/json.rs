@@ -28,3 +28,15 @@ pub fn write<T: Serialize>(doc: &T, w: &mut dyn Write) -> io::Result<()> {
 pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     write(doc, w)
 }
+
+pub fn analysis(doc: &super::analysis::AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
+    write(doc, w)
+}
+
+pub fn playbook(entries: &[crate::recommend::playbook::PlaybookEntry], w: &mut dyn Write) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        entries: &'a [crate::recommend::playbook::PlaybookEntry],
+    }
+    write(&Doc { entries }, w)
+}

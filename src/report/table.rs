@@ -1,6 +1,9 @@
 //! Terminal output: plain aligned text meant for a person at a terminal.
 
+use super::analysis::AnalysisDoc;
 use super::inspect::InspectDoc;
+use crate::model::finding::{Severity, Status};
+use crate::recommend::playbook::PlaybookEntry;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::io::{self, Write};
 
@@ -72,6 +75,183 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         for c in &t.licensing_by_result {
             writeln!(w, "  {:>6}  {:<8} {}", c.count, c.result, clean(&c.activity))?;
         }
+    }
+    Ok(())
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let d = doc.diagnosis;
+    let s = &d.summary;
+    let e = &doc.evidence_available;
+    writeln!(
+        w,
+        "licdiag analyze: {} ({} errors, {} warnings, {} info) affecting {}",
+        plural(d.findings.len(), "finding", "findings"),
+        s.errors,
+        s.warnings,
+        s.infos,
+        plural(s.users_affected, "user", "users")
+    )?;
+    writeln!(
+        w,
+        "evidence: {} audit events; snapshot: {} users, {} groups, {} SKUs, {} reported errors; as of {}",
+        e.audit_events,
+        e.snapshot_users,
+        e.snapshot_groups,
+        e.snapshot_skus,
+        e.reported_errors,
+        ts(&d.as_of)
+    )?;
+    if d.findings.is_empty() {
+        writeln!(w, "\nNo group-based licensing errors found.")?;
+    }
+    for (n, f) in d.findings.iter().enumerate() {
+        writeln!(w)?;
+        let product = f.sku.clone().or_else(|| f.sku_id.as_ref().map(|x| x.to_string()));
+        let mut scope = String::new();
+        if let Some(p) = &product {
+            scope.push_str(&format!(" on {}", clean(p)));
+        }
+        if let Some(g) = &f.group {
+            scope.push_str(&format!(" from group {}", clean(g)));
+        }
+        let sev = match f.severity {
+            Severity::Error => "ERROR",
+            Severity::Warning => "WARNING",
+            Severity::Info => "INFO",
+        };
+        let status = match f.status {
+            Status::Pending => "",
+            Status::Resolved => " (resolved)",
+            Status::SelfResolved => " (self-resolved)",
+        };
+        writeln!(
+            w,
+            "{}. [{sev}] {} - {}{scope}: {}{status}",
+            n + 1,
+            f.cause.code(),
+            f.cause.title(),
+            plural(f.users.len(), "user", "users")
+        )?;
+        writeln!(w, "   {}", clean(&f.explanation))?;
+        if !f.users.is_empty() {
+            let names: Vec<String> = f
+                .users
+                .iter()
+                .take(10)
+                .map(|u| {
+                    let mut l = clean(&u.user.label());
+                    if u.status != Status::Pending {
+                        l.push_str(&format!(" ({})", u.status.as_str().replace('_', "-")));
+                    }
+                    l
+                })
+                .collect();
+            let more = f.users.len().saturating_sub(10);
+            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            writeln!(w, "   users: {}{tail}", names.join(", "))?;
+        }
+        if !f.not_assigned_products.is_empty() {
+            let p: Vec<String> = f.not_assigned_products.iter().map(|p| clean(&p.label())).collect();
+            writeln!(w, "   also not assigned (same group, all-or-nothing): {}", p.join(", "))?;
+        }
+        let r = &f.recommendation;
+        writeln!(w, "   fix: {}", clean(&r.summary))?;
+        for step in &r.steps {
+            writeln!(w, "     - {}", clean(step))?;
+        }
+        if !r.commands.is_empty() {
+            writeln!(w, "   commands to review (licdiag never runs them):")?;
+            for c in r.commands.iter().take(12) {
+                writeln!(w, "     {}", clean(c))?;
+            }
+            if r.commands.len() > 12 {
+                writeln!(w, "     ... {} more in --format json", r.commands.len() - 12)?;
+            }
+        }
+        let a = &f.audit;
+        let mut ev = format!("   evidence: {}", f.evidence.source.as_str());
+        if let (Some(first), Some(last)) = (&a.first_seen, &a.last_seen) {
+            ev.push_str(&format!("; first seen {}, last seen {}", ts(first), ts(last)));
+        }
+        writeln!(w, "{ev}")?;
+        if let Some(sb) = &a.started_by {
+            writeln!(w, "   started by: {} by {} at {}", clean(&sb.activity), clean(&sb.who), ts(&sb.when))?;
+        }
+        if let Some(p) = &a.processing_summary {
+            writeln!(
+                w,
+                "   processing: {} succeeded, {} failed (finished {})",
+                p.succeeded,
+                p.failed,
+                ts(&p.when)
+            )?;
+        }
+        if let Some(res) = &a.resolved {
+            writeln!(w, "   resolved: {} at {}", clean(&res.how), ts(&res.when))?;
+        }
+        writeln!(w, "   docs: {}", r.doc_url)?;
+    }
+    if !d.capacity.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "capacity per SKU:")?;
+        writeln!(
+            w,
+            "  {:<28} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8} {:>12}",
+            "sku", "enabled", "warning", "suspended", "consumed", "available", "blocked", "reclaimable"
+        )?;
+        for c in &d.capacity {
+            let name = c.sku.clone().unwrap_or_else(|| c.sku_id.to_string());
+            let flag = if c.over_assigned {
+                "  over-assigned"
+            } else if c.no_seats {
+                "  no seats"
+            } else {
+                ""
+            };
+            writeln!(
+                w,
+                "  {:<28} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8} {:>12}{flag}",
+                clean(&name),
+                c.enabled,
+                c.warning,
+                c.suspended,
+                c.consumed,
+                c.available,
+                c.blocked_users,
+                c.reclaimable.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn playbook(entries: &[PlaybookEntry], w: &mut dyn Write) -> io::Result<()> {
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        match &e.cause {
+            Some(c) => writeln!(w, "{} ({})", e.title, c.code())?,
+            None => writeln!(w, "{} [{}]", e.title, e.key)?,
+        }
+        writeln!(w, "  problem: {}", e.problem)?;
+        writeln!(w, "  how it shows: {}", e.how_it_shows)?;
+        writeln!(w, "  fix:")?;
+        for f in &e.fix {
+            writeln!(w, "    - {f}")?;
+        }
+        if !e.follow_up.steps.is_empty() {
+            writeln!(w, "  then:")?;
+            for f in &e.follow_up.steps {
+                writeln!(w, "    - {f}")?;
+            }
+        }
+        writeln!(w, "  docs: {}", e.doc_url)?;
     }
     Ok(())
 }

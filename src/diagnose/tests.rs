@@ -1,0 +1,1089 @@
+//! Diagnosis tests: one or more per cause, on small worlds built with the test kit.
+
+use super::testkit::*;
+use crate::model::finding::{
+    AssignmentSource, CauseDetails, Diagnosis, Evidence, Finding, ReclaimReason, Severity, Status,
+};
+use crate::model::{Activity, Actor, Cause, Outcome};
+
+const NOW: &str = "2026-10-09T12:00:00Z";
+
+fn find<'a>(d: &'a Diagnosis, cause: Cause, sku: &str) -> &'a Finding {
+    d.findings
+        .iter()
+        .find(|f| f.cause == cause && f.sku.as_deref() == Some(sku))
+        .unwrap_or_else(|| panic!("no {cause} finding on {sku}: {:#?}", keys(d)))
+}
+
+fn keys(d: &Diagnosis) -> Vec<String> {
+    d.findings.iter().map(|f| f.key()).collect()
+}
+
+fn labels(f: &Finding) -> Vec<String> {
+    f.users.iter().map(|u| u.user.label()).collect()
+}
+
+/// LIC-E3 assigns E3 (Yammer disabled) + EMS; three new hires blocked on seats; rosa resolved later.
+fn count_world() -> World {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 20, 2, 22), subscribed(EMS, 25, 0, 14)];
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[YAMMER]), (EMS, &[])])];
+    for (n, at) in [
+        ("kai", "2026-10-06T08:01:52Z"),
+        ("lena", "2026-10-06T08:02:09Z"),
+        ("mateo", "2026-10-06T08:02:27Z"),
+    ] {
+        let mut u = user(n);
+        u.license_states = vec![
+            bad(E3, Some("LIC-E3"), "CountViolation", at),
+            bad(EMS, Some("LIC-E3"), "Other", at),
+        ];
+        w.snap.users.push(u);
+        w.snap.memberships.push(member("LIC-E3", n));
+    }
+    let mut rosa = user("rosa");
+    rosa.license_states = vec![
+        ok(E3, Some("LIC-E3"), "2026-10-08T13:02:12Z"),
+        ok(EMS, Some("LIC-E3"), "2026-10-08T13:02:12Z"),
+    ];
+    let mut dmitri = user("dmitri");
+    dmitri.account_enabled = Some(false);
+    dmitri.license_states = vec![ok(E3, Some("LIC-E3"), "2026-09-14T10:00:00Z")];
+    let mut derek = user("derek");
+    derek.account_enabled = Some(false);
+    derek.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")];
+    let mut sofia = user("sofia");
+    sofia.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")];
+    let mut hannah = user("hannah");
+    hannah.license_states = vec![
+        ok(E3, None, "2026-09-14T10:00:00Z"),
+        ok(E3, Some("LIC-E3"), "2026-09-14T10:00:00Z"),
+    ];
+    w.snap.users.extend([rosa, dmitri, derek, sofia, hannah]);
+    w.events = vec![
+        set_group_license("LIC-E3", "2026-10-06T08:00:12Z", "ana", Outcome::Success),
+        start("LIC-E3", "2026-10-06T08:00:41Z"),
+        gbl_fail(
+            "kai",
+            "2026-10-06T08:01:52Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+        gbl_fail(
+            "rosa",
+            "2026-10-06T08:02:40Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+        finish("LIC-E3", "2026-10-06T08:05:59Z", 10, 7),
+        gbl_ok(
+            "rosa",
+            "2026-10-08T13:02:12Z",
+            &[("ENTERPRISEPACK", E3), ("EMS", EMS)],
+        ),
+        finish("LIC-E3", "2026-10-08T13:04:50Z", 11, 6),
+    ];
+    w
+}
+
+#[test]
+fn count_violation_grouped_with_seats_and_reclaimable_users() {
+    let d = count_world().run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.group.as_deref(), Some("LIC-E3"));
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.status, Status::Pending);
+    assert_eq!(f.evidence.source, Evidence::Both);
+    assert_eq!(labels(f).len(), 4, "{:?}", labels(f));
+    assert_eq!(f.pending_users(), 3);
+    let rosa = f
+        .users
+        .iter()
+        .find(|u| u.user.label().starts_with("rosa"))
+        .expect("rosa");
+    assert_eq!(rosa.status, Status::Resolved);
+    assert_eq!(
+        rosa.resolved.as_ref().map(|r| r.when),
+        Some(t("2026-10-08T13:02:12Z"))
+    );
+
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("details {:?}", f.details)
+    };
+    assert_eq!(c.blocked_users, 3);
+    assert_eq!(c.shortfall, Some(3));
+    let cap = c.capacity.as_ref().expect("capacity");
+    assert_eq!((cap.enabled, cap.warning, cap.consumed), (20, 2, 22));
+    assert_eq!(cap.available, -2);
+    assert_eq!(cap.available_with_warning, 0);
+    assert!(cap.over_assigned && cap.no_seats);
+    let rec: Vec<(String, ReclaimReason)> = cap
+        .reclaimable
+        .iter()
+        .map(|r| (r.user.label(), r.reason))
+        .collect();
+    assert_eq!(
+        rec,
+        vec![
+            (
+                "derek@fabrikam.example".into(),
+                ReclaimReason::DisabledAccount
+            ),
+            (
+                "dmitri@fabrikam.example".into(),
+                ReclaimReason::DisabledAccount
+            ),
+            ("sofia@fabrikam.example".into(), ReclaimReason::DirectOnly),
+        ]
+    );
+    assert_eq!(cap.direct_and_group.len(), 1);
+    assert!(
+        f.explanation.contains("Buy 3, or free 3"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation.contains("hannah@fabrikam.example"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.explanation.contains("frees nothing"), "{}", f.explanation);
+    // the all-or-nothing sibling
+    assert_eq!(
+        f.not_assigned_products
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>(),
+        vec!["EMS"]
+    );
+    // audit correlation
+    let sb = f.audit.started_by.as_ref().expect("started by");
+    assert_eq!(sb.who, "ana@fabrikam.example");
+    assert_eq!(sb.when, t("2026-10-06T08:00:12Z"));
+    let ps = f.audit.processing_summary.as_ref().expect("summary");
+    assert_eq!((ps.succeeded, ps.failed), (11, 6));
+    assert_eq!(f.audit.first_seen, Some(t("2026-10-06T08:01:52Z")));
+    assert!(f.audit.resolved.is_none());
+    // recommendation: one reprocess line per pending user, not for rosa
+    let cmds = f.recommendation.commands.join("\n");
+    for n in ["kai", "lena", "mateo"] {
+        assert!(
+            cmds.contains(&format!("Invoke-MgLicenseUser -UserId 'u-{n}'")),
+            "{cmds}"
+        );
+    }
+    assert!(!cmds.contains("u-rosa"), "{cmds}");
+    assert!(
+        cmds.contains(
+            "Remove-MgGroupMemberByRef -GroupId 'g-lic-e3' -DirectoryObjectId 'u-dmitri'"
+        ),
+        "{cmds}"
+    );
+    assert!(cmds.contains("Set-MgUserLicense -UserId 'u-derek' -AddLicenses @() -RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')"), "{cmds}");
+    assert!(
+        f.recommendation.summary.contains("Buy 3"),
+        "{}",
+        f.recommendation.summary
+    );
+
+    // capacity table lists every subscribed product
+    assert_eq!(d.capacity.len(), 2);
+    assert_eq!(d.capacity[1].sku.as_deref(), Some("ENTERPRISEPACK"));
+    assert_eq!(d.capacity[1].blocked_users, 3);
+}
+
+#[test]
+fn other_is_attributed_to_the_sibling_error() {
+    let d = count_world().run(NOW);
+    let f = find(&d, Cause::Other, "EMS");
+    let CauseDetails::Blocked {
+        blocked_by,
+        unexplained,
+    } = &f.details
+    else {
+        panic!("{:?}", f.details)
+    };
+    assert!(unexplained.is_empty());
+    assert_eq!(blocked_by.len(), 3);
+    for b in blocked_by {
+        assert_eq!(b.cause, Cause::CountViolation);
+        assert_eq!(b.sku.as_deref(), Some("ENTERPRISEPACK"));
+        assert_eq!(b.found_in, "snapshot");
+    }
+    assert!(
+        f.explanation
+            .contains("blocked by CountViolation on ENTERPRISEPACK"),
+        "{}",
+        f.explanation
+    );
+}
+
+#[test]
+fn other_without_sibling_takes_the_audit_cause_or_says_so() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E1, 6, 0, 6)];
+    w.snap.groups = vec![group("LIC-E1", &[(E1, &[])])];
+    let mut olivia = user("olivia");
+    olivia.license_states = vec![bad(E1, Some("LIC-E1"), "Other", "2026-10-05T09:33:02Z")];
+    let mut nils = user("nils");
+    nils.license_states = vec![bad(E1, Some("LIC-E1"), "Others", "2026-10-05T09:40:00Z")];
+    let mut grace = user("grace");
+    grace.license_states = vec![ok(E1, None, "2026-09-14T10:00:00Z")];
+    w.snap.users = vec![olivia, nils, grace];
+    w.events = vec![gbl_fail(
+        "olivia",
+        "2026-10-05T09:33:02Z",
+        lerr(Cause::CountViolation, &count_text("STANDARDPACK")),
+    )];
+    let d = w.run(NOW);
+    assert_eq!(
+        keys(&d),
+        vec![
+            "CountViolation/STANDARDPACK/LIC-E1",
+            "Other/STANDARDPACK/LIC-E1"
+        ]
+    );
+    // olivia: the snapshot's Other and the audit CountViolation are one error
+    let c = find(&d, Cause::CountViolation, "STANDARDPACK");
+    assert_eq!(labels(c), vec!["olivia@fabrikam.example"]);
+    assert_eq!(c.evidence.source, Evidence::Both);
+    assert_eq!(c.status, Status::Pending);
+    assert!(
+        c.explanation.contains("records this as Other"),
+        "{}",
+        c.explanation
+    );
+    let CauseDetails::Count(cd) = &c.details else {
+        panic!()
+    };
+    assert_eq!(cd.shortfall, Some(1));
+    assert!(
+        c.explanation.contains(
+            "Buy 1, or free 1: 1 seat is reclaimable: grace@fabrikam.example (direct only"
+        ),
+        "{}",
+        c.explanation
+    );
+    // nils: nothing explains it
+    let f = find(&d, Cause::Other, "STANDARDPACK");
+    let CauseDetails::Blocked {
+        blocked_by,
+        unexplained,
+    } = &f.details
+    else {
+        panic!()
+    };
+    assert!(blocked_by.is_empty());
+    assert_eq!(unexplained.len(), 1);
+    assert!(
+        f.explanation.contains("no sibling error"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(f.severity, Severity::Warning);
+}
+
+#[test]
+fn other_attributed_to_a_failed_audit_event_on_a_sibling_product() {
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[]), (EMS, &[])])];
+    let mut kai = user("kai");
+    // the snapshot lost the E3 entry; only EMS says Other
+    kai.license_states = vec![bad(EMS, Some("LIC-E3"), "Other", "2026-10-06T08:01:52Z")];
+    w.snap.users = vec![kai];
+    w.events = vec![gbl_fail(
+        "kai",
+        "2026-10-06T08:01:52Z",
+        lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+    )];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::Other, "EMS");
+    let CauseDetails::Blocked { blocked_by, .. } = &f.details else {
+        panic!()
+    };
+    assert_eq!(blocked_by.len(), 1);
+    assert_eq!(blocked_by[0].found_in, "audit");
+    assert_eq!(blocked_by[0].sku.as_deref(), Some("ENTERPRISEPACK"));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(
+        f.explanation
+            .contains("blocked by CountViolation on ENTERPRISEPACK (from the audit log)"),
+        "{}",
+        f.explanation
+    );
+    // and the audit failure is a CountViolation finding of its own, in the same group
+    let c = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(c.group.as_deref(), Some("LIC-E3"));
+    assert_eq!(c.evidence.source, Evidence::Audit);
+}
+
+fn conflict_world() -> World {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 30, 0, 10), subscribed(E1, 10, 0, 5)];
+    w.snap.groups = vec![
+        group("LIC-E3", &[(E3, &[YAMMER])]),
+        group("LIC-E1", &[(E1, &[])]),
+    ];
+    let mut grace = user("grace");
+    grace.license_states = vec![
+        ok(E1, None, "2026-09-14T10:00:00Z"),
+        disabled(
+            bad(
+                E3,
+                Some("LIC-E3"),
+                "MutuallyExclusiveViolation",
+                "2026-10-06T08:03:05Z",
+            ),
+            &[YAMMER],
+        ),
+    ];
+    let mut ivan = user("ivan");
+    ivan.license_states = vec![
+        ok(E1, Some("LIC-E1"), "2026-09-14T10:00:00Z"),
+        disabled(
+            bad(
+                E3,
+                Some("LIC-E3"),
+                "MutuallyExclusiveViolation",
+                "2026-10-06T08:03:21Z",
+            ),
+            &[YAMMER],
+        ),
+    ];
+    w.snap.users = vec![grace, ivan];
+    w
+}
+
+#[test]
+fn conflict_pairs_and_other_source() {
+    let d = conflict_world().run(NOW);
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    let CauseDetails::Conflict {
+        conflicting_plans,
+        conflict_table,
+    } = &f.details
+    else {
+        panic!()
+    };
+    assert_eq!(conflict_table, "current");
+    let got: Vec<(String, String, String, String)> = conflicting_plans
+        .iter()
+        .map(|c| {
+            (
+                c.user.label(),
+                c.plan.label(),
+                c.other_plan.label(),
+                c.other_source.describe(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "grace@fabrikam.example".into(),
+                "SHAREPOINTENTERPRISE".into(),
+                "SHAREPOINTSTANDARD".into(),
+                "the direct assignment of STANDARDPACK".into()
+            ),
+            (
+                "ivan@fabrikam.example".into(),
+                "SHAREPOINTENTERPRISE".into(),
+                "SHAREPOINTSTANDARD".into(),
+                "group LIC-E1 (STANDARDPACK)".into()
+            ),
+        ]
+    );
+    assert!(
+        f.explanation.contains("from group LIC-E1 (STANDARDPACK)"),
+        "{}",
+        f.explanation
+    );
+    let cmds = f.recommendation.commands.join("\n");
+    assert!(cmds.contains("Invoke-MgLicenseUser -UserId 'u-grace'"));
+    assert!(
+        cmds.contains("RemoveLicenses @('18181a46-0d4e-45cd-891e-60aabd171b4e')"),
+        "{cmds}"
+    );
+    assert!(
+        cmds.contains("Remove-MgGroupMemberByRef -GroupId 'g-lic-e1' -DirectoryObjectId 'u-ivan'"),
+        "{cmds}"
+    );
+}
+
+#[test]
+fn exchange_plan_conflict_only_with_the_pre_2025_table() {
+    let d = conflict_world().run("2025-03-01T00:00:00Z");
+    assert_eq!(d.conflict_table, "pre2025");
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::MutuallyExclusiveViolation)
+        .expect("finding");
+    let CauseDetails::Conflict {
+        conflicting_plans, ..
+    } = &f.details
+    else {
+        panic!()
+    };
+    let pairs: Vec<(String, String)> = conflicting_plans
+        .iter()
+        .filter(|c| c.user.label().starts_with("grace"))
+        .map(|c| (c.plan.label(), c.other_plan.label()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("EXCHANGE_S_ENTERPRISE".into(), "EXCHANGE_S_STANDARD".into()),
+            ("SHAREPOINTENTERPRISE".into(), "SHAREPOINTSTANDARD".into()),
+        ]
+    );
+}
+
+#[test]
+fn conflict_from_audit_text_only() {
+    let mut w = World::new();
+    w.events = vec![gbl_fail(
+        "zed",
+        "2026-10-06T08:03:05Z",
+        lerr(
+            Cause::MutuallyExclusiveViolation,
+            "License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.",
+        ),
+    )];
+    let d = w.run(NOW);
+    assert_eq!(d.findings.len(), 1);
+    let f = &d.findings[0];
+    assert_eq!(f.evidence.source, Evidence::Audit);
+    assert_eq!(f.sku, None);
+    let CauseDetails::Conflict {
+        conflicting_plans, ..
+    } = &f.details
+    else {
+        panic!()
+    };
+    assert_eq!(conflicting_plans.len(), 1);
+    assert_eq!(conflicting_plans[0].determined_from, "audit");
+    assert_eq!(
+        conflicting_plans[0].plan.id,
+        crate::model::PlanId::parse(SPO1)
+    );
+    assert!(matches!(
+        conflicting_plans[0].other_source,
+        AssignmentSource::Unknown { .. }
+    ));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f
+        .recommendation
+        .commands
+        .iter()
+        .any(|c| c.contains("'u-zed'")));
+}
+
+#[test]
+fn dependency_names_the_plans_and_where_the_requirement_could_come_from() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 20, 0, 10), subscribed(MEET, 5, 0, 2)];
+    w.snap.groups = vec![
+        group("LIC-E3", &[(E3, &[YAMMER])]),
+        group("LIC-E3-Voice", &[(E3, &[])]),
+    ];
+    let mut tomas = user("tomas");
+    tomas.on_premises_sync_enabled = Some(true);
+    tomas.license_states = vec![
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+        active_with_error(
+            E3,
+            Some("LIC-E3-Voice"),
+            "DependencyViolation",
+            "2026-10-07T11:33:45Z",
+        ),
+    ];
+    w.snap.users = vec![tomas];
+    w.snap.memberships = vec![member("LIC-E3", "someone-else")];
+    w.events = vec![
+        remove_member("tomas", "LIC-E3-Voice", "2026-10-07T11:30:02Z", admin("sync")),
+        gbl_fail(
+            "tomas",
+            "2026-10-07T11:33:45Z",
+            lerr(
+                Cause::DependencyViolation,
+                "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].",
+            ),
+        ),
+    ];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::DependencyViolation, "ENTERPRISEPACK");
+    assert_eq!(f.group.as_deref(), Some("LIC-E3-Voice"));
+    assert_eq!(f.evidence.source, Evidence::Both);
+    let CauseDetails::Dependency { dependencies } = &f.details else {
+        panic!()
+    };
+    assert_eq!(dependencies.len(), 1, "{dependencies:#?}");
+    let dep = &dependencies[0];
+    assert_eq!(dep.dependent_plan.label(), "MCOMEETADV");
+    assert_eq!(dep.requires[0].label(), "MCOSTANDARD");
+    assert_eq!(dep.direction, "removal");
+    assert_eq!(dep.confidence, "documented");
+    assert!(dep
+        .would_come_from
+        .iter()
+        .any(|o| o.how == "group" && o.group.as_deref() == Some("LIC-E3")));
+    assert!(!dep
+        .would_come_from
+        .iter()
+        .any(|o| o.group.as_deref() == Some("LIC-E3-Voice")));
+    assert!(
+        f.explanation.contains("was removed from LIC-E3-Voice"),
+        "{}",
+        f.explanation
+    );
+    assert!(f
+        .recommendation
+        .commands
+        .iter()
+        .any(|c| c.starts_with("Invoke-MgLicenseUser -UserId 'u-tomas'")));
+}
+
+#[test]
+fn usage_location_per_user() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(PBI, 10, 0, 3)];
+    w.snap.groups = vec![group("LIC-PowerBI", &[(PBI, &[])])];
+    for (n, loc) in [("reza", Some("IR")), ("samir", Some("SY")), ("nova", None)] {
+        let mut u = user(n);
+        u.usage_location = loc.map(str::to_string);
+        u.license_states = vec![bad(
+            PBI,
+            Some("LIC-PowerBI"),
+            "ProhibitedInUsageLocationViolation",
+            "2026-10-05T07:06:03Z",
+        )];
+        w.snap.users.push(u);
+    }
+    let d = w.run(NOW);
+    let f = find(
+        &d,
+        Cause::ProhibitedInUsageLocationViolation,
+        "POWER_BI_PRO",
+    );
+    let CauseDetails::UsageLocation { usage_locations } = &f.details else {
+        panic!()
+    };
+    let got: Vec<(String, String)> = usage_locations
+        .iter()
+        .map(|l| (l.user.label(), l.note.clone()))
+        .collect();
+    assert!(got.contains(&("reza@fabrikam.example".into(), "IR".into())));
+    assert!(got.contains(&("samir@fabrikam.example".into(), "SY".into())));
+    assert!(got.contains(&(
+        "nova@fabrikam.example".into(),
+        "unset: inherits the tenant's country".into()
+    )));
+    assert!(
+        f.explanation.contains("IR: reza@fabrikam.example"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(
+        f.recommendation
+            .commands
+            .iter()
+            .filter(|c| c.starts_with("Invoke-MgLicenseUser"))
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn uniqueness_names_the_colliding_address_and_holder() {
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
+    let mut jamie = user("jamie.lindqvist");
+    jamie.on_premises_sync_enabled = Some(true);
+    jamie.mail = Some(format!("jamie.lindqvist@{DOMAIN}"));
+    jamie.license_states = vec![bad(
+        E3,
+        Some("LIC-E3"),
+        "UniquenessViolation",
+        "2026-10-06T08:03:40Z",
+    )];
+    let mut holder = user("jamie.lindgren");
+    holder.proxy_addresses = vec![
+        format!("SMTP:jamie.lindgren@{DOMAIN}"),
+        format!("smtp:jamie.lindgren@{MOERA}"),
+        format!("smtp:Jamie.Lindqvist@{DOMAIN}"),
+    ];
+    let mut other = user("ana");
+    other.proxy_addresses = vec![format!("SMTP:ana@{DOMAIN}"), format!("smtp:ana@{MOERA}")];
+    // a group that holds the alias the user would get in the onmicrosoft domain
+    let mut g = group("Sales-DL", &[]);
+    g.proxy_addresses = vec![format!("smtp:JAMIE.LINDQVIST@{MOERA}")];
+    w.snap.groups.push(g);
+    w.snap.users = vec![jamie, holder, other];
+    w.events = vec![gbl_fail(
+        "jamie.lindqvist",
+        "2026-10-06T08:03:40Z",
+        lerr(
+            Cause::UniquenessViolation,
+            "Proxy address is already being used",
+        ),
+    )];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::UniquenessViolation, "ENTERPRISEPACK");
+    let CauseDetails::Uniqueness {
+        colliding,
+        unexplained,
+    } = &f.details
+    else {
+        panic!()
+    };
+    assert!(unexplained.is_empty());
+    let got: Vec<(String, String, String)> = colliding
+        .iter()
+        .flat_map(|c| {
+            c.holders
+                .iter()
+                .map(|h| (c.address.clone(), h.kind.clone(), h.id.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "jamie.lindqvist@fabrikam.example".into(),
+                "user".into(),
+                "u-jamie.lindgren".into()
+            ),
+            (
+                "jamie.lindqvist@fabrikam.onmicrosoft.com".into(),
+                "group".into(),
+                "g-sales-dl".into()
+            ),
+        ]
+    );
+    assert!(colliding.iter().all(|c| c.synced));
+    assert!(
+        f.explanation.contains("source of authority"),
+        "{}",
+        f.explanation
+    );
+    let cmds = f.recommendation.commands.join("\n");
+    assert!(
+        cmds.contains(
+            "Get-Recipient -Filter \"EmailAddresses -eq 'smtp:jamie.lindqvist@fabrikam.example'\""
+        ),
+        "{cmds}"
+    );
+    assert!(cmds.contains("Invoke-MgLicenseUser -UserId 'u-jamie.lindqvist'"));
+}
+
+#[test]
+fn concurrency_self_resolves_or_stays_pending() {
+    let mut w = World::new();
+    w.snap.groups = vec![
+        group("LIC-E3", &[(E3, &[YAMMER])]),
+        group("LIC-E3-Voice", &[(E3, &[])]),
+    ];
+    let mut omar = user("omar");
+    omar.license_states = vec![
+        ok(E3, Some("LIC-E3"), "2026-10-06T08:03:30Z"),
+        ok(E3, Some("LIC-E3-Voice"), "2026-10-07T09:20:40Z"),
+    ];
+    let mut priya = user("priya");
+    priya.license_states = vec![ok(E3, Some("LIC-E3"), "2026-10-06T08:03:49Z")];
+    w.snap.users = vec![omar, priya];
+    w.snap.memberships = vec![
+        member("LIC-E3", "omar"),
+        member("LIC-E3-Voice", "omar"),
+        member("LIC-E3", "priya"),
+        member("LIC-E3-Voice", "priya"),
+    ];
+    let conc = || {
+        lerr(
+            Cause::ConcurrencyException,
+            "Microsoft.Online.Workflows.LicenseAssignmentAttributeConcurrencyException",
+        )
+    };
+    w.events = vec![
+        add_member(
+            "omar",
+            "LIC-E3-Voice",
+            "2026-10-07T09:00:05Z",
+            admin("sync"),
+        ),
+        add_member(
+            "priya",
+            "LIC-E3-Voice",
+            "2026-10-07T09:00:06Z",
+            admin("sync"),
+        ),
+        gbl_fail("omar", "2026-10-07T09:02:17Z", conc()),
+        gbl_fail("priya", "2026-10-07T09:02:18Z", conc()),
+        gbl_ok("omar", "2026-10-07T09:20:40Z", &[("ENTERPRISEPACK", E3)]),
+    ];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::ConcurrencyException, "ENTERPRISEPACK");
+    assert_eq!(f.group.as_deref(), Some("LIC-E3-Voice"));
+    assert_eq!(f.status, Status::Pending);
+    assert_eq!(f.severity, Severity::Warning);
+    let st: Vec<(String, Status)> = f.users.iter().map(|u| (u.user.label(), u.status)).collect();
+    assert_eq!(
+        st,
+        vec![
+            ("omar@fabrikam.example".into(), Status::SelfResolved),
+            ("priya@fabrikam.example".into(), Status::Pending),
+        ]
+    );
+    assert!(
+        f.recommendation.commands.iter().all(|c| c.starts_with('#')),
+        "{:?}",
+        f.recommendation.commands
+    );
+
+    // omar alone: self-resolved, info, no action
+    w.events.retain(|e| {
+        !e.targets
+            .iter()
+            .any(|t| t.upn.as_deref() == Some("priya@fabrikam.example"))
+    });
+    let d = w.run(NOW);
+    let f = find(&d, Cause::ConcurrencyException, "ENTERPRISEPACK");
+    assert_eq!(f.status, Status::SelfResolved);
+    assert_eq!(f.severity, Severity::Info);
+    assert!(f.recommendation.commands.is_empty());
+    assert!(f.recommendation.summary.starts_with("No action needed"));
+}
+
+#[test]
+fn missing_prerequisite_from_a_failed_set_group_license() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 20, 0, 10), subscribed(WPA, 5, 0, 0)];
+    let mut g = group("LIC-WorkplaceAnalytics", &[]);
+    g.members = Some(vec![uid("wendy"), uid("xavier")]);
+    w.snap.groups = vec![g, group("LIC-E3", &[(E3, &[])])];
+    let mut e = set_group_license(
+        "LIC-WorkplaceAnalytics",
+        "2026-10-05T10:00:37Z",
+        "ana",
+        Outcome::Failure,
+    );
+    e.errors = vec![lerr(
+        Cause::MissingPrerequisite,
+        "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
+    )];
+    w.events = vec![e];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::MissingPrerequisite, "WORKPLACE_ANALYTICS");
+    assert_eq!(f.group.as_deref(), Some("LIC-WorkplaceAnalytics"));
+    assert!(f.users.is_empty());
+    assert_eq!(f.severity, Severity::Error);
+    let CauseDetails::Prerequisite(p) = &f.details else {
+        panic!()
+    };
+    assert_eq!(p.add_on, "Microsoft Workplace Analytics");
+    assert_eq!(p.prerequisite, "Exchange Online (Plan 2)");
+    assert!(p
+        .prerequisite_plans
+        .iter()
+        .any(|x| x.label() == "EXCHANGE_S_ENTERPRISE"));
+    assert_eq!(
+        p.base_products
+            .iter()
+            .map(|x| x.label())
+            .collect::<Vec<_>>(),
+        vec!["ENTERPRISEPACK"]
+    );
+    assert!(
+        f.explanation.contains("ana@fabrikam.example"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.explanation.contains("2 member(s)"), "{}", f.explanation);
+    assert!(f.recommendation.summary.contains("same group"));
+
+    // a later successful Set group license resolves it
+    let mut ok = set_group_license(
+        "LIC-WorkplaceAnalytics",
+        "2026-10-06T10:00:00Z",
+        "ana",
+        Outcome::Success,
+    );
+    ok.licenses = None;
+    w.events.push(ok);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::MissingPrerequisite, "WORKPLACE_ANALYTICS");
+    assert_eq!(f.status, Status::Resolved);
+    assert_eq!(f.severity, Severity::Info);
+}
+
+#[test]
+fn unknown_codes_are_kept_verbatim() {
+    let mut w = World::new();
+    w.snap.skus = vec![{
+        let mut s = subscribed(E1, 1, 0, 0);
+        s.sku_id = sku(CUSTOM);
+        s.part_number = Some("CONTOSO_CUSTOM_ADDON".into());
+        s
+    }];
+    w.snap.groups = vec![group("LIC-Addon", &[(CUSTOM, &[])])];
+    let mut liam = user("liam");
+    liam.license_states = vec![bad(
+        CUSTOM,
+        Some("LIC-Addon"),
+        "LicenseServiceUnavailableViolation",
+        "2026-10-04T17:12:40Z",
+    )];
+    w.snap.users = vec![liam];
+    let d = w.run(NOW);
+    assert_eq!(d.findings.len(), 1);
+    let f = &d.findings[0];
+    assert_eq!(
+        f.cause,
+        Cause::Unknown("LicenseServiceUnavailableViolation".into())
+    );
+    assert_eq!(f.sku.as_deref(), Some("CONTOSO_CUSTOM_ADDON"));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.explanation.contains("LicenseServiceUnavailableViolation"));
+    assert_eq!(
+        serde_json::to_value(f).expect("json")["cause"],
+        "LicenseServiceUnavailableViolation"
+    );
+}
+
+#[test]
+fn reported_errors_resolve_groups_by_name_and_merge() {
+    use crate::model::snapshot::{AssignedBy, ReportedError};
+    let mut w = count_world();
+    w.events.clear();
+    w.snap.reported_errors.push(ReportedError {
+        user_id: Some(uid("kai")),
+        upn: None,
+        display_name: None,
+        sku_id: None,
+        sku_part_number: Some("ENTERPRISEPACK".into()),
+        assigned_by: AssignedBy::GroupName("lic-e3".into()),
+        cause: Cause::CountViolation,
+        subcode: None,
+        message: None,
+        occurred: None,
+        source: src("errors.csv", 2),
+    });
+    // a user only the error list knows, in a group the snapshot does not have
+    w.snap.reported_errors.push(ReportedError {
+        user_id: None,
+        upn: Some("ghost@fabrikam.example".into()),
+        display_name: None,
+        sku_id: Some(sku(E3)),
+        sku_part_number: None,
+        assigned_by: AssignedBy::GroupName("LIC-Elsewhere".into()),
+        cause: Cause::CountViolation,
+        subcode: None,
+        message: Some("CountViolation".into()),
+        occurred: None,
+        source: src("errors.csv", 3),
+    });
+    let d = w.run(NOW);
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::CountViolation && f.group.as_deref() == Some("LIC-E3"))
+        .expect("merged");
+    assert_eq!(f.pending_users(), 3);
+    assert!(f
+        .evidence
+        .references
+        .iter()
+        .any(|r| &*r.file == "errors.csv"));
+    let g = d
+        .findings
+        .iter()
+        .find(|f| f.group.as_deref() == Some("LIC-Elsewhere"))
+        .expect("by name");
+    assert_eq!(g.group_id, None);
+    assert_eq!(labels(g), vec!["ghost@fabrikam.example"]);
+    // the product is blocked for 4 users in all: shortfall counts both groups
+    let CauseDetails::Count(c) = &f.details else {
+        panic!()
+    };
+    assert_eq!(c.shortfall, Some(4));
+}
+
+#[test]
+fn audit_only_groups_by_processing_window() {
+    let mut w = World::new();
+    w.events = vec![
+        start("LIC-E3", "2026-10-06T08:00:41Z"),
+        gbl_fail(
+            "kai",
+            "2026-10-06T08:01:52Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+        gbl_fail(
+            "lena",
+            "2026-10-06T08:02:09Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+        finish("LIC-E3", "2026-10-06T08:05:59Z", 10, 2),
+        // after the window: group unknown
+        gbl_fail(
+            "mateo",
+            "2026-10-06T09:00:00Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+    ];
+    let d = w.run(NOW);
+    let g: Vec<String> = keys(&d);
+    assert_eq!(
+        g,
+        vec![
+            "CountViolation/ENTERPRISEPACK/LIC-E3",
+            "CountViolation/ENTERPRISEPACK/-"
+        ]
+    );
+    let f = &d.findings[0];
+    assert_eq!(f.evidence.source, Evidence::Audit);
+    assert_eq!(f.audit.failed_events, 2);
+    assert_eq!(
+        f.audit.processing_summary.as_ref().map(|p| p.failed),
+        Some(2)
+    );
+    assert!(d.capacity.is_empty());
+    assert!(
+        f.explanation.contains("No subscribedSkus export"),
+        "{}",
+        f.explanation
+    );
+}
+
+#[test]
+fn events_after_as_of_are_ignored_and_output_is_deterministic() {
+    let w = count_world();
+    // before rosa's success: she is still pending
+    let d = w.run("2026-10-07T00:00:00Z");
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.pending_users(), 4);
+
+    let a = serde_json::to_string(&w.run(NOW)).expect("json");
+    let mut w2 = count_world();
+    w2.events.reverse();
+    w2.snap.users.reverse();
+    let b = serde_json::to_string(&w2.run(NOW)).expect("json");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn finding_json_field_names() {
+    let d = count_world().run(NOW);
+    let v = serde_json::to_value(&d).expect("json");
+    for k in [
+        "findings",
+        "capacity",
+        "summary",
+        "as_of",
+        "conflict_table",
+        "catalog",
+    ] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+    let f = &v["findings"][0];
+    for k in [
+        "cause",
+        "severity",
+        "status",
+        "sku",
+        "sku_id",
+        "group_id",
+        "group",
+        "users",
+        "evidence",
+        "explanation",
+        "details",
+        "not_assigned_products",
+        "audit",
+        "recommendation",
+    ] {
+        assert!(f.get(k).is_some(), "finding.{k} missing: {f}");
+    }
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["details"]["kind"], "count");
+    assert!(f["details"]["capacity"]["reclaimable"].is_array());
+    assert_eq!(f["users"][0]["status"], "pending");
+    assert!(f["users"][0]["id"].is_string());
+    assert_eq!(f["evidence"]["source"], "both");
+    for k in ["summary", "steps", "commands", "doc_url", "applies_to"] {
+        assert!(f["recommendation"].get(k).is_some(), "recommendation.{k}");
+    }
+    let s = &v["summary"];
+    assert_eq!(s["users_affected"], 3);
+    assert_eq!(s["findings_by_cause"]["CountViolation"], 1);
+    assert_eq!(s["findings_by_cause"]["Other"], 1);
+}
+
+#[test]
+fn ranking_puts_most_affected_first() {
+    let mut w = count_world();
+    let mut g = user("grace");
+    g.license_states = vec![bad(
+        E1,
+        None,
+        "MutuallyExclusiveViolation",
+        "2026-10-06T08:03:05Z",
+    )];
+    w.snap.users.push(g);
+    let d = w.run(NOW);
+    let order: Vec<(Cause, usize)> = d
+        .findings
+        .iter()
+        .map(|f| (f.cause.clone(), f.pending_users()))
+        .collect();
+    assert_eq!(order[0], (Cause::CountViolation, 3));
+    assert_eq!(order[1], (Cause::Other, 3));
+    assert_eq!(order[2], (Cause::MutuallyExclusiveViolation, 1));
+    assert_eq!(d.summary.errors, 3);
+}
+
+#[test]
+fn never_panics_on_odd_data() {
+    use crate::model::snapshot::AssignmentState;
+    let mut w = World::new();
+    let mut u = user("odd");
+    u.upn = None;
+    u.license_states = vec![
+        {
+            let mut s = bad(
+                "00000000-0000-0000-0000-000000000000",
+                Some("nowhere"),
+                "CountViolation",
+                "2026-10-06T08:00:00Z",
+            );
+            s.last_updated = None;
+            s
+        },
+        {
+            let mut s = bad(E3, None, "DependencyViolation", "2026-10-06T08:00:00Z");
+            s.state = AssignmentState::Unknown("Weird".into());
+            s
+        },
+    ];
+    w.snap.users = vec![u];
+    w.snap.skus = vec![{
+        let mut s = subscribed(E3, 0, 0, u64::MAX);
+        s.warning = u64::MAX;
+        s
+    }];
+    let mut e = super::testkit::event(
+        Activity::ChangeUserLicense,
+        "2026-10-06T08:00:00Z",
+        Outcome::Failure,
+        Actor::Unknown,
+        vec![],
+    );
+    e.errors = vec![lerr(Cause::UniquenessViolation, "")];
+    w.events.push(e);
+    let mut e2 = gbl_fail("ghost", "2026-10-06T08:00:00Z", lerr(Cause::Other, ""));
+    e2.targets[0].id = None;
+    w.events.push(e2);
+    let d = w.run(NOW);
+    assert!(!d.findings.is_empty());
+    let _ = serde_json::to_string(&d).expect("json");
+}

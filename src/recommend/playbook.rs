@@ -1,0 +1,462 @@
+//! The playbook: every cause, fix and procedure of the group-based-licensing guide
+//! (shared/reference/group-licensing-guide.md, licensing.md §6 and §8), in plain words, with the
+//! documented follow-up and the Microsoft Learn page. `licdiag explain` prints these.
+
+use crate::model::Cause;
+use serde::Serialize;
+
+/// Microsoft Learn pages (2025 revision of the resolve-problems page unless noted).
+pub const RESOLVE: &str =
+    "https://learn.microsoft.com/entra/fundamentals/licensing-groups-resolve-problems";
+/// The 2023 revision, which still has the "force group license processing" section.
+pub const RESOLVE_2023: &str =
+    "https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems";
+pub const REPROCESS_API: &str =
+    "https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment";
+pub const MIGRATE: &str =
+    "https://learn.microsoft.com/entra/identity/users/licensing-groups-migrate-users";
+pub const CHANGE: &str =
+    "https://learn.microsoft.com/entra/identity/users/licensing-groups-change-licenses";
+pub const CONFLICT_LIST: &str = "https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference#service-plans-that-cannot-be-assigned-at-the-same-time";
+pub const ADVANCED: &str = "https://learn.microsoft.com/entra/identity/users/licensing-group-advanced#use-audit-logs-to-monitor-group-based-licensing-activity";
+pub const PROXY_KB: &str = "https://support.microsoft.com/help/3190357";
+pub const PROXY_IN_USE_KB: &str = "https://support.microsoft.com/help/3042584";
+
+/// What to do after the fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    /// Reprocess each affected user.
+    ReprocessUser,
+    /// Reprocess the group (portal only).
+    ReprocessGroup,
+    /// Either works; the guide mentions both.
+    ReprocessUserOrGroup,
+    /// Nothing (transient, informational, or a group-level configuration fix).
+    None,
+}
+
+/// The follow-up of a playbook entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FollowUp {
+    pub kind: FollowUpKind,
+    pub steps: Vec<String>,
+}
+
+/// One entry of the playbook: a cause, or a procedure / topic of the guide.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlaybookEntry {
+    /// Stable slug (`count-violation`, `force-user-reprocess`), what `licdiag explain` accepts.
+    pub key: String,
+    /// The cause this entry explains; `None` for procedures and topics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+    pub title: String,
+    pub problem: String,
+    /// How it shows in snapshots and audit logs.
+    pub how_it_shows: String,
+    /// The documented options, in plain words (or the procedure's steps).
+    pub fix: Vec<String>,
+    pub follow_up: FollowUp,
+    pub doc_url: String,
+    /// Other names `licdiag explain` accepts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+/// Reprocessing a user, as documented.
+pub fn reprocess_user_steps() -> Vec<String> {
+    s(&[
+        "Graph PowerShell: Invoke-MgLicenseUser -UserId <user id> (module Microsoft.Graph.Users.Actions).",
+        "Graph API: POST https://graph.microsoft.com/v1.0/users/{id}/reprocessLicenseAssignment (no body).",
+        "Portal: Microsoft 365 admin center > Billing > Licenses > the product > the group where the user shows in error > select the user(s) > Reprocess.",
+        "Needs License Administrator, User Administrator or Directory Writers (or microsoft.directory/users/reprocessLicenseAssignment).",
+    ])
+}
+
+/// Reprocessing a group, as documented (portal only; no Graph group-reprocess API).
+pub fn reprocess_group_steps() -> Vec<String> {
+    s(&[
+        "Entra admin center: open the group > Licenses > Reprocess (toolbar).",
+        "Microsoft 365 admin center (2025): Billing > Licenses > the product > the group > select the users > Reprocess.",
+        "No Graph API reprocesses a group; to script it, reprocess its affected users one by one (Invoke-MgLicenseUser).",
+    ])
+}
+
+fn user_follow_up() -> FollowUp {
+    FollowUp {
+        kind: FollowUpKind::ReprocessUser,
+        steps: reprocess_user_steps(),
+    }
+}
+
+fn group_follow_up(first: &str) -> FollowUp {
+    let mut steps = vec![first.to_string()];
+    steps.extend(reprocess_group_steps());
+    steps.extend(reprocess_user_steps().into_iter().take(2));
+    FollowUp {
+        kind: FollowUpKind::ReprocessUserOrGroup,
+        steps,
+    }
+}
+
+fn none(why: &str) -> FollowUp {
+    FollowUp {
+        kind: FollowUpKind::None,
+        steps: vec![why.to_string()],
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    key: &str,
+    cause: Option<Cause>,
+    title: &str,
+    problem: &str,
+    how: &str,
+    fix: &[&str],
+    follow_up: FollowUp,
+    doc: &str,
+    aliases: &[&str],
+) -> PlaybookEntry {
+    PlaybookEntry {
+        key: key.to_string(),
+        cause,
+        title: title.to_string(),
+        problem: problem.to_string(),
+        how_it_shows: how.to_string(),
+        fix: s(fix),
+        follow_up,
+        doc_url: doc.to_string(),
+        aliases: s(aliases),
+    }
+}
+
+fn cause_entry(c: &Cause) -> PlaybookEntry {
+    match c {
+        Cause::CountViolation => entry(
+            "count-violation",
+            Some(Cause::CountViolation),
+            "Not enough licenses",
+            "There aren't enough available licenses for one of the products in the group. Group licensing assigns all of a group's products or none, so the user gets none of them.",
+            "Snapshot: a licenseAssignmentStates entry {assignedByGroup: <group>, state: Error, error: CountViolation}; the product is absent from assignedLicenses; subscribedSkus shows consumed >= enabled (+warning), often after units moved to warning, suspended or lockedOut. Audit: a failed `Change user license` by the group-licensing service: \"Not enough licenses are available to complete this operation. ... for SKU [..]. Licenses being added: [..]\".",
+            &[
+                "Purchase more licenses for the product.",
+                "Or free unused licenses from other users or groups: disabled accounts still hold and consume licenses; users holding the product only by direct assignment (outside any licensing group) free a seat when the direct assignment is removed.",
+                "A user who holds the same product both directly and through a group consumes only one seat, so removing the direct copy frees nothing.",
+                "See the counts in the Microsoft 365 admin center under Billing > Licenses (Entra: Billing > Licenses > All products); select a product to see its Licensed users and Licensed groups.",
+            ],
+            group_follow_up("After freeing or buying seats, reprocess the groups that previously failed to license all members (or reprocess the affected users)."),
+            &format!("{RESOLVE}#not-enough-licenses"),
+            &["not-enough-licenses", "noAvailableLicenses"],
+        ),
+        Cause::MutuallyExclusiveViolation => entry(
+            "mutually-exclusive-violation",
+            Some(Cause::MutuallyExclusiveViolation),
+            "Service plans that conflict",
+            "A product in the group contains a service plan that can't be assigned together with a plan the user already has from another product (direct or another group). Example from the docs: Office 365 E1 assigned directly and the user added to a group with Office 365 E3: SharePoint Online (Plan 2) conflicts with SharePoint Online (Plan 1), and (before July 2025) Exchange Online (Plan 2) with Exchange Online (Plan 1).",
+            "Snapshot: an entry with error MutuallyExclusiveViolation; the user already holds a conflicting plan (Microsoft's list of plans that cannot be assigned at the same time). Audit: \"License assignment failed because service plans [A], [B] are mutually exclusive.\"",
+            &[
+                "Disable the conflicting plan(s) in the license assigned directly to the user (or in the other group's license).",
+                "Or edit the group's license assignment and disable the conflicting plan(s) in it (this affects every member).",
+                "Or remove the other license from the user if it is redundant next to the new one (e.g. E1 next to E3).",
+                "The decision always belongs to the administrator; Entra ID doesn't resolve license conflicts automatically.",
+                "For a planned move (e.g. E1 to E3 through groups) the conflict is expected: keep the users in the target group and remove them from the source group; the error clears and the new license applies in the same step.",
+                "Exchange Online Plan 1 and Plan 2 now allow duplication (2025): if they are the only conflict, try reprocessing.",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#conflicting-service-plans"),
+            &["conflicting-service-plans", "mutuallyExclusiveServicePlans", "conflict"],
+        ),
+        Cause::DependencyViolation => entry(
+            "dependency-violation",
+            Some(Cause::DependencyViolation),
+            "Other products depend on this license",
+            "A product in the group contains a service plan that another plan, in another product, needs to function (e.g. Audio Conferencing needs Skype for Business Online (Plan 2)). The error occurs when Entra tries to remove the underlying plan, for example when the user leaves the group or the license is removed from the group.",
+            "Snapshot: an entry with error DependencyViolation; the old license usually stays applied (ActiveWithError). Audit: \"License assignment failed because service plan [X] depends on the service plan(s) [Y], [Z].\" Beta API: code MissingDependency.",
+            &[
+                "Make sure the required plan is still assigned to the user through some other method (another group or a direct assignment).",
+                "Or disable (or remove) the dependent service for those users.",
+                "Then the group license can be removed properly.",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#missing-dependent-service-plans"),
+            &["other-products-depend-on-this-license", "missing-dependency", "MissingDependency"],
+        ),
+        Cause::ProhibitedInUsageLocationViolation => entry(
+            "prohibited-in-usage-location",
+            Some(Cause::ProhibitedInUsageLocationViolation),
+            "Usage location isn't allowed",
+            "Some Microsoft services aren't available in all locations because of local laws and regulations. Group licensing failed for users whose usage location doesn't allow a service of the product.",
+            "Snapshot: an entry with error ProhibitedInUsageLocationViolation; the user's usageLocation is a country where a plan of the product is not offered. No audit text is documented, and usage-location changes may leave no audit trail. An unset usageLocation is not this error for group licensing: the tenant's country is inherited.",
+            &[
+                "Remove users in unsupported locations from the licensed group.",
+                "Or, if the usage location doesn't represent the user's actual location, correct it (User > Properties / Profile > Edit > Usage location) so the license is assigned next time, if the new location is supported.",
+                "Set the usage location in the user-creation flow (e.g. Entra Connect for synced users): group licensing never sets it, and users without one inherit the directory's country.",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#usage-location-isnt-allowed"),
+            &["usage-location", "invalidUsageLocation"],
+        ),
+        Cause::UniquenessViolation => entry(
+            "uniqueness-violation",
+            Some(Cause::UniquenessViolation),
+            "Duplicate proxy addresses",
+            "With Exchange Online, assigning a license triggers proxy-address calculation (it adds alias@<tenant>.onmicrosoft.com and an SMTP address matching the UPN). If another object already has one of those addresses, the assignment fails with \"Proxy address is already being used\".",
+            "Snapshot: an entry with error UniquenessViolation; another user or group holds one of the user's candidate addresses in proxyAddresses or mail. Portal text: \"Proxy address is already being used\".",
+            &[
+                "Find the other recipient in Exchange Online: Get-Recipient -Filter \"EmailAddresses -eq 'user@contoso.onmicrosoft.com'\" | fl DisplayName, RecipientType, EmailAddresses.",
+                "Fix the misconfigured address on the object that should not have it.",
+                "If the object is synced from on-premises AD, fix it at the source of authority (on-premises AD), then let it sync.",
+            ],
+            group_follow_up("After resolving the proxy address problems, force license processing on the group (or reprocess the affected users) so the licenses can now be applied."),
+            &format!("{RESOLVE}#duplicate-proxy-addresses"),
+            &["duplicate-proxy-addresses", "proxyAddressConflict", "proxy-address"],
+        ),
+        Cause::Other => entry(
+            "other",
+            Some(Cause::Other),
+            "Other (blocked by another product of the same group)",
+            "Other errors are generally indicative of an error for another license assigned by the same group: group licensing assigns all of a group's products or none.",
+            "Snapshot: an entry with error Other (Others in the beta doc) next to a sibling entry from the same group with the real cause. Audit: the user's failed `Change user license` events by the group-licensing service (type Application, display name Microsoft Azure AD Group-Based Licensing / Microsoft Entra group-Based Licensing), within the audit retention (30 days, sometimes 7).",
+            &[
+                "Check the user's other licenses from the same group (Entra admin center > Users > the user > Licenses) and fix the sibling's cause.",
+                "If there is no sibling error, review the user's audit log for failed `Change user license` events.",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#other"),
+            &["others"],
+        ),
+        Cause::ConcurrencyException => entry(
+            "concurrency-exception",
+            Some(Cause::ConcurrencyException),
+            "LicenseAssignmentAttributeConcurrencyException in audit logs",
+            "Group licensing processed concurrent assignments of the same license to a user, usually because the user is a member of more than one group with the same license.",
+            "Audit log only: a failed license event for the user carrying LicenseAssignmentAttributeConcurrencyException.",
+            &["No action is required: Entra ID retries processing the user's license until it succeeds."],
+            none("None: transient. Reprocess the user only if a later run still shows no success."),
+            &format!("{RESOLVE}#licenseassignmentattributeconcurrencyexception-in-audit-logs"),
+            &["licenseassignmentattributeconcurrencyexception", "concurrency"],
+        ),
+        Cause::MissingPrerequisite => entry(
+            "add-on-prerequisites",
+            Some(Cause::MissingPrerequisite),
+            "Manage licenses for products with prerequisites (add-on without its prerequisite)",
+            "Some products are add-ons that need a prerequisite service plan. With group licensing the prerequisite and the add-on must be in the same group, so that every member gets a working product. Example: Microsoft Workplace Analytics needs Exchange Online (Plan 1) or (Plan 2).",
+            "Assigning the add-on alone to a group is refused: \"License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.\" No per-user entry exists; look for a failed `Set group license`.",
+            &[
+                "Add the add-on to a group that already contains the prerequisite product (e.g. a group with the full Office 365 E3).",
+                "Or create a dedicated group with the base product limited to the prerequisite plan plus the add-on (e.g. Office 365 E3 with only Exchange Online (Plan 2) enabled + Microsoft Workplace Analytics). Its members consume one base seat, and still only one if another group gives them the full base product.",
+                "If users have different base products (e.g. E1 and E3), create one such group per base product so no extra licenses are consumed.",
+            ],
+            none("None: the group assignment itself is corrected; members are processed when it is saved."),
+            &format!("{RESOLVE}#manage-licenses-for-products-with-prerequisites"),
+            &["missing-prerequisite", "prerequisites", "add-on"],
+        ),
+        Cause::Unknown(code) => PlaybookEntry {
+            key: "unknown-code".into(),
+            cause: Some(c.clone()),
+            title: format!("Error code not known to licdiag: {code}"),
+            problem: format!(
+                "`{code}` is not one of the documented group-licensing error codes (CountViolation, MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation, Other). Microsoft does not enumerate all codes, so licdiag keeps it verbatim."
+            ),
+            how_it_shows: "An error value in licenseAssignmentStates, a reported error list, or an audit record that licdiag cannot map.".into(),
+            fix: s(&[
+                "Read the message that came with it and the user's audit log for the underlying problem.",
+                "Check the user's other licenses and the product's seats, plans and usage location.",
+                "If it persists after the fix, reprocess the user.",
+            ]),
+            follow_up: user_follow_up(),
+            doc_url: format!("{RESOLVE}#find-license-assignment-errors"),
+            aliases: Vec::new(),
+        },
+    }
+}
+
+fn topics() -> Vec<PlaybookEntry> {
+    vec![
+        entry(
+            "find-errors",
+            None,
+            "Find license assignment errors",
+            "With group licensing the errors happen in the background, so they can't be reported immediately; they are recorded on the user object and shown in the portals. The intent to license the user is never lost.",
+            "Group status in the Microsoft 365 admin center: All licenses Assigned / In progress / Errors and issues.",
+            &[
+                "Users in error in a group: open the group > Licenses; a notification appears if users are in an error state; select it to list them.",
+                "Groups with errors: Billing > Licenses > Overview shows an information box; select it for the list of groups with errors.",
+                "Microsoft 365 admin center (2025): Billing > Licenses > the product > groups; select a group name to review its users' errors (Filter for large groups).",
+                "Graph PowerShell: Get-MgGroupMemberWithLicenseError -GroupId <id>, or users' licenseAssignmentStates where error is not None.",
+            ],
+            none("Then follow the entry for the cause."),
+            &format!("{RESOLVE}#find-license-assignment-errors"),
+            &["find-license-assignment-errors"],
+        ),
+        entry(
+            "force-group-reprocess",
+            None,
+            "Force group license processing to resolve errors",
+            "Depending on the fix, the group may have to be processed again to update its users' state; for example after freeing licenses by removing direct assignments, reprocess the groups that previously failed to license all members.",
+            "Users stay in error after the cause was fixed.",
+            &[
+                "Entra admin center: open the group > Licenses > Reprocess (toolbar).",
+                "Microsoft 365 admin center (2025): Billing > Licenses > the product > the group > select the users > Reprocess.",
+                "No Graph API reprocesses a group; reprocess its users instead.",
+            ],
+            none("None."),
+            &format!("{RESOLVE_2023}#force-group-license-processing-to-resolve-errors"),
+            &["reprocess-group", "group-reprocess"],
+        ),
+        entry(
+            "force-user-reprocess",
+            None,
+            "Force user license processing to resolve errors",
+            "Depending on the fix, a user may have to be processed again, for example after resolving a duplicate proxy address or a dependency violation for the user.",
+            "The user stays in error after the cause was fixed.",
+            &[
+                "Entra admin center: the user > Licenses > Reprocess; or Microsoft 365 admin center > Billing > Licenses > the product > the group > select the user(s) > Reprocess.",
+                "Graph PowerShell: Invoke-MgLicenseUser -UserId <id>.",
+                "Graph API: POST https://graph.microsoft.com/v1.0/users/{id}/reprocessLicenseAssignment.",
+            ],
+            none("None."),
+            REPROCESS_API,
+            &["reprocess-user", "user-reprocess", "reprocess"],
+        ),
+        entry(
+            "multiple-products-in-group",
+            None,
+            "More than one product license assigned to a group",
+            "A group can assign several products (e.g. Office 365 E3 and EMS). Entra tries to assign all of them to each member; if one can't be assigned (not enough licenses, conflicting plans), none of the others is assigned either.",
+            "One product fails with the real cause; the group's other products show Other for the same users.",
+            &[
+                "Check which users failed and which products are affected, and fix the failing product's cause.",
+                "Workaround: split the products into separate groups, or chain dynamic groups (one group assigns e.g. Exchange Online; a second dynamic group with the same rule plus an assigned-plan condition assigns the dependent products).",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#more-than-one-product-license-assigned-to-a-group"),
+            &["more-than-one-product", "all-or-nothing"],
+        ),
+        entry(
+            "licensed-group-deleted",
+            None,
+            "When a licensed group is deleted",
+            "A group with licenses can't be deleted: remove its licenses first (Entra Connect deletions of synced licensed groups fail too). Removing the licenses from all members takes time and can fail when a user has a dependent license (e.g. Audio Conferencing assigned directly needs Skype for Business from the group's E3/E5) or a proxy-address conflict.",
+            "Older docs: licenses a dependent license needs are converted from inherited to direct (a new direct entry for the same product, e.g. E3 kept for users with direct Audio Conferencing). 2025 doc: all licenses from the deleted group stay in an error state on the user until the dependency is resolved.",
+            &[
+                "Remove all licenses from the group before deleting it.",
+                "Resolve the dependency (keep the required plan through another source or remove the dependent license) or the proxy conflict, then remove.",
+                "Review users whose licenses were converted to direct assignments afterwards.",
+            ],
+            FollowUp {
+                kind: FollowUpKind::ReprocessUser,
+                steps: {
+                    let mut v = vec!["Once the dependency is resolved, reprocess the user's licensing with Graph PowerShell.".to_string()];
+                    v.extend(reprocess_user_steps());
+                    v
+                },
+            },
+            &format!("{RESOLVE}#when-a-licensed-group-is-deleted"),
+            &["group-deleted", "delete-group"],
+        ),
+        entry(
+            "mail-proxyaddresses-change",
+            None,
+            "Mail and ProxyAddresses attribute change (not an error)",
+            "Updating license assignment on a user or a group can change some users' mail and proxyAddresses: a license update triggers proxy-address calculation.",
+            "After a license change the user's mail / proxyAddresses differ from the previous snapshot; `Change user license` followed by user updates in the audit log.",
+            &["Expected behaviour. To understand a specific change, see \"How the proxyAddresses attribute is populated in Microsoft Entra ID\" (support.microsoft.com/help/3190357)."],
+            none("None."),
+            PROXY_KB,
+            &["proxyaddresses-change", "mail-change"],
+        ),
+        entry(
+            "migrate-direct-to-group",
+            None,
+            "Migrate users with individual (direct) licenses to group licensing",
+            "Replace scripts that assign licenses directly with group-based licensing without users temporarily losing licenses or data.",
+            "During migration users hold the same product both directly and inherited from a group; that consumes one seat, so no extra licenses are needed.",
+            &[
+                "Leave the existing automation (e.g. PowerShell) assigning and removing licenses running as is.",
+                "Create a licensing group (or pick existing groups) and make sure all required users are members.",
+                "Assign the same licenses (and disabled plans) the automation applies to those groups.",
+                "Verify the licenses were applied to all members: group > Licenses shows \"Latest license changes have been applied to all users\"; check the audit logs; spot-check users (same product both direct and inherited), or verify by script how licenses are assigned.",
+                "Verify no assignment failed: check each group for users in an error state (not enough licenses? conflicting plans?).",
+                "Then remove the direct assignments gradually, on a subset of users first; users left with direct assignments keep them when they leave their licensed groups.",
+            ],
+            none("None."),
+            MIGRATE,
+            &["migrate", "migration"],
+        ),
+        entry(
+            "change-group-license",
+            None,
+            "Change license assignments for a user or group (e.g. Office 365 E1 to E3)",
+            "Move users or groups between products without loss of service or data: removals and new assignments are made simultaneously, so users don't lose access or see conflicts.",
+            "Failures when the assumptions below don't hold for some users: they may not get the new product or may lose services.",
+            &[
+                "Check that users hold the current product through the group, not directly.",
+                "Check there are enough available licenses of the new product.",
+                "Check users have no other licenses that conflict with the new product or that depend on the current one (e.g. Workplace Analytics, Project Online).",
+                "Synced groups: add/remove members on-premises; allow time for sync before group licensing picks it up. Dynamic groups: change the user attributes; the license update process is the same.",
+                "Entra admin center: Groups > the group > Licenses > + Assignments; select the new license, clear the old one and adjust license options; Save; review the change on the group's Licenses page.",
+            ],
+            none("None."),
+            CHANGE,
+            &["change-license", "e1-to-e3"],
+        ),
+        entry(
+            "cascading-dynamic-groups",
+            None,
+            "License removal of dynamic groups with license-based rules fed by a static group",
+            "When dynamic membership rules depend on licenses that an initial static group assigns, users are added to and removed from other dynamic groups in cascade; many groups can be affected.",
+            "Membership flapping and mass license add/remove in the audit log.",
+            &[
+                "Test new membership rules before using them for licensing.",
+                "Avoid converting a licensing group from static to dynamic: all members are removed first, then the rule adds the new ones.",
+                "Use the audit logs to monitor group-based licensing activity.",
+            ],
+            FollowUp {
+                kind: FollowUpKind::ReprocessUser,
+                steps: s(&["Expect extensive reprocessing of affected users to restore access."]),
+            },
+            &format!("{RESOLVE}#license-removal-of-dynamic-membership-groups-with-rules-based-on-licenses-with-an-initial-static-group"),
+            &["dynamic-groups"],
+        ),
+    ]
+}
+
+/// The entry for a cause.
+pub fn playbook(cause: &Cause) -> PlaybookEntry {
+    cause_entry(cause)
+}
+
+/// Every entry: the causes in `Cause::KNOWN` order, then the procedures and topics.
+pub fn all_entries() -> Vec<PlaybookEntry> {
+    let mut v: Vec<PlaybookEntry> = Cause::KNOWN.iter().map(cause_entry).collect();
+    v.extend(topics());
+    v
+}
+
+/// Looks an entry up by key, alias, cause code or title (case-insensitive; `-`, `_` and spaces
+/// ignored). An unrecognized error code is not looked up here (it would match nothing).
+pub fn lookup(name: &str) -> Option<PlaybookEntry> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(|c| c.to_lowercase())
+            .collect()
+    };
+    let n = norm(name);
+    if n.is_empty() {
+        return None;
+    }
+    all_entries().into_iter().find(|e| {
+        norm(&e.key) == n
+            || norm(&e.title) == n
+            || e.aliases.iter().any(|a| norm(a) == n)
+            || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
+    })
+}
