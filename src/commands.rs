@@ -44,7 +44,8 @@ fn read(input: &InputArgs, progress: bool) -> Result<Ingested> {
 fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match output {
         Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("{}: cannot create the output file", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("{}: cannot create the output file", p.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
@@ -71,7 +72,9 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, UsageError> {
     }
     crate::normalize::time::parse_timestamp(s).ok_or_else(|| UsageError::Invalid {
         flag: "--as-of",
-        message: format!("{s:?} is not a time; use RFC 3339 (2026-10-09T12:00:00Z) or a date (2026-10-09)"),
+        message: format!(
+            "{s:?} is not a time; use RFC 3339 (2026-10-09T12:00:00Z) or a date (2026-10-09)"
+        ),
     })
 }
 
@@ -99,7 +102,12 @@ pub fn analyze_paths(
 ) -> Result<AnalyzeRun> {
     let data = ingest::read_inputs(paths, opts)?;
     let kb = knowledge(catalog, &data)?;
-    let diagnosis = diagnose::diagnose(&data.events, &data.snapshot, &kb, &DiagnoseOptions::new(as_of));
+    let diagnosis = diagnose::diagnose(
+        &data.events,
+        &data.snapshot,
+        &kb,
+        &DiagnoseOptions::new(as_of),
+    );
     Ok(AnalyzeRun { data, diagnosis })
 }
 
@@ -158,10 +166,16 @@ fn explain(a: ExplainArgs) -> Result<u8> {
         Some(name) => match crate::recommend::lookup(name) {
             Some(e) => vec![e],
             None => {
-                let known: Vec<String> = crate::recommend::all_entries().into_iter().map(|e| e.key).collect();
+                let known: Vec<String> = crate::recommend::all_entries()
+                    .into_iter()
+                    .map(|e| e.key)
+                    .collect();
                 return Err(UsageError::Invalid {
                     flag: "CAUSE",
-                    message: format!("{name:?} is not a cause or procedure licdiag knows; known: {}", known.join(", ")),
+                    message: format!(
+                        "{name:?} is not a cause or procedure licdiag knows; known: {}",
+                        known.join(", ")
+                    ),
                 }
                 .into());
             }

@@ -12,17 +12,36 @@ fn json_document_has_the_documented_shape() {
     let inputs = v["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 5);
     for i in inputs {
-        for k in ["path", "format", "records", "events", "skipped", "first", "last", "licensing"] {
+        for k in [
+            "path",
+            "format",
+            "records",
+            "events",
+            "skipped",
+            "first",
+            "last",
+            "licensing",
+        ] {
             assert!(i.get(k).is_some(), "missing {k} in {i}");
         }
-        let skipped: u64 = i["skipped"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+        let skipped: u64 = i["skipped"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
         assert_eq!(
             i["records"].as_u64().unwrap(),
             i["events"].as_u64().unwrap() + i["snapshot_records"].as_u64().unwrap() + skipped
         );
     }
     assert_eq!(v["schema_version"], "1");
-    assert!(v["totals"]["licensing"]["Change user license"].as_u64().unwrap() > 10);
+    assert!(
+        v["totals"]["licensing"]["Change user license"]
+            .as_u64()
+            .unwrap()
+            > 10
+    );
 }
 
 #[test]
@@ -44,7 +63,10 @@ fn reads_standard_input() {
             .write_stdin(data)
             .output()
             .unwrap();
-        (serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), out.status.code())
+        (
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+            out.status.code(),
+        )
     };
     assert_eq!(code, Some(0));
     assert_eq!(v["inputs"][0]["path"], "<stdin>");
@@ -53,26 +75,46 @@ fn reads_standard_input() {
 
 #[test]
 fn malformed_inputs_behave_as_documented() {
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture("expected/malformed-manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture("expected/malformed-manifest.json")).unwrap(),
+    )
+    .unwrap();
     for m in manifest.as_array().unwrap() {
         let file = format!("fixtures/{}", m["file"].as_str().unwrap());
-        let out = licdiag().args(["inspect", &file, "--format", "json"]).output().unwrap();
+        let out = licdiag()
+            .args(["inspect", &file, "--format", "json"])
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         if m["records"].is_null() {
             assert_eq!(out.status.code(), Some(2), "{file}: exit 2 expected");
-            assert!(stderr.contains(&file), "{file}: message names the file: {stderr}");
-            assert_eq!(stderr.trim().lines().count(), 1, "{file}: one line: {stderr}");
+            assert!(
+                stderr.contains(&file),
+                "{file}: message names the file: {stderr}"
+            );
+            assert_eq!(
+                stderr.trim().lines().count(),
+                1,
+                "{file}: one line: {stderr}"
+            );
             assert!(!stderr.contains("panicked"), "{file}");
         } else {
             assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
             let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             let i = &v["inputs"][0];
             assert_eq!(i["events"], m["records"], "{file}: kept");
-            let skipped: u64 = i["skipped"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+            let skipped: u64 = i["skipped"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|n| n.as_u64().unwrap())
+                .sum();
             assert_eq!(Some(skipped), m["skipped"].as_u64(), "{file}: skipped");
             let issue = &i["issues"][0];
-            assert!(issue["record"].as_u64().unwrap() >= 1, "{file}: record number");
+            assert!(
+                issue["record"].as_u64().unwrap() >= 1,
+                "{file}: record number"
+            );
             assert!(issue["line"].as_u64().unwrap() >= 1, "{file}: line number");
             assert!(!issue["reason"].as_str().unwrap().is_empty());
         }
@@ -93,12 +135,20 @@ fn malformed_record_is_reported_with_its_line() {
 #[test]
 fn strict_makes_a_malformed_record_fatal() {
     licdiag()
-        .args(["inspect", "--strict", "fixtures/malformed/truncated-array.json"])
+        .args([
+            "inspect",
+            "--strict",
+            "fixtures/malformed/truncated-array.json",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("truncated-array.json: record 4"));
     licdiag()
-        .args(["inspect", "--strict", "fixtures/audit/ual-mixed-workloads.jsonl"])
+        .args([
+            "inspect",
+            "--strict",
+            "fixtures/audit/ual-mixed-workloads.jsonl",
+        ])
         .assert()
         .success(); // out-of-scope records are not malformed
 }
@@ -123,7 +173,12 @@ fn broken_pipe_is_not_an_error() {
     use std::process::{Command, Stdio};
     let bin = assert_cmd::cargo::cargo_bin("licdiag");
     let mut child = Command::new(bin)
-        .args(["inspect", "fixtures/formats", "fixtures/audit", "fixtures/sample-tenant"])
+        .args([
+            "inspect",
+            "fixtures/formats",
+            "fixtures/audit",
+            "fixtures/sample-tenant",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -134,7 +189,15 @@ fn broken_pipe_is_not_an_error() {
     // stdout closed here
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!err.contains("panicked"), "{err}");
-    assert!(status.code() == Some(0) || status.code().is_none(), "{status:?} {err}");
+    assert!(
+        status.code() == Some(0) || status.code().is_none(),
+        "{status:?} {err}"
+    );
 }

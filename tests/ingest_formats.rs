@@ -19,7 +19,8 @@ fn read_all(rel: &str) -> Ingested {
 #[test]
 fn every_variant_reads_with_its_manifest_counts() {
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(fixture("expected/audit-manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixture("expected/audit-manifest.json")).unwrap())
+            .unwrap();
     for m in manifest.as_array().unwrap() {
         let file = m["file"].as_str().unwrap();
         let data = read_all(file);
@@ -28,7 +29,11 @@ fn every_variant_reads_with_its_manifest_counts() {
         let records = m["records"].as_u64().unwrap();
         let out_of_scope = m["outOfScope"].as_u64().unwrap();
         assert_eq!(r.records, records, "{file}: records");
-        assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total(), "{file}: counts add up");
+        assert_eq!(
+            r.records,
+            r.events + r.snapshot_records + r.skipped_total(),
+            "{file}: counts add up"
+        );
         let scope_skips: u64 = r
             .skipped
             .iter()
@@ -37,16 +42,33 @@ fn every_variant_reads_with_its_manifest_counts() {
             .sum();
         assert_eq!(scope_skips, out_of_scope, "{file}: out of scope");
         let merged = r.skipped.get("merged sequence chunk").copied().unwrap_or(0);
-        assert_eq!(r.skipped_total(), out_of_scope + merged, "{file}: no malformed records: {:?}", r.skipped);
+        assert_eq!(
+            r.skipped_total(),
+            out_of_scope + merged,
+            "{file}: no malformed records: {:?}",
+            r.skipped
+        );
         // licensing activities (by name) + Update user carrying AssignedLicense, as the manifest counts them
-        let by_name = data.events.iter().filter(|e| e.activity.is_licensing()).count() as u64;
+        let by_name = data
+            .events
+            .iter()
+            .filter(|e| e.activity.is_licensing())
+            .count() as u64;
         let update_with_lic = data
             .events
             .iter()
             .filter(|e| e.activity.name() == "Update user" && e.licenses.is_some())
             .count() as u64;
-        assert_eq!(by_name + merged, m["licensing"].as_u64().unwrap(), "{file}: licensing activities");
-        assert_eq!(update_with_lic, m["licenseUpdateUser"].as_u64().unwrap(), "{file}: Update user with AssignedLicense");
+        assert_eq!(
+            by_name + merged,
+            m["licensing"].as_u64().unwrap(),
+            "{file}: licensing activities"
+        );
+        assert_eq!(
+            update_with_lic,
+            m["licenseUpdateUser"].as_u64().unwrap(),
+            "{file}: Update user with AssignedLicense"
+        );
     }
 }
 
@@ -54,11 +76,20 @@ fn every_variant_reads_with_its_manifest_counts() {
 fn formats_are_detected_from_content() {
     let cases = [
         ("audit/graph-page-nextlink-tips.json", "graph-json"),
-        ("audit/azure-monitor-gzip-without-suffix.json", "azure-monitor"),
+        (
+            "audit/azure-monitor-gzip-without-suffix.json",
+            "azure-monitor",
+        ),
         ("audit/eventhub-capture.jsonl", "azure-monitor"),
         ("audit/portal-es.csv", "portal-csv"),
-        ("audit/log-analytics-missing-columns.csv", "log-analytics-csv"),
-        ("audit/log-analytics-extra-columns.json", "log-analytics-json"),
+        (
+            "audit/log-analytics-missing-columns.csv",
+            "log-analytics-csv",
+        ),
+        (
+            "audit/log-analytics-extra-columns.json",
+            "log-analytics-json",
+        ),
         ("audit/purview-classic-export-csv.csv", "purview-csv"),
         ("audit/ual-mixed-workloads.jsonl", "purview-json"),
         ("audit/utf16le-bom.json", "graph-json"),
@@ -72,7 +103,10 @@ fn formats_are_detected_from_content() {
     }
     let gz = read_all("audit/graph-objects-array.json.gz");
     assert!(gz.inputs[0].gzip);
-    assert_eq!(read_all("audit/utf16le-bom.json").inputs[0].encoding, "utf-16le");
+    assert_eq!(
+        read_all("audit/utf16le-bom.json").inputs[0].encoding,
+        "utf-16le"
+    );
 }
 
 #[test]
@@ -98,23 +132,40 @@ struct Projection {
 }
 
 fn project(e: &AuditEvent) -> Projection {
-    let user = e
-        .target(TargetKind::User)
-        .and_then(|t| t.id.as_ref().map(|i| i.to_string()).or(t.upn.clone().map(|u| u.to_lowercase())));
+    let user = e.target(TargetKind::User).and_then(|t| {
+        t.id.as_ref()
+            .map(|i| i.to_string())
+            .or(t.upn.clone().map(|u| u.to_lowercase()))
+    });
     let skus = |v: &[licdiag::model::AssignedLicense]| {
-        let mut s: Vec<String> = v.iter().filter_map(|l| l.sku_id.as_ref().map(|i| i.to_string())).collect();
+        let mut s: Vec<String> = v
+            .iter()
+            .filter_map(|l| l.sku_id.as_ref().map(|i| i.to_string()))
+            .collect();
         s.sort();
         s
     };
-    let mut causes: Vec<String> = e.errors.iter().map(|x| x.cause.code().to_string()).collect();
+    let mut causes: Vec<String> = e
+        .errors
+        .iter()
+        .map(|x| x.cause.code().to_string())
+        .collect();
     causes.sort();
     Projection {
         time: e.time.timestamp(),
         activity: e.activity.name().to_string(),
         result: e.result.as_str().to_string(),
         user,
-        new_skus: e.licenses.as_ref().map(|l| skus(&l.new)).unwrap_or_default(),
-        old_skus: e.licenses.as_ref().map(|l| skus(&l.old)).unwrap_or_default(),
+        new_skus: e
+            .licenses
+            .as_ref()
+            .map(|l| skus(&l.new))
+            .unwrap_or_default(),
+        old_skus: e
+            .licenses
+            .as_ref()
+            .map(|l| skus(&l.old))
+            .unwrap_or_default(),
         causes,
         summary: e.summary.map(|s| (s.succeeded, s.failed)),
         gbl: matches!(e.actor, licdiag::model::Actor::GroupBasedLicensing),
@@ -123,7 +174,12 @@ fn project(e: &AuditEvent) -> Projection {
 
 fn projections(rel: &str) -> Vec<Projection> {
     let data = read_all(rel);
-    let mut p: Vec<Projection> = data.events.iter().filter(|e| e.is_licensing()).map(project).collect();
+    let mut p: Vec<Projection> = data
+        .events
+        .iter()
+        .filter(|e| e.is_licensing())
+        .map(project)
+        .collect();
     p.sort();
     p
 }
@@ -157,7 +213,12 @@ fn same_events_in_every_format() {
 fn sample_tenant_counts_match_ground_truth() {
     let x = common::expected();
     let data = read_all("sample-tenant");
-    let audit: u64 = data.inputs.iter().filter(|i| i.format == "graph-json").map(|i| i.records).sum();
+    let audit: u64 = data
+        .inputs
+        .iter()
+        .filter(|i| i.format == "graph-json")
+        .map(|i| i.records)
+        .sum();
     assert_eq!(audit, x["audit"]["records"].as_u64().unwrap());
     assert_eq!(data.snapshot.users.len(), 38);
     assert_eq!(data.snapshot.groups.len(), 10);
@@ -165,7 +226,10 @@ fn sample_tenant_counts_match_ground_truth() {
     let chunked = data
         .events
         .iter()
-        .filter(|e| e.correlation_id.as_ref().map(|c| c.as_str()) == x["audit"]["chunkedRecord"]["correlationId"].as_str())
+        .filter(|e| {
+            e.correlation_id.as_ref().map(|c| c.as_str())
+                == x["audit"]["chunkedRecord"]["correlationId"].as_str()
+        })
         .count();
     assert_eq!(chunked, 1, "the two sequence chunks merge into one event");
 }

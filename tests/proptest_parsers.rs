@@ -18,7 +18,11 @@ fn read_bytes(bytes: &[u8]) -> Result<licdiag::ingest::Ingested, licdiag::error:
 fn counts_add_up(bytes: &[u8]) {
     if let Ok(d) = read_bytes(bytes) {
         for i in &d.inputs {
-            assert_eq!(i.records, i.events + i.snapshot_records + i.skipped_total(), "{i:?}");
+            assert_eq!(
+                i.records,
+                i.events + i.snapshot_records + i.skipped_total(),
+                "{i:?}"
+            );
         }
     }
 }

@@ -138,7 +138,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     let mut items: Vec<ConflictingPlan> = Vec::new();
     let mut legacy_only: Vec<String> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
-    let audit = b.audit_errors(ctx);
+    let audit = b.audit_errors_by_user(ctx);
 
     for us in users {
         let uref: UserRef = ctx.user_ref(&us.user);
@@ -162,8 +162,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             }
         }
         // the audit text's pair
-        for (o, e) in &audit {
-            if o.user.as_ref() != Some(&us.user) || e.cause != Cause::MutuallyExclusiveViolation {
+        for e in audit.get(&us.user).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if e.cause != Cause::MutuallyExclusiveViolation {
                 continue;
             }
             let pair = match e.plans.as_slice() {
@@ -235,7 +235,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     items.dedup();
 
     // one sentence per (pair, source)
-    let mut by_pair: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut by_pair: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for it in &items {
         let plan = match &it.plan.display_name {
             Some(d) => format!("{} ({d})", it.plan.label()),
@@ -249,11 +249,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             "{plan} conflicts with {other} from {}",
             it.other_source.describe()
         );
-        let list_ = by_pair.entry(key).or_default();
-        let l = it.user.label();
-        if !list_.contains(&l) {
-            list_.push(l);
-        }
+        by_pair.entry(key).or_default().insert(it.user.label());
     }
     let sku = ctx.sku_label(&b.sku);
     let from = ctx
@@ -265,7 +261,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         plural(users.len(), "user", "users")
     )];
     for (k, us) in &by_pair {
-        parts.push(format!("{k}: {}.", list(us, 6)));
+        let us: Vec<String> = us.iter().cloned().collect();
+        parts.push(format!("{k}: {}.", list(&us, 6)));
     }
     if !legacy_only.is_empty() {
         parts.push(format!(

@@ -288,6 +288,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Index of the user in `snapshot.users`.
+    pub fn user_index(&self, k: &UKey) -> Option<usize> {
+        match k {
+            UKey::Id(id) => self.users_by_id.get(id).copied(),
+            UKey::Upn(u) => self.users_by_upn.get(u).copied(),
+        }
+    }
+
     pub fn user_by_index(&self, i: usize) -> Option<&'a User> {
         self.snap.users.get(i)
     }

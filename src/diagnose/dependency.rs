@@ -149,7 +149,7 @@ fn label(p: &PlanRef) -> String {
 
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let deps = ctx.kb.dependencies();
-    let audit = b.audit_errors(ctx);
+    let audit = b.audit_errors_by_user(ctx);
     let mut items: Vec<DependencyItem> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
     let mut removals: Vec<String> = Vec::new();
@@ -251,8 +251,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             }
         }
         // what the audit text says
-        for (o, e) in &audit {
-            if o.user.as_ref() != Some(&us.user) || e.cause != Cause::DependencyViolation {
+        for e in audit.get(&us.user).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if e.cause != Cause::DependencyViolation {
                 continue;
             }
             let Some(t) = dependency_of_error(e) else {

@@ -9,7 +9,7 @@ use crate::model::snapshot::AssignedBy;
 use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// Where an observation comes from.
@@ -60,13 +60,30 @@ impl Bucket {
         let s: BTreeSet<UKey> = self.obs.iter().filter_map(|o| o.user.clone()).collect();
         s.into_iter().collect()
     }
-    /// Latest error time of a user.
-    pub fn error_time(&self, u: &UKey) -> Option<DateTime<Utc>> {
-        self.obs
-            .iter()
-            .filter(|o| o.user.as_ref() == Some(u))
-            .filter_map(|o| o.time)
-            .max()
+    /// Per user: latest error time and whether a reported error list names the user.
+    pub fn per_user(&self) -> HashMap<&UKey, (Option<DateTime<Utc>>, bool)> {
+        let mut m: HashMap<&UKey, (Option<DateTime<Utc>>, bool)> = HashMap::new();
+        for o in &self.obs {
+            if let Some(u) = &o.user {
+                let e = m.entry(u).or_insert((None, false));
+                e.0 = e.0.max(o.time);
+                e.1 |= matches!(o.origin, Origin::Reported(_));
+            }
+        }
+        m
+    }
+    /// The audit errors of the bucket, per user.
+    pub fn audit_errors_by_user<'c>(
+        &'c self,
+        ctx: &'c Ctx<'_>,
+    ) -> HashMap<&'c UKey, Vec<&'c LicenseError>> {
+        let mut m: HashMap<&UKey, Vec<&LicenseError>> = HashMap::new();
+        for (o, e) in self.audit_errors(ctx) {
+            if let Some(u) = &o.user {
+                m.entry(u).or_default().push(e);
+            }
+        }
+        m
     }
     pub fn audit_errors<'c>(&self, ctx: &'c Ctx<'_>) -> Vec<(&Obs, &'c LicenseError)> {
         self.obs
@@ -87,9 +104,10 @@ impl Bucket {
 pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     let mut obs: Vec<Obs> = Vec::new();
     snapshot_obs(ctx, &mut obs);
-    reported_obs(ctx, &mut obs);
-    let base = obs.clone();
-    audit_obs(ctx, &base, &mut obs);
+    let reported = reported_obs(ctx, &obs);
+    obs.extend(reported);
+    let audit = audit_obs(ctx, &obs);
+    obs.extend(audit);
     attribute_other_to_audit(&mut obs);
 
     let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
@@ -114,21 +132,26 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
 /// error, so they land in one finding (the snapshot's word is kept in `recorded_as`). An `Other`
 /// whose real cause is on a sibling product stays `Other` and is attributed later.
 fn attribute_other_to_audit(obs: &mut [Obs]) {
+    let mut idx: HashMap<(UKey, SkuKey), Vec<usize>> = HashMap::new();
+    for (i, o) in obs.iter().enumerate() {
+        if let (Some(u), SkuKey::Id(_)) = (&o.user, &o.sku) {
+            idx.entry((u.clone(), o.sku.clone())).or_default().push(i);
+        }
+    }
     let mut decisions: Vec<(usize, Cause, GroupKey)> = Vec::new();
     for (i, o) in obs.iter().enumerate() {
-        if o.cause != Cause::Other
-            || o.user.is_none()
-            || !matches!(o.sku, SkuKey::Id(_))
-            || o.is_audit()
-        {
+        if o.cause != Cause::Other || o.is_audit() {
             continue;
         }
-        let real = obs
+        let Some(u) = &o.user else { continue };
+        let Some(same) = idx.get(&(u.clone(), o.sku.clone())) else {
+            continue;
+        };
+        let real = same
             .iter()
+            .filter_map(|&j| obs.get(j))
             .filter(|a| {
-                a.user == o.user
-                    && a.sku == o.sku
-                    && (a.group == o.group || a.group == GroupKey::Unknown)
+                (a.group == o.group || a.group == GroupKey::Unknown)
                     && !matches!(
                         a.cause,
                         Cause::Other | Cause::ConcurrencyException | Cause::Unknown(_)
@@ -141,21 +164,33 @@ fn attribute_other_to_audit(obs: &mut [Obs]) {
         }
     }
     for (i, c, g) in decisions {
-        let (user, sku) = match obs.get(i) {
-            Some(o) => (o.user.clone(), o.sku.clone()),
-            None => continue,
+        let key = match obs.get(i) {
+            Some(Obs {
+                user: Some(u), sku, ..
+            }) => (u.clone(), sku.clone()),
+            _ => continue,
         };
-        for a in obs.iter_mut() {
-            if a.user == user && a.sku == sku {
-                if !a.is_audit() && a.cause == Cause::Other && a.group == g {
-                    a.recorded_as = Some(Cause::Other);
-                    a.cause = c.clone();
-                } else if a.cause == c && a.group == GroupKey::Unknown {
-                    a.group = g.clone();
-                }
+        for &j in idx.get(&key).map(|v| v.as_slice()).unwrap_or(&[]) {
+            let Some(a) = obs.get_mut(j) else { continue };
+            if !a.is_audit() && a.cause == Cause::Other && a.group == g {
+                a.recorded_as = Some(Cause::Other);
+                a.cause = c.clone();
+            } else if a.cause == c && a.group == GroupKey::Unknown {
+                a.group = g.clone();
             }
         }
     }
+}
+
+/// Observations per user (indices into `obs`).
+fn by_user(obs: &[Obs]) -> HashMap<&UKey, Vec<&Obs>> {
+    let mut m: HashMap<&UKey, Vec<&Obs>> = HashMap::new();
+    for o in obs {
+        if let Some(u) = &o.user {
+            m.entry(u).or_default().push(o);
+        }
+    }
+    m
 }
 
 fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
@@ -183,7 +218,9 @@ fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
     }
 }
 
-fn reported_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
+fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
+    let idx = by_user(known);
+    let mut out = Vec::new();
     for (i, r) in ctx.snap.reported_errors.iter().enumerate() {
         let user = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref());
         let sku = match (&r.sku_id, &r.sku_part_number) {
@@ -203,7 +240,8 @@ fn reported_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
         let mut sku = sku;
         if matches!(group, GroupKey::Unknown) {
             if let Some(u) = &user {
-                let (s, g) = infer_source(ctx, out, u, &r.cause, &sku, r.occurred, None);
+                let mine = idx.get(u).map(|v| v.as_slice()).unwrap_or(&[]);
+                let (s, g) = infer_source(ctx, mine, u, &r.cause, &sku, r.occurred, None);
                 sku = s;
                 group = g;
             }
@@ -219,6 +257,7 @@ fn reported_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
             recorded_as: None,
         });
     }
+    out
 }
 
 /// `for SKU [X]` of the CountViolation text (when the normalizer did not fill `sku`).
@@ -244,7 +283,9 @@ pub(crate) fn sku_of_error(ctx: &Ctx<'_>, e: &LicenseError) -> SkuKey {
     SkuKey::Unknown
 }
 
-fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
+fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
+    let idx = by_user(known);
+    let mut out = Vec::new();
     for (ei, e) in ctx.events.iter().enumerate() {
         if e.errors.is_empty() || e.result == Outcome::Success {
             continue;
@@ -282,7 +323,7 @@ fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
                 } else {
                     infer_source(
                         ctx,
-                        base,
+                        idx.get(&user).map(|v| v.as_slice()).unwrap_or(&[]),
                         &user,
                         &err.cause,
                         &sku,
@@ -334,6 +375,7 @@ fn audit_obs(ctx: &Ctx<'_>, base: &[Obs], out: &mut Vec<Obs>) {
             }
         }
     }
+    out
 }
 
 /// The product a group-level error is about: the one the `Set group license` added, else the
@@ -378,7 +420,7 @@ fn compatible(a: &SkuKey, b: &SkuKey) -> bool {
 /// Product and group of an error that does not say which group it came from.
 pub(crate) fn infer_source(
     ctx: &Ctx<'_>,
-    known: &[Obs],
+    known: &[&Obs],
     user: &UKey,
     cause: &Cause,
     sku: &SkuKey,
@@ -388,6 +430,7 @@ pub(crate) fn infer_source(
     // 1. the snapshot / reported entry of the same user and cause
     let mut cands: Vec<&Obs> = known
         .iter()
+        .copied()
         .filter(|o| o.user.as_ref() == Some(user) && &o.cause == cause && compatible(&o.sku, sku))
         .filter(|o| !matches!(o.group, GroupKey::Unknown) || !matches!(o.sku, SkuKey::Unknown))
         .collect();

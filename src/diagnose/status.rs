@@ -47,11 +47,13 @@ pub(crate) fn user_states(ctx: &Ctx<'_>, b: &Bucket) -> Vec<UserState> {
     let mut users = b.users();
     // alphabetical by label (then key), like every list of users in the output
     users.sort_by_cached_key(|u| (ctx.user_ref(u), u.clone()));
+    let per_user = b.per_user();
+    let audit_only = b.obs.iter().all(|o| o.is_audit());
     users
         .into_iter()
         .map(|u| {
-            let t = b.error_time(&u);
-            let (status, resolved) = user_outcome(ctx, b, &u, t);
+            let (t, reported) = per_user.get(&u).copied().unwrap_or((None, false));
+            let (status, resolved) = user_outcome(ctx, b, &u, t, reported, audit_only);
             UserState {
                 user: u,
                 status,
@@ -67,6 +69,8 @@ fn user_outcome(
     b: &Bucket,
     u: &UKey,
     t: Option<DateTime<Utc>>,
+    reported_here: bool,
+    audit_only: bool,
 ) -> (Status, Option<Resolution>) {
     let resolved_status = if b.cause == Cause::ConcurrencyException {
         Status::SelfResolved
@@ -76,10 +80,6 @@ fn user_outcome(
     let snap_user = ctx.user(u);
 
     // 1. the snapshot (or a reported error list) still shows the error
-    let reported_here = b
-        .obs
-        .iter()
-        .any(|o| o.user.as_ref() == Some(u) && matches!(o.origin, Origin::Reported(_)));
     if reported_here {
         return (Status::Pending, None);
     }
@@ -157,7 +157,7 @@ fn user_outcome(
                     .iter()
                     .filter(|st| &st.sku_id == sid && Ctx::holds(st))
                     .collect();
-                if !holding.is_empty() && b.obs.iter().all(|o| o.is_audit()) {
+                if !holding.is_empty() && audit_only {
                     let when = holding
                         .iter()
                         .filter_map(|s| s.last_updated)
@@ -332,7 +332,7 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
         .or_else(|| pick(Activity::TriggerGroupLicenseRecalculation))
         .or_else(|| {
             // an affected user being added to the group
-            let users = b.users();
+            let users: std::collections::HashSet<UKey> = b.users().into_iter().collect();
             evs.iter()
                 .rev()
                 .find(|e| {

@@ -26,19 +26,19 @@ fn address_in_text(text: &str) -> Option<String> {
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let index = ctx.address_index();
     let moera = ctx.moera_domain();
-    let audit = b.audit_errors(ctx);
+    let audit = b.audit_errors_by_user(ctx);
     let mut colliding: Vec<Collision> = Vec::new();
     let mut unexplained = Vec::new();
 
     for us in users {
         let uref = ctx.user_ref(&us.user);
         let me = ctx.user(&us.user);
-        let my_index = me.and_then(|m| ctx.snap.users.iter().position(|u| u.id == m.id));
+        let my_index = ctx.user_index(&us.user);
         let synced = me.map(|m| m.is_synced()).unwrap_or(false);
         // candidate addresses, first reason wins
         let mut cands: BTreeMap<String, &'static str> = BTreeMap::new();
-        for (o, e) in &audit {
-            if o.user.as_ref() != Some(&us.user) || e.cause != Cause::UniquenessViolation {
+        for e in audit.get(&us.user).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if e.cause != Cause::UniquenessViolation {
                 continue;
             }
             if let Some(a) = e.address.clone().or_else(|| address_in_text(&e.text)) {

@@ -32,7 +32,10 @@ pub fn classify(v: &Value) -> Option<Family> {
     {
         return Some(Family::Ual);
     }
-    if has("activityDisplayName") || has("activityDateTime") || has("OperationName") && has("TimeGenerated") {
+    if has("activityDisplayName")
+        || has("activityDateTime")
+        || has("OperationName") && has("TimeGenerated")
+    {
         let la = has("TimeGenerated")
             || has("SourceSystem")
             || has("AADOperationType")
@@ -111,10 +114,16 @@ pub fn map_graph(v: &Value) -> RawAudit {
     let mut raw = RawAudit {
         time: str_any(v, &["activityDateTime"]),
         time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"]),
-        activity: str_any(v, &["activityDisplayName", "OperationName", "operationName"]),
+        activity: str_any(
+            v,
+            &["activityDisplayName", "OperationName", "operationName"],
+        ),
         category: str_of(v, "category"),
         result: str_any(v, &["result", "ResultType", "resultType"]),
-        result_reason: str_any(v, &["resultReason", "ResultDescription", "resultDescription"]),
+        result_reason: str_any(
+            v,
+            &["resultReason", "ResultDescription", "resultDescription"],
+        ),
         correlation_id: str_of(v, "correlationId"),
         record_id: str_of(v, "id"),
         ..Default::default()
@@ -156,7 +165,9 @@ pub fn map_graph(v: &Value) -> RawAudit {
 
 /// Azure Monitor diagnostic record: the Graph object sits in `properties`; top-level fields fill gaps.
 pub fn map_azure_monitor(v: &Value) -> RawAudit {
-    let props = get(v, "properties").and_then(structured).unwrap_or(Value::Null);
+    let props = get(v, "properties")
+        .and_then(structured)
+        .unwrap_or(Value::Null);
     let mut raw = map_graph(&props);
     raw.time_fallback = str_of(v, "time");
     if raw.time.is_none() {
@@ -164,10 +175,10 @@ pub fn map_azure_monitor(v: &Value) -> RawAudit {
     }
     raw.activity = raw.activity.or_else(|| str_of(v, "operationName"));
     raw.correlation_id = raw.correlation_id.or_else(|| str_of(v, "correlationId"));
-    raw.result = raw.result.or_else(|| str_any(v, &["resultType", "resultSignature"]));
-    raw.result_reason = raw
-        .result_reason
-        .or_else(|| str_of(v, "resultDescription"));
+    raw.result = raw
+        .result
+        .or_else(|| str_any(v, &["resultType", "resultSignature"]));
+    raw.result_reason = raw.result_reason.or_else(|| str_of(v, "resultDescription"));
     if raw.actor == RawActor::default() {
         raw.actor.app_name = str_of(v, "identity");
     }
@@ -193,13 +204,17 @@ fn ual_identity(list: &[Value]) -> RawTarget {
             }
             Some(2) => {
                 if let Some((kind, guid)) = id.split_once('_') {
-                    if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&kind) {
+                    if ["User", "Group", "ServicePrincipal", "Application", "Device"]
+                        .contains(&kind)
+                    {
                         t.kind.get_or_insert(kind.to_string());
                         t.id.get_or_insert(guid.to_string());
                         continue;
                     }
                 }
-                if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&id.as_str()) {
+                if ["User", "Group", "ServicePrincipal", "Application", "Device"]
+                    .contains(&id.as_str())
+                {
                     t.kind.get_or_insert(id);
                 } else if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 {
                     t.id.get_or_insert(id);
@@ -240,11 +255,15 @@ pub fn map_ual(v: &Value) -> RawAudit {
         .find(|n| crate::model::event::is_gbl_actor_name(n));
     if let Some(name) = gbl {
         raw.actor.app_name = Some(name);
-    } else if a.kind.as_deref() == Some("ServicePrincipal") || (a.upn.is_none() && a.display_name.is_some()) {
+    } else if a.kind.as_deref() == Some("ServicePrincipal")
+        || (a.upn.is_none() && a.display_name.is_some())
+    {
         raw.actor.app_name = a.display_name.clone();
         raw.actor.service_principal_id = a.id.clone();
     } else {
-        raw.actor.upn = a.upn.or_else(|| str_of(v, "UserId").filter(|u| u.contains('@')));
+        raw.actor.upn = a
+            .upn
+            .or_else(|| str_of(v, "UserId").filter(|u| u.contains('@')));
         raw.actor.user_id = a.id;
         raw.actor.user_display_name = a.display_name;
         raw.actor.ip = str_any(v, &["ActorIpAddress", "ClientIP"]);
@@ -264,9 +283,31 @@ pub fn map_ual(v: &Value) -> RawAudit {
             new: prop_value(get(p, "NewValue")),
         })
         .collect();
-    raw.targets = vec![target];
+    // Membership changes name the group only in `Group.ObjectID` / `Group.DisplayName` properties;
+    // Graph exports carry it as a second target, so the UAL mapping adds one too.
+    let prop = |name: &str| {
+        target
+            .modified
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.new.as_deref().or(p.old.as_deref()))
+            .map(|s| s.trim().trim_matches('"').trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let group = (prop("Group.ObjectID"), prop("Group.DisplayName"));
+    raw.targets = vec![target.clone()];
+    if group.0.is_some() || group.1.is_some() {
+        raw.targets.push(RawTarget {
+            kind: Some("Group".into()),
+            id: group.0,
+            display_name: group.1,
+            ..Default::default()
+        });
+    }
     for d in array_of(v, "ExtendedProperties") {
-        let Some(name) = str_of(&d, "Name") else { continue };
+        let Some(name) = str_of(&d, "Name") else {
+            continue;
+        };
         let value = str_of(&d, "Value").unwrap_or_default();
         // `additionalDetails` holds a JSON object as text: its pairs are the Graph additionalDetails.
         match serde_json::from_str::<Value>(&value) {
@@ -298,7 +339,9 @@ pub fn ual_workload(v: &Value) -> Option<String> {
 /// error names what the record is.
 pub fn ual_in_scope(v: &Value) -> Result<(), String> {
     match ual_workload(v) {
-        Some(w) if !w.eq_ignore_ascii_case("AzureActiveDirectory") => return Err(format!("{w} workload")),
+        Some(w) if !w.eq_ignore_ascii_case("AzureActiveDirectory") => {
+            return Err(format!("{w} workload"))
+        }
         _ => {}
     }
     let inner = get(v, "auditData")
@@ -310,8 +353,16 @@ pub fn ual_in_scope(v: &Value) -> Result<(), String> {
         .or_else(|| str_any(v, &["RecordType", "auditLogRecordType"]));
     match rt.as_deref() {
         None | Some("8") => Ok(()),
-        Some(t) if t.eq_ignore_ascii_case("AzureActiveDirectory") || t.eq_ignore_ascii_case("azureActiveDirectory") => Ok(()),
-        Some("9") | Some("15") => Err(format!("sign-in record (RecordType {})", rt.unwrap_or_default())),
+        Some(t)
+            if t.eq_ignore_ascii_case("AzureActiveDirectory")
+                || t.eq_ignore_ascii_case("azureActiveDirectory") =>
+        {
+            Ok(())
+        }
+        Some("9") | Some("15") => Err(format!(
+            "sign-in record (RecordType {})",
+            rt.unwrap_or_default()
+        )),
         Some(t) if t.to_ascii_lowercase().contains("logon") => Err(format!("sign-in record ({t})")),
         Some(t) if t.chars().all(|c| c.is_ascii_digit()) => Err(format!("RecordType {t}")),
         Some(_) => Ok(()),
@@ -337,14 +388,21 @@ pub const PORTAL_FIXED_COLUMNS: usize = 17 + 3 * 19;
 pub const PORTAL_COLUMNS: usize = PORTAL_FIXED_COLUMNS + 6 * 2;
 
 fn norm_header(h: &str) -> String {
-    let h = h.trim().trim_start_matches('\u{feff}').trim_matches('"').trim();
+    let h = h
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .trim_matches('"')
+        .trim();
     let h = h.strip_suffix("[UTC]").unwrap_or(h).trim();
     h.to_string()
 }
 
 /// Detects an audit CSV export from its header row.
 pub fn classify_csv(headers: &[String]) -> Option<CsvKind> {
-    let hs: Vec<String> = headers.iter().map(|h| norm_header(h).to_ascii_lowercase()).collect();
+    let hs: Vec<String> = headers
+        .iter()
+        .map(|h| norm_header(h).to_ascii_lowercase())
+        .collect();
     let has = |k: &str| hs.iter().any(|h| h == &k.to_ascii_lowercase());
     if has("AuditData") {
         return Some(CsvKind::Purview);
@@ -357,7 +415,10 @@ pub fn classify_csv(headers: &[String]) -> Option<CsvKind> {
     if hs.first().is_some_and(|h| h == "date (utc)") && has("activity") {
         return Some(CsvKind::Portal);
     }
-    if has("OperationName") || has("ActivityDisplayName") || (has("TimeGenerated") && has("TargetResources")) {
+    if has("OperationName")
+        || has("ActivityDisplayName")
+        || (has("TimeGenerated") && has("TargetResources"))
+    {
         return Some(CsvKind::LogAnalytics);
     }
     None
@@ -368,7 +429,8 @@ fn cell(row: &[String], i: usize) -> Option<&str> {
 }
 
 fn jstr(s: Option<&str>) -> Value {
-    s.map(|x| Value::String(x.to_string())).unwrap_or(Value::Null)
+    s.map(|x| Value::String(x.to_string()))
+        .unwrap_or(Value::Null)
 }
 
 /// Admin-center CSV row -> Graph-shaped object. Columns are mapped by position (the order is fixed;
@@ -382,7 +444,8 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
     let app = json!({
         "displayName": jstr(c(9)), "servicePrincipalId": jstr(c(15)), "servicePrincipalName": jstr(c(16)),
     });
-    let initiated = if actor_type.starts_with("user") || (actor_type.is_empty() && c(11).is_some()) {
+    let initiated = if actor_type.starts_with("user") || (actor_type.is_empty() && c(11).is_some())
+    {
         json!({ "user": user })
     } else {
         json!({ "app": app })
@@ -449,11 +512,20 @@ mod tests {
     #[test]
     fn classifies_each_family() {
         let graph = json!({"activityDisplayName":"Change user license","activityDateTime":"2025-03-04T08:15:02Z"});
-        assert_eq!(classify(&graph), Some(Family::Graph(AuditFormat::GraphJson)));
+        assert_eq!(
+            classify(&graph),
+            Some(Family::Graph(AuditFormat::GraphJson))
+        );
         let pascal = json!({"ActivityDisplayName":"x","ActivityDateTime":"2025-03-04T08:15:02Z","InitiatedBy":{}});
-        assert_eq!(classify(&pascal), Some(Family::Graph(AuditFormat::GraphJson)));
+        assert_eq!(
+            classify(&pascal),
+            Some(Family::Graph(AuditFormat::GraphJson))
+        );
         let la = json!({"TimeGenerated":"2025","OperationName":"x","InitiatedBy":"{}"});
-        assert_eq!(classify(&la), Some(Family::Graph(AuditFormat::LogAnalyticsJson)));
+        assert_eq!(
+            classify(&la),
+            Some(Family::Graph(AuditFormat::LogAnalyticsJson))
+        );
         let am = json!({"time":"2025","operationName":"x","properties":{}});
         assert_eq!(classify(&am), Some(Family::AzureMonitor));
         let ual = json!({"CreationTime":"2021-02-04T16:33:14","Operation":"Update user.","Workload":"AzureActiveDirectory"});
@@ -467,7 +539,10 @@ mod tests {
             "InitiatedBy":"{\"app\":{\"displayName\":\"Microsoft Azure AD Group-Based Licensing\"}}",
             "TargetResources":"[{\"id\":\"g1\",\"type\":\"Group\",\"modifiedProperties\":[{\"displayName\":\"Result\",\"oldValue\":\"[]\",\"newValue\":\"[Users successfully assigned licenses: 1, Users for whom license assignment failed: 0.];\"}]}]"});
         let r = map(classify(&v).unwrap(), &v);
-        assert_eq!(r.actor.app_name.as_deref(), Some("Microsoft Azure AD Group-Based Licensing"));
+        assert_eq!(
+            r.actor.app_name.as_deref(),
+            Some("Microsoft Azure AD Group-Based Licensing")
+        );
         assert_eq!(r.targets[0].modified[0].name, "Result");
         assert_eq!(r.time_fallback.as_deref(), Some("2025-03-04T07:59:40.441Z"));
     }
@@ -480,7 +555,10 @@ mod tests {
           "Target":[{"ID":"User_43399311-1c28-4cce-a8bc-7e6e791473f2","Type":2},{"ID":"User","Type":2},{"ID":"eve@x.example","Type":5}]});
         let r = map(Family::Ual, &v);
         assert_eq!(r.actor.upn.as_deref(), Some("root@x.example"));
-        assert_eq!(r.targets[0].id.as_deref(), Some("43399311-1c28-4cce-a8bc-7e6e791473f2"));
+        assert_eq!(
+            r.targets[0].id.as_deref(),
+            Some("43399311-1c28-4cce-a8bc-7e6e791473f2")
+        );
         assert_eq!(r.targets[0].upn.as_deref(), Some("eve@x.example"));
         assert_eq!(r.targets[0].kind.as_deref(), Some("User"));
         assert!(ual_in_scope(&json!({"Workload":"Exchange"})).is_err());
@@ -499,7 +577,10 @@ mod tests {
         row[23] = "[Users successfully assigned licenses: 118, Users for whom license assignment failed: 4.];".into();
         let v = portal_row_to_value(&row);
         let r = map_graph(&v);
-        assert_eq!(r.actor.app_name.as_deref(), Some("Microsoft Azure AD Group-Based Licensing"));
+        assert_eq!(
+            r.actor.app_name.as_deref(),
+            Some("Microsoft Azure AD Group-Based Licensing")
+        );
         assert_eq!(r.targets.len(), 1);
         assert_eq!(r.targets[0].modified[0].name, "Result");
         let hs: Vec<String> = std::iter::once("Fecha (UTC)".to_string())

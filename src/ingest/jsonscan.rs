@@ -390,11 +390,20 @@ mod tests {
 
     #[test]
     fn containers() {
-        assert_eq!(texts(r#"[{"a":1},{"b":[2]}]"#), vec![r#"{"a":1}"#, r#"{"b":[2]}"#]);
-        assert_eq!(texts("{\"a\":1}\n{\"b\":2}\n"), vec![r#"{"a":1}"#, r#"{"b":2}"#]);
+        assert_eq!(
+            texts(r#"[{"a":1},{"b":[2]}]"#),
+            vec![r#"{"a":1}"#, r#"{"b":[2]}"#]
+        );
+        assert_eq!(
+            texts("{\"a\":1}\n{\"b\":2}\n"),
+            vec![r#"{"a":1}"#, r#"{"b":2}"#]
+        );
         assert_eq!(texts(r#"[{"a":1}][{"b":2}]"#).len(), 2);
         assert_eq!(texts("[{\"a\":1}]\r\n[{\"b\":2},\r\n{\"c\":3}]").len(), 3);
-        assert_eq!(texts(r#"{"a":{"value":[1]}}"#), vec![r#"{"a":{"value":[1]}}"#]);
+        assert_eq!(
+            texts(r#"{"a":{"value":[1]}}"#),
+            vec![r#"{"a":{"value":[1]}}"#]
+        );
     }
 
     #[test]
@@ -405,7 +414,10 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert!(sc.saw_envelope);
         assert!(sc.odata_context.unwrap().ends_with("directoryAudits"));
-        assert_eq!(texts(r#"{"records":[{"a":1}]} {"Records":[{"b":2}]}"#).len(), 2);
+        assert_eq!(
+            texts(r#"{"records":[{"a":1}]} {"Records":[{"b":2}]}"#).len(),
+            2
+        );
         assert_eq!(texts(r#"{"value":[]}"#).len(), 0);
     }
 
@@ -420,7 +432,12 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[1].2, Some(ItemProblem::Truncated));
         let got = scan("[1, \"x\", {\"a\":1}]");
-        assert_eq!(got.iter().filter(|g| g.2 == Some(ItemProblem::NotAnObject)).count(), 2);
+        assert_eq!(
+            got.iter()
+                .filter(|g| g.2 == Some(ItemProblem::NotAnObject))
+                .count(),
+            2
+        );
         assert_eq!(got.last().unwrap().0, "{\"a\":1}");
     }
 
@@ -443,6 +460,14 @@ mod resync_tests {
         let r = std::io::BufReader::with_capacity(4096, s.as_bytes());
         let got: Vec<_> = Scanner::new(r).map(|i| i.unwrap()).collect();
         let summary: Vec<_> = got.iter().map(|i| (i.record, i.line, i.problem)).collect();
-        assert_eq!(summary, vec![(1, 1, None), (2, 2, Some(ItemProblem::Truncated)), (3, 3, None), (4, 4, None)]);
+        assert_eq!(
+            summary,
+            vec![
+                (1, 1, None),
+                (2, 2, Some(ItemProblem::Truncated)),
+                (3, 3, None),
+                (4, 4, None)
+            ]
+        );
     }
 }

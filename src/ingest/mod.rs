@@ -129,7 +129,7 @@ pub struct Ingested {
 
 /// The result of one record.
 enum Outcome {
-    Event(AuditEvent, InputKind),
+    Event(Box<AuditEvent>, InputKind),
     Snap(Vec<SnapshotRecord>, InputKind),
     Skip {
         reason: String,
@@ -140,7 +140,12 @@ enum Outcome {
     },
 }
 
-fn skip(src: &SourceRef, reason: impl Into<String>, detail: impl Into<String>, malformed: bool) -> Outcome {
+fn skip(
+    src: &SourceRef,
+    reason: impl Into<String>,
+    detail: impl Into<String>,
+    malformed: bool,
+) -> Outcome {
     Outcome::Skip {
         reason: reason.into(),
         detail: detail.into(),
@@ -175,7 +180,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         }
         let raw = audit::map(family, &v);
         return match normalize::to_event(raw, src.clone()) {
-            Ok(e) => Outcome::Event(e, InputKind::Audit(format)),
+            Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(format)),
             Err(e) => skip(&src, e.reason(), e.detail(), true),
         };
     }
@@ -185,7 +190,10 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
             Err(i) => skip(&src, i.reason, i.detail, true),
         };
     }
-    let detail = format!("{} is neither an audit record nor a snapshot object", keys_of(&v));
+    let detail = format!(
+        "{} is neither an audit record nor a snapshot object",
+        keys_of(&v)
+    );
     skip(&src, "unrecognized record", detail, true)
 }
 
@@ -218,7 +226,12 @@ enum CsvShape {
     Snapshot(SnapshotKind),
 }
 
-fn process_csv_row(shape: &CsvShape, headers: &[String], row: Vec<String>, src: SourceRef) -> Outcome {
+fn process_csv_row(
+    shape: &CsvShape,
+    headers: &[String],
+    row: Vec<String>,
+    src: SourceRef,
+) -> Outcome {
     match shape {
         CsvShape::Audit(CsvKind::Portal) => {
             if row.len() != headers.len() {
@@ -227,13 +240,22 @@ fn process_csv_row(shape: &CsvShape, headers: &[String], row: Vec<String>, src: 
             let v = audit::portal_row_to_value(&row);
             let raw = audit::map(Family::Graph(AuditFormat::PortalCsv), &v);
             match normalize::to_event(raw, src.clone()) {
-                Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::PortalCsv)),
+                Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(AuditFormat::PortalCsv)),
                 Err(e) => skip(&src, e.reason(), e.detail(), true),
             }
         }
         CsvShape::Audit(kind) => {
             if row.len() != headers.len() {
-                return skip(&src, "malformed CSV row", format!("expected {} fields like the header, found {}", headers.len(), row.len()), true);
+                return skip(
+                    &src,
+                    "malformed CSV row",
+                    format!(
+                        "expected {} fields like the header, found {}",
+                        headers.len(),
+                        row.len()
+                    ),
+                    true,
+                );
             }
             let v = audit::named_row_to_value(headers, &row);
             match kind {
@@ -247,14 +269,19 @@ fn process_csv_row(shape: &CsvShape, headers: &[String], row: Vec<String>, src: 
                     }
                     let raw = audit::map(Family::Ual, &v);
                     match normalize::to_event(raw, src.clone()) {
-                        Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::PurviewCsv)),
+                        Ok(e) => {
+                            Outcome::Event(Box::new(e), InputKind::Audit(AuditFormat::PurviewCsv))
+                        }
                         Err(e) => skip(&src, e.reason(), e.detail(), true),
                     }
                 }
                 _ => {
                     let raw = audit::map(Family::Graph(AuditFormat::LogAnalyticsCsv), &v);
                     match normalize::to_event(raw, src.clone()) {
-                        Ok(e) => Outcome::Event(e, InputKind::Audit(AuditFormat::LogAnalyticsCsv)),
+                        Ok(e) => Outcome::Event(
+                            Box::new(e),
+                            InputKind::Audit(AuditFormat::LogAnalyticsCsv),
+                        ),
                         Err(e) => skip(&src, e.reason(), e.detail(), true),
                     }
                 }
@@ -285,7 +312,7 @@ impl Sink<'_> {
                 self.report.first = Some(self.report.first.map_or(e.time, |f| f.min(e.time)));
                 self.report.last = Some(self.report.last.map_or(e.time, |l| l.max(e.time)));
                 if self.opts.keep_all || e.is_kept() {
-                    self.events.push(e);
+                    self.events.push(*e);
                 }
             }
             Outcome::Snap(recs, kind) => {
@@ -385,11 +412,19 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
         source: e,
     })?;
     let window = &head[..head.len().min(8192)];
-    let trimmed: Vec<u8> = window.iter().copied().skip_while(|b| b.is_ascii_whitespace()).collect();
+    let trimmed: Vec<u8> = window
+        .iter()
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .collect();
     if trimmed.is_empty() {
         return Err(InputError::Unusable {
             path: path.into(),
-            found: if head.is_empty() { "an empty file".into() } else { "only white space".into() },
+            found: if head.is_empty() {
+                "an empty file".into()
+            } else {
+                "only white space".into()
+            },
             expected: EXPECTED_INPUT.into(),
         });
     }
@@ -412,7 +447,8 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
             if first_line.contains(&b',') {
                 Ok(Sniff::Csv)
             } else {
-                let t: String = String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
+                let t: String =
+                    String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
                 Err(InputError::Unusable {
                     path: path.into(),
                     found: format!("text that is neither JSON nor CSV (starts with {t:?})"),
@@ -423,7 +459,11 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
     }
 }
 
-fn read_json(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>) -> Result<(), InputError> {
+fn read_json(
+    sink: &mut Sink<'_>,
+    reader: Box<dyn BufRead + Send>,
+    file: Arc<str>,
+) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let context = std::sync::Mutex::new(None::<String>);
     let ctx_ref = &context;
@@ -453,7 +493,10 @@ fn read_json(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str
             let _ = tx.send(batch);
         }
         if let Ok(mut c) = ctx_ref.lock() {
-            *c = sc.odata_context.clone().or(sc.saw_envelope.then(String::new));
+            *c = sc
+                .odata_context
+                .clone()
+                .or(sc.saw_envelope.then(String::new));
         }
         Ok(())
     };
@@ -505,7 +548,11 @@ fn read_failure(path: &str, line: u64, e: std::io::Error) -> InputError {
     }
 }
 
-fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>) -> Result<(), InputError> {
+fn read_csv(
+    sink: &mut Sink<'_>,
+    reader: Box<dyn BufRead + Send>,
+    file: Arc<str>,
+) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -513,10 +560,14 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
         .buffer_capacity(1 << 20)
         .from_reader(reader);
     let mut header = csv::StringRecord::new();
-    let read_header = |rdr: &mut csv::Reader<Box<dyn BufRead + Send>>, header: &mut csv::StringRecord| {
+    let read_header = |rdr: &mut csv::Reader<Box<dyn BufRead + Send>>,
+                       header: &mut csv::StringRecord| {
         let r = rdr.read_record(header);
         // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
-        if matches!(r, Ok(true)) && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
+        if matches!(r, Ok(true))
+            && header.len() == 1
+            && header.get(0).is_some_and(|h| h.starts_with("#TYPE"))
+        {
             return rdr.read_record(header);
         }
         r
@@ -538,7 +589,10 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
             })
         }
     }
-    let headers: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
     let shape = if let Some(k) = audit::classify_csv(&headers) {
         CsvShape::Audit(k)
     } else if let Some(k) = snapshot::classify_csv(&headers) {
@@ -547,7 +601,10 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
         let shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
         return Err(InputError::Unusable {
             path,
-            found: format!("a CSV whose header [{}] is no known export", shown.join(", ")),
+            found: format!(
+                "a CSV whose header [{}] is no known export",
+                shown.join(", ")
+            ),
             expected: EXPECTED_INPUT.into(),
         });
     };
@@ -580,7 +637,11 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
                 Err(e) => {
                     if let csv::ErrorKind::Io(io) = e.kind() {
                         let _ = tx.send(std::mem::take(&mut batch));
-                        return Err(read_failure(path_ref, line, std::io::Error::new(io.kind(), io.to_string())));
+                        return Err(read_failure(
+                            path_ref,
+                            line,
+                            std::io::Error::new(io.kind(), io.to_string()),
+                        ));
                     }
                     n += 1;
                     batch.push((n, line, Err(e.to_string())));
@@ -612,8 +673,15 @@ fn read_csv(sink: &mut Sink<'_>, reader: Box<dyn BufRead + Send>, file: Arc<str>
     pipeline(sink, produce, &work)
 }
 
+/// What one input yields: its report, its kept events, its snapshot objects.
+type InputRead = (InputReport, Vec<AuditEvent>, Snapshot);
+
 /// Reads one input completely.
-fn read_one(input: &InputPath, opts: &ReadOptions, counter: Arc<AtomicU64>) -> Result<(InputReport, Vec<AuditEvent>, Snapshot), InputError> {
+fn read_one(
+    input: &InputPath,
+    opts: &ReadOptions,
+    counter: Arc<AtomicU64>,
+) -> Result<InputRead, InputError> {
     let path = input.display();
     let file: Arc<str> = Arc::from(path.as_str());
     let Opened {
@@ -651,14 +719,26 @@ fn read_one(input: &InputPath, opts: &ReadOptions, counter: Arc<AtomicU64>) -> R
         });
     }
     if sink.report.kind.is_none() {
-        let first = sink.report.issues.first().map(|i| format!(" (record {}: {})", i.record, i.detail)).unwrap_or_default();
+        let first = sink
+            .report
+            .issues
+            .first()
+            .map(|i| format!(" (record {}: {})", i.record, i.detail))
+            .unwrap_or_default();
         return Err(InputError::Unusable {
             path,
-            found: format!("{} records, none of them usable{first}", sink.report.records),
+            found: format!(
+                "{} records, none of them usable{first}",
+                sink.report.records
+            ),
             expected: EXPECTED_INPUT.into(),
         });
     }
-    sink.report.format = sink.report.kind.map(|k| k.label().to_string()).unwrap_or_default();
+    sink.report.format = sink
+        .report
+        .kind
+        .map(|k| k.label().to_string())
+        .unwrap_or_default();
     Ok((sink.report, sink.events, sink.snapshot))
 }
 
@@ -667,7 +747,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let inputs = source::expand_paths(paths)?;
     if inputs.is_empty() {
         return Err(InputError::Unusable {
-            path: paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+            path: paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             found: "no files".into(),
             expected: EXPECTED_INPUT.into(),
         });
@@ -675,7 +759,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let total: u64 = inputs.iter().map(|i| i.size()).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let progress = crate::report::progress::Progress::start(opts.progress, total, counter.clone());
-    let results: Vec<Result<(InputReport, Vec<AuditEvent>, Snapshot), InputError>> = inputs
+    let results: Vec<Result<InputRead, InputError>> = inputs
         .par_iter()
         .map(|i| read_one(i, opts, counter.clone()))
         .collect();
@@ -707,12 +791,13 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
             continue;
         }
         if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *e.source.file) {
-            *r.licensing.entry(e.activity.name().to_string()).or_default() += 1;
+            *r.licensing
+                .entry(e.activity.name().to_string())
+                .or_default() += 1;
         }
     }
     Ok(out)
 }
-
 
 /// One object per id across inputs: the same user or group can come from several files (a users page
 /// and a JSON Lines copy, groups from JSON and from `GroupLicenses.csv`). Users keep the copy with the

@@ -54,7 +54,9 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
             let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
                 .follow_links(true)
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                })
                 .filter_map(|e| e.ok())
                 .filter(|e| e.file_type().is_file())
                 .map(|e| e.into_path())
@@ -221,7 +223,10 @@ mod tests {
             .into_iter()
             .chain("[é]".encode_utf16().flat_map(|u| u.to_le_bytes()))
             .collect();
-        assert_eq!(open_bytes(&le), ("[é]".to_string(), Encoding::Utf16Le, false));
+        assert_eq!(
+            open_bytes(&le),
+            ("[é]".to_string(), Encoding::Utf16Le, false)
+        );
         let be: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
             .chain("[x]".encode_utf16().flat_map(|u| u.to_be_bytes()))

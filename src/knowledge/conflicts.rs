@@ -8,6 +8,8 @@
 use crate::model::PlanId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Which revision of the conflict list applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -225,17 +227,42 @@ pub const CONFLICT_SETS: &[ConflictSet] = &[
     },
 ];
 
-fn in_version(p: &ConflictPlan, version: ConflictTableVersion) -> bool {
-    !p.pre2025_only || version == ConflictTableVersion::Pre2025
+/// plan id (lower-case) -> (index of its set, only in the pre-2025 list).
+fn index() -> &'static HashMap<String, (usize, bool)> {
+    static CELL: OnceLock<HashMap<String, (usize, bool)>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (i, set) in CONFLICT_SETS.iter().enumerate() {
+            for p in set.plans {
+                m.insert(p.id.to_ascii_lowercase(), (i, p.pre2025_only));
+            }
+        }
+        m
+    })
+}
+
+fn set_index(plan: &PlanId, version: ConflictTableVersion) -> Option<usize> {
+    // ids are stored lower-cased; the lookup lower-cases anyway for ids built elsewhere
+    let key = plan.as_str();
+    let hit = index().get(key).or_else(|| {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            index().get(&key.to_ascii_lowercase())
+        } else {
+            None
+        }
+    });
+    hit.and_then(|(i, old)| {
+        if !*old || version == ConflictTableVersion::Pre2025 {
+            Some(*i)
+        } else {
+            None
+        }
+    })
 }
 
 /// The conflict set a plan belongs to under `version`.
 pub fn conflict_set(plan: &PlanId, version: ConflictTableVersion) -> Option<&'static ConflictSet> {
-    CONFLICT_SETS.iter().find(|s| {
-        s.plans
-            .iter()
-            .any(|p| p.id.eq_ignore_ascii_case(plan.as_str()) && in_version(p, version))
-    })
+    set_index(plan, version).and_then(|i| CONFLICT_SETS.get(i))
 }
 
 /// The table's own name for a plan id (independent of the catalog).
@@ -252,8 +279,8 @@ pub fn conflicts(a: &PlanId, b: &PlanId, version: ConflictTableVersion) -> bool 
     if a == b {
         return false;
     }
-    match (conflict_set(a, version), conflict_set(b, version)) {
-        (Some(x), Some(y)) => std::ptr::eq(x, y),
+    match (set_index(a, version), set_index(b, version)) {
+        (Some(x), Some(y)) => x == y,
         _ => false,
     }
 }
@@ -264,14 +291,21 @@ pub fn conflicting_pairs(
     plans_b: &[PlanId],
     version: ConflictTableVersion,
 ) -> Vec<(PlanId, PlanId)> {
+    let b_sets: Vec<(&PlanId, usize)> = plans_b
+        .iter()
+        .filter_map(|b| set_index(b, version).map(|i| (b, i)))
+        .collect();
     let mut out = Vec::new();
+    if b_sets.is_empty() {
+        return out;
+    }
     for a in plans_a {
-        if conflict_set(a, version).is_none() {
+        let Some(ia) = set_index(a, version) else {
             continue;
-        }
-        for b in plans_b {
-            if conflicts(a, b, version) {
-                out.push((a.clone(), b.clone()));
+        };
+        for (b, ib) in &b_sets {
+            if ia == *ib && a != *b {
+                out.push((a.clone(), (*b).clone()));
             }
         }
     }

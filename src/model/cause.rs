@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn known_and_unknown_codes() {
         assert_eq!(Cause::from_code("Others"), Some(Cause::Other));
-        assert_eq!(Cause::from_code("countviolation"), Some(Cause::CountViolation));
+        assert_eq!(
+            Cause::from_code("countviolation"),
+            Some(Cause::CountViolation)
+        );
         assert_eq!(
             Cause::from_code("FancyNewViolation"),
             Some(Cause::Unknown("FancyNewViolation".into()))

@@ -164,7 +164,10 @@ impl Actor {
     pub fn label(&self) -> String {
         match self {
             Actor::User {
-                upn, display_name, id, ..
+                upn,
+                display_name,
+                id,
+                ..
             } => upn
                 .clone()
                 .or_else(|| display_name.clone())
@@ -374,9 +377,13 @@ mod tests {
 
     #[test]
     fn gbl_actor_both_names() {
-        assert!(is_gbl_actor_name("Microsoft Azure AD Group-Based Licensing"));
+        assert!(is_gbl_actor_name(
+            "Microsoft Azure AD Group-Based Licensing"
+        ));
         assert!(is_gbl_actor_name("microsoft entra group-based licensing"));
-        assert!(!is_gbl_actor_name("Microsoft Azure AD Internal - Jit Provisioning"));
+        assert!(!is_gbl_actor_name(
+            "Microsoft Azure AD Internal - Jit Provisioning"
+        ));
     }
 
     #[test]

@@ -49,7 +49,10 @@ impl AssignmentState {
     }
     /// Whether the license is applied (the user has the product).
     pub fn is_active(&self) -> bool {
-        matches!(self, AssignmentState::Active | AssignmentState::ActiveWithError)
+        matches!(
+            self,
+            AssignmentState::Active | AssignmentState::ActiveWithError
+        )
     }
 }
 
@@ -131,7 +134,9 @@ pub struct Group {
 
 impl Group {
     pub fn label(&self) -> String {
-        self.display_name.clone().unwrap_or_else(|| self.id.to_string())
+        self.display_name
+            .clone()
+            .unwrap_or_else(|| self.id.to_string())
     }
     pub fn is_dynamic(&self) -> bool {
         self.membership_rule.is_some()

@@ -11,17 +11,23 @@ fn re(s: &str) -> Regex {
 }
 
 static COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)Not enough licenses are available.*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: \[(?P<adding>[^\]]*)\])?")
+    re(
+        r"(?is)Not enough licenses are available.*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: \[(?P<adding>[^\]]*)\])?",
+    )
 });
 static COUNT_BARE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)Not enough licenses are available"));
 static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+)\s*are mutually exclusive")
+    re(
+        r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+)\s*are mutually exclusive",
+    )
 });
 static CONFLICTING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(?:Conflicting Service Plans|conflicting services):\s*(?P<plans>[A-Za-z0-9_ ,\-]+)")
 });
 static DEPENDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)service plan \[(?P<dep>[^\]]*)\] depends on the service plan\(s\)\s*(?P<req>(?:\[[^\]]*\](?:\s*,\s*)?)+)")
+    re(
+        r"(?is)service plan \[(?P<dep>[^\]]*)\] depends on the service plan\(s\)\s*(?P<req>(?:\[[^\]]*\](?:\s*,\s*)?)+)",
+    )
 });
 static CANNOT_WITHOUT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?is)Service plan (?P<dep>\S+) cannot be assigned without service plan (?P<req>[^,.]+)")
@@ -30,9 +36,12 @@ static REQUIRES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?is)The service (?P<addon>.+?) requires (?P<req>.+?) to be enabled as well")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)Proxy address (?:(?P<addr>\S+@\S+?) )?is already being used|Non-unique proxy address|same value for property proxyAddresses already exists")
+    re(
+        r"(?i)Proxy address (?:(?P<addr>\S+@\S+?) )?is already being used|Non-unique proxy address|same value for property proxyAddresses already exists",
+    )
 });
-static ADDRESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:smtp:)?[A-Z0-9._%+'\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}"));
+static ADDRESS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)(?:smtp:)?[A-Z0-9._%+'\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}"));
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\b(?P<tok>[A-Z][A-Za-z]*Violation|LicenseAssignmentAttributeConcurrencyException)\b")
 });
@@ -51,7 +60,12 @@ fn bracketed(s: &str) -> Vec<String> {
 }
 
 fn clean(s: &str) -> String {
-    s.trim().trim_matches('"').trim().trim_end_matches('.').trim().to_string()
+    s.trim()
+        .trim_matches('"')
+        .trim()
+        .trim_end_matches('.')
+        .trim()
+        .to_string()
 }
 
 /// Finds every license error in one piece of text.
@@ -59,10 +73,19 @@ pub fn extract(text: &str) -> Vec<LicenseError> {
     let mut out: Vec<LicenseError> = Vec::new();
     if let Some(c) = COUNT.captures(text) {
         let mut e = LicenseError::new(Cause::CountViolation, &c[0]);
-        e.sku = c.name("sku").map(|m| clean(m.as_str())).filter(|s| !s.is_empty());
+        e.sku = c
+            .name("sku")
+            .map(|m| clean(m.as_str()))
+            .filter(|s| !s.is_empty());
         e.licenses_being_added = c
             .name("adding")
-            .map(|m| m.as_str().split(',').map(clean).filter(|s| !s.is_empty()).collect())
+            .map(|m| {
+                m.as_str()
+                    .split(',')
+                    .map(clean)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         out.push(e);
     } else if let Some(m) = COUNT_BARE.find(text) {
@@ -74,7 +97,11 @@ pub fn extract(text: &str) -> Vec<LicenseError> {
         out.push(e);
     } else if let Some(c) = CONFLICTING.captures(text) {
         let mut e = LicenseError::new(Cause::MutuallyExclusiveViolation, &c[0]);
-        e.plans = c["plans"].split(',').map(clean).filter(|s| !s.is_empty()).collect();
+        e.plans = c["plans"]
+            .split(',')
+            .map(clean)
+            .filter(|s| !s.is_empty())
+            .collect();
         out.push(e);
     }
     if let Some(c) = DEPENDS.captures(text) {
@@ -162,7 +189,13 @@ mod tests {
         let e = one("License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.");
         assert_eq!(e.plans, vec!["SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"]);
         let e = one("License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD], [MCOEV].");
-        assert_eq!((e.plans.clone(), e.requires.clone()), (vec!["MCOMEETADV".to_string()], vec!["MCOSTANDARD".to_string(), "MCOEV".to_string()]));
+        assert_eq!(
+            (e.plans.clone(), e.requires.clone()),
+            (
+                vec!["MCOMEETADV".to_string()],
+                vec!["MCOSTANDARD".to_string(), "MCOEV".to_string()]
+            )
+        );
         let e = one("License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.");
         assert_eq!(e.cause, Cause::MissingPrerequisite);
         assert_eq!(e.plans, vec!["Microsoft Workplace Analytics"]);
@@ -175,14 +208,24 @@ mod tests {
 
     #[test]
     fn tokens_known_and_unknown() {
-        assert_eq!(one("ProhibitedInUsageLocationViolation").cause, Cause::ProhibitedInUsageLocationViolation);
+        assert_eq!(
+            one("ProhibitedInUsageLocationViolation").cause,
+            Cause::ProhibitedInUsageLocationViolation
+        );
         assert_eq!(
             one("Microsoft.Online.Workflows.LicenseAssignmentAttributeConcurrencyException").cause,
             Cause::ConcurrencyException
         );
-        assert_eq!(one("error: FancyNewViolation").cause, Cause::Unknown("FancyNewViolation".into()));
+        assert_eq!(
+            one("error: FancyNewViolation").cause,
+            Cause::Unknown("FancyNewViolation".into())
+        );
         // a sentence and its token are one error
-        assert_eq!(extract("CountViolation: Not enough licenses are available to complete this operation").len(), 1);
+        assert_eq!(
+            extract("CountViolation: Not enough licenses are available to complete this operation")
+                .len(),
+            1
+        );
         assert!(extract("Microsoft.Online.Workflows.SpnValidationException").is_empty());
     }
 }

@@ -26,7 +26,11 @@ pub fn events_frame(events: &[&AuditEvent]) -> PolarsResult<DataFrame> {
         .collect();
     let target: Vec<Option<String>> = events
         .iter()
-        .map(|e| e.targets.first().and_then(|t| t.id.as_ref().map(|i| i.to_string())))
+        .map(|e| {
+            e.targets
+                .first()
+                .and_then(|t| t.id.as_ref().map(|i| i.to_string()))
+        })
         .collect();
     df!(
         "time_ms" => time,

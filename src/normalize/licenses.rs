@@ -26,7 +26,10 @@ static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
 pub fn parse_assigned_licenses(text: &str) -> Vec<AssignedLicense> {
     let mut out: Vec<AssignedLicense> = Vec::new();
     for c in LICENSE.captures_iter(text) {
-        let name = c.name("name").map(|m| m.as_str().trim()).filter(|s| !s.is_empty());
+        let name = c
+            .name("name")
+            .map(|m| m.as_str().trim())
+            .filter(|s| !s.is_empty());
         let sku_id = c
             .name("mid")
             .and_then(|m| SKU_ID.captures(m.as_str()))
@@ -78,11 +81,17 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert_eq!(l[0].sku_name.as_deref(), Some("ENTERPRISEPACK"));
         assert_eq!(l[0].disabled_plans, vec!["YAMMER_ENTERPRISE", "SWAY"]);
-        assert_eq!(l[1].sku_id.as_ref().unwrap().as_str(), "efccb6f7-5641-4e0e-bd10-b4976e1bf68e");
+        assert_eq!(
+            l[1].sku_id.as_ref().unwrap().as_str(),
+            "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
+        );
         let pretty = "[\r\n  \"[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05E9A617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[]]\"\r\n]";
         let l = parse_assigned_licenses(pretty);
         assert_eq!(l.len(), 1);
-        assert_eq!(l[0].sku_id.as_ref().unwrap().as_str(), "05e9a617-0261-4cee-bb44-138d3ef5d965");
+        assert_eq!(
+            l[0].sku_id.as_ref().unwrap().as_str(),
+            "05e9a617-0261-4cee-bb44-138d3ef5d965"
+        );
         assert!(parse_assigned_licenses("[]").is_empty());
         // truncated: the incomplete entry is not invented
         assert!(parse_assigned_licenses("[\"[SkuName=X, AccountId=a, SkuId=").is_empty());

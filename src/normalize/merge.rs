@@ -108,10 +108,20 @@ mod tests {
               "correlationId":"c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
               "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","modifiedProperties":[{"displayName":"AssignedLicense","oldValue":"[]","newValue":part}]}],
               "additionalDetails":[{"key":"sequence","value":seq.to_string()},{"key":"maximumlength","value":"40"}]});
-            to_event(map(classify(&v).unwrap(), &v), SourceRef { file: Arc::from("f"), record: n, line: None }).unwrap()
+            to_event(
+                map(classify(&v).unwrap(), &v),
+                SourceRef {
+                    file: Arc::from("f"),
+                    record: n,
+                    line: None,
+                },
+            )
+            .unwrap()
         };
         let mut events = vec![rec(2, b, 2), rec(1, a, 1)];
-        assert!(events.iter().all(|e| e.licenses.as_ref().map_or(true, |l| l.new.is_empty())));
+        assert!(events
+            .iter()
+            .all(|e| e.licenses.as_ref().map_or(true, |l| l.new.is_empty())));
         let absorbed = merge_sequences(&mut events);
         assert_eq!(events.len(), 1);
         assert_eq!(absorbed.len(), 1);

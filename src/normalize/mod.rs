@@ -12,8 +12,8 @@ pub mod time;
 use crate::ingest::raw::{RawAudit, RawProp};
 use crate::model::event::is_gbl_actor_name;
 use crate::model::{
-    Activity, Actor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError, ModifiedProperty,
-    ObjectId, Outcome, SourceRef, Target, TargetKind,
+    Activity, Actor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError,
+    ModifiedProperty, ObjectId, Outcome, SourceRef, Target, TargetKind,
 };
 
 /// Why a raw record could not become an event.
@@ -65,15 +65,20 @@ fn decode_value(v: Option<String>) -> Option<String> {
 }
 
 fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
-    let gbl = [&raw.app_name, &raw.service_principal_name, &raw.user_display_name]
-        .iter()
-        .any(|n| n.as_deref().is_some_and(is_gbl_actor_name));
+    let gbl = [
+        &raw.app_name,
+        &raw.service_principal_name,
+        &raw.user_display_name,
+    ]
+    .iter()
+    .any(|n| n.as_deref().is_some_and(is_gbl_actor_name));
     if gbl {
         return Actor::GroupBasedLicensing;
     }
     let kind = raw.kind.as_deref().unwrap_or("").to_ascii_lowercase();
     let has_user = raw.upn.is_some() || raw.user_id.is_some();
-    let has_app = raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
+    let has_app =
+        raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
     if (kind.starts_with("user") || has_user) && !kind.starts_with("ap") {
         Actor::User {
             id: raw.user_id.as_deref().and_then(ObjectId::parse),
@@ -85,7 +90,10 @@ fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
         Actor::App {
             name: raw.app_name.clone(),
             app_id: raw.app_id.clone(),
-            service_principal_id: raw.service_principal_id.as_deref().and_then(ObjectId::parse),
+            service_principal_id: raw
+                .service_principal_id
+                .as_deref()
+                .and_then(ObjectId::parse),
         }
     } else {
         Actor::Unknown
@@ -113,7 +121,11 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             .or_else(|| f.as_deref().and_then(time::parse_timestamp))
             .ok_or_else(|| NormalizeError::BadTime(time_text.unwrap_or_default()))?,
     };
-    let activity = Activity::from_name(raw.activity.as_deref().ok_or(NormalizeError::MissingActivity)?);
+    let activity = Activity::from_name(
+        raw.activity
+            .as_deref()
+            .ok_or(NormalizeError::MissingActivity)?,
+    );
     if activity.name().is_empty() {
         return Err(NormalizeError::MissingActivity);
     }
@@ -132,7 +144,11 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         time,
         activity,
         category: raw.category,
-        result: raw.result.as_deref().map(Outcome::parse).unwrap_or(Outcome::Unknown),
+        result: raw
+            .result
+            .as_deref()
+            .map(Outcome::parse)
+            .unwrap_or(Outcome::Unknown),
         result_reason: raw.result_reason,
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
         record_id: raw.record_id,
@@ -164,7 +180,9 @@ pub fn derive_payload(event: &mut AuditEvent) {
             let name = p.name.to_ascii_lowercase();
             let new = p.new.as_deref().unwrap_or("");
             let old = p.old.as_deref().unwrap_or("");
-            if name.contains("license") && (licenses::holds_licenses(new) || licenses::holds_licenses(old)) {
+            if name.contains("license")
+                && (licenses::holds_licenses(new) || licenses::holds_licenses(old))
+            {
                 change.new.extend(licenses::parse_assigned_licenses(new));
                 change.old.extend(licenses::parse_assigned_licenses(old));
                 found = true;
@@ -198,7 +216,8 @@ pub fn derive_payload(event: &mut AuditEvent) {
     }
     errors::merge_into(&mut event.errors, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
-    if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
+    if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing()
+    {
         let reason = event
             .result_reason
             .as_deref()
@@ -239,7 +258,10 @@ mod tests {
         assert_eq!(e.result, Outcome::Failure);
         assert_eq!(e.errors.len(), 1);
         assert_eq!(e.errors[0].cause, Cause::MutuallyExclusiveViolation);
-        assert_eq!(e.targets[0].id.as_ref().unwrap().as_str(), "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f");
+        assert_eq!(
+            e.targets[0].id.as_ref().unwrap().as_str(),
+            "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f"
+        );
         assert!(e.is_licensing());
     }
 
@@ -262,6 +284,9 @@ mod tests {
         let v = json!({"activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02Z","result":"failure",
             "resultReason":"Microsoft.Online.Workflows.SomethingNewException"});
         let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
-        assert_eq!(e.errors[0].cause, Cause::Unknown("SomethingNewException".into()));
+        assert_eq!(
+            e.errors[0].cause,
+            Cause::Unknown("SomethingNewException".into())
+        );
     }
 }

@@ -16,13 +16,21 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
         return Some(dt.with_timezone(&Utc));
     }
     // ISO without zone, with `T` or a space, any fraction length.
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
             return Some(Utc.from_utc_datetime(&n));
         }
     }
     // ISO with an offset but a space separator, or `+0000`.
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
             return Some(dt.with_timezone(&Utc));
         }
@@ -34,7 +42,7 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
 /// optional trailing `Z`/`UTC`).
 fn parse_us_locale(t: &str) -> Option<DateTime<Utc>> {
     let t = t.trim_end_matches(" UTC").trim_end_matches('Z').trim();
-    let (date, rest) = t.split_once(|c: char| c == ' ' || c == ',')?;
+    let (date, rest) = t.split_once([' ', ','])?;
     let mut parts = date.split('/');
     let m: u32 = parts.next()?.trim().parse().ok()?;
     let d: u32 = parts.next()?.trim().parse().ok()?;
@@ -78,27 +86,53 @@ mod tests {
     use super::*;
 
     fn iso(s: &str) -> String {
-        parse_timestamp(s).map(|d| d.to_rfc3339()).unwrap_or_default()
+        parse_timestamp(s)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default()
     }
 
     #[test]
     fn every_variant() {
-        assert_eq!(iso("2024-12-27T10:01:19.5796748Z"), "2024-12-27T10:01:19.579674800+00:00");
-        assert_eq!(iso("2019-06-24T09:18:23.58602+00:00"), "2019-06-24T09:18:23.586020+00:00");
-        assert_eq!(iso("2025-11-12T13:59:29.848568+00:00"), "2025-11-12T13:59:29.848568+00:00");
-        assert_eq!(iso("2021-08-02T13:29:25.983Z"), "2021-08-02T13:29:25.983+00:00");
+        assert_eq!(
+            iso("2024-12-27T10:01:19.5796748Z"),
+            "2024-12-27T10:01:19.579674800+00:00"
+        );
+        assert_eq!(
+            iso("2019-06-24T09:18:23.58602+00:00"),
+            "2019-06-24T09:18:23.586020+00:00"
+        );
+        assert_eq!(
+            iso("2025-11-12T13:59:29.848568+00:00"),
+            "2025-11-12T13:59:29.848568+00:00"
+        );
+        assert_eq!(
+            iso("2021-08-02T13:29:25.983Z"),
+            "2021-08-02T13:29:25.983+00:00"
+        );
         assert_eq!(iso("2021-02-04T16:33:14"), "2021-02-04T16:33:14+00:00");
         assert_eq!(iso("9/20/2023 4:05:03 AM"), "2023-09-20T04:05:03+00:00");
         assert_eq!(iso("9/20/2023 12:05:03 AM"), "2023-09-20T00:05:03+00:00");
         assert_eq!(iso("3/4/2025 8:15:02 PM"), "2025-03-04T20:15:02+00:00");
-        assert_eq!(iso("10/5/2026, 7:00:00.000 AM"), "2026-10-05T07:00:00+00:00");
+        assert_eq!(
+            iso("10/5/2026, 7:00:00.000 AM"),
+            "2026-10-05T07:00:00+00:00"
+        );
         assert_eq!(iso("2026-10-05 07:00:00"), "2026-10-05T07:00:00+00:00");
-        assert_eq!(iso("2026-10-05T09:00:00+02:00"), "2026-10-05T07:00:00+00:00");
+        assert_eq!(
+            iso("2026-10-05T09:00:00+02:00"),
+            "2026-10-05T07:00:00+00:00"
+        );
     }
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "2026-13-45T99:00:00Z", "yesterday", "13/45/2026 1:00:00 AM", "1/1/2026 13:00:00 PM"] {
+        for s in [
+            "",
+            "2026-13-45T99:00:00Z",
+            "yesterday",
+            "13/45/2026 1:00:00 AM",
+            "1/1/2026 13:00:00 PM",
+        ] {
             assert_eq!(parse_timestamp(s), None, "{s}");
         }
     }

@@ -68,6 +68,8 @@ fn sku_label(f: &Finding) -> String {
 pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
     let entry = playbook(&f.cause);
     let pend = pending(f);
+    let is_pending: std::collections::HashSet<&crate::model::finding::UserRef> =
+        pend.iter().map(|u| &u.user).collect();
     let mut applies_to: Vec<String> = pend.iter().map(|u| u.user.label()).collect();
     if let Some(g) = &f.group {
         applies_to.push(format!("group {g}"));
@@ -187,7 +189,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 pend.len()
             );
             for cp in conflicting_plans {
-                if !pend.iter().any(|u| u.user == cp.user) {
+                if !is_pending.contains(&cp.user) {
                     continue;
                 }
                 let uid = cp.user.key().unwrap_or_else(|| cp.user.label());
@@ -244,7 +246,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 pend.len()
             );
             for d in dependencies {
-                if !pend.iter().any(|u| u.user == d.user) {
+                if !is_pending.contains(&d.user) {
                     continue;
                 }
                 let req: Vec<String> = d.requires.iter().map(|p| p.label()).collect();
@@ -291,7 +293,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 pend.len()
             );
             for l in usage_locations {
-                if !pend.iter().any(|u| u.user == l.user) {
+                if !is_pending.contains(&l.user) {
                     continue;
                 }
                 let uid = l.user.key().unwrap_or_else(|| l.user.label());
@@ -321,7 +323,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
             );
             let mut addrs: Vec<&str> = Vec::new();
             for c in colliding {
-                if !pend.iter().any(|u| u.user == c.user) {
+                if !is_pending.contains(&c.user) {
                     continue;
                 }
                 let holders: Vec<String> = c
@@ -377,7 +379,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
         ) => {
             summary = "Fix the error that blocks the group's other product; these users get this product with it.".into();
             for b in blocked_by {
-                if !pend.iter().any(|u| u.user == b.user) {
+                if !is_pending.contains(&b.user) {
                     continue;
                 }
                 steps.push(format!(

@@ -33,7 +33,10 @@ pub fn analysis(doc: &super::analysis::AnalysisDoc<'_>, w: &mut dyn Write) -> io
     write(doc, w)
 }
 
-pub fn playbook(entries: &[crate::recommend::playbook::PlaybookEntry], w: &mut dyn Write) -> io::Result<()> {
+pub fn playbook(
+    entries: &[crate::recommend::playbook::PlaybookEntry],
+    w: &mut dyn Write,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Doc<'a> {
         entries: &'a [crate::recommend::playbook::PlaybookEntry],

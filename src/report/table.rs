@@ -38,9 +38,8 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         for (reason, n) in &i.skipped {
             writeln!(w, "  skipped     {n:>6}  {}", clean(reason))?;
         }
-        match (&i.first, &i.last) {
-            (Some(f), Some(l)) => writeln!(w, "  time range  {} .. {}", ts(f), ts(l))?,
-            _ => {}
+        if let (Some(f), Some(l)) = (&i.first, &i.last) {
+            writeln!(w, "  time range  {} .. {}", ts(f), ts(l))?;
         }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
@@ -50,17 +49,27 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 Some(l) => format!("record {} (line {l})", is.record),
                 None => format!("record {}", is.record),
             };
-            writeln!(w, "  problem     {at}: {}: {}", clean(&is.reason), clean(&is.detail))?;
+            writeln!(
+                w,
+                "  problem     {at}: {}: {}",
+                clean(&is.reason),
+                clean(&is.detail)
+            )?;
         }
         let not_shown = i
             .skipped
             .iter()
-            .filter(|(r, _)| !r.starts_with("out of scope") && r.as_str() != "merged sequence chunk")
+            .filter(|(r, _)| {
+                !r.starts_with("out of scope") && r.as_str() != "merged sequence chunk"
+            })
             .map(|(_, n)| *n)
             .sum::<u64>()
             .saturating_sub(i.issues.len() as u64);
         if not_shown > 0 {
-            writeln!(w, "  problem     ... and {not_shown} more malformed records")?;
+            writeln!(
+                w,
+                "  problem     ... and {not_shown} more malformed records"
+            )?;
         }
         writeln!(w)?;
     }
@@ -73,7 +82,13 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     if !t.licensing_by_result.is_empty() {
         writeln!(w, "licensing events by activity and result:")?;
         for c in &t.licensing_by_result {
-            writeln!(w, "  {:>6}  {:<8} {}", c.count, c.result, clean(&c.activity))?;
+            writeln!(
+                w,
+                "  {:>6}  {:<8} {}",
+                c.count,
+                c.result,
+                clean(&c.activity)
+            )?;
         }
     }
     Ok(())
@@ -111,7 +126,10 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     }
     for (n, f) in d.findings.iter().enumerate() {
         writeln!(w)?;
-        let product = f.sku.clone().or_else(|| f.sku_id.as_ref().map(|x| x.to_string()));
+        let product = f
+            .sku
+            .clone()
+            .or_else(|| f.sku_id.as_ref().map(|x| x.to_string()));
         let mut scope = String::new();
         if let Some(p) = &product {
             scope.push_str(&format!(" on {}", clean(p)));
@@ -152,12 +170,24 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect();
             let more = f.users.len().saturating_sub(10);
-            let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
             writeln!(w, "   users: {}{tail}", names.join(", "))?;
         }
         if !f.not_assigned_products.is_empty() {
-            let p: Vec<String> = f.not_assigned_products.iter().map(|p| clean(&p.label())).collect();
-            writeln!(w, "   also not assigned (same group, all-or-nothing): {}", p.join(", "))?;
+            let p: Vec<String> = f
+                .not_assigned_products
+                .iter()
+                .map(|p| clean(&p.label()))
+                .collect();
+            writeln!(
+                w,
+                "   also not assigned (same group, all-or-nothing): {}",
+                p.join(", ")
+            )?;
         }
         let r = &f.recommendation;
         writeln!(w, "   fix: {}", clean(&r.summary))?;
@@ -170,17 +200,31 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 writeln!(w, "     {}", clean(c))?;
             }
             if r.commands.len() > 12 {
-                writeln!(w, "     ... {} more in --format json", r.commands.len() - 12)?;
+                writeln!(
+                    w,
+                    "     ... {} more in --format json",
+                    r.commands.len() - 12
+                )?;
             }
         }
         let a = &f.audit;
         let mut ev = format!("   evidence: {}", f.evidence.source.as_str());
         if let (Some(first), Some(last)) = (&a.first_seen, &a.last_seen) {
-            ev.push_str(&format!("; first seen {}, last seen {}", ts(first), ts(last)));
+            ev.push_str(&format!(
+                "; first seen {}, last seen {}",
+                ts(first),
+                ts(last)
+            ));
         }
         writeln!(w, "{ev}")?;
         if let Some(sb) = &a.started_by {
-            writeln!(w, "   started by: {} by {} at {}", clean(&sb.activity), clean(&sb.who), ts(&sb.when))?;
+            writeln!(
+                w,
+                "   started by: {} by {} at {}",
+                clean(&sb.activity),
+                clean(&sb.who),
+                ts(&sb.when)
+            )?;
         }
         if let Some(p) = &a.processing_summary {
             writeln!(
@@ -202,7 +246,14 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(
             w,
             "  {:<28} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8} {:>12}",
-            "sku", "enabled", "warning", "suspended", "consumed", "available", "blocked", "reclaimable"
+            "sku",
+            "enabled",
+            "warning",
+            "suspended",
+            "consumed",
+            "available",
+            "blocked",
+            "reclaimable"
         )?;
         for c in &d.capacity {
             let name = c.sku.clone().unwrap_or_else(|| c.sku_id.to_string());

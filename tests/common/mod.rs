@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 pub fn licdiag() -> assert_cmd::Command {
@@ -15,7 +17,11 @@ pub fn licdiag() -> assert_cmd::Command {
 
 /// Runs `licdiag ARGS --format json` and parses stdout.
 pub fn json_of(args: &[&str]) -> (serde_json::Value, i32) {
-    let out = licdiag().args(args).args(["--format", "json"]).output().expect("run");
+    let out = licdiag()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}): {}\nstderr: {}",

@@ -1,0 +1,342 @@
+//! `licdiag analyze` through the binary on the sample tenant: every cause of the ground truth
+//! (fixtures/expected/sample-tenant.json) is found, grouped and enriched; the same tenant exported in
+//! each audit format gives the same findings; exit codes follow `--fail-on`.
+
+mod common;
+use common::{expected, json_of, licdiag};
+use predicates::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const AS_OF: &str = "2026-10-09T12:00:00Z";
+
+fn analyze(paths: &[&str]) -> (Value, i32) {
+    let mut args = vec!["analyze"];
+    args.extend_from_slice(paths);
+    args.extend_from_slice(&["--as-of", AS_OF]);
+    json_of(&args)
+}
+
+/// (cause, sku part number, group id, user id) for every pending user of every finding.
+fn pending_entries(v: &Value) -> BTreeSet<(String, String, String, String)> {
+    let mut out = BTreeSet::new();
+    for f in v["findings"].as_array().unwrap() {
+        for u in f["users"].as_array().unwrap() {
+            if u["status"] != "pending" {
+                continue;
+            }
+            out.insert((
+                f["cause"].as_str().unwrap().to_string(),
+                f["sku"].as_str().unwrap_or("").to_string(),
+                f["group_id"].as_str().unwrap_or("").to_string(),
+                u["id"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn expected_entries() -> BTreeSet<(String, String, String, String)> {
+    let x = expected();
+    let mut out = BTreeSet::new();
+    for f in x["findings"].as_array().unwrap() {
+        let snap = f["snapshotError"].as_str().unwrap();
+        // an Other attributed from the audit log is reported under the cause the audit names
+        let cause = if snap == "Other" && f["attributedFrom"] == "audit" {
+            f["attributedCause"].as_str().unwrap()
+        } else {
+            snap
+        };
+        out.insert((
+            cause.to_string(),
+            f["sku"]["skuPartNumber"].as_str().unwrap().to_string(),
+            f["group"]["id"].as_str().unwrap().to_string(),
+            f["user"]["id"].as_str().unwrap().to_string(),
+        ));
+    }
+    // the pending concurrency exception (audit only)
+    for p in x["causes"]["LicenseAssignmentAttributeConcurrencyException"]["pending"]
+        .as_array()
+        .unwrap()
+    {
+        let f = pending_entries_for_concurrency(p);
+        out.insert(f);
+    }
+    out
+}
+
+fn pending_entries_for_concurrency(p: &Value) -> (String, String, String, String) {
+    (
+        "LicenseAssignmentAttributeConcurrencyException".into(),
+        p["sku"].as_str().unwrap_or("ENTERPRISEPACK").into(),
+        p["group"]["id"]
+            .as_str()
+            .unwrap_or("81b33613-84de-5192-8fc0-94dbb4a77db4")
+            .into(),
+        p["id"].as_str().unwrap().into(),
+    )
+}
+
+fn finding<'a>(v: &'a Value, cause: &str, sku: &str) -> &'a Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == cause && f["sku"] == sku)
+        .unwrap_or_else(|| panic!("no {cause} finding on {sku}"))
+}
+
+#[test]
+fn sample_tenant_every_cause_grouped_as_the_ground_truth() {
+    let (v, code) = analyze(&["fixtures/sample-tenant"]);
+    assert_eq!(code, 1, "errors found => exit 1");
+    let got = pending_entries(&v);
+    let want = expected_entries();
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:#?}\nextra {extra:#?}"
+    );
+    for k in [
+        "findings",
+        "capacity",
+        "inputs",
+        "summary",
+        "schema_version",
+    ] {
+        assert!(v.get(k).is_some(), "top-level {k}");
+    }
+}
+
+#[test]
+fn count_violation_numbers_and_reclaimable_seats() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let f = finding(&v, "CountViolation", "ENTERPRISEPACK");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["evidence"]["source"], "both");
+    let cap = v["capacity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sku"] == "ENTERPRISEPACK")
+        .unwrap();
+    assert_eq!(
+        (cap["enabled"].as_u64(), cap["consumed"].as_u64()),
+        (Some(20), Some(22))
+    );
+    assert_eq!(cap["available"].as_i64(), Some(-2));
+    assert_eq!(cap["blocked_users"].as_u64(), Some(3));
+    let reclaim: BTreeSet<&str> = cap["reclaimable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"]["upn"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reclaim,
+        BTreeSet::from([
+            "derek.olsen@fabrikam.example",
+            "dmitri.gromov@fabrikam.example",
+            "sofia.greco@fabrikam.example"
+        ])
+    );
+    let text = f["explanation"].as_str().unwrap();
+    assert!(text.contains("Buy 3, or free 3"), "{text}");
+    assert!(
+        text.contains("hannah.becker@fabrikam.example"),
+        "direct+group frees nothing: {text}"
+    );
+    // Rosa was fixed later: resolved, not pending
+    let rosa = f["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["upn"] == "rosa.delgado@fabrikam.example")
+        .unwrap();
+    assert_eq!(rosa["status"], "resolved");
+    assert_eq!(f["not_assigned_products"][0]["sku"], "EMS");
+    // correlation with the audit log
+    assert_eq!(
+        f["audit"]["started_by"]["who"],
+        "ana.admin@fabrikam.example"
+    );
+    assert!(f["audit"]["processing_summary"]["failed"]
+        .as_u64()
+        .is_some());
+    let cmds = f["recommendation"]["commands"].to_string();
+    assert!(
+        cmds.contains("Invoke-MgLicenseUser -UserId '5c7d2a6e-3d95-5f8f-a735-a230d514403d'"),
+        "{cmds}"
+    );
+}
+
+#[test]
+fn conflict_dependency_location_uniqueness_details() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let c = finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK");
+    let pairs = c["details"]["conflicting_plans"].to_string();
+    assert!(
+        pairs.contains("SHAREPOINTSTANDARD") && pairs.contains("SHAREPOINTENTERPRISE"),
+        "{pairs}"
+    );
+    assert!(
+        !pairs.contains("EXCHANGE_S_STANDARD"),
+        "the Exchange 1/2 rule was dropped in 2025: {pairs}"
+    );
+    assert!(
+        pairs.contains("LIC-E1-Frontline"),
+        "other source named: {pairs}"
+    );
+    let d = finding(&v, "DependencyViolation", "ENTERPRISEPACK");
+    let dep = d["details"].to_string();
+    assert!(
+        dep.contains("MCOMEETADV") && dep.contains("MCOSTANDARD"),
+        "{dep}"
+    );
+    let u = finding(&v, "ProhibitedInUsageLocationViolation", "POWER_BI_PRO");
+    let locs = u["details"].to_string();
+    assert!(locs.contains("\"IR\"") && locs.contains("\"SY\""), "{locs}");
+    let q = finding(&v, "UniquenessViolation", "ENTERPRISEPACK");
+    let col = q["details"].to_string();
+    assert!(col.contains("jamie.lindgren@fabrikam.example"), "{col}");
+    assert!(q["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("source of authority"));
+    let o = finding(&v, "Other", "EMS");
+    assert!(o["details"]["blocked_by"]
+        .to_string()
+        .contains("CountViolation"));
+    let unknown = finding(
+        &v,
+        "LicenseServiceUnavailableViolation",
+        "CONTOSO_CUSTOM_ADDON",
+    );
+    assert_eq!(unknown["severity"], "error");
+    let p = finding(&v, "MissingPrerequisite", "WORKPLACE_ANALYTICS");
+    assert!(p["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("Exchange Online (Plan 2)"));
+    let conc = finding(
+        &v,
+        "LicenseAssignmentAttributeConcurrencyException",
+        "ENTERPRISEPACK",
+    );
+    let statuses: BTreeSet<&str> = conc["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, BTreeSet::from(["pending", "self_resolved"]));
+}
+
+#[test]
+fn same_findings_from_every_audit_format() {
+    let snapshot = "fixtures/sample-tenant/snapshot";
+    let (reference, _) = analyze(&["fixtures/formats/graph-page.json", snapshot]);
+    let want = pending_entries(&reference);
+    for f in [
+        "fixtures/formats/portal.csv",
+        "fixtures/formats/portal.json",
+        "fixtures/formats/azure-monitor.json",
+        "fixtures/formats/log-analytics.csv",
+        "fixtures/formats/log-analytics.json",
+        "fixtures/formats/purview-new.csv",
+        "fixtures/formats/purview-classic.csv",
+        "fixtures/formats/ual-auditdata.jsonl",
+    ] {
+        let (v, _) = analyze(&[f, snapshot]);
+        assert_eq!(pending_entries(&v), want, "{f}");
+    }
+}
+
+#[test]
+fn audit_alone_and_snapshot_alone() {
+    let (audit, _) = analyze(&["fixtures/sample-tenant/audit"]);
+    let causes: BTreeSet<String> = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect();
+    for c in [
+        "CountViolation",
+        "MutuallyExclusiveViolation",
+        "DependencyViolation",
+        "UniquenessViolation",
+        "ProhibitedInUsageLocationViolation",
+        "MissingPrerequisite",
+    ] {
+        assert!(causes.contains(c), "audit alone finds {c}: {causes:?}");
+    }
+    assert!(audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["evidence"]["source"] == "audit"));
+    let (snap, _) = analyze(&["fixtures/sample-tenant/snapshot"]);
+    assert!(snap["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["evidence"]["source"] == "snapshot"));
+}
+
+#[test]
+fn fail_on_controls_the_exit_code() {
+    licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant",
+            "--as-of",
+            AS_OF,
+            "--fail-on",
+            "never",
+        ])
+        .assert()
+        .code(0);
+    licdiag()
+        .args([
+            "analyze",
+            "fixtures/audit/graph-page-nextlink-tips.json",
+            "--as-of",
+            AS_OF,
+        ])
+        .assert()
+        .code(predicate::in_iter([0, 1]));
+    licdiag()
+        .args(["analyze", "fixtures/sample-tenant", "--as-of", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--as-of"));
+}
+
+#[test]
+fn terminal_summary_ranks_causes_with_fixes() {
+    licdiag()
+        .args(["analyze", "fixtures/sample-tenant", "--as-of", AS_OF])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "CountViolation - Not enough licenses on ENTERPRISEPACK",
+        ))
+        .stdout(predicate::str::contains("fix: "))
+        .stdout(predicate::str::contains("capacity per SKU"));
+}
+
+#[test]
+fn explain_prints_playbook_entries() {
+    licdiag()
+        .args(["explain", "CountViolation"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Not enough licenses"))
+        .stdout(predicate::str::contains("learn.microsoft.com"));
+    let (v, code) = json_of(&["explain"]);
+    assert_eq!(code, 0);
+    assert!(v["entries"].as_array().unwrap().len() >= 9);
+    licdiag().args(["explain", "NoSuchThing"]).assert().code(2);
+}
