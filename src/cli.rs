@@ -24,12 +24,201 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Print the playbook entry for a cause (or list every entry).
     Explain(ExplainArgs),
+    /// The ordered story for a postmortem: group license set -> processing -> failures by cause ->
+    /// processing finished -> the fix -> reprocess -> resolved, with time to resolve per cause.
+    Timeline(TimelineArgs),
+    /// Compare two snapshots: new, cleared and changed errors, seat changes, group license changes.
+    Diff(DiffArgs),
+    /// Write the normalized tables (events, license states, users, groups, skus, findings) as
+    /// Parquet, CSV or NDJSON.
+    Export(ExportArgs),
+    /// Run SQL (polars SQL) over the normalized tables.
+    Sql(SqlArgs),
+    /// Check a planned change offline before making it: every blocker, per user, and the documented
+    /// order of steps.
+    Plan(PlanArgs),
+}
+
+/// `--redact` on every command that writes: UPNs, mail and proxy addresses, display names and IP
+/// addresses become stable pseudonyms (a keyed hash).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RedactArgs {
+    /// Replace personal data (UPNs, mail and proxy addresses, display names, IP addresses) with
+    /// stable pseudonyms in every output.
+    #[arg(long)]
+    pub redact: bool,
+    /// Key for the pseudonyms: the same key gives the same pseudonyms across runs (default: a random
+    /// key per run).
+    #[arg(long, value_name = "KEY", requires = "redact")]
+    pub redact_key: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only the story of this user (object id or UPN).
+    #[arg(long, value_name = "ID|UPN")]
+    pub user: Option<String>,
+    /// Only the story of this group (object id or display name).
+    #[arg(long, value_name = "ID|NAME")]
+    pub group: Option<String>,
+    /// Only events at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events at or before this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The older snapshot export (files or a folder).
+    #[arg(value_name = "OLD_SNAPSHOT")]
+    pub old: PathBuf,
+    /// The newer snapshot export (files or a folder).
+    #[arg(value_name = "NEW_SNAPSHOT")]
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Parquet,
+    Csv,
+    Ndjson,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum)]
+    pub format: TableFormat,
+    /// Folder to write the tables into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SqlArgs {
+    /// Export files or folders, as for `analyze`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The query; tables: events, license_states, users, groups, skus, findings.
+    #[arg(long, short = 'q', value_name = "SQL")]
+    pub query: String,
+    #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
+    pub format: SqlFormat,
+    #[arg(long)]
+    pub strict: bool,
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub plan: PlanCommand,
+}
+
+/// Options shared by every planner.
+#[derive(Debug, clap::Args)]
+pub struct PlanCommon {
+    /// The snapshot export (files or a folder), as for `analyze`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The group: object id, display name.
+    #[arg(long, value_name = "GROUP")]
+    pub group: String,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub redact: RedactArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Move a group from one product to another (e.g. Office 365 E1 to E3).
+    Change {
+        #[command(flatten)]
+        common: PlanCommon,
+        /// Product to remove from the group (id, part number or name); repeatable.
+        #[arg(long, value_name = "SKU")]
+        remove: Vec<String>,
+        /// Product to add to the group; repeatable.
+        #[arg(long, value_name = "SKU")]
+        add: Vec<String>,
+        /// Service plan to disable in the added product; repeatable.
+        #[arg(long = "disable-plan", value_name = "PLAN")]
+        disable_plan: Vec<String>,
+    },
+    /// Migrate users from direct assignments to the group's licenses.
+    Migrate {
+        #[command(flatten)]
+        common: PlanCommon,
+    },
+    /// Delete a licensed group.
+    DeleteGroup {
+        #[command(flatten)]
+        common: PlanCommon,
+    },
+    /// Assign an add-on product to a group.
+    AddOn {
+        #[command(flatten)]
+        common: PlanCommon,
+        /// The add-on product (id, part number or name).
+        #[arg(long, value_name = "SKU")]
+        sku: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Plain text for a terminal.
     Table,
+    /// The documented, versioned JSON schema.
     Json,
+    /// Markdown, for tickets and postmortems.
+    Md,
+    /// One self-contained HTML file (no external resources).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +268,8 @@ pub struct AnalyzeArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub redact: RedactArgs,
 }
 
 #[derive(Debug, clap::Args)]

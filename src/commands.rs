@@ -20,6 +20,11 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Inspect(a) => inspect(a, progress),
         Command::Analyze(a) => analyze(a, progress),
         Command::Explain(a) => explain(a),
+        Command::Timeline(a) => crate::timeline::run(a, progress),
+        Command::Diff(a) => crate::diff::run(a, progress),
+        Command::Export(a) => crate::export::run_export(a, progress),
+        Command::Sql(a) => crate::export::run_sql(a, progress),
+        Command::Plan(a) => crate::plan::run(a, progress),
     }
 }
 
@@ -35,7 +40,7 @@ fn read(input: &InputArgs, progress: bool) -> Result<Ingested> {
     let opts = ReadOptions {
         strict: input.strict,
         progress,
-        keep_all: false,
+        ..Default::default()
     };
     Ok(ingest::read_inputs(&input.paths, &opts)?)
 }
@@ -55,9 +60,7 @@ fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
     let data = read(&a.input, progress)?;
     let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
     let mut w = sink(None)?;
-    report::emitter(a.format)
-        .inspect(&doc, &mut w)
-        .context("writing the report")?;
+    report::render(&doc, a.format, &mut w).context("writing the report")?;
     w.flush().context("writing the report")?;
     Ok(0)
 }
@@ -76,6 +79,20 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, UsageError> {
             "{s:?} is not a time; use RFC 3339 (2026-10-09T12:00:00Z) or a date (2026-10-09)"
         ),
     })
+}
+
+/// Reads the inputs and, with `--redact`, pseudonymizes them before anything else sees them. Every
+/// command that writes goes through here.
+pub fn load(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    redact: &crate::cli::RedactArgs,
+) -> Result<Ingested> {
+    let mut data = ingest::read_inputs(paths, opts)?;
+    if let Some(r) = crate::redact::Redactor::from_args(redact) {
+        r.apply(&mut data);
+    }
+    Ok(data)
 }
 
 /// Loads the knowledge tables: the built-in catalog or `--catalog FILE`, completed by the snapshot's
@@ -99,8 +116,9 @@ pub fn analyze_paths(
     opts: &ReadOptions,
     as_of: DateTime<Utc>,
     catalog: Option<&Path>,
+    redact: &crate::cli::RedactArgs,
 ) -> Result<AnalyzeRun> {
-    let data = ingest::read_inputs(paths, opts)?;
+    let data = load(paths, opts, redact)?;
     let kb = knowledge(catalog, &data)?;
     let diagnosis = diagnose::diagnose(
         &data.events,
@@ -138,8 +156,19 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
         strict: a.input.strict,
         progress,
         keep_all: false,
+        hash_inputs: matches!(
+            a.format,
+            crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
+        ),
+        ..Default::default()
     };
-    let run = analyze_paths(&a.input.paths, &opts, as_of, a.catalog.as_deref())?;
+    let run = analyze_paths(
+        &a.input.paths,
+        &opts,
+        as_of,
+        a.catalog.as_deref(),
+        &a.redact,
+    )?;
     let snap = &run.data.snapshot;
     let doc = AnalysisDoc {
         diagnosis: &run.diagnosis,
@@ -153,9 +182,7 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
         },
     };
     let mut w = sink(a.output.as_deref())?;
-    report::emitter(a.format)
-        .analysis(&doc, &mut w)
-        .context("writing the report")?;
+    report::render(&doc, a.format, &mut w).context("writing the report")?;
     w.flush().context("writing the report")?;
     Ok(exit_code(&run.diagnosis, a.fail_on))
 }
@@ -182,8 +209,7 @@ fn explain(a: ExplainArgs) -> Result<u8> {
         },
     };
     let mut w = sink(None)?;
-    report::emitter(a.format)
-        .playbook(&entries, &mut w)
+    report::render(&report::PlaybookDoc { entries }, a.format, &mut w)
         .context("writing the report")?;
     w.flush().context("writing the report")?;
     Ok(0)

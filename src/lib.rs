@@ -8,10 +8,15 @@
 pub mod cli;
 pub mod commands;
 pub mod diagnose;
+pub mod diff;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod knowledge;
 pub mod model;
 pub mod normalize;
+pub mod plan;
 pub mod recommend;
+pub mod redact;
 pub mod report;
+pub mod timeline;

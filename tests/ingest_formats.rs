@@ -233,3 +233,57 @@ fn sample_tenant_counts_match_ground_truth() {
         .count();
     assert_eq!(chunked, 1, "the two sequence chunks merge into one event");
 }
+
+/// The fast path (prefilter + light parse) and the full parse give identical results on every
+/// fixture: the same per-input counts, time ranges, formats and kept events.
+#[test]
+fn fast_path_and_full_parse_agree() {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["audit", "formats", "sample-tenant", "malformed", "snapshot"] {
+        for e in walk(&fixture(dir)) {
+            files.push(e);
+        }
+    }
+    assert!(files.len() > 40);
+    for f in files {
+        let fast = read_inputs(std::slice::from_ref(&f), &ReadOptions::default());
+        let full = read_inputs(
+            std::slice::from_ref(&f),
+            &ReadOptions {
+                full_parse: true,
+                ..Default::default()
+            },
+        );
+        match (fast, full) {
+            (Ok(a), Ok(b)) => {
+                let ra = serde_json::to_value(&a.inputs).unwrap();
+                let rb = serde_json::to_value(&b.inputs).unwrap();
+                assert_eq!(ra, rb, "{}", f.display());
+                assert_eq!(a.events, b.events, "{}", f.display());
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!(
+                "{}: fast {:?} vs full {:?}",
+                f.display(),
+                a.is_ok(),
+                b.is_ok()
+            ),
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else if !p.extension().is_some_and(|x| x == "md") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

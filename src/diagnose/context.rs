@@ -64,6 +64,9 @@ pub(crate) struct AddrEntry {
     pub value: String,
 }
 
+/// A group's processing window: `Start applying` .. `Finish applying` (or `as_of` if unfinished).
+pub(crate) type Window = (ObjectId, DateTime<Utc>, DateTime<Utc>);
+
 pub(crate) struct Ctx<'a> {
     pub kb: &'a Knowledge,
     pub snap: &'a Snapshot,
@@ -87,7 +90,7 @@ pub(crate) struct Ctx<'a> {
     audit_user_info: HashMap<UKey, (Option<String>, Option<String>)>,
     audit_group_names: HashMap<ObjectId, String>,
     addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
-    windows: OnceLock<Vec<(ObjectId, DateTime<Utc>, DateTime<Utc>)>>,
+    windows: OnceLock<Vec<Window>>,
 }
 
 /// An address as compared for uniqueness: `smtp:` prefix dropped, lower-cased; other prefixes
@@ -565,7 +568,7 @@ impl<'a> Ctx<'a> {
     // ---------------------------------------------------------------- audit helpers
 
     /// Group processing windows `Start applying` .. `Finish applying`.
-    pub fn processing_windows(&self) -> &[(ObjectId, DateTime<Utc>, DateTime<Utc>)] {
+    pub fn processing_windows(&self) -> &[Window] {
         self.windows.get_or_init(|| {
             let mut out = Vec::new();
             let mut open: BTreeMap<ObjectId, DateTime<Utc>> = BTreeMap::new();

@@ -234,6 +234,15 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
     let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
     for us in users.iter().filter(|u| u.status == Status::Pending) {
         let Some(u) = ctx.user(&us.user) else {
+            // no snapshot of the user: the group's other products (from the snapshot group or the
+            // latest `Set group license`) were not assigned either
+            if b.sku.id().is_some() {
+                out.extend(
+                    ctx.group_products(g)
+                        .into_iter()
+                        .filter(|s| Some(s) != b.sku.id()),
+                );
+            }
             continue;
         };
         for st in &u.license_states {

@@ -331,18 +331,20 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
     let ev = pick(Activity::SetGroupLicense)
         .or_else(|| pick(Activity::TriggerGroupLicenseRecalculation))
         .or_else(|| {
-            // an affected user being added to the group
+            // an affected user being added to (or removed from) the group
             let users: std::collections::HashSet<UKey> = b.users().into_iter().collect();
             evs.iter()
                 .rev()
                 .find(|e| {
-                    e.activity == Activity::AddMemberToGroup
-                        && e.targets.iter().any(|t| {
-                            t.kind == TargetKind::User
-                                && ctx
-                                    .resolve_user(t.id.as_ref(), t.upn.as_deref())
-                                    .is_some_and(|k| users.contains(&k))
-                        })
+                    matches!(
+                        e.activity,
+                        Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
+                    ) && e.targets.iter().any(|t| {
+                        t.kind == TargetKind::User
+                            && ctx
+                                .resolve_user(t.id.as_ref(), t.upn.as_deref())
+                                .is_some_and(|k| users.contains(&k))
+                    })
                 })
                 .copied()
         })?;

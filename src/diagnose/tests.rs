@@ -541,6 +541,9 @@ fn dependency_names_the_plans_and_where_the_requirement_could_come_from() {
         .commands
         .iter()
         .any(|c| c.starts_with("Invoke-MgLicenseUser -UserId 'u-tomas'")));
+    let sb = f.audit.started_by.as_ref().expect("started by the removal");
+    assert_eq!(sb.activity, "Remove member from group");
+    assert_eq!(sb.who, "sync@fabrikam.example");
 }
 
 #[test]
@@ -952,6 +955,36 @@ fn audit_only_groups_by_processing_window() {
         f.explanation.contains("No subscribedSkus export"),
         "{}",
         f.explanation
+    );
+    assert!(
+        f.not_assigned_products.is_empty(),
+        "the log does not say what the group assigns"
+    );
+
+    // with the `Set group license` that added EMS, the all-or-nothing sibling is named
+    let mut set = set_group_license("LIC-E3", "2026-10-06T08:00:12Z", "ana", Outcome::Success);
+    let lic = |n: &str| crate::model::AssignedLicense {
+        sku_name: Some(n.into()),
+        sku_id: None,
+        disabled_plans: vec![],
+    };
+    set.licenses = Some(crate::model::LicenseChange {
+        old: vec![],
+        new: vec![lic("ENTERPRISEPACK"), lic("EMS")],
+    });
+    w.events.push(set);
+    let d = w.run(NOW);
+    let f = &d.findings[0];
+    assert_eq!(
+        f.not_assigned_products
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>(),
+        vec!["EMS"]
+    );
+    assert_eq!(
+        f.audit.started_by.as_ref().map(|s| s.who.as_str()),
+        Some("ana@fabrikam.example")
     );
 }
 

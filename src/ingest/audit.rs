@@ -18,10 +18,42 @@ pub enum Family {
     Ual,
 }
 
+/// Top-level key access that classification needs, so the same rules run over a parsed `Value` and
+/// over the prefilter's lightly parsed records (see `prefilter`).
+pub trait Keyed {
+    /// Whether the key is present (any case), null or not.
+    fn has_key(&self, key: &str) -> bool;
+    /// The value is a JSON string (any case of the key; null counts as absent).
+    fn is_string(&self, key: &str) -> bool;
+    /// The string value of a key (any case), when it is a string.
+    fn string(&self, key: &str) -> Option<String>;
+}
+
+impl Keyed for Value {
+    fn has_key(&self, key: &str) -> bool {
+        self.as_object()
+            .is_some_and(|o| o.keys().any(|x| x.eq_ignore_ascii_case(key)))
+    }
+    fn is_string(&self, key: &str) -> bool {
+        matches!(get(self, key), Some(Value::String(_)))
+    }
+    fn string(&self, key: &str) -> Option<String> {
+        match get(self, key) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// Classifies one JSON record by its keys. `None` = not an audit record.
 pub fn classify(v: &Value) -> Option<Family> {
-    let obj = v.as_object()?;
-    let has = |k: &str| obj.keys().any(|x| x.eq_ignore_ascii_case(k));
+    v.as_object()?;
+    classify_keys(v)
+}
+
+/// [`classify`] over any keyed record.
+pub fn classify_keys(v: &impl Keyed) -> Option<Family> {
+    let has = |k: &str| v.has_key(k);
     if has("properties") && (has("operationName") || has("resourceId") || has("time")) {
         return Some(Family::AzureMonitor);
     }
@@ -40,12 +72,10 @@ pub fn classify(v: &Value) -> Option<Family> {
             || has("SourceSystem")
             || has("AADOperationType")
             || has("AADTenantId")
-            || obj
-                .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case("Type") && v.as_str() == Some("AuditLogs"))
+            || v.string("Type").as_deref() == Some("AuditLogs")
             || ["InitiatedBy", "TargetResources", "AdditionalDetails"]
                 .iter()
-                .any(|k| matches!(get(v, k), Some(Value::String(_))));
+                .any(|k| v.is_string(k));
         return Some(Family::Graph(if la {
             AuditFormat::LogAnalyticsJson
         } else {

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod jsonscan;
+pub mod prefilter;
 pub mod raw;
 pub mod snapshot;
 pub mod source;
@@ -67,6 +68,9 @@ pub struct InputReport {
     pub encoding: String,
     pub gzip: bool,
     pub bytes: u64,
+    /// SHA-256 of the input as given (before decompression), when `ReadOptions::hash_inputs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// Records found in the input.
     pub records: u64,
     /// Records that became audit events.
@@ -92,6 +96,7 @@ impl InputReport {
             encoding: "utf-8".into(),
             gzip: false,
             bytes: 0,
+            sha256: None,
             records: 0,
             events: 0,
             snapshot_records: 0,
@@ -116,6 +121,10 @@ pub struct ReadOptions {
     pub progress: bool,
     /// Keep every event, not only licensing ones (timelines of everything, exports).
     pub keep_all: bool,
+    /// Compute each input's SHA-256 (report provenance). Costs a pass of hashing over the bytes.
+    pub hash_inputs: bool,
+    /// Parse every record fully, never through the fast path (`prefilter`); for tests and comparison.
+    pub full_parse: bool,
 }
 
 /// Everything read from the inputs.
@@ -130,6 +139,8 @@ pub struct Ingested {
 /// The result of one record.
 enum Outcome {
     Event(Box<AuditEvent>, InputKind),
+    /// An audit event read by the fast path: counted and timed, never kept.
+    Counted(DateTime<Utc>, InputKind),
     Snap(Vec<SnapshotRecord>, InputKind),
     Skip {
         reason: String,
@@ -197,7 +208,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     skip(&src, "unrecognized record", detail, true)
 }
 
-fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>) -> Outcome {
+fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> Outcome {
     let src = SourceRef {
         file: file.clone(),
         record: item.record,
@@ -212,6 +223,11 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>) -> Outcome {
             return skip(&src, "not a JSON object", format!("found {t:?} where a record object was expected"), true);
         }
         None => {}
+    }
+    if fast && !prefilter::may_be_kept(&item.bytes) {
+        if let prefilter::Light::Event { time, format } = prefilter::light(&item.bytes) {
+            return Outcome::Counted(time, InputKind::Audit(format));
+        }
     }
     match serde_json::from_slice::<Value>(&item.bytes) {
         Ok(v) => process_value(v, src, None),
@@ -314,6 +330,12 @@ impl Sink<'_> {
                 if self.opts.keep_all || e.is_kept() {
                     self.events.push(*e);
                 }
+            }
+            Outcome::Counted(time, kind) => {
+                self.report.kind.get_or_insert(kind);
+                self.report.events += 1;
+                self.report.first = Some(self.report.first.map_or(time, |f| f.min(time)));
+                self.report.last = Some(self.report.last.map_or(time, |l| l.max(time)));
             }
             Outcome::Snap(recs, kind) => {
                 self.report.kind.get_or_insert(kind);
@@ -501,7 +523,10 @@ fn read_json(
         Ok(())
     };
     let file2 = file.clone();
-    pipeline(sink, produce, &move |item| process_json_item(item, &file2))?;
+    let fast = !sink.opts.keep_all && !sink.opts.full_parse;
+    pipeline(sink, produce, &move |item| {
+        process_json_item(item, &file2, fast)
+    })?;
     if sink.report.records == 0 {
         let ctx = context.lock().ok().and_then(|c| c.clone());
         let kind = ctx.as_deref().and_then(kind_from_context);
@@ -684,11 +709,12 @@ fn read_one(
 ) -> Result<InputRead, InputError> {
     let path = input.display();
     let file: Arc<str> = Arc::from(path.as_str());
+    let hasher = opts.hash_inputs.then(source::SharedHash::default);
     let Opened {
         mut reader,
         gzip,
         encoding,
-    } = source::open(input, counter)?;
+    } = source::open(input, counter, hasher.clone())?;
     let mut sink = Sink {
         report: InputReport::new(path.clone()),
         events: Vec::new(),
@@ -733,6 +759,9 @@ fn read_one(
             ),
             expected: EXPECTED_INPUT.into(),
         });
+    }
+    if let Some(h) = &hasher {
+        sink.report.sha256 = source::hex_digest(h);
     }
     sink.report.format = sink
         .report

@@ -3,11 +3,12 @@
 //! UTF-16 LE/BE with BOM as Windows PowerShell `>` writes it). The result is a UTF-8 byte stream.
 
 use crate::error::InputError;
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// One input to read: a file path or standard input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,18 +82,34 @@ fn is_documentation(p: &Path) -> bool {
     name.ends_with(".md") || name == "readme" || name == "readme.txt"
 }
 
-/// Counts bytes read from the underlying file (for the progress bar).
+/// Counts bytes read from the underlying file (for the progress bar) and, when asked, hashes them
+/// (SHA-256 of the file as given, for report provenance).
 pub struct CountingReader<R> {
     inner: R,
     counter: Arc<AtomicU64>,
+    hasher: Option<Arc<Mutex<Sha256>>>,
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(h) = &self.hasher {
+            if let Ok(mut h) = h.lock() {
+                h.update(&buf[..n]);
+            }
+        }
         Ok(n)
     }
+}
+
+/// A SHA-256 shared between the reader and whoever reports it.
+pub type SharedHash = Arc<Mutex<Sha256>>;
+
+/// The hex digest of a shared hash.
+pub fn hex_digest(h: &SharedHash) -> Option<String> {
+    let h = h.lock().ok()?.clone();
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The text encoding found at the start of an input.
@@ -126,7 +143,11 @@ const BUF: usize = 1 << 20;
 
 /// Opens an input, undoing gzip and transcoding UTF-16 to UTF-8. `counter` receives the number of raw
 /// bytes read.
-pub fn open(input: &InputPath, counter: Arc<AtomicU64>) -> Result<Opened, InputError> {
+pub fn open(
+    input: &InputPath,
+    counter: Arc<AtomicU64>,
+    hasher: Option<SharedHash>,
+) -> Result<Opened, InputError> {
     let raw: Box<dyn Read + Send> = match input {
         InputPath::File(p) => Box::new(File::open(p).map_err(|e| InputError::Io {
             path: p.display().to_string(),
@@ -139,6 +160,7 @@ pub fn open(input: &InputPath, counter: Arc<AtomicU64>) -> Result<Opened, InputE
         CountingReader {
             inner: raw,
             counter,
+            hasher,
         },
     );
     let head = raw.fill_buf().map_err(|e| io_err(input, e))?;
@@ -210,7 +232,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x");
         std::fs::File::create(&p).unwrap().write_all(bytes).unwrap();
-        let mut o = open(&InputPath::File(p), Arc::default()).unwrap();
+        let mut o = open(&InputPath::File(p), Arc::default(), None).unwrap();
         let mut s = String::new();
         o.reader.read_to_string(&mut s).unwrap();
         (s, o.encoding, o.gzip)

@@ -532,7 +532,8 @@ pub struct Resolution {
 pub struct StartedBy {
     pub who: String,
     pub when: DateTime<Utc>,
-    /// The audit activity (`Set group license`, `Add member to group`, ...).
+    /// The audit activity: `Set group license` (preferred), else `Trigger group license
+    /// recalculation`, else an affected user's `Add member to group` / `Remove member from group`.
     pub activity: String,
 }
 

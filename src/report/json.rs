@@ -1,6 +1,5 @@
 //! JSON output: the documented, versioned machine schema (see docs/json-schema.md).
 
-use super::inspect::InspectDoc;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -23,23 +22,4 @@ pub fn write<T: Serialize>(doc: &T, w: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *w, &v).map_err(io::Error::other)?;
     writeln!(w)
-}
-
-pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
-    write(doc, w)
-}
-
-pub fn analysis(doc: &super::analysis::AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
-    write(doc, w)
-}
-
-pub fn playbook(
-    entries: &[crate::recommend::playbook::PlaybookEntry],
-    w: &mut dyn Write,
-) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        entries: &'a [crate::recommend::playbook::PlaybookEntry],
-    }
-    write(&Doc { entries }, w)
 }

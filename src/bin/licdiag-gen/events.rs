@@ -12,14 +12,28 @@ use serde_json::json;
 use std::borrow::Cow;
 
 pub const UA_EDGE: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36 Edg/129.0.0.0";
-pub const UA_PS: &str = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/7.4.5";
+pub const UA_PS: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/7.4.5";
 pub const ADMIN_IP: &str = "203.0.113.10";
 pub const SYNC_IP: &str = "198.51.100.25";
-const USER_IPS: &[&str] = &["198.51.100.77", "198.51.100.78", "2001:db8:4f1a::17", "192.0.2.44", ""];
+const USER_IPS: &[&str] = &[
+    "198.51.100.77",
+    "198.51.100.78",
+    "2001:db8:4f1a::17",
+    "192.0.2.44",
+    "",
+];
 
 pub enum Actor<'a> {
-    User { id: Guid, upn: &'a str, ip: &'static str },
-    App { name: &'static str, sp: Guid },
+    User {
+        id: Guid,
+        upn: &'a str,
+        ip: &'static str,
+    },
+    App {
+        name: &'static str,
+        sp: Guid,
+    },
 }
 
 impl Actor<'_> {
@@ -40,8 +54,6 @@ pub enum PVal<'a> {
     Strs(Vec<Cow<'a, str>>),
     /// `[true]` / `[false]`
     Bool(bool),
-    /// `[6]`
-    Int(i64),
     /// A JSON string literal (`"A, B"`); the UAL writes `Included Updated Properties` unquoted.
     Quoted(Cow<'a, str>),
     /// Stored verbatim (the `Finish applying` Result text).
@@ -83,7 +95,10 @@ pub struct Event<'a> {
 
 impl Event<'_> {
     pub fn user_agent(&self) -> Option<&str> {
-        self.details.iter().find(|(k, _)| *k == "User-Agent").map(|(_, v)| v.as_ref())
+        self.details
+            .iter()
+            .find(|(k, _)| *k == "User-Agent")
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Graph `id`: `Directory_<correlationId>_<5 chars>_<int>`.
@@ -136,12 +151,21 @@ pub fn group_target<'a>(g: &'a Group, props: Vec<Prop<'a>>) -> Target<'a> {
         id: g.id,
         display: Some(Cow::Borrowed(&g.name)),
         upn: None,
-        group_type: Some(if g.unified { "unifiedGroups" } else { "azureAD" }),
+        group_type: Some(if g.unified {
+            "unifiedGroups"
+        } else {
+            "azureAD"
+        }),
         props,
     }
 }
 
-fn obj_target<'a>(kind: &'static str, name: Cow<'a, str>, id: Guid, props: Vec<Prop<'a>>) -> Target<'a> {
+fn obj_target<'a>(
+    kind: &'static str,
+    name: Cow<'a, str>,
+    id: Guid,
+    props: Vec<Prop<'a>>,
+) -> Target<'a> {
     Target {
         kind,
         id,
@@ -161,7 +185,11 @@ fn strs<'a>(v: impl Into<Cow<'a, str>>) -> PVal<'a> {
 }
 
 fn included(names: &'static str) -> Prop<'static> {
-    p("Included Updated Properties", PVal::Null, PVal::Quoted(Cow::Borrowed(names)))
+    p(
+        "Included Updated Properties",
+        PVal::Null,
+        PVal::Quoted(Cow::Borrowed(names)),
+    )
 }
 
 fn member_props(g: &Group, removed: bool) -> Vec<Prop<'_>> {
@@ -194,23 +222,39 @@ pub fn lic_str(sku: usize, disabled: &[&str]) -> String {
 }
 
 fn lic_list(set: LicSet) -> PVal<'static> {
-    PVal::Strs(set.iter().map(|(s, d)| Cow::Owned(lic_str(*s, d))).collect())
+    PVal::Strs(
+        set.iter()
+            .map(|(s, d)| Cow::Owned(lic_str(*s, d)))
+            .collect(),
+    )
 }
 
 // --- actors --------------------------------------------------------------------------------------
 
 fn admin(t: &Tenant, k: u64) -> Actor<'_> {
     let u = &t.users[t.admins[(k % t.admins.len() as u64) as usize] as usize];
-    Actor::User { id: u.id, upn: &u.upn, ip: ADMIN_IP }
+    Actor::User {
+        id: u.id,
+        upn: &u.upn,
+        ip: ADMIN_IP,
+    }
 }
 
 fn sync(t: &Tenant) -> Actor<'_> {
-    Actor::User { id: t.sync_id, upn: &t.sync_upn, ip: SYNC_IP }
+    Actor::User {
+        id: t.sync_id,
+        upn: &t.sync_upn,
+        ip: SYNC_IP,
+    }
 }
 
 fn gbl(t: &Tenant, entra: bool) -> Actor<'_> {
     Actor::App {
-        name: if entra { tenant::GBL_ENTRA } else { tenant::GBL_AAD },
+        name: if entra {
+            tenant::GBL_ENTRA
+        } else {
+            tenant::GBL_AAD
+        },
         sp: t.gbl_sp,
     }
 }
@@ -223,9 +267,30 @@ fn admin_details<'a>(user_type: bool) -> Vec<(&'static str, Cow<'a, str>)> {
     d
 }
 
+/// Details of a noise record: portal, PowerShell, or none (API automation).
+fn noise_details<'a>(r: &mut Rng, user_type: bool) -> Vec<(&'static str, Cow<'a, str>)> {
+    let ua = match r.weighted(&[45, 35, 20]) {
+        0 => return Vec::new(),
+        1 => UA_EDGE,
+        _ => UA_PS,
+    };
+    let mut d = vec![("User-Agent", Cow::Borrowed(ua))];
+    if user_type && r.chance(300) {
+        d.push(("UserType", Cow::Borrowed("Member")));
+    }
+    d
+}
+
 // --- the planned (licensing and membership) records ----------------------------------------------
 
-fn base<'a>(ts: Ts, corr: Guid, idh: u64, activity: &'static str, category: &'static str, actor: Actor<'a>) -> Event<'a> {
+fn base<'a>(
+    ts: Ts,
+    corr: Guid,
+    idh: u64,
+    activity: &'static str,
+    category: &'static str,
+    actor: Actor<'a>,
+) -> Event<'a> {
     let (id_five, id_num) = id_parts(idh);
     Event {
         ts,
@@ -250,11 +315,22 @@ pub fn planned<'a>(t: &'a Tenant, pl: &'a Planned, index: usize) -> Event<'a> {
     match &pl.spec {
         Spec::SetGroupLicenseE3 => {
             let g = &t.groups[tenant::G_E3];
-            let mut e = base(pl.ts, pl.corr, idh, "Set group license", "GroupManagement", admin(t, 0));
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Set group license",
+                "GroupManagement",
+                admin(t, 0),
+            );
             e.targets.push(group_target(
                 g,
                 vec![
-                    p("AssignedLicense", lic_list(tenant::SET_E3), lic_list(tenant::SET_E3_EMS)),
+                    p(
+                        "AssignedLicense",
+                        lic_list(tenant::SET_E3),
+                        lic_list(tenant::SET_E3_EMS),
+                    ),
                     included("AssignedLicense"),
                 ],
             ));
@@ -263,7 +339,14 @@ pub fn planned<'a>(t: &'a Tenant, pl: &'a Planned, index: usize) -> Event<'a> {
         }
         Spec::SetGroupLicenseWpaFails => {
             let g = &t.groups[tenant::G_WPA];
-            let mut e = base(pl.ts, pl.corr, idh, "Set group license", "GroupManagement", admin(t, 1));
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Set group license",
+                "GroupManagement",
+                admin(t, 1),
+            );
             e.success = false;
             e.reason = Cow::Borrowed(catalog::WPA_TEXT);
             e.targets.push(group_target(g, Vec::new()));
@@ -271,59 +354,139 @@ pub fn planned<'a>(t: &'a Tenant, pl: &'a Planned, index: usize) -> Event<'a> {
             e
         }
         Spec::StartApplying { group } => {
-            let mut e = base(pl.ts, pl.corr, idh, "Start applying group based license to users", "GroupManagement", gbl(t, false));
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Start applying group based license to users",
+                "GroupManagement",
+                gbl(t, false),
+            );
             e.targets.push(group_target(&t.groups[*group], Vec::new()));
             e
         }
         Spec::FinishApplying { group, ok, failed } => {
-            let mut e = base(pl.ts, pl.corr, idh, "Finish applying group based license to users", "GroupManagement", gbl(t, false));
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Finish applying group based license to users",
+                "GroupManagement",
+                gbl(t, false),
+            );
             let text = format!("[Users successfully assigned licenses: {ok}, Users for whom license assignment failed: {failed}.];");
             e.targets.push(group_target(
                 &t.groups[*group],
-                vec![p("Result", PVal::Raw(Cow::Borrowed("[]")), PVal::Raw(Cow::Owned(text)))],
+                vec![p(
+                    "Result",
+                    PVal::Raw(Cow::Borrowed("[]")),
+                    PVal::Raw(Cow::Owned(text)),
+                )],
             ));
             e
         }
         Spec::ChangeOk { user: u, entra } => {
-            let mut e = base(pl.ts, pl.corr, idh, "Change user license", "UserManagement", gbl(t, *entra));
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Change user license",
+                "UserManagement",
+                gbl(t, *entra),
+            );
             e.targets.push(user_target(user(*u), Vec::new()));
             e
         }
-        Spec::UpdateUserLicense { user: u, before, after, entra } => {
-            let mut e = base(pl.ts, pl.corr, idh, "Update user", "UserManagement", gbl(t, *entra));
+        Spec::UpdateUserLicense {
+            user: u,
+            before,
+            after,
+            entra,
+        } => {
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Update user",
+                "UserManagement",
+                gbl(t, *entra),
+            );
             e.targets.push(user_target(
                 user(*u),
-                vec![p("AssignedLicense", lic_list(before), lic_list(after)), included("AssignedLicense")],
+                vec![
+                    p("AssignedLicense", lic_list(before), lic_list(after)),
+                    included("AssignedLicense"),
+                ],
             ));
             e
         }
-        Spec::ChangeFails { user: u, text, place } => {
-            let mut e = base(pl.ts, pl.corr, idh, "Change user license", "UserManagement", gbl(t, false));
+        Spec::ChangeFails {
+            user: u,
+            text,
+            place,
+        } => {
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Change user license",
+                "UserManagement",
+                gbl(t, false),
+            );
             e.success = false;
             let mut props = Vec::new();
             match place {
                 Place::Reason => e.reason = Cow::Borrowed(text.as_str()),
-                Place::Mer => props.push(p("MethodExecutionResult.", PVal::Null, PVal::Quoted(Cow::Borrowed(text.as_str())))),
-                Place::Detail => e.details.push((catalog::ERROR_DETAIL_KEY, Cow::Borrowed(text.as_str()))),
+                Place::Mer => props.push(p(
+                    "MethodExecutionResult.",
+                    PVal::Null,
+                    PVal::Quoted(Cow::Borrowed(text.as_str())),
+                )),
+                Place::Detail => e
+                    .details
+                    .push((catalog::ERROR_DETAIL_KEY, Cow::Borrowed(text.as_str()))),
             }
             e.targets.push(user_target(user(*u), props));
             e
         }
-        Spec::AddMember { user: u, group, sync: s } => {
+        Spec::AddMember {
+            user: u,
+            group,
+            sync: s,
+        } => {
             let actor = if *s { sync(t) } else { admin(t, *u as u64) };
-            let mut e = base(pl.ts, pl.corr, idh, "Add member to group", "GroupManagement", actor);
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Add member to group",
+                "GroupManagement",
+                actor,
+            );
             e.op = "Assign";
             let g = &t.groups[*group];
-            e.targets.push(user_target(user(*u), member_props(g, false)));
+            e.targets
+                .push(user_target(user(*u), member_props(g, false)));
             e.targets.push(group_target(g, Vec::new()));
             if !*s {
                 e.details = admin_details(false);
             }
             e
         }
-        Spec::RemoveMember { user: u, group, sync: s } => {
+        Spec::RemoveMember {
+            user: u,
+            group,
+            sync: s,
+        } => {
             let actor = if *s { sync(t) } else { admin(t, *u as u64) };
-            let mut e = base(pl.ts, pl.corr, idh, "Remove member from group", "GroupManagement", actor);
+            let mut e = base(
+                pl.ts,
+                pl.corr,
+                idh,
+                "Remove member from group",
+                "GroupManagement",
+                actor,
+            );
             e.op = "Unassign";
             let g = &t.groups[*group];
             e.targets.push(user_target(user(*u), member_props(g, true)));
@@ -336,13 +499,50 @@ pub fn planned<'a>(t: &'a Tenant, pl: &'a Planned, index: usize) -> Event<'a> {
 // --- directory noise -----------------------------------------------------------------------------
 
 const APPS: &[&str] = &[
-    "Northwind HR Portal", "Contoso Expenses", "Jira Cloud", "ServiceNow", "Adobe Creative Cloud", "Slack",
-    "GitHub Enterprise", "Workday", "Zoom – Meetings", "Salesforce \"EU\"", "Tableau Server", "Miro",
-    "Payroll\\Legacy Bridge", "DocuSign", "Atlassian Confluence", "Box", "Dropbox Business", "Okta Bridge",
+    "Northwind HR Portal",
+    "Contoso Expenses",
+    "Jira Cloud",
+    "ServiceNow",
+    "Adobe Creative Cloud",
+    "Slack",
+    "GitHub Enterprise",
+    "Workday",
+    "Zoom – Meetings",
+    "Salesforce \"EU\"",
+    "Tableau Server",
+    "Miro",
+    "Payroll\\Legacy Bridge",
+    "DocuSign",
+    "Atlassian Confluence",
+    "Box",
+    "Dropbox Business",
+    "Okta Bridge",
 ];
-const CITIES: &[&str] = &["Lisboa", "München", "Zürich", "São Paulo", "Kraków", "Malmö", "Dublin", "Osaka", "Seattle"];
-const STREETS: &[&str] = &["Rua Augusta 12", "Königstraße 5", "1 Main St.", "Ulica Długa 7/3", "12 O'Connell St", "Calle Mayor, 4 – 2º"];
-const SCOPES: &[&str] = &[" User.Read offline_access", " openid profile email", " Files.Read.All Sites.Read.All", " Mail.Send"];
+const CITIES: &[&str] = &[
+    "Lisboa",
+    "München",
+    "Zürich",
+    "São Paulo",
+    "Kraków",
+    "Malmö",
+    "Dublin",
+    "Osaka",
+    "Seattle",
+];
+const STREETS: &[&str] = &[
+    "Rua Augusta 12",
+    "Königstraße 5",
+    "1 Main St.",
+    "Ulica Długa 7/3",
+    "12 O'Connell St",
+    "Calle Mayor, 4 – 2º",
+];
+const SCOPES: &[&str] = &[
+    " User.Read offline_access",
+    " openid profile email",
+    " Files.Read.All Sites.Read.All",
+    " Mail.Send",
+];
 
 /// A healthy user (noise never targets fault users).
 fn some_user<'a>(t: &'a Tenant, r: &mut Rng) -> &'a User {
@@ -358,7 +558,13 @@ fn app_id(t: &Tenant, i: usize, kind: &str) -> Guid {
 }
 
 fn phone(r: &mut Rng) -> String {
-    format!("+{} {} {:04} {:04}", r.range(1, 99), r.range(10, 99), r.below(10_000), r.below(10_000))
+    format!(
+        "+{} {} {:04} {:04}",
+        r.range(1, 99),
+        r.range(10, 99),
+        r.below(10_000),
+        r.below(10_000)
+    )
 }
 
 fn sync_time(ts: Ts, r: &mut Rng) -> String {
@@ -384,7 +590,7 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
     let mut r = Rng::new(h);
     let corr = Guid::from_bits(r.next_u64(), r.next_u64());
     let (id_five, id_num) = id_parts(r.next_u64());
-    let kind = r.weighted(&[24, 7, 15, 5, 7, 4, 4, 7, 4, 9, 2, 2, 1, 2, 2, 4, 1]);
+    let kind = r.weighted(&[20, 16, 14, 4, 4, 2, 2, 9, 3, 12, 2, 2, 1, 2, 2, 4, 1]);
     let mut e = Event {
         ts,
         activity: "Update user",
@@ -405,23 +611,47 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
             // Update user by an admin: one or two attributes
             let u = some_user(t, &mut r);
             let (name, old, new): (&'static str, String, String) = match r.below(7) {
-                0 => ("JobTitle", r.pick(TITLES).to_string(), r.pick(TITLES).to_string()),
-                1 => ("Department", r.pick(DEPTS).to_string(), r.pick(DEPTS).to_string()),
+                0 => (
+                    "JobTitle",
+                    r.pick(TITLES).to_string(),
+                    r.pick(TITLES).to_string(),
+                ),
+                1 => (
+                    "Department",
+                    r.pick(DEPTS).to_string(),
+                    r.pick(DEPTS).to_string(),
+                ),
                 2 => ("TelephoneNumber", phone(&mut r), phone(&mut r)),
                 3 => ("Mobile", phone(&mut r), phone(&mut r)),
-                4 => ("StreetAddress", r.pick(STREETS).to_string(), r.pick(STREETS).to_string()),
-                5 => ("City", r.pick(CITIES).to_string(), r.pick(CITIES).to_string()),
-                _ => ("DisplayName", u.display.clone(), format!("{} (Contractor)", u.display)),
+                4 => (
+                    "StreetAddress",
+                    r.pick(STREETS).to_string(),
+                    r.pick(STREETS).to_string(),
+                ),
+                5 => (
+                    "City",
+                    r.pick(CITIES).to_string(),
+                    r.pick(CITIES).to_string(),
+                ),
+                _ => (
+                    "DisplayName",
+                    u.display.clone(),
+                    format!("{} (Contractor)", u.display),
+                ),
             };
             let mut props = vec![p(name, strs(old), strs(new))];
             if r.chance(300) {
                 props.push(p("Department", strs(*r.pick(DEPTS)), strs(*r.pick(DEPTS))));
                 props.push(included("JobTitle, Department"));
             } else {
-                props.push(p("Included Updated Properties", PVal::Null, PVal::Quoted(Cow::Borrowed(name))));
+                props.push(p(
+                    "Included Updated Properties",
+                    PVal::Null,
+                    PVal::Quoted(Cow::Borrowed(name)),
+                ));
             }
             e.targets.push(user_target(u, props));
-            e.details = admin_details(true);
+            e.details = noise_details(&mut r, true);
         }
         1 => {
             // Update user by directory synchronization
@@ -441,13 +671,17 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
             let u = some_user(t, &mut r);
             let g = some_noise_group(t, &mut r);
             let removed = kind == 3;
-            e.activity = if removed { "Remove member from group" } else { "Add member to group" };
+            e.activity = if removed {
+                "Remove member from group"
+            } else {
+                "Add member to group"
+            };
             e.category = "GroupManagement";
             e.op = if removed { "Unassign" } else { "Assign" };
             if g.synced {
                 e.actor = sync(t);
             } else {
-                e.details = admin_details(false);
+                e.details = noise_details(&mut r, false);
             }
             e.targets.push(user_target(u, member_props(g, removed)));
             e.targets.push(group_target(g, Vec::new()));
@@ -470,13 +704,20 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                     included("AppAddress"),
                 ],
             ));
-            e.details = vec![("User-Agent", Cow::Borrowed(UA_EDGE)), ("AppId", Cow::Owned(app_id(t, i, "appid").to_string()))];
+            e.details = vec![
+                ("User-Agent", Cow::Borrowed(UA_EDGE)),
+                ("AppId", Cow::Owned(app_id(t, i, "appid").to_string())),
+            ];
         }
         5 => {
             let i = r.below(APPS.len() as u64) as usize;
             let u = some_user(t, &mut r);
             let admin_consent = r.chance(200);
-            e.actor = Actor::User { id: u.id, upn: &u.upn, ip: r.pick(USER_IPS) };
+            e.actor = Actor::User {
+                id: u.id,
+                upn: &u.upn,
+                ip: *r.pick(USER_IPS),
+            };
             e.activity = "Consent to application";
             e.category = "ApplicationManagement";
             e.op = "Assign";
@@ -494,14 +735,33 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 Cow::Borrowed(APPS[i]),
                 sp,
                 vec![
-                    p("ConsentContext.IsAdminConsent", PVal::Null, tf(admin_consent)),
+                    p(
+                        "ConsentContext.IsAdminConsent",
+                        PVal::Null,
+                        tf(admin_consent),
+                    ),
                     p("ConsentContext.IsAppOnly", PVal::Null, tf(false)),
-                    p("ConsentContext.OnBehalfOfAll", PVal::Null, tf(admin_consent)),
-                    p("ConsentAction.Permissions", PVal::Null, PVal::Quoted(Cow::Owned(perms))),
-                    p("TargetId.ServicePrincipalNames", PVal::Null, PVal::Quoted(Cow::Owned(app_id(t, i, "appid").to_string()))),
+                    p(
+                        "ConsentContext.OnBehalfOfAll",
+                        PVal::Null,
+                        tf(admin_consent),
+                    ),
+                    p(
+                        "ConsentAction.Permissions",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Owned(perms)),
+                    ),
+                    p(
+                        "TargetId.ServicePrincipalNames",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Owned(app_id(t, i, "appid").to_string())),
+                    ),
                 ],
             ));
-            e.details = vec![("User-Agent", Cow::Borrowed(UA_EDGE)), ("AppId", Cow::Owned(app_id(t, i, "appid").to_string()))];
+            e.details = vec![
+                ("User-Agent", Cow::Borrowed(UA_EDGE)),
+                ("AppId", Cow::Owned(app_id(t, i, "appid").to_string())),
+            ];
         }
         6 => {
             let i = r.below(APPS.len() as u64) as usize;
@@ -519,30 +779,60 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 app_id(t, i, "sp"),
                 vec![
                     p("AccountEnabled", PVal::Strs(Vec::new()), PVal::Bool(true)),
-                    p("AppPrincipalId", PVal::Strs(Vec::new()), strs(appid.clone())),
+                    p(
+                        "AppPrincipalId",
+                        PVal::Strs(Vec::new()),
+                        strs(appid.clone()),
+                    ),
                     p("DisplayName", PVal::Strs(Vec::new()), strs(APPS[i])),
                     p(
                         "ServicePrincipalName",
                         PVal::Strs(Vec::new()),
-                        PVal::Strs(vec![Cow::Owned(appid.clone()), Cow::Owned(format!("https://app{i}.{}/", tenant::DOMAIN))]),
+                        PVal::Strs(vec![
+                            Cow::Owned(appid.clone()),
+                            Cow::Owned(format!("https://app{i}.{}/", tenant::DOMAIN)),
+                        ]),
                     ),
                     included("AccountEnabled, AppPrincipalId, DisplayName, ServicePrincipalName"),
                 ],
             ));
-            e.details = vec![("User-Agent", Cow::Borrowed(UA_PS)), ("AppId", Cow::Owned(appid))];
+            e.details = vec![
+                ("User-Agent", Cow::Borrowed(UA_PS)),
+                ("AppId", Cow::Owned(appid)),
+            ];
         }
         7 => {
             let i = r.below(APPS.len() as u64) as usize;
-            e.actor = Actor::App { name: "Microsoft Azure AD Internal - Jit Provisioning", sp: app_id(t, 0, "sp-jit") };
+            e.actor = Actor::App {
+                name: "Microsoft Azure AD Internal - Jit Provisioning",
+                sp: app_id(t, 0, "sp-jit"),
+            };
             e.activity = "Update service principal";
             e.category = "ApplicationManagement";
             let prop = if r.chance(500) {
-                p("AppRoleAssignmentRequired", PVal::Bool(false), PVal::Bool(true))
+                p(
+                    "AppRoleAssignmentRequired",
+                    PVal::Bool(false),
+                    PVal::Bool(true),
+                )
             } else {
-                p("Tags", PVal::Strs(Vec::new()), strs("WindowsAzureActiveDirectoryIntegratedApp"))
+                p(
+                    "Tags",
+                    PVal::Strs(Vec::new()),
+                    strs("WindowsAzureActiveDirectoryIntegratedApp"),
+                )
             };
-            let inc = if prop.name == "Tags" { "Tags" } else { "AppRoleAssignmentRequired" };
-            e.targets.push(obj_target("ServicePrincipal", Cow::Borrowed(APPS[i]), app_id(t, i, "sp"), vec![prop, included(inc)]));
+            let inc = if prop.name == "Tags" {
+                "Tags"
+            } else {
+                "AppRoleAssignmentRequired"
+            };
+            e.targets.push(obj_target(
+                "ServicePrincipal",
+                Cow::Borrowed(APPS[i]),
+                app_id(t, i, "sp"),
+                vec![prop, included(inc)],
+            ));
         }
         8 => {
             let i = r.below(APPS.len() as u64) as usize;
@@ -560,20 +850,46 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 Cow::Borrowed("Microsoft Graph"),
                 app_id(t, 0, "graph"),
                 vec![
-                    p("AppRole.Id", PVal::Null, PVal::Quoted(Cow::Owned(Guid::derive(t.seed, tag(value), 0).to_string()))),
-                    p("AppRole.Value", PVal::Null, PVal::Quoted(Cow::Borrowed(value))),
-                    p("AppRole.DisplayName", PVal::Null, PVal::Quoted(Cow::Borrowed(text))),
+                    p(
+                        "AppRole.Id",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Owned(Guid::derive(t.seed, tag(value), 0).to_string())),
+                    ),
+                    p(
+                        "AppRole.Value",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Borrowed(value)),
+                    ),
+                    p(
+                        "AppRole.DisplayName",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Borrowed(text)),
+                    ),
                 ],
             ));
-            e.targets.push(obj_target("ServicePrincipal", Cow::Borrowed(APPS[i]), app_id(t, i, "sp"), Vec::new()));
-            e.details = admin_details(false);
+            e.targets.push(obj_target(
+                "ServicePrincipal",
+                Cow::Borrowed(APPS[i]),
+                app_id(t, i, "sp"),
+                Vec::new(),
+            ));
+            e.details = noise_details(&mut r, false);
         }
         9 => {
             let d = r.below(50_000);
-            e.actor = Actor::App { name: "Device Registration Service", sp: app_id(t, 0, "sp-drs") };
+            e.actor = Actor::App {
+                name: "Device Registration Service",
+                sp: app_id(t, 0, "sp-drs"),
+            };
             e.activity = "Update device";
             e.category = "Device";
-            let build = |r: &mut Rng| format!("10.0.{}.{}", *r.pick(&[19045u64, 22621, 22631, 26100]), r.range(1000, 5000));
+            let build = |r: &mut Rng| {
+                format!(
+                    "10.0.{}.{}",
+                    *r.pick(&[19045u64, 22621, 22631, 26100]),
+                    r.range(1000, 5000)
+                )
+            };
             let (old, new) = (build(&mut r), build(&mut r));
             e.targets.push(obj_target(
                 "Device",
@@ -581,7 +897,11 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 Guid::derive(t.seed, tag("device"), d),
                 vec![
                     p("DeviceOSVersion", strs(old), strs(new)),
-                    p("CloudDisplayName", PVal::Strs(Vec::new()), strs(format!("NW-LT-{d:05}"))),
+                    p(
+                        "CloudDisplayName",
+                        PVal::Strs(Vec::new()),
+                        strs(format!("NW-LT-{d:05}")),
+                    ),
                     included("DeviceOSVersion, CloudDisplayName"),
                 ],
             ));
@@ -594,33 +914,54 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 u,
                 vec![
                     p("AccountEnabled", PVal::Strs(Vec::new()), PVal::Bool(true)),
-                    p("DisplayName", PVal::Strs(Vec::new()), strs(u.display.as_str())),
-                    p("UserPrincipalName", PVal::Strs(Vec::new()), strs(u.upn.as_str())),
-                    p("UserType", PVal::Strs(Vec::new()), strs(if u.guest { "Guest" } else { "Member" })),
+                    p(
+                        "DisplayName",
+                        PVal::Strs(Vec::new()),
+                        strs(u.display.as_str()),
+                    ),
+                    p(
+                        "UserPrincipalName",
+                        PVal::Strs(Vec::new()),
+                        strs(u.upn.as_str()),
+                    ),
+                    p(
+                        "UserType",
+                        PVal::Strs(Vec::new()),
+                        strs(if u.guest { "Guest" } else { "Member" }),
+                    ),
                     included("AccountEnabled, DisplayName, UserPrincipalName, UserType"),
                 ],
             ));
-            e.details = admin_details(true);
+            e.details = noise_details(&mut r, true);
         }
         11 => {
             let k = r.below(4);
-            let l = |h: u64| format!("{{\"TokenLifetimePolicy\":{{\"Version\":1,\"AccessTokenLifetime\":\"0{h}:00:00\"}}}}");
+            let l = |h: u64| {
+                format!("{{\"TokenLifetimePolicy\":{{\"Version\":1,\"AccessTokenLifetime\":\"0{h}:00:00\"}}}}")
+            };
             e.activity = "Update policy";
             e.category = "Policy";
             e.targets.push(obj_target(
                 "Policy",
                 Cow::Owned(format!("Northwind Token Lifetime {k}")),
                 Guid::derive(t.seed, tag("policy"), k),
-                vec![p("PolicyDetail", strs(l(1 + k)), strs(l(2 + k))), included("PolicyDetail")],
+                vec![
+                    p("PolicyDetail", strs(l(1 + k)), strs(l(2 + k))),
+                    included("PolicyDetail"),
+                ],
             ));
-            e.details = admin_details(false);
+            e.details = noise_details(&mut r, false);
         }
         12 => {
             let k = r.below(6);
             e.activity = "Update conditional access policy";
             e.category = "Policy";
             e.service = "Conditional Access";
-            let state = if r.chance(500) { "enabled" } else { "enabledForReportingButNotEnforced" };
+            let state = if r.chance(500) {
+                "enabled"
+            } else {
+                "enabledForReportingButNotEnforced"
+            };
             e.targets.push(obj_target(
                 "Policy",
                 Cow::Owned(format!("CA{k:03} – Require MFA for \"admins\"")),
@@ -633,7 +974,7 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                     ))),
                 )],
             ));
-            e.details = admin_details(false);
+            e.details = noise_details(&mut r, false);
         }
         13 => {
             let i = r.below(APPS.len() as u64) as usize;
@@ -648,9 +989,15 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
                 "Application",
                 Cow::Borrowed(APPS[i]),
                 app_id(t, i, "app"),
-                vec![p("KeyDescription", PVal::Strs(Vec::new()), strs(key)), included("KeyDescription")],
+                vec![
+                    p("KeyDescription", PVal::Strs(Vec::new()), strs(key)),
+                    included("KeyDescription"),
+                ],
             ));
-            e.details = vec![("User-Agent", Cow::Borrowed(UA_EDGE)), ("AppId", Cow::Owned(app_id(t, i, "appid").to_string()))];
+            e.details = vec![
+                ("User-Agent", Cow::Borrowed(UA_EDGE)),
+                ("AppId", Cow::Owned(app_id(t, i, "appid").to_string())),
+            ];
         }
         14 => {
             let u = some_user(t, &mut r);
@@ -661,12 +1008,20 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
             e.targets.push(user_target(
                 u,
                 vec![
-                    p("Group.ObjectID", PVal::Null, PVal::Quoted(Cow::Owned(g.id.to_string()))),
-                    p("Group.DisplayName", PVal::Null, PVal::Quoted(Cow::Borrowed(&g.name))),
+                    p(
+                        "Group.ObjectID",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Owned(g.id.to_string())),
+                    ),
+                    p(
+                        "Group.DisplayName",
+                        PVal::Null,
+                        PVal::Quoted(Cow::Borrowed(&g.name)),
+                    ),
                 ],
             ));
             e.targets.push(group_target(g, Vec::new()));
-            e.details = admin_details(false);
+            e.details = noise_details(&mut r, false);
         }
         15 => {
             let g = some_noise_group(t, &mut r);
@@ -674,16 +1029,27 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
             e.category = "GroupManagement";
             let old = g.description.clone();
             let new = format!("{} – owner: {}", g.description, r.pick(DEPTS));
-            e.targets.push(group_target(g, vec![p("Description", strs(old), strs(new)), included("Description")]));
-            e.details = admin_details(false);
+            e.targets.push(group_target(
+                g,
+                vec![
+                    p("Description", strs(old), strs(new)),
+                    included("Description"),
+                ],
+            ));
+            e.details = noise_details(&mut r, false);
         }
         _ => {
             let i = r.below(APPS.len() as u64) as usize;
             e.activity = "Delete application";
             e.category = "ApplicationManagement";
             e.op = "Delete";
-            e.targets.push(obj_target("Application", Cow::Owned(format!("{} (old)", APPS[i])), Guid::from_bits(r.next_u64(), r.next_u64()), Vec::new()));
-            e.details = admin_details(false);
+            e.targets.push(obj_target(
+                "Application",
+                Cow::Owned(format!("{} (old)", APPS[i])),
+                Guid::from_bits(r.next_u64(), r.next_u64()),
+                Vec::new(),
+            ));
+            e.details = noise_details(&mut r, false);
         }
     }
     e

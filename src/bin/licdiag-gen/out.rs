@@ -45,13 +45,6 @@ pub fn qopt(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// Appends `"key":`.
-pub fn key(out: &mut Vec<u8>, k: &str) {
-    out.push(b'"');
-    out.extend_from_slice(k.as_bytes());
-    out.extend_from_slice(b"\":");
-}
-
 /// Appends `,"key":` (for every field but the first).
 pub fn ckey(out: &mut Vec<u8>, k: &str) {
     out.extend_from_slice(b",\"");
@@ -100,10 +93,19 @@ mod tests {
 
     #[test]
     fn json_escaping_matches_serde() {
-        for s in ["plain", "a\"b\\c", "tab\there\r\n", "\u{1}\u{1f}", "Fernández – ok 😀"] {
+        for s in [
+            "plain",
+            "a\"b\\c",
+            "tab\there\r\n",
+            "\u{1}\u{1f}",
+            "Fernández – ok 😀",
+        ] {
             let mut b = Vec::new();
             qstr(&mut b, s);
-            assert_eq!(String::from_utf8(b).unwrap(), serde_json::to_string(s).unwrap());
+            assert_eq!(
+                String::from_utf8(b).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
         }
     }
 
@@ -111,7 +113,10 @@ mod tests {
     fn csv_quoting() {
         let mut b = Vec::new();
         csv_row(&mut b, ["a", "b,c", "say \"hi\"", ""], false);
-        assert_eq!(String::from_utf8(b).unwrap(), "a,\"b,c\",\"say \"\"hi\"\"\",\r\n");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\r\n"
+        );
         let mut b = Vec::new();
         csv_row(&mut b, ["a", ""], true);
         assert_eq!(String::from_utf8(b).unwrap(), "\"a\",\"\"\r\n");

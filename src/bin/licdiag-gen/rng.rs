@@ -86,10 +86,6 @@ impl Rng {
         }
         weights.len() - 1
     }
-
-    pub fn guid(&mut self) -> Guid {
-        Guid::from_bits(self.next_u64(), self.next_u64())
-    }
 }
 
 /// A GUID (random version 4 layout), printed lowercase with hyphens.
@@ -119,11 +115,6 @@ impl Guid {
             let nib = (self.0 >> (124 - 4 * i)) & 0xF;
             out.push(HEX[nib as usize]);
         }
-    }
-
-    /// The 32 hex digits without hyphens (UAL object ids of deleted users use this form).
-    pub fn simple(&self) -> String {
-        format!("{:032x}", self.0)
     }
 }
 

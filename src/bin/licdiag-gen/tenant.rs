@@ -32,8 +32,7 @@ pub fn snapshot_time() -> Ts {
 }
 /// When healthy assignments older than the window were last processed.
 fn prior_time(seed: u64, i: u64) -> Ts {
-    window_start()
-        .plus_secs(-17 * 86_400 + (hash(seed, &[tag("prior"), i]) % (9 * 3600)) as i64)
+    window_start().plus_secs(-17 * 86_400 + (hash(seed, &[tag("prior"), i]) % (9 * 3600)) as i64)
 }
 
 /// Licensing groups (indices into `Tenant::groups`); noise groups follow.
@@ -73,7 +72,6 @@ pub struct Group {
     pub licenses: Vec<(SkuIx, &'static [&'static str])>,
     pub synced: bool,
     pub unified: bool,
-    pub licensing: bool,
     pub processing_state: Option<&'static str>,
     pub members: Vec<u32>,
 }
@@ -112,7 +110,6 @@ pub struct User {
     pub role: Role,
     pub groups: Vec<usize>,
     pub states: Vec<LicState>,
-    pub puid: String,
 }
 
 impl User {
@@ -121,7 +118,11 @@ impl User {
     pub fn assigned(&self) -> Vec<(SkuIx, Vec<&'static str>)> {
         let mut out: Vec<(SkuIx, Vec<&'static str>)> = Vec::new();
         for s in SKUS.iter().enumerate().map(|(i, _)| i) {
-            let held: Vec<&LicState> = self.states.iter().filter(|st| st.sku == s && st.holds()).collect();
+            let held: Vec<&LicState> = self
+                .states
+                .iter()
+                .filter(|st| st.sku == s && st.holds())
+                .collect();
             if held.is_empty() {
                 continue;
             }
@@ -138,10 +139,9 @@ impl User {
 
     fn has_mailbox(&self) -> bool {
         self.assigned().iter().any(|(s, d)| {
-            SKUS[*s]
-                .plans
-                .iter()
-                .any(|(n, _)| n.starts_with("EXCHANGE_S_") && *n != "EXCHANGE_S_FOUNDATION" && !d.contains(n))
+            SKUS[*s].plans.iter().any(|(n, _)| {
+                n.starts_with("EXCHANGE_S_") && *n != "EXCHANGE_S_FOUNDATION" && !d.contains(n)
+            })
         })
     }
 }
@@ -224,7 +224,6 @@ impl Place {
 
 /// License sets as `AssignedLicense` values list them.
 pub type LicSet = &'static [(SkuIx, &'static [&'static str])];
-pub const SET_NONE: LicSet = &[];
 pub const SET_E3: LicSet = &[(E3, E3_GROUP_DISABLED)];
 pub const SET_E3_EMS: LicSet = &[(E3, E3_GROUP_DISABLED), (EMS, NONE)];
 pub const SET_E3FULL_EMS: LicSet = &[(E3, NONE), (EMS, NONE)];
@@ -236,15 +235,41 @@ pub enum Spec {
     SetGroupLicenseE3,
     /// Admin tries to license the Workplace Analytics group without its prerequisite.
     SetGroupLicenseWpaFails,
-    StartApplying { group: usize },
-    FinishApplying { group: usize, ok: u64, failed: u64 },
+    StartApplying {
+        group: usize,
+    },
+    FinishApplying {
+        group: usize,
+        ok: u64,
+        failed: u64,
+    },
     /// `Change user license` success (its `Update user` sibling is the next planned record).
-    ChangeOk { user: u32, entra: bool },
+    ChangeOk {
+        user: u32,
+        entra: bool,
+    },
     /// `Update user` sibling carrying `AssignedLicense`.
-    UpdateUserLicense { user: u32, before: LicSet, after: LicSet, entra: bool },
-    ChangeFails { user: u32, text: String, place: Place },
-    AddMember { user: u32, group: usize, sync: bool },
-    RemoveMember { user: u32, group: usize, sync: bool },
+    UpdateUserLicense {
+        user: u32,
+        before: LicSet,
+        after: LicSet,
+        entra: bool,
+    },
+    ChangeFails {
+        user: u32,
+        text: String,
+        place: Place,
+    },
+    AddMember {
+        user: u32,
+        group: usize,
+        sync: bool,
+    },
+    RemoveMember {
+        user: u32,
+        group: usize,
+        sync: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -276,50 +301,148 @@ pub struct Tenant {
 // --- names ---------------------------------------------------------------------------------------
 
 const FIRST: &[(&str, &str)] = &[
-    ("Ana", "ana"), ("Bruno", "bruno"), ("Chloé", "chloe"), ("Diego", "diego"), ("Elena", "elena"),
-    ("Farid", "farid"), ("Grace", "grace"), ("Hannah", "hannah"), ("Ivan", "ivan"), ("Jamie", "jamie"),
-    ("Kai", "kai"), ("Lena", "lena"), ("Mateo", "mateo"), ("Noah", "noah"), ("Olivia", "olivia"),
-    ("Priya", "priya"), ("Rosa", "rosa"), ("Søren", "soren"), ("Tomás", "tomas"), ("Uma", "uma"),
-    ("Victor", "victor"), ("Wendy", "wendy"), ("Xavier", "xavier"), ("Yusuf", "yusuf"), ("Zoë", "zoe"),
-    ("Åsa", "asa"), ("Björn", "bjorn"), ("Camille", "camille"), ("Dmitri", "dmitri"), ("Émile", "emile"),
-    ("Fatima", "fatima"), ("Giulia", "giulia"), ("Hiroshi", "hiroshi"), ("Ingrid", "ingrid"),
-    ("José", "jose"), ("Katarzyna", "katarzyna"), ("Liam", "liam"), ("Mia", "mia"), ("Nuno", "nuno"),
-    ("Oğuz", "oguz"), ("Paweł", "pawel"), ("Quinn", "quinn"), ("Renée", "renee"), ("Siobhán", "siobhan"),
+    ("Ana", "ana"),
+    ("Bruno", "bruno"),
+    ("Chloé", "chloe"),
+    ("Diego", "diego"),
+    ("Elena", "elena"),
+    ("Farid", "farid"),
+    ("Grace", "grace"),
+    ("Hannah", "hannah"),
+    ("Ivan", "ivan"),
+    ("Jamie", "jamie"),
+    ("Kai", "kai"),
+    ("Lena", "lena"),
+    ("Mateo", "mateo"),
+    ("Noah", "noah"),
+    ("Olivia", "olivia"),
+    ("Priya", "priya"),
+    ("Rosa", "rosa"),
+    ("Søren", "soren"),
+    ("Tomás", "tomas"),
+    ("Uma", "uma"),
+    ("Victor", "victor"),
+    ("Wendy", "wendy"),
+    ("Xavier", "xavier"),
+    ("Yusuf", "yusuf"),
+    ("Zoë", "zoe"),
+    ("Åsa", "asa"),
+    ("Björn", "bjorn"),
+    ("Camille", "camille"),
+    ("Dmitri", "dmitri"),
+    ("Émile", "emile"),
+    ("Fatima", "fatima"),
+    ("Giulia", "giulia"),
+    ("Hiroshi", "hiroshi"),
+    ("Ingrid", "ingrid"),
+    ("José", "jose"),
+    ("Katarzyna", "katarzyna"),
+    ("Liam", "liam"),
+    ("Mia", "mia"),
+    ("Nuno", "nuno"),
+    ("Oğuz", "oguz"),
+    ("Paweł", "pawel"),
+    ("Quinn", "quinn"),
+    ("Renée", "renee"),
+    ("Siobhán", "siobhan"),
 ];
 const LAST: &[(&str, &str)] = &[
-    ("Ruiz", "ruiz"), ("Costa", "costa"), ("Martin", "martin"), ("Fernández", "fernandez"),
-    ("Petrova", "petrova"), ("Rahimi", "rahimi"), ("Kim", "kim"), ("Becker", "becker"), ("Horvat", "horvat"),
-    ("Lindqvist", "lindqvist"), ("Nakamura", "nakamura"), ("Vogel", "vogel"), ("Rossi", "rossi"),
-    ("Fischer", "fischer"), ("Brandt", "brandt"), ("Raman", "raman"), ("Delgado", "delgado"),
-    ("Møller", "moller"), ("Herrera", "herrera"), ("O'Brien", "obrien"), ("Alves", "alves"), ("Zhou", "zhou"),
-    ("Dubois", "dubois"), ("Demir", "demir"), ("Clarke", "clarke"), ("Larsen", "larsen"),
-    ("Gromov", "gromov"), ("Olsen", "olsen"), ("Greco", "greco"), ("Müller", "muller"), ("López", "lopez"),
-    ("Moreau", "moreau"), ("Karimi", "karimi"), ("Haddad", "haddad"), ("Petit", "petit"),
-    ("Nowak", "nowak"), ("Yılmaz", "yilmaz"), ("Kowalski", "kowalski"), ("Ó Súilleabháin", "osullivan"),
-    ("van der Berg", "vanderberg"), ("D'Angelo", "dangelo"), ("Smith-Jones", "smithjones"),
+    ("Ruiz", "ruiz"),
+    ("Costa", "costa"),
+    ("Martin", "martin"),
+    ("Fernández", "fernandez"),
+    ("Petrova", "petrova"),
+    ("Rahimi", "rahimi"),
+    ("Kim", "kim"),
+    ("Becker", "becker"),
+    ("Horvat", "horvat"),
+    ("Lindqvist", "lindqvist"),
+    ("Nakamura", "nakamura"),
+    ("Vogel", "vogel"),
+    ("Rossi", "rossi"),
+    ("Fischer", "fischer"),
+    ("Brandt", "brandt"),
+    ("Raman", "raman"),
+    ("Delgado", "delgado"),
+    ("Møller", "moller"),
+    ("Herrera", "herrera"),
+    ("O'Brien", "obrien"),
+    ("Alves", "alves"),
+    ("Zhou", "zhou"),
+    ("Dubois", "dubois"),
+    ("Demir", "demir"),
+    ("Clarke", "clarke"),
+    ("Larsen", "larsen"),
+    ("Gromov", "gromov"),
+    ("Olsen", "olsen"),
+    ("Greco", "greco"),
+    ("Müller", "muller"),
+    ("López", "lopez"),
+    ("Moreau", "moreau"),
+    ("Karimi", "karimi"),
+    ("Haddad", "haddad"),
+    ("Petit", "petit"),
+    ("Nowak", "nowak"),
+    ("Yılmaz", "yilmaz"),
+    ("Kowalski", "kowalski"),
+    ("Ó Súilleabháin", "osullivan"),
+    ("van der Berg", "vanderberg"),
+    ("D'Angelo", "dangelo"),
+    ("Smith-Jones", "smithjones"),
 ];
 const NICK: &[&str] = &["Bob", "Lexi", "Doc", "Sunny", "Ace"];
 pub const DEPTS: &[&str] = &[
-    "Sales", "Finance", "Engineering", "Marketing", "Support", "Legal", "Operations", "Retail", "Analytics",
-    "IT", "HR", "R&D \"Labs\"", "Finance \\ Controlling", "Logistics – EMEA", "Executive",
+    "Sales",
+    "Finance",
+    "Engineering",
+    "Marketing",
+    "Support",
+    "Legal",
+    "Operations",
+    "Retail",
+    "Analytics",
+    "IT",
+    "HR",
+    "R&D \"Labs\"",
+    "Finance \\ Controlling",
+    "Logistics – EMEA",
+    "Executive",
 ];
 pub const TITLES: &[&str] = &[
-    "Sales Associate", "Senior Sales Associate", "Accountant", "Software Engineer", "Senior Software Engineer",
-    "Marketing Manager", "Support Engineer", "Paralegal", "Operations Lead", "Store Manager", "Data Analyst",
-    "IT Administrator", "HR Partner", "Researcher", "Controller", "Dispatcher", "Vice President",
+    "Sales Associate",
+    "Senior Sales Associate",
+    "Accountant",
+    "Software Engineer",
+    "Senior Software Engineer",
+    "Marketing Manager",
+    "Support Engineer",
+    "Paralegal",
+    "Operations Lead",
+    "Store Manager",
+    "Data Analyst",
+    "IT Administrator",
+    "HR Partner",
+    "Researcher",
+    "Controller",
+    "Dispatcher",
+    "Vice President",
 ];
-const USAGE_OK: &[&str] = &["US", "DE", "FR", "GB", "ES", "IT", "NL", "SE", "PL", "BR", "JP", "IN", "CA", "AU", "PT", "IE", "DK"];
+const USAGE_OK: &[&str] = &[
+    "US", "DE", "FR", "GB", "ES", "IT", "NL", "SE", "PL", "BR", "JP", "IN", "CA", "AU", "PT", "IE",
+    "DK",
+];
 const USAGE_PROHIBITED: &[&str] = &["IR", "SY", "KP", "CU"];
 
 /// Spreads `n` items from `base`: one second apart, or closer when `span_secs` would be exceeded.
 fn spread(seed: u64, base: Ts, i: usize, n: usize, span_secs: i64) -> Ts {
-    let step = if (n as i64) <= span_secs { TICKS } else { span_secs * TICKS / (n as i64).max(1) };
-    let jitter = (hash(seed, &[tag("jitter"), base.secs as u64, i as u64]) % (step as u64 / 2).max(1)) as i64;
+    let step = if (n as i64) <= span_secs {
+        TICKS
+    } else {
+        span_secs * TICKS / (n as i64).max(1)
+    };
+    let jitter = (hash(seed, &[tag("jitter"), base.secs as u64, i as u64])
+        % (step as u64 / 2).max(1)) as i64;
     base.plus_ticks(i as i64 * step + jitter)
-}
-
-fn puid(seed: u64, id: Guid) -> String {
-    format!("{:016X}", hash(seed, &[tag("puid"), id.0 as u64, (id.0 >> 64) as u64]))
 }
 
 impl Tenant {
@@ -333,7 +456,10 @@ impl Tenant {
             faults,
             healthy_from: faults.total(),
             admins: Vec::new(),
-            sync_upn: format!("Sync_NWDC01_{:012x}@{MOERA}", hash(seed, &[tag("sync")]) & 0xffff_ffff_ffff),
+            sync_upn: format!(
+                "Sync_NWDC01_{:012x}@{MOERA}",
+                hash(seed, &[tag("sync")]) & 0xffff_ffff_ffff
+            ),
             sync_id: Guid::derive(seed, tag("sync"), 0),
             gbl_sp: Guid::derive(seed, tag("sp-gbl"), 0),
             plan: Vec::new(),
@@ -349,7 +475,13 @@ impl Tenant {
 
     fn make_groups(&mut self, n_users: usize) {
         let seed = self.seed;
-        let mut add = |name: &str, desc: &str, licenses: Vec<(SkuIx, &'static [&'static str])>, synced: bool, unified: bool, licensing: bool, i: u64| {
+        let add = |name: &str,
+                   desc: &str,
+                   licenses: Vec<(SkuIx, &'static [&'static str])>,
+                   synced: bool,
+                   unified: bool,
+                   licensing: bool,
+                   i: u64| {
             Group {
                 name: name.to_string(),
                 id: Guid::derive(seed, tag("group"), i),
@@ -357,26 +489,92 @@ impl Tenant {
                 licenses,
                 synced,
                 unified,
-                licensing,
-                processing_state: if licensing { Some("ProcessingComplete") } else { None },
+                processing_state: if licensing {
+                    Some("ProcessingComplete")
+                } else {
+                    None
+                },
                 members: Vec::new(),
             }
         };
         let mut g = vec![
-            add("LIC-O365-E3", "Office 365 E3 + EMS E3 for knowledge workers", vec![(E3, E3_GROUP_DISABLED), (EMS, NONE)], false, false, true, 0),
-            add("LIC-E1-Frontline", "Office 365 E1 for frontline staff", vec![(E1, NONE)], false, false, true, 1),
-            add("LIC-PowerBI", "Power BI Pro", vec![(PBI, NONE)], false, false, true, 2),
-            add("LIC-E3-Voice", "Synced from AD: E3 for the voice team", vec![(E3, NONE)], true, false, true, 3),
-            add("LIC-WorkplaceAnalytics", "Workplace Analytics (assignment failed: prerequisite missing)", vec![], false, false, true, 4),
-            add("LIC-Contoso-Addon", "Contoso add-on \"Premium\" (custom SKU)", vec![(CUSTOM, NONE)], false, false, true, 5),
+            add(
+                "LIC-O365-E3",
+                "Office 365 E3 + EMS E3 for knowledge workers",
+                vec![(E3, E3_GROUP_DISABLED), (EMS, NONE)],
+                false,
+                false,
+                true,
+                0,
+            ),
+            add(
+                "LIC-E1-Frontline",
+                "Office 365 E1 for frontline staff",
+                vec![(E1, NONE)],
+                false,
+                false,
+                true,
+                1,
+            ),
+            add(
+                "LIC-PowerBI",
+                "Power BI Pro",
+                vec![(PBI, NONE)],
+                false,
+                false,
+                true,
+                2,
+            ),
+            add(
+                "LIC-E3-Voice",
+                "Synced from AD: E3 for the voice team",
+                vec![(E3, NONE)],
+                true,
+                false,
+                true,
+                3,
+            ),
+            add(
+                "LIC-WorkplaceAnalytics",
+                "Workplace Analytics (assignment failed: prerequisite missing)",
+                vec![],
+                false,
+                false,
+                true,
+                4,
+            ),
+            add(
+                "LIC-Contoso-Addon",
+                "Contoso add-on \"Premium\" (custom SKU)",
+                vec![(CUSTOM, NONE)],
+                false,
+                false,
+                true,
+                5,
+            ),
         ];
         let n_noise = (n_users / 25).clamp(5, 2000);
         const KINDS: &[&str] = &["Team", "Project", "Dept", "Site", "DL"];
         for i in 0..n_noise {
             let k = KINDS[i % KINDS.len()];
             let unified = i % 7 == 3;
-            let name = format!("{k}-{}-{:04}", DEPTS[(i / KINDS.len()) % DEPTS.len()].split(' ').next().unwrap_or("X"), i);
-            g.push(add(&name, "Not a licensing group", vec![], i % 5 == 1, unified, false, (LICENSING_GROUPS + i) as u64));
+            let name = format!(
+                "{k}-{}-{:04}",
+                DEPTS[(i / KINDS.len()) % DEPTS.len()]
+                    .split(' ')
+                    .next()
+                    .unwrap_or("X"),
+                i
+            );
+            g.push(add(
+                &name,
+                "Not a licensing group",
+                vec![],
+                i % 5 == 1,
+                unified,
+                false,
+                (LICENSING_GROUPS + i) as u64,
+            ));
         }
         self.groups = g;
     }
@@ -413,11 +611,14 @@ impl Tenant {
                 _ if r.chance(60) => None,
                 _ => Some(*r.pick(USAGE_OK)),
             };
-            let synced = matches!(role, Role::Uniqueness | Role::Dependency | Role::ConcResolved | Role::ConcPending)
-                || r.chance(300);
+            let synced = matches!(
+                role,
+                Role::Uniqueness | Role::Dependency | Role::ConcResolved | Role::ConcPending
+            ) || r.chance(300);
             let created = match role {
                 Role::CountBlocked => window_start().plus_secs(7 * 3600 + 40 * 60 + i as i64 % 600),
-                _ => window_start().plus_secs(-((r.range(30, 2000) * 86_400 + r.below(86_400)) as i64)),
+                _ => window_start()
+                    .plus_secs(-((r.range(30, 2000) * 86_400 + r.below(86_400)) as i64)),
             };
             let mut groups = Vec::new();
             let extra = r.below(4);
@@ -436,15 +637,14 @@ impl Tenant {
                 guest,
                 usage,
                 synced,
-                dept: r.pick(DEPTS),
-                title: r.pick(TITLES),
+                dept: *r.pick(DEPTS),
+                title: *r.pick(TITLES),
                 mail: None,
                 proxies: Vec::new(),
                 created,
                 role,
                 groups,
                 states: Vec::new(),
-                puid: puid(seed, id),
             });
         }
     }
@@ -455,7 +655,15 @@ impl Tenant {
         }
     }
 
-    fn state(&mut self, u: usize, sku: SkuIx, group: Option<usize>, state: &'static str, error: Option<&'static str>, time: Ts) {
+    fn state(
+        &mut self,
+        u: usize,
+        sku: SkuIx,
+        group: Option<usize>,
+        state: &'static str,
+        error: Option<&'static str>,
+        time: Ts,
+    ) {
         let disabled = match group {
             Some(g) => self.groups[g]
                 .licenses
@@ -465,12 +673,24 @@ impl Tenant {
                 .unwrap_or(NONE),
             None => NONE,
         };
-        self.users[u].states.push(LicState { sku, group, disabled, state, error, time });
+        self.users[u].states.push(LicState {
+            sku,
+            group,
+            disabled,
+            state,
+            error,
+            time,
+        });
     }
 
     fn push(&mut self, ts: Ts, spec: Spec, licensing: bool) {
         let corr = Guid::derive(self.seed, tag("corr"), self.plan.len() as u64);
-        self.plan.push(Planned { ts, spec, corr, licensing });
+        self.plan.push(Planned {
+            ts,
+            spec,
+            corr,
+            licensing,
+        });
     }
 
     /// Memberships, license states and the planned audit records, in one pass so that state times are
@@ -480,7 +700,9 @@ impl Tenant {
         let w0 = window_start();
         let n = self.users.len();
         let day = |d: i64, h: i64, m: i64, s: i64| w0.plus_secs(d * 86_400 + h * 3600 + m * 60 + s);
-        let of_role = |t: &Tenant, r: Role| -> Vec<usize> { (0..n).filter(|&i| t.users[i].role == r).collect() };
+        let of_role = |t: &Tenant, r: Role| -> Vec<usize> {
+            (0..n).filter(|&i| t.users[i].role == r).collect()
+        };
 
         // healthy population
         let mut e3_members: Vec<usize> = Vec::new();
@@ -542,11 +764,38 @@ impl Tenant {
         for (k, &u) in prohibited.iter().enumerate() {
             self.join(u, G_PBI);
             let add = spread(seed, day(0, 7, 5, 12), k, np, 1800);
-            self.push(add, Spec::AddMember { user: u as u32, group: G_PBI, sync: false }, false);
+            self.push(
+                add,
+                Spec::AddMember {
+                    user: u as u32,
+                    group: G_PBI,
+                    sync: false,
+                },
+                false,
+            );
             let fail = spread(seed, day(0, 7, 40, 3), k, np, 1800);
-            let place = if k % 2 == 0 { Place::Reason } else { Place::Mer };
-            self.push(fail, Spec::ChangeFails { user: u as u32, text: catalog::PROHIBITED_TOKEN.into(), place }, true);
-            self.state(u, PBI, Some(G_PBI), "Error", Some("ProhibitedInUsageLocationViolation"), fail);
+            let place = if k % 2 == 0 {
+                Place::Reason
+            } else {
+                Place::Mer
+            };
+            self.push(
+                fail,
+                Spec::ChangeFails {
+                    user: u as u32,
+                    text: catalog::PROHIBITED_TOKEN.into(),
+                    place,
+                },
+                true,
+            );
+            self.state(
+                u,
+                PBI,
+                Some(G_PBI),
+                "Error",
+                Some("ProhibitedInUsageLocationViolation"),
+                fail,
+            );
         }
         self.push(day(0, 10, 0, 37), Spec::SetGroupLicenseWpaFails, true);
 
@@ -556,7 +805,15 @@ impl Tenant {
         for (k, &u) in count.iter().enumerate() {
             self.join(u, G_E3);
             let t = spread(seed, day(1, 7, 45, 10), k, nc, 600);
-            self.push(t, Spec::AddMember { user: u as u32, group: G_E3, sync: false }, false);
+            self.push(
+                t,
+                Spec::AddMember {
+                    user: u as u32,
+                    group: G_E3,
+                    sync: false,
+                },
+                false,
+            );
         }
         for &u in &of_role(self, Role::MevDirect) {
             self.join(u, G_E3);
@@ -569,7 +826,12 @@ impl Tenant {
             let p = prior_time(seed, u as u64);
             self.state(u, E1, Some(G_E1), "Active", None, p);
         }
-        for r in [Role::Uniqueness, Role::UnknownCode, Role::ConcResolved, Role::ConcPending] {
+        for r in [
+            Role::Uniqueness,
+            Role::UnknownCode,
+            Role::ConcResolved,
+            Role::ConcPending,
+        ] {
             for u in of_role(self, r) {
                 self.join(u, G_E3);
             }
@@ -577,7 +839,9 @@ impl Tenant {
         self.push(day(1, 8, 0, 12), Spec::SetGroupLicenseE3, true);
         self.push(day(1, 8, 0, 41), Spec::StartApplying { group: G_E3 }, true);
         // processing order: a stable shuffle of every member
-        let mut run: Vec<usize> = (0..n).filter(|&u| self.users[u].groups.contains(&G_E3)).collect();
+        let mut run: Vec<usize> = (0..n)
+            .filter(|&u| self.users[u].groups.contains(&G_E3))
+            .collect();
         run.sort_by_key(|&u| hash(seed, &[tag("order"), u as u64]));
         let nr = run.len();
         let (mut ok, mut failed) = (0u64, 0u64);
@@ -588,7 +852,10 @@ impl Tenant {
             last = t;
             let role = self.users[u].role;
             let fail_text = match role {
-                Role::CountBlocked => Some(catalog::count_text("ENTERPRISEPACK", &["ENTERPRISEPACK", "EMS"])),
+                Role::CountBlocked => Some(catalog::count_text(
+                    "ENTERPRISEPACK",
+                    &["ENTERPRISEPACK", "EMS"],
+                )),
                 Role::MevDirect | Role::MevGroup => Some(catalog::MEV_TEXT.to_string()),
                 Role::Uniqueness => Some(catalog::PROXY_TEXT.to_string()),
                 _ => None,
@@ -598,7 +865,15 @@ impl Tenant {
                     failed += 1;
                     let place = Place::rotate(fail_k);
                     fail_k += 1;
-                    self.push(t, Spec::ChangeFails { user: u as u32, text, place }, true);
+                    self.push(
+                        t,
+                        Spec::ChangeFails {
+                            user: u as u32,
+                            text,
+                            place,
+                        },
+                        true,
+                    );
                     let code = match role {
                         Role::CountBlocked => "CountViolation",
                         Role::Uniqueness => "UniquenessViolation",
@@ -609,12 +884,37 @@ impl Tenant {
                 }
                 None => {
                     ok += 1;
-                    self.push(t, Spec::ChangeOk { user: u as u32, entra: false }, true);
-                    let direct_e3 = self.users[u].states.iter().any(|s| s.sku == E3 && s.group.is_none());
+                    self.push(
+                        t,
+                        Spec::ChangeOk {
+                            user: u as u32,
+                            entra: false,
+                        },
+                        true,
+                    );
+                    let direct_e3 = self.users[u]
+                        .states
+                        .iter()
+                        .any(|s| s.sku == E3 && s.group.is_none());
                     let before = if direct_e3 { &[(E3, NONE)][..] } else { SET_E3 };
-                    let after: LicSet = if direct_e3 { SET_E3FULL_EMS } else { SET_E3_EMS };
-                    let sib = t.plus_ticks(1 + (hash(seed, &[tag("sib"), u as u64]) % (3 * TICKS as u64)) as i64);
-                    self.push(sib, Spec::UpdateUserLicense { user: u as u32, before, after, entra: false }, true);
+                    let after: LicSet = if direct_e3 {
+                        SET_E3FULL_EMS
+                    } else {
+                        SET_E3_EMS
+                    };
+                    let sib = t.plus_ticks(
+                        1 + (hash(seed, &[tag("sib"), u as u64]) % (3 * TICKS as u64)) as i64,
+                    );
+                    self.push(
+                        sib,
+                        Spec::UpdateUserLicense {
+                            user: u as u32,
+                            before,
+                            after,
+                            entra: false,
+                        },
+                        true,
+                    );
                     // the sibling shares the Change record's correlation id
                     let corr = self.plan[self.plan.len() - 2].corr;
                     if let Some(p) = self.plan.last_mut() {
@@ -625,29 +925,74 @@ impl Tenant {
                 }
             }
         }
-        self.push(last.plus_secs(47), Spec::FinishApplying { group: G_E3, ok, failed }, true);
+        self.push(
+            last.plus_secs(47),
+            Spec::FinishApplying {
+                group: G_E3,
+                ok,
+                failed,
+            },
+            true,
+        );
         self.e3_run = (ok, failed);
 
         // day 2: AD sync adds users to LIC-E3-Voice: concurrency exceptions, some retried successfully
-        let conc: Vec<usize> = of_role(self, Role::ConcResolved).into_iter().chain(of_role(self, Role::ConcPending)).collect();
+        let conc: Vec<usize> = of_role(self, Role::ConcResolved)
+            .into_iter()
+            .chain(of_role(self, Role::ConcPending))
+            .collect();
         let ncc = conc.len();
         let mut pending_voice = 0;
         for (k, &u) in conc.iter().enumerate() {
             self.join(u, G_VOICE);
             let add = spread(seed, day(2, 9, 0, 5), k, ncc, 600);
-            self.push(add, Spec::AddMember { user: u as u32, group: G_VOICE, sync: true }, false);
+            self.push(
+                add,
+                Spec::AddMember {
+                    user: u as u32,
+                    group: G_VOICE,
+                    sync: true,
+                },
+                false,
+            );
             let fail = spread(seed, day(2, 9, 12, 17), k, ncc, 600);
             let (text, place) = if k % 2 == 0 {
                 (catalog::CONCURRENCY_CLASS, Place::Reason)
             } else {
                 (catalog::CONCURRENCY_TOKEN, Place::Mer)
             };
-            self.push(fail, Spec::ChangeFails { user: u as u32, text: text.into(), place }, true);
+            self.push(
+                fail,
+                Spec::ChangeFails {
+                    user: u as u32,
+                    text: text.into(),
+                    place,
+                },
+                true,
+            );
             if self.users[u].role == Role::ConcResolved {
                 let ok_t = spread(seed, day(2, 9, 40, 40), k, ncc, 600);
-                self.push(ok_t, Spec::ChangeOk { user: u as u32, entra: true }, true);
-                let sib = ok_t.plus_ticks(1 + (hash(seed, &[tag("sib2"), u as u64]) % (3 * TICKS as u64)) as i64);
-                self.push(sib, Spec::UpdateUserLicense { user: u as u32, before: SET_E3_EMS, after: SET_E3FULL_EMS, entra: true }, true);
+                self.push(
+                    ok_t,
+                    Spec::ChangeOk {
+                        user: u as u32,
+                        entra: true,
+                    },
+                    true,
+                );
+                let sib = ok_t.plus_ticks(
+                    1 + (hash(seed, &[tag("sib2"), u as u64]) % (3 * TICKS as u64)) as i64,
+                );
+                self.push(
+                    sib,
+                    Spec::UpdateUserLicense {
+                        user: u as u32,
+                        before: SET_E3_EMS,
+                        after: SET_E3FULL_EMS,
+                        entra: true,
+                    },
+                    true,
+                );
                 let corr = self.plan[self.plan.len() - 2].corr;
                 if let Some(p) = self.plan.last_mut() {
                     p.corr = corr;
@@ -668,10 +1013,33 @@ impl Tenant {
             let p = prior_time(seed, u as u64);
             self.state(u, AUDIO, None, "Active", None, p);
             let rm = spread(seed, day(2, 11, 30, 2), k, nd, 900);
-            self.push(rm, Spec::RemoveMember { user: u as u32, group: G_VOICE, sync: true }, false);
+            self.push(
+                rm,
+                Spec::RemoveMember {
+                    user: u as u32,
+                    group: G_VOICE,
+                    sync: true,
+                },
+                false,
+            );
             let fail = spread(seed, day(2, 11, 50, 45), k, nd, 900);
-            self.push(fail, Spec::ChangeFails { user: u as u32, text: catalog::DEP_TEXT.into(), place: Place::rotate(k + 2) }, true);
-            self.state(u, E3, Some(G_VOICE), "ActiveWithError", Some("DependencyViolation"), fail);
+            self.push(
+                fail,
+                Spec::ChangeFails {
+                    user: u as u32,
+                    text: catalog::DEP_TEXT.into(),
+                    place: Place::rotate(k + 2),
+                },
+                true,
+            );
+            self.state(
+                u,
+                E3,
+                Some(G_VOICE),
+                "ActiveWithError",
+                Some("DependencyViolation"),
+                fail,
+            );
         }
 
         // day 3: an error code licdiag does not know, on the custom add-on group
@@ -680,8 +1048,23 @@ impl Tenant {
         for (k, &u) in unk.iter().enumerate() {
             self.join(u, G_ADDON);
             let fail = spread(seed, day(3, 17, 12, 40), k, nu, 900);
-            self.push(fail, Spec::ChangeFails { user: u as u32, text: catalog::UNKNOWN_CODE.into(), place: Place::Reason }, true);
-            self.state(u, CUSTOM, Some(G_ADDON), "Error", Some(catalog::UNKNOWN_CODE), fail);
+            self.push(
+                fail,
+                Spec::ChangeFails {
+                    user: u as u32,
+                    text: catalog::UNKNOWN_CODE.into(),
+                    place: Place::Reason,
+                },
+                true,
+            );
+            self.state(
+                u,
+                CUSTOM,
+                Some(G_ADDON),
+                "Error",
+                Some(catalog::UNKNOWN_CODE),
+                fail,
+            );
         }
 
         self.plan.sort_by(|a, b| a.ts.cmp(&b.ts));
@@ -709,13 +1092,20 @@ impl Tenant {
             }
             u.mail = Some(u.upn.clone());
             u.proxies = if mailbox {
-                vec![format!("SMTP:{}", u.upn), format!("smtp:{}@{MOERA}", u.local)]
+                vec![
+                    format!("SMTP:{}", u.upn),
+                    format!("smtp:{}@{MOERA}", u.local),
+                ]
             } else {
                 Vec::new()
             };
         }
-        let failing: Vec<usize> = (0..n).filter(|&i| self.users[i].role == Role::Uniqueness).collect();
-        let holders: Vec<usize> = (0..n).filter(|&i| self.users[i].role == Role::UniquenessHolder).collect();
+        let failing: Vec<usize> = (0..n)
+            .filter(|&i| self.users[i].role == Role::Uniqueness)
+            .collect();
+        let holders: Vec<usize> = (0..n)
+            .filter(|&i| self.users[i].role == Role::UniquenessHolder)
+            .collect();
         for (f, h) in failing.into_iter().zip(holders) {
             self.users[f].proxies.clear();
             let addr = self.users[f].upn.clone();
@@ -746,7 +1136,13 @@ impl Tenant {
                     AUDIO => (c + 3, 0, 0),
                     _ => (c + 5, 0, 0),
                 };
-                SkuSeats { enabled, warning, suspended, locked_out: 0, consumed: c }
+                SkuSeats {
+                    enabled,
+                    warning,
+                    suspended,
+                    locked_out: 0,
+                    consumed: c,
+                }
             })
             .collect();
     }

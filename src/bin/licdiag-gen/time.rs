@@ -84,13 +84,6 @@ impl Ts {
         Ts::from_ticks(self.total_ticks() + t)
     }
 
-    pub fn with_ticks(&self, ticks: u32) -> Ts {
-        Ts {
-            secs: self.secs,
-            ticks: ticks % TICKS as u32,
-        }
-    }
-
     fn parts(&self) -> (i64, u32, u32, u32, u32, u32) {
         let days = self.secs.div_euclid(86_400);
         let sod = self.secs.rem_euclid(86_400) as u32;
@@ -136,14 +129,6 @@ impl Ts {
             push_num(out, t as u64, width);
         }
         out.extend_from_slice(b"+00:00");
-    }
-
-    /// Log Analytics JSON: `2026-10-05T07:05:12.123Z`.
-    pub fn write_ms(&self, out: &mut Vec<u8>) {
-        self.write_seconds(out);
-        out.push(b'.');
-        push_num(out, (self.ticks / 10_000) as u64, 3);
-        out.push(b'Z');
     }
 
     fn write_us_clock(&self, out: &mut Vec<u8>, comma: bool, ms: bool) {
@@ -207,10 +192,15 @@ mod tests {
 
     #[test]
     fn renderings() {
-        let t = Ts::at(2026, 10, 5, 7, 5, 12).with_ticks(1_234_500);
+        let t = Ts {
+            ticks: 1_234_500,
+            ..Ts::at(2026, 10, 5, 7, 5, 12)
+        };
         assert_eq!(s(Ts::write_graph, &t), "2026-10-05T07:05:12.1234500Z");
-        assert_eq!(s(Ts::write_plus_trimmed, &t), "2026-10-05T07:05:12.12345+00:00");
-        assert_eq!(s(Ts::write_ms, &t), "2026-10-05T07:05:12.123Z");
+        assert_eq!(
+            s(Ts::write_plus_trimmed, &t),
+            "2026-10-05T07:05:12.12345+00:00"
+        );
         assert_eq!(s(Ts::write_us, &t), "10/5/2026 7:05:12 AM");
         assert_eq!(s(Ts::write_la_csv, &t), "10/5/2026, 7:05:12.123 AM");
         let pm = Ts::at(2026, 12, 31, 12, 0, 9);

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# benches/compare.sh: licdiag against DuckDB, jq and cat on generated audit exports (see
+# benches/README.md). Builds release, generates the inputs into bench-data/ (git-ignored), runs every
+# tool RUNS times with a warm page cache, and prints median wall time, peak RSS and ratios; then a
+# scaling run of licdiag on Graph JSON Lines at 1x, 4x and 10x SCALE_BASE records.
+#
+# Everything is local: the inputs are generated here and every query reads local files. Setup may
+# install jq and GNU time with apt-get and DuckDB with pip into bench-data/venv when they are missing.
+#
+# Knobs (environment):
+#   EVENTS=1000000      records in the JSON files (Graph JSON Lines, Graph page, Azure Monitor)
+#   CSV_EVENTS=250000   records in the CSV files (portal, Log Analytics, Purview)
+#   USERS=20000         users in the tenant
+#   SCALE_BASE=100000   scaling run sizes: SCALE_BASE x SCALES
+#   SCALES="1 4 10"
+#   RUNS=3              runs per tool and file (median reported)
+#   TIMEOUT=1800        seconds before one run is given up (reported as "timeout")
+#   DATA=bench-data     where inputs, venv and results go
+#   SKIP_BUILD=1        use the existing target/release binaries
+#   TOOLS="licdiag duckdb jq cat"
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+EVENTS=${EVENTS:-1000000}
+CSV_EVENTS=${CSV_EVENTS:-250000}
+USERS=${USERS:-20000}
+SCALE_BASE=${SCALE_BASE:-100000}
+SCALES=${SCALES:-"1 4 10"}
+RUNS=${RUNS:-3}
+TIMEOUT=${TIMEOUT:-1800}
+DATA=${DATA:-bench-data}
+TOOLS=${TOOLS:-"licdiag duckdb jq cat"}
+mkdir -p "$DATA"
+DATA=$(cd "$DATA" && pwd)
+GEN="$ROOT/target/release/licdiag-gen"
+LICDIAG="$ROOT/target/release/licdiag"
+RESULTS="$DATA/results-$(date -u +%Y%m%dT%H%M%SZ).tsv"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+apt_install() {
+    if ! have apt-get; then
+        echo "compare.sh: $1 is missing and apt-get is not available; install it and run again" >&2
+        exit 2
+    fi
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get install -y "$1" >/dev/null 2>&1 || { $sudo apt-get update >/dev/null && $sudo apt-get install -y "$1" >/dev/null; }
+}
+
+# --- setup ------------------------------------------------------------------------------------
+say "setup"
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+    cargo build --release --bin licdiag --bin licdiag-gen
+fi
+for b in "$GEN" "$LICDIAG"; do
+    [ -x "$b" ] || { echo "compare.sh: $b is missing; run without SKIP_BUILD=1" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || apt_install time
+case " $TOOLS " in *" jq "*) have jq || apt_install jq ;; esac
+DUCKDB_PY="$DATA/venv/bin/python"
+case " $TOOLS " in *" duckdb "*)
+    if ! "$DUCKDB_PY" -c "import duckdb" >/dev/null 2>&1; then
+        python3 -m venv "$DATA/venv"
+        "$DATA/venv/bin/pip" install --quiet duckdb
+    fi
+    ;;
+esac
+
+# --- inputs -----------------------------------------------------------------------------------
+# gen DIR EVENTS FORMATS: generate unless DIR/truth.json already has these parameters
+gen() {
+    local dir=$1 events=$2 formats=$3
+    if [ -f "$dir/truth.json" ] && python3 - "$dir/truth.json" "$USERS" "$events" "$formats" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))["generator"]
+ok = t["users"] == int(sys.argv[2]) and t["events"] == int(sys.argv[3]) and t["formats"] == sys.argv[4].split(",")
+sys.exit(0 if ok else 1)
+EOF
+    then
+        echo "reusing $dir" >&2
+    else
+        rm -rf "$dir"
+        "$GEN" --out "$dir" --users "$USERS" --events "$events" --formats "$formats" --seed 1
+    fi
+}
+
+say "generating inputs into $DATA"
+gen "$DATA/json" "$EVENTS" "graph-jsonl,graph-array,azure-monitor"
+gen "$DATA/csv" "$CSV_EVENTS" "portal-csv,la-csv,purview-csv"
+AS_OF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshot_time"])' "$DATA/json/truth.json")
+
+# --- the equivalent query ---------------------------------------------------------------------
+# Licensing events (the GBL activities, plus `Update user` carrying AssignedLicense) counted by
+# activity, result and reason.
+LIC_LIST="'Set group license','Start applying group based license to users','Finish applying group based license to users','Finish applying group based license to user','Trigger group license recalculation','Change user license','Set license properties'"
+
+duckdb_sql() {
+    local file=$1 kind=$2 size
+    size=$(stat -c %s "$file")
+    local big=$((size + 16777216))
+    case $kind in
+    graph-jsonl)
+        echo "SELECT activityDisplayName AS activity, result, resultReason AS reason, count(*) AS n
+              FROM read_json_auto('$file', format='newline_delimited')
+              WHERE activityDisplayName IN ($LIC_LIST)
+                 OR (activityDisplayName = 'Update user' AND CAST(targetResources AS VARCHAR) LIKE '%AssignedLicense%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    graph-array)
+        echo "WITH r AS (SELECT unnest(value) AS e FROM read_json_auto('$file', maximum_object_size=$big))
+              SELECT e.activityDisplayName AS activity, e.result AS result, e.resultReason AS reason, count(*) AS n FROM r
+              WHERE e.activityDisplayName IN ($LIC_LIST)
+                 OR (e.activityDisplayName = 'Update user' AND CAST(e.targetResources AS VARCHAR) LIKE '%AssignedLicense%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    azure-monitor)
+        echo "WITH r AS (SELECT unnest(records) AS e FROM read_json_auto('$file', maximum_object_size=$big))
+              SELECT e.operationName AS activity, e.properties.result AS result, e.properties.resultReason AS reason, count(*) AS n FROM r
+              WHERE e.operationName IN ($LIC_LIST)
+                 OR (e.operationName = 'Update user' AND CAST(e.properties.targetResources AS VARCHAR) LIKE '%AssignedLicense%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    portal-csv)
+        echo "SELECT Activity AS activity, Result AS result, ResultReason AS reason, count(*) AS n
+              FROM read_csv_auto('$file', header=true, all_varchar=true)
+              WHERE Activity IN ($LIC_LIST)
+                 OR (Activity = 'Update user' AND 'AssignedLicense' IN (Target1ModifiedProperty1Name, Target1ModifiedProperty2Name, Target1ModifiedProperty3Name, Target1ModifiedProperty4Name, Target1ModifiedProperty5Name))
+              GROUP BY ALL ORDER BY ALL" ;;
+    la-csv)
+        echo "SELECT OperationName AS activity, Result AS result, ResultReason AS reason, count(*) AS n
+              FROM read_csv_auto('$file', header=true, all_varchar=true)
+              WHERE OperationName IN ($LIC_LIST)
+                 OR (OperationName = 'Update user' AND TargetResources LIKE '%AssignedLicense%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    purview-csv)
+        echo "SELECT rtrim(Operation, '.') AS activity, json_extract_string(AuditData, '\$.ResultStatus') AS result,
+                     regexp_extract(AuditData, '\"MethodExecutionResult\\.\",\"Value\":\"([^\"]*)\"', 1) AS reason, count(*) AS n
+              FROM read_csv_auto('$file', header=true, all_varchar=true)
+              WHERE rtrim(Operation, '.') IN ($LIC_LIST)
+                 OR (Operation = 'Update user.' AND AuditData LIKE '%\"Name\":\"AssignedLicense\"%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    esac
+}
+
+JQ_LIC='["Set group license","Start applying group based license to users","Finish applying group based license to users","Finish applying group based license to user","Trigger group license recalculation","Change user license","Set license properties"]'
+jq_prog() {
+    local kind=$1 src act res rea tr
+    case $kind in
+    graph-jsonl)   src='inputs';            act='.activityDisplayName'; res='.result'; rea='.resultReason'; tr='.targetResources' ;;
+    graph-array)   src='input | .value[]';  act='.activityDisplayName'; res='.result'; rea='.resultReason'; tr='.targetResources' ;;
+    azure-monitor) src='input | .records[]'; act='.operationName'; res='.properties.result'; rea='.properties.resultReason'; tr='.properties.targetResources' ;;
+    esac
+    echo "$JQ_LIC as \$lic
+      | reduce ($src | select(($act) as \$a | any(\$lic[]; . == \$a)
+                              or (\$a == \"Update user\" and (($tr) | tostring | contains(\"AssignedLicense\")))))
+          as \$e ({}; .[[\$e | $act, $res, $rea] | map(tostring) | join(\"\\t\")] += 1)
+      | to_entries[] | \"\\(.key)\\t\\(.value)\""
+}
+
+# set_cmd TOOL KIND FILE: the command line, in CMD
+set_cmd() {
+    local tool=$1 kind=$2 file=$3
+    case $tool in
+    licdiag) CMD=("$LICDIAG" --no-progress analyze "$file" --format json --as-of "$AS_OF" --fail-on never) ;;
+    duckdb)  CMD=("$DUCKDB_PY" -c 'import duckdb,sys; [print(*r, sep="\t") for r in duckdb.sql(sys.argv[1]).fetchall()]' "$(duckdb_sql "$file" "$kind")") ;;
+    jq)      CMD=(jq -rn "$(jq_prog "$kind")" "$file") ;;
+    cat)     CMD=(cat "$file") ;;
+    esac
+}
+
+# measure LABEL TOOL KIND FILE: RUNS runs; appends "label tool kind bytes run wall_s rss_kb status"
+measure() {
+    local label=$1 tool=$2 kind=$3 file=$4 bytes run tf rc wall rss status
+    bytes=$(stat -c %s "$file")
+    cat "$file" >/dev/null # warm the page cache
+    set_cmd "$tool" "$kind" "$file"
+    for run in $(seq 1 "$RUNS"); do
+        tf=$(mktemp)
+        set +e
+        /usr/bin/time -f '%e %M' -o "$tf" timeout "$TIMEOUT" "${CMD[@]}" >"$DATA/last-$tool.out" 2>"$DATA/last-$tool.err"
+        rc=$?
+        set -e
+        read -r wall rss < <(tail -n 1 "$tf") || { wall=NA; rss=NA; }
+        rm -f "$tf"
+        status=ok
+        [ "$rc" -eq 124 ] && status=timeout
+        [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && status="exit$rc"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tool" "$kind" "$bytes" "$run" "$wall" "$rss" "$status" >>"$RESULTS"
+        printf '  %-14s %-8s run %s: %6ss %8s KB %s\n' "$kind" "$tool" "$run" "$wall" "$rss" "$status" >&2
+        if [ "$status" != ok ]; then
+            sed -n '1,3p' "$DATA/last-$tool.err" >&2
+            break # a failed tool is not run again on this file
+        fi
+    done
+}
+
+printf 'label\ttool\tformat\tbytes\trun\twall_s\trss_kb\tstatus\n' >"$RESULTS"
+
+say "comparison (runs: $RUNS, warm cache)"
+for kind in graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv; do
+    case $kind in
+    graph-jsonl) file="$DATA/json/audit/audit-graph.jsonl" ;;
+    graph-array) file="$DATA/json/audit/audit-graph-page.json" ;;
+    azure-monitor) file="$DATA/json/audit/audit-azure-monitor.json" ;;
+    portal-csv) file="$DATA/csv/audit/audit-portal.csv" ;;
+    la-csv) file="$DATA/csv/audit/audit-la.csv" ;;
+    purview-csv) file="$DATA/csv/audit/audit-purview.csv" ;;
+    esac
+    for tool in $TOOLS; do
+        [ "$tool" = jq ] && [ "${kind%-csv}" != "$kind" ] && continue # jq: JSON only
+        measure compare "$tool" "$kind" "$file"
+    done
+done
+
+say "scaling: licdiag on Graph JSON Lines"
+for s in $SCALES; do
+    n=$((SCALE_BASE * s))
+    gen "$DATA/scale-$n" "$n" "graph-jsonl"
+    measure "scale-${s}x" licdiag graph-jsonl "$DATA/scale-$n/audit/audit-graph.jsonl"
+done
+
+say "results ($RESULTS)"
+python3 - "$RESULTS" "$(nproc)" <<'EOF'
+import csv, statistics, sys, collections
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+cell = collections.OrderedDict()
+for r in rows:
+    cell.setdefault((r["label"], r["format"], r["tool"]), []).append(r)
+
+def summary(rs):
+    ok = [r for r in rs if r["status"] == "ok"]
+    if not ok:
+        return None, None, rs[-1]["status"], int(rs[0]["bytes"])
+    wall = statistics.median(float(r["wall_s"]) for r in ok)
+    rss = max(int(r["rss_kb"]) for r in ok)
+    return wall, rss, "ok", int(ok[0]["bytes"])
+
+print(f"machine: {sys.argv[2]} cores; median of the runs, peak RSS = max over runs\n")
+print("| format | size | tool | median wall | peak RSS | MB/s | licdiag time ratio |")
+print("|---|---|---|---|---|---|---|")
+fmts = []
+for (label, fmt, tool) in cell:
+    if label == "compare" and fmt not in fmts:
+        fmts.append(fmt)
+for fmt in fmts:
+    base = summary(cell.get(("compare", fmt, "licdiag"), []))[0] if ("compare", fmt, "licdiag") in cell else None
+    for tool in ["licdiag", "duckdb", "jq", "cat"]:
+        rs = cell.get(("compare", fmt, tool))
+        if not rs:
+            continue
+        wall, rss, st, size = summary(rs)
+        if wall is None:
+            print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {st} | | | |")
+            continue
+        ratio = "" if tool == "licdiag" or base is None else f"licdiag / {tool} = {base / wall:.2f}x"
+        print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {wall:.2f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} | {ratio} |")
+print("\n| scaling (Graph JSON Lines) | size | licdiag median wall | peak RSS | MB/s |")
+print("|---|---|---|---|---|")
+for (label, fmt, tool), rs in cell.items():
+    if not label.startswith("scale-"):
+        continue
+    wall, rss, st, size = summary(rs)
+    if wall is None:
+        print(f"| {label} | {size/1e6:.0f} MB | {st} | | |")
+    else:
+        print(f"| {label} | {size/1e6:.0f} MB | {wall:.2f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} |")
+EOF

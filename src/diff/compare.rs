@@ -1,0 +1,427 @@
+//! Comparing two snapshots: license errors keyed by (user, product, assigning group), seats per
+//! product, licenses per group, users. A part is compared only when both sides have it, so a
+//! missing export never reads as "everything cleared".
+
+use super::model::{
+    ChangedError, ClearedAs, ClearedError, Count, DiffDoc, DiffSummary, DisabledPlansChange,
+    ErrorEntry, GroupLicenseChange, GroupRef, Presence, SeatChange, Side, Via,
+};
+use crate::knowledge::Knowledge;
+use crate::model::finding::{PlanRef, ProductRef, UserRef};
+use crate::model::snapshot::{
+    AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
+};
+use crate::model::{ObjectId, PlanId, SkuId};
+use std::collections::{BTreeMap, BTreeSet};
+
+type ErrKey = (ObjectId, SkuId, Option<ObjectId>);
+
+/// Labels for ids, from NEW first, then OLD, then the catalog.
+struct Names<'a> {
+    old: &'a Snapshot,
+    new: &'a Snapshot,
+    kb: &'a Knowledge,
+}
+
+impl Names<'_> {
+    fn user(&self, id: &ObjectId) -> UserRef {
+        let u = self
+            .new
+            .users
+            .iter()
+            .chain(self.old.users.iter())
+            .find(|u| &u.id == id);
+        UserRef {
+            id: Some(id.clone()),
+            upn: u.and_then(|u| u.upn.clone()),
+            display_name: u.and_then(|u| u.display_name.clone()),
+        }
+    }
+
+    fn group(&self, id: &ObjectId) -> GroupRef {
+        GroupRef {
+            id: id.clone(),
+            name: self
+                .new
+                .groups
+                .iter()
+                .chain(self.old.groups.iter())
+                .filter(|g| &g.id == id)
+                .find_map(|g| g.display_name.clone()),
+        }
+    }
+
+    fn product(&self, id: &SkuId) -> ProductRef {
+        let from_skus = self
+            .new
+            .skus
+            .iter()
+            .chain(self.old.skus.iter())
+            .filter(|s| &s.sku_id == id)
+            .find_map(|s| s.part_number.clone());
+        ProductRef {
+            sku: self.kb.sku_part_number(id).map(String::from).or(from_skus),
+            sku_id: Some(id.clone()),
+        }
+    }
+
+    fn plan(&self, id: &PlanId) -> PlanRef {
+        PlanRef {
+            name: self.kb.plan_name(id).map(String::from),
+            id: Some(id.clone()),
+            display_name: self.kb.plan_display_name(id).map(String::from),
+        }
+    }
+
+    fn via(&self, g: &Option<ObjectId>) -> Via {
+        match g {
+            None => Via::Direct,
+            Some(g) => Via::Group(self.group(g)),
+        }
+    }
+}
+
+fn state_label(s: &AssignmentState) -> String {
+    match s {
+        AssignmentState::Active => "Active".into(),
+        AssignmentState::ActiveWithError => "ActiveWithError".into(),
+        AssignmentState::Disabled => "Disabled".into(),
+        AssignmentState::Error => "Error".into(),
+        AssignmentState::Unknown(s) if s.is_empty() => "unknown".into(),
+        AssignmentState::Unknown(s) => s.clone(),
+    }
+}
+
+/// Every assignment state by key (the first one wins when an export repeats a key).
+fn states(snap: &Snapshot) -> BTreeMap<ErrKey, (&User, &LicenseAssignmentState)> {
+    let mut m = BTreeMap::new();
+    for u in &snap.users {
+        for st in &u.license_states {
+            m.entry((u.id.clone(), st.sku_id.clone(), st.assigned_by_group.clone()))
+                .or_insert((u, st));
+        }
+    }
+    m
+}
+
+fn error_count(snap: &Snapshot) -> usize {
+    snap.users
+        .iter()
+        .flat_map(|u| u.license_states.iter())
+        .filter(|s| s.error.is_some())
+        .count()
+}
+
+fn side(path: &str, s: &Snapshot) -> Side {
+    Side {
+        path: path.to_string(),
+        users: s.users.len(),
+        groups: s.groups.len(),
+        skus: s.skus.len(),
+        errors: error_count(s),
+    }
+}
+
+fn missing(part: &str, old: bool, new: bool) -> Option<String> {
+    match (old, new) {
+        (true, true) => None,
+        (false, false) => Some(format!("{part}: in neither snapshot")),
+        (false, true) => Some(format!("{part}: OLD has none")),
+        (true, false) => Some(format!("{part}: NEW has none")),
+    }
+}
+
+fn user_sort_key(u: &UserRef) -> (String, Option<ObjectId>) {
+    (u.label().to_lowercase(), u.id.clone())
+}
+
+/// Compares two snapshots.
+pub fn compare(
+    old: &Snapshot,
+    new: &Snapshot,
+    old_path: &str,
+    new_path: &str,
+    kb: &Knowledge,
+) -> DiffDoc {
+    let names = Names { old, new, kb };
+    let mut not_compared: Vec<String> = Vec::new();
+    let users_ok = !old.users.is_empty() && !new.users.is_empty();
+    not_compared.extend(missing(
+        "license errors and users (users export)",
+        !old.users.is_empty(),
+        !new.users.is_empty(),
+    ));
+    not_compared.extend(missing(
+        "seats (subscribedSkus export)",
+        !old.skus.is_empty(),
+        !new.skus.is_empty(),
+    ));
+    not_compared.extend(missing(
+        "group licenses (groups export)",
+        !old.groups.is_empty(),
+        !new.groups.is_empty(),
+    ));
+    if !old.reported_errors.is_empty() || !new.reported_errors.is_empty() {
+        not_compared.push(
+            "reported error lists (assignmentErrors, license-error CSV): diff compares the users' licenseAssignmentStates".into(),
+        );
+    }
+
+    let (mut new_errors, mut cleared_errors, mut changed_errors) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
+    if users_ok {
+        errors(
+            &names,
+            old,
+            new,
+            &mut new_errors,
+            &mut cleared_errors,
+            &mut changed_errors,
+        );
+        let old_ids: BTreeSet<&ObjectId> = old.users.iter().map(|u| &u.id).collect();
+        let new_ids: BTreeSet<&ObjectId> = new.users.iter().map(|u| &u.id).collect();
+        users_added = new_ids.difference(&old_ids).map(|id| names.user(id)).collect();
+        users_removed = old_ids.difference(&new_ids).map(|id| names.user(id)).collect();
+        users_added.sort_by_key(user_sort_key);
+        users_removed.sort_by_key(user_sort_key);
+    }
+    let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
+        seats(&names, &old.skus, &new.skus)
+    } else {
+        Vec::new()
+    };
+    let group_licenses = if !old.groups.is_empty() && !new.groups.is_empty() {
+        groups(&names, &old.groups, &new.groups)
+    } else {
+        Vec::new()
+    };
+    DiffDoc {
+        old: side(old_path, old),
+        new: side(new_path, new),
+        summary: DiffSummary {
+            new_errors: new_errors.len(),
+            cleared_errors: cleared_errors.len(),
+            changed_errors: changed_errors.len(),
+            seat_changes: seats.len(),
+            group_license_changes: group_licenses.len(),
+            users_added: users_added.len(),
+            users_removed: users_removed.len(),
+        },
+        new_errors,
+        cleared_errors,
+        changed_errors,
+        seats,
+        group_licenses,
+        users_added,
+        users_removed,
+        not_compared,
+    }
+}
+
+fn entry(names: &Names<'_>, key: &ErrKey, st: &LicenseAssignmentState) -> Option<ErrorEntry> {
+    Some(ErrorEntry {
+        user: names.user(&key.0),
+        product: names.product(&key.1),
+        via: names.via(&key.2),
+        cause: st.error.clone()?,
+        state: state_label(&st.state),
+        last_updated: st.last_updated,
+    })
+}
+
+fn errors(
+    names: &Names<'_>,
+    old: &Snapshot,
+    new: &Snapshot,
+    new_errors: &mut Vec<ErrorEntry>,
+    cleared: &mut Vec<ClearedError>,
+    changed: &mut Vec<ChangedError>,
+) {
+    let before = states(old);
+    let after = states(new);
+    let new_users: BTreeSet<&ObjectId> = new.users.iter().map(|u| &u.id).collect();
+    for (key, (_, st)) in &before {
+        let Some(was) = entry(names, key, st) else {
+            continue;
+        };
+        match after.get(key) {
+            Some((_, now)) => match &now.error {
+                Some(c) if *c != was.cause => changed.push(ChangedError {
+                    user: was.user,
+                    product: was.product,
+                    via: was.via,
+                    old_cause: was.cause,
+                    new_cause: c.clone(),
+                    old_state: was.state,
+                    new_state: state_label(&now.state),
+                }),
+                Some(_) => {}
+                None => cleared.push(ClearedError {
+                    was,
+                    now: ClearedAs::State {
+                        state: state_label(&now.state),
+                    },
+                }),
+            },
+            None => {
+                let now = if new_users.contains(&key.0) {
+                    ClearedAs::AssignmentRemoved
+                } else {
+                    ClearedAs::UserRemoved
+                };
+                cleared.push(ClearedError { was, now });
+            }
+        }
+    }
+    for (key, (_, st)) in &after {
+        let had = before.get(key).is_some_and(|(_, s)| s.error.is_some());
+        if had {
+            continue;
+        }
+        if let Some(e) = entry(names, key, st) {
+            new_errors.push(e);
+        }
+    }
+    let k = |u: &UserRef, p: &ProductRef, v: &Via| (user_sort_key(u), p.label(), v.clone());
+    new_errors.sort_by_key(|e| k(&e.user, &e.product, &e.via));
+    cleared.sort_by_key(|e| k(&e.was.user, &e.was.product, &e.was.via));
+    changed.sort_by_key(|e| k(&e.user, &e.product, &e.via));
+}
+
+fn seats(names: &Names<'_>, old: &[SubscribedSku], new: &[SubscribedSku]) -> Vec<SeatChange> {
+    let by_id = |v: &[SubscribedSku]| -> BTreeMap<SkuId, SubscribedSku> {
+        let mut m = BTreeMap::new();
+        for s in v {
+            m.entry(s.sku_id.clone()).or_insert_with(|| s.clone());
+        }
+        m
+    };
+    let (o, n) = (by_id(old), by_id(new));
+    let ids: BTreeSet<&SkuId> = o.keys().chain(n.keys()).collect();
+    let mut out: Vec<SeatChange> = Vec::new();
+    for id in ids {
+        let (a, b) = (o.get(id), n.get(id));
+        let presence = match (a, b) {
+            (Some(_), Some(_)) => Presence::Changed,
+            (None, _) => Presence::Added,
+            (_, None) => Presence::Removed,
+        };
+        let c = |f: fn(&SubscribedSku) -> u64| Count::of(a.map(f), b.map(f));
+        let change = SeatChange {
+            product: names.product(id),
+            presence,
+            enabled: c(|s| s.enabled),
+            warning: c(|s| s.warning),
+            suspended: c(|s| s.suspended),
+            locked_out: c(|s| s.locked_out),
+            consumed: c(|s| s.consumed),
+        };
+        let moved = [
+            change.enabled,
+            change.warning,
+            change.suspended,
+            change.locked_out,
+            change.consumed,
+        ]
+        .iter()
+        .any(|x| x.delta != 0);
+        if presence != Presence::Changed || moved {
+            out.push(change);
+        }
+    }
+    out.sort_by_key(|s| (s.product.label(), s.product.sku_id.clone()));
+    out
+}
+
+fn licenses(g: Option<&Group>) -> BTreeMap<SkuId, BTreeSet<PlanId>> {
+    let mut m: BTreeMap<SkuId, BTreeSet<PlanId>> = BTreeMap::new();
+    for AssignedSku {
+        sku_id,
+        disabled_plans,
+    } in g.map(|g| g.assigned_licenses.as_slice()).unwrap_or_default()
+    {
+        m.entry(sku_id.clone())
+            .or_default()
+            .extend(disabled_plans.iter().cloned());
+    }
+    m
+}
+
+fn groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupLicenseChange> {
+    let by_id = |v: &[Group]| -> BTreeMap<ObjectId, Group> {
+        let mut m = BTreeMap::new();
+        for g in v {
+            m.entry(g.id.clone()).or_insert_with(|| g.clone());
+        }
+        m
+    };
+    let (o, n) = (by_id(old), by_id(new));
+    let ids: BTreeSet<&ObjectId> = o.keys().chain(n.keys()).collect();
+    let mut out: Vec<GroupLicenseChange> = Vec::new();
+    for id in ids {
+        let (a, b) = (o.get(id), n.get(id));
+        let (la, lb) = (licenses(a), licenses(b));
+        let presence = match (a, b) {
+            (Some(_), Some(_)) => Presence::Changed,
+            (None, _) => Presence::Added,
+            (_, None) => Presence::Removed,
+        };
+        if la.is_empty() && lb.is_empty() {
+            continue; // not a licensing group on either side
+        }
+        let products_added: Vec<ProductRef> = lb
+            .keys()
+            .filter(|s| !la.contains_key(*s))
+            .map(|s| names.product(s))
+            .collect();
+        let products_removed: Vec<ProductRef> = la
+            .keys()
+            .filter(|s| !lb.contains_key(*s))
+            .map(|s| names.product(s))
+            .collect();
+        let mut disabled_plans: Vec<DisabledPlansChange> = Vec::new();
+        for (sku, before) in &la {
+            let Some(after) = lb.get(sku) else { continue };
+            let mut now_disabled: Vec<PlanRef> =
+                after.difference(before).map(|p| names.plan(p)).collect();
+            let mut now_enabled: Vec<PlanRef> =
+                before.difference(after).map(|p| names.plan(p)).collect();
+            if now_disabled.is_empty() && now_enabled.is_empty() {
+                continue;
+            }
+            now_disabled.sort_by_key(|p| p.label());
+            now_enabled.sort_by_key(|p| p.label());
+            disabled_plans.push(DisabledPlansChange {
+                product: names.product(sku),
+                now_disabled,
+                now_enabled,
+            });
+        }
+        let pa = a.and_then(|g| g.processing_state.clone());
+        let pb = b.and_then(|g| g.processing_state.clone());
+        let processing_state = (presence == Presence::Changed && pa != pb).then_some((pa, pb));
+        if presence == Presence::Changed
+            && products_added.is_empty()
+            && products_removed.is_empty()
+            && disabled_plans.is_empty()
+            && processing_state.is_none()
+        {
+            continue;
+        }
+        let sort = |v: &mut Vec<ProductRef>| v.sort_by_key(|p| (p.label(), p.sku_id.clone()));
+        let (mut products_added, mut products_removed) = (products_added, products_removed);
+        sort(&mut products_added);
+        sort(&mut products_removed);
+        disabled_plans.sort_by_key(|d| d.product.label());
+        out.push(GroupLicenseChange {
+            group: names.group(id),
+            presence,
+            products_added,
+            products_removed,
+            disabled_plans,
+            processing_state,
+        });
+    }
+    out.sort_by_key(|g| (g.group.label().to_lowercase(), g.group.id.clone()));
+    out
+}

@@ -1,0 +1,313 @@
+//! Printing the diff: each change becomes plain words (who, what, how), then each format writes them
+//! its own way: aligned text with control characters stripped, Markdown with escaping, or one
+//! self-contained HTML file with escaping. JSON comes from serde.
+
+use super::model::{ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange, SeatChange};
+use crate::model::finding::{PlanRef, ProductRef};
+use crate::report::escape;
+use crate::report::table::clean;
+use crate::report::Document;
+use std::io::{self, Write};
+
+/// A titled section of rows of cells (plain words; each format escapes them).
+struct Section {
+    title: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn count(c: &Count) -> String {
+    let f = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
+    if c.old == c.new {
+        return f(c.new);
+    }
+    format!("{} -> {} ({:+})", f(c.old), f(c.new), c.delta)
+}
+
+fn products(v: &[ProductRef]) -> String {
+    v.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+}
+
+fn plans(v: &[PlanRef]) -> String {
+    v.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+}
+
+fn error_row(e: &ErrorEntry) -> Vec<String> {
+    vec![
+        e.user.label(),
+        e.product.label(),
+        e.via.label(),
+        e.cause.code().to_string(),
+        e.state.clone(),
+    ]
+}
+
+fn cleared_row(c: &ClearedError) -> Vec<String> {
+    vec![
+        c.was.user.label(),
+        c.was.product.label(),
+        c.was.via.label(),
+        c.was.cause.code().to_string(),
+        c.now.label(),
+    ]
+}
+
+fn changed_row(c: &ChangedError) -> Vec<String> {
+    vec![
+        c.user.label(),
+        c.product.label(),
+        c.via.label(),
+        format!("{} -> {}", c.old_cause.code(), c.new_cause.code()),
+        if c.old_state == c.new_state {
+            c.new_state.clone()
+        } else {
+            format!("{} -> {}", c.old_state, c.new_state)
+        },
+    ]
+}
+
+fn seat_row(s: &SeatChange) -> Vec<String> {
+    vec![
+        s.product.label(),
+        s.presence.as_str().to_string(),
+        count(&s.enabled),
+        count(&s.warning),
+        count(&s.suspended),
+        count(&s.locked_out),
+        count(&s.consumed),
+    ]
+}
+
+fn group_row(g: &GroupLicenseChange) -> Vec<String> {
+    let mut what: Vec<String> = Vec::new();
+    if !g.products_added.is_empty() {
+        what.push(format!("added {}", products(&g.products_added)));
+    }
+    if !g.products_removed.is_empty() {
+        what.push(format!("removed {}", products(&g.products_removed)));
+    }
+    for d in &g.disabled_plans {
+        let mut p: Vec<String> = Vec::new();
+        if !d.now_disabled.is_empty() {
+            p.push(format!("now disables {}", plans(&d.now_disabled)));
+        }
+        if !d.now_enabled.is_empty() {
+            p.push(format!("no longer disables {}", plans(&d.now_enabled)));
+        }
+        what.push(format!("{}: {}", d.product.label(), p.join(", ")));
+    }
+    if let Some((a, b)) = &g.processing_state {
+        let f = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+        what.push(format!("processing state {} -> {}", f(a), f(b)));
+    }
+    vec![g.group.label(), g.presence.as_str().to_string(), what.join("; ")]
+}
+
+const ERR_HEADERS: &[&str] = &["user", "product", "assigned", "cause", "state"];
+
+fn sections(d: &DiffDoc) -> Vec<Section> {
+    vec![
+        Section {
+            title: "New errors",
+            headers: ERR_HEADERS,
+            rows: d.new_errors.iter().map(error_row).collect(),
+        },
+        Section {
+            title: "Errors whose cause changed",
+            headers: &["user", "product", "assigned", "cause", "state"],
+            rows: d.changed_errors.iter().map(changed_row).collect(),
+        },
+        Section {
+            title: "Cleared errors",
+            headers: &["user", "product", "assigned", "cause", "now"],
+            rows: d.cleared_errors.iter().map(cleared_row).collect(),
+        },
+        Section {
+            title: "Seats per product",
+            headers: &["product", "", "enabled", "warning", "suspended", "locked out", "consumed"],
+            rows: d.seats.iter().map(seat_row).collect(),
+        },
+        Section {
+            title: "Group licenses",
+            headers: &["group", "", "change"],
+            rows: d.group_licenses.iter().map(group_row).collect(),
+        },
+        Section {
+            title: "Users added",
+            headers: &["user"],
+            rows: d.users_added.iter().map(|u| vec![u.label()]).collect(),
+        },
+        Section {
+            title: "Users removed",
+            headers: &["user"],
+            rows: d.users_removed.iter().map(|u| vec![u.label()]).collect(),
+        },
+    ]
+}
+
+fn sides(d: &DiffDoc) -> [String; 2] {
+    let f = |s: &super::model::Side| {
+        format!(
+            "{} ({}, {}, {}, {})",
+            s.path,
+            plural(s.users, "user", "users"),
+            plural(s.groups, "group", "groups"),
+            plural(s.skus, "SKU", "SKUs"),
+            plural(s.errors, "error", "errors")
+        )
+    };
+    [f(&d.old), f(&d.new)]
+}
+
+fn summary(d: &DiffDoc) -> String {
+    let s = &d.summary;
+    format!(
+        "{} new, {} cleared, {} with another cause; {} with seat changes; {} with license changes; {} added, {} removed",
+        plural(s.new_errors, "error", "errors"),
+        s.cleared_errors,
+        s.changed_errors,
+        plural(s.seat_changes, "product", "products"),
+        plural(s.group_license_changes, "group", "groups"),
+        plural(s.users_added, "user", "users"),
+        s.users_removed
+    )
+}
+
+fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
+    let [old, new] = sides(d);
+    writeln!(w, "licdiag diff")?;
+    writeln!(w, "  OLD {}", clean(&old))?;
+    writeln!(w, "  NEW {}", clean(&new))?;
+    writeln!(w, "{}", summary(d))?;
+    for n in &d.not_compared {
+        writeln!(w, "not compared: {}", clean(n))?;
+    }
+    for s in sections(d) {
+        if s.rows.is_empty() {
+            continue;
+        }
+        writeln!(w)?;
+        writeln!(w, "{}:", s.title.to_lowercase())?;
+        let rows: Vec<Vec<String>> = s
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| clean(c)).collect())
+            .collect();
+        let widths: Vec<usize> = (0..s.headers.len())
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|r| r.get(i))
+                    .chain(s.headers.get(i).map(|h| h.to_string()).as_ref())
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<String>| -> String {
+            let last = cells.len().saturating_sub(1);
+            let mut out = String::from(" ");
+            for (i, c) in cells.iter().enumerate() {
+                out.push(' ');
+                if i == last {
+                    out.push_str(c);
+                } else {
+                    let wd = widths.get(i).copied().unwrap_or(0);
+                    out.push_str(&format!("{c:<wd$} "));
+                }
+            }
+            out.trim_end().to_string()
+        };
+        writeln!(w, "{}", line(s.headers.iter().map(|h| h.to_uppercase()).collect()))?;
+        for r in rows {
+            writeln!(w, "{}", line(r))?;
+        }
+    }
+    Ok(())
+}
+
+fn markdown(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
+    let m = escape::markdown;
+    let [old, new] = sides(d);
+    writeln!(w, "# licdiag diff")?;
+    writeln!(w)?;
+    writeln!(w, "- OLD: {}", m(&old))?;
+    writeln!(w, "- NEW: {}", m(&new))?;
+    writeln!(w)?;
+    writeln!(w, "{}.", m(&summary(d)))?;
+    if !d.not_compared.is_empty() {
+        writeln!(w)?;
+        for n in &d.not_compared {
+            writeln!(w, "- not compared: {}", m(n))?;
+        }
+    }
+    for s in sections(d) {
+        if s.rows.is_empty() {
+            continue;
+        }
+        writeln!(w)?;
+        writeln!(w, "## {}", s.title)?;
+        writeln!(w)?;
+        writeln!(w, "| {} |", s.headers.join(" | "))?;
+        writeln!(w, "|{}", "---|".repeat(s.headers.len()))?;
+        for r in &s.rows {
+            let cells: Vec<String> = r.iter().map(|c| m(c)).collect();
+            writeln!(w, "| {} |", cells.join(" | "))?;
+        }
+    }
+    Ok(())
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;\
+text-align:left;vertical-align:top}th{background:#f3f3f3}";
+
+fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
+    let h = escape::html;
+    let [old, new] = sides(d);
+    writeln!(w, "<!DOCTYPE html>")?;
+    writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    writeln!(w, "<title>licdiag diff</title><style>{CSS}</style></head><body>")?;
+    writeln!(w, "<h1>licdiag diff</h1>")?;
+    writeln!(w, "<ul><li>OLD: {}</li><li>NEW: {}</li></ul>", h(&old), h(&new))?;
+    writeln!(w, "<p>{}.</p>", h(&summary(d)))?;
+    if !d.not_compared.is_empty() {
+        writeln!(w, "<ul>")?;
+        for n in &d.not_compared {
+            writeln!(w, "<li>not compared: {}</li>", h(n))?;
+        }
+        writeln!(w, "</ul>")?;
+    }
+    for s in sections(d) {
+        if s.rows.is_empty() {
+            continue;
+        }
+        writeln!(w, "<h2>{}</h2>", h(s.title))?;
+        let head: String = s.headers.iter().map(|x| format!("<th>{}</th>", h(x))).collect();
+        writeln!(w, "<table><thead><tr>{head}</tr></thead><tbody>")?;
+        for r in &s.rows {
+            let cells: String = r.iter().map(|c| format!("<td>{}</td>", h(c))).collect();
+            writeln!(w, "<tr>{cells}</tr>")?;
+        }
+        writeln!(w, "</tbody></table>")?;
+    }
+    writeln!(w, "</body></html>")
+}
+
+impl Document for DiffDoc {
+    fn name(&self) -> &'static str {
+        "diff"
+    }
+    fn table(&self, w: &mut dyn Write) -> io::Result<()> {
+        table(self, w)
+    }
+    fn markdown(&self, w: &mut dyn Write) -> io::Result<()> {
+        markdown(self, w)
+    }
+    fn html(&self, w: &mut dyn Write) -> io::Result<()> {
+        html(self, w)
+    }
+}

@@ -1,0 +1,188 @@
+//! Machine outputs: the normalized tables as Parquet / CSV / NDJSON (`licdiag export`), and SQL over
+//! them (`licdiag sql`). The tables are built here as plain Rust columns ([`tables`]); polars itself
+//! is only touched through `normalize::frame`. The schema is documented in docs/tables.md.
+
+pub mod flavor;
+pub mod sql_output;
+pub mod tables;
+
+use crate::cli::{ExportArgs, SqlArgs, TableFormat};
+use crate::commands::{analyze_paths, knowledge, parse_as_of, AnalyzeRun};
+use crate::ingest::ReadOptions;
+use crate::normalize::frame::{self, FileFormat, ResultTable};
+use anyhow::{Context, Result};
+use chrono::Utc;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tables::Table;
+
+/// Reads, redacts (with `--redact`), diagnoses and builds the six tables.
+fn build_tables(
+    paths: &[PathBuf],
+    strict: bool,
+    progress: bool,
+    as_of: Option<&str>,
+    catalog: Option<&Path>,
+    redact: &crate::cli::RedactArgs,
+) -> Result<Vec<Table>> {
+    // The clock is read here, at the edge; the library only sees the instant.
+    let as_of = match as_of {
+        Some(s) => parse_as_of(s)?,
+        None => Utc::now(),
+    };
+    let opts = ReadOptions {
+        strict,
+        progress,
+        ..Default::default()
+    };
+    let AnalyzeRun { data, diagnosis } = analyze_paths(paths, &opts, as_of, catalog, redact)?;
+    let kb = knowledge(catalog, &data)?;
+    Ok(tables::build(&data, &diagnosis, &kb))
+}
+
+fn file_format(f: TableFormat) -> FileFormat {
+    match f {
+        TableFormat::Parquet => FileFormat::Parquet,
+        TableFormat::Csv => FileFormat::Csv,
+        TableFormat::Ndjson => FileFormat::Ndjson,
+    }
+}
+
+/// Writes one table to `dir/NAME.EXT`, through a temporary file so a failed write never leaves a
+/// half-written table behind.
+fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.{}", t.name, format.extension()));
+    let tmp = dir.join(format!(".{}.{}.tmp", t.name, format.extension()));
+    let cols = match format {
+        FileFormat::Parquet => t.columns.clone(),
+        FileFormat::Csv => flavor::for_csv(&t.columns),
+        FileFormat::Ndjson => flavor::for_ndjson(&t.columns),
+    };
+    let written = frame::write_table(&cols, format, &tmp)
+        .with_context(|| format!("{}: cannot write the {} table", path.display(), t.name))
+        .and_then(|()| {
+            std::fs::rename(&tmp, &path)
+                .with_context(|| format!("{}: cannot write the {} table", path.display(), t.name))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map(|()| path)
+}
+
+/// `licdiag export`: writes every table into `--out DIR`; prints one line per file. Exit code 0.
+pub fn run_export(a: ExportArgs, progress: bool) -> Result<u8> {
+    let tables = build_tables(
+        &a.input.paths,
+        a.input.strict,
+        progress,
+        a.as_of.as_deref(),
+        a.catalog.as_deref(),
+        &a.redact,
+    )?;
+    std::fs::create_dir_all(&a.out).with_context(|| {
+        format!(
+            "--out {}: cannot create the folder; give a folder licdiag can write to",
+            a.out.display()
+        )
+    })?;
+    if !a.out.is_dir() {
+        anyhow::bail!(
+            "--out {}: is a file, not a folder; give a folder to write the tables into",
+            a.out.display()
+        );
+    }
+    let format = file_format(a.format);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for t in &tables {
+        let path = write_one(t, format, &a.out)?;
+        writeln!(
+            out,
+            "{:<16} {:>8} rows  {}",
+            t.name,
+            t.rows(),
+            crate::report::table::clean(&path.display().to_string())
+        )
+        .context("writing the list of files")?;
+    }
+    out.flush().context("writing the list of files")?;
+    Ok(0)
+}
+
+/// One line out of a polars error (they can span lines and carry the query plan).
+fn one_line(msg: &str) -> String {
+    let first = msg.split("\n\n").next().unwrap_or(msg);
+    first.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs the query, turning a polars panic into an error (polars can panic on odd queries); the
+/// panic message is kept off the terminal.
+fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
+    let named: Vec<(&str, &[frame::ColumnData])> = tables
+        .iter()
+        .map(|t| (t.name, t.columns.as_slice()))
+        .collect();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame::sql(&named, q)));
+    std::panic::set_hook(hook);
+    match r {
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(e)) => Err(anyhow::anyhow!(
+            "SQL: {} (tables: {}; see docs/tables.md)",
+            one_line(&e.to_string()),
+            tables::TABLE_NAMES.join(", ")
+        )),
+        Err(p) => {
+            let why = p
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| p.downcast_ref::<&str>().copied())
+                .unwrap_or("internal error");
+            Err(anyhow::anyhow!(
+                "SQL: polars could not run this query ({}); simplify it or report it",
+                one_line(why)
+            ))
+        }
+    }
+}
+
+/// `licdiag sql`: runs `--query` over the tables and prints the result. Exit code 0.
+pub fn run_sql(a: SqlArgs, progress: bool) -> Result<u8> {
+    if a.query.trim().is_empty() {
+        return Err(crate::error::UsageError::Invalid {
+            flag: "--query",
+            message: format!(
+                "the query is empty; give a SELECT over the tables {}",
+                tables::TABLE_NAMES.join(", ")
+            ),
+        }
+        .into());
+    }
+    let tables = build_tables(
+        &a.paths,
+        a.strict,
+        progress,
+        a.as_of.as_deref(),
+        None,
+        &a.redact,
+    )?;
+    let result = query(&tables, &a.query)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    sql_output::write(&result, a.format, &mut out).context("writing the query result")?;
+    out.flush().context("writing the query result")?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polars_errors_become_one_line() {
+        assert_eq!(
+            one_line("sql parser error: x\n  at y\n\nResolved plan until failure:\n..."),
+            "sql parser error: x at y"
+        );
+    }
+}

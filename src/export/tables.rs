@@ -1,0 +1,573 @@
+//! The normalized tables licdiag exports and queries (events, license_states, users, groups, skus,
+//! findings), built from the ingested data and the diagnosis as plain Rust columns. The documented
+//! schema of every column is docs/tables.md; a test keeps the two in step.
+
+use crate::ingest::Ingested;
+use crate::knowledge::Knowledge;
+use crate::model::event::{Actor, AuditEvent, TargetKind};
+use crate::model::finding::{AffectedUser, Diagnosis, Finding};
+use crate::model::snapshot::{AssignmentState, LicenseAssignmentState, User};
+use crate::model::{LicenseChange, ObjectId, SkuId};
+use crate::normalize::frame::{ColumnData, Values};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The table names, in the order they are written and documented.
+pub const TABLE_NAMES: [&str; 6] = [
+    "events",
+    "license_states",
+    "users",
+    "groups",
+    "skus",
+    "findings",
+];
+
+/// One table: its name and its columns (all of the same length).
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: &'static str,
+    pub columns: Vec<ColumnData>,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.columns.first().map(|c| c.values.len()).unwrap_or(0)
+    }
+}
+
+fn s<I: Iterator<Item = Option<String>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::Str(it.collect()))
+}
+fn b<I: Iterator<Item = Option<bool>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::Bool(it.collect()))
+}
+fn i<I: Iterator<Item = Option<i64>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::Int(it.collect()))
+}
+fn u<I: Iterator<Item = Option<u64>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::UInt(it.collect()))
+}
+fn t<I: Iterator<Item = Option<DateTime<Utc>>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::Time(it.collect()))
+}
+fn l<I: Iterator<Item = Vec<String>>>(name: &str, it: I) -> ColumnData {
+    ColumnData::new(name, Values::StrList(it.collect()))
+}
+
+fn id(x: Option<&ObjectId>) -> Option<String> {
+    x.map(|i| i.to_string())
+}
+
+/// What the tables need besides the rows: product names and group names.
+struct Lookup<'a> {
+    kb: &'a Knowledge,
+    group_names: HashMap<&'a ObjectId, &'a str>,
+}
+
+impl Lookup<'_> {
+    fn part(&self, sku: &SkuId) -> Option<String> {
+        self.kb.sku_part_number(sku).map(str::to_string)
+    }
+    /// Part number, else the SKU id.
+    fn sku_label(&self, sku: &SkuId) -> String {
+        self.part(sku).unwrap_or_else(|| sku.to_string())
+    }
+    fn group_name(&self, g: Option<&ObjectId>) -> Option<String> {
+        g.and_then(|g| self.group_names.get(g))
+            .map(|n| n.to_string())
+    }
+}
+
+/// Builds the six tables.
+pub fn build(data: &Ingested, diagnosis: &Diagnosis, kb: &Knowledge) -> Vec<Table> {
+    let lk = Lookup {
+        kb,
+        group_names: data
+            .snapshot
+            .groups
+            .iter()
+            .filter_map(|g| g.display_name.as_deref().map(|n| (&g.id, n)))
+            .collect(),
+    };
+    vec![
+        events(&data.events, &lk),
+        license_states(&data.snapshot.users, &lk),
+        users(&data.snapshot.users, &lk),
+        groups(data, &lk),
+        skus(data, diagnosis, &lk),
+        findings(diagnosis),
+    ]
+}
+
+fn actor_kind(a: &Actor) -> &'static str {
+    match a {
+        Actor::User { .. } => "user",
+        Actor::App { .. } => "app",
+        Actor::GroupBasedLicensing => "group_based_licensing",
+        Actor::Unknown => "unknown",
+    }
+}
+
+fn actor_id(a: &Actor) -> Option<String> {
+    match a {
+        Actor::User { id, .. } => id.as_ref().map(|i| i.to_string()),
+        Actor::App {
+            service_principal_id,
+            app_id,
+            ..
+        } => service_principal_id
+            .as_ref()
+            .map(|i| i.to_string())
+            .or_else(|| app_id.clone()),
+        _ => None,
+    }
+}
+
+fn license_labels(c: Option<&LicenseChange>, added: bool, lk: &Lookup<'_>) -> Vec<String> {
+    let Some(c) = c else {
+        return Vec::new();
+    };
+    let list = if added { c.added() } else { c.removed() };
+    list.into_iter()
+        .filter_map(|a| {
+            a.sku_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| a.sku_id.as_ref().map(|s| lk.sku_label(s)))
+        })
+        .collect()
+}
+
+fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
+    fn user(e: &AuditEvent) -> Option<&crate::model::Target> {
+        e.target(TargetKind::User)
+    }
+    fn group(e: &AuditEvent) -> Option<&crate::model::Target> {
+        e.target(TargetKind::Group)
+    }
+    Table {
+        name: "events",
+        columns: vec![
+            t("time", ev.iter().map(|e| Some(e.time))),
+            s(
+                "activity",
+                ev.iter().map(|e| Some(e.activity.name().to_string())),
+            ),
+            s("category", ev.iter().map(|e| e.category.clone())),
+            s(
+                "result",
+                ev.iter().map(|e| Some(e.result.as_str().to_string())),
+            ),
+            s("result_reason", ev.iter().map(|e| e.result_reason.clone())),
+            s(
+                "correlation_id",
+                ev.iter()
+                    .map(|e| e.correlation_id.as_ref().map(|c| c.to_string())),
+            ),
+            s("record_id", ev.iter().map(|e| e.record_id.clone())),
+            s(
+                "actor_kind",
+                ev.iter().map(|e| Some(actor_kind(&e.actor).to_string())),
+            ),
+            s("actor", ev.iter().map(|e| Some(e.actor.label()))),
+            s("actor_id", ev.iter().map(|e| actor_id(&e.actor))),
+            s(
+                "actor_ip",
+                ev.iter().map(|e| match &e.actor {
+                    Actor::User { ip, .. } => ip.clone(),
+                    _ => None,
+                }),
+            ),
+            s(
+                "target_user_id",
+                ev.iter().map(|e| id(user(e).and_then(|x| x.id.as_ref()))),
+            ),
+            s(
+                "target_upn",
+                ev.iter().map(|e| user(e).and_then(|x| x.upn.clone())),
+            ),
+            s(
+                "target_group_id",
+                ev.iter().map(|e| id(group(e).and_then(|x| x.id.as_ref()))),
+            ),
+            s(
+                "target_group",
+                ev.iter()
+                    .map(|e| group(e).and_then(|x| x.display_name.clone())),
+            ),
+            l(
+                "causes",
+                ev.iter().map(|e| {
+                    let mut v: Vec<String> = Vec::new();
+                    for c in e.errors.iter().map(|x| x.cause.code().to_string()) {
+                        if !v.contains(&c) {
+                            v.push(c);
+                        }
+                    }
+                    v
+                }),
+            ),
+            s(
+                "error",
+                ev.iter().map(|e| e.errors.first().map(|x| x.text.clone())),
+            ),
+            l(
+                "skus_added",
+                ev.iter()
+                    .map(|e| license_labels(e.licenses.as_ref(), true, lk)),
+            ),
+            l(
+                "skus_removed",
+                ev.iter()
+                    .map(|e| license_labels(e.licenses.as_ref(), false, lk)),
+            ),
+            u(
+                "succeeded",
+                ev.iter().map(|e| e.summary.map(|x| x.succeeded)),
+            ),
+            u("failed", ev.iter().map(|e| e.summary.map(|x| x.failed))),
+            s(
+                "source_file",
+                ev.iter().map(|e| Some(e.source.file.to_string())),
+            ),
+            u("source_record", ev.iter().map(|e| Some(e.source.record))),
+            u("source_line", ev.iter().map(|e| e.source.line)),
+        ],
+    }
+}
+
+fn state_name(s: &AssignmentState) -> String {
+    match s {
+        AssignmentState::Active => "Active".into(),
+        AssignmentState::ActiveWithError => "ActiveWithError".into(),
+        AssignmentState::Disabled => "Disabled".into(),
+        AssignmentState::Error => "Error".into(),
+        AssignmentState::Unknown(x) => x.clone(),
+    }
+}
+
+/// Users sorted by object id (stable with and without redaction).
+fn sorted_users(users: &[User]) -> Vec<&User> {
+    let mut v: Vec<&User> = users.iter().collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+fn license_states(users: &[User], lk: &Lookup<'_>) -> Table {
+    let mut rows: Vec<(&User, &LicenseAssignmentState)> = sorted_users(users)
+        .into_iter()
+        .flat_map(|u| u.license_states.iter().map(move |s| (u, s)))
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.0.id, &a.1.sku_id, &a.1.assigned_by_group).cmp(&(
+            &b.0.id,
+            &b.1.sku_id,
+            &b.1.assigned_by_group,
+        ))
+    });
+    let r = &rows;
+    Table {
+        name: "license_states",
+        columns: vec![
+            s("user_id", r.iter().map(|(u, _)| Some(u.id.to_string()))),
+            s("upn", r.iter().map(|(u, _)| u.upn.clone())),
+            s("sku_id", r.iter().map(|(_, x)| Some(x.sku_id.to_string()))),
+            s("sku", r.iter().map(|(_, x)| lk.part(&x.sku_id))),
+            s(
+                "assigned_by_group_id",
+                r.iter().map(|(_, x)| id(x.assigned_by_group.as_ref())),
+            ),
+            s(
+                "assigned_by_group",
+                r.iter()
+                    .map(|(_, x)| lk.group_name(x.assigned_by_group.as_ref())),
+            ),
+            b(
+                "direct",
+                r.iter().map(|(_, x)| Some(x.assigned_by_group.is_none())),
+            ),
+            s("state", r.iter().map(|(_, x)| Some(state_name(&x.state)))),
+            s(
+                "error",
+                r.iter()
+                    .map(|(_, x)| x.error.as_ref().map(|c| c.code().to_string())),
+            ),
+            s(
+                "error_subcode",
+                r.iter().map(|(_, x)| x.error_subcode.clone()),
+            ),
+            l(
+                "disabled_plans",
+                r.iter().map(|(_, x)| {
+                    x.disabled_plans
+                        .iter()
+                        .map(|p| lk.kb.plan_label(p))
+                        .collect()
+                }),
+            ),
+            t("last_updated", r.iter().map(|(_, x)| x.last_updated)),
+        ],
+    }
+}
+
+fn users(users: &[User], lk: &Lookup<'_>) -> Table {
+    let r = sorted_users(users);
+    Table {
+        name: "users",
+        columns: vec![
+            s("id", r.iter().map(|x| Some(x.id.to_string()))),
+            s("upn", r.iter().map(|x| x.upn.clone())),
+            s("display_name", r.iter().map(|x| x.display_name.clone())),
+            s("mail", r.iter().map(|x| x.mail.clone())),
+            b("account_enabled", r.iter().map(|x| x.account_enabled)),
+            s("usage_location", r.iter().map(|x| x.usage_location.clone())),
+            b(
+                "on_premises_sync_enabled",
+                r.iter().map(|x| x.on_premises_sync_enabled),
+            ),
+            l(
+                "proxy_addresses",
+                r.iter().map(|x| x.proxy_addresses.clone()),
+            ),
+            l(
+                "skus",
+                r.iter().map(|x| {
+                    x.assigned_licenses
+                        .iter()
+                        .map(|a| lk.sku_label(&a.sku_id))
+                        .collect()
+                }),
+            ),
+            u(
+                "license_states",
+                r.iter().map(|x| Some(x.license_states.len() as u64)),
+            ),
+            u(
+                "license_errors",
+                r.iter().map(|x| {
+                    Some(
+                        x.license_states
+                            .iter()
+                            .filter(|s| s.error.is_some())
+                            .count() as u64,
+                    )
+                }),
+            ),
+            s(
+                "source_file",
+                r.iter().map(|x| Some(x.source.file.to_string())),
+            ),
+        ],
+    }
+}
+
+fn groups(data: &Ingested, lk: &Lookup<'_>) -> Table {
+    let snap = &data.snapshot;
+    let mut members: BTreeMap<&ObjectId, BTreeSet<&ObjectId>> = BTreeMap::new();
+    for g in &snap.groups {
+        if let Some(m) = &g.members {
+            members.entry(&g.id).or_default().extend(m.iter());
+        }
+    }
+    for m in &snap.memberships {
+        members.entry(&m.group_id).or_default().insert(&m.user_id);
+    }
+    let mut r: Vec<_> = snap.groups.iter().collect();
+    r.sort_by(|a, b| a.id.cmp(&b.id));
+    Table {
+        name: "groups",
+        columns: vec![
+            s("id", r.iter().map(|g| Some(g.id.to_string()))),
+            s("display_name", r.iter().map(|g| g.display_name.clone())),
+            s("mail", r.iter().map(|g| g.mail.clone())),
+            b("security_enabled", r.iter().map(|g| g.security_enabled)),
+            b("dynamic", r.iter().map(|g| Some(g.is_dynamic()))),
+            s(
+                "membership_rule",
+                r.iter().map(|g| g.membership_rule.clone()),
+            ),
+            b(
+                "on_premises_sync_enabled",
+                r.iter().map(|g| g.on_premises_sync_enabled),
+            ),
+            s(
+                "processing_state",
+                r.iter().map(|g| g.processing_state.clone()),
+            ),
+            u(
+                "member_count",
+                r.iter().map(|g| members.get(&g.id).map(|m| m.len() as u64)),
+            ),
+            l(
+                "license_skus",
+                r.iter().map(|g| {
+                    g.assigned_licenses
+                        .iter()
+                        .map(|a| lk.sku_label(&a.sku_id))
+                        .collect()
+                }),
+            ),
+            s(
+                "source_file",
+                r.iter().map(|g| Some(g.source.file.to_string())),
+            ),
+        ],
+    }
+}
+
+fn skus(data: &Ingested, d: &Diagnosis, lk: &Lookup<'_>) -> Table {
+    let snap: HashMap<&SkuId, _> = data.snapshot.skus.iter().map(|x| (&x.sku_id, x)).collect();
+    let r = &d.capacity;
+    Table {
+        name: "skus",
+        columns: vec![
+            s("sku_id", r.iter().map(|c| Some(c.sku_id.to_string()))),
+            s(
+                "sku",
+                r.iter()
+                    .map(|c| c.sku.clone().or_else(|| lk.part(&c.sku_id))),
+            ),
+            s("display_name", r.iter().map(|c| c.display_name.clone())),
+            s(
+                "applies_to",
+                r.iter()
+                    .map(|c| snap.get(&c.sku_id).and_then(|x| x.applies_to.clone())),
+            ),
+            s(
+                "capability_status",
+                r.iter().map(|c| c.capability_status.clone()),
+            ),
+            u("enabled", r.iter().map(|c| Some(c.enabled))),
+            u("warning", r.iter().map(|c| Some(c.warning))),
+            u("suspended", r.iter().map(|c| Some(c.suspended))),
+            u("locked_out", r.iter().map(|c| Some(c.locked_out))),
+            u("consumed", r.iter().map(|c| Some(c.consumed))),
+            i("available", r.iter().map(|c| Some(c.available))),
+            i(
+                "available_with_warning",
+                r.iter().map(|c| Some(c.available_with_warning)),
+            ),
+            u(
+                "blocked_users",
+                r.iter().map(|c| Some(c.blocked_users as u64)),
+            ),
+            u(
+                "reclaimable",
+                r.iter().map(|c| Some(c.reclaimable.len() as u64)),
+            ),
+            b("over_assigned", r.iter().map(|c| Some(c.over_assigned))),
+            b("no_seats", r.iter().map(|c| Some(c.no_seats))),
+            l(
+                "service_plans",
+                r.iter().map(|c| {
+                    snap.get(&c.sku_id)
+                        .map(|x| {
+                            x.service_plans
+                                .iter()
+                                .map(|p| {
+                                    p.name
+                                        .clone()
+                                        .unwrap_or_else(|| lk.kb.plan_label(&p.plan_id))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                }),
+            ),
+        ],
+    }
+}
+
+fn findings(d: &Diagnosis) -> Table {
+    // one row per (finding, affected user); a finding without users still gets one row
+    let rows: Vec<(u64, &Finding, Option<&AffectedUser>)> = d
+        .findings
+        .iter()
+        .enumerate()
+        .flat_map(|(n, f)| {
+            let rank = n as u64 + 1;
+            if f.users.is_empty() {
+                vec![(rank, f, None)]
+            } else {
+                f.users.iter().map(|a| (rank, f, Some(a))).collect()
+            }
+        })
+        .collect();
+    let r = &rows;
+    Table {
+        name: "findings",
+        columns: vec![
+            u("finding", r.iter().map(|(n, _, _)| Some(*n))),
+            s("finding_key", r.iter().map(|(_, f, _)| Some(f.key()))),
+            s(
+                "cause",
+                r.iter().map(|(_, f, _)| Some(f.cause.code().to_string())),
+            ),
+            s(
+                "severity",
+                r.iter()
+                    .map(|(_, f, _)| Some(f.severity.as_str().to_string())),
+            ),
+            s(
+                "status",
+                r.iter()
+                    .map(|(_, f, _)| Some(f.status.as_str().to_string())),
+            ),
+            s(
+                "evidence",
+                r.iter()
+                    .map(|(_, f, _)| Some(f.evidence.source.as_str().to_string())),
+            ),
+            s("sku", r.iter().map(|(_, f, _)| f.sku.clone())),
+            s(
+                "sku_id",
+                r.iter()
+                    .map(|(_, f, _)| f.sku_id.as_ref().map(|x| x.to_string())),
+            ),
+            s(
+                "group_id",
+                r.iter().map(|(_, f, _)| id(f.group_id.as_ref())),
+            ),
+            s("group", r.iter().map(|(_, f, _)| f.group.clone())),
+            s(
+                "user_id",
+                r.iter()
+                    .map(|(_, _, a)| a.and_then(|a| id(a.user.id.as_ref()))),
+            ),
+            s(
+                "upn",
+                r.iter().map(|(_, _, a)| a.and_then(|a| a.user.upn.clone())),
+            ),
+            s(
+                "display_name",
+                r.iter()
+                    .map(|(_, _, a)| a.and_then(|a| a.user.display_name.clone())),
+            ),
+            s(
+                "user_status",
+                r.iter()
+                    .map(|(_, _, a)| a.map(|a| a.status.as_str().to_string())),
+            ),
+            t(
+                "error_at",
+                r.iter().map(|(_, _, a)| a.and_then(|a| a.error_at)),
+            ),
+            t(
+                "resolved_at",
+                r.iter()
+                    .map(|(_, _, a)| a.and_then(|a| a.resolved.as_ref().map(|x| x.when))),
+            ),
+            s(
+                "explanation",
+                r.iter().map(|(_, f, _)| Some(f.explanation.clone())),
+            ),
+            s(
+                "fix",
+                r.iter()
+                    .map(|(_, f, _)| Some(f.recommendation.summary.clone())),
+            ),
+            t("first_seen", r.iter().map(|(_, f, _)| f.audit.first_seen)),
+            t("last_seen", r.iter().map(|(_, f, _)| f.audit.last_seen)),
+        ],
+    }
+}

@@ -1,0 +1,593 @@
+//! `licdiag plan add-on`: assigning an add-on product to a group (group-licensing-guide.md, "Manage
+//! licenses for products with prerequisites"; licensing.md §6 row 8, §7.2). Group-based licensing
+//! wants the add-on's prerequisite plan in the same group (Workplace Analytics needs Exchange Online
+//! Plan 1 or 2 there); a member holding it from elsewhere does not count. When the group lacks it, the
+//! plan lays out the two documented layouts for each product the tenant owns that has the
+//! prerequisite (add the base product to the group; a dedicated group with the base product limited
+//! to the prerequisite plan plus the add-on) and what each costs in seats.
+
+use super::caveats;
+use super::change::{seat_need, SeatNeed};
+use super::doc::{count, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::rules::{self, Labeled};
+use super::view::{Members, PlanSet, Tenant};
+use crate::knowledge::{Confidence, Dependency};
+use crate::model::finding::{PlanRef, ProductRef};
+use crate::model::snapshot::Group;
+use crate::model::{PlanId, SkuId};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// How many base products the options list at most.
+const MAX_BASES: usize = 6;
+
+/// One prerequisite row of an add-on plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Prerequisite {
+    /// The add-on's plan.
+    pub plan: PlanRef,
+    /// Any one of these, in the same group.
+    pub requires_any: Vec<PlanRef>,
+    /// Whether the group (with the add-on) holds one of them.
+    pub in_group: bool,
+    pub confidence: Confidence,
+    pub source: String,
+}
+
+/// The two documented layouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// Add the full base product to the group, then the add-on.
+    AddBaseToGroup,
+    /// A new group with the base product limited to the prerequisite plan, plus the add-on.
+    DedicatedGroup,
+}
+
+impl Layout {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Layout::AddBaseToGroup => "add_base_to_group",
+            Layout::DedicatedGroup => "dedicated_group",
+        }
+    }
+}
+
+/// One way to give the add-on its prerequisite, with its cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LayoutOption {
+    pub layout: Layout,
+    pub base: ProductRef,
+    /// Whether the tenant subscribes to the base product.
+    pub subscribed: bool,
+    /// The base product's plans the layout enables (all of them for `add_base_to_group`).
+    pub enabled_plans: Vec<PlanRef>,
+    /// How many of the base product's plans the layout disables.
+    pub disabled_plans: usize,
+    /// Members who do not hold the base product yet: each consumes a new base seat.
+    pub base_new_seats: usize,
+    /// `enabled - consumed` of the base product.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_available: Option<i64>,
+    /// Members whose other licenses conflict with what the layout assigns.
+    pub conflicting_users: usize,
+}
+
+/// The `add-on` plan's own fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddOnDetails {
+    pub add_on: ProductRef,
+    pub prerequisites: Vec<Prerequisite>,
+    /// Every prerequisite row is met inside the group.
+    pub prerequisites_met: bool,
+    /// Members who hold a missing prerequisite from another assignment (does not count for GBL).
+    pub members_with_prerequisite_elsewhere: usize,
+    pub add_on_seats: SeatNeed,
+    /// The documented layouts, cheapest first (only when a prerequisite is missing).
+    pub options: Vec<LayoutOption>,
+}
+
+impl super::doc::Details for AddOnDetails {
+    fn sections(&self) -> Vec<Section> {
+        let mut out = Vec::new();
+        let mut p = Section {
+            title: format!("Prerequisites of {}", self.add_on.label()),
+            columns: vec![
+                "add-on plan",
+                "needs one of (same group)",
+                "in the group",
+                "confidence",
+            ],
+            ..Section::default()
+        };
+        for r in &self.prerequisites {
+            let req: Vec<String> = r.requires_any.iter().map(|x| x.label()).collect();
+            p.rows.push(vec![
+                r.plan.label(),
+                join_or(&req),
+                if r.in_group { "yes" } else { "no" }.into(),
+                r.confidence.as_str().into(),
+            ]);
+        }
+        if self.prerequisites.is_empty() {
+            p.notes
+                .push("licdiag knows no prerequisite for this product's plans (the published list is incomplete).".into());
+        }
+        out.push(p);
+        let s = &self.add_on_seats;
+        out.push(Section {
+            title: "Add-on seats".into(),
+            columns: vec!["product", "new consumers", "available", "short"],
+            rows: vec![vec![
+                s.product.label(),
+                s.new_consumers.to_string(),
+                s.available
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                s.short.to_string(),
+            ]],
+            notes: Vec::new(),
+        });
+        if !self.options.is_empty() {
+            let mut o = Section {
+                title: "Layouts that give the add-on its prerequisite".into(),
+                columns: vec![
+                    "layout",
+                    "base product",
+                    "enabled plans",
+                    "new base seats",
+                    "base seats available",
+                    "members with conflicts",
+                ],
+                ..Section::default()
+            };
+            for x in &self.options {
+                let enabled = if x.layout == Layout::AddBaseToGroup {
+                    "all".to_string()
+                } else {
+                    let names: Vec<String> = x.enabled_plans.iter().map(|p| p.label()).collect();
+                    names.join(", ")
+                };
+                o.rows.push(vec![
+                    x.layout.as_str().into(),
+                    if x.subscribed {
+                        x.base.label()
+                    } else {
+                        format!("{} (not subscribed)", x.base.label())
+                    },
+                    enabled,
+                    x.base_new_seats.to_string(),
+                    x.base_available
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    x.conflicting_users.to_string(),
+                ]);
+            }
+            o.notes.push(
+                "A member who already holds the base product from another group consumes no new seat for it; every \
+                 member needs one add-on seat."
+                    .into(),
+            );
+            out.push(o);
+        }
+        out
+    }
+}
+
+/// Plans assigning `addon` to `g`.
+pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Planned<AddOnDetails> {
+    let mut f = Findings::default();
+    let gl = g.label();
+    let missing = caveats::membership(t, g, members, &mut f);
+    caveats::group_kind(g, PlanKind::AddOn, &mut f);
+    let al = t.sku_label(addon);
+    if g.assigned_licenses.iter().any(|l| &l.sku_id == addon) {
+        f.warn(
+            None,
+            WarningKind::AlreadyAssigned,
+            format!("{al} is already assigned to {gl}; the plan checks that assignment"),
+        );
+    }
+    let addon_plans = t.enabled(addon, &[]);
+    if addon_plans.is_empty() {
+        f.warn(
+            None,
+            WarningKind::PlansUnknown,
+            format!(
+                "neither the catalog nor the tenant's subscribedSkus list the plans of {al}: its prerequisites are \
+                 unknown; pass a newer catalog with --catalog"
+            ),
+        );
+    }
+    let group_plans: PlanSet = g
+        .assigned_licenses
+        .iter()
+        .filter(|l| &l.sku_id != addon)
+        .flat_map(|l| t.enabled(&l.sku_id, &l.disabled_plans))
+        .collect();
+    let mut with_addon = group_plans.clone();
+    with_addon.extend(addon_plans.iter().cloned());
+
+    let rows = prerequisite_rows(t, &addon_plans);
+    if rows.is_empty() && !addon_plans.is_empty() {
+        f.warn(
+            None,
+            WarningKind::PrerequisiteUnknown,
+            format!(
+                "licdiag knows no prerequisite for {al}'s plans; Microsoft publishes no complete list, so the admin \
+                 center may still refuse the assignment"
+            ),
+        );
+    }
+    let prerequisites: Vec<Prerequisite> = rows
+        .iter()
+        .map(|d| Prerequisite {
+            plan: t.plan(&d.dependent),
+            requires_any: d.requires_any.iter().map(|p| t.plan(p)).collect(),
+            in_group: d.requires_any.iter().any(|r| with_addon.contains(r)),
+            confidence: d.confidence,
+            source: d.source.clone(),
+        })
+        .collect();
+    let unmet: Vec<&Dependency> = rows
+        .iter()
+        .copied()
+        .filter(|d| !d.requires_any.iter().any(|r| with_addon.contains(r)))
+        .collect();
+    let missing_plans: BTreeSet<&PlanId> =
+        unmet.iter().flat_map(|d| d.requires_any.iter()).collect();
+
+    // members: add-on seats, conflicts, prerequisite held elsewhere
+    let mut need = missing;
+    let mut elsewhere = 0usize;
+    let addon_set = [Labeled {
+        label: format!("{al} from {gl}"),
+        plans: addon_plans.clone(),
+    }];
+    for id in &members.ids {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        if !t.holds_sku(u, addon) {
+            need += 1;
+        }
+        let hs = t.holdings(u);
+        if hs.iter().any(|h| {
+            h.active && !h.is_from(&g.id) && h.plans.iter().any(|p| missing_plans.contains(p))
+        }) {
+            elsewhere += 1;
+        }
+        let theirs: Vec<Labeled> = hs
+            .iter()
+            .filter(|h| h.active && !(h.is_from(&g.id) && &h.sku == addon))
+            .map(|h| Labeled {
+                label: t.holding_label(h),
+                plans: h.plans.clone(),
+            })
+            .collect();
+        let hits = rules::conflicts(t, &addon_set, &theirs);
+        if !hits.is_empty() {
+            let mut plans: Vec<PlanRef> = hits
+                .iter()
+                .flat_map(|h| [t.plan(&h.ours), t.plan(&h.theirs)])
+                .collect();
+            plans.sort();
+            plans.dedup();
+            f.block_with(
+                Some(t.user_ref(id)),
+                BlockerKind::ConflictingPlans,
+                format!(
+                    "{}: the add-on's assignment fails with MutuallyExclusiveViolation; disable one of the plans or \
+                     remove the other license",
+                    rules::conflict_text(t, &hits)
+                ),
+                None,
+                plans,
+            );
+        }
+    }
+    let add_on_seats = seat_need(t, addon, need, &mut f);
+
+    for d in &unmet {
+        let held = if elsewhere > 0 {
+            format!(
+                "; {} already {} it from another assignment, which does not count: group-based licensing needs the \
+                 prerequisite and the add-on in the same group",
+                count(elsewhere, "member", "members"),
+                if elsewhere == 1 { "holds" } else { "hold" }
+            )
+        } else {
+            String::new()
+        };
+        let detail = format!(
+            "{} ({al}) needs {} in the same group, and {gl} holds no product with {}: the admin center refuses the \
+             assignment (\"License operation failed. Make sure that the group has necessary services before adding \
+             or removing a dependent service.\"){held} [{}]",
+            t.plan_long(&d.dependent),
+            rules::requires_text(t, d),
+            if d.requires_any.len() == 1 { "it" } else { "any of them" },
+            rules::provenance(d)
+        );
+        if rules::is_blocking(d) {
+            let mut plans = vec![t.plan(&d.dependent)];
+            plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+            f.block_with(
+                None,
+                BlockerKind::MissingPrerequisite,
+                detail,
+                Some(t.product(addon)),
+                plans,
+            );
+        } else {
+            f.warn(None, WarningKind::UnverifiedDependency, detail);
+        }
+    }
+    let blocking: Vec<&Dependency> = unmet
+        .iter()
+        .copied()
+        .filter(|d| rules::is_blocking(d))
+        .collect();
+    let options = if blocking.is_empty() {
+        Vec::new()
+    } else {
+        layouts(t, members, missing, addon, &blocking)
+    };
+    let steps = steps(t, g, addon, &blocking, &options, &f);
+    Planned {
+        findings: f,
+        steps,
+        details: AddOnDetails {
+            add_on: t.product(addon),
+            prerequisites_met: unmet.is_empty(),
+            prerequisites,
+            members_with_prerequisite_elsewhere: elsewhere,
+            add_on_seats,
+            options,
+        },
+    }
+}
+
+/// Dependency rows whose dependent is one of the add-on's plans.
+fn prerequisite_rows<'k>(t: &Tenant<'k>, addon_plans: &PlanSet) -> Vec<&'k Dependency> {
+    let mut rows: Vec<&Dependency> =
+        t.kb.dependencies()
+            .rows()
+            .iter()
+            .filter(|d| addon_plans.contains(&d.dependent))
+            // a row the add-on satisfies by itself is not a prerequisite
+            .filter(|d| !d.requires_any.iter().any(|r| addon_plans.contains(r)))
+            .collect();
+    rows.sort_by(|a, b| (&a.dependent, &a.requires_any).cmp(&(&b.dependent, &b.requires_any)));
+    rows.dedup_by(|a, b| a.dependent == b.dependent && a.requires_any == b.requires_any);
+    rows
+}
+
+/// Base products that meet every unmet row: the tenant's first, catalog products when the tenant has
+/// none. Each gives both layouts.
+fn layouts(
+    t: &Tenant<'_>,
+    members: &Members,
+    missing: usize,
+    addon: &SkuId,
+    unmet: &[&Dependency],
+) -> Vec<LayoutOption> {
+    let meets = |s: &SkuId| {
+        let plans = t.kb.plans_of(s);
+        unmet
+            .iter()
+            .all(|d| d.requires_any.iter().any(|r| plans.contains(r)))
+    };
+    let mut bases: Vec<(SkuId, bool)> = t
+        .snap
+        .skus
+        .iter()
+        .filter(|s| &s.sku_id != addon)
+        .filter(|s| {
+            s.applies_to
+                .as_deref()
+                .map(|a| a.trim().eq_ignore_ascii_case("user"))
+                .unwrap_or(true)
+        })
+        .map(|s| s.sku_id.clone())
+        .filter(|s| meets(s))
+        .map(|s| (s, true))
+        .collect();
+    if bases.is_empty() {
+        let mut cat: BTreeSet<SkuId> = BTreeSet::new();
+        for d in unmet {
+            for r in &d.requires_any {
+                cat.extend(
+                    t.kb.skus_with_plan(r)
+                        .into_iter()
+                        .filter(|s| meets(s) && s != addon),
+                );
+            }
+        }
+        bases = cat.into_iter().map(|s| (s, false)).collect();
+    }
+    let mut out = Vec::new();
+    for (base, subscribed) in bases {
+        let all = t.enabled(&base, &[]);
+        let prereq: PlanSet = all
+            .iter()
+            .filter(|p| unmet.iter().any(|d| d.requires_any.contains(p)))
+            .cloned()
+            .collect();
+        let mut new_seats = missing;
+        let mut conflicts_full = 0;
+        let mut conflicts_limited = 0;
+        let full = [Labeled {
+            label: t.sku_label(&base),
+            plans: all.clone(),
+        }];
+        let limited = [Labeled {
+            label: t.sku_label(&base),
+            plans: prereq.clone(),
+        }];
+        for id in &members.ids {
+            let Some(u) = t.user(id) else {
+                continue;
+            };
+            if !t.holds_sku(u, &base) {
+                new_seats += 1;
+            }
+            let theirs: Vec<Labeled> = t
+                .holdings(u)
+                .iter()
+                .filter(|h| h.active && h.sku != base)
+                .map(|h| Labeled {
+                    label: t.holding_label(h),
+                    plans: h.plans.clone(),
+                })
+                .collect();
+            if !rules::conflicts(t, &full, &theirs).is_empty() {
+                conflicts_full += 1;
+            }
+            if !rules::conflicts(t, &limited, &theirs).is_empty() {
+                conflicts_limited += 1;
+            }
+        }
+        let available = t.seats(&base).map(|s| s.available());
+        let mut enabled: Vec<PlanRef> = prereq.iter().map(|p| t.plan(p)).collect();
+        enabled.sort();
+        out.push(LayoutOption {
+            layout: Layout::AddBaseToGroup,
+            base: t.product(&base),
+            subscribed,
+            enabled_plans: all.iter().map(|p| t.plan(p)).collect(),
+            disabled_plans: 0,
+            base_new_seats: new_seats,
+            base_available: available,
+            conflicting_users: conflicts_full,
+        });
+        out.push(LayoutOption {
+            layout: Layout::DedicatedGroup,
+            base: t.product(&base),
+            subscribed,
+            enabled_plans: enabled,
+            disabled_plans: all.len().saturating_sub(prereq.len()),
+            base_new_seats: new_seats,
+            base_available: available,
+            conflicting_users: conflicts_limited,
+        });
+    }
+    out.sort_by(|a, b| {
+        (
+            !a.subscribed,
+            a.base_new_seats,
+            a.conflicting_users,
+            a.base.label(),
+            a.layout,
+        )
+            .cmp(&(
+                !b.subscribed,
+                b.base_new_seats,
+                b.conflicting_users,
+                b.base.label(),
+                b.layout,
+            ))
+    });
+    out.truncate(MAX_BASES * 2);
+    out
+}
+
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    addon: &SkuId,
+    unmet: &[&Dependency],
+    options: &[LayoutOption],
+    f: &Findings,
+) -> Vec<String> {
+    let gl = g.label();
+    let al = t.sku_label(addon);
+    let mut out = Vec::new();
+    if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        out.push(format!(
+            "Buy or free enough {al} seats for the members who do not hold it yet."
+        ));
+    }
+    if f.has_blocker(BlockerKind::ConflictingPlans) {
+        out.push(
+            "For each user listed under conflicting_plans, remove the other license or disable one of the two \
+             plans; Entra ID never resolves conflicts on its own."
+                .into(),
+        );
+    }
+    if unmet.is_empty() {
+        out.push(format!(
+            "Add {al} to {gl} (its prerequisite plans are in the same group): Entra admin center → Groups → {gl} → \
+             Licenses → + Assignments → select {al} → Save; PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses \
+             @(@{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
+            g.id
+        ));
+    } else {
+        let needs: Vec<String> = unmet.iter().map(|d| rules::requires_text(t, d)).collect();
+        out.push(format!(
+            "Group-based licensing needs {al} and its prerequisite ({}) in the same group; choose one of the two \
+             documented layouts below (the options table shows the seats each costs).",
+            needs.join("; ")
+        ));
+        let best_full = options.iter().find(|o| o.layout == Layout::AddBaseToGroup);
+        let best_dedicated = options.iter().find(|o| o.layout == Layout::DedicatedGroup);
+        match best_full {
+            Some(o) => out.push(format!(
+                "Layout 1: add {} to {gl} (all its plans; {} new {} {}), then add {al} to {gl}: `Set-MgGroupLicense \
+                 -GroupId {} -AddLicenses @(@{{SkuId='{}'}}, @{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
+                o.base.label(),
+                o.base_new_seats,
+                o.base.label(),
+                if o.base_new_seats == 1 { "seat" } else { "seats" },
+                g.id,
+                o.base.sku_id.as_ref().map(|s| s.to_string()).unwrap_or_default()
+            )),
+            None => out.push(format!(
+                "Layout 1: add a product that contains the prerequisite to {gl}, then add {al}."
+            )),
+        }
+        match best_dedicated {
+            Some(o) => {
+                let base_id = o.base.sku_id.clone();
+                let disabled: Vec<String> = base_id
+                    .as_ref()
+                    .map(|b| {
+                        let keep: BTreeSet<Option<&PlanId>> =
+                            o.enabled_plans.iter().map(|p| p.id.as_ref()).collect();
+                        t.kb.plans_of(b)
+                            .iter()
+                            .filter(|p| !keep.contains(&Some(*p)))
+                            .map(|p| format!("'{p}'"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let enabled: Vec<String> = o.enabled_plans.iter().map(|p| p.label()).collect();
+                out.push(format!(
+                    "Layout 2: create a dedicated group for the users who need {al}, assign it {} with only {} \
+                     enabled plus {al}, and add those users: each consumes one {} seat (none extra if another \
+                     group already gives them {}) and one {al} seat. PowerShell, on the new group: \
+                     `Set-MgGroupLicense -GroupId <new group id> -AddLicenses @(@{{SkuId='{}'; DisabledPlans=@({})}}, \
+                     @{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
+                    o.base.label(),
+                    enabled.join(", "),
+                    o.base.label(),
+                    o.base.label(),
+                    base_id.map(|s| s.to_string()).unwrap_or_default(),
+                    disabled.join(",")
+                ));
+            }
+            None => out.push(format!(
+                "Layout 2: a dedicated group with a base product limited to the prerequisite plan, plus {al}."
+            )),
+        }
+        out.push(
+            "Tip: one dedicated group per base product (for example one E1-based and one E3-based) gives the add-on \
+             to the users of each without consuming additional base licenses."
+                .into(),
+        );
+    }
+    if let Some(s) = caveats::membership_step(g) {
+        out.push(s);
+    }
+    out.push(caveats::verify_step(g));
+    out
+}

@@ -1,0 +1,122 @@
+//! Caveats every planner reports the same way: what kind of group it is (synced from on-premises AD,
+//! dynamic membership), whether its member list is complete (exported, inferred, members missing from
+//! the users export), and whether its license processing has finished. Also the matching step texts,
+//! so a synced or dynamic group gets the same advice in every plan.
+
+use super::doc::{count, Findings, MembershipSource, PlanKind, WarningKind};
+use super::view::{Members, Tenant};
+use crate::model::snapshot::Group;
+
+/// Membership and processing caveats. Returns how many members have no user object.
+pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings) -> usize {
+    let label = g.label();
+    if members.source == MembershipSource::InferredFromLicenseStates {
+        f.warn(
+            None,
+            WarningKind::MembershipInferred,
+            format!(
+                "the input has no member list for {label}: members were inferred from license states that name it, so \
+                 members the group never licensed are missing; export groups with `-ExpandProperty members` (or \
+                 `$expand=members`) or add a GroupId,UserId membership CSV"
+            ),
+        );
+    }
+    if members.ids.is_empty() {
+        f.warn(
+            None,
+            WarningKind::EmptyGroup,
+            format!("{label} has no user members in the input (nested groups are not licensed)"),
+        );
+    }
+    let missing = members.ids.iter().filter(|id| t.user(id).is_none()).count();
+    if missing > 0 {
+        f.warn(
+            None,
+            WarningKind::MemberNotInSnapshot,
+            format!(
+                "{} of {label} {} no user object in the input, so their licenses were not checked; export every \
+                 user (`Get-MgUser -All`)",
+                count(missing, "member", "members"),
+                if missing == 1 { "has" } else { "have" }
+            ),
+        );
+    }
+    if let Some(state) = g.processing_state.as_deref() {
+        if !state.trim().eq_ignore_ascii_case("ProcessingComplete") {
+            f.warn(
+                None,
+                WarningKind::ProcessingNotComplete,
+                format!(
+                    "{label}'s license processing state is {state:?}, not ProcessingComplete: the snapshot may not \
+                     show every member's final license state; take a new snapshot when processing has finished"
+                ),
+            );
+        }
+    }
+    missing
+}
+
+/// Synced / dynamic group caveats, worded for the plan.
+pub fn group_kind(g: &Group, plan: PlanKind, f: &mut Findings) {
+    let label = g.label();
+    if g.is_synced() {
+        let detail = match plan {
+            PlanKind::DeleteGroup => format!(
+                "{label} is synced from on-premises AD: deleting a licensed group through Entra Connect fails, so \
+                 remove its licenses in the cloud first, then delete it on-premises and let Entra Connect sync"
+            ),
+            _ => format!(
+                "{label} is synced from on-premises AD: members are added and removed on-premises and the changes \
+                 reach group licensing only after an Entra Connect sync cycle"
+            ),
+        };
+        f.warn(None, WarningKind::SyncedGroup, detail);
+    }
+    if g.is_dynamic() {
+        let rule = g
+            .membership_rule
+            .as_deref()
+            .map(|r| format!(" (rule: {r})"))
+            .unwrap_or_default();
+        let detail = match plan {
+            PlanKind::Migrate => format!(
+                "{label} is dynamic{rule}: users whose attributes stop matching the rule leave the group and lose its \
+                 licenses once their direct licenses are gone; check the rule covers every user first"
+            ),
+            _ => format!(
+                "{label} is dynamic{rule}: members are added and removed by their attributes; the license update \
+                 itself works the same way"
+            ),
+        };
+        f.warn(None, WarningKind::DynamicGroup, detail);
+    }
+}
+
+/// The step for a synced or dynamic group (membership is managed elsewhere), if any.
+pub fn membership_step(g: &Group) -> Option<String> {
+    let label = g.label();
+    if g.is_synced() {
+        Some(format!(
+            "{label} is synced from on-premises AD: make membership changes in on-premises AD and allow an Entra \
+             Connect sync cycle before group licensing picks them up."
+        ))
+    } else if g.is_dynamic() {
+        Some(format!(
+            "{label} has dynamic membership: add or remove users by changing their attributes (the rule decides \
+             membership); the license steps stay the same."
+        ))
+    } else {
+        None
+    }
+}
+
+/// The closing verification step shared by the plans that change a group's licenses.
+pub fn verify_step(g: &Group) -> String {
+    format!(
+        "Wait until {}'s license processing has finished (processing state ProcessingComplete; the portal shows \
+         \"Latest license changes have been applied to all users\"), then check the group for users in an error \
+         state (`licdiag analyze` on a new snapshot) and reprocess every user whose error you fix: \
+         `Invoke-MgLicenseUser -UserId <user id>`.",
+        g.label()
+    )
+}

@@ -1,0 +1,646 @@
+//! `licdiag plan change`: moving a group from one product to another (group-licensing-guide.md,
+//! "Change license assignments for a user or group"). The guide lists the assumptions that must hold
+//! for every member, else some lose service: the old product is inherited, not direct; there are
+//! enough seats of the new product; no plan from another assignment conflicts with the new product;
+//! no dependent service needs a plan only the old product supplies. Each false assumption becomes a
+//! blocker, per user where it is about a user; synced and dynamic groups get their caveats.
+
+use super::caveats;
+use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::rules::{self, Labeled};
+use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
+use crate::model::finding::{PlanRef, ProductRef};
+use crate::model::snapshot::Group;
+use crate::model::{PlanId, SkuId};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the admin asked for, resolved to ids.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeRequest {
+    pub remove: Vec<SkuId>,
+    /// Products to add, each with the plans to disable in it.
+    pub add: Vec<(SkuId, Vec<PlanId>)>,
+}
+
+/// A product the change adds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddedProduct {
+    #[serde(flatten)]
+    pub product: ProductRef,
+    pub disabled_plans: Vec<PlanRef>,
+}
+
+/// Seats of an added product against the members who will newly consume one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SeatNeed {
+    #[serde(flatten)]
+    pub product: ProductRef,
+    /// Members who do not hold the product yet (from any source).
+    pub new_consumers: usize,
+    /// `subscribedSkus` numbers; absent when the product is not in the inventory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed: Option<u64>,
+    /// `enabled - consumed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Seats missing (0 when enough).
+    pub short: u64,
+}
+
+/// Seats the removal gives back: members who hold the removed product only through this group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FreedSeats {
+    #[serde(flatten)]
+    pub product: ProductRef,
+    pub users: usize,
+}
+
+/// The `change` plan's own fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChangeDetails {
+    pub remove: Vec<ProductRef>,
+    pub add: Vec<AddedProduct>,
+    pub seats: Vec<SeatNeed>,
+    pub freed_seats: Vec<FreedSeats>,
+}
+
+impl super::doc::Details for ChangeDetails {
+    fn sections(&self) -> Vec<Section> {
+        let mut out = Vec::new();
+        let mut change = Section {
+            title: "Change".into(),
+            columns: vec!["action", "product", "disabled plans"],
+            ..Section::default()
+        };
+        for r in &self.remove {
+            change
+                .rows
+                .push(vec!["remove".into(), r.label(), String::new()]);
+        }
+        for a in &self.add {
+            let disabled: Vec<String> = a.disabled_plans.iter().map(|p| p.label()).collect();
+            change
+                .rows
+                .push(vec!["add".into(), a.product.label(), disabled.join(", ")]);
+        }
+        out.push(change);
+        if !self.seats.is_empty() {
+            let mut s = Section {
+                title: "Seats for the added products".into(),
+                columns: vec![
+                    "product",
+                    "new consumers",
+                    "enabled",
+                    "warning",
+                    "consumed",
+                    "available",
+                    "short",
+                ],
+                ..Section::default()
+            };
+            let opt = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+            for n in &self.seats {
+                s.rows.push(vec![
+                    n.product.label(),
+                    n.new_consumers.to_string(),
+                    opt(n.enabled),
+                    opt(n.warning),
+                    opt(n.consumed),
+                    n.available
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    n.short.to_string(),
+                ]);
+            }
+            s.notes.push(
+                "A member who already holds a product from any source consumes no new seat; available = enabled - consumed."
+                    .into(),
+            );
+            out.push(s);
+        }
+        if !self.freed_seats.is_empty() {
+            let mut s = Section {
+                title: "Seats given back by the removal".into(),
+                columns: vec!["product", "users"],
+                ..Section::default()
+            };
+            for fr in &self.freed_seats {
+                s.rows.push(vec![fr.product.label(), fr.users.to_string()]);
+            }
+            out.push(s);
+        }
+        out
+    }
+}
+
+/// Plans the change of `g`.
+pub fn plan(
+    t: &Tenant<'_>,
+    g: &Group,
+    members: &Members,
+    req: &ChangeRequest,
+) -> Planned<ChangeDetails> {
+    let mut f = Findings::default();
+    let gl = g.label();
+    let missing = caveats::membership(t, g, members, &mut f);
+    caveats::group_kind(g, PlanKind::Change, &mut f);
+
+    let removed: BTreeSet<&SkuId> = req.remove.iter().collect();
+    let added: BTreeSet<&SkuId> = req.add.iter().map(|(s, _)| s).collect();
+    for s in removed.iter().chain(added.iter()) {
+        if !t.knows_plans(s) {
+            f.warn(
+                None,
+                WarningKind::PlansUnknown,
+                format!(
+                    "neither the catalog nor the tenant's subscribedSkus list the plans of {}: conflict and \
+                     dependency checks for it were skipped; pass a newer catalog with --catalog",
+                    t.sku_label(s)
+                ),
+            );
+        }
+    }
+    for (s, _) in &req.add {
+        if g.assigned_licenses.iter().any(|l| &l.sku_id == s) && !removed.contains(s) {
+            f.warn(
+                None,
+                WarningKind::AlreadyAssigned,
+                format!(
+                    "{} is already assigned to {gl}: the change replaces that assignment's disabled plans",
+                    t.sku_label(s)
+                ),
+            );
+        }
+    }
+
+    // the group's license set after the change
+    let new_sets: Vec<Labeled> = req
+        .add
+        .iter()
+        .map(|(s, disabled)| Labeled {
+            label: format!("{} from {gl}", t.sku_label(s)),
+            plans: t.enabled(s, disabled),
+        })
+        .collect();
+    let kept_sets: Vec<Labeled> = g
+        .assigned_licenses
+        .iter()
+        .filter(|l| !removed.contains(&l.sku_id) && !added.contains(&l.sku_id))
+        .map(|l| Labeled {
+            label: format!("{} from {gl}", t.sku_label(&l.sku_id)),
+            plans: t.enabled(&l.sku_id, &l.disabled_plans),
+        })
+        .collect();
+    group_level_checks(t, g, &new_sets, &kept_sets, &mut f);
+    let new_plans: PlanSet = new_sets
+        .iter()
+        .flat_map(|l| l.plans.iter().cloned())
+        .collect();
+
+    // per member
+    let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    let mut freed: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    for id in &members.ids {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        let uref = t.user_ref(id);
+        let hs = t.holdings(u);
+        for h in &hs {
+            let is_removed = removed.contains(&h.sku);
+            match &h.source {
+                Source::Direct if is_removed && h.active => f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::DirectAssignment,
+                    format!(
+                        "holds {} directly as well: the change removes only the copy inherited from {gl}, so the \
+                         direct assignment stays (with its seat); remove it first or accept that the user keeps it",
+                        t.sku_label(&h.sku)
+                    ),
+                    Some(t.product(&h.sku)),
+                    Vec::new(),
+                ),
+                Source::Unknown if is_removed => f.warn(
+                    Some(uref.clone()),
+                    WarningKind::AssignmentSourceUnknown,
+                    format!(
+                        "holds {} but the input has no license states saying whether directly or inherited; export \
+                         users with licenseAssignmentStates",
+                        t.sku_label(&h.sku)
+                    ),
+                ),
+                Source::Group(other) if is_removed && h.active && other != &g.id => f.warn(
+                    Some(uref.clone()),
+                    WarningKind::KeepsOldProduct,
+                    format!(
+                        "keeps {} from {} after the change",
+                        t.sku_label(&h.sku),
+                        t.group_label(other)
+                    ),
+                ),
+                Source::Group(own) if own == &g.id && h.in_error() => f.warn(
+                    Some(uref.clone()),
+                    WarningKind::AlreadyInError,
+                    format!(
+                        "already in error for {} from {gl}: {}; the change re-evaluates the group's assignment for \
+                         this user",
+                        t.sku_label(&h.sku),
+                        error_text(h)
+                    ),
+                ),
+                _ => {}
+            }
+        }
+
+        // conflicts between the new products and the user's other assignments
+        let theirs: Vec<Labeled> = hs
+            .iter()
+            .filter(|h| h.active && !h.is_from(&g.id))
+            .map(|h| Labeled {
+                label: t.holding_label(h),
+                plans: h.plans.clone(),
+            })
+            .collect();
+        let hits = rules::conflicts(t, &new_sets, &theirs);
+        if !hits.is_empty() {
+            let mut plans: Vec<PlanRef> = hits
+                .iter()
+                .flat_map(|h| [t.plan(&h.ours), t.plan(&h.theirs)])
+                .collect();
+            plans.sort();
+            plans.dedup();
+            f.block_with(
+                Some(uref.clone()),
+                BlockerKind::ConflictingPlans,
+                format!(
+                    "{}: the new assignment fails with MutuallyExclusiveViolation and the user keeps neither the old \
+                     nor the new product from {gl}; disable one of the plans or remove the other license (Entra ID \
+                     does not resolve conflicts)",
+                    rules::conflict_text(t, &hits)
+                ),
+                None,
+                plans,
+            );
+        }
+
+        // dependent services that need a plan only the removed product supplies
+        let before = plans_where(&hs, |h| h.active);
+        let replaced = |h: &super::view::Holding<'_>| {
+            h.is_from(&g.id) && (removed.contains(&h.sku) || added.contains(&h.sku))
+        };
+        let mut after = plans_where(&hs, |h| h.active && !replaced(h));
+        after.extend(new_plans.iter().cloned());
+        for d in rules::broken_dependencies(t, &before, &after) {
+            let holders: Vec<String> = hs
+                .iter()
+                .filter(|h| h.active && !replaced(h) && h.plans.contains(&d.dependent))
+                .map(|h| t.holding_label(h))
+                .chain(
+                    new_sets
+                        .iter()
+                        .filter(|l| l.plans.contains(&d.dependent))
+                        .map(|l| l.label.clone()),
+                )
+                .collect();
+            let suppliers: Vec<String> = hs
+                .iter()
+                .filter(|h| {
+                    h.active && replaced(h) && d.requires_any.iter().any(|r| h.plans.contains(r))
+                })
+                .map(|h| t.holding_label(h))
+                .collect();
+            let detail = format!(
+                "{} ({}) needs {}, which only {} supplies; after the change nothing does, so the removal fails with \
+                 DependencyViolation and the old license stays in an error state until the dependency is fixed \
+                 [{}]",
+                t.plan_long(&d.dependent),
+                holders.join(", "),
+                rules::requires_text(t, d),
+                suppliers.join(", "),
+                rules::provenance(d)
+            );
+            if rules::is_blocking(d) {
+                let mut plans = vec![t.plan(&d.dependent)];
+                plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+                f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::Dependency,
+                    detail,
+                    None,
+                    plans,
+                );
+            } else {
+                f.warn(
+                    Some(uref.clone()),
+                    WarningKind::UnverifiedDependency,
+                    detail,
+                );
+            }
+        }
+
+        // seats
+        for s in &added {
+            if !t.holds_sku(u, s) {
+                *need.entry(*s).or_default() += 1;
+            }
+        }
+        for s in &removed {
+            let via_group = hs
+                .iter()
+                .any(|h| h.active && &&h.sku == s && h.is_from(&g.id));
+            let elsewhere = hs
+                .iter()
+                .any(|h| h.active && &&h.sku == s && !h.is_from(&g.id));
+            if via_group && !elsewhere && !added.contains(s) {
+                *freed.entry(*s).or_default() += 1;
+            }
+        }
+    }
+
+    let mut seats = Vec::new();
+    for s in &added {
+        // members without a user object are counted as needing a seat (the worst case)
+        let n = need.get(s).copied().unwrap_or(0) + missing;
+        seats.push(seat_need(t, s, n, &mut f));
+    }
+    let freed_seats = freed
+        .iter()
+        .map(|(s, n)| FreedSeats {
+            product: t.product(s),
+            users: *n,
+        })
+        .collect();
+
+    let steps = steps(t, g, req, &f);
+    let disabled_of = |s: &SkuId, dis: &[PlanId]| -> AddedProduct {
+        let mut d: Vec<PlanRef> = dis.iter().map(|p| t.plan(p)).collect();
+        d.sort();
+        AddedProduct {
+            product: t.product(s),
+            disabled_plans: d,
+        }
+    };
+    let details = ChangeDetails {
+        remove: req.remove.iter().map(|s| t.product(s)).collect(),
+        add: req.add.iter().map(|(s, d)| disabled_of(s, d)).collect(),
+        seats,
+        freed_seats,
+    };
+    Planned {
+        findings: f,
+        steps,
+        details,
+    }
+}
+
+/// Conflicts inside the group's new license set and add-on prerequisites it would leave unmet.
+fn group_level_checks(
+    t: &Tenant<'_>,
+    g: &Group,
+    new_sets: &[Labeled],
+    kept_sets: &[Labeled],
+    f: &mut Findings,
+) {
+    let gl = g.label();
+    let mut hits = Vec::new();
+    for (i, a) in new_sets.iter().enumerate() {
+        let later: Vec<Labeled> = new_sets.iter().skip(i + 1).cloned().collect();
+        hits.extend(rules::conflicts(t, std::slice::from_ref(a), &later));
+    }
+    hits.extend(rules::conflicts(t, new_sets, kept_sets));
+    if !hits.is_empty() {
+        f.block(
+            None,
+            BlockerKind::ConflictingPlans,
+            format!(
+                "the group's new license set conflicts with itself: {}; every member would fail with \
+                 MutuallyExclusiveViolation; disable one plan of each pair with --disable-plan",
+                rules::conflict_text(t, &hits)
+            ),
+        );
+    }
+    let all: Vec<&Labeled> = new_sets.iter().chain(kept_sets.iter()).collect();
+    let set: PlanSet = all.iter().flat_map(|l| l.plans.iter().cloned()).collect();
+    for d in rules::unmet(t, &set) {
+        let from: Vec<String> = all
+            .iter()
+            .filter(|l| l.plans.contains(&d.dependent))
+            .map(|l| l.label.clone())
+            .collect();
+        let detail = format!(
+            "after the change {gl} would hold {} ({}) without {} in the same group; group-based licensing refuses \
+             the save (\"Make sure that the group has necessary services before adding or removing a dependent \
+             service\") [{}]",
+            t.plan_long(&d.dependent),
+            from.join(", "),
+            rules::requires_text(t, d),
+            rules::provenance(d)
+        );
+        if rules::is_blocking(d) {
+            let mut plans = vec![t.plan(&d.dependent)];
+            plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+            f.block_with(None, BlockerKind::MissingPrerequisite, detail, None, plans);
+        } else {
+            f.warn(None, WarningKind::UnverifiedDependency, detail);
+        }
+    }
+}
+
+/// Seats of one added product against `n` new consumers; a shortage is a group-level blocker.
+pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> SeatNeed {
+    let label = t.sku_label(sku);
+    let product = t.product(sku);
+    let Some(seats) = t.seats(sku) else {
+        if t.has_inventory() {
+            if n > 0 {
+                f.block_with(
+                    None,
+                    BlockerKind::NotEnoughSeats,
+                    format!(
+                        "{label}: {} would newly consume a seat, but the tenant's subscribedSkus has no {label} \
+                         subscription",
+                        count(n, "member", "members")
+                    ),
+                    Some(product.clone()),
+                    Vec::new(),
+                );
+            }
+        } else {
+            f.warn(
+                None,
+                WarningKind::SeatsUnknown,
+                format!(
+                    "the input has no subscribedSkus, so {label} seats were not checked ({} would newly consume \
+                     one); add `Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10`",
+                    count(n, "member", "members")
+                ),
+            );
+        }
+        return SeatNeed {
+            product,
+            new_consumers: n,
+            enabled: None,
+            warning: None,
+            consumed: None,
+            available: None,
+            short: if t.has_inventory() { n as u64 } else { 0 },
+        };
+    };
+    let available = seats.available();
+    let free = u64::try_from(available.max(0)).unwrap_or(0);
+    let short = (n as u64).saturating_sub(free);
+    if short > 0 {
+        let grace = if seats.warning > 0 {
+            format!(
+                "; {} more {} in the warning (grace-period) state and will expire",
+                seats.warning,
+                if seats.warning == 1 {
+                    "unit is"
+                } else {
+                    "units are"
+                }
+            )
+        } else {
+            String::new()
+        };
+        f.block_with(
+            None,
+            BlockerKind::NotEnoughSeats,
+            format!(
+                "{label}: {} would newly consume a seat but {available} {} available (enabled {} - consumed {}){grace}; \
+                 buy {short} more or free seats (direct-only assignments outside licensing groups, disabled accounts) \
+                 first, or the users beyond the free seats fail with CountViolation",
+                count(n, "member", "members"),
+                if available == 1 || available == -1 { "is" } else { "are" },
+                seats.enabled,
+                seats.consumed,
+            ),
+            Some(product.clone()),
+            Vec::new(),
+        );
+    } else if n > 0 && seats.consumed > seats.enabled {
+        f.warn(
+            None,
+            WarningKind::SeatsInGracePeriod,
+            format!(
+                "{label} is over-assigned (consumed {} > enabled {})",
+                seats.consumed, seats.enabled
+            ),
+        );
+    }
+    SeatNeed {
+        product,
+        new_consumers: n,
+        enabled: Some(seats.enabled),
+        warning: Some(seats.warning),
+        consumed: Some(seats.consumed),
+        available: Some(available),
+        short,
+    }
+}
+
+/// `-AddLicenses @(@{SkuId='...'; DisabledPlans=@('...')})`.
+fn add_licenses_arg(req: &ChangeRequest) -> String {
+    let items: Vec<String> = req
+        .add
+        .iter()
+        .map(|(s, d)| {
+            let plans: Vec<String> = d.iter().map(|p| format!("'{p}'")).collect();
+            if plans.is_empty() {
+                format!("@{{SkuId='{s}'}}")
+            } else {
+                format!("@{{SkuId='{s}'; DisabledPlans=@({})}}", plans.join(","))
+            }
+        })
+        .collect();
+    format!("@({})", items.join(", "))
+}
+
+fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<String> {
+    let gl = g.label();
+    let old: Vec<String> = req.remove.iter().map(|s| t.sku_label(s)).collect();
+    let new: Vec<String> = req.add.iter().map(|(s, _)| t.sku_label(s)).collect();
+    let old_text = if old.is_empty() {
+        "nothing".to_string()
+    } else {
+        old.join(", ")
+    };
+    let new_text = if new.is_empty() {
+        "nothing".to_string()
+    } else {
+        new.join(", ")
+    };
+    let mut out = vec![format!(
+        "Check the guide's assumptions for every member of {gl} (this plan does): {old_text} is inherited from the \
+         group, not assigned directly; there are enough seats of {new_text}; no plan from another assignment \
+         conflicts with {new_text}; no dependent service needs a plan that only {old_text} supplies."
+    )];
+    if f.has_blocker(BlockerKind::DirectAssignment) {
+        let ids: Vec<String> = req.remove.iter().map(|s| format!("'{s}'")).collect();
+        out.push(format!(
+            "Remove the direct {old_text} assignment of each user listed under direct_assignment (they still \
+             inherit it from {gl} meanwhile): `Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses \
+             @({})`; or accept that they keep it.",
+            ids.join(",")
+        ));
+    }
+    if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        out.push(format!(
+            "Buy or free enough {new_text} seats before the change: remove direct-only assignments of users outside \
+             licensing groups and licenses of disabled accounts (`licdiag analyze` lists reclaimable seats)."
+        ));
+    }
+    if f.has_blocker(BlockerKind::ConflictingPlans) {
+        out.push(
+            "For each conflict listed under conflicting_plans, remove the other license or disable one of the two \
+             plans in one of the assignments; Entra ID never resolves conflicts on its own."
+                .into(),
+        );
+    }
+    if f.has_blocker(BlockerKind::Dependency) {
+        out.push(
+            "For each user listed under dependency, keep the required plan through another assignment (for example a \
+             direct license with that plan enabled) or disable or remove the dependent service first."
+                .into(),
+        );
+    }
+    if f.has_blocker(BlockerKind::MissingPrerequisite) {
+        out.push(format!(
+            "Keep each add-on's prerequisite plan in {gl}'s new license set, or move the add-on to a group that has it."
+        ));
+    }
+    if let Some(s) = caveats::membership_step(g) {
+        out.push(s);
+    }
+    let disabled: Vec<String> = req
+        .add
+        .iter()
+        .filter(|(_, d)| !d.is_empty())
+        .map(|(s, d)| {
+            let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
+            format!("{} without {}", t.sku_label(s), names.join(", "))
+        })
+        .collect();
+    let options = if disabled.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", disabled.join("; "))
+    };
+    let removes: Vec<String> = req.remove.iter().map(|s| format!("'{s}'")).collect();
+    out.push(format!(
+        "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
+         member loses service: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
+         center → Billing → Licenses): select {new_text}{options}, clear {old_text}, Save. PowerShell: \
+         `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses @({})`.",
+        g.id,
+        add_licenses_arg(req),
+        removes.join(",")
+    ));
+    out.push(caveats::verify_step(g));
+    out
+}

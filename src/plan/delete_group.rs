@@ -1,0 +1,429 @@
+//! `licdiag plan delete-group`: deleting a licensed group (group-licensing-guide.md, "When a licensed
+//! group is deleted"; licensing.md §6 row 9). A group with licenses cannot be deleted: its licenses are
+//! removed from every user first, and that removal fails for a user who holds another license that
+//! needs a plan only this group supplies (Audio Conferencing needs Skype for Business from E3). The
+//! two doc versions disagree on what happens then (older: the license is converted to a direct
+//! assignment; 2025: the group's licenses go into an error state until the dependency is fixed), so
+//! the plan states both. Duplicate proxy addresses can block the removal too.
+
+use super::caveats;
+use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::rules;
+use super::view::{error_text, plans_where, Holding, Members, Tenant};
+use crate::model::finding::{ProductRef, UserRef};
+use crate::model::snapshot::Group;
+use crate::model::{Cause, ObjectId, SkuId};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The two documented outcomes for a user whose license from the group is needed by another license.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DependencyBehaviour {
+    /// Older docs (azure-docs / 2023 entra-docs).
+    pub older: String,
+    /// The 2025 entra-docs version.
+    pub current: String,
+}
+
+/// A user who loses products with the group (no other source).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LosingUser {
+    pub user: UserRef,
+    pub skus: Vec<ProductRef>,
+}
+
+/// Seats the deletion gives back per product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Freed {
+    #[serde(flatten)]
+    pub product: ProductRef,
+    pub users: usize,
+}
+
+/// The `delete-group` plan's own fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeleteDetails {
+    /// Members plus users still holding a license from the group.
+    pub affected_users: usize,
+    pub dependency_behaviour: DependencyBehaviour,
+    pub users_losing_licenses: Vec<LosingUser>,
+    pub freed_seats: Vec<Freed>,
+}
+
+impl super::doc::Details for DeleteDetails {
+    fn sections(&self) -> Vec<Section> {
+        let mut out = Vec::new();
+        let mut b = Section {
+            title: "When a license from the group is needed by another license".into(),
+            columns: vec!["docs", "what happens"],
+            ..Section::default()
+        };
+        b.rows.push(vec![
+            "older".into(),
+            self.dependency_behaviour.older.clone(),
+        ]);
+        b.rows.push(vec![
+            "current (2025)".into(),
+            self.dependency_behaviour.current.clone(),
+        ]);
+        out.push(b);
+        let mut l = Section {
+            title: format!(
+                "Users who lose products with the group ({} of {} affected)",
+                self.users_losing_licenses.len(),
+                self.affected_users
+            ),
+            columns: vec!["user", "products"],
+            ..Section::default()
+        };
+        for u in &self.users_losing_licenses {
+            let skus: Vec<String> = u.skus.iter().map(|p| p.label()).collect();
+            l.rows.push(vec![u.user.label(), skus.join(", ")]);
+        }
+        l.notes
+            .push("Intended by the deletion; listed so nobody is surprised.".into());
+        out.push(l);
+        if !self.freed_seats.is_empty() {
+            let mut s = Section {
+                title: "Seats given back".into(),
+                columns: vec!["product", "users"],
+                ..Section::default()
+            };
+            for fr in &self.freed_seats {
+                s.rows.push(vec![fr.product.label(), fr.users.to_string()]);
+            }
+            out.push(s);
+        }
+        out
+    }
+}
+
+/// Plans the deletion of `g`.
+pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetails> {
+    let mut f = Findings::default();
+    let gl = g.label();
+    caveats::membership(t, g, members, &mut f);
+    caveats::group_kind(g, PlanKind::DeleteGroup, &mut f);
+
+    let mut affected: BTreeSet<ObjectId> = members.ids.clone();
+    affected.extend(t.holders_from(&g.id));
+    let addresses = AddressIndex::new(t, &g.id);
+    let mut losing = Vec::new();
+    let mut freed: BTreeMap<SkuId, usize> = BTreeMap::new();
+
+    for id in &affected {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        let uref = t.user_ref(id);
+        let hs = t.holdings(u);
+        let from_g: Vec<&Holding<'_>> = hs.iter().filter(|h| h.is_from(&g.id)).collect();
+        if !members.ids.contains(id) {
+            if let Some(h) = from_g.first() {
+                f.warn(
+                    Some(uref.clone()),
+                    WarningKind::RemovalPending,
+                    format!(
+                        "no longer a member of {gl} but still holds {} from it ({}): the removal has not gone through",
+                        t.sku_label(&h.sku),
+                        error_text(h)
+                    ),
+                );
+            }
+        }
+
+        // licenses from the group that another license needs
+        let before = plans_where(&hs, |h| h.active);
+        let after = plans_where(&hs, |h| h.active && !h.is_from(&g.id));
+        for d in rules::broken_dependencies(t, &before, &after) {
+            let holders: Vec<String> = hs
+                .iter()
+                .filter(|h| h.active && !h.is_from(&g.id) && h.plans.contains(&d.dependent))
+                .map(|h| t.holding_label(h))
+                .collect();
+            let suppliers: Vec<&Holding<'_>> = from_g
+                .iter()
+                .copied()
+                .filter(|h| h.active && d.requires_any.iter().any(|r| h.plans.contains(r)))
+                .collect();
+            let supplier_names: Vec<String> =
+                suppliers.iter().map(|h| t.holding_label(h)).collect();
+            let products: Vec<String> = suppliers.iter().map(|h| t.sku_label(&h.sku)).collect();
+            let pending = suppliers
+                .iter()
+                .find(|h| h.error() == Some(&Cause::DependencyViolation))
+                .map(|h| {
+                    format!(
+                        " The user is already in DependencyViolation for {} ({}): a removal is already stuck.",
+                        t.holding_label(h),
+                        error_text(h)
+                    )
+                })
+                .unwrap_or_default();
+            let detail = format!(
+                "{} ({}) needs {}, which only {} supplies. When {gl}'s licenses are removed: older behaviour: {} is \
+                 converted from inherited to a direct assignment; current behaviour (2025 docs): the licenses from \
+                 {gl} go into an error state until the dependency is fixed.{pending} [{}]",
+                t.plan_long(&d.dependent),
+                holders.join(", "),
+                rules::requires_text(t, d),
+                join_and(&supplier_names),
+                join_and(&products),
+                rules::provenance(d)
+            );
+            if rules::is_blocking(d) {
+                let mut plans = vec![t.plan(&d.dependent)];
+                plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+                let sku = suppliers.first().map(|h| t.product(&h.sku));
+                f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::Dependency,
+                    detail,
+                    sku,
+                    plans,
+                );
+            } else {
+                f.warn(
+                    Some(uref.clone()),
+                    WarningKind::UnverifiedDependency,
+                    detail,
+                );
+            }
+        }
+
+        // proxy-address conflicts
+        for h in hs
+            .iter()
+            .filter(|h| h.error() == Some(&Cause::UniquenessViolation))
+        {
+            f.block_with(
+                Some(uref.clone()),
+                BlockerKind::ProxyConflict,
+                format!(
+                    "in UniquenessViolation for {} (proxy address already used by another object): license changes \
+                     for this user fail until the duplicate address is fixed",
+                    t.holding_label(h)
+                ),
+                Some(t.product(&h.sku)),
+                Vec::new(),
+            );
+        }
+        for (addr, others) in addresses.collisions(u) {
+            f.block(
+                Some(uref.clone()),
+                BlockerKind::ProxyConflict,
+                format!(
+                    "address {addr} is also held by {}: removing licenses recalculates proxy addresses and can fail on \
+                     the duplicate; fix it{}",
+                    join_and(&others),
+                    if u.is_synced() {
+                        " at the source of authority (on-premises AD: the user is synced)"
+                    } else {
+                        " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq '<address>'\"`)"
+                    }
+                ),
+            );
+        }
+
+        // products lost with the group
+        let mut lost: Vec<ProductRef> = Vec::new();
+        let skus: BTreeSet<&SkuId> = from_g.iter().filter(|h| h.active).map(|h| &h.sku).collect();
+        for s in skus {
+            let elsewhere = hs
+                .iter()
+                .any(|h| h.active && &h.sku == s && !h.is_from(&g.id));
+            if !elsewhere {
+                lost.push(t.product(s));
+                *freed.entry(s.clone()).or_default() += 1;
+            }
+        }
+        if !lost.is_empty() {
+            lost.sort();
+            losing.push(LosingUser {
+                user: uref.clone(),
+                skus: lost,
+            });
+        }
+    }
+    losing.sort_by(|a, b| a.user.cmp(&b.user));
+    let steps = steps(t, g, &f);
+    Planned {
+        findings: f,
+        steps,
+        details: DeleteDetails {
+            affected_users: affected.len(),
+            dependency_behaviour: DependencyBehaviour {
+                older: "the license the dependent license needs is converted from inherited to a direct assignment \
+                        (the user keeps it and still consumes its seat)"
+                    .into(),
+                current: "every license from the deleted group goes into an error state on the user until the \
+                          dependency is resolved"
+                    .into(),
+            },
+            users_losing_licenses: losing,
+            freed_seats: freed
+                .into_iter()
+                .map(|(s, n)| Freed {
+                    product: t.product(&s),
+                    users: n,
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Addresses (`proxyAddresses` and `mail`, compared without `smtp:` and case-insensitively) and the
+/// objects holding them, without the group being deleted.
+struct AddressIndex {
+    holders: BTreeMap<String, Vec<(Holder, String)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Holder {
+    User(ObjectId),
+    Group(ObjectId),
+}
+
+fn normalize(a: &str) -> Option<String> {
+    let lower = a.trim().to_lowercase();
+    let bare = lower
+        .strip_prefix("smtp:")
+        .unwrap_or(&lower)
+        .trim()
+        .to_string();
+    (!bare.is_empty()).then_some(bare)
+}
+
+impl AddressIndex {
+    fn new(t: &Tenant<'_>, skip_group: &ObjectId) -> AddressIndex {
+        let mut holders: BTreeMap<String, Vec<(Holder, String)>> = BTreeMap::new();
+        let mut add = |addr: &str, h: Holder, label: String| {
+            if let Some(n) = normalize(addr) {
+                let list = holders.entry(n).or_default();
+                if !list.iter().any(|(x, _)| *x == h) {
+                    list.push((h, label));
+                }
+            }
+        };
+        for u in t.users() {
+            let label = format!("user {}", u.label());
+            for a in u.proxy_addresses.iter().chain(u.mail.iter()) {
+                add(a, Holder::User(u.id.clone()), label.clone());
+            }
+        }
+        for g in &t.snap.groups {
+            if &g.id == skip_group {
+                continue;
+            }
+            let label = format!("group {}", g.label());
+            for a in g.proxy_addresses.iter().chain(g.mail.iter()) {
+                add(a, Holder::Group(g.id.clone()), label.clone());
+            }
+        }
+        AddressIndex { holders }
+    }
+
+    /// The user's addresses that other objects hold too, with those objects' labels.
+    fn collisions(&self, u: &crate::model::snapshot::User) -> Vec<(String, Vec<String>)> {
+        let me = Holder::User(u.id.clone());
+        let mine: BTreeSet<String> = u
+            .proxy_addresses
+            .iter()
+            .chain(u.mail.iter())
+            .filter_map(|a| normalize(a))
+            .collect();
+        mine.into_iter()
+            .filter_map(|a| {
+                let others: Vec<String> = self
+                    .holders
+                    .get(&a)?
+                    .iter()
+                    .filter(|(h, _)| *h != me)
+                    .map(|(_, l)| l.clone())
+                    .collect();
+                (!others.is_empty()).then_some((a, others))
+            })
+            .collect()
+    }
+}
+
+fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
+    let gl = g.label();
+    let mut out = Vec::new();
+    if f.has_blocker(BlockerKind::Dependency) {
+        out.push(format!(
+            "For each user listed under dependency, keep the required plan through another assignment (for example \
+             assign the product directly, with only that plan enabled) or remove the dependent license first; \
+             otherwise removing {gl}'s licenses converts them to direct assignments (older behaviour) or leaves them \
+             in an error state (current behaviour)."
+        ));
+    }
+    if f.has_blocker(BlockerKind::ProxyConflict) {
+        out.push(
+            "Fix the duplicate proxy addresses listed under proxy_conflict (at the source of authority for synced \
+             users), then reprocess those users: `Invoke-MgLicenseUser -UserId <user id>`."
+                .into(),
+        );
+    }
+    if g.assigned_licenses.is_empty() {
+        out.push(format!(
+            "{gl} holds no licenses, so nothing has to be removed before the deletion."
+        ));
+    } else {
+        let names: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .map(|l| t.sku_label(&l.sku_id))
+            .collect();
+        let ids: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .map(|l| format!("'{}'", l.sku_id))
+            .collect();
+        out.push(format!(
+            "Remove every license from {gl} first (a group with licenses cannot be deleted): Entra admin center → \
+             Groups → {gl} → Licenses → select {} → Remove license; PowerShell: `Set-MgGroupLicense -GroupId {} \
+             -AddLicenses @() -RemoveLicenses @({})`.",
+            names.join(", "),
+            g.id,
+            ids.join(",")
+        ));
+        out.push(format!(
+            "Wait until the removal has reached every user ({}; it can take time), check the members for \
+             DependencyViolation or other errors, fix them and reprocess each user: `Invoke-MgLicenseUser -UserId \
+             <user id>`.",
+            count(
+                t.holders_from(&g.id).len(),
+                "user holds a license from the group",
+                "users hold a license from the group"
+            )
+        ));
+    }
+    if g.is_synced() {
+        out.push(format!(
+            "Then delete {gl} in on-premises AD and let Entra Connect sync the deletion (deleting a synced group that \
+             still has licenses fails)."
+        ));
+    } else {
+        out.push(format!(
+            "Then delete the group: `Remove-MgGroup -GroupId {}`.",
+            g.id
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_compare_without_prefix_and_case() {
+        assert_eq!(
+            normalize(" SMTP:Ana@X.example "),
+            Some("ana@x.example".into())
+        );
+        assert_eq!(normalize("sip:ana@x"), Some("sip:ana@x".into()));
+        assert_eq!(normalize("smtp:"), None);
+    }
+}

@@ -1,0 +1,593 @@
+//! `licdiag plan migrate`: replacing direct assignments with the group's licenses
+//! (group-licensing-guide.md, "How to migrate users with individual licenses to group licenses";
+//! licensing.md §11). For every product of the group it sorts users into direct only, inherited
+//! only, or both, and finds who would lose service when the direct license is removed: plans the direct
+//! assignment enables but the group's disables, direct holders outside the group, members in error for
+//! the group's license, members the group's license has not reached yet. The rest is the
+//! safe-to-remove list; the guide's verification checklist closes the plan.
+
+use super::caveats;
+use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::rules;
+use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Tenant};
+use crate::model::finding::{PlanRef, ProductRef, UserRef};
+use crate::model::snapshot::Group;
+use crate::model::SkuId;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How a member holds one of the group's products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldingKind {
+    DirectOnly,
+    InheritedOnly,
+    Both,
+    Neither,
+}
+
+impl HoldingKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HoldingKind::DirectOnly => "direct_only",
+            HoldingKind::InheritedOnly => "inherited_only",
+            HoldingKind::Both => "both",
+            HoldingKind::Neither => "neither",
+        }
+    }
+}
+
+/// Members per holding kind for one product.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HoldingCounts {
+    pub direct_only: usize,
+    pub inherited_only: usize,
+    pub both: usize,
+    pub neither: usize,
+}
+
+/// One product of the group and how its members hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductHoldings {
+    #[serde(flatten)]
+    pub product: ProductRef,
+    pub members: HoldingCounts,
+    /// Users outside the group who hold the product directly.
+    pub direct_outside_group: usize,
+}
+
+/// One member's holding of one product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberHolding {
+    pub user: UserRef,
+    #[serde(flatten)]
+    pub product: ProductRef,
+    pub holding: HoldingKind,
+}
+
+/// A user whose direct assignments can go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SafeUser {
+    pub user: UserRef,
+    /// The products whose direct assignment can be removed.
+    pub skus: Vec<ProductRef>,
+}
+
+/// Why removing a user's direct assignment is risky.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub kind: BlockerKind,
+    pub detail: String,
+}
+
+/// A user whose direct assignment must stay for now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RiskyUser {
+    pub user: UserRef,
+    pub reasons: Vec<Reason>,
+}
+
+/// The `migrate` plan's own fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MigrateDetails {
+    pub products: Vec<ProductHoldings>,
+    pub holdings: Vec<MemberHolding>,
+    pub safe_to_remove_direct: Vec<SafeUser>,
+    pub risky: Vec<RiskyUser>,
+    /// The guide's verification checklist, with this snapshot's facts.
+    pub checklist: Vec<String>,
+}
+
+impl super::doc::Details for MigrateDetails {
+    fn sections(&self) -> Vec<Section> {
+        let mut out = Vec::new();
+        let mut p = Section {
+            title: "Members per product".into(),
+            columns: vec![
+                "product",
+                "both",
+                "direct only",
+                "inherited only",
+                "neither",
+                "direct, outside the group",
+            ],
+            ..Section::default()
+        };
+        for x in &self.products {
+            p.rows.push(vec![
+                x.product.label(),
+                x.members.both.to_string(),
+                x.members.direct_only.to_string(),
+                x.members.inherited_only.to_string(),
+                x.members.neither.to_string(),
+                x.direct_outside_group.to_string(),
+            ]);
+        }
+        out.push(p);
+        let mut s = Section {
+            title: format!(
+                "Safe to remove the direct assignment ({})",
+                self.safe_to_remove_direct.len()
+            ),
+            columns: vec!["user", "products"],
+            ..Section::default()
+        };
+        for u in &self.safe_to_remove_direct {
+            let skus: Vec<String> = u.skus.iter().map(|p| p.label()).collect();
+            s.rows.push(vec![u.user.label(), skus.join(", ")]);
+        }
+        if self.safe_to_remove_direct.is_empty() {
+            s.notes.push(
+                "No user holds a product both directly and from the group without a risk.".into(),
+            );
+        }
+        out.push(s);
+        let mut r = Section {
+            title: format!(
+                "Risky: keep the direct assignment for now ({})",
+                self.risky.len()
+            ),
+            columns: vec!["user", "reason", "detail"],
+            ..Section::default()
+        };
+        for u in &self.risky {
+            for reason in &u.reasons {
+                r.rows.push(vec![
+                    u.user.label(),
+                    reason.kind.as_str().into(),
+                    reason.detail.clone(),
+                ]);
+            }
+        }
+        out.push(r);
+        let mut c = Section {
+            title: "Verification checklist".into(),
+            columns: vec!["check"],
+            ..Section::default()
+        };
+        for item in &self.checklist {
+            c.rows.push(vec![item.clone()]);
+        }
+        out.push(c);
+        out
+    }
+}
+
+/// Plans the migration of direct assignments to `g`'s licenses.
+pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDetails> {
+    let mut f = Findings::default();
+    let gl = g.label();
+    caveats::membership(t, g, members, &mut f);
+    caveats::group_kind(g, PlanKind::Migrate, &mut f);
+    if g.assigned_licenses.is_empty() {
+        f.block(
+            None,
+            BlockerKind::GroupNotLicensed,
+            format!(
+                "{gl} holds no licenses: assign it the products the direct assignments give (same products, same \
+                 enabled plans) before any direct assignment is removed"
+            ),
+        );
+    }
+    let skus: Vec<&SkuId> = g.assigned_licenses.iter().map(|l| &l.sku_id).collect();
+    let sku_set: BTreeSet<&SkuId> = skus.iter().copied().collect();
+    for s in &skus {
+        if !t.knows_plans(s) {
+            f.warn(
+                None,
+                WarningKind::PlansUnknown,
+                format!(
+                    "neither the catalog nor the tenant's subscribedSkus list the plans of {}: lost plans were not \
+                     checked for it; pass a newer catalog with --catalog",
+                    t.sku_label(s)
+                ),
+            );
+        }
+    }
+
+    let mut counts: BTreeMap<&SkuId, HoldingCounts> = BTreeMap::new();
+    let mut outside: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    let mut holdings = Vec::new();
+    let mut safe_skus: BTreeMap<UserRef, Vec<ProductRef>> = BTreeMap::new();
+
+    for id in &members.ids {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        let uref = t.user_ref(id);
+        let hs = t.holdings(u);
+        let blockers_before = f.blockers().len();
+        let mut both_skus = Vec::new();
+        for s in &skus {
+            let direct = hs
+                .iter()
+                .any(|h| h.active && &&h.sku == s && h.source == Source::Direct);
+            let from_g: Vec<&Holding<'_>> = hs
+                .iter()
+                .filter(|h| &&h.sku == s && h.is_from(&g.id))
+                .collect();
+            let inherited = from_g.iter().any(|h| h.active && !h.in_error());
+            let kind = match (direct, inherited) {
+                (true, true) => HoldingKind::Both,
+                (true, false) => HoldingKind::DirectOnly,
+                (false, true) => HoldingKind::InheritedOnly,
+                (false, false) => HoldingKind::Neither,
+            };
+            let c = counts.entry(s).or_default();
+            match kind {
+                HoldingKind::Both => c.both += 1,
+                HoldingKind::DirectOnly => c.direct_only += 1,
+                HoldingKind::InheritedOnly => c.inherited_only += 1,
+                HoldingKind::Neither => c.neither += 1,
+            }
+            holdings.push(MemberHolding {
+                user: uref.clone(),
+                product: t.product(s),
+                holding: kind,
+            });
+            if let Some(bad) = from_g.iter().find(|h| h.in_error()) {
+                f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::LicenseError,
+                    format!(
+                        "in error for {} from {gl}: {}; {}",
+                        t.sku_label(s),
+                        error_text(bad),
+                        if direct {
+                            "removing the direct license would leave the user without the product; fix the error and \
+                             reprocess first"
+                        } else {
+                            "the group's license does not apply to this user; fix the error and reprocess"
+                        }
+                    ),
+                    Some(t.product(s)),
+                    Vec::new(),
+                );
+            } else if direct && from_g.is_empty() {
+                f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::GroupLicenseNotApplied,
+                    format!(
+                        "holds {} directly but has no assignment from {gl} yet: the group's license has not reached \
+                         the user (processing not finished, or the snapshot predates the membership); wait for \
+                         processing or reprocess the user, then check again",
+                        t.sku_label(s)
+                    ),
+                    Some(t.product(s)),
+                    Vec::new(),
+                );
+            }
+            if hs
+                .iter()
+                .any(|h| &&h.sku == s && h.source == Source::Unknown)
+            {
+                f.warn(
+                    Some(uref.clone()),
+                    WarningKind::AssignmentSourceUnknown,
+                    format!(
+                        "holds {} but the input has no license states saying whether directly or inherited; export \
+                         users with licenseAssignmentStates",
+                        t.sku_label(s)
+                    ),
+                );
+            }
+            if kind == HoldingKind::Both {
+                both_skus.push(*s);
+            }
+        }
+
+        // what removing every direct assignment of the group's products takes away
+        if !both_skus.is_empty() {
+            let is_removed =
+                |h: &Holding<'_>| h.source == Source::Direct && sku_set.contains(&h.sku);
+            let before = plans_where(&hs, |h| h.active);
+            let after = plans_where(&hs, |h| h.active && !is_removed(h));
+            for s in &both_skus {
+                let direct_plans: PlanSet = plans_where(&hs, |h| {
+                    h.active && &&h.sku == s && h.source == Source::Direct
+                });
+                let lost: Vec<_> = direct_plans.difference(&after).cloned().collect();
+                if lost.is_empty() {
+                    continue;
+                }
+                let names: Vec<String> = lost.iter().map(|p| t.plan_long(p)).collect();
+                f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::PlansLost,
+                    format!(
+                        "the direct {} enables {} that {gl}'s assignment disables and no other assignment supplies: \
+                         removing the direct license removes {}; enable {} in the group's assignment first, or keep \
+                         the direct license",
+                        t.sku_label(s),
+                        names.join(", "),
+                        if lost.len() == 1 { "that service" } else { "those services" },
+                        if lost.len() == 1 { "it" } else { "them" },
+                    ),
+                    Some(t.product(s)),
+                    lost.iter().map(|p| t.plan(p)).collect::<Vec<PlanRef>>(),
+                );
+            }
+            for d in rules::broken_dependencies(t, &before, &after) {
+                let detail = format!(
+                    "{} stays but needs {}, which only the direct assignments supply: removing them breaks it \
+                     (DependencyViolation) [{}]",
+                    t.plan_long(&d.dependent),
+                    rules::requires_text(t, d),
+                    rules::provenance(d)
+                );
+                if rules::is_blocking(d) {
+                    let mut plans = vec![t.plan(&d.dependent)];
+                    plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+                    f.block_with(
+                        Some(uref.clone()),
+                        BlockerKind::Dependency,
+                        detail,
+                        None,
+                        plans,
+                    );
+                } else {
+                    f.warn(
+                        Some(uref.clone()),
+                        WarningKind::UnverifiedDependency,
+                        detail,
+                    );
+                }
+            }
+        }
+        let user_blocked = f
+            .blockers()
+            .iter()
+            .skip(blockers_before)
+            .any(|b| b.user.as_ref() == Some(&uref));
+        if !user_blocked && !both_skus.is_empty() {
+            safe_skus
+                .entry(uref.clone())
+                .or_default()
+                .extend(both_skus.iter().map(|s| t.product(s)));
+        }
+    }
+
+    // direct holders outside the group
+    for u in t.users() {
+        if members.ids.contains(&u.id) {
+            continue;
+        }
+        let hs = t.holdings(u);
+        for s in &skus {
+            let direct = hs
+                .iter()
+                .any(|h| h.active && &&h.sku == s && h.source == Source::Direct);
+            if !direct {
+                continue;
+            }
+            *outside.entry(s).or_default() += 1;
+            let others: Vec<String> = hs
+                .iter()
+                .filter(|h| h.active && &&h.sku == s && matches!(h.source, Source::Group(_)))
+                .filter_map(|h| match &h.source {
+                    Source::Group(o) => Some(t.group_label(o)),
+                    _ => None,
+                })
+                .collect();
+            let uref = t.user_ref(&u.id);
+            if others.is_empty() {
+                f.block_with(
+                    Some(uref),
+                    BlockerKind::NotInGroup,
+                    format!(
+                        "holds {} directly but is not a member of {gl}: removing the direct license would take {} \
+                         away; add the user to {gl} first (or leave the direct license alone)",
+                        t.sku_label(s),
+                        t.sku_label(s)
+                    ),
+                    Some(t.product(s)),
+                    Vec::new(),
+                );
+            } else {
+                f.warn(
+                    Some(uref),
+                    WarningKind::CoveredByOtherGroup,
+                    format!(
+                        "not a member of {gl}, holds {} directly and also inherits it from {}: migrate them with that \
+                         group",
+                        t.sku_label(s),
+                        others.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    // risky users: every user-level blocker, grouped
+    let mut risky_map: BTreeMap<UserRef, Vec<Reason>> = BTreeMap::new();
+    for b in f.blockers() {
+        if let Some(u) = &b.user {
+            risky_map.entry(u.clone()).or_default().push(Reason {
+                kind: b.kind,
+                detail: b.detail.clone(),
+            });
+        }
+    }
+    let risky: Vec<RiskyUser> = risky_map
+        .into_iter()
+        .map(|(user, mut reasons)| {
+            reasons.sort_by(|a, b| (a.kind, &a.detail).cmp(&(b.kind, &b.detail)));
+            reasons.dedup();
+            RiskyUser { user, reasons }
+        })
+        .collect();
+    let safe: Vec<SafeUser> = safe_skus
+        .into_iter()
+        .map(|(user, mut skus)| {
+            skus.sort();
+            skus.dedup();
+            SafeUser { user, skus }
+        })
+        .collect();
+
+    let products: Vec<ProductHoldings> = skus
+        .iter()
+        .map(|s| ProductHoldings {
+            product: t.product(s),
+            members: counts.get(s).cloned().unwrap_or_default(),
+            direct_outside_group: outside.get(s).copied().unwrap_or(0),
+        })
+        .collect();
+    holdings.sort_by(|a, b| (&a.user, &a.product).cmp(&(&b.user, &b.product)));
+    let checklist = checklist(t, g, &products, &f);
+    let steps = steps(t, g, &safe, &f);
+    Planned {
+        findings: f,
+        steps,
+        details: MigrateDetails {
+            products,
+            holdings,
+            safe_to_remove_direct: safe,
+            risky,
+            checklist,
+        },
+    }
+}
+
+fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findings) -> Vec<String> {
+    let gl = g.label();
+    let state = g
+        .processing_state
+        .clone()
+        .unwrap_or_else(|| "not in the export".into());
+    let errors = f
+        .blockers()
+        .iter()
+        .filter(|b| b.kind == BlockerKind::LicenseError)
+        .filter_map(|b| b.user.as_ref())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let both: usize = products.iter().map(|p| p.members.both).sum();
+    let not_applied = f
+        .blockers()
+        .iter()
+        .filter(|b| b.kind == BlockerKind::GroupLicenseNotApplied)
+        .filter_map(|b| b.user.as_ref())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let names: Vec<String> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| t.sku_label(&l.sku_id))
+        .collect();
+    vec![
+        format!(
+            "{gl}'s license processing has finished: the Licenses page says \"Latest license changes have been \
+             applied to all users\" (processing state in this snapshot: {state})."
+        ),
+        format!(
+            "Licenses have been applied to every member: check the processing state and the audit log \
+             (\"Finish applying group based license to users\"); {} still {} no assignment from {gl}.",
+            count(not_applied, "member", "members"),
+            if not_applied == 1 { "has" } else { "have" }
+        ),
+        format!(
+            "No member is in an error state for {gl}'s licenses ({} in error in this snapshot).",
+            count(errors, "member", "members")
+        ),
+        format!(
+            "Spot-check a few users: their Licenses page shows {} both \"Direct\" and \"Inherited\" ({} {} both in \
+             this snapshot).",
+            if names.is_empty() { "the product".to_string() } else { names.join(", ") },
+            both,
+            if both == 1 { "assignment holds" } else { "assignments hold" }
+        ),
+        "A user holding a product both directly and from a group consumes one seat: the migration needs no extra \
+         seats."
+            .into(),
+        "Remove direct assignments gradually: a subset of users first, confirm their license state is unchanged \
+         (only the Direct path is gone), then the rest in bulk."
+            .into(),
+    ]
+}
+
+fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<String> {
+    let gl = g.label();
+    let ids: Vec<String> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| format!("'{}'", l.sku_id))
+        .collect();
+    let names: Vec<String> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| t.sku_label(&l.sku_id))
+        .collect();
+    let mut out = vec![
+        "Leave the existing automation that assigns direct licenses running as it is until the migration is done."
+            .to_string(),
+        format!(
+            "Make sure every user who needs the licenses is a member of {gl}{}.",
+            if f.has_blocker(BlockerKind::NotInGroup) {
+                " (the users listed under not_in_group are not)"
+            } else {
+                ""
+            }
+        ),
+    ];
+    if let Some(s) = caveats::membership_step(g) {
+        out.push(s);
+    }
+    out.push(format!(
+        "Give {gl} the licenses that reproduce what the direct assignments give: the same products with the same \
+         plans enabled{}.",
+        if f.has_blocker(BlockerKind::PlansLost) {
+            " (the users listed under plans_lost have plans enabled directly that the group disables)"
+        } else if f.has_blocker(BlockerKind::GroupNotLicensed) {
+            " (the group has none yet)"
+        } else {
+            ""
+        }
+    ));
+    out.push(format!(
+        "Verify the licenses have been applied to every member of {gl} and that no assignment failed (see the \
+         checklist){}.",
+        if f.has_blocker(BlockerKind::LicenseError) || f.has_blocker(BlockerKind::GroupLicenseNotApplied) {
+            "; fix the errors listed and reprocess those users (`Invoke-MgLicenseUser -UserId <user id>`)"
+        } else {
+            ""
+        }
+    ));
+    out.push(format!(
+        "Remove the direct assignments of the {} in the safe list, a few first, then the rest: `Set-MgUserLicense \
+         -UserId <user id> -AddLicenses @() -RemoveLicenses @({})`{}.",
+        count(safe.len(), "user", "users"),
+        ids.join(","),
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", names.join(", "))
+        }
+    ));
+    out.push(
+        "Keep the direct assignments of the risky users until each reason is cleared, then run this plan again. \
+         Direct assignments left in place stay with users who later leave the group."
+            .into(),
+    );
+    out
+}

@@ -1,0 +1,263 @@
+//! Preflight planners (`licdiag plan`): the operations guide describes four procedures where admins
+//! lose service when an assumption is false (changing a group's products, migrating direct
+//! assignments to a group, deleting a licensed group, assigning an add-on). Each planner checks those
+//! assumptions offline, from a snapshot, and lists every blocker (per user, or for the group) before
+//! anything is changed, with the documented order of steps. Exit code 1 when there are blockers, 0
+//! when the plan is safe, 2 on error.
+//!
+//! This file wires the command: read the snapshot, resolve `--group` and the products, run the
+//! planner, render. One planner per file (`change`, `migrate`, `delete_group`, `add_on`); `view` is
+//! the snapshot seen by the planners, `rules` the conflict and dependency checks, `caveats` the
+//! group-kind and membership caveats, `resolve` the name lookups, `doc` the document and `report`
+//! its rendering.
+
+mod add_on;
+mod caveats;
+mod change;
+mod delete_group;
+pub mod doc;
+mod migrate;
+mod report;
+mod resolve;
+mod rules;
+mod view;
+
+use crate::cli::{PlanArgs, PlanCommand, PlanCommon};
+use crate::commands::{knowledge, parse_as_of};
+use crate::error::{UsageError, EXPECTED_INPUT};
+use crate::ingest::{self, ReadOptions};
+use crate::knowledge::{ConflictTableVersion, Knowledge};
+use crate::model::snapshot::Snapshot;
+use crate::model::{ObjectId, PlanId, SkuId};
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use doc::{Details, PlanDoc, PlanKind, Planned};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// What to plan, with names resolved to ids.
+enum Request {
+    Change(change::ChangeRequest),
+    Migrate,
+    DeleteGroup,
+    AddOn(SkuId),
+}
+
+/// Runs `licdiag plan ...`; returns the exit code (0 safe, 1 blockers).
+pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
+    let (common, kind) = match &a.plan {
+        PlanCommand::Change { common, .. } => (common, PlanKind::Change),
+        PlanCommand::Migrate { common } => (common, PlanKind::Migrate),
+        PlanCommand::DeleteGroup { common } => (common, PlanKind::DeleteGroup),
+        PlanCommand::AddOn { common, .. } => (common, PlanKind::AddOn),
+    };
+    // The clock is read here, at the edge; the planners only see the instant.
+    let as_of = match &common.as_of {
+        Some(s) => parse_as_of(s)?,
+        None => Utc::now(),
+    };
+    let opts = ReadOptions {
+        strict: common.strict,
+        progress,
+        ..Default::default()
+    };
+    // Names are resolved before redaction, so `--group` matches what the admin sees in the portal;
+    // everything printed comes from the redacted data.
+    let mut data = ingest::read_inputs(&common.paths, &opts)?;
+    require_snapshot(&common.paths, &data.snapshot)?;
+    let group_id: ObjectId = resolve::group(&data.snapshot, &common.group)?.id.clone();
+    let mut kb = knowledge(common.catalog.as_deref(), &data)?;
+    kb.learn_from_events(&data.events);
+    let request = request(&a.plan, &kb, &data.snapshot)?;
+    if let Some(r) = crate::redact::Redactor::from_args(&common.redact) {
+        r.apply(&mut data);
+    }
+    let snap = &data.snapshot;
+    let group = snap
+        .groups
+        .iter()
+        .find(|g| g.id == group_id)
+        .with_context(|| format!("--group: group {group_id} disappeared after redaction"))?;
+    let t = view::Tenant::new(snap, &kb, ConflictTableVersion::for_date(as_of));
+    let members = t.members(group);
+    let summary = t.summary(group, &members);
+    let mut w = sink(common.output.as_deref())?;
+    let safe = match request {
+        Request::Change(req) => emit(
+            kind,
+            as_of,
+            &t,
+            summary,
+            change::plan(&t, group, &members, &req),
+            common,
+            &mut w,
+        )?,
+        Request::Migrate => emit(
+            kind,
+            as_of,
+            &t,
+            summary,
+            migrate::plan(&t, group, &members),
+            common,
+            &mut w,
+        )?,
+        Request::DeleteGroup => emit(
+            kind,
+            as_of,
+            &t,
+            summary,
+            delete_group::plan(&t, group, &members),
+            common,
+            &mut w,
+        )?,
+        Request::AddOn(sku) => emit(
+            kind,
+            as_of,
+            &t,
+            summary,
+            add_on::plan(&t, group, &members, &sku),
+            common,
+            &mut w,
+        )?,
+    };
+    w.flush().context("writing the plan")?;
+    Ok(if safe { 0 } else { 1 })
+}
+
+/// Builds the document, renders it, and says whether the plan is safe.
+fn emit<D: Serialize + Details>(
+    kind: PlanKind,
+    as_of: DateTime<Utc>,
+    t: &view::Tenant<'_>,
+    group: doc::GroupSummary,
+    planned: Planned<D>,
+    common: &PlanCommon,
+    w: &mut dyn Write,
+) -> Result<bool> {
+    let (blockers, warnings) = planned.findings.finish();
+    let doc = PlanDoc {
+        plan: kind,
+        as_of,
+        conflict_table: t.version,
+        group,
+        safe: blockers.is_empty(),
+        blockers,
+        warnings,
+        steps: planned.steps,
+        details: planned.details,
+    };
+    crate::report::render(&doc, common.format, w).context("writing the plan")?;
+    Ok(doc.safe)
+}
+
+/// `licdiag plan` needs users and groups; an audit log alone cannot answer "who holds what".
+fn require_snapshot(paths: &[std::path::PathBuf], snap: &Snapshot) -> Result<(), UsageError> {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let missing = match (snap.groups.is_empty(), snap.users.is_empty()) {
+        (true, true) => "no users and no groups",
+        (true, false) => "no groups",
+        (false, true) => "no users",
+        (false, false) => return Ok(()),
+    };
+    Err(UsageError::Invalid {
+        flag: "PATH",
+        message: format!(
+            "{}: {missing} found; `licdiag plan` needs a license-state snapshot with users (licenseAssignmentStates) \
+             and groups (with members), plus subscribedSkus for seat checks; see README \"License-state snapshot\" \
+             (readable inputs: {EXPECTED_INPUT})",
+            names.join(", ")
+        ),
+    })
+}
+
+/// Resolves the products and plans named on the command line.
+fn request(cmd: &PlanCommand, kb: &Knowledge, snap: &Snapshot) -> Result<Request, UsageError> {
+    Ok(match cmd {
+        PlanCommand::Change {
+            common,
+            remove,
+            add,
+            disable_plan,
+        } => {
+            if remove.is_empty() && add.is_empty() {
+                return Err(UsageError::Invalid {
+                    flag: "--remove/--add",
+                    message: "`plan change` needs the products to remove and/or add, e.g. --remove STANDARDPACK --add ENTERPRISEPACK"
+                        .into(),
+                });
+            }
+            let group = resolve::group(snap, &common.group)?;
+            let mut removed = Vec::new();
+            for r in remove {
+                let s = resolve::sku(kb, snap, r, "--remove")?;
+                if !group.assigned_licenses.iter().any(|l| l.sku_id == s) {
+                    let held: Vec<String> = group
+                        .assigned_licenses
+                        .iter()
+                        .map(|l| kb.sku_label(&l.sku_id))
+                        .collect();
+                    return Err(UsageError::Invalid {
+                        flag: "--remove",
+                        message: format!(
+                            "{} is not assigned to {}; it holds {}",
+                            kb.sku_label(&s),
+                            group.label(),
+                            if held.is_empty() {
+                                "no licenses".to_string()
+                            } else {
+                                held.join(", ")
+                            }
+                        ),
+                    });
+                }
+                if !removed.contains(&s) {
+                    removed.push(s);
+                }
+            }
+            let mut added: Vec<(SkuId, Vec<PlanId>)> = Vec::new();
+            for a in add {
+                let s = resolve::sku(kb, snap, a, "--add")?;
+                if !added.iter().any(|(x, _)| *x == s) {
+                    added.push((s, Vec::new()));
+                }
+            }
+            if !disable_plan.is_empty() && added.is_empty() {
+                return Err(UsageError::Invalid {
+                    flag: "--disable-plan",
+                    message: "plans can only be disabled in a product given with --add".into(),
+                });
+            }
+            let ids: Vec<SkuId> = added.iter().map(|(s, _)| s.clone()).collect();
+            for p in disable_plan {
+                let (plan, owners) = resolve::plan(kb, &ids, p, "--disable-plan")?;
+                for (s, disabled) in added.iter_mut() {
+                    if owners.contains(s) && !disabled.contains(&plan) {
+                        disabled.push(plan.clone());
+                    }
+                }
+            }
+            for (_, d) in added.iter_mut() {
+                d.sort();
+            }
+            Request::Change(change::ChangeRequest {
+                remove: removed,
+                add: added,
+            })
+        }
+        PlanCommand::Migrate { .. } => Request::Migrate,
+        PlanCommand::DeleteGroup { .. } => Request::DeleteGroup,
+        PlanCommand::AddOn { sku, .. } => Request::AddOn(resolve::sku(kb, snap, sku, "--sku")?),
+    })
+}
+
+/// The destination: the file named by `-o`, or standard output.
+fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .with_context(|| format!("{}: cannot create the output file (-o)", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    })
+}

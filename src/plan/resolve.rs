@@ -1,0 +1,377 @@
+//! Turning what the admin typed (`--group`, `--remove`, `--add`, `--sku`, `--disable-plan`) into ids:
+//! a group by object id or display name, a product by GUID, part number or display name, a plan by
+//! GUID, plan name or friendly name. A miss is a usage error (exit 2) that names the flag and lists the
+//! closest names (case-insensitive substring and word matches first, then a small edit distance).
+
+use crate::error::UsageError;
+use crate::knowledge::Knowledge;
+use crate::model::snapshot::{Group, Snapshot};
+use crate::model::{ObjectId, PlanId, SkuId};
+use std::collections::BTreeSet;
+
+/// How many close matches an error lists.
+const MAX_MATCHES: usize = 5;
+
+/// The group named by `--group`: object id first, then display name (case-insensitive).
+pub fn group<'a>(snap: &'a Snapshot, text: &str) -> Result<&'a Group, UsageError> {
+    let t = text.trim();
+    if let Some(id) = ObjectId::parse(t) {
+        if let Some(g) = snap.groups.iter().find(|g| g.id == id) {
+            return Ok(g);
+        }
+    }
+    let named: Vec<&Group> = snap
+        .groups
+        .iter()
+        .filter(|g| {
+            g.display_name
+                .as_deref()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(t))
+        })
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let candidates = snap.groups.iter().map(|g| {
+                (
+                    g.display_name.clone().unwrap_or_else(|| g.id.to_string()),
+                    format!("{:?} ({})", g.label(), g.id),
+                )
+            });
+            let close = close_matches(t, candidates);
+            let hint = if close.is_empty() {
+                let mut all: Vec<String> = snap
+                    .groups
+                    .iter()
+                    .filter(|g| !g.assigned_licenses.is_empty())
+                    .map(|g| format!("{:?}", g.label()))
+                    .collect();
+                all.sort();
+                all.truncate(10);
+                if all.is_empty() {
+                    "the snapshot has no licensed groups".to_string()
+                } else {
+                    format!("licensed groups in the snapshot: {}", all.join(", "))
+                }
+            } else {
+                format!("close matches: {}", close.join(", "))
+            };
+            Err(UsageError::Invalid {
+                flag: "--group",
+                message: format!(
+                    "no group with id or display name {t:?} in the snapshot; {hint}. Pass the object id or the exact display name"
+                ),
+            })
+        }
+        many => {
+            let mut ids: Vec<String> = many.iter().map(|g| g.id.to_string()).collect();
+            ids.sort();
+            Err(UsageError::Invalid {
+                flag: "--group",
+                message: format!(
+                    "{} groups are named {t:?} ({}); pass the object id instead",
+                    many.len(),
+                    ids.join(", ")
+                ),
+            })
+        }
+    }
+}
+
+/// The product named by `flag`: a GUID, a part number or a unique display name.
+pub fn sku(
+    kb: &Knowledge,
+    snap: &Snapshot,
+    text: &str,
+    flag: &'static str,
+) -> Result<SkuId, UsageError> {
+    let t = text.trim();
+    if let Some(s) = kb.resolve_sku(t) {
+        return Ok(s);
+    }
+    // a display name the tenant knows but the catalog does not, or an ambiguous catalog name
+    if let Some(s) = snap.skus.iter().find(|s| {
+        kb.sku_display_name(&s.sku_id)
+            .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
+    }) {
+        return Ok(s.sku_id.clone());
+    }
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    for s in &snap.skus {
+        let part = kb.sku_label(&s.sku_id);
+        candidates.push((part.clone(), part.clone()));
+        if let Some(d) = kb.sku_display_name(&s.sku_id) {
+            candidates.push((d.to_string(), format!("{part} ({d})")));
+        }
+    }
+    for (id, info) in &kb.catalog().skus {
+        let part = info.part_number.clone().unwrap_or_else(|| id.to_string());
+        candidates.push((part.clone(), part.clone()));
+        if let Some(d) = &info.display_name {
+            candidates.push((d.clone(), format!("{part} ({d})")));
+        }
+    }
+    let close = close_matches(t, candidates);
+    let hint = if close.is_empty() {
+        let mut tenant: Vec<String> = snap.skus.iter().map(|s| kb.sku_label(&s.sku_id)).collect();
+        tenant.sort();
+        if tenant.is_empty() {
+            String::new()
+        } else {
+            format!("; the tenant subscribes to {}", tenant.join(", "))
+        }
+    } else {
+        format!("; close matches: {}", close.join(", "))
+    };
+    Err(UsageError::Invalid {
+        flag,
+        message: format!(
+            "{t:?} is not a product licdiag knows (expected a SKU GUID, a part number like ENTERPRISEPACK, or a product name like \"Office 365 E3\"){hint}"
+        ),
+    })
+}
+
+/// The plan named by `--disable-plan`, which must belong to one of `skus` (when their plans are
+/// known). Returns the plan and the products (of `skus`) that contain it.
+pub fn plan(
+    kb: &Knowledge,
+    skus: &[SkuId],
+    text: &str,
+    flag: &'static str,
+) -> Result<(PlanId, Vec<SkuId>), UsageError> {
+    let t = text.trim();
+    let known: Vec<&SkuId> = skus.iter().filter(|s| !kb.plans_of(s).is_empty()).collect();
+    let resolved = kb.resolve_plan(t).or_else(|| {
+        // a friendly name the catalog spells in several ways: match within the products' plans
+        skus.iter()
+            .flat_map(|s| kb.plans_of(s).iter())
+            .find(|p| {
+                kb.plan_display_name(p)
+                    .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
+            })
+            .cloned()
+    });
+    if let Some(p) = &resolved {
+        let owners: Vec<SkuId> = skus
+            .iter()
+            .filter(|s| kb.plans_of(s).contains(p))
+            .cloned()
+            .collect();
+        if !owners.is_empty() {
+            return Ok((p.clone(), owners));
+        }
+        if known.is_empty() {
+            // no product's plan list is known: trust the admin
+            return Ok((p.clone(), skus.to_vec()));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    for s in &known {
+        for p in kb.plans_of(s) {
+            if !seen.insert(p.clone()) {
+                continue;
+            }
+            let name = kb.plan_label(p);
+            candidates.push((name.clone(), name.clone()));
+            if let Some(d) = kb.plan_display_name(p) {
+                candidates.push((d.to_string(), format!("{name} ({d})")));
+            }
+        }
+    }
+    let products: Vec<String> = skus.iter().map(|s| kb.sku_label(s)).collect();
+    let close = close_matches(t, candidates);
+    let what = if resolved.is_some() {
+        format!("{t:?} is not a service plan of {}", products.join(", "))
+    } else {
+        format!("{t:?} is not a service plan licdiag knows")
+    };
+    let hint = if close.is_empty() {
+        String::new()
+    } else {
+        format!("; close matches: {}", close.join(", "))
+    };
+    Err(UsageError::Invalid {
+        flag,
+        message: format!(
+            "{what} (expected a plan GUID or a plan name like SHAREPOINTENTERPRISE of the product given with --add){hint}"
+        ),
+    })
+}
+
+/// The closest `(key, shown)` candidates to `query`: keys containing the query, then keys containing
+/// every word of the query, then keys within a small edit distance. Returns the `shown` texts.
+pub fn close_matches(
+    query: &str,
+    candidates: impl IntoIterator<Item = (String, String)>,
+) -> Vec<String> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let words: Vec<&str> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let limit = (q.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, usize, String)> = Vec::new();
+    for (key, shown) in candidates {
+        let k = key.trim().to_lowercase();
+        if k.is_empty() {
+            continue;
+        }
+        let score = if k.contains(&q) || (q.contains(&k) && k.chars().count() >= 3) {
+            Some(0)
+        } else if !words.is_empty() && words.iter().all(|w| k.contains(w)) {
+            Some(1)
+        } else {
+            let d = levenshtein(&q, &k);
+            (d <= limit).then_some(2 + d)
+        };
+        if let Some(s) = score {
+            let len_gap = k.chars().count().abs_diff(q.chars().count());
+            scored.push((s, len_gap, shown));
+        }
+    }
+    scored.sort();
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, shown) in scored {
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+        if out.len() == MAX_MATCHES {
+            break;
+        }
+    }
+    out
+}
+
+/// Edit distance (insertions, deletions, substitutions) over characters.
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur.clear();
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX / 2) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX / 2) + 1;
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX / 2) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SourceRef;
+
+    fn group(id: &str, name: &str) -> Group {
+        Group {
+            id: ObjectId::parse(id).expect("id"),
+            display_name: Some(name.into()),
+            assigned_licenses: vec![],
+            processing_state: None,
+            security_enabled: Some(true),
+            group_types: vec![],
+            membership_rule: None,
+            on_premises_sync_enabled: None,
+            mail: None,
+            proxy_addresses: vec![],
+            members: None,
+            source: SourceRef {
+                file: "g.json".into(),
+                record: 1,
+                line: None,
+            },
+        }
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+    }
+
+    #[test]
+    fn groups_by_id_name_and_close_matches() {
+        let snap = Snapshot {
+            groups: vec![
+                group("c3ef798d-70e7-5535-9156-8a8f67e593c1", "LIC-O365-E3"),
+                group("81b33613-84de-5192-8fc0-94dbb4a77db4", "LIC-E3-Voice"),
+                group("d591272e-4977-5e05-b686-af330f0d3afd", "LIC-E1-Frontline"),
+            ],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            group_name(&snap, "C3EF798D-70E7-5535-9156-8A8F67E593C1"),
+            "LIC-O365-E3"
+        );
+        assert_eq!(group_name(&snap, " lic-e3-voice "), "LIC-E3-Voice");
+        let e = super::group(&snap, "LIC-E3").expect_err("unknown");
+        let m = e.to_string();
+        assert!(m.starts_with("--group: "), "{m}");
+        assert!(
+            m.contains("LIC-O365-E3") && m.contains("LIC-E3-Voice"),
+            "{m}"
+        );
+        assert!(!m.contains("LIC-E1-Frontline"), "{m}");
+        let e = super::group(&snap, "LIC-E3-Vioce").expect_err("typo");
+        assert!(e.to_string().contains("LIC-E3-Voice"));
+    }
+
+    fn group_name(snap: &Snapshot, t: &str) -> String {
+        super::group(snap, t).expect("found").label()
+    }
+
+    #[test]
+    fn duplicate_names_ask_for_the_id() {
+        let snap = Snapshot {
+            groups: vec![group("a", "Same"), group("b", "same")],
+            ..Snapshot::default()
+        };
+        let e = super::group(&snap, "SAME").expect_err("ambiguous");
+        assert!(e.to_string().contains("pass the object id"));
+    }
+
+    #[test]
+    fn skus_and_plans() {
+        let kb = Knowledge::builtin();
+        let snap = Snapshot::default();
+        let e3 = sku(&kb, &snap, "Office 365 E3", "--add").expect("display name");
+        assert_eq!(
+            sku(&kb, &snap, "enterprisepack", "--add").ok(),
+            Some(e3.clone())
+        );
+        let e = sku(&kb, &snap, "ENTERPRISEPAK", "--add").expect_err("typo");
+        assert!(e.to_string().contains("ENTERPRISEPACK"), "{e}");
+        assert!(e.to_string().starts_with("--add: "));
+        let (p, owners) = plan(
+            &kb,
+            std::slice::from_ref(&e3),
+            "mcostandard",
+            "--disable-plan",
+        )
+        .expect("plan");
+        assert_eq!(kb.plan_label(&p), "MCOSTANDARD");
+        assert_eq!(owners, vec![e3.clone()]);
+        let e = plan(
+            &kb,
+            std::slice::from_ref(&e3),
+            "EXCHANGE_S_STANDARD",
+            "--disable-plan",
+        )
+        .expect_err("not in E3");
+        assert!(
+            e.to_string()
+                .contains("not a service plan of ENTERPRISEPACK"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("EXCHANGE_S_ENTERPRISE"), "{e}");
+    }
+}

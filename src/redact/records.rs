@@ -1,0 +1,281 @@
+//! Field-by-field redaction of what ingestion produced: audit events (actors, targets, modified
+//! properties, additional details, error texts), the snapshot (users, groups, reported errors) and
+//! the per-input reports (issue details). Structured fields get their pseudonym directly; free text
+//! goes through the [`Scrubber`]. Ids (GUIDs), SKUs, plans and times are kept.
+
+use super::text::{is_address, Scrubber};
+use crate::ingest::InputReport;
+use crate::model::event::{Actor, AuditEvent, ModifiedProperty, Target};
+use crate::model::snapshot::{AssignedBy, Group, ReportedError, Snapshot, User};
+use std::collections::BTreeMap;
+
+/// Whether a modified property or additional detail carries a display name (its value is a name,
+/// not free text): `DisplayName`, `Group.DisplayName`, `TargetId.DisplayName`, `GivenName`, ...
+pub fn is_name_key(key: &str) -> bool {
+    let k = key.trim().to_ascii_lowercase();
+    let last = k.rsplit('.').next().unwrap_or(&k);
+    last.ends_with("displayname")
+        || matches!(
+            last,
+            "givenname" | "surname" | "mailnickname" | "groupname" | "username" | "name"
+        )
+}
+
+/// Values that mean "nothing" and are kept as written.
+fn is_empty_value(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "" | "null" | "none" | "[]" | "\"\"" | "<null>"
+    )
+}
+
+/// The display names a name-valued property holds: a JSON array of strings, a JSON string, or text.
+pub fn names_in_value(v: &str) -> Vec<String> {
+    if is_empty_value(v) {
+        return Vec::new();
+    }
+    match serde_json::from_str::<serde_json::Value>(v.trim()) {
+        Ok(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .filter(|s| !is_empty_value(s))
+            .map(str::to_string)
+            .collect(),
+        Ok(serde_json::Value::String(s)) if !is_empty_value(&s) => vec![s],
+        Ok(_) => Vec::new(),
+        Err(_) => vec![v.trim().to_string()],
+    }
+}
+
+/// A name-valued property value with each name replaced (addresses get the address pseudonym).
+fn name_value(s: &Scrubber, v: &str) -> String {
+    if is_empty_value(v) {
+        return v.to_string();
+    }
+    let one = |x: &str| {
+        if is_address(x) {
+            s.pseudonyms().proxy(x)
+        } else {
+            s.pseudonyms().name(x)
+        }
+    };
+    match serde_json::from_str::<serde_json::Value>(v.trim()) {
+        Ok(serde_json::Value::Array(a)) => {
+            let mapped: Vec<serde_json::Value> = a
+                .into_iter()
+                .map(|x| match x {
+                    serde_json::Value::String(t) if !is_empty_value(&t) => {
+                        serde_json::Value::String(one(&t))
+                    }
+                    other => other,
+                })
+                .collect();
+            serde_json::to_string(&mapped).unwrap_or_else(|_| s.text(v))
+        }
+        Ok(serde_json::Value::String(t)) => {
+            serde_json::to_string(&one(&t)).unwrap_or_else(|_| s.text(v))
+        }
+        Ok(_) => s.text(v),
+        Err(_) => one(v),
+    }
+}
+
+fn opt_text(s: &Scrubber, v: &mut Option<String>) {
+    if let Some(t) = v {
+        *t = s.text(t);
+    }
+}
+
+fn opt_with(v: &mut Option<String>, f: impl Fn(&str) -> String) {
+    if let Some(t) = v {
+        if !t.trim().is_empty() {
+            *t = f(t);
+        }
+    }
+}
+
+fn property(s: &Scrubber, p: &mut ModifiedProperty) {
+    let by_name = is_name_key(&p.name);
+    for v in [&mut p.old, &mut p.new] {
+        if let Some(t) = v {
+            *t = if by_name { name_value(s, t) } else { s.text(t) };
+        }
+    }
+}
+
+fn target(s: &Scrubber, t: &mut Target) {
+    let p = s.pseudonyms();
+    opt_with(&mut t.upn, |x| p.address(x));
+    opt_with(&mut t.display_name, |x| p.name(x));
+    for m in &mut t.modified {
+        property(s, m);
+    }
+}
+
+fn actor(s: &Scrubber, a: &mut Actor) {
+    let p = s.pseudonyms();
+    match a {
+        Actor::User {
+            upn,
+            display_name,
+            ip,
+            ..
+        } => {
+            opt_with(upn, |x| p.address(x));
+            opt_with(display_name, |x| p.name(x));
+            opt_with(ip, |x| p.ip(x));
+        }
+        Actor::App { name, .. } => opt_with(name, |x| p.name(x)),
+        Actor::GroupBasedLicensing | Actor::Unknown => {}
+    }
+}
+
+/// Redacts one audit event in place.
+pub fn event(s: &Scrubber, e: &mut AuditEvent) {
+    actor(s, &mut e.actor);
+    for t in &mut e.targets {
+        target(s, t);
+    }
+    opt_text(s, &mut e.result_reason);
+    for (k, v) in &mut e.additional_details {
+        *v = if is_name_key(k) {
+            name_value(s, v)
+        } else {
+            s.text(v)
+        };
+    }
+    for err in &mut e.errors {
+        err.text = s.text(&err.text);
+        opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
+    }
+}
+
+fn user(s: &Scrubber, u: &mut User) {
+    let p = s.pseudonyms();
+    opt_with(&mut u.upn, |x| p.address(x));
+    opt_with(&mut u.display_name, |x| p.name(x));
+    opt_with(&mut u.mail, |x| p.address(x));
+    for a in &mut u.proxy_addresses {
+        *a = p.proxy(a);
+    }
+}
+
+fn group(s: &Scrubber, g: &mut Group) {
+    let p = s.pseudonyms();
+    opt_with(&mut g.display_name, |x| p.name(x));
+    opt_with(&mut g.mail, |x| p.address(x));
+    for a in &mut g.proxy_addresses {
+        *a = p.proxy(a);
+    }
+    opt_text(s, &mut g.membership_rule);
+}
+
+fn reported(s: &Scrubber, r: &mut ReportedError) {
+    let p = s.pseudonyms();
+    opt_with(&mut r.upn, |x| p.address(x));
+    opt_with(&mut r.display_name, |x| p.name(x));
+    if let AssignedBy::GroupName(n) = &mut r.assigned_by {
+        *n = p.name(n);
+    }
+    opt_text(s, &mut r.message);
+}
+
+/// Redacts the snapshot in place.
+pub fn snapshot(s: &Scrubber, snap: &mut Snapshot) {
+    for u in &mut snap.users {
+        user(s, u);
+    }
+    for g in &mut snap.groups {
+        group(s, g);
+    }
+    for r in &mut snap.reported_errors {
+        reported(s, r);
+    }
+}
+
+/// Redacts what an input report quotes from the records (issue details, skip reasons).
+pub fn input(s: &Scrubber, i: &mut InputReport) {
+    for is in &mut i.issues {
+        is.reason = s.text(&is.reason);
+        is.detail = s.text(&is.detail);
+    }
+    let skipped = std::mem::take(&mut i.skipped);
+    let mut out: BTreeMap<String, u64> = BTreeMap::new();
+    for (reason, n) in skipped {
+        *out.entry(s.text(&reason)).or_default() += n;
+    }
+    i.skipped = out;
+}
+
+/// Every display name in the inputs: what [`Scrubber`] looks for inside free text.
+pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    fn push(names: &mut Vec<String>, v: &Option<String>) {
+        if let Some(n) = v {
+            names.push(n.clone());
+        }
+    }
+    for u in &snap.users {
+        push(&mut names, &u.display_name);
+    }
+    for g in &snap.groups {
+        push(&mut names, &g.display_name);
+    }
+    for r in &snap.reported_errors {
+        push(&mut names, &r.display_name);
+        if let AssignedBy::GroupName(n) = &r.assigned_by {
+            names.push(n.clone());
+        }
+    }
+    for e in events {
+        match &e.actor {
+            Actor::User { display_name, .. } => push(&mut names, display_name),
+            Actor::App { name, .. } => push(&mut names, name),
+            _ => {}
+        }
+        for t in &e.targets {
+            push(&mut names, &t.display_name);
+            for m in t.modified.iter().filter(|m| is_name_key(&m.name)) {
+                for v in [&m.old, &m.new].into_iter().flatten() {
+                    names.extend(names_in_value(v));
+                }
+            }
+        }
+        for (k, v) in &e.additional_details {
+            if is_name_key(k) {
+                names.extend(names_in_value(v));
+            }
+        }
+    }
+    names.retain(|n| !is_address(n));
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::pseudonym::Pseudonyms;
+
+    #[test]
+    fn name_keys() {
+        assert!(is_name_key("Group.DisplayName"));
+        assert!(is_name_key("DisplayName"));
+        assert!(is_name_key("TargetId.UserName"));
+        assert!(!is_name_key("AssignedLicense"));
+        assert!(!is_name_key("Group.ObjectID"));
+    }
+
+    #[test]
+    fn name_values_keep_their_shape() {
+        let s = Scrubber::new(Pseudonyms::new(b"k".to_vec()), Vec::new());
+        let n = s.pseudonyms().name("svc-scanner");
+        assert_eq!(name_value(&s, "[\"svc-scanner\"]"), format!("[\"{n}\"]"));
+        assert_eq!(name_value(&s, "svc-scanner"), n);
+        assert_eq!(name_value(&s, "None"), "None");
+        let a = s.pseudonyms().address("a@b.example");
+        assert_eq!(name_value(&s, "[\"a@b.example\"]"), format!("[\"{a}\"]"));
+        assert_eq!(names_in_value("\"LIC-E3\""), vec!["LIC-E3".to_string()]);
+    }
+}

@@ -1,0 +1,1051 @@
+//! Audit events -> the story. Walks the kept events in time order and turns each into a typed entry:
+//! `Set group license`, membership changes of licensing groups, processing start / finish, per-user
+//! failures (attributed to the group being processed), the fixes made while failures were open,
+//! reprocesses, and the resolutions that close each failure episode (with its time to resolve).
+//! The diagnosis (snapshot + audit log) decides what is still pending: the snapshot wins over a
+//! later success in the log, and errors only the snapshot knows are listed as still open too.
+
+use super::directory::Directory;
+use super::model::{
+    Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy, Stage,
+    Subject, UserKey,
+};
+use crate::knowledge::Knowledge;
+use crate::model::finding::{Diagnosis, Resolution, Status};
+use crate::model::snapshot::Snapshot;
+use crate::model::{
+    Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange, ObjectId,
+    Outcome, Target, TargetKind,
+};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A `Start applying` without its `Finish applying` stops counting as "being processed" after
+/// this many hours (a processing run takes minutes; the log may have lost the finish record).
+const WINDOW_HOURS: i64 = 24;
+
+/// The built story, before filters.
+pub struct Story {
+    /// Sorted by time (ties: inferred fixes first, then input order).
+    pub entries: Vec<Entry>,
+    pub episodes: Vec<Episode>,
+    /// Sorted by subject label, cause, product.
+    pub open: Vec<OpenItem>,
+}
+
+/// What the diagnosis says about one user and one cause.
+#[derive(Default)]
+struct DiagUser {
+    pending: bool,
+    resolved: Option<Resolution>,
+    groups: BTreeSet<ObjectId>,
+    sku: Option<String>,
+}
+
+/// Something an admin did that can make Entra process a user again.
+struct Trigger {
+    time: DateTime<Utc>,
+    seq: usize,
+    group: Option<ObjectId>,
+    user: Option<UserKey>,
+}
+
+struct Builder<'a> {
+    dir: &'a Directory,
+    kb: &'a Knowledge,
+    snap: &'a Snapshot,
+    diag: HashMap<(UserKey, Cause), DiagUser>,
+    entries: Vec<Entry>,
+    episodes: Vec<Episode>,
+    open: BTreeMap<(EpisodeSubject, Option<Cause>), usize>,
+    /// Group processing windows currently open (group -> start).
+    windows: BTreeMap<ObjectId, DateTime<Utc>>,
+    /// Licensing-group membership changes seen so far, per user.
+    memberships: HashMap<UserKey, Vec<(DateTime<Utc>, ObjectId)>>,
+    triggers: Vec<Trigger>,
+    /// (trigger seq, product) -> index of the inferred seats fix.
+    inferred: HashMap<(usize, String), usize>,
+    /// License diffs of `Update user` siblings, by correlation id and user.
+    siblings: HashMap<(CorrelationId, UserKey), &'a LicenseChange>,
+}
+
+/// Builds the whole story.
+pub fn build(
+    events: &[AuditEvent],
+    snap: &Snapshot,
+    dir: &Directory,
+    diagnosis: &Diagnosis,
+    kb: &Knowledge,
+    as_of: DateTime<Utc>,
+) -> Story {
+    let mut b = Builder {
+        dir,
+        kb,
+        snap,
+        diag: diag_index(diagnosis, dir),
+        entries: Vec::new(),
+        episodes: Vec::new(),
+        open: BTreeMap::new(),
+        windows: BTreeMap::new(),
+        memberships: HashMap::new(),
+        triggers: Vec::new(),
+        inferred: HashMap::new(),
+        siblings: HashMap::new(),
+    };
+    for e in events {
+        if e.activity == Activity::UpdateUser {
+            if let (Some(c), Some(l), Some(k)) = (&e.correlation_id, &e.licenses, b.user_of(e)) {
+                b.siblings.entry((c.clone(), k)).or_insert(l);
+            }
+        }
+    }
+    let mut order: Vec<&AuditEvent> = events.iter().collect();
+    order.sort_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then_with(|| a.source.file.cmp(&b.source.file))
+            .then_with(|| a.source.record.cmp(&b.source.record))
+    });
+    for (seq, e) in order.into_iter().enumerate() {
+        b.event(seq, e);
+    }
+    b.resolve_from_diagnosis();
+    let open = b.open_items(diagnosis, as_of);
+    let mut entries = b.entries;
+    entries.sort_by(|x, y| x.time.cmp(&y.time).then_with(|| x.order.cmp(&y.order)));
+    Story {
+        entries,
+        episodes: b.episodes,
+        open,
+    }
+}
+
+fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagUser> {
+    let mut m: HashMap<(UserKey, Cause), DiagUser> = HashMap::new();
+    for f in &d.findings {
+        for u in &f.users {
+            let Some(k) = dir.key_of_ref(&u.user) else {
+                continue;
+            };
+            let e = m.entry((k, f.cause.clone())).or_default();
+            e.pending |= u.status == Status::Pending;
+            if let Some(r) = &u.resolved {
+                if e.resolved.as_ref().map_or(true, |x| r.when > x.when) {
+                    e.resolved = Some(r.clone());
+                }
+            }
+            if let Some(g) = &f.group_id {
+                e.groups.insert(g.clone());
+            }
+            if e.sku.is_none() {
+                e.sku.clone_from(&f.sku);
+            }
+        }
+    }
+    m
+}
+
+fn is_admin(a: &Actor) -> bool {
+    !matches!(a, Actor::GroupBasedLicensing)
+}
+
+/// Causes named by an event, in order, without repeats.
+fn causes_of(e: &AuditEvent) -> Vec<Cause> {
+    let mut out: Vec<Cause> = Vec::new();
+    for x in &e.errors {
+        if !out.contains(&x.cause) {
+            out.push(x.cause.clone());
+        }
+    }
+    out
+}
+
+impl<'a> Builder<'a> {
+    fn user_of(&self, e: &AuditEvent) -> Option<UserKey> {
+        let t = e.target(TargetKind::User)?;
+        self.dir.key(t.id.as_ref(), t.upn.as_deref())
+    }
+
+    fn group_of(&self, e: &AuditEvent) -> Option<(Option<ObjectId>, GroupRef)> {
+        let t: &Target = e.target(TargetKind::Group)?;
+        match &t.id {
+            Some(id) => {
+                let mut g = self.dir.group_ref(id);
+                if g.name.is_none() {
+                    g.name.clone_from(&t.display_name);
+                }
+                Some((Some(id.clone()), g))
+            }
+            None => t.display_name.as_ref().map(|n| {
+                (
+                    None,
+                    GroupRef {
+                        id: None,
+                        name: Some(n.clone()),
+                    },
+                )
+            }),
+        }
+    }
+
+    fn license_label(&self, l: &AssignedLicense) -> String {
+        l.sku_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| {
+                l.sku_id
+                    .as_ref()
+                    .and_then(|s| self.kb.sku_part_number(s).map(String::from))
+            })
+            .or_else(|| l.sku_id.as_ref().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown product".into())
+    }
+
+    fn added_removed(&self, c: Option<&LicenseChange>) -> (Vec<String>, Vec<String>) {
+        let Some(c) = c else {
+            return (Vec::new(), Vec::new());
+        };
+        let f = |v: Vec<&AssignedLicense>| -> Vec<String> {
+            let mut o: Vec<String> = v.into_iter().map(|l| self.license_label(l)).collect();
+            o.sort();
+            o.dedup();
+            o
+        };
+        (f(c.added()), f(c.removed()))
+    }
+
+    /// Whether a license change keeps the product: `None` when the change does not say.
+    fn keeps(&self, c: Option<&LicenseChange>, sku: Option<&str>) -> Option<bool> {
+        let (c, sku) = (c?, sku?);
+        if c.new.is_empty() && c.old.is_empty() {
+            return None;
+        }
+        Some(
+            c.new
+                .iter()
+                .any(|l| self.license_label(l).eq_ignore_ascii_case(sku.trim())),
+        )
+    }
+
+    fn push(
+        &mut self,
+        time: DateTime<Utc>,
+        seq: usize,
+        e: Option<&AuditEvent>,
+        stage: Stage,
+    ) -> usize {
+        self.push_rel(time, (0, seq), e, stage, Vec::new(), Vec::new())
+    }
+
+    fn push_rel(
+        &mut self,
+        time: DateTime<Utc>,
+        order: (i8, usize),
+        e: Option<&AuditEvent>,
+        stage: Stage,
+        users: Vec<UserKey>,
+        groups: Vec<ObjectId>,
+    ) -> usize {
+        self.entries.push(Entry {
+            time,
+            stage,
+            source: e.map(|e| e.source.clone()),
+            users,
+            groups,
+            order,
+        });
+        self.entries.len() - 1
+    }
+
+    fn open_of(&self, s: &EpisodeSubject) -> Vec<usize> {
+        self.open
+            .iter()
+            .filter(|((subj, _), _)| subj == s)
+            .map(|(_, &i)| i)
+            .collect()
+    }
+
+    /// Groups of a user's open episodes.
+    fn open_groups(&self, k: &UserKey) -> Vec<ObjectId> {
+        let mut g: Vec<ObjectId> = self
+            .open_of(&EpisodeSubject::User(k.clone()))
+            .into_iter()
+            .filter_map(|i| self.episodes.get(i).and_then(|e| e.group.clone()))
+            .collect();
+        g.sort();
+        g.dedup();
+        g
+    }
+
+    fn event(&mut self, seq: usize, e: &'a AuditEvent) {
+        match e.activity {
+            Activity::SetGroupLicense => self.group_license_set(seq, e),
+            Activity::StartApplyingGroupLicense => {
+                if let Some((id, g)) = self.group_of(e) {
+                    if let Some(id) = &id {
+                        self.windows.insert(id.clone(), e.time);
+                    }
+                    let groups = id.into_iter().collect();
+                    self.push_rel(
+                        e.time,
+                        (0, seq),
+                        Some(e),
+                        Stage::ProcessingStarted { group: g },
+                        Vec::new(),
+                        groups,
+                    );
+                }
+            }
+            Activity::FinishApplyingGroupLicense => {
+                if let Some((id, g)) = self.group_of(e) {
+                    if let Some(id) = &id {
+                        self.windows.remove(id);
+                    }
+                    let groups = id.into_iter().collect();
+                    self.push_rel(
+                        e.time,
+                        (0, seq),
+                        Some(e),
+                        Stage::ProcessingFinished {
+                            group: g,
+                            succeeded: e.summary.map(|s| s.succeeded),
+                            failed: e.summary.map(|s| s.failed),
+                        },
+                        Vec::new(),
+                        groups,
+                    );
+                }
+            }
+            Activity::TriggerGroupLicenseRecalculation => {
+                if let Some((id, g)) = self.group_of(e) {
+                    let groups: Vec<ObjectId> = id.iter().cloned().collect();
+                    self.push_rel(
+                        e.time,
+                        (0, seq),
+                        Some(e),
+                        Stage::Reprocess {
+                            subject: Subject::Group(g),
+                            who: e.actor.label(),
+                        },
+                        Vec::new(),
+                        groups,
+                    );
+                    self.triggers.push(Trigger {
+                        time: e.time,
+                        seq,
+                        group: id,
+                        user: None,
+                    });
+                }
+            }
+            Activity::ChangeUserLicense => self.user_license(seq, e),
+            Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup => self.membership(seq, e),
+            Activity::DeleteUser | Activity::DeleteGroup => self.deletion(seq, e),
+            _ => {}
+        }
+    }
+
+    fn group_license_set(&mut self, seq: usize, e: &'a AuditEvent) {
+        let Some((id, g)) = self.group_of(e) else {
+            return;
+        };
+        let (added, removed) = self.added_removed(e.licenses.as_ref());
+        let groups: Vec<ObjectId> = id.iter().cloned().collect();
+        let failed =
+            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.errors.is_empty();
+        if failed {
+            let causes = causes_of(e);
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::GroupLicenseSet {
+                    group: g,
+                    who: e.actor.label(),
+                    added: added.clone(),
+                    removed,
+                    result: e.result,
+                    causes: causes.clone(),
+                },
+                Vec::new(),
+                groups,
+            );
+            if let Some(gid) = id {
+                let sku = e
+                    .errors
+                    .iter()
+                    .find_map(|x| x.sku.clone())
+                    .or_else(|| added.first().cloned());
+                let list: Vec<Option<Cause>> = if causes.is_empty() {
+                    vec![None]
+                } else {
+                    causes.into_iter().map(Some).collect()
+                };
+                for c in list {
+                    self.fail(
+                        EpisodeSubject::Group(gid.clone()),
+                        c,
+                        sku.clone(),
+                        Some(gid.clone()),
+                        e.time,
+                    );
+                }
+            }
+            return;
+        }
+        let group_eps = id
+            .as_ref()
+            .map(|gid| self.open_of(&EpisodeSubject::Group(gid.clone())))
+            .unwrap_or_default();
+        let user_eps_in_group = id.as_ref().is_some_and(|gid| {
+            self.open.iter().any(|((s, _), &i)| {
+                matches!(s, EpisodeSubject::User(_))
+                    && self.episodes.get(i).and_then(|x| x.group.as_ref()) == Some(gid)
+            })
+        });
+        if e.result == Outcome::Success && (!group_eps.is_empty() || user_eps_in_group) {
+            let mut skus = added.clone();
+            skus.extend(removed.iter().cloned());
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::Fix {
+                    fix: FixKind::GroupLicenseChanged,
+                    who: Some(e.actor.label()),
+                    user: None,
+                    group: Some(g.clone()),
+                    skus,
+                    inferred: false,
+                    users_resolved: None,
+                },
+                Vec::new(),
+                groups.clone(),
+            );
+            for i in group_eps {
+                self.resolve(
+                    i,
+                    e.time,
+                    (0, seq),
+                    Some(e),
+                    ResolvedBy::GroupLicenseSet,
+                    format!("`Set group license` succeeded (by {})", e.actor.label()),
+                );
+            }
+        } else {
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::GroupLicenseSet {
+                    group: g,
+                    who: e.actor.label(),
+                    added,
+                    removed,
+                    result: e.result,
+                    causes: Vec::new(),
+                },
+                Vec::new(),
+                groups,
+            );
+        }
+        if is_admin(&e.actor) {
+            self.triggers.push(Trigger {
+                time: e.time,
+                seq,
+                group: id,
+                user: None,
+            });
+        }
+    }
+
+    /// Opens (or extends) a failure episode.
+    fn fail(
+        &mut self,
+        subject: EpisodeSubject,
+        cause: Option<Cause>,
+        sku: Option<String>,
+        group: Option<ObjectId>,
+        t: DateTime<Utc>,
+    ) {
+        let key = (subject.clone(), cause.clone());
+        if let Some(&i) = self.open.get(&key) {
+            if let Some(ep) = self.episodes.get_mut(i) {
+                ep.last = t;
+                if ep.sku.is_none() {
+                    ep.sku = sku;
+                }
+                if ep.group.is_none() {
+                    ep.group = group;
+                }
+            }
+            return;
+        }
+        self.episodes.push(Episode {
+            subject,
+            cause,
+            sku,
+            group,
+            first: t,
+            last: t,
+            resolved: None,
+        });
+        self.open.insert(key, self.episodes.len() - 1);
+    }
+
+    /// The group a user's failure at `t` belongs to: the only group being processed at that time,
+    /// else the only group the diagnosis or the snapshot attributes the error to, else the latest
+    /// licensing group the user joined or left before it.
+    fn attribute(
+        &self,
+        k: &UserKey,
+        t: DateTime<Utc>,
+        causes: &[Cause],
+        sku: Option<&str>,
+    ) -> Option<ObjectId> {
+        let running: Vec<&ObjectId> = self
+            .windows
+            .iter()
+            .filter(|(_, start)| {
+                **start <= t && t - **start <= chrono::Duration::hours(WINDOW_HOURS)
+            })
+            .map(|(g, _)| g)
+            .collect();
+        if let [one] = running.as_slice() {
+            return Some((*one).clone());
+        }
+        let mut from_diag: BTreeSet<&ObjectId> = BTreeSet::new();
+        for c in causes {
+            if let Some(d) = self.diag.get(&(k.clone(), c.clone())) {
+                from_diag.extend(d.groups.iter());
+            }
+        }
+        if from_diag.len() == 1 {
+            return from_diag.into_iter().next().cloned();
+        }
+        if let UserKey::Id(id) = k {
+            let mut from_snap: BTreeSet<&ObjectId> = BTreeSet::new();
+            for u in self.snap.users.iter().filter(|u| &u.id == id) {
+                for st in u.license_states.iter().filter(|s| s.error.is_some()) {
+                    let sku_ok = sku.map_or(true, |s| {
+                        self.kb
+                            .sku_part_number(&st.sku_id)
+                            .is_some_and(|p| p.eq_ignore_ascii_case(s.trim()))
+                    });
+                    if let (true, Some(g)) = (sku_ok, &st.assigned_by_group) {
+                        from_snap.insert(g);
+                    }
+                }
+            }
+            if from_snap.len() == 1 {
+                return from_snap.into_iter().next().cloned();
+            }
+        }
+        self.memberships
+            .get(k)
+            .and_then(|v| v.iter().rev().find(|(when, _)| *when <= t))
+            .map(|(_, g)| g.clone())
+    }
+
+    fn user_license(&mut self, seq: usize, e: &'a AuditEvent) {
+        let Some(k) = self.user_of(e) else { return };
+        let user = self.dir.user_ref(&k);
+        let failed =
+            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.errors.is_empty();
+        if failed {
+            let causes = causes_of(e);
+            let mut sku = e.errors.iter().find_map(|x| x.sku.clone());
+            if sku.is_none() {
+                sku = causes.iter().find_map(|c| {
+                    self.diag
+                        .get(&(k.clone(), c.clone()))
+                        .and_then(|d| d.sku.clone())
+                });
+            }
+            let group = self.attribute(&k, e.time, &causes, sku.as_deref());
+            let list: Vec<Option<Cause>> = if causes.is_empty() {
+                vec![None]
+            } else {
+                causes.iter().cloned().map(Some).collect()
+            };
+            for c in list {
+                self.fail(
+                    EpisodeSubject::User(k.clone()),
+                    c,
+                    sku.clone(),
+                    group.clone(),
+                    e.time,
+                );
+            }
+            let gref = group.as_ref().map(|g| self.dir.group_ref(g));
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::Failure {
+                    user,
+                    causes,
+                    sku,
+                    group: gref,
+                },
+                vec![k],
+                group.into_iter().collect(),
+            );
+            return;
+        }
+        let change = e.licenses.as_ref().or_else(|| {
+            e.correlation_id
+                .as_ref()
+                .and_then(|c| self.siblings.get(&(c.clone(), k.clone())).copied())
+        });
+        let eps = self.open_of(&EpisodeSubject::User(k.clone()));
+        if !is_admin(&e.actor) {
+            if e.result != Outcome::Success {
+                return;
+            }
+            for i in eps {
+                let Some(ep) = self.episodes.get(i) else {
+                    continue;
+                };
+                let pending = ep
+                    .cause
+                    .as_ref()
+                    .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
+                    .is_some_and(|d| d.pending);
+                if pending || self.keeps(change, ep.sku.as_deref()) == Some(false) {
+                    continue;
+                }
+                if ep.cause == Some(Cause::CountViolation) {
+                    self.infer_seats(i, &k, e.time);
+                }
+                self.resolve(
+                    i,
+                    e.time,
+                    (0, seq),
+                    Some(e),
+                    ResolvedBy::AuditSuccess,
+                    format!("`Change user license` succeeded (by {})", e.actor.label()),
+                );
+            }
+            return;
+        }
+        let (added, removed) = self.added_removed(change);
+        let groups = self.open_groups(&k);
+        if added.is_empty() && removed.is_empty() {
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::Reprocess {
+                    subject: Subject::User(user),
+                    who: e.actor.label(),
+                },
+                vec![k.clone()],
+                groups,
+            );
+        } else if eps.is_empty() {
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::LicenseChanged {
+                    user,
+                    who: e.actor.label(),
+                    added,
+                    removed,
+                },
+                vec![k.clone()],
+                groups,
+            );
+        } else {
+            for (fix, skus) in [
+                (FixKind::LicenseRemoved, removed),
+                (FixKind::LicenseAdded, added),
+            ] {
+                if skus.is_empty() {
+                    continue;
+                }
+                self.push_rel(
+                    e.time,
+                    (0, seq),
+                    Some(e),
+                    Stage::Fix {
+                        fix,
+                        who: Some(e.actor.label()),
+                        user: Some(user.clone()),
+                        group: None,
+                        skus,
+                        inferred: false,
+                        users_resolved: None,
+                    },
+                    vec![k.clone()],
+                    groups.clone(),
+                );
+            }
+        }
+        self.triggers.push(Trigger {
+            time: e.time,
+            seq,
+            group: None,
+            user: Some(k),
+        });
+    }
+
+    fn membership(&mut self, seq: usize, e: &'a AuditEvent) {
+        let (Some(k), Some((Some(gid), g))) = (self.user_of(e), self.group_of(e)) else {
+            return;
+        };
+        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+            return;
+        }
+        let change = if e.activity == Activity::AddMemberToGroup {
+            Membership::Added
+        } else {
+            Membership::Removed
+        };
+        self.memberships
+            .entry(k.clone())
+            .or_default()
+            .push((e.time, gid.clone()));
+        let user = self.dir.user_ref(&k);
+        let mut groups = self.open_groups(&k);
+        if !groups.contains(&gid) {
+            groups.push(gid.clone());
+        }
+        let has_open = !self.open_of(&EpisodeSubject::User(k.clone())).is_empty();
+        let stage = if has_open {
+            Stage::Fix {
+                fix: match change {
+                    Membership::Added => FixKind::MemberAdded,
+                    Membership::Removed => FixKind::MemberRemoved,
+                },
+                who: Some(e.actor.label()),
+                user: Some(user),
+                group: Some(g),
+                skus: Vec::new(),
+                inferred: false,
+                users_resolved: None,
+            }
+        } else {
+            Stage::MembershipChanged {
+                user,
+                group: g,
+                change,
+                who: e.actor.label(),
+            }
+        };
+        self.push_rel(e.time, (0, seq), Some(e), stage, vec![k.clone()], groups);
+        if is_admin(&e.actor) {
+            self.triggers.push(Trigger {
+                time: e.time,
+                seq,
+                group: Some(gid),
+                user: Some(k),
+            });
+        }
+    }
+
+    fn deletion(&mut self, seq: usize, e: &'a AuditEvent) {
+        if e.result == Outcome::Failure {
+            return;
+        }
+        if e.activity == Activity::DeleteUser {
+            let Some(k) = self.user_of(e) else { return };
+            let user = self.dir.user_ref(&k);
+            let groups = self.open_groups(&k);
+            if !self.open_of(&EpisodeSubject::User(k.clone())).is_empty() {
+                let stage = Stage::Fix {
+                    fix: FixKind::UserDeleted,
+                    who: Some(e.actor.label()),
+                    user: Some(user),
+                    group: None,
+                    skus: Vec::new(),
+                    inferred: false,
+                    users_resolved: None,
+                };
+                self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
+            } else if self.memberships.contains_key(&k) {
+                let stage = Stage::Deleted {
+                    subject: Subject::User(user),
+                    who: e.actor.label(),
+                };
+                self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
+            }
+            return;
+        }
+        let Some((Some(gid), g)) = self.group_of(e) else {
+            return;
+        };
+        if !self.dir.is_licensing_group(&gid) {
+            return;
+        }
+        let failing = self.open.iter().any(|((s, _), &i)| {
+            *s == EpisodeSubject::Group(gid.clone())
+                || self.episodes.get(i).and_then(|x| x.group.as_ref()) == Some(&gid)
+        });
+        let stage = if failing {
+            Stage::Fix {
+                fix: FixKind::GroupDeleted,
+                who: Some(e.actor.label()),
+                user: None,
+                group: Some(g),
+                skus: Vec::new(),
+                inferred: false,
+                users_resolved: None,
+            }
+        } else {
+            Stage::Deleted {
+                subject: Subject::Group(g),
+                who: e.actor.label(),
+            }
+        };
+        self.push(e.time, seq, Some(e), stage);
+        if let Some(last) = self.entries.last_mut() {
+            last.groups = vec![gid];
+        }
+    }
+
+    /// A CountViolation cleared: seats were bought or freed before the latest admin trigger since
+    /// the first failure (subscribedSkus changes are not audited). One inferred fix per trigger and
+    /// product, counting the users it licensed.
+    fn infer_seats(&mut self, ep_index: usize, k: &UserKey, resolved_at: DateTime<Utc>) {
+        let Some(ep) = self.episodes.get(ep_index) else {
+            return;
+        };
+        let (first, group, sku) = (ep.first, ep.group.clone(), ep.sku.clone());
+        let Some(tr) = self.triggers.iter().rev().find(|t| {
+            t.time >= first
+                && t.time <= resolved_at
+                && ((group.is_some() && t.group == group) || t.user.as_ref() == Some(k))
+        }) else {
+            return;
+        };
+        let (time, tseq) = (tr.time, tr.seq);
+        let sku_label = sku.clone().unwrap_or_default();
+        if let Some(&i) = self.inferred.get(&(tseq, sku_label.clone())) {
+            if let Some(Entry {
+                stage: Stage::Fix { users_resolved, .. },
+                users,
+                ..
+            }) = self.entries.get_mut(i)
+            {
+                *users_resolved = Some(users_resolved.unwrap_or(0) + 1);
+                if !users.contains(k) {
+                    users.push(k.clone());
+                }
+            }
+            return;
+        }
+        let gref = group.as_ref().map(|g| self.dir.group_ref(g));
+        let i = self.push_rel(
+            time,
+            (-1, tseq),
+            None,
+            Stage::Fix {
+                fix: FixKind::SeatsAdded,
+                who: None,
+                user: None,
+                group: gref,
+                skus: sku.into_iter().collect(),
+                inferred: true,
+                users_resolved: Some(1),
+            },
+            vec![k.clone()],
+            group.into_iter().collect(),
+        );
+        self.inferred.insert((tseq, sku_label), i);
+    }
+
+    /// Closes an episode and writes its `Resolved` entry.
+    fn resolve(
+        &mut self,
+        ep_index: usize,
+        at: DateTime<Utc>,
+        order: (i8, usize),
+        e: Option<&AuditEvent>,
+        by: ResolvedBy,
+        how: String,
+    ) {
+        let Some(ep) = self.episodes.get_mut(ep_index) else {
+            return;
+        };
+        ep.resolved = Some(at);
+        let ep = ep.clone();
+        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
+        let (subject, users) = match &ep.subject {
+            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
+            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
+        };
+        let stage = Stage::Resolved {
+            subject,
+            cause: ep.cause.clone(),
+            sku: ep.sku.clone(),
+            group: ep.group.as_ref().map(|g| self.dir.group_ref(g)),
+            first_failed: ep.first,
+            time_to_resolve_seconds: (at - ep.first).num_seconds(),
+            by,
+            self_resolved: ep.cause == Some(Cause::ConcurrencyException)
+                && by == ResolvedBy::AuditSuccess,
+            how,
+        };
+        self.push_rel(at, order, e, stage, users, ep.group.into_iter().collect());
+    }
+
+    /// Episodes the audit log leaves open but the diagnosis shows resolved (e.g. the snapshot has
+    /// the license active after the error).
+    fn resolve_from_diagnosis(&mut self) {
+        let open: Vec<((EpisodeSubject, Option<Cause>), usize)> =
+            self.open.iter().map(|(k, &i)| (k.clone(), i)).collect();
+        for ((subject, cause), i) in open {
+            let (EpisodeSubject::User(k), Some(c)) = (&subject, &cause) else {
+                continue;
+            };
+            let Some(d) = self.diag.get(&(k.clone(), c.clone())) else {
+                continue;
+            };
+            let first = self.episodes.get(i).map(|e| e.first);
+            if let (false, Some(r), Some(first)) = (d.pending, d.resolved.clone(), first) {
+                if r.when >= first {
+                    self.resolve(
+                        i,
+                        r.when,
+                        (1, usize::MAX),
+                        None,
+                        ResolvedBy::Diagnosis,
+                        r.how,
+                    );
+                }
+            }
+        }
+    }
+
+    /// What is still open: open episodes, then errors only the diagnosis knows.
+    fn open_items(&self, diagnosis: &Diagnosis, as_of: DateTime<Utc>) -> Vec<OpenItem> {
+        let mut out: Vec<OpenItem> = Vec::new();
+        let mut open_users: BTreeSet<UserKey> = BTreeSet::new();
+        for ((subject, cause), &i) in &self.open {
+            let Some(ep) = self.episodes.get(i) else {
+                continue;
+            };
+            let (subj, user_key, confirmed) = match subject {
+                EpisodeSubject::User(k) => {
+                    open_users.insert(k.clone());
+                    let confirmed = cause
+                        .as_ref()
+                        .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
+                        .is_some_and(|d| d.pending);
+                    (
+                        Subject::User(self.dir.user_ref(k)),
+                        Some(k.clone()),
+                        confirmed,
+                    )
+                }
+                EpisodeSubject::Group(g) => {
+                    let confirmed = diagnosis.findings.iter().any(|f| {
+                        f.users.is_empty()
+                            && f.status == Status::Pending
+                            && f.group_id.as_ref() == Some(g)
+                            && Some(&f.cause) == cause.as_ref()
+                    });
+                    (Subject::Group(self.dir.group_ref(g)), None, confirmed)
+                }
+            };
+            out.push(OpenItem {
+                subject: subj,
+                cause: cause.clone(),
+                sku: ep.sku.clone(),
+                group: ep.group.as_ref().map(|g| self.dir.group_ref(g)),
+                since: Some(ep.first),
+                open_for_seconds: Some((as_of - ep.first).num_seconds().max(0)),
+                seen_in_audit: true,
+                confirmed_pending: confirmed,
+                user_key,
+                group_id: ep.group.clone(),
+            });
+        }
+        // users with a pending finding other than `Other` (an `Other` beside it is its shadow)
+        let mut pending_real: BTreeSet<UserKey> = open_users.clone();
+        for f in diagnosis
+            .findings
+            .iter()
+            .filter(|f| f.cause != Cause::Other)
+        {
+            for u in f.users.iter().filter(|u| u.status == Status::Pending) {
+                if let Some(k) = self.dir.key_of_ref(&u.user) {
+                    pending_real.insert(k);
+                }
+            }
+        }
+        let known: BTreeSet<(EpisodeSubject, Option<Cause>)> = self
+            .episodes
+            .iter()
+            .map(|e| (e.subject.clone(), e.cause.clone()))
+            .collect();
+        let mut seen: BTreeSet<(EpisodeSubject, Cause, Option<String>, Option<ObjectId>)> =
+            BTreeSet::new();
+        for f in &diagnosis.findings {
+            if f.users.is_empty() {
+                let Some(g) = &f.group_id else { continue };
+                let subject = EpisodeSubject::Group(g.clone());
+                if f.status != Status::Pending
+                    || known.contains(&(subject.clone(), Some(f.cause.clone())))
+                {
+                    continue;
+                }
+                if !seen.insert((subject, f.cause.clone(), f.sku.clone(), f.group_id.clone())) {
+                    continue;
+                }
+                out.push(OpenItem {
+                    subject: Subject::Group(self.dir.group_ref(g)),
+                    cause: Some(f.cause.clone()),
+                    sku: f.sku.clone(),
+                    group: Some(self.dir.group_ref(g)),
+                    since: f.audit.first_seen,
+                    open_for_seconds: f.audit.first_seen.map(|s| (as_of - s).num_seconds().max(0)),
+                    seen_in_audit: false,
+                    confirmed_pending: true,
+                    user_key: None,
+                    group_id: Some(g.clone()),
+                });
+                continue;
+            }
+            for u in f.users.iter().filter(|u| u.status == Status::Pending) {
+                let Some(k) = self.dir.key_of_ref(&u.user) else {
+                    continue;
+                };
+                let subject = EpisodeSubject::User(k.clone());
+                if known.contains(&(subject.clone(), Some(f.cause.clone())))
+                    || known.contains(&(subject.clone(), None))
+                    || (f.cause == Cause::Other && pending_real.contains(&k))
+                {
+                    continue;
+                }
+                if !seen.insert((subject, f.cause.clone(), f.sku.clone(), f.group_id.clone())) {
+                    continue;
+                }
+                out.push(OpenItem {
+                    subject: Subject::User(self.dir.user_ref(&k)),
+                    cause: Some(f.cause.clone()),
+                    sku: f.sku.clone(),
+                    group: f.group_id.as_ref().map(|g| self.dir.group_ref(g)),
+                    since: u.error_at,
+                    open_for_seconds: u.error_at.map(|s| (as_of - s).num_seconds().max(0)),
+                    seen_in_audit: false,
+                    confirmed_pending: true,
+                    user_key: Some(k),
+                    group_id: f.group_id.clone(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            a.subject
+                .label()
+                .to_lowercase()
+                .cmp(&b.subject.label().to_lowercase())
+                .then_with(|| a.cause.cmp(&b.cause))
+                .then_with(|| a.sku.cmp(&b.sku))
+                .then_with(|| a.group.cmp(&b.group))
+        });
+        out
+    }
+}

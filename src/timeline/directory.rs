@@ -1,0 +1,295 @@
+//! Who is who in the timeline: users and groups indexed from the snapshot and the audit targets, so
+//! an event naming a user by UPN and another by object id land on the same person, `--user` and
+//! `--group` resolve to one object, and membership events are kept only for licensing groups.
+
+use super::model::{GroupRef, UserKey};
+use crate::model::finding::UserRef;
+use crate::model::snapshot::Snapshot;
+use crate::model::{Activity, AuditEvent, ObjectId, TargetKind};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Default)]
+struct UserInfo {
+    id: Option<ObjectId>,
+    upn: Option<String>,
+    display_name: Option<String>,
+}
+
+/// The users and groups the inputs name.
+#[derive(Default)]
+pub struct Directory {
+    users: BTreeMap<UserKey, UserInfo>,
+    /// lower-cased UPN -> object id.
+    upn_to_id: HashMap<String, ObjectId>,
+    groups: BTreeMap<ObjectId, Option<String>>,
+    licensing_groups: BTreeSet<ObjectId>,
+}
+
+/// Why `--user` / `--group` did not resolve to one object.
+pub enum Lookup<T> {
+    Found(T),
+    NotFound { suggestions: Vec<String> },
+    Ambiguous { candidates: Vec<String> },
+}
+
+impl Directory {
+    pub fn new(events: &[AuditEvent], snap: &Snapshot) -> Directory {
+        let mut d = Directory::default();
+        for u in &snap.users {
+            if let Some(upn) = &u.upn {
+                d.upn_to_id
+                    .entry(upn.trim().to_lowercase())
+                    .or_insert_with(|| u.id.clone());
+            }
+        }
+        for e in events {
+            for t in e.targets.iter().filter(|t| t.kind == TargetKind::User) {
+                if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
+                    d.upn_to_id
+                        .entry(upn.trim().to_lowercase())
+                        .or_insert_with(|| id.clone());
+                }
+            }
+        }
+        for u in &snap.users {
+            d.learn_user(Some(&u.id), u.upn.as_deref(), u.display_name.as_deref());
+        }
+        for g in &snap.groups {
+            d.groups
+                .entry(g.id.clone())
+                .or_insert_with(|| g.display_name.clone());
+            if !g.assigned_licenses.is_empty() {
+                d.licensing_groups.insert(g.id.clone());
+            }
+        }
+        for u in &snap.users {
+            for st in &u.license_states {
+                if let Some(g) = &st.assigned_by_group {
+                    d.licensing_groups.insert(g.clone());
+                }
+            }
+        }
+        for e in events {
+            for t in &e.targets {
+                match t.kind {
+                    TargetKind::User => {
+                        d.learn_user(t.id.as_ref(), t.upn.as_deref(), t.display_name.as_deref())
+                    }
+                    TargetKind::Group => {
+                        if let Some(id) = &t.id {
+                            let name = d.groups.entry(id.clone()).or_default();
+                            if name.is_none() {
+                                name.clone_from(&t.display_name);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let group_licensing = matches!(
+                e.activity,
+                Activity::SetGroupLicense
+                    | Activity::StartApplyingGroupLicense
+                    | Activity::FinishApplyingGroupLicense
+                    | Activity::TriggerGroupLicenseRecalculation
+            );
+            if group_licensing {
+                if let Some(id) = e.target(TargetKind::Group).and_then(|t| t.id.clone()) {
+                    d.licensing_groups.insert(id);
+                }
+            }
+        }
+        d
+    }
+
+    fn learn_user(&mut self, id: Option<&ObjectId>, upn: Option<&str>, name: Option<&str>) {
+        let Some(k) = self.key(id, upn) else { return };
+        let info = self.users.entry(k).or_default();
+        if info.id.is_none() {
+            info.id = id.cloned();
+        }
+        let nonempty =
+            |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        if info.upn.is_none() {
+            info.upn = nonempty(upn);
+        }
+        if info.display_name.is_none() {
+            info.display_name = nonempty(name);
+        }
+    }
+
+    /// The key of a user named by id and/or UPN.
+    pub fn key(&self, id: Option<&ObjectId>, upn: Option<&str>) -> Option<UserKey> {
+        if let Some(id) = id {
+            return Some(UserKey::Id(id.clone()));
+        }
+        let upn = upn
+            .map(|u| u.trim().to_lowercase())
+            .filter(|u| !u.is_empty())?;
+        Some(match self.upn_to_id.get(&upn) {
+            Some(id) => UserKey::Id(id.clone()),
+            None => UserKey::Upn(upn),
+        })
+    }
+
+    pub fn user_ref(&self, k: &UserKey) -> UserRef {
+        match self.users.get(k) {
+            Some(i) => UserRef {
+                id: i.id.clone(),
+                upn: i.upn.clone(),
+                display_name: i.display_name.clone(),
+            },
+            None => match k {
+                UserKey::Id(id) => UserRef {
+                    id: Some(id.clone()),
+                    upn: None,
+                    display_name: None,
+                },
+                UserKey::Upn(u) => UserRef {
+                    id: None,
+                    upn: Some(u.clone()),
+                    display_name: None,
+                },
+            },
+        }
+    }
+
+    /// The key of a user as a finding names them.
+    pub fn key_of_ref(&self, u: &UserRef) -> Option<UserKey> {
+        self.key(u.id.as_ref(), u.upn.as_deref())
+    }
+
+    pub fn group_ref(&self, id: &ObjectId) -> GroupRef {
+        GroupRef {
+            id: Some(id.clone()),
+            name: self.groups.get(id).cloned().flatten(),
+        }
+    }
+
+    /// Whether the group assigns licenses (snapshot) or has licensing activity (audit log).
+    pub fn is_licensing_group(&self, id: &ObjectId) -> bool {
+        self.licensing_groups.contains(id)
+    }
+
+    /// `--user ID|UPN`: an object id or a UPN (case-insensitive) the inputs name.
+    pub fn find_user(&self, text: &str) -> Lookup<UserKey> {
+        let t = text.trim();
+        let lower = t.to_lowercase();
+        if let Some(id) = ObjectId::parse(t) {
+            let k = UserKey::Id(id);
+            if self.users.contains_key(&k) {
+                return Lookup::Found(k);
+            }
+        }
+        let hits: Vec<&UserKey> = self
+            .users
+            .iter()
+            .filter(|(_, i)| i.upn.as_deref().is_some_and(|u| u.to_lowercase() == lower))
+            .map(|(k, _)| k)
+            .collect();
+        match hits.as_slice() {
+            [one] => Lookup::Found((*one).clone()),
+            [] => {
+                let mut suggestions: Vec<String> = self
+                    .users
+                    .values()
+                    .filter_map(|i| i.upn.clone())
+                    .filter(|u| !lower.is_empty() && u.to_lowercase().contains(&lower))
+                    .collect();
+                suggestions.sort();
+                suggestions.dedup();
+                suggestions.truncate(5);
+                Lookup::NotFound { suggestions }
+            }
+            many => Lookup::Ambiguous {
+                candidates: many.iter().map(|k| self.user_ref(k).label()).collect(),
+            },
+        }
+    }
+
+    /// `--group ID|NAME`: an object id or a display name (case-insensitive) the inputs name.
+    pub fn find_group(&self, text: &str) -> Lookup<ObjectId> {
+        let t = text.trim();
+        if let Some(id) = ObjectId::parse(t) {
+            if self.groups.contains_key(&id) {
+                return Lookup::Found(id);
+            }
+        }
+        let lower = t.to_lowercase();
+        let hits: Vec<&ObjectId> = self
+            .groups
+            .iter()
+            .filter(|(_, n)| {
+                n.as_deref()
+                    .is_some_and(|n| n.trim().to_lowercase() == lower)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        match hits.as_slice() {
+            [one] => Lookup::Found((*one).clone()),
+            [] => {
+                let mut suggestions: Vec<String> = self
+                    .groups
+                    .values()
+                    .filter_map(|n| n.clone())
+                    .filter(|n| !lower.is_empty() && n.to_lowercase().contains(&lower))
+                    .collect();
+                suggestions.sort();
+                suggestions.dedup();
+                suggestions.truncate(5);
+                Lookup::NotFound { suggestions }
+            }
+            many => Lookup::Ambiguous {
+                candidates: many.iter().map(|id| id.to_string()).collect(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::snapshot::User;
+    use crate::model::SourceRef;
+
+    fn user(id: &str, upn: &str) -> User {
+        User {
+            id: ObjectId::parse(id).expect("id"),
+            upn: Some(upn.into()),
+            display_name: None,
+            account_enabled: None,
+            usage_location: None,
+            mail: None,
+            proxy_addresses: vec![],
+            on_premises_sync_enabled: None,
+            assigned_licenses: vec![],
+            assigned_plans: vec![],
+            license_states: vec![],
+            source: SourceRef {
+                file: "users.json".into(),
+                record: 1,
+                line: None,
+            },
+        }
+    }
+
+    #[test]
+    fn upn_and_id_are_the_same_user() {
+        let snap = Snapshot {
+            users: vec![
+                user("AAAA-1", "Rosa@Example.com"),
+                user("bbbb-2", "rosalind@example.com"),
+            ],
+            ..Default::default()
+        };
+        let d = Directory::new(&[], &snap);
+        let id = UserKey::Id(ObjectId::parse("aaaa-1").expect("id"));
+        assert_eq!(d.key(None, Some("ROSA@example.com")), Some(id.clone()));
+        assert!(matches!(d.find_user("rosa@EXAMPLE.com"), Lookup::Found(k) if k == id));
+        assert!(matches!(d.find_user("AAAA-1"), Lookup::Found(k) if k == id));
+        match d.find_user("rosa") {
+            Lookup::NotFound { suggestions } => assert_eq!(suggestions.len(), 2),
+            _ => panic!("a bare name is not a UPN"),
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The typed timeline: what `licdiag timeline` prints. One entry per step of the story (group license
+//! set, processing started, a user's failure, processing finished, the fix, the reprocess, the
+//! resolution), plus what is still open and the time to resolve per cause. This module IS the
+//! `--format json` schema of the timeline (snake_case fields, `stage` tag on every entry).
+
+use crate::model::finding::UserRef;
+use crate::model::{Cause, ObjectId, Outcome, SourceRef};
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+
+/// A user as the timeline keys them: by object id when any input gives one, else by UPN
+/// (lower-cased).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UserKey {
+    Id(ObjectId),
+    Upn(String),
+}
+
+/// A group named by an entry.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct GroupRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl GroupRef {
+    /// Display name, else id.
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.id.as_ref().map(|i| i.to_string()))
+            .unwrap_or_else(|| "unknown group".into())
+    }
+}
+
+/// Whom an entry is about: a user or a whole group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Subject {
+    User(UserRef),
+    Group(GroupRef),
+}
+
+impl Subject {
+    pub fn label(&self) -> String {
+        match self {
+            Subject::User(u) => u.label(),
+            Subject::Group(g) => g.label(),
+        }
+    }
+}
+
+/// What an admin (or the data) did that can end a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixKind {
+    /// Seats were bought or freed. Never audited (subscribedSkus changes are not in the audit log):
+    /// inferred when a CountViolation clears after an admin's reprocess or license/membership change.
+    SeatsAdded,
+    /// A license was removed from the failing user (e.g. the conflicting direct assignment).
+    LicenseRemoved,
+    /// A license was added to the failing user directly (e.g. the product a plan depends on).
+    LicenseAdded,
+    /// The group's licenses changed while its members had failures.
+    GroupLicenseChanged,
+    /// The failing user was removed from a licensing group.
+    MemberRemoved,
+    /// The failing user was added to a licensing group.
+    MemberAdded,
+    /// The failing user was deleted.
+    UserDeleted,
+    /// The group whose licenses failed was deleted.
+    GroupDeleted,
+}
+
+impl FixKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            FixKind::SeatsAdded => "seats added",
+            FixKind::LicenseRemoved => "license removed",
+            FixKind::LicenseAdded => "license added",
+            FixKind::GroupLicenseChanged => "group license changed",
+            FixKind::MemberRemoved => "member removed",
+            FixKind::MemberAdded => "member added",
+            FixKind::UserDeleted => "user deleted",
+            FixKind::GroupDeleted => "group deleted",
+        }
+    }
+}
+
+/// Membership direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Membership {
+    Added,
+    Removed,
+}
+
+/// What shows an episode resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolvedBy {
+    /// A later successful `Change user license` for the user.
+    AuditSuccess,
+    /// A later successful `Set group license` on the group (group-level failures).
+    GroupLicenseSet,
+    /// The diagnosis (snapshot and audit log together) shows the license applied after the error.
+    Diagnosis,
+}
+
+/// One step of the story, tagged `stage` in JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// `Set group license`: products added to / removed from a group (or the attempt failed).
+    GroupLicenseSet {
+        group: GroupRef,
+        who: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        added: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        result: Outcome,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        causes: Vec<Cause>,
+    },
+    /// A user added to / removed from a licensing group (what makes Entra process the user).
+    MembershipChanged {
+        user: UserRef,
+        group: GroupRef,
+        change: Membership,
+        who: String,
+    },
+    /// `Start applying group based license to users`.
+    ProcessingStarted { group: GroupRef },
+    /// A failed license change for a user, with the cause(s) its texts name.
+    Failure {
+        user: UserRef,
+        /// Empty when the record names no cause.
+        causes: Vec<Cause>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sku: Option<String>,
+        /// The group whose processing failed, when the data tells.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<GroupRef>,
+    },
+    /// `Finish applying group based license to users` with its counts.
+    ProcessingFinished {
+        group: GroupRef,
+        /// Absent when the record carries no counts.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        succeeded: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        failed: Option<u64>,
+    },
+    /// A direct license change by an admin for a user with no open failure (context).
+    LicenseChanged {
+        user: UserRef,
+        who: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        added: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+    },
+    /// What was done about open failures.
+    Fix {
+        fix: FixKind,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        who: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user: Option<UserRef>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<GroupRef>,
+        /// Products concerned (added / removed / seats of).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        skus: Vec<String>,
+        /// Not in the audit log: deduced from what followed.
+        inferred: bool,
+        /// Users whose failure cleared after it (inferred fixes).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        users_resolved: Option<usize>,
+    },
+    /// `Trigger group license recalculation` (group) or a user reprocess.
+    Reprocess { subject: Subject, who: String },
+    /// A failure episode ended.
+    Resolved {
+        subject: Subject,
+        #[serde(serialize_with = "opt_cause")]
+        cause: Option<Cause>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sku: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<GroupRef>,
+        first_failed: DateTime<Utc>,
+        time_to_resolve_seconds: i64,
+        by: ResolvedBy,
+        /// A transient error Entra retried successfully on its own.
+        self_resolved: bool,
+        how: String,
+    },
+    /// A user or a licensing group deleted while nothing of theirs was failing (context).
+    Deleted { subject: Subject, who: String },
+}
+
+fn opt_cause<S: Serializer>(c: &Option<Cause>, s: S) -> Result<S::Ok, S::Error> {
+    match c {
+        Some(c) => s.serialize_str(c.code()),
+        None => s.serialize_none(),
+    }
+}
+
+/// One line of the story.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub time: DateTime<Utc>,
+    #[serde(flatten)]
+    pub stage: Stage,
+    /// The audit record it comes from (absent for inferred entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+    /// Users the entry is about (for `--user`).
+    #[serde(skip)]
+    pub users: Vec<UserKey>,
+    /// Groups the entry is about (for `--group` and the group context of `--user`).
+    #[serde(skip)]
+    pub groups: Vec<ObjectId>,
+    /// Tie-break at equal times: inferred fixes go first, then the input order.
+    #[serde(skip)]
+    pub order: (i8, usize),
+}
+
+/// An episode of failure: one subject failing with one cause, from the first failure to the
+/// resolution (if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Episode {
+    pub subject: EpisodeSubject,
+    pub cause: Option<Cause>,
+    pub sku: Option<String>,
+    pub group: Option<ObjectId>,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    pub resolved: Option<DateTime<Utc>>,
+}
+
+/// The subject of an episode, as keyed internally.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EpisodeSubject {
+    User(UserKey),
+    Group(ObjectId),
+}
+
+/// A failure still open at the end of the inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpenItem {
+    pub subject: Subject,
+    #[serde(serialize_with = "opt_cause")]
+    pub cause: Option<Cause>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
+    /// First failure in the audit log, else when the snapshot last updated the entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    /// `as_of - since`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_for_seconds: Option<i64>,
+    /// The audit log records the failure (otherwise only the snapshot does).
+    pub seen_in_audit: bool,
+    /// The diagnosis (snapshot and audit log) reports it pending.
+    pub confirmed_pending: bool,
+    #[serde(skip)]
+    pub user_key: Option<UserKey>,
+    #[serde(skip)]
+    pub group_id: Option<ObjectId>,
+}
+
+/// Time to resolve, per cause.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CauseStats {
+    #[serde(serialize_with = "opt_cause")]
+    pub cause: Option<Cause>,
+    /// Failure episodes (resolved + still open).
+    pub episodes: usize,
+    pub resolved: usize,
+    pub still_open: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<i64>,
+}
+
+/// The filters the story was narrowed with, as resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AppliedFilters {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// What the story was built from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TimelineEvidence {
+    pub audit_events: usize,
+    pub snapshot_users: usize,
+    pub snapshot_groups: usize,
+    pub snapshot_skus: usize,
+}
+
+/// The whole timeline document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineDoc {
+    /// The latest time in the inputs: what "still open" and "open for" are measured against.
+    pub as_of: DateTime<Utc>,
+    pub filters: AppliedFilters,
+    pub evidence: TimelineEvidence,
+    pub entries: Vec<Entry>,
+    pub time_to_resolve: Vec<CauseStats>,
+    pub still_open: Vec<OpenItem>,
+}

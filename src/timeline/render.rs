@@ -1,0 +1,520 @@
+//! Printing the timeline: every entry becomes one line (stage, subject, detail) of plain words, then
+//! each format writes those words its own way: aligned text with control characters stripped,
+//! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
+
+use super::model::{
+    CauseStats, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc,
+};
+use super::stats::human;
+use crate::model::{Cause, Outcome};
+use crate::report::escape;
+use crate::report::table::{clean, ts};
+use crate::report::Document;
+use std::io::{self, Write};
+
+/// One entry in words.
+pub struct Line {
+    pub stage: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+fn causes_text(c: &[Cause]) -> String {
+    if c.is_empty() {
+        "cause not recorded".into()
+    } else {
+        c.iter().map(|c| c.code()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn cause_text(c: &Option<Cause>) -> String {
+    c.as_ref()
+        .map(|c| c.code().to_string())
+        .unwrap_or_else(|| "cause not recorded".into())
+}
+
+fn product(sku: &Option<String>) -> String {
+    sku.as_ref().map(|s| format!(" on {s}")).unwrap_or_default()
+}
+
+fn list(label: &str, v: &[String]) -> Option<String> {
+    (!v.is_empty()).then(|| format!("{label} {}", v.join(", ")))
+}
+
+/// The words of an entry (not escaped: each format escapes them).
+pub fn describe(e: &Entry) -> Line {
+    let (stage, subject, detail) = match &e.stage {
+        Stage::GroupLicenseSet {
+            group,
+            who,
+            added,
+            removed,
+            result,
+            causes,
+        } => {
+            let mut parts = vec![format!("by {who}")];
+            parts.extend(list("added", added));
+            parts.extend(list("removed", removed));
+            let stage = if *result == Outcome::Success {
+                "group license set"
+            } else {
+                parts.push(causes_text(causes));
+                "group license set failed"
+            };
+            (stage.to_string(), group.label(), parts.join("; "))
+        }
+        Stage::MembershipChanged {
+            user,
+            group,
+            change,
+            who,
+        } => match change {
+            Membership::Added => (
+                "member added".into(),
+                user.label(),
+                format!("to {} by {who}", group.label()),
+            ),
+            Membership::Removed => (
+                "member removed".into(),
+                user.label(),
+                format!("from {} by {who}", group.label()),
+            ),
+        },
+        Stage::ProcessingStarted { group } => {
+            ("processing started".into(), group.label(), String::new())
+        }
+        Stage::Failure {
+            user,
+            causes,
+            sku,
+            group,
+        } => {
+            let mut d = format!("{}{}", causes_text(causes), product(sku));
+            if let Some(g) = group {
+                d.push_str(&format!(" (group {})", g.label()));
+            }
+            ("failure".into(), user.label(), d)
+        }
+        Stage::ProcessingFinished {
+            group,
+            succeeded,
+            failed,
+        } => {
+            let d = match (succeeded, failed) {
+                (Some(s), Some(f)) => format!("{s} succeeded, {f} failed"),
+                _ => "counts not recorded".into(),
+            };
+            ("processing finished".into(), group.label(), d)
+        }
+        Stage::LicenseChanged {
+            user,
+            who,
+            added,
+            removed,
+        } => {
+            let mut parts = vec![format!("by {who}")];
+            parts.extend(list("added", added));
+            parts.extend(list("removed", removed));
+            ("license changed".into(), user.label(), parts.join("; "))
+        }
+        Stage::Fix {
+            fix,
+            who,
+            user,
+            group,
+            skus,
+            inferred,
+            users_resolved,
+        } => {
+            let subject = user
+                .as_ref()
+                .map(|u| u.label())
+                .or_else(|| group.as_ref().map(|g| g.label()))
+                .unwrap_or_else(|| "-".into());
+            let mut parts: Vec<String> = Vec::new();
+            if !skus.is_empty() {
+                parts.push(skus.join(", "));
+            }
+            if let (Some(_), Some(g)) = (user, group) {
+                parts.push(format!("group {}", g.label()));
+            }
+            if let Some(w) = who {
+                parts.push(format!("by {w}"));
+            }
+            if *inferred {
+                let n = users_resolved.unwrap_or(0);
+                let what = if *fix == FixKind::SeatsAdded {
+                    "inferred: seat purchases are not audited"
+                } else {
+                    "inferred"
+                };
+                parts.push(format!(
+                    "{what}; {n} {} licensed after the next step",
+                    if n == 1 { "user" } else { "users" }
+                ));
+            }
+            (format!("fix: {}", fix.label()), subject, parts.join("; "))
+        }
+        Stage::Reprocess { subject, who } => {
+            ("reprocess".into(), subject.label(), format!("by {who}"))
+        }
+        Stage::Resolved {
+            subject,
+            cause,
+            sku,
+            group,
+            first_failed,
+            time_to_resolve_seconds,
+            by,
+            self_resolved,
+            how,
+        } => {
+            let mut d = format!(
+                "{}{} after {} (first failed {})",
+                cause_text(cause),
+                product(sku),
+                human(*time_to_resolve_seconds),
+                ts(first_failed)
+            );
+            if let (Some(g), false) = (group, matches!(subject, super::model::Subject::Group(_))) {
+                d.push_str(&format!(" in group {}", g.label()));
+            }
+            d.push_str(": ");
+            d.push_str(how);
+            if *by == ResolvedBy::Diagnosis {
+                d.push_str(" (from the diagnosis)");
+            }
+            let stage = if *self_resolved {
+                "self-resolved"
+            } else {
+                "resolved"
+            };
+            (stage.into(), subject.label(), d)
+        }
+        Stage::Deleted { subject, who } => {
+            let stage = match subject {
+                super::model::Subject::User(_) => "user deleted",
+                super::model::Subject::Group(_) => "group deleted",
+            };
+            (stage.into(), subject.label(), format!("by {who}"))
+        }
+    };
+    Line {
+        stage,
+        subject,
+        detail,
+    }
+}
+
+fn open_line(o: &OpenItem) -> (String, String) {
+    let mut what = format!("{}{}", cause_text(&o.cause), product(&o.sku));
+    if let Some(g) = &o.group {
+        what.push_str(&format!(" (group {})", g.label()));
+    }
+    let mut when = match (&o.since, o.open_for_seconds) {
+        (Some(s), Some(f)) => format!("since {}, open {}", ts(s), human(f)),
+        (Some(s), None) => format!("since {}", ts(s)),
+        _ => "since: not recorded".into(),
+    };
+    when.push_str(match (o.seen_in_audit, o.confirmed_pending) {
+        (true, true) => "; audit log and diagnosis agree it is pending",
+        (true, false) => "; no later success in the audit log",
+        (false, _) => "; only the snapshot shows it",
+    });
+    (what, when)
+}
+
+fn stat_cells(s: &CauseStats) -> [String; 6] {
+    [
+        cause_text(&s.cause),
+        s.episodes.to_string(),
+        s.resolved.to_string(),
+        s.still_open.to_string(),
+        s.median_seconds.map(human).unwrap_or_else(|| "-".into()),
+        s.max_seconds.map(human).unwrap_or_else(|| "-".into()),
+    ]
+}
+
+const STAT_HEADERS: [&str; 6] = [
+    "cause",
+    "episodes",
+    "resolved",
+    "still open",
+    "median",
+    "max",
+];
+
+fn headline(d: &TimelineDoc) -> String {
+    let n = d.entries.len();
+    let mut s = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
+    if let (Some(f), Some(l)) = (d.entries.first(), d.entries.last()) {
+        s.push_str(&format!(" from {} to {}", ts(&f.time), ts(&l.time)));
+    }
+    s.push_str(&format!("; as of {}", ts(&d.as_of)));
+    s
+}
+
+fn evidence_line(d: &TimelineDoc) -> String {
+    let e = &d.evidence;
+    format!(
+        "{} audit events; snapshot: {} users, {} groups, {} SKUs",
+        e.audit_events, e.snapshot_users, e.snapshot_groups, e.snapshot_skus
+    )
+}
+
+fn filter_line(d: &TimelineDoc) -> Option<String> {
+    let f = &d.filters;
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(u) = &f.user {
+        parts.push(format!("user {}", u.label()));
+    }
+    if let Some(g) = &f.group {
+        parts.push(format!("group {}", g.label()));
+    }
+    if let Some(s) = &f.since {
+        parts.push(format!("since {}", ts(s)));
+    }
+    if let Some(u) = &f.until {
+        parts.push(format!("until {}", ts(u)));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+fn width(rows: &[[String; 3]], col: usize, cap: usize) -> usize {
+    rows.iter()
+        .filter_map(|r| r.get(col))
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(cap)
+}
+
+fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "licdiag timeline: {}", headline(d))?;
+    writeln!(w, "evidence: {}", evidence_line(d))?;
+    if let Some(f) = filter_line(d) {
+        writeln!(w, "filter: {}", clean(&f))?;
+    }
+    writeln!(w)?;
+    if d.entries.is_empty() {
+        writeln!(w, "No licensing events match.")?;
+    } else {
+        let rows: Vec<[String; 3]> = d
+            .entries
+            .iter()
+            .map(|e| {
+                let l = describe(e);
+                [clean(&l.stage), clean(&l.subject), clean(&l.detail)]
+            })
+            .collect();
+        let (ws, wu) = (width(&rows, 0, 30).max(5), width(&rows, 1, 40).max(7));
+        writeln!(
+            w,
+            "{:<20}  {:<ws$}  {:<wu$}  DETAIL",
+            "TIME", "STAGE", "SUBJECT"
+        )?;
+        for (e, [stage, subject, detail]) in d.entries.iter().zip(&rows) {
+            let line = format!(
+                "{:<20}  {stage:<ws$}  {subject:<wu$}  {detail}",
+                ts(&e.time)
+            );
+            writeln!(w, "{}", line.trim_end())?;
+        }
+    }
+    if !d.time_to_resolve.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "time to resolve per cause:")?;
+        let rows: Vec<[String; 6]> = d.time_to_resolve.iter().map(stat_cells).collect();
+        let wc = rows
+            .iter()
+            .map(|r| r[0].chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        writeln!(
+            w,
+            "  {:<wc$}  {:>8}  {:>8}  {:>10}  {:>14}  {:>14}",
+            "CAUSE", "EPISODES", "RESOLVED", "STILL OPEN", "MEDIAN", "MAX"
+        )?;
+        for [c, n, r, o, med, max] in &rows {
+            writeln!(
+                w,
+                "  {:<wc$}  {n:>8}  {r:>8}  {o:>10}  {med:>14}  {max:>14}",
+                clean(c)
+            )?;
+        }
+    }
+    if !d.still_open.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "still open as of {}:", ts(&d.as_of))?;
+        for o in &d.still_open {
+            let (what, when) = open_line(o);
+            writeln!(
+                w,
+                "  {}: {}; {}",
+                clean(&o.subject.label()),
+                clean(&what),
+                clean(&when)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
+    let m = escape::markdown;
+    writeln!(w, "# licdiag timeline")?;
+    writeln!(w)?;
+    writeln!(w, "{}.", m(&headline(d)))?;
+    writeln!(w)?;
+    writeln!(w, "Evidence: {}.", m(&evidence_line(d)))?;
+    if let Some(f) = filter_line(d) {
+        writeln!(w)?;
+        writeln!(w, "Filter: {}.", m(&f))?;
+    }
+    writeln!(w)?;
+    writeln!(w, "## Story")?;
+    writeln!(w)?;
+    if d.entries.is_empty() {
+        writeln!(w, "No licensing events match.")?;
+    } else {
+        writeln!(w, "| time (UTC) | stage | subject | detail |")?;
+        writeln!(w, "|---|---|---|---|")?;
+        for e in &d.entries {
+            let l = describe(e);
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                ts(&e.time),
+                m(&l.stage),
+                m(&l.subject),
+                m(&l.detail)
+            )?;
+        }
+    }
+    if !d.time_to_resolve.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "## Time to resolve per cause")?;
+        writeln!(w)?;
+        writeln!(w, "| {} |", STAT_HEADERS.join(" | "))?;
+        writeln!(w, "|---|---:|---:|---:|---:|---:|")?;
+        for s in &d.time_to_resolve {
+            let c = stat_cells(s).map(|x| m(&x));
+            writeln!(w, "| {} |", c.join(" | "))?;
+        }
+    }
+    if !d.still_open.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "## Still open as of {}", ts(&d.as_of))?;
+        writeln!(w)?;
+        writeln!(w, "| subject | error | since |")?;
+        writeln!(w, "|---|---|---|")?;
+        for o in &d.still_open {
+            let (what, when) = open_line(o);
+            writeln!(
+                w,
+                "| {} | {} | {} |",
+                m(&o.subject.label()),
+                m(&what),
+                m(&when)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;\
+text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}\
+tr.failure td,tr.group-license-set-failed td{background:#fff1f0}tr.resolved td,\
+tr.self-resolved td{background:#f0fff3}tr.fix td{background:#fffbe6}";
+
+fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
+    let h = escape::html;
+    writeln!(w, "<!DOCTYPE html>")?;
+    writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    writeln!(
+        w,
+        "<title>licdiag timeline</title><style>{CSS}</style></head><body>"
+    )?;
+    writeln!(w, "<h1>licdiag timeline</h1>")?;
+    writeln!(w, "<p>{}.</p>", h(&headline(d)))?;
+    writeln!(w, "<p>Evidence: {}.</p>", h(&evidence_line(d)))?;
+    if let Some(f) = filter_line(d) {
+        writeln!(w, "<p>Filter: {}.</p>", h(&f))?;
+    }
+    writeln!(w, "<h2>Story</h2>")?;
+    if d.entries.is_empty() {
+        writeln!(w, "<p>No licensing events match.</p>")?;
+    } else {
+        writeln!(
+            w,
+            "<table><thead><tr><th>time (UTC)</th><th>stage</th><th>subject</th><th>detail</th></tr></thead><tbody>"
+        )?;
+        for e in &d.entries {
+            let l = describe(e);
+            let class: String = l.stage.split(':').next().unwrap_or("").replace(' ', "-");
+            writeln!(
+                w,
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                h(&class),
+                h(&ts(&e.time)),
+                h(&l.stage),
+                h(&l.subject),
+                h(&l.detail)
+            )?;
+        }
+        writeln!(w, "</tbody></table>")?;
+    }
+    if !d.time_to_resolve.is_empty() {
+        writeln!(w, "<h2>Time to resolve per cause</h2>")?;
+        let head: String = STAT_HEADERS
+            .iter()
+            .map(|x| format!("<th>{x}</th>"))
+            .collect();
+        writeln!(w, "<table><thead><tr>{head}</tr></thead><tbody>")?;
+        for s in &d.time_to_resolve {
+            let [c, rest @ ..] = stat_cells(s);
+            let cells: String = rest
+                .iter()
+                .map(|x| format!("<td class=\"n\">{}</td>", h(x)))
+                .collect();
+            writeln!(w, "<tr><td>{}</td>{cells}</tr>", h(&c))?;
+        }
+        writeln!(w, "</tbody></table>")?;
+    }
+    if !d.still_open.is_empty() {
+        writeln!(w, "<h2>Still open as of {}</h2>", h(&ts(&d.as_of)))?;
+        writeln!(
+            w,
+            "<table><thead><tr><th>subject</th><th>error</th><th>since</th></tr></thead><tbody>"
+        )?;
+        for o in &d.still_open {
+            let (what, when) = open_line(o);
+            writeln!(
+                w,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                h(&o.subject.label()),
+                h(&what),
+                h(&when)
+            )?;
+        }
+        writeln!(w, "</tbody></table>")?;
+    }
+    writeln!(w, "</body></html>")
+}
+
+impl Document for TimelineDoc {
+    fn name(&self) -> &'static str {
+        "timeline"
+    }
+    fn table(&self, w: &mut dyn Write) -> io::Result<()> {
+        table(self, w)
+    }
+    fn markdown(&self, w: &mut dyn Write) -> io::Result<()> {
+        markdown(self, w)
+    }
+    fn html(&self, w: &mut dyn Write) -> io::Result<()> {
+        html(self, w)
+    }
+}
