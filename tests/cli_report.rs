@@ -122,23 +122,32 @@ fn markdown_names_inputs_with_their_digest() {
 }
 
 #[test]
-fn retention_caveat_only_when_the_window_looks_cut() {
+fn retention_caveat_when_the_window_looks_cut_or_errors_predate_it() {
+    // The sample's audit log covers 4 days: not cut; but one snapshot error is older than it.
     let (md, _) = analyze("md", &[]);
-    assert!(
-        !md.contains("**Audit retention.**"),
-        "4-day window, not cut"
-    );
+    assert!(md.contains("**Audit retention.** 1 error recorded in the snapshot predates"));
+    assert!(!md.contains("window looks cut"), "4-day window, not cut");
+    // Without the snapshot nothing is older than the log: no caveat.
+    let (md, _) = run(&[
+        "analyze",
+        "fixtures/sample-tenant/audit",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "md",
+    ]);
+    assert!(!md.contains("**Audit retention.**"), "{md}");
     // The same audit log analyzed 2 days after its last event: it now reaches back ~6 days from
     // as-of, as a 7-day retention would leave it.
     let (md, _) = run(&[
         "analyze",
-        "fixtures/sample-tenant",
+        "fixtures/sample-tenant/audit",
         "--as-of",
         "2026-10-11T08:00:00Z",
         "--format",
         "md",
     ]);
-    assert!(md.contains("**Audit retention.**"), "{md}");
+    assert!(md.contains("so the window looks cut"), "{md}");
     assert!(md.contains("7 on free tenants, 30 with Entra ID P1/P2"));
 }
 

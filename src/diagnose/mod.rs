@@ -112,9 +112,16 @@ pub fn diagnose(
     for f in &mut findings {
         f.recommendation = crate::recommend::recommend(f, kb);
     }
+    // Root causes first: an `Other` whose users are all explained by a sibling's error is a
+    // consequence, listed after the causes that explain it; then by affected users.
+    let derived = |f: &Finding| {
+        f.cause == Cause::Other
+            && matches!(&f.details, CauseDetails::Blocked { unexplained, .. } if unexplained.is_empty())
+    };
     findings.sort_by(|a, b| {
-        b.pending_users()
-            .cmp(&a.pending_users())
+        derived(a)
+            .cmp(&derived(b))
+            .then_with(|| b.pending_users().cmp(&a.pending_users()))
             .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.cause.cmp(&b.cause))
             .then_with(|| a.sku.cmp(&b.sku))

@@ -97,8 +97,12 @@ fn states(snap: &Snapshot) -> BTreeMap<ErrKey, (&User, &LicenseAssignmentState)>
     let mut m = BTreeMap::new();
     for u in &snap.users {
         for st in &u.license_states {
-            m.entry((u.id.clone(), st.sku_id.clone(), st.assigned_by_group.clone()))
-                .or_insert((u, st));
+            m.entry((
+                u.id.clone(),
+                st.sku_id.clone(),
+                st.assigned_by_group.clone(),
+            ))
+            .or_insert((u, st));
         }
     }
     m
@@ -167,7 +171,8 @@ pub fn compare(
         );
     }
 
-    let (mut new_errors, mut cleared_errors, mut changed_errors) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut new_errors, mut cleared_errors, mut changed_errors) =
+        (Vec::new(), Vec::new(), Vec::new());
     let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
     if users_ok {
         errors(
@@ -180,8 +185,14 @@ pub fn compare(
         );
         let old_ids: BTreeSet<&ObjectId> = old.users.iter().map(|u| &u.id).collect();
         let new_ids: BTreeSet<&ObjectId> = new.users.iter().map(|u| &u.id).collect();
-        users_added = new_ids.difference(&old_ids).map(|id| names.user(id)).collect();
-        users_removed = old_ids.difference(&new_ids).map(|id| names.user(id)).collect();
+        users_added = new_ids
+            .difference(&old_ids)
+            .map(|id| names.user(id))
+            .collect();
+        users_removed = old_ids
+            .difference(&new_ids)
+            .map(|id| names.user(id))
+            .collect();
         users_added.sort_by_key(user_sort_key);
         users_removed.sort_by_key(user_sort_key);
     }
@@ -338,7 +349,9 @@ fn licenses(g: Option<&Group>) -> BTreeMap<SkuId, BTreeSet<PlanId>> {
     for AssignedSku {
         sku_id,
         disabled_plans,
-    } in g.map(|g| g.assigned_licenses.as_slice()).unwrap_or_default()
+    } in g
+        .map(|g| g.assigned_licenses.as_slice())
+        .unwrap_or_default()
     {
         m.entry(sku_id.clone())
             .or_default()

@@ -2,7 +2,9 @@
 //! its own way: aligned text with control characters stripped, Markdown with escaping, or one
 //! self-contained HTML file with escaping. JSON comes from serde.
 
-use super::model::{ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange, SeatChange};
+use super::model::{
+    ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange, SeatChange,
+};
 use crate::model::finding::{PlanRef, ProductRef};
 use crate::report::escape;
 use crate::report::table::clean;
@@ -104,7 +106,11 @@ fn group_row(g: &GroupLicenseChange) -> Vec<String> {
         let f = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
         what.push(format!("processing state {} -> {}", f(a), f(b)));
     }
-    vec![g.group.label(), g.presence.as_str().to_string(), what.join("; ")]
+    vec![
+        g.group.label(),
+        g.presence.as_str().to_string(),
+        what.join("; "),
+    ]
 }
 
 const ERR_HEADERS: &[&str] = &["user", "product", "assigned", "cause", "state"];
@@ -128,7 +134,15 @@ fn sections(d: &DiffDoc) -> Vec<Section> {
         },
         Section {
             title: "Seats per product",
-            headers: &["product", "", "enabled", "warning", "suspended", "locked out", "consumed"],
+            headers: &[
+                "product",
+                "",
+                "enabled",
+                "warning",
+                "suspended",
+                "locked out",
+                "consumed",
+            ],
             rows: d.seats.iter().map(seat_row).collect(),
         },
         Section {
@@ -166,13 +180,13 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "{} new, {} cleared, {} with another cause; {} with seat changes; {} with license changes; {} added, {} removed",
-        plural(s.new_errors, "error", "errors"),
+        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed",
+        s.new_errors,
         s.cleared_errors,
         s.changed_errors,
         plural(s.seat_changes, "product", "products"),
         plural(s.group_license_changes, "group", "groups"),
-        plural(s.users_added, "user", "users"),
+        s.users_added,
         s.users_removed
     )
 }
@@ -221,7 +235,11 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
             }
             out.trim_end().to_string()
         };
-        writeln!(w, "{}", line(s.headers.iter().map(|h| h.to_uppercase()).collect()))?;
+        writeln!(
+            w,
+            "{}",
+            line(s.headers.iter().map(|h| h.to_uppercase()).collect())
+        )?;
         for r in rows {
             writeln!(w, "{}", line(r))?;
         }
@@ -270,9 +288,22 @@ fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
     let [old, new] = sides(d);
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
-    writeln!(w, "<title>licdiag diff</title><style>{CSS}</style></head><body>")?;
+    // nothing loads from anywhere and no script runs; only the inline style applies
+    writeln!(
+        w,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
+    )?;
+    writeln!(
+        w,
+        "<title>licdiag diff</title><style>{CSS}</style></head><body>"
+    )?;
     writeln!(w, "<h1>licdiag diff</h1>")?;
-    writeln!(w, "<ul><li>OLD: {}</li><li>NEW: {}</li></ul>", h(&old), h(&new))?;
+    writeln!(
+        w,
+        "<ul><li>OLD: {}</li><li>NEW: {}</li></ul>",
+        h(&old),
+        h(&new)
+    )?;
     writeln!(w, "<p>{}.</p>", h(&summary(d)))?;
     if !d.not_compared.is_empty() {
         writeln!(w, "<ul>")?;
@@ -286,7 +317,11 @@ fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         writeln!(w, "<h2>{}</h2>", h(s.title))?;
-        let head: String = s.headers.iter().map(|x| format!("<th>{}</th>", h(x))).collect();
+        let head: String = s
+            .headers
+            .iter()
+            .map(|x| format!("<th>{}</th>", h(x)))
+            .collect();
         writeln!(w, "<table><thead><tr>{head}</tr></thead><tbody>")?;
         for r in &s.rows {
             let cells: String = r.iter().map(|c| format!("<td>{}</td>", h(c))).collect();

@@ -291,7 +291,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     for d in &unmet {
         let held = if elsewhere > 0 {
             format!(
-                "; {} already {} it from another assignment, which does not count: group-based licensing needs the \
+                "; {} already {} one from another assignment, which does not count: group-based licensing needs the \
                  prerequisite and the add-on in the same group",
                 count(elsewhere, "member", "members"),
                 if elsewhere == 1 { "holds" } else { "hold" }
@@ -300,7 +300,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             String::new()
         };
         let detail = format!(
-            "{} ({al}) needs {} in the same group, and {gl} holds no product with {}: the admin center refuses the \
+            "{al}: its plan {} needs {} in the same group, and {gl} holds no product with {}: the admin center refuses the \
              assignment (\"License operation failed. Make sure that the group has necessary services before adding \
              or removing a dependent service.\"){held} [{}]",
             t.plan_long(&d.dependent),

@@ -315,7 +315,7 @@ pub fn plan(
                 .map(|h| t.holding_label(h))
                 .collect();
             let detail = format!(
-                "{} ({}) needs {}, which only {} supplies; after the change nothing does, so the removal fails with \
+                "{}, held through {}, needs {}, which only {} supplies; after the change nothing does, so the removal fails with \
                  DependencyViolation and the old license stays in an error state until the dependency is fixed \
                  [{}]",
                 t.plan_long(&d.dependent),
@@ -492,18 +492,16 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
         };
     };
     let available = seats.available();
-    let free = u64::try_from(available.max(0)).unwrap_or(0);
-    let short = (n as u64).saturating_sub(free);
+    // over-assigned products (consumed > enabled) first need the difference back
+    let short = u64::try_from((i64::try_from(n).unwrap_or(i64::MAX)).saturating_sub(available))
+        .unwrap_or(0);
     if short > 0 {
         let grace = if seats.warning > 0 {
             format!(
-                "; {} more {} in the warning (grace-period) state and will expire",
+                "; counting the {} {} in the warning (grace-period) state, which expire, {} would be available",
                 seats.warning,
-                if seats.warning == 1 {
-                    "unit is"
-                } else {
-                    "units are"
-                }
+                if seats.warning == 1 { "unit" } else { "units" },
+                seats.available_with_warning()
             )
         } else {
             String::new()
@@ -512,25 +510,17 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
             None,
             BlockerKind::NotEnoughSeats,
             format!(
-                "{label}: {} would newly consume a seat but {available} {} available (enabled {} - consumed {}){grace}; \
+                "{label}: {} would newly consume a seat but {available} {} available (enabled {} - consumed {}{}){grace}; \
                  buy {short} more or free seats (direct-only assignments outside licensing groups, disabled accounts) \
                  first, or the users beyond the free seats fail with CountViolation",
                 count(n, "member", "members"),
                 if available == 1 || available == -1 { "is" } else { "are" },
                 seats.enabled,
                 seats.consumed,
+                if available < 0 { ": over-assigned" } else { "" },
             ),
             Some(product.clone()),
             Vec::new(),
-        );
-    } else if n > 0 && seats.consumed > seats.enabled {
-        f.warn(
-            None,
-            WarningKind::SeatsInGracePeriod,
-            format!(
-                "{label} is over-assigned (consumed {} > enabled {})",
-                seats.consumed, seats.enabled
-            ),
         );
     }
     SeatNeed {

@@ -154,14 +154,13 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                 .find(|h| h.error() == Some(&Cause::DependencyViolation))
                 .map(|h| {
                     format!(
-                        " The user is already in DependencyViolation for {} ({}): a removal is already stuck.",
-                        t.holding_label(h),
-                        error_text(h)
+                        " The user is already in DependencyViolation for {}: a removal is already stuck.",
+                        t.holding_label(h)
                     )
                 })
                 .unwrap_or_default();
             let detail = format!(
-                "{} ({}) needs {}, which only {} supplies. When {gl}'s licenses are removed: older behaviour: {} is \
+                "{}, held through {}, needs {}, which only {} supplies. When {gl}'s licenses are removed: older behaviour: {} is \
                  converted from inherited to a direct assignment; current behaviour (2025 docs): the licenses from \
                  {gl} go into an error state until the dependency is fixed.{pending} [{}]",
                 t.plan_long(&d.dependent),

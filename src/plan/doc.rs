@@ -106,8 +106,6 @@ pub enum WarningKind {
     PlansUnknown,
     /// No `subscribedSkus` entry for a product: seats were not checked.
     SeatsUnknown,
-    /// Seats rely on units in the warning (grace-period) state.
-    SeatsInGracePeriod,
     /// The user is already in an error state for the group's licenses.
     AlreadyInError,
     /// The user keeps the product being removed through another group.
@@ -137,7 +135,6 @@ impl WarningKind {
             WarningKind::AssignmentSourceUnknown => "assignment_source_unknown",
             WarningKind::PlansUnknown => "plans_unknown",
             WarningKind::SeatsUnknown => "seats_unknown",
-            WarningKind::SeatsInGracePeriod => "seats_in_grace_period",
             WarningKind::AlreadyInError => "already_in_error",
             WarningKind::KeepsOldProduct => "keeps_old_product",
             WarningKind::UnverifiedDependency => "unverified_dependency",

@@ -26,17 +26,6 @@ pub enum HoldingKind {
     Neither,
 }
 
-impl HoldingKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            HoldingKind::DirectOnly => "direct_only",
-            HoldingKind::InheritedOnly => "inherited_only",
-            HoldingKind::Both => "both",
-            HoldingKind::Neither => "neither",
-        }
-    }
-}
-
 /// Members per holding kind for one product.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HoldingCounts {
@@ -141,25 +130,13 @@ impl super::doc::Details for MigrateDetails {
                 "No user holds a product both directly and from the group without a risk.".into(),
             );
         }
-        out.push(s);
-        let mut r = Section {
-            title: format!(
-                "Risky: keep the direct assignment for now ({})",
-                self.risky.len()
-            ),
-            columns: vec!["user", "reason", "detail"],
-            ..Section::default()
-        };
-        for u in &self.risky {
-            for reason in &u.reasons {
-                r.rows.push(vec![
-                    u.user.label(),
-                    reason.kind.as_str().into(),
-                    reason.detail.clone(),
-                ]);
-            }
+        if !self.risky.is_empty() {
+            s.notes.push(format!(
+                "{} not safe yet: see the blockers (JSON: `risky`).",
+                count(self.risky.len(), "user is", "users are")
+            ));
         }
-        out.push(r);
+        out.push(s);
         let mut c = Section {
             title: "Verification checklist".into(),
             columns: vec!["check"],
@@ -511,11 +488,10 @@ fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findin
             count(errors, "member", "members")
         ),
         format!(
-            "Spot-check a few users: their Licenses page shows {} both \"Direct\" and \"Inherited\" ({} {} both in \
-             this snapshot).",
+            "Spot-check a few users: their Licenses page shows {} with both a \"Direct\" and an \"Inherited\" \
+             assignment path ({} held both ways in this snapshot).",
             if names.is_empty() { "the product".to_string() } else { names.join(", ") },
-            both,
-            if both == 1 { "assignment holds" } else { "assignments hold" }
+            count(both, "product assignment", "product assignments")
         ),
         "A user holding a product both directly and from a group consumes one seat: the migration needs no extra \
          seats."
@@ -528,16 +504,6 @@ fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findin
 
 fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<String> {
     let gl = g.label();
-    let ids: Vec<String> = g
-        .assigned_licenses
-        .iter()
-        .map(|l| format!("'{}'", l.sku_id))
-        .collect();
-    let names: Vec<String> = g
-        .assigned_licenses
-        .iter()
-        .map(|l| t.sku_label(&l.sku_id))
-        .collect();
     let mut out = vec![
         "Leave the existing automation that assigns direct licenses running as it is until the migration is done."
             .to_string(),
@@ -573,17 +539,25 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
             ""
         }
     ));
-    out.push(format!(
-        "Remove the direct assignments of the {} in the safe list, a few first, then the rest: `Set-MgUserLicense \
-         -UserId <user id> -AddLicenses @() -RemoveLicenses @({})`{}.",
-        count(safe.len(), "user", "users"),
-        ids.join(","),
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", names.join(", "))
-        }
-    ));
+    if safe.is_empty() {
+        out.push(
+            "No user is safe to migrate yet: clear the blockers, take a new snapshot and run this plan again."
+                .into(),
+        );
+    } else {
+        let map: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .map(|l| format!("{} = '{}'", t.sku_label(&l.sku_id), l.sku_id))
+            .collect();
+        out.push(format!(
+            "Remove the direct assignments of the {} in the safe list (only the products listed for each), a few \
+             first, then the rest: `Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product \
+             ids>)` ({}).",
+            count(safe.len(), "user", "users"),
+            map.join(", ")
+        ));
+    }
     out.push(
         "Keep the direct assignments of the risky users until each reason is cleared, then run this plan again. \
          Direct assignments left in place stay with users who later leave the group."

@@ -46,8 +46,8 @@ pub fn conflicts(t: &Tenant<'_>, ours: &[Labeled], theirs: &[Labeled]) -> Vec<Co
     out
 }
 
-/// `SHAREPOINTENTERPRISE (ENTERPRISEPACK from G) conflicts with SHAREPOINTSTANDARD (STANDARDPACK,
-/// direct); ...`
+/// `SHAREPOINTENTERPRISE (ENTERPRISEPACK from G) conflicts with SHAREPOINTSTANDARD (STANDARDPACK
+/// (direct)); ...`
 pub fn conflict_text(t: &Tenant<'_>, hits: &[ConflictHit]) -> String {
     hits.iter()
         .map(|h| {
@@ -144,7 +144,7 @@ mod tests {
             plans: set(&[SPO2, EXO2]),
         }];
         let theirs = [Labeled {
-            label: "E1, direct".into(),
+            label: "E1 (direct)".into(),
             plans: set(&[SPO1, EXO1]),
         }];
         let now = Tenant::new(&snap, &kb, ConflictTableVersion::Current);

@@ -252,14 +252,6 @@ impl<'a> Tenant<'a> {
         self.kb.sku_label(sku)
     }
 
-    /// `ENTERPRISEPACK (Office 365 E3)`.
-    pub fn sku_long(&self, sku: &SkuId) -> String {
-        match self.kb.sku_display_name(sku) {
-            Some(d) => format!("{} ({d})", self.sku_label(sku)),
-            None => self.sku_label(sku),
-        }
-    }
-
     pub fn plan(&self, plan: &PlanId) -> PlanRef {
         PlanRef {
             name: self.kb.plan_name(plan).map(str::to_string),
@@ -281,14 +273,14 @@ impl<'a> Tenant<'a> {
         }
     }
 
-    /// `ENTERPRISEPACK, direct` / `ENTERPRISEPACK from LIC-E3` / `ENTERPRISEPACK (source unknown)`.
+    /// `ENTERPRISEPACK (direct)` / `ENTERPRISEPACK from LIC-E3` / `ENTERPRISEPACK (source unknown)`.
     pub fn holding_label(&self, h: &Holding<'_>) -> String {
         self.source_label(&h.source, &h.sku)
     }
 
     pub fn source_label(&self, source: &Source, sku: &SkuId) -> String {
         match source {
-            Source::Direct => format!("{}, direct", self.sku_label(sku)),
+            Source::Direct => format!("{} (direct)", self.sku_label(sku)),
             Source::Group(g) => format!("{} from {}", self.sku_label(sku), self.group_label(g)),
             Source::Unknown => format!("{} (source unknown)", self.sku_label(sku)),
         }
@@ -360,10 +352,10 @@ pub fn state_text(s: &AssignmentState) -> &str {
     }
 }
 
-/// `"CountViolation (state Error)"`, else the state alone (`"state Disabled"`).
+/// `"CountViolation, state Error"`, else the state alone (`"state Disabled"`).
 pub fn error_text(h: &Holding<'_>) -> String {
     match (h.error(), h.state) {
-        (Some(c), Some(s)) => format!("{} (state {})", c.code(), state_text(&s.state)),
+        (Some(c), Some(s)) => format!("{}, state {}", c.code(), state_text(&s.state)),
         (Some(c), None) => c.code().to_string(),
         (None, Some(s)) => format!("state {}", state_text(&s.state)),
         (None, None) => "not applied".into(),

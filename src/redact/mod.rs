@@ -84,3 +84,133 @@ fn random_key() -> Vec<u8> {
     }
     key
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit as tk;
+    use crate::model::{Actor, Cause, ModifiedProperty};
+
+    fn data() -> Ingested {
+        let mut u = tk::user("kai");
+        u.display_name = Some("Kai Nakamura".into());
+        u.mail = Some("kai@fabrikam.example".into());
+        u.proxy_addresses = vec![
+            "SMTP:kai@fabrikam.example".into(),
+            "X500:/o=x/cn=kai".into(),
+        ];
+        let mut g = tk::group("LIC-E3", &[]);
+        g.display_name = Some("LIC-E3 Staff".into());
+        let mut add = tk::add_member(
+            "kai",
+            "LIC-E3",
+            "2026-10-05T07:00:00Z",
+            Actor::User {
+                id: None,
+                upn: Some("ana.admin@fabrikam.example".into()),
+                display_name: Some("Ana Admin".into()),
+                ip: Some("203.0.113.10".into()),
+            },
+        );
+        if let Some(t) = add.targets.first_mut() {
+            t.modified.push(ModifiedProperty {
+                name: "Group.DisplayName".into(),
+                old: None,
+                new: Some("LIC-E3 Staff".into()),
+            });
+        }
+        add.additional_details = vec![
+            (
+                "User-Agent".into(),
+                "Chrome/129.0.0.0 from 203.0.113.10".into(),
+            ),
+            (
+                "Note".into(),
+                "asked by Kai Nakamura <kai@fabrikam.example>".into(),
+            ),
+        ];
+        let mut fail = tk::gbl_fail(
+            "kai",
+            "2026-10-05T07:01:00Z",
+            tk::lerr(
+                Cause::UniquenessViolation,
+                "Proxy address SMTP:kai@fabrikam.example is already being used",
+            ),
+        );
+        if let Some(e) = fail.errors.first_mut() {
+            e.address = Some("smtp:kai@fabrikam.example".into());
+        }
+        let mut d = Ingested::default();
+        d.snapshot.users.push(u);
+        d.snapshot.groups.push(g);
+        d.events = vec![add, fail];
+        d
+    }
+
+    #[test]
+    fn apply_leaves_nothing_personal_and_keeps_equalities() {
+        let mut d = data();
+        let r = Redactor::new(Some("k1"));
+        r.apply(&mut d);
+        let all = format!(
+            "{}{}",
+            serde_json::to_string(&d.events).expect("json"),
+            serde_json::to_string(&d.snapshot).expect("json")
+        );
+        for secret in [
+            "kai@",
+            "ana.admin",
+            "Kai Nakamura",
+            "Ana Admin",
+            "LIC-E3 Staff",
+            "203.0.113.10",
+            "/o=x/cn=kai",
+        ] {
+            assert!(!all.contains(secret), "{secret} left in {all}");
+        }
+        assert!(
+            all.contains("Chrome/129.0.0.0"),
+            "versions are not IP addresses"
+        );
+        let kai = r.address("kai@fabrikam.example");
+        let u = &d.snapshot.users[0];
+        assert_eq!(u.mail.as_deref(), Some(kai.as_str()));
+        assert_eq!(u.proxy_addresses[0], format!("SMTP:{kai}"));
+        assert_eq!(
+            d.events[1].errors[0].address.as_deref(),
+            Some(format!("smtp:{kai}").as_str())
+        );
+        assert!(d.events[1].errors[0].text.contains(&kai));
+        let staff = r.name("LIC-E3 Staff");
+        assert_eq!(
+            d.snapshot.groups[0].display_name.as_deref(),
+            Some(staff.as_str())
+        );
+        assert_eq!(
+            d.events[0].targets[0].modified[0].new.as_deref(),
+            Some(staff.as_str())
+        );
+        // ids stay
+        assert_eq!(u.id, tk::uid("kai"));
+    }
+
+    #[test]
+    fn same_key_same_result_other_key_other_result() {
+        let run = |k: &str| {
+            let mut d = data();
+            Redactor::new(Some(k)).apply(&mut d);
+            serde_json::to_string(&d.snapshot).expect("json")
+        };
+        assert_eq!(run("k1"), run("k1"));
+        assert_ne!(run("k1"), run("k2"));
+        let mut a = data();
+        let mut b = data();
+        Redactor::new(None).apply(&mut a);
+        Redactor::new(None).apply(&mut b);
+        assert_ne!(
+            serde_json::to_string(&a.snapshot).expect("json"),
+            serde_json::to_string(&b.snapshot).expect("json"),
+            "random keys differ"
+        );
+    }
+}

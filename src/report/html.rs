@@ -330,7 +330,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 "<tr>{}<td><code>{}</code></td>{}<td><span class=\"badge {sev}\">{sev}</span></td>{}{}<td>{}</td></tr>",
                 num(i + 1),
                 h(&c.code),
-                td(&c.title),
+                td(&c.meaning()),
                 num(c.users_affected),
                 num(c.users_named),
                 finding_links(&c.findings),

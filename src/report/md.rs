@@ -142,7 +142,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 i + 1,
                 e(&c.code),
-                e(&c.title),
+                e(&c.meaning()),
                 c.severity,
                 c.users_affected,
                 c.users_named,

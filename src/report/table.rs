@@ -147,13 +147,24 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             Status::Resolved => " (resolved)",
             Status::SelfResolved => " (self-resolved)",
         };
+        let pending = f.pending_users();
+        let who = if f.users.is_empty() {
+            "group-level".to_string()
+        } else if pending == f.users.len() {
+            plural(pending, "user", "users")
+        } else {
+            format!(
+                "{} ({} no longer affected)",
+                plural(pending, "user", "users"),
+                f.users.len() - pending
+            )
+        };
         writeln!(
             w,
-            "{}. [{sev}] {} - {}{scope}: {}{status}",
+            "{}. [{sev}] {} - {}{scope}: {who}{status}",
             n + 1,
             f.cause.code(),
             f.cause.title(),
-            plural(f.users.len(), "user", "users")
         )?;
         writeln!(w, "   {}", clean(&f.explanation))?;
         if !f.users.is_empty() {

@@ -6,7 +6,9 @@
 
 use super::analysis::AnalysisDoc;
 use crate::ingest::{InputKind, InputReport};
-use crate::model::finding::{Finding, ProcessingRun, Resolution, Severity, Status, UserRef};
+use crate::model::finding::{
+    CauseDetails, Finding, ProcessingRun, Resolution, Severity, Status, UserRef,
+};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,8 +50,10 @@ pub fn headline(doc: &AnalysisDoc<'_>) -> Vec<Fact> {
             label: "Findings",
             value: d.findings.len().to_string(),
             note: format!(
-                "{} errors, {} warnings, {} info",
-                s.errors, s.warnings, s.infos
+                "{}, {}, {} info",
+                plural(s.errors, "error", "errors"),
+                plural(s.warnings, "warning", "warnings"),
+                s.infos
             ),
         },
         Fact {
@@ -142,9 +146,30 @@ pub struct CauseRank {
     pub users_affected: usize,
     /// Distinct users named, resolved included.
     pub users_named: usize,
+    /// Every finding of the cause is an `Other` fully explained by a sibling product's error: a
+    /// consequence, ranked after the root causes (as `diagnose` ranks findings).
+    pub consequence: bool,
 }
 
-/// Causes ranked by distinct affected (pending) users, then users named, severity, code.
+impl CauseRank {
+    /// The cause's title, noting when it is only a consequence of the causes above it.
+    pub fn meaning(&self) -> String {
+        if self.consequence {
+            format!("{}; a consequence of the causes above", self.title)
+        } else {
+            self.title.clone()
+        }
+    }
+}
+
+/// An `Other` finding whose users are all explained by a sibling product's error.
+pub fn is_consequence(f: &Finding) -> bool {
+    f.cause == crate::model::Cause::Other
+        && matches!(&f.details, CauseDetails::Blocked { unexplained, .. } if unexplained.is_empty())
+}
+
+/// Causes ranked root causes first, then by distinct affected (pending) users, users named,
+/// severity and code.
 pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
     struct Acc {
         title: String,
@@ -152,6 +177,7 @@ pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
         findings: Vec<usize>,
         pending: BTreeSet<String>,
         named: BTreeSet<String>,
+        consequence: bool,
     }
     let mut by: BTreeMap<String, Acc> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
@@ -161,8 +187,10 @@ pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
             findings: Vec::new(),
             pending: BTreeSet::new(),
             named: BTreeSet::new(),
+            consequence: true,
         });
         a.severity = a.severity.max(f.severity);
+        a.consequence &= is_consequence(f);
         a.findings.push(i + 1);
         for u in &f.users {
             let k = user_key(&u.user);
@@ -181,11 +209,13 @@ pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
             findings: a.findings,
             users_affected: a.pending.len(),
             users_named: a.named.len(),
+            consequence: a.consequence,
         })
         .collect();
     out.sort_by(|a, b| {
-        b.users_affected
-            .cmp(&a.users_affected)
+        a.consequence
+            .cmp(&b.consequence)
+            .then(b.users_affected.cmp(&a.users_affected))
             .then(b.users_named.cmp(&a.users_named))
             .then(b.severity.cmp(&a.severity))
             .then_with(|| a.code.cmp(&b.code))
@@ -370,12 +400,17 @@ pub fn timeline(findings: &[Finding]) -> Timeline {
         let name = finding_name(f);
         match a.first_seen {
             Some(first) => {
-                let mut t = format!(
-                    "{name}: first failure, {}",
-                    plural(a.failed_events, "failed event", "failed events")
-                );
-                if let Some(last) = a.last_seen.filter(|l| *l > first) {
-                    t.push_str(&format!(" until {}", super::table::ts(&last)));
+                let mut t = if a.failed_events > 0 {
+                    format!(
+                        "{name}: first failure, {}",
+                        plural(a.failed_events, "failed event", "failed events")
+                    )
+                } else {
+                    format!("{name}: error first recorded")
+                };
+                let last = a.last_seen.map(|l| super::table::ts(&l));
+                if let Some(last) = last.filter(|l| *l != super::table::ts(&first)) {
+                    t.push_str(&format!(" (last {last})"));
                 }
                 add(first, Moment::Failed, t, n);
             }
@@ -659,10 +694,15 @@ impl Retention {
                 .map(|t| format!(" (earliest {})", super::table::ts(&t)))
                 .unwrap_or_default();
             parts.push(format!(
-                "{} recorded in the snapshot predate the audit window{earliest}, which starts {}: \
-                 their history is older than the audit log (kept 7 days on free tenants, 30 with \
+                "{} recorded in the snapshot {} the audit window{earliest}, which starts {}: \
+                 that history is older than the audit log (kept 7 days on free tenants, 30 with \
                  Entra ID P1/P2).",
                 plural(self.predating, "error", "errors"),
+                if self.predating == 1 {
+                    "predates"
+                } else {
+                    "predate"
+                },
                 super::table::ts(&w.first)
             ));
         }

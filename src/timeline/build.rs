@@ -29,7 +29,7 @@ pub struct Story {
     /// Sorted by time (ties: inferred fixes first, then input order).
     pub entries: Vec<Entry>,
     pub episodes: Vec<Episode>,
-    /// Sorted by subject label, cause, product.
+    /// Sorted by cause (not recorded last), subject label, product.
     pub open: Vec<OpenItem>,
 }
 
@@ -1038,11 +1038,14 @@ impl<'a> Builder<'a> {
             }
         }
         out.sort_by(|a, b| {
-            a.subject
-                .label()
-                .to_lowercase()
-                .cmp(&b.subject.label().to_lowercase())
-                .then_with(|| a.cause.cmp(&b.cause))
+            (a.cause.is_none(), &a.cause)
+                .cmp(&(b.cause.is_none(), &b.cause))
+                .then_with(|| {
+                    a.subject
+                        .label()
+                        .to_lowercase()
+                        .cmp(&b.subject.label().to_lowercase())
+                })
                 .then_with(|| a.sku.cmp(&b.sku))
                 .then_with(|| a.group.cmp(&b.group))
         });

@@ -57,18 +57,24 @@ fn not_found(flag: &'static str, what: &str, text: &str, suggestions: Vec<String
     }
 }
 
+/// The lookup of the text itself, else the lookup of its pseudonym when that found something.
+fn first_found<T>(plain: Lookup<T>, pseudonym: Option<Lookup<T>>) -> Lookup<T> {
+    match (plain, pseudonym) {
+        (Lookup::NotFound { .. }, Some(Lookup::Found(x))) => Lookup::Found(x),
+        (plain, _) => plain,
+    }
+}
+
 impl Filters {
-    /// Resolves the flags against the inputs.
-    pub fn resolve(
-        user: Option<&str>,
-        group: Option<&str>,
-        since: Option<&str>,
-        until: Option<&str>,
-        dir: &Directory,
-    ) -> Result<Filters, UsageError> {
-        let user = match user {
+    /// Resolves the flags against the inputs (a pseudonym is tried when the text itself matches
+    /// nothing: `--user UPN` on `--redact`ed data).
+    pub fn resolve(q: &super::Query, dir: &Directory) -> Result<Filters, UsageError> {
+        let user = match q.user.as_deref() {
             None => None,
-            Some(u) => match dir.find_user(u) {
+            Some(u) => match first_found(
+                dir.find_user(u),
+                q.user_pseudonym.as_deref().map(|p| dir.find_user(p)),
+            ) {
                 Lookup::Found(k) => Some(k),
                 Lookup::NotFound { suggestions } => {
                     return Err(not_found("--user", "user id or UPN", u, suggestions))
@@ -84,9 +90,12 @@ impl Filters {
                 }
             },
         };
-        let group = match group {
+        let group = match q.group.as_deref() {
             None => None,
-            Some(g) => match dir.find_group(g) {
+            Some(g) => match first_found(
+                dir.find_group(g),
+                q.group_pseudonym.as_deref().map(|p| dir.find_group(p)),
+            ) {
                 Lookup::Found(id) => Some(id),
                 Lookup::NotFound { suggestions } => {
                     return Err(not_found(
@@ -107,10 +116,16 @@ impl Filters {
                 }
             },
         };
-        let since = since
+        let since = q
+            .since
+            .as_deref()
             .map(|s| parse_bound("--since", s, false))
             .transpose()?;
-        let until = until.map(|s| parse_bound("--until", s, true)).transpose()?;
+        let until = q
+            .until
+            .as_deref()
+            .map(|s| parse_bound("--until", s, true))
+            .transpose()?;
         if let (Some(s), Some(u)) = (since, until) {
             if s > u {
                 return Err(UsageError::Invalid {

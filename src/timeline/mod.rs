@@ -39,6 +39,10 @@ pub struct Query {
     pub since: Option<String>,
     /// RFC 3339 or `YYYY-MM-DD` (end of the day).
     pub until: Option<String>,
+    /// With `--redact`: the pseudonym of `user` (tried when `user` itself matches nothing).
+    pub user_pseudonym: Option<String>,
+    /// With `--redact`: the pseudonym of `group`.
+    pub group_pseudonym: Option<String>,
 }
 
 /// The latest time the inputs record: audit events, snapshot `lastUpdatedDateTime`s, reported
@@ -67,13 +71,7 @@ pub fn timeline(
     as_of: DateTime<Utc>,
 ) -> Result<TimelineDoc, UsageError> {
     let dir = Directory::new(&data.events, &data.snapshot);
-    let filters = Filters::resolve(
-        query.user.as_deref(),
-        query.group.as_deref(),
-        query.since.as_deref(),
-        query.until.as_deref(),
-        &dir,
-    )?;
+    let filters = Filters::resolve(query, &dir)?;
     let diagnosis = diagnose::diagnose(
         &data.events,
         &data.snapshot,
@@ -120,7 +118,16 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
         keep_all: false,
         ..Default::default()
     };
-    let data = crate::commands::load(&a.input.paths, &opts, &a.redact)?;
+    // with --redact, one key for the data and for the pseudonyms of --user / --group
+    let redact = match (&a.redact.redact, &a.redact.redact_key) {
+        (true, None) => crate::cli::RedactArgs {
+            redact: true,
+            redact_key: Some(run_key()),
+        },
+        _ => a.redact.clone(),
+    };
+    let data = crate::commands::load(&a.input.paths, &opts, &redact)?;
+    let redactor = crate::redact::Redactor::from_args(&redact);
     let kb = crate::commands::knowledge(None, &data)?;
     // "now" is the latest time the inputs record; only inputs without any time fall back to the
     // clock (read here, at the edge).
@@ -130,10 +137,32 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
         group: a.group.clone(),
         since: a.since.clone(),
         until: a.until.clone(),
+        user_pseudonym: redactor
+            .as_ref()
+            .zip(a.user.as_deref())
+            .map(|(r, u)| r.address(u)),
+        group_pseudonym: redactor
+            .as_ref()
+            .zip(a.group.as_deref())
+            .map(|(r, g)| r.name(g)),
     };
     let doc = timeline(&data, &kb, &query, as_of)?;
     let mut w = sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the timeline")?;
     w.flush().context("writing the timeline")?;
     Ok(if doc.still_open.is_empty() { 0 } else { 1 })
+}
+
+/// A random key for this run's pseudonyms, so the data and the `--user` / `--group` arguments are
+/// pseudonymized alike (runs without `--redact-key` still cannot be linked).
+fn run_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    format!("{:016x}{:016x}", h.finish(), std::process::id())
 }

@@ -433,6 +433,11 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     let h = escape::html;
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    // nothing loads from anywhere and no script runs; only the inline style applies
+    writeln!(
+        w,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">"
+    )?;
     writeln!(
         w,
         "<title>licdiag timeline</title><style>{CSS}</style></head><body>"

@@ -1,0 +1,306 @@
+//! `licdiag diff` through the binary: the sample tenant's snapshot against fixtures/snapshot-after
+//! (written by fixtures/tools/gen_snapshot_after.py, changes listed in its README.md) reports exactly
+//! the generator's changes in every category; the exit code says whether NEW has errors OLD did not;
+//! unusable sides are errors; every output format; the Markdown pinned with insta.
+
+mod common;
+use common::{json_of, licdiag};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const OLD: &str = "fixtures/sample-tenant/snapshot";
+const NEW: &str = "fixtures/snapshot-after";
+
+fn diff(old: &str, new: &str) -> (Value, i32) {
+    json_of(&["diff", old, new])
+}
+
+/// (upn, product, assigned-by label, cause-ish, state-ish) rows of an error list.
+fn rows(
+    v: &Value,
+    list: &str,
+    a: &str,
+    b: &str,
+) -> BTreeSet<(String, String, String, String, String)> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list} array"))
+        .iter()
+        .map(|e| {
+            let via = match e["via"]["kind"].as_str() {
+                Some("group") => e["via"]["name"].as_str().unwrap_or("?").to_string(),
+                other => other.unwrap_or("?").to_string(),
+            };
+            let s = |k: &str| -> String {
+                match &e[k] {
+                    Value::String(s) => s.clone(),
+                    Value::Object(o) => o
+                        .get("state")
+                        .or(o.get("kind"))
+                        .and_then(|x| x.as_str())
+                        .unwrap_or("?")
+                        .to_string(),
+                    _ => "?".into(),
+                }
+            };
+            (
+                e["user"]["upn"].as_str().unwrap_or("?").to_string(),
+                e["product"]["sku"].as_str().unwrap_or("?").to_string(),
+                via,
+                s(a),
+                s(b),
+            )
+        })
+        .collect()
+}
+
+fn set(
+    items: &[(&str, &str, &str, &str, &str)],
+) -> BTreeSet<(String, String, String, String, String)> {
+    items
+        .iter()
+        .map(|(a, b, c, d, e)| {
+            (
+                a.to_string(),
+                b.to_string(),
+                c.to_string(),
+                d.to_string(),
+                e.to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn reports_exactly_the_generated_changes() {
+    let (v, code) = diff(OLD, NEW);
+    assert_eq!(code, 1, "NEW has a new error and a changed one");
+
+    assert_eq!(
+        rows(&v, "new_errors", "cause", "state"),
+        set(&[(
+            "noah.fischer@fabrikam.example",
+            "STANDARDPACK",
+            "LIC-E1-Frontline",
+            "CountViolation",
+            "Error"
+        )])
+    );
+    assert_eq!(
+        rows(&v, "changed_errors", "old_cause", "new_cause"),
+        set(&[(
+            "olivia.brandt@fabrikam.example",
+            "STANDARDPACK",
+            "LIC-E1-Frontline",
+            "Other",
+            "CountViolation"
+        )])
+    );
+    let mut cleared = Vec::new();
+    for u in ["kai.nakamura", "lena.vogel", "mateo.rossi"] {
+        let upn = format!("{u}@fabrikam.example");
+        cleared.push((upn.clone(), "ENTERPRISEPACK", "CountViolation"));
+        cleared.push((upn, "EMS", "Other"));
+    }
+    let mut expected_cleared: Vec<(String, String, String, String, String)> = cleared
+        .into_iter()
+        .map(|(u, p, c)| (u, p.into(), "LIC-O365-E3".into(), c.into(), "Active".into()))
+        .collect();
+    expected_cleared.push((
+        "liam.obrien@fabrikam.example".into(),
+        "CONTOSO_CUSTOM_ADDON".into(),
+        "LIC-Contoso-Addon".into(),
+        "LicenseServiceUnavailableViolation".into(),
+        "assignment_removed".into(),
+    ));
+    assert_eq!(
+        rows(&v, "cleared_errors", "cause", "now"),
+        expected_cleared.into_iter().collect()
+    );
+
+    // seats: exactly the three products the generator touched
+    let seats = v["seats"].as_array().unwrap();
+    let by: std::collections::BTreeMap<&str, &Value> = seats
+        .iter()
+        .map(|s| (s["product"]["sku"].as_str().unwrap(), s))
+        .collect();
+    assert_eq!(
+        by.keys().copied().collect::<Vec<_>>(),
+        ["CONTOSO_CUSTOM_ADDON", "EMS", "ENTERPRISEPACK"]
+    );
+    let e3 = by["ENTERPRISEPACK"];
+    assert_eq!(
+        (e3["enabled"]["old"].as_u64(), e3["enabled"]["new"].as_u64()),
+        (Some(20), Some(25))
+    );
+    assert_eq!(e3["enabled"]["delta"], 5);
+    assert_eq!(e3["consumed"]["delta"], 2);
+    assert_eq!(e3["warning"]["delta"], 0);
+    assert_eq!(by["EMS"]["consumed"]["delta"], 3);
+    assert_eq!(by["EMS"]["enabled"]["delta"], 0);
+    assert_eq!(by["CONTOSO_CUSTOM_ADDON"]["consumed"]["delta"], -1);
+    assert!(seats.iter().all(|s| s["presence"] == "changed"));
+
+    // group licenses: the add-on removed from LIC-Contoso-Addon, YAMMER enabled in LIC-O365-E3
+    let groups = v["group_licenses"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{groups:#?}");
+    let addon = groups
+        .iter()
+        .find(|g| g["group"]["name"] == "LIC-Contoso-Addon")
+        .unwrap();
+    assert_eq!(addon["products_removed"][0]["sku"], "CONTOSO_CUSTOM_ADDON");
+    assert!(addon.get("products_added").is_none());
+    let e3g = groups
+        .iter()
+        .find(|g| g["group"]["name"] == "LIC-O365-E3")
+        .unwrap();
+    let plans = &e3g["disabled_plans"];
+    assert_eq!(plans.as_array().unwrap().len(), 1);
+    assert_eq!(plans[0]["product"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(plans[0]["now_enabled"][0]["name"], "YAMMER_ENTERPRISE");
+    assert_eq!(
+        plans[0]["now_enabled"][0]["id"],
+        "7547a3fe-08ee-4ccb-b430-5077c5041653"
+    );
+    assert!(plans[0].get("now_disabled").is_none());
+
+    // users
+    assert_eq!(v["users_added"][0]["upn"], "noah.fischer@fabrikam.example");
+    assert_eq!(v["users_added"].as_array().unwrap().len(), 1);
+    assert_eq!(v["users_removed"][0]["upn"], "derek.olsen@fabrikam.example");
+    assert_eq!(v["users_removed"].as_array().unwrap().len(), 1);
+
+    let s = &v["summary"];
+    assert_eq!(
+        [
+            &s["new_errors"],
+            &s["cleared_errors"],
+            &s["changed_errors"],
+            &s["seat_changes"],
+            &s["group_license_changes"],
+            &s["users_added"],
+            &s["users_removed"]
+        ],
+        [1, 7, 1, 3, 2, 1, 1]
+    );
+    assert_eq!(v["old"]["errors"], 17);
+    assert_eq!(v["new"]["errors"], 11);
+    assert!(v.get("not_compared").is_none());
+}
+
+#[test]
+fn the_reverse_diff_mirrors_it() {
+    let (v, code) = diff(NEW, OLD);
+    assert_eq!(code, 1, "the cleared errors come back as new ones");
+    assert_eq!(v["summary"]["new_errors"], 7);
+    assert_eq!(v["summary"]["cleared_errors"], 1);
+    assert_eq!(v["cleared_errors"][0]["now"]["kind"], "user_removed");
+    assert_eq!(v["changed_errors"][0]["old_cause"], "CountViolation");
+    assert_eq!(v["users_added"][0]["upn"], "derek.olsen@fabrikam.example");
+}
+
+#[test]
+fn same_snapshot_is_clean() {
+    let (v, code) = diff(OLD, OLD);
+    assert_eq!(code, 0);
+    for k in [
+        "new_errors",
+        "cleared_errors",
+        "changed_errors",
+        "seats",
+        "group_licenses",
+        "users_added",
+        "users_removed",
+    ] {
+        assert!(v[k].as_array().unwrap().is_empty(), "{k}");
+    }
+}
+
+#[test]
+fn a_missing_export_is_not_compared() {
+    // NEW holds only subscribedSkus: seats are compared, users and groups are not, and the diff
+    // says so instead of reporting every error as cleared
+    let (v, code) = diff(NEW, "fixtures/sample-tenant/snapshot/subscribedSkus.json");
+    assert_eq!(code, 0, "no users in NEW: no error can be new");
+    let nc: Vec<&str> = v["not_compared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        nc.iter()
+            .any(|m| m.starts_with("license errors and users") && m.ends_with("NEW has none")),
+        "{nc:?}"
+    );
+    assert!(
+        nc.iter()
+            .any(|m| m.starts_with("group licenses") && m.ends_with("NEW has none")),
+        "{nc:?}"
+    );
+    assert!(
+        v["cleared_errors"].as_array().unwrap().is_empty(),
+        "a missing export is not a cleared error"
+    );
+    assert_eq!(v["seats"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_side_without_snapshot_is_an_error() {
+    for (old, new, side) in [
+        ("fixtures/sample-tenant/audit", NEW, "OLD_SNAPSHOT"),
+        (OLD, "fixtures/sample-tenant/audit", "NEW_SNAPSHOT"),
+    ] {
+        let out = licdiag().args(["diff", old, new]).output().expect("run");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("{side} ")), "{err}");
+        assert!(err.contains("no license snapshot found"), "{err}");
+    }
+    let out = licdiag()
+        .args(["diff", OLD, "fixtures/does-not-exist"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn audit_files_beside_the_snapshot_are_ignored() {
+    let (v, code) = diff("fixtures/sample-tenant", NEW);
+    assert_eq!(code, 1);
+    assert_eq!(v["summary"]["new_errors"], 1);
+    assert_eq!(v["summary"]["cleared_errors"], 7);
+}
+
+#[test]
+fn table_markdown_and_html() {
+    let out = licdiag().args(["diff", OLD, NEW]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let t = String::from_utf8(out.stdout).unwrap();
+    assert!(t.starts_with("licdiag diff\n"), "{t}");
+    assert!(
+        t.contains("errors: 1 new, 7 cleared, 1 with another cause"),
+        "{t}"
+    );
+    assert!(t.contains("Other -> CountViolation"), "{t}");
+    assert!(t.contains("20 -> 25 (+5)"), "{t}");
+
+    let out = licdiag()
+        .args(["diff", OLD, NEW, "--format", "md"])
+        .output()
+        .expect("run");
+    let md = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("diff_sample_tenant_md", md);
+
+    let out = licdiag()
+        .args(["diff", OLD, NEW, "--format", "html"])
+        .output()
+        .expect("run");
+    let h = String::from_utf8(out.stdout).unwrap();
+    assert!(h.starts_with("<!DOCTYPE html>"));
+    assert!(h.contains("Content-Security-Policy"));
+    for bad in ["<script", "<img", "<link", "http://", "https://"] {
+        assert!(!h.contains(bad), "{bad} in the HTML");
+    }
+    assert!(h.contains("<td>Other -&gt; CountViolation</td>"), "{h}");
+}

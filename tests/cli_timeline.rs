@@ -1,0 +1,463 @@
+//! `licdiag timeline` through the binary on the sample tenant: the story of LIC-O365-E3 (group license
+//! set by ana.admin -> processing -> CountViolation failures -> finish counts -> seats (inferred) and
+//! recalculation -> Rosa resolved with her time to resolve), time to resolve per cause, what is still
+//! open, the filters (--user, --group, --since/--until) and their errors, every output format, and the
+//! Markdown pinned with insta (tests/snapshots).
+
+mod common;
+use common::{json_of, licdiag};
+use serde_json::Value;
+
+const TENANT: &str = "fixtures/sample-tenant";
+const E3_GROUP: &str = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+const POWERBI_GROUP: &str = "c6658d71-2aab-54f0-bd87-9cbfd99c66c7";
+const ROSA: &str = "rosa.delgado@fabrikam.example";
+const ROSA_ID: &str = "c6baeca3-7a42-51c3-a070-fadc031bd99c";
+/// 2026-10-08T13:02:12.16Z - 2026-10-06T08:02:40.39Z, whole seconds.
+const ROSA_TTR: i64 = 2 * 86_400 + 4 * 3_600 + 59 * 60 + 31;
+
+fn timeline(extra: &[&str]) -> (Value, i32) {
+    let mut args = vec!["timeline", TENANT];
+    args.extend_from_slice(extra);
+    json_of(&args)
+}
+
+fn entries(v: &Value) -> &Vec<Value> {
+    v["entries"].as_array().expect("entries array")
+}
+
+fn upn(e: &Value, field: &str) -> String {
+    e[field]["upn"].as_str().unwrap_or_default().to_string()
+}
+
+/// Index of the first entry at or after `from` matching `pred`.
+fn find(es: &[Value], from: usize, what: &str, pred: impl Fn(&Value) -> bool) -> usize {
+    es.iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, e)| pred(e))
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("no {what} after entry {from}: {es:#?}"))
+}
+
+fn is(e: &Value, stage: &str, group: &str) -> bool {
+    e["stage"] == stage && e["group"]["id"] == group
+}
+
+#[test]
+fn story_of_lic_o365_e3() {
+    let (v, code) = timeline(&[]);
+    assert_eq!(code, 1, "the sample tenant still has open errors");
+    let es = entries(&v);
+
+    let set = find(es, 0, "Set group license", |e| {
+        is(e, "group_license_set", E3_GROUP)
+    });
+    assert_eq!(es[set]["who"], "ana.admin@fabrikam.example");
+    assert_eq!(es[set]["added"], serde_json::json!(["EMS"]));
+    assert_eq!(es[set]["result"], "success");
+    assert_eq!(es[set]["time"], "2026-10-06T08:00:12.774040100Z");
+
+    let start = find(es, set, "processing start", |e| {
+        is(e, "processing_started", E3_GROUP)
+    });
+    let mut last = start;
+    for user in ["kai.nakamura", "lena.vogel", "mateo.rossi", "rosa.delgado"] {
+        let i = find(es, start, user, |e| {
+            e["stage"] == "failure" && upn(e, "user").starts_with(user)
+        });
+        assert_eq!(
+            es[i]["causes"],
+            serde_json::json!(["CountViolation"]),
+            "{user}"
+        );
+        assert_eq!(es[i]["sku"], "ENTERPRISEPACK", "{user}");
+        assert_eq!(es[i]["group"]["id"], E3_GROUP, "{user}");
+        assert!(i > last, "{user} fails after the previous one");
+        last = i;
+    }
+    let finish = find(es, last, "finish", |e| {
+        is(e, "processing_finished", E3_GROUP)
+    });
+    assert_eq!(
+        (
+            es[finish]["succeeded"].as_u64(),
+            es[finish]["failed"].as_u64()
+        ),
+        (Some(10), Some(7))
+    );
+
+    let seats = find(es, finish, "seats fix", |e| {
+        e["stage"] == "fix" && e["fix"] == "seats_added"
+    });
+    assert_eq!(es[seats]["inferred"], true);
+    assert_eq!(es[seats]["group"]["id"], E3_GROUP);
+    assert_eq!(es[seats]["skus"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert_eq!(es[seats]["users_resolved"], 1);
+    assert!(
+        es[seats].get("source").is_none(),
+        "an inferred fix has no record"
+    );
+
+    let recalc = find(es, seats, "recalculation", |e| {
+        e["stage"] == "reprocess" && e["subject"]["id"] == E3_GROUP
+    });
+    assert_eq!(es[recalc]["who"], "ana.admin@fabrikam.example");
+    assert_eq!(
+        es[recalc]["time"], es[seats]["time"],
+        "seats are inferred at the reprocess"
+    );
+
+    let resolved = find(es, recalc, "Rosa resolved", |e| {
+        e["stage"] == "resolved" && upn(e, "subject") == ROSA
+    });
+    let r = &es[resolved];
+    assert_eq!(r["cause"], "CountViolation");
+    assert_eq!(r["by"], "audit_success");
+    assert_eq!(r["self_resolved"], false);
+    assert_eq!(r["first_failed"], "2026-10-06T08:02:40.386531200Z");
+    assert_eq!(r["time"], "2026-10-08T13:02:12.160551700Z");
+    assert_eq!(r["time_to_resolve_seconds"], ROSA_TTR);
+    let finish2 = find(es, resolved, "second finish", |e| {
+        is(e, "processing_finished", E3_GROUP)
+    });
+    assert_eq!(
+        (
+            es[finish2]["succeeded"].as_u64(),
+            es[finish2]["failed"].as_u64()
+        ),
+        (Some(11), Some(6))
+    );
+
+    // sorted by time
+    let times: Vec<&str> = es.iter().map(|e| e["time"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+    // kai, lena and mateo are not resolved
+    for user in ["kai.nakamura", "lena.vogel", "mateo.rossi"] {
+        assert!(!es
+            .iter()
+            .any(|e| e["stage"] == "resolved" && upn(e, "subject").starts_with(user)));
+    }
+}
+
+#[test]
+fn time_to_resolve_and_still_open() {
+    let (v, _) = timeline(&[]);
+    let stats = v["time_to_resolve"].as_array().unwrap();
+    let of = |c: &str| {
+        stats
+            .iter()
+            .find(|s| s["cause"] == c)
+            .unwrap_or_else(|| panic!("{c} in {stats:#?}"))
+    };
+    let count = of("CountViolation");
+    // kai, lena, mateo, rosa (E3) and olivia (STANDARDPACK, named by the audit text)
+    assert_eq!(count["episodes"], 5);
+    assert_eq!(count["resolved"], 1);
+    assert_eq!(count["still_open"], 4);
+    assert_eq!(count["median_seconds"], ROSA_TTR);
+    assert_eq!(count["max_seconds"], ROSA_TTR);
+    let conc = of("LicenseAssignmentAttributeConcurrencyException");
+    assert_eq!(
+        (conc["resolved"].as_u64(), conc["still_open"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        conc["median_seconds"],
+        18 * 60 + 23,
+        "omar retried ok after 18m 23s"
+    );
+    assert_eq!(of("MissingPrerequisite")["still_open"], 1);
+    // only the snapshot knows liam's error
+    assert_eq!(of("LicenseServiceUnavailableViolation")["still_open"], 1);
+
+    let open = v["still_open"].as_array().unwrap();
+    let key = |o: &Value| {
+        (
+            o["cause"].as_str().unwrap_or("-").to_string(),
+            o["subject"]["upn"]
+                .as_str()
+                .or(o["subject"]["name"].as_str())
+                .unwrap_or("-")
+                .to_string(),
+        )
+    };
+    let keys: Vec<(String, String)> = open.iter().map(key).collect();
+    for u in ["kai.nakamura", "lena.vogel", "mateo.rossi"] {
+        assert!(
+            keys.contains(&("CountViolation".into(), format!("{u}@fabrikam.example"))),
+            "{u} is still open: {keys:?}"
+        );
+    }
+    assert!(!keys.iter().any(|(_, s)| s == ROSA), "rosa is resolved");
+    assert!(
+        !keys.iter().any(|(_, s)| s.starts_with("omar")),
+        "omar self-resolved"
+    );
+    assert!(keys.contains(&(
+        "MissingPrerequisite".into(),
+        "LIC-WorkplaceAnalytics".into()
+    )));
+    let liam = open
+        .iter()
+        .find(|o| o["subject"]["upn"] == "liam.obrien@fabrikam.example")
+        .expect("liam");
+    assert_eq!(liam["seen_in_audit"], false);
+    // an `Other` beside a user's real error is not listed twice
+    assert!(!keys.iter().any(|(c, _)| c == "Other"), "{keys:?}");
+    let kai = open
+        .iter()
+        .find(|o| o["subject"]["upn"] == "kai.nakamura@fabrikam.example")
+        .unwrap();
+    assert_eq!(kai["seen_in_audit"], true);
+    assert_eq!(kai["confirmed_pending"], true);
+    assert_eq!(kai["since"], "2026-10-06T08:01:52.534702600Z");
+}
+
+#[test]
+fn user_filter_keeps_her_story_and_its_group_steps() {
+    for who in [
+        ROSA,
+        "Rosa.Delgado@FABRIKAM.example",
+        ROSA_ID,
+        &ROSA_ID.to_uppercase(),
+    ] {
+        let (v, code) = timeline(&["--user", who]);
+        assert_eq!(code, 0, "everything in Rosa's story is resolved ({who})");
+        assert_eq!(v["filters"]["user"]["id"], ROSA_ID);
+        let es = entries(&v);
+        let stages: Vec<&str> = es.iter().map(|e| e["stage"].as_str().unwrap()).collect();
+        assert_eq!(
+            stages,
+            [
+                "group_license_set",
+                "processing_started",
+                "failure",
+                "processing_finished",
+                "fix",
+                "reprocess",
+                "processing_started",
+                "resolved",
+                "processing_finished"
+            ],
+            "{who}"
+        );
+        for e in es {
+            let about_rosa = e["user"]["id"] == ROSA_ID || e["subject"]["id"] == ROSA_ID;
+            let e3_step = e["group"]["id"] == E3_GROUP || e["subject"]["id"] == E3_GROUP;
+            assert!(about_rosa || e3_step, "{e:#}");
+        }
+        assert!(v["still_open"].as_array().unwrap().is_empty());
+        let stats = v["time_to_resolve"].as_array().unwrap();
+        assert_eq!(stats.len(), 1);
+        assert_eq!(stats[0]["median_seconds"], ROSA_TTR);
+    }
+}
+
+#[test]
+fn group_filter_narrows_to_the_group() {
+    for g in ["LIC-PowerBI", "lic-powerbi", POWERBI_GROUP] {
+        let (v, code) = timeline(&["--group", g]);
+        assert_eq!(code, 1, "reza and samir are still failing");
+        assert_eq!(v["filters"]["group"]["name"], "LIC-PowerBI");
+        let es = entries(&v);
+        let summary: Vec<(String, String)> = es
+            .iter()
+            .map(|e| (e["stage"].as_str().unwrap().to_string(), upn(e, "user")))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "membership_changed".into(),
+                    "reza.karimi@fabrikam.example".into()
+                ),
+                (
+                    "membership_changed".into(),
+                    "samir.haddad@fabrikam.example".into()
+                ),
+                ("failure".into(), "reza.karimi@fabrikam.example".into()),
+                ("failure".into(), "samir.haddad@fabrikam.example".into()),
+            ],
+            "{g}"
+        );
+        for e in es.iter().filter(|e| e["stage"] == "failure") {
+            assert_eq!(
+                e["causes"],
+                serde_json::json!(["ProhibitedInUsageLocationViolation"])
+            );
+            assert_eq!(e["group"]["id"], POWERBI_GROUP);
+        }
+        let open = v["still_open"].as_array().unwrap();
+        assert_eq!(open.len(), 2);
+        assert!(open.iter().all(|o| o["group"]["id"] == POWERBI_GROUP));
+    }
+}
+
+#[test]
+fn since_until_narrow_by_time() {
+    let (v, _) = timeline(&["--since", "2026-10-08", "--until", "2026-10-08"]);
+    let es = entries(&v);
+    assert!(!es.is_empty());
+    for e in es {
+        let t = e["time"].as_str().unwrap();
+        assert!(t.starts_with("2026-10-08T"), "{t}");
+    }
+    assert!(es.iter().any(|e| e["stage"] == "resolved"));
+    assert!(!es.iter().any(|e| e["stage"] == "failure"));
+    assert_eq!(v["filters"]["since"], "2026-10-08T00:00:00Z");
+    // omar's episode (2026-10-07) is outside the window, priya's is still open in it
+    let stats = v["time_to_resolve"].as_array().unwrap();
+    let conc = stats
+        .iter()
+        .find(|s| s["cause"] == "LicenseAssignmentAttributeConcurrencyException")
+        .unwrap();
+    assert_eq!(
+        (conc["episodes"].as_u64(), conc["resolved"].as_u64()),
+        (Some(1), Some(0))
+    );
+
+    // RFC 3339 bounds, combined with a user
+    let (v, code) = timeline(&[
+        "--user",
+        ROSA,
+        "--since",
+        "2026-10-06T08:02:00Z",
+        "--until",
+        "2026-10-06T08:10:00Z",
+    ]);
+    assert_eq!(code, 0);
+    let stages: Vec<&str> = entries(&v)
+        .iter()
+        .map(|e| e["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["failure", "processing_finished"]);
+}
+
+#[test]
+fn audit_log_alone_tells_the_same_story() {
+    let (v, code) = json_of(&["timeline", "fixtures/sample-tenant/audit", "--user", ROSA]);
+    assert_eq!(code, 0);
+    let es = entries(&v);
+    let r = es
+        .iter()
+        .find(|e| e["stage"] == "resolved")
+        .expect("resolved");
+    assert_eq!(r["time_to_resolve_seconds"], ROSA_TTR);
+    assert_eq!(v["evidence"]["snapshot_users"], 0);
+}
+
+#[test]
+fn bad_filters_are_usage_errors() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["--user", "rosa"], "--user: \"rosa\" matches no user"),
+        (
+            &["--group", "LIC-Nothing"],
+            "--group: \"LIC-Nothing\" matches no group",
+        ),
+        (
+            &["--since", "last week"],
+            "--since: \"last week\" is not a time",
+        ),
+        (
+            &["--until", "2026-13-01"],
+            "--until: \"2026-13-01\" is not a time",
+        ),
+        (
+            &["--since", "2026-10-09", "--until", "2026-10-08"],
+            "--since: 2026-10-09T00:00:00Z is after --until",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = licdiag()
+            .arg("timeline")
+            .arg(TENANT)
+            .args(args)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+    // the error suggests the UPN
+    let out = licdiag()
+        .args(["timeline", TENANT, "--user", "rosa"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(ROSA));
+}
+
+#[test]
+fn table_is_the_default() {
+    let out = licdiag()
+        .args(["timeline", TENANT, "--user", ROSA])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.starts_with("licdiag timeline: 9 entries"), "{s}");
+    assert!(s.contains("fix: seats added"), "{s}");
+    assert!(
+        s.contains("resolved             rosa.delgado@fabrikam.example"),
+        "{s}"
+    );
+    assert!(s.contains("after 2d 4h 59m 31s"), "{s}");
+    assert!(s.contains("time to resolve per cause:"), "{s}");
+}
+
+#[test]
+fn markdown_snapshots() {
+    let v = concat!("licdiag ", env!("CARGO_PKG_VERSION"));
+    for (name, extra) in [
+        ("timeline_sample_tenant_md", vec![]),
+        ("timeline_rosa_md", vec!["--user", ROSA]),
+    ] {
+        let out = licdiag()
+            .args(["timeline", TENANT, "--format", "md"])
+            .args(&extra)
+            .output()
+            .expect("run");
+        assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+        let md = String::from_utf8(out.stdout)
+            .unwrap()
+            .replace(v, "licdiag [version]");
+        insta::assert_snapshot!(name, md);
+    }
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let out = licdiag()
+        .args(["timeline", TENANT, "--format", "html"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let h = String::from_utf8(out.stdout).unwrap();
+    assert!(h.starts_with("<!DOCTYPE html>"));
+    assert!(h.trim_end().ends_with("</html>"));
+    assert!(h.contains("Content-Security-Policy"));
+    for bad in ["<script", "<img", "<link", "http://", "https://", " src="] {
+        assert!(!h.contains(bad), "{bad} in the HTML");
+    }
+    assert!(h.contains("`Change user license` succeeded"));
+    assert!(h.contains("<td>rosa.delgado@fabrikam.example</td>"));
+}
+
+#[test]
+fn output_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("timeline.json");
+    let out = licdiag()
+        .args(["timeline", TENANT, "--format", "json", "-o"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let v: Value = serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("json");
+    assert_eq!(v["schema_version"], "1");
+    assert!(!entries(&v).is_empty());
+}
