@@ -304,3 +304,30 @@ fn table_markdown_and_html() {
     }
     assert!(h.contains("<td>Other -&gt; CountViolation</td>"), "{h}");
 }
+
+#[test]
+fn redact_keeps_the_diff_and_drops_personal_data() {
+    let (plain, _) = diff(OLD, NEW);
+    let out = licdiag()
+        .args(["diff", OLD, NEW, "--redact", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(!s.contains("fabrikam.example"), "personal data left");
+    let v: Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(v["summary"], plain["summary"]);
+    // users keep their object id and get a pseudonymous UPN
+    let kai = |v: &Value| -> Vec<String> {
+        v["cleared_errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["user"]["id"] == "5c7d2a6e-3d95-5f8f-a735-a230d514403d")
+            .map(|e| e["user"]["upn"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let names = kai(&v);
+    assert_eq!(names.len(), 2);
+    assert!(names[0].ends_with("@redacted.invalid"));
+}

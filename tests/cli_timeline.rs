@@ -461,3 +461,30 @@ fn output_file() {
     assert_eq!(v["schema_version"], "1");
     assert!(!entries(&v).is_empty());
 }
+
+#[test]
+fn redact_pseudonymizes_and_filters_still_resolve() {
+    for extra in [vec![], vec!["--redact-key", "postmortem-key"]] {
+        let mut args = vec![
+            "timeline", TENANT, "--redact", "--user", ROSA, "--format", "json",
+        ];
+        args.extend_from_slice(&extra);
+        let out = licdiag().args(&args).output().expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(!s.contains("fabrikam.example"), "personal data left: {s}");
+        assert!(!s.contains("Rosa Delgado"), "display name left");
+        let v: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["filters"]["user"]["id"], ROSA_ID, "object ids are kept");
+        assert_eq!(entries(&v).len(), 9);
+    }
+    let (v, code) = timeline(&["--redact", "--group", "LIC-PowerBI"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["filters"]["group"]["id"], POWERBI_GROUP);
+    assert_ne!(v["filters"]["group"]["name"], "LIC-PowerBI");
+}

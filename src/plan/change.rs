@@ -607,25 +607,28 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
     if let Some(s) = caveats::membership_step(g) {
         out.push(s);
     }
-    let disabled: Vec<String> = req
+    let select: Vec<String> = req
         .add
         .iter()
-        .filter(|(_, d)| !d.is_empty())
         .map(|(s, d)| {
-            let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
-            format!("{} without {}", t.sku_label(s), names.join(", "))
+            if d.is_empty() {
+                t.sku_label(s)
+            } else {
+                let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
+                format!("{} with {} cleared", t.sku_label(s), names.join(", "))
+            }
         })
         .collect();
-    let options = if disabled.is_empty() {
-        String::new()
+    let select = if select.is_empty() {
+        "nothing new".to_string()
     } else {
-        format!(" ({})", disabled.join("; "))
+        select.join(", ")
     };
     let removes: Vec<String> = req.remove.iter().map(|s| format!("'{s}'")).collect();
     out.push(format!(
         "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
          member loses service: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
-         center → Billing → Licenses): select {new_text}{options}, clear {old_text}, Save. PowerShell: \
+         center → Billing → Licenses): select {select}, clear {old_text}, Save. PowerShell: \
          `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses @({})`.",
         g.id,
         add_licenses_arg(req),

@@ -224,12 +224,50 @@ fn section_table(s: &Section, w: &mut dyn Write) -> io::Result<()> {
 
 // ------------------------------------------------------------------------------------- markdown
 
+/// Splits text on backticks: odd pieces are the `code` spans licdiag's own templates write (commands).
+/// A trailing unbalanced piece is not code.
+fn pieces(s: &str) -> Vec<(bool, &str)> {
+    let parts: Vec<&str> = s.split('`').collect();
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (i % 2 == 1 && (n % 2 == 1 || i + 1 < n), p))
+        .collect()
+}
+
+/// Markdown for text that may carry code spans: text outside them is escaped; code spans are literal in
+/// Markdown, so only line breaks and (in table cells) pipes need care inside them.
+fn md_text(s: &str, in_table: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, (code, p)) in pieces(s).into_iter().enumerate() {
+        if code && !p.is_empty() {
+            let c: String = p
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            out.push('`');
+            out.push_str(&if in_table { c.replace('|', "\\|") } else { c });
+            out.push('`');
+        } else {
+            if i > 0 && !code {
+                // an unbalanced backtick
+                out.push_str("\\`");
+            } else if code {
+                out.push_str("\\`\\`");
+            }
+            out.push_str(&escape::markdown(p));
+        }
+    }
+    out
+}
+
 fn md_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let head: Vec<String> = columns.iter().map(|c| escape::markdown(c)).collect();
     writeln!(w, "| {} |", head.join(" | "))?;
     writeln!(w, "|{}", "---|".repeat(columns.len()))?;
     for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| escape::markdown(c)).collect();
+        let cells: Vec<String> = r.iter().map(|c| md_text(c, true)).collect();
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
     Ok(())
@@ -271,7 +309,7 @@ fn markdown<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::
             writeln!(w)?;
         }
         for n in &s.notes {
-            writeln!(w, "{}", escape::markdown(n))?;
+            writeln!(w, "{}", md_text(n, false))?;
             writeln!(w)?;
         }
     }
@@ -279,7 +317,7 @@ fn markdown<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::
     writeln!(w, "## Steps")?;
     writeln!(w)?;
     for (i, s) in doc.steps.iter().enumerate() {
-        writeln!(w, "{}. {}", i + 1, escape::markdown(s))?;
+        writeln!(w, "{}. {}", i + 1, md_text(s, false))?;
     }
     Ok(())
 }
@@ -290,6 +328,24 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:
 table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top}th{background:#f3f3f3}.blocked{color:#a00}.safe{color:#070}\
 li{margin:.3em 0}";
+
+/// HTML for text that may carry code spans: everything escaped, code spans in `<code>`.
+fn html_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, (code, p)) in pieces(s).into_iter().enumerate() {
+        if code {
+            out.push_str("<code>");
+            out.push_str(&escape::html(p));
+            out.push_str("</code>");
+        } else {
+            if i > 0 {
+                out.push('`');
+            }
+            out.push_str(&escape::html(p));
+        }
+    }
+    out
+}
 
 fn html_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     writeln!(w, "<table>")?;
@@ -303,7 +359,7 @@ fn html_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::
     for r in rows {
         write!(w, "<tr>")?;
         for c in r {
-            write!(w, "<td>{}</td>", escape::html(c))?;
+            write!(w, "<td>{}</td>", html_text(c))?;
         }
         writeln!(w, "</tr>")?;
     }
@@ -342,14 +398,33 @@ fn html<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::Resu
             html_table(w, &s.columns, &s.rows)?;
         }
         for n in &s.notes {
-            writeln!(w, "<p>{}</p>", escape::html(n))?;
+            writeln!(w, "<p>{}</p>", html_text(n))?;
         }
     }
     writeln!(w, "<h2>Steps</h2>")?;
     writeln!(w, "<ol>")?;
     for s in &doc.steps {
-        writeln!(w, "<li>{}</li>", escape::html(s))?;
+        writeln!(w, "<li>{}</li>", html_text(s))?;
     }
     writeln!(w, "</ol>")?;
     writeln!(w, "</body></html>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_and_the_rest_is_escaped() {
+        assert_eq!(
+            md_text("run `a|b <x>` then <b>", true),
+            "run `a\\|b <x>` then &lt;b&gt;"
+        );
+        assert_eq!(md_text("one ` tick", false), "one \\` tick");
+        assert_eq!(md_text("empty `` span", false), "empty \\`\\` span");
+        assert_eq!(
+            html_text("x `<y>` <z> ` w"),
+            "x <code>&lt;y&gt;</code> &lt;z&gt; ` w"
+        );
+    }
 }

@@ -46,13 +46,13 @@ pub fn conflicts(t: &Tenant<'_>, ours: &[Labeled], theirs: &[Labeled]) -> Vec<Co
     out
 }
 
-/// `SHAREPOINTENTERPRISE (ENTERPRISEPACK from G) conflicts with SHAREPOINTSTANDARD (STANDARDPACK
-/// (direct)); ...`
+/// `SHAREPOINTENTERPRISE (SharePoint (Plan 2)) in ENTERPRISEPACK from G conflicts with
+/// SHAREPOINTSTANDARD (SharePoint (Plan 1)) in STANDARDPACK (direct); ...`
 pub fn conflict_text(t: &Tenant<'_>, hits: &[ConflictHit]) -> String {
     hits.iter()
         .map(|h| {
             format!(
-                "{} ({}) conflicts with {} ({})",
+                "{} in {} conflicts with {} in {}",
                 t.plan_long(&h.ours),
                 h.ours_from,
                 t.plan_long(&h.theirs),

@@ -96,10 +96,8 @@ fn opt_with(v: &mut Option<String>, f: impl Fn(&str) -> String) {
 
 fn property(s: &Scrubber, p: &mut ModifiedProperty) {
     let by_name = is_name_key(&p.name);
-    for v in [&mut p.old, &mut p.new] {
-        if let Some(t) = v {
-            *t = if by_name { name_value(s, t) } else { s.text(t) };
-        }
+    for t in [&mut p.old, &mut p.new].into_iter().flatten() {
+        *t = if by_name { name_value(s, t) } else { s.text(t) };
     }
 }
 

@@ -63,7 +63,8 @@ th[aria-sort=descending] button::after{content:" \2193"}
 .m-resolved{color:var(--ok)}
 .m-processed{color:var(--muted)}
 pre{background:#f6f8fa;border:1px solid var(--line);border-radius:4px;padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+.t{white-space:nowrap}
 .chart{display:block;max-width:100%;height:auto;font-family:inherit;margin:8px 0}
 .filter{margin:6px 0}
 .filter input{padding:4px 8px;min-width:300px;font:inherit}
@@ -404,7 +405,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         for t in &tl.entries {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td class=\"m-{m}\">{m}</td>{}<td>{}</td></tr>",
+                "<tr><td class=\"t\">{}</td><td class=\"m-{m}\">{m}</td>{}<td>{}</td></tr>",
                 ts(&t.when),
                 td(&t.text),
                 finding_links(&t.findings),
@@ -617,7 +618,7 @@ fn capacity(b: &mut String, caps: &[SkuCapacity]) {
         ("available", true),
         ("blocked", true),
         ("reclaimable", true),
-        ("", false),
+        ("note", false),
     ]));
     b.push_str("<tbody>");
     for c in caps {
@@ -705,7 +706,7 @@ fn users(b: &mut String, findings: &[Finding]) {
             td(&r.sku),
             td(&r.group),
             td(view::status_label(r.status)),
-            td(&opt_ts(r.error_at.as_ref())),
+            format!("<td class=\"t\">{}</td>", h(&opt_ts(r.error_at.as_ref()))),
             td(&resolved),
             n = r.finding
         );

@@ -539,7 +539,7 @@ fn capacity(s: &mut String, caps: &[SkuCapacity]) {
     let _ = writeln!(s, "{}", code_block("text", &lines));
     let _ = writeln!(
         s,
-        "| SKU | product | enabled | warning | consumed | available | blocked | reclaimable | |\n\
+        "| SKU | product | enabled | warning | consumed | available | blocked | reclaimable | note |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---|"
     );
     for c in caps {

@@ -104,10 +104,10 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     let e = &doc.evidence_available;
     writeln!(
         w,
-        "licdiag analyze: {} ({} errors, {} warnings, {} info) affecting {}",
+        "licdiag analyze: {} ({}, {}, {} info) affecting {}",
         plural(d.findings.len(), "finding", "findings"),
-        s.errors,
-        s.warnings,
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
         s.infos,
         plural(s.users_affected, "user", "users")
     )?;

@@ -15,6 +15,9 @@ pub mod model;
 pub mod render;
 pub mod stats;
 
+#[cfg(test)]
+mod tests;
+
 use crate::cli::TimelineArgs;
 use crate::diagnose::{self, DiagnoseOptions};
 use crate::error::UsageError;

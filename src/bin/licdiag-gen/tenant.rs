@@ -757,6 +757,10 @@ impl Tenant {
             self.state(h, E1, Some(G_E1), "Active", None, p);
         }
         self.admins = e3_members.iter().take(3).map(|&i| i as u32).collect();
+        if self.admins.is_empty() {
+            // a tiny tenant without healthy E3 members: any healthy user administers it
+            self.admins.push(self.healthy_from as u32);
+        }
 
         // day 0: prohibited usage locations (LIC-PowerBI), and the Workplace Analytics group that fails
         let prohibited = of_role(self, Role::Prohibited);

@@ -1,0 +1,291 @@
+//! Story-building cases the sample tenant does not cover: each fix kind, group-level failures,
+//! successes that do not resolve, stale processing windows.
+
+use super::build::{build, Story};
+use super::directory::Directory;
+use super::model::{FixKind, ResolvedBy, Stage, Subject};
+use crate::diagnose::testkit::*;
+use crate::model::{
+    Activity, AssignedLicense, Cause, LicenseChange, Outcome, SkuId, Target, TargetKind,
+};
+
+fn story(w: &World, as_of: &str) -> Story {
+    let dir = Directory::new(&w.events, &w.snap);
+    let diagnosis = w.run(as_of);
+    build(&w.events, &w.snap, &dir, &diagnosis, &w.kb(), t(as_of))
+}
+
+fn fixes(s: &Story) -> Vec<FixKind> {
+    s.entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Fix { fix, .. } => Some(*fix),
+            _ => None,
+        })
+        .collect()
+}
+
+fn resolved(s: &Story) -> Vec<(String, Option<Cause>, ResolvedBy, i64)> {
+    s.entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Resolved {
+                subject,
+                cause,
+                by,
+                time_to_resolve_seconds,
+                ..
+            } => Some((
+                subject.label(),
+                cause.clone(),
+                *by,
+                *time_to_resolve_seconds,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn count_fail(user: &str, at: &str) -> crate::model::AuditEvent {
+    let mut err = lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK"));
+    err.sku = Some("ENTERPRISEPACK".into());
+    gbl_fail(user, at, err)
+}
+
+fn user_t(name: &str) -> Target {
+    Target {
+        kind: TargetKind::User,
+        id: Some(uid(name)),
+        upn: Some(format!("{name}@{DOMAIN}")),
+        display_name: None,
+        modified: Vec::new(),
+    }
+}
+
+fn lic(part: &str, id: &str) -> AssignedLicense {
+    AssignedLicense {
+        sku_name: Some(part.into()),
+        sku_id: SkuId::parse(id),
+        disabled_plans: Vec::new(),
+    }
+}
+
+#[test]
+fn conflicting_license_removed_then_resolved() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.events.push(start("LIC-E3", "2026-10-06T08:00:00Z"));
+    w.events.push(gbl_fail(
+        "grace",
+        "2026-10-06T08:01:00Z",
+        lerr(
+            Cause::MutuallyExclusiveViolation,
+            "MutuallyExclusiveViolation",
+        ),
+    ));
+    w.events
+        .push(finish("LIC-E3", "2026-10-06T08:02:00Z", 0, 1));
+    let mut removal = event(
+        Activity::ChangeUserLicense,
+        "2026-10-06T09:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![user_t("grace")],
+    );
+    removal.licenses = Some(LicenseChange {
+        old: vec![lic("STANDARDPACK", E1)],
+        new: Vec::new(),
+    });
+    w.events.push(removal);
+    w.events.push(gbl_ok(
+        "grace",
+        "2026-10-06T09:05:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::LicenseRemoved]);
+    let r = resolved(&s);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1, Some(Cause::MutuallyExclusiveViolation));
+    assert_eq!(r[0].2, ResolvedBy::AuditSuccess);
+    assert_eq!(r[0].3, 64 * 60);
+    assert!(s.open.is_empty());
+    // the failure belongs to the group being processed
+    let failure = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Failure { .. }))
+        .expect("failure");
+    assert_eq!(failure.groups, [gid("LIC-E3")]);
+}
+
+#[test]
+fn group_level_failure_fixed_by_a_later_set_group_license() {
+    let mut w = World::new();
+    let mut failed = set_group_license("LIC-WPA", "2026-10-05T10:00:00Z", "ana", Outcome::Failure);
+    failed.errors = vec![lerr(
+        Cause::MissingPrerequisite,
+        "The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
+    )];
+    w.events.push(failed);
+    w.events.push(set_group_license(
+        "LIC-WPA",
+        "2026-10-05T11:00:00Z",
+        "ana",
+        Outcome::Success,
+    ));
+    let s = story(&w, "2026-10-06T00:00:00Z");
+    assert!(matches!(
+        s.entries.first().map(|e| &e.stage),
+        Some(Stage::GroupLicenseSet {
+            result: Outcome::Failure,
+            ..
+        })
+    ));
+    assert_eq!(fixes(&s), [FixKind::GroupLicenseChanged]);
+    let r = resolved(&s);
+    assert_eq!(r.len(), 1, "{:?}", s.entries);
+    assert_eq!(r[0].0, "LIC-WPA");
+    assert_eq!(r[0].2, ResolvedBy::GroupLicenseSet);
+    assert_eq!(r[0].3, 3600);
+}
+
+#[test]
+fn a_success_that_drops_the_product_does_not_resolve() {
+    let mut w = World::new();
+    w.events.push(count_fail("kai", "2026-10-06T08:01:00Z"));
+    w.events
+        .push(gbl_ok("kai", "2026-10-06T09:00:00Z", &[("EMS", EMS)]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert!(resolved(&s).is_empty());
+    assert_eq!(s.open.len(), 1);
+    assert_eq!(s.open[0].cause, Some(Cause::CountViolation));
+}
+
+#[test]
+fn the_snapshot_wins_over_a_later_success() {
+    let mut w = World::new();
+    let mut kai = user("kai");
+    kai.license_states.push(bad(
+        E3,
+        Some("LIC-E3"),
+        "CountViolation",
+        "2026-10-06T08:01:00Z",
+    ));
+    w.snap.users.push(kai);
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.snap.skus.push(subscribed(E3, 1, 0, 1));
+    w.events.push(count_fail("kai", "2026-10-06T08:01:00Z"));
+    w.events.push(gbl_ok("kai", "2026-10-06T09:00:00Z", &[]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert!(resolved(&s).is_empty(), "{:?}", s.entries);
+    assert_eq!(s.open.len(), 1);
+    assert!(s.open[0].confirmed_pending);
+}
+
+#[test]
+fn member_removed_while_failing_is_a_fix_and_no_seats_are_inferred_without_a_trigger() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.events.push(add_member(
+        "lena",
+        "LIC-E3",
+        "2026-10-06T07:00:00Z",
+        admin("ana"),
+    ));
+    w.events.push(count_fail("lena", "2026-10-06T07:01:00Z"));
+    w.events.push(remove_member(
+        "lena",
+        "LIC-E3",
+        "2026-10-06T10:00:00Z",
+        admin("ana"),
+    ));
+    w.events.push(count_fail("mateo", "2026-10-06T07:02:00Z"));
+    w.events.push(gbl_ok("mateo", "2026-10-06T12:00:00Z", &[]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::MemberRemoved]);
+    // mateo's count violation cleared with no admin step in between: no inferred purchase
+    let r = resolved(&s);
+    assert_eq!(r.len(), 1);
+    assert!(r[0].0.starts_with("mateo"));
+    let membership = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::MembershipChanged { .. }))
+        .expect("membership context");
+    assert_eq!(membership.groups, [gid("LIC-E3")]);
+    // lena's failure is attributed through her membership (no processing window)
+    let lena = s
+        .entries
+        .iter()
+        .find(
+            |e| matches!(&e.stage, Stage::Failure { user, .. } if user.label().starts_with("lena")),
+        )
+        .expect("lena fails");
+    assert_eq!(lena.groups, [gid("LIC-E3")]);
+}
+
+#[test]
+fn a_processing_window_without_finish_goes_stale() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.snap.groups.push(group("LIC-PBI", &[(PBI, &[])]));
+    w.events.push(start("LIC-E3", "2026-10-01T08:00:00Z"));
+    w.events.push(add_member(
+        "reza",
+        "LIC-PBI",
+        "2026-10-05T07:00:00Z",
+        admin("ana"),
+    ));
+    w.events.push(gbl_fail(
+        "reza",
+        "2026-10-05T07:01:00Z",
+        lerr(
+            Cause::ProhibitedInUsageLocationViolation,
+            "ProhibitedInUsageLocationViolation",
+        ),
+    ));
+    let s = story(&w, "2026-10-06T00:00:00Z");
+    let f = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Failure { .. }))
+        .expect("failure");
+    assert_eq!(f.groups, [gid("LIC-PBI")], "not the 4-day-old LIC-E3 run");
+}
+
+#[test]
+fn user_reprocess_and_direct_changes() {
+    let mut w = World::new();
+    w.events.push(event(
+        Activity::ChangeUserLicense,
+        "2026-10-06T08:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![user_t("victor")],
+    ));
+    let mut direct = event(
+        Activity::ChangeUserLicense,
+        "2026-10-06T09:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![user_t("victor")],
+    );
+    direct.licenses = Some(LicenseChange {
+        old: Vec::new(),
+        new: vec![lic("MCOMEETADV", MEET)],
+    });
+    w.events.push(direct);
+    // the service's own routine success is not part of the story
+    w.events.push(gbl_ok("bruno", "2026-10-06T10:00:00Z", &[]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(s.entries.len(), 2, "{:?}", s.entries);
+    assert!(matches!(
+        &s.entries[0].stage,
+        Stage::Reprocess { subject: Subject::User(_), who } if who.starts_with("ana")
+    ));
+    assert!(matches!(
+        &s.entries[1].stage,
+        Stage::LicenseChanged { added, .. } if added == &["MCOMEETADV".to_string()]
+    ));
+}
