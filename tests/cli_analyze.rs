@@ -340,3 +340,53 @@ fn explain_prints_playbook_entries() {
     assert!(v["entries"].as_array().unwrap().len() >= 9);
     licdiag().args(["explain", "NoSuchThing"]).assert().code(2);
 }
+
+#[test]
+fn reported_error_lists_feed_the_same_causes() {
+    for list in [
+        "fixtures/snapshot/cloudLicensing-assignmentErrors.json",
+        "fixtures/snapshot/users-with-license-errors.csv",
+    ] {
+        let (v, code) = analyze(&[list, "fixtures/snapshot/subscribedSkus-mg-pascalcase.json"]);
+        assert_eq!(code, 1, "{list}");
+        let causes: BTreeSet<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["cause"].as_str().unwrap().to_string())
+            .collect();
+        for c in ["CountViolation", "MutuallyExclusiveViolation", "UniquenessViolation", "ProhibitedInUsageLocationViolation", "DependencyViolation", "LicenseServiceUnavailableViolation"] {
+            assert!(causes.contains(c), "{list}: {c} in {causes:?}");
+        }
+    }
+}
+
+#[test]
+fn catalog_file_replaces_the_builtin_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("catalog.csv");
+    std::fs::write(
+        &cat,
+        "\u{feff}Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\r\n\
+         Contoso Add-on (renamed),CONTOSO_RENAMED,b7e1c9a4-0000-4000-8000-000000000001,X_PLAN,11111111-1111-4111-8111-111111111111,X\r\n",
+    )
+    .unwrap();
+    let out = licdiag()
+        .args(["analyze", "fixtures/sample-tenant", "--as-of", AS_OF, "--format", "json", "--catalog"])
+        .arg(&cat)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["catalog"].as_str().unwrap().contains("catalog.csv"), "{}", v["catalog"]);
+    // products the catalog lacks fall back to subscribedSkus names, never to an error
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["sku"] == "ENTERPRISEPACK"));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "not,a,catalog\n1,2,3\n").unwrap();
+    licdiag()
+        .args(["analyze", "fixtures/sample-tenant", "--catalog"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.csv"));
+}
