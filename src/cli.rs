@@ -246,6 +246,8 @@ pub struct InspectArgs {
     pub input: InputArgs,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    #[command(flatten)]
+    pub redact: RedactArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -36,13 +36,22 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn read(input: &InputArgs, progress: bool) -> Result<Ingested> {
+fn read(
+    input: &InputArgs,
+    format: crate::cli::OutputFormat,
+    progress: bool,
+    redact: &crate::cli::RedactArgs,
+) -> Result<Ingested> {
     let opts = ReadOptions {
         strict: input.strict,
         progress,
+        hash_inputs: matches!(
+            format,
+            crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
+        ),
         ..Default::default()
     };
-    Ok(ingest::read_inputs(&input.paths, &opts)?)
+    load(&input.paths, &opts, redact)
 }
 
 /// Opens the destination of a report: the file named by `--output`, or standard output.
@@ -57,7 +66,7 @@ fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
 }
 
 fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
-    let data = read(&a.input, progress)?;
+    let data = read(&a.input, a.format, progress, &a.redact)?;
     let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
     let mut w = sink(None)?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;
@@ -88,11 +97,22 @@ pub fn load(
     opts: &ReadOptions,
     redact: &crate::cli::RedactArgs,
 ) -> Result<Ingested> {
+    Ok(load_redacted(paths, opts, redact)?.0)
+}
+
+/// [`load`], also handing back the redactor it used, so a command can map its own arguments (a UPN
+/// or a group name given on the command line) onto the pseudonyms of this run.
+pub fn load_redacted(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    redact: &crate::cli::RedactArgs,
+) -> Result<(Ingested, Option<crate::redact::Redactor>)> {
     let mut data = ingest::read_inputs(paths, opts)?;
-    if let Some(r) = crate::redact::Redactor::from_args(redact) {
+    let redactor = crate::redact::Redactor::from_args(redact);
+    if let Some(r) = &redactor {
         r.apply(&mut data);
     }
-    Ok(data)
+    Ok((data, redactor))
 }
 
 /// Loads the knowledge tables: the built-in catalog or `--catalog FILE`, completed by the snapshot's

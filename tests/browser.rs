@@ -90,10 +90,14 @@ fn browse(exe: &Path, profile: &Path, extra: &[String], page: &Path, limit: Dura
 /// Console lines the page produced (Chromium logs every console message, errors and CSP
 /// violations included, as `...:CONSOLE...] "text", source: URL`).
 fn console_lines(stderr: &str, page: &Path) -> Vec<String> {
-    let url = format!("file://{}", page.display());
+    // Match the file name, not the whole URL: the browser may percent-encode parts of the path.
+    let name = page
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     stderr
         .lines()
-        .filter(|l| l.contains("Uncaught") || (l.contains(":CONSOLE") && l.contains(&url)))
+        .filter(|l| l.contains("Uncaught") || (l.contains(":CONSOLE") && l.contains(&name)))
         .map(str::to_string)
         .collect()
 }

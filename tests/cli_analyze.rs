@@ -355,7 +355,14 @@ fn reported_error_lists_feed_the_same_causes() {
             .iter()
             .map(|f| f["cause"].as_str().unwrap().to_string())
             .collect();
-        for c in ["CountViolation", "MutuallyExclusiveViolation", "UniquenessViolation", "ProhibitedInUsageLocationViolation", "DependencyViolation", "LicenseServiceUnavailableViolation"] {
+        for c in [
+            "CountViolation",
+            "MutuallyExclusiveViolation",
+            "UniquenessViolation",
+            "ProhibitedInUsageLocationViolation",
+            "DependencyViolation",
+            "LicenseServiceUnavailableViolation",
+        ] {
             assert!(causes.contains(c), "{list}: {c} in {causes:?}");
         }
     }
@@ -372,15 +379,31 @@ fn catalog_file_replaces_the_builtin_one() {
     )
     .unwrap();
     let out = licdiag()
-        .args(["analyze", "fixtures/sample-tenant", "--as-of", AS_OF, "--format", "json", "--catalog"])
+        .args([
+            "analyze",
+            "fixtures/sample-tenant",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--catalog",
+        ])
         .arg(&cat)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["catalog"].as_str().unwrap().contains("catalog.csv"), "{}", v["catalog"]);
+    assert!(
+        v["catalog"].as_str().unwrap().contains("catalog.csv"),
+        "{}",
+        v["catalog"]
+    );
     // products the catalog lacks fall back to subscribedSkus names, never to an error
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["sku"] == "ENTERPRISEPACK"));
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["sku"] == "ENTERPRISEPACK"));
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "not,a,catalog\n1,2,3\n").unwrap();
     licdiag()

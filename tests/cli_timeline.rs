@@ -488,3 +488,46 @@ fn redact_pseudonymizes_and_filters_still_resolve() {
     assert_eq!(v["filters"]["group"]["id"], POWERBI_GROUP);
     assert_ne!(v["filters"]["group"]["name"], "LIC-PowerBI");
 }
+
+#[test]
+fn every_audit_format_tells_rosas_story() {
+    let dir = common::fixture("formats");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures/formats")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x != "md"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9);
+    for f in files {
+        let path = f.to_string_lossy().to_string();
+        let (v, code) = json_of(&["timeline", &path, "--user", ROSA]);
+        assert_eq!(code, 0, "{path}");
+        let stages: Vec<&str> = entries(&v)
+            .iter()
+            .map(|e| e["stage"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            stages,
+            [
+                "group_license_set",
+                "processing_started",
+                "failure",
+                "processing_finished",
+                "fix",
+                "reprocess",
+                "processing_started",
+                "resolved",
+                "processing_finished"
+            ],
+            "{path}"
+        );
+        let r = entries(&v)
+            .iter()
+            .find(|e| e["stage"] == "resolved")
+            .unwrap();
+        // the unified audit log keeps whole seconds only
+        let ttr = r["time_to_resolve_seconds"].as_i64().unwrap();
+        assert!((ttr - ROSA_TTR).abs() <= 1, "{path}: {ttr}");
+    }
+}

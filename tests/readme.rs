@@ -20,7 +20,9 @@ fn readme_starts_with_the_main_job_and_the_tests() {
     let lines = first_block();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(lines[1], "cargo test");
-    assert!(std::fs::read_to_string(common::fixture("../.ci/run")).unwrap().contains("\ncargo test\n"));
+    assert!(std::fs::read_to_string(common::fixture("../.ci/run"))
+        .unwrap()
+        .contains("\ncargo test\n"));
     let args: Vec<&str> = lines[0]
         .strip_prefix("cargo run -q --")
         .expect("first command runs licdiag through cargo")
@@ -30,6 +32,9 @@ fn readme_starts_with_the_main_job_and_the_tests() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     // the sample tenant has license errors: exit code 1, as the README says
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("CountViolation - Not enough licenses on ENTERPRISEPACK"), "{stdout}");
+    assert!(
+        stdout.contains("CountViolation - Not enough licenses on ENTERPRISEPACK"),
+        "{stdout}"
+    );
     assert!(stdout.contains("capacity per SKU"));
 }

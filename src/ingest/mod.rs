@@ -237,7 +237,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> O
 
 /// The shape of a CSV input, from its header row.
 #[derive(Clone, Debug)]
-enum CsvShape {
+pub(crate) enum CsvShape {
     Audit(CsvKind),
     Snapshot(SnapshotKind),
 }
@@ -684,6 +684,10 @@ fn read_csv(
     };
     let headers_ref = &headers;
     let shape_ref = &shape;
+    let fast = (!sink.opts.keep_all && !sink.opts.full_parse)
+        .then(|| prefilter::CsvFast::new(&shape, &headers))
+        .flatten();
+    let fast_ref = &fast;
     let work = move |(n, line, row): Row| {
         let src = SourceRef {
             file: file.clone(),
@@ -691,7 +695,14 @@ fn read_csv(
             line: Some(line),
         };
         match row {
-            Ok(row) => process_csv_row(shape_ref, headers_ref, row, src),
+            Ok(row) => {
+                if let Some(f) = fast_ref {
+                    if let Some((time, format)) = f.light(&row) {
+                        return Outcome::Counted(time, InputKind::Audit(format));
+                    }
+                }
+                process_csv_row(shape_ref, headers_ref, row, src)
+            }
             Err(e) => skip(&src, "malformed CSV row", e, true),
         }
     };

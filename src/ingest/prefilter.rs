@@ -197,6 +197,89 @@ pub fn light(bytes: &[u8]) -> Light {
     }
 }
 
+/// The fast path for CSV exports whose time and activity sit in known columns (admin-center and Log
+/// Analytics downloads). Purview rows hold their record in `AuditData` JSON and always take the full
+/// path.
+pub(crate) struct CsvFast {
+    format: AuditFormat,
+    width: usize,
+    /// Columns holding the event time, as groups in the order the full path tries the names (a
+    /// group holds the columns whose header normalizes to the same name).
+    time: Vec<Vec<usize>>,
+    activity: Vec<Vec<usize>>,
+}
+
+impl CsvFast {
+    pub(crate) fn new(shape: &super::CsvShape, headers: &[String]) -> Option<CsvFast> {
+        use super::audit::CsvKind;
+        let norm = |h: &str| {
+            let h = h
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .trim_matches('"')
+                .trim();
+            h.strip_suffix("[UTC]")
+                .unwrap_or(h)
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let group = |name: &str| -> Vec<usize> {
+            headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| norm(h) == name.to_ascii_lowercase())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        match shape {
+            super::CsvShape::Audit(CsvKind::Portal) => Some(CsvFast {
+                format: AuditFormat::PortalCsv,
+                width: headers.len(),
+                time: vec![vec![0]],
+                activity: vec![vec![4]],
+            }),
+            super::CsvShape::Audit(CsvKind::LogAnalytics) => Some(CsvFast {
+                format: AuditFormat::LogAnalyticsCsv,
+                width: headers.len(),
+                time: ["activityDateTime", "TimeGenerated", "time"]
+                    .map(group)
+                    .to_vec(),
+                activity: ["activityDisplayName", "OperationName"].map(group).to_vec(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The value the full path reads for a group of columns: the last non-empty cell (later
+    /// duplicates overwrite earlier ones), `None` when empty or a null marker.
+    fn value<'r>(row: &'r [String], cols: &[usize]) -> Option<&'r str> {
+        let v = cols
+            .iter()
+            .rev()
+            .filter_map(|&i| row.get(i))
+            .find(|c| !c.trim().is_empty())?
+            .trim();
+        (v != "<null>" && !v.eq_ignore_ascii_case("null")).then_some(v)
+    }
+
+    /// The event time of a row that cannot become a kept event; `None` = use the full path.
+    pub(crate) fn light(&self, row: &[String]) -> Option<(DateTime<Utc>, AuditFormat)> {
+        if row.len() != self.width || row.iter().any(|c| may_be_kept(c.as_bytes())) {
+            return None;
+        }
+        let activity = self.activity.iter().find_map(|g| Self::value(row, g))?;
+        if activity.trim_end_matches('.').trim().is_empty() {
+            return None;
+        }
+        let t = self.time.first().and_then(|g| Self::value(row, g));
+        let f = self.time.iter().skip(1).find_map(|g| Self::value(row, g));
+        let time = t
+            .and_then(parse_timestamp)
+            .or_else(|| f.and_then(parse_timestamp))?;
+        Some((time, self.format))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -403,7 +403,12 @@ fn layouts(
                 );
             }
         }
-        bases = cat.into_iter().map(|s| (s, false)).collect();
+        // products the tenant does not own: only a few, as pointers
+        bases = cat
+            .into_iter()
+            .take(MAX_BASES)
+            .map(|s| (s, false))
+            .collect();
     }
     let mut out = Vec::new();
     for (base, subscribed) in bases {

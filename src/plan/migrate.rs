@@ -26,6 +26,17 @@ pub enum HoldingKind {
     Neither,
 }
 
+impl HoldingKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HoldingKind::DirectOnly => "direct only",
+            HoldingKind::InheritedOnly => "inherited only",
+            HoldingKind::Both => "both",
+            HoldingKind::Neither => "neither",
+        }
+    }
+}
+
 /// Members per holding kind for one product.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct HoldingCounts {
@@ -113,6 +124,19 @@ impl super::doc::Details for MigrateDetails {
             ]);
         }
         out.push(p);
+        let mut m = Section {
+            title: "Members".into(),
+            columns: vec!["user", "product", "holding"],
+            ..Section::default()
+        };
+        for h in &self.holdings {
+            m.rows.push(vec![
+                h.user.label(),
+                h.product.label(),
+                h.holding.as_str().into(),
+            ]);
+        }
+        out.push(m);
         let mut s = Section {
             title: format!(
                 "Safe to remove the direct assignment ({})",

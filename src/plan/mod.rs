@@ -24,7 +24,7 @@ mod view;
 
 use crate::cli::{PlanArgs, PlanCommand, PlanCommon};
 use crate::commands::{knowledge, parse_as_of};
-use crate::error::{UsageError, EXPECTED_INPUT};
+use crate::error::UsageError;
 use crate::ingest::{self, ReadOptions};
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::snapshot::Snapshot;
@@ -66,7 +66,9 @@ pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
     // everything printed comes from the redacted data.
     let mut data = ingest::read_inputs(&common.paths, &opts)?;
     require_snapshot(&common.paths, &data.snapshot)?;
-    let group_id: ObjectId = resolve::group(&data.snapshot, &common.group)?.id.clone();
+    let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
+        .id
+        .clone();
     let mut kb = knowledge(common.catalog.as_deref(), &data)?;
     kb.learn_from_events(&data.events);
     let request = request(&a.plan, &kb, &data.snapshot)?;
@@ -164,8 +166,7 @@ fn require_snapshot(paths: &[std::path::PathBuf], snap: &Snapshot) -> Result<(),
         flag: "PATH",
         message: format!(
             "{}: {missing} found; `licdiag plan` needs a license-state snapshot with users (licenseAssignmentStates) \
-             and groups (with members), plus subscribedSkus for seat checks; see README \"License-state snapshot\" \
-             (readable inputs: {EXPECTED_INPUT})",
+             and groups (with members), plus subscribedSkus for seat checks; see README \"License-state snapshot\"",
             names.join(", ")
         ),
     })
@@ -187,7 +188,7 @@ fn request(cmd: &PlanCommand, kb: &Knowledge, snap: &Snapshot) -> Result<Request
                         .into(),
                 });
             }
-            let group = resolve::group(snap, &common.group)?;
+            let group = resolve::group(snap, &common.group, !common.redact.redact)?;
             let mut removed = Vec::new();
             for r in remove {
                 let s = resolve::sku(kb, snap, r, "--remove")?;

@@ -250,7 +250,7 @@ fn md_text(s: &str, in_table: bool) -> String {
             out.push_str(&if in_table { c.replace('|', "\\|") } else { c });
             out.push('`');
         } else {
-            if i > 0 && !code {
+            if i % 2 == 1 && !code {
                 // an unbalanced backtick
                 out.push_str("\\`");
             } else if code {
@@ -338,7 +338,8 @@ fn html_text(s: &str) -> String {
             out.push_str(&escape::html(p));
             out.push_str("</code>");
         } else {
-            if i > 0 {
+            if i % 2 == 1 {
+                // an unbalanced backtick
                 out.push('`');
             }
             out.push_str(&escape::html(p));

@@ -12,8 +12,20 @@ use std::collections::BTreeSet;
 /// How many close matches an error lists.
 const MAX_MATCHES: usize = 5;
 
-/// The group named by `--group`: object id first, then display name (case-insensitive).
-pub fn group<'a>(snap: &'a Snapshot, text: &str) -> Result<&'a Group, UsageError> {
+/// The group named by `--group`: object id first, then display name (case-insensitive). With
+/// `show_names` false (`--redact`), the error lists close matches by object id only.
+pub fn group<'a>(
+    snap: &'a Snapshot,
+    text: &str,
+    show_names: bool,
+) -> Result<&'a Group, UsageError> {
+    let shown = |g: &Group| {
+        if show_names {
+            format!("{:?} ({})", g.label(), g.id)
+        } else {
+            g.id.to_string()
+        }
+    };
     let t = text.trim();
     if let Some(id) = ObjectId::parse(t) {
         if let Some(g) = snap.groups.iter().find(|g| g.id == id) {
@@ -35,7 +47,7 @@ pub fn group<'a>(snap: &'a Snapshot, text: &str) -> Result<&'a Group, UsageError
             let candidates = snap.groups.iter().map(|g| {
                 (
                     g.display_name.clone().unwrap_or_else(|| g.id.to_string()),
-                    format!("{:?} ({})", g.label(), g.id),
+                    shown(g),
                 )
             });
             let close = close_matches(t, candidates);
@@ -44,7 +56,7 @@ pub fn group<'a>(snap: &'a Snapshot, text: &str) -> Result<&'a Group, UsageError
                     .groups
                     .iter()
                     .filter(|g| !g.assigned_licenses.is_empty())
-                    .map(|g| format!("{:?}", g.label()))
+                    .map(shown)
                     .collect();
                 all.sort();
                 all.truncate(10);
@@ -97,19 +109,22 @@ pub fn sku(
         return Ok(s.sku_id.clone());
     }
     let mut candidates: Vec<(String, String)> = Vec::new();
-    for s in &snap.skus {
-        let part = kb.sku_label(&s.sku_id);
-        candidates.push((part.clone(), part.clone()));
-        if let Some(d) = kb.sku_display_name(&s.sku_id) {
-            candidates.push((d.to_string(), format!("{part} ({d})")));
+    let mut add = |part: String, display: Option<&str>| {
+        let shown = match display {
+            Some(d) => format!("{part} ({d})"),
+            None => part.clone(),
+        };
+        if let Some(d) = display {
+            candidates.push((d.to_string(), shown.clone()));
         }
+        candidates.push((part, shown));
+    };
+    for s in &snap.skus {
+        add(kb.sku_label(&s.sku_id), kb.sku_display_name(&s.sku_id));
     }
     for (id, info) in &kb.catalog().skus {
         let part = info.part_number.clone().unwrap_or_else(|| id.to_string());
-        candidates.push((part.clone(), part.clone()));
-        if let Some(d) = &info.display_name {
-            candidates.push((d.clone(), format!("{part} ({d})")));
-        }
+        add(part, info.display_name.as_deref());
     }
     let close = close_matches(t, candidates);
     let hint = if close.is_empty() {
@@ -173,10 +188,14 @@ pub fn plan(
                 continue;
             }
             let name = kb.plan_label(p);
-            candidates.push((name.clone(), name.clone()));
-            if let Some(d) = kb.plan_display_name(p) {
-                candidates.push((d.to_string(), format!("{name} ({d})")));
-            }
+            let shown = match kb.plan_display_name(p) {
+                Some(d) => {
+                    candidates.push((d.to_string(), format!("{name} ({d})")));
+                    format!("{name} ({d})")
+                }
+                None => name.clone(),
+            };
+            candidates.push((name, shown));
         }
     }
     let products: Vec<String> = skus.iter().map(|s| kb.sku_label(s)).collect();
@@ -187,7 +206,17 @@ pub fn plan(
         format!("{t:?} is not a service plan licdiag knows")
     };
     let hint = if close.is_empty() {
-        String::new()
+        let mut names: Vec<String> = seen.iter().map(|p| kb.plan_label(p)).collect();
+        names.sort();
+        let more = names.len().saturating_sub(12);
+        names.truncate(12);
+        if names.is_empty() {
+            String::new()
+        } else if more > 0 {
+            format!("; its plans include {} and {more} more", names.join(", "))
+        } else {
+            format!("; its plans: {}", names.join(", "))
+        }
     } else {
         format!("; close matches: {}", close.join(", "))
     };
@@ -200,7 +229,8 @@ pub fn plan(
 }
 
 /// The closest `(key, shown)` candidates to `query`: keys containing the query, then keys containing
-/// every word of the query, then keys within a small edit distance. Returns the `shown` texts.
+/// every word of the query, then keys containing half of its longer words, then keys within a small
+/// edit distance. Returns the `shown` texts.
 pub fn close_matches(
     query: &str,
     candidates: impl IntoIterator<Item = (String, String)>,
@@ -213,6 +243,11 @@ pub fn close_matches(
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    let long_words: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| w.chars().count() >= 3)
+        .collect();
     let limit = (q.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, usize, String)> = Vec::new();
     for (key, shown) in candidates {
@@ -224,9 +259,13 @@ pub fn close_matches(
             Some(0)
         } else if !words.is_empty() && words.iter().all(|w| k.contains(w)) {
             Some(1)
+        } else if long_words.len() >= 2
+            && 2 * long_words.iter().filter(|w| k.contains(*w)).count() >= long_words.len()
+        {
+            Some(2)
         } else {
             let d = levenshtein(&q, &k);
-            (d <= limit).then_some(2 + d)
+            (d <= limit).then_some(3 + d)
         };
         if let Some(s) = score {
             let len_gap = k.chars().count().abs_diff(q.chars().count());
@@ -313,7 +352,7 @@ mod tests {
             "LIC-O365-E3"
         );
         assert_eq!(group_name(&snap, " lic-e3-voice "), "LIC-E3-Voice");
-        let e = super::group(&snap, "LIC-E3").expect_err("unknown");
+        let e = super::group(&snap, "LIC-E3", true).expect_err("unknown");
         let m = e.to_string();
         assert!(m.starts_with("--group: "), "{m}");
         assert!(
@@ -321,12 +360,20 @@ mod tests {
             "{m}"
         );
         assert!(!m.contains("LIC-E1-Frontline"), "{m}");
-        let e = super::group(&snap, "LIC-E3-Vioce").expect_err("typo");
+        let e = super::group(&snap, "LIC-E3-Vioce", true).expect_err("typo");
+        assert!(e.to_string().contains("LIC-E3-Voice"));
+        let e = super::group(&snap, "LIC-E3-Vioce", false).expect_err("redacted");
+        assert!(!e.to_string().contains("LIC-E3-Voice"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("81b33613-84de-5192-8fc0-94dbb4a77db4"),
+            "{e}"
+        );
         assert!(e.to_string().contains("LIC-E3-Voice"));
     }
 
     fn group_name(snap: &Snapshot, t: &str) -> String {
-        super::group(snap, t).expect("found").label()
+        super::group(snap, t, true).expect("found").label()
     }
 
     #[test]
@@ -335,7 +382,7 @@ mod tests {
             groups: vec![group("a", "Same"), group("b", "same")],
             ..Snapshot::default()
         };
-        let e = super::group(&snap, "SAME").expect_err("ambiguous");
+        let e = super::group(&snap, "SAME", true).expect_err("ambiguous");
         assert!(e.to_string().contains("pass the object id"));
     }
 

@@ -143,7 +143,7 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
         };
     }
     for err in &mut e.errors {
-        err.text = s.text(&err.text);
+        err.text = s.addresses(&err.text);
         opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
     }
 }

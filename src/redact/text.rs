@@ -120,6 +120,17 @@ impl Scrubber {
 
     /// The text with every address, IP address and known display name replaced.
     pub fn text(&self, s: &str) -> String {
+        self.scrub(s, true)
+    }
+
+    /// The text with addresses and IP addresses replaced, display names left alone: for license
+    /// error texts, which diagnosis still reads (`service plan [X]`, `for SKU [Y]`) and where a
+    /// group called like a plan must not rewrite the plan name.
+    pub fn addresses(&self, s: &str) -> String {
+        self.scrub(s, false)
+    }
+
+    fn scrub(&self, s: &str, names: bool) -> String {
         if s.is_empty() {
             return String::new();
         }
@@ -149,8 +160,10 @@ impl Scrubber {
         for sp in self.ips(s) {
             accept(sp, &mut spans);
         }
-        for sp in self.names_in(s) {
-            accept(sp, &mut spans);
+        if names {
+            for sp in self.names_in(s) {
+                accept(sp, &mut spans);
+            }
         }
         if spans.is_empty() {
             return s.to_string();

@@ -257,10 +257,11 @@ impl<'a> Builder<'a> {
         self.entries.len() - 1
     }
 
+    /// Open episodes of one subject (keys sort by subject first, `None` cause first).
     fn open_of(&self, s: &EpisodeSubject) -> Vec<usize> {
         self.open
-            .iter()
-            .filter(|((subj, _), _)| subj == s)
+            .range((s.clone(), None)..)
+            .take_while(|((subj, _), _)| subj == s)
             .map(|(_, &i)| i)
             .collect()
     }
@@ -494,8 +495,9 @@ impl<'a> Builder<'a> {
     }
 
     /// The group a user's failure at `t` belongs to: the only group being processed at that time,
-    /// else the only group the diagnosis or the snapshot attributes the error to, else the latest
-    /// licensing group the user joined or left before it.
+    /// else the licensing group the user joined or left within the day before, else the only group
+    /// the diagnosis or the snapshot attributes the error to, else the latest licensing group the
+    /// user joined or left before it.
     fn attribute(
         &self,
         k: &UserKey,
@@ -513,6 +515,16 @@ impl<'a> Builder<'a> {
             .collect();
         if let [one] = running.as_slice() {
             return Some((*one).clone());
+        }
+        let joined_or_left = self
+            .memberships
+            .get(k)
+            .and_then(|v| v.iter().rev().find(|(when, _)| *when <= t))
+            .map(|(when, g)| (*when, g.clone()));
+        if let Some((when, g)) = &joined_or_left {
+            if t - *when <= chrono::Duration::hours(WINDOW_HOURS) {
+                return Some(g.clone());
+            }
         }
         let mut from_diag: BTreeSet<&ObjectId> = BTreeSet::new();
         for c in causes {
@@ -541,10 +553,7 @@ impl<'a> Builder<'a> {
                 return from_snap.into_iter().next().cloned();
             }
         }
-        self.memberships
-            .get(k)
-            .and_then(|v| v.iter().rev().find(|(when, _)| *when <= t))
-            .map(|(_, g)| g.clone())
+        joined_or_left.map(|(_, g)| g)
     }
 
     fn user_license(&mut self, seq: usize, e: &'a AuditEvent) {

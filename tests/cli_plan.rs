@@ -1,0 +1,860 @@
+//! `licdiag plan`: one scenario fixture per blocker kind (fixtures/plan/<scenario>), each asserting the
+//! blocker (kind, user) in the JSON output and the exit code (1 with blockers, 0 when safe); the sample
+//! tenant's documented cases; usage errors (exit 2, close matches); and smoke tests of the table,
+//! Markdown and HTML outputs.
+
+mod common;
+
+use common::{fixture, json_of, licdiag};
+use serde_json::Value;
+
+const AS_OF: &str = "2026-10-09";
+
+/// Runs `licdiag plan SUB <fixtures/plan/SCENARIO> ARGS --as-of ... --format json`.
+fn plan(sub: &str, scenario: &str, args: &[&str]) -> (Value, i32) {
+    let path = fixture(&format!("plan/{scenario}"));
+    let path = path.to_str().expect("utf-8 path");
+    let mut all = vec!["plan", sub, path];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--as-of", AS_OF]);
+    json_of(&all)
+}
+
+fn sample(sub: &str, args: &[&str]) -> (Value, i32) {
+    let path = fixture("sample-tenant/snapshot");
+    let path = path.to_str().expect("utf-8 path");
+    let mut all = vec!["plan", sub, path];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--as-of", AS_OF]);
+    json_of(&all)
+}
+
+/// `(upn or None for the group, kind)` of every blocker.
+fn blockers(v: &Value) -> Vec<(Option<String>, String)> {
+    v["blockers"]
+        .as_array()
+        .expect("blockers array")
+        .iter()
+        .map(|b| {
+            (
+                b["user"]["upn"].as_str().map(str::to_string),
+                b["kind"].as_str().expect("kind").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has_blocker(v: &Value, upn: Option<&str>, kind: &str) -> bool {
+    blockers(v)
+        .iter()
+        .any(|(u, k)| u.as_deref() == upn && k == kind)
+}
+
+fn blocker_detail(v: &Value, upn: Option<&str>, kind: &str) -> String {
+    v["blockers"]
+        .as_array()
+        .expect("blockers")
+        .iter()
+        .find(|b| b["user"]["upn"].as_str() == upn && b["kind"] == kind)
+        .and_then(|b| b["detail"].as_str())
+        .unwrap_or_else(|| panic!("no {kind} blocker for {upn:?}: {:#}", v["blockers"]))
+        .to_string()
+}
+
+fn warning_kinds(v: &Value) -> Vec<String> {
+    v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w["kind"].as_str().expect("kind").to_string())
+        .collect()
+}
+
+fn assert_safe(v: &Value, code: i32) {
+    assert_eq!(v["safe"], true, "{:#}", v["blockers"]);
+    assert!(blockers(v).is_empty());
+    assert_eq!(code, 0);
+    assert!(!v["steps"].as_array().expect("steps").is_empty());
+}
+
+fn assert_blocked(v: &Value, code: i32) {
+    assert_eq!(v["safe"], false);
+    assert_eq!(code, 1);
+    assert!(!v["steps"].as_array().expect("steps").is_empty());
+}
+
+const E1_TO_E3: [&str; 6] = [
+    "--group",
+    "LIC-E1",
+    "--remove",
+    "STANDARDPACK",
+    "--add",
+    "ENTERPRISEPACK",
+];
+
+// ------------------------------------------------------------------------------------- change
+
+#[test]
+fn change_safe_when_every_assumption_holds() {
+    let (v, code) = plan("change", "change-safe", &E1_TO_E3);
+    assert_safe(&v, code);
+    assert_eq!(v["plan"], "change");
+    assert_eq!(v["group"]["display_name"], "LIC-E1");
+    assert_eq!(v["remove"][0]["sku"], "STANDARDPACK");
+    assert_eq!(v["add"][0]["sku"], "ENTERPRISEPACK");
+    assert_eq!(v["seats"][0]["new_consumers"], 2);
+    assert_eq!(v["seats"][0]["short"], 0);
+    assert_eq!(v["freed_seats"][0]["users"], 2);
+    let steps = v["steps"].to_string();
+    assert!(steps.contains("Set-MgGroupLicense"), "{steps}");
+    assert!(steps.contains("one save"), "{steps}");
+}
+
+#[test]
+fn change_not_enough_seats() {
+    let (v, code) = plan("change", "change-seats", &E1_TO_E3);
+    assert_blocked(&v, code);
+    assert_eq!(blockers(&v), vec![(None, "not_enough_seats".to_string())]);
+    assert_eq!(v["seats"][0]["short"], 1);
+    assert!(blocker_detail(&v, None, "not_enough_seats").contains("2 members"));
+}
+
+#[test]
+fn change_direct_assignment_of_the_old_product() {
+    let (v, code) = plan("change", "change-direct", &E1_TO_E3);
+    assert_blocked(&v, code);
+    assert!(has_blocker(
+        &v,
+        Some("ana@contoso.example"),
+        "direct_assignment"
+    ));
+    // the direct E1 also conflicts with the group's E3 (SharePoint Plan 1 vs Plan 2)
+    assert!(has_blocker(
+        &v,
+        Some("ana@contoso.example"),
+        "conflicting_plans"
+    ));
+    assert!(!blockers(&v)
+        .iter()
+        .any(|(u, _)| u.as_deref() == Some("ben@contoso.example")));
+}
+
+#[test]
+fn change_conflicting_plans_from_another_group() {
+    let (v, code) = plan("change", "change-conflict", &E1_TO_E3);
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("ben@contoso.example".to_string()),
+            "conflicting_plans".to_string()
+        )]
+    );
+    let d = blocker_detail(&v, Some("ben@contoso.example"), "conflicting_plans");
+    assert!(
+        d.contains("SHAREPOINTENTERPRISE") && d.contains("SHAREPOINTSTANDARD"),
+        "{d}"
+    );
+    assert!(d.contains("LIC-E1-Kiosk"), "{d}");
+    // Exchange Online Plan 1 / Plan 2 stack since the July-2025 table
+    assert!(!d.contains("EXCHANGE_S_ENTERPRISE"), "{d}");
+    assert!(warning_kinds(&v).contains(&"keeps_old_product".to_string()));
+}
+
+#[test]
+fn change_before_july_2025_uses_the_old_conflict_table() {
+    let path = fixture("plan/change-conflict");
+    let mut args = vec!["plan", "change", path.to_str().expect("path")];
+    args.extend_from_slice(&E1_TO_E3);
+    args.extend_from_slice(&["--as-of", "2025-01-01"]);
+    let (v, code) = json_of(&args);
+    assert_eq!(code, 1);
+    assert_eq!(v["conflict_table"], "pre2025");
+    let d = blocker_detail(&v, Some("ben@contoso.example"), "conflicting_plans");
+    assert!(d.contains("EXCHANGE_S_ENTERPRISE"), "{d}");
+}
+
+#[test]
+fn change_dependent_service_blocks_removing_the_old_product() {
+    let (v, code) = plan(
+        "change",
+        "change-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "Office 365 E1",
+            "--disable-plan",
+            "mcostandard",
+        ],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("cara@contoso.example".to_string()),
+            "dependency".to_string()
+        )]
+    );
+    let d = blocker_detail(&v, Some("cara@contoso.example"), "dependency");
+    assert!(d.contains("MCOMEETADV") && d.contains("MCOSTANDARD"), "{d}");
+    assert_eq!(v["add"][0]["disabled_plans"][0]["name"], "MCOSTANDARD");
+    assert!(v["steps"]
+        .to_string()
+        .contains("DisabledPlans=@('0feaeb32-d00e-4d66-bd5a-43b5b83db82c')"));
+}
+
+#[test]
+fn change_without_the_disabled_plan_is_safe_for_the_dependent_service() {
+    let (v, code) = plan(
+        "change",
+        "change-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "STANDARDPACK",
+        ],
+    );
+    assert_safe(&v, code);
+}
+
+#[test]
+fn change_group_kind_caveats() {
+    let (v, code) = plan(
+        "change",
+        "change-group-kinds",
+        &[
+            "--group",
+            "LIC-E1-Synced",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "ENTERPRISEPACK",
+        ],
+    );
+    assert_safe(&v, code);
+    assert_eq!(v["group"]["synced"], true);
+    assert!(warning_kinds(&v).contains(&"synced_group".to_string()));
+    assert!(v["steps"].to_string().contains("Entra Connect"));
+
+    let (v, code) = plan(
+        "change",
+        "change-group-kinds",
+        &[
+            "--group",
+            "LIC-E1-Dynamic",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "ENTERPRISEPACK",
+        ],
+    );
+    assert_safe(&v, code);
+    assert_eq!(v["group"]["dynamic"], true);
+    assert!(warning_kinds(&v).contains(&"dynamic_group".to_string()));
+    assert!(v["steps"].to_string().contains("attributes"));
+}
+
+// ------------------------------------------------------------------------------------ migrate
+
+#[test]
+fn migrate_safe_lists_every_member_holding_both() {
+    let (v, code) = plan("migrate", "migrate-safe", &["--group", "LIC-E3"]);
+    assert_safe(&v, code);
+    assert_eq!(v["plan"], "migrate");
+    let safe: Vec<&str> = v["safe_to_remove_direct"]
+        .as_array()
+        .expect("safe list")
+        .iter()
+        .map(|s| s["user"]["upn"].as_str().expect("upn"))
+        .collect();
+    assert_eq!(safe, vec!["ana@contoso.example", "ben@contoso.example"]);
+    assert_eq!(v["products"][0]["members"]["both"], 2);
+    assert!(v["risky"].as_array().expect("risky").is_empty());
+    assert!(v["checklist"].as_array().expect("checklist").len() >= 5);
+}
+
+#[test]
+fn migrate_plans_lost_when_the_group_disables_what_the_direct_license_enables() {
+    let (v, code) = plan("migrate", "migrate-plans-lost", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("ana@contoso.example".to_string()),
+            "plans_lost".to_string()
+        )]
+    );
+    let b = &v["blockers"][0];
+    assert_eq!(b["plans"][0]["name"], "YAMMER_ENTERPRISE");
+    assert_eq!(
+        v["safe_to_remove_direct"][0]["user"]["upn"],
+        "ben@contoso.example"
+    );
+    assert_eq!(v["risky"][0]["user"]["upn"], "ana@contoso.example");
+    assert_eq!(v["risky"][0]["reasons"][0]["kind"], "plans_lost");
+}
+
+#[test]
+fn migrate_direct_holder_outside_the_group() {
+    let (v, code) = plan("migrate", "migrate-not-in-group", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("dev@contoso.example".to_string()),
+            "not_in_group".to_string()
+        )]
+    );
+    assert_eq!(v["products"][0]["direct_outside_group"], 1);
+    assert_eq!(
+        v["safe_to_remove_direct"][0]["user"]["upn"],
+        "ana@contoso.example"
+    );
+}
+
+#[test]
+fn migrate_member_in_error_for_the_group_license() {
+    let (v, code) = plan("migrate", "migrate-license-error", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("cara@contoso.example".to_string()),
+            "license_error".to_string()
+        )]
+    );
+    assert!(
+        blocker_detail(&v, Some("cara@contoso.example"), "license_error")
+            .contains("MutuallyExclusiveViolation")
+    );
+}
+
+#[test]
+fn migrate_group_license_not_applied_yet() {
+    let (v, code) = plan("migrate", "migrate-not-applied", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("eli@contoso.example".to_string()),
+            "group_license_not_applied".to_string()
+        )]
+    );
+    assert_eq!(v["products"][0]["members"]["direct_only"], 1);
+}
+
+#[test]
+fn migrate_to_a_group_without_licenses() {
+    let (v, code) = plan(
+        "migrate",
+        "migrate-not-licensed",
+        &["--group", "LIC-E3-New"],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(blockers(&v), vec![(None, "group_not_licensed".to_string())]);
+}
+
+// ------------------------------------------------------------------------------- delete-group
+
+#[test]
+fn delete_group_safe() {
+    let (v, code) = plan("delete-group", "delete-group-safe", &["--group", "LIC-E3"]);
+    assert_safe(&v, code);
+    assert_eq!(v["plan"], "delete-group");
+    assert_eq!(v["affected_users"], 2);
+    assert_eq!(
+        v["users_losing_licenses"].as_array().expect("list").len(),
+        2
+    );
+    let steps = v["steps"].to_string();
+    let remove = steps.find("Remove every license").expect("remove step");
+    let delete = steps.find("Remove-MgGroup").expect("delete step");
+    assert!(
+        remove < delete,
+        "licenses are removed before the group is deleted"
+    );
+}
+
+#[test]
+fn delete_group_dependent_license() {
+    let (v, code) = plan(
+        "delete-group",
+        "delete-group-dependency",
+        &["--group", "LIC-E3"],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(
+            Some("cara@contoso.example".to_string()),
+            "dependency".to_string()
+        )]
+    );
+    let d = blocker_detail(&v, Some("cara@contoso.example"), "dependency");
+    assert!(
+        d.contains("converted from inherited to a direct assignment"),
+        "{d}"
+    );
+    assert!(d.contains("error state"), "{d}");
+    assert!(v["dependency_behaviour"]["older"].is_string());
+    assert!(v["dependency_behaviour"]["current"].is_string());
+}
+
+#[test]
+fn delete_group_proxy_conflicts() {
+    let (v, code) = plan("delete-group", "delete-group-proxy", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert!(has_blocker(
+        &v,
+        Some("ben@contoso.example"),
+        "proxy_conflict"
+    ));
+    assert!(has_blocker(
+        &v,
+        Some("dev@contoso.example"),
+        "proxy_conflict"
+    ));
+    assert!(!has_blocker(
+        &v,
+        Some("ana@contoso.example"),
+        "proxy_conflict"
+    ));
+    let d = blocker_detail(&v, Some("dev@contoso.example"), "proxy_conflict");
+    assert!(
+        d.contains("info@contoso.example") && d.contains("eli@contoso.example"),
+        "{d}"
+    );
+}
+
+// ------------------------------------------------------------------------------------- add-on
+
+#[test]
+fn add_on_missing_prerequisite_offers_both_layouts() {
+    let (v, code) = plan(
+        "add-on",
+        "add-on-missing-prereq",
+        &["--group", "LIC-EMS", "--sku", "WORKPLACE_ANALYTICS"],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(v["plan"], "add-on");
+    assert_eq!(
+        blockers(&v),
+        vec![(None, "missing_prerequisite".to_string())]
+    );
+    assert_eq!(v["prerequisites_met"], false);
+    // ana holds E3 directly: it does not count, the prerequisite must be in the same group
+    assert_eq!(v["members_with_prerequisite_elsewhere"], 1);
+    let options = v["options"].as_array().expect("options");
+    let layouts: Vec<(&str, &str)> = options
+        .iter()
+        .map(|o| {
+            (
+                o["layout"].as_str().expect("layout"),
+                o["base"]["sku"].as_str().expect("base"),
+            )
+        })
+        .collect();
+    assert!(
+        layouts.contains(&("add_base_to_group", "ENTERPRISEPACK")),
+        "{layouts:?}"
+    );
+    assert!(
+        layouts.contains(&("dedicated_group", "ENTERPRISEPACK")),
+        "{layouts:?}"
+    );
+    assert!(
+        layouts.contains(&("dedicated_group", "STANDARDPACK")),
+        "{layouts:?}"
+    );
+    let e3_dedicated = options
+        .iter()
+        .find(|o| o["layout"] == "dedicated_group" && o["base"]["sku"] == "ENTERPRISEPACK")
+        .expect("E3 dedicated");
+    assert_eq!(
+        e3_dedicated["enabled_plans"][0]["name"],
+        "EXCHANGE_S_ENTERPRISE"
+    );
+    // ana already holds E3: one new E3 seat (ben)
+    assert_eq!(e3_dedicated["base_new_seats"], 1);
+}
+
+#[test]
+fn add_on_with_the_prerequisite_in_the_group() {
+    let (v, code) = plan(
+        "add-on",
+        "add-on-ok",
+        &[
+            "--group",
+            "LIC-E3",
+            "--sku",
+            "Microsoft Workplace Analytics",
+        ],
+    );
+    assert_safe(&v, code);
+    assert_eq!(v["prerequisites_met"], true);
+    assert!(v["options"].as_array().expect("options").is_empty());
+    assert_eq!(v["add_on_seats"]["new_consumers"], 2);
+}
+
+#[test]
+fn add_on_not_enough_seats() {
+    let (v, code) = plan(
+        "add-on",
+        "add-on-seats",
+        &[
+            "--group",
+            "LIC-E3",
+            "--sku",
+            "3d957427-ecdc-4df2-aacd-01cc9d519da8",
+        ],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(blockers(&v), vec![(None, "not_enough_seats".to_string())]);
+    assert_eq!(v["add_on_seats"]["short"], 2);
+}
+
+// ------------------------------------------------------------------------------ sample tenant
+
+#[test]
+fn sample_workplace_analytics_misses_the_exchange_prerequisite() {
+    let (v, code) = sample(
+        "add-on",
+        &[
+            "--group",
+            "LIC-WorkplaceAnalytics",
+            "--sku",
+            "WORKPLACE_ANALYTICS",
+        ],
+    );
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, None, "missing_prerequisite");
+    assert!(
+        d.contains("EXCHANGE_S_STANDARD") && d.contains("EXCHANGE_S_ENTERPRISE"),
+        "{d}"
+    );
+    // wendy and xavier hold E3 from LIC-E3-Voice: adding E3 to the group costs no seat
+    let best = &v["options"][0];
+    assert_eq!(best["base"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(best["base_new_seats"], 0);
+}
+
+#[test]
+fn sample_deleting_lic_e3_voice_names_the_audio_conferencing_dependency() {
+    let (v, code) = sample("delete-group", &["--group", "LIC-E3-Voice"]);
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, Some("tomas.herrera@fabrikam.example"), "dependency");
+    assert!(
+        d.contains("MCOMEETADV") && d.contains("Audio Conferencing"),
+        "{d}"
+    );
+    assert!(d.contains("MCOSTANDARD"), "{d}");
+    assert!(has_blocker(
+        &v,
+        Some("victor.alves@fabrikam.example"),
+        "dependency"
+    ));
+    assert!(warning_kinds(&v).contains(&"synced_group".to_string()));
+    assert!(warning_kinds(&v).contains(&"removal_pending".to_string()));
+}
+
+#[test]
+fn sample_migrate_lic_o365_e3() {
+    let (v, code) = sample("migrate", &["--group", "LIC-O365-E3"]);
+    assert_blocked(&v, code);
+    assert!(has_blocker(
+        &v,
+        Some("hannah.becker@fabrikam.example"),
+        "plans_lost"
+    ));
+    assert!(has_blocker(
+        &v,
+        Some("derek.olsen@fabrikam.example"),
+        "not_in_group"
+    ));
+    assert!(has_blocker(
+        &v,
+        Some("sofia.greco@fabrikam.example"),
+        "not_in_group"
+    ));
+    assert!(has_blocker(
+        &v,
+        Some("kai.nakamura@fabrikam.example"),
+        "license_error"
+    ));
+}
+
+#[test]
+fn sample_change_e1_frontline_to_e3_needs_seats() {
+    let (v, code) = sample(
+        "change",
+        &[
+            "--group",
+            "d591272e-4977-5e05-b686-af330f0d3afd",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "ENTERPRISEPACK",
+        ],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(v["group"]["display_name"], "LIC-E1-Frontline");
+    assert!(has_blocker(&v, None, "not_enough_seats"));
+    // over-assigned E3 (consumed 22 > enabled 20): 6 new consumers need 8 seats
+    assert_eq!(v["seats"][0]["short"], 8);
+}
+
+// ------------------------------------------------------------------------------------- errors
+
+#[test]
+fn unknown_group_is_exit_2_with_close_matches() {
+    let out = licdiag()
+        .args(["plan", "migrate"])
+        .arg(fixture("sample-tenant/snapshot"))
+        .args(["--group", "LIC-E3"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--group"), "{err}");
+    assert!(err.contains("close matches"), "{err}");
+    assert!(
+        err.contains("LIC-E3-Voice") && err.contains("LIC-O365-E3"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn unknown_sku_and_plan_are_exit_2() {
+    let snap = fixture("sample-tenant/snapshot");
+    let out = licdiag()
+        .args(["plan", "add-on"])
+        .arg(&snap)
+        .args([
+            "--group",
+            "LIC-WorkplaceAnalytics",
+            "--sku",
+            "WORKPLACE_ANALYTIX",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--sku") && err.contains("WORKPLACE_ANALYTICS"),
+        "{err}"
+    );
+
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(&snap)
+        .args([
+            "--group",
+            "LIC-E1-Frontline",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "EMS",
+        ])
+        .args(["--disable-plan", "SHAREPOINTWAC"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--disable-plan") && err.contains("not a service plan of EMS"),
+        "{err}"
+    );
+
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(&snap)
+        .args(["--group", "LIC-E1-Frontline", "--remove", "ENTERPRISEPACK"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--remove") && err.contains("not assigned to LIC-E1-Frontline"),
+        "{err}"
+    );
+
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(&snap)
+        .args(["--group", "LIC-E1-Frontline"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn audit_log_alone_is_exit_2() {
+    let out = licdiag()
+        .args(["plan", "delete-group"])
+        .arg(fixture("sample-tenant/audit"))
+        .args(["--group", "LIC-E3-Voice"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a license-state snapshot"), "{err}");
+}
+
+// ------------------------------------------------------------------------------------ formats
+
+#[test]
+fn table_output() {
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(fixture("plan/change-direct"))
+        .args(E1_TO_E3)
+        .args(["--as-of", AS_OF])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "licdiag plan change",
+        "BLOCKED: 2 blockers (1 user)",
+        "BLOCKERS",
+        "ana@contoso.example",
+        "direct_assignment",
+        "STEPS",
+        "  1. ",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(fixture("plan/change-safe"))
+        .args(E1_TO_E3)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "default --as-of works");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SAFE: no blockers"));
+}
+
+#[test]
+fn markdown_and_html_outputs() {
+    for (format, wants) in [
+        (
+            "md",
+            vec![
+                "# licdiag plan migrate",
+                "## Blockers",
+                "| who | kind | detail |",
+                "## Steps",
+                "1. ",
+            ],
+        ),
+        (
+            "html",
+            vec!["<!DOCTYPE html>", "<h2>Blockers</h2>", "<ol>", "</html>"],
+        ),
+    ] {
+        let out = licdiag()
+            .args(["plan", "migrate"])
+            .arg(fixture("plan/migrate-plans-lost"))
+            .args(["--group", "LIC-E3", "--as-of", AS_OF, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        let s = String::from_utf8_lossy(&out.stdout);
+        for want in wants {
+            assert!(s.contains(want), "{format}: missing {want:?} in\n{s}");
+        }
+    }
+}
+
+#[test]
+fn untrusted_names_are_escaped_and_output_goes_to_a_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for f in ["users.json", "subscribedSkus.json"] {
+        std::fs::copy(fixture("plan/change-safe").join(f), dir.path().join(f)).expect("copy");
+    }
+    let groups = std::fs::read_to_string(fixture("plan/change-safe/groups.json")).expect("groups");
+    let evil = groups.replace(
+        "\"displayName\": \"LIC-E1\"",
+        "\"displayName\": \"<script>alert(1)</script> | `x` \\u001b[31m\"",
+    );
+    assert_ne!(evil, groups);
+    std::fs::write(dir.path().join("groups.json"), evil).expect("write");
+    let gid = "20000000-0000-4000-8000-000000000001";
+    let out_dir = tempfile::tempdir().expect("tmp");
+    for (format, forbidden) in [
+        ("html", "<script>"),
+        ("md", "<script>"),
+        ("table", "\u{1b}"),
+    ] {
+        let file = out_dir.path().join(format!("plan.{format}"));
+        let out = licdiag()
+            .args(["plan", "delete-group"])
+            .arg(dir.path())
+            .args(["--group", gid, "--as-of", AS_OF, "--format", format, "-o"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+        let s = std::fs::read_to_string(&file).expect("report file");
+        assert!(!s.contains(forbidden), "{format}: {forbidden:?} in\n{s}");
+        assert!(s.contains("alert(1)"), "{format}: name missing in\n{s}");
+    }
+}
+
+#[test]
+fn json_is_deterministic() {
+    let (a, _) = sample("migrate", &["--group", "LIC-O365-E3"]);
+    let (b, _) = sample("migrate", &["--group", "LIC-O365-E3"]);
+    assert_eq!(a, b);
+    assert_eq!(a["schema_version"], "1");
+}
+
+#[test]
+fn missing_member_list_and_inventory_are_warnings() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::copy(
+        fixture("plan/change-safe/users.json"),
+        dir.path().join("users.json"),
+    )
+    .expect("copy");
+    let groups: Value = serde_json::from_slice(
+        &std::fs::read(fixture("plan/change-safe/groups.json")).expect("groups"),
+    )
+    .expect("json");
+    let mut groups = groups;
+    for g in groups.as_array_mut().expect("array") {
+        g.as_object_mut().expect("object").remove("members");
+    }
+    std::fs::write(dir.path().join("groups.json"), groups.to_string()).expect("write");
+    let path = dir.path().to_str().expect("path").to_string();
+    let mut args = vec!["plan", "change", path.as_str()];
+    args.extend_from_slice(&E1_TO_E3);
+    args.extend_from_slice(&["--as-of", AS_OF]);
+    let (v, code) = json_of(&args);
+    assert_safe(&v, code);
+    assert_eq!(
+        v["group"]["membership_source"],
+        "inferred_from_license_states"
+    );
+    assert_eq!(v["group"]["members"], 2);
+    let kinds = warning_kinds(&v);
+    assert!(
+        kinds.contains(&"membership_inferred".to_string()),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"seats_unknown".to_string()), "{kinds:?}");
+}
