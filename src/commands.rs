@@ -55,7 +55,7 @@ fn read(
 }
 
 /// Opens the destination of a report: the file named by `--output`, or standard output.
-fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
+pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p)

@@ -48,16 +48,6 @@ pub fn diff(
     compare::compare(&old.snapshot, &new.snapshot, old_path, new_path, kb)
 }
 
-fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p)
-                .with_context(|| format!("{}: cannot create the output file (-o)", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
 /// `licdiag diff OLD NEW`.
 pub fn run(a: DiffArgs, progress: bool) -> Result<u8> {
     let opts = ReadOptions {
@@ -66,19 +56,13 @@ pub fn run(a: DiffArgs, progress: bool) -> Result<u8> {
     };
     // one key for both sides: with --redact and no --redact-key, the same person must get the
     // same pseudonym in OLD and NEW
-    let redact = match (&a.redact.redact, &a.redact.redact_key) {
-        (true, None) => crate::cli::RedactArgs {
-            redact: true,
-            redact_key: Some(run_key()),
-        },
-        _ => a.redact.clone(),
-    };
+    let redact = crate::redact::with_run_key(&a.redact);
     let old = read_side("OLD_SNAPSHOT", &a.old, &opts, &redact)?;
     let new = read_side("NEW_SNAPSHOT", &a.new, &opts, &redact)?;
     let kb = crate::commands::knowledge(a.catalog.as_deref(), &new)?
         .with_subscribed_skus(&old.snapshot.skus);
     let doc = diff(&old, &new, &display(&a.old), &display(&a.new), &kb);
-    let mut w = sink(a.output.as_deref())?;
+    let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
     Ok(u8::from(doc.has_new_errors()))
@@ -86,17 +70,4 @@ pub fn run(a: DiffArgs, progress: bool) -> Result<u8> {
 
 fn display(p: &Path) -> String {
     p.display().to_string()
-}
-
-/// A random key for this run's pseudonyms (read from the clock and the process's hasher seed).
-fn run_key() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{:016x}", h.finish())
 }

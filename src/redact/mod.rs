@@ -68,6 +68,19 @@ impl Redactor {
 
 /// A per-run key from the OS-seeded hasher and the clock: pseudonyms of two runs without
 /// `--redact-key` cannot be linked.
+/// The redaction flags with the key fixed for this run: with `--redact` and no `--redact-key`, a
+/// random key is drawn once, so every read of this run (OLD and NEW of a diff, the data and a
+/// `--user` argument) gets the same pseudonyms while runs still cannot be linked.
+pub fn with_run_key(a: &RedactArgs) -> RedactArgs {
+    match (a.redact, &a.redact_key) {
+        (true, None) => RedactArgs {
+            redact: true,
+            redact_key: Some(random_key().iter().map(|b| format!("{b:02x}")).collect()),
+        },
+        _ => a.clone(),
+    }
+}
+
 fn random_key() -> Vec<u8> {
     use std::hash::{BuildHasher, Hasher};
     let mut key = Vec::with_capacity(32);

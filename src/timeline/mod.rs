@@ -29,7 +29,6 @@ use directory::Directory;
 use filter::Filters;
 use model::{OpenItem, TimelineDoc, TimelineEvidence};
 use std::io::Write;
-use std::path::Path;
 
 /// What to narrow the story to, as given on the command line.
 #[derive(Clone, Debug, Default)]
@@ -102,16 +101,6 @@ pub fn timeline(
     })
 }
 
-fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p)
-                .with_context(|| format!("{}: cannot create the output file (-o)", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
 /// `licdiag timeline`: exit code 1 when the story shown still has open errors, 0 when everything in
 /// it was resolved.
 pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
@@ -122,13 +111,7 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
         ..Default::default()
     };
     // with --redact, one key for the data and for the pseudonyms of --user / --group
-    let redact = match (&a.redact.redact, &a.redact.redact_key) {
-        (true, None) => crate::cli::RedactArgs {
-            redact: true,
-            redact_key: Some(run_key()),
-        },
-        _ => a.redact.clone(),
-    };
+    let redact = crate::redact::with_run_key(&a.redact);
     let data = crate::commands::load(&a.input.paths, &opts, &redact)?;
     let redactor = crate::redact::Redactor::from_args(&redact);
     let kb = crate::commands::knowledge(None, &data)?;
@@ -150,22 +133,8 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
             .map(|(r, g)| r.name(g)),
     };
     let doc = timeline(&data, &kb, &query, as_of)?;
-    let mut w = sink(a.output.as_deref())?;
+    let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the timeline")?;
     w.flush().context("writing the timeline")?;
     Ok(if doc.still_open.is_empty() { 0 } else { 1 })
-}
-
-/// A random key for this run's pseudonyms, so the data and the `--user` / `--group` arguments are
-/// pseudonymized alike (runs without `--redact-key` still cannot be linked).
-fn run_key() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{:016x}{:016x}", h.finish(), std::process::id())
 }
