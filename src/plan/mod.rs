@@ -34,7 +34,6 @@ use chrono::{DateTime, Utc};
 use doc::{Details, PlanDoc, PlanKind, Planned};
 use serde::Serialize;
 use std::io::Write;
-use std::path::Path;
 
 /// What to plan, with names resolved to ids.
 enum Request {
@@ -84,7 +83,7 @@ pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
     let t = view::Tenant::new(snap, &kb, ConflictTableVersion::for_date(as_of));
     let members = t.members(group);
     let summary = t.summary(group, &members);
-    let mut w = sink(common.output.as_deref())?;
+    let mut w = crate::commands::sink(common.output.as_deref())?;
     let safe = match request {
         Request::Change(req) => emit(
             kind,
@@ -249,16 +248,5 @@ fn request(cmd: &PlanCommand, kb: &Knowledge, snap: &Snapshot) -> Result<Request
         PlanCommand::Migrate { .. } => Request::Migrate,
         PlanCommand::DeleteGroup { .. } => Request::DeleteGroup,
         PlanCommand::AddOn { sku, .. } => Request::AddOn(resolve::sku(kb, snap, sku, "--sku")?),
-    })
-}
-
-/// The destination: the file named by `-o`, or standard output.
-fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p)
-                .with_context(|| format!("{}: cannot create the output file (-o)", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     })
 }
