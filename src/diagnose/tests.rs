@@ -1053,7 +1053,7 @@ fn finding_json_field_names() {
 }
 
 #[test]
-fn ranking_puts_most_affected_first() {
+fn ranking_puts_most_affected_root_causes_first_and_derived_other_last() {
     let mut w = count_world();
     let mut g = user("grace");
     g.license_states = vec![bad(
@@ -1070,8 +1070,9 @@ fn ranking_puts_most_affected_first() {
         .map(|f| (f.cause.clone(), f.pending_users()))
         .collect();
     assert_eq!(order[0], (Cause::CountViolation, 3));
-    assert_eq!(order[1], (Cause::Other, 3));
-    assert_eq!(order[2], (Cause::MutuallyExclusiveViolation, 1));
+    assert_eq!(order[1], (Cause::MutuallyExclusiveViolation, 1));
+    // an Other fully explained by its sibling's error is a consequence: listed after the causes
+    assert_eq!(order[2], (Cause::Other, 3));
     assert_eq!(d.summary.errors, 3);
 }
 
