@@ -37,8 +37,14 @@ fn analyze(c: &mut Criterion) {
             &paths,
             |b, paths| {
                 b.iter(|| {
-                    let run = analyze_paths(paths, &ReadOptions::default(), as_of, None)
-                        .expect("analyze");
+                    let run = analyze_paths(
+                        paths,
+                        &ReadOptions::default(),
+                        as_of,
+                        None,
+                        &Default::default(),
+                    )
+                    .expect("analyze");
                     assert!(!run.diagnosis.findings.is_empty());
                     run
                 })

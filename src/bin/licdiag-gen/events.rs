@@ -716,7 +716,7 @@ pub fn noise(t: &Tenant, j: u64, ts: Ts) -> Event<'_> {
             e.actor = Actor::User {
                 id: u.id,
                 upn: &u.upn,
-                ip: *r.pick(USER_IPS),
+                ip: r.pick_copy(USER_IPS),
             };
             e.activity = "Consent to application";
             e.category = "ApplicationManagement";

@@ -74,6 +74,11 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// [`Rng::pick`] for `Copy` items (e.g. `&'static str` tables).
+    pub fn pick_copy<T: Copy>(&mut self, items: &[T]) -> T {
+        *self.pick(items)
+    }
+
     /// Index chosen by weight.
     pub fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|w| *w as u64).sum();

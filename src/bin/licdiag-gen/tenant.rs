@@ -637,8 +637,8 @@ impl Tenant {
                 guest,
                 usage,
                 synced,
-                dept: *r.pick(DEPTS),
-                title: *r.pick(TITLES),
+                dept: r.pick_copy(DEPTS),
+                title: r.pick_copy(TITLES),
                 mail: None,
                 proxies: Vec::new(),
                 created,
@@ -1071,7 +1071,7 @@ impl Tenant {
             );
         }
 
-        self.plan.sort_by(|a, b| a.ts.cmp(&b.ts));
+        self.plan.sort_by_key(|a| a.ts);
         for g in &mut self.groups {
             g.members.clear();
         }
