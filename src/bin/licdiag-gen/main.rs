@@ -34,7 +34,7 @@ use tenant::Tenant;
 /// Write a synthetic Entra ID tenant (license snapshot + audit log in several export formats +
 /// ground truth) for licdiag benchmarks and tests.
 #[derive(Debug, Parser)]
-#[command(name = "licdiag-gen", version, about, long_about = None)]
+#[command(name = "licdiag-gen", version)]
 struct Args {
     /// Output folder (created; existing generated files are overwritten).
     #[arg(long, value_name = "DIR")]
