@@ -170,24 +170,8 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                 join_and(&products),
                 rules::provenance(d)
             );
-            if rules::is_blocking(d) {
-                let mut plans = vec![t.plan(&d.dependent)];
-                plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
-                let sku = suppliers.first().map(|h| t.product(&h.sku));
-                f.block_with(
-                    Some(uref.clone()),
-                    BlockerKind::Dependency,
-                    detail,
-                    sku,
-                    plans,
-                );
-            } else {
-                f.warn(
-                    Some(uref.clone()),
-                    WarningKind::UnverifiedDependency,
-                    detail,
-                );
-            }
+            let sku = suppliers.first().map(|h| t.product(&h.sku));
+            rules::report_dependency(&mut f, t, &uref, d, detail, sku);
         }
 
         // proxy-address conflicts

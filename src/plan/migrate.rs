@@ -336,23 +336,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
                     rules::requires_text(t, d),
                     rules::provenance(d)
                 );
-                if rules::is_blocking(d) {
-                    let mut plans = vec![t.plan(&d.dependent)];
-                    plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
-                    f.block_with(
-                        Some(uref.clone()),
-                        BlockerKind::Dependency,
-                        detail,
-                        None,
-                        plans,
-                    );
-                } else {
-                    f.warn(
-                        Some(uref.clone()),
-                        WarningKind::UnverifiedDependency,
-                        detail,
-                    );
-                }
+                rules::report_dependency(&mut f, t, &uref, d, detail, None);
             }
         }
         let user_blocked = f

@@ -100,6 +100,35 @@ pub fn unmet<'k>(t: &Tenant<'k>, set: &PlanSet) -> Vec<&'k Dependency> {
 }
 
 /// Whether a dependency row is sure enough to block a plan (rows from blogs only are warnings).
+/// Records a broken dependency for a user: a blocker naming the dependent and required plans when
+/// the rule is documented, a warning when it rests on community or unverified sources.
+pub fn report_dependency(
+    f: &mut super::doc::Findings,
+    t: &Tenant<'_>,
+    user: &crate::model::finding::UserRef,
+    d: &Dependency,
+    detail: String,
+    sku: Option<crate::model::finding::ProductRef>,
+) {
+    if is_blocking(d) {
+        let mut plans = vec![t.plan(&d.dependent)];
+        plans.extend(d.requires_any.iter().map(|p| t.plan(p)));
+        f.block_with(
+            Some(user.clone()),
+            super::doc::BlockerKind::Dependency,
+            detail,
+            sku,
+            plans,
+        );
+    } else {
+        f.warn(
+            Some(user.clone()),
+            super::doc::WarningKind::UnverifiedDependency,
+            detail,
+        );
+    }
+}
+
 pub fn is_blocking(d: &Dependency) -> bool {
     d.confidence != Confidence::Unverified
 }
