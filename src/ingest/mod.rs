@@ -88,7 +88,8 @@ pub struct InputReport {
 }
 
 impl InputReport {
-    fn new(path: String) -> Self {
+    /// An empty report for an input not read yet (format `unknown`, no counts).
+    pub fn new(path: String) -> Self {
         InputReport {
             path,
             format: "unknown".into(),

@@ -267,12 +267,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             .collect();
         let hits = rules::conflicts(t, &addon_set, &theirs);
         if !hits.is_empty() {
-            let mut plans: Vec<PlanRef> = hits
-                .iter()
-                .flat_map(|h| [t.plan(&h.ours), t.plan(&h.theirs)])
-                .collect();
-            plans.sort();
-            plans.dedup();
+            let plans = rules::conflict_plans(t, &hits);
             f.block_with(
                 Some(t.user_ref(id)),
                 BlockerKind::ConflictingPlans,

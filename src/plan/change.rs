@@ -268,12 +268,7 @@ pub fn plan(
             .collect();
         let hits = rules::conflicts(t, &new_sets, &theirs);
         if !hits.is_empty() {
-            let mut plans: Vec<PlanRef> = hits
-                .iter()
-                .flat_map(|h| [t.plan(&h.ours), t.plan(&h.theirs)])
-                .collect();
-            plans.sort();
-            plans.dedup();
+            let plans = rules::conflict_plans(t, &hits);
             f.block_with(
                 Some(uref.clone()),
                 BlockerKind::ConflictingPlans,

@@ -129,6 +129,17 @@ pub fn report_dependency(
     }
 }
 
+/// The plans named by conflict hits (ours and theirs), sorted and without repeats.
+pub fn conflict_plans(t: &Tenant<'_>, hits: &[ConflictHit]) -> Vec<crate::model::finding::PlanRef> {
+    let mut plans: Vec<_> = hits
+        .iter()
+        .flat_map(|h| [t.plan(&h.ours), t.plan(&h.theirs)])
+        .collect();
+    plans.sort();
+    plans.dedup();
+    plans
+}
+
 pub fn is_blocking(d: &Dependency) -> bool {
     d.confidence != Confidence::Unverified
 }

@@ -738,23 +738,9 @@ mod tests {
     }
 
     fn blank_input() -> InputReport {
-        InputReport {
-            path: "audit.json".into(),
-            format: "graph-json".into(),
-            kind: None,
-            encoding: "utf-8".into(),
-            gzip: false,
-            bytes: 0,
-            sha256: None,
-            records: 0,
-            events: 0,
-            snapshot_records: 0,
-            skipped: BTreeMap::new(),
-            first: None,
-            last: None,
-            licensing: BTreeMap::new(),
-            issues: Vec::new(),
-        }
+        let mut r = InputReport::new("audit.json".into());
+        r.format = "graph-json".into();
+        r
     }
 
     #[test]
