@@ -87,6 +87,9 @@ pub fn classify_keys(v: &impl Keyed) -> Option<Family> {
 
 /// Cheap test for text that may hold a license error (tokens, documented sentences, exception names).
 pub fn may_hold_error(s: &str) -> bool {
+    // vectorized (Teddy) when the CPU allows, else the plain substring tests
+    static FINDER: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
+        std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(NEEDLES));
     const NEEDLES: [&str; 9] = [
         "Violation",
         "Exception",
@@ -98,7 +101,10 @@ pub fn may_hold_error(s: &str) -> bool {
         "proxyAddresses already exists",
         "Error:",
     ];
-    NEEDLES.iter().any(|n| s.contains(n))
+    match FINDER.as_ref() {
+        Some(f) => f.find(s).is_some(),
+        None => NEEDLES.iter().any(|n| s.contains(n)),
+    }
 }
 
 fn collect_error_texts(v: &Value, raw: &mut RawAudit) {
@@ -197,7 +203,7 @@ pub fn map_graph(v: &Value) -> RawAudit {
 pub fn map_azure_monitor(v: &Value) -> RawAudit {
     let props = get(v, "properties")
         .and_then(structured)
-        .unwrap_or(Value::Null);
+        .unwrap_or(std::borrow::Cow::Owned(Value::Null));
     let mut raw = map_graph(&props);
     raw.time_fallback = str_of(v, "time");
     if raw.time.is_none() {
@@ -264,7 +270,7 @@ pub fn map_ual(v: &Value) -> RawAudit {
     let inner = get(v, "auditData")
         .or_else(|| get(v, "AuditData"))
         .and_then(structured)
-        .unwrap_or_else(|| v.clone());
+        .unwrap_or(std::borrow::Cow::Borrowed(v));
     let v = &inner;
     let mut raw = RawAudit {
         time: str_of(v, "CreationTime"),
@@ -334,11 +340,11 @@ pub fn map_ual(v: &Value) -> RawAudit {
             ..Default::default()
         });
     }
-    for d in array_of(v, "ExtendedProperties") {
-        let Some(name) = str_of(&d, "Name") else {
+    for d in array_of(v, "ExtendedProperties").iter() {
+        let Some(name) = str_of(d, "Name") else {
             continue;
         };
-        let value = str_of(&d, "Value").unwrap_or_default();
+        let value = str_of(d, "Value").unwrap_or_default();
         // `additionalDetails` holds a JSON object as text: its pairs are the Graph additionalDetails.
         match serde_json::from_str::<Value>(&value) {
             Ok(Value::Object(m)) if name.eq_ignore_ascii_case("additionalDetails") => {

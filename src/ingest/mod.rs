@@ -5,6 +5,8 @@
 
 pub mod audit;
 pub mod jsonscan;
+pub mod lightjson;
+mod lines;
 pub mod prefilter;
 pub mod raw;
 pub mod snapshot;
@@ -142,6 +144,13 @@ enum Outcome {
     Event(Box<AuditEvent>, InputKind),
     /// An audit event read by the fast path: counted and timed, never kept.
     Counted(DateTime<Utc>, InputKind),
+    /// Consecutive records read by the fast path (JSON Lines slices).
+    CountedMany {
+        n: u64,
+        first: DateTime<Utc>,
+        last: DateTime<Utc>,
+        kind: InputKind,
+    },
     Snap(Vec<SnapshotRecord>, InputKind),
     Skip {
         reason: String,
@@ -319,9 +328,49 @@ struct Sink<'a> {
     opts: &'a ReadOptions,
 }
 
+impl Outcome {
+    /// The source references the outcome carries (events, snapshot objects, skips).
+    fn sources_mut(&mut self, mut f: impl FnMut(&mut u64, &mut Option<u64>)) {
+        match self {
+            Outcome::Event(e, _) => f(&mut e.source.record, &mut e.source.line),
+            Outcome::Snap(recs, _) => {
+                for r in recs {
+                    let s = match r {
+                        SnapshotRecord::User(u) => &mut u.source,
+                        SnapshotRecord::Group(g) => &mut g.source,
+                        SnapshotRecord::Sku(k) => &mut k.source,
+                        SnapshotRecord::Reported(e) => &mut e.source,
+                        SnapshotRecord::Membership(_) => continue,
+                    };
+                    f(&mut s.record, &mut s.line);
+                }
+            }
+            Outcome::Skip { record, line, .. } => f(record, line),
+            Outcome::Counted(..) | Outcome::CountedMany { .. } => {}
+        }
+    }
+}
+
 impl Sink<'_> {
-    fn take(&mut self, o: Outcome) -> Result<(), InputError> {
+    fn take(&mut self, mut o: Outcome) -> Result<(), InputError> {
+        if let Outcome::CountedMany {
+            n,
+            first,
+            last,
+            kind,
+        } = o
+        {
+            self.report.records += n;
+            self.report.kind.get_or_insert(kind);
+            self.report.events += n;
+            self.report.first = Some(self.report.first.map_or(first, |f| f.min(first)));
+            self.report.last = Some(self.report.last.map_or(last, |l| l.max(last)));
+            return Ok(());
+        }
         self.report.records += 1;
+        // Records are numbered here, in input order (parallel readers cannot know the number).
+        let n = self.report.records;
+        o.sources_mut(|record, _| *record = n);
         match o {
             Outcome::Event(e, kind) => {
                 self.report.kind.get_or_insert(kind);
@@ -332,6 +381,7 @@ impl Sink<'_> {
                     self.events.push(*e);
                 }
             }
+            Outcome::CountedMany { .. } => {}
             Outcome::Counted(time, kind) => {
                 self.report.kind.get_or_insert(kind);
                 self.report.events += 1;
@@ -482,12 +532,66 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
     }
 }
 
-fn read_json(
+/// JSON Lines ([`lines`]): blocks of whole lines from a reader thread, each cut into slices parsed
+/// in parallel; outcomes are taken in input order, with line and record numbers made absolute.
+fn read_json_lines(
     sink: &mut Sink<'_>,
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     file: Arc<str>,
 ) -> Result<(), InputError> {
     let path = sink.report.path.clone();
+    let fast = !sink.opts.keep_all && !sink.opts.full_parse;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let producer = s.spawn(move || lines::produce_blocks(reader.as_mut(), &tx));
+        let mut result = Ok(());
+        let mut base = 1u64; // line number of the block's first line
+        for block in rx.iter() {
+            if result.is_err() {
+                continue; // drain so the reader can finish
+            }
+            let parts: Vec<(Vec<Outcome>, u64)> = lines::slices(&block)
+                .into_par_iter()
+                .map(|slice| lines::work(slice, &file, fast))
+                .collect();
+            'block: for (outs, newlines) in parts {
+                for mut o in outs {
+                    o.sources_mut(|_, line| {
+                        if let Some(l) = line {
+                            *l += base;
+                        }
+                    });
+                    if let Err(e) = sink.take(o) {
+                        result = Err(e);
+                        break 'block;
+                    }
+                }
+                base += newlines;
+            }
+        }
+        let produced = match producer.join() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(read_failure(&path, base, e)),
+            Err(_) => Err(InputError::Unusable {
+                path: path.clone(),
+                found: "an internal error while reading".into(),
+                expected: "a readable export".into(),
+            }),
+        };
+        result.and(produced)
+    })
+}
+
+fn read_json(
+    sink: &mut Sink<'_>,
+    mut reader: Box<dyn BufRead + Send>,
+    file: Arc<str>,
+) -> Result<(), InputError> {
+    let path = sink.report.path.clone();
+    let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
+    if lines::is_json_lines(head) {
+        return read_json_lines(sink, reader, file);
+    }
     let context = std::sync::Mutex::new(None::<String>);
     let ctx_ref = &context;
     let path_ref = &path;

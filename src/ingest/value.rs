@@ -3,6 +3,7 @@
 //! and "dynamic" columns that arrive as JSON text (Log Analytics exports) are decoded a second time.
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Looks a key up case-insensitively; a `null` value counts as absent.
 pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
@@ -78,27 +79,29 @@ pub fn u64_of(v: &Value, key: &str) -> Option<u64> {
 
 /// A value that should be an object or array but may arrive as JSON text (dynamic columns of Log
 /// Analytics exports). Returns the decoded value, or the value itself when it is already structured.
-pub fn structured(v: &Value) -> Option<Value> {
+pub fn structured(v: &Value) -> Option<Cow<'_, Value>> {
     match v {
         Value::String(s) => {
             let t = s.trim();
             if t.starts_with('{') || t.starts_with('[') {
-                serde_json::from_str(t).ok()
+                serde_json::from_str(t).ok().map(Cow::Owned)
             } else {
                 None
             }
         }
         Value::Null => None,
-        other => Some(other.clone()),
+        other => Some(Cow::Borrowed(other)),
     }
 }
 
-/// `get` then [`structured`], as an array (a single object becomes a one-item array).
-pub fn array_of(v: &Value, key: &str) -> Vec<Value> {
+/// `get` then [`structured`], as an array (a single object becomes a one-item array). Borrowed when
+/// the value already is structured (no copy of the subtree).
+pub fn array_of<'a>(v: &'a Value, key: &str) -> Cow<'a, [Value]> {
     match get(v, key).and_then(structured) {
-        Some(Value::Array(a)) => a,
-        Some(o @ Value::Object(_)) => vec![o],
-        _ => Vec::new(),
+        Some(Cow::Borrowed(Value::Array(a))) => Cow::Borrowed(a.as_slice()),
+        Some(Cow::Owned(Value::Array(a))) => Cow::Owned(a),
+        Some(o) if o.is_object() => Cow::Owned(vec![o.into_owned()]),
+        _ => Cow::Borrowed(&[]),
     }
 }
 

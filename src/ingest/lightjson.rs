@@ -1,0 +1,374 @@
+//! A validating scan of one JSON object that keeps only its top-level keys and the raw bytes of their
+//! values: the light parse of the fast path ([`super::prefilter`]). It accepts exactly what
+//! `serde_json` accepts for an object (strict grammar: strings without raw control characters and with
+//! valid escapes, the JSON number grammar, `true`/`false`/`null`, nesting up to serde_json's
+//! recursion limit) and answers `None` for anything else, so the caller can fall back to the full
+//! parse. It also answers `None` when any string holds a `\u` escape (an escape could spell one of the
+//! licensing needles) or a key holds an escape, and for objects with very many top-level keys.
+//!
+//! String bodies, most of an audit record's bytes, are skipped eight bytes at a time (SWAR: a word
+//! is checked for a quote, a backslash and a control byte at once).
+
+/// Top-level keys an audit record has at most before the scan gives up (Graph records have 12).
+const MAX_KEYS: usize = 48;
+/// serde_json's default recursion limit is 128 nested containers.
+const MAX_DEPTH: usize = 120;
+
+/// The top-level members of an object, in document order.
+pub struct Members<'a> {
+    items: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Members<'a> {
+    /// Keys with their raw values (valid JSON text), in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
+        self.items.iter().copied()
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+#[inline(always)]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(LO) & !v & HI
+}
+
+/// The index of the first byte at or after `i` that is a quote, a backslash or a control byte.
+#[inline(always)]
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(w);
+        let m = zero_bytes(w ^ (LO * b'"' as u64))
+            | zero_bytes(w ^ (LO * b'\\' as u64))
+            | (w.wrapping_sub(LO * 0x20) & !w & HI);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Skips a string whose opening quote is at `i - 1`; returns the index after the closing quote and
+/// whether the string held an escape.
+#[inline]
+fn string(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        i = next_special(b, i);
+        match *b.get(i)? {
+            b'"' => return Some((i + 1, escaped)),
+            b'\\' => {
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    _ => return None, // `\u` (could hide a needle) or an invalid escape
+                }
+                escaped = true;
+                i += 2;
+            }
+            _ => return None, // a raw control character
+        }
+    }
+}
+
+#[inline]
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(c) = b.get(i) {
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
+fn number(b: &[u8], mut i: usize) -> Option<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match *b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(b, i + 1),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let j = digits(b, i + 1);
+        if j == i + 1 {
+            return None;
+        }
+        i = j;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let j = digits(b, i);
+        if j == i {
+            return None;
+        }
+        i = j;
+    }
+    Some(i)
+}
+
+/// Skips one JSON value starting at `i` (no leading white space); returns the index after it.
+fn value(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string(b, i + 1).map(|(e, _)| e),
+        b'{' | b'[' => container(b, i),
+        b't' => b[i..].starts_with(b"true").then_some(i + 4),
+        b'f' => b[i..].starts_with(b"false").then_some(i + 5),
+        b'n' => b[i..].starts_with(b"null").then_some(i + 4),
+        _ => number(b, i),
+    }
+}
+
+/// Skips a nested object or array with an explicit stack (no recursion).
+fn container(b: &[u8], mut i: usize) -> Option<usize> {
+    // stack of open containers: true = object
+    let mut stack: Vec<bool> = Vec::with_capacity(16);
+    let open = |stack: &mut Vec<bool>, c: u8| {
+        stack.push(c == b'{');
+        stack.len() <= MAX_DEPTH
+    };
+    if !open(&mut stack, b[i]) {
+        return None;
+    }
+    i += 1;
+    // state: at the start of a container (may be empty)
+    let mut first = true;
+    loop {
+        let obj = *stack.last()?;
+        i = ws(b, i);
+        let c = *b.get(i)?;
+        if first && (c == b'}' && obj || c == b']' && !obj) {
+            stack.pop();
+            i += 1;
+            if stack.is_empty() {
+                return Some(i);
+            }
+            first = false;
+            // after a value
+            if let Some(next) = after_value(b, &mut i, &mut stack)? {
+                if next {
+                    return Some(i);
+                }
+            }
+            continue;
+        }
+        if obj {
+            if c != b'"' {
+                return None;
+            }
+            i = string(b, i + 1)?.0;
+            i = ws(b, i);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(b, i + 1);
+        }
+        let c = *b.get(i)?;
+        if c == b'{' || c == b'[' {
+            if !open(&mut stack, c) {
+                return None;
+            }
+            i += 1;
+            first = true;
+            continue;
+        }
+        i = value(b, i)?;
+        first = false;
+        if let Some(done) = after_value(b, &mut i, &mut stack)? {
+            if done {
+                return Some(i);
+            }
+        }
+    }
+}
+
+/// After a value inside the container on top of `stack`: a comma continues it (`Some(None)`
+/// after moving past it), closers pop (possibly several); `Some(Some(true))` when the outermost
+/// container closed, `None` on a syntax error.
+fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<Option<bool>> {
+    loop {
+        *i = ws(b, *i);
+        let obj = *stack.last()?;
+        match *b.get(*i)? {
+            b',' => {
+                *i += 1;
+                return Some(None);
+            }
+            b'}' if obj => {}
+            b']' if !obj => {}
+            _ => return None,
+        }
+        stack.pop();
+        *i += 1;
+        if stack.is_empty() {
+            return Some(Some(true));
+        }
+    }
+}
+
+/// Scans `b`, which must be exactly one JSON object (white space around it allowed), into its
+/// top-level members. `None` = not sure (invalid, `\u` escapes, escaped keys, too many keys).
+pub fn members(b: &[u8]) -> Option<Members<'_>> {
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    let mut items = Vec::with_capacity(16);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (end, escaped) = string(b, i + 1)?;
+            if escaped {
+                return None;
+            }
+            let key = &b[i + 1..end - 1];
+            i = ws(b, end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(b, i + 1);
+            let start = i;
+            i = value(b, i)?;
+            if items.len() == MAX_KEYS {
+                return None;
+            }
+            items.push((key, &b[start..i]));
+            i = ws(b, i);
+            match *b.get(i)? {
+                b',' => i = ws(b, i + 1),
+                b'}' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if ws(b, i) != b.len() {
+        return None;
+    }
+    // keys and strings are UTF-8 checked once for the whole record (serde_json rejects invalid
+    // UTF-8 in strings; outside strings any non-ASCII byte was already a syntax error)
+    std::str::from_utf8(b).ok()?;
+    Some(Members { items })
+}
+
+/// The text of a raw JSON string value (quotes included) without `\u` escapes, unescaped.
+pub fn unescape(raw: &[u8]) -> Option<String> {
+    let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if !inner.contains(&b'\\') {
+        return std::str::from_utf8(inner).ok().map(str::to_string);
+    }
+    let mut out = Vec::with_capacity(inner.len());
+    let mut it = inner.iter();
+    while let Some(&c) = it.next() {
+        if c != b'\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match it.next()? {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            _ => return None,
+        });
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn serde_ok(b: &[u8]) -> bool {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).is_ok()
+    }
+
+    #[test]
+    fn accepts_and_rejects_like_serde() {
+        let good = [
+            r#"{}"#,
+            r#" {"a":1} "#,
+            r#"{"a":[1,2,{"b":[]}],"c":{"d":"x\"y\\z\n"},"e":-0.5e+3,"f":true,"g":null}"#,
+            r#"{"a":"é","b":[[],{}]}"#,
+        ];
+        for g in good {
+            assert!(serde_ok(g.as_bytes()), "{g}");
+            assert!(members(g.as_bytes()).is_some(), "{g}");
+        }
+        let bad = [
+            r#"{"a":1"#,
+            r#"{"a":1}}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":{"b":1,}}"#,
+            "{\"a\":\"x\ty\"}",
+            r#"{"a":"\x"}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":[}"#,
+            r#"[1]"#,
+        ];
+        for b in bad {
+            assert!(members(b.as_bytes()).is_none(), "{b}");
+        }
+        assert!(members(br#"{"a":"\u0041"}"#).is_none(), "\\u is never light");
+        let m = members(br#"{"k":"v","n":{"x":[1]}}"#).unwrap();
+        let got: Vec<_> = m.iter().collect();
+        assert_eq!(got, vec![(&b"k"[..], &b"\"v\""[..]), (&b"n"[..], &br#"{"x":[1]}"#[..])]);
+        assert_eq!(unescape(br#""a\"b\\c\/d\n""#).as_deref(), Some("a\"b\\c/d\n"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Whatever the light scan accepts, serde_json accepts too (the reverse need not hold: `\u`,
+        /// escaped keys and deep nesting are left to the full parse).
+        #[test]
+        fn light_accepts_only_what_serde_accepts(s in r#"[{}\[\]",:a-c0-9 .eE+\-\\tnrul]{0,60}"#) {
+            if members(s.as_bytes()).is_some() {
+                prop_assert!(serde_ok(s.as_bytes()), "{}", s);
+            }
+        }
+
+        #[test]
+        fn serde_objects_without_escapes_are_light(v in proptest::collection::btree_map("[a-z]{1,5}", any::<i32>(), 0..6)) {
+            let s = serde_json::to_string(&v).unwrap();
+            prop_assert!(members(s.as_bytes()).is_some());
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! JSON Lines, read in parallel. When a JSON input's first record is a complete object on its first
+//! line (Graph `directoryAudits` saved one object per line, `Export-Clixml`-free pipelines, Log
+//! Analytics and audit-search JSONL), every line is taken as one record: a reader thread reads blocks
+//! of whole lines, and each block is cut into slices that are parsed on all cores, records found with
+//! `memchr` instead of a byte-by-byte structural scan.
+//!
+//! Lines that are not exactly one record object (several objects or an array on one line, a page
+//! envelope, a truncated record, stray text) go through the general splitter ([`super::jsonscan`])
+//! on their own, so they give the records and problems they would give there. One difference is
+//! by design: a record cut by a newline is reported per line (every line resynchronizes), where the
+//! general splitter only resynchronizes at a `{` in column 0.
+
+use super::{jsonscan, prefilter, process_json_item, process_value, skip, InputKind, Outcome};
+use crate::model::SourceRef;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+/// Bytes a reader block holds (whole lines; a longer line grows its block).
+pub(super) const BLOCK: usize = 8 << 20;
+/// Bytes of one slice parsed by one task.
+const SLICE: usize = 256 << 10;
+
+/// Whether a JSON input is JSON Lines: its first line (after leading white space) is one complete
+/// object that is not a page envelope. `head` is the start of the decoded input.
+pub(super) fn is_json_lines(head: &[u8]) -> bool {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    if head.get(start) != Some(&b'{') {
+        return false;
+    }
+    let Some(end) = memchr::memchr(b'\n', &head[start..]) else {
+        return false;
+    };
+    match serde_json::from_slice::<serde_json::Map<String, Value>>(&head[start..start + end]) {
+        Ok(m) => !is_envelope(&m),
+        Err(_) => false,
+    }
+}
+
+fn is_envelope(m: &serde_json::Map<String, Value>) -> bool {
+    m.iter().any(|(k, v)| {
+        (k.eq_ignore_ascii_case("value") || k.eq_ignore_ascii_case("records")) && v.is_array()
+    })
+}
+
+/// Reads blocks of whole lines from `reader` and sends them on; the last block may end without a
+/// newline.
+pub(super) fn produce_blocks(
+    reader: &mut (dyn BufRead + Send),
+    tx: &std::sync::mpsc::SyncSender<Vec<u8>>,
+) -> std::io::Result<()> {
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
+        block.append(&mut carry);
+        let want = (BLOCK.saturating_sub(block.len())).max(1 << 16) as u64;
+        let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
+        if n == 0 {
+            if !block.is_empty() {
+                let _ = tx.send(block);
+            }
+            return Ok(());
+        }
+        match memchr::memrchr(b'\n', &block) {
+            Some(p) => {
+                carry.extend_from_slice(&block[p + 1..]);
+                block.truncate(p + 1);
+                if tx.send(block).is_err() {
+                    return Ok(()); // the consumer stopped (an error it reports)
+                }
+            }
+            None => carry = block, // one line longer than a block: keep reading
+        }
+    }
+}
+
+/// Cuts a block into slices of whole lines, about [`SLICE`] bytes each.
+pub(super) fn slices(block: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(block.len() / SLICE + 1);
+    let mut start = 0;
+    while start < block.len() {
+        let target = (start + SLICE).min(block.len());
+        let end = if target == block.len() {
+            block.len()
+        } else {
+            memchr::memchr(b'\n', &block[target..]).map_or(block.len(), |p| target + p + 1)
+        };
+        out.push(&block[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Records of a slice counted by the fast path, merged into one outcome.
+#[derive(Default)]
+struct Counted {
+    n: u64,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+    kind: Option<InputKind>,
+}
+
+impl Counted {
+    fn add(&mut self, t: DateTime<Utc>, kind: InputKind) {
+        self.n += 1;
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        self.kind.get_or_insert(kind);
+    }
+    fn flush(&mut self, outs: &mut Vec<Outcome>) {
+        if self.n > 0 {
+            let c = std::mem::take(self);
+            if let (Some(first), Some(last), Some(kind)) = (c.first, c.last, c.kind) {
+                outs.push(Outcome::CountedMany {
+                    n: c.n,
+                    first,
+                    last,
+                    kind,
+                });
+            }
+        }
+    }
+}
+
+/// Parses the lines of one slice. Line numbers in the outcomes are relative to the slice (0 = its
+/// first line) and record numbers are placeholders: the sink, which sees slices in order, makes
+/// both absolute. Returns the outcomes and the number of newlines in the slice.
+pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, u64) {
+    let mut outs = Vec::new();
+    let mut counted = Counted::default();
+    let mut rel = 0u64;
+    let mut pos = 0usize;
+    // needles searched once over the whole slice
+    let hits = if fast {
+        prefilter::needle_positions(slice)
+    } else {
+        Vec::new()
+    };
+    let mut hit = 0usize;
+    while pos < slice.len() {
+        let end = memchr::memchr(b'\n', &slice[pos..]).map_or(slice.len(), |p| pos + p);
+        let line = &slice[pos..end];
+        while hit < hits.len() && hits[hit] < pos {
+            hit += 1;
+        }
+        let needle = hits.get(hit).is_some_and(|&h| h < end);
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            one_line(line, rel, file, fast && !needle, &mut counted, &mut outs);
+        }
+        if end < slice.len() {
+            rel += 1;
+        }
+        pos = end + 1;
+    }
+    counted.flush(&mut outs);
+    (outs, rel)
+}
+
+fn one_line(
+    line: &[u8],
+    rel: u64,
+    file: &Arc<str>,
+    light: bool,
+    counted: &mut Counted,
+    outs: &mut Vec<Outcome>,
+) {
+    // `light`: no needle in the line (checked by the caller over the whole slice)
+    if light {
+        if let prefilter::Light::Event { time, format } = prefilter::light(line) {
+            counted.add(time, InputKind::Audit(format));
+            return;
+        }
+    }
+    counted.flush(outs);
+    let src = SourceRef {
+        file: file.clone(),
+        record: 0,
+        line: Some(rel),
+    };
+    if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(line) {
+        if !is_envelope(&m) {
+            outs.push(process_value(Value::Object(m), src, None));
+            return;
+        }
+    }
+    // not exactly one record object: the general splitter, on this line alone
+    let mut sc = jsonscan::Scanner::new(line);
+    loop {
+        match sc.next_item() {
+            Ok(Some(mut item)) => {
+                item.line = rel + item.line - 1;
+                outs.push(process_json_item(item, file, light));
+            }
+            Ok(None) => break,
+            Err(e) => {
+                outs.push(skip(&src, "malformed JSON", e.to_string(), true));
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection() {
+        assert!(is_json_lines(b"{\"a\":1}\n{\"b\":2}\n"));
+        assert!(is_json_lines(b"\n  {\"a\":\"x\"}\r\n"));
+        assert!(!is_json_lines(b"{\"value\":[{\"a\":1}]}\n"));
+        assert!(!is_json_lines(b"{\n  \"a\": 1\n}\n"));
+        assert!(!is_json_lines(b"[{\"a\":1}]\n"));
+        assert!(!is_json_lines(b"{\"a\":1}"), "no newline: one object, general path");
+    }
+
+    #[test]
+    fn slices_keep_whole_lines() {
+        let mut block = Vec::new();
+        for i in 0..50_000 {
+            block.extend_from_slice(format!("{{\"n\":{i}}}\n").as_bytes());
+        }
+        let s = slices(&block);
+        assert!(s.len() > 1);
+        assert_eq!(s.iter().map(|x| x.len()).sum::<usize>(), block.len());
+        assert!(s.iter().all(|x| x.ends_with(b"\n")));
+    }
+
+    #[test]
+    fn blocks_end_on_newlines() {
+        let text: Vec<u8> = (0..300_000)
+            .flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes())
+            .chain(b"{\"tail\":1}".iter().copied())
+            .collect();
+        let (tx, rx) = std::sync::mpsc::sync_channel(64);
+        let mut r = std::io::BufReader::new(&text[..]);
+        produce_blocks(&mut r, &tx).unwrap();
+        drop(tx);
+        let blocks: Vec<Vec<u8>> = rx.iter().collect();
+        assert!(blocks.len() > 1);
+        assert!(blocks[..blocks.len() - 1].iter().all(|b| b.ends_with(b"\n")));
+        assert_eq!(blocks.concat(), text);
+    }
+}
