@@ -347,11 +347,23 @@ mod tests {
         for b in bad {
             assert!(members(b.as_bytes()).is_none(), "{b}");
         }
-        assert!(members(br#"{"a":"\u0041"}"#).is_none(), "\\u is never light");
+        assert!(
+            members(br#"{"a":"\u0041"}"#).is_none(),
+            "\\u is never light"
+        );
         let m = members(br#"{"k":"v","n":{"x":[1]}}"#).unwrap();
         let got: Vec<_> = m.iter().collect();
-        assert_eq!(got, vec![(&b"k"[..], &b"\"v\""[..]), (&b"n"[..], &br#"{"x":[1]}"#[..])]);
-        assert_eq!(unescape(br#""a\"b\\c\/d\n""#).as_deref(), Some("a\"b\\c/d\n"));
+        assert_eq!(
+            got,
+            vec![
+                (&b"k"[..], &b"\"v\""[..]),
+                (&b"n"[..], &br#"{"x":[1]}"#[..])
+            ]
+        );
+        assert_eq!(
+            unescape(br#""a\"b\\c\/d\n""#).as_deref(),
+            Some("a\"b\\c/d\n")
+        );
     }
 
     proptest! {

@@ -97,7 +97,7 @@ pub(super) fn slices(block: &[u8]) -> Vec<&[u8]> {
 
 /// Records of a slice counted by the fast path, merged into one outcome.
 #[derive(Default)]
-struct Counted {
+pub(super) struct Counted {
     n: u64,
     first: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
@@ -105,13 +105,13 @@ struct Counted {
 }
 
 impl Counted {
-    fn add(&mut self, t: DateTime<Utc>, kind: InputKind) {
+    pub(super) fn add(&mut self, t: DateTime<Utc>, kind: InputKind) {
         self.n += 1;
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
         self.kind.get_or_insert(kind);
     }
-    fn flush(&mut self, outs: &mut Vec<Outcome>) {
+    pub(super) fn flush(&mut self, outs: &mut Vec<Outcome>) {
         if self.n > 0 {
             let c = std::mem::take(self);
             if let (Some(first), Some(last), Some(kind)) = (c.first, c.last, c.kind) {
@@ -215,7 +215,10 @@ mod tests {
         assert!(!is_json_lines(b"{\"value\":[{\"a\":1}]}\n"));
         assert!(!is_json_lines(b"{\n  \"a\": 1\n}\n"));
         assert!(!is_json_lines(b"[{\"a\":1}]\n"));
-        assert!(!is_json_lines(b"{\"a\":1}"), "no newline: one object, general path");
+        assert!(
+            !is_json_lines(b"{\"a\":1}"),
+            "no newline: one object, general path"
+        );
     }
 
     #[test]
@@ -242,7 +245,9 @@ mod tests {
         drop(tx);
         let blocks: Vec<Vec<u8>> = rx.iter().collect();
         assert!(blocks.len() > 1);
-        assert!(blocks[..blocks.len() - 1].iter().all(|b| b.ends_with(b"\n")));
+        assert!(blocks[..blocks.len() - 1]
+            .iter()
+            .all(|b| b.ends_with(b"\n")));
         assert_eq!(blocks.concat(), text);
     }
 }

@@ -4,6 +4,7 @@
 //! so memory grows with the licensing events kept, not with the file.
 
 pub mod audit;
+mod csvblocks;
 pub mod jsonscan;
 pub mod lightjson;
 mod lines;
@@ -678,47 +679,78 @@ fn read_failure(path: &str, line: u64, e: std::io::Error) -> InputError {
     }
 }
 
+/// The header record at the start of `head` (skipping a PowerShell `#TYPE` line): its cells and the
+/// bytes and lines it takes. `None` when `head` holds no complete header record.
+fn csv_header(head: &[u8]) -> Option<(Vec<String>, usize, u64)> {
+    let mut start = 0usize;
+    let mut lines = 0u64;
+    loop {
+        let rest = &head[start..];
+        // the first newline with an even number of quotes before it
+        let mut end = None;
+        let mut quotes = 0usize;
+        let mut pos = 0usize;
+        while let Some(p) = memchr::memchr(b'\n', &rest[pos..]) {
+            quotes += csvblocks::count_quotes(&rest[pos..pos + p]);
+            if quotes % 2 == 0 {
+                end = Some(pos + p + 1);
+                break;
+            }
+            pos += p + 1;
+        }
+        let end = end?;
+        let rec = &rest[..end];
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(rec);
+        let mut header = csv::StringRecord::new();
+        if !r.read_record(&mut header).ok()? {
+            return None;
+        }
+        lines += memchr::memchr_iter(b'\n', rec).count() as u64;
+        start += end;
+        // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
+        if header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
+            continue;
+        }
+        return Some((header.iter().map(str::to_string).collect(), start, lines));
+    }
+}
+
 fn read_csv(
     sink: &mut Sink<'_>,
-    reader: Box<dyn BufRead + Send>,
+    mut reader: Box<dyn BufRead + Send>,
     file: Arc<str>,
 ) -> Result<(), InputError> {
     let path = sink.report.path.clone();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(reader);
-    let mut header = csv::StringRecord::new();
-    let read_header = |rdr: &mut csv::Reader<Box<dyn BufRead + Send>>,
-                       header: &mut csv::StringRecord| {
-        let r = rdr.read_record(header);
-        // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
-        if matches!(r, Ok(true))
-            && header.len() == 1
-            && header.get(0).is_some_and(|h| h.starts_with("#TYPE"))
-        {
-            return rdr.read_record(header);
+    let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
+    // A header alone, without a final newline, is a header too.
+    let (header, used, header_lines) = match csv_header(head) {
+        Some(h) => h,
+        None if !head.contains(&b'\n') && !head.is_empty() => {
+            let mut with_nl = head.to_vec();
+            with_nl.push(b'\n');
+            match csv_header(&with_nl) {
+                Some((h, _, _)) => (h, head.len(), 1),
+                None => {
+                    return Err(InputError::Unusable {
+                        path,
+                        found: "a CSV file with no header".into(),
+                        expected: EXPECTED_INPUT.into(),
+                    })
+                }
+            }
         }
-        r
+        None => return Err(InputError::Unusable {
+            path,
+            found:
+                "a CSV header that cannot be read (no complete first record in the first megabyte)"
+                    .into(),
+            expected: EXPECTED_INPUT.into(),
+        }),
     };
-    match read_header(&mut rdr, &mut header) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(InputError::Unusable {
-                path,
-                found: "a CSV file with no header".into(),
-                expected: EXPECTED_INPUT.into(),
-            })
-        }
-        Err(e) => {
-            return Err(InputError::Unusable {
-                path,
-                found: format!("a CSV header that cannot be read ({e})"),
-                expected: EXPECTED_INPUT.into(),
-            })
-        }
-    }
+    reader.consume(used);
     let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
@@ -744,74 +776,99 @@ fn read_csv(
         CsvShape::Audit(CsvKind::Purview) => InputKind::Audit(AuditFormat::PurviewCsv),
         CsvShape::Snapshot(k) => InputKind::Snapshot(*k),
     });
-    type Row = (u64, u64, Result<Vec<String>, String>);
-    let path_ref = &path;
-    let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<Row>>| {
-        let mut batch = Vec::new();
-        let mut bytes = 0usize;
-        let mut n = 0u64;
-        let mut rec = csv::StringRecord::new();
-        loop {
-            let line = rdr.position().line();
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {
-                    n += 1;
-                    if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
-                        n -= 1; // a blank line is not a record
-                        continue;
-                    }
-                    bytes += rec.as_slice().len();
-                    batch.push((n, line, Ok(rec.iter().map(str::to_string).collect())));
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    if let csv::ErrorKind::Io(io) = e.kind() {
-                        let _ = tx.send(std::mem::take(&mut batch));
-                        return Err(read_failure(
-                            path_ref,
-                            line,
-                            std::io::Error::new(io.kind(), io.to_string()),
-                        ));
-                    }
-                    n += 1;
-                    batch.push((n, line, Err(e.to_string())));
-                }
-            }
-            if bytes >= BATCH_BYTES || batch.len() >= BATCH_ITEMS {
-                let _ = tx.send(std::mem::take(&mut batch));
-                bytes = 0;
-            }
-        }
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
-        Ok(())
-    };
-    let headers_ref = &headers;
-    let shape_ref = &shape;
     let fast = (!sink.opts.keep_all && !sink.opts.full_parse)
         .then(|| prefilter::CsvFast::new(&shape, &headers))
         .flatten();
-    let fast_ref = &fast;
-    let work = move |(n, line, row): Row| {
-        let src = SourceRef {
-            file: file.clone(),
-            record: n,
-            line: Some(line),
-        };
-        match row {
-            Ok(row) => {
-                if let Some(f) = fast_ref {
-                    if let Some((time, format)) = f.light(&row) {
-                        return Outcome::Counted(time, InputKind::Audit(format));
+    let work = |slice: &[u8]| csv_slice(slice, &shape, &headers, fast.as_ref(), &file);
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let producer = s.spawn(move || csvblocks::produce(reader.as_mut(), &tx));
+        let mut result = Ok(());
+        let mut base = header_lines + 1; // line number of the block's first line
+        for (block, slices) in rx.iter() {
+            if result.is_err() {
+                continue; // drain so the reader can finish
+            }
+            let parts: Vec<(Vec<Outcome>, u64)> = slices
+                .into_par_iter()
+                .map(|(a, b)| work(&block[a..b]))
+                .collect();
+            'block: for (outs, newlines) in parts {
+                for mut o in outs {
+                    o.sources_mut(|_, line| {
+                        if let Some(l) = line {
+                            *l += base;
+                        }
+                    });
+                    if let Err(e) = sink.take(o) {
+                        result = Err(e);
+                        break 'block;
                     }
                 }
-                process_csv_row(shape_ref, headers_ref, row, src)
+                base += newlines;
             }
-            Err(e) => skip(&src, "malformed CSV row", e, true),
         }
-    };
-    pipeline(sink, produce, &work)
+        let produced = match producer.join() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(read_failure(&path, base, e)),
+            Err(_) => Err(InputError::Unusable {
+                path: path.clone(),
+                found: "an internal error while reading".into(),
+                expected: "a readable export".into(),
+            }),
+        };
+        result.and(produced)
+    })
+}
+
+/// Parses the records of one CSV slice (whole records). Lines in the outcomes are relative to the
+/// slice (0 = its first line), record numbers placeholders (the sink makes both absolute). Returns
+/// the outcomes and the number of newlines in the slice.
+fn csv_slice(
+    slice: &[u8],
+    shape: &CsvShape,
+    headers: &[String],
+    fast: Option<&prefilter::CsvFast>,
+    file: &Arc<str>,
+) -> (Vec<Outcome>, u64) {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(slice);
+    let mut outs = Vec::new();
+    let mut counted = lines::Counted::default();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let line = rdr.position().line().saturating_sub(1);
+        let src = || SourceRef {
+            file: file.clone(),
+            record: 0,
+            line: Some(line),
+        };
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
+                    continue; // a blank line is not a record
+                }
+                if let Some(f) = fast {
+                    if let Some((time, format)) = f.light(&rec) {
+                        counted.add(time, InputKind::Audit(format));
+                        continue;
+                    }
+                }
+                counted.flush(&mut outs);
+                let row: Vec<String> = rec.iter().map(str::to_string).collect();
+                outs.push(process_csv_row(shape, headers, row, src()));
+            }
+            Ok(false) => break,
+            Err(e) => {
+                counted.flush(&mut outs);
+                outs.push(skip(&src(), "malformed CSV row", e.to_string(), true));
+            }
+        }
+    }
+    counted.flush(&mut outs);
+    (outs, memchr::memchr_iter(b'\n', slice).count() as u64)
 }
 
 /// What one input yields: its report, its kept events, its snapshot objects.
