@@ -4,11 +4,18 @@
 //! the `csv` crate on its own, on all cores.
 //!
 //! Quotes are counted eight bytes at a time, so cutting costs a small fraction of parsing.
+//!
+//! A quote inside an unquoted field (`a,5"in,b`) is not RFC 4180; the csv crate reads it as a
+//! character, while the parity count takes it for an opening quote. Rows near such a quote may then
+//! be cut differently from a sequential read: they are still counted (as malformed rows when their
+//! field count is wrong), and a block never grows past `MAX_RECORD` bytes because of it.
 
 use std::io::{BufRead, Read};
 
 /// Bytes a reader block holds (whole records; a longer record grows its block).
 const BLOCK: usize = 8 << 20;
+/// Past this many bytes without a record end (by quote parity), a block is cut at a newline anyway.
+const MAX_RECORD: usize = 4 * BLOCK;
 /// Bytes of one slice parsed by one task.
 const SLICE: usize = 256 << 10;
 
@@ -59,13 +66,27 @@ pub(super) fn produce(
     loop {
         let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
         block.append(&mut carry);
-        let want = (BLOCK.saturating_sub(block.len())).max(1 << 16) as u64;
+        // a record longer than a block doubles the read, so a huge record costs linear time
+        let want = (BLOCK.saturating_sub(block.len()))
+            .max(block.len())
+            .max(1 << 16) as u64;
         let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
         let end = if n == 0 {
             block.len()
         } else {
             match last_record_end(&block) {
                 Some(e) => e,
+                // A stray quote in an unquoted field (not RFC 4180; the csv crate reads it as a
+                // character) makes every later newline look quoted. Past MAX_RECORD the block is
+                // cut at its last newline anyway: memory stays bounded, and a record cut there is
+                // reported as a malformed row.
+                None if block.len() >= MAX_RECORD => match memchr::memrchr(b'\n', &block) {
+                    Some(p) => p + 1,
+                    None => {
+                        carry = block;
+                        continue;
+                    }
+                },
                 None => {
                     carry = block; // one record longer than a block: keep reading
                     continue;

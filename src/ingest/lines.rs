@@ -57,7 +57,11 @@ pub(super) fn produce_blocks(
     loop {
         let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
         block.append(&mut carry);
-        let want = (BLOCK.saturating_sub(block.len())).max(1 << 16) as u64;
+        // a line longer than a block doubles the read, so a huge line costs linear time
+        let want = (BLOCK.saturating_sub(block.len()))
+            .max(block.len())
+            .max(1 << 16) as u64;
+        let before = block.len();
         let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
         if n == 0 {
             if !block.is_empty() {
@@ -65,7 +69,8 @@ pub(super) fn produce_blocks(
             }
             return Ok(());
         }
-        match memchr::memrchr(b'\n', &block) {
+        // only the new bytes can hold a newline (the carry held none)
+        match memchr::memrchr(b'\n', &block[before..]).map(|p| before + p) {
             Some(p) => {
                 carry.extend_from_slice(&block[p + 1..]);
                 block.truncate(p + 1);

@@ -1,7 +1,10 @@
 //! Ingestion: open inputs (files, folders, `.gz`, stdin), decode, detect each input's format from its
 //! content, split it into records, and turn every record into an event, a snapshot record, or a counted
-//! skip with a reason. Records are split by one reader thread and parsed in parallel batches (rayon),
-//! so memory grows with the licensing events kept, not with the file.
+//! skip with a reason. A reader thread reads blocks; JSON Lines ([`lines`]) and CSV ([`csvblocks`]) are
+//! cut into slices of whole records that are split and parsed on all cores (rayon); other JSON goes
+//! through the streaming splitter ([`jsonscan`]) and its records are parsed in parallel batches.
+//! Records without licensing needles take the fast path ([`prefilter`]): validated and timed, not
+//! kept. Memory grows with the events kept (licensing, membership, deletions), not with the file.
 
 pub mod audit;
 mod csvblocks;
@@ -518,7 +521,7 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
         b'{' | b'[' => Ok(Sniff::Json),
         _ => {
             let first_line = trimmed.split(|b| *b == b'\n').next().unwrap_or(&[]);
-            if first_line.contains(&b',') {
+            if first_line.contains(&b',') || first_line.starts_with(b"#TYPE") {
                 Ok(Sniff::Csv)
             } else {
                 let t: String =
@@ -679,78 +682,79 @@ fn read_failure(path: &str, line: u64, e: std::io::Error) -> InputError {
     }
 }
 
-/// The header record at the start of `head` (skipping a PowerShell `#TYPE` line): its cells and the
-/// bytes and lines it takes. `None` when `head` holds no complete header record.
-fn csv_header(head: &[u8]) -> Option<(Vec<String>, usize, u64)> {
-    let mut start = 0usize;
-    let mut lines = 0u64;
-    loop {
-        let rest = &head[start..];
-        // the first newline with an even number of quotes before it
-        let mut end = None;
-        let mut quotes = 0usize;
-        let mut pos = 0usize;
-        while let Some(p) = memchr::memchr(b'\n', &rest[pos..]) {
-            quotes += csvblocks::count_quotes(&rest[pos..pos + p]);
-            if quotes % 2 == 0 {
-                end = Some(pos + p + 1);
-                break;
-            }
-            pos += p + 1;
-        }
-        let end = end?;
-        let rec = &rest[..end];
-        let mut r = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(rec);
-        let mut header = csv::StringRecord::new();
-        if !r.read_record(&mut header).ok()? {
-            return None;
-        }
-        lines += memchr::memchr_iter(b'\n', rec).count() as u64;
-        start += end;
-        // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
-        if header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
-            continue;
-        }
-        return Some((header.iter().map(str::to_string).collect(), start, lines));
+/// Records every byte read through it, so the bytes a csv reader buffered past the header can be
+/// handed back.
+struct Tee<R> {
+    inner: R,
+    seen: Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
+}
+
+/// Reads the header record with the csv crate's own rules (quoted line breaks, CR-only endings, blank
+/// lines, a PowerShell `#TYPE` line first); returns its cells, the reader positioned just after it,
+/// and the line number the rest starts on.
+#[allow(clippy::type_complexity)]
+fn csv_header(
+    reader: Box<dyn BufRead + Send>,
+) -> Result<(Option<Vec<String>>, Box<dyn BufRead + Send>, u64), csv::Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 << 10)
+        .from_reader(Tee {
+            inner: reader,
+            seen: Vec::new(),
+        });
+    let mut header = csv::StringRecord::new();
+    let mut found = rdr.read_record(&mut header)?;
+    // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
+    if found && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
+        found = rdr.read_record(&mut header)?;
+    }
+    let used = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+    let tee = rdr.into_inner();
+    let used = used.min(tee.seen.len());
+    let line = 1 + memchr::memchr_iter(b'\n', &tee.seen[..used]).count() as u64;
+    let rest = tee.seen[used..].to_vec();
+    let reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
+        1 << 20,
+        std::io::Read::chain(std::io::Cursor::new(rest), tee.inner),
+    ));
+    let header = found.then(|| header.iter().map(str::to_string).collect());
+    Ok((header, reader, line))
 }
 
 fn read_csv(
     sink: &mut Sink<'_>,
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Box<dyn BufRead + Send>,
     file: Arc<str>,
 ) -> Result<(), InputError> {
     let path = sink.report.path.clone();
-    let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
-    // A header alone, without a final newline, is a header too.
-    let (header, used, header_lines) = match csv_header(head) {
-        Some(h) => h,
-        None if !head.contains(&b'\n') && !head.is_empty() => {
-            let mut with_nl = head.to_vec();
-            with_nl.push(b'\n');
-            match csv_header(&with_nl) {
-                Some((h, _, _)) => (h, head.len(), 1),
-                None => {
-                    return Err(InputError::Unusable {
-                        path,
-                        found: "a CSV file with no header".into(),
-                        expected: EXPECTED_INPUT.into(),
-                    })
-                }
-            }
+    let (header, reader, first_line) = match csv_header(reader) {
+        Ok((Some(h), r, l)) => (h, r, l),
+        Ok((None, _, _)) => {
+            return Err(InputError::Unusable {
+                path,
+                found: "a CSV file with no header".into(),
+                expected: EXPECTED_INPUT.into(),
+            })
         }
-        None => return Err(InputError::Unusable {
-            path,
-            found:
-                "a CSV header that cannot be read (no complete first record in the first megabyte)"
-                    .into(),
-            expected: EXPECTED_INPUT.into(),
-        }),
+        Err(e) => {
+            return Err(InputError::Unusable {
+                path,
+                found: format!("a CSV header that cannot be read ({e})"),
+                expected: EXPECTED_INPUT.into(),
+            })
+        }
     };
-    reader.consume(used);
+    let mut reader = reader;
     let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
@@ -784,7 +788,7 @@ fn read_csv(
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         let producer = s.spawn(move || csvblocks::produce(reader.as_mut(), &tx));
         let mut result = Ok(());
-        let mut base = header_lines + 1; // line number of the block's first line
+        let mut base = first_line; // line number of the block's first line
         for (block, slices) in rx.iter() {
             if result.is_err() {
                 continue; // drain so the reader can finish
@@ -839,7 +843,17 @@ fn csv_slice(
     let mut counted = lines::Counted::default();
     let mut rec = csv::StringRecord::new();
     loop {
-        let line = rdr.position().line().saturating_sub(1);
+        // The record starts after any line ends the reader has not consumed yet (the `\n` of a
+        // CRLF, blank lines): count them, so the line is the record's own.
+        let at = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+        let pending = slice
+            .get(at..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| matches!(c, b'\r' | b'\n'))
+            .filter(|c| **c == b'\n')
+            .count() as u64;
+        let line = rdr.position().line().saturating_sub(1) + pending;
         let src = || SourceRef {
             file: file.clone(),
             record: 0,
@@ -1068,4 +1082,136 @@ fn consolidate(snap: &mut Snapshot) {
     let mut mseen = std::collections::HashSet::new();
     snap.memberships
         .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    //! The parallel readers (JSON Lines and CSV slices) number records and lines as a sequential
+    //! read would, across slice and block boundaries.
+    use super::*;
+
+    fn read(name: &str, text: &str, full_parse: bool) -> InputReport {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        let opts = ReadOptions {
+            full_parse,
+            ..Default::default()
+        };
+        let mut got = read_inputs(&[p], &opts).expect("read");
+        got.inputs.remove(0)
+    }
+
+    fn graph(i: usize, activity: &str) -> String {
+        format!(
+            r#"{{"id":"Directory_{i}","category":"UserManagement","correlationId":"6043f0d7-2a8d-413d-8698-f2a61f579113","result":"success","resultReason":"","activityDisplayName":"{activity}","activityDateTime":"2026-10-01T00:{:02}:{:02}.5227865Z","loggedByService":"Core Directory","operationType":"Update","initiatedBy":{{"user":{{"id":"41c78aab-fd9b-48da-9c9e-47effec0d6ac","userPrincipalName":"a\"b@x.example"}}}},"targetResources":[{{"id":"b6e7e714-26b7-44a1-b8e3-730c8c8ddf28","type":"User","modifiedProperties":[{{"displayName":"LastDirSyncTime","oldValue":"[\"2026-09-30T03:02:01Z\"]","newValue":"[\"x\"]"}}]}}],"additionalDetails":[]}}"#,
+            (i / 60) % 60,
+            i % 60
+        )
+    }
+
+    #[test]
+    fn json_lines_numbering_across_slices() {
+        // ~4 MB: many slices; a broken record at line 3001 and a blank line at 1000
+        let mut text = String::new();
+        for i in 1..=5000 {
+            match i {
+                1000 => text.push_str("   \n"),
+                3001 => text.push_str("{\"activityDisplayName\":\"Update user\",\"x\":\n"),
+                _ if i % 7 == 0 => text.push_str(&(graph(i, "Change user license") + "\n")),
+                _ => text.push_str(&(graph(i, "Update user") + "\n")),
+            }
+        }
+        for full in [false, true] {
+            let r = read("a.jsonl", &text, full);
+            assert_eq!(r.records, 4999, "blank line is no record");
+            assert_eq!(r.events, 4998);
+            assert_eq!(r.issues.len(), 1);
+            assert_eq!(r.issues[0].line, Some(3001));
+            assert_eq!(
+                r.issues[0].record, 3000,
+                "record numbers skip the blank line"
+            );
+        }
+    }
+
+    #[test]
+    fn csv_numbering_across_slices_with_quoted_newlines() {
+        let mut text = String::from("\u{feff}TenantId,SourceSystem,TimeGenerated [UTC],OperationName,Category,Result,ResultDescription,CorrelationId,Identity,TargetResources,ActivityDisplayName,ActivityDateTime [UTC]\n");
+        let mut line = 2u64;
+        let mut broken_line = 0;
+        for i in 1..=6000u64 {
+            if i == 4000 {
+                // a row with fewer fields than the header
+                broken_line = line;
+                text.push_str("x,y\n");
+                line += 1;
+                continue;
+            }
+            let note = if i % 11 == 0 {
+                "\"two\nlines, \"\"quoted\"\"\""
+            } else {
+                "plain"
+            };
+            text.push_str(&format!(
+                "t,Azure AD,2026-10-05T07:{:02}:{:02}Z,Update user,UserManagement,success,{note},c{i},sync,[],Update user,2026-10-05T07:{:02}:{:02}Z\n",
+                (i / 60) % 60, i % 60, (i / 60) % 60, i % 60
+            ));
+            line += if i % 11 == 0 { 2 } else { 1 };
+        }
+        for full in [false, true] {
+            let r = read("la.csv", &text, full);
+            assert_eq!(r.records, 6000);
+            assert_eq!(r.events, 5999);
+            assert_eq!(r.issues.len(), 1, "{:?}", r.issues);
+            assert_eq!(r.issues[0].record, 4000);
+            assert_eq!(r.issues[0].line, Some(broken_line));
+        }
+    }
+
+    const LA_HEADER: &str = "TenantId,SourceSystem,TimeGenerated [UTC],OperationName,Category,Result,ResultDescription,CorrelationId,Identity,TargetResources,ActivityDisplayName,ActivityDateTime [UTC]";
+
+    fn la_row(i: u64) -> String {
+        format!("t,Azure AD,2026-10-05T07:00:{:02}Z,Update user,UserManagement,success,plain,c{i},sync,[],Update user,2026-10-05T07:00:{:02}Z", i % 60, i % 60)
+    }
+
+    #[test]
+    fn csv_headers_the_way_exports_write_them() {
+        let rows: Vec<String> = (1..=3).map(la_row).collect();
+        // CRLF, with a broken row: its line number is its own
+        let crlf = format!(
+            "{LA_HEADER}\r\n{}\r\n{}\r\nx,y\r\n{}\r\n",
+            rows[0], rows[1], rows[2]
+        );
+        let r = read("crlf.csv", &crlf, false);
+        assert_eq!((r.records, r.events), (4, 3));
+        assert_eq!(r.issues[0].line, Some(4));
+        // CR-only line ends (old Mac), a leading blank line, a PowerShell #TYPE line
+        let cr = format!("{LA_HEADER}\r{}\r{}\r", rows[0], rows[1]);
+        assert_eq!(read("cr.csv", &cr, false).events, 2);
+        let blank = format!("\n{LA_HEADER}\n{}\n", rows[0]);
+        assert_eq!(read("blank.csv", &blank, false).events, 1);
+        let typed = format!(
+            "#TYPE System.Management.Automation.PSCustomObject\n{LA_HEADER}\n{}\n{}",
+            rows[0], rows[1]
+        );
+        let r = read("typed.csv", &typed, false);
+        assert_eq!(r.events, 2, "the last row has no final newline");
+    }
+
+    #[test]
+    fn csv_stray_quote_does_not_swallow_the_file() {
+        // `5"` in an unquoted cell is a character to the csv crate; the parity cut must neither hang
+        // nor lose the rows after it
+        let mut text = format!("{LA_HEADER}\n");
+        text.push_str("t,Azure AD,2026-10-05T07:00:00Z,Update user,UserManagement,success,5\" screen,c0,sync,[],Update user,2026-10-05T07:00:00Z\n");
+        for i in 1..=20_000 {
+            text.push_str(&la_row(i));
+            text.push('\n');
+        }
+        let r = read("stray.csv", &text, false);
+        assert_eq!(r.records, 20_001);
+        assert_eq!(r.events + r.skipped_total(), 20_001);
+        assert!(r.events >= 19_990, "{r:?}");
+    }
 }
