@@ -18,6 +18,8 @@
 #   DATA=bench-data     where inputs, venv and results go
 #   SKIP_BUILD=1        use the existing target/release binaries
 #   TOOLS="licdiag duckdb jq cat"
+#   KINDS="graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"   formats compared
+#   SCALES=""           skips the scaling run
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,11 +28,12 @@ EVENTS=${EVENTS:-1000000}
 CSV_EVENTS=${CSV_EVENTS:-250000}
 USERS=${USERS:-20000}
 SCALE_BASE=${SCALE_BASE:-100000}
-SCALES=${SCALES:-"1 4 10"}
+SCALES=${SCALES-"1 4 10"}
 RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-1800}
 DATA=${DATA:-bench-data}
 TOOLS=${TOOLS:-"licdiag duckdb jq cat"}
+KINDS=${KINDS:-"graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 GEN="$ROOT/target/release/licdiag-gen"
@@ -197,7 +200,7 @@ measure() {
 printf 'label\ttool\tformat\tbytes\trun\twall_s\trss_kb\tstatus\n' >"$RESULTS"
 
 say "comparison (runs: $RUNS, warm cache)"
-for kind in graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv; do
+for kind in $KINDS; do
     case $kind in
     graph-jsonl) file="$DATA/json/audit/audit-graph.jsonl" ;;
     graph-array) file="$DATA/json/audit/audit-graph-page.json" ;;
