@@ -10,14 +10,10 @@
 //! be cut differently from a sequential read: they are still counted (as malformed rows when their
 //! field count is wrong), and a block never grows past `MAX_RECORD` bytes because of it.
 
-use std::io::{BufRead, Read};
+use super::blocks::{Framing, BLOCK};
 
-/// Bytes a reader block holds (whole records; a longer record grows its block).
-const BLOCK: usize = 8 << 20;
 /// Past this many bytes without a record end (by quote parity), a block is cut at a newline anyway.
 const MAX_RECORD: usize = 4 * BLOCK;
-/// Bytes of one slice parsed by one task.
-const SLICE: usize = 256 << 10;
 
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
@@ -53,84 +49,35 @@ pub(super) fn last_record_end(b: &[u8]) -> Option<usize> {
     None
 }
 
-/// A block of whole records and the byte ranges of its slices.
-pub(super) type Block = (Vec<u8>, Vec<(usize, usize)>);
+/// CSV framing: a record ends at a newline with an even number of quotes before it.
+pub(super) struct Csv;
 
-/// Reads blocks of whole records and sends each as slices of whole records (byte ranges into the
-/// block). The last block may end without a newline.
-pub(super) fn produce(
-    reader: &mut (dyn BufRead + Send),
-    tx: &std::sync::mpsc::SyncSender<Block>,
-) -> std::io::Result<()> {
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
-        block.append(&mut carry);
-        // a record longer than a block doubles the read, so a huge record costs linear time
-        let want = (BLOCK.saturating_sub(block.len()))
-            .max(block.len())
-            .max(1 << 16) as u64;
-        let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
-        let end = if n == 0 {
-            block.len()
-        } else {
-            match last_record_end(&block) {
-                Some(e) => e,
-                // A stray quote in an unquoted field (not RFC 4180; the csv crate reads it as a
-                // character) makes every later newline look quoted. Past MAX_RECORD the block is
-                // cut at its last newline anyway: memory stays bounded, and a record cut there is
-                // reported as a malformed row.
-                None if block.len() >= MAX_RECORD => match memchr::memrchr(b'\n', &block) {
-                    Some(p) => p + 1,
-                    None => {
-                        carry = block;
-                        continue;
-                    }
-                },
-                None => {
-                    carry = block; // one record longer than a block: keep reading
-                    continue;
-                }
-            }
-        };
-        carry.extend_from_slice(&block[end..]);
-        block.truncate(end);
-        if block.is_empty() {
-            return Ok(());
-        }
-        let slices = slices(&block);
-        if tx.send((block, slices)).is_err() || n == 0 {
-            return Ok(());
+impl Framing for Csv {
+    fn last_end(&self, block: &[u8], _fresh: usize) -> Option<usize> {
+        match last_record_end(block) {
+            Some(e) => Some(e),
+            // A stray quote in an unquoted field (not RFC 4180; the csv crate reads it as a
+            // character) makes every later newline look quoted. Past MAX_RECORD the block is cut at
+            // its last newline anyway: memory stays bounded, and a record cut there is reported as
+            // a malformed row.
+            None if block.len() >= MAX_RECORD => memchr::memrchr(b'\n', block).map(|p| p + 1),
+            None => None,
         }
     }
-}
 
-/// Cuts a block of whole records into slices of whole records, about [`SLICE`] bytes each.
-fn slices(block: &[u8]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < block.len() {
-        let target = start + SLICE;
-        if target >= block.len() {
-            out.push((start, block.len()));
-            break;
-        }
-        // the first newline at or after `target` with an even number of quotes since `start`
-        let mut quotes = count_quotes(&block[start..target]);
-        let mut pos = target;
-        let mut cut = block.len();
+    fn end_after(&self, block: &[u8], start: usize, at: usize) -> Option<usize> {
+        // the first newline at or after `at` with an even number of quotes since `start`
+        let mut quotes = count_quotes(&block[start..at]);
+        let mut pos = at;
         while let Some(p) = memchr::memchr(b'\n', &block[pos..]) {
             quotes += count_quotes(&block[pos..pos + p]);
             if quotes % 2 == 0 {
-                cut = pos + p + 1;
-                break;
+                return Some(pos + p + 1);
             }
             pos += p + 1;
         }
-        out.push((start, cut));
-        start = cut;
+        None
     }
-    out
 }
 
 #[cfg(test)]
@@ -152,7 +99,7 @@ mod tests {
         for i in 0..40_000 {
             block.extend_from_slice(format!("{i},\"multi\nline \"\"{i}\"\"\",x\n").as_bytes());
         }
-        let s = slices(&block);
+        let s = crate::ingest::blocks::slices(&block, &Csv);
         assert!(s.len() > 1);
         let mut rows = 0;
         for (a, b) in &s {

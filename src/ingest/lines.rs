@@ -10,17 +10,12 @@
 //! by design: a record cut by a newline is reported per line (every line resynchronizes), where the
 //! general splitter only resynchronizes at a `{` in column 0.
 
+use super::blocks::Framing;
 use super::{jsonscan, prefilter, process_json_item, process_value, skip, InputKind, Outcome};
 use crate::model::SourceRef;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use std::io::{BufRead, Read};
 use std::sync::Arc;
-
-/// Bytes a reader block holds (whole lines; a longer line grows its block).
-pub(super) const BLOCK: usize = 8 << 20;
-/// Bytes of one slice parsed by one task.
-const SLICE: usize = 256 << 10;
 
 /// Whether a JSON input is JSON Lines: its first line (after leading white space) is one complete
 /// object that is not a page envelope. `head` is the start of the decoded input.
@@ -47,57 +42,17 @@ fn is_envelope(m: &serde_json::Map<String, Value>) -> bool {
     })
 }
 
-/// Reads blocks of whole lines from `reader` and sends them on; the last block may end without a
-/// newline.
-pub(super) fn produce_blocks(
-    reader: &mut (dyn BufRead + Send),
-    tx: &std::sync::mpsc::SyncSender<Vec<u8>>,
-) -> std::io::Result<()> {
-    let mut carry: Vec<u8> = Vec::new();
-    loop {
-        let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
-        block.append(&mut carry);
-        // a line longer than a block doubles the read, so a huge line costs linear time
-        let want = (BLOCK.saturating_sub(block.len()))
-            .max(block.len())
-            .max(1 << 16) as u64;
-        let before = block.len();
-        let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
-        if n == 0 {
-            if !block.is_empty() {
-                let _ = tx.send(block);
-            }
-            return Ok(());
-        }
-        // only the new bytes can hold a newline (the carry held none)
-        match memchr::memrchr(b'\n', &block[before..]).map(|p| before + p) {
-            Some(p) => {
-                carry.extend_from_slice(&block[p + 1..]);
-                block.truncate(p + 1);
-                if tx.send(block).is_err() {
-                    return Ok(()); // the consumer stopped (an error it reports)
-                }
-            }
-            None => carry = block, // one line longer than a block: keep reading
-        }
-    }
-}
+/// JSON Lines framing: a record ends at a newline.
+pub(super) struct Lines;
 
-/// Cuts a block into slices of whole lines, about [`SLICE`] bytes each.
-pub(super) fn slices(block: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::with_capacity(block.len() / SLICE + 1);
-    let mut start = 0;
-    while start < block.len() {
-        let target = (start + SLICE).min(block.len());
-        let end = if target == block.len() {
-            block.len()
-        } else {
-            memchr::memchr(b'\n', &block[target..]).map_or(block.len(), |p| target + p + 1)
-        };
-        out.push(&block[start..end]);
-        start = end;
+impl Framing for Lines {
+    fn last_end(&self, block: &[u8], fresh: usize) -> Option<usize> {
+        // only the new bytes can hold a newline (the earlier ones held none)
+        memchr::memrchr(b'\n', &block[fresh..]).map(|p| fresh + p + 1)
     }
-    out
+    fn end_after(&self, block: &[u8], _start: usize, at: usize) -> Option<usize> {
+        memchr::memchr(b'\n', &block[at..]).map(|p| at + p + 1)
+    }
 }
 
 /// Records of a slice counted by the fast path, merged into one outcome.
@@ -232,7 +187,10 @@ mod tests {
         for i in 0..50_000 {
             block.extend_from_slice(format!("{{\"n\":{i}}}\n").as_bytes());
         }
-        let s = slices(&block);
+        let s: Vec<&[u8]> = crate::ingest::blocks::slices(&block, &Lines)
+            .into_iter()
+            .map(|(a, b)| &block[a..b])
+            .collect();
         assert!(s.len() > 1);
         assert_eq!(s.iter().map(|x| x.len()).sum::<usize>(), block.len());
         assert!(s.iter().all(|x| x.ends_with(b"\n")));
@@ -246,9 +204,9 @@ mod tests {
             .collect();
         let (tx, rx) = std::sync::mpsc::sync_channel(64);
         let mut r = std::io::BufReader::new(&text[..]);
-        produce_blocks(&mut r, &tx).unwrap();
+        crate::ingest::blocks::produce(&mut r, &Lines, &tx).unwrap();
         drop(tx);
-        let blocks: Vec<Vec<u8>> = rx.iter().collect();
+        let blocks: Vec<Vec<u8>> = rx.iter().map(|(b, _)| b).collect();
         assert!(blocks.len() > 1);
         assert!(blocks[..blocks.len() - 1]
             .iter()

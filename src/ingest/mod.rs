@@ -7,6 +7,7 @@
 //! kept. Memory grows with the events kept (licensing, membership, deletions), not with the file.
 
 pub mod audit;
+mod blocks;
 mod csvblocks;
 pub mod jsonscan;
 pub mod lightjson;
@@ -536,27 +537,33 @@ fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
     }
 }
 
-/// JSON Lines ([`lines`]): blocks of whole lines from a reader thread, each cut into slices parsed
-/// in parallel; outcomes are taken in input order, with line and record numbers made absolute.
-fn read_json_lines(
+/// Parses one slice of whole records: its outcomes (lines relative to the slice) and its newlines.
+type SliceWork<'a> = dyn Fn(&[u8]) -> (Vec<Outcome>, u64) + Sync + 'a;
+
+/// The parallel readers' consumer: blocks of whole records come from a reader thread ([`blocks`]),
+/// their slices are parsed on all cores by `work`, and the outcomes are taken in input order with
+/// line numbers made absolute (`work` gives them relative to its slice, with the slice's newline
+/// count); the sink numbers the records.
+fn read_slices(
     sink: &mut Sink<'_>,
     mut reader: Box<dyn BufRead + Send>,
-    file: Arc<str>,
+    first_line: u64,
+    framing: &dyn blocks::Framing,
+    work: &SliceWork<'_>,
 ) -> Result<(), InputError> {
     let path = sink.report.path.clone();
-    let fast = !sink.opts.keep_all && !sink.opts.full_parse;
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-        let producer = s.spawn(move || lines::produce_blocks(reader.as_mut(), &tx));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<blocks::Block>(2);
+        let producer = s.spawn(move || blocks::produce(reader.as_mut(), framing, &tx));
         let mut result = Ok(());
-        let mut base = 1u64; // line number of the block's first line
-        for block in rx.iter() {
+        let mut base = first_line; // line number of the block's first line
+        for (block, slices) in rx.iter() {
             if result.is_err() {
                 continue; // drain so the reader can finish
             }
-            let parts: Vec<(Vec<Outcome>, u64)> = lines::slices(&block)
+            let parts: Vec<(Vec<Outcome>, u64)> = slices
                 .into_par_iter()
-                .map(|slice| lines::work(slice, &file, fast))
+                .map(|(a, b)| work(&block[a..b]))
                 .collect();
             'block: for (outs, newlines) in parts {
                 for mut o in outs {
@@ -594,7 +601,10 @@ fn read_json(
     let path = sink.report.path.clone();
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
-        return read_json_lines(sink, reader, file);
+        let fast = !sink.opts.keep_all && !sink.opts.full_parse;
+        return read_slices(sink, reader, 1, &lines::Lines, &|slice| {
+            lines::work(slice, &file, fast)
+        });
     }
     let context = std::sync::Mutex::new(None::<String>);
     let ctx_ref = &context;
@@ -754,7 +764,6 @@ fn read_csv(
             })
         }
     };
-    let mut reader = reader;
     let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
@@ -784,45 +793,7 @@ fn read_csv(
         .then(|| prefilter::CsvFast::new(&shape, &headers))
         .flatten();
     let work = |slice: &[u8]| csv_slice(slice, &shape, &headers, fast.as_ref(), &file);
-    std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        let producer = s.spawn(move || csvblocks::produce(reader.as_mut(), &tx));
-        let mut result = Ok(());
-        let mut base = first_line; // line number of the block's first line
-        for (block, slices) in rx.iter() {
-            if result.is_err() {
-                continue; // drain so the reader can finish
-            }
-            let parts: Vec<(Vec<Outcome>, u64)> = slices
-                .into_par_iter()
-                .map(|(a, b)| work(&block[a..b]))
-                .collect();
-            'block: for (outs, newlines) in parts {
-                for mut o in outs {
-                    o.sources_mut(|_, line| {
-                        if let Some(l) = line {
-                            *l += base;
-                        }
-                    });
-                    if let Err(e) = sink.take(o) {
-                        result = Err(e);
-                        break 'block;
-                    }
-                }
-                base += newlines;
-            }
-        }
-        let produced = match producer.join() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(read_failure(&path, base, e)),
-            Err(_) => Err(InputError::Unusable {
-                path: path.clone(),
-                found: "an internal error while reading".into(),
-                expected: "a readable export".into(),
-            }),
-        };
-        result.and(produced)
-    })
+    read_slices(sink, reader, first_line, &csvblocks::Csv, &work)
 }
 
 /// Parses the records of one CSV slice (whole records). Lines in the outcomes are relative to the
