@@ -91,7 +91,8 @@ pub struct Scanner<R> {
     pub saw_envelope: bool,
 }
 
-fn is_envelope_key(k: &[u8]) -> bool {
+/// Whether a top-level key names the record array of a page or envelope (`value`, `records`).
+pub(super) fn is_envelope_key(k: &[u8]) -> bool {
     k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")
 }
 

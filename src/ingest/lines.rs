@@ -37,9 +37,8 @@ pub(super) fn is_json_lines(head: &[u8]) -> bool {
 }
 
 fn is_envelope(m: &serde_json::Map<String, Value>) -> bool {
-    m.iter().any(|(k, v)| {
-        (k.eq_ignore_ascii_case("value") || k.eq_ignore_ascii_case("records")) && v.is_array()
-    })
+    m.iter()
+        .any(|(k, v)| jsonscan::is_envelope_key(k.as_bytes()) && v.is_array())
 }
 
 /// JSON Lines framing: a record ends at a newline.

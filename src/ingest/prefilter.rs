@@ -173,10 +173,9 @@ impl<'a> LightMap<'a> {
     /// Whether a top-level `value` / `records` key holds an array: the object is a page or
     /// envelope whose elements are the records.
     fn is_envelope(&self) -> bool {
-        self.0.iter().any(|(k, v)| {
-            (k.eq_ignore_ascii_case("value") || k.eq_ignore_ascii_case("records"))
-                && v.starts_with('[')
-        })
+        self.0
+            .iter()
+            .any(|(k, v)| super::jsonscan::is_envelope_key(k.as_bytes()) && v.starts_with('['))
     }
 }
 
