@@ -5,6 +5,7 @@
 pub mod flavor;
 pub mod sql_output;
 pub mod tables;
+pub mod text;
 
 use crate::cli::{ExportArgs, SqlArgs, TableFormat};
 use crate::commands::{analyze_paths, knowledge, parse_as_of, AnalyzeRun};
@@ -48,6 +49,24 @@ fn file_format(f: TableFormat) -> FileFormat {
     }
 }
 
+/// Writes prepared columns to `path` (created or replaced): Parquet through polars, the text
+/// formats through [`text`].
+fn write_file(cols: &[frame::ColumnData], format: FileFormat, path: &Path) -> Result<()> {
+    match format {
+        FileFormat::Parquet => Ok(frame::write_parquet(cols, path)?),
+        FileFormat::Csv | FileFormat::Ndjson => {
+            let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+            if format == FileFormat::Csv {
+                text::write_csv(cols, &mut w)?;
+            } else {
+                text::write_ndjson(cols, &mut w)?;
+            }
+            std::io::Write::flush(&mut w)?;
+            Ok(())
+        }
+    }
+}
+
 /// Writes one table to `dir/NAME.EXT`, through a temporary file so a failed write never leaves a
 /// half-written table behind.
 fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
@@ -58,7 +77,7 @@ fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
         FileFormat::Csv => flavor::for_csv(&t.columns),
         FileFormat::Ndjson => flavor::for_ndjson(&t.columns),
     };
-    let written = frame::write_table(&cols, format, &tmp)
+    let written = write_file(&cols, format, &tmp)
         .with_context(|| format!("{}: cannot write the {} table", path.display(), t.name))
         .and_then(|()| {
             std::fs::rename(&tmp, &path)

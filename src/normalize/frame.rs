@@ -1,6 +1,6 @@
 //! The one place polars lives (its API changes between releases): normalized events as a DataFrame
 //! and the aggregations licdiag computes over it, tables given as plain Rust columns turned into
-//! frames, written as Parquet / CSV / NDJSON, queried with polars SQL and read back. Everything
+//! frames, written as Parquet, queried with polars SQL and read back. Everything
 //! outside this module sees plain Rust types.
 
 use crate::model::AuditEvent;
@@ -121,8 +121,7 @@ impl ColumnData {
 pub enum FileFormat {
     /// Snappy-compressed Parquet; timestamps `TIMESTAMP(MILLIS, UTC)`, lists `LIST<STRING>`.
     Parquet,
-    /// CSV with a header; lists and timestamps must already be text (polars cannot write nested
-    /// CSV cells).
+    /// CSV with a header; lists and timestamps must already be text (`export::flavor`).
     Csv,
     /// One JSON object per line.
     Ndjson,
@@ -208,29 +207,15 @@ pub fn table_frame(columns: &[ColumnData]) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns.iter().map(to_column).collect())
 }
 
-/// Writes a table to `path` (created or replaced).
-pub fn write_table(columns: &[ColumnData], format: FileFormat, path: &Path) -> PolarsResult<()> {
+/// Writes a table to `path` as Snappy-compressed Parquet (created or replaced). CSV and NDJSON are
+/// written without polars (`export::text`).
+pub fn write_parquet(columns: &[ColumnData], path: &Path) -> PolarsResult<()> {
     let mut df = table_frame(columns)?;
     let file = std::fs::File::create(path)?;
     let mut w = std::io::BufWriter::new(file);
-    match format {
-        FileFormat::Parquet => {
-            ParquetWriter::new(&mut w)
-                .with_compression(ParquetCompression::Snappy)
-                .finish(&mut df)?;
-        }
-        FileFormat::Csv => {
-            CsvWriter::new(&mut w)
-                .include_header(true)
-                .with_datetime_format(Some("%Y-%m-%dT%H:%M:%S%.3fZ".into()))
-                .finish(&mut df)?;
-        }
-        FileFormat::Ndjson => {
-            JsonWriter::new(&mut w)
-                .with_json_format(JsonFormat::JsonLines)
-                .finish(&mut df)?;
-        }
-    }
+    ParquetWriter::new(&mut w)
+        .with_compression(ParquetCompression::Snappy)
+        .finish(&mut df)?;
     std::io::Write::flush(&mut w)?;
     Ok(())
 }
