@@ -6,6 +6,9 @@
 use crate::model::AuditEvent;
 use chrono::{DateTime, Utc};
 use polars::prelude::*;
+use polars_io::parquet::read::ParquetReader;
+use polars_io::parquet::write::{ParquetCompression, ParquetWriter};
+use polars_io::SerReader;
 use serde::Serialize;
 use std::path::Path;
 
