@@ -71,6 +71,7 @@ fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
     let mut w = sink(None)?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;
     w.flush().context("writing the report")?;
+    release_at_exit(data);
     Ok(0)
 }
 
@@ -204,7 +205,15 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
     let mut w = sink(a.output.as_deref())?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;
     w.flush().context("writing the report")?;
-    Ok(exit_code(&run.diagnosis, a.fail_on))
+    let code = exit_code(&run.diagnosis, a.fail_on);
+    release_at_exit(run);
+    Ok(code)
+}
+
+/// Lets go of a command's input without freeing it, allocation by allocation: the process exits
+/// right after, and freeing the events of a million-record export one by one took about a second.
+pub fn release_at_exit<T>(input: T) {
+    std::mem::forget(input);
 }
 
 fn explain(a: ExplainArgs) -> Result<u8> {

@@ -23,16 +23,25 @@ pub(super) trait Framing: Sync {
 /// A block of whole records and the byte ranges of its slices.
 pub(super) type Block = (Vec<u8>, Vec<(usize, usize)>);
 
-/// Reads blocks of whole records from `reader` and sends each with its slices. The last block may
-/// end without a record end (it is what the input ends with).
+/// Reads blocks of whole records from `reader` and sends each with its slices, refilling the blocks
+/// the consumer sends back on `spent`. The last block may end without a record end (it is what the
+/// input ends with).
 pub(super) fn produce(
     reader: &mut (dyn BufRead + Send),
     framing: &dyn Framing,
     tx: &std::sync::mpsc::SyncSender<Block>,
+    spent: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut block = Vec::with_capacity(BLOCK + carry.len() + 1);
+        let mut block = match spent.try_recv() {
+            Ok(mut b) => {
+                b.clear();
+                b
+            }
+            Err(_) => Vec::new(),
+        };
+        block.reserve(BLOCK + carry.len() + 1);
         block.append(&mut carry);
         // a record longer than a block doubles the read, so a huge record costs linear time
         let want = (BLOCK.saturating_sub(block.len()))

@@ -16,12 +16,12 @@ const MAX_DEPTH: usize = 120;
 
 /// The top-level members of an object, in document order.
 pub struct Members<'a> {
-    items: Vec<(&'a [u8], &'a [u8])>,
+    items: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> Members<'a> {
     /// Keys with their raw values (valid JSON text), in document order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.items.iter().copied()
     }
 }
@@ -262,7 +262,7 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
             if escaped {
                 return None;
             }
-            let key = &b[i + 1..end - 1];
+            let key = (i + 1, end - 1);
             i = ws(b, end);
             if b.get(i) != Some(&b':') {
                 return None;
@@ -273,7 +273,7 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
             if items.len() == MAX_KEYS {
                 return None;
             }
-            items.push((key, &b[start..i]));
+            items.push((key, (start, i)));
             i = ws(b, i);
             match *b.get(i)? {
                 b',' => i = ws(b, i + 1),
@@ -289,8 +289,13 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
         return None;
     }
     // keys and strings are UTF-8 checked once for the whole record (serde_json rejects invalid
-    // UTF-8 in strings; outside strings any non-ASCII byte was already a syntax error)
-    std::str::from_utf8(b).ok()?;
+    // UTF-8 in strings; outside strings any non-ASCII byte was already a syntax error); every range
+    // starts and ends next to an ASCII byte, so `get` cannot fail on a char boundary
+    let text = simdutf8::basic::from_utf8(b).ok()?;
+    let items = items
+        .into_iter()
+        .map(|((ka, kb), (va, vb))| Some((text.get(ka..kb)?, text.get(va..vb)?)))
+        .collect::<Option<Vec<_>>>()?;
     Some(Members { items })
 }
 
@@ -367,13 +372,7 @@ mod tests {
         );
         let m = members(br#"{"k":"v","n":{"x":[1]}}"#).unwrap();
         let got: Vec<_> = m.iter().collect();
-        assert_eq!(
-            got,
-            vec![
-                (&b"k"[..], &b"\"v\""[..]),
-                (&b"n"[..], &br#"{"x":[1]}"#[..])
-            ]
-        );
+        assert_eq!(got, vec![("k", "\"v\""), ("n", r#"{"x":[1]}"#)]);
         assert_eq!(
             unescape(br#""a\"b\\c\/d\n""#).as_deref(),
             Some("a\"b\\c/d\n")

@@ -203,7 +203,8 @@ mod tests {
             .collect();
         let (tx, rx) = std::sync::mpsc::sync_channel(64);
         let mut r = std::io::BufReader::new(&text[..]);
-        crate::ingest::blocks::produce(&mut r, &Lines, &tx).unwrap();
+        let (_spent_tx, spent) = std::sync::mpsc::channel();
+        crate::ingest::blocks::produce(&mut r, &Lines, &tx, &spent).unwrap();
         drop(tx);
         let blocks: Vec<Vec<u8>> = rx.iter().map(|(b, _)| b).collect();
         assert!(blocks.len() > 1);

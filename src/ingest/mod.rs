@@ -554,31 +554,36 @@ fn read_slices(
     let path = sink.report.path.clone();
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<blocks::Block>(2);
-        let producer = s.spawn(move || blocks::produce(reader.as_mut(), framing, &tx));
+        // spent blocks go back to the reader, which refills them instead of faulting in fresh pages
+        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let producer = s.spawn(move || blocks::produce(reader.as_mut(), framing, &tx, &spent_rx));
         let mut result = Ok(());
-        let mut base = first_line; // line number of the block's first line
+        let mut base = first_line; // line number of the next outcomes' first line
+        let mut pending: Vec<(Vec<Outcome>, u64)> = Vec::new();
         for (block, slices) in rx.iter() {
             if result.is_err() {
                 continue; // drain so the reader can finish
             }
-            let parts: Vec<(Vec<Outcome>, u64)> = slices
-                .into_par_iter()
-                .map(|(a, b)| work(&block[a..b]))
-                .collect();
-            'block: for (outs, newlines) in parts {
-                for mut o in outs {
-                    o.sources_mut(|_, line| {
-                        if let Some(l) = line {
-                            *l += base;
-                        }
-                    });
-                    if let Err(e) = sink.take(o) {
-                        result = Err(e);
-                        break 'block;
-                    }
-                }
-                base += newlines;
-            }
+            // this block is parsed on the pool while this thread hands the previous block's
+            // outcomes to the sink
+            // (rayon::join, not a thread: files are read on pool workers, and a worker that blocks
+            // outside rayon while its slices wait in the pool can leave no worker to parse them)
+            let earlier = std::mem::take(&mut pending);
+            let (taken, parts) = rayon::join(
+                || take_parts(sink, earlier, &mut base),
+                || {
+                    slices
+                        .into_par_iter()
+                        .map(|(a, b)| work(&block[a..b]))
+                        .collect::<Vec<_>>()
+                },
+            );
+            result = taken;
+            pending = parts;
+            let _ = spent_tx.send(block);
+        }
+        if result.is_ok() {
+            result = take_parts(sink, pending, &mut base);
         }
         let produced = match producer.join() {
             Ok(Ok(())) => Ok(()),
@@ -591,6 +596,28 @@ fn read_slices(
         };
         result.and(produced)
     })
+}
+
+/// Hands the outcomes of parsed slices to the sink in order, making their line numbers absolute
+/// (`base` is the line number of the first slice's first line; it moves past every slice).
+fn take_parts(
+    sink: &mut Sink<'_>,
+    parts: Vec<(Vec<Outcome>, u64)>,
+    base: &mut u64,
+) -> Result<(), InputError> {
+    for (outs, newlines) in parts {
+        for mut o in outs {
+            let at = *base;
+            o.sources_mut(|_, line| {
+                if let Some(l) = line {
+                    *l += at;
+                }
+            });
+            sink.take(o)?;
+        }
+        *base += newlines;
+    }
+    Ok(())
 }
 
 fn read_json(
@@ -1079,6 +1106,41 @@ mod parallel_tests {
             (i / 60) % 60,
             i % 60
         )
+    }
+
+    #[test]
+    fn several_large_files_read_at_once_finish() {
+        // files are read on pool workers and each parses its slices on the same pool: the readers
+        // must never block a worker outside rayon (this once deadlocked), so a hang is a failure
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut paths = Vec::new();
+        for f in 0..4 {
+            let text: String = (1..=12_000)
+                .map(|i| {
+                    graph(
+                        i,
+                        if i % 5 == 0 {
+                            "Add member to group"
+                        } else {
+                            "Update user"
+                        },
+                    ) + "\n"
+                })
+                .collect();
+            let p = dir.path().join(format!("{f}.jsonl"));
+            std::fs::write(&p, text).expect("write");
+            paths.push(p);
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let got = read_inputs(&paths, &ReadOptions::default()).map(|d| d.inputs);
+            let _ = tx.send(got.map(|i| i.iter().map(|r| r.records).collect::<Vec<_>>()));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("reading four files in parallel finishes")
+            .expect("read");
+        assert_eq!(got, vec![12_000; 4]);
     }
 
     #[test]

@@ -139,13 +139,7 @@ struct LightMap<'a>(Vec<(&'a str, &'a str)>);
 
 impl<'a> LightMap<'a> {
     fn parse(bytes: &'a [u8]) -> Option<Self> {
-        let m = lightjson::members(bytes)?;
-        let mut items = Vec::with_capacity(16);
-        for (k, v) in m.iter() {
-            // `members` checked the whole record is UTF-8
-            items.push((std::str::from_utf8(k).ok()?, std::str::from_utf8(v).ok()?));
-        }
-        Some(LightMap(items))
+        Some(LightMap(lightjson::members(bytes)?.iter().collect()))
     }
     fn parse_raw(raw: &'a str) -> Option<Self> {
         Self::parse(raw.as_bytes())
@@ -442,6 +436,22 @@ mod tests {
         assert!(!may_be_kept(
             br#"{"activityDisplayName":"Update application"}"#
         ));
+    }
+
+    #[test]
+    fn light_and_full_lookups_take_the_same_key() {
+        // no exact spelling, two case variants, a duplicate and a null: both paths must agree
+        let raw = br#"{"ACTIVITYDateTime":"b","activitydatetime":"a","Result":null,"result":"x","k":"1","k":"2"}"#;
+        let light = LightMap::parse(raw).expect("light");
+        let full: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(raw).expect("json");
+        for key in ["activityDateTime", "result", "RESULT", "k", "K", "absent"] {
+            let l = light.get(key).map(|v| v.trim_matches('"').to_string());
+            let f = crate::ingest::value::get_in(&full, key)
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            assert_eq!(l, f, "{key}");
+        }
     }
 
     #[test]

@@ -136,5 +136,8 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the timeline")?;
     w.flush().context("writing the timeline")?;
-    Ok(if doc.still_open.is_empty() { 0 } else { 1 })
+    let code = if doc.still_open.is_empty() { 0 } else { 1 };
+    drop(doc);
+    crate::commands::release_at_exit(data);
+    Ok(code)
 }
