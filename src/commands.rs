@@ -49,6 +49,7 @@ fn read(
             format,
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
         ),
+        compact: true,
         ..Default::default()
     };
     load(&input.paths, &opts, redact)
@@ -181,6 +182,7 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
             a.format,
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
         ),
+        compact: true,
         ..Default::default()
     };
     let run = analyze_paths(

@@ -287,3 +287,51 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn compact_events_give_the_same_diagnosis_and_timeline() {
+    // every command reads with `compact` (modified properties and additional details dropped once
+    // the payload is derived); nothing it prints may change
+    use chrono::TimeZone;
+    let as_of = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let kb = licdiag::knowledge::Knowledge::builtin();
+    for dir in ["sample-tenant", "audit", "formats"] {
+        let read = |compact: bool| {
+            read_inputs(
+                &[fixture(dir)],
+                &ReadOptions {
+                    compact,
+                    ..Default::default()
+                },
+            )
+            .expect("read")
+        };
+        let (whole, compact) = (read(false), read(true));
+        assert_eq!(whole.events.len(), compact.events.len(), "{dir}");
+        let kbs = kb.clone().with_subscribed_skus(&whole.snapshot.skus);
+        let diagnose = |d: &Ingested| {
+            let x = licdiag::diagnose::diagnose(
+                &d.events,
+                &d.snapshot,
+                &kbs,
+                &licdiag::diagnose::DiagnoseOptions::new(as_of),
+            );
+            serde_json::to_value(&x).expect("json")
+        };
+        assert_eq!(diagnose(&whole), diagnose(&compact), "{dir}: diagnosis");
+        let timeline = |d: &Ingested| {
+            let doc =
+                licdiag::timeline::timeline(d, &kbs, &Default::default(), as_of).expect("timeline");
+            serde_json::to_value(&doc).expect("json")
+        };
+        assert_eq!(timeline(&whole), timeline(&compact), "{dir}: timeline");
+        for e in &compact.events {
+            assert!(
+                e.additional_details.is_empty() && e.targets.iter().all(|t| t.modified.is_empty()),
+                "{dir}: {} (sequence {:?}) kept its properties",
+                e.source,
+                e.sequence
+            );
+        }
+    }
+}

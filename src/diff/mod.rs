@@ -52,6 +52,7 @@ pub fn diff(
 pub fn run(a: DiffArgs, progress: bool) -> Result<u8> {
     let opts = ReadOptions {
         progress,
+        compact: true,
         ..Default::default()
     };
     // one key for both sides: with --redact and no --redact-key, the same person must get the

@@ -34,6 +34,7 @@ fn build_tables(
     let opts = ReadOptions {
         strict,
         progress,
+        compact: true,
         ..Default::default()
     };
     let AnalyzeRun { data, diagnosis } = analyze_paths(paths, &opts, as_of, catalog, redact)?;

@@ -133,6 +133,9 @@ pub struct ReadOptions {
     pub hash_inputs: bool,
     /// Parse every record fully, never through the fast path (`prefilter`); for tests and comparison.
     pub full_parse: bool,
+    /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
+    /// sets it; the library default keeps whole events.
+    pub compact: bool,
 }
 
 /// Everything read from the inputs.
@@ -383,7 +386,12 @@ impl Sink<'_> {
                 self.report.first = Some(self.report.first.map_or(e.time, |f| f.min(e.time)));
                 self.report.last = Some(self.report.last.map_or(e.time, |l| l.max(e.time)));
                 if self.opts.keep_all || e.is_kept() {
-                    self.events.push(*e);
+                    let mut e = *e;
+                    // chunks of a split operation keep their properties for the merge
+                    if self.opts.compact && e.sequence.is_none() {
+                        e.compact();
+                    }
+                    self.events.push(e);
                 }
             }
             Outcome::CountedMany { .. } => {}
@@ -982,7 +990,13 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     for r in results {
         let (report, events, snap) = r?;
         out.inputs.push(report);
-        out.events.extend(events);
+        // the first input's events are moved, not copied: a second copy of a large input's
+        // events would double the peak memory for a moment
+        if out.events.is_empty() {
+            out.events = events;
+        } else {
+            out.events.extend(events);
+        }
         out.snapshot.users.extend(snap.users);
         out.snapshot.groups.extend(snap.groups);
         out.snapshot.skus.extend(snap.skus);
@@ -994,6 +1008,13 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         (a.time, &a.source.file, a.source.record).cmp(&(b.time, &b.source.file, b.source.record))
     });
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
+    if opts.compact {
+        // the chunks of split operations are merged (a merged event's sequence is cleared): they
+        // need their properties no longer
+        for e in out.events.iter_mut() {
+            e.compact();
+        }
+    }
     for (chunk, _into) in absorbed {
         if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *chunk.file) {
             r.events = r.events.saturating_sub(1);

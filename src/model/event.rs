@@ -349,6 +349,18 @@ impl AuditEvent {
             )
     }
 
+    /// Drops what only normalization reads once the payload is derived (modified properties and
+    /// additional details: license sets, summary, sequence and errors are already taken from them),
+    /// about half of a kept event's memory. No report, timeline, export or diagnosis reads them;
+    /// a chunk of a split operation (`sequence`) must keep them until it is merged.
+    pub fn compact(&mut self) {
+        for t in &mut self.targets {
+            t.modified = Vec::new();
+        }
+        self.targets.shrink_to_fit();
+        self.additional_details = Vec::new();
+    }
+
     /// The first target of a kind.
     pub fn target(&self, kind: TargetKind) -> Option<&Target> {
         self.targets.iter().find(|t| t.kind == kind)

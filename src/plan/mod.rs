@@ -59,6 +59,7 @@ pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
     let opts = ReadOptions {
         strict: common.strict,
         progress,
+        compact: true,
         ..Default::default()
     };
     // Names are resolved before redaction, so `--group` matches what the admin sees in the portal;

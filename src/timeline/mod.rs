@@ -108,6 +108,7 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
         strict: a.input.strict,
         progress,
         keep_all: false,
+        compact: true,
         ..Default::default()
     };
     // with --redact, one key for the data and for the pseudonyms of --user / --group
