@@ -6,7 +6,7 @@
 use std::io::{BufRead, Read};
 
 /// Bytes a reader block holds (whole records; a longer record grows its block).
-pub(super) const BLOCK: usize = 8 << 20;
+pub(super) const BLOCK: usize = 4 << 20;
 /// Bytes of one slice parsed by one task.
 const SLICE: usize = 256 << 10;
 
