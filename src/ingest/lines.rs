@@ -74,7 +74,7 @@ impl Counted {
         if self.n > 0 {
             let c = std::mem::take(self);
             if let (Some(first), Some(last), Some(kind)) = (c.first, c.last, c.kind) {
-                outs.push(Outcome::CountedMany {
+                outs.push(Outcome::Counted {
                     n: c.n,
                     first,
                     last,

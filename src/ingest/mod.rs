@@ -150,10 +150,9 @@ pub struct Ingested {
 /// The result of one record.
 enum Outcome {
     Event(Box<AuditEvent>, InputKind),
-    /// An audit event read by the fast path: counted and timed, never kept.
-    Counted(DateTime<Utc>, InputKind),
-    /// Consecutive records read by the fast path (JSON Lines slices).
-    CountedMany {
+    /// Audit events read by the fast path (one record, or consecutive records of a slice): counted
+    /// and timed, never kept.
+    Counted {
         n: u64,
         first: DateTime<Utc>,
         last: DateTime<Utc>,
@@ -244,7 +243,12 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> O
     }
     if fast && !prefilter::may_be_kept(&item.bytes) {
         if let prefilter::Light::Event { time, format } = prefilter::light(&item.bytes) {
-            return Outcome::Counted(time, InputKind::Audit(format));
+            return Outcome::Counted {
+                n: 1,
+                first: time,
+                last: time,
+                kind: InputKind::Audit(format),
+            };
         }
     }
     match serde_json::from_slice::<Value>(&item.bytes) {
@@ -354,14 +358,22 @@ impl Outcome {
                 }
             }
             Outcome::Skip { record, line, .. } => f(record, line),
-            Outcome::Counted(..) | Outcome::CountedMany { .. } => {}
+            Outcome::Counted { .. } => {}
         }
     }
 }
 
 impl Sink<'_> {
+    /// Counts `n` audit events of `kind` between `first` and `last`.
+    fn count_events(&mut self, n: u64, first: DateTime<Utc>, last: DateTime<Utc>, kind: InputKind) {
+        self.report.kind.get_or_insert(kind);
+        self.report.events += n;
+        self.report.first = Some(self.report.first.map_or(first, |f| f.min(first)));
+        self.report.last = Some(self.report.last.map_or(last, |l| l.max(last)));
+    }
+
     fn take(&mut self, mut o: Outcome) -> Result<(), InputError> {
-        if let Outcome::CountedMany {
+        if let Outcome::Counted {
             n,
             first,
             last,
@@ -369,10 +381,7 @@ impl Sink<'_> {
         } = o
         {
             self.report.records += n;
-            self.report.kind.get_or_insert(kind);
-            self.report.events += n;
-            self.report.first = Some(self.report.first.map_or(first, |f| f.min(first)));
-            self.report.last = Some(self.report.last.map_or(last, |l| l.max(last)));
+            self.count_events(n, first, last, kind);
             return Ok(());
         }
         self.report.records += 1;
@@ -381,10 +390,7 @@ impl Sink<'_> {
         o.sources_mut(|record, _| *record = n);
         match o {
             Outcome::Event(e, kind) => {
-                self.report.kind.get_or_insert(kind);
-                self.report.events += 1;
-                self.report.first = Some(self.report.first.map_or(e.time, |f| f.min(e.time)));
-                self.report.last = Some(self.report.last.map_or(e.time, |l| l.max(e.time)));
+                self.count_events(1, e.time, e.time, kind);
                 if self.opts.keep_all || e.is_kept() {
                     let mut e = *e;
                     // chunks of a split operation keep their properties for the merge
@@ -394,13 +400,7 @@ impl Sink<'_> {
                     self.events.push(e);
                 }
             }
-            Outcome::CountedMany { .. } => {}
-            Outcome::Counted(time, kind) => {
-                self.report.kind.get_or_insert(kind);
-                self.report.events += 1;
-                self.report.first = Some(self.report.first.map_or(time, |f| f.min(time)));
-                self.report.last = Some(self.report.last.map_or(time, |l| l.max(time)));
-            }
+            Outcome::Counted { .. } => {}
             Outcome::Snap(recs, kind) => {
                 self.report.kind.get_or_insert(kind);
                 self.report.snapshot_records += 1;
