@@ -180,11 +180,8 @@ fn container(b: &[u8], mut i: usize) -> Option<usize> {
                 return Some(i);
             }
             first = false;
-            // after a value
-            if let Some(next) = after_value(b, &mut i, &mut stack)? {
-                if next {
-                    return Some(i);
-                }
+            if after_value(b, &mut i, &mut stack)? {
+                return Some(i);
             }
             continue;
         }
@@ -210,25 +207,23 @@ fn container(b: &[u8], mut i: usize) -> Option<usize> {
         }
         i = value(b, i)?;
         first = false;
-        if let Some(done) = after_value(b, &mut i, &mut stack)? {
-            if done {
-                return Some(i);
-            }
+        if after_value(b, &mut i, &mut stack)? {
+            return Some(i);
         }
     }
 }
 
-/// After a value inside the container on top of `stack`: a comma continues it (`Some(None)`
-/// after moving past it), closers pop (possibly several); `Some(Some(true))` when the outermost
-/// container closed, `None` on a syntax error.
-fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<Option<bool>> {
+/// After a value inside the container on top of `stack`: a comma continues it (`Some(false)`
+/// after moving past it), closers pop (possibly several); `Some(true)` when the outermost container
+/// closed, `None` on a syntax error.
+fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<bool> {
     loop {
         *i = ws(b, *i);
         let obj = *stack.last()?;
         match *b.get(*i)? {
             b',' => {
                 *i += 1;
-                return Some(None);
+                return Some(false);
             }
             b'}' if obj => {}
             b']' if !obj => {}
@@ -237,7 +232,7 @@ fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<Option<
         stack.pop();
         *i += 1;
         if stack.is_empty() {
-            return Some(Some(true));
+            return Some(true);
         }
     }
 }

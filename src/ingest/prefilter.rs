@@ -109,7 +109,10 @@ pub fn may_be_kept(bytes: &[u8]) -> bool {
 /// order: for many JSON Lines records at once. After a match the search resumes at the next line.
 pub fn needle_positions(text: &[u8]) -> Vec<usize> {
     let Some(f) = FINDER.as_ref() else {
-        return (0..text.len()).collect();
+        // no searcher: every line may hold a needle
+        return std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text).map(|p| p + 1))
+            .collect();
     };
     f.with_lower(text, |lower| {
         let mut out = Vec::new();
