@@ -54,18 +54,15 @@ fn file_format(f: TableFormat) -> FileFormat {
 /// formats through [`text`].
 fn write_file(cols: &[frame::ColumnData], format: FileFormat, path: &Path) -> Result<()> {
     match format {
-        FileFormat::Parquet => Ok(frame::write_parquet(cols, path)?),
-        FileFormat::Csv | FileFormat::Ndjson => {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-            if format == FileFormat::Csv {
-                text::write_csv(cols, &mut w)?;
-            } else {
-                text::write_ndjson(cols, &mut w)?;
-            }
-            std::io::Write::flush(&mut w)?;
-            Ok(())
+        FileFormat::Parquet => frame::write_parquet(cols, path)?,
+        FileFormat::Csv => {
+            text::write_csv(cols, std::io::BufWriter::new(std::fs::File::create(path)?))?
+        }
+        FileFormat::Ndjson => {
+            text::write_ndjson(cols, std::io::BufWriter::new(std::fs::File::create(path)?))?
         }
     }
+    Ok(())
 }
 
 /// Writes one table to `dir/NAME.EXT`, through a temporary file so a failed write never leaves a

@@ -4,21 +4,23 @@
 
 use super::flavor::{time_text, LIST_SEPARATOR};
 use crate::normalize::frame::{ColumnData, Values};
+use std::borrow::Cow;
 use std::io::Write;
 
 fn rows(columns: &[ColumnData]) -> usize {
     columns.first().map_or(0, |c| c.values.len())
 }
 
-/// The CSV text of one cell (empty for null).
-fn csv_text(v: &Values, i: usize) -> String {
+/// The CSV text of one cell (empty for null). `flavor::for_csv` has already turned times and lists
+/// into neutralized text; they are still written the same way if they reach here.
+fn csv_text(v: &Values, i: usize) -> Cow<'_, str> {
     match v {
-        Values::Str(x) => x[i].clone().unwrap_or_default(),
-        Values::Bool(x) => x[i].map(|b| b.to_string()).unwrap_or_default(),
-        Values::Int(x) => x[i].map(|n| n.to_string()).unwrap_or_default(),
-        Values::UInt(x) => x[i].map(|n| n.to_string()).unwrap_or_default(),
-        Values::Time(x) => x[i].as_ref().map(time_text).unwrap_or_default(),
-        Values::StrList(x) => x[i].join(LIST_SEPARATOR),
+        Values::Str(x) => Cow::Borrowed(x[i].as_deref().unwrap_or_default()),
+        Values::Bool(x) => x[i].map(|b| b.to_string()).unwrap_or_default().into(),
+        Values::Int(x) => x[i].map(|n| n.to_string()).unwrap_or_default().into(),
+        Values::UInt(x) => x[i].map(|n| n.to_string()).unwrap_or_default().into(),
+        Values::Time(x) => x[i].as_ref().map(time_text).unwrap_or_default().into(),
+        Values::StrList(x) => x[i].join(LIST_SEPARATOR).into(),
     }
 }
 
@@ -27,7 +29,10 @@ pub fn write_csv(columns: &[ColumnData], out: impl Write) -> std::io::Result<()>
     let mut w = csv::Writer::from_writer(out);
     w.write_record(columns.iter().map(|c| c.name.as_str()))?;
     for i in 0..rows(columns) {
-        w.write_record(columns.iter().map(|c| csv_text(&c.values, i)))?;
+        for c in columns {
+            w.write_field(csv_text(&c.values, i).as_bytes())?;
+        }
+        w.write_record(None::<&[u8]>)?; // ends the row
     }
     w.flush()
 }
