@@ -11,12 +11,10 @@
 //! field count is wrong), and a block never grows past `MAX_RECORD` bytes because of it.
 
 use super::blocks::{Framing, BLOCK};
+use super::lightjson::{HI, LO};
 
 /// Past this many bytes without a record end (by quote parity), a block is cut at a newline anyway.
 const MAX_RECORD: usize = 4 * BLOCK;
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
 
 /// The number of `"` bytes in `b`.
 pub(super) fn count_quotes(b: &[u8]) -> usize {

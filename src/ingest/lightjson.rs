@@ -26,8 +26,9 @@ impl<'a> Members<'a> {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// Every byte of a word set to 1 / its high bit set (SWAR byte tests, also used by `csvblocks`).
+pub(super) const LO: u64 = 0x0101_0101_0101_0101;
+pub(super) const HI: u64 = 0x8080_8080_8080_8080;
 
 #[inline(always)]
 fn zero_bytes(v: u64) -> u64 {
