@@ -87,6 +87,12 @@ pub fn classify_keys(v: &impl Keyed) -> Option<Family> {
 
 /// Cheap test for text that may hold a license error (tokens, documented sentences, exception names).
 pub fn may_hold_error(s: &str) -> bool {
+    may_hold_error_bytes(s.as_bytes())
+}
+
+/// [`may_hold_error`] over bytes (a whole raw record: no string of it can hold an error unless its
+/// bytes do, when it has no `\u` escape).
+pub fn may_hold_error_bytes(s: &[u8]) -> bool {
     // vectorized (Teddy) when the CPU allows, else the plain substring tests
     static FINDER: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
         std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(NEEDLES));
@@ -103,7 +109,9 @@ pub fn may_hold_error(s: &str) -> bool {
     ];
     match FINDER.as_ref() {
         Some(f) => f.find(s).is_some(),
-        None => NEEDLES.iter().any(|n| s.contains(n)),
+        None => NEEDLES
+            .iter()
+            .any(|n| memchr::memmem::find(s, n.as_bytes()).is_some()),
     }
 }
 

@@ -24,6 +24,10 @@ impl<'a> Members<'a> {
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.items.iter().copied()
     }
+    /// [`Members::iter`], collected.
+    pub fn into_vec(self) -> Vec<(&'a str, &'a str)> {
+        self.items
+    }
 }
 
 /// Every byte of a word set to 1 / its high bit set (SWAR byte tests, also used by `csvblocks`).
@@ -37,7 +41,47 @@ fn zero_bytes(v: u64) -> u64 {
 
 /// The index of the first byte at or after `i` that is a quote, a backslash or a control byte.
 #[inline(always)]
-fn next_special(b: &[u8], mut i: usize) -> usize {
+fn next_special(b: &[u8], i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    let i = next_special_sse2(b, i);
+    next_special_swar(b, i)
+}
+
+/// [`next_special`] sixteen bytes at a time, up to the last whole sixteen (SSE2 is part of every
+/// x86-64 CPU); returns where the scalar scan goes on.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn next_special_sse2(b: &[u8], mut i: usize) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is always available on x86_64, and every load reads the 16 bytes
+    // `b[i..i + 16]`, which the loop condition keeps inside the slice.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let ctl = _mm_set1_epi8(0x1f);
+        while i + 16 <= b.len() {
+            let w = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+            // a byte <= 0x1f is its own unsigned minimum with 0x1f
+            let m = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
+                _mm_cmpeq_epi8(_mm_min_epu8(w, ctl), w),
+            );
+            let mask = _mm_movemask_epi8(m) as u32;
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    i
+}
+
+/// [`next_special`] eight bytes at a time (SWAR), then byte by byte.
+#[inline(always)]
+fn next_special_swar(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[i..i + 8]);
@@ -241,12 +285,20 @@ fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<bool> {
 /// Scans `b`, which must be exactly one JSON object (white space around it allowed), into its
 /// top-level members. `None` = not sure (invalid, `\u` escapes, escaped keys, too many keys).
 pub fn members(b: &[u8]) -> Option<Members<'_>> {
+    // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
+    // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
+    members_of(simdutf8::basic::from_utf8(b).ok()?)
+}
+
+/// [`members`] of text that is already known to be UTF-8 (a value inside a scanned record).
+pub fn members_of(text: &str) -> Option<Members<'_>> {
+    let b = text.as_bytes();
     let mut i = ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
     i = ws(b, i + 1);
-    let mut items = Vec::with_capacity(16);
+    let mut items = Vec::with_capacity(12);
     if b.get(i) == Some(&b'}') {
         i += 1;
     } else {
@@ -258,7 +310,7 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
             if escaped {
                 return None;
             }
-            let key = (i + 1, end - 1);
+            let key_start = i + 1;
             i = ws(b, end);
             if b.get(i) != Some(&b':') {
                 return None;
@@ -269,7 +321,8 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
             if items.len() == MAX_KEYS {
                 return None;
             }
-            items.push((key, (start, i)));
+            // every range starts and ends next to an ASCII byte: `get` cannot split a char
+            items.push((text.get(key_start..end - 1)?, text.get(start..i)?));
             i = ws(b, i);
             match *b.get(i)? {
                 b',' => i = ws(b, i + 1),
@@ -284,15 +337,39 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
     if ws(b, i) != b.len() {
         return None;
     }
-    // keys and strings are UTF-8 checked once for the whole record (serde_json rejects invalid
-    // UTF-8 in strings; outside strings any non-ASCII byte was already a syntax error); every range
-    // starts and ends next to an ASCII byte, so `get` cannot fail on a char boundary
-    let text = simdutf8::basic::from_utf8(b).ok()?;
-    let items = items
-        .into_iter()
-        .map(|((ka, kb), (va, vb))| Some((text.get(ka..kb)?, text.get(va..vb)?)))
-        .collect::<Option<Vec<_>>>()?;
     Some(Members { items })
+}
+
+/// The raw elements of `text`, which must be exactly one JSON array (white space around it
+/// allowed), in order. `None` = not sure, as for [`members`].
+pub fn elements(text: &str) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    let mut out = Vec::new();
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            i = value(b, i)?;
+            // every value starts and ends next to an ASCII byte: `get` cannot split a char
+            out.push(text.get(start..i)?);
+            i = ws(b, i);
+            match *b.get(i)? {
+                b',' => i = ws(b, i + 1),
+                b']' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (ws(b, i) == b.len()).then_some(out)
 }
 
 /// The text of a raw JSON string value (quotes included) without `\u` escapes, unescaped.
@@ -373,6 +450,34 @@ mod tests {
             unescape(br#""a\"b\\c\/d\n""#).as_deref(),
             Some("a\"b\\c/d\n")
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The vector scans find the same byte as a plain one, from any start.
+        #[test]
+        fn special_byte_scans_agree(b in proptest::collection::vec(prop_oneof![
+            8 => 0x20u8..0x7f, 1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x20, 1 => 0x80u8..=0xff
+        ], 0..80), from in 0usize..80) {
+            let from = from.min(b.len());
+            let plain = (from..b.len())
+                .find(|&j| b[j] == b'"' || b[j] == b'\\' || b[j] < 0x20)
+                .unwrap_or(b.len());
+            prop_assert_eq!(next_special(&b, from), plain);
+            prop_assert_eq!(next_special_swar(&b, from), plain);
+        }
+    }
+
+    #[test]
+    fn array_elements() {
+        assert_eq!(elements(" [ ] "), Some(vec![]));
+        assert_eq!(
+            elements(r#"[1, "a,b", {"x":[2,3]}, [], null]"#),
+            Some(vec!["1", r#""a,b""#, r#"{"x":[2,3]}"#, "[]", "null"])
+        );
+        for bad in ["[1,]", "[1 2]", "[", "{}", "[1] x", r#"["\u0041"]"#] {
+            assert_eq!(elements(bad), None, "{bad}");
+        }
     }
 
     proptest! {

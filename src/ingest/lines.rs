@@ -108,7 +108,7 @@ pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, 
         }
         let needle = hits.get(hit).is_some_and(|&h| h < end);
         if !line.iter().all(u8::is_ascii_whitespace) {
-            one_line(line, rel, file, fast && !needle, &mut counted, &mut outs);
+            one_line(line, rel, file, fast, needle, &mut counted, &mut outs);
         }
         if end < slice.len() {
             rel += 1;
@@ -119,15 +119,17 @@ pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, 
     (outs, rel)
 }
 
+/// One line; `needle`: the line holds a licensing needle (found by the caller over the whole slice).
 fn one_line(
     line: &[u8],
     rel: u64,
     file: &Arc<str>,
-    light: bool,
+    fast: bool,
+    needle: bool,
     counted: &mut Counted,
     outs: &mut Vec<Outcome>,
 ) {
-    // `light`: no needle in the line (checked by the caller over the whole slice)
+    let light = fast && !needle;
     if light {
         if let prefilter::Light::Event { time, format } = prefilter::light(line) {
             counted.add(time, InputKind::Audit(format));
@@ -140,6 +142,12 @@ fn one_line(
         record: 0,
         line: Some(rel),
     };
+    if fast && needle {
+        if let Some(o) = super::process_light(line, &src) {
+            outs.push(o);
+            return;
+        }
+    }
     if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(line) {
         if !is_envelope(&m) {
             outs.push(process_value(Value::Object(m), src, None));

@@ -10,6 +10,7 @@ pub mod audit;
 mod blocks;
 mod csvblocks;
 pub mod jsonscan;
+mod lightaudit;
 pub mod lightjson;
 mod lines;
 pub mod prefilter;
@@ -193,6 +194,16 @@ fn keys_of(v: &Value) -> String {
     }
 }
 
+/// A record that holds a licensing needle, mapped from the light parse when
+/// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give), else `None`.
+fn process_light(bytes: &[u8], src: &SourceRef) -> Option<Outcome> {
+    let (raw, format) = lightaudit::map_record(bytes)?;
+    Some(match normalize::to_event(raw, src.clone()) {
+        Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(format)),
+        Err(e) => skip(src, e.reason(), e.detail(), true),
+    })
+}
+
 /// Turns one JSON record into an outcome.
 fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> Outcome {
     if let Some(family) = audit::classify(&v) {
@@ -241,14 +252,18 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> O
         }
         None => {}
     }
-    if fast && !prefilter::may_be_kept(&item.bytes) {
-        if let prefilter::Light::Event { time, format } = prefilter::light(&item.bytes) {
-            return Outcome::Counted {
-                n: 1,
-                first: time,
-                last: time,
-                kind: InputKind::Audit(format),
-            };
+    if fast {
+        if !prefilter::may_be_kept(&item.bytes) {
+            if let prefilter::Light::Event { time, format } = prefilter::light(&item.bytes) {
+                return Outcome::Counted {
+                    n: 1,
+                    first: time,
+                    last: time,
+                    kind: InputKind::Audit(format),
+                };
+            }
+        } else if let Some(o) = process_light(&item.bytes, &src) {
+            return o;
         }
     }
     match serde_json::from_slice::<Value>(&item.bytes) {

@@ -138,38 +138,42 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
 }
 
 /// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::members`].
-struct LightMap<'a>(Vec<(&'a str, &'a str)>);
+pub(super) struct LightMap<'a>(pub(super) Vec<(&'a str, &'a str)>);
 
 impl<'a> LightMap<'a> {
-    fn parse(bytes: &'a [u8]) -> Option<Self> {
-        Some(LightMap(lightjson::members(bytes)?.iter().collect()))
+    pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
+        Some(LightMap(lightjson::members(bytes)?.into_vec()))
     }
-    fn parse_raw(raw: &'a str) -> Option<Self> {
-        Self::parse(raw.as_bytes())
+    /// A value inside a parsed record (already known to be UTF-8).
+    pub(super) fn parse_raw(raw: &'a str) -> Option<Self> {
+        Some(LightMap(lightjson::members_of(raw)?.into_vec()))
     }
     /// Case-insensitive lookup with the full path's rules: the exact spelling first (the last of
     /// duplicates wins), else the first matching key in byte order; null counts as absent.
-    fn get(&self, key: &str) -> Option<&'a str> {
-        let exact = self
-            .0
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v);
+    pub(super) fn get(&self, key: &str) -> Option<&'a str> {
+        // one pass (most keys looked up are absent): the last exact spelling, and the least
+        // other spelling in byte order
+        let mut exact = None;
+        let mut other: Option<&str> = None;
+        for (k, v) in &self.0 {
+            if k.len() != key.len() {
+                continue;
+            }
+            if *k == key {
+                exact = Some(*v);
+            } else if k.eq_ignore_ascii_case(key) && other.map_or(true, |o| *k < o) {
+                other = Some(k);
+            }
+        }
         let v = exact.or_else(|| {
-            let k = self
-                .0
-                .iter()
-                .filter(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(k, _)| *k)
-                .min()?;
+            let k = other?;
             self.0.iter().rev().find(|(x, _)| *x == k).map(|(_, v)| *v)
         })?;
         (v != "null").then_some(v)
     }
     /// Whether a top-level `value` / `records` key holds an array: the object is a page or
     /// envelope whose elements are the records.
-    fn is_envelope(&self) -> bool {
+    pub(super) fn is_envelope(&self) -> bool {
         self.0
             .iter()
             .any(|(k, v)| super::jsonscan::is_envelope_key(k.as_bytes()) && v.starts_with('['))

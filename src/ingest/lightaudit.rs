@@ -1,0 +1,482 @@
+//! Graph and Azure Monitor records mapped to [`RawAudit`] straight from the light parse
+//! ([`lightjson`]), without building a `serde_json::Value` tree: the path of records that hold a
+//! licensing needle (membership changes, license changes), which the fast path cannot just count.
+//!
+//! It gives exactly what [`audit::map`] gives on the parsed record, or gives up (`None`) and the
+//! caller takes the full parse. It gives up on whatever it does not render the same way for sure:
+//! numbers where text is read (`text` renders them), non-string property values, dynamic columns
+//! sent as JSON text (Log Analytics), unified audit log records, and any record whose bytes hold
+//! an error needle ([`audit::may_hold_error_bytes`]; error records are few and the full path
+//! collects their texts). The light parse itself refuses `\u` escapes and escaped keys.
+
+use super::audit::{self, Family};
+use super::lightjson;
+use super::prefilter::LightMap;
+use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
+use crate::model::AuditFormat;
+
+/// The light mapping is not sure: use the full path.
+struct Unsure;
+
+type Sure<T> = Result<T, Unsure>;
+
+/// A record mapped without a `Value` tree, with the format its keys say; `None` = use the full
+/// path.
+pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
+    if audit::may_hold_error_bytes(bytes) {
+        return None;
+    }
+    let m = LightMap::parse(bytes)?;
+    if m.is_envelope() {
+        return None;
+    }
+    match audit::classify_keys(&m)? {
+        Family::Graph(f) => map_graph(&m).ok().map(|r| (r, f)),
+        Family::AzureMonitor => map_azure_monitor(&m)
+            .ok()
+            .map(|r| (r, AuditFormat::AzureMonitor)),
+        Family::Ual => None,
+    }
+}
+
+/// `ingest::value::text` of a raw value: strings trimmed, `true`/`false` rendered, empty and
+/// `<null>` absent, containers absent; numbers are not sure.
+fn text(raw: &str) -> Sure<Option<String>> {
+    match raw.as_bytes().first() {
+        Some(b'"') => {
+            let s = lightjson::unescape(raw.as_bytes()).ok_or(Unsure)?;
+            let t = s.trim();
+            if t.is_empty() || t == "<null>" || t.eq_ignore_ascii_case("null") {
+                Ok(None)
+            } else if t.len() == s.len() {
+                Ok(Some(s))
+            } else {
+                Ok(Some(t.to_string()))
+            }
+        }
+        Some(b't') => Ok(Some("true".into())),
+        Some(b'f') => Ok(Some("false".into())),
+        Some(b'n' | b'{' | b'[') => Ok(None),
+        _ => Err(Unsure),
+    }
+}
+
+/// `ingest::value::str_of`.
+fn str_of(m: &LightMap<'_>, key: &str) -> Sure<Option<String>> {
+    match m.get(key) {
+        Some(v) => text(v),
+        None => Ok(None),
+    }
+}
+
+/// `ingest::value::str_any`: the first key whose text is present.
+fn str_any(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
+    for k in keys {
+        if let Some(s) = str_of(m, k)? {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
+}
+
+/// What `ingest::value::structured` makes of a raw value.
+enum Structured<'a> {
+    Absent,
+    Object(LightMap<'a>),
+    /// An array or a scalar: no keys to read.
+    Other(&'a str),
+}
+
+fn structured(raw: Option<&str>) -> Sure<Structured<'_>> {
+    let Some(raw) = raw else {
+        return Ok(Structured::Absent);
+    };
+    match raw.as_bytes().first() {
+        Some(b'{') => LightMap::parse_raw(raw)
+            .map(Structured::Object)
+            .ok_or(Unsure),
+        Some(b'"') => {
+            // JSON text (a dynamic column) is decoded a second time by the full path
+            let s = lightjson::unescape(raw.as_bytes()).ok_or(Unsure)?;
+            let t = s.trim();
+            if t.starts_with('{') || t.starts_with('[') {
+                Err(Unsure)
+            } else {
+                Ok(Structured::Absent)
+            }
+        }
+        _ => Ok(Structured::Other(raw)),
+    }
+}
+
+/// `ingest::value::array_of`: the raw elements (one object becomes a one-item list).
+fn array_of<'a>(m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
+    Ok(match structured(m.get(key))? {
+        Structured::Absent => Vec::new(),
+        Structured::Object(_) => vec![m.get(key).unwrap_or("{}")],
+        Structured::Other(raw) if raw.starts_with('[') => lightjson::elements(raw).ok_or(Unsure)?,
+        Structured::Other(_) => Vec::new(),
+    })
+}
+
+/// An element as an object; `None` when it is not one (the full path then reads no keys of it).
+fn object(raw: &str) -> Sure<Option<LightMap<'_>>> {
+    if raw.starts_with('{') {
+        LightMap::parse_raw(raw).map(Some).ok_or(Unsure)
+    } else {
+        Ok(None)
+    }
+}
+
+/// A non-empty object member (`initiatedBy.user` / `.app`).
+fn filled<'a>(m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
+    match m.get(key) {
+        Some(v) => Ok(object(v)?.filter(|o| !o.0.is_empty())),
+        None => Ok(None),
+    }
+}
+
+/// `audit::prop_value`: strings as they are (untrimmed), null absent; other values are rendered
+/// by serde_json in the full path, so not sure here.
+fn prop_value(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
+    let Some(v) = keys.iter().find_map(|k| m.get(k)) else {
+        return Ok(None);
+    };
+    if v.starts_with('"') {
+        lightjson::unescape(v.as_bytes()).map(Some).ok_or(Unsure)
+    } else {
+        Err(Unsure)
+    }
+}
+
+fn map_props(t: &LightMap<'_>) -> Sure<Vec<RawProp>> {
+    array_of(t, "modifiedProperties")?
+        .into_iter()
+        .map(|raw| {
+            Ok(match object(raw)? {
+                Some(p) => RawProp {
+                    name: str_any(&p, &["displayName", "Name"])?.unwrap_or_default(),
+                    old: prop_value(&p, &["oldValue", "OldValue"])?,
+                    new: prop_value(&p, &["newValue", "NewValue"])?,
+                },
+                None => RawProp::default(),
+            })
+        })
+        .collect()
+}
+
+/// `audit::map_graph` without its error texts (there are none: [`map_record`] checked).
+fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
+    let mut raw = RawAudit {
+        time: str_any(v, &["activityDateTime"])?,
+        time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"])?,
+        activity: str_any(
+            v,
+            &["activityDisplayName", "OperationName", "operationName"],
+        )?,
+        category: str_of(v, "category")?,
+        result: str_any(v, &["result", "ResultType", "resultType"])?,
+        result_reason: str_any(
+            v,
+            &["resultReason", "ResultDescription", "resultDescription"],
+        )?,
+        correlation_id: str_of(v, "correlationId")?,
+        record_id: str_of(v, "id")?,
+        ..Default::default()
+    };
+    if let Structured::Object(ib) = structured(v.get("initiatedBy"))? {
+        if let Some(u) = filled(&ib, "user")? {
+            raw.actor.user_id = str_of(&u, "id")?;
+            raw.actor.upn = str_of(&u, "userPrincipalName")?;
+            raw.actor.user_display_name = str_of(&u, "displayName")?;
+            raw.actor.ip = str_of(&u, "ipAddress")?;
+        }
+        if let Some(a) = filled(&ib, "app")? {
+            raw.actor.app_name = str_of(&a, "displayName")?;
+            raw.actor.app_id = str_of(&a, "appId")?;
+            raw.actor.service_principal_id = str_of(&a, "servicePrincipalId")?;
+            raw.actor.service_principal_name = str_of(&a, "servicePrincipalName")?;
+        }
+    }
+    if raw.actor == RawActor::default() {
+        raw.actor.app_name = str_any(v, &["Identity", "InitiatingUserOrApp"])?;
+    }
+    raw.targets = array_of(v, "targetResources")?
+        .into_iter()
+        .map(|el| {
+            Ok(match object(el)? {
+                Some(t) => RawTarget {
+                    kind: str_any(&t, &["type", "Type"])?,
+                    id: str_of(&t, "id")?,
+                    upn: str_of(&t, "userPrincipalName")?,
+                    display_name: str_of(&t, "displayName")?,
+                    modified: map_props(&t)?,
+                },
+                None => RawTarget::default(),
+            })
+        })
+        .collect::<Sure<_>>()?;
+    let mut additional = Vec::new();
+    for el in array_of(v, "additionalDetails")? {
+        if let Some(d) = object(el)? {
+            if let Some(k) = str_of(&d, "key")? {
+                additional.push((k, str_of(&d, "value")?.unwrap_or_default()));
+            }
+        }
+    }
+    raw.additional = additional;
+    Ok(raw)
+}
+
+/// `audit::map_azure_monitor`.
+fn map_azure_monitor(v: &LightMap<'_>) -> Sure<RawAudit> {
+    let mut raw = match structured(v.get("properties"))? {
+        Structured::Object(p) => map_graph(&p)?,
+        Structured::Absent | Structured::Other(_) => map_graph(&LightMap(Vec::new()))?,
+    };
+    raw.time_fallback = str_of(v, "time")?;
+    if raw.time.is_none() {
+        raw.time = raw.time_fallback.take();
+    }
+    if raw.activity.is_none() {
+        raw.activity = str_of(v, "operationName")?;
+    }
+    if raw.correlation_id.is_none() {
+        raw.correlation_id = str_of(v, "correlationId")?;
+    }
+    if raw.result.is_none() {
+        raw.result = str_any(v, &["resultType", "resultSignature"])?;
+    }
+    if raw.result_reason.is_none() {
+        raw.result_reason = str_of(v, "resultDescription")?;
+    }
+    if raw.actor == RawActor::default() {
+        raw.actor.app_name = str_of(v, "identity")?;
+    }
+    if raw.actor.ip.is_none() && raw.actor.upn.is_some() {
+        raw.actor.ip = str_of(v, "callerIpAddress")?;
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// What the full path maps the record to (`None` when it is not a Graph / Azure Monitor record).
+    fn full(text: &str) -> Option<(RawAudit, AuditFormat)> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let format = match audit::classify(&v)? {
+            Family::Graph(f) => f,
+            Family::AzureMonitor => AuditFormat::AzureMonitor,
+            Family::Ual => return None,
+        };
+        Some((audit::map(audit::classify(&v)?, &v), format))
+    }
+
+    const GRAPH: &str = r#"{"id":"Directory_1","category":"UserManagement","correlationId":"c1","result":"success","resultReason":"","activityDisplayName":"Add member to group","activityDateTime":"2026-10-01T00:00:00.5Z","loggedByService":"Core Directory","initiatedBy":{"user":{"id":"u1","displayName":null,"userPrincipalName":"a@x.example","ipAddress":"198.51.100.25"},"app":null},"targetResources":[{"id":"t1","displayName":null,"type":"User","userPrincipalName":"b@x.example","modifiedProperties":[{"displayName":"Group.ObjectID","oldValue":null,"newValue":"\"g1\""}]},{"id":"g1","displayName":"LIC-E3","type":"Group","modifiedProperties":[]}],"additionalDetails":[{"key":"User-Agent","value":"x"}]}"#;
+
+    #[test]
+    fn graph_and_azure_monitor_records_map_like_the_full_path() {
+        let envelope = format!(
+            r#"{{"time":"2026-10-01T00:00:01Z","operationName":"Add member to group","category":"AuditLogs","properties":{GRAPH}}}"#
+        );
+        for text in [GRAPH.to_string(), envelope] {
+            let light = map_record(text.as_bytes()).expect("light mapping");
+            assert_eq!(Some(light), full(&text), "{text}");
+        }
+    }
+
+    #[test]
+    fn gives_up_where_it_is_not_sure() {
+        let with = |from: &str, to: &str| GRAPH.replacen(from, to, 1);
+        for text in [
+            with(r#""result":"success""#, r#""result":0"#), // a number read as text
+            with(r#""oldValue":null"#, r#""oldValue":["a"]"#), // a non-string property
+            with(r#""resultReason":"""#, r#""resultReason":"CountViolation""#), // an error
+            with(
+                r#""initiatedBy":{"user""#,
+                r#""initiatedBy":"{}","x":{"user""#,
+            ), // JSON text
+            with("Add member", r"Add \u006dember"),
+            r#"{"CreationTime":"2026-10-01T00:00:00","Operation":"Add member to group.","Workload":"AzureActiveDirectory"}"#.into(),
+            r#"{"value":[]}"#.into(),
+        ] {
+            assert!(map_record(text.as_bytes()).is_none(), "{text}");
+        }
+    }
+
+    fn case_of(name: &str, mask: u32) -> String {
+        name.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < 32 && mask & (1 << i) != 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            2 => Just(Value::Null),
+            1 => any::<bool>().prop_map(Value::Bool),
+            1 => (-3i64..3).prop_map(|n| json!(n)),
+            6 => r#"[ a-zA-Z0-9:."\\/<>-]{0,10}"#.prop_map(Value::String),
+            1 => prop::sample::select(vec!["  padded ", "<null>", "NULL", "", "{\"user\":{}}", "[1]"])
+                .prop_map(|s| json!(s)),
+        ]
+    }
+
+    /// An object's text from members that may repeat a key (in any case) and hold any value.
+    fn object(
+        names: &'static [&'static str],
+        value: BoxedStrategy<Value>,
+    ) -> BoxedStrategy<String> {
+        let member = (
+            prop::sample::select(names),
+            prop_oneof![6 => Just(0u32), 1 => any::<u32>()],
+            value,
+        )
+            .prop_map(|(n, mask, v)| format!("{}:{v}", json!(case_of(n, mask))));
+        prop::collection::vec(member, 0..6)
+            .prop_map(|m| format!("{{{}}}", m.join(",")))
+            .boxed()
+    }
+
+    fn raw(text: String) -> Value {
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    fn record() -> impl Strategy<Value = String> {
+        let prop = object(
+            &[
+                "displayName",
+                "Name",
+                "oldValue",
+                "OldValue",
+                "newValue",
+                "NewValue",
+            ],
+            leaf().boxed(),
+        );
+        let props = prop_oneof![
+            3 => prop::collection::vec(prop.clone(), 0..3).prop_map(|v| raw(format!("[{}]", v.join(",")))),
+            1 => prop.prop_map(raw),
+            1 => leaf(),
+        ];
+        let target = object(
+            &[
+                "type",
+                "Type",
+                "id",
+                "userPrincipalName",
+                "displayName",
+                "modifiedProperties",
+            ],
+            prop_oneof![3 => leaf(), 2 => props].boxed(),
+        );
+        let targets = prop_oneof![
+            3 => prop::collection::vec(prop_oneof![4 => target.clone().prop_map(raw), 1 => leaf()], 0..3)
+                .prop_map(Value::Array),
+            1 => target.prop_map(raw),
+            1 => leaf(),
+        ];
+        let who = object(
+            &[
+                "id",
+                "userPrincipalName",
+                "displayName",
+                "ipAddress",
+                "appId",
+                "servicePrincipalId",
+                "servicePrincipalName",
+            ],
+            leaf().boxed(),
+        );
+        let initiated = object(
+            &["user", "app"],
+            prop_oneof![3 => who.prop_map(raw), 1 => leaf()].boxed(),
+        );
+        let detail = object(&["key", "value"], leaf().boxed());
+        let details = prop_oneof![
+            3 => prop::collection::vec(detail.prop_map(raw), 0..3).prop_map(Value::Array),
+            1 => leaf(),
+        ];
+        let top = object(
+            &[
+                "activityDisplayName",
+                "activityDateTime",
+                "TimeGenerated",
+                "time",
+                "OperationName",
+                "operationName",
+                "category",
+                "result",
+                "ResultType",
+                "resultType",
+                "resultReason",
+                "resultDescription",
+                "correlationId",
+                "id",
+                "Identity",
+                "InitiatingUserOrApp",
+                "initiatedBy",
+                "targetResources",
+                "additionalDetails",
+                "identity",
+                "callerIpAddress",
+                "resultSignature",
+            ],
+            prop_oneof![
+                4 => leaf(),
+                2 => initiated.prop_map(raw),
+                2 => targets,
+                1 => details,
+            ]
+            .boxed(),
+        );
+        // a Graph record, or an Azure Monitor envelope around one
+        (top.clone(), top, any::<bool>()).prop_map(|(inner, outer, wrap)| {
+            let graph = inner.replacen('{', r#"{"activityDisplayName":"Add member to group","#, 1);
+            let graph = graph.replace(",}", "}");
+            if wrap {
+                outer
+                    .replacen('{', &format!(r#"{{"properties":{graph},"#), 1)
+                    .replace(",}", "}")
+            } else {
+                graph
+            }
+        })
+    }
+
+    #[test]
+    fn generated_records_often_take_the_light_path() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = record();
+        let (mut light, mut graph) = (0, 0);
+        for _ in 0..2000 {
+            let text = strategy.new_tree(&mut runner).unwrap().current();
+            light += usize::from(map_record(text.as_bytes()).is_some());
+            graph += usize::from(full(&text).is_some());
+        }
+        eprintln!("light {light} of {graph} mapped records");
+        assert!(light * 5 > graph, "light {light} of {graph}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Whenever the light mapping answers, the full path gives the same record.
+        #[test]
+        fn light_mapping_agrees_with_the_full_path(text in record()) {
+            if let Some(light) = map_record(text.as_bytes()) {
+                prop_assert_eq!(Some(light), full(&text), "{}", text);
+            }
+        }
+    }
+}
