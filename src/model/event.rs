@@ -30,8 +30,17 @@ impl Activity {
     /// `Finish applying group based license to user(s)`.
     pub fn from_name(name: &str) -> Activity {
         let n = name.trim().trim_end_matches('.').trim();
-        let l = n.to_ascii_lowercase();
-        match l.as_str() {
+        // the known names are short: lowercase on the stack (longer names are `Other`)
+        let mut buf = [0u8; 48];
+        let l = match buf.get_mut(..n.len()) {
+            Some(b) => {
+                b.copy_from_slice(n.as_bytes());
+                b.make_ascii_lowercase();
+                std::str::from_utf8(b).unwrap_or("")
+            }
+            None => "",
+        };
+        match l {
             "set group license" => Activity::SetGroupLicense,
             "start applying group based license to users"
             | "start applying group based license to user" => Activity::StartApplyingGroupLicense,
@@ -156,8 +165,8 @@ pub const GBL_ACTOR_NAMES: [&str; 2] = [
 ];
 
 pub fn is_gbl_actor_name(name: &str) -> bool {
-    let n = name.trim().to_ascii_lowercase();
-    GBL_ACTOR_NAMES.iter().any(|g| *g == n)
+    let n = name.trim();
+    GBL_ACTOR_NAMES.iter().any(|g| g.eq_ignore_ascii_case(n))
 }
 
 impl Actor {
@@ -204,7 +213,15 @@ pub enum TargetKind {
 
 impl TargetKind {
     pub fn parse(s: &str) -> TargetKind {
-        match s.trim().to_ascii_lowercase().as_str() {
+        let s = s.trim();
+        // the kinds are short: lowercase on the stack
+        let mut buf = [0u8; 24];
+        let Some(b) = buf.get_mut(..s.len()) else {
+            return TargetKind::Other;
+        };
+        b.copy_from_slice(s.as_bytes());
+        b.make_ascii_lowercase();
+        match std::str::from_utf8(b).unwrap_or("") {
             "user" => TargetKind::User,
             "group" => TargetKind::Group,
             "serviceprincipal" | "service principal" => TargetKind::ServicePrincipal,

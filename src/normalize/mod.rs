@@ -57,14 +57,15 @@ fn decode_value(v: Option<String>) -> Option<String> {
         return None;
     }
     if t.starts_with('"') {
-        if let Ok(serde_json::Value::String(s)) = serde_json::from_str::<serde_json::Value>(t) {
+        // exactly one JSON string (what a `Value::String` parse accepts), without a tree
+        if let Ok(s) = serde_json::from_str::<String>(t) {
             return Some(s);
         }
     }
     Some(v)
 }
 
-fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
+fn actor_of(raw: crate::ingest::raw::RawActor) -> Actor {
     let gbl = [
         &raw.app_name,
         &raw.service_principal_name,
@@ -75,21 +76,25 @@ fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
     if gbl {
         return Actor::GroupBasedLicensing;
     }
-    let kind = raw.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+    let kind = raw.kind.as_deref().unwrap_or("");
+    let starts = |p: &str| {
+        kind.get(..p.len())
+            .is_some_and(|k| k.eq_ignore_ascii_case(p))
+    };
     let has_user = raw.upn.is_some() || raw.user_id.is_some();
     let has_app =
         raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
-    if (kind.starts_with("user") || has_user) && !kind.starts_with("ap") {
+    if (starts("user") || has_user) && !starts("ap") {
         Actor::User {
             id: raw.user_id.as_deref().and_then(ObjectId::parse),
-            upn: raw.upn.clone(),
-            display_name: raw.user_display_name.clone(),
-            ip: raw.ip.clone().filter(|i| i != "<null>"),
+            upn: raw.upn,
+            display_name: raw.user_display_name,
+            ip: raw.ip.filter(|i| i != "<null>"),
         }
     } else if has_app {
         Actor::App {
-            name: raw.app_name.clone(),
-            app_id: raw.app_id.clone(),
+            name: raw.app_name,
+            app_id: raw.app_id,
             service_principal_id: raw
                 .service_principal_id
                 .as_deref()
@@ -100,10 +105,27 @@ fn actor_of(raw: &crate::ingest::raw::RawActor) -> Actor {
     }
 }
 
+/// `s` trimmed, reusing its buffer when there is nothing to trim.
+fn trimmed(s: String) -> String {
+    let t = s.trim();
+    if t.len() == s.len() {
+        s
+    } else {
+        t.to_string()
+    }
+}
+
+/// Whether `hay` contains the lowercase ASCII `needle` in any case.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 fn props(p: Vec<RawProp>) -> Vec<ModifiedProperty> {
     p.into_iter()
         .map(|p| ModifiedProperty {
-            name: p.name.trim().to_string(),
+            name: trimmed(p.name),
             old: decode_value(p.old),
             new: decode_value(p.new),
         })
@@ -112,14 +134,15 @@ fn props(p: Vec<RawProp>) -> Vec<ModifiedProperty> {
 
 /// Converts one raw record. `error_texts` of the raw record are scanned for license errors.
 pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, NormalizeError> {
-    let time_text = raw.time.clone().or(raw.time_fallback.clone());
     let time = match (&raw.time, &raw.time_fallback) {
         (None, None) => return Err(NormalizeError::MissingTime),
         (t, f) => t
             .as_deref()
             .and_then(time::parse_timestamp)
             .or_else(|| f.as_deref().and_then(time::parse_timestamp))
-            .ok_or_else(|| NormalizeError::BadTime(time_text.unwrap_or_default()))?,
+            .ok_or_else(|| {
+                NormalizeError::BadTime(t.clone().or_else(|| f.clone()).unwrap_or_default())
+            })?,
     };
     let activity = Activity::from_name(
         raw.activity
@@ -152,7 +175,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         result_reason: raw.result_reason,
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
         record_id: raw.record_id,
-        actor: actor_of(&raw.actor),
+        actor: actor_of(raw.actor),
         targets,
         additional_details: raw.additional,
         licenses: None,
@@ -177,10 +200,9 @@ pub fn derive_payload(event: &mut AuditEvent) {
     let mut errs: Vec<LicenseError> = Vec::new();
     for t in &event.targets {
         for p in &t.modified {
-            let name = p.name.to_ascii_lowercase();
             let new = p.new.as_deref().unwrap_or("");
             let old = p.old.as_deref().unwrap_or("");
-            if name.contains("license")
+            if contains_ignore_case(&p.name, "license")
                 && (licenses::holds_licenses(new) || licenses::holds_licenses(old))
             {
                 change.new.extend(licenses::parse_assigned_licenses(new));
