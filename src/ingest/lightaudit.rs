@@ -44,7 +44,7 @@ pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
 fn text(raw: &str) -> Sure<Option<String>> {
     match raw.as_bytes().first() {
         Some(b'"') => {
-            let s = lightjson::unescape(raw.as_bytes()).ok_or(Unsure)?;
+            let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
             let t = s.trim();
             if t.is_empty() || t == "<null>" || t.eq_ignore_ascii_case("null") {
                 Ok(None)
@@ -97,7 +97,7 @@ fn structured(raw: Option<&str>) -> Sure<Structured<'_>> {
             .ok_or(Unsure),
         Some(b'"') => {
             // JSON text (a dynamic column) is decoded a second time by the full path
-            let s = lightjson::unescape(raw.as_bytes()).ok_or(Unsure)?;
+            let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
             let t = s.trim();
             if t.starts_with('{') || t.starts_with('[') {
                 Err(Unsure)
@@ -143,7 +143,7 @@ fn prop_value(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
         return Ok(None);
     };
     if v.starts_with('"') {
-        lightjson::unescape(v.as_bytes()).map(Some).ok_or(Unsure)
+        lightjson::unescape_str(v).map(Some).ok_or(Unsure)
     } else {
         Err(Unsure)
     }

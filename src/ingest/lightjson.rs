@@ -372,6 +372,16 @@ pub fn elements(text: &str) -> Option<Vec<&str>> {
     (ws(b, i) == b.len()).then_some(out)
 }
 
+/// [`unescape`] of a value inside a scanned record (already UTF-8): without escapes, a copy.
+pub fn unescape_str(raw: &str) -> Option<String> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        unescape(raw.as_bytes())
+    } else {
+        Some(inner.to_string())
+    }
+}
+
 /// The text of a raw JSON string value (quotes included) without `\u` escapes, unescaped.
 pub fn unescape(raw: &[u8]) -> Option<String> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
@@ -450,6 +460,11 @@ mod tests {
             unescape(br#""a\"b\\c\/d\n""#).as_deref(),
             Some("a\"b\\c/d\n")
         );
+        assert_eq!(
+            unescape_str(r#""a\"b\\c\/d\n""#).as_deref(),
+            Some("a\"b\\c/d\n")
+        );
+        assert_eq!(unescape_str(r#""plain é""#).as_deref(), Some("plain é"));
     }
 
     proptest! {

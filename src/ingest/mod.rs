@@ -482,7 +482,11 @@ where
             if result.is_err() {
                 continue; // drain so the reader can finish
             }
-            let outs: Vec<Outcome> = batch.into_par_iter().map(work).collect();
+            let opts = sink.opts;
+            let outs: Vec<Outcome> = batch
+                .into_par_iter()
+                .map(|item| settle(work(item), opts))
+                .collect();
             for o in outs {
                 if let Err(e) = sink.take(o) {
                     result = Err(e);
@@ -592,12 +596,19 @@ fn read_slices(
             // (rayon::join, not a thread: files are read on pool workers, and a worker that blocks
             // outside rayon while its slices wait in the pool can leave no worker to parse them)
             let earlier = std::mem::take(&mut pending);
+            let opts = sink.opts;
             let (taken, parts) = rayon::join(
                 || take_parts(sink, earlier, &mut base),
                 || {
                     slices
                         .into_par_iter()
-                        .map(|(a, b)| work(&block[a..b]))
+                        .map(|(a, b)| {
+                            let (outs, newlines) = work(&block[a..b]);
+                            (
+                                outs.into_iter().map(|o| settle(o, opts)).collect(),
+                                newlines,
+                            )
+                        })
                         .collect::<Vec<_>>()
                 },
             );
@@ -619,6 +630,27 @@ fn read_slices(
         };
         result.and(produced)
     })
+}
+
+/// What the sink would do to an event that needs no order, done on the parsing workers instead of
+/// the sink's one thread: an event that is not kept becomes a count, a kept one is compacted
+/// (chunks of a split operation keep their properties for the merge).
+fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
+    match o {
+        Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() => Outcome::Counted {
+            n: 1,
+            first: e.time,
+            last: e.time,
+            kind,
+        },
+        Outcome::Event(mut e, kind) => {
+            if opts.compact && e.sequence.is_none() {
+                e.compact();
+            }
+            Outcome::Event(e, kind)
+        }
+        other => other,
+    }
 }
 
 /// Hands the outcomes of parsed slices to the sink in order, making their line numbers absolute

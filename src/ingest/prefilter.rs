@@ -190,7 +190,7 @@ impl Keyed for LightMap<'_> {
     fn string(&self, key: &str) -> Option<String> {
         let v = self.get(key)?;
         if v.starts_with('"') {
-            lightjson::unescape(v.as_bytes())
+            lightjson::unescape_str(v)
         } else {
             None
         }
@@ -222,7 +222,7 @@ fn text_of(m: &LightMap<'_>, keys: &[&str]) -> Text {
         if !v.starts_with('"') {
             return Text::Unsure;
         }
-        let Some(s) = lightjson::unescape(v.as_bytes()) else {
+        let Some(s) = lightjson::unescape_str(v) else {
             return Text::Unsure;
         };
         let t = s.trim();
