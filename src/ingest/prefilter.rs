@@ -19,18 +19,20 @@ use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 use std::sync::LazyLock;
 
-const NEEDLES: [&str; 14] = [
-    "icens",          // license, Licensing, AssignedLicense, "Not enough licenses"
-    "ember",          // Add/Remove member to/from group
-    "elete",          // Delete group / Delete user
-    "iolation",       // *Violation tokens
-    "xception",       // LicenseAssignmentAttributeConcurrencyException and failure classes
-    "xclusive",       // mutually exclusive
-    "epends on",      // depends on the service plan(s)
-    "roxy",           // Proxy address / proxyAddresses
-    "nabled as well", // add-on prerequisite
-    "rror:",          // Error: lists
-    "onflicting",     // Conflicting Service Plans
+const NEEDLES: [&str; 16] = [
+    "icens",             // license, Licensing, AssignedLicense, "Not enough licenses"
+    "member to group",   // Add member to group
+    "member from group", // Remove member from group
+    "delete group",      // (the activity names only: `UserType: Member` and
+    "delete user",       // `Delete application` are not kept)
+    "iolation",          // *Violation tokens
+    "xception",          // LicenseAssignmentAttributeConcurrencyException and failure classes
+    "xclusive",          // mutually exclusive
+    "epends on",         // depends on the service plan(s)
+    "roxy",              // Proxy address / proxyAddresses
+    "nabled as well",    // add-on prerequisite
+    "rror:",             // Error: lists
+    "onflicting",        // Conflicting Service Plans
     "without service plan",
     "skuid=",
     "skuname=",
