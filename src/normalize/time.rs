@@ -4,7 +4,55 @@
 //! Purview CSV `9/20/2023 4:05:03 AM` (US locale, UTC), `2026-10-05 07:00:00` and `TimeGenerated [UTC]`
 //! style `10/5/2026, 7:00:00.000 AM`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::format::{parse, Item, ParseResult, Parsed, StrftimeItems};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use std::sync::LazyLock;
+
+/// ISO without zone, with `T` or a space, any fraction length.
+const NAIVE: [&str; 3] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
+/// ISO with an offset but a space separator, or `+0000`.
+const OFFSET: [&str; 3] = [
+    "%Y-%m-%d %H:%M:%S%.f%:z",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+];
+/// The US-locale clock, with and without seconds.
+const CLOCK: [&str; 2] = ["%H:%M:%S%.f", "%H:%M"];
+
+/// Every format above, read once: chrono's `parse_from_str` reads its format string again on
+/// each call, which was a visible share of reading a CSV export (a timestamp per row).
+static ITEMS: LazyLock<[Vec<Item<'static>>; 8]> = LazyLock::new(|| {
+    let items = |f: &'static str| StrftimeItems::new(f).collect::<Vec<_>>();
+    [
+        items(NAIVE[0]),
+        items(NAIVE[1]),
+        items(NAIVE[2]),
+        items(OFFSET[0]),
+        items(OFFSET[1]),
+        items(OFFSET[2]),
+        items(CLOCK[0]),
+        items(CLOCK[1]),
+    ]
+});
+
+/// `s` read with the format `ITEMS[i]` (what `parse_from_str` does with the format string).
+fn parsed(s: &str, i: usize) -> ParseResult<Parsed> {
+    let mut p = Parsed::new();
+    parse(&mut p, s, ITEMS[i].iter())?;
+    Ok(p)
+}
+
+fn naive(s: &str, i: usize) -> Option<NaiveDateTime> {
+    parsed(s, i).ok()?.to_naive_datetime_with_offset(0).ok()
+}
+
+fn with_offset(s: &str, i: usize) -> Option<DateTime<FixedOffset>> {
+    parsed(s, 3 + i).ok()?.to_datetime().ok()
+}
+
+fn clock(s: &str, i: usize) -> Option<NaiveTime> {
+    parsed(s, 6 + i).ok()?.to_naive_time().ok()
+}
 
 /// Parses an export timestamp. Values without a zone are UTC (every export documents UTC).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
@@ -15,25 +63,11 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.with_timezone(&Utc));
     }
-    // ISO without zone, with `T` or a space, any fraction length.
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Some(Utc.from_utc_datetime(&n));
-        }
+    if let Some(n) = (0..NAIVE.len()).find_map(|i| naive(t, i)) {
+        return Some(Utc.from_utc_datetime(&n));
     }
-    // ISO with an offset but a space separator, or `+0000`.
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%.f%:z",
-        "%Y-%m-%d %H:%M:%S%.f%z",
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-    ] {
-        if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
-            return Some(dt.with_timezone(&Utc));
-        }
+    if let Some(dt) = (0..OFFSET.len()).find_map(|i| with_offset(t, i)) {
+        return Some(dt.with_timezone(&Utc));
     }
     parse_us_locale(t)
 }
@@ -58,9 +92,7 @@ fn parse_us_locale(t: &str) -> Option<DateTime<Utc>> {
         }
         _ => (rest, None),
     };
-    let time = NaiveTime::parse_from_str(clock, "%H:%M:%S%.f")
-        .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
-        .ok()?;
+    let time = (0..CLOCK.len()).find_map(|i| self::clock(clock, i))?;
     let time = match ampm.as_deref() {
         Some(ap) => {
             use chrono::Timelike;
@@ -89,6 +121,36 @@ mod tests {
         parse_timestamp(s)
             .map(|d| d.to_rfc3339())
             .unwrap_or_default()
+    }
+
+    /// The formats read once give what chrono's `parse_from_str` gives with the format strings.
+    #[test]
+    fn formats_read_once_agree_with_parse_from_str() {
+        let samples = [
+            "2021-02-04T16:33:14",
+            "2021-02-04T16:33:14.1234567",
+            "2026-10-05 07:00:00",
+            "2026-10-05T07:00",
+            "2026-10-05 07:00:00+02:00",
+            "2026-10-05 07:00:00.5+0200",
+            "2026-10-05T07:00:00-0130",
+            "2026-13-05T07:00:00",
+            "7:05:03",
+            "7:05",
+            "x",
+            "",
+        ];
+        for s in samples {
+            for (i, f) in NAIVE.iter().enumerate() {
+                assert_eq!(naive(s, i), NaiveDateTime::parse_from_str(s, f).ok(), "{s} {f}");
+            }
+            for (i, f) in OFFSET.iter().enumerate() {
+                assert_eq!(with_offset(s, i), DateTime::parse_from_str(s, f).ok(), "{s} {f}");
+            }
+            for (i, f) in CLOCK.iter().enumerate() {
+                assert_eq!(clock(s, i), NaiveTime::parse_from_str(s, f).ok(), "{s} {f}");
+            }
+        }
     }
 
     #[test]
