@@ -421,7 +421,7 @@ impl<'a> Ctx<'a> {
                     && e.licenses.is_some()
             });
         let mut v: Vec<SkuId> = latest
-            .and_then(|e| e.licenses.as_ref())
+            .and_then(|e| e.licenses.as_deref())
             .map(|c| {
                 c.new
                     .iter()
@@ -534,7 +534,7 @@ impl<'a> Ctx<'a> {
                     && o.activity == Activity::UpdateUser
                     && o.licenses.is_some()
             })
-            .and_then(|o| o.licenses.as_ref())
+            .and_then(|o| o.licenses.as_deref())
     }
 
     // ---------------------------------------------------------------- assignments

@@ -357,7 +357,7 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                     (None, None) => GroupKey::Unknown,
                 };
                 if matches!(sku, SkuKey::Unknown) {
-                    sku = group_error_sku(ctx, e.licenses.as_ref(), err);
+                    sku = group_error_sku(ctx, e.licenses.as_deref(), err);
                 }
                 out.push(Obs {
                     cause: err.cause.clone(),

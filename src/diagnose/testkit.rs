@@ -251,7 +251,7 @@ pub fn gbl_ok(user: &str, at: &str, new: &[(&str, &str)]) -> AuditEvent {
         vec![user_target(user)],
     );
     if !new.is_empty() {
-        e.licenses = Some(LicenseChange {
+        e.licenses = Some(Box::new(LicenseChange {
             old: Vec::new(),
             new: new
                 .iter()
@@ -261,7 +261,7 @@ pub fn gbl_ok(user: &str, at: &str, new: &[(&str, &str)]) -> AuditEvent {
                     disabled_plans: Vec::new(),
                 })
                 .collect(),
-        });
+        }));
     }
     e
 }

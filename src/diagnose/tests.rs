@@ -968,10 +968,10 @@ fn audit_only_groups_by_processing_window() {
         sku_id: None,
         disabled_plans: vec![],
     };
-    set.licenses = Some(crate::model::LicenseChange {
+    set.licenses = Some(Box::new(crate::model::LicenseChange {
         old: vec![],
         new: vec![lic("ENTERPRISEPACK"), lic("EMS")],
-    });
+    }));
     w.events.push(set);
     let d = w.run(NOW);
     let f = &d.findings[0];

@@ -214,12 +214,12 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             l(
                 "skus_added",
                 ev.iter()
-                    .map(|e| license_labels(e.licenses.as_ref(), true, lk)),
+                    .map(|e| license_labels(e.licenses.as_deref(), true, lk)),
             ),
             l(
                 "skus_removed",
                 ev.iter()
-                    .map(|e| license_labels(e.licenses.as_ref(), false, lk)),
+                    .map(|e| license_labels(e.licenses.as_deref(), false, lk)),
             ),
             u(
                 "succeeded",

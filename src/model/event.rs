@@ -329,7 +329,7 @@ pub struct AuditEvent {
     pub additional_details: Vec<(String, String)>,
     /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub licenses: Option<LicenseChange>,
+    pub licenses: Option<Box<LicenseChange>>,
     /// The `Finish applying ...` counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<ProcessingSummary>,

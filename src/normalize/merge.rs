@@ -121,11 +121,11 @@ mod tests {
         let mut events = vec![rec(2, b, 2), rec(1, a, 1)];
         assert!(events
             .iter()
-            .all(|e| e.licenses.as_ref().map_or(true, |l| l.new.is_empty())));
+            .all(|e| e.licenses.as_deref().map_or(true, |l| l.new.is_empty())));
         let absorbed = merge_sequences(&mut events);
         assert_eq!(events.len(), 1);
         assert_eq!(absorbed.len(), 1);
         assert_eq!(absorbed[0].0.record, 2);
-        assert_eq!(events[0].licenses.as_ref().unwrap().new.len(), 1);
+        assert_eq!(events[0].licenses.as_deref().unwrap().new.len(), 1);
     }
 }

@@ -234,7 +234,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
         errors::merge_into(&mut errs, errors::extract(r));
     }
     if found {
-        event.licenses = Some(change);
+        event.licenses = Some(Box::new(change));
     }
     errors::merge_into(&mut event.errors, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.

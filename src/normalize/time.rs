@@ -9,7 +9,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZon
 use std::sync::LazyLock;
 
 /// ISO without zone, with `T` or a space, any fraction length.
-const NAIVE: [&str; 3] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
+const NAIVE: [&str; 3] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+];
 /// ISO with an offset but a space separator, or `+0000`.
 const OFFSET: [&str; 3] = [
     "%Y-%m-%d %H:%M:%S%.f%:z",
@@ -142,10 +146,18 @@ mod tests {
         ];
         for s in samples {
             for (i, f) in NAIVE.iter().enumerate() {
-                assert_eq!(naive(s, i), NaiveDateTime::parse_from_str(s, f).ok(), "{s} {f}");
+                assert_eq!(
+                    naive(s, i),
+                    NaiveDateTime::parse_from_str(s, f).ok(),
+                    "{s} {f}"
+                );
             }
             for (i, f) in OFFSET.iter().enumerate() {
-                assert_eq!(with_offset(s, i), DateTime::parse_from_str(s, f).ok(), "{s} {f}");
+                assert_eq!(
+                    with_offset(s, i),
+                    DateTime::parse_from_str(s, f).ok(),
+                    "{s} {f}"
+                );
             }
             for (i, f) in CLOCK.iter().enumerate() {
                 assert_eq!(clock(s, i), NaiveTime::parse_from_str(s, f).ok(), "{s} {f}");

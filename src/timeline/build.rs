@@ -350,7 +350,7 @@ impl<'a> Builder<'a> {
         let Some((id, g)) = self.group_of(e) else {
             return;
         };
-        let (added, removed) = self.added_removed(e.licenses.as_ref());
+        let (added, removed) = self.added_removed(e.licenses.as_deref());
         let groups: Vec<ObjectId> = id.iter().cloned().collect();
         let failed =
             matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.errors.is_empty();
@@ -602,7 +602,7 @@ impl<'a> Builder<'a> {
             );
             return;
         }
-        let change = e.licenses.as_ref().or_else(|| {
+        let change = e.licenses.as_deref().or_else(|| {
             e.correlation_id
                 .as_ref()
                 .and_then(|c| self.siblings.get(&(c.clone(), k.clone())).copied())

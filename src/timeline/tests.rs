@@ -92,10 +92,10 @@ fn conflicting_license_removed_then_resolved() {
         admin("ana"),
         vec![user_t("grace")],
     );
-    removal.licenses = Some(LicenseChange {
+    removal.licenses = Some(Box::new(LicenseChange {
         old: vec![lic("STANDARDPACK", E1)],
         new: Vec::new(),
-    });
+    }));
     w.events.push(removal);
     w.events.push(gbl_ok(
         "grace",
@@ -271,10 +271,10 @@ fn user_reprocess_and_direct_changes() {
         admin("ana"),
         vec![user_t("victor")],
     );
-    direct.licenses = Some(LicenseChange {
+    direct.licenses = Some(Box::new(LicenseChange {
         old: Vec::new(),
         new: vec![lic("MCOMEETADV", MEET)],
-    });
+    }));
     w.events.push(direct);
     // the service's own routine success is not part of the story
     w.events.push(gbl_ok("bruno", "2026-10-06T10:00:00Z", &[]));
