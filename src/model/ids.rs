@@ -2,14 +2,62 @@
 //! either case; they are stored lower-cased so equality and hashing are case-insensitive.
 
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
+
+/// Distinct ids one thread interns at most; past it, ids are still built, just not shared.
+const INTERN_MAX: usize = 1 << 18;
+
+thread_local! {
+    /// Ids seen by this thread: a tenant has a bounded number of users, groups, products and plans,
+    /// and a log names each of them many times, so each distinct id is stored once per thread.
+    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// `t` lower-cased, shared with earlier equal ids when `intern`.
+fn lower_id(t: &str, intern: bool) -> Arc<str> {
+    let mut buf = [0u8; 64];
+    let lower: std::borrow::Cow<'_, str> = match buf.get_mut(..t.len()) {
+        Some(b) if !intern || t.bytes().any(|c| c.is_ascii_uppercase()) => {
+            b.copy_from_slice(t.as_bytes());
+            b.make_ascii_lowercase();
+            // lower-casing ASCII bytes keeps UTF-8 valid
+            match std::str::from_utf8(b) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => std::borrow::Cow::Owned(t.to_ascii_lowercase()),
+            }
+        }
+        Some(_) => std::borrow::Cow::Borrowed(t),
+        None => std::borrow::Cow::Owned(t.to_ascii_lowercase()),
+    };
+    if !intern {
+        return Arc::from(&*lower);
+    }
+    INTERNED
+        .try_with(|set| {
+            let Ok(mut set) = set.try_borrow_mut() else {
+                return Arc::from(&*lower);
+            };
+            if let Some(a) = set.get(&*lower) {
+                return a.clone();
+            }
+            let a: Arc<str> = Arc::from(&*lower);
+            if set.len() < INTERN_MAX {
+                set.insert(a.clone());
+            }
+            a
+        })
+        .unwrap_or_else(|_| Arc::from(&*lower))
+}
 
 macro_rules! id_newtype {
-    ($(#[$m:meta])* $name:ident) => {
+    ($(#[$m:meta])* $name:ident, intern = $intern:expr) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
@@ -18,7 +66,7 @@ macro_rules! id_newtype {
                 if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "<null>" {
                     None
                 } else {
-                    Some(Self(t.to_ascii_lowercase()))
+                    Some(Self(lower_id(t, $intern)))
                 }
             }
             pub fn as_str(&self) -> &str {
@@ -36,19 +84,24 @@ macro_rules! id_newtype {
 
 id_newtype!(
     /// A directory object id (user, group, service principal).
-    ObjectId
+    ObjectId,
+    intern = true
 );
 id_newtype!(
     /// A product (SKU) GUID, `skuId` in Graph.
-    SkuId
+    SkuId,
+    intern = true
 );
 id_newtype!(
     /// A service-plan GUID, `servicePlanId` in Graph.
-    PlanId
+    PlanId,
+    intern = true
 );
 id_newtype!(
-    /// The correlation id shared by the records of one operation (not unique per record).
-    CorrelationId
+    /// The correlation id shared by the records of one operation (not unique per record; not
+    /// interned: most are seen once or twice).
+    CorrelationId,
+    intern = false
 );
 
 #[cfg(test)]
@@ -62,6 +115,17 @@ mod tests {
             SkuId::parse("6fd2c87f-b296-42f0-b197-1e91e994b900")
         );
         assert_eq!(ObjectId::parse(""), None);
+        let a = ObjectId::parse("ABC-é").unwrap();
+        let b = ObjectId::parse("abc-é").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), "abc-é");
+        assert!(Arc::ptr_eq(&a.0, &b.0), "equal ids are shared");
+        let long = "X".repeat(100);
+        assert_eq!(ObjectId::parse(&long).unwrap().as_str(), "x".repeat(100));
+        assert_eq!(
+            CorrelationId::parse("AB").map(|c| c.to_string()),
+            Some("ab".into())
+        );
         assert_eq!(ObjectId::parse("<null>"), None);
     }
 }
