@@ -272,6 +272,28 @@ fn fast_path_and_full_parse_agree() {
     }
 }
 
+/// A `\u` escape behind an escaped backslash is plain text to the light scan, but the normalizer
+/// decodes JSON-in-a-string property values a second time, where it spells an error token: the
+/// record must not be merely counted.
+#[test]
+fn escapes_decoded_twice_still_take_the_full_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("hidden.jsonl");
+    let record = r#"{"activityDisplayName":"Update user","activityDateTime":"2026-10-05T07:00:00Z","targetResources":[{"type":"User","userPrincipalName":"a@x.example","modifiedProperties":[{"displayName":"X","newValue":"\"CountViol\\u0061tion\""}]}]}"#;
+    std::fs::write(&f, format!("{record}\n{record}\n")).expect("write");
+    let fast = read_inputs(std::slice::from_ref(&f), &ReadOptions::default()).expect("fast");
+    let full = read_inputs(
+        std::slice::from_ref(&f),
+        &ReadOptions {
+            full_parse: true,
+            ..Default::default()
+        },
+    )
+    .expect("full");
+    assert_eq!(full.events.len(), 2, "the full path keeps both (an error)");
+    assert_eq!(fast.events, full.events);
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(dir) {
