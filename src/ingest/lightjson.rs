@@ -299,50 +299,29 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
 /// [`members`] of text that is already known to be UTF-8 (a value inside a scanned record).
 pub fn members_of(text: &str) -> Option<Members<'_>> {
     let b = text.as_bytes();
-    let mut i = ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    i = ws(b, i + 1);
     let mut items = Vec::with_capacity(12);
-    if b.get(i) == Some(&b'}') {
-        i += 1;
-    } else {
-        loop {
-            if b.get(i) != Some(&b'"') {
-                return None;
-            }
-            let (end, escaped) = string(b, i + 1)?;
-            if escaped {
-                return None;
-            }
-            let key_start = i + 1;
-            i = ws(b, end);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i = ws(b, i + 1);
-            let start = i;
-            i = value(b, i)?;
-            if items.len() == MAX_KEYS {
-                return None;
-            }
-            // every range starts and ends next to an ASCII byte: `get` cannot split a char
-            items.push((text.get(key_start..end - 1)?, text.get(start..i)?));
-            i = ws(b, i);
-            match *b.get(i)? {
-                b',' => i = ws(b, i + 1),
-                b'}' => {
-                    i += 1;
-                    break;
-                }
-                _ => return None,
-            }
+    each_item(b, b'{', b'}', |i| {
+        if b.get(i) != Some(&b'"') {
+            return None;
         }
-    }
-    if ws(b, i) != b.len() {
-        return None;
-    }
+        let (end, escaped) = string(b, i + 1)?;
+        if escaped {
+            return None;
+        }
+        let mut j = ws(b, end);
+        if b.get(j) != Some(&b':') {
+            return None;
+        }
+        j = ws(b, j + 1);
+        let start = j;
+        j = value(b, j)?;
+        if items.len() == MAX_KEYS {
+            return None;
+        }
+        // every range starts and ends next to an ASCII byte: `get` cannot split a char
+        items.push((text.get(i + 1..end - 1)?, text.get(start..j)?));
+        Some(j)
+    })?;
     Some(Members { items })
 }
 
@@ -350,24 +329,37 @@ pub fn members_of(text: &str) -> Option<Members<'_>> {
 /// allowed), in order. `None` = not sure, as for [`members`].
 pub fn elements(text: &str) -> Option<Vec<&str>> {
     let b = text.as_bytes();
+    let mut out = Vec::new();
+    each_item(b, b'[', b']', |i| {
+        let end = value(b, i)?;
+        out.push(text.get(i..end)?);
+        Some(end)
+    })?;
+    Some(out)
+}
+
+/// Walks `b`, which must be exactly one container opened by `open` and closed by `close` (white
+/// space around it allowed): `item` reads the member or element starting at its index and returns
+/// the index after it; commas and white space between items are checked here.
+fn each_item(
+    b: &[u8],
+    open: u8,
+    close: u8,
+    mut item: impl FnMut(usize) -> Option<usize>,
+) -> Option<()> {
     let mut i = ws(b, 0);
-    if b.get(i) != Some(&b'[') {
+    if b.get(i) != Some(&open) {
         return None;
     }
     i = ws(b, i + 1);
-    let mut out = Vec::new();
-    if b.get(i) == Some(&b']') {
+    if b.get(i) == Some(&close) {
         i += 1;
     } else {
         loop {
-            let start = i;
-            i = value(b, i)?;
-            // every value starts and ends next to an ASCII byte: `get` cannot split a char
-            out.push(text.get(start..i)?);
-            i = ws(b, i);
+            i = ws(b, item(i)?);
             match *b.get(i)? {
                 b',' => i = ws(b, i + 1),
-                b']' => {
+                c if c == close => {
                     i += 1;
                     break;
                 }
@@ -375,7 +367,7 @@ pub fn elements(text: &str) -> Option<Vec<&str>> {
             }
         }
     }
-    (ws(b, i) == b.len()).then_some(out)
+    (ws(b, i) == b.len()).then_some(())
 }
 
 /// [`unescape`] of a value inside a scanned record (already UTF-8): without escapes, a copy.
