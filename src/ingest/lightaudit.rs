@@ -79,44 +79,39 @@ fn str_any(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
     Ok(None)
 }
 
-/// What `ingest::value::structured` makes of a raw value.
-enum Structured<'a> {
-    Absent,
-    Object(LightMap<'a>),
-    /// An array or a scalar: no keys to read.
-    Other(&'a str),
+/// A string value: `ingest::value::structured` decodes JSON text (a dynamic column) a second
+/// time, which is not sure here; any other string has no keys to read.
+fn plain_text(raw: &str) -> Sure<()> {
+    let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
+    let t = s.trim();
+    if t.starts_with('{') || t.starts_with('[') {
+        Err(Unsure)
+    } else {
+        Ok(())
+    }
 }
 
-fn structured(raw: Option<&str>) -> Sure<Structured<'_>> {
-    let Some(raw) = raw else {
-        return Ok(Structured::Absent);
-    };
-    match raw.as_bytes().first() {
-        Some(b'{') => LightMap::parse_raw(raw)
-            .map(Structured::Object)
-            .ok_or(Unsure),
-        Some(b'"') => {
-            // JSON text (a dynamic column) is decoded a second time by the full path
-            let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
-            let t = s.trim();
-            if t.starts_with('{') || t.starts_with('[') {
-                Err(Unsure)
-            } else {
-                Ok(Structured::Absent)
-            }
-        }
-        _ => Ok(Structured::Other(raw)),
+/// The object `ingest::value::structured` makes of a raw value; `None` when there are no keys to
+/// read (absent, an array, a scalar, a plain string).
+fn structured(raw: Option<&str>) -> Sure<Option<LightMap<'_>>> {
+    match raw {
+        Some(r) if r.starts_with('"') => plain_text(r).map(|()| None),
+        Some(r) => object(r),
+        None => Ok(None),
     }
 }
 
 /// `ingest::value::array_of`: the raw elements (one object becomes a one-item list).
 fn array_of<'a>(m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
-    Ok(match structured(m.get(key))? {
-        Structured::Absent => Vec::new(),
-        Structured::Object(_) => vec![m.get(key).unwrap_or("{}")],
-        Structured::Other(raw) if raw.starts_with('[') => lightjson::elements(raw).ok_or(Unsure)?,
-        Structured::Other(_) => Vec::new(),
-    })
+    let Some(raw) = m.get(key) else {
+        return Ok(Vec::new());
+    };
+    match raw.as_bytes().first() {
+        Some(b'[') => lightjson::elements(raw).ok_or(Unsure),
+        Some(b'{') => Ok(vec![raw]),
+        Some(b'"') => plain_text(raw).map(|()| Vec::new()),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// An element as an object; `None` when it is not one (the full path then reads no keys of it).
@@ -184,7 +179,7 @@ fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
         record_id: str_of(v, "id")?,
         ..Default::default()
     };
-    if let Structured::Object(ib) = structured(v.get("initiatedBy"))? {
+    if let Some(ib) = structured(v.get("initiatedBy"))? {
         if let Some(u) = filled(&ib, "user")? {
             raw.actor.user_id = str_of(&u, "id")?;
             raw.actor.upn = str_of(&u, "userPrincipalName")?;
@@ -230,10 +225,8 @@ fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
 
 /// `audit::map_azure_monitor`.
 fn map_azure_monitor(v: &LightMap<'_>) -> Sure<RawAudit> {
-    let mut raw = match structured(v.get("properties"))? {
-        Structured::Object(p) => map_graph(&p)?,
-        Structured::Absent | Structured::Other(_) => map_graph(&LightMap(Vec::new()))?,
-    };
+    let props = structured(v.get("properties"))?.unwrap_or(LightMap(Vec::new()));
+    let mut raw = map_graph(&props)?;
     raw.time_fallback = str_of(v, "time")?;
     if raw.time.is_none() {
         raw.time = raw.time_fallback.take();
