@@ -405,15 +405,10 @@ impl Sink<'_> {
         o.sources_mut(|record, _| *record = n);
         match o {
             Outcome::Event(e, kind) => {
+                // events arrive settled by the parsing workers ([`settle`]): kept (or `keep_all`)
+                // and compacted
                 self.count_events(1, e.time, e.time, kind);
-                if self.opts.keep_all || e.is_kept() {
-                    let mut e = *e;
-                    // chunks of a split operation keep their properties for the merge
-                    if self.opts.compact && e.sequence.is_none() {
-                        e.compact();
-                    }
-                    self.events.push(e);
-                }
+                self.events.push(*e);
             }
             Outcome::Counted { .. } => {}
             Outcome::Snap(recs, kind) => {
@@ -632,9 +627,9 @@ fn read_slices(
     })
 }
 
-/// What the sink would do to an event that needs no order, done on the parsing workers instead of
-/// the sink's one thread: an event that is not kept becomes a count, a kept one is compacted
-/// (chunks of a split operation keep their properties for the merge).
+/// Every outcome passes here on the parsing workers before the sink (one thread) takes it: an
+/// event that is not kept becomes a count, a kept one is compacted (chunks of a split operation
+/// keep their properties for the merge).
 fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
     match o {
         Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() => Outcome::Counted {
