@@ -30,17 +30,8 @@ impl Activity {
     /// `Finish applying group based license to user(s)`.
     pub fn from_name(name: &str) -> Activity {
         let n = name.trim().trim_end_matches('.').trim();
-        // the known names are short: lowercase on the stack (longer names are `Other`)
         let mut buf = [0u8; 48];
-        let l = match buf.get_mut(..n.len()) {
-            Some(b) => {
-                b.copy_from_slice(n.as_bytes());
-                b.make_ascii_lowercase();
-                std::str::from_utf8(b).unwrap_or("")
-            }
-            None => "",
-        };
-        match l {
+        match super::ascii_lower(n, &mut buf).unwrap_or("") {
             "set group license" => Activity::SetGroupLicense,
             "start applying group based license to users"
             | "start applying group based license to user" => Activity::StartApplyingGroupLicense,
@@ -213,15 +204,8 @@ pub enum TargetKind {
 
 impl TargetKind {
     pub fn parse(s: &str) -> TargetKind {
-        let s = s.trim();
-        // the kinds are short: lowercase on the stack
         let mut buf = [0u8; 24];
-        let Some(b) = buf.get_mut(..s.len()) else {
-            return TargetKind::Other;
-        };
-        b.copy_from_slice(s.as_bytes());
-        b.make_ascii_lowercase();
-        match std::str::from_utf8(b).unwrap_or("") {
+        match super::ascii_lower(s.trim(), &mut buf).unwrap_or("") {
             "user" => TargetKind::User,
             "group" => TargetKind::Group,
             "serviceprincipal" | "service principal" => TargetKind::ServicePrincipal,

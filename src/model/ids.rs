@@ -19,18 +19,9 @@ thread_local! {
 /// `t` lower-cased, shared with earlier equal ids when `intern`.
 fn lower_id(t: &str, intern: bool) -> Arc<str> {
     let mut buf = [0u8; 64];
-    let lower: std::borrow::Cow<'_, str> = match buf.get_mut(..t.len()) {
-        Some(b) if !intern || t.bytes().any(|c| c.is_ascii_uppercase()) => {
-            b.copy_from_slice(t.as_bytes());
-            b.make_ascii_lowercase();
-            // lower-casing ASCII bytes keeps UTF-8 valid
-            match std::str::from_utf8(b) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
-                Err(_) => std::borrow::Cow::Owned(t.to_ascii_lowercase()),
-            }
-        }
-        Some(_) => std::borrow::Cow::Borrowed(t),
-        None => std::borrow::Cow::Owned(t.to_ascii_lowercase()),
+    let lower: std::borrow::Cow<'_, str> = match super::ascii_lower(t, &mut buf) {
+        Some(l) => l.into(),
+        None => t.to_ascii_lowercase().into(),
     };
     if !intern {
         return Arc::from(&*lower);
