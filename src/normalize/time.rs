@@ -23,39 +23,38 @@ const OFFSET: [&str; 3] = [
 /// The US-locale clock, with and without seconds.
 const CLOCK: [&str; 2] = ["%H:%M:%S%.f", "%H:%M"];
 
-/// Every format above, read once: chrono's `parse_from_str` reads its format string again on
-/// each call, which was a visible share of reading a CSV export (a timestamp per row).
-static ITEMS: LazyLock<[Vec<Item<'static>>; 8]> = LazyLock::new(|| {
-    let items = |f: &'static str| StrftimeItems::new(f).collect::<Vec<_>>();
-    [
-        items(NAIVE[0]),
-        items(NAIVE[1]),
-        items(NAIVE[2]),
-        items(OFFSET[0]),
-        items(OFFSET[1]),
-        items(OFFSET[2]),
-        items(CLOCK[0]),
-        items(CLOCK[1]),
-    ]
-});
+/// Formats read once: chrono's `parse_from_str` reads its format string again on each call, which
+/// was a visible share of reading a CSV export (a timestamp per row).
+type Items = Vec<Item<'static>>;
 
-/// `s` read with the format `ITEMS[i]` (what `parse_from_str` does with the format string).
-fn parsed(s: &str, i: usize) -> ParseResult<Parsed> {
+fn items<const N: usize>(formats: [&'static str; N]) -> [Items; N] {
+    formats.map(|f| StrftimeItems::new(f).collect())
+}
+
+static NAIVE_ITEMS: LazyLock<[Items; 3]> = LazyLock::new(|| items(NAIVE));
+static OFFSET_ITEMS: LazyLock<[Items; 3]> = LazyLock::new(|| items(OFFSET));
+static CLOCK_ITEMS: LazyLock<[Items; 2]> = LazyLock::new(|| items(CLOCK));
+
+/// `s` read with one format's items (what `parse_from_str` does with the format string).
+fn parsed(s: &str, items: &Items) -> ParseResult<Parsed> {
     let mut p = Parsed::new();
-    parse(&mut p, s, ITEMS[i].iter())?;
+    parse(&mut p, s, items.iter())?;
     Ok(p)
 }
 
 fn naive(s: &str, i: usize) -> Option<NaiveDateTime> {
-    parsed(s, i).ok()?.to_naive_datetime_with_offset(0).ok()
+    parsed(s, &NAIVE_ITEMS[i])
+        .ok()?
+        .to_naive_datetime_with_offset(0)
+        .ok()
 }
 
 fn with_offset(s: &str, i: usize) -> Option<DateTime<FixedOffset>> {
-    parsed(s, 3 + i).ok()?.to_datetime().ok()
+    parsed(s, &OFFSET_ITEMS[i]).ok()?.to_datetime().ok()
 }
 
 fn clock(s: &str, i: usize) -> Option<NaiveTime> {
-    parsed(s, 6 + i).ok()?.to_naive_time().ok()
+    parsed(s, &CLOCK_ITEMS[i]).ok()?.to_naive_time().ok()
 }
 
 /// Parses an export timestamp. Values without a zone are UTC (every export documents UTC).
