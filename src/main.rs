@@ -8,7 +8,46 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc 3's option numbers (`mi_option_e` in mimalloc.h; the same in mimalloc 2). The sys
+/// crate names only some of them.
+const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the OS at once (mimalloc 3 waits a second) and arenas are committed
+/// as they are used, not whole, so the peak RSS follows what is live: measured in
+/// benches/README.md ("Fifth run"), time unchanged. An environment variable
+/// (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`) still wins.
+///
+/// It must run before the first allocation reserves mimalloc's first arena, which happens before
+/// `main`: on Linux it is a constructor ordered before mimalloc's own (priority 101); elsewhere it
+/// runs first thing in `main`. It reads the environment with libc's `getenv`, which does not
+/// allocate.
+extern "C" fn tune_allocator() {
+    extern "C" {
+        fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
+    }
+    for (option, var) in [
+        (MI_OPTION_PURGE_DELAY, c"MIMALLOC_PURGE_DELAY"),
+        (MI_OPTION_ARENA_EAGER_COMMIT, c"MIMALLOC_ARENA_EAGER_COMMIT"),
+    ] {
+        // SAFETY: `getenv` reads the process environment with a NUL-terminated name;
+        // `mi_option_set` only stores an integer in mimalloc's option table.
+        unsafe {
+            if getenv(var.as_ptr()).is_null() {
+                libmimalloc_sys::mi_option_set(option, 0);
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array.00100"]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
 fn main() -> ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    tune_allocator();
     let cli = licdiag::cli::Cli::parse();
     match licdiag::commands::run(cli) {
         Ok(code) => ExitCode::from(code),

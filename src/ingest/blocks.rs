@@ -41,7 +41,8 @@ pub(super) fn produce(
             }
             Err(_) => Vec::new(),
         };
-        block.reserve(BLOCK + carry.len() + 1);
+        // exact: an amortized reserve doubles a refilled block to 8 MB once a carry grows it
+        block.reserve_exact(BLOCK + carry.len() + 1);
         block.append(&mut carry);
         // a record longer than a block doubles the read, so a huge record costs linear time
         let want = (BLOCK.saturating_sub(block.len()))
