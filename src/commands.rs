@@ -183,6 +183,7 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
         ),
         compact: true,
+        licensing_memberships_only: true,
         ..Default::default()
     };
     let run = analyze_paths(

@@ -357,3 +357,62 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
         }
     }
 }
+
+/// `analyze` and `timeline` read with `licensing_memberships_only`: membership changes of groups
+/// that assign no license, by users without errors, are held back and dropped. Nothing either
+/// command prints may change but the count of audit events kept.
+#[test]
+fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
+    use chrono::TimeZone;
+    let as_of = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let kb = licdiag::knowledge::Knowledge::builtin();
+    let mut dropped_somewhere = false;
+    for dir in ["sample-tenant", "audit", "formats"] {
+        let read = |only: bool| {
+            read_inputs(
+                &[fixture(dir)],
+                &ReadOptions {
+                    compact: true,
+                    licensing_memberships_only: only,
+                    ..Default::default()
+                },
+            )
+            .expect("read")
+        };
+        let (all, only) = (read(false), read(true));
+        assert!(only.events.len() <= all.events.len(), "{dir}");
+        dropped_somewhere |= only.events.len() < all.events.len();
+        // every event kept is one the full read kept, unchanged
+        for e in &only.events {
+            assert!(all.events.contains(e), "{dir}: {} changed", e.source);
+        }
+        assert_eq!(
+            serde_json::to_value(&all.inputs).unwrap(),
+            serde_json::to_value(&only.inputs).unwrap(),
+            "{dir}: input reports"
+        );
+        let kbs = kb.clone().with_subscribed_skus(&all.snapshot.skus);
+        let diagnose = |d: &Ingested| {
+            let x = licdiag::diagnose::diagnose(
+                &d.events,
+                &d.snapshot,
+                &kbs,
+                &licdiag::diagnose::DiagnoseOptions::new(as_of),
+            );
+            serde_json::to_value(&x).expect("json")
+        };
+        assert_eq!(diagnose(&all), diagnose(&only), "{dir}: diagnosis");
+        let timeline = |d: &Ingested| {
+            let doc =
+                licdiag::timeline::timeline(d, &kbs, &Default::default(), as_of).expect("timeline");
+            let mut v = serde_json::to_value(&doc).expect("json");
+            v["evidence"]["audit_events"] = serde_json::Value::Null;
+            v
+        };
+        assert_eq!(timeline(&all), timeline(&only), "{dir}: timeline");
+    }
+    assert!(
+        dropped_somewhere,
+        "no fixture has a membership change to drop"
+    );
+}

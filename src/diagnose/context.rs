@@ -187,15 +187,15 @@ impl<'a> Ctx<'a> {
             addresses: OnceLock::new(),
             windows: OnceLock::new(),
         };
-        // UPN aliases first, so upn-only targets resolve to the same key.
-        for e in &ctx.events {
-            for t in &e.targets {
-                if t.kind == TargetKind::User {
-                    if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
-                        ctx.upn_alias
-                            .entry(upn.trim().to_lowercase())
-                            .or_insert_with(|| id.clone());
-                    }
+        // UPN aliases first, so upn-only targets resolve to the same key; the identities of
+        // membership changes not kept fill gaps after the events
+        let identities = snap.identities.iter();
+        for t in ctx.events.iter().flat_map(|e| &e.targets).chain(identities) {
+            if t.kind == TargetKind::User {
+                if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
+                    ctx.upn_alias
+                        .entry(upn.trim().to_lowercase())
+                        .or_insert_with(|| id.clone());
                 }
             }
         }
@@ -237,6 +237,27 @@ impl<'a> Ctx<'a> {
                     }
                     _ => {}
                 }
+            }
+        }
+        for t in &snap.identities {
+            match (t.kind, &t.id) {
+                (TargetKind::User, _) => {
+                    if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
+                        let info = uinfo.entry(k).or_default();
+                        if info.0.is_none() {
+                            info.0.clone_from(&t.upn);
+                        }
+                        if info.1.is_none() {
+                            info.1.clone_from(&t.display_name);
+                        }
+                    }
+                }
+                (TargetKind::Group, Some(g)) => {
+                    if let Some(n) = t.display_name.as_ref().filter(|n| !n.trim().is_empty()) {
+                        gnames.entry(g.clone()).or_insert_with(|| n.clone());
+                    }
+                }
+                _ => {}
             }
         }
         ctx.events_by_user = by_user;

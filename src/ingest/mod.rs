@@ -9,6 +9,7 @@
 pub mod audit;
 mod blocks;
 mod csvblocks;
+mod defer;
 pub mod jsonscan;
 mod lightaudit;
 pub mod lightjson;
@@ -137,6 +138,11 @@ pub struct ReadOptions {
     /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
     /// sets it; the library default keeps whole events.
     pub compact: bool,
+    /// Keep only the membership changes of groups that assign licenses ([`defer`]): the others are
+    /// held compactly while reading and dropped once every input is read, their targets kept as
+    /// identities (`Snapshot::identities`). For the commands whose outputs use no other membership
+    /// change (analyze, report, timeline); exports and `inspect` keep them all.
+    pub licensing_memberships_only: bool,
 }
 
 /// Everything read from the inputs.
@@ -353,6 +359,11 @@ struct Sink<'a> {
     events: Vec<AuditEvent>,
     snapshot: Snapshot,
     opts: &'a ReadOptions,
+    /// Membership changes of groups not yet known to assign licenses
+    /// (`licensing_memberships_only`).
+    deferred: defer::Deferred,
+    /// Groups this input's licensing events have named so far.
+    licensing: std::collections::HashSet<crate::model::ObjectId>,
 }
 
 impl Outcome {
@@ -408,7 +419,16 @@ impl Sink<'_> {
                 // events arrive settled by the parsing workers ([`settle`]): kept (or `keep_all`)
                 // and compacted
                 self.count_events(1, e.time, e.time, kind);
-                self.events.push(*e);
+                if self.opts.licensing_memberships_only {
+                    if e.is_licensing() {
+                        defer::note_groups(&e, &mut self.licensing);
+                    }
+                    if let Err(e) = self.deferred.offer(e, &self.licensing) {
+                        self.events.push(*e);
+                    }
+                } else {
+                    self.events.push(*e);
+                }
             }
             Outcome::Counted { .. } => {}
             Outcome::Snap(recs, kind) => {
@@ -934,7 +954,7 @@ fn csv_slice(
 }
 
 /// What one input yields: its report, its kept events, its snapshot objects.
-type InputRead = (InputReport, Vec<AuditEvent>, Snapshot);
+type InputRead = (InputReport, Vec<AuditEvent>, Snapshot, defer::Deferred);
 
 /// Reads one input completely.
 fn read_one(
@@ -955,6 +975,8 @@ fn read_one(
         events: Vec::new(),
         snapshot: Snapshot::default(),
         opts,
+        deferred: defer::Deferred::default(),
+        licensing: Default::default(),
     };
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
@@ -1003,7 +1025,7 @@ fn read_one(
         .kind
         .map(|k| k.label().to_string())
         .unwrap_or_default();
-    Ok((sink.report, sink.events, sink.snapshot))
+    Ok((sink.report, sink.events, sink.snapshot, sink.deferred))
 }
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
@@ -1029,8 +1051,10 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         .collect();
     progress.finish();
     let mut out = Ingested::default();
+    let mut held = Vec::new();
     for r in results {
-        let (report, events, snap) = r?;
+        let (report, events, snap, deferred) = r?;
+        held.push(deferred);
         out.inputs.push(report);
         // the first input's events are moved, not copied: a second copy of a large input's
         // events would double the peak memory for a moment
@@ -1046,7 +1070,19 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         out.snapshot.reported_errors.extend(snap.reported_errors);
     }
     consolidate(&mut out.snapshot);
-    out.events.sort_by(|a, b| {
+    if held.iter().any(|d| d.len() > 0) {
+        // every input is read: the licensing groups are known, their membership changes are events
+        let licensing = defer::licensing_groups(&out.events, &out.snapshot);
+        let users = defer::ErrorUsers::collect(&out.events, &out.snapshot);
+        for d in held {
+            let r = d.resolve(&licensing, &users);
+            out.events.extend(r.events);
+            out.snapshot.identities.extend(r.identities);
+        }
+    }
+    // in place: a stable sort's buffer holds half the events again (37 MB at 1M records); the key
+    // is unique per record (a file's records are numbered), so the order is the same
+    out.events.sort_unstable_by(|a, b| {
         (a.time, &a.source.file, a.source.record).cmp(&(b.time, &b.source.file, b.source.record))
     });
     let absorbed = normalize::merge::merge_sequences(&mut out.events);

@@ -123,7 +123,7 @@ impl Outcome {
 }
 
 /// Who performed the operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
     User {
@@ -219,7 +219,7 @@ impl TargetKind {
 }
 
 /// A modified property with its values decoded from their JSON-in-a-string form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ModifiedProperty {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,7 +228,7 @@ pub struct ModifiedProperty {
     pub new: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Target {
     pub kind: TargetKind,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -229,6 +229,11 @@ pub struct Snapshot {
     pub skus: Vec<SubscribedSku>,
     pub memberships: Vec<Membership>,
     pub reported_errors: Vec<ReportedError>,
+    /// Users and groups seen only in membership changes that were not kept (their groups assign no
+    /// license; `ReadOptions::licensing_memberships_only`): object id, UPN and display name, so
+    /// that names and UPN aliases still resolve. They fill gaps; kept events come first.
+    #[serde(skip)]
+    pub identities: Vec<crate::model::Target>,
 }
 
 impl Snapshot {

@@ -189,6 +189,9 @@ pub fn snapshot(s: &Scrubber, snap: &mut Snapshot) {
     for r in &mut snap.reported_errors {
         reported(s, r);
     }
+    for t in &mut snap.identities {
+        target(s, t);
+    }
 }
 
 /// Redacts what an input report quotes from the records (issue details, skip reasons).
@@ -224,6 +227,9 @@ pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
         if let AssignedBy::GroupName(n) = &r.assigned_by {
             names.push(n.clone());
         }
+    }
+    for t in &snap.identities {
+        push(&mut names, &t.display_name);
     }
     for e in events {
         match &e.actor {

@@ -5,7 +5,7 @@
 use super::model::{GroupRef, UserKey};
 use crate::model::finding::UserRef;
 use crate::model::snapshot::Snapshot;
-use crate::model::{Activity, AuditEvent, ObjectId, TargetKind};
+use crate::model::{Activity, AuditEvent, ObjectId, Target, TargetKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Default)]
@@ -42,8 +42,10 @@ impl Directory {
                     .or_insert_with(|| u.id.clone());
             }
         }
-        for e in events {
-            for t in e.targets.iter().filter(|t| t.kind == TargetKind::User) {
+        // the identities of membership changes not kept fill gaps after the events
+        let identities = snap.identities.iter();
+        for t in events.iter().flat_map(|e| &e.targets).chain(identities) {
+            if t.kind == TargetKind::User {
                 if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
                     d.upn_to_id
                         .entry(upn.trim().to_lowercase())
@@ -71,20 +73,7 @@ impl Directory {
         }
         for e in events {
             for t in &e.targets {
-                match t.kind {
-                    TargetKind::User => {
-                        d.learn_user(t.id.as_ref(), t.upn.as_deref(), t.display_name.as_deref())
-                    }
-                    TargetKind::Group => {
-                        if let Some(id) = &t.id {
-                            let name = d.groups.entry(id.clone()).or_default();
-                            if name.is_none() {
-                                name.clone_from(&t.display_name);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
+                d.learn_target(t);
             }
             let group_licensing = matches!(
                 e.activity,
@@ -99,7 +88,28 @@ impl Directory {
                 }
             }
         }
+        for t in &snap.identities {
+            d.learn_target(t);
+        }
         d
+    }
+
+    /// A user's or a group's id and names, from an event target or an identity.
+    fn learn_target(&mut self, t: &Target) {
+        match t.kind {
+            TargetKind::User => {
+                self.learn_user(t.id.as_ref(), t.upn.as_deref(), t.display_name.as_deref())
+            }
+            TargetKind::Group => {
+                if let Some(id) = &t.id {
+                    let name = self.groups.entry(id.clone()).or_default();
+                    if name.is_none() {
+                        name.clone_from(&t.display_name);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     fn learn_user(&mut self, id: Option<&ObjectId>, upn: Option<&str>, name: Option<&str>) {

@@ -47,10 +47,14 @@ pub struct Query {
     pub group_pseudonym: Option<String>,
 }
 
-/// The latest time the inputs record: audit events, snapshot `lastUpdatedDateTime`s, reported
-/// error times.
+/// The latest time the inputs record: audit records (every one read, kept or not: the inputs'
+/// `last`), snapshot `lastUpdatedDateTime`s, reported error times.
 pub fn latest_time(data: &Ingested) -> Option<DateTime<Utc>> {
-    let events = data.events.iter().map(|e| e.time);
+    let events = data
+        .inputs
+        .iter()
+        .filter_map(|i| i.last)
+        .chain(data.events.iter().map(|e| e.time));
     let states = data
         .snapshot
         .users
@@ -109,6 +113,7 @@ pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
         progress,
         keep_all: false,
         compact: true,
+        licensing_memberships_only: true,
         ..Default::default()
     };
     // with --redact, one key for the data and for the pseudonyms of --user / --group
