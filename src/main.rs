@@ -13,10 +13,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Freed memory goes back to the OS at once (mimalloc 3 waits a second) and arenas are committed
-/// as they are used, not whole, so the peak RSS follows what is live: measured in
-/// benches/README.md ("Fifth run"), time unchanged. An environment variable
-/// (`MIMALLOC_PURGE_DELAY`, `MIMALLOC_ARENA_EAGER_COMMIT`) still wins.
+/// Freed memory goes back to the OS after 100 ms (mimalloc 3 waits a second; at 0 the page and
+/// envelope readers, which free a batch every few milliseconds, spent 1.5 s more in the kernel) and
+/// arenas are committed as they are used, not whole, so the peak RSS follows what is live: measured
+/// in benches/README.md ("Fifth run"). An environment variable (`MIMALLOC_PURGE_DELAY`,
+/// `MIMALLOC_ARENA_EAGER_COMMIT`) still wins.
 ///
 /// It must run before the first allocation reserves mimalloc's first arena, which happens before
 /// `main`: on Linux it is a constructor ordered before mimalloc's own (priority 101); elsewhere it
@@ -26,15 +27,15 @@ extern "C" fn tune_allocator() {
     extern "C" {
         fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
     }
-    for (option, var) in [
-        (MI_OPTION_PURGE_DELAY, c"MIMALLOC_PURGE_DELAY"),
-        (MI_OPTION_ARENA_EAGER_COMMIT, c"MIMALLOC_ARENA_EAGER_COMMIT"),
+    for (option, value, var) in [
+        (MI_OPTION_PURGE_DELAY, 100, c"MIMALLOC_PURGE_DELAY"),
+        (MI_OPTION_ARENA_EAGER_COMMIT, 0, c"MIMALLOC_ARENA_EAGER_COMMIT"),
     ] {
         // SAFETY: `getenv` reads the process environment with a NUL-terminated name;
         // `mi_option_set` only stores an integer in mimalloc's option table.
         unsafe {
             if getenv(var.as_ptr()).is_null() {
-                libmimalloc_sys::mi_option_set(option, 0);
+                libmimalloc_sys::mi_option_set(option, value);
             }
         }
     }
