@@ -29,7 +29,11 @@ extern "C" fn tune_allocator() {
     }
     for (option, value, var) in [
         (MI_OPTION_PURGE_DELAY, 100, c"MIMALLOC_PURGE_DELAY"),
-        (MI_OPTION_ARENA_EAGER_COMMIT, 0, c"MIMALLOC_ARENA_EAGER_COMMIT"),
+        (
+            MI_OPTION_ARENA_EAGER_COMMIT,
+            0,
+            c"MIMALLOC_ARENA_EAGER_COMMIT",
+        ),
     ] {
         // SAFETY: `getenv` reads the process environment with a NUL-terminated name;
         // `mi_option_set` only stores an integer in mimalloc's option table.

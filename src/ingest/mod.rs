@@ -4,7 +4,9 @@
 //! cut into slices of whole records that are split and parsed on all cores (rayon); other JSON goes
 //! through the streaming splitter ([`jsonscan`]) and its records are parsed in parallel batches.
 //! Records without licensing needles take the fast path ([`prefilter`]): validated and timed, not
-//! kept. Memory grows with the events kept (licensing, membership, deletions), not with the file.
+//! kept. Memory grows with the events kept (licensing, membership, deletions), not with the file;
+//! with `licensing_memberships_only` the membership changes of other groups are held compactly
+//! ([`defer`]) and dropped once every input is read.
 
 pub mod audit;
 mod blocks;
