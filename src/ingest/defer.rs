@@ -16,6 +16,7 @@ use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::io::Seek;
 use std::sync::Arc;
 
 /// Values stored once, referred to by index.
@@ -49,7 +50,8 @@ struct Change {
     time: DateTime<Utc>,
     record: u64,
     line: Option<u64>,
-    file: Arc<str>,
+    /// Index into the file table.
+    file: u32,
     correlation_id: Option<CorrelationId>,
     record_id: Option<Box<str>>,
     result_reason: Option<Box<str>>,
@@ -67,21 +69,39 @@ struct Change {
 /// The membership changes of one input whose group was not known to assign licenses when they were
 /// read.
 pub(crate) struct Deferred {
+    files: Table<Arc<str>>,
     categories: Table<Box<str>>,
     actors: Table<Actor>,
     targets: Table<Target>,
     groups: Table<ObjectId>,
+    /// The latest changes, in input order, after those in `spill`.
     changes: Vec<Change>,
+    /// Earlier changes, written to an anonymous temporary file once `changes` reaches
+    /// [`SPILL_AT`], so that memory stays bounded by the tenant (the tables), not by the log.
+    spill: Option<Spill>,
+    /// No temporary file could be made or written: the changes stay in memory.
+    in_memory_only: bool,
+}
+
+/// Changes held in memory before they are written to the temporary file (about 3 MB of them).
+const SPILL_AT: usize = if cfg!(test) { 4 } else { 16_384 };
+
+struct Spill {
+    out: std::io::BufWriter<std::fs::File>,
+    n: usize,
 }
 
 impl Default for Deferred {
     fn default() -> Self {
         Deferred {
+            files: Table::new(),
             categories: Table::new(),
             actors: Table::new(),
             targets: Table::new(),
             groups: Table::new(),
             changes: Vec::new(),
+            spill: None,
+            in_memory_only: false,
         }
     }
 }
@@ -189,8 +209,39 @@ pub(crate) struct Resolved {
 }
 
 impl Deferred {
+    /// Changes held, in memory and spilled.
     pub fn len(&self) -> usize {
-        self.changes.len()
+        self.changes.len() + self.spill.as_ref().map_or(0, |s| s.n)
+    }
+
+    /// Writes the changes in memory to the temporary file; on failure they stay in memory, and so
+    /// do all later ones.
+    fn spill_out(&mut self) {
+        if self.in_memory_only {
+            return;
+        }
+        let spill = match self.spill.as_mut() {
+            Some(s) => s,
+            None => match tempfile::tempfile() {
+                Ok(f) => self.spill.insert(Spill {
+                    out: std::io::BufWriter::with_capacity(1 << 16, f),
+                    n: 0,
+                }),
+                Err(_) => {
+                    self.in_memory_only = true;
+                    return;
+                }
+            },
+        };
+        for c in &self.changes {
+            if codec::write(c, &mut spill.out).is_err() {
+                // what was written before stays readable; this batch and later ones stay here
+                self.in_memory_only = true;
+                return;
+            }
+            spill.n += 1;
+        }
+        self.changes.clear();
     }
 
     /// Holds `e` back if it is a membership change this store can rebuild exactly and its group is
@@ -238,6 +289,9 @@ impl Deferred {
             },
             None => None,
         };
+        let Some(file) = self.files.put(e.source.file.clone()) else {
+            return Err(e);
+        };
         let n_targets = e.targets.len() as u8;
         let AuditEvent {
             time,
@@ -252,7 +306,7 @@ impl Deferred {
             time,
             record: source.record,
             line: source.line,
-            file: source.file,
+            file,
             correlation_id,
             record_id: record_id.map(String::into_boxed_str),
             result_reason: result_reason.map(String::into_boxed_str),
@@ -264,12 +318,19 @@ impl Deferred {
             added,
             result,
         });
+        if self.changes.len() >= SPILL_AT {
+            self.spill_out();
+        }
         Ok(())
     }
 
     /// Rebuilds the changes whose group is in `licensing` or that name one of `users`, and drops
     /// the others.
-    pub fn resolve(self, licensing: &HashSet<ObjectId>, users: &ErrorUsers) -> Resolved {
+    pub fn resolve(
+        mut self,
+        licensing: &HashSet<ObjectId>,
+        users: &ErrorUsers,
+    ) -> std::io::Result<Resolved> {
         let group_kept: Vec<bool> = self
             .groups
             .items
@@ -280,7 +341,19 @@ impl Deferred {
         let mut events = Vec::new();
         let mut seen = vec![false; self.targets.items.len()];
         let mut seen_actors = vec![false; self.actors.items.len()];
-        for c in self.changes {
+        let spilled = match self.spill.take() {
+            Some(Spill { out, n }) => {
+                let mut f = out.into_inner().map_err(|e| e.into_error())?;
+                f.seek(std::io::SeekFrom::Start(0))?;
+                Some((std::io::BufReader::with_capacity(1 << 16, f), n))
+            }
+            None => None,
+        };
+        let mut from_file = spilled.map(|(mut r, n)| (0..n).map(move |_| codec::read(&mut r)));
+        let in_memory = std::mem::take(&mut self.changes).into_iter().map(Ok);
+        let all = from_file.iter_mut().flatten().chain(in_memory);
+        for c in all {
+            let c = c?;
             let ts = &c.targets[..c.n_targets as usize];
             if !group_kept[c.group as usize] && !ts.iter().any(|&t| user_kept[t as usize]) {
                 seen_actors[c.actor as usize] = true;
@@ -314,7 +387,7 @@ impl Deferred {
                 errors: Vec::new(),
                 sequence: None,
                 source: SourceRef {
-                    file: c.file,
+                    file: self.files.items[c.file as usize].clone(),
                     record: c.record,
                     line: c.line,
                 },
@@ -350,7 +423,126 @@ impl Deferred {
                 });
             }
         }
-        Resolved { events, identities }
+        Ok(Resolved { events, identities })
+    }
+}
+
+/// The temporary file's record of one [`Change`]: fixed-width little-endian fields, then the three
+/// optional strings as a length (`u32::MAX`: absent) and UTF-8 bytes.
+mod codec {
+    use super::Change;
+    use crate::model::{CorrelationId, Outcome};
+    use chrono::DateTime;
+    use std::io::{Error, ErrorKind, Read, Result, Write};
+
+    const NONE: u32 = u32::MAX;
+
+    fn outcome_code(o: Outcome) -> u8 {
+        match o {
+            Outcome::Success => 0,
+            Outcome::Failure => 1,
+            Outcome::Timeout => 2,
+            Outcome::Unknown => 3,
+        }
+    }
+
+    fn put_str(out: &mut impl Write, s: Option<&str>) -> Result<()> {
+        match s {
+            Some(s) => {
+                let n = u32::try_from(s.len())
+                    .ok()
+                    .filter(|&n| n != NONE)
+                    .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "string too long"))?;
+                out.write_all(&n.to_le_bytes())?;
+                out.write_all(s.as_bytes())
+            }
+            None => out.write_all(&NONE.to_le_bytes()),
+        }
+    }
+
+    pub fn write(c: &Change, out: &mut impl Write) -> Result<()> {
+        out.write_all(&c.time.timestamp().to_le_bytes())?;
+        out.write_all(&c.time.timestamp_subsec_nanos().to_le_bytes())?;
+        out.write_all(&c.record.to_le_bytes())?;
+        out.write_all(&[u8::from(c.line.is_some())])?;
+        out.write_all(&c.line.unwrap_or(0).to_le_bytes())?;
+        for n in [
+            c.file,
+            c.category.unwrap_or(NONE),
+            c.actor,
+            c.targets[0],
+            c.targets[1],
+            c.group,
+        ] {
+            out.write_all(&n.to_le_bytes())?;
+        }
+        out.write_all(&[c.n_targets, u8::from(c.added), outcome_code(c.result)])?;
+        put_str(out, c.correlation_id.as_ref().map(|c| c.as_str()))?;
+        put_str(out, c.record_id.as_deref())?;
+        put_str(out, c.result_reason.as_deref())
+    }
+
+    fn bytes<const N: usize>(r: &mut impl Read) -> Result<[u8; N]> {
+        let mut b = [0u8; N];
+        r.read_exact(&mut b)?;
+        Ok(b)
+    }
+
+    fn u32_of(r: &mut impl Read) -> Result<u32> {
+        Ok(u32::from_le_bytes(bytes(r)?))
+    }
+
+    fn bad(what: &str) -> Error {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("temporary membership store: {what}"),
+        )
+    }
+
+    fn get_str(r: &mut impl Read) -> Result<Option<String>> {
+        let n = u32_of(r)?;
+        if n == NONE {
+            return Ok(None);
+        }
+        let mut b = vec![0u8; n as usize];
+        r.read_exact(&mut b)?;
+        String::from_utf8(b).map(Some).map_err(|_| bad("not UTF-8"))
+    }
+
+    pub fn read(r: &mut impl Read) -> Result<Change> {
+        let secs = i64::from_le_bytes(bytes(r)?);
+        let nanos = u32_of(r)?;
+        let time = DateTime::from_timestamp(secs, nanos).ok_or_else(|| bad("time"))?;
+        let record = u64::from_le_bytes(bytes(r)?);
+        let [has_line] = bytes(r)?;
+        let line = u64::from_le_bytes(bytes(r)?);
+        let [file, category, actor, t0, t1, group] = [0; 6].map(|_| u32_of(r));
+        let [n_targets, added, result] = bytes(r)?;
+        let result = match result {
+            0 => Outcome::Success,
+            1 => Outcome::Failure,
+            2 => Outcome::Timeout,
+            3 => Outcome::Unknown,
+            _ => return Err(bad("result")),
+        };
+        let correlation_id =
+            get_str(r)?.map(|s| CorrelationId::parse(&s).ok_or_else(|| bad("correlation id")));
+        Ok(Change {
+            time,
+            record,
+            line: (has_line == 1).then_some(line),
+            file: file?,
+            correlation_id: correlation_id.transpose()?,
+            record_id: get_str(r)?.map(String::into_boxed_str),
+            result_reason: get_str(r)?.map(String::into_boxed_str),
+            category: Some(category?).filter(|&c| c != NONE),
+            actor: actor?,
+            targets: [t0?, t1?],
+            n_targets,
+            group: group?,
+            added: added == 1,
+            result,
+        })
     }
 }
 
@@ -385,9 +577,41 @@ mod tests {
         assert!(d.offer(Box::new(b.clone()), &HashSet::new()).is_ok());
         assert_eq!(d.len(), 2);
         let both: HashSet<ObjectId> = [gid("team-a"), gid("team-b")].into();
-        let r = d.resolve(&both, &ErrorUsers::default());
+        let r = d.resolve(&both, &ErrorUsers::default()).expect("resolve");
         assert_eq!(r.events, vec![a, b]);
         assert!(r.identities.is_empty());
+    }
+
+    #[test]
+    fn spilled_changes_come_back_exactly_and_in_order() {
+        let mut d = Deferred::default();
+        let mut all = Vec::new();
+        for i in 0..(3 * SPILL_AT as u64 + 1) {
+            let mut e = detailed(
+                add_member(
+                    &format!("u{i}"),
+                    "team-a",
+                    "2026-10-05T07:00:00Z",
+                    admin("zoe"),
+                ),
+                i + 1,
+            );
+            e.time += chrono::Duration::nanoseconds(i as i64 * 1_000_000_007);
+            if i % 3 == 0 {
+                e.correlation_id = None;
+                e.source.line = None;
+                e.result = Outcome::Timeout;
+                e.result_reason = Some("é \u{1F600} \"quoted\"".into());
+            }
+            all.push(e.clone());
+            assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+        }
+        assert!(d.spill.as_ref().is_some_and(|s| s.n >= 3 * SPILL_AT));
+        assert_eq!(d.len(), all.len());
+        let r = d
+            .resolve(&[gid("team-a")].into(), &ErrorUsers::default())
+            .expect("resolve");
+        assert_eq!(r.events, all);
     }
 
     #[test]
@@ -441,7 +665,7 @@ mod tests {
         let users = ErrorUsers::collect(&events, &Snapshot::default());
         let licensing = licensing_groups(&events, &Snapshot::default());
         assert!(licensing.contains(&gid("lic-e3")));
-        let r = d.resolve(&licensing, &users);
+        let r = d.resolve(&licensing, &users).expect("resolve");
         assert_eq!(r.events, vec![joined], "ana has an error");
         let ids: Vec<_> = r.identities.iter().map(|t| t.id.clone()).collect();
         assert_eq!(ids, vec![Some(uid("ben")), Some(gid("team-b"))]);

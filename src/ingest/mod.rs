@@ -1077,7 +1077,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         let licensing = defer::licensing_groups(&out.events, &out.snapshot);
         let users = defer::ErrorUsers::collect(&out.events, &out.snapshot);
         for d in held {
-            let r = d.resolve(&licensing, &users);
+            let r = d
+                .resolve(&licensing, &users)
+                .map_err(|source| InputError::Io {
+                    path: "(temporary file of held-back membership changes)".into(),
+                    source,
+                })?;
             out.events.extend(r.events);
             out.snapshot.identities.extend(r.identities);
         }
