@@ -416,3 +416,102 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
         "no fixture has a membership change to drop"
     );
 }
+
+/// More membership changes than the held-back store keeps in memory (16,384): the spilled ones
+/// come back in order, those of a group that a later `Set group license` names and those of a
+/// user with an error are kept, the rest are dropped.
+#[test]
+fn many_membership_changes_spill_and_the_relevant_ones_come_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("audit.jsonl");
+    let user = |i: u32| format!("00000000-0000-4000-8000-{i:012}");
+    let team = "11111111-0000-4000-8000-000000000001";
+    let lic = "22222222-0000-4000-8000-000000000002";
+    let mut text = String::new();
+    let mut n = 0u32;
+    let mut record = |text: &mut String, activity: &str, result: &str, targets: String| {
+        n += 1;
+        let (s, ms) = (n / 1000, n % 1000);
+        text.push_str(&format!(
+            r#"{{"id":"Directory_r{n}","category":"GroupManagement","correlationId":"c{n}","result":"{result}","resultReason":"","activityDisplayName":"{activity}","activityDateTime":"2026-10-05T07:{:02}:{:02}.{ms:03}Z","initiatedBy":{{"user":{{"id":"aaaaaaaa-0000-4000-8000-000000000000","userPrincipalName":"admin@contoso.example"}}}},"targetResources":[{targets}],"additionalDetails":[]}}"#,
+            s / 60,
+            s % 60
+        ));
+        text.push('\n');
+    };
+    let member = |u: &str, g: &str, name: &str| {
+        format!(
+            r#"{{"id":"{u}","type":"User","userPrincipalName":"{u}@contoso.example","modifiedProperties":[]}},{{"id":"{g}","type":"Group","displayName":"{name}","modifiedProperties":[]}}"#
+        )
+    };
+    for i in 0..20_000 {
+        let (g, name) = if i % 200 == 0 {
+            (lic, "LIC-E3")
+        } else {
+            (team, "Team")
+        };
+        record(
+            &mut text,
+            "Add member to group",
+            "success",
+            member(&user(i), g, name),
+        );
+    }
+    // user 7 (a team member only) has an error; the licensing group is named last
+    record(
+        &mut text,
+        "Change user license",
+        "failure",
+        format!(
+            r#"{{"id":"{}","type":"User","userPrincipalName":"{}@contoso.example","modifiedProperties":[]}}"#,
+            user(7),
+            user(7)
+        ),
+    );
+    record(
+        &mut text,
+        "Set group license",
+        "success",
+        format!(
+            r#"{{"id":"{lic}","type":"Group","displayName":"LIC-E3","modifiedProperties":[]}}"#
+        ),
+    );
+    std::fs::write(&f, text).expect("write");
+    let read = |only: bool| {
+        read_inputs(
+            std::slice::from_ref(&f),
+            &ReadOptions {
+                compact: true,
+                licensing_memberships_only: only,
+                ..Default::default()
+            },
+        )
+        .expect("read")
+    };
+    let (all, only) = (read(false), read(true));
+    assert_eq!(all.events.len(), 20_002);
+    let expected: Vec<_> = all
+        .events
+        .iter()
+        .filter(|e| {
+            e.is_licensing()
+                || e.targets.iter().any(|t| {
+                    t.id.as_ref().map(|i| i.as_str()) == Some(lic)
+                        || t.id.as_ref().map(|i| i.as_str()) == Some(user(7).as_str())
+                })
+        })
+        .cloned()
+        .collect();
+    assert_eq!(
+        expected.len(),
+        100 + 1 + 2,
+        "100 to LIC-E3, user 7's, two licensing"
+    );
+    assert_eq!(only.events, expected);
+    // the dropped changes' users and groups are kept as identities
+    assert!(only
+        .snapshot
+        .identities
+        .iter()
+        .any(|t| t.display_name.as_deref() == Some("Team")));
+}
