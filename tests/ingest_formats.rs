@@ -513,5 +513,5 @@ fn many_membership_changes_spill_and_the_relevant_ones_come_back() {
         .snapshot
         .identities
         .iter()
-        .any(|t| t.display_name.as_deref() == Some("Team")));
+        .any(|i| i.target.display_name.as_deref() == Some("Team")));
 }

@@ -4,7 +4,9 @@
 
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
-use crate::model::snapshot::{Group, LicenseAssignmentState, Snapshot, User};
+use crate::model::snapshot::{
+    in_reading_order, Group, LicenseAssignmentState, Seen, Snapshot, User,
+};
 use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -187,25 +189,39 @@ impl<'a> Ctx<'a> {
             addresses: OnceLock::new(),
             windows: OnceLock::new(),
         };
-        // UPN aliases first, so upn-only targets resolve to the same key; the identities of
-        // membership changes not kept fill gaps after the events
-        let identities = snap.identities.iter();
-        for t in ctx.events.iter().flat_map(|e| &e.targets).chain(identities) {
-            if t.kind == TargetKind::User {
-                if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
-                    ctx.upn_alias
-                        .entry(upn.trim().to_lowercase())
-                        .or_insert_with(|| id.clone());
+        // names and aliases: the first seen wins, in reading order, counting the identities of
+        // membership changes that were not kept as if they had been
+        let order = in_reading_order(ctx.events.iter().copied(), &snap.identities, Some(as_of));
+        let targets_of = |s: Seen| match s {
+            Seen::Event(i) => ctx.events[i].targets.as_slice(),
+            Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
+        };
+        // UPN aliases first, so upn-only targets resolve to the same key.
+        let mut upn_alias = HashMap::new();
+        for &s in &order {
+            for t in targets_of(s) {
+                if t.kind == TargetKind::User {
+                    if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
+                        upn_alias
+                            .entry(upn.trim().to_lowercase())
+                            .or_insert_with(|| id.clone());
+                    }
                 }
             }
         }
+        ctx.upn_alias = upn_alias;
         let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::new();
         let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::new();
         let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::new();
         let mut gnames: HashMap<ObjectId, String> = HashMap::new();
-        for (i, e) in ctx.events.iter().enumerate() {
+        for &s in &order {
+            // identities name users and groups; only events are indexed
+            let event = match s {
+                Seen::Event(i) => Some(i),
+                Seen::Identity(_) => None,
+            };
             let mut seen_u: Vec<UKey> = Vec::new();
-            for t in &e.targets {
+            for t in targets_of(s) {
                 match t.kind {
                     TargetKind::User => {
                         if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
@@ -216,7 +232,7 @@ impl<'a> Ctx<'a> {
                             if info.1.is_none() {
                                 info.1 = t.display_name.clone();
                             }
-                            if !seen_u.contains(&k) {
+                            if let Some(i) = event.filter(|_| !seen_u.contains(&k)) {
                                 by_user.entry(k.clone()).or_default().push(i);
                                 seen_u.push(k);
                             }
@@ -224,9 +240,11 @@ impl<'a> Ctx<'a> {
                     }
                     TargetKind::Group => {
                         if let Some(g) = &t.id {
-                            let list = by_group.entry(g.clone()).or_default();
-                            if list.last() != Some(&i) {
-                                list.push(i);
+                            if let Some(i) = event {
+                                let list = by_group.entry(g.clone()).or_default();
+                                if list.last() != Some(&i) {
+                                    list.push(i);
+                                }
                             }
                             if let Some(n) =
                                 t.display_name.as_ref().filter(|n| !n.trim().is_empty())
@@ -237,27 +255,6 @@ impl<'a> Ctx<'a> {
                     }
                     _ => {}
                 }
-            }
-        }
-        for t in &snap.identities {
-            match (t.kind, &t.id) {
-                (TargetKind::User, _) => {
-                    if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
-                        let info = uinfo.entry(k).or_default();
-                        if info.0.is_none() {
-                            info.0.clone_from(&t.upn);
-                        }
-                        if info.1.is_none() {
-                            info.1.clone_from(&t.display_name);
-                        }
-                    }
-                }
-                (TargetKind::Group, Some(g)) => {
-                    if let Some(n) = t.display_name.as_ref().filter(|n| !n.trim().is_empty()) {
-                        gnames.entry(g.clone()).or_insert_with(|| n.clone());
-                    }
-                }
-                _ => {}
             }
         }
         ctx.events_by_user = by_user;

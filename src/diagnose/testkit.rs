@@ -165,7 +165,7 @@ pub fn member(group: &str, user: &str) -> Membership {
     }
 }
 
-fn user_target(name: &str) -> Target {
+pub fn user_target(name: &str) -> Target {
     Target {
         kind: TargetKind::User,
         id: Some(uid(name)),

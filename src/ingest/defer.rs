@@ -10,13 +10,13 @@
 //! ([`Deferred::resolve`]); the others are counted and dropped, and their targets are kept as
 //! identities (object id, UPN, display name), so a UPN seen only in them still resolves.
 
-use crate::model::snapshot::{AssignedBy, Snapshot};
+use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
 use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
-use std::io::Seek;
+use std::io::{Seek, Write};
 use std::sync::Arc;
 
 /// Values stored once, referred to by index.
@@ -87,7 +87,8 @@ pub(crate) struct Deferred {
 const SPILL_AT: usize = if cfg!(test) { 4 } else { 16_384 };
 
 struct Spill {
-    out: std::io::BufWriter<std::fs::File>,
+    file: std::fs::File,
+    /// Records written whole: a batch counts only once all of it is written.
     n: usize,
 }
 
@@ -170,7 +171,10 @@ impl ErrorUsers {
         }
     }
 
-    pub fn collect(events: &[AuditEvent], snap: &Snapshot) -> Self {
+    /// The error users of `events` and `snap`, each under every id and UPN the inputs pair it with
+    /// (snapshot users, event targets, the held changes' targets), so that a change naming the
+    /// user only by id matches an error naming it only by UPN, as diagnosis resolves them.
+    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &[Deferred]) -> Self {
         let mut s = ErrorUsers::default();
         for e in events
             .iter()
@@ -188,6 +192,49 @@ impl ErrorUsers {
         for r in &snap.reported_errors {
             s.add(r.user_id.as_ref(), r.upn.as_deref());
         }
+        // an id written in the UPN field (some exports) is an id
+        let ids_as_upns: Vec<ObjectId> = s
+            .upns
+            .iter()
+            .filter(|u| crate::knowledge::catalog::looks_like_guid(u))
+            .filter_map(|u| ObjectId::parse(u))
+            .collect();
+        s.ids.extend(ids_as_upns);
+        let pair = |id: &Option<ObjectId>, upn: &Option<String>| match (id, upn) {
+            (Some(i), Some(u)) => Some((i.clone(), u.trim().to_lowercase())),
+            _ => None,
+        };
+        let pairs: Vec<(ObjectId, String)> = snap
+            .users
+            .iter()
+            .map(|u| (u.id.clone(), u.upn.clone()))
+            .filter_map(|(i, u)| pair(&Some(i), &u))
+            .chain(
+                events
+                    .iter()
+                    .flat_map(|e| &e.targets)
+                    .chain(held.iter().flat_map(|d| &d.targets.items))
+                    .filter(|t| t.kind == TargetKind::User)
+                    .filter_map(|t| pair(&t.id, &t.upn)),
+            )
+            .collect();
+        // a few rounds reach users renamed more than once
+        for _ in 0..4 {
+            let before = s.ids.len() + s.upns.len();
+            for (i, u) in &pairs {
+                if s.ids.contains(i) || s.upns.contains(u) {
+                    if !s.ids.contains(i) {
+                        s.ids.insert(i.clone());
+                    }
+                    if !s.upns.contains(u) {
+                        s.upns.insert(u.clone());
+                    }
+                }
+            }
+            if s.ids.len() + s.upns.len() == before {
+                break;
+            }
+        }
         s
     }
 
@@ -204,8 +251,9 @@ impl ErrorUsers {
 pub(crate) struct Resolved {
     /// The changes of licensing groups, rebuilt.
     pub events: Vec<AuditEvent>,
-    /// The distinct targets of the dropped changes, and their actors' names (as `Other` targets).
-    pub identities: Vec<Target>,
+    /// The distinct targets of the dropped changes, and their actors' names (as `Other` targets),
+    /// each where it was first seen.
+    pub identities: Vec<Identity>,
 }
 
 impl Deferred {
@@ -223,24 +271,25 @@ impl Deferred {
         let spill = match self.spill.as_mut() {
             Some(s) => s,
             None => match tempfile::tempfile() {
-                Ok(f) => self.spill.insert(Spill {
-                    out: std::io::BufWriter::with_capacity(1 << 16, f),
-                    n: 0,
-                }),
+                Ok(file) => self.spill.insert(Spill { file, n: 0 }),
                 Err(_) => {
                     self.in_memory_only = true;
                     return;
                 }
             },
         };
-        for c in &self.changes {
-            if codec::write(c, &mut spill.out).is_err() {
-                // what was written before stays readable; this batch and later ones stay here
-                self.in_memory_only = true;
-                return;
-            }
-            spill.n += 1;
+        let mut batch = Vec::with_capacity(self.changes.len() * 160);
+        let encoded = self
+            .changes
+            .iter()
+            .try_for_each(|c| codec::write(c, &mut batch));
+        // a batch is written whole or not counted: after a failed write (disk full) the file's
+        // first `n` records are still whole, and this batch and all later ones stay in memory
+        if encoded.is_err() || spill.file.write_all(&batch).is_err() {
+            self.in_memory_only = true;
+            return;
         }
+        spill.n += self.changes.len();
         self.changes.clear();
     }
 
@@ -339,11 +388,21 @@ impl Deferred {
             .collect();
         let user_kept: Vec<bool> = self.targets.items.iter().map(|t| users.names(t)).collect();
         let mut events = Vec::new();
-        let mut seen = vec![false; self.targets.items.len()];
-        let mut seen_actors = vec![false; self.actors.items.len()];
+        // where each target and actor of a dropped change was first seen (time, file, record)
+        type First = Option<(DateTime<Utc>, u32, u64)>;
+        let mut seen: Vec<First> = vec![None; self.targets.items.len()];
+        let mut seen_actors: Vec<First> = vec![None; self.actors.items.len()];
+        let earlier = |slot: &mut First, k: (DateTime<Utc>, u32, u64), files: &[Arc<str>]| {
+            let before = match *slot {
+                None => true,
+                Some((t, f, r)) => (k.0, &files[k.1 as usize], k.2) < (t, &files[f as usize], r),
+            };
+            if before {
+                *slot = Some(k);
+            }
+        };
         let spilled = match self.spill.take() {
-            Some(Spill { out, n }) => {
-                let mut f = out.into_inner().map_err(|e| e.into_error())?;
+            Some(Spill { file: mut f, n }) => {
                 f.seek(std::io::SeekFrom::Start(0))?;
                 Some((std::io::BufReader::with_capacity(1 << 16, f), n))
             }
@@ -356,9 +415,10 @@ impl Deferred {
             let c = c?;
             let ts = &c.targets[..c.n_targets as usize];
             if !group_kept[c.group as usize] && !ts.iter().any(|&t| user_kept[t as usize]) {
-                seen_actors[c.actor as usize] = true;
+                let k = (c.time, c.file, c.record);
+                earlier(&mut seen_actors[c.actor as usize], k, &self.files.items);
                 for &t in ts {
-                    seen[t as usize] = true;
+                    earlier(&mut seen[t as usize], k, &self.files.items);
                 }
                 continue;
             }
@@ -393,34 +453,35 @@ impl Deferred {
                 },
             });
         }
-        let mut identities: Vec<Target> = self
-            .targets
-            .items
-            .into_iter()
-            .zip(seen)
-            .filter_map(|(t, s)| s.then_some(t))
-            .collect();
+        let files = &self.files.items;
+        let identity = |target: Target, (time, f, record): (DateTime<Utc>, u32, u64)| Identity {
+            target,
+            time,
+            file: files[f as usize].clone(),
+            record,
+        };
+        let mut identities: Vec<Identity> = Vec::new();
+        for (t, first) in self.targets.items.into_iter().zip(seen) {
+            if let Some(k) = first {
+                identities.push(identity(t, k));
+            }
+        }
         // the actors' names, for redaction to find in free text (kind `Other`: no user or group)
-        for (a, _) in self
-            .actors
-            .items
-            .iter()
-            .zip(seen_actors)
-            .filter(|(_, s)| *s)
-        {
+        for (a, first) in self.actors.items.iter().zip(seen_actors) {
             let name = match a {
                 Actor::User { display_name, .. } => display_name,
                 Actor::App { name, .. } => name,
                 _ => &None,
             };
-            if let Some(n) = name {
-                identities.push(Target {
+            if let (Some(n), Some(k)) = (name, first) {
+                let t = Target {
                     kind: TargetKind::Other,
                     id: None,
                     upn: None,
                     display_name: Some(n.clone()),
                     modified: Vec::new(),
-                });
+                };
+                identities.push(identity(t, k));
             }
         }
         Ok(Resolved { events, identities })
@@ -525,14 +586,13 @@ mod codec {
             3 => Outcome::Unknown,
             _ => return Err(bad("result")),
         };
-        let correlation_id =
-            get_str(r)?.map(|s| CorrelationId::parse(&s).ok_or_else(|| bad("correlation id")));
+        let correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
         Ok(Change {
             time,
             record,
             line: (has_line == 1).then_some(line),
             file: file?,
-            correlation_id: correlation_id.transpose()?,
+            correlation_id,
             record_id: get_str(r)?.map(String::into_boxed_str),
             result_reason: get_str(r)?.map(String::into_boxed_str),
             category: Some(category?).filter(|&c| c != NONE),
@@ -615,6 +675,58 @@ mod tests {
     }
 
     #[test]
+    fn an_error_known_by_upn_keeps_a_change_that_names_the_user_by_id() {
+        use crate::diagnose::testkit::{src, user};
+        use crate::model::snapshot::ReportedError;
+        let kim = user("kim");
+        let mut snap = Snapshot::default();
+        snap.reported_errors.push(ReportedError {
+            user_id: None,
+            upn: kim.upn.as_ref().map(|u| u.to_uppercase()),
+            display_name: None,
+            sku_id: None,
+            sku_part_number: None,
+            assigned_by: AssignedBy::Unknown,
+            cause: Cause::CountViolation,
+            subcode: None,
+            message: None,
+            occurred: None,
+            source: src("errors.csv", 1),
+        });
+        snap.users.push(kim);
+        let mut joined = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
+        joined.targets[0].upn = None; // the change names kim by id only
+        let mut d = Deferred::default();
+        assert!(d.offer(Box::new(joined.clone()), &HashSet::new()).is_ok());
+        let users = ErrorUsers::collect(&[], &snap, std::slice::from_ref(&d));
+        let r = d.resolve(&HashSet::new(), &users).expect("resolve");
+        assert_eq!(r.events, vec![joined]);
+    }
+
+    #[test]
+    fn identities_keep_where_they_were_first_seen() {
+        let mut d = Deferred::default();
+        let mut late = add_member("ana", "team-a", "2026-10-05T09:00:00Z", admin("zoe"));
+        late.source.record = 9;
+        let mut early = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
+        early.source.record = 2;
+        for e in [late, early] {
+            assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+        }
+        let r = d
+            .resolve(&HashSet::new(), &ErrorUsers::default())
+            .expect("resolve");
+        assert!(r.events.is_empty());
+        assert_eq!(r.identities.len(), 2, "ana and team-a");
+        for i in &r.identities {
+            assert_eq!(
+                (i.time, i.record),
+                (crate::diagnose::testkit::t("2026-10-05T07:00:00Z"), 2)
+            );
+        }
+    }
+
+    #[test]
     fn a_known_licensing_group_is_not_held() {
         let e = add_member("ana", "lic-e3", "2026-10-05T07:00:00Z", admin("zoe"));
         let mut d = Deferred::default();
@@ -662,12 +774,12 @@ mod tests {
             ),
             set_group_license("lic-e3", "2026-10-05T06:00:00Z", "zoe", Outcome::Success),
         ];
-        let users = ErrorUsers::collect(&events, &Snapshot::default());
+        let users = ErrorUsers::collect(&events, &Snapshot::default(), &[]);
         let licensing = licensing_groups(&events, &Snapshot::default());
         assert!(licensing.contains(&gid("lic-e3")));
         let r = d.resolve(&licensing, &users).expect("resolve");
         assert_eq!(r.events, vec![joined], "ana has an error");
-        let ids: Vec<_> = r.identities.iter().map(|t| t.id.clone()).collect();
+        let ids: Vec<_> = r.identities.iter().map(|i| i.target.id.clone()).collect();
         assert_eq!(ids, vec![Some(uid("ben")), Some(gid("team-b"))]);
     }
 }

@@ -1075,7 +1075,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     if held.iter().any(|d| d.len() > 0) {
         // every input is read: the licensing groups are known, their membership changes are events
         let licensing = defer::licensing_groups(&out.events, &out.snapshot);
-        let users = defer::ErrorUsers::collect(&out.events, &out.snapshot);
+        let users = defer::ErrorUsers::collect(&out.events, &out.snapshot, &held);
         for d in held {
             let r = d
                 .resolve(&licensing, &users)

@@ -230,10 +230,61 @@ pub struct Snapshot {
     pub memberships: Vec<Membership>,
     pub reported_errors: Vec<ReportedError>,
     /// Users and groups seen only in membership changes that were not kept (their groups assign no
-    /// license; `ReadOptions::licensing_memberships_only`): object id, UPN and display name, so
-    /// that names and UPN aliases still resolve. They fill gaps; kept events come first.
+    /// license; `ReadOptions::licensing_memberships_only`), so that names and UPN aliases resolve
+    /// as if the changes had been kept ([`in_reading_order`]).
     #[serde(skip)]
-    pub identities: Vec<crate::model::Target>,
+    pub identities: Vec<Identity>,
+}
+
+/// A target (user, group; an actor's name as `Other`) of membership changes that were not kept,
+/// with where it was first seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub target: super::Target,
+    pub time: DateTime<Utc>,
+    pub file: std::sync::Arc<str>,
+    pub record: u64,
+}
+
+/// One item of [`in_reading_order`]: `events[i]` or `identities[j]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    Event(usize),
+    Identity(usize),
+}
+
+/// Events and identities merged in reading order (time, file, record), the order in which the
+/// first name, UPN or alias seen wins. `events` must be in that order already (ingestion sorts
+/// them so); identities later than `until` are left out.
+pub fn in_reading_order<'a>(
+    events: impl IntoIterator<Item = &'a super::AuditEvent>,
+    identities: &[Identity],
+    until: Option<DateTime<Utc>>,
+) -> Vec<Seen> {
+    let mut ids: Vec<usize> = (0..identities.len())
+        .filter(|&j| until.map_or(true, |u| identities[j].time <= u))
+        .collect();
+    let key = |j: usize| {
+        let i = &identities[j];
+        (i.time, i.file.clone(), i.record)
+    };
+    ids.sort_by_key(|&j| key(j));
+    let mut out = Vec::new();
+    let mut next = ids.into_iter().peekable();
+    for (i, e) in events.into_iter().enumerate() {
+        let ek = (e.time, e.source.file.clone(), e.source.record);
+        while let Some(&j) = next.peek() {
+            if key(j) < ek {
+                out.push(Seen::Identity(j));
+                next.next();
+            } else {
+                break;
+            }
+        }
+        out.push(Seen::Event(i));
+    }
+    out.extend(next.map(Seen::Identity));
+    out
 }
 
 impl Snapshot {
@@ -243,5 +294,44 @@ impl Snapshot {
             && self.skus.is_empty()
             && self.memberships.is_empty()
             && self.reported_errors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    use crate::diagnose::testkit::{add_member, admin, src, t, user_target};
+
+    #[test]
+    fn identities_merge_with_events_by_time_file_record() {
+        let at = |s: &str, rec: u64| {
+            let mut e = add_member("ana", "team", s, admin("zoe"));
+            e.source = src("a.json", rec);
+            e
+        };
+        let events = [at("2026-10-05T08:00:00Z", 5), at("2026-10-05T10:00:00Z", 9)];
+        let id = |s: &str, rec: u64| Identity {
+            target: user_target("ben"),
+            time: t(s),
+            file: src("a.json", rec).file,
+            record: rec,
+        };
+        let ids = [
+            id("2026-10-05T11:00:00Z", 12),
+            id("2026-10-05T08:00:00Z", 4),
+            id("2026-10-05T08:00:00Z", 6),
+        ];
+        assert_eq!(
+            in_reading_order(&events, &ids, None),
+            [
+                Seen::Identity(1),
+                Seen::Event(0),
+                Seen::Identity(2),
+                Seen::Event(1),
+                Seen::Identity(0)
+            ]
+        );
+        let until = Some(t("2026-10-05T10:30:00Z"));
+        assert_eq!(in_reading_order(&events, &ids, until).len(), 4);
     }
 }

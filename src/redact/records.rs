@@ -189,8 +189,8 @@ pub fn snapshot(s: &Scrubber, snap: &mut Snapshot) {
     for r in &mut snap.reported_errors {
         reported(s, r);
     }
-    for t in &mut snap.identities {
-        target(s, t);
+    for i in &mut snap.identities {
+        target(s, &mut i.target);
     }
 }
 
@@ -228,8 +228,8 @@ pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
             names.push(n.clone());
         }
     }
-    for t in &snap.identities {
-        push(&mut names, &t.display_name);
+    for i in &snap.identities {
+        push(&mut names, &i.target.display_name);
     }
     for e in events {
         match &e.actor {

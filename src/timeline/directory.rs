@@ -4,7 +4,7 @@
 
 use super::model::{GroupRef, UserKey};
 use crate::model::finding::UserRef;
-use crate::model::snapshot::Snapshot;
+use crate::model::snapshot::{in_reading_order, Seen, Snapshot};
 use crate::model::{Activity, AuditEvent, ObjectId, Target, TargetKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -42,9 +42,14 @@ impl Directory {
                     .or_insert_with(|| u.id.clone());
             }
         }
-        // the identities of membership changes not kept fill gaps after the events
-        let identities = snap.identities.iter();
-        for t in events.iter().flat_map(|e| &e.targets).chain(identities) {
+        // names and aliases: the first seen wins, in reading order, counting the identities of
+        // membership changes that were not kept as if they had been
+        let order = in_reading_order(events, &snap.identities, None);
+        let targets_of = |s: Seen| match s {
+            Seen::Event(i) => events[i].targets.as_slice(),
+            Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
+        };
+        for t in order.iter().flat_map(|&s| targets_of(s)) {
             if t.kind == TargetKind::User {
                 if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
                     d.upn_to_id
@@ -71,10 +76,10 @@ impl Directory {
                 }
             }
         }
+        for t in order.iter().flat_map(|&s| targets_of(s)) {
+            d.learn_target(t);
+        }
         for e in events {
-            for t in &e.targets {
-                d.learn_target(t);
-            }
             let group_licensing = matches!(
                 e.activity,
                 Activity::SetGroupLicense
@@ -87,9 +92,6 @@ impl Directory {
                     d.licensing_groups.insert(id);
                 }
             }
-        }
-        for t in &snap.identities {
-            d.learn_target(t);
         }
         d
     }
