@@ -278,19 +278,26 @@ impl Deferred {
                 }
             },
         };
-        let mut batch = Vec::with_capacity(self.changes.len() * 160);
-        let encoded = self
-            .changes
-            .iter()
-            .try_for_each(|c| codec::write(c, &mut batch));
-        // a batch is written whole or not counted: after a failed write (disk full) the file's
-        // first `n` records are still whole, and this batch and all later ones stay in memory
-        if encoded.is_err() || spill.file.write_all(&batch).is_err() {
-            self.in_memory_only = true;
-            return;
+        // chunks are written whole or not counted: after a failed write (disk full) the file's
+        // first `n` records are still whole, and the changes not written stay in memory, with
+        // all later ones
+        let mut buf = Vec::with_capacity(1024 * 160);
+        let mut written = 0;
+        for chunk in self.changes.chunks(1024) {
+            buf.clear();
+            let ok = chunk
+                .iter()
+                .try_for_each(|c| codec::write(c, &mut buf))
+                .is_ok()
+                && spill.file.write_all(&buf).is_ok();
+            if !ok {
+                self.in_memory_only = true;
+                break;
+            }
+            written += chunk.len();
         }
-        spill.n += self.changes.len();
-        self.changes.clear();
+        spill.n += written;
+        self.changes.drain(..written);
     }
 
     /// Holds `e` back if it is a membership change this store can rebuild exactly and its group is
