@@ -33,15 +33,25 @@ impl<T: Clone + Eq + Hash> Table<T> {
         }
     }
 
-    /// The index of `v`, stored if new; `None` past `u32::MAX` values.
-    fn put(&mut self, v: T) -> Option<u32> {
-        if let Some(&i) = self.index.get(&v) {
+    /// The index of `v`, stored (cloned) if new; `None` past `u32::MAX` values.
+    fn put(&mut self, v: &T) -> Option<u32> {
+        if let Some(&i) = self.index.get(v) {
             return Some(i);
         }
         let i = u32::try_from(self.items.len()).ok()?;
         self.items.push(v.clone());
-        self.index.insert(v, i);
+        self.index.insert(v.clone(), i);
         Some(i)
+    }
+}
+
+impl Table<Box<str>> {
+    /// [`Table::put`] for text, without building a `Box<str>` to look it up.
+    fn put_str(&mut self, v: &str) -> Option<u32> {
+        match self.index.get(v) {
+            Some(&i) => Some(i),
+            None => self.put(&Box::from(v)),
+        }
     }
 }
 
@@ -313,7 +323,7 @@ impl Deferred {
             _ => return Err(e),
         };
         let group = match e.target(TargetKind::Group).and_then(|t| t.id.as_ref()) {
-            Some(g) if !licensing.contains(g) => g.clone(),
+            Some(g) if !licensing.contains(g) => g,
             _ => return Err(e),
         };
         // only what `Change` holds: anything else (a license set, an error, a split chunk, whole
@@ -329,23 +339,22 @@ impl Deferred {
         }
         let mut targets = [0u32; 2];
         for (slot, t) in targets.iter_mut().zip(&e.targets) {
-            match self.targets.put(t.clone()) {
+            match self.targets.put(t) {
                 Some(i) => *slot = i,
                 None => return Err(e),
             }
         }
-        let (Some(group), Some(actor)) = (self.groups.put(group), self.actors.put(e.actor.clone()))
-        else {
+        let (Some(group), Some(actor)) = (self.groups.put(group), self.actors.put(&e.actor)) else {
             return Err(e);
         };
         let category = match &e.category {
-            Some(c) => match self.categories.put(c.as_str().into()) {
+            Some(c) => match self.categories.put_str(c) {
                 Some(i) => Some(i),
                 None => return Err(e),
             },
             None => None,
         };
-        let Some(file) = self.files.put(e.source.file.clone()) else {
+        let Some(file) = self.files.put(&e.source.file) else {
             return Err(e);
         };
         let n_targets = e.targets.len() as u8;
