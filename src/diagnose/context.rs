@@ -703,3 +703,41 @@ impl<'a> Ctx<'a> {
             .map(|(d, _)| d)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{add_member, admin, gid, t};
+    use crate::model::snapshot::Identity;
+
+    /// A group renamed during the window: the name of a membership change that was not kept, seen
+    /// first, wins over a later kept event's, as it would have had the change been kept; after
+    /// `as_of` it does not count.
+    #[test]
+    fn identities_count_in_reading_order_up_to_as_of() {
+        let mut kept = add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe"));
+        kept.targets[1].display_name = Some("New".into());
+        let mut old = kept.targets[1].clone();
+        old.display_name = Some("Old".into());
+        let identity = |at: &str| Identity {
+            target: old.clone(),
+            time: t(at),
+            file: kept.source.file.clone(),
+            record: 0,
+        };
+        let kb = Knowledge::builtin();
+        let label = |ids: Vec<Identity>| {
+            let snap = Snapshot {
+                identities: ids,
+                ..Default::default()
+            };
+            let events = [kept.clone()];
+            let ctx = Ctx::new(&events, &snap, &kb, t("2026-10-06T00:00:00Z"));
+            ctx.group_label(&gid("team"))
+        };
+        assert_eq!(label(vec![]), "New");
+        assert_eq!(label(vec![identity("2026-10-05T08:00:00Z")]), "Old");
+        assert_eq!(label(vec![identity("2026-10-05T10:00:00Z")]), "New");
+        assert_eq!(label(vec![identity("2026-10-07T00:00:00Z")]), "New");
+    }
+}

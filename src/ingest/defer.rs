@@ -38,7 +38,10 @@ impl<T: Clone + Eq + Hash> Table<T> {
         if let Some(&i) = self.index.get(v) {
             return Some(i);
         }
-        let i = u32::try_from(self.items.len()).ok()?;
+        // u32::MAX is the file's mark for "no category"
+        let i = u32::try_from(self.items.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)?;
         self.items.push(v.clone());
         self.index.insert(v.clone(), i);
         Some(i)
@@ -211,10 +214,12 @@ impl ErrorUsers {
             .collect();
         s.ids.extend(ids_as_upns);
         let pair = |id: &Option<ObjectId>, upn: &Option<String>| match (id, upn) {
-            (Some(i), Some(u)) => Some((i.clone(), u.trim().to_lowercase())),
+            (Some(i), Some(u)) if !u.trim().is_empty() => {
+                Some((i.clone(), u.trim().to_lowercase()))
+            }
             _ => None,
         };
-        let pairs: Vec<(ObjectId, String)> = snap
+        let pairs: HashSet<(ObjectId, String)> = snap
             .users
             .iter()
             .map(|u| (u.id.clone(), u.upn.clone()))
@@ -249,11 +254,16 @@ impl ErrorUsers {
     }
 
     fn names(&self, t: &Target) -> bool {
+        let by_upn = |u: &str| {
+            let u = u.trim().to_lowercase();
+            // an id written in the UPN field, as diagnosis reads it
+            self.upns.contains(&u)
+                || (crate::knowledge::catalog::looks_like_guid(&u)
+                    && ObjectId::parse(&u).is_some_and(|i| self.ids.contains(&i)))
+        };
         t.kind == TargetKind::User
             && (t.id.as_ref().is_some_and(|i| self.ids.contains(i))
-                || t.upn
-                    .as_deref()
-                    .is_some_and(|u| self.upns.contains(&u.trim().to_lowercase())))
+                || t.upn.as_deref().is_some_and(by_upn))
     }
 }
 
@@ -430,6 +440,20 @@ impl Deferred {
         for c in all {
             let c = c?;
             let ts = &c.targets[..c.n_targets as usize];
+            // what comes back from the file indexes the tables it was written with; a damaged
+            // file is an error, not a panic
+            let fits = (c.group as usize) < group_kept.len()
+                && (c.actor as usize) < self.actors.items.len()
+                && (c.file as usize) < self.files.items.len()
+                && c.category
+                    .map_or(true, |i| (i as usize) < self.categories.items.len())
+                && ts.iter().all(|&t| (t as usize) < user_kept.len());
+            if !fits {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "temporary membership store: index out of range",
+                ));
+            }
             if !group_kept[c.group as usize] && !ts.iter().any(|&t| user_kept[t as usize]) {
                 let k = (c.time, c.file, c.record);
                 earlier(&mut seen_actors[c.actor as usize], k, &self.files.items);
@@ -513,6 +537,8 @@ mod codec {
     use std::io::{Error, ErrorKind, Read, Result, Write};
 
     const NONE: u32 = u32::MAX;
+    /// Longer than any id or result reason: only a damaged file says more.
+    const MAX_STR: u32 = 16 << 20;
 
     fn outcome_code(o: Outcome) -> u8 {
         match o {
@@ -581,6 +607,9 @@ mod codec {
         if n == NONE {
             return Ok(None);
         }
+        if n > MAX_STR {
+            return Err(bad("string length"));
+        }
         let mut b = vec![0u8; n as usize];
         r.read_exact(&mut b)?;
         String::from_utf8(b).map(Some).map_err(|_| bad("not UTF-8"))
@@ -595,6 +624,9 @@ mod codec {
         let line = u64::from_le_bytes(bytes(r)?);
         let [file, category, actor, t0, t1, group] = [0; 6].map(|_| u32_of(r));
         let [n_targets, added, result] = bytes(r)?;
+        if !(1..=2).contains(&n_targets) {
+            return Err(bad("target count"));
+        }
         let result = match result {
             0 => Outcome::Success,
             1 => Outcome::Failure,
@@ -717,6 +749,53 @@ mod tests {
         let users = ErrorUsers::collect(&[], &snap, std::slice::from_ref(&d));
         let r = d.resolve(&HashSet::new(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
+    }
+
+    #[test]
+    fn an_id_written_as_a_upn_matches_an_error_known_by_id() {
+        let guid = "8c9a2f1e-0b7d-4c55-9e3a-1f2b3c4d5e6f";
+        let mut failed = gbl_fail(
+            "kim",
+            "2026-10-05T07:05:00Z",
+            lerr(Cause::CountViolation, "x"),
+        );
+        failed.targets[0].id = ObjectId::parse(guid);
+        failed.targets[0].upn = None;
+        let mut joined = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
+        joined.targets[0].id = None;
+        joined.targets[0].upn = Some(guid.to_uppercase());
+        let mut d = Deferred::default();
+        assert!(d.offer(Box::new(joined.clone()), &HashSet::new()).is_ok());
+        let users = ErrorUsers::collect(&[failed], &Snapshot::default(), std::slice::from_ref(&d));
+        let r = d.resolve(&HashSet::new(), &users).expect("resolve");
+        assert_eq!(r.events, vec![joined]);
+    }
+
+    /// A damaged temporary file is an error, never a panic or a huge allocation.
+    #[test]
+    fn damaged_records_are_errors() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..2_000usize {
+            let bytes: Vec<u8> = (0..len % 97)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            let mut r = bytes.as_slice();
+            while codec::read(&mut r).is_ok() {}
+        }
+        // a whole record with a bad target count
+        let e = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
+        let mut d = Deferred::default();
+        assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+        let mut buf = Vec::new();
+        codec::write(&d.changes[0], &mut buf).expect("write");
+        let at = 8 + 4 + 8 + 1 + 8 + 6 * 4; // time, record, line, six indexes
+        buf[at] = 3;
+        assert!(codec::read(&mut buf.as_slice()).is_err());
     }
 
     #[test]

@@ -266,13 +266,19 @@ pub fn in_reading_order<'a>(
         .collect();
     let key = |j: usize| {
         let i = &identities[j];
-        (i.time, i.file.clone(), i.record)
+        (i.time, &*i.file, i.record)
     };
-    ids.sort_by_key(|&j| key(j));
+    ids.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut out = Vec::new();
     let mut next = ids.into_iter().peekable();
+    let mut last = None;
     for (i, e) in events.into_iter().enumerate() {
-        let ek = (e.time, e.source.file.clone(), e.source.record);
+        let ek = (e.time, &*e.source.file, e.source.record);
+        debug_assert!(
+            identities.is_empty() || last.map_or(true, |l| l <= ek),
+            "events out of reading order"
+        );
+        last = Some(ek);
         while let Some(&j) = next.peek() {
             if key(j) < ek {
                 out.push(Seen::Identity(j));
