@@ -310,6 +310,31 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The diagnosis of what was read, as JSON.
+fn diagnosis_json(
+    d: &Ingested,
+    kb: &licdiag::knowledge::Knowledge,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let x = licdiag::diagnose::diagnose(
+        &d.events,
+        &d.snapshot,
+        kb,
+        &licdiag::diagnose::DiagnoseOptions::new(as_of),
+    );
+    serde_json::to_value(&x).expect("json")
+}
+
+/// The whole timeline of what was read, as JSON.
+fn timeline_json(
+    d: &Ingested,
+    kb: &licdiag::knowledge::Knowledge,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let doc = licdiag::timeline::timeline(d, kb, &Default::default(), as_of).expect("timeline");
+    serde_json::to_value(&doc).expect("json")
+}
+
 #[test]
 fn compact_events_give_the_same_diagnosis_and_timeline() {
     // every command reads with `compact` (modified properties and additional details dropped once
@@ -331,22 +356,16 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
         let (whole, compact) = (read(false), read(true));
         assert_eq!(whole.events.len(), compact.events.len(), "{dir}");
         let kbs = kb.clone().with_subscribed_skus(&whole.snapshot.skus);
-        let diagnose = |d: &Ingested| {
-            let x = licdiag::diagnose::diagnose(
-                &d.events,
-                &d.snapshot,
-                &kbs,
-                &licdiag::diagnose::DiagnoseOptions::new(as_of),
-            );
-            serde_json::to_value(&x).expect("json")
-        };
-        assert_eq!(diagnose(&whole), diagnose(&compact), "{dir}: diagnosis");
-        let timeline = |d: &Ingested| {
-            let doc =
-                licdiag::timeline::timeline(d, &kbs, &Default::default(), as_of).expect("timeline");
-            serde_json::to_value(&doc).expect("json")
-        };
-        assert_eq!(timeline(&whole), timeline(&compact), "{dir}: timeline");
+        assert_eq!(
+            diagnosis_json(&whole, &kbs, as_of),
+            diagnosis_json(&compact, &kbs, as_of),
+            "{dir}: diagnosis"
+        );
+        assert_eq!(
+            timeline_json(&whole, &kbs, as_of),
+            timeline_json(&compact, &kbs, as_of),
+            "{dir}: timeline"
+        );
         for e in &compact.events {
             assert!(
                 e.additional_details.is_empty() && e.targets.iter().all(|t| t.modified.is_empty()),
@@ -392,20 +411,13 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
             "{dir}: input reports"
         );
         let kbs = kb.clone().with_subscribed_skus(&all.snapshot.skus);
-        let diagnose = |d: &Ingested| {
-            let x = licdiag::diagnose::diagnose(
-                &d.events,
-                &d.snapshot,
-                &kbs,
-                &licdiag::diagnose::DiagnoseOptions::new(as_of),
-            );
-            serde_json::to_value(&x).expect("json")
-        };
-        assert_eq!(diagnose(&all), diagnose(&only), "{dir}: diagnosis");
+        assert_eq!(
+            diagnosis_json(&all, &kbs, as_of),
+            diagnosis_json(&only, &kbs, as_of),
+            "{dir}: diagnosis"
+        );
         let timeline = |d: &Ingested| {
-            let doc =
-                licdiag::timeline::timeline(d, &kbs, &Default::default(), as_of).expect("timeline");
-            let mut v = serde_json::to_value(&doc).expect("json");
+            let mut v = timeline_json(d, &kbs, as_of);
             v["evidence"]["audit_events"] = serde_json::Value::Null;
             v
         };
