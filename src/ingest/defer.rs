@@ -6,9 +6,11 @@
 //! read (a `Set group license` can come late in the log, or from a snapshot). So the sink holds such
 //! a change here, in a compact form: the actor, targets and category are stored once per distinct
 //! value (bounded by the tenant, not by the log) and each change is a small fixed record. After the
-//! last input, the changes of licensing groups become events again, exactly as they were read
-//! ([`Deferred::resolve`]); the others are counted and dropped, and their targets are kept as
-//! identities (object id, UPN, display name), so a UPN seen only in them still resolves.
+//! last input, the changes of licensing groups and of users with an error become events again,
+//! exactly as they were read ([`Deferred::resolve`]); the others are dropped (the input's `events`
+//! count still counts them), and their targets are kept as identities (object id, UPN, display
+//! name, where first seen), so names and UPN aliases resolve as if they had been kept. Past
+//! [`SPILL_AT`] changes, they wait in an anonymous temporary file.
 
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
@@ -25,14 +27,16 @@ struct Table<T> {
     index: HashMap<T, u32>,
 }
 
-impl<T: Clone + Eq + Hash> Table<T> {
-    fn new() -> Self {
+impl<T> Default for Table<T> {
+    fn default() -> Self {
         Table {
             items: Vec::new(),
             index: HashMap::new(),
         }
     }
+}
 
+impl<T: Clone + Eq + Hash> Table<T> {
     /// The index of `v`, stored (cloned) if new; `None` past `u32::MAX` values.
     fn put(&mut self, v: &T) -> Option<u32> {
         if let Some(&i) = self.index.get(v) {
@@ -81,6 +85,7 @@ struct Change {
 
 /// The membership changes of one input whose group was not known to assign licenses when they were
 /// read.
+#[derive(Default)]
 pub(crate) struct Deferred {
     files: Table<Arc<str>>,
     categories: Table<Box<str>>,
@@ -103,21 +108,6 @@ struct Spill {
     file: std::fs::File,
     /// Records written whole: a batch counts only once all of it is written.
     n: usize,
-}
-
-impl Default for Deferred {
-    fn default() -> Self {
-        Deferred {
-            files: Table::new(),
-            categories: Table::new(),
-            actors: Table::new(),
-            targets: Table::new(),
-            groups: Table::new(),
-            changes: Vec::new(),
-            spill: None,
-            in_memory_only: false,
-        }
-    }
 }
 
 /// Adds the groups a licensing event names (its group targets) to `set`.
@@ -206,44 +196,30 @@ impl ErrorUsers {
             s.add(r.user_id.as_ref(), r.upn.as_deref());
         }
         // an id written in the UPN field (some exports) is an id
-        let ids_as_upns: Vec<ObjectId> = s
-            .upns
-            .iter()
-            .filter(|u| crate::knowledge::catalog::looks_like_guid(u))
-            .filter_map(|u| ObjectId::parse(u))
-            .collect();
+        let ids_as_upns: Vec<ObjectId> = s.upns.iter().filter_map(|u| id_in_upn(u)).collect();
         s.ids.extend(ids_as_upns);
-        let pair = |id: &Option<ObjectId>, upn: &Option<String>| match (id, upn) {
-            (Some(i), Some(u)) if !u.trim().is_empty() => {
-                Some((i.clone(), u.trim().to_lowercase()))
-            }
+        let pair = |id: Option<&ObjectId>, upn: Option<&str>| match (id, upn.map(str::trim)) {
+            (Some(i), Some(u)) if !u.is_empty() => Some((i.clone(), u.to_lowercase())),
             _ => None,
         };
-        let pairs: HashSet<(ObjectId, String)> = snap
-            .users
+        let users = snap.users.iter().map(|u| (Some(&u.id), u.upn.as_deref()));
+        let targets = events
             .iter()
-            .map(|u| (u.id.clone(), u.upn.clone()))
-            .filter_map(|(i, u)| pair(&Some(i), &u))
-            .chain(
-                events
-                    .iter()
-                    .flat_map(|e| &e.targets)
-                    .chain(held.iter().flat_map(|d| &d.targets.items))
-                    .filter(|t| t.kind == TargetKind::User)
-                    .filter_map(|t| pair(&t.id, &t.upn)),
-            )
+            .flat_map(|e| &e.targets)
+            .chain(held.iter().flat_map(|d| &d.targets.items))
+            .filter(|t| t.kind == TargetKind::User)
+            .map(|t| (t.id.as_ref(), t.upn.as_deref()));
+        let pairs: HashSet<(ObjectId, String)> = users
+            .chain(targets)
+            .filter_map(|(i, u)| pair(i, u))
             .collect();
         // a few rounds reach users renamed more than once
         for _ in 0..4 {
             let before = s.ids.len() + s.upns.len();
             for (i, u) in &pairs {
                 if s.ids.contains(i) || s.upns.contains(u) {
-                    if !s.ids.contains(i) {
-                        s.ids.insert(i.clone());
-                    }
-                    if !s.upns.contains(u) {
-                        s.upns.insert(u.clone());
-                    }
+                    s.ids.insert(i.clone());
+                    s.upns.insert(u.clone());
                 }
             }
             if s.ids.len() + s.upns.len() == before {
@@ -256,15 +232,17 @@ impl ErrorUsers {
     fn names(&self, t: &Target) -> bool {
         let by_upn = |u: &str| {
             let u = u.trim().to_lowercase();
-            // an id written in the UPN field, as diagnosis reads it
-            self.upns.contains(&u)
-                || (crate::knowledge::catalog::looks_like_guid(&u)
-                    && ObjectId::parse(&u).is_some_and(|i| self.ids.contains(&i)))
+            self.upns.contains(&u) || id_in_upn(&u).is_some_and(|i| self.ids.contains(&i))
         };
         t.kind == TargetKind::User
             && (t.id.as_ref().is_some_and(|i| self.ids.contains(i))
                 || t.upn.as_deref().is_some_and(by_upn))
     }
+}
+
+/// An object id written in a UPN field (some exports), as diagnosis reads it.
+fn id_in_upn(upn: &str) -> Option<ObjectId> {
+    ObjectId::parse(upn).filter(|_| crate::knowledge::catalog::looks_like_guid(upn.trim()))
 }
 
 /// What [`Deferred::resolve`] hands back.

@@ -140,10 +140,11 @@ pub struct ReadOptions {
     /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
     /// sets it; the library default keeps whole events.
     pub compact: bool,
-    /// Keep only the membership changes of groups that assign licenses ([`defer`]): the others are
-    /// held compactly while reading and dropped once every input is read, their targets kept as
-    /// identities (`Snapshot::identities`). For the commands whose outputs use no other membership
-    /// change (analyze, report, timeline); exports and `inspect` keep them all.
+    /// Keep only the membership changes of groups that assign licenses and of users with an error
+    /// ([`defer`]): the others are held compactly while reading and dropped once every input is
+    /// read, their targets kept as identities (`Snapshot::identities`). For the commands whose
+    /// outputs use no other membership change (analyze, timeline); export, inspect, plan and diff
+    /// keep them all.
     pub licensing_memberships_only: bool,
 }
 

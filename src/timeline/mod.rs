@@ -50,11 +50,8 @@ pub struct Query {
 /// The latest time the inputs record: audit records (every one read, kept or not: the inputs'
 /// `last`), snapshot `lastUpdatedDateTime`s, reported error times.
 pub fn latest_time(data: &Ingested) -> Option<DateTime<Utc>> {
-    let events = data
-        .inputs
-        .iter()
-        .filter_map(|i| i.last)
-        .chain(data.events.iter().map(|e| e.time));
+    // every event read, kept or not, is in its input's `last`
+    let events = data.inputs.iter().filter_map(|i| i.last);
     let states = data
         .snapshot
         .users
