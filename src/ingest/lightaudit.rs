@@ -10,7 +10,7 @@
 //! collects their texts). The light parse itself refuses `\u` escapes and escaped keys.
 
 use super::audit::{self, Family};
-use super::lightjson;
+use super::lightjson::{self, Doc};
 use super::prefilter::LightMap;
 use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
 use crate::model::AuditFormat;
@@ -26,13 +26,14 @@ pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
     if audit::may_hold_error_bytes(bytes) {
         return None;
     }
-    let m = LightMap::parse(bytes)?;
+    let doc = Doc::parse(bytes)?;
+    let m = LightMap(doc.root());
     if m.is_envelope() {
         return None;
     }
     match audit::classify_keys(&m)? {
-        Family::Graph(f) => map_graph(&m).ok().map(|r| (r, f)),
-        Family::AzureMonitor => map_azure_monitor(&m)
+        Family::Graph(f) => map_graph(&doc, &m).ok().map(|r| (r, f)),
+        Family::AzureMonitor => map_azure_monitor(&doc, &m)
             .ok()
             .map(|r| (r, AuditFormat::AzureMonitor)),
         Family::Ual => None,
@@ -93,21 +94,21 @@ fn plain_text(raw: &str) -> Sure<()> {
 
 /// The object `ingest::value::structured` makes of a raw value; `None` when there are no keys to
 /// read (absent, an array, a scalar, a plain string).
-fn structured(raw: Option<&str>) -> Sure<Option<LightMap<'_>>> {
+fn structured<'a>(doc: &Doc<'a>, raw: Option<&str>) -> Sure<Option<LightMap<'a>>> {
     match raw {
         Some(r) if r.starts_with('"') => plain_text(r).map(|()| None),
-        Some(r) => object(r),
+        Some(r) => object(doc, r),
         None => Ok(None),
     }
 }
 
 /// `ingest::value::array_of`: the raw elements (one object becomes a one-item list).
-fn array_of<'a>(m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
+fn array_of<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
     let Some(raw) = m.get(key) else {
         return Ok(Vec::new());
     };
     match raw.as_bytes().first() {
-        Some(b'[') => lightjson::elements(raw).ok_or(Unsure),
+        Some(b'[') => doc.elements(raw).ok_or(Unsure),
         Some(b'{') => Ok(vec![raw]),
         Some(b'"') => plain_text(raw).map(|()| Vec::new()),
         _ => Ok(Vec::new()),
@@ -115,18 +116,18 @@ fn array_of<'a>(m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
 }
 
 /// An element as an object; `None` when it is not one (the full path then reads no keys of it).
-fn object(raw: &str) -> Sure<Option<LightMap<'_>>> {
+fn object<'a>(doc: &Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
     if raw.starts_with('{') {
-        LightMap::parse_raw(raw).map(Some).ok_or(Unsure)
+        doc.members(raw).map(|m| Some(LightMap(m))).ok_or(Unsure)
     } else {
         Ok(None)
     }
 }
 
 /// A non-empty object member (`initiatedBy.user` / `.app`).
-fn filled<'a>(m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
+fn filled<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
     match m.get(key) {
-        Some(v) => Ok(object(v)?.filter(|o| !o.0.is_empty())),
+        Some(v) => Ok(object(doc, v)?.filter(|o| !o.0.is_empty())),
         None => Ok(None),
     }
 }
@@ -144,11 +145,11 @@ fn prop_value(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
     }
 }
 
-fn map_props(t: &LightMap<'_>) -> Sure<Vec<RawProp>> {
-    array_of(t, "modifiedProperties")?
+fn map_props<'a>(doc: &Doc<'a>, t: &LightMap<'a>) -> Sure<Vec<RawProp>> {
+    array_of(doc, t, "modifiedProperties")?
         .into_iter()
         .map(|raw| {
-            Ok(match object(raw)? {
+            Ok(match object(doc, raw)? {
                 Some(p) => RawProp {
                     name: str_any(&p, &["displayName", "Name"])?.unwrap_or_default(),
                     old: prop_value(&p, &["oldValue", "OldValue"])?,
@@ -161,7 +162,7 @@ fn map_props(t: &LightMap<'_>) -> Sure<Vec<RawProp>> {
 }
 
 /// `audit::map_graph` without its error texts (there are none: [`map_record`] checked).
-fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
+fn map_graph<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
     let mut raw = RawAudit {
         time: str_any(v, &["activityDateTime"])?,
         time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"])?,
@@ -179,14 +180,14 @@ fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
         record_id: str_of(v, "id")?,
         ..Default::default()
     };
-    if let Some(ib) = structured(v.get("initiatedBy"))? {
-        if let Some(u) = filled(&ib, "user")? {
+    if let Some(ib) = structured(doc, v.get("initiatedBy"))? {
+        if let Some(u) = filled(doc, &ib, "user")? {
             raw.actor.user_id = str_of(&u, "id")?;
             raw.actor.upn = str_of(&u, "userPrincipalName")?;
             raw.actor.user_display_name = str_of(&u, "displayName")?;
             raw.actor.ip = str_of(&u, "ipAddress")?;
         }
-        if let Some(a) = filled(&ib, "app")? {
+        if let Some(a) = filled(doc, &ib, "app")? {
             raw.actor.app_name = str_of(&a, "displayName")?;
             raw.actor.app_id = str_of(&a, "appId")?;
             raw.actor.service_principal_id = str_of(&a, "servicePrincipalId")?;
@@ -196,24 +197,24 @@ fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
     if raw.actor == RawActor::default() {
         raw.actor.app_name = str_any(v, &["Identity", "InitiatingUserOrApp"])?;
     }
-    raw.targets = array_of(v, "targetResources")?
+    raw.targets = array_of(doc, v, "targetResources")?
         .into_iter()
         .map(|el| {
-            Ok(match object(el)? {
+            Ok(match object(doc, el)? {
                 Some(t) => RawTarget {
                     kind: str_any(&t, &["type", "Type"])?,
                     id: str_of(&t, "id")?,
                     upn: str_of(&t, "userPrincipalName")?,
                     display_name: str_of(&t, "displayName")?,
-                    modified: map_props(&t)?,
+                    modified: map_props(doc, &t)?,
                 },
                 None => RawTarget::default(),
             })
         })
         .collect::<Sure<_>>()?;
     let mut additional = Vec::new();
-    for el in array_of(v, "additionalDetails")? {
-        if let Some(d) = object(el)? {
+    for el in array_of(doc, v, "additionalDetails")? {
+        if let Some(d) = object(doc, el)? {
             if let Some(k) = str_of(&d, "key")? {
                 additional.push((k, str_of(&d, "value")?.unwrap_or_default()));
             }
@@ -224,9 +225,9 @@ fn map_graph(v: &LightMap<'_>) -> Sure<RawAudit> {
 }
 
 /// `audit::map_azure_monitor`.
-fn map_azure_monitor(v: &LightMap<'_>) -> Sure<RawAudit> {
-    let props = structured(v.get("properties"))?.unwrap_or(LightMap(Vec::new()));
-    let mut raw = map_graph(&props)?;
+fn map_azure_monitor<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
+    let props = structured(doc, v.get("properties"))?.unwrap_or(LightMap(Vec::new()));
+    let mut raw = map_graph(doc, &props)?;
     raw.time_fallback = str_of(v, "time")?;
     if raw.time.is_none() {
         raw.time = raw.time_fallback.take();

@@ -296,8 +296,8 @@ pub fn members(b: &[u8]) -> Option<Members<'_>> {
     members_of(simdutf8::basic::from_utf8(b).ok()?)
 }
 
-/// [`members`] of text that is already known to be UTF-8 (a value inside a scanned record).
-pub fn members_of(text: &str) -> Option<Members<'_>> {
+/// [`members`] of text that is already known to be UTF-8.
+fn members_of(text: &str) -> Option<Members<'_>> {
     let b = text.as_bytes();
     let mut items = Vec::with_capacity(12);
     each_item(b, b'{', b'}', |i| {
@@ -323,19 +323,6 @@ pub fn members_of(text: &str) -> Option<Members<'_>> {
         Some(j)
     })?;
     Some(Members { items })
-}
-
-/// The raw elements of `text`, which must be exactly one JSON array (white space around it
-/// allowed), in order. `None` = not sure, as for [`members`].
-pub fn elements(text: &str) -> Option<Vec<&str>> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    each_item(b, b'[', b']', |i| {
-        let end = value(b, i)?;
-        out.push(text.get(i..end)?);
-        Some(end)
-    })?;
-    Some(out)
 }
 
 /// Walks `b`, which must be exactly one container opened by `open` and closed by `close` (white
@@ -368,6 +355,167 @@ fn each_item(
         }
     }
     (ws(b, i) == b.len()).then_some(())
+}
+
+/// Every container of one JSON object, read in one pass: the members of each object and the
+/// elements of each array, found again by where the container starts. The light mapping reads
+/// values three and four levels deep (targets, their modified properties); scanning each level
+/// again with [`members_of`] and [`elements`] read those bytes once per level. It accepts what
+/// [`members`] accepts, except that no object at any depth may have an escaped key or more than
+/// [`MAX_KEYS`] members (the light mapping refused those anyway, for the objects it reads).
+pub struct Doc<'a> {
+    text: &'a str,
+    /// Containers by start offset (ascending): whether it is an object, and its items in `items`.
+    containers: Vec<(usize, bool, std::ops::Range<usize>)>,
+    /// Members (key, raw value) and elements (`""`, raw value) of every container, each
+    /// container's items together and in document order.
+    items: Vec<(&'a str, &'a str)>,
+}
+
+/// A container open during [`Doc::parse`].
+struct Open<'a> {
+    start: usize,
+    obj: bool,
+    /// Where its items begin on the scratch stack.
+    from: usize,
+    /// Its key in the enclosing object (`""` in an array or at the root).
+    key: &'a str,
+}
+
+impl<'a> Doc<'a> {
+    /// Scans `b`, which must be exactly one JSON object (white space around it allowed).
+    pub fn parse(b: &'a [u8]) -> Option<Doc<'a>> {
+        Doc::parse_text(simdutf8::basic::from_utf8(b).ok()?)
+    }
+
+    /// [`Doc::parse`] of text already known to be UTF-8.
+    pub fn parse_text(text: &'a str) -> Option<Doc<'a>> {
+        let b = text.as_bytes();
+        let mut containers = Vec::with_capacity(16);
+        let mut items: Vec<(&'a str, &'a str)> = Vec::with_capacity(64);
+        let mut scratch: Vec<(&'a str, &'a str)> = Vec::with_capacity(64);
+        let mut stack: Vec<Open<'a>> = Vec::with_capacity(8);
+        let mut i = ws(b, 0);
+        if b.get(i) != Some(&b'{') {
+            return None;
+        }
+        stack.push(Open {
+            start: i,
+            obj: true,
+            from: 0,
+            key: "",
+        });
+        i += 1;
+        let mut first = true;
+        loop {
+            // at an item, or at an empty container's closer
+            i = ws(b, i);
+            let top = stack.last()?;
+            let c = *b.get(i)?;
+            let empty = first && c == if top.obj { b'}' } else { b']' };
+            if !empty {
+                let key = if top.obj {
+                    if c != b'"' {
+                        return None;
+                    }
+                    let (end, escaped) = string(b, i + 1)?;
+                    if escaped || scratch.len() - top.from == MAX_KEYS {
+                        return None;
+                    }
+                    let key = text.get(i + 1..end - 1)?;
+                    i = ws(b, end);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i = ws(b, i + 1);
+                    key
+                } else {
+                    ""
+                };
+                let c = *b.get(i)?;
+                if c == b'{' || c == b'[' {
+                    if stack.len() > MAX_DEPTH {
+                        return None;
+                    }
+                    stack.push(Open {
+                        start: i,
+                        obj: c == b'{',
+                        from: scratch.len(),
+                        key,
+                    });
+                    i += 1;
+                    first = true;
+                    continue;
+                }
+                let end = value(b, i)?;
+                scratch.push((key, text.get(i..end)?));
+                i = end;
+            }
+            // after a value: a comma (an item must follow) or closers
+            loop {
+                i = ws(b, i);
+                let top = stack.last()?;
+                match *b.get(i)? {
+                    b',' => {
+                        i += 1;
+                        first = false;
+                        break;
+                    }
+                    c if c == if top.obj { b'}' } else { b']' } => {
+                        let o = stack.pop()?;
+                        i += 1;
+                        let at = items.len();
+                        items.extend(scratch.drain(o.from..));
+                        containers.push((o.start, o.obj, at..items.len()));
+                        if stack.is_empty() {
+                            if ws(b, i) != b.len() {
+                                return None;
+                            }
+                            containers.sort_unstable_by_key(|c| c.0);
+                            return Some(Doc {
+                                text,
+                                containers,
+                                items,
+                            });
+                        }
+                        scratch.push((o.key, text.get(o.start..i)?));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    /// The items of the container whose raw text is `raw` (a value of this document).
+    fn items_of(&self, raw: &str, obj: bool) -> Option<&[(&'a str, &'a str)]> {
+        let at = (raw.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
+        if at >= self.text.len() {
+            return None;
+        }
+        let k = self.containers.binary_search_by_key(&at, |c| c.0).ok()?;
+        let (_, is_obj, range) = &self.containers[k];
+        (*is_obj == obj).then(|| &self.items[range.clone()])
+    }
+
+    /// The top-level members, in document order.
+    pub fn root(&self) -> Vec<(&'a str, &'a str)> {
+        // the root starts first
+        self.containers
+            .first()
+            .map_or_else(Vec::new, |(_, _, range)| self.items[range.clone()].to_vec())
+    }
+
+    /// The members of an object value of this document, in document order (`None`: `raw` is not
+    /// an object of this document).
+    pub fn members(&self, raw: &str) -> Option<Vec<(&'a str, &'a str)>> {
+        self.items_of(raw, true).map(<[_]>::to_vec)
+    }
+
+    /// The elements of an array value of this document, in order.
+    pub fn elements(&self, raw: &str) -> Option<Vec<&'a str>> {
+        self.items_of(raw, false)
+            .map(|items| items.iter().map(|(_, v)| *v).collect())
+    }
 }
 
 /// [`unescape`] of a value inside a scanned record (already UTF-8): without escapes, a copy.
@@ -486,16 +634,124 @@ mod tests {
         }
     }
 
+    /// The elements of the array that is the value of `a` in `{"a": <text>}`.
+    fn doc_elements(text: &str) -> Option<Vec<String>> {
+        let wrapped = format!(r#"{{"a":{text}}}"#);
+        let doc = Doc::parse(wrapped.as_bytes())?;
+        let root = doc.root();
+        let els = doc.elements(root[0].1)?;
+        Some(els.into_iter().map(str::to_string).collect())
+    }
+
     #[test]
     fn array_elements() {
-        assert_eq!(elements(" [ ] "), Some(vec![]));
+        assert_eq!(doc_elements(" [ ] "), Some(vec![]));
         assert_eq!(
-            elements(r#"[1, "a,b", {"x":[2,3]}, [], null]"#),
-            Some(vec!["1", r#""a,b""#, r#"{"x":[2,3]}"#, "[]", "null"])
+            doc_elements(r#"[1, "a,b", {"x":[2,3]}, [], null]"#),
+            Some(
+                ["1", r#""a,b""#, r#"{"x":[2,3]}"#, "[]", "null"]
+                    .map(String::from)
+                    .to_vec()
+            )
         );
-        for bad in ["[1,]", "[1 2]", "[", "{}", "[1] x", r#"["\u0041"]"#] {
-            assert_eq!(elements(bad), None, "{bad}");
+        for bad in [
+            "[1,]",
+            "[1 2]",
+            "[",
+            "[1] x",
+            r#"["\u0041"]"#,
+            "[,1]",
+            "[1,,2]",
+        ] {
+            assert_eq!(doc_elements(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn doc_finds_every_container_and_refuses_what_members_refuses() {
+        let text = r#" {"k":"v","n":{"x":[1,{"y":{}}],"z":"w"},"e":[],"o":{}} "#;
+        let doc = Doc::parse(text.as_bytes()).unwrap();
+        let root = doc.root();
+        assert_eq!(root, members(text.as_bytes()).unwrap().into_vec());
+        let n = doc.members(root[1].1).unwrap();
+        assert_eq!(n, vec![("x", r#"[1,{"y":{}}]"#), ("z", r#""w""#)]);
+        let x = doc.elements(n[0].1).unwrap();
+        assert_eq!(x, vec!["1", r#"{"y":{}}"#]);
+        assert_eq!(doc.members(x[1]).unwrap(), vec![("y", "{}")]);
+        assert_eq!(doc.elements(root[2].1).unwrap(), Vec::<&str>::new());
+        assert_eq!(doc.members(root[3].1).unwrap(), vec![]);
+        // not a container of the document, or the wrong kind
+        assert!(doc.members(root[0].1).is_none());
+        assert!(doc.elements(root[1].1).is_none());
+        assert!(doc.members("{}").is_none());
+        for bad in [
+            r#"{"a":{"b\"c":1}}"#, // an escaped key, at any depth
+            r#"{"a":{"b":1,}}"#,
+            r#"{"a":[1}"#,
+            r#"{"a":{"b":1]}"#,
+            r#"{"a":1}}"#,
+            r#"{"a":1} x"#,
+            r#"{,"a":1}"#,
+            r#"[1]"#,
+        ] {
+            assert!(Doc::parse(bad.as_bytes()).is_none(), "{bad}");
+        }
+        let many: String = (0..=MAX_KEYS).map(|k| format!(r#""k{k}":1,"#)).collect();
+        let deep = format!(r#"{{"a":{{{}"z":1}}}}"#, many);
+        assert!(Doc::parse(deep.as_bytes()).is_none(), "too many keys");
+        let nested = format!(r#"{{"a":{}{}}}"#, "[".repeat(130), "]".repeat(130));
+        assert!(Doc::parse(nested.as_bytes()).is_none(), "too deep");
+    }
+
+    /// Any JSON value tree with plain keys and strings.
+    fn tree() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            "[a-z ,:{}\\[\\]]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z]{1,3}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Every container the document holds, checked against serde_json's reading of its text.
+    fn check_containers(
+        doc: &Doc<'_>,
+        raw: &str,
+        v: &serde_json::Value,
+    ) -> Result<(), TestCaseError> {
+        match v {
+            serde_json::Value::Object(m) => {
+                let items = doc
+                    .members(raw)
+                    .ok_or_else(|| TestCaseError::fail(format!("no object at {raw}")))?;
+                prop_assert_eq!(items.len(), m.len());
+                for ((k, r), (sk, sv)) in items.iter().zip(m) {
+                    prop_assert_eq!(k, sk);
+                    let parsed: serde_json::Value = serde_json::from_str(r).unwrap();
+                    prop_assert_eq!(&parsed, sv);
+                    check_containers(doc, r, sv)?;
+                }
+            }
+            serde_json::Value::Array(a) => {
+                let els = doc
+                    .elements(raw)
+                    .ok_or_else(|| TestCaseError::fail(format!("no array at {raw}")))?;
+                prop_assert_eq!(els.len(), a.len());
+                for (r, sv) in els.iter().zip(a) {
+                    check_containers(doc, r, sv)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     proptest! {
@@ -507,6 +763,25 @@ mod tests {
             if members(s.as_bytes()).is_some() {
                 prop_assert!(serde_ok(s.as_bytes()), "{}", s);
             }
+        }
+
+        #[test]
+        fn doc_accepts_only_what_serde_accepts(s in r#"[{}\[\]",:a-c0-9 .eE+\-\\tnrul]{0,60}"#) {
+            if Doc::parse(s.as_bytes()).is_some() {
+                prop_assert!(serde_ok(s.as_bytes()), "{}", s);
+            }
+        }
+
+        /// One pass finds every nested object and array as a fresh parse of its text would.
+        #[test]
+        fn doc_reads_every_level(m in proptest::collection::btree_map("[a-z]{1,3}", tree(), 0..5), pretty in any::<bool>()) {
+            let v = serde_json::Value::Object(m.into_iter().collect());
+            let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+            let doc = Doc::parse(text.as_bytes());
+            prop_assert!(doc.is_some(), "{}", text);
+            let doc = doc.unwrap();
+            prop_assert_eq!(doc.root(), members(text.as_bytes()).unwrap().into_vec());
+            check_containers(&doc, text.trim(), &v)?;
         }
 
         #[test]

@@ -146,10 +146,6 @@ impl<'a> LightMap<'a> {
     pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
         Some(LightMap(lightjson::members(bytes)?.into_vec()))
     }
-    /// A value inside a parsed record (already known to be UTF-8).
-    pub(super) fn parse_raw(raw: &'a str) -> Option<Self> {
-        Some(LightMap(lightjson::members_of(raw)?.into_vec()))
-    }
     /// Case-insensitive lookup with the full path's rules: the exact spelling first (the last of
     /// duplicates wins), else the first matching key in byte order; null counts as absent.
     pub(super) fn get(&self, key: &str) -> Option<&'a str> {
@@ -238,9 +234,12 @@ fn text_of(m: &LightMap<'_>, keys: &[&str]) -> Text {
 
 /// Light parse of a record that [`may_be_kept`] said no to.
 pub fn light(bytes: &[u8]) -> Light {
-    let Some(m) = LightMap::parse(bytes) else {
+    // one pass over the record: an Azure Monitor record's `properties` (most of its bytes) are
+    // read from it, not scanned a second time
+    let Some(doc) = lightjson::Doc::parse(bytes) else {
         return Light::Unsure;
     };
+    let m = LightMap(doc.root());
     if m.is_envelope() {
         return Light::Unsure;
     }
@@ -261,7 +260,7 @@ pub fn light(bytes: &[u8]) -> Light {
             if !props.trim_start().starts_with('{') {
                 return Light::Unsure;
             }
-            let Some(p) = LightMap::parse_raw(props) else {
+            let Some(p) = doc.members(props).map(LightMap) else {
                 return Light::Unsure;
             };
             let activity = match text_of(
