@@ -376,6 +376,8 @@ pub struct Doc<'a> {
 struct Open<'a> {
     start: usize,
     obj: bool,
+    /// Its slot in `containers` (taken when it opens, so the list is in start order).
+    slot: usize,
     /// Where its items begin on the scratch stack.
     from: usize,
     /// Its key in the enclosing object (`""` in an array or at the root).
@@ -399,9 +401,11 @@ impl<'a> Doc<'a> {
         if b.get(i) != Some(&b'{') {
             return None;
         }
+        containers.push((i, true, 0..0));
         stack.push(Open {
             start: i,
             obj: true,
+            slot: 0,
             from: 0,
             key: "",
         });
@@ -437,9 +441,11 @@ impl<'a> Doc<'a> {
                     if stack.len() > MAX_DEPTH {
                         return None;
                     }
+                    containers.push((i, c == b'{', 0..0));
                     stack.push(Open {
                         start: i,
                         obj: c == b'{',
+                        slot: containers.len() - 1,
                         from: scratch.len(),
                         key,
                     });
@@ -466,12 +472,11 @@ impl<'a> Doc<'a> {
                         i += 1;
                         let at = items.len();
                         items.extend(scratch.drain(o.from..));
-                        containers.push((o.start, o.obj, at..items.len()));
+                        containers[o.slot].2 = at..items.len();
                         if stack.is_empty() {
                             if ws(b, i) != b.len() {
                                 return None;
                             }
-                            containers.sort_unstable_by_key(|c| c.0);
                             return Some(Doc {
                                 text,
                                 containers,
