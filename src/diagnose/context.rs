@@ -4,12 +4,13 @@
 
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
+use crate::model::hash::HashMap;
 use crate::model::snapshot::{
     in_reading_order, Group, LicenseAssignmentState, Seen, Snapshot, User,
 };
 use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// A user as the inputs identify them: by object id when any input gives one, else by UPN.
@@ -126,16 +127,16 @@ impl<'a> Ctx<'a> {
                 .then_with(|| a.source.record.cmp(&b.source.record))
         });
 
-        let mut users_by_id = HashMap::new();
-        let mut users_by_upn = HashMap::new();
+        let mut users_by_id = HashMap::default();
+        let mut users_by_upn = HashMap::default();
         for (i, u) in snap.users.iter().enumerate() {
             users_by_id.entry(&u.id).or_insert(i);
             if let Some(upn) = &u.upn {
                 users_by_upn.entry(upn.trim().to_lowercase()).or_insert(i);
             }
         }
-        let mut groups_by_id = HashMap::new();
-        let mut groups_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut groups_by_id = HashMap::default();
+        let mut groups_by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, g) in snap.groups.iter().enumerate() {
             groups_by_id.entry(&g.id).or_insert(i);
             if let Some(n) = &g.display_name {
@@ -145,8 +146,8 @@ impl<'a> Ctx<'a> {
                     .push(i);
             }
         }
-        let mut members: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::new();
-        let mut user_groups: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::new();
+        let mut members: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::default();
+        let mut user_groups: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::default();
         for m in &snap.memberships {
             members
                 .entry(m.group_id.clone())
@@ -181,11 +182,11 @@ impl<'a> Ctx<'a> {
             groups_by_name,
             members,
             user_groups,
-            upn_alias: HashMap::new(),
-            events_by_user: HashMap::new(),
-            events_by_group: HashMap::new(),
-            audit_user_info: HashMap::new(),
-            audit_group_names: HashMap::new(),
+            upn_alias: HashMap::default(),
+            events_by_user: HashMap::default(),
+            events_by_group: HashMap::default(),
+            audit_user_info: HashMap::default(),
+            audit_group_names: HashMap::default(),
             addresses: OnceLock::new(),
             windows: OnceLock::new(),
         };
@@ -197,7 +198,7 @@ impl<'a> Ctx<'a> {
             Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
         };
         // UPN aliases first, so upn-only targets resolve to the same key.
-        let mut upn_alias = HashMap::new();
+        let mut upn_alias = HashMap::default();
         for &s in &order {
             for t in targets_of(s) {
                 if t.kind == TargetKind::User {
@@ -210,10 +211,10 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx.upn_alias = upn_alias;
-        let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::new();
-        let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::new();
-        let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::new();
-        let mut gnames: HashMap<ObjectId, String> = HashMap::new();
+        let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::default();
+        let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::default();
+        let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::default();
+        let mut gnames: HashMap<ObjectId, String> = HashMap::default();
         for &s in &order {
             // identities name users and groups; only events are indexed
             let event = match s {
@@ -633,7 +634,7 @@ impl<'a> Ctx<'a> {
     /// Normalized address -> holders (users and groups; proxyAddresses and mail).
     pub fn address_index(&self) -> &HashMap<String, Vec<AddrEntry>> {
         self.addresses.get_or_init(|| {
-            let mut m: HashMap<String, Vec<AddrEntry>> = HashMap::new();
+            let mut m: HashMap<String, Vec<AddrEntry>> = HashMap::default();
             let mut add = |addr: &str, is_user: bool, index: usize, on: &'static str| {
                 if let Some(n) = normalize_address(addr) {
                     let list = m.entry(n).or_default();

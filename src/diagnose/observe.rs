@@ -5,11 +5,12 @@
 //! windows). Observations are then bucketed by (cause, product, group): one bucket, one finding.
 
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
+use crate::model::hash::HashMap;
 use crate::model::snapshot::AssignedBy;
 use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
 use chrono::{DateTime, Utc};
 use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// Where an observation comes from.
@@ -62,7 +63,7 @@ impl Bucket {
     }
     /// Per user: latest error time and whether a reported error list names the user.
     pub fn per_user(&self) -> HashMap<&UKey, (Option<DateTime<Utc>>, bool)> {
-        let mut m: HashMap<&UKey, (Option<DateTime<Utc>>, bool)> = HashMap::new();
+        let mut m: HashMap<&UKey, (Option<DateTime<Utc>>, bool)> = HashMap::default();
         for o in &self.obs {
             if let Some(u) = &o.user {
                 let e = m.entry(u).or_insert((None, false));
@@ -77,7 +78,7 @@ impl Bucket {
         &'c self,
         ctx: &'c Ctx<'_>,
     ) -> HashMap<&'c UKey, Vec<&'c LicenseError>> {
-        let mut m: HashMap<&UKey, Vec<&LicenseError>> = HashMap::new();
+        let mut m: HashMap<&UKey, Vec<&LicenseError>> = HashMap::default();
         for (o, e) in self.audit_errors(ctx) {
             if let Some(u) = &o.user {
                 m.entry(u).or_default().push(e);
@@ -132,7 +133,7 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
 /// error, so they land in one finding (the snapshot's word is kept in `recorded_as`). An `Other`
 /// whose real cause is on a sibling product stays `Other` and is attributed later.
 fn attribute_other_to_audit(obs: &mut [Obs]) {
-    let mut idx: HashMap<(UKey, SkuKey), Vec<usize>> = HashMap::new();
+    let mut idx: HashMap<(UKey, SkuKey), Vec<usize>> = HashMap::default();
     for (i, o) in obs.iter().enumerate() {
         if let (Some(u), SkuKey::Id(_)) = (&o.user, &o.sku) {
             idx.entry((u.clone(), o.sku.clone())).or_default().push(i);
@@ -184,7 +185,7 @@ fn attribute_other_to_audit(obs: &mut [Obs]) {
 
 /// Observations per user (indices into `obs`).
 fn by_user(obs: &[Obs]) -> HashMap<&UKey, Vec<&Obs>> {
-    let mut m: HashMap<&UKey, Vec<&Obs>> = HashMap::new();
+    let mut m: HashMap<&UKey, Vec<&Obs>> = HashMap::default();
     for o in obs {
         if let Some(u) = &o.user {
             m.entry(u).or_default().push(o);

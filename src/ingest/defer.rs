@@ -12,11 +12,11 @@
 //! name, where first seen), so names and UPN aliases resolve as if they had been kept. Past
 //! [`SPILL_AT`] changes, they wait in an anonymous temporary file.
 
+use crate::model::hash::{HashMap, HashSet};
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
 use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::io::{Seek, Write};
 use std::sync::Arc;
@@ -31,7 +31,7 @@ impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
         }
     }
 }
@@ -126,7 +126,7 @@ pub(crate) fn note_groups(e: &AuditEvent, set: &mut HashSet<ObjectId>) {
 /// The groups that assign licenses, from everything read: snapshot groups with licenses, the groups
 /// users' license states and reported errors come from, and the groups licensing events name.
 pub(crate) fn licensing_groups(events: &[AuditEvent], snap: &Snapshot) -> HashSet<ObjectId> {
-    let mut set = HashSet::new();
+    let mut set = HashSet::default();
     for g in snap
         .groups
         .iter()
@@ -659,10 +659,10 @@ mod tests {
         let mut b = remove_member("ben", "team-b", "2026-10-05T08:00:00Z", Actor::Unknown);
         b.result = Outcome::Failure;
         let mut d = Deferred::default();
-        assert!(d.offer(Box::new(a.clone()), &HashSet::new()).is_ok());
-        assert!(d.offer(Box::new(b.clone()), &HashSet::new()).is_ok());
+        assert!(d.offer(Box::new(a.clone()), &HashSet::default()).is_ok());
+        assert!(d.offer(Box::new(b.clone()), &HashSet::default()).is_ok());
         assert_eq!(d.len(), 2);
-        let both: HashSet<ObjectId> = [gid("team-a"), gid("team-b")].into();
+        let both: HashSet<ObjectId> = [gid("team-a"), gid("team-b")].into_iter().collect();
         let r = d.resolve(&both, &ErrorUsers::default()).expect("resolve");
         assert_eq!(r.events, vec![a, b]);
         assert!(r.identities.is_empty());
@@ -690,12 +690,15 @@ mod tests {
                 e.result_reason = Some("é \u{1F600} \"quoted\"".into());
             }
             all.push(e.clone());
-            assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+            assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
         }
         assert!(d.spill.as_ref().is_some_and(|s| s.n >= 3 * SPILL_AT));
         assert_eq!(d.len(), all.len());
         let r = d
-            .resolve(&[gid("team-a")].into(), &ErrorUsers::default())
+            .resolve(
+                &[gid("team-a")].into_iter().collect(),
+                &ErrorUsers::default(),
+            )
             .expect("resolve");
         assert_eq!(r.events, all);
     }
@@ -723,9 +726,11 @@ mod tests {
         let mut joined = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         joined.targets[0].upn = None; // the change names kim by id only
         let mut d = Deferred::default();
-        assert!(d.offer(Box::new(joined.clone()), &HashSet::new()).is_ok());
+        assert!(d
+            .offer(Box::new(joined.clone()), &HashSet::default())
+            .is_ok());
         let users = ErrorUsers::collect(&[], &snap, std::slice::from_ref(&d));
-        let r = d.resolve(&HashSet::new(), &users).expect("resolve");
+        let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
     }
 
@@ -743,9 +748,11 @@ mod tests {
         joined.targets[0].id = None;
         joined.targets[0].upn = Some(guid.to_uppercase());
         let mut d = Deferred::default();
-        assert!(d.offer(Box::new(joined.clone()), &HashSet::new()).is_ok());
+        assert!(d
+            .offer(Box::new(joined.clone()), &HashSet::default())
+            .is_ok());
         let users = ErrorUsers::collect(&[failed], &Snapshot::default(), std::slice::from_ref(&d));
-        let r = d.resolve(&HashSet::new(), &users).expect("resolve");
+        let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
     }
 
@@ -768,7 +775,7 @@ mod tests {
         // a whole record with a bad target count
         let e = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         let mut d = Deferred::default();
-        assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+        assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
         let mut buf = Vec::new();
         codec::write(&d.changes[0], &mut buf).expect("write");
         let at = 8 + 4 + 8 + 1 + 8 + 6 * 4; // time, record, line, six indexes
@@ -784,10 +791,10 @@ mod tests {
         let mut early = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         early.source.record = 2;
         for e in [late, early] {
-            assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+            assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
         }
         let r = d
-            .resolve(&HashSet::new(), &ErrorUsers::default())
+            .resolve(&HashSet::default(), &ErrorUsers::default())
             .expect("resolve");
         assert!(r.events.is_empty());
         assert_eq!(r.identities.len(), 2, "ana and team-a");
@@ -803,7 +810,7 @@ mod tests {
     fn a_known_licensing_group_is_not_held() {
         let e = add_member("ana", "lic-e3", "2026-10-05T07:00:00Z", admin("zoe"));
         let mut d = Deferred::default();
-        let known: HashSet<ObjectId> = [gid("lic-e3")].into();
+        let known: HashSet<ObjectId> = [gid("lic-e3")].into_iter().collect();
         assert_eq!(d.offer(Box::new(e.clone()), &known), Err(Box::new(e)));
     }
 
@@ -823,7 +830,7 @@ mod tests {
         let mut d = Deferred::default();
         for e in [split, details, three, erring, other] {
             assert_eq!(
-                d.offer(Box::new(e.clone()), &HashSet::new()),
+                d.offer(Box::new(e.clone()), &HashSet::default()),
                 Err(Box::new(e))
             );
         }
@@ -837,7 +844,7 @@ mod tests {
         let mut named = add_member("ben", "team-b", "2026-10-05T07:10:00Z", admin("zoe"));
         named.targets[1].display_name = Some("Team B".into());
         for e in [joined.clone(), named] {
-            assert!(d.offer(Box::new(e), &HashSet::new()).is_ok());
+            assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
         }
         let events = vec![
             gbl_fail(

@@ -366,7 +366,7 @@ struct Sink<'a> {
     /// (`licensing_memberships_only`).
     deferred: defer::Deferred,
     /// Groups this input's licensing events have named so far.
-    licensing: std::collections::HashSet<crate::model::ObjectId>,
+    licensing: crate::model::hash::HashSet<crate::model::ObjectId>,
 }
 
 impl Outcome {
@@ -1124,8 +1124,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
 /// and a JSON Lines copy, groups from JSON and from `GroupLicenses.csv`). Users keep the copy with the
 /// most license states; groups are unioned (licenses by SKU, members, first known value of each field).
 fn consolidate(snap: &mut Snapshot) {
-    use std::collections::HashMap;
-    let mut seen: HashMap<crate::model::ObjectId, usize> = HashMap::new();
+    use crate::model::hash::HashMap;
+    let mut seen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
     let mut users: Vec<crate::model::snapshot::User> = Vec::with_capacity(snap.users.len());
     for u in std::mem::take(&mut snap.users) {
         match seen.get(&u.id) {
@@ -1141,7 +1141,7 @@ fn consolidate(snap: &mut Snapshot) {
         }
     }
     snap.users = users;
-    let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::new();
+    let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
     let mut groups: Vec<crate::model::snapshot::Group> = Vec::with_capacity(snap.groups.len());
     for g in std::mem::take(&mut snap.groups) {
         let Some(&i) = gseen.get(&g.id) else {
@@ -1182,9 +1182,9 @@ fn consolidate(snap: &mut Snapshot) {
         }
     }
     snap.groups = groups;
-    let mut kseen = std::collections::HashSet::new();
+    let mut kseen = crate::model::hash::HashSet::default();
     snap.skus.retain(|s| kseen.insert(s.sku_id.clone()));
-    let mut mseen = std::collections::HashSet::new();
+    let mut mseen = crate::model::hash::HashSet::default();
     snap.memberships
         .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
 }

@@ -1,9 +1,9 @@
 //! Identifier newtypes. Entra object ids, SKU ids and service-plan ids are GUIDs that exports write in
 //! either case; they are stored lower-cased so equality and hashing are case-insensitive.
 
+use crate::model::hash::HashSet;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ const INTERN_MAX: usize = 1 << 18;
 thread_local! {
     /// Ids seen by this thread: a tenant has a bounded number of users, groups, products and plans,
     /// and a log names each of them many times, so each distinct id is stored once per thread.
-    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
 }
 
 /// `t` lower-cased, shared with earlier equal ids when `intern`.

@@ -3,6 +3,7 @@
 pub mod cause;
 pub mod event;
 pub mod finding;
+pub mod hash;
 pub mod ids;
 pub mod license;
 pub mod snapshot;

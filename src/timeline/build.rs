@@ -12,13 +12,14 @@ use super::model::{
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
+use crate::model::hash::HashMap;
 use crate::model::snapshot::Snapshot;
 use crate::model::{
     Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange, ObjectId,
     Outcome, Target, TargetKind,
 };
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A `Start applying` without its `Finish applying` stops counting as "being processed" after
 /// this many hours (a processing run takes minutes; the log may have lost the finish record).
@@ -87,10 +88,10 @@ pub fn build(
         episodes: Vec::new(),
         open: BTreeMap::new(),
         windows: BTreeMap::new(),
-        memberships: HashMap::new(),
+        memberships: HashMap::default(),
         triggers: Vec::new(),
-        inferred: HashMap::new(),
-        siblings: HashMap::new(),
+        inferred: HashMap::default(),
+        siblings: HashMap::default(),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -121,7 +122,7 @@ pub fn build(
 }
 
 fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagUser> {
-    let mut m: HashMap<(UserKey, Cause), DiagUser> = HashMap::new();
+    let mut m: HashMap<(UserKey, Cause), DiagUser> = HashMap::default();
     for f in &d.findings {
         for u in &f.users {
             let Some(k) = dir.key_of_ref(&u.user) else {
