@@ -85,6 +85,8 @@ pub struct Scanner<R> {
     line_start: bool,
     pending: VecDeque<JsonItem>,
     eof: bool,
+    /// The current chunk of input, copied out of the reader.
+    chunk: Vec<u8>,
     /// `@odata.context` of the last page object seen (tells what an empty page held).
     pub odata_context: Option<String>,
     /// Whether an envelope (`value` / `records` array) was seen.
@@ -96,41 +98,152 @@ pub(super) fn is_envelope_key(k: &[u8]) -> bool {
     k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")
 }
 
-/// The end (exclusive) of the object starting at `b[i]` (`{`), when it closes within `b`.
-fn object_end(b: &[u8], mut i: usize) -> Option<usize> {
-    let mut depth = 0u32;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                loop {
-                    i = next_quote_or_backslash(b, i);
-                    match b.get(i)? {
-                        b'"' => break,
-                        _ => i += 2, // a backslash and the escaped byte
-                    }
-                }
+/// The end (exclusive) of the object starting at `b[i]` (`{`), when it closes within `b`. Strings
+/// are skipped (a backslash in a string escapes the next byte); `{`/`[` open and `}`/`]` close.
+/// Sixty-four bytes at a time on x86-64: one pass builds bit masks of the quotes, backslashes,
+/// openers and closers, and only their bits are visited. The splitter of pages and envelopes runs
+/// on one thread, and a call per string (the byte-at-a-time scan it replaced) was about a quarter
+/// of the page's CPU.
+fn object_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut st = EndScan::default();
+    #[cfg(target_arch = "x86_64")]
+    let i = {
+        let mut at = i;
+        while at + 64 <= b.len() {
+            if let Some(end) = st.block(&masks64(b, at), at) {
+                return end;
             }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
+            at += 64;
         }
-        i += 1;
-    }
-    None
+        at
+    };
+    st.bytes(b, i)
 }
 
-/// The index of the first quote or backslash at or after `i` (`b.len()` when none).
-#[inline]
-fn next_quote_or_backslash(b: &[u8], i: usize) -> usize {
-    match memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
-        Some(p) => i + p,
-        None => b.len(),
+/// Where [`object_end`] is between blocks.
+#[derive(Default)]
+struct EndScan {
+    depth: u32,
+    in_str: bool,
+    /// The next byte is escaped (a backslash in a string ended the last block).
+    escaped: bool,
+}
+
+/// Bit `k` set where byte `at + k` is a quote, a backslash, an opener, a closer.
+#[cfg(target_arch = "x86_64")]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    open: u64,
+    close: u64,
+}
+
+/// The [`Masks`] of `b[at..at + 64]`, which must lie in `b`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks64(b: &[u8], at: usize) -> Masks {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    assert!(at + 64 <= b.len());
+    let mut m = Masks {
+        quote: 0,
+        backslash: 0,
+        open: 0,
+        close: 0,
+    };
+    // SAFETY: SSE2 is always available on x86_64, and the four loads read `b[at..at + 64]`, which
+    // the assertion keeps inside the slice.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        // `{` 0x7b and `[` 0x5b differ only in bit 0x20, as do `}` 0x7d and `]` 0x5d
+        let case = _mm_set1_epi8(0x20);
+        let open = _mm_set1_epi8(b'{' as i8);
+        let close = _mm_set1_epi8(b'}' as i8);
+        for k in 0..4 {
+            let w = _mm_loadu_si128(b.as_ptr().add(at + 16 * k) as *const __m128i);
+            let folded = _mm_or_si128(w, case);
+            let shift = 16 * k;
+            m.quote |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, quote)) as u32 as u64) << shift;
+            m.backslash |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, backslash)) as u32 as u64) << shift;
+            m.open |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, open)) as u32 as u64) << shift;
+            m.close |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, close)) as u32 as u64) << shift;
+        }
+    }
+    m
+}
+
+impl EndScan {
+    /// One 64-byte block starting at `at`: `Some(Some(end))` when the object closes in it,
+    /// `Some(None)` when a closer has nothing open, `None` to go on.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn block(&mut self, m: &Masks, at: usize) -> Option<Option<usize>> {
+        let mut todo = m.quote | m.backslash | m.open | m.close;
+        if self.escaped {
+            todo &= !1;
+            self.escaped = false;
+        }
+        while todo != 0 {
+            let k = todo.trailing_zeros();
+            let bit = 1u64 << k;
+            todo &= todo - 1;
+            if self.in_str {
+                if m.quote & bit != 0 {
+                    self.in_str = false;
+                } else if m.backslash & bit != 0 {
+                    if k == 63 {
+                        self.escaped = true;
+                    } else {
+                        todo &= !(bit << 1);
+                    }
+                }
+            } else if m.quote & bit != 0 {
+                self.in_str = true;
+            } else if m.open & bit != 0 {
+                self.depth += 1;
+            } else if m.close & bit != 0 {
+                let Some(d) = self.depth.checked_sub(1) else {
+                    return Some(None);
+                };
+                self.depth = d;
+                if d == 0 {
+                    return Some(Some(at + k as usize + 1));
+                }
+            }
+        }
+        None
+    }
+
+    /// Byte by byte from `i` to the end of `b`.
+    fn bytes(&mut self, b: &[u8], mut i: usize) -> Option<usize> {
+        while i < b.len() {
+            let c = b[i];
+            if self.escaped {
+                self.escaped = false;
+            } else if self.in_str {
+                match c {
+                    b'"' => self.in_str = false,
+                    b'\\' => self.escaped = true,
+                    _ => {}
+                }
+            } else {
+                match c {
+                    b'"' => self.in_str = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => {
+                        self.depth = self.depth.checked_sub(1)?;
+                        if self.depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        None
     }
 }
 
@@ -147,6 +260,7 @@ impl<R: BufRead> Scanner<R> {
             line_start: true,
             pending: VecDeque::new(),
             eof: false,
+            chunk: Vec::new(),
             odata_context: None,
             saw_envelope: false,
         }
@@ -409,10 +523,15 @@ impl<R: BufRead> Scanner<R> {
                 }
                 continue;
             }
-            let chunk = chunk.to_vec();
-            let n = chunk.len();
-            self.process(&chunk);
+            // copied (`process` needs `&mut self`) into a buffer kept across chunks: a fresh one
+            // per chunk was an allocation and new pages per megabyte
+            let mut buf = std::mem::take(&mut self.chunk);
+            buf.clear();
+            buf.extend_from_slice(chunk);
+            let n = buf.len();
+            self.process(&buf);
             self.reader.consume(n);
+            self.chunk = buf;
         }
     }
 
@@ -529,5 +648,82 @@ mod resync_tests {
                 (4, 4, None)
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod object_end_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The splitter's earlier `object_end` (a byte loop, a `memchr2` per string): the reference.
+    fn object_end_reference(b: &[u8], mut i: usize) -> Option<usize> {
+        let mut depth = 0u32;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    i += 1;
+                    loop {
+                        i = next_quote_or_backslash(b, i);
+                        match b.get(i)? {
+                            b'"' => break,
+                            _ => i += 2, // a backslash and the escaped byte
+                        }
+                    }
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The index of the first quote or backslash at or after `i` (`b.len()` when none).
+    #[inline]
+    fn next_quote_or_backslash(b: &[u8], i: usize) -> usize {
+        match memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
+            Some(p) => i + p,
+            None => b.len(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        /// The block scan finds the same end as the byte loop, whatever the bytes (strings,
+        /// escapes at block edges, unbalanced brackets, a record cut short).
+        #[test]
+        fn block_scan_agrees_with_the_byte_loop(
+            body in proptest::collection::vec(prop_oneof![
+                6 => prop::sample::select(b"ab :,0".to_vec()),
+                2 => Just(b'"'), 2 => Just(b'\\'),
+                1 => Just(b'{'), 1 => Just(b'}'), 1 => Just(b'['), 1 => Just(b']'),
+            ], 0..400),
+            lead in 0usize..70,
+        ) {
+            let mut b = vec![b' '; lead];
+            b.push(b'{');
+            b.extend_from_slice(&body);
+            prop_assert_eq!(object_end(&b, lead), object_end_reference(&b, lead));
+        }
+    }
+
+    #[test]
+    fn ends_in_and_across_blocks() {
+        let rec = format!(r#"{{"a":"{}\"}}","b":[{{"c":1}}]}}"#, "x".repeat(61));
+        let mut b = rec.clone().into_bytes();
+        b.extend_from_slice(b",{\"d\":2}");
+        assert_eq!(object_end(&b, 0), Some(rec.len()));
+        assert_eq!(object_end(&b[..rec.len() - 1], 0), None);
+        for pad in 0..70 {
+            let s = format!(r#"{{"k":"{}\\","z":"}}"}}"#, "y".repeat(pad));
+            assert_eq!(object_end(s.as_bytes(), 0), Some(s.len()), "{s}");
+        }
     }
 }
