@@ -8,6 +8,9 @@
 //! values are, that is an escape), when a key holds an escape, and for objects with very many
 //! top-level keys.
 //!
+//! [`Doc`] is the same scan keeping every nested object's members and array's elements too, for
+//! the light mapping of kept records, which reads three and four levels deep.
+//!
 //! String bodies, most of an audit record's bytes, are skipped sixteen bytes at a time with SSE2 on
 //! x86-64 (a vector is checked for a quote, a backslash and a control byte at once), else eight at a
 //! time (SWAR).
