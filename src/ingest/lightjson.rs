@@ -363,9 +363,9 @@ fn each_item(
 /// Every container of one JSON object, read in one pass: the members of each object and the
 /// elements of each array, found again by where the container starts. The light mapping reads
 /// values three and four levels deep (targets, their modified properties); scanning each level
-/// again with [`members_of`] and [`elements`] read those bytes once per level. It accepts what
-/// [`members`] accepts, except that no object at any depth may have an escaped key or more than
-/// [`MAX_KEYS`] members (the light mapping refused those anyway, for the objects it reads).
+/// again (as it once did) read those bytes once per level. It accepts what [`members`] accepts,
+/// except that no object at any depth may have an escaped key or more than 48 members (the light
+/// mapping refused those anyway, for the objects it reads).
 pub struct Doc<'a> {
     text: &'a str,
     /// Containers by start offset (ascending): whether it is an object, and its items in `items`.
