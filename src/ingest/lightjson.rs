@@ -368,11 +368,20 @@ fn each_item(
 /// mapping refused those anyway, for the objects it reads).
 pub struct Doc<'a> {
     text: &'a str,
-    /// Containers by start offset (ascending): whether it is an object, and its items in `items`.
-    containers: Vec<(usize, bool, std::ops::Range<usize>)>,
+    /// Containers by start offset (ascending).
+    containers: Vec<Container>,
     /// Members (key, raw value) and elements (`""`, raw value) of every container, each
     /// container's items together and in document order.
     items: Vec<(&'a str, &'a str)>,
+}
+
+/// A container of a [`Doc`]: where its text starts and ends, whether it is an object, and its
+/// items in `Doc::items`.
+struct Container {
+    start: usize,
+    end: usize,
+    obj: bool,
+    items: std::ops::Range<usize>,
 }
 
 /// A container open during [`Doc::parse`].
@@ -404,7 +413,12 @@ impl<'a> Doc<'a> {
         if b.get(i) != Some(&b'{') {
             return None;
         }
-        containers.push((i, true, 0..0));
+        containers.push(Container {
+            start: i,
+            end: i,
+            obj: true,
+            items: 0..0,
+        });
         stack.push(Open {
             start: i,
             obj: true,
@@ -444,7 +458,12 @@ impl<'a> Doc<'a> {
                     if stack.len() > MAX_DEPTH {
                         return None;
                     }
-                    containers.push((i, c == b'{', 0..0));
+                    containers.push(Container {
+                        start: i,
+                        end: i,
+                        obj: c == b'{',
+                        items: 0..0,
+                    });
                     stack.push(Open {
                         start: i,
                         obj: c == b'{',
@@ -475,7 +494,9 @@ impl<'a> Doc<'a> {
                         i += 1;
                         let at = items.len();
                         items.extend(scratch.drain(o.from..));
-                        containers[o.slot].2 = at..items.len();
+                        let slot = &mut containers[o.slot];
+                        slot.items = at..items.len();
+                        slot.end = i;
                         if stack.is_empty() {
                             if ws(b, i) != b.len() {
                                 return None;
@@ -494,15 +515,19 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// The items of the container whose raw text is `raw` (a value of this document).
+    /// The items of the container whose raw text is `raw` (a value of this document: the same
+    /// start and length, not just the same first byte).
     fn items_of(&self, raw: &str, obj: bool) -> Option<&[(&'a str, &'a str)]> {
         let at = (raw.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize)?;
         if at >= self.text.len() {
             return None;
         }
-        let k = self.containers.binary_search_by_key(&at, |c| c.0).ok()?;
-        let (_, is_obj, range) = &self.containers[k];
-        (*is_obj == obj).then(|| &self.items[range.clone()])
+        let k = self
+            .containers
+            .binary_search_by_key(&at, |c| c.start)
+            .ok()?;
+        let c = &self.containers[k];
+        (c.obj == obj && c.end - c.start == raw.len()).then(|| &self.items[c.items.clone()])
     }
 
     /// The top-level members, in document order.
@@ -510,7 +535,7 @@ impl<'a> Doc<'a> {
         // the root starts first
         self.containers
             .first()
-            .map_or_else(Vec::new, |(_, _, range)| self.items[range.clone()].to_vec())
+            .map_or_else(Vec::new, |c| self.items[c.items.clone()].to_vec())
     }
 
     /// The members of an object value of this document, in document order (`None`: `raw` is not
@@ -692,6 +717,8 @@ mod tests {
         assert!(doc.members(root[0].1).is_none());
         assert!(doc.elements(root[1].1).is_none());
         assert!(doc.members("{}").is_none());
+        // the same first byte is not enough: the slice must be the container's whole text
+        assert!(doc.members(&root[1].1[..1]).is_none());
         for bad in [
             r#"{"a":{"b\"c":1}}"#, // an escaped key, at any depth
             r#"{"a":{"b":1,}}"#,
