@@ -380,6 +380,22 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
 /// `analyze` and `timeline` read with `licensing_memberships_only`: membership changes of groups
 /// that assign no license, by users without errors, are held back and dropped. Nothing either
 /// command prints may change but the count of audit events kept.
+/// `paths` read compacted, keeping every membership change, then only the licensing ones.
+fn read_with_and_without_memberships_only(paths: &[std::path::PathBuf]) -> (Ingested, Ingested) {
+    let read = |only: bool| {
+        read_inputs(
+            paths,
+            &ReadOptions {
+                compact: true,
+                licensing_memberships_only: only,
+                ..Default::default()
+            },
+        )
+        .expect("read")
+    };
+    (read(false), read(true))
+}
+
 #[test]
 fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
     use chrono::TimeZone;
@@ -387,18 +403,7 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
     let kb = licdiag::knowledge::Knowledge::builtin();
     let mut dropped_somewhere = false;
     for dir in ["sample-tenant", "audit", "formats"] {
-        let read = |only: bool| {
-            read_inputs(
-                &[fixture(dir)],
-                &ReadOptions {
-                    compact: true,
-                    licensing_memberships_only: only,
-                    ..Default::default()
-                },
-            )
-            .expect("read")
-        };
-        let (all, only) = (read(false), read(true));
+        let (all, only) = read_with_and_without_memberships_only(&[fixture(dir)]);
         assert!(only.events.len() <= all.events.len(), "{dir}");
         dropped_somewhere |= only.events.len() < all.events.len();
         // every event kept is one the full read kept, unchanged
@@ -489,18 +494,7 @@ fn many_membership_changes_spill_and_the_relevant_ones_come_back() {
         ),
     );
     std::fs::write(&f, text).expect("write");
-    let read = |only: bool| {
-        read_inputs(
-            std::slice::from_ref(&f),
-            &ReadOptions {
-                compact: true,
-                licensing_memberships_only: only,
-                ..Default::default()
-            },
-        )
-        .expect("read")
-    };
-    let (all, only) = (read(false), read(true));
+    let (all, only) = read_with_and_without_memberships_only(std::slice::from_ref(&f));
     assert_eq!(all.events.len(), 20_002);
     let expected: Vec<_> = all
         .events
