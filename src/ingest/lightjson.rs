@@ -1,15 +1,13 @@
-//! A validating scan of one JSON object that keeps only its top-level keys and the raw bytes of their
-//! values: the light parse of the fast path ([`super::prefilter`]). It accepts exactly what
-//! `serde_json` accepts for an object (strict grammar: strings without raw control characters and with
-//! valid escapes, the JSON number grammar, `true`/`false`/`null`, nesting up to serde_json's
-//! recursion limit) and answers `None` for anything else, so the caller can fall back to the full
-//! parse. It also answers `None` when any string holds a `\u` escape (an escape could spell one of the
-//! licensing needles) or an escaped backslash before a `u` (decoded a second time, as property
-//! values are, that is an escape), when a key holds an escape, and for objects with very many
-//! top-level keys.
-//!
-//! [`Doc`] is the same scan keeping every nested object's members and array's elements too, for
-//! the light mapping of kept records, which reads three and four levels deep.
+//! A validating scan of one JSON object ([`Doc`]) that keeps the raw text of every value and, for
+//! every object and array in it, its members or elements: the light parse of the fast path
+//! ([`super::prefilter`]) and of the light mapping of kept records ([`super::lightaudit`]). It
+//! accepts only what `serde_json` accepts for an object (strict grammar: strings without raw
+//! control characters and with valid escapes, the JSON number grammar, `true`/`false`/`null`,
+//! nesting up to serde_json's recursion limit) and answers `None` for anything else, so the caller
+//! can fall back to the full parse. It also answers `None` when any string holds a `\u` escape (an
+//! escape could spell one of the licensing needles) or an escaped backslash before a `u` (decoded
+//! a second time, as property values are, that is an escape), when a key holds an escape, and for
+//! objects with very many keys.
 //!
 //! String bodies, most of an audit record's bytes, are skipped sixteen bytes at a time with SSE2 on
 //! x86-64 (a vector is checked for a quote, a backslash and a control byte at once), else eight at a
@@ -19,22 +17,6 @@
 const MAX_KEYS: usize = 48;
 /// serde_json's default recursion limit is 128 nested containers.
 const MAX_DEPTH: usize = 120;
-
-/// The top-level members of an object, in document order.
-pub struct Members<'a> {
-    items: Vec<(&'a str, &'a str)>,
-}
-
-impl<'a> Members<'a> {
-    /// Keys with their raw values (valid JSON text), in document order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.items.iter().copied()
-    }
-    /// [`Members::iter`], collected.
-    pub fn into_vec(self) -> Vec<(&'a str, &'a str)> {
-        self.items
-    }
-}
 
 /// Every byte of a word set to 1 / its high bit set (SWAR byte tests, also used by `csvblocks`).
 pub(super) const LO: u64 = 0x0101_0101_0101_0101;
@@ -197,11 +179,12 @@ fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
     Some(i)
 }
 
-/// Skips one JSON value starting at `i` (no leading white space); returns the index after it.
+/// Skips one JSON scalar starting at `i` (no leading white space); returns the index after it.
+/// Containers are [`Doc::parse`]'s.
 fn value(b: &[u8], i: usize) -> Option<usize> {
     match *b.get(i)? {
         b'"' => string(b, i + 1).map(|(e, _)| e),
-        b'{' | b'[' => container(b, i),
+        b'{' | b'[' => None,
         b't' => b[i..].starts_with(b"true").then_some(i + 4),
         b'f' => b[i..].starts_with(b"false").then_some(i + 5),
         b'n' => b[i..].starts_with(b"null").then_some(i + 4),
@@ -209,163 +192,11 @@ fn value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Skips a nested object or array with an explicit stack (no recursion).
-fn container(b: &[u8], mut i: usize) -> Option<usize> {
-    // stack of open containers: true = object
-    let mut stack: Vec<bool> = Vec::with_capacity(16);
-    let open = |stack: &mut Vec<bool>, c: u8| {
-        stack.push(c == b'{');
-        stack.len() <= MAX_DEPTH
-    };
-    if !open(&mut stack, b[i]) {
-        return None;
-    }
-    i += 1;
-    // state: at the start of a container (may be empty)
-    let mut first = true;
-    loop {
-        let obj = *stack.last()?;
-        i = ws(b, i);
-        let c = *b.get(i)?;
-        if first && (c == b'}' && obj || c == b']' && !obj) {
-            stack.pop();
-            i += 1;
-            if stack.is_empty() {
-                return Some(i);
-            }
-            first = false;
-            if after_value(b, &mut i, &mut stack)? {
-                return Some(i);
-            }
-            continue;
-        }
-        if obj {
-            if c != b'"' {
-                return None;
-            }
-            i = string(b, i + 1)?.0;
-            i = ws(b, i);
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i = ws(b, i + 1);
-        }
-        let c = *b.get(i)?;
-        if c == b'{' || c == b'[' {
-            if !open(&mut stack, c) {
-                return None;
-            }
-            i += 1;
-            first = true;
-            continue;
-        }
-        i = value(b, i)?;
-        first = false;
-        if after_value(b, &mut i, &mut stack)? {
-            return Some(i);
-        }
-    }
-}
-
-/// After a value inside the container on top of `stack`: a comma continues it (`Some(false)`
-/// after moving past it), closers pop (possibly several); `Some(true)` when the outermost container
-/// closed, `None` on a syntax error.
-fn after_value(b: &[u8], i: &mut usize, stack: &mut Vec<bool>) -> Option<bool> {
-    loop {
-        *i = ws(b, *i);
-        let obj = *stack.last()?;
-        match *b.get(*i)? {
-            b',' => {
-                *i += 1;
-                return Some(false);
-            }
-            b'}' if obj => {}
-            b']' if !obj => {}
-            _ => return None,
-        }
-        stack.pop();
-        *i += 1;
-        if stack.is_empty() {
-            return Some(true);
-        }
-    }
-}
-
-/// Scans `b`, which must be exactly one JSON object (white space around it allowed), into its
-/// top-level members. `None` = not sure (invalid, `\u` escapes, escaped keys, too many keys).
-pub fn members(b: &[u8]) -> Option<Members<'_>> {
-    // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
-    // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
-    members_of(simdutf8::basic::from_utf8(b).ok()?)
-}
-
-/// [`members`] of text that is already known to be UTF-8.
-fn members_of(text: &str) -> Option<Members<'_>> {
-    let b = text.as_bytes();
-    let mut items = Vec::with_capacity(12);
-    each_item(b, b'{', b'}', |i| {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let (end, escaped) = string(b, i + 1)?;
-        if escaped {
-            return None;
-        }
-        let mut j = ws(b, end);
-        if b.get(j) != Some(&b':') {
-            return None;
-        }
-        j = ws(b, j + 1);
-        let start = j;
-        j = value(b, j)?;
-        if items.len() == MAX_KEYS {
-            return None;
-        }
-        // every range starts and ends next to an ASCII byte: `get` cannot split a char
-        items.push((text.get(i + 1..end - 1)?, text.get(start..j)?));
-        Some(j)
-    })?;
-    Some(Members { items })
-}
-
-/// Walks `b`, which must be exactly one container opened by `open` and closed by `close` (white
-/// space around it allowed): `item` reads the member or element starting at its index and returns
-/// the index after it; commas and white space between items are checked here.
-fn each_item(
-    b: &[u8],
-    open: u8,
-    close: u8,
-    mut item: impl FnMut(usize) -> Option<usize>,
-) -> Option<()> {
-    let mut i = ws(b, 0);
-    if b.get(i) != Some(&open) {
-        return None;
-    }
-    i = ws(b, i + 1);
-    if b.get(i) == Some(&close) {
-        i += 1;
-    } else {
-        loop {
-            i = ws(b, item(i)?);
-            match *b.get(i)? {
-                b',' => i = ws(b, i + 1),
-                c if c == close => {
-                    i += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
-    }
-    (ws(b, i) == b.len()).then_some(())
-}
-
 /// Every container of one JSON object, read in one pass: the members of each object and the
 /// elements of each array, found again by where the container starts. The light mapping reads
 /// values three and four levels deep (targets, their modified properties); scanning each level
-/// again (as it once did) read those bytes once per level. It accepts what [`members`] accepts,
-/// except that no object at any depth may have an escaped key or more than 48 members (the light
-/// mapping refused those anyway, for the objects it reads).
+/// again (as it once did) read those bytes once per level. No object at any depth may have an
+/// escaped key or more than 48 members.
 pub struct Doc<'a> {
     text: &'a str,
     /// Containers by start offset (ascending).
@@ -399,6 +230,8 @@ struct Open<'a> {
 impl<'a> Doc<'a> {
     /// Scans `b`, which must be exactly one JSON object (white space around it allowed).
     pub fn parse(b: &'a [u8]) -> Option<Doc<'a>> {
+        // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
+        // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
         Doc::parse_text(simdutf8::basic::from_utf8(b).ok()?)
     }
 
@@ -608,7 +441,7 @@ mod tests {
         ];
         for g in good {
             assert!(serde_ok(g.as_bytes()), "{g}");
-            assert!(members(g.as_bytes()).is_some(), "{g}");
+            assert!(Doc::parse(g.as_bytes()).is_some(), "{g}");
         }
         let bad = [
             r#"{"a":1"#,
@@ -626,19 +459,18 @@ mod tests {
             r#"[1]"#,
         ];
         for b in bad {
-            assert!(members(b.as_bytes()).is_none(), "{b}");
+            assert!(Doc::parse(b.as_bytes()).is_none(), "{b}");
         }
         assert!(
-            members(br#"{"a":"\u0041"}"#).is_none(),
+            Doc::parse(br#"{"a":"\u0041"}"#).is_none(),
             "\\u is never light"
         );
         assert!(
-            members(br#"{"a":"\"x\\u0041\""}"#).is_none(),
+            Doc::parse(br#"{"a":"\"x\\u0041\""}"#).is_none(),
             "nor \\\\u, which a second decoding reads as an escape"
         );
-        assert!(members(br#"{"a":"C:\\Windows"}"#).is_some());
-        let m = members(br#"{"k":"v","n":{"x":[1]}}"#).unwrap();
-        let got: Vec<_> = m.iter().collect();
+        assert!(Doc::parse(br#"{"a":"C:\\Windows"}"#).is_some());
+        let got = Doc::parse(br#"{"k":"v","n":{"x":[1]}}"#).unwrap().root();
         assert_eq!(got, vec![("k", "\"v\""), ("n", r#"{"x":[1]}"#)]);
         assert_eq!(
             unescape(br#""a\"b\\c\/d\n""#).as_deref(),
@@ -705,7 +537,15 @@ mod tests {
         let text = r#" {"k":"v","n":{"x":[1,{"y":{}}],"z":"w"},"e":[],"o":{}} "#;
         let doc = Doc::parse(text.as_bytes()).unwrap();
         let root = doc.root();
-        assert_eq!(root, members(text.as_bytes()).unwrap().into_vec());
+        assert_eq!(
+            root,
+            vec![
+                ("k", r#""v""#),
+                ("n", r#"{"x":[1,{"y":{}}],"z":"w"}"#),
+                ("e", "[]"),
+                ("o", "{}")
+            ]
+        );
         let n = doc.members(root[1].1).unwrap();
         assert_eq!(n, vec![("x", r#"[1,{"y":{}}]"#), ("z", r#""w""#)]);
         let x = doc.elements(n[0].1).unwrap();
@@ -795,13 +635,6 @@ mod tests {
         /// escaped keys and deep nesting are left to the full parse).
         #[test]
         fn light_accepts_only_what_serde_accepts(s in r#"[{}\[\]",:a-c0-9 .eE+\-\\tnrul]{0,60}"#) {
-            if members(s.as_bytes()).is_some() {
-                prop_assert!(serde_ok(s.as_bytes()), "{}", s);
-            }
-        }
-
-        #[test]
-        fn doc_accepts_only_what_serde_accepts(s in r#"[{}\[\]",:a-c0-9 .eE+\-\\tnrul]{0,60}"#) {
             if Doc::parse(s.as_bytes()).is_some() {
                 prop_assert!(serde_ok(s.as_bytes()), "{}", s);
             }
@@ -815,14 +648,15 @@ mod tests {
             let doc = Doc::parse(text.as_bytes());
             prop_assert!(doc.is_some(), "{}", text);
             let doc = doc.unwrap();
-            prop_assert_eq!(doc.root(), members(text.as_bytes()).unwrap().into_vec());
+            let keys: Vec<&str> = doc.root().iter().map(|(k, _)| *k).collect();
+            prop_assert_eq!(keys, v.as_object().unwrap().keys().map(String::as_str).collect::<Vec<_>>());
             check_containers(&doc, text.trim(), &v)?;
         }
 
         #[test]
         fn serde_objects_without_escapes_are_light(v in proptest::collection::btree_map("[a-z]{1,5}", any::<i32>(), 0..6)) {
             let s = serde_json::to_string(&v).unwrap();
-            prop_assert!(members(s.as_bytes()).is_some());
+            prop_assert!(Doc::parse(s.as_bytes()).is_some());
         }
     }
 }

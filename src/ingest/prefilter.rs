@@ -139,12 +139,12 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
     may_be_kept(bytes) || memchr::memmem::find(bytes, b"\\u").is_some()
 }
 
-/// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::members`].
+/// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`].
 pub(super) struct LightMap<'a>(pub(super) Vec<(&'a str, &'a str)>);
 
 impl<'a> LightMap<'a> {
     pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
-        Some(LightMap(lightjson::members(bytes)?.into_vec()))
+        Some(LightMap(lightjson::Doc::parse(bytes)?.root()))
     }
     /// Case-insensitive lookup with the full path's rules: the exact spelling first (the last of
     /// duplicates wins), else the first matching key in byte order; null counts as absent.
