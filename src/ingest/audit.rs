@@ -5,7 +5,7 @@
 use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
 use super::value::{array_of, for_each_string, get, get_any, str_any, str_of, structured, text};
 use crate::model::AuditFormat;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Which family a JSON record belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -480,19 +480,29 @@ fn jstr(s: Option<&str>) -> Value {
 /// Admin-center CSV row -> Graph-shaped object. Columns are mapped by position (the order is fixed;
 /// headers may be localized): 17 fixed columns, 3 targets x (4 + 5 x 3), 6 additional-detail pairs.
 pub fn portal_row_to_value(row: &[String]) -> Value {
+    // objects are built by moving their values in: `json!` would serialize (deep-copy) every
+    // nested value it is given
+    fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
     let c = |i| cell(row, i);
     let actor_type = c(8).unwrap_or("").to_ascii_lowercase();
-    let user = json!({
-        "displayName": jstr(c(9)), "id": jstr(c(10)), "userPrincipalName": jstr(c(11)), "ipAddress": jstr(c(12)),
-    });
-    let app = json!({
-        "displayName": jstr(c(9)), "servicePrincipalId": jstr(c(15)), "servicePrincipalName": jstr(c(16)),
-    });
     let initiated = if actor_type.starts_with("user") || (actor_type.is_empty() && c(11).is_some())
     {
-        json!({ "user": user })
+        let user = object([
+            ("displayName", jstr(c(9))),
+            ("id", jstr(c(10))),
+            ("userPrincipalName", jstr(c(11))),
+            ("ipAddress", jstr(c(12))),
+        ]);
+        object([("user", user)])
     } else {
-        json!({ "app": app })
+        let app = object([
+            ("displayName", jstr(c(9))),
+            ("servicePrincipalId", jstr(c(15))),
+            ("servicePrincipalName", jstr(c(16))),
+        ]);
+        object([("app", app)])
     };
     let mut targets = Vec::new();
     for t in 0..3 {
@@ -501,34 +511,48 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
         for m in 0..5 {
             let pb = base + 4 + m * 3;
             if let Some(name) = c(pb) {
-                props.push(json!({"displayName": name, "oldValue": jstr(c(pb + 1)), "newValue": jstr(c(pb + 2))}));
+                props.push(object([
+                    ("displayName", jstr(Some(name))),
+                    ("oldValue", jstr(c(pb + 1))),
+                    ("newValue", jstr(c(pb + 2))),
+                ]));
             }
         }
         if c(base).is_none() && c(base + 1).is_none() && c(base + 2).is_none() && props.is_empty() {
             continue;
         }
-        targets.push(json!({
-            "type": jstr(c(base)), "displayName": jstr(c(base + 1)), "id": jstr(c(base + 2)),
-            "userPrincipalName": jstr(c(base + 3)), "modifiedProperties": props,
-        }));
+        targets.push(object([
+            ("type", jstr(c(base))),
+            ("displayName", jstr(c(base + 1))),
+            ("id", jstr(c(base + 2))),
+            ("userPrincipalName", jstr(c(base + 3))),
+            ("modifiedProperties", Value::Array(props)),
+        ]));
     }
     let mut details = Vec::new();
+    let detail = |key: &str, value: Value| object([("key", jstr(Some(key))), ("value", value)]);
     if let Some(ua) = c(7) {
-        details.push(json!({"key": "User-Agent", "value": ua}));
+        details.push(detail("User-Agent", jstr(Some(ua))));
     }
     let pairs = row.len().saturating_sub(PORTAL_FIXED_COLUMNS) / 2;
     for k in 0..pairs {
         let b = PORTAL_FIXED_COLUMNS + k * 2;
         if let Some(key) = c(b) {
-            details.push(json!({"key": key, "value": jstr(c(b + 1))}));
+            details.push(detail(key, jstr(c(b + 1))));
         }
     }
-    json!({
-        "activityDateTime": jstr(c(0)), "correlationId": jstr(c(1)), "loggedByService": jstr(c(2)),
-        "category": jstr(c(3)), "activityDisplayName": jstr(c(4)), "result": jstr(c(5)),
-        "resultReason": jstr(c(6)), "initiatedBy": initiated, "targetResources": targets,
-        "additionalDetails": details,
-    })
+    object([
+        ("activityDateTime", jstr(c(0))),
+        ("correlationId", jstr(c(1))),
+        ("loggedByService", jstr(c(2))),
+        ("category", jstr(c(3))),
+        ("activityDisplayName", jstr(c(4))),
+        ("result", jstr(c(5))),
+        ("resultReason", jstr(c(6))),
+        ("initiatedBy", initiated),
+        ("targetResources", Value::Array(targets)),
+        ("additionalDetails", Value::Array(details)),
+    ])
 }
 
 /// Log Analytics / Purview CSV row -> object keyed by the (normalized) header names.
@@ -552,6 +576,7 @@ pub fn as_text(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn classifies_each_family() {
@@ -631,5 +656,42 @@ mod tests {
             .chain((1..PORTAL_COLUMNS).map(|i| format!("c{i}")))
             .collect();
         assert_eq!(classify_csv(&hs), Some(CsvKind::Portal));
+    }
+
+    #[test]
+    fn portal_row_as_a_whole_object() {
+        let mut row = vec![String::new(); PORTAL_COLUMNS];
+        for (i, v) in [
+            (0, "2026-10-01T00:00:01Z"),
+            (1, " c1 "),
+            (4, "Add member to group"),
+            (5, "success"),
+            (7, "UA"),
+            (8, ""),
+            (10, "u1"),
+            (11, "a@x.example"),
+            (17 + 19, "Group"),
+            (17 + 19 + 2, "g1"),
+            (17 + 19 + 4, "Group.DisplayName"),
+            (17 + 19 + 6, "\"LIC\""),
+            (PORTAL_FIXED_COLUMNS, "k"),
+            (PORTAL_FIXED_COLUMNS + 1, "v"),
+        ] {
+            row[i] = v.into();
+        }
+        assert_eq!(
+            portal_row_to_value(&row),
+            json!({
+                "activityDateTime": "2026-10-01T00:00:01Z", "correlationId": "c1",
+                "loggedByService": null, "category": null, "activityDisplayName": "Add member to group",
+                "result": "success", "resultReason": null,
+                "initiatedBy": {"user": {"displayName": null, "id": "u1",
+                    "userPrincipalName": "a@x.example", "ipAddress": null}},
+                "targetResources": [{"type": "Group", "displayName": null, "id": "g1",
+                    "userPrincipalName": null, "modifiedProperties": [
+                        {"displayName": "Group.DisplayName", "oldValue": null, "newValue": "\"LIC\""}]}],
+                "additionalDetails": [{"key": "User-Agent", "value": "UA"}, {"key": "k", "value": "v"}],
+            })
+        );
     }
 }
