@@ -1,6 +1,8 @@
 //! Graph and Azure Monitor records mapped to [`RawAudit`] straight from the light parse
 //! ([`lightjson`]), without building a `serde_json::Value` tree: the path of records that hold a
 //! licensing needle (membership changes, license changes), which the fast path cannot just count.
+//! Admin-center CSV rows with a needle are mapped from their cells the same way
+//! ([`map_portal_row`]).
 //!
 //! It gives exactly what [`audit::map`] gives on the parsed record, or gives up (`None`) and the
 //! caller takes the full parse. It gives up on whatever it does not render the same way for sure:
@@ -27,7 +29,7 @@ pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
         return None;
     }
     let doc = Doc::parse(bytes)?;
-    let m = LightMap(doc.root());
+    let m = LightMap::new(doc.root());
     if m.is_envelope() {
         return None;
     }
@@ -118,7 +120,9 @@ fn array_of<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>
 /// An element as an object; `None` when it is not one (the full path then reads no keys of it).
 fn object<'a>(doc: &Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
     if raw.starts_with('{') {
-        doc.members(raw).map(|m| Some(LightMap(m))).ok_or(Unsure)
+        doc.members(raw)
+            .map(|m| Some(LightMap::new(m)))
+            .ok_or(Unsure)
     } else {
         Ok(None)
     }
@@ -127,7 +131,7 @@ fn object<'a>(doc: &Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
 /// A non-empty object member (`initiatedBy.user` / `.app`).
 fn filled<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
     match m.get(key) {
-        Some(v) => Ok(object(doc, v)?.filter(|o| !o.0.is_empty())),
+        Some(v) => Ok(object(doc, v)?.filter(|o| !o.is_empty())),
         None => Ok(None),
     }
 }
@@ -226,7 +230,7 @@ fn map_graph<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
 
 /// `audit::map_azure_monitor`.
 fn map_azure_monitor<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
-    let props = structured(doc, v.get("properties"))?.unwrap_or(LightMap(Vec::new()));
+    let props = structured(doc, v.get("properties"))?.unwrap_or(LightMap::new(Vec::new()));
     let mut raw = map_graph(doc, &props)?;
     raw.time_fallback = str_of(v, "time")?;
     if raw.time.is_none() {
@@ -251,6 +255,84 @@ fn map_azure_monitor<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
         raw.actor.ip = str_of(v, "callerIpAddress")?;
     }
     Ok(raw)
+}
+
+/// An admin-center CSV row mapped to what [`audit::map`] gives for
+/// [`audit::portal_row_to_value`] of it, without building that object (86 owned cells and a
+/// `Value` tree per row); `None` when a cell may hold an error text (the full path collects those,
+/// in its own order) or the row is not as wide as the header (a malformed row, reported there).
+pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<RawAudit> {
+    if row.len() != width || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
+        return None;
+    }
+    // `audit::cell`: trimmed, empty absent
+    let cell = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty());
+    // `value::text` of a cell: also the null markers absent
+    let txt = |c: Option<&str>| {
+        c.filter(|s| *s != "<null>" && !s.eq_ignore_ascii_case("null"))
+            .map(str::to_string)
+    };
+    let t = |i: usize| txt(cell(i));
+    let mut raw = RawAudit {
+        time: t(0),
+        correlation_id: t(1),
+        category: t(3),
+        activity: t(4),
+        result: t(5),
+        result_reason: t(6),
+        ..Default::default()
+    };
+    let actor_type = cell(8).unwrap_or("").to_ascii_lowercase();
+    if actor_type.starts_with("user") || (actor_type.is_empty() && cell(11).is_some()) {
+        raw.actor.user_display_name = t(9);
+        raw.actor.user_id = t(10);
+        raw.actor.upn = t(11);
+        raw.actor.ip = t(12);
+    } else {
+        raw.actor.app_name = t(9);
+        raw.actor.service_principal_id = t(15);
+        raw.actor.service_principal_name = t(16);
+    }
+    for k in 0..3 {
+        let base = 17 + k * 19;
+        let modified: Vec<RawProp> = (0..5)
+            .map(|m| base + 4 + m * 3)
+            .filter_map(|pb| {
+                let name = cell(pb)?;
+                Some(RawProp {
+                    name: txt(Some(name)).unwrap_or_default(),
+                    old: cell(pb + 1).map(str::to_string),
+                    new: cell(pb + 2).map(str::to_string),
+                })
+            })
+            .collect();
+        if cell(base).is_none()
+            && cell(base + 1).is_none()
+            && cell(base + 2).is_none()
+            && modified.is_empty()
+        {
+            continue;
+        }
+        raw.targets.push(RawTarget {
+            kind: t(base),
+            display_name: t(base + 1),
+            id: t(base + 2),
+            upn: t(base + 3),
+            modified,
+        });
+    }
+    if cell(7).is_some() {
+        raw.additional
+            .push(("User-Agent".into(), t(7).unwrap_or_default()));
+    }
+    let pairs = row.len().saturating_sub(audit::PORTAL_FIXED_COLUMNS) / 2;
+    for k in 0..pairs {
+        let b = audit::PORTAL_FIXED_COLUMNS + k * 2;
+        if let Some(key) = t(b) {
+            raw.additional.push((key, t(b + 1).unwrap_or_default()));
+        }
+    }
+    Some(raw)
 }
 
 #[cfg(test)]
@@ -461,6 +543,51 @@ mod tests {
         }
         eprintln!("light {light} of {graph} mapped records");
         assert!(light * 5 > graph, "light {light} of {graph}");
+    }
+
+    /// Admin-center rows of any cells (null markers, padding, actor types, error texts, extra
+    /// detail pairs).
+    fn portal_row() -> impl Strategy<Value = Vec<String>> {
+        let cell = prop_oneof![
+            4 => Just(String::new()),
+            1 => prop::sample::select(vec![
+                " ", "null", "NULL", "<null>", "User", " user ", "Application", "ServicePrincipal",
+                "x", " padded ", "[\"a\"]", "{\"user\":{}}", "Error: CountViolation", "a,b",
+            ])
+            .prop_map(str::to_string),
+            2 => "[ a-zA-Z0-9:.\"<>-]{0,8}",
+        ];
+        let extra = prop_oneof![Just(0usize), Just(1), Just(12)];
+        (
+            proptest::collection::vec(cell, audit::PORTAL_FIXED_COLUMNS),
+            extra,
+        )
+            .prop_flat_map(|(row, extra)| {
+                proptest::collection::vec("[ a-z<>]{0,4}", extra).prop_map(move |more| {
+                    let mut row = row.clone();
+                    row.extend(more);
+                    row
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The light admin-center mapping gives what the full path gives, or gives up only where
+        /// a cell may hold an error text.
+        #[test]
+        fn portal_rows_map_like_the_full_path(row in portal_row()) {
+            let rec = csv::StringRecord::from(row.clone());
+            let full = audit::map(
+                Family::Graph(AuditFormat::PortalCsv),
+                &audit::portal_row_to_value(&row),
+            );
+            match map_portal_row(&rec, row.len()) {
+                Some(light) => prop_assert_eq!(light, full),
+                None => prop_assert!(audit::may_hold_error_bytes(rec.as_slice().as_bytes())),
+            }
+            prop_assert!(map_portal_row(&rec, row.len() + 1).is_none());
+        }
     }
 
     proptest! {

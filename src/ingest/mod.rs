@@ -207,10 +207,15 @@ fn keys_of(v: &Value) -> String {
 /// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give), else `None`.
 fn process_light(bytes: &[u8], src: &SourceRef) -> Option<Outcome> {
     let (raw, format) = lightaudit::map_record(bytes)?;
-    Some(match normalize::to_event(raw, src.clone()) {
+    Some(event_outcome(raw, src, format))
+}
+
+/// A mapped record normalized: its event, or why it is skipped.
+fn event_outcome(raw: raw::RawAudit, src: &SourceRef, format: AuditFormat) -> Outcome {
+    match normalize::to_event(raw, src.clone()) {
         Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(format)),
         Err(e) => skip(src, e.reason(), e.detail(), true),
-    })
+    }
 }
 
 /// Turns one JSON record into an outcome.
@@ -226,11 +231,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
                 return skip(&src, format!("out of scope: {w}"), "", false);
             }
         }
-        let raw = audit::map(family, &v);
-        return match normalize::to_event(raw, src.clone()) {
-            Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(format)),
-            Err(e) => skip(&src, e.reason(), e.detail(), true),
-        };
+        return event_outcome(audit::map(family, &v), &src, format);
     }
     if let Some(kind) = snapshot::classify_json(&v) {
         return match snapshot::parse_json(kind, &v, src.clone()) {
@@ -301,10 +302,7 @@ fn process_csv_row(
             }
             let v = audit::portal_row_to_value(&row);
             let raw = audit::map(Family::Graph(AuditFormat::PortalCsv), &v);
-            match normalize::to_event(raw, src.clone()) {
-                Ok(e) => Outcome::Event(Box::new(e), InputKind::Audit(AuditFormat::PortalCsv)),
-                Err(e) => skip(&src, e.reason(), e.detail(), true),
-            }
+            event_outcome(raw, &src, AuditFormat::PortalCsv)
         }
         CsvShape::Audit(kind) => {
             if row.len() != headers.len() {
@@ -330,22 +328,11 @@ fn process_csv_row(
                         return skip(&src, format!("out of scope: {w}"), "", false);
                     }
                     let raw = audit::map(Family::Ual, &v);
-                    match normalize::to_event(raw, src.clone()) {
-                        Ok(e) => {
-                            Outcome::Event(Box::new(e), InputKind::Audit(AuditFormat::PurviewCsv))
-                        }
-                        Err(e) => skip(&src, e.reason(), e.detail(), true),
-                    }
+                    event_outcome(raw, &src, AuditFormat::PurviewCsv)
                 }
                 _ => {
                     let raw = audit::map(Family::Graph(AuditFormat::LogAnalyticsCsv), &v);
-                    match normalize::to_event(raw, src.clone()) {
-                        Ok(e) => Outcome::Event(
-                            Box::new(e),
-                            InputKind::Audit(AuditFormat::LogAnalyticsCsv),
-                        ),
-                        Err(e) => skip(&src, e.reason(), e.detail(), true),
-                    }
+                    event_outcome(raw, &src, AuditFormat::LogAnalyticsCsv)
                 }
             }
         }
@@ -942,6 +929,13 @@ fn csv_slice(
                     }
                 }
                 counted.flush(&mut outs);
+                if let (Some(_), CsvShape::Audit(CsvKind::Portal)) = (fast, shape) {
+                    // a kept admin-center row, mapped from its cells (no owned row, no tree)
+                    if let Some(raw) = lightaudit::map_portal_row(&rec, headers.len()) {
+                        outs.push(event_outcome(raw, &src(), AuditFormat::PortalCsv));
+                        continue;
+                    }
+                }
                 let row: Vec<String> = rec.iter().map(str::to_string).collect();
                 outs.push(process_csv_row(shape, headers, row, src()));
             }
