@@ -386,11 +386,16 @@ impl<'a> Doc<'a> {
 
 /// [`unescape`] of a value inside a scanned record (already UTF-8): without escapes, a copy.
 pub fn unescape_str(raw: &str) -> Option<String> {
+    unescape_cow(raw).map(std::borrow::Cow::into_owned)
+}
+
+/// [`unescape_str`], borrowing the text when it holds no escape (most strings of a record).
+pub fn unescape_cow(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
     if inner.contains('\\') {
-        unescape(raw.as_bytes())
+        unescape(raw.as_bytes()).map(std::borrow::Cow::Owned)
     } else {
-        Some(inner.to_string())
+        Some(std::borrow::Cow::Borrowed(inner))
     }
 }
 

@@ -17,6 +17,7 @@ use crate::model::AuditFormat;
 use crate::normalize::time::parse_timestamp;
 use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 const NEEDLES: [&str; 16] = [
@@ -140,20 +141,51 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
 }
 
 /// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`].
-pub(super) struct LightMap<'a>(pub(super) Vec<(&'a str, &'a str)>);
+pub(super) struct LightMap<'a> {
+    items: Vec<(&'a str, &'a str)>,
+    /// One bit per key signature ([`signature`]) of the members: a key whose bit is clear is
+    /// absent in every case, so most lookups (of keys a record does not have) end here.
+    sig: u64,
+}
+
+/// A bit for a key's length and its first and last bytes, ASCII case folded: keys equal but for
+/// ASCII case have the same bit.
+fn signature(k: &str) -> u64 {
+    let b = k.as_bytes();
+    let fold = |c: Option<&u8>| u32::from(c.map_or(0, u8::to_ascii_lowercase));
+    let h = (b.len() as u32)
+        .wrapping_mul(31)
+        .wrapping_add(fold(b.first()))
+        .wrapping_mul(31)
+        .wrapping_add(fold(b.last()));
+    1 << (h % 64)
+}
 
 impl<'a> LightMap<'a> {
+    pub(super) fn new(items: Vec<(&'a str, &'a str)>) -> Self {
+        let sig = items.iter().fold(0, |s, (k, _)| s | signature(k));
+        LightMap { items, sig }
+    }
     pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
-        Some(LightMap(lightjson::Doc::parse(bytes)?.root()))
+        Some(LightMap::new(lightjson::Doc::parse(bytes)?.root()))
+    }
+    pub(super) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    /// Whether some member may have this key in some case (false: surely none has).
+    fn may_have(&self, key: &str) -> bool {
+        self.sig & signature(key) != 0
     }
     /// Case-insensitive lookup with the full path's rules: the exact spelling first (the last of
     /// duplicates wins), else the first matching key in byte order; null counts as absent.
     pub(super) fn get(&self, key: &str) -> Option<&'a str> {
-        // one pass (most keys looked up are absent): the last exact spelling, and the least
-        // other spelling in byte order
+        if !self.may_have(key) {
+            return None;
+        }
+        // one pass: the last exact spelling, and the least other spelling in byte order
         let mut exact = None;
         let mut other: Option<&str> = None;
-        for (k, v) in &self.0 {
+        for (k, v) in &self.items {
             if k.len() != key.len() {
                 continue;
             }
@@ -165,14 +197,18 @@ impl<'a> LightMap<'a> {
         }
         let v = exact.or_else(|| {
             let k = other?;
-            self.0.iter().rev().find(|(x, _)| *x == k).map(|(_, v)| *v)
+            self.items
+                .iter()
+                .rev()
+                .find(|(x, _)| *x == k)
+                .map(|(_, v)| *v)
         })?;
         (v != "null").then_some(v)
     }
     /// Whether a top-level `value` / `records` key holds an array: the object is a page or
     /// envelope whose elements are the records.
     pub(super) fn is_envelope(&self) -> bool {
-        self.0
+        self.items
             .iter()
             .any(|(k, v)| super::jsonscan::is_envelope_key(k.as_bytes()) && v.starts_with('['))
     }
@@ -180,7 +216,7 @@ impl<'a> LightMap<'a> {
 
 impl Keyed for LightMap<'_> {
     fn has_key(&self, key: &str) -> bool {
-        self.0.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+        self.may_have(key) && self.items.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
     }
     fn is_string(&self, key: &str) -> bool {
         self.get(key).is_some_and(|v| v.starts_with('"'))
@@ -208,26 +244,30 @@ pub enum Light {
 
 /// The text value of a key as `ingest::value::text` would give it for a string; numbers and booleans
 /// (which `text` renders) are left to the full path.
-enum Text {
+enum Text<'a> {
     Absent,
-    Str(String),
+    /// Trimmed; borrowed from the record unless it held an escape.
+    Str(Cow<'a, str>),
     Unsure,
 }
 
-fn text_of(m: &LightMap<'_>, keys: &[&str]) -> Text {
+fn text_of<'a>(m: &LightMap<'a>, keys: &[&str]) -> Text<'a> {
     for k in keys {
         let Some(v) = m.get(k) else { continue };
         if !v.starts_with('"') {
             return Text::Unsure;
         }
-        let Some(s) = lightjson::unescape_str(v) else {
+        let Some(s) = lightjson::unescape_cow(v) else {
             return Text::Unsure;
         };
         let t = s.trim();
         if t.is_empty() || t == "<null>" || t.eq_ignore_ascii_case("null") {
             continue;
         }
-        return Text::Str(t.to_string());
+        return Text::Str(match s {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(ref o) => Cow::Owned(o.trim().to_string()),
+        });
     }
     Text::Absent
 }
@@ -239,7 +279,7 @@ pub fn light(bytes: &[u8]) -> Light {
     let Some(doc) = lightjson::Doc::parse(bytes) else {
         return Light::Unsure;
     };
-    let m = LightMap(doc.root());
+    let m = LightMap::new(doc.root());
     if m.is_envelope() {
         return Light::Unsure;
     }
@@ -260,7 +300,7 @@ pub fn light(bytes: &[u8]) -> Light {
             if !props.trim_start().starts_with('{') {
                 return Light::Unsure;
             }
-            let Some(p) = doc.members(props).map(LightMap) else {
+            let Some(p) = doc.members(props).map(LightMap::new) else {
                 return Light::Unsure;
             };
             let activity = match text_of(
