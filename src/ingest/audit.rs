@@ -555,15 +555,20 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
     ])
 }
 
-/// Log Analytics / Purview CSV row -> object keyed by the (normalized) header names.
-pub fn named_row_to_value(headers: &[String], row: &[String]) -> Value {
+/// The keys of a Log Analytics / Purview CSV's columns: its header names normalized (white space,
+/// quotes, a BOM and a `[UTC]` suffix removed), computed once per file for [`named_row_to_value`].
+pub fn header_keys(headers: &[String]) -> Vec<String> {
+    headers.iter().map(|h| norm_header(h)).collect()
+}
+
+/// Log Analytics / Purview CSV row -> object keyed by the column keys ([`header_keys`]).
+pub fn named_row_to_value(keys: &[String], row: &[String]) -> Value {
     let mut m = Map::new();
-    for (h, v) in headers.iter().zip(row) {
-        let key = norm_header(h);
+    for (key, v) in keys.iter().zip(row) {
         if key.is_empty() || v.trim().is_empty() {
             continue;
         }
-        m.insert(key, Value::String(v.clone()));
+        m.insert(key.clone(), Value::String(v.clone()));
     }
     Value::Object(m)
 }

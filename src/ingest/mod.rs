@@ -292,6 +292,7 @@ pub(crate) enum CsvShape {
 fn process_csv_row(
     shape: &CsvShape,
     headers: &[String],
+    keys: &[String],
     row: Vec<String>,
     src: SourceRef,
 ) -> Outcome {
@@ -317,7 +318,7 @@ fn process_csv_row(
                     true,
                 );
             }
-            let v = audit::named_row_to_value(headers, &row);
+            let v = audit::named_row_to_value(keys, &row);
             match kind {
                 CsvKind::Purview => {
                     let ad = value::get(&v, "AuditData").and_then(value::structured);
@@ -879,17 +880,19 @@ fn read_csv(
     let fast = (!sink.opts.keep_all && !sink.opts.full_parse)
         .then(|| prefilter::CsvFast::new(&shape, &headers))
         .flatten();
-    let work = |slice: &[u8]| csv_slice(slice, &shape, &headers, fast.as_ref(), &file);
+    let keys = audit::header_keys(&headers);
+    let work = |slice: &[u8]| csv_slice(slice, &shape, (&headers, &keys), fast.as_ref(), &file);
     read_slices(sink, reader, first_line, &csvblocks::Csv, &work)
 }
 
 /// Parses the records of one CSV slice (whole records). Lines in the outcomes are relative to the
 /// slice (0 = its first line), record numbers placeholders (the sink makes both absolute). Returns
-/// the outcomes and the number of newlines in the slice.
+/// the outcomes and the number of newlines in the slice. The header comes as read and as column
+/// keys ([`audit::header_keys`], normalized once per file).
 fn csv_slice(
     slice: &[u8],
     shape: &CsvShape,
-    headers: &[String],
+    (headers, keys): (&[String], &[String]),
     fast: Option<&prefilter::CsvFast>,
     file: &Arc<str>,
 ) -> (Vec<Outcome>, u64) {
@@ -937,7 +940,7 @@ fn csv_slice(
                     }
                 }
                 let row: Vec<String> = rec.iter().map(str::to_string).collect();
-                outs.push(process_csv_row(shape, headers, row, src()));
+                outs.push(process_csv_row(shape, headers, keys, row, src()));
             }
             Ok(false) => break,
             Err(e) => {
