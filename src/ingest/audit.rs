@@ -128,7 +128,7 @@ pub fn map(family: Family, v: &Value) -> RawAudit {
     let mut raw = match family {
         Family::Graph(_) => map_graph(v),
         Family::AzureMonitor => map_azure_monitor(v),
-        Family::Ual => map_ual(v),
+        Family::Ual => map_ual(v, ual_inner(v).as_deref()),
     };
     collect_error_texts(v, &mut raw);
     raw
@@ -270,16 +270,28 @@ fn ual_identity(list: &[Value]) -> RawTarget {
     t
 }
 
-/// Unified audit log `AuditData` (or a Graph audit-log-query record with `auditData`).
-pub fn map_ual(v: &Value) -> RawAudit {
-    // Purview CSV rows are turned into {"CreationDate":..,"AuditData":{..}}; the Graph audit query API
-    // wraps it as `auditData`.
-    let outer = v;
-    let inner = get(v, "auditData")
+/// The record a unified-audit-log wrapper holds: its `auditData` / `AuditData` (decoded when it is
+/// JSON text), `None` when it has none. Purview CSV rows are turned into
+/// `{"CreationDate":..,"AuditData":"{..}"}`; the Graph audit query API wraps it as `auditData`.
+/// Decoded once per record and handed to [`ual_in_scope`] and [`map_ual`].
+pub fn ual_inner(v: &Value) -> Option<std::borrow::Cow<'_, Value>> {
+    get(v, "auditData")
         .or_else(|| get(v, "AuditData"))
         .and_then(structured)
-        .unwrap_or(std::borrow::Cow::Borrowed(v));
-    let v = &inner;
+}
+
+/// [`map`] of a unified-audit-log record whose [`ual_inner`] is already decoded.
+pub fn map_ual_record(v: &Value, inner: Option<&Value>) -> RawAudit {
+    let mut raw = map_ual(v, inner);
+    collect_error_texts(v, &mut raw);
+    raw
+}
+
+/// Unified audit log `AuditData` (or a Graph audit-log-query record with `auditData`); `inner` is
+/// its [`ual_inner`].
+fn map_ual(v: &Value, inner: Option<&Value>) -> RawAudit {
+    let outer = v;
+    let v = inner.unwrap_or(v);
     let mut raw = RawAudit {
         time: str_of(v, "CreationTime"),
         time_fallback: str_any(outer, &["createdDateTime", "CreationDate"]),
@@ -366,33 +378,25 @@ pub fn map_ual(v: &Value) -> RawAudit {
     raw
 }
 
-/// Whether a UAL record is a directory (Entra) event. Other workloads are out of scope.
-pub fn ual_workload(v: &Value) -> Option<String> {
-    let inner = get(v, "auditData")
-        .or_else(|| get(v, "AuditData"))
-        .and_then(structured);
-    let w = inner
-        .as_ref()
+/// The workload of a UAL record (`inner`: its [`ual_inner`]).
+fn ual_workload(v: &Value, inner: Option<&Value>) -> Option<String> {
+    inner
         .and_then(|i| str_of(i, "Workload"))
-        .or_else(|| str_any(v, &["Workload", "service"]));
-    w
+        .or_else(|| str_any(v, &["Workload", "service"]))
 }
 
 /// Whether a UAL record is an Entra directory event (workload `AzureActiveDirectory`, record type 8).
 /// Other workloads and the sign-in record types (9 account logon, 15 STS logon) are out of scope; the
 /// error names what the record is.
-pub fn ual_in_scope(v: &Value) -> Result<(), String> {
-    match ual_workload(v) {
+/// `inner` is its [`ual_inner`].
+pub fn ual_in_scope(v: &Value, inner: Option<&Value>) -> Result<(), String> {
+    match ual_workload(v, inner) {
         Some(w) if !w.eq_ignore_ascii_case("AzureActiveDirectory") => {
             return Err(format!("{w} workload"))
         }
         _ => {}
     }
-    let inner = get(v, "auditData")
-        .or_else(|| get(v, "AuditData"))
-        .and_then(structured);
     let rt = inner
-        .as_ref()
         .and_then(|i| get(i, "RecordType").and_then(text))
         .or_else(|| str_any(v, &["RecordType", "auditLogRecordType"]));
     match rt.as_deref() {
@@ -635,7 +639,7 @@ mod tests {
         );
         assert_eq!(r.targets[0].upn.as_deref(), Some("eve@x.example"));
         assert_eq!(r.targets[0].kind.as_deref(), Some("User"));
-        assert!(ual_in_scope(&json!({"Workload":"Exchange"})).is_err());
+        assert!(ual_in_scope(&json!({"Workload":"Exchange"}), None).is_err());
     }
 
     #[test]

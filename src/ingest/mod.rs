@@ -227,9 +227,13 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
             Family::Ual => AuditFormat::PurviewJson,
         });
         if family == Family::Ual {
-            if let Err(w) = audit::ual_in_scope(&v) {
+            // the wrapped record is decoded once, for the scope check and the mapping
+            let inner = audit::ual_inner(&v);
+            if let Err(w) = audit::ual_in_scope(&v, inner.as_deref()) {
                 return skip(&src, format!("out of scope: {w}"), "", false);
             }
+            let raw = audit::map_ual_record(&v, inner.as_deref());
+            return event_outcome(raw, &src, format);
         }
         return event_outcome(audit::map(family, &v), &src, format);
     }
@@ -321,14 +325,25 @@ fn process_csv_row(
             let v = audit::named_row_to_value(keys, &row);
             match kind {
                 CsvKind::Purview => {
-                    let ad = value::get(&v, "AuditData").and_then(value::structured);
-                    if ad.is_none() {
+                    // decoded once (it was decoded four times: here, for the workload, the
+                    // record type and the mapping)
+                    let inner = audit::ual_inner(&v);
+                    let cell = value::get(&v, "AuditData");
+                    let decoded = if cell.map(std::ptr::from_ref)
+                        == value::get(&v, "auditData").map(std::ptr::from_ref)
+                    {
+                        inner.is_some()
+                    } else {
+                        // two columns spell the name in different cases: the check reads its own
+                        cell.and_then(value::structured).is_some()
+                    };
+                    if !decoded {
                         return skip(&src, "malformed AuditData JSON", "the AuditData cell is not a JSON object; export again without editing the file in a spreadsheet", true);
                     }
-                    if let Err(w) = audit::ual_in_scope(&v) {
+                    if let Err(w) = audit::ual_in_scope(&v, inner.as_deref()) {
                         return skip(&src, format!("out of scope: {w}"), "", false);
                     }
-                    let raw = audit::map(Family::Ual, &v);
+                    let raw = audit::map_ual_record(&v, inner.as_deref());
                     event_outcome(raw, &src, AuditFormat::PurviewCsv)
                 }
                 _ => {
