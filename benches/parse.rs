@@ -2,11 +2,16 @@
 //! generated tenant (detect, split, parse, normalize; licensing events kept). Bytes per second of the
 //! input file. Size: `LICDIAG_BENCH_EVENTS` (default 20,000 records per format) and
 //! `LICDIAG_BENCH_USERS` (default 2,000).
+//!
+//! `floor`: what any reader that validates every record pays, on one core, over the Graph JSON
+//! Lines file: the needle search alone, serde_json validating each line without building anything
+//! (`IgnoredAny`), and licdiag's own validating scan (`lightjson::Doc`). benches/README.md uses it
+//! to bound what the JSON Lines targets ask for.
 
 mod common;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use licdiag::ingest::{read_inputs, ReadOptions};
+use licdiag::ingest::{lightjson, prefilter, read_inputs, ReadOptions};
 use std::time::Duration;
 
 fn parse(c: &mut Criterion) {
@@ -35,5 +40,51 @@ fn parse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse);
+fn floor(c: &mut Criterion) {
+    let users = common::env_u64("LICDIAG_BENCH_USERS", 2_000);
+    let events = common::env_u64("LICDIAG_BENCH_EVENTS", 20_000);
+    let dir = common::tenant(users, events);
+    let Some((_, path, bytes)) = common::audit_files(&dir)
+        .into_iter()
+        .find(|(f, _, _)| f == "graph-jsonl")
+    else {
+        panic!("the generated tenant has no graph-jsonl file");
+    };
+    let data = std::fs::read(&path).expect("read the JSON Lines file");
+    let lines: Vec<&[u8]> = data
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut g = c.benchmark_group("floor");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(5))
+        .warm_up_time(Duration::from_secs(1))
+        .throughput(Throughput::Bytes(bytes));
+    g.bench_function("needle_search", |b| {
+        b.iter(|| {
+            data.chunks(4 << 20)
+                .map(|c| prefilter::needle_positions(c).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("serde_json_validate", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok())
+                .count()
+        })
+    });
+    g.bench_function("lightjson_doc", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|l| lightjson::Doc::parse(l).is_some())
+                .count()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parse, floor);
 criterion_main!(benches);
