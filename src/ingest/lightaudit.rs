@@ -2,7 +2,8 @@
 //! ([`lightjson`]), without building a `serde_json::Value` tree: the path of records that hold a
 //! licensing needle (membership changes, license changes), which the fast path cannot just count.
 //! Admin-center CSV rows with a needle are mapped from their cells the same way
-//! ([`map_portal_row`]).
+//! ([`map_portal_row`]), and Log Analytics rows through one JSON object written from their cells
+//! ([`map_la_row`]).
 //!
 //! It gives exactly what [`audit::map`] gives on the parsed record, or gives up (`None`) and the
 //! caller takes the full parse. It gives up on whatever it does not render the same way for sure:
@@ -335,6 +336,60 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
     Some(raw)
 }
 
+/// The columns of a Log Analytics row that hold JSON text the full path decodes (`structured`);
+/// every other column is read as text.
+const DYNAMIC: [&str; 3] = ["initiatedBy", "targetResources", "additionalDetails"];
+
+/// A Log Analytics CSV row mapped to what [`audit::map`] gives for [`audit::named_row_to_value`]
+/// of it, without the owned cells and `Value` trees: the row is written as one JSON object (each
+/// cell a JSON string, the dynamic columns' JSON text as it is) and read with [`Doc`] like a Graph
+/// record. `keys` are the column keys ([`audit::header_keys`]). `None` when a cell may hold an error
+/// text, the row is not as wide as the header, or the light parse refuses the object (escapes,
+/// invalid JSON text in a dynamic column, which the full path reads as absent).
+pub(super) fn map_la_row(row: &csv::StringRecord, keys: &[String]) -> Option<RawAudit> {
+    if row.len() != keys.len() || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
+        return None;
+    }
+    let mut text: Vec<u8> = Vec::with_capacity(row.as_slice().len() + 24 * row.len());
+    text.push(b'{');
+    // where each dynamic column's text went: it must come back as exactly one value
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let mut members = 0;
+    for (key, cell) in keys.iter().zip(row.iter()) {
+        if key.is_empty() || cell.trim().is_empty() {
+            continue;
+        }
+        if members > 0 {
+            text.push(b',');
+        }
+        serde_json::to_writer(&mut text, key).ok()?;
+        text.push(b':');
+        let t = cell.trim();
+        if DYNAMIC.iter().any(|d| key.eq_ignore_ascii_case(d))
+            && (t.starts_with('{') || t.starts_with('['))
+        {
+            spans.push((members, text.len(), t.len()));
+            text.extend_from_slice(t.as_bytes());
+        } else {
+            serde_json::to_writer(&mut text, cell).ok()?;
+        }
+        members += 1;
+    }
+    text.push(b'}');
+    let doc = Doc::parse(&text)?;
+    let root = doc.root();
+    // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
+    // in the full path: it must not add members here
+    if root.len() != members
+        || spans.iter().any(|&(i, at, len)| {
+            root[i].1.len() != len || root[i].1.as_ptr() != text[at..].as_ptr()
+        })
+    {
+        return None;
+    }
+    map_graph(&doc, &LightMap::new(root)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,6 +624,106 @@ mod tests {
                     row
                 })
             })
+    }
+
+    /// A Log Analytics row made of a generated Graph record: its top-level members become columns
+    /// (strings as they are, objects and arrays as JSON text, padded or not), plus a column that
+    /// may try to inject members (`{"a":1},"result":"x"`) or hold an error text.
+    fn la_row() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        let extra = prop_oneof![
+            2 => Just(None),
+            1 => prop::sample::select(vec![
+                ("InitiatedBy", r#"{"user":{"id":"u9"}},"result":"injected""#),
+                ("targetResources", r#"[{"id":"t9"}],"category":"x""#),
+                ("AdditionalDetails", r#"[{"key":"k","value":"v"}] "#),
+                ("additionalDetails", "[broken"),
+                ("ResultDescription", "Error: CountViolation"),
+                ("InitiatedBy", r#"{"user":{"id":"a\u0041"}}"#),
+                ("Result", "line\nbreak \"quoted\""),
+            ])
+            .prop_map(Some),
+        ];
+        (record(), any::<bool>(), extra).prop_map(|(text, pad, extra)| {
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let mut keys = Vec::new();
+            let mut row = Vec::new();
+            if let Value::Object(m) = v {
+                for (k, x) in m {
+                    let cell = match x {
+                        Value::String(s) => s,
+                        Value::Null => String::new(),
+                        other if pad => format!(" {other} "),
+                        other => other.to_string(),
+                    };
+                    keys.push(k);
+                    row.push(cell);
+                }
+            }
+            if let Some((k, c)) = extra {
+                keys.push(k.to_string());
+                row.push(c.to_string());
+            }
+            (keys, row)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The light Log Analytics mapping gives what the full path gives whenever it answers, and
+        /// answers for plain rows.
+        #[test]
+        fn la_rows_map_like_the_full_path((keys, row) in la_row()) {
+            let rec = csv::StringRecord::from(row.clone());
+            let full = audit::map(
+                Family::Graph(AuditFormat::LogAnalyticsCsv),
+                &audit::named_row_to_value(&keys, &row),
+            );
+            if let Some(light) = map_la_row(&rec, &keys) {
+                prop_assert_eq!(light, full, "{:?}", row);
+            }
+            if !keys.is_empty() {
+                prop_assert!(map_la_row(&rec, &keys[1..]).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn la_rows_take_the_light_path() {
+        let keys: Vec<String> = [
+            "TimeGenerated",
+            "OperationName",
+            "Result",
+            "InitiatedBy",
+            "TargetResources",
+            "AdditionalDetails",
+            "Id",
+        ]
+        .map(String::from)
+        .to_vec();
+        let row = |initiated: &str| {
+            csv::StringRecord::from(vec![
+                "10/1/2026, 12:00:01.709 AM",
+                "Add member to group",
+                "success",
+                initiated,
+                r#"[{"id":"t1","type":"User","modifiedProperties":[{"displayName":"Group.ObjectID","oldValue":null,"newValue":"\"g1\""}]}]"#,
+                "[]",
+                "Directory_1",
+            ])
+        };
+        let full = |r: &csv::StringRecord| {
+            let cells: Vec<String> = r.iter().map(String::from).collect();
+            audit::map(
+                Family::Graph(AuditFormat::LogAnalyticsCsv),
+                &audit::named_row_to_value(&keys, &cells),
+            )
+        };
+        let plain = row(r#"{"user":{"id":"u1","userPrincipalName":"a@x.example"}}"#);
+        assert_eq!(map_la_row(&plain, &keys), Some(full(&plain)));
+        // injected members: the full path reads the column as absent, the light path gives up
+        let injected = row(r#"{"user":{"id":"u1"}},"Result":"failure""#);
+        assert_eq!(full(&injected).actor, RawActor::default());
+        assert_eq!(map_la_row(&injected, &keys), None);
     }
 
     proptest! {

@@ -947,12 +947,22 @@ fn csv_slice(
                     }
                 }
                 counted.flush(&mut outs);
-                if let (Some(_), CsvShape::Audit(CsvKind::Portal)) = (fast, shape) {
-                    // a kept admin-center row, mapped from its cells (no owned row, no tree)
-                    if let Some(raw) = lightaudit::map_portal_row(&rec, headers.len()) {
-                        outs.push(event_outcome(raw, &src(), AuditFormat::PortalCsv));
-                        continue;
+                // a kept admin-center or Log Analytics row, mapped from its cells (no owned row,
+                // no tree)
+                let light = match (fast, shape) {
+                    (Some(_), CsvShape::Audit(CsvKind::Portal)) => {
+                        lightaudit::map_portal_row(&rec, headers.len())
+                            .map(|raw| (raw, AuditFormat::PortalCsv))
                     }
+                    (Some(_), CsvShape::Audit(CsvKind::LogAnalytics)) => {
+                        lightaudit::map_la_row(&rec, keys)
+                            .map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
+                    }
+                    _ => None,
+                };
+                if let Some((raw, format)) = light {
+                    outs.push(event_outcome(raw, &src(), format));
+                    continue;
                 }
                 let row: Vec<String> = rec.iter().map(str::to_string).collect();
                 outs.push(process_csv_row(shape, headers, keys, row, src()));
