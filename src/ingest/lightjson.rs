@@ -31,15 +31,18 @@ fn zero_bytes(v: u64) -> u64 {
 #[inline(always)]
 fn next_special(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
-    let i = next_special_sse2(b, i);
+    let i = match next_special_sse2(b, i) {
+        Ok(found) => return found,
+        Err(tail) => tail,
+    };
     next_special_swar(b, i)
 }
 
 /// [`next_special`] sixteen bytes at a time, up to the last whole sixteen (SSE2 is part of every
-/// x86-64 CPU); returns where the scalar scan goes on.
+/// x86-64 CPU): `Ok` with the byte found, or `Err` with where the scalar scan goes on.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn next_special_sse2(b: &[u8], mut i: usize) -> usize {
+fn next_special_sse2(b: &[u8], mut i: usize) -> Result<usize, usize> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
@@ -59,12 +62,12 @@ fn next_special_sse2(b: &[u8], mut i: usize) -> usize {
             );
             let mask = _mm_movemask_epi8(m) as u32;
             if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
+                return Ok(i + mask.trailing_zeros() as usize);
             }
             i += 16;
         }
     }
-    i
+    Err(i)
 }
 
 /// [`next_special`] eight bytes at a time (SWAR), then byte by byte.
@@ -94,8 +97,19 @@ fn next_special_swar(b: &[u8], mut i: usize) -> usize {
 
 /// Skips a string whose opening quote is at `i - 1`; returns the index after the closing quote and
 /// whether the string held an escape.
-#[inline]
-fn string(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+#[inline(always)]
+fn string(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    // most strings end at their first special byte: that case stays inline
+    let j = next_special(b, i);
+    if b.get(j) == Some(&b'"') {
+        return Some((j + 1, false));
+    }
+    string_rest(b, j)
+}
+
+/// [`string`] from its first escape or control byte on.
+#[inline(never)]
+fn string_rest(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
         i = next_special(b, i);
@@ -181,6 +195,7 @@ fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
 
 /// Skips one JSON scalar starting at `i` (no leading white space); returns the index after it.
 /// Containers are [`Doc::parse`]'s.
+#[inline(always)]
 fn value(b: &[u8], i: usize) -> Option<usize> {
     match *b.get(i)? {
         b'"' => string(b, i + 1).map(|(e, _)| e),
