@@ -182,27 +182,27 @@ impl<'a> LightMap<'a> {
         if !self.may_have(key) {
             return None;
         }
-        // one pass: the last exact spelling, and the least other spelling in byte order
+        // one pass: the last exact spelling, and the least other spelling in byte order with its
+        // last value
         let mut exact = None;
-        let mut other: Option<&str> = None;
-        for (k, v) in &self.items {
+        let mut other: Option<(&str, &'a str)> = None;
+        for &(k, v) in &self.items {
             if k.len() != key.len() {
                 continue;
             }
-            if *k == key {
-                exact = Some(*v);
-            } else if k.eq_ignore_ascii_case(key) && other.map_or(true, |o| *k < o) {
-                other = Some(k);
+            if k == key {
+                exact = Some(v);
+            } else if let Some((o, last)) = &mut other {
+                if k == *o {
+                    *last = v;
+                } else if k < *o && k.eq_ignore_ascii_case(key) {
+                    other = Some((k, v));
+                }
+            } else if k.eq_ignore_ascii_case(key) {
+                other = Some((k, v));
             }
         }
-        let v = exact.or_else(|| {
-            let k = other?;
-            self.items
-                .iter()
-                .rev()
-                .find(|(x, _)| *x == k)
-                .map(|(_, v)| *v)
-        })?;
+        let v = exact.or(other.map(|(_, v)| v))?;
         (v != "null").then_some(v)
     }
     /// Whether a top-level `value` / `records` key holds an array: the object is a page or
