@@ -18,6 +18,38 @@ const MAX_RECORD: usize = 4 * BLOCK;
 
 /// The number of `"` bytes in `b`.
 pub(super) fn count_quotes(b: &[u8]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    let (n, b) = count_quotes_sse2(b);
+    #[cfg(not(target_arch = "x86_64"))]
+    let n = 0;
+    n + count_quotes_swar(b)
+}
+
+/// [`count_quotes`] sixteen bytes at a time (SSE2 is part of every x86-64 CPU): the count over the
+/// whole sixteens, and the rest for the word-at-a-time count.
+#[cfg(target_arch = "x86_64")]
+fn count_quotes_sse2(b: &[u8]) -> (usize, &[u8]) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let whole = b.len() / 16 * 16;
+    let mut n = 0usize;
+    // SAFETY: SSE2 is always available on x86_64, and every load reads the 16 bytes
+    // `b[i..i + 16]` with `i + 16 <= whole <= b.len()`.
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let mut i = 0;
+        while i < whole {
+            let w = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+            n += (_mm_movemask_epi8(_mm_cmpeq_epi8(w, quote)) as u32).count_ones() as usize;
+            i += 16;
+        }
+    }
+    (n, &b[whole..])
+}
+
+/// [`count_quotes`] eight bytes at a time (SWAR), then byte by byte.
+fn count_quotes_swar(b: &[u8]) -> usize {
     let mut n = 0usize;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
@@ -115,8 +147,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn quote_count_is_exact(b in proptest::collection::vec(any::<u8>(), 0..200)) {
-            prop_assert_eq!(count_quotes(&b), b.iter().filter(|&&c| c == b'"').count());
+        fn quote_count_is_exact(b in proptest::collection::vec(prop_oneof![3 => any::<u8>(), 1 => Just(b'"')], 0..200)) {
+            let plain = b.iter().filter(|&&c| c == b'"').count();
+            prop_assert_eq!(count_quotes(&b), plain);
+            prop_assert_eq!(count_quotes_swar(&b), plain);
         }
     }
 }
