@@ -6,7 +6,8 @@
 //! `floor`: what any reader that validates every record pays, on one core, over the Graph JSON
 //! Lines file: the needle search alone, serde_json validating each line without building anything
 //! (`IgnoredAny`), and licdiag's own validating scan (`lightjson::Doc`). benches/README.md uses it
-//! to bound what the JSON Lines targets ask for.
+//! to bound what the JSON Lines targets ask for. `LICDIAG_FLOOR_FILE` points it at any JSON Lines
+//! file instead (the 1M-record file of `benches/compare.sh`, for example).
 
 mod common;
 
@@ -43,14 +44,21 @@ fn parse(c: &mut Criterion) {
 fn floor(c: &mut Criterion) {
     let users = common::env_u64("LICDIAG_BENCH_USERS", 2_000);
     let events = common::env_u64("LICDIAG_BENCH_EVENTS", 20_000);
-    let dir = common::tenant(users, events);
-    let Some((_, path, bytes)) = common::audit_files(&dir)
-        .into_iter()
-        .find(|(f, _, _)| f == "graph-jsonl")
-    else {
-        panic!("the generated tenant has no graph-jsonl file");
+    let path = match std::env::var_os("LICDIAG_FLOOR_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let dir = common::tenant(users, events);
+            let Some((_, path, _)) = common::audit_files(&dir)
+                .into_iter()
+                .find(|(f, _, _)| f == "graph-jsonl")
+            else {
+                panic!("the generated tenant has no graph-jsonl file");
+            };
+            path
+        }
     };
     let data = std::fs::read(&path).expect("read the JSON Lines file");
+    let bytes = data.len() as u64;
     let lines: Vec<&[u8]> = data
         .split(|b| *b == b'\n')
         .filter(|l| !l.is_empty())
