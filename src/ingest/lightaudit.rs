@@ -16,6 +16,7 @@ use super::audit::{self, Family};
 use super::lightjson::{self, Doc};
 use super::prefilter::LightMap;
 use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
+use super::value;
 use crate::model::AuditFormat;
 
 /// The light mapping is not sure: use the full path.
@@ -48,15 +49,8 @@ pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
 fn text(raw: &str) -> Sure<Option<String>> {
     match raw.as_bytes().first() {
         Some(b'"') => {
-            let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
-            let t = s.trim();
-            if t.is_empty() || t == "<null>" || t.eq_ignore_ascii_case("null") {
-                Ok(None)
-            } else if t.len() == s.len() {
-                Ok(Some(s))
-            } else {
-                Ok(Some(t.to_string()))
-            }
+            let s = lightjson::unescape_cow(raw).ok_or(Unsure)?;
+            Ok(value::present(&s).map(str::to_string))
         }
         Some(b't') => Ok(Some("true".into())),
         Some(b'f') => Ok(Some("false".into())),
@@ -269,10 +263,7 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
     // `audit::cell`: trimmed, empty absent
     let cell = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty());
     // `value::text` of a cell: also the null markers absent
-    let txt = |c: Option<&str>| {
-        c.filter(|s| *s != "<null>" && !s.eq_ignore_ascii_case("null"))
-            .map(str::to_string)
-    };
+    let txt = |c: Option<&str>| c.and_then(value::present).map(str::to_string);
     let t = |i: usize| txt(cell(i));
     let mut raw = RawAudit {
         time: t(0),

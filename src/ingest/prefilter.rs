@@ -12,7 +12,7 @@
 //! normalizer extracts — plus `\u`, since a JSON escape could spell any of them.
 
 use super::audit::{self, Family, Keyed};
-use super::lightjson;
+use super::{lightjson, value};
 use crate::model::AuditFormat;
 use crate::normalize::time::parse_timestamp;
 use aho_corasick::AhoCorasick;
@@ -260,14 +260,13 @@ fn text_of<'a>(m: &LightMap<'a>, keys: &[&str]) -> Text<'a> {
         let Some(s) = lightjson::unescape_cow(v) else {
             return Text::Unsure;
         };
-        let t = s.trim();
-        if t.is_empty() || t == "<null>" || t.eq_ignore_ascii_case("null") {
-            continue;
+        let t = match s {
+            Cow::Borrowed(b) => value::present(b).map(Cow::Borrowed),
+            Cow::Owned(o) => value::present(&o).map(|t| Cow::Owned(t.to_string())),
+        };
+        if let Some(t) = t {
+            return Text::Str(t);
         }
-        return Text::Str(match s {
-            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
-            Cow::Owned(ref o) => Cow::Owned(o.trim().to_string()),
-        });
     }
     Text::Absent
 }
@@ -411,13 +410,11 @@ impl CsvFast {
     /// The value the full path reads for a group of columns: the last non-empty cell (later
     /// duplicates overwrite earlier ones), `None` when empty or a null marker.
     fn value<'r>(row: &'r csv::StringRecord, cols: &[usize]) -> Option<&'r str> {
-        let v = cols
-            .iter()
+        cols.iter()
             .rev()
             .filter_map(|&i| row.get(i))
-            .find(|c| !c.trim().is_empty())?
-            .trim();
-        (v != "<null>" && !v.eq_ignore_ascii_case("null")).then_some(v)
+            .find(|c| !c.trim().is_empty())
+            .and_then(value::present)
     }
 
     /// The time of a Purview row's `AuditData` record when it is surely an in-scope directory event

@@ -29,17 +29,20 @@ pub fn get_any<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
 
 /// A scalar as text: strings trimmed, numbers and booleans rendered; empty and `<null>` are `None`.
 pub fn text(v: &Value) -> Option<String> {
-    let s = match v {
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
-    if s.is_empty() || s == "<null>" || s.eq_ignore_ascii_case("null") {
-        None
-    } else {
-        Some(s)
+    match v {
+        Value::String(s) => present(s).map(str::to_string),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
+}
+
+/// A string as [`text`] reads it: trimmed, `None` when empty or a null marker (`<null>`, `null`
+/// in any case). The light paths (`prefilter`, `lightaudit`) read strings through it too, so every
+/// path agrees on what is absent.
+pub fn present(s: &str) -> Option<&str> {
+    let t = s.trim();
+    (!t.is_empty() && t != "<null>" && !t.eq_ignore_ascii_case("null")).then_some(t)
 }
 
 /// `get` then `text`.
