@@ -325,19 +325,9 @@ fn process_csv_row(
             let v = audit::named_row_to_value(keys, &row);
             match kind {
                 CsvKind::Purview => {
-                    // decoded once (it was decoded four times: here, for the workload, the
-                    // record type and the mapping)
+                    // decoded once, for this check, the scope and the mapping
                     let inner = audit::ual_inner(&v);
-                    let cell = value::get(&v, "AuditData");
-                    let decoded = if cell.map(std::ptr::from_ref)
-                        == value::get(&v, "auditData").map(std::ptr::from_ref)
-                    {
-                        inner.is_some()
-                    } else {
-                        // two columns spell the name in different cases: the check reads its own
-                        cell.and_then(value::structured).is_some()
-                    };
-                    if !decoded {
+                    if inner.is_none() {
                         return skip(&src, "malformed AuditData JSON", "the AuditData cell is not a JSON object; export again without editing the file in a spreadsheet", true);
                     }
                     if let Err(w) = audit::ual_in_scope(&v, inner.as_deref()) {
