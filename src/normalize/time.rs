@@ -68,16 +68,24 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     if t.as_bytes().get(1..3).is_some_and(|b| b.contains(&b'/')) {
         return parse_us_locale(t);
     }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    if let Some(n) = (0..NAIVE.len()).find_map(|i| naive(t, i)) {
-        return Some(Utc.from_utc_datetime(&n));
-    }
-    if let Some(dt) = (0..OFFSET.len()).find_map(|i| with_offset(t, i)) {
-        return Some(dt.with_timezone(&Utc));
-    }
-    parse_us_locale(t)
+    iso_readers(t).or_else(|| parse_us_locale(t))
+}
+
+/// The ISO readers in turn: RFC 3339, then without a zone, then with an offset written otherwise.
+fn iso_readers(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|dt| dt.with_timezone(&Utc))
+        .or_else(|| {
+            (0..NAIVE.len())
+                .find_map(|i| naive(t, i))
+                .map(|n| Utc.from_utc_datetime(&n))
+        })
+        .or_else(|| {
+            (0..OFFSET.len())
+                .find_map(|i| with_offset(t, i))
+                .map(|dt| dt.with_timezone(&Utc))
+        })
 }
 
 /// `M/D/YYYY h:mm:ss AM` (optionally `, ` after the date, optional fraction, optional 24-hour clock,
@@ -196,20 +204,7 @@ mod tests {
         if t.is_empty() {
             return None;
         }
-        DateTime::parse_from_rfc3339(t)
-            .ok()
-            .map(|d| d.with_timezone(&Utc))
-            .or_else(|| {
-                (0..NAIVE.len())
-                    .find_map(|i| naive(t, i))
-                    .map(|n| Utc.from_utc_datetime(&n))
-            })
-            .or_else(|| {
-                (0..OFFSET.len())
-                    .find_map(|i| with_offset(t, i))
-                    .map(|d| d.with_timezone(&Utc))
-            })
-            .or_else(|| parse_us_locale(t))
+        iso_readers(t).or_else(|| parse_us_locale(t))
     }
 
     proptest! {
