@@ -11,6 +11,7 @@
 pub mod audit;
 mod blocks;
 mod csvblocks;
+mod csvrows;
 mod defer;
 pub mod jsonscan;
 mod lightaudit;
@@ -158,6 +159,7 @@ pub struct Ingested {
 }
 
 /// The result of one record.
+#[derive(Debug)]
 enum Outcome {
     Event(Box<AuditEvent>, InputKind),
     /// Audit events read by the fast path (one record, or consecutive records of a slice): counted
@@ -861,11 +863,7 @@ fn read_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
-    let shape = if let Some(k) = audit::classify_csv(&headers) {
-        CsvShape::Audit(k)
-    } else if let Some(k) = snapshot::classify_csv(&headers) {
-        CsvShape::Snapshot(k)
-    } else {
+    let Some(shape) = csv_shape(&headers) else {
         let shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
         return Err(InputError::Unusable {
             path,
@@ -882,90 +880,195 @@ fn read_csv(
         CsvShape::Audit(CsvKind::Purview) => InputKind::Audit(AuditFormat::PurviewCsv),
         CsvShape::Snapshot(k) => InputKind::Snapshot(*k),
     });
-    let fast = (!sink.opts.keep_all && !sink.opts.full_parse)
-        .then(|| prefilter::CsvFast::new(&shape, &headers))
-        .flatten();
-    let keys = audit::header_keys(&headers);
-    let work = |slice: &[u8]| csv_slice(slice, &shape, (&headers, &keys), fast.as_ref(), &file);
+    let input = CsvInput {
+        fast: (!sink.opts.keep_all && !sink.opts.full_parse)
+            .then(|| prefilter::CsvFast::new(&shape, &headers))
+            .flatten(),
+        keys: audit::header_keys(&headers),
+        scan: !sink.opts.full_parse,
+        shape,
+        headers,
+        file,
+    };
+    let work = |slice: &[u8]| csv_slice(slice, &input);
     read_slices(sink, reader, first_line, &csvblocks::Csv, &work)
+}
+
+/// What a CSV header says the file is.
+fn csv_shape(headers: &[String]) -> Option<CsvShape> {
+    audit::classify_csv(headers)
+        .map(CsvShape::Audit)
+        .or_else(|| snapshot::classify_csv(headers).map(CsvShape::Snapshot))
+}
+
+/// What every slice of one CSV input is read with.
+struct CsvInput {
+    shape: CsvShape,
+    /// The header as read, and as column keys ([`audit::header_keys`], normalized once per file).
+    headers: Vec<String>,
+    keys: Vec<String>,
+    fast: Option<prefilter::CsvFast>,
+    /// Split rows with [`csvrows`] where it is sure (off for `full_parse`: the `csv` crate reads
+    /// every row, so the fixture-wide fast/full equality tests cover the scan too).
+    scan: bool,
+    file: Arc<str>,
 }
 
 /// Parses the records of one CSV slice (whole records). Lines in the outcomes are relative to the
 /// slice (0 = its first line), record numbers placeholders (the sink makes both absolute). Returns
-/// the outcomes and the number of newlines in the slice. The header comes as read and as column
-/// keys ([`audit::header_keys`], normalized once per file).
-fn csv_slice(
-    slice: &[u8],
-    shape: &CsvShape,
-    (headers, keys): (&[String], &[String]),
-    fast: Option<&prefilter::CsvFast>,
-    file: &Arc<str>,
-) -> (Vec<Outcome>, u64) {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(slice);
-    let mut outs = Vec::new();
-    let mut counted = lines::Counted::default();
-    let mut rec = csv::StringRecord::new();
-    loop {
-        // The record starts after any line ends the reader has not consumed yet (the `\n` of a
-        // CRLF, blank lines): count them, so the line is the record's own.
-        let at = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
-        let pending = slice
-            .get(at..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|c| matches!(c, b'\r' | b'\n'))
-            .filter(|c| **c == b'\n')
-            .count() as u64;
-        let line = rdr.position().line().saturating_sub(1) + pending;
-        let src = || SourceRef {
-            file: file.clone(),
-            record: 0,
-            line: Some(line),
-        };
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {
-                if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
-                    continue; // a blank line is not a record
-                }
-                if let Some(f) = fast {
-                    if let Some((time, format)) = f.light(&rec) {
-                        counted.add(time, InputKind::Audit(format));
+/// the outcomes and the number of newlines in the slice. Rows are split by [`csvrows`] up to the
+/// first one it is not sure of (none when the slice is not UTF-8, which the `csv` crate reports
+/// per row); the `csv` crate reads the rest.
+fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
+    let mut rows = CsvRows {
+        input,
+        outs: Vec::new(),
+        counted: lines::Counted::default(),
+        rec: csv::StringRecord::new(),
+    };
+    let mut pos = 0;
+    // the newlines before `seen`, counted as far as needed
+    let (mut seen, mut line) = (0, 0u64);
+    let mut lines_to = |to: usize| {
+        line += memchr::memchr_iter(b'\n', slice.get(seen..to).unwrap_or_default()).count() as u64;
+        seen = to;
+        line
+    };
+    let text = input
+        .scan
+        .then(|| simdutf8::basic::from_utf8(slice).ok())
+        .flatten();
+    if let Some(text) = text {
+        let mut fields = Vec::new();
+        loop {
+            match csvrows::scan_record(slice, pos, &mut fields) {
+                csvrows::Scan::Record { start, end } => {
+                    pos = end;
+                    let row = csvrows::RawRow::new(text, start, end, &fields);
+                    if rows.counted_light(&row) {
                         continue;
                     }
+                    let line = lines_to(start);
+                    let mut rec = std::mem::take(&mut rows.rec);
+                    row.fill(&mut rec);
+                    rows.keep(&rec, line);
+                    rows.rec = rec;
                 }
-                counted.flush(&mut outs);
-                // a kept admin-center or Log Analytics row, mapped from its cells (no owned row,
-                // no tree)
-                let light = match (fast, shape) {
-                    (Some(_), CsvShape::Audit(CsvKind::Portal)) => {
-                        lightaudit::map_portal_row(&rec, headers.len())
-                            .map(|raw| (raw, AuditFormat::PortalCsv))
-                    }
-                    (Some(_), CsvShape::Audit(CsvKind::LogAnalytics)) => {
-                        lightaudit::map_la_row(&rec, keys)
-                            .map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
-                    }
-                    _ => None,
-                };
-                if let Some((raw, format)) = light {
-                    outs.push(event_outcome(raw, &src(), format));
-                    continue;
+                csvrows::Scan::End => {
+                    pos = slice.len();
+                    break;
                 }
-                let row: Vec<String> = rec.iter().map(str::to_string).collect();
-                outs.push(process_csv_row(shape, headers, keys, row, src()));
-            }
-            Ok(false) => break,
-            Err(e) => {
-                counted.flush(&mut outs);
-                outs.push(skip(&src(), "malformed CSV row", e.to_string(), true));
+                csvrows::Scan::Unsure { start } => {
+                    pos = start;
+                    break;
+                }
             }
         }
     }
-    counted.flush(&mut outs);
-    (outs, memchr::memchr_iter(b'\n', slice).count() as u64)
+    let rest = slice.get(pos..).unwrap_or_default();
+    if !rest.is_empty() {
+        rows.read_with_csv(rest, lines_to(pos));
+    }
+    rows.counted.flush(&mut rows.outs);
+    (rows.outs, lines_to(slice.len()))
+}
+
+/// The rows of one CSV slice being read: their outcomes, and the light rows counted since the last.
+struct CsvRows<'a> {
+    input: &'a CsvInput,
+    outs: Vec<Outcome>,
+    counted: lines::Counted,
+    rec: csv::StringRecord,
+}
+
+impl CsvRows<'_> {
+    /// Whether the row is blank (not a record) or was counted by the fast path.
+    fn counted_light(&mut self, row: &impl csvrows::Cells) -> bool {
+        if row.width() == 1 && row.cell(0).is_some_and(|c| c.trim().is_empty()) {
+            return true; // a blank line is not a record
+        }
+        if let Some((time, format)) = self.input.fast.as_ref().and_then(|f| f.light(row)) {
+            self.counted.add(time, InputKind::Audit(format));
+            return true;
+        }
+        false
+    }
+
+    /// A row the fast path did not count, starting on `line` of the slice.
+    fn keep(&mut self, rec: &csv::StringRecord, line: u64) {
+        self.counted.flush(&mut self.outs);
+        let src = SourceRef {
+            file: self.input.file.clone(),
+            record: 0,
+            line: Some(line),
+        };
+        let CsvInput {
+            shape,
+            headers,
+            keys,
+            fast,
+            ..
+        } = self.input;
+        // a kept admin-center or Log Analytics row, mapped from its cells (no owned row, no tree)
+        let light = match (fast, shape) {
+            (Some(_), CsvShape::Audit(CsvKind::Portal)) => {
+                lightaudit::map_portal_row(rec, headers.len())
+                    .map(|raw| (raw, AuditFormat::PortalCsv))
+            }
+            (Some(_), CsvShape::Audit(CsvKind::LogAnalytics)) => {
+                lightaudit::map_la_row(rec, keys).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
+            }
+            _ => None,
+        };
+        if let Some((raw, format)) = light {
+            self.outs.push(event_outcome(raw, &src, format));
+            return;
+        }
+        let row: Vec<String> = rec.iter().map(str::to_string).collect();
+        self.outs
+            .push(process_csv_row(shape, headers, keys, row, src));
+    }
+
+    /// Reads `part` (whole records, the end of the slice) with the `csv` crate; `base` = the
+    /// newlines of the slice before it.
+    fn read_with_csv(&mut self, part: &[u8], base: u64) {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(part);
+        let mut rec = csv::StringRecord::new();
+        loop {
+            // The record starts after any line ends the reader has not consumed yet (the `\n` of a
+            // CRLF, blank lines): count them, so the line is the record's own.
+            let at = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+            let pending = part
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| matches!(c, b'\r' | b'\n'))
+                .filter(|c| **c == b'\n')
+                .count() as u64;
+            let line = base + rdr.position().line().saturating_sub(1) + pending;
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {
+                    if !self.counted_light(&rec) {
+                        self.keep(&rec, line);
+                    }
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    self.counted.flush(&mut self.outs);
+                    let src = SourceRef {
+                        file: self.input.file.clone(),
+                        record: 0,
+                        line: Some(line),
+                    };
+                    self.outs
+                        .push(skip(&src, "malformed CSV row", e.to_string(), true));
+                }
+            }
+        }
+    }
 }
 
 /// What one input yields: its report, its kept events, its snapshot objects.
@@ -1225,6 +1328,96 @@ mod parallel_tests {
             (i / 60) % 60,
             i % 60
         )
+    }
+
+    /// A CSV text's outcomes read with the scan ([`csvrows`]) and with the `csv` crate alone, both
+    /// with the fast path.
+    fn scanned_and_crate_read(text: &[u8]) -> Option<(String, String)> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut header = csv::StringRecord::new();
+        r.read_record(&mut header).ok()?;
+        let body = text.get(usize::try_from(r.position().byte()).ok()?..)?;
+        let headers: Vec<String> = header
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let shape = csv_shape(&headers)?;
+        let read = |scan: bool| {
+            let input = CsvInput {
+                fast: prefilter::CsvFast::new(&shape, &headers),
+                keys: audit::header_keys(&headers),
+                scan,
+                shape: shape.clone(),
+                headers: headers.clone(),
+                file: Arc::from("t.csv"),
+            };
+            format!("{:?}", csv_slice(body, &input))
+        };
+        Some((read(true), read(false)))
+    }
+
+    const CSV_FIXTURES: [&str; 6] = [
+        "fixtures/formats/log-analytics.csv",
+        "fixtures/formats/portal.csv",
+        "fixtures/formats/purview-classic.csv",
+        "fixtures/formats/purview-new.csv",
+        "fixtures/audit/log-analytics-missing-columns.csv",
+        "fixtures/audit/portal-es.csv",
+    ];
+
+    #[test]
+    fn scanned_rows_read_like_the_csv_crate() {
+        for f in CSV_FIXTURES
+            .into_iter()
+            .chain(["fixtures/malformed/portal-wrong-field-count.csv"])
+        {
+            let text = std::fs::read(f).expect("fixture");
+            let (scanned, by_crate) = scanned_and_crate_read(&text).expect(f);
+            assert_eq!(scanned, by_crate, "{f}");
+            // CR-only and CRLF line ends, blank lines
+            let text = String::from_utf8_lossy(&text).replace('\n', "\r\n\r\n");
+            let (scanned, by_crate) = scanned_and_crate_read(text.as_bytes()).expect(f);
+            assert_eq!(scanned, by_crate, "{f} (CRLF)");
+            let (scanned, by_crate) =
+                scanned_and_crate_read(text.replace("\r\n", "\r").as_bytes()).expect(f);
+            assert_eq!(scanned, by_crate, "{f} (CR)");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+        /// Export rows with bytes put in anywhere after the header (stray quotes, delimiters, line
+        /// ends, invalid UTF-8) give the same outcomes, lines included, scanned or read by the crate.
+        #[test]
+        fn damaged_rows_read_like_the_csv_crate(
+            file in 0..CSV_FIXTURES.len(),
+            edits in proptest::collection::vec(
+                (0.0..1.0f64, proptest::prop_oneof![
+                    proptest::strategy::Just(&b"\""[..]), proptest::strategy::Just(&b","[..]),
+                    proptest::strategy::Just(&b"\n"[..]), proptest::strategy::Just(&b"\r"[..]),
+                    proptest::strategy::Just(&b"\"\""[..]), proptest::strategy::Just(&b"\xff"[..]),
+                    proptest::strategy::Just(&b""[..]),
+                ]),
+                0..4,
+            )
+        ) {
+            let mut text = std::fs::read(CSV_FIXTURES[file]).expect("fixture");
+            let body = text.iter().position(|&c| c == b'\n').unwrap_or(0) + 1;
+            for (at, bytes) in edits {
+                let at = body + ((text.len() - body) as f64 * at) as usize;
+                let at = at.min(text.len());
+                if bytes.is_empty() {
+                    text.remove(at.min(text.len() - 1)); // a byte dropped
+                } else {
+                    text.splice(at..at, bytes.iter().copied());
+                }
+            }
+            let (scanned, by_crate) = scanned_and_crate_read(&text).expect("header");
+            proptest::prop_assert_eq!(scanned, by_crate);
+        }
     }
 
     #[test]

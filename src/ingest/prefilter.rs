@@ -12,6 +12,7 @@
 //! normalizer extracts — plus `\u`, since a JSON escape could spell any of them.
 
 use super::audit::{self, Family, Keyed};
+use super::csvrows::Cells;
 use super::{lightjson, value};
 use crate::model::AuditFormat;
 use crate::normalize::time::parse_timestamp;
@@ -409,12 +410,16 @@ impl CsvFast {
 
     /// The value the full path reads for a group of columns: the last non-empty cell (later
     /// duplicates overwrite earlier ones), `None` when empty or a null marker.
-    fn value<'r>(row: &'r csv::StringRecord, cols: &[usize]) -> Option<&'r str> {
-        cols.iter()
+    fn value<'r>(row: &'r impl Cells, cols: &[usize]) -> Option<Cow<'r, str>> {
+        let cell = cols
+            .iter()
             .rev()
-            .filter_map(|&i| row.get(i))
-            .find(|c| !c.trim().is_empty())
-            .and_then(value::present)
+            .filter_map(|&i| row.cell(i))
+            .find(|c| !c.trim().is_empty())?;
+        match cell {
+            Cow::Borrowed(c) => value::present(c).map(Cow::Borrowed),
+            Cow::Owned(c) => value::present(&c).map(|t| Cow::Owned(t.to_string())),
+        }
     }
 
     /// The time of a Purview row's `AuditData` record when it is surely an in-scope directory event
@@ -440,13 +445,14 @@ impl CsvFast {
     }
 
     /// The event time of a row that cannot become a kept event; `None` = use the full path.
-    pub(crate) fn light(&self, row: &csv::StringRecord) -> Option<(DateTime<Utc>, AuditFormat)> {
-        // the needles over all cells at once (a match across two cells only costs a full parse)
-        if row.len() != self.width || may_be_kept_text(row.as_slice().as_bytes()) {
+    pub(crate) fn light(&self, row: &impl Cells) -> Option<(DateTime<Utc>, AuditFormat)> {
+        // the needles over all cells at once (a match across two cells only costs a full parse;
+        // none holds a quote or a comma, so a needle in a cell is in a scanned row's bytes too)
+        if row.width() != self.width || may_be_kept_text(row.haystack()) {
             return None;
         }
         if let Some(i) = self.audit_data {
-            return Self::light_ual(row.get(i)?).map(|t| (t, self.format));
+            return Self::light_ual(&row.cell(i)?).map(|t| (t, self.format));
         }
         let activity = self.activity.iter().find_map(|g| Self::value(row, g))?;
         if activity.trim_end_matches('.').trim().is_empty() {
@@ -455,8 +461,8 @@ impl CsvFast {
         let t = self.time.first().and_then(|g| Self::value(row, g));
         let f = self.time.iter().skip(1).find_map(|g| Self::value(row, g));
         let time = t
-            .and_then(parse_timestamp)
-            .or_else(|| f.and_then(parse_timestamp))?;
+            .and_then(|t| parse_timestamp(&t))
+            .or_else(|| f.and_then(|f| parse_timestamp(&f)))?;
         Some((time, self.format))
     }
 }
@@ -464,6 +470,15 @@ impl CsvFast {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn needles_hold_no_csv_syntax() {
+        // a needle in a CSV cell is then in the row's bytes as written (`CsvFast::light` on a
+        // scanned row searches those)
+        for n in NEEDLES {
+            assert!(!n.contains(['"', ',', '\r', '\n']), "{n}");
+        }
+    }
 
     #[test]
     fn needles_are_case_insensitive() {

@@ -1,0 +1,365 @@
+//! A CSV record scanner for the rows exports write: every quote either opens a field or closes
+//! one (doubled inside it). On such rows it splits records and fields exactly as the `csv` crate
+//! does (the delimiter `,`, `"` quoting with doubled quotes, `\r`, `\n` or `\r\n` ending a record,
+//! blank lines skipped), without copying a byte: a field is a span of the slice, and a cell is
+//! borrowed unless it holds doubled quotes. At the first row it is not sure of (a quote inside an
+//! unquoted field, text after a closing quote, a quote left open at the end) it stops, and the
+//! caller reads the rest of the slice with the `csv` crate, so the two always give the same
+//! records. The `csv` crate's state machine costs about 14 instructions a byte; this scan costs a
+//! few, and a row without licensing needles needs no more than its field spans.
+
+use std::borrow::Cow;
+
+/// One field: its text between `start` and `end` in the slice (outer quotes excluded); `escaped`
+/// when it holds doubled quotes, which a cell reads as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Field {
+    start: usize,
+    end: usize,
+    escaped: bool,
+}
+
+/// What [`scan_record`] found at a position.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Scan {
+    /// A record from `start` (its first byte, after any line ends) to `end` (its line end or the
+    /// end of the slice); the fields are in the caller's vector.
+    Record { start: usize, end: usize },
+    /// Nothing but line ends is left.
+    End,
+    /// A record starts at `start` that the scan is not sure of: read from there with the `csv` crate.
+    Unsure { start: usize },
+}
+
+/// Bytes that end an unquoted field or make the scan unsure of it.
+const fn stops() -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+}
+static STOP: [bool; 256] = stops();
+
+/// Scans the record at or after `pos` in `s`, its fields into `fields` (cleared first).
+pub(super) fn scan_record(s: &[u8], pos: usize, fields: &mut Vec<Field>) -> Scan {
+    fields.clear();
+    let mut pos = pos;
+    while matches!(s.get(pos), Some(b'\r' | b'\n')) {
+        pos += 1;
+    }
+    if pos >= s.len() {
+        return Scan::End;
+    }
+    let start = pos;
+    let unsure = Scan::Unsure { start };
+    loop {
+        // at the start of a field
+        if s.get(pos) == Some(&b'"') {
+            let mut p = pos + 1;
+            let mut escaped = false;
+            let close = loop {
+                let Some(q) = next_quote(s, p) else {
+                    return unsure; // left open to the end
+                };
+                if s.get(q + 1) == Some(&b'"') {
+                    escaped = true;
+                    p = q + 2;
+                } else {
+                    break q;
+                }
+            };
+            fields.push(Field {
+                start: pos + 1,
+                end: close,
+                escaped,
+            });
+            pos = close + 1;
+        } else {
+            let from = pos;
+            while let Some(&c) = s.get(pos) {
+                if STOP[usize::from(c)] {
+                    break;
+                }
+                pos += 1;
+            }
+            fields.push(Field {
+                start: from,
+                end: pos,
+                escaped: false,
+            });
+        }
+        match s.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b'\r' | b'\n') | None => return Scan::Record { start, end: pos },
+            // a quote inside an unquoted field (a character to the csv crate), or text after a
+            // closing quote
+            Some(_) => return unsure,
+        }
+    }
+}
+
+/// A scanned record over a slice of valid UTF-8.
+pub(super) struct RawRow<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    fields: &'a [Field],
+}
+
+impl<'a> RawRow<'a> {
+    pub(super) fn new(text: &'a str, start: usize, end: usize, fields: &'a [Field]) -> RawRow<'a> {
+        RawRow {
+            text,
+            start,
+            end,
+            fields,
+        }
+    }
+
+    /// The record's bytes as written (quotes and delimiters included): every cell's text is in
+    /// them, doubled quotes aside.
+    pub(super) fn bytes(&self) -> &'a [u8] {
+        self.text
+            .as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Cell `i` as the `csv` crate reads it.
+    pub(super) fn get(&self, i: usize) -> Option<Cow<'a, str>> {
+        let f = self.fields.get(i)?;
+        let t = self.text.get(f.start..f.end)?;
+        Some(if f.escaped {
+            Cow::Owned(undouble(t))
+        } else {
+            Cow::Borrowed(t)
+        })
+    }
+
+    /// The record as the `csv` crate reads it, into `rec` (cleared first).
+    pub(super) fn fill(&self, rec: &mut csv::StringRecord) {
+        rec.clear();
+        for i in 0..self.len() {
+            rec.push_field(self.get(i).as_deref().unwrap_or_default());
+        }
+    }
+}
+
+/// The quote bits of sixteen bytes.
+#[inline(always)]
+fn quote_mask(chunk: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of `chunk`.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &c)| m | (u32::from(c == b'"') << i))
+    }
+}
+
+/// The first `"` at or after `p`: sixteen bytes at a time (a JSON cell has a doubled quote every few
+/// bytes, too close together for a `memchr` call each).
+#[inline(always)]
+fn next_quote(s: &[u8], mut p: usize) -> Option<usize> {
+    while let Some(chunk) = s.get(p..p + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
+        let mask = quote_mask(chunk);
+        if mask != 0 {
+            return Some(p + mask.trailing_zeros() as usize);
+        }
+        p += 16;
+    }
+    s.get(p..)
+        .and_then(|t| t.iter().position(|&c| c == b'"'))
+        .map(|i| p + i)
+}
+
+/// A field's text with each doubled quote read as one (every quote in it is doubled). Sixteen
+/// bytes are copied at a time and the write position moves past the first quote of the pair only,
+/// so a JSON cell (a doubled quote every few bytes) costs no call per quote.
+fn undouble(t: &str) -> String {
+    let b = t.as_bytes();
+    let mut out = vec![0u8; b.len() + 16];
+    let (mut r, mut w) = (0, 0);
+    while let (Some(chunk), Some(dst)) = (
+        b.get(r..r + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()),
+        out.get_mut(w..w + 16),
+    ) {
+        dst.copy_from_slice(chunk);
+        match quote_mask(chunk) {
+            0 => {
+                r += 16;
+                w += 16;
+            }
+            m => {
+                let q = m.trailing_zeros() as usize;
+                r += q + 2;
+                w += q + 1;
+            }
+        }
+    }
+    let mut skip = false;
+    for &c in b.get(r..).unwrap_or_default() {
+        if !std::mem::take(&mut skip) {
+            if let Some(d) = out.get_mut(w) {
+                *d = c;
+                w += 1;
+            }
+            skip = c == b'"';
+        }
+    }
+    out.truncate(w);
+    // quotes are ASCII: dropping them leaves valid UTF-8
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The cells of a row, as the fast path reads them: from the `csv` crate's record or from a scan.
+pub(crate) trait Cells {
+    fn width(&self) -> usize;
+    fn cell(&self, i: usize) -> Option<Cow<'_, str>>;
+    /// Bytes holding every cell's text (needles found in a cell are found here).
+    fn haystack(&self) -> &[u8];
+}
+
+impl Cells for csv::StringRecord {
+    fn width(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.get(i).map(Cow::Borrowed)
+    }
+    fn haystack(&self) -> &[u8] {
+        self.as_slice().as_bytes()
+    }
+}
+
+impl Cells for RawRow<'_> {
+    fn width(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.get(i)
+    }
+    fn haystack(&self) -> &[u8] {
+        self.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Records (fields, first line) as the `csv` crate reads `s`, the way `csv_slice` reads it.
+    fn by_csv(s: &[u8]) -> Vec<Vec<String>> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(s);
+        r.records()
+            .map(|rec| rec.map(|r| r.iter().map(str::to_string).collect()))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default()
+    }
+
+    /// Records as the scan reads `s`, then the `csv` crate from the first unsure row.
+    fn by_scan(s: &str) -> (Vec<Vec<String>>, bool) {
+        let mut fields = Vec::new();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        loop {
+            match scan_record(s.as_bytes(), pos, &mut fields) {
+                Scan::Record { start, end } => {
+                    let row = RawRow::new(s, start, end, &fields);
+                    let mut rec = csv::StringRecord::new();
+                    row.fill(&mut rec);
+                    assert!(row.bytes().len() >= rec.as_slice().len());
+                    out.push(
+                        (0..row.len())
+                            .map(|i| row.get(i).unwrap().into_owned())
+                            .collect(),
+                    );
+                    pos = end;
+                }
+                Scan::End => return (out, false),
+                Scan::Unsure { start } => {
+                    out.extend(by_csv(&s.as_bytes()[start..]));
+                    return (out, true);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn export_rows() {
+        let s = "a,\"b,\"\"c\"\"\",,\"\"\r\n\r\n\"x\ny\",z\n\nlast,\"\"";
+        let (rows, unsure) = by_scan(s);
+        assert!(!unsure);
+        assert_eq!(rows, by_csv(s.as_bytes()));
+        assert_eq!(rows[0], ["a", "b,\"c\"", "", ""]);
+        assert_eq!(rows[1], ["x\ny", "z"]);
+        assert_eq!(rows[2], ["last", ""]);
+    }
+
+    #[test]
+    fn unsure_rows() {
+        let mut f = Vec::new();
+        for s in [
+            "a,b\"c\n",
+            "\"a\"b,c\n",
+            "a,\"open",
+            "\"a\"\"",
+            "x,\"a\" ,b",
+        ] {
+            let first = matches!(scan_record(s.as_bytes(), 0, &mut f), Scan::Unsure { .. });
+            assert!(first, "{s:?}");
+            assert_eq!(by_scan(s).0, by_csv(s.as_bytes()), "{s:?}");
+        }
+        // a sure row, then an unsure one: the rest from the unsure row's start
+        let s = "ok,1\r\nbad\"q,2\nok,3";
+        assert_eq!(by_scan(s), (by_csv(s.as_bytes()), true));
+        assert_eq!(by_scan(s).0.len(), 3);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The scan, with the `csv` crate from where it is unsure, reads what the `csv` crate reads.
+        #[test]
+        fn undoubling_reads_each_pair_as_one(
+            parts in proptest::collection::vec(prop_oneof![
+                4 => Just("a"), 2 => Just("\"\""), 1 => Just("é"), 1 => Just("0123456789abcdef"),
+            ], 0..60)
+        ) {
+            let t: String = parts.concat();
+            prop_assert_eq!(undouble(&t), t.replace("\"\"", "\""));
+        }
+
+        #[test]
+        fn scan_reads_like_the_csv_crate(
+            parts in proptest::collection::vec(prop_oneof![
+                3 => Just("a"), 2 => Just(","), 2 => Just("\""), 1 => Just("\"\""),
+                1 => Just("\n"), 1 => Just("\r\n"), 1 => Just("\r"), 1 => Just(" "),
+                1 => Just("é"), 1 => Just("\"x,\ny\""), 1 => Just("\"{\"\"k\"\":1}\""),
+            ], 0..40)
+        ) {
+            let s: String = parts.concat();
+            prop_assert_eq!(by_scan(&s).0, by_csv(s.as_bytes()));
+        }
+    }
+}
