@@ -331,14 +331,44 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
 /// every other column is read as text.
 const DYNAMIC: [&str; 3] = ["initiatedBy", "targetResources", "additionalDetails"];
 
+/// The columns of a Log Analytics header, prepared once per file for [`map_la_row`]: each key
+/// written as a JSON member name (`"key":`), and whether the full path decodes the column's JSON.
+pub(super) struct LaColumns {
+    /// `None` for an empty key (the full path drops the column).
+    names: Vec<Option<Vec<u8>>>,
+    dynamic: Vec<bool>,
+}
+
+impl LaColumns {
+    /// From the column keys ([`audit::header_keys`]).
+    pub(super) fn new(keys: &[String]) -> LaColumns {
+        LaColumns {
+            names: keys
+                .iter()
+                .map(|k| {
+                    (!k.is_empty()).then(|| {
+                        let mut n = serde_json::to_vec(k).unwrap_or_default();
+                        n.push(b':');
+                        n
+                    })
+                })
+                .collect(),
+            dynamic: keys
+                .iter()
+                .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
+                .collect(),
+        }
+    }
+}
+
 /// A Log Analytics CSV row mapped to what [`audit::map`] gives for [`audit::named_row_to_value`]
 /// of it, without the owned cells and `Value` trees: the row is written as one JSON object (each
 /// cell a JSON string, the dynamic columns' JSON text as it is) and read with [`Doc`] like a Graph
-/// record. `keys` are the column keys ([`audit::header_keys`]). `None` when a cell may hold an error
-/// text, the row is not as wide as the header, or the light parse refuses the object (escapes,
-/// invalid JSON text in a dynamic column, which the full path reads as absent).
-pub(super) fn map_la_row(row: &csv::StringRecord, keys: &[String]) -> Option<RawAudit> {
-    if row.len() != keys.len() || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
+/// record. `None` when a cell may hold an error text, the row is not as wide as the header, or the
+/// light parse refuses the object (escapes, invalid JSON text in a dynamic column, which the full
+/// path reads as absent).
+pub(super) fn map_la_row(row: &csv::StringRecord, cols: &LaColumns) -> Option<RawAudit> {
+    if row.len() != cols.names.len() || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
         return None;
     }
     let mut text: Vec<u8> = Vec::with_capacity(row.as_slice().len() + 24 * row.len());
@@ -346,19 +376,17 @@ pub(super) fn map_la_row(row: &csv::StringRecord, keys: &[String]) -> Option<Raw
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let mut members = 0;
-    for (key, cell) in keys.iter().zip(row.iter()) {
-        if key.is_empty() || cell.trim().is_empty() {
+    for ((name, &dynamic), cell) in cols.names.iter().zip(&cols.dynamic).zip(row.iter()) {
+        let Some(name) = name else { continue };
+        if cell.trim().is_empty() {
             continue;
         }
         if members > 0 {
             text.push(b',');
         }
-        serde_json::to_writer(&mut text, key).ok()?;
-        text.push(b':');
+        text.extend_from_slice(name);
         let t = cell.trim();
-        if DYNAMIC.iter().any(|d| key.eq_ignore_ascii_case(d))
-            && (t.starts_with('{') || t.starts_with('['))
-        {
+        if dynamic && (t.starts_with('{') || t.starts_with('[')) {
             spans.push((members, text.len(), t.len()));
             text.extend_from_slice(t.as_bytes());
         } else {
@@ -669,11 +697,11 @@ mod tests {
                 Family::Graph(AuditFormat::LogAnalyticsCsv),
                 &audit::named_row_to_value(&keys, &row),
             );
-            if let Some(light) = map_la_row(&rec, &keys) {
+            if let Some(light) = map_la_row(&rec, &LaColumns::new(&keys)) {
                 prop_assert_eq!(light, full, "{:?}", row);
             }
             if !keys.is_empty() {
-                prop_assert!(map_la_row(&rec, &keys[1..]).is_none());
+                prop_assert!(map_la_row(&rec, &LaColumns::new(&keys[1..])).is_none());
             }
         }
     }
@@ -710,11 +738,14 @@ mod tests {
             )
         };
         let plain = row(r#"{"user":{"id":"u1","userPrincipalName":"a@x.example"}}"#);
-        assert_eq!(map_la_row(&plain, &keys), Some(full(&plain)));
+        assert_eq!(
+            map_la_row(&plain, &LaColumns::new(&keys)),
+            Some(full(&plain))
+        );
         // injected members: the full path reads the column as absent, the light path gives up
         let injected = row(r#"{"user":{"id":"u1"}},"Result":"failure""#);
         assert_eq!(full(&injected).actor, RawActor::default());
-        assert_eq!(map_la_row(&injected, &keys), None);
+        assert_eq!(map_la_row(&injected, &LaColumns::new(&keys)), None);
     }
 
     proptest! {

@@ -880,11 +880,14 @@ fn read_csv(
         CsvShape::Audit(CsvKind::Purview) => InputKind::Audit(AuditFormat::PurviewCsv),
         CsvShape::Snapshot(k) => InputKind::Snapshot(*k),
     });
+    let keys = audit::header_keys(&headers);
     let input = CsvInput {
         fast: (!sink.opts.keep_all && !sink.opts.full_parse)
             .then(|| prefilter::CsvFast::new(&shape, &headers))
             .flatten(),
-        keys: audit::header_keys(&headers),
+        la_columns: matches!(shape, CsvShape::Audit(CsvKind::LogAnalytics))
+            .then(|| lightaudit::LaColumns::new(&keys)),
+        keys,
         scan: !sink.opts.full_parse,
         shape,
         headers,
@@ -908,6 +911,8 @@ struct CsvInput {
     headers: Vec<String>,
     keys: Vec<String>,
     fast: Option<prefilter::CsvFast>,
+    /// A Log Analytics header prepared for the light mapping of kept rows.
+    la_columns: Option<lightaudit::LaColumns>,
     /// Split rows with [`csvrows`] where it is sure (off for `full_parse`: the `csv` crate reads
     /// every row, so the fixture-wide fast/full equality tests cover the scan too).
     scan: bool,
@@ -1007,16 +1012,17 @@ impl CsvRows<'_> {
             headers,
             keys,
             fast,
+            la_columns,
             ..
         } = self.input;
         // a kept admin-center or Log Analytics row, mapped from its cells (no owned row, no tree)
-        let light = match (fast, shape) {
-            (Some(_), CsvShape::Audit(CsvKind::Portal)) => {
+        let light = match (fast, shape, la_columns) {
+            (Some(_), CsvShape::Audit(CsvKind::Portal), _) => {
                 lightaudit::map_portal_row(rec, headers.len())
                     .map(|raw| (raw, AuditFormat::PortalCsv))
             }
-            (Some(_), CsvShape::Audit(CsvKind::LogAnalytics)) => {
-                lightaudit::map_la_row(rec, keys).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
+            (Some(_), CsvShape::Audit(CsvKind::LogAnalytics), Some(cols)) => {
+                lightaudit::map_la_row(rec, cols).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
             }
             _ => None,
         };
@@ -1348,6 +1354,7 @@ mod parallel_tests {
         let read = |scan: bool| {
             let input = CsvInput {
                 fast: prefilter::CsvFast::new(&shape, &headers),
+                la_columns: Some(lightaudit::LaColumns::new(&audit::header_keys(&headers))),
                 keys: audit::header_keys(&headers),
                 scan,
                 shape: shape.clone(),
