@@ -90,26 +90,29 @@ pub fn may_hold_error(s: &str) -> bool {
     may_hold_error_bytes(s.as_bytes())
 }
 
+/// The texts [`may_hold_error_bytes`] looks for. None holds a quote or a comma, so one in a CSV
+/// cell is also in the row's bytes as written (the light CSV mappings search those).
+const ERROR_NEEDLES: [&str; 9] = [
+    "Violation",
+    "Exception",
+    "licenses are available",
+    "mutually exclusive",
+    "depends on the service plan",
+    "Proxy address",
+    "to be enabled as well",
+    "proxyAddresses already exists",
+    "Error:",
+];
+
 /// [`may_hold_error`] over bytes (a whole raw record: no string of it can hold an error unless its
 /// bytes do, when it has no `\u` escape).
 pub fn may_hold_error_bytes(s: &[u8]) -> bool {
     // vectorized (Teddy) when the CPU allows, else the plain substring tests
     static FINDER: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
-        std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(NEEDLES));
-    const NEEDLES: [&str; 9] = [
-        "Violation",
-        "Exception",
-        "licenses are available",
-        "mutually exclusive",
-        "depends on the service plan",
-        "Proxy address",
-        "to be enabled as well",
-        "proxyAddresses already exists",
-        "Error:",
-    ];
+        std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(ERROR_NEEDLES));
     match FINDER.as_ref() {
         Some(f) => f.find(s).is_some(),
-        None => NEEDLES
+        None => ERROR_NEEDLES
             .iter()
             .any(|n| memchr::memmem::find(s, n.as_bytes()).is_some()),
     }
@@ -585,6 +588,13 @@ pub fn as_text(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_needles_hold_no_csv_syntax() {
+        for n in ERROR_NEEDLES {
+            assert!(!n.contains(['"', ',', '\r', '\n']), "{n}");
+        }
+    }
     use serde_json::json;
 
     #[test]

@@ -13,11 +13,13 @@
 //! collects their texts). The light parse itself refuses `\u` escapes and escaped keys.
 
 use super::audit::{self, Family};
+use super::csvrows::Cells;
 use super::lightjson::{self, Doc};
 use super::prefilter::LightMap;
 use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
 use super::value;
 use crate::model::AuditFormat;
+use std::borrow::Cow;
 
 /// The light mapping is not sure: use the full path.
 struct Unsure;
@@ -256,15 +258,16 @@ fn map_azure_monitor<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
 /// [`audit::portal_row_to_value`] of it, without building that object (86 owned cells and a
 /// `Value` tree per row); `None` when a cell may hold an error text (the full path collects those,
 /// in its own order) or the row is not as wide as the header (a malformed row, reported there).
-pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<RawAudit> {
-    if row.len() != width || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
+pub(super) fn map_portal_row(row: &impl Cells, width: usize) -> Option<RawAudit> {
+    if row.width() != width || audit::may_hold_error_bytes(row.haystack()) {
         return None;
     }
-    // `audit::cell`: trimmed, empty absent
-    let cell = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty());
-    // `value::text` of a cell: also the null markers absent
-    let txt = |c: Option<&str>| c.and_then(value::present).map(str::to_string);
-    let t = |i: usize| txt(cell(i));
+    // `audit::cell`: a cell that is not empty once trimmed
+    let cell = |i: usize| row.cell(i).filter(|c| !c.trim().is_empty());
+    let trimmed = |c: Cow<'_, str>| c.trim().to_string();
+    // `value::text` of a cell: trimmed, the null markers absent
+    let txt = |c: &str| value::present(c).map(str::to_string);
+    let t = |i: usize| cell(i).and_then(|c| txt(&c));
     let mut raw = RawAudit {
         time: t(0),
         correlation_id: t(1),
@@ -274,7 +277,7 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
         result_reason: t(6),
         ..Default::default()
     };
-    let actor_type = cell(8).unwrap_or("").to_ascii_lowercase();
+    let actor_type = cell(8).map_or_else(String::new, |c| c.trim().to_ascii_lowercase());
     if actor_type.starts_with("user") || (actor_type.is_empty() && cell(11).is_some()) {
         raw.actor.user_display_name = t(9);
         raw.actor.user_id = t(10);
@@ -292,9 +295,9 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
             .filter_map(|pb| {
                 let name = cell(pb)?;
                 Some(RawProp {
-                    name: txt(Some(name)).unwrap_or_default(),
-                    old: cell(pb + 1).map(str::to_string),
-                    new: cell(pb + 2).map(str::to_string),
+                    name: txt(&name).unwrap_or_default(),
+                    old: cell(pb + 1).map(trimmed),
+                    new: cell(pb + 2).map(trimmed),
                 })
             })
             .collect();
@@ -317,7 +320,7 @@ pub(super) fn map_portal_row(row: &csv::StringRecord, width: usize) -> Option<Ra
         raw.additional
             .push(("User-Agent".into(), t(7).unwrap_or_default()));
     }
-    let pairs = row.len().saturating_sub(audit::PORTAL_FIXED_COLUMNS) / 2;
+    let pairs = row.width().saturating_sub(audit::PORTAL_FIXED_COLUMNS) / 2;
     for k in 0..pairs {
         let b = audit::PORTAL_FIXED_COLUMNS + k * 2;
         if let Some(key) = t(b) {
@@ -367,17 +370,18 @@ impl LaColumns {
 /// record. `None` when a cell may hold an error text, the row is not as wide as the header, or the
 /// light parse refuses the object (escapes, invalid JSON text in a dynamic column, which the full
 /// path reads as absent).
-pub(super) fn map_la_row(row: &csv::StringRecord, cols: &LaColumns) -> Option<RawAudit> {
-    if row.len() != cols.names.len() || audit::may_hold_error_bytes(row.as_slice().as_bytes()) {
+pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns) -> Option<RawAudit> {
+    if row.width() != cols.names.len() || audit::may_hold_error_bytes(row.haystack()) {
         return None;
     }
-    let mut text: Vec<u8> = Vec::with_capacity(row.as_slice().len() + 24 * row.len());
+    let mut text: Vec<u8> = Vec::with_capacity(row.haystack().len() + 24 * row.width());
     text.push(b'{');
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let mut members = 0;
-    for ((name, &dynamic), cell) in cols.names.iter().zip(&cols.dynamic).zip(row.iter()) {
+    for (i, (name, &dynamic)) in cols.names.iter().zip(&cols.dynamic).enumerate() {
         let Some(name) = name else { continue };
+        let Some(cell) = row.cell(i) else { continue };
         if cell.trim().is_empty() {
             continue;
         }
@@ -390,7 +394,7 @@ pub(super) fn map_la_row(row: &csv::StringRecord, cols: &LaColumns) -> Option<Ra
             spans.push((members, text.len(), t.len()));
             text.extend_from_slice(t.as_bytes());
         } else {
-            serde_json::to_writer(&mut text, cell).ok()?;
+            serde_json::to_writer(&mut text, &*cell).ok()?;
         }
         members += 1;
     }

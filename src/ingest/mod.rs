@@ -954,9 +954,12 @@ fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
                         continue;
                     }
                     let line = lines_to(start);
-                    let mut rec = std::mem::take(&mut rows.rec);
-                    row.fill(&mut rec);
-                    rows.keep(&rec, line);
+                    if rows.keep_light(&row, line) {
+                        continue;
+                    }
+                    row.fill(&mut rows.rec);
+                    let rec = std::mem::take(&mut rows.rec);
+                    rows.keep_full(&rec, line);
                     rows.rec = rec;
                 }
                 csvrows::Scan::End => {
@@ -999,40 +1002,55 @@ impl CsvRows<'_> {
         false
     }
 
-    /// A row the fast path did not count, starting on `line` of the slice.
-    fn keep(&mut self, rec: &csv::StringRecord, line: u64) {
-        self.counted.flush(&mut self.outs);
-        let src = SourceRef {
-            file: self.input.file.clone(),
-            record: 0,
-            line: Some(line),
-        };
+    /// A kept admin-center or Log Analytics row, starting on `line` of the slice, mapped from its
+    /// cells (no owned row, no tree); false when the light mapping does not answer.
+    fn keep_light(&mut self, row: &impl csvrows::Cells, line: u64) -> bool {
         let CsvInput {
             shape,
             headers,
-            keys,
             fast,
             la_columns,
             ..
         } = self.input;
-        // a kept admin-center or Log Analytics row, mapped from its cells (no owned row, no tree)
         let light = match (fast, shape, la_columns) {
             (Some(_), CsvShape::Audit(CsvKind::Portal), _) => {
-                lightaudit::map_portal_row(rec, headers.len())
+                lightaudit::map_portal_row(row, headers.len())
                     .map(|raw| (raw, AuditFormat::PortalCsv))
             }
             (Some(_), CsvShape::Audit(CsvKind::LogAnalytics), Some(cols)) => {
-                lightaudit::map_la_row(rec, cols).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
+                lightaudit::map_la_row(row, cols).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
             }
             _ => None,
         };
-        if let Some((raw, format)) = light {
-            self.outs.push(event_outcome(raw, &src, format));
-            return;
-        }
+        let Some((raw, format)) = light else {
+            return false;
+        };
+        self.counted.flush(&mut self.outs);
+        self.outs.push(event_outcome(raw, &self.src(line), format));
+        true
+    }
+
+    /// A row neither counted nor mapped light, starting on `line` of the slice: the full path.
+    fn keep_full(&mut self, rec: &csv::StringRecord, line: u64) {
+        self.counted.flush(&mut self.outs);
+        let CsvInput {
+            shape,
+            headers,
+            keys,
+            ..
+        } = self.input;
         let row: Vec<String> = rec.iter().map(str::to_string).collect();
+        let src = self.src(line);
         self.outs
             .push(process_csv_row(shape, headers, keys, row, src));
+    }
+
+    fn src(&self, line: u64) -> SourceRef {
+        SourceRef {
+            file: self.input.file.clone(),
+            record: 0,
+            line: Some(line),
+        }
     }
 
     /// Reads `part` (whole records, the end of the slice) with the `csv` crate; `base` = the
@@ -1057,18 +1075,14 @@ impl CsvRows<'_> {
             let line = base + rdr.position().line().saturating_sub(1) + pending;
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
-                    if !self.counted_light(&rec) {
-                        self.keep(&rec, line);
+                    if !self.counted_light(&rec) && !self.keep_light(&rec, line) {
+                        self.keep_full(&rec, line);
                     }
                 }
                 Ok(false) => break,
                 Err(e) => {
                     self.counted.flush(&mut self.outs);
-                    let src = SourceRef {
-                        file: self.input.file.clone(),
-                        record: 0,
-                        line: Some(line),
-                    };
+                    let src = self.src(line);
                     self.outs
                         .push(skip(&src, "malformed CSV row", e.to_string(), true));
                 }
