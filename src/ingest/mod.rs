@@ -3,8 +3,9 @@
 //! skip with a reason. A reader thread reads blocks; JSON Lines ([`lines`]) and CSV ([`csvblocks`]) are
 //! cut into slices of whole records that are split and parsed on all cores (rayon); other JSON goes
 //! through the streaming splitter ([`jsonscan`]) and its records are parsed in parallel batches.
-//! Records without licensing needles take the fast path ([`prefilter`]): validated and timed, not
-//! kept. Memory grows with the events kept (licensing, membership, deletions), not with the file;
+//! CSV rows are split by [`csvrows`] where it is sure of them, by the `csv` crate from the first row
+//! it is not. Records without licensing needles take the fast path ([`prefilter`]): validated and
+//! timed, not kept. Memory grows with the events kept (licensing, membership, deletions), not with the file;
 //! with `licensing_memberships_only` the membership changes of other groups are held compactly
 //! ([`defer`]) and dropped once every input is read.
 
