@@ -118,19 +118,6 @@ impl<'a> RawRow<'a> {
         }
     }
 
-    /// The record's bytes as written (quotes and delimiters included): every cell's text is in
-    /// them, doubled quotes aside.
-    pub(super) fn bytes(&self) -> &'a [u8] {
-        self.text
-            .as_bytes()
-            .get(self.start..self.end)
-            .unwrap_or_default()
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.fields.len()
-    }
-
     /// Cell `i` as the `csv` crate reads it.
     pub(super) fn get(&self, i: usize) -> Option<Cow<'a, str>> {
         let f = self.fields.get(i)?;
@@ -142,12 +129,11 @@ impl<'a> RawRow<'a> {
         })
     }
 
-    /// The record as the `csv` crate reads it, into `rec` (cleared first).
-    pub(super) fn fill(&self, rec: &mut csv::StringRecord) {
-        rec.clear();
-        for i in 0..self.len() {
-            rec.push_field(self.get(i).as_deref().unwrap_or_default());
-        }
+    /// Every cell, owned, as the `csv` crate reads them (for the full path).
+    pub(super) fn to_cells(&self) -> Vec<String> {
+        (0..self.fields.len())
+            .map(|i| self.get(i).map(Cow::into_owned).unwrap_or_default())
+            .collect()
     }
 }
 
@@ -251,13 +237,18 @@ impl Cells for csv::StringRecord {
 
 impl Cells for RawRow<'_> {
     fn width(&self) -> usize {
-        self.len()
+        self.fields.len()
     }
     fn cell(&self, i: usize) -> Option<Cow<'_, str>> {
         self.get(i)
     }
+    /// The record's bytes as written (quotes and delimiters included): every cell's text is in
+    /// them, doubled quotes aside.
     fn haystack(&self) -> &[u8] {
-        self.bytes()
+        self.text
+            .as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
     }
 }
 
@@ -266,7 +257,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Records (fields, first line) as the `csv` crate reads `s`, the way `csv_slice` reads it.
+    /// Records as the `csv` crate reads `s`, with the settings `csv_slice` reads it with.
     fn by_csv(s: &[u8]) -> Vec<Vec<String>> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -287,14 +278,10 @@ mod tests {
             match scan_record(s.as_bytes(), pos, &mut fields) {
                 Scan::Record { start, end } => {
                     let row = RawRow::new(s, start, end, &fields);
-                    let mut rec = csv::StringRecord::new();
-                    row.fill(&mut rec);
-                    assert!(row.bytes().len() >= rec.as_slice().len());
-                    out.push(
-                        (0..row.len())
-                            .map(|i| row.get(i).unwrap().into_owned())
-                            .collect(),
-                    );
+                    let cells = row.to_cells();
+                    assert_eq!(cells.len(), row.width());
+                    assert!(row.haystack().len() >= cells.iter().map(String::len).sum::<usize>());
+                    out.push(cells);
                     pos = end;
                 }
                 Scan::End => return (out, false),

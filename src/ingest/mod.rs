@@ -5,9 +5,9 @@
 //! through the streaming splitter ([`jsonscan`]) and its records are parsed in parallel batches.
 //! CSV rows are split by [`csvrows`] where it is sure of them, by the `csv` crate from the first row
 //! it is not. Records without licensing needles take the fast path ([`prefilter`]): validated and
-//! timed, not kept. Memory grows with the events kept (licensing, membership, deletions), not with the file;
-//! with `licensing_memberships_only` the membership changes of other groups are held compactly
-//! ([`defer`]) and dropped once every input is read.
+//! timed, not kept. Memory grows with the events kept (licensing, membership, deletions), not with
+//! the file; with `licensing_memberships_only` the membership changes of other groups are held
+//! compactly ([`defer`]) and dropped once every input is read.
 
 pub mod audit;
 mod blocks;
@@ -930,7 +930,6 @@ fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
         input,
         outs: Vec::new(),
         counted: lines::Counted::default(),
-        rec: csv::StringRecord::new(),
     };
     let mut pos = 0;
     // the newlines before `seen`, counted as far as needed
@@ -958,10 +957,7 @@ fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
                     if rows.keep_light(&row, line) {
                         continue;
                     }
-                    row.fill(&mut rows.rec);
-                    let rec = std::mem::take(&mut rows.rec);
-                    rows.keep_full(&rec, line);
-                    rows.rec = rec;
+                    rows.keep_full(row.to_cells(), line);
                 }
                 csvrows::Scan::End => {
                     pos = slice.len();
@@ -987,7 +983,6 @@ struct CsvRows<'a> {
     input: &'a CsvInput,
     outs: Vec<Outcome>,
     counted: lines::Counted,
-    rec: csv::StringRecord,
 }
 
 impl CsvRows<'_> {
@@ -1032,7 +1027,7 @@ impl CsvRows<'_> {
     }
 
     /// A row neither counted nor mapped light, starting on `line` of the slice: the full path.
-    fn keep_full(&mut self, rec: &csv::StringRecord, line: u64) {
+    fn keep_full(&mut self, row: Vec<String>, line: u64) {
         self.counted.flush(&mut self.outs);
         let CsvInput {
             shape,
@@ -1040,7 +1035,6 @@ impl CsvRows<'_> {
             keys,
             ..
         } = self.input;
-        let row: Vec<String> = rec.iter().map(str::to_string).collect();
         let src = self.src(line);
         self.outs
             .push(process_csv_row(shape, headers, keys, row, src));
@@ -1077,7 +1071,7 @@ impl CsvRows<'_> {
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
                     if !self.counted_light(&rec) && !self.keep_light(&rec, line) {
-                        self.keep_full(&rec, line);
+                        self.keep_full(rec.iter().map(str::to_string).collect(), line);
                     }
                 }
                 Ok(false) => break,
