@@ -203,9 +203,10 @@ impl<'a> Ctx<'a> {
             for t in targets_of(s) {
                 if t.kind == TargetKind::User {
                     if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
-                        upn_alias
-                            .entry(upn.trim().to_lowercase())
-                            .or_insert_with(|| id.clone());
+                        let k = crate::model::folded(upn);
+                        if !upn_alias.contains_key(&*k) {
+                            upn_alias.insert(k.into_owned(), id.clone());
+                        }
                     }
                 }
             }
@@ -274,15 +275,12 @@ impl<'a> Ctx<'a> {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
         }
-        if let Some(upn) = upn
-            .map(|u| u.trim().to_lowercase())
-            .filter(|u| !u.is_empty())
-        {
-            if let Some(&i) = self.users_by_upn.get(&upn) {
+        if let Some(upn) = upn.map(crate::model::folded).filter(|u| !u.is_empty()) {
+            if let Some(&i) = self.users_by_upn.get(&*upn) {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
             if id.is_none() {
-                if let Some(alias) = self.upn_alias.get(&upn) {
+                if let Some(alias) = self.upn_alias.get(&*upn) {
                     return Some(UKey::Id(alias.clone()));
                 }
                 // An id may arrive as the "upn" in some exports.
@@ -291,7 +289,7 @@ impl<'a> Ctx<'a> {
                 {
                     return Some(UKey::Id(oid));
                 }
-                return Some(UKey::Upn(upn));
+                return Some(UKey::Upn(upn.into_owned()));
             }
         }
         id.map(|i| UKey::Id(i.clone()))

@@ -17,6 +17,7 @@ use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
 use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::hash::Hash;
 use std::io::{Seek, Write};
 use std::sync::Arc;
@@ -166,18 +167,17 @@ impl ErrorUsers {
         if let Some(id) = id {
             self.ids.insert(id.clone());
         }
-        if let Some(u) = upn
-            .map(|u| u.trim().to_lowercase())
-            .filter(|u| !u.is_empty())
-        {
-            self.upns.insert(u);
+        if let Some(u) = upn.map(crate::model::folded).filter(|u| !u.is_empty()) {
+            if !self.upns.contains(&*u) {
+                self.upns.insert(u.into_owned());
+            }
         }
     }
 
     /// The error users of `events` and `snap`, each under every id and UPN the inputs pair it with
     /// (snapshot users, event targets, the held changes' targets), so that a change naming the
     /// user only by id matches an error naming it only by UPN, as diagnosis resolves them.
-    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &[Deferred]) -> Self {
+    pub fn collect<'e>(events: &'e [AuditEvent], snap: &'e Snapshot, held: &'e [Deferred]) -> Self {
         let mut s = ErrorUsers::default();
         for e in events
             .iter()
@@ -198,8 +198,10 @@ impl ErrorUsers {
         // an id written in the UPN field (some exports) is an id
         let ids_as_upns: Vec<ObjectId> = s.upns.iter().filter_map(|u| id_in_upn(u)).collect();
         s.ids.extend(ids_as_upns);
-        let pair = |id: Option<&ObjectId>, upn: Option<&str>| match (id, upn.map(str::trim)) {
-            (Some(i), Some(u)) if !u.is_empty() => Some((i.clone(), u.to_lowercase())),
+        // every (id, UPN) pair the inputs hold, borrowed (a UPN is copied only when it is not
+        // written in lower case): a pair with one side known adds the other
+        let pair = |id: Option<&'e ObjectId>, upn: Option<&'e str>| match (id, upn) {
+            (Some(i), Some(u)) => Some((i, crate::model::folded(u))).filter(|(_, u)| !u.is_empty()),
             _ => None,
         };
         let users = snap.users.iter().map(|u| (Some(&u.id), u.upn.as_deref()));
@@ -209,17 +211,23 @@ impl ErrorUsers {
             .chain(held.iter().flat_map(|d| &d.targets.items))
             .filter(|t| t.kind == TargetKind::User)
             .map(|t| (t.id.as_ref(), t.upn.as_deref()));
-        let pairs: HashSet<(ObjectId, String)> = users
+        let pairs: Vec<(&ObjectId, Cow<'e, str>)> = users
             .chain(targets)
             .filter_map(|(i, u)| pair(i, u))
             .collect();
-        // a few rounds reach users renamed more than once
-        for _ in 0..4 {
+        // rounds until nothing is added reach users renamed more than once (bounded, for a
+        // pathological chain of renames)
+        for _ in 0..16 {
             let before = s.ids.len() + s.upns.len();
             for (i, u) in &pairs {
-                if s.ids.contains(i) || s.upns.contains(u) {
-                    s.ids.insert(i.clone());
-                    s.upns.insert(u.clone());
+                let (has_id, has_upn) = (s.ids.contains(*i), s.upns.contains(&**u));
+                if has_id != has_upn {
+                    if !has_id {
+                        s.ids.insert((*i).clone());
+                    }
+                    if !has_upn {
+                        s.upns.insert(u.to_string());
+                    }
                 }
             }
             if s.ids.len() + s.upns.len() == before {
@@ -231,8 +239,8 @@ impl ErrorUsers {
 
     fn names(&self, t: &Target) -> bool {
         let by_upn = |u: &str| {
-            let u = u.trim().to_lowercase();
-            self.upns.contains(&u) || id_in_upn(&u).is_some_and(|i| self.ids.contains(&i))
+            let u = crate::model::folded(u);
+            self.upns.contains(&*u) || id_in_upn(&u).is_some_and(|i| self.ids.contains(&i))
         };
         t.kind == TargetKind::User
             && (t.id.as_ref().is_some_and(|i| self.ids.contains(i))
