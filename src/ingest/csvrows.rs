@@ -141,6 +141,29 @@ impl<'a> RawRow<'a> {
         })
     }
 
+    /// `f` of cell `i` as the `csv` crate reads it; a cell with doubled quotes is undoubled into a
+    /// reused buffer, not a new string.
+    fn with_undoubled<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
+        let fld = self.fields.get(i)?;
+        let t = self.text.get(fld.start..fld.end)?;
+        if !fld.escaped {
+            return Some(f(t));
+        }
+        UNDOUBLED
+            .try_with(|buf| match buf.try_borrow_mut() {
+                Ok(mut buf) => {
+                    let n = undouble_into(t, &mut buf);
+                    // quotes are ASCII: dropping them leaves valid UTF-8 (checked all the same)
+                    match buf.get(..n).map(simdutf8::basic::from_utf8) {
+                        Some(Ok(u)) => f(u),
+                        _ => f(&undouble(t)),
+                    }
+                }
+                Err(_) => f(&undouble(t)),
+            })
+            .ok()
+    }
+
     /// Every cell, owned, as the `csv` crate reads them (for the full path).
     pub(super) fn to_cells(&self) -> Vec<String> {
         (0..self.fields.len())
@@ -195,12 +218,29 @@ fn next_quote(s: &[u8], mut p: usize) -> Option<usize> {
         .map(|i| p + i)
 }
 
-/// A field's text with each doubled quote read as one (every quote in it is doubled). Sixteen
-/// bytes are copied at a time and the write position moves past the first quote of the pair only,
-/// so a JSON cell (a doubled quote every few bytes) costs no call per quote.
+/// A field's text with each doubled quote read as one (every quote in it is doubled).
 fn undouble(t: &str) -> String {
+    let mut out = Vec::new();
+    let n = undouble_into(t, &mut out);
+    out.truncate(n);
+    // quotes are ASCII: dropping them leaves valid UTF-8
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+thread_local! {
+    /// Reused buffer for [`RawRow::with_cell`]: no allocation or zeroing per row.
+    static UNDOUBLED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`undouble`] into the start of `out` (grown when too short, never shrunk or cleared), returning
+/// the length written. Sixteen bytes are copied at a time and the write position moves past the
+/// first quote of the pair only, so a JSON cell (a doubled quote every few bytes) costs no call
+/// per quote.
+fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
     let b = t.as_bytes();
-    let mut out = vec![0u8; b.len() + 16];
+    if out.len() < b.len() + 16 {
+        out.resize(b.len() + 16, 0);
+    }
     let (mut r, mut w) = (0, 0);
     while let (Some(chunk), Some(dst)) = (
         b.get(r..r + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()),
@@ -229,15 +269,17 @@ fn undouble(t: &str) -> String {
             skip = c == b'"';
         }
     }
-    out.truncate(w);
-    // quotes are ASCII: dropping them leaves valid UTF-8
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    w
 }
 
 /// The cells of a row, as the fast path reads them: from the `csv` crate's record or from a scan.
 pub(crate) trait Cells {
     fn width(&self) -> usize;
     fn cell(&self, i: usize) -> Option<Cow<'_, str>>;
+    /// `f` of [`Cells::cell`], where a scanned row can spare the copy.
+    fn with_cell<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
+        self.cell(i).map(|c| f(&c))
+    }
     /// Bytes holding every cell's text (needles found in a cell are found here).
     fn haystack(&self) -> &[u8];
 }
@@ -260,6 +302,9 @@ impl Cells for RawRow<'_> {
     }
     fn cell(&self, i: usize) -> Option<Cow<'_, str>> {
         self.get(i)
+    }
+    fn with_cell<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
+        self.with_undoubled(i, f)
     }
     /// The record's bytes as written (quotes and delimiters included): every cell's text is in
     /// them, doubled quotes aside.
@@ -359,10 +404,26 @@ mod tests {
         fn undoubling_reads_each_pair_as_one(
             parts in proptest::collection::vec(prop_oneof![
                 4 => Just("a"), 2 => Just("\"\""), 1 => Just("é"), 1 => Just("0123456789abcdef"),
-            ], 0..60)
+            ], 0..60),
+            junk in 0usize..400,
         ) {
             let t: String = parts.concat();
             prop_assert_eq!(undouble(&t), t.replace("\"\"", "\""));
+            // into a reused buffer holding an earlier, longer cell's bytes
+            let mut buf = vec![b'"'; junk];
+            let n = undouble_into(&t, &mut buf);
+            let want = t.replace("\"\"", "\"");
+            prop_assert_eq!(&buf[..n], want.as_bytes());
+            // and through a scanned row, as the light check reads it
+            let row = format!("x,\"{t}\"\n");
+            let mut fields = Vec::new();
+            let Scan::Record { start, end } = scan_record(row.as_bytes(), 0, &mut fields) else {
+                return Err(TestCaseError::fail("not scanned"));
+            };
+            let raw = RawRow::new(&row, start, end, &fields);
+            let read = raw.with_cell(1, str::to_string);
+            prop_assert_eq!(read.as_deref(), Some(&*want));
+            prop_assert_eq!(raw.with_cell(1, str::len), raw.cell(1).map(|c| c.len()));
         }
 
         /// The scan, with the `csv` crate from where it is unsure, reads what the `csv` crate reads.

@@ -456,7 +456,10 @@ impl CsvFast {
             return None;
         }
         if let Some(i) = self.audit_data {
-            return Self::light_ual(&row.cell(i)?).map(|t| (t, self.format));
+            return row
+                .with_cell(i, Self::light_ual)
+                .flatten()
+                .map(|t| (t, self.format));
         }
         let activity = self.activity.iter().find_map(|g| Self::value(row, g))?;
         if activity.trim_end_matches('.').trim().is_empty() {
