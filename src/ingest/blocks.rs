@@ -34,22 +34,20 @@ pub(super) fn produce(
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     loop {
-        let mut block = match spent.try_recv() {
-            Ok(mut b) => {
-                b.clear();
-                b
-            }
-            Err(_) => Vec::new(),
-        };
-        // exact: an amortized reserve doubles a refilled block to 8 MB once a carry grows it
-        block.reserve_exact(BLOCK + carry.len() + 1);
-        block.append(&mut carry);
+        // A refilled block is read into as it is: only bytes past its last data are zeroed (to
+        // make the whole buffer initialized), not every byte of every block before each read.
+        let mut block = spent.try_recv().unwrap_or_default();
+        let fresh = carry.len();
         // a record longer than a block doubles the read, so a huge record costs linear time
-        let want = (BLOCK.saturating_sub(block.len()))
-            .max(block.len())
-            .max(1 << 16) as u64;
-        let fresh = block.len();
-        let n = Read::take(&mut *reader, want).read_to_end(&mut block)?;
+        let want = (BLOCK.saturating_sub(fresh)).max(fresh).max(1 << 16);
+        let size = block.capacity().max(fresh + want);
+        // exact: an amortized reserve doubles a refilled block to 8 MB once a carry grows it
+        block.reserve_exact(size - block.len());
+        block.resize(size, 0);
+        block[..fresh].copy_from_slice(&carry);
+        carry.clear();
+        let n = read_up_to(&mut *reader, &mut block[fresh..fresh + want])?;
+        block.truncate(fresh + n);
         let end = if n == 0 {
             block.len()
         } else {
@@ -72,6 +70,21 @@ pub(super) fn produce(
             return Ok(());
         }
     }
+}
+
+/// Reads into `buf` until it is full or the input ends (what `take(len).read_to_end` reads),
+/// returning the bytes read.
+fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Cuts a block of whole records into slices of whole records, about [`SLICE`] bytes each.

@@ -221,4 +221,63 @@ mod tests {
             .all(|b| b.ends_with(b"\n")));
         assert_eq!(blocks.concat(), text);
     }
+
+    /// A reader that hands out at most `step` bytes a call and is interrupted every third call.
+    struct Choppy<'a> {
+        text: &'a [u8],
+        step: usize,
+        calls: usize,
+    }
+
+    impl std::io::Read for Choppy<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 3 == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.step).min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn refilled_blocks_and_a_record_longer_than_a_block_read_whole() {
+        // a 9 MB record (more than two blocks) between short ones, read in short and interrupted
+        // reads, with every spent block sent back to be refilled (its old bytes must not show)
+        let long = format!("{{\"big\":\"{}\"}}\n", "x".repeat(9 << 20));
+        let short = |i: usize| format!("{{\"n\":{i}}}\n");
+        let text: Vec<u8> = (0..200_000)
+            .map(short)
+            .chain(std::iter::once(long))
+            .chain((0..400_000).map(short))
+            .collect::<String>()
+            .into_bytes();
+        let mut r = std::io::BufReader::with_capacity(
+            1 << 12,
+            Choppy {
+                text: &text,
+                step: 100_000,
+                calls: 0,
+            },
+        );
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (spent_tx, spent) = std::sync::mpsc::channel();
+        let mut blocks: Vec<Vec<u8>> = Vec::new();
+        std::thread::scope(|s| {
+            s.spawn(move || crate::ingest::blocks::produce(&mut r, &Lines, &tx, &spent).unwrap());
+            for (b, slices) in rx.iter() {
+                assert!(b.ends_with(b"\n"));
+                assert_eq!(slices.last().map(|s| s.1), Some(b.len()));
+                blocks.push(b.clone());
+                // dirty the buffer: a refill must overwrite or drop every byte of it
+                let mut b = b;
+                b.iter_mut().for_each(|c| *c = b'#');
+                let _ = spent_tx.send(b);
+            }
+        });
+        assert!(blocks.iter().any(|b| b.len() > 9 << 20));
+        assert_eq!(blocks.concat(), text);
+    }
 }
