@@ -17,7 +17,6 @@ use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
 use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use std::hash::Hash;
 use std::io::{Seek, Write};
 use std::sync::Arc;
@@ -177,7 +176,7 @@ impl ErrorUsers {
     /// The error users of `events` and `snap`, each under every id and UPN the inputs pair it with
     /// (snapshot users, event targets, the held changes' targets), so that a change naming the
     /// user only by id matches an error naming it only by UPN, as diagnosis resolves them.
-    pub fn collect<'e>(events: &'e [AuditEvent], snap: &'e Snapshot, held: &'e [Deferred]) -> Self {
+    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &[Deferred]) -> Self {
         let mut s = ErrorUsers::default();
         for e in events
             .iter()
@@ -198,35 +197,36 @@ impl ErrorUsers {
         // an id written in the UPN field (some exports) is an id
         let ids_as_upns: Vec<ObjectId> = s.upns.iter().filter_map(|u| id_in_upn(u)).collect();
         s.ids.extend(ids_as_upns);
-        // every (id, UPN) pair the inputs hold, borrowed (a UPN is copied only when it is not
-        // written in lower case): a pair with one side known adds the other
-        let pair = |id: Option<&'e ObjectId>, upn: Option<&'e str>| match (id, upn) {
-            (Some(i), Some(u)) => Some((i, crate::model::folded(u))).filter(|(_, u)| !u.is_empty()),
-            _ => None,
+        // every (id, UPN) pair the inputs hold, read where they are each round (a UPN is copied
+        // only when it is not written in lower case): a pair with one side known adds the other.
+        // Most runs need one round, which then costs one pass over the targets and no list.
+        let pairs = || {
+            let users = snap.users.iter().map(|u| (Some(&u.id), u.upn.as_deref()));
+            let targets = events
+                .iter()
+                .flat_map(|e| &e.targets)
+                .chain(held.iter().flat_map(|d| &d.targets.items))
+                .filter(|t| t.kind == TargetKind::User)
+                .map(|t| (t.id.as_ref(), t.upn.as_deref()));
+            users.chain(targets).filter_map(|(i, u)| match (i, u) {
+                (Some(i), Some(u)) => {
+                    Some((i, crate::model::folded(u))).filter(|(_, u)| !u.is_empty())
+                }
+                _ => None,
+            })
         };
-        let users = snap.users.iter().map(|u| (Some(&u.id), u.upn.as_deref()));
-        let targets = events
-            .iter()
-            .flat_map(|e| &e.targets)
-            .chain(held.iter().flat_map(|d| &d.targets.items))
-            .filter(|t| t.kind == TargetKind::User)
-            .map(|t| (t.id.as_ref(), t.upn.as_deref()));
-        let pairs: Vec<(&ObjectId, Cow<'e, str>)> = users
-            .chain(targets)
-            .filter_map(|(i, u)| pair(i, u))
-            .collect();
         // rounds until nothing is added reach users renamed more than once (bounded, for a
         // pathological chain of renames)
         for _ in 0..16 {
             let before = s.ids.len() + s.upns.len();
-            for (i, u) in &pairs {
-                let (has_id, has_upn) = (s.ids.contains(*i), s.upns.contains(&**u));
+            for (i, u) in pairs() {
+                let (has_id, has_upn) = (s.ids.contains(i), s.upns.contains(&*u));
                 if has_id != has_upn {
                     if !has_id {
-                        s.ids.insert((*i).clone());
+                        s.ids.insert(i.clone());
                     }
                     if !has_upn {
-                        s.upns.insert(u.to_string());
+                        s.upns.insert(u.into_owned());
                     }
                 }
             }
@@ -250,7 +250,11 @@ impl ErrorUsers {
 
 /// An object id written in a UPN field (some exports), as diagnosis reads it.
 fn id_in_upn(upn: &str) -> Option<ObjectId> {
-    ObjectId::parse(upn).filter(|_| crate::knowledge::catalog::looks_like_guid(upn.trim()))
+    // the shape first: parsing interns the id, which a UPN (almost every call) need not pay for
+    if !crate::knowledge::catalog::looks_like_guid(upn.trim()) {
+        return None;
+    }
+    ObjectId::parse(upn)
 }
 
 /// What [`Deferred::resolve`] hands back.
@@ -740,6 +744,50 @@ mod tests {
         let users = ErrorUsers::collect(&[], &snap, std::slice::from_ref(&d));
         let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
+    }
+
+    #[test]
+    fn a_user_renamed_twice_is_followed_to_every_id_and_upn() {
+        use crate::diagnose::testkit::src;
+        use crate::model::snapshot::ReportedError;
+        let mut snap = Snapshot::default();
+        snap.reported_errors.push(ReportedError {
+            user_id: None,
+            upn: Some("a@contoso.com".into()),
+            display_name: None,
+            sku_id: None,
+            sku_part_number: None,
+            assigned_by: AssignedBy::Unknown,
+            cause: Cause::CountViolation,
+            subcode: None,
+            message: None,
+            occurred: None,
+            source: src("errors.csv", 1),
+        });
+        // in reading order the chain runs backwards, so each round follows one more link:
+        // id-2 = b, id-1 = b, id-1 = a (the error)
+        let named = |id: &str, upn: &str| {
+            let mut e = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
+            e.targets[0].id = ObjectId::parse(id);
+            e.targets[0].upn = Some(upn.into());
+            e
+        };
+        let events = [
+            named("id-2", "b@contoso.com"),
+            named("id-1", "B@Contoso.com"),
+            named("id-1", "a@contoso.com"),
+        ];
+        let users = ErrorUsers::collect(&events, &snap, &[]);
+        let by_id = |id: &str| Target {
+            kind: TargetKind::User,
+            id: ObjectId::parse(id),
+            upn: None,
+            display_name: None,
+            modified: Vec::new(),
+        };
+        assert!(users.names(&by_id("id-1")));
+        assert!(users.names(&by_id("id-2")));
+        assert!(!users.names(&by_id("id-3")));
     }
 
     #[test]
