@@ -715,15 +715,11 @@ mod tests {
         assert_eq!(r.events, all);
     }
 
-    #[test]
-    fn an_error_known_by_upn_keeps_a_change_that_names_the_user_by_id() {
-        use crate::diagnose::testkit::{src, user};
-        use crate::model::snapshot::ReportedError;
-        let kim = user("kim");
-        let mut snap = Snapshot::default();
-        snap.reported_errors.push(ReportedError {
+    /// A reported count violation naming its user by UPN only.
+    fn error_known_by_upn(upn: Option<String>) -> crate::model::snapshot::ReportedError {
+        crate::model::snapshot::ReportedError {
             user_id: None,
-            upn: kim.upn.as_ref().map(|u| u.to_uppercase()),
+            upn,
             display_name: None,
             sku_id: None,
             sku_part_number: None,
@@ -732,8 +728,17 @@ mod tests {
             subcode: None,
             message: None,
             occurred: None,
-            source: src("errors.csv", 1),
-        });
+            source: crate::diagnose::testkit::src("errors.csv", 1),
+        }
+    }
+
+    #[test]
+    fn an_error_known_by_upn_keeps_a_change_that_names_the_user_by_id() {
+        use crate::diagnose::testkit::user;
+        let kim = user("kim");
+        let mut snap = Snapshot::default();
+        let upn = kim.upn.as_ref().map(|u| u.to_uppercase());
+        snap.reported_errors.push(error_known_by_upn(upn));
         snap.users.push(kim);
         let mut joined = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         joined.targets[0].upn = None; // the change names kim by id only
@@ -748,22 +753,9 @@ mod tests {
 
     #[test]
     fn a_user_renamed_twice_is_followed_to_every_id_and_upn() {
-        use crate::diagnose::testkit::src;
-        use crate::model::snapshot::ReportedError;
         let mut snap = Snapshot::default();
-        snap.reported_errors.push(ReportedError {
-            user_id: None,
-            upn: Some("a@contoso.com".into()),
-            display_name: None,
-            sku_id: None,
-            sku_part_number: None,
-            assigned_by: AssignedBy::Unknown,
-            cause: Cause::CountViolation,
-            subcode: None,
-            message: None,
-            occurred: None,
-            source: src("errors.csv", 1),
-        });
+        snap.reported_errors
+            .push(error_known_by_upn(Some("a@contoso.com".into())));
         // in reading order the chain runs backwards, so each round follows one more link:
         // id-2 = b, id-1 = b, id-1 = a (the error)
         let named = |id: &str, upn: &str| {
