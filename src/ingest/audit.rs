@@ -235,13 +235,21 @@ pub fn map_azure_monitor(v: &Value) -> RawAudit {
     raw
 }
 
+/// An `Actor[]` / `Target[]` element as [`ual_identity`] reads it: its `ID` as text and its
+/// `Type` as a number (a numeric string counts).
+pub(super) type UalEntry = (Option<String>, Option<i64>);
+
+fn ual_entry(e: &Value) -> UalEntry {
+    let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
+    (str_of(e, "ID"), ty)
+}
+
 /// Splits an IdentityType-tagged `Actor[]` / `Target[]` list (Office 365 Management Activity schema:
 /// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN).
-fn ual_identity(list: &[Value]) -> RawTarget {
+fn ual_identity(list: &[UalEntry]) -> RawTarget {
     let mut t = RawTarget::default();
-    for e in list {
-        let Some(id) = str_of(e, "ID") else { continue };
-        let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
+    for (id, ty) in list {
+        let Some(id) = id.clone() else { continue };
         match ty {
             Some(5) => {
                 t.upn.get_or_insert(id);
@@ -290,79 +298,93 @@ pub fn map_ual_record(v: &Value, inner: Option<&Value>) -> RawAudit {
     raw
 }
 
+/// What a unified-audit-log record says, read from its `Value` here or from its light parse
+/// (`lightaudit`); [`UalRead::assemble`] puts it together the same way for both.
+pub(super) struct UalRead {
+    /// Time, fallback time, activity, result, correlation and record id.
+    pub head: RawAudit,
+    pub actors: Vec<UalEntry>,
+    pub targets: Vec<UalEntry>,
+    /// `UserId`, `ActorIpAddress` / `ClientIP`, `ObjectId` as text.
+    pub user_id: Option<String>,
+    pub ip: Option<String>,
+    pub object_id: Option<String>,
+    pub modified: Vec<RawProp>,
+    /// `ExtendedProperties`, the `additionalDetails` JSON object already split into its pairs.
+    pub additional: Vec<(String, String)>,
+}
+
+impl UalRead {
+    pub(super) fn assemble(self) -> RawAudit {
+        let UalRead {
+            head: mut raw,
+            actors,
+            targets,
+            user_id,
+            ip,
+            object_id,
+            modified,
+            additional,
+        } = self;
+        let a = ual_identity(&actors);
+        let gbl = actors
+            .iter()
+            .filter_map(|(id, _)| id.clone())
+            .find(|n| crate::model::event::is_gbl_actor_name(n));
+        if let Some(name) = gbl {
+            raw.actor.app_name = Some(name);
+        } else if a.kind.as_deref() == Some("ServicePrincipal")
+            || (a.upn.is_none() && a.display_name.is_some())
+        {
+            raw.actor.app_name = a.display_name.clone();
+            raw.actor.service_principal_id = a.id.clone();
+        } else {
+            raw.actor.upn = a.upn.or_else(|| user_id.filter(|u| u.contains('@')));
+            raw.actor.user_id = a.id;
+            raw.actor.user_display_name = a.display_name;
+            raw.actor.ip = ip;
+        }
+        let mut target = ual_identity(&targets);
+        if target.upn.is_none() && target.kind.as_deref() != Some("Group") {
+            target.upn = object_id.filter(|o| o.contains('@'));
+        }
+        if target.kind.is_none() && target.upn.is_some() {
+            target.kind = Some("User".into());
+        }
+        target.modified = modified;
+        // Membership changes name the group only in `Group.ObjectID` / `Group.DisplayName`
+        // properties; Graph exports carry it as a second target, so the UAL mapping adds one too.
+        let prop = |name: &str| {
+            target
+                .modified
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name))
+                .and_then(|p| p.new.as_deref().or(p.old.as_deref()))
+                .map(|s| s.trim().trim_matches('"').trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let group = (prop("Group.ObjectID"), prop("Group.DisplayName"));
+        raw.targets = vec![target];
+        if group.0.is_some() || group.1.is_some() {
+            raw.targets.push(RawTarget {
+                kind: Some("Group".into()),
+                id: group.0,
+                display_name: group.1,
+                ..Default::default()
+            });
+        }
+        raw.additional = additional;
+        raw
+    }
+}
+
 /// Unified audit log `AuditData` (or a Graph audit-log-query record with `auditData`); `inner` is
 /// its [`ual_inner`].
 fn map_ual(v: &Value, inner: Option<&Value>) -> RawAudit {
     let outer = v;
     let v = inner.unwrap_or(v);
-    let mut raw = RawAudit {
-        time: str_of(v, "CreationTime"),
-        time_fallback: str_any(outer, &["createdDateTime", "CreationDate"]),
-        activity: str_of(v, "Operation").or_else(|| str_any(outer, &["operation", "Operations"])),
-        category: None,
-        result: str_of(v, "ResultStatus"),
-        result_reason: None,
-        correlation_id: str_of(v, "InterSystemsId"),
-        record_id: str_of(v, "Id").or_else(|| str_any(outer, &["id", "RecordId"])),
-        ..Default::default()
-    };
-    let actors = array_of(v, "Actor");
-    let a = ual_identity(&actors);
-    let gbl = actors
-        .iter()
-        .filter_map(|e| str_of(e, "ID"))
-        .find(|n| crate::model::event::is_gbl_actor_name(n));
-    if let Some(name) = gbl {
-        raw.actor.app_name = Some(name);
-    } else if a.kind.as_deref() == Some("ServicePrincipal")
-        || (a.upn.is_none() && a.display_name.is_some())
-    {
-        raw.actor.app_name = a.display_name.clone();
-        raw.actor.service_principal_id = a.id.clone();
-    } else {
-        raw.actor.upn = a
-            .upn
-            .or_else(|| str_of(v, "UserId").filter(|u| u.contains('@')));
-        raw.actor.user_id = a.id;
-        raw.actor.user_display_name = a.display_name;
-        raw.actor.ip = str_any(v, &["ActorIpAddress", "ClientIP"]);
-    }
-    let mut target = ual_identity(&array_of(v, "Target"));
-    if target.upn.is_none() && target.kind.as_deref() != Some("Group") {
-        target.upn = str_of(v, "ObjectId").filter(|o| o.contains('@'));
-    }
-    if target.kind.is_none() && target.upn.is_some() {
-        target.kind = Some("User".into());
-    }
-    target.modified = array_of(v, "ModifiedProperties")
-        .iter()
-        .map(|p| RawProp {
-            name: str_of(p, "Name").unwrap_or_default(),
-            old: prop_value(get(p, "OldValue")),
-            new: prop_value(get(p, "NewValue")),
-        })
-        .collect();
-    // Membership changes name the group only in `Group.ObjectID` / `Group.DisplayName` properties;
-    // Graph exports carry it as a second target, so the UAL mapping adds one too.
-    let prop = |name: &str| {
-        target
-            .modified
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
-            .and_then(|p| p.new.as_deref().or(p.old.as_deref()))
-            .map(|s| s.trim().trim_matches('"').trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let group = (prop("Group.ObjectID"), prop("Group.DisplayName"));
-    raw.targets = vec![target.clone()];
-    if group.0.is_some() || group.1.is_some() {
-        raw.targets.push(RawTarget {
-            kind: Some("Group".into()),
-            id: group.0,
-            display_name: group.1,
-            ..Default::default()
-        });
-    }
+    let entries = |key: &str| array_of(v, key).iter().map(ual_entry).collect();
+    let mut additional = Vec::new();
     for d in array_of(v, "ExtendedProperties").iter() {
         let Some(name) = str_of(d, "Name") else {
             continue;
@@ -372,20 +394,41 @@ fn map_ual(v: &Value, inner: Option<&Value>) -> RawAudit {
         match serde_json::from_str::<Value>(&value) {
             Ok(Value::Object(m)) if name.eq_ignore_ascii_case("additionalDetails") => {
                 for (k, x) in m {
-                    raw.additional.push((k, text(&x).unwrap_or_default()));
+                    additional.push((k, text(&x).unwrap_or_default()));
                 }
             }
-            _ => raw.additional.push((name, value)),
+            _ => additional.push((name, value)),
         }
     }
-    raw
-}
-
-/// The workload of a UAL record (`inner`: its [`ual_inner`]).
-fn ual_workload(v: &Value, inner: Option<&Value>) -> Option<String> {
-    inner
-        .and_then(|i| str_of(i, "Workload"))
-        .or_else(|| str_any(v, &["Workload", "service"]))
+    UalRead {
+        head: RawAudit {
+            time: str_of(v, "CreationTime"),
+            time_fallback: str_any(outer, &["createdDateTime", "CreationDate"]),
+            activity: str_of(v, "Operation")
+                .or_else(|| str_any(outer, &["operation", "Operations"])),
+            category: None,
+            result: str_of(v, "ResultStatus"),
+            result_reason: None,
+            correlation_id: str_of(v, "InterSystemsId"),
+            record_id: str_of(v, "Id").or_else(|| str_any(outer, &["id", "RecordId"])),
+            ..Default::default()
+        },
+        actors: entries("Actor"),
+        targets: entries("Target"),
+        user_id: str_of(v, "UserId"),
+        ip: str_any(v, &["ActorIpAddress", "ClientIP"]),
+        object_id: str_of(v, "ObjectId"),
+        modified: array_of(v, "ModifiedProperties")
+            .iter()
+            .map(|p| RawProp {
+                name: str_of(p, "Name").unwrap_or_default(),
+                old: prop_value(get(p, "OldValue")),
+                new: prop_value(get(p, "NewValue")),
+            })
+            .collect(),
+        additional,
+    }
+    .assemble()
 }
 
 /// Whether a UAL record is an Entra directory event (workload `AzureActiveDirectory`, record type 8).
@@ -393,15 +436,23 @@ fn ual_workload(v: &Value, inner: Option<&Value>) -> Option<String> {
 /// error names what the record is.
 /// `inner` is its [`ual_inner`].
 pub fn ual_in_scope(v: &Value, inner: Option<&Value>) -> Result<(), String> {
-    match ual_workload(v, inner) {
+    let workload = inner
+        .and_then(|i| str_of(i, "Workload"))
+        .or_else(|| str_any(v, &["Workload", "service"]));
+    let rt = inner
+        .and_then(|i| get(i, "RecordType").and_then(text))
+        .or_else(|| str_any(v, &["RecordType", "auditLogRecordType"]));
+    ual_scope(workload, rt)
+}
+
+/// [`ual_in_scope`] of a record's workload and record type as text.
+pub(super) fn ual_scope(workload: Option<String>, rt: Option<String>) -> Result<(), String> {
+    match workload {
         Some(w) if !w.eq_ignore_ascii_case("AzureActiveDirectory") => {
             return Err(format!("{w} workload"))
         }
         _ => {}
     }
-    let rt = inner
-        .and_then(|i| get(i, "RecordType").and_then(text))
-        .or_else(|| str_any(v, &["RecordType", "auditLogRecordType"]));
     match rt.as_deref() {
         None | Some("8") => Ok(()),
         Some(t)

@@ -2,15 +2,18 @@
 //! ([`lightjson`]), without building a `serde_json::Value` tree: the path of records that hold a
 //! licensing needle (membership changes, license changes), which the fast path cannot just count.
 //! Admin-center CSV rows with a needle are mapped from their cells the same way
-//! ([`map_portal_row`]), and Log Analytics rows through one JSON object written from their cells
-//! ([`map_la_row`]).
+//! ([`map_portal_row`]), Log Analytics rows through one JSON object written from their cells
+//! ([`map_la_row`]), and Purview rows from their `AuditData` JSON and their other cells
+//! ([`map_purview_row`]).
 //!
 //! It gives exactly what [`audit::map`] gives on the parsed record, or gives up (`None`) and the
 //! caller takes the full parse. It gives up on whatever it does not render the same way for sure:
-//! numbers where text is read (`text` renders them), non-string property values, dynamic columns
-//! sent as JSON text (Log Analytics), unified audit log records, and any record whose bytes hold
-//! an error needle ([`audit::may_hold_error_bytes`]; error records are few and the full path
-//! collects their texts). The light parse itself refuses `\u` escapes and escaped keys.
+//! numbers other than plain integers where text is read (`text` renders them), non-string
+//! property values, dynamic columns sent as JSON text (Log Analytics), unified audit log records
+//! in JSON exports, out-of-scope Purview rows (the full path says why they are skipped), and any
+//! record whose bytes hold an error needle ([`audit::may_hold_error_bytes`]; error records are
+//! few and the full path collects their texts). The light parse itself refuses `\u` escapes and
+//! escaped keys.
 
 use super::audit::{self, Family};
 use super::csvrows::Cells;
@@ -57,6 +60,11 @@ fn text(raw: &str) -> Sure<Option<String>> {
         Some(b't') => Ok(Some("true".into())),
         Some(b'f') => Ok(Some("false".into())),
         Some(b'n' | b'{' | b'[') => Ok(None),
+        // an integer serde_json renders as written (a UAL `RecordType`); other numbers are not
+        // sure (`1e3` is rendered `1000.0`, `-0` as `-0.0`)
+        Some(b'0'..=b'9') if raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(raw.to_string()))
+        }
         _ => Err(Unsure),
     }
 }
@@ -346,16 +354,7 @@ impl LaColumns {
     /// From the column keys ([`audit::header_keys`]).
     pub(super) fn new(keys: &[String]) -> LaColumns {
         LaColumns {
-            names: keys
-                .iter()
-                .map(|k| {
-                    (!k.is_empty()).then(|| {
-                        let mut n = serde_json::to_vec(k).unwrap_or_default();
-                        n.push(b':');
-                        n
-                    })
-                })
-                .collect(),
+            names: keys.iter().map(|k| member_name(k)).collect(),
             dynamic: keys
                 .iter()
                 .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
@@ -375,30 +374,9 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns) -> Option<RawAudit>
         return None;
     }
     let mut text: Vec<u8> = Vec::with_capacity(row.haystack().len() + 24 * row.width());
-    text.push(b'{');
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    let mut members = 0;
-    for (i, (name, &dynamic)) in cols.names.iter().zip(&cols.dynamic).enumerate() {
-        let Some(name) = name else { continue };
-        let Some(cell) = row.cell(i) else { continue };
-        if cell.trim().is_empty() {
-            continue;
-        }
-        if members > 0 {
-            text.push(b',');
-        }
-        text.extend_from_slice(name);
-        let t = cell.trim();
-        if dynamic && (t.starts_with('{') || t.starts_with('[')) {
-            spans.push((members, text.len(), t.len()));
-            text.extend_from_slice(t.as_bytes());
-        } else {
-            serde_json::to_writer(&mut text, &*cell).ok()?;
-        }
-        members += 1;
-    }
-    text.push(b'}');
+    let members = row_object(row, &cols.names, |i| cols.dynamic[i], &mut text, &mut spans)?;
     let doc = Doc::parse(&text)?;
     let root = doc.root();
     // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
@@ -411,6 +389,234 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns) -> Option<RawAudit>
         return None;
     }
     map_graph(&doc, &LightMap::new(root)).ok()
+}
+
+/// Writes what [`audit::named_row_to_value`] makes of a row as one JSON object: each non-empty
+/// cell of a named column as a JSON string, or, where `json(i)`, its trimmed JSON text as it is
+/// (recorded in `spans` as member, offset, length). Returns the number of members.
+fn row_object(
+    row: &impl Cells,
+    names: &[Option<Vec<u8>>],
+    json: impl Fn(usize) -> bool,
+    text: &mut Vec<u8>,
+    spans: &mut Vec<(usize, usize, usize)>,
+) -> Option<usize> {
+    text.push(b'{');
+    let mut members = 0;
+    for (i, name) in names.iter().enumerate() {
+        let Some(name) = name else { continue };
+        let Some(cell) = row.cell(i) else { continue };
+        if cell.trim().is_empty() {
+            continue;
+        }
+        if members > 0 {
+            text.push(b',');
+        }
+        text.extend_from_slice(name);
+        let t = cell.trim();
+        if json(i) && (t.starts_with('{') || t.starts_with('[')) {
+            spans.push((members, text.len(), t.len()));
+            text.extend_from_slice(t.as_bytes());
+        } else {
+            serde_json::to_writer(&mut *text, &*cell).ok()?;
+        }
+        members += 1;
+    }
+    text.push(b'}');
+    Some(members)
+}
+
+/// A column key written as a JSON member name (`"key":`); `None` for an empty key (the full path
+/// drops the column).
+fn member_name(key: &str) -> Option<Vec<u8>> {
+    (!key.is_empty()).then(|| {
+        let mut n = serde_json::to_vec(key).unwrap_or_default();
+        n.push(b':');
+        n
+    })
+}
+
+/// A Log Analytics or Purview header prepared once per file for the light mapping of its kept
+/// rows.
+pub(super) enum RowColumns {
+    La(LaColumns),
+    Ual(UalColumns),
+}
+
+impl RowColumns {
+    /// For a CSV export of this kind with these column keys ([`audit::header_keys`]).
+    pub(super) fn new(kind: &audit::CsvKind, keys: &[String]) -> Option<RowColumns> {
+        match kind {
+            audit::CsvKind::LogAnalytics => Some(RowColumns::La(LaColumns::new(keys))),
+            audit::CsvKind::Purview => UalColumns::new(keys).map(RowColumns::Ual),
+            audit::CsvKind::Portal => None,
+        }
+    }
+
+    /// A kept row mapped without the full path, with its format; `None` = use the full path.
+    pub(super) fn map(&self, row: &impl Cells) -> Option<(RawAudit, AuditFormat)> {
+        match self {
+            RowColumns::La(cols) => {
+                map_la_row(row, cols).map(|r| (r, AuditFormat::LogAnalyticsCsv))
+            }
+            RowColumns::Ual(cols) => {
+                map_purview_row(row, cols).map(|r| (r, AuditFormat::PurviewCsv))
+            }
+        }
+    }
+}
+
+/// The columns of a Purview header, prepared once per file for [`map_purview_row`].
+pub(super) struct UalColumns {
+    /// The one column whose key is `AuditData` in some case (what [`audit::ual_inner`] reads).
+    audit_data: usize,
+    /// Every other column's key as a JSON member name (`None`: an empty key, or `AuditData`).
+    names: Vec<Option<Vec<u8>>>,
+}
+
+impl UalColumns {
+    /// From the column keys ([`audit::header_keys`]); `None` unless exactly one is `AuditData`.
+    pub(super) fn new(keys: &[String]) -> Option<UalColumns> {
+        let mut data = (0..keys.len()).filter(|&i| keys[i].eq_ignore_ascii_case("auditData"));
+        let audit_data = data.next()?;
+        if data.next().is_some() {
+            return None;
+        }
+        Some(UalColumns {
+            audit_data,
+            names: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    if i == audit_data {
+                        None
+                    } else {
+                        member_name(k)
+                    }
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A Purview CSV row mapped to what the full path gives for it ([`audit::ual_inner`],
+/// [`audit::ual_in_scope`], [`audit::map_ual_record`] of [`audit::named_row_to_value`]), without
+/// the owned cells and `Value` trees: the other cells are read as one JSON object (like
+/// [`map_la_row`]) and the `AuditData` JSON with [`Doc`]. `None` when a cell may hold an error
+/// text, the row is not as wide as the header, the `AuditData` is not an object the light parse
+/// reads (the full path reports it), or the record is out of scope (the full path says why).
+pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<RawAudit> {
+    if row.width() != cols.names.len() || audit::may_hold_error_bytes(row.haystack()) {
+        return None;
+    }
+    let mut text: Vec<u8> = Vec::with_capacity(256);
+    row_object(row, &cols.names, |_| false, &mut text, &mut Vec::new())?;
+    let outer_doc = Doc::parse(&text)?;
+    let outer = LightMap::new(outer_doc.root());
+    row.with_cell(cols.audit_data, |data| {
+        let data = data.trim();
+        if !data.starts_with('{') {
+            return None;
+        }
+        let doc = Doc::parse(data.as_bytes())?;
+        map_ual(&doc, &LightMap::new(doc.root()), &outer).ok()
+    })
+    .flatten()
+}
+
+/// `Type` of an `Actor[]` / `Target[]` element as `audit::ual_entry` reads it: `as_i64`, else a
+/// string parsed.
+fn ual_type(raw: Option<&str>) -> Sure<Option<i64>> {
+    Ok(
+        match raw.and_then(|r| r.as_bytes().first().map(|b| (r, b))) {
+            None => None,
+            Some((r, b'"')) => lightjson::unescape_cow(r).ok_or(Unsure)?.parse().ok(),
+            // serde_json reads `-0` as a float
+            Some((r, b'-' | b'0'..=b'9')) => (r != "-0").then(|| r.parse().ok()).flatten(),
+            Some(_) => None,
+        },
+    )
+}
+
+/// `audit::map_ual` of an in-scope record (`v`, its `AuditData`) inside `outer` (the row's other
+/// cells); out of scope is not sure (the full path reports it).
+fn map_ual<'a>(doc: &Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure<RawAudit> {
+    let or_outer = |first: Option<String>, keys: &[&str]| match first {
+        Some(s) => Ok(Some(s)),
+        None => str_any(outer, keys),
+    };
+    let workload = or_outer(str_of(v, "Workload")?, &["Workload", "service"])?;
+    let rt = match v.get("RecordType") {
+        Some(r) => text(r)?,
+        None => None,
+    };
+    let rt = or_outer(rt, &["RecordType", "auditLogRecordType"])?;
+    audit::ual_scope(workload, rt).map_err(|_| Unsure)?;
+    let entries = |key: &str| -> Sure<Vec<audit::UalEntry>> {
+        array_of(doc, v, key)?
+            .into_iter()
+            .map(|el| {
+                Ok(match object(doc, el)? {
+                    Some(e) => (str_of(&e, "ID")?, ual_type(e.get("Type"))?),
+                    None => (None, None),
+                })
+            })
+            .collect()
+    };
+    let modified = array_of(doc, v, "ModifiedProperties")?
+        .into_iter()
+        .map(|el| {
+            Ok(match object(doc, el)? {
+                Some(p) => RawProp {
+                    name: str_of(&p, "Name")?.unwrap_or_default(),
+                    old: prop_value(&p, &["OldValue"])?,
+                    new: prop_value(&p, &["NewValue"])?,
+                },
+                None => RawProp::default(),
+            })
+        })
+        .collect::<Sure<_>>()?;
+    let mut additional = Vec::new();
+    for el in array_of(doc, v, "ExtendedProperties")? {
+        let Some(d) = object(doc, el)? else { continue };
+        let Some(name) = str_of(&d, "Name")? else {
+            continue;
+        };
+        let value = str_of(&d, "Value")?.unwrap_or_default();
+        if !(name.eq_ignore_ascii_case("additionalDetails") && value.starts_with('{')) {
+            additional.push((name, value));
+            continue;
+        }
+        // the pairs of the object serde_json reads: keys in byte order, the last of duplicates
+        let details = Doc::parse(value.as_bytes()).ok_or(Unsure)?;
+        let mut pairs = details.root();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        for (i, &(k, x)) in pairs.iter().enumerate() {
+            if pairs.get(i + 1).is_some_and(|next| next.0 == k) {
+                continue;
+            }
+            additional.push((k.to_string(), text(x)?.unwrap_or_default()));
+        }
+    }
+    Ok(audit::UalRead {
+        head: RawAudit {
+            time: str_of(v, "CreationTime")?,
+            time_fallback: str_any(outer, &["createdDateTime", "CreationDate"])?,
+            activity: or_outer(str_of(v, "Operation")?, &["operation", "Operations"])?,
+            result: str_of(v, "ResultStatus")?,
+            correlation_id: str_of(v, "InterSystemsId")?,
+            record_id: or_outer(str_of(v, "Id")?, &["id", "RecordId"])?,
+            ..Default::default()
+        },
+        actors: entries("Actor")?,
+        targets: entries("Target")?,
+        user_id: str_of(v, "UserId")?,
+        ip: str_any(v, &["ActorIpAddress", "ClientIP"])?,
+        object_id: str_of(v, "ObjectId")?,
+        modified,
+        additional,
+    }
+    .assemble())
 }
 
 #[cfg(test)]
@@ -447,7 +653,8 @@ mod tests {
     fn gives_up_where_it_is_not_sure() {
         let with = |from: &str, to: &str| GRAPH.replacen(from, to, 1);
         for text in [
-            with(r#""result":"success""#, r#""result":0"#), // a number read as text
+            with(r#""result":"success""#, r#""result":1e3"#), // a number serde_json renders
+            with(r#""result":"success""#, r#""result":-0"#),
             with(r#""oldValue":null"#, r#""oldValue":["a"]"#), // a non-string property
             with(r#""resultReason":"""#, r#""resultReason":"CountViolation""#), // an error
             with(
@@ -750,6 +957,266 @@ mod tests {
         let injected = row(r#"{"user":{"id":"u1"}},"Result":"failure""#);
         assert_eq!(full(&injected).actor, RawActor::default());
         assert_eq!(map_la_row(&injected, &LaColumns::new(&keys)), None);
+    }
+
+    /// What the full path gives for a Purview row: its mapped record, `None` when it reports the
+    /// row (no AuditData object, out of scope).
+    fn full_purview(keys: &[String], row: &[String]) -> Option<RawAudit> {
+        let v = audit::named_row_to_value(keys, row);
+        let inner = audit::ual_inner(&v)?;
+        audit::ual_in_scope(&v, Some(&inner)).ok()?;
+        Some(audit::map_ual_record(&v, Some(&inner)))
+    }
+
+    /// A unified-audit-log `AuditData` record of any members (repeated keys in any case, numbers
+    /// and strings where the mapping reads text or a `Type`, `additionalDetails` JSON text).
+    fn ual_record() -> impl Strategy<Value = String> {
+        let id = prop_oneof![
+            4 => prop::sample::select(vec![
+                "a@x.example", "User", "Group", "ServicePrincipal", "User_11111111-2222-3333-4444-555555555555",
+                "11111111-2222-3333-4444-555555555555", "Microsoft Azure AD Group-Based Licensing",
+                "Sync_x@y.example", "AB12", " padded ",
+            ])
+            .prop_map(|s| json!(s)),
+            1 => leaf(),
+        ];
+        let ty = prop_oneof![
+            4 => (0i64..7).prop_map(|n| json!(n)),
+            1 => prop::sample::select(vec!["5", " 2", "-0", "2.0", "x"]).prop_map(|s| json!(s)),
+            1 => prop::sample::select(vec!["-0", "2.0", "1e0", "-3", "99999999999999999999"])
+                .prop_map(|s| serde_json::from_str::<Value>(s).unwrap_or(Value::Null)),
+            1 => leaf(),
+        ];
+        let entry = (
+            prop::sample::select(&["ID", "id", "Type", "type"][..]),
+            prop::sample::select(&["ID", "Type", "TYPE"][..]),
+            id,
+            ty,
+        )
+            .prop_map(|(k1, k2, a, b)| raw(format!("{{{}:{a},{}:{b}}}", json!(k1), json!(k2))));
+        let entries = prop_oneof![
+            4 => prop::collection::vec(prop_oneof![5 => entry.clone(), 1 => leaf()], 0..5)
+                .prop_map(Value::Array),
+            1 => entry,
+            1 => leaf(),
+        ];
+        let prop_ = object(&["Name", "name", "OldValue", "NewValue"], leaf().boxed());
+        let props = prop_oneof![
+            3 => prop::collection::vec(prop_.prop_map(raw), 0..4).prop_map(Value::Array),
+            1 => leaf(),
+        ];
+        let detail_value = prop::sample::select(vec![
+            "{}",
+            r#"{"b":"x","a":1,"b":"y"}"#,
+            r#"{"k":[1],"n":null,"t":true,"f":2.5}"#,
+            r#" {"k":"v"} "#,
+            "{broken",
+            "not json",
+            "[1]",
+            "",
+            "<null>",
+        ])
+        .prop_map(|s| json!(s));
+        let detail = object(
+            &["Name", "Value", "name"],
+            prop_oneof![
+                2 => prop::sample::select(vec!["additionalDetails", "AdditionalDetails", "extendedAuditEventCategory"])
+                    .prop_map(|s| json!(s)),
+                3 => detail_value,
+                1 => leaf(),
+            ]
+            .boxed(),
+        );
+        let details = prop_oneof![
+            3 => prop::collection::vec(detail.prop_map(raw), 0..3).prop_map(Value::Array),
+            1 => leaf(),
+        ];
+        let scalar = prop_oneof![
+            3 => prop::sample::select(vec![
+                "AzureActiveDirectory", "Exchange", "2026-10-01T00:00:00", "Success", "8", "9", "15",
+                "AccountLogon", "a@x.example", "",
+            ])
+            .prop_map(|s| json!(s)),
+            1 => prop::sample::select(vec!["8", "15", "-0", "1e1", "0", "99999999999999999999"])
+                .prop_map(|s| serde_json::from_str::<Value>(s).unwrap_or(Value::Null)),
+            2 => leaf(),
+        ];
+        object(
+            &[
+                "CreationTime", "Id", "Operation", "RecordType", "ResultStatus", "Workload", "ObjectId",
+                "UserId", "ClientIP", "ActorIpAddress", "InterSystemsId", "Actor", "Target",
+                "ModifiedProperties", "ExtendedProperties", "UserType", "Version",
+            ],
+            prop_oneof![4 => scalar, 2 => entries, 1 => props, 1 => details].boxed(),
+        )
+        .prop_map(|o| {
+            // mostly an in-scope licensing record, as the fast path sees them
+            o.replacen(
+                '{',
+                r#"{"Workload":"AzureActiveDirectory","RecordType":8,"Operation":"Add member to group.","#,
+                1,
+            )
+            .replace(",}", "}")
+        })
+    }
+
+    /// A Purview row: its header keys and cells, the `AuditData` among other columns that the
+    /// full path may fall back on (or that name the workload or record type).
+    fn purview_row() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        let column = (
+            prop::sample::select(vec![
+                "RecordId",
+                "CreationDate",
+                "RecordType",
+                "Operation",
+                "Operations",
+                "UserId",
+                "Workload",
+                "service",
+                "id",
+                "",
+                "AssociatedAdminUnits",
+            ]),
+            prop::sample::select(vec![
+                "",
+                " ",
+                "x",
+                "8",
+                "9",
+                "AzureActiveDirectory",
+                "Exchange",
+                "2026-10-01T00:00:00Z",
+                "null",
+                "Add member to group.",
+                "line\nbreak \"q\"",
+                "\u{1}",
+            ]),
+        );
+        let data = prop_oneof![
+            8 => ual_record(),
+            1 => ual_record().prop_map(|r| format!("  {r}\n")),
+            1 => prop::sample::select(vec!["", "[1]", "{broken", "{\"Operation\":\"a\\u0041\"}", "not json"])
+                .prop_map(str::to_string),
+        ];
+        let key = prop::sample::select(vec!["AuditData", "auditdata", "AuditData", "AuditData"]);
+        (
+            prop::collection::vec(column, 0..6),
+            data,
+            key,
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(cols, data, key, at)| {
+                let (mut keys, mut row): (Vec<String>, Vec<String>) = cols
+                    .into_iter()
+                    .map(|(k, c)| (k.to_string(), c.to_string()))
+                    .unzip();
+                let at = at.index(keys.len() + 1);
+                keys.insert(at, key.to_string());
+                row.insert(at, data);
+                (keys, row)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The light Purview mapping gives what the full path gives whenever it answers.
+        #[test]
+        fn purview_rows_map_like_the_full_path((keys, row) in purview_row()) {
+            let rec = csv::StringRecord::from(row.clone());
+            let Some(cols) = UalColumns::new(&keys) else {
+                return Err(TestCaseError::fail("one AuditData column"));
+            };
+            if let Some(light) = map_purview_row(&rec, &cols) {
+                prop_assert_eq!(Some(light), full_purview(&keys, &row), "{:?} {:?}", keys, row);
+            }
+            let mut narrow = row.clone();
+            narrow.push(String::new());
+            prop_assert!(map_purview_row(&csv::StringRecord::from(narrow), &cols).is_none());
+        }
+    }
+
+    #[test]
+    fn generated_purview_rows_often_take_the_light_path() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = purview_row();
+        let (mut light, mut full) = (0, 0);
+        for _ in 0..2000 {
+            let (keys, row) = strategy.new_tree(&mut runner).unwrap().current();
+            let cols = UalColumns::new(&keys).expect("one AuditData column");
+            light += usize::from(
+                map_purview_row(&csv::StringRecord::from(row.clone()), &cols).is_some(),
+            );
+            full += usize::from(full_purview(&keys, &row).is_some());
+        }
+        eprintln!("light {light} of {full} mapped rows");
+        assert!(light * 4 > full, "light {light} of {full}");
+    }
+
+    #[test]
+    fn purview_rows_take_the_light_path() {
+        let keys: Vec<String> = [
+            "RecordId",
+            "CreationDate",
+            "RecordType",
+            "Operation",
+            "UserId",
+            "AuditData",
+        ]
+        .map(String::from)
+        .to_vec();
+        let data = r#"{"CreationTime":"2026-10-01T00:00:02","Id":"r1","Operation":"Add member to group.","RecordType":8,"ResultStatus":"Success","Workload":"AzureActiveDirectory","ObjectId":"b@x.example","UserId":"a@x.example","ExtendedProperties":[{"Name":"additionalDetails","Value":"{\"b\":\"2\",\"a\":1,\"b\":\"3\"}"},{"Name":"extendedAuditEventCategory","Value":"User"}],"ModifiedProperties":[{"Name":"Group.ObjectID","NewValue":"g1","OldValue":""},{"Name":"Group.DisplayName","NewValue":"LIC-E3","OldValue":""}],"Actor":[{"ID":"a@x.example","Type":5},{"ID":"User_11111111-2222-3333-4444-555555555555","Type":2}],"InterSystemsId":"c1","Target":[{"ID":"b@x.example","Type":5},{"ID":"User","Type":2}]}"#;
+        let row = |data: &str| {
+            vec![
+                "r1",
+                "10/1/2026 12:00:02 AM",
+                "8",
+                "Add member to group.",
+                "a@x.example",
+                data,
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+        };
+        let cols = UalColumns::new(&keys).expect("AuditData");
+        let plain = row(data);
+        let light = map_purview_row(&csv::StringRecord::from(plain.clone()), &cols);
+        assert_eq!(light, full_purview(&keys, &plain));
+        let light = light.expect("light mapping");
+        assert_eq!(light.targets.len(), 2, "the member and the group");
+        assert_eq!(
+            light.additional,
+            [
+                ("a".into(), "1".into()),
+                ("b".into(), "3".into()),
+                ("extendedAuditEventCategory".into(), "User".into())
+            ]
+        );
+        // an integer is read as text as serde_json renders it
+        let numbered = row(&data.replace(r#""Id":"r1""#, r#""Id":12"#));
+        let light = map_purview_row(&csv::StringRecord::from(numbered.clone()), &cols);
+        assert_eq!(
+            light.as_ref().and_then(|r| r.record_id.as_deref()),
+            Some("12")
+        );
+        assert_eq!(light, full_purview(&keys, &numbered));
+        // out of scope, an error text, a number serde_json renders otherwise (`1e20`): the full
+        // path reports, collects or renders it
+        for data in [
+            data.replace(r#""Id":"r1""#, r#""Id":99999999999999999999"#),
+            data.replace("AzureActiveDirectory", "Exchange"),
+            data.replace("Success", "Failed: Error: CountViolation"),
+        ] {
+            assert_eq!(
+                map_purview_row(&csv::StringRecord::from(row(&data)), &cols),
+                None
+            );
+        }
+        // two AuditData columns: the light mapping does not choose
+        let mut twice = keys.clone();
+        twice[0] = "auditData".into();
+        assert!(UalColumns::new(&twice).is_none());
     }
 
     proptest! {

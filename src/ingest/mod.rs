@@ -886,8 +886,10 @@ fn read_csv(
         fast: (!sink.opts.keep_all && !sink.opts.full_parse)
             .then(|| prefilter::CsvFast::new(&shape, &headers))
             .flatten(),
-        la_columns: matches!(shape, CsvShape::Audit(CsvKind::LogAnalytics))
-            .then(|| lightaudit::LaColumns::new(&keys)),
+        row_columns: match &shape {
+            CsvShape::Audit(kind) => lightaudit::RowColumns::new(kind, &keys),
+            CsvShape::Snapshot(_) => None,
+        },
         keys,
         scan: !sink.opts.full_parse,
         shape,
@@ -912,8 +914,8 @@ struct CsvInput {
     headers: Vec<String>,
     keys: Vec<String>,
     fast: Option<prefilter::CsvFast>,
-    /// A Log Analytics header prepared for the light mapping of kept rows.
-    la_columns: Option<lightaudit::LaColumns>,
+    /// A Log Analytics or Purview header prepared for the light mapping of kept rows.
+    row_columns: Option<lightaudit::RowColumns>,
     /// Split rows with [`csvrows`] where it is sure (off for `full_parse`: the `csv` crate reads
     /// every row, so the fixture-wide fast/full equality tests cover the scan too).
     scan: bool,
@@ -998,24 +1000,22 @@ impl CsvRows<'_> {
         false
     }
 
-    /// A kept admin-center or Log Analytics row, starting on `line` of the slice, mapped from its
+    /// A kept admin-center, Log Analytics or Purview row, starting on `line` of the slice, mapped from its
     /// cells (no owned row, no tree); false when the light mapping does not answer.
     fn keep_light(&mut self, row: &impl csvrows::Cells, line: u64) -> bool {
         let CsvInput {
             shape,
             headers,
             fast,
-            la_columns,
+            row_columns,
             ..
         } = self.input;
-        let light = match (fast, shape, la_columns) {
+        let light = match (fast, shape, row_columns) {
             (Some(_), CsvShape::Audit(CsvKind::Portal), _) => {
                 lightaudit::map_portal_row(row, headers.len())
                     .map(|raw| (raw, AuditFormat::PortalCsv))
             }
-            (Some(_), CsvShape::Audit(CsvKind::LogAnalytics), Some(cols)) => {
-                lightaudit::map_la_row(row, cols).map(|raw| (raw, AuditFormat::LogAnalyticsCsv))
-            }
+            (Some(_), _, Some(cols)) => cols.map(row),
             _ => None,
         };
         let Some((raw, format)) = light else {
@@ -1363,7 +1363,12 @@ mod parallel_tests {
         let read = |scan: bool| {
             let input = CsvInput {
                 fast: prefilter::CsvFast::new(&shape, &headers),
-                la_columns: Some(lightaudit::LaColumns::new(&audit::header_keys(&headers))),
+                row_columns: match &shape {
+                    CsvShape::Audit(kind) => {
+                        lightaudit::RowColumns::new(kind, &audit::header_keys(&headers))
+                    }
+                    CsvShape::Snapshot(_) => None,
+                },
                 keys: audit::header_keys(&headers),
                 scan,
                 shape: shape.clone(),
