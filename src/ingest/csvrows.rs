@@ -82,18 +82,8 @@ pub(super) fn scan_record(s: &[u8], pos: usize, fields: &mut Vec<Field>) -> Scan
                 }
                 continue;
             }
-            let mut p = pos + 1;
-            let mut escaped = false;
-            let close = loop {
-                let Some(q) = next_quote(s, p) else {
-                    return unsure; // left open to the end
-                };
-                if s.get(q + 1) == Some(&b'"') {
-                    escaped = true;
-                    p = q + 2;
-                } else {
-                    break q;
-                }
+            let Some((close, escaped)) = closing_quote(s, pos + 1) else {
+                return unsure; // left open to the end
             };
             fields.push(Field {
                 start: pos + 1,
@@ -103,12 +93,7 @@ pub(super) fn scan_record(s: &[u8], pos: usize, fields: &mut Vec<Field>) -> Scan
             pos = close + 1;
         } else {
             let from = pos;
-            while let Some(&c) = s.get(pos) {
-                if STOP[usize::from(c)] {
-                    break;
-                }
-                pos += 1;
-            }
+            pos = unquoted_end(s, pos);
             fields.push(Field {
                 start: from,
                 end: pos,
@@ -205,6 +190,65 @@ fn quote_mask(chunk: &[u8; 16]) -> u32 {
     }
 }
 
+/// Bit `i` set when byte `i` of the chunk ends an unquoted field or makes the scan unsure of it
+/// ([`STOP`]: `,` `"` `\r` `\n`).
+#[inline(always)]
+fn stop_mask(chunk: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of `chunk`.
+        unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast());
+            let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+            let m = _mm_or_si128(
+                _mm_or_si128(is(b','), is(b'"')),
+                _mm_or_si128(is(b'\r'), is(b'\n')),
+            );
+            _mm_movemask_epi8(m) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        stop_mask_portable(chunk)
+    }
+}
+
+/// [`stop_mask`] on targets without SSE2 (compiled everywhere, so a test compares it with SSE2).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn stop_mask_portable(chunk: &[u8; 16]) -> u32 {
+    chunk
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, &c)| m | (u32::from(STOP[usize::from(c)]) << i))
+}
+
+/// The end of an unquoted field starting at `pos`: the first [`STOP`] byte, or the end of `s`.
+/// Sixteen bytes at a time (ids, paths and names run to dozens of bytes).
+#[inline(always)]
+fn unquoted_end(s: &[u8], mut pos: usize) -> usize {
+    while let Some(chunk) = s
+        .get(pos..pos + 16)
+        .and_then(|c| <&[u8; 16]>::try_from(c).ok())
+    {
+        let mask = stop_mask(chunk);
+        if mask != 0 {
+            return pos + mask.trailing_zeros() as usize;
+        }
+        pos += 16;
+    }
+    while let Some(&c) = s.get(pos) {
+        if STOP[usize::from(c)] {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
 /// [`quote_mask`] on targets without SSE2 (compiled everywhere, so a test compares it with SSE2).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
@@ -215,20 +259,44 @@ fn quote_mask_portable(chunk: &[u8; 16]) -> u32 {
         .fold(0, |m, (i, &c)| m | (u32::from(c == b'"') << i))
 }
 
-/// The first `"` at or after `p`: sixteen bytes at a time (a JSON cell has a doubled quote every few
-/// bytes, too close together for a `memchr` call each).
+/// The closing quote of a quoted field whose text starts at `p` (the first quote not doubled),
+/// and whether the field holds doubled quotes; `None` when it is left open to the end. Sixteen
+/// bytes at a time: every quote of a vector is taken from its mask (a JSON cell has a doubled
+/// quote every few bytes, too close together for a search each).
 #[inline(always)]
-fn next_quote(s: &[u8], mut p: usize) -> Option<usize> {
-    while let Some(chunk) = s.get(p..p + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
-        let mask = quote_mask(chunk);
-        if mask != 0 {
-            return Some(p + mask.trailing_zeros() as usize);
+fn closing_quote(s: &[u8], mut p: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    'chunks: while let Some(chunk) = s.get(p..p + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
+        let mut mask = quote_mask(chunk);
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            if i == 15 {
+                // the pair, if it is one, ends in the next bytes
+                if s.get(p + 16) == Some(&b'"') {
+                    escaped = true;
+                    p += 17;
+                    continue 'chunks;
+                }
+                return Some((p + 15, escaped));
+            }
+            if mask & (2 << i) == 0 {
+                return Some((p + i, escaped));
+            }
+            escaped = true;
+            mask &= !(3 << i);
         }
         p += 16;
     }
-    s.get(p..)
-        .and_then(|t| t.iter().position(|&c| c == b'"'))
-        .map(|i| p + i)
+    // the last bytes, a quote at a time
+    loop {
+        let q = p + s.get(p..)?.iter().position(|&c| c == b'"')?;
+        if s.get(q + 1) == Some(&b'"') {
+            escaped = true;
+            p = q + 2;
+        } else {
+            return Some((q, escaped));
+        }
+    }
 }
 
 /// A field's text with each doubled quote read as one (every quote in it is doubled).
@@ -414,6 +482,17 @@ mod tests {
         }
 
         #[test]
+        fn stop_mask_is_the_portable_one(
+            bytes in proptest::collection::vec(prop_oneof![
+                1 => Just(b'"'), 1 => Just(b','), 1 => Just(b'\r'), 1 => Just(b'\n'),
+                2 => Just(b'a'), 1 => Just(0x80u8), 2 => any::<u8>(),
+            ], 16)
+        ) {
+            let chunk: [u8; 16] = bytes.try_into().unwrap();
+            prop_assert_eq!(stop_mask(&chunk), stop_mask_portable(&chunk));
+        }
+
+        #[test]
         fn undoubling_reads_each_pair_as_one(
             parts in proptest::collection::vec(prop_oneof![
                 4 => Just("a"), 2 => Just("\"\""), 1 => Just("é"), 1 => Just("0123456789abcdef"),
@@ -446,11 +525,35 @@ mod tests {
                 3 => Just("a"), 2 => Just(","), 2 => Just("\""), 1 => Just("\"\""),
                 1 => Just("\n"), 1 => Just("\r\n"), 1 => Just("\r"), 1 => Just(" "),
                 1 => Just("é"), 1 => Just("\"x,\ny\""), 1 => Just("\"{\"\"k\"\":1}\""),
-                1 => Just("\"\",\"\",\"\",\"\",\"\","),
+                1 => Just("\"\",\"\",\"\",\"\",\"\","), 1 => Just("0123456789abcde"),
             ], 0..40)
         ) {
             let s: String = parts.concat();
             prop_assert_eq!(by_scan(&s).0, by_csv(s.as_bytes()));
+        }
+
+        /// The closing quote is the first quote that is not doubled, wherever the sixteen-byte
+        /// vectors split the pairs.
+        #[test]
+        fn closing_quote_is_the_first_quote_not_doubled(
+            bytes in proptest::collection::vec(prop_oneof![
+                3 => Just(b'"'), 4 => Just(b'a'), 1 => Just(b','),
+            ], 0..80),
+            from in 0usize..20,
+        ) {
+            let from = from.min(bytes.len());
+            let (mut p, mut escaped) = (from, false);
+            let want = loop {
+                match bytes.get(p..).and_then(|t| t.iter().position(|&c| c == b'"')) {
+                    None => break None,
+                    Some(i) if bytes.get(p + i + 1) == Some(&b'"') => {
+                        escaped = true;
+                        p += i + 2;
+                    }
+                    Some(i) => break Some((p + i, escaped)),
+                }
+            };
+            prop_assert_eq!(closing_quote(&bytes, from), want);
         }
     }
 }
