@@ -424,11 +424,9 @@ impl Deferred {
             }
             None => None,
         };
-        let mut from_file = spilled.map(|(mut r, n)| (0..n).map(move |_| codec::read(&mut r)));
-        let in_memory = std::mem::take(&mut self.changes).into_iter().map(Ok);
-        let all = from_file.iter_mut().flatten().chain(in_memory);
-        for c in all {
-            let c = c?;
+        let in_memory = std::mem::take(&mut self.changes);
+        // whether a change is kept (its group assigns licenses, or a target has an error)
+        let kept = |c: &Change| {
             let ts = &c.targets[..c.n_targets as usize];
             // what comes back from the file indexes the tables it was written with; a damaged
             // file is an error, not a panic
@@ -444,13 +442,17 @@ impl Deferred {
                     "temporary membership store: index out of range",
                 ));
             }
-            if !group_kept[c.group as usize] && !ts.iter().any(|&t| user_kept[t as usize]) {
+            Ok(group_kept[c.group as usize] || ts.iter().any(|&t| user_kept[t as usize]))
+        };
+        let mut take = |c: Change, kept: bool| {
+            let ts = &c.targets[..c.n_targets as usize];
+            if !kept {
                 let k = (c.time, c.file, c.record);
                 earlier(&mut seen_actors[c.actor as usize], k, &self.files.items);
                 for &t in ts {
                     earlier(&mut seen[t as usize], k, &self.files.items);
                 }
-                continue;
+                return;
             }
             events.push(AuditEvent {
                 time: c.time,
@@ -482,6 +484,19 @@ impl Deferred {
                     line: c.line,
                 },
             });
+        };
+        // the spilled changes first (they are older), their strings read only when kept
+        if let Some((mut r, n)) = spilled {
+            for _ in 0..n {
+                let mut c = codec::read_head(&mut r)?;
+                let keep = kept(&c)?;
+                codec::read_strings(&mut r, &mut c, keep)?;
+                take(c, keep);
+            }
+        }
+        for c in in_memory {
+            let keep = kept(&c)?;
+            take(c, keep);
         }
         let files = &self.files.items;
         let identity = |target: Target, (time, f, record): (DateTime<Utc>, u32, u64)| Identity {
@@ -524,9 +539,11 @@ mod codec {
     use super::Change;
     use crate::model::{CorrelationId, Outcome};
     use chrono::DateTime;
-    use std::io::{Error, ErrorKind, Read, Result, Write};
+    use std::io::{BufRead, Error, ErrorKind, Read, Result, Write};
 
     const NONE: u32 = u32::MAX;
+    /// The bytes of a record before its strings.
+    const HEAD: usize = 8 + 4 + 8 + 1 + 8 + 6 * 4 + 3;
     /// Longer than any id or result reason: only a damaged file says more.
     const MAX_STR: u32 = 16 << 20;
 
@@ -605,15 +622,53 @@ mod codec {
         String::from_utf8(b).map(Some).map_err(|_| bad("not UTF-8"))
     }
 
-    pub fn read(r: &mut impl Read) -> Result<Change> {
-        let secs = i64::from_le_bytes(bytes(r)?);
-        let nanos = u32_of(r)?;
-        let time = DateTime::from_timestamp(secs, nanos).ok_or_else(|| bad("time"))?;
-        let record = u64::from_le_bytes(bytes(r)?);
-        let [has_line] = bytes(r)?;
-        let line = u64::from_le_bytes(bytes(r)?);
-        let [file, category, actor, t0, t1, group] = [0; 6].map(|_| u32_of(r));
-        let [n_targets, added, result] = bytes(r)?;
+    /// Skips a string [`get_str`] would read (in the reader's buffer: no copy).
+    fn skip_str(r: &mut impl BufRead) -> Result<()> {
+        let n = u32_of(r)?;
+        if n == NONE {
+            return Ok(());
+        }
+        if n > MAX_STR {
+            return Err(bad("string length"));
+        }
+        let mut left = n as usize;
+        while left > 0 {
+            let k = r.fill_buf()?.len().min(left);
+            if k == 0 {
+                return Err(Error::from(ErrorKind::UnexpectedEof));
+            }
+            r.consume(k);
+            left -= k;
+        }
+        Ok(())
+    }
+
+    /// A whole record.
+    #[cfg(test)]
+    pub fn read(r: &mut impl BufRead) -> Result<Change> {
+        let mut c = read_head(r)?;
+        read_strings(r, &mut c, true)?;
+        Ok(c)
+    }
+
+    /// A record's fixed-width fields, without its strings: [`read_strings`] reads (or skips)
+    /// them next.
+    pub fn read_head(r: &mut impl Read) -> Result<Change> {
+        // one read for the fixed-width part: time, record, line, six indexes, three bytes
+        let h: [u8; HEAD] = bytes(r)?;
+        let le4 = |at: usize| u32::from_le_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
+        let le8 = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&h[at..at + 8]);
+            b
+        };
+        let secs = i64::from_le_bytes(le8(0));
+        let time = DateTime::from_timestamp(secs, le4(8)).ok_or_else(|| bad("time"))?;
+        let record = u64::from_le_bytes(le8(12));
+        let has_line = h[20];
+        let line = u64::from_le_bytes(le8(21));
+        let [file, category, actor, t0, t1, group] = [0, 1, 2, 3, 4, 5].map(|i| le4(29 + 4 * i));
+        let [n_targets, added, result] = [h[53], h[54], h[55]];
         if !(1..=2).contains(&n_targets) {
             return Err(bad("target count"));
         }
@@ -624,23 +679,34 @@ mod codec {
             3 => Outcome::Unknown,
             _ => return Err(bad("result")),
         };
-        let correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
         Ok(Change {
             time,
             record,
             line: (has_line == 1).then_some(line),
-            file: file?,
-            correlation_id,
-            record_id: get_str(r)?.map(String::into_boxed_str),
-            result_reason: get_str(r)?.map(String::into_boxed_str),
-            category: Some(category?).filter(|&c| c != NONE),
-            actor: actor?,
-            targets: [t0?, t1?],
+            file,
+            correlation_id: None,
+            record_id: None,
+            result_reason: None,
+            category: Some(category).filter(|&c| c != NONE),
+            actor,
+            targets: [t0, t1],
             n_targets,
-            group: group?,
+            group,
             added: added == 1,
             result,
         })
+    }
+
+    /// The strings of the record whose head was just read: into `c` when `keep`, else skipped (a
+    /// dropped change needs none of them, and most changes are dropped).
+    pub fn read_strings(r: &mut impl BufRead, c: &mut Change, keep: bool) -> Result<()> {
+        if !keep {
+            return (0..3).try_for_each(|_| skip_str(r));
+        }
+        c.correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
+        c.record_id = get_str(r)?.map(String::into_boxed_str);
+        c.result_reason = get_str(r)?.map(String::into_boxed_str);
+        Ok(())
     }
 }
 
@@ -804,6 +870,46 @@ mod tests {
         assert_eq!(r.events, vec![joined]);
     }
 
+    /// Dropped changes in the file are skipped (their strings unread) and the kept ones after
+    /// them still come back whole.
+    #[test]
+    fn spilled_dropped_changes_are_skipped_whole() {
+        let mut d = Deferred::default();
+        let mut kept = Vec::new();
+        for i in 0..(3 * SPILL_AT as u64 + 1) {
+            let group = if i % 2 == 0 { "team-a" } else { "team-b" };
+            let mut e = detailed(
+                add_member(
+                    &format!("u{i}"),
+                    group,
+                    "2026-10-05T07:00:00Z",
+                    admin("zoe"),
+                ),
+                i + 1,
+            );
+            e.time += chrono::Duration::nanoseconds(i as i64 * 1_000_000_007);
+            e.result_reason = Some(format!("reason {}", "x".repeat(i as usize % 7)));
+            if i % 2 == 0 {
+                kept.push(e.clone());
+            }
+            assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
+        }
+        assert!(d.spill.as_ref().is_some_and(|s| s.n >= 3 * SPILL_AT));
+        let r = d
+            .resolve(
+                &[gid("team-a")].into_iter().collect(),
+                &ErrorUsers::default(),
+            )
+            .expect("resolve");
+        let dropped = 3 * SPILL_AT + 1 - kept.len();
+        assert_eq!(r.events, kept);
+        assert_eq!(
+            r.identities.len(),
+            dropped + 1,
+            "their users and their group"
+        );
+    }
+
     /// A damaged temporary file is an error, never a panic or a huge allocation.
     #[test]
     fn damaged_records_are_errors() {
@@ -819,6 +925,12 @@ mod tests {
                 .collect();
             let mut r = bytes.as_slice();
             while codec::read(&mut r).is_ok() {}
+            // and with the strings skipped, as for a dropped change
+            let mut r = bytes.as_slice();
+            while codec::read_head(&mut r)
+                .and_then(|mut c| codec::read_strings(&mut r, &mut c, false))
+                .is_ok()
+            {}
         }
         // a whole record with a bad target count
         let e = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
