@@ -3,9 +3,9 @@
 //! fields with stray whitespace, one part number with two GUIDs (`MCOPSTN5`), some plan ids with
 //! several name spellings. Everything is keyed on GUIDs; names are for display and lookups.
 
+use crate::model::hash::HashMap;
 use crate::model::{PlanId, SkuId};
 use anyhow::{bail, Context};
-use std::collections::HashMap;
 
 /// The catalog shipped inside the binary (`data/license-catalog.csv`, Dec-2025 copy).
 pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/license-catalog.csv");
@@ -139,11 +139,11 @@ impl Catalog {
             fingerprint: fnv1a64(data),
             ..Catalog::default()
         };
-        let mut plan_names: HashMap<PlanId, HashMap<String, usize>> = HashMap::new();
-        let mut plan_displays: HashMap<PlanId, HashMap<String, usize>> = HashMap::new();
-        let mut name_ids: HashMap<String, HashMap<PlanId, usize>> = HashMap::new();
-        let mut display_ids: HashMap<String, Vec<PlanId>> = HashMap::new();
-        let mut sku_displays: HashMap<String, Vec<SkuId>> = HashMap::new();
+        let mut plan_names: HashMap<PlanId, HashMap<String, usize>> = HashMap::default();
+        let mut plan_displays: HashMap<PlanId, HashMap<String, usize>> = HashMap::default();
+        let mut name_ids: HashMap<String, HashMap<PlanId, usize>> = HashMap::default();
+        let mut display_ids: HashMap<String, Vec<PlanId>> = HashMap::default();
+        let mut sku_displays: HashMap<String, Vec<SkuId>> = HashMap::default();
 
         for (n, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| {

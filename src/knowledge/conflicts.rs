@@ -5,10 +5,10 @@
 //!
 //! A conflict needs two *different* plans of one set; the same plan twice is stacking, not a conflict.
 
+use crate::model::hash::HashMap;
 use crate::model::PlanId;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Which revision of the conflict list applies.
@@ -231,7 +231,7 @@ pub const CONFLICT_SETS: &[ConflictSet] = &[
 fn index() -> &'static HashMap<String, (usize, bool)> {
     static CELL: OnceLock<HashMap<String, (usize, bool)>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for (i, set) in CONFLICT_SETS.iter().enumerate() {
             for p in set.plans {
                 m.insert(p.id.to_ascii_lowercase(), (i, p.pre2025_only));

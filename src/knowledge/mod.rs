@@ -14,10 +14,10 @@ pub use catalog::{Catalog, PlanInfo, SkuInfo};
 pub use conflicts::{conflicting_pairs, conflicts as plans_conflict, ConflictTableVersion};
 pub use dependencies::{Confidence, Dependency, DependencyTable};
 
+use crate::model::hash::HashMap;
 use crate::model::snapshot::SubscribedSku;
 use crate::model::{AuditEvent, PlanId, SkuId};
 use anyhow::Context;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
