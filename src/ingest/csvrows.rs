@@ -32,12 +32,15 @@ pub(super) enum Scan {
 }
 
 /// Bytes that end an unquoted field or make the scan unsure of it.
+const STOP_BYTES: [u8; 4] = [b',', b'"', b'\r', b'\n'];
+
 const fn stops() -> [bool; 256] {
     let mut t = [false; 256];
-    t[b',' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'"' as usize] = true;
+    let mut i = 0;
+    while i < STOP_BYTES.len() {
+        t[STOP_BYTES[i] as usize] = true;
+        i += 1;
+    }
     t
 }
 static STOP: [bool; 256] = stops();
@@ -170,60 +173,51 @@ impl<'a> RawRow<'a> {
     }
 }
 
-/// The quote bits of sixteen bytes.
+/// Bit `i` set when byte `i` of the chunk is one of `set`.
 #[inline(always)]
-fn quote_mask(chunk: &[u8; 16]) -> u32 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of `chunk`.
-        unsafe {
-            let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8))) as u32
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        quote_mask_portable(chunk)
-    }
-}
-
-/// Bit `i` set when byte `i` of the chunk ends an unquoted field or makes the scan unsure of it
-/// ([`STOP`]: `,` `"` `\r` `\n`).
-#[inline(always)]
-fn stop_mask(chunk: &[u8; 16]) -> u32 {
+fn byte_mask<const N: usize>(chunk: &[u8; 16], set: [u8; N]) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{
             _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+            _mm_setzero_si128,
         };
         // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of `chunk`.
         unsafe {
             let v = _mm_loadu_si128(chunk.as_ptr().cast());
-            let is = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-            let m = _mm_or_si128(
-                _mm_or_si128(is(b','), is(b'"')),
-                _mm_or_si128(is(b'\r'), is(b'\n')),
-            );
+            let m = set.iter().fold(_mm_setzero_si128(), |m, &c| {
+                _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)))
+            });
             _mm_movemask_epi8(m) as u32
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        stop_mask_portable(chunk)
+        byte_mask_portable(chunk, set)
     }
 }
 
-/// [`stop_mask`] on targets without SSE2 (compiled everywhere, so a test compares it with SSE2).
+/// [`byte_mask`] on targets without SSE2 (compiled everywhere, so tests compare it with SSE2).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
-fn stop_mask_portable(chunk: &[u8; 16]) -> u32 {
+fn byte_mask_portable<const N: usize>(chunk: &[u8; 16], set: [u8; N]) -> u32 {
     chunk
         .iter()
         .enumerate()
-        .fold(0, |m, (i, &c)| m | (u32::from(STOP[usize::from(c)]) << i))
+        .fold(0, |m, (i, c)| m | (u32::from(set.contains(c)) << i))
+}
+
+/// The quote bits of sixteen bytes.
+#[inline(always)]
+fn quote_mask(chunk: &[u8; 16]) -> u32 {
+    byte_mask(chunk, [b'"'])
+}
+
+/// Bit `i` set when byte `i` of the chunk ends an unquoted field or makes the scan unsure of it
+/// ([`STOP`]).
+#[inline(always)]
+fn stop_mask(chunk: &[u8; 16]) -> u32 {
+    byte_mask(chunk, STOP_BYTES)
 }
 
 /// The end of an unquoted field starting at `pos`: the first [`STOP`] byte, or the end of `s`.
@@ -247,16 +241,6 @@ fn unquoted_end(s: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     pos
-}
-
-/// [`quote_mask`] on targets without SSE2 (compiled everywhere, so a test compares it with SSE2).
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-#[inline(always)]
-fn quote_mask_portable(chunk: &[u8; 16]) -> u32 {
-    chunk
-        .iter()
-        .enumerate()
-        .fold(0, |m, (i, &c)| m | (u32::from(c == b'"') << i))
 }
 
 /// The closing quote of a quoted field whose text starts at `p` (the first quote not doubled),
@@ -478,7 +462,7 @@ mod tests {
             ], 16)
         ) {
             let chunk: [u8; 16] = bytes.try_into().unwrap();
-            prop_assert_eq!(quote_mask(&chunk), quote_mask_portable(&chunk));
+            prop_assert_eq!(quote_mask(&chunk), byte_mask_portable(&chunk, [b'"']));
         }
 
         #[test]
@@ -489,7 +473,7 @@ mod tests {
             ], 16)
         ) {
             let chunk: [u8; 16] = bytes.try_into().unwrap();
-            prop_assert_eq!(stop_mask(&chunk), stop_mask_portable(&chunk));
+            prop_assert_eq!(stop_mask(&chunk), byte_mask_portable(&chunk, STOP_BYTES));
         }
 
         #[test]
