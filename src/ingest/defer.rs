@@ -654,21 +654,16 @@ mod codec {
     /// A record's fixed-width fields, without its strings: [`read_strings`] reads (or skips)
     /// them next.
     pub fn read_head(r: &mut impl Read) -> Result<Change> {
-        // one read for the fixed-width part: time, record, line, six indexes, three bytes
-        let h: [u8; HEAD] = bytes(r)?;
-        let le4 = |at: usize| u32::from_le_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
-        let le8 = |at: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&h[at..at + 8]);
-            b
-        };
-        let secs = i64::from_le_bytes(le8(0));
-        let time = DateTime::from_timestamp(secs, le4(8)).ok_or_else(|| bad("time"))?;
-        let record = u64::from_le_bytes(le8(12));
-        let has_line = h[20];
-        let line = u64::from_le_bytes(le8(21));
-        let [file, category, actor, t0, t1, group] = [0, 1, 2, 3, 4, 5].map(|i| le4(29 + 4 * i));
-        let [n_targets, added, result] = [h[53], h[54], h[55]];
+        // one read for the fixed-width part, then its fields in the order `write` wrote them
+        let head: [u8; HEAD] = bytes(r)?;
+        let mut h = &head[..];
+        let secs = i64::from_le_bytes(bytes(&mut h)?);
+        let time = DateTime::from_timestamp(secs, u32_of(&mut h)?).ok_or_else(|| bad("time"))?;
+        let record = u64::from_le_bytes(bytes(&mut h)?);
+        let [has_line] = bytes(&mut h)?;
+        let line = u64::from_le_bytes(bytes(&mut h)?);
+        let [file, category, actor, t0, t1, group] = [0; 6].map(|_| u32_of(&mut h));
+        let [n_targets, added, result] = bytes(&mut h)?;
         if !(1..=2).contains(&n_targets) {
             return Err(bad("target count"));
         }
@@ -683,15 +678,15 @@ mod codec {
             time,
             record,
             line: (has_line == 1).then_some(line),
-            file,
+            file: file?,
             correlation_id: None,
             record_id: None,
             result_reason: None,
-            category: Some(category).filter(|&c| c != NONE),
-            actor,
-            targets: [t0, t1],
+            category: Some(category?).filter(|&c| c != NONE),
+            actor: actor?,
+            targets: [t0?, t1?],
             n_targets,
-            group,
+            group: group?,
             added: added == 1,
             result,
         })
