@@ -1,10 +1,9 @@
 //! The README's first two commands stay true: the first runs the main job on the shipped sample
 //! tenant, the second is the test command CI runs.
 
-mod common;
-
 fn first_block() -> Vec<String> {
-    let readme = std::fs::read_to_string(common::fixture("../README.md")).expect("README.md");
+    let readme =
+        std::fs::read_to_string(crate::common::fixture("../README.md")).expect("README.md");
     let start = readme.find("```sh").expect("a sh block");
     let rest = &readme[start + 5..];
     let end = rest.find("```").expect("closed block");
@@ -20,15 +19,17 @@ fn readme_starts_with_the_main_job_and_the_tests() {
     let lines = first_block();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(lines[1], "cargo test");
-    assert!(std::fs::read_to_string(common::fixture("../.ci/run"))
-        .unwrap()
-        .contains("\ncargo test\n"));
+    assert!(
+        std::fs::read_to_string(crate::common::fixture("../.ci/run"))
+            .unwrap()
+            .contains("\ncargo test\n")
+    );
     let args: Vec<&str> = lines[0]
         .strip_prefix("cargo run -q --")
         .expect("first command runs licdiag through cargo")
         .split_whitespace()
         .collect();
-    let out = common::licdiag().args(&args).output().unwrap();
+    let out = crate::common::licdiag().args(&args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     // the sample tenant has license errors: exit code 1, as the README says
     assert_eq!(out.status.code(), Some(1), "{stdout}");

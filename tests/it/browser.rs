@@ -6,8 +6,7 @@
 //!
 //! Without /usr/bin/chromium the test prints a notice and passes, unless `CI` is set: then it fails.
 
-mod common;
-use common::licdiag;
+use crate::common::licdiag;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -1,7 +1,6 @@
 //! Property tests: no input makes the parsers panic, and whatever is read, the counts add up
 //! (every record is an event, a snapshot object, or a counted skip).
 
-mod common;
 use licdiag::ingest::jsonscan::Scanner;
 use licdiag::ingest::{read_inputs, ReadOptions};
 use licdiag::normalize::{errors, licenses, time};
@@ -116,7 +115,7 @@ fn mutated_fixtures_never_panic() {
         rng
     };
     for f in files {
-        let bytes = std::fs::read(common::fixture(f)).unwrap();
+        let bytes = std::fs::read(crate::common::fixture(f)).unwrap();
         for k in 1..12u64 {
             let cut = (bytes.len() as u64 * k / 12) as usize;
             counts_add_up(&bytes[..cut]);

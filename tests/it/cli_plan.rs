@@ -3,9 +3,7 @@
 //! tenant's documented cases; usage errors (exit 2, close matches); and smoke tests of the table,
 //! Markdown and HTML outputs.
 
-mod common;
-
-use common::{fixture, json_of, licdiag};
+use crate::common::{fixture, json_of, licdiag};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-10-09";

@@ -1,8 +1,7 @@
 //! `licdiag inspect` through the binary: the JSON document, stdin, malformed inputs (skipped with a
 //! reason and a line, or exit 2 naming the file), `--strict`.
 
-mod common;
-use common::{fixture, json_of, licdiag};
+use crate::common::{fixture, json_of, licdiag};
 use predicates::prelude::*;
 
 #[test]

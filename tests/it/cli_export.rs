@@ -2,9 +2,7 @@
 //! back, CSV formula cells neutralized, the documented schema matching the files, SQL output formats
 //! and clear errors for bad queries.
 
-mod common;
-
-use common::{fixture, json_of, licdiag};
+use crate::common::{fixture, json_of, licdiag};
 use licdiag::normalize::frame::{read_parquet, Cell};
 use std::path::Path;
 

@@ -3,8 +3,7 @@
 //! the generator's changes in every category; the exit code says whether NEW has errors OLD did not;
 //! unusable sides are errors; every output format; the Markdown pinned with insta.
 
-mod common;
-use common::{json_of, licdiag};
+use crate::common::{json_of, licdiag};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -2,9 +2,7 @@
 //! real UPN, mail or proxy address, display name or IP address of the tenant; the same key gives the
 //! same output, another key another one; the diagnosis itself does not change.
 
-mod common;
-
-use common::{fixture, licdiag};
+use crate::common::{fixture, licdiag};
 use licdiag::normalize::frame::{read_parquet, Cell};
 use licdiag::report::escape;
 use std::collections::BTreeSet;

@@ -1,10 +1,9 @@
 //! The human reports through the binary: `analyze --format md|html`, `inspect` and `explain` in both.
 //! The Markdown of the sample tenant and of the playbook is pinned with insta snapshots
-//! (tests/snapshots); the HTML is checked for being self-contained, escaped and complete. The headless
-//! browser check of the HTML lives in tests/browser.rs.
+//! (tests/it/snapshots); the HTML is checked for being self-contained, escaped and complete. The headless
+//! browser check of the HTML lives in tests/it/browser.rs.
 
-mod common;
-use common::{fixture, licdiag};
+use crate::common::{fixture, licdiag};
 use sha2::{Digest, Sha256};
 
 const AS_OF: &str = "2026-10-09T12:00:00Z";
@@ -209,7 +208,7 @@ fn html_is_self_contained_and_escaped() {
 #[test]
 fn html_covers_every_finding_and_user() {
     let (html, _) = analyze("html", &[]);
-    let (v, _) = common::json_of(&["analyze", "fixtures/sample-tenant", "--as-of", AS_OF]);
+    let (v, _) = crate::common::json_of(&["analyze", "fixtures/sample-tenant", "--as-of", AS_OF]);
     let findings = v["findings"].as_array().expect("findings");
     for n in 1..=findings.len() {
         assert!(html.contains(&format!("id=\"finding-{n}\"")), "finding {n}");

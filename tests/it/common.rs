@@ -1,5 +1,4 @@
 //! Shared test helpers: fixture paths, running the binary, reading JSON output.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 

@@ -2,8 +2,7 @@
 //! (fixtures/expected/sample-tenant.json) is found, grouped and enriched; the same tenant exported in
 //! each audit format gives the same findings; exit codes follow `--fail-on`.
 
-mod common;
-use common::{expected, json_of, licdiag};
+use crate::common::{expected, json_of, licdiag};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -2,10 +2,9 @@
 //! set by ana.admin -> processing -> CountViolation failures -> finish counts -> seats (inferred) and
 //! recalculation -> Rosa resolved with her time to resolve), time to resolve per cause, what is still
 //! open, the filters (--user, --group, --since/--until) and their errors, every output format, and the
-//! Markdown pinned with insta (tests/snapshots).
+//! Markdown pinned with insta (tests/it/snapshots).
 
-mod common;
-use common::{json_of, licdiag};
+use crate::common::{json_of, licdiag};
 use serde_json::Value;
 
 const TENANT: &str = "fixtures/sample-tenant";
@@ -491,7 +490,7 @@ fn redact_pseudonymizes_and_filters_still_resolve() {
 
 #[test]
 fn every_audit_format_tells_rosas_story() {
-    let dir = common::fixture("formats");
+    let dir = crate::common::fixture("formats");
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
         .expect("fixtures/formats")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -2,8 +2,7 @@
 //! counts its manifest states, and the same logical events written in each format normalize to the
 //! same events.
 
-mod common;
-use common::fixture;
+use crate::common::fixture;
 use licdiag::ingest::{read_inputs, Ingested, ReadOptions};
 use licdiag::model::{AuditEvent, TargetKind};
 use std::collections::BTreeMap;
@@ -211,7 +210,7 @@ fn same_events_in_every_format() {
 
 #[test]
 fn sample_tenant_counts_match_ground_truth() {
-    let x = common::expected();
+    let x = crate::common::expected();
     let data = read_all("sample-tenant");
     let audit: u64 = data
         .inputs

@@ -1,0 +1,18 @@
+//! licdiag's integration tests, in one test binary: each module was a binary of its own, and each
+//! linked the whole library (polars included) again, which cost CI most of its disk (2.3 GB) and
+//! link time. Run one module with `cargo test --test it cli_report::`.
+
+mod browser;
+mod cli_analyze;
+mod cli_diff;
+mod cli_export;
+mod cli_inspect;
+mod cli_plan;
+mod cli_redact;
+mod cli_report;
+mod cli_timeline;
+mod common;
+mod generated_tenant;
+mod ingest_formats;
+mod proptest_parsers;
+mod readme;
