@@ -36,7 +36,7 @@ pub(super) fn map_record(bytes: &[u8]) -> Option<(RawAudit, AuditFormat)> {
         return None;
     }
     let doc = Doc::parse(bytes)?;
-    let m = LightMap::new(doc.root());
+    let m = LightMap::borrowed(doc.root_items());
     if m.is_envelope() {
         return None;
     }
@@ -101,7 +101,7 @@ fn plain_text(raw: &str) -> Sure<()> {
 
 /// The object `ingest::value::structured` makes of a raw value; `None` when there are no keys to
 /// read (absent, an array, a scalar, a plain string).
-fn structured<'a>(doc: &Doc<'a>, raw: Option<&str>) -> Sure<Option<LightMap<'a>>> {
+fn structured<'a>(doc: &'a Doc<'a>, raw: Option<&str>) -> Sure<Option<LightMap<'a>>> {
     match raw {
         Some(r) if r.starts_with('"') => plain_text(r).map(|()| None),
         Some(r) => object(doc, r),
@@ -110,7 +110,7 @@ fn structured<'a>(doc: &Doc<'a>, raw: Option<&str>) -> Sure<Option<LightMap<'a>>
 }
 
 /// `ingest::value::array_of`: the raw elements (one object becomes a one-item list).
-fn array_of<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
+fn array_of<'a>(doc: &'a Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>> {
     let Some(raw) = m.get(key) else {
         return Ok(Vec::new());
     };
@@ -123,10 +123,10 @@ fn array_of<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Vec<&'a str>
 }
 
 /// An element as an object; `None` when it is not one (the full path then reads no keys of it).
-fn object<'a>(doc: &Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
+fn object<'a>(doc: &'a Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
     if raw.starts_with('{') {
-        doc.members(raw)
-            .map(|m| Some(LightMap::new(m)))
+        doc.member_items(raw)
+            .map(|m| Some(LightMap::borrowed(m)))
             .ok_or(Unsure)
     } else {
         Ok(None)
@@ -134,7 +134,7 @@ fn object<'a>(doc: &Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
 }
 
 /// A non-empty object member (`initiatedBy.user` / `.app`).
-fn filled<'a>(doc: &Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
+fn filled<'a>(doc: &'a Doc<'a>, m: &LightMap<'a>, key: &str) -> Sure<Option<LightMap<'a>>> {
     match m.get(key) {
         Some(v) => Ok(object(doc, v)?.filter(|o| !o.is_empty())),
         None => Ok(None),
@@ -154,7 +154,7 @@ fn prop_value(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
     }
 }
 
-fn map_props<'a>(doc: &Doc<'a>, t: &LightMap<'a>) -> Sure<Vec<RawProp>> {
+fn map_props<'a>(doc: &'a Doc<'a>, t: &LightMap<'a>) -> Sure<Vec<RawProp>> {
     array_of(doc, t, "modifiedProperties")?
         .into_iter()
         .map(|raw| {
@@ -171,7 +171,7 @@ fn map_props<'a>(doc: &Doc<'a>, t: &LightMap<'a>) -> Sure<Vec<RawProp>> {
 }
 
 /// `audit::map_graph` without its error texts (there are none: [`map_record`] checked).
-fn map_graph<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
+fn map_graph<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
     let mut raw = RawAudit {
         time: str_any(v, &["activityDateTime"])?,
         time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"])?,
@@ -234,7 +234,7 @@ fn map_graph<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
 }
 
 /// `audit::map_azure_monitor`.
-fn map_azure_monitor<'a>(doc: &Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
+fn map_azure_monitor<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>) -> Sure<RawAudit> {
     let props = structured(doc, v.get("properties"))?.unwrap_or(LightMap::new(Vec::new()));
     let mut raw = map_graph(doc, &props)?;
     raw.time_fallback = str_of(v, "time")?;
@@ -378,7 +378,7 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns) -> Option<RawAudit>
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let members = row_object(row, &cols.names, |i| cols.dynamic[i], &mut text, &mut spans)?;
     let doc = Doc::parse(&text)?;
-    let root = doc.root();
+    let root = doc.root_items();
     // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
     // in the full path: it must not add members here
     if root.len() != members
@@ -388,7 +388,7 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns) -> Option<RawAudit>
     {
         return None;
     }
-    map_graph(&doc, &LightMap::new(root)).ok()
+    map_graph(&doc, &LightMap::borrowed(root)).ok()
 }
 
 /// Writes what [`audit::named_row_to_value`] makes of a row as one JSON object: each non-empty
@@ -532,14 +532,14 @@ pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<Raw
     let mut text: Vec<u8> = Vec::with_capacity(256);
     row_object(row, &cols.names, |_| false, &mut text, &mut Vec::new())?;
     let outer_doc = Doc::parse(&text)?;
-    let outer = LightMap::new(outer_doc.root());
+    let outer = LightMap::borrowed(outer_doc.root_items());
     row.with_cell(cols.audit_data, |data| {
         let data = data.trim();
         if !data.starts_with('{') {
             return None;
         }
         let doc = Doc::parse(data.as_bytes())?;
-        map_ual(&doc, &LightMap::new(doc.root()), &outer).ok()
+        map_ual(&doc, &LightMap::borrowed(doc.root_items()), &outer).ok()
     })
     .flatten()
 }
@@ -560,7 +560,7 @@ fn ual_type(raw: Option<&str>) -> Sure<Option<i64>> {
 
 /// `audit::map_ual` of an in-scope record (`v`, its `AuditData`) inside `outer` (the row's other
 /// cells); out of scope is not sure (the full path reports it).
-fn map_ual<'a>(doc: &Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure<RawAudit> {
+fn map_ual<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure<RawAudit> {
     let or_outer = |first: Option<String>, keys: &[&str]| match first {
         Some(s) => Ok(Some(s)),
         None => str_any(outer, keys),

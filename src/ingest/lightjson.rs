@@ -380,10 +380,20 @@ impl<'a> Doc<'a> {
 
     /// The top-level members, in document order.
     pub fn root(&self) -> Vec<(&'a str, &'a str)> {
+        self.root_items().to_vec()
+    }
+
+    /// [`Doc::root`], borrowed.
+    pub fn root_items(&self) -> &[(&'a str, &'a str)] {
         // the root starts first
         self.containers
             .first()
-            .map_or_else(Vec::new, |c| self.items[c.items.clone()].to_vec())
+            .map_or(&[], |c| &self.items[c.items.clone()])
+    }
+
+    /// [`Doc::members`], borrowed.
+    pub fn member_items(&self, raw: &str) -> Option<&[(&'a str, &'a str)]> {
+        self.items_of(raw, true)
     }
 
     /// The members of an object value of this document, in document order (`None`: `raw` is not
@@ -407,7 +417,8 @@ pub fn unescape_str(raw: &str) -> Option<String> {
 /// [`unescape_str`], borrowing the text when it holds no escape (most strings of a record).
 pub fn unescape_cow(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
     let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') {
+    // the memchr crate's search (vectorized), not `str::contains`'s
+    if memchr::memchr(b'\\', inner.as_bytes()).is_some() {
         unescape(raw.as_bytes()).map(std::borrow::Cow::Owned)
     } else {
         Some(std::borrow::Cow::Borrowed(inner))
@@ -417,7 +428,7 @@ pub fn unescape_cow(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// The text of a raw JSON string value (quotes included) without `\u` escapes, unescaped.
 pub fn unescape(raw: &[u8]) -> Option<String> {
     let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-    if !inner.contains(&b'\\') {
+    if memchr::memchr(b'\\', inner).is_none() {
         return std::str::from_utf8(inner).ok().map(str::to_string);
     }
     let mut out = Vec::with_capacity(inner.len());

@@ -145,9 +145,10 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
     may_be_kept(bytes) || ESCAPE.find(bytes).is_some()
 }
 
-/// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`].
+/// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`]: borrowed
+/// from the document (no copy per object) or owned.
 pub(super) struct LightMap<'a> {
-    items: Vec<(&'a str, &'a str)>,
+    items: Cow<'a, [(&'a str, &'a str)]>,
     /// One bit per key signature ([`signature`]) of the members: a key whose bit is clear is
     /// absent in every case, so most lookups (of keys a record does not have) end here.
     sig: u64,
@@ -168,6 +169,13 @@ fn signature(k: &str) -> u64 {
 
 impl<'a> LightMap<'a> {
     pub(super) fn new(items: Vec<(&'a str, &'a str)>) -> Self {
+        Self::with(Cow::Owned(items))
+    }
+    /// The members of an object of a document, without copying them.
+    pub(super) fn borrowed(items: &'a [(&'a str, &'a str)]) -> Self {
+        Self::with(Cow::Borrowed(items))
+    }
+    fn with(items: Cow<'a, [(&'a str, &'a str)]>) -> Self {
         let sig = items.iter().fold(0, |s, (k, _)| s | signature(k));
         LightMap { items, sig }
     }
@@ -191,7 +199,7 @@ impl<'a> LightMap<'a> {
         // last value
         let mut exact = None;
         let mut other: Option<(&str, &'a str)> = None;
-        for &(k, v) in &self.items {
+        for &(k, v) in self.items.iter() {
             if k.len() != key.len() {
                 continue;
             }
@@ -283,7 +291,7 @@ pub fn light(bytes: &[u8]) -> Light {
     let Some(doc) = lightjson::Doc::parse(bytes) else {
         return Light::Unsure;
     };
-    let m = LightMap::new(doc.root());
+    let m = LightMap::borrowed(doc.root_items());
     if m.is_envelope() {
         return Light::Unsure;
     }
@@ -304,7 +312,7 @@ pub fn light(bytes: &[u8]) -> Light {
             if !props.trim_start().starts_with('{') {
                 return Light::Unsure;
             }
-            let Some(p) = doc.members(props).map(LightMap::new) else {
+            let Some(p) = doc.member_items(props).map(LightMap::borrowed) else {
                 return Light::Unsure;
             };
             let activity = match text_of(
