@@ -199,8 +199,11 @@ impl<'a> LightMap<'a> {
         // last value
         let mut exact = None;
         let mut other: Option<(&str, &'a str)> = None;
+        // a key whose first byte differs from `key`'s in more than ASCII case is no spelling of
+        // it: passed over without comparing the rest (most keys of the same length)
+        let first = key.as_bytes().first().map(u8::to_ascii_lowercase);
         for &(k, v) in self.items.iter() {
-            if k.len() != key.len() {
+            if k.len() != key.len() || k.as_bytes().first().map(u8::to_ascii_lowercase) != first {
                 continue;
             }
             if k == key {
