@@ -88,7 +88,7 @@ impl Counted {
 /// Parses the lines of one slice. Line numbers in the outcomes are relative to the slice (0 = its
 /// first line) and record numbers are placeholders: the sink, which sees slices in order, makes
 /// both absolute. Returns the outcomes and the number of newlines in the slice.
-pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, u64) {
+pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool, lean: bool) -> (Vec<Outcome>, u64) {
     let mut outs = Vec::new();
     let mut counted = Counted::default();
     let mut rel = 0u64;
@@ -108,7 +108,15 @@ pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, 
         }
         let needle = hits.get(hit).is_some_and(|&h| h < end);
         if !line.iter().all(u8::is_ascii_whitespace) {
-            one_line(line, rel, file, fast, needle, &mut counted, &mut outs);
+            one_line(
+                line,
+                rel,
+                file,
+                (fast, lean),
+                needle,
+                &mut counted,
+                &mut outs,
+            );
         }
         if end < slice.len() {
             rel += 1;
@@ -119,12 +127,13 @@ pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool) -> (Vec<Outcome>, 
     (outs, rel)
 }
 
-/// One line; `needle`: the line holds a licensing needle (found by the caller over the whole slice).
+/// One line; `needle`: the line holds a licensing needle (found by the caller over the whole
+/// slice); `fast` and `lean` as for [`super::process_json_item`].
 fn one_line(
     line: &[u8],
     rel: u64,
     file: &Arc<str>,
-    fast: bool,
+    (fast, lean): (bool, bool),
     needle: bool,
     counted: &mut Counted,
     outs: &mut Vec<Outcome>,
@@ -143,7 +152,7 @@ fn one_line(
         line: Some(rel),
     };
     if fast && needle {
-        if let Some(o) = super::process_light(line, &src) {
+        if let Some(o) = super::process_light(line, &src, lean) {
             outs.push(o);
             return;
         }
@@ -160,7 +169,7 @@ fn one_line(
         match sc.next_item() {
             Ok(Some(mut item)) => {
                 item.line = rel + item.line - 1;
-                outs.push(process_json_item(item, file, light));
+                outs.push(process_json_item(item, file, light, lean));
             }
             Ok(None) => break,
             Err(e) => {

@@ -207,9 +207,10 @@ fn keys_of(v: &Value) -> String {
 }
 
 /// A record that holds a licensing needle, mapped from the light parse when
-/// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give), else `None`.
-fn process_light(bytes: &[u8], src: &SourceRef) -> Option<Outcome> {
-    let (raw, format) = lightaudit::map_record(bytes)?;
+/// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give, once compacted
+/// when `lean`), else `None`.
+fn process_light(bytes: &[u8], src: &SourceRef, lean: bool) -> Option<Outcome> {
+    let (raw, format) = lightaudit::map_record(bytes, lean)?;
     Some(event_outcome(raw, src, format))
 }
 
@@ -253,7 +254,9 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     skip(&src, "unrecognized record", detail, true)
 }
 
-fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> Outcome {
+/// `fast`: through the fast path ([`prefilter`]); `lean`: the events will be compacted, so the
+/// light mappings may leave out what compaction drops ([`lightaudit::map_record`]).
+fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool, lean: bool) -> Outcome {
     let src = SourceRef {
         file: file.clone(),
         record: item.record,
@@ -279,7 +282,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool) -> O
                     kind: InputKind::Audit(format),
                 };
             }
-        } else if let Some(o) = process_light(&item.bytes, &src) {
+        } else if let Some(o) = process_light(&item.bytes, &src, lean) {
             return o;
         }
     }
@@ -698,8 +701,9 @@ fn read_json(
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
         let fast = !sink.opts.keep_all && !sink.opts.full_parse;
+        let lean = fast && sink.opts.compact;
         return read_slices(sink, reader, 1, &lines::Lines, &|slice| {
-            lines::work(slice, &file, fast)
+            lines::work(slice, &file, fast, lean)
         });
     }
     let context = std::sync::Mutex::new(None::<String>);
@@ -739,8 +743,9 @@ fn read_json(
     };
     let file2 = file.clone();
     let fast = !sink.opts.keep_all && !sink.opts.full_parse;
+    let lean = fast && sink.opts.compact;
     pipeline(sink, produce, &move |item| {
-        process_json_item(item, &file2, fast)
+        process_json_item(item, &file2, fast, lean)
     })?;
     if sink.report.records == 0 {
         let ctx = context.lock().ok().and_then(|c| c.clone());
@@ -892,6 +897,7 @@ fn read_csv(
         },
         keys,
         scan: !sink.opts.full_parse,
+        lean: sink.opts.compact,
         shape,
         headers,
         file,
@@ -919,6 +925,8 @@ struct CsvInput {
     /// Split rows with [`csvrows`] where it is sure (off for `full_parse`: the `csv` crate reads
     /// every row, so the fixture-wide fast/full equality tests cover the scan too).
     scan: bool,
+    /// The events will be compacted: the light mappings may leave out what compaction drops.
+    lean: bool,
     file: Arc<str>,
 }
 
@@ -1008,14 +1016,15 @@ impl CsvRows<'_> {
             headers,
             fast,
             row_columns,
+            lean,
             ..
         } = self.input;
         let light = match (fast, shape, row_columns) {
             (Some(_), CsvShape::Audit(CsvKind::Portal), _) => {
-                lightaudit::map_portal_row(row, headers.len())
+                lightaudit::map_portal_row(row, headers.len(), *lean)
                     .map(|raw| (raw, AuditFormat::PortalCsv))
             }
-            (Some(_), _, Some(cols)) => cols.map(row),
+            (Some(_), _, Some(cols)) => cols.map(row, *lean),
             _ => None,
         };
         let Some((raw, format)) = light else {
@@ -1362,6 +1371,7 @@ mod parallel_tests {
         let shape = csv_shape(&headers)?;
         let read = |scan: bool| {
             let input = CsvInput {
+                lean: false,
                 fast: prefilter::CsvFast::new(&shape, &headers),
                 row_columns: match &shape {
                     CsvShape::Audit(kind) => {

@@ -48,22 +48,18 @@ enum Finder {
     Automaton(AhoCorasick),
 }
 
-static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| {
-    let lower = NEEDLES.map(|n| n.to_ascii_lowercase());
-    if let Some(s) = aho_corasick::packed::Config::new()
-        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(&lower)
-        .build()
-    {
-        return Some(Finder::Packed(s));
-    }
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(NEEDLES)
-        .ok()
-        .map(Finder::Automaton)
-});
+static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLES));
+
+/// What a property value or an additional detail must hold (ASCII case-insensitive) for
+/// normalization to derive anything from it but an error: a license set (`SkuName=` / `SkuId=`,
+/// in properties named `...License...`), a processing summary (`...licenses: ...`), a sequence
+/// number (the detail `sequence`); plus `\u`, since an escape decoded once more (property values
+/// are JSON text) could spell any of them, and `ſ` (long s), which the summary's Unicode
+/// case-insensitive pattern takes for an `s`. Error texts are the light mappings' own check
+/// ([`audit::may_hold_error_bytes`]).
+const PAYLOAD_NEEDLES: [&str; 6] = ["icens", "skuid=", "skuname=", "sequence", "\\u", "\u{17f}"];
+
+static PAYLOAD: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&PAYLOAD_NEEDLES));
 
 thread_local! {
     /// Reused buffer for the lowercased text (no allocation, no page faults per record).
@@ -71,6 +67,22 @@ thread_local! {
 }
 
 impl Finder {
+    fn build(needles: &[&str]) -> Option<Finder> {
+        let lower: Vec<String> = needles.iter().map(|n| n.to_ascii_lowercase()).collect();
+        if let Some(s) = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&lower)
+            .build()
+        {
+            return Some(Finder::Packed(s));
+        }
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(needles)
+            .ok()
+            .map(Finder::Automaton)
+    }
     /// The start of the first needle at or after `from` (any case).
     fn find(&self, text: &[u8], lower: &[u8], from: usize) -> Option<(usize, usize)> {
         match self {
@@ -104,6 +116,18 @@ impl Finder {
 /// [`may_be_kept_text`] looks for it in CSV cells.
 pub fn may_be_kept(bytes: &[u8]) -> bool {
     match FINDER.as_ref() {
+        Some(f) => f.with_lower(bytes, |lower| f.find(bytes, lower, 0).is_some()),
+        None => true,
+    }
+}
+
+/// Whether normalization may derive a payload other than an error (license sets, a processing
+/// summary, a sequence number) from the modified properties or additional details of a record
+/// whose bytes these are ([`PAYLOAD_NEEDLES`]). When not, and the events are compacted
+/// ([`AuditEvent::compact`](crate::model::AuditEvent::compact) drops both), the light mappings
+/// need not read them at all.
+pub fn may_carry_payload(bytes: &[u8]) -> bool {
+    match PAYLOAD.as_ref() {
         Some(f) => f.with_lower(bytes, |lower| f.find(bytes, lower, 0).is_some()),
         None => true,
     }
