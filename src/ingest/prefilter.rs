@@ -9,7 +9,10 @@
 //! Needles (ASCII case-insensitive): everything that makes `AuditEvent::is_kept` true — licensing
 //! activity names, license payloads (`AssignedLicense`, `SkuId=`), processing summaries, the
 //! group-based-licensing actor, membership and deletion activities, and every error text the
-//! normalizer extracts — plus `\u`, since a JSON escape could spell any of them.
+//! normalizer extracts — plus `\u`, since a JSON escape could spell any of them. The normalizer's
+//! patterns match these words ASCII case-insensitively too (`normalize::errors`,
+//! `licenses::parse_summary`): with Unicode case folding, `Not enough licenſes are available`
+//! (a long s) would be an error the needles miss.
 
 use super::audit::{self, Family, Keyed};
 use super::csvrows::Cells;
@@ -54,10 +57,9 @@ static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLE
 /// normalization to derive anything from it but an error: a license set (`SkuName=` / `SkuId=`,
 /// in properties named `...License...`), a processing summary (`...licenses: ...`), a sequence
 /// number (the detail `sequence`); plus `\u`, since an escape decoded once more (property values
-/// are JSON text) could spell any of them, and `ſ` (long s), which the summary's Unicode
-/// case-insensitive pattern takes for an `s`. Error texts are the light mappings' own check
+/// are JSON text) could spell any of them. Error texts are the light mappings' own check
 /// ([`audit::may_hold_error_bytes`]).
-const PAYLOAD_NEEDLES: [&str; 6] = ["icens", "skuid=", "skuname=", "sequence", "\\u", "\u{17f}"];
+const PAYLOAD_NEEDLES: [&str; 5] = ["icens", "skuid=", "skuname=", "sequence", "\\u"];
 
 static PAYLOAD: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&PAYLOAD_NEEDLES));
 
@@ -538,6 +540,13 @@ mod tests {
         assert!(!may_be_kept(
             br#"{"activityDisplayName":"Update application"}"#
         ));
+        // a long s is not an `s` to the needles, nor to the normalizer's patterns
+        let folded = "{\"resultReason\":\"Not enough licen\u{17f}es are available\"}";
+        assert!(!may_be_kept(folded.as_bytes()));
+        assert!(
+            crate::normalize::errors::extract("Not enough licen\u{17f}es are available").is_empty()
+        );
+        assert!(!crate::normalize::errors::extract("Not enough LICENSES are available").is_empty());
     }
 
     #[test]

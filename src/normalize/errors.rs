@@ -10,15 +10,20 @@ fn re(s: &str) -> Regex {
     Regex::new(s).expect("static regex")
 }
 
+// The words the fast path looks for (`ingest::prefilter`) are matched ASCII case-insensitively,
+// in `(?-u:...)`: Unicode case folding takes a long s (`ſ`) for an `s`, so `Not enough licenſes
+// are available` would be an error the needles miss.
+
 static COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)Not enough licenses are available.*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: \[(?P<adding>[^\]]*)\])?",
+        r"(?is)(?-u:Not enough licenses are available).*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: \[(?P<adding>[^\]]*)\])?",
     )
 });
-static COUNT_BARE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)Not enough licenses are available"));
+static COUNT_BARE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i-u)Not enough licenses are available"));
 static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+)\s*are mutually exclusive",
+        r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+)\s*(?-u:are mutually exclusive)",
     )
 });
 static CONFLICTING: LazyLock<Regex> = LazyLock::new(|| {
@@ -26,14 +31,16 @@ static CONFLICTING: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DEPENDS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)service plan \[(?P<dep>[^\]]*)\] depends on the service plan\(s\)\s*(?P<req>(?:\[[^\]]*\](?:\s*,\s*)?)+)",
+        r"(?is)service plan \[(?P<dep>[^\]]*)\] (?-u:depends on the service plan\(s\))\s*(?P<req>(?:\[[^\]]*\](?:\s*,\s*)?)+)",
     )
 });
 static CANNOT_WITHOUT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)Service plan (?P<dep>\S+) cannot be assigned without service plan (?P<req>[^,.]+)")
+    re(
+        r"(?is)Service plan (?P<dep>\S+) (?-u:cannot be assigned without service plan) (?P<req>[^,.]+)",
+    )
 });
 static REQUIRES: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)The service (?P<addon>.+?) requires (?P<req>.+?) to be enabled as well")
+    re(r"(?is)The service (?P<addon>.+?) requires (?P<req>.+?) (?-u:to be enabled as well)")
 });
 static PROXY: LazyLock<Regex> = LazyLock::new(|| {
     re(

@@ -18,7 +18,8 @@ static SKU_ID: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)successfully assigned licenses:\s*(?P<ok>\d+)\D+?license assignment failed:\s*(?P<ko>\d+)")
+    // ASCII case-insensitive words, like the fast path's needles (see `normalize::errors`)
+    Regex::new(r"(?i)(?-u:successfully assigned licenses:)\s*(?P<ok>\d+)\D+?(?-u:license assignment failed:)\s*(?P<ko>\d+)")
         .expect("static regex")
 });
 
