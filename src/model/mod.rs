@@ -21,11 +21,38 @@ pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummar
 /// mostly written in lower case): the form UPNs and names are looked up by.
 pub(crate) fn folded(s: &str) -> std::borrow::Cow<'_, str> {
     let t = s.trim();
-    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if is_ascii_lowercase_text(t.as_bytes()) {
         std::borrow::Cow::Borrowed(t)
     } else {
         std::borrow::Cow::Owned(t.to_lowercase())
     }
+}
+
+/// Whether every byte is ASCII and none an upper-case letter: eight bytes at a time (UPNs and
+/// ids are looked up this way tens of thousands of times per run).
+fn is_ascii_lowercase_text(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        let x = u64::from_le_bytes(x);
+        if x & HI != 0 {
+            return false;
+        }
+        // every byte is below 0x80, so no sum carries into the next byte: the high bit of a byte
+        // of `ge_a` is set when it is at least `A`, of `gt_z` when it is above `Z`
+        let ge_a = x.wrapping_add(LO * u64::from(0x80 - b'A'));
+        let gt_z = x.wrapping_add(LO * u64::from(0x7f - b'Z'));
+        if ge_a & !gt_z & HI != 0 {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
 }
 
 /// `s` ASCII-lowercased into `buf`, without allocating; `None` when it does not fit (the names
@@ -56,6 +83,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn ascii_lowercase_text_by_words(s in proptest::collection::vec(prop_oneof![
+            12 => b'a'..=b'z',
+            1 => any::<u8>(),
+            // the edges of the upper-case range, and of ASCII
+            1 => prop::sample::select(vec![b'@', b'A', b'Z', b'[', b'`', b'{', 0x7f, 0x80, 0xff]),
+        ], 0..40)) {
+            prop_assert_eq!(
+                super::is_ascii_lowercase_text(&s),
+                s.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            );
+        }
+
         #[test]
         fn folded_is_trim_then_to_lowercase(s in "[ aZé\u{130}@.]{0,12}") {
             prop_assert_eq!(folded(&s), s.trim().to_lowercase());
