@@ -38,9 +38,12 @@ pub fn parse_assigned_licenses(text: &str) -> Vec<AssignedLicense> {
 fn entries_fast(text: &str) -> Option<Vec<AssignedLicense>> {
     const NAME: &str = "SkuName=";
     const DISABLED: &str = "DisabledPlans=";
+    // built once: `str::find` prepares its searcher on every call
+    static NAMES: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(NAME));
     let mut out = Vec::new();
     let mut at = 0;
-    while let Some(p) = text[at..].find(NAME) {
+    while let Some(p) = NAMES.find(&text.as_bytes()[at..]) {
         let name_start = at + p + NAME.len();
         let rest = &text[name_start..];
         let name_len = rest
@@ -53,12 +56,11 @@ fn entries_fast(text: &str) -> Option<Vec<AssignedLicense>> {
         // between the name and `DisabledPlans=[`: no bracket, so the entry's first bracket must be
         // the `[` that ends `DisabledPlans=`
         let mid_start = name_start + name_len;
-        let bracket = text[mid_start..]
-            .find(['[', ']'])
+        let bracket = memchr::memchr2(b'[', b']', &text.as_bytes()[mid_start..])
             .map_or(text.len(), |b| mid_start + b);
         let mid = &text[mid_start..bracket];
         let dis_end = (text.as_bytes().get(bracket) == Some(&b'[') && mid.ends_with(DISABLED))
-            .then(|| text[bracket + 1..].find(']').map(|e| bracket + 1 + e))
+            .then(|| memchr::memchr(b']', &text.as_bytes()[bracket + 1..]).map(|e| bracket + 1 + e))
             .flatten();
         let Some(dis_end) = dis_end else {
             // no entry starts at this name; the patterns would try the next `SkuName=`
@@ -81,8 +83,10 @@ fn entries_fast(text: &str) -> Option<Vec<AssignedLicense>> {
 /// The first `SkuId=<guid>` in a text, as [`SKU_ID`] finds it.
 fn sku_id_in(text: &str) -> Option<SkuId> {
     const KEY: &str = "SkuId=";
+    static KEYS: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(KEY));
     let mut at = 0;
-    while let Some(p) = text[at..].find(KEY) {
+    while let Some(p) = KEYS.find(&text.as_bytes()[at..]) {
         let start = at + p + KEY.len();
         if let Some(g) = text.get(start..start + 36) {
             let guid = g.bytes().enumerate().all(|(i, b)| match i {
