@@ -159,6 +159,18 @@ pub struct ReadOptions {
     pub prepare: Option<fn()>,
 }
 
+impl ReadOptions {
+    /// Records without a licensing needle are counted by the fast path ([`prefilter`]).
+    fn fast(&self) -> bool {
+        !self.keep_all && !self.full_parse
+    }
+    /// The fast path's light mappings may leave out what compaction drops
+    /// ([`lightaudit::map_record`]).
+    fn lean(&self) -> bool {
+        self.fast() && self.compact
+    }
+}
+
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Ingested {
@@ -709,8 +721,7 @@ fn read_json(
     let path = sink.report.path.clone();
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
-        let fast = !sink.opts.keep_all && !sink.opts.full_parse;
-        let lean = fast && sink.opts.compact;
+        let (fast, lean) = (sink.opts.fast(), sink.opts.lean());
         return read_slices(sink, reader, 1, &lines::Lines, &|slice| {
             lines::work(slice, &file, fast, lean)
         });
@@ -751,8 +762,7 @@ fn read_json(
         Ok(())
     };
     let file2 = file.clone();
-    let fast = !sink.opts.keep_all && !sink.opts.full_parse;
-    let lean = fast && sink.opts.compact;
+    let (fast, lean) = (sink.opts.fast(), sink.opts.lean());
     pipeline(sink, produce, &move |item| {
         process_json_item(item, &file2, fast, lean)
     })?;
@@ -897,7 +907,9 @@ fn read_csv(
     });
     let keys = audit::header_keys(&headers);
     let input = CsvInput {
-        fast: (!sink.opts.keep_all && !sink.opts.full_parse)
+        fast: sink
+            .opts
+            .fast()
             .then(|| prefilter::CsvFast::new(&shape, &headers))
             .flatten(),
         row_columns: match &shape {
@@ -906,7 +918,7 @@ fn read_csv(
         },
         keys,
         scan: !sink.opts.full_parse,
-        lean: sink.opts.compact,
+        lean: sink.opts.lean(),
         shape,
         headers,
         file,

@@ -85,6 +85,13 @@ impl Finder {
             .ok()
             .map(Finder::Automaton)
     }
+    /// Whether `bytes` hold one of the searcher's needles, in any case (true without a searcher).
+    fn any_in(finder: &Option<Finder>, bytes: &[u8]) -> bool {
+        match finder {
+            Some(f) => f.with_lower(bytes, |lower| f.find(bytes, lower, 0).is_some()),
+            None => true,
+        }
+    }
     /// The start of the first needle at or after `from` (any case).
     fn find(&self, text: &[u8], lower: &[u8], from: usize) -> Option<(usize, usize)> {
         match self {
@@ -117,10 +124,7 @@ impl Finder {
 /// `\u` could spell any needle: the light parse ([`lightjson`]) refuses such records, and
 /// [`may_be_kept_text`] looks for it in CSV cells.
 pub fn may_be_kept(bytes: &[u8]) -> bool {
-    match FINDER.as_ref() {
-        Some(f) => f.with_lower(bytes, |lower| f.find(bytes, lower, 0).is_some()),
-        None => true,
-    }
+    Finder::any_in(&FINDER, bytes)
 }
 
 /// Whether normalization may derive a payload other than an error (license sets, a processing
@@ -129,10 +133,7 @@ pub fn may_be_kept(bytes: &[u8]) -> bool {
 /// ([`AuditEvent::compact`](crate::model::AuditEvent::compact) drops both), the light mappings
 /// need not read them at all.
 pub fn may_carry_payload(bytes: &[u8]) -> bool {
-    match PAYLOAD.as_ref() {
-        Some(f) => f.with_lower(bytes, |lower| f.find(bytes, lower, 0).is_some()),
-        None => true,
-    }
+    Finder::any_in(&PAYLOAD, bytes)
 }
 
 /// Offsets of needle matches (any case) in `text`, at least one in every line that holds one, in
