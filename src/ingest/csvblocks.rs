@@ -3,7 +3,8 @@
 //! breaks and doubled quotes keep the count odd / even as they should). Each slice is then parsed by
 //! the `csv` crate on its own, on all cores.
 //!
-//! Quotes are counted eight bytes at a time, so cutting costs a small fraction of parsing.
+//! Quotes are counted 32 bytes at a time with AVX2 (16 with SSE2 without it), so cutting costs a
+//! small fraction of parsing.
 //!
 //! A quote inside an unquoted field (`a,5"in,b`) is not RFC 4180; the csv crate reads it as a
 //! character, while the parity count takes it for an opening quote. Rows near such a quote may then
@@ -19,7 +20,14 @@ const MAX_RECORD: usize = 4 * BLOCK;
 /// The number of `"` bytes in `b`.
 pub(super) fn count_quotes(b: &[u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
-    let (n, b) = count_quotes_sse2(b);
+    let (n, b) = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above; the answer is cached)
+        let (n, rest) = unsafe { count_quotes_avx2(b) };
+        let (m, rest) = count_quotes_sse2(rest);
+        (n + m, rest)
+    } else {
+        count_quotes_sse2(b)
+    };
     #[cfg(not(target_arch = "x86_64"))]
     let n = 0;
     n + count_quotes_swar(b)
@@ -59,6 +67,39 @@ fn count_quotes_sse2(b: &[u8]) -> (usize, &[u8]) {
         }
     }
     (n, &b[whole..])
+}
+
+/// [`count_quotes_sse2`] thirty-two bytes at a time: the count over the whole thirty-twos, and the
+/// rest.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn count_quotes_avx2(b: &[u8]) -> (usize, &[u8]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi64, _mm256_cmpeq_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
+        _mm256_sad_epu8, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_sub_epi8,
+    };
+    let whole = b.len() / 32 * 32;
+    let quote = _mm256_set1_epi8(b'"' as i8);
+    let zero = _mm256_setzero_si256();
+    let mut sums = zero;
+    let mut i = 0;
+    while i < whole {
+        let end = whole.min(i + 255 * 32);
+        // each lane counts its matches (a match is -1, subtracted), at most 255
+        let mut lanes = zero;
+        while i < end {
+            // SAFETY: `i + 32 <= whole <= b.len()`
+            let w = _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i);
+            lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(w, quote));
+            i += 32;
+        }
+        sums = _mm256_add_epi64(sums, _mm256_sad_epu8(lanes, zero));
+    }
+    let n = _mm256_extract_epi64::<0>(sums)
+        + _mm256_extract_epi64::<1>(sums)
+        + _mm256_extract_epi64::<2>(sums)
+        + _mm256_extract_epi64::<3>(sums);
+    (n as usize, &b[whole..])
 }
 
 /// [`count_quotes`] eight bytes at a time (SWAR), then byte by byte.
