@@ -169,7 +169,10 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
     // much as searching a short row)
     static ESCAPE: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new(b"\\u"));
-    may_be_kept(bytes) || ESCAPE.find(bytes).is_some()
+    // most admin-center rows hold no backslash at all, which one `memchr` pass finds out at a
+    // fraction of the pair search's cost
+    may_be_kept(bytes)
+        || memchr::memchr(b'\\', bytes).is_some_and(|i| ESCAPE.find(&bytes[i..]).is_some())
 }
 
 /// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`]: borrowed
