@@ -96,7 +96,7 @@ fn str_any(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
 /// time, which is not sure here; any other string has no keys to read.
 fn plain_text(raw: &str) -> Sure<()> {
     let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
-    let t = s.trim();
+    let t = crate::model::trim(&s);
     if t.starts_with('{') || t.starts_with('[') {
         Err(Unsure)
     } else {
@@ -290,8 +290,8 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
     }
     let lean = lean && !prefilter::may_carry_payload(row.haystack());
     // `audit::cell`: a cell that is not empty once trimmed
-    let cell = |i: usize| row.cell(i).filter(|c| !c.trim().is_empty());
-    let trimmed = |c: Cow<'_, str>| c.trim().to_string();
+    let cell = |i: usize| row.cell(i).filter(|c| !crate::model::trim(c).is_empty());
+    let trimmed = |c: Cow<'_, str>| crate::model::trim(&c).to_string();
     // `value::text` of a cell: trimmed, the null markers absent
     let txt = |c: &str| value::present(c).map(str::to_string);
     let t = |i: usize| cell(i).and_then(|c| txt(&c));
@@ -304,7 +304,8 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
         result_reason: t(6),
         ..Default::default()
     };
-    let actor_type = cell(8).map_or_else(String::new, |c| c.trim().to_ascii_lowercase());
+    let actor_type =
+        cell(8).map_or_else(String::new, |c| crate::model::trim(&c).to_ascii_lowercase());
     if actor_type.starts_with("user") || (actor_type.is_empty() && cell(11).is_some()) {
         raw.actor.user_display_name = t(9);
         raw.actor.user_id = t(10);
@@ -436,14 +437,14 @@ fn row_object(
     for (i, name) in names.iter().enumerate() {
         let Some(name) = name else { continue };
         let Some(cell) = row.cell(i) else { continue };
-        if cell.trim().is_empty() {
+        if crate::model::trim(&cell).is_empty() {
             continue;
         }
         if members > 0 {
             text.push(b',');
         }
         text.extend_from_slice(name);
-        let t = cell.trim();
+        let t = crate::model::trim(&cell);
         if json(i) && (t.starts_with('{') || t.starts_with('[')) {
             spans.push((members, text.len(), t.len()));
             text.extend_from_slice(t.as_bytes());
@@ -566,7 +567,7 @@ pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<Raw
     let outer_doc = Doc::parse(&text)?;
     let outer = LightMap::borrowed(outer_doc.root_items());
     row.with_cell(cols.audit_data, |data| {
-        let data = data.trim();
+        let data = crate::model::trim(data);
         if !data.starts_with('{') {
             return None;
         }

@@ -460,7 +460,7 @@ impl CsvFast {
             .iter()
             .rev()
             .filter_map(|&i| row.cell(i))
-            .find(|c| !c.trim().is_empty())?;
+            .find(|c| !crate::model::trim(c).is_empty())?;
         match cell {
             Cow::Borrowed(c) => value::present(c).map(Cow::Borrowed),
             Cow::Owned(c) => value::present(&c).map(|t| Cow::Owned(t.to_string())),
@@ -471,7 +471,7 @@ impl CsvFast {
     /// the full path would read as one (workload `AzureActiveDirectory`, record type 8, an
     /// operation, a `CreationTime`); `None` = use the full path.
     fn light_ual(cell: &str) -> Option<DateTime<Utc>> {
-        let m = LightMap::parse(cell.trim().as_bytes())?;
+        let m = LightMap::parse(crate::model::trim(cell).as_bytes())?;
         let workload = m.get("Workload")?;
         if !workload.eq_ignore_ascii_case("\"AzureActiveDirectory\"") {
             return None;

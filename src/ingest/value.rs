@@ -41,7 +41,7 @@ pub fn text(v: &Value) -> Option<String> {
 /// in any case). The light paths (`prefilter`, `lightaudit`) read strings through it too, so every
 /// path agrees on what is absent.
 pub fn present(s: &str) -> Option<&str> {
-    let t = s.trim();
+    let t = crate::model::trim(s);
     (!t.is_empty() && t != "<null>" && !t.eq_ignore_ascii_case("null")).then_some(t)
 }
 
@@ -85,7 +85,7 @@ pub fn u64_of(v: &Value, key: &str) -> Option<u64> {
 pub fn structured(v: &Value) -> Option<Cow<'_, Value>> {
     match v {
         Value::String(s) => {
-            let t = s.trim();
+            let t = crate::model::trim(s);
             if t.starts_with('{') || t.starts_with('[') {
                 serde_json::from_str(t).ok().map(Cow::Owned)
             } else {

@@ -53,7 +53,7 @@ macro_rules! id_newtype {
         impl $name {
             /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
             pub fn parse(s: &str) -> Option<Self> {
-                let t = s.trim();
+                let t = crate::model::trim(s);
                 if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "<null>" {
                     None
                 } else {

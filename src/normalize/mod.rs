@@ -52,7 +52,7 @@ impl NormalizeError {
 /// anything else is kept as written.
 fn decode_value(v: Option<String>) -> Option<String> {
     let v = v?;
-    let t = v.trim();
+    let t = crate::model::trim(&v);
     if t.is_empty() {
         return None;
     }
@@ -107,7 +107,7 @@ fn actor_of(raw: crate::ingest::raw::RawActor) -> Actor {
 
 /// `s` trimmed, reusing its buffer when there is nothing to trim.
 fn trimmed(s: String) -> String {
-    let t = s.trim();
+    let t = crate::model::trim(&s);
     if t.len() == s.len() {
         s
     } else {

@@ -59,7 +59,7 @@ fn clock(s: &str, i: usize) -> Option<NaiveTime> {
 
 /// Parses an export timestamp. Values without a zone are UTC (every export documents UTC).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    let t = s.trim().trim_matches('"');
+    let t = crate::model::trim(s).trim_matches('"');
     if t.is_empty() {
         return None;
     }
@@ -235,7 +235,7 @@ mod tests {
 
     /// Every reader in turn, US locale last (the order before the `M/D/YYYY` shortcut).
     fn every_reader(s: &str) -> Option<DateTime<Utc>> {
-        let t = s.trim().trim_matches('"');
+        let t = crate::model::trim(s).trim_matches('"');
         if t.is_empty() {
             return None;
         }
