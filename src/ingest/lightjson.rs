@@ -234,12 +234,15 @@ struct Container {
 struct Open<'a> {
     start: usize,
     obj: bool,
-    /// Its slot in `containers` (taken when it opens, so the list is in start order).
+    /// Its slot in `containers` (taken when it opens, so the list is in start order);
+    /// `usize::MAX` when its items are not kept ([`Doc::parse_shallow`]).
     slot: usize,
     /// Where its items begin on the scratch stack.
     from: usize,
     /// Its key in the enclosing object (`""` in an array or at the root).
     key: &'a str,
+    /// Its keys so far (an object has at most [`MAX_KEYS`], kept or not).
+    keys: usize,
 }
 
 impl<'a> Doc<'a> {
@@ -252,6 +255,20 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::parse`] of text already known to be UTF-8.
     pub fn parse_text(text: &'a str) -> Option<Doc<'a>> {
+        Doc::parse_levels(text, usize::MAX)
+    }
+
+    /// [`Doc::parse`] that keeps the items of the root object and of its own objects and arrays
+    /// only: deeper containers are validated the same way, but [`Doc::members`] and
+    /// [`Doc::elements`] do not know them. It is all the fast path's count of a record reads (its
+    /// top-level keys; an Azure Monitor record's `properties`), and copying the items of every
+    /// level was about a sixth of the scan.
+    pub fn parse_shallow(b: &'a [u8]) -> Option<Doc<'a>> {
+        Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, 2)
+    }
+
+    /// The scan, keeping the items of the containers less than `levels` deep (the root is 0).
+    fn parse_levels(text: &'a str, levels: usize) -> Option<Doc<'a>> {
         let b = text.as_bytes();
         let mut containers = Vec::with_capacity(16);
         let mut items: Vec<(&'a str, &'a str)> = Vec::with_capacity(64);
@@ -273,6 +290,7 @@ impl<'a> Doc<'a> {
             slot: 0,
             from: 0,
             key: "",
+            keys: 0,
         });
         i += 1;
         let mut first = true;
@@ -288,9 +306,10 @@ impl<'a> Doc<'a> {
                         return None;
                     }
                     let (end, escaped) = string(b, i + 1)?;
-                    if escaped || scratch.len() - top.from == MAX_KEYS {
+                    if escaped || top.keys == MAX_KEYS {
                         return None;
                     }
+                    stack.last_mut()?.keys += 1;
                     let key = text.get(i + 1..end - 1)?;
                     i = ws(b, end);
                     if b.get(i) != Some(&b':') {
@@ -306,25 +325,34 @@ impl<'a> Doc<'a> {
                     if stack.len() > MAX_DEPTH {
                         return None;
                     }
-                    containers.push(Container {
-                        start: i,
-                        end: i,
-                        obj: c == b'{',
-                        items: 0..0,
-                    });
+                    // its depth is the number of containers open around it
+                    let slot = if stack.len() < levels {
+                        containers.push(Container {
+                            start: i,
+                            end: i,
+                            obj: c == b'{',
+                            items: 0..0,
+                        });
+                        containers.len() - 1
+                    } else {
+                        usize::MAX
+                    };
                     stack.push(Open {
                         start: i,
                         obj: c == b'{',
-                        slot: containers.len() - 1,
+                        slot,
                         from: scratch.len(),
                         key,
+                        keys: 0,
                     });
                     i += 1;
                     first = true;
                     continue;
                 }
                 let end = value(b, i)?;
-                scratch.push((key, text.get(i..end)?));
+                if stack.len() <= levels {
+                    scratch.push((key, text.get(i..end)?));
+                }
                 i = end;
             }
             // after a value: a comma (an item must follow) or closers
@@ -340,11 +368,12 @@ impl<'a> Doc<'a> {
                     c if c == if top.obj { b'}' } else { b']' } => {
                         let o = stack.pop()?;
                         i += 1;
-                        let at = items.len();
-                        items.extend(scratch.drain(o.from..));
-                        let slot = &mut containers[o.slot];
-                        slot.items = at..items.len();
-                        slot.end = i;
+                        if let Some(slot) = containers.get_mut(o.slot) {
+                            let at = items.len();
+                            items.extend(scratch.drain(o.from..));
+                            slot.items = at..items.len();
+                            slot.end = i;
+                        }
                         if stack.is_empty() {
                             if ws(b, i) != b.len() {
                                 return None;
@@ -355,7 +384,9 @@ impl<'a> Doc<'a> {
                                 items,
                             });
                         }
-                        scratch.push((o.key, text.get(o.start..i)?));
+                        if stack.len() <= levels {
+                            scratch.push((o.key, text.get(o.start..i)?));
+                        }
                     }
                     _ => return None,
                 }
@@ -658,6 +689,135 @@ mod tests {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Text made of JSON's own bytes and its pitfalls (escapes, backslash runs, control bytes,
+    /// `u`, non-ASCII), long enough to cross the index's 64-byte chunks.
+    fn jsonish(len: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                6 => proptest::sample::select(vec![
+                    '{', '}', '[', ']', '"', ':', ',', ' ', '\\', 'a', 'u', '1', '0', '-', '.',
+                    'e', 't', 'r', 'n', 'l', 's', 'f', '/', 'b',
+                ]),
+                1 => proptest::sample::select(vec!['\t', '\n', '\r', '\u{1}', '\u{1a}', '\u{c}', '\u{1f}']),
+                1 => proptest::sample::select(vec!['é', '\u{7f}', '€', 'ſ', '\u{10348}']),
+            ],
+            0..len,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    /// A valid object (strings with quotes, backslashes, control characters and non-ASCII, long
+    /// enough to cross chunks), then a few characters replaced, inserted or removed.
+    fn mutated() -> impl Strategy<Value = String> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\"\\\\/ \t\né:,{}\\[\\]]{0,90}".prop_map(Value::String),
+        ];
+        let tree = leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z\"\\\\]{1,4}", inner, 0..5)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        });
+        (
+            proptest::collection::btree_map("[a-z]{1,3}", tree, 0..6),
+            any::<bool>(),
+            proptest::collection::vec((any::<proptest::sample::Index>(), 0u8..3, jsonish(2)), 0..3),
+        )
+            .prop_map(|(m, pretty, edits)| {
+                let v = Value::Object(m.into_iter().collect());
+                let text = if pretty {
+                    serde_json::to_string_pretty(&v).unwrap()
+                } else {
+                    v.to_string()
+                };
+                let mut chars: Vec<char> = text.chars().collect();
+                for (at, op, with) in edits {
+                    let i = at.index(chars.len() + 1);
+                    match op {
+                        0 if i < chars.len() => {
+                            chars.remove(i);
+                        }
+                        1 if i < chars.len() => {
+                            chars.splice(i..=i, with.chars());
+                        }
+                        _ => {
+                            chars.splice(i..i, with.chars());
+                        }
+                    }
+                }
+                chars.into_iter().collect()
+            })
+    }
+
+    /// A shallow scan accepts and refuses what the whole scan does, and keeps the same items for
+    /// the root and its own containers.
+    fn same_shallow(s: &str) -> Result<(), TestCaseError> {
+        let full = Doc::parse_text(s);
+        let shallow = Doc::parse_shallow(s.as_bytes());
+        prop_assert_eq!(full.is_some(), shallow.is_some(), "{:?}", s);
+        let (Some(full), Some(shallow)) = (full, shallow) else {
+            return Ok(());
+        };
+        prop_assert_eq!(full.root(), shallow.root());
+        for (_, v) in full.root() {
+            prop_assert_eq!(full.members(v), shallow.members(v));
+            prop_assert_eq!(full.elements(v), shallow.elements(v));
+            // one level down, only the whole scan knows the containers
+            for (_, w) in full.members(v).unwrap_or_default() {
+                if w.starts_with('{') || w.starts_with('[') {
+                    prop_assert!(shallow.members(w).is_none() && shallow.elements(w).is_none());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn shallow_scan_keeps_two_levels() {
+        let text = r#"{"k":"v","n":{"x":[1,{"y":{}}],"z":"w"},"e":[[2]],"o":{}}"#;
+        let doc = Doc::parse_shallow(text.as_bytes()).unwrap();
+        let root = doc.root();
+        assert_eq!(root[1], ("n", r#"{"x":[1,{"y":{}}],"z":"w"}"#));
+        let n = doc.members(root[1].1).unwrap();
+        assert_eq!(n, vec![("x", r#"[1,{"y":{}}]"#), ("z", r#""w""#)]);
+        assert!(doc.elements(n[0].1).is_none(), "not kept");
+        assert_eq!(doc.elements(root[2].1).unwrap(), vec!["[2]"]);
+        same_shallow(text).unwrap();
+        // an object past MAX_KEYS, an escaped key, a bad value, deep down: refused as by the
+        // whole scan
+        let many: String = (0..=MAX_KEYS).map(|k| format!(r#""k{k}":1,"#)).collect();
+        for bad in [
+            format!(r#"{{"a":{{"b":{{{}"z":1}}}}}}"#, many),
+            r#"{"a":{"b":{"c"d":1}}}"#.to_string(),
+            r#"{"a":{"b":[1,]}}"#.to_string(),
+            format!(r#"{{"a":{}{}}}"#, "[".repeat(130), "]".repeat(130)),
+        ] {
+            assert!(Doc::parse_shallow(bad.as_bytes()).is_none(), "{bad}");
+            same_shallow(&bad).unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn shallow_scan_reads_any_text_like_the_whole_one(s in jsonish(200)) {
+            same_shallow(&s)?;
+            same_shallow(&format!("{{\"a\":{s}}}"))?;
+            same_shallow(&format!("{{\"a\":{{\"b\":[{s}]}}}}"))?;
+        }
+
+        #[test]
+        fn shallow_scan_reads_damaged_objects_like_the_whole_one(s in mutated()) {
+            same_shallow(&s)?;
+        }
     }
 
     proptest! {

@@ -209,8 +209,10 @@ impl<'a> LightMap<'a> {
         let sig = items.iter().fold(0, |s, (k, _)| s | signature(k));
         LightMap { items, sig }
     }
+    /// The top-level members of the JSON object `bytes` (validated whole; the items of its
+    /// deeper levels are not kept).
     pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
-        Some(LightMap::new(lightjson::Doc::parse(bytes)?.root()))
+        Some(LightMap::new(lightjson::Doc::parse_shallow(bytes)?.root()))
     }
     pub(super) fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -321,7 +323,8 @@ fn text_of<'a>(m: &LightMap<'a>, keys: &[&str]) -> Text<'a> {
 pub fn light(bytes: &[u8]) -> Light {
     // one pass over the record: an Azure Monitor record's `properties` (most of its bytes) are
     // read from it, not scanned a second time
-    let Some(doc) = lightjson::Doc::parse(bytes) else {
+    // the top-level members and an Azure Monitor record's `properties` are all it reads
+    let Some(doc) = lightjson::Doc::parse_shallow(bytes) else {
         return Light::Unsure;
     };
     let m = LightMap::borrowed(doc.root_items());
