@@ -24,6 +24,12 @@ use super::value;
 use crate::model::AuditFormat;
 use std::borrow::Cow;
 
+/// The levels of a record a lean mapping reads (the root is 0): an Azure Monitor record's
+/// `properties` (1), their `targetResources` and `initiatedBy` (2), a target and the `user` /
+/// `app` (3); a Graph record's are one level up. A container deeper than that is not kept, and
+/// reading one would make the mapping unsure (the full path then reads the record), not wrong.
+const LEAN_LEVELS: usize = 4;
+
 /// The light mapping is not sure: use the full path.
 struct Unsure;
 
@@ -40,7 +46,10 @@ pub(super) fn map_record(bytes: &[u8], lean: bool) -> Option<(RawAudit, AuditFor
         return None;
     }
     let lean = lean && !prefilter::may_carry_payload(bytes);
-    let doc = Doc::parse(bytes)?;
+    // a lean mapping reads four levels at most (an Azure Monitor record's `properties`, its
+    // `targetResources`, a target, the target's keys): the modified properties' own keys need not
+    // be kept
+    let doc = Doc::parse_depth(bytes, if lean { LEAN_LEVELS } else { usize::MAX })?;
     let m = LightMap::borrowed(doc.root_items());
     if m.is_envelope() {
         return None;
@@ -1346,6 +1355,16 @@ mod tests {
         assert!(lean.additional.is_empty());
         let (whole, _) = map_record(GRAPH.as_bytes(), false).expect("light mapping");
         assert!(!whole.targets[0].modified.is_empty());
+        assert_eq!(settled(lean), settled(whole));
+        // the same record in an Azure Monitor envelope, one level deeper: still within the
+        // levels a lean scan keeps (`LEAN_LEVELS`), so still mapped light
+        let azure = format!(
+            r#"{{"time":"2026-10-01T00:00:01Z","operationName":"Add member to group","category":"AuditLogs","properties":{GRAPH}}}"#
+        );
+        let (lean, _) = map_record(azure.as_bytes(), true).expect("light mapping, lean");
+        assert_eq!(lean.targets.len(), 2);
+        assert_eq!(lean.actor.upn.as_deref(), Some("a@x.example"));
+        let (whole, _) = map_record(azure.as_bytes(), false).expect("light mapping");
         assert_eq!(settled(lean), settled(whole));
         // a sequence number, a license set, a summary: read as before
         for (from, to) in [

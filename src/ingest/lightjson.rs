@@ -267,6 +267,12 @@ impl<'a> Doc<'a> {
         Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, 2)
     }
 
+    /// [`Doc::parse`] keeping the items of the containers less than `levels` deep (the root is
+    /// 0; [`Doc::parse_shallow`] is 2); deeper ones are validated, not kept.
+    pub fn parse_depth(b: &'a [u8], levels: usize) -> Option<Doc<'a>> {
+        Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, levels)
+    }
+
     /// The scan, keeping the items of the containers less than `levels` deep (the root is 0).
     fn parse_levels(text: &'a str, levels: usize) -> Option<Doc<'a>> {
         let b = text.as_bytes();
