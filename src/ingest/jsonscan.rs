@@ -105,7 +105,7 @@ pub(super) fn is_envelope_key(k: &[u8]) -> bool {
 /// from the quotes at once ([`EndScan::block_strings`]), and only the openers and closers outside
 /// them are visited. The splitter of pages and envelopes runs on one thread, and a call per string
 /// (the byte-at-a-time scan it replaced) was about a quarter of the page's CPU.
-fn object_end(b: &[u8], i: usize) -> Option<usize> {
+fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above; the answer is cached)
@@ -115,7 +115,7 @@ fn object_end(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// [`object_end`] with SSE2 (every x86-64 CPU), else byte by byte.
-fn object_end_baseline(b: &[u8], i: usize) -> Option<usize> {
+fn object_end_baseline(b: &[u8], i: usize) -> Option<(usize, u64)> {
     let mut st = EndScan::default();
     #[cfg(target_arch = "x86_64")]
     let i = {
@@ -127,19 +127,19 @@ fn object_end_baseline(b: &[u8], i: usize) -> Option<usize> {
                 None => st.block(&m, at),
             };
             if let Some(end) = step {
-                return end;
+                return end.map(|e| (e, st.newlines));
             }
             at += 64;
         }
         at
     };
-    st.bytes(b, i)
+    st.bytes(b, i).map(|e| (e, st.newlines))
 }
 
 /// [`object_end_baseline`] with the masks built from two 32-byte vectors (AVX2) instead of four.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<usize> {
+unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<(usize, u64)> {
     use std::arch::x86_64::{
         __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
         _mm256_set1_epi8,
@@ -150,6 +150,7 @@ unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<usize> {
     let case = _mm256_set1_epi8(0x20);
     let open = _mm256_set1_epi8(b'{' as i8);
     let close = _mm256_set1_epi8(b'}' as i8);
+    let newline = _mm256_set1_epi8(b'\n' as i8);
     let mut at = i;
     while at + 64 <= b.len() {
         let mut m = Masks {
@@ -157,6 +158,7 @@ unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<usize> {
             backslash: 0,
             open: 0,
             close: 0,
+            newline: 0,
         };
         for k in 0..2 {
             // SAFETY: `at + 64 <= b.len()`, so both loads read inside the slice
@@ -170,17 +172,26 @@ unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<usize> {
                 (_mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, open)) as u32 as u64) << shift;
             m.close |=
                 (_mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, close)) as u32 as u64) << shift;
+            m.newline |=
+                (_mm256_movemask_epi8(_mm256_cmpeq_epi8(w, newline)) as u32 as u64) << shift;
         }
         let step = match st.block_strings(&m, at) {
             Some(step) => step,
             None => st.block(&m, at),
         };
         if let Some(end) = step {
-            return end;
+            return end.map(|e| (e, st.newlines));
         }
         at += 64;
     }
-    st.bytes(b, at)
+    st.bytes(b, at).map(|e| (e, st.newlines))
+}
+
+/// Bits `0..=k` set.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn through(k: u32) -> u64 {
+    u64::MAX >> (63 - k)
 }
 
 /// Where [`object_end`] is between blocks.
@@ -190,6 +201,8 @@ struct EndScan {
     in_str: bool,
     /// The next byte is escaped (a backslash in a string ended the last block).
     escaped: bool,
+    /// Line feeds passed so far (the record's line count).
+    newlines: u64,
 }
 
 /// Bit `k` set where byte `at + k` is a quote, a backslash, an opener, a closer.
@@ -199,6 +212,7 @@ struct Masks {
     backslash: u64,
     open: u64,
     close: u64,
+    newline: u64,
 }
 
 /// The [`Masks`] of `b[at..at + 64]`, which must lie in `b`.
@@ -214,6 +228,7 @@ fn masks64(b: &[u8], at: usize) -> Masks {
         backslash: 0,
         open: 0,
         close: 0,
+        newline: 0,
     };
     // SAFETY: SSE2 is always available on x86_64, and the four loads read `b[at..at + 64]`, which
     // the assertion keeps inside the slice.
@@ -224,6 +239,7 @@ fn masks64(b: &[u8], at: usize) -> Masks {
         let case = _mm_set1_epi8(0x20);
         let open = _mm_set1_epi8(b'{' as i8);
         let close = _mm_set1_epi8(b'}' as i8);
+        let newline = _mm_set1_epi8(b'\n' as i8);
         for k in 0..4 {
             let w = _mm_loadu_si128(b.as_ptr().add(at + 16 * k) as *const __m128i);
             let folded = _mm_or_si128(w, case);
@@ -232,6 +248,7 @@ fn masks64(b: &[u8], at: usize) -> Masks {
             m.backslash |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, backslash)) as u32 as u64) << shift;
             m.open |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, open)) as u32 as u64) << shift;
             m.close |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, close)) as u32 as u64) << shift;
+            m.newline |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, newline)) as u32 as u64) << shift;
         }
     }
     m
@@ -272,10 +289,12 @@ impl EndScan {
                 };
                 self.depth = d;
                 if d == 0 {
+                    self.newlines += u64::from((m.newline & through(k)).count_ones());
                     return Some(Some(at + k as usize + 1));
                 }
             }
         }
+        self.newlines += u64::from(m.newline.count_ones());
         None
     }
 
@@ -327,10 +346,12 @@ impl EndScan {
                 };
                 self.depth = d;
                 if d == 0 {
+                    self.newlines += u64::from((m.newline & through(k)).count_ones());
                     return Some(Some(Some(at + k as usize + 1)));
                 }
             }
         }
+        self.newlines += u64::from(m.newline.count_ones());
         self.in_str = inside >> 63 == 1;
         self.escaped = carry;
         Some(None)
@@ -340,6 +361,7 @@ impl EndScan {
     fn bytes(&mut self, b: &[u8], mut i: usize) -> Option<usize> {
         while i < b.len() {
             let c = b[i];
+            self.newlines += u64::from(c == b'\n');
             if self.escaped {
                 self.escaped = false;
             } else if self.in_str {
@@ -426,9 +448,8 @@ impl<R: BufRead> Scanner<R> {
                 && !self.in_string
                 && matches!(self.ctx.last(), Some(Ctx::Array))
             {
-                if let Some(end) = object_end(chunk, i) {
+                if let Some((end, newlines)) = object_end(chunk, i) {
                     let bytes = chunk[i..end].to_vec();
-                    let newlines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
                     let cap = Capture {
                         buf: bytes,
                         ..Capture::new(self.line, false, false)
@@ -822,7 +843,7 @@ mod object_end_tests {
         #[test]
         fn block_scan_agrees_with_the_byte_loop(
             body in proptest::collection::vec(prop_oneof![
-                6 => prop::sample::select(b"ab :,0".to_vec()),
+                6 => prop::sample::select(b"ab :,0\n".to_vec()),
                 2 => Just(b'"'), 2 => Just(b'\\'),
                 1 => Just(b'{'), 1 => Just(b'}'), 1 => Just(b'['), 1 => Just(b']'),
             ], 0..400),
@@ -831,7 +852,9 @@ mod object_end_tests {
             let mut b = vec![b' '; lead];
             b.push(b'{');
             b.extend_from_slice(&body);
-            let want = object_end_reference(&b, lead);
+            // the end, and the line feeds up to it
+            let want = object_end_reference(&b, lead)
+                .map(|e| (e, b[lead..e].iter().filter(|&&c| c == b'\n').count() as u64));
             prop_assert_eq!(object_end(&b, lead), want);
             prop_assert_eq!(object_end_baseline(&b, lead), want);
         }
@@ -843,12 +866,19 @@ mod object_end_tests {
         let mut b = rec.clone().into_bytes();
         b.extend_from_slice(b",{\"d\":2}");
         for end in [object_end, object_end_baseline] {
-            assert_eq!(end(&b, 0), Some(rec.len()));
+            assert_eq!(end(&b, 0), Some((rec.len(), 0)));
             assert_eq!(end(&b[..rec.len() - 1], 0), None);
             for pad in 0..70 {
                 let s = format!(r#"{{"k":"{}\\","z":"}}"}}"#, "y".repeat(pad));
-                assert_eq!(end(s.as_bytes(), 0), Some(s.len()), "{s}");
+                assert_eq!(end(s.as_bytes(), 0), Some((s.len(), 0)), "{s}");
             }
+            // a pretty-printed record: its line feeds, in and across blocks, up to its end only
+            let pretty = format!(
+                "{{\n  \"a\": \"{}\",\n  \"b\": [\n    1,\n    2\n  ]\n}}",
+                "z".repeat(90)
+            );
+            let text = format!("{pretty}\n,\n{{}}");
+            assert_eq!(end(text.as_bytes(), 0), Some((pretty.len(), 6)));
         }
     }
 }
