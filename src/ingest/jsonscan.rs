@@ -98,6 +98,35 @@ pub(super) fn is_envelope_key(k: &[u8]) -> bool {
     k.eq_ignore_ascii_case(b"value") || k.eq_ignore_ascii_case(b"records")
 }
 
+/// The [`Masks`] of the 64 bytes at `$p` (a pointer to at least 64 readable bytes), from vectors of
+/// `$width` bytes: `$set1`, `$load`, `$or`, `$eq` and `$movemask` are that width's intrinsics
+/// (SSE2's or AVX2's), in scope where the macro is used, inside `unsafe`.
+#[cfg(target_arch = "x86_64")]
+macro_rules! masks_of {
+    ($p:expr, $vec:ty, $width:expr, $set1:ident, $load:ident, $or:ident, $eq:ident, $movemask:ident) => {{
+        let mut m = Masks::default();
+        let quote = $set1(b'"' as i8);
+        let backslash = $set1(b'\\' as i8);
+        // `{` 0x7b and `[` 0x5b differ only in bit 0x20, as do `}` 0x7d and `]` 0x5d
+        let case = $set1(0x20);
+        let open = $set1(b'{' as i8);
+        let close = $set1(b'}' as i8);
+        let newline = $set1(b'\n' as i8);
+        for k in 0..64 / $width {
+            let w = $load($p.add($width * k) as *const $vec);
+            let folded = $or(w, case);
+            // (no closure: one would not be compiled with the caller's target features)
+            let shift = $width * k;
+            m.quote |= u64::from($movemask($eq(w, quote)) as u32) << shift;
+            m.backslash |= u64::from($movemask($eq(w, backslash)) as u32) << shift;
+            m.open |= u64::from($movemask($eq(folded, open)) as u32) << shift;
+            m.close |= u64::from($movemask($eq(folded, close)) as u32) << shift;
+            m.newline |= u64::from($movemask($eq(w, newline)) as u32) << shift;
+        }
+        m
+    }};
+}
+
 /// The end (exclusive) of the object starting at `b[i]` (`{`), when it closes within `b`. Strings
 /// are skipped (a backslash in a string escapes the next byte); `{`/`[` open and `}`/`]` close.
 /// Sixty-four bytes at a time on x86-64: one pass builds bit masks of the quotes, backslashes,
@@ -124,19 +153,14 @@ fn object_end_baseline(b: &[u8], i: usize) -> Option<(usize, u64)> {
     let i = {
         let mut at = i;
         while at + 64 <= b.len() {
-            let m = masks64(b, at);
-            let step = match st.block_strings(&m, at) {
-                Some(step) => step,
-                None => st.block(&m, at),
-            };
-            if let Some(end) = step {
-                return end.map(|e| (e, st.newlines));
+            if let Some(end) = st.step(&masks64(b, at), at) {
+                return end;
             }
             at += 64;
         }
         at
     };
-    st.bytes(b, i).map(|e| (e, st.newlines))
+    st.finish(b, i)
 }
 
 /// [`object_end_baseline`] with the masks built from two 32-byte vectors (AVX2) instead of four,
@@ -149,46 +173,25 @@ unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<(usize, u64)> {
         _mm256_set1_epi8,
     };
     let mut st = EndScan::default();
-    let quote = _mm256_set1_epi8(b'"' as i8);
-    let backslash = _mm256_set1_epi8(b'\\' as i8);
-    let case = _mm256_set1_epi8(0x20);
-    let open = _mm256_set1_epi8(b'{' as i8);
-    let close = _mm256_set1_epi8(b'}' as i8);
-    let newline = _mm256_set1_epi8(b'\n' as i8);
     let mut at = i;
     while at + 64 <= b.len() {
-        let mut m = Masks {
-            quote: 0,
-            backslash: 0,
-            open: 0,
-            close: 0,
-            newline: 0,
-        };
-        for k in 0..2 {
-            // SAFETY: `at + 64 <= b.len()`, so both loads read inside the slice
-            let w = _mm256_loadu_si256(b.as_ptr().add(at + 32 * k) as *const __m256i);
-            let folded = _mm256_or_si256(w, case);
-            let shift = 32 * k;
-            m.quote |= (_mm256_movemask_epi8(_mm256_cmpeq_epi8(w, quote)) as u32 as u64) << shift;
-            m.backslash |=
-                (_mm256_movemask_epi8(_mm256_cmpeq_epi8(w, backslash)) as u32 as u64) << shift;
-            m.open |=
-                (_mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, open)) as u32 as u64) << shift;
-            m.close |=
-                (_mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, close)) as u32 as u64) << shift;
-            m.newline |=
-                (_mm256_movemask_epi8(_mm256_cmpeq_epi8(w, newline)) as u32 as u64) << shift;
-        }
-        let step = match st.block_strings(&m, at) {
-            Some(step) => step,
-            None => st.block(&m, at),
-        };
-        if let Some(end) = step {
-            return end.map(|e| (e, st.newlines));
+        // SAFETY: `at + 64 <= b.len()`, so both loads read inside the slice
+        let m = masks_of!(
+            b.as_ptr().add(at),
+            __m256i,
+            32,
+            _mm256_set1_epi8,
+            _mm256_loadu_si256,
+            _mm256_or_si256,
+            _mm256_cmpeq_epi8,
+            _mm256_movemask_epi8
+        );
+        if let Some(end) = st.step(&m, at) {
+            return end;
         }
         at += 64;
     }
-    st.bytes(b, at).map(|e| (e, st.newlines))
+    st.finish(b, at)
 }
 
 /// Bits `0..=k` set.
@@ -209,8 +212,9 @@ struct EndScan {
     newlines: u64,
 }
 
-/// Bit `k` set where byte `at + k` is a quote, a backslash, an opener, a closer.
+/// Bit `k` set where byte `at + k` is a quote, a backslash, an opener, a closer, a line feed.
 #[cfg(target_arch = "x86_64")]
+#[derive(Default)]
 struct Masks {
     quote: u64,
     backslash: u64,
@@ -219,7 +223,7 @@ struct Masks {
     newline: u64,
 }
 
-/// The [`Masks`] of `b[at..at + 64]`, which must lie in `b`.
+/// The [`Masks`] of `b[at..at + 64]`, which must lie in `b` (SSE2).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn masks64(b: &[u8], at: usize) -> Masks {
@@ -227,35 +231,20 @@ fn masks64(b: &[u8], at: usize) -> Masks {
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
     assert!(at + 64 <= b.len());
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        open: 0,
-        close: 0,
-        newline: 0,
-    };
     // SAFETY: SSE2 is always available on x86_64, and the four loads read `b[at..at + 64]`, which
     // the assertion keeps inside the slice.
     unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        // `{` 0x7b and `[` 0x5b differ only in bit 0x20, as do `}` 0x7d and `]` 0x5d
-        let case = _mm_set1_epi8(0x20);
-        let open = _mm_set1_epi8(b'{' as i8);
-        let close = _mm_set1_epi8(b'}' as i8);
-        let newline = _mm_set1_epi8(b'\n' as i8);
-        for k in 0..4 {
-            let w = _mm_loadu_si128(b.as_ptr().add(at + 16 * k) as *const __m128i);
-            let folded = _mm_or_si128(w, case);
-            let shift = 16 * k;
-            m.quote |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, quote)) as u32 as u64) << shift;
-            m.backslash |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, backslash)) as u32 as u64) << shift;
-            m.open |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, open)) as u32 as u64) << shift;
-            m.close |= (_mm_movemask_epi8(_mm_cmpeq_epi8(folded, close)) as u32 as u64) << shift;
-            m.newline |= (_mm_movemask_epi8(_mm_cmpeq_epi8(w, newline)) as u32 as u64) << shift;
-        }
+        masks_of!(
+            b.as_ptr().add(at),
+            __m128i,
+            16,
+            _mm_set1_epi8,
+            _mm_loadu_si128,
+            _mm_or_si128,
+            _mm_cmpeq_epi8,
+            _mm_movemask_epi8
+        )
     }
-    m
 }
 
 impl EndScan {
@@ -359,6 +348,23 @@ impl EndScan {
         self.in_str = inside >> 63 == 1;
         self.escaped = carry;
         Some(None)
+    }
+
+    /// One 64-byte block starting at `at` ([`EndScan::block_strings`], else [`EndScan::block`]):
+    /// `Some` with [`object_end`]'s answer when the scan ends in it, `None` to go on.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn step(&mut self, m: &Masks, at: usize) -> Option<Option<(usize, u64)>> {
+        let step = match self.block_strings(m, at) {
+            Some(step) => step,
+            None => self.block(m, at),
+        };
+        step.map(|end| end.map(|e| (e, self.newlines)))
+    }
+
+    /// [`object_end`]'s answer from the bytes left after the whole blocks, from `i` on.
+    fn finish(mut self, b: &[u8], i: usize) -> Option<(usize, u64)> {
+        self.bytes(b, i).map(|e| (e, self.newlines))
     }
 
     /// Byte by byte from `i` to the end of `b`.
