@@ -33,40 +33,62 @@ pub(super) fn count_quotes(b: &[u8]) -> usize {
     n + count_quotes_swar(b)
 }
 
-/// [`count_quotes`] sixteen bytes at a time (SSE2 is part of every x86-64 CPU): the count over the
-/// whole sixteens, and the rest for the word-at-a-time count. Matches are summed per byte lane
-/// (at most 255 vectors at a time) and the lanes added with `psadbw`: the x86-64 baseline has no
-/// `popcnt`, so counting each vector's mask bits cost more than the comparison.
+/// The quotes of the whole `$width`-byte vectors of `$b`, as the vector of 64-bit lane sums it
+/// ends with, and where those vectors end. Matches are summed per byte lane (at most 255 vectors at
+/// a time) and the lanes added with `psadbw`: the x86-64 baseline has no `popcnt`, so counting each
+/// vector's mask bits cost more than the comparison. The other arguments are that width's
+/// intrinsics (SSE2's or AVX2's), in scope where the macro is used, inside `unsafe`.
 #[cfg(target_arch = "x86_64")]
-fn count_quotes_sse2(b: &[u8]) -> (usize, &[u8]) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8, _mm_set1_epi8,
-        _mm_setzero_si128, _mm_sub_epi8, _mm_unpackhi_epi64,
-    };
-    let whole = b.len() / 16 * 16;
-    let mut n = 0usize;
-    // SAFETY: SSE2 is always available on x86_64, and every load reads the 16 bytes
-    // `b[i..i + 16]` with `i + 16 <= whole <= b.len()`.
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let zero = _mm_setzero_si128();
+macro_rules! quote_lane_sums {
+    ($b:expr, $width:expr, $vec:ty, $set1:ident, $zero:ident, $load:ident, $sub:ident, $eq:ident,
+     $sad:ident, $add:ident) => {{
+        let whole = $b.len() / $width * $width;
+        let quote = $set1(b'"' as i8);
+        let zero = $zero();
+        let mut sums = zero;
         let mut i = 0;
         while i < whole {
-            let end = whole.min(i + 255 * 16);
+            let end = whole.min(i + 255 * $width);
             // each lane counts its matches (a match is -1, subtracted), at most 255
             let mut lanes = zero;
             while i < end {
-                let w = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
-                lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(w, quote));
-                i += 16;
+                let w = $load($b.as_ptr().add(i) as *const $vec);
+                lanes = $sub(lanes, $eq(w, quote));
+                i += $width;
             }
-            let sums = _mm_sad_epu8(lanes, zero);
-            let lo = _mm_cvtsi128_si64(sums) as u64;
-            let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as u64;
-            n += (lo + hi) as usize;
+            sums = $add(sums, $sad(lanes, zero));
         }
+        (sums, whole)
+    }};
+}
+
+/// [`count_quotes`] sixteen bytes at a time (SSE2 is part of every x86-64 CPU): the count over the
+/// whole sixteens, and the rest for the word-at-a-time count.
+#[cfg(target_arch = "x86_64")]
+fn count_quotes_sse2(b: &[u8]) -> (usize, &[u8]) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8,
+        _mm_set1_epi8, _mm_setzero_si128, _mm_sub_epi8, _mm_unpackhi_epi64,
+    };
+    // SAFETY: SSE2 is always available on x86_64, and every load reads 16 bytes `b[i..i + 16]`
+    // with `i + 16 <= whole <= b.len()`.
+    unsafe {
+        let (sums, whole) = quote_lane_sums!(
+            b,
+            16,
+            __m128i,
+            _mm_set1_epi8,
+            _mm_setzero_si128,
+            _mm_loadu_si128,
+            _mm_sub_epi8,
+            _mm_cmpeq_epi8,
+            _mm_sad_epu8,
+            _mm_add_epi64
+        );
+        let lo = _mm_cvtsi128_si64(sums) as u64;
+        let hi = _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) as u64;
+        ((lo + hi) as usize, &b[whole..])
     }
-    (n, &b[whole..])
 }
 
 /// [`count_quotes_sse2`] thirty-two bytes at a time: the count over the whole thirty-twos, and the
@@ -78,23 +100,20 @@ unsafe fn count_quotes_avx2(b: &[u8]) -> (usize, &[u8]) {
         __m256i, _mm256_add_epi64, _mm256_cmpeq_epi8, _mm256_extract_epi64, _mm256_loadu_si256,
         _mm256_sad_epu8, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_sub_epi8,
     };
-    let whole = b.len() / 32 * 32;
-    let quote = _mm256_set1_epi8(b'"' as i8);
-    let zero = _mm256_setzero_si256();
-    let mut sums = zero;
-    let mut i = 0;
-    while i < whole {
-        let end = whole.min(i + 255 * 32);
-        // each lane counts its matches (a match is -1, subtracted), at most 255
-        let mut lanes = zero;
-        while i < end {
-            // SAFETY: `i + 32 <= whole <= b.len()`
-            let w = _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i);
-            lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(w, quote));
-            i += 32;
-        }
-        sums = _mm256_add_epi64(sums, _mm256_sad_epu8(lanes, zero));
-    }
+    // SAFETY (of the loads): every load reads 32 bytes `b[i..i + 32]` with
+    // `i + 32 <= whole <= b.len()`.
+    let (sums, whole) = quote_lane_sums!(
+        b,
+        32,
+        __m256i,
+        _mm256_set1_epi8,
+        _mm256_setzero_si256,
+        _mm256_loadu_si256,
+        _mm256_sub_epi8,
+        _mm256_cmpeq_epi8,
+        _mm256_sad_epu8,
+        _mm256_add_epi64
+    );
     let n = _mm256_extract_epi64::<0>(sums)
         + _mm256_extract_epi64::<1>(sums)
         + _mm256_extract_epi64::<2>(sums)
@@ -201,15 +220,31 @@ mod tests {
 
     #[test]
     fn quote_counts_past_255_vectors() {
-        // every byte a quote: each lane reaches 255 before the sum, then the count goes on
-        for len in [255 * 16, 255 * 16 + 1, 2 * 255 * 16 + 37, 100_003] {
+        // every byte a quote: each lane reaches 255 before the sum, then the count goes on; the
+        // SSE2 count on its own too (with AVX2, `count_quotes` leaves it less than 32 bytes)
+        #[cfg(target_arch = "x86_64")]
+        let sse2 = |b: &[u8]| {
+            let (n, rest) = count_quotes_sse2(b);
+            n + count_quotes_swar(rest)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let sse2 = count_quotes;
+        for len in [
+            255 * 16,
+            255 * 16 + 1,
+            255 * 32 + 5,
+            2 * 255 * 32 + 37,
+            100_003,
+        ] {
             let mut b = vec![b'"'; len];
             assert_eq!(count_quotes(&b), len, "{len}");
+            assert_eq!(sse2(&b), len, "{len}");
             for i in (0..len).step_by(7) {
                 b[i] = b'x';
             }
             let plain = b.iter().filter(|&&c| c == b'"').count();
             assert_eq!(count_quotes(&b), plain, "{len}");
+            assert_eq!(sse2(&b), plain, "{len}");
         }
     }
 
