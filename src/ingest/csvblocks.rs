@@ -12,7 +12,7 @@
 //! field count is wrong), and a block never grows past `MAX_RECORD` bytes because of it.
 
 use super::blocks::{Framing, BLOCK};
-use super::lightjson::{HI, LO};
+use crate::model::{HI, LO};
 
 /// Past this many bytes without a record end (by quote parity), a block is cut at a newline anyway.
 const MAX_RECORD: usize = 4 * BLOCK;

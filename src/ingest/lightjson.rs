@@ -18,9 +18,7 @@ const MAX_KEYS: usize = 48;
 /// serde_json's default recursion limit is 128 nested containers.
 const MAX_DEPTH: usize = 120;
 
-/// Every byte of a word set to 1 / its high bit set (SWAR byte tests, also used by `csvblocks`).
-pub(super) const LO: u64 = 0x0101_0101_0101_0101;
-pub(super) const HI: u64 = 0x8080_8080_8080_8080;
+use crate::model::{HI, LO};
 
 #[inline(always)]
 fn zero_bytes(v: u64) -> u64 {
@@ -234,9 +232,9 @@ struct Container {
 struct Open<'a> {
     start: usize,
     obj: bool,
-    /// Its slot in `containers` (taken when it opens, so the list is in start order);
-    /// `usize::MAX` when its items are not kept ([`Doc::parse_shallow`]).
-    slot: usize,
+    /// Its slot in `containers` (taken when it opens, so the list is in start order); `None` when
+    /// its items are not kept ([`Doc::parse_depth`]).
+    slot: Option<usize>,
     /// Where its items begin on the scratch stack.
     from: usize,
     /// Its key in the enclosing object (`""` in an array or at the root).
@@ -248,9 +246,7 @@ struct Open<'a> {
 impl<'a> Doc<'a> {
     /// Scans `b`, which must be exactly one JSON object (white space around it allowed).
     pub fn parse(b: &'a [u8]) -> Option<Doc<'a>> {
-        // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
-        // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
-        Doc::parse_text(simdutf8::basic::from_utf8(b).ok()?)
+        Doc::parse_depth(b, usize::MAX)
     }
 
     /// [`Doc::parse`] of text already known to be UTF-8.
@@ -264,12 +260,14 @@ impl<'a> Doc<'a> {
     /// top-level keys; an Azure Monitor record's `properties`), and copying the items of every
     /// level was about a sixth of the scan.
     pub fn parse_shallow(b: &'a [u8]) -> Option<Doc<'a>> {
-        Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, 2)
+        Doc::parse_depth(b, 2)
     }
 
     /// [`Doc::parse`] keeping the items of the containers less than `levels` deep (the root is
     /// 0; [`Doc::parse_shallow`] is 2); deeper ones are validated, not kept.
     pub fn parse_depth(b: &'a [u8], levels: usize) -> Option<Doc<'a>> {
+        // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
+        // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
         Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, levels)
     }
 
@@ -293,7 +291,7 @@ impl<'a> Doc<'a> {
         stack.push(Open {
             start: i,
             obj: true,
-            slot: 0,
+            slot: Some(0),
             from: 0,
             key: "",
             keys: 0,
@@ -332,7 +330,7 @@ impl<'a> Doc<'a> {
                         return None;
                     }
                     // its depth is the number of containers open around it
-                    let slot = if stack.len() < levels {
+                    let slot = (stack.len() < levels).then(|| {
                         containers.push(Container {
                             start: i,
                             end: i,
@@ -340,9 +338,7 @@ impl<'a> Doc<'a> {
                             items: 0..0,
                         });
                         containers.len() - 1
-                    } else {
-                        usize::MAX
-                    };
+                    });
                     stack.push(Open {
                         start: i,
                         obj: c == b'{',
@@ -374,7 +370,7 @@ impl<'a> Doc<'a> {
                     c if c == if top.obj { b'}' } else { b']' } => {
                         let o = stack.pop()?;
                         i += 1;
-                        if let Some(slot) = containers.get_mut(o.slot) {
+                        if let Some(slot) = o.slot.and_then(|k| containers.get_mut(k)) {
                             let at = items.len();
                             items.extend(scratch.drain(o.from..));
                             slot.items = at..items.len();

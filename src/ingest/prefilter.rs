@@ -321,9 +321,8 @@ fn text_of<'a>(m: &LightMap<'a>, keys: &[&str]) -> Text<'a> {
 
 /// Light parse of a record that [`may_be_kept`] said no to.
 pub fn light(bytes: &[u8]) -> Light {
-    // one pass over the record: an Azure Monitor record's `properties` (most of its bytes) are
-    // read from it, not scanned a second time
-    // the top-level members and an Azure Monitor record's `properties` are all it reads
+    // one pass over the record, keeping what is read here: the top-level members, and an Azure
+    // Monitor record's `properties` (most of its bytes; not scanned a second time)
     let Some(doc) = lightjson::Doc::parse_shallow(bytes) else {
         return Light::Unsure;
     };

@@ -17,6 +17,11 @@ pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};
 pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummary};
 
+/// Every byte of a word set to 1 / its high bit set: the lanes of the eight-bytes-at-a-time
+/// (SWAR) byte tests here and in the readers (`ingest::lightjson`, `ingest::csvblocks`).
+pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
+pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
+
 /// `str::trim`, answered from the two end bytes when both are printable ASCII other than a space
 /// (nothing to trim, as for most cells, ids and values), else `str::trim` itself (which decodes a
 /// character at each end and tests it against Unicode's white space, tens of instructions a call
@@ -44,8 +49,6 @@ pub(crate) fn folded(s: &str) -> std::borrow::Cow<'_, str> {
 /// Whether every byte is ASCII and none an upper-case letter: eight bytes at a time (UPNs and
 /// ids are looked up this way tens of thousands of times per run).
 fn is_ascii_lowercase_text(b: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         let mut x = [0u8; 8];
