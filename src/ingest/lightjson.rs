@@ -694,7 +694,7 @@ mod tests {
     }
 
     /// Text made of JSON's own bytes and its pitfalls (escapes, backslash runs, control bytes,
-    /// `u`, non-ASCII), long enough to cross the index's 64-byte chunks.
+    /// `u`, non-ASCII), long enough to cross the string scan's 16-byte steps.
     fn jsonish(len: usize) -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop_oneof![
@@ -711,7 +711,8 @@ mod tests {
     }
 
     /// A valid object (strings with quotes, backslashes, control characters and non-ASCII, long
-    /// enough to cross chunks), then a few characters replaced, inserted or removed.
+    /// enough to cross the string scan's 16-byte steps), then a few characters replaced, inserted
+    /// or removed.
     fn mutated() -> impl Strategy<Value = String> {
         use serde_json::Value;
         let leaf = prop_oneof![
@@ -793,12 +794,13 @@ mod tests {
         assert!(doc.elements(n[0].1).is_none(), "not kept");
         assert_eq!(doc.elements(root[2].1).unwrap(), vec!["[2]"]);
         same_shallow(text).unwrap();
-        // an object past MAX_KEYS, an escaped key, a bad value, deep down: refused as by the
-        // whole scan
+        // an object past MAX_KEYS, a broken key, an escaped key, a bad value, too deep: refused
+        // as by the whole scan
         let many: String = (0..=MAX_KEYS).map(|k| format!(r#""k{k}":1,"#)).collect();
         for bad in [
             format!(r#"{{"a":{{"b":{{{}"z":1}}}}}}"#, many),
             r#"{"a":{"b":{"c"d":1}}}"#.to_string(),
+            r#"{"a":{"b":{"c\"d":1}}}"#.to_string(),
             r#"{"a":{"b":[1,]}}"#.to_string(),
             format!(r#"{{"a":{}{}}}"#, "[".repeat(130), "]".repeat(130)),
         ] {
