@@ -249,11 +249,6 @@ impl<'a> Doc<'a> {
         Doc::parse_depth(b, usize::MAX)
     }
 
-    /// [`Doc::parse`] of text already known to be UTF-8.
-    pub fn parse_text(text: &'a str) -> Option<Doc<'a>> {
-        Doc::parse_levels(text, usize::MAX)
-    }
-
     /// [`Doc::parse`] that keeps the items of the root object and of its own objects and arrays
     /// only: deeper containers are validated the same way, but [`Doc::members`] and
     /// [`Doc::elements`] do not know them. It is all the fast path's count of a record reads (its
@@ -763,7 +758,7 @@ mod tests {
     /// A shallow scan accepts and refuses what the whole scan does, and keeps the same items for
     /// the root and its own containers.
     fn same_shallow(s: &str) -> Result<(), TestCaseError> {
-        let full = Doc::parse_text(s);
+        let full = Doc::parse(s.as_bytes());
         let shallow = Doc::parse_shallow(s.as_bytes());
         prop_assert_eq!(full.is_some(), shallow.is_some(), "{:?}", s);
         let (Some(full), Some(shallow)) = (full, shallow) else {
