@@ -110,9 +110,9 @@ impl Finder {
         }
         LOWER.with(|l| match l.try_borrow_mut() {
             Ok(mut buf) => {
+                // copied and lowercased in one pass (vectorized)
                 buf.clear();
-                buf.extend_from_slice(text);
-                buf.make_ascii_lowercase();
+                buf.extend(text.iter().map(u8::to_ascii_lowercase));
                 f(&buf[..])
             }
             Err(_) => f(&text.to_ascii_lowercase()[..]),
