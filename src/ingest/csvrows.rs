@@ -301,6 +301,7 @@ thread_local! {
 /// the length written. Sixteen bytes are copied at a time and the write position moves past the
 /// first quote of the pair only, so a JSON cell (a doubled quote every few bytes) costs no call
 /// per quote.
+#[inline(never)]
 fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
     let b = t.as_bytes();
     if out.len() < b.len() + 16 {

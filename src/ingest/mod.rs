@@ -976,12 +976,18 @@ fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
         .flatten();
     if let Some(text) = text {
         let mut fields = Vec::new();
+        // the needles searched once over the whole slice, not row by row
+        let mut hits = input
+            .fast
+            .is_some()
+            .then(|| prefilter::TextHits::new(slice));
         loop {
             match csvrows::scan_record(slice, pos, &mut fields) {
                 csvrows::Scan::Record { start, end } => {
                     pos = end;
                     let row = csvrows::RawRow::new(text, start, end, &fields);
-                    if rows.counted_light(&row) {
+                    let needle = hits.as_mut().map(|h| h.any_in(start, end));
+                    if rows.counted_light(&row, needle) {
                         continue;
                     }
                     let line = lines_to(start);
@@ -1017,12 +1023,17 @@ struct CsvRows<'a> {
 }
 
 impl CsvRows<'_> {
-    /// Whether the row is blank (not a record) or was counted by the fast path.
-    fn counted_light(&mut self, row: &impl csvrows::Cells) -> bool {
+    /// Whether the row is blank (not a record) or was counted by the fast path; `needle`: whether
+    /// its bytes hold a needle, when the caller searched them already.
+    fn counted_light(&mut self, row: &impl csvrows::Cells, needle: Option<bool>) -> bool {
         if row.width() == 1 && row.cell(0).is_some_and(|c| c.trim().is_empty()) {
             return true; // a blank line is not a record
         }
-        if let Some((time, format)) = self.input.fast.as_ref().and_then(|f| f.light(row)) {
+        let light = self.input.fast.as_ref().and_then(|f| match needle {
+            Some(n) => f.light_searched(row, n),
+            None => f.light(row),
+        });
+        if let Some((time, format)) = light {
             self.counted.add(time, InputKind::Audit(format));
             return true;
         }
@@ -1100,7 +1111,7 @@ impl CsvRows<'_> {
             let line = base + rdr.position().line().saturating_sub(1) + pending;
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
-                    if !self.counted_light(&rec) && !self.keep_light(&rec, line) {
+                    if !self.counted_light(&rec, None) && !self.keep_light(&rec, line) {
                         self.keep_full(rec.iter().map(str::to_string).collect(), line);
                     }
                 }

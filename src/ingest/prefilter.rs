@@ -162,17 +162,54 @@ pub fn needle_positions(text: &[u8]) -> Vec<usize> {
     })
 }
 
+/// The `\u` searcher, built once: `memmem::find` builds its searcher on every call (about 600
+/// instructions, as much as searching a short row).
+static ESCAPE: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\\u"));
+
 /// [`may_be_kept`] for text that is not validated by the light parse (CSV cells, which may hold
 /// JSON): also true for any `\u`.
 pub fn may_be_kept_text(bytes: &[u8]) -> bool {
-    // built once: `memmem::find` builds its searcher on every call (about 600 instructions, as
-    // much as searching a short row)
-    static ESCAPE: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"\\u"));
     // most admin-center rows hold no backslash at all, which one `memchr` pass finds out at a
     // fraction of the pair search's cost
     may_be_kept(bytes)
         || memchr::memchr(b'\\', bytes).is_some_and(|i| ESCAPE.find(&bytes[i..]).is_some())
+}
+
+/// [`may_be_kept_text`] for many CSV rows at once: the needles and every `\u` are searched over a
+/// whole slice of rows, once (a search per row cost a lowercase copy and a searcher start per row,
+/// about a sixth of an admin-center file's instructions), and each row asks [`TextHits::any_in`]
+/// for its own bytes. A needle holds no line end, so a match lies inside one row.
+pub struct TextHits {
+    /// Match starts, ascending: at least one in every line that holds a needle, and every `\u`.
+    at: Vec<usize>,
+    /// The first match not before the last row asked about.
+    next: usize,
+}
+
+impl TextHits {
+    /// The matches in `text`.
+    pub fn new(text: &[u8]) -> TextHits {
+        let mut at = needle_positions(text);
+        let before = at.len();
+        // as in `may_be_kept_text`: one `memchr` pass when the text holds no backslash
+        if let Some(i) = memchr::memchr(b'\\', text) {
+            at.extend(ESCAPE.find_iter(&text[i..]).map(|p| i + p));
+        }
+        if at.len() > before {
+            at.sort_unstable();
+        }
+        TextHits { at, next: 0 }
+    }
+
+    /// Whether `text[start..end]` holds a match ([`may_be_kept_text`] of it); rows must be asked
+    /// about in order (`start` never decreasing).
+    pub fn any_in(&mut self, start: usize, end: usize) -> bool {
+        while self.at.get(self.next).is_some_and(|&p| p < start) {
+            self.next += 1;
+        }
+        self.at.get(self.next).is_some_and(|&p| p < end)
+    }
 }
 
 /// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`]: borrowed
@@ -495,7 +532,17 @@ impl CsvFast {
     pub(crate) fn light(&self, row: &impl Cells) -> Option<(DateTime<Utc>, AuditFormat)> {
         // the needles over all cells at once (a match across two cells only costs a full parse;
         // none holds a quote or a comma, so a needle in a cell is in a scanned row's bytes too)
-        if row.width() != self.width || may_be_kept_text(row.haystack()) {
+        self.light_searched(row, may_be_kept_text(row.haystack()))
+    }
+
+    /// [`CsvFast::light`] for a row whose bytes were searched already: `needle` is
+    /// [`may_be_kept_text`] of them ([`TextHits`]).
+    pub(crate) fn light_searched(
+        &self,
+        row: &impl Cells,
+        needle: bool,
+    ) -> Option<(DateTime<Utc>, AuditFormat)> {
+        if row.width() != self.width || needle {
             return None;
         }
         if let Some(i) = self.audit_data {
@@ -568,6 +615,42 @@ mod tests {
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
             assert_eq!(l, f, "{key}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The slice-wide search answers for each row what the row's own search answers: text
+        /// built from needle pieces, case variants, escapes and quotes, cut into rows at line ends.
+        #[test]
+        fn text_hits_match_the_row_search(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "icens", "ICENS", "Licen", "ses", "member to group", "MEMBER TO", " group",
+                "skuid=", "SkuName=", "\\u", "\\U", "\\", "u", "\n", "\r\n", "\"", ",", "a",
+                "rror:", "Error", ":", "roxy", "é",
+            ]), 0..60),
+            kept in proptest::num::u64::ANY,
+        ) {
+            let text = parts.concat();
+            let b = text.as_bytes();
+            // rows end at some of the line ends (others are inside quoted cells), before the `\r`
+            // of a CRLF, as `csvrows::scan_record` ends them
+            let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', b)
+                .enumerate()
+                .filter(|(k, _)| kept >> (k % 64) & 1 == 1)
+                .map(|(_, i)| if i > 0 && b[i - 1] == b'\r' { i - 1 } else { i })
+                .collect();
+            ends.push(b.len());
+            ends.dedup();
+            let mut hits = TextHits::new(b);
+            let mut start = 0;
+            for end in ends {
+                proptest::prop_assert_eq!(
+                    hits.any_in(start, end),
+                    may_be_kept_text(&b[start..end]),
+                    "{:?} in {:?}", &text[start.min(text.len())..end], text
+                );
+                start = end;
+            }
         }
     }
 
