@@ -75,7 +75,7 @@ pub(crate) fn blocking_error(
     }
     let before = cands
         .iter()
-        .filter(|(t, _)| at.map_or(true, |a| *t <= a))
+        .filter(|(t, _)| at.is_none_or(|a| *t <= a))
         .max_by_key(|(t, _)| *t);
     let after = cands.iter().min_by_key(|(t, _)| *t);
     before.or(after).map(|(_, b)| b.clone())

@@ -145,7 +145,7 @@ pub(super) fn last_record_end(b: &[u8]) -> Option<usize> {
     for nl in memchr::memrchr_iter(b'\n', b) {
         after += count_quotes(&b[nl + 1..end]);
         end = nl + 1;
-        if (total - after) % 2 == 0 {
+        if (total - after).is_multiple_of(2) {
             return Some(nl + 1);
         }
     }
@@ -174,7 +174,7 @@ impl Framing for Csv {
         let mut pos = at;
         while let Some(p) = memchr::memchr(b'\n', &block[pos..]) {
             quotes += count_quotes(&block[pos..pos + p]);
-            if quotes % 2 == 0 {
+            if quotes.is_multiple_of(2) {
                 return Some(pos + p + 1);
             }
             pos += p + 1;

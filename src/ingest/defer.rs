@@ -434,7 +434,7 @@ impl Deferred {
                 && (c.actor as usize) < self.actors.items.len()
                 && (c.file as usize) < self.files.items.len()
                 && c.category
-                    .map_or(true, |i| (i as usize) < self.categories.items.len())
+                    .is_none_or(|i| (i as usize) < self.categories.items.len())
                 && ts.iter().all(|&t| (t as usize) < user_kept.len());
             if !fits {
                 return Err(std::io::Error::new(

@@ -262,7 +262,7 @@ pub fn in_reading_order<'a>(
     until: Option<DateTime<Utc>>,
 ) -> Vec<Seen> {
     let mut ids: Vec<usize> = (0..identities.len())
-        .filter(|&j| until.map_or(true, |u| identities[j].time <= u))
+        .filter(|&j| until.is_none_or(|u| identities[j].time <= u))
         .collect();
     let key = |j: usize| {
         let i = &identities[j];
@@ -275,7 +275,7 @@ pub fn in_reading_order<'a>(
     for (i, e) in events.into_iter().enumerate() {
         let ek = (e.time, &*e.source.file, e.source.record);
         debug_assert!(
-            identities.is_empty() || last.map_or(true, |l| l <= ek),
+            identities.is_empty() || last.is_none_or(|l| l <= ek),
             "events out of reading order"
         );
         last = Some(ek);

@@ -121,7 +121,7 @@ mod tests {
         let mut events = vec![rec(2, b, 2), rec(1, a, 1)];
         assert!(events
             .iter()
-            .all(|e| e.licenses.as_deref().map_or(true, |l| l.new.is_empty())));
+            .all(|e| e.licenses.as_deref().is_none_or(|l| l.new.is_empty())));
         let absorbed = merge_sequences(&mut events);
         assert_eq!(events.len(), 1);
         assert_eq!(absorbed.len(), 1);

@@ -575,7 +575,7 @@ pub fn group_rows(findings: &[Finding]) -> Vec<GroupRow> {
             a.named.insert(k);
         }
         if let Some(p) = &f.audit.processing_summary {
-            let newer = a.processing.as_ref().map_or(true, |q| p.when > q.when);
+            let newer = a.processing.as_ref().is_none_or(|q| p.when > q.when);
             if newer {
                 a.processing = Some(p.clone());
             }

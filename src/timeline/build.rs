@@ -131,7 +131,7 @@ fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagU
             let e = m.entry((k, f.cause.clone())).or_default();
             e.pending |= u.status == Status::Pending;
             if let Some(r) = &u.resolved {
-                if e.resolved.as_ref().map_or(true, |x| r.when > x.when) {
+                if e.resolved.as_ref().is_none_or(|x| r.when > x.when) {
                     e.resolved = Some(r.clone());
                 }
             }
@@ -540,7 +540,7 @@ impl<'a> Builder<'a> {
             let mut from_snap: BTreeSet<&ObjectId> = BTreeSet::new();
             for u in self.snap.users.iter().filter(|u| &u.id == id) {
                 for st in u.license_states.iter().filter(|s| s.error.is_some()) {
-                    let sku_ok = sku.map_or(true, |s| {
+                    let sku_ok = sku.is_none_or(|s| {
                         self.kb
                             .sku_part_number(&st.sku_id)
                             .is_some_and(|p| p.eq_ignore_ascii_case(s.trim()))

@@ -157,7 +157,7 @@ impl Filters {
     }
 
     fn in_time(&self, t: DateTime<Utc>) -> bool {
-        self.since.map_or(true, |s| t >= s) && self.until.map_or(true, |u| t <= u)
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
     }
 
     /// Whether `[from, to]` (open-ended when `to` is `None`) overlaps the time window.
@@ -186,7 +186,7 @@ impl Filters {
         entries
             .into_iter()
             .filter(|e| self.in_time(e.time))
-            .filter(|e| self.group.as_ref().map_or(true, |g| e.groups.contains(g)))
+            .filter(|e| self.group.as_ref().is_none_or(|g| e.groups.contains(g)))
             .filter(|e| match &self.user {
                 None => true,
                 Some(u) => {

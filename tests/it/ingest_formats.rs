@@ -300,7 +300,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 out.extend(walk(&p));
-            } else if !p.extension().is_some_and(|x| x == "md") {
+            } else if p.extension().is_none_or(|x| x != "md") {
                 out.push(p);
             }
         }

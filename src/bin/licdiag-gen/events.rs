@@ -1098,7 +1098,7 @@ impl<'t> Stream<'t> {
         let planned_next = self.t.plan.get(self.p);
         match (self.next_noise, planned_next) {
             (None, None) => None,
-            (Some(nt), pl) if pl.map_or(true, |pl| nt < pl.ts) => {
+            (Some(nt), pl) if pl.is_none_or(|pl| nt < pl.ts) => {
                 let e = noise(self.t, self.j, nt);
                 self.j += 1;
                 self.next_noise = self.noise_time(self.j);

@@ -583,7 +583,7 @@ impl Tenant {
         let seed = self.seed;
         let mut roles: Vec<Role> = Vec::with_capacity(n);
         for (r, k) in self.faults.roles() {
-            roles.extend(std::iter::repeat(r).take(k));
+            roles.extend(std::iter::repeat_n(r, k));
         }
         while roles.len() < n {
             roles.push(Role::Healthy);

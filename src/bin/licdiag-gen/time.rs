@@ -121,7 +121,7 @@ impl Ts {
         if self.ticks != 0 {
             let mut t = self.ticks;
             let mut width = 7;
-            while t % 10 == 0 {
+            while t.is_multiple_of(10) {
                 t /= 10;
                 width -= 1;
             }

@@ -334,7 +334,7 @@ pub fn odata_type(v: &Value) -> Option<String> {
 
 /// Whether `@odata.type` is absent or names a user (members and `assignedTo` filtering).
 pub fn is_user_or_untyped(v: &Value) -> bool {
-    odata_type(v).map_or(true, |t| t == "microsoft.graph.user")
+    odata_type(v).is_none_or(|t| t == "microsoft.graph.user")
 }
 
 #[cfg(test)]
