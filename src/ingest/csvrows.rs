@@ -298,15 +298,33 @@ thread_local! {
 }
 
 /// [`undouble`] into the start of `out` (grown when too short, never shrunk or cleared), returning
-/// the length written. Sixteen bytes are copied at a time and the write position moves past the
-/// first quote of the pair only, so a JSON cell (a doubled quote every few bytes) costs no call
-/// per quote.
+/// the length written. With AVX-512 VBMI2 (detected at run time), 64 bytes a step: the second quote
+/// of each pair is found from the quotes' prefix XOR and dropped by one compress. Otherwise sixteen
+/// bytes are copied at a time and the write position moves past the first quote of the pair only,
+/// so a JSON cell (a doubled quote every few bytes) costs no call per quote.
 #[inline(never)]
 fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
     let b = t.as_bytes();
-    if out.len() < b.len() + 16 {
-        out.resize(b.len() + 16, 0);
+    // room for a whole vector written at any position up to the text's length
+    if out.len() < b.len() + 64 {
+        out.resize(b.len() + 64, 0);
     }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512vbmi2")
+        && std::arch::is_x86_feature_detected!("popcnt")
+    {
+        // SAFETY: the CPU has these features (checked just above; the answers are cached), and
+        // `out` holds at least 64 bytes more than `b`
+        let (r, w, open) = unsafe { undouble_avx512(b, out) };
+        return undouble_tail(b, out, r, w, open);
+    }
+    undouble_baseline(b, out)
+}
+
+/// [`undouble_into`] without AVX-512, into an `out` at least 16 bytes longer than `b`.
+fn undouble_baseline(b: &[u8], out: &mut [u8]) -> usize {
     let (mut r, mut w) = (0, 0);
     while let (Some(chunk), Some(dst)) = (
         b.get(r..r + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()),
@@ -325,7 +343,13 @@ fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
             }
         }
     }
-    let mut skip = false;
+    undouble_tail(b, out, r, w, false)
+}
+
+/// [`undouble_into`] from `b[r..]` on, written from `out[w..]`; `open`: `b[r]` is the second quote
+/// of a pair whose first was kept.
+fn undouble_tail(b: &[u8], out: &mut [u8], r: usize, mut w: usize, open: bool) -> usize {
+    let mut skip = open;
     for &c in b.get(r..).unwrap_or_default() {
         if !std::mem::take(&mut skip) {
             if let Some(d) = out.get_mut(w) {
@@ -336,6 +360,50 @@ fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
         }
     }
     w
+}
+
+/// The whole 64-byte vectors of [`undouble_into`] with AVX-512: where reading stopped, where
+/// writing stopped, and whether a pair is open there (its second quote comes next).
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW and VBMI2 and POPCNT, and `out` must be at least 64 bytes
+/// longer than `b`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,popcnt")]
+unsafe fn undouble_avx512(b: &[u8], out: &mut [u8]) -> (usize, usize, bool) {
+    use std::arch::x86_64::{
+        _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_maskz_compress_epi8, _mm512_set1_epi8,
+        _mm512_storeu_si512,
+    };
+    let quote = _mm512_set1_epi8(b'"' as i8);
+    let (mut r, mut w) = (0, 0);
+    // all ones while a pair is open across the vectors
+    let mut carry = 0u64;
+    while r + 64 <= b.len() {
+        // SAFETY: `r + 64 <= b.len()` (the loop condition), and `w <= r` (each step writes at
+        // most what it reads), so `w + 64 <= out.len()` as `out` is 64 bytes longer than `b`
+        let v = unsafe { _mm512_loadu_si512(b.as_ptr().add(r).cast()) };
+        let q = _mm512_cmpeq_epi8_mask(v, quote);
+        // bit i: an odd number of quotes up to and including byte i (from the text's start)
+        let mut odd = q;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            odd ^= odd << shift;
+        }
+        odd ^= carry;
+        // a quote that makes the count even closes its pair: dropped
+        let keep = !(q & !odd);
+        // SAFETY: as for the load
+        unsafe {
+            _mm512_storeu_si512(
+                out.as_mut_ptr().add(w).cast(),
+                _mm512_maskz_compress_epi8(keep, v),
+            );
+        }
+        w += keep.count_ones() as usize;
+        carry = 0u64.wrapping_sub(odd >> 63);
+        r += 64;
+    }
+    (r, w, carry != 0)
 }
 
 /// The cells of a row, as the fast path reads them: from the `csv` crate's record or from a scan.
@@ -491,6 +559,10 @@ mod tests {
             let n = undouble_into(&t, &mut buf);
             let want = t.replace("\"\"", "\"");
             prop_assert_eq!(&buf[..n], want.as_bytes());
+            // the baseline too, which a CPU with AVX-512 does not run otherwise
+            let mut base = vec![0; t.len() + 16];
+            let n = undouble_baseline(t.as_bytes(), &mut base);
+            prop_assert_eq!(&base[..n], want.as_bytes());
             // and through a scanned row, as the light check reads it
             let row = format!("x,\"{t}\"\n");
             let mut fields = Vec::new();
