@@ -245,11 +245,45 @@ fn unquoted_end(s: &[u8], mut pos: usize) -> usize {
 
 /// The closing quote of a quoted field whose text starts at `p` (the first quote not doubled),
 /// and whether the field holds doubled quotes; `None` when it is left open to the end. Sixteen
-/// bytes at a time: every quote of a vector is taken from its mask (a JSON cell has a doubled
-/// quote every few bytes, too close together for a search each).
+/// bytes at a time up to the first doubled quote; from there (most often a JSON cell, a doubled
+/// quote every few bytes) in [`closing_quote_long`].
 #[inline(always)]
 fn closing_quote(s: &[u8], mut p: usize) -> Option<(usize, bool)> {
-    let mut escaped = false;
+    while let Some(chunk) = s.get(p..p + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
+        let mask = quote_mask(chunk);
+        if mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            // doubled (the pair may end in the next bytes): the rest in the long path
+            let doubled = if i == 15 {
+                s.get(p + 16) == Some(&b'"')
+            } else {
+                mask & (2 << i) != 0
+            };
+            return if doubled {
+                closing_quote_long(s, p + i + 2, true)
+            } else {
+                Some((p + i, false))
+            };
+        }
+        p += 16;
+    }
+    closing_quote_tail(s, p, false)
+}
+
+/// [`closing_quote`] from `p` on, where no pair is open; `escaped`: a pair came before. With AVX2,
+/// 64 bytes a step ([`closing_quote_avx2`]); else, and for the last bytes, sixteen at a time, every
+/// quote of a vector taken from its mask (too close together for a search each).
+#[inline(never)]
+fn closing_quote_long(s: &[u8], mut p: usize, mut escaped: bool) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above; the answer is cached)
+        let (at, esc, close) = unsafe { closing_quote_avx2(s, p, escaped) };
+        if let Some(c) = close {
+            return Some((c, esc));
+        }
+        (p, escaped) = (at, esc);
+    }
     'chunks: while let Some(chunk) = s.get(p..p + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
         let mut mask = quote_mask(chunk);
         while mask != 0 {
@@ -271,7 +305,12 @@ fn closing_quote(s: &[u8], mut p: usize) -> Option<(usize, bool)> {
         }
         p += 16;
     }
-    // the last bytes, a quote at a time
+    closing_quote_tail(s, p, escaped)
+}
+
+/// [`closing_quote`]'s last bytes (fewer than sixteen from `p`, no pair open there), a quote at a
+/// time.
+fn closing_quote_tail(s: &[u8], mut p: usize, mut escaped: bool) -> Option<(usize, bool)> {
     loop {
         let q = p + s.get(p..)?.iter().position(|&c| c == b'"')?;
         if s.get(q + 1) == Some(&b'"') {
@@ -281,6 +320,64 @@ fn closing_quote(s: &[u8], mut p: usize) -> Option<(usize, bool)> {
             return Some((q, escaped));
         }
     }
+}
+
+/// [`closing_quote`] from `p` (where no pair is open) 64 bytes a step with AVX2: the closing quote
+/// ends the first run of quotes of odd length (the runs before it are pairs), found from the
+/// quotes' prefix XOR (carried across steps) and the run ends. Returns where the search stopped
+/// (fewer than 65 bytes left; no pair open there), whether a pair was seen, and the closing quote
+/// if found.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn closing_quote_avx2(
+    s: &[u8],
+    mut p: usize,
+    mut escaped: bool,
+) -> (usize, bool, Option<usize>) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+    };
+    let quote = _mm256_set1_epi8(b'"' as i8);
+    // all ones while a pair is open across steps (its second quote is the next step's first byte)
+    let mut carry = 0u64;
+    // the byte after the 64 is read too: whether a run of quotes goes on past them
+    while let Some(&after) = s.get(p + 64) {
+        // SAFETY: `p + 64 < s.len()` (the byte after them exists), so both loads read inside `s`
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(s.as_ptr().add(p).cast::<__m256i>()),
+                _mm256_loadu_si256(s.as_ptr().add(p + 32).cast::<__m256i>()),
+            )
+        };
+        let q = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) as u32)
+            | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) as u32) << 32;
+        // bit i: an odd number of quotes from the search's start up to and including byte i
+        let mut odd = q;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            odd ^= odd << shift;
+        }
+        odd ^= carry;
+        // the last quote of each run; every run before the first odd one is even, so the parity
+        // at a run's end is its own length's
+        let ends = q & !((q >> 1) | (u64::from(after == b'"') << 63));
+        let close = ends & odd;
+        if close != 0 {
+            let k = close.trailing_zeros();
+            let before = q & ((1u64 << k) - 1);
+            return (p, escaped || before != 0, Some(p + k as usize));
+        }
+        escaped |= q != 0;
+        carry = 0u64.wrapping_sub(odd >> 63);
+        p += 64;
+    }
+    if carry != 0 {
+        // the byte at `p` is the open pair's second quote
+        p += 1;
+    }
+    (p, escaped, None)
 }
 
 /// A field's text with each doubled quote read as one (every quote in it is doubled).
@@ -455,6 +552,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// [`closing_quote`] a quote at a time.
+    fn closing_quote_bytewise(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
+        let (mut p, mut escaped) = (from, false);
+        loop {
+            match bytes
+                .get(p..)
+                .and_then(|t| t.iter().position(|&c| c == b'"'))
+            {
+                None => return None,
+                Some(i) if bytes.get(p + i + 1) == Some(&b'"') => {
+                    escaped = true;
+                    p += i + 2;
+                }
+                Some(i) => return Some((p + i, escaped)),
+            }
+        }
+    }
+
     /// Records as the `csv` crate reads `s`, with the settings `csv_slice` reads it with.
     fn by_csv(s: &[u8]) -> Vec<Vec<String>> {
         let mut r = csv::ReaderBuilder::new()
@@ -595,22 +710,28 @@ mod tests {
         fn closing_quote_is_the_first_quote_not_doubled(
             bytes in proptest::collection::vec(prop_oneof![
                 3 => Just(b'"'), 4 => Just(b'a'), 1 => Just(b','),
-            ], 0..80),
+            ], 0..300),
             from in 0usize..20,
         ) {
             let from = from.min(bytes.len());
-            let (mut p, mut escaped) = (from, false);
-            let want = loop {
-                match bytes.get(p..).and_then(|t| t.iter().position(|&c| c == b'"')) {
-                    None => break None,
-                    Some(i) if bytes.get(p + i + 1) == Some(&b'"') => {
-                        escaped = true;
-                        p += i + 2;
-                    }
-                    Some(i) => break Some((p + i, escaped)),
-                }
-            };
-            prop_assert_eq!(closing_quote(&bytes, from), want);
+            prop_assert_eq!(closing_quote(&bytes, from), closing_quote_bytewise(&bytes, from));
+        }
+
+        /// The same on long cells shaped like JSON text (a doubled quote every few bytes, runs of
+        /// pairs), whose closing quote comes after the first 64 bytes: the 64-byte steps.
+        #[test]
+        fn closing_quote_of_long_cells(
+            parts in proptest::collection::vec(prop_oneof![
+                4 => Just(&b"\"\""[..]), 3 => Just(&b"a"[..]), 2 => Just(&b"abcdefghijklmno"[..]),
+                1 => Just(&b"\"\"\"\""[..]), 1 => Just(&b","[..]),
+            ], 0..120),
+            close in prop_oneof![Just(&b"\","[..]), Just(&b"\"\"\",x"[..]), Just(&b""[..]), Just(&b"\""[..])],
+            after in proptest::collection::vec(prop_oneof![Just(b'"'), Just(b'a')], 0..80),
+        ) {
+            let mut bytes = parts.concat();
+            bytes.extend_from_slice(close);
+            bytes.extend_from_slice(&after);
+            prop_assert_eq!(closing_quote(&bytes, 0), closing_quote_bytewise(&bytes, 0));
         }
     }
 }
