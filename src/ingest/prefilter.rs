@@ -139,11 +139,30 @@ pub fn may_carry_payload(bytes: &[u8]) -> bool {
 /// Offsets of needle matches (any case) in `text`, at least one in every line that holds one, in
 /// order: for many JSON Lines records at once. After a match the search resumes at the next line.
 pub fn needle_positions(text: &[u8]) -> Vec<usize> {
+    needle_starts(text, false)
+}
+
+/// [`needle_positions`], a line ending at a line feed, or at a carriage return too when `cr`
+/// (CSV rows: the `csv` crate ends a record at either).
+fn needle_starts(text: &[u8], cr: bool) -> Vec<usize> {
+    let next_line = |from: usize| {
+        let rest = &text[from..];
+        let end = if cr {
+            memchr::memchr2(b'\n', b'\r', rest)
+        } else {
+            memchr::memchr(b'\n', rest)
+        };
+        end.map_or(text.len(), |p| from + p + 1)
+    };
     let Some(f) = FINDER.as_ref() else {
         // no searcher: every line may hold a needle
-        return std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text).map(|p| p + 1))
-            .collect();
+        let mut out = vec![0];
+        let mut pos = 0;
+        while pos < text.len() {
+            pos = next_line(pos);
+            out.push(pos);
+        }
+        return out;
     };
     f.with_lower(text, |lower| {
         let mut out = Vec::new();
@@ -153,10 +172,7 @@ pub fn needle_positions(text: &[u8]) -> Vec<usize> {
                 break;
             };
             out.push(start);
-            pos = match memchr::memchr(b'\n', &text[end..]) {
-                Some(p) => end + p + 1,
-                None => text.len(),
-            };
+            pos = next_line(end);
         }
         out
     })
@@ -179,7 +195,8 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
 /// [`may_be_kept_text`] for many CSV rows at once: the needles and every `\u` are searched over a
 /// whole slice of rows, once (a search per row cost a lowercase copy and a searcher start per row,
 /// about a sixth of an admin-center file's instructions), and each row asks [`TextHits::any_in`]
-/// for its own bytes. A needle holds no line end, so a match lies inside one row.
+/// for its own bytes. A needle holds no line end (`\n` or `\r`, either of which can end a row), so
+/// a match lies inside one row.
 pub struct TextHits {
     /// Match starts, ascending: at least one in every line that holds a needle, and every `\u`.
     at: Vec<usize>,
@@ -190,7 +207,7 @@ pub struct TextHits {
 impl TextHits {
     /// The matches in `text`.
     pub fn new(text: &[u8]) -> TextHits {
-        let mut at = needle_positions(text);
+        let mut at = needle_starts(text, true);
         let before = at.len();
         // as in `may_be_kept_text`: one `memchr` pass when the text holds no backslash
         if let Some(i) = memchr::memchr(b'\\', text) {
@@ -625,19 +642,19 @@ mod tests {
         fn text_hits_match_the_row_search(
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "icens", "ICENS", "Licen", "ses", "member to group", "MEMBER TO", " group",
-                "skuid=", "SkuName=", "\\u", "\\U", "\\", "u", "\n", "\r\n", "\"", ",", "a",
+                "skuid=", "SkuName=", "\\u", "\\U", "\\", "u", "\n", "\r\n", "\r", "\"", ",", "a",
                 "rror:", "Error", ":", "roxy", "é",
             ]), 0..60),
             kept in proptest::num::u64::ANY,
         ) {
             let text = parts.concat();
             let b = text.as_bytes();
-            // rows end at some of the line ends (others are inside quoted cells), before the `\r`
-            // of a CRLF, as `csvrows::scan_record` ends them
-            let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', b)
+            // rows end at some of the line ends, `\n` or `\r` (others are inside quoted cells),
+            // as `csvrows::scan_record` ends them
+            let mut ends: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', b)
                 .enumerate()
                 .filter(|(k, _)| kept >> (k % 64) & 1 == 1)
-                .map(|(_, i)| if i > 0 && b[i - 1] == b'\r' { i - 1 } else { i })
+                .map(|(_, i)| i)
                 .collect();
             ends.push(b.len());
             ends.dedup();
