@@ -718,7 +718,8 @@ mod tests {
         }
 
         /// The same on long cells shaped like JSON text (a doubled quote every few bytes, runs of
-        /// pairs), whose closing quote comes after the first 64 bytes: the 64-byte steps.
+        /// pairs, the closing quote late or missing): from the first doubled quote on, the 64-byte
+        /// steps of `closing_quote_long`.
         #[test]
         fn closing_quote_of_long_cells(
             parts in proptest::collection::vec(prop_oneof![
