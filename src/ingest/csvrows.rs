@@ -355,11 +355,7 @@ unsafe fn closing_quote_avx2(
         let q = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) as u32)
             | u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) as u32) << 32;
         // bit i: an odd number of quotes from the search's start up to and including byte i
-        let mut odd = q;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            odd ^= odd << shift;
-        }
-        odd ^= carry;
+        let odd = crate::model::prefix_xor(q) ^ carry;
         // the last quote of each run; every run before the first odd one is even, so the parity
         // at a run's end is its own length's
         let ends = q & !((q >> 1) | (u64::from(after == b'"') << 63));
@@ -482,11 +478,7 @@ unsafe fn undouble_avx512(b: &[u8], out: &mut [u8]) -> (usize, usize, bool) {
         let v = unsafe { _mm512_loadu_si512(b.as_ptr().add(r).cast()) };
         let q = _mm512_cmpeq_epi8_mask(v, quote);
         // bit i: an odd number of quotes up to and including byte i (from the text's start)
-        let mut odd = q;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            odd ^= odd << shift;
-        }
-        odd ^= carry;
+        let odd = crate::model::prefix_xor(q) ^ carry;
         // a quote that makes the count even closes its pair: dropped
         let keep = !(q & !odd);
         // SAFETY: as for the load

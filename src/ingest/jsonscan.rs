@@ -317,10 +317,7 @@ impl EndScan {
         let starts = m.backslash & !escaped;
         let quotes = m.quote & !escaped;
         // bit k set when byte k is in a string (an opening quote is, a closing one is not)
-        let mut inside = quotes;
-        for shift in [1, 2, 4, 8, 16, 32] {
-            inside ^= inside << shift;
-        }
+        let mut inside = crate::model::prefix_xor(quotes);
         if self.in_str {
             inside = !inside;
         }

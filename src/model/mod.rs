@@ -22,6 +22,17 @@ pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummar
 pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
 pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
 
+/// Bit `i` of the result: the XOR of bits `0..=i` of `x` (whether an odd number of them are set).
+/// The byte scans use it on 64-bit masks of quotes, to tell the bytes inside a string
+/// (`ingest::jsonscan`) or the closing quote of a doubled pair (`ingest::csvrows`) at once.
+#[inline(always)]
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
+}
+
 /// `str::trim`, answered from the two end bytes when both are printable ASCII other than a space
 /// (nothing to trim, as for most cells, ids and values), else `str::trim` itself (which decodes a
 /// character at each end and tests it against Unicode's white space, tens of instructions a call
@@ -86,6 +97,15 @@ mod tests {
     use super::folded;
     use proptest::prelude::*;
     use std::borrow::Cow;
+
+    proptest! {
+        /// Each bit is the parity of the bits up to it.
+        #[test]
+        fn prefix_xor_is_the_running_parity(x in any::<u64>()) {
+            let want = (0..64).fold(0u64, |m, i| m | u64::from((x & (u64::MAX >> (63 - i))).count_ones() % 2) << i);
+            prop_assert_eq!(super::prefix_xor(x), want);
+        }
+    }
 
     #[test]
     fn folded_borrows_what_is_already_folded() {
