@@ -385,7 +385,7 @@ const DYNAMIC: [&str; 3] = ["initiatedBy", "targetResources", "additionalDetails
 /// written as a JSON member name (`"key":`), and whether the full path decodes the column's JSON.
 pub(super) struct LaColumns {
     /// `None` for an empty key (the full path drops the column).
-    names: Vec<Option<Vec<u8>>>,
+    names: Vec<Option<String>>,
     dynamic: Vec<bool>,
 }
 
@@ -413,17 +413,17 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
         return None;
     }
     let lean = lean && !prefilter::may_carry_payload(row.haystack());
-    let mut text: Vec<u8> = Vec::with_capacity(row.haystack().len() + 24 * row.width());
+    let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let members = row_object(row, &cols.names, |i| cols.dynamic[i], &mut text, &mut spans)?;
-    let doc = Doc::parse(&text)?;
+    let doc = Doc::parse_str(&text)?;
     let root = doc.root_items();
     // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
     // in the full path: it must not add members here
     if root.len() != members
         || spans.iter().any(|&(i, at, len)| {
-            root[i].1.len() != len || root[i].1.as_ptr() != text[at..].as_ptr()
+            root[i].1.len() != len || root[i].1.as_ptr() != text.as_bytes()[at..].as_ptr()
         })
     {
         return None;
@@ -436,12 +436,12 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
 /// (recorded in `spans` as member, offset, length). Returns the number of members.
 fn row_object(
     row: &impl Cells,
-    names: &[Option<Vec<u8>>],
+    names: &[Option<String>],
     json: impl Fn(usize) -> bool,
-    text: &mut Vec<u8>,
+    text: &mut String,
     spans: &mut Vec<(usize, usize, usize)>,
 ) -> Option<usize> {
-    text.push(b'{');
+    text.push('{');
     let mut members = 0;
     for (i, name) in names.iter().enumerate() {
         let Some(name) = name else { continue };
@@ -450,26 +450,26 @@ fn row_object(
             continue;
         }
         if members > 0 {
-            text.push(b',');
+            text.push(',');
         }
-        text.extend_from_slice(name);
+        text.push_str(name);
         let t = crate::model::trim(&cell);
         if json(i) && (t.starts_with('{') || t.starts_with('[')) {
             spans.push((members, text.len(), t.len()));
-            text.extend_from_slice(t.as_bytes());
+            text.push_str(t);
         } else {
             json_string(text, &cell)?;
         }
         members += 1;
     }
-    text.push(b'}');
+    text.push('}');
     Some(members)
 }
 
 /// Writes `s` as a JSON string, as `serde_json` does: most cells hold nothing it escapes (a quote,
 /// a backslash or a control character), and those are copied between quotes without its
 /// byte-by-byte escape loop.
-fn json_string(text: &mut Vec<u8>, s: &str) -> Option<()> {
+fn json_string(text: &mut String, s: &str) -> Option<()> {
     let b = s.as_bytes();
     // no early exit, so the check runs over whole vectors
     let plain = !b.iter().fold(false, |any, &c| {
@@ -477,21 +477,21 @@ fn json_string(text: &mut Vec<u8>, s: &str) -> Option<()> {
     });
     if plain {
         text.reserve(b.len() + 2);
-        text.push(b'"');
-        text.extend_from_slice(b);
-        text.push(b'"');
-        Some(())
+        text.push('"');
+        text.push_str(s);
+        text.push('"');
     } else {
-        serde_json::to_writer(&mut *text, s).ok()
+        text.push_str(&serde_json::to_string(s).ok()?);
     }
+    Some(())
 }
 
 /// A column key written as a JSON member name (`"key":`); `None` for an empty key (the full path
 /// drops the column).
-fn member_name(key: &str) -> Option<Vec<u8>> {
+fn member_name(key: &str) -> Option<String> {
     (!key.is_empty()).then(|| {
-        let mut n = serde_json::to_vec(key).unwrap_or_default();
-        n.push(b':');
+        let mut n = serde_json::to_string(key).unwrap_or_default();
+        n.push(':');
         n
     })
 }
@@ -533,7 +533,7 @@ pub(super) struct UalColumns {
     /// The one column whose key is `AuditData` in some case (what [`audit::ual_inner`] reads).
     audit_data: usize,
     /// Every other column's key as a JSON member name (`None`: an empty key, or `AuditData`).
-    names: Vec<Option<Vec<u8>>>,
+    names: Vec<Option<String>>,
 }
 
 impl UalColumns {
@@ -571,16 +571,16 @@ pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<Raw
     if row.width() != cols.names.len() || audit::may_hold_error_bytes(row.haystack()) {
         return None;
     }
-    let mut text: Vec<u8> = Vec::with_capacity(256);
+    let mut text = String::with_capacity(256);
     row_object(row, &cols.names, |_| false, &mut text, &mut Vec::new())?;
-    let outer_doc = Doc::parse(&text)?;
+    let outer_doc = Doc::parse_str(&text)?;
     let outer = LightMap::borrowed(outer_doc.root_items());
     row.with_cell(cols.audit_data, |data| {
         let data = crate::model::trim(data);
         if !data.starts_with('{') {
             return None;
         }
-        let doc = Doc::parse(data.as_bytes())?;
+        let doc = Doc::parse_str(data)?;
         map_ual(&doc, &LightMap::borrowed(doc.root_items()), &outer).ok()
     })
     .flatten()
@@ -650,7 +650,7 @@ fn map_ual<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure
             continue;
         }
         // the pairs of the object serde_json reads: keys in byte order, the last of duplicates
-        let details = Doc::parse(value.as_bytes()).ok_or(Unsure)?;
+        let details = Doc::parse_str(&value).ok_or(Unsure)?;
         let mut pairs = details.root();
         pairs.sort_by(|a, b| a.0.cmp(b.0));
         for (i, &(k, x)) in pairs.iter().enumerate() {
@@ -1339,11 +1339,11 @@ mod tests {
             s in r#"[a-z "\\\x00-\x1f\x7fé€😀/<]{0,40}"#,
             before in "[a-z{,:]{0,3}",
         ) {
-            let mut text = before.clone().into_bytes();
+            let mut text = before.clone();
             json_string(&mut text, &s).unwrap();
             let mut want = before.into_bytes();
             want.extend(serde_json::to_vec(&s).unwrap());
-            prop_assert_eq!(text, want);
+            prop_assert_eq!(text.into_bytes(), want);
         }
     }
 

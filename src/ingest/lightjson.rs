@@ -266,6 +266,17 @@ impl<'a> Doc<'a> {
         Doc::parse_levels(simdutf8::basic::from_utf8(b).ok()?, levels)
     }
 
+    /// [`Doc::parse`] of text already known to be UTF-8 (a CSV cell: its slice was checked whole),
+    /// which is not checked again.
+    pub fn parse_str(text: &'a str) -> Option<Doc<'a>> {
+        Doc::parse_levels(text, usize::MAX)
+    }
+
+    /// [`Doc::parse_shallow`] of text already known to be UTF-8.
+    pub fn parse_shallow_str(text: &'a str) -> Option<Doc<'a>> {
+        Doc::parse_levels(text, 2)
+    }
+
     /// The scan, keeping the items of the containers less than `levels` deep (the root is 0).
     fn parse_levels(text: &'a str, levels: usize) -> Option<Doc<'a>> {
         let b = text.as_bytes();

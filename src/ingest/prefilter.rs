@@ -262,10 +262,12 @@ impl<'a> LightMap<'a> {
         let sig = items.iter().fold(0, |s, (k, _)| s | signature(k));
         LightMap { items, sig }
     }
-    /// The top-level members of the JSON object `bytes` (validated whole; the items of its
-    /// deeper levels are not kept).
-    pub(super) fn parse(bytes: &'a [u8]) -> Option<Self> {
-        Some(LightMap::new(lightjson::Doc::parse_shallow(bytes)?.root()))
+    /// The top-level members of the JSON object `text` (validated whole; the items of its deeper
+    /// levels are not kept). The text is a CSV cell, whose slice was checked to be UTF-8 whole.
+    pub(super) fn parse_str(text: &'a str) -> Option<Self> {
+        Some(LightMap::new(
+            lightjson::Doc::parse_shallow_str(text)?.root(),
+        ))
     }
     pub(super) fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -526,7 +528,7 @@ impl CsvFast {
     /// the full path would read as one (workload `AzureActiveDirectory`, record type 8, an
     /// operation, a `CreationTime`); `None` = use the full path.
     fn light_ual(cell: &str) -> Option<DateTime<Utc>> {
-        let m = LightMap::parse(crate::model::trim(cell).as_bytes())?;
+        let m = LightMap::parse_str(crate::model::trim(cell))?;
         let workload = m.get("Workload")?;
         if !workload.eq_ignore_ascii_case("\"AzureActiveDirectory\"") {
             return None;
@@ -622,7 +624,7 @@ mod tests {
     fn light_and_full_lookups_take_the_same_key() {
         // no exact spelling, two case variants, a duplicate and a null: both paths must agree
         let raw = br#"{"ACTIVITYDateTime":"b","activitydatetime":"a","Result":null,"result":"x","k":"1","k":"2"}"#;
-        let light = LightMap::parse(raw).expect("light");
+        let light = LightMap::parse_str(std::str::from_utf8(raw).expect("utf8")).expect("light");
         let full: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(raw).expect("json");
         for key in ["activityDateTime", "result", "RESULT", "k", "K", "absent"] {
