@@ -148,20 +148,14 @@ fn digits(b: &[u8], mut i: usize) -> usize {
 }
 
 fn number(b: &[u8], start: usize) -> Option<usize> {
-    let end = number_end(b, start)?;
+    let (end, exp_digits) = number_end(b, start)?;
     // serde_json rejects numbers out of f64 range (`1e400`, hundreds of digits): leave any long
     // number or large exponent to it
-    let text = &b[start..end];
-    let exp_digits = text
-        .iter()
-        .position(|c| matches!(c, b'e' | b'E'))
-        .map_or(0, |e| {
-            text[e + 1..].iter().filter(|c| c.is_ascii_digit()).count()
-        });
-    (text.len() <= 40 && exp_digits <= 2).then_some(end)
+    (end - start <= 40 && exp_digits <= 2).then_some(end)
 }
 
-fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
+/// The end of the number starting at `i`, and the digits of its exponent.
+fn number_end(b: &[u8], mut i: usize) -> Option<(usize, usize)> {
     if b.get(i) == Some(&b'-') {
         i += 1;
     }
@@ -186,9 +180,9 @@ fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
         if j == i {
             return None;
         }
-        i = j;
+        return Some((j, j - i));
     }
-    Some(i)
+    Some((i, 0))
 }
 
 /// Skips one JSON scalar starting at `i` (no leading white space); returns the index after it.

@@ -262,13 +262,6 @@ impl<'a> LightMap<'a> {
         let sig = items.iter().fold(0, |s, (k, _)| s | signature(k));
         LightMap { items, sig }
     }
-    /// The top-level members of the JSON object `text` (validated whole; the items of its deeper
-    /// levels are not kept). The text is a CSV cell, whose slice was checked to be UTF-8 whole.
-    pub(super) fn parse_str(text: &'a str) -> Option<Self> {
-        Some(LightMap::new(
-            lightjson::Doc::parse_shallow_str(text)?.root(),
-        ))
-    }
     pub(super) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -528,7 +521,9 @@ impl CsvFast {
     /// the full path would read as one (workload `AzureActiveDirectory`, record type 8, an
     /// operation, a `CreationTime`); `None` = use the full path.
     fn light_ual(cell: &str) -> Option<DateTime<Utc>> {
-        let m = LightMap::parse_str(crate::model::trim(cell))?;
+        // the members borrowed from the document, not copied
+        let doc = lightjson::Doc::parse_shallow_str(crate::model::trim(cell))?;
+        let m = LightMap::borrowed(doc.root_items());
         let workload = m.get("Workload")?;
         if !workload.eq_ignore_ascii_case("\"AzureActiveDirectory\"") {
             return None;
@@ -624,7 +619,8 @@ mod tests {
     fn light_and_full_lookups_take_the_same_key() {
         // no exact spelling, two case variants, a duplicate and a null: both paths must agree
         let raw = br#"{"ACTIVITYDateTime":"b","activitydatetime":"a","Result":null,"result":"x","k":"1","k":"2"}"#;
-        let light = LightMap::parse_str(std::str::from_utf8(raw).expect("utf8")).expect("light");
+        let doc = lightjson::Doc::parse_shallow(raw).expect("light");
+        let light = LightMap::borrowed(doc.root_items());
         let full: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(raw).expect("json");
         for key in ["activityDateTime", "result", "RESULT", "k", "K", "absent"] {
