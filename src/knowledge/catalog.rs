@@ -6,6 +6,7 @@
 use crate::model::hash::HashMap;
 use crate::model::{PlanId, SkuId};
 use anyhow::{bail, Context};
+use std::borrow::Cow;
 
 /// The catalog shipped inside the binary (`data/license-catalog.csv`, Dec-2025 copy).
 pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/license-catalog.csv");
@@ -79,14 +80,20 @@ fn fnv1a64(data: &[u8]) -> u64 {
     h
 }
 
-/// Trims ASCII and Unicode whitespace (incl. U+00A0) and collapses inner tabs in names.
-fn clean(s: &str) -> String {
-    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+/// Trims ASCII and Unicode whitespace (incl. U+00A0) and collapses inner tabs in names; borrowed
+/// unless a tab is collapsed (a catalog row's six cells were six allocations a row).
+fn clean(s: &str) -> Cow<'_, str> {
+    let t = trimmed(s);
     if t.contains('\t') {
-        t.split_whitespace().collect::<Vec<_>>().join(" ")
+        Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
     } else {
-        t.to_string()
+        Cow::Borrowed(t)
     }
+}
+
+/// [`clean`] without the tabs: empty exactly when `clean` is.
+fn trimmed(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
 fn most_frequent(counts: &HashMap<String, usize>) -> Option<String> {
@@ -151,16 +158,16 @@ impl Catalog {
                 anyhow::anyhow!("{source}: line {line}: malformed CSV row: {e}")
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
-            let field = |c: usize| -> String {
+            let field = |c: usize| -> Cow<'_, str> {
                 if idx[c] == usize::MAX {
-                    String::new()
+                    Cow::Borrowed("")
                 } else {
                     rec.get(idx[c]).map(clean).unwrap_or_default()
                 }
             };
             let (product, part, guid, plan_name, plan_guid, friendly) =
                 (field(0), field(1), field(2), field(3), field(4), field(5));
-            if rec.iter().all(|f| clean(f).is_empty()) {
+            if rec.iter().all(|f| trimmed(f).is_empty()) {
                 continue; // blank line
             }
             if !looks_like_guid(&guid) {
@@ -174,14 +181,14 @@ impl Catalog {
             cat.rows += 1;
             let info = cat.skus.entry(sku.clone()).or_default();
             if info.part_number.is_none() && !part.is_empty() {
-                info.part_number = Some(part.clone());
+                info.part_number = Some(part.to_string());
                 let list = cat.by_part.entry(part.to_ascii_uppercase()).or_default();
                 if !list.contains(&sku) {
                     list.push(sku.clone());
                 }
             }
             if info.display_name.is_none() && !product.is_empty() {
-                info.display_name = Some(product.clone());
+                info.display_name = Some(product.to_string());
                 let list = sku_displays.entry(product.to_lowercase()).or_default();
                 if !list.contains(&sku) {
                     list.push(sku.clone());
@@ -207,11 +214,14 @@ impl Catalog {
                     .push(sku.clone());
             }
             if !plan_name.is_empty() {
-                *plan_names
-                    .entry(plan.clone())
-                    .or_default()
-                    .entry(plan_name.clone())
-                    .or_default() += 1;
+                // the name is copied only the first time it is counted for the plan
+                let counts = plan_names.entry(plan.clone()).or_default();
+                match counts.get_mut(&*plan_name) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(plan_name.to_string(), 1);
+                    }
+                }
                 *name_ids
                     .entry(plan_name.to_ascii_uppercase())
                     .or_default()
@@ -219,11 +229,13 @@ impl Catalog {
                     .or_default() += 1;
             }
             if !friendly.is_empty() {
-                *plan_displays
-                    .entry(plan.clone())
-                    .or_default()
-                    .entry(friendly.clone())
-                    .or_default() += 1;
+                let counts = plan_displays.entry(plan.clone()).or_default();
+                match counts.get_mut(&*friendly) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(friendly.to_string(), 1);
+                    }
+                }
                 let list = display_ids.entry(friendly.to_lowercase()).or_default();
                 if !list.contains(&plan) {
                     list.push(plan.clone());
