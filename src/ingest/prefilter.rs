@@ -194,8 +194,8 @@ pub fn may_be_kept_text(bytes: &[u8]) -> bool {
 
 /// [`may_be_kept_text`] for many CSV rows at once: the needles and every `\u` are searched over a
 /// whole slice of rows, once (a search per row cost a lowercase copy and a searcher start per
-/// row), and each row asks [`TextHits::any_in`] for its own bytes. A needle holds no line end (`\n` or `\r`, either of which can end a row), so
-/// a match lies inside one row.
+/// row), and each row asks [`TextHits::any_in`] for its own bytes. A needle holds no line end
+/// (`\n` or `\r`, either of which can end a row), so a match lies inside one row.
 pub struct TextHits {
     /// Match starts, ascending: at least one in every line that holds a needle, and every `\u`.
     at: Vec<usize>,

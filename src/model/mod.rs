@@ -102,7 +102,8 @@ mod tests {
         /// Each bit is the parity of the bits up to it.
         #[test]
         fn prefix_xor_is_the_running_parity(x in any::<u64>()) {
-            let want = (0..64).fold(0u64, |m, i| m | u64::from((x & (u64::MAX >> (63 - i))).count_ones() % 2) << i);
+            let parity = |i: u32| u64::from((x & (u64::MAX >> (63 - i))).count_ones() % 2);
+            let want = (0..64).fold(0u64, |m, i| m | parity(i) << i);
             prop_assert_eq!(super::prefix_xor(x), want);
         }
     }
