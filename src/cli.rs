@@ -11,6 +11,10 @@ pub struct Cli {
     /// Never draw a progress bar (it is only drawn when stderr is a terminal anyway).
     #[arg(long, global = true)]
     pub no_progress: bool,
+    /// Read input files with `read` instead of mapping them into memory (Linux maps plain files:
+    /// faster, but a file another program truncates meanwhile ends the run with an error).
+    #[arg(long, global = true)]
+    pub no_mmap: bool,
     #[command(subcommand)]
     pub command: Command,
 }

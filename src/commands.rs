@@ -4,7 +4,7 @@
 use crate::cli::{AnalyzeArgs, Cli, Command, ExplainArgs, FailOn, InputArgs, InspectArgs};
 use crate::diagnose::{self, DiagnoseOptions};
 use crate::error::UsageError;
-use crate::ingest::{self, Ingested, ReadOptions};
+use crate::ingest::{self, Ingested, ReadOptions, Reading};
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Severity};
 use crate::report::{self, analysis::AnalysisDoc, analysis::EvidenceAvailable};
@@ -15,16 +15,19 @@ use std::path::{Path, PathBuf};
 
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
-    let progress = !cli.no_progress;
+    let reading = Reading {
+        progress: !cli.no_progress,
+        map: !cli.no_mmap,
+    };
     match cli.command {
-        Command::Inspect(a) => inspect(a, progress),
-        Command::Analyze(a) => analyze(a, progress),
+        Command::Inspect(a) => inspect(a, reading),
+        Command::Analyze(a) => analyze(a, reading),
         Command::Explain(a) => explain(a),
-        Command::Timeline(a) => crate::timeline::run(a, progress),
-        Command::Diff(a) => crate::diff::run(a, progress),
-        Command::Export(a) => crate::export::run_export(a, progress),
-        Command::Sql(a) => crate::export::run_sql(a, progress),
-        Command::Plan(a) => crate::plan::run(a, progress),
+        Command::Timeline(a) => crate::timeline::run(a, reading),
+        Command::Diff(a) => crate::diff::run(a, reading),
+        Command::Export(a) => crate::export::run_export(a, reading),
+        Command::Sql(a) => crate::export::run_sql(a, reading),
+        Command::Plan(a) => crate::plan::run(a, reading),
     }
 }
 
@@ -39,12 +42,13 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn read(
     input: &InputArgs,
     format: crate::cli::OutputFormat,
-    progress: bool,
+    reading: Reading,
     redact: &crate::cli::RedactArgs,
 ) -> Result<Ingested> {
     let opts = ReadOptions {
         strict: input.strict,
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         hash_inputs: matches!(
             format,
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
@@ -66,8 +70,8 @@ pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     })
 }
 
-fn inspect(a: InspectArgs, progress: bool) -> Result<u8> {
-    let data = read(&a.input, a.format, progress, &a.redact)?;
+fn inspect(a: InspectArgs, reading: Reading) -> Result<u8> {
+    let data = read(&a.input, a.format, reading, &a.redact)?;
     let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
     let mut w = sink(None)?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;
@@ -175,7 +179,7 @@ pub fn exit_code(d: &Diagnosis, fail_on: FailOn) -> u8 {
     }
 }
 
-fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
+fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
     // The clock is read here, at the edge; the library only sees the instant.
     let as_of = match &a.as_of {
         Some(s) => parse_as_of(s)?,
@@ -183,7 +187,8 @@ fn analyze(a: AnalyzeArgs, progress: bool) -> Result<u8> {
     };
     let opts = ReadOptions {
         strict: a.input.strict,
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         keep_all: false,
         hash_inputs: matches!(
             a.format,

@@ -10,7 +10,7 @@ pub mod model;
 pub mod render;
 
 use crate::cli::DiffArgs;
-use crate::ingest::{Ingested, ReadOptions};
+use crate::ingest::{Ingested, ReadOptions, Reading};
 use anyhow::{Context, Result};
 use model::DiffDoc;
 use std::io::Write;
@@ -49,9 +49,10 @@ pub fn diff(
 }
 
 /// `licdiag diff OLD NEW`.
-pub fn run(a: DiffArgs, progress: bool) -> Result<u8> {
+pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         compact: true,
         ..Default::default()
     };

@@ -9,7 +9,7 @@ pub mod text;
 
 use crate::cli::{ExportArgs, SqlArgs, TableFormat};
 use crate::commands::{analyze_paths, knowledge, parse_as_of, AnalyzeRun};
-use crate::ingest::ReadOptions;
+use crate::ingest::{ReadOptions, Reading};
 use crate::normalize::frame::{self, FileFormat, ResultTable};
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -21,7 +21,7 @@ use tables::Table;
 fn build_tables(
     paths: &[PathBuf],
     strict: bool,
-    progress: bool,
+    reading: Reading,
     as_of: Option<&str>,
     catalog: Option<&Path>,
     redact: &crate::cli::RedactArgs,
@@ -33,7 +33,8 @@ fn build_tables(
     };
     let opts = ReadOptions {
         strict,
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         compact: true,
         ..Default::default()
     };
@@ -88,11 +89,11 @@ fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
 }
 
 /// `licdiag export`: writes every table into `--out DIR`; prints one line per file. Exit code 0.
-pub fn run_export(a: ExportArgs, progress: bool) -> Result<u8> {
+pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
     let tables = build_tables(
         &a.input.paths,
         a.input.strict,
-        progress,
+        reading,
         a.as_of.as_deref(),
         a.catalog.as_deref(),
         &a.redact,
@@ -165,7 +166,7 @@ fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
 }
 
 /// `licdiag sql`: runs `--query` over the tables and prints the result. Exit code 0.
-pub fn run_sql(a: SqlArgs, progress: bool) -> Result<u8> {
+pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
     if a.query.trim().is_empty() {
         return Err(crate::error::UsageError::Invalid {
             flag: "--query",
@@ -179,7 +180,7 @@ pub fn run_sql(a: SqlArgs, progress: bool) -> Result<u8> {
     let tables = build_tables(
         &a.paths,
         a.strict,
-        progress,
+        reading,
         a.as_of.as_deref(),
         None,
         &a.redact,

@@ -3,7 +3,11 @@
 //! into slices of whole records; the caller parses the slices on all cores. What a record boundary is
 //! comes from a [`Framing`].
 
+#[cfg(target_os = "linux")]
+use super::mapped::{MapReader, Mapping};
 use std::io::{BufRead, Read};
+#[cfg(target_os = "linux")]
+use std::sync::Arc;
 
 /// Bytes a reader block holds (whole records; a longer record grows its block).
 pub(super) const BLOCK: usize = 4 << 20;
@@ -20,8 +24,26 @@ pub(super) trait Framing: Sync {
     fn end_after(&self, block: &[u8], start: usize, at: usize) -> Option<usize>;
 }
 
+/// A block's bytes: read into a buffer, or a range of a mapped file.
+pub(super) enum Bytes {
+    Owned(Vec<u8>),
+    #[cfg(target_os = "linux")]
+    Mapped(Arc<Mapping>, std::ops::Range<usize>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            #[cfg(target_os = "linux")]
+            Bytes::Mapped(m, r) => &m[r.clone()],
+        }
+    }
+}
+
 /// A block of whole records and the byte ranges of its slices.
-pub(super) type Block = (Vec<u8>, Vec<(usize, usize)>);
+pub(super) type Block = (Bytes, Vec<(usize, usize)>);
 
 /// Reads blocks of whole records from `reader` and sends each with its slices, refilling the blocks
 /// the consumer sends back on `spent`. The last block may end without a record end (it is what the
@@ -30,13 +52,16 @@ pub(super) fn produce(
     reader: &mut (dyn BufRead + Send),
     framing: &dyn Framing,
     tx: &std::sync::mpsc::SyncSender<Block>,
-    spent: &std::sync::mpsc::Receiver<Vec<u8>>,
+    spent: &std::sync::mpsc::Receiver<Bytes>,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     loop {
         // A refilled block is read into as it is: only bytes past its last data are zeroed (to
         // make the whole buffer initialized), not every byte of every block before each read.
-        let mut block = spent.try_recv().unwrap_or_default();
+        let mut block = match spent.try_recv() {
+            Ok(Bytes::Owned(v)) => v,
+            _ => Vec::new(),
+        };
         let fresh = carry.len();
         // a record longer than a block doubles the read, so a huge record costs linear time
         let want = (BLOCK.saturating_sub(fresh)).max(fresh).max(1 << 16);
@@ -66,9 +91,57 @@ pub(super) fn produce(
         }
         let slices = slices(&block, framing);
         // a closed channel: the consumer stopped on an error it reports
-        if tx.send((block, slices)).is_err() || n == 0 {
+        if tx.send((Bytes::Owned(block), slices)).is_err() || n == 0 {
             return Ok(());
         }
+    }
+}
+
+/// [`produce`] for a mapped file: the blocks are ranges of the map, from where `reader` stands,
+/// of about `size` bytes (a longer record grows its block). The pages of the blocks the consumer
+/// sends back are given back.
+#[cfg(target_os = "linux")]
+pub(super) fn produce_mapped(
+    reader: &mut MapReader,
+    framing: &dyn Framing,
+    tx: &std::sync::mpsc::SyncSender<Block>,
+    spent: &std::sync::mpsc::Receiver<Bytes>,
+    size: usize,
+) {
+    let map = reader.mapping().clone();
+    let len = map.len();
+    let mut start = reader.position();
+    while start < len {
+        while let Ok(done) = spent.try_recv() {
+            if let Bytes::Mapped(_, r) = done {
+                reader.release_before(r.end);
+            }
+        }
+        let mut end = len.min(start + size.max(1));
+        let mut fresh = 0;
+        let cut = loop {
+            if end == len {
+                break len; // what the input ends with, a record end or not
+            }
+            match framing.last_end(&map[start..end], fresh) {
+                Some(e) if e > 0 => break start + e,
+                _ => {
+                    // a record longer than the block: twice the bytes
+                    fresh = end - start;
+                    end = len.min(start + 2 * fresh);
+                }
+            }
+        };
+        reader.advance(cut - start);
+        let slices = slices(&map[start..cut], framing);
+        // a closed channel: the consumer stopped on an error it reports
+        if tx
+            .send((Bytes::Mapped(map.clone(), start..cut), slices))
+            .is_err()
+        {
+            return;
+        }
+        start = cut;
     }
 }
 

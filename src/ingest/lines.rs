@@ -223,7 +223,7 @@ mod tests {
         let (_spent_tx, spent) = std::sync::mpsc::channel();
         crate::ingest::blocks::produce(&mut r, &Lines, &tx, &spent).unwrap();
         drop(tx);
-        let blocks: Vec<Vec<u8>> = rx.iter().map(|(b, _)| b).collect();
+        let blocks: Vec<Vec<u8>> = rx.iter().map(|(b, _)| b.to_vec()).collect();
         assert!(blocks.len() > 1);
         assert!(blocks[..blocks.len() - 1]
             .iter()
@@ -279,11 +279,12 @@ mod tests {
             for (b, slices) in rx.iter() {
                 assert!(b.ends_with(b"\n"));
                 assert_eq!(slices.last().map(|s| s.1), Some(b.len()));
-                blocks.push(b.clone());
+                blocks.push(b.to_vec());
                 // dirty the buffer: a refill must overwrite or drop every byte of it
-                let mut b = b;
-                b.iter_mut().for_each(|c| *c = b'#');
-                let _ = spent_tx.send(b);
+                if let crate::ingest::blocks::Bytes::Owned(mut b) = b {
+                    b.iter_mut().for_each(|c| *c = b'#');
+                    let _ = spent_tx.send(crate::ingest::blocks::Bytes::Owned(b));
+                }
             }
         });
         assert!(blocks.iter().any(|b| b.len() > 9 << 20));

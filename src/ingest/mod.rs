@@ -18,6 +18,8 @@ pub mod jsonscan;
 mod lightaudit;
 pub mod lightjson;
 mod lines;
+#[cfg(target_os = "linux")]
+mod mapped;
 pub mod prefilter;
 pub mod raw;
 pub mod snapshot;
@@ -34,7 +36,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use snapshot::{SnapshotKind, SnapshotRecord};
-use source::{InputPath, Opened};
+use source::{InputPath, Opened, Reader};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -130,6 +132,15 @@ impl InputReport {
 /// 2-core machine reads in the catalog's 20 ms.
 pub const PREPARE_EARLY_BELOW: u64 = 16 << 20;
 
+/// The global flags about reading inputs (`--no-progress`, `--no-mmap`), which every command
+/// passes on to its [`ReadOptions`].
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    pub progress: bool,
+    /// Plain files may be read through a memory map (`mapped.rs`, Linux).
+    pub map: bool,
+}
+
 /// Options for reading inputs.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
@@ -143,6 +154,8 @@ pub struct ReadOptions {
     pub hash_inputs: bool,
     /// Parse every record fully, never through the fast path (`prefilter`); for tests and comparison.
     pub full_parse: bool,
+    /// Read plain files with `read`, never through a memory map (`--no-mmap`; `mapped.rs`).
+    pub no_map: bool,
     /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
     /// sets it; the library default keeps whole events.
     pub compact: bool,
@@ -549,7 +562,7 @@ enum Sniff {
     Csv,
 }
 
-fn sniff(path: &str, reader: &mut dyn BufRead) -> Result<Sniff, InputError> {
+fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
     let head = reader.fill_buf().map_err(|e| InputError::Io {
         path: path.into(),
         source: e,
@@ -611,7 +624,7 @@ type SliceWork<'a> = dyn Fn(&[u8]) -> (Vec<Outcome>, u64) + Sync + 'a;
 /// count); the sink numbers the records.
 fn read_slices(
     sink: &mut Sink<'_>,
-    mut reader: Box<dyn BufRead + Send>,
+    reader: Reader,
     first_line: u64,
     framing: &dyn blocks::Framing,
     work: &SliceWork<'_>,
@@ -620,8 +633,16 @@ fn read_slices(
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<blocks::Block>(2);
         // spent blocks go back to the reader, which refills them instead of faulting in fresh pages
-        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-        let producer = s.spawn(move || blocks::produce(reader.as_mut(), framing, &tx, &spent_rx));
+        // (or gives a mapped block's pages back)
+        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<blocks::Bytes>();
+        let producer = s.spawn(move || match reader {
+            Reader::Stream(mut r) => blocks::produce(r.as_mut(), framing, &tx, &spent_rx),
+            #[cfg(target_os = "linux")]
+            Reader::Mapped(mut m) => {
+                blocks::produce_mapped(&mut m, framing, &tx, &spent_rx, blocks::BLOCK);
+                Ok(())
+            }
+        });
         let mut result = Ok(());
         let mut base = first_line; // line number of the next outcomes' first line
         let mut pending: Vec<(Vec<Outcome>, u64)> = Vec::new();
@@ -713,11 +734,7 @@ fn take_parts(
     Ok(())
 }
 
-fn read_json(
-    sink: &mut Sink<'_>,
-    mut reader: Box<dyn BufRead + Send>,
-    file: Arc<str>,
-) -> Result<(), InputError> {
+fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: Arc<str>) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
@@ -726,6 +743,10 @@ fn read_json(
             lines::work(slice, &file, fast, lean)
         });
     }
+    // the page scanner copies what it reads: `read` copies for less than mapped pages fault in
+    let reader = reader
+        .into_stream()
+        .map_err(|e| read_failure(&path, 1, e))?;
     let context = std::sync::Mutex::new(None::<String>);
     let ctx_ref = &context;
     let path_ref = &path;
@@ -830,26 +851,24 @@ impl<R: std::io::Read> std::io::Read for Tee<R> {
 /// Reads the header record with the csv crate's own rules (quoted line breaks, CR-only endings, blank
 /// lines, a PowerShell `#TYPE` line first); returns its cells, the reader positioned just after it,
 /// and the line number the rest starts on.
-#[allow(clippy::type_complexity)]
-fn csv_header(
-    reader: Box<dyn BufRead + Send>,
-) -> Result<(Option<Vec<String>>, Box<dyn BufRead + Send>, u64), csv::Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(64 << 10)
-        .from_reader(Tee {
-            inner: reader,
-            seen: Vec::new(),
-        });
-    let mut header = csv::StringRecord::new();
-    let mut found = rdr.read_record(&mut header)?;
-    // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
-    if found && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
-        found = rdr.read_record(&mut header)?;
-    }
-    let used = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
-    let tee = rdr.into_inner();
+fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64), csv::Error> {
+    let reader = match reader {
+        Reader::Stream(r) => r,
+        #[cfg(target_os = "linux")]
+        Reader::Mapped(mut m) => {
+            let map = m.mapping().clone();
+            let rest = &map[m.position()..];
+            let (header, used, _) = header_record(rest)?;
+            let used = used.min(rest.len());
+            let line = 1 + memchr::memchr_iter(b'\n', &rest[..used]).count() as u64;
+            m.consume(used);
+            return Ok((header, Reader::Mapped(m), line));
+        }
+    };
+    let (header, used, tee) = header_record(Tee {
+        inner: reader,
+        seen: Vec::new(),
+    })?;
     let used = used.min(tee.seen.len());
     let line = 1 + memchr::memchr_iter(b'\n', &tee.seen[..used]).count() as u64;
     let rest = tee.seen[used..].to_vec();
@@ -857,15 +876,32 @@ fn csv_header(
         1 << 20,
         std::io::Read::chain(std::io::Cursor::new(rest), tee.inner),
     ));
-    let header = found.then(|| header.iter().map(str::to_string).collect());
-    Ok((header, reader, line))
+    Ok((header, Reader::Stream(reader), line))
 }
 
-fn read_csv(
-    sink: &mut Sink<'_>,
-    reader: Box<dyn BufRead + Send>,
-    file: Arc<str>,
-) -> Result<(), InputError> {
+/// The header record's cells as [`csv_header`] reads them, the bytes up to its end, and the
+/// reader (which may have read past it).
+#[allow(clippy::type_complexity)]
+fn header_record<R: std::io::Read>(
+    reader: R,
+) -> Result<(Option<Vec<String>>, usize, R), csv::Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(64 << 10)
+        .from_reader(reader);
+    let mut header = csv::StringRecord::new();
+    let mut found = rdr.read_record(&mut header)?;
+    // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
+    if found && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
+        found = rdr.read_record(&mut header)?;
+    }
+    let used = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+    let header = found.then(|| header.iter().map(str::to_string).collect());
+    Ok((header, used, rdr.into_inner()))
+}
+
+fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: Arc<str>) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let (header, reader, first_line) = match csv_header(reader) {
         Ok((Some(h), r, l)) => (h, r, l),
@@ -1143,7 +1179,7 @@ fn read_one(
         mut reader,
         gzip,
         encoding,
-    } = source::open(input, counter, hasher.clone())?;
+    } = source::open(input, counter, hasher.clone(), !opts.no_map)?;
     let mut sink = Sink {
         report: InputReport::new(path.clone()),
         events: Vec::new(),
@@ -1155,7 +1191,7 @@ fn read_one(
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
     sink.report.bytes = input.size();
-    match sniff(&path, reader.as_mut())? {
+    match sniff(&path, &mut reader)? {
         Sniff::Json => read_json(&mut sink, reader, file)?,
         Sniff::Csv => read_csv(&mut sink, reader, file)?,
     }
@@ -1534,6 +1570,38 @@ mod parallel_tests {
             // and only once (not both before and after the read)
             std::thread::sleep(std::time::Duration::from_millis(50));
             assert_eq!(count.load(Ordering::SeqCst), 1, "{}", path.display());
+        }
+    }
+
+    /// Every fixture read through a memory map and with `read` (`--no-mmap`): the same records,
+    /// reports (with the SHA-256 the provenance shows) and errors.
+    #[test]
+    fn mapped_and_streamed_reads_agree() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let files: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        assert!(files.len() > 50, "{} fixtures", files.len());
+        for f in files {
+            let both: Vec<String> = [false, true]
+                .into_iter()
+                .map(|no_map| {
+                    let opts = ReadOptions {
+                        no_map,
+                        hash_inputs: true,
+                        ..Default::default()
+                    };
+                    match read_inputs(std::slice::from_ref(&f), &opts) {
+                        Ok(got) => format!("{got:?}"),
+                        Err(e) => format!("error: {e}"),
+                    }
+                })
+                .collect();
+            assert_eq!(both[0], both[1], "{}", f.display());
         }
     }
 

@@ -25,7 +25,7 @@ mod view;
 use crate::cli::{PlanArgs, PlanCommand, PlanCommon};
 use crate::commands::{knowledge, parse_as_of};
 use crate::error::UsageError;
-use crate::ingest::{self, ReadOptions};
+use crate::ingest::{self, ReadOptions, Reading};
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::snapshot::Snapshot;
 use crate::model::{ObjectId, PlanId, SkuId};
@@ -44,7 +44,7 @@ enum Request {
 }
 
 /// Runs `licdiag plan ...`; returns the exit code (0 safe, 1 blockers).
-pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
+pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let (common, kind) = match &a.plan {
         PlanCommand::Change { common, .. } => (common, PlanKind::Change),
         PlanCommand::Migrate { common } => (common, PlanKind::Migrate),
@@ -58,7 +58,8 @@ pub fn run(a: PlanArgs, progress: bool) -> Result<u8> {
     };
     let opts = ReadOptions {
         strict: common.strict,
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         compact: true,
         ..Default::default()
     };

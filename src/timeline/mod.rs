@@ -21,7 +21,7 @@ mod tests;
 use crate::cli::TimelineArgs;
 use crate::diagnose::{self, DiagnoseOptions};
 use crate::error::UsageError;
-use crate::ingest::{Ingested, ReadOptions};
+use crate::ingest::{Ingested, ReadOptions, Reading};
 use crate::knowledge::Knowledge;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -104,10 +104,11 @@ pub fn timeline(
 
 /// `licdiag timeline`: exit code 1 when the story shown still has open errors, 0 when everything in
 /// it was resolved.
-pub fn run(a: TimelineArgs, progress: bool) -> Result<u8> {
+pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
         strict: a.input.strict,
-        progress,
+        progress: reading.progress,
+        no_map: !reading.map,
         keep_all: false,
         compact: true,
         licensing_memberships_only: true,

@@ -252,6 +252,24 @@ fn same_findings_from_every_audit_format() {
     }
 }
 
+/// `--no-mmap` reads the files with `read` instead of mapping them: the same report, byte for byte.
+#[test]
+fn no_mmap_gives_the_same_report() {
+    let run = |extra: &[&str]| {
+        licdiag()
+            .args(extra)
+            .args(["analyze", "fixtures/sample-tenant", "--format", "json"])
+            .args(["--as-of", AS_OF, "--fail-on", "never"])
+            .output()
+            .expect("run")
+    };
+    let (mapped, read) = (run(&[]), run(&["--no-mmap"]));
+    assert_eq!(mapped.status.code(), Some(0));
+    assert_eq!(read.status.code(), Some(0));
+    assert!(!mapped.stdout.is_empty());
+    assert_eq!(mapped.stdout, read.stdout);
+}
+
 #[test]
 fn audit_alone_and_snapshot_alone() {
     let (audit, _) = analyze(&["fixtures/sample-tenant/audit"]);
