@@ -54,6 +54,47 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]"));
 
+/// Words a pattern cannot match without, ASCII case-insensitive, one bit each in [`present`]'s
+/// answer: one pass finds which patterns may match, and the others (most, for any one text) are
+/// not run. None holds an `s` or a `k`, which Unicode case folding also takes from `ſ` and `K`
+/// (the Kelvin sign), where a pattern folds Unicode: the `(?-u:...)` words are ASCII in the patterns
+/// too. `TOKEN` is case-sensitive; its words here only narrow it down.
+const WORDS: [&str; 9] = [
+    "not enough licenses are available",       // COUNT, COUNT_BARE
+    "are mutually exclusive",                  // EXCLUSIVE
+    "onflicting",                              // CONFLICTING
+    "depends on the service plan(s)",          // DEPENDS
+    "cannot be assigned without service plan", // CANNOT_WITHOUT
+    "to be enabled as well",                   // REQUIRES
+    "roxy",                                    // PROXY
+    "violation",                               // TOKEN
+    "concurrencyexception",                    // TOKEN
+];
+const W_COUNT: u16 = 1;
+const W_EXCLUSIVE: u16 = 1 << 1;
+const W_CONFLICTING: u16 = 1 << 2;
+const W_DEPENDS: u16 = 1 << 3;
+const W_CANNOT_WITHOUT: u16 = 1 << 4;
+const W_REQUIRES: u16 = 1 << 5;
+const W_PROXY: u16 = 1 << 6;
+const W_TOKEN: u16 = (1 << 7) | (1 << 8);
+
+static FINDER: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(WORDS)
+        .ok()
+});
+
+/// Which of [`WORDS`] `text` holds, a bit each (all of them without a searcher).
+fn present(text: &str) -> u16 {
+    let Some(f) = FINDER.as_ref() else {
+        return u16::MAX;
+    };
+    f.find_overlapping_iter(text)
+        .fold(0, |bits, m| bits | 1 << m.pattern().as_usize())
+}
+
 fn bracketed(s: &str) -> Vec<String> {
     BRACKETED
         .captures_iter(s)
@@ -77,8 +118,19 @@ fn clean(s: &str) -> String {
 
 /// Finds every license error in one piece of text.
 pub fn extract(text: &str) -> Vec<LicenseError> {
+    match present(text) {
+        0 => Vec::new(),
+        words => extract_with(text, words),
+    }
+}
+
+/// [`extract`], running only the patterns whose words ([`WORDS`]) are in `words`.
+fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
+    let has = |w: u16| words & w != 0;
+    // a pattern's captures, when its words are there
+    let captures = |w: u16, re: &Regex| if has(w) { re.captures(text) } else { None };
     let mut out: Vec<LicenseError> = Vec::new();
-    if let Some(c) = COUNT.captures(text) {
+    if let Some(c) = captures(W_COUNT, &COUNT) {
         let mut e = LicenseError::new(Cause::CountViolation, &c[0]);
         e.sku = c
             .name("sku")
@@ -95,14 +147,14 @@ pub fn extract(text: &str) -> Vec<LicenseError> {
             })
             .unwrap_or_default();
         out.push(e);
-    } else if let Some(m) = COUNT_BARE.find(text) {
+    } else if let Some(m) = has(W_COUNT).then(|| COUNT_BARE.find(text)).flatten() {
         out.push(LicenseError::new(Cause::CountViolation, &text[m.start()..]));
     }
-    if let Some(c) = EXCLUSIVE.captures(text) {
+    if let Some(c) = captures(W_EXCLUSIVE, &EXCLUSIVE) {
         let mut e = LicenseError::new(Cause::MutuallyExclusiveViolation, &c[0]);
         e.plans = bracketed(&c["plans"]);
         out.push(e);
-    } else if let Some(c) = CONFLICTING.captures(text) {
+    } else if let Some(c) = captures(W_CONFLICTING, &CONFLICTING) {
         let mut e = LicenseError::new(Cause::MutuallyExclusiveViolation, &c[0]);
         e.plans = c["plans"]
             .split(',')
@@ -111,24 +163,24 @@ pub fn extract(text: &str) -> Vec<LicenseError> {
             .collect();
         out.push(e);
     }
-    if let Some(c) = DEPENDS.captures(text) {
+    if let Some(c) = captures(W_DEPENDS, &DEPENDS) {
         let mut e = LicenseError::new(Cause::DependencyViolation, &c[0]);
         e.plans = vec![clean(&c["dep"])];
         e.requires = bracketed(&c["req"]);
         out.push(e);
-    } else if let Some(c) = CANNOT_WITHOUT.captures(text) {
+    } else if let Some(c) = captures(W_CANNOT_WITHOUT, &CANNOT_WITHOUT) {
         let mut e = LicenseError::new(Cause::DependencyViolation, &c[0]);
         e.plans = vec![clean(&c["dep"])];
         e.requires = vec![clean(&c["req"])];
         out.push(e);
     }
-    if let Some(c) = REQUIRES.captures(text) {
+    if let Some(c) = captures(W_REQUIRES, &REQUIRES) {
         let mut e = LicenseError::new(Cause::MissingPrerequisite, &c[0]);
         e.plans = vec![clean(&c["addon"])];
         e.requires = vec![clean(&c["req"])];
         out.push(e);
     }
-    if let Some(c) = PROXY.captures(text) {
+    if let Some(c) = captures(W_PROXY, &PROXY) {
         let mut e = LicenseError::new(Cause::UniquenessViolation, &c[0]);
         e.address = c
             .name("addr")
@@ -136,7 +188,8 @@ pub fn extract(text: &str) -> Vec<LicenseError> {
             .or_else(|| ADDRESS.find(text).map(|m| clean(m.as_str())));
         out.push(e);
     }
-    for c in TOKEN.captures_iter(text) {
+    let tokens = has(W_TOKEN).then(|| TOKEN.captures_iter(text));
+    for c in tokens.into_iter().flatten() {
         let Some(cause) = Cause::from_code(&c["tok"]) else {
             continue;
         };
@@ -180,6 +233,69 @@ pub fn merge_into(acc: &mut Vec<LicenseError>, found: Vec<LicenseError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of the documented sentences and their tokens, to build texts from.
+    const PIECES: [&str; 22] = [
+        "Not enough licenses are available to complete this operation.",
+        " for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK, EMS]",
+        "License assignment failed because service plans [A], [B] are mutually exclusive.",
+        "Conflicting Service Plans: SHAREPOINTWAC, SHAREPOINTSTANDARD",
+        "conflicting services: X",
+        "service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD], [MCOEV].",
+        "Service plan EXCHANGE_S_STANDARD cannot be assigned without service plan X.",
+        "The service Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
+        "Proxy address smtp:j.smith@fabrikam.example is already being used",
+        "Non-unique proxy address",
+        "same value for property proxyAddresses already exists",
+        "CountViolation",
+        "MutuallyExclusiveViolation",
+        "FancyNewViolation",
+        "Microsoft.Online.Workflows.LicenseAssignmentAttributeConcurrencyException",
+        "Error: ",
+        " ",
+        ", ",
+        "\n",
+        "[",
+        "]",
+        "a@b.example",
+    ];
+
+    proptest! {
+        /// Skipping the patterns whose words are missing finds exactly what running all of them
+        /// finds, whatever the case of the text (ASCII, or `ſ` and `K` for s and k as Unicode
+        /// case folding takes them).
+        #[test]
+        fn words_skip_only_patterns_that_cannot_match(
+            parts in proptest::collection::vec((0..PIECES.len(), 0..4u8), 0..8)
+        ) {
+            let mut text = String::new();
+            for (i, case) in parts {
+                let piece = PIECES[i];
+                match case {
+                    0 => text.push_str(piece),
+                    1 => text.push_str(&piece.to_uppercase()),
+                    2 => text.push_str(&piece.to_lowercase()),
+                    _ => text.push_str(&piece.replace('s', "\u{17f}").replace('k', "\u{212a}")),
+                }
+            }
+            let filtered = format!("{:?}", extract(&text));
+            let all = format!("{:?}", extract_with(&text, u16::MAX));
+            prop_assert_eq!(filtered, all);
+        }
+    }
+
+    #[test]
+    fn words_are_found_in_any_case() {
+        assert_eq!(present("nothing here"), 0);
+        assert_eq!(present("NOT ENOUGH LICENSES ARE AVAILABLE"), W_COUNT);
+        assert_eq!(present("Proxy address"), W_PROXY);
+        assert_eq!(present("XViolation"), 1 << 7);
+        assert_eq!(
+            present("conflicting ... are mutually exclusive"),
+            W_CONFLICTING | W_EXCLUSIVE
+        );
+    }
 
     fn one(text: &str) -> LicenseError {
         let v = extract(text);
