@@ -29,7 +29,11 @@ impl Activity {
     /// unified audit log and 2018 diagnostic records), and recognizes both spellings of
     /// `Finish applying group based license to user(s)`.
     pub fn from_name(name: &str) -> Activity {
-        let n = name.trim().trim_end_matches('.').trim();
+        let n = super::trim(name);
+        let n = match n.strip_suffix('.') {
+            Some(rest) => rest.trim_end_matches('.').trim(),
+            None => n,
+        };
         let mut buf = [0u8; 48];
         match super::ascii_lower(n, &mut buf).unwrap_or("") {
             "set group license" => Activity::SetGroupLicense,
@@ -105,7 +109,8 @@ pub enum Outcome {
 impl Outcome {
     /// `success`/`Success`/`0` (2018 diagnostic records), `failure`/`Failure`, `timeout`, anything else unknown.
     pub fn parse(s: &str) -> Outcome {
-        match s.trim().to_ascii_lowercase().as_str() {
+        let mut buf = [0u8; 16];
+        match super::ascii_lower(super::trim(s), &mut buf).unwrap_or("") {
             "success" | "succeeded" | "0" | "true" => Outcome::Success,
             "failure" | "failed" | "fail" | "false" => Outcome::Failure,
             "timeout" => Outcome::Timeout,
@@ -205,7 +210,7 @@ pub enum TargetKind {
 impl TargetKind {
     pub fn parse(s: &str) -> TargetKind {
         let mut buf = [0u8; 24];
-        match super::ascii_lower(s.trim(), &mut buf).unwrap_or("") {
+        match super::ascii_lower(super::trim(s), &mut buf).unwrap_or("") {
             "user" => TargetKind::User,
             "group" => TargetKind::Group,
             "serviceprincipal" | "service principal" => TargetKind::ServicePrincipal,

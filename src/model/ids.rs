@@ -19,9 +19,14 @@ thread_local! {
 /// `t` lower-cased, shared with earlier equal ids when `intern`.
 fn lower_id(t: &str, intern: bool) -> Arc<str> {
     let mut buf = [0u8; 64];
-    let lower: std::borrow::Cow<'_, str> = match super::ascii_lower(t, &mut buf) {
-        Some(l) => l.into(),
-        None => t.to_ascii_lowercase().into(),
+    // most ids are written in lower case already: no copy
+    let lower: std::borrow::Cow<'_, str> = if super::is_ascii_lowercase_text(t.as_bytes()) {
+        t.into()
+    } else {
+        match super::ascii_lower(t, &mut buf) {
+            Some(l) => l.into(),
+            None => t.to_ascii_lowercase().into(),
+        }
     };
     if !intern {
         return Arc::from(&*lower);

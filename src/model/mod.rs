@@ -59,7 +59,7 @@ pub(crate) fn folded(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether every byte is ASCII and none an upper-case letter: eight bytes at a time (UPNs and
 /// ids are looked up this way tens of thousands of times per run).
-fn is_ascii_lowercase_text(b: &[u8]) -> bool {
+pub(crate) fn is_ascii_lowercase_text(b: &[u8]) -> bool {
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         let mut x = [0u8; 8];
