@@ -653,17 +653,25 @@ mod codec {
 
     /// A record's fixed-width fields, without its strings: [`read_strings`] reads (or skips)
     /// them next.
+    /// `N` bytes of `head` from `at` (the fields' offsets are constants within `HEAD`).
+    fn at<const N: usize>(head: &[u8; HEAD], at: usize) -> [u8; N] {
+        let mut b = [0u8; N];
+        b.copy_from_slice(&head[at..at + N]);
+        b
+    }
+
     pub fn read_head(r: &mut impl Read) -> Result<Change> {
-        // one read for the fixed-width part, then its fields in the order `write` wrote them
+        // one read for the fixed-width part, then its fields where `write` wrote them, decoded in
+        // place (each read through `Read` was most of a held change's cost coming back)
         let head: [u8; HEAD] = bytes(r)?;
-        let mut h = &head[..];
-        let secs = i64::from_le_bytes(bytes(&mut h)?);
-        let time = DateTime::from_timestamp(secs, u32_of(&mut h)?).ok_or_else(|| bad("time"))?;
-        let record = u64::from_le_bytes(bytes(&mut h)?);
-        let [has_line] = bytes(&mut h)?;
-        let line = u64::from_le_bytes(bytes(&mut h)?);
-        let [file, category, actor, t0, t1, group] = [0; 6].map(|_| u32_of(&mut h));
-        let [n_targets, added, result] = bytes(&mut h)?;
+        let u32_at = |i: usize| u32::from_le_bytes(at(&head, i));
+        let secs = i64::from_le_bytes(at(&head, 0));
+        let time = DateTime::from_timestamp(secs, u32_at(8)).ok_or_else(|| bad("time"))?;
+        let record = u64::from_le_bytes(at(&head, 12));
+        let [has_line] = at(&head, 20);
+        let line = u64::from_le_bytes(at(&head, 21));
+        let [file, category, actor, t0, t1, group] = [0, 1, 2, 3, 4, 5].map(|k| u32_at(29 + 4 * k));
+        let [n_targets, added, result] = at(&head, 53);
         if !(1..=2).contains(&n_targets) {
             return Err(bad("target count"));
         }
@@ -678,15 +686,15 @@ mod codec {
             time,
             record,
             line: (has_line == 1).then_some(line),
-            file: file?,
+            file,
             correlation_id: None,
             record_id: None,
             result_reason: None,
-            category: Some(category?).filter(|&c| c != NONE),
-            actor: actor?,
-            targets: [t0?, t1?],
+            category: Some(category).filter(|&c| c != NONE),
+            actor,
+            targets: [t0, t1],
             n_targets,
-            group: group?,
+            group,
             added: added == 1,
             result,
         })

@@ -280,7 +280,9 @@ mod tests {
                 assert!(b.ends_with(b"\n"));
                 assert_eq!(slices.last().map(|s| s.1), Some(b.len()));
                 blocks.push(b.to_vec());
-                // dirty the buffer: a refill must overwrite or drop every byte of it
+                // dirty the buffer: a refill must overwrite or drop every byte of it (the only
+                // kind of block where files are never mapped)
+                #[allow(irrefutable_let_patterns)]
                 if let crate::ingest::blocks::Bytes::Owned(mut b) = b {
                     b.iter_mut().for_each(|c| *c = b'#');
                     let _ = spent_tx.send(crate::ingest::blocks::Bytes::Owned(b));
