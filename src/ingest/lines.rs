@@ -280,8 +280,8 @@ mod tests {
                 assert!(b.ends_with(b"\n"));
                 assert_eq!(slices.last().map(|s| s.1), Some(b.len()));
                 blocks.push(b.to_vec());
-                // dirty the buffer: a refill must overwrite or drop every byte of it (the only
-                // kind of block where files are never mapped)
+                // dirty the buffer: a refill must overwrite or drop every byte of it (a read
+                // block is always owned: the pattern cannot fail where files are never mapped)
                 #[allow(irrefutable_let_patterns)]
                 if let crate::ingest::blocks::Bytes::Owned(mut b) = b {
                     b.iter_mut().for_each(|c| *c = b'#');

@@ -369,9 +369,12 @@ mod tests {
     }
 
     #[test]
-    fn empty_files_and_pipes_are_not_mapped() {
+    fn empty_and_special_files_are_not_mapped() {
         let f = tempfile::NamedTempFile::new().expect("temp file");
         assert!(MapReader::new(f.as_file(), "t", Default::default(), None).is_none());
+        // a character device (like a pipe or a terminal, not a regular file) is read as a stream
+        let null = File::open("/dev/null").expect("/dev/null");
+        assert!(MapReader::new(&null, "null", Default::default(), None).is_none());
     }
 
     /// Run as a child process by `a_file_that_shrinks_is_an_error`: maps a file, truncates it and

@@ -860,9 +860,8 @@ fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64), csv:
             let rest = &map[m.position()..];
             let (header, used, _) = header_record(rest)?;
             let used = used.min(rest.len());
-            let line = 1 + memchr::memchr_iter(b'\n', &rest[..used]).count() as u64;
             m.consume(used);
-            return Ok((header, Reader::Mapped(m), line));
+            return Ok((header, Reader::Mapped(m), line_after(&rest[..used])));
         }
     };
     let (header, used, tee) = header_record(Tee {
@@ -870,13 +869,18 @@ fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64), csv:
         seen: Vec::new(),
     })?;
     let used = used.min(tee.seen.len());
-    let line = 1 + memchr::memchr_iter(b'\n', &tee.seen[..used]).count() as u64;
+    let line = line_after(&tee.seen[..used]);
     let rest = tee.seen[used..].to_vec();
     let reader: Box<dyn BufRead + Send> = Box::new(std::io::BufReader::with_capacity(
         1 << 20,
         std::io::Read::chain(std::io::Cursor::new(rest), tee.inner),
     ));
     Ok((header, Reader::Stream(reader), line))
+}
+
+/// The line number after `header`, the bytes the header took from the start of the input.
+fn line_after(header: &[u8]) -> u64 {
+    1 + memchr::memchr_iter(b'\n', header).count() as u64
 }
 
 /// The header record's cells as [`csv_header`] reads them, the bytes up to its end, and the

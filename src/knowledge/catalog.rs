@@ -91,6 +91,16 @@ fn clean(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Counts one more `name` in `counts`, copying the name only the first time it is counted.
+fn count_name(counts: &mut HashMap<String, usize>, name: &str) {
+    match counts.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
+    }
+}
+
 /// [`clean`] without the tabs: empty exactly when `clean` is.
 fn trimmed(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
@@ -214,14 +224,7 @@ impl Catalog {
                     .push(sku.clone());
             }
             if !plan_name.is_empty() {
-                // the name is copied only the first time it is counted for the plan
-                let counts = plan_names.entry(plan.clone()).or_default();
-                match counts.get_mut(&*plan_name) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(plan_name.to_string(), 1);
-                    }
-                }
+                count_name(plan_names.entry(plan.clone()).or_default(), &plan_name);
                 *name_ids
                     .entry(plan_name.to_ascii_uppercase())
                     .or_default()
@@ -229,13 +232,7 @@ impl Catalog {
                     .or_default() += 1;
             }
             if !friendly.is_empty() {
-                let counts = plan_displays.entry(plan.clone()).or_default();
-                match counts.get_mut(&*friendly) {
-                    Some(n) => *n += 1,
-                    None => {
-                        counts.insert(friendly.to_string(), 1);
-                    }
-                }
+                count_name(plan_displays.entry(plan.clone()).or_default(), &friendly);
                 let list = display_ids.entry(friendly.to_lowercase()).or_default();
                 if !list.contains(&plan) {
                     list.push(plan.clone());
