@@ -381,19 +381,66 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
 /// every other column is read as text.
 const DYNAMIC: [&str; 3] = ["initiatedBy", "targetResources", "additionalDetails"];
 
+/// Every top-level key [`map_graph`] reads, in any ASCII case: a Log Analytics column whose key is
+/// none of these (`TenantId`, `ResourceId`, `DurationMs`, ...) is not written for the light parse of
+/// a row, since no lookup could find it. A test runs `map_graph` on an empty record, where every
+/// lookup happens, and checks it asks for no other key.
+const GRAPH_KEYS: [&str; 21] = [
+    "activityDateTime",
+    "TimeGenerated",
+    "TimeGenerated [UTC]",
+    "time",
+    "activityDisplayName",
+    "OperationName",
+    "operationName",
+    "category",
+    "result",
+    "ResultType",
+    "resultType",
+    "resultReason",
+    "ResultDescription",
+    "resultDescription",
+    "correlationId",
+    "id",
+    "initiatedBy",
+    "Identity",
+    "InitiatingUserOrApp",
+    "targetResources",
+    "additionalDetails",
+];
+
+/// The key of the one column a lean mapping does not read ([`map_graph`] leaves out the additional
+/// details when `lean`).
+const DETAILS: &str = "additionalDetails";
+
 /// The columns of a Log Analytics header, prepared once per file for [`map_la_row`]: each key
-/// written as a JSON member name (`"key":`), and whether the full path decodes the column's JSON.
+/// [`map_graph`] may read written as a JSON member name (`"key":`), and whether the full path
+/// decodes the column's JSON.
 pub(super) struct LaColumns {
-    /// `None` for an empty key (the full path drops the column).
+    /// `None` for an empty key (the full path drops the column) and for a key `map_graph` never
+    /// reads.
     names: Vec<Option<String>>,
+    /// `names` without the additional details, for a lean mapping.
+    lean_names: Vec<Option<String>>,
     dynamic: Vec<bool>,
 }
 
 impl LaColumns {
     /// From the column keys ([`audit::header_keys`]).
     pub(super) fn new(keys: &[String]) -> LaColumns {
+        let read = |k: &String| GRAPH_KEYS.iter().any(|g| k.eq_ignore_ascii_case(g));
+        let names: Vec<Option<String>> = keys
+            .iter()
+            .map(|k| if read(k) { member_name(k) } else { None })
+            .collect();
+        let lean_names = names
+            .iter()
+            .zip(keys)
+            .map(|(n, k)| n.clone().filter(|_| !k.eq_ignore_ascii_case(DETAILS)))
+            .collect();
         LaColumns {
-            names: keys.iter().map(|k| member_name(k)).collect(),
+            names,
+            lean_names,
             dynamic: keys
                 .iter()
                 .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
@@ -416,7 +463,8 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    let members = row_object(row, &cols.names, |i| cols.dynamic[i], &mut text, &mut spans)?;
+    let names = if lean { &cols.lean_names } else { &cols.names };
+    let members = row_object(row, names, |i| cols.dynamic[i], &mut text, &mut spans)?;
     let doc = Doc::parse_str(&text)?;
     let root = doc.root_items();
     // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
@@ -445,22 +493,29 @@ fn row_object(
     let mut members = 0;
     for (i, name) in names.iter().enumerate() {
         let Some(name) = name else { continue };
-        let Some(cell) = row.cell(i) else { continue };
-        if crate::model::trim(&cell).is_empty() {
-            continue;
+        // the cell as the full path reads it, without an owned copy of a quoted one
+        let wrote = row.with_cell(i, |cell| {
+            let t = crate::model::trim(cell);
+            if t.is_empty() {
+                return Some(false);
+            }
+            if members > 0 {
+                text.push(',');
+            }
+            text.push_str(name);
+            if json(i) && (t.starts_with('{') || t.starts_with('[')) {
+                spans.push((members, text.len(), t.len()));
+                text.push_str(t);
+            } else {
+                json_string(text, cell)?;
+            }
+            Some(true)
+        });
+        match wrote {
+            Some(Some(true)) => members += 1,
+            Some(Some(false)) | None => {}
+            Some(None) => return None,
         }
-        if members > 0 {
-            text.push(',');
-        }
-        text.push_str(name);
-        let t = crate::model::trim(&cell);
-        if json(i) && (t.starts_with('{') || t.starts_with('[')) {
-            spans.push((members, text.len(), t.len()));
-            text.push_str(t);
-        } else {
-            json_string(text, &cell)?;
-        }
-        members += 1;
     }
     text.push('}');
     Some(members)
@@ -1388,6 +1443,74 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn map_graph_reads_only_graph_keys() {
+        // on an empty record every lookup happens (no `str_any` stops early, the actor is
+        // empty, so `Identity` is read too), lean or not
+        for lean in [false, true] {
+            let doc = Doc::parse_str("{}").expect("doc");
+            let root = LightMap::borrowed(doc.root_items());
+            let at = doc.root_items().as_ptr() as usize;
+            prefilter::LOOKUPS.with(|l| l.borrow_mut().clear());
+            assert!(map_graph(&doc, &root, lean).is_ok());
+            let keys: Vec<String> = prefilter::LOOKUPS.with(|l| {
+                l.borrow()
+                    .iter()
+                    .filter(|(p, _)| *p == at)
+                    .map(|(_, k)| k.clone())
+                    .collect()
+            });
+            assert!(keys.len() >= 20, "{keys:?}");
+            for k in &keys {
+                assert!(GRAPH_KEYS.contains(&k.as_str()), "{k} is not in GRAPH_KEYS");
+            }
+        }
+    }
+
+    #[test]
+    fn la_columns_map_graph_never_reads_are_left_out() {
+        let keys: Vec<String> = [
+            "TenantId",
+            "TimeGenerated [UTC]",
+            "OperationName",
+            "Result",
+            "InitiatedBy",
+            "TargetResources",
+            "AdditionalDetails",
+            "DurationMs",
+        ]
+        .map(String::from)
+        .to_vec();
+        let cols = LaColumns::new(&keys);
+        let written = |names: &[Option<String>]| names.iter().filter(|n| n.is_some()).count();
+        assert_eq!(written(&cols.names), 6);
+        assert_eq!(written(&cols.lean_names), 5);
+        let row: Vec<String> = [
+            "t1",
+            "10/1/2026, 12:00:01.709 AM",
+            "Add member to group",
+            "success",
+            r#"{"user":{"id":"u1","userPrincipalName":"a@x.example"}}"#,
+            r#"[{"id":"u2","type":"User"},{"id":"g1","type":"Group","displayName":"G"}]"#,
+            "[broken",
+            "12",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rec = csv::StringRecord::from(row.clone());
+        let whole = audit::map(
+            Family::Graph(AuditFormat::LogAnalyticsCsv),
+            &audit::named_row_to_value(&keys, &row),
+        );
+        // the broken details are not valid JSON: absent in the full path, unsure to a mapping
+        // that reads them, not read at all by a lean one
+        assert_eq!(map_la_row(&rec, &cols, false), None);
+        let lean = map_la_row(&rec, &cols, true).expect("lean mapping");
+        assert_eq!(lean.actor.upn.as_deref(), Some("a@x.example"));
+        assert_eq!(lean.targets.len(), 2);
+        assert_eq!(settled(lean), settled(whole));
     }
 
     #[test]

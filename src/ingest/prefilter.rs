@@ -268,6 +268,14 @@ impl TextHits {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Every key [`LightMap::get`] is asked for on this thread, with the address of the map's
+    /// items (tests of which keys a mapping reads).
+    pub(super) static LOOKUPS: std::cell::RefCell<Vec<(usize, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Top-level keys with their raw (validated, unparsed) values, from [`lightjson::Doc`]: borrowed
 /// from the document (no copy per object) or owned.
 pub(super) struct LightMap<'a> {
@@ -312,6 +320,11 @@ impl<'a> LightMap<'a> {
     /// Case-insensitive lookup with the full path's rules: the exact spelling first (the last of
     /// duplicates wins), else the first matching key in byte order; null counts as absent.
     pub(super) fn get(&self, key: &str) -> Option<&'a str> {
+        #[cfg(test)]
+        LOOKUPS.with(|l| {
+            l.borrow_mut()
+                .push((self.items.as_ptr() as usize, key.to_string()))
+        });
         if !self.may_have(key) {
             return None;
         }
