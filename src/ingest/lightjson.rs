@@ -129,8 +129,12 @@ fn string_rest(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn ws(b: &[u8], mut i: usize) -> usize {
+    // white space is at most a space: most calls (compact JSON) end at this one test
+    if b.get(i).is_some_and(|&c| c > b' ') {
+        return i;
+    }
     while let Some(c) = b.get(i) {
         if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
             break;
@@ -199,6 +203,79 @@ fn value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// Validates the container opening at `b[i]` and everything in it, by the rules [`Doc`]'s scan
+/// applies (keys without escapes, at most [`MAX_KEYS`] per object, [`MAX_DEPTH`] levels counting
+/// the `outer` ones open around it), keeping nothing; returns the index after its closer. The
+/// scan's own loop also builds the list of open containers and their items, which the levels a
+/// caller does not keep (most of a record the fast path only counts) do not need.
+fn skip_container(b: &[u8], mut i: usize, outer: usize) -> Option<usize> {
+    // level `d` of the open containers (0 = the one at `i`): whether it is an object, and its keys
+    // so far; `obj` is the innermost level's kind
+    let mut objs = [false; MAX_DEPTH + 1];
+    let mut keys = [0u8; MAX_DEPTH + 1];
+    let mut d = 0usize;
+    let mut obj;
+    'open: loop {
+        // `b[i]` opens a container
+        if outer + d > MAX_DEPTH {
+            return None;
+        }
+        obj = *b.get(i)? == b'{';
+        *objs.get_mut(d)? = obj;
+        *keys.get_mut(d)? = 0;
+        d += 1;
+        i += 1;
+        let mut first = true;
+        loop {
+            // at an item of the innermost container, or at its closer when it is empty
+            i = ws(b, i);
+            let c = *b.get(i)?;
+            if !(first && c == if obj { b'}' } else { b']' }) {
+                if obj {
+                    if c != b'"' {
+                        return None;
+                    }
+                    let (end, escaped) = string(b, i + 1)?;
+                    let k = keys.get_mut(d - 1)?;
+                    if escaped || usize::from(*k) == MAX_KEYS {
+                        return None;
+                    }
+                    *k += 1;
+                    i = ws(b, end);
+                    if b.get(i) != Some(&b':') {
+                        return None;
+                    }
+                    i = ws(b, i + 1);
+                }
+                match *b.get(i)? {
+                    b'{' | b'[' => continue 'open,
+                    _ => i = value(b, i)?,
+                }
+            }
+            // after a value: a comma (an item must follow) or closers
+            loop {
+                i = ws(b, i);
+                match *b.get(i)? {
+                    b',' => {
+                        i += 1;
+                        first = false;
+                        break;
+                    }
+                    c if c == if obj { b'}' } else { b']' } => {
+                        i += 1;
+                        d -= 1;
+                        if d == 0 {
+                            return Some(i);
+                        }
+                        obj = *objs.get(d - 1)?;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+}
+
 /// Every container of one JSON object, read in one pass: the members of each object and the
 /// elements of each array, found again by where the container starts. The light mapping reads
 /// values three and four levels deep (targets, their modified properties); scanning each level
@@ -226,14 +303,15 @@ struct Container {
 struct Open<'a> {
     start: usize,
     obj: bool,
-    /// Its slot in `containers` (taken when it opens, so the list is in start order); `None` when
-    /// its items are not kept ([`Doc::parse_depth`]).
-    slot: Option<usize>,
+    /// Its slot in `containers` (taken when it opens, so the list is in start order). Only
+    /// containers whose items are kept are opened here; the others are read by
+    /// [`skip_container`].
+    slot: usize,
     /// Where its items begin on the scratch stack.
     from: usize,
     /// Its key in the enclosing object (`""` in an array or at the root).
     key: &'a str,
-    /// Its keys so far (an object has at most [`MAX_KEYS`], kept or not).
+    /// Its keys so far (an object has at most [`MAX_KEYS`]).
     keys: usize,
 }
 
@@ -253,7 +331,8 @@ impl<'a> Doc<'a> {
     }
 
     /// [`Doc::parse`] keeping the items of the containers less than `levels` deep (the root is
-    /// 0; [`Doc::parse_shallow`] is 2); deeper ones are validated, not kept.
+    /// 0; [`Doc::parse_shallow`] is 2); deeper ones are validated, not kept, by a loop that keeps
+    /// nothing ([`skip_container`]).
     pub fn parse_depth(b: &'a [u8], levels: usize) -> Option<Doc<'a>> {
         // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
         // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
@@ -291,7 +370,7 @@ impl<'a> Doc<'a> {
         stack.push(Open {
             start: i,
             obj: true,
-            slot: Some(0),
+            slot: 0,
             from: 0,
             key: "",
             keys: 0,
@@ -325,24 +404,22 @@ impl<'a> Doc<'a> {
                     ""
                 };
                 let c = *b.get(i)?;
-                if c == b'{' || c == b'[' {
+                let end = if (c == b'{' || c == b'[') && stack.len() < levels {
+                    // a container whose items are kept (its depth is the number of containers
+                    // open around it)
                     if stack.len() > MAX_DEPTH {
                         return None;
                     }
-                    // its depth is the number of containers open around it
-                    let slot = (stack.len() < levels).then(|| {
-                        containers.push(Container {
-                            start: i,
-                            end: i,
-                            obj: c == b'{',
-                            items: 0..0,
-                        });
-                        containers.len() - 1
+                    containers.push(Container {
+                        start: i,
+                        end: i,
+                        obj: c == b'{',
+                        items: 0..0,
                     });
                     stack.push(Open {
                         start: i,
                         obj: c == b'{',
-                        slot,
+                        slot: containers.len() - 1,
                         from: scratch.len(),
                         key,
                         keys: 0,
@@ -350,8 +427,12 @@ impl<'a> Doc<'a> {
                     i += 1;
                     first = true;
                     continue;
-                }
-                let end = value(b, i)?;
+                } else if c == b'{' || c == b'[' {
+                    // one whose items are not: validated in one go, then read like a scalar
+                    skip_container(b, i, stack.len())?
+                } else {
+                    value(b, i)?
+                };
                 if stack.len() <= levels {
                     scratch.push((key, text.get(i..end)?));
                 }
@@ -370,7 +451,7 @@ impl<'a> Doc<'a> {
                     c if c == if top.obj { b'}' } else { b']' } => {
                         let o = stack.pop()?;
                         i += 1;
-                        if let Some(slot) = o.slot.and_then(|k| containers.get_mut(k)) {
+                        if let Some(slot) = containers.get_mut(o.slot) {
                             let at = items.len();
                             items.extend(scratch.drain(o.from..));
                             slot.items = at..items.len();
@@ -760,9 +841,24 @@ mod tests {
             })
     }
 
+    /// A scan keeping any number of levels accepts and refuses what the whole scan does, and keeps
+    /// the same root items (the levels it does not keep are validated by `skip_container`).
+    fn same_at_every_depth(s: &str) -> Result<(), TestCaseError> {
+        let full = Doc::parse(s.as_bytes());
+        for levels in 0..6 {
+            let part = Doc::parse_depth(s.as_bytes(), levels);
+            prop_assert_eq!(full.is_some(), part.is_some(), "levels {}: {:?}", levels, s);
+            if let (Some(full), Some(part), true) = (&full, &part, levels > 0) {
+                prop_assert_eq!(full.root(), part.root());
+            }
+        }
+        Ok(())
+    }
+
     /// A shallow scan accepts and refuses what the whole scan does, and keeps the same items for
     /// the root and its own containers.
     fn same_shallow(s: &str) -> Result<(), TestCaseError> {
+        same_at_every_depth(s)?;
         let full = Doc::parse(s.as_bytes());
         let shallow = Doc::parse_shallow(s.as_bytes());
         prop_assert_eq!(full.is_some(), shallow.is_some(), "{:?}", s);
@@ -781,6 +877,43 @@ mod tests {
             }
         }
         Ok(())
+    }
+
+    #[test]
+    fn limits_are_the_same_at_every_depth() {
+        // an object of exactly MAX_KEYS keys is read, one more is refused, at the root, kept
+        // levels and levels only validated
+        let keys = |n: usize| -> String {
+            let body: Vec<String> = (0..n).map(|k| format!(r#""k{k}":1"#)).collect();
+            format!("{{{}}}", body.join(","))
+        };
+        for n in [MAX_KEYS, MAX_KEYS + 1] {
+            for text in [
+                keys(n),
+                format!(r#"{{"a":{}}}"#, keys(n)),
+                format!(r#"{{"a":{{"b":[{}]}}}}"#, keys(n)),
+                format!(r#"{{"a":[[{{"b":{}}}]]}}"#, keys(n)),
+            ] {
+                assert_eq!(
+                    Doc::parse(text.as_bytes()).is_some(),
+                    n == MAX_KEYS,
+                    "{text}"
+                );
+                same_at_every_depth(&text).unwrap();
+            }
+        }
+        // nesting: the deepest the whole scan reads, and one more
+        let nested = |n: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(n), "]".repeat(n));
+        let deepest = (1..200)
+            .take_while(|&n| Doc::parse(nested(n).as_bytes()).is_some())
+            .last()
+            .expect("some nesting is read");
+        assert_eq!(deepest, MAX_DEPTH);
+        for n in [deepest, deepest + 1] {
+            same_at_every_depth(&nested(n)).unwrap();
+            let objects = format!(r#"{{"a":{}1{}}}"#, r#"{"b":"#.repeat(n), "}".repeat(n));
+            same_at_every_depth(&objects).unwrap();
+        }
     }
 
     #[test]
