@@ -465,7 +465,11 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let names = if lean { &cols.lean_names } else { &cols.names };
     let members = row_object(row, names, |i| cols.dynamic[i], &mut text, &mut spans)?;
-    let doc = Doc::parse_str(&text)?;
+    // lean: only the levels a lean mapping reads are kept, deeper ones validated (the object is
+    // Graph-shaped: one level fewer than `LEAN_LEVELS`, which allows for Azure Monitor's
+    // `properties`)
+    let levels = if lean { LEAN_LEVELS - 1 } else { usize::MAX };
+    let doc = Doc::parse_depth_str(&text, levels)?;
     let root = doc.root_items();
     // a dynamic column whose text is not one whole JSON value (`{"a":1},"result":"x"`) is absent
     // in the full path: it must not add members here

@@ -345,6 +345,11 @@ impl<'a> Doc<'a> {
         Doc::parse_levels(text, usize::MAX)
     }
 
+    /// [`Doc::parse_depth`] of text already known to be UTF-8.
+    pub fn parse_depth_str(text: &'a str, levels: usize) -> Option<Doc<'a>> {
+        Doc::parse_levels(text, levels)
+    }
+
     /// [`Doc::parse_shallow`] of text already known to be UTF-8.
     pub fn parse_shallow_str(text: &'a str) -> Option<Doc<'a>> {
         Doc::parse_levels(text, 2)
