@@ -311,7 +311,8 @@ struct Open<'a> {
     from: usize,
     /// Its key in the enclosing object (`""` in an array or at the root).
     key: &'a str,
-    /// Its keys so far (an object has at most [`MAX_KEYS`]).
+    /// Its keys so far (an object has at most [`MAX_KEYS`]), as they were when a container opened
+    /// inside it: the scan counts the innermost container's keys in a local.
     keys: usize,
 }
 
@@ -331,8 +332,8 @@ impl<'a> Doc<'a> {
     }
 
     /// [`Doc::parse`] keeping the items of the containers less than `levels` deep (the root is
-    /// 0; [`Doc::parse_shallow`] is 2); deeper ones are validated, not kept, by a loop that keeps
-    /// nothing ([`skip_container`]).
+    /// 0, and its items are always kept; [`Doc::parse_shallow`] is 2); deeper ones are validated,
+    /// not kept, by a loop that keeps nothing ([`skip_container`]).
     pub fn parse_depth(b: &'a [u8], levels: usize) -> Option<Doc<'a>> {
         // UTF-8 checked once for the whole record (serde_json rejects invalid UTF-8 in strings;
         // outside strings any non-ASCII byte is a syntax error the scan finds anyway)
@@ -355,8 +356,10 @@ impl<'a> Doc<'a> {
         Doc::parse_levels(text, 2)
     }
 
-    /// The scan, keeping the items of the containers less than `levels` deep (the root is 0).
+    /// The scan, keeping the items of the containers less than `levels` deep (the root is 0; its
+    /// items are kept whatever `levels` is).
     fn parse_levels(text: &'a str, levels: usize) -> Option<Doc<'a>> {
+        let levels = levels.max(1);
         let b = text.as_bytes();
         let mut containers = Vec::with_capacity(16);
         let mut items: Vec<(&'a str, &'a str)> = Vec::with_capacity(64);
@@ -382,22 +385,25 @@ impl<'a> Doc<'a> {
         });
         i += 1;
         let mut first = true;
+        // the innermost open container's kind and keys so far (its `Open` has them once a
+        // container opens inside it)
+        let mut obj = true;
+        let mut keys = 0usize;
         loop {
             // at an item, or at an empty container's closer
             i = ws(b, i);
-            let top = stack.last()?;
             let c = *b.get(i)?;
-            let empty = first && c == if top.obj { b'}' } else { b']' };
+            let empty = first && c == if obj { b'}' } else { b']' };
             if !empty {
-                let key = if top.obj {
+                let key = if obj {
                     if c != b'"' {
                         return None;
                     }
                     let (end, escaped) = string(b, i + 1)?;
-                    if escaped || top.keys == MAX_KEYS {
+                    if escaped || keys == MAX_KEYS {
                         return None;
                     }
-                    stack.last_mut()?.keys += 1;
+                    keys += 1;
                     let key = text.get(i + 1..end - 1)?;
                     i = ws(b, end);
                     if b.get(i) != Some(&b':') {
@@ -415,15 +421,18 @@ impl<'a> Doc<'a> {
                     if stack.len() > MAX_DEPTH {
                         return None;
                     }
+                    stack.last_mut()?.keys = keys;
+                    obj = c == b'{';
+                    keys = 0;
                     containers.push(Container {
                         start: i,
                         end: i,
-                        obj: c == b'{',
+                        obj,
                         items: 0..0,
                     });
                     stack.push(Open {
                         start: i,
-                        obj: c == b'{',
+                        obj,
                         slot: containers.len() - 1,
                         from: scratch.len(),
                         key,
@@ -438,22 +447,20 @@ impl<'a> Doc<'a> {
                 } else {
                     value(b, i)?
                 };
-                if stack.len() <= levels {
-                    scratch.push((key, text.get(i..end)?));
-                }
+                // (every open container's items are kept: the others are skipped whole)
+                scratch.push((key, text.get(i..end)?));
                 i = end;
             }
             // after a value: a comma (an item must follow) or closers
             loop {
                 i = ws(b, i);
-                let top = stack.last()?;
                 match *b.get(i)? {
                     b',' => {
                         i += 1;
                         first = false;
                         break;
                     }
-                    c if c == if top.obj { b'}' } else { b']' } => {
+                    c if c == if obj { b'}' } else { b']' } => {
                         let o = stack.pop()?;
                         i += 1;
                         if let Some(slot) = containers.get_mut(o.slot) {
@@ -462,7 +469,7 @@ impl<'a> Doc<'a> {
                             slot.items = at..items.len();
                             slot.end = i;
                         }
-                        if stack.is_empty() {
+                        let Some(parent) = stack.last() else {
                             if ws(b, i) != b.len() {
                                 return None;
                             }
@@ -471,10 +478,10 @@ impl<'a> Doc<'a> {
                                 containers,
                                 items,
                             });
-                        }
-                        if stack.len() <= levels {
-                            scratch.push((o.key, text.get(o.start..i)?));
-                        }
+                        };
+                        obj = parent.obj;
+                        keys = parent.keys;
+                        scratch.push((o.key, text.get(o.start..i)?));
                     }
                     _ => return None,
                 }
