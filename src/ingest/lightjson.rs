@@ -914,6 +914,26 @@ mod tests {
                 same_at_every_depth(&text).unwrap();
             }
         }
+        // the keys of an object are counted across a container inside it
+        let around = |n: usize| -> String {
+            let body: Vec<String> = (0..n)
+                .map(|k| match k {
+                    3 => format!(r#""k{k}":{{"x":[1,{{"y":2}}]}}"#),
+                    _ => format!(r#""k{k}":1"#),
+                })
+                .collect();
+            format!("{{{}}}", body.join(","))
+        };
+        for n in [MAX_KEYS, MAX_KEYS + 1] {
+            for text in [around(n), format!(r#"{{"a":{}}}"#, around(n))] {
+                assert_eq!(
+                    Doc::parse(text.as_bytes()).is_some(),
+                    n == MAX_KEYS,
+                    "{text}"
+                );
+                same_at_every_depth(&text).unwrap();
+            }
+        }
         // nesting: the deepest the whole scan reads, and one more
         let nested = |n: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(n), "]".repeat(n));
         let deepest = (1..200)
