@@ -1443,15 +1443,14 @@ mod tests {
             let doc = Doc::parse_str("{}").expect("doc");
             let root = LightMap::borrowed(doc.root_items());
             let at = doc.root_items().as_ptr() as usize;
-            prefilter::LOOKUPS.with(|l| l.borrow_mut().clear());
+            prefilter::LOOKUPS.with(|l| *l.borrow_mut() = Some(Vec::new()));
             assert!(map_graph(&doc, &root, lean).is_ok());
-            let keys: Vec<String> = prefilter::LOOKUPS.with(|l| {
-                l.borrow()
-                    .iter()
-                    .filter(|(p, _)| *p == at)
-                    .map(|(_, k)| k.clone())
-                    .collect()
-            });
+            let seen = prefilter::LOOKUPS.with(|l| l.borrow_mut().take().unwrap_or_default());
+            let keys: Vec<String> = seen
+                .into_iter()
+                .filter(|(p, _)| *p == at)
+                .map(|(_, k)| k)
+                .collect();
             assert!(keys.len() >= 20, "{keys:?}");
             for k in &keys {
                 assert!(GRAPH_KEYS.contains(&k.as_str()), "{k} is not in GRAPH_KEYS");
