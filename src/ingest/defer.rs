@@ -651,8 +651,6 @@ mod codec {
         Ok(c)
     }
 
-    /// A record's fixed-width fields, without its strings: [`read_strings`] reads (or skips)
-    /// them next.
     /// `N` bytes of `head` from `at` (the fields' offsets are constants within `HEAD`).
     fn at<const N: usize>(head: &[u8; HEAD], at: usize) -> [u8; N] {
         let mut b = [0u8; N];
@@ -660,6 +658,8 @@ mod codec {
         b
     }
 
+    /// A record's fixed-width fields, without its strings: [`read_strings`] reads (or skips)
+    /// them next.
     pub fn read_head(r: &mut impl Read) -> Result<Change> {
         // one read for the fixed-width part, then its fields where `write` wrote them, decoded in
         // place (each read through `Read` was most of a held change's cost coming back)
