@@ -29,10 +29,12 @@ impl Activity {
     /// unified audit log and 2018 diagnostic records), and recognizes both spellings of
     /// `Finish applying group based license to user(s)`.
     pub fn from_name(name: &str) -> Activity {
+        // `name.trim().trim_end_matches('.').trim()`, with the trims that change nothing skipped
         let n = super::trim(name);
-        let n = match n.strip_suffix('.') {
-            Some(rest) => rest.trim_end_matches('.').trim(),
-            None => n,
+        let n = if n.ends_with('.') {
+            n.trim_end_matches('.').trim()
+        } else {
+            n
         };
         let mut buf = [0u8; 48];
         match super::ascii_lower(n, &mut buf).unwrap_or("") {
@@ -376,6 +378,32 @@ impl AuditEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A name is read as `name.trim().trim_end_matches('.').trim()`: other names keep that
+        /// text; a known one is known under white space and trailing periods (one round: `. .`
+        /// at the end leaves a period, and the name is another).
+        #[test]
+        fn names_are_trimmed_of_space_and_periods(
+            pad in "[ \t.]{0,4}",
+            end in "[ \t.\u{a0}]{0,5}",
+            other in "[xyz .]{0,8}",
+        ) {
+            let name = format!("{pad}{other}{end}");
+            prop_assert_eq!(
+                Activity::from_name(&name),
+                Activity::Other(name.trim().trim_end_matches('.').trim().to_string())
+            );
+            let known = format!("{}Add member to group{end}", pad.replace('.', ""));
+            let once = known.trim().trim_end_matches('.').trim();
+            if once.ends_with("group") {
+                prop_assert_eq!(Activity::from_name(&known), Activity::AddMemberToGroup);
+            } else {
+                prop_assert_eq!(Activity::from_name(&known), Activity::Other(once.to_string()));
+            }
+        }
+    }
 
     #[test]
     fn trailing_period_and_spellings() {
