@@ -126,8 +126,8 @@ fn main() -> ExitCode {
 
 /// Ends the process once everything is written, without the C runtime's at-exit work: there
 /// mimalloc collects every heap and gives their free pages back one `madvise` at a time, 6-20 ms
-/// (under strace) after a large run (benches/README.md, sixteenth run) for memory the kernel takes back at exit
-/// anyway. Everything `run` wrote is flushed when it returns (its writers are dropped or flushed),
+/// (under strace) after a large run (benches/README.md, sixteenth run) for memory the kernel
+/// takes back at exit anyway. Everything `run` wrote is flushed when it returns (its writers are dropped or flushed),
 /// except standard output's own buffer, flushed here; if that fails, the process returns as usual.
 fn exit_now(code: u8) -> ExitCode {
     use std::io::Write;
