@@ -2,8 +2,10 @@
 //! documented error sentences (formats.md §7, licensing.md §6), and unknown `*Violation` codes, wherever
 //! they sit in the record. Each error keeps what its text tells (SKU, plans, address).
 
+use crate::model::hash::HashMap;
 use crate::model::{Cause, LicenseError};
 use regex::Regex;
+use std::cell::RefCell;
 use std::sync::LazyLock;
 
 fn re(s: &str) -> Regex {
@@ -49,8 +51,10 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?:smtp:)?[A-Z0-9._%+'\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}"));
+/// The whole match is the token (`\b` is zero-width): found without captures, which would run a
+/// backtracking engine on each match.
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?P<tok>[A-Z][A-Za-z]*Violation|LicenseAssignmentAttributeConcurrencyException)\b")
+    re(r"\b(?:[A-Z][A-Za-z]*Violation|LicenseAssignmentAttributeConcurrencyException)\b")
 });
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]"));
 
@@ -116,11 +120,36 @@ fn clean(s: &str) -> String {
         .to_string()
 }
 
+/// Texts with an error word one thread remembers the errors of at most, and the longest it
+/// remembers: enough for the few texts a log repeats (one per cause and SKU), bounded whatever
+/// the log holds.
+const MEMO_MAX: usize = 1024;
+const MEMO_TEXT_MAX: usize = 1024;
+
+thread_local! {
+    /// The errors of texts this thread read before: a log repeats its error texts (one per user and
+    /// reprocessing), and the patterns' captures cost about 25k instructions a text.
+    static MEMO: RefCell<HashMap<Box<str>, Vec<LicenseError>>> = RefCell::new(HashMap::default());
+}
+
 /// Finds every license error in one piece of text.
 pub fn extract(text: &str) -> Vec<LicenseError> {
     match present(text) {
         0 => Vec::new(),
-        words => extract_with(text, words),
+        words if text.len() > MEMO_TEXT_MAX => extract_with(text, words),
+        words => MEMO
+            .try_with(|memo| {
+                if let Some(found) = memo.borrow().get(text) {
+                    return found.clone();
+                }
+                let found = extract_with(text, words);
+                let mut memo = memo.borrow_mut();
+                if memo.len() < MEMO_MAX {
+                    memo.insert(text.into(), found.clone());
+                }
+                found
+            })
+            .unwrap_or_else(|_| extract_with(text, words)),
     }
 }
 
@@ -188,9 +217,9 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
             .or_else(|| ADDRESS.find(text).map(|m| clean(m.as_str())));
         out.push(e);
     }
-    let tokens = has(W_TOKEN).then(|| TOKEN.captures_iter(text));
-    for c in tokens.into_iter().flatten() {
-        let Some(cause) = Cause::from_code(&c["tok"]) else {
+    let tokens = has(W_TOKEN).then(|| TOKEN.find_iter(text));
+    for m in tokens.into_iter().flatten() {
+        let Some(cause) = Cause::from_code(m.as_str()) else {
             continue;
         };
         if !out.iter().any(|e| e.cause == cause) {
@@ -283,6 +312,59 @@ mod tests {
             let all = format!("{:?}", extract_with(&text, u16::MAX));
             prop_assert_eq!(filtered, all);
         }
+    }
+
+    proptest! {
+        /// A text read again is answered from the thread's memo with what the patterns find.
+        #[test]
+        fn remembered_texts_give_what_the_patterns_find(
+            texts in proptest::collection::vec(
+                proptest::collection::vec(0..PIECES.len(), 1..4), 1..6),
+            order in proptest::collection::vec(0..6usize, 1..12)
+        ) {
+            let texts: Vec<String> = texts
+                .iter()
+                .map(|t| t.iter().map(|&i| PIECES[i]).collect())
+                .collect();
+            for i in order {
+                let text = &texts[i % texts.len()];
+                let found = extract(text);
+                prop_assert_eq!(&found, &extract_with(text, u16::MAX));
+                prop_assert_eq!(found, extract(text));
+            }
+        }
+    }
+
+    #[test]
+    fn the_memo_is_bounded() {
+        // a thread of its own: an empty memo, whatever other tests on this thread read
+        std::thread::spawn(|| {
+            let long = format!("CountViolation {}", "x".repeat(MEMO_TEXT_MAX));
+            assert_eq!(extract(&long)[0].cause, Cause::CountViolation);
+            assert_eq!(
+                MEMO.with(|m| m.borrow().len()),
+                0,
+                "a long text is not kept"
+            );
+            assert!(extract("no error words here").is_empty());
+            assert_eq!(
+                MEMO.with(|m| m.borrow().len()),
+                0,
+                "a text without words is not kept"
+            );
+            for i in 0..MEMO_MAX + 10 {
+                let text = format!("Proxy address smtp:u{i}@f.example is already being used");
+                let found = extract(&text);
+                assert_eq!(found, extract_with(&text, u16::MAX));
+                assert_eq!(
+                    found[0].address.as_deref(),
+                    Some(&*format!("smtp:u{i}@f.example"))
+                );
+            }
+            assert_eq!(MEMO.with(|m| m.borrow().len()), MEMO_MAX);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
