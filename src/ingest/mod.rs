@@ -516,7 +516,7 @@ const BATCH_BYTES: usize = 4 << 20;
 const BATCH_ITEMS: usize = 4096;
 
 /// Reads inputs in parallel batches: `produce` runs on a reader thread and sends batches; each batch
-/// is processed with rayon and fed to the sink in order.
+/// is processed with rayon and fed to the sink in order, while the next batch is processed.
 fn pipeline<T: Send, P>(
     sink: &mut Sink<'_>,
     produce: P,
@@ -525,25 +525,36 @@ fn pipeline<T: Send, P>(
 where
     P: FnOnce(&std::sync::mpsc::SyncSender<Vec<T>>) -> Result<(), InputError> + Send,
 {
+    let take_all = |sink: &mut Sink<'_>, outs: Vec<Outcome>| -> Result<(), InputError> {
+        outs.into_iter().try_for_each(|o| sink.take(o))
+    };
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(2);
         let reader = s.spawn(move || produce(&tx));
         let mut result = Ok(());
+        let mut pending: Vec<Outcome> = Vec::new();
         for batch in rx.iter() {
             if result.is_err() {
                 continue; // drain so the reader can finish
             }
+            // the sink (one thread) takes the previous batch's outcomes while this one is
+            // processed on the pool, as `read_slices` does
+            let earlier = std::mem::take(&mut pending);
             let opts = sink.opts;
-            let outs: Vec<Outcome> = batch
-                .into_par_iter()
-                .map(|item| settle(work(item), opts))
-                .collect();
-            for o in outs {
-                if let Err(e) = sink.take(o) {
-                    result = Err(e);
-                    break;
-                }
-            }
+            let (taken, outs) = rayon::join(
+                || take_all(sink, earlier),
+                || {
+                    batch
+                        .into_par_iter()
+                        .map(|item| settle(work(item), opts))
+                        .collect::<Vec<_>>()
+                },
+            );
+            result = taken;
+            pending = outs;
+        }
+        if result.is_ok() {
+            result = take_all(sink, pending);
         }
         let produced = reader.join().unwrap_or_else(|_| {
             Err(InputError::Unusable {
@@ -1666,6 +1677,43 @@ mod parallel_tests {
                 r.issues[0].record, 3000,
                 "record numbers skip the blank line"
             );
+        }
+    }
+
+    #[test]
+    fn page_numbering_across_batches() {
+        // 10,000 records, one a line: three batches of the page reader, the sink taking one batch
+        // while the next is parsed; a scalar where record 9,001 belongs
+        let mut text = String::from("{\"@odata.context\":\"x\",\"value\":[\n");
+        for i in 1..=10_000 {
+            let rec = match i {
+                9001 => "42".to_string(),
+                _ if i % 7 == 0 => graph(i, "Change user license"),
+                _ => graph(i, "Update user"),
+            };
+            text.push_str(&rec);
+            text.push_str(if i < 10_000 { ",\n" } else { "\n" });
+        }
+        text.push_str("]}\n");
+        for full in [false, true] {
+            let r = read("page.json", &text, full);
+            assert_eq!(r.records, 10_000);
+            assert_eq!(r.events, 9_999);
+            assert_eq!(r.issues.len(), 1);
+            assert_eq!((r.issues[0].record, r.issues[0].line), (9001, Some(9002)));
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("page.json");
+        std::fs::write(&p, &text).expect("write");
+        let opts = ReadOptions {
+            strict: true,
+            ..Default::default()
+        };
+        match read_inputs(&[p], &opts) {
+            Err(InputError::Strict { detail, .. }) => {
+                assert!(detail.starts_with("record 9001 (line 9002)"), "{detail}")
+            }
+            other => panic!("expected the strict error, got {:?}", other.map(|_| ())),
         }
     }
 
