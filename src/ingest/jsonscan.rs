@@ -14,6 +14,8 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 /// Why a record's bytes are not a complete JSON object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,9 +26,53 @@ pub enum ItemProblem {
     NotAnObject,
 }
 
+/// The whole input when it is in memory (a mapped file), shared by the items found in it.
+#[derive(Clone)]
+pub struct Shared(Arc<dyn Deref<Target = [u8]> + Send + Sync>);
+
+impl Shared {
+    pub fn new(bytes: Arc<dyn Deref<Target = [u8]> + Send + Sync>) -> Shared {
+        Shared(bytes)
+    }
+}
+
+/// A record's bytes: copied out of the input, or a range of the [`Shared`] input (a record that
+/// lies whole in the chunk it was found in, when the scanner reads a mapped file).
+#[derive(Clone)]
+pub enum ItemBytes {
+    Owned(Vec<u8>),
+    Shared(Shared, Range<usize>),
+}
+
+impl Deref for ItemBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ItemBytes::Owned(v) => v,
+            ItemBytes::Shared(s, r) => s.0.get(r.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl PartialEq for ItemBytes {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for ItemBytes {}
+
+impl std::fmt::Debug for ItemBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ItemBytes")
+            .field(&String::from_utf8_lossy(self))
+            .finish()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonItem {
-    pub bytes: Vec<u8>,
+    pub bytes: ItemBytes,
     pub record: u64,
     pub line: u64,
     pub problem: Option<ItemProblem>,
@@ -87,6 +133,9 @@ pub struct Scanner<R> {
     eof: bool,
     /// The current chunk of input, copied out of the reader.
     chunk: Vec<u8>,
+    /// The whole input, when the reader reads it from memory ([`Scanner::share`]), and where in it
+    /// the reader's next chunk starts.
+    shared: Option<(Shared, usize)>,
     /// `@odata.context` of the last page object seen (tells what an empty page held).
     pub odata_context: Option<String>,
     /// Whether an envelope (`value` / `records` array) was seen.
@@ -410,22 +459,39 @@ impl<R: BufRead> Scanner<R> {
             pending: VecDeque::new(),
             eof: false,
             chunk: Vec::new(),
+            shared: None,
             odata_context: None,
             saw_envelope: false,
         }
     }
 
+    /// Reads the records that lie whole in one chunk of `input` as ranges of it instead of copies:
+    /// `reader` reads `input` from `at` on (a mapped file's reader and its mapping).
+    pub fn share(&mut self, input: Shared, at: usize) {
+        self.shared = Some((input, at));
+    }
+
     fn emit(&mut self, cap: Capture, problem: Option<ItemProblem>) {
+        self.emit_bytes(ItemBytes::Owned(cap.buf), cap.line, problem, cap.scalar);
+    }
+
+    fn emit_bytes(
+        &mut self,
+        bytes: ItemBytes,
+        line: u64,
+        problem: Option<ItemProblem>,
+        scalar: bool,
+    ) {
         self.record += 1;
-        let problem = problem.or(if cap.scalar {
+        let problem = problem.or(if scalar {
             Some(ItemProblem::NotAnObject)
         } else {
             None
         });
         self.pending.push_back(JsonItem {
-            bytes: cap.buf,
+            bytes,
             record: self.record,
-            line: cap.line,
+            line,
             problem,
         });
     }
@@ -443,27 +509,27 @@ impl<R: BufRead> Scanner<R> {
         self.cap = Some(c);
     }
 
-    /// Processes one chunk; returns how many bytes were consumed (always all of them).
-    fn process(&mut self, chunk: &[u8]) {
+    /// Processes one chunk (all of it); `shared`: the chunk is `input[at..]` of the shared input.
+    fn process(&mut self, chunk: &[u8], shared: Option<(&Shared, usize)>) {
         let mut i = 0;
         while i < chunk.len() {
             // Fast path: an object element of an array that ends within this chunk is found by
             // `object_end` (64-byte blocks, only the quotes, backslashes and brackets visited) and
-            // copied once.
+            // copied once, or handed out as a range of the shared input.
             if self.cap.is_none()
                 && chunk[i] == b'{'
                 && !self.in_string
                 && matches!(self.ctx.last(), Some(Ctx::Array))
             {
                 if let Some((end, newlines)) = object_end(chunk, i) {
-                    let bytes = chunk[i..end].to_vec();
-                    let cap = Capture {
-                        buf: bytes,
-                        ..Capture::new(self.line, false, false)
+                    let bytes = match shared {
+                        Some((input, at)) => ItemBytes::Shared(input.clone(), at + i..at + end),
+                        None => ItemBytes::Owned(chunk[i..end].to_vec()),
                     };
+                    let line = self.line;
                     self.line += newlines;
                     self.line_start = false;
-                    self.emit(cap, None);
+                    self.emit_bytes(bytes, line, None, false);
                     i = end;
                     continue;
                 }
@@ -672,15 +738,33 @@ impl<R: BufRead> Scanner<R> {
                 }
                 continue;
             }
-            // copied (`process` needs `&mut self`) into a buffer kept across chunks: a fresh one
-            // per chunk was an allocation and new pages per megabyte
-            let mut buf = std::mem::take(&mut self.chunk);
-            buf.clear();
-            buf.extend_from_slice(chunk);
-            let n = buf.len();
-            self.process(&buf);
-            self.reader.consume(n);
-            self.chunk = buf;
+            let n = chunk.len();
+            match self.shared.clone() {
+                // the reader's chunk is this part of the shared input (the same memory): read it
+                // there, so that records can be ranges of it
+                Some((input, at))
+                    if input
+                        .0
+                        .get(at..at + n)
+                        .is_some_and(|b| std::ptr::eq(b.as_ptr(), chunk.as_ptr())) =>
+                {
+                    self.process(&input.0[at..at + n], Some((&input, at)));
+                    self.reader.consume(n);
+                    self.shared = Some((input, at + n));
+                }
+                _ => {
+                    // the reader does not read the shared input as it said: copy from now on
+                    self.shared = None;
+                    // copied (`process` needs `&mut self`) into a buffer kept across chunks: a
+                    // fresh one per chunk was an allocation and new pages per megabyte
+                    let mut buf = std::mem::take(&mut self.chunk);
+                    buf.clear();
+                    buf.extend_from_slice(chunk);
+                    self.process(&buf, None);
+                    self.reader.consume(n);
+                    self.chunk = buf;
+                }
+            }
         }
     }
 
@@ -707,7 +791,11 @@ mod tests {
         Scanner::new(r)
             .map(|i| {
                 let i = i.unwrap();
-                (String::from_utf8(i.bytes).unwrap(), i.line, i.problem)
+                (
+                    String::from_utf8(i.bytes.to_vec()).unwrap(),
+                    i.line,
+                    i.problem,
+                )
             })
             .collect()
     }
@@ -738,7 +826,7 @@ mod tests {
     fn envelopes_stream_their_elements() {
         let page = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits","value":[{"id":"x","s":"]}\"["},{"id":"y"}],"@odata.nextLink":"https://x/?$skiptoken=a]"}"#;
         let mut sc = Scanner::new(page.as_bytes());
-        let items: Vec<_> = sc.by_ref().map(|i| i.unwrap().bytes).collect();
+        let items: Vec<_> = sc.by_ref().map(|i| i.unwrap().bytes.to_vec()).collect();
         assert_eq!(items.len(), 2);
         assert!(sc.saw_envelope);
         assert!(sc.odata_context.unwrap().ends_with("directoryAudits"));
@@ -865,6 +953,107 @@ mod object_end_tests {
             prop_assert_eq!(object_end(&b, lead), want);
             prop_assert_eq!(object_end_baseline(&b, lead), want);
         }
+    }
+
+    /// A reader of `data` in windows of `k` bytes that are `data`'s own memory (as a mapped file's
+    /// reader gives its map).
+    struct Windows<'a> {
+        data: &'a [u8],
+        pos: usize,
+        k: usize,
+    }
+
+    impl std::io::Read for Windows<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.fill_buf()?.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    impl BufRead for Windows<'_> {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            Ok(&self.data[self.pos..self.data.len().min(self.pos + self.k)])
+        }
+        fn consume(&mut self, n: usize) {
+            self.pos += n;
+        }
+    }
+
+    /// The items of `text` read in windows of `k` bytes: copied, and as ranges of the shared text
+    /// (from `skip` on, where the reader starts), with how many were ranges.
+    fn copied_and_shared(
+        text: &[u8],
+        skip: usize,
+        k: usize,
+    ) -> (Vec<JsonItem>, Vec<JsonItem>, usize) {
+        let input: Arc<Vec<u8>> = Arc::new(text.to_vec());
+        let copy = Vec::from(&text[skip..]);
+        let copied: Vec<JsonItem> = Scanner::new(Windows {
+            data: &copy,
+            pos: 0,
+            k,
+        })
+        .map(|i| i.unwrap())
+        .collect();
+        let mut sc = Scanner::new(Windows {
+            data: &input[skip..],
+            pos: 0,
+            k,
+        });
+        sc.share(Shared::new(input.clone()), skip);
+        let shared: Vec<JsonItem> = sc.map(|i| i.unwrap()).collect();
+        let ranges = shared
+            .iter()
+            .filter(|i| matches!(i.bytes, ItemBytes::Shared(..)))
+            .count();
+        (copied, shared, ranges)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// Records read as ranges of a shared input are the records a copying read finds: bytes,
+        /// numbers, lines and problems, whatever the container and wherever the windows cut.
+        #[test]
+        fn shared_reads_find_what_copies_find(
+            items in proptest::collection::vec(prop_oneof![
+                4 => Just("{\"a\":\"x]}\\\"[\",\"b\":[1,{\"c\":2}]}"),
+                2 => Just("{\n  \"p\": \"q\"\n}"),
+                1 => Just("42"),
+                1 => Just("\"s\""),
+                1 => Just("{\"cut\":"),
+                1 => Just("[{\"n\":1}]"),
+            ], 0..12),
+            open in prop::sample::select(vec!["[", "{\"value\":[", "{\"records\":[", ""]),
+            sep in prop::sample::select(vec![",", ",\n", "\n", " , "]),
+            k in 1usize..40,
+            skip in 0usize..3,
+        ) {
+            let close = match open { "[" => "]", "" => "", _ => "]}" };
+            let text = format!("{}{open}{}{close}\n", " ".repeat(skip), items.join(sep));
+            let (copied, shared, _) = copied_and_shared(text.as_bytes(), skip, k);
+            prop_assert_eq!(copied, shared);
+        }
+    }
+
+    #[test]
+    fn records_whole_in_a_window_are_ranges() {
+        let rec = r#"{"id":"x","v":[1,2]}"#;
+        let text = format!("{{\"value\":[{}]}}", [rec; 50].join(",\n"));
+        let (copied, shared, ranges) = copied_and_shared(text.as_bytes(), 0, 256);
+        assert_eq!(copied, shared);
+        assert_eq!(shared.len(), 50);
+        // a record a window boundary cuts is copied, the others are ranges
+        assert!(ranges >= 40, "{ranges} of 50");
+        assert_eq!(&*shared[7].bytes, rec.as_bytes());
+        // a reader that does not read the shared memory: every record copied, the same
+        let input: Arc<Vec<u8>> = Arc::new(text.clone().into_bytes());
+        let mut sc = Scanner::new(text.as_bytes());
+        sc.share(Shared::new(input), 0);
+        let items: Vec<JsonItem> = sc.map(|i| i.unwrap()).collect();
+        assert_eq!(items, copied);
+        assert!(items.iter().all(|i| matches!(i.bytes, ItemBytes::Owned(_))));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Plain files read through a memory map (Linux). The parallel readers ([`super::blocks`]) hand
 //! out ranges of the mapped file instead of copying it into blocks: the kernel's copy was a tenth
-//! of a CSV run's CPU (benches/README.md, sixteenth run). Pages already parsed are given back
-//! (`MADV_DONTNEED`), so the resident memory stays a few blocks whatever the file's size.
+//! of a CSV run's CPU (benches/README.md, sixteenth run); the JSON page scanner hands out the
+//! records it finds whole in a chunk as ranges too ([`super::jsonscan::Scanner::share`]). Pages
+//! already parsed are given back (`MADV_DONTNEED`), so the resident memory stays a few blocks
+//! whatever the file's size.
 //!
 //! A mapped file that shrinks while it is read (another program truncates or rewrites it) raises
 //! `SIGBUS` where a read would have returned fewer bytes. The handler installed here prints a
@@ -11,7 +13,7 @@
 use super::source::SharedHash;
 use sha2::Digest;
 use std::fs::File;
-use std::io::{self, BufRead, Read, Seek};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -28,11 +30,11 @@ const MARGIN: usize = 2 << 20;
 /// A mapped input: its bytes, how far it was read, and the byte counter and hash every read feeds.
 pub struct MapReader {
     map: Arc<Mapping>,
-    /// The file, to read the rest as a stream instead ([`MapReader::into_parts`]).
-    file: File,
     pos: usize,
     /// Bytes before this (page aligned) were given back.
     released: usize,
+    /// Bytes behind the position that reading keeps mapped ([`MapReader::keep_behind`]).
+    behind: usize,
     counter: Arc<AtomicU64>,
     hasher: Option<SharedHash>,
 }
@@ -71,9 +73,9 @@ impl MapReader {
         let _guard = guard::Registered::new(&map, path)?;
         Some(MapReader {
             map: Arc::new(Mapping { map, _guard }),
-            file: file.try_clone().ok()?,
             pos: 0,
             released: 0,
+            behind: 0,
             counter,
             hasher,
         })
@@ -89,15 +91,6 @@ impl MapReader {
         self.pos
     }
 
-    /// The file positioned where the unread bytes start, and the counter and hash the rest feeds:
-    /// for readers that copy the input anyway (the JSON page scanner), to which `read` gives it
-    /// for less than faulting in the mapped pages.
-    pub fn into_parts(self) -> io::Result<(File, Arc<AtomicU64>, Option<SharedHash>)> {
-        let mut file = self.file;
-        file.seek(io::SeekFrom::Start(self.pos as u64))?;
-        Ok((file, self.counter, self.hasher))
-    }
-
     /// Marks `n` more bytes read: counted for the progress bar, hashed when asked.
     pub fn advance(&mut self, n: usize) {
         let end = (self.pos + n).min(self.map.len());
@@ -110,6 +103,12 @@ impl MapReader {
             }
         }
         self.pos = end;
+    }
+
+    /// Keeps the `bytes` before the position mapped as reading goes on (the consumer still reads
+    /// them: records handed out as ranges of the map), giving back only the pages before those.
+    pub fn keep_behind(&mut self, bytes: usize) {
+        self.behind = bytes;
     }
 
     /// Gives back the pages before `end` (and the few before an earlier release that a fault
@@ -157,8 +156,9 @@ impl BufRead for MapReader {
 
     fn consume(&mut self, n: usize) {
         self.advance(n);
-        if self.pos - self.released >= RELEASE_EVERY {
-            self.release_before(self.pos);
+        let upto = self.pos.saturating_sub(self.behind);
+        if upto.saturating_sub(self.released) >= RELEASE_EVERY {
+            self.release_before(upto);
         }
     }
 }
@@ -366,6 +366,22 @@ mod tests {
         // given-back pages read again as they were
         m.release_before(text.len());
         assert_eq!(&m.mapping()[..], &text[..]);
+    }
+
+    #[test]
+    fn reading_keeps_the_pages_behind_it_it_was_asked_to() {
+        let text = vec![b'x'; 3 * RELEASE_EVERY];
+        for behind in [0, RELEASE_EVERY + 100] {
+            let (_f, mut m, _) = mapped(&text);
+            m.keep_behind(behind);
+            while !m.fill_buf().expect("fill").is_empty() {
+                m.consume(WINDOW / 2);
+                // the pages given back lie wholly before the bytes kept behind the position
+                assert!(m.released <= m.pos.saturating_sub(behind), "{behind}");
+            }
+            assert!(m.released > 0, "pages were given back");
+            assert!(m.released + behind >= 2 * RELEASE_EVERY, "{}", m.released);
+        }
     }
 
     #[test]

@@ -514,6 +514,9 @@ impl Sink<'_> {
 
 const BATCH_BYTES: usize = 4 << 20;
 const BATCH_ITEMS: usize = 4096;
+/// The bytes of a mapped page or envelope that the scanner keeps mapped behind where it reads: the
+/// batches in flight (two in the channel, one parsed, one filled) and a margin.
+const PAGE_BYTES_IN_FLIGHT: usize = 6 * BATCH_BYTES;
 
 /// Reads inputs in parallel batches: `produce` runs on a reader thread and sends batches; each batch
 /// is processed with rayon and fed to the sink in order, while the next batch is processed.
@@ -754,15 +757,26 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: Arc<str>) -> Result<
             lines::work(slice, &file, fast, lean)
         });
     }
-    // the page scanner copies what it reads: `read` copies for less than mapped pages fault in
-    let reader = reader
-        .into_stream()
-        .map_err(|e| read_failure(&path, 1, e))?;
+    // a mapped file: the records that lie whole in a chunk are handed out as ranges of the map, so
+    // the batches in flight keep their pages (a page given back too early is faulted in again)
+    #[cfg(target_os = "linux")]
+    let shared = match &mut reader {
+        Reader::Mapped(m) => {
+            m.keep_behind(PAGE_BYTES_IN_FLIGHT);
+            Some((jsonscan::Shared::new(m.mapping().clone()), m.position()))
+        }
+        Reader::Stream(_) => None,
+    };
+    #[cfg(not(target_os = "linux"))]
+    let shared: Option<(jsonscan::Shared, usize)> = None;
     let context = std::sync::Mutex::new(None::<String>);
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
         let mut sc = jsonscan::Scanner::new(reader);
+        if let Some((input, at)) = shared {
+            sc.share(input, at);
+        }
         let mut batch = Vec::new();
         let mut bytes = 0usize;
         loop {
@@ -1695,16 +1709,23 @@ mod parallel_tests {
             text.push_str(if i < 10_000 { ",\n" } else { "\n" });
         }
         text.push_str("]}\n");
-        for full in [false, true] {
-            let r = read("page.json", &text, full);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("page.json");
+        std::fs::write(&p, &text).expect("write");
+        // mapped (records as ranges of the map) and read as a stream, fast path and full parse
+        for (full_parse, no_map) in [(false, false), (true, false), (false, true), (true, true)] {
+            let opts = ReadOptions {
+                full_parse,
+                no_map,
+                ..Default::default()
+            };
+            let mut got = read_inputs(std::slice::from_ref(&p), &opts).expect("read");
+            let r = got.inputs.remove(0);
             assert_eq!(r.records, 10_000);
             assert_eq!(r.events, 9_999);
             assert_eq!(r.issues.len(), 1);
             assert_eq!((r.issues[0].record, r.issues[0].line), (9001, Some(9002)));
         }
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("page.json");
-        std::fs::write(&p, &text).expect("write");
         let opts = ReadOptions {
             strict: true,
             ..Default::default()

@@ -282,28 +282,6 @@ fn open_mapped(
     })
 }
 
-impl Reader {
-    /// The same bytes as a buffered stream: a mapped file is read on with `read` from where it
-    /// stands.
-    pub fn into_stream(self) -> io::Result<Reader> {
-        match self {
-            Reader::Stream(r) => Ok(Reader::Stream(r)),
-            #[cfg(target_os = "linux")]
-            Reader::Mapped(m) => {
-                let (inner, counter, hasher) = m.into_parts()?;
-                Ok(Reader::Stream(Box::new(BufReader::with_capacity(
-                    BUF,
-                    CountingReader {
-                        inner,
-                        counter,
-                        hasher,
-                    },
-                ))))
-            }
-        }
-    }
-}
-
 fn io_err(input: &InputPath, e: io::Error) -> InputError {
     InputError::Io {
         path: input.display(),
