@@ -92,7 +92,7 @@ pub fn may_hold_error(s: &str) -> bool {
 
 /// The texts [`may_hold_error_bytes`] looks for. None holds a quote or a comma, so one in a CSV
 /// cell is also in the row's bytes as written (the light CSV mappings search those).
-const ERROR_NEEDLES: [&str; 9] = [
+pub(super) const ERROR_NEEDLES: [&str; 9] = [
     "Violation",
     "Exception",
     "licenses are available",

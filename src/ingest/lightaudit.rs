@@ -11,9 +11,9 @@
 //! numbers other than plain integers where text is read (`text` renders them), non-string
 //! property values, dynamic columns sent as JSON text (Log Analytics), unified audit log records
 //! in JSON exports, out-of-scope Purview rows (the full path says why they are skipped), and any
-//! record whose bytes hold an error needle ([`audit::may_hold_error_bytes`]; error records are
-//! few and the full path collects their texts). The light parse itself refuses `\u` escapes and
-//! escaped keys.
+//! record whose bytes hold an error needle ([`audit::may_hold_error_bytes`], in any ASCII case
+//! when the mapping may be lean, [`prefilter::may_hold`]; error records are few and the full path
+//! collects their texts). The light parse itself refuses `\u` escapes and escaped keys.
 
 use super::audit::{self, Family};
 use super::csvrows::Cells;
@@ -35,6 +35,19 @@ struct Unsure;
 
 type Sure<T> = Result<T, Unsure>;
 
+/// Whether a mapping of a record with these bytes is lean, `None` when they may hold an error text
+/// (the full path then reads the record). A lean mapping (`lean`: the event will be compacted)
+/// stays lean when the bytes cannot carry a payload: both asked in one search
+/// ([`prefilter::may_hold`]).
+fn without_errors(bytes: &[u8], lean: bool) -> Option<bool> {
+    if lean {
+        let h = prefilter::may_hold(bytes);
+        (!h.error).then_some(!h.payload)
+    } else {
+        (!audit::may_hold_error_bytes(bytes)).then_some(false)
+    }
+}
+
 /// A record mapped without a `Value` tree, with the format its keys say; `None` = use the full
 /// path. `lean`: the event will be compacted ([`AuditEvent::compact`]), so when the record cannot
 /// carry a payload in them ([`prefilter::may_carry_payload`]) its modified properties and
@@ -42,10 +55,7 @@ type Sure<T> = Result<T, Unsure>;
 ///
 /// [`AuditEvent::compact`]: crate::model::AuditEvent::compact
 pub(super) fn map_record(bytes: &[u8], lean: bool) -> Option<(RawAudit, AuditFormat)> {
-    if audit::may_hold_error_bytes(bytes) {
-        return None;
-    }
-    let lean = lean && !prefilter::may_carry_payload(bytes);
+    let lean = without_errors(bytes, lean)?;
     // a lean mapping reads four levels at most (an Azure Monitor record's `properties`, its
     // `targetResources`, a target, the target's keys): the modified properties' own keys need not
     // be kept
@@ -294,10 +304,10 @@ fn map_azure_monitor<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, lean: bool) -> Sure
 /// `lean` as for [`map_record`]: the properties and the additional columns are left out when the
 /// row cannot carry a payload in them.
 pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Option<RawAudit> {
-    if row.width() != width || audit::may_hold_error_bytes(row.haystack()) {
+    if row.width() != width {
         return None;
     }
-    let lean = lean && !prefilter::may_carry_payload(row.haystack());
+    let lean = without_errors(row.haystack(), lean)?;
     // `audit::cell`: a cell that is not empty once trimmed
     let cell = |i: usize| row.cell(i).filter(|c| !crate::model::trim(c).is_empty());
     let trimmed = |c: Cow<'_, str>| crate::model::trim(&c).to_string();
@@ -456,10 +466,10 @@ impl LaColumns {
 /// light parse refuses the object (escapes, invalid JSON text in a dynamic column, which the full
 /// path reads as absent).
 pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Option<RawAudit> {
-    if row.width() != cols.names.len() || audit::may_hold_error_bytes(row.haystack()) {
+    if row.width() != cols.names.len() {
         return None;
     }
-    let lean = lean && !prefilter::may_carry_payload(row.haystack());
+    let lean = without_errors(row.haystack(), lean)?;
     let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();

@@ -63,6 +63,18 @@ const PAYLOAD_NEEDLES: [&str; 5] = ["icens", "skuid=", "skuname=", "sequence", "
 
 static PAYLOAD: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&PAYLOAD_NEEDLES));
 
+/// The error needles ([`audit::ERROR_NEEDLES`], first) and the payload needles but `\u`, searched
+/// together in any ASCII case by [`may_hold`] (a two-byte needle would make the vectorized search
+/// test two-byte prefixes, and stop at most bytes).
+static HOLDS: LazyLock<Option<Finder>> = LazyLock::new(|| {
+    let needles: Vec<&str> = audit::ERROR_NEEDLES
+        .iter()
+        .chain(PAYLOAD_NEEDLES.iter().filter(|n| **n != "\\u"))
+        .copied()
+        .collect();
+    Finder::build(&needles)
+});
+
 thread_local! {
     /// Reused buffer for the folded text (no allocation, no page faults per record).
     static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -140,6 +152,18 @@ impl Finder {
                 .map(|m| (m.start(), m.end())),
         }
     }
+    /// The pattern (its index among the needles) and the start of the first needle at or after
+    /// `from` (any case).
+    fn find_pattern(&self, text: &[u8], lower: &[u8], from: usize) -> Option<(usize, usize)> {
+        match self {
+            Finder::Packed(s) => s
+                .find_in(lower, aho_corasick::Span::from(from..lower.len()))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+            Finder::Automaton(a) => a
+                .find(aho_corasick::Input::new(text).span(from..text.len()))
+                .map(|m| (m.pattern().as_usize(), m.start())),
+        }
+    }
     /// Runs `f` with the text folded ([`fold_into`]; for the packed searcher, the automaton
     /// ignores it).
     fn with_lower<R>(&self, text: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
@@ -174,6 +198,49 @@ pub fn may_be_kept(bytes: &[u8]) -> bool {
 /// need not read them at all.
 pub fn may_carry_payload(bytes: &[u8]) -> bool {
     Finder::any_in(&PAYLOAD, bytes)
+}
+
+/// What the bytes of a kept record may hold, from [`may_hold`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MayHold {
+    /// An error needle in any ASCII case: true wherever [`audit::may_hold_error_bytes`] is.
+    pub error: bool,
+    /// [`may_carry_payload`]'s answer; only sure when `error` is false (the search stops there).
+    pub payload: bool,
+}
+
+/// [`audit::may_hold_error_bytes`] and [`may_carry_payload`] from one search of the folded bytes
+/// instead of two: for the light mappings, which give up on an error and read a payload. The error
+/// needles are matched in any ASCII case here, so `error` may be true where the exact search says
+/// no: the record then takes the full path, which gives the same result.
+pub fn may_hold(bytes: &[u8]) -> MayHold {
+    let Some(f) = HOLDS.as_ref() else {
+        return MayHold {
+            error: true,
+            payload: true,
+        };
+    };
+    f.with_lower(bytes, |lower| {
+        let mut h = MayHold {
+            error: false,
+            payload: false,
+        };
+        if let Some((pattern, start)) = f.find_pattern(bytes, lower, 0) {
+            if pattern < audit::ERROR_NEEDLES.len() {
+                h.error = true;
+                return h;
+            }
+            // a payload needle: no error needle starts before it (nor at it: those come first),
+            // the rest is searched for one as `may_hold_error_bytes` does
+            h.payload = true;
+            h.error = audit::may_hold_error_bytes(bytes.get(start..).unwrap_or_default());
+            return h;
+        }
+        // no needle of the search: a `\u` is the payload needle left
+        h.payload =
+            memchr::memchr(b'\\', bytes).is_some_and(|i| ESCAPE.find(&bytes[i..]).is_some());
+        h
+    })
 }
 
 /// Offsets of needle matches (any case) in `text`, at least one in every line that holds one, in
@@ -757,6 +824,53 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest::proptest! {
+        /// One search answers for both: `error` wherever the exact error search finds a needle
+        /// (and, with the needles in their own case and no byte folding onto their punctuation,
+        /// only there), and, where it finds none, `payload` as the payload search answers.
+        #[test]
+        fn may_hold_answers_like_the_two_searches(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "Violation", "VIOLATION", "Exception", "licenses are available", "Error:",
+                "ERROR:", "Proxy address", "proxyAddresses already exists", "mutually exclusive",
+                "to be enabled as well", "depends on the service plan", "icens", "ICENS",
+                "SkuId=", "skuname=", "Sequence", "\\u", "\\", "u", "\"", " ", "a", "Z", "é",
+                "\u{0}",
+            ]), 0..30),
+        ) {
+            let text = parts.concat();
+            let b = text.as_bytes();
+            let h = may_hold(b);
+            let exact = audit::may_hold_error_bytes(b);
+            proptest::prop_assert!(h.error || !exact, "{:?}", text);
+            if !h.error {
+                proptest::prop_assert_eq!(h.payload, may_carry_payload(b), "{:?}", text);
+            }
+            let other_case = ["VIOLATION", "ERROR:", "\u{0}"].iter().any(|p| text.contains(p));
+            if !other_case {
+                proptest::prop_assert_eq!(h.error, exact, "{:?}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn may_hold_examples() {
+        let hold = |t: &str| {
+            let h = may_hold(t.as_bytes());
+            (h.error, h.payload)
+        };
+        assert_eq!(hold(r#"{"a":"b"}"#), (false, false));
+        assert_eq!(hold(r#"{"a":"\u0041"}"#), (false, true), "an escape");
+        assert_eq!(hold(r#"{"p":"AssignedLicense"}"#), (false, true));
+        assert_eq!(
+            hold(r#"{"p":"AssignedLicense","r":"CountViolation"}"#),
+            (true, true)
+        );
+        assert!(hold(r#"{"r":"CountViolation","p":"AssignedLicense"}"#).0);
+        assert!(hold("x mutually EXCLUSIVE y").0, "any case");
+        assert!(!audit::may_hold_error_bytes(b"x mutually EXCLUSIVE y"));
     }
 
     #[test]
