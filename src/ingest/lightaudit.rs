@@ -507,6 +507,10 @@ pub(super) struct LaColumns {
     /// `names` without the additional details, for a lean mapping.
     lean_names: Vec<Option<String>>,
     dynamic: Vec<bool>,
+    /// The columns of each non-empty key, the keys in order: the members of
+    /// [`audit::named_row_to_value`]'s object as a `serde_json` map sorts them (a key's value is
+    /// its last non-empty column), for the error texts in the full path's order.
+    by_key: Vec<Vec<usize>>,
 }
 
 impl LaColumns {
@@ -522,6 +526,10 @@ impl LaColumns {
             .zip(keys)
             .map(|(n, k)| n.clone().filter(|_| !k.eq_ignore_ascii_case(DETAILS)))
             .collect();
+        let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (i, k) in keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
+            by_key.entry(k).or_default().push(i);
+        }
         LaColumns {
             names,
             lean_names,
@@ -529,6 +537,7 @@ impl LaColumns {
                 .iter()
                 .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
                 .collect(),
+            by_key: by_key.into_values().collect(),
         }
     }
 }
@@ -536,14 +545,18 @@ impl LaColumns {
 /// A Log Analytics CSV row mapped to what [`audit::map`] gives for [`audit::named_row_to_value`]
 /// of it, without the owned cells and `Value` trees: the row is written as one JSON object (each
 /// cell a JSON string, the dynamic columns' JSON text as it is) and read with [`Doc`] like a Graph
-/// record. `None` when a cell may hold an error text, the row is not as wide as the header, or the
+/// record; a row that may hold an error text is mapped whole, its texts collected in the full
+/// path's order ([`la_error_texts`]). `None` when the row is not as wide as the header, or the
 /// light parse refuses the object (escapes, invalid JSON text in a dynamic column, which the full
 /// path reads as absent).
 pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Option<RawAudit> {
     if row.width() != cols.names.len() {
         return None;
     }
-    let lean = without_errors(row.haystack(), lean)?;
+    let (lean, errors) = match without_errors(row.haystack(), lean) {
+        Some(lean) => (lean, false),
+        None => (false, true),
+    };
     let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
@@ -564,7 +577,28 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     {
         return None;
     }
-    map_graph(&doc, &LightMap::borrowed(root), lean).ok()
+    let mut raw = map_graph(&doc, &LightMap::borrowed(root), lean).ok()?;
+    if errors {
+        raw.error_texts = la_error_texts(row, cols);
+    }
+    Some(raw)
+}
+
+/// The texts of a Log Analytics row that may hold a license error, as the full path collects them
+/// from [`audit::named_row_to_value`]'s object: each key's value (its last non-empty cell, as it
+/// is), the keys in order.
+fn la_error_texts(row: &impl Cells, cols: &LaColumns) -> Vec<String> {
+    cols.by_key
+        .iter()
+        .filter_map(|group| {
+            group
+                .iter()
+                .rev()
+                .find_map(|&i| row.cell(i).filter(|c| !crate::model::trim(c).is_empty()))
+        })
+        .filter(|v| audit::may_hold_error(v))
+        .map(Cow::into_owned)
+        .collect()
 }
 
 /// Writes what [`audit::named_row_to_value`] makes of a row as one JSON object: each non-empty
@@ -1084,18 +1118,27 @@ mod tests {
     /// (strings as they are, objects and arrays as JSON text, padded or not), plus a column that
     /// may try to inject members (`{"a":1},"result":"x"`) or hold an error text.
     fn la_row() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        let column = prop::sample::select(vec![
+            ("InitiatedBy", r#"{"user":{"id":"u9"}},"result":"injected""#),
+            ("targetResources", r#"[{"id":"t9"}],"category":"x""#),
+            ("AdditionalDetails", r#"[{"key":"k","value":"v"}] "#),
+            ("additionalDetails", "[broken"),
+            ("ResultDescription", "Error: CountViolation"),
+            ("ResultDescription", ""),
+            ("InitiatedBy", r#"{"user":{"id":"a\u0041"}}"#),
+            ("Result", "line\nbreak \"quoted\""),
+            // error texts where the full path's key order puts them apart
+            ("AAA", " MutuallyExclusiveViolation "),
+            (
+                "zzz",
+                "Proxy address smtp:a@b.example is already being used",
+            ),
+            ("resultReason", "Not enough licenses are available"),
+            ("", "CountViolation"),
+        ]);
         let extra = prop_oneof![
-            2 => Just(None),
-            1 => prop::sample::select(vec![
-                ("InitiatedBy", r#"{"user":{"id":"u9"}},"result":"injected""#),
-                ("targetResources", r#"[{"id":"t9"}],"category":"x""#),
-                ("AdditionalDetails", r#"[{"key":"k","value":"v"}] "#),
-                ("additionalDetails", "[broken"),
-                ("ResultDescription", "Error: CountViolation"),
-                ("InitiatedBy", r#"{"user":{"id":"a\u0041"}}"#),
-                ("Result", "line\nbreak \"quoted\""),
-            ])
-            .prop_map(Some),
+            2 => Just(Vec::new()),
+            1 => proptest::collection::vec(column, 1..4),
         ];
         (record(), any::<bool>(), extra).prop_map(|(text, pad, extra)| {
             let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -1113,7 +1156,7 @@ mod tests {
                     row.push(cell);
                 }
             }
-            if let Some((k, c)) = extra {
+            for (k, c) in extra {
                 keys.push(k.to_string());
                 row.push(c.to_string());
             }
