@@ -197,9 +197,17 @@ impl<'a> Ctx<'a> {
             Seen::Event(i) => ctx.events[i].targets.as_slice(),
             Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
         };
+        // the targets of the items ahead, then their strings, asked of memory early: the passes
+        // below wait on little else (the reading threads wrote them)
+        let ahead = |n: usize| {
+            crate::model::prefetch_targets_ahead(n, order.len(), |k| {
+                order.get(k).map(|&s| targets_of(s))
+            })
+        };
         // UPN aliases first, so upn-only targets resolve to the same key.
         let mut upn_alias = HashMap::default();
-        for &s in &order {
+        for (n, &s) in order.iter().enumerate() {
+            ahead(n);
             for t in targets_of(s) {
                 if t.kind == TargetKind::User {
                     if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
@@ -216,7 +224,8 @@ impl<'a> Ctx<'a> {
         let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::default();
         let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::default();
         let mut gnames: HashMap<ObjectId, String> = HashMap::default();
-        for &s in &order {
+        for (n, &s) in order.iter().enumerate() {
+            ahead(n);
             // identities name users and groups; only events are indexed
             let event = match s {
                 Seen::Event(i) => Some(i),

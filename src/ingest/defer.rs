@@ -14,8 +14,8 @@
 
 use crate::model::hash::{HashMap, HashSet};
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
+use crate::model::{prefetch_targets_ahead, Target, TargetKind};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
-use crate::model::{Target, TargetKind};
 use chrono::{DateTime, Utc};
 use std::hash::Hash;
 use std::io::{Seek, Write};
@@ -202,10 +202,18 @@ impl ErrorUsers {
         // Most runs need one round, which then costs one pass over the targets and no list.
         let pairs = || {
             let users = snap.users.iter().map(|u| (Some(&u.id), u.upn.as_deref()));
+            // the targets and their strings asked of memory a few items ahead
+            // (`prefetch_targets_ahead`)
             let targets = events
                 .iter()
-                .flat_map(|e| &e.targets)
-                .chain(held.iter().flat_map(|d| &d.targets.items))
+                .enumerate()
+                .flat_map(|(n, e)| {
+                    prefetch_targets_ahead(n, events.len(), |k| {
+                        events.get(k).map(|e| e.targets.as_slice())
+                    });
+                    &e.targets
+                })
+                .chain(held.iter().flat_map(|d| targets_ahead(&d.targets.items)))
                 .filter(|t| t.kind == TargetKind::User)
                 .map(|t| (t.id.as_ref(), t.upn.as_deref()));
             users.chain(targets).filter_map(|(i, u)| match (i, u) {
@@ -246,6 +254,14 @@ impl ErrorUsers {
             && (t.id.as_ref().is_some_and(|i| self.ids.contains(i))
                 || t.upn.as_deref().is_some_and(by_upn))
     }
+}
+
+/// The targets of a table, each one's strings asked of memory a few targets ahead.
+fn targets_ahead(items: &[Target]) -> impl Iterator<Item = &Target> {
+    items.iter().enumerate().map(move |(n, t)| {
+        prefetch_targets_ahead(n, items.len(), |k| items.get(k).map(std::slice::from_ref));
+        t
+    })
 }
 
 /// An object id written in a UPN field (some exports), as diagnosis reads it.
@@ -402,7 +418,9 @@ impl Deferred {
             .iter()
             .map(|g| licensing.contains(g))
             .collect();
-        let user_kept: Vec<bool> = self.targets.items.iter().map(|t| users.names(t)).collect();
+        let user_kept: Vec<bool> = targets_ahead(&self.targets.items)
+            .map(|t| users.names(t))
+            .collect();
         let mut events = Vec::new();
         // where each target and actor of a dropped change was first seen (time, file, record)
         type First = Option<(DateTime<Utc>, u32, u64)>;
