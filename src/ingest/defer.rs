@@ -12,53 +12,74 @@
 //! name, where first seen), so names and UPN aliases resolve as if they had been kept. Past
 //! [`SPILL_AT`] changes, they wait in an anonymous temporary file.
 
-use crate::model::hash::{HashMap, HashSet};
+use crate::model::hash::HashSet;
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{prefetch_targets_ahead, Target, TargetKind};
 use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
 use chrono::{DateTime, Utc};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::io::{Seek, Write};
 use std::sync::Arc;
 
-/// Values stored once, referred to by index.
+/// Values stored once, referred to by index. The hash table holds the indexes only: a value is
+/// not stored twice (a held target's strings were cloned into a map's keys, then freed one by one
+/// after the read, on one core).
 struct Table<T> {
     items: Vec<T>,
-    index: HashMap<T, u32>,
+    index: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: Vec::new(),
-            index: HashMap::default(),
+            index: hashbrown::HashTable::new(),
+            hasher: Default::default(),
         }
+    }
+}
+
+impl<T: Eq + Hash> Table<T> {
+    /// The index of the value equal to `v` (`T: Borrow<Q>`), or where `make` stores it if none
+    /// is; `None` past `u32::MAX` values.
+    fn put_with<Q: Hash + Eq + ?Sized>(&mut self, v: &Q, make: impl FnOnce() -> T) -> Option<u32>
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        let Table {
+            items,
+            index,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(v);
+        let at = |i: &u32| items.get(*i as usize).map(|x| x.borrow());
+        if let Some(&i) = index.find(hash, |i| at(i) == Some(v)) {
+            return Some(i);
+        }
+        // u32::MAX is the file's mark for "no category"
+        let i = u32::try_from(items.len()).ok().filter(|&i| i != u32::MAX)?;
+        items.push(make());
+        index.insert_unique(hash, i, |i| {
+            items
+                .get(*i as usize)
+                .map_or(0, |x| hasher.hash_one(x.borrow()))
+        });
+        Some(i)
     }
 }
 
 impl<T: Clone + Eq + Hash> Table<T> {
     /// The index of `v`, stored (cloned) if new; `None` past `u32::MAX` values.
     fn put(&mut self, v: &T) -> Option<u32> {
-        if let Some(&i) = self.index.get(v) {
-            return Some(i);
-        }
-        // u32::MAX is the file's mark for "no category"
-        let i = u32::try_from(self.items.len())
-            .ok()
-            .filter(|&i| i != u32::MAX)?;
-        self.items.push(v.clone());
-        self.index.insert(v.clone(), i);
-        Some(i)
+        self.put_with(v, || v.clone())
     }
 }
 
 impl Table<Box<str>> {
     /// [`Table::put`] for text, without building a `Box<str>` to look it up.
     fn put_str(&mut self, v: &str) -> Option<u32> {
-        match self.index.get(v) {
-            Some(&i) => Some(i),
-            None => self.put(&Box::from(v)),
-        }
+        self.put_with(v, || Box::from(v))
     }
 }
 
@@ -747,6 +768,32 @@ mod tests {
         e.source.record = record;
         e.source.line = Some(record + 1);
         e
+    }
+
+    proptest::proptest! {
+        /// A table numbers values in the order first put, gives an equal value its number
+        /// again, and keeps each once, whether put as text or as a box.
+        #[test]
+        fn tables_number_values_in_first_seen_order(
+            values in proptest::collection::vec("[a-c]{0,3}", 0..60),
+            boxed in proptest::collection::vec(proptest::bool::ANY, 60),
+        ) {
+            let mut t: Table<Box<str>> = Table::default();
+            let mut first: Vec<String> = Vec::new();
+            for (v, b) in values.iter().zip(&boxed) {
+                let i = if *b { t.put(&Box::from(v.as_str())) } else { t.put_str(v) };
+                let want = match first.iter().position(|f| f == v) {
+                    Some(p) => p,
+                    None => {
+                        first.push(v.clone());
+                        first.len() - 1
+                    }
+                };
+                proptest::prop_assert_eq!(i, Some(want as u32));
+            }
+            let items: Vec<&str> = t.items.iter().map(|b| &**b).collect();
+            proptest::prop_assert_eq!(items, first.iter().map(String::as_str).collect::<Vec<_>>());
+        }
     }
 
     #[test]
