@@ -90,8 +90,8 @@ pub(crate) struct Ctx<'a> {
     events_by_user: HashMap<UKey, Vec<usize>>,
     events_by_group: HashMap<ObjectId, Vec<usize>>,
     /// Labels seen in the audit log for users / groups not in the snapshot.
-    audit_user_info: HashMap<UKey, (Option<String>, Option<String>)>,
-    audit_group_names: HashMap<ObjectId, String>,
+    audit_user_info: HashMap<UKey, (Option<&'a str>, Option<&'a str>)>,
+    audit_group_names: HashMap<ObjectId, &'a str>,
     addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
     windows: OnceLock<Vec<Window>>,
 }
@@ -193,9 +193,12 @@ impl<'a> Ctx<'a> {
         // names and aliases: the first seen wins, in reading order, counting the identities of
         // membership changes that were not kept as if they had been
         let order = in_reading_order(ctx.events.iter().copied(), &snap.identities, Some(as_of));
-        let targets_of = |s: Seen| match s {
-            Seen::Event(i) => ctx.events[i].targets.as_slice(),
-            Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
+        let events = &ctx.events;
+        let targets_of = |s: Seen| -> &'a [crate::model::Target] {
+            match s {
+                Seen::Event(i) => events[i].targets.as_slice(),
+                Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
+            }
         };
         // the targets of the items ahead, then their strings, asked of memory early: the passes
         // below wait on little else (the reading threads wrote them)
@@ -222,8 +225,9 @@ impl<'a> Ctx<'a> {
         ctx.upn_alias = upn_alias;
         let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::default();
         let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::default();
-        let mut uinfo: HashMap<UKey, (Option<String>, Option<String>)> = HashMap::default();
-        let mut gnames: HashMap<ObjectId, String> = HashMap::default();
+        // the labels borrow the inputs' strings (no copies to free with the context)
+        let mut uinfo: HashMap<UKey, (Option<&'a str>, Option<&'a str>)> = HashMap::default();
+        let mut gnames: HashMap<ObjectId, &'a str> = HashMap::default();
         for (n, &s) in order.iter().enumerate() {
             ahead(n);
             // identities name users and groups; only events are indexed
@@ -238,10 +242,10 @@ impl<'a> Ctx<'a> {
                         if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
                             let info = uinfo.entry(k.clone()).or_default();
                             if info.0.is_none() {
-                                info.0 = t.upn.clone();
+                                info.0 = t.upn.as_deref();
                             }
                             if info.1.is_none() {
-                                info.1 = t.display_name.clone();
+                                info.1 = t.display_name.as_deref();
                             }
                             if let Some(i) = event.filter(|_| !seen_u.contains(&k)) {
                                 by_user.entry(k.clone()).or_default().push(i);
@@ -258,9 +262,9 @@ impl<'a> Ctx<'a> {
                                 }
                             }
                             if let Some(n) =
-                                t.display_name.as_ref().filter(|n| !n.trim().is_empty())
+                                t.display_name.as_deref().filter(|n| !n.trim().is_empty())
                             {
-                                gnames.entry(g.clone()).or_insert_with(|| n.clone());
+                                gnames.entry(g.clone()).or_insert(n);
                             }
                         }
                     }
@@ -337,7 +341,11 @@ impl<'a> Ctx<'a> {
                 display_name: u.display_name.clone(),
             };
         }
-        let (upn, dn) = self.audit_user_info.get(k).cloned().unwrap_or_default();
+        let (upn, dn) = self
+            .audit_user_info
+            .get(k)
+            .map(|&(u, d)| (u.map(String::from), d.map(String::from)))
+            .unwrap_or_default();
         match k {
             UKey::Id(id) => UserRef {
                 id: Some(id.clone()),
@@ -408,7 +416,7 @@ impl<'a> Ctx<'a> {
     pub fn group_name(&self, id: &ObjectId) -> Option<String> {
         self.group(id)
             .and_then(|g| g.display_name.clone())
-            .or_else(|| self.audit_group_names.get(id).cloned())
+            .or_else(|| self.audit_group_names.get(id).map(|n| n.to_string()))
     }
 
     pub fn group_label(&self, id: &ObjectId) -> String {

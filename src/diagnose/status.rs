@@ -332,7 +332,7 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
         .or_else(|| pick(Activity::TriggerGroupLicenseRecalculation))
         .or_else(|| {
             // an affected user being added to (or removed from) the group
-            let users: std::collections::HashSet<UKey> = b.users().into_iter().collect();
+            let users: crate::model::hash::HashSet<UKey> = b.users().into_iter().collect();
             evs.iter()
                 .rev()
                 .find(|e| {

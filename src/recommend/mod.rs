@@ -68,7 +68,7 @@ fn sku_label(f: &Finding) -> String {
 pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
     let entry = playbook(&f.cause);
     let pend = pending(f);
-    let is_pending: std::collections::HashSet<&crate::model::finding::UserRef> =
+    let is_pending: crate::model::hash::HashSet<&crate::model::finding::UserRef> =
         pend.iter().map(|u| &u.user).collect();
     let mut applies_to: Vec<String> = pend.iter().map(|u| u.user.label()).collect();
     if let Some(g) = &f.group {
