@@ -87,13 +87,30 @@ pub(crate) struct Ctx<'a> {
     user_groups: HashMap<ObjectId, BTreeSet<ObjectId>>,
     /// UPN (lower) -> object id, learned from audit targets that carry both.
     upn_alias: HashMap<String, ObjectId>,
-    events_by_user: HashMap<UKey, Vec<usize>>,
-    events_by_group: HashMap<ObjectId, Vec<usize>>,
-    /// Labels seen in the audit log for users / groups not in the snapshot.
-    audit_user_info: HashMap<UKey, (Option<&'a str>, Option<&'a str>)>,
-    audit_group_names: HashMap<ObjectId, &'a str>,
+    /// Per user the audit log names: its events and the labels first seen for it.
+    audit_users: HashMap<UKey, AuditUser<'a>>,
+    /// Per group the audit log names: its events and the name first seen for it.
+    audit_groups: HashMap<ObjectId, AuditGroup<'a>>,
     addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
     windows: OnceLock<Vec<Window>>,
+}
+
+/// What the audit log says of one user: the events that target it (indices into `events`, in
+/// time order) and the first UPN and display name seen for it (labels for users not in the
+/// snapshot). One map for both: each target is hashed and looked up once.
+#[derive(Default)]
+struct AuditUser<'a> {
+    events: Vec<usize>,
+    upn: Option<&'a str>,
+    display_name: Option<&'a str>,
+}
+
+/// What the audit log says of one group: the events that target it and the first non-blank name
+/// seen for it.
+#[derive(Default)]
+struct AuditGroup<'a> {
+    events: Vec<usize>,
+    name: Option<&'a str>,
 }
 
 /// An address as compared for uniqueness: `smtp:` prefix dropped, lower-cased; other prefixes
@@ -183,10 +200,8 @@ impl<'a> Ctx<'a> {
             members,
             user_groups,
             upn_alias: HashMap::default(),
-            events_by_user: HashMap::default(),
-            events_by_group: HashMap::default(),
-            audit_user_info: HashMap::default(),
-            audit_group_names: HashMap::default(),
+            audit_users: HashMap::default(),
+            audit_groups: HashMap::default(),
             addresses: OnceLock::new(),
             windows: OnceLock::new(),
         };
@@ -223,11 +238,10 @@ impl<'a> Ctx<'a> {
             }
         }
         ctx.upn_alias = upn_alias;
-        let mut by_user: HashMap<UKey, Vec<usize>> = HashMap::default();
-        let mut by_group: HashMap<ObjectId, Vec<usize>> = HashMap::default();
-        // the labels borrow the inputs' strings (no copies to free with the context)
-        let mut uinfo: HashMap<UKey, (Option<&'a str>, Option<&'a str>)> = HashMap::default();
-        let mut gnames: HashMap<ObjectId, &'a str> = HashMap::default();
+        // the labels borrow the inputs' strings (no copies to free with the context); a key is
+        // cloned only for a user or group seen for the first time
+        let mut users: HashMap<UKey, AuditUser<'a>> = HashMap::default();
+        let mut groups: HashMap<ObjectId, AuditGroup<'a>> = HashMap::default();
         for (n, &s) in order.iter().enumerate() {
             ahead(n);
             // identities name users and groups; only events are indexed
@@ -235,36 +249,41 @@ impl<'a> Ctx<'a> {
                 Seen::Event(i) => Some(i),
                 Seen::Identity(_) => None,
             };
-            let mut seen_u: Vec<UKey> = Vec::new();
             for t in targets_of(s) {
                 match t.kind {
                     TargetKind::User => {
                         if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
-                            let info = uinfo.entry(k.clone()).or_default();
-                            if info.0.is_none() {
-                                info.0 = t.upn.as_deref();
+                            let u = match users.get_mut(&k) {
+                                Some(u) => u,
+                                None => users.entry(k).or_default(),
+                            };
+                            if u.upn.is_none() {
+                                u.upn = t.upn.as_deref();
                             }
-                            if info.1.is_none() {
-                                info.1 = t.display_name.as_deref();
+                            if u.display_name.is_none() {
+                                u.display_name = t.display_name.as_deref();
                             }
-                            if let Some(i) = event.filter(|_| !seen_u.contains(&k)) {
-                                by_user.entry(k.clone()).or_default().push(i);
-                                seen_u.push(k);
+                            // once per event, however many of its targets name the user
+                            if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
+                                u.events.push(i);
                             }
                         }
                     }
                     TargetKind::Group => {
                         if let Some(g) = &t.id {
-                            if let Some(i) = event {
-                                let list = by_group.entry(g.clone()).or_default();
-                                if list.last() != Some(&i) {
-                                    list.push(i);
-                                }
+                            let name = t.display_name.as_deref().filter(|n| !n.trim().is_empty());
+                            if event.is_none() && name.is_none() {
+                                continue;
                             }
-                            if let Some(n) =
-                                t.display_name.as_deref().filter(|n| !n.trim().is_empty())
-                            {
-                                gnames.entry(g.clone()).or_insert(n);
+                            let e = match groups.get_mut(g) {
+                                Some(e) => e,
+                                None => groups.entry(g.clone()).or_default(),
+                            };
+                            if let Some(i) = event.filter(|i| e.events.last() != Some(i)) {
+                                e.events.push(i);
+                            }
+                            if e.name.is_none() {
+                                e.name = name;
                             }
                         }
                     }
@@ -272,10 +291,8 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        ctx.events_by_user = by_user;
-        ctx.events_by_group = by_group;
-        ctx.audit_user_info = uinfo;
-        ctx.audit_group_names = gnames;
+        ctx.audit_users = users;
+        ctx.audit_groups = groups;
         ctx
     }
 
@@ -287,6 +304,11 @@ impl<'a> Ctx<'a> {
             if let Some(&i) = self.users_by_id.get(id) {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
+        }
+        // a user named by id is only looked up by UPN among the snapshot's users (no fold
+        // otherwise: most audit targets carry an id, and most runs have no snapshot users)
+        if id.is_some() && self.users_by_upn.is_empty() {
+            return id.map(|i| UKey::Id(i.clone()));
         }
         if let Some(upn) = upn.map(crate::model::folded).filter(|u| !u.is_empty()) {
             if let Some(&i) = self.users_by_upn.get(&*upn) {
@@ -342,9 +364,9 @@ impl<'a> Ctx<'a> {
             };
         }
         let (upn, dn) = self
-            .audit_user_info
+            .audit_users
             .get(k)
-            .map(|&(u, d)| (u.map(String::from), d.map(String::from)))
+            .map(|u| (u.upn.map(String::from), u.display_name.map(String::from)))
             .unwrap_or_default();
         match k {
             UKey::Id(id) => UserRef {
@@ -366,9 +388,9 @@ impl<'a> Ctx<'a> {
 
     /// Indices (into `events`) of events targeting the user, in time order.
     pub fn user_events(&self, k: &UKey) -> &[usize] {
-        self.events_by_user
+        self.audit_users
             .get(k)
-            .map(|v| v.as_slice())
+            .map(|u| u.events.as_slice())
             .unwrap_or(&[])
     }
 
@@ -416,7 +438,7 @@ impl<'a> Ctx<'a> {
     pub fn group_name(&self, id: &ObjectId) -> Option<String> {
         self.group(id)
             .and_then(|g| g.display_name.clone())
-            .or_else(|| self.audit_group_names.get(id).map(|n| n.to_string()))
+            .or_else(|| self.audit_groups.get(id)?.name.map(String::from))
     }
 
     pub fn group_label(&self, id: &ObjectId) -> String {
@@ -473,9 +495,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn group_events(&self, g: &ObjectId) -> &[usize] {
-        self.events_by_group
+        self.audit_groups
             .get(g)
-            .map(|v| v.as_slice())
+            .map(|e| e.events.as_slice())
             .unwrap_or(&[])
     }
 
@@ -723,7 +745,7 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::testkit::{add_member, admin, gid, t};
+    use crate::diagnose::testkit::{add_member, admin, gid, t, user_target};
     use crate::model::snapshot::Identity;
 
     /// A group renamed during the window: the name of a membership change that was not kept, seen
@@ -755,5 +777,54 @@ mod tests {
         assert_eq!(label(vec![identity("2026-10-05T08:00:00Z")]), "Old");
         assert_eq!(label(vec![identity("2026-10-05T10:00:00Z")]), "New");
         assert_eq!(label(vec![identity("2026-10-07T00:00:00Z")]), "New");
+    }
+
+    /// The audit index (`AuditUser`, `AuditGroup`): an event is listed once per user and group
+    /// however many of its targets name them; labels are the first seen (a UPN-only target of a
+    /// user named by id before counts for that user); a blank group name is no name; identities
+    /// give labels, never events.
+    #[test]
+    fn audit_index_lists_each_event_once_and_keeps_the_first_labels() {
+        let kb = Knowledge::builtin();
+        let mut first = add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe"));
+        first.targets[0].display_name = Some("Ana".into());
+        first.targets[1].display_name = Some("  ".into());
+        // the same user twice (by id, then by UPN only), the same group twice
+        let mut by_upn = first.targets[0].clone();
+        by_upn.id = None;
+        by_upn.display_name = Some("Ana Later".into());
+        let mut named = first.targets[1].clone();
+        named.display_name = Some("Team".into());
+        first.targets.extend([by_upn, named]);
+        let mut second = add_member("ana", "team", "2026-10-05T10:00:00Z", admin("zoe"));
+        second.targets[1].display_name = Some("Team Renamed".into());
+        second.source.record = 1;
+        let only_named = Identity {
+            target: user_target("bo"),
+            time: t("2026-10-05T08:00:00Z"),
+            file: first.source.file.clone(),
+            record: 7,
+        };
+        let snap = Snapshot {
+            identities: vec![only_named],
+            ..Default::default()
+        };
+        let events = [first, second];
+        let ctx = Ctx::new(&events, &snap, &kb, t("2026-10-06T00:00:00Z"));
+        let ana = UKey::Id(crate::diagnose::testkit::uid("ana"));
+        assert_eq!(ctx.user_events(&ana), &[0, 1]);
+        assert_eq!(ctx.group_events(&gid("team")), &[0, 1]);
+        let r = ctx.user_ref(&ana);
+        assert_eq!(r.display_name.as_deref(), Some("Ana"));
+        assert!(r.upn.as_deref().is_some_and(|u| u.starts_with("ana@")));
+        assert_eq!(ctx.group_name(&gid("team")).as_deref(), Some("Team"));
+        let bo = UKey::Id(crate::diagnose::testkit::uid("bo"));
+        assert!(ctx.user_events(&bo).is_empty());
+        assert!(ctx
+            .user_ref(&bo)
+            .upn
+            .as_deref()
+            .is_some_and(|u| u.starts_with("bo@")));
+        assert_eq!(ctx.group_name(&gid("nobody")), None);
     }
 }
