@@ -544,7 +544,14 @@ impl Deferred {
             file: files[f as usize].clone(),
             record,
         };
-        let mut identities: Vec<Identity> = Vec::new();
+        // sized once: grown push by push, the vector was copied and faulted in again at every
+        // doubling (tens of thousands of identities after a large read)
+        let n = seen
+            .iter()
+            .chain(&seen_actors)
+            .filter(|f| f.is_some())
+            .count();
+        let mut identities: Vec<Identity> = Vec::with_capacity(n);
         for (t, first) in self.targets.items.into_iter().zip(seen) {
             if let Some(k) = first {
                 identities.push(identity(t, k));

@@ -1333,7 +1333,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
                     source,
                 })?;
             out.events.extend(r.events);
-            out.snapshot.identities.extend(r.identities);
+            if out.snapshot.identities.is_empty() {
+                out.snapshot.identities = r.identities; // moved, not copied
+            } else {
+                out.snapshot.identities.extend(r.identities);
+            }
         }
     }
     // in place: a stable sort's buffer holds half the events again (37 MB at 1M records); the key
