@@ -144,13 +144,19 @@ pub fn analyze_paths(
     catalog: Option<&Path>,
     redact: &crate::cli::RedactArgs,
 ) -> Result<AnalyzeRun> {
-    // The embedded catalog (about 20 ms to parse) is read beside the held membership changes
-    // and the sort, which run on one core after a large read: during the read it took a core from
-    // the parsing workers. Small inputs start it with the read.
+    // The embedded catalog (about 20 ms to parse) and diagnosis's patterns are built beside the
+    // held membership changes and the sort, which run on one core after a large read: during the
+    // read they took a core from the parsing workers. Small inputs start them with the read.
     let mut opts = opts.clone();
-    if catalog.is_none() {
-        opts.prepare = Some(|| drop(Knowledge::builtin()));
-    }
+    let prepare: fn() = if catalog.is_none() {
+        || {
+            drop(Knowledge::builtin());
+            diagnose::warm();
+        }
+    } else {
+        diagnose::warm
+    };
+    opts.prepare = Some(prepare);
     let data = load(paths, &opts, redact)?;
     let kb = knowledge(catalog, &data)?;
     let diagnosis = diagnose::diagnose(

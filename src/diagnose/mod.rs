@@ -54,6 +54,16 @@ impl DiagnoseOptions {
 }
 
 /// Diagnoses group-based-licensing errors from audit events and/or a snapshot.
+/// Builds what diagnosis otherwise builds on first use (its text patterns and the conflict
+/// table's index), so that a thread of its own can do it while the inputs' last steps run
+/// (`ReadOptions::prepare`). Diagnosis is the same either way.
+pub fn warm() {
+    crate::knowledge::dependencies::parse_dependency_text("");
+    crate::knowledge::conflicts::warm();
+    observe::warm();
+    uniqueness::warm();
+}
+
 pub fn diagnose(
     events: &[AuditEvent],
     snapshot: &Snapshot,

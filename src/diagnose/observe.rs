@@ -261,6 +261,11 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
     out
 }
 
+/// Builds the pattern of [`sku_in_text`] ([`super::warm`]).
+pub(super) fn warm() {
+    sku_in_text("");
+}
+
 /// `for SKU [X]` of the CountViolation text (when the normalizer did not fill `sku`).
 fn sku_in_text(text: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();

@@ -14,6 +14,11 @@ use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// Builds the pattern of [`address_in_text`] ([`super::warm`]).
+pub(super) fn warm() {
+    address_in_text("");
+}
+
 fn address_in_text(text: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {

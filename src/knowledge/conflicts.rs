@@ -227,6 +227,11 @@ pub const CONFLICT_SETS: &[ConflictSet] = &[
     },
 ];
 
+/// Builds the index of the conflict sets ([`crate::diagnose::warm`]).
+pub fn warm() {
+    index();
+}
+
 /// plan id (lower-case) -> (index of its set, only in the pre-2025 list).
 fn index() -> &'static HashMap<String, (usize, bool)> {
     static CELL: OnceLock<HashMap<String, (usize, bool)>> = OnceLock::new();
