@@ -489,6 +489,25 @@ pub const PORTAL_FIXED_COLUMNS: usize = 17 + 3 * 19;
 /// reference's own total says 96, so longer headers are accepted and mapped by the same order.
 pub const PORTAL_COLUMNS: usize = PORTAL_FIXED_COLUMNS + 6 * 2;
 
+/// Where target `t` (0-2) of an admin-center row sits: its first column (type, then display name,
+/// id and UPN) and the name columns of its five modified properties (each followed by the old and
+/// the new value).
+pub(super) fn portal_target_columns(t: usize) -> (usize, [usize; 5]) {
+    let base = 17 + t * 19;
+    (base, std::array::from_fn(|m| base + 4 + m * 3))
+}
+
+/// Whether the target at `base` is one: its type, display name or id, or a property's name, is
+/// filled (`filled(i)`: column `i` is not blank). A target with only properties is one. Every
+/// reading of an admin-center row (the full path, the light mapping, its error texts) asks this.
+pub(super) fn portal_target_present(
+    filled: impl Fn(usize) -> bool,
+    base: usize,
+    names: &[usize; 5],
+) -> bool {
+    filled(base) || filled(base + 1) || filled(base + 2) || names.iter().any(|&pb| filled(pb))
+}
+
 fn norm_header(h: &str) -> String {
     let h = h
         .trim()
@@ -564,10 +583,12 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
     };
     let mut targets = Vec::new();
     for t in 0..3 {
-        let base = 17 + t * 19;
+        let (base, names) = portal_target_columns(t);
+        if !portal_target_present(|i| c(i).is_some(), base, &names) {
+            continue;
+        }
         let mut props = Vec::new();
-        for m in 0..5 {
-            let pb = base + 4 + m * 3;
+        for pb in names {
             if let Some(name) = c(pb) {
                 props.push(object([
                     ("displayName", jstr(Some(name))),
@@ -575,9 +596,6 @@ pub fn portal_row_to_value(row: &[String]) -> Value {
                     ("newValue", jstr(c(pb + 2))),
                 ]));
             }
-        }
-        if c(base).is_none() && c(base + 1).is_none() && c(base + 2).is_none() && props.is_empty() {
-            continue;
         }
         targets.push(object([
             ("type", jstr(c(base))),
@@ -726,6 +744,37 @@ mod tests {
             .chain((1..PORTAL_COLUMNS).map(|i| format!("c{i}")))
             .collect();
         assert_eq!(classify_csv(&hs), Some(CsvKind::Portal));
+    }
+
+    /// The one rule every reading of an admin-center row shares (`portal_target_present`): a
+    /// target is there when its type, display name or id, or one of its properties' names, is
+    /// filled; its UPN alone, a property's values alone, or blanks make none.
+    #[test]
+    fn portal_targets_by_their_filled_columns() {
+        let targets = |cells: &[(usize, &str)]| {
+            let mut row = vec![String::new(); PORTAL_COLUMNS];
+            row[0] = "2026-10-01T00:00:01Z".into();
+            row[4] = "Update group".into();
+            for &(i, v) in cells {
+                row[i] = v.into();
+            }
+            match &portal_row_to_value(&row)["targetResources"] {
+                Value::Array(a) => a.len(),
+                other => panic!("{other}"),
+            }
+        };
+        let (base, names) = portal_target_columns(1);
+        assert_eq!((base, names[0], names[4]), (36, 40, 52));
+        assert_eq!(targets(&[]), 0);
+        for filled in [base, base + 1, base + 2, names[0], names[4]] {
+            assert_eq!(targets(&[(filled, "x")]), 1, "column {filled}");
+        }
+        for not_enough in [base + 3, names[0] + 1, names[2] + 2] {
+            assert_eq!(targets(&[(not_enough, "x")]), 0, "column {not_enough}");
+        }
+        assert_eq!(targets(&[(base, "  "), (names[1], "p")]), 1);
+        assert_eq!(targets(&[(base, "  "), (names[1], "\t")]), 0);
+        assert_eq!(targets(&[(17, "User"), (55 + 4, "p")]), 2);
     }
 
     #[test]

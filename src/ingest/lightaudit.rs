@@ -345,14 +345,17 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
         raw.actor.service_principal_name = t(16);
     }
     for k in 0..3 {
-        let base = 17 + k * 19;
-        let names = (0..5).map(|m| base + 4 + m * 3);
-        // a property is there when its name cell is; a target with only properties is still one
-        let (modified, any_property): (Vec<RawProp>, bool) = if lean {
-            (Vec::new(), names.clone().any(|pb| cell(pb).is_some()))
+        let (base, names) = audit::portal_target_columns(k);
+        if !audit::portal_target_present(|i| cell(i).is_some(), base, &names) {
+            continue;
+        }
+        // a property is there when its name cell is
+        let modified: Vec<RawProp> = if lean {
+            Vec::new()
         } else {
-            let modified: Vec<RawProp> = names
-                .filter_map(|pb| {
+            names
+                .iter()
+                .filter_map(|&pb| {
                     let name = cell(pb)?;
                     Some(RawProp {
                         name: txt(&name).unwrap_or_default(),
@@ -360,17 +363,8 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
                         new: cell(pb + 2).map(trimmed),
                     })
                 })
-                .collect();
-            let any = !modified.is_empty();
-            (modified, any)
+                .collect()
         };
-        if cell(base).is_none()
-            && cell(base + 1).is_none()
-            && cell(base + 2).is_none()
-            && !any_property
-        {
-            continue;
-        }
         raw.targets.push(RawTarget {
             kind: t(base),
             display_name: t(base + 1),
@@ -436,21 +430,13 @@ fn portal_error_texts(row: &impl Cells, user: bool) -> Vec<String> {
     // targetResources: displayName, id, modifiedProperties (displayName, newValue, oldValue),
     // type, userPrincipalName
     for t in 0..3 {
-        let base = 17 + t * 19;
-        let props: Vec<usize> = (0..5)
-            .map(|m| base + 4 + m * 3)
-            .filter(|&pb| cell(pb).is_some())
-            .collect();
-        if cell(base).is_none()
-            && cell(base + 1).is_none()
-            && cell(base + 2).is_none()
-            && props.is_empty()
-        {
+        let (base, names) = audit::portal_target_columns(t);
+        if !audit::portal_target_present(|i| cell(i).is_some(), base, &names) {
             continue;
         }
         visit(base + 1);
         visit(base + 2);
-        for pb in props {
+        for pb in names.into_iter().filter(|&pb| cell(pb).is_some()) {
             visit(pb);
             visit(pb + 2);
             visit(pb + 1);
