@@ -53,7 +53,6 @@ impl DiagnoseOptions {
     }
 }
 
-/// Diagnoses group-based-licensing errors from audit events and/or a snapshot.
 /// Builds what diagnosis otherwise builds on first use (its text patterns and the conflict
 /// table's index), so that a thread of its own can do it while the inputs' last steps run
 /// (`ReadOptions::prepare`). Diagnosis is the same either way.
@@ -64,6 +63,7 @@ pub fn warm() {
     uniqueness::warm();
 }
 
+/// Diagnoses group-based-licensing errors from audit events and/or a snapshot.
 pub fn diagnose(
     events: &[AuditEvent],
     snapshot: &Snapshot,
