@@ -35,27 +35,30 @@ struct Unsure;
 
 type Sure<T> = Result<T, Unsure>;
 
-/// Whether a mapping of a record with these bytes is lean, `None` when they may hold an error text
-/// (the full path then reads the record). A lean mapping (`lean`: the event will be compacted)
-/// stays lean when the bytes cannot carry a payload: both asked in one search
-/// ([`prefilter::may_hold`]).
-fn without_errors(bytes: &[u8], lean: bool) -> Option<bool> {
+/// How a record with these bytes is mapped: `(lean, errors)`. `errors`: the bytes may hold an
+/// error text (a JSON record then goes to the full path; a CSV row is mapped whole and its texts
+/// collected). `lean`, only when asked (the event will be compacted): no error text and no payload
+/// either. Both from one search when `lean` is asked ([`prefilter::may_hold`]).
+fn reading(bytes: &[u8], lean: bool) -> (bool, bool) {
     if lean {
         let h = prefilter::may_hold(bytes);
-        (!h.error).then_some(!h.payload)
+        (!h.error && !h.payload, h.error)
     } else {
-        (!audit::may_hold_error_bytes(bytes)).then_some(false)
+        (false, audit::may_hold_error_bytes(bytes))
     }
 }
 
 /// A record mapped without a `Value` tree, with the format its keys say; `None` = use the full
 /// path. `lean`: the event will be compacted ([`AuditEvent::compact`]), so when the record cannot
-/// carry a payload in them ([`prefilter::may_carry_payload`]) its modified properties and
+/// carry a payload in them ([`reading`]) its modified properties and
 /// additional details, which compaction drops, are not read: most membership changes.
 ///
 /// [`AuditEvent::compact`]: crate::model::AuditEvent::compact
 pub(super) fn map_record(bytes: &[u8], lean: bool) -> Option<(RawAudit, AuditFormat)> {
-    let lean = without_errors(bytes, lean)?;
+    let (lean, errors) = reading(bytes, lean);
+    if errors {
+        return None;
+    }
     // a lean mapping reads four levels at most (an Azure Monitor record's `properties`, its
     // `targetResources`, a target, the target's keys): the modified properties' own keys need not
     // be kept
@@ -309,10 +312,7 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
     }
     // a row that may hold an error text is mapped whole, and its texts collected as the full path
     // collects them
-    let (lean, errors) = match without_errors(row.haystack(), lean) {
-        Some(lean) => (lean, false),
-        None => (false, true),
-    };
+    let (lean, errors) = reading(row.haystack(), lean);
     // `audit::cell`: a cell that is not empty once trimmed
     let cell = |i: usize| row.cell(i).filter(|c| !crate::model::trim(c).is_empty());
     let trimmed = |c: Cow<'_, str>| crate::model::trim(&c).to_string();
@@ -539,10 +539,7 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     if row.width() != cols.names.len() {
         return None;
     }
-    let (lean, errors) = match without_errors(row.haystack(), lean) {
-        Some(lean) => (lean, false),
-        None => (false, true),
-    };
+    let (lean, errors) = reading(row.haystack(), lean);
     let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
