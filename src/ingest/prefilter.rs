@@ -61,6 +61,8 @@ static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLE
 /// ([`audit::may_hold_error_bytes`]).
 const PAYLOAD_NEEDLES: [&str; 5] = ["icens", "skuid=", "skuname=", "sequence", "\\u"];
 
+/// The payload needles alone: the tests' reference for [`may_hold`]'s `payload`.
+#[cfg(test)]
 static PAYLOAD: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&PAYLOAD_NEEDLES));
 
 /// The error needles ([`audit::ERROR_NEEDLES`], first) and the payload needles but `\u`, searched
@@ -191,12 +193,10 @@ pub fn may_be_kept(bytes: &[u8]) -> bool {
     Finder::any_in(&FINDER, bytes)
 }
 
-/// Whether normalization may derive a payload other than an error (license sets, a processing
-/// summary, a sequence number) from the modified properties or additional details of a record
-/// whose bytes these are ([`PAYLOAD_NEEDLES`]). When not, and the events are compacted
-/// ([`AuditEvent::compact`](crate::model::AuditEvent::compact) drops both), the light mappings
-/// need not read them at all.
-pub fn may_carry_payload(bytes: &[u8]) -> bool {
+/// Whether the bytes hold a payload needle ([`PAYLOAD_NEEDLES`]), searched alone: the reference
+/// the tests hold [`may_hold`]'s `payload` to (the mappings ask `may_hold`, one search for both).
+#[cfg(test)]
+fn may_carry_payload(bytes: &[u8]) -> bool {
     Finder::any_in(&PAYLOAD, bytes)
 }
 
@@ -205,11 +205,15 @@ pub fn may_carry_payload(bytes: &[u8]) -> bool {
 pub struct MayHold {
     /// An error needle in any ASCII case: true wherever [`audit::may_hold_error_bytes`] is.
     pub error: bool,
-    /// [`may_carry_payload`]'s answer; only sure when `error` is false (the search stops there).
+    /// Whether normalization may derive a payload other than an error (license sets, a
+    /// processing summary, a sequence number) from the record's modified properties or additional
+    /// details ([`PAYLOAD_NEEDLES`]). When not, and the events are compacted
+    /// ([`AuditEvent::compact`](crate::model::AuditEvent::compact) drops both), the light mappings
+    /// need not read them at all. Only sure when `error` is false (the search stops there).
     pub payload: bool,
 }
 
-/// [`audit::may_hold_error_bytes`] and [`may_carry_payload`] from one search of the folded bytes
+/// [`audit::may_hold_error_bytes`] and the payload needles from one search of the folded bytes
 /// instead of two: for the light mappings, which give up on an error and read a payload. The error
 /// needles are matched in any ASCII case here, so `error` may be true where the exact search says
 /// no: the record then takes the full path, which gives the same result.
