@@ -137,12 +137,7 @@ impl<'a> Ctx<'a> {
         as_of: DateTime<Utc>,
     ) -> Ctx<'a> {
         let mut evs: Vec<&AuditEvent> = events.iter().filter(|e| e.time <= as_of).collect();
-        evs.sort_by(|a, b| {
-            a.time
-                .cmp(&b.time)
-                .then_with(|| a.source.file.cmp(&b.source.file))
-                .then_with(|| a.source.record.cmp(&b.source.record))
-        });
+        evs.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
 
         let mut users_by_id = HashMap::default();
         let mut users_by_upn = HashMap::default();

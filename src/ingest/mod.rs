@@ -1380,9 +1380,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
 /// once moved every 384-byte event about log n times: the held changes that come back break the
 /// read events' single run.
 fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
-    let by_key = |a: &AuditEvent, b: &AuditEvent| {
-        (a.time, &a.source.file, a.source.record).cmp(&(b.time, &b.source.file, b.source.record))
-    };
+    let by_key = |a: &AuditEvent, b: &AuditEvent| a.reading_key().cmp(&b.reading_key());
     let read = read.min(events.len());
     events[..read].sort_unstable_by(by_key);
     events[read..].sort_unstable_by(by_key);

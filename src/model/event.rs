@@ -334,6 +334,13 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// The reading order of events: time, then file and record (unique per record, since a
+    /// file's records are numbered). Every sort of events, and the identities' merge with them,
+    /// uses it.
+    pub fn reading_key(&self) -> (DateTime<Utc>, &str, u64) {
+        (self.time, &self.source.file, self.source.record)
+    }
+
     /// Whether this is a licensing event: a licensing activity, or any record carrying a license
     /// set, a processing summary, a license error, or the group-based-licensing service as actor.
     pub fn is_licensing(&self) -> bool {

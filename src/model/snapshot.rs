@@ -273,7 +273,7 @@ pub fn in_reading_order<'a>(
     let mut next = ids.into_iter().peekable();
     let mut last = None;
     for (i, e) in events.into_iter().enumerate() {
-        let ek = (e.time, &*e.source.file, e.source.record);
+        let ek = e.reading_key();
         debug_assert!(
             identities.is_empty() || last.is_none_or(|l| l <= ek),
             "events out of reading order"

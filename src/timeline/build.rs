@@ -101,12 +101,7 @@ pub fn build(
         }
     }
     let mut order: Vec<&AuditEvent> = events.iter().collect();
-    order.sort_by(|a, b| {
-        a.time
-            .cmp(&b.time)
-            .then_with(|| a.source.file.cmp(&b.source.file))
-            .then_with(|| a.source.record.cmp(&b.source.record))
-    });
+    order.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
     for (seq, e) in order.into_iter().enumerate() {
         b.event(seq, e);
     }
