@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # benches/compare.sh: licdiag against DuckDB, jq and cat on generated audit exports (see
 # benches/README.md). Builds release, generates the inputs into bench-data/ (git-ignored), runs every
-# tool RUNS times with a warm page cache, and prints median wall time, peak RSS and ratios; then a
+# tool RUNS times with a warm page cache (in rounds: every tool once per round, so the tools are
+# compared at the machine's speed of the moment), and prints median wall time, peak RSS and ratios; then a
 # scaling run of licdiag on Graph JSON Lines at 1x, 4x and 10x SCALE_BASE records.
 #
 # Everything is local: the inputs are generated here and every query reads local files. Setup may
@@ -13,7 +14,7 @@
 #   USERS=20000         users in the tenant
 #   SCALE_BASE=100000   scaling run sizes: SCALE_BASE x SCALES
 #   SCALES="1 4 10"
-#   RUNS=3              runs per tool and file (median reported)
+#   RUNS=3              rounds per file, one run of each tool a round (median reported)
 #   TIMEOUT=1800        seconds before one run is given up (reported as "timeout")
 #   DATA=bench-data     where inputs, venv and results go
 #   SKIP_BUILD=1        use the existing target/release binaries
@@ -171,39 +172,60 @@ set_cmd() {
     esac
 }
 
-# measure LABEL TOOL KIND FILE: RUNS runs; appends "label tool kind bytes run wall_s rss_kb status"
-measure() {
-    local label=$1 tool=$2 kind=$3 file=$4 bytes run tf rc wall rss status
+# run_once LABEL TOOL KIND FILE RUN: one timed run; appends "label tool kind bytes run wall_s rss_kb
+# status" to RESULTS and returns 1 when the run failed or timed out
+run_once() {
+    local label=$1 tool=$2 kind=$3 file=$4 run=$5 bytes tf rc wall rss status t0 t1
     bytes=$(stat -c %s "$file")
-    cat "$file" >/dev/null # warm the page cache
     set_cmd "$tool" "$kind" "$file"
     # cat's copy goes to /dev/null, as the target says (`cat FILE > /dev/null`); writing it to a file
     # timed the file system's writes, not reading; the other tools' answers are kept for inspection
     local out="$DATA/last-$tool.out"
     [ "$tool" = cat ] && out=/dev/null
+    tf=$(mktemp)
+    set +e
+    # wall time from the clock in nanoseconds (GNU time's %e has 10 ms steps: a quarter of `cat`
+    # on a CSV file); peak RSS from GNU time
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%M' -o "$tf" timeout "$TIMEOUT" "${CMD[@]}" >"$out" 2>"$DATA/last-$tool.err"
+    rc=$?
+    t1=$(date +%s%N)
+    set -e
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+    rss=$(tail -n 1 "$tf")
+    [[ $rss =~ ^[0-9]+$ ]] || rss=NA
+    rm -f "$tf"
+    status=ok
+    [ "$rc" -eq 124 ] && status=timeout
+    [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && status="exit$rc"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tool" "$kind" "$bytes" "$run" "$wall" "$rss" "$status" >>"$RESULTS"
+    printf '  %-14s %-8s run %s: %7ss %8s KB %s\n' "$kind" "$tool" "$run" "$wall" "$rss" "$status" >&2
+    if [ "$status" != ok ]; then
+        sed -n '1,3p' "$DATA/last-$tool.err" >&2
+        return 1
+    fi
+}
+
+# measure LABEL KIND FILE TOOL...: RUNS rounds, each running every tool once in turn. On a machine
+# whose speed drifts within minutes (this VM's does), tools timed in blocks of their own runs were
+# compared at different speeds; interleaved, each round sees the tools side by side. A tool that
+# fails or times out is not run again on this file.
+measure() {
+    local label=$1 kind=$2 file=$3 run tool
+    shift 3
+    local tools=("$@") failed=" "
+    cat "$file" >/dev/null # warm the page cache
     for run in $(seq 1 "$RUNS"); do
-        tf=$(mktemp)
-        set +e
-        /usr/bin/time -f '%e %M' -o "$tf" timeout "$TIMEOUT" "${CMD[@]}" >"$out" 2>"$DATA/last-$tool.err"
-        rc=$?
-        set -e
-        read -r wall rss < <(tail -n 1 "$tf") || { wall=NA; rss=NA; }
-        rm -f "$tf"
-        status=ok
-        [ "$rc" -eq 124 ] && status=timeout
-        [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && status="exit$rc"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$tool" "$kind" "$bytes" "$run" "$wall" "$rss" "$status" >>"$RESULTS"
-        printf '  %-14s %-8s run %s: %6ss %8s KB %s\n' "$kind" "$tool" "$run" "$wall" "$rss" "$status" >&2
-        if [ "$status" != ok ]; then
-            sed -n '1,3p' "$DATA/last-$tool.err" >&2
-            break # a failed tool is not run again on this file
-        fi
+        for tool in "${tools[@]}"; do
+            case $failed in *" $tool "*) continue ;; esac
+            run_once "$label" "$tool" "$kind" "$file" "$run" || failed="$failed$tool "
+        done
     done
 }
 
 printf 'label\ttool\tformat\tbytes\trun\twall_s\trss_kb\tstatus\n' >"$RESULTS"
 
-say "comparison (runs: $RUNS, warm cache)"
+say "comparison (rounds: $RUNS, tools interleaved, warm cache)"
 for kind in $KINDS; do
     case $kind in
     graph-jsonl) file="$DATA/json/audit/audit-graph.jsonl" ;;
@@ -213,17 +235,21 @@ for kind in $KINDS; do
     la-csv) file="$DATA/csv/audit/audit-la.csv" ;;
     purview-csv) file="$DATA/csv/audit/audit-purview.csv" ;;
     esac
+    tools=()
     for tool in $TOOLS; do
         [ "$tool" = jq ] && [ "${kind%-csv}" != "$kind" ] && continue # jq: JSON only
-        measure compare "$tool" "$kind" "$file"
+        tools+=("$tool")
     done
+    if [ ${#tools[@]} -gt 0 ]; then
+        measure compare "$kind" "$file" "${tools[@]}"
+    fi
 done
 
 say "scaling: licdiag on Graph JSON Lines"
 for s in $SCALES; do
     n=$((SCALE_BASE * s))
     gen "$DATA/scale-$n" "$n" "graph-jsonl"
-    measure "scale-${s}x" licdiag graph-jsonl "$DATA/scale-$n/audit/audit-graph.jsonl"
+    measure "scale-${s}x" graph-jsonl "$DATA/scale-$n/audit/audit-graph.jsonl" licdiag
 done
 
 say "results ($RESULTS)"
@@ -260,7 +286,7 @@ for fmt in fmts:
             print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {st} | | | |")
             continue
         ratio = "" if tool == "licdiag" or base is None else f"licdiag / {tool} = {base / wall:.2f}x"
-        print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {wall:.2f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} | {ratio} |")
+        print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {wall:.3f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} | {ratio} |")
 print("\n| scaling (Graph JSON Lines) | size | licdiag median wall | peak RSS | MB/s |")
 print("|---|---|---|---|---|")
 for (label, fmt, tool), rs in cell.items():
@@ -270,5 +296,5 @@ for (label, fmt, tool), rs in cell.items():
     if wall is None:
         print(f"| {label} | {size/1e6:.0f} MB | {st} | | |")
     else:
-        print(f"| {label} | {size/1e6:.0f} MB | {wall:.2f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} |")
+        print(f"| {label} | {size/1e6:.0f} MB | {wall:.3f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} |")
 EOF
