@@ -2,8 +2,8 @@
 # benches/compare.sh: licdiag against DuckDB, jq and cat on generated audit exports (see
 # benches/README.md). Builds release, generates the inputs into bench-data/ (git-ignored), runs every
 # tool RUNS times with a warm page cache (in rounds: every tool once per round, so the tools are
-# compared at the machine's speed of the moment), and prints median wall time, peak RSS and ratios; then a
-# scaling run of licdiag on Graph JSON Lines at 1x, 4x and 10x SCALE_BASE records.
+# compared at the machine's speed of the moment), and prints median wall time, peak RSS and
+# ratios; then a scaling run of licdiag on Graph JSON Lines at 1x, 4x and 10x SCALE_BASE records.
 #
 # Everything is local: the inputs are generated here and every query reads local files. Setup may
 # install jq and GNU time with apt-get and DuckDB with pip into bench-data/venv when they are missing.
