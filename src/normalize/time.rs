@@ -130,11 +130,19 @@ fn rfc3339_utc_exact(t: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    if sec > 59 {
-        return None;
-    }
+    utc_of((y, mo, d), (h, mi, sec), nanos)
+}
+
+/// The UTC time of a date and a clock read digit by digit by the exact readers; `None` for a day
+/// or a time that does not exist (second 60 included: a leap second is left to chrono's readers).
+#[inline(always)]
+fn utc_of(
+    (y, mo, d): (u32, u32, u32),
+    (h, mi, s): (u32, u32, u32),
+    nanos: u32,
+) -> Option<DateTime<Utc>> {
     let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, mo, d)?;
-    let time = chrono::NaiveTime::from_hms_nano_opt(h, mi, sec, nanos)?;
+    let time = NaiveTime::from_hms_nano_opt(h, mi, s, nanos)?;
     Some(Utc.from_utc_datetime(&date.and_time(time)))
 }
 
@@ -257,9 +265,7 @@ fn us_locale_exact(t: &str) -> Option<DateTime<Utc>> {
         b" PM" => h % 12 + 12,
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
-    let time = NaiveTime::from_hms_nano_opt(h24, mi, s, nanos)?;
-    Some(Utc.from_utc_datetime(&date.and_time(time)))
+    utc_of((y, m, d), (h24, mi, s), nanos)
 }
 
 #[cfg(test)]
