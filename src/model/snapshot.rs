@@ -246,6 +246,13 @@ pub struct Identity {
     pub record: u64,
 }
 
+impl Identity {
+    /// Where it was first seen, in the reading order of events ([`super::AuditEvent::reading_key`]).
+    pub fn reading_key(&self) -> (DateTime<Utc>, &str, u64) {
+        (self.time, &self.file, self.record)
+    }
+}
+
 /// One item of [`in_reading_order`]: `events[i]` or `identities[j]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Seen {
@@ -264,10 +271,7 @@ pub fn in_reading_order<'a>(
     let mut ids: Vec<usize> = (0..identities.len())
         .filter(|&j| until.is_none_or(|u| identities[j].time <= u))
         .collect();
-    let key = |j: usize| {
-        let i = &identities[j];
-        (i.time, &*i.file, i.record)
-    };
+    let key = |j: usize| identities[j].reading_key();
     ids.sort_by(|&a, &b| key(a).cmp(&key(b)));
     let mut out = Vec::new();
     let mut next = ids.into_iter().peekable();
