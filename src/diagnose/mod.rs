@@ -57,7 +57,7 @@ impl DiagnoseOptions {
 /// table's index), so that a thread of its own can do it while the inputs' last steps run
 /// (`ReadOptions::prepare`). Diagnosis is the same either way.
 pub fn warm() {
-    crate::knowledge::dependencies::parse_dependency_text("");
+    crate::knowledge::dependencies::warm();
     crate::knowledge::conflicts::warm();
     observe::warm();
     uniqueness::warm();

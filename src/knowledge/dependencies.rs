@@ -161,6 +161,11 @@ pub fn split_plan_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Builds the patterns of [`parse_dependency_text`] ([`crate::diagnose::warm`]).
+pub fn warm() {
+    parse_dependency_text("");
+}
+
 /// Reads the dependency sentences of the audit log, the beta API and the admin center.
 pub fn parse_dependency_text(text: &str) -> Option<DependencyText> {
     static DEP: OnceLock<Regex> = OnceLock::new();
