@@ -85,8 +85,10 @@ pub(crate) struct Ctx<'a> {
     members: HashMap<ObjectId, BTreeSet<ObjectId>>,
     /// user id -> groups (same sources).
     user_groups: HashMap<ObjectId, BTreeSet<ObjectId>>,
-    /// UPN (lower) -> object id, learned from audit targets that carry both.
-    upn_alias: HashMap<String, ObjectId>,
+    /// The events and the held changes' identities in reading order ([`in_reading_order`]).
+    order: Vec<Seen>,
+    /// UPN (lower) -> object id, learned from audit targets that carry both ([`Ctx::upn_alias`]).
+    upn_alias: OnceLock<HashMap<String, ObjectId>>,
     /// Per user the audit log names: its events and the labels first seen for it.
     audit_users: HashMap<UKey, AuditUser<'a>>,
     /// Per group the audit log names: its events and the name first seen for it.
@@ -194,7 +196,8 @@ impl<'a> Ctx<'a> {
             groups_by_name,
             members,
             user_groups,
-            upn_alias: HashMap::default(),
+            order: Vec::new(),
+            upn_alias: OnceLock::new(),
             audit_users: HashMap::default(),
             audit_groups: HashMap::default(),
             addresses: OnceLock::new(),
@@ -202,93 +205,122 @@ impl<'a> Ctx<'a> {
         };
         // names and aliases: the first seen wins, in reading order, counting the identities of
         // membership changes that were not kept as if they had been
-        let order = in_reading_order(ctx.events.iter().copied(), &snap.identities, Some(as_of));
-        let events = &ctx.events;
-        let targets_of = |s: Seen| -> &'a [crate::model::Target] {
-            match s {
-                Seen::Event(i) => events[i].targets.as_slice(),
-                Seen::Identity(j) => std::slice::from_ref(&snap.identities[j].target),
-            }
-        };
-        // the targets of the items ahead, then their strings, asked of memory early: the passes
-        // below wait on little else (the reading threads wrote them)
-        let ahead = |n: usize| {
-            crate::model::prefetch_targets_ahead(n, order.len(), |k| {
-                order.get(k).map(|&s| targets_of(s))
-            })
-        };
-        // UPN aliases first, so upn-only targets resolve to the same key.
-        let mut upn_alias = HashMap::default();
-        for (n, &s) in order.iter().enumerate() {
-            ahead(n);
-            for t in targets_of(s) {
-                if t.kind == TargetKind::User {
-                    if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
-                        let k = crate::model::folded(upn);
-                        if !upn_alias.contains_key(&*k) {
-                            upn_alias.insert(k.into_owned(), id.clone());
+        ctx.order = in_reading_order(ctx.events.iter().copied(), &snap.identities, Some(as_of));
+        // the two indexes share nothing: built side by side (this runs after the read, when the
+        // second core has nothing else to do)
+        let (users, groups) = rayon::join(|| ctx.index_users(), || ctx.index_groups());
+        ctx.audit_users = users;
+        ctx.audit_groups = groups;
+        ctx
+    }
+
+    /// The targets of one item of the reading order.
+    fn targets_of(&self, s: Seen) -> &'a [crate::model::Target] {
+        match s {
+            Seen::Event(i) => self.events[i].targets.as_slice(),
+            Seen::Identity(j) => std::slice::from_ref(&self.snap.identities[j].target),
+        }
+    }
+
+    /// Asks memory for the targets of the items a few ahead of `n` in the reading order, then
+    /// their strings: the passes over it wait on little else (the reading threads wrote them).
+    fn prefetch_ahead(&self, n: usize) {
+        crate::model::prefetch_targets_ahead(n, self.order.len(), |k| {
+            self.order.get(k).map(|&s| self.targets_of(s))
+        });
+    }
+
+    /// Folded UPN -> object id, from the audit targets that carry both, the first seen winning.
+    /// Built on first use: only a user named by UPN alone needs it, and most logs name every user
+    /// by id (the pass over every target was a quarter of this context's cost).
+    fn upn_alias(&self) -> &HashMap<String, ObjectId> {
+        self.upn_alias.get_or_init(|| {
+            let mut alias = HashMap::default();
+            for (n, &s) in self.order.iter().enumerate() {
+                self.prefetch_ahead(n);
+                for t in self.targets_of(s) {
+                    if t.kind == TargetKind::User {
+                        if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
+                            let k = crate::model::folded(upn);
+                            if !alias.contains_key(&*k) {
+                                alias.insert(k.into_owned(), id.clone());
+                            }
                         }
                     }
                 }
             }
-        }
-        ctx.upn_alias = upn_alias;
-        // the labels borrow the inputs' strings (no copies to free with the context); a key is
-        // cloned only for a user or group seen for the first time
+            alias
+        })
+    }
+
+    /// The users the audit log names: their events and first labels. The labels borrow the
+    /// inputs' strings (no copies to free with the context); a key is cloned only for a user seen
+    /// for the first time.
+    fn index_users(&self) -> HashMap<UKey, AuditUser<'a>> {
         let mut users: HashMap<UKey, AuditUser<'a>> = HashMap::default();
-        let mut groups: HashMap<ObjectId, AuditGroup<'a>> = HashMap::default();
-        for (n, &s) in order.iter().enumerate() {
-            ahead(n);
-            // identities name users and groups; only events are indexed
+        for (n, &s) in self.order.iter().enumerate() {
+            self.prefetch_ahead(n);
+            // identities name users; only events are indexed
             let event = match s {
                 Seen::Event(i) => Some(i),
                 Seen::Identity(_) => None,
             };
-            for t in targets_of(s) {
-                match t.kind {
-                    TargetKind::User => {
-                        if let Some(k) = ctx.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
-                            let u = match users.get_mut(&k) {
-                                Some(u) => u,
-                                None => users.entry(k).or_default(),
-                            };
-                            if u.upn.is_none() {
-                                u.upn = t.upn.as_deref();
-                            }
-                            if u.display_name.is_none() {
-                                u.display_name = t.display_name.as_deref();
-                            }
-                            // once per event, however many of its targets name the user
-                            if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
-                                u.events.push(i);
-                            }
-                        }
+            for t in self.targets_of(s) {
+                if t.kind != TargetKind::User {
+                    continue;
+                }
+                if let Some(k) = self.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
+                    let u = match users.get_mut(&k) {
+                        Some(u) => u,
+                        None => users.entry(k).or_default(),
+                    };
+                    if u.upn.is_none() {
+                        u.upn = t.upn.as_deref();
                     }
-                    TargetKind::Group => {
-                        if let Some(g) = &t.id {
-                            let name = t.display_name.as_deref().filter(|n| !n.trim().is_empty());
-                            if event.is_none() && name.is_none() {
-                                continue;
-                            }
-                            let e = match groups.get_mut(g) {
-                                Some(e) => e,
-                                None => groups.entry(g.clone()).or_default(),
-                            };
-                            if let Some(i) = event.filter(|i| e.events.last() != Some(i)) {
-                                e.events.push(i);
-                            }
-                            if e.name.is_none() {
-                                e.name = name;
-                            }
-                        }
+                    if u.display_name.is_none() {
+                        u.display_name = t.display_name.as_deref();
                     }
-                    _ => {}
+                    // once per event, however many of its targets name the user
+                    if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
+                        u.events.push(i);
+                    }
                 }
             }
         }
-        ctx.audit_users = users;
-        ctx.audit_groups = groups;
-        ctx
+        users
+    }
+
+    /// The groups the audit log names: their events and first non-blank names.
+    fn index_groups(&self) -> HashMap<ObjectId, AuditGroup<'a>> {
+        let mut groups: HashMap<ObjectId, AuditGroup<'a>> = HashMap::default();
+        for (n, &s) in self.order.iter().enumerate() {
+            self.prefetch_ahead(n);
+            // identities name groups; only events are indexed
+            let event = match s {
+                Seen::Event(i) => Some(i),
+                Seen::Identity(_) => None,
+            };
+            for t in self.targets_of(s) {
+                let (TargetKind::Group, Some(g)) = (t.kind, &t.id) else {
+                    continue;
+                };
+                let name = t.display_name.as_deref().filter(|n| !n.trim().is_empty());
+                if event.is_none() && name.is_none() {
+                    continue;
+                }
+                let e = match groups.get_mut(g) {
+                    Some(e) => e,
+                    None => groups.entry(g.clone()).or_default(),
+                };
+                if let Some(i) = event.filter(|i| e.events.last() != Some(i)) {
+                    e.events.push(i);
+                }
+                if e.name.is_none() {
+                    e.name = name;
+                }
+            }
+        }
+        groups
     }
 
     // ---------------------------------------------------------------- users
@@ -310,7 +342,7 @@ impl<'a> Ctx<'a> {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
             if id.is_none() {
-                if let Some(alias) = self.upn_alias.get(&*upn) {
+                if let Some(alias) = self.upn_alias().get(&*upn) {
                     return Some(UKey::Id(alias.clone()));
                 }
                 // An id may arrive as the "upn" in some exports.
@@ -821,5 +853,29 @@ mod tests {
             .as_deref()
             .is_some_and(|u| u.starts_with("bo@")));
         assert_eq!(ctx.group_name(&gid("nobody")), None);
+    }
+
+    /// A user named by UPN alone resolves to the id any target pairs with that UPN, also one
+    /// read later (the alias table is built on first use, from the whole reading order); a UPN
+    /// no target pairs with stays a UPN key.
+    #[test]
+    fn upn_only_targets_resolve_through_aliases_seen_later() {
+        let kb = Knowledge::builtin();
+        let mut early = add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe"));
+        early.targets[0].id = None;
+        early.targets[0].upn = early.targets[0].upn.as_deref().map(str::to_uppercase);
+        let mut later = add_member("ana", "team", "2026-10-05T10:00:00Z", admin("zoe"));
+        later.source.record = 1;
+        let mut stranger = add_member("cy", "team", "2026-10-05T11:00:00Z", admin("zoe"));
+        stranger.targets[0].id = None;
+        stranger.source.record = 2;
+        let cy_upn = stranger.targets[0].upn.clone().unwrap_or_default();
+        let events = [early, later, stranger];
+        let snap = Snapshot::default();
+        let ctx = Ctx::new(&events, &snap, &kb, t("2026-10-06T00:00:00Z"));
+        let ana = UKey::Id(crate::diagnose::testkit::uid("ana"));
+        assert_eq!(ctx.user_events(&ana), &[0, 1]);
+        assert_eq!(ctx.user_events(&UKey::Upn(cy_upn.to_lowercase())), &[2]);
+        assert_eq!(ctx.group_events(&gid("team")), &[0, 1, 2]);
     }
 }
