@@ -37,6 +37,7 @@ use crate::model::{AuditEvent, Cause};
 use chrono::{DateTime, Utc};
 use context::{Ctx, GroupKey, SkuKey, UKey};
 use observe::Bucket;
+use rayon::prelude::*;
 use status::UserState;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,12 +91,14 @@ pub fn diagnose(
     let ctx = Ctx::new(events, snapshot, kb, opts.as_of);
     let buckets = observe::collect(&ctx);
 
+    // buckets are independent: their users' states and their findings are worked out on both
+    // cores (diagnosis runs after the read, on one core otherwise); the order is kept
     let states: Vec<(
         Vec<UserState>,
         Status,
         Option<crate::model::finding::Resolution>,
     )> = buckets
-        .iter()
+        .par_iter()
         .map(|b| {
             let us = status::user_states(&ctx, b);
             let (st, res) = status::bucket_status(&ctx, b, &us);
@@ -115,13 +118,14 @@ pub fn diagnose(
     let caps = capacity::all(&ctx, &blocked);
 
     let mut findings: Vec<Finding> = buckets
-        .iter()
+        .par_iter()
         .zip(states)
-        .map(|(b, (us, st, res))| build_finding(&ctx, b, us, st, res, &caps))
+        .map(|(b, (us, st, res))| {
+            let mut f = build_finding(&ctx, b, us, st, res, &caps);
+            f.recommendation = crate::recommend::recommend(&f, kb);
+            f
+        })
         .collect();
-    for f in &mut findings {
-        f.recommendation = crate::recommend::recommend(f, kb);
-    }
     // Root causes first: an `Other` whose users are all explained by a sibling's error is a
     // consequence, listed after the causes that explain it; then by affected users.
     let derived = |f: &Finding| {
