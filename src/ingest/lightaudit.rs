@@ -328,9 +328,15 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
         result_reason: t(6),
         ..Default::default()
     };
-    let actor_type =
-        cell(8).map_or_else(String::new, |c| crate::model::trim(&c).to_ascii_lowercase());
-    let user = actor_type.starts_with("user") || (actor_type.is_empty() && cell(11).is_some());
+    // the actor is a user when its type starts with "user" in any ASCII case (compared in place:
+    // the lower-cased copy was an allocation a row), or when no type is given and a UPN is
+    let user = match cell(8) {
+        Some(c) => crate::model::trim(&c)
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"user")),
+        None => cell(11).is_some(),
+    };
     if errors {
         raw.error_texts = portal_error_texts(row, user);
     }
