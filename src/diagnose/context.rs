@@ -230,22 +230,32 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// Every target of the reading order, with the index of its event (`None` for an identity's),
+    /// the items a few ahead asked of memory as it goes.
+    fn targets_in_order(
+        &self,
+    ) -> impl Iterator<Item = (Option<usize>, &'a crate::model::Target)> + '_ {
+        self.order.iter().enumerate().flat_map(move |(n, &s)| {
+            self.prefetch_ahead(n);
+            let event = match s {
+                Seen::Event(i) => Some(i),
+                Seen::Identity(_) => None,
+            };
+            self.targets_of(s).iter().map(move |t| (event, t))
+        })
+    }
+
     /// Folded UPN -> object id, from the audit targets that carry both, the first seen winning.
     /// Built on first use: only a user named by UPN alone needs it, and most logs name every user
     /// by id (the pass over every target was a quarter of this context's cost).
     fn upn_alias(&self) -> &HashMap<String, ObjectId> {
         self.upn_alias.get_or_init(|| {
             let mut alias = HashMap::default();
-            for (n, &s) in self.order.iter().enumerate() {
-                self.prefetch_ahead(n);
-                for t in self.targets_of(s) {
-                    if t.kind == TargetKind::User {
-                        if let (Some(id), Some(upn)) = (&t.id, &t.upn) {
-                            let k = crate::model::folded(upn);
-                            if !alias.contains_key(&*k) {
-                                alias.insert(k.into_owned(), id.clone());
-                            }
-                        }
+            for (_, t) in self.targets_in_order() {
+                if let (TargetKind::User, Some(id), Some(upn)) = (t.kind, &t.id, &t.upn) {
+                    let k = crate::model::folded(upn);
+                    if !alias.contains_key(&*k) {
+                        alias.insert(k.into_owned(), id.clone());
                     }
                 }
             }
@@ -258,33 +268,27 @@ impl<'a> Ctx<'a> {
     /// for the first time.
     fn index_users(&self) -> HashMap<UKey, AuditUser<'a>> {
         let mut users: HashMap<UKey, AuditUser<'a>> = HashMap::default();
-        for (n, &s) in self.order.iter().enumerate() {
-            self.prefetch_ahead(n);
-            // identities name users; only events are indexed
-            let event = match s {
-                Seen::Event(i) => Some(i),
-                Seen::Identity(_) => None,
+        // identities name users; only events are indexed
+        for (event, t) in self.targets_in_order() {
+            if t.kind != TargetKind::User {
+                continue;
+            }
+            let Some(k) = self.resolve_user(t.id.as_ref(), t.upn.as_deref()) else {
+                continue;
             };
-            for t in self.targets_of(s) {
-                if t.kind != TargetKind::User {
-                    continue;
-                }
-                if let Some(k) = self.resolve_user(t.id.as_ref(), t.upn.as_deref()) {
-                    let u = match users.get_mut(&k) {
-                        Some(u) => u,
-                        None => users.entry(k).or_default(),
-                    };
-                    if u.upn.is_none() {
-                        u.upn = t.upn.as_deref();
-                    }
-                    if u.display_name.is_none() {
-                        u.display_name = t.display_name.as_deref();
-                    }
-                    // once per event, however many of its targets name the user
-                    if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
-                        u.events.push(i);
-                    }
-                }
+            let u = match users.get_mut(&k) {
+                Some(u) => u,
+                None => users.entry(k).or_default(),
+            };
+            if u.upn.is_none() {
+                u.upn = t.upn.as_deref();
+            }
+            if u.display_name.is_none() {
+                u.display_name = t.display_name.as_deref();
+            }
+            // once per event, however many of its targets name the user
+            if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
+                u.events.push(i);
             }
         }
         users
@@ -293,31 +297,24 @@ impl<'a> Ctx<'a> {
     /// The groups the audit log names: their events and first non-blank names.
     fn index_groups(&self) -> HashMap<ObjectId, AuditGroup<'a>> {
         let mut groups: HashMap<ObjectId, AuditGroup<'a>> = HashMap::default();
-        for (n, &s) in self.order.iter().enumerate() {
-            self.prefetch_ahead(n);
-            // identities name groups; only events are indexed
-            let event = match s {
-                Seen::Event(i) => Some(i),
-                Seen::Identity(_) => None,
+        // identities name groups; only events are indexed
+        for (event, t) in self.targets_in_order() {
+            let (TargetKind::Group, Some(g)) = (t.kind, &t.id) else {
+                continue;
             };
-            for t in self.targets_of(s) {
-                let (TargetKind::Group, Some(g)) = (t.kind, &t.id) else {
-                    continue;
-                };
-                let name = t.display_name.as_deref().filter(|n| !n.trim().is_empty());
-                if event.is_none() && name.is_none() {
-                    continue;
-                }
-                let e = match groups.get_mut(g) {
-                    Some(e) => e,
-                    None => groups.entry(g.clone()).or_default(),
-                };
-                if let Some(i) = event.filter(|i| e.events.last() != Some(i)) {
-                    e.events.push(i);
-                }
-                if e.name.is_none() {
-                    e.name = name;
-                }
+            let name = t.display_name.as_deref().filter(|n| !n.trim().is_empty());
+            if event.is_none() && name.is_none() {
+                continue;
+            }
+            let e = match groups.get_mut(g) {
+                Some(e) => e,
+                None => groups.entry(g.clone()).or_default(),
+            };
+            if let Some(i) = event.filter(|i| e.events.last() != Some(i)) {
+                e.events.push(i);
+            }
+            if e.name.is_none() {
+                e.name = name;
             }
         }
         groups
