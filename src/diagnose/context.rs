@@ -247,7 +247,7 @@ impl<'a> Ctx<'a> {
 
     /// Folded UPN -> object id, from the audit targets that carry both, the first seen winning.
     /// Built on first use: only a user named by UPN alone needs it, and most logs name every user
-    /// by id (the pass over every target was a quarter of this context's cost).
+    /// by id (the pass over every target was about 40% of this context's cost).
     fn upn_alias(&self) -> &HashMap<String, ObjectId> {
         self.upn_alias.get_or_init(|| {
             let mut alias = HashMap::default();
