@@ -441,7 +441,16 @@ impl Keyed for LightMap<'_> {
         self.may_have(key) && self.items.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
     }
     fn is_string(&self, key: &str) -> bool {
-        self.get(key).is_some_and(|v| v.starts_with('"'))
+        // the value `get` gives is a member's: unless some spelling of `key` holds a string, the
+        // answer is no, and that walk compares only the keys of string members. The
+        // classification asks this of `InitiatedBy`, `TargetResources` and `AdditionalDetails` on
+        // every Graph record, whose `initiatedBy` (an object) made `get` compare it in full
+        // (about a third of the classification)
+        self.may_have(key)
+            && self.items.iter().any(|(k, v)| {
+                v.starts_with('"') && k.len() == key.len() && k.eq_ignore_ascii_case(key)
+            })
+            && self.get(key).is_some_and(|v| v.starts_with('"'))
     }
     fn string(&self, key: &str) -> Option<String> {
         let v = self.get(key)?;
@@ -755,6 +764,40 @@ mod tests {
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
             assert_eq!(l, f, "{key}");
+        }
+    }
+
+    #[test]
+    fn is_string_answers_as_the_full_path() {
+        use crate::ingest::audit::Keyed;
+        // the spelling `get` takes decides, not whether some spelling holds a string
+        let docs = [
+            r#"{"initiatedBy":{},"InitiatedBy":"x"}"#,
+            r#"{"initiatedBy":"x","InitiatedBy":{}}"#,
+            r#"{"INITIATEDBY":"x","initiatedBy":{}}"#,
+            r#"{"initiatedBy":"x","INITIATEDBY":{}}"#,
+            r#"{"InitiatedBy":null,"initiatedby":"x"}"#,
+            r#"{"InitiatedBy":"x","InitiatedBy":1}"#,
+            r#"{"InitiatedBy":1,"InitiatedBy":"x"}"#,
+            r#"{"initiatedBy":{"user":"x"},"targetResources":[]}"#,
+            r#"{"Initiated":"x","InitiatedBx":"y"}"#,
+        ];
+        for raw in docs {
+            let doc = lightjson::Doc::parse_shallow(raw.as_bytes()).expect("light");
+            let light = LightMap::borrowed(doc.root_items());
+            let full: serde_json::Value = serde_json::from_str(raw).expect("json");
+            for key in [
+                "InitiatedBy",
+                "initiatedBy",
+                "INITIATEDBY",
+                "TargetResources",
+            ] {
+                assert_eq!(
+                    Keyed::is_string(&light, key),
+                    Keyed::is_string(&full, key),
+                    "{key} in {raw}"
+                );
+            }
         }
     }
 
