@@ -5,7 +5,8 @@
 //!
 //! `floor`: what any reader that validates every record pays, on one core, over the Graph JSON
 //! Lines file: the needle search alone, serde_json validating each line without building anything
-//! (`IgnoredAny`), and licdiag's own validating scan (`lightjson::Doc`). benches/README.md uses it
+//! (`IgnoredAny`), and licdiag's own validating scan (`lightjson::Doc`: keeping the top two levels'
+//! members as the fast path does, and every level's). benches/README.md uses it
 //! to bound what the JSON Lines targets ask for. `LICDIAG_FLOOR_FILE` points it at any JSON Lines
 //! file instead (the 1M-record file of `benches/compare.sh`, for example).
 
@@ -80,6 +81,14 @@ fn floor(c: &mut Criterion) {
             lines
                 .iter()
                 .filter(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok())
+                .count()
+        })
+    });
+    g.bench_function("lightjson_shallow", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|l| lightjson::Doc::parse_shallow(l).is_some())
                 .count()
         })
     });
