@@ -271,6 +271,47 @@ fn fast_path_and_full_parse_agree() {
     }
 }
 
+/// [`fast_path_and_full_parse_agree`] on large files, read as `analyze` reads them (compacted,
+/// membership changes of other groups held and dropped): the same per-input counts and times,
+/// events and snapshot (identities included). Not run by `cargo test`: it reads the files listed
+/// in `LICDIAG_AGREE_FILES` (a path list, `:`-separated), such as `benches/compare.sh`'s
+/// generated exports (benches/README.md, twenty-second run):
+/// `LICDIAG_AGREE_FILES=a.jsonl:b.csv cargo test --release --test it -- --ignored agree_on_files`.
+#[test]
+#[ignore = "reads the large files named in LICDIAG_AGREE_FILES"]
+fn fast_path_and_full_parse_agree_on_files() {
+    let list = std::env::var_os("LICDIAG_AGREE_FILES").expect("set LICDIAG_AGREE_FILES");
+    let opts = |full_parse| ReadOptions {
+        compact: true,
+        licensing_memberships_only: true,
+        full_parse,
+        ..Default::default()
+    };
+    for f in std::env::split_paths(&list) {
+        let fast = read_inputs(std::slice::from_ref(&f), &opts(false)).expect("fast");
+        let full = read_inputs(std::slice::from_ref(&f), &opts(true)).expect("full");
+        assert_eq!(
+            serde_json::to_value(&fast.inputs).unwrap(),
+            serde_json::to_value(&full.inputs).unwrap(),
+            "{}",
+            f.display()
+        );
+        assert!(fast.events == full.events, "{}: events", f.display());
+        assert_eq!(
+            format!("{:?}", fast.snapshot),
+            format!("{:?}", full.snapshot),
+            "{}: snapshot",
+            f.display()
+        );
+        eprintln!(
+            "{}: the same {} records, {} events",
+            f.display(),
+            fast.inputs[0].records,
+            fast.events.len()
+        );
+    }
+}
+
 /// A `\u` escape behind an escaped backslash is plain text to the light scan, but the normalizer
 /// decodes JSON-in-a-string property values a second time, where it spells an error token: the
 /// record must not be merely counted.
