@@ -490,8 +490,9 @@ const GRAPH_KEYS: [&str; 21] = [
 const DETAILS: &str = "additionalDetails";
 
 /// The columns of a Log Analytics header, prepared once per file for [`map_la_row`]: each key
-/// [`map_graph`] may read written as a JSON member name (`"key":`), and whether the full path
-/// decodes the column's JSON.
+/// [`map_graph`] may read written as a JSON member name (`"key":`; in the spelling `map_graph`
+/// asks for first when no other column spells the key), and whether the full path decodes the
+/// column's JSON.
 pub(super) struct LaColumns {
     /// `None` for an empty key (the full path drops the column) and for a key `map_graph` never
     /// reads.
@@ -508,10 +509,19 @@ pub(super) struct LaColumns {
 impl LaColumns {
     /// From the column keys ([`audit::header_keys`]).
     pub(super) fn new(keys: &[String]) -> LaColumns {
-        let read = |k: &String| GRAPH_KEYS.iter().any(|g| k.eq_ignore_ascii_case(g));
+        // a column `map_graph` reads is written under the spelling it asks for first when no
+        // other column spells its key in any case: Log Analytics' PascalCase columns were found
+        // case-insensitively, key by key, on every kept row. The answers are the same: each of
+        // its spellings finds that member and no other
+        let asked = |k: &String| GRAPH_KEYS.iter().find(|g| k.eq_ignore_ascii_case(g));
+        let alone = |k: &String| keys.iter().filter(|o| o.eq_ignore_ascii_case(k)).count() == 1;
         let names: Vec<Option<String>> = keys
             .iter()
-            .map(|k| if read(k) { member_name(k) } else { None })
+            .map(|k| match asked(k) {
+                Some(g) if alone(k) => member_name(g),
+                Some(_) => member_name(k),
+                None => None,
+            })
             .collect();
         let lean_names = names
             .iter()
@@ -1591,6 +1601,14 @@ mod tests {
         let written = |names: &[Option<String>]| names.iter().filter(|n| n.is_some()).count();
         assert_eq!(written(&cols.names), 6);
         assert_eq!(written(&cols.lean_names), 5);
+        // each written under the spelling `map_graph` asks for first
+        assert_eq!(cols.names[3].as_deref(), Some(r#""result":"#));
+        assert_eq!(cols.names[4].as_deref(), Some(r#""initiatedBy":"#));
+        assert_eq!(cols.names[2].as_deref(), Some(r#""OperationName":"#));
+        // but not when another column spells the same key: the lookup rules tell them apart
+        let two = LaColumns::new(&["Result".to_string(), "result".to_string()]);
+        assert_eq!(two.names[0].as_deref(), Some(r#""Result":"#));
+        assert_eq!(two.names[1].as_deref(), Some(r#""result":"#));
         let row: Vec<String> = [
             "t1",
             "10/1/2026, 12:00:01.709 AM",
