@@ -6,6 +6,7 @@ use super::raw::{RawActor, RawAudit, RawProp, RawTarget};
 use super::value::{array_of, for_each_string, get, get_any, str_any, str_of, structured, text};
 use crate::model::AuditFormat;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Which family a JSON record belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,7 +215,7 @@ pub fn map_graph(v: &Value) -> RawAudit {
 pub fn map_azure_monitor(v: &Value) -> RawAudit {
     let props = get(v, "properties")
         .and_then(structured)
-        .unwrap_or(std::borrow::Cow::Owned(Value::Null));
+        .unwrap_or(Cow::Owned(Value::Null));
     let mut raw = map_graph(&props);
     raw.time_fallback = str_of(v, "time");
     if raw.time.is_none() {
@@ -236,43 +237,45 @@ pub fn map_azure_monitor(v: &Value) -> RawAudit {
 }
 
 /// An `Actor[]` / `Target[]` element as [`ual_identity`] reads it: its `ID` as text and its
-/// `Type` as a number (a numeric string counts).
-pub(super) type UalEntry = (Option<String>, Option<i64>);
+/// `Type` as a number (a numeric string counts). The light mapping borrows the `ID` from the
+/// record: most entries are dropped, and [`ual_identity`] copies only those it keeps.
+pub(super) type UalEntry<'a> = (Option<Cow<'a, str>>, Option<i64>);
 
-fn ual_entry(e: &Value) -> UalEntry {
+fn ual_entry(e: &Value) -> UalEntry<'static> {
     let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
-    (str_of(e, "ID"), ty)
+    (str_of(e, "ID").map(Cow::Owned), ty)
 }
 
 /// Splits an IdentityType-tagged `Actor[]` / `Target[]` list (Office 365 Management Activity schema:
 /// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN).
-fn ual_identity(list: &[UalEntry]) -> RawTarget {
+fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
     let mut t = RawTarget::default();
+    // an id is copied (or moved) only where it is kept: a record lists five or so, and two or
+    // three of them are used
+    let keep = |slot: &mut Option<String>, id: Cow<'_, str>| {
+        if slot.is_none() {
+            *slot = Some(id.into_owned());
+        }
+    };
     for (id, ty) in list {
-        let Some(id) = id.clone() else { continue };
+        let Some(id) = id else { continue };
         match ty {
-            Some(5) => {
-                t.upn.get_or_insert(id);
-            }
-            Some(1) => {
-                t.display_name.get_or_insert(id);
-            }
+            Some(5) => keep(&mut t.upn, id),
+            Some(1) => keep(&mut t.display_name, id),
             Some(2) => {
                 if let Some((kind, guid)) = id.split_once('_') {
                     if ["User", "Group", "ServicePrincipal", "Application", "Device"]
                         .contains(&kind)
                     {
-                        t.kind.get_or_insert(kind.to_string());
-                        t.id.get_or_insert(guid.to_string());
+                        t.kind.get_or_insert_with(|| kind.to_string());
+                        t.id.get_or_insert_with(|| guid.to_string());
                         continue;
                     }
                 }
-                if ["User", "Group", "ServicePrincipal", "Application", "Device"]
-                    .contains(&id.as_str())
-                {
-                    t.kind.get_or_insert(id);
+                if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&&*id) {
+                    keep(&mut t.kind, id);
                 } else if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 {
-                    t.id.get_or_insert(id);
+                    keep(&mut t.id, id);
                 }
             }
             _ => {}
@@ -285,7 +288,7 @@ fn ual_identity(list: &[UalEntry]) -> RawTarget {
 /// JSON text), `None` when it has none. Purview CSV rows are turned into
 /// `{"CreationDate":..,"AuditData":"{..}"}`; the Graph audit query API wraps it as `auditData`.
 /// Decoded once per record and handed to [`ual_in_scope`] and [`map_ual`].
-pub fn ual_inner(v: &Value) -> Option<std::borrow::Cow<'_, Value>> {
+pub fn ual_inner(v: &Value) -> Option<Cow<'_, Value>> {
     get(v, "auditData")
         .or_else(|| get(v, "AuditData"))
         .and_then(structured)
@@ -300,11 +303,11 @@ pub fn map_ual_record(v: &Value, inner: Option<&Value>) -> RawAudit {
 
 /// What a unified-audit-log record says, read from its `Value` here or from its light parse
 /// (`lightaudit`); [`UalRead::assemble`] puts it together the same way for both.
-pub(super) struct UalRead {
+pub(super) struct UalRead<'a> {
     /// Time, fallback time, activity, result, correlation and record id.
     pub head: RawAudit,
-    pub actors: Vec<UalEntry>,
-    pub targets: Vec<UalEntry>,
+    pub actors: Vec<UalEntry<'a>>,
+    pub targets: Vec<UalEntry<'a>>,
     /// `UserId`, `ActorIpAddress` / `ClientIP`, `ObjectId` as text.
     pub user_id: Option<String>,
     pub ip: Option<String>,
@@ -314,7 +317,7 @@ pub(super) struct UalRead {
     pub additional: Vec<(String, String)>,
 }
 
-impl UalRead {
+impl UalRead<'_> {
     pub(super) fn assemble(self) -> RawAudit {
         let UalRead {
             head: mut raw,
@@ -326,11 +329,12 @@ impl UalRead {
             modified,
             additional,
         } = self;
-        let a = ual_identity(&actors);
         let gbl = actors
             .iter()
-            .filter_map(|(id, _)| id.clone())
-            .find(|n| crate::model::event::is_gbl_actor_name(n));
+            .filter_map(|(id, _)| id.as_deref())
+            .find(|n| crate::model::event::is_gbl_actor_name(n))
+            .map(str::to_string);
+        let a = ual_identity(actors);
         if let Some(name) = gbl {
             raw.actor.app_name = Some(name);
         } else if a.kind.as_deref() == Some("ServicePrincipal")
@@ -344,7 +348,7 @@ impl UalRead {
             raw.actor.user_display_name = a.display_name;
             raw.actor.ip = ip;
         }
-        let mut target = ual_identity(&targets);
+        let mut target = ual_identity(targets);
         if target.upn.is_none() && target.kind.as_deref() != Some("Group") {
             target.upn = object_id.filter(|o| o.contains('@'));
         }

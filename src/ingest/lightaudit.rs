@@ -79,18 +79,23 @@ pub(super) fn map_record(bytes: &[u8], lean: bool) -> Option<(RawAudit, AuditFor
 /// `ingest::value::text` of a raw value: strings trimmed, `true`/`false` rendered, empty and
 /// `<null>` absent, containers absent; numbers are not sure.
 fn text(raw: &str) -> Sure<Option<String>> {
+    text_cow(raw).map(|t| t.map(Cow::into_owned))
+}
+
+/// [`text`] borrowed from the record where it holds no escape.
+fn text_cow(raw: &str) -> Sure<Option<Cow<'_, str>>> {
     match raw.as_bytes().first() {
-        Some(b'"') => {
-            let s = lightjson::unescape_cow(raw).ok_or(Unsure)?;
-            Ok(value::present(&s).map(str::to_string))
-        }
+        Some(b'"') => Ok(match lightjson::unescape_cow(raw).ok_or(Unsure)? {
+            Cow::Borrowed(s) => value::present(s).map(Cow::Borrowed),
+            Cow::Owned(s) => value::present(&s).map(|t| Cow::Owned(t.to_string())),
+        }),
         Some(b't') => Ok(Some("true".into())),
         Some(b'f') => Ok(Some("false".into())),
         Some(b'n' | b'{' | b'[') => Ok(None),
         // an integer serde_json renders as written (a UAL `RecordType`); other numbers are not
         // sure (`1e3` is rendered `1000.0`, `-0` as `-0.0`)
         Some(b'0'..=b'9') if raw.len() <= 18 && raw.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(Some(raw.to_string()))
+            Ok(Some(raw.into()))
         }
         _ => Err(Unsure),
     }
@@ -795,7 +800,10 @@ fn map_ual<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure
             .into_iter()
             .map(|el| {
                 Ok(match object(doc, el)? {
-                    Some(e) => (str_of(&e, "ID")?, ual_type(e.get("Type"))?),
+                    Some(e) => (
+                        e.get("ID").map(text_cow).transpose()?.flatten(),
+                        ual_type(e.get("Type"))?,
+                    ),
                     None => (None, None),
                 })
             })
