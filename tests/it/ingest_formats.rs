@@ -233,8 +233,42 @@ fn sample_tenant_counts_match_ground_truth() {
     assert_eq!(chunked, 1, "the two sequence chunks merge into one event");
 }
 
-/// The fast path (prefilter + light parse) and the full parse give identical results on every
-/// fixture: the same per-input counts, time ranges, formats and kept events.
+type Read = Result<Ingested, licdiag::error::InputError>;
+
+/// `f` read from `base` twice: with the fast path (prefilter + light parse) and with the full
+/// parse.
+fn read_both_ways(f: &std::path::Path, base: &ReadOptions) -> (Read, Read) {
+    let read = |full_parse| {
+        let opts = ReadOptions {
+            full_parse,
+            ..base.clone()
+        };
+        read_inputs(&[f.to_path_buf()], &opts)
+    };
+    (read(false), read(true))
+}
+
+/// What the fast path and the full parse must agree on: the per-input counts, time ranges and
+/// formats, the kept events and the snapshot (identities included).
+fn assert_agree(f: &std::path::Path, fast: &Ingested, full: &Ingested) {
+    assert_eq!(
+        serde_json::to_value(&fast.inputs).unwrap(),
+        serde_json::to_value(&full.inputs).unwrap(),
+        "{}: inputs",
+        f.display()
+    );
+    // not `assert_eq!`: a large file's events would fill the terminal
+    assert!(fast.events == full.events, "{}: events", f.display());
+    assert_eq!(
+        format!("{:?}", fast.snapshot),
+        format!("{:?}", full.snapshot),
+        "{}: snapshot",
+        f.display()
+    );
+}
+
+/// The fast path and the full parse give identical results on every fixture ([`assert_agree`]),
+/// or the same error.
 #[test]
 fn fast_path_and_full_parse_agree() {
     let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -245,21 +279,8 @@ fn fast_path_and_full_parse_agree() {
     }
     assert!(files.len() > 40);
     for f in files {
-        let fast = read_inputs(std::slice::from_ref(&f), &ReadOptions::default());
-        let full = read_inputs(
-            std::slice::from_ref(&f),
-            &ReadOptions {
-                full_parse: true,
-                ..Default::default()
-            },
-        );
-        match (fast, full) {
-            (Ok(a), Ok(b)) => {
-                let ra = serde_json::to_value(&a.inputs).unwrap();
-                let rb = serde_json::to_value(&b.inputs).unwrap();
-                assert_eq!(ra, rb, "{}", f.display());
-                assert_eq!(a.events, b.events, "{}", f.display());
-            }
+        match read_both_ways(&f, &ReadOptions::default()) {
+            (Ok(a), Ok(b)) => assert_agree(&f, &a, &b),
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
             (a, b) => panic!(
                 "{}: fast {:?} vs full {:?}",
@@ -272,37 +293,23 @@ fn fast_path_and_full_parse_agree() {
 }
 
 /// [`fast_path_and_full_parse_agree`] on large files, read as `analyze` reads them (compacted,
-/// membership changes of other groups held and dropped): the same per-input counts and times,
-/// events and snapshot (identities included). Not run by `cargo test`: it reads the files listed
-/// in `LICDIAG_AGREE_FILES` (a path list, `:`-separated), such as `benches/compare.sh`'s
-/// generated exports (benches/README.md, twenty-second run):
+/// membership changes of other groups held and dropped). Not run by `cargo test`: it reads the
+/// files listed in `LICDIAG_AGREE_FILES` (a path list, `:`-separated), such as
+/// `benches/compare.sh`'s generated exports (benches/README.md, twenty-second run):
 /// `LICDIAG_AGREE_FILES=a.jsonl:b.csv cargo test --release --test it -- --ignored agree_on_files`.
 #[test]
 #[ignore = "reads the large files named in LICDIAG_AGREE_FILES"]
 fn fast_path_and_full_parse_agree_on_files() {
     let list = std::env::var_os("LICDIAG_AGREE_FILES").expect("set LICDIAG_AGREE_FILES");
-    let opts = |full_parse| ReadOptions {
+    let analyze = ReadOptions {
         compact: true,
         licensing_memberships_only: true,
-        full_parse,
         ..Default::default()
     };
     for f in std::env::split_paths(&list) {
-        let fast = read_inputs(std::slice::from_ref(&f), &opts(false)).expect("fast");
-        let full = read_inputs(std::slice::from_ref(&f), &opts(true)).expect("full");
-        assert_eq!(
-            serde_json::to_value(&fast.inputs).unwrap(),
-            serde_json::to_value(&full.inputs).unwrap(),
-            "{}",
-            f.display()
-        );
-        assert!(fast.events == full.events, "{}: events", f.display());
-        assert_eq!(
-            format!("{:?}", fast.snapshot),
-            format!("{:?}", full.snapshot),
-            "{}: snapshot",
-            f.display()
-        );
+        let (fast, full) = read_both_ways(&f, &analyze);
+        let (fast, full) = (fast.expect("fast"), full.expect("full"));
+        assert_agree(&f, &fast, &full);
         eprintln!(
             "{}: the same {} records, {} events",
             f.display(),
@@ -321,17 +328,10 @@ fn escapes_decoded_twice_still_take_the_full_path() {
     let f = dir.path().join("hidden.jsonl");
     let record = r#"{"activityDisplayName":"Update user","activityDateTime":"2026-10-05T07:00:00Z","targetResources":[{"type":"User","userPrincipalName":"a@x.example","modifiedProperties":[{"displayName":"X","newValue":"\"CountViol\\u0061tion\""}]}]}"#;
     std::fs::write(&f, format!("{record}\n{record}\n")).expect("write");
-    let fast = read_inputs(std::slice::from_ref(&f), &ReadOptions::default()).expect("fast");
-    let full = read_inputs(
-        std::slice::from_ref(&f),
-        &ReadOptions {
-            full_parse: true,
-            ..Default::default()
-        },
-    )
-    .expect("full");
+    let (fast, full) = read_both_ways(&f, &ReadOptions::default());
+    let (fast, full) = (fast.expect("fast"), full.expect("full"));
     assert_eq!(full.events.len(), 2, "the full path keeps both (an error)");
-    assert_eq!(fast.events, full.events);
+    assert_agree(&f, &fast, &full);
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
