@@ -447,9 +447,10 @@ impl Keyed for LightMap<'_> {
         // every Graph record, whose `initiatedBy` (an object) made `get` compare it in full
         // (about a third of the classification)
         self.may_have(key)
-            && self.items.iter().any(|(k, v)| {
-                v.starts_with('"') && k.len() == key.len() && k.eq_ignore_ascii_case(key)
-            })
+            && self
+                .items
+                .iter()
+                .any(|(k, v)| v.starts_with('"') && k.eq_ignore_ascii_case(key))
             && self.get(key).is_some_and(|v| v.starts_with('"'))
     }
     fn string(&self, key: &str) -> Option<String> {
