@@ -15,6 +15,12 @@ use std::path::{Path, PathBuf};
 
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global()
+            .context("starting the worker threads")?;
+    }
     let reading = Reading {
         progress: !cli.no_progress,
         map: !cli.no_mmap,

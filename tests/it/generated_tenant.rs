@@ -16,6 +16,16 @@ fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(bin).args(args).output().expect("run binary")
 }
 
+/// `licdiag GLOBAL... analyze INPUT... --format json --as-of AS_OF MORE...`.
+fn analyze_json(global: &[&str], inputs: &[&Path], as_of: &str, more: &[&str]) -> Output {
+    let mut args = global.to_vec();
+    args.push("analyze");
+    args.extend(inputs.iter().map(|p| p.to_str().expect("utf-8 path")));
+    args.extend_from_slice(&["--format", "json", "--as-of", as_of]);
+    args.extend_from_slice(more);
+    run(LICDIAG, &args)
+}
+
 fn gen(dir: &Path, extra: &[&str]) -> Output {
     let d = dir.to_str().expect("utf-8 path");
     let mut args = vec!["--out", d, "--quiet"];
@@ -189,19 +199,7 @@ fn analyze_recovers_the_truth_from_every_format() {
         if f.get("format").is_none() {
             continue;
         }
-        let audit = dir.join(rel);
-        let out = run(
-            LICDIAG,
-            &[
-                "analyze",
-                snap.to_str().unwrap(),
-                audit.to_str().unwrap(),
-                "--format",
-                "json",
-                "--as-of",
-                as_of,
-            ],
-        );
+        let out = analyze_json(&[], &[&snap, &dir.join(rel)], as_of, &[]);
         // exit 1: findings at error severity (the default --fail-on)
         assert_eq!(
             out.status.code(),
@@ -284,4 +282,30 @@ fn same_seed_same_bytes_and_bad_arguments_exit_2() {
     }
     let out = run(GEN, &["--users", "100", "--events", "1000"]);
     assert_eq!(out.status.code(), Some(2), "--out is required");
+}
+
+/// `--threads 1` parses and diagnoses on one worker: the same report, byte for byte, as one
+/// worker per core, on the snapshot and all six formats at once; `--threads 0` is refused (exit 2).
+#[test]
+fn one_worker_thread_gives_the_same_report() {
+    let (dir, truth) = tenant();
+    let snap = dir.join("snapshot");
+    let audit = dir.join("audit");
+    let as_of = truth["snapshot_time"].as_str().unwrap();
+    let analyze =
+        |global: &[&str]| analyze_json(global, &[&snap, &audit], as_of, &["--fail-on", "never"]);
+    let (one, all) = (analyze(&["--threads", "1"]), analyze(&[]));
+    for out in [&one, &all] {
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(!json_stdout(&all)["findings"].as_array().unwrap().is_empty());
+    assert!(one.stdout == all.stdout, "--threads 1 changed the report");
+    let zero = analyze(&["--threads", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("--threads"));
 }
