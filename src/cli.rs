@@ -15,9 +15,9 @@ pub struct Cli {
     /// faster, but a file another program truncates meanwhile ends the run with an error).
     #[arg(long, global = true)]
     pub no_mmap: bool,
-    /// Worker threads that parse and diagnose (default: one per CPU core, or `RAYON_NUM_THREADS`).
-    /// Fewer leave cores free for other work while a large export is read; the results are the
-    /// same.
+    /// Worker threads that parse, diagnose, export and query (default: one per CPU core, or
+    /// `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`). Fewer leave cores free for other work while a
+    /// large export is read; the results are the same.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
     #[command(subcommand)]

@@ -16,10 +16,7 @@ use std::path::{Path, PathBuf};
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build_global()
-            .context("starting the worker threads")?;
+        bound_threads(n)?;
     }
     let reading = Reading {
         progress: !cli.no_progress,
@@ -35,6 +32,18 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Sql(a) => crate::export::run_sql(a, reading),
         Command::Plan(a) => crate::plan::run(a, reading),
     }
+}
+
+/// Sets the worker threads of everything that runs in parallel: rayon's global pool (reading and
+/// diagnosis) and polars' own pool (`export`, `sql`), which polars sizes from `POLARS_MAX_THREADS`
+/// when it first runs. Called first thing in [`run`], while this is the only thread (setting the
+/// environment is only sound then).
+fn bound_threads(n: u16) -> Result<()> {
+    std::env::set_var("POLARS_MAX_THREADS", n.to_string());
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(usize::from(n))
+        .build_global()
+        .context("starting the worker threads")
 }
 
 /// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure.

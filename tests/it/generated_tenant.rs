@@ -309,3 +309,57 @@ fn one_worker_thread_gives_the_same_report() {
     assert_eq!(zero.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&zero.stderr).contains("--threads"));
 }
+
+#[test]
+fn one_worker_thread_gives_the_same_query_and_export() {
+    let (dir, truth) = tenant();
+    let (snap, audit) = (dir.join("snapshot"), dir.join("audit"));
+    let inputs = [snap.to_str().unwrap(), audit.to_str().unwrap()];
+    let as_of = truth["snapshot_time"].as_str().unwrap();
+    let ok = |out: Output| {
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+        out.stdout
+    };
+    let query = "SELECT activity, result, count(*) AS n FROM events \
+                 GROUP BY activity, result ORDER BY activity, result";
+    let sql = |global: &[&str]| {
+        let mut args = global.to_vec();
+        args.push("sql");
+        args.extend(inputs);
+        args.extend(["--as-of", as_of, "--format", "csv", "-q", query]);
+        ok(run(LICDIAG, &args))
+    };
+    let (one, all) = (sql(&["--threads", "1"]), sql(&[]));
+    assert!(String::from_utf8_lossy(&all).lines().count() > 3);
+    assert!(one == all, "--threads 1 changed the query's result");
+
+    let tables = |global: &[&str], out: &Path| {
+        let mut args = global.to_vec();
+        args.push("export");
+        args.extend(inputs);
+        args.extend(["--as-of", as_of, "--format", "ndjson", "--out"]);
+        args.push(out.to_str().unwrap());
+        ok(run(LICDIAG, &args));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("one"), tmp.path().join("all"));
+    let (one, all) = (tables(&["--threads", "1"], &a), tables(&[], &b));
+    assert_eq!(
+        one.len(),
+        6,
+        "{:?}",
+        one.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert!(one == all, "--threads 1 changed an exported table");
+}
