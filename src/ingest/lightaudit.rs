@@ -103,10 +103,12 @@ fn text_cow(raw: &str) -> Sure<Option<Cow<'_, str>>> {
 
 /// `ingest::value::str_of`.
 fn str_of(m: &LightMap<'_>, key: &str) -> Sure<Option<String>> {
-    match m.get(key) {
-        Some(v) => text(v),
-        None => Ok(None),
-    }
+    str_of_cow(m, key).map(|t| t.map(Cow::into_owned))
+}
+
+/// [`str_of`] borrowed from the record where it holds no escape.
+fn str_of_cow<'a>(m: &LightMap<'a>, key: &str) -> Sure<Option<Cow<'a, str>>> {
+    m.get(key).map(text_cow).transpose().map(Option::flatten)
 }
 
 /// `ingest::value::str_any`: the first key whose text is present.
@@ -789,21 +791,17 @@ fn map_ual<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, outer: &LightMap<'_>) -> Sure
         None => str_any(outer, keys),
     };
     let workload = or_outer(str_of(v, "Workload")?, &["Workload", "service"])?;
-    let rt = match v.get("RecordType") {
-        Some(r) => text(r)?,
-        None => None,
-    };
-    let rt = or_outer(rt, &["RecordType", "auditLogRecordType"])?;
+    let rt = or_outer(
+        str_of(v, "RecordType")?,
+        &["RecordType", "auditLogRecordType"],
+    )?;
     audit::ual_scope(workload, rt).map_err(|_| Unsure)?;
     let entries = |key: &str| -> Sure<Vec<audit::UalEntry>> {
         array_of(doc, v, key)?
             .into_iter()
             .map(|el| {
                 Ok(match object(doc, el)? {
-                    Some(e) => (
-                        e.get("ID").map(text_cow).transpose()?.flatten(),
-                        ual_type(e.get("Type"))?,
-                    ),
+                    Some(e) => (str_of_cow(&e, "ID")?, ual_type(e.get("Type"))?),
                     None => (None, None),
                 })
             })
