@@ -18,7 +18,9 @@
 #   TIMEOUT=1800        seconds before one run is given up (reported as "timeout")
 #   DATA=bench-data     where inputs, venv and results go
 #   SKIP_BUILD=1        use the existing target/release binaries
-#   TOOLS="licdiag duckdb jq cat"
+#   TOOLS="licdiag duckdb jq cat"   add sha256sum for a control: a fixed single-threaded job on the
+#                       same file, whose spread over the rounds shows how much the machine's speed
+#                       moved during the run (on a shared VM, 20-40% within minutes)
 #   KINDS="graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"   formats compared
 #   SCALES=""           skips the scaling run
 set -euo pipefail
@@ -169,6 +171,7 @@ set_cmd() {
     duckdb)  CMD=("$DUCKDB_PY" -c 'import duckdb,sys; [print(*r, sep="\t") for r in duckdb.sql(sys.argv[1]).fetchall()]' "$(duckdb_sql "$file" "$kind")") ;;
     jq)      CMD=(jq -rn "$(jq_prog "$kind")" "$file") ;;
     cat)     CMD=(cat "$file") ;;
+    sha256sum) CMD=(sha256sum "$file") ;;
     esac
 }
 
@@ -181,7 +184,7 @@ run_once() {
     # cat's copy goes to /dev/null, as the target says (`cat FILE > /dev/null`); writing it to a file
     # timed the file system's writes, not reading; the other tools' answers are kept for inspection
     local out="$DATA/last-$tool.out"
-    [ "$tool" = cat ] && out=/dev/null
+    case $tool in cat | sha256sum) out=/dev/null ;; esac
     tf=$(mktemp)
     set +e
     # wall time from the clock in nanoseconds (GNU time's %e has 10 ms steps: a quarter of `cat`
@@ -269,6 +272,18 @@ def summary(rs):
     return wall, rss, "ok", int(ok[0]["bytes"])
 
 print(f"machine: {sys.argv[2]} cores; median of the runs, peak RSS = max over runs\n")
+def rounds(fmt, tool):
+    """licdiag's time over the tool's, round by round: the lowest and highest ratio."""
+    mine = {r["run"]: float(r["wall_s"]) for r in cell.get(("compare", fmt, "licdiag"), []) if r["status"] == "ok"}
+    theirs = {r["run"]: float(r["wall_s"]) for r in cell.get(("compare", fmt, tool), []) if r["status"] == "ok"}
+    ratios = [mine[k] / theirs[k] for k in mine if k in theirs and theirs[k] > 0]
+    return f" (rounds {min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
+
+def spread(rs):
+    """The slowest run over the fastest: how much the machine's speed moved, for the control."""
+    ok = [float(r["wall_s"]) for r in rs if r["status"] == "ok"]
+    return f"slowest / fastest run = {max(ok) / min(ok):.2f}" if len(ok) > 1 and min(ok) > 0 else ""
+
 print("| format | size | tool | median wall | peak RSS | MB/s | licdiag time ratio |")
 print("|---|---|---|---|---|---|---|")
 fmts = []
@@ -277,7 +292,7 @@ for (label, fmt, tool) in cell:
         fmts.append(fmt)
 for fmt in fmts:
     base = summary(cell.get(("compare", fmt, "licdiag"), []))[0] if ("compare", fmt, "licdiag") in cell else None
-    for tool in ["licdiag", "duckdb", "jq", "cat"]:
+    for tool in ["licdiag", "duckdb", "jq", "cat", "sha256sum"]:
         rs = cell.get(("compare", fmt, tool))
         if not rs:
             continue
@@ -285,7 +300,12 @@ for fmt in fmts:
         if wall is None:
             print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {st} | | | |")
             continue
-        ratio = "" if tool == "licdiag" or base is None else f"licdiag / {tool} = {base / wall:.2f}x"
+        if tool == "sha256sum":
+            ratio = f"control: {spread(rs)}"
+        elif tool == "licdiag" or base is None:
+            ratio = ""
+        else:
+            ratio = f"licdiag / {tool} = {base / wall:.2f}x{rounds(fmt, tool)}"
         print(f"| {fmt} | {size/1e6:.0f} MB | {tool} | {wall:.3f} s | {rss/1024:.0f} MB | {size/1e6/max(wall,1e-9):.0f} | {ratio} |")
 print("\n| scaling (Graph JSON Lines) | size | licdiag median wall | peak RSS | MB/s |")
 print("|---|---|---|---|---|")
