@@ -246,6 +246,9 @@ fn ual_entry(e: &Value) -> UalEntry<'static> {
     (str_of(e, "ID").map(Cow::Owned), ty)
 }
 
+/// The object classes an `Other` (type 2) entry names, alone or as `<class>_<guid>`.
+const UAL_KINDS: [&str; 5] = ["User", "Group", "ServicePrincipal", "Application", "Device"];
+
 /// Splits an IdentityType-tagged `Actor[]` / `Target[]` list (Office 365 Management Activity schema:
 /// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN).
 fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
@@ -264,15 +267,13 @@ fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
             Some(1) => keep(&mut t.display_name, id),
             Some(2) => {
                 if let Some((kind, guid)) = id.split_once('_') {
-                    if ["User", "Group", "ServicePrincipal", "Application", "Device"]
-                        .contains(&kind)
-                    {
+                    if UAL_KINDS.contains(&kind) {
                         t.kind.get_or_insert_with(|| kind.to_string());
                         t.id.get_or_insert_with(|| guid.to_string());
                         continue;
                     }
                 }
-                if ["User", "Group", "ServicePrincipal", "Application", "Device"].contains(&&*id) {
+                if UAL_KINDS.contains(&&*id) {
                     keep(&mut t.kind, id);
                 } else if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 {
                     keep(&mut t.id, id);
