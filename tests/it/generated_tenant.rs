@@ -16,14 +16,20 @@ fn run(bin: &str, args: &[&str]) -> Output {
     Command::new(bin).args(args).output().expect("run binary")
 }
 
-/// `licdiag GLOBAL... analyze INPUT... --format json --as-of AS_OF MORE...`.
-fn analyze_json(global: &[&str], inputs: &[&Path], as_of: &str, more: &[&str]) -> Output {
+/// `licdiag GLOBAL... COMMAND INPUT... MORE...`.
+fn licdiag(global: &[&str], command: &str, inputs: &[&Path], more: &[&str]) -> Output {
     let mut args = global.to_vec();
-    args.push("analyze");
+    args.push(command);
     args.extend(inputs.iter().map(|p| p.to_str().expect("utf-8 path")));
-    args.extend_from_slice(&["--format", "json", "--as-of", as_of]);
     args.extend_from_slice(more);
     run(LICDIAG, &args)
+}
+
+/// `licdiag GLOBAL... analyze INPUT... --format json --as-of AS_OF MORE...`.
+fn analyze_json(global: &[&str], inputs: &[&Path], as_of: &str, more: &[&str]) -> Output {
+    let mut args = vec!["--format", "json", "--as-of", as_of];
+    args.extend_from_slice(more);
+    licdiag(global, "analyze", inputs, &args)
 }
 
 fn gen(dir: &Path, extra: &[&str]) -> Output {
@@ -314,7 +320,7 @@ fn one_worker_thread_gives_the_same_report() {
 fn one_worker_thread_gives_the_same_query_and_export() {
     let (dir, truth) = tenant();
     let (snap, audit) = (dir.join("snapshot"), dir.join("audit"));
-    let inputs = [snap.to_str().unwrap(), audit.to_str().unwrap()];
+    let inputs = [snap.as_path(), audit.as_path()];
     let as_of = truth["snapshot_time"].as_str().unwrap();
     let ok = |out: Output| {
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -324,23 +330,17 @@ fn one_worker_thread_gives_the_same_query_and_export() {
     let query = "SELECT activity, result, count(*) AS n FROM events \
                  GROUP BY activity, result ORDER BY activity, result";
     let sql = |global: &[&str]| {
-        let mut args = global.to_vec();
-        args.push("sql");
-        args.extend(inputs);
-        args.extend(["--as-of", as_of, "--format", "csv", "-q", query]);
-        ok(run(LICDIAG, &args))
+        let more = ["--as-of", as_of, "--format", "csv", "-q", query];
+        ok(licdiag(global, "sql", &inputs, &more))
     };
     let (one, all) = (sql(&["--threads", "1"]), sql(&[]));
     assert!(String::from_utf8_lossy(&all).lines().count() > 3);
     assert!(one == all, "--threads 1 changed the query's result");
 
     let tables = |global: &[&str], out: &Path| {
-        let mut args = global.to_vec();
-        args.push("export");
-        args.extend(inputs);
-        args.extend(["--as-of", as_of, "--format", "ndjson", "--out"]);
-        args.push(out.to_str().unwrap());
-        ok(run(LICDIAG, &args));
+        let more = ["--as-of", as_of, "--format", "ndjson", "--out"];
+        let more: Vec<&str> = more.into_iter().chain(out.to_str()).collect();
+        ok(licdiag(global, "export", &inputs, &more));
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
             .unwrap()
             .map(|e| {
