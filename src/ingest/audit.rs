@@ -22,8 +22,9 @@ pub enum Family {
 /// Top-level key access that classification needs, so the same rules run over a parsed `Value` and
 /// over the prefilter's lightly parsed records (see `prefilter`).
 pub trait Keyed {
-    /// Whether the key is present (any case), null or not.
-    fn has_key(&self, key: &str) -> bool;
+    /// Calls `f` with every top-level key as written (duplicates and all) and whether its value
+    /// is a JSON string.
+    fn each_key(&self, f: impl FnMut(&str, bool));
     /// The value is a JSON string (any case of the key; null counts as absent).
     fn is_string(&self, key: &str) -> bool;
     /// The string value of a key (any case), when it is a string.
@@ -31,9 +32,10 @@ pub trait Keyed {
 }
 
 impl Keyed for Value {
-    fn has_key(&self, key: &str) -> bool {
-        self.as_object()
-            .is_some_and(|o| o.keys().any(|x| x.eq_ignore_ascii_case(key)))
+    fn each_key(&self, mut f: impl FnMut(&str, bool)) {
+        if let Some(o) = self.as_object() {
+            o.iter().for_each(|(k, v)| f(k, v.is_string()));
+        }
     }
     fn is_string(&self, key: &str) -> bool {
         matches!(get(self, key), Some(Value::String(_)))
@@ -52,31 +54,187 @@ pub fn classify(v: &Value) -> Option<Family> {
     classify_keys(v)
 }
 
-/// [`classify`] over any keyed record.
+/// The keys [`classify_keys`] asks about, one bit each ([`ClassKey::of`]).
+#[derive(Clone, Copy)]
+#[repr(u32)]
+enum ClassKey {
+    Properties,
+    OperationName,
+    ResourceId,
+    Time,
+    Workload,
+    Operation,
+    CreationTime,
+    RecordType,
+    AuditLogRecordType,
+    AuditData,
+    CreationDate,
+    ActivityDisplayName,
+    ActivityDateTime,
+    TimeGenerated,
+    SourceSystem,
+    AadOperationType,
+    AadTenantId,
+    /// Asked of string values only (a Log Analytics row's `Type` and its text-valued columns).
+    Type,
+    InitiatedBy,
+    TargetResources,
+    AdditionalDetails,
+}
+
+impl ClassKey {
+    const fn bit(self) -> u32 {
+        1 << self as u32
+    }
+
+    /// Every key's name in lowercase (`operationName` and `OperationName` are one key in any case).
+    const NAMES: [(&'static str, ClassKey); 21] = {
+        use ClassKey::*;
+        [
+            ("time", Time),
+            ("type", Type),
+            ("workload", Workload),
+            ("operation", Operation),
+            ("auditdata", AuditData),
+            ("properties", Properties),
+            ("resourceid", ResourceId),
+            ("recordtype", RecordType),
+            ("aadtenantid", AadTenantId),
+            ("initiatedby", InitiatedBy),
+            ("creationtime", CreationTime),
+            ("creationdate", CreationDate),
+            ("sourcesystem", SourceSystem),
+            ("operationname", OperationName),
+            ("timegenerated", TimeGenerated),
+            ("targetresources", TargetResources),
+            ("activitydatetime", ActivityDateTime),
+            ("aadoperationtype", AadOperationType),
+            ("additionaldetails", AdditionalDetails),
+            ("auditlogrecordtype", AuditLogRecordType),
+            ("activitydisplayname", ActivityDisplayName),
+        ]
+    };
+
+    /// A key's slot in [`ClassKey::TABLE`]: its length and its first and last two bytes with the
+    /// 0x20 bit set (so any case of a name has the name's slot), multiplied into the top six bits.
+    /// The constant is one under which no two names share a slot (`TABLE` fails to build if two
+    /// did).
+    const fn slot(b: &[u8]) -> Option<usize> {
+        let n = b.len();
+        if n < 2 {
+            return None;
+        }
+        let x = n as u64
+            | ((b[0] | 0x20) as u64) << 8
+            | ((b[n - 2] | 0x20) as u64) << 16
+            | ((b[n - 1] | 0x20) as u64) << 24;
+        Some((x.wrapping_mul(0xafbd_67f9_6196_99cf) >> 58) as usize)
+    }
+
+    /// [`ClassKey::NAMES`] by [`ClassKey::slot`].
+    const TABLE: [Option<(&'static str, ClassKey)>; 64] = {
+        let mut table = [None; 64];
+        let mut i = 0;
+        while i < Self::NAMES.len() {
+            let name = Self::NAMES[i].0.as_bytes();
+            let mut j = 0;
+            while j < name.len() {
+                assert!(
+                    name[j].is_ascii_lowercase(),
+                    "a name not in lowercase letters"
+                );
+                j += 1;
+            }
+            let Some(s) = Self::slot(name) else {
+                panic!("a name too short to hash");
+            };
+            assert!(table[s].is_none(), "two names share a slot");
+            table[s] = Some(Self::NAMES[i]);
+            i += 1;
+        }
+        table
+    };
+
+    /// The bit of the key that is `k` in some ASCII case, if any: the one name in `k`'s slot is
+    /// compared, the others cannot be `k`.
+    #[inline]
+    fn of(k: &str) -> u32 {
+        let b = k.as_bytes();
+        match Self::slot(b).and_then(|s| Self::TABLE.get(s).copied().flatten()) {
+            Some((name, key)) if folded_eq(name.as_bytes(), b) => key.bit(),
+            _ => 0,
+        }
+    }
+}
+
+/// Whether `b` is `name` (lowercase ASCII letters, as long as `b`) in some ASCII case: a byte is a
+/// name's letter in some case exactly when it is that letter with the 0x20 bit set (no other byte
+/// becomes a letter so). Eight bytes at a time, the last eight overlapping the others.
+fn folded_eq(name: &[u8], b: &[u8]) -> bool {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    let word = |s: &[u8], i: usize| {
+        s.get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if name.len() != b.len() {
+        return false;
+    }
+    if b.len() < 8 {
+        return name.iter().zip(b).all(|(&n, &c)| c | 0x20 == n);
+    }
+    let mut i = 0;
+    while i + 8 < b.len() {
+        if word(b, i).map(|w| w | FOLD) != word(name, i) {
+            return false;
+        }
+        i += 8;
+    }
+    let last = b.len() - 8;
+    word(b, last).map(|w| w | FOLD) == word(name, last)
+}
+
+/// [`classify`] over any keyed record. The keys are read once, into one bit per [`ClassKey`] that
+/// some spelling has (and one per key that some spelling has with a string value); asking the
+/// record about each key in turn walked its keys up to 17 times.
 pub fn classify_keys(v: &impl Keyed) -> Option<Family> {
-    let has = |k: &str| v.has_key(k);
-    if has("properties") && (has("operationName") || has("resourceId") || has("time")) {
+    let (mut present, mut strings) = (0u32, 0u32);
+    v.each_key(|k, string| {
+        let bit = ClassKey::of(k);
+        present |= bit;
+        if string {
+            strings |= bit;
+        }
+    });
+    let has = |k: ClassKey| present & k.bit() != 0;
+    use ClassKey::*;
+    if has(Properties) && (has(OperationName) || has(ResourceId) || has(Time)) {
         return Some(Family::AzureMonitor);
     }
-    if (has("Workload") && (has("Operation") || has("CreationTime")))
-        || (has("RecordType") && has("CreationTime") && has("Operation"))
-        || has("auditLogRecordType")
-        || (has("AuditData") && has("CreationDate"))
+    if (has(Workload) && (has(Operation) || has(CreationTime)))
+        || (has(RecordType) && has(CreationTime) && has(Operation))
+        || has(AuditLogRecordType)
+        || (has(AuditData) && has(CreationDate))
     {
         return Some(Family::Ual);
     }
-    if has("activityDisplayName")
-        || has("activityDateTime")
-        || has("OperationName") && has("TimeGenerated")
+    if has(ActivityDisplayName) || has(ActivityDateTime) || has(OperationName) && has(TimeGenerated)
     {
-        let la = has("TimeGenerated")
-            || has("SourceSystem")
-            || has("AADOperationType")
-            || has("AADTenantId")
-            || v.string("Type").as_deref() == Some("AuditLogs")
-            || ["InitiatedBy", "TargetResources", "AdditionalDetails"]
-                .iter()
-                .any(|k| v.is_string(k));
+        // a key the record reads as a string (its exact spelling first, else the first in byte
+        // order) is one that some spelling holds a string for: the bit rules out the others
+        let string = |k: ClassKey| strings & k.bit() != 0;
+        let la = has(TimeGenerated)
+            || has(SourceSystem)
+            || has(AadOperationType)
+            || has(AadTenantId)
+            || string(Type) && v.string("Type").as_deref() == Some("AuditLogs")
+            || [
+                (InitiatedBy, "InitiatedBy"),
+                (TargetResources, "TargetResources"),
+                (AdditionalDetails, "AdditionalDetails"),
+            ]
+            .iter()
+            .any(|&(bit, k)| string(bit) && v.is_string(k));
         return Some(Family::Graph(if la {
             AuditFormat::LogAnalyticsJson
         } else {
@@ -662,6 +820,62 @@ pub fn as_text(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// What [`ClassKey::of`] answers, by comparing `k` with every name in turn.
+    fn class_bit_by_scan(k: &str) -> u32 {
+        ClassKey::NAMES
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(k))
+            .fold(0, |bits, &(_, key)| bits | key.bit())
+    }
+
+    proptest! {
+        /// Any case of a name, a name with a byte changed, cut or lengthened, or any other text
+        /// gets the bit a scan of the names gives.
+        #[test]
+        fn class_key_bits_are_those_of_a_scan(
+            i in 0..ClassKey::NAMES.len(),
+            upper in proptest::collection::vec(any::<bool>(), 19),
+            edit in 0..4u8,
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            other in "\\PC{0,24}",
+        ) {
+            let name = ClassKey::NAMES[i].0;
+            let mut k: Vec<u8> = name
+                .bytes()
+                .zip(&upper)
+                .map(|(c, &u)| if u { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let at = at.index(k.len());
+            match edit {
+                0 => {}
+                1 => k[at] = byte,
+                2 => k.truncate(at),
+                _ => k.insert(at, byte),
+            }
+            for key in [String::from_utf8_lossy(&k).into_owned(), other] {
+                prop_assert_eq!(ClassKey::of(&key), class_bit_by_scan(&key), "{:?}", key);
+            }
+        }
+    }
+
+    #[test]
+    fn every_class_key_has_its_own_bit() {
+        let bits = ClassKey::NAMES.iter().map(|&(_, k)| k.bit());
+        assert_eq!(
+            bits.clone().fold(0, |a, b| a | b).count_ones() as usize,
+            ClassKey::NAMES.len()
+        );
+        for (name, key) in ClassKey::NAMES {
+            assert_eq!(
+                ClassKey::of(&name.to_ascii_uppercase()),
+                key.bit(),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn error_needles_hold_no_csv_syntax() {

@@ -437,8 +437,10 @@ impl<'a> LightMap<'a> {
 }
 
 impl Keyed for LightMap<'_> {
-    fn has_key(&self, key: &str) -> bool {
-        self.may_have(key) && self.items.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+    fn each_key(&self, mut f: impl FnMut(&str, bool)) {
+        self.items
+            .iter()
+            .for_each(|(k, v)| f(k, v.starts_with('"')));
     }
     fn is_string(&self, key: &str) -> bool {
         // the value `get` gives is a member's: unless some spelling of `key` holds a string, the
