@@ -22,6 +22,7 @@
 #                       same file, whose spread over the rounds shows how much the machine's speed
 #                       moved during the run (on a shared VM, 20-40% within minutes)
 #   KINDS="graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"   formats compared
+#   KINDS=""            skips the comparison (with SCALES, only the scaling run)
 #   SCALES=""           skips the scaling run
 set -euo pipefail
 
@@ -36,7 +37,7 @@ RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-1800}
 DATA=${DATA:-bench-data}
 TOOLS=${TOOLS:-"licdiag duckdb jq cat"}
-KINDS=${KINDS:-"graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"}
+KINDS=${KINDS-"graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 GEN="$ROOT/target/release/licdiag-gen"
