@@ -443,17 +443,9 @@ impl Keyed for LightMap<'_> {
             .for_each(|(k, v)| f(k, v.starts_with('"')));
     }
     fn is_string(&self, key: &str) -> bool {
-        // the value `get` gives is a member's: unless some spelling of `key` holds a string, the
-        // answer is no, and that walk compares only the keys of string members. The
-        // classification asks this of `InitiatedBy`, `TargetResources` and `AdditionalDetails` on
-        // every Graph record, whose `initiatedBy` (an object) made `get` compare it in full
-        // (about a third of the classification)
-        self.may_have(key)
-            && self
-                .items
-                .iter()
-                .any(|(k, v)| v.starts_with('"') && k.eq_ignore_ascii_case(key))
-            && self.get(key).is_some_and(|v| v.starts_with('"'))
+        // `classify_keys` asks this only when some spelling of `key` holds a string (its bits):
+        // the walk over string members that once ruled the others out is done there
+        self.get(key).is_some_and(|v| v.starts_with('"'))
     }
     fn string(&self, key: &str) -> Option<String> {
         let v = self.get(key)?;
