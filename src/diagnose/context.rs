@@ -14,11 +14,57 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// A user as the inputs identify them: by object id when any input gives one, else by UPN.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum UKey {
     Id(ObjectId),
     Upn(String),
 }
+
+// by hand, not derived: [`UKeyRef`] hashes as the key it names
+impl std::hash::Hash for UKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            UKey::Id(id) => UKeyRef::Id(id).hash(state),
+            UKey::Upn(u) => UKeyRef::Upn(u).hash(state),
+        }
+    }
+}
+
+/// A [`UKey`] borrowed, to look one up without cloning its text.
+#[derive(Clone, Copy, Debug)]
+enum UKeyRef<'k> {
+    Id(&'k ObjectId),
+    Upn(&'k str),
+}
+
+impl std::hash::Hash for UKeyRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            UKeyRef::Id(id) => {
+                state.write_u8(0);
+                id.hash(state);
+            }
+            UKeyRef::Upn(u) => {
+                state.write_u8(1);
+                u.hash(state);
+            }
+        }
+    }
+}
+
+impl hashbrown::Equivalent<UKey> for UKeyRef<'_> {
+    fn equivalent(&self, k: &UKey) -> bool {
+        match (self, k) {
+            (UKeyRef::Id(a), UKey::Id(b)) => *a == b,
+            (UKeyRef::Upn(a), UKey::Upn(b)) => *a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The users the audit log names ([`Ctx::index_users`]): a `hashbrown` map, looked up by
+/// [`UKeyRef`] as well as by [`UKey`].
+type UserIndex<'a> = hashbrown::HashMap<UKey, AuditUser<'a>, foldhash::fast::RandomState>;
 
 /// The product of a finding.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,7 +136,7 @@ pub(crate) struct Ctx<'a> {
     /// UPN (lower) -> object id, learned from audit targets that carry both ([`Ctx::upn_alias`]).
     upn_alias: OnceLock<HashMap<String, ObjectId>>,
     /// Per user the audit log names: its events and the labels first seen for it.
-    audit_users: HashMap<UKey, AuditUser<'a>>,
+    audit_users: UserIndex<'a>,
     /// Per group the audit log names: its events and the name first seen for it.
     audit_groups: HashMap<ObjectId, AuditGroup<'a>>,
     addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
@@ -198,7 +244,7 @@ impl<'a> Ctx<'a> {
             user_groups,
             order: Vec::new(),
             upn_alias: OnceLock::new(),
-            audit_users: HashMap::default(),
+            audit_users: UserIndex::default(),
             audit_groups: HashMap::default(),
             addresses: OnceLock::new(),
             windows: OnceLock::new(),
@@ -266,19 +312,29 @@ impl<'a> Ctx<'a> {
     /// The users the audit log names: their events and first labels. The labels borrow the
     /// inputs' strings (no copies to free with the context); a key is cloned only for a user seen
     /// for the first time.
-    fn index_users(&self) -> HashMap<UKey, AuditUser<'a>> {
-        let mut users: HashMap<UKey, AuditUser<'a>> = HashMap::default();
+    fn index_users(&self) -> UserIndex<'a> {
+        // sized once: at most one user per item read, most items name one (growing it rehashed
+        // every key several times)
+        let mut users = UserIndex::with_capacity_and_hasher(self.order.len(), Default::default());
+        // with no snapshot user that has a UPN, a target with an id is that id's user
+        // ([`Ctx::resolve_user`]): looked up by reference, no key built
+        let by_id = self.users_by_upn.is_empty();
         // identities name users; only events are indexed
         for (event, t) in self.targets_in_order() {
             if t.kind != TargetKind::User {
                 continue;
             }
-            let Some(k) = self.resolve_user(t.id.as_ref(), t.upn.as_deref()) else {
-                continue;
-            };
-            let u = match users.get_mut(&k) {
-                Some(u) => u,
-                None => users.entry(k).or_default(),
+            let u = match &t.id {
+                Some(id) if by_id => match users.get_mut(&UKeyRef::Id(id)) {
+                    Some(u) => u,
+                    None => users.entry(UKey::Id(id.clone())).or_default(),
+                },
+                _ => {
+                    let Some(k) = self.resolve_user(t.id.as_ref(), t.upn.as_deref()) else {
+                        continue;
+                    };
+                    users.entry(k).or_default()
+                }
             };
             if u.upn.is_none() {
                 u.upn = t.upn.as_deref();
@@ -771,6 +827,42 @@ mod tests {
     use super::*;
     use crate::diagnose::testkit::{add_member, admin, gid, t, user_target};
     use crate::model::snapshot::Identity;
+
+    /// `index_users` looks a user up by a borrowed key: it must hash and compare as the owned key
+    /// the user was stored under, and never match the other kind of key with the same text.
+    #[test]
+    fn a_borrowed_user_key_finds_what_its_owned_key_stored() {
+        use std::hash::BuildHasher;
+        let s = foldhash::fast::RandomState::default();
+        let id = ObjectId::parse("5A6E810C-3936-4885-A73F-F4CA3A81E478").expect("an id");
+        assert_eq!(
+            s.hash_one(UKey::Id(id.clone())),
+            s.hash_one(UKeyRef::Id(&id))
+        );
+        let upn = "ana@contoso.example";
+        assert_eq!(
+            s.hash_one(UKey::Upn(upn.into())),
+            s.hash_one(UKeyRef::Upn(upn))
+        );
+        let mut users = UserIndex::default();
+        users.insert(UKey::Id(id.clone()), AuditUser::default());
+        let by_upn = AuditUser {
+            events: vec![7],
+            ..Default::default()
+        };
+        users.insert(UKey::Upn(id.as_str().to_string()), by_upn);
+        assert_eq!(
+            users.get(&UKeyRef::Id(&id)).map(|u| u.events.len()),
+            Some(0)
+        );
+        assert_eq!(
+            users
+                .get(&UKeyRef::Upn(id.as_str()))
+                .map(|u| u.events.clone()),
+            Some(vec![7])
+        );
+        assert!(users.get(&UKeyRef::Upn(upn)).is_none());
+    }
 
     /// A group renamed during the window: the name of a membership change that was not kept, seen
     /// first, wins over a later kept event's, as it would have had the change been kept; after
