@@ -230,6 +230,34 @@ fn skip(
     }
 }
 
+/// A `serde_json` error placed within its record. The parser read the record alone, so its line 1
+/// is the record's first line; the skip itself names the file's record and line, and a position
+/// in the file's terms here would contradict it.
+pub(crate) fn json_detail(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&place).unwrap_or(&full);
+    match (e.line(), e.column()) {
+        (0, _) => what.to_string(),
+        (1, c) => format!("{what}, at column {c} of the record"),
+        (l, c) => format!("{what}, at line {l} column {c} of the record"),
+    }
+}
+
+/// A `csv` crate error without the crate's own position: the reader that raised it read one slice
+/// of the file, so its record and line numbers were the slice's (the skip names the file's).
+fn csv_detail(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not valid UTF-8 (after its first {} bytes): the file may be in another \
+             encoding; re-export it as UTF-8",
+            err.field() + 1,
+            err.valid_up_to()
+        ),
+        _ => e.to_string(),
+    }
+}
+
 fn keys_of(v: &Value) -> String {
     match v.as_object() {
         Some(o) => {
@@ -322,7 +350,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool, lean
     }
     match serde_json::from_slice::<Value>(&item.bytes) {
         Ok(v) => process_value(v, src, None),
-        Err(e) => skip(&src, "malformed JSON", format!("{e}"), true),
+        Err(e) => skip(&src, "malformed JSON", json_detail(&e), true),
     }
 }
 
@@ -598,12 +626,32 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: EXPECTED_INPUT.into(),
         });
     }
-    let binary = window.contains(&0)
-        || match std::str::from_utf8(window) {
-            Ok(_) => false,
-            Err(e) => e.error_len().is_some(),
-        };
-    if binary {
+    // a sequence cut by the window's end is not an error
+    let invalid = std::str::from_utf8(window)
+        .err()
+        .filter(|e| e.error_len().is_some());
+    if let (false, Some(e)) = (window.contains(&0), &invalid) {
+        if mostly_text(window) {
+            // text in another encoding (Windows-1252 from a spreadsheet, say): say where and how
+            // to convert it, not "binary data"
+            let at = e.valid_up_to();
+            let before = &window[..at];
+            let line = memchr::memchr_iter(b'\n', before).count() + 1;
+            let column = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+            return Err(InputError::Unusable {
+                path: path.into(),
+                found: format!(
+                    "text that is not UTF-8 (byte 0x{:02X} at line {line}, column {column})",
+                    window[at]
+                ),
+                expected: "UTF-8 or UTF-16 text; re-export it as UTF-8 (Excel: Save As \"CSV \
+                           UTF-8\"), or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > \
+                           FILE.utf8`"
+                    .into(),
+            });
+        }
+    }
+    if window.contains(&0) || invalid.is_some() {
         return Err(InputError::Unusable {
             path: path.into(),
             found: "binary data (not UTF-8 or UTF-16 text)".into(),
@@ -627,6 +675,16 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             }
         }
     }
+}
+
+/// Whether bytes read as text: at least 90% of them printable ASCII or white space (random or
+/// compressed data has about 40%; text in a legacy encoding has a few accented letters).
+fn mostly_text(b: &[u8]) -> bool {
+    let texty = b
+        .iter()
+        .filter(|&&c| matches!(c, b' '..=b'~' | b'\t' | b'\n' | b'\r'))
+        .count();
+    texty * 10 >= b.len() * 9
 }
 
 /// Parses one slice of whole records: its outcomes (lines relative to the slice) and its newlines.
@@ -1185,7 +1243,7 @@ impl CsvRows<'_> {
                     self.counted.flush(&mut self.outs);
                     let src = self.src(line);
                     self.outs
-                        .push(skip(&src, "malformed CSV row", e.to_string(), true));
+                        .push(skip(&src, "malformed CSV row", csv_detail(&e), true));
                 }
             }
         }
@@ -1504,6 +1562,10 @@ mod parallel_tests {
     use super::*;
 
     fn read(name: &str, text: &str, full_parse: bool) -> InputReport {
+        read_bytes(name, text.as_bytes(), full_parse).expect("read")
+    }
+
+    fn read_bytes(name: &str, text: &[u8], full_parse: bool) -> Result<InputReport, InputError> {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join(name);
         std::fs::write(&p, text).expect("write");
@@ -1511,8 +1573,8 @@ mod parallel_tests {
             full_parse,
             ..Default::default()
         };
-        let mut got = read_inputs(&[p], &opts).expect("read");
-        got.inputs.remove(0)
+        let mut got = read_inputs(&[p], &opts)?;
+        Ok(got.inputs.remove(0))
     }
 
     fn graph(i: usize, activity: &str) -> String {
@@ -1910,5 +1972,92 @@ mod parallel_tests {
         assert_eq!(r.records, 20_001);
         assert_eq!(r.events + r.skipped_total(), 20_001);
         assert!(r.events >= 19_990, "{r:?}");
+    }
+
+    /// A cell that is not UTF-8 deep in a large CSV: the row is skipped as the file's record and
+    /// line, and the detail names the field, not the position inside the slice the `csv` crate
+    /// read (which contradicted the line), the same with the fast path and the full parse.
+    #[test]
+    fn a_csv_row_that_is_not_utf8_is_named_by_its_own_line() {
+        let mut text = format!("{LA_HEADER}\n").into_bytes();
+        for i in 1..=20_000 {
+            let row = la_row(i);
+            if i == 15_000 {
+                // "plain" -> "pl\xE9in" in Windows-1252: the seventh field
+                text.extend_from_slice(row.replace("plain", "pl#in").as_bytes());
+                let at = text.len() - row.len() + row.find("plain").expect("cell") + 2;
+                text[at] = 0xE9;
+            } else {
+                text.extend_from_slice(row.as_bytes());
+            }
+            text.push(b'\n');
+        }
+        for full_parse in [false, true] {
+            let r = read_bytes("latin.csv", &text, full_parse).expect("read");
+            assert_eq!(
+                (r.records, r.events, r.skipped_total()),
+                (20_000, 19_999, 1)
+            );
+            let issue = &r.issues[0];
+            assert_eq!(
+                (issue.record, issue.line),
+                (15_000, Some(15_001)),
+                "{issue:?}"
+            );
+            assert_eq!(
+                issue.detail,
+                "field 7 is not valid UTF-8 (after its first 2 bytes): the file may be in another \
+                 encoding; re-export it as UTF-8"
+            );
+        }
+    }
+
+    /// A record's JSON error is placed within the record, not given as the parser's "line 1",
+    /// which read as the file's first line.
+    #[test]
+    fn a_json_record_error_is_placed_within_the_record() {
+        let e = serde_json::from_str::<Value>(r#"{"a":tru}"#).expect_err("invalid");
+        assert_eq!((e.line(), e.column()), (1, 9));
+        assert_eq!(json_detail(&e), "expected ident, at column 9 of the record");
+        let e = serde_json::from_str::<Value>("{\n\"a\":\n  x}").expect_err("invalid");
+        assert_eq!((e.line(), e.column()), (3, 3));
+        assert_eq!(
+            json_detail(&e),
+            "expected value, at line 3 column 3 of the record"
+        );
+        let mut lines = String::new();
+        for i in 1..=3 {
+            lines.push_str(&graph(i, "Update user"));
+            lines.push('\n');
+        }
+        lines.push_str("{\"activityDisplayName\":x}\n");
+        let r = read("broken.jsonl", &lines, false);
+        assert_eq!(r.issues[0].line, Some(4));
+        assert_eq!(
+            r.issues[0].detail,
+            "expected value, at column 24 of the record"
+        );
+    }
+
+    /// Text in another encoding is told apart from binary data: where its first foreign byte is,
+    /// and how to convert it.
+    #[test]
+    fn text_that_is_not_utf8_says_where_and_how_to_convert_it() {
+        let mut text = format!("{LA_HEADER}\n{}\n", la_row(1)).into_bytes();
+        let at = text.len() - 10;
+        text[at] = 0xE9;
+        let e = read_bytes("latin.csv", &text, false).expect_err("not UTF-8");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("text that is not UTF-8 (byte 0xE9 at line 2, column "),
+            "{msg}"
+        );
+        assert!(msg.contains("iconv -f WINDOWS-1252 -t UTF-8"), "{msg}");
+        // random bytes stay binary data
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let e = read_bytes("noise.csv", &noise, false).expect_err("binary");
+        assert!(e.to_string().contains("binary data"), "{e}");
     }
 }
