@@ -233,7 +233,7 @@ fn skip(
 /// A `serde_json` error placed within its record. The parser read the record alone, so its line 1
 /// is the record's first line; the skip itself names the file's record and line, and a position
 /// in the file's terms here would contradict it.
-pub(crate) fn json_detail(e: &serde_json::Error) -> String {
+fn json_detail(e: &serde_json::Error) -> String {
     let full = e.to_string();
     let place = format!(" at line {} column {}", e.line(), e.column());
     let what = full.strip_suffix(&place).unwrap_or(&full);
