@@ -626,32 +626,31 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: EXPECTED_INPUT.into(),
         });
     }
+    let nul = window.contains(&0);
     // a sequence cut by the window's end is not an error
     let invalid = std::str::from_utf8(window)
         .err()
         .filter(|e| e.error_len().is_some());
-    if let (false, Some(e)) = (window.contains(&0), &invalid) {
-        if mostly_text(window) {
-            // text in another encoding (Windows-1252 from a spreadsheet, say): say where and how
-            // to convert it, not "binary data"
-            let at = e.valid_up_to();
-            let before = &window[..at];
-            let line = memchr::memchr_iter(b'\n', before).count() + 1;
-            let column = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
-            return Err(InputError::Unusable {
-                path: path.into(),
-                found: format!(
-                    "text that is not UTF-8 (byte 0x{:02X} at line {line}, column {column})",
-                    window[at]
-                ),
-                expected: "UTF-8 or UTF-16 text; re-export it as UTF-8 (Excel: Save As \"CSV \
-                           UTF-8\"), or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > \
-                           FILE.utf8`"
-                    .into(),
-            });
-        }
+    // text in another encoding (Windows-1252 from a spreadsheet, say): say where and how to
+    // convert it, not "binary data"
+    if let Some(e) = invalid.filter(|_| !nul && mostly_text(window)) {
+        let at = e.valid_up_to();
+        let before = &window[..at];
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let column = at - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1) + 1;
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: format!(
+                "text that is not UTF-8 (byte 0x{:02X} at line {line}, column {column})",
+                window[at]
+            ),
+            expected: "UTF-8 or UTF-16 text; re-export it as UTF-8 (Excel: Save As \"CSV \
+                       UTF-8\"), or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > \
+                       FILE.utf8`"
+                .into(),
+        });
     }
-    if window.contains(&0) || invalid.is_some() {
+    if nul || invalid.is_some() {
         return Err(InputError::Unusable {
             path: path.into(),
             found: "binary data (not UTF-8 or UTF-16 text)".into(),
