@@ -8,8 +8,31 @@ use crate::model::{PlanId, SkuId};
 use anyhow::{bail, Context};
 use std::borrow::Cow;
 
-/// The catalog shipped inside the binary (`data/license-catalog.csv`, Dec-2025 copy).
+/// The catalog shipped with licdiag (`data/license-catalog.csv`, Dec-2025 copy). The binary holds
+/// it already parsed ([`catalog_table`]); the CSV itself is kept for the tests that check the table.
+#[cfg(test)]
 pub const BUILTIN_CSV: &[u8] = include_bytes!("../../data/license-catalog.csv");
+
+/// How `version()` names the built-in catalog.
+const BUILTIN_SOURCE: &str = "builtin license-catalog.csv (Dec-2025)";
+
+/// The built-in catalog, parsed ahead of time: parsing the CSV cost 55M instructions (40-50 ms) on
+/// every run, most of a run on small inputs. Generated from `data/license-catalog.csv` by
+/// `Catalog::parse` and checked against it by the tests (`builtin_table_is_current`).
+#[path = "catalog_table.rs"]
+mod catalog_table;
+
+/// A plan of [`catalog_table`]: id, most frequent name, every name (sorted), most frequent friendly
+/// name; `""` for none.
+type PlanRow = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+/// A product of [`catalog_table`]: id, part number, display name (`""` for none), its plans as
+/// indexes into `PLANS`, in catalog order.
+type SkuRow = (&'static str, &'static str, &'static str, &'static [u16]);
 
 /// A product of the catalog.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -32,7 +55,7 @@ pub struct PlanInfo {
 }
 
 /// The parsed catalog.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Catalog {
     pub(crate) skus: HashMap<SkuId, SkuInfo>,
     pub(crate) plans: HashMap<PlanId, PlanInfo>,
@@ -114,10 +137,81 @@ fn most_frequent(counts: &HashMap<String, usize>) -> Option<String> {
 }
 
 impl Catalog {
-    /// The embedded catalog.
+    /// The embedded catalog, from the table parsed ahead of time: equal to
+    /// `Catalog::parse(BUILTIN_CSV, ..)` (checked by the tests).
     pub fn builtin() -> Catalog {
-        Catalog::parse(BUILTIN_CSV, "builtin license-catalog.csv (Dec-2025)")
-            .expect("the embedded license catalog is valid (checked by tests)")
+        use catalog_table::{FINGERPRINT, PLANS, PLAN_BY_DISPLAY, PLAN_BY_NAME, ROWS, SKUS};
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let plan_ids: Vec<PlanId> = PLANS.iter().map(|p| PlanId::from_normalized(p.0)).collect();
+        let mut cat = Catalog {
+            rows: ROWS,
+            fingerprint: FINGERPRINT,
+            source: BUILTIN_SOURCE.to_string(),
+            ..Catalog::default()
+        };
+        cat.plans.reserve(PLANS.len());
+        for (id, (_, name, names, display)) in plan_ids.iter().zip(PLANS.iter()) {
+            let info = PlanInfo {
+                name: some(name),
+                names: names.iter().map(|n| n.to_string()).collect(),
+                display_name: some(display),
+            };
+            cat.plans.insert(id.clone(), info);
+        }
+        let mut sku_by_display: HashMap<String, Vec<SkuId>> = HashMap::default();
+        cat.skus.reserve(SKUS.len());
+        for (id, part, display, plans) in SKUS.iter() {
+            let sku = SkuId::from_normalized(id);
+            let plans: Vec<PlanId> = plans
+                .iter()
+                .map(|&i| plan_ids[usize::from(i)].clone())
+                .collect();
+            for p in &plans {
+                cat.skus_with_plan
+                    .entry(p.clone())
+                    .or_default()
+                    .push(sku.clone());
+            }
+            if !part.is_empty() {
+                cat.by_part
+                    .entry(part.to_ascii_uppercase())
+                    .or_default()
+                    .push(sku.clone());
+            }
+            if !display.is_empty() {
+                sku_by_display
+                    .entry(display.to_lowercase())
+                    .or_default()
+                    .push(sku.clone());
+            }
+            let info = SkuInfo {
+                part_number: some(part),
+                display_name: some(display),
+                plans,
+            };
+            cat.skus.insert(sku, info);
+        }
+        for (name, i) in PLAN_BY_NAME.iter() {
+            cat.plan_by_name
+                .insert(name.to_string(), plan_ids[usize::from(*i)].clone());
+        }
+        for (display, i) in PLAN_BY_DISPLAY.iter() {
+            cat.plan_by_display
+                .insert(display.to_string(), plan_ids[usize::from(*i)].clone());
+        }
+        for (display, ids) in sku_by_display {
+            if let [only] = ids.as_slice() {
+                cat.sku_by_display.insert(display, only.clone());
+            }
+        }
+        for list in cat.by_part.values_mut() {
+            list.sort();
+        }
+        for list in cat.skus_with_plan.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        cat
     }
 
     /// Parses catalog CSV bytes. `source` names the input in errors ("FILE: line N: ...").
@@ -328,6 +422,106 @@ mod tests {
 
     fn sku(s: &str) -> SkuId {
         SkuId::parse(s).expect("id")
+    }
+
+    /// The source of `catalog_table.rs` for a parsed catalog: plans and products sorted by id,
+    /// strings as Rust literals (`{:?}`), so that the same catalog always gives the same text.
+    fn render_table(c: &Catalog) -> String {
+        use std::fmt::Write;
+        let mut plans: Vec<(&PlanId, &PlanInfo)> = c.plans.iter().collect();
+        plans.sort_by(|a, b| a.0.cmp(b.0));
+        let index: HashMap<&PlanId, usize> =
+            plans.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
+        let mut skus: Vec<(&SkuId, &SkuInfo)> = c.skus.iter().collect();
+        skus.sort_by(|a, b| a.0.cmp(b.0));
+        let mut by_name: Vec<(&String, usize)> =
+            c.plan_by_name.iter().map(|(n, p)| (n, index[p])).collect();
+        by_name.sort();
+        let mut by_display: Vec<(&String, usize)> = c
+            .plan_by_display
+            .iter()
+            .map(|(n, p)| (n, index[p]))
+            .collect();
+        by_display.sort();
+        let opt = |s: &Option<String>| format!("{:?}", s.as_deref().unwrap_or(""));
+        let mut o = String::new();
+        o.push_str(
+            "//! @generated from data/license-catalog.csv by `Catalog::parse`; do not edit.\n\
+             //! `LICDIAG_BLESS=1 cargo test --lib builtin_table_is_current` writes it again.\n\n",
+        );
+        let _ = writeln!(o, "pub(super) const ROWS: usize = {};", c.rows);
+        let _ = writeln!(
+            o,
+            "pub(super) const FINGERPRINT: u64 = 0x{:016x};",
+            c.fingerprint
+        );
+        let _ = writeln!(
+            o,
+            "\n#[rustfmt::skip]\npub(super) static PLANS: [super::PlanRow; {}] = [",
+            plans.len()
+        );
+        for (id, p) in &plans {
+            let names: Vec<String> = p.names.iter().map(|n| format!("{n:?}")).collect();
+            let _ = writeln!(
+                o,
+                "    ({:?}, {}, &[{}], {}),",
+                id.as_str(),
+                opt(&p.name),
+                names.join(", "),
+                opt(&p.display_name)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "];\n\n#[rustfmt::skip]\npub(super) static SKUS: [super::SkuRow; {}] = [",
+            skus.len()
+        );
+        for (id, s) in &skus {
+            let plans: Vec<String> = s.plans.iter().map(|p| index[p].to_string()).collect();
+            let _ = writeln!(
+                o,
+                "    ({:?}, {}, {}, &[{}]),",
+                id.as_str(),
+                opt(&s.part_number),
+                opt(&s.display_name),
+                plans.join(", ")
+            );
+        }
+        for (name, rows) in [("PLAN_BY_NAME", &by_name), ("PLAN_BY_DISPLAY", &by_display)] {
+            let _ = writeln!(
+                o,
+                "];\n\n#[rustfmt::skip]\npub(super) static {name}: [(&str, u16); {}] = [",
+                rows.len()
+            );
+            for (k, i) in rows.iter() {
+                let _ = writeln!(o, "    ({k:?}, {i}),");
+            }
+        }
+        o.push_str("];\n");
+        o
+    }
+
+    #[test]
+    fn builtin_table_is_current() {
+        let parsed = Catalog::parse(BUILTIN_CSV, BUILTIN_SOURCE).expect("the catalog parses");
+        let text = render_table(&parsed);
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/knowledge/catalog_table.rs"
+        );
+        if std::env::var_os("LICDIAG_BLESS").is_some() {
+            std::fs::write(path, &text).expect("write catalog_table.rs");
+        }
+        assert!(
+            text == include_str!("catalog_table.rs"),
+            "src/knowledge/catalog_table.rs is not data/license-catalog.csv parsed: run \
+             `LICDIAG_BLESS=1 cargo test --lib builtin_table_is_current` and commit the file"
+        );
+        assert_eq!(
+            Catalog::builtin(),
+            parsed,
+            "the table builds the parsed catalog"
+        );
     }
     fn plan(s: &str) -> PlanId {
         PlanId::parse(s).expect("id")
