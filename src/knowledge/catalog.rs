@@ -199,19 +199,25 @@ impl Catalog {
             cat.plan_by_display
                 .insert(display.to_string(), plan_ids[usize::from(*i)].clone());
         }
-        for (display, ids) in sku_by_display {
+        cat.finish(sku_by_display);
+        cat
+    }
+
+    /// The last steps of [`Catalog::parse`] and [`Catalog::builtin`]: a product display name
+    /// names a product only when one product has it; the lists of products are sorted.
+    fn finish(&mut self, sku_displays: HashMap<String, Vec<SkuId>>) {
+        for (d, ids) in sku_displays {
             if let [only] = ids.as_slice() {
-                cat.sku_by_display.insert(display, only.clone());
+                self.sku_by_display.insert(d, only.clone());
             }
         }
-        for list in cat.by_part.values_mut() {
+        for list in self.by_part.values_mut() {
             list.sort();
         }
-        for list in cat.skus_with_plan.values_mut() {
+        for list in self.skus_with_plan.values_mut() {
             list.sort();
             list.dedup();
         }
-        cat
     }
 
     /// Parses catalog CSV bytes. `source` names the input in errors ("FILE: line N: ...").
@@ -363,18 +369,7 @@ impl Catalog {
                 cat.plan_by_display.insert(d, only.clone());
             }
         }
-        for (d, ids) in sku_displays {
-            if let [only] = ids.as_slice() {
-                cat.sku_by_display.insert(d, only.clone());
-            }
-        }
-        for list in cat.by_part.values_mut() {
-            list.sort();
-        }
-        for list in cat.skus_with_plan.values_mut() {
-            list.sort();
-            list.dedup();
-        }
+        cat.finish(sku_displays);
         Ok(cat)
     }
 
