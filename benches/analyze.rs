@@ -1,7 +1,8 @@
 //! End-to-end `licdiag analyze` as a library call (`licdiag::commands::analyze_paths`: read the
 //! snapshot and one audit file, normalize, diagnose, recommend), per audit format, plus the
 //! diagnosis alone on already-ingested data. Size: `LICDIAG_BENCH_EVENTS` (default 20,000) and
-//! `LICDIAG_BENCH_USERS` (default 2,000).
+//! `LICDIAG_BENCH_USERS` (default 2,000). Also the built-in catalog, from its table and from its
+//! CSV (`catalog`): a fixed cost of every run.
 
 mod common;
 
@@ -9,6 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use licdiag::commands::{analyze_paths, knowledge};
 use licdiag::diagnose::{diagnose, DiagnoseOptions};
 use licdiag::ingest::{read_inputs, ReadOptions};
+use licdiag::knowledge::Catalog;
 use std::time::Duration;
 
 fn analyze(c: &mut Criterion) {
@@ -67,5 +69,17 @@ fn analyze(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, analyze);
+/// The built-in catalog as every run builds it (`Catalog::builtin`, from the table parsed ahead of
+/// time) and as it was built until the twenty-seventh session (`Catalog::parse` of the CSV).
+fn catalog(c: &mut Criterion) {
+    const CSV: &[u8] = include_bytes!("../data/license-catalog.csv");
+    let mut g = c.benchmark_group("catalog");
+    g.bench_function("builtin_table", |b| b.iter(Catalog::builtin));
+    g.bench_function("parse_csv", |b| {
+        b.iter(|| Catalog::parse(CSV, "license-catalog.csv").expect("the catalog parses"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, analyze, catalog);
 criterion_main!(benches);

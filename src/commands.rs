@@ -159,8 +159,8 @@ pub fn analyze_paths(
     catalog: Option<&Path>,
     redact: &crate::cli::RedactArgs,
 ) -> Result<AnalyzeRun> {
-    // The embedded catalog (a table since the twenty-seventh session: about 5M instructions, 2 ms;
-    // its CSV took 20 ms to parse) and diagnosis's patterns are built beside the
+    // The embedded catalog (a table since the twenty-seventh session: 4.9M instructions, 1.6 ms;
+    // its CSV took 11-14 ms to parse) and diagnosis's patterns are built beside the
     // held membership changes and the sort, which run on one core after a large read: during the
     // read they took a core from the parsing workers. Small inputs start them with the read.
     let mut opts = opts.clone();
