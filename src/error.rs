@@ -30,6 +30,21 @@ pub const EXPECTED_INPUT: &str = "an Entra audit-log export (Graph directoryAudi
 Azure Monitor diagnostic records, Log Analytics AuditLogs export, Purview unified audit log) or a license snapshot \
 (Graph users / groups / subscribedSkus JSON, assignmentErrors, license-error or membership CSV)";
 
+/// A `csv` crate error as a message's detail, without the crate's own position: the audit reader
+/// that raises it read one slice of the file, so its record and line numbers are the slice's, and
+/// every caller names the file's line itself. A field that is not UTF-8 says how to fix it.
+pub fn csv_detail(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not valid UTF-8 (after its first {} bytes): the file may be in another \
+             encoding; re-export it as UTF-8",
+            err.field() + 1,
+            err.valid_up_to()
+        ),
+        _ => e.to_string(),
+    }
+}
+
 /// Errors of the command line itself (bad flag values), named after the flag.
 #[derive(Debug, Error)]
 pub enum UsageError {

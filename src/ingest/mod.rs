@@ -246,20 +246,6 @@ fn json_detail(e: &serde_json::Error) -> String {
     }
 }
 
-/// A `csv` crate error without the crate's own position: the reader that raised it read one slice
-/// of the file, so its record and line numbers were the slice's (the skip names the file's).
-fn csv_detail(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => format!(
-            "field {} is not valid UTF-8 (after its first {} bytes): the file may be in another \
-             encoding; re-export it as UTF-8",
-            err.field() + 1,
-            err.valid_up_to()
-        ),
-        _ => e.to_string(),
-    }
-}
-
 fn keys_of(v: &Value) -> String {
     match v.as_object() {
         Some(o) => {
@@ -1243,8 +1229,12 @@ impl CsvRows<'_> {
                 Err(e) => {
                     self.counted.flush(&mut self.outs);
                     let src = self.src(line);
-                    self.outs
-                        .push(skip(&src, "malformed CSV row", csv_detail(&e), true));
+                    self.outs.push(skip(
+                        &src,
+                        "malformed CSV row",
+                        crate::error::csv_detail(&e),
+                        true,
+                    ));
                 }
             }
         }

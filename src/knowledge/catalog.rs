@@ -266,7 +266,8 @@ impl Catalog {
         for (n, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
-                anyhow::anyhow!("{source}: line {line}: malformed CSV row: {e}")
+                let detail = crate::error::csv_detail(&e);
+                anyhow::anyhow!("{source}: line {line}: malformed CSV row: {detail}")
             })?;
             let line = rec.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
             let field = |c: usize| -> Cow<'_, str> {
@@ -609,5 +610,15 @@ mod tests {
         assert!(format!("{e:#}").contains("x.csv: line 1: missing column `String_Id`"));
         let e = Catalog::parse(b"", "empty.csv").expect_err("empty");
         assert!(format!("{e:#}").contains("empty.csv"));
+        // a catalog saved in another encoding (Windows-1252 here): the line, the field, the fix
+        let mut bytes = csv.as_bytes()[..csv.find("B,B").expect("row 3")].to_vec();
+        bytes.extend_from_slice(b"Caf\xe9,B,6fd2c87f-b296-42f0-b197-1e91e994b900,P,5dbe027f-2339-4123-9542-606e4d348a72,P\n");
+        let e = Catalog::parse(&bytes, "ansi.csv").expect_err("not UTF-8");
+        let msg = format!("{e:#}");
+        assert!(
+            msg.starts_with("ansi.csv: line 3: malformed CSV row: field 1 is not valid UTF-8"),
+            "{msg}"
+        );
+        assert!(msg.contains("re-export it as UTF-8"), "{msg}");
     }
 }
