@@ -47,23 +47,45 @@ impl<T: Eq + Hash> Table<T> {
     where
         T: std::borrow::Borrow<Q>,
     {
+        let hash = self.hasher.hash_one(v);
+        match self.find(hash, v) {
+            Some(i) => Some(i),
+            None => self.insert(hash, make()),
+        }
+    }
+
+    /// The index of the value equal to `v`, or where `v` is moved to if none is; `None` past
+    /// `u32::MAX` values.
+    fn put_owned(&mut self, v: T) -> Option<u32> {
+        let hash = self.hasher.hash_one(&v);
+        match self.find(hash, &v) {
+            Some(i) => Some(i),
+            None => self.insert(hash, v),
+        }
+    }
+
+    /// The index of the value equal to `v`, whose hash is `hash`.
+    fn find<Q: Eq + ?Sized>(&self, hash: u64, v: &Q) -> Option<u32>
+    where
+        T: std::borrow::Borrow<Q>,
+    {
+        let items = &self.items;
+        let at = |i: &u32| items.get(*i as usize).map(|x| x.borrow());
+        self.index.find(hash, |i| at(i) == Some(v)).copied()
+    }
+
+    /// Stores `v`, not stored yet, whose hash is `hash`.
+    fn insert(&mut self, hash: u64, v: T) -> Option<u32> {
         let Table {
             items,
             index,
             hasher,
         } = self;
-        let hash = hasher.hash_one(v);
-        let at = |i: &u32| items.get(*i as usize).map(|x| x.borrow());
-        if let Some(&i) = index.find(hash, |i| at(i) == Some(v)) {
-            return Some(i);
-        }
         // u32::MAX is the file's mark for "no category"
         let i = u32::try_from(items.len()).ok().filter(|&i| i != u32::MAX)?;
-        items.push(make());
+        items.push(v);
         index.insert_unique(hash, i, |i| {
-            items
-                .get(*i as usize)
-                .map_or(0, |x| hasher.hash_one(x.borrow()))
+            items.get(*i as usize).map_or(0, |x| hasher.hash_one(x))
         });
         Some(i)
     }
@@ -104,8 +126,8 @@ struct Change {
     result: Outcome,
 }
 
-/// The membership changes of one input whose group was not known to assign licenses when they were
-/// read.
+/// The membership changes whose group was not known to assign licenses when they were read: one
+/// input's while it is read, then every input's, each folded in as it ends ([`Deferred::absorb`]).
 #[derive(Default)]
 pub(crate) struct Deferred {
     files: Table<Arc<str>>,
@@ -120,6 +142,9 @@ pub(crate) struct Deferred {
     spill: Option<Spill>,
     /// No temporary file could be made or written: the changes stay in memory.
     in_memory_only: bool,
+    /// Holds the changes of more than one input ([`Deferred::absorb`]), folded in the order the
+    /// inputs ended: the tables' order is not the inputs' order.
+    folded: bool,
 }
 
 /// Changes held in memory before they are written to the temporary file (about 3 MB of them).
@@ -197,7 +222,7 @@ impl ErrorUsers {
     /// The error users of `events` and `snap`, each under every id and UPN the inputs pair it with
     /// (snapshot users, event targets, the held changes' targets), so that a change naming the
     /// user only by id matches an error naming it only by UPN, as diagnosis resolves them.
-    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &[Deferred]) -> Self {
+    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &Deferred) -> Self {
         let mut s = ErrorUsers::default();
         for e in events
             .iter()
@@ -234,7 +259,7 @@ impl ErrorUsers {
                     });
                     &e.targets
                 })
-                .chain(held.iter().flat_map(|d| targets_ahead(&d.targets.items)))
+                .chain(targets_ahead(&held.targets.items))
                 .filter(|t| t.kind == TargetKind::User)
                 .map(|t| (t.id.as_ref(), t.upn.as_deref()));
             users.chain(targets).filter_map(|(i, u)| match (i, u) {
@@ -292,6 +317,27 @@ fn id_in_upn(upn: &str) -> Option<ObjectId> {
         return None;
     }
     ObjectId::parse(upn)
+}
+
+/// The error of a held change whose index is past its table's end (a damaged temporary file).
+fn out_of_range() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "temporary membership store: index out of range",
+    )
+}
+
+/// Stores `from`'s values in `into` (each once), and gives for each index of `from` its index in
+/// `into`.
+fn remap<T: Eq + Hash>(from: Table<T>, into: &mut Table<T>) -> std::io::Result<Vec<u32>> {
+    from.items
+        .into_iter()
+        .map(|v| {
+            into.put_owned(v).ok_or_else(|| {
+                std::io::Error::other("temporary membership store: more than 2^32 values")
+            })
+        })
+        .collect()
 }
 
 /// What [`Deferred::resolve`] hands back.
@@ -404,7 +450,7 @@ impl Deferred {
             source,
             ..
         } = *e;
-        self.changes.push(Change {
+        self.push(Change {
             time,
             record: source.record,
             line: source.line,
@@ -420,8 +466,72 @@ impl Deferred {
             added,
             result,
         });
+        Ok(())
+    }
+
+    /// Holds `c`, whose indexes are this store's, after the others.
+    fn push(&mut self, c: Change) {
+        self.changes.push(c);
         if self.changes.len() >= SPILL_AT {
             self.spill_out();
+        }
+    }
+
+    /// Takes in the changes another input's store holds, after those held here. Inputs are read in
+    /// parallel, each into a store of its own, and each store is folded into one as its input
+    /// ends. Kept apart, the stores of many small inputs (a storage container's hourly blobs) each
+    /// stayed under [`SPILL_AT`], so every change stayed in memory, and each held its own copy of
+    /// the targets they share: memory grew with the log, not with the tenant.
+    ///
+    /// `other`'s values are stored here once each; its changes (the spilled ones read back first,
+    /// in order) are rewritten to the indexes here.
+    pub fn absorb(&mut self, other: Deferred) -> std::io::Result<()> {
+        if other.len() == 0 {
+            return Ok(());
+        }
+        if self.len() == 0 {
+            // the first input with changes (and the only one, for a single file): moved as it is
+            *self = other;
+            return Ok(());
+        }
+        self.folded = true;
+        let Deferred {
+            files,
+            categories,
+            actors,
+            targets,
+            groups,
+            changes,
+            spill,
+            ..
+        } = other;
+        let files = remap(files, &mut self.files)?;
+        let categories = remap(categories, &mut self.categories)?;
+        let actors = remap(actors, &mut self.actors)?;
+        let targets = remap(targets, &mut self.targets)?;
+        let groups = remap(groups, &mut self.groups)?;
+        let at = |map: &[u32], i: u32| map.get(i as usize).copied().ok_or_else(out_of_range);
+        let rewrite = |mut c: Change| -> std::io::Result<Change> {
+            c.file = at(&files, c.file)?;
+            c.category = c.category.map(|i| at(&categories, i)).transpose()?;
+            c.actor = at(&actors, c.actor)?;
+            for t in c.targets.iter_mut().take(c.n_targets as usize) {
+                *t = at(&targets, *t)?;
+            }
+            c.group = at(&groups, c.group)?;
+            Ok(c)
+        };
+        if let Some(Spill { file: mut f, n }) = spill {
+            f.seek(std::io::SeekFrom::Start(0))?;
+            let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+            for _ in 0..n {
+                let mut c = codec::read_head(&mut r)?;
+                codec::read_strings(&mut r, &mut c, true)?;
+                self.push(rewrite(c)?);
+            }
+        }
+        for c in changes {
+            self.push(rewrite(c)?);
         }
         Ok(())
     }
@@ -476,10 +586,7 @@ impl Deferred {
                     .is_none_or(|i| (i as usize) < self.categories.items.len())
                 && ts.iter().all(|&t| (t as usize) < user_kept.len());
             if !fits {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "temporary membership store: index out of range",
-                ));
+                return Err(out_of_range());
             }
             Ok(group_kept[c.group as usize] || ts.iter().any(|&t| user_kept[t as usize]))
         };
@@ -574,6 +681,20 @@ impl Deferred {
                 };
                 identities.push(identity(t, k));
             }
+        }
+        if self.folded {
+            // the tables hold several inputs' values in the order the inputs ended: ordered here
+            // by where each was first seen, then by the target itself, the same at every run
+            fn target(i: &Identity) -> (u8, Option<&ObjectId>, Option<&str>, Option<&str>) {
+                let t = &i.target;
+                let upn = t.upn.as_deref();
+                (t.kind as u8, t.id.as_ref(), upn, t.display_name.as_deref())
+            }
+            identities.sort_unstable_by(|a, b| {
+                a.reading_key()
+                    .cmp(&b.reading_key())
+                    .then_with(|| target(a).cmp(&target(b)))
+            });
         }
         Ok(Resolved { events, identities })
     }
@@ -766,6 +887,7 @@ mod tests {
         add_member, admin, gbl_fail, gid, lerr, remove_member, set_group_license, uid,
     };
     use crate::model::Cause;
+    use proptest::strategy::{Just, Strategy};
 
     fn detailed(mut e: AuditEvent, record: u64) -> AuditEvent {
         e.category = Some("GroupManagement".into());
@@ -800,6 +922,83 @@ mod tests {
             }
             let items: Vec<&str> = t.items.iter().map(|b| &**b).collect();
             proptest::prop_assert_eq!(items, first.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+
+    /// A change of input `file`: user `u` added to (or removed from) group `g` by admin `a`,
+    /// `minutes` after 07:00, as the `record`th record of its input.
+    fn change_of(
+        file: &str,
+        record: u64,
+        (u, g, added, a, minutes): (u8, u8, bool, u8, i64),
+    ) -> AuditEvent {
+        let (user, group, by) = (format!("u{u}"), format!("g{g}"), admin(&format!("a{a}")));
+        let mut e = if added {
+            add_member(&user, &group, "2026-10-05T07:00:00Z", by)
+        } else {
+            remove_member(&user, &group, "2026-10-05T07:00:00Z", by)
+        };
+        e = detailed(e, record);
+        e.time += chrono::Duration::minutes(minutes);
+        e.source.file = file.into();
+        e
+    }
+
+    /// Events and identities in one order whatever the stores' order.
+    fn canonical(mut r: Resolved) -> (Vec<AuditEvent>, Vec<Identity>) {
+        r.events
+            .sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
+        r.identities.sort_by(|a, b| {
+            let t = |i: &Identity| format!("{:?}", i.target);
+            a.reading_key()
+                .cmp(&b.reading_key())
+                .then_with(|| t(a).cmp(&t(b)))
+        });
+        (r.events, r.identities)
+    }
+
+    proptest::proptest! {
+        /// Each input's store folded into one as the inputs end, in any order, gives back what
+        /// one store fed every input in turn gives: the same events, and the same identities,
+        /// each once, where it was first seen. Inputs of more than `SPILL_AT` changes spill, and
+        /// so does the store they are folded into.
+        #[test]
+        fn stores_folded_in_any_order_give_what_one_store_gives(
+            inputs in proptest::collection::vec(
+                proptest::collection::vec((0u8..6, 0u8..4, proptest::bool::ANY, 0u8..3, 0i64..500), 0..12),
+                1..5,
+            ),
+            order in Just((0..5usize).collect::<Vec<_>>()).prop_shuffle(),
+        ) {
+            let licensing: HashSet<ObjectId> = [gid("g0")].into_iter().collect();
+            let offer = |d: &mut Deferred, e: AuditEvent| {
+                assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
+            };
+            let mut one = Deferred::default();
+            let mut stores: Vec<Deferred> = Vec::new();
+            for (k, changes) in inputs.iter().enumerate() {
+                let file = format!("in-{k}.jsonl");
+                let mut d = Deferred::default();
+                for (n, c) in changes.iter().enumerate() {
+                    let e = change_of(&file, n as u64 + 1, *c);
+                    offer(&mut one, e.clone());
+                    offer(&mut d, e);
+                }
+                stores.push(d);
+            }
+            let mut stores: Vec<Option<Deferred>> = stores.into_iter().map(Some).collect();
+            let mut folded = Deferred::default();
+            let n = stores.len();
+            for k in order.into_iter().filter(|&k| k < n) {
+                folded.absorb(stores[k].take().expect("each once")).expect("absorb");
+            }
+            proptest::prop_assert_eq!(folded.len(), one.len());
+            // what is held in memory stays under the spill mark, however many inputs fold in
+            proptest::prop_assert!(folded.changes.len() < SPILL_AT || folded.in_memory_only);
+            let users = ErrorUsers::default();
+            let want = canonical(one.resolve(&licensing, &users).expect("resolve"));
+            let got = canonical(folded.resolve(&licensing, &users).expect("resolve"));
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
@@ -887,7 +1086,7 @@ mod tests {
         assert!(d
             .offer(Box::new(joined.clone()), &HashSet::default())
             .is_ok());
-        let users = ErrorUsers::collect(&[], &snap, std::slice::from_ref(&d));
+        let users = ErrorUsers::collect(&[], &snap, &d);
         let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
     }
@@ -910,7 +1109,7 @@ mod tests {
             named("id-1", "B@Contoso.com"),
             named("id-1", "a@contoso.com"),
         ];
-        let users = ErrorUsers::collect(&events, &snap, &[]);
+        let users = ErrorUsers::collect(&events, &snap, &Deferred::default());
         let by_id = |id: &str| Target {
             kind: TargetKind::User,
             id: ObjectId::parse(id),
@@ -940,7 +1139,7 @@ mod tests {
         assert!(d
             .offer(Box::new(joined.clone()), &HashSet::default())
             .is_ok());
-        let users = ErrorUsers::collect(&[failed], &Snapshot::default(), std::slice::from_ref(&d));
+        let users = ErrorUsers::collect(&[failed], &Snapshot::default(), &d);
         let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
     }
@@ -1089,7 +1288,7 @@ mod tests {
             ),
             set_group_license("lic-e3", "2026-10-05T06:00:00Z", "zoe", Outcome::Success),
         ];
-        let users = ErrorUsers::collect(&events, &Snapshot::default(), &[]);
+        let users = ErrorUsers::collect(&events, &Snapshot::default(), &Deferred::default());
         let licensing = licensing_groups(&events, &Snapshot::default());
         assert!(licensing.contains(&gid("lic-e3")));
         let r = d.resolve(&licensing, &users).expect("resolve");

@@ -1344,17 +1344,28 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     prepare(true);
     let counter = Arc::new(AtomicU64::new(0));
     let progress = crate::report::progress::Progress::start(opts.progress, total, counter.clone());
-    let results: Vec<Result<InputRead, InputError>> = inputs
+    // each input's held membership changes are folded into one store as the input ends
+    // (`Deferred::absorb`), not kept apart until every input is read
+    let held = std::sync::Mutex::new(defer::Deferred::default());
+    let results: Vec<Result<_, InputError>> = inputs
         .par_iter()
-        .map(|i| read_one(i, opts, counter.clone()))
+        .map(|i| {
+            let (report, events, snap, deferred) = read_one(i, opts, counter.clone())?;
+            held.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .absorb(deferred)
+                .map_err(held_store_error)?;
+            Ok((report, events, snap))
+        })
         .collect();
     progress.finish();
     prepare(false);
+    let held = held
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = Ingested::default();
-    let mut held = Vec::new();
     for r in results {
-        let (report, events, snap, deferred) = r?;
-        held.push(deferred);
+        let (report, events, snap) = r?;
         out.inputs.push(report);
         // the first input's events are moved, not copied: a second copy of a large input's
         // events would double the peak memory for a moment
@@ -1372,24 +1383,13 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     consolidate(&mut out.snapshot);
     // the events read, before the held changes that come back are appended
     let read = out.events.len();
-    if held.iter().any(|d| d.len() > 0) {
+    if held.len() > 0 {
         // every input is read: the licensing groups are known, their membership changes are events
         let licensing = defer::licensing_groups(&out.events, &out.snapshot);
         let users = defer::ErrorUsers::collect(&out.events, &out.snapshot, &held);
-        for d in held {
-            let r = d
-                .resolve(&licensing, &users)
-                .map_err(|source| InputError::Io {
-                    path: "(temporary file of held-back membership changes)".into(),
-                    source,
-                })?;
-            out.events.extend(r.events);
-            if out.snapshot.identities.is_empty() {
-                out.snapshot.identities = r.identities; // moved, not copied
-            } else {
-                out.snapshot.identities.extend(r.identities);
-            }
-        }
+        let r = held.resolve(&licensing, &users).map_err(held_store_error)?;
+        out.events.extend(r.events);
+        out.snapshot.identities = r.identities;
     }
     sort_events(&mut out.events, read);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
@@ -1417,6 +1417,14 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     Ok(out)
+}
+
+/// An error of the temporary file that holds membership changes back.
+fn held_store_error(source: std::io::Error) -> InputError {
+    InputError::Io {
+        path: "(temporary file of held-back membership changes)".into(),
+        source,
+    }
 }
 
 /// Sorts events by time, then file and record, given that `events[..read]` were read and the

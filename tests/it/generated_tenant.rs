@@ -363,3 +363,110 @@ fn one_worker_thread_gives_the_same_query_and_export() {
     );
     assert!(one == all, "--threads 1 changed an exported table");
 }
+
+/// `v` without its `references` (the file and line of each record cited), recursively.
+fn without_references(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "references")
+                .map(|(k, v)| (k.clone(), without_references(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_references).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A storage container's layout: the generated JSON Lines cut into hourly blobs,
+/// `y=2026/m=10/d=DD/h=HH/m=00/PT1H.json`. `analyze` on the container finds what it finds in the
+/// one file (each blob's held membership changes are folded into one store as the blob ends),
+/// counts every record once, tallies each blob's licensing events under that blob, and writes the
+/// same bytes at every run and with one worker.
+#[test]
+fn a_storage_container_of_hourly_blobs_reads_as_the_one_file() {
+    let (dir, truth) = tenant();
+    let snap = dir.join("snapshot");
+    let file = dir.join("audit/audit-graph.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let container = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("generated-container");
+    let _ = std::fs::remove_dir_all(&container);
+    let mut blobs = Vec::new();
+    for (h, chunk) in lines.chunks(200).enumerate() {
+        let d = container.join(format!(
+            "y=2026/m=10/d={:02}/h={:02}/m=00",
+            1 + h / 24,
+            h % 24
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        let blob = d.join("PT1H.json");
+        std::fs::write(&blob, chunk.join("\n") + "\n").unwrap();
+        blobs.push(blob);
+    }
+    assert!(blobs.len() > 20, "{} blobs", blobs.len());
+    let as_of = truth["snapshot_time"].as_str().unwrap();
+    let never = ["--fail-on", "never"];
+    let ok = |out: Output| {
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "stderr: {err}");
+        out
+    };
+    let whole = json_stdout(&ok(analyze_json(&[], &[&snap, &file], as_of, &never)));
+    let read = || ok(analyze_json(&[], &[&snap, &container], as_of, &never));
+    let (first, again) = (read(), read());
+    let one = ok(analyze_json(
+        &["--threads", "1"],
+        &[&snap, &container],
+        as_of,
+        &never,
+    ));
+    assert!(first.stdout == again.stdout, "two runs differ");
+    assert!(first.stdout == one.stdout, "--threads 1 changed the report");
+    let split = json_stdout(&first);
+    assert!(!whole["findings"].as_array().unwrap().is_empty());
+    assert_eq!(
+        without_references(&split["findings"]),
+        without_references(&whole["findings"])
+    );
+    assert_eq!(split["summary"], whole["summary"]);
+
+    // every record counted once, and each blob's licensing events tallied under that blob
+    let audit_inputs = |v: &Value| -> Vec<Value> {
+        v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["snapshot_records"] == 0)
+            .cloned()
+            .collect()
+    };
+    let parts = audit_inputs(&split);
+    assert_eq!(parts.len(), blobs.len());
+    let sum = |k: &str| parts.iter().map(|i| i[k].as_u64().unwrap()).sum::<u64>();
+    let single = &audit_inputs(&whole)[0];
+    assert_eq!(sum("records"), lines.len() as u64);
+    assert_eq!(sum("records"), single["records"].as_u64().unwrap());
+    assert_eq!(sum("events"), single["events"].as_u64().unwrap());
+    for blob in [&blobs[0], &blobs[blobs.len() / 2], &blobs[blobs.len() - 1]] {
+        let alone = json_stdout(&ok(analyze_json(&[], &[blob], as_of, &never)));
+        let path = blob.to_str().unwrap();
+        let part = parts
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("no input {path}"));
+        assert_eq!(part["licensing"], alone["inputs"][0]["licensing"], "{path}");
+    }
+    let tallies: u64 = parts
+        .iter()
+        .flat_map(|i| i["licensing"].as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    let want: u64 = single["licensing"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(tallies, want);
+}
