@@ -21,7 +21,10 @@
 #   TOOLS="licdiag duckdb jq cat"   add sha256sum for a control: a fixed single-threaded job on the
 #                       same file, whose spread over the rounds shows how much the machine's speed
 #                       moved during the run (on a shared VM, 20-40% within minutes)
-#   KINDS="graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"   formats compared
+#   KINDS="graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"   formats compared;
+#                       add graph-blobs for the JSON Lines cut into BLOBS hourly blobs in a storage
+#                       container's folders (y=/m=/d=/h=/m=00/PT1H.json), read as one folder
+#   BLOBS=720           blobs of graph-blobs (a month of hourly blobs)
 #   KINDS=""            skips the comparison (with SCALES, only the scaling run)
 #   SCALES=""           skips the scaling run
 set -euo pipefail
@@ -38,6 +41,7 @@ TIMEOUT=${TIMEOUT:-1800}
 DATA=${DATA:-bench-data}
 TOOLS=${TOOLS:-"licdiag duckdb jq cat"}
 KINDS=${KINDS-"graph-jsonl graph-array azure-monitor portal-csv la-csv purview-csv"}
+BLOBS=${BLOBS:-720}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 GEN="$ROOT/target/release/licdiag-gen"
@@ -97,6 +101,30 @@ EOF
 say "generating inputs into $DATA"
 gen "$DATA/json" "$EVENTS" "graph-jsonl,graph-array,azure-monitor"
 gen "$DATA/csv" "$CSV_EVENTS" "portal-csv,la-csv,purview-csv"
+# blobs SRC DIR: SRC's lines cut into BLOBS files in a storage container's hourly folders (unless DIR
+# already holds them, cut from a file of SRC's size)
+blobs() {
+    local src=$1 dir=$2 stamp
+    stamp="$(stat -c %s "$src") $BLOBS"
+    if [ -f "$dir.stamp" ] && [ "$(cat "$dir.stamp")" = "$stamp" ]; then
+        echo "reusing $dir" >&2
+        return
+    fi
+    rm -rf "$dir" "$dir.stamp" "$dir.parts"
+    mkdir -p "$dir.parts"
+    split -n "l/$BLOBS" -d -a 5 "$src" "$dir.parts/p"
+    local n=0 f d
+    for f in "$dir.parts"/p*; do
+        d="$dir/y=2026/m=10/d=$(printf %02d $((1 + n / 24)))/h=$(printf %02d $((n % 24)))/m=00"
+        mkdir -p "$d"
+        mv "$f" "$d/PT1H.json"
+        n=$((n + 1))
+    done
+    rmdir "$dir.parts"
+    echo "$stamp" >"$dir.stamp"
+}
+case " $KINDS " in *" graph-blobs "*) blobs "$DATA/json/audit/audit-graph.jsonl" "$DATA/blobs" ;; esac
+
 AS_OF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshot_time"])' "$DATA/json/truth.json")
 
 # --- the equivalent query ---------------------------------------------------------------------
@@ -106,12 +134,18 @@ LIC_LIST="'Set group license','Start applying group based license to users','Fin
 
 duckdb_sql() {
     local file=$1 kind=$2 size
-    size=$(stat -c %s "$file")
+    size=$(bytes_of "$file")
     local big=$((size + 16777216))
     case $kind in
     graph-jsonl)
         echo "SELECT activityDisplayName AS activity, result, resultReason AS reason, count(*) AS n
               FROM read_json_auto('$file', format='newline_delimited')
+              WHERE activityDisplayName IN ($LIC_LIST)
+                 OR (activityDisplayName = 'Update user' AND CAST(targetResources AS VARCHAR) LIKE '%AssignedLicense%')
+              GROUP BY ALL ORDER BY ALL" ;;
+    graph-blobs)
+        echo "SELECT activityDisplayName AS activity, result, resultReason AS reason, count(*) AS n
+              FROM read_json_auto('$file/**/*.json', format='newline_delimited')
               WHERE activityDisplayName IN ($LIC_LIST)
                  OR (activityDisplayName = 'Update user' AND CAST(targetResources AS VARCHAR) LIKE '%AssignedLicense%')
               GROUP BY ALL ORDER BY ALL" ;;
@@ -153,7 +187,7 @@ JQ_LIC='["Set group license","Start applying group based license to users","Fini
 jq_prog() {
     local kind=$1 src act res rea tr
     case $kind in
-    graph-jsonl)   src='inputs';            act='.activityDisplayName'; res='.result'; rea='.resultReason'; tr='.targetResources' ;;
+    graph-jsonl | graph-blobs) src='inputs'; act='.activityDisplayName'; res='.result'; rea='.resultReason'; tr='.targetResources' ;;
     graph-array)   src='input | .value[]';  act='.activityDisplayName'; res='.result'; rea='.resultReason'; tr='.targetResources' ;;
     azure-monitor) src='input | .records[]'; act='.operationName'; res='.properties.result'; rea='.properties.resultReason'; tr='.properties.targetResources' ;;
     esac
@@ -174,13 +208,29 @@ set_cmd() {
     cat)     CMD=(cat "$file") ;;
     sha256sum) CMD=(sha256sum "$file") ;;
     esac
+    if [ -d "$file" ]; then
+        # a folder of blobs: every file, in path order, as one command (one jq, one reduce)
+        case $tool in
+        jq) CMD=(find "$file" -type f -name '*.json' -exec jq -rn "$(jq_prog "$kind")" {} +) ;;
+        cat | sha256sum) CMD=(find "$file" -type f -name '*.json' -exec "$tool" {} +) ;;
+        esac
+    fi
+}
+
+# bytes_of PATH: a file's size, or the sum of a folder's files
+bytes_of() {
+    if [ -d "$1" ]; then
+        find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
+    else
+        stat -c %s "$1"
+    fi
 }
 
 # run_once LABEL TOOL KIND FILE RUN: one timed run; appends "label tool kind bytes run wall_s rss_kb
 # status" to RESULTS and returns 1 when the run failed or timed out
 run_once() {
     local label=$1 tool=$2 kind=$3 file=$4 run=$5 bytes tf rc wall rss status t0 t1
-    bytes=$(stat -c %s "$file")
+    bytes=$(bytes_of "$file")
     set_cmd "$tool" "$kind" "$file"
     # cat's copy goes to /dev/null, as the target says (`cat FILE > /dev/null`); writing it to a file
     # timed the file system's writes, not reading; the other tools' answers are kept for inspection
@@ -218,7 +268,7 @@ measure() {
     local label=$1 kind=$2 file=$3 run tool
     shift 3
     local tools=("$@") failed=" "
-    cat "$file" >/dev/null # warm the page cache
+    find "$file" -type f -exec cat {} + >/dev/null # warm the page cache
     for run in $(seq 1 "$RUNS"); do
         for tool in "${tools[@]}"; do
             case $failed in *" $tool "*) continue ;; esac
@@ -233,6 +283,7 @@ say "comparison (rounds: $RUNS, tools interleaved, warm cache)"
 for kind in $KINDS; do
     case $kind in
     graph-jsonl) file="$DATA/json/audit/audit-graph.jsonl" ;;
+    graph-blobs) file="$DATA/blobs" ;;
     graph-array) file="$DATA/json/audit/audit-graph-page.json" ;;
     azure-monitor) file="$DATA/json/audit/audit-azure-monitor.json" ;;
     portal-csv) file="$DATA/csv/audit/audit-portal.csv" ;;
