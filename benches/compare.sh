@@ -137,15 +137,11 @@ duckdb_sql() {
     size=$(bytes_of "$file")
     local big=$((size + 16777216))
     case $kind in
-    graph-jsonl)
+    graph-jsonl | graph-blobs)
+        local src=$file
+        [ "$kind" = graph-blobs ] && src="$file/**/*.json" # every blob of the folder
         echo "SELECT activityDisplayName AS activity, result, resultReason AS reason, count(*) AS n
-              FROM read_json_auto('$file', format='newline_delimited')
-              WHERE activityDisplayName IN ($LIC_LIST)
-                 OR (activityDisplayName = 'Update user' AND CAST(targetResources AS VARCHAR) LIKE '%AssignedLicense%')
-              GROUP BY ALL ORDER BY ALL" ;;
-    graph-blobs)
-        echo "SELECT activityDisplayName AS activity, result, resultReason AS reason, count(*) AS n
-              FROM read_json_auto('$file/**/*.json', format='newline_delimited')
+              FROM read_json_auto('$src', format='newline_delimited')
               WHERE activityDisplayName IN ($LIC_LIST)
                  OR (activityDisplayName = 'Update user' AND CAST(targetResources AS VARCHAR) LIKE '%AssignedLicense%')
               GROUP BY ALL ORDER BY ALL" ;;

@@ -61,6 +61,12 @@ fn tenant() -> &'static (PathBuf, Value) {
     })
 }
 
+/// The sum of a JSON object's counts (`skipped`, `licensing`).
+fn total(counts: &Value) -> u64 {
+    let counts = counts.as_object().expect("an object of counts");
+    counts.values().map(|n| n.as_u64().expect("a count")).sum()
+}
+
 fn json_stdout(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -107,12 +113,7 @@ fn inspect_reads_every_generated_record() {
             })
             .unwrap_or_else(|| panic!("inspect did not report {rel}"));
         assert_eq!(input["records"], want["records"], "{rel}: records");
-        let skipped: u64 = input["skipped"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|n| n.as_u64().unwrap())
-            .sum();
+        let skipped = total(&input["skipped"]);
         assert_eq!(skipped, 0, "{rel}: skipped {}", input["skipped"]);
         assert!(
             input["issues"].as_array().unwrap().is_empty(),
@@ -457,16 +458,6 @@ fn a_storage_container_of_hourly_blobs_reads_as_the_one_file() {
             .unwrap_or_else(|| panic!("no input {path}"));
         assert_eq!(part["licensing"], alone["inputs"][0]["licensing"], "{path}");
     }
-    let tallies: u64 = parts
-        .iter()
-        .flat_map(|i| i["licensing"].as_object().unwrap().values())
-        .map(|n| n.as_u64().unwrap())
-        .sum();
-    let want: u64 = single["licensing"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|n| n.as_u64().unwrap())
-        .sum();
-    assert_eq!(tallies, want);
+    let tallies: u64 = parts.iter().map(|i| total(&i["licensing"])).sum();
+    assert_eq!(tallies, total(&single["licensing"]));
 }
