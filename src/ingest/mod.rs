@@ -1378,7 +1378,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         // events would double the peak memory for a moment
         if out.events.is_empty() {
             out.events = events;
-            out.events.reserve(total - out.events.len());
+            out.events.reserve_exact(total - out.events.len());
         } else {
             out.events.extend(events);
         }

@@ -103,10 +103,14 @@ fn sku_id_in(text: &str) -> Option<SkuId> {
 }
 
 fn plans(text: &str) -> Vec<String> {
-    text.split(',')
+    let mut out: Vec<String> = text
+        .split(',')
         .map(|p| p.trim().trim_matches('"').trim().to_string())
         .filter(|p| !p.is_empty())
-        .collect()
+        .collect();
+    // kept with the event: collected, one or two plans had room for four
+    out.shrink_to_fit();
+    out
 }
 
 fn dedup(found: Vec<AssignedLicense>) -> Vec<AssignedLicense> {

@@ -205,8 +205,8 @@ pub fn derive_payload(event: &mut AuditEvent) {
             if contains_ignore_case(&p.name, "license")
                 && (licenses::holds_licenses(new) || licenses::holds_licenses(old))
             {
-                change.new.extend(licenses::parse_assigned_licenses(new));
-                change.old.extend(licenses::parse_assigned_licenses(old));
+                append(&mut change.new, licenses::parse_assigned_licenses(new));
+                append(&mut change.old, licenses::parse_assigned_licenses(old));
                 found = true;
             }
             if event.summary.is_none() {
@@ -223,7 +223,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
         if k.eq_ignore_ascii_case("sequence") {
             event.sequence = v.trim().parse().ok();
         } else if licenses::holds_licenses(v) && !found {
-            change.new.extend(licenses::parse_assigned_licenses(v));
+            append(&mut change.new, licenses::parse_assigned_licenses(v));
             found = !change.new.is_empty();
         }
         if crate::ingest::audit::may_hold_error(v) {
@@ -249,6 +249,16 @@ pub fn derive_payload(event: &mut AuditEvent) {
         let text = event.result_reason.clone().unwrap_or_default();
         let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
         event.errors.push(LicenseError::new(cause, &text));
+    }
+}
+
+/// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
+/// extending an empty vector gives it room for four (224 bytes for one license, kept with the event).
+fn append(into: &mut Vec<crate::model::AssignedLicense>, more: Vec<crate::model::AssignedLicense>) {
+    if into.is_empty() {
+        *into = more;
+    } else {
+        into.extend(more);
     }
 }
 
@@ -285,6 +295,23 @@ mod tests {
             "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f"
         );
         assert!(e.is_licensing());
+    }
+
+    /// A license change is kept with its event for the whole run: its lists hold what was read
+    /// and no spare room (a vector extended from empty, or collected, had room for four).
+    #[test]
+    fn license_sets_are_stored_without_spare_room() {
+        let v = json!({"CreationTime":"2025-03-04T08:15:02","Operation":"Update user.","Workload":"AzureActiveDirectory","ResultStatus":"Success",
+          "ModifiedProperties":[{"Name":"AssignedLicense",
+            "NewValue":"[\"[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05e9a617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[EXCHANGE_S_ENTERPRISE, TEAMS1]]\"]",
+            "OldValue":"[\"[SkuName=EMS, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=efccb6f7-5641-4e0e-bd10-b4976e1bf68e, DisabledPlans=[INTUNE_A]]\"]"}]});
+        let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+        let l = e.licenses.expect("license sets");
+        for (list, plans) in [(&l.new, 2), (&l.old, 1)] {
+            assert_eq!((list.len(), list.capacity()), (1, 1));
+            let p = &list[0].disabled_plans;
+            assert_eq!((p.len(), p.capacity()), (plans, plans));
+        }
     }
 
     #[test]
