@@ -1375,7 +1375,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         let (report, events, snap) = r?;
         out.inputs.push(report);
         // the first input's events are moved, not copied: a second copy of a large input's
-        // events would double the peak memory for a moment
+        // events would double the peak memory for a moment (a single input is never copied;
+        // with others, the one exact reserve below copies it once, as growing it did before)
         if out.events.is_empty() {
             out.events = events;
             out.events.reserve_exact(total - out.events.len());
