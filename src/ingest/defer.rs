@@ -170,8 +170,9 @@ pub(crate) fn note_groups(e: &AuditEvent, set: &mut HashSet<ObjectId>) {
 }
 
 /// The groups that assign licenses, from everything read: snapshot groups with licenses, the groups
-/// users' license states and reported errors come from, and the groups licensing events name.
-pub(crate) fn licensing_groups(events: &[AuditEvent], snap: &Snapshot) -> HashSet<ObjectId> {
+/// users' license states and reported errors come from, and the groups licensing events name
+/// (`events`: each input's events).
+pub(crate) fn licensing_groups(events: &[Vec<AuditEvent>], snap: &Snapshot) -> HashSet<ObjectId> {
     let mut set = HashSet::default();
     for g in snap
         .groups
@@ -192,7 +193,7 @@ pub(crate) fn licensing_groups(events: &[AuditEvent], snap: &Snapshot) -> HashSe
             set.insert(g.clone());
         }
     }
-    for e in events.iter().filter(|e| e.is_licensing()) {
+    for e in events.iter().flatten().filter(|e| e.is_licensing()) {
         note_groups(e, &mut set);
     }
     set
@@ -221,11 +222,13 @@ impl ErrorUsers {
 
     /// The error users of `events` and `snap`, each under every id and UPN the inputs pair it with
     /// (snapshot users, event targets, the held changes' targets), so that a change naming the
-    /// user only by id matches an error naming it only by UPN, as diagnosis resolves them.
-    pub fn collect(events: &[AuditEvent], snap: &Snapshot, held: &Deferred) -> Self {
+    /// user only by id matches an error naming it only by UPN, as diagnosis resolves them
+    /// (`events`: each input's events).
+    pub fn collect(events: &[Vec<AuditEvent>], snap: &Snapshot, held: &Deferred) -> Self {
         let mut s = ErrorUsers::default();
         for e in events
             .iter()
+            .flatten()
             .filter(|e| !e.errors.is_empty() || (e.is_licensing() && e.result != Outcome::Success))
         {
             for t in e.targets.iter().filter(|t| t.kind == TargetKind::User) {
@@ -252,12 +255,13 @@ impl ErrorUsers {
             // (`prefetch_targets_ahead`)
             let targets = events
                 .iter()
-                .enumerate()
-                .flat_map(|(n, e)| {
-                    prefetch_targets_ahead(n, events.len(), |k| {
-                        events.get(k).map(|e| e.targets.as_slice())
-                    });
-                    &e.targets
+                .flat_map(|events| {
+                    events.iter().enumerate().flat_map(|(n, e)| {
+                        prefetch_targets_ahead(n, events.len(), |k| {
+                            events.get(k).map(|e| e.targets.as_slice())
+                        });
+                        &e.targets
+                    })
                 })
                 .chain(targets_ahead(&held.targets.items))
                 .filter(|t| t.kind == TargetKind::User)
@@ -1109,7 +1113,7 @@ mod tests {
             named("id-1", "B@Contoso.com"),
             named("id-1", "a@contoso.com"),
         ];
-        let users = ErrorUsers::collect(&events, &snap, &Deferred::default());
+        let users = ErrorUsers::collect(&[events.to_vec()], &snap, &Deferred::default());
         let by_id = |id: &str| Target {
             kind: TargetKind::User,
             id: ObjectId::parse(id),
@@ -1139,7 +1143,7 @@ mod tests {
         assert!(d
             .offer(Box::new(joined.clone()), &HashSet::default())
             .is_ok());
-        let users = ErrorUsers::collect(&[failed], &Snapshot::default(), &d);
+        let users = ErrorUsers::collect(&[vec![failed]], &Snapshot::default(), &d);
         let r = d.resolve(&HashSet::default(), &users).expect("resolve");
         assert_eq!(r.events, vec![joined]);
     }
@@ -1280,14 +1284,15 @@ mod tests {
         for e in [joined.clone(), named] {
             assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
         }
-        let events = vec![
+        // one input's events
+        let events = [vec![
             gbl_fail(
                 "ana",
                 "2026-10-05T07:05:00Z",
                 lerr(Cause::CountViolation, "x"),
             ),
             set_group_license("lic-e3", "2026-10-05T06:00:00Z", "zoe", Outcome::Success),
-        ];
+        ]];
         let users = ErrorUsers::collect(&events, &Snapshot::default(), &Deferred::default());
         let licensing = licensing_groups(&events, &Snapshot::default());
         assert!(licensing.contains(&gid("lic-e3")));

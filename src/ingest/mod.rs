@@ -1365,24 +1365,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = Ingested::default();
-    // every input's events, for one allocation (grown input by input, the vector was copied at
-    // each doubling: thousands of times for a storage container's hourly blobs)
-    let total: usize = results
-        .iter()
-        .map(|r| r.as_ref().map_or(0, |(_, events, _)| events.len()))
-        .sum();
+    let mut parts = Vec::with_capacity(results.len());
     for r in results {
         let (report, events, snap) = r?;
         out.inputs.push(report);
-        // the first input's events are moved, not copied: a second copy of a large input's
-        // events would double the peak memory for a moment (a single input is never copied;
-        // with others, the one exact reserve below copies it once, as growing it did before)
-        if out.events.is_empty() {
-            out.events = events;
-            out.events.reserve_exact(total - out.events.len());
-        } else {
-            out.events.extend(events);
-        }
+        parts.push(events);
         out.snapshot.users.extend(snap.users);
         out.snapshot.groups.extend(snap.groups);
         out.snapshot.skus.extend(snap.skus);
@@ -1391,15 +1378,41 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     }
     consolidate(&mut out.snapshot);
     // the events read, before the held changes that come back are appended
-    let read = out.events.len();
+    let read: usize = parts.iter().map(Vec::len).sum();
+    let mut back = Vec::new();
     if held.len() > 0 {
         // every input is read: the licensing groups are known, their membership changes are events
-        let licensing = defer::licensing_groups(&out.events, &out.snapshot);
-        let users = defer::ErrorUsers::collect(&out.events, &out.snapshot, &held);
+        let licensing = defer::licensing_groups(&parts, &out.snapshot);
+        let users = defer::ErrorUsers::collect(&parts, &out.snapshot, &held);
         let r = held.resolve(&licensing, &users).map_err(held_store_error)?;
-        out.events.extend(r.events);
+        back = r.events;
         out.snapshot.identities = r.identities;
     }
+    // every event in one vector, sized once: the changes that came back are counted before it is
+    // (appended to a full vector, they grew it by doubling, and the copy held two vectors of every
+    // event at once: the run's peak for many inputs). The first input's events are moved, not
+    // copied: a single input is copied only when changes come back (once, as growing did before),
+    // and with others only the first input's events are copied.
+    let mut parts = parts.into_iter().filter(|p| !p.is_empty());
+    let large =
+        |p: &Vec<AuditEvent>| p.capacity() * std::mem::size_of::<AuditEvent>() >= RELEASE_FROM;
+    out.events = parts.next().unwrap_or_default();
+    let first_large = large(&out.events);
+    out.events
+        .reserve_exact(read + back.len() - out.events.len());
+    if first_large {
+        // the first input's vector, if the reserve moved it
+        release_freed_memory();
+    }
+    for p in parts {
+        let freed_large = large(&p);
+        out.events.extend(p);
+        if freed_large {
+            // the input's vector is freed: its pages go back now, before the next is copied
+            release_freed_memory();
+        }
+    }
+    out.events.extend(back);
     sort_events(&mut out.events, read);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
     if opts.compact {
@@ -1452,6 +1465,22 @@ fn held_store_error(source: std::io::Error) -> InputError {
 /// then the few events that came back are merged in from the end. Sorting the whole vector at
 /// once moved every 384-byte event about log n times: the held changes that come back break the
 /// read events' single run.
+/// The size of a freed vector of events worth giving back to the OS at once (1 MiB: about 2,700
+/// events; a storage container's hourly blobs hold fewer, and are not worth a collection each).
+const RELEASE_FROM: usize = 1 << 20;
+
+/// Gives the memory freed so far back to the OS now. The binary's allocator (mimalloc) keeps freed
+/// pages for 100 ms (`src/main.rs`) before it returns them; while every input's events are moved
+/// into one vector, the inputs' vectors are freed within a few milliseconds of each other, so
+/// without this they were all still resident when the one vector was full: two copies of every
+/// event (310 MB against 264 MB for eight 100k-record files, benches/README.md, twenty-ninth
+/// run). Under another global allocator (the tests) mimalloc holds nothing and this does nothing.
+fn release_freed_memory() {
+    // SAFETY: `mi_collect` takes no arguments that point anywhere; it only walks mimalloc's own
+    // heaps and may be called at any time from any thread.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
     let by_key = |a: &AuditEvent, b: &AuditEvent| a.reading_key().cmp(&b.reading_key());
     let read = read.min(events.len());
