@@ -185,7 +185,7 @@ fn user_outcome(
             let Some(e) = ctx.events.get(i) else { continue };
             if e.time > t
                 && e.activity == Activity::FinishApplyingGroupLicense
-                && e.summary.is_some_and(|s| s.failed == 0)
+                && e.summary.as_ref().is_some_and(|s| s.failed == 0)
             {
                 return (
                     resolved_status,
@@ -365,7 +365,7 @@ fn latest_summary(ctx: &Ctx<'_>, b: &Bucket) -> Option<ProcessingRun> {
         .filter_map(|&i| ctx.events.get(i).copied())
         .find(|e| e.activity == Activity::FinishApplyingGroupLicense && e.summary.is_some())
         .and_then(|e| {
-            e.summary.map(|s| ProcessingRun {
+            e.summary.as_ref().map(|s| ProcessingRun {
                 succeeded: s.succeeded,
                 failed: s.failed,
                 when: e.time,

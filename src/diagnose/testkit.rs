@@ -8,7 +8,7 @@ use crate::model::snapshot::{
 };
 use crate::model::{
     Activity, Actor, AssignedLicense, AuditEvent, Cause, LicenseChange, LicenseError, ObjectId,
-    Outcome, PlanId, ProcessingSummary, SkuId, SourceRef, Target, TargetKind,
+    Outcome, PlanId, ProcessingSummary, SkuId, SourceRef, Target, TargetKind, UserActor,
 };
 use chrono::{DateTime, Utc};
 
@@ -185,12 +185,12 @@ fn group_target(name: &str) -> Target {
 }
 
 pub fn admin(name: &str) -> Actor {
-    Actor::User {
+    Actor::User(Box::new(UserActor {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}")),
         display_name: None,
         ip: None,
-    }
+    }))
 }
 
 pub fn event(
@@ -294,10 +294,10 @@ pub fn finish(group: &str, at: &str, ok: u64, failed: u64) -> AuditEvent {
         Actor::GroupBasedLicensing,
         vec![group_target(group)],
     );
-    e.summary = Some(ProcessingSummary {
+    e.summary = Some(Box::new(ProcessingSummary {
         succeeded: ok,
         failed,
-    });
+    }));
     e
 }
 

@@ -101,8 +101,8 @@ pub fn build(data: &Ingested, diagnosis: &Diagnosis, kb: &Knowledge) -> Vec<Tabl
 
 fn actor_kind(a: &Actor) -> &'static str {
     match a {
-        Actor::User { .. } => "user",
-        Actor::App { .. } => "app",
+        Actor::User(_) => "user",
+        Actor::App(_) => "app",
         Actor::GroupBasedLicensing => "group_based_licensing",
         Actor::Unknown => "unknown",
     }
@@ -110,15 +110,12 @@ fn actor_kind(a: &Actor) -> &'static str {
 
 fn actor_id(a: &Actor) -> Option<String> {
     match a {
-        Actor::User { id, .. } => id.as_ref().map(|i| i.to_string()),
-        Actor::App {
-            service_principal_id,
-            app_id,
-            ..
-        } => service_principal_id
+        Actor::User(u) => u.id.as_ref().map(|i| i.to_string()),
+        Actor::App(a) => a
+            .service_principal_id
             .as_ref()
             .map(|i| i.to_string())
-            .or_else(|| app_id.clone()),
+            .or_else(|| a.app_id.clone()),
         _ => None,
     }
 }
@@ -174,7 +171,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             s(
                 "actor_ip",
                 ev.iter().map(|e| match &e.actor {
-                    Actor::User { ip, .. } => ip.clone(),
+                    Actor::User(u) => u.ip.clone(),
                     _ => None,
                 }),
             ),
@@ -223,9 +220,12 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             ),
             u(
                 "succeeded",
-                ev.iter().map(|e| e.summary.map(|x| x.succeeded)),
+                ev.iter().map(|e| e.summary.as_ref().map(|x| x.succeeded)),
             ),
-            u("failed", ev.iter().map(|e| e.summary.map(|x| x.failed))),
+            u(
+                "failed",
+                ev.iter().map(|e| e.summary.as_ref().map(|x| x.failed)),
+            ),
             s(
                 "source_file",
                 ev.iter().map(|e| Some(e.source.file.to_string())),

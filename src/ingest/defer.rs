@@ -671,8 +671,8 @@ impl Deferred {
         // the actors' names, for redaction to find in free text (kind `Other`: no user or group)
         for (a, first) in self.actors.items.iter().zip(seen_actors) {
             let name = match a {
-                Actor::User { display_name, .. } => display_name,
-                Actor::App { name, .. } => name,
+                Actor::User(u) => &u.display_name,
+                Actor::App(a) => &a.name,
                 _ => &None,
             };
             if let (Some(n), Some(k)) = (name, first) {
@@ -758,7 +758,8 @@ mod codec {
             out.write_all(&n.to_le_bytes())?;
         }
         out.write_all(&[c.n_targets, u8::from(c.added), outcome_code(c.result)])?;
-        put_str(out, c.correlation_id.as_ref().map(|c| c.as_str()))?;
+        let mut buf = [0; 36];
+        put_str(out, c.correlation_id.as_ref().map(|c| c.text(&mut buf)))?;
         put_str(out, c.record_id.as_deref())?;
         put_str(out, c.result_reason.as_deref())
     }

@@ -129,31 +129,41 @@ impl Outcome {
     }
 }
 
-/// Who performed the operation.
+/// Who performed the operation. A user's or an application's details are boxed: most kept
+/// events are the group-based-licensing service's, and an actor held inline (88 bytes) was a
+/// quarter of every kept event.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
-    User {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<ObjectId>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        upn: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        display_name: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        ip: Option<String>,
-    },
-    App {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        app_id: Option<String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        service_principal_id: Option<ObjectId>,
-    },
+    User(Box<UserActor>),
+    App(Box<AppActor>),
     /// The group-based-licensing service, whichever name the export gave it.
     GroupBasedLicensing,
     Unknown,
+}
+
+/// A user who performed an operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct UserActor {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+}
+
+/// An application (service principal) that performed an operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct AppActor {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_principal_id: Option<ObjectId>,
 }
 
 /// The display names under which the group-based-licensing service appears.
@@ -170,24 +180,17 @@ pub fn is_gbl_actor_name(name: &str) -> bool {
 impl Actor {
     pub fn label(&self) -> String {
         match self {
-            Actor::User {
-                upn,
-                display_name,
-                id,
-                ..
-            } => upn
+            Actor::User(u) => u
+                .upn
                 .clone()
-                .or_else(|| display_name.clone())
-                .or_else(|| id.as_ref().map(|i| i.to_string()))
+                .or_else(|| u.display_name.clone())
+                .or_else(|| u.id.as_ref().map(|i| i.to_string()))
                 .unwrap_or_else(|| "unknown user".into()),
-            Actor::App {
-                name,
-                service_principal_id,
-                app_id,
-            } => name
+            Actor::App(a) => a
+                .name
                 .clone()
-                .or_else(|| app_id.clone())
-                .or_else(|| service_principal_id.as_ref().map(|i| i.to_string()))
+                .or_else(|| a.app_id.clone())
+                .or_else(|| a.service_principal_id.as_ref().map(|i| i.to_string()))
                 .unwrap_or_else(|| "unknown application".into()),
             Actor::GroupBasedLicensing => "Group-based licensing service".into(),
             Actor::Unknown => "unknown".into(),
@@ -321,9 +324,9 @@ pub struct AuditEvent {
     /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licenses: Option<Box<LicenseChange>>,
-    /// The `Finish applying ...` counts.
+    /// The `Finish applying ...` counts (boxed: one event in thousands has them).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<ProcessingSummary>,
+    pub summary: Option<Box<ProcessingSummary>>,
     /// License errors found anywhere in the record.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<LicenseError>,
@@ -437,6 +440,18 @@ mod tests {
         assert!(!is_gbl_actor_name(
             "Microsoft Azure AD Internal - Jit Provisioning"
         ));
+    }
+
+    /// Every kept event is held until the run ends (about a kilobyte each, with what it points
+    /// to): the actor's details and the processing counts, absent from most kept events, are
+    /// boxed so that they cost nothing there (the event was 384 bytes, the actor 88 of them), and
+    /// a GUID correlation id is held in the event, not in 64 bytes of heap.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn kept_events_stay_small() {
+        assert_eq!(std::mem::size_of::<Actor>(), 16);
+        assert_eq!(std::mem::size_of::<Option<CorrelationId>>(), 24);
+        assert!(std::mem::size_of::<AuditEvent>() <= 288);
     }
 
     #[test]

@@ -70,7 +70,7 @@ macro_rules! id_newtype {
             }
             /// Rebuilds an id from its own [`Self::as_str`] (already trimmed and lower-cased),
             /// without `parse`'s checks: what was accepted once is accepted again.
-            #[allow(dead_code)] // correlation ids only, for now (the held-back membership store)
+            #[allow(dead_code)] // product and plan ids only, for now (the catalog)
             pub(crate) fn from_normalized(s: &str) -> Self {
                 Self(lower_id(s, $intern))
             }
@@ -99,16 +99,161 @@ id_newtype!(
     PlanId,
     intern = true
 );
-id_newtype!(
-    /// The correlation id shared by the records of one operation (not unique per record; not
-    /// interned: most are seen once or twice).
-    CorrelationId,
-    intern = false
-);
+/// The correlation id shared by the records of one operation (not unique per record). Exports
+/// write it as a GUID, held here as its 16 bytes: as text it cost 64 bytes of heap in every kept
+/// event. Anything else is kept as trimmed, lower-cased text (not interned: most are seen once
+/// or twice). The text form is the same either way: GUIDs in lower case.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CorrelationId(Correlation);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Correlation {
+    /// A GUID's bytes in the order its hex digits are written (so they order as its text does).
+    Guid([u8; 16]),
+    Text(Arc<str>),
+}
+
+/// The text of a GUID-shaped correlation id (`8-4-4-4-12` hex digits).
+const GUID_TEXT: usize = 36;
+
+impl CorrelationId {
+    /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
+    pub fn parse(s: &str) -> Option<Self> {
+        let t = crate::model::trim(s);
+        if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "<null>" {
+            None
+        } else {
+            Some(Self::from_text(t))
+        }
+    }
+
+    /// Rebuilds an id from its own text (already trimmed and lower-cased), without `parse`'s
+    /// checks: what was accepted once is accepted again.
+    pub(crate) fn from_normalized(s: &str) -> Self {
+        Self::from_text(s)
+    }
+
+    fn from_text(t: &str) -> Self {
+        match guid_bytes(t.as_bytes()) {
+            Some(g) => Self(Correlation::Guid(g)),
+            None => Self(Correlation::Text(lower_id(t, false))),
+        }
+    }
+
+    /// The id's text, written into `buf` when the id is a GUID.
+    pub fn text<'a>(&'a self, buf: &'a mut [u8; GUID_TEXT]) -> &'a str {
+        match &self.0 {
+            Correlation::Text(t) => t,
+            Correlation::Guid(g) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut at = 0;
+                for (i, b) in g.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        buf[at] = b'-';
+                        at += 1;
+                    }
+                    buf[at] = HEX[usize::from(b >> 4)];
+                    buf[at + 1] = HEX[usize::from(b & 15)];
+                    at += 2;
+                }
+                // hex digits and dashes only
+                std::str::from_utf8(buf).unwrap_or_default()
+            }
+        }
+    }
+}
+
+/// The 16 bytes of a GUID written `8-4-4-4-12` (hex digits in either case), or `None`.
+fn guid_bytes(t: &[u8]) -> Option<[u8; 16]> {
+    if t.len() != GUID_TEXT || [8, 13, 18, 23].iter().any(|&i| t[i] != b'-') {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    let mut digits = t.iter().copied().filter(|&c| c != b'-');
+    for o in &mut out {
+        *o = (digit(digits.next()?)? << 4) | digit(digits.next()?)?;
+    }
+    Some(out)
+}
+
+impl fmt::Display for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text(&mut [0; GUID_TEXT]))
+    }
+}
+
+impl fmt::Debug for CorrelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CorrelationId({:?})", self.text(&mut [0; GUID_TEXT]))
+    }
+}
+
+/// Ordered as their texts are (a GUID and a text id compare by text).
+impl Ord for CorrelationId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (&self.0, &other.0) {
+            (Correlation::Guid(a), Correlation::Guid(b)) => a.cmp(b),
+            _ => self
+                .text(&mut [0; GUID_TEXT])
+                .cmp(other.text(&mut [0; GUID_TEXT])),
+        }
+    }
+}
+
+impl PartialOrd for CorrelationId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for CorrelationId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text(&mut [0; GUID_TEXT]))
+    }
+}
+
+impl<'de> Deserialize<'de> for CorrelationId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Self::from_text(&s))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text gives the id `parse` gave when ids were lower-cased strings: the same text,
+        /// equality and order; GUID-shaped text is held as bytes.
+        #[test]
+        fn correlation_ids_read_as_their_lower_cased_text(
+            a in " ?([0-9a-fA-F-]{0,40}|[0-9a-f]{8}-[0-9a-fA-F]{4}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-fA-F]{12}) ?",
+            b in " ?([0-9a-fA-F-]{0,40}|[0-9a-f]{8}-[0-9a-fA-F]{4}-[0-9a-f]{4}-[0-9A-F]{4}-[0-9a-fA-F]{12}) ?",
+        ) {
+            let text = |s: &str| Some(s.trim()).filter(|t| !t.is_empty()).map(str::to_ascii_lowercase);
+            let (ca, cb) = (CorrelationId::parse(&a), CorrelationId::parse(&b));
+            prop_assert_eq!(ca.as_ref().map(|c| c.to_string()), text(&a));
+            prop_assert_eq!(ca == cb, text(&a) == text(&b));
+            prop_assert_eq!(ca.cmp(&cb), text(&a).cmp(&text(&b)));
+            if let Some(c) = &ca {
+                let shape = regex::Regex::new(
+                    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                )
+                .unwrap();
+                prop_assert_eq!(matches!(c.0, Correlation::Guid(_)), shape.is_match(a.trim()));
+                let back: CorrelationId = serde_json::from_str(&serde_json::to_string(c).unwrap()).unwrap();
+                prop_assert_eq!(&back, c);
+            }
+        }
+    }
 
     #[test]
     fn ids_are_case_insensitive_and_trimmed() {
@@ -128,6 +273,21 @@ mod tests {
             CorrelationId::parse("AB").map(|c| c.to_string()),
             Some("ab".into())
         );
+        let guid = " 5B0E77D2-1c4a-4d6e-9f31-2a7c0b9e4d11 ";
+        let c = CorrelationId::parse(guid).unwrap();
+        assert_eq!(c.to_string(), "5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d11");
+        assert!(matches!(c.0, Correlation::Guid(_)), "held as bytes");
+        assert_eq!(CorrelationId::from_normalized(&c.to_string()), c);
+        assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{c}\""));
+        // not quite a GUID: kept as text
+        for t in [
+            "{5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d11}",
+            "5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d1g",
+        ] {
+            let c = CorrelationId::parse(t).unwrap();
+            assert!(matches!(c.0, Correlation::Text(_)), "{t}");
+            assert_eq!(c.to_string(), t);
+        }
         assert_eq!(ObjectId::parse("<null>"), None);
     }
 }

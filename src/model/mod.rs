@@ -10,8 +10,8 @@ pub mod snapshot;
 
 pub use cause::Cause;
 pub use event::{
-    Activity, Actor, AuditEvent, AuditFormat, ModifiedProperty, Outcome, SourceRef, Target,
-    TargetKind,
+    Activity, Actor, AppActor, AuditEvent, AuditFormat, ModifiedProperty, Outcome, SourceRef,
+    Target, TargetKind, UserActor,
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};

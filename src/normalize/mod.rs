@@ -12,8 +12,8 @@ pub mod time;
 use crate::ingest::raw::{RawAudit, RawProp};
 use crate::model::event::is_gbl_actor_name;
 use crate::model::{
-    Activity, Actor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError,
-    ModifiedProperty, ObjectId, Outcome, SourceRef, Target, TargetKind,
+    Activity, Actor, AppActor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError,
+    ModifiedProperty, ObjectId, Outcome, SourceRef, Target, TargetKind, UserActor,
 };
 
 /// Why a raw record could not become an event.
@@ -85,21 +85,21 @@ fn actor_of(raw: crate::ingest::raw::RawActor) -> Actor {
     let has_app =
         raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
     if (starts("user") || has_user) && !starts("ap") {
-        Actor::User {
+        Actor::User(Box::new(UserActor {
             id: raw.user_id.as_deref().and_then(ObjectId::parse),
             upn: raw.upn,
             display_name: raw.user_display_name,
             ip: raw.ip.filter(|i| i != "<null>"),
-        }
+        }))
     } else if has_app {
-        Actor::App {
+        Actor::App(Box::new(AppActor {
             name: raw.app_name,
             app_id: raw.app_id,
             service_principal_id: raw
                 .service_principal_id
                 .as_deref()
                 .and_then(ObjectId::parse),
-        }
+        }))
     } else {
         Actor::Unknown
     }
@@ -210,7 +210,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
                 found = true;
             }
             if event.summary.is_none() {
-                event.summary = licenses::parse_summary(new);
+                event.summary = licenses::parse_summary(new).map(Box::new);
             }
             for v in [new, old] {
                 if crate::ingest::audit::may_hold_error(v) {

@@ -118,12 +118,12 @@ mod tests {
             "kai",
             "LIC-E3",
             "2026-10-05T07:00:00Z",
-            Actor::User {
+            Actor::User(Box::new(crate::model::UserActor {
                 id: None,
                 upn: Some("ana.admin@fabrikam.example".into()),
                 display_name: Some("Ana Admin".into()),
                 ip: Some("203.0.113.10".into()),
-            },
+            })),
         );
         if let Some(t) = add.targets.first_mut() {
             t.modified.push(ModifiedProperty {

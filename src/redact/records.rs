@@ -113,17 +113,12 @@ fn target(s: &Scrubber, t: &mut Target) {
 fn actor(s: &Scrubber, a: &mut Actor) {
     let p = s.pseudonyms();
     match a {
-        Actor::User {
-            upn,
-            display_name,
-            ip,
-            ..
-        } => {
-            opt_with(upn, |x| p.address(x));
-            opt_with(display_name, |x| p.name(x));
-            opt_with(ip, |x| p.ip(x));
+        Actor::User(u) => {
+            opt_with(&mut u.upn, |x| p.address(x));
+            opt_with(&mut u.display_name, |x| p.name(x));
+            opt_with(&mut u.ip, |x| p.ip(x));
         }
-        Actor::App { name, .. } => opt_with(name, |x| p.name(x)),
+        Actor::App(a) => opt_with(&mut a.name, |x| p.name(x)),
         Actor::GroupBasedLicensing | Actor::Unknown => {}
     }
 }
@@ -233,8 +228,8 @@ pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
     }
     for e in events {
         match &e.actor {
-            Actor::User { display_name, .. } => push(&mut names, display_name),
-            Actor::App { name, .. } => push(&mut names, name),
+            Actor::User(u) => push(&mut names, &u.display_name),
+            Actor::App(a) => push(&mut names, &a.name),
             _ => {}
         }
         for t in &e.targets {

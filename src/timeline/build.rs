@@ -305,8 +305,8 @@ impl<'a> Builder<'a> {
                         Some(e),
                         Stage::ProcessingFinished {
                             group: g,
-                            succeeded: e.summary.map(|s| s.succeeded),
-                            failed: e.summary.map(|s| s.failed),
+                            succeeded: e.summary.as_ref().map(|s| s.succeeded),
+                            failed: e.summary.as_ref().map(|s| s.failed),
                         },
                         Vec::new(),
                         groups,

@@ -166,7 +166,7 @@ fn project(e: &AuditEvent) -> Projection {
             .map(|l| skus(&l.old))
             .unwrap_or_default(),
         causes,
-        summary: e.summary.map(|s| (s.succeeded, s.failed)),
+        summary: e.summary.as_ref().map(|s| (s.succeeded, s.failed)),
         gbl: matches!(e.actor, licdiag::model::Actor::GroupBasedLicensing),
     }
 }
@@ -226,7 +226,7 @@ fn sample_tenant_counts_match_ground_truth() {
         .events
         .iter()
         .filter(|e| {
-            e.correlation_id.as_ref().map(|c| c.as_str())
+            e.correlation_id.as_ref().map(|c| c.to_string()).as_deref()
                 == x["audit"]["chunkedRecord"]["correlationId"].as_str()
         })
         .count();
