@@ -150,18 +150,28 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
                 "activity",
                 ev.iter().map(|e| Some(e.activity.name().to_string())),
             ),
-            s("category", ev.iter().map(|e| e.category.clone())),
+            s(
+                "category",
+                ev.iter().map(|e| e.category.as_deref().map(String::from)),
+            ),
             s(
                 "result",
                 ev.iter().map(|e| Some(e.result.as_str().to_string())),
             ),
-            s("result_reason", ev.iter().map(|e| e.result_reason.clone())),
+            s(
+                "result_reason",
+                ev.iter()
+                    .map(|e| e.result_reason.as_deref().map(String::from)),
+            ),
             s(
                 "correlation_id",
                 ev.iter()
                     .map(|e| e.correlation_id.as_ref().map(|c| c.to_string())),
             ),
-            s("record_id", ev.iter().map(|e| e.record_id.clone())),
+            s(
+                "record_id",
+                ev.iter().map(|e| e.record_id.as_deref().map(String::from)),
+            ),
             s(
                 "actor_kind",
                 ev.iter().map(|e| Some(actor_kind(&e.actor).to_string())),

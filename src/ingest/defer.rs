@@ -460,8 +460,8 @@ impl Deferred {
             line: source.line,
             file,
             correlation_id,
-            record_id: record_id.map(String::into_boxed_str),
-            result_reason: result_reason.map(String::into_boxed_str),
+            record_id,
+            result_reason,
             category,
             actor,
             targets,
@@ -613,11 +613,11 @@ impl Deferred {
                 },
                 category: c
                     .category
-                    .map(|i| self.categories.items[i as usize].to_string()),
+                    .map(|i| self.categories.items[i as usize].clone()),
                 result: c.result,
-                result_reason: c.result_reason.map(String::from),
+                result_reason: c.result_reason,
                 correlation_id: c.correlation_id,
-                record_id: c.record_id.map(String::from),
+                record_id: c.record_id,
                 actor: self.actors.items[c.actor as usize].clone(),
                 targets: ts
                     .iter()
@@ -897,7 +897,7 @@ mod tests {
     fn detailed(mut e: AuditEvent, record: u64) -> AuditEvent {
         e.category = Some("GroupManagement".into());
         e.correlation_id = CorrelationId::parse("5d0c1f8e-0000-4000-8000-00000000000a");
-        e.record_id = Some(format!("Directory_x_{record}"));
+        e.record_id = Some(format!("Directory_x_{record}").into());
         e.result_reason = Some("because".into());
         e.source.record = record;
         e.source.line = Some(record + 1);
@@ -1167,7 +1167,7 @@ mod tests {
                 i + 1,
             );
             e.time += chrono::Duration::nanoseconds(i as i64 * 1_000_000_007);
-            e.result_reason = Some(format!("reason {}", "x".repeat(i as usize % 7)));
+            e.result_reason = Some(format!("reason {}", "x".repeat(i as usize % 7)).into());
             if i % 2 == 0 {
                 kept.push(e.clone());
             }

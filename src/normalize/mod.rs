@@ -166,15 +166,15 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
     let mut event = AuditEvent {
         time,
         activity,
-        category: raw.category,
+        category: raw.category.map(String::into_boxed_str),
         result: raw
             .result
             .as_deref()
             .map(Outcome::parse)
             .unwrap_or(Outcome::Unknown),
-        result_reason: raw.result_reason,
+        result_reason: raw.result_reason.map(String::into_boxed_str),
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
-        record_id: raw.record_id,
+        record_id: raw.record_id.map(String::into_boxed_str),
         actor: actor_of(raw.actor),
         targets,
         additional_details: raw.additional,
@@ -246,9 +246,9 @@ pub fn derive_payload(event: &mut AuditEvent) {
             .map(|r| r.trim().rsplit('.').next().unwrap_or(r).trim().to_string())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "UnspecifiedFailure".to_string());
-        let text = event.result_reason.clone().unwrap_or_default();
         let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
-        event.errors.push(LicenseError::new(cause, &text));
+        let e = LicenseError::new(cause, event.result_reason.as_deref().unwrap_or_default());
+        event.errors.push(e);
     }
 }
 

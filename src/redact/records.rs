@@ -129,7 +129,9 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
     for t in &mut e.targets {
         target(s, t);
     }
-    opt_text(s, &mut e.result_reason);
+    if let Some(t) = &mut e.result_reason {
+        *t = s.text(t).into_boxed_str();
+    }
     for (k, v) in &mut e.additional_details {
         *v = if is_name_key(k) {
             name_value(s, v)
