@@ -1391,8 +1391,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     // every event in one vector, sized once: the changes that came back are counted before it is
     // (appended to a full vector, they grew it by doubling, and the copy held two vectors of every
     // event at once: the run's peak for many inputs). The first input's events are moved, not
-    // copied: a single input is copied only when changes come back (once, as growing did before),
-    // and with others only the first input's events are copied.
+    // copied: a single input is copied at most once, when the changes that come back do not fit
+    // its vector's spare room, and with others only the first input's events are copied.
     let mut parts = parts.into_iter().filter(|p| !p.is_empty());
     let large =
         |p: &Vec<AuditEvent>| p.capacity() * std::mem::size_of::<AuditEvent>() >= RELEASE_FROM;
@@ -1456,16 +1456,7 @@ fn held_store_error(source: std::io::Error) -> InputError {
     }
 }
 
-/// Sorts events by time, then file and record, given that `events[..read]` were read and the
-/// rest came back from the held changes. In place: a stable sort's buffer holds half the events
-/// again (37 MB at 1M records); the key is unique per record (a file's records are numbered), so
-/// the order is the one a stable sort gives.
-///
-/// Each part is sorted on its own (a part read in order is one run, which the sort only checks),
-/// then the few events that came back are merged in from the end. Sorting the whole vector at
-/// once moved every 384-byte event about log n times: the held changes that come back break the
-/// read events' single run.
-/// The size of a freed vector of events worth giving back to the OS at once (1 MiB: about 2,700
+/// The size of a freed vector of events worth giving back to the OS at once (1 MiB: about 4,000
 /// events; a storage container's hourly blobs hold fewer, and are not worth a collection each).
 const RELEASE_FROM: usize = 1 << 20;
 
@@ -1481,6 +1472,15 @@ fn release_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
+/// Sorts events by time, then file and record, given that `events[..read]` were read and the
+/// rest came back from the held changes. In place: a stable sort's buffer holds half the events
+/// again (37 MB at 1M records); the key is unique per record (a file's records are numbered), so
+/// the order is the one a stable sort gives.
+///
+/// Each part is sorted on its own (a part read in order is one run, which the sort only checks),
+/// then the few events that came back are merged in from the end. Sorting the whole vector at
+/// once moved every event (384 bytes then) about log n times: the held changes that come back
+/// break the read events' single run.
 fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
     let by_key = |a: &AuditEvent, b: &AuditEvent| a.reading_key().cmp(&b.reading_key());
     let read = read.min(events.len());
