@@ -38,4 +38,19 @@ fn readme_starts_with_the_main_job_and_the_tests() {
         "{stdout}"
     );
     assert!(stdout.contains("capacity per SKU"));
+    // the excerpt the README shows starts as the output does: its summary and evidence lines
+    // (up to the run's own date) drifted once (60 audit events where the run counted 57)
+    let readme =
+        std::fs::read_to_string(crate::common::fixture("../README.md")).expect("README.md");
+    let excerpt = readme
+        .split("```text\n")
+        .nth(1)
+        .expect("an excerpt of the output");
+    for (shown, printed) in excerpt.lines().zip(stdout.lines()).take(2) {
+        let shown = shown.split(" as of ").next().unwrap_or(shown);
+        assert!(
+            printed.starts_with(shown),
+            "README: {shown}\nprinted: {printed}"
+        );
+    }
 }
