@@ -402,8 +402,8 @@ impl<'a> Ctx<'a> {
                     return Some(UKey::Id(alias.clone()));
                 }
                 // An id may arrive as the "upn" in some exports.
-                if let Some(oid) = ObjectId::parse(&upn)
-                    .filter(|_| crate::knowledge::catalog::looks_like_guid(&upn))
+                if let Some(oid) =
+                    ObjectId::parse(&upn).filter(|_| crate::model::ids::is_guid(&upn))
                 {
                     return Some(UKey::Id(oid));
                 }

@@ -317,7 +317,7 @@ fn targets_ahead(items: &[Target]) -> impl Iterator<Item = &Target> {
 /// An object id written in a UPN field (some exports), as diagnosis reads it.
 fn id_in_upn(upn: &str) -> Option<ObjectId> {
     // the shape first: parsing interns the id, which a UPN (almost every call) need not pay for
-    if !crate::knowledge::catalog::looks_like_guid(upn.trim()) {
+    if !crate::model::ids::is_guid(upn.trim()) {
         return None;
     }
     ObjectId::parse(upn)

@@ -4,6 +4,7 @@
 //! several name spellings. Everything is keyed on GUIDs; names are for display and lookups.
 
 use crate::model::hash::HashMap;
+use crate::model::ids::is_guid;
 use crate::model::{PlanId, SkuId};
 use anyhow::{bail, Context};
 use std::borrow::Cow;
@@ -83,16 +84,6 @@ const COLUMNS: [&str; 6] = [
     "Service_Plan_Id",
     "Service_Plans_Included_Friendly_Names",
 ];
-
-/// A GUID as the catalog writes it: 36 characters, hex digits and dashes at 8-4-4-4-12.
-pub fn looks_like_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
 
 /// FNV-1a 64: a cheap, stable fingerprint of the catalog bytes (no hashing crate needed).
 fn fnv1a64(data: &[u8]) -> u64 {
@@ -282,7 +273,7 @@ impl Catalog {
             if rec.iter().all(|f| trimmed(f).is_empty()) {
                 continue; // blank line
             }
-            if !looks_like_guid(&guid) {
+            if !is_guid(&guid) {
                 bail!(
                     "{source}: line {line}: column GUID is {guid:?}, expected a product GUID like \
                      6fd2c87f-b296-42f0-b197-1e91e994b900"
@@ -309,7 +300,7 @@ impl Catalog {
             if plan_guid.is_empty() {
                 continue; // a product row without a plan: keep the product
             }
-            if !looks_like_guid(&plan_guid) {
+            if !is_guid(&plan_guid) {
                 bail!(
                     "{source}: line {line}: column Service_Plan_Id is {plan_guid:?}, expected a service-plan GUID"
                 );

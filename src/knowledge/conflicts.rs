@@ -397,11 +397,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for s in CONFLICT_SETS {
             for p in s.plans {
-                assert!(
-                    crate::knowledge::catalog::looks_like_guid(p.id),
-                    "{}",
-                    p.name
-                );
+                assert!(crate::model::ids::is_guid(p.id), "{}", p.name);
                 assert!(seen.insert(p.id), "{} twice", p.name);
             }
         }

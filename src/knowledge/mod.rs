@@ -286,7 +286,7 @@ impl Knowledge {
         if t.is_empty() {
             return None;
         }
-        if catalog::looks_like_guid(t) {
+        if crate::model::ids::is_guid(t) {
             return PlanId::parse(t);
         }
         if let Some(p) = self.plan_by_name(t) {
@@ -301,7 +301,7 @@ impl Knowledge {
         if t.is_empty() {
             return None;
         }
-        if catalog::looks_like_guid(t) {
+        if crate::model::ids::is_guid(t) {
             return SkuId::parse(t);
         }
         if let Some(s) = self.sku_by_part_number(t) {

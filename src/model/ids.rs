@@ -48,6 +48,17 @@ fn lower_id(t: &str, intern: bool) -> Arc<str> {
         .unwrap_or_else(|_| Arc::from(&*lower))
 }
 
+/// The trimmed text of an id, or `None` when it is empty or written as null.
+fn present(s: &str) -> Option<&str> {
+    let t = crate::model::trim(s);
+    (!t.is_empty() && !t.eq_ignore_ascii_case("null") && t != "<null>").then_some(t)
+}
+
+/// Whether `s` is a GUID written `8-4-4-4-12` (hex digits in either case), as it stands.
+pub fn is_guid(s: &str) -> bool {
+    guid_bytes(s.as_bytes()).is_some()
+}
+
 macro_rules! id_newtype {
     ($(#[$m:meta])* $name:ident, intern = $intern:expr) => {
         $(#[$m])*
@@ -58,12 +69,7 @@ macro_rules! id_newtype {
         impl $name {
             /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
             pub fn parse(s: &str) -> Option<Self> {
-                let t = crate::model::trim(s);
-                if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "<null>" {
-                    None
-                } else {
-                    Some(Self(lower_id(t, $intern)))
-                }
+                present(s).map(|t| Self(lower_id(t, $intern)))
             }
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -122,12 +128,7 @@ const GUID_DASHES: [usize; 4] = [8, 13, 18, 23];
 impl CorrelationId {
     /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
     pub fn parse(s: &str) -> Option<Self> {
-        let t = crate::model::trim(s);
-        if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "<null>" {
-            None
-        } else {
-            Some(Self::from_text(t))
-        }
+        present(s).map(Self::from_text)
     }
 
     /// Rebuilds an id from its own text (already trimmed and lower-cased), without `parse`'s

@@ -80,9 +80,9 @@ fn name_value(s: &Scrubber, v: &str) -> String {
     }
 }
 
-fn opt_text(s: &Scrubber, v: &mut Option<String>) {
+fn opt_text<T: std::ops::Deref<Target = str> + From<String>>(s: &Scrubber, v: &mut Option<T>) {
     if let Some(t) = v {
-        *t = s.text(t);
+        *t = s.text(t).into();
     }
 }
 
@@ -129,9 +129,7 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
     for t in &mut e.targets {
         target(s, t);
     }
-    if let Some(t) = &mut e.result_reason {
-        *t = s.text(t).into_boxed_str();
-    }
+    opt_text(s, &mut e.result_reason);
     for (k, v) in &mut e.additional_details {
         *v = if is_name_key(k) {
             name_value(s, v)
