@@ -217,6 +217,7 @@ fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
         ),
         compact: true,
+        drop_record_ids: true,
         licensing_memberships_only: true,
         ..Default::default()
     };

@@ -162,6 +162,10 @@ pub struct ReadOptions {
     /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
     /// sets it; the library default keeps whole events.
     pub compact: bool,
+    /// Drop each kept event's record id (`id`, `Id`, `RecordId`): a string of its own in every
+    /// kept event (64 bytes of heap for a Graph id), which only `export`'s tables show. `analyze`
+    /// sets it (its report names records by file and number).
+    pub drop_record_ids: bool,
     /// Keep only the membership changes of groups that assign licenses and of users with an error
     /// ([`defer`]): the others are held compactly while reading and dropped once every input is
     /// read, their targets kept as identities (`Snapshot::identities`). For the commands whose
@@ -765,6 +769,9 @@ fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
         Outcome::Event(mut e, kind) => {
             if opts.compact && e.sequence.is_none() {
                 e.compact();
+            }
+            if opts.drop_record_ids {
+                e.record_id = None;
             }
             Outcome::Event(e, kind)
         }
@@ -1387,6 +1394,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         let r = held.resolve(&licensing, &users).map_err(held_store_error)?;
         back = r.events;
         out.snapshot.identities = r.identities;
+        // the store's tables are freed: their pages go back before the events are gathered
+        release_freed_memory();
     }
     // every event in one vector, sized once: the changes that came back are counted before it is
     // (appended to a full vector, they grew it by doubling, and the copy held two vectors of every
@@ -1415,11 +1424,16 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     out.events.extend(back);
     sort_events(&mut out.events, read);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
-    if opts.compact {
+    if opts.compact || opts.drop_record_ids {
         // the chunks of split operations are merged (a merged event's sequence is cleared): they
-        // need their properties no longer
+        // need their properties no longer; the held membership changes come back with their ids
         for e in out.events.iter_mut() {
-            e.compact();
+            if opts.compact {
+                e.compact();
+            }
+            if opts.drop_record_ids {
+                e.record_id = None;
+            }
         }
     }
     // each input by its path (the first, if two have the same): a search through the inputs for

@@ -489,6 +489,56 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
     );
 }
 
+/// `analyze` reads with `drop_record_ids`: no kept event holds its record id (a string in every
+/// kept event that only `export`'s tables show), held membership changes that come back included,
+/// and the diagnosis and timeline are the same as with the ids.
+#[test]
+fn dropped_record_ids_change_no_diagnosis_or_timeline() {
+    use chrono::TimeZone;
+    let as_of = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let kb = licdiag::knowledge::Knowledge::builtin();
+    for dir in ["sample-tenant", "audit", "formats"] {
+        let read = |drop: bool| {
+            read_inputs(
+                &[fixture(dir)],
+                &ReadOptions {
+                    compact: true,
+                    licensing_memberships_only: true,
+                    drop_record_ids: drop,
+                    ..Default::default()
+                },
+            )
+            .expect("read")
+        };
+        let (with, without) = (read(false), read(true));
+        assert!(
+            with.events.iter().any(|e| e.record_id.is_some()),
+            "{dir}: no record id to drop"
+        );
+        assert!(
+            without.events.iter().all(|e| e.record_id.is_none()),
+            "{dir}: a record id was kept"
+        );
+        assert_eq!(with.events.len(), without.events.len(), "{dir}");
+        for (a, b) in with.events.iter().zip(&without.events) {
+            let mut a = a.clone();
+            a.record_id = None;
+            assert_eq!(&a, b, "{dir}: {} differs beyond its record id", a.source);
+        }
+        let kbs = kb.clone().with_subscribed_skus(&with.snapshot.skus);
+        assert_eq!(
+            diagnosis_json(&with, &kbs, as_of),
+            diagnosis_json(&without, &kbs, as_of),
+            "{dir}: diagnosis"
+        );
+        assert_eq!(
+            timeline_json(&with, &kbs, as_of),
+            timeline_json(&without, &kbs, as_of),
+            "{dir}: timeline"
+        );
+    }
+}
+
 /// More membership changes than the held-back store keeps in memory (16,384): the spilled ones
 /// come back in order, those of a group that a later `Set group license` names and those of a
 /// user with an error are kept, the rest are dropped.
