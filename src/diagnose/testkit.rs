@@ -256,7 +256,7 @@ pub fn gbl_ok(user: &str, at: &str, new: &[(&str, &str)]) -> AuditEvent {
             new: new
                 .iter()
                 .map(|(part, id)| AssignedLicense {
-                    sku_name: Some(part.to_string()),
+                    sku_name: Some((*part).into()),
                     sku_id: SkuId::parse(id),
                     disabled_plans: Vec::new(),
                 })

@@ -128,8 +128,9 @@ fn license_labels(c: Option<&LicenseChange>, added: bool, lk: &Lookup<'_>) -> Ve
     list.into_iter()
         .filter_map(|a| {
             a.sku_name
-                .clone()
+                .as_deref()
                 .filter(|n| !n.trim().is_empty())
+                .map(String::from)
                 .or_else(|| a.sku_id.as_ref().map(|s| lk.sku_label(s)))
         })
         .collect()

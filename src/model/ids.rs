@@ -14,6 +14,33 @@ thread_local! {
     /// Ids seen by this thread: a tenant has a bounded number of users, groups, products and plans,
     /// and a log names each of them many times, so each distinct id is stored once per thread.
     static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
+    /// Product and service-plan names seen by this thread (`SkuName=`, `DisabledPlans=[..]` of
+    /// license sets), as written: a catalog's worth of names, each written in thousands of events.
+    static NAMES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
+}
+
+/// `t` as a shared string: the one this thread already holds for an equal text, or a new one it
+/// keeps (up to [`INTERN_MAX`] distinct texts; past it, texts are still built, just not shared).
+fn shared(set: &'static std::thread::LocalKey<RefCell<HashSet<Arc<str>>>>, t: &str) -> Arc<str> {
+    set.try_with(|set| {
+        let Ok(mut set) = set.try_borrow_mut() else {
+            return Arc::from(t);
+        };
+        if let Some(a) = set.get(t) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(t);
+        if set.len() < INTERN_MAX {
+            set.insert(a.clone());
+        }
+        a
+    })
+    .unwrap_or_else(|_| Arc::from(t))
+}
+
+/// A product or service-plan name as written, shared with this thread's earlier equal names.
+pub fn name(t: &str) -> Arc<str> {
+    shared(&NAMES, t)
 }
 
 /// `t` lower-cased, shared with earlier equal ids when `intern`.
@@ -31,21 +58,7 @@ fn lower_id(t: &str, intern: bool) -> Arc<str> {
     if !intern {
         return Arc::from(&*lower);
     }
-    INTERNED
-        .try_with(|set| {
-            let Ok(mut set) = set.try_borrow_mut() else {
-                return Arc::from(&*lower);
-            };
-            if let Some(a) = set.get(&*lower) {
-                return a.clone();
-            }
-            let a: Arc<str> = Arc::from(&*lower);
-            if set.len() < INTERN_MAX {
-                set.insert(a.clone());
-            }
-            a
-        })
-        .unwrap_or_else(|_| Arc::from(&*lower))
+    shared(&INTERNED, &lower)
 }
 
 /// The trimmed text of an id, or `None` when it is empty or written as null.

@@ -4,15 +4,18 @@
 use super::cause::Cause;
 use super::ids::SkuId;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One `[SkuName=..., AccountId=..., SkuId=..., DisabledPlans=[...]]` entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AssignedLicense {
-    /// `SkuName` = the SKU part number (e.g. `ENTERPRISEPACK`).
-    pub sku_name: Option<String>,
+    /// `SkuName` = the SKU part number (e.g. `ENTERPRISEPACK`). Names are shared
+    /// ([`super::ids::name`]): a tenant's license sets name a few products and plans, in every
+    /// kept license change.
+    pub sku_name: Option<Arc<str>>,
     pub sku_id: Option<SkuId>,
     /// Disabled service-plan names as written (plan names, sometimes GUIDs).
-    pub disabled_plans: Vec<String>,
+    pub disabled_plans: Vec<Arc<str>>,
 }
 
 /// Old and new license sets of a license change (`AssignedLicense` old/new values).

@@ -3,8 +3,10 @@
 //! DisabledPlans=[A, B]]`, compact (Graph, Event Hub, Log Analytics) or pretty-printed with literal
 //! `\r\n` (unified audit log); the inner text is not JSON, so it is read with a pattern.
 
+use crate::model::ids as names;
 use crate::model::{AssignedLicense, ProcessingSummary, SkuId};
 use regex::Regex;
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 static LICENSE: LazyLock<Regex> = LazyLock::new(|| {
@@ -69,9 +71,7 @@ fn entries_fast(text: &str) -> Option<Vec<AssignedLicense>> {
         };
         let mid = &mid[..mid.len() - DISABLED.len()];
         out.push(AssignedLicense {
-            sku_name: Some(name.trim())
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            sku_name: Some(name.trim()).filter(|s| !s.is_empty()).map(names::name),
             sku_id: sku_id_in(mid),
             disabled_plans: plans(&text[bracket + 1..dis_end]),
         });
@@ -102,11 +102,12 @@ fn sku_id_in(text: &str) -> Option<SkuId> {
     None
 }
 
-fn plans(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = text
+fn plans(text: &str) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = text
         .split(',')
-        .map(|p| p.trim().trim_matches('"').trim().to_string())
+        .map(|p| p.trim().trim_matches('"').trim())
         .filter(|p| !p.is_empty())
+        .map(names::name)
         .collect();
     // kept with the event: collected, one or two plans had room for four
     out.shrink_to_fit();
@@ -132,7 +133,7 @@ fn parse_with_regex(text: &str) -> Vec<AssignedLicense> {
                 .name("name")
                 .map(|m| m.as_str().trim())
                 .filter(|s| !s.is_empty())
-                .map(str::to_string),
+                .map(names::name),
             sku_id: c
                 .name("mid")
                 .and_then(|m| SKU_ID.captures(m.as_str()))
@@ -188,7 +189,20 @@ mod tests {
         let l = parse_assigned_licenses(compact);
         assert_eq!(l.len(), 2);
         assert_eq!(l[0].sku_name.as_deref(), Some("ENTERPRISEPACK"));
-        assert_eq!(l[0].disabled_plans, vec!["YAMMER_ENTERPRISE", "SWAY"]);
+        assert_eq!(
+            l[0].disabled_plans,
+            ["YAMMER_ENTERPRISE".into(), "SWAY".into()]
+        );
+        // names are shared with the earlier license sets this thread read: one string each
+        let again = parse_assigned_licenses(compact);
+        assert!(Arc::ptr_eq(
+            l[0].sku_name.as_ref().unwrap(),
+            again[0].sku_name.as_ref().unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            &l[0].disabled_plans[1],
+            &again[0].disabled_plans[1]
+        ));
         assert_eq!(
             l[1].sku_id.as_ref().unwrap().as_str(),
             "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"

@@ -186,8 +186,9 @@ impl<'a> Builder<'a> {
 
     fn license_label(&self, l: &AssignedLicense) -> String {
         l.sku_name
-            .clone()
+            .as_deref()
             .filter(|n| !n.trim().is_empty())
+            .map(String::from)
             .or_else(|| {
                 l.sku_id
                     .as_ref()
