@@ -955,7 +955,10 @@ mod tests {
         let kb = Knowledge::builtin();
         let mut early = add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe"));
         early.targets[0].id = None;
-        early.targets[0].upn = early.targets[0].upn.as_deref().map(str::to_uppercase);
+        early.targets[0].upn = early.targets[0]
+            .upn
+            .as_deref()
+            .map(|u| u.to_uppercase().into());
         let mut later = add_member("ana", "team", "2026-10-05T10:00:00Z", admin("zoe"));
         later.source.record = 1;
         let mut stranger = add_member("cy", "team", "2026-10-05T11:00:00Z", admin("zoe"));

@@ -358,7 +358,7 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                     (Some(id), _) => GroupKey::Group(id.clone()),
                     (None, Some(n)) => match ctx.group_by_name(n) {
                         Some(g) => GroupKey::Group(g.id.clone()),
-                        None => GroupKey::Name(n.clone()),
+                        None => GroupKey::Name(n.to_string()),
                     },
                     (None, None) => GroupKey::Unknown,
                 };

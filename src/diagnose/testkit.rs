@@ -169,7 +169,7 @@ pub fn user_target(name: &str) -> Target {
     Target {
         kind: TargetKind::User,
         id: Some(uid(name)),
-        upn: Some(format!("{name}@{DOMAIN}")),
+        upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
         modified: Vec::new(),
     }
@@ -179,7 +179,7 @@ fn group_target(name: &str) -> Target {
         kind: TargetKind::Group,
         id: Some(gid(name)),
         upn: None,
-        display_name: Some(name.to_string()),
+        display_name: Some(name.into()),
         modified: Vec::new(),
     }
 }

@@ -192,7 +192,8 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             ),
             s(
                 "target_upn",
-                ev.iter().map(|e| user(e).and_then(|x| x.upn.clone())),
+                ev.iter()
+                    .map(|e| user(e).and_then(|x| x.upn.as_deref().map(String::from))),
             ),
             s(
                 "target_group_id",
@@ -201,7 +202,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             s(
                 "target_group",
                 ev.iter()
-                    .map(|e| group(e).and_then(|x| x.display_name.clone())),
+                    .map(|e| group(e).and_then(|x| x.display_name.as_deref().map(String::from))),
             ),
             l(
                 "causes",

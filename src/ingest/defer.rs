@@ -680,7 +680,7 @@ impl Deferred {
                     kind: TargetKind::Other,
                     id: None,
                     upn: None,
-                    display_name: Some(n.clone()),
+                    display_name: Some(n.as_str().into()),
                     modified: Vec::new(),
                 };
                 identities.push(identity(t, k));
@@ -1139,7 +1139,7 @@ mod tests {
         failed.targets[0].upn = None;
         let mut joined = add_member("kim", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         joined.targets[0].id = None;
-        joined.targets[0].upn = Some(guid.to_uppercase());
+        joined.targets[0].upn = Some(guid.to_uppercase().into());
         let mut d = Deferred::default();
         assert!(d
             .offer(Box::new(joined.clone()), &HashSet::default())

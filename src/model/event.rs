@@ -243,10 +243,12 @@ pub struct Target {
     pub kind: TargetKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ObjectId>,
+    /// Boxed strings (no capacity word: never appended to), like the event's other texts: a
+    /// target is in every kept event and every identity.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<String>,
+    pub upn: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Box<str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub modified: Vec<ModifiedProperty>,
 }

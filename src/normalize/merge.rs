@@ -18,7 +18,11 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
         let target = e
             .targets
             .first()
-            .and_then(|t| t.id.as_ref().map(|i| i.to_string()).or(t.upn.clone()))
+            .and_then(|t| {
+                t.id.as_ref()
+                    .map(|i| i.to_string())
+                    .or(t.upn.as_deref().map(String::from))
+            })
             .unwrap_or_default();
         groups
             .entry((c.to_string(), e.activity.name().to_string(), target))

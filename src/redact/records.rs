@@ -86,10 +86,13 @@ fn opt_text<T: std::ops::Deref<Target = str> + From<String>>(s: &Scrubber, v: &m
     }
 }
 
-fn opt_with(v: &mut Option<String>, f: impl Fn(&str) -> String) {
+fn opt_with<T: std::ops::Deref<Target = str> + From<String>>(
+    v: &mut Option<T>,
+    f: impl Fn(&str) -> String,
+) {
     if let Some(t) = v {
         if !t.trim().is_empty() {
-            *t = f(t);
+            *t = f(t).into();
         }
     }
 }
@@ -206,9 +209,9 @@ pub fn input(s: &Scrubber, i: &mut InputReport) {
 /// Every display name in the inputs: what [`Scrubber`] looks for inside free text.
 pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    fn push(names: &mut Vec<String>, v: &Option<String>) {
+    fn push<T: std::ops::Deref<Target = str>>(names: &mut Vec<String>, v: &Option<T>) {
         if let Some(n) = v {
-            names.push(n.clone());
+            names.push(n.to_string());
         }
     }
     for u in &snap.users {

@@ -168,7 +168,7 @@ impl<'a> Builder<'a> {
             Some(id) => {
                 let mut g = self.dir.group_ref(id);
                 if g.name.is_none() {
-                    g.name.clone_from(&t.display_name);
+                    g.name = t.display_name.as_deref().map(String::from);
                 }
                 Some((Some(id.clone()), g))
             }
@@ -177,7 +177,7 @@ impl<'a> Builder<'a> {
                     None,
                     GroupRef {
                         id: None,
-                        name: Some(n.clone()),
+                        name: Some(n.to_string()),
                     },
                 )
             }),

@@ -106,7 +106,7 @@ impl Directory {
                 if let Some(id) = &t.id {
                     let name = self.groups.entry(id.clone()).or_default();
                     if name.is_none() {
-                        name.clone_from(&t.display_name);
+                        *name = t.display_name.as_deref().map(String::from);
                     }
                 }
             }

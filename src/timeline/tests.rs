@@ -56,7 +56,7 @@ fn user_t(name: &str) -> Target {
     Target {
         kind: TargetKind::User,
         id: Some(uid(name)),
-        upn: Some(format!("{name}@{DOMAIN}")),
+        upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
         modified: Vec::new(),
     }
