@@ -263,8 +263,8 @@ impl<'a> Ctx<'a> {
     /// The targets of one item of the reading order.
     fn targets_of(&self, s: Seen) -> &'a [crate::model::Target] {
         match s {
-            Seen::Event(i) => self.events[i].targets.as_slice(),
-            Seen::Identity(j) => std::slice::from_ref(&self.snap.identities[j].target),
+            Seen::Event(i) => self.events[i as usize].targets.as_slice(),
+            Seen::Identity(j) => std::slice::from_ref(&self.snap.identities[j as usize].target),
         }
     }
 
@@ -283,10 +283,7 @@ impl<'a> Ctx<'a> {
     ) -> impl Iterator<Item = (Option<usize>, &'a crate::model::Target)> + '_ {
         self.order.iter().enumerate().flat_map(move |(n, &s)| {
             self.prefetch_ahead(n);
-            let event = match s {
-                Seen::Event(i) => Some(i),
-                Seen::Identity(_) => None,
-            };
+            let event = s.event();
             self.targets_of(s).iter().map(move |t| (event, t))
         })
     }

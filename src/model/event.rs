@@ -455,6 +455,9 @@ mod tests {
         assert_eq!(std::mem::size_of::<Actor>(), 16);
         assert_eq!(std::mem::size_of::<Option<CorrelationId>>(), 24);
         assert!(std::mem::size_of::<AuditEvent>() <= 264);
+        // in every kept event and every identity
+        assert!(std::mem::size_of::<Target>() <= 80);
+        assert_eq!(std::mem::size_of::<super::super::snapshot::Seen>(), 8);
     }
 
     #[test]

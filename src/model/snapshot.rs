@@ -256,8 +256,18 @@ impl Identity {
 /// One item of [`in_reading_order`]: `events[i]` or `identities[j]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Seen {
-    Event(usize),
-    Identity(usize),
+    Event(u32),
+    Identity(u32),
+}
+
+impl Seen {
+    /// The event's index, for an event.
+    pub fn event(self) -> Option<usize> {
+        match self {
+            Seen::Event(i) => Some(i as usize),
+            Seen::Identity(_) => None,
+        }
+    }
 }
 
 /// Events and identities merged in reading order (time, file, record), the order in which the
@@ -268,15 +278,18 @@ pub fn in_reading_order<'a>(
     identities: &[Identity],
     until: Option<DateTime<Utc>>,
 ) -> Vec<Seen> {
-    let mut ids: Vec<usize> = (0..identities.len())
+    let mut ids: Vec<u32> = (0..identities.len())
         .filter(|&j| until.is_none_or(|u| identities[j].time <= u))
+        .map(index)
         .collect();
-    let key = |j: usize| identities[j].reading_key();
+    let key = |j: u32| identities[j as usize].reading_key();
     ids.sort_by(|&a, &b| key(a).cmp(&key(b)));
-    let mut out = Vec::new();
+    let events = events.into_iter();
+    // sized once (one item per event and identity, for every event and name of a large read)
+    let mut out = Vec::with_capacity(events.size_hint().0 + ids.len());
     let mut next = ids.into_iter().peekable();
     let mut last = None;
-    for (i, e) in events.into_iter().enumerate() {
+    for (i, e) in events.enumerate() {
         let ek = e.reading_key();
         debug_assert!(
             identities.is_empty() || last.is_none_or(|l| l <= ek),
@@ -291,10 +304,16 @@ pub fn in_reading_order<'a>(
                 break;
             }
         }
-        out.push(Seen::Event(i));
+        out.push(Seen::Event(index(i)));
     }
     out.extend(next.map(Seen::Identity));
     out
+}
+
+/// An index of [`Seen`]: 4 bytes, so that an item is 8 (there is one per event and identity). A
+/// read holds far fewer than 2^32 events (each takes hundreds of bytes); saturated, not wrapped.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 impl Snapshot {
