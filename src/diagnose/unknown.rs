@@ -16,7 +16,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 .events
                 .get(event)
                 .and_then(|e| e.errors.get(error))
-                .map(|e| e.text.clone()),
+                .map(|e| e.text.to_string()),
             Origin::Reported(i) => ctx
                 .snap
                 .reported_errors

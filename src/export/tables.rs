@@ -218,7 +218,8 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             ),
             s(
                 "error",
-                ev.iter().map(|e| e.errors.first().map(|x| x.text.clone())),
+                ev.iter()
+                    .map(|e| e.errors.first().map(|x| x.text.to_string())),
             ),
             l(
                 "skus_added",

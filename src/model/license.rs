@@ -77,16 +77,19 @@ pub struct LicenseError {
     /// The proxy address named by a uniqueness error, when the text names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// The text it was read from (trimmed, at most a few hundred characters).
-    pub text: String,
+    /// The text it was read from (trimmed, at most a few hundred characters). Shared
+    /// ([`super::ids::name`]): the same sentence fails thousands of users' assignments.
+    pub text: Arc<str>,
 }
 
 impl LicenseError {
     pub fn new(cause: Cause, text: &str) -> Self {
-        let mut t: String = text.trim().chars().take(400).collect();
-        if t.len() < text.trim().len() {
-            t.push('…');
-        }
+        let trimmed = text.trim();
+        // at most 400 characters: most texts are shorter, and shared as they stand
+        let t = match trimmed.char_indices().nth(400) {
+            None => super::ids::name(trimmed),
+            Some((end, _)) => super::ids::name(&format!("{}…", &trimmed[..end])),
+        };
         LicenseError {
             cause,
             sku: None,

@@ -141,7 +141,7 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
         };
     }
     for err in &mut e.errors {
-        err.text = s.addresses(&err.text);
+        err.text = s.addresses(&err.text).into();
         opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
     }
 }
