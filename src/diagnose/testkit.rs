@@ -252,13 +252,13 @@ pub fn gbl_ok(user: &str, at: &str, new: &[(&str, &str)]) -> AuditEvent {
     );
     if !new.is_empty() {
         e.licenses = Some(Box::new(LicenseChange {
-            old: Vec::new(),
+            old: Vec::new().into(),
             new: new
                 .iter()
                 .map(|(part, id)| AssignedLicense {
                     sku_name: Some((*part).into()),
                     sku_id: SkuId::parse(id),
-                    disabled_plans: Vec::new(),
+                    disabled_plans: Vec::new().into(),
                 })
                 .collect(),
         }));

@@ -966,11 +966,11 @@ fn audit_only_groups_by_processing_window() {
     let lic = |n: &str| crate::model::AssignedLicense {
         sku_name: Some(n.into()),
         sku_id: None,
-        disabled_plans: vec![],
+        disabled_plans: vec![].into(),
     };
     set.licenses = Some(Box::new(crate::model::LicenseChange {
-        old: vec![],
-        new: vec![lic("ENTERPRISEPACK"), lic("EMS")],
+        old: vec![].into(),
+        new: vec![lic("ENTERPRISEPACK"), lic("EMS")].into(),
     }));
     w.events.push(set);
     let d = w.run(NOW);

@@ -13,34 +13,44 @@ const INTERN_MAX: usize = 1 << 18;
 thread_local! {
     /// Ids seen by this thread: a tenant has a bounded number of users, groups, products and plans,
     /// and a log names each of them many times, so each distinct id is stored once per thread.
-    static INTERNED: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
-    /// Product and service-plan names seen by this thread (`SkuName=`, `DisabledPlans=[..]` of
-    /// license sets), as written: a catalog's worth of names, each written in thousands of events.
-    static NAMES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::default());
+    static INTERNED: SharedSet<str> = RefCell::new(HashSet::default());
+    /// Texts seen by this thread that repeat across records, as written: product and service-plan
+    /// names (`SkuName=`, `DisabledPlans=[..]` of license sets), a catalog's worth, each written in
+    /// thousands of events; license error sentences, one per cause and product or plans.
+    static NAMES: SharedSet<str> = RefCell::new(HashSet::default());
 }
 
-/// `t` as a shared string: the one this thread already holds for an equal text, or a new one it
-/// keeps (up to [`INTERN_MAX`] distinct texts; past it, texts are still built, just not shared).
-fn shared(set: &'static std::thread::LocalKey<RefCell<HashSet<Arc<str>>>>, t: &str) -> Arc<str> {
+/// The values one thread shares ([`shared`]).
+pub type SharedSet<T> = RefCell<HashSet<Arc<T>>>;
+
+/// `t` shared: the value this thread's `set` already holds for an equal one, or a new one
+/// (`make`) that it keeps, up to [`INTERN_MAX`] distinct values (past it, values are still made,
+/// just not shared).
+pub fn shared<T: ?Sized + std::hash::Hash + Eq>(
+    set: &'static std::thread::LocalKey<SharedSet<T>>,
+    t: &T,
+    make: impl Fn(&T) -> Arc<T>,
+) -> Arc<T> {
     set.try_with(|set| {
         let Ok(mut set) = set.try_borrow_mut() else {
-            return Arc::from(t);
+            return make(t);
         };
         if let Some(a) = set.get(t) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(t);
+        let a = make(t);
         if set.len() < INTERN_MAX {
             set.insert(a.clone());
         }
         a
     })
-    .unwrap_or_else(|_| Arc::from(t))
+    .unwrap_or_else(|_| make(t))
 }
 
-/// A product or service-plan name as written, shared with this thread's earlier equal names.
+/// A short text that repeats across records (a product or service-plan name, a license error's
+/// sentence) as written, shared with this thread's earlier equal texts.
 pub fn name(t: &str) -> Arc<str> {
-    shared(&NAMES, t)
+    shared(&NAMES, t, |t: &str| Arc::from(t))
 }
 
 /// `t` lower-cased, shared with earlier equal ids when `intern`.
@@ -58,7 +68,7 @@ fn lower_id(t: &str, intern: bool) -> Arc<str> {
     if !intern {
         return Arc::from(&*lower);
     }
-    shared(&INTERNED, &lower)
+    shared(&INTERNED, &lower, |t: &str| Arc::from(t))
 }
 
 /// The trimmed text of an id, or `None` when it is empty or written as null.

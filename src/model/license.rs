@@ -14,15 +14,16 @@ pub struct AssignedLicense {
     /// kept license change.
     pub sku_name: Option<Arc<str>>,
     pub sku_id: Option<SkuId>,
-    /// Disabled service-plan names as written (plan names, sometimes GUIDs).
-    pub disabled_plans: Vec<Arc<str>>,
+    /// Disabled service-plan names as written (plan names, sometimes GUIDs); the list is shared
+    /// with equal lists read before it.
+    pub disabled_plans: Arc<[Arc<str>]>,
 }
 
 /// Old and new license sets of a license change (`AssignedLicense` old/new values).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LicenseChange {
-    pub old: Vec<AssignedLicense>,
-    pub new: Vec<AssignedLicense>,
+    pub old: Arc<[AssignedLicense]>,
+    pub new: Arc<[AssignedLicense]>,
 }
 
 impl LicenseChange {

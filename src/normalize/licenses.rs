@@ -6,6 +6,7 @@
 use crate::model::ids as names;
 use crate::model::{AssignedLicense, ProcessingSummary, SkuId};
 use regex::Regex;
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::LazyLock;
 
@@ -102,16 +103,32 @@ fn sku_id_in(text: &str) -> Option<SkuId> {
     None
 }
 
-fn plans(text: &str) -> Vec<Arc<str>> {
-    let mut out: Vec<Arc<str>> = text
+thread_local! {
+    /// Disabled-plan lists seen by this thread: a tenant's groups and users disable the same few
+    /// sets of plans, written in every kept license change.
+    static PLAN_LISTS: names::SharedSet<[Arc<str>]> = RefCell::default();
+}
+
+thread_local! {
+    /// License sets seen by this thread: a tenant's users hold the same few sets of products
+    /// (those of their groups), written in every kept license change.
+    static LICENSE_SETS: names::SharedSet<[AssignedLicense]> = RefCell::default();
+}
+
+/// A license set (old or new), shared with this thread's earlier equal sets.
+pub fn shared_set(set: Vec<AssignedLicense>) -> Arc<[AssignedLicense]> {
+    names::shared(&LICENSE_SETS, &set, |s: &[AssignedLicense]| Arc::from(s))
+}
+
+/// A `DisabledPlans=[..]` list, shared with this thread's earlier equal lists.
+fn plans(text: &str) -> Arc<[Arc<str>]> {
+    let list: Vec<Arc<str>> = text
         .split(',')
         .map(|p| p.trim().trim_matches('"').trim())
         .filter(|p| !p.is_empty())
         .map(names::name)
         .collect();
-    // kept with the event: collected, one or two plans had room for four
-    out.shrink_to_fit();
-    out
+    names::shared(&PLAN_LISTS, &list, |l: &[Arc<str>]| Arc::from(l))
 }
 
 fn dedup(found: Vec<AssignedLicense>) -> Vec<AssignedLicense> {
@@ -191,7 +208,7 @@ mod tests {
         assert_eq!(l[0].sku_name.as_deref(), Some("ENTERPRISEPACK"));
         assert_eq!(
             l[0].disabled_plans,
-            ["YAMMER_ENTERPRISE".into(), "SWAY".into()]
+            ["YAMMER_ENTERPRISE".into(), "SWAY".into()].into()
         );
         // names are shared with the earlier license sets this thread read: one string each
         let again = parse_assigned_licenses(compact);
@@ -203,6 +220,7 @@ mod tests {
             &l[0].disabled_plans[1],
             &again[0].disabled_plans[1]
         ));
+        assert!(Arc::ptr_eq(&l[0].disabled_plans, &again[0].disabled_plans));
         assert_eq!(
             l[1].sku_id.as_ref().unwrap().as_str(),
             "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"

@@ -195,7 +195,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
 /// summary, sequence number, and errors in property values and the result reason. Called again after
 /// sequence chunks are merged.
 pub fn derive_payload(event: &mut AuditEvent) {
-    let mut change = LicenseChange::default();
+    let (mut new_set, mut old_set) = (Vec::new(), Vec::new());
     let mut found = false;
     let mut errs: Vec<LicenseError> = Vec::new();
     for t in &event.targets {
@@ -205,8 +205,8 @@ pub fn derive_payload(event: &mut AuditEvent) {
             if contains_ignore_case(&p.name, "license")
                 && (licenses::holds_licenses(new) || licenses::holds_licenses(old))
             {
-                append(&mut change.new, licenses::parse_assigned_licenses(new));
-                append(&mut change.old, licenses::parse_assigned_licenses(old));
+                append(&mut new_set, licenses::parse_assigned_licenses(new));
+                append(&mut old_set, licenses::parse_assigned_licenses(old));
                 found = true;
             }
             if event.summary.is_none() {
@@ -223,8 +223,8 @@ pub fn derive_payload(event: &mut AuditEvent) {
         if k.eq_ignore_ascii_case("sequence") {
             event.sequence = v.trim().parse().ok();
         } else if licenses::holds_licenses(v) && !found {
-            append(&mut change.new, licenses::parse_assigned_licenses(v));
-            found = !change.new.is_empty();
+            append(&mut new_set, licenses::parse_assigned_licenses(v));
+            found = !new_set.is_empty();
         }
         if crate::ingest::audit::may_hold_error(v) {
             errors::merge_into(&mut errs, errors::extract(v));
@@ -234,7 +234,10 @@ pub fn derive_payload(event: &mut AuditEvent) {
         errors::merge_into(&mut errs, errors::extract(r));
     }
     if found {
-        event.licenses = Some(Box::new(change));
+        event.licenses = Some(Box::new(LicenseChange {
+            old: licenses::shared_set(old_set),
+            new: licenses::shared_set(new_set),
+        }));
     }
     errors::merge_into(&mut event.errors, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
@@ -297,10 +300,10 @@ mod tests {
         assert!(e.is_licensing());
     }
 
-    /// A license change is kept with its event for the whole run: its lists hold what was read
-    /// and no spare room (a vector extended from empty, or collected, had room for four).
+    /// A license change is kept with its event for the whole run: its sets, and their
+    /// disabled-plan lists, are shared with equal ones read before (no spare room either).
     #[test]
-    fn license_sets_are_stored_without_spare_room() {
+    fn license_sets_are_shared_with_equal_sets() {
         let v = json!({"CreationTime":"2025-03-04T08:15:02","Operation":"Update user.","Workload":"AzureActiveDirectory","ResultStatus":"Success",
           "ModifiedProperties":[{"Name":"AssignedLicense",
             "NewValue":"[\"[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05e9a617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[EXCHANGE_S_ENTERPRISE, TEAMS1]]\"]",
@@ -308,10 +311,18 @@ mod tests {
         let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
         let l = e.licenses.expect("license sets");
         for (list, plans) in [(&l.new, 2), (&l.old, 1)] {
-            assert_eq!((list.len(), list.capacity()), (1, 1));
-            let p = &list[0].disabled_plans;
-            assert_eq!((p.len(), p.capacity()), (plans, plans));
+            assert_eq!((list.len(), list[0].disabled_plans.len()), (1, plans));
         }
+        let again = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+        let again = again.licenses.expect("license sets");
+        assert!(Arc::ptr_eq(&l.new, &again.new) && Arc::ptr_eq(&l.old, &again.old));
+        // an old set equal to another record's new set is that set
+        let swapped = json!({"CreationTime":"2025-03-04T08:16:02","Operation":"Update user.","Workload":"AzureActiveDirectory","ResultStatus":"Success",
+          "ModifiedProperties":[{"Name":"AssignedLicense",
+            "NewValue":"[]",
+            "OldValue":"[\"[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05e9a617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[EXCHANGE_S_ENTERPRISE, TEAMS1]]\"]"}]});
+        let s = to_event(map(classify(&swapped).unwrap(), &swapped), src()).unwrap();
+        assert!(Arc::ptr_eq(&s.licenses.expect("license sets").old, &l.new));
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn lic(part: &str, id: &str) -> AssignedLicense {
     AssignedLicense {
         sku_name: Some(part.into()),
         sku_id: SkuId::parse(id),
-        disabled_plans: Vec::new(),
+        disabled_plans: Vec::new().into(),
     }
 }
 
@@ -93,8 +93,8 @@ fn conflicting_license_removed_then_resolved() {
         vec![user_t("grace")],
     );
     removal.licenses = Some(Box::new(LicenseChange {
-        old: vec![lic("STANDARDPACK", E1)],
-        new: Vec::new(),
+        old: vec![lic("STANDARDPACK", E1)].into(),
+        new: Vec::new().into(),
     }));
     w.events.push(removal);
     w.events.push(gbl_ok(
@@ -272,8 +272,8 @@ fn user_reprocess_and_direct_changes() {
         vec![user_t("victor")],
     );
     direct.licenses = Some(Box::new(LicenseChange {
-        old: Vec::new(),
-        new: vec![lic("MCOMEETADV", MEET)],
+        old: Vec::new().into(),
+        new: vec![lic("MCOMEETADV", MEET)].into(),
     }));
     w.events.push(direct);
     // the service's own routine success is not part of the story
