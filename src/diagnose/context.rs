@@ -184,8 +184,14 @@ impl<'a> Ctx<'a> {
         kb: &'a Knowledge,
         as_of: DateTime<Utc>,
     ) -> Ctx<'a> {
-        let mut evs: Vec<&AuditEvent> = events.iter().filter(|e| e.time <= as_of).collect();
-        evs.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
+        // sized once (every event is usually before `as_of`); ingestion gives events in reading
+        // order, so the sort (whose buffer holds half the references again) is only for callers
+        // that do not
+        let mut evs: Vec<&AuditEvent> = Vec::with_capacity(events.len());
+        evs.extend(events.iter().filter(|e| e.time <= as_of));
+        if !evs.is_sorted_by(|a, b| a.reading_key() <= b.reading_key()) {
+            evs.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
+        }
 
         let mut users_by_id = HashMap::default();
         let mut users_by_upn = HashMap::default();
