@@ -171,7 +171,7 @@ pub fn user_target(name: &str) -> Target {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
-        modified: Vec::new(),
+        modified: Default::default(),
     }
 }
 fn group_target(name: &str) -> Target {
@@ -180,7 +180,7 @@ fn group_target(name: &str) -> Target {
         id: Some(gid(name)),
         upn: None,
         display_name: Some(name.into()),
-        modified: Vec::new(),
+        modified: Default::default(),
     }
 }
 

@@ -681,7 +681,7 @@ impl Deferred {
                     id: None,
                     upn: None,
                     display_name: Some(n.as_str().into()),
-                    modified: Vec::new(),
+                    modified: Default::default(),
                 };
                 identities.push(identity(t, k));
             }
@@ -1120,7 +1120,7 @@ mod tests {
             id: ObjectId::parse(id),
             upn: None,
             display_name: None,
-            modified: Vec::new(),
+            modified: Default::default(),
         };
         assert!(users.names(&by_id("id-1")));
         assert!(users.names(&by_id("id-2")));

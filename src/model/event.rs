@@ -249,8 +249,63 @@ pub struct Target {
     pub upn: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Box<str>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub modified: Vec<ModifiedProperty>,
+    #[serde(skip_serializing_if = "Modified::is_empty")]
+    pub modified: Modified,
+}
+
+/// A target's modified properties: none in almost every target held for long (compaction drops
+/// them, identities never had them), so an empty list is one word, not a vector's three.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Modified(Option<Box<Vec<ModifiedProperty>>>);
+
+impl Modified {
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|v| v.is_empty())
+    }
+    pub fn push(&mut self, p: ModifiedProperty) {
+        self.0.get_or_insert_default().push(p);
+    }
+}
+
+impl From<Vec<ModifiedProperty>> for Modified {
+    fn from(v: Vec<ModifiedProperty>) -> Self {
+        Modified((!v.is_empty()).then(|| Box::new(v)))
+    }
+}
+
+impl std::ops::Deref for Modified {
+    type Target = [ModifiedProperty];
+    fn deref(&self) -> &[ModifiedProperty] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl std::ops::DerefMut for Modified {
+    fn deref_mut(&mut self) -> &mut [ModifiedProperty] {
+        self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Modified {
+    type Item = &'a ModifiedProperty;
+    type IntoIter = std::slice::Iter<'a, ModifiedProperty>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Modified {
+    type Item = &'a mut ModifiedProperty;
+    type IntoIter = std::slice::IterMut<'a, ModifiedProperty>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl Serialize for Modified {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
 }
 
 /// The export format an input was detected as.
@@ -375,7 +430,7 @@ impl AuditEvent {
     /// a chunk of a split operation (`sequence`) must keep them until it is merged.
     pub fn compact(&mut self) {
         for t in &mut self.targets {
-            t.modified = Vec::new();
+            t.modified = Modified::default();
         }
         self.targets.shrink_to_fit();
         self.additional_details = Vec::new();
@@ -456,7 +511,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<CorrelationId>>(), 24);
         assert!(std::mem::size_of::<AuditEvent>() <= 264);
         // in every kept event and every identity
-        assert!(std::mem::size_of::<Target>() <= 80);
+        assert!(std::mem::size_of::<Target>() <= 64);
         assert_eq!(std::mem::size_of::<super::super::snapshot::Seen>(), 8);
     }
 

@@ -160,7 +160,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             id: t.id.as_deref().and_then(ObjectId::parse),
             upn: t.upn.map(String::into_boxed_str),
             display_name: t.display_name.map(String::into_boxed_str),
-            modified: props(t.modified),
+            modified: props(t.modified).into(),
         })
         .collect();
     let mut event = AuditEvent {

@@ -58,7 +58,7 @@ fn user_t(name: &str) -> Target {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
-        modified: Vec::new(),
+        modified: Default::default(),
     }
 }
 
