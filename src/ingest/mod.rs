@@ -410,9 +410,17 @@ fn process_csv_row(
     }
 }
 
+/// Events a sink's vector holds before it is set aside for a new one, rather than doubled: a
+/// vector doubled by copying held the events read so far twice at once, the peak of a read whose
+/// kept events are many (36 MB more for a 100k-user tenant's 137,854, thirtieth run in
+/// benches/README.md). 8,192 events are about 2 MB.
+const CHUNK_EVENTS: usize = 8192;
+
 /// Per-input accumulator.
 struct Sink<'a> {
     report: InputReport,
+    /// The events kept, in reading order: full vectors of [`CHUNK_EVENTS`], then `events`.
+    full: Vec<Vec<AuditEvent>>,
     events: Vec<AuditEvent>,
     snapshot: Snapshot,
     opts: &'a ReadOptions,
@@ -447,6 +455,22 @@ impl Outcome {
 }
 
 impl Sink<'_> {
+    /// Keeps an event: a full vector of [`CHUNK_EVENTS`] is set aside, not grown.
+    fn keep(&mut self, e: AuditEvent) {
+        if self.events.len() == self.events.capacity() && self.events.len() >= CHUNK_EVENTS {
+            let full = std::mem::replace(&mut self.events, Vec::with_capacity(CHUNK_EVENTS));
+            self.full.push(full);
+        }
+        self.events.push(e);
+    }
+
+    /// The events kept, in reading order, in vectors of at most [`CHUNK_EVENTS`] (the last may be
+    /// shorter, and a short input's one vector empty).
+    fn into_parts(mut full: Vec<Vec<AuditEvent>>, events: Vec<AuditEvent>) -> Vec<Vec<AuditEvent>> {
+        full.push(events);
+        full
+    }
+
     /// Counts `n` audit events of `kind` between `first` and `last`.
     fn count_events(&mut self, n: u64, first: DateTime<Utc>, last: DateTime<Utc>, kind: InputKind) {
         self.report.kind.get_or_insert(kind);
@@ -481,10 +505,10 @@ impl Sink<'_> {
                         defer::note_groups(&e, &mut self.licensing);
                     }
                     if let Err(e) = self.deferred.offer(e, &self.licensing) {
-                        self.events.push(*e);
+                        self.keep(*e);
                     }
                 } else {
-                    self.events.push(*e);
+                    self.keep(*e);
                 }
             }
             Outcome::Counted { .. } => {}
@@ -1250,7 +1274,8 @@ impl CsvRows<'_> {
 }
 
 /// What one input yields: its report, its kept events, its snapshot objects.
-type InputRead = (InputReport, Vec<AuditEvent>, Snapshot, defer::Deferred);
+/// An input's report, kept events (in vectors, in reading order), snapshot and held changes.
+type InputRead = (InputReport, Vec<Vec<AuditEvent>>, Snapshot, defer::Deferred);
 
 /// Reads one input completely.
 fn read_one(
@@ -1268,6 +1293,7 @@ fn read_one(
     } = source::open(input, counter, hasher.clone(), !opts.no_map)?;
     let mut sink = Sink {
         report: InputReport::new(path.clone()),
+        full: Vec::new(),
         events: Vec::new(),
         snapshot: Snapshot::default(),
         opts,
@@ -1321,7 +1347,8 @@ fn read_one(
         .kind
         .map(|k| k.label().to_string())
         .unwrap_or_default();
-    Ok((sink.report, sink.events, sink.snapshot, sink.deferred))
+    let events = Sink::into_parts(sink.full, sink.events);
+    Ok((sink.report, events, sink.snapshot, sink.deferred))
 }
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
@@ -1376,7 +1403,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     for r in results {
         let (report, events, snap) = r?;
         out.inputs.push(report);
-        parts.push(events);
+        parts.extend(events);
         out.snapshot.users.extend(snap.users);
         out.snapshot.groups.extend(snap.groups);
         out.snapshot.skus.extend(snap.skus);
@@ -1399,9 +1426,10 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     }
     // every event in one vector, sized once: the changes that came back are counted before it is
     // (appended to a full vector, they grew it by doubling, and the copy held two vectors of every
-    // event at once: the run's peak for many inputs). The first input's events are moved, not
-    // copied: a single input is copied at most once, when the changes that come back do not fit
-    // its vector's spare room, and with others only the first input's events are copied.
+    // event at once: the run's peak for many inputs). The first vector is moved, not copied (a
+    // small input's only one); the others, an input's vectors of `CHUNK_EVENTS` and other
+    // inputs', are copied one by one, each given back to the OS once copied, so that the events
+    // are held about once, not twice, while they are gathered.
     let mut parts = parts.into_iter().filter(|p| !p.is_empty());
     let large =
         |p: &Vec<AuditEvent>| p.capacity() * std::mem::size_of::<AuditEvent>() >= RELEASE_FROM;
