@@ -145,12 +145,22 @@ pub(crate) struct Ctx<'a> {
 
 /// What the audit log says of one user: the events that target it (indices into `events`, in
 /// time order) and the first UPN and display name seen for it (labels for users not in the
-/// snapshot). One map for both: each target is hashed and looked up once.
+/// snapshot). One map for both: each target is hashed and looked up once. The labels are the
+/// targets that first carried them (a word each, not a string's two: one entry per user named).
 #[derive(Default)]
 struct AuditUser<'a> {
     events: Vec<usize>,
-    upn: Option<&'a str>,
-    display_name: Option<&'a str>,
+    upn: Option<&'a crate::model::Target>,
+    display_name: Option<&'a crate::model::Target>,
+}
+
+impl<'a> AuditUser<'a> {
+    fn upn(&self) -> Option<&'a str> {
+        self.upn.and_then(|t| t.upn.as_deref())
+    }
+    fn display_name(&self) -> Option<&'a str> {
+        self.display_name.and_then(|t| t.display_name.as_deref())
+    }
 }
 
 /// What the audit log says of one group: the events that target it and the first non-blank name
@@ -342,11 +352,11 @@ impl<'a> Ctx<'a> {
                     users.entry(k).or_default()
                 }
             };
-            if u.upn.is_none() {
-                u.upn = t.upn.as_deref();
+            if u.upn.is_none() && t.upn.is_some() {
+                u.upn = Some(t);
             }
-            if u.display_name.is_none() {
-                u.display_name = t.display_name.as_deref();
+            if u.display_name.is_none() && t.display_name.is_some() {
+                u.display_name = Some(t);
             }
             // once per event, however many of its targets name the user
             if let Some(i) = event.filter(|i| u.events.last() != Some(i)) {
@@ -452,7 +462,12 @@ impl<'a> Ctx<'a> {
         let (upn, dn) = self
             .audit_users
             .get(k)
-            .map(|u| (u.upn.map(String::from), u.display_name.map(String::from)))
+            .map(|u| {
+                (
+                    u.upn().map(String::from),
+                    u.display_name().map(String::from),
+                )
+            })
             .unwrap_or_default();
         match k {
             UKey::Id(id) => UserRef {
