@@ -256,6 +256,9 @@ pub struct Target {
 /// A target's modified properties: none in almost every target held for long (compaction drops
 /// them, identities never had them), so an empty list is one word, not a vector's three.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+// boxed on purpose: one word in the target (a vector, or a boxed slice, is two or three), and the
+// extra allocation is only made for the rare target that has properties
+#[allow(clippy::box_collection)]
 pub struct Modified(Option<Box<Vec<ModifiedProperty>>>);
 
 impl Modified {
