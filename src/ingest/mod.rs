@@ -464,13 +464,6 @@ impl Sink<'_> {
         self.events.push(e);
     }
 
-    /// The events kept, in reading order, in vectors of at most [`CHUNK_EVENTS`] (the last may be
-    /// shorter, and a short input's one vector empty).
-    fn into_parts(mut full: Vec<Vec<AuditEvent>>, events: Vec<AuditEvent>) -> Vec<Vec<AuditEvent>> {
-        full.push(events);
-        full
-    }
-
     /// Counts `n` audit events of `kind` between `first` and `last`.
     fn count_events(&mut self, n: u64, first: DateTime<Utc>, last: DateTime<Utc>, kind: InputKind) {
         self.report.kind.get_or_insert(kind);
@@ -1347,7 +1340,10 @@ fn read_one(
         .kind
         .map(|k| k.label().to_string())
         .unwrap_or_default();
-    let events = Sink::into_parts(sink.full, sink.events);
+    // the kept events in reading order, in vectors of at most `CHUNK_EVENTS` (the last may be
+    // shorter, and a short input's one vector empty)
+    let mut events = sink.full;
+    events.push(sink.events);
     Ok((sink.report, events, sink.snapshot, sink.deferred))
 }
 

@@ -503,10 +503,11 @@ mod tests {
     }
 
     /// Every kept event is held until the run ends (500-700 bytes each, with what it points to;
-    /// a kilobyte before the twenty-ninth and thirtieth runs): the actor's details and the processing counts, absent from most kept events, are
-    /// boxed so that they cost nothing there (the event was 384 bytes, the actor 88 of them), and
-    /// a GUID correlation id is held in the event, not in 64 bytes of heap; texts that are never
-    /// appended to are boxed strings (no capacity word).
+    /// a kilobyte before the twenty-ninth and thirtieth runs): the actor's details and the
+    /// processing counts, absent from most kept events, are boxed so that they cost nothing there
+    /// (the event was 384 bytes, the actor 88 of them), and a GUID correlation id is held in the
+    /// event, not in 64 bytes of heap; texts that are never appended to are boxed strings (no
+    /// capacity word).
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn kept_events_stay_small() {
