@@ -164,7 +164,8 @@ pub struct ReadOptions {
     pub compact: bool,
     /// Drop each kept event's record id (`id`, `Id`, `RecordId`): a string of its own in every
     /// kept event (64 bytes of heap for a Graph id), which only `export`'s tables show. `analyze`
-    /// sets it (its report names records by file and number).
+    /// sets it (its report names records by file and number). Dropped in [`settle`], which every
+    /// event passes before the sink keeps or holds it: held membership changes have none either.
     pub drop_record_ids: bool,
     /// Keep only the membership changes of groups that assign licenses and of users with an error
     /// ([`defer`]): the others are held compactly while reading and dropped once every input is
@@ -774,7 +775,7 @@ fn read_slices(
 
 /// Every outcome passes here on the parsing workers before the sink (one thread) takes it: an
 /// event that is not kept becomes a count, a kept one is compacted (chunks of a split operation
-/// keep their properties for the merge).
+/// keep their properties for the merge) and loses its record id when the command shows none.
 fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
     match o {
         Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() => Outcome::Counted {
@@ -1448,16 +1449,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     out.events.extend(back);
     sort_events(&mut out.events, read);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
-    if opts.compact || opts.drop_record_ids {
+    if opts.compact {
         // the chunks of split operations are merged (a merged event's sequence is cleared): they
-        // need their properties no longer; the held membership changes come back with their ids
+        // need their properties no longer
         for e in out.events.iter_mut() {
-            if opts.compact {
-                e.compact();
-            }
-            if opts.drop_record_ids {
-                e.record_id = None;
-            }
+            e.compact();
         }
     }
     // each input by its path (the first, if two have the same): a search through the inputs for

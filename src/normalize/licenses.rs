@@ -107,9 +107,6 @@ thread_local! {
     /// Disabled-plan lists seen by this thread: a tenant's groups and users disable the same few
     /// sets of plans, written in every kept license change.
     static PLAN_LISTS: names::SharedSet<[Arc<str>]> = RefCell::default();
-}
-
-thread_local! {
     /// License sets seen by this thread: a tenant's users hold the same few sets of products
     /// (those of their groups), written in every kept license change.
     static LICENSE_SETS: names::SharedSet<[AssignedLicense]> = RefCell::default();
