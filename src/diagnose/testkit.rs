@@ -62,7 +62,6 @@ pub fn user(name: &str) -> User {
         proxy_addresses: Vec::new(),
         on_premises_sync_enabled: None,
         assigned_licenses: Vec::new(),
-        assigned_plans: Vec::new(),
         license_states: Vec::new(),
         source: src("users.json", 1),
     }

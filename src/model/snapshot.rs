@@ -14,19 +14,6 @@ pub struct AssignedSku {
     pub disabled_plans: Vec<PlanId>,
 }
 
-/// `assignedPlans[]` row of a user.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AssignedPlan {
-    pub plan_id: PlanId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    /// `Enabled`, `Warning`, `Suspended`, `Deleted`, `LockedOut`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub capability_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assigned: Option<DateTime<Utc>>,
-}
-
 /// `licenseAssignmentState.state`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum AssignmentState {
@@ -90,7 +77,6 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<bool>,
     pub assigned_licenses: Vec<AssignedSku>,
-    pub assigned_plans: Vec<AssignedPlan>,
     pub license_states: Vec<LicenseAssignmentState>,
     pub source: SourceRef,
 }

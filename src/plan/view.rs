@@ -411,7 +411,6 @@ mod tests {
                     disabled_plans: vec![],
                 })
                 .collect(),
-            assigned_plans: vec![],
             license_states: states,
             source: src(),
         }

@@ -275,7 +275,6 @@ mod tests {
             proxy_addresses: vec![],
             on_premises_sync_enabled: None,
             assigned_licenses: vec![],
-            assigned_plans: vec![],
             license_states: vec![],
             source: SourceRef {
                 file: "users.json".into(),
