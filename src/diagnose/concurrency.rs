@@ -24,14 +24,12 @@ fn groups_with_same_product(ctx: &Ctx<'_>, b: &Bucket, user: &UKey) -> Vec<Strin
         .filter(|s| &s.sku_id == sku)
         .filter_map(|s| s.assigned_by_group.clone())
         .collect();
-    if let Some(mine) = ctx.groups_of_user(&u.id) {
-        for g in mine {
-            if ctx
-                .group(g)
-                .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sku))
-            {
-                gs.insert(g.clone());
-            }
+    for g in ctx.groups_of_user(&u.id) {
+        if ctx
+            .group(g)
+            .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sku))
+        {
+            gs.insert(g.clone());
         }
     }
     let mut names: Vec<String> = gs.iter().map(|g| ctx.group_label(g)).collect();

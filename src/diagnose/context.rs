@@ -103,14 +103,133 @@ impl GroupKey {
     }
 }
 
-/// Address holder entry of the address index.
-#[derive(Clone, Debug)]
-pub(crate) struct AddrEntry {
+/// Address holder entry of the address index ([`AddressIndex`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AddrEntry<'a> {
+    /// The address as the snapshot holds it (trimmed).
+    pub value: &'a str,
+    /// Into the snapshot's users (`is_user`) or groups.
+    pub index: u32,
     /// `true` = user, `false` = group.
     pub is_user: bool,
-    pub index: usize,
-    pub matched_on: &'static str,
-    pub value: String,
+    /// `true` = the object's `mail`, `false` = one of its `proxyAddresses`.
+    on_mail: bool,
+}
+
+impl AddrEntry<'_> {
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+    /// The property the address was found in: `mail` or `proxy_addresses`.
+    pub fn matched_on(&self) -> &'static str {
+        if self.on_mail {
+            "mail"
+        } else {
+            "proxy_addresses"
+        }
+    }
+}
+
+/// Every address of the snapshot's users and groups (`proxyAddresses` and `mail`), found by its
+/// normalized form ([`normalize_address`]). One flat list of `(hash of the normalized address,
+/// holder)` sorted by hash, the holder borrowing the snapshot's text: about 32 bytes an address.
+/// A map from each normalized address (an owned string) to a list of entries owning a copy of the
+/// address held about 290 bytes an address, 73 MB for a 100k-user tenant's 250k addresses, most of
+/// a run's peak, for the few users a proxy-address error names.
+pub(crate) struct AddressIndex<'a> {
+    entries: Vec<(u64, AddrEntry<'a>)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl<'a> AddressIndex<'a> {
+    fn build(snap: &'a Snapshot) -> AddressIndex<'a> {
+        use std::hash::BuildHasher;
+        let hasher = foldhash::fast::RandomState::default();
+        // sized once: counted first (growing it by doubling held twice its size for a moment)
+        let count: usize = snap
+            .users
+            .iter()
+            .map(|u| u.proxy_addresses.len() + usize::from(u.mail.is_some()))
+            .chain(
+                snap.groups
+                    .iter()
+                    .map(|g| g.proxy_addresses.len() + usize::from(g.mail.is_some())),
+            )
+            .sum();
+        let mut entries = Vec::with_capacity(count);
+        let mut add = |addr: &'a str, is_user: bool, index: usize, on_mail: bool| {
+            let (Some(n), Ok(index)) = (normalize_address(addr), u32::try_from(index)) else {
+                return;
+            };
+            let e = AddrEntry {
+                value: addr.trim(),
+                index,
+                is_user,
+                on_mail,
+            };
+            entries.push((hasher.hash_one(n.as_str()), e));
+        };
+        for (i, u) in snap.users.iter().enumerate() {
+            for p in &u.proxy_addresses {
+                add(p, true, i, false);
+            }
+            if let Some(mail) = &u.mail {
+                add(mail, true, i, true);
+            }
+        }
+        for (i, g) in snap.groups.iter().enumerate() {
+            for p in &g.proxy_addresses {
+                add(p, false, i, false);
+            }
+            if let Some(mail) = &g.mail {
+                add(mail, false, i, true);
+            }
+        }
+        // by address, then holder; stable, so an object's first spelling of an address comes first
+        // and is the one kept: an object is listed once per address and property, as it was read
+        let key = |(h, e): &(u64, AddrEntry<'_>)| (*h, e.is_user, e.index, e.on_mail);
+        entries.sort_by_key(key);
+        // repeats removed in place: `kept` entries stay at the front
+        let mut kept = 0;
+        let mut run = 0; // where the kept entries of the last key begin
+        for i in 0..entries.len() {
+            let x = entries[i];
+            if kept > 0 && key(&entries[kept - 1]) == key(&x) {
+                // the same holder and property: a repeat unless the hashes collided
+                let n = normalize_address(x.1.value);
+                if entries[run..kept]
+                    .iter()
+                    .any(|k| normalize_address(k.1.value) == n)
+                {
+                    continue;
+                }
+            } else {
+                run = kept;
+            }
+            entries[kept] = x;
+            kept += 1;
+        }
+        entries.truncate(kept);
+        entries.shrink_to_fit();
+        AddressIndex { entries, hasher }
+    }
+
+    /// The holders of `addr`, a normalized address ([`normalize_address`]): each object once per
+    /// property it holds the address in, users before groups, each kind in snapshot order.
+    pub fn holders<'s>(&'s self, addr: &'s str) -> impl Iterator<Item = &'s AddrEntry<'a>> + 's {
+        use std::hash::BuildHasher;
+        let h = self.hasher.hash_one(addr);
+        let from = self.entries.partition_point(|(x, _)| *x < h);
+        let to = from + self.entries[from..].partition_point(|(x, _)| *x == h);
+        // groups sort before users by `is_user`: put users first, as they were read
+        let run = &self.entries[from..to];
+        let users = run.iter().filter(|(_, e)| e.is_user);
+        let groups = run.iter().filter(|(_, e)| !e.is_user);
+        users
+            .chain(groups)
+            .map(|(_, e)| e)
+            .filter(move |e| normalize_address(e.value).as_deref() == Some(addr))
+    }
 }
 
 /// A group's processing window: `Start applying` .. `Finish applying` (or `as_of` if unfinished).
@@ -130,7 +249,9 @@ pub(crate) struct Ctx<'a> {
     /// group id -> first-level user members (memberships rows + `members` expansion).
     members: HashMap<ObjectId, BTreeSet<ObjectId>>,
     /// user id -> groups (same sources).
-    user_groups: HashMap<ObjectId, BTreeSet<ObjectId>>,
+    /// Per user its groups, sorted, each once (a `BTreeSet` per user cost a tree node each: 18 MB
+    /// of a 100k-user tenant).
+    user_groups: HashMap<ObjectId, Vec<ObjectId>>,
     /// The events and the held changes' identities in reading order ([`in_reading_order`]).
     order: Vec<Seen>,
     /// UPN (lower) -> object id, learned from audit targets that carry both ([`Ctx::upn_alias`]).
@@ -139,7 +260,7 @@ pub(crate) struct Ctx<'a> {
     audit_users: UserIndex<'a>,
     /// Per group the audit log names: its events and the name first seen for it.
     audit_groups: HashMap<ObjectId, AuditGroup<'a>>,
-    addresses: OnceLock<HashMap<String, Vec<AddrEntry>>>,
+    addresses: OnceLock<AddressIndex<'a>>,
     windows: OnceLock<Vec<Window>>,
 }
 
@@ -223,7 +344,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut members: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::default();
-        let mut user_groups: HashMap<ObjectId, BTreeSet<ObjectId>> = HashMap::default();
+        let mut user_groups: HashMap<ObjectId, Vec<ObjectId>> = HashMap::default();
         for m in &snap.memberships {
             members
                 .entry(m.group_id.clone())
@@ -232,18 +353,20 @@ impl<'a> Ctx<'a> {
             user_groups
                 .entry(m.user_id.clone())
                 .or_default()
-                .insert(m.group_id.clone());
+                .push(m.group_id.clone());
         }
         for g in &snap.groups {
             if let Some(ms) = &g.members {
                 for u in ms {
                     members.entry(g.id.clone()).or_default().insert(u.clone());
-                    user_groups
-                        .entry(u.clone())
-                        .or_default()
-                        .insert(g.id.clone());
+                    user_groups.entry(u.clone()).or_default().push(g.id.clone());
                 }
             }
+        }
+        for gs in user_groups.values_mut() {
+            gs.sort_unstable();
+            gs.dedup();
+            gs.shrink_to_fit();
         }
 
         let mut ctx = Ctx {
@@ -495,9 +618,9 @@ impl<'a> Ctx<'a> {
             .unwrap_or(&[])
     }
 
-    /// Groups the user is a first-level member of (memberships / `members`).
-    pub fn groups_of_user(&self, user: &ObjectId) -> Option<&BTreeSet<ObjectId>> {
-        self.user_groups.get(user)
+    /// Groups the user is a first-level member of (memberships / `members`), sorted, each once.
+    pub fn groups_of_user(&self, user: &ObjectId) -> &[ObjectId] {
+        self.user_groups.get(user).map_or(&[], Vec::as_slice)
     }
 
     /// Whether membership data covers this group.
@@ -769,44 +892,10 @@ impl<'a> Ctx<'a> {
 
     // ---------------------------------------------------------------- addresses
 
-    /// Normalized address -> holders (users and groups; proxyAddresses and mail).
-    pub fn address_index(&self) -> &HashMap<String, Vec<AddrEntry>> {
-        self.addresses.get_or_init(|| {
-            let mut m: HashMap<String, Vec<AddrEntry>> = HashMap::default();
-            let mut add = |addr: &str, is_user: bool, index: usize, on: &'static str| {
-                if let Some(n) = normalize_address(addr) {
-                    let list = m.entry(n).or_default();
-                    if !list
-                        .iter()
-                        .any(|e| e.is_user == is_user && e.index == index && e.matched_on == on)
-                    {
-                        list.push(AddrEntry {
-                            is_user,
-                            index,
-                            matched_on: on,
-                            value: addr.trim().to_string(),
-                        });
-                    }
-                }
-            };
-            for (i, u) in self.snap.users.iter().enumerate() {
-                for p in &u.proxy_addresses {
-                    add(p, true, i, "proxy_addresses");
-                }
-                if let Some(mail) = &u.mail {
-                    add(mail, true, i, "mail");
-                }
-            }
-            for (i, g) in self.snap.groups.iter().enumerate() {
-                for p in &g.proxy_addresses {
-                    add(p, false, i, "proxy_addresses");
-                }
-                if let Some(mail) = &g.mail {
-                    add(mail, false, i, "mail");
-                }
-            }
-            m
-        })
+    /// Normalized address -> holders (users and groups; proxyAddresses and mail), built once.
+    pub fn address_index(&self) -> &AddressIndex<'a> {
+        self.addresses
+            .get_or_init(|| AddressIndex::build(self.snap))
     }
 
     /// The tenant's `*.onmicrosoft.com` domain, inferred from the addresses it holds (most frequent;

@@ -90,30 +90,27 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         }
         let mut found = false;
         for (addr, why) in &cands {
-            let Some(entries) = index.get(addr) else {
-                continue;
-            };
-            let mut holders: Vec<AddressHolder> = entries
-                .iter()
-                .filter(|e| !(e.is_user && Some(e.index) == my_index))
+            let mut holders: Vec<AddressHolder> = index
+                .holders(addr)
+                .filter(|e| !(e.is_user && Some(e.index()) == my_index))
                 .filter_map(|e| {
                     if e.is_user {
-                        ctx.user_by_index(e.index).map(|u| AddressHolder {
+                        ctx.user_by_index(e.index()).map(|u| AddressHolder {
                             id: u.id.clone(),
                             upn: u.upn.clone(),
                             display_name: u.display_name.clone(),
                             kind: "user".into(),
-                            matched_on: e.matched_on.into(),
-                            value: e.value.clone(),
+                            matched_on: e.matched_on().into(),
+                            value: e.value.to_string(),
                         })
                     } else {
-                        ctx.snap.groups.get(e.index).map(|g| AddressHolder {
+                        ctx.snap.groups.get(e.index()).map(|g| AddressHolder {
                             id: g.id.clone(),
                             upn: None,
                             display_name: g.display_name.clone(),
                             kind: "group".into(),
-                            matched_on: e.matched_on.into(),
-                            value: e.value.clone(),
+                            matched_on: e.matched_on().into(),
+                            value: e.value.to_string(),
                         })
                     }
                 })
