@@ -52,7 +52,7 @@ pub(crate) fn all(ctx: &Ctx<'_>, blocked: &BTreeMap<SkuId, BTreeSet<UKey>>) -> V
                 }
             }
         }
-        for al in &u.assigned_licenses {
+        for al in u.assigned_licenses.iter() {
             if !u.license_states.iter().any(|s| s.sku_id == al.sku_id) {
                 holding(&mut holds, &al.sku_id, ui).unknown = true;
             }

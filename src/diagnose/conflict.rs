@@ -67,7 +67,7 @@ pub(crate) fn other_assignments(
         ));
     }
     if u.license_states.is_empty() {
-        for al in &u.assigned_licenses {
+        for al in u.assigned_licenses.iter() {
             let p = ctx.product_ref(&al.sku_id);
             out.push((
                 AssignmentSource::Unknown {
@@ -103,14 +103,14 @@ pub(crate) fn failing_disabled(ctx: &Ctx<'_>, b: &Bucket, user: &UKey) -> Vec<Pl
             .iter()
             .find(|st| is_failing(st, &b.sku, &b.group))
     }) {
-        return st.disabled_plans.clone();
+        return st.disabled_plans.to_vec();
     }
     if let (GroupKey::Group(g), SkuKey::Id(s)) = (&b.group, &b.sku) {
         if let Some(l) = ctx
             .group(g)
             .and_then(|gr| gr.assigned_licenses.iter().find(|l| &l.sku_id == s))
         {
-            return l.disabled_plans.clone();
+            return l.disabled_plans.to_vec();
         }
     }
     Vec::new()

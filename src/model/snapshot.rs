@@ -6,13 +6,20 @@ use super::event::SourceRef;
 use super::ids::{ObjectId, PlanId, SkuId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A license on a user or group (`assignedLicenses[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AssignedSku {
     pub sku_id: SkuId,
-    pub disabled_plans: Vec<PlanId>,
+    /// Shared with equal lists read before ([`PlanList`]).
+    pub disabled_plans: PlanList,
 }
+
+/// A list of service plans (a license's `disabledPlans`). Snapshot readers share equal lists: a
+/// tenant's users hold their groups' few lists, and a vector per license and user was about 80
+/// bytes of every user of a 100k-user tenant.
+pub type PlanList = Arc<[PlanId]>;
 
 /// `licenseAssignmentState.state`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -49,7 +56,7 @@ pub struct LicenseAssignmentState {
     pub sku_id: SkuId,
     /// `None` = assigned directly.
     pub assigned_by_group: Option<ObjectId>,
-    pub disabled_plans: Vec<PlanId>,
+    pub disabled_plans: PlanList,
     pub state: AssignmentState,
     /// `None` when the export says `null`, `""` or `"None"`.
     pub error: Option<Cause>,
@@ -76,7 +83,8 @@ pub struct User {
     pub proxy_addresses: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<bool>,
-    pub assigned_licenses: Vec<AssignedSku>,
+    /// Shared with equal lists read before: a tenant's users hold their groups' few sets.
+    pub assigned_licenses: Arc<[AssignedSku]>,
     pub license_states: Vec<LicenseAssignmentState>,
     pub source: SourceRef,
 }

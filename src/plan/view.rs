@@ -197,7 +197,7 @@ impl<'a> Tenant<'a> {
                 state: Some(s),
             })
             .collect();
-        for al in &u.assigned_licenses {
+        for al in u.assigned_licenses.iter() {
             if !u.license_states.iter().any(|s| s.sku_id == al.sku_id) {
                 out.push(Holding {
                     sku: al.sku_id.clone(),

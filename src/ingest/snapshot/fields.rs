@@ -8,7 +8,10 @@ use crate::ingest::value::{self, get};
 use crate::normalize::time::parse_timestamp;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use crate::model::ids::PlanId;
+use crate::model::snapshot::{AssignedSku, PlanList};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Issue reason: a nested value rendered as a type name or `@{...}` text by `ConvertTo-Json`.
 pub const TRUNCATED: &str = "truncated by ConvertTo-Json depth";
@@ -30,6 +33,25 @@ pub const WRONG_KIND: &str = "record of another kind";
 pub const MISSING_COLUMN: &str = "missing column";
 
 const DEPTH_FIX: &str = "re-export with `ConvertTo-Json -Depth 10`";
+
+thread_local! {
+    /// Disabled-plan lists read by this thread ([`plan_list`]).
+    static PLAN_LISTS: crate::model::ids::SharedSet<[PlanId]> = Default::default();
+    /// Users' license lists read by this thread ([`sku_list`]).
+    static SKU_LISTS: crate::model::ids::SharedSet<[AssignedSku]> = Default::default();
+}
+
+/// A `disabledPlans` list, shared with this thread's earlier equal lists: a tenant's licenses
+/// disable the same few sets of plans.
+pub fn plan_list(plans: Vec<PlanId>) -> PlanList {
+    crate::model::ids::shared(&PLAN_LISTS, &plans, |p: &[PlanId]| Arc::from(p))
+}
+
+/// A user's `assignedLicenses`, shared with this thread's earlier equal lists: a tenant's users
+/// hold the few sets their groups assign.
+pub fn sku_list(skus: Vec<AssignedSku>) -> Arc<[AssignedSku]> {
+    crate::model::ids::shared(&SKU_LISTS, &skus, |s: &[AssignedSku]| Arc::from(s))
+}
 
 /// The `AdditionalProperties` bag of a Graph PowerShell object, when it is an object.
 fn bag(v: &Value) -> Option<&Value> {

@@ -213,7 +213,7 @@ fn group_license_row(r: &Row<'_>, source: SourceRef) -> Result<Vec<SnapshotRecor
         display_name: name,
         assigned_licenses: vec![AssignedSku {
             sku_id,
-            disabled_plans,
+            disabled_plans: super::fields::plan_list(disabled_plans),
         }],
         processing_state: None,
         security_enabled: None,

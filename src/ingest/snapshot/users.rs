@@ -14,7 +14,9 @@ use super::SnapshotIssue;
 use crate::model::cause::Cause;
 use crate::model::event::SourceRef;
 use crate::model::ids::{ObjectId, PlanId, SkuId};
-use crate::model::snapshot::{AssignedSku, AssignmentState, LicenseAssignmentState, User};
+use crate::model::snapshot::{
+    AssignedSku, AssignmentState, LicenseAssignmentState, PlanList, User,
+};
 use serde_json::Value;
 
 pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotIssue> {
@@ -31,16 +33,20 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
         })?;
     let owner = format!("user {}", upn.as_deref().unwrap_or(id.as_str()));
 
-    let license_states = object_list(v, "licenseAssignmentStates", &owner)?
+    let mut license_states = object_list(v, "licenseAssignmentStates", &owner)?
         .iter()
         .enumerate()
         .map(|(i, st)| license_state(st, i, &owner))
         .collect::<Result<Vec<_>, _>>()?;
-    let assigned_licenses = assigned_skus(v, &owner)?;
+    // collected through `Result`, the vector grew by doubling from four: two or three states held
+    // room for four, every user of the tenant
+    license_states.shrink_to_fit();
+    let assigned_licenses = fields::sku_list(assigned_skus(v, &owner)?);
     for (i, p) in object_list(v, "assignedPlans", &owner)?.iter().enumerate() {
         check_assigned_plan(p, i, &owner)?;
     }
-    let proxy_addresses = string_list(v, "proxyAddresses", &owner)?;
+    let mut proxy_addresses = string_list(v, "proxyAddresses", &owner)?;
+    proxy_addresses.shrink_to_fit();
 
     Ok(User {
         id,
@@ -112,13 +118,15 @@ pub(super) fn required_sku(e: &Value, owner: &str, path: &str) -> Result<SkuId, 
         })
 }
 
-/// `disabledPlans` as plan ids (`path` names the property in messages).
-fn plan_ids(e: &Value, owner: &str, path: &str) -> Result<Vec<PlanId>, SnapshotIssue> {
+/// `disabledPlans` as plan ids (`path` names the property in messages), shared with equal lists.
+fn plan_ids(e: &Value, owner: &str, path: &str) -> Result<PlanList, SnapshotIssue> {
     let plans = match fields::field(e, "disabledPlans") {
         None => Vec::new(),
         Some(x) => fields::strings_of(x, path, owner)?,
     };
-    Ok(plans.iter().filter_map(|p| PlanId::parse(p)).collect())
+    Ok(fields::plan_list(
+        plans.iter().filter_map(|p| PlanId::parse(p)).collect(),
+    ))
 }
 
 /// `assignedLicenses[]` of a user or group.
