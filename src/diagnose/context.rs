@@ -110,6 +110,9 @@ pub(crate) struct AddrEntry<'a> {
     pub value: &'a str,
     /// Into the snapshot's users (`is_user`) or groups.
     pub index: u32,
+    /// Its place in the object's `proxyAddresses` (0 for `mail`): the index's order, so that an
+    /// object's first spelling of an address is the one kept.
+    pos: u32,
     /// `true` = user, `false` = group.
     pub is_user: bool,
     /// `true` = the object's `mail`, `false` = one of its `proxyAddresses`.
@@ -132,7 +135,7 @@ impl AddrEntry<'_> {
 
 /// Every address of the snapshot's users and groups (`proxyAddresses` and `mail`), found by its
 /// normalized form ([`normalize_address`]). One flat list of `(hash of the normalized address,
-/// holder)` sorted by hash, the holder borrowing the snapshot's text: about 32 bytes an address.
+/// holder)` sorted by hash, the holder borrowing the snapshot's text: 40 bytes an address.
 /// A map from each normalized address (an owned string) to a list of entries owning a copy of the
 /// address held about 290 bytes an address, 73 MB for a 100k-user tenant's 250k addresses, most of
 /// a run's peak, for the few users a proxy-address error names.
@@ -157,38 +160,44 @@ impl<'a> AddressIndex<'a> {
             )
             .sum();
         let mut entries = Vec::with_capacity(count);
-        let mut add = |addr: &'a str, is_user: bool, index: usize, on_mail: bool| {
-            let (Some(n), Ok(index)) = (normalize_address(addr), u32::try_from(index)) else {
+        let mut add = |addr: &'a str, is_user: bool, index: usize, pos: usize, on_mail: bool| {
+            let (Some(n), Ok(index), Ok(pos)) = (
+                normalize_address(addr),
+                u32::try_from(index),
+                u32::try_from(pos),
+            ) else {
                 return;
             };
             let e = AddrEntry {
                 value: addr.trim(),
                 index,
+                pos,
                 is_user,
                 on_mail,
             };
             entries.push((hasher.hash_one(n.as_str()), e));
         };
         for (i, u) in snap.users.iter().enumerate() {
-            for p in &u.proxy_addresses {
-                add(p, true, i, false);
+            for (k, p) in u.proxy_addresses.iter().enumerate() {
+                add(p, true, i, k, false);
             }
             if let Some(mail) = &u.mail {
-                add(mail, true, i, true);
+                add(mail, true, i, 0, true);
             }
         }
         for (i, g) in snap.groups.iter().enumerate() {
-            for p in &g.proxy_addresses {
-                add(p, false, i, false);
+            for (k, p) in g.proxy_addresses.iter().enumerate() {
+                add(p, false, i, k, false);
             }
             if let Some(mail) = &g.mail {
-                add(mail, false, i, true);
+                add(mail, false, i, 0, true);
             }
         }
-        // by address, then holder; stable, so an object's first spelling of an address comes first
-        // and is the one kept: an object is listed once per address and property, as it was read
+        // by address, then holder, then place: an object's first spelling of an address comes
+        // first and is the one kept (an object is listed once per address and property, as it was
+        // read). Not a stable sort: its buffer would hold half the entries again.
         let key = |(h, e): &(u64, AddrEntry<'_>)| (*h, e.is_user, e.index, e.on_mail);
-        entries.sort_by_key(key);
+        entries.sort_unstable_by_key(|x| (key(x), x.1.pos));
         // repeats removed in place: `kept` entries stay at the front
         let mut kept = 0;
         let mut run = 0; // where the kept entries of the last key begin
@@ -209,8 +218,8 @@ impl<'a> AddressIndex<'a> {
             entries[kept] = x;
             kept += 1;
         }
+        // (not shrunk: a copy would hold both for a moment; repeats are few)
         entries.truncate(kept);
-        entries.shrink_to_fit();
         AddressIndex { entries, hasher }
     }
 
