@@ -157,7 +157,7 @@ fn one_line(
             return;
         }
     }
-    if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(line) {
+    if let Ok(Value::Object(m)) = super::record::parse(line) {
         if !is_envelope(&m) {
             outs.push(process_value(Value::Object(m), src, None));
             return;

@@ -5,11 +5,11 @@
 
 use super::SnapshotIssue;
 use crate::ingest::value::{self, get};
+use crate::model::ids::PlanId;
+use crate::model::snapshot::{AssignedSku, PlanList};
 use crate::normalize::time::parse_timestamp;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use crate::model::ids::PlanId;
-use crate::model::snapshot::{AssignedSku, PlanList};
 use std::borrow::Cow;
 use std::sync::Arc;
 

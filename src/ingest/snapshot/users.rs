@@ -147,6 +147,13 @@ pub(super) fn assigned_skus(v: &Value, owner: &str) -> Result<Vec<AssignedSku>, 
 /// One `assignedPlans[i]` row: it must name its plan (`servicePlanId`), as it always has; the row
 /// is not kept (module docs).
 fn check_assigned_plan(p: &Value, i: usize, owner: &str) -> Result<(), SnapshotIssue> {
+    // a plan id as text: the rows of a whole export, checked without building a message
+    if let Some(x) = fields::field(p, "servicePlanId").filter(|x| !(x.is_object() || x.is_array()))
+    {
+        if crate::ingest::value::text(x).is_some_and(|s| PlanId::parse(&s).is_some()) {
+            return Ok(());
+        }
+    }
     let path = format!("assignedPlans[{i}]");
     id_text(p, &["servicePlanId"], &format!("{owner}: `{path}`"))?
         .and_then(|s| PlanId::parse(&s))

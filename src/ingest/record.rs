@@ -1,0 +1,362 @@
+//! One JSON record parsed into a `serde_json::Value` for the full path, without the tree of what
+//! no reader looks at: a Graph user's `assignedPlans` rows. Licdiag checks that each row names its
+//! plan and keeps nothing else of them (`snapshot::users`), yet they are most of a licensed user's
+//! bytes (42 rows of four members, 6.9 KB of 7.7 in a generated tenant), and building them as maps
+//! of owned strings was most of the time a users export took to read.
+//!
+//! [`parse`] gives what `serde_json::from_slice::<Value>` gives, the same errors included, except
+//! that each object row of a top-level `assignedPlans` member (any case) keeps only its
+//! `servicePlanId` and `AdditionalProperties` members (any case): every member the row check reads
+//! ([`super::snapshot::fields::field`] looks a key up case-insensitively, then in the
+//! `AdditionalProperties` bag). The other members are still parsed, so a record is accepted or
+//! refused exactly as before (the same grammar, depth and number checks: they pass through
+//! serde_json's `deserialize_any`), only not built. A test compares both parses on the fixtures'
+//! users and on generated damaged records.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::fmt;
+
+/// The member whose rows are trimmed.
+const PLANS: &str = "assignedPlans";
+/// A row's members that are kept.
+const ROW_KEPT: [&str; 2] = ["servicePlanId", "AdditionalProperties"];
+/// With serde_json's `raw_value` feature, an object whose first key is this token is read as the
+/// JSON text of its value, wherever it is: a record that holds it, or any `\u` escape (which
+/// could spell it), is parsed by serde_json itself.
+const RAW_VALUE_TOKEN: &[u8] = b"$serde_json::private::RawValue";
+
+/// `serde_json::from_slice::<Value>(bytes)`, with `assignedPlans` rows trimmed (module docs).
+pub fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
+    if memchr::memmem::find(bytes, b"\\u").is_some()
+        || memchr::memmem::find(bytes, RAW_VALUE_TOKEN).is_some()
+    {
+        return serde_json::from_slice(bytes);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = Build { trim: Trim::Record }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// What a [`Build`] trims below the value it builds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trim {
+    /// The record: its `assignedPlans` member is [`Trim::Plans`].
+    Record,
+    /// `assignedPlans`: its rows (or the one object given for a list) are [`Trim::Row`].
+    Plans,
+    /// A row: only the [`ROW_KEPT`] members are built.
+    Row,
+    /// Nothing: a `Value` as serde_json builds it.
+    Nothing,
+}
+
+/// Builds a `Value` as serde_json's own visitor does, trimming as `trim` says.
+struct Build {
+    trim: Trim,
+}
+
+impl<'de> DeserializeSeed<'de> for Build {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Build {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        // the rows of `assignedPlans` are trimmed; any other array is built whole
+        let inner = if self.trim == Trim::Plans {
+            Trim::Row
+        } else {
+            Trim::Nothing
+        };
+        let mut items = Vec::new();
+        while let Some(x) = seq.next_element_seed(Build { trim: inner })? {
+            items.push(x);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let trim = match self.trim {
+                Trim::Record if k.eq_ignore_ascii_case(PLANS) => Trim::Plans,
+                // one object where a list is expected is read as a list of one row
+                Trim::Plans => Trim::Nothing,
+                Trim::Row if !ROW_KEPT.iter().any(|r| k.eq_ignore_ascii_case(r)) => {
+                    map.next_value::<Skip>()?;
+                    continue;
+                }
+                _ => Trim::Nothing,
+            };
+            let v = map.next_value_seed(Build { trim })?;
+            m.insert(k, v);
+        }
+        Ok(Value::Object(m))
+    }
+}
+
+/// A value parsed and checked as serde_json checks it, and not built.
+struct Skip;
+
+impl<'de> de::Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_key::<Skip>()?.is_some() {
+            map.next_value::<Skip>()?;
+        }
+        Ok(Skip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `from_slice::<Value>` with the rows trimmed as [`parse`] trims them, for comparison.
+    fn expected(bytes: &[u8]) -> Result<Value, String> {
+        let mut v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if let Value::Object(m) = &mut v {
+            for (k, plans) in m.iter_mut() {
+                if !k.eq_ignore_ascii_case(PLANS) {
+                    continue;
+                }
+                let trim = |row: &mut Value| {
+                    if let Value::Object(r) = row {
+                        r.retain(|k, _| ROW_KEPT.iter().any(|x| k.eq_ignore_ascii_case(x)));
+                    }
+                };
+                match plans {
+                    Value::Array(rows) => rows.iter_mut().for_each(trim),
+                    row @ Value::Object(_) => {
+                        // a lone object: its members are values, not rows (built whole)
+                        let _ = row;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    fn same(text: &str) -> Result<(), TestCaseError> {
+        let got = parse(text.as_bytes()).map_err(|e| e.to_string());
+        prop_assert_eq!(got, expected(text.as_bytes()), "{}", text);
+        Ok(())
+    }
+
+    #[test]
+    fn rows_keep_what_the_check_reads() {
+        let text = r#"{"id":"u1","AssignedPlans":[{"assignedDateTime":"2026-10-02T15:53:23Z",
+            "capabilityStatus":"Enabled","service":"exchange","servicePlanId":"P1"},
+            {"SERVICEPLANID":"P2","AdditionalProperties":{"x":1},"other":[1,{"a":null}]},
+            "System.Object[]", 7],"assignedLicenses":[{"skuId":"S","disabledPlans":[]}]}"#;
+        let v = parse(text.as_bytes()).unwrap();
+        assert_eq!(
+            v["AssignedPlans"],
+            serde_json::json!([{"servicePlanId":"P1"},
+                {"SERVICEPLANID":"P2","AdditionalProperties":{"x":1}}, "System.Object[]", 7])
+        );
+        // everything else as serde_json builds it
+        assert_eq!(
+            v["assignedLicenses"],
+            serde_json::json!([{"skuId":"S","disabledPlans":[]}])
+        );
+        same(text).unwrap();
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses_with_the_same_error() {
+        for text in [
+            r#"{"assignedPlans":[{"service":1e400,"servicePlanId":"p"}]}"#,
+            r#"{"assignedPlans":[{"service":"a\x"}]}"#,
+            r#"{"assignedPlans":[{"service":"a"},]}"#,
+            r#"{"assignedPlans":[{"service":"a"}]} x"#,
+            r#"{"assignedPlans":[{"service":"a"}"#,
+            "{\"assignedPlans\":[{\"service\":\"a\u{1}\"}]}",
+        ] {
+            let ours = parse(text.as_bytes()).map_err(|e| e.to_string());
+            let theirs =
+                serde_json::from_slice::<Value>(text.as_bytes()).map_err(|e| e.to_string());
+            assert!(ours.is_err(), "{text}");
+            assert_eq!(ours.err(), theirs.err(), "{text}");
+        }
+        // nesting past serde_json's limit inside a skipped member
+        let deep = format!(
+            r#"{{"assignedPlans":[{{"service":{}1{}}}]}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert_eq!(
+            parse(deep.as_bytes()).map_err(|e| e.to_string()).err(),
+            serde_json::from_slice::<Value>(deep.as_bytes())
+                .map_err(|e| e.to_string())
+                .err()
+        );
+    }
+
+    #[test]
+    fn the_raw_value_token_is_left_to_serde_json() {
+        let text = r#"{"$serde_json::private::RawValue":"[1,2]"}"#;
+        assert_eq!(
+            parse(text.as_bytes()).map_err(|e| e.to_string()),
+            serde_json::from_slice::<Value>(text.as_bytes()).map_err(|e| e.to_string())
+        );
+        for nested in [
+            r#"{"assignedPlans":[{"service":{"$serde_json::private::RawValue":"x"}}]}"#,
+            r#"{"assignedPlans":[{"service":{"$serde_json::private::Raw\u0056alue":"x"}}]}"#,
+        ] {
+            assert_eq!(
+                parse(nested.as_bytes()).map_err(|e| e.to_string()),
+                serde_json::from_slice::<Value>(nested.as_bytes()).map_err(|e| e.to_string())
+            );
+        }
+    }
+
+    /// JSON-ish text around an `assignedPlans` member: valid and damaged records alike.
+    fn record() -> impl Strategy<Value = String> {
+        let scalar = prop_oneof![
+            Just("1".to_string()),
+            Just("-2.5e3".to_string()),
+            Just("1e400".to_string()),
+            Just("true".to_string()),
+            Just("null".to_string()),
+            "\"[a-zA-Z \\\\\"\\\\u0041]{0,6}\"".prop_map(|s| s),
+        ];
+        let key = prop_oneof![
+            Just("servicePlanId"),
+            Just("ServicePlanId"),
+            Just("SERVICEPLANID"),
+            Just("AdditionalProperties"),
+            Just("service"),
+            Just("capabilityStatus"),
+            Just("assignedPlans"),
+        ];
+        let member = (key, scalar.clone()).prop_map(|(k, v)| format!("\"{k}\":{v}"));
+        let row = prop_oneof![
+            proptest::collection::vec(member.clone(), 0..5)
+                .prop_map(|ms| format!("{{{}}}", ms.join(","))),
+            scalar.clone(),
+            proptest::collection::vec(member, 0..3)
+                .prop_map(|ms| format!("{{\"AdditionalProperties\":{{{}}}}}", ms.join(","))),
+        ];
+        let plans = prop_oneof![
+            proptest::collection::vec(row.clone(), 0..4).prop_map(|r| format!("[{}]", r.join(","))),
+            row,
+            scalar,
+        ];
+        let top_key = prop_oneof![
+            Just("assignedPlans"),
+            Just("AssignedPlans"),
+            Just("id"),
+            Just("assignedLicenses"),
+        ];
+        (
+            proptest::collection::vec((top_key, plans), 0..4),
+            proptest::collection::vec(any::<(u8, u8)>(), 0..3),
+        )
+            .prop_map(|(members, damage)| {
+                let mut s = format!(
+                    "{{{}}}",
+                    members
+                        .iter()
+                        .map(|(k, v)| format!("\"{k}\":{v}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+                // damage: a byte replaced by JSON syntax at a place of the text
+                for (at, c) in damage {
+                    let at = usize::from(at) % (s.len() + 1);
+                    let c = [b'{', b'}', b'[', b']', b',', b':', b'"', b'\\', b' ', b'x']
+                        [usize::from(c) % 10];
+                    let mut b = s.clone().into_bytes();
+                    if at < b.len() {
+                        b[at] = c;
+                    }
+                    s = String::from_utf8(b).unwrap_or(s);
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn parses_as_serde_json_with_rows_trimmed(text in record()) {
+            same(&text)?;
+        }
+    }
+}
