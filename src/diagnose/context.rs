@@ -252,7 +252,9 @@ pub(crate) struct Ctx<'a> {
     /// Events at or before `as_of`, sorted by time then source.
     pub events: Vec<&'a AuditEvent>,
     users_by_id: HashMap<&'a ObjectId, usize>,
-    users_by_upn: HashMap<String, usize>,
+    /// By folded UPN ([`crate::model::folded`]), borrowed from the snapshot when it is folded
+    /// already (an owned key per user was 8 MB of a 100k-user tenant).
+    users_by_upn: HashMap<std::borrow::Cow<'a, str>, usize>,
     groups_by_id: HashMap<&'a ObjectId, usize>,
     groups_by_name: HashMap<String, Vec<usize>>,
     /// group id -> first-level user members (memberships rows + `members` expansion).
@@ -338,7 +340,9 @@ impl<'a> Ctx<'a> {
         for (i, u) in snap.users.iter().enumerate() {
             users_by_id.entry(&u.id).or_insert(i);
             if let Some(upn) = &u.upn {
-                users_by_upn.entry(upn.trim().to_lowercase()).or_insert(i);
+                users_by_upn
+                    .entry(crate::model::folded(upn))
+                    .or_insert(i);
             }
         }
         let mut groups_by_id = HashMap::default();
@@ -566,7 +570,7 @@ impl<'a> Ctx<'a> {
                 .and_then(|&i| self.snap.users.get(i)),
             UKey::Upn(u) => self
                 .users_by_upn
-                .get(u)
+                .get(u.as_str())
                 .and_then(|&i| self.snap.users.get(i)),
         }
     }
@@ -575,7 +579,7 @@ impl<'a> Ctx<'a> {
     pub fn user_index(&self, k: &UKey) -> Option<usize> {
         match k {
             UKey::Id(id) => self.users_by_id.get(id).copied(),
-            UKey::Upn(u) => self.users_by_upn.get(u).copied(),
+            UKey::Upn(u) => self.users_by_upn.get(u.as_str()).copied(),
         }
     }
 

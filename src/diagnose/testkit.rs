@@ -61,7 +61,7 @@ pub fn user(name: &str) -> User {
         mail: None,
         proxy_addresses: Vec::new(),
         on_premises_sync_enabled: None,
-        assigned_licenses: Vec::new(),
+        assigned_licenses: Vec::new().into(),
         license_states: Vec::new(),
         source: src("users.json", 1),
     }
@@ -127,7 +127,7 @@ fn state(
     LicenseAssignmentState {
         sku_id: sku(sku_id),
         assigned_by_group: group.map(gid),
-        disabled_plans: Vec::new(),
+        disabled_plans: Vec::new().into(),
         state: AssignmentState::parse(st),
         error: error.and_then(Cause::from_code),
         error_subcode: None,

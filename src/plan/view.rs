@@ -408,7 +408,7 @@ mod tests {
                 .into_iter()
                 .map(|s| AssignedSku {
                     sku_id: SkuId::parse(s).expect("sku"),
-                    disabled_plans: vec![],
+                    disabled_plans: Vec::new().into(),
                 })
                 .collect(),
             license_states: states,
@@ -419,7 +419,7 @@ mod tests {
         LicenseAssignmentState {
             sku_id: SkuId::parse(sku).expect("sku"),
             assigned_by_group: group.map(oid),
-            disabled_plans: vec![],
+            disabled_plans: Vec::new().into(),
             state: st,
             error: None,
             error_subcode: None,

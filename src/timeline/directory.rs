@@ -274,7 +274,7 @@ mod tests {
             mail: None,
             proxy_addresses: vec![],
             on_premises_sync_enabled: None,
-            assigned_licenses: vec![],
+            assigned_licenses: Vec::new().into(),
             license_states: vec![],
             source: SourceRef {
                 file: "users.json".into(),

@@ -843,7 +843,7 @@ mod tests {
         assert_eq!(g.display_name.as_deref(), Some("LIC-E3"));
         assert_eq!(
             g.assigned_licenses[0].disabled_plans,
-            vec![PlanId::parse(PLAN1).unwrap(), PlanId::parse(PLAN2).unwrap()]
+            [PlanId::parse(PLAN1).unwrap(), PlanId::parse(PLAN2).unwrap()].into()
         );
         assert_eq!(g.members, None);
         for none in ["None", "", "none"] {

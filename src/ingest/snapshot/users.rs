@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(u.proxy_addresses.len(), 2);
         assert_eq!(
             u.assigned_licenses[0].disabled_plans,
-            vec![PlanId::parse(PLAN).unwrap()]
+            [PlanId::parse(PLAN).unwrap()].into()
         );
         let [a, b] = &u.license_states[..] else {
             panic!("two states")
