@@ -69,6 +69,11 @@ fn read(
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
         ),
         compact: true,
+        // `inspect` (this function's one caller) counts, per input and for the licensing events
+        // by activity and result: no record id, and no membership change of a group that assigns
+        // no license, is in what it writes (every record is still counted where it was read)
+        drop_record_ids: true,
+        licensing_memberships_only: true,
         ..Default::default()
     };
     load(&input.paths, &opts, redact)
