@@ -1,6 +1,7 @@
 //! Parsing throughput per export format: `licdiag::ingest::read_inputs` on one audit file of a
-//! generated tenant (detect, split, parse, normalize; licensing events kept). Bytes per second of the
-//! input file. Size: `LICDIAG_BENCH_EVENTS` (default 20,000 records per format) and
+//! generated tenant (detect, split, parse, normalize; licensing events kept), and on its snapshot's
+//! users page (`graph-users`: Graph user objects with their licenses, license states and assigned
+//! plans). Bytes per second of the input file. Size: `LICDIAG_BENCH_EVENTS` (default 20,000 records per format) and
 //! `LICDIAG_BENCH_USERS` (default 2,000).
 //!
 //! `floor`: what any reader that validates every record pays, on one core, over the Graph JSON
@@ -39,6 +40,21 @@ fn parse(c: &mut Criterion) {
             },
         );
     }
+    let users_page = dir.join("snapshot").join("users.json");
+    let bytes = std::fs::metadata(&users_page).expect("users.json").len();
+    g.throughput(Throughput::Bytes(bytes));
+    let paths = vec![users_page];
+    g.bench_with_input(
+        BenchmarkId::new("read_inputs", "graph-users"),
+        &paths,
+        |b, paths| {
+            b.iter(|| {
+                let data = read_inputs(paths, &ReadOptions::default()).expect("read");
+                assert_eq!(data.snapshot.users.len() as u64, users);
+                data
+            })
+        },
+    );
     g.finish();
 }
 

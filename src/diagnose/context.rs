@@ -340,9 +340,7 @@ impl<'a> Ctx<'a> {
         for (i, u) in snap.users.iter().enumerate() {
             users_by_id.entry(&u.id).or_insert(i);
             if let Some(upn) = &u.upn {
-                users_by_upn
-                    .entry(crate::model::folded(upn))
-                    .or_insert(i);
+                users_by_upn.entry(crate::model::folded(upn)).or_insert(i);
             }
         }
         let mut groups_by_id = HashMap::default();
@@ -948,8 +946,58 @@ impl<'a> Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::testkit::{add_member, admin, gid, t, user_target};
+    use crate::diagnose::testkit::{add_member, admin, gid, group, t, user, user_target};
     use crate::model::snapshot::Identity;
+
+    /// The holders of an address: found by its normalized form whatever the spelling, each object
+    /// once per property with its first spelling, users before groups, each kind in snapshot
+    /// order; another address (even one whose hash would collide) is never a holder.
+    #[test]
+    fn address_index_lists_each_holder_once_per_property() {
+        let mut ana = user("ana");
+        ana.proxy_addresses = vec![
+            "SMTP:Shared@Contoso.example".into(),
+            "smtp:shared@contoso.example".into(),
+            " x500:/o=ExchangeLabs/cn=ana ".into(),
+        ];
+        ana.mail = Some("shared@contoso.example".into());
+        let mut bo = user("bo");
+        bo.proxy_addresses = vec!["smtp:bo@contoso.example".into()];
+        let mut cy = user("cy");
+        cy.mail = Some("  SHARED@contoso.example ".into());
+        let mut team = group("team", &[]);
+        team.proxy_addresses = vec!["SMTP:shared@contoso.example".into()];
+        let snap = Snapshot {
+            // a user without addresses first: indexes count from it
+            users: vec![user("zed"), ana, bo, cy],
+            groups: vec![team],
+            ..Default::default()
+        };
+        let index = AddressIndex::build(&snap);
+        let holders: Vec<(bool, usize, &str, &str)> = index
+            .holders("shared@contoso.example")
+            .map(|e| (e.is_user, e.index(), e.matched_on(), e.value))
+            .collect();
+        assert_eq!(
+            holders,
+            vec![
+                (true, 1, "proxy_addresses", "SMTP:Shared@Contoso.example"),
+                (true, 1, "mail", "shared@contoso.example"),
+                (true, 3, "mail", "SHARED@contoso.example"),
+                (false, 0, "proxy_addresses", "SMTP:shared@contoso.example"),
+            ]
+        );
+        // other prefixes match only their own kind; unknown addresses have no holder
+        assert_eq!(
+            index
+                .holders("x500:/o=exchangelabs/cn=ana")
+                .map(|e| e.value)
+                .collect::<Vec<_>>(),
+            vec!["x500:/o=ExchangeLabs/cn=ana"]
+        );
+        assert_eq!(index.holders("nobody@contoso.example").count(), 0);
+        assert_eq!(index.holders("").count(), 0);
+    }
 
     /// `index_users` looks a user up by a borrowed key: it must hash and compare as the owned key
     /// the user was stored under, and never match the other kind of key with the same text.
