@@ -116,6 +116,19 @@ pub fn diagnose(
         }
     }
     let caps = capacity::all(&ctx, &blocked);
+    // the uniqueness findings look up the holders of their users' addresses: the index holds
+    // only those
+    if buckets
+        .iter()
+        .any(|b| b.cause == Cause::UniquenessViolation)
+    {
+        let unique = buckets
+            .iter()
+            .zip(&states)
+            .filter(|(b, _)| b.cause == Cause::UniquenessViolation)
+            .map(|(b, (us, _, _))| (b, us.as_slice()));
+        ctx.address_index_for(&uniqueness::wanted(&ctx, unique));
+    }
 
     let mut findings: Vec<Finding> = buckets
         .par_iter()

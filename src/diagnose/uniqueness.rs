@@ -4,12 +4,13 @@
 //! proxyAddresses and mail. Names the colliding address and the other object(s); synced users are
 //! fixed at the source of authority.
 
-use super::context::{normalize_address, Ctx};
+use super::context::{normalize_address, Ctx, UKey};
 use super::observe::Bucket;
 use super::status::UserState;
 use super::text::{list, plural};
 use crate::model::finding::{AddressHolder, CauseDetails, Collision, Status};
-use crate::model::Cause;
+use crate::model::hash::{HashMap, HashSet};
+use crate::model::{Cause, LicenseError};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -28,6 +29,82 @@ fn address_in_text(text: &str) -> Option<String> {
     re.find(text).map(|m| m.as_str().to_string())
 }
 
+/// The addresses a failing user could collide on (normalized), each with why it is a candidate
+/// (the first reason wins): an address named by the audit text, the UPN, mail, proxy addresses and
+/// the `alias@<tenant>.onmicrosoft.com` address.
+fn candidates(
+    ctx: &Ctx<'_>,
+    us: &UserState,
+    audit: &HashMap<&UKey, Vec<&LicenseError>>,
+    moera: Option<&str>,
+) -> BTreeMap<String, &'static str> {
+    let mut cands: BTreeMap<String, &'static str> = BTreeMap::new();
+    for e in audit.get(&us.user).map(|v| v.as_slice()).unwrap_or(&[]) {
+        if e.cause != Cause::UniquenessViolation {
+            continue;
+        }
+        if let Some(a) = e.address.clone().or_else(|| address_in_text(&e.text)) {
+            if let Some(n) = normalize_address(&a) {
+                cands.entry(n).or_insert("audit_text");
+            }
+        }
+    }
+    if let Some(m) = ctx.user(&us.user) {
+        if let Some(upn) = m
+            .upn
+            .as_deref()
+            .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
+        {
+            if let Some(n) = normalize_address(upn) {
+                cands.entry(n).or_insert("upn");
+            }
+        }
+        if let Some(mail) = &m.mail {
+            if let Some(n) = normalize_address(mail) {
+                cands.entry(n).or_insert("mail");
+            }
+        }
+        for p in &m.proxy_addresses {
+            if let Some(n) = normalize_address(p) {
+                cands.entry(n).or_insert("proxy_address");
+            }
+        }
+        if let Some(d) = moera {
+            let alias = m
+                .upn
+                .as_deref()
+                .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
+                .or(m.mail.as_deref())
+                .and_then(|a| a.split('@').next())
+                .map(|a| a.trim().to_lowercase())
+                .filter(|a| !a.is_empty());
+            if let Some(a) = alias {
+                cands
+                    .entry(format!("{a}@{d}"))
+                    .or_insert("onmicrosoft_alias");
+            }
+        }
+    }
+    cands
+}
+
+/// Every address the findings of these uniqueness buckets (with their users' states) look up:
+/// the address index only needs their holders ([`Ctx::address_index_for`]).
+pub(crate) fn wanted<'b>(
+    ctx: &Ctx<'_>,
+    buckets: impl Iterator<Item = (&'b Bucket, &'b [UserState])>,
+) -> HashSet<String> {
+    let moera = ctx.moera_domain();
+    let mut all = HashSet::default();
+    for (b, users) in buckets {
+        let audit = b.audit_errors_by_user(ctx);
+        for us in users {
+            all.extend(candidates(ctx, us, &audit, moera.as_deref()).into_keys());
+        }
+    }
+    all
+}
+
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let index = ctx.address_index();
     let moera = ctx.moera_domain();
@@ -40,54 +117,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         let me = ctx.user(&us.user);
         let my_index = ctx.user_index(&us.user);
         let synced = me.map(|m| m.is_synced()).unwrap_or(false);
-        // candidate addresses, first reason wins
-        let mut cands: BTreeMap<String, &'static str> = BTreeMap::new();
-        for e in audit.get(&us.user).map(|v| v.as_slice()).unwrap_or(&[]) {
-            if e.cause != Cause::UniquenessViolation {
-                continue;
-            }
-            if let Some(a) = e.address.clone().or_else(|| address_in_text(&e.text)) {
-                if let Some(n) = normalize_address(&a) {
-                    cands.entry(n).or_insert("audit_text");
-                }
-            }
-        }
-        if let Some(m) = me {
-            if let Some(upn) = m
-                .upn
-                .as_deref()
-                .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
-            {
-                if let Some(n) = normalize_address(upn) {
-                    cands.entry(n).or_insert("upn");
-                }
-            }
-            if let Some(mail) = &m.mail {
-                if let Some(n) = normalize_address(mail) {
-                    cands.entry(n).or_insert("mail");
-                }
-            }
-            for p in &m.proxy_addresses {
-                if let Some(n) = normalize_address(p) {
-                    cands.entry(n).or_insert("proxy_address");
-                }
-            }
-            if let Some(d) = &moera {
-                let alias = m
-                    .upn
-                    .as_deref()
-                    .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
-                    .or(m.mail.as_deref())
-                    .and_then(|a| a.split('@').next())
-                    .map(|a| a.trim().to_lowercase())
-                    .filter(|a| !a.is_empty());
-                if let Some(a) = alias {
-                    cands
-                        .entry(format!("{a}@{d}"))
-                        .or_insert("onmicrosoft_alias");
-                }
-            }
-        }
+        let cands = candidates(ctx, us, &audit, moera.as_deref());
         let mut found = false;
         for (addr, why) in &cands {
             let mut holders: Vec<AddressHolder> = index
