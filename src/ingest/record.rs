@@ -287,6 +287,50 @@ mod tests {
         }
     }
 
+    /// Every user of the fixtures' users exports (Graph, Graph PowerShell, cut by `ConvertTo-Json`'s
+    /// depth, JSON Lines, a bare array) parses as serde_json parses it, rows trimmed.
+    #[test]
+    fn fixture_users_parse_as_serde_json() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut records = 0;
+        for rel in [
+            "sample-tenant/snapshot/users.json",
+            "snapshot/users-array.json",
+            "snapshot/users-mg-pascalcase.json",
+            "snapshot/users-ps-depth-truncated.json",
+            "snapshot/users.jsonl",
+        ] {
+            let text = std::fs::read_to_string(dir.join(rel)).expect(rel);
+            let items: Vec<Value> = if rel.ends_with(".jsonl") {
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| serde_json::from_str(l).expect(rel))
+                    .collect()
+            } else {
+                match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')).expect(rel)
+                {
+                    Value::Array(a) => a,
+                    Value::Object(mut m) => match m.remove("value") {
+                        Some(Value::Array(a)) => a,
+                        other => vec![other.unwrap_or(Value::Object(m))],
+                    },
+                    other => vec![other],
+                }
+            };
+            for item in items {
+                // the record as an export writes it: compact and pretty
+                for text in [
+                    item.to_string(),
+                    serde_json::to_string_pretty(&item).unwrap(),
+                ] {
+                    same(&text).unwrap();
+                    records += 1;
+                }
+            }
+        }
+        assert!(records > 20, "{records}");
+    }
+
     /// JSON-ish text around an `assignedPlans` member: valid and damaged records alike.
     fn record() -> impl Strategy<Value = String> {
         let scalar = prop_oneof![

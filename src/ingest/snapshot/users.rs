@@ -367,6 +367,33 @@ mod tests {
         }
     }
 
+    /// Users with equal license lists hold one list, and equal disabled-plan lists are one list
+    /// whoever holds them (a license or a state).
+    #[test]
+    fn equal_lists_are_shared() {
+        let user = |id: &str| {
+            parse(json!({"id": id,
+                "assignedLicenses": [{"skuId": SKU_A, "disabledPlans": [PLAN]}, {"skuId": SKU_B}],
+                "licenseAssignmentStates": [{"skuId": SKU_A, "disabledPlans": [PLAN], "state": "Active"}]}))
+            .unwrap()
+        };
+        let (a, b) = (user("a"), user("b"));
+        assert!(std::sync::Arc::ptr_eq(
+            &a.assigned_licenses,
+            &b.assigned_licenses
+        ));
+        assert!(std::sync::Arc::ptr_eq(
+            &a.assigned_licenses[0].disabled_plans,
+            &b.license_states[0].disabled_plans
+        ));
+        let other = parse(json!({"id": "c", "assignedLicenses": [{"skuId": SKU_A}]})).unwrap();
+        assert!(!std::sync::Arc::ptr_eq(
+            &a.assigned_licenses,
+            &other.assigned_licenses
+        ));
+        assert_eq!(other.assigned_licenses[0].disabled_plans.len(), 0);
+    }
+
     #[test]
     fn lenient_scalars() {
         // numbers as strings, booleans as strings, a single object where an array is expected,
