@@ -138,7 +138,8 @@ impl AddrEntry<'_> {
 /// holder)` sorted by hash, the holder borrowing the snapshot's text: 40 bytes an address.
 /// A map from each normalized address (an owned string) to a list of entries owning a copy of the
 /// address held about 290 bytes an address, 73 MB for a 100k-user tenant's 250k addresses, most of
-/// a run's peak, for the few users a proxy-address error names.
+/// a run's peak, for the few users a proxy-address error names; the diagnosis now builds it for
+/// those users' addresses only ([`Ctx::address_index_for`]).
 pub(crate) struct AddressIndex<'a> {
     entries: Vec<(u64, AddrEntry<'a>)>,
     hasher: foldhash::fast::RandomState,
@@ -152,18 +153,22 @@ impl<'a> AddressIndex<'a> {
     ) -> AddressIndex<'a> {
         use std::hash::BuildHasher;
         let hasher = foldhash::fast::RandomState::default();
-        // sized once: counted first (growing it by doubling held twice its size for a moment)
-        let count: usize = snap
-            .users
-            .iter()
-            .map(|u| u.proxy_addresses.len() + usize::from(u.mail.is_some()))
-            .chain(
-                snap.groups
-                    .iter()
-                    .map(|g| g.proxy_addresses.len() + usize::from(g.mail.is_some())),
-            )
-            .sum();
-        let mut entries = Vec::with_capacity(if wanted.is_some() { 0 } else { count });
+        // every address: sized once, counted first (growing it by doubling held twice its size for
+        // a moment); the wanted ones are few
+        let count: usize = match wanted {
+            Some(_) => 0,
+            None => snap
+                .users
+                .iter()
+                .map(|u| u.proxy_addresses.len() + usize::from(u.mail.is_some()))
+                .chain(
+                    snap.groups
+                        .iter()
+                        .map(|g| g.proxy_addresses.len() + usize::from(g.mail.is_some())),
+                )
+                .sum(),
+        };
+        let mut entries = Vec::with_capacity(count);
         let mut add = |addr: &'a str, is_user: bool, index: usize, pos: usize, on_mail: bool| {
             let (Some(n), Ok(index), Ok(pos)) = (
                 normalize_address(addr),
