@@ -825,8 +825,16 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: Arc<str>) -> Result<
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
         let (fast, lean) = (sink.opts.fast(), sink.opts.lean());
+        // as for a page (below): once a slice held a snapshot object, the file's later slices skip
+        // the fast path, whose needles every user matches
+        let snapshot_seen = std::sync::atomic::AtomicBool::new(false);
         return read_slices(sink, reader, 1, &lines::Lines, &|slice| {
-            lines::work(slice, &file, fast, lean)
+            let light = fast && !snapshot_seen.load(std::sync::atomic::Ordering::Relaxed);
+            let (outs, n) = lines::work(slice, &file, light, lean);
+            if light && outs.iter().any(|o| matches!(o, Outcome::Snap(..))) {
+                snapshot_seen.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            (outs, n)
         });
     }
     // a mapped file: the records that lie whole in a chunk are handed out as ranges of the map, so
