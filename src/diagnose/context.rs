@@ -285,6 +285,8 @@ pub(crate) struct Ctx<'a> {
     /// Per group the audit log names: its events and the name first seen for it.
     audit_groups: HashMap<ObjectId, AuditGroup<'a>>,
     addresses: OnceLock<AddressIndex<'a>>,
+    /// [`Ctx::moera_domain`], found once.
+    moera: OnceLock<Option<String>>,
     windows: OnceLock<Vec<Window>>,
 }
 
@@ -410,6 +412,7 @@ impl<'a> Ctx<'a> {
             audit_users: UserIndex::default(),
             audit_groups: HashMap::default(),
             addresses: OnceLock::new(),
+            moera: OnceLock::new(),
             windows: OnceLock::new(),
         };
         // names and aliases: the first seen wins, in reading order, counting the identities of
@@ -932,7 +935,15 @@ impl<'a> Ctx<'a> {
 
     /// The tenant's `*.onmicrosoft.com` domain, inferred from the addresses it holds (most frequent;
     /// `mail.onmicrosoft.com` routing domains excluded).
-    pub fn moera_domain(&self) -> Option<String> {
+    pub fn moera_domain(&self) -> Option<&str> {
+        self.moera
+            .get_or_init(|| self.find_moera_domain())
+            .as_deref()
+    }
+
+    /// [`Ctx::moera_domain`], found: a scan of every address (once a run, not once per
+    /// uniqueness finding and once more for the address index's wanted addresses).
+    fn find_moera_domain(&self) -> Option<String> {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let mut note = |a: &str| {
             if let Some(n) = normalize_address(a) {

@@ -118,15 +118,13 @@ pub fn diagnose(
     let caps = capacity::all(&ctx, &blocked);
     // the uniqueness findings look up the holders of their users' addresses: the index holds
     // only those
-    if buckets
+    let mut unique = buckets
         .iter()
-        .any(|b| b.cause == Cause::UniquenessViolation)
-    {
-        let unique = buckets
-            .iter()
-            .zip(&states)
-            .filter(|(b, _)| b.cause == Cause::UniquenessViolation)
-            .map(|(b, (us, _, _))| (b, us.as_slice()));
+        .zip(&states)
+        .filter(|(b, _)| b.cause == Cause::UniquenessViolation)
+        .map(|(b, (us, _, _))| (b, us.as_slice()))
+        .peekable();
+    if unique.peek().is_some() {
         ctx.address_index_for(&uniqueness::wanted(&ctx, unique));
     }
 

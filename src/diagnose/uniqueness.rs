@@ -99,7 +99,7 @@ pub(crate) fn wanted<'b>(
     for (b, users) in buckets {
         let audit = b.audit_errors_by_user(ctx);
         for us in users {
-            all.extend(candidates(ctx, us, &audit, moera.as_deref()).into_keys());
+            all.extend(candidates(ctx, us, &audit, moera).into_keys());
         }
     }
     all
@@ -117,7 +117,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         let me = ctx.user(&us.user);
         let my_index = ctx.user_index(&us.user);
         let synced = me.map(|m| m.is_synced()).unwrap_or(false);
-        let cands = candidates(ctx, us, &audit, moera.as_deref());
+        let cands = candidates(ctx, us, &audit, moera);
         let mut found = false;
         for (addr, why) in &cands {
             let mut holders: Vec<AddressHolder> = index

@@ -200,13 +200,9 @@ mod tests {
                         r.retain(|k, _| ROW_KEPT.iter().any(|x| k.eq_ignore_ascii_case(x)));
                     }
                 };
-                match plans {
-                    Value::Array(rows) => rows.iter_mut().for_each(trim),
-                    row @ Value::Object(_) => {
-                        // a lone object: its members are values, not rows (built whole)
-                        let _ = row;
-                    }
-                    _ => {}
+                // a lone object: its members are values, not rows (built whole)
+                if let Value::Array(rows) = plans {
+                    rows.iter_mut().for_each(trim);
                 }
             }
         }
