@@ -2,6 +2,7 @@
 //! (only those at or before `--as-of`, sorted) by user and by group, processing windows and the
 //! address index for duplicate-proxy detection. Every cause module reads the data through here.
 
+use super::memberships::Memberships;
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
 use crate::model::hash::HashMap;
@@ -269,13 +270,8 @@ pub(crate) struct Ctx<'a> {
     users_by_upn: HashMap<std::borrow::Cow<'a, str>, usize>,
     groups_by_id: HashMap<&'a ObjectId, usize>,
     groups_by_name: HashMap<String, Vec<usize>>,
-    /// group id -> first-level user members (memberships rows + `members` expansion).
-    /// Per group its members, sorted, each once (as `user_groups`).
-    members: HashMap<ObjectId, Vec<ObjectId>>,
-    /// user id -> groups (same sources).
-    /// Per user its groups, sorted, each once (a `BTreeSet` per user cost a tree node each: 18 MB
-    /// of a 100k-user tenant).
-    user_groups: HashMap<ObjectId, Vec<ObjectId>>,
+    /// First-level memberships (rows and `members` expansions), both ways.
+    memberships: Memberships<'a>,
     /// The events and the held changes' identities in reading order ([`in_reading_order`]).
     order: Vec<Seen>,
     /// UPN (lower) -> object id, learned from audit targets that carry both ([`Ctx::upn_alias`]).
@@ -369,32 +365,6 @@ impl<'a> Ctx<'a> {
                     .push(i);
             }
         }
-        let mut members: HashMap<ObjectId, Vec<ObjectId>> = HashMap::default();
-        let mut user_groups: HashMap<ObjectId, Vec<ObjectId>> = HashMap::default();
-        for m in &snap.memberships {
-            members
-                .entry(m.group_id.clone())
-                .or_default()
-                .push(m.user_id.clone());
-            user_groups
-                .entry(m.user_id.clone())
-                .or_default()
-                .push(m.group_id.clone());
-        }
-        for g in &snap.groups {
-            if let Some(ms) = &g.members {
-                for u in ms {
-                    members.entry(g.id.clone()).or_default().push(u.clone());
-                    user_groups.entry(u.clone()).or_default().push(g.id.clone());
-                }
-            }
-        }
-        for list in user_groups.values_mut().chain(members.values_mut()) {
-            list.sort_unstable();
-            list.dedup();
-            list.shrink_to_fit();
-        }
-
         let mut ctx = Ctx {
             kb,
             snap,
@@ -405,8 +375,7 @@ impl<'a> Ctx<'a> {
             users_by_upn,
             groups_by_id,
             groups_by_name,
-            members,
-            user_groups,
+            memberships: Memberships::new(snap),
             order: Vec::new(),
             upn_alias: OnceLock::new(),
             audit_users: UserIndex::default(),
@@ -646,27 +615,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// Groups the user is a first-level member of (memberships / `members`), sorted, each once.
-    pub fn groups_of_user(&self, user: &ObjectId) -> &[ObjectId] {
-        self.user_groups.get(user).map_or(&[], Vec::as_slice)
+    pub fn groups_of_user(&self, user: &ObjectId) -> impl Iterator<Item = &'a ObjectId> + '_ {
+        self.memberships.groups_of(user)
     }
 
     /// Whether membership data covers this group.
     pub fn knows_members_of(&self, group: &ObjectId) -> bool {
-        self.members.contains_key(group)
-            || self
-                .group(group)
-                .map(|g| g.members.is_some())
-                .unwrap_or(false)
+        self.memberships.knows(group)
     }
 
     pub fn is_member(&self, group: &ObjectId, user: &ObjectId) -> bool {
-        self.members
-            .get(group)
-            .is_some_and(|m| m.binary_search(user).is_ok())
+        self.memberships.is_member(group, user)
     }
 
     pub fn member_count(&self, group: &ObjectId) -> Option<usize> {
-        self.members.get(group).map(|m| m.len())
+        self.memberships.count(group)
     }
 
     // ---------------------------------------------------------------- groups

@@ -13,6 +13,7 @@ mod conflict;
 mod context;
 mod count;
 mod dependency;
+mod memberships;
 mod observe;
 mod other;
 mod prerequisite;

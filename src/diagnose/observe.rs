@@ -474,7 +474,7 @@ pub(crate) fn infer_source(
         // 3. exactly one of the user's groups (memberships, or groups its other entries come
         //    from) assigns it
         let mut mine: BTreeSet<crate::model::ObjectId> =
-            ctx.groups_of_user(&u.id).iter().cloned().collect();
+            ctx.groups_of_user(&u.id).cloned().collect();
         mine.extend(
             u.license_states
                 .iter()
@@ -582,7 +582,7 @@ fn infer_concurrency_source(ctx: &Ctx<'_>, user: &UKey, t: DateTime<Utc>) -> (Sk
         BTreeMap::new();
     if let Some(u) = ctx.user(user) {
         let mut groups: BTreeSet<crate::model::ObjectId> =
-            ctx.groups_of_user(&u.id).iter().cloned().collect();
+            ctx.groups_of_user(&u.id).cloned().collect();
         groups.extend(
             u.license_states
                 .iter()
