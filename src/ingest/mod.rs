@@ -22,7 +22,7 @@ mod lines;
 mod mapped;
 pub mod prefilter;
 pub mod raw;
-mod record;
+pub(crate) mod record;
 pub mod snapshot;
 pub mod source;
 pub mod value;

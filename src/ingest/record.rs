@@ -19,6 +19,12 @@ use std::fmt;
 
 /// The member whose rows are trimmed.
 const PLANS: &str = "assignedPlans";
+/// The member whose rows are compacted ([`compact_members`]).
+const MEMBERS: &str = "members";
+/// The one key of a compacted `members` value. A record whose text holds it is parsed by
+/// serde_json itself (as one holding [`RAW_VALUE_TOKEN`] is), so no key read from an export can
+/// be it.
+const MEMBERS_TOKEN: &str = "$licdiag::compact-members";
 /// A row's members that are kept.
 const ROW_KEPT: [&str; 2] = ["servicePlanId", "AdditionalProperties"];
 /// With serde_json's `raw_value` feature, an object whose first key is this token is read as the
@@ -30,6 +36,7 @@ const RAW_VALUE_TOKEN: &[u8] = b"$serde_json::private::RawValue";
 pub fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
     if memchr::memmem::find(bytes, b"\\u").is_some()
         || memchr::memmem::find(bytes, RAW_VALUE_TOKEN).is_some()
+        || memchr::memmem::find(bytes, MEMBERS_TOKEN.as_bytes()).is_some()
     {
         return serde_json::from_slice(bytes);
     }
@@ -48,6 +55,8 @@ enum Trim {
     Plans,
     /// A row: only the [`ROW_KEPT`] members are built.
     Row,
+    /// A top-level `members`: compacted when it can be ([`compact_members`]).
+    Members,
     /// Nothing: a `Value` as serde_json builds it.
     Nothing,
 }
@@ -99,6 +108,9 @@ impl<'de> Visitor<'de> for Build {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        if self.trim == Trim::Members {
+            return members(seq);
+        }
         // the rows of `assignedPlans` are trimmed; any other array is built whole
         let inner = if self.trim == Trim::Plans {
             Trim::Row
@@ -117,6 +129,7 @@ impl<'de> Visitor<'de> for Build {
         while let Some(k) = map.next_key::<String>()? {
             let trim = match self.trim {
                 Trim::Record if k.eq_ignore_ascii_case(PLANS) => Trim::Plans,
+                Trim::Record if k.eq_ignore_ascii_case(MEMBERS) => Trim::Members,
                 // one object where a list is expected is read as a list of one row
                 Trim::Plans => Trim::Nothing,
                 Trim::Row if !ROW_KEPT.iter().any(|r| k.eq_ignore_ascii_case(r)) => {
@@ -130,6 +143,131 @@ impl<'de> Visitor<'de> for Build {
         }
         Ok(Value::Object(m))
     }
+}
+
+/// How a row of `members` is held while the list is compact.
+enum Row {
+    /// The id of a row that is exactly `{"@odata.type": "#microsoft.graph.user", "id": ID}` (the
+    /// shape Graph writes), which [`expand`] gives back as it was.
+    User(String),
+    /// Any other row that reads without an issue: a user (or untyped) row naming an id, or a row
+    /// of another type (dropped by the groups reader).
+    Other(Value),
+}
+
+const USER_TYPE: &str = "#microsoft.graph.user";
+
+/// The row's compact form, or `None` when the groups reader would find an issue in it (or it is
+/// not an object): the list is then built whole, so that the issue is found as before.
+fn compact_row(v: Value) -> Result<Row, Value> {
+    use super::snapshot::fields;
+    let Value::Object(m) = &v else {
+        return Err(v);
+    };
+    if m.len() == 2 && m.get("@odata.type").and_then(Value::as_str) == Some(USER_TYPE) {
+        if let Some(Value::String(id)) = m.get("id") {
+            if crate::model::ObjectId::parse(id).is_some() {
+                let Value::Object(mut m) = v else {
+                    unreachable!("matched above")
+                };
+                let Some(Value::String(id)) = m.remove("id") else {
+                    unreachable!("matched above")
+                };
+                return Ok(Row::User(id));
+            }
+        }
+    }
+    if !fields::is_user_or_untyped(&v) {
+        return Ok(Row::Other(v));
+    }
+    match fields::id_text(&v, &["id"], "") {
+        Ok(Some(id)) if crate::model::ObjectId::parse(&id).is_some() => Ok(Row::Other(v)),
+        _ => Err(v),
+    }
+}
+
+/// A row given back as it was read.
+fn expand(r: Row) -> Value {
+    match r {
+        Row::User(id) => {
+            let mut m = Map::new();
+            m.insert("@odata.type".into(), Value::String(USER_TYPE.into()));
+            m.insert("id".into(), Value::String(id));
+            Value::Object(m)
+        }
+        Row::Other(v) => v,
+    }
+}
+
+/// A top-level `members` list. A group's rows are nearly all `{"@odata.type":
+/// "#microsoft.graph.user", "id": ...}`, and built as maps they cost about 750 bytes each (a
+/// 66k-member group was 50 MB for a moment). When every row reads without an issue, the list is
+/// `{MEMBERS_TOKEN: [rows]}` with each Graph-shaped user row as its id string (about 80 bytes),
+/// which [`compact_members`] reads; otherwise (an empty list, a row that is not an object or that
+/// the groups reader would report) it is the list as serde_json builds it.
+fn members<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Value, A::Error> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut whole: Option<Vec<Value>> = None;
+    while let Some(x) = seq.next_element_seed(Build {
+        trim: Trim::Nothing,
+    })? {
+        match &mut whole {
+            Some(items) => items.push(x),
+            None => match compact_row(x) {
+                Ok(r) => rows.push(r),
+                Err(x) => {
+                    let mut items: Vec<Value> =
+                        std::mem::take(&mut rows).into_iter().map(expand).collect();
+                    items.push(x);
+                    whole = Some(items);
+                }
+            },
+        }
+    }
+    Ok(match whole {
+        Some(items) => Value::Array(items),
+        None if rows.is_empty() => Value::Array(Vec::new()),
+        None => {
+            let rows = rows
+                .into_iter()
+                .map(|r| match r {
+                    Row::User(id) => Value::String(id),
+                    Row::Other(v) => v,
+                })
+                .collect();
+            let mut m = Map::new();
+            m.insert(MEMBERS_TOKEN.into(), Value::Array(rows));
+            Value::Object(m)
+        }
+    })
+}
+
+/// The user ids of a compacted `members` value ([`members`]), in order, or `None` when `v` is not
+/// one. They are what the groups reader gets from the list as read: the user (and untyped)
+/// rows' ids; rows of other types dropped.
+pub fn compact_members(v: &Value) -> Option<Vec<crate::model::ObjectId>> {
+    use super::snapshot::fields;
+    let Value::Object(m) = v else {
+        return None;
+    };
+    let Some(Value::Array(rows)) = m.get(MEMBERS_TOKEN) else {
+        return None;
+    };
+    if m.len() != 1 {
+        return None;
+    }
+    Some(
+        rows.iter()
+            .filter_map(|r| match r {
+                Value::String(id) => crate::model::ObjectId::parse(id),
+                other if fields::is_user_or_untyped(other) => fields::id_text(other, &["id"], "")
+                    .ok()
+                    .flatten()
+                    .and_then(|id| crate::model::ObjectId::parse(&id)),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 /// A value parsed and checked as serde_json checks it, and not built.

@@ -77,6 +77,10 @@ fn members(v: &Value, owner: &str) -> Result<Option<Vec<ObjectId>>, SnapshotIssu
     let Some(raw) = fields::field(v, "members") else {
         return Ok(None);
     };
+    // a list the record parse compacted (every row read without an issue)
+    if let Some(ids) = crate::ingest::record::compact_members(raw) {
+        return Ok(Some(ids));
+    }
     // Graph PowerShell objects always carry `Members`, as `[]` when it was not expanded: that is
     // "not exported", not "no members".
     let is_powershell_object = v
@@ -254,5 +258,98 @@ mod tests {
                 .reason,
             MALFORMED
         );
+    }
+
+    /// The record parse compacts a `members` list of rows that read without an issue; the group
+    /// read from it is the group read from serde_json's own tree, issue for issue.
+    fn same_as_full_parse(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let src = SourceRef {
+            file: "groups.json".into(),
+            record: 1,
+            line: None,
+        };
+        let full: Value = serde_json::from_slice(text.as_bytes()).unwrap();
+        let compact = crate::ingest::record::parse(text.as_bytes()).unwrap();
+        let want = parse_group(&full, src.clone()).map_err(|e| (e.reason, e.detail));
+        let got = parse_group(&compact, src).map_err(|e| (e.reason, e.detail));
+        proptest::prop_assert_eq!(got, want, "{}", text);
+        Ok(())
+    }
+
+    #[test]
+    fn compacted_members_read_as_the_list() {
+        let u1 = "642cbb89-c575-4ed1-8425-d0143e9fe074";
+        let u2 = "3beb7daa-6001-4950-82de-8576338da318";
+        let graph =
+            |id: &str| format!(r##"{{"@odata.type":"#microsoft.graph.user","id":"{id}"}}"##);
+        let text = format!(
+            r##"{{"id":"g","members":[{},{{"@odata.type":"#microsoft.graph.group","id":"nested"}},{{"id":"{u2}"}},{}]}}"##,
+            graph(u1),
+            graph(u1)
+        );
+        // compacted: Graph's user rows as ids, the other rows as they were
+        let v = crate::ingest::record::parse(text.as_bytes()).unwrap();
+        assert!(v["members"].is_object(), "{v}");
+        let g = parse(serde_json::from_str(&text).unwrap()).unwrap();
+        let ids: Vec<&str> = g.members.iter().flatten().map(|m| m.as_str()).collect();
+        assert_eq!(ids, [u1, u2, u1]);
+        same_as_full_parse(&text).unwrap();
+        // a row the reader reports (no id) keeps the list whole: the same issue, the same index
+        let text = format!(
+            r##"{{"id":"g","members":[{},{{"@odata.type":"#microsoft.graph.user"}}]}}"##,
+            graph(u1)
+        );
+        let v = crate::ingest::record::parse(text.as_bytes()).unwrap();
+        assert!(v["members"].is_array(), "{v}");
+        assert_eq!(
+            v["members"][0],
+            serde_json::from_str::<Value>(&graph(u1)).unwrap()
+        );
+        same_as_full_parse(&text).unwrap();
+        for text in [
+            r##"{"id":"g","members":[]}"##,
+            r##"{"Id":"g","Members":[],"AdditionalProperties":{}}"##,
+            r##"{"id":"g","MEMBERS":[{"@odata.type":"#microsoft.graph.user","id":"u"}]}"##,
+            r##"{"id":"g","members":{"@odata.type":"#microsoft.graph.user","id":"u"}}"##,
+            r##"{"id":"g","members":[{"@odata.type":"#microsoft.graph.user","id":"u"},null]}"##,
+            r##"{"id":"g","members":[{"@odata.type":"#microsoft.graph.user","id":"u"},"v"]}"##,
+        ] {
+            same_as_full_parse(text).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn members_read_the_same_after_the_record_parse(
+            rows in proptest::collection::vec(proptest::prop_oneof![
+                4 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user","id":"U1"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#Microsoft.Graph.User","id":"u2"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"id":"u3"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"Id":"u4","AdditionalProperties":{"@odata.type":"#microsoft.graph.user"}}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.group","id":"g9"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.device"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user","id":"u5","displayName":"x"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user","id":" "}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user","id":7}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user","id":{"a":1}}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"","id":"u6"}"##.to_string()),
+                1 => proptest::prelude::Just(r##"{"@odata.type":"#microsoft.graph.user"}"##.to_string()),
+                1 => proptest::prelude::Just("null".to_string()),
+                1 => proptest::prelude::Just(r##""u7""##.to_string()),
+                1 => proptest::prelude::Just(r##""System.Object[]""##.to_string()),
+                1 => proptest::prelude::Just(r##""{\"id\":\"u8\"}""##.to_string()),
+                1 => proptest::prelude::Just("[1]".to_string()),
+            ], 0..8),
+            key in proptest::prop_oneof![
+                proptest::prelude::Just("members"),
+                proptest::prelude::Just("Members"),
+            ],
+            powershell in proptest::prelude::any::<bool>(),
+        ) {
+            let bag = if powershell { r##","AdditionalProperties":{}"## } else { "" };
+            let text = format!(r##"{{"id":"g","{key}":[{}]{bag}}}"##, rows.join(","));
+            same_as_full_parse(&text)?;
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! PascalCase) and missing properties are also looked up in PowerShell's `AdditionalProperties` bag.
 
 mod errors;
-mod fields;
+pub(in crate::ingest) mod fields;
 mod groups;
 mod skus;
 mod tables;
