@@ -138,6 +138,7 @@ fn one_line(
     counted: &mut Counted,
     outs: &mut Vec<Outcome>,
 ) {
+    let fast = fast && super::light_sized(line);
     let light = fast && !needle;
     if light {
         if let prefilter::Light::Event { time, format } = prefilter::light(line) {

@@ -266,6 +266,18 @@ fn keys_of(v: &Value) -> String {
 /// A record that holds a licensing needle, mapped from the light parse when
 /// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give, once compacted
 /// when `lean`), else `None`.
+/// Records larger than this go the full way at once, fast path or not: an audit record is a few
+/// kilobytes, and only a snapshot object is this large (a group listing tens of thousands of
+/// members: the light parse of a 12 MB group, to find it was no audit record, and its folded
+/// copy for the needles held 23 MB for a moment, and the folded copy's buffer stayed with its
+/// thread). Both paths give the same outcome.
+const LIGHT_MAX: usize = 1 << 20;
+
+/// Whether a record is small enough for the fast path ([`LIGHT_MAX`]).
+fn light_sized(bytes: &[u8]) -> bool {
+    bytes.len() <= LIGHT_MAX
+}
+
 fn process_light(bytes: &[u8], src: &SourceRef, lean: bool) -> Option<Outcome> {
     let (raw, format) = lightaudit::map_record(bytes, lean)?;
     Some(event_outcome(raw, src, format))
@@ -329,7 +341,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool, lean
         }
         None => {}
     }
-    if fast {
+    if fast && light_sized(&item.bytes) {
         if !prefilter::may_be_kept(&item.bytes) {
             if let prefilter::Light::Event { time, format } = prefilter::light(&item.bytes) {
                 return Outcome::Counted {
@@ -2070,6 +2082,51 @@ mod parallel_tests {
                 r.issues[0].record, 3000,
                 "record numbers skip the blank line"
             );
+        }
+    }
+
+    #[test]
+    fn records_past_the_light_size_read_as_with_the_full_parse() {
+        // an audit record over `LIGHT_MAX` skips the fast path: it reads as the full parse reads
+        // it, kept (a license change) or counted (an update), in a page and in JSON Lines
+        let big = |i: usize, activity: &str| {
+            graph(i, activity).replace(
+                r#""additionalDetails":[]"#,
+                &format!(
+                    r#""additionalDetails":[{{"key":"note","value":"{}"}}]"#,
+                    "x".repeat(LIGHT_MAX + 10)
+                ),
+            )
+        };
+        let recs = [
+            graph(1, "Update user"),
+            big(2, "Change user license"),
+            big(3, "Update user"),
+            graph(4, "Change user license"),
+        ];
+        assert!(!light_sized(recs[1].as_bytes()) && light_sized(recs[0].as_bytes()));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let page = dir.path().join("page.json");
+        std::fs::write(&page, format!("{{\"value\":[{}]}}", recs.join(",\n"))).expect("write");
+        let lines = dir.path().join("lines.jsonl");
+        std::fs::write(&lines, recs.join("\n")).expect("write");
+        for p in [page, lines] {
+            let read = |full_parse: bool| {
+                let opts = ReadOptions {
+                    full_parse,
+                    compact: true,
+                    ..Default::default()
+                };
+                let got = read_inputs(std::slice::from_ref(&p), &opts).expect("read");
+                let r = &got.inputs[0];
+                let counts = (r.records, r.events, r.skipped.clone(), r.licensing.clone());
+                (got.events, counts)
+            };
+            let (fast, full) = (read(false), read(true));
+            assert_eq!(fast.1, full.1, "{}", p.display());
+            assert_eq!(fast.0, full.0, "{}", p.display());
+            assert_eq!(fast.0.len(), 2, "{}: the two license changes", p.display());
+            assert_eq!(fast.1 .0, 4);
         }
     }
 
