@@ -1441,10 +1441,10 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
     }
     consolidate(&mut out.snapshot);
-    // every input is read: the workers' buffers of folded text go (held to the end, they were
-    // 5.6 MB a thread at a 100k-user tenant's peak)
-    rayon::broadcast(|_| prefilter::release_buffers());
-    prefilter::release_buffers();
+    // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
+    // a thread at a 100k-user tenant's peak) and their sets of shared values go
+    rayon::broadcast(|_| release_thread_caches());
+    release_thread_caches();
     // the events read, before the held changes that come back are appended
     let read: usize = parts.iter().map(Vec::len).sum();
     let mut back = Vec::new();
@@ -1541,6 +1541,19 @@ fn release_freed_memory() {
     // SAFETY: `mi_collect` takes no arguments that point anywhere; it only walks mimalloc's own
     // heaps and may be called at any time from any thread.
     unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
+/// Gives back what this thread kept for reading: its buffer of folded text and its sets of shared
+/// ids, names, license sets, plan lists and error texts. Each set holds every distinct value its
+/// thread read (the ids of a 100k-user tenant: about 100k entries a thread) for the read's sake
+/// only; the values stay where the events and the snapshot hold them, and a later read builds the
+/// sets again.
+fn release_thread_caches() {
+    prefilter::release_buffers();
+    crate::model::ids::forget_shared();
+    crate::normalize::licenses::forget_shared();
+    crate::normalize::errors::forget_memo();
+    snapshot::fields::forget_shared();
 }
 
 /// How soon mimalloc gives freed memory back to the OS ([`purge_freed_memory`]).

@@ -47,6 +47,22 @@ pub fn shared<T: ?Sized + std::hash::Hash + Eq>(
     .unwrap_or_else(|_| make(t))
 }
 
+/// Empties `set` on this thread (its values stay where they are held; only the set's own hold and
+/// its table go): for when every input is read ([`crate::ingest`]'s thread caches).
+pub fn forget<T: ?Sized>(set: &'static std::thread::LocalKey<SharedSet<T>>) {
+    let _ = set.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = HashSet::default();
+        }
+    });
+}
+
+/// Empties this thread's sets of ids and names ([`forget`]).
+pub fn forget_shared() {
+    forget(&INTERNED);
+    forget(&NAMES);
+}
+
 /// A short text that repeats across records (a product or service-plan name, a license error's
 /// sentence) as written, shared with this thread's earlier equal texts.
 pub fn name(t: &str) -> Arc<str> {
@@ -307,6 +323,12 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.as_str(), "abc-é");
         assert!(Arc::ptr_eq(&a.0, &b.0), "equal ids are shared");
+        // once the thread's set is emptied, the held ids are untouched and a new one is built
+        forget_shared();
+        let c = ObjectId::parse("ABC-é").unwrap();
+        assert_eq!((a.as_str(), c.as_str()), ("abc-é", "abc-é"));
+        assert!(!Arc::ptr_eq(&a.0, &c.0), "the set was emptied");
+        assert!(Arc::ptr_eq(&c.0, &ObjectId::parse("abc-é").unwrap().0));
         let long = "X".repeat(100);
         assert_eq!(ObjectId::parse(&long).unwrap().as_str(), "x".repeat(100));
         assert_eq!(

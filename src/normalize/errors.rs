@@ -132,6 +132,15 @@ thread_local! {
     static MEMO: RefCell<HashMap<Box<str>, Vec<LicenseError>>> = RefCell::new(HashMap::default());
 }
 
+/// Empties this thread's memo of error texts (for when every input is read).
+pub fn forget_memo() {
+    let _ = MEMO.try_with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            *m = HashMap::default();
+        }
+    });
+}
+
 /// Finds every license error in one piece of text.
 pub fn extract(text: &str) -> Vec<LicenseError> {
     match present(text) {

@@ -112,6 +112,12 @@ thread_local! {
     static LICENSE_SETS: names::SharedSet<[AssignedLicense]> = RefCell::default();
 }
 
+/// Empties this thread's sets of license sets and plan lists (for when every input is read).
+pub fn forget_shared() {
+    names::forget(&PLAN_LISTS);
+    names::forget(&LICENSE_SETS);
+}
+
 /// A license set (old or new), shared with this thread's earlier equal sets.
 pub fn shared_set(set: Vec<AssignedLicense>) -> Arc<[AssignedLicense]> {
     names::shared(&LICENSE_SETS, &set, |s: &[AssignedLicense]| Arc::from(s))

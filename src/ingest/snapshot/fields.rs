@@ -41,6 +41,12 @@ thread_local! {
     static SKU_LISTS: crate::model::ids::SharedSet<[AssignedSku]> = Default::default();
 }
 
+/// Empties this thread's sets of license and plan lists (for when every input is read).
+pub(crate) fn forget_shared() {
+    crate::model::ids::forget(&PLAN_LISTS);
+    crate::model::ids::forget(&SKU_LISTS);
+}
+
 /// A `disabledPlans` list, shared with this thread's earlier equal lists: a tenant's licenses
 /// disable the same few sets of plans.
 pub fn plan_list(plans: Vec<PlanId>) -> PlanList {
