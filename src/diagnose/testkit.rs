@@ -209,10 +209,10 @@ pub fn event(
         record_id: None,
         actor,
         targets,
-        additional_details: Vec::new(),
+        additional_details: Default::default(),
         licenses: None,
         summary: None,
-        errors: Vec::new(),
+        errors: Default::default(),
         sequence: None,
         source: src("audit.json", 1),
     }
@@ -236,7 +236,7 @@ pub fn gbl_fail(user: &str, at: &str, err: LicenseError) -> AuditEvent {
         Actor::GroupBasedLicensing,
         vec![user_target(user)],
     );
-    e.errors = vec![err];
+    e.errors = vec![err].into();
     e
 }
 

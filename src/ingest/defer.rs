@@ -613,7 +613,7 @@ impl Deferred {
                 },
                 category: c
                     .category
-                    .map(|i| self.categories.items[i as usize].clone()),
+                    .map(|i| crate::model::ids::name(&self.categories.items[i as usize])),
                 result: c.result,
                 result_reason: c.result_reason,
                 correlation_id: c.correlation_id,
@@ -623,10 +623,10 @@ impl Deferred {
                     .iter()
                     .map(|&t| self.targets.items[t as usize].clone())
                     .collect(),
-                additional_details: Vec::new(),
+                additional_details: Default::default(),
                 licenses: None,
                 summary: None,
-                errors: Vec::new(),
+                errors: Default::default(),
                 sequence: None,
                 source: SourceRef {
                     file: self.files.items[c.file as usize].clone(),
@@ -1259,11 +1259,11 @@ mod tests {
         let mut split = base.clone();
         split.sequence = Some(1);
         let mut details = base.clone();
-        details.additional_details = vec![("k".into(), "v".into())];
+        details.additional_details = vec![("k".into(), "v".into())].into();
         let mut three = base.clone();
         three.targets.push(three.targets[0].clone());
         let mut erring = base.clone();
-        erring.errors = vec![lerr(Cause::CountViolation, "x")];
+        erring.errors = vec![lerr(Cause::CountViolation, "x")].into();
         let mut other = base.clone();
         other.activity = Activity::DeleteGroup;
         let mut d = Deferred::default();

@@ -1621,10 +1621,10 @@ fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
         record_id: None,
         actor: crate::model::Actor::GroupBasedLicensing,
         targets: Vec::new(),
-        additional_details: Vec::new(),
+        additional_details: Default::default(),
         licenses: None,
         summary: None,
-        errors: Vec::new(),
+        errors: Default::default(),
         sequence: None,
         source: e.source.clone(),
     }) else {

@@ -503,13 +503,13 @@ mod tests {
             record_id: None,
             actor: Actor::GroupBasedLicensing,
             targets: vec![],
-            additional_details: vec![],
+            additional_details: Default::default(),
             licenses: None,
             summary: None,
             errors: vec![LicenseError::new(
                 Cause::DependencyViolation,
                 "License assignment failed because service plan [SHAREPOINTWAC] depends on the service plan(s) [ONEDRIVEENTERPRISE].",
-            )],
+            )].into(),
             sequence: None,
             source: SourceRef {
                 file: "a.json".into(),

@@ -253,59 +253,77 @@ pub struct Target {
     pub modified: Modified,
 }
 
-/// A target's modified properties: none in almost every target held for long (compaction drops
-/// them, identities never had them), so an empty list is one word, not a vector's three.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-// boxed on purpose: one word in the target (a vector, or a boxed slice, is two or three), and the
-// extra allocation is only made for the rare target that has properties
+/// A list that is empty in almost every value held for long, so that an empty one is one word, not
+/// a vector's three: a target's modified properties (compaction drops them, identities never had
+/// them), an event's additional details (dropped by compaction) and its license errors (one event
+/// in several has any).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+// boxed on purpose: one word in the holder (a vector, or a boxed slice, is two or three), and the
+// extra allocation is only made for the rare holder that has items
 #[allow(clippy::box_collection)]
-pub struct Modified(Option<Box<Vec<ModifiedProperty>>>);
+pub struct Rare<T>(Option<Box<Vec<T>>>);
 
-impl Modified {
+/// A target's modified properties ([`Rare`]).
+pub type Modified = Rare<ModifiedProperty>;
+
+impl<T> Default for Rare<T> {
+    fn default() -> Self {
+        Rare(None)
+    }
+}
+
+impl<T> Rare<T> {
     pub fn is_empty(&self) -> bool {
         self.0.as_ref().is_none_or(|v| v.is_empty())
     }
-    pub fn push(&mut self, p: ModifiedProperty) {
+    pub fn push(&mut self, p: T) {
         self.0.get_or_insert_default().push(p);
     }
-}
-
-impl From<Vec<ModifiedProperty>> for Modified {
-    fn from(v: Vec<ModifiedProperty>) -> Self {
-        Modified((!v.is_empty()).then(|| Box::new(v)))
+    /// Changes the list as a vector (`f`), held as none again when it is left empty.
+    pub fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        let mut v = self.0.take().map(|b| *b).unwrap_or_default();
+        let r = f(&mut v);
+        *self = v.into();
+        r
     }
 }
 
-impl std::ops::Deref for Modified {
-    type Target = [ModifiedProperty];
-    fn deref(&self) -> &[ModifiedProperty] {
+impl<T> From<Vec<T>> for Rare<T> {
+    fn from(v: Vec<T>) -> Self {
+        Rare((!v.is_empty()).then(|| Box::new(v)))
+    }
+}
+
+impl<T> std::ops::Deref for Rare<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
         self.0.as_deref().map_or(&[], Vec::as_slice)
     }
 }
 
-impl std::ops::DerefMut for Modified {
-    fn deref_mut(&mut self) -> &mut [ModifiedProperty] {
+impl<T> std::ops::DerefMut for Rare<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
         self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
     }
 }
 
-impl<'a> IntoIterator for &'a Modified {
-    type Item = &'a ModifiedProperty;
-    type IntoIter = std::slice::Iter<'a, ModifiedProperty>;
+impl<'a, T> IntoIterator for &'a Rare<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-impl<'a> IntoIterator for &'a mut Modified {
-    type Item = &'a mut ModifiedProperty;
-    type IntoIter = std::slice::IterMut<'a, ModifiedProperty>;
+impl<'a, T> IntoIterator for &'a mut Rare<T> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter_mut()
     }
 }
 
-impl Serialize for Modified {
+impl<T: Serialize> Serialize for Rare<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         (**self).serialize(s)
     }
@@ -369,7 +387,8 @@ pub struct AuditEvent {
     pub time: DateTime<Utc>,
     pub activity: Activity,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<Box<str>>,
+    /// Shared with equal ones read before ([`super::ids::name`]): a log has a few categories.
+    pub category: Option<Arc<str>>,
     pub result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_reason: Option<Box<str>>,
@@ -379,8 +398,8 @@ pub struct AuditEvent {
     pub record_id: Option<Box<str>>,
     pub actor: Actor,
     pub targets: Vec<Target>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub additional_details: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Rare::is_empty")]
+    pub additional_details: Rare<(String, String)>,
     /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licenses: Option<Box<LicenseChange>>,
@@ -388,13 +407,18 @@ pub struct AuditEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Box<ProcessingSummary>>,
     /// License errors found anywhere in the record.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<LicenseError>,
+    #[serde(skip_serializing_if = "Rare::is_empty")]
+    pub errors: Rare<LicenseError>,
     /// Sequence number when the record is one chunk of a split operation.
     #[serde(skip)]
     pub sequence: Option<u32>,
     pub source: SourceRef,
 }
+
+// A kept event's own size, held for every kept event (hundreds of thousands in a large log): a
+// field that grows it should be a rare one ([`Rare`], a box) or shared (`Arc`).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<AuditEvent>() == 232);
 
 impl AuditEvent {
     /// The reading order of events: time, then file and record (unique per record, since a
@@ -436,7 +460,7 @@ impl AuditEvent {
             t.modified = Modified::default();
         }
         self.targets.shrink_to_fit();
-        self.additional_details = Vec::new();
+        self.additional_details = Rare::default();
     }
 
     /// The first target of a kind.

@@ -65,7 +65,8 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
                     None => b.additional_details.push((k.clone(), v.clone())),
                 }
             }
-            super::errors::merge_into(&mut b.errors, chunk.errors.clone());
+            b.errors
+                .edit(|found| super::errors::merge_into(found, chunk.errors.to_vec()));
             if chunk.result == crate::model::Outcome::Failure {
                 b.result = chunk.result;
             }

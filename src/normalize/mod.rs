@@ -166,7 +166,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
     let mut event = AuditEvent {
         time,
         activity,
-        category: raw.category.map(String::into_boxed_str),
+        category: raw.category.as_deref().map(crate::model::ids::name),
         result: raw
             .result
             .as_deref()
@@ -177,16 +177,18 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         record_id: raw.record_id.map(String::into_boxed_str),
         actor: actor_of(raw.actor),
         targets,
-        additional_details: raw.additional,
+        additional_details: raw.additional.into(),
         licenses: None,
         summary: None,
-        errors: Vec::new(),
+        errors: Default::default(),
         sequence: None,
         source,
     };
-    for t in &raw.error_texts {
-        errors::merge_into(&mut event.errors, errors::extract(t));
-    }
+    event.errors.edit(|found| {
+        for t in &raw.error_texts {
+            errors::merge_into(found, errors::extract(t));
+        }
+    });
     derive_payload(&mut event);
     Ok(event)
 }
@@ -239,7 +241,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
             new: licenses::shared_set(new_set),
         }));
     }
-    errors::merge_into(&mut event.errors, errs);
+    event.errors.edit(|found| errors::merge_into(found, errs));
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
     if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing()
     {

@@ -141,7 +141,8 @@ mod tests {
                 "Note".into(),
                 "asked by Kai Nakamura <kai@fabrikam.example>".into(),
             ),
-        ];
+        ]
+        .into();
         let mut fail = tk::gbl_fail(
             "kai",
             "2026-10-05T07:01:00Z",

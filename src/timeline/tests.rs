@@ -126,7 +126,7 @@ fn group_level_failure_fixed_by_a_later_set_group_license() {
     failed.errors = vec![lerr(
         Cause::MissingPrerequisite,
         "The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
-    )];
+    )].into();
     w.events.push(failed);
     w.events.push(set_group_license(
         "LIC-WPA",
