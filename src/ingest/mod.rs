@@ -263,9 +263,6 @@ fn keys_of(v: &Value) -> String {
     }
 }
 
-/// A record that holds a licensing needle, mapped from the light parse when
-/// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give, once compacted
-/// when `lean`), else `None`.
 /// Records larger than this go the full way at once, fast path or not: an audit record is a few
 /// kilobytes, and only a snapshot object is this large (a group listing tens of thousands of
 /// members: the light parse of a 12 MB group, to find it was no audit record, and its folded
@@ -278,6 +275,9 @@ fn light_sized(bytes: &[u8]) -> bool {
     bytes.len() <= LIGHT_MAX
 }
 
+/// A record that holds a licensing needle, mapped from the light parse when
+/// [`lightaudit::map_record`] is sure (the outcome [`process_value`] would give, once compacted
+/// when `lean`), else `None`.
 fn process_light(bytes: &[u8], src: &SourceRef, lean: bool) -> Option<Outcome> {
     let (raw, format) = lightaudit::map_record(bytes, lean)?;
     Some(event_outcome(raw, src, format))
