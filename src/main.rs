@@ -1,6 +1,9 @@
 //! The `licdiag` binary: parse arguments, run, map the result to an exit code. Nothing else.
 
 use clap::Parser;
+use licdiag::ingest::allocator::{
+    MI_OPTION_ARENA_EAGER_COMMIT, MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS,
+};
 use std::process::ExitCode;
 
 /// Parsing allocates many small short-lived strings on every core; mimalloc's thread-local heaps
@@ -67,13 +70,9 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
     }
 }
 
-/// mimalloc 3's option numbers (`mi_option_e` in mimalloc.h; the same in mimalloc 2). The sys
-/// crate names only some of them.
-const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Freed memory goes back to the OS after 100 ms (mimalloc 3 waits a second; at 0 the page and
-/// envelope readers, which free a batch every few milliseconds, spent 1.5 s more in the kernel) and
+/// Freed memory goes back to the OS after [`PURGE_DELAY_MS`] (mimalloc 3 waits a second; at 0 the
+/// page and envelope readers, which free a batch every few milliseconds, spent 1.5 s more in the
+/// kernel; after the read it is 0, `licdiag::ingest::allocator::purge_freed_memory`) and
 /// arenas are committed as they are used, not whole, so the peak RSS follows what is live: measured
 /// in benches/README.md ("Fifth run"). An environment variable (`MIMALLOC_PURGE_DELAY`,
 /// `MIMALLOC_ARENA_EAGER_COMMIT`) still wins.
@@ -87,7 +86,11 @@ extern "C" fn tune_allocator() {
         fn getenv(name: *const std::ffi::c_char) -> *const std::ffi::c_char;
     }
     for (option, value, var) in [
-        (MI_OPTION_PURGE_DELAY, 100, c"MIMALLOC_PURGE_DELAY"),
+        (
+            MI_OPTION_PURGE_DELAY,
+            PURGE_DELAY_MS,
+            c"MIMALLOC_PURGE_DELAY",
+        ),
         (
             MI_OPTION_ARENA_EAGER_COMMIT,
             0,

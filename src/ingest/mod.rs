@@ -9,6 +9,7 @@
 //! the file; with `licensing_memberships_only` the membership changes of other groups are held
 //! compactly ([`defer`]) and dropped once every input is read.
 
+pub mod allocator;
 pub mod audit;
 mod blocks;
 mod csvblocks;
@@ -1410,7 +1411,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     // each input's held membership changes are folded into one store as the input ends
     // (`Deferred::absorb`), not kept apart until every input is read
     let held = std::sync::Mutex::new(defer::Deferred::default());
-    purge_freed_memory(PurgeDelay::WhileReading);
+    allocator::purge_freed_memory(allocator::PurgeDelay::WhileReading);
     let results: Vec<Result<_, InputError>> = inputs
         .par_iter()
         .map(|i| {
@@ -1423,7 +1424,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         })
         .collect();
     progress.finish();
-    purge_freed_memory(PurgeDelay::AfterReading);
+    allocator::purge_freed_memory(allocator::PurgeDelay::AfterReading);
     prepare(false);
     let held = held
         .into_inner()
@@ -1456,7 +1457,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         back = r.events;
         out.snapshot.identities = r.identities;
         // the store's tables are freed: their pages go back before the events are gathered
-        release_freed_memory();
+        allocator::release_freed_memory();
     }
     // every event in one vector, sized once: the changes that came back are counted before it is
     // (appended to a full vector, they grew it by doubling, and the copy held two vectors of every
@@ -1473,14 +1474,14 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         .reserve_exact(read + back.len() - out.events.len());
     if first_large {
         // the first input's vector, if the reserve moved it
-        release_freed_memory();
+        allocator::release_freed_memory();
     }
     for p in parts {
         let freed_large = large(&p);
         out.events.extend(p);
         if freed_large {
             // the input's vector is freed: its pages go back now, before the next is copied
-            release_freed_memory();
+            allocator::release_freed_memory();
         }
     }
     out.events.extend(back);
@@ -1531,18 +1532,6 @@ fn held_store_error(source: std::io::Error) -> InputError {
 /// events; a storage container's hourly blobs hold fewer, and are not worth a collection each).
 const RELEASE_FROM: usize = 1 << 20;
 
-/// Gives the memory freed so far back to the OS now. The binary's allocator (mimalloc) keeps freed
-/// pages for 100 ms (`src/main.rs`) before it returns them; while every input's events are moved
-/// into one vector, the inputs' vectors are freed within a few milliseconds of each other, so
-/// without this they were all still resident when the one vector was full: two copies of every
-/// event (310 MB against 264 MB for eight 100k-record files, benches/README.md, twenty-ninth
-/// run). Under another global allocator (the tests) mimalloc holds nothing and this does nothing.
-fn release_freed_memory() {
-    // SAFETY: `mi_collect` takes no arguments that point anywhere; it only walks mimalloc's own
-    // heaps and may be called at any time from any thread.
-    unsafe { libmimalloc_sys::mi_collect(true) }
-}
-
 /// Gives back what this thread kept for reading: its buffer of folded text and its sets of shared
 /// ids, names, license sets, plan lists and error texts. Each set holds every distinct value its
 /// thread read (the ids of a 100k-user tenant: about 100k entries a thread) for the read's sake
@@ -1554,36 +1543,6 @@ fn release_thread_caches() {
     crate::normalize::licenses::forget_shared();
     crate::normalize::errors::forget_memo();
     snapshot::fields::forget_shared();
-}
-
-/// How soon mimalloc gives freed memory back to the OS ([`purge_freed_memory`]).
-#[derive(Clone, Copy)]
-enum PurgeDelay {
-    /// 100 ms, as the binary starts (`src/main.rs`): the page and envelope readers free a batch
-    /// every few milliseconds, and giving each back at once cost them 1.5 s of kernel time.
-    WhileReading,
-    /// At once: what runs after the read (the gathering, the diagnosis's indexes growing) frees
-    /// larger blocks, seldom, and held for 100 ms they were resident beside their replacements
-    /// at a 100k-user tenant's peak.
-    AfterReading,
-}
-
-/// Sets mimalloc's purge delay for the phase starting, unless `MIMALLOC_PURGE_DELAY` is set (the
-/// environment wins, as in `src/main.rs`). Under another global allocator (the tests) it changes
-/// nothing that is used.
-fn purge_freed_memory(phase: PurgeDelay) {
-    // mimalloc's `mi_option_purge_delay` (the number `src/main.rs` uses)
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    let ms = match phase {
-        PurgeDelay::WhileReading => 100,
-        PurgeDelay::AfterReading => 0,
-    };
-    // SAFETY: `mi_option_set` only stores an integer in mimalloc's option table; any thread may
-    // call it at any time
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) }
 }
 
 /// Sorts events by time, then file and record, given that `events[..read]` were read and the
