@@ -279,12 +279,24 @@ impl<T> Rare<T> {
     pub fn push(&mut self, p: T) {
         self.0.get_or_insert_default().push(p);
     }
-    /// Changes the list as a vector (`f`), held as none again when it is left empty.
+    /// Changes the list as a vector (`f`), in place when it has one; held as none again when it is
+    /// left empty, boxed only when an empty one gains items.
     pub fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
-        let mut v = self.0.take().map(|b| *b).unwrap_or_default();
-        let r = f(&mut v);
-        *self = v.into();
-        r
+        match &mut self.0 {
+            Some(v) => {
+                let r = f(v);
+                if v.is_empty() {
+                    self.0 = None;
+                }
+                r
+            }
+            None => {
+                let mut v = Vec::new();
+                let r = f(&mut v);
+                *self = v.into();
+                r
+            }
+        }
     }
 }
 
@@ -415,10 +427,11 @@ pub struct AuditEvent {
     pub source: SourceRef,
 }
 
-// A kept event's own size, held for every kept event (hundreds of thousands in a large log): a
-// field that grows it should be a rare one ([`Rare`], a box) or shared (`Arc`).
+// A kept event's own size, held for every kept event (hundreds of thousands in a large log), at
+// most what it is now: a field that grows it should be a rare one ([`Rare`], a box) or shared
+// (`Arc`).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<AuditEvent>() == 232);
+const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 232);
 
 impl AuditEvent {
     /// The reading order of events: time, then file and record (unique per record, since a
@@ -473,6 +486,19 @@ impl AuditEvent {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_rare_list_is_boxed_only_while_it_has_items() {
+        let mut r: Rare<u8> = Rare::default();
+        r.edit(|v| assert!(v.is_empty()));
+        assert!(r.0.is_none(), "an edit that adds nothing boxes nothing");
+        r.edit(|v| v.extend([1, 2]));
+        r.edit(|v| v.push(3));
+        assert_eq!(&*r, &[1, 2, 3]);
+        r.edit(Vec::clear);
+        assert!(r.0.is_none() && r.is_empty());
+        assert_eq!(Rare::from(Vec::<u8>::new()), Rare::default());
+    }
 
     proptest! {
         /// A name is read as `name.trim().trim_end_matches('.').trim()`: other names keep that

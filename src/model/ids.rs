@@ -16,7 +16,8 @@ thread_local! {
     static INTERNED: SharedSet<str> = RefCell::new(HashSet::default());
     /// Texts seen by this thread that repeat across records, as written: product and service-plan
     /// names (`SkuName=`, `DisabledPlans=[..]` of license sets), a catalog's worth, each written in
-    /// thousands of events; license error sentences, one per cause and product or plans.
+    /// thousands of events; license error sentences, one per cause and product or plans; the
+    /// events' categories.
     static NAMES: SharedSet<str> = RefCell::new(HashSet::default());
 }
 
