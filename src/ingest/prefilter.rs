@@ -85,11 +85,7 @@ thread_local! {
 /// Gives back this thread's buffer of folded text (as large as the largest slice it folded, 5.6 MB
 /// for JSON Lines): for when the inputs are read, so that it is not held through the diagnosis.
 pub fn release_buffers() {
-    let _ = LOWER.try_with(|l| {
-        if let Ok(mut l) = l.try_borrow_mut() {
-            *l = Vec::new();
-        }
-    });
+    crate::model::ids::forget(&LOWER);
 }
 
 /// `text` with bit 5 (0x20) set in every byte, into `buf`. Upper-case ASCII letters become lower

@@ -48,12 +48,13 @@ pub fn shared<T: ?Sized + std::hash::Hash + Eq>(
     .unwrap_or_else(|_| make(t))
 }
 
-/// Empties `set` on this thread (its values stay where they are held; only the set's own hold and
-/// its table go): for when every input is read ([`crate::ingest`]'s thread caches).
-pub fn forget<T: ?Sized>(set: &'static std::thread::LocalKey<SharedSet<T>>) {
-    let _ = set.try_with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            *s = HashSet::default();
+/// Empties a thread's cache (a set of shared values, a memo, a buffer) on this thread, giving its
+/// memory back; the values a set shared stay where they are held: for when every input is read
+/// ([`crate::ingest`]'s thread caches).
+pub fn forget<T: Default>(cache: &'static std::thread::LocalKey<RefCell<T>>) {
+    let _ = cache.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            *c = T::default();
         }
     });
 }

@@ -134,11 +134,7 @@ thread_local! {
 
 /// Empties this thread's memo of error texts (for when every input is read).
 pub fn forget_memo() {
-    let _ = MEMO.try_with(|m| {
-        if let Ok(mut m) = m.try_borrow_mut() {
-            *m = HashMap::default();
-        }
-    });
+    crate::model::ids::forget(&MEMO);
 }
 
 /// Finds every license error in one piece of text.
