@@ -46,6 +46,23 @@ pub struct Mapping {
     _guard: guard::Registered,
 }
 
+impl Mapping {
+    /// Gives back the pages of a block of records once it is parsed: from the page that holds
+    /// its first byte (the block before it is parsed already: blocks are parsed in order) to the
+    /// page that holds its end, which the next block starts in and keeps.
+    pub fn release_parsed(&self, block: std::ops::Range<usize>) {
+        let Some((from, to)) = parsed_pages(&block, self.map.len(), page_size()) else {
+            return;
+        };
+        // SAFETY: as in `MapReader::release_before`: a read-only shared mapping of a file, whose
+        // dropped pages a later read faults in again from the page cache (the same bytes).
+        let _ = unsafe {
+            self.map
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+        };
+    }
+}
+
 impl std::ops::Deref for Mapping {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
@@ -130,6 +147,14 @@ impl MapReader {
         };
         self.released = self.released.max(to);
     }
+}
+
+/// The pages [`Mapping::release_parsed`] gives back for `block` of a map of `len` bytes: from the
+/// page that holds its first byte up to, not including, the page that holds its end.
+fn parsed_pages(block: &std::ops::Range<usize>, len: usize, page: usize) -> Option<(usize, usize)> {
+    let from = block.start / page * page;
+    let to = block.end.min(len) / page * page;
+    (to > from).then_some((from, to))
 }
 
 fn page_size() -> usize {
@@ -366,6 +391,37 @@ mod tests {
         // given-back pages read again as they were
         m.release_before(text.len());
         assert_eq!(&m.mapping()[..], &text[..]);
+    }
+
+    #[test]
+    fn a_parsed_block_gives_back_its_pages_but_the_one_the_next_block_starts_in() {
+        let page = 4096;
+        // from the page of the first byte (the block before is parsed) to the end's page, kept
+        assert_eq!(parsed_pages(&(0..10_000), 1 << 20, page), Some((0, 8192)));
+        assert_eq!(
+            parsed_pages(&(5000..20_000), 1 << 20, page),
+            Some((4096, 16_384))
+        );
+        // a block within one page, or ending in its first page, gives back nothing
+        assert_eq!(parsed_pages(&(4100..8000), 1 << 20, page), None);
+        assert_eq!(parsed_pages(&(0..4095), 1 << 20, page), None);
+        // the map's end bounds it
+        assert_eq!(parsed_pages(&(0..50_000), 12_288, page), Some((0, 12_288)));
+        // blocks given back in order never reach the page the next block starts in
+        let text: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let (_f, m, _) = mapped(&text);
+        let map = m.mapping();
+        let cuts = [0, 1, 5000, 700_001, 1_048_576, 2_999_999, text.len()];
+        for w in cuts.windows(2) {
+            let (start, end) = (w[0], w[1]);
+            assert_eq!(&map[start..end], &text[start..end]);
+            map.release_parsed(start..end);
+            if let Some((_, to)) = parsed_pages(&(start..end), text.len(), page_size()) {
+                assert!(to <= end, "{start}..{end}");
+            }
+        }
+        // given-back pages read again as they were
+        assert_eq!(&map[..], &text[..]);
     }
 
     #[test]
