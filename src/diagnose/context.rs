@@ -445,12 +445,17 @@ impl<'a> Ctx<'a> {
     /// inputs' strings (no copies to free with the context); a key is cloned only for a user seen
     /// for the first time.
     fn index_users(&self) -> UserIndex<'a> {
-        // sized for a quarter of the items read: a user is named by several (grown past it, the
-        // rehashes cost 11M instructions of 21.8G for a 100k-user tenant's 1M records). Sized for
-        // one user per item, its buckets, all touched at random, were resident at the run's peak:
-        // 23 MB for that log, 14 MB for eight 100k-record files (twenty-ninth run)
-        let mut users =
-            UserIndex::with_capacity_and_hasher(self.order.len() / 4, Default::default());
+        // Its buckets are all touched at random, so all resident at the run's peak: sized for
+        // one user per item read they were 23 MB for a 100k-user tenant's 1M records, 14 MB for
+        // eight 100k-record files (twenty-ninth run); for a quarter of the items, still 8.5 MB
+        // for ten copies of a file that names 20k users (thirty-fourth run). So it is sized for
+        // the snapshot's users, whom the log mostly names, and at most a quarter of the items
+        // (a user is named by several); without a snapshot it grows as users are met (the
+        // rehashes cost 11M instructions of 21.8G for the 100k-user tenant's 1M records).
+        let mut users = UserIndex::with_capacity_and_hasher(
+            (self.order.len() / 4).min(self.snap.users.len()),
+            Default::default(),
+        );
         // with no snapshot user that has a UPN, a target with an id is that id's user
         // ([`Ctx::resolve_user`]): looked up by reference, no key built
         let by_id = self.users_by_upn.is_empty();
