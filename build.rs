@@ -7,8 +7,9 @@
 //! about 9.5 MB of every run's peak memory (benches/README.md, thirty-fourth run). Packed, they are
 //! 74 KB. The binary stays position-independent (the loader still randomizes its address).
 //!
-//! GNU ld (2.38 and later), lld and mold know the option; GNU ld leaves it out when the C
-//! library does not support it (glibc before 2.36), and an older GNU ld warns and ignores it.
+//! GNU ld (2.38 and later), lld and mold know the option; an older GNU ld warns and ignores it.
+//! The linker marks such a binary as needing glibc's `GLIBC_ABI_DT_RELR` (glibc 2.36 and later),
+//! so an older loader refuses it with a version error instead of running it wrongly.
 //! `LICDIAG_PLAIN_RELOCS=1` at build time links without it.
 
 fn main() {
