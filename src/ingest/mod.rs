@@ -909,7 +909,7 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: Arc<str>) -> Result<
             jsonscan::ItemBytes::Owned(_) => None,
         });
         let first = ranges.next()?;
-        let end = ranges.last().map_or(first.end, |r| r.end);
+        let end = ranges.next_back().map_or(first.end, |r| r.end);
         Some(Spent {
             map: map.clone(),
             range: first.start..end,
