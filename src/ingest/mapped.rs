@@ -47,11 +47,12 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    /// Gives back the pages of a block of records once it is parsed: from the page that holds
-    /// its first byte (the block before it is parsed already: blocks are parsed in order) to the
-    /// page that holds its end, which the next block starts in and keeps.
-    pub fn release_parsed(&self, block: std::ops::Range<usize>) {
-        let Some((from, to)) = parsed_pages(&block, self.map.len(), page_size()) else {
+    /// Gives back the pages of a block of records once it is parsed (or once the reader has cut
+    /// it, before it is parsed: a page given back is mapped again from the page cache when read):
+    /// from the page that holds its first byte to the page that holds its end, which the next
+    /// block starts in and keeps.
+    pub fn give_back(&self, block: std::ops::Range<usize>) {
+        let Some((from, to)) = block_pages(&block, self.map.len(), page_size()) else {
             return;
         };
         // SAFETY: as in `MapReader::release_before`: a read-only shared mapping of a file, whose
@@ -149,9 +150,9 @@ impl MapReader {
     }
 }
 
-/// The pages [`Mapping::release_parsed`] gives back for `block` of a map of `len` bytes: from the
+/// The pages [`Mapping::give_back`] gives back for `block` of a map of `len` bytes: from the
 /// page that holds its first byte up to, not including, the page that holds its end.
-fn parsed_pages(block: &std::ops::Range<usize>, len: usize, page: usize) -> Option<(usize, usize)> {
+fn block_pages(block: &std::ops::Range<usize>, len: usize, page: usize) -> Option<(usize, usize)> {
     let from = block.start / page * page;
     let to = block.end.min(len) / page * page;
     (to > from).then_some((from, to))
@@ -397,16 +398,16 @@ mod tests {
     fn a_parsed_block_gives_back_its_pages_but_the_one_the_next_block_starts_in() {
         let page = 4096;
         // from the page of the first byte (the block before is parsed) to the end's page, kept
-        assert_eq!(parsed_pages(&(0..10_000), 1 << 20, page), Some((0, 8192)));
+        assert_eq!(block_pages(&(0..10_000), 1 << 20, page), Some((0, 8192)));
         assert_eq!(
-            parsed_pages(&(5000..20_000), 1 << 20, page),
+            block_pages(&(5000..20_000), 1 << 20, page),
             Some((4096, 16_384))
         );
         // a block within one page, or ending in its first page, gives back nothing
-        assert_eq!(parsed_pages(&(4100..8000), 1 << 20, page), None);
-        assert_eq!(parsed_pages(&(0..4095), 1 << 20, page), None);
+        assert_eq!(block_pages(&(4100..8000), 1 << 20, page), None);
+        assert_eq!(block_pages(&(0..4095), 1 << 20, page), None);
         // the map's end bounds it
-        assert_eq!(parsed_pages(&(0..50_000), 12_288, page), Some((0, 12_288)));
+        assert_eq!(block_pages(&(0..50_000), 12_288, page), Some((0, 12_288)));
         // blocks given back in order never reach the page the next block starts in
         let text: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
         let (_f, m, _) = mapped(&text);
@@ -415,8 +416,8 @@ mod tests {
         for w in cuts.windows(2) {
             let (start, end) = (w[0], w[1]);
             assert_eq!(&map[start..end], &text[start..end]);
-            map.release_parsed(start..end);
-            if let Some((_, to)) = parsed_pages(&(start..end), text.len(), page_size()) {
+            map.give_back(start..end);
+            if let Some((_, to)) = block_pages(&(start..end), text.len(), page_size()) {
                 assert!(to <= end, "{start}..{end}");
             }
         }

@@ -632,7 +632,7 @@ where
 }
 
 /// The bytes of a mapped input that a parsed batch was read from, to give back
-/// ([`mapped::Mapping::release_parsed`]).
+/// ([`mapped::Mapping::give_back`]).
 struct Spent {
     #[cfg(target_os = "linux")]
     map: Arc<mapped::Mapping>,
@@ -642,7 +642,7 @@ struct Spent {
 impl Spent {
     fn give_back(self) {
         #[cfg(target_os = "linux")]
-        self.map.release_parsed(self.range);
+        self.map.give_back(self.range);
         #[cfg(not(target_os = "linux"))]
         let _ = self.range;
     }
@@ -800,7 +800,7 @@ fn read_slices(
             // JSON Lines run's peak)
             #[cfg(target_os = "linux")]
             if let blocks::Bytes::Mapped(m, r) = &block {
-                m.release_parsed(r.clone());
+                m.give_back(r.clone());
             }
             let _ = spent_tx.send(block);
         }
