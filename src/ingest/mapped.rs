@@ -52,11 +52,16 @@ impl Mapping {
     /// from the page that holds its first byte to the page that holds its end, which the next
     /// block starts in and keeps.
     pub fn give_back(&self, block: std::ops::Range<usize>) {
-        let Some((from, to)) = block_pages(&block, self.map.len(), page_size()) else {
-            return;
-        };
-        // SAFETY: as in `MapReader::release_before`: a read-only shared mapping of a file, whose
-        // dropped pages a later read faults in again from the page cache (the same bytes).
+        if let Some((from, to)) = block_pages(&block, self.map.len(), page_size()) {
+            self.drop_pages(from, to);
+        }
+    }
+
+    /// Unmaps the pages from `from` to `to` (page aligned, `from < to <= len`).
+    fn drop_pages(&self, from: usize, to: usize) {
+        // SAFETY: the map is a read-only shared mapping of a file: dropping its pages loses
+        // nothing, a later read faults them in again from the page cache (the same bytes).
+        // Nothing borrows them across this call but the readers, which read bytes, not pages.
         let _ = unsafe {
             self.map
                 .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
@@ -138,14 +143,7 @@ impl MapReader {
         if to <= from {
             return;
         }
-        // SAFETY: the map is a read-only shared mapping of a file: dropping its pages loses
-        // nothing, a later read faults them in again from the page cache (the same bytes).
-        // Nothing borrows them across this call but the readers, which read bytes, not pages.
-        let _ = unsafe {
-            self.map
-                .map
-                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
-        };
+        self.map.drop_pages(from, to);
         self.released = self.released.max(to);
     }
 }

@@ -1554,7 +1554,6 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
             e.compact();
         }
     }
-
     // each input by its path (the first, if two have the same): a search through the inputs for
     // every event cost (events x inputs) string comparisons, for thousands of blobs
     let mut by_path: HashMap<String, usize> = HashMap::default();
