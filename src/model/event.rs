@@ -243,12 +243,13 @@ pub struct Target {
     pub kind: TargetKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ObjectId>,
-    /// Boxed strings (no capacity word: never appended to), like the event's other texts: a
-    /// target is in every kept event and every identity.
+    /// Shared with this thread's earlier equal labels ([`super::ids::label`]): a target is in
+    /// every kept event and every identity, and a user's events name it again and again (boxed
+    /// apart, the UPNs were 8.7 MB of 274k kept events naming 20k users).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<Box<str>>,
+    pub upn: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Box<str>>,
+    pub display_name: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Modified::is_empty")]
     pub modified: Modified,
 }

@@ -19,6 +19,9 @@ thread_local! {
     /// thousands of events; license error sentences, one per cause and product or plans; the
     /// events' categories.
     static NAMES: SharedSet<str> = RefCell::new(HashSet::default());
+    /// Target labels seen by this thread: the UPNs and display names of the users and groups
+    /// kept events name (bounded by the tenant; a user's UPN is in each of its license events).
+    static LABELS: SharedSet<str> = RefCell::new(HashSet::default());
 }
 
 /// The values one thread shares ([`shared`]).
@@ -63,12 +66,18 @@ pub fn forget<T: Default>(cache: &'static std::thread::LocalKey<RefCell<T>>) {
 pub fn forget_shared() {
     forget(&INTERNED);
     forget(&NAMES);
+    forget(&LABELS);
 }
 
 /// A short text that repeats across records (a product or service-plan name, a license error's
 /// sentence) as written, shared with this thread's earlier equal texts.
 pub fn name(t: &str) -> Arc<str> {
     shared(&NAMES, t, |t: &str| Arc::from(t))
+}
+
+/// A target's UPN or display name as written, shared with this thread's earlier equal labels.
+pub fn label(t: &str) -> Arc<str> {
+    shared(&LABELS, t, |t: &str| Arc::from(t))
 }
 
 /// `t` lower-cased, shared with earlier equal ids when `intern`.

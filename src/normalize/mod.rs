@@ -158,8 +158,8 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         .map(|t| Target {
             kind: TargetKind::parse(t.kind.as_deref().unwrap_or("")),
             id: t.id.as_deref().and_then(ObjectId::parse),
-            upn: t.upn.map(String::into_boxed_str),
-            display_name: t.display_name.map(String::into_boxed_str),
+            upn: t.upn.as_deref().map(crate::model::ids::label),
+            display_name: t.display_name.as_deref().map(crate::model::ids::label),
             modified: props(t.modified).into(),
         })
         .collect();
