@@ -94,7 +94,7 @@ impl Bucket {
                     .events
                     .get(event)
                     .and_then(|e| e.errors.get(error))
-                    .map(|er| (o, er)),
+                    .map(|er| (o, &**er)),
                 _ => None,
             })
             .collect()

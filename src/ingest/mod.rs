@@ -1601,6 +1601,7 @@ fn release_thread_caches() {
     prefilter::release_buffers();
     crate::model::ids::forget_shared();
     crate::normalize::licenses::forget_shared();
+    crate::model::license::forget_shared_errors();
     crate::normalize::errors::forget_memo();
     snapshot::fields::forget_shared();
 }

@@ -421,7 +421,7 @@ pub struct AuditEvent {
     pub summary: Option<Box<ProcessingSummary>>,
     /// License errors found anywhere in the record.
     #[serde(skip_serializing_if = "Rare::is_empty")]
-    pub errors: Rare<LicenseError>,
+    pub errors: Rare<Arc<LicenseError>>,
     /// Sequence number when the record is one chunk of a split operation.
     #[serde(skip)]
     pub sequence: Option<u32>,

@@ -59,7 +59,7 @@ pub struct ProcessingSummary {
 
 /// A license error found in an audit record (a token or a documented error sentence), with what the
 /// text itself tells.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct LicenseError {
     pub cause: Cause,
     /// SKU named by the text (`for SKU [..]`), when it names one.
@@ -83,7 +83,46 @@ pub struct LicenseError {
     pub text: Arc<str>,
 }
 
+thread_local! {
+    /// License errors built by this thread ([`LicenseError::shared`]).
+    static ERRORS: super::ids::SharedSet<LicenseError> = std::cell::RefCell::new(Default::default());
+}
+
+/// Empties this thread's set of shared license errors (when every input is read).
+pub fn forget_shared_errors() {
+    super::ids::forget(&ERRORS);
+}
+
+/// Builds errors in a list of their own, then shares each ([`LicenseError::shared`]): `f` edits
+/// `errors` as plain values.
+pub fn edit_shared(
+    errors: &mut super::event::Rare<Arc<LicenseError>>,
+    f: impl FnOnce(&mut Vec<LicenseError>),
+) {
+    errors.edit(|held| {
+        let mut plain: Vec<LicenseError> = held.drain(..).map(Arc::unwrap_or_clone).collect();
+        f(&mut plain);
+        held.extend(plain.into_iter().map(LicenseError::shared));
+    });
+}
+
+impl From<Vec<LicenseError>> for super::event::Rare<Arc<LicenseError>> {
+    fn from(v: Vec<LicenseError>) -> Self {
+        v.into_iter()
+            .map(LicenseError::shared)
+            .collect::<Vec<_>>()
+            .into()
+    }
+}
+
 impl LicenseError {
+    /// This error shared with this thread's earlier equal ones: an error is read from its text,
+    /// and the same text fails thousands of users' assignments (each error held apart, with its
+    /// product and plan names, was 9 MB of 274k kept events).
+    pub fn shared(self) -> Arc<LicenseError> {
+        super::ids::shared(&ERRORS, &self, |e: &LicenseError| Arc::new(e.clone()))
+    }
+
     pub fn new(cause: Cause, text: &str) -> Self {
         let trimmed = text.trim();
         // at most 400 characters: most texts are shorter, and shared as they stand

@@ -65,8 +65,10 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
                     None => b.additional_details.push((k.clone(), v.clone())),
                 }
             }
-            b.errors
-                .edit(|found| super::errors::merge_into(found, chunk.errors.to_vec()));
+            crate::model::license::edit_shared(&mut b.errors, |found| {
+                let more = chunk.errors.iter().map(|e| (**e).clone()).collect();
+                super::errors::merge_into(found, more)
+            });
             if chunk.result == crate::model::Outcome::Failure {
                 b.result = chunk.result;
             }

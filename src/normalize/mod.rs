@@ -184,7 +184,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         sequence: None,
         source,
     };
-    event.errors.edit(|found| {
+    crate::model::license::edit_shared(&mut event.errors, |found| {
         for t in &raw.error_texts {
             errors::merge_into(found, errors::extract(t));
         }
@@ -241,7 +241,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
             new: licenses::shared_set(new_set),
         }));
     }
-    event.errors.edit(|found| errors::merge_into(found, errs));
+    crate::model::license::edit_shared(&mut event.errors, |found| errors::merge_into(found, errs));
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
     if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing()
     {
@@ -253,7 +253,7 @@ pub fn derive_payload(event: &mut AuditEvent) {
             .unwrap_or_else(|| "UnspecifiedFailure".to_string());
         let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
         let e = LicenseError::new(cause, event.result_reason.as_deref().unwrap_or_default());
-        event.errors.push(e);
+        event.errors.push(e.shared());
     }
 }
 

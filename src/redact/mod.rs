@@ -152,7 +152,7 @@ mod tests {
             ),
         );
         if let Some(e) = fail.errors.first_mut() {
-            e.address = Some("smtp:kai@fabrikam.example".into());
+            std::sync::Arc::make_mut(e).address = Some("smtp:kai@fabrikam.example".into());
         }
         let mut d = Ingested::default();
         d.snapshot.users.push(u);

@@ -8,6 +8,7 @@ use crate::ingest::InputReport;
 use crate::model::event::{Actor, AuditEvent, ModifiedProperty, Target};
 use crate::model::snapshot::{AssignedBy, Group, ReportedError, Snapshot, User};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Whether a modified property or additional detail carries a display name (its value is a name,
 /// not free text): `DisplayName`, `Group.DisplayName`, `TargetId.DisplayName`, `GivenName`, ...
@@ -141,6 +142,7 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
         };
     }
     for err in &mut e.errors {
+        let err = Arc::make_mut(err);
         err.text = s.addresses(&err.text).into();
         opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
     }
