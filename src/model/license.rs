@@ -93,19 +93,6 @@ pub fn forget_shared_errors() {
     super::ids::forget(&ERRORS);
 }
 
-/// Builds errors in a list of their own, then shares each ([`LicenseError::shared`]): `f` edits
-/// `errors` as plain values.
-pub fn edit_shared(
-    errors: &mut super::event::Rare<Arc<LicenseError>>,
-    f: impl FnOnce(&mut Vec<LicenseError>),
-) {
-    errors.edit(|held| {
-        let mut plain: Vec<LicenseError> = held.drain(..).map(Arc::unwrap_or_clone).collect();
-        f(&mut plain);
-        held.extend(plain.into_iter().map(LicenseError::shared));
-    });
-}
-
 impl From<Vec<LicenseError>> for super::event::Rare<Arc<LicenseError>> {
     fn from(v: Vec<LicenseError>) -> Self {
         v.into_iter()

@@ -37,6 +37,8 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
         }
         idx.sort_by_key(|&i| (events[i].sequence, events[i].source.record));
         let base = idx[0];
+        // the errors of every chunk, as plain values until the merged event takes them
+        let mut held: Vec<_> = events[base].errors.iter().map(|e| (**e).clone()).collect();
         for &i in &idx[1..] {
             let chunk = events[i].clone();
             let b = &mut events[base];
@@ -65,10 +67,8 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
                     None => b.additional_details.push((k.clone(), v.clone())),
                 }
             }
-            crate::model::license::edit_shared(&mut b.errors, |found| {
-                let more = chunk.errors.iter().map(|e| (**e).clone()).collect();
-                super::errors::merge_into(found, more)
-            });
+            let more = chunk.errors.iter().map(|e| (**e).clone()).collect();
+            super::errors::merge_into(&mut held, more);
             if chunk.result == crate::model::Outcome::Failure {
                 b.result = chunk.result;
             }
@@ -78,7 +78,7 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
         let b = &mut events[base];
         b.licenses = None;
         b.summary = None;
-        derive_payload(b);
+        derive_payload(b, held);
         b.sequence = None;
     }
     remove.sort_unstable();

@@ -184,19 +184,19 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         sequence: None,
         source,
     };
-    crate::model::license::edit_shared(&mut event.errors, |found| {
-        for t in &raw.error_texts {
-            errors::merge_into(found, errors::extract(t));
-        }
-    });
-    derive_payload(&mut event);
+    let mut found = Vec::new();
+    for t in &raw.error_texts {
+        errors::merge_into(&mut found, errors::extract(t));
+    }
+    derive_payload(&mut event, found);
     Ok(event)
 }
 
 /// Parses the licensing payload out of the event's properties and details: license sets, processing
 /// summary, sequence number, and errors in property values and the result reason. Called again after
-/// sequence chunks are merged.
-pub fn derive_payload(event: &mut AuditEvent) {
+/// sequence chunks are merged. `held` are the errors found so far, as plain values: they are merged
+/// with the payload's and shared ([`LicenseError::shared`]) once, when the event takes them.
+pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     let (mut new_set, mut old_set) = (Vec::new(), Vec::new());
     let mut found = false;
     let mut errs: Vec<LicenseError> = Vec::new();
@@ -241,10 +241,9 @@ pub fn derive_payload(event: &mut AuditEvent) {
             new: licenses::shared_set(new_set),
         }));
     }
-    crate::model::license::edit_shared(&mut event.errors, |found| errors::merge_into(found, errs));
+    errors::merge_into(&mut held, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
-    if event.errors.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing()
-    {
+    if held.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
         let reason = event
             .result_reason
             .as_deref()
@@ -253,8 +252,9 @@ pub fn derive_payload(event: &mut AuditEvent) {
             .unwrap_or_else(|| "UnspecifiedFailure".to_string());
         let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
         let e = LicenseError::new(cause, event.result_reason.as_deref().unwrap_or_default());
-        event.errors.push(e.shared());
+        held.push(e);
     }
+    event.errors = held.into();
 }
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
