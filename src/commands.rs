@@ -243,6 +243,7 @@ fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
             snapshot_groups: snap.groups.len(),
             snapshot_skus: snap.skus.len(),
             reported_errors: snap.reported_errors.len(),
+            repeated_records: run.data.inputs.iter().map(|i| i.repeated()).sum(),
         },
     };
     let mut w = sink(a.output.as_deref())?;

@@ -207,6 +207,7 @@ pub fn event(
         result_reason: None,
         correlation_id: None,
         record_id: None,
+        record_key: None,
         actor,
         targets,
         additional_details: Default::default(),

@@ -171,7 +171,8 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             ),
             s(
                 "record_id",
-                ev.iter().map(|e| e.record_id.as_deref().map(String::from)),
+                ev.iter()
+                    .map(|e| e.record_id.as_deref().map(|id| id.to_string())),
             ),
             s(
                 "actor_kind",

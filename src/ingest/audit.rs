@@ -719,6 +719,17 @@ fn jstr(s: Option<&str>) -> Value {
 
 /// Admin-center CSV row -> Graph-shaped object. Columns are mapped by position (the order is fixed;
 /// headers may be localized): 17 fixed columns, 3 targets x (4 + 5 x 3), 6 additional-detail pairs.
+/// An admin-center row mapped as a Graph object ([`portal_row_to_value`]), with the key of its
+/// whole row: the download has no record id ([`RawAudit::content_key`]).
+pub fn map_portal(row: &[String]) -> RawAudit {
+    let mut raw = map(
+        Family::Graph(AuditFormat::PortalCsv),
+        &portal_row_to_value(row),
+    );
+    raw.content_key = Some(crate::model::RecordKey::of_cells(row));
+    raw
+}
+
 pub fn portal_row_to_value(row: &[String]) -> Value {
     // objects are built by moving their values in: `json!` would serialize (deep-copy) every
     // nested value it is given

@@ -15,7 +15,9 @@
 use crate::model::hash::HashSet;
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
 use crate::model::{prefetch_targets_ahead, Target, TargetKind};
-use crate::model::{Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, SourceRef};
+use crate::model::{
+    Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, RecordKey, SourceRef,
+};
 use chrono::{DateTime, Utc};
 use std::hash::{BuildHasher, Hash};
 use std::io::{Seek, Write};
@@ -113,7 +115,9 @@ struct Change {
     /// Index into the file table.
     file: u32,
     correlation_id: Option<CorrelationId>,
-    record_id: Option<Box<str>>,
+    #[allow(clippy::redundant_allocation)]
+    record_id: Option<Box<Box<str>>>,
+    record_key: Option<RecordKey>,
     result_reason: Option<Box<str>>,
     category: Option<u32>,
     actor: u32,
@@ -451,6 +455,7 @@ impl Deferred {
             result_reason,
             correlation_id,
             record_id,
+            record_key,
             source,
             ..
         } = *e;
@@ -461,6 +466,7 @@ impl Deferred {
             file,
             correlation_id,
             record_id,
+            record_key,
             result_reason,
             category,
             actor,
@@ -618,6 +624,7 @@ impl Deferred {
                 result_reason: c.result_reason,
                 correlation_id: c.correlation_id,
                 record_id: c.record_id,
+                record_key: c.record_key,
                 actor: self.actors.items[c.actor as usize].clone(),
                 targets: ts
                     .iter()
@@ -708,13 +715,13 @@ impl Deferred {
 /// optional strings as a length (`u32::MAX`: absent) and UTF-8 bytes.
 mod codec {
     use super::Change;
-    use crate::model::{CorrelationId, Outcome};
+    use crate::model::{CorrelationId, Outcome, RecordKey};
     use chrono::DateTime;
     use std::io::{BufRead, Error, ErrorKind, Read, Result, Write};
 
     const NONE: u32 = u32::MAX;
     /// The bytes of a record before its strings.
-    const HEAD: usize = 8 + 4 + 8 + 1 + 8 + 6 * 4 + 3;
+    const HEAD: usize = 8 + 4 + 8 + 1 + 8 + 6 * 4 + 3 + 8;
     /// Longer than any id or result reason: only a damaged file says more.
     const MAX_STR: u32 = 16 << 20;
 
@@ -758,9 +765,10 @@ mod codec {
             out.write_all(&n.to_le_bytes())?;
         }
         out.write_all(&[c.n_targets, u8::from(c.added), outcome_code(c.result)])?;
+        out.write_all(&c.record_key.map_or(0u64, RecordKey::get).to_le_bytes())?;
         let mut buf = [0; 36];
         put_str(out, c.correlation_id.as_ref().map(|c| c.text(&mut buf)))?;
-        put_str(out, c.record_id.as_deref())?;
+        put_str(out, c.record_id.as_deref().map(|id| &**id))?;
         put_str(out, c.result_reason.as_deref())
     }
 
@@ -844,6 +852,7 @@ mod codec {
         let line = u64::from_le_bytes(at(&head, 21));
         let [file, category, actor, t0, t1, group] = [0, 1, 2, 3, 4, 5].map(|k| u32_at(29 + 4 * k));
         let [n_targets, added, result] = at(&head, 53);
+        let record_key = RecordKey::from_number(u64::from_le_bytes(at(&head, 56)));
         if !(1..=2).contains(&n_targets) {
             return Err(bad("target count"));
         }
@@ -861,6 +870,7 @@ mod codec {
             file,
             correlation_id: None,
             record_id: None,
+            record_key,
             result_reason: None,
             category: Some(category).filter(|&c| c != NONE),
             actor,
@@ -879,7 +889,7 @@ mod codec {
             return (0..3).try_for_each(|_| skip_str(r));
         }
         c.correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
-        c.record_id = get_str(r)?.map(String::into_boxed_str);
+        c.record_id = get_str(r)?.map(|id| Box::new(id.into_boxed_str()));
         c.result_reason = get_str(r)?.map(String::into_boxed_str);
         Ok(())
     }
@@ -897,7 +907,8 @@ mod tests {
     fn detailed(mut e: AuditEvent, record: u64) -> AuditEvent {
         e.category = Some("GroupManagement".into());
         e.correlation_id = CorrelationId::parse("5d0c1f8e-0000-4000-8000-00000000000a");
-        e.record_id = Some(format!("Directory_x_{record}").into());
+        e.record_id = Some(Box::new(format!("Directory_x_{record}").into()));
+        e.record_key = crate::model::RecordKey::of(&format!("Directory_x_{record}"));
         e.result_reason = Some("because".into());
         e.source.record = record;
         e.source.line = Some(record + 1);

@@ -347,6 +347,10 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
     if errors {
         raw.error_texts = portal_error_texts(row, user);
     }
+    // the key of the whole row, as [`audit::map_portal`] makes it
+    raw.content_key = Some(crate::model::RecordKey::of_cells(
+        (0..width).map(|i| row.cell(i).unwrap_or_default()),
+    ));
     if user {
         raw.actor.user_display_name = t(9);
         raw.actor.user_id = t(10);
@@ -1498,10 +1502,7 @@ mod tests {
         #[test]
         fn portal_rows_map_like_the_full_path(row in portal_row()) {
             let rec = csv::StringRecord::from(row.clone());
-            let full = audit::map(
-                Family::Graph(AuditFormat::PortalCsv),
-                &audit::portal_row_to_value(&row),
-            );
+            let full = audit::map_portal(&row);
             prop_assert_eq!(map_portal_row(&rec, row.len(), false), Some(full));
             prop_assert!(map_portal_row(&rec, row.len() + 1, false).is_none());
         }
@@ -1667,10 +1668,7 @@ mod tests {
         let lean = map_portal_row(&rec, row.len(), true).expect("light mapping");
         let event = settled(lean).expect("event");
         assert!(event.summary.is_some(), "{row:?}");
-        let whole = audit::map(
-            Family::Graph(AuditFormat::PortalCsv),
-            &audit::portal_row_to_value(&row),
-        );
+        let whole = audit::map_portal(&row);
         assert_eq!(Ok(event), settled(whole));
     }
 
@@ -1692,10 +1690,7 @@ mod tests {
         fn lean_portal_rows_settle_like_the_full_path(row in portal_row()) {
             let rec = csv::StringRecord::from(row.clone());
             if let Some(lean) = map_portal_row(&rec, row.len(), true) {
-                let whole = audit::map(
-                    Family::Graph(AuditFormat::PortalCsv),
-                    &audit::portal_row_to_value(&row),
-                );
+                let whole = audit::map_portal(&row);
                 prop_assert_eq!(settled(lean), settled(whole), "{:?}", row);
             }
         }

@@ -129,6 +129,11 @@ impl InputReport {
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
     }
+
+    /// Records skipped as repeats of a record read before ([`REPEATED_RECORD`]).
+    pub fn repeated(&self) -> u64 {
+        self.skipped.get(REPEATED_RECORD).copied().unwrap_or(0)
+    }
 }
 
 /// Inputs below this many bytes in all start [`ReadOptions::prepare`] with the read: about what a
@@ -381,9 +386,7 @@ fn process_csv_row(
             if row.len() != headers.len() {
                 return skip(&src, "malformed CSV row", format!("expected {} fields like the header (admin-center audit download), found {}", headers.len(), row.len()), true);
             }
-            let v = audit::portal_row_to_value(&row);
-            let raw = audit::map(Family::Graph(AuditFormat::PortalCsv), &v);
-            event_outcome(raw, &src, AuditFormat::PortalCsv)
+            event_outcome(audit::map_portal(&row), &src, AuditFormat::PortalCsv)
         }
         CsvShape::Audit(kind) => {
             if row.len() != headers.len() {
@@ -1546,6 +1549,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     }
     out.events.extend(back);
     sort_events(&mut out.events, read);
+    // a record read twice (overlapping exports, the same file given twice) is kept once, before the
+    // chunks of split operations are merged (a repeated chunk is not merged twice)
+    let repeated = drop_repeated_records(&mut out.events);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
     if opts.compact {
         // the chunks of split operations are merged (a merged event's sequence is cleared): they
@@ -1561,6 +1567,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         by_path.entry(r.path.clone()).or_insert(i);
     }
     let by_path = |file: &str| by_path.get(file).copied();
+    for file in repeated {
+        if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
+            r.events = r.events.saturating_sub(1);
+            *r.skipped.entry(REPEATED_RECORD.into()).or_default() += 1;
+        }
+    }
     for (chunk, _into) in absorbed {
         if let Some(r) = by_path(&chunk.file).and_then(|i| out.inputs.get_mut(i)) {
             r.events = r.events.saturating_sub(1);
@@ -1578,6 +1590,60 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     Ok(out)
+}
+
+/// The skip reason of a kept event whose record was read before ([`drop_repeated_records`]).
+pub const REPEATED_RECORD: &str =
+    "repeated record (same record id and activity as one read before)";
+
+/// Drops every event whose record was read before: the same record id ([`RecordKey`]) and the
+/// same activity as an earlier event in reading order (`events` is sorted), so that two
+/// overlapping exports, or one file given twice, count each record once. Gives the file of each
+/// dropped event. Events without a record id (the admin center's CSV has no id column) are all
+/// kept; a record id seen again with another activity is another record and kept too.
+///
+/// [`RecordKey`]: crate::model::RecordKey
+fn drop_repeated_records(events: &mut Vec<AuditEvent>) -> Vec<Arc<str>> {
+    let keyed = events.iter().filter(|e| e.record_key.is_some()).count();
+    if keyed == 0 {
+        return Vec::new();
+    }
+    // the first event of each key, by index
+    let mut first: HashMap<crate::model::RecordKey, usize> = HashMap::default();
+    first.reserve(keyed);
+    let mut repeat = vec![false; events.len()];
+    let mut any = false;
+    for (i, e) in events.iter().enumerate() {
+        let Some(k) = e.record_key else { continue };
+        match first.entry(k) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                if events
+                    .get(*o.get())
+                    .is_some_and(|f| f.activity == e.activity)
+                {
+                    repeat[i] = true;
+                    any = true;
+                }
+            }
+        }
+    }
+    drop(first);
+    if !any {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let mut flags = repeat.iter();
+    events.retain(|e| {
+        let r = flags.next().copied().unwrap_or(false);
+        if r {
+            files.push(e.source.file.clone());
+        }
+        !r
+    });
+    files
 }
 
 /// An error of the temporary file that holds membership changes back.
@@ -1639,6 +1705,7 @@ fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
         result_reason: None,
         correlation_id: None,
         record_id: None,
+        record_key: None,
         actor: crate::model::Actor::GroupBasedLicensing,
         targets: Vec::new(),
         additional_details: Default::default(),
@@ -2372,5 +2439,187 @@ mod parallel_tests {
             .collect();
         let e = read_bytes("noise.csv", &noise, false).expect_err("binary");
         assert!(e.to_string().contains("binary data"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod repeat_tests {
+    //! A record read twice (overlapping exports, a file given twice) is kept once.
+    use super::*;
+
+    const GROUP: &str = "0a1b2c3d-0000-4000-8000-000000000001";
+
+    fn record(id: &str, activity: &str, second: u32, targets: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","category":"GroupManagement","correlationId":"6043f0d7-2a8d-413d-8698-f2a61f579113","result":"success","activityDisplayName":"{activity}","activityDateTime":"2026-10-01T00:00:{second:02}.5Z","initiatedBy":{{"user":{{"id":"41c78aab-fd9b-48da-9c9e-47effec0d6ac","userPrincipalName":"admin@x.example"}}}},"targetResources":[{targets}]}}"#
+        )
+    }
+
+    fn user(n: u32) -> String {
+        format!(
+            r#"{{"id":"b6e7e714-26b7-44a1-b8e3-{n:012}","type":"User","userPrincipalName":"u{n}@x.example"}}"#
+        )
+    }
+
+    fn group() -> String {
+        format!(r#"{{"id":"{GROUP}","type":"Group","displayName":"LIC-E3"}}"#)
+    }
+
+    /// A licensing group's license set, a member added to it, a member added to another group (held
+    /// back and dropped by `licensing_memberships_only`), and a license change.
+    fn log() -> String {
+        let other =
+            r#"{"id":"0a1b2c3d-0000-4000-8000-000000000002","type":"Group","displayName":"Team"}"#;
+        [
+            record("Directory_a_1", "Set group license", 1, &group()),
+            record(
+                "Directory_a_2",
+                "Add member to group",
+                2,
+                &format!("{},{}", user(1), group()),
+            ),
+            record(
+                "Directory_a_3",
+                "Add member to group",
+                3,
+                &format!("{},{other}", user(2)),
+            ),
+            record("Directory_a_4", "Change user license", 4, &user(1)),
+        ]
+        .join("\n")
+    }
+
+    fn read(files: &[(&str, String)], opts: &ReadOptions) -> Ingested {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let paths: Vec<PathBuf> = files
+            .iter()
+            .map(|(name, text)| {
+                let p = dir.path().join(name);
+                std::fs::write(&p, text).expect("write");
+                p
+            })
+            .collect();
+        read_inputs(&paths, opts).expect("read")
+    }
+
+    fn modes() -> Vec<ReadOptions> {
+        let analyze = ReadOptions {
+            compact: true,
+            drop_record_ids: true,
+            licensing_memberships_only: true,
+            ..Default::default()
+        };
+        let full = ReadOptions {
+            full_parse: true,
+            ..analyze.clone()
+        };
+        let all = ReadOptions {
+            keep_all: true,
+            ..Default::default()
+        };
+        vec![analyze, full, all]
+    }
+
+    fn activities(d: &Ingested) -> Vec<(String, u64)> {
+        d.events
+            .iter()
+            .map(|e| (e.activity.name().to_string(), e.source.record))
+            .collect()
+    }
+
+    #[test]
+    fn a_file_given_twice_counts_each_record_once() {
+        for opts in modes() {
+            let once = read(&[("a.jsonl", log())], &opts);
+            let twice = read(&[("a.jsonl", log()), ("b.jsonl", log())], &opts);
+            assert_eq!(activities(&twice), activities(&once), "{opts:?}");
+            assert!(twice
+                .events
+                .iter()
+                .all(|e| e.source.file.ends_with("a.jsonl")));
+            let (a, b) = (&twice.inputs[0], &twice.inputs[1]);
+            assert_eq!(a.skipped.get(REPEATED_RECORD), None, "{opts:?}");
+            let kept = once.events.len() as u64;
+            assert_eq!(b.skipped.get(REPEATED_RECORD), Some(&kept), "{opts:?}");
+            assert_eq!(b.events + kept, a.events, "{opts:?}");
+            for r in &twice.inputs {
+                let skipped: u64 = r.skipped.values().sum();
+                assert_eq!(r.records, r.events + r.snapshot_records + skipped);
+            }
+        }
+    }
+
+    #[test]
+    fn the_earliest_copy_is_kept_and_a_reused_id_with_another_activity_is_another_record() {
+        let opts = &modes()[0];
+        // the copy in `b` is the earlier in reading order (by time): it is kept
+        let later = log().replace("00:00:04.5Z", "00:00:04.6Z");
+        let d = read(&[("a.jsonl", later), ("b.jsonl", log())], opts);
+        let change = d
+            .events
+            .iter()
+            .find(|e| e.activity == crate::model::Activity::ChangeUserLicense)
+            .unwrap();
+        assert!(change.source.file.ends_with("b.jsonl"));
+        assert_eq!(
+            d.events.len(),
+            read(&[("a.jsonl", log())], opts).events.len()
+        );
+        // the same id on a record of another activity: both kept
+        let other = record("DIRECTORY_A_4", "Delete user", 5, &user(1));
+        let d = read(&[("a.jsonl", format!("{}\n{other}", log()))], opts);
+        assert_eq!(d.inputs[0].skipped.get(REPEATED_RECORD), None);
+        assert!(d
+            .events
+            .iter()
+            .any(|e| e.activity == crate::model::Activity::DeleteUser));
+        // ids differing only in case and blanks are the same record
+        let copy = record(" DIRECTORY_A_4 ", "Change user license", 4, &user(1));
+        let d = read(&[("a.jsonl", format!("{}\n{copy}", log()))], opts);
+        assert_eq!(d.inputs[0].skipped.get(REPEATED_RECORD), Some(&1));
+    }
+
+    #[test]
+    fn records_without_an_id_are_all_kept() {
+        let opts = &modes()[0];
+        let no_ids = log().replace(r#""id":"Directory_a_"#, r#""x":""#);
+        let d = read(&[("a.jsonl", no_ids.clone()), ("b.jsonl", no_ids)], opts);
+        assert!(d.inputs.iter().all(|r| r.skipped.is_empty()));
+        assert_eq!(
+            d.events.len(),
+            2 * read(&[("a.jsonl", log())], opts).events.len()
+        );
+    }
+}
+
+#[cfg(test)]
+mod repeated_rows_tests {
+    //! Admin-center CSV downloads have no record id: a row given twice is the same record.
+    use super::*;
+
+    #[test]
+    fn an_admin_center_row_downloaded_twice_is_counted_once() {
+        let text = std::fs::read("fixtures/formats/portal.csv").expect("fixture");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&a, &text).expect("write");
+        std::fs::write(&b, &text).expect("write");
+        for full_parse in [false, true] {
+            let opts = ReadOptions {
+                full_parse,
+                compact: true,
+                drop_record_ids: true,
+                licensing_memberships_only: true,
+                ..Default::default()
+            };
+            let once = read_inputs(std::slice::from_ref(&a), &opts).expect("read");
+            let twice = read_inputs(&[a.clone(), b.clone()], &opts).expect("read");
+            assert_eq!(twice.events, once.events, "full parse: {full_parse}");
+            assert_eq!(
+                twice.inputs[1].repeated(),
+                once.events.len() as u64 + once.inputs[0].skipped["merged sequence chunk"],
+                "full parse: {full_parse}"
+            );
+        }
     }
 }

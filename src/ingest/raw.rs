@@ -43,6 +43,12 @@ pub struct RawAudit {
     pub result_reason: Option<String>,
     pub correlation_id: Option<String>,
     pub record_id: Option<String>,
+    /// The identity of a record that has no id (the admin center's CSV has no id column): the key
+    /// of its whole row ([`RecordKey::of_cells`]), so that two overlapping downloads count a row
+    /// once.
+    ///
+    /// [`RecordKey::of_cells`]: crate::model::RecordKey::of_cells
+    pub content_key: Option<crate::model::RecordKey>,
     pub actor: RawActor,
     pub targets: Vec<RawTarget>,
     pub additional: Vec<(String, String)>,

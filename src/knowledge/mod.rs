@@ -501,6 +501,7 @@ mod tests {
             result_reason: None,
             correlation_id: None,
             record_id: None,
+            record_key: None,
             actor: Actor::GroupBasedLicensing,
             targets: vec![],
             additional_details: Default::default(),

@@ -11,7 +11,7 @@ pub mod snapshot;
 pub use cause::Cause;
 pub use event::{
     Activity, Actor, AppActor, AuditEvent, AuditFormat, Modified, ModifiedProperty, Outcome,
-    SourceRef, Target, TargetKind, UserActor,
+    RecordKey, SourceRef, Target, TargetKind, UserActor,
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};

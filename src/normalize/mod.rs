@@ -13,7 +13,7 @@ use crate::ingest::raw::{RawAudit, RawProp};
 use crate::model::event::is_gbl_actor_name;
 use crate::model::{
     Activity, Actor, AppActor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError,
-    ModifiedProperty, ObjectId, Outcome, SourceRef, Target, TargetKind, UserActor,
+    ModifiedProperty, ObjectId, Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
 };
 
 /// Why a raw record could not become an event.
@@ -174,7 +174,12 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             .unwrap_or(Outcome::Unknown),
         result_reason: raw.result_reason.map(String::into_boxed_str),
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
-        record_id: raw.record_id.map(String::into_boxed_str),
+        record_key: raw
+            .record_id
+            .as_deref()
+            .and_then(RecordKey::of)
+            .or(raw.content_key),
+        record_id: raw.record_id.map(|id| Box::new(id.into_boxed_str())),
         actor: actor_of(raw.actor),
         targets,
         additional_details: raw.additional.into(),

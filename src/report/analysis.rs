@@ -20,4 +20,20 @@ pub struct EvidenceAvailable {
     pub snapshot_groups: usize,
     pub snapshot_skus: usize,
     pub reported_errors: usize,
+    /// Records read more than once (overlapping exports), counted once: the inputs' repeats.
+    #[serde(skip_serializing_if = "crate::report::analysis::is_zero")]
+    pub repeated_records: u64,
+}
+
+pub(crate) fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// ` (N repeated records counted once)` after an events count, when the inputs overlapped.
+pub(crate) fn repeats_note(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => " (1 repeated record counted once)".into(),
+        n => format!(" ({n} repeated records counted once)"),
+    }
 }

@@ -60,7 +60,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             .skipped
             .iter()
             .filter(|(r, _)| {
-                !r.starts_with("out of scope") && r.as_str() != "merged sequence chunk"
+                !r.starts_with("out of scope")
+                    && r.as_str() != "merged sequence chunk"
+                    && r.as_str() != crate::ingest::REPEATED_RECORD
             })
             .map(|(_, n)| *n)
             .sum::<u64>()
@@ -113,8 +115,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "evidence: {} audit events; snapshot: {} users, {} groups, {} SKUs, {} reported errors; as of {}",
+        "evidence: {} audit events{}; snapshot: {} users, {} groups, {} SKUs, {} reported errors; as of {}",
         e.audit_events,
+        crate::report::analysis::repeats_note(e.repeated_records),
         e.snapshot_users,
         e.snapshot_groups,
         e.snapshot_skus,

@@ -95,6 +95,7 @@ pub fn timeline(
             snapshot_users: snap.users.len(),
             snapshot_groups: snap.groups.len(),
             snapshot_skus: snap.skus.len(),
+            repeated_records: data.inputs.iter().map(|i| i.repeated()).sum(),
         },
         entries: filters.entries(story.entries),
         time_to_resolve,

@@ -312,6 +312,9 @@ pub struct TimelineEvidence {
     pub snapshot_users: usize,
     pub snapshot_groups: usize,
     pub snapshot_skus: usize,
+    /// Records read more than once (overlapping exports), counted once.
+    #[serde(skip_serializing_if = "crate::report::analysis::is_zero")]
+    pub repeated_records: u64,
 }
 
 /// The whole timeline document.

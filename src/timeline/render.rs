@@ -257,8 +257,12 @@ fn headline(d: &TimelineDoc) -> String {
 fn evidence_line(d: &TimelineDoc) -> String {
     let e = &d.evidence;
     format!(
-        "{} audit events; snapshot: {} users, {} groups, {} SKUs",
-        e.audit_events, e.snapshot_users, e.snapshot_groups, e.snapshot_skus
+        "{} audit events{}; snapshot: {} users, {} groups, {} SKUs",
+        e.audit_events,
+        crate::report::analysis::repeats_note(e.repeated_records),
+        e.snapshot_users,
+        e.snapshot_groups,
+        e.snapshot_skus
     )
 }
 

@@ -430,3 +430,78 @@ fn catalog_file_replaces_the_builtin_one() {
         .code(2)
         .stderr(predicate::str::contains("bad.csv"));
 }
+
+/// Two overlapping exports (here: the sample tenant's first page given again under another name)
+/// give the findings and the timeline of one: each record is counted once, and the repeats are
+/// counted as skipped and named in the evidence line.
+#[test]
+fn overlapping_exports_count_each_record_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = crate::common::fixture("sample-tenant");
+    let audit = dir.path().join("audit");
+    std::fs::create_dir(&audit).unwrap();
+    for f in ["directoryAudits-page1.json", "directoryAudits-page2.json"] {
+        std::fs::copy(sample.join("audit").join(f), audit.join(f)).unwrap();
+    }
+    std::fs::copy(
+        sample.join("audit/directoryAudits-page1.json"),
+        audit.join("export-again.json"),
+    )
+    .unwrap();
+    let snapshot = sample.join("snapshot");
+    let pages = ["directoryAudits-page1.json", "directoryAudits-page2.json"].map(|f| audit.join(f));
+    let once_paths = [snapshot.as_path(), &pages[0], &pages[1]];
+    let (once, _) = analyze(&once_paths.map(|p| p.to_str().unwrap()));
+    let (twice, _) = analyze(&[snapshot.to_str().unwrap(), audit.to_str().unwrap()]);
+    // the copy read first in reading order (time, then path) is kept: the first page's, whose
+    // path sorts before the export given again
+    assert!(
+        twice["findings"] == once["findings"],
+        "the findings of the overlapping exports"
+    );
+    let events = |v: &Value| v["evidence_available"]["audit_events"].clone();
+    assert_eq!(events(&twice), events(&once));
+    let repeated = twice["evidence_available"]["repeated_records"]
+        .as_u64()
+        .unwrap();
+    let skipped: u64 = twice["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| {
+            i["skipped"]["repeated record (same record id and activity as one read before)"]
+                .as_u64()
+        })
+        .sum();
+    assert!(repeated > 0 && repeated == skipped, "{repeated} {skipped}");
+    assert!(once["evidence_available"].get("repeated_records").is_none());
+
+    let text = licdiag()
+        .args([
+            "analyze",
+            snapshot.to_str().unwrap(),
+            audit.to_str().unwrap(),
+        ])
+        .args(["--as-of", AS_OF, "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(&format!("({repeated} repeated records counted once)")),
+        "{text}"
+    );
+    let timeline = |paths: &[&std::path::Path]| {
+        let out = licdiag()
+            .arg("timeline")
+            .args(paths)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["entries"].clone()
+    };
+    assert!(
+        timeline(&[&snapshot, &audit]) == timeline(&once_paths),
+        "the timeline of the overlapping exports"
+    );
+}

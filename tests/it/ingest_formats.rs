@@ -432,6 +432,23 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
     }
 }
 
+/// The input reports as JSON, each one's repeated records counted as events again (and not as
+/// skipped), and those counts.
+fn without_repeats(inputs: &[licdiag::ingest::InputReport]) -> (serde_json::Value, Vec<u64>) {
+    let mut v = serde_json::to_value(inputs).unwrap();
+    let mut repeats = Vec::new();
+    for i in v.as_array_mut().unwrap() {
+        let n = i["skipped"]
+            .as_object_mut()
+            .unwrap()
+            .remove(licdiag::ingest::REPEATED_RECORD)
+            .map_or(0, |n| n.as_u64().unwrap());
+        i["events"] = (i["events"].as_u64().unwrap() + n).into();
+        repeats.push(n);
+    }
+    (v, repeats)
+}
+
 /// `analyze` and `timeline` read with `licensing_memberships_only`: membership changes of groups
 /// that assign no license, by users without errors, are held back and dropped. Nothing either
 /// command prints may change but the count of audit events kept.
@@ -465,11 +482,14 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
         for e in &only.events {
             assert!(all.events.contains(e), "{dir}: {} changed", e.source);
         }
-        assert_eq!(
-            serde_json::to_value(&all.inputs).unwrap(),
-            serde_json::to_value(&only.inputs).unwrap(),
-            "{dir}: input reports"
-        );
+        // repeated records are recognized among the events kept: the held membership changes
+        // that are dropped are not looked at, so a read that drops them may count fewer
+        let (all_inputs, all_repeats) = without_repeats(&all.inputs);
+        let (only_inputs, only_repeats) = without_repeats(&only.inputs);
+        assert_eq!(all_inputs, only_inputs, "{dir}: input reports");
+        for (a, o) in all_repeats.iter().zip(&only_repeats) {
+            assert!(o <= a, "{dir}: repeats {only_repeats:?} > {all_repeats:?}");
+        }
         let kbs = kb.clone().with_subscribed_skus(&all.snapshot.skus);
         assert_eq!(
             diagnosis_json(&all, &kbs, as_of),
@@ -478,10 +498,12 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
         );
         let timeline = |d: &Ingested| {
             let mut v = timeline_json(d, &kbs, as_of);
+            // the counts of events kept, and of repeats among them (see the input reports)
             v["evidence"]["audit_events"] = serde_json::Value::Null;
+            v["evidence"]["repeated_records"] = serde_json::Value::Null;
             v
         };
-        assert_eq!(timeline(&all), timeline(&only), "{dir}: timeline");
+        assert!(timeline(&all) == timeline(&only), "{dir}: timeline");
     }
     assert!(
         dropped_somewhere,
@@ -565,7 +587,9 @@ fn many_kept_events_come_back_in_order() {
         text.lines()
             .next()
             .expect("a line")
-            .replace("T00:00:00.000Z", "T23:00:00.000Z"),
+            .replace("T00:00:00.000Z", "T23:00:00.000Z")
+            // another record (the same id and activity would be the same record read twice)
+            .replace("Directory_r0", "Directory_small"),
     )
     .expect("write");
     let opts = ReadOptions {
