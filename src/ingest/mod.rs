@@ -1608,29 +1608,21 @@ fn drop_repeated_records(events: &mut Vec<AuditEvent>) -> Vec<Arc<str>> {
     if keyed == 0 {
         return Vec::new();
     }
-    // the first event of each key, by index
-    let mut first: HashMap<crate::model::RecordKey, usize> = HashMap::default();
-    first.reserve(keyed);
+    // every (key, activity) seen: an id reused with another activity is another record, and each
+    // such record's later copies are repeats of it
+    let mut seen: crate::model::hash::HashSet<(crate::model::RecordKey, &crate::model::Activity)> =
+        Default::default();
+    seen.reserve(keyed);
     let mut repeat = vec![false; events.len()];
     let mut any = false;
     for (i, e) in events.iter().enumerate() {
         let Some(k) = e.record_key else { continue };
-        match first.entry(k) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                if events
-                    .get(*o.get())
-                    .is_some_and(|f| f.activity == e.activity)
-                {
-                    repeat[i] = true;
-                    any = true;
-                }
-            }
+        if !seen.insert((k, &e.activity)) {
+            repeat[i] = true;
+            any = true;
         }
     }
-    drop(first);
+    drop(seen);
     if !any {
         return Vec::new();
     }
@@ -2577,6 +2569,24 @@ mod repeat_tests {
         let copy = record(" DIRECTORY_A_4 ", "Change user license", 4, &user(1));
         let d = read(&[("a.jsonl", format!("{}\n{copy}", log()))], opts);
         assert_eq!(d.inputs[0].skipped.get(REPEATED_RECORD), Some(&1));
+    }
+
+    #[test]
+    fn an_id_reused_by_records_of_two_activities_keeps_each_once() {
+        let opts = &modes()[0];
+        let both = format!(
+            "{}\n{}",
+            log(),
+            record("Directory_a_4", "Delete user", 5, &user(1))
+        );
+        let once = read(&[("a.jsonl", both.clone())], opts);
+        let twice = read(&[("a.jsonl", both.clone()), ("b.jsonl", both)], opts);
+        assert_eq!(activities(&twice), activities(&once));
+        assert_eq!(
+            twice.inputs[1].repeated(),
+            once.events.len() as u64,
+            "both records of the reused id are repeats in b"
+        );
     }
 
     #[test]

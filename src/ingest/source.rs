@@ -33,8 +33,22 @@ impl InputPath {
 }
 
 /// Expands the command-line paths: folders are walked recursively (files sorted by path, hidden
-/// files skipped), `-` is standard input. A missing path is an error.
+/// files skipped), `-` is standard input. A missing path is an error. A file named twice as
+/// written (`a.jsonl a.jsonl`, or a folder and a file in it, `d d/a.jsonl`) is read once, where
+/// first named: its records would all be repeats, and an input's counts are kept by its path.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
+    let out = expand_all(paths)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(out
+        .into_iter()
+        .filter(|i| match i {
+            InputPath::File(p) => seen.insert(p.clone()),
+            InputPath::Stdin => true,
+        })
+        .collect())
+}
+
+fn expand_all(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
@@ -305,6 +319,28 @@ fn gzip_err(input: &InputPath, gzip: bool, e: io::Error) -> InputError {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_file_named_twice_is_read_once_where_first_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+        std::fs::write(&a, "[]").unwrap();
+        std::fs::write(&b, "[]").unwrap();
+        let d = dir.path().to_path_buf();
+        let names = |paths: &[PathBuf]| -> Vec<PathBuf> {
+            expand_paths(paths)
+                .unwrap()
+                .into_iter()
+                .map(|i| match i {
+                    InputPath::File(p) => p,
+                    InputPath::Stdin => PathBuf::from("-"),
+                })
+                .collect()
+        };
+        assert_eq!(names(&[b.clone(), d.clone()]), [b.clone(), a.clone()]);
+        assert_eq!(names(&[a.clone(), a.clone()]), std::slice::from_ref(&a));
+        assert_eq!(names(&[d.clone(), b.clone(), d]), [a, b]);
+    }
 
     fn open_bytes(bytes: &[u8]) -> (String, Encoding, bool) {
         let dir = tempfile::tempdir().unwrap();

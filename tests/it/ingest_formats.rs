@@ -503,7 +503,7 @@ fn licensing_memberships_only_gives_the_same_diagnosis_and_timeline() {
             v["evidence"]["repeated_records"] = serde_json::Value::Null;
             v
         };
-        assert!(timeline(&all) == timeline(&only), "{dir}: timeline");
+        assert_eq!(timeline(&all), timeline(&only), "{dir}: timeline");
     }
     assert!(
         dropped_somewhere,
