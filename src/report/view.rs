@@ -75,8 +75,12 @@ pub fn headline(doc: &AnalysisDoc<'_>) -> Vec<Fact> {
             label: "Evidence",
             value: e.audit_events.to_string(),
             note: format!(
-                "audit events; snapshot: {} users, {} groups, {} SKUs, {} reported errors",
-                e.snapshot_users, e.snapshot_groups, e.snapshot_skus, e.reported_errors
+                "audit events{}; snapshot: {} users, {} groups, {} SKUs, {} reported errors",
+                super::analysis::repeats_note(e.repeated_records),
+                e.snapshot_users,
+                e.snapshot_groups,
+                e.snapshot_skus,
+                e.reported_errors
             ),
         },
     ]

@@ -490,6 +490,23 @@ fn overlapping_exports_count_each_record_once() {
         text.contains(&format!("({repeated} repeated records counted once)")),
         "{text}"
     );
+    // the Markdown and HTML reports' evidence fact says it too
+    for format in ["md", "html"] {
+        let out = licdiag()
+            .args([
+                "analyze",
+                snapshot.to_str().unwrap(),
+                audit.to_str().unwrap(),
+            ])
+            .args(["--as-of", AS_OF, "--fail-on", "never", "--format", format])
+            .output()
+            .unwrap();
+        let out = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.contains(&format!("({repeated} repeated records counted once)")),
+            "{format}"
+        );
+    }
     let timeline = |paths: &[&std::path::Path]| {
         let out = licdiag()
             .arg("timeline")
