@@ -115,7 +115,6 @@ struct Change {
     /// Index into the file table.
     file: u32,
     correlation_id: Option<CorrelationId>,
-    #[allow(clippy::redundant_allocation)]
     record_id: Option<Box<Box<str>>>,
     record_key: Option<RecordKey>,
     result_reason: Option<Box<str>>,

@@ -2604,32 +2604,56 @@ mod repeat_tests {
 
 #[cfg(test)]
 mod repeated_rows_tests {
-    //! Admin-center CSV downloads have no record id: a row given twice is the same record.
+    //! Every format's file given twice: the second copy's records are all repeats, recognized by
+    //! their record id (Graph, Azure Monitor, Log Analytics, Purview) or, in the admin center's
+    //! CSV, which has no id, by their cells; the fast path and the full parse alike.
     use super::*;
 
     #[test]
-    fn an_admin_center_row_downloaded_twice_is_counted_once() {
-        let text = std::fs::read("fixtures/formats/portal.csv").expect("fixture");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
-        std::fs::write(&a, &text).expect("write");
-        std::fs::write(&b, &text).expect("write");
-        for full_parse in [false, true] {
-            let opts = ReadOptions {
-                full_parse,
-                compact: true,
-                drop_record_ids: true,
-                licensing_memberships_only: true,
-                ..Default::default()
-            };
-            let once = read_inputs(std::slice::from_ref(&a), &opts).expect("read");
-            let twice = read_inputs(&[a.clone(), b.clone()], &opts).expect("read");
-            assert_eq!(twice.events, once.events, "full parse: {full_parse}");
-            assert_eq!(
-                twice.inputs[1].repeated(),
-                once.events.len() as u64 + once.inputs[0].skipped["merged sequence chunk"],
-                "full parse: {full_parse}"
+    fn every_format_given_twice_is_counted_once() {
+        let mut formats: Vec<PathBuf> = std::fs::read_dir("fixtures/formats")
+            .expect("fixtures")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x != "md"))
+            .collect();
+        formats.sort();
+        assert_eq!(formats.len(), 9, "{formats:?}");
+        for f in formats {
+            let text = std::fs::read(&f).expect("fixture");
+            let dir = tempfile::tempdir().expect("tempdir");
+            let name = f.file_name().expect("name");
+            let (a, b) = (
+                dir.path().join("a").join(name),
+                dir.path().join("b").join(name),
             );
+            for p in [&a, &b] {
+                std::fs::create_dir_all(p.parent().expect("parent")).expect("dir");
+                std::fs::write(p, &text).expect("write");
+            }
+            for full_parse in [false, true] {
+                let opts = ReadOptions {
+                    full_parse,
+                    compact: true,
+                    drop_record_ids: true,
+                    licensing_memberships_only: true,
+                    ..Default::default()
+                };
+                let once = read_inputs(std::slice::from_ref(&a), &opts).expect("read");
+                let twice = read_inputs(&[a.clone(), b.clone()], &opts).expect("read");
+                let at = format!("{}, full parse: {full_parse}", f.display());
+                assert!(!once.events.is_empty(), "{at}");
+                assert_eq!(twice.events, once.events, "{at}");
+                let merged = once.inputs[0]
+                    .skipped
+                    .get("merged sequence chunk")
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(
+                    twice.inputs[1].repeated(),
+                    once.events.len() as u64 + merged,
+                    "{at}"
+                );
+            }
         }
     }
 }

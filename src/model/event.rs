@@ -406,14 +406,12 @@ pub struct RecordKey(std::num::NonZeroU64);
 impl RecordKey {
     /// The key of a record id; `None` for an empty one.
     pub fn of(id: &str) -> Option<RecordKey> {
-        use std::hash::{BuildHasher, Hasher};
-        static SEED: std::sync::LazyLock<foldhash::quality::RandomState> =
-            std::sync::LazyLock::new(Default::default);
+        use std::hash::Hasher;
         let id = id.trim().as_bytes();
         if id.is_empty() {
             return None;
         }
-        let mut h = SEED.build_hasher();
+        let mut h = Self::hasher();
         // folded in pieces on the stack (a Graph id is about 60 bytes: one piece)
         let mut buf = [0u8; 64];
         for piece in id.chunks(buf.len()) {
@@ -423,10 +421,19 @@ impl RecordKey {
             h.write(folded);
         }
         h.write_usize(id.len());
-        let k = h.finish();
-        Some(RecordKey(
-            std::num::NonZeroU64::new(k).unwrap_or(std::num::NonZeroU64::MAX),
-        ))
+        Some(Self::finish(h))
+    }
+
+    /// A hasher seeded once per process, for both kinds of key.
+    fn hasher() -> foldhash::quality::FoldHasher<'static> {
+        use std::hash::BuildHasher;
+        static SEED: std::sync::LazyLock<foldhash::quality::RandomState> =
+            std::sync::LazyLock::new(Default::default);
+        SEED.build_hasher()
+    }
+
+    fn finish(h: impl std::hash::Hasher) -> RecordKey {
+        RecordKey(std::num::NonZeroU64::new(h.finish()).unwrap_or(std::num::NonZeroU64::MAX))
     }
 
     /// The key of a record without an id, from all of its cells (an admin-center CSV row: two
@@ -434,16 +441,14 @@ impl RecordKey {
     /// every cell, the time to the 100 nanoseconds and the correlation id included, never). Each
     /// cell is hashed with its length, so no two rows share a stream of bytes.
     pub fn of_cells(cells: impl IntoIterator<Item = impl AsRef<str>>) -> RecordKey {
-        use std::hash::{BuildHasher, Hasher};
-        static SEED: std::sync::LazyLock<foldhash::quality::RandomState> =
-            std::sync::LazyLock::new(Default::default);
-        let mut h = SEED.build_hasher();
+        use std::hash::Hasher;
+        let mut h = Self::hasher();
         for c in cells {
             let c = c.as_ref();
             h.write_usize(c.len());
             h.write(c.as_bytes());
         }
-        RecordKey(std::num::NonZeroU64::new(h.finish()).unwrap_or(std::num::NonZeroU64::MAX))
+        Self::finish(h)
     }
 
     /// The key as a number (never 0), for the temporary store of held changes.
@@ -473,7 +478,6 @@ pub struct AuditEvent {
     /// Behind one thin pointer (the text is boxed again): a word per kept event, which the key
     /// below takes, and `analyze` drops the text anyway.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[allow(clippy::redundant_allocation)]
     pub record_id: Option<Box<Box<str>>>,
     /// The record id's key, kept when its text is dropped: a record read twice (overlapping
     /// exports, a file given twice) is kept once.
