@@ -447,6 +447,11 @@ struct Sink<'a> {
     deferred: defer::Deferred,
     /// Groups this input's licensing events have named so far.
     licensing: crate::model::hash::HashSet<crate::model::ObjectId>,
+    /// The first event kept with each record key ([`crate::model::RecordKey`]) in this input, by
+    /// its place among the kept events ([`Sink::keep_once`]).
+    first_kept: HashMap<crate::model::RecordKey, u32>,
+    /// Events kept so far (`full` and `events` together).
+    kept: usize,
 }
 
 impl Outcome {
@@ -480,6 +485,52 @@ impl Sink<'_> {
             self.full.push(full);
         }
         self.events.push(e);
+        self.kept += 1;
+    }
+
+    /// The `i`th event kept ([`Sink::keep`]).
+    fn kept_at(&self, mut i: usize) -> Option<&AuditEvent> {
+        for v in &self.full {
+            match v.get(i) {
+                Some(e) => return Some(e),
+                None => i -= v.len(),
+            }
+        }
+        self.events.get(i)
+    }
+
+    /// Keeps an event unless it is a copy of one this input kept before: the same record key,
+    /// activity, time and file ([`drop_repeated_records`] drops it after the read anyway, and
+    /// keeps the same one: the copies are next to each other in reading order, the earlier record
+    /// first). A file that holds its records more than once (exports concatenated, a download
+    /// repeated in one file) held every copy until the read ended: the 1M-record log given ten
+    /// times in one file held ten times its events. A copy with another time or activity, or from
+    /// another file, is left to [`drop_repeated_records`], which sees every input.
+    fn keep_once(&mut self, e: AuditEvent) {
+        if let (Some(k), Ok(at)) = (e.record_key, u32::try_from(self.kept)) {
+            match self.first_kept.get(&k) {
+                Some(&i) => {
+                    let copy = self.kept_at(i as usize).is_some_and(|f| {
+                        f.time == e.time
+                            && f.activity == e.activity
+                            && f.source.file == e.source.file
+                    });
+                    if copy {
+                        self.report.events = self.report.events.saturating_sub(1);
+                        *self
+                            .report
+                            .skipped
+                            .entry(REPEATED_RECORD.into())
+                            .or_default() += 1;
+                        return;
+                    }
+                }
+                None => {
+                    self.first_kept.insert(k, at);
+                }
+            }
+        }
+        self.keep(e);
     }
 
     /// Counts `n` audit events of `kind` between `first` and `last`.
@@ -516,10 +567,10 @@ impl Sink<'_> {
                         defer::note_groups(&e, &mut self.licensing);
                     }
                     if let Err(e) = self.deferred.offer(e, &self.licensing) {
-                        self.keep(*e);
+                        self.keep_once(*e);
                     }
                 } else {
-                    self.keep(*e);
+                    self.keep_once(*e);
                 }
             }
             Outcome::Counted { .. } => {}
@@ -1388,6 +1439,8 @@ fn read_one(
         opts,
         deferred: defer::Deferred::default(),
         licensing: Default::default(),
+        first_kept: HashMap::default(),
+        kept: 0,
     };
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
@@ -2587,6 +2640,64 @@ mod repeat_tests {
             once.events.len() as u64,
             "both records of the reused id are repeats in b"
         );
+    }
+
+    #[test]
+    fn a_file_holding_its_log_twice_keeps_each_record_once_as_it_reads() {
+        for opts in modes() {
+            let once = read(&[("a.jsonl", log())], &opts);
+            let twice = read(&[("a.jsonl", format!("{}\n{}", log(), log()))], &opts);
+            // the first copy of each record is kept: the same records, numbered as in `once`
+            assert_eq!(activities(&twice), activities(&once), "{opts:?}");
+            let kept = once.events.len() as u64;
+            let r = &twice.inputs[0];
+            assert_eq!(r.repeated(), kept, "{opts:?}");
+            assert_eq!(
+                r.events,
+                once.inputs[0].events + once.inputs[0].events - kept
+            );
+            let skipped: u64 = r.skipped.values().sum();
+            assert_eq!(
+                r.records,
+                r.events + r.snapshot_records + skipped,
+                "{opts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn copies_in_one_file_are_not_held_while_it_is_read() {
+        // what the input's own read holds, before the repeats of every input are dropped
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, [log(), log(), log()].join("\n")).expect("write");
+        let input = source::expand_paths(std::slice::from_ref(&p)).expect("input");
+        for opts in modes() {
+            let (report, events, _, _) = read_one(&input[0], &opts, Arc::default()).expect("read");
+            let held: Vec<u64> = events.iter().flatten().map(|e| e.source.record).collect();
+            let once = read(&[("a.jsonl", log())], &opts);
+            let first: Vec<u64> = once.events.iter().map(|e| e.source.record).collect();
+            assert_eq!(held, first, "{opts:?}");
+            assert_eq!(report.repeated(), 2 * first.len() as u64, "{opts:?}");
+        }
+    }
+
+    #[test]
+    fn a_later_line_with_an_earlier_time_is_the_copy_kept() {
+        // the second copy of the license change is a tenth of a second earlier: in reading order
+        // (time first) it comes first, and it is kept, whatever the file's order
+        let opts = &modes()[0];
+        let earlier = record("Directory_a_4", "Change user license", 4, &user(1))
+            .replace("00:00:04.5Z", "00:00:04.4Z");
+        let d = read(&[("a.jsonl", format!("{}\n{earlier}", log()))], opts);
+        let changes: Vec<u64> = d
+            .events
+            .iter()
+            .filter(|e| e.activity == crate::model::Activity::ChangeUserLicense)
+            .map(|e| e.source.record)
+            .collect();
+        assert_eq!(changes, vec![5]);
+        assert_eq!(d.inputs[0].repeated(), 1);
     }
 
     #[test]
