@@ -2711,6 +2711,66 @@ mod repeat_tests {
             2 * read(&[("a.jsonl", log())], opts).events.len()
         );
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Records drawn from a few ids, two activities and a few seconds, written in any order
+        /// into two files, ids in any case: whether a copy is dropped as its file is read or after
+        /// every file is, the records kept are, for each id and activity, the first in reading
+        /// order (time, file, record), and each other copy is counted as repeated in its own file.
+        #[test]
+        fn the_first_copy_in_reading_order_is_kept_however_copies_are_placed(
+            recs in proptest::collection::vec((0u8..3, any::<bool>(), 0u32..3, any::<bool>(), any::<bool>()), 1..24),
+        ) {
+            let mut files = [Vec::new(), Vec::new()];
+            // (id, activity) -> (second, file, record)
+            let mut first: HashMap<(u8, bool), (u32, usize, u64)> = HashMap::default();
+            let mut placed = Vec::new();
+            for &(id, group_license, second, upper, in_b) in &recs {
+                let f = usize::from(in_b);
+                let text = if upper { format!("DIRECTORY_A_{id}") } else { format!("Directory_a_{id}") };
+                let line = if group_license {
+                    record(&text, "Set group license", second, &group())
+                } else {
+                    record(&text, "Change user license", second, &user(1))
+                };
+                files[f].push(line);
+                let at = (second, f, files[f].len() as u64);
+                placed.push(at);
+                let e = first.entry((id, group_license)).or_insert(at);
+                *e = (*e).min(at);
+            }
+            let names = ["a.jsonl", "b.jsonl"];
+            let given: Vec<(&str, String)> = names
+                .iter()
+                .zip(&files)
+                .filter(|(_, lines)| !lines.is_empty())
+                .map(|(n, lines)| (*n, lines.join("\n")))
+                .collect();
+            let mut want: Vec<(usize, u64)> = first.values().map(|&(_, f, r)| (f, r)).collect();
+            want.sort_unstable();
+            for opts in modes() {
+                let d = read(&given, &opts);
+                let mut kept: Vec<(usize, u64)> = d
+                    .events
+                    .iter()
+                    .map(|e| (usize::from(e.source.file.ends_with("b.jsonl")), e.source.record))
+                    .collect();
+                kept.sort_unstable();
+                prop_assert_eq!(&kept, &want, "{:?}", opts);
+                for r in &d.inputs {
+                    let f = usize::from(r.path.ends_with("b.jsonl"));
+                    let copies = placed.iter().filter(|p| p.1 == f).count() as u64;
+                    let survivors = want.iter().filter(|w| w.0 == f).count() as u64;
+                    prop_assert_eq!(r.repeated(), copies - survivors, "{:?}", opts);
+                    prop_assert_eq!(r.events, survivors, "{:?}", opts);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
