@@ -2,6 +2,7 @@
 //! (only those at or before `--as-of`, sorted) by user and by group, processing windows and the
 //! address index for duplicate-proxy detection. Every cause module reads the data through here.
 
+use super::lookup::UserLookup;
 use super::memberships::Memberships;
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{AssignmentSource, ProductRef, UserRef};
@@ -264,10 +265,8 @@ pub(crate) struct Ctx<'a> {
     pub version: ConflictTableVersion,
     /// Events at or before `as_of`, sorted by time then source.
     pub events: Vec<&'a AuditEvent>,
-    users_by_id: HashMap<&'a ObjectId, usize>,
-    /// By folded UPN ([`crate::model::folded`]), borrowed from the snapshot when it is folded
-    /// already (an owned key per user was 8 MB of a 100k-user tenant).
-    users_by_upn: HashMap<std::borrow::Cow<'a, str>, usize>,
+    /// The snapshot's users by id and by folded UPN ([`crate::model::folded`]).
+    users: UserLookup<'a>,
     groups_by_id: HashMap<&'a ObjectId, usize>,
     groups_by_name: HashMap<String, Vec<usize>>,
     /// First-level memberships (rows and `members` expansions), both ways.
@@ -346,14 +345,6 @@ impl<'a> Ctx<'a> {
             evs.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
         }
 
-        let mut users_by_id = HashMap::default();
-        let mut users_by_upn = HashMap::default();
-        for (i, u) in snap.users.iter().enumerate() {
-            users_by_id.entry(&u.id).or_insert(i);
-            if let Some(upn) = &u.upn {
-                users_by_upn.entry(crate::model::folded(upn)).or_insert(i);
-            }
-        }
         let mut groups_by_id = HashMap::default();
         let mut groups_by_name: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, g) in snap.groups.iter().enumerate() {
@@ -371,8 +362,7 @@ impl<'a> Ctx<'a> {
             as_of,
             version: ConflictTableVersion::for_date(as_of),
             events: evs,
-            users_by_id,
-            users_by_upn,
+            users: UserLookup::new(&snap.users),
             groups_by_id,
             groups_by_name,
             memberships: Memberships::new(snap),
@@ -458,7 +448,7 @@ impl<'a> Ctx<'a> {
         );
         // with no snapshot user that has a UPN, a target with an id is that id's user
         // ([`Ctx::resolve_user`]): looked up by reference, no key built
-        let by_id = self.users_by_upn.is_empty();
+        let by_id = self.users.no_upns();
         // identities name users; only events are indexed
         for (event, t) in self.targets_in_order() {
             if t.kind != TargetKind::User {
@@ -521,17 +511,17 @@ impl<'a> Ctx<'a> {
     /// The canonical key of a user named by id and/or UPN.
     pub fn resolve_user(&self, id: Option<&ObjectId>, upn: Option<&str>) -> Option<UKey> {
         if let Some(id) = id {
-            if let Some(&i) = self.users_by_id.get(id) {
+            if let Some(i) = self.users.by_id(id) {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
         }
         // a user named by id is only looked up by UPN among the snapshot's users (no fold
         // otherwise: most audit targets carry an id, and most runs have no snapshot users)
-        if id.is_some() && self.users_by_upn.is_empty() {
+        if id.is_some() && self.users.no_upns() {
             return id.map(|i| UKey::Id(i.clone()));
         }
         if let Some(upn) = upn.map(crate::model::folded).filter(|u| !u.is_empty()) {
-            if let Some(&i) = self.users_by_upn.get(&*upn) {
+            if let Some(i) = self.users.by_upn(&upn) {
                 return self.snap.users.get(i).map(|u| UKey::Id(u.id.clone()));
             }
             if id.is_none() {
@@ -552,22 +542,16 @@ impl<'a> Ctx<'a> {
 
     pub fn user(&self, k: &UKey) -> Option<&'a User> {
         match k {
-            UKey::Id(id) => self
-                .users_by_id
-                .get(id)
-                .and_then(|&i| self.snap.users.get(i)),
-            UKey::Upn(u) => self
-                .users_by_upn
-                .get(u.as_str())
-                .and_then(|&i| self.snap.users.get(i)),
+            UKey::Id(id) => self.users.by_id(id).and_then(|i| self.snap.users.get(i)),
+            UKey::Upn(u) => self.users.by_upn(u).and_then(|i| self.snap.users.get(i)),
         }
     }
 
     /// Index of the user in `snapshot.users`.
     pub fn user_index(&self, k: &UKey) -> Option<usize> {
         match k {
-            UKey::Id(id) => self.users_by_id.get(id).copied(),
-            UKey::Upn(u) => self.users_by_upn.get(u.as_str()).copied(),
+            UKey::Id(id) => self.users.by_id(id),
+            UKey::Upn(u) => self.users.by_upn(u),
         }
     }
 

@@ -13,6 +13,7 @@ mod conflict;
 mod context;
 mod count;
 mod dependency;
+mod lookup;
 mod memberships;
 mod observe;
 mod other;
