@@ -511,7 +511,8 @@ impl Sink<'_> {
             match self.first_kept.get(&k) {
                 Some(&i) => {
                     let copy = self.kept_at(i as usize).is_some_and(|f| {
-                        f.time == e.time
+                        f.record_key == e.record_key
+                            && f.time == e.time
                             && f.activity == e.activity
                             && f.source.file == e.source.file
                     });
