@@ -2684,6 +2684,49 @@ mod repeat_tests {
     }
 
     #[test]
+    fn copies_across_the_slices_of_a_large_file_are_dropped_in_order() {
+        // 600 distinct license changes (about 300 KB) four times over: the copies are in other
+        // slices (256 KB) than their first, parsed in parallel and handed to the sink in order
+        let n = 600u32;
+        let one: Vec<String> = (0..n)
+            .map(|i| {
+                record(
+                    &format!("Directory_x_{i}"),
+                    "Change user license",
+                    i % 60,
+                    &user(i),
+                )
+            })
+            .collect();
+        let text = [
+            one.join("\n"),
+            one.join("\n"),
+            one.join("\n"),
+            one.join("\n"),
+        ]
+        .join("\n");
+        assert!(text.len() > 4 * (256 << 10));
+        for opts in modes() {
+            let d = read(&[("a.jsonl", text.clone())], &opts);
+            let mut kept: Vec<u64> = d.events.iter().map(|e| e.source.record).collect();
+            kept.sort_unstable();
+            assert_eq!(kept, (1..=u64::from(n)).collect::<Vec<_>>(), "{opts:?}");
+            assert_eq!(d.inputs[0].repeated(), 3 * u64::from(n), "{opts:?}");
+            assert_eq!(d.inputs[0].events, u64::from(n), "{opts:?}");
+        }
+        // and the copies were dropped by the input's own read, not after it
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, &text).expect("write");
+        let input = source::expand_paths(std::slice::from_ref(&p)).expect("input");
+        for opts in modes() {
+            let (report, events, _, _) = read_one(&input[0], &opts, Arc::default()).expect("read");
+            assert_eq!(events.iter().map(Vec::len).sum::<usize>(), n as usize);
+            assert_eq!(report.repeated(), 3 * u64::from(n), "{opts:?}");
+        }
+    }
+
+    #[test]
     fn a_later_line_with_an_earlier_time_is_the_copy_kept() {
         // the second copy of the license change is a tenth of a second earlier: in reading order
         // (time first) it comes first, and it is kept, whatever the file's order
