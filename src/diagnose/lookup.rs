@@ -109,25 +109,13 @@ fn folds_to(upn: &str, folded: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event::SourceRef;
 
+    /// The test kit's user, with this id and UPN.
     fn user(id: &str, upn: Option<&str>) -> User {
         User {
             id: ObjectId::parse(id).expect("id"),
             upn: upn.map(str::to_string),
-            display_name: None,
-            account_enabled: None,
-            usage_location: None,
-            mail: None,
-            proxy_addresses: Vec::new(),
-            on_premises_sync_enabled: None,
-            assigned_licenses: Vec::new().into(),
-            license_states: Vec::new(),
-            source: SourceRef {
-                file: "users.json".into(),
-                record: 1,
-                line: None,
-            },
+            ..crate::diagnose::testkit::user("someone")
         }
     }
 

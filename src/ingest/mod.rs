@@ -134,6 +134,12 @@ impl InputReport {
     pub fn repeated(&self) -> u64 {
         self.skipped.get(REPEATED_RECORD).copied().unwrap_or(0)
     }
+    /// An event counted as read and then dropped (a repeated record, a merged chunk): counted as
+    /// skipped for `reason` instead.
+    fn unkeep(&mut self, reason: &str) {
+        self.events = self.events.saturating_sub(1);
+        *self.skipped.entry(reason.into()).or_default() += 1;
+    }
 }
 
 /// Inputs below this many bytes in all start [`ReadOptions::prepare`] with the read: about what a
@@ -517,12 +523,7 @@ impl Sink<'_> {
                             && f.source.file == e.source.file
                     });
                     if copy {
-                        self.report.events = self.report.events.saturating_sub(1);
-                        *self
-                            .report
-                            .skipped
-                            .entry(REPEATED_RECORD.into())
-                            .or_default() += 1;
+                        self.report.unkeep(REPEATED_RECORD);
                         return;
                     }
                 }
@@ -1623,14 +1624,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let by_path = |file: &str| by_path.get(file).copied();
     for file in repeated {
         if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
-            r.events = r.events.saturating_sub(1);
-            *r.skipped.entry(REPEATED_RECORD.into()).or_default() += 1;
+            r.unkeep(REPEATED_RECORD);
         }
     }
     for (chunk, _into) in absorbed {
         if let Some(r) = by_path(&chunk.file).and_then(|i| out.inputs.get_mut(i)) {
-            r.events = r.events.saturating_sub(1);
-            *r.skipped.entry("merged sequence chunk".into()).or_default() += 1;
+            r.unkeep("merged sequence chunk");
         }
     }
     for e in &out.events {
@@ -2666,16 +2665,23 @@ mod repeat_tests {
         }
     }
 
-    #[test]
-    fn copies_in_one_file_are_not_held_while_it_is_read() {
-        // what the input's own read holds, before the repeats of every input are dropped
+    /// What one file's own read holds, before the repeats of every input are dropped: its report
+    /// and the record numbers of the events it kept.
+    fn own_read(text: &str, opts: &ReadOptions) -> (InputReport, Vec<u64>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("a.jsonl");
-        std::fs::write(&p, [log(), log(), log()].join("\n")).expect("write");
+        std::fs::write(&p, text).expect("write");
         let input = source::expand_paths(std::slice::from_ref(&p)).expect("input");
+        let (report, events, _, _) = read_one(&input[0], opts, Arc::default()).expect("read");
+        let held = events.iter().flatten().map(|e| e.source.record).collect();
+        (report, held)
+    }
+
+    #[test]
+    fn copies_in_one_file_are_not_held_while_it_is_read() {
+        let text = [log(), log(), log()].join("\n");
         for opts in modes() {
-            let (report, events, _, _) = read_one(&input[0], &opts, Arc::default()).expect("read");
-            let held: Vec<u64> = events.iter().flatten().map(|e| e.source.record).collect();
+            let (report, held) = own_read(&text, &opts);
             let once = read(&[("a.jsonl", log())], &opts);
             let first: Vec<u64> = once.events.iter().map(|e| e.source.record).collect();
             assert_eq!(held, first, "{opts:?}");
@@ -2715,13 +2721,9 @@ mod repeat_tests {
             assert_eq!(d.inputs[0].events, u64::from(n), "{opts:?}");
         }
         // and the copies were dropped by the input's own read, not after it
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("a.jsonl");
-        std::fs::write(&p, &text).expect("write");
-        let input = source::expand_paths(std::slice::from_ref(&p)).expect("input");
         for opts in modes() {
-            let (report, events, _, _) = read_one(&input[0], &opts, Arc::default()).expect("read");
-            assert_eq!(events.iter().map(Vec::len).sum::<usize>(), n as usize);
+            let (report, held) = own_read(&text, &opts);
+            assert_eq!(held.len(), n as usize);
             assert_eq!(report.repeated(), 3 * u64::from(n), "{opts:?}");
         }
     }
