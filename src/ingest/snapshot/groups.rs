@@ -110,6 +110,14 @@ fn members(v: &Value, owner: &str) -> Result<Option<Vec<ObjectId>>, SnapshotIssu
         if !fields::is_user_or_untyped(m) {
             continue;
         }
+        // an id as a string, what every export writes: read without writing out the member's
+        // path, which only an issue needs
+        if let Some(Value::String(s)) = fields::field(m, "id") {
+            if let Some(id) = crate::ingest::value::present(s).and_then(ObjectId::parse) {
+                out.push(id);
+                continue;
+            }
+        }
         let id = id_text(m, &["id"], &format!("{owner}: `members[{i}]`"))?
             .and_then(|s| ObjectId::parse(&s))
             .ok_or_else(|| SnapshotIssue {

@@ -69,9 +69,10 @@ fn license_state(
     i: usize,
     owner: &str,
 ) -> Result<LicenseAssignmentState, SnapshotIssue> {
-    let path = format!("licenseAssignmentStates[{i}]");
+    // the entry's path is written out for an issue only (as `fields::object_list` does)
+    let path = || format!("licenseAssignmentStates[{i}]");
     let sku_id = required_sku(st, owner, &path)?;
-    let disabled_plans = plan_ids(st, owner, &format!("{path}.disabledPlans"))?;
+    let disabled_plans = plan_ids(st, owner, &|| format!("{}.disabledPlans", path()))?;
     Ok(LicenseAssignmentState {
         sku_id,
         assigned_by_group: assigned_by_group(st),
@@ -94,20 +95,37 @@ fn assigned_by_group(st: &Value) -> Option<ObjectId> {
 }
 
 /// `error`: `null`, `""`, `"None"` = no error ([`Cause::from_code`]); unknown codes kept verbatim.
-fn error_code(st: &Value, owner: &str, path: &str) -> Result<Option<Cause>, SnapshotIssue> {
+fn error_code(
+    st: &Value,
+    owner: &str,
+    path: &dyn Fn() -> String,
+) -> Result<Option<Cause>, SnapshotIssue> {
     match fields::field(st, "error") {
         None => Ok(None),
         Some(o @ Value::Object(_)) => Ok(text_field(o, "code").and_then(|c| Cause::from_code(&c))),
         Some(x @ Value::Array(_)) => Err(fields::malformed(format!(
-            "{owner}: `{path}.error` is {} where an error code string is expected",
+            "{owner}: `{}.error` is {} where an error code string is expected",
+            path(),
             fields::type_name(x)
         ))),
         Some(x) => Ok(crate::ingest::value::text(x).and_then(|c| Cause::from_code(&c))),
     }
 }
 
-/// The `skuId` of a license entry; absent is an issue naming the entry.
-pub(super) fn required_sku(e: &Value, owner: &str, path: &str) -> Result<SkuId, SnapshotIssue> {
+/// The `skuId` of a license entry; absent is an issue naming the entry (`path`, written out only
+/// then).
+pub(super) fn required_sku(
+    e: &Value,
+    owner: &str,
+    path: &dyn Fn() -> String,
+) -> Result<SkuId, SnapshotIssue> {
+    // a SKU id as a string, what every export writes: read without building the entry's path
+    if let Some(Value::String(s)) = fields::field(e, "skuId") {
+        if let Some(id) = crate::ingest::value::present(s).and_then(SkuId::parse) {
+            return Ok(id);
+        }
+    }
+    let path = path();
     id_text(e, &["skuId"], &format!("{owner}: `{path}`"))?
         .and_then(|s| SkuId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
@@ -118,11 +136,25 @@ pub(super) fn required_sku(e: &Value, owner: &str, path: &str) -> Result<SkuId, 
         })
 }
 
-/// `disabledPlans` as plan ids (`path` names the property in messages), shared with equal lists.
-fn plan_ids(e: &Value, owner: &str, path: &str) -> Result<PlanList, SnapshotIssue> {
+/// `disabledPlans` as plan ids (`path` names the property in messages, written out only for an
+/// issue), shared with equal lists.
+fn plan_ids(e: &Value, owner: &str, path: &dyn Fn() -> String) -> Result<PlanList, SnapshotIssue> {
     let plans = match fields::field(e, "disabledPlans") {
         None => Vec::new(),
-        Some(x) => fields::strings_of(x, path, owner)?,
+        // an array of plain strings, what every export writes: read as `strings_of` reads it,
+        // without building the property's path
+        Some(Value::Array(items))
+            if items.iter().all(|it| match it {
+                Value::String(s) => !fields::is_truncation_marker(s),
+                _ => it.is_null(),
+            }) =>
+        {
+            items
+                .iter()
+                .filter_map(crate::ingest::value::text)
+                .collect()
+        }
+        Some(x) => fields::strings_of(x, &path(), owner)?,
     };
     Ok(fields::plan_list(
         plans.iter().filter_map(|p| PlanId::parse(p)).collect(),
@@ -135,10 +167,10 @@ pub(super) fn assigned_skus(v: &Value, owner: &str) -> Result<Vec<AssignedSku>, 
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let path = format!("assignedLicenses[{i}]");
+            let path = || format!("assignedLicenses[{i}]");
             Ok(AssignedSku {
                 sku_id: required_sku(l, owner, &path)?,
-                disabled_plans: plan_ids(l, owner, &format!("{path}.disabledPlans"))?,
+                disabled_plans: plan_ids(l, owner, &|| format!("{}.disabledPlans", path()))?,
             })
         })
         .collect()
@@ -365,6 +397,64 @@ mod tests {
                 "{v}"
             );
         }
+    }
+
+    /// The entries' paths are only written out for an issue now (not for every entry): the issues
+    /// still name the entry and the property, and the shapes off the common one (a number in a
+    /// plan list, a SKU id that is not a string) read as before.
+    #[test]
+    fn issues_name_the_entry_however_the_path_is_built() {
+        let cases = [
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "disabledPlans": [PLAN, null]},
+                    {"skuId": SKU_B, "disabledPlans": [PLAN, "System.String[]"]}]}),
+                TRUNCATED,
+                "`licenseAssignmentStates[1].disabledPlans[1]`",
+            ),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A}, {"skuId": " null "}]}),
+                MISSING_SKU_ID,
+                "`licenseAssignmentStates[1]` has no `skuId`",
+            ),
+            (
+                json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A}, {"skuId": SKU_B, "error": [1]}]}),
+                MALFORMED,
+                "`licenseAssignmentStates[1].error`",
+            ),
+            (
+                json!({"id": "u", "assignedLicenses": [{"skuId": SKU_A}, {"skuId": SKU_B, "disabledPlans": [{"a": 1}]}]}),
+                MALFORMED,
+                "`assignedLicenses[1].disabledPlans[0]`",
+            ),
+            (
+                json!({"id": "u", "assignedLicenses": [{"skuId": SKU_A}, {"skuId": {"id": SKU_B}}]}),
+                MALFORMED,
+                "`assignedLicenses[1]`",
+            ),
+        ];
+        for (v, reason, path) in cases {
+            let e = parse(v.clone()).unwrap_err();
+            assert_eq!(e.reason, reason, "{v}");
+            assert!(e.detail.contains(path), "{path} not in {}", e.detail);
+        }
+        let u = parse(json!({"id": "u",
+            "assignedLicenses": [{"skuId": 42, "disabledPlans": [7, null, true, " ", PLAN]}],
+            "licenseAssignmentStates": [{"skuId": format!(" {} ", SKU_A.to_uppercase()), "disabledPlans": "System"}]}))
+        .unwrap();
+        assert_eq!(u.assigned_licenses[0].sku_id.as_str(), "42");
+        let plans: Vec<&str> = u.assigned_licenses[0]
+            .disabled_plans
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        assert_eq!(plans, ["7", "true", PLAN]);
+        assert_eq!(u.license_states[0].sku_id.as_str(), SKU_A);
+        let plans: Vec<&str> = u.license_states[0]
+            .disabled_plans
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        assert_eq!(plans, ["system"]);
     }
 
     /// Users with equal license lists hold one list, and equal disabled-plan lists are one list
