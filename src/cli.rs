@@ -273,7 +273,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     /// A newer download of Microsoft's product / service-plan catalog CSV to use instead of the
-    /// built-in one.
+    /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     /// Write the report to FILE instead of standard output.

@@ -4,6 +4,7 @@ use clap::Parser;
 use licdiag::ingest::allocator::{
     MI_OPTION_ARENA_EAGER_COMMIT, MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS,
 };
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Parsing allocates many small short-lived strings on every core; mimalloc's thread-local heaps
@@ -120,7 +121,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if licdiag::commands::is_broken_pipe(&e) => 0,
         Err(e) => {
-            eprintln!("licdiag: error: {e:#}");
+            // not `eprintln!`, which panics when stderr cannot be written (a full disk): the exit
+            // code says what happened either way
+            let _ = writeln!(std::io::stderr(), "licdiag: error: {e:#}");
             2
         }
     };

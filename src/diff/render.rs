@@ -115,6 +115,9 @@ fn group_row(g: &GroupLicenseChange) -> Vec<String> {
 
 const ERR_HEADERS: &[&str] = &["user", "product", "assigned", "cause", "state"];
 
+/// The widest a column of the table format is padded to (characters).
+const MAX_COLUMN: usize = 60;
+
 fn sections(d: &DiffDoc) -> Vec<Section> {
     vec![
         Section {
@@ -219,6 +222,10 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
                     .map(|c| c.chars().count())
                     .max()
                     .unwrap_or(0)
+                    // a longer cell (an export's name or code, of any length) runs past its
+                    // column, as in the timeline's table; a width past 65,535 is out of the
+                    // formatter's range
+                    .min(MAX_COLUMN)
             })
             .collect();
         let line = |cells: Vec<String>| -> String {

@@ -36,8 +36,20 @@ impl InputPath {
 /// files skipped), `-` is standard input. A missing path is an error. A file named twice as
 /// written (`a.jsonl a.jsonl`, or a folder and a file in it, `d d/a.jsonl`) is read once, where
 /// first named: its records would all be repeats, and an input's counts are kept by its path.
+///
+/// `-` named twice is an error: standard input can be read only once (the second read found an
+/// empty input, or whatever the first left of a pipe).
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
     let out = expand_all(paths)?;
+    if out.iter().filter(|i| matches!(i, InputPath::Stdin)).count() > 1 {
+        return Err(InputError::Unusable {
+            path: "<stdin>".into(),
+            found: "`-` (standard input) is named more than once".into(),
+            expected: "`-` once: standard input can be read only once (save it to a file to \
+                       read it with other inputs)"
+                .into(),
+        });
+    }
     let mut seen = std::collections::HashSet::new();
     Ok(out
         .into_iter()

@@ -53,8 +53,24 @@ impl Knowledge {
     /// A catalog file given with `--catalog FILE` (Microsoft's CSV, same columns, BOM allowed).
     /// Errors name the file and the line.
     pub fn from_catalog_file(path: &Path) -> anyhow::Result<Knowledge> {
-        let bytes = std::fs::read(path)
+        let mut bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the catalog file {}", path.display()))?;
+        // a gzip download is read as inputs are (its magic bytes, whatever the name)
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                &mut plain,
+            )
+            .with_context(|| {
+                format!(
+                    "the catalog file {} is gzip-compressed but cannot be decompressed \
+                     (a cut download?); download it again or pass the plain CSV",
+                    path.display()
+                )
+            })?;
+            bytes = plain;
+        }
         let cat = Catalog::parse(&bytes, &path.display().to_string())?;
         Ok(Knowledge::from_catalog(Arc::new(cat)))
     }

@@ -329,12 +329,14 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "time to resolve per cause:")?;
         let rows: Vec<[String; 6]> = d.time_to_resolve.iter().map(stat_cells).collect();
+        // capped like the other columns: a cause code is an export's text, of any length (and
+        // a width past 65,535 is out of the formatter's range)
         let wc = rows
             .iter()
             .map(|r| r[0].chars().count())
             .max()
             .unwrap_or(0)
-            .max(5);
+            .clamp(5, 40);
         writeln!(
             w,
             "  {:<wc$}  {:>8}  {:>8}  {:>10}  {:>14}  {:>14}",

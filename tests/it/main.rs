@@ -7,6 +7,7 @@ mod browser;
 mod cli_analyze;
 mod cli_diff;
 mod cli_export;
+mod cli_hostile;
 mod cli_inspect;
 mod cli_plan;
 mod cli_redact;

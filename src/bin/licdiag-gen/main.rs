@@ -84,19 +84,22 @@ fn main() -> ExitCode {
             } else {
                 String::new()
             };
-            eprintln!("licdiag-gen: error: {first}{hint}; see licdiag-gen --help");
+            let _ = writeln!(
+                std::io::stderr(),
+                "licdiag-gen: error: {first}{hint}; see licdiag-gen --help"
+            );
             return ExitCode::from(2);
         }
     };
     match run(&args) {
         Ok(summary) => {
             if !args.quiet {
-                eprintln!("{summary}");
+                let _ = writeln!(std::io::stderr(), "{summary}");
             }
             ExitCode::SUCCESS
         }
         Err(msg) => {
-            eprintln!("licdiag-gen: error: {msg}");
+            let _ = writeln!(std::io::stderr(), "licdiag-gen: error: {msg}");
             ExitCode::from(2)
         }
     }

@@ -1,0 +1,154 @@
+//! Inputs and surroundings a mutation fuzzer found the binary failing on (session 38: 76k runs of
+//! every command over damaged fixtures): each case exits with the contract's code and a message,
+//! never a panic (exit code 101).
+
+use crate::common::licdiag;
+use predicates::prelude::*;
+
+const SKU_E3: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const SKU_E5: &str = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+
+/// A cell past 65,535 characters: the table formats padded each column to its widest cell with a
+/// format width, which is out of the formatter's range there. The column is capped now; the long
+/// text is still written whole.
+#[test]
+fn a_name_past_65535_characters_is_written_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = |sku: &str, name: &str| {
+        format!(
+            r#"[{{"id":"20000000-0000-4000-8000-000000000003","displayName":"{name}","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{sku}","disabledPlans":[]}}]}}]"#
+        )
+    };
+    let long = "A".repeat(70_000);
+    let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    std::fs::write(&old, group(SKU_E3, "LIC-E3")).unwrap();
+    std::fs::write(&new, group(SKU_E5, &long)).unwrap();
+    let out = licdiag()
+        .args(["--no-progress", "diff"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
+
+    // an unknown error code is reported as written, in the timeline's time-to-resolve table
+    let users = dir.path().join("users.json");
+    let code = "Q".repeat(70_000);
+    std::fs::write(
+        &users,
+        format!(
+            r#"[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d","userPrincipalName":"kai@x.example","assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"c3ef798d-70e7-5535-9156-8a8f67e593c1","state":"Error","error":"{code}","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+        ),
+    )
+    .unwrap();
+    for cmd in ["timeline", "analyze"] {
+        let out = licdiag()
+            .args(["--no-progress", cmd])
+            .arg(&users)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{cmd}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&code),
+            "{cmd}"
+        );
+    }
+}
+
+/// An error that cannot be written (stderr on a full disk) still ends the run with exit code 2:
+/// `eprintln!` panicked there.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_error_on_a_full_stderr_still_exits_2() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full in this sandbox
+    };
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_licdiag"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--no-progress", "analyze", "fixtures/malformed/binary.bin"])
+        .stdout(std::process::Stdio::null())
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
+
+/// `-` named twice: standard input can be read once, so this is an error that says so, not an
+/// "empty file" or a misread second input.
+#[test]
+fn standard_input_named_twice_is_an_error_that_says_so() {
+    licdiag()
+        .args(["--no-progress", "analyze", "-", "-"])
+        .write_stdin("{}\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "standard input can be read only once",
+        ));
+}
+
+/// A catalog downloaded gzip-compressed is read as the inputs are; a cut one is an error naming
+/// the file and the fix.
+#[test]
+fn a_gzip_catalog_is_read_and_a_cut_one_is_named() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/license-catalog.csv");
+    let plain = std::fs::read(&catalog).unwrap();
+    let gz = dir.path().join("catalog.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&plain).unwrap();
+    let bytes = enc.finish().unwrap();
+    std::fs::write(&gz, &bytes).unwrap();
+    let run = |catalog: &std::path::Path| {
+        licdiag()
+            .args([
+                "--no-progress",
+                "analyze",
+                "fixtures/sample-tenant",
+                "--as-of",
+                "2026-10-09T12:00:00Z",
+                "--format",
+                "md",
+                "--catalog",
+            ])
+            .arg(catalog)
+            .output()
+            .unwrap()
+    };
+    let (zipped, unzipped) = (run(&gz), run(&catalog));
+    assert_eq!(zipped.status.code(), Some(1));
+    // the same report but for the catalog's name
+    let text = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| !l.contains("catalog"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(text(&zipped), text(&unzipped));
+    let cut = dir.path().join("cut.csv.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    licdiag()
+        .args([
+            "--no-progress",
+            "analyze",
+            "fixtures/sample-tenant",
+            "--catalog",
+        ])
+        .arg(&cut)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cut.csv.gz").and(predicate::str::contains("gzip")));
+}
