@@ -23,19 +23,9 @@ fn a_name_past_65535_characters_is_written_not_a_panic() {
     let (old, new) = (dir.path().join("old.json"), dir.path().join("new.json"));
     std::fs::write(&old, group(SKU_E3, "LIC-E3")).unwrap();
     std::fs::write(&new, group(SKU_E5, &long)).unwrap();
-    let out = licdiag()
-        .args(["--no-progress", "diff"])
-        .arg(&old)
-        .arg(&new)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0 | 1)),
-        "{:?} {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
+    let mut diff = licdiag();
+    diff.args(["--no-progress", "diff"]).arg(&old).arg(&new);
+    writes_whole(diff, &long);
 
     // an unknown error code is reported as written, in the timeline's time-to-resolve table
     let users = dir.path().join("users.json");
@@ -48,22 +38,22 @@ fn a_name_past_65535_characters_is_written_not_a_panic() {
     )
     .unwrap();
     for cmd in ["timeline", "analyze"] {
-        let out = licdiag()
-            .args(["--no-progress", cmd])
-            .arg(&users)
-            .output()
-            .unwrap();
-        assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "{cmd}: {:?} {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains(&code),
-            "{cmd}"
-        );
+        let mut run = licdiag();
+        run.args(["--no-progress", cmd]).arg(&users);
+        writes_whole(run, &code);
     }
+}
+
+/// Runs `cmd`: a clean exit (0, or 1 for findings) whose report holds `text` whole.
+fn writes_whole(mut cmd: assert_cmd::Command, text: &str) {
+    let out = cmd.output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(text));
 }
 
 /// An error that cannot be written (stderr on a full disk) still ends the run with exit code 2:
