@@ -51,3 +51,32 @@ pub enum UsageError {
     #[error("{flag}: {message}")]
     Invalid { flag: &'static str, message: String },
 }
+
+/// `message` as one line a terminal shows as text: every control character (a line feed in a file
+/// name, an escape sequence in a record's text) is written as its escape (`\n`, `\u{1b}`), so an
+/// error stays one line and export text cannot drive the terminal.
+pub fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+
+    #[test]
+    fn control_characters_are_escaped_and_text_is_kept() {
+        assert_eq!(
+            one_line("a\nb.json: \u{1b}[31mred\r\tx é"),
+            "a\\nb.json: \\u{1b}[31mred\\r\\tx é"
+        );
+        assert_eq!(one_line("plain: text"), "plain: text");
+    }
+}

@@ -123,7 +123,9 @@ fn main() -> ExitCode {
         Err(e) => {
             // not `eprintln!`, which panics when stderr cannot be written (a full disk): the exit
             // code says what happened either way
-            let _ = writeln!(std::io::stderr(), "licdiag: error: {e:#}");
+            // one line, whatever a file name or a record's text holds
+            let message = licdiag::error::one_line(&format!("{e:#}"));
+            let _ = writeln!(std::io::stderr(), "licdiag: error: {message}");
             2
         }
     };

@@ -218,6 +218,7 @@ mod guard {
     impl Registered {
         pub fn new(map: &[u8], path: &str) -> Option<Registered> {
             install();
+            let path = crate::error::one_line(path);
             let text = format!(
                 "licdiag: error: {path}: the file shrank while it was read (another program is \
                  writing it); expected a complete export: copy it where nothing writes to it and \

@@ -142,3 +142,23 @@ fn a_gzip_catalog_is_read_and_a_cut_one_is_named() {
         .code(2)
         .stderr(predicate::str::contains("cut.csv.gz").and(predicate::str::contains("gzip")));
 }
+
+/// An error naming a file whose name holds a line feed and an escape sequence is still one line,
+/// the control characters written as escapes: nothing from a name reaches the terminal as control.
+#[cfg(unix)]
+#[test]
+fn an_error_is_one_line_whatever_the_file_name_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("a\nb\u{1b}[31m.json");
+    std::fs::write(&bad, b"\x00\x01 not an export").unwrap();
+    let out = licdiag()
+        .args(["--no-progress", "analyze"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("a\\nb\\u{1b}[31m.json"), "{err}");
+    assert!(!err.trim_end().contains(['\u{1b}', '\r']), "{err}");
+}
