@@ -115,8 +115,9 @@ fn group_row(g: &GroupLicenseChange) -> Vec<String> {
 
 const ERR_HEADERS: &[&str] = &["user", "product", "assigned", "cause", "state"];
 
-/// The widest a column of the table format is padded to (characters).
-const MAX_COLUMN: usize = 60;
+/// The widest a column of the table format is padded to (characters): above any real name (a UPN
+/// has at most 113, a display name 256), far below the formatter's limit (65,535).
+const MAX_COLUMN: usize = 256;
 
 fn sections(d: &DiffDoc) -> Vec<Section> {
     vec![
@@ -222,9 +223,7 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
                     .map(|c| c.chars().count())
                     .max()
                     .unwrap_or(0)
-                    // a longer cell (an export's name or code, of any length) runs past its
-                    // column, as in the timeline's table; a width past 65,535 is out of the
-                    // formatter's range
+                    // a longer cell (an export's text, of any length) runs past its column
                     .min(MAX_COLUMN)
             })
             .collect();

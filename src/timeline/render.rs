@@ -329,14 +329,15 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "time to resolve per cause:")?;
         let rows: Vec<[String; 6]> = d.time_to_resolve.iter().map(stat_cells).collect();
-        // capped like the other columns: a cause code is an export's text, of any length (and
-        // a width past 65,535 is out of the formatter's range)
+        // capped: an unknown cause code is an export's text, of any length, and a width past
+        // 65,535 is out of the formatter's range (256: above any real code, the longest known
+        // is LicenseAssignmentAttributeConcurrencyException's 46)
         let wc = rows
             .iter()
             .map(|r| r[0].chars().count())
             .max()
             .unwrap_or(0)
-            .clamp(5, 40);
+            .clamp(5, 256);
         writeln!(
             w,
             "  {:<wc$}  {:>8}  {:>8}  {:>10}  {:>14}  {:>14}",
