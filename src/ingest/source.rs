@@ -108,6 +108,11 @@ fn is_documentation(p: &Path) -> bool {
     name.ends_with(".md") || name == "readme" || name == "readme.txt"
 }
 
+/// Whether `head`, a file's first bytes, begins as gzip does (its magic bytes, whatever the name).
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 /// Counts bytes read from the underlying file (for the progress bar) and, when asked, hashes them
 /// (SHA-256 of the file as given, for report provenance).
 pub struct CountingReader<R> {
@@ -237,7 +242,7 @@ pub fn open(
         },
     );
     let head = raw.fill_buf().map_err(|e| io_err(input, e))?;
-    let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    let gzip = is_gzip(head);
     let mut decoded: Box<dyn BufRead + Send> = if gzip {
         Box::new(BufReader::with_capacity(
             BUF,
@@ -289,10 +294,7 @@ fn open_mapped(
     let mut m =
         super::mapped::MapReader::new(file, &input.display(), counter.clone(), hasher.clone())?;
     let head = &m.mapping()[..];
-    if head.starts_with(&[0x1f, 0x8b])
-        || head.starts_with(&[0xFF, 0xFE])
-        || head.starts_with(&[0xFE, 0xFF])
-    {
+    if is_gzip(head) || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return None;
     }
     let encoding = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {

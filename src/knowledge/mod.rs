@@ -55,8 +55,8 @@ impl Knowledge {
     pub fn from_catalog_file(path: &Path) -> anyhow::Result<Knowledge> {
         let mut bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the catalog file {}", path.display()))?;
-        // a gzip download is read as inputs are (its magic bytes, whatever the name)
-        if bytes.starts_with(&[0x1f, 0x8b]) {
+        // a gzip download is read as inputs are
+        if crate::ingest::source::is_gzip(&bytes) {
             let mut plain = Vec::new();
             std::io::Read::read_to_end(
                 &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
