@@ -563,8 +563,8 @@ impl<'a> Ctx<'a> {
         if let Some(u) = self.user(k) {
             return UserRef {
                 id: Some(u.id.clone()),
-                upn: u.upn.clone(),
-                display_name: u.display_name.clone(),
+                upn: u.upn.as_deref().map(String::from),
+                display_name: u.display_name.as_deref().map(String::from),
             };
         }
         let (upn, dn) = self
@@ -943,10 +943,11 @@ mod tests {
             "SMTP:Shared@Contoso.example".into(),
             "smtp:shared@contoso.example".into(),
             " x500:/o=ExchangeLabs/cn=ana ".into(),
-        ];
+        ]
+        .into();
         ana.mail = Some("shared@contoso.example".into());
         let mut bo = user("bo");
-        bo.proxy_addresses = vec!["smtp:bo@contoso.example".into()];
+        bo.proxy_addresses = vec!["smtp:bo@contoso.example".into()].into();
         let mut cy = user("cy");
         cy.mail = Some("  SHARED@contoso.example ".into());
         let mut team = group("team", &[]);

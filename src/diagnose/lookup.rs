@@ -114,7 +114,7 @@ mod tests {
     fn user(id: &str, upn: Option<&str>) -> User {
         User {
             id: ObjectId::parse(id).expect("id"),
-            upn: upn.map(str::to_string),
+            upn: upn.map(str::to_string).map(Into::into),
             ..crate::diagnose::testkit::user("someone")
         }
     }

@@ -54,15 +54,15 @@ pub const MOERA: &str = "fabrikam.onmicrosoft.com";
 pub fn user(name: &str) -> User {
     User {
         id: uid(name),
-        upn: Some(format!("{name}@{DOMAIN}")),
-        display_name: Some(name.to_string()),
+        upn: Some(format!("{name}@{DOMAIN}").into()),
+        display_name: Some(name.to_string().into()),
         account_enabled: Some(true),
         usage_location: Some("US".into()),
         mail: None,
-        proxy_addresses: Vec::new(),
+        proxy_addresses: Vec::new().into(),
         on_premises_sync_enabled: None,
         assigned_licenses: Vec::new().into(),
-        license_states: Vec::new(),
+        license_states: Vec::new().into(),
         source: src("users.json", 1),
     }
 }

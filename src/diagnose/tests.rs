@@ -37,7 +37,8 @@ fn count_world() -> World {
         u.license_states = vec![
             bad(E3, Some("LIC-E3"), "CountViolation", at),
             bad(EMS, Some("LIC-E3"), "Other", at),
-        ];
+        ]
+        .into();
         w.snap.users.push(u);
         w.snap.memberships.push(member("LIC-E3", n));
     }
@@ -45,20 +46,22 @@ fn count_world() -> World {
     rosa.license_states = vec![
         ok(E3, Some("LIC-E3"), "2026-10-08T13:02:12Z"),
         ok(EMS, Some("LIC-E3"), "2026-10-08T13:02:12Z"),
-    ];
+    ]
+    .into();
     let mut dmitri = user("dmitri");
     dmitri.account_enabled = Some(false);
-    dmitri.license_states = vec![ok(E3, Some("LIC-E3"), "2026-09-14T10:00:00Z")];
+    dmitri.license_states = vec![ok(E3, Some("LIC-E3"), "2026-09-14T10:00:00Z")].into();
     let mut derek = user("derek");
     derek.account_enabled = Some(false);
-    derek.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")];
+    derek.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")].into();
     let mut sofia = user("sofia");
-    sofia.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")];
+    sofia.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")].into();
     let mut hannah = user("hannah");
     hannah.license_states = vec![
         ok(E3, None, "2026-09-14T10:00:00Z"),
         ok(E3, Some("LIC-E3"), "2026-09-14T10:00:00Z"),
-    ];
+    ]
+    .into();
     w.snap.users.extend([rosa, dmitri, derek, sofia, hannah]);
     w.events = vec![
         set_group_license("LIC-E3", "2026-10-06T08:00:12Z", "ana", Outcome::Success),
@@ -222,11 +225,11 @@ fn other_without_sibling_takes_the_audit_cause_or_says_so() {
     w.snap.skus = vec![subscribed(E1, 6, 0, 6)];
     w.snap.groups = vec![group("LIC-E1", &[(E1, &[])])];
     let mut olivia = user("olivia");
-    olivia.license_states = vec![bad(E1, Some("LIC-E1"), "Other", "2026-10-05T09:33:02Z")];
+    olivia.license_states = vec![bad(E1, Some("LIC-E1"), "Other", "2026-10-05T09:33:02Z")].into();
     let mut nils = user("nils");
-    nils.license_states = vec![bad(E1, Some("LIC-E1"), "Others", "2026-10-05T09:40:00Z")];
+    nils.license_states = vec![bad(E1, Some("LIC-E1"), "Others", "2026-10-05T09:40:00Z")].into();
     let mut grace = user("grace");
-    grace.license_states = vec![ok(E1, None, "2026-09-14T10:00:00Z")];
+    grace.license_states = vec![ok(E1, None, "2026-09-14T10:00:00Z")].into();
     w.snap.users = vec![olivia, nils, grace];
     w.events = vec![gbl_fail(
         "olivia",
@@ -287,7 +290,7 @@ fn other_attributed_to_a_failed_audit_event_on_a_sibling_product() {
     w.snap.groups = vec![group("LIC-E3", &[(E3, &[]), (EMS, &[])])];
     let mut kai = user("kai");
     // the snapshot lost the E3 entry; only EMS says Other
-    kai.license_states = vec![bad(EMS, Some("LIC-E3"), "Other", "2026-10-06T08:01:52Z")];
+    kai.license_states = vec![bad(EMS, Some("LIC-E3"), "Other", "2026-10-06T08:01:52Z")].into();
     w.snap.users = vec![kai];
     w.events = vec![gbl_fail(
         "kai",
@@ -334,7 +337,8 @@ fn conflict_world() -> World {
             ),
             &[YAMMER],
         ),
-    ];
+    ]
+    .into();
     let mut ivan = user("ivan");
     ivan.license_states = vec![
         ok(E1, Some("LIC-E1"), "2026-09-14T10:00:00Z"),
@@ -347,7 +351,8 @@ fn conflict_world() -> World {
             ),
             &[YAMMER],
         ),
-    ];
+    ]
+    .into();
     w.snap.users = vec![grace, ivan];
     w
 }
@@ -496,7 +501,8 @@ fn dependency_names_the_plans_and_where_the_requirement_could_come_from() {
             "DependencyViolation",
             "2026-10-07T11:33:45Z",
         ),
-    ];
+    ]
+    .into();
     w.snap.users = vec![tomas];
     w.snap.memberships = vec![member("LIC-E3", "someone-else")];
     w.events = vec![
@@ -553,13 +559,14 @@ fn usage_location_per_user() {
     w.snap.groups = vec![group("LIC-PowerBI", &[(PBI, &[])])];
     for (n, loc) in [("reza", Some("IR")), ("samir", Some("SY")), ("nova", None)] {
         let mut u = user(n);
-        u.usage_location = loc.map(str::to_string);
+        u.usage_location = loc.map(str::to_string).map(Into::into);
         u.license_states = vec![bad(
             PBI,
             Some("LIC-PowerBI"),
             "ProhibitedInUsageLocationViolation",
             "2026-10-05T07:06:03Z",
-        )];
+        )]
+        .into();
         w.snap.users.push(u);
     }
     let d = w.run(NOW);
@@ -602,21 +609,28 @@ fn uniqueness_names_the_colliding_address_and_holder() {
     w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
     let mut jamie = user("jamie.lindqvist");
     jamie.on_premises_sync_enabled = Some(true);
-    jamie.mail = Some(format!("jamie.lindqvist@{DOMAIN}"));
+    jamie.mail = Some(format!("jamie.lindqvist@{DOMAIN}").into());
     jamie.license_states = vec![bad(
         E3,
         Some("LIC-E3"),
         "UniquenessViolation",
         "2026-10-06T08:03:40Z",
-    )];
+    )]
+    .into();
     let mut holder = user("jamie.lindgren");
     holder.proxy_addresses = vec![
         format!("SMTP:jamie.lindgren@{DOMAIN}"),
         format!("smtp:jamie.lindgren@{MOERA}"),
         format!("smtp:Jamie.Lindqvist@{DOMAIN}"),
-    ];
+    ]
+    .into_iter()
+    .map(Into::into)
+    .collect::<Box<[Box<str>]>>();
     let mut other = user("ana");
-    other.proxy_addresses = vec![format!("SMTP:ana@{DOMAIN}"), format!("smtp:ana@{MOERA}")];
+    other.proxy_addresses = vec![format!("SMTP:ana@{DOMAIN}"), format!("smtp:ana@{MOERA}")]
+        .into_iter()
+        .map(Into::into)
+        .collect::<Box<[Box<str>]>>();
     // a group that holds the alias the user would get in the onmicrosoft domain
     let mut g = group("Sales-DL", &[]);
     g.proxy_addresses = vec![format!("smtp:JAMIE.LINDQVIST@{MOERA}")];
@@ -691,9 +705,10 @@ fn concurrency_self_resolves_or_stays_pending() {
     omar.license_states = vec![
         ok(E3, Some("LIC-E3"), "2026-10-06T08:03:30Z"),
         ok(E3, Some("LIC-E3-Voice"), "2026-10-07T09:20:40Z"),
-    ];
+    ]
+    .into();
     let mut priya = user("priya");
-    priya.license_states = vec![ok(E3, Some("LIC-E3"), "2026-10-06T08:03:49Z")];
+    priya.license_states = vec![ok(E3, Some("LIC-E3"), "2026-10-06T08:03:49Z")].into();
     w.snap.users = vec![omar, priya];
     w.snap.memberships = vec![
         member("LIC-E3", "omar"),
@@ -835,7 +850,8 @@ fn unknown_codes_are_kept_verbatim() {
         Some("LIC-Addon"),
         "LicenseServiceUnavailableViolation",
         "2026-10-04T17:12:40Z",
-    )];
+    )]
+    .into();
     w.snap.users = vec![liam];
     let d = w.run(NOW);
     assert_eq!(d.findings.len(), 1);
@@ -1061,7 +1077,8 @@ fn ranking_puts_most_affected_root_causes_first_and_derived_other_last() {
         None,
         "MutuallyExclusiveViolation",
         "2026-10-06T08:03:05Z",
-    )];
+    )]
+    .into();
     w.snap.users.push(g);
     let d = w.run(NOW);
     let order: Vec<(Cause, usize)> = d
@@ -1098,7 +1115,8 @@ fn never_panics_on_odd_data() {
             s.state = AssignmentState::Unknown("Weird".into());
             s
         },
-    ];
+    ]
+    .into();
     w.snap.users = vec![u];
     w.snap.skus = vec![{
         let mut s = subscribed(E3, 0, 0, u64::MAX);

@@ -127,8 +127,8 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                     if e.is_user {
                         ctx.user_by_index(e.index()).map(|u| AddressHolder {
                             id: u.id.clone(),
-                            upn: u.upn.clone(),
-                            display_name: u.display_name.clone(),
+                            upn: u.upn.as_deref().map(String::from),
+                            display_name: u.display_name.as_deref().map(String::from),
                             kind: "user".into(),
                             matched_on: e.matched_on().into(),
                             value: e.value.to_string(),

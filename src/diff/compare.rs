@@ -45,8 +45,8 @@ impl<'a> Names<'a> {
         let u = self.users.get(id);
         UserRef {
             id: Some(id.clone()),
-            upn: u.and_then(|u| u.upn.clone()),
-            display_name: u.and_then(|u| u.display_name.clone()),
+            upn: u.and_then(|u| u.upn.as_deref().map(String::from)),
+            display_name: u.and_then(|u| u.display_name.as_deref().map(String::from)),
         }
     }
 
@@ -476,8 +476,8 @@ mod tests {
         let names = Names::new(&old, &new, &kb);
         let upn = |n: &str| names.user(&uid(n)).upn;
         assert_eq!(upn("ana").as_deref(), Some("ana.new@contoso.example"));
-        assert_eq!(upn("bo"), user("bo").upn);
-        assert_eq!(upn("cy"), user("cy").upn);
+        assert_eq!(upn("bo"), user("bo").upn.map(Into::into));
+        assert_eq!(upn("cy"), user("cy").upn.map(Into::into));
         let nobody = names.user(&uid("nobody"));
         assert_eq!(
             (nobody.id, nobody.upn, nobody.display_name),

@@ -284,7 +284,10 @@ fn license_states(users: &[User], lk: &Lookup<'_>) -> Table {
         name: "license_states",
         columns: vec![
             s("user_id", r.iter().map(|(u, _)| Some(u.id.to_string()))),
-            s("upn", r.iter().map(|(u, _)| u.upn.clone())),
+            s(
+                "upn",
+                r.iter().map(|(u, _)| u.upn.as_deref().map(String::from)),
+            ),
             s("sku_id", r.iter().map(|(_, x)| Some(x.sku_id.to_string()))),
             s("sku", r.iter().map(|(_, x)| lk.part(&x.sku_id))),
             s(
@@ -308,7 +311,8 @@ fn license_states(users: &[User], lk: &Lookup<'_>) -> Table {
             ),
             s(
                 "error_subcode",
-                r.iter().map(|(_, x)| x.error_subcode.clone()),
+                r.iter()
+                    .map(|(_, x)| x.error_subcode.as_deref().map(String::from)),
             ),
             l(
                 "disabled_plans",
@@ -330,18 +334,30 @@ fn users(users: &[User], lk: &Lookup<'_>) -> Table {
         name: "users",
         columns: vec![
             s("id", r.iter().map(|x| Some(x.id.to_string()))),
-            s("upn", r.iter().map(|x| x.upn.clone())),
-            s("display_name", r.iter().map(|x| x.display_name.clone())),
-            s("mail", r.iter().map(|x| x.mail.clone())),
+            s("upn", r.iter().map(|x| x.upn.as_deref().map(String::from))),
+            s(
+                "display_name",
+                r.iter()
+                    .map(|x| x.display_name.as_deref().map(String::from)),
+            ),
+            s(
+                "mail",
+                r.iter().map(|x| x.mail.as_deref().map(String::from)),
+            ),
             b("account_enabled", r.iter().map(|x| x.account_enabled)),
-            s("usage_location", r.iter().map(|x| x.usage_location.clone())),
+            s(
+                "usage_location",
+                r.iter()
+                    .map(|x| x.usage_location.as_deref().map(String::from)),
+            ),
             b(
                 "on_premises_sync_enabled",
                 r.iter().map(|x| x.on_premises_sync_enabled),
             ),
             l(
                 "proxy_addresses",
-                r.iter().map(|x| x.proxy_addresses.clone()),
+                r.iter()
+                    .map(|x| x.proxy_addresses.iter().map(|a| a.to_string()).collect()),
             ),
             l(
                 "skus",

@@ -290,8 +290,8 @@ impl<'a> Tenant<'a> {
         let u = self.user(id);
         UserRef {
             id: Some(id.clone()),
-            upn: u.and_then(|u| u.upn.clone()),
-            display_name: u.and_then(|u| u.display_name.clone()),
+            upn: u.and_then(|u| u.upn.as_deref().map(String::from)),
+            display_name: u.and_then(|u| u.display_name.as_deref().map(String::from)),
         }
     }
 
@@ -397,12 +397,12 @@ mod tests {
     fn user(id: &str, states: Vec<LicenseAssignmentState>, assigned: Vec<&str>) -> User {
         User {
             id: oid(id),
-            upn: Some(format!("{id}@x")),
+            upn: Some(format!("{id}@x").into()),
             display_name: None,
             account_enabled: Some(true),
             usage_location: None,
             mail: None,
-            proxy_addresses: vec![],
+            proxy_addresses: vec![].into(),
             on_premises_sync_enabled: None,
             assigned_licenses: assigned
                 .into_iter()
@@ -411,7 +411,7 @@ mod tests {
                     disabled_plans: Vec::new().into(),
                 })
                 .collect(),
-            license_states: states,
+            license_states: states.into(),
             source: src(),
         }
     }

@@ -153,8 +153,8 @@ fn user(s: &Scrubber, u: &mut User) {
     opt_with(&mut u.upn, |x| p.address(x));
     opt_with(&mut u.display_name, |x| p.name(x));
     opt_with(&mut u.mail, |x| p.address(x));
-    for a in &mut u.proxy_addresses {
-        *a = p.proxy(a);
+    for a in u.proxy_addresses.iter_mut() {
+        *a = p.proxy(a).into();
     }
 }
 

@@ -272,10 +272,10 @@ mod tests {
             account_enabled: None,
             usage_location: None,
             mail: None,
-            proxy_addresses: vec![],
+            proxy_addresses: vec![].into(),
             on_premises_sync_enabled: None,
             assigned_licenses: Vec::new().into(),
-            license_states: vec![],
+            license_states: vec![].into(),
             source: SourceRef {
                 file: "users.json".into(),
                 record: 1,

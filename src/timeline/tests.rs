@@ -166,12 +166,13 @@ fn a_success_that_drops_the_product_does_not_resolve() {
 fn the_snapshot_wins_over_a_later_success() {
     let mut w = World::new();
     let mut kai = user("kai");
-    kai.license_states.push(bad(
+    kai.license_states = vec![bad(
         E3,
         Some("LIC-E3"),
         "CountViolation",
         "2026-10-06T08:01:00Z",
-    ));
+    )]
+    .into();
     w.snap.users.push(kai);
     w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
     w.snap.skus.push(subscribed(E3, 1, 0, 1));

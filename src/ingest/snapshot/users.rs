@@ -33,32 +33,36 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
         })?;
     let owner = format!("user {}", upn.as_deref().unwrap_or(id.as_str()));
 
-    let mut license_states = object_list(v, "licenseAssignmentStates", &owner)?
-        .iter()
-        .enumerate()
-        .map(|(i, st)| license_state(st, i, &owner))
-        .collect::<Result<Vec<_>, _>>()?;
-    // collected through `Result`, the vector grew by doubling from four: two or three states held
-    // room for four, every user of the tenant
-    license_states.shrink_to_fit();
+    // built at its exact size, then boxed without a copy: collected through `Result`, the vector
+    // grew from room for four, and mimalloc shrinks a block in place when at least half of it is
+    // kept, so a user's two states held room for four (about 18 MB of a 100k-user tenant's users,
+    // benches/README.md, thirty-ninth run)
+    let states = object_list(v, "licenseAssignmentStates", &owner)?;
+    let mut license_states = Vec::with_capacity(states.len());
+    for (i, st) in states.iter().enumerate() {
+        license_states.push(license_state(st, i, &owner)?);
+    }
     let assigned_licenses = fields::sku_list(assigned_skus(v, &owner)?);
     for (i, p) in object_list(v, "assignedPlans", &owner)?.iter().enumerate() {
         check_assigned_plan(p, i, &owner)?;
     }
-    let mut proxy_addresses = string_list(v, "proxyAddresses", &owner)?;
-    proxy_addresses.shrink_to_fit();
+    // a new vector of the exact size too: collected in place, the strings' vector would be shrunk
+    // from 24 bytes an address to 16, in place
+    let listed = string_list(v, "proxyAddresses", &owner)?;
+    let mut proxy_addresses = Vec::with_capacity(listed.len());
+    proxy_addresses.extend(listed.into_iter().map(String::into_boxed_str));
 
     Ok(User {
         id,
-        upn,
-        display_name: text_field(v, "displayName"),
+        upn: upn.map(String::into_boxed_str),
+        display_name: text_field(v, "displayName").map(String::into_boxed_str),
         account_enabled: bool_field(v, "accountEnabled"),
-        usage_location: text_field(v, "usageLocation"),
-        mail: text_field(v, "mail"),
-        proxy_addresses,
+        usage_location: text_field(v, "usageLocation").map(String::into_boxed_str),
+        mail: text_field(v, "mail").map(String::into_boxed_str),
+        proxy_addresses: proxy_addresses.into_boxed_slice(),
         on_premises_sync_enabled: bool_field(v, "onPremisesSyncEnabled"),
         assigned_licenses,
-        license_states,
+        license_states: license_states.into_boxed_slice(),
         source,
     })
 }
@@ -81,7 +85,9 @@ fn license_state(
             .map(|s| AssignmentState::parse(&s))
             .unwrap_or_else(|| AssignmentState::Unknown(String::new())),
         error: error_code(st, owner, &path)?,
-        error_subcode: text_field(st, "errorSubcode").filter(|s| !s.eq_ignore_ascii_case("none")),
+        error_subcode: text_field(st, "errorSubcode")
+            .filter(|s| !s.eq_ignore_ascii_case("none"))
+            .map(String::into_boxed_str),
         last_updated: time_field(st, "lastUpdatedDateTime"),
     })
 }
@@ -497,6 +503,12 @@ mod tests {
         assert_eq!(u.account_enabled, Some(false));
         assert_eq!(u.assigned_licenses.len(), 1);
         assert_eq!(u.license_states[0].assigned_by_group, ObjectId::parse(G1));
-        assert_eq!(u.proxy_addresses, vec!["SMTP:solo@x.example".to_string()]);
+        assert_eq!(
+            u.proxy_addresses,
+            vec!["SMTP:solo@x.example".to_string()]
+                .into_iter()
+                .map(Into::into)
+                .collect::<Box<[Box<str>]>>()
+        );
     }
 }
