@@ -1433,9 +1433,7 @@ impl CsvRows<'_> {
     }
 }
 
-/// What one input yields: its report, its kept events, its snapshot objects.
-/// An input's report, kept events (in vectors, in reading order), snapshot and held changes.
-/// One input, read.
+/// One input, read: its report, kept events, snapshot objects and held changes.
 struct InputRead {
     report: InputReport,
     /// The kept events in reading order, in vectors of at most [`CHUNK_EVENTS`] (the last may be

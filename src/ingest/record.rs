@@ -195,7 +195,7 @@ fn compact_row(v: Value) -> Result<Row, Value> {
     if !fields::is_user_or_untyped(&v) {
         return Ok(Row::Other(v));
     }
-    match fields::id_text(&v, &["id"], "") {
+    match fields::id_text(&v, &["id"], &"") {
         Ok(Some(id)) if crate::model::ObjectId::parse(&id).is_some() => Ok(Row::Other(v)),
         _ => Err(v),
     }
@@ -275,7 +275,7 @@ pub fn compact_members(v: &Value) -> Option<Vec<crate::model::ObjectId>> {
         rows.iter()
             .filter_map(|r| match r {
                 Value::String(id) => crate::model::ObjectId::parse(id),
-                other if fields::is_user_or_untyped(other) => fields::id_text(other, &["id"], "")
+                other if fields::is_user_or_untyped(other) => fields::id_text(other, &["id"], &"")
                     .ok()
                     .flatten()
                     .and_then(|id| crate::model::ObjectId::parse(&id)),

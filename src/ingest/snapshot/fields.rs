@@ -11,6 +11,7 @@ use crate::normalize::time::parse_timestamp;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 /// Issue reason: a nested value rendered as a type name or `@{...}` text by `ConvertTo-Json`.
@@ -85,7 +86,13 @@ pub fn bool_field(v: &Value, key: &str) -> Option<bool> {
 }
 
 /// A required id-like scalar: `Ok(None)` when absent, an issue when it is an object or array.
-pub fn id_text(v: &Value, keys: &[&str], what: &str) -> Result<Option<String>, SnapshotIssue> {
+/// A string is borrowed, and `what` (which names the owner in the issue) is only written out for
+/// an issue: ids are read for every row of an export (a user's licenses, a group's members).
+pub fn id_text<'v>(
+    v: &'v Value,
+    keys: &[&str],
+    what: &dyn fmt::Display,
+) -> Result<Option<Cow<'v, str>>, SnapshotIssue> {
     match field_any(v, keys) {
         None => Ok(None),
         Some(x @ (Value::Object(_) | Value::Array(_))) => Err(malformed(format!(
@@ -93,7 +100,18 @@ pub fn id_text(v: &Value, keys: &[&str], what: &str) -> Result<Option<String>, S
             keys.first().copied().unwrap_or("id"),
             type_name(x)
         ))),
-        Some(x) => Ok(value::text(x)),
+        Some(Value::String(s)) => Ok(value::present(s).map(Cow::Borrowed)),
+        Some(x) => Ok(value::text(x).map(Cow::Owned)),
+    }
+}
+
+/// Entry `.1` of the list `.0`, as messages name it (`licenseAssignmentStates[1]`): written out
+/// only when an issue is.
+pub struct Entry<'a>(pub &'a str, pub usize);
+
+impl fmt::Display for Entry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
     }
 }
 
@@ -232,7 +250,7 @@ fn object_item<'a>(
     i: usize,
     owner: &str,
 ) -> Result<Cow<'a, Value>, SnapshotIssue> {
-    let at = || format!("{path}[{i}]");
+    let at = || Entry(path, i).to_string();
     match it.as_ref() {
         Value::Object(_) => Ok(it),
         Value::String(s) if is_truncation_marker(s) => Err(truncated(owner, &at(), s)),
@@ -268,12 +286,17 @@ pub fn object_field<'a>(
 pub fn string_list(v: &Value, key: &str, owner: &str) -> Result<Vec<String>, SnapshotIssue> {
     match field(v, key) {
         None => Ok(Vec::new()),
-        Some(x) => strings_of(x, key, owner),
+        Some(x) => strings_of(x, &key, owner),
     }
 }
 
-/// [`string_list`] on a value already looked up; `path` names it in messages.
-pub fn strings_of(x: &Value, path: &str, owner: &str) -> Result<Vec<String>, SnapshotIssue> {
+/// [`string_list`] on a value already looked up; `path` names it in messages (written out only
+/// for an issue).
+pub fn strings_of(
+    x: &Value,
+    path: &dyn fmt::Display,
+    owner: &str,
+) -> Result<Vec<String>, SnapshotIssue> {
     match x {
         Value::Null => Ok(Vec::new()),
         Value::Array(items) => {
@@ -299,13 +322,18 @@ pub fn strings_of(x: &Value, path: &str, owner: &str) -> Result<Vec<String>, Sna
             }
             Ok(out)
         }
-        Value::String(s) if is_truncation_marker(s) => Err(truncated(owner, path, s)),
+        Value::String(s) if is_truncation_marker(s) => Err(truncated(owner, &path.to_string(), s)),
         Value::String(s) => match json_text(s) {
             Some(decoded) => strings_of(&decoded, path, owner),
             None => Ok(value::text(x).into_iter().collect()),
         },
         Value::Number(_) | Value::Bool(_) => Ok(value::text(x).into_iter().collect()),
-        found @ Value::Object(_) => Err(wrong_type(owner, path, "an array of strings", found)),
+        found @ Value::Object(_) => Err(wrong_type(
+            owner,
+            &path.to_string(),
+            "an array of strings",
+            found,
+        )),
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 pub(super) fn parse_group(v: &Value, source: SourceRef) -> Result<Group, SnapshotIssue> {
     let display_name = text_field(v, "displayName");
-    let id = id_text(v, &["id", "objectId"], "group")?
+    let id = id_text(v, &["id", "objectId"], &"group")?
         .and_then(|s| ObjectId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
             reason: MISSING_ID,
@@ -110,15 +110,7 @@ fn members(v: &Value, owner: &str) -> Result<Option<Vec<ObjectId>>, SnapshotIssu
         if !fields::is_user_or_untyped(m) {
             continue;
         }
-        // an id as a string, what every export writes: read without writing out the member's
-        // path, which only an issue needs
-        if let Some(Value::String(s)) = fields::field(m, "id") {
-            if let Some(id) = crate::ingest::value::present(s).and_then(ObjectId::parse) {
-                out.push(id);
-                continue;
-            }
-        }
-        let id = id_text(m, &["id"], &format!("{owner}: `members[{i}]`"))?
+        let id = id_text(m, &["id"], &format_args!("{owner}: `members[{i}]`"))?
             .and_then(|s| ObjectId::parse(&s))
             .ok_or_else(|| SnapshotIssue {
                 reason: MISSING_ID,

@@ -7,7 +7,7 @@
 //! a generated tenant), so keeping it held about 6 KB per user in memory.
 
 use super::fields::{
-    self, bool_field, id_text, object_list, string_list, text_field, time_field, MISSING_ID,
+    self, bool_field, id_text, object_list, string_list, text_field, time_field, Entry, MISSING_ID,
     MISSING_SKU_ID,
 };
 use super::SnapshotIssue;
@@ -18,10 +18,11 @@ use crate::model::snapshot::{
     AssignedSku, AssignmentState, LicenseAssignmentState, PlanList, User,
 };
 use serde_json::Value;
+use std::fmt;
 
 pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotIssue> {
     let upn = text_field(v, "userPrincipalName");
-    let id = id_text(v, &["id", "objectId"], "user")?
+    let id = id_text(v, &["id", "objectId"], &"user")?
         .and_then(|s| ObjectId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
             reason: MISSING_ID,
@@ -74,9 +75,9 @@ fn license_state(
     owner: &str,
 ) -> Result<LicenseAssignmentState, SnapshotIssue> {
     // the entry's path is written out for an issue only (as `fields::object_list` does)
-    let path = || format!("licenseAssignmentStates[{i}]");
+    let path = Entry("licenseAssignmentStates", i);
     let sku_id = required_sku(st, owner, &path)?;
-    let disabled_plans = plan_ids(st, owner, &|| format!("{}.disabledPlans", path()))?;
+    let disabled_plans = plan_ids(st, owner, &format_args!("{path}.disabledPlans"))?;
     Ok(LicenseAssignmentState {
         sku_id,
         assigned_by_group: assigned_by_group(st),
@@ -104,14 +105,13 @@ fn assigned_by_group(st: &Value) -> Option<ObjectId> {
 fn error_code(
     st: &Value,
     owner: &str,
-    path: &dyn Fn() -> String,
+    path: &dyn fmt::Display,
 ) -> Result<Option<Cause>, SnapshotIssue> {
     match fields::field(st, "error") {
         None => Ok(None),
         Some(o @ Value::Object(_)) => Ok(text_field(o, "code").and_then(|c| Cause::from_code(&c))),
         Some(x @ Value::Array(_)) => Err(fields::malformed(format!(
-            "{owner}: `{}.error` is {} where an error code string is expected",
-            path(),
+            "{owner}: `{path}.error` is {} where an error code string is expected",
             fields::type_name(x)
         ))),
         Some(x) => Ok(crate::ingest::value::text(x).and_then(|c| Cause::from_code(&c))),
@@ -123,16 +123,9 @@ fn error_code(
 pub(super) fn required_sku(
     e: &Value,
     owner: &str,
-    path: &dyn Fn() -> String,
+    path: &dyn fmt::Display,
 ) -> Result<SkuId, SnapshotIssue> {
-    // a SKU id as a string, what every export writes: read without building the entry's path
-    if let Some(Value::String(s)) = fields::field(e, "skuId") {
-        if let Some(id) = crate::ingest::value::present(s).and_then(SkuId::parse) {
-            return Ok(id);
-        }
-    }
-    let path = path();
-    id_text(e, &["skuId"], &format!("{owner}: `{path}`"))?
+    id_text(e, &["skuId"], &format_args!("{owner}: `{path}`"))?
         .and_then(|s| SkuId::parse(&s))
         .ok_or_else(|| SnapshotIssue {
             reason: MISSING_SKU_ID,
@@ -144,23 +137,10 @@ pub(super) fn required_sku(
 
 /// `disabledPlans` as plan ids (`path` names the property in messages, written out only for an
 /// issue), shared with equal lists.
-fn plan_ids(e: &Value, owner: &str, path: &dyn Fn() -> String) -> Result<PlanList, SnapshotIssue> {
+fn plan_ids(e: &Value, owner: &str, path: &dyn fmt::Display) -> Result<PlanList, SnapshotIssue> {
     let plans = match fields::field(e, "disabledPlans") {
         None => Vec::new(),
-        // an array of plain strings, what every export writes: read as `strings_of` reads it,
-        // without building the property's path
-        Some(Value::Array(items))
-            if items.iter().all(|it| match it {
-                Value::String(s) => !fields::is_truncation_marker(s),
-                _ => it.is_null(),
-            }) =>
-        {
-            items
-                .iter()
-                .filter_map(crate::ingest::value::text)
-                .collect()
-        }
-        Some(x) => fields::strings_of(x, &path(), owner)?,
+        Some(x) => fields::strings_of(x, path, owner)?,
     };
     Ok(fields::plan_list(
         plans.iter().filter_map(|p| PlanId::parse(p)).collect(),
@@ -173,10 +153,10 @@ pub(super) fn assigned_skus(v: &Value, owner: &str) -> Result<Vec<AssignedSku>, 
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let path = || format!("assignedLicenses[{i}]");
+            let path = Entry("assignedLicenses", i);
             Ok(AssignedSku {
                 sku_id: required_sku(l, owner, &path)?,
-                disabled_plans: plan_ids(l, owner, &|| format!("{}.disabledPlans", path()))?,
+                disabled_plans: plan_ids(l, owner, &format_args!("{path}.disabledPlans"))?,
             })
         })
         .collect()
@@ -185,15 +165,9 @@ pub(super) fn assigned_skus(v: &Value, owner: &str) -> Result<Vec<AssignedSku>, 
 /// One `assignedPlans[i]` row: it must name its plan (`servicePlanId`), as it always has; the row
 /// is not kept (module docs).
 fn check_assigned_plan(p: &Value, i: usize, owner: &str) -> Result<(), SnapshotIssue> {
-    // a plan id as text: the rows of a whole export, checked without building a message
-    if let Some(x) = fields::field(p, "servicePlanId").filter(|x| !(x.is_object() || x.is_array()))
-    {
-        if crate::ingest::value::text(x).is_some_and(|s| PlanId::parse(&s).is_some()) {
-            return Ok(());
-        }
-    }
-    let path = format!("assignedPlans[{i}]");
-    id_text(p, &["servicePlanId"], &format!("{owner}: `{path}`"))?
+    // the rows of a whole export are checked: the row's path is written out for an issue only
+    let path = Entry("assignedPlans", i);
+    id_text(p, &["servicePlanId"], &format_args!("{owner}: `{path}`"))?
         .and_then(|s| PlanId::parse(&s))
         .map(drop)
         .ok_or_else(|| fields::malformed(format!("{owner}: `{path}` has no `servicePlanId`")))
@@ -503,12 +477,6 @@ mod tests {
         assert_eq!(u.account_enabled, Some(false));
         assert_eq!(u.assigned_licenses.len(), 1);
         assert_eq!(u.license_states[0].assigned_by_group, ObjectId::parse(G1));
-        assert_eq!(
-            u.proxy_addresses,
-            vec!["SMTP:solo@x.example".to_string()]
-                .into_iter()
-                .map(Into::into)
-                .collect::<Box<[Box<str>]>>()
-        );
+        assert_eq!(&*u.proxy_addresses, [Box::from("SMTP:solo@x.example")]);
     }
 }
