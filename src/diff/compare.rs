@@ -100,7 +100,7 @@ fn state_label(s: &AssignmentState) -> String {
         AssignmentState::Disabled => "Disabled".into(),
         AssignmentState::Error => "Error".into(),
         AssignmentState::Unknown(s) if s.is_empty() => "unknown".into(),
-        AssignmentState::Unknown(s) => s.clone(),
+        AssignmentState::Unknown(s) => s.to_string(),
     }
 }
 

@@ -256,7 +256,7 @@ fn state_name(s: &AssignmentState) -> String {
         AssignmentState::ActiveWithError => "ActiveWithError".into(),
         AssignmentState::Disabled => "Disabled".into(),
         AssignmentState::Error => "Error".into(),
-        AssignmentState::Unknown(x) => x.clone(),
+        AssignmentState::Unknown(x) => x.to_string(),
     }
 }
 

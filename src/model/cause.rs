@@ -23,7 +23,7 @@ pub enum Cause {
     /// An add-on assigned to a group without its prerequisite plan in the same group.
     MissingPrerequisite,
     /// A code licdiag does not know, kept verbatim.
-    Unknown(String),
+    Unknown(super::RareText),
 }
 
 impl Cause {
@@ -59,7 +59,7 @@ impl Cause {
             "other" | "others" => Cause::Other,
             "licenseassignmentattributeconcurrencyexception" => Cause::ConcurrencyException,
             "missingprerequisite" => Cause::MissingPrerequisite,
-            _ => Cause::Unknown(c.to_string()),
+            _ => Cause::Unknown(c.into()),
         })
     }
 

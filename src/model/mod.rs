@@ -17,6 +17,43 @@ pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};
 pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummary};
 
+/// Text that is rarely there, behind one thin pointer: the payload of an enum's rare variant
+/// (an error code or a license state licdiag does not know), so that the enum takes two words,
+/// not three (a snapshot holds a license state for every license of every user).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RareText(Box<Box<str>>);
+
+impl std::ops::Deref for RareText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for RareText {
+    fn from(s: &str) -> Self {
+        RareText(Box::new(Box::from(s)))
+    }
+}
+
+impl From<String> for RareText {
+    fn from(s: String) -> Self {
+        RareText(Box::new(s.into_boxed_str()))
+    }
+}
+
+impl std::fmt::Display for RareText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl serde::Serialize for RareText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
+
 /// Every byte of a word set to 1 / its high bit set: the lanes of the eight-bytes-at-a-time
 /// (SWAR) byte tests here and in the readers (`ingest::lightjson`, `ingest::csvblocks`).
 pub(crate) const LO: u64 = 0x0101_0101_0101_0101;

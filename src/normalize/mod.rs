@@ -255,7 +255,7 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             .map(|r| r.trim().rsplit('.').next().unwrap_or(r).trim().to_string())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "UnspecifiedFailure".to_string());
-        let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason));
+        let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason.into()));
         let e = LicenseError::new(cause, event.result_reason.as_deref().unwrap_or_default());
         held.push(e);
     }

@@ -17,6 +17,7 @@ use crate::model::ids::{ObjectId, PlanId, SkuId};
 use crate::model::snapshot::{
     AssignedSku, AssignmentState, LicenseAssignmentState, PlanList, User,
 };
+use crate::model::RareText;
 use serde_json::Value;
 use std::fmt;
 
@@ -84,11 +85,11 @@ fn license_state(
         disabled_plans,
         state: text_field(st, "state")
             .map(|s| AssignmentState::parse(&s))
-            .unwrap_or_else(|| AssignmentState::Unknown(String::new())),
+            .unwrap_or_else(|| AssignmentState::Unknown("".into())),
         error: error_code(st, owner, &path)?,
         error_subcode: text_field(st, "errorSubcode")
             .filter(|s| !s.eq_ignore_ascii_case("none"))
-            .map(String::into_boxed_str),
+            .map(RareText::from),
         last_updated: time_field(st, "lastUpdatedDateTime"),
     })
 }
@@ -262,7 +263,7 @@ mod tests {
         assert_eq!(u.license_states[0].error, None);
         assert_eq!(
             u.license_states[0].state,
-            AssignmentState::Unknown(String::new())
+            AssignmentState::Unknown("".into())
         );
     }
 
