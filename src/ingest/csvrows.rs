@@ -8,6 +8,7 @@
 //! records. The `csv` crate's state machine costs about 14 instructions a byte; this scan costs a
 //! few, and a row without licensing needles needs no more than its field spans.
 
+use crate::model::{CellsKey, RecordKey};
 use std::borrow::Cow;
 
 /// One field: its text between `start` and `end` in the slice (outer quotes excluded); `escaped`
@@ -505,6 +506,10 @@ pub(crate) trait Cells {
     }
     /// Bytes holding every cell's text (needles found in a cell are found here).
     fn haystack(&self) -> &[u8];
+    /// The key of the row's cells ([`RecordKey::of_cells`]).
+    fn content_key(&self) -> RecordKey {
+        RecordKey::of_cells((0..self.width()).map(|i| self.cell(i).unwrap_or_default()))
+    }
 }
 
 impl Cells for csv::StringRecord {
@@ -528,6 +533,24 @@ impl Cells for RawRow<'_> {
     }
     fn with_cell<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
         self.with_undoubled(i, f)
+    }
+    /// The cells read in place from the scanned text, a quoted one undoubled into a buffer reused
+    /// for the row: a call a cell through [`Cells::cell`] took most of a kept admin-center row's
+    /// key.
+    fn content_key(&self) -> RecordKey {
+        let mut key = CellsKey::new();
+        let text = self.text.as_bytes();
+        let mut buf = Vec::new();
+        for f in self.fields {
+            let t = text.get(f.start..f.end).unwrap_or_default();
+            if f.escaped {
+                let n = undouble_into(self.text.get(f.start..f.end).unwrap_or_default(), &mut buf);
+                key.cell_bytes(buf.get(..n).unwrap_or_default());
+            } else {
+                key.cell_bytes(t);
+            }
+        }
+        key.finish()
     }
     /// The record's bytes as written (quotes and delimiters included): every cell's text is in
     /// them, doubled quotes aside.
@@ -586,6 +609,8 @@ mod tests {
                     let cells = row.to_cells();
                     assert_eq!(cells.len(), row.width());
                     assert!(row.haystack().len() >= cells.iter().map(String::len).sum::<usize>());
+                    // the key read in place is the key of the cells as the `csv` crate reads them
+                    assert_eq!(row.content_key(), RecordKey::of_cells(&cells));
                     out.push(cells);
                     pos = end;
                 }

@@ -348,9 +348,7 @@ pub(super) fn map_portal_row(row: &impl Cells, width: usize, lean: bool) -> Opti
         raw.error_texts = portal_error_texts(row, user);
     }
     // the key of the whole row, as [`audit::map_portal`] makes it
-    raw.content_key = Some(crate::model::RecordKey::of_cells(
-        (0..width).map(|i| row.cell(i).unwrap_or_default()),
-    ));
+    raw.content_key = Some(row.content_key());
     if user {
         raw.actor.user_display_name = t(9);
         raw.actor.user_id = t(10);
