@@ -31,7 +31,7 @@ PY=${DATA:-bench-data}/venv/bin/python
 [ -f "$FILE" ] || { echo "interleave.sh: $FILE is missing" >&2; exit 2; }
 # the query exactly as compare.sh builds it
 # shellcheck disable=SC1090
-source <(sed -n '/^LIC_LIST=/p;/^duckdb_sql()/,/^}/p' benches/compare.sh)
+source <(sed -n '/^LIC_LIST=/p;/^bytes_of()/,/^}/p;/^duckdb_sql()/,/^}/p' benches/compare.sh)
 SQL=$(duckdb_sql "$FILE" "$KIND")
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
