@@ -435,7 +435,7 @@ fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
     undouble_baseline(b, out)
 }
 
-/// [`undouble_into`] without AVX-512, into an `out` at least 16 bytes longer than `b`.
+/// [`undouble_into`] without AVX-512 or AVX2, into an `out` at least 16 bytes longer than `b`.
 fn undouble_baseline(b: &[u8], out: &mut [u8]) -> usize {
     undouble_baseline_from(b, out, 0, 0)
 }
@@ -637,23 +637,32 @@ impl Cells for RawRow<'_> {
     fn with_cell<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
         self.with_undoubled(i, f)
     }
-    /// The cells read in place from the scanned text, a quoted one undoubled into a buffer reused
-    /// for the row: a call a cell through [`Cells::cell`] took most of a kept admin-center row's
-    /// key.
+    /// The cells read in place from the scanned text, a quoted one undoubled into this thread's
+    /// reused buffer ([`UNDOUBLED`], borrowed once for the row): a call a cell through
+    /// [`Cells::cell`] took most of a kept admin-center row's key.
     fn content_key(&self) -> RecordKey {
-        let mut key = CellsKey::new();
-        let text = self.text.as_bytes();
-        let mut buf = Vec::new();
-        for f in self.fields {
-            let t = text.get(f.start..f.end).unwrap_or_default();
-            if f.escaped {
-                let n = undouble_into(self.text.get(f.start..f.end).unwrap_or_default(), &mut buf);
-                key.cell_bytes(buf.get(..n).unwrap_or_default());
-            } else {
-                key.cell_bytes(t);
+        let key_of = |buf: &mut Vec<u8>| {
+            let mut key = CellsKey::new();
+            for f in self.fields {
+                if f.escaped {
+                    let t = self.text.get(f.start..f.end).unwrap_or_default();
+                    let n = undouble_into(t, buf);
+                    key.cell_bytes(buf.get(..n).unwrap_or_default());
+                } else {
+                    // as bytes: slicing the `str` checked both ends for a character boundary
+                    // on every cell, a third of the key's cost
+                    let b = self.text.as_bytes().get(f.start..f.end);
+                    key.cell_bytes(b.unwrap_or_default());
+                }
             }
-        }
-        key.finish()
+            key.finish()
+        };
+        UNDOUBLED
+            .try_with(|buf| match buf.try_borrow_mut() {
+                Ok(mut buf) => key_of(&mut buf),
+                Err(_) => key_of(&mut Vec::new()),
+            })
+            .unwrap_or_else(|_| key_of(&mut Vec::new()))
     }
     /// The record's bytes as written (quotes and delimiters included): every cell's text is in
     /// them, doubled quotes aside.
