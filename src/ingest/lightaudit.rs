@@ -2,8 +2,8 @@
 //! ([`lightjson`]), without building a `serde_json::Value` tree: the path of records that hold a
 //! licensing needle (membership changes, license changes), which the fast path cannot just count.
 //! Admin-center CSV rows with a needle are mapped from their cells the same way
-//! ([`map_portal_row`]), Log Analytics rows through one JSON object written from their cells
-//! ([`map_la_row`]), and Purview rows from their `AuditData` JSON and their other cells
+//! ([`map_portal_row`]), Log Analytics rows from their text cells and one JSON object written from
+//! their JSON cells ([`map_la_row`]), and Purview rows from their `AuditData` JSON and their other cells
 //! ([`map_purview_row`]).
 //!
 //! It gives exactly what [`audit::map`] gives on the parsed record, or gives up (`None`) and the
@@ -68,7 +68,7 @@ pub(super) fn map_record(bytes: &[u8], lean: bool) -> Option<(RawAudit, AuditFor
         return None;
     }
     match audit::classify_keys(&m)? {
-        Family::Graph(f) => map_graph(&doc, &m, lean).ok().map(|r| (r, f)),
+        Family::Graph(f) => map_graph(&doc, &m, &m, lean).ok().map(|r| (r, f)),
         Family::AzureMonitor => map_azure_monitor(&doc, &m, lean)
             .ok()
             .map(|r| (r, AuditFormat::AzureMonitor)),
@@ -204,24 +204,37 @@ fn map_props<'a>(doc: &'a Doc<'a>, t: &LightMap<'a>) -> Sure<Vec<RawProp>> {
         .collect()
 }
 
+/// Where [`map_graph`] reads a record's top-level texts: the record's own members (a JSON record),
+/// or a Log Analytics row's cells, found by the columns its header gives each key ([`LaTop`]).
+trait TopTexts {
+    /// `ingest::value::str_any` of the record: the first key whose text is present.
+    fn text_any(&self, keys: &[&str]) -> Sure<Option<String>>;
+}
+
+impl TopTexts for LightMap<'_> {
+    fn text_any(&self, keys: &[&str]) -> Sure<Option<String>> {
+        str_any(self, keys)
+    }
+}
+
 /// `audit::map_graph` without its error texts (there are none: [`map_record`] checked); without
-/// the modified properties and additional details when `lean`.
-fn map_graph<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, lean: bool) -> Sure<RawAudit> {
+/// the modified properties and additional details when `lean`. `v` holds the members read as
+/// structures (`initiatedBy`, `targetResources`, `additionalDetails`), `top` gives the texts.
+fn map_graph<'a>(
+    doc: &'a Doc<'a>,
+    v: &LightMap<'a>,
+    top: &impl TopTexts,
+    lean: bool,
+) -> Sure<RawAudit> {
     let mut raw = RawAudit {
-        time: str_any(v, &["activityDateTime"])?,
-        time_fallback: str_any(v, &["TimeGenerated", "TimeGenerated [UTC]", "time"])?,
-        activity: str_any(
-            v,
-            &["activityDisplayName", "OperationName", "operationName"],
-        )?,
-        category: str_of(v, "category")?,
-        result: str_any(v, &["result", "ResultType", "resultType"])?,
-        result_reason: str_any(
-            v,
-            &["resultReason", "ResultDescription", "resultDescription"],
-        )?,
-        correlation_id: str_of(v, "correlationId")?,
-        record_id: str_of(v, "id")?,
+        time: top.text_any(&["activityDateTime"])?,
+        time_fallback: top.text_any(&["TimeGenerated", "TimeGenerated [UTC]", "time"])?,
+        activity: top.text_any(&["activityDisplayName", "OperationName", "operationName"])?,
+        category: top.text_any(&["category"])?,
+        result: top.text_any(&["result", "ResultType", "resultType"])?,
+        result_reason: top.text_any(&["resultReason", "ResultDescription", "resultDescription"])?,
+        correlation_id: top.text_any(&["correlationId"])?,
+        record_id: top.text_any(&["id"])?,
         ..Default::default()
     };
     if let Some(ib) = structured(doc, v.get("initiatedBy"))? {
@@ -239,7 +252,7 @@ fn map_graph<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, lean: bool) -> Sure<RawAudi
         }
     }
     if raw.actor == RawActor::default() {
-        raw.actor.app_name = str_any(v, &["Identity", "InitiatingUserOrApp"])?;
+        raw.actor.app_name = top.text_any(&["Identity", "InitiatingUserOrApp"])?;
     }
     raw.targets = array_of(doc, v, "targetResources")?
         .into_iter()
@@ -280,7 +293,7 @@ fn map_graph<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, lean: bool) -> Sure<RawAudi
 /// `audit::map_azure_monitor`.
 fn map_azure_monitor<'a>(doc: &'a Doc<'a>, v: &LightMap<'a>, lean: bool) -> Sure<RawAudit> {
     let props = structured(doc, v.get("properties"))?.unwrap_or(LightMap::new(Vec::new()));
-    let mut raw = map_graph(doc, &props, lean)?;
+    let mut raw = map_graph(doc, &props, &props, lean)?;
     raw.time_fallback = str_of(v, "time")?;
     if raw.time.is_none() {
         raw.time = raw.time_fallback.take();
@@ -498,17 +511,22 @@ const GRAPH_KEYS: [&str; 21] = [
 /// details when `lean`).
 const DETAILS: &str = "additionalDetails";
 
-/// The columns of a Log Analytics header, prepared once per file for [`map_la_row`]: each key
-/// [`map_graph`] may read written as a JSON member name (`"key":`; in the spelling `map_graph`
-/// asks for first when no other column spells the key), and whether the full path decodes the
-/// column's JSON.
+/// The columns of a Log Analytics header, prepared once per file for [`map_la_row`]: the columns
+/// of each top-level key [`map_graph`] reads, in the order its lookup would prefer them, and each
+/// column the full path decodes as JSON (`initiatedBy`, `targetResources`, `additionalDetails`)
+/// written as a JSON member name (`"key":`; in the spelling `map_graph` asks for first when no
+/// other column spells the key).
 pub(super) struct LaColumns {
-    /// `None` for an empty key (the full path drops the column) and for a key `map_graph` never
-    /// reads.
+    /// The names of the columns whose JSON text is read, for the object a row's structures are
+    /// read from; `None` for every other column (its text is read from the cell, by `tops`).
     names: Vec<Option<String>>,
     /// `names` without the additional details, for a lean mapping.
     lean_names: Vec<Option<String>>,
+    /// Whether the full path decodes the column's JSON (the columns `names` writes).
     dynamic: Vec<bool>,
+    /// For each key of [`GRAPH_KEYS`], its columns as its lookup in the row's object prefers
+    /// them: a key's value is the first of them whose cell is not empty once trimmed.
+    tops: Vec<Vec<usize>>,
     /// The columns of each non-empty key, the keys in order: the members of
     /// [`audit::named_row_to_value`]'s object as a `serde_json` map sorts them (a key's value is
     /// its last non-empty column), for the error texts in the full path's order.
@@ -518,24 +536,50 @@ pub(super) struct LaColumns {
 impl LaColumns {
     /// From the column keys ([`audit::header_keys`]).
     pub(super) fn new(keys: &[String]) -> LaColumns {
-        // a column `map_graph` reads is written under the spelling it asks for first when no
-        // other column spells its key in any case: Log Analytics' PascalCase columns were found
+        // a column `map_graph` reads is named by the spelling it asks for first when no other
+        // column spells its key in any case: Log Analytics' PascalCase columns were found
         // case-insensitively, key by key, on every kept row. The answers are the same: each of
         // its spellings finds that member and no other
         let asked = |k: &String| GRAPH_KEYS.iter().find(|g| k.eq_ignore_ascii_case(g));
         let alone = |k: &String| keys.iter().filter(|o| o.eq_ignore_ascii_case(k)).count() == 1;
-        let names: Vec<Option<String>> = keys
+        let spelled: Vec<Option<&str>> = keys
             .iter()
             .map(|k| match asked(k) {
-                Some(g) if alone(k) => member_name(g),
-                Some(_) => member_name(k),
+                Some(g) if alone(k) => Some(*g),
+                Some(_) => Some(k.as_str()),
                 None => None,
             })
+            .collect();
+        let dynamic: Vec<bool> = keys
+            .iter()
+            .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
+            .collect();
+        let names: Vec<Option<String>> = spelled
+            .iter()
+            .zip(&dynamic)
+            .map(|(s, &d)| s.filter(|_| d).and_then(member_name))
             .collect();
         let lean_names = names
             .iter()
             .zip(keys)
             .map(|(n, k)| n.clone().filter(|_| !k.eq_ignore_ascii_case(DETAILS)))
+            .collect();
+        // `LightMap::get` on the object of the non-empty cells, each under its spelling: the last
+        // member spelled as asked, else the least other spelling in byte order, its last member
+        let tops = GRAPH_KEYS
+            .iter()
+            .map(|g| {
+                let mut c: Vec<(bool, &str, usize)> = spelled
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| {
+                        s.filter(|s| s.eq_ignore_ascii_case(g))
+                            .map(|s| (s != *g, s, i))
+                    })
+                    .collect();
+                c.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.cmp(&x.2)));
+                c.into_iter().map(|(_, _, i)| i).collect()
+            })
             .collect();
         let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
         for (i, k) in keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
@@ -544,28 +588,53 @@ impl LaColumns {
         LaColumns {
             names,
             lean_names,
-            dynamic: keys
-                .iter()
-                .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
-                .collect(),
+            dynamic,
+            tops,
             by_key: by_key.into_values().collect(),
         }
     }
 }
 
+/// A Log Analytics row's top-level texts for [`map_graph`]: each key's text from the first of its
+/// columns ([`LaColumns::tops`]) whose cell is not empty, as `ingest::value::text` reads a string.
+struct LaTop<'r, C> {
+    row: &'r C,
+    cols: &'r LaColumns,
+}
+
+impl<C: Cells> TopTexts for LaTop<'_, C> {
+    fn text_any(&self, keys: &[&str]) -> Sure<Option<String>> {
+        for k in keys {
+            // every key `map_graph` asks for is one (a test checks)
+            let at = GRAPH_KEYS.iter().position(|g| g == k).ok_or(Unsure)?;
+            let found = self.cols.tops[at].iter().find_map(|&i| {
+                self.row.with_cell(i, |c| {
+                    let t = crate::model::trim(c);
+                    (!t.is_empty()).then(|| value::present(t).map(str::to_string))
+                })?
+            });
+            if let Some(Some(t)) = found {
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// A Log Analytics CSV row mapped to what [`audit::map`] gives for [`audit::named_row_to_value`]
-/// of it, without the owned cells and `Value` trees: the row is written as one JSON object (each
-/// cell a JSON string, the dynamic columns' JSON text as it is) and read with [`Doc`] like a Graph
-/// record; a row that may hold an error text is mapped whole, its texts collected in the full
-/// path's order ([`la_error_texts`]). `None` when the row is not as wide as the header, or the
-/// light parse refuses the object (escapes, invalid JSON text in a dynamic column, which the full
-/// path reads as absent).
+/// of it, without the owned cells and `Value` trees: the texts are read from their cells
+/// ([`LaTop`]), and the columns holding JSON text are written as one JSON object (each such cell's
+/// JSON text as it is, or a JSON string) read with [`Doc`] like a Graph record's structures; a row
+/// that may hold an error text is mapped whole, its texts collected in the full path's order
+/// ([`la_error_texts`]). `None` when the row is not as wide as the header, or the light parse
+/// refuses the object (escapes, invalid JSON text in a dynamic column, which the full path reads
+/// as absent).
 pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Option<RawAudit> {
     if row.width() != cols.names.len() {
         return None;
     }
     let (lean, errors) = reading(row.haystack(), lean);
-    let mut text = String::with_capacity(row.haystack().len() + 24 * row.width());
+    let mut text = String::with_capacity(row.haystack().len() + 64);
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let names = if lean { &cols.lean_names } else { &cols.names };
@@ -585,7 +654,8 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     {
         return None;
     }
-    let mut raw = map_graph(&doc, &LightMap::borrowed(root), lean).ok()?;
+    let top = LaTop { row, cols };
+    let mut raw = map_graph(&doc, &LightMap::borrowed(root), &top, lean).ok()?;
     if errors {
         raw.error_texts = la_error_texts(row, cols);
     }
@@ -1574,7 +1644,7 @@ mod tests {
             let root = LightMap::borrowed(doc.root_items());
             let at = doc.root_items().as_ptr() as usize;
             prefilter::LOOKUPS.with(|l| *l.borrow_mut() = Some(Vec::new()));
-            assert!(map_graph(&doc, &root, lean).is_ok());
+            assert!(map_graph(&doc, &root, &root, lean).is_ok());
             let seen = prefilter::LOOKUPS.with(|l| l.borrow_mut().take().unwrap_or_default());
             let keys: Vec<String> = seen
                 .into_iter()
@@ -1604,16 +1674,35 @@ mod tests {
         .to_vec();
         let cols = LaColumns::new(&keys);
         let written = |names: &[Option<String>]| names.iter().filter(|n| n.is_some()).count();
-        assert_eq!(written(&cols.names), 6);
-        assert_eq!(written(&cols.lean_names), 5);
-        // each written under the spelling `map_graph` asks for first
-        assert_eq!(cols.names[3].as_deref(), Some(r#""result":"#));
+        // only the columns holding JSON text are written, each under the spelling `map_graph`
+        // asks for first
+        assert_eq!(written(&cols.names), 3);
+        assert_eq!(written(&cols.lean_names), 2);
+        assert_eq!(cols.names[3], None);
         assert_eq!(cols.names[4].as_deref(), Some(r#""initiatedBy":"#));
-        assert_eq!(cols.names[2].as_deref(), Some(r#""OperationName":"#));
-        // but not when another column spells the same key: the lookup rules tell them apart
-        let two = LaColumns::new(&["Result".to_string(), "result".to_string()]);
-        assert_eq!(two.names[0].as_deref(), Some(r#""Result":"#));
-        assert_eq!(two.names[1].as_deref(), Some(r#""result":"#));
+        // the others are read from their cells: each key its columns, whatever their case
+        let tops = |cols: &LaColumns, key: &str| {
+            let at = GRAPH_KEYS
+                .iter()
+                .position(|g| *g == key)
+                .expect("a graph key");
+            cols.tops[at].clone()
+        };
+        assert_eq!(tops(&cols, "result"), [3]);
+        assert_eq!(tops(&cols, "OperationName"), [2]);
+        assert_eq!(tops(&cols, "operationName"), [2]);
+        assert_eq!(tops(&cols, "TimeGenerated [UTC]"), [1]);
+        assert_eq!(tops(&cols, "category"), Vec::<usize>::new());
+        // when columns spell the same key, the lookup rules tell them apart: the spelling asked
+        // for, the last first, then the others in byte order (`RESULT` before `Result`)
+        let keys2: Vec<String> = ["result", "Result", "RESULT", "result", "Result"]
+            .map(String::from)
+            .to_vec();
+        let two = LaColumns::new(&keys2);
+        assert_eq!(tops(&two, "result"), [3, 0, 2, 4, 1]);
+        let three = LaColumns::new(&["ResultType", "resultType", "RESULTTYPE"].map(String::from));
+        assert_eq!(tops(&three, "ResultType"), [0, 2, 1]);
+        assert_eq!(tops(&three, "resultType"), [1, 2, 0]);
         let row: Vec<String> = [
             "t1",
             "10/1/2026, 12:00:01.709 AM",
