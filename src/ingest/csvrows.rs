@@ -637,32 +637,32 @@ impl Cells for RawRow<'_> {
     fn with_cell<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Option<R> {
         self.with_undoubled(i, f)
     }
-    /// The cells read in place from the scanned text, a quoted one undoubled into this thread's
-    /// reused buffer ([`UNDOUBLED`], borrowed once for the row): a call a cell through
-    /// [`Cells::cell`] took most of a kept admin-center row's key.
+    /// From the scanned text, nothing undoubled: a quoted cell as written is its part of the key's
+    /// stream ([`CellsKey`]), and a row whose cells are all quoted (an admin-center download's) is
+    /// the whole stream.
     fn content_key(&self) -> RecordKey {
-        let key_of = |buf: &mut Vec<u8>| {
-            let mut key = CellsKey::new();
+        let b = self.text.as_bytes();
+        // a quoted field's text starts after its opening quote; an unquoted one's at the row's
+        // start or after a comma
+        let quoted = |f: &Field| f.start > self.start && b.get(f.start - 1) == Some(&b'"');
+        let mut key = CellsKey::new();
+        // the row is its fields' texts, two quotes for each quoted one and a comma between: as
+        // long as that with every field quoted, it has every field quoted (an admin-center
+        // download), and as written it is the key's stream
+        let texts: usize = self.fields.iter().map(|f| f.end - f.start).sum();
+        let n = self.fields.len();
+        if n > 0 && self.end - self.start == texts + 3 * n - 1 {
+            key.row_as_written(self.haystack());
+        } else {
             for f in self.fields {
-                if f.escaped {
-                    let t = self.text.get(f.start..f.end).unwrap_or_default();
-                    let n = undouble_into(t, buf);
-                    key.cell_bytes(buf.get(..n).unwrap_or_default());
+                if quoted(f) {
+                    key.quoted_cell(b.get(f.start - 1..f.end + 1).unwrap_or_default());
                 } else {
-                    // as bytes: slicing the `str` checked both ends for a character boundary
-                    // on every cell, a third of the key's cost
-                    let b = self.text.as_bytes().get(f.start..f.end);
-                    key.cell_bytes(b.unwrap_or_default());
+                    key.cell_bytes(b.get(f.start..f.end).unwrap_or_default());
                 }
             }
-            key.finish()
-        };
-        UNDOUBLED
-            .try_with(|buf| match buf.try_borrow_mut() {
-                Ok(mut buf) => key_of(&mut buf),
-                Err(_) => key_of(&mut Vec::new()),
-            })
-            .unwrap_or_else(|_| key_of(&mut Vec::new()))
+        }
+        key.finish()
     }
     /// The record's bytes as written (quotes and delimiters included): every cell's text is in
     /// them, doubled quotes aside.
@@ -744,6 +744,59 @@ mod tests {
         assert_eq!(rows[0], ["a", "b,\"c\"", "", ""]);
         assert_eq!(rows[1], ["x\ny", "z"]);
         assert_eq!(rows[2], ["last", ""]);
+    }
+
+    /// A row's key depends on its cells alone: written with every cell quoted (an admin-center
+    /// download, whose row as written is the key's stream), or quoted only where needed, and
+    /// with cells longer than the key's blocks.
+    #[test]
+    fn a_row_key_is_the_same_however_its_cells_are_quoted() {
+        let long = format!("{}\"q\"{}", "v".repeat(700), "w".repeat(900));
+        let cells = vec![
+            "2026-10-05T00:00:12Z".to_string(),
+            String::new(),
+            long,
+            "a,b".into(),
+            "Add member to group".into(),
+            String::new(),
+        ];
+        let quote = |c: &String| format!("\"{}\"", c.replace('"', "\"\""));
+        let all: Vec<String> = cells.iter().map(quote).collect();
+        let needed: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                if c.contains([',', '"']) {
+                    quote(c)
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        let key_of = |line: &str| {
+            let text = format!("{line}\r\n");
+            let mut fields = Vec::new();
+            let Scan::Record { start, end } = scan_record(text.as_bytes(), 0, &mut fields) else {
+                panic!("not scanned: {line:?}");
+            };
+            let row = RawRow::new(&text, start, end, &fields);
+            assert_eq!(row.to_cells(), cells);
+            row.content_key()
+        };
+        let k = RecordKey::of_cells(&cells);
+        assert_eq!(key_of(&all.join(",")), k);
+        assert_eq!(key_of(&needed.join(",")), k);
+        let mut other = cells.clone();
+        other[2].replace_range(1000..1001, "x");
+        assert_ne!(RecordKey::of_cells(&other), k);
+        // where one cell ends and the next starts counts
+        assert_ne!(
+            RecordKey::of_cells(["a,b", ""]),
+            RecordKey::of_cells(["a", "b", ""])
+        );
+        assert_ne!(
+            RecordKey::of_cells(["a\"b"]),
+            RecordKey::of_cells(["a", "b"])
+        );
     }
 
     #[test]

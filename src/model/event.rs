@@ -438,8 +438,8 @@ impl RecordKey {
 
     /// The key of a record without an id, from all of its cells (an admin-center CSV row: two
     /// downloads of the same days hold the same row, byte for byte; two distinct records share
-    /// every cell, the time to the 100 nanoseconds and the correlation id included, never). Each
-    /// cell is hashed with its length, so no two rows share a stream of bytes.
+    /// every cell, the time to the 100 nanoseconds and the correlation id included, never). The
+    /// cells are hashed as a CSV line with every cell quoted, which no two rows share.
     pub fn of_cells(cells: impl IntoIterator<Item = impl AsRef<str>>) -> RecordKey {
         let mut key = CellsKey::new();
         for c in cells {
@@ -459,18 +459,22 @@ impl RecordKey {
     }
 }
 
-/// [`RecordKey::of_cells`] a cell at a time, for a caller that lends each cell only for a moment
-/// (a scanned CSV row undoubles a quoted cell into a scratch buffer).
+/// [`RecordKey::of_cells`] a cell at a time, or from a row's text as written.
 ///
-/// The cells are one stream, each cell its length (LEB128: one byte below 128) then its bytes,
-/// hashed in blocks of [`CellsKey::BLOCK`] bytes and a last shorter one: the key depends on the
-/// stream alone, however it was fed, and no two rows have the same stream. Hashed a cell at a time
-/// (two hasher calls for each of an admin-center row's 86 cells, most of them empty), the key took
-/// 8.2k instructions of a kept row's 40k (benches/README.md, forty-first run).
+/// The cells are one stream, the row as a CSV line with every cell quoted (`"a","b ""c""",""`:
+/// each cell between quotes, its quotes doubled, the cells separated by commas), hashed in blocks
+/// of [`CellsKey::BLOCK`] bytes and a last shorter one: the key depends on the stream alone,
+/// however it was fed, and no two rows have the same stream (it reads back as exactly one row).
+/// An admin-center download quotes every cell, so a row of it as written is its stream, hashed
+/// without looking at its cells ([`CellsKey::row_as_written`]); hashed a cell at a time (86 cells,
+/// most of them empty), the key took 4k instructions of a kept row's 40k (benches/README.md,
+/// forty-second run).
 pub struct CellsKey {
     h: foldhash::quality::FoldHasher<'static>,
     block: [u8; Self::BLOCK],
     len: usize,
+    /// Whether a cell was appended (the next one is preceded by a comma).
+    started: bool,
 }
 
 impl Default for CellsKey {
@@ -487,6 +491,7 @@ impl CellsKey {
             h: RecordKey::hasher(),
             block: [0; Self::BLOCK],
             len: 0,
+            started: false,
         }
     }
 
@@ -496,46 +501,55 @@ impl CellsKey {
         self.cell_bytes(c.as_bytes())
     }
 
-    /// Appends one cell given as its bytes.
-    #[inline(always)]
+    /// Appends one cell given as its bytes: quoted, its quotes doubled.
     pub fn cell_bytes(&mut self, c: &[u8]) {
-        let (at, n) = (self.len, c.len());
-        // the common cases, in place: an empty cell (most of an admin-center row's), a short
-        // cell that fits the block
-        if n == 0 && at < Self::BLOCK {
-            self.block[at] = 0;
-            self.len = at + 1;
-        } else if n < 0x80 && at + 1 + n <= Self::BLOCK {
-            self.block[at] = n as u8;
-            self.block[at + 1..at + 1 + n].copy_from_slice(c);
-            self.len = at + 1 + n;
-        } else {
-            self.cell_across(c);
+        self.separate();
+        self.bytes(b"\"");
+        let mut rest = c;
+        while let Some(q) = memchr::memchr(b'"', rest) {
+            self.bytes(&rest[..=q]);
+            self.bytes(b"\"");
+            rest = &rest[q + 1..];
         }
+        self.bytes(rest);
+        self.bytes(b"\"");
     }
 
-    /// A cell that is long, or crosses the block's end.
-    #[cold]
-    #[inline(never)]
-    fn cell_across(&mut self, c: &[u8]) {
-        let mut prefix = [0u8; 10];
-        let (mut v, mut k) = (c.len() as u64, 0);
-        loop {
-            let more = v >= 0x80;
-            prefix[k] = (v as u8 & 0x7f) | if more { 0x80 } else { 0 };
-            k += 1;
-            v >>= 7;
-            if !more {
-                break;
-            }
-        }
-        self.bytes(&prefix[..k]);
-        self.bytes(c);
+    /// Appends one cell given as it is written quoted (`"..."`, its quotes doubled, the outer
+    /// quotes included).
+    pub fn quoted_cell(&mut self, written: &[u8]) {
+        self.separate();
+        self.bytes(written);
     }
 
+    /// Appends a whole row given as a CSV line with every cell quoted (`"a","b"`), as an
+    /// admin-center download writes it: the stream itself. Only for a key with no cell yet.
+    pub fn row_as_written(&mut self, written: &[u8]) {
+        debug_assert!(!self.started);
+        self.started = true;
+        self.bytes(written);
+    }
+
+    /// The comma before every cell but the first.
+    #[inline]
+    fn separate(&mut self) {
+        if self.started {
+            self.bytes(b",");
+        }
+        self.started = true;
+    }
+
+    #[inline]
     fn bytes(&mut self, mut b: &[u8]) {
         use std::hash::Hasher;
         while !b.is_empty() {
+            if self.len == 0 && b.len() >= Self::BLOCK {
+                // a whole block straight from the text (a row as written)
+                let (now, rest) = b.split_at(Self::BLOCK);
+                self.h.write(now);
+                b = rest;
+                continue;
+            }
             let room = Self::BLOCK - self.len;
             let n = room.min(b.len());
             let (now, rest) = b.split_at(n);
@@ -683,9 +697,9 @@ mod tests {
         assert_eq!(RecordKey::from_number(0), None);
     }
 
-    /// A row's key is its cells' stream (each cell's length, then its bytes), hashed in blocks:
-    /// cells longer than a block, and cells that cross a block's end, count byte for byte, and
-    /// where one cell ends and the next starts counts too.
+    /// A row's key is its cells' stream (the row as a CSV line with every cell quoted), hashed in
+    /// blocks: cells longer than a block, and cells that cross a block's end, count byte for
+    /// byte, and where one cell ends and the next starts counts too.
     #[test]
     fn a_row_key_is_its_cells_in_order_whatever_their_sizes() {
         let long = "y".repeat(CellsKey::BLOCK * 2 + 17);
@@ -710,11 +724,20 @@ mod tests {
             RecordKey::of_cells(["a", "bc"])
         );
         assert_ne!(RecordKey::of_cells(["a", ""]), RecordKey::of_cells(["a"]));
-        // a stream of exactly one block, and one byte past it (a length of 128 or more takes
-        // two bytes)
+        // a stream of exactly one block (the cell and its two quotes), and one byte past it
         let exact = "q".repeat(CellsKey::BLOCK - 2);
         let past = "q".repeat(CellsKey::BLOCK - 1);
         assert_ne!(RecordKey::of_cells([&exact]), RecordKey::of_cells([&past]));
+        // fed as written: a whole row, or quoted cells among plain ones
+        let cells = ["a\"b", "", "c"];
+        let mut written = CellsKey::new();
+        written.row_as_written(br#""a""b","","c""#);
+        assert_eq!(written.finish(), RecordKey::of_cells(cells));
+        let mut mixed = CellsKey::new();
+        mixed.quoted_cell(br#""a""b""#);
+        mixed.cell("");
+        mixed.quoted_cell(br#""c""#);
+        assert_eq!(mixed.finish(), RecordKey::of_cells(cells));
         let mut short = CellsKey::new();
         (0..200).for_each(|i| short.cell(&"s".repeat(i % 7)));
         let mut again = CellsKey::new();
