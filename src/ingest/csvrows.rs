@@ -417,10 +417,7 @@ fn undouble_into(t: &str, out: &mut Vec<u8>) -> usize {
         return undouble_tail(b, out, r, w, open);
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("ssse3")
-        && std::arch::is_x86_feature_detected!("popcnt")
-    {
+    if has_undouble_avx2() {
         // SAFETY: the CPU has these features (checked just above; the answers are cached), and
         // `out` holds at least 64 bytes more than `b`
         let (r, w, open) = unsafe { undouble_avx2(b, out) };
@@ -516,6 +513,14 @@ unsafe fn undouble_avx512(b: &[u8], out: &mut [u8]) -> (usize, usize, bool) {
         r += 64;
     }
     (r, w, carry != 0)
+}
+
+/// Whether the CPU has what [`undouble_avx2`] needs (the answers are cached).
+#[cfg(target_arch = "x86_64")]
+fn has_undouble_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("ssse3")
+        && std::arch::is_x86_feature_detected!("popcnt")
 }
 
 /// For each set of kept bytes of an eight-byte group (bit `i`: byte `i` is kept), the byte shuffle
@@ -862,10 +867,7 @@ mod tests {
             prop_assert_eq!(&base[..n], want.as_bytes());
             // and AVX2, which a CPU with AVX-512 VBMI2 does not run otherwise
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("ssse3")
-                && std::arch::is_x86_feature_detected!("popcnt")
-            {
+            if has_undouble_avx2() {
                 let mut out = vec![b'x'; t.len() + 64];
                 // SAFETY: the CPU has the features, and `out` is 64 bytes longer than the text
                 let (r, w, open) = unsafe { undouble_avx2(t.as_bytes(), &mut out) };

@@ -522,8 +522,6 @@ pub(super) struct LaColumns {
     names: Vec<Option<String>>,
     /// `names` without the additional details, for a lean mapping.
     lean_names: Vec<Option<String>>,
-    /// Whether the full path decodes the column's JSON (the columns `names` writes).
-    dynamic: Vec<bool>,
     /// For each key of [`GRAPH_KEYS`], its columns as its lookup in the row's object prefers
     /// them: a key's value is the first of them whose cell is not empty once trimmed.
     tops: Vec<Vec<usize>>,
@@ -550,14 +548,14 @@ impl LaColumns {
                 None => None,
             })
             .collect();
-        let dynamic: Vec<bool> = keys
-            .iter()
-            .map(|k| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
-            .collect();
+        // only the columns the full path decodes as JSON are written
         let names: Vec<Option<String>> = spelled
             .iter()
-            .zip(&dynamic)
-            .map(|(s, &d)| s.filter(|_| d).and_then(member_name))
+            .zip(keys)
+            .map(|(s, k)| {
+                s.filter(|_| DYNAMIC.iter().any(|d| k.eq_ignore_ascii_case(d)))
+                    .and_then(member_name)
+            })
             .collect();
         let lean_names = names
             .iter()
@@ -588,7 +586,6 @@ impl LaColumns {
         LaColumns {
             names,
             lean_names,
-            dynamic,
             tops,
             by_key: by_key.into_values().collect(),
         }
@@ -638,7 +635,7 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
     // where each dynamic column's text went: it must come back as exactly one value
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let names = if lean { &cols.lean_names } else { &cols.names };
-    let members = row_object(row, names, |i| cols.dynamic[i], &mut text, &mut spans)?;
+    let members = row_object(row, names, true, &mut text, &mut spans)?;
     // lean: only the levels a lean mapping reads are kept, deeper ones validated (the object is
     // Graph-shaped: one level fewer than `LEAN_LEVELS`, which allows for Azure Monitor's
     // `properties`)
@@ -680,12 +677,13 @@ fn la_error_texts(row: &impl Cells, cols: &LaColumns) -> Vec<String> {
 }
 
 /// Writes what [`audit::named_row_to_value`] makes of a row as one JSON object: each non-empty
-/// cell of a named column as a JSON string, or, where `json(i)`, its trimmed JSON text as it is
-/// (recorded in `spans` as member, offset, length). Returns the number of members.
+/// cell of a named column as a JSON string, or, when `json` (the columns hold JSON text), its
+/// trimmed JSON text as it is (recorded in `spans` as member, offset, length). Returns the number
+/// of members.
 fn row_object(
     row: &impl Cells,
     names: &[Option<String>],
-    json: impl Fn(usize) -> bool,
+    json: bool,
     text: &mut String,
     spans: &mut Vec<(usize, usize, usize)>,
 ) -> Option<usize> {
@@ -703,7 +701,7 @@ fn row_object(
                 text.push(',');
             }
             text.push_str(name);
-            if json(i) && (t.starts_with('{') || t.starts_with('[')) {
+            if json && (t.starts_with('{') || t.starts_with('[')) {
                 spans.push((members, text.len(), t.len()));
                 text.push_str(t);
             } else {
@@ -827,7 +825,7 @@ pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<Raw
         return None;
     }
     let mut text = String::with_capacity(256);
-    row_object(row, &cols.names, |_| false, &mut text, &mut Vec::new())?;
+    row_object(row, &cols.names, false, &mut text, &mut Vec::new())?;
     let outer_doc = Doc::parse_str(&text)?;
     let outer = LightMap::borrowed(outer_doc.root_items());
     row.with_cell(cols.audit_data, |data| {
