@@ -277,6 +277,11 @@ impl<T> Rare<T> {
     pub fn is_empty(&self) -> bool {
         self.0.as_ref().is_none_or(|v| v.is_empty())
     }
+    /// Room for items past the ones held (tests: a list kept for the run holds no spare room).
+    #[cfg(test)]
+    pub(crate) fn spare(&self) -> usize {
+        self.0.as_ref().map_or(0, |v| v.capacity() - v.len())
+    }
     pub fn push(&mut self, p: T) {
         self.0.get_or_insert_default().push(p);
     }

@@ -95,10 +95,11 @@ pub fn forget_shared_errors() {
 
 impl From<Vec<LicenseError>> for super::event::Rare<Arc<LicenseError>> {
     fn from(v: Vec<LicenseError>) -> Self {
-        v.into_iter()
-            .map(LicenseError::shared)
-            .collect::<Vec<_>>()
-            .into()
+        // into a vector of their number: collected in place, the errors' own block (152 bytes an
+        // error) was kept for the shared pointers (8), 4.3 MB of a 100k-user tenant's kept events
+        let mut shared = Vec::with_capacity(v.len());
+        shared.extend(v.into_iter().map(LicenseError::shared));
+        shared.into()
     }
 }
 
