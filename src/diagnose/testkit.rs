@@ -184,7 +184,7 @@ fn group_target(name: &str) -> Target {
 }
 
 pub fn admin(name: &str) -> Actor {
-    Actor::User(Box::new(UserActor {
+    Actor::User(std::sync::Arc::new(UserActor {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}")),
         display_name: None,

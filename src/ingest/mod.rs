@@ -1758,6 +1758,7 @@ fn release_thread_caches() {
     crate::model::ids::forget_shared();
     crate::normalize::licenses::forget_shared();
     crate::model::license::forget_shared_errors();
+    crate::model::event::forget_shared_actors();
     crate::normalize::errors::forget_memo();
     snapshot::fields::forget_shared();
 }

@@ -85,21 +85,21 @@ fn actor_of(raw: crate::ingest::raw::RawActor) -> Actor {
     let has_app =
         raw.app_name.is_some() || raw.app_id.is_some() || raw.service_principal_id.is_some();
     if (starts("user") || has_user) && !starts("ap") {
-        Actor::User(Box::new(UserActor {
+        Actor::user(UserActor {
             id: raw.user_id.as_deref().and_then(ObjectId::parse),
             upn: raw.upn,
             display_name: raw.user_display_name,
             ip: raw.ip.filter(|i| i != "<null>"),
-        }))
+        })
     } else if has_app {
-        Actor::App(Box::new(AppActor {
+        Actor::app(AppActor {
             name: raw.app_name,
             app_id: raw.app_id,
             service_principal_id: raw
                 .service_principal_id
                 .as_deref()
                 .and_then(ObjectId::parse),
-        }))
+        })
     } else {
         Actor::Unknown
     }
@@ -309,6 +309,34 @@ mod tests {
         // held for the whole run at their size: no room the raw record's vectors left behind
         assert_eq!(e.targets.capacity(), e.targets.len());
         assert_eq!(e.errors.spare(), 0);
+    }
+
+    /// An actor is kept with every event it ran: equal actors are one value (a log's operations
+    /// are run by a few administrators).
+    #[test]
+    fn equal_actors_are_shared() {
+        let rec = |upn: &str| {
+            json!({"id":"Directory_x","category":"UserManagement","result":"success",
+              "activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02Z",
+              "initiatedBy":{"user":{"id":"5a6e810c-3936-4885-a73f-f4ca3a81e478","userPrincipalName":upn,
+                "displayName":"Licensing Admin","ipAddress":"203.0.113.10"},"app":null},
+              "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User"}]})
+        };
+        let actor = |v: serde_json::Value| {
+            to_event(map(classify(&v).unwrap(), &v), src())
+                .unwrap()
+                .actor
+        };
+        let (a, b) = (actor(rec("admin@f.example")), actor(rec("admin@f.example")));
+        let other = actor(rec("other@f.example"));
+        match (&a, &b, &other) {
+            (Actor::User(a), Actor::User(b), Actor::User(o)) => {
+                assert!(Arc::ptr_eq(a, b));
+                assert!(!Arc::ptr_eq(a, o));
+                assert_eq!(a.upn.as_deref(), Some("admin@f.example"));
+            }
+            x => panic!("user actors expected, got {x:?}"),
+        }
     }
 
     /// A license change is kept with its event for the whole run: its sets, and their

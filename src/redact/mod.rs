@@ -119,7 +119,7 @@ mod tests {
             "kai",
             "LIC-E3",
             "2026-10-05T07:00:00Z",
-            Actor::User(Box::new(crate::model::UserActor {
+            Actor::User(std::sync::Arc::new(crate::model::UserActor {
                 id: None,
                 upn: Some("ana.admin@fabrikam.example".into()),
                 display_name: Some("Ana Admin".into()),

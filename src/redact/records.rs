@@ -116,13 +116,15 @@ fn target(s: &Scrubber, t: &mut Target) {
 
 fn actor(s: &Scrubber, a: &mut Actor) {
     let p = s.pseudonyms();
+    // an actor is shared by the events it ran (`Actor::user`): redacted, each event's is its own
     match a {
         Actor::User(u) => {
+            let u = std::sync::Arc::make_mut(u);
             opt_with(&mut u.upn, |x| p.address(x));
             opt_with(&mut u.display_name, |x| p.name(x));
             opt_with(&mut u.ip, |x| p.ip(x));
         }
-        Actor::App(a) => opt_with(&mut a.name, |x| p.name(x)),
+        Actor::App(a) => opt_with(&mut std::sync::Arc::make_mut(a).name, |x| p.name(x)),
         Actor::GroupBasedLicensing | Actor::Unknown => {}
     }
 }
