@@ -534,20 +534,7 @@ pub(super) struct LaColumns {
 impl LaColumns {
     /// From the column keys ([`audit::header_keys`]).
     pub(super) fn new(keys: &[String]) -> LaColumns {
-        // a column `map_graph` reads is named by the spelling it asks for first when no other
-        // column spells its key in any case: Log Analytics' PascalCase columns were found
-        // case-insensitively, key by key, on every kept row. The answers are the same: each of
-        // its spellings finds that member and no other
-        let asked = |k: &String| GRAPH_KEYS.iter().find(|g| k.eq_ignore_ascii_case(g));
-        let alone = |k: &String| keys.iter().filter(|o| o.eq_ignore_ascii_case(k)).count() == 1;
-        let spelled: Vec<Option<&str>> = keys
-            .iter()
-            .map(|k| match asked(k) {
-                Some(g) if alone(k) => Some(*g),
-                Some(_) => Some(k.as_str()),
-                None => None,
-            })
-            .collect();
+        let spelled = la_spellings(keys);
         // only the columns the full path decodes as JSON are written
         let names: Vec<Option<String>> = spelled
             .iter()
@@ -562,22 +549,9 @@ impl LaColumns {
             .zip(keys)
             .map(|(n, k)| n.clone().filter(|_| !k.eq_ignore_ascii_case(DETAILS)))
             .collect();
-        // `LightMap::get` on the object of the non-empty cells, each under its spelling: the last
-        // member spelled as asked, else the least other spelling in byte order, its last member
         let tops = GRAPH_KEYS
             .iter()
-            .map(|g| {
-                let mut c: Vec<(bool, &str, usize)> = spelled
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, s)| {
-                        s.filter(|s| s.eq_ignore_ascii_case(g))
-                            .map(|s| (s != *g, s, i))
-                    })
-                    .collect();
-                c.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.cmp(&x.2)));
-                c.into_iter().map(|(_, _, i)| i).collect()
-            })
+            .map(|g| key_columns(&spelled, g))
             .collect();
         let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
         for (i, k) in keys.iter().enumerate().filter(|(_, k)| !k.is_empty()) {
@@ -590,6 +564,48 @@ impl LaColumns {
             by_key: by_key.into_values().collect(),
         }
     }
+}
+
+/// The spelling each Log Analytics column is read under when `map_graph` looks a key up (`None`:
+/// no key it reads): the spelling it asks for first when no other column spells the key in any
+/// case (Log Analytics' PascalCase columns were found case-insensitively, key by key, on every
+/// kept row; the answers are the same, each of its spellings finds that member and no other), else
+/// the column's own key.
+fn la_spellings(keys: &[String]) -> Vec<Option<&str>> {
+    let asked = |k: &String| GRAPH_KEYS.iter().find(|g| k.eq_ignore_ascii_case(g));
+    let alone = |k: &String| keys.iter().filter(|o| o.eq_ignore_ascii_case(k)).count() == 1;
+    keys.iter()
+        .map(|k| match asked(k) {
+            Some(g) if alone(k) => Some(*g),
+            Some(_) => Some(k.as_str()),
+            None => None,
+        })
+        .collect()
+}
+
+/// The columns of key `g` as `LightMap::get` on the object of a row's non-empty cells, each under
+/// its spelling ([`la_spellings`]), prefers them: the last member spelled as asked, else the least
+/// other spelling in byte order, its last member. A key's value is the first of them whose cell is
+/// not empty once trimmed.
+fn key_columns(spelled: &[Option<&str>], g: &str) -> Vec<usize> {
+    let mut c: Vec<(bool, &str, usize)> = spelled
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.filter(|s| s.eq_ignore_ascii_case(g))
+                .map(|s| (s != g, s, i))
+        })
+        .collect();
+    c.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.cmp(&x.2)));
+    c.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// For each of `asked` (keys [`map_graph`] reads), its columns in a Log Analytics header with the
+/// column keys `keys` ([`audit::header_keys`]), as [`LaColumns`] orders them: for the fast path's
+/// count of a row, which must read the time and the activity from the cells the mapping reads.
+pub(super) fn la_key_columns(keys: &[String], asked: &[&str]) -> Vec<Vec<usize>> {
+    let spelled = la_spellings(keys);
+    asked.iter().map(|g| key_columns(&spelled, g)).collect()
 }
 
 /// A Log Analytics row's top-level texts for [`map_graph`]: each key's text from the first of its

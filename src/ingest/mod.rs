@@ -1394,15 +1394,28 @@ impl CsvRows<'_> {
     /// Reads `part` (whole records, the end of the slice) with the `csv` crate; `base` = the
     /// newlines of the slice before it.
     fn read_with_csv(&mut self, part: &[u8], base: u64) {
+        // A byte-order mark belongs to the file's start, whose header row is read apart. The `csv`
+        // crate drops one at the start of whatever it reads, so a row starting with one (two
+        // downloads joined with `cat`) lost it, and its first cell's quotes were read as quotes,
+        // only when the row began a slice or followed a row the scan was unsure of: read after a
+        // line end, which the reader skips as a blank line and the counts below take off, the mark
+        // is the row's text wherever the row falls.
+        let lead: &[u8] = if part.starts_with(b"\xef\xbb\xbf") {
+            b"\n"
+        } else {
+            b""
+        };
+        let shift = lead.len() as u64;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(part);
+            .from_reader(std::io::Read::chain(lead, part));
         let mut rec = csv::StringRecord::new();
         loop {
             // The record starts after any line ends the reader has not consumed yet (the `\n` of a
             // CRLF, blank lines): count them, so the line is the record's own.
-            let at = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+            let at =
+                usize::try_from(rdr.position().byte().saturating_sub(shift)).unwrap_or(usize::MAX);
             let pending = part
                 .get(at..)
                 .unwrap_or_default()
@@ -1410,7 +1423,7 @@ impl CsvRows<'_> {
                 .take_while(|c| matches!(c, b'\r' | b'\n'))
                 .filter(|c| **c == b'\n')
                 .count() as u64;
-            let line = base + rdr.position().line().saturating_sub(1) + pending;
+            let line = base + rdr.position().line().saturating_sub(1 + shift) + pending;
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
                     if !self.counted_light(&rec, None) && !self.keep_light(&rec, line) {

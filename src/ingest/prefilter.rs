@@ -616,15 +616,25 @@ impl CsvFast {
                 activity: vec![vec![4]],
                 audit_data: None,
             }),
-            super::CsvShape::Audit(CsvKind::LogAnalytics) => Some(CsvFast {
-                format: AuditFormat::LogAnalyticsCsv,
-                width: headers.len(),
-                time: ["activityDateTime", "TimeGenerated", "time"]
-                    .map(group)
-                    .to_vec(),
-                activity: ["activityDisplayName", "OperationName"].map(group).to_vec(),
-                audit_data: None,
-            }),
+            super::CsvShape::Audit(CsvKind::LogAnalytics) => {
+                // the keys `map_graph` reads the time and the activity under, in its order, each
+                // with its columns in the order its lookup prefers them: a header may spell a key
+                // twice in different cases, and the columns are then not read last to first
+                let keys = super::audit::header_keys(headers);
+                let cols = |asked: &[&str]| super::lightaudit::la_key_columns(&keys, asked);
+                Some(CsvFast {
+                    format: AuditFormat::LogAnalyticsCsv,
+                    width: headers.len(),
+                    time: cols(&[
+                        "activityDateTime",
+                        "TimeGenerated",
+                        "TimeGenerated [UTC]",
+                        "time",
+                    ]),
+                    activity: cols(&["activityDisplayName", "OperationName", "operationName"]),
+                    audit_data: None,
+                })
+            }
             super::CsvShape::Audit(CsvKind::Purview) => {
                 let ad = group("AuditData");
                 (ad.len() == 1).then(|| CsvFast {
@@ -639,12 +649,12 @@ impl CsvFast {
         }
     }
 
-    /// The value the full path reads for a group of columns: the last non-empty cell (later
-    /// duplicates overwrite earlier ones), `None` when empty or a null marker.
+    /// The value the full path reads for a key from its columns, in the order its lookup prefers
+    /// them: the first cell not empty once trimmed, `None` when there is none or it is a null
+    /// marker (the next key is then asked).
     fn value<'r>(row: &'r impl Cells, cols: &[usize]) -> Option<Cow<'r, str>> {
         let cell = cols
             .iter()
-            .rev()
             .filter_map(|&i| row.cell(i))
             .find(|c| !crate::model::trim(c).is_empty())?;
         match cell {

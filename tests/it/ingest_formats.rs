@@ -291,7 +291,14 @@ fn assert_agree(f: &std::path::Path, fast: &Ingested, full: &Ingested) {
 #[test]
 fn fast_path_and_full_parse_agree() {
     let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in ["audit", "formats", "sample-tenant", "malformed", "snapshot"] {
+    for dir in [
+        "audit",
+        "formats",
+        "sample-tenant",
+        "malformed",
+        "snapshot",
+        "agree",
+    ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
         }
