@@ -567,8 +567,10 @@ unsafe fn undouble_avx2(b: &[u8], out: &mut [u8]) -> (usize, usize, bool) {
     // all ones while a pair is open across the vectors
     let mut carry = 0u64;
     while r + 32 <= b.len() {
-        // SAFETY: `r + 32 <= b.len()` (the loop condition), and `w <= r` (each step writes at
-        // most what it reads), so every write below ends before `r + 32 < out.len()`
+        // SAFETY: `r + 32 <= b.len()` (the loop condition). Every write below is at `w`, which
+        // is at most `r` plus the bytes the groups before it in this step kept (each step writes
+        // at most what it reads), so it ends by `r + 32 <= b.len()`, inside `out` (longer than
+        // `b`)
         let v = unsafe { _mm256_loadu_si256(b.as_ptr().add(r).cast()) };
         let q = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, quote)) as u32);
         if q == 0 && carry == 0 {
@@ -584,7 +586,9 @@ unsafe fn undouble_avx2(b: &[u8], out: &mut [u8]) -> (usize, usize, bool) {
         let keep = !(q & !odd);
         for g in 0..4 {
             let k = ((keep >> (8 * g)) & 0xff) as usize;
-            // SAFETY: `r + 8 * g + 8 <= r + 32 <= b.len()`; the write is as for the load
+            // SAFETY: `r + 8 * g + 8 <= r + 32 <= b.len()`; the write's eight bytes start at
+            // `w <= r + 8 * g` (the groups before kept at most their eight bytes each), so they end
+            // by `r + 32`, inside `out`
             unsafe {
                 let group = b.as_ptr().add(r + 8 * g).cast::<i64>().read_unaligned();
                 let moved = _mm_shuffle_epi8(
