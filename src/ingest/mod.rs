@@ -1212,7 +1212,7 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: Arc<str>) -> Result<(), I
         fast: sink
             .opts
             .fast()
-            .then(|| prefilter::CsvFast::new(&shape, &headers))
+            .then(|| prefilter::CsvFast::new(&shape, &keys))
             .flatten(),
         row_columns: match &shape {
             CsvShape::Audit(kind) => lightaudit::RowColumns::new(kind, &keys),
@@ -2068,17 +2068,16 @@ mod parallel_tests {
             .map(|h| h.trim_start_matches('\u{feff}').to_string())
             .collect();
         let shape = csv_shape(&headers)?;
+        let keys = audit::header_keys(&headers);
         let read = |scan: bool| {
             let input = CsvInput {
                 lean: false,
-                fast: prefilter::CsvFast::new(&shape, &headers),
+                fast: prefilter::CsvFast::new(&shape, &keys),
                 row_columns: match &shape {
-                    CsvShape::Audit(kind) => {
-                        lightaudit::RowColumns::new(kind, &audit::header_keys(&headers))
-                    }
+                    CsvShape::Audit(kind) => lightaudit::RowColumns::new(kind, &keys),
                     CsvShape::Snapshot(_) => None,
                 },
-                keys: audit::header_keys(&headers),
+                keys: keys.clone(),
                 scan,
                 shape: shape.clone(),
                 headers: headers.clone(),

@@ -587,31 +587,20 @@ pub(crate) struct CsvFast {
 }
 
 impl CsvFast {
-    pub(crate) fn new(shape: &super::CsvShape, headers: &[String]) -> Option<CsvFast> {
+    /// From the file's shape and its column keys ([`audit::header_keys`], one per column).
+    pub(crate) fn new(shape: &super::CsvShape, keys: &[String]) -> Option<CsvFast> {
         use super::audit::CsvKind;
-        let norm = |h: &str| {
-            let h = h
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .trim_matches('"')
-                .trim();
-            h.strip_suffix("[UTC]")
-                .unwrap_or(h)
-                .trim()
-                .to_ascii_lowercase()
-        };
         let group = |name: &str| -> Vec<usize> {
-            headers
-                .iter()
+            keys.iter()
                 .enumerate()
-                .filter(|(_, h)| norm(h) == name.to_ascii_lowercase())
+                .filter(|(_, k)| k.eq_ignore_ascii_case(name))
                 .map(|(i, _)| i)
                 .collect()
         };
         match shape {
             super::CsvShape::Audit(CsvKind::Portal) => Some(CsvFast {
                 format: AuditFormat::PortalCsv,
-                width: headers.len(),
+                width: keys.len(),
                 time: vec![vec![0]],
                 activity: vec![vec![4]],
                 audit_data: None,
@@ -620,11 +609,10 @@ impl CsvFast {
                 // the keys `map_graph` reads the time and the activity under, in its order, each
                 // with its columns in the order its lookup prefers them: a header may spell a key
                 // twice in different cases, and the columns are then not read last to first
-                let keys = super::audit::header_keys(headers);
-                let cols = |asked: &[&str]| super::lightaudit::la_key_columns(&keys, asked);
+                let cols = |asked: &[&str]| super::lightaudit::la_key_columns(keys, asked);
                 Some(CsvFast {
                     format: AuditFormat::LogAnalyticsCsv,
-                    width: headers.len(),
+                    width: keys.len(),
                     time: cols(&[
                         "activityDateTime",
                         "TimeGenerated",
@@ -639,7 +627,7 @@ impl CsvFast {
                 let ad = group("AuditData");
                 (ad.len() == 1).then(|| CsvFast {
                     format: AuditFormat::PurviewCsv,
-                    width: headers.len(),
+                    width: keys.len(),
                     time: Vec::new(),
                     activity: Vec::new(),
                     audit_data: ad.first().copied(),
