@@ -14,14 +14,13 @@
 
 use crate::model::hash::HashSet;
 use crate::model::snapshot::{AssignedBy, Identity, Snapshot};
-use crate::model::{prefetch_targets_ahead, Target, TargetKind};
+use crate::model::{prefetch_targets_ahead, FileName, Target, TargetKind};
 use crate::model::{
     Activity, Actor, AuditEvent, CorrelationId, ObjectId, Outcome, RecordKey, SourceRef,
 };
 use chrono::{DateTime, Utc};
 use std::hash::{BuildHasher, Hash};
 use std::io::{Seek, Write};
-use std::sync::Arc;
 
 /// Values stored once, referred to by index. The hash table holds the indexes only: a value is
 /// not stored twice (a held target's strings were cloned into a map's keys, then freed one by one
@@ -133,7 +132,7 @@ struct Change {
 /// input's while it is read, then every input's, each folded in as it ends ([`Deferred::absorb`]).
 #[derive(Default)]
 pub(crate) struct Deferred {
-    files: Table<Arc<str>>,
+    files: Table<FileName>,
     categories: Table<Box<str>>,
     actors: Table<Actor>,
     targets: Table<Target>,
@@ -566,7 +565,7 @@ impl Deferred {
         type First = Option<(DateTime<Utc>, u32, u64)>;
         let mut seen: Vec<First> = vec![None; self.targets.items.len()];
         let mut seen_actors: Vec<First> = vec![None; self.actors.items.len()];
-        let earlier = |slot: &mut First, k: (DateTime<Utc>, u32, u64), files: &[Arc<str>]| {
+        let earlier = |slot: &mut First, k: (DateTime<Utc>, u32, u64), files: &[FileName]| {
             let before = match *slot {
                 None => true,
                 Some((t, f, r)) => (k.0, &files[k.1 as usize], k.2) < (t, &files[f as usize], r),

@@ -12,10 +12,9 @@
 
 use super::blocks::Framing;
 use super::{jsonscan, prefilter, process_json_item, process_value, skip, InputKind, Outcome};
-use crate::model::SourceRef;
+use crate::model::{FileName, SourceRef};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// Whether a JSON input is JSON Lines: its first line (after leading white space) is one complete
 /// object that is not a page envelope. `head` is the start of the decoded input.
@@ -88,7 +87,7 @@ impl Counted {
 /// Parses the lines of one slice. Line numbers in the outcomes are relative to the slice (0 = its
 /// first line) and record numbers are placeholders: the sink, which sees slices in order, makes
 /// both absolute. Returns the outcomes and the number of newlines in the slice.
-pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool, lean: bool) -> (Vec<Outcome>, u64) {
+pub(super) fn work(slice: &[u8], file: &FileName, fast: bool, lean: bool) -> (Vec<Outcome>, u64) {
     let mut outs = Vec::new();
     let mut counted = Counted::default();
     let mut rel = 0u64;
@@ -132,7 +131,7 @@ pub(super) fn work(slice: &[u8], file: &Arc<str>, fast: bool, lean: bool) -> (Ve
 fn one_line(
     line: &[u8],
     rel: u64,
-    file: &Arc<str>,
+    file: &FileName,
     (fast, lean): (bool, bool),
     needle: bool,
     counted: &mut Counted,

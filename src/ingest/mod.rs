@@ -31,7 +31,7 @@ pub mod value;
 use crate::error::{InputError, EXPECTED_INPUT};
 use crate::model::hash::HashMap;
 use crate::model::snapshot::Snapshot;
-use crate::model::{AuditEvent, AuditFormat, SourceRef};
+use crate::model::{AuditEvent, AuditFormat, FileName, SourceRef};
 use crate::normalize;
 use audit::{CsvKind, Family};
 use chrono::{DateTime, Utc};
@@ -337,7 +337,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
 
 /// `fast`: through the fast path ([`prefilter`]); `lean`: the events will be compacted, so the
 /// light mappings may leave out what compaction drops ([`lightaudit::map_record`]).
-fn process_json_item(item: jsonscan::JsonItem, file: &Arc<str>, fast: bool, lean: bool) -> Outcome {
+fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean: bool) -> Outcome {
     let src = SourceRef {
         file: file.clone(),
         record: item.record,
@@ -940,7 +940,7 @@ fn take_parts(
     Ok(())
 }
 
-fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: Arc<str>) -> Result<(), InputError> {
+fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let head = reader.fill_buf().map_err(|e| read_failure(&path, 1, e))?;
     if lines::is_json_lines(head) {
@@ -1167,7 +1167,7 @@ fn header_record<R: std::io::Read>(
     Ok((header, used, rdr.into_inner()))
 }
 
-fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: Arc<str>) -> Result<(), InputError> {
+fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), InputError> {
     let path = sink.report.path.clone();
     let (header, reader, first_line) = match csv_header(reader) {
         Ok((Some(h), r, l)) => (h, r, l),
@@ -1250,7 +1250,7 @@ struct CsvInput {
     scan: bool,
     /// The events will be compacted: the light mappings may leave out what compaction drops.
     lean: bool,
-    file: Arc<str>,
+    file: FileName,
 }
 
 /// Parses the records of one CSV slice (whole records). Lines in the outcomes are relative to the
@@ -1467,7 +1467,7 @@ fn read_one(
     counter: Arc<AtomicU64>,
 ) -> Result<InputRead, InputError> {
     let path = input.display();
-    let file: Arc<str> = Arc::from(path.as_str());
+    let file = FileName::from(path.as_str());
     let hasher = opts.hash_inputs.then(source::SharedHash::default);
     let Opened {
         mut reader,
@@ -1714,7 +1714,7 @@ pub const REPEATED_RECORD: &str =
 /// kept; a record id seen again with another activity is another record and kept too.
 ///
 /// [`RecordKey`]: crate::model::RecordKey
-fn drop_repeated_records(events: &mut Vec<AuditEvent>) -> Vec<Arc<str>> {
+fn drop_repeated_records(events: &mut Vec<AuditEvent>) -> Vec<FileName> {
     let keyed = events.iter().filter(|e| e.record_key.is_some()).count();
     if keyed == 0 {
         return Vec::new();
@@ -2081,7 +2081,7 @@ mod parallel_tests {
                 scan,
                 shape: shape.clone(),
                 headers: headers.clone(),
-                file: Arc::from("t.csv"),
+                file: "t.csv".into(),
             };
             format!("{:?}", csv_slice(body, &input))
         };
@@ -2125,7 +2125,7 @@ mod parallel_tests {
             split in 0usize..71,
         ) {
             use crate::diagnose::testkit::{add_member, admin};
-            let files: [Arc<str>; 2] = [Arc::from("b.json"), Arc::from("a.json")];
+            let files: [FileName; 2] = [FileName::from("b.json"), FileName::from("a.json")];
             let start = add_member("ana", "team", "2026-10-01T00:00:00Z", admin("zoe"));
             let mut events: Vec<AuditEvent> = keys
                 .iter()

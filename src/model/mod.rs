@@ -10,8 +10,8 @@ pub mod snapshot;
 
 pub use cause::Cause;
 pub use event::{
-    Activity, Actor, AppActor, AuditEvent, AuditFormat, CellsKey, Modified, ModifiedProperty,
-    Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
+    Activity, Actor, AppActor, AuditEvent, AuditFormat, CellsKey, FileName, Modified,
+    ModifiedProperty, Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};

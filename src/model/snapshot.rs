@@ -98,7 +98,7 @@ pub struct User {
 // Held for every user of the tenant, for the whole run: at most what they are now (a field that
 // grows them should be boxed or shared).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<User>() <= 176);
+const _: () = assert!(std::mem::size_of::<User>() <= 168);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 104);
 
@@ -249,7 +249,7 @@ pub struct Snapshot {
 pub struct Identity {
     pub target: super::Target,
     pub time: DateTime<Utc>,
-    pub file: std::sync::Arc<str>,
+    pub file: super::FileName,
     pub record: u64,
 }
 

@@ -104,7 +104,6 @@ mod tests {
     use crate::ingest::audit::{classify, map};
     use crate::normalize::to_event;
     use serde_json::json;
-    use std::sync::Arc;
 
     #[test]
     fn chunks_merge_into_one_parsable_event() {
@@ -118,7 +117,7 @@ mod tests {
             to_event(
                 map(classify(&v).unwrap(), &v),
                 SourceRef {
-                    file: Arc::from("f"),
+                    file: "f".into(),
                     record: n,
                     line: None,
                 },

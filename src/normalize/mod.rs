@@ -281,7 +281,7 @@ mod tests {
 
     fn src() -> SourceRef {
         SourceRef {
-            file: Arc::from("t.json"),
+            file: "t.json".into(),
             record: 1,
             line: Some(1),
         }

@@ -268,7 +268,7 @@ fn key_bit(k: &str) -> u32 {
 #[cfg(test)]
 pub(crate) fn test_src() -> SourceRef {
     SourceRef {
-        file: std::sync::Arc::from("test.json"),
+        file: "test.json".into(),
         record: 1,
         line: None,
     }
