@@ -244,37 +244,40 @@ pub fn classify_keys(v: &impl Keyed) -> Option<Family> {
     None
 }
 
-/// Cheap test for text that may hold a license error (tokens, documented sentences, exception names).
+/// Cheap test for text that may hold a license error (tokens, documented sentences, exception
+/// names): false only where [`crate::normalize::errors::extract`] finds none.
 pub fn may_hold_error(s: &str) -> bool {
     may_hold_error_bytes(s.as_bytes())
 }
 
-/// The texts [`may_hold_error_bytes`] looks for. None holds a quote or a comma, so one in a CSV
-/// cell is also in the row's bytes as written (the light CSV mappings search those).
-pub(super) const ERROR_NEEDLES: [&str; 9] = [
-    "Violation",
-    "Exception",
+/// The texts [`may_hold_error_bytes`] looks for, in any ASCII case: a word of every pattern of
+/// [`crate::normalize::errors`], so that a text without one holds no error the patterns find
+/// (their `WORDS`, in the sentences' own spelling where the pattern folds ASCII only). Where a
+/// pattern folds Unicode (`Conflicting ...`, `Proxy address ...`), the word holds no `s` and no
+/// `k`, which Unicode folding also takes from `ſ` and the Kelvin sign. None holds a quote or a
+/// comma, so one in a CSV cell is also in the row's bytes as written (the light CSV mappings
+/// search those).
+pub(super) const ERROR_NEEDLES: [&str; 11] = [
+    "violation",
+    "exception",
     "licenses are available",
     "mutually exclusive",
+    "onflicting",
     "depends on the service plan",
-    "Proxy address",
+    "cannot be assigned without service plan",
     "to be enabled as well",
-    "proxyAddresses already exists",
-    "Error:",
+    "proxy addre",
+    "already exi",
+    "error:",
 ];
 
 /// [`may_hold_error`] over bytes (a whole raw record: no string of it can hold an error unless its
-/// bytes do, when it has no `\u` escape).
+/// bytes do, when it has no `\u` escape). The needles are matched in any ASCII case: the error
+/// patterns match `NOT ENOUGH LICENSES ARE AVAILABLE` and `Non-unique proxy address` as they match
+/// the documented spelling (an exact search once sent such texts, in property values and
+/// additional details, past the patterns).
 pub fn may_hold_error_bytes(s: &[u8]) -> bool {
-    // vectorized (Teddy) when the CPU allows, else the plain substring tests
-    static FINDER: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
-        std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(ERROR_NEEDLES));
-    match FINDER.as_ref() {
-        Some(f) => f.find(s).is_some(),
-        None => ERROR_NEEDLES
-            .iter()
-            .any(|n| memchr::memmem::find(s, n.as_bytes()).is_some()),
-    }
+    super::prefilter::may_hold_error_bytes(s)
 }
 
 fn collect_error_texts(v: &Value, raw: &mut RawAudit) {

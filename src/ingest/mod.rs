@@ -897,14 +897,19 @@ fn read_slices(
 /// Every outcome passes here on the parsing workers before the sink (one thread) takes it: an
 /// event that is not kept becomes a count, a kept one is compacted (chunks of a split operation
 /// keep their properties for the merge) and loses its record id when the command shows none.
+/// A chunk of a split operation is held whatever its activity: a later chunk may carry no license
+/// set of its own (a set cut after `SkuId=`), and it is the merge that makes the event whole
+/// ([`read_inputs`] counts the merged events that are still not kept, as here).
 fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
     match o {
-        Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() => Outcome::Counted {
-            n: 1,
-            first: e.time,
-            last: e.time,
-            kind,
-        },
+        Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() && e.sequence.is_none() => {
+            Outcome::Counted {
+                n: 1,
+                first: e.time,
+                last: e.time,
+                kind,
+            }
+        }
         Outcome::Event(mut e, kind) => {
             if opts.compact && e.sequence.is_none() {
                 e.compact();
@@ -1666,6 +1671,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     // chunks of split operations are merged (a repeated chunk is not merged twice)
     let repeated = drop_repeated_records(&mut out.events);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
+    if !opts.keep_all {
+        // the chunks held for the merge ([`settle`]) whose operation is still not kept once
+        // whole: counted, as the read counts an event that is not kept (its records and events
+        // are already in its input's numbers)
+        out.events.retain(AuditEvent::is_kept);
+    }
     if opts.compact {
         // the chunks of split operations are merged (a merged event's sequence is cleared): they
         // need their properties no longer

@@ -320,6 +320,35 @@ mod tests {
     }
 
     proptest! {
+        /// The readers pass a property value or an additional detail to [`extract`] only when
+        /// [`crate::ingest::audit::may_hold_error`] says it may hold an error: it never says no
+        /// to a text the patterns find an error in, whatever its case (a case-sensitive check once
+        /// left `NOT ENOUGH LICENSES ARE AVAILABLE`, `Non-unique proxy address` and the
+        /// `Conflicting Service Plans` and `cannot be assigned without` sentences unread there).
+        #[test]
+        fn the_readers_gate_lets_every_error_through(
+            parts in proptest::collection::vec((0..PIECES.len(), 0..5u8), 0..8)
+        ) {
+            let mut text = String::new();
+            for (i, case) in parts {
+                let piece = PIECES[i];
+                match case {
+                    0 => text.push_str(piece),
+                    1 => text.push_str(&piece.to_uppercase()),
+                    2 => text.push_str(&piece.to_lowercase()),
+                    3 => text.extend(piece.chars().enumerate().map(|(n, c)| {
+                        if n % 2 == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }
+                    })),
+                    _ => text.push_str(&piece.replace('s', "\u{17f}").replace('k', "\u{212a}")),
+                }
+            }
+            if !extract_with(&text, u16::MAX).is_empty() {
+                prop_assert!(crate::ingest::audit::may_hold_error(&text), "{:?}", text);
+            }
+        }
+    }
+
+    proptest! {
         /// A text read again is answered from the thread's memo with what the patterns find.
         #[test]
         fn remembered_texts_give_what_the_patterns_find(

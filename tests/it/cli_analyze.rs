@@ -508,3 +508,36 @@ fn overlapping_exports_count_each_record_once() {
         "the timeline of the overlapping exports"
     );
 }
+
+/// License error texts in a property value (`MethodExecutionResult.`) or an additional detail,
+/// written in other cases than the documented one or as the sentences the check before the
+/// patterns did not know: each is its cause, not an unspecified failure (both paths once sent
+/// them past the error patterns).
+#[test]
+fn error_texts_outside_the_result_reason_are_read_in_any_case() {
+    let (v, code) = analyze(&["fixtures/agree/error-texts-in-any-case.jsonl"]);
+    assert_eq!(code, 1);
+    let found: BTreeSet<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            let cause = f["cause"].as_str().unwrap().to_string();
+            f["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |u| (cause.clone(), u["upn"].as_str().unwrap().to_string()))
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("MutuallyExclusiveViolation", "ana@fabrikam.example"),
+        ("UniquenessViolation", "bruno@fabrikam.example"),
+        ("DependencyViolation", "chloe@fabrikam.example"),
+        ("CountViolation", "diego@fabrikam.example"),
+    ]
+    .iter()
+    .map(|(c, u)| (c.to_string(), u.to_string()))
+    .collect();
+    assert_eq!(found, want);
+}
