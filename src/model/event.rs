@@ -789,7 +789,8 @@ mod tests {
         let b = FileName::from(String::from("exports/audit-2026-11.jsonl"));
         assert_eq!(a, b);
         assert_eq!(a, "exports/audit-2026-11.jsonl");
-        assert!(FileName::from("a.json") < FileName::from("b.json"));
+        let (first, second) = (FileName::from("a.json"), FileName::from("b.json"));
+        assert!(first < second, "ordered as their text");
         assert_eq!(a.to_string(), "exports/audit-2026-11.jsonl");
         assert_eq!(format!("{a:?}"), "\"exports/audit-2026-11.jsonl\"");
         let src = SourceRef {
