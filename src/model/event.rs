@@ -961,7 +961,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<CorrelationId>>(), 24);
         assert!(std::mem::size_of::<AuditEvent>() <= 264);
         // in every kept event and every identity: strings boxed, no properties one word
-        assert!(std::mem::size_of::<Target>() <= 64);
+        assert!(std::mem::size_of::<Target>() <= 56);
         assert_eq!(std::mem::size_of::<super::super::snapshot::Seen>(), 8);
     }
 
