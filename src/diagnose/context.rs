@@ -1235,7 +1235,7 @@ mod tests {
         let mut stranger = add_member("cy", "team", "2026-10-05T11:00:00Z", admin("zoe"));
         stranger.targets[0].id = None;
         stranger.source.record = 2;
-        let cy_upn = stranger.targets[0].upn.clone().unwrap_or_default();
+        let cy_upn = stranger.targets[0].upn.clone().expect("the stranger's UPN");
         let events = [early, later, stranger];
         let snap = Snapshot::default();
         let ctx = Ctx::new(&events, &snap, &kb, t("2026-10-06T00:00:00Z"));

@@ -617,7 +617,7 @@ impl Deferred {
                 },
                 category: c
                     .category
-                    .map(|i| crate::model::ids::name(&self.categories.items[i as usize])),
+                    .map(|i| crate::model::ids::category(&self.categories.items[i as usize])),
                 result: c.result,
                 result_reason: c.result_reason,
                 correlation_id: c.correlation_id,

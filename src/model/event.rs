@@ -1,6 +1,6 @@
 //! The normalized audit event: what every export format becomes past the parsing edge.
 
-use super::ids::{CorrelationId, ObjectId};
+use super::ids::{CorrelationId, ObjectId, ThinStr};
 use super::license::{LicenseChange, LicenseError, ProcessingSummary};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
@@ -277,9 +277,9 @@ pub struct Target {
     /// every kept event and every identity, and a user's events name it again and again (boxed
     /// apart, the UPNs were 8.7 MB of 274k kept events naming 20k users).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<Arc<str>>,
+    pub upn: Option<ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Arc<str>>,
+    pub display_name: Option<ThinStr>,
     #[serde(skip_serializing_if = "Modified::is_empty")]
     pub modified: Modified,
 }
@@ -685,8 +685,8 @@ pub struct AuditEvent {
     pub time: DateTime<Utc>,
     pub activity: Activity,
     #[serde(skip_serializing_if = "Option::is_none")]
-    /// Shared with equal ones read before ([`super::ids::name`]): a log has a few categories.
-    pub category: Option<Arc<str>>,
+    /// Shared with equal ones read before ([`super::ids::category`]): a log has a few categories.
+    pub category: Option<ThinStr>,
     pub result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_reason: Option<Box<str>>,
@@ -723,7 +723,7 @@ pub struct AuditEvent {
 // most what it is now: a field that grows it should be a rare one ([`Rare`], a box) or shared
 // (`Arc`).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 224);
+const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 216);
 // Held in every kept event, user and identity: a thin pointer to the file's name, the numbers.
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<SourceRef>() <= 32);
@@ -959,9 +959,9 @@ mod tests {
     fn kept_events_stay_small() {
         assert_eq!(std::mem::size_of::<Actor>(), 16);
         assert_eq!(std::mem::size_of::<Option<CorrelationId>>(), 24);
-        assert!(std::mem::size_of::<AuditEvent>() <= 264);
+        assert!(std::mem::size_of::<AuditEvent>() <= 216);
         // in every kept event and every identity: strings boxed, no properties one word
-        assert!(std::mem::size_of::<Target>() <= 56);
+        assert!(std::mem::size_of::<Target>() <= 40);
         assert_eq!(std::mem::size_of::<super::super::snapshot::Seen>(), 8);
     }
 

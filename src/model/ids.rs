@@ -13,7 +13,7 @@ const INTERN_MAX: usize = 1 << 18;
 thread_local! {
     /// Ids seen by this thread: a tenant has a bounded number of users, groups, products and plans,
     /// and a log names each of them many times, so each distinct id is stored once per thread.
-    static INTERNED: RefCell<HashSet<IdText>> = RefCell::new(HashSet::default());
+    static INTERNED: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
     /// Texts seen by this thread that repeat across records, as written: product and service-plan
     /// names (`SkuName=`, `DisabledPlans=[..]` of license sets), a catalog's worth, each written in
     /// thousands of events; license error sentences, one per cause and product or plans; the
@@ -21,7 +21,9 @@ thread_local! {
     static NAMES: SharedSet<str> = RefCell::new(HashSet::default());
     /// Target labels seen by this thread: the UPNs and display names of the users and groups
     /// kept events name (bounded by the tenant; a user's UPN is in each of its license events).
-    static LABELS: SharedSet<str> = RefCell::new(HashSet::default());
+    static LABELS: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
+    /// Event categories seen by this thread: a log has a few.
+    static CATEGORIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
 }
 
 /// The values one thread shares ([`shared`]).
@@ -67,6 +69,7 @@ pub fn forget_shared() {
     forget(&INTERNED);
     forget(&NAMES);
     forget(&LABELS);
+    forget(&CATEGORIES);
 }
 
 /// A short text that repeats across records (a product or service-plan name, a license error's
@@ -75,9 +78,14 @@ pub fn name(t: &str) -> Arc<str> {
     shared(&NAMES, t, |t: &str| Arc::from(t))
 }
 
+/// An event's category as written, shared with this thread's earlier equal ones.
+pub fn category(t: &str) -> ThinStr {
+    shared_thin(&CATEGORIES, t)
+}
+
 /// A target's UPN or display name as written, shared with this thread's earlier equal labels.
-pub fn label(t: &str) -> Arc<str> {
-    shared(&LABELS, t, |t: &str| Arc::from(t))
+pub fn label(t: &str) -> ThinStr {
+    shared_thin(&LABELS, t)
 }
 
 // Held over a million times in a large tenant's run: one word, and `None` in it too.
@@ -85,20 +93,20 @@ pub fn label(t: &str) -> Arc<str> {
 const _: () =
     assert!(std::mem::size_of::<ObjectId>() == 8 && std::mem::size_of::<Option<ObjectId>>() == 8);
 
-/// An id's text behind one thin pointer: its length is in the shared allocation, beside the count
-/// and the bytes, not in the pointer. An id is held in every user, license state, group member,
+/// A shared text behind one thin pointer (an id's, a target's label): its length is in the shared
+/// allocation, beside the count and the bytes, not in the pointer. An id is held in every user, license state, group member,
 /// event target and index key (over a million of them for a 100k-user tenant), and a wide
 /// `Arc<str>` took 16 bytes in each where this takes 8; the allocation is the same size (one
 /// count instead of two, the length instead of the second). Equal, hashed and ordered as its text.
 #[derive(Clone)]
-struct IdText(triomphe::ThinArc<(), u8>);
+pub struct ThinStr(triomphe::ThinArc<(), u8>);
 
-impl IdText {
-    fn new(s: &str) -> IdText {
-        IdText(triomphe::ThinArc::from_header_and_slice((), s.as_bytes()))
+impl ThinStr {
+    pub fn new(s: &str) -> ThinStr {
+        ThinStr(triomphe::ThinArc::from_header_and_slice((), s.as_bytes()))
     }
 
-    fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &str {
         // SAFETY: the bytes are those of a `str` (`new` is the only constructor) and a `ThinArc`'s
         // slice is never changed while shared (it has no mutable access here)
         unsafe { std::str::from_utf8_unchecked(&self.0.slice) }
@@ -106,59 +114,108 @@ impl IdText {
 
     /// Whether both hold the same allocation (tests of the sharing).
     #[cfg(test)]
-    fn ptr_eq(&self, other: &IdText) -> bool {
+    pub(crate) fn ptr_eq(&self, other: &ThinStr) -> bool {
         self.0.ptr() == other.0.ptr()
     }
 }
 
-impl PartialEq for IdText {
-    fn eq(&self, other: &IdText) -> bool {
+impl std::ops::Deref for ThinStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for ThinStr {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for ThinStr {
+    fn from(s: &str) -> ThinStr {
+        ThinStr::new(s)
+    }
+}
+
+impl From<String> for ThinStr {
+    fn from(s: String) -> ThinStr {
+        ThinStr::new(&s)
+    }
+}
+
+impl From<&String> for ThinStr {
+    fn from(s: &String) -> ThinStr {
+        ThinStr::new(s)
+    }
+}
+
+impl fmt::Display for ThinStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ThinStr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ThinStr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq for ThinStr {
+    fn eq(&self, other: &ThinStr) -> bool {
         self.0.ptr() == other.0.ptr() || self.as_str() == other.as_str()
     }
 }
 
-impl Eq for IdText {}
+impl Eq for ThinStr {}
 
-impl std::hash::Hash for IdText {
+impl std::hash::Hash for ThinStr {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         self.as_str().hash(h)
     }
 }
 
-impl PartialOrd for IdText {
-    fn partial_cmp(&self, other: &IdText) -> Option<std::cmp::Ordering> {
+impl PartialOrd for ThinStr {
+    fn partial_cmp(&self, other: &ThinStr) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for IdText {
-    fn cmp(&self, other: &IdText) -> std::cmp::Ordering {
+impl Ord for ThinStr {
+    fn cmp(&self, other: &ThinStr) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
 
-impl std::borrow::Borrow<str> for IdText {
+impl std::borrow::Borrow<str> for ThinStr {
     fn borrow(&self) -> &str {
         self.as_str()
     }
 }
 
-impl fmt::Debug for IdText {
+impl fmt::Debug for ThinStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
-impl Serialize for IdText {
+impl Serialize for ThinStr {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> Deserialize<'de> for IdText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IdText, D::Error> {
+impl<'de> Deserialize<'de> for ThinStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ThinStr, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(IdText::new(&s))
+        Ok(ThinStr::new(&s))
     }
 }
 
@@ -176,27 +233,31 @@ fn lowered<'a>(t: &'a str, buf: &'a mut [u8; 64]) -> std::borrow::Cow<'a, str> {
 
 /// `t` lower-cased, shared with earlier equal ids when `intern` (up to [`INTERN_MAX`] distinct
 /// ids a thread, as [`shared`] does).
-fn lower_id_text(t: &str, intern: bool) -> IdText {
+fn lower_id_text(t: &str, intern: bool) -> ThinStr {
     let mut buf = [0u8; 64];
     let lower = lowered(t, &mut buf);
     if !intern {
-        return IdText::new(&lower);
+        return ThinStr::new(&lower);
     }
-    INTERNED
-        .try_with(|set| {
-            let Ok(mut set) = set.try_borrow_mut() else {
-                return IdText::new(&lower);
-            };
-            if let Some(a) = set.get(&*lower) {
-                return a.clone();
-            }
-            let a = IdText::new(&lower);
-            if set.len() < INTERN_MAX {
-                set.insert(a.clone());
-            }
-            a
-        })
-        .unwrap_or_else(|_| IdText::new(&lower))
+    shared_thin(&INTERNED, &lower)
+}
+
+/// `t` shared as [`shared`] shares it, as a [`ThinStr`].
+fn shared_thin(set: &'static std::thread::LocalKey<RefCell<HashSet<ThinStr>>>, t: &str) -> ThinStr {
+    set.try_with(|set| {
+        let Ok(mut set) = set.try_borrow_mut() else {
+            return ThinStr::new(t);
+        };
+        if let Some(a) = set.get(t) {
+            return a.clone();
+        }
+        let a = ThinStr::new(t);
+        if set.len() < INTERN_MAX {
+            set.insert(a.clone());
+        }
+        a
+    })
+    .unwrap_or_else(|_| ThinStr::new(t))
 }
 
 /// `t` lower-cased, not shared (a correlation id's text, most seen once or twice).
@@ -221,7 +282,7 @@ macro_rules! id_newtype {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(IdText);
+        pub struct $name(ThinStr);
 
         impl $name {
             /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.

@@ -14,7 +14,7 @@ pub use event::{
     ModifiedProperty, Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
 };
 pub use finding::{Diagnosis, Finding, Severity};
-pub use ids::{CorrelationId, ObjectId, PlanId, SkuId};
+pub use ids::{CorrelationId, ObjectId, PlanId, SkuId, ThinStr};
 pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummary};
 
 /// Text that is rarely there, behind one thin pointer: the payload of an enum's rare variant

@@ -166,7 +166,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
     let mut event = AuditEvent {
         time,
         activity,
-        category: raw.category.as_deref().map(crate::model::ids::name),
+        category: raw.category.as_deref().map(crate::model::ids::category),
         result: raw
             .result
             .as_deref()
