@@ -24,6 +24,8 @@ thread_local! {
     static LABELS: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
     /// Event categories seen by this thread: a log has a few.
     static CATEGORIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
+    /// Users' usage locations seen by this thread: a tenant's users live in a few countries.
+    static COUNTRIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
 }
 
 /// The values one thread shares ([`shared`]).
@@ -70,12 +72,134 @@ pub fn forget_shared() {
     forget(&NAMES);
     forget(&LABELS);
     forget(&CATEGORIES);
+    forget(&COUNTRIES);
 }
 
 /// A short text that repeats across records (a product or service-plan name, a license error's
 /// sentence) as written, shared with this thread's earlier equal texts.
 pub fn name(t: &str) -> Arc<str> {
     shared(&NAMES, t, |t: &str| Arc::from(t))
+}
+
+/// A user's usage location as written, shared with this thread's earlier equal ones.
+pub fn country(t: &str) -> ThinStr {
+    shared_thin(&COUNTRIES, t)
+}
+
+/// A shared list behind one thin pointer (a license's disabled plans, a user's licenses): its
+/// length is in the allocation, as [`ThinStr`]'s is. Equal, hashed and ordered as its slice.
+pub struct ThinList<T>(triomphe::ThinArc<(), T>);
+
+impl<T: Clone> ThinList<T> {
+    pub fn new(items: &[T]) -> ThinList<T> {
+        ThinList(triomphe::ThinArc::from_header_and_iter(
+            (),
+            items.iter().cloned(),
+        ))
+    }
+}
+
+impl<T> Clone for ThinList<T> {
+    fn clone(&self) -> Self {
+        ThinList(self.0.clone())
+    }
+}
+
+impl<T> std::ops::Deref for ThinList<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0.slice
+    }
+}
+
+impl<T> std::borrow::Borrow<[T]> for ThinList<T> {
+    fn borrow(&self) -> &[T] {
+        &self.0.slice
+    }
+}
+
+impl<T> ThinList<T> {
+    /// Whether both hold the same allocation (the lists are shared).
+    pub fn ptr_eq(a: &ThinList<T>, b: &ThinList<T>) -> bool {
+        a.0.ptr() == b.0.ptr()
+    }
+}
+
+impl<T> From<Vec<T>> for ThinList<T> {
+    fn from(v: Vec<T>) -> ThinList<T> {
+        ThinList(triomphe::ThinArc::from_header_and_iter((), v.into_iter()))
+    }
+}
+
+impl<T, const N: usize> From<[T; N]> for ThinList<T> {
+    fn from(v: [T; N]) -> ThinList<T> {
+        ThinList(triomphe::ThinArc::from_header_and_iter((), v.into_iter()))
+    }
+}
+
+impl<T> FromIterator<T> for ThinList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> ThinList<T> {
+        Vec::from_iter(items).into()
+    }
+}
+
+impl<T: Clone> From<&[T]> for ThinList<T> {
+    fn from(v: &[T]) -> ThinList<T> {
+        ThinList::new(v)
+    }
+}
+
+impl<T: Clone> Default for ThinList<T> {
+    fn default() -> ThinList<T> {
+        ThinList::new(&[])
+    }
+}
+
+impl<T: PartialEq> PartialEq for ThinList<T> {
+    fn eq(&self, other: &ThinList<T>) -> bool {
+        self.0.ptr() == other.0.ptr() || self.0.slice == other.0.slice
+    }
+}
+
+impl<T: Eq> Eq for ThinList<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for ThinList<T> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.slice.hash(h)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ThinList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0.slice, f)
+    }
+}
+
+impl<T: Serialize> Serialize for ThinList<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.slice.serialize(s)
+    }
+}
+
+/// `items` shared as [`shared`] shares values, as a [`ThinList`].
+pub fn shared_list<T: std::hash::Hash + Eq + Clone>(
+    set: &'static std::thread::LocalKey<RefCell<HashSet<ThinList<T>>>>,
+    items: &[T],
+) -> ThinList<T> {
+    set.try_with(|set| {
+        let Ok(mut set) = set.try_borrow_mut() else {
+            return ThinList::new(items);
+        };
+        if let Some(a) = set.get(items) {
+            return a.clone();
+        }
+        let a = ThinList::new(items);
+        if set.len() < INTERN_MAX {
+            set.insert(a.clone());
+        }
+        a
+    })
+    .unwrap_or_else(|_| ThinList::new(items))
 }
 
 /// An event's category as written, shared with this thread's earlier equal ones.

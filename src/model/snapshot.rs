@@ -6,7 +6,6 @@ use super::event::SourceRef;
 use super::ids::{ObjectId, PlanId, SkuId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::sync::Arc;
 
 /// A license on a user or group (`assignedLicenses[]`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -19,7 +18,8 @@ pub struct AssignedSku {
 /// A list of service plans (a license's `disabledPlans`). Snapshot readers share equal lists: a
 /// tenant's users hold their groups' few lists, and a vector per license and user was about 80
 /// bytes of every user of a 100k-user tenant.
-pub type PlanList = Arc<[PlanId]>;
+/// One thin pointer ([`super::ids::ThinList`]): 8 bytes of every license state.
+pub type PlanList = super::ids::ThinList<PlanId>;
 
 /// `licenseAssignmentState.state`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -53,7 +53,8 @@ impl AssignmentState {
 /// One `licenseAssignmentStates[]` entry: a SKU from one source (direct or one group). Held for
 /// every license of every user: the rare texts (a state or error code licdiag does not know, an
 /// error subcode) sit behind one thin pointer each ([`super::RareText`]), and the ids are thin
-/// pointers ([`super::ObjectId`]): 88 bytes (128 with the texts inline, 104 with wide ids).
+/// pointers ([`super::ObjectId`], [`PlanList`]): 80 bytes (128 with the texts inline, 104 with wide
+/// ids).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LicenseAssignmentState {
     pub sku_id: SkuId,
@@ -82,16 +83,18 @@ pub struct User {
     pub display_name: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_enabled: Option<bool>,
-    /// ISO-3166 alpha-2; `None` = unset (group licensing inherits the tenant's country).
+    /// ISO-3166 alpha-2; `None` = unset (group licensing inherits the tenant's country). Shared
+    /// with the users read before it in the same country ([`super::ids::country`]): a tenant's
+    /// users live in a few, and a box of two letters each was a block and 16 bytes a user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage_location: Option<Box<str>>,
+    pub usage_location: Option<super::ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<Box<str>>,
     pub proxy_addresses: Box<[Box<str>]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<bool>,
     /// Shared with equal lists read before: a tenant's users hold their groups' few sets.
-    pub assigned_licenses: Arc<[AssignedSku]>,
+    pub assigned_licenses: super::ids::ThinList<AssignedSku>,
     pub license_states: Box<[LicenseAssignmentState]>,
     pub source: SourceRef,
 }
@@ -99,9 +102,9 @@ pub struct User {
 // Held for every user of the tenant, for the whole run: at most what they are now (a field that
 // grows them should be boxed or shared).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<User>() <= 160);
+const _: () = assert!(std::mem::size_of::<User>() <= 144);
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 88);
+const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 80);
 
 impl User {
     pub fn label(&self) -> String {

@@ -5,14 +5,13 @@
 
 use super::SnapshotIssue;
 use crate::ingest::value::{self, get};
-use crate::model::ids::PlanId;
+use crate::model::ids::{PlanId, ThinList};
 use crate::model::snapshot::{AssignedSku, PlanList};
 use crate::normalize::time::parse_timestamp;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 /// Issue reason: a nested value rendered as a type name or `@{...}` text by `ConvertTo-Json`.
 pub const TRUNCATED: &str = "truncated by ConvertTo-Json depth";
@@ -37,9 +36,9 @@ const DEPTH_FIX: &str = "re-export with `ConvertTo-Json -Depth 10`";
 
 thread_local! {
     /// Disabled-plan lists read by this thread ([`plan_list`]).
-    static PLAN_LISTS: crate::model::ids::SharedSet<[PlanId]> = Default::default();
+    static PLAN_LISTS: std::cell::RefCell<crate::model::hash::HashSet<PlanList>> = Default::default();
     /// Users' license lists read by this thread ([`sku_list`]).
-    static SKU_LISTS: crate::model::ids::SharedSet<[AssignedSku]> = Default::default();
+    static SKU_LISTS: std::cell::RefCell<crate::model::hash::HashSet<ThinList<AssignedSku>>> = Default::default();
 }
 
 /// Empties this thread's sets of license and plan lists (for when every input is read).
@@ -51,13 +50,13 @@ pub(crate) fn forget_shared() {
 /// A `disabledPlans` list, shared with this thread's earlier equal lists: a tenant's licenses
 /// disable the same few sets of plans.
 pub fn plan_list(plans: Vec<PlanId>) -> PlanList {
-    crate::model::ids::shared(&PLAN_LISTS, &plans, |p: &[PlanId]| Arc::from(p))
+    crate::model::ids::shared_list(&PLAN_LISTS, &plans)
 }
 
 /// A user's `assignedLicenses`, shared with this thread's earlier equal lists: a tenant's users
 /// hold the few sets their groups assign.
-pub fn sku_list(skus: Vec<AssignedSku>) -> Arc<[AssignedSku]> {
-    crate::model::ids::shared(&SKU_LISTS, &skus, |s: &[AssignedSku]| Arc::from(s))
+pub fn sku_list(skus: Vec<AssignedSku>) -> ThinList<AssignedSku> {
+    crate::model::ids::shared_list(&SKU_LISTS, &skus)
 }
 
 /// The `AdditionalProperties` bag of a Graph PowerShell object, when it is an object.

@@ -59,7 +59,7 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
         upn: upn.map(String::into_boxed_str),
         display_name: text_field(v, "displayName").map(String::into_boxed_str),
         account_enabled: bool_field(v, "accountEnabled"),
-        usage_location: text_field(v, "usageLocation").map(String::into_boxed_str),
+        usage_location: text_field(v, "usageLocation").map(|l| crate::model::ids::country(&l)),
         mail: text_field(v, "mail").map(String::into_boxed_str),
         proxy_addresses: proxy_addresses.into_boxed_slice(),
         on_premises_sync_enabled: bool_field(v, "onPremisesSyncEnabled"),
@@ -449,16 +449,16 @@ mod tests {
             .unwrap()
         };
         let (a, b) = (user("a"), user("b"));
-        assert!(std::sync::Arc::ptr_eq(
+        assert!(crate::model::ids::ThinList::ptr_eq(
             &a.assigned_licenses,
             &b.assigned_licenses
         ));
-        assert!(std::sync::Arc::ptr_eq(
+        assert!(crate::model::ids::ThinList::ptr_eq(
             &a.assigned_licenses[0].disabled_plans,
             &b.license_states[0].disabled_plans
         ));
         let other = parse(json!({"id": "c", "assignedLicenses": [{"skuId": SKU_A}]})).unwrap();
-        assert!(!std::sync::Arc::ptr_eq(
+        assert!(!crate::model::ids::ThinList::ptr_eq(
             &a.assigned_licenses,
             &other.assigned_licenses
         ));
