@@ -1814,7 +1814,7 @@ fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
     // (which drops the placeholder)
     let Some(placeholder) = back.first().map(|e| AuditEvent {
         time: e.time,
-        activity: crate::model::Activity::Other(String::new()),
+        activity: crate::model::Activity::Other("".into()),
         category: None,
         result: crate::model::Outcome::Unknown,
         result_reason: None,

@@ -24,6 +24,8 @@ thread_local! {
     static LABELS: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
     /// Event categories seen by this thread: a log has a few.
     static CATEGORIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
+    /// Activity names licdiag does not know, seen by this thread: a log has a few hundred.
+    static ACTIVITIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
     /// Users' usage locations seen by this thread: a tenant's users live in a few countries.
     static COUNTRIES: RefCell<HashSet<ThinStr>> = RefCell::new(HashSet::default());
 }
@@ -73,12 +75,18 @@ pub fn forget_shared() {
     forget(&LABELS);
     forget(&CATEGORIES);
     forget(&COUNTRIES);
+    forget(&ACTIVITIES);
 }
 
 /// A short text that repeats across records (a product or service-plan name, a license error's
 /// sentence) as written, shared with this thread's earlier equal texts.
 pub fn name(t: &str) -> Arc<str> {
     shared(&NAMES, t, |t: &str| Arc::from(t))
+}
+
+/// An activity's name licdiag does not know, shared with this thread's earlier equal ones.
+pub fn activity(t: &str) -> ThinStr {
+    shared_thin(&ACTIVITIES, t)
 }
 
 /// A user's usage location as written, shared with this thread's earlier equal ones.
