@@ -282,6 +282,12 @@ impl From<&String> for ThinStr {
     }
 }
 
+impl From<ThinStr> for String {
+    fn from(s: ThinStr) -> String {
+        s.as_str().to_string()
+    }
+}
+
 impl fmt::Display for ThinStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -77,8 +77,9 @@ pub struct LicenseAssignmentState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: ObjectId,
+    /// Shared with `mail` when the two are equal (most users), one block for both.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<Box<str>>,
+    pub upn: Option<super::ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Box<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,7 +90,7 @@ pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_location: Option<super::ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mail: Option<Box<str>>,
+    pub mail: Option<super::ThinStr>,
     pub proxy_addresses: Box<[Box<str>]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<bool>,
@@ -102,7 +103,7 @@ pub struct User {
 // Held for every user of the tenant, for the whole run: at most what they are now (a field that
 // grows them should be boxed or shared).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<User>() <= 144);
+const _: () = assert!(std::mem::size_of::<User>() <= 128);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 80);
 

@@ -290,7 +290,12 @@ impl AddressIndex {
         };
         for u in t.users() {
             let label = format!("user {}", u.label());
-            for a in u.proxy_addresses.iter().chain(u.mail.iter()) {
+            for a in u
+                .proxy_addresses
+                .iter()
+                .map(|a| &**a)
+                .chain(u.mail.as_deref())
+            {
                 add(a, Holder::User(u.id.clone()), label.clone());
             }
         }
@@ -312,8 +317,9 @@ impl AddressIndex {
         let mine: BTreeSet<String> = u
             .proxy_addresses
             .iter()
-            .chain(u.mail.iter())
-            .filter_map(|a| normalize(a))
+            .map(|a| &**a)
+            .chain(u.mail.as_deref())
+            .filter_map(normalize)
             .collect();
         mine.into_iter()
             .filter_map(|a| {

@@ -53,14 +53,20 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
     let listed = string_list(v, "proxyAddresses", &owner)?;
     let mut proxy_addresses = Vec::with_capacity(listed.len());
     proxy_addresses.extend(listed.into_iter().map(String::into_boxed_str));
+    // the mail is most users' UPN: one block for both
+    let upn = upn.map(|u| crate::model::ThinStr::new(&u));
+    let mail = text_field(v, "mail").map(|m| match &upn {
+        Some(u) if u.as_str() == m => u.clone(),
+        _ => crate::model::ThinStr::new(&m),
+    });
 
     Ok(User {
         id,
-        upn: upn.map(String::into_boxed_str),
+        upn,
         display_name: text_field(v, "displayName").map(String::into_boxed_str),
         account_enabled: bool_field(v, "accountEnabled"),
         usage_location: text_field(v, "usageLocation").map(|l| crate::model::ids::country(&l)),
-        mail: text_field(v, "mail").map(String::into_boxed_str),
+        mail,
         proxy_addresses: proxy_addresses.into_boxed_slice(),
         on_premises_sync_enabled: bool_field(v, "onPremisesSyncEnabled"),
         assigned_licenses,
