@@ -41,6 +41,18 @@ pub fn shared<T: ?Sized + std::hash::Hash + Eq>(
     t: &T,
     make: impl Fn(&T) -> Arc<T>,
 ) -> Arc<T> {
+    shared_in(set, t, make)
+}
+
+/// [`shared`] for any shared form `V` of a `K` (an `Arc`, a [`ThinStr`], a [`ThinList`]).
+fn shared_in<
+    K: ?Sized + std::hash::Hash + Eq,
+    V: std::borrow::Borrow<K> + std::hash::Hash + Eq + Clone,
+>(
+    set: &'static std::thread::LocalKey<RefCell<HashSet<V>>>,
+    t: &K,
+    make: impl Fn(&K) -> V,
+) -> V {
     set.try_with(|set| {
         let Ok(mut set) = set.try_borrow_mut() else {
             return make(t);
@@ -194,20 +206,7 @@ pub fn shared_list<T: std::hash::Hash + Eq + Clone>(
     set: &'static std::thread::LocalKey<RefCell<HashSet<ThinList<T>>>>,
     items: &[T],
 ) -> ThinList<T> {
-    set.try_with(|set| {
-        let Ok(mut set) = set.try_borrow_mut() else {
-            return ThinList::new(items);
-        };
-        if let Some(a) = set.get(items) {
-            return a.clone();
-        }
-        let a = ThinList::new(items);
-        if set.len() < INTERN_MAX {
-            set.insert(a.clone());
-        }
-        a
-    })
-    .unwrap_or_else(|_| ThinList::new(items))
+    shared_in(set, items, ThinList::new)
 }
 
 /// An event's category as written, shared with this thread's earlier equal ones.
@@ -382,20 +381,7 @@ fn lower_id_text(t: &str, intern: bool) -> ThinStr {
 
 /// `t` shared as [`shared`] shares it, as a [`ThinStr`].
 fn shared_thin(set: &'static std::thread::LocalKey<RefCell<HashSet<ThinStr>>>, t: &str) -> ThinStr {
-    set.try_with(|set| {
-        let Ok(mut set) = set.try_borrow_mut() else {
-            return ThinStr::new(t);
-        };
-        if let Some(a) = set.get(t) {
-            return a.clone();
-        }
-        let a = ThinStr::new(t);
-        if set.len() < INTERN_MAX {
-            set.insert(a.clone());
-        }
-        a
-    })
-    .unwrap_or_else(|_| ThinStr::new(t))
+    shared_in(set, t, ThinStr::new)
 }
 
 /// `t` lower-cased, not shared (a correlation id's text, most seen once or twice).

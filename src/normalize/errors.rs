@@ -295,6 +295,29 @@ mod tests {
         "a@b.example",
     ];
 
+    /// The pieces joined, each in its case: as written (0), upper (1), lower (2), `ſ` and the
+    /// Kelvin sign for s and k as Unicode case folding takes them (3), alternating ASCII case (4).
+    fn cased(parts: &[(usize, u8)]) -> String {
+        let mut text = String::new();
+        for &(i, case) in parts {
+            let piece = PIECES[i];
+            match case {
+                0 => text.push_str(piece),
+                1 => text.push_str(&piece.to_uppercase()),
+                2 => text.push_str(&piece.to_lowercase()),
+                3 => text.push_str(&piece.replace('s', "\u{17f}").replace('k', "\u{212a}")),
+                _ => text.extend(piece.chars().enumerate().map(|(n, c)| {
+                    if n % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })),
+            }
+        }
+        text
+    }
+
     proptest! {
         /// Skipping the patterns whose words are missing finds exactly what running all of them
         /// finds, whatever the case of the text (ASCII, or `ſ` and `K` for s and k as Unicode
@@ -303,16 +326,7 @@ mod tests {
         fn words_skip_only_patterns_that_cannot_match(
             parts in proptest::collection::vec((0..PIECES.len(), 0..4u8), 0..8)
         ) {
-            let mut text = String::new();
-            for (i, case) in parts {
-                let piece = PIECES[i];
-                match case {
-                    0 => text.push_str(piece),
-                    1 => text.push_str(&piece.to_uppercase()),
-                    2 => text.push_str(&piece.to_lowercase()),
-                    _ => text.push_str(&piece.replace('s', "\u{17f}").replace('k', "\u{212a}")),
-                }
-            }
+            let text = cased(&parts);
             let filtered = format!("{:?}", extract(&text));
             let all = format!("{:?}", extract_with(&text, u16::MAX));
             prop_assert_eq!(filtered, all);
@@ -329,19 +343,7 @@ mod tests {
         fn the_readers_gate_lets_every_error_through(
             parts in proptest::collection::vec((0..PIECES.len(), 0..5u8), 0..8)
         ) {
-            let mut text = String::new();
-            for (i, case) in parts {
-                let piece = PIECES[i];
-                match case {
-                    0 => text.push_str(piece),
-                    1 => text.push_str(&piece.to_uppercase()),
-                    2 => text.push_str(&piece.to_lowercase()),
-                    3 => text.extend(piece.chars().enumerate().map(|(n, c)| {
-                        if n % 2 == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }
-                    })),
-                    _ => text.push_str(&piece.replace('s', "\u{17f}").replace('k', "\u{212a}")),
-                }
-            }
+            let text = cased(&parts);
             if !extract_with(&text, u16::MAX).is_empty() {
                 prop_assert!(crate::ingest::audit::may_hold_error(&text), "{:?}", text);
             }
