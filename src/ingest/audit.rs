@@ -403,8 +403,21 @@ pub fn map_azure_monitor(v: &Value) -> RawAudit {
 pub(super) type UalEntry<'a> = (Option<Cow<'a, str>>, Option<i64>);
 
 fn ual_entry(e: &Value) -> UalEntry<'static> {
-    let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| x.as_str()?.parse().ok()));
+    let ty = get(e, "Type").and_then(|x| x.as_i64().or_else(|| identity_type(x.as_str()?)));
     (str_of(e, "ID").map(Cow::Owned), ty)
+}
+
+/// An `Actor[]` / `Target[]` element's `Type` written as text: a number, or the IdentityType's
+/// name (`Search-UnifiedAuditLog -Formatted` writes enum names for numbers), in any ASCII case.
+pub(super) fn identity_type(s: &str) -> Option<i64> {
+    const NAMES: [&str; 6] = ["Claim", "Name", "Other", "PUID", "SPN", "UPN"];
+    s.parse().ok().or_else(|| {
+        let s = crate::model::trim(s);
+        (0i64..)
+            .zip(NAMES)
+            .find(|(_, n)| n.eq_ignore_ascii_case(s))
+            .map(|(i, _)| i)
+    })
 }
 
 /// The object classes an `Other` (type 2) entry names, alone or as `<class>_<guid>`.

@@ -856,12 +856,12 @@ pub(super) fn map_purview_row(row: &impl Cells, cols: &UalColumns) -> Option<Raw
 }
 
 /// `Type` of an `Actor[]` / `Target[]` element as `audit::ual_entry` reads it: `as_i64`, else a
-/// string parsed.
+/// string read as [`audit::identity_type`] reads it.
 fn ual_type(raw: Option<&str>) -> Sure<Option<i64>> {
     Ok(
         match raw.and_then(|r| r.as_bytes().first().map(|b| (r, b))) {
             None => None,
-            Some((r, b'"')) => lightjson::unescape_cow(r).ok_or(Unsure)?.parse().ok(),
+            Some((r, b'"')) => audit::identity_type(&lightjson::unescape_cow(r).ok_or(Unsure)?),
             // serde_json reads `-0` as a float
             Some((r, b'-' | b'0'..=b'9')) => (r != "-0").then(|| r.parse().ok()).flatten(),
             Some(_) => None,

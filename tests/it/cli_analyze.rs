@@ -541,3 +541,40 @@ fn error_texts_outside_the_result_reason_are_read_in_any_case() {
     .collect();
     assert_eq!(found, want);
 }
+
+/// A Purview export whose `Actor[]` / `Target[]` types are the IdentityType's names (`UPN`,
+/// `Other`, ...), as `Search-UnifiedAuditLog -Formatted` writes enums, not numbers: the same
+/// findings as with numbers (the names once left every entry untyped, so events lost their group
+/// and user ids and a group-level finding was dropped).
+#[test]
+fn purview_identity_types_written_as_names_read_as_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::fixture("formats/purview-new.csv")).unwrap();
+    let mut named = text.clone();
+    for (n, name) in ["Claim", "Name", "Other", "PUID", "SPN", "UPN"]
+        .iter()
+        .enumerate()
+    {
+        named = named.replace(
+            &format!(r#"""Type"":{n}"#),
+            &format!(r#"""Type"":""{name}"""#),
+        );
+    }
+    assert_ne!(named, text);
+    let f = dir.path().join("purview-named-types.csv");
+    std::fs::write(&f, named).unwrap();
+    let snapshot = "fixtures/sample-tenant/snapshot";
+    let (numbers, _) = analyze(&["fixtures/formats/purview-new.csv", snapshot]);
+    let (names, _) = analyze(&[f.to_str().unwrap(), snapshot]);
+    assert_eq!(pending_entries(&names), pending_entries(&numbers));
+    let causes = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["cause"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(causes(&names), causes(&numbers));
+    assert!(causes(&names).iter().any(|c| c == "MissingPrerequisite"));
+}
