@@ -414,78 +414,9 @@ impl AuditFormat {
 }
 
 /// An input's name as its records cite it ([`SourceRef::file`]), shared by every record of the
-/// input. The name is boxed again behind the shared pointer: a thin pointer, 8 bytes of every kept
-/// event, user and identity rather than a wide one's 16 (about 2.5 MB of a 100k-user tenant's run,
-/// benches/README.md, forty-fourth run).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileName(Arc<Box<str>>);
-
-impl FileName {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for FileName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for FileName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for FileName {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for FileName {
-    fn from(s: &str) -> FileName {
-        FileName(Arc::new(s.into()))
-    }
-}
-
-impl From<String> for FileName {
-    fn from(s: String) -> FileName {
-        FileName(Arc::new(s.into_boxed_str()))
-    }
-}
-
-impl PartialEq<str> for FileName {
-    fn eq(&self, other: &str) -> bool {
-        **self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for FileName {
-    fn eq(&self, other: &&str) -> bool {
-        **self.0 == **other
-    }
-}
-
-impl fmt::Display for FileName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for FileName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self.0, f)
-    }
-}
-
-impl Serialize for FileName {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
+/// input: a thin pointer ([`ThinStr`]), 8 bytes of every kept event, user and identity rather than
+/// a wide one's 16 (about 2.5 MB of a 100k-user tenant's run, benches/README.md, forty-fourth run).
+pub type FileName = ThinStr;
 
 /// Where an event came from: input file and 1-based record number (and line, when known).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -163,18 +163,6 @@ impl<T> FromIterator<T> for ThinList<T> {
     }
 }
 
-impl<T: Clone> From<&[T]> for ThinList<T> {
-    fn from(v: &[T]) -> ThinList<T> {
-        ThinList::new(v)
-    }
-}
-
-impl<T: Clone> Default for ThinList<T> {
-    fn default() -> ThinList<T> {
-        ThinList::new(&[])
-    }
-}
-
 impl<T: PartialEq> PartialEq for ThinList<T> {
     fn eq(&self, other: &ThinList<T>) -> bool {
         self.0.ptr() == other.0.ptr() || self.0.slice == other.0.slice
@@ -225,10 +213,11 @@ const _: () =
     assert!(std::mem::size_of::<ObjectId>() == 8 && std::mem::size_of::<Option<ObjectId>>() == 8);
 
 /// A shared text behind one thin pointer (an id's, a target's label): its length is in the shared
-/// allocation, beside the count and the bytes, not in the pointer. An id is held in every user, license state, group member,
-/// event target and index key (over a million of them for a 100k-user tenant), and a wide
-/// `Arc<str>` took 16 bytes in each where this takes 8; the allocation is the same size (one
-/// count instead of two, the length instead of the second). Equal, hashed and ordered as its text.
+/// allocation, beside the count and the bytes, not in the pointer. An id is held in every user,
+/// license state, group member, event target and index key (over a million of them for a
+/// 100k-user tenant), and a wide `Arc<str>` took 16 bytes in each where this takes 8; the
+/// allocation is the same size (one count instead of two, the length instead of the second).
+/// Equal, hashed and ordered as its text.
 #[derive(Clone)]
 pub struct ThinStr(triomphe::ThinArc<(), u8>);
 
@@ -272,12 +261,6 @@ impl From<&str> for ThinStr {
 impl From<String> for ThinStr {
     fn from(s: String) -> ThinStr {
         ThinStr::new(&s)
-    }
-}
-
-impl From<&String> for ThinStr {
-    fn from(s: &String) -> ThinStr {
-        ThinStr::new(s)
     }
 }
 
@@ -368,15 +351,11 @@ fn lowered<'a>(t: &'a str, buf: &'a mut [u8; 64]) -> std::borrow::Cow<'a, str> {
     }
 }
 
-/// `t` lower-cased, shared with earlier equal ids when `intern` (up to [`INTERN_MAX`] distinct
-/// ids a thread, as [`shared`] does).
-fn lower_id_text(t: &str, intern: bool) -> ThinStr {
+/// `t` lower-cased, shared with earlier equal ids (up to [`INTERN_MAX`] distinct ids a thread, as
+/// [`shared`] does).
+fn lower_id_text(t: &str) -> ThinStr {
     let mut buf = [0u8; 64];
-    let lower = lowered(t, &mut buf);
-    if !intern {
-        return ThinStr::new(&lower);
-    }
-    shared_thin(&INTERNED, &lower)
+    shared_thin(&INTERNED, &lowered(t, &mut buf))
 }
 
 /// `t` shared as [`shared`] shares it, as a [`ThinStr`].
@@ -402,7 +381,7 @@ pub fn is_guid(s: &str) -> bool {
 }
 
 macro_rules! id_newtype {
-    ($(#[$m:meta])* $name:ident, intern = $intern:expr) => {
+    ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -411,7 +390,7 @@ macro_rules! id_newtype {
         impl $name {
             /// Builds the id from export text: trimmed and lower-cased. Returns `None` for empty text.
             pub fn parse(s: &str) -> Option<Self> {
-                present(s).map(|t| Self(lower_id_text(t, $intern)))
+                present(s).map(|t| Self(lower_id_text(t)))
             }
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
@@ -420,7 +399,7 @@ macro_rules! id_newtype {
             /// without `parse`'s checks: what was accepted once is accepted again.
             #[allow(dead_code)] // product and plan ids only, for now (the catalog)
             pub(crate) fn from_normalized(s: &str) -> Self {
-                Self(lower_id_text(s, $intern))
+                Self(lower_id_text(s))
             }
         }
 
@@ -434,18 +413,15 @@ macro_rules! id_newtype {
 
 id_newtype!(
     /// A directory object id (user, group, service principal).
-    ObjectId,
-    intern = true
+    ObjectId
 );
 id_newtype!(
     /// A product (SKU) GUID, `skuId` in Graph.
-    SkuId,
-    intern = true
+    SkuId
 );
 id_newtype!(
     /// A service-plan GUID, `servicePlanId` in Graph.
-    PlanId,
-    intern = true
+    PlanId
 );
 /// The correlation id shared by the records of one operation (not unique per record). Exports
 /// write it as a GUID, held here as its 16 bytes: as text it cost 64 bytes of heap in every kept
