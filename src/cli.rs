@@ -20,8 +20,25 @@ pub struct Cli {
     /// large export is read; the results are the same.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+    /// The order of locale-formatted `N/N/YYYY` dates in the inputs (a Log Analytics CSV
+    /// downloaded from the portal, PowerShell exports): `auto` reads each file month-first (a US
+    /// locale, as Purview writes) unless its own dates show day-first (a first field above 12,
+    /// none in the second), and says so in the reports when no date could tell.
+    #[arg(long, global = true, value_enum, default_value_t = DateOrderArg::Auto)]
+    pub date_order: DateOrderArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--date-order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
+    /// Each file's dates tell (month-first when none can).
+    Auto,
+    /// `M/D/YYYY` (en-US).
+    MonthFirst,
+    /// `D/M/YYYY` (en-GB, fr-FR, es-ES, ...).
+    DayFirst,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ use crate::error::UsageError;
 use crate::ingest::{self, Ingested, ReadOptions, Reading};
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Severity};
+use crate::normalize::time::DateOrder;
 use crate::report::{self, analysis::AnalysisDoc, analysis::EvidenceAvailable};
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -21,6 +22,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     let reading = Reading {
         progress: !cli.no_progress,
         map: !cli.no_mmap,
+        date_order: match cli.date_order {
+            crate::cli::DateOrderArg::Auto => None,
+            crate::cli::DateOrderArg::MonthFirst => Some(DateOrder::MonthFirst),
+            crate::cli::DateOrderArg::DayFirst => Some(DateOrder::DayFirst),
+        },
     };
     match cli.command {
         Command::Inspect(a) => inspect(a, reading),
@@ -64,6 +70,7 @@ fn read(
         strict: input.strict,
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         hash_inputs: matches!(
             format,
             crate::cli::OutputFormat::Md | crate::cli::OutputFormat::Html
@@ -216,6 +223,7 @@ fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
         strict: a.input.strict,
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         keep_all: false,
         hash_inputs: matches!(
             a.format,

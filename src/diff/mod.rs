@@ -53,6 +53,7 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         compact: true,
         ..Default::default()
     };

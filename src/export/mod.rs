@@ -35,6 +35,7 @@ fn build_tables(
         strict,
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         compact: true,
         ..Default::default()
     };

@@ -33,6 +33,7 @@ use crate::model::hash::HashMap;
 use crate::model::snapshot::Snapshot;
 use crate::model::{AuditEvent, AuditFormat, FileName, SourceRef};
 use crate::normalize;
+use crate::normalize::time::{DateEvidence, DateOrder};
 use audit::{CsvKind, Family};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -103,6 +104,76 @@ pub struct InputReport {
     pub licensing: BTreeMap<String, u64>,
     /// The first malformed records, with line and reason.
     pub issues: Vec<RecordIssue>,
+    /// How its locale-formatted `N/N/YYYY` dates were read, when it has any whose order matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dates: Option<DatesRead>,
+}
+
+/// How an input's `N/N/YYYY` dates were read (`--date-order`, [`read_one`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DatesRead {
+    pub order: DateOrder,
+    pub basis: DateBasis,
+    #[serde(flatten)]
+    pub evidence: DateEvidence,
+}
+
+/// Why an input's dates were read in their order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateBasis {
+    /// `--date-order` named it.
+    Given,
+    /// The file's dates showed it: some only this order reads, none only the other.
+    Detected,
+    /// No date showed it (every one is `N/N` with both fields 12 or below): month-first, what a
+    /// US-locale export writes, was assumed.
+    Assumed,
+    /// Dates only month-first reads and dates only day-first reads are both in the file:
+    /// month-first was kept and the others were skipped as bad timestamps.
+    Mixed,
+}
+
+impl DatesRead {
+    /// What a reader of the report should know about the dates, if anything: they were read
+    /// day-first, or no date could tell the order, or some contradict the order they were read in.
+    pub fn caveat(&self) -> Option<String> {
+        let e = &self.evidence;
+        let other = match self.order {
+            DateOrder::MonthFirst => DateOrder::DayFirst,
+            DateOrder::DayFirst => DateOrder::MonthFirst,
+        };
+        let against = match self.order {
+            DateOrder::MonthFirst => e.day_first_only,
+            DateOrder::DayFirst => e.month_first_only,
+        };
+        Some(match (self.basis, self.order) {
+            (DateBasis::Detected, DateOrder::MonthFirst) => return None,
+            (DateBasis::Detected, DateOrder::DayFirst) => format!(
+                "dates read day-first (D/M/YYYY): the file has dates only day-first reads, such as {}, and none only month-first reads",
+                e.day_first_only?
+            ),
+            (DateBasis::Assumed, _) => {
+                let d = e.either?;
+                format!(
+                    "no date in the file has a field above 12, so dates such as {d} could be M/D/YYYY or D/M/YYYY: they were read month-first ({d} as {}), as US-locale exports write them; if the file was exported in a day-first locale (en-GB, fr-FR, ...), run again with `--date-order day-first` ({d} as {})",
+                    d.reading(DateOrder::MonthFirst)?,
+                    d.reading(DateOrder::DayFirst)?
+                )
+            }
+            (DateBasis::Mixed, _) => format!(
+                "the file has dates in both orders ({} only month-first reads, {} only day-first reads): read month-first, the day-first ones were skipped as bad timestamps (exports from two locales joined? `--date-order` chooses)",
+                e.month_first_only?, e.day_first_only?
+            ),
+            (DateBasis::Given, order) => format!(
+                "`--date-order {}` was given, but the file has dates only {} reads ({}), such as {}: they were skipped as bad timestamps",
+                order.flag(),
+                other.flag(),
+                other.pattern(),
+                against?
+            ),
+        })
+    }
 }
 
 impl InputReport {
@@ -124,6 +195,7 @@ impl InputReport {
             last: None,
             licensing: BTreeMap::new(),
             issues: Vec::new(),
+            dates: None,
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -155,6 +227,8 @@ pub struct Reading {
     pub progress: bool,
     /// Plain files may be read through a memory map (`mapped.rs`, Linux).
     pub map: bool,
+    /// `--date-order`: `None` = each input's dates tell it.
+    pub date_order: Option<DateOrder>,
 }
 
 /// Options for reading inputs.
@@ -172,6 +246,9 @@ pub struct ReadOptions {
     pub full_parse: bool,
     /// Read plain files with `read`, never through a memory map (`--no-mmap`; `mapped.rs`).
     pub no_map: bool,
+    /// The order of `N/N/YYYY` dates (`--date-order`); `None`: each input's own dates tell it
+    /// ([`read_one`]), month-first when they do not.
+    pub date_order: Option<DateOrder>,
     /// Keep events without what only normalization reads ([`AuditEvent::compact`]): every command
     /// sets it; the library default keeps whole events.
     pub compact: bool,
@@ -457,6 +534,8 @@ struct Sink<'a> {
     /// Full vectors of [`CHUNK_USERS`] users, in reading order.
     users: Vec<Vec<crate::model::snapshot::User>>,
     opts: &'a ReadOptions,
+    /// The order this read takes `N/N/YYYY` dates in, and what they showed.
+    dates: &'a DateTally,
     /// Membership changes of groups not yet known to assign licenses
     /// (`licensing_memberships_only`).
     deferred: defer::Deferred,
@@ -674,14 +753,14 @@ where
             // the sink (one thread) takes the previous batch's outcomes while this one is
             // processed on the pool, as `read_slices` does
             let earlier = std::mem::take(&mut pending);
-            let opts = sink.opts;
+            let (opts, dates) = (sink.opts, sink.dates);
             let spent = parsed(&batch);
             let (taken, outs) = rayon::join(
                 || take_all(sink, earlier),
                 || {
                     batch
                         .into_par_iter()
-                        .map(|item| settle(work(item), opts))
+                        .map(|item| settle(dates.run(|| work(item)), opts))
                         .collect::<Vec<_>>()
                 },
             );
@@ -850,14 +929,14 @@ fn read_slices(
             // (rayon::join, not a thread: files are read on pool workers, and a worker that blocks
             // outside rayon while its slices wait in the pool can leave no worker to parse them)
             let earlier = std::mem::take(&mut pending);
-            let opts = sink.opts;
+            let (opts, dates) = (sink.opts, sink.dates);
             let (taken, parts) = rayon::join(
                 || take_parts(sink, earlier, &mut base),
                 || {
                     slices
                         .into_par_iter()
                         .map(|(a, b)| {
-                            let (outs, newlines) = work(&block[a..b]);
+                            let (outs, newlines) = dates.run(|| work(&block[a..b]));
                             (
                                 outs.into_iter().map(|o| settle(o, opts)).collect(),
                                 newlines,
@@ -1465,11 +1544,90 @@ struct InputRead {
     deferred: defer::Deferred,
 }
 
-/// Reads one input completely.
+/// The order one read of an input takes its `N/N/YYYY` dates in, and what the dates its workers
+/// read showed ([`normalize::time::with_date_order`]).
+struct DateTally {
+    order: DateOrder,
+    seen: std::sync::Mutex<DateEvidence>,
+}
+
+impl DateTally {
+    fn new(order: DateOrder) -> Self {
+        DateTally {
+            order,
+            seen: Default::default(),
+        }
+    }
+    /// Runs one piece of parsing work (a slice, a record) with dates read in this order.
+    fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        let (r, seen) = normalize::time::with_date_order(self.order, f);
+        if !seen.is_empty() {
+            self.seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .add(seen);
+        }
+        r
+    }
+    fn seen(&self) -> DateEvidence {
+        *self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads one input completely. Its `N/N/YYYY` dates are read month-first unless `--date-order`
+/// says otherwise; when they show the other order (a date only day-first reads, none only
+/// month-first reads: an en-GB export), the input is read again day-first, so that no date is
+/// misread or skipped for the order (the second read is the only cost, and only such files pay it).
 fn read_one(
     input: &InputPath,
     opts: &ReadOptions,
     counter: Arc<AtomicU64>,
+) -> Result<InputRead, InputError> {
+    let order = opts.date_order.unwrap_or_default();
+    let tally = DateTally::new(order);
+    let first = read_in_order(input, opts, counter, &tally);
+    let seen = tally.seen();
+    let shown = seen.shows();
+    let (read, order, seen, basis) = match (opts.date_order, shown) {
+        (Some(order), _) => (first, order, seen, DateBasis::Given),
+        (None, Some(DateOrder::DayFirst)) => {
+            // whatever the first read gave (with `--strict`, the error of the first date it could
+            // not read) is dropped before the second holds its own
+            drop(first);
+            let tally = DateTally::new(DateOrder::DayFirst);
+            // the bytes read again are not progress
+            let again = read_in_order(input, opts, Arc::default(), &tally);
+            (
+                again,
+                DateOrder::DayFirst,
+                tally.seen(),
+                DateBasis::Detected,
+            )
+        }
+        (None, Some(order)) => (first, order, seen, DateBasis::Detected),
+        (None, None) if seen.day_first_only.is_some() => (first, order, seen, DateBasis::Mixed),
+        (None, None) => (first, order, seen, DateBasis::Assumed),
+    };
+    let mut read = read?;
+    if !seen.is_empty() {
+        read.report.dates = Some(DatesRead {
+            order,
+            basis,
+            evidence: seen,
+        });
+    }
+    Ok(read)
+}
+
+/// Reads one input completely with its `N/N/YYYY` dates in `dates`' order.
+fn read_in_order(
+    input: &InputPath,
+    opts: &ReadOptions,
+    counter: Arc<AtomicU64>,
+    dates: &DateTally,
 ) -> Result<InputRead, InputError> {
     let path = input.display();
     let file = FileName::from(path.as_str());
@@ -1486,6 +1644,7 @@ fn read_one(
         snapshot: Snapshot::default(),
         users: Vec::new(),
         opts,
+        dates,
         deferred: defer::Deferred::default(),
         licensing: Default::default(),
         first_kept: HashMap::default(),

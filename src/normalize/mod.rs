@@ -39,7 +39,7 @@ impl NormalizeError {
                 "the record has no timestamp (activityDateTime / time / CreationTime)".into()
             }
             NormalizeError::BadTime(t) => format!(
-                "timestamp {t:?} is not a date licdiag can read (expected ISO 8601 like 2026-10-05T07:00:00Z or M/D/YYYY h:mm:ss AM)"
+                "timestamp {t:?} is not a date licdiag can read in this file's date order (expected ISO 8601 like 2026-10-05T07:00:00Z, or M/D/YYYY h:mm:ss AM; D/M/YYYY with `--date-order day-first`)"
             ),
             NormalizeError::MissingActivity => {
                 "the record has no activity name (activityDisplayName / operationName / Operation)".into()

@@ -3,10 +3,189 @@
 //! millisecond Log Analytics values, unified-audit-log `2021-02-04T16:33:14` (no zone: UTC),
 //! Purview CSV `9/20/2023 4:05:03 AM` (US locale, UTC), `2026-10-05 07:00:00` and `TimeGenerated [UTC]`
 //! style `10/5/2026, 7:00:00.000 AM`.
+//!
+//! Locale-formatted dates (formats.md §4: the Log Analytics portal's CSV; PowerShell exports are
+//! culture-dependent): `N/N/YYYY` is month-first in a US locale and day-first in most others
+//! (en-GB `09/10/2026, 10:05:13.992` is 9 October), so its order is a property of the file, not of
+//! the value. The readers read it in the [`DateOrder`] of the current [`with_date_order`] scope and
+//! count what each date tells about the order ([`DateEvidence`]); the reader of an input decides the
+//! order from the whole file's evidence and reads it again when it was wrong
+//! (`ingest::read_one`). `D.M.YYYY` (de-DE, ru-RU, ...) and `D-M-YYYY` are always day-first and
+//! `YYYY/M/D` (ja-JP, zh-CN) year-first: no culture writes them otherwise.
 
 use chrono::format::{parse, Item, ParseResult, Parsed, StrftimeItems};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use serde::Serialize;
+use std::cell::Cell;
 use std::sync::LazyLock;
+
+/// Which field of an `N/N/YYYY` date is the month.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOrder {
+    /// `M/D/YYYY`: a US locale (Purview's CSV, the Log Analytics portal in en-US).
+    #[default]
+    MonthFirst,
+    /// `D/M/YYYY`: en-GB, fr-FR, es-ES, and most other locales.
+    DayFirst,
+}
+
+impl DateOrder {
+    /// The pattern, for messages: `M/D/YYYY` or `D/M/YYYY`.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            DateOrder::MonthFirst => "M/D/YYYY",
+            DateOrder::DayFirst => "D/M/YYYY",
+        }
+    }
+    /// The `--date-order` value that names it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            DateOrder::MonthFirst => "month-first",
+            DateOrder::DayFirst => "day-first",
+        }
+    }
+    /// The month and the day of a date whose first two fields are `a` and `b`.
+    #[inline(always)]
+    fn month_day(self, a: u32, b: u32) -> (u32, u32) {
+        match self {
+            DateOrder::MonthFirst => (a, b),
+            DateOrder::DayFirst => (b, a),
+        }
+    }
+}
+
+/// An `N/N/YYYY` date as written (its first field, its second, its year), for messages: the
+/// order is what it is evidence of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SlashDate {
+    year: u16,
+    first: u8,
+    second: u8,
+}
+
+impl std::fmt::Display for SlashDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.first, self.second, self.year)
+    }
+}
+
+impl Serialize for SlashDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl SlashDate {
+    /// What it means in `order`, as `10 May 2026` (`None`: not a day in that order).
+    pub fn reading(&self, order: DateOrder) -> Option<String> {
+        let (m, d) = order.month_day(u32::from(self.first), u32::from(self.second));
+        NaiveDate::from_ymd_opt(i32::from(self.year), m, d)
+            .map(|d| d.format("%-d %B %Y").to_string())
+    }
+}
+
+/// What the `N/N/YYYY` dates read tell about their order: an example of each kind, the earliest
+/// written (the same whichever slice of a file is read first), whatever the order they were read in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DateEvidence {
+    /// A date whose first field is above 12: only day-first reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_first_only: Option<SlashDate>,
+    /// A date whose second field is above 12: only month-first reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month_first_only: Option<SlashDate>,
+    /// A date both orders read, as two different days (both fields 1 to 12, unequal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub either: Option<SlashDate>,
+}
+
+impl DateEvidence {
+    const NONE: DateEvidence = DateEvidence {
+        day_first_only: None,
+        month_first_only: None,
+        either: None,
+    };
+    pub fn is_empty(&self) -> bool {
+        *self == Self::NONE
+    }
+    pub fn add(&mut self, o: DateEvidence) {
+        for (mine, theirs) in [
+            (&mut self.day_first_only, o.day_first_only),
+            (&mut self.month_first_only, o.month_first_only),
+            (&mut self.either, o.either),
+        ] {
+            keep_earliest(mine, theirs);
+        }
+    }
+    /// Notes a date as written.
+    #[inline(always)]
+    fn note(&mut self, d: SlashDate) {
+        let slot = match (d.first > 12, d.second > 12) {
+            (true, false) => &mut self.day_first_only,
+            (false, true) => &mut self.month_first_only,
+            (false, false) if d.first != d.second && d.first > 0 && d.second > 0 => {
+                &mut self.either
+            }
+            _ => return,
+        };
+        keep_earliest(slot, Some(d));
+    }
+    /// The order the dates show: one only that order reads, none only the other reads.
+    pub fn shows(&self) -> Option<DateOrder> {
+        match (self.day_first_only, self.month_first_only) {
+            (Some(_), None) => Some(DateOrder::DayFirst),
+            (None, Some(_)) => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+}
+
+#[inline(always)]
+fn keep_earliest(slot: &mut Option<SlashDate>, d: Option<SlashDate>) {
+    if let Some(d) = d {
+        if slot.is_none_or(|s| d < s) {
+            *slot = Some(d);
+        }
+    }
+}
+
+thread_local! {
+    /// The order `N/N/YYYY` dates are read in on this thread, and what the dates read so far
+    /// showed ([`with_date_order`]).
+    static DATES: Cell<(DateOrder, DateEvidence)> =
+        const { Cell::new((DateOrder::MonthFirst, DateEvidence::NONE)) };
+}
+
+/// Runs `f` with `N/N/YYYY` dates read in `order` on this thread, and gives what the dates it read
+/// showed. Scopes nest (the outer one's order and evidence come back when the inner one ends, even
+/// by unwinding), so a pool worker that runs another input's work while it waits inside `f` keeps
+/// the two apart; work `f` hands to other threads is not in the scope. Outside any scope dates are
+/// read month-first (`--as-of`, library callers).
+pub fn with_date_order<R>(order: DateOrder, f: impl FnOnce() -> R) -> (R, DateEvidence) {
+    struct Restore((DateOrder, DateEvidence));
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DATES.with(|d| d.set(self.0));
+        }
+    }
+    let outer = Restore(DATES.with(|d| d.replace((order, DateEvidence::NONE))));
+    let r = f();
+    let (_, seen) = DATES.with(Cell::get);
+    drop(outer);
+    (r, seen)
+}
+
+/// The order of the current scope, with a date noted.
+#[inline(always)]
+fn order_noting(date: SlashDate) -> DateOrder {
+    DATES.with(|d| {
+        let (order, mut seen) = d.get();
+        seen.note(date);
+        d.set((order, seen));
+        order
+    })
+}
 
 /// ISO without zone, with `T` or a space, any fraction length.
 const NAIVE: [&str; 3] = [
@@ -63,14 +242,17 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     if t.is_empty() {
         return None;
     }
-    // `M/D/YYYY ...`: every other format starts with a four-digit year and a dash, so none of
-    // them can read it (and trying each is most of the cost of a Log Analytics CSV timestamp)
-    if t.as_bytes().get(1..3).is_some_and(|b| b.contains(&b'/')) {
-        return parse_us_locale(t);
+    // `M/D/YYYY ...` or `D.M.YYYY ...`: every other format starts with a four-digit year, so none
+    // of them can read it (and trying each is most of the cost of a Log Analytics CSV timestamp)
+    if t.as_bytes()
+        .get(1..3)
+        .is_some_and(|b| b.contains(&b'/') || b.contains(&b'.'))
+    {
+        return parse_locale(t);
     }
     rfc3339_utc_exact(t)
         .or_else(|| iso_readers(t))
-        .or_else(|| parse_us_locale(t))
+        .or_else(|| parse_locale(t))
 }
 
 /// `t` without the double quotes at its ends (any number of them), as `t.trim_matches('"')` gives
@@ -163,24 +345,98 @@ fn iso_readers(t: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-/// `M/D/YYYY h:mm:ss AM` (optionally `, ` after the date, optional fraction, optional 24-hour clock,
-/// optional trailing `Z`/`UTC`).
-fn parse_us_locale(t: &str) -> Option<DateTime<Utc>> {
-    us_locale_exact(t).or_else(|| us_locale_general(t))
+/// A locale-formatted date and clock: `M/D/YYYY` or `D/M/YYYY` (the scope's [`DateOrder`]),
+/// `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D`, then `h:mm:ss AM` or a 24-hour clock (optionally `, ` after
+/// the date, an optional fraction, an optional trailing `Z`/`UTC`). A slash date is noted as
+/// evidence of the order ([`DateEvidence`]).
+fn parse_locale(t: &str) -> Option<DateTime<Utc>> {
+    let stamp = locale_exact(t).or_else(|| locale_general(t))?;
+    let order = match stamp.date {
+        LocaleDate::Slash(d) => order_noting(d),
+        _ => DateOrder::MonthFirst, // its order is its shape's
+    };
+    stamp.in_order(order)
 }
 
-/// [`parse_us_locale`] of any of its shapes, with chrono's formats for the clock.
-fn us_locale_general(t: &str) -> Option<DateTime<Utc>> {
+/// A locale-formatted timestamp as written: its date's fields, whose order may be the file's to
+/// tell, and its clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LocaleStamp {
+    date: LocaleDate,
+    time: NaiveTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LocaleDate {
+    /// `N/N/YYYY`: month-first or day-first, as the file is.
+    Slash(SlashDate),
+    /// `D.M.YYYY` or `D-M-YYYY`: day-first wherever it is written.
+    DayFirst { day: u32, month: u32, year: u32 },
+    /// `YYYY/M/D` (ja-JP, zh-CN).
+    YearFirst { year: u32, month: u32, day: u32 },
+}
+
+impl LocaleStamp {
+    /// The instant, a slash date read in `order`; `None` for a day that does not exist.
+    #[inline(always)]
+    fn in_order(self, order: DateOrder) -> Option<DateTime<Utc>> {
+        let (y, m, d) = match self.date {
+            LocaleDate::Slash(s) => {
+                let (m, d) = order.month_day(u32::from(s.first), u32::from(s.second));
+                (u32::from(s.year), m, d)
+            }
+            LocaleDate::DayFirst { day, month, year } => (year, month, day),
+            LocaleDate::YearFirst { year, month, day } => (year, month, day),
+        };
+        let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+        Some(Utc.from_utc_datetime(&date.and_time(self.time)))
+    }
+}
+
+/// The date of a year-last locale date: an `N/N/YYYY` one's fields as written.
+fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> {
+    Some(match sep {
+        b'/' => LocaleDate::Slash(SlashDate {
+            year: u16::try_from(year).ok()?,
+            first: u8::try_from(first).ok()?,
+            second: u8::try_from(second).ok()?,
+        }),
+        _ => LocaleDate::DayFirst {
+            day: first,
+            month: second,
+            year,
+        },
+    })
+}
+
+/// [`parse_locale`]'s shapes read the general way, with chrono's formats for the clock.
+fn locale_general(t: &str) -> Option<LocaleStamp> {
     let t = t.trim_end_matches(" UTC").trim_end_matches('Z').trim();
     let (date, rest) = t.split_once([' ', ','])?;
-    let mut parts = date.split('/');
-    let m: u32 = parts.next()?.trim().parse().ok()?;
-    let d: u32 = parts.next()?.trim().parse().ok()?;
-    let y: i32 = parts.next()?.trim().parse().ok()?;
+    let sep = *date.as_bytes().iter().find(|c| !c.is_ascii_digit())?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    let mut parts = date.split(char::from(sep));
+    let first = parts.next()?.trim();
+    let a: u32 = first.parse().ok()?;
+    let b: u32 = parts.next()?.trim().parse().ok()?;
+    let third = parts.next()?.trim();
+    let c: u32 = third.parse().ok()?;
     if parts.next().is_some() {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let date = if first.len() == 4 && sep == b'/' {
+        LocaleDate::YearFirst {
+            year: a,
+            month: b,
+            day: c,
+        }
+    } else if third.len() == 4 {
+        year_last(sep, a, b, c)?
+    } else {
+        return None;
+    };
     let rest = rest.trim_start_matches(',').trim();
     let (clock, ampm) = match rest.rsplit_once(' ') {
         Some((c, ap)) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
@@ -206,14 +462,14 @@ fn us_locale_general(t: &str) -> Option<DateTime<Utc>> {
         }
         None => time,
     };
-    Some(Utc.from_utc_datetime(&date.and_time(time)))
+    Some(LocaleStamp { date, time })
 }
 
-/// The shape Log Analytics and Purview write, `M/D/YYYY, h:mm:ss.fff AM` (`, ` or a space after the
-/// date, a fraction of 1-9 digits or none, `AM`/`PM` or a 24-hour clock), read digit by digit;
-/// `None` for anything else, which [`parse_us_locale`] reads the general way (its formats cost
-/// about 2,000 instructions a value, and a CSV export has one per row).
-fn us_locale_exact(t: &str) -> Option<DateTime<Utc>> {
+/// The shape Log Analytics and Purview write, `M/D/YYYY, h:mm:ss.fff AM` (or `D/M/YYYY`, or
+/// `D.M.YYYY`; `, ` or a space after the date, a fraction of 1-9 digits or none, `AM`/`PM` or a
+/// 24-hour clock), read digit by digit; `None` for anything else, which [`locale_general`] reads
+/// (its formats cost about 2,000 instructions a value, and a CSV export has one per row).
+fn locale_exact(t: &str) -> Option<LocaleStamp> {
     struct Cursor<'a>(&'a [u8], usize);
     impl Cursor<'_> {
         /// `min..=max` digits, not followed by another digit.
@@ -240,10 +496,16 @@ fn us_locale_exact(t: &str) -> Option<DateTime<Utc>> {
         }
     }
     let mut c = Cursor(t.as_bytes(), 0);
-    let (m, _) = c.num(1, 2)?;
-    c.eat(b'/').then_some(())?;
-    let (d, _) = c.num(1, 2)?;
-    c.eat(b'/').then_some(())?;
+    let (a, _) = c.num(1, 2)?;
+    let sep = if c.eat(b'/') {
+        b'/'
+    } else if c.eat(b'.') {
+        b'.'
+    } else {
+        return None;
+    };
+    let (b, _) = c.num(1, 2)?;
+    c.eat(sep).then_some(())?;
     let (y, _) = c.num(4, 4)?;
     c.eat(b',');
     c.eat(b' ').then_some(())?;
@@ -265,7 +527,10 @@ fn us_locale_exact(t: &str) -> Option<DateTime<Utc>> {
         b" PM" => h % 12 + 12,
         _ => return None,
     };
-    utc_of((y, m, d), (h24, mi, s), nanos)
+    Some(LocaleStamp {
+        date: year_last(sep, a, b, y)?,
+        time: NaiveTime::from_hms_nano_opt(h24, mi, s, nanos)?,
+    })
 }
 
 #[cfg(test)]
@@ -279,19 +544,20 @@ mod tests {
         if t.is_empty() {
             return None;
         }
-        iso_readers(t).or_else(|| parse_us_locale(t))
+        iso_readers(t).or_else(|| parse_locale(t))
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
         /// The exact-shape reader, whenever it answers, reads what the general one reads.
         #[test]
-        fn exact_us_locale_reader_agrees(s in prop_oneof![
-            r"[0-9]{1,3}/[0-9]{1,3}/[0-9]{3,5}(, | |,)[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}(\.[0-9]{0,10})?( AM| PM| am| pm|AM)?",
+        fn exact_locale_reader_agrees(s in prop_oneof![
+            r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}(\.[0-9]{0,10})?( AM| PM| am| pm|AM)?",
             r"1[0-2]/[1-3][0-9]/20[0-9]{2}, (1[0-2]|[1-9]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3} (AM|PM)",
+            r"[1-3][0-9]\.(1[0-2]|0?[1-9])\.20[0-9]{2}, ([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}",
         ]) {
-            if let Some(fast) = us_locale_exact(&s) {
-                prop_assert_eq!(Some(fast), us_locale_general(&s), "{}", s);
+            if let Some(fast) = locale_exact(&s) {
+                prop_assert_eq!(Some(fast), locale_general(&s), "{}", s);
             }
         }
     }
@@ -316,7 +582,7 @@ mod tests {
                     "{} is left to chrono", s
                 ),
             }
-            prop_assert_eq!(parse_timestamp(&s), iso_readers(&s).or_else(|| parse_us_locale(&s)), "{}", s);
+            prop_assert_eq!(parse_timestamp(&s), iso_readers(&s).or_else(|| parse_locale(&s)), "{}", s);
         }
     }
 
@@ -363,24 +629,150 @@ mod tests {
     }
 
     #[test]
-    fn exact_us_locale_reader_reads_the_export_shapes() {
+    fn exact_locale_reader_reads_the_export_shapes() {
         for s in [
             "10/1/2026, 12:00:01.709 AM",
             "9/20/2023 4:05:03 AM",
             "10/5/2026, 7:00:00.000 PM",
             "1/2/2026 13:04:05",
+            "09.10.2026, 10:05:13.992",
         ] {
-            assert!(us_locale_exact(s).is_some(), "{s}");
-            assert_eq!(us_locale_exact(s), us_locale_general(s), "{s}");
+            assert!(locale_exact(s).is_some(), "{s}");
+            assert_eq!(locale_exact(s), locale_general(s), "{s}");
         }
+    }
+
+    /// A slash date is read in the scope's order; a dotted or dashed one day-first and a
+    /// year-first one as such, whatever the scope.
+    #[test]
+    fn dates_read_in_the_scopes_order() {
+        let at = |s: &str, order| with_date_order(order, || iso(s)).0;
+        use DateOrder::{DayFirst, MonthFirst};
+        assert_eq!(
+            at("09/10/2026, 10:05:13.992", MonthFirst),
+            "2026-09-10T10:05:13.992+00:00"
+        );
+        assert_eq!(
+            at("09/10/2026, 10:05:13.992", DayFirst),
+            "2026-10-09T10:05:13.992+00:00"
+        );
+        assert_eq!(at("13/10/2026 10:05:13", MonthFirst), "");
+        assert_eq!(
+            at("13/10/2026 10:05:13", DayFirst),
+            "2026-10-13T10:05:13+00:00"
+        );
+        assert_eq!(at("10/13/2026 10:05:13 AM", DayFirst), "");
+        for order in [MonthFirst, DayFirst] {
+            assert_eq!(
+                at("9.10.2026, 10:05:13.992", order),
+                "2026-10-09T10:05:13.992+00:00"
+            );
+            assert_eq!(at("09.10.2026 10:05", order), "2026-10-09T10:05:00+00:00");
+            assert_eq!(at("9-10-2026 10:05:13", order), "2026-10-09T10:05:13+00:00");
+            assert_eq!(
+                at("2026/10/09 10:05:13", order),
+                "2026-10-09T10:05:13+00:00"
+            );
+            assert_eq!(
+                at("2026-10-05T07:00:00Z", order),
+                "2026-10-05T07:00:00+00:00"
+            );
+        }
+        // outside a scope: month-first
+        assert_eq!(iso("09/10/2026 10:05:13"), "2026-09-10T10:05:13+00:00");
+    }
+
+    /// Every timestamp with a slash date, year last, is noted, whatever the order it is read in
+    /// (the earliest written of each kind is kept); other dates, and text that is no timestamp
+    /// (`1/2/2026` without a clock), are not.
+    #[test]
+    fn dates_are_noted_as_evidence_of_their_order() {
+        use DateOrder::{DayFirst, MonthFirst};
+        let dates = [
+            "13/10/2026, 10:05:13.992",
+            "14/10/2026 10:05:13",
+            "10/13/2026 10:05:13 AM",
+            "9/10/2026 10:05:13",
+            "10/10/2026 10:05:13",
+            "9.10.2026 10:05:13",
+            "2026/10/09 10:05:13",
+            "2026-10-09T10:05:13Z",
+            "1/2/2026",
+        ];
+        for order in [MonthFirst, DayFirst] {
+            let ((), seen) = with_date_order(order, || {
+                for d in dates {
+                    let _ = parse_timestamp(d);
+                }
+            });
+            assert_eq!(
+                seen,
+                DateEvidence {
+                    day_first_only: Some(sd(13, 10, 2026)),
+                    month_first_only: Some(sd(10, 13, 2026)),
+                    either: Some(sd(9, 10, 2026)),
+                },
+                "{order:?}"
+            );
+        }
+        let mut e = DateEvidence::default();
+        e.note(sd(13, 1, 2026));
+        assert_eq!(e.shows(), Some(DayFirst));
+        e.note(sd(1, 13, 2026));
+        assert_eq!(e.shows(), None);
+        assert_eq!(sd(5, 10, 2026).to_string(), "5/10/2026");
+        assert_eq!(
+            sd(5, 10, 2026).reading(MonthFirst).as_deref(),
+            Some("10 May 2026")
+        );
+        assert_eq!(
+            sd(5, 10, 2026).reading(DayFirst).as_deref(),
+            Some("5 October 2026")
+        );
+        assert_eq!(sd(13, 10, 2026).reading(MonthFirst), None);
+    }
+
+    fn sd(first: u8, second: u8, year: u16) -> SlashDate {
+        SlashDate {
+            year,
+            first,
+            second,
+        }
+    }
+
+    /// Scopes nest: the outer scope's order and evidence come back when an inner one ends, also
+    /// when it ends by unwinding.
+    #[test]
+    fn date_order_scopes_nest() {
+        use DateOrder::{DayFirst, MonthFirst};
+        let (inner, outer) = with_date_order(DayFirst, || {
+            let _ = parse_timestamp("13/10/2026 10:05:13");
+            let ((), inner) = with_date_order(MonthFirst, || {
+                assert_eq!(iso("09/10/2026 10:05:13"), "2026-09-10T10:05:13+00:00");
+            });
+            let r = std::panic::catch_unwind(|| with_date_order(MonthFirst, || panic!("unwinds")));
+            assert!(r.is_err());
+            assert_eq!(iso("09/10/2026 10:05:13"), "2026-10-09T10:05:13+00:00");
+            inner
+        });
+        assert_eq!(inner.either, Some(sd(9, 10, 2026)));
+        assert_eq!(
+            outer,
+            DateEvidence {
+                day_first_only: Some(sd(13, 10, 2026)),
+                month_first_only: None,
+                either: Some(sd(9, 10, 2026)),
+            }
+        );
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         /// The `M/D/YYYY` shortcut reads what trying every reader in turn reads.
         #[test]
-        fn us_locale_shortcut_agrees(s in prop_oneof![
-            r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}(, | |,)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?( AM| PM| am| pm)?( UTC|Z)?",
+        fn locale_shortcut_agrees(s in prop_oneof![
+            r"[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}(, | |,)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?( AM| PM| am| pm)?( UTC|Z)?",
+            r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?",
             r"[0-9/:T .,APMZ+-]{0,24}",
         ]) {
             prop_assert_eq!(parse_timestamp(&s), every_reader(&s), "{}", s);

@@ -60,6 +60,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         strict: common.strict,
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         compact: true,
         ..Default::default()
     };

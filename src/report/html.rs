@@ -307,6 +307,13 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             h(&c)
         );
     }
+    for c in view::date_caveats(doc.inputs) {
+        let _ = write!(
+            b,
+            "<p class=\"caveat\"><strong>Dates.</strong> {}</p>",
+            h(&c)
+        );
+    }
     b.push_str("</section>\n");
 
     // causes

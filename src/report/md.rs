@@ -126,6 +126,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = retention.caveat() {
         let _ = writeln!(s, "> **Audit retention.** {}\n", e(&c));
     }
+    for c in view::date_caveats(doc.inputs) {
+        let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
+    }
 
     let _ = writeln!(s, "## Causes ranked by affected users\n");
     if ranked.is_empty() {

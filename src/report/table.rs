@@ -41,6 +41,23 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         if let (Some(f), Some(l)) = (&i.first, &i.last) {
             writeln!(w, "  time range  {} .. {}", ts(f), ts(l))?;
         }
+        if let Some(d) = &i.dates {
+            let basis = match d.basis {
+                crate::ingest::DateBasis::Given => "as --date-order says",
+                crate::ingest::DateBasis::Detected => "as the file's dates show",
+                crate::ingest::DateBasis::Assumed => "assumed: no date shows the order",
+                crate::ingest::DateBasis::Mixed => "the file's dates show both orders",
+            };
+            writeln!(
+                w,
+                "  dates       {} ({}), {basis}",
+                d.order.pattern(),
+                d.order.flag()
+            )?;
+            if let Some(c) = d.caveat() {
+                writeln!(w, "  note        {}", clean(&c))?;
+            }
+        }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }
@@ -124,6 +141,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         e.reported_errors,
         ts(&d.as_of)
     )?;
+    for c in crate::report::view::date_caveats(doc.inputs) {
+        writeln!(w, "dates: {}", clean(&c))?;
+    }
     if d.findings.is_empty() {
         writeln!(w, "\nNo group-based licensing errors found.")?;
     }

@@ -638,6 +638,15 @@ pub struct Retention {
     pub earliest_error: Option<DateTime<Utc>>,
 }
 
+/// What a reader should know about how each input's locale-formatted dates were read
+/// ([`crate::ingest::DatesRead::caveat`]), as `path: note`.
+pub fn date_caveats(inputs: &[InputReport]) -> Vec<String> {
+    inputs
+        .iter()
+        .filter_map(|i| Some(format!("{}: {}", i.path, i.dates?.caveat()?)))
+        .collect()
+}
+
 /// Checks the audit window against the 7-day (free) and 30-day (P1/P2) retention.
 pub fn retention(inputs: &[InputReport], findings: &[Finding], as_of: DateTime<Utc>) -> Retention {
     let Some(w) = audit_window(inputs) else {

@@ -110,6 +110,7 @@ pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
         strict: a.input.strict,
         progress: reading.progress,
         no_map: !reading.map,
+        date_order: reading.date_order,
         keep_all: false,
         compact: true,
         licensing_memberships_only: true,

@@ -298,6 +298,7 @@ fn fast_path_and_full_parse_agree() {
         "malformed",
         "snapshot",
         "agree",
+        "dates",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);

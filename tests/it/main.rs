@@ -5,6 +5,7 @@
 
 mod browser;
 mod cli_analyze;
+mod cli_dates;
 mod cli_diff;
 mod cli_export;
 mod cli_hostile;
