@@ -369,9 +369,15 @@ fn lower_text(t: &str) -> Arc<str> {
     Arc::from(&*lowered(t, &mut buf))
 }
 
-/// The trimmed text of an id, or `None` when it is empty or written as null.
+/// The trimmed text of an id, or `None` when it is empty or written as null. A GUID in braces
+/// (`{6fd2c87f-...}`, .NET's `B` format) is the GUID.
 fn present(s: &str) -> Option<&str> {
     let t = crate::model::trim(s);
+    let t = t
+        .strip_prefix('{')
+        .and_then(|g| g.strip_suffix('}'))
+        .filter(|g| is_guid(g))
+        .unwrap_or(t);
     (!t.is_empty() && !t.eq_ignore_ascii_case("null") && t != "<null>").then_some(t)
 }
 
@@ -620,9 +626,19 @@ mod tests {
         assert!(matches!(c.0, Correlation::Guid(_)), "held as bytes");
         assert_eq!(CorrelationId::from_normalized(&c.to_string()), c);
         assert_eq!(serde_json::to_string(&c).unwrap(), format!("\"{c}\""));
+        // a GUID in braces (.NET's `B` format) is the GUID, for every id
+        assert_eq!(
+            CorrelationId::parse(" {5B0E77D2-1c4a-4d6e-9f31-2a7c0b9e4d11} "),
+            Some(c)
+        );
+        assert_eq!(
+            SkuId::parse("{6FD2C87F-B296-42F0-B197-1E91E994B900}"),
+            SkuId::parse("6fd2c87f-b296-42f0-b197-1e91e994b900")
+        );
         // not quite a GUID: kept as text
         for t in [
-            "{5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d11}",
+            "{5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d1}",
+            "{5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d11",
             "5b0e77d2-1c4a-4d6e-9f31-2a7c0b9e4d1g",
         ] {
             let c = CorrelationId::parse(t).unwrap();

@@ -52,9 +52,11 @@ static PROXY: LazyLock<Regex> = LazyLock::new(|| {
 static ADDRESS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)(?:smtp:)?[A-Z0-9._%+'\-]+@[A-Z0-9.\-]+\.[A-Z]{2,}"));
 /// The whole match is the token (`\b` is zero-width): found without captures, which would run a
-/// backtracking engine on each match.
+/// backtracking engine on each match. Matched in any ASCII case (`prohibitedinusagelocationviolation`
+/// is the documented code in a tool's lower case); a code written otherwise than PascalCase is read
+/// only when it is a known one ([`extract_with`]).
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:[A-Z][A-Za-z]*Violation|LicenseAssignmentAttributeConcurrencyException)\b")
+    re(r"(?i-u)\b(?:[a-z][a-z]*violation|licenseassignmentattributeconcurrencyexception)\b")
 });
 static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]"));
 
@@ -224,9 +226,18 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
     }
     let tokens = has(W_TOKEN).then(|| TOKEN.find_iter(text));
     for m in tokens.into_iter().flatten() {
-        let Some(cause) = Cause::from_code(m.as_str()) else {
+        let code = m.as_str();
+        let Some(cause) = Cause::from_code(code) else {
             continue;
         };
+        // an unknown code is read as written by Microsoft, PascalCase: a word of free text that
+        // ends in `violation` is not one
+        let pascal = code.starts_with(|c: char| c.is_ascii_uppercase())
+            && code.ends_with("Violation")
+            && code.bytes().any(|c| c.is_ascii_lowercase());
+        if matches!(cause, Cause::Unknown(_)) && !pascal {
+            continue;
+        }
         if !out.iter().any(|e| e.cause == cause) {
             out.push(LicenseError::new(cause, text));
         }
@@ -468,5 +479,24 @@ mod tests {
             1
         );
         assert!(extract("Microsoft.Online.Workflows.SpnValidationException").is_empty());
+        // a known code in any case; an unknown one only as PascalCase
+        for t in [
+            "prohibitedinusagelocationviolation",
+            "PROHIBITEDINUSAGELOCATIONVIOLATION",
+            "error: prohibitedInUsageLocationViolation.",
+        ] {
+            assert_eq!(
+                one(t).cause,
+                Cause::ProhibitedInUsageLocationViolation,
+                "{t}"
+            );
+        }
+        assert_eq!(
+            one("microsoft.online.workflows.licenseassignmentattributeconcurrencyexception").cause,
+            Cause::ConcurrencyException
+        );
+        for t in ["a policyviolation", "POLICYVIOLATION", "Violation"] {
+            assert!(extract(t).is_empty(), "{t}");
+        }
     }
 }

@@ -578,3 +578,43 @@ fn purview_identity_types_written_as_names_read_as_numbers() {
     assert_eq!(causes(&names), causes(&numbers));
     assert!(causes(&names).iter().any(|c| c == "MissingPrerequisite"));
 }
+
+/// GUIDs written in braces (.NET's `B` format, `{6FD2C87F-...}`) in a snapshot's license states
+/// are the GUIDs: the same findings, with their products and groups, as the plain export.
+#[test]
+fn guids_in_braces_are_the_guids() {
+    let plain = "fixtures/snapshot/users-array.json";
+    let mut users: Value =
+        serde_json::from_slice(&std::fs::read(plain).expect("fixture")).expect("json");
+    let mut braced = 0;
+    for u in users.as_array_mut().into_iter().flatten() {
+        for s in u["licenseAssignmentStates"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            for k in ["skuId", "assignedByGroup"] {
+                if let Some(g) = s[k].as_str().map(|g| format!("{{{}}}", g.to_uppercase())) {
+                    s[k] = Value::String(g);
+                    braced += 1;
+                }
+            }
+        }
+    }
+    assert!(braced > 100);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("users-braced.json");
+    std::fs::write(&file, users.to_string()).unwrap();
+    // the findings but their references (file and line differ)
+    let findings = |v: Value| -> Vec<Value> {
+        let mut f = v["findings"].as_array().cloned().unwrap_or_default();
+        for x in &mut f {
+            x["evidence"]["references"] = Value::Null;
+        }
+        f
+    };
+    let want = findings(analyze(&[plain]).0);
+    let got = findings(analyze(&[file.to_str().unwrap()]).0);
+    assert_eq!(got, want);
+    assert!(want.len() > 5 && want[0]["sku"].is_string() && want[0]["group"].is_string());
+}
