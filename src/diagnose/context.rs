@@ -258,6 +258,13 @@ impl<'a> AddressIndex<'a> {
 /// A group's processing window: `Start applying` .. `Finish applying` (or `as_of` if unfinished).
 pub(crate) type Window = (ObjectId, DateTime<Utc>, DateTime<Utc>);
 
+/// The names reported errors give a user ([`Ctx::reported_names`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct ReportedNames<'a> {
+    upn: Option<&'a str>,
+    display_name: Option<&'a str>,
+}
+
 pub(crate) struct Ctx<'a> {
     pub kb: &'a Knowledge,
     pub snap: &'a Snapshot,
@@ -275,6 +282,8 @@ pub(crate) struct Ctx<'a> {
     order: Vec<Seen>,
     /// UPN (lower) -> object id, learned from audit targets that carry both ([`Ctx::upn_alias`]).
     upn_alias: OnceLock<HashMap<String, ObjectId>>,
+    /// Object id -> the UPN and display name reported errors give the user ([`Ctx::reported_names`]).
+    reported_names: OnceLock<HashMap<&'a ObjectId, ReportedNames<'a>>>,
     /// Per user the audit log names: its events and the labels first seen for it.
     audit_users: UserIndex<'a>,
     /// Per group the audit log names: its events and the name first seen for it.
@@ -398,6 +407,7 @@ impl<'a> Ctx<'a> {
             memberships: Memberships::new(snap),
             order: Vec::new(),
             upn_alias: OnceLock::new(),
+            reported_names: OnceLock::new(),
             audit_users: UserIndex::default(),
             audit_groups: HashMap::default(),
             addresses: OnceLock::new(),
@@ -458,6 +468,24 @@ impl<'a> Ctx<'a> {
                 }
             }
             alias
+        })
+    }
+
+    /// Object id -> the first UPN and display name the reported errors give the user (the
+    /// "users with license errors" CSV names each user by id, UPN and display name): labels for
+    /// users neither the snapshot's users nor the audit log name. Built on first use.
+    fn reported_names(&self) -> &HashMap<&'a ObjectId, ReportedNames<'a>> {
+        self.reported_names.get_or_init(|| {
+            let mut names: HashMap<&'a ObjectId, ReportedNames<'a>> = HashMap::default();
+            for r in &self.snap.reported_errors {
+                let Some(id) = &r.user_id else { continue };
+                let n = names.entry(id).or_default();
+                n.upn = n.upn.or(r.upn.as_deref().filter(|u| !u.trim().is_empty()));
+                n.display_name = n
+                    .display_name
+                    .or(r.display_name.as_deref().filter(|d| !d.trim().is_empty()));
+            }
+            names
         })
     }
 
@@ -652,11 +680,14 @@ impl<'a> Ctx<'a> {
             })
             .unwrap_or_default();
         match k {
-            UKey::Id(id) => UserRef {
-                id: Some(id.clone()),
-                upn,
-                display_name: dn,
-            },
+            UKey::Id(id) => {
+                let reported = || self.reported_names().get(id).copied().unwrap_or_default();
+                UserRef {
+                    id: Some(id.clone()),
+                    upn: upn.or_else(|| reported().upn.map(String::from)),
+                    display_name: dn.or_else(|| reported().display_name.map(String::from)),
+                }
+            }
             UKey::Upn(u) => UserRef {
                 id: None,
                 upn: upn.or_else(|| Some(u.clone())),

@@ -618,3 +618,26 @@ fn guids_in_braces_are_the_guids() {
     assert_eq!(got, want);
     assert!(want.len() > 5 && want[0]["sku"].is_string() && want[0]["group"].is_string());
 }
+
+/// The "users with license errors" CSV names each user by id, UPN and display name: given alone
+/// (no users export, no audit log), its users are named by UPN, not by object id.
+#[test]
+fn the_license_errors_csv_alone_names_users_by_upn() {
+    let (v, _) = analyze(&["fixtures/snapshot/users-with-license-errors.csv"]);
+    let users: Vec<&Value> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["users"].as_array().into_iter().flatten())
+        .collect();
+    assert!(users.len() > 10);
+    for u in users {
+        assert!(
+            u["upn"]
+                .as_str()
+                .is_some_and(|x| x.ends_with("@fabrikam.example")),
+            "{u}"
+        );
+        assert!(u["display_name"].is_string(), "{u}");
+    }
+}
