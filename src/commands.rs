@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> Result<u8> {
             crate::cli::DateOrderArg::DayFirst => Some(DateOrder::DayFirst),
         },
     };
-    match cli.command {
+    let command = || match cli.command {
         Command::Inspect(a) => inspect(a, reading),
         Command::Analyze(a) => analyze(a, reading),
         Command::Explain(a) => explain(a),
@@ -37,6 +37,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Export(a) => crate::export::run_export(a, reading),
         Command::Sql(a) => crate::export::run_sql(a, reading),
         Command::Plan(a) => crate::plan::run(a, reading),
+    };
+    // the times given on the command line (`--as-of`, `--since`, `--until`), read on this thread,
+    // in the order `--date-order` names (the inputs are read in it on the workers)
+    match reading.date_order {
+        Some(order) => crate::normalize::time::with_date_order(order, command).0,
+        None => command(),
     }
 }
 
@@ -84,6 +90,17 @@ fn read(
         ..Default::default()
     };
     load(&input.paths, &opts, redact)
+}
+
+/// Says on standard error how the inputs' locale-formatted dates were read, when a reader should
+/// know ([`crate::report::view::date_caveats`]): for the commands whose outputs (tables, plans,
+/// comparisons) have no place for it. The reports of `analyze`, `inspect` and `timeline` say it.
+pub fn note_dates(inputs: &[crate::ingest::InputReport]) {
+    let mut err = std::io::stderr().lock();
+    for c in crate::report::view::date_caveats(inputs) {
+        // not `eprintln!`, which panics when standard error cannot be written
+        let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&c));
+    }
 }
 
 /// Opens the destination of a report: the file named by `--output`, or standard output.

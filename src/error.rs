@@ -25,6 +25,28 @@ pub enum InputError {
     Strict { path: String, detail: String },
 }
 
+impl InputError {
+    /// The error with a note after what was found (why the input was read as it was).
+    pub fn with_note(self, note: &str) -> Self {
+        match self {
+            InputError::Unusable {
+                path,
+                found,
+                expected,
+            } => InputError::Unusable {
+                path,
+                found: format!("{found} ({note})"),
+                expected,
+            },
+            InputError::Strict { path, detail } => InputError::Strict {
+                path,
+                detail: format!("{detail} ({note})"),
+            },
+            e => e,
+        }
+    }
+}
+
 /// What licdiag expects an input to be, for error messages.
 pub const EXPECTED_INPUT: &str = "an Entra audit-log export (Graph directoryAudits JSON, admin-center CSV/JSON, \
 Azure Monitor diagnostic records, Log Analytics AuditLogs export, Purview unified audit log) or a license snapshot \

@@ -24,6 +24,7 @@ fn read_side(
 ) -> Result<Ingested> {
     let data = crate::commands::load(&[path.to_path_buf()], opts, redact)
         .with_context(|| format!("reading {flag} {}", path.display()))?;
+    crate::commands::note_dates(&data.inputs);
     if data.snapshot.users.is_empty()
         && data.snapshot.groups.is_empty()
         && data.snapshot.skus.is_empty()

@@ -40,6 +40,7 @@ fn build_tables(
         ..Default::default()
     };
     let AnalyzeRun { data, diagnosis } = analyze_paths(paths, &opts, as_of, catalog, redact)?;
+    crate::commands::note_dates(&data.inputs);
     let kb = knowledge(catalog, &data)?;
     Ok(tables::build(&data, &diagnosis, &kb))
 }

@@ -132,6 +132,9 @@ pub enum DateBasis {
     /// Dates only month-first reads and dates only day-first reads are both in the file:
     /// month-first was kept and the others were skipped as bad timestamps.
     Mixed,
+    /// The dates showed day-first, but the input (standard input, a pipe) cannot be read again:
+    /// it was read month-first, its day-first dates skipped.
+    NotReadAgain,
 }
 
 impl DatesRead {
@@ -156,17 +159,21 @@ impl DatesRead {
             (DateBasis::Assumed, _) => {
                 let d = e.either?;
                 format!(
-                    "no date in the file has a field above 12, so dates such as {d} could be M/D/YYYY or D/M/YYYY: they were read month-first ({d} as {}), as US-locale exports write them; if the file was exported in a day-first locale (en-GB, fr-FR, ...), run again with `--date-order day-first` ({d} as {})",
+                    "no date in the file has a field above 12, so dates such as {d} could be M/D/YYYY or D/M/YYYY: they were read month-first ({d} as {}), as US-locale exports write them; if the file was exported in a day-first locale (en-GB, fr-FR, ...), run again with --date-order day-first ({d} as {})",
                     d.reading(DateOrder::MonthFirst)?,
                     d.reading(DateOrder::DayFirst)?
                 )
             }
             (DateBasis::Mixed, _) => format!(
-                "the file has dates in both orders ({} only month-first reads, {} only day-first reads): read month-first, the day-first ones were skipped as bad timestamps (exports from two locales joined? `--date-order` chooses)",
+                "the file has dates in both orders ({} only month-first reads, {} only day-first reads): it was read month-first, the dates only day-first reads were skipped as bad timestamps, and day-first dates with both fields 12 or below, if any, were misread (exports from two locales joined? --date-order chooses one order)",
                 e.month_first_only?, e.day_first_only?
             ),
+            (DateBasis::NotReadAgain, _) => format!(
+                "the file's dates are day-first (such as {}, and none only month-first reads), but standard input or a pipe cannot be read twice: it was read month-first, the dates only day-first reads skipped as bad timestamps; run again with --date-order day-first",
+                e.day_first_only?
+            ),
             (DateBasis::Given, order) => format!(
-                "`--date-order {}` was given, but the file has dates only {} reads ({}), such as {}: they were skipped as bad timestamps",
+                "--date-order {} was given, but the file has dates only {} reads ({}), such as {}: they were skipped as bad timestamps",
                 order.flag(),
                 other.flag(),
                 other.pattern(),
@@ -1581,6 +1588,7 @@ impl DateTally {
 /// says otherwise; when they show the other order (a date only day-first reads, none only
 /// month-first reads: an en-GB export), the input is read again day-first, so that no date is
 /// misread or skipped for the order (the second read is the only cost, and only such files pay it).
+/// Standard input and pipes cannot be read twice: their report says so, with the flag.
 fn read_one(
     input: &InputPath,
     opts: &ReadOptions,
@@ -1590,35 +1598,53 @@ fn read_one(
     let tally = DateTally::new(order);
     let first = read_in_order(input, opts, counter, &tally);
     let seen = tally.seen();
-    let shown = seen.shows();
-    let (read, order, seen, basis) = match (opts.date_order, shown) {
+    let (read, order, seen, basis) = match (opts.date_order, seen.shows()) {
         (Some(order), _) => (first, order, seen, DateBasis::Given),
-        (None, Some(DateOrder::DayFirst)) => {
-            // whatever the first read gave (with `--strict`, the error of the first date it could
-            // not read) is dropped before the second holds its own
-            drop(first);
+        (None, Some(DateOrder::DayFirst)) if input.can_read_again() => {
+            // the first read is dropped before the second holds its own; only its error is kept
+            // (`--strict`: the first date it could not read), which is all it can be needed for
+            let first = first.err();
             let tally = DateTally::new(DateOrder::DayFirst);
             // the bytes read again are not progress
             let again = read_in_order(input, opts, Arc::default(), &tally);
-            (
-                again,
-                DateOrder::DayFirst,
-                tally.seen(),
-                DateBasis::Detected,
-            )
+            let mut both = seen;
+            both.add(tally.seen());
+            match (first, again) {
+                // `--strict` stopped the first read at a day-first date, and the second at a
+                // month-first one the first never reached: dates of both orders, month-first
+                // kept as without `--strict`
+                (Some(e), Err(_)) if both.month_first_only.is_some() => {
+                    (Err(e), DateOrder::MonthFirst, both, DateBasis::Mixed)
+                }
+                (_, again) => (
+                    again,
+                    DateOrder::DayFirst,
+                    tally.seen(),
+                    DateBasis::Detected,
+                ),
+            }
         }
+        (None, Some(DateOrder::DayFirst)) => (first, order, seen, DateBasis::NotReadAgain),
         (None, Some(order)) => (first, order, seen, DateBasis::Detected),
         (None, None) if seen.day_first_only.is_some() => (first, order, seen, DateBasis::Mixed),
         (None, None) => (first, order, seen, DateBasis::Assumed),
     };
-    let mut read = read?;
-    if !seen.is_empty() {
-        read.report.dates = Some(DatesRead {
-            order,
-            basis,
-            evidence: seen,
-        });
-    }
+    let dates = (!seen.is_empty()).then_some(DatesRead {
+        order,
+        basis,
+        evidence: seen,
+    });
+    let mut read = match read {
+        Ok(r) => r,
+        // an input refused for dates in the wrong order says which order would read it
+        Err(e) => {
+            return Err(match dates.and_then(|d| d.caveat()) {
+                Some(c) => e.with_note(&format!("dates: {c}")),
+                None => e,
+            })
+        }
+    };
+    read.report.dates = dates;
     Ok(read)
 }
 

@@ -30,6 +30,14 @@ impl InputPath {
             InputPath::Stdin => 0,
         }
     }
+    /// Whether opening it again reads the same bytes again: a regular file, not standard input or
+    /// a pipe (`<(...)`), whose bytes are gone once read.
+    pub fn can_read_again(&self) -> bool {
+        match self {
+            InputPath::File(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+            InputPath::Stdin => false,
+        }
+    }
 }
 
 /// Expands the command-line paths: folders are walked recursively (files sorted by path, hidden

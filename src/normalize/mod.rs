@@ -38,11 +38,23 @@ impl NormalizeError {
             NormalizeError::MissingTime => {
                 "the record has no timestamp (activityDateTime / time / CreationTime)".into()
             }
-            NormalizeError::BadTime(t) => format!(
-                "timestamp {t:?} is not a date licdiag can read in this file's date order (expected ISO 8601 like 2026-10-05T07:00:00Z, or M/D/YYYY h:mm:ss AM; D/M/YYYY with `--date-order day-first`)"
-            ),
+            NormalizeError::BadTime(t) => {
+                // the order this file is read in: the message is made where the record is read
+                let (shape, other) = match time::current_date_order() {
+                    time::DateOrder::MonthFirst => {
+                        ("M/D/YYYY h:mm:ss AM", time::DateOrder::DayFirst)
+                    }
+                    time::DateOrder::DayFirst => ("D/M/YYYY hh:mm:ss", time::DateOrder::MonthFirst),
+                };
+                format!(
+                    "timestamp {t:?} is not a date licdiag can read (expected ISO 8601 like 2026-10-05T07:00:00Z, or {shape} as this file is read; --date-order {} reads {})",
+                    other.flag(),
+                    other.pattern()
+                )
+            }
             NormalizeError::MissingActivity => {
-                "the record has no activity name (activityDisplayName / operationName / Operation)".into()
+                "the record has no activity name (activityDisplayName / operationName / Operation)"
+                    .into()
             }
         }
     }

@@ -77,6 +77,22 @@ impl Serialize for SlashDate {
 }
 
 impl SlashDate {
+    /// Whether it is a day in `order` (by a table: it is asked of every slash date read).
+    #[inline(always)]
+    fn exists(&self, order: DateOrder) -> bool {
+        const DAYS: [u8; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let (m, d) = match order {
+            DateOrder::MonthFirst => (self.first, self.second),
+            DateOrder::DayFirst => (self.second, self.first),
+        };
+        let y = self.year;
+        let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+        match usize::from(m).checked_sub(1).and_then(|i| DAYS.get(i)) {
+            Some(&last) => d >= 1 && d <= last && (m != 2 || d <= 28 || leap),
+            None => false,
+        }
+    }
+
     /// What it means in `order`, as `10 May 2026` (`None`: not a day in that order).
     pub fn reading(&self, order: DateOrder) -> Option<String> {
         let (m, d) = order.month_day(u32::from(self.first), u32::from(self.second));
@@ -118,15 +134,16 @@ impl DateEvidence {
             keep_earliest(mine, theirs);
         }
     }
-    /// Notes a date as written.
+    /// Notes a date as written: evidence of an order only when it is a day in that order (a
+    /// `31/2/2026` or a `2/30/2026` is no day at all, and tells nothing).
     #[inline(always)]
     fn note(&mut self, d: SlashDate) {
-        let slot = match (d.first > 12, d.second > 12) {
-            (true, false) => &mut self.day_first_only,
-            (false, true) => &mut self.month_first_only,
-            (false, false) if d.first != d.second && d.first > 0 && d.second > 0 => {
-                &mut self.either
-            }
+        let month_first = d.exists(DateOrder::MonthFirst);
+        let day_first = d.exists(DateOrder::DayFirst);
+        let slot = match (month_first, day_first) {
+            (false, true) => &mut self.day_first_only,
+            (true, false) => &mut self.month_first_only,
+            (true, true) if d.first != d.second => &mut self.either,
             _ => return,
         };
         keep_earliest(slot, Some(d));
@@ -174,6 +191,12 @@ pub fn with_date_order<R>(order: DateOrder, f: impl FnOnce() -> R) -> (R, DateEv
     let (_, seen) = DATES.with(Cell::get);
     drop(outer);
     (r, seen)
+}
+
+/// The order `N/N/YYYY` dates are read in here and now ([`with_date_order`]; month-first outside
+/// any scope), for messages about a date that could not be read.
+pub fn current_date_order() -> DateOrder {
+    DATES.with(|d| d.get().0)
 }
 
 /// The order of the current scope, with a date noted.
@@ -714,6 +737,36 @@ mod tests {
                 },
                 "{order:?}"
             );
+        }
+        // no day in either order, or in the other order: no evidence of it
+        let ((), seen) = with_date_order(MonthFirst, || {
+            for d in [
+                "31/2/2026 10:00:00",
+                "2/30/2026 10:00:00",
+                "0/5/2026 10:00:00",
+                "10/5/2026 10:00:00",
+            ] {
+                let _ = parse_timestamp(d);
+            }
+        });
+        let either = Some(sd(10, 5, 2026));
+        assert_eq!(
+            seen,
+            DateEvidence {
+                either,
+                ..Default::default()
+            }
+        );
+        for (first, second, year, mf, df) in [
+            (2, 29, 2024, true, false),
+            (2, 29, 2026, false, false),
+            (29, 2, 2000, false, true),
+            (29, 2, 1900, false, false),
+            (12, 31, 2026, true, false),
+            (13, 13, 2026, false, false),
+        ] {
+            let d = sd(first, second, year);
+            assert_eq!((d.exists(MonthFirst), d.exists(DayFirst)), (mf, df), "{d}");
         }
         let mut e = DateEvidence::default();
         e.note(sd(13, 1, 2026));

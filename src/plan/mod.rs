@@ -67,6 +67,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     // Names are resolved before redaction, so `--group` matches what the admin sees in the portal;
     // everything printed comes from the redacted data.
     let mut data = ingest::read_inputs(&common.paths, &opts)?;
+    crate::commands::note_dates(&data.inputs);
     require_snapshot(&common.paths, &data.snapshot)?;
     let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
         .id

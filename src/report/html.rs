@@ -853,6 +853,13 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     let mut b = String::new();
     b.push_str("<section id=\"inputs\"><h2>Inputs</h2>");
     input_rows(&mut b, doc.inputs, true);
+    for c in view::date_caveats(doc.inputs) {
+        let _ = write!(
+            b,
+            "<p class=\"caveat\"><strong>Dates.</strong> {}</p>",
+            h(&c)
+        );
+    }
     b.push_str("</section>\n");
     let skipped: Vec<(&str, &str, u64)> = doc
         .inputs

@@ -630,6 +630,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         );
     }
     s.push('\n');
+    for c in view::date_caveats(doc.inputs) {
+        let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
+    }
     let skipped: Vec<(&str, &str, u64)> = doc
         .inputs
         .iter()

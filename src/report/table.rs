@@ -47,6 +47,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 crate::ingest::DateBasis::Detected => "as the file's dates show",
                 crate::ingest::DateBasis::Assumed => "assumed: no date shows the order",
                 crate::ingest::DateBasis::Mixed => "the file's dates show both orders",
+                crate::ingest::DateBasis::NotReadAgain => {
+                    "its dates show day-first, but it cannot be read again"
+                }
             };
             writeln!(
                 w,

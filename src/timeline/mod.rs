@@ -100,6 +100,7 @@ pub fn timeline(
         entries: filters.entries(story.entries),
         time_to_resolve,
         still_open,
+        date_notes: crate::report::view::date_caveats(&data.inputs),
     })
 }
 

@@ -327,4 +327,8 @@ pub struct TimelineDoc {
     pub entries: Vec<Entry>,
     pub time_to_resolve: Vec<CauseStats>,
     pub still_open: Vec<OpenItem>,
+    /// How the inputs' locale-formatted dates were read, when a reader should know
+    /// (`path: note`, [`crate::report::view::date_caveats`]): every time in the story rests on it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub date_notes: Vec<String>,
 }

@@ -296,6 +296,9 @@ fn width(rows: &[[String; 3]], col: usize, cap: usize) -> usize {
 fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "licdiag timeline: {}", headline(d))?;
     writeln!(w, "evidence: {}", evidence_line(d))?;
+    for n in &d.date_notes {
+        writeln!(w, "dates: {}", clean(n))?;
+    }
     if let Some(f) = filter_line(d) {
         writeln!(w, "filter: {}", clean(&f))?;
     }
@@ -375,6 +378,10 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "{}.", m(&headline(d)))?;
     writeln!(w)?;
     writeln!(w, "Evidence: {}.", m(&evidence_line(d)))?;
+    for n in &d.date_notes {
+        writeln!(w)?;
+        writeln!(w, "> **Dates.** {}", m(n))?;
+    }
     if let Some(f) = filter_line(d) {
         writeln!(w)?;
         writeln!(w, "Filter: {}.", m(&f))?;
@@ -452,6 +459,9 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "<h1>licdiag timeline</h1>")?;
     writeln!(w, "<p>{}.</p>", h(&headline(d)))?;
     writeln!(w, "<p>Evidence: {}.</p>", h(&evidence_line(d)))?;
+    for n in &d.date_notes {
+        writeln!(w, "<p><strong>Dates.</strong> {}</p>", h(n))?;
+    }
     if let Some(f) = filter_line(d) {
         writeln!(w, "<p>Filter: {}.</p>", h(&f))?;
     }

@@ -126,7 +126,15 @@ fn a_file_whose_dates_cannot_tell_is_read_month_first_with_a_caveat() {
     let (t, _) = json_of(&["timeline", GB, "--date-order", "day-first"]);
     let (u, _) = json_of(&["timeline", US]);
     assert_eq!(t["entries"].as_array().map(Vec::len), Some(27));
-    assert_eq!(named(GB, t), named(US, u));
+    // the en-US file's dates cannot tell its order either: its timeline says so, the other's not
+    let (mut t, mut u) = (named(GB, t), named(US, u));
+    assert!(t.get("date_notes").is_none());
+    assert!(u["date_notes"][0]
+        .as_str()
+        .is_some_and(|n| n.contains("10/5/2026 as 5 October 2026")));
+    u.as_object_mut().map(|o| o.remove("date_notes"));
+    t.as_object_mut().map(|o| o.remove("date_notes"));
+    assert_eq!(t, u);
 }
 
 /// An order given against the file's dates: the dates it cannot read are skipped as bad
@@ -145,7 +153,7 @@ fn a_given_order_the_dates_contradict_is_said() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "`--date-order month-first` was given, but the file has dates only day-first reads (D/M/YYYY), such as 13/10/2026",
+            "--date-order month-first was given, but the file has dates only day-first reads (D/M/YYYY), such as 13/10/2026",
         ));
 }
 
@@ -182,4 +190,118 @@ fn a_file_with_dates_in_both_orders_keeps_month_first() {
         .stdout(predicate::str::contains(
             "the file has dates in both orders (10/13/2026 only month-first reads, 13/10/2026 only day-first reads)",
         ));
+}
+
+/// Standard input cannot be read twice: a day-first file piped in is read month-first, and its
+/// report says why and names the flag, which reads it as the file itself is read.
+#[test]
+fn a_day_first_file_on_standard_input_names_the_flag() {
+    let bytes = std::fs::read(crate::common::fixture(
+        "dates/log-analytics-en-gb-week-later.csv",
+    ))
+    .expect("fixture");
+    let run = |extra: &[&str]| -> Value {
+        let out = licdiag()
+            .args(["inspect", "-", "--format", "json"])
+            .args(extra)
+            .write_stdin(bytes.clone())
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0));
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")["inputs"][0].clone()
+    };
+    let piped = run(&[]);
+    assert_eq!(piped["dates"]["basis"], "not-read-again");
+    assert_eq!(piped["skipped"]["bad timestamp"], 66);
+    let text = licdiag()
+        .args(["inspect", "-"])
+        .write_stdin(bytes.clone())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains("cannot be read twice") && text.contains("--date-order day-first"),
+        "{text}"
+    );
+    let given = run(&["--date-order", "day-first"]);
+    let file = inspect(GB_LATER, &[]);
+    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
+        assert_eq!(given[k], file[k], "{k}");
+    }
+}
+
+/// `--strict` reads a file of both orders as a normal run does (month-first, the first day-first
+/// date fatal), also when the first read stops before the file's month-first dates: a file of
+/// en-GB rows (more than a block of them) followed by en-US rows.
+#[test]
+fn strict_reads_a_file_of_both_orders_as_a_normal_run() {
+    let us = std::fs::read_to_string(crate::common::fixture(
+        "dates/log-analytics-en-us-week-later.csv",
+    ))
+    .unwrap();
+    let gb = std::fs::read_to_string(crate::common::fixture(
+        "dates/log-analytics-en-gb-week-later.csv",
+    ))
+    .unwrap();
+    let (header, gb_rows) = gb.split_once("\r\n").unwrap();
+    let us_rows = us.split_once("\r\n").unwrap().1;
+    let mut text = format!("{header}\r\n");
+    while text.len() < 24 << 20 {
+        text.push_str(gb_rows);
+    }
+    text.push_str(us_rows);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gb-then-us.csv");
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    assert_eq!(inspect(&file, &[])["dates"]["basis"], "mixed");
+    licdiag()
+        .args(["inspect", "--strict", &file])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("\"16/10/2026, 10:05:13.992\"").and(predicate::str::contains(
+                "the file has dates in both orders",
+            )),
+        );
+}
+
+/// Every output says how the dates were read: the timeline's reports, `inspect`'s, and for the
+/// commands that write tables, standard error. `--as-of` is read in `--date-order`'s order.
+#[test]
+fn every_command_says_how_dates_were_read() {
+    let said = "--date-order day-first (5/10/2026 as 5 October 2026)";
+    for format in ["table", "md", "html", "json"] {
+        assert!(
+            text(&["timeline", GB, "--format", format]).contains(said),
+            "timeline {format}"
+        );
+        assert!(
+            text(&["inspect", GB, "--format", format]).contains(said) || format == "json",
+            "inspect {format}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_string_lossy().into_owned();
+    licdiag()
+        .args(["export", GB, "--out", &out, "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(said));
+    licdiag()
+        .args(["sql", GB, "--query", "select count(*) as n from events"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(said));
+    let (v, _) = json_of(&[
+        "analyze",
+        GB,
+        "--date-order",
+        "day-first",
+        "--as-of",
+        "20/10/2026 00:00:00",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(v["as_of"], "2026-10-20T00:00:00Z");
 }
