@@ -36,6 +36,12 @@ fn inspect(file: &str, extra: &[&str]) -> Value {
     v["inputs"][0].clone()
 }
 
+/// A file of `fixtures/dates/`, as text.
+fn fixture_text(name: &str) -> String {
+    let path = crate::common::fixture(&format!("dates/{name}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 fn text(args: &[&str]) -> String {
     let out = licdiag().args(args).output().expect("run");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -161,14 +167,8 @@ fn a_given_order_the_dates_contradict_is_said() {
 /// dates are skipped, and the report names one of each.
 #[test]
 fn a_file_with_dates_in_both_orders_keeps_month_first() {
-    let us = std::fs::read_to_string(crate::common::fixture(
-        "dates/log-analytics-en-us-week-later.csv",
-    ))
-    .unwrap();
-    let gb = std::fs::read_to_string(crate::common::fixture(
-        "dates/log-analytics-en-gb-week-later.csv",
-    ))
-    .unwrap();
+    let us = fixture_text("log-analytics-en-us-week-later.csv");
+    let gb = fixture_text("log-analytics-en-gb-week-later.csv");
     let gb_rows: Vec<&str> = gb.split_inclusive("\r\n").skip(1).collect();
     let dir = tempfile::tempdir().unwrap();
     let joined = dir.path().join("joined.csv");
@@ -196,10 +196,7 @@ fn a_file_with_dates_in_both_orders_keeps_month_first() {
 /// report says why and names the flag, which reads it as the file itself is read.
 #[test]
 fn a_day_first_file_on_standard_input_names_the_flag() {
-    let bytes = std::fs::read(crate::common::fixture(
-        "dates/log-analytics-en-gb-week-later.csv",
-    ))
-    .expect("fixture");
+    let bytes = fixture_text("log-analytics-en-gb-week-later.csv").into_bytes();
     let run = |extra: &[&str]| -> Value {
         let out = licdiag()
             .args(["inspect", "-", "--format", "json"])
@@ -235,14 +232,8 @@ fn a_day_first_file_on_standard_input_names_the_flag() {
 /// en-GB rows (more than a block of them) followed by en-US rows.
 #[test]
 fn strict_reads_a_file_of_both_orders_as_a_normal_run() {
-    let us = std::fs::read_to_string(crate::common::fixture(
-        "dates/log-analytics-en-us-week-later.csv",
-    ))
-    .unwrap();
-    let gb = std::fs::read_to_string(crate::common::fixture(
-        "dates/log-analytics-en-gb-week-later.csv",
-    ))
-    .unwrap();
+    let us = fixture_text("log-analytics-en-us-week-later.csv");
+    let gb = fixture_text("log-analytics-en-gb-week-later.csv");
     let (header, gb_rows) = gb.split_once("\r\n").unwrap();
     let us_rows = us.split_once("\r\n").unwrap().1;
     let mut text = format!("{header}\r\n");
