@@ -871,7 +871,10 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
         b'{' | b'[' => Ok(Sniff::Json),
         _ => {
             let first_line = trimmed.split(|b| *b == b'\n').next().unwrap_or(&[]);
-            if first_line.contains(&b',') || first_line.starts_with(b"#TYPE") {
+            // commas, or the semicolons or tabs of `Export-Csv -UseCulture` ([`sniff_delimiter`])
+            if first_line.iter().any(|c| matches!(c, b',' | b';' | b'\t'))
+                || first_line.starts_with(b"#TYPE")
+            {
                 Ok(Sniff::Csv)
             } else {
                 let t: String =
@@ -1204,23 +1207,37 @@ impl<R: std::io::Read> std::io::Read for Tee<R> {
 /// Reads the header record with the csv crate's own rules (quoted line breaks, CR-only endings, blank
 /// lines, a PowerShell `#TYPE` line first); returns its cells, the reader positioned just after it,
 /// and the line number the rest starts on.
-fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64), csv::Error> {
-    let reader = match reader {
+#[allow(clippy::type_complexity)]
+fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64, u8), csv::Error> {
+    let mut reader = match reader {
         Reader::Stream(r) => r,
         #[cfg(target_os = "linux")]
         Reader::Mapped(mut m) => {
             let map = m.mapping().clone();
             let rest = &map[m.position()..];
-            let (header, used, _) = header_record(rest)?;
+            let delimiter = sniff_delimiter(rest);
+            let (header, used, _) = header_record(rest, delimiter)?;
             let used = used.min(rest.len());
             m.consume(used);
-            return Ok((header, Reader::Mapped(m), line_after(&rest[..used])));
+            return Ok((
+                header,
+                Reader::Mapped(m),
+                line_after(&rest[..used]),
+                delimiter,
+            ));
         }
     };
-    let (header, used, tee) = header_record(Tee {
-        inner: reader,
-        seen: Vec::new(),
-    })?;
+    let delimiter = match reader.fill_buf() {
+        Ok(head) => sniff_delimiter(head),
+        Err(_) => b',', // the header read below reports it
+    };
+    let (header, used, tee) = header_record(
+        Tee {
+            inner: reader,
+            seen: Vec::new(),
+        },
+        delimiter,
+    )?;
     let used = used.min(tee.seen.len());
     let line = line_after(&tee.seen[..used]);
     let rest = tee.seen[used..].to_vec();
@@ -1228,7 +1245,36 @@ fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64), csv:
         1 << 20,
         std::io::Read::chain(std::io::Cursor::new(rest), tee.inner),
     ));
-    Ok((header, Reader::Stream(reader), line))
+    Ok((header, Reader::Stream(reader), line, delimiter))
+}
+
+/// The delimiter of a CSV file, from its first line (`head`, the file's first bytes): a comma, as
+/// every export writes, unless the line has more semicolons or tabs outside quotes than commas
+/// (`Export-Csv -UseCulture` in a locale whose list separator is `;`, de-DE or fr-FR; a
+/// spreadsheet saved again with such regional settings; `-Delimiter "`t"`).
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let mut lines = head.split(|&c| c == b'\n');
+    let mut line = lines.next().unwrap_or_default();
+    // Windows PowerShell 5.1's `#TYPE <class>` line before the header ([`header_record`])
+    if line.starts_with(b"#TYPE") || line.starts_with(b"\xef\xbb\xbf#TYPE") {
+        line = lines.next().unwrap_or_default();
+    }
+    let mut quoted = false;
+    let mut counts = [0usize; 3];
+    for &c in line {
+        match c {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match counts {
+        [c, s, t] if s > c && s >= t => b';',
+        [c, _, t] if t > c => b'\t',
+        _ => b',',
+    }
 }
 
 /// The line number after `header`, the bytes the header took from the start of the input.
@@ -1241,10 +1287,12 @@ fn line_after(header: &[u8]) -> u64 {
 #[allow(clippy::type_complexity)]
 fn header_record<R: std::io::Read>(
     reader: R,
+    delimiter: u8,
 ) -> Result<(Option<Vec<String>>, usize, R), csv::Error> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .buffer_capacity(64 << 10)
         .from_reader(reader);
     let mut header = csv::StringRecord::new();
@@ -1260,9 +1308,9 @@ fn header_record<R: std::io::Read>(
 
 fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), InputError> {
     let path = sink.report.path.clone();
-    let (header, reader, first_line) = match csv_header(reader) {
-        Ok((Some(h), r, l)) => (h, r, l),
-        Ok((None, _, _)) => {
+    let (header, reader, first_line, delimiter) = match csv_header(reader) {
+        Ok((Some(h), r, l, d)) => (h, r, l, d),
+        Ok((None, _, _, _)) => {
             return Err(InputError::Unusable {
                 path,
                 found: "a CSV file with no header".into(),
@@ -1310,7 +1358,9 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
             CsvShape::Snapshot(_) => None,
         },
         keys,
-        scan: !sink.opts.full_parse,
+        // the row scanner splits at commas only: another delimiter's rows are read by the `csv` crate
+        scan: !sink.opts.full_parse && delimiter == b',',
+        delimiter,
         lean: sink.opts.lean(),
         shape,
         headers,
@@ -1341,6 +1391,8 @@ struct CsvInput {
     scan: bool,
     /// The events will be compacted: the light mappings may leave out what compaction drops.
     lean: bool,
+    /// `,`, or `;` or a tab ([`sniff_delimiter`]).
+    delimiter: u8,
     file: FileName,
 }
 
@@ -1500,6 +1552,7 @@ impl CsvRows<'_> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(self.input.delimiter)
             .from_reader(std::io::Read::chain(lead, part));
         let mut rec = csv::StringRecord::new();
         loop {
@@ -2137,6 +2190,33 @@ fn consolidate(snap: &mut Snapshot) {
 }
 
 #[cfg(test)]
+mod delimiter_tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn the_separator_is_the_header_lines_most_common_outside_quotes() {
+        for (head, want) in [
+            (&b"a,b,c\n1;2;3;4"[..], b','),
+            (b"a;b;c\n1,2", b';'),
+            (b"\"a,b\";\"c,d\";e\n", b';'),
+            (b"a\tb\tc\r\n", b'\t'),
+            (b"#TYPE Selected.Foo\r\n\"a\";\"b\"\r\n", b';'),
+            (b"\xef\xbb\xbf#TYPE X\na\tb\n", b'\t'),
+            (b"single", b','),
+            (b"", b','),
+            (b"a;b,c,d", b','),
+        ] {
+            assert_eq!(
+                sniff_delimiter(head),
+                want,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+}
+
+#[cfg(test)]
 mod consolidate_tests {
     use super::{dedup_users, read_inputs, ReadOptions, CHUNK_USERS};
     use crate::diagnose::testkit::{sku, user, E3};
@@ -2275,6 +2355,7 @@ mod parallel_tests {
                 },
                 keys: keys.clone(),
                 scan,
+                delimiter: b',',
                 shape: shape.clone(),
                 headers: headers.clone(),
                 file: "t.csv".into(),

@@ -641,3 +641,55 @@ fn the_license_errors_csv_alone_names_users_by_upn() {
         assert!(u["display_name"].is_string(), "{u}");
     }
 }
+
+/// A CSV export written with `;` (`Export-Csv -UseCulture` in de-DE or fr-FR) or a tab reads as
+/// the comma file it was made from: the same counts and the same findings.
+#[test]
+fn exports_with_other_list_separators_read_as_the_comma_files() {
+    let without_references = |v: &Value| -> Value {
+        let mut f = v["findings"].clone();
+        for x in f.as_array_mut().into_iter().flatten() {
+            x["evidence"]["references"] = Value::Null;
+        }
+        f
+    };
+    for (comma, other) in [
+        (
+            "formats/purview-new.csv",
+            "delimiters/purview-new-semicolon.csv",
+        ),
+        ("formats/portal.csv", "delimiters/portal-semicolon.csv"),
+        (
+            "formats/log-analytics.csv",
+            "delimiters/log-analytics-tab.csv",
+        ),
+        (
+            "snapshot/users-with-license-errors.csv",
+            "delimiters/users-with-license-errors-semicolon.csv",
+        ),
+    ] {
+        let (comma, other) = (format!("fixtures/{comma}"), format!("fixtures/{other}"));
+        let (want, _) = analyze(&[&comma]);
+        let (got, _) = analyze(&[&other]);
+        assert!(
+            !want["findings"].as_array().is_some_and(Vec::is_empty),
+            "{comma}"
+        );
+        assert_eq!(
+            without_references(&got),
+            without_references(&want),
+            "{other}"
+        );
+        for k in [
+            "format",
+            "records",
+            "events",
+            "snapshot_records",
+            "skipped",
+            "first",
+            "last",
+        ] {
+            assert_eq!(got["inputs"][0][k], want["inputs"][0][k], "{other}: {k}");
+        }
+    }
+}

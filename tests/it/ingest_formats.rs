@@ -299,6 +299,7 @@ fn fast_path_and_full_parse_agree() {
         "snapshot",
         "agree",
         "dates",
+        "delimiters",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
