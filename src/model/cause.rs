@@ -4,7 +4,10 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Equal, hashed and ordered as its code in any ASCII case: an unknown code two exports spell in
+/// two cases (`FancyNewViolation`, `FANCYNEWVIOLATION`) is one cause, one finding (the known ones
+/// are read in any case already, [`Cause::from_code`]).
+#[derive(Clone, Debug)]
 pub enum Cause {
     /// Not enough licenses (seats) for a product.
     CountViolation,
@@ -94,6 +97,62 @@ impl Cause {
     }
 }
 
+impl Cause {
+    /// The variant's place in the declaration: the order of causes, as derived before.
+    fn rank(&self) -> u8 {
+        match self {
+            Cause::CountViolation => 0,
+            Cause::MutuallyExclusiveViolation => 1,
+            Cause::DependencyViolation => 2,
+            Cause::ProhibitedInUsageLocationViolation => 3,
+            Cause::UniquenessViolation => 4,
+            Cause::Other => 5,
+            Cause::ConcurrencyException => 6,
+            Cause::MissingPrerequisite => 7,
+            Cause::Unknown(_) => 8,
+        }
+    }
+    /// An unknown code's bytes in lower case (nothing for a known cause).
+    fn folded(&self) -> impl Iterator<Item = u8> + '_ {
+        let text: &str = match self {
+            Cause::Unknown(t) => t,
+            _ => "",
+        };
+        text.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank() == other.rank() && self.folded().eq(other.folded())
+    }
+}
+
+impl Eq for Cause {}
+
+impl std::hash::Hash for Cause {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u8(self.rank());
+        for b in self.folded() {
+            h.write_u8(b);
+        }
+    }
+}
+
+impl Ord for Cause {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank()
+            .cmp(&other.rank())
+            .then_with(|| self.folded().cmp(other.folded()))
+    }
+}
+
+impl PartialOrd for Cause {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -131,5 +190,27 @@ mod tests {
         for c in Cause::KNOWN {
             assert_eq!(Cause::from_code(c.code()), Some(c.clone()));
         }
+    }
+
+    /// An unknown code in two cases is one cause (equal, the same hash, neither before the other);
+    /// the causes keep their order.
+    #[test]
+    fn unknown_codes_are_one_cause_in_any_case() {
+        use std::hash::BuildHasher;
+        let a = Cause::from_code("FancyNewViolation").unwrap();
+        let b = Cause::from_code("FANCYNEWVIOLATION").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        let h = std::collections::hash_map::RandomState::new();
+        assert_eq!(h.hash_one(&a), h.hash_one(&b));
+        assert_eq!(a.code(), "FancyNewViolation", "spelled as read");
+        assert_ne!(a, Cause::from_code("OtherNewViolation").unwrap());
+        let mut all: Vec<Cause> = Cause::KNOWN.to_vec();
+        all.push(a.clone());
+        let mut sorted = all.clone();
+        sorted.reverse();
+        sorted.sort();
+        assert_eq!(sorted, all);
+        assert!(Cause::Unknown("a".into()) < Cause::Unknown("B".into()));
     }
 }

@@ -693,3 +693,47 @@ fn exports_with_other_list_separators_read_as_the_comma_files() {
         }
     }
 }
+
+/// An error code licdiag does not know, spelled in two cases by two exports, is one cause: the
+/// users it blocks on one product from one group are one finding.
+#[test]
+fn an_unknown_code_in_two_cases_is_one_finding() {
+    let plain = "fixtures/snapshot/users-array.json";
+    let mut users: Value =
+        serde_json::from_slice(&std::fs::read(plain).expect("fixture")).expect("json");
+    let spellings = [
+        "FancyNewViolation",
+        "FANCYNEWVIOLATION",
+        "fancyNewViolation",
+    ];
+    let mut n = 0;
+    for u in users.as_array_mut().into_iter().flatten() {
+        for s in u["licenseAssignmentStates"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if s["error"] == "CountViolation" {
+                s["error"] = Value::from(spellings[n % spellings.len()]);
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 3, "{n}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("users-fancy.json");
+    std::fs::write(&file, users.to_string()).unwrap();
+    let (v, _) = analyze(&[file.to_str().unwrap()]);
+    let fancy: Vec<&Value> = v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["cause"]
+                .as_str()
+                .is_some_and(|c| c.eq_ignore_ascii_case("FancyNewViolation"))
+        })
+        .collect();
+    assert_eq!(fancy.len(), 1, "{fancy:?}");
+    assert_eq!(fancy[0]["users"].as_array().map(Vec::len), Some(n));
+}
