@@ -40,12 +40,12 @@ impl NormalizeError {
             }
             NormalizeError::BadTime(t) => {
                 // the order this file is read in: the message is made where the record is read
-                let (shape, other) = match time::current_date_order() {
-                    time::DateOrder::MonthFirst => {
-                        ("M/D/YYYY h:mm:ss AM", time::DateOrder::DayFirst)
-                    }
-                    time::DateOrder::DayFirst => ("D/M/YYYY hh:mm:ss", time::DateOrder::MonthFirst),
+                let order = time::current_date_order();
+                let shape = match order {
+                    time::DateOrder::MonthFirst => "M/D/YYYY h:mm:ss AM",
+                    time::DateOrder::DayFirst => "D/M/YYYY hh:mm:ss",
                 };
+                let other = order.other();
                 format!(
                     "timestamp {t:?} is not a date licdiag can read (expected ISO 8601 like 2026-10-05T07:00:00Z, or {shape} as this file is read; --date-order {} reads {})",
                     other.flag(),

@@ -307,13 +307,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             h(&c)
         );
     }
-    for c in view::date_caveats(doc.inputs) {
-        let _ = write!(
-            b,
-            "<p class=\"caveat\"><strong>Dates.</strong> {}</p>",
-            h(&c)
-        );
-    }
+    date_caveats(&mut b, doc.inputs);
     b.push_str("</section>\n");
 
     // causes
@@ -853,13 +847,7 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     let mut b = String::new();
     b.push_str("<section id=\"inputs\"><h2>Inputs</h2>");
     input_rows(&mut b, doc.inputs, true);
-    for c in view::date_caveats(doc.inputs) {
-        let _ = write!(
-            b,
-            "<p class=\"caveat\"><strong>Dates.</strong> {}</p>",
-            h(&c)
-        );
-    }
+    date_caveats(&mut b, doc.inputs);
     b.push_str("</section>\n");
     let skipped: Vec<(&str, &str, u64)> = doc
         .inputs
@@ -1030,6 +1018,17 @@ pub fn playbook(entries: &[PlaybookEntry], w: &mut dyn Write) -> io::Result<()> 
     let header = format!("<p class=\"meta\">{}</p>\n", h(TOOL));
     let html = page(&title, &nav, &header, &b);
     w.write_all(html.as_bytes())
+}
+
+/// How the inputs' dates were read, when a reader should know ([`view::date_caveats`]).
+fn date_caveats(b: &mut String, inputs: &[crate::ingest::InputReport]) {
+    for c in view::date_caveats(inputs) {
+        let _ = write!(
+            b,
+            "<p class=\"caveat\"><strong>Dates.</strong> {}</p>",
+            h(&c)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -126,9 +126,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     if let Some(c) = retention.caveat() {
         let _ = writeln!(s, "> **Audit retention.** {}\n", e(&c));
     }
-    for c in view::date_caveats(doc.inputs) {
-        let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
-    }
+    date_caveats(&mut s, doc.inputs);
 
     let _ = writeln!(s, "## Causes ranked by affected users\n");
     if ranked.is_empty() {
@@ -630,9 +628,7 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         );
     }
     s.push('\n');
-    for c in view::date_caveats(doc.inputs) {
-        let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
-    }
+    date_caveats(&mut s, doc.inputs);
     let skipped: Vec<(&str, &str, u64)> = doc
         .inputs
         .iter()
@@ -769,6 +765,13 @@ fn entry(s: &mut String, en: &PlaybookEntry, nested: bool) {
     if !en.aliases.is_empty() {
         let a: Vec<String> = en.aliases.iter().map(|x| e(x)).collect();
         let _ = writeln!(s, "Also accepted by `licdiag explain`: {}\n", a.join(", "));
+    }
+}
+
+/// How the inputs' dates were read, when a reader should know ([`view::date_caveats`]).
+fn date_caveats(s: &mut String, inputs: &[crate::ingest::InputReport]) {
+    for c in view::date_caveats(inputs) {
+        let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
     }
 }
 
