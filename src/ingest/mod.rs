@@ -142,14 +142,8 @@ impl DatesRead {
     /// day-first, or no date could tell the order, or some contradict the order they were read in.
     pub fn caveat(&self) -> Option<String> {
         let e = &self.evidence;
-        let other = match self.order {
-            DateOrder::MonthFirst => DateOrder::DayFirst,
-            DateOrder::DayFirst => DateOrder::MonthFirst,
-        };
-        let against = match self.order {
-            DateOrder::MonthFirst => e.day_first_only,
-            DateOrder::DayFirst => e.month_first_only,
-        };
+        let other = self.order.other();
+        let against = e.only(other);
         Some(match (self.basis, self.order) {
             (DateBasis::Detected, DateOrder::MonthFirst) => return None,
             (DateBasis::Detected, DateOrder::DayFirst) => format!(
@@ -874,6 +868,7 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             // commas, or the semicolons or tabs of `Export-Csv -UseCulture` ([`sniff_delimiter`])
             if first_line.iter().any(|c| matches!(c, b',' | b';' | b'\t'))
                 || first_line.starts_with(b"#TYPE")
+                || excel_sep(first_line).is_some()
             {
                 Ok(Sniff::Csv)
             } else {
@@ -1248,15 +1243,22 @@ fn csv_header(reader: Reader) -> Result<(Option<Vec<String>>, Reader, u64, u8), 
     Ok((header, Reader::Stream(reader), line, delimiter))
 }
 
-/// The delimiter of a CSV file, from its first line (`head`, the file's first bytes): a comma, as
-/// every export writes, unless the line has more semicolons or tabs outside quotes than commas
-/// (`Export-Csv -UseCulture` in a locale whose list separator is `;`, de-DE or fr-FR; a
-/// spreadsheet saved again with such regional settings; `-Delimiter "`t"`).
+/// The delimiter of a CSV file, from its header line (`head`, the file's first bytes; blank lines
+/// and Windows PowerShell 5.1's `#TYPE <class>` line before it are passed over): what Excel's
+/// `sep=X` first line names, else a comma, as every export writes, unless the header has more
+/// semicolons or tabs outside quotes than commas (`Export-Csv -UseCulture` in a locale whose list
+/// separator is `;`, de-DE or fr-FR; a spreadsheet saved again with such regional settings;
+/// `-Delimiter "`t"`).
 fn sniff_delimiter(head: &[u8]) -> u8 {
-    let mut lines = head.split(|&c| c == b'\n');
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let mut lines = head
+        .split(|&c| c == b'\n' || c == b'\r')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let mut line = lines.next().unwrap_or_default();
-    // Windows PowerShell 5.1's `#TYPE <class>` line before the header ([`header_record`])
-    if line.starts_with(b"#TYPE") || line.starts_with(b"\xef\xbb\xbf#TYPE") {
+    if let Some(sep) = excel_sep(line) {
+        return sep;
+    }
+    if line.starts_with(b"#TYPE") {
         line = lines.next().unwrap_or_default();
     }
     let mut quoted = false;
@@ -1274,6 +1276,20 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
         [c, s, t] if s > c && s >= t => b';',
         [c, _, t] if t > c => b'\t',
         _ => b',',
+    }
+}
+
+/// The delimiter an Excel `sep=X` line names (Excel writes it, and reads it, to fix a CSV file's
+/// separator whatever the reader's regional settings), if `line` is one.
+fn excel_sep(line: &[u8]) -> Option<u8> {
+    let line = line.trim_ascii();
+    let rest = line
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case(b"sep="))
+        .map(|_| &line[4..])?;
+    match rest {
+        [c @ (b',' | b';' | b'\t' | b'|')] => Some(*c),
+        _ => None,
     }
 }
 
@@ -1298,6 +1314,16 @@ fn header_record<R: std::io::Read>(
     let mut header = csv::StringRecord::new();
     let mut found = rdr.read_record(&mut header)?;
     // Windows PowerShell 5.1 `Export-Csv` without -NoTypeInformation writes `#TYPE <class>` first.
+    // Excel's `sep=X` line names the delimiter ([`sniff_delimiter`]); it is not the header.
+    if found
+        && header.len() <= 2
+        && header
+            .get(0)
+            .is_some_and(|h| h.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("sep=")))
+        && header.get(1).is_none_or(str::is_empty)
+    {
+        found = rdr.read_record(&mut header)?;
+    }
     if found && header.len() == 1 && header.get(0).is_some_and(|h| h.starts_with("#TYPE")) {
         found = rdr.read_record(&mut header)?;
     }
@@ -2205,6 +2231,12 @@ mod delimiter_tests {
             (b"single", b','),
             (b"", b','),
             (b"a;b,c,d", b','),
+            (b"\r\n\n  \na;b;c\n", b';'),
+            (b"\n#TYPE X\n\na\tb\n", b'\t'),
+            (b"a;b;c\rd,e\r", b';'),
+            (b"sep=;\na,b,c,d\n", b';'),
+            (b"\xef\xbb\xbfSEP=,\r\na;b;c\r\n", b','),
+            (b"sep=x\na;b\n", b','),
         ] {
             assert_eq!(
                 sniff_delimiter(head),

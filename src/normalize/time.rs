@@ -45,9 +45,16 @@ impl DateOrder {
             DateOrder::DayFirst => "day-first",
         }
     }
+    /// The other order.
+    pub fn other(self) -> DateOrder {
+        match self {
+            DateOrder::MonthFirst => DateOrder::DayFirst,
+            DateOrder::DayFirst => DateOrder::MonthFirst,
+        }
+    }
     /// The month and the day of a date whose first two fields are `a` and `b`.
     #[inline(always)]
-    fn month_day(self, a: u32, b: u32) -> (u32, u32) {
+    fn month_day<T>(self, a: T, b: T) -> (T, T) {
         match self {
             DateOrder::MonthFirst => (a, b),
             DateOrder::DayFirst => (b, a),
@@ -81,10 +88,7 @@ impl SlashDate {
     #[inline(always)]
     fn exists(&self, order: DateOrder) -> bool {
         const DAYS: [u8; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-        let (m, d) = match order {
-            DateOrder::MonthFirst => (self.first, self.second),
-            DateOrder::DayFirst => (self.second, self.first),
-        };
+        let (m, d) = order.month_day(self.first, self.second);
         let y = self.year;
         let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
         match usize::from(m).checked_sub(1).and_then(|i| DAYS.get(i)) {
@@ -147,6 +151,13 @@ impl DateEvidence {
             _ => return,
         };
         keep_earliest(slot, Some(d));
+    }
+    /// An example of a date only `order` reads.
+    pub fn only(&self, order: DateOrder) -> Option<SlashDate> {
+        match order {
+            DateOrder::MonthFirst => self.month_first_only,
+            DateOrder::DayFirst => self.day_first_only,
+        }
     }
     /// The order the dates show: one only that order reads, none only the other reads.
     pub fn shows(&self) -> Option<DateOrder> {
@@ -276,6 +287,27 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     rfc3339_utc_exact(t)
         .or_else(|| iso_readers(t))
         .or_else(|| parse_locale(t))
+        .or_else(|| {
+            let t = comma_fraction(t)?;
+            iso_readers(&t).or_else(|| parse_locale(&t))
+        })
+}
+
+/// `t` with the comma before its seconds' fraction made a point, if it has one: ISO 8601 allows
+/// either, and the locales whose decimal mark is a comma (de-DE, fr-FR, es-ES, it-IT, nl-NL, pl-PL,
+/// pt-BR, ru-RU, sv-SE, tr-TR) write `10:05:13,992`.
+fn comma_fraction(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let at = (3..b.len().saturating_sub(1)).find(|&i| {
+        b[i] == b','
+            && b[i - 3] == b':'
+            && b[i - 2].is_ascii_digit()
+            && b[i - 1].is_ascii_digit()
+            && b[i + 1].is_ascii_digit()
+    })?;
+    let mut s = t.to_string();
+    s.replace_range(at..=at, ".");
+    Some(s)
 }
 
 /// `t` without the double quotes at its ends (any number of them), as `t.trim_matches('"')` gives
@@ -393,10 +425,9 @@ struct LocaleStamp {
 enum LocaleDate {
     /// `N/N/YYYY`: month-first or day-first, as the file is.
     Slash(SlashDate),
-    /// `D.M.YYYY` or `D-M-YYYY`: day-first wherever it is written.
-    DayFirst { day: u32, month: u32, year: u32 },
-    /// `YYYY/M/D` (ja-JP, zh-CN).
-    YearFirst { year: u32, month: u32, day: u32 },
+    /// `D.M.YYYY` or `D-M-YYYY` (day-first wherever it is written) or `YYYY/M/D` (ja-JP, zh-CN):
+    /// the order is the shape's.
+    Ymd { year: u32, month: u32, day: u32 },
 }
 
 impl LocaleStamp {
@@ -408,8 +439,7 @@ impl LocaleStamp {
                 let (m, d) = order.month_day(u32::from(s.first), u32::from(s.second));
                 (u32::from(s.year), m, d)
             }
-            LocaleDate::DayFirst { day, month, year } => (year, month, day),
-            LocaleDate::YearFirst { year, month, day } => (year, month, day),
+            LocaleDate::Ymd { year, month, day } => (year, month, day),
         };
         let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
         Some(Utc.from_utc_datetime(&date.and_time(self.time)))
@@ -424,10 +454,10 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
             first: u8::try_from(first).ok()?,
             second: u8::try_from(second).ok()?,
         }),
-        _ => LocaleDate::DayFirst {
-            day: first,
-            month: second,
+        _ => LocaleDate::Ymd {
             year,
+            month: second,
+            day: first,
         },
     })
 }
@@ -450,7 +480,7 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
         return None;
     }
     let date = if first.len() == 4 && sep == b'/' {
-        LocaleDate::YearFirst {
+        LocaleDate::Ymd {
             year: a,
             month: b,
             day: c,
@@ -467,7 +497,12 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
         }
         _ => (rest, None),
     };
-    let time = (0..CLOCK.len()).find_map(|i| self::clock(clock, i))?;
+    // a decimal comma where the locale writes one ([`comma_fraction`])
+    let clock = match comma_fraction(clock) {
+        Some(c) => std::borrow::Cow::Owned(c),
+        None => std::borrow::Cow::Borrowed(clock),
+    };
+    let time = (0..CLOCK.len()).find_map(|i| self::clock(&clock, i))?;
     let time = match ampm.as_deref() {
         Some(ap) => {
             use chrono::Timelike;
@@ -537,7 +572,8 @@ fn locale_exact(t: &str) -> Option<LocaleStamp> {
     let (mi, _) = c.num(2, 2)?;
     c.eat(b':').then_some(())?;
     let (s, _) = c.num(2, 2)?;
-    let nanos = if c.eat(b'.') {
+    // a decimal comma where the locale writes one ([`comma_fraction`])
+    let nanos = if c.eat(b'.') || c.eat(b',') {
         let (f, n) = c.num(1, 9)?;
         f * NANOS_PER_DIGIT.get(n)?
     } else {
@@ -567,7 +603,10 @@ mod tests {
         if t.is_empty() {
             return None;
         }
-        iso_readers(t).or_else(|| parse_locale(t))
+        iso_readers(t).or_else(|| parse_locale(t)).or_else(|| {
+            let t = comma_fraction(t)?;
+            iso_readers(&t).or_else(|| parse_locale(&t))
+        })
     }
 
     proptest! {
@@ -575,9 +614,9 @@ mod tests {
         /// The exact-shape reader, whenever it answers, reads what the general one reads.
         #[test]
         fn exact_locale_reader_agrees(s in prop_oneof![
-            r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}(\.[0-9]{0,10})?( AM| PM| am| pm|AM)?",
+            r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}([.,][0-9]{0,10})?( AM| PM| am| pm|AM)?",
             r"1[0-2]/[1-3][0-9]/20[0-9]{2}, (1[0-2]|[1-9]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3} (AM|PM)",
-            r"[1-3][0-9]\.(1[0-2]|0?[1-9])\.20[0-9]{2}, ([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}",
+            r"[1-3][0-9]\.(1[0-2]|0?[1-9])\.20[0-9]{2},? ([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.,][0-9]{3}",
         ]) {
             if let Some(fast) = locale_exact(&s) {
                 prop_assert_eq!(Some(fast), locale_general(&s), "{}", s);
@@ -659,10 +698,44 @@ mod tests {
             "10/5/2026, 7:00:00.000 PM",
             "1/2/2026 13:04:05",
             "09.10.2026, 10:05:13.992",
+            "09.10.2026 10:05:13,992",
         ] {
             assert!(locale_exact(s).is_some(), "{s}");
             assert_eq!(locale_exact(s), locale_general(s), "{s}");
         }
+    }
+
+    /// The seconds' fraction after a decimal comma, as the locales with one write it (and ISO 8601
+    /// allows); a comma anywhere else is not a fraction.
+    #[test]
+    fn a_decimal_comma_before_the_fraction() {
+        for (s, want) in [
+            ("09.10.2026 10:05:13,992", "2026-10-09T10:05:13.992+00:00"),
+            ("09.10.2026, 10:05:13,9", "2026-10-09T10:05:13.900+00:00"),
+            ("2026-10-09 10:05:13,992", "2026-10-09T10:05:13.992+00:00"),
+            ("2026-10-09T10:05:13,5Z", "2026-10-09T10:05:13.500+00:00"),
+            (
+                "2026-10-09T10:05:13,5+02:00",
+                "2026-10-09T08:05:13.500+00:00",
+            ),
+            ("9.10.2026 10:05:13,992", "2026-10-09T10:05:13.992+00:00"),
+            ("2026/10/9 10:05:13,992", "2026-10-09T10:05:13.992+00:00"),
+            (
+                "\"9-10-2026 10:05:13,992\"",
+                "2026-10-09T10:05:13.992+00:00",
+            ),
+        ] {
+            assert_eq!(iso(s), want, "{s}");
+        }
+        for s in [
+            "2026-10-09 10:05:13,",
+            "2026-10-09 10:05,13",
+            "2026-10-09, 10:05:13",
+            "2026-10-09 10:05:13,992,1",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
+        assert_eq!(comma_fraction("10/9/2026, 10:05:13 AM"), None);
     }
 
     /// A slash date is read in the scope's order; a dotted or dashed one day-first and a

@@ -667,6 +667,11 @@ fn exports_with_other_list_separators_read_as_the_comma_files() {
             "snapshot/users-with-license-errors.csv",
             "delimiters/users-with-license-errors-semicolon.csv",
         ),
+        // Excel's `sep=;` line first: it names the separator and is not the header
+        (
+            "formats/purview-new.csv",
+            "delimiters/purview-new-sep-line.csv",
+        ),
     ] {
         let (comma, other) = (format!("fixtures/{comma}"), format!("fixtures/{other}"));
         let (want, _) = analyze(&[&comma]);
