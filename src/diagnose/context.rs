@@ -428,7 +428,7 @@ impl<'a> Ctx<'a> {
     /// The targets of one item of the reading order.
     fn targets_of(&self, s: Seen) -> &'a [crate::model::Target] {
         match s {
-            Seen::Event(i) => self.events[i as usize].targets.as_slice(),
+            Seen::Event(i) => &self.events[i as usize].targets[..],
             Seen::Identity(j) => std::slice::from_ref(&self.snap.identities[j as usize].target),
         }
     }
@@ -1188,7 +1188,12 @@ mod tests {
         by_upn.display_name = Some("Ana Later".into());
         let mut named = first.targets[1].clone();
         named.display_name = Some("Team".into());
-        first.targets.extend([by_upn, named]);
+        first.targets = first
+            .targets
+            .iter()
+            .cloned()
+            .chain([by_upn, named])
+            .collect();
         let mut second = add_member("ana", "team", "2026-10-05T10:00:00Z", admin("zoe"));
         second.targets[1].display_name = Some("Team Renamed".into());
         second.source.record = 1;

@@ -209,7 +209,7 @@ pub fn event(
         record_id: None,
         record_key: None,
         actor,
-        targets,
+        targets: targets.into(),
         additional_details: Default::default(),
         licenses: None,
         summary: None,

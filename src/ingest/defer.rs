@@ -116,7 +116,7 @@ struct Change {
     correlation_id: Option<CorrelationId>,
     record_id: Option<Box<Box<str>>>,
     record_key: Option<RecordKey>,
-    result_reason: Option<Box<str>>,
+    result_reason: Option<crate::model::RareText>,
     category: Option<u32>,
     actor: u32,
     /// Indexes into the target table, in the event's order (one or two).
@@ -260,7 +260,7 @@ impl ErrorUsers {
                 .flat_map(|events| {
                     events.iter().enumerate().flat_map(|(n, e)| {
                         prefetch_targets_ahead(n, events.len(), |k| {
-                            events.get(k).map(|e| e.targets.as_slice())
+                            events.get(k).map(|e| &e.targets[..])
                         });
                         &e.targets
                     })
@@ -888,7 +888,7 @@ mod codec {
         }
         c.correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
         c.record_id = get_str(r)?.map(|id| Box::new(id.into_boxed_str()));
-        c.result_reason = get_str(r)?.map(String::into_boxed_str);
+        c.result_reason = get_str(r)?.map(crate::model::RareText::from);
         Ok(())
     }
 }
@@ -1270,7 +1270,12 @@ mod tests {
         let mut details = base.clone();
         details.additional_details = vec![("k".into(), "v".into())].into();
         let mut three = base.clone();
-        three.targets.push(three.targets[0].clone());
+        three.targets = three
+            .targets
+            .iter()
+            .chain(&three.targets[..1])
+            .cloned()
+            .collect();
         let mut erring = base.clone();
         erring.errors = vec![lerr(Cause::CountViolation, "x")].into();
         let mut other = base.clone();

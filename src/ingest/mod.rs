@@ -2086,7 +2086,7 @@ fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
         record_id: None,
         record_key: None,
         actor: crate::model::Actor::GroupBasedLicensing,
-        targets: Vec::new(),
+        targets: Box::default(),
         additional_details: Default::default(),
         licenses: None,
         summary: None,
@@ -2444,7 +2444,7 @@ mod parallel_tests {
                     e.time += chrono::Duration::seconds(t);
                     e.source = SourceRef { file: files[f].clone(), record: n as u64, line: None };
                     if group {
-                        e.targets.truncate(1); // events that differ besides their keys
+                        e.targets = e.targets[..1].into(); // events that differ besides their keys
                     }
                     e
                 })

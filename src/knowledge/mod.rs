@@ -519,7 +519,7 @@ mod tests {
             record_id: None,
             record_key: None,
             actor: Actor::GroupBasedLicensing,
-            targets: vec![],
+            targets: Box::default(),
             additional_details: Default::default(),
             licenses: None,
             summary: None,

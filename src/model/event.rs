@@ -622,7 +622,8 @@ pub struct AuditEvent {
     pub category: Option<ThinStr>,
     pub result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result_reason: Option<Box<str>>,
+    /// One word ([`super::RareText`]): most kept events, membership changes, have none.
+    pub result_reason: Option<super::RareText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<CorrelationId>,
     /// Behind one thin pointer (the text is boxed again): a word per kept event, which the key
@@ -634,7 +635,8 @@ pub struct AuditEvent {
     #[serde(skip)]
     pub record_key: Option<RecordKey>,
     pub actor: Actor,
-    pub targets: Vec<Target>,
+    /// At their number: a boxed slice is a word less than a vector in every kept event.
+    pub targets: Box<[Target]>,
     #[serde(skip_serializing_if = "Rare::is_empty")]
     pub additional_details: Rare<(String, String)>,
     /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
@@ -656,7 +658,7 @@ pub struct AuditEvent {
 // most what it is now: a field that grows it should be a rare one ([`Rare`], a box) or shared
 // (`Arc`).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 208);
+const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 192);
 // Held in every kept event, user and identity: a thin pointer to the file's name, the numbers.
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<SourceRef>() <= 32);
@@ -700,7 +702,6 @@ impl AuditEvent {
         for t in &mut self.targets {
             t.modified = Modified::default();
         }
-        self.targets.shrink_to_fit();
         self.additional_details = Rare::default();
     }
 

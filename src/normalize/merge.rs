@@ -55,7 +55,12 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
                             }
                         }
                     }
-                    None => b.targets.push(t.clone()),
+                    None => {
+                        // a chunk's extra target: rare, so the slice is built again
+                        let mut ts = std::mem::take(&mut b.targets).into_vec();
+                        ts.push(t.clone());
+                        b.targets = ts.into_boxed_slice();
+                    }
                 }
             }
             for (k, v) in &chunk.additional_details {

@@ -184,7 +184,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             .as_deref()
             .map(Outcome::parse)
             .unwrap_or(Outcome::Unknown),
-        result_reason: raw.result_reason.map(String::into_boxed_str),
+        result_reason: raw.result_reason.map(crate::model::RareText::from),
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
         record_key: raw
             .record_id
@@ -193,7 +193,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             .or(raw.content_key),
         record_id: raw.record_id.map(|id| Box::new(id.into_boxed_str())),
         actor: actor_of(raw.actor),
-        targets,
+        targets: targets.into_boxed_slice(),
         additional_details: raw.additional.into(),
         licenses: None,
         summary: None,
@@ -318,8 +318,8 @@ mod tests {
             "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f"
         );
         assert!(e.is_licensing());
-        // held for the whole run at their size: no room the raw record's vectors left behind
-        assert_eq!(e.targets.capacity(), e.targets.len());
+        // held for the whole run at their size: no room the raw record's vectors left behind (the
+        // targets are a boxed slice, built from a vector of their number)
         assert_eq!(e.errors.spare(), 0);
     }
 

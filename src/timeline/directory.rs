@@ -46,7 +46,7 @@ impl Directory {
         // membership changes that were not kept as if they had been
         let order = in_reading_order(events, &snap.identities, None);
         let targets_of = |s: Seen| match s {
-            Seen::Event(i) => events[i as usize].targets.as_slice(),
+            Seen::Event(i) => &events[i as usize].targets[..],
             Seen::Identity(j) => std::slice::from_ref(&snap.identities[j as usize].target),
         };
         for t in order.iter().flat_map(|&s| targets_of(s)) {
