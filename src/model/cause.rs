@@ -26,7 +26,7 @@ pub enum Cause {
     /// An add-on assigned to a group without its prerequisite plan in the same group.
     MissingPrerequisite,
     /// A code licdiag does not know, kept verbatim.
-    Unknown(super::RareText),
+    Unknown(super::Code),
 }
 
 impl Cause {
@@ -77,7 +77,7 @@ impl Cause {
             Cause::Other => "Other",
             Cause::ConcurrencyException => "LicenseAssignmentAttributeConcurrencyException",
             Cause::MissingPrerequisite => "MissingPrerequisite",
-            Cause::Unknown(s) => s,
+            Cause::Unknown(s) => s.as_str(),
         }
     }
 
@@ -212,5 +212,24 @@ mod tests {
         sorted.sort();
         assert_eq!(sorted, all);
         assert!(Cause::Unknown("a".into()) < Cause::Unknown("B".into()));
+    }
+
+    /// An unknown code is a number into one table: the same text is the same number, read as it
+    /// was written, ordered as its text whatever order the texts were met in.
+    #[test]
+    fn unknown_codes_are_numbered_texts() {
+        use crate::model::Code;
+        let z = Code::of("ZzzNewViolation");
+        let a = Code::of("AaaNewViolation");
+        assert_eq!(Code::of("ZzzNewViolation"), z);
+        assert_ne!(a, z);
+        assert_ne!(Code::of("zzzNewViolation"), z, "a code is kept as written");
+        assert_eq!(&*z, "ZzzNewViolation");
+        assert_eq!(format!("{a} {a:?}"), "AaaNewViolation \"AaaNewViolation\"");
+        assert!(a < z);
+        assert_eq!(serde_json::to_string(&z).unwrap(), "\"ZzzNewViolation\"");
+        assert_eq!(Code::of("").as_str(), "");
+        // one word with the tag
+        assert_eq!(std::mem::size_of::<Option<Cause>>(), 8);
     }
 }

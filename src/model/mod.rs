@@ -17,9 +17,119 @@ pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId, ThinStr};
 pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummary};
 
-/// Text that is rarely there, behind one thin pointer: the payload of an enum's rare variant
-/// (an error code or a license state licdiag does not know), so that the enum takes two words,
-/// not three (a snapshot holds a license state for every license of every user).
+/// A code licdiag does not know (an error code, a license state), as read: a number into one
+/// table of such texts for the whole run, so that the enum whose rare variant holds it takes one
+/// word, not two (an enum of unit variants and a pointer cannot fold its tag into the pointer).
+/// A license state holds two such enums, and a snapshot holds a license state for every license
+/// of every user. Equal texts are one entry; the table holds what the inputs held, no more.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code(u32);
+
+/// The texts [`Code`]s number, and their numbers.
+struct Codes {
+    texts: Vec<&'static str>,
+    numbers: std::collections::HashMap<&'static str, u32>,
+}
+
+static CODES: std::sync::LazyLock<std::sync::RwLock<Codes>> = std::sync::LazyLock::new(|| {
+    std::sync::RwLock::new(Codes {
+        texts: Vec::new(),
+        numbers: std::collections::HashMap::new(),
+    })
+});
+
+impl Code {
+    /// The code of `text`, numbered when first seen.
+    pub fn of(text: &str) -> Code {
+        // a poisoned lock still holds a whole table: a panic elsewhere cannot leave half an entry
+        if let Some(&n) = CODES
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .numbers
+            .get(text)
+        {
+            return Code(n);
+        }
+        let mut t = CODES.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = t.numbers.get(text) {
+            return Code(n);
+        }
+        // more than four billion distinct unknown codes cannot be read into memory anyway; the
+        // last number is shared rather than a panic
+        let n = u32::try_from(t.texts.len()).unwrap_or(u32::MAX);
+        if n == u32::MAX && !t.texts.is_empty() {
+            return Code(n - 1);
+        }
+        let text: &'static str = Box::leak(Box::from(text));
+        t.texts.push(text);
+        t.numbers.insert(text, n);
+        Code(n)
+    }
+
+    /// The text, as read.
+    pub fn as_str(&self) -> &'static str {
+        CODES
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .texts
+            .get(self.0 as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Code {
+    fn from(s: &str) -> Self {
+        Code::of(s)
+    }
+}
+
+impl From<String> for Code {
+    fn from(s: String) -> Self {
+        Code::of(&s)
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Ordered as the texts, not their numbers (which follow the reading order).
+impl Ord for Code {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// Text that is rarely there, behind one thin pointer (a license state's error subcode, a kept
+/// event's result reason): one word in its holder, not a box's two.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RareText(Box<Box<str>>);
 

@@ -28,7 +28,7 @@ pub enum AssignmentState {
     ActiveWithError,
     Disabled,
     Error,
-    Unknown(super::RareText),
+    Unknown(super::Code),
 }
 
 impl AssignmentState {
@@ -51,10 +51,10 @@ impl AssignmentState {
 }
 
 /// One `licenseAssignmentStates[]` entry: a SKU from one source (direct or one group). Held for
-/// every license of every user: the rare texts (a state or error code licdiag does not know, an
-/// error subcode) sit behind one thin pointer each ([`super::RareText`]), and the ids are thin
-/// pointers ([`super::ObjectId`], [`PlanList`]): 80 bytes (128 with the texts inline, 104 with wide
-/// ids).
+/// every license of every user: a state or error code licdiag does not know is a number
+/// ([`super::Code`], so each enum is one word), an error subcode sits behind one thin pointer
+/// ([`super::RareText`]), and the ids are thin pointers ([`super::ObjectId`], [`PlanList`]): 64
+/// bytes (128 with the texts inline, 104 with wide ids, 80 with the codes behind pointers).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LicenseAssignmentState {
     pub sku_id: SkuId,
@@ -105,7 +105,12 @@ pub struct User {
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<User>() <= 128);
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 80);
+const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 64);
+// An unknown code is a number ([`super::Code`]): the enums take a word with it.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(
+    std::mem::size_of::<Option<super::Cause>>() <= 8 && std::mem::size_of::<AssignmentState>() <= 8
+);
 
 impl User {
     pub fn label(&self) -> String {
@@ -342,8 +347,8 @@ impl Snapshot {
 mod size_tests {
     use super::*;
 
-    /// The codes licdiag does not know are kept verbatim and written as before they were boxed
-    /// thin: a state as `{"Unknown": text}`, a cause as its code, a subcode as a string.
+    /// The codes licdiag does not know are kept verbatim and written as before they were
+    /// numbered: a state as `{"Unknown": text}`, a cause as its code, a subcode as a string.
     #[test]
     fn unknown_states_causes_and_subcodes_are_kept_and_written_as_text() {
         let st = AssignmentState::parse(" Weird ");
@@ -360,11 +365,10 @@ mod size_tests {
         let code: crate::model::RareText = String::from("42").into();
         assert_eq!((&*code, code.to_string()), ("42", "42".to_string()));
         assert_eq!(serde_json::to_string(&code).unwrap(), r#""42""#);
-        // two words each, so a license state stays at its asserted size
-        if cfg!(target_pointer_width = "64") {
-            assert_eq!(std::mem::size_of::<AssignmentState>(), 16);
-            assert_eq!(std::mem::size_of::<Option<Cause>>(), 16);
-        }
+        // one word each (the unknown text a number, [`crate::model::Code`]), so a license state
+        // stays at its asserted size
+        assert_eq!(std::mem::size_of::<AssignmentState>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Cause>>(), 8);
     }
 }
 
