@@ -1044,14 +1044,14 @@ mod tests {
     fn address_index_lists_each_holder_once_per_property() {
         let mut ana = user("ana");
         ana.proxy_addresses = vec![
-            "SMTP:Shared@Contoso.example".into(),
-            "smtp:shared@contoso.example".into(),
-            " x500:/o=ExchangeLabs/cn=ana ".into(),
+            "SMTP:Shared@Contoso.example",
+            "smtp:shared@contoso.example",
+            " x500:/o=ExchangeLabs/cn=ana ",
         ]
         .into();
         ana.mail = Some("shared@contoso.example".into());
         let mut bo = user("bo");
-        bo.proxy_addresses = vec!["smtp:bo@contoso.example".into()].into();
+        bo.proxy_addresses = vec!["smtp:bo@contoso.example"].into();
         let mut cy = user("cy");
         cy.mail = Some("  SHARED@contoso.example ".into());
         let mut team = group("team", &[]);

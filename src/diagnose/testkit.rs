@@ -59,7 +59,7 @@ pub fn user(name: &str) -> User {
         account_enabled: Some(true),
         usage_location: Some("US".into()),
         mail: None,
-        proxy_addresses: Vec::new().into(),
+        proxy_addresses: Default::default(),
         on_premises_sync_enabled: None,
         assigned_licenses: Vec::new().into(),
         license_states: Vec::new().into(),

@@ -623,14 +623,9 @@ fn uniqueness_names_the_colliding_address_and_holder() {
         format!("smtp:jamie.lindgren@{MOERA}"),
         format!("smtp:Jamie.Lindqvist@{DOMAIN}"),
     ]
-    .into_iter()
-    .map(Into::into)
-    .collect::<Box<[Box<str>]>>();
+    .into();
     let mut other = user("ana");
-    other.proxy_addresses = vec![format!("SMTP:ana@{DOMAIN}"), format!("smtp:ana@{MOERA}")]
-        .into_iter()
-        .map(Into::into)
-        .collect::<Box<[Box<str>]>>();
+    other.proxy_addresses = vec![format!("SMTP:ana@{DOMAIN}"), format!("smtp:ana@{MOERA}")].into();
     // a group that holds the alias the user would get in the onmicrosoft domain
     let mut g = group("Sales-DL", &[]);
     g.proxy_addresses = vec![format!("smtp:JAMIE.LINDQVIST@{MOERA}")];

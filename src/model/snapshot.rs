@@ -6,6 +6,7 @@ use super::event::SourceRef;
 use super::ids::{ObjectId, PlanId, SkuId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::fmt;
 
 /// A license on a user or group (`assignedLicenses[]`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -91,7 +92,7 @@ pub struct User {
     pub usage_location: Option<super::ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<super::ThinStr>,
-    pub proxy_addresses: Box<[Box<str>]>,
+    pub proxy_addresses: AddressList,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<bool>,
     /// Shared with equal lists read before: a tenant's users hold their groups' few sets.
@@ -111,6 +112,88 @@ const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 64);
 const _: () = assert!(
     std::mem::size_of::<Option<super::Cause>>() <= 8 && std::mem::size_of::<AssignmentState>() <= 8
 );
+
+/// A user's `proxyAddresses`, as read and in their order, in one block: each address after its
+/// length in decimal and a space (`25 SMTP:ana@contoso.example`). Most users of a tenant with
+/// Exchange have two or more addresses; a boxed slice of boxed texts was a block for the list and
+/// one for each address (about 160 bytes a user with two, 128 in one block).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct AddressList(Box<str>);
+
+impl AddressList {
+    /// The addresses in order.
+    pub fn iter(&self) -> AddressIter<'_> {
+        AddressIter(&self.0)
+    }
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The first address.
+    pub fn first(&self) -> Option<&str> {
+        self.iter().next()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for AddressList {
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        use std::fmt::Write;
+        let mut b = String::new();
+        for a in items {
+            let a = a.as_ref();
+            let _ = write!(b, "{} {a}", a.len());
+        }
+        AddressList(b.into_boxed_str())
+    }
+}
+
+impl<S: AsRef<str>> From<Vec<S>> for AddressList {
+    fn from(v: Vec<S>) -> Self {
+        v.iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a AddressList {
+    type Item = &'a str;
+    type IntoIter = AddressIter<'a>;
+    fn into_iter(self) -> AddressIter<'a> {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for AddressList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for AddressList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// [`AddressList::iter`].
+#[derive(Clone)]
+pub struct AddressIter<'a>(&'a str);
+
+impl<'a> Iterator for AddressIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        // the block is written by `from_iter` only, so each length is followed by that many
+        // bytes; a block that were not would end the list, not panic
+        let (len, rest) = self.0.split_once(' ')?;
+        let n: usize = len.parse().ok()?;
+        let (Some(a), Some(after)) = (rest.get(..n), rest.get(n..)) else {
+            self.0 = "";
+            return None;
+        };
+        self.0 = after;
+        Some(a)
+    }
+}
 
 impl User {
     pub fn label(&self) -> String {
@@ -408,5 +491,40 @@ mod order_tests {
         );
         let until = Some(t("2026-10-05T10:30:00Z"));
         assert_eq!(in_reading_order(&events, &ids, until).len(), 4);
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::AddressList;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any list of texts (spaces, digits, empty ones, any characters) reads back as written,
+        /// and is written as a JSON list as before it was packed.
+        #[test]
+        fn addresses_read_back_as_written(v in proptest::collection::vec(".{0,40}", 0..6)) {
+            let list: AddressList = v.iter().collect();
+            prop_assert_eq!(list.iter().collect::<Vec<_>>(), v.iter().map(String::as_str).collect::<Vec<_>>());
+            prop_assert_eq!(list.len(), v.len());
+            prop_assert_eq!(list.is_empty(), v.is_empty());
+            prop_assert_eq!(serde_json::to_value(&list).unwrap(), serde_json::json!(v));
+        }
+    }
+
+    #[test]
+    fn the_usual_shapes() {
+        let list = AddressList::from(vec!["SMTP:ana@contoso.example", "12 3", ""]);
+        assert_eq!(
+            list.iter().collect::<Vec<_>>(),
+            ["SMTP:ana@contoso.example", "12 3", ""]
+        );
+        assert_eq!(list.first(), Some("SMTP:ana@contoso.example"));
+        assert_eq!(
+            format!("{list:?}"),
+            r#"["SMTP:ana@contoso.example", "12 3", ""]"#
+        );
+        assert!(AddressList::default().is_empty());
+        assert_eq!(AddressList::default().first(), None);
     }
 }

@@ -290,12 +290,7 @@ impl AddressIndex {
         };
         for u in t.users() {
             let label = format!("user {}", u.label());
-            for a in u
-                .proxy_addresses
-                .iter()
-                .map(|a| &**a)
-                .chain(u.mail.as_deref())
-            {
+            for a in u.proxy_addresses.iter().chain(u.mail.as_deref()) {
                 add(a, Holder::User(u.id.clone()), label.clone());
             }
         }
@@ -317,7 +312,6 @@ impl AddressIndex {
         let mine: BTreeSet<String> = u
             .proxy_addresses
             .iter()
-            .map(|a| &**a)
             .chain(u.mail.as_deref())
             .filter_map(normalize)
             .collect();

@@ -402,7 +402,7 @@ mod tests {
             account_enabled: Some(true),
             usage_location: None,
             mail: None,
-            proxy_addresses: vec![].into(),
+            proxy_addresses: Default::default(),
             on_premises_sync_enabled: None,
             assigned_licenses: assigned
                 .into_iter()

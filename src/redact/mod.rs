@@ -108,11 +108,7 @@ mod tests {
         let mut u = tk::user("kai");
         u.display_name = Some("Kai Nakamura".into());
         u.mail = Some("kai@fabrikam.example".into());
-        u.proxy_addresses = vec![
-            "SMTP:kai@fabrikam.example".into(),
-            "X500:/o=x/cn=kai".into(),
-        ]
-        .into();
+        u.proxy_addresses = vec!["SMTP:kai@fabrikam.example", "X500:/o=x/cn=kai"].into();
         let mut g = tk::group("LIC-E3", &[]);
         g.display_name = Some("LIC-E3 Staff".into());
         let mut add = tk::add_member(
@@ -190,7 +186,10 @@ mod tests {
         let kai = r.address("kai@fabrikam.example");
         let u = &d.snapshot.users[0];
         assert_eq!(u.mail.as_deref(), Some(kai.as_str()));
-        assert_eq!(u.proxy_addresses[0], format!("SMTP:{kai}").into());
+        assert_eq!(
+            u.proxy_addresses.first(),
+            Some(format!("SMTP:{kai}").as_str())
+        );
         assert_eq!(
             d.events[1].errors[0].address.as_deref(),
             Some(format!("smtp:{kai}").as_str())

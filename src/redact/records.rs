@@ -155,9 +155,7 @@ fn user(s: &Scrubber, u: &mut User) {
     opt_with(&mut u.upn, |x| p.address(x));
     opt_with(&mut u.display_name, |x| p.name(x));
     opt_with(&mut u.mail, |x| p.address(x));
-    for a in u.proxy_addresses.iter_mut() {
-        *a = p.proxy(a).into();
-    }
+    u.proxy_addresses = u.proxy_addresses.iter().map(|a| p.proxy(a)).collect();
 }
 
 fn group(s: &Scrubber, g: &mut Group) {

@@ -272,7 +272,7 @@ mod tests {
             account_enabled: None,
             usage_location: None,
             mail: None,
-            proxy_addresses: vec![].into(),
+            proxy_addresses: Default::default(),
             on_premises_sync_enabled: None,
             assigned_licenses: Vec::new().into(),
             license_states: vec![].into(),

@@ -50,9 +50,10 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
     }
     // a new vector of the exact size too: collected in place, the strings' vector would be shrunk
     // from 24 bytes an address to 16, in place
-    let listed = string_list(v, "proxyAddresses", &owner)?;
-    let mut proxy_addresses = Vec::with_capacity(listed.len());
-    proxy_addresses.extend(listed.into_iter().map(String::into_boxed_str));
+    let proxy_addresses: crate::model::snapshot::AddressList =
+        string_list(v, "proxyAddresses", &owner)?
+            .into_iter()
+            .collect();
     // the mail is most users' UPN: one block for both
     let upn = upn.map(|u| crate::model::ThinStr::new(&u));
     let mail = text_field(v, "mail").map(|m| match &upn {
@@ -67,7 +68,7 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
         account_enabled: bool_field(v, "accountEnabled"),
         usage_location: text_field(v, "usageLocation").map(|l| crate::model::ids::country(&l)),
         mail,
-        proxy_addresses: proxy_addresses.into_boxed_slice(),
+        proxy_addresses,
         on_premises_sync_enabled: bool_field(v, "onPremisesSyncEnabled"),
         assigned_licenses,
         license_states: license_states.into_boxed_slice(),
@@ -484,6 +485,9 @@ mod tests {
         assert_eq!(u.account_enabled, Some(false));
         assert_eq!(u.assigned_licenses.len(), 1);
         assert_eq!(u.license_states[0].assigned_by_group, ObjectId::parse(G1));
-        assert_eq!(&*u.proxy_addresses, [Box::from("SMTP:solo@x.example")]);
+        assert_eq!(
+            u.proxy_addresses.iter().collect::<Vec<_>>(),
+            ["SMTP:solo@x.example"]
+        );
     }
 }
