@@ -140,11 +140,22 @@ impl AddressList {
 impl<S: AsRef<str>> FromIterator<S> for AddressList {
     fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
         use std::fmt::Write;
-        let mut b = String::new();
-        for a in items {
+        // the block allocated at its size: grown by doubling and then boxed, it would keep the
+        // larger block (mimalloc shrinks a block in place when at least half of it stays used)
+        let items: Vec<S> = items.into_iter().collect();
+        let size = items
+            .iter()
+            .map(|a| {
+                let n = a.as_ref().len();
+                n.checked_ilog10().map_or(1, |d| d as usize + 1) + 1 + n
+            })
+            .sum();
+        let mut b = String::with_capacity(size);
+        for a in &items {
             let a = a.as_ref();
             let _ = write!(b, "{} {a}", a.len());
         }
+        debug_assert_eq!(b.len(), size);
         AddressList(b.into_boxed_str())
     }
 }
