@@ -1011,7 +1011,7 @@ impl<'a> Ctx<'a> {
             }
         };
         for u in &self.snap.users {
-            u.proxy_addresses.iter().for_each(|p| note(p));
+            u.proxy_addresses.iter().for_each(&mut note);
             if let Some(m) = &u.mail {
                 note(m);
             }

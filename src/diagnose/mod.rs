@@ -76,7 +76,7 @@ pub fn diagnose(
     // learn dependencies named by this run's texts (on a copy; the caller's tables stay as they are)
     let learned;
     let kb = if events.iter().any(|e| {
-        e.errors.iter().any(|x| {
+        e.extra.errors.iter().any(|x| {
             matches!(
                 x.cause,
                 Cause::DependencyViolation | Cause::MissingPrerequisite

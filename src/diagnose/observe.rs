@@ -93,7 +93,7 @@ impl Bucket {
                 Origin::Audit { event, error } => ctx
                     .events
                     .get(event)
-                    .and_then(|e| e.errors.get(error))
+                    .and_then(|e| e.extra.errors.get(error))
                     .map(|er| (o, &**er)),
                 _ => None,
             })
@@ -293,13 +293,13 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
     let idx = by_user(known);
     let mut out = Vec::new();
     for (ei, e) in ctx.events.iter().enumerate() {
-        if e.errors.is_empty() || e.result == Outcome::Success {
+        if e.extra.errors.is_empty() || e.result == Outcome::Success {
             continue;
         }
         let user_target = e.target(TargetKind::User);
         let group_target = e.target(TargetKind::Group);
         let mut seen: Vec<&Cause> = Vec::new();
-        for (xi, err) in e.errors.iter().enumerate() {
+        for (xi, err) in e.extra.errors.iter().enumerate() {
             if seen.contains(&&err.cause) {
                 continue; // same cause read twice from one record (reason + MethodExecutionResult)
             }

@@ -55,7 +55,7 @@ pub(crate) fn blocking_error(
         if e.result == Outcome::Success {
             continue;
         }
-        for err in &e.errors {
+        for err in &e.extra.errors {
             if matches!(err.cause, Cause::Other | Cause::ConcurrencyException) {
                 continue;
             }

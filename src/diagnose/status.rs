@@ -185,7 +185,7 @@ fn user_outcome(
             let Some(e) = ctx.events.get(i) else { continue };
             if e.time > t
                 && e.activity == Activity::FinishApplyingGroupLicense
-                && e.summary.as_ref().is_some_and(|s| s.failed == 0)
+                && e.extra.summary.as_ref().is_some_and(|s| s.failed == 0)
             {
                 return (
                     resolved_status,
@@ -363,9 +363,9 @@ fn latest_summary(ctx: &Ctx<'_>, b: &Bucket) -> Option<ProcessingRun> {
         .iter()
         .rev()
         .filter_map(|&i| ctx.events.get(i).copied())
-        .find(|e| e.activity == Activity::FinishApplyingGroupLicense && e.summary.is_some())
+        .find(|e| e.activity == Activity::FinishApplyingGroupLicense && e.extra.summary.is_some())
         .and_then(|e| {
-            e.summary.as_ref().map(|s| ProcessingRun {
+            e.extra.summary.as_ref().map(|s| ProcessingRun {
                 succeeded: s.succeeded,
                 failed: s.failed,
                 when: e.time,

@@ -204,17 +204,13 @@ pub fn event(
         activity,
         category: None,
         result,
-        result_reason: None,
         correlation_id: None,
         record_id: None,
         record_key: None,
         actor,
         targets: targets.into(),
-        additional_details: Default::default(),
         licenses: None,
-        summary: None,
-        errors: Default::default(),
-        sequence: None,
+        extra: Default::default(),
         source: src("audit.json", 1),
     }
 }
@@ -237,7 +233,7 @@ pub fn gbl_fail(user: &str, at: &str, err: LicenseError) -> AuditEvent {
         Actor::GroupBasedLicensing,
         vec![user_target(user)],
     );
-    e.errors = vec![err].into();
+    e.extra.errors = crate::model::LicenseError::share_all(vec![err]);
     e
 }
 
@@ -294,10 +290,10 @@ pub fn finish(group: &str, at: &str, ok: u64, failed: u64) -> AuditEvent {
         Actor::GroupBasedLicensing,
         vec![group_target(group)],
     );
-    e.summary = Some(Box::new(ProcessingSummary {
+    e.extra.summary = Some(ProcessingSummary {
         succeeded: ok,
         failed,
-    }));
+    });
     e
 }
 

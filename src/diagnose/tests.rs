@@ -780,10 +780,10 @@ fn missing_prerequisite_from_a_failed_set_group_license() {
         "ana",
         Outcome::Failure,
     );
-    e.errors = vec![lerr(
+    e.extra.errors = crate::model::LicenseError::share_all(vec![lerr(
         Cause::MissingPrerequisite,
         "License operation failed. Make sure that the group has necessary services before adding or removing a dependent service. The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
-    )].into();
+    )]);
     w.events = vec![e];
     let d = w.run(NOW);
     let f = find(&d, Cause::MissingPrerequisite, "WORKPLACE_ANALYTICS");
@@ -1125,7 +1125,8 @@ fn never_panics_on_odd_data() {
         Actor::Unknown,
         vec![],
     );
-    e.errors = vec![lerr(Cause::UniquenessViolation, "")].into();
+    e.extra.errors =
+        crate::model::LicenseError::share_all(vec![lerr(Cause::UniquenessViolation, "")]);
     w.events.push(e);
     let mut e2 = gbl_fail("ghost", "2026-10-06T08:00:00Z", lerr(Cause::Other, ""));
     e2.targets[0].id = None;

@@ -15,7 +15,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             Origin::Audit { event, error } => ctx
                 .events
                 .get(event)
-                .and_then(|e| e.errors.get(error))
+                .and_then(|e| e.extra.errors.get(error))
                 .map(|e| e.text.to_string()),
             Origin::Reported(i) => ctx
                 .snap

@@ -162,7 +162,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             s(
                 "result_reason",
                 ev.iter()
-                    .map(|e| e.result_reason.as_deref().map(String::from)),
+                    .map(|e| e.extra.result_reason.as_deref().map(String::from)),
             ),
             s(
                 "correlation_id",
@@ -209,7 +209,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
                 "causes",
                 ev.iter().map(|e| {
                     let mut v: Vec<String> = Vec::new();
-                    for c in e.errors.iter().map(|x| x.cause.code().to_string()) {
+                    for c in e.extra.errors.iter().map(|x| x.cause.code().to_string()) {
                         if !v.contains(&c) {
                             v.push(c);
                         }
@@ -220,7 +220,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             s(
                 "error",
                 ev.iter()
-                    .map(|e| e.errors.first().map(|x| x.text.to_string())),
+                    .map(|e| e.extra.errors.first().map(|x| x.text.to_string())),
             ),
             l(
                 "skus_added",
@@ -234,11 +234,13 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
             ),
             u(
                 "succeeded",
-                ev.iter().map(|e| e.summary.as_ref().map(|x| x.succeeded)),
+                ev.iter()
+                    .map(|e| e.extra.summary.as_ref().map(|x| x.succeeded)),
             ),
             u(
                 "failed",
-                ev.iter().map(|e| e.summary.as_ref().map(|x| x.failed)),
+                ev.iter()
+                    .map(|e| e.extra.summary.as_ref().map(|x| x.failed)),
             ),
             s(
                 "source_file",

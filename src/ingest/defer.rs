@@ -116,7 +116,7 @@ struct Change {
     correlation_id: Option<CorrelationId>,
     record_id: Option<Box<Box<str>>>,
     record_key: Option<RecordKey>,
-    result_reason: Option<crate::model::RareText>,
+    result_reason: Option<Box<str>>,
     category: Option<u32>,
     actor: u32,
     /// Indexes into the target table, in the event's order (one or two).
@@ -228,11 +228,9 @@ impl ErrorUsers {
     /// (`events`: each input's events).
     pub fn collect(events: &[Vec<AuditEvent>], snap: &Snapshot, held: &Deferred) -> Self {
         let mut s = ErrorUsers::default();
-        for e in events
-            .iter()
-            .flatten()
-            .filter(|e| !e.errors.is_empty() || (e.is_licensing() && e.result != Outcome::Success))
-        {
+        for e in events.iter().flatten().filter(|e| {
+            !e.extra.errors.is_empty() || (e.is_licensing() && e.result != Outcome::Success)
+        }) {
             for t in e.targets.iter().filter(|t| t.kind == TargetKind::User) {
                 s.add(t.id.as_ref(), t.upn.as_deref());
             }
@@ -418,8 +416,8 @@ impl Deferred {
         // only what `Change` holds: anything else (a license set, an error, a split chunk, whole
         // properties of an uncompacted read, more than two targets) keeps the event as it is
         if e.is_licensing()
-            || e.sequence.is_some()
-            || !e.additional_details.is_empty()
+            || e.extra.sequence.is_some()
+            || !e.extra.additional_details.is_empty()
             || e.targets.is_empty()
             || e.targets.len() > 2
             || e.targets.iter().any(|t| !t.modified.is_empty())
@@ -450,13 +448,14 @@ impl Deferred {
         let AuditEvent {
             time,
             result,
-            result_reason,
+            extra,
             correlation_id,
             record_id,
             record_key,
             source,
             ..
         } = *e;
+        let result_reason = extra.into_inner().result_reason;
         self.push(Change {
             time,
             record: source.record,
@@ -619,7 +618,6 @@ impl Deferred {
                     .category
                     .map(|i| crate::model::ids::category(&self.categories.items[i as usize])),
                 result: c.result,
-                result_reason: c.result_reason,
                 correlation_id: c.correlation_id,
                 record_id: c.record_id,
                 record_key: c.record_key,
@@ -628,11 +626,12 @@ impl Deferred {
                     .iter()
                     .map(|&t| self.targets.items[t as usize].clone())
                     .collect(),
-                additional_details: Default::default(),
                 licenses: None,
-                summary: None,
-                errors: Default::default(),
-                sequence: None,
+                extra: crate::model::event::EventExtra {
+                    result_reason: c.result_reason,
+                    ..Default::default()
+                }
+                .into(),
                 source: SourceRef {
                     file: self.files.items[c.file as usize].clone(),
                     record: c.record,
@@ -888,7 +887,7 @@ mod codec {
         }
         c.correlation_id = get_str(r)?.map(|s| CorrelationId::from_normalized(&s));
         c.record_id = get_str(r)?.map(|id| Box::new(id.into_boxed_str()));
-        c.result_reason = get_str(r)?.map(crate::model::RareText::from);
+        c.result_reason = get_str(r)?.map(String::into_boxed_str);
         Ok(())
     }
 }
@@ -907,7 +906,7 @@ mod tests {
         e.correlation_id = CorrelationId::parse("5d0c1f8e-0000-4000-8000-00000000000a");
         e.record_id = Some(Box::new(format!("Directory_x_{record}").into()));
         e.record_key = crate::model::RecordKey::of(&format!("Directory_x_{record}"));
-        e.result_reason = Some("because".into());
+        e.extra.result_reason = Some("because".into());
         e.source.record = record;
         e.source.line = Some(record + 1);
         e
@@ -1053,7 +1052,7 @@ mod tests {
                 e.correlation_id = None;
                 e.source.line = None;
                 e.result = Outcome::Timeout;
-                e.result_reason = Some("é \u{1F600} \"quoted\"".into());
+                e.extra.result_reason = Some("é \u{1F600} \"quoted\"".into());
             }
             all.push(e.clone());
             assert!(d.offer(Box::new(e), &HashSet::default()).is_ok());
@@ -1176,7 +1175,7 @@ mod tests {
                 i + 1,
             );
             e.time += chrono::Duration::nanoseconds(i as i64 * 1_000_000_007);
-            e.result_reason = Some(format!("reason {}", "x".repeat(i as usize % 7)).into());
+            e.extra.result_reason = Some(format!("reason {}", "x".repeat(i as usize % 7)).into());
             if i % 2 == 0 {
                 kept.push(e.clone());
             }
@@ -1266,9 +1265,9 @@ mod tests {
     fn what_it_cannot_rebuild_is_handed_back() {
         let base = add_member("ana", "team-a", "2026-10-05T07:00:00Z", admin("zoe"));
         let mut split = base.clone();
-        split.sequence = Some(1);
+        split.extra.sequence = Some(1);
         let mut details = base.clone();
-        details.additional_details = vec![("k".into(), "v".into())].into();
+        details.extra.additional_details = vec![("k".into(), "v".into())];
         let mut three = base.clone();
         three.targets = three
             .targets
@@ -1277,7 +1276,8 @@ mod tests {
             .cloned()
             .collect();
         let mut erring = base.clone();
-        erring.errors = vec![lerr(Cause::CountViolation, "x")].into();
+        erring.extra.errors =
+            crate::model::LicenseError::share_all(vec![lerr(Cause::CountViolation, "x")]);
         let mut other = base.clone();
         other.activity = Activity::DeleteGroup;
         let mut d = Deferred::default();

@@ -1047,7 +1047,7 @@ mod tests {
             line: Some(1),
         };
         let mut e = crate::normalize::to_event(raw, src).map_err(|e| e.reason())?;
-        if e.sequence.is_none() {
+        if e.extra.sequence.is_none() {
             e.compact();
         }
         Ok(e)
@@ -1754,7 +1754,7 @@ mod tests {
         );
         let (lean, _) = map_record(text.as_bytes(), true).expect("light mapping");
         let event = settled(lean).expect("event");
-        assert!(event.summary.is_none(), "{text}");
+        assert!(event.extra.summary.is_none(), "{text}");
         assert_eq!(Ok(event), settled(full(&text).expect("full").0));
         // an admin-center property value that is JSON text with `\u` escapes: decoded, it is a
         // processing summary
@@ -1768,7 +1768,7 @@ mod tests {
         let rec = csv::StringRecord::from(row.clone());
         let lean = map_portal_row(&rec, row.len(), true).expect("light mapping");
         let event = settled(lean).expect("event");
-        assert!(event.summary.is_some(), "{row:?}");
+        assert!(event.extra.summary.is_some(), "{row:?}");
         let whole = audit::map_portal(&row);
         assert_eq!(Ok(event), settled(whole));
     }

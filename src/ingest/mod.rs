@@ -986,7 +986,7 @@ fn read_slices(
 /// ([`read_inputs`] counts the merged events that are still not kept, as here).
 fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
     match o {
-        Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() && e.sequence.is_none() => {
+        Outcome::Event(e, kind) if !opts.keep_all && !e.is_kept() && e.extra.sequence.is_none() => {
             Outcome::Counted {
                 n: 1,
                 first: e.time,
@@ -995,7 +995,7 @@ fn settle(o: Outcome, opts: &ReadOptions) -> Outcome {
             }
         }
         Outcome::Event(mut e, kind) => {
-            if opts.compact && e.sequence.is_none() {
+            if opts.compact && e.extra.sequence.is_none() {
                 e.compact();
             }
             if opts.drop_record_ids {
@@ -2081,17 +2081,13 @@ fn sort_events(events: &mut Vec<AuditEvent>, read: usize) {
         activity: crate::model::Activity::Other("".into()),
         category: None,
         result: crate::model::Outcome::Unknown,
-        result_reason: None,
         correlation_id: None,
         record_id: None,
         record_key: None,
         actor: crate::model::Actor::GroupBasedLicensing,
         targets: Box::default(),
-        additional_details: Default::default(),
         licenses: None,
-        summary: None,
-        errors: Default::default(),
-        sequence: None,
+        extra: Default::default(),
         source: e.source.clone(),
     }) else {
         return;

@@ -166,7 +166,7 @@ impl Knowledge {
         let mut table = std::mem::take(&mut self.dependencies);
         let mut n = 0;
         for e in events {
-            for err in &e.errors {
+            for err in &e.extra.errors {
                 let src = e.source.to_string();
                 if table.learn_from_error(err, &src, |s| self.resolve_plan(s)) {
                     n += 1;
@@ -514,20 +514,20 @@ mod tests {
             activity: Activity::ChangeUserLicense,
             category: None,
             result: Outcome::Failure,
-            result_reason: None,
             correlation_id: None,
             record_id: None,
             record_key: None,
             actor: Actor::GroupBasedLicensing,
             targets: Box::default(),
-            additional_details: Default::default(),
             licenses: None,
-            summary: None,
-            errors: vec![LicenseError::new(
-                Cause::DependencyViolation,
-                "License assignment failed because service plan [SHAREPOINTWAC] depends on the service plan(s) [ONEDRIVEENTERPRISE].",
-            )].into(),
-            sequence: None,
+            extra: crate::model::event::EventExtra {
+                errors: LicenseError::share_all(vec![LicenseError::new(
+                    Cause::DependencyViolation,
+                    "License assignment failed because service plan [SHAREPOINTWAC] depends on the service plan(s) [ONEDRIVEENTERPRISE].",
+                )]),
+                ..Default::default()
+            }
+            .into(),
             source: SourceRef {
                 file: "a.json".into(),
                 record: 3,

@@ -309,11 +309,6 @@ impl<T> Rare<T> {
     pub fn is_empty(&self) -> bool {
         self.0.as_ref().is_none_or(|v| v.is_empty())
     }
-    /// Room for items past the ones held (tests: a list kept for the run holds no spare room).
-    #[cfg(test)]
-    pub(crate) fn spare(&self) -> usize {
-        self.0.as_ref().map_or(0, |v| v.capacity() - v.len())
-    }
     pub fn push(&mut self, p: T) {
         self.0.get_or_insert_default().push(p);
     }
@@ -622,9 +617,6 @@ pub struct AuditEvent {
     pub category: Option<ThinStr>,
     pub result: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    /// One word ([`super::RareText`]): most kept events, membership changes, have none.
-    pub result_reason: Option<super::RareText>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<CorrelationId>,
     /// Behind one thin pointer (the text is boxed again): a word per kept event, which the key
     /// below takes, and `analyze` drops the text anyway.
@@ -637,28 +629,107 @@ pub struct AuditEvent {
     pub actor: Actor,
     /// At their number: a boxed slice is a word less than a vector in every kept event.
     pub targets: Box<[Target]>,
-    #[serde(skip_serializing_if = "Rare::is_empty")]
-    pub additional_details: Rare<(String, String)>,
     /// Old/new license sets from `AssignedLicense` (user) or the group's license property.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licenses: Option<Box<LicenseChange>>,
-    /// The `Finish applying ...` counts (boxed: one event in thousands has them).
+    /// What few kept events have (a reason, details, a summary, errors, a chunk's number).
+    #[serde(flatten)]
+    pub extra: Extra,
+    pub source: SourceRef,
+}
+
+/// What a kept event rarely has, behind one word ([`Extra`]): most kept events, membership
+/// changes and successful license changes, have none of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EventExtra {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<Box<ProcessingSummary>>,
+    pub result_reason: Option<Box<str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_details: Vec<(String, String)>,
+    /// The `Finish applying ...` counts (one event in thousands has them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ProcessingSummary>,
     /// License errors found anywhere in the record.
-    #[serde(skip_serializing_if = "Rare::is_empty")]
-    pub errors: Rare<Arc<LicenseError>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Arc<LicenseError>>,
     /// Sequence number when the record is one chunk of a split operation.
     #[serde(skip)]
     pub sequence: Option<u32>,
-    pub source: SourceRef,
+}
+
+static NO_EXTRA: EventExtra = EventExtra {
+    result_reason: None,
+    additional_details: Vec::new(),
+    summary: None,
+    errors: Vec::new(),
+    sequence: None,
+};
+
+/// An event's [`EventExtra`], boxed only when it has any: read as the empty one when it has
+/// none, boxed when it is first changed ([`std::ops::DerefMut`]; [`Extra::tidy`] unboxes an
+/// empty one). Five fields of one word each (a reason, details, a summary, errors, a sequence)
+/// were 40 bytes of every kept event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extra(Option<Box<EventExtra>>);
+
+impl Extra {
+    /// The extras, owned (the empty ones when it has none).
+    pub fn into_inner(self) -> EventExtra {
+        self.0.map(|b| *b).unwrap_or_default()
+    }
+    /// Held as none again when it holds nothing, its vectors at their size.
+    pub fn tidy(&mut self) {
+        if let Some(x) = &mut self.0 {
+            if **x == NO_EXTRA {
+                self.0 = None;
+            } else {
+                x.additional_details.shrink_to_fit();
+                x.errors.shrink_to_fit();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl Extra {
+    /// Whether it holds a box (tests: an event without extras holds none).
+    pub(crate) fn is_boxed(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl From<EventExtra> for Extra {
+    fn from(x: EventExtra) -> Self {
+        let mut e = Extra(Some(Box::new(x)));
+        e.tidy();
+        e
+    }
+}
+
+impl std::ops::Deref for Extra {
+    type Target = EventExtra;
+    fn deref(&self) -> &EventExtra {
+        self.0.as_deref().unwrap_or(&NO_EXTRA)
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut EventExtra {
+        self.0.get_or_insert_default()
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
 }
 
 // A kept event's own size, held for every kept event (hundreds of thousands in a large log), at
 // most what it is now: a field that grows it should be a rare one ([`Rare`], a box) or shared
 // (`Arc`).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 192);
+const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 160);
 // Held in every kept event, user and identity: a thin pointer to the file's name, the numbers.
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<SourceRef>() <= 32);
@@ -676,8 +747,8 @@ impl AuditEvent {
     pub fn is_licensing(&self) -> bool {
         self.activity.is_licensing()
             || self.licenses.is_some()
-            || !self.errors.is_empty()
-            || self.summary.is_some()
+            || !self.extra.errors.is_empty()
+            || self.extra.summary.is_some()
             || matches!(self.actor, Actor::GroupBasedLicensing)
     }
 
@@ -702,7 +773,10 @@ impl AuditEvent {
         for t in &mut self.targets {
             t.modified = Modified::default();
         }
-        self.additional_details = Rare::default();
+        if !self.extra.additional_details.is_empty() {
+            self.extra.additional_details = Vec::new();
+            self.extra.tidy();
+        }
     }
 
     /// The first target of a kind.
@@ -906,5 +980,34 @@ mod tests {
         assert_eq!(Outcome::parse("0"), Outcome::Success);
         assert_eq!(Outcome::parse("failure"), Outcome::Failure);
         assert_eq!(Outcome::parse("unknownFutureValue"), Outcome::Unknown);
+    }
+
+    /// The extras read as empty when there are none, are boxed when first changed, and are held
+    /// as none again when tidied empty; built from empty ones, they are none.
+    #[test]
+    fn extras_are_boxed_only_when_held() {
+        let mut x = Extra::default();
+        assert!(!x.is_boxed());
+        assert!(x.errors.is_empty() && x.summary.is_none() && x.sequence.is_none());
+        x.sequence = Some(2);
+        assert!(x.is_boxed());
+        x.tidy();
+        assert!(x.is_boxed(), "a sequence is held");
+        x.sequence = None;
+        x.tidy();
+        assert!(!x.is_boxed());
+        assert!(!Extra::from(EventExtra::default()).is_boxed());
+        let reason = Extra::from(EventExtra {
+            result_reason: Some("because".into()),
+            additional_details: Vec::with_capacity(8),
+            ..Default::default()
+        });
+        assert!(reason.is_boxed());
+        assert_eq!(reason.result_reason.as_deref(), Some("because"));
+        assert_eq!(reason.additional_details.capacity(), 0, "held at its size");
+        assert_eq!(
+            reason.clone().into_inner().result_reason.as_deref(),
+            Some("because")
+        );
     }
 }

@@ -29,7 +29,7 @@ pub fn events_frame(events: &[&AuditEvent]) -> PolarsResult<DataFrame> {
     let category: Vec<Option<&str>> = events.iter().map(|e| e.category.as_deref()).collect();
     let cause: Vec<Option<&str>> = events
         .iter()
-        .map(|e| e.errors.first().map(|x| x.cause.code()))
+        .map(|e| e.extra.errors.first().map(|x| x.cause.code()))
         .collect();
     let target: Vec<Option<String>> = events
         .iter()

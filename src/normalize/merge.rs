@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRef)> {
     let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
-        if e.sequence.is_none() {
+        if e.extra.sequence.is_none() {
             continue;
         }
         let Some(c) = &e.correlation_id else { continue };
@@ -35,10 +35,15 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
         if idx.len() < 2 {
             continue;
         }
-        idx.sort_by_key(|&i| (events[i].sequence, events[i].source.record));
+        idx.sort_by_key(|&i| (events[i].extra.sequence, events[i].source.record));
         let base = idx[0];
         // the errors of every chunk, as plain values until the merged event takes them
-        let mut held: Vec<_> = events[base].errors.iter().map(|e| (**e).clone()).collect();
+        let mut held: Vec<_> = events[base]
+            .extra
+            .errors
+            .iter()
+            .map(|e| (**e).clone())
+            .collect();
         for &i in &idx[1..] {
             let chunk = events[i].clone();
             let b = &mut events[base];
@@ -63,16 +68,21 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
                     }
                 }
             }
-            for (k, v) in &chunk.additional_details {
+            for (k, v) in &chunk.extra.additional_details {
                 if k.eq_ignore_ascii_case("sequence") || k.eq_ignore_ascii_case("maximumlength") {
                     continue;
                 }
-                match b.additional_details.iter_mut().find(|(bk, _)| bk == k) {
+                match b
+                    .extra
+                    .additional_details
+                    .iter_mut()
+                    .find(|(bk, _)| bk == k)
+                {
                     Some((_, bv)) => bv.push_str(v),
-                    None => b.additional_details.push((k.clone(), v.clone())),
+                    None => b.extra.additional_details.push((k.clone(), v.clone())),
                 }
             }
-            let more = chunk.errors.iter().map(|e| (**e).clone()).collect();
+            let more = chunk.extra.errors.iter().map(|e| (**e).clone()).collect();
             super::errors::merge_into(&mut held, more);
             if chunk.result == crate::model::Outcome::Failure {
                 b.result = chunk.result;
@@ -82,9 +92,12 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
         }
         let b = &mut events[base];
         b.licenses = None;
-        b.summary = None;
+        b.extra.summary = None;
         derive_payload(b, held);
-        b.sequence = None;
+        if b.extra.sequence.is_some() {
+            b.extra.sequence = None;
+            b.extra.tidy();
+        }
     }
     remove.sort_unstable();
     for i in remove.into_iter().rev() {

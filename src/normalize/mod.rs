@@ -184,7 +184,6 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
             .as_deref()
             .map(Outcome::parse)
             .unwrap_or(Outcome::Unknown),
-        result_reason: raw.result_reason.map(crate::model::RareText::from),
         correlation_id: raw.correlation_id.as_deref().and_then(CorrelationId::parse),
         record_key: raw
             .record_id
@@ -194,11 +193,13 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         record_id: raw.record_id.map(|id| Box::new(id.into_boxed_str())),
         actor: actor_of(raw.actor),
         targets: targets.into_boxed_slice(),
-        additional_details: raw.additional.into(),
         licenses: None,
-        summary: None,
-        errors: Default::default(),
-        sequence: None,
+        extra: crate::model::event::EventExtra {
+            result_reason: raw.result_reason.map(String::into_boxed_str),
+            additional_details: raw.additional,
+            ..Default::default()
+        }
+        .into(),
         source,
     };
     let mut found = Vec::new();
@@ -214,6 +215,9 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
 /// sequence chunks are merged. `held` are the errors found so far, as plain values: they are merged
 /// with the payload's and shared ([`LicenseError::shared`]) once, when the event takes them.
 pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
+    // the extras taken out while they are read and written (changed through the event, an
+    // event without any would box empty ones), put back held as none when still empty
+    let mut x = std::mem::take(&mut event.extra).into_inner();
     let (mut new_set, mut old_set) = (Vec::new(), Vec::new());
     let mut found = false;
     let mut errs: Vec<LicenseError> = Vec::new();
@@ -228,8 +232,8 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
                 append(&mut old_set, licenses::parse_assigned_licenses(old));
                 found = true;
             }
-            if event.summary.is_none() {
-                event.summary = licenses::parse_summary(new).map(Box::new);
+            if x.summary.is_none() {
+                x.summary = licenses::parse_summary(new);
             }
             for v in [new, old] {
                 if crate::ingest::audit::may_hold_error(v) {
@@ -238,9 +242,9 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             }
         }
     }
-    for (k, v) in &event.additional_details {
+    for (k, v) in &x.additional_details {
         if k.eq_ignore_ascii_case("sequence") {
-            event.sequence = v.trim().parse().ok();
+            x.sequence = v.trim().parse().ok();
         } else if licenses::holds_licenses(v) && !found {
             append(&mut new_set, licenses::parse_assigned_licenses(v));
             found = !new_set.is_empty();
@@ -249,7 +253,7 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             errors::merge_into(&mut errs, errors::extract(v));
         }
     }
-    if let Some(r) = &event.result_reason {
+    if let Some(r) = &x.result_reason {
         errors::merge_into(&mut errs, errors::extract(r));
     }
     if found {
@@ -261,17 +265,18 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     errors::merge_into(&mut held, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
     if held.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
-        let reason = event
+        let reason = x
             .result_reason
             .as_deref()
             .map(|r| r.trim().rsplit('.').next().unwrap_or(r).trim().to_string())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "UnspecifiedFailure".to_string());
         let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason.into()));
-        let e = LicenseError::new(cause, event.result_reason.as_deref().unwrap_or_default());
+        let e = LicenseError::new(cause, x.result_reason.as_deref().unwrap_or_default());
         held.push(e);
     }
-    event.errors = held.into();
+    x.errors = LicenseError::share_all(held);
+    event.extra = x.into();
 }
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
@@ -311,8 +316,8 @@ mod tests {
         let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
         assert_eq!(e.actor, Actor::GroupBasedLicensing);
         assert_eq!(e.result, Outcome::Failure);
-        assert_eq!(e.errors.len(), 1);
-        assert_eq!(e.errors[0].cause, Cause::MutuallyExclusiveViolation);
+        assert_eq!(e.extra.errors.len(), 1);
+        assert_eq!(e.extra.errors[0].cause, Cause::MutuallyExclusiveViolation);
         assert_eq!(
             e.targets[0].id.as_ref().unwrap().as_str(),
             "7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f"
@@ -320,7 +325,7 @@ mod tests {
         assert!(e.is_licensing());
         // held for the whole run at their size: no room the raw record's vectors left behind (the
         // targets are a boxed slice, built from a vector of their number)
-        assert_eq!(e.errors.spare(), 0);
+        assert_eq!(e.extra.errors.capacity(), e.extra.errors.len());
     }
 
     /// An actor is kept with every event it ran: equal actors are one value (a log's operations
@@ -341,6 +346,12 @@ mod tests {
         };
         let (a, b) = (actor(rec("admin@f.example")), actor(rec("admin@f.example")));
         let other = actor(rec("other@f.example"));
+        // a successful change with no reason, details, summary or error holds no extras' box
+        let v = rec("admin@f.example");
+        assert!(!to_event(map(classify(&v).unwrap(), &v), src())
+            .unwrap()
+            .extra
+            .is_boxed());
         match (&a, &b, &other) {
             (Actor::User(a), Actor::User(b), Actor::User(o)) => {
                 assert!(Arc::ptr_eq(a, b));
@@ -396,7 +407,7 @@ mod tests {
             "resultReason":"Microsoft.Online.Workflows.SomethingNewException"});
         let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
         assert_eq!(
-            e.errors[0].cause,
+            e.extra.errors[0].cause,
             Cause::Unknown("SomethingNewException".into())
         );
     }

@@ -129,7 +129,7 @@ mod tests {
                 new: Some("LIC-E3 Staff".into()),
             });
         }
-        add.additional_details = vec![
+        add.extra.additional_details = vec![
             (
                 "User-Agent".into(),
                 "Chrome/129.0.0.0 from 203.0.113.10".into(),
@@ -138,8 +138,7 @@ mod tests {
                 "Note".into(),
                 "asked by Kai Nakamura <kai@fabrikam.example>".into(),
             ),
-        ]
-        .into();
+        ];
         let mut fail = tk::gbl_fail(
             "kai",
             "2026-10-05T07:01:00Z",
@@ -148,7 +147,7 @@ mod tests {
                 "Proxy address SMTP:kai@fabrikam.example is already being used",
             ),
         );
-        if let Some(e) = fail.errors.first_mut() {
+        if let Some(e) = fail.extra.errors.first_mut() {
             std::sync::Arc::make_mut(e).address = Some("smtp:kai@fabrikam.example".into());
         }
         let mut d = Ingested::default();
@@ -191,10 +190,10 @@ mod tests {
             Some(format!("SMTP:{kai}").as_str())
         );
         assert_eq!(
-            d.events[1].errors[0].address.as_deref(),
+            d.events[1].extra.errors[0].address.as_deref(),
             Some(format!("smtp:{kai}").as_str())
         );
-        assert!(d.events[1].errors[0].text.contains(&kai));
+        assert!(d.events[1].extra.errors[0].text.contains(&kai));
         let staff = r.name("LIC-E3 Staff");
         assert_eq!(
             d.snapshot.groups[0].display_name.as_deref(),

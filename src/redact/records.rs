@@ -135,19 +135,21 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
     for t in &mut e.targets {
         target(s, t);
     }
-    opt_text(s, &mut e.result_reason);
-    for (k, v) in &mut e.additional_details {
+    opt_text(s, &mut e.extra.result_reason);
+    for (k, v) in &mut e.extra.additional_details {
         *v = if is_name_key(k) {
             name_value(s, v)
         } else {
             s.text(v)
         };
     }
-    for err in &mut e.errors {
+    for err in &mut e.extra.errors {
         let err = Arc::make_mut(err);
         err.text = s.addresses(&err.text).into();
         opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
     }
+    // changed through the event, extras it had none of were boxed empty
+    e.extra.tidy();
 }
 
 fn user(s: &Scrubber, u: &mut User) {
@@ -245,7 +247,7 @@ pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
                 }
             }
         }
-        for (k, v) in &e.additional_details {
+        for (k, v) in &e.extra.additional_details {
             if is_name_key(k) {
                 names.extend(names_in_value(v));
             }

@@ -148,7 +148,7 @@ fn is_admin(a: &Actor) -> bool {
 /// Causes named by an event, in order, without repeats.
 fn causes_of(e: &AuditEvent) -> Vec<Cause> {
     let mut out: Vec<Cause> = Vec::new();
-    for x in &e.errors {
+    for x in &e.extra.errors {
         if !out.contains(&x.cause) {
             out.push(x.cause.clone());
         }
@@ -306,8 +306,8 @@ impl<'a> Builder<'a> {
                         Some(e),
                         Stage::ProcessingFinished {
                             group: g,
-                            succeeded: e.summary.as_ref().map(|s| s.succeeded),
-                            failed: e.summary.as_ref().map(|s| s.failed),
+                            succeeded: e.extra.summary.as_ref().map(|s| s.succeeded),
+                            failed: e.extra.summary.as_ref().map(|s| s.failed),
                         },
                         Vec::new(),
                         groups,
@@ -350,7 +350,7 @@ impl<'a> Builder<'a> {
         let (added, removed) = self.added_removed(e.licenses.as_deref());
         let groups: Vec<ObjectId> = id.iter().cloned().collect();
         let failed =
-            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.errors.is_empty();
+            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
         if failed {
             let causes = causes_of(e);
             self.push_rel(
@@ -370,6 +370,7 @@ impl<'a> Builder<'a> {
             );
             if let Some(gid) = id {
                 let sku = e
+                    .extra
                     .errors
                     .iter()
                     .find_map(|x| x.sku.clone())
@@ -557,10 +558,10 @@ impl<'a> Builder<'a> {
         let Some(k) = self.user_of(e) else { return };
         let user = self.dir.user_ref(&k);
         let failed =
-            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.errors.is_empty();
+            matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
         if failed {
             let causes = causes_of(e);
-            let mut sku = e.errors.iter().find_map(|x| x.sku.clone());
+            let mut sku = e.extra.errors.iter().find_map(|x| x.sku.clone());
             if sku.is_none() {
                 sku = causes.iter().find_map(|c| {
                     self.diag

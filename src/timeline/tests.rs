@@ -123,10 +123,10 @@ fn conflicting_license_removed_then_resolved() {
 fn group_level_failure_fixed_by_a_later_set_group_license() {
     let mut w = World::new();
     let mut failed = set_group_license("LIC-WPA", "2026-10-05T10:00:00Z", "ana", Outcome::Failure);
-    failed.errors = vec![lerr(
+    failed.extra.errors = crate::model::LicenseError::share_all(vec![lerr(
         Cause::MissingPrerequisite,
         "The service Microsoft Workplace Analytics requires Exchange Online (Plan 2) to be enabled as well.",
-    )].into();
+    )]);
     w.events.push(failed);
     w.events.push(set_group_license(
         "LIC-WPA",

@@ -145,6 +145,7 @@ fn project(e: &AuditEvent) -> Projection {
         s
     };
     let mut causes: Vec<String> = e
+        .extra
         .errors
         .iter()
         .map(|x| x.cause.code().to_string())
@@ -166,7 +167,7 @@ fn project(e: &AuditEvent) -> Projection {
             .map(|l| skus(&l.old))
             .unwrap_or_default(),
         causes,
-        summary: e.summary.as_ref().map(|s| (s.succeeded, s.failed)),
+        summary: e.extra.summary.as_ref().map(|s| (s.succeeded, s.failed)),
         gbl: matches!(e.actor, licdiag::model::Actor::GroupBasedLicensing),
     }
 }
@@ -469,10 +470,11 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
         );
         for e in &compact.events {
             assert!(
-                e.additional_details.is_empty() && e.targets.iter().all(|t| t.modified.is_empty()),
+                e.extra.additional_details.is_empty()
+                    && e.targets.iter().all(|t| t.modified.is_empty()),
                 "{dir}: {} (sequence {:?}) kept its properties",
                 e.source,
-                e.sequence
+                e.extra.sequence
             );
         }
     }
