@@ -43,7 +43,7 @@ pub fn src(file: &str, record: u64) -> SourceRef {
     SourceRef {
         file: file.into(),
         record,
-        line: None,
+        line: crate::model::event::Line::NONE,
     }
 }
 

@@ -247,7 +247,7 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
                 ev.iter().map(|e| Some(e.source.file.to_string())),
             ),
             u("source_record", ev.iter().map(|e| Some(e.source.record))),
-            u("source_line", ev.iter().map(|e| e.source.line)),
+            u("source_line", ev.iter().map(|e| e.source.line())),
         ],
     }
 }

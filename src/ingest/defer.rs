@@ -110,7 +110,7 @@ impl Table<Box<str>> {
 struct Change {
     time: DateTime<Utc>,
     record: u64,
-    line: Option<u64>,
+    line: crate::model::event::Line,
     /// Index into the file table.
     file: u32,
     correlation_id: Option<CorrelationId>,
@@ -749,8 +749,8 @@ mod codec {
         out.write_all(&c.time.timestamp().to_le_bytes())?;
         out.write_all(&c.time.timestamp_subsec_nanos().to_le_bytes())?;
         out.write_all(&c.record.to_le_bytes())?;
-        out.write_all(&[u8::from(c.line.is_some())])?;
-        out.write_all(&c.line.unwrap_or(0).to_le_bytes())?;
+        out.write_all(&[u8::from(!c.line.is_none())])?;
+        out.write_all(&c.line.get().unwrap_or(0).to_le_bytes())?;
         for n in [
             c.file,
             c.category.unwrap_or(NONE),
@@ -863,7 +863,7 @@ mod codec {
         Ok(Change {
             time,
             record,
-            line: (has_line == 1).then_some(line),
+            line: (has_line == 1).then_some(line).into(),
             file,
             correlation_id: None,
             record_id: None,
@@ -908,7 +908,7 @@ mod tests {
         e.record_key = crate::model::RecordKey::of(&format!("Directory_x_{record}"));
         e.extra.result_reason = Some("because".into());
         e.source.record = record;
-        e.source.line = Some(record + 1);
+        e.source.line = crate::model::event::Line::at(record + 1);
         e
     }
 
@@ -1050,7 +1050,7 @@ mod tests {
             e.time += chrono::Duration::nanoseconds(i as i64 * 1_000_000_007);
             if i % 3 == 0 {
                 e.correlation_id = None;
-                e.source.line = None;
+                e.source.line = crate::model::event::Line::NONE;
                 e.result = Outcome::Timeout;
                 e.extra.result_reason = Some("é \u{1F600} \"quoted\"".into());
             }

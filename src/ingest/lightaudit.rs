@@ -1044,7 +1044,7 @@ mod tests {
         let src = crate::model::SourceRef {
             file: "t".into(),
             record: 1,
-            line: Some(1),
+            line: crate::model::event::Line::at(1),
         };
         let mut e = crate::normalize::to_event(raw, src).map_err(|e| e.reason())?;
         if e.extra.sequence.is_none() {

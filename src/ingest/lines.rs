@@ -149,7 +149,7 @@ fn one_line(
     let src = SourceRef {
         file: file.clone(),
         record: 0,
-        line: Some(rel),
+        line: crate::model::event::Line::at(rel),
     };
     if fast && needle {
         if let Some(o) = super::process_light(line, &src, lean) {

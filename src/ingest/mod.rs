@@ -325,7 +325,7 @@ fn skip(
         detail: detail.into(),
         malformed,
         record: src.record,
-        line: src.line,
+        line: src.line(),
     }
 }
 
@@ -419,7 +419,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     let src = SourceRef {
         file: file.clone(),
         record: item.record,
-        line: Some(item.line),
+        line: crate::model::event::Line::at(item.line),
     };
     match item.problem {
         Some(jsonscan::ItemProblem::Truncated) => {
@@ -551,7 +551,7 @@ struct Sink<'a> {
 
 impl Outcome {
     /// The source references the outcome carries (events, snapshot objects, skips).
-    fn sources_mut(&mut self, mut f: impl FnMut(&mut u64, &mut Option<u64>)) {
+    fn sources_mut(&mut self, mut f: impl FnMut(&mut u64, &mut crate::model::event::Line)) {
         match self {
             Outcome::Event(e, _) => f(&mut e.source.record, &mut e.source.line),
             Outcome::Snap(recs, _) => {
@@ -566,7 +566,11 @@ impl Outcome {
                     f(&mut s.record, &mut s.line);
                 }
             }
-            Outcome::Skip { record, line, .. } => f(record, line),
+            Outcome::Skip { record, line, .. } => {
+                let mut l = crate::model::event::Line::from(*line);
+                f(record, &mut l);
+                *line = l.get();
+            }
             Outcome::Counted { .. } => {}
         }
     }
@@ -1017,11 +1021,7 @@ fn take_parts(
     for (outs, newlines) in parts {
         for mut o in outs {
             let at = *base;
-            o.sources_mut(|_, line| {
-                if let Some(l) = line {
-                    *l += at;
-                }
-            });
+            o.sources_mut(|_, line| line.shift(at));
             sink.take(o)?;
         }
         *base += newlines;
@@ -1556,7 +1556,7 @@ impl CsvRows<'_> {
         SourceRef {
             file: self.input.file.clone(),
             record: 0,
-            line: Some(line),
+            line: crate::model::event::Line::at(line),
         }
     }
 
@@ -2438,7 +2438,7 @@ mod parallel_tests {
                 .map(|(n, &(t, f, group))| {
                     let mut e = start.clone();
                     e.time += chrono::Duration::seconds(t);
-                    e.source = SourceRef { file: files[f].clone(), record: n as u64, line: None };
+                    e.source = SourceRef { file: files[f].clone(), record: n as u64, line: crate::model::event::Line::NONE };
                     if group {
                         e.targets = e.targets[..1].into(); // events that differ besides their keys
                     }

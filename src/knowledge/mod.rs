@@ -397,7 +397,7 @@ mod tests {
             source: SourceRef {
                 file: "skus.json".into(),
                 record: 1,
-                line: None,
+                line: crate::model::event::Line::NONE,
             },
         }
     }
@@ -531,7 +531,7 @@ mod tests {
             source: SourceRef {
                 file: "a.json".into(),
                 record: 3,
-                line: None,
+                line: crate::model::event::Line::NONE,
             },
         };
         assert_eq!(kb.learn_from_events(std::slice::from_ref(&e)), 1);

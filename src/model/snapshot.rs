@@ -104,7 +104,7 @@ pub struct User {
 // Held for every user of the tenant, for the whole run: at most what they are now (a field that
 // grows them should be boxed or shared).
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<User>() <= 128);
+const _: () = assert!(std::mem::size_of::<User>() <= 120);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<LicenseAssignmentState>() <= 64);
 // An unknown code is a number ([`super::Code`]): the enums take a word with it.

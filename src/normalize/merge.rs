@@ -137,7 +137,7 @@ mod tests {
                 SourceRef {
                     file: "f".into(),
                     record: n,
-                    line: None,
+                    line: crate::model::event::Line::NONE,
                 },
             )
             .unwrap()

@@ -300,7 +300,7 @@ mod tests {
         SourceRef {
             file: "t.json".into(),
             record: 1,
-            line: Some(1),
+            line: crate::model::event::Line::at(1),
         }
     }
 

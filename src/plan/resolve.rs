@@ -327,7 +327,7 @@ mod tests {
             source: SourceRef {
                 file: "g.json".into(),
                 record: 1,
-                line: None,
+                line: crate::model::event::Line::NONE,
             },
         }
     }

@@ -375,7 +375,7 @@ mod tests {
         SourceRef {
             file: "t.json".into(),
             record: 1,
-            line: None,
+            line: crate::model::event::Line::NONE,
         }
     }
     fn group(id: &str, members: Option<Vec<&str>>) -> Group {

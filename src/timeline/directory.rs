@@ -279,7 +279,7 @@ mod tests {
             source: SourceRef {
                 file: "users.json".into(),
                 record: 1,
-                line: None,
+                line: crate::model::event::Line::NONE,
             },
         }
     }

@@ -266,7 +266,7 @@ mod tests {
         let src = SourceRef {
             file: "groups.json".into(),
             record: 1,
-            line: None,
+            line: crate::model::event::Line::NONE,
         };
         let full: Value = serde_json::from_slice(text.as_bytes()).unwrap();
         let compact = crate::ingest::record::parse(text.as_bytes()).unwrap();

@@ -270,7 +270,7 @@ pub(crate) fn test_src() -> SourceRef {
     SourceRef {
         file: "test.json".into(),
         record: 1,
-        line: None,
+        line: crate::model::event::Line::NONE,
     }
 }
 
