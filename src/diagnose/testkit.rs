@@ -170,7 +170,6 @@ pub fn user_target(name: &str) -> Target {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
-        modified: Default::default(),
     }
 }
 fn group_target(name: &str) -> Target {
@@ -179,7 +178,6 @@ fn group_target(name: &str) -> Target {
         id: Some(gid(name)),
         upn: None,
         display_name: Some(name.into()),
-        modified: Default::default(),
     }
 }
 

@@ -420,7 +420,7 @@ impl Deferred {
             || !e.extra.additional_details.is_empty()
             || e.targets.is_empty()
             || e.targets.len() > 2
-            || e.targets.iter().any(|t| !t.modified.is_empty())
+            || !e.extra.modified.is_empty()
         {
             return Err(e);
         }
@@ -685,7 +685,6 @@ impl Deferred {
                     id: None,
                     upn: None,
                     display_name: Some(n.as_str().into()),
-                    modified: Default::default(),
                 };
                 identities.push(identity(t, k));
             }
@@ -1128,7 +1127,6 @@ mod tests {
             id: ObjectId::parse(id),
             upn: None,
             display_name: None,
-            modified: Default::default(),
         };
         assert!(users.names(&by_id("id-1")));
         assert!(users.names(&by_id("id-2")));

@@ -282,96 +282,6 @@ pub struct Target {
     pub upn: Option<ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<ThinStr>,
-    #[serde(skip_serializing_if = "Modified::is_empty")]
-    pub modified: Modified,
-}
-
-/// A list that is empty in almost every value held for long, so that an empty one is one word, not
-/// a vector's three: a target's modified properties (compaction drops them, identities never had
-/// them), an event's additional details (dropped by compaction) and its license errors (one event
-/// in several has any).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-// boxed on purpose: one word in the holder (a vector, or a boxed slice, is two or three), and the
-// extra allocation is only made for the rare holder that has items
-#[allow(clippy::box_collection)]
-pub struct Rare<T>(Option<Box<Vec<T>>>);
-
-/// A target's modified properties ([`Rare`]).
-pub type Modified = Rare<ModifiedProperty>;
-
-impl<T> Default for Rare<T> {
-    fn default() -> Self {
-        Rare(None)
-    }
-}
-
-impl<T> Rare<T> {
-    pub fn is_empty(&self) -> bool {
-        self.0.as_ref().is_none_or(|v| v.is_empty())
-    }
-    pub fn push(&mut self, p: T) {
-        self.0.get_or_insert_default().push(p);
-    }
-    /// Changes the list as a vector (`f`), in place when it has one; held as none again when it is
-    /// left empty, boxed only when an empty one gains items.
-    pub fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
-        match &mut self.0 {
-            Some(v) => {
-                let r = f(v);
-                if v.is_empty() {
-                    self.0 = None;
-                }
-                r
-            }
-            None => {
-                let mut v = Vec::new();
-                let r = f(&mut v);
-                *self = v.into();
-                r
-            }
-        }
-    }
-}
-
-impl<T> From<Vec<T>> for Rare<T> {
-    fn from(v: Vec<T>) -> Self {
-        Rare((!v.is_empty()).then(|| Box::new(v)))
-    }
-}
-
-impl<T> std::ops::Deref for Rare<T> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        self.0.as_deref().map_or(&[], Vec::as_slice)
-    }
-}
-
-impl<T> std::ops::DerefMut for Rare<T> {
-    fn deref_mut(&mut self) -> &mut [T] {
-        self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Rare<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<'a, T> IntoIterator for &'a mut Rare<T> {
-    type Item = &'a mut T;
-    type IntoIter = std::slice::IterMut<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter_mut()
-    }
-}
-
-impl<T: Serialize> Serialize for Rare<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
-    }
 }
 
 /// The export format an input was detected as.
@@ -712,6 +622,11 @@ pub struct EventExtra {
     /// Sequence number when the record is one chunk of a split operation.
     #[serde(skip)]
     pub sequence: Option<u32>,
+    /// The targets' modified properties, by the targets' places (empty when none has any): read
+    /// to derive the license sets, summary and errors, and dropped by compaction, so held on the
+    /// event rather than in every target (8 bytes of every kept target and identity).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modified: Vec<Vec<ModifiedProperty>>,
 }
 
 static NO_EXTRA: EventExtra = EventExtra {
@@ -720,7 +635,22 @@ static NO_EXTRA: EventExtra = EventExtra {
     summary: None,
     errors: Vec::new(),
     sequence: None,
+    modified: Vec::new(),
 };
+
+impl EventExtra {
+    /// The modified properties of the target at `place`.
+    pub fn modified_of(&self, place: usize) -> &[ModifiedProperty] {
+        self.modified.get(place).map_or(&[], Vec::as_slice)
+    }
+    /// The modified properties of the target at `place`, to change, among `targets` targets.
+    pub fn modified_of_mut(&mut self, place: usize, targets: usize) -> &mut Vec<ModifiedProperty> {
+        if self.modified.len() < targets.max(place + 1) {
+            self.modified.resize_with(targets.max(place + 1), Vec::new);
+        }
+        &mut self.modified[place]
+    }
+}
 
 /// An event's [`EventExtra`], boxed only when it has any: read as the empty one when it has
 /// none, boxed when it is first changed ([`std::ops::DerefMut`]; [`Extra::tidy`] unboxes an
@@ -787,6 +717,10 @@ impl Serialize for Extra {
 // (`Arc`).
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<AuditEvent>() <= 152);
+// In every kept event (two, most often) and every identity: its modified properties are the
+// event's ([`EventExtra::modified`]).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Target>() <= 32);
 // Held in every kept event, user and identity: a thin pointer to the file's name, the numbers.
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<SourceRef>() <= 24);
@@ -827,11 +761,9 @@ impl AuditEvent {
     /// about half of a kept event's memory. No report, timeline, export or diagnosis reads them;
     /// a chunk of a split operation (`sequence`) must keep them until it is merged.
     pub fn compact(&mut self) {
-        for t in &mut self.targets {
-            t.modified = Modified::default();
-        }
-        if !self.extra.additional_details.is_empty() {
+        if !self.extra.additional_details.is_empty() || !self.extra.modified.is_empty() {
             self.extra.additional_details = Vec::new();
+            self.extra.modified = Vec::new();
             self.extra.tidy();
         }
     }
@@ -946,19 +878,6 @@ mod tests {
         let mut again = CellsKey::new();
         (0..200).for_each(|i| again.cell_bytes("s".repeat(i % 7).as_bytes()));
         assert_eq!(short.finish(), again.finish());
-    }
-
-    #[test]
-    fn a_rare_list_is_boxed_only_while_it_has_items() {
-        let mut r: Rare<u8> = Rare::default();
-        r.edit(|v| assert!(v.is_empty()));
-        assert!(r.0.is_none(), "an edit that adds nothing boxes nothing");
-        r.edit(|v| v.extend([1, 2]));
-        r.edit(|v| v.push(3));
-        assert_eq!(&*r, &[1, 2, 3]);
-        r.edit(Vec::clear);
-        assert!(r.0.is_none() && r.is_empty());
-        assert_eq!(Rare::from(Vec::<u8>::new()), Rare::default());
     }
 
     proptest! {

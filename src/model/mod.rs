@@ -10,8 +10,8 @@ pub mod snapshot;
 
 pub use cause::Cause;
 pub use event::{
-    Activity, Actor, AppActor, AuditEvent, AuditFormat, CellsKey, FileName, Modified,
-    ModifiedProperty, Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
+    Activity, Actor, AppActor, AuditEvent, AuditFormat, CellsKey, FileName, ModifiedProperty,
+    Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId, ThinStr};
@@ -307,7 +307,6 @@ mod tests {
             id: ObjectId::parse("b6e7e714-26b7-44a1-b8e3-730c8c8ddf28"),
             upn: Some(upn.into()),
             display_name: None,
-            modified: Default::default(),
         };
         let items: Vec<Vec<Target>> = (0..20).map(|i| vec![t(&format!("u{i}@x"))]).collect();
         for len in [0, 1, 8, 9, 16, 17, 20] {

@@ -48,23 +48,25 @@ pub fn merge_sequences(events: &mut Vec<AuditEvent>) -> Vec<(SourceRef, SourceRe
             let chunk = events[i].clone();
             let b = &mut events[base];
             for (ti, t) in chunk.targets.iter().enumerate() {
-                match b.targets.get_mut(ti) {
-                    Some(bt) => {
-                        for p in &t.modified {
-                            match bt.modified.iter_mut().find(|q| q.name == p.name) {
-                                Some(q) => {
-                                    q.new = concat(q.new.take(), p.new.clone());
-                                    q.old = concat(q.old.take(), p.old.clone());
-                                }
-                                None => bt.modified.push(p.clone()),
-                            }
+                if ti >= b.targets.len() {
+                    // a chunk's extra target: rare, so the slice is built again
+                    let mut ts = std::mem::take(&mut b.targets).into_vec();
+                    ts.push(t.clone());
+                    b.targets = ts.into_boxed_slice();
+                }
+                let props = chunk.extra.modified_of(ti);
+                if props.is_empty() {
+                    continue;
+                }
+                let n = b.targets.len();
+                let bm = b.extra.modified_of_mut(ti, n);
+                for p in props {
+                    match bm.iter_mut().find(|q| q.name == p.name) {
+                        Some(q) => {
+                            q.new = concat(q.new.take(), p.new.clone());
+                            q.old = concat(q.old.take(), p.old.clone());
                         }
-                    }
-                    None => {
-                        // a chunk's extra target: rare, so the slice is built again
-                        let mut ts = std::mem::take(&mut b.targets).into_vec();
-                        ts.push(t.clone());
-                        b.targets = ts.into_boxed_slice();
+                        None => bm.push(p.clone()),
                     }
                 }
             }

@@ -168,13 +168,20 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
     // target) was kept for the targets (64) and, as mimalloc shrinks a block in place when at least
     // half of it stays used, an event's two targets held 256 bytes to the end of the run
     let mut targets: Vec<Target> = Vec::with_capacity(raw.targets.len());
-    targets.extend(raw.targets.into_iter().map(|t| Target {
-        kind: TargetKind::parse(t.kind.as_deref().unwrap_or("")),
-        id: t.id.as_deref().and_then(ObjectId::parse),
-        upn: t.upn.as_deref().map(crate::model::ids::label),
-        display_name: t.display_name.as_deref().map(crate::model::ids::label),
-        modified: props(t.modified).into(),
-    }));
+    let mut modified: Vec<Vec<ModifiedProperty>> = Vec::new();
+    for (place, t) in raw.targets.into_iter().enumerate() {
+        targets.push(Target {
+            kind: TargetKind::parse(t.kind.as_deref().unwrap_or("")),
+            id: t.id.as_deref().and_then(ObjectId::parse),
+            upn: t.upn.as_deref().map(crate::model::ids::label),
+            display_name: t.display_name.as_deref().map(crate::model::ids::label),
+        });
+        let props = props(t.modified);
+        if !props.is_empty() {
+            modified.resize_with(place, Vec::new);
+            modified.push(props);
+        }
+    }
     let mut event = AuditEvent {
         time,
         activity,
@@ -197,6 +204,7 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         extra: crate::model::event::EventExtra {
             result_reason: raw.result_reason.map(String::into_boxed_str),
             additional_details: raw.additional,
+            modified,
             ..Default::default()
         }
         .into(),
@@ -221,8 +229,9 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     let (mut new_set, mut old_set) = (Vec::new(), Vec::new());
     let mut found = false;
     let mut errs: Vec<LicenseError> = Vec::new();
-    for t in &event.targets {
-        for p in &t.modified {
+    let modified = std::mem::take(&mut x.modified);
+    for props in &modified {
+        for p in props {
             let new = p.new.as_deref().unwrap_or("");
             let old = p.old.as_deref().unwrap_or("");
             if contains_ignore_case(&p.name, "license")
@@ -242,6 +251,7 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             }
         }
     }
+    x.modified = modified;
     for (k, v) in &x.additional_details {
         if k.eq_ignore_ascii_case("sequence") {
             x.sequence = v.trim().parse().ok();

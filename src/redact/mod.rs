@@ -122,8 +122,9 @@ mod tests {
                 ip: Some("203.0.113.10".into()),
             })),
         );
-        if let Some(t) = add.targets.first_mut() {
-            t.modified.push(ModifiedProperty {
+        if !add.targets.is_empty() {
+            let n = add.targets.len();
+            add.extra.modified_of_mut(0, n).push(ModifiedProperty {
                 name: "Group.DisplayName".into(),
                 old: None,
                 new: Some("LIC-E3 Staff".into()),
@@ -200,7 +201,7 @@ mod tests {
             Some(staff.as_str())
         );
         assert_eq!(
-            d.events[0].targets[0].modified[0].new.as_deref(),
+            d.events[0].extra.modified_of(0)[0].new.as_deref(),
             Some(staff.as_str())
         );
         // ids stay

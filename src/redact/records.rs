@@ -109,9 +109,6 @@ fn target(s: &Scrubber, t: &mut Target) {
     let p = s.pseudonyms();
     opt_with(&mut t.upn, |x| p.address(x));
     opt_with(&mut t.display_name, |x| p.name(x));
-    for m in &mut t.modified {
-        property(s, m);
-    }
 }
 
 fn actor(s: &Scrubber, a: &mut Actor) {
@@ -136,6 +133,9 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
         target(s, t);
     }
     opt_text(s, &mut e.extra.result_reason);
+    for m in e.extra.modified.iter_mut().flatten() {
+        property(s, m);
+    }
     for (k, v) in &mut e.extra.additional_details {
         *v = if is_name_key(k) {
             name_value(s, v)
@@ -241,7 +241,9 @@ pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
         }
         for t in &e.targets {
             push(&mut names, &t.display_name);
-            for m in t.modified.iter().filter(|m| is_name_key(&m.name)) {
+        }
+        for m in e.extra.modified.iter().flatten() {
+            if is_name_key(&m.name) {
                 for v in [&m.old, &m.new].into_iter().flatten() {
                     names.extend(names_in_value(v));
                 }

@@ -58,7 +58,6 @@ fn user_t(name: &str) -> Target {
         id: Some(uid(name)),
         upn: Some(format!("{name}@{DOMAIN}").into()),
         display_name: None,
-        modified: Default::default(),
     }
 }
 

@@ -470,8 +470,7 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
         );
         for e in &compact.events {
             assert!(
-                e.extra.additional_details.is_empty()
-                    && e.targets.iter().all(|t| t.modified.is_empty()),
+                e.extra.additional_details.is_empty() && e.extra.modified.is_empty(),
                 "{dir}: {} (sequence {:?}) kept its properties",
                 e.source,
                 e.extra.sequence
