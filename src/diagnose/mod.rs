@@ -133,12 +133,17 @@ pub fn diagnose(
     let mut findings: Vec<Finding> = buckets
         .par_iter()
         .zip(states)
-        .map(|(b, (us, st, res))| {
-            let mut f = build_finding(&ctx, b, us, st, res, &caps);
-            f.recommendation = crate::recommend::recommend(&f, kb);
-            f
-        })
+        .map(|(b, (us, st, res))| build_finding(&ctx, b, us, st, res, &caps))
         .collect();
+    // The recommendations (a step per user to free a seat or to fix: most of a large tenant's
+    // report) are written from the findings alone, once the observations and the context's
+    // indexes are freed: written beside them, they were the top of the run's memory.
+    let conflict_table = ctx.version.as_str().to_string();
+    drop(buckets);
+    drop(ctx);
+    findings
+        .par_iter_mut()
+        .for_each(|f| f.recommendation = crate::recommend::recommend(f, kb));
     // Root causes first: an `Other` whose users are all explained by a sibling's error is a
     // consequence, listed after the causes that explain it; then by affected users.
     let derived = |f: &Finding| {
@@ -162,7 +167,7 @@ pub fn diagnose(
         capacity: caps,
         summary,
         as_of: opts.as_of,
-        conflict_table: ctx.version.as_str().to_string(),
+        conflict_table,
         catalog: kb.catalog_version(),
     }
 }
