@@ -310,6 +310,38 @@ fn comma_fraction(t: &str) -> Option<String> {
     Some(s)
 }
 
+/// A clock whose fields are separated by `.` (`7.02.11`, `7.02.11,464`, `7.02`: fi-FI, da-DK,
+/// id-ID) written with `:` instead, its fraction left as it is; `None` for any other clock.
+fn colon_clock(clock: &str) -> Option<String> {
+    let (fields, fraction) = match clock.split_once(',') {
+        Some((f, frac)) => (f, Some(frac)),
+        None => (clock, None),
+    };
+    let mut parts = fields.split('.');
+    let h = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2)
+        || rest.is_empty()
+        || rest.len() > 2
+        || !rest.iter().all(|p| digits(p, 2..=2))
+    {
+        return None;
+    }
+    // a fraction only after seconds
+    if fraction.is_some() && rest.len() != 2 {
+        return None;
+    }
+    let mut out = fields.replace('.', ":");
+    if let Some(f) = fraction {
+        out.push(',');
+        out.push_str(f);
+    }
+    Some(out)
+}
+
 /// `t` without the double quotes at its ends (any number of them), as `t.trim_matches('"')` gives
 /// it, found by bytes (the `char` trim cost about 40 instructions a value, and every record has a
 /// timestamp).
@@ -401,7 +433,8 @@ fn iso_readers(t: &str) -> Option<DateTime<Utc>> {
 }
 
 /// A locale-formatted date and clock: `M/D/YYYY` or `D/M/YYYY` (the scope's [`DateOrder`]),
-/// `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D`, then `h:mm:ss AM` or a 24-hour clock (optionally `, ` after
+/// `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D`, then `h:mm:ss AM` or a 24-hour clock, its fields separated
+/// by `:` or by `.` (fi-FI, da-DK, id-ID; fi-FI's `klo` before it read too) (optionally `, ` after
 /// the date, an optional fraction, an optional trailing `Z`/`UTC`). A slash date is noted as
 /// evidence of the order ([`DateEvidence`]).
 fn parse_locale(t: &str) -> Option<DateTime<Utc>> {
@@ -491,13 +524,17 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
         return None;
     };
     let rest = rest.trim_start_matches(',').trim();
+    let rest = rest.strip_prefix("klo ").unwrap_or(rest).trim_start();
     let (clock, ampm) = match rest.rsplit_once(' ') {
         Some((c, ap)) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
             (c.trim(), Some(ap.to_ascii_uppercase()))
         }
         _ => (rest, None),
     };
-    // a decimal comma where the locale writes one ([`comma_fraction`])
+    // a dotted clock where the locale writes one, then a decimal comma where the locale writes one
+    // ([`comma_fraction`])
+    let dotted = colon_clock(clock);
+    let clock = dotted.as_deref().unwrap_or(clock);
     let clock = match comma_fraction(clock) {
         Some(c) => std::borrow::Cow::Owned(c),
         None => std::borrow::Cow::Borrowed(clock),
@@ -617,6 +654,7 @@ mod tests {
             r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}([.,][0-9]{0,10})?( AM| PM| am| pm|AM)?",
             r"1[0-2]/[1-3][0-9]/20[0-9]{2}, (1[0-2]|[1-9]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3} (AM|PM)",
             r"[1-3][0-9]\.(1[0-2]|0?[1-9])\.20[0-9]{2},? ([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.,][0-9]{3}",
+            r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)(klo )?[0-9]{1,3}[.:][0-9]{1,3}[.:][0-9]{1,3}([.,][0-9]{0,10})?",
         ]) {
             if let Some(fast) = locale_exact(&s) {
                 prop_assert_eq!(Some(fast), locale_general(&s), "{}", s);
@@ -736,6 +774,43 @@ mod tests {
             assert_eq!(parse_timestamp(s), None, "{s}");
         }
         assert_eq!(comma_fraction("10/9/2026, 10:05:13 AM"), None);
+    }
+
+    /// A clock whose fields are separated by `.`, as fi-FI, da-DK and id-ID write it (with fi-FI
+    /// browsers' `klo` before it, and a decimal comma before a fraction); mixed separators are not a
+    /// clock.
+    #[test]
+    fn a_dotted_clock() {
+        for (s, want) in [
+            ("5.10.2026 7.02.11", "2026-10-05T07:02:11+00:00"),
+            ("5.10.2026 klo 7.02.11", "2026-10-05T07:02:11+00:00"),
+            ("05.10.2026 07.02.11,464", "2026-10-05T07:02:11.464+00:00"),
+            ("5.10.2026, 21.07.03", "2026-10-05T21:07:03+00:00"),
+            ("5.10.2026 21.07", "2026-10-05T21:07:00+00:00"),
+            ("5-10-2026 21.07.03", "2026-10-05T21:07:03+00:00"),
+            (
+                "\"5.10.2026 klo 21.07.03,5\"",
+                "2026-10-05T21:07:03.500+00:00",
+            ),
+        ] {
+            assert_eq!(iso(s), want, "{s}");
+        }
+        // id-ID: a slash date, read in the scope's order
+        let (got, _) = with_date_order(DateOrder::DayFirst, || iso("5/10/2026 21.07.03"));
+        assert_eq!(got, "2026-10-05T21:07:03+00:00");
+        for s in [
+            "5.10.2026 7.02:11",
+            "5.10.2026 7:02.11",
+            "5.10.2026 7.02.11.464",
+            "5.10.2026 7.2.11",
+            "5.10.2026 7.02,5",
+            "5.10.2026 klo7.02.11",
+            "5.10.2026 7.02.11.",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
+        assert_eq!(colon_clock("7.02.11,464").as_deref(), Some("7:02:11,464"));
+        assert_eq!(colon_clock("7:02:11"), None);
     }
 
     /// A slash date is read in the scope's order; a dotted or dashed one day-first and a

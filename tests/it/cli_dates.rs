@@ -73,6 +73,21 @@ fn a_decimal_comma_before_the_fraction_is_read() {
     assert!(input.get("dates").is_none(), "{input}");
 }
 
+/// `9.10.2026 klo 10.05.13,992`, a clock whose fields are separated by `.` after fi-FI's `klo`, with
+/// a decimal comma before the fraction, in quoted cells of a comma-separated file, reads as the
+/// en-US file: every record, to the millisecond.
+#[test]
+fn a_dotted_clock_is_read() {
+    let (want, want_input) = analyze(US, &[]);
+    let (got, input) = analyze("fixtures/dates/log-analytics-fi-fi.csv", &[]);
+    assert_eq!(got, want);
+    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
+        assert_eq!(input[k], want_input[k], "{k}");
+    }
+    assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
+    assert!(input.get("dates").is_none(), "{input}");
+}
+
 /// A file whose dates show day-first (the 13th and later) is read day-first, its 12th included:
 /// the same records written en-GB and en-US give the same diagnosis, and no record is skipped.
 #[test]
