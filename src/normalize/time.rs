@@ -495,9 +495,19 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
     })
 }
 
-/// [`parse_locale`]'s shapes read the general way, with chrono's formats for the clock.
-fn locale_general(t: &str) -> Option<LocaleStamp> {
-    let t = t.trim_end_matches(" UTC").trim_end_matches('Z').trim();
+/// The half of the day written before the clock, and what it is: ko-KR's, zh-TW's and ja-JP's.
+const MERIDIEM_BEFORE: [(&str, &str); 6] = [
+    ("오전", "AM"),
+    ("오후", "PM"),
+    ("上午", "AM"),
+    ("下午", "PM"),
+    ("午前", "AM"),
+    ("午後", "PM"),
+];
+
+/// `N/N/YYYY`, `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D` at the start of `t`, and what follows it (after
+/// the space or comma that ends it).
+fn slashed_or_dotted(t: &str) -> Option<(LocaleDate, &str)> {
     let (date, rest) = t.split_once([' ', ','])?;
     let sep = *date.as_bytes().iter().find(|c| !c.is_ascii_digit())?;
     if !matches!(sep, b'/' | b'.' | b'-') {
@@ -523,10 +533,47 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
     } else {
         return None;
     };
+    Some((date, rest))
+}
+
+/// `YYYY. M. D.` at the start of `t` (ko-KR, and hu-HU's `YYYY. MM. DD.`: a point after each
+/// field, a space after each point), and what follows it.
+fn year_first_dotted(t: &str) -> Option<(LocaleDate, &str)> {
+    fn field(s: &str, n: std::ops::RangeInclusive<usize>) -> Option<(u32, &str)> {
+        let end = s
+            .bytes()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(s.len());
+        if !n.contains(&end) {
+            return None;
+        }
+        let v = s.get(..end)?.parse().ok()?;
+        Some((v, s.get(end..)?.strip_prefix('.')?))
+    }
+    let (year, r) = field(t, 4..=4)?;
+    let (month, r) = field(r.strip_prefix(' ')?, 1..=2)?;
+    let (day, r) = field(r.strip_prefix(' ')?, 1..=2)?;
+    // the clock after a space
+    let rest = r.strip_prefix(' ')?;
+    Some((LocaleDate::Ymd { year, month, day }, rest))
+}
+
+/// [`parse_locale`]'s shapes read the general way, with chrono's formats for the clock.
+fn locale_general(t: &str) -> Option<LocaleStamp> {
+    let t = t.trim_end_matches(" UTC").trim_end_matches('Z').trim();
+    let (date, rest) = match year_first_dotted(t) {
+        Some(d) => d,
+        None => slashed_or_dotted(t)?,
+    };
     let rest = rest.trim_start_matches(',').trim();
     let rest = rest.strip_prefix("klo ").unwrap_or(rest).trim_start();
-    let (clock, ampm) = match rest.rsplit_once(' ') {
-        Some((c, ap)) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
+    // ko-KR, zh-TW and ja-JP write the half of the day before the clock
+    let before = MERIDIEM_BEFORE
+        .iter()
+        .find_map(|&(m, ap)| Some((rest.strip_prefix(m)?.trim_start(), ap)));
+    let (clock, ampm) = match (before, rest.rsplit_once(' ')) {
+        (Some((c, ap)), _) => (c, Some(ap.to_string())),
+        (None, Some((c, ap))) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
             (c.trim(), Some(ap.to_ascii_uppercase()))
         }
         _ => (rest, None),
@@ -811,6 +858,37 @@ mod tests {
         }
         assert_eq!(colon_clock("7.02.11,464").as_deref(), Some("7:02:11,464"));
         assert_eq!(colon_clock("7:02:11"), None);
+    }
+
+    /// ko-KR's and hu-HU's year-first dates with a point after each field, and the half of the day
+    /// written before the clock (ko-KR, zh-TW, ja-JP).
+    #[test]
+    fn year_first_dotted_dates_and_the_half_of_the_day_before_the_clock() {
+        for (s, want) in [
+            ("2026. 10. 9. 오전 10:05:13", "2026-10-09T10:05:13+00:00"),
+            (
+                "2026. 10. 9. 오후 1:05:13.992",
+                "2026-10-09T13:05:13.992+00:00",
+            ),
+            ("2026. 10. 9. 오전 12:05:13", "2026-10-09T00:05:13+00:00"),
+            ("2026. 10. 09. 13:05:13", "2026-10-09T13:05:13+00:00"),
+            ("2026/10/9 下午1:05:13", "2026-10-09T13:05:13+00:00"),
+            ("2026/10/9 上午12:05:13", "2026-10-09T00:05:13+00:00"),
+            ("2026/10/9 午後 1:05", "2026-10-09T13:05:00+00:00"),
+        ] {
+            assert_eq!(iso(s), want, "{s}");
+        }
+        for s in [
+            "2026. 10. 9. 오후 13:05:13",
+            "2026. 10. 9.10:05:13",
+            "2026.10.9. 10:05:13",
+            "2026. 13. 9. 10:05:13",
+            "2026. 10. 9. 오전",
+            "2026/10/9 下午",
+            "20261. 10. 9. 10:05:13",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
     }
 
     /// A slash date is read in the scope's order; a dotted or dashed one day-first and a

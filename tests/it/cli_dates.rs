@@ -88,6 +88,20 @@ fn a_dotted_clock_is_read() {
     assert!(input.get("dates").is_none(), "{input}");
 }
 
+/// `2026. 10. 9. 오전 10:05:13.992`, ko-KR's year-first date with a point after each field and the
+/// half of the day before the clock, reads as the en-US file.
+#[test]
+fn a_year_first_dotted_date_is_read() {
+    let (want, want_input) = analyze(US, &[]);
+    let (got, input) = analyze("fixtures/dates/log-analytics-ko-kr.csv", &[]);
+    assert_eq!(got, want);
+    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
+        assert_eq!(input[k], want_input[k], "{k}");
+    }
+    assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
+    assert!(input.get("dates").is_none(), "{input}");
+}
+
 /// A file whose dates show day-first (the 13th and later) is read day-first, its 12th included:
 /// the same records written en-GB and en-US give the same diagnosis, and no record is skipped.
 #[test]
