@@ -505,6 +505,28 @@ const MERIDIEM_BEFORE: [(&str, &str); 6] = [
     ("午後", "PM"),
 ];
 
+/// A clock and the half of the day written after it, `AM` or `PM` in any case, with or without
+/// points, after any space (`10:05:13 AM`, `10:05:13 am`, en-CA's `10:05:13 a.m.`, es-MX's
+/// `10:05:13 p. m.`, ICU 72's `10:05:13\u{202f}AM`); the clock alone when nothing follows it, and
+/// `rest` whole (no clock) when something else does.
+fn meridiem_after(rest: &str) -> (&str, Option<&'static str>) {
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, ':' | '.' | ',')))
+        .unwrap_or(rest.len());
+    let (clock, after) = rest.split_at(end);
+    let mut mark = after
+        .chars()
+        .filter(|c| !(c.is_whitespace() || *c == '.'))
+        .map(|c| c.to_ascii_lowercase());
+    let half = match (mark.next(), mark.next(), mark.next()) {
+        (None, _, _) => return (clock, None),
+        (Some('a'), Some('m'), None) => "AM",
+        (Some('p'), Some('m'), None) => "PM",
+        _ => return (rest, None),
+    };
+    (clock, Some(half))
+}
+
 /// `N/N/YYYY`, `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D` at the start of `t`, and what follows it (after
 /// the space or comma that ends it).
 fn slashed_or_dotted(t: &str) -> Option<(LocaleDate, &str)> {
@@ -571,12 +593,9 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
     let before = MERIDIEM_BEFORE
         .iter()
         .find_map(|&(m, ap)| Some((rest.strip_prefix(m)?.trim_start(), ap)));
-    let (clock, ampm) = match (before, rest.rsplit_once(' ')) {
-        (Some((c, ap)), _) => (c, Some(ap.to_string())),
-        (None, Some((c, ap))) if ap.eq_ignore_ascii_case("AM") || ap.eq_ignore_ascii_case("PM") => {
-            (c.trim(), Some(ap.to_ascii_uppercase()))
-        }
-        _ => (rest, None),
+    let (clock, ampm) = match before {
+        Some((c, ap)) => (c, Some(ap)),
+        None => meridiem_after(rest),
     };
     // a dotted clock where the locale writes one, then a decimal comma where the locale writes one
     // ([`comma_fraction`])
@@ -587,7 +606,7 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
         None => std::borrow::Cow::Borrowed(clock),
     };
     let time = (0..CLOCK.len()).find_map(|i| self::clock(&clock, i))?;
-    let time = match ampm.as_deref() {
+    let time = match ampm {
         Some(ap) => {
             use chrono::Timelike;
             let h = time.hour();
@@ -663,12 +682,19 @@ fn locale_exact(t: &str) -> Option<LocaleStamp> {
     } else {
         0
     };
-    let h24 = match &c.0[c.1..] {
-        b"" => h,
-        b" AM" | b" PM" if h == 0 || h > 12 => return None,
-        b" AM" => h % 12,
-        b" PM" => h % 12 + 12,
+    // the space before the half of the day: a plain one, the narrow no-break space ICU 72 and later
+    // write in en-US (Chrome 110, Node 20), or a no-break space
+    let pm = match &c.0[c.1..] {
+        b"" => None,
+        b" AM" | b"\xE2\x80\xAFAM" | b"\xC2\xA0AM" => Some(false),
+        b" PM" | b"\xE2\x80\xAFPM" | b"\xC2\xA0PM" => Some(true),
         _ => return None,
+    };
+    let h24 = match pm {
+        None => h,
+        Some(_) if h == 0 || h > 12 => return None,
+        Some(false) => h % 12,
+        Some(true) => h % 12 + 12,
     };
     Some(LocaleStamp {
         date: year_last(sep, a, b, y)?,
@@ -702,6 +728,7 @@ mod tests {
             r"1[0-2]/[1-3][0-9]/20[0-9]{2}, (1[0-2]|[1-9]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3} (AM|PM)",
             r"[1-3][0-9]\.(1[0-2]|0?[1-9])\.20[0-9]{2},? ([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9][.,][0-9]{3}",
             r"[0-9]{1,3}[/.][0-9]{1,3}[/.][0-9]{3,5}(, | |,)(klo )?[0-9]{1,3}[.:][0-9]{1,3}[.:][0-9]{1,3}([.,][0-9]{0,10})?",
+            r"[0-9]{1,2}/[0-9]{1,2}/20[0-9]{2}, [0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]{3})?(\u{202f}| |\u{a0}|)(AM|PM|am|a\. m\.)",
         ]) {
             if let Some(fast) = locale_exact(&s) {
                 prop_assert_eq!(Some(fast), locale_general(&s), "{}", s);
@@ -784,6 +811,8 @@ mod tests {
             "1/2/2026 13:04:05",
             "09.10.2026, 10:05:13.992",
             "09.10.2026 10:05:13,992",
+            "10/1/2026, 12:00:01.709\u{202f}AM",
+            "10/1/2026, 1:00:01\u{a0}PM",
         ] {
             assert!(locale_exact(s).is_some(), "{s}");
             assert_eq!(locale_exact(s), locale_general(s), "{s}");
@@ -858,6 +887,38 @@ mod tests {
         }
         assert_eq!(colon_clock("7.02.11,464").as_deref(), Some("7:02:11,464"));
         assert_eq!(colon_clock("7:02:11"), None);
+    }
+
+    /// The half of the day after the clock as locales and ICU versions write it: after a narrow
+    /// no-break space (en-US since ICU 72: Chrome 110, Node 20) or a no-break space, with points
+    /// (en-CA's `a.m.`, es-MX's `p. m.`), in any case.
+    #[test]
+    fn the_half_of_the_day_after_the_clock() {
+        for (s, want) in [
+            (
+                "10/9/2026, 10:05:13.992\u{202f}AM",
+                "2026-10-09T10:05:13.992+00:00",
+            ),
+            ("10/9/2026, 1:05:13\u{202f}PM", "2026-10-09T13:05:13+00:00"),
+            ("10/9/2026, 1:05:13\u{a0}pm", "2026-10-09T13:05:13+00:00"),
+            ("10/9/2026, 1:05 PM", "2026-10-09T13:05:00+00:00"),
+            ("10/9/2026, 12:05:13 a.m.", "2026-10-09T00:05:13+00:00"),
+            ("10/9/2026, 1:05:13 p. m.", "2026-10-09T13:05:13+00:00"),
+            ("10/9/2026, 1:05:13 p.\u{a0}m.", "2026-10-09T13:05:13+00:00"),
+            ("10/9/2026 1:05:13PM", "2026-10-09T13:05:13+00:00"),
+        ] {
+            assert_eq!(iso(s), want, "{s}");
+        }
+        for s in [
+            "10/9/2026, 13:05:13 PM",
+            "10/9/2026, 0:05:13\u{202f}AM",
+            "10/9/2026, 1:05:13 p",
+            "10/9/2026, 1:05:13 pmx",
+            "10/9/2026, 1:05:13 a.m.m",
+            "10/9/2026, 1:05:13 +02:00",
+        ] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
     }
 
     /// ko-KR's and hu-HU's year-first dates with a point after each field, and the half of the day

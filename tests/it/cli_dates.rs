@@ -88,6 +88,45 @@ fn a_dotted_clock_is_read() {
     assert!(input.get("dates").is_none(), "{input}");
 }
 
+/// en-US as browsers write it since ICU 72 (Chrome 110, Node 20), a narrow no-break space (U+202F)
+/// before AM/PM, reads as the file with a plain space: every record, the same dates' note.
+#[test]
+fn a_narrow_no_break_space_before_am_pm_is_read() {
+    let file = "fixtures/dates/log-analytics-en-us-narrow-space.csv";
+    assert!(fixture_text("log-analytics-en-us-narrow-space.csv").contains("\u{202f}AM"));
+    let (want, want_input) = analyze(US, &[]);
+    let (got, input) = analyze(file, &[]);
+    assert_eq!(got, want);
+    for k in [
+        "first",
+        "last",
+        "records",
+        "events",
+        "skipped",
+        "licensing",
+        "dates",
+    ] {
+        assert_eq!(input[k], want_input[k], "{k}");
+    }
+}
+
+/// es-MX: `9/10/2026, 10:05:13.992 a. m.`, day-first with `a. m.`/`p. m.`: no date tells the order,
+/// so it is read month-first with the caveat (as en-GB), and `--date-order day-first` reads it as
+/// the en-US file.
+#[test]
+fn a_half_of_the_day_with_points_is_read() {
+    let file = "fixtures/dates/log-analytics-es-mx.csv";
+    let (want, want_input) = analyze(US, &[]);
+    let (_, assumed) = analyze(file, &[]);
+    assert_eq!(assumed["dates"]["basis"], "assumed");
+    assert_eq!(assumed["skipped"], want_input["skipped"]);
+    let (got, input) = analyze(file, &["--date-order", "day-first"]);
+    assert_eq!(got, want);
+    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
+        assert_eq!(input[k], want_input[k], "{k}");
+    }
+}
+
 /// `2026. 10. 9. 오전 10:05:13.992`, ko-KR's year-first date with a point after each field and the
 /// half of the day before the clock, reads as the en-US file.
 #[test]
