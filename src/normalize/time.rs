@@ -1039,6 +1039,10 @@ mod tests {
             ("ar-SA", "٩\u{200f}/١٠\u{200f}/٢٠٢٦، ١:٠٥:١٣٫٩٩٢ م"),
             ("ar-AE", "9\u{200f}/10\u{200f}/2026، 1:05:13 م"),
             ("bn-BD", "৯/১০/২০২৬, ১:০৫:১৩ PM"),
+            // .NET's (PowerShell's `Export-Csv`) where it differs
+            ("ko-KR .NET", "2026-10-09 오후 1:05:13"),
+            ("zh-TW .NET", "2026/10/9 下午 01:05:13"),
+            ("th-TH .NET", "9/10/2569 13:05:13"),
         ] {
             let got = day_first(s);
             assert!(
