@@ -481,9 +481,14 @@ impl LocaleStamp {
 
 /// The date of a year-last locale date: an `N/N/YYYY` one's fields as written.
 fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> {
-    let year = locale_year(year)?;
+    // th-TH writes the Buddhist era's year (2569 for 2026), and only day-first: such a date is
+    // read day-first whatever the file's order
+    let (year, buddhist) = match year {
+        2443..=2942 => (year - 543, true),
+        y => (gregorian_year(y)?, false),
+    };
     Some(match sep {
-        b'/' => LocaleDate::Slash(SlashDate {
+        b'/' if !buddhist => LocaleDate::Slash(SlashDate {
             year: u16::try_from(year).ok()?,
             first: u8::try_from(first).ok()?,
             second: u8::try_from(second).ok()?,
@@ -496,17 +501,13 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
     })
 }
 
-/// A locale date's year in the Gregorian calendar: th-TH writes the Buddhist era's (2569 for 2026),
-/// 543 years ahead, read back; `None` for a year no audit record has (before 1900, or 2400 and
-/// after that is no Buddhist year either: fa-IR's Solar Hijri 1405, a misread field), which is a
-/// bad timestamp rather than a date centuries off.
+/// A locale date's year, `None` for one no audit record has: before 1900 or from 2400 (fa-IR's
+/// Solar Hijri 1405, another calendar's, a misread field) is a bad timestamp rather than a date
+/// centuries off. A year-last date's Buddhist-era year is read back first ([`year_last`]); a
+/// year-first one's is none (no locale writes one).
 #[inline(always)]
-fn locale_year(year: u32) -> Option<u32> {
-    match year {
-        1900..=2399 => Some(year),
-        2443..=2942 => Some(year - 543),
-        _ => None,
-    }
+fn gregorian_year(year: u32) -> Option<u32> {
+    (1900..=2399).contains(&year).then_some(year)
 }
 
 /// The half of the day written before the clock, and what it is: ko-KR's, zh-TW's and ja-JP's,
@@ -522,11 +523,19 @@ const MERIDIEM_BEFORE: [(&str, &str); 8] = [
     ("午後", "PM"),
 ];
 
+/// The half of the day written with a clock, and whether the locales that write it so write a
+/// slash date day-first.
+#[derive(Clone, Copy)]
+struct Meridiem {
+    half: &'static str,
+    day_first: bool,
+}
+
 /// A clock and the half of the day written after it, `AM` or `PM` in any case, with or without
 /// points, after any space (`10:05:13 AM`, `10:05:13 am`, en-CA's `10:05:13 a.m.`, es-MX's
 /// `10:05:13 p. m.`, ICU 72's `10:05:13\u{202f}AM`); the clock alone when nothing follows it, and
 /// `rest` whole (no clock) when something else does.
-fn meridiem_after(rest: &str) -> (&str, Option<&'static str>) {
+fn meridiem_after(rest: &str) -> (&str, Option<Meridiem>) {
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, ':' | '.' | ',')))
         .unwrap_or(rest.len());
@@ -544,7 +553,10 @@ fn meridiem_after(rest: &str) -> (&str, Option<&'static str>) {
         "pm" | "μμ" | "ptg" | "م" => "PM",
         _ => return (rest, None),
     };
-    (clock, Some(half))
+    // every locale that writes these (es-*'s `p. m.`, el-GR, ms-MY, ar) writes a slash date
+    // day-first: only a plain `AM`/`PM` is en-US's too
+    let day_first = !matches!(mark.as_str(), "am" | "pm") || after.contains('.');
+    (clock, Some(Meridiem { half, day_first }))
 }
 
 /// `N/N/YYYY`, `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D` at the start of `t`, and what follows it (after
@@ -567,7 +579,7 @@ fn slashed_or_dotted(t: &str) -> Option<(LocaleDate, &str)> {
     let date = if first.len() == 4 && sep != b'.' {
         // ja-JP's and zh-CN's `YYYY/M/D`, en-CA's `YYYY-MM-DD, h:mm:ss p.m.`
         LocaleDate::Ymd {
-            year: locale_year(a)?,
+            year: gregorian_year(a)?,
             month: b,
             day: c,
         }
@@ -603,12 +615,12 @@ fn spaced_dotted(t: &str) -> Option<(LocaleDate, &str)> {
     }
     let date = match (na, nc) {
         (4, 1..=2) => LocaleDate::Ymd {
-            year: locale_year(a)?,
+            year: gregorian_year(a)?,
             month: b,
             day: c,
         },
         (1..=2, 4) => LocaleDate::Ymd {
-            year: locale_year(c)?,
+            year: gregorian_year(c)?,
             month: b,
             day: a,
         },
@@ -679,10 +691,24 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
     // ko-KR, zh-TW and ja-JP write the half of the day before the clock
     let before = MERIDIEM_BEFORE
         .iter()
-        .find_map(|&(m, ap)| Some((rest.strip_prefix(m)?.trim_start(), ap)));
-    let (clock, ampm) = match before {
-        Some((c, ap)) => (c, Some(ap)),
+        .find_map(|&(m, ap)| Some((rest.strip_prefix(m)?.trim_start(), ap, !m.is_ascii())));
+    let (clock, meridiem) = match before {
+        // a CJK mark after a slash date written year last is zh-HK's (day-first)
+        Some((c, half, day_first)) => (c, Some(Meridiem { half, day_first })),
         None => meridiem_after(rest),
+    };
+    let ampm = meridiem.map(|m| m.half);
+    // a slash date in a shape only day-first locales write is day-first whatever the file's order
+    // (vi-VN writes the clock first)
+    let date = match date {
+        LocaleDate::Slash(d) if meridiem.is_some_and(|m| m.day_first) || swapped.is_some() => {
+            LocaleDate::Ymd {
+                year: u32::from(d.year),
+                month: u32::from(d.second),
+                day: u32::from(d.first),
+            }
+        }
+        d => d,
     };
     // a dotted clock where the locale writes one, then a decimal comma where the locale writes one
     // ([`comma_fraction`])
@@ -988,9 +1014,10 @@ mod tests {
             ("10/9/2026, 1:05:13\u{202f}PM", "2026-10-09T13:05:13+00:00"),
             ("10/9/2026, 1:05:13\u{a0}pm", "2026-10-09T13:05:13+00:00"),
             ("10/9/2026, 1:05 PM", "2026-10-09T13:05:00+00:00"),
-            ("10/9/2026, 12:05:13 a.m.", "2026-10-09T00:05:13+00:00"),
-            ("10/9/2026, 1:05:13 p. m.", "2026-10-09T13:05:13+00:00"),
-            ("10/9/2026, 1:05:13 p.\u{a0}m.", "2026-10-09T13:05:13+00:00"),
+            // with points, day-first whatever the scope: no month-first locale writes them
+            ("9/10/2026, 12:05:13 a.m.", "2026-10-09T00:05:13+00:00"),
+            ("9/10/2026, 1:05:13 p. m.", "2026-10-09T13:05:13+00:00"),
+            ("9/10/2026, 1:05:13 p.\u{a0}m.", "2026-10-09T13:05:13+00:00"),
             ("10/9/2026 1:05:13PM", "2026-10-09T13:05:13+00:00"),
         ] {
             assert_eq!(iso(s), want, "{s}");
@@ -1053,7 +1080,44 @@ mod tests {
         assert_eq!(parse_timestamp("۱۴۰۵/۷/۱۷, ۱۳:۰۵:۱۳"), None);
         assert_eq!(parse_timestamp("10/9/1405, 13:05:13"), None);
         assert_eq!(parse_timestamp("10/9/2400, 13:05:13"), None);
-        assert_eq!(iso("10/9/2569, 13:05:13"), "2026-10-09T13:05:13+00:00");
+        // th-TH's Buddhist year: day-first whatever the scope (th-TH writes no other order); a
+        // year-first shape has no Buddhist year
+        for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+            let (got, evidence) = with_date_order(order, || iso("9/10/2569, 13:05:13"));
+            assert_eq!(got, "2026-10-09T13:05:13+00:00");
+            assert_eq!(evidence, DateEvidence::default());
+        }
+        for s in ["2569-10-09 13:05", "2569/10/9 13:05:13", "2500-01-01 00:00"] {
+            assert_eq!(parse_timestamp(s), None, "{s}");
+        }
+        // the shapes only day-first locales write are day-first whatever the scope, and no evidence
+        for s in [
+            "9/10/2026, 1:05:13 μ.μ.",
+            "9/10/2026, 1:05:13 PTG",
+            "9/10/2026، 1:05:13 م",
+            "9/10/2026\u{2009}下午1:05:13",
+            "13:05:13 9/10/2026",
+            "9/10/2026, 1:05:13 p. m.",
+        ] {
+            let (got, evidence) = with_date_order(DateOrder::MonthFirst, || iso(s));
+            assert_eq!(got, "2026-10-09T13:05:13+00:00", "{s}");
+            assert_eq!(evidence, DateEvidence::default(), "{s}");
+        }
+        // a plain `PM` is en-US's too: the scope's order
+        let (got, _) = with_date_order(DateOrder::MonthFirst, || iso("9/10/2026, 1:05:13 pm"));
+        assert_eq!(got, "2026-09-10T13:05:13+00:00");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The general reader's shapes, pieced together at random from their characters (other
+        /// scripts' digits, marks, spaces of other widths, units), never panic.
+        #[test]
+        fn locale_pieces_never_panic(s in r"[0-9٠-٩۰-۹০-৯ ./:,()\-\u{202f}\u{a0}\u{2009}\u{200f}،٫hminsгчμπPTGAMpmaklo오전후上下午前後]{0,40}") {
+            for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
+                let _ = with_date_order(order, || parse_timestamp(&s));
+            }
+        }
     }
 
     /// ko-KR's and hu-HU's year-first dates with a point after each field, and the half of the day
