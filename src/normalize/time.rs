@@ -548,9 +548,9 @@ fn meridiem_after(rest: &str) -> (&str, Option<Meridiem>) {
     let half = match mark.as_str() {
         // bg-BG's `ч.` (hours) after a 24-hour clock
         "" | "ч" => return (clock, None),
-        // el-GR's `π.μ.`/`μ.μ.`, ms-MY's `PG`/`PTG`, ar's `ص`/`م`
-        "am" | "πμ" | "pg" | "ص" => "AM",
-        "pm" | "μμ" | "ptg" | "م" => "PM",
+        // el-GR's `π.μ.`/`μ.μ.`, ms-MY's `PG`/`PTG`, ar's `ص`/`م`, vi-VN's `SA`/`CH`
+        "am" | "πμ" | "pg" | "ص" | "sa" => "AM",
+        "pm" | "μμ" | "ptg" | "م" | "ch" => "PM",
         _ => return (rest, None),
     };
     // every locale that writes these (es-*'s `p. m.`, el-GR, ms-MY, ar) writes a slash date
@@ -655,11 +655,13 @@ fn ascii_locale(t: &str) -> Option<String> {
     )
 }
 
-/// vi-VN writes the clock first, `13:05:13 9/10/2026`: the date first instead; `None` for any
+/// vi-VN writes the clock first, `13:05:13 9/10/2026` or `1:05:13 CH 9/10/2026`: the date first
+/// instead; `None` for any
 /// other shape.
 fn clock_last(t: &str) -> Option<String> {
-    let (clock, date) = t.split_once(' ')?;
-    (clock.contains(':') && date.starts_with(|c: char| c.is_ascii_digit()) && !date.contains(':'))
+    let (clock, date) = t.rsplit_once(' ')?;
+    let first = clock.split(' ').next()?;
+    (first.contains(':') && date.starts_with(|c: char| c.is_ascii_digit()) && !date.contains(':'))
         .then(|| format!("{date} {clock}"))
 }
 
@@ -723,14 +725,14 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
         Some(ap) => {
             use chrono::Timelike;
             let h = time.hour();
-            if h == 0 || h > 12 {
+            if h > 12 {
                 return None;
             }
-            let h24 = match (ap, h) {
-                ("AM", 12) => 0,
-                ("AM", h) => h,
-                ("PM", 12) => 12,
-                (_, h) => h + 12,
+            // 1-12, or 0-11 where the locale counts so (ja-JP's `午後0:05`, th-TH's `0:05 PM`,
+            // vi-VN's `0:05 CH`): either way the hour mod 12, then the half
+            let h24 = match ap {
+                "AM" => h % 12,
+                _ => h % 12 + 12,
             };
             time.with_hour(h24)?
         }
@@ -1024,7 +1026,6 @@ mod tests {
         }
         for s in [
             "10/9/2026, 13:05:13 PM",
-            "10/9/2026, 0:05:13\u{202f}AM",
             "10/9/2026, 1:05:13 p",
             "10/9/2026, 1:05:13 pmx",
             "10/9/2026, 1:05:13 a.m.m",
@@ -1060,6 +1061,8 @@ mod tests {
             ("th-TH", "9/10/2569 13:05:13"),
             ("vi-VN", "13:05:13 9/10/2026"),
             ("vi-VN", "13:05:13,992 9/10/2026"),
+            ("vi-VN 12-hour", "1:05:13 CH 9/10/2026"),
+            ("ja-JP 12-hour", "2026/10/9 午後1:05:13"),
             ("ms-MY", "9/10/2026, 1:05:13 PTG"),
             ("eu-ES", "2026/10/9 (13:05:13)"),
             ("ar-SA", "٩\u{200f}/١٠\u{200f}/٢٠٢٦، ١:٠٥:١٣ م"),
@@ -1117,6 +1120,22 @@ mod tests {
             for order in [DateOrder::MonthFirst, DateOrder::DayFirst] {
                 let _ = with_date_order(order, || parse_timestamp(&s));
             }
+        }
+    }
+
+    /// A 12-hour clock counted 0-11 (ja-JP's, th-TH's and vi-VN's with `hour12`): hour 0 is the
+    /// half's first, midnight or noon.
+    #[test]
+    fn a_twelve_hour_clock_from_zero() {
+        for (s, want) in [
+            ("2026/10/9 午後0:05:13", "2026-10-09T12:05:13+00:00"),
+            ("2026/10/9 午前0:05:13", "2026-10-09T00:05:13+00:00"),
+            ("9/10/2569 0:05:13 PM", "2026-10-09T12:05:13+00:00"),
+            ("0:05:13 SA 9/10/2026", "2026-10-09T00:05:13+00:00"),
+            ("10/9/2026, 0:05:13 AM", "2026-10-09T00:05:13+00:00"),
+            ("10/9/2026, 12:05:13 AM", "2026-10-09T00:05:13+00:00"),
+        ] {
+            assert_eq!(iso(s), want, "{s}");
         }
     }
 
