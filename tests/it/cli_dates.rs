@@ -51,11 +51,21 @@ fn text(args: &[&str]) -> String {
 /// the en-US one, with nothing to say about its dates.
 #[test]
 fn dotted_dates_are_read_day_first() {
-    let (want, _) = analyze(US, &[]);
-    let (got, input) = analyze("fixtures/dates/log-analytics-de-de.csv", &[]);
-    assert_eq!(got, want);
+    let input = reads_as_en_us("log-analytics-de-de.csv");
     assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
     assert!(input.get("dates").is_none(), "{input}");
+}
+
+/// `analyze` of `fixtures/dates/NAME` gives the en-US file's diagnosis, and its input the same
+/// records, events, skips and time range, to the millisecond; its input's report.
+fn reads_as_en_us(name: &str) -> Value {
+    let (want, want_input) = analyze(US, &[]);
+    let (got, input) = analyze(&format!("fixtures/dates/{name}"), &[]);
+    assert_eq!(got, want, "{name}");
+    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
+        assert_eq!(input[k], want_input[k], "{name}: {k}");
+    }
+    input
 }
 
 /// `9.10.2026 10:05:13,992`, a decimal comma before the fraction, in a file separated by `;` (a
@@ -63,28 +73,17 @@ fn dotted_dates_are_read_day_first() {
 /// en-US file: every record, to the millisecond.
 #[test]
 fn a_decimal_comma_before_the_fraction_is_read() {
-    let (want, want_input) = analyze(US, &[]);
-    let (got, input) = analyze("fixtures/dates/log-analytics-decimal-comma.csv", &[]);
-    assert_eq!(got, want);
-    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
-        assert_eq!(input[k], want_input[k], "{k}");
-    }
+    let input = reads_as_en_us("log-analytics-decimal-comma.csv");
     assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
     assert!(input.get("dates").is_none(), "{input}");
 }
 
 /// `9.10.2026 klo 10.05.13,992`, a clock whose fields are separated by `.` after fi-FI's `klo`, with
 /// a decimal comma before the fraction, in quoted cells of a comma-separated file, reads as the
-/// en-US file: every record, to the millisecond.
+/// en-US file.
 #[test]
 fn a_dotted_clock_is_read() {
-    let (want, want_input) = analyze(US, &[]);
-    let (got, input) = analyze("fixtures/dates/log-analytics-fi-fi.csv", &[]);
-    assert_eq!(got, want);
-    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
-        assert_eq!(input[k], want_input[k], "{k}");
-    }
-    assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
+    let input = reads_as_en_us("log-analytics-fi-fi.csv");
     assert!(input.get("dates").is_none(), "{input}");
 }
 
@@ -92,22 +91,11 @@ fn a_dotted_clock_is_read() {
 /// before AM/PM, reads as the file with a plain space: every record, the same dates' note.
 #[test]
 fn a_narrow_no_break_space_before_am_pm_is_read() {
-    let file = "fixtures/dates/log-analytics-en-us-narrow-space.csv";
-    assert!(fixture_text("log-analytics-en-us-narrow-space.csv").contains("\u{202f}AM"));
-    let (want, want_input) = analyze(US, &[]);
-    let (got, input) = analyze(file, &[]);
-    assert_eq!(got, want);
-    for k in [
-        "first",
-        "last",
-        "records",
-        "events",
-        "skipped",
-        "licensing",
-        "dates",
-    ] {
-        assert_eq!(input[k], want_input[k], "{k}");
-    }
+    let name = "log-analytics-en-us-narrow-space.csv";
+    assert!(fixture_text(name).contains("\u{202f}AM"));
+    let input = reads_as_en_us(name);
+    let (_, want_input) = analyze(US, &[]);
+    assert_eq!(input["dates"], want_input["dates"]);
 }
 
 /// es-MX: `9/10/2026, 10:05:13.992 a. m.`, day-first with `a. m.`/`p. m.`, which only day-first
@@ -115,13 +103,7 @@ fn a_narrow_no_break_space_before_am_pm_is_read() {
 /// to say about its dates.
 #[test]
 fn a_half_of_the_day_with_points_is_read_day_first() {
-    let file = "fixtures/dates/log-analytics-es-mx.csv";
-    let (want, want_input) = analyze(US, &[]);
-    let (got, input) = analyze(file, &[]);
-    assert_eq!(got, want);
-    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
-        assert_eq!(input[k], want_input[k], "{k}");
-    }
+    let input = reads_as_en_us("log-analytics-es-mx.csv");
     assert!(input.get("dates").is_none(), "{input}");
 }
 
@@ -129,13 +111,7 @@ fn a_half_of_the_day_with_points_is_read_day_first() {
 /// half of the day before the clock, reads as the en-US file.
 #[test]
 fn a_year_first_dotted_date_is_read() {
-    let (want, want_input) = analyze(US, &[]);
-    let (got, input) = analyze("fixtures/dates/log-analytics-ko-kr.csv", &[]);
-    assert_eq!(got, want);
-    for k in ["first", "last", "records", "events", "skipped", "licensing"] {
-        assert_eq!(input[k], want_input[k], "{k}");
-    }
-    assert_eq!(input["first"], "2026-10-05T07:02:11.464Z");
+    let input = reads_as_en_us("log-analytics-ko-kr.csv");
     assert!(input.get("dates").is_none(), "{input}");
 }
 
