@@ -697,6 +697,38 @@ fn norm_header(h: &str) -> String {
     h.to_string()
 }
 
+/// The first time column of an audit CSV header written in another zone than UTC
+/// (`TimeGenerated [Local Time]`, `ActivityDateTime [UTC+02:00]`: Log Analytics' export when its
+/// display time zone is not UTC), when no time column is in UTC: such a file's times cannot be read
+/// as instants (the zone they were shown in is not in the file), and read as UTC they would be
+/// hours off.
+pub fn zoned_time_column(headers: &[String]) -> Option<&str> {
+    const TIMES: [&str; 3] = ["timegenerated", "activitydatetime", "creationdate"];
+    let mut zoned = None;
+    for h in headers {
+        let t = h
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .trim_matches('"')
+            .trim();
+        let (name, zone) = match t.split_once('[') {
+            Some((n, z)) => (n.trim(), Some(z.trim_end_matches(']').trim())),
+            None => (t, None),
+        };
+        if !TIMES.iter().any(|k| name.eq_ignore_ascii_case(k)) {
+            continue;
+        }
+        match zone {
+            None => return None,
+            Some(z) if z.eq_ignore_ascii_case("UTC") => return None,
+            Some(_) => {
+                zoned.get_or_insert(h.as_str());
+            }
+        }
+    }
+    zoned
+}
+
 /// Detects an audit CSV export from its header row.
 pub fn classify_csv(headers: &[String]) -> Option<CsvKind> {
     let hs: Vec<String> = headers
@@ -848,6 +880,34 @@ pub fn as_text(v: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A time column in another zone is found only when no time column is in UTC.
+    #[test]
+    fn zoned_time_columns() {
+        let cols = |hs: &[&str]| hs.iter().map(|h| h.to_string()).collect::<Vec<_>>();
+        let local = cols(&[
+            "TenantId",
+            "TimeGenerated [Local Time]",
+            "ActivityDateTime [Local Time]",
+        ]);
+        assert_eq!(
+            zoned_time_column(&local),
+            Some("TimeGenerated [Local Time]")
+        );
+        let offset = cols(&["\u{feff}\"TimeGenerated [UTC+02:00]\"", "OperationName"]);
+        assert_eq!(
+            zoned_time_column(&offset),
+            Some("\u{feff}\"TimeGenerated [UTC+02:00]\"")
+        );
+        for ok in [
+            cols(&["TimeGenerated [UTC]", "ActivityDateTime [UTC]"]),
+            cols(&["TimeGenerated", "OperationName"]),
+            cols(&["TimeGenerated [UTC]", "ActivityDateTime [Local Time]"]),
+            cols(&["Date (UTC)", "Activity", "Other [thing]"]),
+        ] {
+            assert_eq!(zoned_time_column(&ok), None, "{ok:?}");
+        }
+    }
 
     /// What [`ClassKey::of`] answers, by comparing `k` with every name in turn.
     fn class_bit_by_scan(k: &str) -> u32 {

@@ -1372,6 +1372,16 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
         CsvShape::Audit(CsvKind::Purview) => InputKind::Audit(AuditFormat::PurviewCsv),
         CsvShape::Snapshot(k) => InputKind::Snapshot(*k),
     });
+    if let (CsvShape::Audit(_), Some(column)) = (&shape, audit::zoned_time_column(&headers)) {
+        return Err(InputError::Unusable {
+            path,
+            found: format!(
+                "an audit CSV whose times are not in UTC (column `{column}`): read as UTC they would be \
+                 hours off"
+            ),
+            expected: "times in UTC: set Log Analytics' display time zone to UTC and export again".into(),
+        });
+    }
     let keys = audit::header_keys(&headers);
     let input = CsvInput {
         fast: sink
