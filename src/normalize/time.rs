@@ -547,6 +547,26 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
     })
 }
 
+/// The year of a timestamp no reader read because its year is out of range (fa-IR's Solar Hijri
+/// `1405/7/17`, another calendar's): its first run of exactly four digits, in any script, when that
+/// is no year [`gregorian_year`] or [`year_last`] reads; for the message that says why.
+pub fn unread_year(s: &str) -> Option<u32> {
+    let ascii = ascii_locale(s);
+    let t = ascii.as_deref().unwrap_or(s);
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 4 {
+            let year: u32 = t.get(i..i + 4)?.parse().ok()?;
+            return (gregorian_year(year).is_none() && !(2443..=2942).contains(&year))
+                .then_some(year);
+        }
+        i += n.max(1);
+    }
+    None
+}
+
 /// A locale date's year, `None` for one no audit record has: before 1900 or from 2400 (fa-IR's
 /// Solar Hijri 1405, another calendar's, a misread field) is a bad timestamp rather than a date
 /// centuries off. A year-last date's Buddhist-era year is read back first ([`year_last`]); a
@@ -1178,6 +1198,17 @@ mod tests {
                 let _ = with_date_order(order, || parse_timestamp(&s));
             }
         }
+    }
+
+    /// The year that made a timestamp unread, for the message.
+    #[test]
+    fn the_year_of_an_unread_timestamp() {
+        assert_eq!(unread_year("۱۴۰۵/۷/۱۷, ۱۳:۰۵:۱۳"), Some(1405));
+        assert_eq!(unread_year("10/9/2400, 13:05:13"), Some(2400));
+        assert_eq!(unread_year("10/9/2026, 25:05:13"), None);
+        assert_eq!(unread_year("9/10/2569 13:05:13"), None);
+        assert_eq!(unread_year("10/9/20261 13:05"), None);
+        assert_eq!(unread_year("garbage"), None);
     }
 
     /// A 12-hour clock counted 0-11 (ja-JP's, th-TH's and vi-VN's with `hour12`): hour 0 is the
