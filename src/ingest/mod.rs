@@ -858,6 +858,26 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
                 .into(),
         });
     }
+    // a ZIP archive: an Excel workbook (its parts are under `xl/`) or a downloaded archive
+    if window.starts_with(b"PK\x03\x04") {
+        let excel = memchr::memmem::find(window, b"xl/").is_some();
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: if excel {
+                "an Excel workbook (.xlsx), not text".into()
+            } else {
+                "a ZIP archive, not text".into()
+            },
+            expected: if excel {
+                format!(
+                    "{EXPECTED_INPUT}; save the sheet as CSV in Excel (File > Save As > \"CSV \
+                     UTF-8\"), or give the export it was made from"
+                )
+            } else {
+                format!("{EXPECTED_INPUT}; unzip it and give the files (or their folder)")
+            },
+        });
+    }
     if nul || invalid.is_some() {
         return Err(InputError::Unusable {
             path: path.into(),
@@ -2864,6 +2884,27 @@ mod parallel_tests {
             r.issues[0].detail,
             "expected value, at column 24 of the record"
         );
+    }
+
+    /// A ZIP archive and an Excel workbook are named as such, with what to do.
+    #[test]
+    fn zip_archives_and_workbooks_are_named() {
+        let sniffed = |bytes: &[u8]| {
+            let mut r = std::io::BufReader::new(bytes);
+            match sniff("F", &mut r) {
+                Err(e) => e.to_string(),
+                Ok(_) => String::new(),
+            }
+        };
+        let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00".to_vec();
+        xlsx.extend_from_slice(b"\x00\x00[Content_Types].xml\x00\x01PK\x03\x04xl/workbook.xml");
+        let e = sniffed(&xlsx);
+        assert!(
+            e.contains("an Excel workbook") && e.contains("CSV UTF-8"),
+            "{e}"
+        );
+        let e = sniffed(b"PK\x03\x04\x14\x00\x00\x00audit.csv\x00\x00a,b");
+        assert!(e.contains("a ZIP archive") && e.contains("unzip it"), "{e}");
     }
 
     /// Text in another encoding is told apart from binary data: where its first foreign byte is,
