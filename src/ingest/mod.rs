@@ -898,10 +898,20 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             } else {
                 let t: String =
                     String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
+                // PowerShell's `Export-Clixml` writes `<Objs ...>`
+                let clixml = trimmed.starts_with(b"<Objs")
+                    || memchr::memmem::find(&trimmed, b"<Objs ").is_some();
                 Err(InputError::Unusable {
                     path: path.into(),
                     found: format!("text that is neither JSON nor CSV (starts with {t:?})"),
-                    expected: EXPECTED_INPUT.into(),
+                    expected: if clixml {
+                        format!(
+                            "{EXPECTED_INPUT}; this is PowerShell's Export-Clixml: export with \
+                             `ConvertTo-Json -Depth 10 | Out-File FILE.json -Encoding utf8` instead"
+                        )
+                    } else {
+                        EXPECTED_INPUT.into()
+                    },
                 })
             }
         }
@@ -2883,6 +2893,22 @@ mod parallel_tests {
         assert_eq!(
             r.issues[0].detail,
             "expected value, at column 24 of the record"
+        );
+    }
+
+    /// PowerShell's Export-Clixml is named, with the export that works.
+    #[test]
+    fn clixml_names_convert_to_json() {
+        let xml =
+            b"<?xml version=\"1.0\"?>\r\n<Objs Version=\"1.1.0.1\" xmlns=\"x\">\r\n</Objs>\r\n";
+        let mut r = std::io::BufReader::new(&xml[..]);
+        let e = sniff("F", &mut r)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("Export-Clixml") && e.contains("ConvertTo-Json -Depth 10"),
+            "{e}"
         );
     }
 
