@@ -23,7 +23,9 @@ pub struct Cli {
     /// The order of locale-formatted `N/N/YYYY` dates in the inputs (a Log Analytics CSV
     /// downloaded from the portal, PowerShell exports): `auto` reads each file month-first (a US
     /// locale, as Purview writes) unless its own dates show day-first (a first field above 12,
-    /// none in the second), and says so in the reports when no date could tell.
+    /// none in the second), and says so in the reports when no date could tell. Shapes whose
+    /// order is their own (`D.M.YYYY`, `YYYY/M/D`, es-MX's `p. m.`, th-TH's Buddhist year, ...; see
+    /// README) are read as such whatever this says.
     #[arg(long, global = true, value_enum, default_value_t = DateOrderArg::Auto)]
     pub date_order: DateOrderArg,
     #[command(subcommand)]
