@@ -687,12 +687,16 @@ pub(super) fn portal_target_present(
     filled(base) || filled(base + 1) || filled(base + 2) || names.iter().any(|&pb| filled(pb))
 }
 
-fn norm_header(h: &str) -> String {
-    let h = h
-        .trim()
+/// A header cell's text without white space, a byte-order mark or quotes around it.
+fn header_text(h: &str) -> &str {
+    h.trim()
         .trim_start_matches('\u{feff}')
         .trim_matches('"')
-        .trim();
+        .trim()
+}
+
+fn norm_header(h: &str) -> String {
+    let h = header_text(h);
     let h = h.strip_suffix("[UTC]").unwrap_or(h).trim();
     h.to_string()
 }
@@ -706,11 +710,7 @@ pub fn zoned_time_column(headers: &[String]) -> Option<&str> {
     const TIMES: [&str; 3] = ["timegenerated", "activitydatetime", "creationdate"];
     let mut zoned = None;
     for h in headers {
-        let t = h
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .trim_matches('"')
-            .trim();
+        let t = header_text(h);
         let (name, zone) = match t.split_once('[') {
             Some((n, z)) => (n.trim(), Some(z.trim_end_matches(']').trim())),
             None => (t, None),

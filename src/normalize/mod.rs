@@ -39,17 +39,17 @@ impl NormalizeError {
                 "the record has no timestamp (activityDateTime / time / CreationTime)".into()
             }
             NormalizeError::BadTime(t) => {
+                if let Some(year) = time::unread_year(t) {
+                    return format!(
+                        "timestamp {t:?} is not a date licdiag can read: its year {year} is no Gregorian year from 1900 to 2399 (another calendar's? export with the Gregorian calendar)"
+                    );
+                }
                 // the order this file is read in: the message is made where the record is read
                 let order = time::current_date_order();
                 let shape = match order {
                     time::DateOrder::MonthFirst => "M/D/YYYY h:mm:ss AM",
                     time::DateOrder::DayFirst => "D/M/YYYY hh:mm:ss",
                 };
-                if let Some(year) = time::unread_year(t) {
-                    return format!(
-                        "timestamp {t:?} is not a date licdiag can read: its year {year} is no Gregorian year from 1900 to 2399 (another calendar's? export with the Gregorian calendar)"
-                    );
-                }
                 let other = order.other();
                 format!(
                     "timestamp {t:?} is not a date licdiag can read (expected ISO 8601 like 2026-10-05T07:00:00Z, or {shape} as this file is read; --date-order {} reads {})",

@@ -314,12 +314,12 @@ fn comma_fraction(t: &str) -> Option<String> {
     Some(s)
 }
 
-/// The clocks [`CLOCK`]'s formats read, and the same with `.` between the fields ([`colon_clock`]) or
-/// a decimal comma ([`comma_fraction`]), read digit by digit: `H:MM`, `H:MM:SS`, `H:MM:SS.f`,
-/// `H:MM:SS,f`, `H.MM`, `H.MM.SS`, `H.MM.SS,f` (an hour of one or two digits, a fraction of 1-9);
-/// `None` for anything else, which the formats read if they can (a locale's export not read by
-/// [`locale_exact`] has a clock a value: through chrono's formats, fi-FI's and ko-KR's were 13% and
-/// 23% more instructions than en-US's).
+/// The clocks [`CLOCK`]'s formats read, and the same with `.` between the fields (fi-FI, da-DK,
+/// id-ID) or a decimal comma ([`comma_fraction`]), read digit by digit: `H:MM`, `H:MM:SS`,
+/// `H:MM:SS.f`, `H:MM:SS,f`, `H.MM`, `H.MM.SS`, `H.MM.SS,f` (an hour of one or two digits, a
+/// fraction of 1-9); `None` for anything else, which the formats read if they can (a leap second
+/// after colons). A locale's export not read by [`locale_exact`] has a clock a value: through
+/// chrono's formats, fi-FI's and ko-KR's were 13% and 23% more instructions than en-US's.
 fn exact_clock(clock: &str) -> Option<NaiveTime> {
     let b = clock.as_bytes();
     let digit = |i: usize| {
@@ -356,8 +356,10 @@ fn exact_clock(clock: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_nano_opt(h, mi, s, nanos)
 }
 
+#[cfg(test)]
 /// A clock whose fields are separated by `.` (`7.02.11`, `7.02.11,464`, `7.02`: fi-FI, da-DK,
-/// id-ID) written with `:` instead, its fraction left as it is; `None` for any other clock.
+/// id-ID) written with `:` instead, its fraction left as it is; `None` for any other clock. The
+/// reference [`exact_clock`]'s dotted clocks are held to (a proptest).
 fn colon_clock(clock: &str) -> Option<String> {
     let (fields, fraction) = match clock.split_once(',') {
         Some((f, frac)) => (f, Some(frac)),
@@ -530,7 +532,7 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
     // th-TH writes the Buddhist era's year (2569 for 2026), and only day-first: such a date is
     // read day-first whatever the file's order
     let (year, buddhist) = match year {
-        2443..=2942 => (year - 543, true),
+        y if BUDDHIST_YEARS.contains(&y) => (y - 543, true),
         y => (gregorian_year(y)?, false),
     };
     Some(match sep {
@@ -559,13 +561,17 @@ pub fn unread_year(s: &str) -> Option<u32> {
         let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
         if n == 4 {
             let year: u32 = t.get(i..i + 4)?.parse().ok()?;
-            return (gregorian_year(year).is_none() && !(2443..=2942).contains(&year))
+            return (gregorian_year(year).is_none() && !BUDDHIST_YEARS.contains(&year))
                 .then_some(year);
         }
         i += n.max(1);
     }
     None
 }
+
+/// The Buddhist era's years of the Gregorian years [`gregorian_year`] reads (th-TH: 543 years
+/// ahead).
+const BUDDHIST_YEARS: std::ops::RangeInclusive<u32> = 2443..=2942;
 
 /// A locale date's year, `None` for one no audit record has: before 1900 or from 2400 (fa-IR's
 /// Solar Hijri 1405, another calendar's, a misread field) is a bad timestamp rather than a date
@@ -578,22 +584,23 @@ fn gregorian_year(year: u32) -> Option<u32> {
 
 /// The half of the day written before the clock, and what it is: ko-KR's, zh-TW's and ja-JP's,
 /// and ko-KR's `AM`/`PM` where its data is English.
-const MERIDIEM_BEFORE: [(&str, &str); 8] = [
-    ("AM", "AM"),
-    ("PM", "PM"),
-    ("오전", "AM"),
-    ("오후", "PM"),
-    ("上午", "AM"),
-    ("下午", "PM"),
-    ("午前", "AM"),
-    ("午後", "PM"),
+/// `true` for PM.
+const MERIDIEM_BEFORE: [(&str, bool); 8] = [
+    ("AM", false),
+    ("PM", true),
+    ("오전", false),
+    ("오후", true),
+    ("上午", false),
+    ("下午", true),
+    ("午前", false),
+    ("午後", true),
 ];
 
 /// The half of the day written with a clock, and whether the locales that write it so write a
 /// slash date day-first.
 #[derive(Clone, Copy)]
 struct Meridiem {
-    half: &'static str,
+    pm: bool,
     day_first: bool,
 }
 
@@ -611,18 +618,18 @@ fn meridiem_after(rest: &str) -> (&str, Option<Meridiem>) {
         .filter(|c| !(c.is_whitespace() || *c == '.'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    let half = match mark.as_str() {
+    let pm = match mark.as_str() {
         // bg-BG's `ч.` (hours) after a 24-hour clock
         "" | "ч" => return (clock, None),
         // el-GR's `π.μ.`/`μ.μ.`, ms-MY's `PG`/`PTG`, ar's `ص`/`م`, vi-VN's `SA`/`CH`
-        "am" | "πμ" | "pg" | "ص" | "sa" => "AM",
-        "pm" | "μμ" | "ptg" | "م" | "ch" => "PM",
+        "am" | "πμ" | "pg" | "ص" | "sa" => false,
+        "pm" | "μμ" | "ptg" | "م" | "ch" => true,
         _ => return (rest, None),
     };
     // every locale that writes these (es-*'s `p. m.`, el-GR, ms-MY, ar) writes a slash date
     // day-first: only a plain `AM`/`PM` is en-US's too
     let day_first = !matches!(mark.as_str(), "am" | "pm") || after.contains('.');
-    (clock, Some(Meridiem { half, day_first }))
+    (clock, Some(Meridiem { pm, day_first }))
 }
 
 /// `N/N/YYYY`, `D.M.YYYY`, `D-M-YYYY` or `YYYY/M/D` at the start of `t`, and what follows it (after
@@ -728,8 +735,7 @@ fn ascii_locale(t: &str) -> Option<String> {
 }
 
 /// vi-VN writes the clock first, `13:05:13 9/10/2026` or `1:05:13 CH 9/10/2026`: the date first
-/// instead; `None` for any
-/// other shape.
+/// instead; `None` for any other shape.
 fn clock_last(t: &str) -> Option<String> {
     let (clock, date) = t.rsplit_once(' ')?;
     let first = clock.split(' ').next()?;
@@ -765,13 +771,12 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
     // ko-KR, zh-TW and ja-JP write the half of the day before the clock
     let before = MERIDIEM_BEFORE
         .iter()
-        .find_map(|&(m, ap)| Some((rest.strip_prefix(m)?.trim_start(), ap, !m.is_ascii())));
+        .find_map(|&(m, pm)| Some((rest.strip_prefix(m)?.trim_start(), pm, !m.is_ascii())));
     let (clock, meridiem) = match before {
         // a CJK mark after a slash date written year last is zh-HK's (day-first)
-        Some((c, half, day_first)) => (c, Some(Meridiem { half, day_first })),
+        Some((c, pm, day_first)) => (c, Some(Meridiem { pm, day_first })),
         None => meridiem_after(rest),
     };
-    let ampm = meridiem.map(|m| m.half);
     // a slash date in a shape only day-first locales write is day-first whatever the file's order
     // (vi-VN writes the clock first)
     let date = match date {
@@ -787,10 +792,7 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
     let time = match exact_clock(clock) {
         Some(t) => t,
         None => {
-            // a dotted clock where the locale writes one, then a decimal comma where the locale
-            // writes one ([`comma_fraction`])
-            let dotted = colon_clock(clock);
-            let clock = dotted.as_deref().unwrap_or(clock);
+            // a decimal comma where the locale writes one ([`comma_fraction`])
             let clock = match comma_fraction(clock) {
                 Some(c) => std::borrow::Cow::Owned(c),
                 None => std::borrow::Cow::Borrowed(clock),
@@ -798,8 +800,8 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
             (0..CLOCK.len()).find_map(|i| self::clock(&clock, i))?
         }
     };
-    let time = match ampm {
-        Some(ap) => {
+    let time = match meridiem {
+        Some(Meridiem { pm, .. }) => {
             use chrono::Timelike;
             let h = time.hour();
             if h > 12 {
@@ -807,10 +809,7 @@ fn locale_general(t: &str) -> Option<LocaleStamp> {
             }
             // 1-12, or 0-11 where the locale counts so (ja-JP's `午後0:05`, th-TH's `0:05 PM`,
             // vi-VN's `0:05 CH`): either way the hour mod 12, then the half
-            let h24 = match ap {
-                "AM" => h % 12,
-                _ => h % 12 + 12,
-            };
+            let h24 = h % 12 + if pm { 12 } else { 0 };
             time.with_hour(h24)?
         }
         None => time,
