@@ -10,7 +10,7 @@ use crate::model::hash::HashMap;
 use crate::model::snapshot::{
     in_reading_order, Group, LicenseAssignmentState, Seen, Snapshot, User,
 };
-use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind};
+use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind, ThinStr};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -666,32 +666,27 @@ impl<'a> Ctx<'a> {
         if let Some(u) = self.user(k) {
             return UserRef {
                 id: Some(u.id.clone()),
-                upn: u.upn.as_deref().map(String::from),
-                display_name: u.display_name.as_deref().map(String::from),
+                upn: u.upn.clone(),
+                display_name: u.display_name.clone(),
             };
         }
         let (upn, dn) = self
             .audit_users
             .get(k)
-            .map(|u| {
-                (
-                    u.upn().map(String::from),
-                    u.display_name().map(String::from),
-                )
-            })
+            .map(|u| (u.upn().map(ThinStr::from), u.display_name().map(Box::from)))
             .unwrap_or_default();
         match k {
             UKey::Id(id) => {
                 let reported = || self.reported_names().get(id).copied().unwrap_or_default();
                 UserRef {
                     id: Some(id.clone()),
-                    upn: upn.or_else(|| reported().upn.map(String::from)),
-                    display_name: dn.or_else(|| reported().display_name.map(String::from)),
+                    upn: upn.or_else(|| reported().upn.map(ThinStr::from)),
+                    display_name: dn.or_else(|| reported().display_name.map(Box::from)),
                 }
             }
             UKey::Upn(u) => UserRef {
                 id: None,
-                upn: upn.or_else(|| Some(u.to_string())),
+                upn: upn.or_else(|| Some(ThinStr::from(&**u))),
                 display_name: dn,
             },
         }

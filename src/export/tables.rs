@@ -568,12 +568,14 @@ fn findings(d: &Diagnosis) -> Table {
             ),
             s(
                 "upn",
-                r.iter().map(|(_, _, a)| a.and_then(|a| a.user.upn.clone())),
+                r.iter()
+                    .map(|(_, _, a)| a.and_then(|a| a.user.upn.as_ref().map(|u| u.to_string()))),
             ),
             s(
                 "display_name",
-                r.iter()
-                    .map(|(_, _, a)| a.and_then(|a| a.user.display_name.clone())),
+                r.iter().map(|(_, _, a)| {
+                    a.and_then(|a| a.user.display_name.as_deref().map(String::from))
+                }),
             ),
             s(
                 "user_status",

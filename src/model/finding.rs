@@ -89,17 +89,19 @@ pub struct UserRef {
     /// Object id; absent when an input only named the user by UPN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ObjectId>,
+    /// Shared with the snapshot's user where it comes from one: a large tenant's findings name
+    /// tens of thousands of users.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<String>,
+    pub upn: Option<crate::model::ThinStr>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Box<str>>,
 }
 
 impl Ord for UserRef {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.label()
+        self.label_str()
             .to_lowercase()
-            .cmp(&other.label().to_lowercase())
+            .cmp(&other.label_str().to_lowercase())
             .then_with(|| self.id.cmp(&other.id))
             .then_with(|| self.upn.cmp(&other.upn))
             .then_with(|| self.display_name.cmp(&other.display_name))
@@ -115,18 +117,24 @@ impl PartialOrd for UserRef {
 impl UserRef {
     /// UPN, else display name, else id.
     pub fn label(&self) -> String {
-        self.upn
-            .clone()
-            .or_else(|| self.display_name.clone())
-            .or_else(|| self.id.as_ref().map(|i| i.to_string()))
-            .unwrap_or_else(|| "unknown user".into())
+        self.label_str().into_owned()
+    }
+    /// [`UserRef::label`], borrowed where the text is held.
+    pub fn label_str(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match (&self.upn, &self.display_name, &self.id) {
+            (Some(u), _, _) => Cow::Borrowed(u.as_str()),
+            (None, Some(d), _) => Cow::Borrowed(d),
+            (None, None, Some(i)) => Cow::Owned(i.to_string()),
+            (None, None, None) => Cow::Borrowed("unknown user"),
+        }
     }
     /// What `Invoke-MgLicenseUser -UserId` / `/users/{id}` accept: the object id, else the UPN.
     pub fn key(&self) -> Option<String> {
         self.id
             .as_ref()
             .map(|i| i.to_string())
-            .or_else(|| self.upn.clone())
+            .or_else(|| self.upn.as_ref().map(|u| u.to_string()))
     }
 }
 

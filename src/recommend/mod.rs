@@ -31,7 +31,12 @@ fn comment(s: &str) -> String {
 
 fn reprocess_line(u: &AffectedUser) -> Option<String> {
     let key = u.user.key()?;
-    let label = u.user.upn.clone().or_else(|| u.user.display_name.clone());
+    let label: Option<String> = u
+        .user
+        .upn
+        .as_deref()
+        .or(u.user.display_name.as_deref())
+        .map(String::from);
     Some(match label {
         Some(l) if Some(&l) != u.user.key().as_ref() => {
             format!(

@@ -700,7 +700,7 @@ fn users(b: &mut String, findings: &[Finding]) {
         let _ = write!(
             b,
             "<tr><td class=\"num\" data-sort=\"{n}\"><a href=\"#finding-{n}\">#{n}</a></td>{}{}<td><code>{}</code></td>{}{}{}{}<td class=\"t\">{}</td>{}</tr>",
-            td(&r.user.upn.clone().unwrap_or_else(|| r.user.label())),
+            td(&r.user.label_str()),
             td(r.user.display_name.as_deref().unwrap_or("")),
             h(&r.user.id.as_ref().map(|i| i.to_string()).unwrap_or_default()),
             td(r.cause),

@@ -250,7 +250,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 s,
                 "| #{} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.finding,
-                e(&r.user.upn.clone().unwrap_or_else(|| r.user.label())),
+                e(&r.user.label_str()),
                 e(r.user.display_name.as_deref().unwrap_or("")),
                 e(&r.user
                     .id

@@ -5,7 +5,7 @@
 use super::model::{GroupRef, UserKey};
 use crate::model::finding::UserRef;
 use crate::model::snapshot::{in_reading_order, Seen, Snapshot};
-use crate::model::{Activity, AuditEvent, ObjectId, Target, TargetKind};
+use crate::model::{Activity, AuditEvent, ObjectId, Target, TargetKind, ThinStr};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Default)]
@@ -148,8 +148,8 @@ impl Directory {
         match self.users.get(k) {
             Some(i) => UserRef {
                 id: i.id.clone(),
-                upn: i.upn.clone(),
-                display_name: i.display_name.clone(),
+                upn: i.upn.as_deref().map(ThinStr::from),
+                display_name: i.display_name.as_deref().map(Box::from),
             },
             None => match k {
                 UserKey::Id(id) => UserRef {
@@ -159,7 +159,7 @@ impl Directory {
                 },
                 UserKey::Upn(u) => UserRef {
                     id: None,
-                    upn: Some(u.clone()),
+                    upn: Some(ThinStr::from(u.as_str())),
                     display_name: None,
                 },
             },
