@@ -9,6 +9,7 @@ use crate::model::finding::{AssignmentSource, ReclaimReason, ReclaimableSeat, Sk
 use crate::model::snapshot::User;
 use crate::model::{ObjectId, SkuId};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// How one user holds one product.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +49,10 @@ impl Holding {
 
 /// Computes the capacity of every subscribed product. `blocked` = users with a pending
 /// CountViolation per product.
-pub(crate) fn all(ctx: &Ctx<'_>, blocked: &BTreeMap<SkuId, BTreeSet<UKey>>) -> Vec<SkuCapacity> {
+pub(crate) fn all(
+    ctx: &Ctx<'_>,
+    blocked: &BTreeMap<SkuId, BTreeSet<UKey>>,
+) -> Vec<Arc<SkuCapacity>> {
     // one pass over users: product -> the users holding it (held by a state, or listed in
     // `assignedLicenses` with no state), by index, in user order, each once
     let mut holders: BTreeMap<&SkuId, Vec<usize>> = BTreeMap::new();
@@ -140,7 +144,8 @@ pub(crate) fn all(ctx: &Ctx<'_>, blocked: &BTreeMap<SkuId, BTreeSet<UKey>>) -> V
             .then_with(|| a.sku_id.cmp(&b.sku_id))
     });
     out.dedup_by(|a, b| a.sku_id == b.sku_id);
-    out
+    // shared with the count finding of the product (its reclaimable seats were copied there)
+    out.into_iter().map(Arc::new).collect()
 }
 
 /// How a user holds a product ([`Holding`]) as a reclaimable seat lists it: direct, then each

@@ -44,7 +44,7 @@ pub(crate) fn enrich(
     ctx: &Ctx<'_>,
     b: &Bucket,
     users: &[UserState],
-    caps: &[SkuCapacity],
+    caps: &[std::sync::Arc<SkuCapacity>],
 ) -> (CauseDetails, String) {
     let pending: Vec<&UserState> = users
         .iter()

@@ -178,7 +178,7 @@ fn build_finding(
     users: Vec<UserState>,
     status: Status,
     resolved: Option<crate::model::finding::Resolution>,
-    caps: &[SkuCapacity],
+    caps: &[std::sync::Arc<SkuCapacity>],
 ) -> Finding {
     let (details, mut explanation) = match &b.cause {
         Cause::CountViolation => count::enrich(ctx, b, &users, caps),

@@ -457,7 +457,7 @@ pub struct ReclaimableSeat {
 pub struct CountDetails {
     /// The product's seats; absent without a `subscribedSkus` export.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<SkuCapacity>,
+    pub capacity: Option<std::sync::Arc<SkuCapacity>>,
     /// Users of this finding still blocked.
     pub blocked_users: usize,
     /// `blocked users - max(0, enabled - consumed)`; absent without seat numbers.
@@ -661,7 +661,7 @@ pub struct Diagnosis {
     /// Ranked: pending users desc, then severity desc, then cause / sku / group.
     pub findings: Vec<Finding>,
     /// Every subscribed product, sorted by part number.
-    pub capacity: Vec<SkuCapacity>,
+    pub capacity: Vec<std::sync::Arc<SkuCapacity>>,
     pub summary: Summary,
     /// The `--as-of` instant the diagnosis was made for.
     pub as_of: DateTime<Utc>,

@@ -598,7 +598,7 @@ fn finding(b: &mut String, n: usize, f: &Finding) {
     b.push_str("</article>\n");
 }
 
-fn capacity(b: &mut String, caps: &[SkuCapacity]) {
+fn capacity(b: &mut String, caps: &[std::sync::Arc<SkuCapacity>]) {
     b.push_str("<section id=\"capacity\"><h2>Capacity per SKU</h2>");
     if caps.is_empty() {
         b.push_str("<p>No subscribedSkus export among the inputs: seat numbers are unknown.</p></section>\n");
@@ -645,7 +645,11 @@ fn capacity(b: &mut String, caps: &[SkuCapacity]) {
         );
     }
     b.push_str("</tbody></table></div>");
-    let reclaim: Vec<&SkuCapacity> = caps.iter().filter(|c| !c.reclaimable.is_empty()).collect();
+    let reclaim: Vec<&SkuCapacity> = caps
+        .iter()
+        .map(|c| &**c)
+        .filter(|c| !c.reclaimable.is_empty())
+        .collect();
     if !reclaim.is_empty() {
         b.push_str("<h4>Reclaimable seats</h4><ul>");
         for c in reclaim {

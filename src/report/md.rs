@@ -498,7 +498,7 @@ fn finding(s: &mut String, n: usize, f: &Finding) {
     }
 }
 
-fn capacity(s: &mut String, caps: &[SkuCapacity]) {
+fn capacity(s: &mut String, caps: &[std::sync::Arc<SkuCapacity>]) {
     let _ = writeln!(s, "## Capacity per SKU\n");
     if caps.is_empty() {
         let _ = writeln!(
@@ -565,7 +565,11 @@ fn capacity(s: &mut String, caps: &[SkuCapacity]) {
         );
     }
     s.push('\n');
-    let reclaim: Vec<&SkuCapacity> = caps.iter().filter(|c| !c.reclaimable.is_empty()).collect();
+    let reclaim: Vec<&SkuCapacity> = caps
+        .iter()
+        .map(|c| &**c)
+        .filter(|c| !c.reclaimable.is_empty())
+        .collect();
     if !reclaim.is_empty() {
         let _ = writeln!(s, "Reclaimable seats:\n");
         for c in reclaim {

@@ -70,7 +70,7 @@ fn legend(items: &[(String, &str)], x0: f64, y0: f64) -> Legend {
 
 /// Seats per product: four bars each (enabled, consumed, blocked, reclaimable), each product
 /// scaled to its own largest number so small products stay readable; the numbers are printed.
-pub fn capacity(caps: &[SkuCapacity]) -> String {
+pub fn capacity(caps: &[std::sync::Arc<SkuCapacity>]) -> String {
     const LABEL_W: f64 = 230.0;
     const BAR_W: f64 = 440.0;
     const BAR_H: f64 = 9.0;

@@ -36,8 +36,12 @@ pub fn headline(doc: &AnalysisDoc<'_>) -> Vec<Fact> {
     let s = &d.summary;
     let e = &doc.evidence_available;
     let causes: BTreeSet<&str> = d.findings.iter().map(|f| f.cause.code()).collect();
-    let no_seats: Vec<&crate::model::finding::SkuCapacity> =
-        d.capacity.iter().filter(|c| c.no_seats).collect();
+    let no_seats: Vec<&crate::model::finding::SkuCapacity> = d
+        .capacity
+        .iter()
+        .map(|c| &**c)
+        .filter(|c| c.no_seats)
+        .collect();
     let over = no_seats.iter().filter(|c| c.over_assigned).count();
     let reclaimable: usize = d.capacity.iter().map(|c| c.reclaimable.len()).sum();
     vec![
