@@ -130,16 +130,16 @@ pub fn diagnose(
         ctx.address_index_for(&uniqueness::wanted(&ctx, unique));
     }
 
+    // each bucket's observations are freed as its finding is made, not held beside them all
     let mut findings: Vec<Finding> = buckets
-        .par_iter()
+        .into_par_iter()
         .zip(states)
-        .map(|(b, (us, st, res))| build_finding(&ctx, b, us, st, res, &caps))
+        .map(|(b, (us, st, res))| build_finding(&ctx, &b, us, st, res, &caps))
         .collect();
     // The recommendations (a step per user to free a seat or to fix: most of a large tenant's
     // report) are written from the findings alone, once the observations and the context's
     // indexes are freed: written beside them, they were the top of the run's memory.
     let conflict_table = ctx.version.as_str().to_string();
-    drop(buckets);
     drop(ctx);
     findings
         .par_iter_mut()
