@@ -12,7 +12,7 @@ use crate::model::hash::HashMap;
 use crate::model::snapshot::{
     AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
-use crate::model::{ObjectId, PlanId, SkuId, ThinStr};
+use crate::model::{ObjectId, PlanId, SkuId};
 use std::collections::{BTreeMap, BTreeSet};
 
 type ErrKey = (ObjectId, SkuId, Option<ObjectId>);
@@ -45,8 +45,8 @@ impl<'a> Names<'a> {
         let u = self.users.get(id);
         UserRef {
             id: Some(id.clone()),
-            upn: u.and_then(|u| u.upn.as_deref().map(ThinStr::from)),
-            display_name: u.and_then(|u| u.display_name.as_deref().map(Box::from)),
+            upn: u.and_then(|u| u.upn.clone()),
+            display_name: u.and_then(|u| u.display_name.clone()),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::model::snapshot::{
     AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
-use crate::model::{Cause, ObjectId, PlanId, SkuId, ThinStr};
+use crate::model::{Cause, ObjectId, PlanId, SkuId};
 use std::collections::{BTreeSet, HashMap};
 
 /// A set of service plans (sorted, so output built from it is deterministic).
@@ -290,8 +290,8 @@ impl<'a> Tenant<'a> {
         let u = self.user(id);
         UserRef {
             id: Some(id.clone()),
-            upn: u.and_then(|u| u.upn.as_deref().map(ThinStr::from)),
-            display_name: u.and_then(|u| u.display_name.as_deref().map(Box::from)),
+            upn: u.and_then(|u| u.upn.clone()),
+            display_name: u.and_then(|u| u.display_name.clone()),
         }
     }
 

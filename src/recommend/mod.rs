@@ -31,18 +31,13 @@ fn comment(s: &str) -> String {
 
 fn reprocess_line(u: &AffectedUser) -> Option<String> {
     let key = u.user.key()?;
-    let label: Option<String> = u
-        .user
-        .upn
-        .as_deref()
-        .or(u.user.display_name.as_deref())
-        .map(String::from);
+    let label = u.user.upn.as_deref().or(u.user.display_name.as_deref());
     Some(match label {
-        Some(l) if Some(&l) != u.user.key().as_ref() => {
+        Some(l) if l != key => {
             format!(
                 "Invoke-MgLicenseUser -UserId {}  # {}",
                 ps(&key),
-                comment(&l)
+                comment(l)
             )
         }
         _ => format!("Invoke-MgLicenseUser -UserId {}", ps(&key)),
