@@ -188,6 +188,7 @@ fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("popcnt")
         && std::arch::is_x86_feature_detected!("bmi1")
+        && std::arch::is_x86_feature_detected!("pclmulqdq")
     {
         // SAFETY: the CPU has these features (checked just above; the answers are cached)
         return unsafe { object_end_avx2(b, i) };
@@ -202,7 +203,7 @@ fn object_end_baseline(b: &[u8], i: usize) -> Option<(usize, u64)> {
     let i = {
         let mut at = i;
         while at + 64 <= b.len() {
-            if let Some(end) = st.step(&masks64(b, at), at) {
+            if let Some(end) = st.step::<false>(&masks64(b, at), at) {
                 return end;
             }
             at += 64;
@@ -215,7 +216,7 @@ fn object_end_baseline(b: &[u8], i: usize) -> Option<(usize, u64)> {
 /// [`object_end_baseline`] with the masks built from two 32-byte vectors (AVX2) instead of four,
 /// and the bit counts and scans in one instruction each (POPCNT, BMI1: every AVX2 CPU has both).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,popcnt,bmi1")]
+#[target_feature(enable = "avx2,popcnt,bmi1,pclmulqdq")]
 unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<(usize, u64)> {
     use std::arch::x86_64::{
         __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
@@ -235,12 +236,22 @@ unsafe fn object_end_avx2(b: &[u8], i: usize) -> Option<(usize, u64)> {
             _mm256_cmpeq_epi8,
             _mm256_movemask_epi8
         );
-        if let Some(end) = st.step(&m, at) {
+        if let Some(end) = st.step::<true>(&m, at) {
             return end;
         }
         at += 64;
     }
     st.finish(b, at)
+}
+
+/// [`crate::model::prefix_xor`] in one carry-less multiplication by all ones (simdjson's way).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+#[inline]
+unsafe fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
+    let v = _mm_clmulepi64_si128::<0>(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1));
+    _mm_cvtsi128_si64(v) as u64
 }
 
 /// Bits `0..=k` set.
@@ -348,7 +359,11 @@ impl EndScan {
     /// string, both readings take the same steps, so they give the same answer.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn block_strings(&mut self, m: &Masks, at: usize) -> Option<Option<Option<usize>>> {
+    fn block_strings<const CLMUL: bool>(
+        &mut self,
+        m: &Masks,
+        at: usize,
+    ) -> Option<Option<Option<usize>>> {
         // the escaped bytes, and whether the next block's first byte is one
         let mut escaped = u64::from(self.escaped);
         let mut rest = m.backslash & !escaped;
@@ -366,7 +381,12 @@ impl EndScan {
         let starts = m.backslash & !escaped;
         let quotes = m.quote & !escaped;
         // bit k set when byte k is in a string (an opening quote is, a closing one is not)
-        let mut inside = crate::model::prefix_xor(quotes);
+        let mut inside = if CLMUL {
+            // SAFETY: `CLMUL` only where the caller runs with PCLMULQDQ
+            unsafe { prefix_xor_clmul(quotes) }
+        } else {
+            crate::model::prefix_xor(quotes)
+        };
         if self.in_str {
             inside = !inside;
         }
@@ -374,6 +394,13 @@ impl EndScan {
             return None;
         }
         let mut todo = (m.open | m.close) & !inside;
+        let closes = (m.close & todo).count_ones();
+        if self.depth > closes {
+            // fewer closers than open levels: the object cannot close in this block, so its
+            // brackets need not be visited one by one (most blocks of a record)
+            self.depth = self.depth + (m.open & todo).count_ones() - closes;
+            todo = 0;
+        }
         while todo != 0 {
             let k = todo.trailing_zeros();
             todo &= todo - 1;
@@ -400,8 +427,8 @@ impl EndScan {
     /// `Some` with [`object_end`]'s answer when the scan ends in it, `None` to go on.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn step(&mut self, m: &Masks, at: usize) -> Option<Option<(usize, u64)>> {
-        let step = match self.block_strings(m, at) {
+    fn step<const CLMUL: bool>(&mut self, m: &Masks, at: usize) -> Option<Option<(usize, u64)>> {
+        let step = match self.block_strings::<CLMUL>(m, at) {
             Some(step) => step,
             None => self.block(m, at),
         };
@@ -952,6 +979,16 @@ mod object_end_tests {
                 .map(|e| (e, b[lead..e].iter().filter(|&&c| c == b'\n').count() as u64));
             prop_assert_eq!(object_end(&b, lead), want);
             prop_assert_eq!(object_end_baseline(&b, lead), want);
+        }
+
+        /// The carry-less multiplication gives the shifts' running parity.
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn clmul_prefix_xor_is_the_shifts(x in any::<u64>()) {
+            if std::arch::is_x86_feature_detected!("pclmulqdq") {
+                // SAFETY: the CPU has PCLMULQDQ (checked just above)
+                prop_assert_eq!(unsafe { prefix_xor_clmul(x) }, crate::model::prefix_xor(x));
+            }
         }
     }
 
