@@ -181,7 +181,7 @@ macro_rules! masks_of {
 /// Sixty-four bytes at a time on x86-64: one pass builds bit masks of the quotes, backslashes,
 /// openers and closers (with AVX2 when the CPU has it, else SSE2); the block's strings are found
 /// from the quotes at once ([`EndScan::block_strings`]), and only the openers and closers outside
-/// them are visited. The splitter of pages and envelopes runs on one thread, and a call per string
+/// them are visited, only in a block where the object may close (else they are counted). The splitter of pages and envelopes runs on one thread, and a call per string
 /// (the byte-at-a-time scan it replaced) was about a quarter of the page's CPU.
 fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
     #[cfg(target_arch = "x86_64")]
