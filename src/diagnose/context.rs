@@ -537,13 +537,10 @@ impl<'a> Ctx<'a> {
     /// inputs' strings (no copies to free with the context); a key is cloned only for a user seen
     /// for the first time.
     fn index_users(&self) -> UserIndex<'a> {
-        // Its buckets are all touched at random, so all resident at the run's peak: sized for
-        // one user per item read they were 23 MB for a 100k-user tenant's 1M records, 14 MB for
-        // eight 100k-record files (twenty-ninth run); for a quarter of the items, still 8.5 MB
-        // for ten copies of a file that names 20k users (thirty-fourth run). So it is sized for
-        // the snapshot's users, whom the log mostly names, and at most a quarter of the items
-        // (a user is named by several); without a snapshot it grows as users are met (the
-        // rehashes cost 11M instructions of 21.8G for the 100k-user tenant's 1M records).
+        // A map sized ahead for one user per item read was 23 MB for a 100k-user tenant's 1M
+        // records (twenty-ninth run), and sized for the snapshot's users 6.3 MB (forty-ninth):
+        // the snapshot's users have their places in a vector, the others grow the map as they
+        // are met (rehashes cost 11M instructions of 21.8G for that tenant without a snapshot).
         // the snapshot's users have their places; the others grow the map as they are met
         let mut snap: Vec<AuditUser<'a>> = Vec::new();
         snap.resize_with(self.snap.users.len(), || AuditUser {
