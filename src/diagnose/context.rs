@@ -541,7 +541,6 @@ impl<'a> Ctx<'a> {
         // records (twenty-ninth run), and sized for the snapshot's users 6.3 MB (forty-ninth):
         // the snapshot's users have their places in a vector, the others grow the map as they
         // are met (rehashes cost 11M instructions of 21.8G for that tenant without a snapshot).
-        // the snapshot's users have their places; the others grow the map as they are met
         let mut snap: Vec<AuditUser<'a>> = Vec::new();
         snap.resize_with(self.snap.users.len(), || AuditUser {
             from: UNMET,
@@ -1375,5 +1374,50 @@ mod tests {
             &[2]
         );
         assert_eq!(ctx.group_events(&gid("team")), &[0, 1, 2]);
+    }
+
+    /// `index_users` with snapshot users: a snapshot user named by id or by UPN alone has its
+    /// events (the first of two users with one id holds them), one the log does not name has
+    /// none, a user the snapshot does not have has its events and its audit label, and one named
+    /// only by an identity has its label and no events.
+    #[test]
+    fn audit_index_with_snapshot_users() {
+        use crate::diagnose::testkit::uid;
+        let kb = Knowledge::builtin();
+        let ana = user("ana");
+        let mut twin = user("ana");
+        twin.upn = Some("twin@fabrikam.example".into());
+        let snap_users = vec![ana, user("bo"), user("dee"), twin];
+        let mut by_upn = add_member("bo", "team", "2026-10-05T09:01:00Z", admin("zoe"));
+        by_upn.targets[0].id = None;
+        let mut events = vec![
+            add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe")),
+            by_upn,
+            add_member("cy", "team", "2026-10-05T09:02:00Z", admin("zoe")),
+            add_member("ana", "team", "2026-10-05T09:03:00Z", admin("zoe")),
+        ];
+        for (i, e) in events.iter_mut().enumerate() {
+            e.source.record = i as u64;
+        }
+        let snap = Snapshot {
+            users: snap_users,
+            identities: vec![Identity {
+                target: user_target("fay"),
+                time: t("2026-10-05T08:00:00Z"),
+                file: events[0].source.file.clone(),
+                record: 9,
+            }],
+            ..Default::default()
+        };
+        let ctx = Ctx::new(&events, &snap, &kb, t("2026-10-06T00:00:00Z"));
+        let of = |n: &str| ctx.user_events(&UKey::Id(uid(n))).to_vec();
+        assert_eq!(of("ana"), vec![0, 3]);
+        assert_eq!(of("bo"), vec![1]);
+        assert_eq!(of("cy"), vec![2]);
+        assert!(of("dee").is_empty());
+        assert!(of("fay").is_empty());
+        let label = |n: &str| ctx.user_ref(&UKey::Id(uid(n))).upn.map(|u| u.to_string());
+        assert_eq!(label("cy").as_deref(), Some("cy@fabrikam.example"));
+        assert_eq!(label("fay").as_deref(), Some("fay@fabrikam.example"));
     }
 }

@@ -78,6 +78,10 @@ impl<'a> UserLookup<'a> {
 
     /// The index of the first user with this id.
     pub fn by_id(&self, id: &ObjectId) -> Option<usize> {
+        // no users (a run without a snapshot): no hash to compute
+        if self.by_id.is_empty() {
+            return None;
+        }
         self.find_id(self.hasher.hash_one(id.as_str()), id)
     }
 

@@ -181,8 +181,9 @@ macro_rules! masks_of {
 /// Sixty-four bytes at a time on x86-64: one pass builds bit masks of the quotes, backslashes,
 /// openers and closers (with AVX2 when the CPU has it, else SSE2); the block's strings are found
 /// from the quotes at once ([`EndScan::block_strings`]), and only the openers and closers outside
-/// them are visited, only in a block where the object may close (else they are counted). The splitter of pages and envelopes runs on one thread, and a call per string
-/// (the byte-at-a-time scan it replaced) was about a quarter of the page's CPU.
+/// them are visited, only in a block where the object may close (else they are counted). The
+/// splitter of pages and envelopes runs on one thread, and a call per string (the byte-at-a-time
+/// scan it replaced) was about a quarter of the page's CPU.
 fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
@@ -989,6 +990,24 @@ mod object_end_tests {
                 // SAFETY: the CPU has PCLMULQDQ (checked just above)
                 prop_assert_eq!(unsafe { prefix_xor_clmul(x) }, crate::model::prefix_xor(x));
             }
+        }
+    }
+
+    /// Deep closers at every offset of a block: blocks where the closers outside strings are as
+    /// many as the open levels, or one fewer (the edge of counting a block instead of visiting its
+    /// brackets), end where the byte loop ends.
+    #[test]
+    fn closers_at_every_block_offset() {
+        for pad in 0..=130 {
+            let text = format!(
+                r#"{{"p":"{}","a":[[[[1]]]],"b":{{"c":{{"d":[2,{{"e":[]}}]}}}}}} "#,
+                "x".repeat(pad)
+            );
+            let b = text.as_bytes();
+            let want = object_end_reference(b, 0).map(|e| (e, 0));
+            assert!(want.is_some(), "{text}");
+            assert_eq!(object_end(b, 0), want, "{text}");
+            assert_eq!(object_end_baseline(b, 0), want, "{text}");
         }
     }
 
