@@ -42,7 +42,7 @@ fn analyze(c: &mut Criterion) {
                     let run = analyze_paths(
                         paths,
                         &ReadOptions::default(),
-                        as_of,
+                        Some(as_of),
                         None,
                         &Default::default(),
                     )

@@ -139,6 +139,8 @@ pub struct ExportArgs {
     /// Folder to write the tables into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// What counts as "now" (RFC 3339 or YYYY-MM-DD), as for `analyze`. Default: the latest time
+    /// found in the inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[arg(long, value_name = "FILE")]
@@ -166,6 +168,8 @@ pub struct SqlArgs {
     pub format: SqlFormat,
     #[arg(long)]
     pub strict: bool,
+    /// What counts as "now" (RFC 3339 or YYYY-MM-DD), as for `analyze`. Default: the latest time
+    /// found in the inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[command(flatten)]
@@ -193,6 +197,9 @@ pub struct PlanCommon {
     pub output: Option<PathBuf>,
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// What counts as "now" (RFC 3339 or YYYY-MM-DD): picks the conflict table (before 2025-07-14
+    /// Exchange Online Plan 1 and Plan 2 still conflict). Default: the latest time found in the
+    /// inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[arg(long)]

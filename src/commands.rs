@@ -140,6 +140,17 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, UsageError> {
     })
 }
 
+/// The "now" of a run: `--as-of` when given, else the latest time the inputs record (an event, a
+/// license state's last update, a reported error), so that the same files give the same report
+/// whenever they are read and an old export is judged by the rules of its own time (the conflict
+/// table changed on 2025-07-14). Only inputs that record no time at all fall back to the clock,
+/// read here, at the edge.
+pub fn as_of_or_latest(given: Option<DateTime<Utc>>, data: &Ingested) -> DateTime<Utc> {
+    given
+        .or_else(|| crate::timeline::latest_time(data))
+        .unwrap_or_else(Utc::now)
+}
+
 /// Reads the inputs and, with `--redact`, pseudonymizes them before anything else sees them. Every
 /// command that writes goes through here.
 pub fn load(
@@ -184,7 +195,7 @@ pub struct AnalyzeRun {
 pub fn analyze_paths(
     paths: &[PathBuf],
     opts: &ReadOptions,
-    as_of: DateTime<Utc>,
+    as_of: Option<DateTime<Utc>>,
     catalog: Option<&Path>,
     redact: &crate::cli::RedactArgs,
 ) -> Result<AnalyzeRun> {
@@ -203,6 +214,7 @@ pub fn analyze_paths(
     };
     opts.prepare = Some(prepare);
     let data = load(paths, &opts, redact)?;
+    let as_of = as_of_or_latest(as_of, &data);
     let kb = knowledge(catalog, &data)?;
     let diagnosis = diagnose::diagnose(
         &data.events,
@@ -231,11 +243,7 @@ pub fn exit_code(d: &Diagnosis, fail_on: FailOn) -> u8 {
 }
 
 fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
-    // The clock is read here, at the edge; the library only sees the instant.
-    let as_of = match &a.as_of {
-        Some(s) => parse_as_of(s)?,
-        None => Utc::now(),
-    };
+    let as_of = a.as_of.as_deref().map(parse_as_of).transpose()?;
     let opts = ReadOptions {
         strict: a.input.strict,
         progress: reading.progress,

@@ -12,7 +12,6 @@ use crate::commands::{analyze_paths, knowledge, parse_as_of, AnalyzeRun};
 use crate::ingest::{ReadOptions, Reading};
 use crate::normalize::frame::{self, FileFormat, ResultTable};
 use anyhow::{Context, Result};
-use chrono::Utc;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tables::Table;
@@ -26,11 +25,7 @@ fn build_tables(
     catalog: Option<&Path>,
     redact: &crate::cli::RedactArgs,
 ) -> Result<Vec<Table>> {
-    // The clock is read here, at the edge; the library only sees the instant.
-    let as_of = match as_of {
-        Some(s) => parse_as_of(s)?,
-        None => Utc::now(),
-    };
+    let as_of = as_of.map(parse_as_of).transpose()?;
     let opts = ReadOptions {
         strict,
         progress: reading.progress,

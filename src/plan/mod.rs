@@ -51,11 +51,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         PlanCommand::DeleteGroup { common } => (common, PlanKind::DeleteGroup),
         PlanCommand::AddOn { common, .. } => (common, PlanKind::AddOn),
     };
-    // The clock is read here, at the edge; the planners only see the instant.
-    let as_of = match &common.as_of {
-        Some(s) => parse_as_of(s)?,
-        None => Utc::now(),
-    };
+    let as_of = common.as_of.as_deref().map(parse_as_of).transpose()?;
     let opts = ReadOptions {
         strict: common.strict,
         progress: reading.progress,
@@ -69,6 +65,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let mut data = ingest::read_inputs(&common.paths, &opts)?;
     crate::commands::note_dates(&data.inputs);
     require_snapshot(&common.paths, &data.snapshot)?;
+    let as_of = crate::commands::as_of_or_latest(as_of, &data);
     let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
         .id
         .clone();

@@ -742,3 +742,39 @@ fn an_unknown_code_in_two_cases_is_one_finding() {
     assert_eq!(fancy.len(), 1, "{fancy:?}");
     assert_eq!(fancy[0]["users"].as_array().map(Vec::len), Some(n));
 }
+
+#[test]
+fn without_as_of_now_is_the_latest_time_in_the_inputs() {
+    // the sample tenant: the same "now" as the timeline's, whenever the files are read
+    let (a, _) = json_of(&["analyze", "fixtures/sample-tenant"]);
+    let (t, _) = json_of(&["timeline", "fixtures/sample-tenant"]);
+    assert_eq!(a["as_of"], t["as_of"]);
+    assert!(
+        a["as_of"].as_str().unwrap().starts_with("2026-10-09"),
+        "{}",
+        a["as_of"]
+    );
+    let (again, _) = json_of(&["analyze", "fixtures/sample-tenant"]);
+    assert_eq!(a, again);
+    // a June 2024 snapshot is judged by the conflict table of its time: Exchange Online Plan 1
+    // and Plan 2 still conflicted then
+    let (v, code) = json_of(&["analyze", "fixtures/diagnose/exchange-conflict-2024"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["as_of"], "2024-06-03T10:00:00Z");
+    assert_eq!(v["conflict_table"], "pre2025");
+    let f = &v["findings"][0];
+    assert_eq!(f["cause"], "MutuallyExclusiveViolation");
+    let text = f["explanation"].as_str().unwrap();
+    assert!(
+        text.contains("EXCHANGE_S_ENTERPRISE") && text.contains("EXCHANGE_S_STANDARD"),
+        "{text}"
+    );
+    // `--as-of` still decides when given
+    let (v, _) = json_of(&[
+        "analyze",
+        "fixtures/diagnose/exchange-conflict-2024",
+        "--as-of",
+        "2026-10-09",
+    ]);
+    assert_eq!(v["conflict_table"], "current");
+}
