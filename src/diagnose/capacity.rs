@@ -176,8 +176,10 @@ fn held_via(ctx: &Ctx<'_>, h: &Holding, sku: &SkuId) -> Vec<AssignmentSource> {
     via
 }
 
-/// `blocked - max(0, enabled - consumed)`.
+/// `max(0, blocked - (enabled + warning - consumed))`: the units to buy so that every blocked user
+/// gets a seat, counting the units in their grace period as assignable (as Entra does while they
+/// last). An over-assignment beyond every unit (consumed above enabled + warning) needs its seats
+/// back first, so it adds to the blocked users rather than being ignored.
 pub(crate) fn shortfall(c: &SkuCapacity) -> u64 {
-    let free = c.available.max(0) as u64;
-    (c.blocked_users as u64).saturating_sub(free)
+    (c.blocked_users as i128 - c.available_with_warning as i128).clamp(0, u64::MAX as i128) as u64
 }

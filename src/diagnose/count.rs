@@ -165,19 +165,30 @@ pub(crate) fn enrich(
                     }
                 }
                 if c.over_assigned {
+                    // consumed beyond the enabled units: the units in their grace period cover
+                    // part of it (at most their number), the rest is beyond every unit
                     let x = c.consumed.saturating_sub(c.enabled);
-                    parts.push(if c.warning > 0 {
-                        format!(
-                            "{} covered only by units in their grace period; when those lapse, {x} more seat{} needed.",
-                            plural(x as usize, "seat is", "seats are"),
-                            if x == 1 { " is" } else { "s are" }
-                        )
-                    } else {
-                        format!(
-                            "{} consumed beyond the enabled units (expired units do not unassign users); they need seats too.",
-                            plural(x as usize, "seat is", "seats are")
-                        )
-                    });
+                    let grace = x.min(c.warning);
+                    let beyond = x - grace;
+                    if grace > 0 {
+                        parts.push(format!(
+                            "{} covered only by units in their grace period; when those lapse, {grace} more seat{} needed.",
+                            plural(grace as usize, "seat is", "seats are"),
+                            if grace == 1 { " is" } else { "s are" }
+                        ));
+                    }
+                    if beyond > 0 {
+                        parts.push(format!(
+                            "{} consumed beyond {} (expired units do not unassign users); {} counted in the {s} above.",
+                            plural(beyond as usize, "seat is", "seats are"),
+                            if c.warning > 0 {
+                                "every unit, enabled or in its grace period"
+                            } else {
+                                "the enabled units"
+                            },
+                            if beyond == 1 { "it is" } else { "they are" }
+                        ));
+                    }
                 }
             } else if !pending.is_empty() {
                 advice = "seats are available now: reprocess".into();

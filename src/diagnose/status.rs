@@ -96,17 +96,29 @@ fn user_outcome(
         return (Status::Pending, None);
     };
 
-    // 2. a later successful license change for the user that (as far as it says) keeps the product
+    // 2. a later successful license change for the user that (as far as it says) keeps the
+    // product. A group's assignment is applied by the group-based-licensing service alone: an
+    // administrator's change (a user reprocess, which changes nothing, or a direct license) is a
+    // request or a workaround, not the group's assignment going through, so only the service's
+    // success counts. A direct assignment is resolved by whoever assigns it, when the change
+    // shows the product in the user's new licenses.
+    let direct = matches!(b.group, GroupKey::Direct);
     for &i in ctx.user_events(u) {
         let Some(e) = ctx.events.get(i) else { continue };
         if e.time <= t || e.activity != Activity::ChangeUserLicense || e.result != Outcome::Success
         {
             continue;
         }
+        let by_service = matches!(e.actor, Actor::GroupBasedLicensing);
         let keeps = ctx
             .license_change_of(i)
             .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
-        if keeps == Some(false) {
+        let counts = if by_service {
+            keeps != Some(false)
+        } else {
+            direct && keeps == Some(true)
+        };
+        if !counts {
             continue;
         }
         return (

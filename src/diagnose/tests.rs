@@ -1135,3 +1135,103 @@ fn never_panics_on_odd_data() {
     assert!(!d.findings.is_empty());
     let _ = serde_json::to_string(&d).expect("json");
 }
+
+#[test]
+fn over_assignment_beyond_the_grace_units_adds_to_the_shortfall() {
+    // 3 enabled, 1 in its grace period, 5 consumed: one seat rests on the grace unit, one on no
+    // unit at all; the three blocked users need 4 units counting the grace unit, 5 without it
+    let mut w = count_world();
+    w.snap.skus[0] = subscribed(E3, 3, 1, 5);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("details {:?}", f.details)
+    };
+    assert_eq!(c.blocked_users, 3);
+    assert_eq!(c.shortfall, Some(4));
+    assert_eq!(c.shortfall_if_warning_lapses, Some(5));
+    assert!(
+        f.explanation.contains("Buy 4, or free 4"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation.contains(
+            "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed."
+        ),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation
+            .contains("1 seat is consumed beyond every unit, enabled or in its grace period"),
+        "{}",
+        f.explanation
+    );
+    // without units in their grace period, the over-assignment is all beyond the enabled units
+    let mut w = count_world();
+    w.snap.skus[0] = subscribed(E3, 3, 0, 5);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("details {:?}", f.details)
+    };
+    assert_eq!(
+        (c.shortfall, c.shortfall_if_warning_lapses),
+        (Some(5), Some(5))
+    );
+    assert!(
+        f.explanation
+            .contains("2 seats are consumed beyond the enabled units"),
+        "{}",
+        f.explanation
+    );
+    assert!(!f.explanation.contains("grace period"), "{}", f.explanation);
+}
+
+#[test]
+fn an_administrators_change_does_not_resolve_a_group_assignment() {
+    // kai's CountViolation from LIC-E3: an administrator's successful `Change user license` (a
+    // user reprocess, no license change) is a request; the group's assignment goes through only
+    // when the group-based-licensing service succeeds
+    let mut w = count_world();
+    let kai = w
+        .snap
+        .users
+        .iter_mut()
+        .find(|u| u.id == uid("kai"))
+        .expect("kai");
+    // the snapshot no longer holds the error, so the audit log decides
+    kai.license_states = vec![].into();
+    let reprocess = event(
+        Activity::ChangeUserLicense,
+        "2026-10-07T09:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![user_target("kai")],
+    );
+    w.events.push(reprocess);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let kai = f
+        .users
+        .iter()
+        .find(|u| u.user.label().starts_with("kai"))
+        .expect("kai");
+    assert_eq!(kai.status, Status::Pending);
+    assert!(kai.resolved.is_none());
+    // the service's later success resolves it
+    w.events.push(gbl_ok("kai", "2026-10-07T09:05:00Z", &[]));
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let kai = f
+        .users
+        .iter()
+        .find(|u| u.user.label().starts_with("kai"))
+        .expect("kai");
+    assert_eq!(kai.status, Status::Resolved);
+    assert_eq!(
+        kai.resolved.as_ref().map(|r| r.when),
+        Some(t("2026-10-07T09:05:00Z"))
+    );
+}

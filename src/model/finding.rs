@@ -460,7 +460,8 @@ pub struct CountDetails {
     pub capacity: Option<std::sync::Arc<SkuCapacity>>,
     /// Users of this finding still blocked.
     pub blocked_users: usize,
-    /// `blocked users - max(0, enabled - consumed)`; absent without seat numbers.
+    /// `max(0, blocked users - (enabled + warning - consumed))`: units to buy, counting the units
+    /// in their grace period; absent without seat numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<u64>,
     /// `max(0, blocked users + consumed - enabled)`: the shortfall if units in warning (grace
