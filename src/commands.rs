@@ -183,7 +183,9 @@ pub fn knowledge(catalog: Option<&Path>, data: &Ingested) -> Result<Knowledge> {
         Some(p) => Knowledge::from_catalog_file(p)?,
         None => Knowledge::builtin(),
     };
-    Ok(kb.with_subscribed_skus(&data.snapshot.skus))
+    Ok(kb
+        .with_subscribed_skus(&data.snapshot.skus)
+        .with_reported_names(&data.snapshot.reported_errors))
 }
 
 /// The whole `analyze` pipeline as a library call: read, normalize, diagnose, recommend.

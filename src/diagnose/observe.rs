@@ -6,7 +6,7 @@
 
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
 use crate::model::hash::HashMap;
-use crate::model::snapshot::AssignedBy;
+use crate::model::snapshot::{AssignedBy, ReportedError};
 use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
 use chrono::{DateTime, Utc};
 use regex::Regex;
@@ -224,21 +224,8 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
     let mut out = Vec::new();
     for (i, r) in ctx.snap.reported_errors.iter().enumerate() {
         let user = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref());
-        let sku = match (&r.sku_id, &r.sku_part_number) {
-            (Some(id), _) => SkuKey::Id(id.clone()),
-            (None, Some(p)) => ctx.resolve_sku_text(p),
-            (None, None) => SkuKey::Unknown,
-        };
-        let mut group = match &r.assigned_by {
-            AssignedBy::Direct => GroupKey::Direct,
-            AssignedBy::GroupId(g) => GroupKey::Group(g.clone()),
-            AssignedBy::GroupName(n) => match ctx.group_by_name(n) {
-                Some(g) => GroupKey::Group(g.id.clone()),
-                None => GroupKey::Name(n.trim().to_string()),
-            },
-            AssignedBy::Unknown => GroupKey::Unknown,
-        };
-        let mut sku = sku;
+        let mut sku = reported_sku(ctx, r);
+        let mut group = reported_group(ctx, r);
         if matches!(group, GroupKey::Unknown) {
             if let Some(u) = &user {
                 let mine = idx.get(u).map(|v| v.as_slice()).unwrap_or(&[]);
@@ -259,6 +246,29 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
         });
     }
     out
+}
+
+/// The product a reported error names: its id, else its part number or name as written.
+pub(crate) fn reported_sku(ctx: &Ctx<'_>, r: &ReportedError) -> SkuKey {
+    match (&r.sku_id, &r.sku_part_number) {
+        (Some(id), _) => SkuKey::Id(id.clone()),
+        (None, Some(p)) => ctx.resolve_sku_text(p),
+        (None, None) => SkuKey::Unknown,
+    }
+}
+
+/// The assignment source a reported error names (a group name is the snapshot's group when one
+/// group has it).
+pub(crate) fn reported_group(ctx: &Ctx<'_>, r: &ReportedError) -> GroupKey {
+    match &r.assigned_by {
+        AssignedBy::Direct => GroupKey::Direct,
+        AssignedBy::GroupId(g) => GroupKey::Group(g.clone()),
+        AssignedBy::GroupName(n) => match ctx.group_by_name(n.as_str()) {
+            Some(g) => GroupKey::Group(g.id.clone()),
+            None => GroupKey::Name(n.trim().to_string()),
+        },
+        AssignedBy::Unknown => GroupKey::Unknown,
+    }
 }
 
 /// Builds the pattern of [`sku_in_text`] ([`super::warm`]).

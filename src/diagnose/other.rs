@@ -3,18 +3,20 @@
 //! failing that, to the user's failed audit events; failing that, kept as Other and said so.
 
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
-use super::observe::Bucket;
+use super::observe::{reported_group, reported_sku, Bucket};
 use super::status::UserState;
 use super::text::{fmt_time, list, plural};
 use crate::model::finding::{BlockedBy, CauseDetails, UserRef};
+use crate::model::snapshot::ReportedError;
 use crate::model::{Cause, Outcome};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The error blocking a user's product, if the data shows one.
 pub(crate) fn blocking_error(
     ctx: &Ctx<'_>,
     b: &Bucket,
+    reported: &Reported<'_>,
     user: &UKey,
     at: Option<DateTime<Utc>>,
 ) -> Option<BlockedBy> {
@@ -46,6 +48,12 @@ pub(crate) fn blocking_error(
                 at: st.last_updated,
             });
         }
+    }
+    // 1b. the same in a reported error list (Microsoft's "users with license errors" CSV, the
+    //     beta assignmentErrors): another product's real error from the same group, for a user
+    //     the snapshot may not hold
+    if let Some(x) = reported.sibling(ctx, b, user, &uref) {
+        return Some(x);
     }
     // 2. the user's failed audit events: the latest at or before the Other error, else the
     //    earliest after it
@@ -81,11 +89,59 @@ pub(crate) fn blocking_error(
     before.or(after).map(|(_, b)| b.clone())
 }
 
+/// The reported errors (Microsoft's "users with license errors" CSV, the beta assignmentErrors)
+/// that can explain an `Other` from a group: real causes, by user. Built once a bucket.
+pub(crate) struct Reported<'a> {
+    by_user: HashMap<UKey, Vec<&'a ReportedError>>,
+}
+
+impl<'a> Reported<'a> {
+    pub(crate) fn new(ctx: &Ctx<'a>, b: &Bucket) -> Reported<'a> {
+        let mut by_user: HashMap<UKey, Vec<&'a ReportedError>> = HashMap::new();
+        // a group is needed to call two entries siblings: all-or-nothing holds within one group
+        if matches!(b.group, GroupKey::Group(_) | GroupKey::Name(_)) {
+            for r in &ctx.snap.reported_errors {
+                if matches!(r.cause, Cause::Other | Cause::ConcurrencyException) {
+                    continue;
+                }
+                if let Some(u) = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref()) {
+                    by_user.entry(u).or_default().push(r);
+                }
+            }
+        }
+        Reported { by_user }
+    }
+
+    /// Step 1b of [`blocking_error`]: `user`'s reported error on another product from the
+    /// bucket's group (the first by product, then row).
+    fn sibling(&self, ctx: &Ctx<'_>, b: &Bucket, user: &UKey, uref: &UserRef) -> Option<BlockedBy> {
+        let mut sib: Vec<(SkuKey, &ReportedError)> = self
+            .by_user
+            .get(user)?
+            .iter()
+            .filter(|r| reported_group(ctx, r) == b.group)
+            .map(|r| (reported_sku(ctx, r), *r))
+            .filter(|(s, _)| !matches!(s, SkuKey::Unknown) && *s != b.sku)
+            .collect();
+        sib.sort_by(|(a, _), (c, _)| a.cmp(c));
+        let (sku, r) = sib.into_iter().next()?;
+        Some(BlockedBy {
+            user: uref.clone(),
+            cause: r.cause.clone(),
+            sku: ctx.sku_part(&sku),
+            sku_id: sku.id().cloned(),
+            found_in: "snapshot".into(),
+            at: r.occurred,
+        })
+    }
+}
+
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let mut blocked: Vec<BlockedBy> = Vec::new();
     let mut unexplained: Vec<UserRef> = Vec::new();
+    let reported = Reported::new(ctx, b);
     for us in users {
-        match blocking_error(ctx, b, &us.user, us.error_at) {
+        match blocking_error(ctx, b, &reported, &us.user, us.error_at) {
             Some(x) => blocked.push(x),
             None => unexplained.push(ctx.user_ref(&us.user)),
         }

@@ -15,7 +15,7 @@ pub use conflicts::{conflicting_pairs, conflicts as plans_conflict, ConflictTabl
 pub use dependencies::{Confidence, Dependency, DependencyTable};
 
 use crate::model::hash::HashMap;
-use crate::model::snapshot::SubscribedSku;
+use crate::model::snapshot::{ReportedError, SubscribedSku};
 use crate::model::{AuditEvent, PlanId, SkuId};
 use anyhow::Context;
 use std::path::Path;
@@ -156,6 +156,34 @@ impl Knowledge {
                     }
                 }
             }
+        }
+        self
+    }
+
+    /// Names the products that a reported error list (Microsoft's "users with license errors"
+    /// CSV) gives with their id and part number, when neither the catalog nor the subscribedSkus
+    /// know the id: a tenant's custom or newer product is then named as the export names it.
+    pub fn with_reported_names(mut self, errors: &[ReportedError]) -> Knowledge {
+        for r in errors {
+            let (Some(id), Some(part)) = (&r.sku_id, r.sku_part_number.as_deref()) else {
+                continue;
+            };
+            let part = part.trim();
+            // a part number is one token (`ENTERPRISEPACK`); a display name is not one
+            if part.is_empty()
+                || part.contains(char::is_whitespace)
+                || self.catalog.sku(id).is_some()
+            {
+                continue;
+            }
+            let info = self.overlay.skus.entry(id.clone()).or_default();
+            if info.part_number.is_none() {
+                info.part_number = Some(part.to_string());
+            }
+            self.overlay
+                .part
+                .entry(part.to_ascii_uppercase())
+                .or_insert_with(|| id.clone());
         }
         self
     }

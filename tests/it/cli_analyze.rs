@@ -642,6 +642,67 @@ fn the_license_errors_csv_alone_names_users_by_upn() {
     }
 }
 
+/// Microsoft's license-errors CSV alone: an `Other` on EMS from LIC-O365-E3 is the same users'
+/// ENTERPRISEPACK error from that group (all or nothing), so it is explained by it and ranked
+/// after it; a product the catalog does not know is named by the row's part number.
+#[test]
+fn the_license_errors_csv_explains_other_by_its_sibling_rows() {
+    let (v, _) = analyze(&["fixtures/snapshot/users-with-license-errors.csv"]);
+    let findings = v["findings"].as_array().expect("findings");
+    let ems = findings
+        .iter()
+        .position(|f| f["cause"] == "Other" && f["sku"] == "EMS")
+        .expect("the EMS Other");
+    let f = &findings[ems];
+    assert!(
+        f["details"]["unexplained"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()),
+        "{f}"
+    );
+    let blocked: BTreeSet<(String, String)> = f["details"]["blocked_by"]
+        .as_array()
+        .expect("blocked_by")
+        .iter()
+        .map(|b| {
+            assert_eq!(b["sku"], "ENTERPRISEPACK", "{b}");
+            (
+                b["user"]["upn"].as_str().unwrap().to_string(),
+                b["cause"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("grace.kim", "MutuallyExclusiveViolation"),
+        ("ivan.horvat", "MutuallyExclusiveViolation"),
+        ("jamie.lindqvist", "UniquenessViolation"),
+        ("kai.nakamura", "CountViolation"),
+        ("lena.vogel", "CountViolation"),
+        ("mateo.rossi", "CountViolation"),
+    ]
+    .iter()
+    .map(|(u, c)| (format!("{u}@fabrikam.example"), c.to_string()))
+    .collect();
+    assert_eq!(blocked, expected);
+    // ranked after the errors that explain it
+    for cause in [
+        "CountViolation",
+        "MutuallyExclusiveViolation",
+        "UniquenessViolation",
+    ] {
+        let at = findings
+            .iter()
+            .position(|f| f["cause"] == cause && f["sku"] == "ENTERPRISEPACK")
+            .expect(cause);
+        assert!(at < ems, "{cause} at {at}, the Other at {ems}");
+    }
+    let custom = findings
+        .iter()
+        .find(|f| f["sku_id"] == "b7e1c9a4-3f2d-4e8a-9c61-5d0f2a7b8e93")
+        .expect("the custom product");
+    assert_eq!(custom["sku"], "CONTOSO_CUSTOM_ADDON");
+}
+
 /// A CSV export written with `;` (`Export-Csv -UseCulture` in de-DE or fr-FR) or a tab reads as
 /// the comma file it was made from: the same counts and the same findings.
 #[test]
