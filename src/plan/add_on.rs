@@ -471,9 +471,16 @@ fn layouts(
             conflicting_users: conflicts_limited,
         });
     }
+    // cheapest first: a product the tenant subscribes to, then the fewest base units to buy (the
+    // new seats beyond those available), then the fewest new seats, then the fewest conflicts
+    let to_buy = |o: &LayoutOption| {
+        let free = o.base_available.unwrap_or(0).max(0) as u64;
+        (o.base_new_seats as u64).saturating_sub(free)
+    };
     out.sort_by(|a, b| {
         (
             !a.subscribed,
+            to_buy(a),
             a.base_new_seats,
             a.conflicting_users,
             a.base.label(),
@@ -481,6 +488,7 @@ fn layouts(
         )
             .cmp(&(
                 !b.subscribed,
+                to_buy(b),
                 b.base_new_seats,
                 b.conflicting_users,
                 b.base.label(),

@@ -482,6 +482,56 @@ fn add_on_missing_prerequisite_offers_both_layouts() {
     assert_eq!(e3_dedicated["base_new_seats"], 1);
 }
 
+/// The same scenario with no E3 seat left: E1's dedicated group (free seats) comes before every
+/// E3 layout, which needs a unit bought.
+#[test]
+fn add_on_options_rank_the_units_to_buy_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = fixture("plan/add-on-missing-prereq");
+    for f in ["users.json", "groups.json", "subscribedSkus.json"] {
+        let text = std::fs::read_to_string(from.join(f)).expect("fixture");
+        let text = if f == "subscribedSkus.json" {
+            let mut skus: Value = serde_json::from_str(&text).expect("skus");
+            for s in skus.as_array_mut().expect("array") {
+                if s["skuPartNumber"] == "ENTERPRISEPACK" {
+                    s["consumedUnits"] = s["prepaidUnits"]["enabled"].clone();
+                }
+            }
+            skus.to_string()
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(f), text).expect("write");
+    }
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&[
+        "plan",
+        "add-on",
+        path,
+        "--group",
+        "LIC-EMS",
+        "--sku",
+        "WORKPLACE_ANALYTICS",
+        "--as-of",
+        AS_OF,
+    ]);
+    let options = v["options"].as_array().expect("options");
+    let first = &options[0];
+    assert_eq!(first["base"]["sku"], "STANDARDPACK", "{options:?}");
+    assert_eq!(first["base_available"], 10);
+    let e3 = options
+        .iter()
+        .position(|o| o["base"]["sku"] == "ENTERPRISEPACK")
+        .expect("an E3 layout");
+    assert!(
+        options[..e3]
+            .iter()
+            .all(|o| o["base"]["sku"] == "STANDARDPACK"),
+        "{options:?}"
+    );
+    assert_eq!(options[e3]["base_available"], 0);
+}
+
 #[test]
 fn add_on_with_the_prerequisite_in_the_group() {
     let (v, code) = plan(
