@@ -85,11 +85,6 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         })
         .collect();
     let sku = ctx.sku_label(&b.sku);
-    let mut parts = vec![format!(
-        "Group-based licensing hit a concurrency exception for {} while processing {sku}{}: two groups assigning the same product were processed at once. Entra retries on its own; no action is required.",
-        plural(users.len(), "user", "users"),
-        ctx.group_key_label(&b.group).map(|g| format!(" from {g}")).unwrap_or_default()
-    )];
     let multi: Vec<String> = occ
         .iter()
         .filter(|o| o.groups_with_same_product.len() > 1)
@@ -101,6 +96,18 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             )
         })
         .collect();
+    // the guide: concurrent assignment of the same license, "typically" a user in more than one
+    // group with it; said as a fact only where the data shows the groups
+    let why = if multi.is_empty() {
+        "the same license was being assigned to the user concurrently (typically from two groups with the same product; the data shows no second group here)"
+    } else {
+        "the same license was being assigned to the user concurrently"
+    };
+    let mut parts = vec![format!(
+        "Group-based licensing hit a concurrency exception for {} while processing {sku}{}: {why}. Entra retries on its own; no action is required.",
+        plural(users.len(), "user", "users"),
+        ctx.group_key_label(&b.group).map(|g| format!(" from {g}")).unwrap_or_default()
+    )];
     if !multi.is_empty() {
         parts.push(format!(
             "In more than one group with {sku}: {}.",

@@ -765,6 +765,32 @@ fn concurrency_self_resolves_or_stays_pending() {
     assert_eq!(f.severity, Severity::Info);
     assert!(f.recommendation.commands.is_empty());
     assert!(f.recommendation.summary.starts_with("No action needed"));
+    assert!(
+        f.explanation.contains("In more than one group"),
+        "{}",
+        f.explanation
+    );
+
+    // in one licensing group only: no second group is claimed
+    w.snap
+        .memberships
+        .retain(|m| m.user_id != uid("omar") || m.group_id == gid("LIC-E3-Voice"));
+    if let Some(omar) = w.snap.users.iter_mut().find(|u| u.id == uid("omar")) {
+        omar.license_states = vec![ok(E3, Some("LIC-E3-Voice"), "2026-10-07T09:20:40Z")].into();
+    }
+    let d = w.run(NOW);
+    let f = find(&d, Cause::ConcurrencyException, "ENTERPRISEPACK");
+    assert!(
+        !f.explanation.contains("In more than one group"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.explanation
+            .contains("the data shows no second group here"),
+        "{}",
+        f.explanation
+    );
 }
 
 #[test]
