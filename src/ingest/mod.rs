@@ -505,6 +505,24 @@ fn process_csv_row(
                 }
             }
         }
+        // a row as wide as the header, as for the audit exports: a row cut inside a quoted cell
+        // runs on into the next line, and reading the cells it then has by position would
+        // attribute one row's values to another's columns
+        CsvShape::Snapshot(kind)
+            if row.len() != headers.len() && !row.iter().all(|c| c.trim().is_empty()) =>
+        {
+            skip(
+                &src,
+                "malformed CSV row",
+                format!(
+                    "expected {} fields like the header ({}), found {}; a cell cut or a quote left open joins a row to the next: export the file again",
+                    headers.len(),
+                    kind.label(),
+                    row.len()
+                ),
+                true,
+            )
+        }
         CsvShape::Snapshot(kind) => match snapshot::parse_csv(*kind, headers, &row, src.clone()) {
             Ok(recs) => Outcome::Snap(recs, InputKind::Snapshot(*kind)),
             Err(i) => skip(&src, i.reason, i.detail, true),

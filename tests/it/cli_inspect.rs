@@ -200,3 +200,45 @@ fn broken_pipe_is_not_an_error() {
         "{status:?} {err}"
     );
 }
+
+/// Snapshot CSVs hold rows as wide as their header, as the audit exports do: a license-errors row
+/// cut inside a quoted cell (the quote left open joins it to the next line) and a membership row
+/// with extra cells are skipped with their line, not read by position into the wrong columns.
+#[test]
+fn snapshot_csv_rows_not_as_wide_as_the_header_are_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(fixture("snapshot/users-with-license-errors.csv"))
+        .expect("fixture");
+    let rows: Vec<&str> = text.lines().collect();
+    // line 28: cut after its fourth cell's first 14 characters, the quote left open
+    let cut_at = rows[27].match_indices(',').nth(2).expect("cells").0 + 15;
+    let mut cut: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    cut[27].truncate(cut_at);
+    let errors = dir.path().join("errors-cut.csv");
+    std::fs::write(&errors, cut.join("\n") + "\n").expect("write");
+    let (v, code) = json_of(&["inspect", errors.to_str().expect("path")]);
+    assert_eq!(code, 0);
+    let i = &v["inputs"][0];
+    assert_eq!(i["format"], "license-errors-csv");
+    assert_eq!(i["skipped"]["malformed CSV row"], 1, "{i}");
+    assert_eq!(
+        i["records"].as_u64(),
+        Some(rows.len() as u64 - 2),
+        "two lines make one record: {i}"
+    );
+    assert_eq!(i["snapshot_records"].as_u64(), Some(rows.len() as u64 - 3));
+    let members = dir.path().join("membership.csv");
+    std::fs::write(
+        &members,
+        "GroupId,UserId\nc3ef798d-70e7-5535-9156-8a8f67e593c1,a86f75a9-12f6-5acf-99d5-8e22e7da112e\nc3ef798d-70e7-5535-9156-8a8f67e593c1,d3ae09d2-e70a-56e1-b8df-781cf423b289,x\n",
+    )
+    .expect("write");
+    licdiag()
+        .args(["inspect", members.to_str().expect("path")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("record 2 (line 3)"))
+        .stdout(predicate::str::contains(
+            "expected 2 fields like the header (membership-csv), found 3",
+        ));
+}
