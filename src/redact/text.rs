@@ -16,8 +16,11 @@ pub const MIN_NAME_IN_TEXT: usize = 3;
 fn email_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
+        // Unicode letters and digits in both parts (internationalized addresses: `jürgen@bücher.example`;
+        // an ASCII-only class stopped at `ü` and left the rest of the address in the text), and a
+        // quoted local part (`"first last"@contoso.example`)
         Regex::new(
-            r"[A-Za-z0-9_%+#&~][A-Za-z0-9._%+'#&~-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+",
+            r#"(?:"(?:[^"\\\r\n]|\\.){1,64}"|[\p{L}\p{N}_%+#&~][\p{L}\p{N}\p{M}._%+'#&~-]*)@[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+"#,
         )
         .expect("static regex is valid")
     })
@@ -303,6 +306,26 @@ mod tests {
         let t = s.text("Proxy address smtp:Jamie.Lindqvist@fabrikam.example is already being used");
         assert_eq!(t, format!("Proxy address smtp:{a} is already being used"));
         assert_eq!(s.text(&t), t, "scrubbing twice changes nothing");
+    }
+
+    #[test]
+    fn internationalized_and_quoted_addresses_in_text() {
+        let s = scrubber(&[]);
+        for a in [
+            "jürgen.müller@bücher.example",
+            "björn@contoso.example",
+            "\"quoted local\"@contoso.example",
+            "имя@пример.example",
+        ] {
+            let p = s.pseudonyms().address(a);
+            let t = s.text(&format!("Proxy address smtp:{a} is already being used"));
+            assert_eq!(
+                t,
+                format!("Proxy address smtp:{p} is already being used"),
+                "{a}"
+            );
+            assert!(is_address(a), "{a}");
+        }
     }
 
     #[test]
