@@ -1,5 +1,25 @@
 //! Neutralizing untrusted export strings for each output format.
 
+/// Whether `c` must not reach a reader as it is: a control character (an escape sequence drives a
+/// terminal, a line feed starts a new line), a bidirectional formatting character (U+061C,
+/// U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069: they reorder how the text around them is
+/// shown, so a name could make a command or a table row read otherwise than it is), or a line or
+/// paragraph separator (U+2028, U+2029, a line break to some editors and renderers). Every output
+/// for a person (terminal, Markdown, HTML, generated commands) replaces or drops these.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn html(s: &str) -> String {
     let mut o = String::with_capacity(s.len());

@@ -162,3 +162,54 @@ fn an_error_is_one_line_whatever_the_file_name_holds() {
     assert!(err.contains("a\\nb\\u{1b}[31m.json"), "{err}");
     assert!(!err.trim_end().contains(['\u{1b}', '\r']), "{err}");
 }
+
+/// Ids and addresses holding the quote characters PowerShell reads besides the ASCII ones (‘ ’ ‚ ‛
+/// end a single-quoted string as `'` does, “ ” „ a double-quoted one as `"` does): in every
+/// generated command each is doubled inside its string, or the line is not generated, so nothing
+/// of the text can run as a command of its own.
+#[test]
+fn smart_quotes_in_ids_and_addresses_cannot_end_a_command_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let state = |code: &str| {
+        format!(
+            r#"[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"{code}","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]"#
+        )
+    };
+    let address = "jamie\u{201D};calc;\u{201C}@x.example";
+    let users = format!(
+        r#"[
+{{"id":"5c7d2a6e\u2019; remove-mguser -userid victim8; \u2018","userPrincipalName":"kai@x.example","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":{}}},
+{{"id":"e40bfd65-5cf2-5686-a734-8c0710d84983","userPrincipalName":"{address}","accountEnabled":true,"proxyAddresses":["SMTP:{address}"],"assignedLicenses":[],"licenseAssignmentStates":{}}},
+{{"id":"6fb0aff4-a491-558e-9e54-f45acf9083b2","userPrincipalName":"other@x.example","accountEnabled":true,"proxyAddresses":["SMTP:other@x.example","smtp:{address}"],"assignedLicenses":[],"licenseAssignmentStates":[]}}
+]"#,
+        state("CountViolation"),
+        state("UniquenessViolation")
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    for format in ["table", "md", "json"] {
+        let out = licdiag()
+            .args(["--no-progress", "analyze"])
+            .arg(dir.path())
+            .args(["--as-of", "2026-10-09T12:00:00Z", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(
+                "Invoke-MgLicenseUser -UserId '5c7d2a6e\u{2019}\u{2019}; remove-mguser -userid victim8; \u{2018}\u{2018}'"
+            ),
+            "{format}: {text}"
+        );
+        assert!(!text.contains("victim8; \u{2018}'"), "{format}: {text}");
+        // the colliding address is named in the steps, but no Get-Recipient line is built from it
+        assert!(text.contains("calc"), "{format}: {text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("-Filter") && l.contains("calc")),
+            "{format}: {text}"
+        );
+    }
+}
