@@ -213,3 +213,98 @@ fn smart_quotes_in_ids_and_addresses_cannot_end_a_command_string() {
         );
     }
 }
+
+/// A reader that goes away (`licdiag ... | head -c 10`) is not an error (README, "Exit codes"): every
+/// command, in every output format, ends with the exit code its findings decide, as it does when its
+/// output is read whole. Standard output is closed before the command writes anything, so every
+/// write meets the closed pipe; each command runs a few times (the failure this guards against
+/// depended on which write met the pipe first).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_the_findings_decide() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().to_str().unwrap();
+    let tenant = "fixtures/sample-tenant";
+    let snapshot = "fixtures/sample-tenant/snapshot";
+    let as_of = ["--as-of", "2026-10-09T12:00:00Z"];
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["table", "json", "md", "html"] {
+        runs.push([&["analyze", tenant, "--format", format][..], &as_of].concat());
+        runs.push(vec!["inspect", tenant, "--format", format]);
+        runs.push(vec!["explain", "--format", format]);
+    }
+    for format in ["table", "json"] {
+        runs.push(vec!["timeline", tenant, "--format", format]);
+        runs.push(vec![
+            "diff",
+            snapshot,
+            "fixtures/snapshot-after",
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["table", "json", "md", "html"] {
+        runs.push(vec![
+            "plan",
+            "migrate",
+            snapshot,
+            "--group",
+            "LIC-O365-E3",
+            "--as-of",
+            "2026-10-09",
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["table", "csv", "json"] {
+        runs.push(vec![
+            "sql",
+            tenant,
+            "-q",
+            "SELECT * FROM events",
+            "--format",
+            format,
+        ]);
+    }
+    runs.push(vec!["export", tenant, "--format", "csv", "--out", out]);
+    let mut codes = std::collections::BTreeSet::new();
+    for args in &runs {
+        let whole = licdiag().arg("--no-progress").args(args).output().unwrap();
+        let expected = whole.status.code();
+        assert!(
+            matches!(expected, Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&whole.stderr)
+        );
+        assert!(!whole.stdout.is_empty(), "{args:?}");
+        codes.insert(expected);
+        for _ in 0..3 {
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_licdiag"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .arg("--no-progress")
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take()); // the reader goes away before anything is written
+            let done = child.wait_with_output().unwrap();
+            assert_eq!(
+                done.status.code(),
+                expected,
+                "{args:?} with a closed pipe: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+            assert!(
+                done.stderr.is_empty(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+        }
+    }
+    // both codes are covered: a closed pipe must neither lose findings nor invent them
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(1)),
+        "{codes:?}"
+    );
+}
