@@ -30,7 +30,7 @@ pub fn html(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => o.push(' '),
+            c if is_hidden(c) && c != '\n' && c != '\t' => o.push(' '),
             c => o.push(c),
         }
     }
@@ -51,7 +51,7 @@ pub fn markdown(s: &str) -> String {
                 o.push(c);
             }
             '\n' | '\r' => o.push(' '),
-            c if c.is_control() => o.push(' '),
+            c if is_hidden(c) => o.push(' '),
             c => o.push(c),
         }
     }
@@ -83,6 +83,19 @@ mod tests {
             "'=HYPERLINK(\"http://x\")"
         );
         assert_eq!(csv_cell("-1"), "'-1");
+        // bidirectional overrides and isolates, marks and line separators cannot reorder or break
+        // the text around them
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{2028}', '\u{2029}',
+        ] {
+            let s = format!("a{c}b");
+            assert_eq!(html(&s), "a b", "{c:?}");
+            assert_eq!(markdown(&s), "a b", "{c:?}");
+            assert_eq!(super::super::table::clean(&s), "a b", "{c:?}");
+        }
+        // a joiner inside an emoji or a name is kept
+        assert_eq!(markdown("a\u{200D}b"), "a\u{200D}b");
         assert_eq!(csv_cell("ok"), "ok");
     }
 }

@@ -308,3 +308,56 @@ fn a_closed_pipe_keeps_the_exit_code_the_findings_decide() {
         "{codes:?}"
     );
 }
+
+/// Bidirectional-formatting characters (U+202E RIGHT-TO-LEFT OVERRIDE, the isolates, the marks) and
+/// line separators in names and ids reach no output meant for a person as they are: in a terminal,
+/// Markdown or HTML report (and the generated commands and their comments in each) they would
+/// reorder or break what is shown around them (a command could read otherwise than it runs).
+#[test]
+fn bidi_controls_and_line_separators_reach_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let hidden = [
+        '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+        '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{2028}', '\u{2029}',
+    ];
+    let all: String = hidden.iter().collect();
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e{all}x","userPrincipalName":"kai{all}@x.example","displayName":"Kai {all} Nakamura","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"LIC{all}E3","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e{all}x"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    let as_of = "2026-10-09T12:00:00Z";
+    for format in ["table", "md", "html"] {
+        for args in [
+            vec!["analyze", "--as-of", as_of],
+            vec!["plan", "delete-group", "--group", group, "--as-of", as_of],
+        ] {
+            let out = licdiag()
+                .arg("--no-progress")
+                .args(&args[..args.len() - 2])
+                .arg(dir.path())
+                .args(&args[args.len() - 2..])
+                .args(["--format", format])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{args:?} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(text.contains("LIC"), "{args:?} {format}: {text}");
+            assert!(
+                !text.contains(&hidden[..]),
+                "{args:?} {format}: {:?}",
+                text.lines()
+                    .filter(|l| l.contains(&hidden[..]))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
