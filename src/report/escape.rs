@@ -38,17 +38,27 @@ pub fn html(s: &str) -> String {
 }
 
 /// Escapes text for a Markdown table cell or paragraph: Markdown/HTML metacharacters are
-/// backslash-escaped or entity-encoded, line breaks become spaces.
+/// backslash-escaped or entity-encoded (`~` too: GitHub strikes through `~~text~~`), line breaks
+/// become spaces. A bare address (`http://…`, `https://…`, `ftp://…`, `www.…`), which GitHub turns
+/// into a link by itself, has its `:` or `.` backslash-escaped: it shows as written and links
+/// nowhere.
 pub fn markdown(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
         match c {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '&' => o.push_str("&amp;"),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' => {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' => {
                 o.push('\\');
                 o.push(c);
+            }
+            ':' if s[i + 1..].starts_with("//") => o.push_str("\\:"),
+            '.' if i >= 3
+                && s.get(i - 3..i)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("www")) =>
+            {
+                o.push_str("\\.")
             }
             '\n' | '\r' => o.push(' '),
             c if is_hidden(c) => o.push(' '),
@@ -78,6 +88,13 @@ mod tests {
             "&lt;img src=x onerror=alert(1)&gt;"
         );
         assert_eq!(markdown("a|b <script>"), "a\\|b &lt;script&gt;");
+        // no strikethrough, no autolink
+        assert_eq!(markdown("~~s~~"), "\\~\\~s\\~\\~");
+        assert_eq!(
+            markdown("kai http://evil.example WWW.evil.example https://x ftp://y"),
+            "kai http\\://evil.example WWW\\.evil.example https\\://x ftp\\://y"
+        );
+        assert_eq!(markdown("a: b. c:/d ww.x"), "a: b. c:/d ww.x");
         assert_eq!(
             csv_cell("=HYPERLINK(\"http://x\")"),
             "'=HYPERLINK(\"http://x\")"

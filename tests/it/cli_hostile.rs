@@ -361,3 +361,61 @@ fn bidi_controls_and_line_separators_reach_no_report() {
         }
     }
 }
+
+/// A name cannot add formatting or links to a Markdown report: `~~text~~` (GitHub's strikethrough)
+/// has its tildes escaped, and a bare `http://…` or `www.…` (which GitHub links by itself) has its
+/// `:` or `.` escaped, so both show as written. Fenced code blocks (generated commands) are shown
+/// verbatim by every renderer and are left out of the check.
+#[test]
+fn names_cannot_strike_through_or_link_in_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let name = "~~s~~ http://evil.example www.evil.example";
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d","userPrincipalName":"kai@x.example","displayName":"{name}","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"{name}","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    for sub in [
+        &["analyze"][..],
+        &["plan", "delete-group", "--group", group],
+    ] {
+        let out = licdiag()
+            .arg("--no-progress")
+            .arg(sub[0])
+            .args(&sub[1..sub.len().min(2)])
+            .arg(dir.path())
+            .args(sub.get(2..).unwrap_or_default())
+            .args(["--as-of", "2026-10-09T12:00:00Z", "--format", "md"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{sub:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = String::from_utf8_lossy(&out.stdout);
+        let mut fenced = false;
+        let prose: Vec<&str> = md
+            .lines()
+            .filter(|l| {
+                if l.starts_with("```") {
+                    fenced = !fenced;
+                    return false;
+                }
+                !fenced
+            })
+            .collect();
+        let prose = prose.join("\n");
+        assert!(
+            prose.contains("\\~\\~s\\~\\~ http\\://evil.example www\\.evil.example"),
+            "{sub:?}: {prose}"
+        );
+        for raw in ["~~s", "http://evil", "www.evil"] {
+            assert!(!prose.contains(raw), "{sub:?}: {raw} in {prose}");
+        }
+    }
+}
