@@ -58,7 +58,8 @@ fn bound_threads(n: u16) -> Result<()> {
         .context("starting the worker threads")
 }
 
-/// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure.
+/// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure. The writers
+/// of [`sink`] and [`stdout`] never return one; this is a last guard.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
@@ -103,15 +104,66 @@ pub fn note_dates(inputs: &[crate::ingest::InputReport]) {
     }
 }
 
-/// Opens the destination of a report: the file named by `--output`, or standard output.
+/// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
+/// names one, ends the output as on standard output), or standard output ([`stdout`]).
 pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p)
+        Some(p) => Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
+            inner: std::fs::File::create(p)
                 .with_context(|| format!("{}: cannot create the output file", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            closed: false,
+        })),
+        None => stdout(),
     })
+}
+
+/// Standard output, buffered, for every command's result. A reader that has gone away
+/// (`licdiag ... | head`) is not an error (README, "Exit codes"): from the first write that
+/// meets a closed pipe on, output is dropped and the command runs to its end, so its exit code
+/// is the one its findings decide (0 or 1), whichever write the pipe closed on. Other write
+/// errors (a full disk) are errors as before.
+pub fn stdout() -> Box<dyn Write> {
+    Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
+        inner: std::io::stdout().lock(),
+        closed: false,
+    }))
+}
+
+/// A writer for which a closed pipe ends the output but is not an error ([`stdout`]).
+struct ClosedPipeIsEnd<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> ClosedPipeIsEnd<W> {
+    /// `r`, with a closed pipe turned into `ok` (and every later call made a no-op).
+    fn pipe<T>(&mut self, r: std::io::Result<T>, ok: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(ok)
+            }
+            r => r,
+        }
+    }
+}
+
+impl<W: Write> Write for ClosedPipeIsEnd<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.pipe(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.pipe(r, ())
+    }
 }
 
 fn inspect(a: InspectArgs, reading: Reading) -> Result<u8> {

@@ -108,7 +108,7 @@ pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
         );
     }
     let format = file_format(a.format);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::commands::stdout();
     for t in &tables {
         let path = write_one(t, format, &a.out)?;
         writeln!(
@@ -183,7 +183,7 @@ pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
         &a.redact,
     )?;
     let result = query(&tables, &a.query)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::commands::stdout();
     sql_output::write(&result, a.format, &mut out).context("writing the query result")?;
     out.flush().context("writing the query result")?;
     Ok(0)

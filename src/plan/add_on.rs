@@ -15,6 +15,7 @@ use crate::knowledge::{Confidence, Dependency};
 use crate::model::finding::{PlanRef, ProductRef};
 use crate::model::snapshot::Group;
 use crate::model::{PlanId, SkuId};
+use crate::recommend::powershell as ps;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -526,8 +527,9 @@ fn steps(
         out.push(format!(
             "Add {al} to {gl} (its prerequisite plans are in the same group): Entra admin center → Groups → {gl} → \
              Licenses → + Assignments → select {al} → Save; PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses \
-             @(@{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
-            g.id
+             @(@{{SkuId={}}}) -RemoveLicenses @()`.",
+            ps::guid_or(g.id.as_str(), "group id"),
+            ps::guid_or(addon.as_str(), "product id")
         ));
     } else {
         let needs: Vec<String> = unmet.iter().map(|d| rules::requires_text(t, d)).collect();
@@ -541,13 +543,17 @@ fn steps(
         match best_full {
             Some(o) => out.push(format!(
                 "Layout 1: add {} to {gl} (all its plans; {} new {} {}), then add {al} to {gl}: `Set-MgGroupLicense \
-                 -GroupId {} -AddLicenses @(@{{SkuId='{}'}}, @{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
+                 -GroupId {} -AddLicenses @(@{{SkuId={}}}, @{{SkuId={}}}) -RemoveLicenses @()`.",
                 o.base.label(),
                 o.base_new_seats,
                 o.base.label(),
                 if o.base_new_seats == 1 { "seat" } else { "seats" },
-                g.id,
-                o.base.sku_id.as_ref().map(|s| s.to_string()).unwrap_or_default()
+                ps::guid_or(g.id.as_str(), "group id"),
+                ps::guid_or(
+                    o.base.sku_id.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+                    "product id"
+                ),
+                ps::guid_or(addon.as_str(), "product id")
             )),
             None => out.push(format!(
                 "Layout 1: add a product that contains the prerequisite to {gl}, then add {al}."
@@ -564,7 +570,7 @@ fn steps(
                         t.kb.plans_of(b)
                             .iter()
                             .filter(|p| !keep.contains(&Some(*p)))
-                            .map(|p| format!("'{p}'"))
+                            .map(|p| ps::guid_or(p.as_str(), "plan id"))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -573,14 +579,18 @@ fn steps(
                     "Layout 2: create a dedicated group for the users who need {al}, assign it {} with only {} \
                      enabled plus {al}, and add those users: each consumes one {} seat (none extra if another \
                      group already gives them {}) and one {al} seat. PowerShell, on the new group: \
-                     `Set-MgGroupLicense -GroupId <new group id> -AddLicenses @(@{{SkuId='{}'; DisabledPlans=@({})}}, \
-                     @{{SkuId='{addon}'}}) -RemoveLicenses @()`.",
+                     `Set-MgGroupLicense -GroupId <new group id> -AddLicenses @(@{{SkuId={}; DisabledPlans=@({})}}, \
+                     @{{SkuId={}}}) -RemoveLicenses @()`.",
                     o.base.label(),
                     enabled.join(", "),
                     o.base.label(),
                     o.base.label(),
-                    base_id.map(|s| s.to_string()).unwrap_or_default(),
-                    disabled.join(",")
+                    ps::guid_or(
+                        base_id.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+                        "product id"
+                    ),
+                    disabled.join(","),
+                    ps::guid_or(addon.as_str(), "product id")
                 ));
             }
             None => out.push(format!(

@@ -12,6 +12,7 @@ use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
 use crate::model::finding::{PlanRef, ProductRef};
 use crate::model::snapshot::Group;
 use crate::model::{PlanId, SkuId};
+use crate::recommend::powershell as ps;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -519,11 +520,15 @@ fn add_licenses_arg(req: &ChangeRequest) -> String {
         .add
         .iter()
         .map(|(s, d)| {
-            let plans: Vec<String> = d.iter().map(|p| format!("'{p}'")).collect();
+            let plans: Vec<String> = d
+                .iter()
+                .map(|p| ps::guid_or(p.as_str(), "plan id"))
+                .collect();
+            let s = ps::guid_or(s.as_str(), "product id");
             if plans.is_empty() {
-                format!("@{{SkuId='{s}'}}")
+                format!("@{{SkuId={s}}}")
             } else {
-                format!("@{{SkuId='{s}'; DisabledPlans=@({})}}", plans.join(","))
+                format!("@{{SkuId={s}; DisabledPlans=@({})}}", plans.join(","))
             }
         })
         .collect();
@@ -550,7 +555,11 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
          conflicts with {new_text}; no dependent service needs a plan that only {old_text} supplies."
     )];
     if f.has_blocker(BlockerKind::DirectAssignment) {
-        let ids: Vec<String> = req.remove.iter().map(|s| format!("'{s}'")).collect();
+        let ids: Vec<String> = req
+            .remove
+            .iter()
+            .map(|s| ps::guid_or(s.as_str(), "product id"))
+            .collect();
         out.push(format!(
             "Remove the direct {old_text} assignment of each user listed under direct_assignment (they still \
              inherit it from {gl} meanwhile): `Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses \
@@ -603,13 +612,17 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
     } else {
         select.join(", ")
     };
-    let removes: Vec<String> = req.remove.iter().map(|s| format!("'{s}'")).collect();
+    let removes: Vec<String> = req
+        .remove
+        .iter()
+        .map(|s| ps::guid_or(s.as_str(), "product id"))
+        .collect();
     out.push(format!(
         "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
          member loses service: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
          center → Billing → Licenses): select {select}, clear {old_text}, Save. PowerShell: \
          `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses @({})`.",
-        g.id,
+        ps::guid_or(g.id.as_str(), "group id"),
         add_licenses_arg(req),
         removes.join(",")
     ));

@@ -13,6 +13,7 @@ use super::view::{error_text, plans_where, Holding, Members, Tenant};
 use crate::model::finding::{ProductRef, UserRef};
 use crate::model::snapshot::Group;
 use crate::model::{Cause, ObjectId, SkuId};
+use crate::recommend::powershell as ps;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -361,14 +362,14 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
         let ids: Vec<String> = g
             .assigned_licenses
             .iter()
-            .map(|l| format!("'{}'", l.sku_id))
+            .map(|l| ps::guid_or(l.sku_id.as_str(), "product id"))
             .collect();
         out.push(format!(
             "Remove every license from {gl} first (a group with licenses cannot be deleted): Entra admin center → \
              Groups → {gl} → Licenses → select {} → Remove license; PowerShell: `Set-MgGroupLicense -GroupId {} \
              -AddLicenses @() -RemoveLicenses @({})`.",
             names.join(", "),
-            g.id,
+            ps::guid_or(g.id.as_str(), "group id"),
             ids.join(",")
         ));
         out.push(format!(
@@ -390,7 +391,7 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
     } else {
         out.push(format!(
             "Then delete the group: `Remove-MgGroup -GroupId {}`.",
-            g.id
+            ps::guid_or(g.id.as_str(), "group id")
         ));
     }
     out

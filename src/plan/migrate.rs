@@ -13,6 +13,7 @@ use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Te
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::model::snapshot::Group;
 use crate::model::SkuId;
+use crate::recommend::powershell as ps;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -556,7 +557,13 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
         let map: Vec<String> = g
             .assigned_licenses
             .iter()
-            .map(|l| format!("{} = '{}'", t.sku_label(&l.sku_id), l.sku_id))
+            .map(|l| {
+                format!(
+                    "{} = {}",
+                    t.sku_label(&l.sku_id),
+                    ps::guid_or(l.sku_id.as_str(), "product id")
+                )
+            })
             .collect();
         out.push(format!(
             "Remove the direct assignments of the {} in the safe list (only the products listed for each), a few \

@@ -244,7 +244,13 @@ fn md_text(s: &str, in_table: bool) -> String {
         if code && !p.is_empty() {
             let c: String = p
                 .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
+                .map(|c| {
+                    if crate::report::escape::is_hidden(c) {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             out.push('`');
             out.push_str(&if in_table { c.replace('|', "\\|") } else { c });

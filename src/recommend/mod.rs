@@ -4,6 +4,7 @@
 //! Pure functions, no I/O.
 
 pub mod playbook;
+pub mod powershell;
 
 pub use crate::model::finding::Recommendation;
 pub use playbook::{all_entries, lookup, playbook, FollowUp, FollowUpKind, PlaybookEntry};
@@ -14,20 +15,7 @@ use crate::model::finding::{
 };
 use crate::model::Cause;
 
-/// A PowerShell single-quoted literal (control characters dropped, `'` doubled).
-fn ps(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).collect();
-    format!("'{}'", clean.replace('\'', "''"))
-}
-
-/// Text safe for a `#` comment on one line.
-fn comment(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
+use powershell::{comment, quote as ps};
 
 fn reprocess_line(u: &AffectedUser) -> Option<String> {
     let key = u.user.key()?;
@@ -358,10 +346,9 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 ));
             }
             for a in addrs {
-                // only plain addresses go into a generated PowerShell line
-                if a.chars().any(|c| {
-                    c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '$')
-                }) {
+                // only plain addresses go into a generated PowerShell line: no quote of any
+                // kind (PowerShell reads “ ” „ as `"` and ‘ ’ ‚ ‛ as `'`), no `$`, no backtick
+                if !powershell::plain_address(a) {
                     continue;
                 }
                 commands.push(format!(
@@ -546,5 +533,9 @@ mod tests {
     fn powershell_quoting() {
         assert_eq!(ps("o'brien"), "'o''brien'");
         assert_eq!(ps("a\nb"), "'ab'");
+        assert_eq!(
+            ps("x\u{2019};calc;\u{2018}"),
+            "'x\u{2019}\u{2019};calc;\u{2018}\u{2018}'"
+        );
     }
 }

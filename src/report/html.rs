@@ -229,7 +229,7 @@ fn link(url: &str) -> String {
     let plain = url.starts_with("https://")
         && !url
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`\\".contains(c));
+            .any(|c| c.is_whitespace() || super::escape::is_hidden(c) || "<>\"'`\\".contains(c));
     if plain {
         format!(
             "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",

@@ -21,7 +21,7 @@ const COMMANDS_PER_FINDING: usize = 50;
 /// Text without control characters, for code blocks (which are not escaped).
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if super::escape::is_hidden(c) { ' ' } else { c })
         .collect()
 }
 
@@ -53,9 +53,9 @@ fn code_block(lang: &str, lines: &[String]) -> String {
 /// `[text](url)` for a plain https address, else the escaped address.
 fn link(text: &str, url: &str) -> String {
     let plain = url.starts_with("https://")
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`\\".contains(c));
+        && !url.chars().any(|c| {
+            c.is_whitespace() || super::escape::is_hidden(c) || "()<>[]\"'`\\".contains(c)
+        });
     if plain {
         format!("[{}]({url})", e(text))
     } else {

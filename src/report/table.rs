@@ -12,10 +12,11 @@ pub fn ts(t: &DateTime<Utc>) -> String {
 }
 
 /// Strips control characters from export text before it reaches a terminal (escape sequences in a
-/// display name must not drive the terminal).
+/// display name must not drive the terminal), and bidirectional-formatting characters and line
+/// separators, which would reorder or break the line ([`super::escape::is_hidden`]).
 pub fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if super::escape::is_hidden(c) { ' ' } else { c })
         .collect()
 }
 

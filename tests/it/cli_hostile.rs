@@ -162,3 +162,260 @@ fn an_error_is_one_line_whatever_the_file_name_holds() {
     assert!(err.contains("a\\nb\\u{1b}[31m.json"), "{err}");
     assert!(!err.trim_end().contains(['\u{1b}', '\r']), "{err}");
 }
+
+/// Ids and addresses holding the quote characters PowerShell reads besides the ASCII ones (‘ ’ ‚ ‛
+/// end a single-quoted string as `'` does, “ ” „ a double-quoted one as `"` does): in every
+/// generated command each is doubled inside its string, or the line is not generated, so nothing
+/// of the text can run as a command of its own.
+#[test]
+fn smart_quotes_in_ids_and_addresses_cannot_end_a_command_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let state = |code: &str| {
+        format!(
+            r#"[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"{code}","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]"#
+        )
+    };
+    let address = "jamie\u{201D};calc;\u{201C}@x.example";
+    let users = format!(
+        r#"[
+{{"id":"5c7d2a6e\u2019; remove-mguser -userid victim8; \u2018","userPrincipalName":"kai@x.example","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":{}}},
+{{"id":"e40bfd65-5cf2-5686-a734-8c0710d84983","userPrincipalName":"{address}","accountEnabled":true,"proxyAddresses":["SMTP:{address}"],"assignedLicenses":[],"licenseAssignmentStates":{}}},
+{{"id":"6fb0aff4-a491-558e-9e54-f45acf9083b2","userPrincipalName":"other@x.example","accountEnabled":true,"proxyAddresses":["SMTP:other@x.example","smtp:{address}"],"assignedLicenses":[],"licenseAssignmentStates":[]}}
+]"#,
+        state("CountViolation"),
+        state("UniquenessViolation")
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    for format in ["table", "md", "json"] {
+        let out = licdiag()
+            .args(["--no-progress", "analyze"])
+            .arg(dir.path())
+            .args(["--as-of", "2026-10-09T12:00:00Z", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(
+                "Invoke-MgLicenseUser -UserId '5c7d2a6e\u{2019}\u{2019}; remove-mguser -userid victim8; \u{2018}\u{2018}'"
+            ),
+            "{format}: {text}"
+        );
+        assert!(!text.contains("victim8; \u{2018}'"), "{format}: {text}");
+        // the colliding address is named in the steps, but no Get-Recipient line is built from it
+        assert!(text.contains("calc"), "{format}: {text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("-Filter") && l.contains("calc")),
+            "{format}: {text}"
+        );
+    }
+}
+
+/// A reader that goes away (`licdiag ... | head -c 10`) is not an error (README, "Exit codes"): every
+/// command, in every output format, ends with the exit code its findings decide, as it does when its
+/// output is read whole. Standard output is closed before the command writes anything, so every
+/// write meets the closed pipe; each command runs a few times (the failure this guards against
+/// depended on which write met the pipe first).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_the_findings_decide() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().to_str().unwrap();
+    let tenant = "fixtures/sample-tenant";
+    let snapshot = "fixtures/sample-tenant/snapshot";
+    let as_of = ["--as-of", "2026-10-09T12:00:00Z"];
+    let mut runs: Vec<Vec<&str>> = Vec::new();
+    for format in ["table", "json", "md", "html"] {
+        runs.push([&["analyze", tenant, "--format", format][..], &as_of].concat());
+        runs.push(vec!["inspect", tenant, "--format", format]);
+        runs.push(vec!["explain", "--format", format]);
+    }
+    for format in ["table", "json"] {
+        runs.push(vec!["timeline", tenant, "--format", format]);
+        runs.push(vec![
+            "diff",
+            snapshot,
+            "fixtures/snapshot-after",
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["table", "json", "md", "html"] {
+        runs.push(vec![
+            "plan",
+            "migrate",
+            snapshot,
+            "--group",
+            "LIC-O365-E3",
+            "--as-of",
+            "2026-10-09",
+            "--format",
+            format,
+        ]);
+    }
+    for format in ["table", "csv", "json"] {
+        runs.push(vec![
+            "sql",
+            tenant,
+            "-q",
+            "SELECT * FROM events",
+            "--format",
+            format,
+        ]);
+    }
+    runs.push(vec!["export", tenant, "--format", "csv", "--out", out]);
+    let mut codes = std::collections::BTreeSet::new();
+    for args in &runs {
+        let whole = licdiag().arg("--no-progress").args(args).output().unwrap();
+        let expected = whole.status.code();
+        assert!(
+            matches!(expected, Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&whole.stderr)
+        );
+        assert!(!whole.stdout.is_empty(), "{args:?}");
+        codes.insert(expected);
+        for _ in 0..3 {
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_licdiag"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .arg("--no-progress")
+                .args(args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take()); // the reader goes away before anything is written
+            let done = child.wait_with_output().unwrap();
+            assert_eq!(
+                done.status.code(),
+                expected,
+                "{args:?} with a closed pipe: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+            assert!(
+                done.stderr.is_empty(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+        }
+    }
+    // both codes are covered: a closed pipe must neither lose findings nor invent them
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(1)),
+        "{codes:?}"
+    );
+}
+
+/// Bidirectional-formatting characters (U+202E RIGHT-TO-LEFT OVERRIDE, the isolates, the marks) and
+/// line separators in names and ids reach no output meant for a person as they are: in a terminal,
+/// Markdown or HTML report (and the generated commands and their comments in each) they would
+/// reorder or break what is shown around them (a command could read otherwise than it runs).
+#[test]
+fn bidi_controls_and_line_separators_reach_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let hidden = [
+        '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+        '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{2028}', '\u{2029}',
+    ];
+    let all: String = hidden.iter().collect();
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e{all}x","userPrincipalName":"kai{all}@x.example","displayName":"Kai {all} Nakamura","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"LIC{all}E3","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e{all}x"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    let as_of = "2026-10-09T12:00:00Z";
+    for format in ["table", "md", "html"] {
+        for args in [
+            vec!["analyze", "--as-of", as_of],
+            vec!["plan", "delete-group", "--group", group, "--as-of", as_of],
+        ] {
+            let out = licdiag()
+                .arg("--no-progress")
+                .args(&args[..args.len() - 2])
+                .arg(dir.path())
+                .args(&args[args.len() - 2..])
+                .args(["--format", format])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{args:?} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(text.contains("LIC"), "{args:?} {format}: {text}");
+            assert!(
+                !text.contains(&hidden[..]),
+                "{args:?} {format}: {:?}",
+                text.lines()
+                    .filter(|l| l.contains(&hidden[..]))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+/// A name cannot add formatting or links to a Markdown report: `~~text~~` (GitHub's strikethrough)
+/// has its tildes escaped, and a bare `http://…` or `www.…` (which GitHub links by itself) has its
+/// `:` or `.` escaped, so both show as written. Fenced code blocks (generated commands) are shown
+/// verbatim by every renderer and are left out of the check.
+#[test]
+fn names_cannot_strike_through_or_link_in_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let name = "~~s~~ http://evil.example www.evil.example";
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d","userPrincipalName":"kai@x.example","displayName":"{name}","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"{name}","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    for sub in [
+        &["analyze"][..],
+        &["plan", "delete-group", "--group", group],
+    ] {
+        let out = licdiag()
+            .arg("--no-progress")
+            .arg(sub[0])
+            .args(&sub[1..sub.len().min(2)])
+            .arg(dir.path())
+            .args(sub.get(2..).unwrap_or_default())
+            .args(["--as-of", "2026-10-09T12:00:00Z", "--format", "md"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{sub:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = String::from_utf8_lossy(&out.stdout);
+        let mut fenced = false;
+        let prose: Vec<&str> = md
+            .lines()
+            .filter(|l| {
+                if l.starts_with("```") {
+                    fenced = !fenced;
+                    return false;
+                }
+                !fenced
+            })
+            .collect();
+        let prose = prose.join("\n");
+        assert!(
+            prose.contains("\\~\\~s\\~\\~ http\\://evil.example www\\.evil.example"),
+            "{sub:?}: {prose}"
+        );
+        for raw in ["~~s", "http://evil", "www.evil"] {
+            assert!(!prose.contains(raw), "{sub:?}: {raw} in {prose}");
+        }
+    }
+}

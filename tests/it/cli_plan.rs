@@ -906,3 +906,114 @@ fn missing_member_list_and_inventory_are_warnings() {
     );
     assert!(kinds.contains(&"seats_unknown".to_string()), "{kinds:?}");
 }
+
+/// Every id a plan puts into a PowerShell command is a quoted GUID or a placeholder: a group or
+/// product id that is not a GUID (here one that would run `calc` and `Remove-MgUser` if pasted) is
+/// never written into a command, in any format.
+#[test]
+fn ids_that_are_not_guids_never_reach_a_command() {
+    let hostile_group = "20000000-0000-4000-8000-000000000003;calc.exe;$(Remove-MgUser x)";
+    let hostile_quote = "2000';calc;'";
+    let hostile_sku = "6fd2c87f-b296-42f0-b197-1e91e994b900';calc;'";
+    // (subcommand, scenario, arguments, ids replaced in its files, a placeholder the plan shows)
+    let cases: [(&str, &str, &[&str], &[(&str, &str)], &str); 5] = [
+        (
+            "add-on",
+            "add-on-ok",
+            &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
+            &[("20000000-0000-4000-8000-000000000003", hostile_group)],
+            "-GroupId <group id>",
+        ),
+        (
+            "add-on",
+            "add-on-missing-prereq",
+            &["--group", "LIC-EMS", "--sku", "WORKPLACE_ANALYTICS"],
+            &[("20000000-0000-4000-8000-000000000007", hostile_quote)],
+            "-GroupId <group id>",
+        ),
+        (
+            "delete-group",
+            "delete-group-safe",
+            &["--group", "LIC-E3"],
+            &[
+                ("20000000-0000-4000-8000-000000000003", hostile_quote),
+                ("6fd2c87f-b296-42f0-b197-1e91e994b900", hostile_sku),
+            ],
+            "-RemoveLicenses @(<product id>)",
+        ),
+        (
+            "change",
+            "change-safe",
+            &[
+                "--group",
+                "LIC-E1",
+                "--remove",
+                "STANDARDPACK",
+                "--add",
+                "ENTERPRISEPACK",
+            ],
+            &[("20000000-0000-4000-8000-000000000001", hostile_group)],
+            "-GroupId <group id>",
+        ),
+        (
+            "migrate",
+            "migrate-safe",
+            &["--group", "LIC-E3"],
+            &[("6fd2c87f-b296-42f0-b197-1e91e994b900", hostile_sku)],
+            "= <product id>",
+        ),
+    ];
+    let id = regex::Regex::new(
+        r"(-GroupId|SkuId=|-RemoveLicenses @\(|DisabledPlans=@\() *(<[a-z ]+>|\S*)",
+    )
+    .expect("regex");
+    let guid = regex::Regex::new(
+        r"^('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'|<[a-z ]+>|\)|@\(\))",
+    )
+    .expect("regex");
+    for (sub, scenario, args, replace, placeholder) in cases {
+        let dir = tempfile::tempdir().expect("tmp");
+        for f in ["users.json", "groups.json", "subscribedSkus.json"] {
+            let mut text = std::fs::read_to_string(fixture(&format!("plan/{scenario}")).join(f))
+                .expect("read");
+            for (from, to) in replace {
+                text = text.replace(from, &to.replace('\\', "\\\\"));
+            }
+            std::fs::write(dir.path().join(f), text).expect("write");
+        }
+        for format in ["table", "md", "html", "json"] {
+            let out = licdiag()
+                .args(["--no-progress", "plan", sub])
+                .arg(dir.path())
+                .args(args)
+                .args(["--as-of", AS_OF, "--format", format])
+                .output()
+                .expect("run");
+            let text = String::from_utf8_lossy(&out.stdout)
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{scenario} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mut commands = 0;
+            for c in id.captures_iter(&text) {
+                commands += 1;
+                assert!(
+                    guid.is_match(&c[2]),
+                    "{scenario} {format}: {:?} in a command:\n{text}",
+                    &c[0]
+                );
+            }
+            assert!(
+                commands > 0 || sub == "migrate",
+                "{scenario} {format}: no command in\n{text}"
+            );
+            assert!(text.contains(placeholder), "{scenario} {format}: {text}");
+        }
+    }
+}
