@@ -140,6 +140,10 @@ pub struct Scanner<R> {
     pub odata_context: Option<String>,
     /// Whether an envelope (`value` / `records` array) was seen.
     pub saw_envelope: bool,
+    /// Whether an Azure Monitor envelope was seen: its key spelled `records`, as Azure Monitor
+    /// writes it (AWS CloudTrail's log files are `{"Records":[...]}`). Like a page's context, it
+    /// tells what an empty one held.
+    pub saw_records: bool,
 }
 
 /// Whether a top-level key names the record array of a page or envelope (`value`, `records`).
@@ -490,6 +494,7 @@ impl<R: BufRead> Scanner<R> {
             shared: None,
             odata_context: None,
             saw_envelope: false,
+            saw_records: false,
         }
     }
 
@@ -669,6 +674,7 @@ impl<R: BufRead> Scanner<R> {
             b'[' if top1 && cap.after_colon && is_envelope_key(&cap.key) => {
                 // The top-level object is a page / envelope: stream its array's elements.
                 self.saw_envelope = true;
+                self.saw_records |= cap.key == b"records";
                 self.ctx.push(Ctx::Envelope(1));
                 self.ctx.push(Ctx::Array);
                 return; // capture dropped
@@ -863,6 +869,17 @@ mod tests {
             2
         );
         assert_eq!(texts(r#"{"value":[]}"#).len(), 0);
+        // an Azure Monitor envelope, as Azure Monitor spells it, tells what an empty one held
+        for (text, records) in [
+            (r#"{"records":[]}"#, true),
+            (r#"{"Records":[]}"#, false),
+            (r#"{"value":[]}"#, false),
+        ] {
+            let mut sc = Scanner::new(text.as_bytes());
+            assert_eq!(sc.by_ref().count(), 0);
+            assert!(sc.saw_envelope);
+            assert_eq!(sc.saw_records, records, "{text}");
+        }
     }
 
     #[test]

@@ -1110,7 +1110,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
     };
     #[cfg(not(target_os = "linux"))]
     let parsed = |_: &[jsonscan::JsonItem]| None;
-    let context = std::sync::Mutex::new(None::<String>);
+    // the last page's context (empty when a page had none), and whether an Azure Monitor envelope
+    // was seen: what an input with no records held
+    let context = std::sync::Mutex::new((None::<String>, false));
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
@@ -1141,10 +1143,12 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
             let _ = tx.send(batch);
         }
         if let Ok(mut c) = ctx_ref.lock() {
-            *c = sc
-                .odata_context
-                .clone()
-                .or(sc.saw_envelope.then(String::new));
+            *c = (
+                sc.odata_context
+                    .clone()
+                    .or(sc.saw_envelope.then(String::new)),
+                sc.saw_records,
+            );
         }
         Ok(())
     };
@@ -1169,8 +1173,14 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         &parsed,
     )?;
     if sink.report.records == 0 {
-        let ctx = context.lock().ok().and_then(|c| c.clone());
-        let kind = ctx.as_deref().and_then(kind_from_context);
+        let (ctx, records) = context.lock().map(|c| c.clone()).unwrap_or_default();
+        // an Azure Monitor envelope says what it holds by its key, as a Graph page does by its
+        // context: an Event Hub message or a blob with no records is an audit log of none (a page
+        // or JSON that says nothing of what it would hold is still refused)
+        let kind = ctx
+            .as_deref()
+            .and_then(kind_from_context)
+            .or(records.then_some(InputKind::Audit(AuditFormat::AzureMonitor)));
         match kind {
             Some(k) => sink.report.kind = Some(k),
             None => {
