@@ -11,6 +11,10 @@
 //! reported per record (truncated at end of file, stray text, a scalar where an object belongs) and the
 //! scan goes on: a line that starts with `{` in column 0 while a top-level object is still open starts a
 //! new record, so one truncated JSON Lines record does not swallow the ones after it.
+//!
+//! A UTF-8 byte-order mark between values (files joined with `cat`, each written with one by PowerShell
+//! 5.1) is white space: its bytes, read as the start of a stray scalar, are dropped once they are the
+//! whole of it. In a string it is the string's text.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -119,6 +123,9 @@ impl Capture {
     }
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8; 3] = b"\xef\xbb\xbf";
+
 /// Streaming record splitter over a UTF-8 byte stream.
 pub struct Scanner<R> {
     reader: R,
@@ -129,6 +136,9 @@ pub struct Scanner<R> {
     in_string: bool,
     escape: bool,
     line_start: bool,
+    /// Bytes of a byte-order mark read at the start of the line (0 to 2): the line is still at its
+    /// start after a whole one.
+    line_bom: usize,
     pending: VecDeque<JsonItem>,
     eof: bool,
     /// The current chunk of input, copied out of the reader.
@@ -488,6 +498,7 @@ impl<R: BufRead> Scanner<R> {
             in_string: false,
             escape: false,
             line_start: true,
+            line_bom: 0,
             pending: VecDeque::new(),
             eof: false,
             chunk: Vec::new(),
@@ -583,8 +594,16 @@ impl<R: BufRead> Scanner<R> {
             }
             let b = chunk[i];
             i += 1;
-            let at_line_start = self.line_start;
-            self.line_start = b == b'\n';
+            // at the line's start: after its line feed and any whole byte-order marks (the files
+            // joined with `cat` each began with one)
+            let at_line_start = self.line_start && self.line_bom == 0;
+            let bom = self.line_start && BOM[self.line_bom] == b;
+            self.line_bom = if bom {
+                (self.line_bom + 1) % BOM.len()
+            } else {
+                0
+            };
+            self.line_start = b == b'\n' || bom;
             if b == b'\n' {
                 self.line += 1;
             }
@@ -626,7 +645,10 @@ impl<R: BufRead> Scanner<R> {
             if b == b'"' {
                 self.in_string = true;
             }
-            self.cap = Some(cap);
+            // a byte-order mark between values is white space (the capture is dropped)
+            if cap.buf != BOM {
+                self.cap = Some(cap);
+            }
             return;
         }
         cap.buf.push(b);
@@ -934,6 +956,132 @@ mod resync_tests {
 }
 
 #[cfg(test)]
+mod bom_tests {
+    use super::*;
+
+    /// Records (text, line, problem) of `s` read in chunks of `k` bytes.
+    fn scan_in(s: &[u8], k: usize) -> Vec<(String, u64, Option<ItemProblem>)> {
+        let r = std::io::BufReader::with_capacity(k, s);
+        Scanner::new(r)
+            .map(|i| {
+                let i = i.unwrap();
+                (
+                    String::from_utf8_lossy(&i.bytes).into_owned(),
+                    i.line,
+                    i.problem,
+                )
+            })
+            .collect()
+    }
+
+    /// The same records whatever the chunks (a mark cut by a chunk's end included).
+    fn scan(s: &str) -> Vec<(String, u64, Option<ItemProblem>)> {
+        let one = scan_in(s.as_bytes(), 1 << 16);
+        for k in [1, 2, 3, 5, 64] {
+            assert_eq!(scan_in(s.as_bytes(), k), one, "chunks of {k}: {s:?}");
+        }
+        one
+    }
+
+    #[test]
+    fn a_mark_between_values_is_white_space() {
+        // PowerShell 5.1 one-object files joined with `cat`: a mark, a pretty object, CRLF
+        let objects = "{\r\n  \"a\": 1\r\n}\r\n\u{feff}{\r\n  \"b\": 2\r\n}\r\n\u{feff}{\"c\":3}";
+        let got = scan(objects);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got.iter().all(|g| g.2.is_none()), "{got:?}");
+        assert_eq!((got[1].0.as_str(), got[1].1), ("{\r\n  \"b\": 2\r\n}", 4));
+        // arrays each written with one: no stray `\u{feff}[` or `]` records
+        let arrays =
+            "[{\"a\":1},\r\n{\"b\":2}]\r\n\u{feff}[\r\n{\"c\":3}]\r\n\u{feff}[{\"d\":4}]\r\n";
+        let got = scan(arrays);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got.iter().all(|g| g.2.is_none()), "{got:?}");
+        // JSON Lines, every line starting with one (read here by the general splitter)
+        let lines = "{\"a\":1}\n\u{feff}{\"b\":2}\n\u{feff}\u{feff}{\"c\":3}\n";
+        assert_eq!(scan(lines).iter().filter(|g| g.2.is_none()).count(), 3);
+        // pages and envelopes
+        let pages = "{\"value\":[{\"a\":1}]}\u{feff}{\"records\":[{\"b\":2}]}\n";
+        assert_eq!(scan(pages).len(), 2);
+    }
+
+    #[test]
+    fn a_mark_in_a_string_is_text_and_a_partial_one_is_stray() {
+        let got = scan("[{\"a\":\"\u{feff}x\"},\"\u{feff}\"]");
+        assert_eq!(got[0].0, "{\"a\":\"\u{feff}x\"}");
+        assert_eq!(
+            got[1],
+            ("\"\u{feff}\"".into(), 1, Some(ItemProblem::NotAnObject))
+        );
+        // two bytes of a mark, or a mark and text, are stray text, counted
+        let got = scan_in(b"{\"a\":1}\n\xef\xbb\n{\"b\":2}\n\xef\xbb\xbfxyz\n", 64);
+        let problems: Vec<_> = got.iter().map(|g| g.2).collect();
+        assert_eq!(
+            problems,
+            vec![
+                None,
+                Some(ItemProblem::NotAnObject),
+                None,
+                Some(ItemProblem::NotAnObject)
+            ]
+        );
+        assert_eq!(got[3].0, "xyz");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Marks where values may start (each file joined with `cat` began with one) change
+        /// nothing: the same records, lines and problems as without them.
+        #[test]
+        fn marks_between_values_change_nothing(
+            values in proptest::collection::vec(proptest::prelude::prop_oneof![
+                proptest::prelude::Just("{\"a\":\"\u{feff}[\"}"),
+                proptest::prelude::Just("{\r\n  \"b\": [1, {\"c\": 2}]\r\n}"),
+                proptest::prelude::Just("[{\"d\":1},\n{\"e\":2}]"),
+                proptest::prelude::Just("{\"value\":[{\"f\":3}]}"),
+                proptest::prelude::Just("{\"cut\":"),
+                proptest::prelude::Just("42"),
+            ], 0..8),
+            marked in proptest::collection::vec(proptest::prelude::any::<bool>(), 8),
+            sep in proptest::sample::select(vec!["\n", "\r\n", " ", ""]),
+            k in 1usize..20,
+        ) {
+            let join = |marks: bool| {
+                values
+                    .iter()
+                    .zip(&marked)
+                    .map(|(v, m)| if marks && *m { format!("\u{feff}{v}") } else { v.to_string() })
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            let (plain, with) = (join(false), join(true));
+            let strip = |v: Vec<(String, u64, Option<ItemProblem>)>| {
+                v.into_iter()
+                    .map(|(t, l, p)| (t.replace('\u{feff}', ""), l, p))
+                    .collect::<Vec<_>>()
+            };
+            // a mark in a truncated record's bytes, or in a string, is its text; compared without
+            proptest::prop_assert_eq!(
+                strip(scan_in(with.as_bytes(), k)),
+                strip(scan_in(plain.as_bytes(), k))
+            );
+        }
+    }
+
+    #[test]
+    fn a_mark_at_a_line_start_still_resynchronizes() {
+        // a JSON Lines record cut short, then a line starting with a mark
+        let got = scan("{\"a\":1}\n{\"b\":{\"c\":\n\u{feff}{\"d\":4}\n");
+        let summary: Vec<_> = got.iter().map(|g| (g.1, g.2)).collect();
+        assert_eq!(
+            summary,
+            vec![(1, None), (2, Some(ItemProblem::Truncated)), (3, None)]
+        );
+        assert_eq!(got[2].0, "{\"d\":4}");
+    }
+}
+
+#[cfg(test)]
 mod object_end_tests {
     use super::*;
     use proptest::prelude::*;
@@ -1097,6 +1245,7 @@ mod object_end_tests {
                 1 => Just("\"s\""),
                 1 => Just("{\"cut\":"),
                 1 => Just("[{\"n\":1}]"),
+                1 => Just("\u{feff}{\"m\":1}"),
             ], 0..12),
             open in prop::sample::select(vec!["[", "{\"value\":[", "{\"records\":[", ""]),
             sep in prop::sample::select(vec![",", ",\n", "\n", " , "]),

@@ -818,11 +818,7 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
         source: e,
     })?;
     let window = &head[..head.len().min(8192)];
-    let trimmed: Vec<u8> = window
-        .iter()
-        .copied()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .collect();
+    let trimmed: Vec<u8> = skip_blank(window).to_vec();
     if trimmed.is_empty() {
         return Err(InputError::Unusable {
             path: path.into(),
@@ -914,6 +910,19 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
                     },
                 })
             }
+        }
+    }
+}
+
+/// `b` after its leading white space and byte-order marks: the first is stripped when the input is
+/// opened, and one after blank lines (files joined with `cat`, the first holding only a line end)
+/// is white space as well, as between JSON values ([`jsonscan`], [`lines`]).
+fn skip_blank(mut b: &[u8]) -> &[u8] {
+    loop {
+        let rest = b.trim_ascii_start();
+        match rest.strip_prefix(b"\xef\xbb\xbf") {
+            Some(after) => b = after,
+            None => return rest,
         }
     }
 }

@@ -204,6 +204,55 @@ fn broken_pipe_is_not_an_error() {
     );
 }
 
+/// Files joined with `cat`, each written with a byte-order mark (a mark in mid-file where a record
+/// or an array starts): every record is read, and alike on every path (mapped, `--no-mmap`,
+/// standard input, one thread).
+#[test]
+fn joined_files_read_alike_on_every_path() {
+    // (file, events, skipped)
+    for (file, events, skipped) in [
+        ("audit/graph-objects-bom-each.json", 10, 0),
+        ("audit/graph-objects-bom-every-line.jsonl", 13, 0),
+        ("audit/extractor-suite-bom-every-array.json", 12, 0),
+    ] {
+        let path = format!("fixtures/{file}");
+        let inspect = |global: &[&str], stdin: bool| {
+            let mut cmd = licdiag();
+            cmd.args(global).args(["inspect", "--format", "json"]);
+            if stdin {
+                cmd.arg("-")
+                    .write_stdin(std::fs::read(fixture(file)).unwrap());
+            } else {
+                cmd.arg(&path);
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{file} {global:?}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let i = &v["inputs"][0];
+            (
+                i["records"].clone(),
+                i["events"].clone(),
+                i["skipped"].clone(),
+                i["issues"].clone(),
+            )
+        };
+        let mapped = inspect(&[], false);
+        assert_eq!(mapped.1, events, "{file}: events");
+        assert_eq!(mapped.0, events + skipped, "{file}: records");
+        for (global, stdin) in [
+            (&["--no-mmap"][..], false),
+            (&[][..], true),
+            (&["--threads", "1"][..], false),
+        ] {
+            assert_eq!(
+                inspect(global, stdin),
+                mapped,
+                "{file} {global:?} stdin {stdin}"
+            );
+        }
+    }
+}
+
 /// An Event Hub message or blob with no records is an Azure Monitor audit log of none, as an empty
 /// Graph page is a Graph one; a page that says nothing of what it would hold is still refused.
 #[test]
