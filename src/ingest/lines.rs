@@ -8,7 +8,7 @@
 //! envelope, a truncated record, stray text) go through the general splitter ([`super::jsonscan`])
 //! on their own, so they give the records and problems they would give there. One difference is
 //! by design: a record cut by a newline is reported per line (every line resynchronizes), where the
-//! general splitter only resynchronizes at a `{` in column 0. A byte-order mark starting a
+//! general splitter only resynchronizes at a `{` or `[` in column 0. A byte-order mark starting a
 //! line (files joined with `cat`) is white space, as between the general splitter's values.
 
 use super::blocks::Framing;

@@ -423,11 +423,29 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     };
     match item.problem {
         Some(jsonscan::ItemProblem::Truncated) => {
-            return skip(&src, "truncated record", "the JSON object ends before it is closed (cut export, or a record broken across lines)", true)
+            // the lines read as its part: where no later line could be told from the record's
+            // own ([`jsonscan`]), the rest of the input is, and the detail says so
+            let text = item.bytes.trim_ascii_end();
+            let last = item.line + memchr::memchr_iter(b'\n', text).count() as u64;
+            let lines = if last > item.line {
+                format!("; lines {}-{last} are read as its part", item.line)
+            } else {
+                String::new()
+            };
+            let detail = format!("the JSON object ends before it is closed (cut export, or a record broken across lines){lines}");
+            return skip(&src, "truncated record", detail, true);
         }
         Some(jsonscan::ItemProblem::NotAnObject) => {
-            let t: String = String::from_utf8_lossy(&item.bytes).chars().take(40).collect();
-            return skip(&src, "not a JSON object", format!("found {t:?} where a record object was expected"), true);
+            let t: String = String::from_utf8_lossy(&item.bytes)
+                .chars()
+                .take(40)
+                .collect();
+            return skip(
+                &src,
+                "not a JSON object",
+                format!("found {t:?} where a record object was expected"),
+                true,
+            );
         }
         None => {}
     }

@@ -205,8 +205,8 @@ fn broken_pipe_is_not_an_error() {
 }
 
 /// Files joined with `cat`, each written with a byte-order mark (a mark in mid-file where a record
-/// or an array starts): every record is read, and alike on every path (mapped, `--no-mmap`,
-/// standard input, one thread).
+/// or an array starts), and a cut export with a complete one joined after it: every record is
+/// read or counted, and alike on every path (mapped, `--no-mmap`, standard input, one thread).
 #[test]
 fn joined_files_read_alike_on_every_path() {
     // (file, events, skipped)
@@ -214,6 +214,7 @@ fn joined_files_read_alike_on_every_path() {
         ("audit/graph-objects-bom-each.json", 10, 0),
         ("audit/graph-objects-bom-every-line.jsonl", 13, 0),
         ("audit/extractor-suite-bom-every-array.json", 12, 0),
+        ("malformed/truncated-then-array.json", 9, 1),
     ] {
         let path = format!("fixtures/{file}");
         let inspect = |global: &[&str], stdin: bool| {
@@ -251,6 +252,25 @@ fn joined_files_read_alike_on_every_path() {
             );
         }
     }
+}
+
+/// The cut record is counted with the lines read as its part, and the records after the damage
+/// are read: the second array's first record starts on the line after the cut.
+#[test]
+fn a_cut_record_names_its_lines_and_the_next_array_is_read() {
+    let (v, code) = json_of(&["inspect", "fixtures/malformed/truncated-then-array.json"]);
+    assert_eq!(code, 0);
+    let i = &v["inputs"][0];
+    assert_eq!(i["skipped"]["truncated record"], 1);
+    let issue = &i["issues"][0];
+    assert_eq!(issue["record"], 4);
+    assert!(
+        issue["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("lines {}-188 are read as its part", issue["line"])),
+        "{issue}"
+    );
 }
 
 /// An Event Hub message or blob with no records is an Azure Monitor audit log of none, as an empty
