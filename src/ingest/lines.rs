@@ -8,7 +8,8 @@
 //! envelope, a truncated record, stray text) go through the general splitter ([`super::jsonscan`])
 //! on their own, so they give the records and problems they would give there. One difference is
 //! by design: a record cut by a newline is reported per line (every line resynchronizes), where the
-//! general splitter only resynchronizes at a `{` in column 0.
+//! general splitter only resynchronizes at a `{` or `[` in column 0. A byte-order mark starting a
+//! line (files joined with `cat`) is white space, as between the general splitter's values.
 
 use super::blocks::Framing;
 use super::{jsonscan, prefilter, process_json_item, process_value, skip, InputKind, Outcome};
@@ -19,20 +20,27 @@ use serde_json::Value;
 /// Whether a JSON input is JSON Lines: its first line (after leading white space) is one complete
 /// object that is not a page envelope. `head` is the start of the decoded input.
 pub(super) fn is_json_lines(head: &[u8]) -> bool {
-    let start = head
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(head.len());
-    if head.get(start) != Some(&b'{') {
+    let rest = super::skip_blank(head);
+    if rest.first() != Some(&b'{') {
         return false;
     }
-    let Some(end) = memchr::memchr(b'\n', &head[start..]) else {
+    let Some(end) = memchr::memchr(b'\n', rest) else {
         return false;
     };
-    match serde_json::from_slice::<serde_json::Map<String, Value>>(&head[start..start + end]) {
+    match serde_json::from_slice::<serde_json::Map<String, Value>>(&rest[..end]) {
         Ok(m) => !is_envelope(&m),
         Err(_) => false,
     }
+}
+
+/// A line without the byte-order marks it starts with: JSON Lines files joined with `cat`, each
+/// written with one (PowerShell 5.1), have one at the start of a line in mid-file, where it is
+/// white space. Both the fast path and the full parse read the line after it.
+fn without_bom(mut line: &[u8]) -> &[u8] {
+    while let Some(rest) = line.strip_prefix(b"\xef\xbb\xbf") {
+        line = rest;
+    }
+    line
 }
 
 fn is_envelope(m: &serde_json::Map<String, Value>) -> bool {
@@ -101,7 +109,7 @@ pub(super) fn work(slice: &[u8], file: &FileName, fast: bool, lean: bool) -> (Ve
     let mut hit = 0usize;
     while pos < slice.len() {
         let end = memchr::memchr(b'\n', &slice[pos..]).map_or(slice.len(), |p| pos + p);
-        let line = &slice[pos..end];
+        let line = without_bom(&slice[pos..end]);
         while hit < hits.len() && hits[hit] < pos {
             hit += 1;
         }
@@ -195,6 +203,31 @@ mod tests {
             !is_json_lines(b"{\"a\":1}"),
             "no newline: one object, general path"
         );
+    }
+
+    #[test]
+    fn a_mark_starting_a_line_is_white_space() {
+        assert!(is_json_lines(b"\r\n\xef\xbb\xbf{\"a\":1}\r\n"));
+        assert_eq!(without_bom(b"\xef\xbb\xbf{\"a\":1}"), b"{\"a\":1}");
+        assert_eq!(without_bom(b"\xef\xbb\xbf\xef\xbb\xbf\r"), b"\r");
+        // a mark in a string is its text
+        assert_eq!(
+            without_bom(b"{\"a\":\"\xef\xbb\xbf\"}"),
+            b"{\"a\":\"\xef\xbb\xbf\"}"
+        );
+        // lines that start with one read as those without, on the fast path and the full parse
+        let file = FileName::from("x.jsonl");
+        let mut recs = include_str!("../../fixtures/audit/graph-objects.jsonl").lines();
+        let (a, b) = (recs.next().unwrap(), recs.nth(3).unwrap());
+        let plain = format!("{a}\n{b}\n");
+        let marked = format!("{a}\n\u{feff}{b}\n\u{feff}\r\n");
+        for fast in [false, true] {
+            let (want, _) = work(plain.as_bytes(), &file, fast, false);
+            let (got, n) = work(marked.as_bytes(), &file, fast, false);
+            assert_eq!(n, 3);
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "fast: {fast}");
+            assert!(!format!("{got:?}").contains("Skip"), "{got:?}");
+        }
     }
 
     #[test]

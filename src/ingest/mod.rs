@@ -423,11 +423,29 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     };
     match item.problem {
         Some(jsonscan::ItemProblem::Truncated) => {
-            return skip(&src, "truncated record", "the JSON object ends before it is closed (cut export, or a record broken across lines)", true)
+            // the lines read as its part: where no later line could be told from the record's
+            // own ([`jsonscan`]), the rest of the input is, and the detail says so
+            let text = item.bytes.trim_ascii_end();
+            let last = item.line + memchr::memchr_iter(b'\n', text).count() as u64;
+            let lines = if last > item.line {
+                format!("; lines {}-{last} are read as its part", item.line)
+            } else {
+                String::new()
+            };
+            let detail = format!("the JSON object ends before it is closed (cut export, or a record broken across lines){lines}");
+            return skip(&src, "truncated record", detail, true);
         }
         Some(jsonscan::ItemProblem::NotAnObject) => {
-            let t: String = String::from_utf8_lossy(&item.bytes).chars().take(40).collect();
-            return skip(&src, "not a JSON object", format!("found {t:?} where a record object was expected"), true);
+            let t: String = String::from_utf8_lossy(&item.bytes)
+                .chars()
+                .take(40)
+                .collect();
+            return skip(
+                &src,
+                "not a JSON object",
+                format!("found {t:?} where a record object was expected"),
+                true,
+            );
         }
         None => {}
     }
@@ -836,11 +854,7 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
         source: e,
     })?;
     let window = &head[..head.len().min(8192)];
-    let trimmed: Vec<u8> = window
-        .iter()
-        .copied()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .collect();
+    let trimmed: Vec<u8> = skip_blank(window).to_vec();
     if trimmed.is_empty() {
         return Err(InputError::Unusable {
             path: path.into(),
@@ -932,6 +946,19 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
                     },
                 })
             }
+        }
+    }
+}
+
+/// `b` after its leading white space and byte-order marks: the first is stripped when the input is
+/// opened, and one after blank lines (files joined with `cat`, the first holding only a line end)
+/// is white space as well, as between JSON values ([`jsonscan`], [`lines`]).
+fn skip_blank(mut b: &[u8]) -> &[u8] {
+    loop {
+        let rest = b.trim_ascii_start();
+        match rest.strip_prefix(b"\xef\xbb\xbf") {
+            Some(after) => b = after,
+            None => return rest,
         }
     }
 }
@@ -1128,7 +1155,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
     };
     #[cfg(not(target_os = "linux"))]
     let parsed = |_: &[jsonscan::JsonItem]| None;
-    let context = std::sync::Mutex::new(None::<String>);
+    // the last page's context (empty when a page had none), and whether an Azure Monitor envelope
+    // was seen: what an input with no records held
+    let context = std::sync::Mutex::new((None::<String>, false));
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
@@ -1159,10 +1188,12 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
             let _ = tx.send(batch);
         }
         if let Ok(mut c) = ctx_ref.lock() {
-            *c = sc
-                .odata_context
-                .clone()
-                .or(sc.saw_envelope.then(String::new));
+            *c = (
+                sc.odata_context
+                    .clone()
+                    .or(sc.saw_envelope.then(String::new)),
+                sc.saw_records,
+            );
         }
         Ok(())
     };
@@ -1187,8 +1218,14 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         &parsed,
     )?;
     if sink.report.records == 0 {
-        let ctx = context.lock().ok().and_then(|c| c.clone());
-        let kind = ctx.as_deref().and_then(kind_from_context);
+        let (ctx, records) = context.lock().map(|c| c.clone()).unwrap_or_default();
+        // an Azure Monitor envelope says what it holds by its key, as a Graph page does by its
+        // context: an Event Hub message or a blob with no records is an audit log of none (a page
+        // or JSON that says nothing of what it would hold is still refused)
+        let kind = ctx
+            .as_deref()
+            .and_then(kind_from_context)
+            .or(records.then_some(InputKind::Audit(AuditFormat::AzureMonitor)));
         match kind {
             Some(k) => sink.report.kind = Some(k),
             None => {

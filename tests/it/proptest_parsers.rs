@@ -39,6 +39,7 @@ fn json_fragments() -> impl Strategy<Value = String> {
         Just(":".to_string()),
         Just("\"value\":".to_string()),
         Just("\"records\":[".to_string()),
+        Just("\u{feff}".to_string()),
         Just("\"activityDateTime\":\"2026-10-05T07:00:00Z\"".to_string()),
         Just("\"activityDisplayName\":\"Change user license\"".to_string()),
         Just("\"CreationTime\":\"2021-02-04T16:33:14\",\"Operation\":\"Update user.\",\"Workload\":\"AzureActiveDirectory\"".to_string()),
