@@ -7,7 +7,7 @@ use crate::knowledge::Knowledge;
 use crate::model::event::{Actor, AuditEvent, TargetKind};
 use crate::model::finding::{AffectedUser, Diagnosis, Finding};
 use crate::model::snapshot::{AssignmentState, LicenseAssignmentState, User};
-use crate::model::{LicenseChange, ObjectId, SkuId};
+use crate::model::{ObjectId, SkuId};
 use crate::normalize::frame::{ColumnData, Values};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -120,11 +120,14 @@ fn actor_id(a: &Actor) -> Option<String> {
     }
 }
 
-fn license_labels(c: Option<&LicenseChange>, added: bool, lk: &Lookup<'_>) -> Vec<String> {
-    let Some(c) = c else {
+/// The products an event's license change adds or removes for sure: none removed when Entra cut
+/// the new list, none added when it cut the old one (`licenses_truncated` says which).
+fn license_labels(e: &AuditEvent, added: bool, lk: &Lookup<'_>) -> Vec<String> {
+    let Some(c) = e.licenses.as_deref() else {
         return Vec::new();
     };
-    let list = if added { c.added() } else { c.removed() };
+    let known = c.known(e.extra.licenses_cut);
+    let list = if added { known.added } else { known.removed };
     list.into_iter()
         .filter_map(|a| {
             a.sku_name
@@ -222,15 +225,15 @@ fn events(ev: &[AuditEvent], lk: &Lookup<'_>) -> Table {
                 ev.iter()
                     .map(|e| e.extra.errors.first().map(|x| x.text.to_string())),
             ),
-            l(
-                "skus_added",
-                ev.iter()
-                    .map(|e| license_labels(e.licenses.as_deref(), true, lk)),
-            ),
+            l("skus_added", ev.iter().map(|e| license_labels(e, true, lk))),
             l(
                 "skus_removed",
+                ev.iter().map(|e| license_labels(e, false, lk)),
+            ),
+            s(
+                "licenses_truncated",
                 ev.iter()
-                    .map(|e| license_labels(e.licenses.as_deref(), false, lk)),
+                    .map(|e| e.extra.licenses_cut.label().map(String::from)),
             ),
             u(
                 "succeeded",

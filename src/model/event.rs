@@ -1,7 +1,7 @@
 //! The normalized audit event: what every export format becomes past the parsing edge.
 
 use super::ids::{CorrelationId, ObjectId, ThinStr};
-use super::license::{LicenseChange, LicenseError, ProcessingSummary};
+use super::license::{LicenseChange, LicenseError, LicenseTruncation, ProcessingSummary};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -622,6 +622,10 @@ pub struct EventExtra {
     /// Sequence number when the record is one chunk of a split operation.
     #[serde(skip)]
     pub sequence: Option<u32>,
+    /// Which lists of the license change Entra cut (the change's lists then hold the entries that
+    /// were whole): here rather than in the change, as few changes are cut.
+    #[serde(skip_serializing_if = "is_whole")]
+    pub licenses_cut: LicenseTruncation,
     /// The targets' modified properties, by the targets' places (empty when none has any): read
     /// to derive the license sets, summary and errors, and dropped by compaction, so held on the
     /// event rather than in every target (8 bytes of every kept target and identity).
@@ -635,8 +639,13 @@ static NO_EXTRA: EventExtra = EventExtra {
     summary: None,
     errors: Vec::new(),
     sequence: None,
+    licenses_cut: LicenseTruncation::NONE,
     modified: Vec::new(),
 };
+
+fn is_whole(t: &LicenseTruncation) -> bool {
+    !t.any()
+}
 
 impl EventExtra {
     /// The modified properties of the target at `place`.

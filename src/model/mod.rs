@@ -15,7 +15,9 @@ pub use event::{
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId, ThinStr};
-pub use license::{AssignedLicense, LicenseChange, LicenseError, ProcessingSummary};
+pub use license::{
+    AssignedLicense, KnownChange, LicenseChange, LicenseError, LicenseTruncation, ProcessingSummary,
+};
 
 /// A code licdiag does not know (an error code, a license state), as read: a number into one
 /// table of such texts for the whole run, so that the enum whose rare variant holds it takes one

@@ -164,6 +164,42 @@ fn parse_with_regex(text: &str) -> Vec<AssignedLicense> {
     dedup(found)
 }
 
+/// Whether a license value is whole, not cut by Entra (quirk 7: a large value is truncated
+/// anywhere, or split into `sequence` chunks of which one may be missing): its brackets close, none
+/// closes one it did not open, and its last `SkuName=` starts a whole entry. An entry's own text
+/// (`[SkuName=.., DisabledPlans=[..]]`) is balanced, and so are the array around the entries and an
+/// object holding them; quotes are not followed, as a value may come with its inner quotes escaped
+/// (`\"`) or not. An empty value, `null` and `[]` are whole.
+pub fn is_whole(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(p) = memchr::memchr2(b'[', b']', &bytes[at..]) {
+        let i = at + p;
+        if bytes[i] == b'[' {
+            depth += 1;
+        } else if depth == 0 {
+            return false;
+        } else {
+            depth -= 1;
+        }
+        at = i + 1;
+    }
+    if depth != 0 {
+        return false;
+    }
+    // balanced, and yet an entry cut before its `DisabledPlans=[..]` (a value without the array
+    // around its entries)
+    match memchr::memmem::rfind(bytes, b"SkuName=") {
+        None => true,
+        Some(last) => {
+            let rest = &bytes[last..];
+            memchr::memmem::find(rest, b"DisabledPlans=[")
+                .is_some_and(|d| memchr::memchr(b']', &rest[d..]).is_some())
+        }
+    }
+}
+
 /// Whether a property value looks like it holds license entries.
 pub fn holds_licenses(text: &str) -> bool {
     text.contains("SkuName=") || text.contains("SkuId=")
@@ -238,6 +274,36 @@ mod tests {
         assert!(parse_assigned_licenses("[]").is_empty());
         // truncated: the incomplete entry is not invented
         assert!(parse_assigned_licenses("[\"[SkuName=X, AccountId=a, SkuId=").is_empty());
+    }
+
+    /// What Entra cuts (quirk 7) is told from what it leaves whole, wherever the cut falls.
+    #[test]
+    fn cut_values_are_told_from_whole_ones() {
+        let e3 = "[SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=05e9a617-0261-4cee-bb44-138d3ef5d965, DisabledPlans=[]]";
+        let ems = "[SkuName=EMSPREMIUM, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=b05e124f-c7cc-45a0-a6aa-8cf78c946968, DisabledPlans=[A, B]]";
+        let compact = format!("[\"{e3}\", \"{ems}\"]");
+        let pretty = format!("[\r\n  \"{e3}\",\r\n  \"{ems}\"\r\n]");
+        let escaped = format!("[\\r\\n  \\\"{e3}\\\"\\r\\n]");
+        for whole in ["", "null", "[]", e3, &compact, &pretty, &escaped] {
+            assert!(is_whole(whole), "{whole}");
+        }
+        // every cut of a whole list but the whole list itself, as Entra truncates it; a cut
+        // before the first entry holds none, a cut after one holds the entries before it
+        for whole in [&compact, &pretty] {
+            for (end, _) in whole.char_indices().skip(1) {
+                let cut = &whole[..end];
+                assert!(!is_whole(cut), "{cut}");
+                let entries = parse_assigned_licenses(cut).len();
+                assert!(entries < 2 || cut.contains("[A, B]"), "{cut}");
+                assert!(entries < 1 || cut.contains("[]"), "{cut}");
+            }
+        }
+        // the second of two chunks alone, and an entry cut in a value without the array
+        let (_, second) = compact.split_at(compact.find("\", \"").unwrap() + 3);
+        assert!(!is_whole(second), "{second}");
+        assert!(!is_whole(
+            "SkuName=SPE_E3, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId="
+        ));
     }
 
     #[test]

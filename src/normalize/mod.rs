@@ -13,7 +13,8 @@ use crate::ingest::raw::{RawAudit, RawProp};
 use crate::model::event::is_gbl_actor_name;
 use crate::model::{
     Activity, Actor, AppActor, AuditEvent, Cause, CorrelationId, LicenseChange, LicenseError,
-    ModifiedProperty, ObjectId, Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
+    LicenseTruncation, ModifiedProperty, ObjectId, Outcome, RecordKey, SourceRef, Target,
+    TargetKind, UserActor,
 };
 
 /// Why a raw record could not become an event.
@@ -233,6 +234,9 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     let mut x = std::mem::take(&mut event.extra).into_inner();
     let (mut new_set, mut old_set) = (Vec::new(), Vec::new());
     let mut found = false;
+    // which lists Entra cut: they give the entries that are whole, and no removal (new list) or
+    // addition (old list) can be read from them
+    let mut cut = LicenseTruncation::NONE;
     let mut errs: Vec<LicenseError> = Vec::new();
     let modified = std::mem::take(&mut x.modified);
     for props in &modified {
@@ -244,6 +248,8 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             {
                 append(&mut new_set, licenses::parse_assigned_licenses(new));
                 append(&mut old_set, licenses::parse_assigned_licenses(old));
+                cut.new |= !licenses::is_whole(new);
+                cut.old |= !licenses::is_whole(old);
                 found = true;
             }
             if x.summary.is_none() {
@@ -262,6 +268,7 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             x.sequence = v.trim().parse().ok();
         } else if licenses::holds_licenses(v) && !found {
             append(&mut new_set, licenses::parse_assigned_licenses(v));
+            cut.new |= !licenses::is_whole(v);
             found = !new_set.is_empty();
         }
         if crate::ingest::audit::may_hold_error(v) {
@@ -271,12 +278,15 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     if let Some(r) = &x.result_reason {
         errors::merge_into(&mut errs, errors::extract(r));
     }
+    // a cut list with no whole entry is still a license change, of products it does not tell
+    let found = found || cut.any();
     if found {
         event.licenses = Some(Box::new(LicenseChange {
             old: licenses::shared_set(old_set),
             new: licenses::shared_set(new_set),
         }));
     }
+    x.licenses_cut = cut;
     errors::merge_into(&mut held, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
     if held.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
@@ -414,6 +424,81 @@ mod tests {
         bad["CreationTime"] = json!("2026-13-45T99:00:00Z");
         let err = to_event(map(classify(&bad).unwrap(), &bad), src()).unwrap_err();
         assert_eq!(err.reason(), "bad timestamp");
+    }
+
+    /// Entra cuts a large license value (quirk 7): the review's `Update user`, `[E3, EMSPREMIUM,
+    /// MCOMEETADV]` -> `[VISIOCLIENT, E3, EMSPREMIUM, MCOMEETADV]` with one value cut inside its last
+    /// entry, read MCOMEETADV as removed (new value cut) or added (old value cut).
+    #[test]
+    fn a_cut_license_value_is_read_as_cut() {
+        let entry = |name: &str, id: &str| {
+            format!("\"[SkuName={name}, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId={id}, DisabledPlans=[]]\"")
+        };
+        let visio = entry("VISIOCLIENT", "c5928f49-12ba-48f7-ada3-0d743a3601d5");
+        let e3 = entry("SPE_E3", "05e9a617-0261-4cee-bb44-138d3ef5d965");
+        let ems = entry("EMSPREMIUM", "b05e124f-c7cc-45a0-a6aa-8cf78c946968");
+        let meet = entry("MCOMEETADV", "0c266dff-15dd-4b49-8397-2bb16070ed52");
+        let three = format!("[{e3}, {ems}, {meet}]");
+        let four = format!("[{visio}, {e3}, {ems}, {meet}]");
+        let cut_four = &four[..four.find("MCOMEE").unwrap() + 6];
+        let cut_three = &three[..three.find("[SkuName=MCOMEE").unwrap() + 5];
+        let read = |old: &str, new: &str| {
+            let v = json!({"activityDisplayName":"Update user","activityDateTime":"2025-03-04T11:00:00Z","result":"success",
+              "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e55","type":"User",
+                "modifiedProperties":[{"displayName":"AssignedLicense","oldValue":old,"newValue":new}]}]});
+            let e = to_event(map(classify(&v).unwrap(), &v), src()).unwrap();
+            let names = |l: Vec<&crate::model::AssignedLicense>| -> Vec<String> {
+                l.iter()
+                    .map(|l| l.sku_name.as_deref().unwrap().to_string())
+                    .collect()
+            };
+            let c = e.licenses.as_deref().expect("a license change");
+            let k = c.known(e.extra.licenses_cut);
+            (
+                e.extra.licenses_cut.label(),
+                names(k.added),
+                names(k.removed),
+                names(k.added_or_kept),
+                names(k.kept_or_removed),
+            )
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(
+            read(&three, cut_four),
+            (
+                Some("new"),
+                vec!["VISIOCLIENT".into()],
+                none.clone(),
+                none.clone(),
+                vec!["MCOMEETADV".into()]
+            )
+        );
+        // a value cut after a whole entry, its array left open
+        let open = &four[..four.find(&*meet).unwrap()];
+        assert_eq!(read(&three, open).0, Some("new"));
+        assert_eq!(read(&three, open).2, none);
+        assert_eq!(
+            read(cut_three, &four),
+            (
+                Some("old"),
+                none.clone(),
+                none.clone(),
+                vec!["VISIOCLIENT".into(), "MCOMEETADV".into()],
+                none.clone()
+            )
+        );
+        // whole values: as before
+        assert_eq!(
+            read(&three, &four),
+            (
+                None,
+                vec!["VISIOCLIENT".into()],
+                none.clone(),
+                none.clone(),
+                none.clone()
+            )
+        );
+        assert_eq!(read("", &four).0, None);
     }
 
     #[test]

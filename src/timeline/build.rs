@@ -8,15 +8,15 @@
 use super::directory::Directory;
 use super::model::{
     Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy, Stage,
-    Subject, UserKey,
+    Subject, Truncated, UserKey,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
 use crate::model::hash::HashMap;
 use crate::model::snapshot::Snapshot;
 use crate::model::{
-    Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange, ObjectId,
-    Outcome, Target, TargetKind,
+    Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange,
+    LicenseTruncation, ObjectId, Outcome, Target, TargetKind,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +24,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A `Start applying` without its `Finish applying` stops counting as "being processed" after
 /// this many hours (a processing run takes minutes; the log may have lost the finish record).
 const WINDOW_HOURS: i64 = 24;
+
+/// A license change and the lists of it Entra truncated.
+type Change<'a> = (&'a LicenseChange, LicenseTruncation);
+
+/// An event's own license change.
+fn change_of(e: &AuditEvent) -> Option<Change<'_>> {
+    e.licenses.as_deref().map(|c| (c, e.extra.licenses_cut))
+}
 
 /// The built story, before filters.
 pub struct Story {
@@ -66,8 +74,9 @@ struct Builder<'a> {
     triggers: Vec<Trigger>,
     /// (trigger seq, product) -> index of the inferred seats fix.
     inferred: HashMap<(usize, String), usize>,
-    /// License diffs of `Update user` siblings, by correlation id and user.
-    siblings: HashMap<(CorrelationId, UserKey), &'a LicenseChange>,
+    /// License diffs of `Update user` siblings (with the lists Entra truncated), by correlation
+    /// id and user.
+    siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
 }
 
 /// Builds the whole story.
@@ -96,7 +105,9 @@ pub fn build(
     for e in events {
         if e.activity == Activity::UpdateUser {
             if let (Some(c), Some(l), Some(k)) = (&e.correlation_id, &e.licenses, b.user_of(e)) {
-                b.siblings.entry((c.clone(), k)).or_insert(l);
+                b.siblings
+                    .entry((c.clone(), k))
+                    .or_insert((l, e.extra.licenses_cut));
             }
         }
     }
@@ -198,9 +209,14 @@ impl<'a> Builder<'a> {
             .unwrap_or_else(|| "unknown product".into())
     }
 
-    fn added_removed(&self, c: Option<&LicenseChange>) -> (Vec<String>, Vec<String>) {
-        let Some(c) = c else {
-            return (Vec::new(), Vec::new());
+    /// The products a license change adds and removes for sure, and, when Entra truncated its
+    /// lists, the products they leave unsure (a truncated list adds or removes nothing for sure).
+    fn added_removed(
+        &self,
+        c: Option<Change<'_>>,
+    ) -> (Vec<String>, Vec<String>, Option<Truncated>) {
+        let Some((c, cut)) = c else {
+            return (Vec::new(), Vec::new(), None);
         };
         let f = |v: Vec<&AssignedLicense>| -> Vec<String> {
             let mut o: Vec<String> = v.into_iter().map(|l| self.license_label(l)).collect();
@@ -208,20 +224,22 @@ impl<'a> Builder<'a> {
             o.dedup();
             o
         };
-        (f(c.added()), f(c.removed()))
+        let known = c.known(cut);
+        let truncated = cut.any().then(|| Truncated {
+            lists: cut,
+            added_or_kept: f(known.added_or_kept),
+            kept_or_removed: f(known.kept_or_removed),
+        });
+        (f(known.added), f(known.removed), truncated)
     }
 
-    /// Whether a license change keeps the product: `None` when the change does not say.
-    fn keeps(&self, c: Option<&LicenseChange>, sku: Option<&str>) -> Option<bool> {
-        let (c, sku) = (c?, sku?);
-        if c.new.is_empty() && c.old.is_empty() {
-            return None;
-        }
-        Some(
-            c.new
-                .iter()
-                .any(|l| self.license_label(l).eq_ignore_ascii_case(sku.trim())),
-        )
+    /// Whether a license change keeps the product: `None` when the change does not say (no
+    /// lists, or a truncated new list that leaves it out: it may be in the lost part).
+    fn keeps(&self, c: Option<Change<'_>>, sku: Option<&str>) -> Option<bool> {
+        let ((c, cut), sku) = (c?, sku?);
+        c.keeps(cut, |l| {
+            self.license_label(l).eq_ignore_ascii_case(sku.trim())
+        })
     }
 
     fn push(
@@ -347,7 +365,7 @@ impl<'a> Builder<'a> {
         let Some((id, g)) = self.group_of(e) else {
             return;
         };
-        let (added, removed) = self.added_removed(e.licenses.as_deref());
+        let (added, removed, truncated) = self.added_removed(change_of(e));
         let groups: Vec<ObjectId> = id.iter().cloned().collect();
         let failed =
             matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
@@ -362,6 +380,7 @@ impl<'a> Builder<'a> {
                     who: e.actor.label(),
                     added: added.clone(),
                     removed,
+                    truncated,
                     result: e.result,
                     causes: causes.clone(),
                 },
@@ -415,6 +434,7 @@ impl<'a> Builder<'a> {
                     user: None,
                     group: Some(g.clone()),
                     skus,
+                    truncated,
                     inferred: false,
                     users_resolved: None,
                 },
@@ -441,6 +461,7 @@ impl<'a> Builder<'a> {
                     who: e.actor.label(),
                     added,
                     removed,
+                    truncated,
                     result: e.result,
                     causes: Vec::new(),
                 },
@@ -600,7 +621,7 @@ impl<'a> Builder<'a> {
             );
             return;
         }
-        let change = e.licenses.as_deref().or_else(|| {
+        let change = change_of(e).or_else(|| {
             e.correlation_id
                 .as_ref()
                 .and_then(|c| self.siblings.get(&(c.clone(), k.clone())).copied())
@@ -636,9 +657,10 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        let (added, removed) = self.added_removed(change);
+        let (added, removed, truncated) = self.added_removed(change);
         let groups = self.open_groups(&k);
-        if added.is_empty() && removed.is_empty() {
+        // a truncated list changed something, if nothing for sure: not a reprocess
+        if added.is_empty() && removed.is_empty() && truncated.is_none() {
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -660,6 +682,24 @@ impl<'a> Builder<'a> {
                     who: e.actor.label(),
                     added,
                     removed,
+                    truncated,
+                },
+                vec![k.clone()],
+                groups,
+            );
+        } else if added.is_empty() && removed.is_empty() {
+            // nothing fixed for sure: the change is shown as it stands, with what the truncated
+            // lists leave unsure
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::LicenseChanged {
+                    user,
+                    who: e.actor.label(),
+                    added,
+                    removed,
+                    truncated,
                 },
                 vec![k.clone()],
                 groups,
@@ -682,6 +722,7 @@ impl<'a> Builder<'a> {
                         user: Some(user.clone()),
                         group: None,
                         skus,
+                        truncated: truncated.clone(),
                         inferred: false,
                         users_resolved: None,
                     },
@@ -730,6 +771,7 @@ impl<'a> Builder<'a> {
                 user: Some(user),
                 group: Some(g),
                 skus: Vec::new(),
+                truncated: None,
                 inferred: false,
                 users_resolved: None,
             }
@@ -767,6 +809,7 @@ impl<'a> Builder<'a> {
                     user: Some(user),
                     group: None,
                     skus: Vec::new(),
+                    truncated: None,
                     inferred: false,
                     users_resolved: None,
                 };
@@ -797,6 +840,7 @@ impl<'a> Builder<'a> {
                 user: None,
                 group: Some(g),
                 skus: Vec::new(),
+                truncated: None,
                 inferred: false,
                 users_resolved: None,
             }
@@ -854,6 +898,7 @@ impl<'a> Builder<'a> {
                 user: None,
                 group: gref,
                 skus: sku.into_iter().collect(),
+                truncated: None,
                 inferred: true,
                 users_resolved: Some(1),
             },

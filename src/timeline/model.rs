@@ -4,7 +4,7 @@
 //! `--format json` schema of the timeline (snake_case fields, `stage` tag on every entry).
 
 use crate::model::finding::UserRef;
-use crate::model::{Cause, ObjectId, Outcome, SourceRef};
+use crate::model::{Cause, LicenseTruncation, ObjectId, Outcome, SourceRef};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
@@ -110,6 +110,22 @@ pub enum ResolvedBy {
     Diagnosis,
 }
 
+/// The license lists of a change that Entra truncated (formats.md quirk 7), and the products they
+/// leave unsure: those an entry shows as added or removed are shown only when the other list is
+/// whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Truncated {
+    /// Which lists (`old`, `new`: true when truncated).
+    #[serde(flatten)]
+    pub lists: LicenseTruncation,
+    /// In the new list, not in what is left of the truncated old list: added, or kept.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added_or_kept: Vec<String>,
+    /// In the old list, not in what is left of the truncated new list: kept, or removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept_or_removed: Vec<String>,
+}
+
 /// One step of the story, tagged `stage` in JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
@@ -122,6 +138,10 @@ pub enum Stage {
         added: Vec<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
+        /// Set when Entra truncated the record's license lists: `added` / `removed` then hold
+        /// only what the lists show for sure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        truncated: Option<Truncated>,
         result: Outcome,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         causes: Vec<Cause>,
@@ -163,6 +183,8 @@ pub enum Stage {
         added: Vec<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        truncated: Option<Truncated>,
     },
     /// What was done about open failures.
     Fix {
@@ -176,6 +198,9 @@ pub enum Stage {
         /// Products concerned (added / removed / seats of).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         skus: Vec<String>,
+        /// A license fix read from a record whose license lists Entra truncated.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        truncated: Option<Truncated>,
         /// Not in the audit log: deduced from what followed.
         inferred: bool,
         /// Users whose failure cleared after it (inferred fixes).

@@ -3,7 +3,7 @@
 //! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    CauseStats, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc,
+    CauseStats, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc, Truncated,
 };
 use super::stats::human;
 use crate::model::{Cause, Outcome};
@@ -41,6 +41,29 @@ fn list(label: &str, v: &[String]) -> Option<String> {
     (!v.is_empty()).then(|| format!("{label} {}", v.join(", ")))
 }
 
+/// What Entra's truncation of a change's license lists leaves unsure: `new license list truncated
+/// by Entra (MCOMEETADV kept or removed)`.
+fn truncated_text(t: &Truncated) -> String {
+    let lists = match (t.lists.old, t.lists.new) {
+        (true, true) => "old and new license lists",
+        (true, false) => "old license list",
+        _ => "new license list",
+    };
+    let unsure: Vec<String> = [
+        (&t.added_or_kept, "added or kept"),
+        (&t.kept_or_removed, "kept or removed"),
+    ]
+    .into_iter()
+    .filter(|(v, _)| !v.is_empty())
+    .map(|(v, what)| format!("{} {what}", v.join(", ")))
+    .collect();
+    if unsure.is_empty() {
+        format!("{lists} truncated by Entra")
+    } else {
+        format!("{lists} truncated by Entra ({})", unsure.join("; "))
+    }
+}
+
 /// The words of an entry (not escaped: each format escapes them).
 pub fn describe(e: &Entry) -> Line {
     let (stage, subject, detail) = match &e.stage {
@@ -49,12 +72,14 @@ pub fn describe(e: &Entry) -> Line {
             who,
             added,
             removed,
+            truncated,
             result,
             causes,
         } => {
             let mut parts = vec![format!("by {who}")];
             parts.extend(list("added", added));
             parts.extend(list("removed", removed));
+            parts.extend(truncated.as_ref().map(truncated_text));
             let stage = if *result == Outcome::Success {
                 "group license set"
             } else {
@@ -111,10 +136,12 @@ pub fn describe(e: &Entry) -> Line {
             who,
             added,
             removed,
+            truncated,
         } => {
             let mut parts = vec![format!("by {who}")];
             parts.extend(list("added", added));
             parts.extend(list("removed", removed));
+            parts.extend(truncated.as_ref().map(truncated_text));
             ("license changed".into(), user.label(), parts.join("; "))
         }
         Stage::Fix {
@@ -123,6 +150,7 @@ pub fn describe(e: &Entry) -> Line {
             user,
             group,
             skus,
+            truncated,
             inferred,
             users_resolved,
         } => {
@@ -141,6 +169,7 @@ pub fn describe(e: &Entry) -> Line {
             if let Some(w) = who {
                 parts.push(format!("by {w}"));
             }
+            parts.extend(truncated.as_ref().map(truncated_text));
             if *inferred {
                 let n = users_resolved.unwrap_or(0);
                 let what = if *fix == FixKind::SeatsAdded {

@@ -289,3 +289,89 @@ fn user_reprocess_and_direct_changes() {
         Stage::LicenseChanged { added, .. } if added == &["MCOMEETADV".to_string()]
     ));
 }
+
+/// An admin's license change read from a record whose lists Entra truncated: the products it
+/// shows for sure as added / removed, and the others as unsure, never as removed (new list cut)
+/// or added (old list cut); a truncated change that shows nothing for sure is no reprocess.
+#[test]
+fn a_truncated_license_change_says_what_it_cannot_tell() {
+    let change = |user: &str, at: &str, old: &[&str], new: &[&str], cut: (bool, bool)| {
+        let mut e = event(
+            Activity::ChangeUserLicense,
+            at,
+            Outcome::Success,
+            admin("ana"),
+            vec![user_t(user)],
+        );
+        let set = |v: &[&str]| -> std::sync::Arc<[AssignedLicense]> {
+            v.iter()
+                .map(|&n| {
+                    let id = match n {
+                        "ENTERPRISEPACK" => E3,
+                        "EMS" => EMS,
+                        _ => MEET,
+                    };
+                    lic(n, id)
+                })
+                .collect()
+        };
+        e.licenses = Some(Box::new(LicenseChange {
+            old: set(old),
+            new: set(new),
+        }));
+        e.extra.licenses_cut = crate::model::LicenseTruncation {
+            old: cut.0,
+            new: cut.1,
+        };
+        e
+    };
+    let mut w = World::new();
+    // new list cut after E3 and EMS: MCOMEETADV may be in the lost tail
+    w.events.push(change(
+        "flo",
+        "2026-10-06T09:00:00Z",
+        &["ENTERPRISEPACK", "MCOMEETADV"],
+        &["EMS", "ENTERPRISEPACK"],
+        (false, true),
+    ));
+    // old list cut after E3: EMS and MCOMEETADV may have been held before
+    w.events.push(change(
+        "gus",
+        "2026-10-06T09:01:00Z",
+        &["ENTERPRISEPACK"],
+        &["EMS", "ENTERPRISEPACK", "MCOMEETADV"],
+        (true, false),
+    ));
+    // both cut, nothing shown for sure
+    w.events.push(change(
+        "hana",
+        "2026-10-06T09:02:00Z",
+        &["ENTERPRISEPACK"],
+        &["ENTERPRISEPACK"],
+        (true, true),
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let lines: Vec<String> = s
+        .entries
+        .iter()
+        .map(|e| {
+            let l = super::render::describe(e);
+            format!("{} | {}", l.stage, l.detail)
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "license changed | by ana@fabrikam.example; added EMS; new license list truncated by Entra (MCOMEETADV kept or removed)",
+            "license changed | by ana@fabrikam.example; old license list truncated by Entra (EMS, MCOMEETADV added or kept)",
+            "license changed | by ana@fabrikam.example; old and new license lists truncated by Entra",
+        ]
+    );
+    let json = serde_json::to_value(&s.entries[0].stage).unwrap();
+    assert_eq!(json["added"], serde_json::json!(["EMS"]));
+    assert!(json.get("removed").is_none());
+    assert_eq!(
+        json["truncated"],
+        serde_json::json!({"old": false, "new": true, "kept_or_removed": ["MCOMEETADV"]})
+    );
+}

@@ -19,3 +19,4 @@ mod generated_tenant;
 mod ingest_formats;
 mod proptest_parsers;
 mod readme;
+mod truncated_licenses;
