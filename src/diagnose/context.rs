@@ -10,7 +10,9 @@ use crate::model::hash::HashMap;
 use crate::model::snapshot::{
     in_reading_order, Group, LicenseAssignmentState, Seen, Snapshot, User,
 };
-use crate::model::{Activity, AuditEvent, LicenseChange, ObjectId, SkuId, TargetKind, ThinStr};
+use crate::model::{
+    Activity, AuditEvent, LicenseChange, LicenseTruncation, ObjectId, SkuId, TargetKind, ThinStr,
+};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -837,7 +839,10 @@ impl<'a> Ctx<'a> {
                     && e.result == crate::model::Outcome::Success
                     && e.licenses.is_some()
             });
+        // a new list Entra truncated does not tell the group's products (its lost part may hold
+        // more): none are claimed
         let mut v: Vec<SkuId> = latest
+            .filter(|e| !e.extra.licenses_cut.new)
             .and_then(|e| e.licenses.as_deref())
             .map(|c| {
                 c.new
@@ -917,27 +922,36 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether a license change's new set contains the product: `Some(true/false)`, `None` when
-    /// the change does not say.
-    pub fn change_adds_or_keeps(&self, change: &LicenseChange, sku: &SkuKey) -> Option<bool> {
-        if (change.new.is_empty() && change.old.is_empty()) || matches!(sku, SkuKey::Unknown) {
+    /// the change does not say (no lists, or a new list Entra truncated that leaves the product
+    /// out: it may be in the lost part).
+    pub fn change_adds_or_keeps(
+        &self,
+        (change, cut): (&LicenseChange, LicenseTruncation),
+        sku: &SkuKey,
+    ) -> Option<bool> {
+        if matches!(sku, SkuKey::Unknown) {
             return None;
         }
         let part = self.sku_part(sku);
-        Some(change.new.iter().any(|l| {
+        change.keeps(cut, |l| {
             (sku.id().is_some() && l.sku_id.as_ref() == sku.id())
                 || (part.is_some()
                     && l.sku_name
                         .as_deref()
                         .zip(part.as_deref())
                         .is_some_and(|(a, b)| a.trim().eq_ignore_ascii_case(b)))
-        }))
+        })
     }
 
-    /// The license diff of an event, or of its `Update user` sibling (same correlation id).
-    pub fn license_change_of(&self, ev_index: usize) -> Option<&'a LicenseChange> {
+    /// The license diff of an event, or of its `Update user` sibling (same correlation id), with
+    /// the lists of it Entra truncated.
+    pub fn license_change_of(
+        &self,
+        ev_index: usize,
+    ) -> Option<(&'a LicenseChange, LicenseTruncation)> {
         let e = self.events.get(ev_index)?;
         if let Some(l) = &e.licenses {
-            return Some(l);
+            return Some((l, e.extra.licenses_cut));
         }
         let corr = e.correlation_id.as_ref()?;
         let k = e
@@ -951,7 +965,7 @@ impl<'a> Ctx<'a> {
                     && o.activity == Activity::UpdateUser
                     && o.licenses.is_some()
             })
-            .and_then(|o| o.licenses.as_deref())
+            .and_then(|o| Some((o.licenses.as_deref()?, o.extra.licenses_cut)))
     }
 
     // ---------------------------------------------------------------- assignments

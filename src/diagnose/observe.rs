@@ -325,7 +325,8 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                 };
                 if matches!(sku, SkuKey::Unknown) {
                     if let Some(ch) = &e.licenses {
-                        if let [one] = ch.added().as_slice() {
+                        // added for sure: not a product lost in a truncated old list
+                        if let [one] = ch.known(e.extra.licenses_cut).added.as_slice() {
                             sku = match (&one.sku_id, &one.sku_name) {
                                 (Some(id), _) => SkuKey::Id(id.clone()),
                                 (None, Some(n)) => ctx.resolve_sku_text(n),
@@ -373,7 +374,11 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                     (None, None) => GroupKey::Unknown,
                 };
                 if matches!(sku, SkuKey::Unknown) {
-                    sku = group_error_sku(ctx, e.licenses.as_deref(), err);
+                    sku = group_error_sku(
+                        ctx,
+                        e.licenses.as_deref().map(|c| (c, e.extra.licenses_cut)),
+                        err,
+                    );
                 }
                 out.push(Obs {
                     cause: err.cause.clone(),
@@ -398,11 +403,14 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
 /// add-on the text names.
 fn group_error_sku(
     ctx: &Ctx<'_>,
-    change: Option<&crate::model::LicenseChange>,
+    change: Option<(
+        &crate::model::LicenseChange,
+        crate::model::LicenseTruncation,
+    )>,
     err: &LicenseError,
 ) -> SkuKey {
-    if let Some(ch) = change {
-        if let [one] = ch.added().as_slice() {
+    if let Some((ch, cut)) = change {
+        if let [one] = ch.known(cut).added.as_slice() {
             return match (&one.sku_id, &one.sku_name) {
                 (Some(id), _) => SkuKey::Id(id.clone()),
                 (None, Some(n)) => ctx.resolve_sku_text(n),

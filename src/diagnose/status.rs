@@ -233,8 +233,8 @@ pub(crate) fn bucket_status(
                 {
                     let adds = e
                         .licenses
-                        .as_ref()
-                        .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
+                        .as_deref()
+                        .and_then(|c| ctx.change_adds_or_keeps((c, e.extra.licenses_cut), &b.sku));
                     if adds != Some(false) {
                         return (
                             Status::Resolved,

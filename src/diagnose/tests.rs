@@ -1261,3 +1261,24 @@ fn an_administrators_change_does_not_resolve_a_group_assignment() {
         Some(t("2026-10-07T09:05:00Z"))
     );
 }
+
+/// A later success whose new license list Entra truncated (formats.md quirk 7) and that leaves
+/// the failing product out does not say the product was dropped: it resolves the failure, as a
+/// change with no list does; the same list whole keeps the failure pending.
+#[test]
+fn a_truncated_new_list_does_not_drop_the_product() {
+    for (cut, status) in [(false, Status::Pending), (true, Status::Resolved)] {
+        let mut w = World::new();
+        w.events.push(gbl_fail(
+            "zoe",
+            "2026-10-06T08:01:00Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ));
+        let mut ok = gbl_ok("zoe", "2026-10-06T09:00:00Z", &[("EMS", EMS)]);
+        ok.extra.licenses_cut.new = cut;
+        w.events.push(ok);
+        let d = w.run(NOW);
+        let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+        assert_eq!(f.users[0].status, status, "new list cut: {cut}");
+    }
+}
