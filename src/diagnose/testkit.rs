@@ -172,7 +172,7 @@ pub fn user_target(name: &str) -> Target {
         display_name: None,
     }
 }
-fn group_target(name: &str) -> Target {
+pub fn group_target(name: &str) -> Target {
     Target {
         kind: TargetKind::Group,
         id: Some(gid(name)),

@@ -59,6 +59,15 @@ struct Trigger {
     user: Option<UserKey>,
 }
 
+/// A product an administrator removed from a user ([`Builder::freed`]).
+struct Freed {
+    time: DateTime<Utc>,
+    user: UserKey,
+    skus: Vec<String>,
+    /// The entry that shows the removal.
+    entry: Option<usize>,
+}
+
 struct Builder<'a> {
     dir: &'a Directory,
     kb: &'a Knowledge,
@@ -74,6 +83,9 @@ struct Builder<'a> {
     triggers: Vec<Trigger>,
     /// (trigger seq, product) -> index of the inferred seats fix.
     inferred: HashMap<(usize, String), usize>,
+    /// Products an administrator's audited change removed from a user for sure: the seats it
+    /// freed, in reading order.
+    freed: Vec<Freed>,
     /// License diffs of `Update user` siblings (with the lists Entra truncated), by correlation
     /// id and user.
     siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
@@ -100,6 +112,7 @@ pub fn build(
         memberships: HashMap::default(),
         triggers: Vec::new(),
         inferred: HashMap::default(),
+        freed: Vec::new(),
         siblings: HashMap::default(),
     };
     for e in events {
@@ -659,6 +672,12 @@ impl<'a> Builder<'a> {
         }
         let (added, removed, truncated) = self.added_removed(change);
         let groups = self.open_groups(&k);
+        let entries_before = self.entries.len();
+        let freed_skus = if e.result == Outcome::Success {
+            removed.clone()
+        } else {
+            Vec::new()
+        };
         // a truncated list changed something, if nothing for sure: not a reprocess
         if added.is_empty() && removed.is_empty() && truncated.is_none() {
             self.push_rel(
@@ -730,6 +749,26 @@ impl<'a> Builder<'a> {
                     groups.clone(),
                 );
             }
+        }
+        if !freed_skus.is_empty() {
+            // the entry written above that names the removal (the context line, or the fix on
+            // this user's own failure)
+            let entry = (entries_before..self.entries.len()).find(|&i| {
+                matches!(
+                    self.entries.get(i).map(|x| &x.stage),
+                    Some(Stage::LicenseChanged { .. })
+                        | Some(Stage::Fix {
+                            fix: FixKind::LicenseRemoved,
+                            ..
+                        })
+                )
+            });
+            self.freed.push(Freed {
+                time: e.time,
+                user: k.clone(),
+                skus: freed_skus,
+                entry,
+            });
         }
         self.triggers.push(Trigger {
             time: e.time,
@@ -864,6 +903,14 @@ impl<'a> Builder<'a> {
             return;
         };
         let (first, group, sku) = (ep.first, ep.group.clone(), ep.sku.clone());
+        // an audited removal of the product from another user after the failure freed a seat:
+        // that is the fix, not a purchase (the guide's own example: free seats by removing direct
+        // assignments, then reprocess)
+        if let Some(sku_label) = sku.as_deref() {
+            if self.seat_freed(k, first, resolved_at, sku_label) {
+                return;
+            }
+        }
         let Some(tr) = self.triggers.iter().rev().find(|t| {
             t.time >= first
                 && t.time <= resolved_at
@@ -906,6 +953,65 @@ impl<'a> Builder<'a> {
             group.into_iter().collect(),
         );
         self.inferred.insert((tseq, sku_label), i);
+    }
+
+    /// Whether an administrator's audited change freed a seat of `sku` (removed it from a user
+    /// other than `k`) after `first` and before `resolved_at`; the latest such change's context
+    /// line becomes a `seat freed` fix counting the users licensed after it.
+    fn seat_freed(
+        &mut self,
+        k: &UserKey,
+        first: DateTime<Utc>,
+        resolved_at: DateTime<Utc>,
+        sku: &str,
+    ) -> bool {
+        let Some(f) = self.freed.iter().rev().find(|f| {
+            f.time >= first
+                && f.time <= resolved_at
+                && &f.user != k
+                && f.skus.iter().any(|s| s.eq_ignore_ascii_case(sku))
+        }) else {
+            return false;
+        };
+        let Some(i) = f.entry else {
+            return true;
+        };
+        let Some(x) = self.entries.get_mut(i) else {
+            return true;
+        };
+        match &mut x.stage {
+            Stage::LicenseChanged {
+                user,
+                who,
+                removed,
+                truncated,
+                ..
+            } => {
+                x.stage = Stage::Fix {
+                    fix: FixKind::SeatsFreed,
+                    who: Some(who.clone()),
+                    user: Some(user.clone()),
+                    group: None,
+                    skus: removed.clone(),
+                    truncated: truncated.clone(),
+                    inferred: false,
+                    users_resolved: Some(1),
+                };
+            }
+            Stage::Fix {
+                fix: FixKind::SeatsFreed,
+                users_resolved,
+                ..
+            } => {
+                *users_resolved = Some(users_resolved.unwrap_or(0) + 1);
+            }
+            // the removal fixed the removed user's own failure; it is shown as that
+            _ => {}
+        }
+        if !x.users.contains(k) {
+            x.users.push(k.clone());
+        }
+        true
     }
 
     /// Closes an episode and writes its `Resolved` entry.

@@ -59,6 +59,9 @@ pub enum FixKind {
     /// Seats were bought or freed. Never audited (subscribedSkus changes are not in the audit log):
     /// inferred when a CountViolation clears after an admin's reprocess or license/membership change.
     SeatsAdded,
+    /// A seat of the failing product was freed: an administrator's audited change removed the
+    /// product from another user after the failure and before it cleared.
+    SeatsFreed,
     /// A license was removed from the failing user (e.g. the conflicting direct assignment).
     LicenseRemoved,
     /// A license was added to the failing user directly (e.g. the product a plan depends on).
@@ -79,6 +82,7 @@ impl FixKind {
     pub fn label(&self) -> &'static str {
         match self {
             FixKind::SeatsAdded => "seats added",
+            FixKind::SeatsFreed => "seat freed",
             FixKind::LicenseRemoved => "license removed",
             FixKind::LicenseAdded => "license added",
             FixKind::GroupLicenseChanged => "group license changed",

@@ -170,7 +170,13 @@ pub fn describe(e: &Entry) -> Line {
                 parts.push(format!("by {w}"));
             }
             parts.extend(truncated.as_ref().map(truncated_text));
-            if *inferred {
+            if *fix == FixKind::SeatsFreed {
+                let n = users_resolved.unwrap_or(0);
+                parts.push(format!(
+                    "{n} {} licensed after the next step",
+                    if n == 1 { "user" } else { "users" }
+                ));
+            } else if *inferred {
                 let n = users_resolved.unwrap_or(0);
                 let what = if *fix == FixKind::SeatsAdded {
                     "inferred: seat purchases are not audited"

@@ -375,3 +375,76 @@ fn a_truncated_license_change_says_what_it_cannot_tell() {
         serde_json::json!({"old": false, "new": true, "kept_or_removed": ["MCOMEETADV"]})
     );
 }
+
+/// The guide's own fix for a CountViolation: free a seat by removing a direct assignment from
+/// another user, then reprocess. The audited removal is the fix (`seat freed`), and no purchase is
+/// inferred; without it, the purchase is.
+#[test]
+fn a_removal_from_another_user_is_the_seat_freed() {
+    let world = |with_removal: bool| {
+        let mut w = World::new();
+        w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+        w.events.push(start("LIC-E3", "2026-10-05T08:00:30Z"));
+        w.events.push(count_fail("kai", "2026-10-05T08:01:00Z"));
+        w.events
+            .push(finish("LIC-E3", "2026-10-05T08:02:00Z", 0, 1));
+        if with_removal {
+            let mut removal = event(
+                Activity::ChangeUserLicense,
+                "2026-10-05T09:00:00Z",
+                Outcome::Success,
+                admin("ana"),
+                vec![user_t("derek")],
+            );
+            removal.licenses = Some(Box::new(LicenseChange {
+                old: vec![lic("ENTERPRISEPACK", E3)].into(),
+                new: Vec::new().into(),
+            }));
+            w.events.push(removal);
+        }
+        w.events.push(event(
+            Activity::TriggerGroupLicenseRecalculation,
+            "2026-10-05T09:05:00Z",
+            Outcome::Success,
+            admin("ana"),
+            vec![group_target("LIC-E3")],
+        ));
+        w.events.push(gbl_ok(
+            "kai",
+            "2026-10-05T09:07:00Z",
+            &[("ENTERPRISEPACK", E3)],
+        ));
+        w
+    };
+    let s = story(&world(true), "2026-10-06T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::SeatsFreed]);
+    let fix = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Fix { .. }))
+        .expect("fix");
+    assert_eq!(fix.time, t("2026-10-05T09:00:00Z"));
+    assert!(fix.source.is_some(), "the removal's record");
+    let Stage::Fix {
+        who,
+        user,
+        inferred,
+        users_resolved,
+        skus,
+        ..
+    } = &fix.stage
+    else {
+        unreachable!()
+    };
+    assert!(!inferred);
+    assert_eq!(*users_resolved, Some(1));
+    assert_eq!(skus, &["ENTERPRISEPACK".to_string()]);
+    assert!(who.as_deref().is_some_and(|w| w.starts_with("ana")));
+    assert!(user
+        .as_ref()
+        .is_some_and(|u| u.label().starts_with("derek")));
+    assert_eq!(resolved(&s).len(), 1);
+    // without the removal, the seats must have been bought: inferred at the recalculation
+    let s = story(&world(false), "2026-10-06T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::SeatsAdded]);
+}
