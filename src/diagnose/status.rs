@@ -101,8 +101,8 @@ fn user_outcome(
     // administrator's change (a user reprocess, which changes nothing, or a direct license) is a
     // request or a workaround, not the group's assignment going through, so only the service's
     // success counts. A direct assignment is resolved by whoever assigns it, when the change
-    // shows the product in the user's new licenses.
-    let direct = matches!(b.group, GroupKey::Direct);
+    // shows the product in the user's new licenses (also when the data names no group).
+    let direct = !matches!(b.group, GroupKey::Group(_) | GroupKey::Name(_));
     for &i in ctx.user_events(u) {
         let Some(e) = ctx.events.get(i) else { continue };
         if e.time <= t || e.activity != Activity::ChangeUserLicense || e.result != Outcome::Success

@@ -1282,3 +1282,44 @@ fn a_truncated_new_list_does_not_drop_the_product() {
         assert_eq!(f.users[0].status, status, "new list cut: {cut}");
     }
 }
+
+#[test]
+fn a_direct_assignment_is_resolved_by_the_change_that_assigns_it() {
+    // an administrator's direct E3 assignment fails on seats, then succeeds: the success that
+    // shows E3 in the new licenses resolves it; one that shows nothing does not
+    let world = |with_license: bool| {
+        let mut w = World::new();
+        w.snap.skus = vec![subscribed(E3, 20, 0, 20)];
+        w.snap.users.push(user("nina"));
+        let mut fail = event(
+            Activity::ChangeUserLicense,
+            "2026-10-06T08:00:00Z",
+            Outcome::Failure,
+            admin("ana"),
+            vec![user_target("nina")],
+        );
+        let mut err = lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK"));
+        err.sku = Some("ENTERPRISEPACK".into());
+        fail.extra.errors = crate::model::LicenseError::share_all(vec![err]);
+        let mut ok = event(
+            Activity::ChangeUserLicense,
+            "2026-10-06T09:00:00Z",
+            Outcome::Success,
+            admin("ana"),
+            vec![user_target("nina")],
+        );
+        if with_license {
+            ok.licenses =
+                gbl_ok("nina", "2026-10-06T09:00:00Z", &[("ENTERPRISEPACK", E3)]).licenses;
+        }
+        w.events = vec![fail, ok];
+        w
+    };
+    let d = world(true).run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.group, None);
+    assert_eq!(f.users[0].status, Status::Resolved, "{:?}", f.users);
+    let d = world(false).run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.users[0].status, Status::Pending);
+}
