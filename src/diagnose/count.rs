@@ -164,40 +164,54 @@ pub(crate) fn enrich(
                         ));
                     }
                 }
-                if c.over_assigned {
-                    // consumed beyond the enabled units: the units in their grace period cover
-                    // part of it (at most their number), the rest is beyond every unit
-                    let x = c.consumed.saturating_sub(c.enabled);
-                    let grace = x.min(c.warning);
-                    let beyond = x - grace;
-                    if grace > 0 {
-                        parts.push(format!(
-                            "{} covered only by units in their grace period; when those lapse, {grace} more seat{} needed.",
-                            plural(grace as usize, "seat is", "seats are"),
-                            if grace == 1 { " is" } else { "s are" }
-                        ));
-                    }
-                    if beyond > 0 {
-                        parts.push(format!(
-                            "{} consumed beyond {} (expired units do not unassign users); {} counted in the {s} above.",
-                            plural(beyond as usize, "seat is", "seats are"),
-                            if c.warning > 0 {
-                                "every unit, enabled or in its grace period"
-                            } else {
-                                "the enabled units"
-                            },
-                            if beyond == 1 { "it is" } else { "they are" }
-                        ));
-                    }
-                }
             } else if !pending.is_empty() {
                 advice = "seats are available now: reprocess".into();
+                // free counting the units in their grace period (the shortfall counts them)
+                let free = c.available_with_warning.max(0);
                 parts.push(format!(
-                    "{} seat{} free now: reprocess the group (or the users) to retry.",
-                    c.available.max(0),
-                    if c.available == 1 { " is" } else { "s are" }
+                    "{free} seat{} free now{}: reprocess the group (or the users) to retry.",
+                    if free == 1 { " is" } else { "s are" },
+                    if c.available < free {
+                        " counting units in their grace period"
+                    } else {
+                        ""
+                    }
                 ));
+                let lapse = short_lapse.unwrap_or(0);
+                if lapse > 0 {
+                    parts.push(format!(
+                        "Those units lapse at the end of their grace period; then {} needed for the users holding {sku} now and those licensed next.",
+                        plural(lapse as usize, "more seat is", "more seats are"),
+                    ));
+                }
             }
+            if c.over_assigned {
+                // consumed beyond the enabled units: the units in their grace period cover part
+                // of it (at most their number), the rest is beyond every unit
+                let x = c.consumed.saturating_sub(c.enabled);
+                let grace = x.min(c.warning);
+                let beyond = x - grace;
+                if grace > 0 {
+                    parts.push(format!(
+                        "{} covered only by units in their grace period; when those lapse, {grace} more seat{} needed.",
+                        plural(grace as usize, "seat is", "seats are"),
+                        if grace == 1 { " is" } else { "s are" }
+                    ));
+                }
+                if beyond > 0 {
+                    parts.push(format!(
+                        "{} consumed beyond {} (expired units do not unassign users); {} counted in the {s} above.",
+                        plural(beyond as usize, "seat is", "seats are"),
+                        if c.warning > 0 {
+                            "every unit, enabled or in its grace period"
+                        } else {
+                            "the enabled units"
+                        },
+                        if beyond == 1 { "it is" } else { "they are" }
+                    ));
+                }
+            }
+
             if !c.direct_and_group.is_empty() {
                 let both: Vec<String> = c.direct_and_group.iter().map(|u| u.label()).collect();
                 parts.push(format!(

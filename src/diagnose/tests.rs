@@ -1213,6 +1213,26 @@ fn over_assignment_beyond_the_grace_units_adds_to_the_shortfall() {
         f.explanation
     );
     assert!(!f.explanation.contains("grace period"), "{}", f.explanation);
+    // the units in their grace period cover the blocked users: no purchase now, but the
+    // over-assignment and what the lapse will need are still said
+    let mut w = count_world();
+    w.snap.skus[0] = subscribed(E3, 20, 5, 21);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("details {:?}", f.details)
+    };
+    assert_eq!(
+        (c.shortfall, c.shortfall_if_warning_lapses),
+        (Some(0), Some(4))
+    );
+    for text in [
+        "4 seats are free now counting units in their grace period: reprocess",
+        "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed.",
+        "then 4 more seats are needed",
+    ] {
+        assert!(f.explanation.contains(text), "{text}: {}", f.explanation);
+    }
 }
 
 #[test]

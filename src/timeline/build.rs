@@ -64,6 +64,8 @@ struct Freed {
     time: DateTime<Utc>,
     user: UserKey,
     skus: Vec<String>,
+    /// The products whose freed seat a cleared failure already took (one seat each).
+    taken: Vec<String>,
     /// The entry that shows the removal.
     entry: Option<usize>,
 }
@@ -767,6 +769,7 @@ impl<'a> Builder<'a> {
                 time: e.time,
                 user: k.clone(),
                 skus: freed_skus,
+                taken: Vec::new(),
                 entry,
             });
         }
@@ -956,8 +959,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Whether an administrator's audited change freed a seat of `sku` (removed it from a user
-    /// other than `k`) after `first` and before `resolved_at`; the latest such change's context
-    /// line becomes a `seat freed` fix counting the users licensed after it.
+    /// other than `k`) after `first` and before `resolved_at` that no other cleared failure took;
+    /// the latest such change's context line becomes a `seat freed` fix.
     fn seat_freed(
         &mut self,
         k: &UserKey,
@@ -965,14 +968,18 @@ impl<'a> Builder<'a> {
         resolved_at: DateTime<Utc>,
         sku: &str,
     ) -> bool {
-        let Some(f) = self.freed.iter().rev().find(|f| {
+        // one removal frees one seat of each product it removed: a seat already taken by an
+        // earlier cleared failure does not explain another (those seats were bought)
+        let Some(f) = self.freed.iter_mut().rev().find(|f| {
             f.time >= first
                 && f.time <= resolved_at
                 && &f.user != k
                 && f.skus.iter().any(|s| s.eq_ignore_ascii_case(sku))
+                && !f.taken.iter().any(|s| s.eq_ignore_ascii_case(sku))
         }) else {
             return false;
         };
+        f.taken.push(sku.to_string());
         let Some(i) = f.entry else {
             return true;
         };

@@ -447,4 +447,16 @@ fn a_removal_from_another_user_is_the_seat_freed() {
     // without the removal, the seats must have been bought: inferred at the recalculation
     let s = story(&world(false), "2026-10-06T00:00:00Z");
     assert_eq!(fixes(&s), [FixKind::SeatsAdded]);
+    // two users licensed after one removal: one seat was freed, the other bought
+    let mut w = world(true);
+    w.events
+        .insert(2, count_fail("lena", "2026-10-05T08:01:10Z"));
+    w.events.push(gbl_ok(
+        "lena",
+        "2026-10-05T09:07:10Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    let s = story(&w, "2026-10-06T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::SeatsFreed, FixKind::SeatsAdded]);
+    assert_eq!(resolved(&s).len(), 2);
 }
