@@ -916,7 +916,14 @@ fn ids_that_are_not_guids_never_reach_a_command() {
     let hostile_quote = "2000';calc;'";
     let hostile_sku = "6fd2c87f-b296-42f0-b197-1e91e994b900';calc;'";
     // (subcommand, scenario, arguments, ids replaced in its files, a placeholder the plan shows)
-    let cases: [(&str, &str, &[&str], &[(&str, &str)], &str); 5] = [
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a [(&'a str, &'a str)],
+        &'a str,
+    );
+    let cases: [Case; 5] = [
         (
             "add-on",
             "add-on-ok",
