@@ -2,7 +2,8 @@
 
 use super::testkit::*;
 use crate::model::finding::{
-    AssignmentSource, CauseDetails, Diagnosis, Evidence, Finding, ReclaimReason, Severity, Status,
+    AssignmentSource, CauseDetails, CountDetails, Diagnosis, Evidence, Finding, ReclaimReason,
+    Severity, Status,
 };
 use crate::model::{Activity, Actor, Cause, Outcome};
 
@@ -1162,74 +1163,51 @@ fn never_panics_on_odd_data() {
     let _ = serde_json::to_string(&d).expect("json");
 }
 
+/// The CountViolation finding of `count_world` with ENTERPRISEPACK's seats set, and its numbers.
+fn count_with_seats(enabled: u64, warning: u64, consumed: u64) -> (Finding, CountDetails) {
+    let mut w = count_world();
+    w.snap.skus[0] = subscribed(E3, enabled, warning, consumed);
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK").clone();
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("details {:?}", f.details)
+    };
+    let c = c.clone();
+    (f, c)
+}
+
 #[test]
 fn over_assignment_beyond_the_grace_units_adds_to_the_shortfall() {
     // 3 enabled, 1 in its grace period, 5 consumed: one seat rests on the grace unit, one on no
     // unit at all; the three blocked users need 4 units counting the grace unit, 5 without it
-    let mut w = count_world();
-    w.snap.skus[0] = subscribed(E3, 3, 1, 5);
-    let d = w.run(NOW);
-    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
-    let CauseDetails::Count(c) = &f.details else {
-        panic!("details {:?}", f.details)
-    };
+    let (f, c) = count_with_seats(3, 1, 5);
     assert_eq!(c.blocked_users, 3);
-    assert_eq!(c.shortfall, Some(4));
-    assert_eq!(c.shortfall_if_warning_lapses, Some(5));
-    assert!(
-        f.explanation.contains("Buy 4, or free 4"),
-        "{}",
-        f.explanation
-    );
-    assert!(
-        f.explanation.contains(
-            "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed."
-        ),
-        "{}",
-        f.explanation
-    );
-    assert!(
-        f.explanation
-            .contains("1 seat is consumed beyond every unit, enabled or in its grace period"),
-        "{}",
-        f.explanation
-    );
-    // without units in their grace period, the over-assignment is all beyond the enabled units
-    let mut w = count_world();
-    w.snap.skus[0] = subscribed(E3, 3, 0, 5);
-    let d = w.run(NOW);
-    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
-    let CauseDetails::Count(c) = &f.details else {
-        panic!("details {:?}", f.details)
-    };
     assert_eq!(
         (c.shortfall, c.shortfall_if_warning_lapses),
+        (Some(4), Some(5))
+    );
+    // without units in their grace period, the over-assignment is all beyond the enabled units;
+    // with grace units covering the blocked users, no purchase now, but the over-assignment and
+    // what the lapse will need are still said
+    let (g, d) = count_with_seats(3, 0, 5);
+    assert_eq!(
+        (d.shortfall, d.shortfall_if_warning_lapses),
         (Some(5), Some(5))
     );
-    assert!(
-        f.explanation
-            .contains("2 seats are consumed beyond the enabled units"),
-        "{}",
-        f.explanation
-    );
-    assert!(!f.explanation.contains("grace period"), "{}", f.explanation);
-    // the units in their grace period cover the blocked users: no purchase now, but the
-    // over-assignment and what the lapse will need are still said
-    let mut w = count_world();
-    w.snap.skus[0] = subscribed(E3, 20, 5, 21);
-    let d = w.run(NOW);
-    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
-    let CauseDetails::Count(c) = &f.details else {
-        panic!("details {:?}", f.details)
-    };
+    assert!(!g.explanation.contains("grace period"), "{}", g.explanation);
+    let (h, e) = count_with_seats(20, 5, 21);
     assert_eq!(
-        (c.shortfall, c.shortfall_if_warning_lapses),
+        (e.shortfall, e.shortfall_if_warning_lapses),
         (Some(0), Some(4))
     );
-    for text in [
-        "4 seats are free now counting units in their grace period: reprocess",
-        "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed.",
-        "then 4 more seats are needed",
+    for (f, text) in [
+        (&f, "Buy 4, or free 4"),
+        (&f, "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed."),
+        (&f, "1 seat is consumed beyond every unit, enabled or in its grace period"),
+        (&g, "2 seats are consumed beyond the enabled units"),
+        (&h, "4 seats are free now counting units in their grace period: reprocess"),
+        (&h, "1 seat is covered only by units in their grace period; when those lapse, 1 more seat is needed."),
+        (&h, "then 4 more seats are needed"),
     ] {
         assert!(f.explanation.contains(text), "{text}: {}", f.explanation);
     }

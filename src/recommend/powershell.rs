@@ -149,16 +149,22 @@ mod tests {
         }
     }
 
+    /// PowerShell reads the quoted form back as the text (less the hidden characters) and the
+    /// string ends exactly where the quoted form does.
+    fn reads_back_whole(s: &str) -> Result<(), TestCaseError> {
+        let q = quote(s);
+        let (value, rest) = read_single_quoted(&q).expect("a closed string");
+        prop_assert_eq!(rest, "");
+        let shown: String = s.chars().filter(|&c| !is_hidden(c)).collect();
+        prop_assert_eq!(value, shown);
+        Ok(())
+    }
+
     proptest! {
-        /// Whatever the text, PowerShell reads the quoted form back as the text (less the hidden
-        /// characters) and the string ends exactly where the quoted form does.
+        /// Whatever the text.
         #[test]
         fn a_quoted_string_reads_back_whole(s in any::<String>()) {
-            let q = quote(&s);
-            let (value, rest) = read_single_quoted(&q).expect("a closed string");
-            prop_assert_eq!(rest, "");
-            let shown: String = s.chars().filter(|&c| !is_hidden(c)).collect();
-            prop_assert_eq!(value, shown);
+            reads_back_whole(&s)?;
         }
 
         /// The same with the quote characters and separators drawn often.
@@ -173,11 +179,7 @@ mod tests {
                 0..40,
             ).prop_map(|v| v.into_iter().collect::<String>())
         ) {
-            let q = quote(&s);
-            let (value, rest) = read_single_quoted(&q).expect("a closed string");
-            prop_assert_eq!(rest, "");
-            let shown: String = s.chars().filter(|&c| !is_hidden(c)).collect();
-            prop_assert_eq!(value, shown);
+            reads_back_whole(&s)?;
         }
 
         /// A comment stays on one line whatever the text.

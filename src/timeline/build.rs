@@ -693,24 +693,9 @@ impl<'a> Builder<'a> {
                 vec![k.clone()],
                 groups,
             );
-        } else if eps.is_empty() {
-            self.push_rel(
-                e.time,
-                (0, seq),
-                Some(e),
-                Stage::LicenseChanged {
-                    user,
-                    who: e.actor.label(),
-                    added,
-                    removed,
-                    truncated,
-                },
-                vec![k.clone()],
-                groups,
-            );
-        } else if added.is_empty() && removed.is_empty() {
-            // nothing fixed for sure: the change is shown as it stands, with what the truncated
-            // lists leave unsure
+        } else if eps.is_empty() || (added.is_empty() && removed.is_empty()) {
+            // context: no open failure of the user, or nothing fixed for sure (the change is
+            // shown as it stands, with what the truncated lists leave unsure)
             self.push_rel(
                 e.time,
                 (0, seq),
