@@ -159,25 +159,29 @@ mod tests {
     use crate::normalize::to_event;
     use serde_json::json;
 
+    /// Chunk `seq` of a split license change (record `n`): `part` of the new value, `old` whole.
+    fn chunk(activity: &str, old: &str, part: &str, seq: u32, max: &str, n: u64) -> AuditEvent {
+        let v = json!({"activityDisplayName":activity,"activityDateTime":"2026-10-05T08:15:02Z","result":"success",
+          "correlationId":"c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
+          "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","modifiedProperties":[{"displayName":"AssignedLicense","oldValue":old,"newValue":part}]}],
+          "additionalDetails":[{"key":"sequence","value":seq.to_string()},{"key":"maximumlength","value":max}]});
+        to_event(
+            map(classify(&v).unwrap(), &v),
+            SourceRef {
+                file: "f".into(),
+                record: n,
+                line: crate::model::event::Line::NONE,
+            },
+        )
+        .unwrap()
+    }
+
     #[test]
     fn chunks_merge_into_one_parsable_event() {
         let full = "[\"[SkuName=ENTERPRISEPACK, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900, DisabledPlans=[]]\"]";
         let (a, b) = full.split_at(40);
-        let rec = |seq: u32, part: &str, n: u64| {
-            let v = json!({"activityDisplayName":"Change user license","activityDateTime":"2026-10-05T08:15:02Z","result":"success",
-              "correlationId":"c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
-              "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","modifiedProperties":[{"displayName":"AssignedLicense","oldValue":"[]","newValue":part}]}],
-              "additionalDetails":[{"key":"sequence","value":seq.to_string()},{"key":"maximumlength","value":"40"}]});
-            to_event(
-                map(classify(&v).unwrap(), &v),
-                SourceRef {
-                    file: "f".into(),
-                    record: n,
-                    line: crate::model::event::Line::NONE,
-                },
-            )
-            .unwrap()
-        };
+        let rec =
+            |seq: u32, part: &str, n: u64| chunk("Change user license", "[]", part, seq, "40", n);
         let mut events = vec![rec(2, b, 2), rec(1, a, 1)];
         assert!(events
             .iter()
@@ -201,21 +205,7 @@ mod tests {
         let old = "[\"[SkuName=ENTERPRISEPACK, AccountId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900, DisabledPlans=[]]\"]";
         let (a, rest) = whole.split_at(60);
         let (b, c) = rest.split_at(rest.len() - 40);
-        let rec = |seq: u32, part: &str, n: u64| {
-            let v = json!({"activityDisplayName":"Update user","activityDateTime":"2026-10-05T08:15:02Z","result":"success",
-              "correlationId":"c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
-              "targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","modifiedProperties":[{"displayName":"AssignedLicense","oldValue":old,"newValue":part}]}],
-              "additionalDetails":[{"key":"sequence","value":seq.to_string()},{"key":"maximumlength","value":"60"}]});
-            to_event(
-                map(classify(&v).unwrap(), &v),
-                SourceRef {
-                    file: "f".into(),
-                    record: n,
-                    line: crate::model::event::Line::NONE,
-                },
-            )
-            .unwrap()
-        };
+        let rec = |seq: u32, part: &str, n: u64| chunk("Update user", old, part, seq, "60", n);
         let cut = |events: &[AuditEvent]| -> Vec<_> {
             events
                 .iter()
