@@ -258,6 +258,8 @@ fn joined_files_read_alike_on_every_path() {
         ("audit/extractor-suite-bom-every-array.json", 12, 0),
         ("malformed/truncated-then-array.json", 9, 1),
         ("malformed/stray-lines.jsonl", 6, 4),
+        ("malformed/nul-early.jsonl", 5, 1),
+        ("malformed/portal-nul-early.csv", 4, 0),
     ] {
         let path = format!("fixtures/{file}");
         let inspect = |global: &[&str], stdin: bool| {
