@@ -934,9 +934,7 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             } else {
                 let t: String =
                     String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
-                // PowerShell's `Export-Clixml` writes `<Objs ...>`
-                let clixml = trimmed.starts_with(b"<Objs")
-                    || memchr::memmem::find(&trimmed, b"<Objs ").is_some();
+                let clixml = is_clixml(&trimmed);
                 Err(InputError::Unusable {
                     path: path.into(),
                     found: format!("text that is neither JSON nor CSV (starts with {t:?})"),
@@ -952,6 +950,21 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             }
         }
     }
+}
+
+/// Whether a text (after its leading white space and byte-order marks) starts as PowerShell's
+/// `Export-Clixml` writes: `<Objs ...>`, after an XML declaration if any. Only the start tells: a
+/// text that mentions `<Objs` further on (a README about it) is not one.
+fn is_clixml(text: &[u8]) -> bool {
+    let mut rest = text;
+    if rest.starts_with(b"<?xml") {
+        match memchr::memmem::find(rest, b"?>") {
+            Some(end) => rest = skip_blank(&rest[end + 2..]),
+            None => return false,
+        }
+    }
+    rest.strip_prefix(b"<Objs")
+        .is_some_and(|after| matches!(after.first(), Some(b' ' | b'\t' | b'\r' | b'\n' | b'>')))
 }
 
 /// `b` after its leading white space and byte-order marks: the first is stripped when the input is
@@ -2969,6 +2982,17 @@ mod parallel_tests {
             e.contains("Export-Clixml") && e.contains("ConvertTo-Json -Depth 10"),
             "{e}"
         );
+        assert!(is_clixml(b"<Objs Version=\"1.1.0.1\">"));
+        assert!(is_clixml(b"<?xml version=\"1.0\"?><Objs>"));
+        // only the start tells: a text about Clixml, or another XML, is not one
+        assert!(!is_clixml(
+            b"# Notes\nExport-Clixml writes `<Objs Version=...>`\n"
+        ));
+        assert!(!is_clixml(
+            b"<?xml version=\"1.0\"?>\n<Root><Objs Version=\"1\"/></Root>"
+        ));
+        assert!(!is_clixml(b"<Objsx>"));
+        assert!(!is_clixml(b"<?xml version=\"1.0\""));
     }
 
     /// A ZIP archive and an Excel workbook are named as such, with what to do.

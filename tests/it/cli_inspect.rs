@@ -363,3 +363,26 @@ fn an_empty_envelope_is_an_empty_audit_log() {
         .code(2)
         .stderr(predicate::str::contains("a page with no records"));
 }
+
+/// The Export-Clixml hint is for a file that starts as one: a text that only mentions `<Objs`
+/// (the fixtures' own README) is not told to be Clixml, and a Clixml export still is.
+#[test]
+fn only_a_file_that_starts_as_clixml_is_called_clixml() {
+    let out = licdiag()
+        .args(["analyze", "fixtures/malformed/README.md"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("neither JSON nor CSV"), "{stderr}");
+    assert!(!stderr.contains("Clixml"), "{stderr}");
+    let out = licdiag()
+        .args(["analyze", "fixtures/malformed/users-clixml.xml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("this is PowerShell's Export-Clixml"),
+        "{stderr}"
+    );
+}
