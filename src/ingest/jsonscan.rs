@@ -1482,7 +1482,7 @@ mod stray_tests {
     fn ends(s: &str) -> (usize, bool, bool) {
         let r = std::io::BufReader::with_capacity(3, s.as_bytes());
         let mut sc = Scanner::new(r);
-        let n = sc.by_ref().map(|i| i.unwrap()).count();
+        let n = sc.by_ref().collect::<io::Result<Vec<_>>>().unwrap().len();
         (n, sc.stray_separator(), sc.ended_unclosed())
     }
 
