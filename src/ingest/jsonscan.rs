@@ -186,6 +186,16 @@ pub struct Scanner<R> {
     /// writes it (AWS CloudTrail's log files are `{"Records":[...]}`). Like a page's context, it
     /// tells what an empty one held.
     pub saw_records: bool,
+    /// Outside records: whether a value (a record, a scalar, a closed array) ended and no `,`
+    /// came after it, so a `,` now separates values.
+    after_value: bool,
+    /// Whether a `,` came where no value stood before it (`,,`, `[,`, or first): stray text that
+    /// holds no record. The splitter reads on; JSON Lines report a line of nothing else
+    /// ([`super::lines`]).
+    stray: bool,
+    /// Whether the input ended inside an array or envelope with no record open in it (`[` then
+    /// whole records, its `]` missing): the records were read, the container was cut.
+    unclosed: bool,
 }
 
 /// Whether a top-level key names the record array of a page or envelope (`value`, `records`).
@@ -538,7 +548,27 @@ impl<R: BufRead> Scanner<R> {
             odata_context: None,
             saw_envelope: false,
             saw_records: false,
+            after_value: false,
+            stray: false,
+            unclosed: false,
         }
+    }
+
+    /// Whether a `,` stood where no value came before it (see the field). Read at the end.
+    pub fn stray_separator(&self) -> bool {
+        self.stray
+    }
+
+    /// Whether the input ended with an array or envelope open and no record cut in it (see the
+    /// field). Read after [`Scanner::next_item`] gave `None`.
+    pub fn ended_unclosed(&self) -> bool {
+        self.unclosed
+    }
+
+    /// A `,` outside records: a separator after a value, or stray where none came before it.
+    fn separator(&mut self) {
+        self.stray |= !self.after_value;
+        self.after_value = false;
     }
 
     /// Reads the records that lie whole in one chunk of `input` as ranges of it instead of copies:
@@ -559,6 +589,7 @@ impl<R: BufRead> Scanner<R> {
         scalar: bool,
     ) {
         self.record += 1;
+        self.after_value = true;
         let problem = problem.or(if scalar {
             Some(ItemProblem::NotAnObject)
         } else {
@@ -680,6 +711,8 @@ impl<R: BufRead> Scanner<R> {
                 self.emit(cap, None);
                 if b == b']' {
                     self.step_structure(b);
+                } else if b == b',' {
+                    self.separator();
                 }
                 return;
             }
@@ -747,6 +780,7 @@ impl<R: BufRead> Scanner<R> {
                 self.saw_records |= cap.key == b"records";
                 self.ctx.push(Ctx::Envelope(1));
                 self.ctx.push(Ctx::Array);
+                self.after_value = false;
                 return; // capture dropped
             }
             b'{' | b'[' => {
@@ -779,17 +813,26 @@ impl<R: BufRead> Scanner<R> {
     fn step_structure(&mut self, b: u8) {
         match self.ctx.last_mut() {
             None => match b {
-                b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                b',' => self.separator(),
                 b'{' => self.start(b, true),
-                b'[' => self.ctx.push(Ctx::Array),
+                b'[' => {
+                    self.ctx.push(Ctx::Array);
+                    self.after_value = false;
+                }
                 _ => self.start(b, false),
             },
             Some(Ctx::Array) => match b {
-                b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                b',' => self.separator(),
                 b'{' => self.start(b, false),
-                b'[' => self.ctx.push(Ctx::Array),
+                b'[' => {
+                    self.ctx.push(Ctx::Array);
+                    self.after_value = false;
+                }
                 b']' => {
                     self.ctx.pop();
+                    self.after_value = true;
                 }
                 _ => self.start(b, false),
             },
@@ -811,6 +854,7 @@ impl<R: BufRead> Scanner<R> {
                         *depth -= 1;
                         if *depth == 0 {
                             self.ctx.pop();
+                            self.after_value = true;
                         }
                     }
                     _ => {}
@@ -831,6 +875,8 @@ impl<R: BufRead> Scanner<R> {
             let chunk = self.reader.fill_buf()?;
             if chunk.is_empty() {
                 self.eof = true;
+                // a container cut where a record was open is told by that record's problem
+                self.unclosed = self.cap.is_none() && !self.ctx.is_empty();
                 if let Some(cap) = self.cap.take() {
                     let only_ws = cap.buf.iter().all(|b| b.is_ascii_whitespace());
                     if !only_ws {
@@ -1425,5 +1471,39 @@ mod object_end_tests {
             let text = format!("{pretty}\n,\n{{}}");
             assert_eq!(end(text.as_bytes(), 0), Some((pretty.len(), 6)));
         }
+    }
+}
+
+#[cfg(test)]
+mod stray_tests {
+    use super::*;
+
+    /// (records, stray separator, ended unclosed) of `s`.
+    fn ends(s: &str) -> (usize, bool, bool) {
+        let r = std::io::BufReader::with_capacity(3, s.as_bytes());
+        let mut sc = Scanner::new(r);
+        let n = sc.by_ref().collect::<io::Result<Vec<_>>>().unwrap().len();
+        (n, sc.stray_separator(), sc.ended_unclosed())
+    }
+
+    #[test]
+    fn separators_with_no_value_before_them_and_open_arrays_are_told() {
+        assert_eq!(ends(",,,"), (0, true, false));
+        assert_eq!(ends("[,]"), (0, true, false));
+        assert_eq!(ends("[{\"a\":1},,{\"b\":2}]"), (2, true, false));
+        assert_eq!(ends("[[["), (0, false, true));
+        assert_eq!(ends("[{\"a\":1}"), (1, false, true));
+        assert_eq!(ends("{\"value\":[{\"a\":1},"), (1, false, true));
+        // whole: separators after values, empty arrays and pages, scalars
+        assert_eq!(ends("{\"a\":1},{\"b\":2},"), (2, false, false));
+        assert_eq!(ends("[1, \"x\", {\"a\":1}],[]"), (3, false, false));
+        assert_eq!(ends("[[],[]] {\"value\":[]}"), (0, false, false));
+        assert_eq!(
+            ends("[{\"a\":1},{\"b\":2}]\n[{\"c\":3}]"),
+            (3, false, false)
+        );
+        // a record cut in the array is its own problem, not an open array
+        assert_eq!(ends("[{\"a\":"), (1, false, false));
+        assert_eq!(ends("[abc"), (1, false, false));
     }
 }

@@ -8,7 +8,10 @@
 //! envelope, a truncated record, stray text) go through the general splitter ([`super::jsonscan`])
 //! on their own, so they give the records and problems they would give there. One difference is
 //! by design: a record cut by a newline is reported per line (every line resynchronizes), where the
-//! general splitter only resynchronizes at a `{` or `[` in column 0. A byte-order mark starting a
+//! general splitter only resynchronizes at a `{` or `[` in column 0; and a line of separators
+//! (`,,,`) or one that leaves an array open is reported on its line, where the splitter reads past
+//! them (between records of a file they lose nothing; in JSON Lines the line was meant to be one
+//! record, and "every line used or counted" holds). A byte-order mark starting a
 //! line (files joined with `cat`) is white space, as between the general splitter's values.
 
 use super::blocks::Framing;
@@ -173,13 +176,38 @@ fn one_line(
     }
     // not exactly one record object: the general splitter, on this line alone
     let mut sc = jsonscan::Scanner::new(line);
+    let mut found = false;
     loop {
         match sc.next_item() {
             Ok(Some(mut item)) => {
+                found = true;
                 item.line = rel + item.line - 1;
                 outs.push(process_json_item(item, file, light, lean));
             }
-            Ok(None) => break,
+            Ok(None) => {
+                // Every line is one record: what the splitter reads past without a record or a
+                // problem is still reported on its line. An array left open (`[`, or `[` and whole
+                // records) was cut or broken across lines: its records are read, the cut is told.
+                // A line of separators (`,,,`) holds nothing. (An empty array or page, `[]`, is
+                // whole and holds no record: nothing to tell.)
+                if sc.ended_unclosed() {
+                    let held = if found {
+                        "the records whole in it are read"
+                    } else {
+                        "it holds no whole record"
+                    };
+                    let detail = format!(
+                        "an array opened on the line is not closed on it ({held}); a cut export, \
+                         or an array broken across lines: one record per line is expected"
+                    );
+                    outs.push(skip(&src, "malformed JSON", detail, true));
+                } else if !found && sc.stray_separator() {
+                    let t: String = String::from_utf8_lossy(line).chars().take(40).collect();
+                    let detail = format!("found {t:?} where a record object was expected");
+                    outs.push(skip(&src, "not a JSON object", detail, true));
+                }
+                break;
+            }
             Err(e) => {
                 outs.push(skip(&src, "malformed JSON", e.to_string(), true));
                 break;
@@ -227,6 +255,54 @@ mod tests {
             assert_eq!(n, 3);
             assert_eq!(format!("{got:?}"), format!("{want:?}"), "fast: {fast}");
             assert!(!format!("{got:?}").contains("Skip"), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn stray_lines_are_counted_on_their_line() {
+        let file = FileName::from("x.jsonl");
+        let rec = include_str!("../../fixtures/audit/graph-objects.jsonl")
+            .lines()
+            .next()
+            .unwrap();
+        let deep = "[".repeat(200_000);
+        let text = format!("{rec}\n,,,\n[[[\n[{rec}\n{deep}\n[]\n{{\"value\":[]}}\n[,]\n{rec},\n");
+        for fast in [false, true] {
+            let (outs, n) = work(text.as_bytes(), &file, fast, false);
+            assert_eq!(n, 9);
+            let skips: Vec<(Option<u64>, &str)> = outs
+                .iter()
+                .filter_map(|o| match o {
+                    Outcome::Skip { reason, line, .. } => Some((*line, reason.as_str())),
+                    _ => None,
+                })
+                .collect();
+            // lines 1-4 and 7 of the slice (0-based); an empty array or page is whole, and a `,`
+            // after a record separates
+            let open = "malformed JSON";
+            assert_eq!(
+                skips,
+                [
+                    (Some(1), "not a JSON object"),
+                    (Some(2), open),
+                    (Some(3), open),
+                    (Some(4), open),
+                    (Some(7), "not a JSON object"),
+                ],
+                "fast {fast}"
+            );
+            let events = outs
+                .iter()
+                .map(|o| match o {
+                    Outcome::Counted { n, .. } => *n,
+                    Outcome::Event(..) => 1,
+                    _ => 0,
+                })
+                .sum::<u64>();
+            assert_eq!(
+                events, 3,
+                "fast {fast}: the record on an open array's line is read"
+            );
         }
     }
 

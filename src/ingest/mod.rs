@@ -866,7 +866,11 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: EXPECTED_INPUT.into(),
         });
     }
-    let nul = window.contains(&0);
+    // NUL bytes: many (UTF-16 without a byte-order mark, half its bytes; a binary format) are not
+    // text; one or a few in text are damage, read as such: the record holding one is skipped with
+    // its line and column, as one past the window always was
+    let nuls = memchr::memchr_iter(0, window).count();
+    let nul = nuls > 0 && !(nuls <= (window.len() / 64).max(1) && mostly_text(window));
     // a sequence cut by the window's end is not an error
     let invalid = std::str::from_utf8(window)
         .err()
@@ -930,9 +934,7 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             } else {
                 let t: String =
                     String::from_utf8_lossy(&first_line[..first_line.len().min(60)]).into_owned();
-                // PowerShell's `Export-Clixml` writes `<Objs ...>`
-                let clixml = trimmed.starts_with(b"<Objs")
-                    || memchr::memmem::find(&trimmed, b"<Objs ").is_some();
+                let clixml = is_clixml(&trimmed);
                 Err(InputError::Unusable {
                     path: path.into(),
                     found: format!("text that is neither JSON nor CSV (starts with {t:?})"),
@@ -948,6 +950,21 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             }
         }
     }
+}
+
+/// Whether a text (after its leading white space and byte-order marks) starts as PowerShell's
+/// `Export-Clixml` writes: `<Objs ...>`, after an XML declaration if any. Only the start tells: a
+/// text that mentions `<Objs` further on (a README about it) is not one.
+fn is_clixml(text: &[u8]) -> bool {
+    let mut rest = text;
+    if rest.starts_with(b"<?xml") {
+        match memchr::memmem::find(rest, b"?>") {
+            Some(end) => rest = skip_blank(&rest[end + 2..]),
+            None => return false,
+        }
+    }
+    rest.strip_prefix(b"<Objs")
+        .is_some_and(|after| matches!(after.first(), Some(b' ' | b'\t' | b'\r' | b'\n' | b'>')))
 }
 
 /// `b` after its leading white space and byte-order marks: the first is stripped when the input is
@@ -2965,6 +2982,17 @@ mod parallel_tests {
             e.contains("Export-Clixml") && e.contains("ConvertTo-Json -Depth 10"),
             "{e}"
         );
+        assert!(is_clixml(b"<Objs Version=\"1.1.0.1\">"));
+        assert!(is_clixml(b"<?xml version=\"1.0\"?><Objs>"));
+        // only the start tells: a text about Clixml, or another XML, is not one
+        assert!(!is_clixml(
+            b"# Notes\nExport-Clixml writes `<Objs Version=...>`\n"
+        ));
+        assert!(!is_clixml(
+            b"<?xml version=\"1.0\"?>\n<Root><Objs Version=\"1\"/></Root>"
+        ));
+        assert!(!is_clixml(b"<Objsx>"));
+        assert!(!is_clixml(b"<?xml version=\"1.0\""));
     }
 
     /// A ZIP archive and an Excel workbook are named as such, with what to do.
@@ -3007,6 +3035,40 @@ mod parallel_tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         let e = read_bytes("noise.csv", &noise, false).expect_err("binary");
+        assert!(e.to_string().contains("binary data"), "{e}");
+    }
+
+    /// A NUL byte or two early in text is damage, read as such (the record is skipped with its
+    /// line, on the fast path and the full parse); text with NULs in half its bytes (UTF-16 with
+    /// no byte-order mark) or bytes that are mostly NUL stay binary data.
+    #[test]
+    fn a_nul_early_in_text_is_a_damaged_record_not_binary_data() {
+        let lines: Vec<String> = (0..6).map(|i| graph(i, "Add member to group")).collect();
+        let mut text = lines.join("\n").into_bytes();
+        // in a string of line 3 (one between tokens breaks the line's structure: the general
+        // splitter then reports its pieces, as it would anywhere in the file)
+        let at = lines[0].len() + lines[1].len() + 2 + lines[2].find("member").expect("activity");
+        text[at] = 0;
+        for full_parse in [false, true] {
+            let r = read_bytes("nul.jsonl", &text, full_parse).expect("read as text");
+            assert_eq!(
+                (r.records, r.events),
+                (6, 5),
+                "full {full_parse}: {:?}",
+                r.issues
+            );
+            assert_eq!(r.issues[0].line, Some(3), "{:?}", r.issues);
+        }
+        let utf16: Vec<u8> = lines
+            .join("\n")
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let e = read_bytes("utf16.jsonl", &utf16, false).expect_err("binary");
+        assert!(e.to_string().contains("binary data"), "{e}");
+        let mut nuls = b"{\"a\":1}\n".to_vec();
+        nuls.extend(std::iter::repeat_n(0u8, 100));
+        let e = read_bytes("nuls.json", &nuls, false).expect_err("binary");
         assert!(e.to_string().contains("binary data"), "{e}");
     }
 }

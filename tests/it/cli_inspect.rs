@@ -257,6 +257,9 @@ fn joined_files_read_alike_on_every_path() {
         ("audit/graph-objects-bom-every-line.jsonl", 13, 0),
         ("audit/extractor-suite-bom-every-array.json", 12, 0),
         ("malformed/truncated-then-array.json", 9, 1),
+        ("malformed/stray-lines.jsonl", 6, 4),
+        ("malformed/nul-early.jsonl", 5, 1),
+        ("malformed/portal-nul-early.csv", 4, 0),
     ] {
         let path = format!("fixtures/{file}");
         let inspect = |global: &[&str], stdin: bool| {
@@ -296,6 +299,33 @@ fn joined_files_read_alike_on_every_path() {
     }
 }
 
+/// JSON Lines: a line that holds no record (`,,,`) or leaves an array open (`[[[`, `[` then a
+/// whole record) is counted on its own line; the record on an open array's line is still read, and
+/// a whole empty array (`[]`) holds nothing to count.
+#[test]
+fn stray_json_lines_are_counted_on_their_lines() {
+    let (v, code) = json_of(&["inspect", "fixtures/malformed/stray-lines.jsonl"]);
+    assert_eq!(code, 0);
+    let i = &v["inputs"][0];
+    assert_eq!(i["skipped"]["not a JSON object"], 1, "{i}");
+    assert_eq!(i["skipped"]["malformed JSON"], 3, "{i}");
+    let lines: Vec<u64> = i["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 4, 6, 7], "{i}");
+    let open = &i["issues"][2];
+    assert!(
+        open["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not closed on it (the records whole in it are read)"),
+        "{open}"
+    );
+}
+
 /// The cut record is counted with the lines read as its part, and the records after the damage
 /// are read: the second array's first record starts on the line after the cut.
 #[test]
@@ -332,4 +362,27 @@ fn an_empty_envelope_is_an_empty_audit_log() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("a page with no records"));
+}
+
+/// The Export-Clixml hint is for a file that starts as one: a text that only mentions `<Objs`
+/// (the fixtures' own README) is not told to be Clixml, and a Clixml export still is.
+#[test]
+fn only_a_file_that_starts_as_clixml_is_called_clixml() {
+    let out = licdiag()
+        .args(["analyze", "fixtures/malformed/README.md"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("neither JSON nor CSV"), "{stderr}");
+    assert!(!stderr.contains("Clixml"), "{stderr}");
+    let out = licdiag()
+        .args(["analyze", "fixtures/malformed/users-clixml.xml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("this is PowerShell's Export-Clixml"),
+        "{stderr}"
+    );
 }
