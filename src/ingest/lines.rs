@@ -202,9 +202,7 @@ fn one_line(
                     );
                     outs.push(skip(&src, "malformed JSON", detail, true));
                 } else if !found && sc.stray_separator() {
-                    let t: String = String::from_utf8_lossy(line).chars().take(40).collect();
-                    let detail = format!("found {t:?} where a record object was expected");
-                    outs.push(skip(&src, "not a JSON object", detail, true));
+                    outs.push(super::not_an_object(&src, line));
                 }
                 break;
             }

@@ -435,18 +435,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
             let detail = format!("the JSON object ends before it is closed (cut export, or a record broken across lines){lines}");
             return skip(&src, "truncated record", detail, true);
         }
-        Some(jsonscan::ItemProblem::NotAnObject) => {
-            let t: String = String::from_utf8_lossy(&item.bytes)
-                .chars()
-                .take(40)
-                .collect();
-            return skip(
-                &src,
-                "not a JSON object",
-                format!("found {t:?} where a record object was expected"),
-                true,
-            );
-        }
+        Some(jsonscan::ItemProblem::NotAnObject) => return not_an_object(&src, &item.bytes),
         None => {}
     }
     if fast && light_sized(&item.bytes) {
@@ -469,6 +458,14 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     }
 }
 
+/// The skip for text where a record object was expected (a stray value, separators), naming its
+/// first 40 characters.
+fn not_an_object(src: &SourceRef, bytes: &[u8]) -> Outcome {
+    let t: String = String::from_utf8_lossy(bytes).chars().take(40).collect();
+    let detail = format!("found {t:?} where a record object was expected");
+    skip(src, "not a JSON object", detail, true)
+}
+
 /// The shape of a CSV input, from its header row.
 #[derive(Clone, Debug)]
 pub(crate) enum CsvShape {
@@ -483,26 +480,31 @@ fn process_csv_row(
     row: Vec<String>,
     src: SourceRef,
 ) -> Outcome {
+    // every row as wide as its header: a row cut inside a quoted cell runs on into the next
+    // line, and reading the cells it then has by position would give one row's values to another's
+    // columns (a blank row of a snapshot table holds nothing and is passed over there)
+    let blank = || row.iter().all(|c| c.trim().is_empty());
+    if row.len() != headers.len() && !(matches!(shape, CsvShape::Snapshot(_)) && blank()) {
+        let (what, advice) = match shape {
+            CsvShape::Audit(CsvKind::Portal) => (" (admin-center audit download)".to_string(), ""),
+            CsvShape::Audit(_) => (String::new(), ""),
+            CsvShape::Snapshot(kind) => (
+                format!(" ({})", kind.label()),
+                "; a cell cut or a quote left open joins a row to the next: export the file again",
+            ),
+        };
+        let detail = format!(
+            "expected {} fields like the header{what}, found {}{advice}",
+            headers.len(),
+            row.len()
+        );
+        return skip(&src, "malformed CSV row", detail, true);
+    }
     match shape {
         CsvShape::Audit(CsvKind::Portal) => {
-            if row.len() != headers.len() {
-                return skip(&src, "malformed CSV row", format!("expected {} fields like the header (admin-center audit download), found {}", headers.len(), row.len()), true);
-            }
             event_outcome(audit::map_portal(&row), &src, AuditFormat::PortalCsv)
         }
         CsvShape::Audit(kind) => {
-            if row.len() != headers.len() {
-                return skip(
-                    &src,
-                    "malformed CSV row",
-                    format!(
-                        "expected {} fields like the header, found {}",
-                        headers.len(),
-                        row.len()
-                    ),
-                    true,
-                );
-            }
             let v = audit::named_row_to_value(keys, &row);
             match kind {
                 CsvKind::Purview => {
@@ -522,24 +524,6 @@ fn process_csv_row(
                     event_outcome(raw, &src, AuditFormat::LogAnalyticsCsv)
                 }
             }
-        }
-        // a row as wide as the header, as for the audit exports: a row cut inside a quoted cell
-        // runs on into the next line, and reading the cells it then has by position would
-        // attribute one row's values to another's columns
-        CsvShape::Snapshot(kind)
-            if row.len() != headers.len() && !row.iter().all(|c| c.trim().is_empty()) =>
-        {
-            skip(
-                &src,
-                "malformed CSV row",
-                format!(
-                    "expected {} fields like the header ({}), found {}; a cell cut or a quote left open joins a row to the next: export the file again",
-                    headers.len(),
-                    kind.label(),
-                    row.len()
-                ),
-                true,
-            )
         }
         CsvShape::Snapshot(kind) => match snapshot::parse_csv(*kind, headers, &row, src.clone()) {
             Ok(recs) => Outcome::Snap(recs, InputKind::Snapshot(*kind)),

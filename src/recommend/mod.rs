@@ -426,7 +426,11 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 "Or create a dedicated group with {} limited to the prerequisite plan it contains{} plus {sku}: members consume one seat of each, and still one base seat if another group gives them the full product.",
                 base.first().cloned().unwrap_or_else(|| "the base product".into()),
                 // the plans are the add-on's alternatives; a base product holds one of them
-                if plans.len() > 1 { format!(" (one of {})", plans.join(", ")) } else if let [p] = plans.as_slice() { format!(" ({p})") } else { String::new() }
+                match plans.as_slice() {
+                    [] => String::new(),
+                    [p] => format!(" ({p})"),
+                    more => format!(" (one of {})", more.join(", ")),
+                }
             ));
             steps.push("If users have different base products (e.g. E1 and E3), make one such group per base product.".into());
         }
