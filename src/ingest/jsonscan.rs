@@ -111,6 +111,9 @@ struct Capture {
     key: Vec<u8>,
     after_colon: bool,
     value_start: Option<usize>,
+    /// A line of the capture began with white space: the record is indented, so an opener in
+    /// column 0 is never its own.
+    indented: bool,
 }
 
 impl Capture {
@@ -128,6 +131,7 @@ impl Capture {
             key: Vec::new(),
             after_colon: false,
             value_start: None,
+            indented: false,
         }
     }
 
@@ -141,6 +145,20 @@ impl Capture {
             b',' => self.objects.last() == Some(&false),
             _ => false,
         }
+    }
+
+    /// Whether the capture is written with no indentation (Python's `indent=0`): its opening
+    /// brace stands alone on its line and none of its lines begins with white space. In such a
+    /// top-level object an array's element object starts in column 0, where a JSON Lines record
+    /// cut short would be followed by the next record: one whose first line holds more than the
+    /// brace, or whose lines are indented, is not written so.
+    fn unindented(&self) -> bool {
+        !self.indented
+            && self.buf.first() == Some(&b'{')
+            && self.buf[1..]
+                .iter()
+                .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r'))
+                == Some(&b'\n')
     }
 }
 
@@ -674,6 +692,11 @@ impl<R: BufRead> Scanner<R> {
             if b == b'\n' {
                 self.line += 1;
             }
+            if at_line_start && matches!(b, b' ' | b'\t') {
+                if let Some(cap) = self.cap.as_mut() {
+                    cap.indented = true;
+                }
+            }
             // Resynchronize: a `{` in column 0 while a top-level object is open starts a new
             // record; a `{` or `[` in column 0 where no value may stand in the open record
             // starts over at the top level (the record was cut: an export cut short, then
@@ -681,7 +704,10 @@ impl<R: BufRead> Scanner<R> {
             if at_line_start && (b == b'{' || b == b'[') {
                 if let Some(cap) = self.cap.take() {
                     let damaged = !cap.scalar && (self.in_string || !cap.value_may_start());
-                    if (cap.top && b == b'{') || damaged {
+                    // a top-level object's `{` in column 0 starts the next record, unless the
+                    // object is written with no indentation and a value may stand here
+                    let own = !damaged && !cap.scalar && cap.unindented();
+                    if (cap.top && b == b'{' && !own) || damaged {
                         self.in_string = false;
                         self.escape = false;
                         self.emit(cap, Some(ItemProblem::Truncated));
@@ -1248,6 +1274,27 @@ mod damage_tests {
         // its part, and counted with it
         let s = "[\n{\"a\": [\n[\n{\"e\":5}\n]\n";
         assert_eq!(summary(s), vec![(1, 2, Some(ItemProblem::Truncated))]);
+        // a top-level object so written: its arrays' objects are its own, and the next record
+        // (in column 0 after it) is a record
+        let one = "{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": [\n{\n\"d\": 2\n}\n]\n}\n],\n\"e\": 3\n}";
+        assert!(serde_json::from_str::<serde_json::Value>(one).is_ok());
+        assert_eq!(summary(one), vec![(1, 1, None)]);
+        assert_eq!(
+            summary(&format!("{one}\n{one}\n")),
+            vec![(1, 1, None), (2, 16, None)]
+        );
+        // a JSON Lines record cut after a `[` is not written so: the next line is a record
+        let s = "{\"a\": [\n{\"b\": 1}\n";
+        assert_eq!(
+            summary(s),
+            vec![(1, 1, Some(ItemProblem::Truncated)), (2, 2, None)]
+        );
+        // nor is an indented one
+        let s = "{\n  \"a\": [\n{\"b\": 1}\n";
+        assert_eq!(
+            summary(s),
+            vec![(1, 1, Some(ItemProblem::Truncated)), (2, 3, None)]
+        );
     }
 }
 
