@@ -424,39 +424,52 @@ pub(super) fn identity_type(s: &str) -> Option<i64> {
 const UAL_KINDS: [&str; 5] = ["User", "Group", "ServicePrincipal", "Application", "Device"];
 
 /// Splits an IdentityType-tagged `Actor[]` / `Target[]` list (Office 365 Management Activity schema:
-/// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN).
-fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
-    let mut t = RawTarget::default();
+/// 1 Name, 2 Other (object id, `User_<guid>`, class), 3 PUID, 4 SPN, 5 UPN) into the objects it
+/// names, in order. A list names each object by a run of entries (a membership change's targets:
+/// the user's UPN, PUID, `User_<guid>`, id and class, then the group's `Group_<guid>`, id, class
+/// and name); an entry the current object already has a different value for starts the next.
+fn ual_objects(list: Vec<UalEntry<'_>>) -> Vec<RawTarget> {
+    let mut objects = vec![RawTarget::default()];
     // an id is copied (or moved) only where it is kept: a record lists five or so, and two or
     // three of them are used
-    let keep = |slot: &mut Option<String>, id: Cow<'_, str>| {
-        if slot.is_none() {
-            *slot = Some(id.into_owned());
-        }
-    };
+    fn differs(slot: &Option<String>, value: &str) -> bool {
+        slot.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case(value))
+    }
     for (id, ty) in list {
         let Some(id) = id else { continue };
-        match ty {
-            Some(5) => keep(&mut t.upn, id),
-            Some(1) => keep(&mut t.display_name, id),
-            Some(2) => {
-                if let Some((kind, guid)) = id.split_once('_') {
-                    if UAL_KINDS.contains(&kind) {
-                        t.kind.get_or_insert_with(|| kind.to_string());
-                        t.id.get_or_insert_with(|| guid.to_string());
-                        continue;
+        let (slot, kind, value): (fn(&mut RawTarget) -> &mut Option<String>, Option<&str>, &str) =
+            match ty {
+                Some(5) => (|t| &mut t.upn, None, &id),
+                Some(1) => (|t| &mut t.display_name, None, &id),
+                Some(2) => match id.split_once('_') {
+                    Some((kind, guid)) if UAL_KINDS.contains(&kind) => {
+                        (|t| &mut t.id, Some(kind), guid)
                     }
-                }
-                if UAL_KINDS.contains(&&*id) {
-                    keep(&mut t.kind, id);
-                } else if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 {
-                    keep(&mut t.id, id);
-                }
-            }
-            _ => {}
+                    _ if UAL_KINDS.contains(&&*id) => (|t| &mut t.kind, None, &id),
+                    _ if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 => {
+                        (|t| &mut t.id, None, &id)
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+        let t = objects.last_mut().expect("never empty");
+        let next = differs(slot(t), value) || kind.is_some_and(|k| differs(&t.kind, k));
+        if next {
+            objects.push(RawTarget::default());
         }
+        let t = objects.last_mut().expect("never empty");
+        if let Some(k) = kind {
+            t.kind.get_or_insert_with(|| k.to_string());
+        }
+        slot(t).get_or_insert_with(|| value.to_string());
     }
-    t
+    objects
+}
+
+/// The first object an `Actor[]` / `Target[]` list names ([`ual_objects`]).
+fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
+    ual_objects(list).swap_remove(0)
 }
 
 /// The record a unified-audit-log wrapper holds: its `auditData` / `AuditData` (decoded when it is
@@ -523,7 +536,9 @@ impl UalRead<'_> {
             raw.actor.user_display_name = a.display_name;
             raw.actor.ip = ip;
         }
-        let mut target = ual_identity(targets);
+        let mut objects = ual_objects(targets).into_iter();
+        let mut target = objects.next().unwrap_or_default();
+        let listed_group = objects.find(|o| o.kind.as_deref() == Some("Group"));
         if target.upn.is_none() && target.kind.as_deref() != Some("Group") {
             target.upn = object_id.filter(|o| o.contains('@'));
         }
@@ -538,11 +553,21 @@ impl UalRead<'_> {
                 .modified
                 .iter()
                 .find(|p| p.name.eq_ignore_ascii_case(name))
-                .and_then(|p| p.new.as_deref().or(p.old.as_deref()))
-                .map(|s| s.trim().trim_matches('"').trim().to_string())
-                .filter(|s| !s.is_empty())
+                .and_then(|p| {
+                    // a removal has the group in `OldValue`, its `NewValue` empty
+                    [&p.new, &p.old]
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.trim().trim_matches('"').trim())
+                        .find(|s| !s.is_empty())
+                })
+                .map(str::to_string)
         };
-        let group = (prop("Group.ObjectID"), prop("Group.DisplayName"));
+        let mut group = (prop("Group.ObjectID"), prop("Group.DisplayName"));
+        if let Some(g) = listed_group {
+            group.0 = group.0.or(g.id);
+            group.1 = group.1.or(g.display_name);
+        }
         raw.targets = vec![target];
         if group.0.is_some() || group.1.is_some() {
             raw.targets.push(RawTarget {

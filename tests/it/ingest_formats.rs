@@ -4,7 +4,7 @@
 
 use crate::common::fixture;
 use licdiag::ingest::{read_inputs, Ingested, ReadOptions};
-use licdiag::model::{AuditEvent, TargetKind};
+use licdiag::model::{Activity, AuditEvent, TargetKind};
 use std::collections::BTreeMap;
 
 fn read_all(rel: &str) -> Ingested {
@@ -128,6 +128,9 @@ struct Projection {
     causes: Vec<String>,
     summary: Option<(u64, u64)>,
     gbl: bool,
+    /// The group a membership change names (its id), and the user target's display name.
+    group: Option<String>,
+    user_name: Option<String>,
 }
 
 fn project(e: &AuditEvent) -> Projection {
@@ -169,6 +172,12 @@ fn project(e: &AuditEvent) -> Projection {
         causes,
         summary: e.extra.summary.as_ref().map(|s| (s.succeeded, s.failed)),
         gbl: matches!(e.actor, licdiag::model::Actor::GroupBasedLicensing),
+        group: e
+            .target(TargetKind::Group)
+            .and_then(|t| t.id.as_ref().map(|i| i.to_string())),
+        user_name: e
+            .target(TargetKind::User)
+            .and_then(|t| t.display_name.as_ref().map(|n| n.to_string())),
     }
 }
 
@@ -177,7 +186,13 @@ fn projections(rel: &str) -> Vec<Projection> {
     let mut p: Vec<Projection> = data
         .events
         .iter()
-        .filter(|e| e.is_licensing())
+        .filter(|e| {
+            e.is_licensing()
+                || matches!(
+                    e.activity,
+                    Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
+                )
+        })
         .map(project)
         .collect();
     p.sort();
