@@ -433,26 +433,30 @@ fn ual_objects(list: Vec<UalEntry<'_>>) -> Vec<RawTarget> {
     // an id is copied (or moved) only where it is kept: a record lists five or so, and two or
     // three of them are used
     fn differs(slot: &Option<String>, value: &str) -> bool {
-        slot.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case(value))
+        slot.as_deref()
+            .is_some_and(|s| !s.eq_ignore_ascii_case(value))
     }
     for (id, ty) in list {
         let Some(id) = id else { continue };
-        let (slot, kind, value): (fn(&mut RawTarget) -> &mut Option<String>, Option<&str>, &str) =
-            match ty {
-                Some(5) => (|t| &mut t.upn, None, &id),
-                Some(1) => (|t| &mut t.display_name, None, &id),
-                Some(2) => match id.split_once('_') {
-                    Some((kind, guid)) if UAL_KINDS.contains(&kind) => {
-                        (|t| &mut t.id, Some(kind), guid)
-                    }
-                    _ if UAL_KINDS.contains(&&*id) => (|t| &mut t.kind, None, &id),
-                    _ if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 => {
-                        (|t| &mut t.id, None, &id)
-                    }
-                    _ => continue,
-                },
+        let (slot, kind, value): (
+            fn(&mut RawTarget) -> &mut Option<String>,
+            Option<&str>,
+            &str,
+        ) = match ty {
+            Some(5) => (|t| &mut t.upn, None, &id),
+            Some(1) => (|t| &mut t.display_name, None, &id),
+            Some(2) => match id.split_once('_') {
+                Some((kind, guid)) if UAL_KINDS.contains(&kind) => {
+                    (|t| &mut t.id, Some(kind), guid)
+                }
+                _ if UAL_KINDS.contains(&&*id) => (|t| &mut t.kind, None, &id),
+                _ if id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4 => {
+                    (|t| &mut t.id, None, &id)
+                }
                 _ => continue,
-            };
+            },
+            _ => continue,
+        };
         let t = objects.last_mut().expect("never empty");
         let next = differs(slot(t), value) || kind.is_some_and(|k| differs(&t.kind, k));
         if next {

@@ -1276,7 +1276,8 @@ mod damage_tests {
         assert_eq!(summary(s), vec![(1, 2, Some(ItemProblem::Truncated))]);
         // a top-level object so written: its arrays' objects are its own, and the next record
         // (in column 0 after it) is a record
-        let one = "{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": [\n{\n\"d\": 2\n}\n]\n}\n],\n\"e\": 3\n}";
+        let one =
+            "{\n\"a\": [\n{\n\"b\": 1\n},\n{\n\"c\": [\n{\n\"d\": 2\n}\n]\n}\n],\n\"e\": 3\n}";
         assert!(serde_json::from_str::<serde_json::Value>(one).is_ok());
         assert_eq!(summary(one), vec![(1, 1, None)]);
         assert_eq!(

@@ -290,19 +290,42 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     errors::merge_into(&mut held, errs);
     // A failed licensing operation whose reason names no known error keeps its reason verbatim.
     if held.is_empty() && event.result == Outcome::Failure && event.activity.is_licensing() {
-        let reason = x
-            .result_reason
-            .as_deref()
-            .map(|r| r.trim().rsplit('.').next().unwrap_or(r).trim().to_string())
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "UnspecifiedFailure".to_string());
-        let cause = Cause::from_code(&reason).unwrap_or(Cause::Unknown(reason.into()));
-        let e = LicenseError::new(cause, x.result_reason.as_deref().unwrap_or_default());
+        let reason = x.result_reason.as_deref().unwrap_or_default();
+        let e = LicenseError::new(reason_cause(reason), reason);
         held.push(e);
     }
     x.errors = LicenseError::share_all(held);
     event.extra = x.into();
 }
+
+/// The cause of a failure whose reason names no error [`errors::extract`] knows: its last
+/// dot-separated part when that is a code (`...LicenseServiceUnavailableViolation`, a known code
+/// written in words such as `Dependency violation`), else `UnspecifiedFailure`: a sentence's last
+/// words (`Retry later`, `77` of an address) are not a cause.
+fn reason_cause(reason: &str) -> Cause {
+    let last = reason
+        .trim()
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let joined: String = last.split_whitespace().collect();
+    match Cause::from_code(&joined) {
+        Some(c) if !matches!(c, Cause::Unknown(_)) => c,
+        _ if !last.contains(char::is_whitespace)
+            && last.starts_with(|c: char| c.is_ascii_alphabetic())
+            && last.len() > 2
+            && last.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Cause::Unknown(last.into())
+        }
+        _ => Cause::Unknown(UNSPECIFIED_FAILURE.into()),
+    }
+}
+
+/// The code of a failed licensing operation whose reason names no error code.
+pub const UNSPECIFIED_FAILURE: &str = "UnspecifiedFailure";
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
 /// extending an empty vector gives it room for four (224 bytes for one license, kept with the event).
@@ -320,6 +343,37 @@ mod tests {
     use crate::ingest::audit::{classify, map};
     use serde_json::json;
     use std::sync::Arc;
+
+    #[test]
+    fn a_reason_without_a_code_is_an_unspecified_failure() {
+        let code = |r: &str| reason_cause(r).code().to_string();
+        assert_eq!(
+            code("The operation timed out. Retry later"),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(
+            code("License assignment failed for an unknown reason."),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(
+            code("Contact Jane Doe at 203.0.113.77"),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(
+            code("smtp:Jane Doe <jane.doe@contoso.example> is already being used by Jane Doe"),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(code(""), UNSPECIFIED_FAILURE);
+        assert_eq!(
+            code("License operation failed. Dependency violation"),
+            "DependencyViolation"
+        );
+        assert_eq!(
+            code("Microsoft.Online.LicenseServiceUnavailableViolation"),
+            "LicenseServiceUnavailableViolation"
+        );
+        assert_eq!(code("FancyNewViolation."), "FancyNewViolation");
+    }
 
     fn src() -> SourceRef {
         SourceRef {
