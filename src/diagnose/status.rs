@@ -391,8 +391,16 @@ pub(crate) fn correlation(
     b: &Bucket,
     resolved: Option<Resolution>,
 ) -> AuditCorrelation {
+    // what started it is looked for before the earliest sighting, a snapshot's time included;
+    // first and last seen are the audit log's failures only (a snapshot's `lastUpdatedDateTime`
+    // is when the state was last written, not a failure the log shows)
     let first = b.obs.iter().filter_map(|o| o.time).min();
-    let last = b.obs.iter().filter_map(|o| o.time).max();
+    let audit_times = || {
+        b.obs
+            .iter()
+            .filter(|o| matches!(o.origin, Origin::Audit { .. }))
+            .filter_map(|o| o.time)
+    };
     let mut events: Vec<usize> = b
         .obs
         .iter()
@@ -428,8 +436,8 @@ pub(crate) fn correlation(
     }
     messages.truncate(5);
     AuditCorrelation {
-        first_seen: first,
-        last_seen: last,
+        first_seen: audit_times().min(),
+        last_seen: audit_times().max(),
         started_by: first.and_then(|f| started_by(ctx, b, f)),
         processing_summary: latest_summary(ctx, b),
         resolved,
