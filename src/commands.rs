@@ -90,7 +90,8 @@ fn read(
         licensing_memberships_only: true,
         ..Default::default()
     };
-    load(&input.paths, &opts, redact)
+    // no note of malformed records: `inspect`'s report lists them
+    Ok(redacted(ingest::read_inputs(&input.paths, &opts)?, redact)?.0)
 }
 
 /// Says on standard error how the inputs' locale-formatted dates were read, when a reader should
@@ -101,6 +102,34 @@ pub fn note_dates(inputs: &[crate::ingest::InputReport]) {
     for c in crate::report::view::date_caveats(inputs) {
         // not `eprintln!`, which panics when standard error cannot be written
         let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&c));
+    }
+}
+
+/// Says on standard error how many records of each input were skipped as malformed, with the
+/// first of them, for every command but `inspect` (whose report lists them): a report of findings
+/// does not show the records it could not read, and nothing may be lost silently.
+pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
+    let mut err = std::io::stderr().lock();
+    for i in inputs.iter().filter(|i| i.malformed > 0) {
+        let first = i
+            .issues
+            .first()
+            .map(|x| {
+                let at = match x.line {
+                    Some(l) => format!("record {} (line {l})", x.record),
+                    None => format!("record {}", x.record),
+                };
+                format!(" (first: {at}: {})", x.reason)
+            })
+            .unwrap_or_default();
+        let n = i.malformed;
+        let text = format!(
+            "{}: {n} malformed record{} skipped{first}; `licdiag inspect` lists them, `--strict` makes them fatal",
+            i.path,
+            if n == 1 { "" } else { "s" },
+        );
+        // not `eprintln!`, which panics when standard error cannot be written
+        let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&text));
     }
 }
 
@@ -220,7 +249,16 @@ pub fn load_redacted(
     opts: &ReadOptions,
     redact: &crate::cli::RedactArgs,
 ) -> Result<(Ingested, Option<crate::redact::Redactor>)> {
-    let mut data = ingest::read_inputs(paths, opts)?;
+    let data = ingest::read_inputs(paths, opts)?;
+    note_malformed(&data.inputs);
+    redacted(data, redact)
+}
+
+/// Applies `--redact` to what was read.
+fn redacted(
+    mut data: Ingested,
+    redact: &crate::cli::RedactArgs,
+) -> Result<(Ingested, Option<crate::redact::Redactor>)> {
     let redactor = crate::redact::Redactor::from_args(redact);
     if let Some(r) = &redactor {
         r.apply(&mut data);

@@ -104,6 +104,9 @@ pub struct InputReport {
     pub licensing: BTreeMap<String, u64>,
     /// The first malformed records, with line and reason.
     pub issues: Vec<RecordIssue>,
+    /// How many records were skipped as malformed (all of them; `issues` keeps the first).
+    #[serde(skip)]
+    pub malformed: u64,
     /// How its locale-formatted `N/N/YYYY` dates were read, when it has any whose order matters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dates: Option<DatesRead>,
@@ -196,6 +199,7 @@ impl InputReport {
             last: None,
             licensing: BTreeMap::new(),
             issues: Vec::new(),
+            malformed: 0,
             dates: None,
         }
     }
@@ -728,6 +732,7 @@ impl Sink<'_> {
                         detail: format!("{at}: {reason}: {detail}"),
                     });
                 }
+                self.report.malformed += u64::from(malformed);
                 if malformed && self.report.issues.len() < MAX_ISSUES {
                     self.report.issues.push(RecordIssue {
                         record,

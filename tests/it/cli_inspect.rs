@@ -134,6 +134,51 @@ fn malformed_record_is_reported_with_its_line() {
         .stdout(predicate::str::contains("2026-13-45T99:00:00Z"));
 }
 
+/// Every command but `inspect` (whose report lists them) says on standard error how many
+/// records it skipped as malformed: its report has no place for them.
+#[test]
+fn other_commands_note_malformed_records_on_stderr() {
+    let note =
+        "bad-timestamp.json: 1 malformed record skipped (first: record 2 (line 55): bad timestamp)";
+    let out = std::env::temp_dir().join(format!("licdiag-note-{}", std::process::id()));
+    let out = out.to_str().unwrap();
+    for args in [
+        &[
+            "analyze",
+            "fixtures/malformed/bad-timestamp.json",
+            "--fail-on",
+            "never",
+        ][..],
+        &["timeline", "fixtures/malformed/bad-timestamp.json"],
+        &[
+            "export",
+            "fixtures/malformed/bad-timestamp.json",
+            "--format",
+            "csv",
+            "--out",
+            out,
+        ],
+        &[
+            "sql",
+            "fixtures/malformed/bad-timestamp.json",
+            "-q",
+            "SELECT count(*) AS n FROM events",
+        ],
+    ] {
+        licdiag()
+            .args(args)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(note));
+    }
+    let _ = std::fs::remove_dir_all(out);
+    licdiag()
+        .args(["inspect", "fixtures/malformed/bad-timestamp.json"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
 #[test]
 fn strict_makes_a_malformed_record_fatal() {
     licdiag()
