@@ -198,7 +198,7 @@ impl<W: Write> Write for ClosedPipeIsEnd<W> {
 fn inspect(a: InspectArgs, reading: Reading) -> Result<u8> {
     let data = read(&a.input, a.format, reading, &a.redact)?;
     let doc = report::inspect::InspectDoc::new(&data.inputs, &data.events);
-    let mut w = sink(None)?;
+    let mut w = sink(a.output.as_deref())?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;
     w.flush().context("writing the report")?;
     release_at_exit(data);
@@ -406,7 +406,7 @@ fn explain(a: ExplainArgs) -> Result<u8> {
             }
         },
     };
-    let mut w = sink(None)?;
+    let mut w = sink(a.output.as_deref())?;
     report::render(&report::PlaybookDoc { entries }, a.format, &mut w)
         .context("writing the report")?;
     w.flush().context("writing the report")?;

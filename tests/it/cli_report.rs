@@ -73,6 +73,29 @@ fn explain_one_cause_markdown_and_html() {
     assert!(html.contains("<code>CountViolation</code>"));
 }
 
+/// Every report command writes to `-o FILE` what it prints.
+#[test]
+fn inspect_and_explain_write_to_an_output_file() {
+    let dir = std::env::temp_dir().join(format!("licdiag-o-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for args in [
+        &["explain", "CountViolation", "--format", "md"][..],
+        &["inspect", "fixtures/sample-tenant", "--format", "md"],
+    ] {
+        let (printed, code) = run(args);
+        assert_eq!(code, 0);
+        let file = dir.join("out.md");
+        let mut with_o = args.to_vec();
+        with_o.extend(["-o", file.to_str().unwrap()]);
+        let (stdout, code) = run(&with_o);
+        assert_eq!((stdout.as_str(), code), ("", 0), "{args:?}");
+        let v = concat!("licdiag ", env!("CARGO_PKG_VERSION"));
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(written.replace(v, "licdiag [version]"), printed, "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn markdown_is_deterministic_and_has_every_section() {
     let (a, _) = analyze("md", &[]);
