@@ -91,14 +91,15 @@ pub struct TimelineArgs {
     /// Only the story of this group (object id or display name).
     #[arg(long, value_name = "ID|NAME")]
     pub group: Option<String>,
-    /// Only events at or after this time (RFC 3339 or YYYY-MM-DD).
+    /// Only events at or after this time (RFC 3339, or YYYY-MM-DD from the start of that day).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only events at or before this time (RFC 3339 or YYYY-MM-DD).
+    /// Only events at or before this time (RFC 3339, or YYYY-MM-DD to the end of that day).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
@@ -115,8 +116,11 @@ pub struct DiffArgs {
     pub new: PathBuf,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// A newer download of Microsoft's product / service-plan catalog CSV to use instead of the
+    /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
@@ -139,10 +143,12 @@ pub struct ExportArgs {
     /// Folder to write the tables into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// What counts as "now" (RFC 3339 or YYYY-MM-DD), as for `analyze`. Default: the latest time
+    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day), as for `analyze`. Default: the latest time
     /// found in the inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// A newer download of Microsoft's product / service-plan catalog CSV to use instead of the
+    /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
@@ -166,9 +172,10 @@ pub struct SqlArgs {
     pub query: String,
     #[arg(long, value_enum, default_value_t = SqlFormat::Table)]
     pub format: SqlFormat,
+    /// Make a malformed record fatal (exit 2) instead of counting it as skipped.
     #[arg(long)]
     pub strict: bool,
-    /// What counts as "now" (RFC 3339 or YYYY-MM-DD), as for `analyze`. Default: the latest time
+    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day), as for `analyze`. Default: the latest time
     /// found in the inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
@@ -193,15 +200,19 @@ pub struct PlanCommon {
     pub group: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// A newer download of Microsoft's product / service-plan catalog CSV to use instead of the
+    /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
-    /// What counts as "now" (RFC 3339 or YYYY-MM-DD): picks the conflict table (before 2025-07-14
+    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day): picks the conflict table (before 2025-07-14
     /// Exchange Online Plan 1 and Plan 2 still conflict). Default: the latest time found in the
     /// inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
+    /// Make a malformed record fatal (exit 2) instead of counting it as skipped.
     #[arg(long)]
     pub strict: bool,
     #[command(flatten)]
@@ -297,7 +308,7 @@ pub struct AnalyzeArgs {
     /// Exit with code 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    /// What counts as "now" (RFC 3339 or YYYY-MM-DD): decides what is still pending and which
+    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day): decides what is still pending and which
     /// conflict table applies. Default: the latest time found in the inputs.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,

@@ -38,10 +38,16 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     }
     messages.truncate(5);
     let names: Vec<String> = users.iter().map(|u| ctx.user_label(&u.user)).collect();
+    let what = if code.as_str() == crate::model::cause::UNSPECIFIED_FAILURE {
+        format!("failed with a reason that names no error code ({code})")
+    } else {
+        format!("has error code {code}, which is not one of the documented group-licensing errors; licdiag keeps it verbatim")
+    };
     let mut parts = vec![format!(
-        "{} has error code {code}, which is not one of the documented group-licensing errors; licdiag keeps it verbatim.",
+        "{} {what}.",
         if users.is_empty() {
-            ctx.group_key_label(&b.group).unwrap_or_else(|| "An assignment".into())
+            ctx.group_key_label(&b.group)
+                .unwrap_or_else(|| "An assignment".into())
         } else {
             format!(
                 "{} of {}{}",

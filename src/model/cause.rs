@@ -4,6 +4,10 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
+/// licdiag's code for a failed licensing operation whose reason names no error code (kept as an
+/// unknown code, the reason as its message).
+pub const UNSPECIFIED_FAILURE: &str = "UnspecifiedFailure";
+
 /// Equal, hashed and ordered as its code in any ASCII case: an unknown code two exports spell in
 /// two cases (`FancyNewViolation`, `FANCYNEWVIOLATION`) is one cause, one finding (the known ones
 /// are read in any case already, [`Cause::from_code`]).
@@ -92,6 +96,9 @@ impl Cause {
             Cause::Other => "Other (blocked by another product of the same group)",
             Cause::ConcurrencyException => "Concurrent license processing (transient)",
             Cause::MissingPrerequisite => "Add-on without its prerequisite in the group",
+            Cause::Unknown(c) if c.as_str() == UNSPECIFIED_FAILURE => {
+                "Failure without an error code"
+            }
             Cause::Unknown(_) => "Error code not known to licdiag",
         }
     }

@@ -324,8 +324,7 @@ fn reason_cause(reason: &str) -> Cause {
     }
 }
 
-/// The code of a failed licensing operation whose reason names no error code.
-pub const UNSPECIFIED_FAILURE: &str = "UnspecifiedFailure";
+pub use crate::model::cause::UNSPECIFIED_FAILURE;
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
 /// extending an empty vector gives it room for four (224 bytes for one license, kept with the event).

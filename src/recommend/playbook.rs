@@ -257,6 +257,23 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             &format!("{RESOLVE}#manage-licenses-for-products-with-prerequisites"),
             &["missing-prerequisite", "prerequisites", "add-on"],
         ),
+        Cause::Unknown(code) if code.as_str() == crate::model::cause::UNSPECIFIED_FAILURE => PlaybookEntry {
+            key: "unspecified-failure".into(),
+            cause: Some(c.clone()),
+            title: "A licensing failure whose reason names no error code".into(),
+            problem: format!(
+                "A licensing operation failed and the audit record's reason names none of the group-licensing error codes (a free-text reason such as \"The operation timed out\", or none at all). licdiag files it under its own code `{code}` and keeps the reason as the message."
+            ),
+            how_it_shows: "A failed `Change user license`, `Set group license` or group-processing record whose reason holds no error code.".into(),
+            fix: s(&[
+                "Read the message that came with it and the user's audit log around that time for the underlying problem.",
+                "Check the user's other licenses and the product's seats, plans and usage location.",
+                "If it persists after the fix, reprocess the user.",
+            ]),
+            follow_up: user_follow_up(),
+            doc_url: format!("{RESOLVE}#find-license-assignment-errors"),
+            aliases: Vec::new(),
+        },
         Cause::Unknown(code) => PlaybookEntry {
             key: "unknown-code".into(),
             cause: Some(c.clone()),
@@ -453,10 +470,23 @@ pub fn lookup(name: &str) -> Option<PlaybookEntry> {
     if n.is_empty() {
         return None;
     }
-    all_entries().into_iter().find(|e| {
-        norm(&e.key) == n
-            || norm(&e.title) == n
-            || e.aliases.iter().any(|a| norm(a) == n)
-            || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
-    })
+    let unspecified = || {
+        cause_entry(&Cause::Unknown(
+            crate::model::cause::UNSPECIFIED_FAILURE.into(),
+        ))
+    };
+    all_entries()
+        .into_iter()
+        .find(|e| {
+            norm(&e.key) == n
+                || norm(&e.title) == n
+                || e.aliases.iter().any(|a| norm(a) == n)
+                || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
+        })
+        .or_else(|| {
+            // licdiag's own code for a failure whose reason names none: not in the list of
+            // every entry (it is no documented cause), but a report names it
+            let u = unspecified();
+            (n == norm(crate::model::cause::UNSPECIFIED_FAILURE) || n == norm(&u.key)).then_some(u)
+        })
 }

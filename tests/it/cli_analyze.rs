@@ -356,6 +356,12 @@ fn explain_prints_playbook_entries() {
     assert_eq!(code, 0);
     assert!(v["entries"].as_array().unwrap().len() >= 9);
     licdiag().args(["explain", "NoSuchThing"]).assert().code(2);
+    // licdiag's own code for a failure whose reason names none, which reports name
+    licdiag()
+        .args(["explain", "UnspecifiedFailure"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("names no error code"));
 }
 
 #[test]
