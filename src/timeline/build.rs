@@ -7,8 +7,8 @@
 
 use super::directory::Directory;
 use super::model::{
-    Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy, Stage,
-    Subject, Truncated, UserKey,
+    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
+    Stage, Subject, Truncated, UserKey,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -91,6 +91,8 @@ struct Builder<'a> {
     /// License diffs of `Update user` siblings (with the lists Entra truncated), by correlation
     /// id and user.
     siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
+    /// Users the audit log deletes, with the latest deletion.
+    deleted: HashMap<UserKey, DateTime<Utc>>,
 }
 
 /// Builds the whole story.
@@ -116,6 +118,7 @@ pub fn build(
         inferred: HashMap::default(),
         freed: Vec::new(),
         siblings: HashMap::default(),
+        deleted: HashMap::default(),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -524,6 +527,7 @@ impl<'a> Builder<'a> {
             first: t,
             last: t,
             resolved: None,
+            closed: false,
         });
         self.open.insert(key, self.episodes.len() - 1);
     }
@@ -827,9 +831,12 @@ impl<'a> Builder<'a> {
         }
         if e.activity == Activity::DeleteUser {
             let Some(k) = self.user_of(e) else { return };
+            let at = self.deleted.entry(k.clone()).or_insert(e.time);
+            *at = (*at).max(e.time);
             let user = self.dir.user_ref(&k);
             let groups = self.open_groups(&k);
-            if !self.open_of(&EpisodeSubject::User(k.clone())).is_empty() {
+            let eps = self.open_of(&EpisodeSubject::User(k.clone()));
+            if !eps.is_empty() {
                 let stage = Stage::Fix {
                     fix: FixKind::UserDeleted,
                     who: Some(e.actor.label()),
@@ -841,6 +848,12 @@ impl<'a> Builder<'a> {
                     users_resolved: None,
                 };
                 self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
+                // a deleted user has no license assignment left to process: their failures end
+                // here, closed (not resolved: nothing was licensed), and are not pending whatever
+                // the diagnosis says (a snapshot that still lists them predates the deletion)
+                for i in eps {
+                    self.close(i, e, seq, ClosedBy::UserDeleted);
+                }
             } else if self.memberships.contains_key(&k) {
                 let stage = Stage::Deleted {
                     subject: Subject::User(user),
@@ -1041,6 +1054,39 @@ impl<'a> Builder<'a> {
         self.push_rel(at, order, e, stage, users, ep.group.into_iter().collect());
     }
 
+    /// Closes an episode whose subject is gone and writes its `Closed` entry.
+    fn close(&mut self, ep_index: usize, e: &AuditEvent, seq: usize, by: ClosedBy) {
+        let Some(ep) = self.episodes.get_mut(ep_index) else {
+            return;
+        };
+        ep.resolved = Some(e.time);
+        ep.closed = true;
+        let ep = ep.clone();
+        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
+        let (subject, users) = match &ep.subject {
+            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
+            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
+        };
+        let stage = Stage::Closed {
+            subject,
+            cause: ep.cause.clone(),
+            sku: ep.sku.clone(),
+            group: ep.group.as_ref().map(|g| self.dir.group_ref(g)),
+            first_failed: ep.first,
+            open_seconds: (e.time - ep.first).num_seconds(),
+            by,
+            who: e.actor.label(),
+        };
+        self.push_rel(
+            e.time,
+            (0, seq),
+            Some(e),
+            stage,
+            users,
+            ep.group.into_iter().collect(),
+        );
+    }
+
     /// Episodes the audit log leaves open but the diagnosis shows resolved (e.g. the snapshot has
     /// the license active after the error).
     fn resolve_from_diagnosis(&mut self) {
@@ -1164,9 +1210,16 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 let subject = EpisodeSubject::User(k.clone());
+                // an error only the snapshot shows, of a user the audit log deletes after it: the
+                // snapshot predates the deletion, and a deleted user has nothing pending
+                let deleted_since = self
+                    .deleted
+                    .get(&k)
+                    .is_some_and(|d| u.error_at.is_none_or(|at| *d >= at));
                 if known.contains(&(subject.clone(), Some(f.cause.clone())))
                     || known.contains(&(subject.clone(), None))
                     || (f.cause == Cause::Other && pending_real.contains(&k))
+                    || deleted_since
                 {
                     continue;
                 }

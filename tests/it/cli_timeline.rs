@@ -530,3 +530,275 @@ fn every_audit_format_tells_rosas_story() {
         assert!((ttr - ROSA_TTR).abs() <= 1, "{path}: {ttr}");
     }
 }
+
+/// Graph `directoryAudits` records built in the test (the review's story generators, reduced to
+/// what each case needs), written as JSON Lines into a temporary folder.
+mod story {
+    use serde_json::{json, Value};
+
+    const TENANT_ID: &str = "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+    const GBL_SP: &str = "56a3ff61-7b3a-532b-9987-9dd69be70087";
+
+    /// A GUID-shaped id, stable per name.
+    pub fn id(name: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in name.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (h >> 20) & 0xfff,
+            h & 0xffff_ffff_ffff
+        )
+    }
+
+    fn sku(name: &str) -> &'static str {
+        match name {
+            "ENTERPRISEPACK" => "6fd2c87f-b296-42f0-b197-1e91e994b900",
+            "MCOMEETADV" => "0c266dff-15dd-4b49-8397-2bb16070ed52",
+            other => panic!("no SKU id for {other}"),
+        }
+    }
+
+    fn lic(names: &[&str]) -> String {
+        let v: Vec<String> = names
+            .iter()
+            .map(|n| {
+                format!(
+                    "[SkuName={n}, AccountId={TENANT_ID}, SkuId={}, DisabledPlans=[]]",
+                    sku(n)
+                )
+            })
+            .collect();
+        serde_json::to_string(&v).expect("json")
+    }
+
+    pub fn admin(upn: &str) -> Value {
+        json!({"user": {"id": id(upn), "displayName": null, "userPrincipalName": upn,
+            "ipAddress": "203.0.113.10"}, "app": null})
+    }
+
+    pub fn gbl() -> Value {
+        json!({"user": null, "app": {"appId": null,
+            "displayName": "Microsoft Azure AD Group-Based Licensing",
+            "servicePrincipalId": GBL_SP, "servicePrincipalName": null}})
+    }
+
+    pub fn mp(name: &str, old: Option<&str>, new: &str) -> Value {
+        json!({"displayName": name, "oldValue": old, "newValue": new})
+    }
+
+    pub fn user(upn: &str, mods: Vec<Value>) -> Value {
+        json!({"id": id(upn), "displayName": null, "type": "User", "userPrincipalName": upn,
+            "groupType": null, "modifiedProperties": mods})
+    }
+
+    pub fn group(name: &str, mods: Vec<Value>) -> Value {
+        json!({"id": id(name), "displayName": name, "type": "Group", "userPrincipalName": null,
+            "groupType": "azureAD", "modifiedProperties": mods})
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn rec(
+        t: &str,
+        activity: &str,
+        category: &str,
+        by: Value,
+        targets: Vec<Value>,
+        result: &str,
+        reason: &str,
+    ) -> Value {
+        let corr = id(&format!("{t}{activity}{targets:?}"));
+        json!({"id": format!("Directory_{corr}_{}", id(&format!("{t}{activity}"))),
+            "category": category, "correlationId": corr, "result": result,
+            "resultReason": reason, "activityDisplayName": activity, "activityDateTime": t,
+            "loggedByService": "Core Directory", "operationType": "Update", "initiatedBy": by,
+            "targetResources": targets, "additionalDetails": []})
+    }
+
+    pub fn set_group(t: &str, g: &str, new: &[&str], by: &str) -> Value {
+        let mods = vec![
+            mp("AssignedLicense", Some(&lic(&[])), &lic(new)),
+            mp("Included Updated Properties", None, "\"AssignedLicense\""),
+        ];
+        rec(
+            t,
+            "Set group license",
+            "GroupManagement",
+            admin(by),
+            vec![group(g, mods)],
+            "success",
+            "",
+        )
+    }
+
+    pub fn start(t: &str, g: &str) -> Value {
+        rec(
+            t,
+            "Start applying group based license to users",
+            "GroupManagement",
+            gbl(),
+            vec![group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn finish(t: &str, g: &str, ok: u32, bad: u32) -> Value {
+        let r = format!(
+            "[Users successfully assigned licenses: {ok}, Users for whom license assignment failed: {bad}.];"
+        );
+        rec(
+            t,
+            "Finish applying group based license to users",
+            "GroupManagement",
+            gbl(),
+            vec![group(g, vec![mp("Result", Some("[]"), &r)])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn recalc(t: &str, g: &str, by: &str) -> Value {
+        rec(
+            t,
+            "Trigger group license recalculation",
+            "GroupManagement",
+            admin(by),
+            vec![group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn fail(t: &str, upn: &str, reason: &str) -> Value {
+        rec(
+            t,
+            "Change user license",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, vec![])],
+            "failure",
+            reason,
+        )
+    }
+
+    /// Group-based licensing licensed the user with `new`.
+    pub fn ok(t: &str, upn: &str, new: &[&str]) -> Vec<Value> {
+        let mut change = rec(
+            t,
+            "Change user license",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, vec![])],
+            "success",
+            "",
+        );
+        let mods = vec![
+            mp("AssignedLicense", Some(&lic(&[])), &lic(new)),
+            mp("Included Updated Properties", None, "\"AssignedLicense\""),
+        ];
+        let mut update = rec(
+            t,
+            "Update user",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, mods)],
+            "success",
+            "",
+        );
+        update["correlationId"] = change["correlationId"].clone();
+        change["id"] = json!(format!("{}_c", change["id"].as_str().unwrap_or_default()));
+        vec![change, update]
+    }
+
+    pub fn member(t: &str, upn: &str, g: &str, by: &str) -> Value {
+        let mods = vec![
+            mp("Group.ObjectID", None, &format!("\"{}\"", id(g))),
+            mp("Group.DisplayName", None, &format!("\"{g}\"")),
+        ];
+        rec(
+            t,
+            "Add member to group",
+            "GroupManagement",
+            admin(by),
+            vec![user(upn, mods), group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn delete_user(t: &str, upn: &str, by: &str) -> Value {
+        rec(
+            t,
+            "Delete user",
+            "UserManagement",
+            admin(by),
+            vec![user(upn, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub const CV: &str = "Not enough licenses are available to complete this operation. Purchase more licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK]";
+    pub const DV: &str = "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].";
+
+    /// Writes the records as `audit.jsonl` in a new temporary folder.
+    pub fn write(records: &[Value]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+        std::fs::write(dir.path().join("audit.jsonl"), text).expect("write");
+        dir
+    }
+}
+
+const ANA: &str = "ana.admin@contoso.example";
+const BOB: &str = "bob.admin@contoso.example";
+
+/// Review finding 4: a failing user who is then deleted is not "still open" nor pending, and does
+/// not make the exit code 1: the deletion is the fix and closes the episode (not resolved).
+#[test]
+fn a_deleted_user_closes_the_failure_and_the_exit_code_is_0() {
+    use story::*;
+    let f4 = "f4.user@contoso.example";
+    let dir = write(&[
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", f4, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", f4, DV),
+        delete_user("2025-04-02T10:00:00Z", f4, ANA),
+    ]);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, code) = json_of(&["timeline", path]);
+    assert_eq!(code, 0, "nothing is open: {v:#}");
+    assert_eq!(v["still_open"], serde_json::json!([]));
+    let es = entries(&v);
+    assert!(
+        es.iter()
+            .any(|e| e["stage"] == "fix" && e["fix"] == "user_deleted"),
+        "{es:#?}"
+    );
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed")
+        .expect("a closed entry");
+    assert_eq!(closed["by"], "user_deleted");
+    assert_eq!(closed["subject"]["upn"], f4);
+    assert_eq!(closed["cause"], "DependencyViolation");
+    assert_eq!(closed["open_seconds"], 59 * 60);
+    assert!(!es.iter().any(|e| e["stage"] == "resolved"), "{es:#?}");
+    let st = &v["time_to_resolve"][0];
+    assert_eq!(st["cause"], "DependencyViolation");
+    assert_eq!(
+        (&st["episodes"], &st["resolved"], &st["still_open"]),
+        (&1.into(), &0.into(), &0.into())
+    );
+    assert_eq!(st["closed_by_deletion"], 1);
+    // the table says so
+    let out = licdiag().args(["timeline", path]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("closed by deletion, not resolved"), "{text}");
+    assert!(!text.contains("still open as of"), "{text}");
+}
