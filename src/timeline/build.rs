@@ -897,13 +897,17 @@ impl<'a> Builder<'a> {
     }
 
     /// A CountViolation cleared: seats were bought or freed before the latest admin trigger since
-    /// the first failure (subscribedSkus changes are not audited). One inferred fix per trigger and
-    /// product, counting the users it licensed.
+    /// the user's last failure (subscribedSkus changes are not audited). One inferred fix per
+    /// trigger and product, counting the users it licensed. A step the user failed again after
+    /// (the CountViolation came back once it was processed) did not license them: only a step
+    /// after their last failure counts, and with none, no seat step is shown for them (the seats
+    /// came at a time the audit log does not tell, with no admin step to anchor them).
     fn infer_seats(&mut self, ep_index: usize, k: &UserKey, resolved_at: DateTime<Utc>) {
         let Some(ep) = self.episodes.get(ep_index) else {
             return;
         };
-        let (first, group, sku) = (ep.first, ep.group.clone(), ep.sku.clone());
+        // `last`: the failure's latest record before this success
+        let (first, group, sku) = (ep.last, ep.group.clone(), ep.sku.clone());
         // an audited removal of the product from another user after the failure freed a seat:
         // that is the fix, not a purchase (the guide's own example: free seats by removing direct
         // assignments, then reprocess)
@@ -957,7 +961,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Whether an administrator's audited change freed a seat of `sku` (removed it from a user
-    /// other than `k`) after `first` and before `resolved_at` that no other cleared failure took;
+    /// other than `k`) after `first` (the user's last failure: a seat freed before the failure came
+    /// back was not theirs) and before `resolved_at` that no other cleared failure took;
     /// the latest such change's context line becomes a `seat freed` fix.
     fn seat_freed(
         &mut self,

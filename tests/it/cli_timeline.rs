@@ -802,3 +802,39 @@ fn a_deleted_user_closes_the_failure_and_the_exit_code_is_0() {
     assert!(text.contains("closed by deletion, not resolved"), "{text}");
     assert!(!text.contains("still open as of"), "{text}");
 }
+
+/// Review finding 5: the inferred `seats added` step counts only the users its reprocess
+/// licensed: f2 failed again right after the recalculation and was licensed hours later with no
+/// admin step, so the step licensed f1 alone (and no purchase is inferred for f2).
+#[test]
+fn inferred_seats_count_only_users_whose_failure_did_not_come_back() {
+    use story::*;
+    let g = "LIC-Eng-E3";
+    let (f1, f2) = ("f1.user@contoso.example", "f2.user@contoso.example");
+    let mut recs = vec![
+        set_group("2025-04-01T08:00:00Z", g, &["ENTERPRISEPACK"], ANA),
+        start("2025-04-01T08:00:10Z", g),
+        fail("2025-04-01T08:01:10Z", f1, CV),
+        fail("2025-04-01T08:01:20Z", f2, CV),
+        finish("2025-04-01T08:02:00Z", g, 0, 2),
+        recalc("2025-04-01T10:01:00Z", g, BOB),
+    ];
+    recs.extend(ok("2025-04-01T10:01:20Z", f1, &["ENTERPRISEPACK"]));
+    recs.push(fail("2025-04-01T10:01:25Z", f2, CV));
+    recs.extend(ok("2025-04-01T12:01:20Z", f2, &["ENTERPRISEPACK"]));
+    let dir = write(&recs);
+    let (v, code) = json_of(&["timeline", dir.path().to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{v:#}");
+    let fixes: Vec<&Value> = entries(&v).iter().filter(|e| e["stage"] == "fix").collect();
+    assert_eq!(fixes.len(), 1, "{fixes:#?}");
+    assert_eq!(fixes[0]["fix"], "seats_added");
+    assert_eq!(fixes[0]["inferred"], true);
+    assert_eq!(fixes[0]["time"], "2025-04-01T10:01:00Z");
+    assert_eq!(fixes[0]["users_resolved"], 1, "f1 only: {fixes:#?}");
+    let resolved: Vec<String> = entries(&v)
+        .iter()
+        .filter(|e| e["stage"] == "resolved")
+        .map(|e| upn(e, "subject"))
+        .collect();
+    assert_eq!(resolved, [f1, f2]);
+}
