@@ -389,6 +389,30 @@ fn bad_filters_are_usage_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(ROSA));
 }
 
+/// Review finding 6: a typo in --user / --group is answered with "did you mean" (edit distance),
+/// not only a part of a UPN or name.
+#[test]
+fn a_typo_gets_did_you_mean() {
+    let cases: [(&str, &str, &str); 3] = [
+        ("--user", "rosa.delgad@fabrikam.example", ROSA),
+        ("--user", "rosa.delgado@fabrikam.exmaple", ROSA),
+        ("--group", "LIC-O365E3", "LIC-O365-E3"),
+    ];
+    for (flag, text, meant) in cases {
+        let out = licdiag()
+            .args(["timeline", TENANT, flag, text])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.trim_end()
+                .ends_with(&format!("; did you mean {meant}?")),
+            "{text}: {err}"
+        );
+    }
+}
+
 #[test]
 fn table_is_the_default() {
     let out = licdiag()
