@@ -362,10 +362,7 @@ fn snapshots_of_different_tenants_are_warned_about() {
         w.contains("OLD 4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, NEW 9a9a9a9a-"),
         "{w}"
     );
-    let out = licdiag()
-        .args(["diff", OLD, other])
-        .output()
-        .expect("run");
+    let out = licdiag().args(["diff", OLD, other]).output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         text.lines()
