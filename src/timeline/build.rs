@@ -375,6 +375,7 @@ impl<'a> Builder<'a> {
             Activity::ChangeUserLicense => self.user_license(seq, e),
             Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup => self.membership(seq, e),
             Activity::DeleteUser | Activity::DeleteGroup => self.deletion(seq, e),
+            Activity::UpdateUser => self.user_update(seq, e),
             _ => {}
         }
     }
@@ -822,6 +823,69 @@ impl<'a> Builder<'a> {
                 group: Some(gid),
                 user: Some(k),
             });
+        }
+    }
+
+    /// An administrator's `Update user` that fixes the user's open failure the way the guide
+    /// says: the usage location set (ProhibitedInUsageLocationViolation), the proxy addresses or
+    /// mail changed (UniquenessViolation). Read from the record's modified properties; other
+    /// updates (and the license diffs of `Change user license` siblings) are not steps.
+    fn user_update(&mut self, seq: usize, e: &'a AuditEvent) {
+        if e.result != Outcome::Success || !is_admin(&e.actor) {
+            return;
+        }
+        let Some(place) = e.targets.iter().position(|t| t.kind == TargetKind::User) else {
+            return;
+        };
+        let Some(k) = self.user_of(e) else { return };
+        let changed = |names: &[&str], must_set: bool| {
+            e.extra.modified_of(place).iter().any(|p| {
+                let blank = |v: &Option<String>| {
+                    v.as_deref()
+                        .map(|v| v.trim().trim_matches(['[', ']', '"', ' ']))
+                        .is_none_or(str::is_empty)
+                };
+                names.iter().any(|n| p.name.trim().eq_ignore_ascii_case(n))
+                    && (p.old != p.new)
+                    && !(must_set && blank(&p.new))
+            })
+        };
+        let causes: Vec<Cause> = self
+            .open_of(&EpisodeSubject::User(k.clone()))
+            .into_iter()
+            .filter_map(|i| self.episodes.get(i).and_then(|x| x.cause.clone()))
+            .collect();
+        let mut fixes: Vec<FixKind> = Vec::new();
+        if causes.contains(&Cause::ProhibitedInUsageLocationViolation)
+            && changed(&["UsageLocation"], true)
+        {
+            fixes.push(FixKind::UsageLocationSet);
+        }
+        if causes.contains(&Cause::UniquenessViolation)
+            && changed(&["ProxyAddresses", "Mail"], false)
+        {
+            fixes.push(FixKind::ProxyAddressChanged);
+        }
+        let groups = self.open_groups(&k);
+        let user = self.dir.user_ref(&k);
+        for fix in fixes {
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::Fix {
+                    fix,
+                    who: Some(e.actor.label()),
+                    user: Some(user.clone()),
+                    group: None,
+                    skus: Vec::new(),
+                    truncated: None,
+                    inferred: false,
+                    users_resolved: None,
+                },
+                vec![k.clone()],
+                groups.clone(),
+            );
         }
     }
 

@@ -72,6 +72,12 @@ pub enum FixKind {
     MemberRemoved,
     /// The failing user was added to a licensing group.
     MemberAdded,
+    /// An administrator's `Update user` set the usage location of a user failing with
+    /// ProhibitedInUsageLocationViolation.
+    UsageLocationSet,
+    /// An administrator's `Update user` changed the proxy addresses or mail of a user failing with
+    /// UniquenessViolation (the guide: resolve the proxy address problem, then reprocess).
+    ProxyAddressChanged,
     /// The failing user was deleted.
     UserDeleted,
     /// The group whose licenses failed was deleted.
@@ -88,6 +94,8 @@ impl FixKind {
             FixKind::GroupLicenseChanged => "group license changed",
             FixKind::MemberRemoved => "member removed",
             FixKind::MemberAdded => "member added",
+            FixKind::UsageLocationSet => "usage location set",
+            FixKind::ProxyAddressChanged => "proxy address changed",
             FixKind::UserDeleted => "user deleted",
             FixKind::GroupDeleted => "group deleted",
         }

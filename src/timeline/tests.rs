@@ -541,3 +541,110 @@ fn a_deleted_user_is_closed_not_still_open() {
     assert_eq!(st[0].closed_by_deletion, 1);
     assert_eq!(st[0].median_seconds, None);
 }
+
+/// An administrator's `Update user` with these modified properties of the user.
+fn update_user(name: &str, at: &str, props: &[(&str, &str, &str)]) -> crate::model::AuditEvent {
+    let mut e = event(
+        Activity::UpdateUser,
+        at,
+        Outcome::Success,
+        admin("ana"),
+        vec![user_t(name)],
+    );
+    e.extra.modified = vec![props
+        .iter()
+        .map(|(n, o, v)| crate::model::ModifiedProperty {
+            name: n.to_string(),
+            old: Some(o.to_string()),
+            new: Some(v.to_string()),
+        })
+        .collect()];
+    e
+}
+
+/// Review finding 8: the usage location set for a ProhibitedInUsageLocationViolation, and the
+/// proxy addresses changed for a UniquenessViolation, are the fixes of the story (the guide's
+/// fixes); an update that fixes nothing of the user's is not a step.
+#[test]
+fn usage_location_and_proxy_address_fixes() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.events.push(gbl_fail(
+        "di",
+        "2026-10-06T08:01:00Z",
+        lerr(
+            Cause::ProhibitedInUsageLocationViolation,
+            "ProhibitedInUsageLocationViolation",
+        ),
+    ));
+    w.events.push(gbl_fail(
+        "jo",
+        "2026-10-06T08:02:00Z",
+        lerr(
+            Cause::UniquenessViolation,
+            "Proxy address is already being used",
+        ),
+    ));
+    // jo's usage location and di's proxy addresses fix nothing of theirs; a cleared usage
+    // location sets nothing
+    w.events.push(update_user(
+        "jo",
+        "2026-10-06T09:00:00Z",
+        &[("UsageLocation", "[]", "[\"DE\"]")],
+    ));
+    w.events.push(update_user(
+        "di",
+        "2026-10-06T09:01:00Z",
+        &[
+            ("ProxyAddresses", "[]", "[\"smtp:di@x\"]"),
+            ("UsageLocation", "[\"US\"]", "[]"),
+        ],
+    ));
+    w.events.push(update_user(
+        "di",
+        "2026-10-06T10:05:00Z",
+        &[("UsageLocation", "[]", "[\"DE\"]")],
+    ));
+    w.events.push(update_user(
+        "jo",
+        "2026-10-06T10:10:00Z",
+        &[(
+            "ProxyAddresses",
+            "[\"smtp:jo@fabrikam.example\"]",
+            "[\"smtp:jo2@fabrikam.example\"]",
+        )],
+    ));
+    w.events.push(gbl_ok(
+        "di",
+        "2026-10-06T10:06:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    w.events.push(gbl_ok(
+        "jo",
+        "2026-10-06T10:11:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    w.events.sort_by_key(|e| e.time);
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(
+        fixes(&s),
+        [FixKind::UsageLocationSet, FixKind::ProxyAddressChanged]
+    );
+    let fix_users: Vec<String> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Fix { user: Some(u), .. } => Some(u.label()),
+            _ => None,
+        })
+        .collect();
+    assert!(fix_users[0].starts_with("di@"), "{fix_users:?}");
+    assert!(fix_users[1].starts_with("jo@"), "{fix_users:?}");
+    assert_eq!(resolved(&s).len(), 2);
+    assert!(s.open.is_empty());
+    assert_eq!(FixKind::UsageLocationSet.label(), "usage location set");
+    assert_eq!(
+        FixKind::ProxyAddressChanged.label(),
+        "proxy address changed"
+    );
+}
