@@ -5,11 +5,14 @@ use super::model::{CauseStats, Episode, OpenItem};
 use crate::model::Cause;
 use std::collections::BTreeMap;
 
+/// Per cause: the durations of the resolved episodes, the open ones, those closed by deletion.
+type Tally = (Vec<i64>, usize, usize);
+
 /// Per-cause summary of the shown episodes plus the open errors only the snapshot knows. Sorted by
 /// cause (causes first in playbook order, "not recorded" last).
 pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<CauseStats> {
     // key: (None sorts last) -> (durations of resolved, open count, closed by deletion)
-    let mut m: BTreeMap<(bool, Option<Cause>), (Vec<i64>, usize, usize)> = BTreeMap::new();
+    let mut m: BTreeMap<(bool, Option<Cause>), Tally> = BTreeMap::new();
     for e in episodes {
         let slot = m.entry((e.cause.is_none(), e.cause.clone())).or_default();
         match e.resolved {
