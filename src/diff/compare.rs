@@ -238,6 +238,7 @@ pub fn compare(
         users_added,
         users_removed,
         not_compared,
+        warnings: Vec::new(),
     }
 }
 

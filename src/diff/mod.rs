@@ -13,6 +13,7 @@ use crate::cli::DiffArgs;
 use crate::ingest::{Ingested, ReadOptions, Reading};
 use anyhow::{Context, Result};
 use model::DiffDoc;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -49,6 +50,110 @@ pub fn diff(
     compare::compare(&old.snapshot, &new.snapshot, old_path, new_path, kb)
 }
 
+/// The tenant ids a side's subscribedSkus exports name (`accountId`, `AccountId`), lower-cased.
+/// The snapshot model keeps no tenant id, so the side's SKU exports are scanned again: they are
+/// small (a few dozen products). An input that cannot be opened again (stdin) names none.
+pub fn tenant_ids(data: &Ingested) -> BTreeSet<String> {
+    use crate::ingest::snapshot::SnapshotKind;
+    use crate::ingest::source::{open, InputPath};
+    use crate::ingest::InputKind;
+    use std::io::Read;
+    /// More than any SKU export; a larger file is read this far.
+    const MAX: u64 = 64 << 20;
+    let mut out = BTreeSet::new();
+    for i in &data.inputs {
+        if i.kind != Some(InputKind::Snapshot(SnapshotKind::SubscribedSkus)) {
+            continue;
+        }
+        let path = Path::new(&i.path);
+        if !path.is_file() {
+            continue;
+        }
+        let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let Ok(opened) = open(&InputPath::File(path.to_path_buf()), counter, None, false) else {
+            continue;
+        };
+        let mut text = String::new();
+        if opened.reader.take(MAX).read_to_string(&mut text).is_ok() {
+            account_ids(&text, &mut out);
+        }
+    }
+    out
+}
+
+/// The values of every `"accountId": "…"` key (any case) in a JSON text.
+fn account_ids(text: &str, out: &mut BTreeSet<String>) {
+    const KEY: &str = "\"accountid\"";
+    // ASCII lower-casing keeps every byte where it is
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|l| l.find(KEY)) {
+        from += at + KEY.len();
+        let Some(rest) = text.get(from..) else { break };
+        let Some(rest) = rest.trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        if let Some(end) = rest.find('"') {
+            let id = rest[..end].trim().to_ascii_lowercase();
+            if !id.is_empty() {
+                out.insert(id);
+            }
+        }
+    }
+}
+
+/// The warning when the two sides' SKU exports name tenant ids and no id is on both sides: the
+/// snapshots seem to come from different tenants, and every error and user of OLD would read as
+/// cleared or removed. `show_ids`: name them (not under `--redact`).
+pub fn tenant_warning(
+    old: &BTreeSet<String>,
+    new: &BTreeSet<String>,
+    show_ids: bool,
+) -> Option<String> {
+    if old.is_empty() || new.is_empty() || !old.is_disjoint(new) {
+        return None;
+    }
+    let ids = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+    let named = if show_ids {
+        format!(": OLD {}, NEW {}", ids(old), ids(new))
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the snapshots seem to come from different tenants (their subscribedSkus accountId differ{named}); \
+         the changes below compare two tenants, not one tenant over time"
+    ))
+}
+
+/// When the SKU exports do not tell the tenants apart (no `accountId` on a side): the warning when
+/// both sides hold users and no user, and no group either when both hold groups, has its object id
+/// on both sides. One tenant keeps most of its objects between two snapshots; two tenants share
+/// none (object ids are unique across Entra).
+pub fn nothing_shared(
+    old: &crate::model::snapshot::Snapshot,
+    new: &crate::model::snapshot::Snapshot,
+) -> Option<String> {
+    if old.users.is_empty() || new.users.is_empty() {
+        return None;
+    }
+    let users: BTreeSet<&crate::model::ObjectId> = old.users.iter().map(|u| &u.id).collect();
+    if new.users.iter().any(|u| users.contains(&u.id)) {
+        return None;
+    }
+    let groups: BTreeSet<&crate::model::ObjectId> = old.groups.iter().map(|g| &g.id).collect();
+    if new.groups.iter().any(|g| groups.contains(&g.id)) {
+        return None;
+    }
+    Some(
+        "the snapshots seem to come from different tenants (no user or group object id is in both); \
+         the changes below compare two tenants, not one tenant over time"
+            .into(),
+    )
+}
+
 /// `licdiag diff OLD NEW`.
 pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
@@ -65,7 +170,11 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let new = read_side("NEW_SNAPSHOT", &a.new, &opts, &redact)?;
     let kb = crate::commands::knowledge(a.catalog.as_deref(), &new)?
         .with_subscribed_skus(&old.snapshot.skus);
-    let doc = diff(&old, &new, &display(&a.old), &display(&a.new), &kb);
+    let mut doc = diff(&old, &new, &display(&a.old), &display(&a.new), &kb);
+    doc.warnings.extend(
+        tenant_warning(&tenant_ids(&old), &tenant_ids(&new), !a.redact.redact)
+            .or_else(|| nothing_shared(&old.snapshot, &new.snapshot)),
+    );
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
@@ -74,4 +183,45 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
 
 fn display(p: &Path) -> String {
     p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn account_ids_of_graph_and_powershell_exports() {
+        let mut out = BTreeSet::new();
+        account_ids(
+            r#"{"value":[{"accountId": "4C8E2F10-5a6b-4c7d-8e9f-0a1b2c3d4e5f","skuId":"x"},
+            {"AccountId" :"4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}, {"accountName":"Fabrikam"},
+            {"accountId": null}, {"AccountId":"9a9a9a9a-0000-4000-8000-000000000000"}]}"#,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            set(&[
+                "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                "9a9a9a9a-0000-4000-8000-000000000000"
+            ])
+        );
+    }
+
+    #[test]
+    fn warned_only_when_no_tenant_is_shared() {
+        let (a, b) = (set(&["a"]), set(&["b"]));
+        let w = tenant_warning(&a, &b, true).expect("different tenants");
+        assert!(w.contains("different tenants"), "{w}");
+        assert!(w.contains("OLD a, NEW b"), "{w}");
+        assert!(!tenant_warning(&a, &b, false)
+            .expect("warned")
+            .contains("OLD a"));
+        assert_eq!(tenant_warning(&a, &set(&["a", "b"]), true), None);
+        assert_eq!(tenant_warning(&a, &a, true), None);
+        assert_eq!(tenant_warning(&a, &set(&[]), true), None);
+    }
 }

@@ -211,6 +211,10 @@ pub struct DiffDoc {
     /// What could not be compared because one side lacks it (e.g. no subscribedSkus in NEW).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_compared: Vec<String>,
+    /// What a reader should know before trusting the changes (e.g. the snapshots seem to come from
+    /// different tenants); the diff is made anyway.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl DiffDoc {

@@ -201,6 +201,9 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "  OLD {}", clean(&old))?;
     writeln!(w, "  NEW {}", clean(&new))?;
     writeln!(w, "{}", summary(d))?;
+    for n in &d.warnings {
+        writeln!(w, "warning: {}", clean(n))?;
+    }
     for n in &d.not_compared {
         writeln!(w, "not compared: {}", clean(n))?;
     }
@@ -262,6 +265,10 @@ fn markdown(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "- NEW: {}", m(&new))?;
     writeln!(w)?;
     writeln!(w, "{}.", m(&summary(d)))?;
+    for n in &d.warnings {
+        writeln!(w)?;
+        writeln!(w, "> **Warning.** {}", m(n))?;
+    }
     if !d.not_compared.is_empty() {
         writeln!(w)?;
         for n in &d.not_compared {
@@ -311,6 +318,9 @@ fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
         h(&new)
     )?;
     writeln!(w, "<p>{}.</p>", h(&summary(d)))?;
+    for n in &d.warnings {
+        writeln!(w, "<p><strong>Warning.</strong> {}</p>", h(n))?;
+    }
     if !d.not_compared.is_empty() {
         writeln!(w, "<ul>")?;
         for n in &d.not_compared {

@@ -7,8 +7,8 @@
 
 use super::directory::Directory;
 use super::model::{
-    Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy, Stage,
-    Subject, Truncated, UserKey,
+    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
+    Stage, Subject, Truncated, UserKey,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -91,6 +91,8 @@ struct Builder<'a> {
     /// License diffs of `Update user` siblings (with the lists Entra truncated), by correlation
     /// id and user.
     siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
+    /// Users the audit log deletes, with the latest deletion.
+    deleted: HashMap<UserKey, DateTime<Utc>>,
 }
 
 /// Builds the whole story.
@@ -116,6 +118,7 @@ pub fn build(
         inferred: HashMap::default(),
         freed: Vec::new(),
         siblings: HashMap::default(),
+        deleted: HashMap::default(),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -372,6 +375,7 @@ impl<'a> Builder<'a> {
             Activity::ChangeUserLicense => self.user_license(seq, e),
             Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup => self.membership(seq, e),
             Activity::DeleteUser | Activity::DeleteGroup => self.deletion(seq, e),
+            Activity::UpdateUser => self.user_update(seq, e),
             _ => {}
         }
     }
@@ -524,6 +528,7 @@ impl<'a> Builder<'a> {
             first: t,
             last: t,
             resolved: None,
+            closed: false,
         });
         self.open.insert(key, self.episodes.len() - 1);
     }
@@ -821,15 +826,81 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// An administrator's `Update user` that fixes the user's open failure the way the guide
+    /// says: the usage location set (ProhibitedInUsageLocationViolation), the proxy addresses or
+    /// mail changed (UniquenessViolation). Read from the record's modified properties; other
+    /// updates (and the license diffs of `Change user license` siblings) are not steps.
+    fn user_update(&mut self, seq: usize, e: &'a AuditEvent) {
+        if e.result != Outcome::Success || !is_admin(&e.actor) {
+            return;
+        }
+        let Some(place) = e.targets.iter().position(|t| t.kind == TargetKind::User) else {
+            return;
+        };
+        let Some(k) = self.user_of(e) else { return };
+        let changed = |names: &[&str], must_set: bool| {
+            e.extra.modified_of(place).iter().any(|p| {
+                let blank = |v: &Option<String>| {
+                    v.as_deref()
+                        .map(|v| v.trim().trim_matches(['[', ']', '"', ' ']))
+                        .is_none_or(str::is_empty)
+                };
+                names.iter().any(|n| p.name.trim().eq_ignore_ascii_case(n))
+                    && (p.old != p.new)
+                    && !(must_set && blank(&p.new))
+            })
+        };
+        let causes: Vec<Cause> = self
+            .open_of(&EpisodeSubject::User(k.clone()))
+            .into_iter()
+            .filter_map(|i| self.episodes.get(i).and_then(|x| x.cause.clone()))
+            .collect();
+        let mut fixes: Vec<FixKind> = Vec::new();
+        if causes.contains(&Cause::ProhibitedInUsageLocationViolation)
+            && changed(&["UsageLocation"], true)
+        {
+            fixes.push(FixKind::UsageLocationSet);
+        }
+        if causes.contains(&Cause::UniquenessViolation)
+            && changed(&["ProxyAddresses", "Mail"], false)
+        {
+            fixes.push(FixKind::ProxyAddressChanged);
+        }
+        let groups = self.open_groups(&k);
+        let user = self.dir.user_ref(&k);
+        for fix in fixes {
+            self.push_rel(
+                e.time,
+                (0, seq),
+                Some(e),
+                Stage::Fix {
+                    fix,
+                    who: Some(e.actor.label()),
+                    user: Some(user.clone()),
+                    group: None,
+                    skus: Vec::new(),
+                    truncated: None,
+                    inferred: false,
+                    users_resolved: None,
+                },
+                vec![k.clone()],
+                groups.clone(),
+            );
+        }
+    }
+
     fn deletion(&mut self, seq: usize, e: &'a AuditEvent) {
         if e.result == Outcome::Failure {
             return;
         }
         if e.activity == Activity::DeleteUser {
             let Some(k) = self.user_of(e) else { return };
+            let at = self.deleted.entry(k.clone()).or_insert(e.time);
+            *at = (*at).max(e.time);
             let user = self.dir.user_ref(&k);
             let groups = self.open_groups(&k);
-            if !self.open_of(&EpisodeSubject::User(k.clone())).is_empty() {
+            let eps = self.open_of(&EpisodeSubject::User(k.clone()));
+            if !eps.is_empty() {
                 let stage = Stage::Fix {
                     fix: FixKind::UserDeleted,
                     who: Some(e.actor.label()),
@@ -841,6 +912,12 @@ impl<'a> Builder<'a> {
                     users_resolved: None,
                 };
                 self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
+                // a deleted user has no license assignment left to process: their failures end
+                // here, closed (not resolved: nothing was licensed), and are not pending whatever
+                // the diagnosis says (a snapshot that still lists them predates the deletion)
+                for i in eps {
+                    self.close(i, e, seq, ClosedBy::UserDeleted);
+                }
             } else if self.memberships.contains_key(&k) {
                 let stage = Stage::Deleted {
                     subject: Subject::User(user),
@@ -884,13 +961,17 @@ impl<'a> Builder<'a> {
     }
 
     /// A CountViolation cleared: seats were bought or freed before the latest admin trigger since
-    /// the first failure (subscribedSkus changes are not audited). One inferred fix per trigger and
-    /// product, counting the users it licensed.
+    /// the user's last failure (subscribedSkus changes are not audited). One inferred fix per
+    /// trigger and product, counting the users it licensed. A step the user failed again after
+    /// (the CountViolation came back once it was processed) did not license them: only a step
+    /// after their last failure counts, and with none, no seat step is shown for them (the seats
+    /// came at a time the audit log does not tell, with no admin step to anchor them).
     fn infer_seats(&mut self, ep_index: usize, k: &UserKey, resolved_at: DateTime<Utc>) {
         let Some(ep) = self.episodes.get(ep_index) else {
             return;
         };
-        let (first, group, sku) = (ep.first, ep.group.clone(), ep.sku.clone());
+        // `last`: the failure's latest record before this success
+        let (first, group, sku) = (ep.last, ep.group.clone(), ep.sku.clone());
         // an audited removal of the product from another user after the failure freed a seat:
         // that is the fix, not a purchase (the guide's own example: free seats by removing direct
         // assignments, then reprocess)
@@ -944,7 +1025,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Whether an administrator's audited change freed a seat of `sku` (removed it from a user
-    /// other than `k`) after `first` and before `resolved_at` that no other cleared failure took;
+    /// other than `k`) after `first` (the user's last failure: a seat freed before the failure came
+    /// back was not theirs) and before `resolved_at` that no other cleared failure took;
     /// the latest such change's context line becomes a `seat freed` fix.
     fn seat_freed(
         &mut self,
@@ -1039,6 +1121,39 @@ impl<'a> Builder<'a> {
             how,
         };
         self.push_rel(at, order, e, stage, users, ep.group.into_iter().collect());
+    }
+
+    /// Closes an episode whose subject is gone and writes its `Closed` entry.
+    fn close(&mut self, ep_index: usize, e: &AuditEvent, seq: usize, by: ClosedBy) {
+        let Some(ep) = self.episodes.get_mut(ep_index) else {
+            return;
+        };
+        ep.resolved = Some(e.time);
+        ep.closed = true;
+        let ep = ep.clone();
+        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
+        let (subject, users) = match &ep.subject {
+            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
+            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
+        };
+        let stage = Stage::Closed {
+            subject,
+            cause: ep.cause.clone(),
+            sku: ep.sku.clone(),
+            group: ep.group.as_ref().map(|g| self.dir.group_ref(g)),
+            first_failed: ep.first,
+            open_seconds: (e.time - ep.first).num_seconds(),
+            by,
+            who: e.actor.label(),
+        };
+        self.push_rel(
+            e.time,
+            (0, seq),
+            Some(e),
+            stage,
+            users,
+            ep.group.into_iter().collect(),
+        );
     }
 
     /// Episodes the audit log leaves open but the diagnosis shows resolved (e.g. the snapshot has
@@ -1164,9 +1279,16 @@ impl<'a> Builder<'a> {
                     continue;
                 };
                 let subject = EpisodeSubject::User(k.clone());
+                // an error only the snapshot shows, of a user the audit log deletes after it: the
+                // snapshot predates the deletion, and a deleted user has nothing pending
+                let deleted_since = self
+                    .deleted
+                    .get(&k)
+                    .is_some_and(|d| u.error_at.is_none_or(|at| *d >= at));
                 if known.contains(&(subject.clone(), Some(f.cause.clone())))
                     || known.contains(&(subject.clone(), None))
                     || (f.cause == Cause::Other && pending_real.contains(&k))
+                    || deleted_since
                 {
                     continue;
                 }

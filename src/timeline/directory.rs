@@ -201,18 +201,9 @@ impl Directory {
             .collect();
         match hits.as_slice() {
             [one] => Lookup::Found((*one).clone()),
-            [] => {
-                let mut suggestions: Vec<String> = self
-                    .users
-                    .values()
-                    .filter_map(|i| i.upn.clone())
-                    .filter(|u| !lower.is_empty() && u.to_lowercase().contains(&lower))
-                    .collect();
-                suggestions.sort();
-                suggestions.dedup();
-                suggestions.truncate(5);
-                Lookup::NotFound { suggestions }
-            }
+            [] => Lookup::NotFound {
+                suggestions: near_misses(&lower, self.users.values().filter_map(|i| i.upn.clone())),
+            },
             many => Lookup::Ambiguous {
                 candidates: many.iter().map(|k| self.user_ref(k).label()).collect(),
             },
@@ -239,23 +230,77 @@ impl Directory {
             .collect();
         match hits.as_slice() {
             [one] => Lookup::Found((*one).clone()),
-            [] => {
-                let mut suggestions: Vec<String> = self
-                    .groups
-                    .values()
-                    .filter_map(|n| n.clone())
-                    .filter(|n| !lower.is_empty() && n.to_lowercase().contains(&lower))
-                    .collect();
-                suggestions.sort();
-                suggestions.dedup();
-                suggestions.truncate(5);
-                Lookup::NotFound { suggestions }
-            }
+            [] => Lookup::NotFound {
+                suggestions: near_misses(&lower, self.groups.values().filter_map(|n| n.clone())),
+            },
             many => Lookup::Ambiguous {
                 candidates: many.iter().map(|id| id.to_string()).collect(),
             },
         }
     }
+}
+
+/// At most this many "did you mean" suggestions.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// The names a `--user` / `--group` text that matched nothing may have meant (`lower`: the text,
+/// lower-cased): those within a few typos of it (edit distance at most 2, or 20% of the text's
+/// length for a long one, and never half of it), only the closest of them, then those that
+/// contain it (a bare name for a UPN); at most [`MAX_SUGGESTIONS`], each once.
+fn near_misses(lower: &str, names: impl Iterator<Item = String>) -> Vec<String> {
+    let len = lower.chars().count();
+    if len == 0 {
+        return Vec::new();
+    }
+    let allowed = (len / 5).max(2).min(len / 2);
+    // (rank: distance, or past every distance for a containing name; name)
+    let mut hits: Vec<(usize, String)> = names
+        .filter_map(|n| {
+            let l = n.trim().to_lowercase();
+            // the distance is at least the difference of the lengths: skip the far ones cheaply
+            if l.chars().count().abs_diff(len) <= allowed {
+                let d = levenshtein(lower, &l);
+                if d <= allowed {
+                    return Some((d, n));
+                }
+            }
+            l.contains(lower).then_some((usize::MAX, n))
+        })
+        .collect();
+    hits.sort();
+    // only the closest typos: one letter off beats five
+    let best = hits.first().map_or(usize::MAX, |h| h.0);
+    hits.retain(|h| h.0 == best || h.0 == usize::MAX);
+    let mut out: Vec<String> = Vec::new();
+    for (_, n) in hits {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+        if out.len() == MAX_SUGGESTIONS {
+            break;
+        }
+    }
+    out
+}
+
+/// Levenshtein distance over characters (insertions, deletions, substitutions cost 1).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diag
+            } else {
+                1 + diag.min(up).min(row[j])
+            };
+            diag = up;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -302,5 +347,46 @@ mod tests {
             Lookup::NotFound { suggestions } => assert_eq!(suggestions.len(), 2),
             _ => panic!("a bare name is not a UPN"),
         }
+    }
+
+    /// Review finding 6: a typo gets "did you mean", not only a part of a UPN or name.
+    #[test]
+    fn near_misses_are_typos_or_parts() {
+        let snap = Snapshot {
+            users: vec![
+                user("aaaa-1", "rosa.delgado@fabrikam.example"),
+                user("bbbb-2", "rosalind@fabrikam.example"),
+                user("cccc-3", "mateo.rossi@fabrikam.example"),
+            ],
+            ..Default::default()
+        };
+        let d = Directory::new(&[], &snap);
+        let sugg = |t: &str| match d.find_user(t) {
+            Lookup::NotFound { suggestions } => suggestions,
+            _ => panic!("{t} is no UPN"),
+        };
+        // a letter left out, two letters swapped, a letter wrong and the case
+        for typo in [
+            "rosa.delgad@fabrikam.example",
+            "rosa.delgado@fabrikam.exmaple",
+            "Rosa.Delgadi@Fabrikam.example",
+        ] {
+            assert_eq!(sugg(typo), ["rosa.delgado@fabrikam.example"], "{typo}");
+        }
+        // far from every UPN: nothing
+        assert!(sugg("someone.else@contoso.example").is_empty());
+        // a part: both that contain it, at most three
+        assert_eq!(sugg("rosa").len(), 2);
+        assert_eq!(sugg("fabrikam").len(), 3);
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("exmaple", "example"), 2);
+        // group names: a dash left out; short texts allow fewer typos
+        let groups = || ["LIC-O365-E3", "LIC-O365-E5", "LIC-PowerBI"].map(String::from);
+        assert_eq!(
+            near_misses("lic-o365e3", groups().into_iter()),
+            ["LIC-O365-E3"]
+        );
+        assert!(near_misses("ab", ["cd".to_string()].into_iter()).is_empty());
     }
 }

@@ -72,6 +72,12 @@ pub enum FixKind {
     MemberRemoved,
     /// The failing user was added to a licensing group.
     MemberAdded,
+    /// An administrator's `Update user` set the usage location of a user failing with
+    /// ProhibitedInUsageLocationViolation.
+    UsageLocationSet,
+    /// An administrator's `Update user` changed the proxy addresses or mail of a user failing with
+    /// UniquenessViolation (the guide: resolve the proxy address problem, then reprocess).
+    ProxyAddressChanged,
     /// The failing user was deleted.
     UserDeleted,
     /// The group whose licenses failed was deleted.
@@ -88,6 +94,8 @@ impl FixKind {
             FixKind::GroupLicenseChanged => "group license changed",
             FixKind::MemberRemoved => "member removed",
             FixKind::MemberAdded => "member added",
+            FixKind::UsageLocationSet => "usage location set",
+            FixKind::ProxyAddressChanged => "proxy address changed",
             FixKind::UserDeleted => "user deleted",
             FixKind::GroupDeleted => "group deleted",
         }
@@ -229,8 +237,36 @@ pub enum Stage {
         self_resolved: bool,
         how: String,
     },
+    /// A failure episode ended without being resolved: its subject is gone (the user was deleted),
+    /// so nothing is pending any more, and nothing was licensed either.
+    Closed {
+        subject: Subject,
+        #[serde(serialize_with = "opt_cause")]
+        cause: Option<Cause>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sku: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        group: Option<GroupRef>,
+        first_failed: DateTime<Utc>,
+        /// Closing time - first failure (not a time to resolve: nothing was resolved).
+        open_seconds: i64,
+        by: ClosedBy,
+        who: String,
+    },
     /// A user or a licensing group deleted while nothing of theirs was failing (context).
     Deleted { subject: Subject, who: String },
+}
+
+/// What closed an episode that was not resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedBy {
+    /// `Delete user` of the failing user.
+    UserDeleted,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn opt_cause<S: Serializer>(c: &Option<Cause>, s: S) -> Result<S::Ok, S::Error> {
@@ -270,7 +306,11 @@ pub struct Episode {
     pub group: Option<ObjectId>,
     pub first: DateTime<Utc>,
     pub last: DateTime<Utc>,
+    /// When the episode ended (resolved, or closed: see `closed`).
     pub resolved: Option<DateTime<Utc>>,
+    /// The episode ended without a resolution (the user was deleted): counted neither resolved
+    /// nor open, and no time to resolve.
+    pub closed: bool,
 }
 
 /// The subject of an episode, as keyed internally.
@@ -311,10 +351,13 @@ pub struct OpenItem {
 pub struct CauseStats {
     #[serde(serialize_with = "opt_cause")]
     pub cause: Option<Cause>,
-    /// Failure episodes (resolved + still open).
+    /// Failure episodes (resolved + still open + closed by deletion).
     pub episodes: usize,
     pub resolved: usize,
     pub still_open: usize,
+    /// Episodes closed because the failing user was deleted (neither resolved nor open).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub closed_by_deletion: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_seconds: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,8 @@
 //! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    CauseStats, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc, Truncated,
+    CauseStats, ClosedBy, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc,
+    Truncated,
 };
 use super::stats::human;
 use crate::model::{Cause, Outcome};
@@ -226,6 +227,34 @@ pub fn describe(e: &Entry) -> Line {
             };
             (stage.into(), subject.label(), d)
         }
+        Stage::Closed {
+            subject,
+            cause,
+            sku,
+            group,
+            first_failed,
+            open_seconds,
+            by,
+            who,
+        } => {
+            let mut d = format!(
+                "{}{} after {} (first failed {})",
+                cause_text(cause),
+                product(sku),
+                human(*open_seconds),
+                ts(first_failed)
+            );
+            if let (Some(g), false) = (group, matches!(subject, super::model::Subject::Group(_))) {
+                d.push_str(&format!(" in group {}", g.label()));
+            }
+            d.push_str(match by {
+                ClosedBy::UserDeleted => ": closed by deletion, not resolved (the user was deleted",
+            });
+            d.push_str(&format!(
+                " by {who}; nothing is pending for a deleted user)"
+            ));
+            ("closed".into(), subject.label(), d)
+        }
         Stage::Deleted { subject, who } => {
             let stage = match subject {
                 super::model::Subject::User(_) => "user deleted",
@@ -268,6 +297,23 @@ fn stat_cells(s: &CauseStats) -> [String; 6] {
         s.median_seconds.map(human).unwrap_or_else(|| "-".into()),
         s.max_seconds.map(human).unwrap_or_else(|| "-".into()),
     ]
+}
+
+/// The episodes of the table closed by deletion (counted in `episodes`, in neither `resolved` nor
+/// `still open`): `closed by deletion, neither resolved nor still open: DependencyViolation 1`.
+fn closed_note(d: &TimelineDoc) -> Option<String> {
+    let parts: Vec<String> = d
+        .time_to_resolve
+        .iter()
+        .filter(|s| s.closed_by_deletion > 0)
+        .map(|s| format!("{} {}", cause_text(&s.cause), s.closed_by_deletion))
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "closed by deletion, neither resolved nor still open: {}",
+            parts.join(", ")
+        )
+    })
 }
 
 const STAT_HEADERS: [&str; 6] = [
@@ -388,6 +434,9 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
                 clean(c)
             )?;
         }
+        if let Some(n) = closed_note(d) {
+            writeln!(w, "  {}", clean(&n))?;
+        }
     }
     if !d.still_open.is_empty() {
         writeln!(w)?;
@@ -451,6 +500,10 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             let c = stat_cells(s).map(|x| m(&x));
             writeln!(w, "| {} |", c.join(" | "))?;
         }
+        if let Some(n) = closed_note(d) {
+            writeln!(w)?;
+            writeln!(w, "{}.", m(&n))?;
+        }
     }
     if !d.still_open.is_empty() {
         writeln!(w)?;
@@ -476,7 +529,7 @@ const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}\
 tr.failure td,tr.group-license-set-failed td{background:#fff1f0}tr.resolved td,\
-tr.self-resolved td{background:#f0fff3}tr.fix td{background:#fffbe6}";
+tr.self-resolved td{background:#f0fff3}tr.fix td{background:#fffbe6}tr.closed td{background:#f3f3f3}";
 
 fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     let h = escape::html;
@@ -539,6 +592,9 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "<tr><td>{}</td>{cells}</tr>", h(&c))?;
         }
         writeln!(w, "</tbody></table>")?;
+        if let Some(n) = closed_note(d) {
+            writeln!(w, "<p>{}.</p>", h(&n))?;
+        }
     }
     if !d.still_open.is_empty() {
         writeln!(w, "<h2>Still open as of {}</h2>", h(&ts(&d.as_of)))?;

@@ -5,14 +5,19 @@ use super::model::{CauseStats, Episode, OpenItem};
 use crate::model::Cause;
 use std::collections::BTreeMap;
 
+/// Per cause: the durations of the resolved episodes, the open ones, those closed by deletion.
+type Tally = (Vec<i64>, usize, usize);
+
 /// Per-cause summary of the shown episodes plus the open errors only the snapshot knows. Sorted by
 /// cause (causes first in playbook order, "not recorded" last).
 pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<CauseStats> {
-    // key: (None sorts last) -> (durations of resolved, open count)
-    let mut m: BTreeMap<(bool, Option<Cause>), (Vec<i64>, usize)> = BTreeMap::new();
+    // key: (None sorts last) -> (durations of resolved, open count, closed by deletion)
+    let mut m: BTreeMap<(bool, Option<Cause>), Tally> = BTreeMap::new();
     for e in episodes {
         let slot = m.entry((e.cause.is_none(), e.cause.clone())).or_default();
         match e.resolved {
+            // the subject is gone: nothing was resolved, and nothing is pending
+            Some(_) if e.closed => slot.2 += 1,
             Some(r) => slot.0.push((r - e.first).num_seconds().max(0)),
             None => slot.1 += 1,
         }
@@ -21,13 +26,14 @@ pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<Caus
         m.entry((o.cause.is_none(), o.cause.clone())).or_default().1 += 1;
     }
     m.into_iter()
-        .map(|((_, cause), (mut d, open))| {
+        .map(|((_, cause), (mut d, open, closed))| {
             d.sort_unstable();
             CauseStats {
                 cause,
-                episodes: d.len() + open,
+                episodes: d.len() + open + closed,
                 resolved: d.len(),
                 still_open: open,
+                closed_by_deletion: closed,
                 median_seconds: median(&d),
                 max_seconds: d.last().copied(),
             }
@@ -97,6 +103,7 @@ mod tests {
             first,
             last: first,
             resolved: secs.map(|s| first + Duration::seconds(s)),
+            closed: false,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::build::{build, Story};
 use super::directory::Directory;
-use super::model::{FixKind, ResolvedBy, Stage, Subject};
+use super::model::{ClosedBy, FixKind, ResolvedBy, Stage, Subject};
 use crate::diagnose::testkit::*;
 use crate::model::{
     Activity, AssignedLicense, Cause, LicenseChange, Outcome, SkuId, Target, TargetKind,
@@ -459,4 +459,192 @@ fn a_removal_from_another_user_is_the_seat_freed() {
     let s = story(&w, "2026-10-06T00:00:00Z");
     assert_eq!(fixes(&s), [FixKind::SeatsFreed, FixKind::SeatsAdded]);
     assert_eq!(resolved(&s).len(), 2);
+}
+
+/// Review finding 4: a failing user who is then deleted has nothing pending: the deletion is the
+/// fix and closes the episode (closed by deletion, not resolved), even when the snapshot, taken
+/// before the deletion, still lists the user with the error.
+#[test]
+fn a_deleted_user_is_closed_not_still_open() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-Addon", &[(MEET, &[])]));
+    let mut f4 = user("f4");
+    f4.license_states = vec![bad(
+        MEET,
+        Some("LIC-Addon"),
+        "DependencyViolation",
+        "2026-10-06T09:01:00Z",
+    )]
+    .into();
+    w.snap.users.push(f4);
+    // a second user whose error only the snapshot knows, deleted later in the log
+    let mut f7 = user("f7");
+    f7.license_states = vec![bad(
+        MEET,
+        Some("LIC-Addon"),
+        "DependencyViolation",
+        "2026-10-01T09:00:00Z",
+    )]
+    .into();
+    w.snap.users.push(f7);
+    w.snap.memberships.push(member("LIC-Addon", "f4"));
+    w.snap.memberships.push(member("LIC-Addon", "f7"));
+    w.events.push(add_member(
+        "f4",
+        "LIC-Addon",
+        "2026-10-06T09:00:00Z",
+        admin("ana"),
+    ));
+    w.events.push(gbl_fail(
+        "f4",
+        "2026-10-06T09:01:00Z",
+        lerr(Cause::DependencyViolation, "DependencyViolation"),
+    ));
+    for who in ["f4", "f7"] {
+        w.events.push(event(
+            Activity::DeleteUser,
+            "2026-10-06T10:00:00Z",
+            Outcome::Success,
+            admin("ana"),
+            vec![user_t(who)],
+        ));
+    }
+    let s = story(&w, "2026-10-06T15:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::UserDeleted]);
+    assert!(s.open.is_empty(), "nothing is pending: {:?}", s.open);
+    assert!(resolved(&s).is_empty(), "a deletion resolves nothing");
+    let closed: Vec<_> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Closed {
+                subject,
+                by,
+                open_seconds,
+                ..
+            } => Some((subject.label(), *by, *open_seconds)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closed.len(), 1);
+    assert!(closed[0].0.starts_with("f4"));
+    assert_eq!(closed[0].1, ClosedBy::UserDeleted);
+    assert_eq!(closed[0].2, 59 * 60);
+    let ep = s.episodes.first().expect("episode");
+    assert!(ep.closed);
+    let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
+    let st = super::stats::per_cause(&refs, &[]);
+    assert_eq!(
+        (st[0].episodes, st[0].resolved, st[0].still_open),
+        (1, 0, 0)
+    );
+    assert_eq!(st[0].closed_by_deletion, 1);
+    assert_eq!(st[0].median_seconds, None);
+}
+
+/// An administrator's `Update user` with these modified properties of the user.
+fn update_user(name: &str, at: &str, props: &[(&str, &str, &str)]) -> crate::model::AuditEvent {
+    let mut e = event(
+        Activity::UpdateUser,
+        at,
+        Outcome::Success,
+        admin("ana"),
+        vec![user_t(name)],
+    );
+    e.extra.modified = vec![props
+        .iter()
+        .map(|(n, o, v)| crate::model::ModifiedProperty {
+            name: n.to_string(),
+            old: Some(o.to_string()),
+            new: Some(v.to_string()),
+        })
+        .collect()];
+    e
+}
+
+/// Review finding 8: the usage location set for a ProhibitedInUsageLocationViolation, and the
+/// proxy addresses changed for a UniquenessViolation, are the fixes of the story (the guide's
+/// fixes); an update that fixes nothing of the user's is not a step.
+#[test]
+fn usage_location_and_proxy_address_fixes() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.events.push(gbl_fail(
+        "di",
+        "2026-10-06T08:01:00Z",
+        lerr(
+            Cause::ProhibitedInUsageLocationViolation,
+            "ProhibitedInUsageLocationViolation",
+        ),
+    ));
+    w.events.push(gbl_fail(
+        "jo",
+        "2026-10-06T08:02:00Z",
+        lerr(
+            Cause::UniquenessViolation,
+            "Proxy address is already being used",
+        ),
+    ));
+    // jo's usage location and di's proxy addresses fix nothing of theirs; a cleared usage
+    // location sets nothing
+    w.events.push(update_user(
+        "jo",
+        "2026-10-06T09:00:00Z",
+        &[("UsageLocation", "[]", "[\"DE\"]")],
+    ));
+    w.events.push(update_user(
+        "di",
+        "2026-10-06T09:01:00Z",
+        &[
+            ("ProxyAddresses", "[]", "[\"smtp:di@x\"]"),
+            ("UsageLocation", "[\"US\"]", "[]"),
+        ],
+    ));
+    w.events.push(update_user(
+        "di",
+        "2026-10-06T10:05:00Z",
+        &[("UsageLocation", "[]", "[\"DE\"]")],
+    ));
+    w.events.push(update_user(
+        "jo",
+        "2026-10-06T10:10:00Z",
+        &[(
+            "ProxyAddresses",
+            "[\"smtp:jo@fabrikam.example\"]",
+            "[\"smtp:jo2@fabrikam.example\"]",
+        )],
+    ));
+    w.events.push(gbl_ok(
+        "di",
+        "2026-10-06T10:06:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    w.events.push(gbl_ok(
+        "jo",
+        "2026-10-06T10:11:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    w.events.sort_by_key(|e| e.time);
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(
+        fixes(&s),
+        [FixKind::UsageLocationSet, FixKind::ProxyAddressChanged]
+    );
+    let fix_users: Vec<String> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Fix { user: Some(u), .. } => Some(u.label()),
+            _ => None,
+        })
+        .collect();
+    assert!(fix_users[0].starts_with("di@"), "{fix_users:?}");
+    assert!(fix_users[1].starts_with("jo@"), "{fix_users:?}");
+    assert_eq!(resolved(&s).len(), 2);
+    assert!(s.open.is_empty());
+    assert_eq!(FixKind::UsageLocationSet.label(), "usage location set");
+    assert_eq!(
+        FixKind::ProxyAddressChanged.label(),
+        "proxy address changed"
+    );
 }

@@ -330,3 +330,59 @@ fn redact_keeps_the_diff_and_drops_personal_data() {
     assert_eq!(names.len(), 2);
     assert!(names[0].ends_with("@redacted.invalid"));
 }
+
+/// Copies the sample tenant's snapshot into a temporary folder, with its subscribedSkus
+/// `accountId` replaced by `tenant`.
+fn sample_snapshot_of_tenant(tenant: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["users.json", "groups.json", "subscribedSkus.json"] {
+        let text = std::fs::read_to_string(crate::common::fixture(&format!(
+            "sample-tenant/snapshot/{f}"
+        )))
+        .expect("read");
+        let text = text.replace("4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f", tenant);
+        std::fs::write(dir.path().join(f), text).expect("write");
+    }
+    dir
+}
+
+/// Review finding 7: two snapshots of different tenants (subscribedSkus `accountId`) get a
+/// warning; the diff is made anyway, with its usual exit code.
+#[test]
+fn snapshots_of_different_tenants_are_warned_about() {
+    let other = sample_snapshot_of_tenant("9a9a9a9a-0000-4000-8000-000000000000");
+    let other = other.path().to_str().expect("utf-8 path");
+    let (v, code) = diff(OLD, other);
+    assert_eq!(code, 0, "the same objects: no new error");
+    let w = v["warnings"].as_array().expect("warnings");
+    assert_eq!(w.len(), 1, "{w:?}");
+    let w = w[0].as_str().expect("text");
+    assert!(w.contains("seem to come from different tenants"), "{w}");
+    assert!(
+        w.contains("OLD 4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f, NEW 9a9a9a9a-"),
+        "{w}"
+    );
+    let out = licdiag().args(["diff", OLD, other]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("warning: the snapshots seem to come from different tenants"))
+            .count(),
+        1,
+        "{text}"
+    );
+    // under --redact the tenant ids are not named
+    let (v, _) = json_of(&["diff", OLD, other, "--redact", "--redact-key", "k"]);
+    let w = v["warnings"][0].as_str().expect("warned");
+    assert!(!w.contains("9a9a9a9a"), "{w}");
+    // the same tenant, and no SKU export's tenant: no warning
+    let same = sample_snapshot_of_tenant("4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f");
+    let (v, _) = diff(OLD, same.path().to_str().expect("utf-8 path"));
+    assert!(v.get("warnings").is_none(), "{v:#}");
+    let (v, _) = diff(OLD, NEW);
+    assert!(v.get("warnings").is_none(), "{v:#}");
+    // another tenant's snapshot without accountId: no user or group in common
+    let (v, _) = diff(OLD, "fixtures/diagnose/exchange-conflict-2024");
+    let w = v["warnings"][0].as_str().expect("warned");
+    assert!(w.contains("no user or group object id is in both"), "{w}");
+}

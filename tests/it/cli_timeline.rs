@@ -389,6 +389,30 @@ fn bad_filters_are_usage_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(ROSA));
 }
 
+/// Review finding 6: a typo in --user / --group is answered with "did you mean" (edit distance),
+/// not only a part of a UPN or name.
+#[test]
+fn a_typo_gets_did_you_mean() {
+    let cases: [(&str, &str, &str); 3] = [
+        ("--user", "rosa.delgad@fabrikam.example", ROSA),
+        ("--user", "rosa.delgado@fabrikam.exmaple", ROSA),
+        ("--group", "LIC-O365E3", "LIC-O365-E3"),
+    ];
+    for (flag, text, meant) in cases {
+        let out = licdiag()
+            .args(["timeline", TENANT, flag, text])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.trim_end()
+                .ends_with(&format!("; did you mean {meant}?")),
+            "{text}: {err}"
+        );
+    }
+}
+
 #[test]
 fn table_is_the_default() {
     let out = licdiag()
@@ -529,4 +553,312 @@ fn every_audit_format_tells_rosas_story() {
         let ttr = r["time_to_resolve_seconds"].as_i64().unwrap();
         assert!((ttr - ROSA_TTR).abs() <= 1, "{path}: {ttr}");
     }
+}
+
+/// Graph `directoryAudits` records built in the test (the review's story generators, reduced to
+/// what each case needs), written as JSON Lines into a temporary folder.
+mod story {
+    use serde_json::{json, Value};
+
+    const TENANT_ID: &str = "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
+    const GBL_SP: &str = "56a3ff61-7b3a-532b-9987-9dd69be70087";
+
+    /// A GUID-shaped id, stable per name.
+    pub fn id(name: &str) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in name.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xffff,
+            h & 0xfff,
+            (h >> 20) & 0xfff,
+            h & 0xffff_ffff_ffff
+        )
+    }
+
+    fn sku(name: &str) -> &'static str {
+        match name {
+            "ENTERPRISEPACK" => "6fd2c87f-b296-42f0-b197-1e91e994b900",
+            "MCOMEETADV" => "0c266dff-15dd-4b49-8397-2bb16070ed52",
+            other => panic!("no SKU id for {other}"),
+        }
+    }
+
+    fn lic(names: &[&str]) -> String {
+        let v: Vec<String> = names
+            .iter()
+            .map(|n| {
+                format!(
+                    "[SkuName={n}, AccountId={TENANT_ID}, SkuId={}, DisabledPlans=[]]",
+                    sku(n)
+                )
+            })
+            .collect();
+        serde_json::to_string(&v).expect("json")
+    }
+
+    pub fn admin(upn: &str) -> Value {
+        json!({"user": {"id": id(upn), "displayName": null, "userPrincipalName": upn,
+            "ipAddress": "203.0.113.10"}, "app": null})
+    }
+
+    pub fn gbl() -> Value {
+        json!({"user": null, "app": {"appId": null,
+            "displayName": "Microsoft Azure AD Group-Based Licensing",
+            "servicePrincipalId": GBL_SP, "servicePrincipalName": null}})
+    }
+
+    pub fn mp(name: &str, old: Option<&str>, new: &str) -> Value {
+        json!({"displayName": name, "oldValue": old, "newValue": new})
+    }
+
+    pub fn user(upn: &str, mods: Vec<Value>) -> Value {
+        json!({"id": id(upn), "displayName": null, "type": "User", "userPrincipalName": upn,
+            "groupType": null, "modifiedProperties": mods})
+    }
+
+    pub fn group(name: &str, mods: Vec<Value>) -> Value {
+        json!({"id": id(name), "displayName": name, "type": "Group", "userPrincipalName": null,
+            "groupType": "azureAD", "modifiedProperties": mods})
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn rec(
+        t: &str,
+        activity: &str,
+        category: &str,
+        by: Value,
+        targets: Vec<Value>,
+        result: &str,
+        reason: &str,
+    ) -> Value {
+        let corr = id(&format!("{t}{activity}{targets:?}"));
+        json!({"id": format!("Directory_{corr}_{}", id(&format!("{t}{activity}"))),
+            "category": category, "correlationId": corr, "result": result,
+            "resultReason": reason, "activityDisplayName": activity, "activityDateTime": t,
+            "loggedByService": "Core Directory", "operationType": "Update", "initiatedBy": by,
+            "targetResources": targets, "additionalDetails": []})
+    }
+
+    pub fn set_group(t: &str, g: &str, new: &[&str], by: &str) -> Value {
+        let mods = vec![
+            mp("AssignedLicense", Some(&lic(&[])), &lic(new)),
+            mp("Included Updated Properties", None, "\"AssignedLicense\""),
+        ];
+        rec(
+            t,
+            "Set group license",
+            "GroupManagement",
+            admin(by),
+            vec![group(g, mods)],
+            "success",
+            "",
+        )
+    }
+
+    pub fn start(t: &str, g: &str) -> Value {
+        rec(
+            t,
+            "Start applying group based license to users",
+            "GroupManagement",
+            gbl(),
+            vec![group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn finish(t: &str, g: &str, ok: u32, bad: u32) -> Value {
+        let r = format!(
+            "[Users successfully assigned licenses: {ok}, Users for whom license assignment failed: {bad}.];"
+        );
+        rec(
+            t,
+            "Finish applying group based license to users",
+            "GroupManagement",
+            gbl(),
+            vec![group(g, vec![mp("Result", Some("[]"), &r)])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn recalc(t: &str, g: &str, by: &str) -> Value {
+        rec(
+            t,
+            "Trigger group license recalculation",
+            "GroupManagement",
+            admin(by),
+            vec![group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn fail(t: &str, upn: &str, reason: &str) -> Value {
+        rec(
+            t,
+            "Change user license",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, vec![])],
+            "failure",
+            reason,
+        )
+    }
+
+    /// Group-based licensing licensed the user with `new`.
+    pub fn ok(t: &str, upn: &str, new: &[&str]) -> Vec<Value> {
+        let mut change = rec(
+            t,
+            "Change user license",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, vec![])],
+            "success",
+            "",
+        );
+        let mods = vec![
+            mp("AssignedLicense", Some(&lic(&[])), &lic(new)),
+            mp("Included Updated Properties", None, "\"AssignedLicense\""),
+        ];
+        let mut update = rec(
+            t,
+            "Update user",
+            "UserManagement",
+            gbl(),
+            vec![user(upn, mods)],
+            "success",
+            "",
+        );
+        update["correlationId"] = change["correlationId"].clone();
+        change["id"] = json!(format!("{}_c", change["id"].as_str().unwrap_or_default()));
+        vec![change, update]
+    }
+
+    pub fn member(t: &str, upn: &str, g: &str, by: &str) -> Value {
+        let mods = vec![
+            mp("Group.ObjectID", None, &format!("\"{}\"", id(g))),
+            mp("Group.DisplayName", None, &format!("\"{g}\"")),
+        ];
+        rec(
+            t,
+            "Add member to group",
+            "GroupManagement",
+            admin(by),
+            vec![user(upn, mods), group(g, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub fn delete_user(t: &str, upn: &str, by: &str) -> Value {
+        rec(
+            t,
+            "Delete user",
+            "UserManagement",
+            admin(by),
+            vec![user(upn, vec![])],
+            "success",
+            "",
+        )
+    }
+
+    pub const CV: &str = "Not enough licenses are available to complete this operation. Purchase more licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK]";
+    pub const DV: &str = "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].";
+
+    /// Writes the records as `audit.jsonl` in a new temporary folder.
+    pub fn write(records: &[Value]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+        std::fs::write(dir.path().join("audit.jsonl"), text).expect("write");
+        dir
+    }
+}
+
+const ANA: &str = "ana.admin@contoso.example";
+const BOB: &str = "bob.admin@contoso.example";
+
+/// Review finding 4: a failing user who is then deleted is not "still open" nor pending, and does
+/// not make the exit code 1: the deletion is the fix and closes the episode (not resolved).
+#[test]
+fn a_deleted_user_closes_the_failure_and_the_exit_code_is_0() {
+    use story::*;
+    let f4 = "f4.user@contoso.example";
+    let dir = write(&[
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", f4, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", f4, DV),
+        delete_user("2025-04-02T10:00:00Z", f4, ANA),
+    ]);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, code) = json_of(&["timeline", path]);
+    assert_eq!(code, 0, "nothing is open: {v:#}");
+    assert_eq!(v["still_open"], serde_json::json!([]));
+    let es = entries(&v);
+    assert!(
+        es.iter()
+            .any(|e| e["stage"] == "fix" && e["fix"] == "user_deleted"),
+        "{es:#?}"
+    );
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed")
+        .expect("a closed entry");
+    assert_eq!(closed["by"], "user_deleted");
+    assert_eq!(closed["subject"]["upn"], f4);
+    assert_eq!(closed["cause"], "DependencyViolation");
+    assert_eq!(closed["open_seconds"], 59 * 60);
+    assert!(!es.iter().any(|e| e["stage"] == "resolved"), "{es:#?}");
+    let st = &v["time_to_resolve"][0];
+    assert_eq!(st["cause"], "DependencyViolation");
+    assert_eq!(
+        (&st["episodes"], &st["resolved"], &st["still_open"]),
+        (&1.into(), &0.into(), &0.into())
+    );
+    assert_eq!(st["closed_by_deletion"], 1);
+    // the table says so
+    let out = licdiag().args(["timeline", path]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("closed by deletion, not resolved"), "{text}");
+    assert!(!text.contains("still open as of"), "{text}");
+}
+
+/// Review finding 5: the inferred `seats added` step counts only the users its reprocess
+/// licensed: f2 failed again right after the recalculation and was licensed hours later with no
+/// admin step, so the step licensed f1 alone (and no purchase is inferred for f2).
+#[test]
+fn inferred_seats_count_only_users_whose_failure_did_not_come_back() {
+    use story::*;
+    let g = "LIC-Eng-E3";
+    let (f1, f2) = ("f1.user@contoso.example", "f2.user@contoso.example");
+    let mut recs = vec![
+        set_group("2025-04-01T08:00:00Z", g, &["ENTERPRISEPACK"], ANA),
+        start("2025-04-01T08:00:10Z", g),
+        fail("2025-04-01T08:01:10Z", f1, CV),
+        fail("2025-04-01T08:01:20Z", f2, CV),
+        finish("2025-04-01T08:02:00Z", g, 0, 2),
+        recalc("2025-04-01T10:01:00Z", g, BOB),
+    ];
+    recs.extend(ok("2025-04-01T10:01:20Z", f1, &["ENTERPRISEPACK"]));
+    recs.push(fail("2025-04-01T10:01:25Z", f2, CV));
+    recs.extend(ok("2025-04-01T12:01:20Z", f2, &["ENTERPRISEPACK"]));
+    let dir = write(&recs);
+    let (v, code) = json_of(&["timeline", dir.path().to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{v:#}");
+    let fixes: Vec<&Value> = entries(&v).iter().filter(|e| e["stage"] == "fix").collect();
+    assert_eq!(fixes.len(), 1, "{fixes:#?}");
+    assert_eq!(fixes[0]["fix"], "seats_added");
+    assert_eq!(fixes[0]["inferred"], true);
+    assert_eq!(fixes[0]["time"], "2025-04-01T10:01:00Z");
+    assert_eq!(fixes[0]["users_resolved"], 1, "f1 only: {fixes:#?}");
+    let resolved: Vec<String> = entries(&v)
+        .iter()
+        .filter(|e| e["stage"] == "resolved")
+        .map(|e| upn(e, "subject"))
+        .collect();
+    assert_eq!(resolved, [f1, f2]);
 }
