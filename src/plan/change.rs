@@ -6,6 +6,7 @@
 //! blocker, per user where it is about a user; synced and dynamic groups get their caveats.
 
 use super::caveats;
+use super::reprocess;
 use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
 use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
@@ -291,6 +292,8 @@ pub fn plan(
         };
         let mut after = plans_where(&hs, |h| h.active && !replaced(h));
         after.extend(new_plans.iter().cloned());
+        // removed products the user keeps (in error) while a dependency stands: no seat comes back
+        let mut kept: BTreeSet<SkuId> = BTreeSet::new();
         for d in rules::broken_dependencies(t, &before, &after) {
             let holders: Vec<String> = hs
                 .iter()
@@ -303,13 +306,16 @@ pub fn plan(
                         .map(|l| l.label.clone()),
                 )
                 .collect();
-            let suppliers: Vec<String> = hs
+            let supplying: Vec<&super::view::Holding<'_>> = hs
                 .iter()
                 .filter(|h| {
                     h.active && replaced(h) && d.requires_any.iter().any(|r| h.plans.contains(r))
                 })
-                .map(|h| t.holding_label(h))
                 .collect();
+            if rules::is_blocking(d) {
+                kept.extend(supplying.iter().map(|h| h.sku.clone()));
+            }
+            let suppliers: Vec<String> = supplying.iter().map(|h| t.holding_label(h)).collect();
             let detail = format!(
                 "{}, held through {}, needs {}, which only {} supplies; after the change nothing does, so the removal fails with \
                  DependencyViolation and the old license stays in an error state until the dependency is fixed \
@@ -336,7 +342,7 @@ pub fn plan(
             let elsewhere = hs
                 .iter()
                 .any(|h| h.active && &&h.sku == s && !h.is_from(&g.id));
-            if via_group && !elsewhere && !added.contains(s) {
+            if via_group && !elsewhere && !added.contains(s) && !kept.contains(*s) {
                 *freed.entry(*s).or_default() += 1;
             }
         }
@@ -355,8 +361,9 @@ pub fn plan(
             users: *n,
         })
         .collect();
+    let waiting = reprocess::waiting(t, &g.id, freed.iter().map(|(s, n)| ((*s).clone(), *n)), &mut f);
 
-    let steps = steps(t, g, req, &f);
+    let steps = steps(t, g, req, &f, &waiting);
     let disabled_of = |s: &SkuId, dis: &[PlanId]| -> AddedProduct {
         let mut d: Vec<PlanRef> = dis.iter().map(|p| t.plan(p)).collect();
         d.sort();
@@ -535,7 +542,13 @@ fn add_licenses_arg(req: &ChangeRequest) -> String {
     format!("@({})", items.join(", "))
 }
 
-fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<String> {
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    req: &ChangeRequest,
+    f: &Findings,
+    waiting: &reprocess::Waiting,
+) -> Vec<String> {
     let gl = g.label();
     let old: Vec<String> = req.remove.iter().map(|s| t.sku_label(s)).collect();
     let new: Vec<String> = req.add.iter().map(|(s, _)| t.sku_label(s)).collect();
@@ -627,5 +640,10 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
         removes.join(",")
     ));
     out.push(caveats::verify_step(g));
+    out.extend(reprocess::step(
+        t,
+        waiting,
+        "Once the removal has reached every member",
+    ));
     out
 }

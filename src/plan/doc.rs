@@ -122,6 +122,8 @@ pub enum WarningKind {
     RemovalPending,
     /// The group's license processing has not finished.
     ProcessingNotComplete,
+    /// A member of another group in CountViolation for a product whose seats the plan gives back.
+    WaitingForSeats,
 }
 
 impl WarningKind {
@@ -143,6 +145,7 @@ impl WarningKind {
             WarningKind::CoveredByOtherGroup => "covered_by_other_group",
             WarningKind::RemovalPending => "removal_pending",
             WarningKind::ProcessingNotComplete => "processing_not_complete",
+            WarningKind::WaitingForSeats => "waiting_for_seats",
         }
     }
 }

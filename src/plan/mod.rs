@@ -17,6 +17,7 @@ mod change;
 mod delete_group;
 pub mod doc;
 mod migrate;
+mod reprocess;
 mod report;
 mod resolve;
 mod rules;

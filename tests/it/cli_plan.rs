@@ -159,6 +159,30 @@ fn change_conflicting_plans_from_another_group() {
     assert!(warning_kinds(&v).contains(&"keeps_old_product".to_string()));
 }
 
+/// Moving LIC-E1 to E3 frees ana's E1 seat; ben waits for one in LIC-E1-B (CountViolation).
+#[test]
+fn change_freed_seats_reprocess_the_groups_waiting() {
+    let (v, code) = plan("change", "change-freed", &E1_TO_E3);
+    assert_safe(&v, code);
+    assert_eq!(v["freed_seats"][0]["sku"], "STANDARDPACK");
+    assert!(warning_kinds(&v).contains(&"waiting_for_seats".to_string()));
+    let last = v["steps"]
+        .as_array()
+        .expect("steps")
+        .last()
+        .and_then(|s| s.as_str())
+        .expect("a step")
+        .to_string();
+    assert!(last.contains("reprocess the groups that failed"), "{last}");
+    assert!(
+        last.contains("LIC-E1-B") && last.contains("ben@contoso.example"),
+        "{last}"
+    );
+    // no one waits in change-safe: no such step
+    let (v, _) = plan("change", "change-safe", &E1_TO_E3);
+    assert!(!v["steps"].to_string().contains("reprocess the groups that failed"));
+}
+
 #[test]
 fn change_before_july_2025_uses_the_old_conflict_table() {
     let path = fixture("plan/change-conflict");
@@ -430,6 +454,42 @@ fn delete_group_proxy_conflicts() {
     );
 }
 
+/// Deleting LIC-E3 frees ana's E3 seat; ben waits for one in LIC-E3-B (CountViolation): the guide's
+/// follow-up, reprocess the groups that failed, names LIC-E3-B and ben.
+#[test]
+fn delete_group_freed_seats_reprocess_the_groups_waiting() {
+    let (v, code) = plan("delete-group", "delete-group-freed", &["--group", "LIC-E3"]);
+    assert_safe(&v, code);
+    assert_eq!(v["freed_seats"][0]["users"], 1);
+    assert!(warning_kinds(&v).contains(&"waiting_for_seats".to_string()));
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s.as_str().expect("text"))
+        .collect();
+    let i = steps
+        .iter()
+        .position(|s| s.contains("reprocess the groups that failed"))
+        .unwrap_or_else(|| panic!("no reprocess step: {steps:#?}"));
+    let s = steps[i];
+    assert!(s.contains("LIC-E3-B") && s.contains("ben@contoso.example"), "{s}");
+    assert!(
+        s.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'"),
+        "{s}"
+    );
+    // after the removal, before the deletion
+    let remove = steps
+        .iter()
+        .position(|s| s.contains("Remove every license"))
+        .expect("remove step");
+    let delete = steps
+        .iter()
+        .position(|s| s.contains("Remove-MgGroup"))
+        .expect("delete step");
+    assert!(remove < i && i < delete, "{steps:#?}");
+}
+
 // ------------------------------------------------------------------------------------- add-on
 
 #[test]
@@ -609,6 +669,31 @@ fn sample_deleting_lic_e3_voice_names_the_audio_conferencing_dependency() {
     ));
     assert!(warning_kinds(&v).contains(&"synced_group".to_string()));
     assert!(warning_kinds(&v).contains(&"removal_pending".to_string()));
+    // tomas and victor keep E3 under both documented behaviours: not losing it, no seat back
+    let upns = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|u| u["user"]["upn"].as_str().expect("upn").to_string())
+            .collect()
+    };
+    let losing = upns("users_losing_licenses");
+    assert!(
+        !losing.contains(&"tomas.herrera@fabrikam.example".to_string())
+            && !losing.contains(&"victor.alves@fabrikam.example".to_string()),
+        "{losing:?}"
+    );
+    assert_eq!(losing.len(), 7, "{losing:?}");
+    assert_eq!(
+        upns("users_keeping_licenses"),
+        vec![
+            "tomas.herrera@fabrikam.example".to_string(),
+            "victor.alves@fabrikam.example".to_string()
+        ]
+    );
+    assert_eq!(v["freed_seats"][0]["sku"], "ENTERPRISEPACK");
+    assert_eq!(v["freed_seats"][0]["users"], 7);
 }
 
 #[test]
