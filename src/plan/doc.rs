@@ -124,6 +124,8 @@ pub enum WarningKind {
     ProcessingNotComplete,
     /// A member of another group in CountViolation for a product whose seats the plan gives back.
     WaitingForSeats,
+    /// A member with no assignment of one of the group's products from the group (migrate).
+    NoAssignmentFromGroup,
 }
 
 impl WarningKind {
@@ -146,6 +148,7 @@ impl WarningKind {
             WarningKind::RemovalPending => "removal_pending",
             WarningKind::ProcessingNotComplete => "processing_not_complete",
             WarningKind::WaitingForSeats => "waiting_for_seats",
+            WarningKind::NoAssignmentFromGroup => "no_assignment_from_group",
         }
     }
 }

@@ -371,6 +371,30 @@ fn migrate_group_license_not_applied_yet() {
     assert_eq!(v["products"][0]["members"]["direct_only"], 1);
 }
 
+/// ben is a member of LIC-E3 holding E3 neither way, and the only E3 seat is used: the checklist counts
+/// him as not licensed yet, and the seat he needs is a blocker (as in `plan change`).
+#[test]
+fn migrate_member_holding_the_product_neither_way_needs_a_seat() {
+    let (v, code) = plan("migrate", "migrate-member-unlicensed", &["--group", "LIC-E3"]);
+    assert_blocked(&v, code);
+    assert_eq!(v["products"][0]["members"]["neither"], 1);
+    assert_eq!(blockers(&v), vec![(None, "not_enough_seats".to_string())]);
+    assert_eq!(v["seats"][0]["new_consumers"], 1);
+    assert_eq!(v["seats"][0]["short"], 1);
+    assert!(warning_kinds(&v).contains(&"no_assignment_from_group".to_string()));
+    let checklist = v["checklist"].to_string();
+    assert!(
+        checklist.contains("1 member still has no assignment from LIC-E3"),
+        "{checklist}"
+    );
+    assert!(!checklist.contains("the migration needs no extra seats"), "{checklist}");
+    // ana (both ways) is still safe to migrate
+    assert_eq!(
+        v["safe_to_remove_direct"][0]["user"]["upn"],
+        "ana@contoso.example"
+    );
+}
+
 #[test]
 fn migrate_to_a_group_without_licenses() {
     let (v, code) = plan(
