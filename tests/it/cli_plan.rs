@@ -566,6 +566,59 @@ fn add_on_missing_prerequisite_offers_both_layouts() {
     assert_eq!(e3_dedicated["base_new_seats"], 1);
 }
 
+/// LIC-E3 holds E3 with EXCHANGE_S_ENTERPRISE, SWAY and YAMMER_ENTERPRISE disabled: the fix is to
+/// enable Exchange in that assignment, keeping SWAY and YAMMER_ENTERPRISE disabled, not to add E3
+/// again with all its plans.
+#[test]
+fn add_on_prerequisite_disabled_in_the_group_is_enabled_in_place() {
+    const SWAY: &str = "a23b959c-7ce8-4e57-9140-b90eb88a9e97";
+    const YAMMER: &str = "7547a3fe-08ee-4ccb-b430-5077c5041653";
+    const EXO2: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
+    let (v, code) = plan(
+        "add-on",
+        "add-on-prereq-disabled",
+        &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
+    );
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, None, "missing_prerequisite");
+    assert!(!d.contains("holds no product"), "{d}");
+    assert!(
+        d.contains("ENTERPRISEPACK with EXCHANGE_S_ENTERPRISE disabled"),
+        "{d}"
+    );
+    let options = v["options"].as_array().expect("options");
+    assert_eq!(options[0]["layout"], "enable_in_group", "{options:?}");
+    assert_eq!(options[0]["base"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(options[0]["enabled_plans"][0]["name"], "EXCHANGE_S_ENTERPRISE");
+    let keep: Vec<&str> = options[0]["keep_disabled"]
+        .as_array()
+        .expect("keep_disabled")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(keep, vec!["SWAY", "YAMMER_ENTERPRISE"]);
+    assert!(
+        !options.iter().any(|o| o["layout"] == "add_base_to_group"),
+        "{options:?}"
+    );
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("all its plans"), "{steps}");
+    let cmd = format!(
+        "@{{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'; DisabledPlans=@('{SWAY}','{YAMMER}')}}"
+    );
+    assert!(steps.contains(&cmd), "{steps}");
+    assert!(!steps.contains(&format!("-GroupId '20000000-0000-4000-8000-000000000001' -AddLicenses @(@{{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}}")), "{steps}");
+    let layout1 = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Layout 1"))
+        .expect("layout 1")
+        .to_string();
+    assert!(!layout1.contains(EXO2), "the plan turned on is not in DisabledPlans: {layout1}");
+}
+
 /// The same scenario with no E3 seat left: E1's dedicated group (free seats) comes before every
 /// E3 layout, which needs a unit bought.
 #[test]
