@@ -562,10 +562,37 @@ fn steps(
     } else {
         new.join(", ")
     };
+    // products already assigned to the group whose license options the change replaces
+    let reassigned: Vec<&SkuId> = req
+        .add
+        .iter()
+        .map(|(s, _)| s)
+        .filter(|s| g.assigned_licenses.iter().any(|l| &l.sku_id == *s))
+        .collect();
+    let mut checks: Vec<String> = Vec::new();
+    if !old.is_empty() {
+        checks.push(format!(
+            "{old_text} is inherited from the group, not assigned directly"
+        ));
+    }
+    if !new.is_empty() {
+        checks.push(format!("there are enough seats of {new_text}"));
+        checks.push(format!(
+            "no plan from another assignment conflicts with {new_text}"
+        ));
+    }
+    if !old.is_empty() {
+        checks.push(format!(
+            "no dependent service needs a plan that only {old_text} supplies"
+        ));
+    } else if !reassigned.is_empty() {
+        checks.push(
+            "no dependent service needs a plan that the new license options disable".to_string(),
+        );
+    }
     let mut out = vec![format!(
-        "Check the guide's assumptions for every member of {gl} (this plan does): {old_text} is inherited from the \
-         group, not assigned directly; there are enough seats of {new_text}; no plan from another assignment \
-         conflicts with {new_text}; no dependent service needs a plan that only {old_text} supplies."
+        "Check the guide's assumptions for every member of {gl} (this plan does): {}.",
+        checks.join("; ")
     )];
     if f.has_blocker(BlockerKind::DirectAssignment) {
         let ids: Vec<String> = req
@@ -612,29 +639,44 @@ fn steps(
         .add
         .iter()
         .map(|(s, d)| {
-            if d.is_empty() {
-                t.sku_label(s)
-            } else {
-                let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
-                format!("{} with {} cleared", t.sku_label(s), names.join(", "))
+            let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
+            match (reassigned.contains(&s), d.is_empty()) {
+                (true, true) => format!("in {}'s license options turn every plan on", t.sku_label(s)),
+                (true, false) => format!(
+                    "in {}'s license options clear {} and turn every other plan on",
+                    t.sku_label(s),
+                    names.join(", ")
+                ),
+                (false, true) => format!("select {}", t.sku_label(s)),
+                (false, false) => {
+                    format!("select {} with {} cleared", t.sku_label(s), names.join(", "))
+                }
             }
         })
         .collect();
-    let select = if select.is_empty() {
-        "nothing new".to_string()
-    } else {
-        select.join(", ")
-    };
     let removes: Vec<String> = req
         .remove
         .iter()
         .map(|s| ps::guid_or(s.as_str(), "product id"))
         .collect();
+    let what = match (old.is_empty(), new.is_empty()) {
+        (false, false) => format!(
+            "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
+             member loses service"
+        ),
+        (true, _) => format!("Update {gl}'s licenses in one save"),
+        (false, true) => format!("Remove {old_text} from {gl}"),
+    };
+    let mut actions = select;
+    if !old.is_empty() {
+        actions.push(format!("clear {old_text}"));
+    }
+    actions.push("Save".into());
     out.push(format!(
-        "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
-         member loses service: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
-         center → Billing → Licenses): select {select}, clear {old_text}, Save. PowerShell: \
-         `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses @({})`.",
+        "{what}: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin center → \
+         Billing → Licenses): {}. PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses \
+         @({})`.",
+        actions.join(", "),
         ps::guid_or(g.id.as_str(), "group id"),
         add_licenses_arg(req),
         removes.join(",")

@@ -183,6 +183,63 @@ fn change_freed_seats_reprocess_the_groups_waiting() {
     assert!(!v["steps"].to_string().contains("reprocess the groups that failed"));
 }
 
+/// The same product in --remove and --add changes its license options: no removal, no "clear" of the
+/// product being set up, the same result as --add alone.
+#[test]
+fn change_same_product_removed_and_added_is_an_options_change() {
+    let with_remove = [
+        "--group",
+        "LIC-E3",
+        "--remove",
+        "ENTERPRISEPACK",
+        "--add",
+        "ENTERPRISEPACK",
+        "--disable-plan",
+        "YAMMER_ENTERPRISE",
+    ];
+    let (v, code) = plan("change", "change-options", &with_remove);
+    assert_safe(&v, code);
+    assert!(v["remove"].as_array().expect("remove").is_empty());
+    assert!(warning_kinds(&v).contains(&"already_assigned".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("clear ENTERPRISEPACK"), "{steps}");
+    assert!(steps.contains("-RemoveLicenses @()"), "{steps}");
+    assert!(
+        steps.contains("DisabledPlans=@('7547a3fe-08ee-4ccb-b430-5077c5041653')"),
+        "{steps}"
+    );
+    let (w, _) = plan(
+        "change",
+        "change-options",
+        &[
+            "--group",
+            "LIC-E3",
+            "--add",
+            "ENTERPRISEPACK",
+            "--disable-plan",
+            "YAMMER_ENTERPRISE",
+        ],
+    );
+    assert_eq!(v["steps"], w["steps"]);
+    assert_eq!(v["warnings"], w["warnings"]);
+}
+
+/// Without --remove the step texts have no "nothing" placeholders.
+#[test]
+fn change_without_remove_reads_naturally() {
+    for args in [
+        &["--group", "LIC-E3", "--add", "ENTERPRISEPACK", "--disable-plan", "YAMMER_ENTERPRISE"][..],
+        &["--group", "LIC-E3", "--add", "EMS"][..],
+    ] {
+        let (v, _) = plan("change", "change-options", args);
+        let steps = v["steps"].to_string();
+        for garbled in ["nothing is inherited", "only nothing", "clear nothing", "nothing new"] {
+            assert!(!steps.contains(garbled), "{garbled}: {steps}");
+        }
+        assert!(!steps.contains("removals and additions"), "{steps}");
+    }
+}
+
 #[test]
 fn change_before_july_2025_uses_the_old_conflict_table() {
     let path = fixture("plan/change-conflict");
