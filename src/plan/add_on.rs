@@ -365,7 +365,14 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     } else {
         layouts(t, g, members, missing, addon, &blocking)
     };
-    let steps = steps(t, g, addon, &blocking, &options, &f);
+    let prereq = if rows.is_empty() {
+        Prereq::NoneKnown
+    } else if unmet.is_empty() {
+        Prereq::InGroup
+    } else {
+        Prereq::UnverifiedMissing
+    };
+    let steps = steps(t, g, addon, &blocking, prereq, &options, &f);
     Planned {
         findings: f,
         steps,
@@ -585,11 +592,23 @@ fn layouts(
     out
 }
 
+/// What licdiag knows of the add-on's prerequisites, for the step texts (when no blocking row is unmet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prereq {
+    /// No dependency row names the product's plans (not an add-on, or one licdiag does not know).
+    NoneKnown,
+    /// Every known prerequisite is in the group.
+    InGroup,
+    /// A prerequisite known only from unverified sources is missing (a warning).
+    UnverifiedMissing,
+}
+
 fn steps(
     t: &Tenant<'_>,
     g: &Group,
     addon: &SkuId,
     unmet: &[&Dependency],
+    prereq: Prereq,
     options: &[LayoutOption],
     f: &Findings,
 ) -> Vec<String> {
@@ -608,11 +627,42 @@ fn steps(
                 .into(),
         );
     }
-    if unmet.is_empty() {
+    let assigned = g.assigned_licenses.iter().find(|l| &l.sku_id == addon);
+    if let (true, Some(l)) = (unmet.is_empty(), assigned) {
+        let disabled: Vec<String> = l.disabled_plans.iter().map(|p| t.plan_label(p)).collect();
         out.push(format!(
-            "Add {al} to {gl} (its prerequisite plans are in the same group): Entra admin center → Groups → {gl} → \
-             Licenses → + Assignments → select {al} → Save; PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses \
-             @(@{{SkuId={}}}) -RemoveLicenses @()`.",
+            "{al} is already assigned to {gl}{}: nothing to add. Do not assign it again with `Set-MgGroupLicense` \
+             without its DisabledPlans: that replaces the assignment's license options{}. To change them, plan it with \
+             `licdiag plan change --group {} --add {al} --disable-plan <plan>`.",
+            if disabled.is_empty() {
+                String::new()
+            } else {
+                format!(" (disabled plans: {})", disabled.join(", "))
+            },
+            if disabled.is_empty() {
+                String::new()
+            } else {
+                " and re-enables those plans".to_string()
+            },
+            ps::guid_or(g.id.as_str(), "group id"),
+        ));
+    } else if unmet.is_empty() {
+        let why = match prereq {
+            Prereq::InGroup => "its prerequisite plans are in the same group".to_string(),
+            Prereq::NoneKnown => format!(
+                "licdiag knows no prerequisite for {al}: if the admin center refuses the assignment with \"Make sure \
+                 that the group has necessary services\", the message names the plan {gl} needs"
+            ),
+            Prereq::UnverifiedMissing => {
+                "a prerequisite known only from unverified sources is missing (see the warnings): the admin center \
+                 may refuse the assignment"
+                    .to_string()
+            }
+        };
+        out.push(format!(
+            "Add {al} to {gl} ({why}): Entra admin center → Groups → {gl} → Licenses → + Assignments → select {al} \
+             → Save (or Microsoft 365 admin center → Billing → Licenses → {al} → assign it to {gl}); PowerShell: \
+             `Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}}}) -RemoveLicenses @()`.",
             ps::guid_or(g.id.as_str(), "group id"),
             ps::guid_or(addon.as_str(), "product id")
         ));

@@ -412,8 +412,9 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
             .collect();
         out.push(format!(
             "Remove every license from {gl} first (a group with licenses cannot be deleted): Entra admin center → \
-             Groups → {gl} → Licenses → select {} → Remove license; PowerShell: `Set-MgGroupLicense -GroupId {} \
-             -AddLicenses @() -RemoveLicenses @({})`.",
+             Groups → {gl} → Licenses → select {} → Remove license (or Microsoft 365 admin center → Billing → \
+             Licenses → each product → {gl} → remove the group's license); PowerShell: `Set-MgGroupLicense -GroupId \
+             {} -AddLicenses @() -RemoveLicenses @({})`.",
             names.join(", "),
             ps::guid_or(g.id.as_str(), "group id"),
             ids.join(",")

@@ -744,6 +744,63 @@ fn add_on_with_the_prerequisite_in_the_group() {
     assert_eq!(v["add_on_seats"]["new_consumers"], 2);
 }
 
+/// E3 is not an add-on (no known prerequisite) and EMS is already in LIC-EMS: no claim about
+/// prerequisites in the group, and no re-assign command for EMS (it would reset its license options).
+#[test]
+fn add_on_for_a_product_that_is_not_an_add_on_or_already_assigned() {
+    let (v, _) = plan(
+        "add-on",
+        "add-on-not-addon",
+        &["--group", "LIC-EMS", "--sku", "ENTERPRISEPACK"],
+    );
+    assert!(warning_kinds(&v).contains(&"prerequisite_unknown".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("prerequisite plans are in the same group"), "{steps}");
+    assert!(steps.contains("knows no prerequisite"), "{steps}");
+
+    let (v, code) = plan(
+        "add-on",
+        "add-on-not-addon",
+        &["--group", "LIC-EMS", "--sku", "EMS"],
+    );
+    assert_safe(&v, code);
+    assert!(warning_kinds(&v).contains(&"already_assigned".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("Add EMS to LIC-EMS"), "{steps}");
+    assert!(!steps.contains("Set-MgGroupLicense -GroupId"), "{steps}");
+    assert!(steps.contains("already assigned"), "{steps}");
+}
+
+/// The license UI lives in the Microsoft 365 admin center since September 2024 (licensing.md §8): the
+/// portal paths name it next to the Entra admin center.
+#[test]
+fn portal_paths_name_the_microsoft_365_admin_center() {
+    let (v, _) = plan("delete-group", "delete-group-safe", &["--group", "LIC-E3"]);
+    let remove = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Remove every license"))
+        .expect("remove step")
+        .to_string();
+    assert!(remove.contains("Microsoft 365 admin center → Billing → Licenses"), "{remove}");
+    let (v, _) = plan(
+        "add-on",
+        "add-on-ok",
+        &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
+    );
+    let add = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Add WORKPLACE_ANALYTICS"))
+        .expect("add step")
+        .to_string();
+    assert!(add.contains("Microsoft 365 admin center → Billing → Licenses"), "{add}");
+}
+
 #[test]
 fn add_on_not_enough_seats() {
     let (v, code) = plan(
