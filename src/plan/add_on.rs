@@ -199,6 +199,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             format!("{al} is already assigned to {gl}; the plan checks that assignment"),
         );
     }
+    caveats::usage_location(t, g, members, &[addon], &mut f);
     let addon_plans = t.enabled(addon, &[]);
     if addon_plans.is_empty() {
         f.warn(

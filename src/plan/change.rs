@@ -180,6 +180,8 @@ pub fn plan(
         }
     }
 
+    caveats::usage_location(t, g, members, &added.iter().copied().collect::<Vec<_>>(), &mut f);
+
     // the group's license set after the change
     let new_sets: Vec<Labeled> = req
         .add

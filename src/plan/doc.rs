@@ -126,6 +126,10 @@ pub enum WarningKind {
     WaitingForSeats,
     /// A member with no assignment of one of the group's products from the group (migrate).
     NoAssignmentFromGroup,
+    /// A member who will receive a product has no usage location (the directory's country applies).
+    NoUsageLocation,
+    /// A member already refused a license for their usage location, who will receive a new product.
+    UsageLocationNotAllowed,
 }
 
 impl WarningKind {
@@ -149,6 +153,8 @@ impl WarningKind {
             WarningKind::ProcessingNotComplete => "processing_not_complete",
             WarningKind::WaitingForSeats => "waiting_for_seats",
             WarningKind::NoAssignmentFromGroup => "no_assignment_from_group",
+            WarningKind::NoUsageLocation => "no_usage_location",
+            WarningKind::UsageLocationNotAllowed => "usage_location_not_allowed",
         }
     }
 }

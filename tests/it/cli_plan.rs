@@ -240,6 +240,35 @@ fn change_without_remove_reads_naturally() {
     }
 }
 
+/// ana has no usage location; ben is refused E1 for his location (IR): both are warned before E3 is
+/// assigned to them.
+#[test]
+fn change_warns_about_usage_locations() {
+    let (v, _) = plan("change", "change-usage-location", &E1_TO_E3);
+    let warned = |kind: &str| -> Vec<String> {
+        v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter(|w| w["kind"] == kind)
+            .map(|w| w["user"]["upn"].as_str().expect("upn").to_string())
+            .collect()
+    };
+    assert_eq!(warned("no_usage_location"), vec!["ana@contoso.example"]);
+    assert_eq!(
+        warned("usage_location_not_allowed"),
+        vec!["ben@contoso.example"]
+    );
+    let w = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["kind"] == "usage_location_not_allowed")
+        .expect("warning");
+    let d = w["detail"].as_str().expect("detail");
+    assert!(d.contains("IR") && d.contains("ENTERPRISEPACK"), "{d}");
+}
+
 #[test]
 fn change_before_july_2025_uses_the_old_conflict_table() {
     let path = fixture("plan/change-conflict");
