@@ -8,7 +8,9 @@
 
 use super::caveats;
 use super::change::{seat_need, SeatNeed};
-use super::doc::{count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{
+    count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind,
+};
 use super::rules::{self, Labeled};
 use super::view::{Members, PlanSet, Tenant};
 use crate::knowledge::{Confidence, Dependency};
@@ -41,7 +43,8 @@ pub struct Prerequisite {
 pub enum Layout {
     /// The group already holds the base product with the prerequisite plan disabled: enable that plan
     /// in the existing assignment (its other disabled plans stay disabled), then add the add-on.
-    EnableInGroup,
+    #[serde(rename = "enable_in_group")]
+    EnablePrerequisite,
     /// Add the full base product to the group, then the add-on.
     AddBaseToGroup,
     /// A new group with the base product limited to the prerequisite plan, plus the add-on.
@@ -51,7 +54,7 @@ pub enum Layout {
 impl Layout {
     pub fn as_str(&self) -> &'static str {
         match self {
-            Layout::EnableInGroup => "enable_in_group",
+            Layout::EnablePrerequisite => "enable_in_group",
             Layout::AddBaseToGroup => "add_base_to_group",
             Layout::DedicatedGroup => "dedicated_group",
         }
@@ -156,7 +159,9 @@ impl super::doc::Details for AddOnDetails {
                 let names: Vec<String> = x.enabled_plans.iter().map(|p| p.label()).collect();
                 let enabled = match x.layout {
                     Layout::AddBaseToGroup => "all".to_string(),
-                    Layout::EnableInGroup => format!("+ {} (others unchanged)", names.join(", ")),
+                    Layout::EnablePrerequisite => {
+                        format!("+ {} (others unchanged)", names.join(", "))
+                    }
                     Layout::DedicatedGroup => names.join(", "),
                 };
                 o.rows.push(vec![
@@ -302,10 +307,9 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             .iter()
             .filter(|l| &l.sku_id != addon)
             .filter_map(|l| {
-                let p = d
-                    .requires_any
-                    .iter()
-                    .find(|r| l.disabled_plans.contains(r) && t.kb.plans_of(&l.sku_id).contains(r))?;
+                let p = d.requires_any.iter().find(|r| {
+                    l.disabled_plans.contains(r) && t.kb.plans_of(&l.sku_id).contains(r)
+                })?;
                 Some(format!(
                     "{} with {} disabled",
                     t.sku_label(&l.sku_id),
@@ -316,7 +320,11 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         let why = if disabled_here.is_empty() {
             format!(
                 "{gl} holds no product with {}",
-                if d.requires_any.len() == 1 { "it" } else { "any of them" }
+                if d.requires_any.len() == 1 {
+                    "it"
+                } else {
+                    "any of them"
+                }
             )
         } else {
             format!(
@@ -527,7 +535,7 @@ fn layouts(
                     .collect();
                 keep.sort();
                 out.push(LayoutOption {
-                    layout: Layout::EnableInGroup,
+                    layout: Layout::EnablePrerequisite,
                     base: t.product(&base),
                     subscribed,
                     enabled_plans: to_enable.iter().map(|p| t.plan(p)).collect(),
@@ -571,7 +579,7 @@ fn layouts(
     // fixing the group's own assignment comes first: no new product, no new group
     out.sort_by(|a, b| {
         (
-            a.layout != Layout::EnableInGroup,
+            a.layout != Layout::EnablePrerequisite,
             !a.subscribed,
             to_buy(a),
             a.base_new_seats,
@@ -580,7 +588,7 @@ fn layouts(
             a.layout,
         )
             .cmp(&(
-                b.layout != Layout::EnableInGroup,
+                b.layout != Layout::EnablePrerequisite,
                 !b.subscribed,
                 to_buy(b),
                 b.base_new_seats,
@@ -669,7 +677,9 @@ fn steps(
         ));
     } else {
         let needs: Vec<String> = unmet.iter().map(|d| rules::requires_text(t, d)).collect();
-        let enable = options.iter().find(|o| o.layout == Layout::EnableInGroup);
+        let enable = options
+            .iter()
+            .find(|o| o.layout == Layout::EnablePrerequisite);
         out.push(match enable {
             Some(o) => format!(
                 "Group-based licensing needs {al} and its prerequisite ({}) in the same group; {gl} already holds {} \
@@ -691,16 +701,28 @@ fn steps(
             let keep_ids: Vec<String> = o
                 .keep_disabled
                 .iter()
-                .map(|p| ps::guid_or(p.id.as_ref().map(|i| i.as_str()).unwrap_or_default(), "plan id"))
+                .map(|p| {
+                    ps::guid_or(
+                        p.id.as_ref().map(|i| i.as_str()).unwrap_or_default(),
+                        "plan id",
+                    )
+                })
                 .collect();
             let base_id = ps::guid_or(
-                o.base.sku_id.as_ref().map(|s| s.as_str()).unwrap_or_default(),
+                o.base
+                    .sku_id
+                    .as_ref()
+                    .map(|s| s.as_str())
+                    .unwrap_or_default(),
                 "product id",
             );
             let base_arg = if keep_ids.is_empty() {
                 format!("@{{SkuId={base_id}}}")
             } else {
-                format!("@{{SkuId={base_id}; DisabledPlans=@({})}}", keep_ids.join(","))
+                format!(
+                    "@{{SkuId={base_id}; DisabledPlans=@({})}}",
+                    keep_ids.join(",")
+                )
             };
             out.push(format!(
                 "Layout 1: in {gl}'s {} assignment, enable {} {} (guide, \"Change group license assignment\": add \

@@ -6,8 +6,8 @@
 //! blocker, per user where it is about a user; synced and dynamic groups get their caveats.
 
 use super::caveats;
-use super::reprocess;
 use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::reprocess;
 use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
 use crate::model::finding::{PlanRef, ProductRef};
@@ -180,7 +180,13 @@ pub fn plan(
         }
     }
 
-    caveats::usage_location(t, g, members, &added.iter().copied().collect::<Vec<_>>(), &mut f);
+    caveats::usage_location(
+        t,
+        g,
+        members,
+        &added.iter().copied().collect::<Vec<_>>(),
+        &mut f,
+    );
 
     // the group's license set after the change
     let new_sets: Vec<Labeled> = req
@@ -363,7 +369,12 @@ pub fn plan(
             users: *n,
         })
         .collect();
-    let waiting = reprocess::waiting(t, &g.id, freed.iter().map(|(s, n)| ((*s).clone(), *n)), &mut f);
+    let waiting = reprocess::waiting(
+        t,
+        &g.id,
+        freed.iter().map(|(s, n)| ((*s).clone(), *n)),
+        &mut f,
+    );
 
     let steps = steps(t, g, req, &f, &waiting);
     let disabled_of = |s: &SkuId, dis: &[PlanId]| -> AddedProduct {
@@ -643,7 +654,9 @@ fn steps(
         .map(|(s, d)| {
             let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
             match (reassigned.contains(&s), d.is_empty()) {
-                (true, true) => format!("in {}'s license options turn every plan on", t.sku_label(s)),
+                (true, true) => {
+                    format!("in {}'s license options turn every plan on", t.sku_label(s))
+                }
                 (true, false) => format!(
                     "in {}'s license options clear {} and turn every other plan on",
                     t.sku_label(s),
@@ -651,7 +664,11 @@ fn steps(
                 ),
                 (false, true) => format!("select {}", t.sku_label(s)),
                 (false, false) => {
-                    format!("select {} with {} cleared", t.sku_label(s), names.join(", "))
+                    format!(
+                        "select {} with {} cleared",
+                        t.sku_label(s),
+                        names.join(", ")
+                    )
                 }
             }
         })

@@ -7,8 +7,8 @@
 //! the plan states both. Duplicate proxy addresses can block the removal too.
 
 use super::caveats;
-use super::reprocess;
 use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::reprocess;
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, Tenant};
 use crate::model::finding::{ProductRef, UserRef};

@@ -188,10 +188,7 @@ pub fn step(t: &Tenant<'_>, w: &Waiting, after: &str) -> Option<String> {
             }
         }
     }
-    let first = groups
-        .first()
-        .map(|g| t.group_label(g))
-        .unwrap_or_default();
+    let first = groups.first().map(|g| t.group_label(g)).unwrap_or_default();
     text.push_str(&format!(
         " To reprocess a group: Microsoft 365 admin center → Billing → Licenses → the product → the group (e.g. \
          {first}) → select the users → Reprocess (formerly Entra admin center → Groups → the group → Licenses → \
@@ -205,7 +202,10 @@ pub fn step(t: &Tenant<'_>, w: &Waiting, after: &str) -> Option<String> {
             .take(MAX_NAMED)
             .map(|u| {
                 let id = u.id.as_ref().map(|i| i.as_str()).unwrap_or_default();
-                format!("`Invoke-MgLicenseUser -UserId {}`", ps::guid_or(id, "user id"))
+                format!(
+                    "`Invoke-MgLicenseUser -UserId {}`",
+                    ps::guid_or(id, "user id")
+                )
             })
             .collect();
         let more = users.len().saturating_sub(MAX_NAMED);
