@@ -8,7 +8,9 @@
 
 use super::caveats;
 use super::change::{seat_need, SeatNeed};
-use super::doc::{count, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{
+    count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind,
+};
 use super::rules::{self, Labeled};
 use super::view::{Members, PlanSet, Tenant};
 use crate::knowledge::{Confidence, Dependency};
@@ -39,6 +41,10 @@ pub struct Prerequisite {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
+    /// The group already holds the base product with the prerequisite plan disabled: enable that plan
+    /// in the existing assignment (its other disabled plans stay disabled), then add the add-on.
+    #[serde(rename = "enable_in_group")]
+    EnablePrerequisite,
     /// Add the full base product to the group, then the add-on.
     AddBaseToGroup,
     /// A new group with the base product limited to the prerequisite plan, plus the add-on.
@@ -48,6 +54,7 @@ pub enum Layout {
 impl Layout {
     pub fn as_str(&self) -> &'static str {
         match self {
+            Layout::EnablePrerequisite => "enable_in_group",
             Layout::AddBaseToGroup => "add_base_to_group",
             Layout::DedicatedGroup => "dedicated_group",
         }
@@ -61,10 +68,16 @@ pub struct LayoutOption {
     pub base: ProductRef,
     /// Whether the tenant subscribes to the base product.
     pub subscribed: bool,
-    /// The base product's plans the layout enables (all of them for `add_base_to_group`).
+    /// The base product's plans the layout enables (all of them for `add_base_to_group`; the plans
+    /// to turn on for `enable_in_group`).
     pub enabled_plans: Vec<PlanRef>,
-    /// How many of the base product's plans the layout disables.
+    /// How many of the base product's plans the layout disables (for `enable_in_group`: the plans
+    /// the group's assignment keeps disabled).
     pub disabled_plans: usize,
+    /// `enable_in_group`: the plans the existing assignment keeps disabled (its `DisabledPlans`
+    /// minus the prerequisite).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keep_disabled: Vec<PlanRef>,
     /// Members who do not hold the base product yet: each consumes a new base seat.
     pub base_new_seats: usize,
     /// `enabled - consumed` of the base product.
@@ -143,11 +156,13 @@ impl super::doc::Details for AddOnDetails {
                 ..Section::default()
             };
             for x in &self.options {
-                let enabled = if x.layout == Layout::AddBaseToGroup {
-                    "all".to_string()
-                } else {
-                    let names: Vec<String> = x.enabled_plans.iter().map(|p| p.label()).collect();
-                    names.join(", ")
+                let names: Vec<String> = x.enabled_plans.iter().map(|p| p.label()).collect();
+                let enabled = match x.layout {
+                    Layout::AddBaseToGroup => "all".to_string(),
+                    Layout::EnablePrerequisite => {
+                        format!("+ {} (others unchanged)", names.join(", "))
+                    }
+                    Layout::DedicatedGroup => names.join(", "),
                 };
                 o.rows.push(vec![
                     x.layout.as_str().into(),
@@ -189,6 +204,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             format!("{al} is already assigned to {gl}; the plan checks that assignment"),
         );
     }
+    caveats::usage_location(t, g, members, &[addon], &mut f);
     let addon_plans = t.enabled(addon, &[]);
     if addon_plans.is_empty() {
         f.warn(
@@ -285,6 +301,37 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     let add_on_seats = seat_need(t, addon, need, &mut f);
 
     for d in &unmet {
+        // a product of the group that has a required plan, disabled in the group's assignment
+        let disabled_here: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .filter(|l| &l.sku_id != addon)
+            .filter_map(|l| {
+                let p = d.requires_any.iter().find(|r| {
+                    l.disabled_plans.contains(r) && t.kb.plans_of(&l.sku_id).contains(r)
+                })?;
+                Some(format!(
+                    "{} with {} disabled",
+                    t.sku_label(&l.sku_id),
+                    t.plan_label(p)
+                ))
+            })
+            .collect();
+        let why = if disabled_here.is_empty() {
+            format!(
+                "{gl} holds no product with {}",
+                if d.requires_any.len() == 1 {
+                    "it"
+                } else {
+                    "any of them"
+                }
+            )
+        } else {
+            format!(
+                "{gl} holds {} (the group's assignment disables the prerequisite)",
+                join_and(&disabled_here)
+            )
+        };
         let held = if elsewhere > 0 {
             format!(
                 "; {} already {} one from another assignment, which does not count: group-based licensing needs the \
@@ -296,12 +343,11 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             String::new()
         };
         let detail = format!(
-            "{al}: its plan {} needs {} in the same group, and {gl} holds no product with {}: the admin center refuses the \
-             assignment (\"License operation failed. Make sure that the group has necessary services before adding \
-             or removing a dependent service.\"){held} [{}]",
+            "{al}: its plan {} needs {} in the same group, and {why}: the admin center refuses the assignment \
+             (\"License operation failed. Make sure that the group has necessary services before adding or removing \
+             a dependent service.\"){held} [{}]",
             t.plan_long(&d.dependent),
             rules::requires_text(t, d),
-            if d.requires_any.len() == 1 { "it" } else { "any of them" },
             rules::provenance(d)
         );
         if rules::is_blocking(d) {
@@ -326,9 +372,16 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     let options = if blocking.is_empty() {
         Vec::new()
     } else {
-        layouts(t, members, missing, addon, &blocking)
+        layouts(t, g, members, missing, addon, &blocking)
     };
-    let steps = steps(t, g, addon, &blocking, &options, &f);
+    let prereq = if rows.is_empty() {
+        Prereq::NoneKnown
+    } else if unmet.is_empty() {
+        Prereq::InGroup
+    } else {
+        Prereq::UnverifiedMissing
+    };
+    let steps = steps(t, g, addon, &blocking, prereq, &options, &f);
     Planned {
         findings: f,
         steps,
@@ -362,6 +415,7 @@ fn prerequisite_rows<'k>(t: &Tenant<'k>, addon_plans: &PlanSet) -> Vec<&'k Depen
 /// none. Each gives both layouts.
 fn layouts(
     t: &Tenant<'_>,
+    g: &Group,
     members: &Members,
     missing: usize,
     addon: &SkuId,
@@ -406,6 +460,12 @@ fn layouts(
             .map(|s| (s, false))
             .collect();
     }
+    // a base the group already holds (with the prerequisite disabled) is fixed in place
+    for l in &g.assigned_licenses {
+        if &l.sku_id != addon && meets(&l.sku_id) && !bases.iter().any(|(b, _)| b == &l.sku_id) {
+            bases.insert(0, (l.sku_id.clone(), t.subscribed(&l.sku_id).is_some()));
+        }
+    }
     let mut out = Vec::new();
     for (base, subscribed) in bases {
         let all = t.enabled(&base, &[]);
@@ -414,12 +474,26 @@ fn layouts(
             .filter(|p| unmet.iter().any(|d| d.requires_any.contains(p)))
             .cloned()
             .collect();
+        let in_group = g.assigned_licenses.iter().find(|l| l.sku_id == base);
         let mut new_seats = missing;
         let mut conflicts_full = 0;
         let mut conflicts_limited = 0;
+        // in the group: only the plans turned on are new to the members
+        let to_enable: PlanSet = match in_group {
+            Some(l) => prereq
+                .iter()
+                .filter(|p| l.disabled_plans.contains(p))
+                .cloned()
+                .collect(),
+            None => PlanSet::new(),
+        };
         let full = [Labeled {
             label: t.sku_label(&base),
-            plans: all.clone(),
+            plans: if in_group.is_some() {
+                to_enable.clone()
+            } else {
+                all.clone()
+            },
         }];
         let limited = [Labeled {
             label: t.sku_label(&base),
@@ -451,22 +525,46 @@ fn layouts(
         let available = t.seats(&base).map(|s| s.available());
         let mut enabled: Vec<PlanRef> = prereq.iter().map(|p| t.plan(p)).collect();
         enabled.sort();
-        out.push(LayoutOption {
-            layout: Layout::AddBaseToGroup,
-            base: t.product(&base),
-            subscribed,
-            enabled_plans: all.iter().map(|p| t.plan(p)).collect(),
-            disabled_plans: 0,
-            base_new_seats: new_seats,
-            base_available: available,
-            conflicting_users: conflicts_full,
-        });
+        match in_group {
+            Some(l) => {
+                let mut keep: Vec<PlanRef> = l
+                    .disabled_plans
+                    .iter()
+                    .filter(|p| !to_enable.contains(*p))
+                    .map(|p| t.plan(p))
+                    .collect();
+                keep.sort();
+                out.push(LayoutOption {
+                    layout: Layout::EnablePrerequisite,
+                    base: t.product(&base),
+                    subscribed,
+                    enabled_plans: to_enable.iter().map(|p| t.plan(p)).collect(),
+                    disabled_plans: keep.len(),
+                    keep_disabled: keep,
+                    base_new_seats: new_seats,
+                    base_available: available,
+                    conflicting_users: conflicts_full,
+                });
+            }
+            None => out.push(LayoutOption {
+                layout: Layout::AddBaseToGroup,
+                base: t.product(&base),
+                subscribed,
+                enabled_plans: all.iter().map(|p| t.plan(p)).collect(),
+                disabled_plans: 0,
+                keep_disabled: Vec::new(),
+                base_new_seats: new_seats,
+                base_available: available,
+                conflicting_users: conflicts_full,
+            }),
+        }
         out.push(LayoutOption {
             layout: Layout::DedicatedGroup,
             base: t.product(&base),
             subscribed,
             enabled_plans: enabled,
             disabled_plans: all.len().saturating_sub(prereq.len()),
+            keep_disabled: Vec::new(),
             base_new_seats: new_seats,
             base_available: available,
             conflicting_users: conflicts_limited,
@@ -478,8 +576,10 @@ fn layouts(
         let free = o.base_available.unwrap_or(0).max(0) as u64;
         (o.base_new_seats as u64).saturating_sub(free)
     };
+    // fixing the group's own assignment comes first: no new product, no new group
     out.sort_by(|a, b| {
         (
+            a.layout != Layout::EnablePrerequisite,
             !a.subscribed,
             to_buy(a),
             a.base_new_seats,
@@ -488,6 +588,7 @@ fn layouts(
             a.layout,
         )
             .cmp(&(
+                b.layout != Layout::EnablePrerequisite,
                 !b.subscribed,
                 to_buy(b),
                 b.base_new_seats,
@@ -500,11 +601,23 @@ fn layouts(
     out
 }
 
+/// What licdiag knows of the add-on's prerequisites, for the step texts (when no blocking row is unmet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prereq {
+    /// No dependency row names the product's plans (not an add-on, or one licdiag does not know).
+    NoneKnown,
+    /// Every known prerequisite is in the group.
+    InGroup,
+    /// A prerequisite known only from unverified sources is missing (a warning).
+    UnverifiedMissing,
+}
+
 fn steps(
     t: &Tenant<'_>,
     g: &Group,
     addon: &SkuId,
     unmet: &[&Dependency],
+    prereq: Prereq,
     options: &[LayoutOption],
     f: &Findings,
 ) -> Vec<String> {
@@ -523,24 +636,125 @@ fn steps(
                 .into(),
         );
     }
-    if unmet.is_empty() {
+    let assigned = g.assigned_licenses.iter().find(|l| &l.sku_id == addon);
+    if let (true, Some(l)) = (unmet.is_empty(), assigned) {
+        let disabled: Vec<String> = l.disabled_plans.iter().map(|p| t.plan_label(p)).collect();
         out.push(format!(
-            "Add {al} to {gl} (its prerequisite plans are in the same group): Entra admin center → Groups → {gl} → \
-             Licenses → + Assignments → select {al} → Save; PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses \
-             @(@{{SkuId={}}}) -RemoveLicenses @()`.",
+            "{al} is already assigned to {gl}{}: nothing to add. Do not assign it again with `Set-MgGroupLicense` \
+             without its DisabledPlans: that replaces the assignment's license options{}. To change them, plan it with \
+             `licdiag plan change --group {} --add {al} --disable-plan <plan>`.",
+            if disabled.is_empty() {
+                String::new()
+            } else {
+                format!(" (disabled plans: {})", disabled.join(", "))
+            },
+            if disabled.is_empty() {
+                String::new()
+            } else {
+                " and re-enables those plans".to_string()
+            },
+            ps::guid_or(g.id.as_str(), "group id"),
+        ));
+    } else if unmet.is_empty() {
+        let why = match prereq {
+            Prereq::InGroup => "its prerequisite plans are in the same group".to_string(),
+            Prereq::NoneKnown => format!(
+                "licdiag knows no prerequisite for {al}: if the admin center refuses the assignment with \"Make sure \
+                 that the group has necessary services\", the message names the plan {gl} needs"
+            ),
+            Prereq::UnverifiedMissing => {
+                "a prerequisite known only from unverified sources is missing (see the warnings): the admin center \
+                 may refuse the assignment"
+                    .to_string()
+            }
+        };
+        out.push(format!(
+            "Add {al} to {gl} ({why}): Entra admin center → Groups → {gl} → Licenses → + Assignments → select {al} \
+             → Save (or Microsoft 365 admin center → Billing → Licenses → {al} → assign it to {gl}); PowerShell: \
+             `Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}}}) -RemoveLicenses @()`.",
             ps::guid_or(g.id.as_str(), "group id"),
             ps::guid_or(addon.as_str(), "product id")
         ));
     } else {
         let needs: Vec<String> = unmet.iter().map(|d| rules::requires_text(t, d)).collect();
-        out.push(format!(
-            "Group-based licensing needs {al} and its prerequisite ({}) in the same group; choose one of the two \
-             documented layouts below (the options table shows the seats each costs).",
-            needs.join("; ")
-        ));
+        let enable = options
+            .iter()
+            .find(|o| o.layout == Layout::EnablePrerequisite);
+        out.push(match enable {
+            Some(o) => format!(
+                "Group-based licensing needs {al} and its prerequisite ({}) in the same group; {gl} already holds {} \
+                 with the prerequisite disabled, so the fix is to enable it there (or use a dedicated group, layout 2).",
+                needs.join("; "),
+                o.base.label()
+            ),
+            None => format!(
+                "Group-based licensing needs {al} and its prerequisite ({}) in the same group; choose one of the two \
+                 documented layouts below (the options table shows the seats each costs).",
+                needs.join("; ")
+            ),
+        });
         let best_full = options.iter().find(|o| o.layout == Layout::AddBaseToGroup);
         let best_dedicated = options.iter().find(|o| o.layout == Layout::DedicatedGroup);
+        if let Some(o) = enable {
+            let turn_on: Vec<String> = o.enabled_plans.iter().map(|p| p.label()).collect();
+            let keep: Vec<String> = o.keep_disabled.iter().map(|p| p.label()).collect();
+            let keep_ids: Vec<String> = o
+                .keep_disabled
+                .iter()
+                .map(|p| {
+                    ps::guid_or(
+                        p.id.as_ref().map(|i| i.as_str()).unwrap_or_default(),
+                        "plan id",
+                    )
+                })
+                .collect();
+            let base_id = ps::guid_or(
+                o.base
+                    .sku_id
+                    .as_ref()
+                    .map(|s| s.as_str())
+                    .unwrap_or_default(),
+                "product id",
+            );
+            let base_arg = if keep_ids.is_empty() {
+                format!("@{{SkuId={base_id}}}")
+            } else {
+                format!(
+                    "@{{SkuId={base_id}; DisabledPlans=@({})}}",
+                    keep_ids.join(",")
+                )
+            };
+            out.push(format!(
+                "Layout 1: in {gl}'s {} assignment, enable {} {} (guide, \"Change group license assignment\": add \
+                 or remove license options; every member of {gl} gets {}{}), then add {al} in \
+                 the same save: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
+                 center → Billing → Licenses): {} with {} turned on, select {al}, Save. PowerShell (the DisabledPlans \
+                 list replaces the assignment's, so it repeats the plans that stay disabled): `Set-MgGroupLicense \
+                 -GroupId {} -AddLicenses @({base_arg}, @{{SkuId={}}}) -RemoveLicenses @()`.",
+                o.base.label(),
+                join_and(&turn_on),
+                if keep.is_empty() {
+                    "(no other plan of it is disabled)".to_string()
+                } else {
+                    format!("and keep {} disabled", join_and(&keep))
+                },
+                join_and(&turn_on),
+                if o.conflicting_users > 0 {
+                    format!(
+                        "; {} other licenses that conflict with it",
+                        count(o.conflicting_users, "member has", "members have")
+                    )
+                } else {
+                    String::new()
+                },
+                o.base.label(),
+                join_and(&turn_on),
+                ps::guid_or(g.id.as_str(), "group id"),
+                ps::guid_or(addon.as_str(), "product id")
+            ));
+        }
         match best_full {
+            _ if enable.is_some() => {}
             Some(o) => out.push(format!(
                 "Layout 1: add {} to {gl} (all its plans; {} new {} {}), then add {al} to {gl}: `Set-MgGroupLicense \
                  -GroupId {} -AddLicenses @(@{{SkuId={}}}, @{{SkuId={}}}) -RemoveLicenses @()`.",

@@ -3,9 +3,10 @@
 //! the users export), and whether its license processing has finished. Also the matching step texts,
 //! so a synced or dynamic group gets the same advice in every plan.
 
-use super::doc::{count, Findings, MembershipSource, PlanKind, WarningKind};
+use super::doc::{count, join_and, Findings, MembershipSource, PlanKind, WarningKind};
 use super::view::{Members, Tenant};
 use crate::model::snapshot::Group;
+use crate::model::{Cause, SkuId};
 
 /// Membership and processing caveats. Returns how many members have no user object.
 pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings) -> usize {
@@ -119,4 +120,67 @@ pub fn verify_step(g: &Group) -> String {
          `Invoke-MgLicenseUser -UserId <user id>`.",
         g.label()
     )
+}
+
+/// Usage-location caveats for the members who will receive one of `products` they do not hold yet
+/// (group-licensing-guide.md, "Usage location isn't allowed"): a member without a usage location gets
+/// the directory's country when group-based licensing assigns it; a member already refused a license
+/// for their location may be refused the new product the same way.
+pub fn usage_location(
+    t: &Tenant<'_>,
+    g: &Group,
+    members: &Members,
+    products: &[&SkuId],
+    f: &mut Findings,
+) {
+    let gl = g.label();
+    for id in &members.ids {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        let new: Vec<String> = products
+            .iter()
+            .filter(|s| !t.holds_sku(u, s))
+            .map(|s| t.sku_label(s))
+            .collect();
+        if new.is_empty() {
+            continue;
+        }
+        let new = join_and(&new);
+        let location = u
+            .usage_location
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        match location {
+            None => f.warn(
+                Some(t.user_ref(id)),
+                WarningKind::NoUsageLocation,
+                format!(
+                    "has no usage location: when {gl} assigns {new}, the user gets the directory's country, which may \
+                     not be where they are; set the usage location first (guide: \"Usage location isn't allowed\")"
+                ),
+            ),
+            Some(loc) => {
+                let refused: Vec<String> = t
+                    .holdings(u)
+                    .iter()
+                    .filter(|h| h.error() == Some(&Cause::ProhibitedInUsageLocationViolation))
+                    .map(|h| t.holding_label(h))
+                    .collect();
+                if !refused.is_empty() {
+                    f.warn(
+                        Some(t.user_ref(id)),
+                        WarningKind::UsageLocationNotAllowed,
+                        format!(
+                            "in ProhibitedInUsageLocationViolation for {} (usage location {loc}): {new} may be refused \
+                             for {loc} the same way; correct the usage location if it is wrong, or remove the user from \
+                             {gl} (guide: \"Usage location isn't allowed\")",
+                            join_and(&refused)
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }

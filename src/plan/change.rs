@@ -7,6 +7,7 @@
 
 use super::caveats;
 use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::reprocess;
 use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
 use crate::model::finding::{PlanRef, ProductRef};
@@ -179,6 +180,14 @@ pub fn plan(
         }
     }
 
+    caveats::usage_location(
+        t,
+        g,
+        members,
+        &added.iter().copied().collect::<Vec<_>>(),
+        &mut f,
+    );
+
     // the group's license set after the change
     let new_sets: Vec<Labeled> = req
         .add
@@ -291,6 +300,8 @@ pub fn plan(
         };
         let mut after = plans_where(&hs, |h| h.active && !replaced(h));
         after.extend(new_plans.iter().cloned());
+        // removed products the user keeps (in error) while a dependency stands: no seat comes back
+        let mut kept: BTreeSet<SkuId> = BTreeSet::new();
         for d in rules::broken_dependencies(t, &before, &after) {
             let holders: Vec<String> = hs
                 .iter()
@@ -303,13 +314,16 @@ pub fn plan(
                         .map(|l| l.label.clone()),
                 )
                 .collect();
-            let suppliers: Vec<String> = hs
+            let supplying: Vec<&super::view::Holding<'_>> = hs
                 .iter()
                 .filter(|h| {
                     h.active && replaced(h) && d.requires_any.iter().any(|r| h.plans.contains(r))
                 })
-                .map(|h| t.holding_label(h))
                 .collect();
+            if rules::is_blocking(d) {
+                kept.extend(supplying.iter().map(|h| h.sku.clone()));
+            }
+            let suppliers: Vec<String> = supplying.iter().map(|h| t.holding_label(h)).collect();
             let detail = format!(
                 "{}, held through {}, needs {}, which only {} supplies; after the change nothing does, so the removal fails with \
                  DependencyViolation and the old license stays in an error state until the dependency is fixed \
@@ -336,7 +350,7 @@ pub fn plan(
             let elsewhere = hs
                 .iter()
                 .any(|h| h.active && &&h.sku == s && !h.is_from(&g.id));
-            if via_group && !elsewhere && !added.contains(s) {
+            if via_group && !elsewhere && !added.contains(s) && !kept.contains(*s) {
                 *freed.entry(*s).or_default() += 1;
             }
         }
@@ -355,8 +369,14 @@ pub fn plan(
             users: *n,
         })
         .collect();
+    let waiting = reprocess::waiting(
+        t,
+        &g.id,
+        freed.iter().map(|(s, n)| ((*s).clone(), *n)),
+        &mut f,
+    );
 
-    let steps = steps(t, g, req, &f);
+    let steps = steps(t, g, req, &f, &waiting);
     let disabled_of = |s: &SkuId, dis: &[PlanId]| -> AddedProduct {
         let mut d: Vec<PlanRef> = dis.iter().map(|p| t.plan(p)).collect();
         d.sort();
@@ -535,7 +555,13 @@ fn add_licenses_arg(req: &ChangeRequest) -> String {
     format!("@({})", items.join(", "))
 }
 
-fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<String> {
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    req: &ChangeRequest,
+    f: &Findings,
+    waiting: &reprocess::Waiting,
+) -> Vec<String> {
     let gl = g.label();
     let old: Vec<String> = req.remove.iter().map(|s| t.sku_label(s)).collect();
     let new: Vec<String> = req.add.iter().map(|(s, _)| t.sku_label(s)).collect();
@@ -549,10 +575,37 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
     } else {
         new.join(", ")
     };
+    // products already assigned to the group whose license options the change replaces
+    let reassigned: Vec<&SkuId> = req
+        .add
+        .iter()
+        .map(|(s, _)| s)
+        .filter(|s| g.assigned_licenses.iter().any(|l| &l.sku_id == *s))
+        .collect();
+    let mut checks: Vec<String> = Vec::new();
+    if !old.is_empty() {
+        checks.push(format!(
+            "{old_text} is inherited from the group, not assigned directly"
+        ));
+    }
+    if !new.is_empty() {
+        checks.push(format!("there are enough seats of {new_text}"));
+        checks.push(format!(
+            "no plan from another assignment conflicts with {new_text}"
+        ));
+    }
+    if !old.is_empty() {
+        checks.push(format!(
+            "no dependent service needs a plan that only {old_text} supplies"
+        ));
+    } else if !reassigned.is_empty() {
+        checks.push(
+            "no dependent service needs a plan that the new license options disable".to_string(),
+        );
+    }
     let mut out = vec![format!(
-        "Check the guide's assumptions for every member of {gl} (this plan does): {old_text} is inherited from the \
-         group, not assigned directly; there are enough seats of {new_text}; no plan from another assignment \
-         conflicts with {new_text}; no dependent service needs a plan that only {old_text} supplies."
+        "Check the guide's assumptions for every member of {gl} (this plan does): {}.",
+        checks.join("; ")
     )];
     if f.has_blocker(BlockerKind::DirectAssignment) {
         let ids: Vec<String> = req
@@ -599,33 +652,59 @@ fn steps(t: &Tenant<'_>, g: &Group, req: &ChangeRequest, f: &Findings) -> Vec<St
         .add
         .iter()
         .map(|(s, d)| {
-            if d.is_empty() {
-                t.sku_label(s)
-            } else {
-                let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
-                format!("{} with {} cleared", t.sku_label(s), names.join(", "))
+            let names: Vec<String> = d.iter().map(|p| t.plan_label(p)).collect();
+            match (reassigned.contains(&s), d.is_empty()) {
+                (true, true) => {
+                    format!("in {}'s license options turn every plan on", t.sku_label(s))
+                }
+                (true, false) => format!(
+                    "in {}'s license options clear {} and turn every other plan on",
+                    t.sku_label(s),
+                    names.join(", ")
+                ),
+                (false, true) => format!("select {}", t.sku_label(s)),
+                (false, false) => {
+                    format!(
+                        "select {} with {} cleared",
+                        t.sku_label(s),
+                        names.join(", ")
+                    )
+                }
             }
         })
         .collect();
-    let select = if select.is_empty() {
-        "nothing new".to_string()
-    } else {
-        select.join(", ")
-    };
     let removes: Vec<String> = req
         .remove
         .iter()
         .map(|s| ps::guid_or(s.as_str(), "product id"))
         .collect();
+    let what = match (old.is_empty(), new.is_empty()) {
+        (false, false) => format!(
+            "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
+             member loses service"
+        ),
+        (true, _) => format!("Update {gl}'s licenses in one save"),
+        (false, true) => format!("Remove {old_text} from {gl}"),
+    };
+    let mut actions = select;
+    if !old.is_empty() {
+        actions.push(format!("clear {old_text}"));
+    }
+    actions.push("Save".into());
     out.push(format!(
-        "Change {gl}'s licenses in one save, so the removals and additions are applied at the same time and no \
-         member loses service: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
-         center → Billing → Licenses): select {select}, clear {old_text}, Save. PowerShell: \
-         `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses @({})`.",
+        "{what}: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin center → \
+         Billing → Licenses): {}. PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses \
+         @({})`.",
+        actions.join(", "),
         ps::guid_or(g.id.as_str(), "group id"),
         add_licenses_arg(req),
         removes.join(",")
     ));
     out.push(caveats::verify_step(g));
+    out.extend(reprocess::step(
+        t,
+        waiting,
+        "Once the removal has reached every member",
+    ));
     out
 }

@@ -8,6 +8,7 @@
 
 use super::caveats;
 use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::reprocess;
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, Tenant};
 use crate::model::finding::{ProductRef, UserRef};
@@ -48,6 +49,11 @@ pub struct DeleteDetails {
     pub affected_users: usize,
     pub dependency_behaviour: DependencyBehaviour,
     pub users_losing_licenses: Vec<LosingUser>,
+    /// Users who keep products from the group because another license they hold needs them (the
+    /// `dependency` blockers): converted to direct (older docs) or left in error (2025 docs), the
+    /// product and its seat stay with them either way until the dependency is fixed.
+    pub users_keeping_licenses: Vec<LosingUser>,
+    /// Seats given back by the users who lose products (not counting `users_keeping_licenses`).
     pub freed_seats: Vec<Freed>,
 }
 
@@ -84,6 +90,24 @@ impl super::doc::Details for DeleteDetails {
         l.notes
             .push("Intended by the deletion; listed so nobody is surprised.".into());
         out.push(l);
+        if !self.users_keeping_licenses.is_empty() {
+            let mut k = Section {
+                title: "Users who keep products because another license needs them".into(),
+                columns: vec!["user", "products"],
+                ..Section::default()
+            };
+            for u in &self.users_keeping_licenses {
+                let skus: Vec<String> = u.skus.iter().map(|p| p.label()).collect();
+                k.rows.push(vec![u.user.label(), skus.join(", ")]);
+            }
+            k.notes.push(
+                "See the dependency blockers: under both documented behaviours (converted to a direct assignment, or \
+                 an error state) the user keeps the product and its seat until the dependency is fixed; their seats \
+                 are not counted as given back."
+                    .into(),
+            );
+            out.push(k);
+        }
         if !self.freed_seats.is_empty() {
             let mut s = Section {
                 title: "Seats given back".into(),
@@ -110,6 +134,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
     affected.extend(t.holders_from(&g.id));
     let addresses = AddressIndex::new(t, &g.id);
     let mut losing = Vec::new();
+    let mut keeping = Vec::new();
     let mut freed: BTreeMap<SkuId, usize> = BTreeMap::new();
 
     for id in &affected {
@@ -136,6 +161,8 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
         // licenses from the group that another license needs
         let before = plans_where(&hs, |h| h.active);
         let after = plans_where(&hs, |h| h.active && !h.is_from(&g.id));
+        // products the removal cannot take away while the dependency stands
+        let mut kept: BTreeSet<SkuId> = BTreeSet::new();
         for d in rules::broken_dependencies(t, &before, &after) {
             let holders: Vec<String> = hs
                 .iter()
@@ -172,6 +199,9 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                 rules::provenance(d)
             );
             let sku = suppliers.first().map(|h| t.product(&h.sku));
+            if rules::is_blocking(d) {
+                kept.extend(suppliers.iter().map(|h| h.sku.clone()));
+            }
             rules::report_dependency(&mut f, t, &uref, d, detail, sku);
         }
 
@@ -211,12 +241,18 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
 
         // products lost with the group
         let mut lost: Vec<ProductRef> = Vec::new();
+        let mut keeps: Vec<ProductRef> = Vec::new();
         let skus: BTreeSet<&SkuId> = from_g.iter().filter(|h| h.active).map(|h| &h.sku).collect();
         for s in skus {
             let elsewhere = hs
                 .iter()
                 .any(|h| h.active && &h.sku == s && !h.is_from(&g.id));
-            if !elsewhere {
+            if elsewhere {
+                continue;
+            }
+            if kept.contains(s) {
+                keeps.push(t.product(s));
+            } else {
                 lost.push(t.product(s));
                 *freed.entry(s.clone()).or_default() += 1;
             }
@@ -228,9 +264,18 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                 skus: lost,
             });
         }
+        if !keeps.is_empty() {
+            keeps.sort();
+            keeping.push(LosingUser {
+                user: uref.clone(),
+                skus: keeps,
+            });
+        }
     }
     losing.sort_by(|a, b| a.user.cmp(&b.user));
-    let steps = steps(t, g, &f);
+    keeping.sort_by(|a, b| a.user.cmp(&b.user));
+    let waiting = reprocess::waiting(t, &g.id, freed.iter().map(|(s, n)| (s.clone(), *n)), &mut f);
+    let steps = steps(t, g, &f, &waiting);
     Planned {
         findings: f,
         steps,
@@ -245,6 +290,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                     .into(),
             },
             users_losing_licenses: losing,
+            users_keeping_licenses: keeping,
             freed_seats: freed
                 .into_iter()
                 .map(|(s, n)| Freed {
@@ -331,7 +377,7 @@ impl AddressIndex {
     }
 }
 
-fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
+fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) -> Vec<String> {
     let gl = g.label();
     let mut out = Vec::new();
     if f.has_blocker(BlockerKind::Dependency) {
@@ -366,8 +412,9 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
             .collect();
         out.push(format!(
             "Remove every license from {gl} first (a group with licenses cannot be deleted): Entra admin center → \
-             Groups → {gl} → Licenses → select {} → Remove license; PowerShell: `Set-MgGroupLicense -GroupId {} \
-             -AddLicenses @() -RemoveLicenses @({})`.",
+             Groups → {gl} → Licenses → select {} → Remove license (or Microsoft 365 admin center → Billing → \
+             Licenses → each product → {gl} → remove the group's license); PowerShell: `Set-MgGroupLicense -GroupId \
+             {} -AddLicenses @() -RemoveLicenses @({})`.",
             names.join(", "),
             ps::guid_or(g.id.as_str(), "group id"),
             ids.join(",")
@@ -381,6 +428,11 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
                 "user holds a license from the group",
                 "users hold a license from the group"
             )
+        ));
+        out.extend(reprocess::step(
+            t,
+            waiting,
+            "Once the removal has reached every user",
         ));
     }
     if g.is_synced() {

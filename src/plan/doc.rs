@@ -122,6 +122,14 @@ pub enum WarningKind {
     RemovalPending,
     /// The group's license processing has not finished.
     ProcessingNotComplete,
+    /// A member of another group in CountViolation for a product whose seats the plan gives back.
+    WaitingForSeats,
+    /// A member with no assignment of one of the group's products from the group (migrate).
+    NoAssignmentFromGroup,
+    /// A member who will receive a product has no usage location (the directory's country applies).
+    NoUsageLocation,
+    /// A member already refused a license for their usage location, who will receive a new product.
+    UsageLocationNotAllowed,
 }
 
 impl WarningKind {
@@ -143,6 +151,10 @@ impl WarningKind {
             WarningKind::CoveredByOtherGroup => "covered_by_other_group",
             WarningKind::RemovalPending => "removal_pending",
             WarningKind::ProcessingNotComplete => "processing_not_complete",
+            WarningKind::WaitingForSeats => "waiting_for_seats",
+            WarningKind::NoAssignmentFromGroup => "no_assignment_from_group",
+            WarningKind::NoUsageLocation => "no_usage_location",
+            WarningKind::UsageLocationNotAllowed => "usage_location_not_allowed",
         }
     }
 }

@@ -7,6 +7,7 @@
 //! safe-to-remove list; the guide's verification checklist closes the plan.
 
 use super::caveats;
+use super::change::{seat_need, SeatNeed};
 use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Tenant};
@@ -95,6 +96,9 @@ pub struct MigrateDetails {
     pub holdings: Vec<MemberHolding>,
     pub safe_to_remove_direct: Vec<SafeUser>,
     pub risky: Vec<RiskyUser>,
+    /// Seats for the members who hold a product of the group from no source yet: each consumes a new
+    /// seat when the group's license reaches them (only products with such members).
+    pub seats: Vec<SeatNeed>,
     /// The guide's verification checklist, with this snapshot's facts.
     pub checklist: Vec<String>,
 }
@@ -162,6 +166,29 @@ impl super::doc::Details for MigrateDetails {
             ));
         }
         out.push(s);
+        if !self.seats.is_empty() {
+            let mut n = Section {
+                title: "Seats for members not licensed yet".into(),
+                columns: vec!["product", "new consumers", "available", "short"],
+                ..Section::default()
+            };
+            for x in &self.seats {
+                n.rows.push(vec![
+                    x.product.label(),
+                    x.new_consumers.to_string(),
+                    x.available
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    x.short.to_string(),
+                ]);
+            }
+            n.notes.push(
+                "Members who hold the product from no source yet consume a new seat when the group's license reaches \
+                 them; removing direct assignments costs none."
+                    .into(),
+            );
+            out.push(n);
+        }
         let mut c = Section {
             title: "Verification checklist".into(),
             columns: vec!["check"],
@@ -193,6 +220,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     }
     let skus: Vec<&SkuId> = g.assigned_licenses.iter().map(|l| &l.sku_id).collect();
     let sku_set: BTreeSet<&SkuId> = skus.iter().copied().collect();
+    caveats::usage_location(t, g, members, &skus, &mut f);
     for s in &skus {
         if !t.knows_plans(s) {
             f.warn(
@@ -211,6 +239,10 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     let mut outside: BTreeMap<&SkuId, usize> = BTreeMap::new();
     let mut holdings = Vec::new();
     let mut safe_skus: BTreeMap<UserRef, Vec<ProductRef>> = BTreeMap::new();
+    // members with no assignment from the group for a product, and members who hold a product from no
+    // source (each needs a new seat when the group's license applies)
+    let mut unassigned: BTreeSet<UserRef> = BTreeSet::new();
+    let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
 
     for id in &members.ids {
         let Some(u) = t.user(id) else {
@@ -247,6 +279,30 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
                 product: t.product(s),
                 holding: kind,
             });
+            let holds = t.holds_sku(u, s);
+            if !holds {
+                *need.entry(*s).or_default() += 1;
+            }
+            if from_g.is_empty() {
+                unassigned.insert(uref.clone());
+                if !direct {
+                    f.warn(
+                        Some(uref.clone()),
+                        WarningKind::NoAssignmentFromGroup,
+                        format!(
+                            "a member of {gl} with no assignment of {} from it{}: the group's license has not reached \
+                             the user (processing not finished, or the snapshot predates the membership){}",
+                            t.sku_label(s),
+                            if holds { "" } else { " and no other one" },
+                            if holds {
+                                String::new()
+                            } else {
+                                format!("; it will consume a new {} seat when it does", t.sku_label(s))
+                            }
+                        ),
+                    );
+                }
+            }
             if let Some(bad) = from_g.iter().find(|h| h.in_error()) {
                 f.block_with(
                     Some(uref.clone()),
@@ -440,7 +496,14 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
         })
         .collect();
     holdings.sort_by(|a, b| (&a.user, &a.product).cmp(&(&b.user, &b.product)));
-    let checklist = checklist(t, g, &products, &f);
+    let seats: Vec<SeatNeed> = skus
+        .iter()
+        .filter_map(|s| {
+            let n = need.get(s).copied().unwrap_or(0);
+            (n > 0).then(|| seat_need(t, s, n, &mut f))
+        })
+        .collect();
+    let checklist = checklist(t, g, &products, &seats, unassigned.len(), &f);
     let steps = steps(t, g, &safe, &f);
     Planned {
         findings: f,
@@ -450,12 +513,20 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
             holdings,
             safe_to_remove_direct: safe,
             risky,
+            seats,
             checklist,
         },
     }
 }
 
-fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findings) -> Vec<String> {
+fn checklist(
+    t: &Tenant<'_>,
+    g: &Group,
+    products: &[ProductHoldings],
+    seats: &[SeatNeed],
+    not_applied: usize,
+    f: &Findings,
+) -> Vec<String> {
     let gl = g.label();
     let state = g
         .processing_state
@@ -469,13 +540,33 @@ fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findin
         .collect::<BTreeSet<_>>()
         .len();
     let both: usize = products.iter().map(|p| p.members.both).sum();
-    let not_applied = f
-        .blockers()
-        .iter()
-        .filter(|b| b.kind == BlockerKind::GroupLicenseNotApplied)
-        .filter_map(|b| b.user.as_ref())
-        .collect::<BTreeSet<_>>()
-        .len();
+    let seat_text = if seats.is_empty() {
+        "A user holding a product both directly and from a group consumes one seat: the migration needs no extra \
+         seats."
+            .to_string()
+    } else {
+        let parts: Vec<String> = seats
+            .iter()
+            .map(|x| {
+                let avail = match x.available {
+                    Some(a) if x.short > 0 => format!("{a} available, {} short", x.short),
+                    Some(a) => format!("{a} available"),
+                    None => "seats not checked".into(),
+                };
+                format!(
+                    "{}: {} it from no source yet ({avail})",
+                    x.product.label(),
+                    count(x.new_consumers, "member holds", "members hold")
+                )
+            })
+            .collect();
+        format!(
+            "A user holding a product both directly and from a group consumes one seat, so removing direct \
+             assignments needs no extra seats; but a member who holds a product from no source consumes a new seat \
+             when {gl}'s license reaches them. {}.",
+            parts.join("; ")
+        )
+    };
     let names: Vec<String> = g
         .assigned_licenses
         .iter()
@@ -502,9 +593,7 @@ fn checklist(t: &Tenant<'_>, g: &Group, products: &[ProductHoldings], f: &Findin
             if names.is_empty() { "the product".to_string() } else { names.join(", ") },
             count(both, "product assignment", "product assignments")
         ),
-        "A user holding a product both directly and from a group consumes one seat: the migration needs no extra \
-         seats."
-            .into(),
+        seat_text,
         "Remove direct assignments gradually: a subset of users first, confirm their license state is unchanged \
          (only the Direct path is gone), then the rest in bulk."
             .into(),
@@ -548,6 +637,13 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
             ""
         }
     ));
+    if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        out.push(format!(
+            "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
+             source yet, then reprocess them (`Invoke-MgLicenseUser -UserId <user id>`); otherwise they fail with \
+             CountViolation."
+        ));
+    }
     if safe.is_empty() {
         out.push(
             "No user is safe to migrate yet: clear the blockers, take a new snapshot and run this plan again."

@@ -18,6 +18,7 @@ mod delete_group;
 pub mod doc;
 mod migrate;
 mod report;
+mod reprocess;
 mod resolve;
 mod rules;
 mod view;
@@ -241,6 +242,9 @@ fn request(cmd: &PlanCommand, kb: &Knowledge, snap: &Snapshot) -> Result<Request
             for (_, d) in added.iter_mut() {
                 d.sort();
             }
+            // the same product removed and added is a change of its license options: the new
+            // assignment replaces the old one's disabled plans, nothing is removed
+            removed.retain(|s| !added.iter().any(|(a, _)| a == s));
             Request::Change(change::ChangeRequest {
                 remove: removed,
                 add: added,

@@ -159,6 +159,130 @@ fn change_conflicting_plans_from_another_group() {
     assert!(warning_kinds(&v).contains(&"keeps_old_product".to_string()));
 }
 
+/// Moving LIC-E1 to E3 frees ana's E1 seat; ben waits for one in LIC-E1-B (CountViolation).
+#[test]
+fn change_freed_seats_reprocess_the_groups_waiting() {
+    let (v, code) = plan("change", "change-freed", &E1_TO_E3);
+    assert_safe(&v, code);
+    assert_eq!(v["freed_seats"][0]["sku"], "STANDARDPACK");
+    assert!(warning_kinds(&v).contains(&"waiting_for_seats".to_string()));
+    let last = v["steps"]
+        .as_array()
+        .expect("steps")
+        .last()
+        .and_then(|s| s.as_str())
+        .expect("a step")
+        .to_string();
+    assert!(last.contains("reprocess the groups that failed"), "{last}");
+    assert!(
+        last.contains("LIC-E1-B") && last.contains("ben@contoso.example"),
+        "{last}"
+    );
+    // no one waits in change-safe: no such step
+    let (v, _) = plan("change", "change-safe", &E1_TO_E3);
+    assert!(!v["steps"]
+        .to_string()
+        .contains("reprocess the groups that failed"));
+}
+
+/// The same product in --remove and --add changes its license options: no removal, no "clear" of the
+/// product being set up, the same result as --add alone.
+#[test]
+fn change_same_product_removed_and_added_is_an_options_change() {
+    let with_remove = [
+        "--group",
+        "LIC-E3",
+        "--remove",
+        "ENTERPRISEPACK",
+        "--add",
+        "ENTERPRISEPACK",
+        "--disable-plan",
+        "YAMMER_ENTERPRISE",
+    ];
+    let (v, code) = plan("change", "change-options", &with_remove);
+    assert_safe(&v, code);
+    assert!(v["remove"].as_array().expect("remove").is_empty());
+    assert!(warning_kinds(&v).contains(&"already_assigned".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("clear ENTERPRISEPACK"), "{steps}");
+    assert!(steps.contains("-RemoveLicenses @()"), "{steps}");
+    assert!(
+        steps.contains("DisabledPlans=@('7547a3fe-08ee-4ccb-b430-5077c5041653')"),
+        "{steps}"
+    );
+    let (w, _) = plan(
+        "change",
+        "change-options",
+        &[
+            "--group",
+            "LIC-E3",
+            "--add",
+            "ENTERPRISEPACK",
+            "--disable-plan",
+            "YAMMER_ENTERPRISE",
+        ],
+    );
+    assert_eq!(v["steps"], w["steps"]);
+    assert_eq!(v["warnings"], w["warnings"]);
+}
+
+/// Without --remove the step texts have no "nothing" placeholders.
+#[test]
+fn change_without_remove_reads_naturally() {
+    for args in [
+        &[
+            "--group",
+            "LIC-E3",
+            "--add",
+            "ENTERPRISEPACK",
+            "--disable-plan",
+            "YAMMER_ENTERPRISE",
+        ][..],
+        &["--group", "LIC-E3", "--add", "EMS"][..],
+    ] {
+        let (v, _) = plan("change", "change-options", args);
+        let steps = v["steps"].to_string();
+        for garbled in [
+            "nothing is inherited",
+            "only nothing",
+            "clear nothing",
+            "nothing new",
+        ] {
+            assert!(!steps.contains(garbled), "{garbled}: {steps}");
+        }
+        assert!(!steps.contains("removals and additions"), "{steps}");
+    }
+}
+
+/// ana has no usage location; ben is refused E1 for his location (IR): both are warned before E3 is
+/// assigned to them.
+#[test]
+fn change_warns_about_usage_locations() {
+    let (v, _) = plan("change", "change-usage-location", &E1_TO_E3);
+    let warned = |kind: &str| -> Vec<String> {
+        v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter(|w| w["kind"] == kind)
+            .map(|w| w["user"]["upn"].as_str().expect("upn").to_string())
+            .collect()
+    };
+    assert_eq!(warned("no_usage_location"), vec!["ana@contoso.example"]);
+    assert_eq!(
+        warned("usage_location_not_allowed"),
+        vec!["ben@contoso.example"]
+    );
+    let w = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["kind"] == "usage_location_not_allowed")
+        .expect("warning");
+    let d = w["detail"].as_str().expect("detail");
+    assert!(d.contains("IR") && d.contains("ENTERPRISEPACK"), "{d}");
+}
+
 #[test]
 fn change_before_july_2025_uses_the_old_conflict_table() {
     let path = fixture("plan/change-conflict");
@@ -347,6 +471,37 @@ fn migrate_group_license_not_applied_yet() {
     assert_eq!(v["products"][0]["members"]["direct_only"], 1);
 }
 
+/// ben is a member of LIC-E3 holding E3 neither way, and the only E3 seat is used: the checklist counts
+/// him as not licensed yet, and the seat he needs is a blocker (as in `plan change`).
+#[test]
+fn migrate_member_holding_the_product_neither_way_needs_a_seat() {
+    let (v, code) = plan(
+        "migrate",
+        "migrate-member-unlicensed",
+        &["--group", "LIC-E3"],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(v["products"][0]["members"]["neither"], 1);
+    assert_eq!(blockers(&v), vec![(None, "not_enough_seats".to_string())]);
+    assert_eq!(v["seats"][0]["new_consumers"], 1);
+    assert_eq!(v["seats"][0]["short"], 1);
+    assert!(warning_kinds(&v).contains(&"no_assignment_from_group".to_string()));
+    let checklist = v["checklist"].to_string();
+    assert!(
+        checklist.contains("1 member still has no assignment from LIC-E3"),
+        "{checklist}"
+    );
+    assert!(
+        !checklist.contains("the migration needs no extra seats"),
+        "{checklist}"
+    );
+    // ana (both ways) is still safe to migrate
+    assert_eq!(
+        v["safe_to_remove_direct"][0]["user"]["upn"],
+        "ana@contoso.example"
+    );
+}
+
 #[test]
 fn migrate_to_a_group_without_licenses() {
     let (v, code) = plan(
@@ -430,6 +585,45 @@ fn delete_group_proxy_conflicts() {
     );
 }
 
+/// Deleting LIC-E3 frees ana's E3 seat; ben waits for one in LIC-E3-B (CountViolation): the guide's
+/// follow-up, reprocess the groups that failed, names LIC-E3-B and ben.
+#[test]
+fn delete_group_freed_seats_reprocess_the_groups_waiting() {
+    let (v, code) = plan("delete-group", "delete-group-freed", &["--group", "LIC-E3"]);
+    assert_safe(&v, code);
+    assert_eq!(v["freed_seats"][0]["users"], 1);
+    assert!(warning_kinds(&v).contains(&"waiting_for_seats".to_string()));
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s.as_str().expect("text"))
+        .collect();
+    let i = steps
+        .iter()
+        .position(|s| s.contains("reprocess the groups that failed"))
+        .unwrap_or_else(|| panic!("no reprocess step: {steps:#?}"));
+    let s = steps[i];
+    assert!(
+        s.contains("LIC-E3-B") && s.contains("ben@contoso.example"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'"),
+        "{s}"
+    );
+    // after the removal, before the deletion
+    let remove = steps
+        .iter()
+        .position(|s| s.contains("Remove every license"))
+        .expect("remove step");
+    let delete = steps
+        .iter()
+        .position(|s| s.contains("Remove-MgGroup"))
+        .expect("delete step");
+    assert!(remove < i && i < delete, "{steps:#?}");
+}
+
 // ------------------------------------------------------------------------------------- add-on
 
 #[test]
@@ -480,6 +674,69 @@ fn add_on_missing_prerequisite_offers_both_layouts() {
     );
     // ana already holds E3: one new E3 seat (ben)
     assert_eq!(e3_dedicated["base_new_seats"], 1);
+}
+
+/// LIC-E3 holds E3 with EXCHANGE_S_ENTERPRISE, SWAY and YAMMER_ENTERPRISE disabled: the fix is to
+/// enable Exchange in that assignment, keeping SWAY and YAMMER_ENTERPRISE disabled, not to add E3
+/// again with all its plans.
+#[test]
+fn add_on_prerequisite_disabled_in_the_group_is_enabled_in_place() {
+    const SWAY: &str = "a23b959c-7ce8-4e57-9140-b90eb88a9e97";
+    const YAMMER: &str = "7547a3fe-08ee-4ccb-b430-5077c5041653";
+    const EXO2: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
+    let (v, code) = plan(
+        "add-on",
+        "add-on-prereq-disabled",
+        &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
+    );
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, None, "missing_prerequisite");
+    assert!(!d.contains("holds no product"), "{d}");
+    assert!(
+        d.contains("ENTERPRISEPACK with EXCHANGE_S_ENTERPRISE disabled"),
+        "{d}"
+    );
+    let options = v["options"].as_array().expect("options");
+    assert_eq!(options[0]["layout"], "enable_in_group", "{options:?}");
+    assert_eq!(options[0]["base"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(
+        options[0]["enabled_plans"][0]["name"],
+        "EXCHANGE_S_ENTERPRISE"
+    );
+    let keep: Vec<&str> = options[0]["keep_disabled"]
+        .as_array()
+        .expect("keep_disabled")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(keep, vec!["SWAY", "YAMMER_ENTERPRISE"]);
+    assert!(
+        !options.iter().any(|o| o["layout"] == "add_base_to_group"),
+        "{options:?}"
+    );
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("all its plans"), "{steps}");
+    let cmd = format!(
+        "@{{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'; DisabledPlans=@('{SWAY}','{YAMMER}')}}"
+    );
+    assert!(steps.contains(&cmd), "{steps}");
+    // E3 is never re-added without its DisabledPlans
+    assert!(
+        !steps.contains("-AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}"),
+        "{steps}"
+    );
+    let layout1 = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Layout 1"))
+        .expect("layout 1")
+        .to_string();
+    assert!(
+        !layout1.contains(EXO2),
+        "the plan turned on is not in DisabledPlans: {layout1}"
+    );
 }
 
 /// The same scenario with no E3 seat left: E1's dedicated group (free seats) comes before every
@@ -550,6 +807,72 @@ fn add_on_with_the_prerequisite_in_the_group() {
     assert_eq!(v["add_on_seats"]["new_consumers"], 2);
 }
 
+/// E3 is not an add-on (no known prerequisite) and EMS is already in LIC-EMS: no claim about
+/// prerequisites in the group, and no re-assign command for EMS (it would reset its license options).
+#[test]
+fn add_on_for_a_product_that_is_not_an_add_on_or_already_assigned() {
+    let (v, _) = plan(
+        "add-on",
+        "add-on-not-addon",
+        &["--group", "LIC-EMS", "--sku", "ENTERPRISEPACK"],
+    );
+    assert!(warning_kinds(&v).contains(&"prerequisite_unknown".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(
+        !steps.contains("prerequisite plans are in the same group"),
+        "{steps}"
+    );
+    assert!(steps.contains("knows no prerequisite"), "{steps}");
+
+    let (v, code) = plan(
+        "add-on",
+        "add-on-not-addon",
+        &["--group", "LIC-EMS", "--sku", "EMS"],
+    );
+    assert_safe(&v, code);
+    assert!(warning_kinds(&v).contains(&"already_assigned".to_string()));
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("Add EMS to LIC-EMS"), "{steps}");
+    assert!(!steps.contains("Set-MgGroupLicense -GroupId"), "{steps}");
+    assert!(steps.contains("already assigned"), "{steps}");
+}
+
+/// The license UI lives in the Microsoft 365 admin center since September 2024 (licensing.md §8): the
+/// portal paths name it next to the Entra admin center.
+#[test]
+fn portal_paths_name_the_microsoft_365_admin_center() {
+    let (v, _) = plan("delete-group", "delete-group-safe", &["--group", "LIC-E3"]);
+    let remove = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Remove every license"))
+        .expect("remove step")
+        .to_string();
+    assert!(
+        remove.contains("Microsoft 365 admin center → Billing → Licenses"),
+        "{remove}"
+    );
+    let (v, _) = plan(
+        "add-on",
+        "add-on-ok",
+        &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
+    );
+    let add = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with("Add WORKPLACE_ANALYTICS"))
+        .expect("add step")
+        .to_string();
+    assert!(
+        add.contains("Microsoft 365 admin center → Billing → Licenses"),
+        "{add}"
+    );
+}
+
 #[test]
 fn add_on_not_enough_seats() {
     let (v, code) = plan(
@@ -609,6 +932,31 @@ fn sample_deleting_lic_e3_voice_names_the_audio_conferencing_dependency() {
     ));
     assert!(warning_kinds(&v).contains(&"synced_group".to_string()));
     assert!(warning_kinds(&v).contains(&"removal_pending".to_string()));
+    // tomas and victor keep E3 under both documented behaviours: not losing it, no seat back
+    let upns = |key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|u| u["user"]["upn"].as_str().expect("upn").to_string())
+            .collect()
+    };
+    let losing = upns("users_losing_licenses");
+    assert!(
+        !losing.contains(&"tomas.herrera@fabrikam.example".to_string())
+            && !losing.contains(&"victor.alves@fabrikam.example".to_string()),
+        "{losing:?}"
+    );
+    assert_eq!(losing.len(), 7, "{losing:?}");
+    assert_eq!(
+        upns("users_keeping_licenses"),
+        vec![
+            "tomas.herrera@fabrikam.example".to_string(),
+            "victor.alves@fabrikam.example".to_string()
+        ]
+    );
+    assert_eq!(v["freed_seats"][0]["sku"], "ENTERPRISEPACK");
+    assert_eq!(v["freed_seats"][0]["users"], 7);
 }
 
 #[test]
