@@ -8,7 +8,8 @@
 //!
 //! Needles (ASCII case-insensitive): everything that makes `AuditEvent::is_kept` true — licensing
 //! activity names, license payloads (`AssignedLicense`, `SkuId=`), processing summaries, the
-//! group-based-licensing actor, membership and deletion activities, and every error text the
+//! group-based-licensing actor, membership and deletion activities, the properties of a user
+//! update that fixes an error (`UsageLocation`, `ProxyAddresses`), and every error text the
 //! normalizer extracts — plus `\u`, since a JSON escape could spell any of them. The normalizer's
 //! patterns match these words ASCII case-insensitively too (`normalize::errors`,
 //! `licenses::parse_summary`): with Unicode case folding, `Not enough licenſes are available`
@@ -24,7 +25,7 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-const NEEDLES: [&str; 17] = [
+const NEEDLES: [&str; 18] = [
     "icens",             // license, Licensing, AssignedLicense, "Not enough licenses"
     "member to group",   // Add member to group
     "member from group", // Remove member from group
@@ -34,7 +35,8 @@ const NEEDLES: [&str; 17] = [
     "xception",          // LicenseAssignmentAttributeConcurrencyException and failure classes
     "xclusive",          // mutually exclusive
     "epends on",         // depends on the service plan(s)
-    "roxy",              // Proxy address / proxyAddresses
+    "roxy",              // Proxy address / proxyAddresses (also an `Update user` changing them)
+    "sagelocation",      // an `Update user` setting UsageLocation
     "nabled as well",    // add-on prerequisite
     "rror:",             // Error: lists
     "onflicting",        // Conflicting Service Plans
@@ -57,10 +59,19 @@ static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLE
 /// What a property value or an additional detail must hold (ASCII case-insensitive) for
 /// normalization to derive anything from it but an error: a license set (`SkuName=` / `SkuId=`,
 /// in properties named `...License...`), a processing summary (`...licenses: ...`), a sequence
-/// number (the detail `sequence`); plus `\u`, since an escape decoded once more (property values
-/// are JSON text) could spell any of them. Error texts are the light mappings' own check
+/// number (the detail `sequence`), a user update's fix (`UsageLocation`, `ProxyAddresses`
+/// properties, [`crate::model::event::UserFixes`]); plus `\u`, since an escape decoded once
+/// more (property values are JSON text) could spell any of them. Error texts are the light mappings' own check
 /// ([`audit::may_hold_error_bytes`]).
-const PAYLOAD_NEEDLES: [&str; 5] = ["icens", "skuid=", "skuname=", "sequence", "\\u"];
+const PAYLOAD_NEEDLES: [&str; 7] = [
+    "icens",
+    "skuid=",
+    "skuname=",
+    "sequence",
+    "sagelocation",
+    "roxyaddresses",
+    "\\u",
+];
 
 /// The payload needles alone: the tests' reference for [`may_hold`]'s `payload`.
 #[cfg(test)]

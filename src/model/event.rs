@@ -631,6 +631,29 @@ pub struct EventExtra {
     /// event rather than in every target (8 bytes of every kept target and identity).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub modified: Vec<Vec<ModifiedProperty>>,
+    /// What a successful `Update user` changed that fixes a license error (read from its
+    /// modified properties, which compaction drops).
+    #[serde(skip)]
+    pub user_fixes: UserFixes,
+}
+
+/// The changes of a successful `Update user` that fix license errors the guide names: a usage
+/// location set (ProhibitedInUsageLocationViolation) and proxy addresses changed
+/// (UniquenessViolation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserFixes {
+    pub usage_location_set: bool,
+    pub addresses_changed: bool,
+}
+
+impl UserFixes {
+    pub const NONE: UserFixes = UserFixes {
+        usage_location_set: false,
+        addresses_changed: false,
+    };
+    pub fn any(&self) -> bool {
+        self.usage_location_set || self.addresses_changed
+    }
 }
 
 static NO_EXTRA: EventExtra = EventExtra {
@@ -641,6 +664,7 @@ static NO_EXTRA: EventExtra = EventExtra {
     sequence: None,
     licenses_cut: LicenseTruncation::NONE,
     modified: Vec::new(),
+    user_fixes: UserFixes::NONE,
 };
 
 fn is_whole(t: &LicenseTruncation) -> bool {
@@ -753,9 +777,11 @@ impl AuditEvent {
     }
 
     /// Whether licdiag keeps this event for diagnosis and timelines: licensing events, plus the
-    /// membership and deletion events that explain them (a member removed, a group deleted).
+    /// membership and deletion events that explain them (a member removed, a group deleted) and
+    /// the user updates that fix a license error (a usage location set, proxy addresses changed).
     pub fn is_kept(&self) -> bool {
         self.is_licensing()
+            || self.extra.user_fixes.any()
             || matches!(
                 self.activity,
                 Activity::AddMemberToGroup

@@ -262,6 +262,9 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
             }
         }
     }
+    if event.activity == crate::model::Activity::UpdateUser && event.result == Outcome::Success {
+        x.user_fixes = user_fixes(&modified);
+    }
     x.modified = modified;
     for (k, v) in &x.additional_details {
         if k.eq_ignore_ascii_case("sequence") {
@@ -325,6 +328,32 @@ fn reason_cause(reason: &str) -> Cause {
 }
 
 pub use crate::model::cause::UNSPECIFIED_FAILURE;
+
+/// What an `Update user`'s modified properties change that fixes a license error: its
+/// `UsageLocation` given a value, its `ProxyAddresses` changed. (Only these two: the fast path
+/// sends every record that names them to the full parse, [`crate::ingest::prefilter`].)
+fn user_fixes(
+    modified: &[Vec<crate::model::event::ModifiedProperty>],
+) -> crate::model::event::UserFixes {
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(|v| v.trim().trim_matches(['[', ']', '"', ' ']))
+            .is_none_or(str::is_empty)
+    };
+    let mut f = crate::model::event::UserFixes::NONE;
+    for p in modified.iter().flatten() {
+        let name = p.name.trim();
+        if p.old == p.new {
+            continue;
+        }
+        if name.eq_ignore_ascii_case("UsageLocation") && !blank(&p.new) {
+            f.usage_location_set = true;
+        } else if name.eq_ignore_ascii_case("ProxyAddresses") {
+            f.addresses_changed = true;
+        }
+    }
+    f
+}
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
 /// extending an empty vector gives it room for four (224 bytes for one license, kept with the event).

@@ -827,43 +827,27 @@ impl<'a> Builder<'a> {
     }
 
     /// An administrator's `Update user` that fixes the user's open failure the way the guide
-    /// says: the usage location set (ProhibitedInUsageLocationViolation), the proxy addresses or
-    /// mail changed (UniquenessViolation). Read from the record's modified properties; other
-    /// updates (and the license diffs of `Change user license` siblings) are not steps.
+    /// says: the usage location set (ProhibitedInUsageLocationViolation), the proxy addresses
+    /// changed (UniquenessViolation), as normalization read them from the record's modified
+    /// properties ([`crate::model::event::UserFixes`]); other updates (and the license diffs of
+    /// `Change user license` siblings) are not steps.
     fn user_update(&mut self, seq: usize, e: &'a AuditEvent) {
         if e.result != Outcome::Success || !is_admin(&e.actor) {
             return;
         }
-        let Some(place) = e.targets.iter().position(|t| t.kind == TargetKind::User) else {
-            return;
-        };
         let Some(k) = self.user_of(e) else { return };
-        let changed = |names: &[&str], must_set: bool| {
-            e.extra.modified_of(place).iter().any(|p| {
-                let blank = |v: &Option<String>| {
-                    v.as_deref()
-                        .map(|v| v.trim().trim_matches(['[', ']', '"', ' ']))
-                        .is_none_or(str::is_empty)
-                };
-                names.iter().any(|n| p.name.trim().eq_ignore_ascii_case(n))
-                    && (p.old != p.new)
-                    && !(must_set && blank(&p.new))
-            })
-        };
+        let changed = e.extra.user_fixes;
         let causes: Vec<Cause> = self
             .open_of(&EpisodeSubject::User(k.clone()))
             .into_iter()
             .filter_map(|i| self.episodes.get(i).and_then(|x| x.cause.clone()))
             .collect();
         let mut fixes: Vec<FixKind> = Vec::new();
-        if causes.contains(&Cause::ProhibitedInUsageLocationViolation)
-            && changed(&["UsageLocation"], true)
+        if causes.contains(&Cause::ProhibitedInUsageLocationViolation) && changed.usage_location_set
         {
             fixes.push(FixKind::UsageLocationSet);
         }
-        if causes.contains(&Cause::UniquenessViolation)
-            && changed(&["ProxyAddresses", "Mail"], false)
-        {
+        if causes.contains(&Cause::UniquenessViolation) && changed.addresses_changed {
             fixes.push(FixKind::ProxyAddressChanged);
         }
         let groups = self.open_groups(&k);

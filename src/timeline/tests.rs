@@ -559,6 +559,9 @@ fn update_user(name: &str, at: &str, props: &[(&str, &str, &str)]) -> crate::mod
             new: Some(v.to_string()),
         })
         .collect()];
+    // as the reader gives it: the fixes read by normalization, the properties then dropped
+    crate::normalize::derive_payload(&mut e, Vec::new());
+    e.compact();
     e
 }
 

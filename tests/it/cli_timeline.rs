@@ -862,3 +862,109 @@ fn inferred_seats_count_only_users_whose_failure_did_not_come_back() {
         .collect();
     assert_eq!(resolved, [f1, f2]);
 }
+
+/// Review finding 8, end to end: an administrator's `Update user` that sets the usage location of
+/// a user failing ProhibitedInUsageLocationViolation, or changes the proxy addresses of one
+/// failing UniquenessViolation, is kept by the reader (both paths: the fast path sends such a
+/// record to the full parse) and is the fix of the story; the same update for a user without
+/// that failure is not a step.
+#[test]
+fn usage_location_and_proxy_address_updates_are_fixes_read_from_files() {
+    use story::*;
+    let (di, jo) = ("di.four@contoso.example", "jo.five@contoso.example");
+    let update = |t: &str, upn: &str, name: &str, old: &str, new: &str| {
+        rec(
+            t,
+            "Update user",
+            "UserManagement",
+            admin(ANA),
+            vec![user(upn, vec![mp(name, Some(old), new)])],
+            "success",
+            "",
+        )
+    };
+    let mut recs = vec![
+        set_group("2025-03-04T08:00:00Z", "LIC-Sales-E3", &["ENTERPRISEPACK"], ANA),
+        member("2025-03-04T08:00:30Z", di, "LIC-Sales-E3", ANA),
+        member("2025-03-04T08:00:31Z", jo, "LIC-Sales-E3", ANA),
+        fail("2025-03-04T08:01:30Z", di, "ProhibitedInUsageLocationViolation"),
+        fail(
+            "2025-03-04T08:01:40Z",
+            jo,
+            "License assignment failed because proxy address smtp:jo@contoso.example is already being used",
+        ),
+        // fixes nothing of jo's
+        update("2025-03-04T10:00:00Z", jo, "UsageLocation", "[]", "[\"DE\"]"),
+        update("2025-03-04T10:05:00Z", di, "UsageLocation", "[]", "[\"US\"]"),
+        update(
+            "2025-03-04T10:10:00Z",
+            jo,
+            "ProxyAddresses",
+            "[\"smtp:jo@contoso.example\"]",
+            "[\"smtp:jo.five@contoso.example\"]",
+        ),
+    ];
+    recs.extend(ok("2025-03-04T11:01:10Z", di, &["ENTERPRISEPACK"]));
+    recs.extend(ok("2025-03-04T11:01:20Z", jo, &["ENTERPRISEPACK"]));
+    let dir = write(&recs);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["timeline", path]);
+    let fixes: Vec<(String, String, String)> = entries(&v)
+        .iter()
+        .filter(|e| e["stage"] == "fix")
+        .map(|e| {
+            (
+                e["time"].as_str().unwrap_or_default().to_string(),
+                e["fix"].as_str().unwrap_or_default().to_string(),
+                e["user"]["upn"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            (
+                "2025-03-04T10:05:00Z".to_string(),
+                "usage_location_set".to_string(),
+                di.to_string()
+            ),
+            (
+                "2025-03-04T10:10:00Z".to_string(),
+                "proxy_address_changed".to_string(),
+                jo.to_string()
+            ),
+        ],
+        "{v:#}"
+    );
+    // the fast path and the full parse keep the three updates alike, as JSON Lines, one Graph
+    // page and an Azure Monitor envelope
+    let page = serde_json::json!({ "value": recs });
+    let envelope = serde_json::json!({ "records": recs.iter().map(|r| serde_json::json!({
+        "time": r["activityDateTime"], "operationName": r["activityDisplayName"],
+        "category": "AuditLogs", "properties": r })).collect::<Vec<_>>() });
+    std::fs::write(dir.path().join("page.json"), page.to_string()).expect("write");
+    std::fs::write(dir.path().join("envelope.json"), envelope.to_string()).expect("write");
+    for name in ["audit.jsonl", "page.json", "envelope.json"] {
+        let f = dir.path().join(name);
+        let read = |full_parse| {
+            let opts = licdiag::ingest::ReadOptions {
+                full_parse,
+                compact: true,
+                licensing_memberships_only: true,
+                ..Default::default()
+            };
+            licdiag::ingest::read_inputs(std::slice::from_ref(&f), &opts).expect("read")
+        };
+        let (fast, full) = (read(false), read(true));
+        let updates = |d: &licdiag::ingest::Ingested| {
+            d.events
+                .iter()
+                .filter(|e| {
+                    e.activity == licdiag::model::Activity::UpdateUser && e.extra.user_fixes.any()
+                })
+                .count()
+        };
+        assert_eq!((updates(&fast), updates(&full)), (3, 3), "{name}");
+        assert!(fast.events == full.events, "{name}");
+    }
+}
