@@ -36,7 +36,7 @@ const NEEDLES: [&str; 18] = [
     "xclusive",          // mutually exclusive
     "epends on",         // depends on the service plan(s)
     "roxy",              // Proxy address / proxyAddresses (also an `Update user` changing them)
-    "sagelocation",      // an `Update user` setting UsageLocation
+    "agelocation",       // an `Update user` setting UsageLocation
     "nabled as well",    // add-on prerequisite
     "rror:",             // Error: lists
     "onflicting",        // Conflicting Service Plans
@@ -68,7 +68,7 @@ const PAYLOAD_NEEDLES: [&str; 7] = [
     "skuid=",
     "skuname=",
     "sequence",
-    "sagelocation",
+    "agelocation",
     "roxyaddresses",
     "\\u",
 ];
