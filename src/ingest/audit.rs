@@ -429,6 +429,8 @@ const UAL_KINDS: [&str; 5] = ["User", "Group", "ServicePrincipal", "Application"
 /// the user's UPN, PUID, `User_<guid>`, id and class, then the group's `Group_<guid>`, id, class
 /// and name); an entry the current object already has a different value for starts the next.
 fn ual_objects(list: Vec<UalEntry<'_>>) -> Vec<RawTarget> {
+    /// The field of an object an entry fills.
+    type Slot = fn(&mut RawTarget) -> &mut Option<String>;
     let mut objects = vec![RawTarget::default()];
     // an id is copied (or moved) only where it is kept: a record lists five or so, and two or
     // three of them are used
@@ -438,11 +440,7 @@ fn ual_objects(list: Vec<UalEntry<'_>>) -> Vec<RawTarget> {
     }
     for (id, ty) in list {
         let Some(id) = id else { continue };
-        let (slot, kind, value): (
-            fn(&mut RawTarget) -> &mut Option<String>,
-            Option<&str>,
-            &str,
-        ) = match ty {
+        let (slot, kind, value): (Slot, Option<&str>, &str) = match ty {
             Some(5) => (|t| &mut t.upn, None, &id),
             Some(1) => (|t| &mut t.display_name, None, &id),
             Some(2) => match id.split_once('_') {
