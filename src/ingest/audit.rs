@@ -469,9 +469,19 @@ fn ual_objects(list: Vec<UalEntry<'_>>) -> Vec<RawTarget> {
     objects
 }
 
-/// The first object an `Actor[]` / `Target[]` list names ([`ual_objects`]).
+/// An `Actor[]` list read as one identity: the first value of each kind over all its entries (an
+/// actor's list may name the application it acted through, `Microsoft Office 365 Portal` and its
+/// app id, before the user's own `User_<guid>`).
 fn ual_identity(list: Vec<UalEntry<'_>>) -> RawTarget {
-    ual_objects(list).swap_remove(0)
+    let mut objects = ual_objects(list).into_iter();
+    let mut t = objects.next().unwrap_or_default();
+    for o in objects {
+        t.upn = t.upn.or(o.upn);
+        t.display_name = t.display_name.or(o.display_name);
+        t.kind = t.kind.or(o.kind);
+        t.id = t.id.or(o.id);
+    }
+    t
 }
 
 /// The record a unified-audit-log wrapper holds: its `auditData` / `AuditData` (decoded when it is
@@ -998,6 +1008,57 @@ mod tests {
         }
     }
     use serde_json::json;
+
+    fn entries(v: serde_json::Value) -> Vec<UalEntry<'static>> {
+        v.as_array().unwrap().iter().map(ual_entry).collect()
+    }
+
+    /// A membership change's targets name the user, then the group: the group's name is not the
+    /// user's; an actor's list that names the application it acted through is one identity.
+    #[test]
+    fn ual_lists_are_split_into_the_objects_they_name() {
+        let targets = entries(json!([
+            {"ID":"kai@x.example","Type":5},{"ID":"B575224B681A3039","Type":3},
+            {"ID":"User_33d200b0-a163-5316-9144-adf328e4e972","Type":2},
+            {"ID":"33d200b0-a163-5316-9144-adf328e4e972","Type":2},{"ID":"User","Type":2},
+            {"ID":"Group_c6658d71-2aab-54f0-bd87-9cbfd99c66c7","Type":2},
+            {"ID":"c6658d71-2aab-54f0-bd87-9cbfd99c66c7","Type":2},{"ID":"Group","Type":2},
+            {"ID":"LIC-PowerBI","Type":1}]));
+        let o = ual_objects(targets);
+        assert_eq!(o.len(), 2);
+        assert_eq!(
+            (
+                o[0].upn.as_deref(),
+                o[0].display_name.as_deref(),
+                o[0].kind.as_deref()
+            ),
+            (Some("kai@x.example"), None, Some("User"))
+        );
+        assert_eq!(
+            (
+                o[1].id.as_deref(),
+                o[1].display_name.as_deref(),
+                o[1].kind.as_deref()
+            ),
+            (
+                Some("c6658d71-2aab-54f0-bd87-9cbfd99c66c7"),
+                Some("LIC-PowerBI"),
+                Some("Group")
+            )
+        );
+        // from a real export (shared/samples): the portal application, then the user
+        let actor = ual_identity(entries(json!([
+            {"ID":"root@x.example","Type":5},{"ID":"1003200112EB07E6","Type":3},
+            {"ID":"Microsoft Office 365 Portal","Type":1},
+            {"ID":"00000006-0000-0ff1-ce00-000000000000","Type":2},
+            {"ID":"User_21119711-1517-43d4-8138-b537dafad016","Type":2},
+            {"ID":"21119711-1517-43d4-8138-b537dafad016","Type":2},{"ID":"User","Type":2}])));
+        assert_eq!(
+            (actor.upn.as_deref(), actor.kind.as_deref()),
+            (Some("root@x.example"), Some("User"))
+        );
+        assert_eq!(ual_objects(Vec::new()).len(), 1);
+    }
 
     #[test]
     fn classifies_each_family() {
