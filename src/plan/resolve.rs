@@ -266,7 +266,7 @@ pub fn close_matches(
         } else if k.chars().count().abs_diff(q.chars().count()) > limit {
             None // the distance is at least the length gap; skip the quadratic work
         } else {
-            let d = levenshtein(&q, &k);
+            let d = strsim::levenshtein(&q, &k);
             (d <= limit).then_some(3 + d)
         };
         if let Some(s) = score {
@@ -285,25 +285,6 @@ pub fn close_matches(
         }
     }
     out
-}
-
-/// Edit distance (insertions, deletions, substitutions) over characters.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur.clear();
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX / 2) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX / 2) + 1;
-            let ins = cur.get(j).copied().unwrap_or(usize::MAX / 2) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -330,13 +311,6 @@ mod tests {
                 line: crate::model::event::Line::NONE,
             },
         }
-    }
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("same", "same"), 0);
     }
 
     #[test]
