@@ -1072,6 +1072,26 @@ impl<'a> Builder<'a> {
         true
     }
 
+    /// Ends an episode at `at` (`closed`: its subject is gone, nothing was resolved): no longer
+    /// open; its subject and the users its entry names.
+    fn end(
+        &mut self,
+        ep_index: usize,
+        at: DateTime<Utc>,
+        closed: bool,
+    ) -> Option<(Episode, Subject, Vec<UserKey>)> {
+        let ep = self.episodes.get_mut(ep_index)?;
+        ep.resolved = Some(at);
+        ep.closed = closed;
+        let ep = ep.clone();
+        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
+        let (subject, users) = match &ep.subject {
+            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
+            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
+        };
+        Some((ep, subject, users))
+    }
+
     /// Closes an episode and writes its `Resolved` entry.
     fn resolve(
         &mut self,
@@ -1082,15 +1102,8 @@ impl<'a> Builder<'a> {
         by: ResolvedBy,
         how: String,
     ) {
-        let Some(ep) = self.episodes.get_mut(ep_index) else {
+        let Some((ep, subject, users)) = self.end(ep_index, at, false) else {
             return;
-        };
-        ep.resolved = Some(at);
-        let ep = ep.clone();
-        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
-        let (subject, users) = match &ep.subject {
-            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
-            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
         };
         let stage = Stage::Resolved {
             subject,
@@ -1109,16 +1122,8 @@ impl<'a> Builder<'a> {
 
     /// Closes an episode whose subject is gone and writes its `Closed` entry.
     fn close(&mut self, ep_index: usize, e: &AuditEvent, seq: usize, by: ClosedBy) {
-        let Some(ep) = self.episodes.get_mut(ep_index) else {
+        let Some((ep, subject, users)) = self.end(ep_index, e.time, true) else {
             return;
-        };
-        ep.resolved = Some(e.time);
-        ep.closed = true;
-        let ep = ep.clone();
-        self.open.remove(&(ep.subject.clone(), ep.cause.clone()));
-        let (subject, users) = match &ep.subject {
-            EpisodeSubject::User(k) => (Subject::User(self.dir.user_ref(k)), vec![k.clone()]),
-            EpisodeSubject::Group(g) => (Subject::Group(self.dir.group_ref(g)), Vec::new()),
         };
         let stage = Stage::Closed {
             subject,
