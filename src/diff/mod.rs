@@ -128,6 +128,21 @@ pub fn tenant_warning(
     ))
 }
 
+/// The different-tenants warning: from the SKU exports' `accountId` when both sides name one
+/// ([`tenant_warning`]), else from the objects the sides share (`shared`, [`nothing_shared`]).
+pub fn tenants_warning(
+    old: &BTreeSet<String>,
+    new: &BTreeSet<String>,
+    show_ids: bool,
+    shared: impl FnOnce() -> Option<String>,
+) -> Option<String> {
+    if old.is_empty() || new.is_empty() {
+        shared()
+    } else {
+        tenant_warning(old, new, show_ids)
+    }
+}
+
 /// When the SKU exports do not tell the tenants apart (no `accountId` on a side): the warning when
 /// both sides hold users and no user, and no group either when both hold groups, has its object id
 /// on both sides. One tenant keeps most of its objects between two snapshots; two tenants share
@@ -171,10 +186,12 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let kb = crate::commands::knowledge(a.catalog.as_deref(), &new)?
         .with_subscribed_skus(&old.snapshot.skus);
     let mut doc = diff(&old, &new, &display(&a.old), &display(&a.new), &kb);
-    doc.warnings.extend(
-        tenant_warning(&tenant_ids(&old), &tenant_ids(&new), !a.redact.redact)
-            .or_else(|| nothing_shared(&old.snapshot, &new.snapshot)),
-    );
+    doc.warnings.extend(tenants_warning(
+        &tenant_ids(&old),
+        &tenant_ids(&new),
+        !a.redact.redact,
+        || nothing_shared(&old.snapshot, &new.snapshot),
+    ));
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
@@ -223,5 +240,13 @@ mod tests {
         assert_eq!(tenant_warning(&a, &set(&["a", "b"]), true), None);
         assert_eq!(tenant_warning(&a, &a, true), None);
         assert_eq!(tenant_warning(&a, &set(&[]), true), None);
+        // the same accountId on both sides: one tenant, however few objects the two share
+        let none_shared = || Some("nothing shared".to_string());
+        assert_eq!(tenants_warning(&a, &a, true, none_shared), None);
+        assert!(tenants_warning(&a, &b, true, none_shared).is_some_and(|w| w.contains("accountId")));
+        assert_eq!(
+            tenants_warning(&a, &set(&[]), true, none_shared).as_deref(),
+            Some("nothing shared")
+        );
     }
 }

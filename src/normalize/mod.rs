@@ -316,11 +316,7 @@ fn reason_cause(reason: &str) -> Cause {
     let joined: String = last.split_whitespace().collect();
     match Cause::from_code(&joined) {
         Some(c) if !matches!(c, Cause::Unknown(_)) => c,
-        _ if !last.contains(char::is_whitespace)
-            && last.starts_with(|c: char| c.is_ascii_alphabetic())
-            && last.len() > 2
-            && last.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-        {
+        _ if looks_like_code(last, !reason.trim().contains(char::is_whitespace)) => {
             Cause::Unknown(last.into())
         }
         _ => Cause::Unknown(UNSPECIFIED_FAILURE.into()),
@@ -328,6 +324,18 @@ fn reason_cause(reason: &str) -> Cause {
 }
 
 pub use crate::model::cause::UNSPECIFIED_FAILURE;
+
+/// Whether the last part of a reason is an error code: a token of letters, digits and `_`, and
+/// either the whole reason (`Microsoft.Online.SomeNewViolation`) or written as codes are
+/// (`SomeNewViolation`, camel case): the end of an address or host name (`contoso.com`) is not.
+fn looks_like_code(part: &str, whole: bool) -> bool {
+    let token = part.len() > 2
+        && part.starts_with(|c: char| c.is_ascii_alphabetic())
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let camel = part.chars().skip(1).any(|c| c.is_ascii_uppercase())
+        && part.chars().any(|c| c.is_ascii_lowercase());
+    token && (whole || camel)
+}
 
 /// What an `Update user`'s modified properties change that fixes a license error: its
 /// `UsageLocation` given a value, its `ProxyAddresses` changed. (Only these two: the fast path
@@ -401,6 +409,19 @@ mod tests {
             "LicenseServiceUnavailableViolation"
         );
         assert_eq!(code("FancyNewViolation."), "FancyNewViolation");
+        assert_eq!(
+            code("The operation failed. FancyNewViolation"),
+            "FancyNewViolation"
+        );
+        assert_eq!(
+            code("License assignment failed. Contact helpdesk@contoso.com"),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(
+            code("See https://aka.ms/licensing.html"),
+            UNSPECIFIED_FAILURE
+        );
+        assert_eq!(code("Failed. Retry"), UNSPECIFIED_FAILURE);
     }
 
     fn src() -> SourceRef {

@@ -75,7 +75,7 @@ pub enum FixKind {
     /// An administrator's `Update user` set the usage location of a user failing with
     /// ProhibitedInUsageLocationViolation.
     UsageLocationSet,
-    /// An administrator's `Update user` changed the proxy addresses or mail of a user failing with
+    /// An administrator's `Update user` changed the proxy addresses of a user failing with
     /// UniquenessViolation (the guide: resolve the proxy address problem, then reprocess).
     ProxyAddressChanged,
     /// The failing user was deleted.
