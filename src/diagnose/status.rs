@@ -79,6 +79,39 @@ fn user_outcome(
     };
     let snap_user = ctx.user(u);
 
+    // 0. the user was deleted after the error: nothing is pending for a deleted user, and
+    // nothing was licensed either (the timeline says "closed by deletion"). A snapshot that still
+    // lists the user was taken before the deletion, unless one of its states was updated after
+    // it (a user restored from the deleted items).
+    let deleted = ctx.user_events(u).iter().find_map(|&i| {
+        let e = ctx.events.get(i)?;
+        let after_error = t.is_none_or(|t| e.time > t);
+        let restored = snap_user.is_some_and(|su| {
+            su.license_states
+                .iter()
+                .any(|st| st.last_updated.is_some_and(|lu| lu > e.time))
+        });
+        (e.activity == Activity::DeleteUser
+            && e.result == Outcome::Success
+            && e.time <= ctx.as_of
+            && after_error
+            && !restored)
+            .then_some(e)
+    });
+    if let Some(e) = deleted {
+        return (
+            Status::Resolved,
+            Some(Resolution {
+                when: e.time,
+                how: format!(
+                    "the user was deleted at {} (by {}): closed by the deletion, not licensed",
+                    fmt_time(e.time),
+                    actor_label(&e.actor)
+                ),
+            }),
+        );
+    }
+
     // 1. the snapshot (or a reported error list) still shows the error
     if reported_here {
         return (Status::Pending, None);

@@ -1321,3 +1321,34 @@ fn a_direct_assignment_is_resolved_by_the_change_that_assigns_it() {
     let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
     assert_eq!(f.users[0].status, Status::Pending);
 }
+
+#[test]
+fn a_user_deleted_after_the_error_is_no_longer_pending() {
+    // kai's CountViolation from LIC-E3, then kai is deleted: nothing is pending for a deleted
+    // user (no reprocess command for a deleted object), though nothing was licensed either
+    let mut w = count_world();
+    let pending = |d: &Diagnosis| {
+        let f = find(d, Cause::CountViolation, "ENTERPRISEPACK");
+        f.users
+            .iter()
+            .find(|u| u.user.label().starts_with("kai"))
+            .map(|u| (u.status, u.resolved.clone()))
+            .expect("kai")
+    };
+    assert_eq!(pending(&w.run(NOW)).0, Status::Pending);
+    w.events.push(event(
+        Activity::DeleteUser,
+        "2026-10-07T09:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![user_target("kai")],
+    ));
+    // the snapshot still lists kai with the error: it was taken before the deletion
+    let (status, how) = pending(&w.run(NOW));
+    assert_eq!(status, Status::Resolved);
+    let how = how.expect("a resolution");
+    assert_eq!(how.when, t("2026-10-07T09:00:00Z"));
+    assert!(how.how.contains("deleted"), "{}", how.how);
+    // not yet deleted as of an earlier time
+    assert_eq!(pending(&w.run("2026-10-07T08:00:00Z")).0, Status::Pending);
+}
