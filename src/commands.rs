@@ -133,6 +133,30 @@ pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
     }
 }
 
+/// Says on standard error when a snapshot was written after `--as-of`: its license states (and
+/// memberships) are the state at export time, which the diagnosis cannot move back in time, so
+/// an error recorded after `--as-of` is still shown.
+fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
+    let later = data
+        .snapshot
+        .users
+        .iter()
+        .flat_map(|u| u.license_states.iter())
+        .filter_map(|st| st.last_updated)
+        .filter(|t| *t > as_of)
+        .max();
+    if let Some(t) = later {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "licdiag: note: --as-of {} is before the snapshot was exported (a license state was updated at {}): \
+             the snapshot shows the state at export time, and its errors and memberships are read as they are then",
+            as_of.format("%Y-%m-%dT%H:%M:%SZ"),
+            t.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+    }
+}
+
 /// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
 /// names one, ends the output as on standard output), or standard output ([`stdout`]).
 pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
@@ -306,6 +330,9 @@ pub fn analyze_paths(
     };
     opts.prepare = Some(prepare);
     let data = load(paths, &opts, redact)?;
+    if let Some(given) = as_of {
+        note_snapshot_after(&data, given);
+    }
     let as_of = as_of_or_latest(as_of, &data);
     let kb = knowledge(catalog, &data)?;
     let diagnosis = diagnose::diagnose(

@@ -845,3 +845,25 @@ fn without_as_of_now_is_the_latest_time_in_the_inputs() {
     ]);
     assert_eq!(v["conflict_table"], "current");
 }
+
+/// A snapshot cannot be moved back in time: an `--as-of` before its export is said on stderr.
+#[test]
+fn an_as_of_before_the_snapshot_is_noted() {
+    licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant",
+            "--as-of",
+            "2026-10-04T00:00:00Z",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "--as-of 2026-10-04T00:00:00Z is before the snapshot was exported",
+        ));
+    licdiag()
+        .args(["analyze", "fixtures/sample-tenant", "--as-of", "2026-10-12"])
+        .assert()
+        .code(1)
+        .stderr("");
+}
