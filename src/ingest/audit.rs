@@ -280,12 +280,34 @@ pub fn may_hold_error_bytes(s: &[u8]) -> bool {
     super::prefilter::may_hold_error_bytes(s)
 }
 
+/// The strings of `v` that may hold an error text. A string that is itself JSON (a Log Analytics
+/// `TargetResources` cell, a Purview `AuditData`) is read as its strings: whole, it would be one
+/// text holding every address of the record, and an error's text is the string that says it.
 fn collect_error_texts(v: &Value, raw: &mut RawAudit) {
-    for_each_string(v, &mut |s| {
-        if may_hold_error(s) {
-            raw.error_texts.push(s.to_string());
-        }
-    });
+    for_each_string(v, &mut |s| push_error_text(s, &mut raw.error_texts));
+}
+
+/// Adds `s` to `out` when it may hold an error text; a JSON text, as its strings that may
+/// ([`collect_error_texts`]). The light mappings of CSV rows collect their cells with it too.
+pub(super) fn push_error_text(s: &str, out: &mut Vec<String>) {
+    if !may_hold_error(s) {
+        return;
+    }
+    match json_text(s) {
+        Some(inner) => for_each_string(&inner, &mut |x| push_error_text(x, out)),
+        None => out.push(s.to_string()),
+    }
+}
+
+/// A string that holds a JSON object or array, parsed.
+fn json_text(s: &str) -> Option<Value> {
+    let t = s.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    serde_json::from_str::<Value>(t)
+        .ok()
+        .filter(|v| v.is_object() || v.is_array())
 }
 
 /// Maps a record of the given family.
@@ -293,7 +315,7 @@ pub fn map(family: Family, v: &Value) -> RawAudit {
     let mut raw = match family {
         Family::Graph(_) => map_graph(v),
         Family::AzureMonitor => map_azure_monitor(v),
-        Family::Ual => map_ual(v, ual_inner(v).as_deref()),
+        Family::Ual => return map_ual_record(v, ual_inner(v).as_deref()),
     };
     collect_error_texts(v, &mut raw);
     raw
@@ -497,7 +519,20 @@ pub fn ual_inner(v: &Value) -> Option<Cow<'_, Value>> {
 /// [`map`] of a unified-audit-log record whose [`ual_inner`] is already decoded.
 pub fn map_ual_record(v: &Value, inner: Option<&Value>) -> RawAudit {
     let mut raw = map_ual(v, inner);
-    collect_error_texts(v, &mut raw);
+    match (inner, v) {
+        // the record's texts as decoded, then the wrapper's other members: the `AuditData` JSON
+        // text read whole would be one text holding every address of the record, and an error's
+        // text is the string that says it
+        (Some(i), Value::Object(outer)) => {
+            collect_error_texts(i, &mut raw);
+            for (k, x) in outer {
+                if !k.eq_ignore_ascii_case("auditData") {
+                    collect_error_texts(x, &mut raw);
+                }
+            }
+        }
+        _ => collect_error_texts(v, &mut raw),
+    }
     raw
 }
 
@@ -588,6 +623,19 @@ impl UalRead<'_> {
                 display_name: group.1,
                 ..Default::default()
             });
+        }
+        // a failure's text, as Graph's `resultReason` holds it (formats.md: UAL failures may carry
+        // an `ExtendedProperties` entry `MethodExecutionResult.`)
+        if raw.result_reason.is_none() {
+            raw.result_reason = additional
+                .iter()
+                .find(|(k, _)| {
+                    k.trim()
+                        .trim_end_matches('.')
+                        .eq_ignore_ascii_case("MethodExecutionResult")
+                })
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty());
         }
         raw.additional = additional;
         raw

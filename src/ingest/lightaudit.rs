@@ -427,10 +427,7 @@ fn portal_error_texts(row: &impl Cells, user: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut visit = |i: usize| {
         if let Some(c) = cell(i) {
-            let t = crate::model::trim(&c);
-            if audit::may_hold_error(t) {
-                out.push(t.to_string());
-            }
+            audit::push_error_text(crate::model::trim(&c), &mut out);
         }
     };
     // activityDateTime, activityDisplayName
@@ -679,17 +676,16 @@ pub(super) fn map_la_row(row: &impl Cells, cols: &LaColumns, lean: bool) -> Opti
 /// from [`audit::named_row_to_value`]'s object: each key's value (its last non-empty cell, as it
 /// is), the keys in order.
 fn la_error_texts(row: &impl Cells, cols: &LaColumns) -> Vec<String> {
-    cols.by_key
-        .iter()
-        .filter_map(|group| {
-            group
-                .iter()
-                .rev()
-                .find_map(|&i| row.cell(i).filter(|c| !crate::model::trim(c).is_empty()))
-        })
-        .filter(|v| audit::may_hold_error(v))
-        .map(Cow::into_owned)
-        .collect()
+    let mut out = Vec::new();
+    for v in cols.by_key.iter().filter_map(|group| {
+        group
+            .iter()
+            .rev()
+            .find_map(|&i| row.cell(i).filter(|c| !crate::model::trim(c).is_empty()))
+    }) {
+        audit::push_error_text(&v, &mut out);
+    }
+    out
 }
 
 /// Writes what [`audit::named_row_to_value`] makes of a row as one JSON object: each non-empty

@@ -867,3 +867,32 @@ fn an_as_of_before_the_snapshot_is_noted() {
         .code(1)
         .stderr("");
 }
+
+/// The colliding address's provenance does not depend on the export: a Purview `AuditData` or a
+/// Log Analytics `TargetResources` cell is JSON text holding every address of its record, and
+/// read whole it made the user's own UPN "the address in the audit text".
+#[test]
+fn the_colliding_address_is_read_alike_from_every_format() {
+    for f in [
+        "graph-page.json",
+        "portal.csv",
+        "log-analytics.csv",
+        "log-analytics.json",
+        "azure-monitor.json",
+        "purview-new.csv",
+        "purview-classic.csv",
+        "ual-auditdata.jsonl",
+    ] {
+        let log = format!("fixtures/formats/{f}");
+        let (v, _) = analyze(&["fixtures/sample-tenant/snapshot", &log]);
+        let from: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["cause"] == "UniquenessViolation")
+            .flat_map(|x| x["details"]["colliding"].as_array().unwrap().iter())
+            .map(|c| c["candidate_from"].as_str().unwrap())
+            .collect();
+        assert_eq!(from, ["upn"], "{f}");
+    }
+}

@@ -131,6 +131,8 @@ struct Projection {
     /// The group a membership change names (its id), and the user target's display name.
     group: Option<String>,
     user_name: Option<String>,
+    /// The failure's reason (UAL: its `MethodExecutionResult.`).
+    reason: Option<String>,
 }
 
 fn project(e: &AuditEvent) -> Projection {
@@ -178,6 +180,7 @@ fn project(e: &AuditEvent) -> Projection {
         user_name: e
             .target(TargetKind::User)
             .and_then(|t| t.display_name.as_ref().map(|n| n.to_string())),
+        reason: e.extra.result_reason.as_deref().map(str::to_string),
     }
 }
 
