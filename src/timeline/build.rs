@@ -1181,6 +1181,7 @@ impl<'a> Builder<'a> {
             let Some(ep) = self.episodes.get(i) else {
                 continue;
             };
+            let mut group_sku = None;
             let (subj, user_key, confirmed) = match subject {
                 EpisodeSubject::User(k) => {
                     open_users.insert(k.clone());
@@ -1195,19 +1196,26 @@ impl<'a> Builder<'a> {
                     )
                 }
                 EpisodeSubject::Group(g) => {
-                    let confirmed = diagnosis.findings.iter().any(|f| {
+                    let finding = diagnosis.findings.iter().find(|f| {
                         f.users.is_empty()
                             && f.status == Status::Pending
                             && f.group_id.as_ref() == Some(g)
                             && Some(&f.cause) == cause.as_ref()
                     });
-                    (Subject::Group(self.dir.group_ref(g)), None, confirmed)
+                    // the product the diagnosis read from the error text (an add-on named in a
+                    // MissingPrerequisite), when the record's own change names none
+                    group_sku = finding.and_then(|f| f.sku.clone());
+                    (
+                        Subject::Group(self.dir.group_ref(g)),
+                        None,
+                        finding.is_some(),
+                    )
                 }
             };
             out.push(OpenItem {
                 subject: subj,
                 cause: cause.clone(),
-                sku: ep.sku.clone(),
+                sku: ep.sku.clone().or(group_sku),
                 group: ep.group.as_ref().map(|g| self.dir.group_ref(g)),
                 since: Some(ep.first),
                 open_for_seconds: Some((as_of - ep.first).num_seconds().max(0)),
