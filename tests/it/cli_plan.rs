@@ -59,6 +59,18 @@ fn blocker_detail(v: &Value, upn: Option<&str>, kind: &str) -> String {
         .to_string()
 }
 
+/// The plan's step that starts with `prefix`.
+fn step_starting(v: &Value, prefix: &str) -> String {
+    v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .find(|s| s.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no step starting {prefix:?}: {v:#}"))
+        .to_string()
+}
+
 fn warning_kinds(v: &Value) -> Vec<String> {
     v["warnings"]
         .as_array()
@@ -725,14 +737,7 @@ fn add_on_prerequisite_disabled_in_the_group_is_enabled_in_place() {
         !steps.contains("-AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}"),
         "{steps}"
     );
-    let layout1 = v["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .filter_map(|s| s.as_str())
-        .find(|s| s.starts_with("Layout 1"))
-        .expect("layout 1")
-        .to_string();
+    let layout1 = step_starting(&v, "Layout 1");
     assert!(
         !layout1.contains(EXO2),
         "the plan turned on is not in DisabledPlans: {layout1}"
@@ -842,14 +847,7 @@ fn add_on_for_a_product_that_is_not_an_add_on_or_already_assigned() {
 #[test]
 fn portal_paths_name_the_microsoft_365_admin_center() {
     let (v, _) = plan("delete-group", "delete-group-safe", &["--group", "LIC-E3"]);
-    let remove = v["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .filter_map(|s| s.as_str())
-        .find(|s| s.starts_with("Remove every license"))
-        .expect("remove step")
-        .to_string();
+    let remove = step_starting(&v, "Remove every license");
     assert!(
         remove.contains("Microsoft 365 admin center → Billing → Licenses"),
         "{remove}"
@@ -859,14 +857,7 @@ fn portal_paths_name_the_microsoft_365_admin_center() {
         "add-on-ok",
         &["--group", "LIC-E3", "--sku", "WORKPLACE_ANALYTICS"],
     );
-    let add = v["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .filter_map(|s| s.as_str())
-        .find(|s| s.starts_with("Add WORKPLACE_ANALYTICS"))
-        .expect("add step")
-        .to_string();
+    let add = step_starting(&v, "Add WORKPLACE_ANALYTICS");
     assert!(
         add.contains("Microsoft 365 admin center → Billing → Licenses"),
         "{add}"
