@@ -1987,6 +1987,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.memberships, snap.memberships);
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
     }
+    one_snapshot(&out.snapshot)?;
     consolidate(&mut out.snapshot);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
@@ -2259,6 +2260,84 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) {
         i += 1;
         !repeat
     });
+}
+
+/// Refuses two different snapshots given together (two days' exports, say): merged, the older
+/// one's seats and errors would stand beside the newer one's, in an order the arguments decide.
+/// Told by a product whose seat counts differ between two files, or a user whose errors do; the
+/// same snapshot given twice, or in two formats, is one.
+fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
+    use crate::model::hash::HashMap;
+    let refuse = |file: &str, other: &str, what: String| InputError::Unusable {
+        path: file.to_string(),
+        found: format!("a second snapshot beside {other}: {what}"),
+        expected: "one snapshot per run (give `analyze` the files of one export, or compare two \
+                   snapshots with `licdiag diff OLD NEW`)"
+            .into(),
+    };
+    let mut skus: HashMap<&crate::model::SkuId, &crate::model::snapshot::SubscribedSku> =
+        HashMap::default();
+    for s in &snap.skus {
+        let Some(first) = skus.get(&s.sku_id).copied() else {
+            skus.insert(&s.sku_id, s);
+            continue;
+        };
+        let counts = |k: &crate::model::snapshot::SubscribedSku| {
+            (k.enabled, k.warning, k.suspended, k.consumed)
+        };
+        if first.source.file != s.source.file && counts(first) != counts(s) {
+            let name = s
+                .part_number
+                .clone()
+                .unwrap_or_else(|| s.sku_id.to_string());
+            return Err(refuse(
+                &s.source.file,
+                &first.source.file,
+                format!(
+                    "{name} has {} enabled and {} consumed here, {} and {} there",
+                    s.enabled, s.consumed, first.enabled, first.consumed
+                ),
+            ));
+        }
+    }
+    let errors = |u: &crate::model::snapshot::User| {
+        let mut e: Vec<(String, String)> = u
+            .license_states
+            .iter()
+            .filter_map(|st| {
+                st.error
+                    .as_ref()
+                    .map(|c| (st.sku_id.to_string(), c.code().to_string()))
+            })
+            .collect();
+        e.sort();
+        e
+    };
+    let mut users: HashMap<&crate::model::ObjectId, &crate::model::snapshot::User> =
+        HashMap::default();
+    for u in &snap.users {
+        let Some(first) = users.get(&u.id).copied() else {
+            users.insert(&u.id, u);
+            continue;
+        };
+        // a copy without license states (a users page read without them) tells nothing
+        if first.source.file != u.source.file
+            && !first.license_states.is_empty()
+            && !u.license_states.is_empty()
+            && errors(first) != errors(u)
+        {
+            let who = u
+                .upn
+                .as_deref()
+                .map_or_else(|| u.id.to_string(), str::to_string);
+            return Err(refuse(
+                &u.source.file,
+                &first.source.file,
+                format!("the license errors of {who} differ"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn consolidate(snap: &mut Snapshot) {

@@ -896,3 +896,33 @@ fn the_colliding_address_is_read_alike_from_every_format() {
         assert_eq!(from, ["upn"], "{f}");
     }
 }
+
+/// Two snapshots of different days are refused (merged, the older one's seats and errors would
+/// stand beside the newer one's); one snapshot in several formats is one.
+#[test]
+fn two_different_snapshots_are_refused() {
+    licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant/snapshot",
+            "fixtures/snapshot-after",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a second snapshot beside fixtures/sample-tenant/snapshot/subscribedSkus.json",
+        ))
+        .stderr(predicate::str::contains("licdiag diff OLD NEW"));
+    licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant/snapshot/subscribedSkus.json",
+            "fixtures/snapshot/subscribedSkus-mg-pascalcase.json",
+            "fixtures/sample-tenant/snapshot/users.json",
+            "fixtures/snapshot/users-mg-pascalcase.json",
+            "fixtures/snapshot/users.jsonl",
+            "fixtures/snapshot/users-array.json",
+        ])
+        .assert()
+        .code(1);
+}
