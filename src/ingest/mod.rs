@@ -1988,7 +1988,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
     }
     one_snapshot(&out.snapshot)?;
-    consolidate(&mut out.snapshot);
+    consolidate(&mut out.snapshot)?;
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
     rayon::broadcast(|_| release_thread_caches());
@@ -2225,7 +2225,7 @@ fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// kept, holding the copy with the most license states (the first of those). Done in place: a new
 /// vector of every user held them twice for a moment (22 MB at 100k users), for repeats that are
 /// usually none.
-fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) {
+fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), InputError> {
     use crate::model::hash::HashMap;
     use std::collections::hash_map::Entry;
     // id -> (first place, place of the copy kept)
@@ -2234,6 +2234,24 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) {
     for (i, u) in users.iter().enumerate() {
         match first.entry(&u.id) {
             Entry::Occupied(mut o) => {
+                // another file's copy with other errors: another snapshot ([`one_snapshot`]); a
+                // copy without license states (a users page read without them) tells nothing
+                let f = &users[o.get().0];
+                if f.source.file != u.source.file
+                    && !f.license_states.is_empty()
+                    && !u.license_states.is_empty()
+                    && user_errors(f) != user_errors(u)
+                {
+                    let who = u
+                        .upn
+                        .as_deref()
+                        .map_or_else(|| u.id.to_string(), str::to_string);
+                    return Err(second_snapshot(
+                        &u.source.file,
+                        &f.source.file,
+                        format!("the license errors of {who} differ"),
+                    ));
+                }
                 let kept = &mut o.get_mut().1;
                 if u.license_states.len() > users[*kept].license_states.len() {
                     *kept = i;
@@ -2246,7 +2264,7 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) {
         }
     }
     if repeats.is_empty() {
-        return;
+        return Ok(());
     }
     let moves: Vec<(usize, usize)> = first.into_values().filter(|(f, k)| f != k).collect();
     for (f, k) in moves {
@@ -2260,21 +2278,16 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) {
         i += 1;
         !repeat
     });
+    Ok(())
 }
 
 /// Refuses two different snapshots given together (two days' exports, say): merged, the older
 /// one's seats and errors would stand beside the newer one's, in an order the arguments decide.
-/// Told by a product whose seat counts differ between two files, or a user whose errors do; the
-/// same snapshot given twice, or in two formats, is one.
+/// Told by a product whose seat counts differ between two files, or a user whose errors do
+/// ([`dedup_users`], which meets the users read twice anyway); the same snapshot given twice, or
+/// in two formats, is one.
 fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
     use crate::model::hash::HashMap;
-    let refuse = |file: &str, other: &str, what: String| InputError::Unusable {
-        path: file.to_string(),
-        found: format!("a second snapshot beside {other}: {what}"),
-        expected: "one snapshot per run (give `analyze` the files of one export, or compare two \
-                   snapshots with `licdiag diff OLD NEW`)"
-            .into(),
-    };
     let mut skus: HashMap<&crate::model::SkuId, &crate::model::snapshot::SubscribedSku> =
         HashMap::default();
     for s in &snap.skus {
@@ -2290,7 +2303,7 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
                 .part_number
                 .clone()
                 .unwrap_or_else(|| s.sku_id.to_string());
-            return Err(refuse(
+            return Err(second_snapshot(
                 &s.source.file,
                 &first.source.file,
                 format!(
@@ -2300,49 +2313,39 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
             ));
         }
     }
-    let errors = |u: &crate::model::snapshot::User| {
-        let mut e: Vec<(String, String)> = u
-            .license_states
-            .iter()
-            .filter_map(|st| {
-                st.error
-                    .as_ref()
-                    .map(|c| (st.sku_id.to_string(), c.code().to_string()))
-            })
-            .collect();
-        e.sort();
-        e
-    };
-    let mut users: HashMap<&crate::model::ObjectId, &crate::model::snapshot::User> =
-        HashMap::default();
-    for u in &snap.users {
-        let Some(first) = users.get(&u.id).copied() else {
-            users.insert(&u.id, u);
-            continue;
-        };
-        // a copy without license states (a users page read without them) tells nothing
-        if first.source.file != u.source.file
-            && !first.license_states.is_empty()
-            && !u.license_states.is_empty()
-            && errors(first) != errors(u)
-        {
-            let who = u
-                .upn
-                .as_deref()
-                .map_or_else(|| u.id.to_string(), str::to_string);
-            return Err(refuse(
-                &u.source.file,
-                &first.source.file,
-                format!("the license errors of {who} differ"),
-            ));
-        }
-    }
     Ok(())
 }
 
-fn consolidate(snap: &mut Snapshot) {
+/// The error of a second snapshot found in `file` beside `other` ([`one_snapshot`]).
+fn second_snapshot(file: &str, other: &str, what: String) -> InputError {
+    InputError::Unusable {
+        path: file.to_string(),
+        found: format!("a second snapshot beside {other}: {what}"),
+        expected: "one snapshot per run (give `analyze` the files of one export, or compare two \
+                   snapshots with `licdiag diff OLD NEW`)"
+            .into(),
+    }
+}
+
+/// A user's license errors, as (product, code) pairs in order: two copies of one user from one
+/// snapshot have the same.
+fn user_errors(u: &crate::model::snapshot::User) -> Vec<(String, String)> {
+    let mut e: Vec<(String, String)> = u
+        .license_states
+        .iter()
+        .filter_map(|st| {
+            st.error
+                .as_ref()
+                .map(|c| (st.sku_id.to_string(), c.code().to_string()))
+        })
+        .collect();
+    e.sort();
+    e
+}
+
+fn consolidate(snap: &mut Snapshot) -> Result<(), InputError> {
     use crate::model::hash::HashMap;
-    dedup_users(&mut snap.users);
+    dedup_users(&mut snap.users)?;
     let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
     let mut groups: Vec<crate::model::snapshot::Group> = Vec::with_capacity(snap.groups.len());
     for g in std::mem::take(&mut snap.groups) {
@@ -2389,6 +2392,7 @@ fn consolidate(snap: &mut Snapshot) {
     let mut mseen = crate::model::hash::HashSet::default();
     snap.memberships
         .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -2466,15 +2470,48 @@ mod consolidate_tests {
             copy("b", "b2", 2),
             copy("c", "c2", 1),
         ];
-        dedup_users(&mut users);
+        dedup_users(&mut users).expect("one snapshot");
         // a: the second copy (3 states; the third has no more); b: the first (equal); c: the later
         assert_eq!(labels(&users), ["a2", "b1", "c2"]);
         let mut once = vec![copy("x", "x", 0), copy("y", "y", 1)];
-        dedup_users(&mut once);
+        dedup_users(&mut once).expect("one snapshot");
         assert_eq!(labels(&once), ["x", "y"]);
         let mut none: Vec<User> = Vec::new();
-        dedup_users(&mut none);
+        dedup_users(&mut none).expect("one snapshot");
         assert!(none.is_empty());
+        // the same user in two files with other errors: two snapshots
+        let in_file = |label: &str, file: &str, error: bool| {
+            let mut u = copy("a", label, 1);
+            u.source.file = file.into();
+            if error {
+                let mut states = u.license_states.to_vec();
+                states[0].error = Some(crate::model::Cause::CountViolation);
+                u.license_states = states.into();
+            }
+            u
+        };
+        let mut two = vec![
+            in_file("a1", "old.json", true),
+            in_file("a2", "new.json", false),
+        ];
+        let e = dedup_users(&mut two)
+            .expect_err("two snapshots")
+            .to_string();
+        assert!(
+            e.starts_with("new.json: a second snapshot beside old.json"),
+            "{e}"
+        );
+        // the same errors in two files (one snapshot in two formats), or two copies in one file
+        let mut same = vec![
+            in_file("a1", "old.json", true),
+            in_file("a2", "new.json", true),
+        ];
+        dedup_users(&mut same).expect("one snapshot");
+        let mut one = vec![
+            in_file("a1", "old.json", true),
+            in_file("a2", "old.json", false),
+        ];
+        dedup_users(&mut one).expect("one file");
     }
 
     /// Users past one sink vector ([`CHUNK_USERS`]), in two inputs: every user is gathered, in
