@@ -157,6 +157,50 @@ fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
     }
 }
 
+/// Says on standard error when the audit log shows license assignments succeeding after the
+/// snapshot's latest update: where the two disagree about a user the snapshot wins (a snapshot is
+/// taken at the end of the window, as a rule), and one exported before those events holds errors
+/// since resolved. The snapshot's export time is not in it: its latest update stands for it.
+pub fn note_log_after_snapshot(data: &Ingested, as_of: DateTime<Utc>) {
+    let Some(snapshot) = data
+        .snapshot
+        .users
+        .iter()
+        .flat_map(|u| u.license_states.iter())
+        .filter_map(|st| st.last_updated)
+        .max()
+    else {
+        return;
+    };
+    let later: Vec<DateTime<Utc>> = data
+        .events
+        .iter()
+        .filter(|e| {
+            e.time > snapshot
+                && e.time <= as_of
+                && e.activity == crate::model::Activity::ChangeUserLicense
+                && e.result == crate::model::Outcome::Success
+                && matches!(e.actor, crate::model::Actor::GroupBasedLicensing)
+        })
+        .map(|e| e.time)
+        .collect();
+    let (Some(first), Some(last)) = (later.iter().min(), later.iter().max()) else {
+        return;
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "licdiag: note: the audit log has {} successful license assignment{} ({} .. {}) after the snapshot's \
+         latest update ({}): where they disagree about a user the snapshot wins; if it was exported before them, \
+         export a new one",
+        later.len(),
+        if later.len() == 1 { "" } else { "s" },
+        first.format("%Y-%m-%dT%H:%M:%SZ"),
+        last.format("%Y-%m-%dT%H:%M:%SZ"),
+        snapshot.format("%Y-%m-%dT%H:%M:%SZ"),
+    );
+}
+
 /// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
 /// names one, ends the output as on standard output), or standard output ([`stdout`]).
 pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
@@ -334,6 +378,7 @@ pub fn analyze_paths(
         note_snapshot_after(&data, given);
     }
     let as_of = as_of_or_latest(as_of, &data);
+    note_log_after_snapshot(&data, as_of);
     let kb = knowledge(catalog, &data)?;
     let diagnosis = diagnose::diagnose(
         &data.events,

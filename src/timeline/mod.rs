@@ -125,6 +125,7 @@ pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
     // "now" is the latest time the inputs record; only inputs without any time fall back to the
     // clock (read here, at the edge).
     let as_of = latest_time(&data).unwrap_or_else(Utc::now);
+    crate::commands::note_log_after_snapshot(&data, as_of);
     let query = Query {
         user: a.user.clone(),
         group: a.group.clone(),

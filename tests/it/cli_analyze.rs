@@ -926,3 +926,30 @@ fn two_different_snapshots_are_refused() {
         .assert()
         .code(1);
 }
+
+/// A log that runs past the snapshot: the snapshot wins where they disagree, and standard error
+/// says the log has successes after the snapshot's latest update.
+#[test]
+fn successes_after_the_snapshot_are_noted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = serde_json::json!({
+        "id": "Directory_later_1", "category": "UserManagement", "correlationId": "c-later",
+        "result": "success", "resultReason": "", "activityDisplayName": "Change user license",
+        "activityDateTime": "2026-10-10T08:00:00Z", "loggedByService": "Core Directory",
+        "initiatedBy": {"user": null, "app": {"displayName": "Microsoft Azure AD Group-Based Licensing",
+            "servicePrincipalId": "56a3ff61-7b3a-532b-9987-9dd69be70087"}},
+        "targetResources": [{"id": "5c7d2a6e-3d95-5f8f-a735-a230d514403d", "type": "User",
+            "userPrincipalName": "kai.nakamura@fabrikam.example", "modifiedProperties": []}],
+        "additionalDetails": []
+    });
+    let log = dir.path().join("later.jsonl");
+    std::fs::write(&log, format!("{record}\n")).expect("write");
+    licdiag()
+        .args(["analyze", "fixtures/sample-tenant/snapshot"])
+        .arg(&log)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the audit log has 1 successful license assignment (2026-10-10T08:00:00Z .. 2026-10-10T08:00:00Z) after the snapshot's latest update (2026-10-09T09:15:27Z)",
+        ));
+}
