@@ -94,6 +94,10 @@ fn expand_all(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
                 })
                 .filter_map(|e| e.ok())
                 .filter(|e| e.file_type().is_file())
+                // an empty file found in a folder holds no record (an hourly blob of a storage
+                // container written for an hour without events): nothing to read, nothing lost;
+                // named on the command line, it is refused as any unusable input is
+                .filter(|e| e.metadata().map_or(true, |m| m.len() > 0))
                 .map(|e| e.into_path())
                 .filter(|p| !is_documentation(p))
                 .collect();

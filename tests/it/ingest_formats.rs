@@ -116,6 +116,29 @@ fn storage_container_folder_is_walked() {
     assert_eq!(data.inputs[0].records, 9);
 }
 
+/// An empty blob in a storage container's folder (an hour without events) is passed over; named
+/// on the command line, an empty file is refused.
+#[test]
+fn an_empty_file_in_a_folder_is_passed_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hour = |h: &str| {
+        let d = dir.path().join(format!("y=2026/m=10/d=05/h={h}/m=00"));
+        std::fs::create_dir_all(&d).expect("mkdir");
+        d.join("PT1H.json")
+    };
+    std::fs::copy(
+        fixture("audit/insights-logs-auditlogs/tenantId=4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f/y=2026/m=10/d=05/h=07/m=00/PT1H.json"),
+        hour("07"),
+    )
+    .expect("copy");
+    let empty = hour("08");
+    std::fs::write(&empty, "").expect("write");
+    let data = read_inputs(&[dir.path().to_path_buf()], &ReadOptions::default()).expect("read");
+    assert_eq!(data.inputs.len(), 1);
+    assert_eq!(data.inputs[0].records, 9);
+    assert!(read_inputs(&[empty], &ReadOptions::default()).is_err());
+}
+
 /// What every format can carry of an event (second precision: the unified audit log has no fraction).
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
 struct Projection {
