@@ -477,6 +477,26 @@ pub(crate) enum CsvShape {
     Snapshot(SnapshotKind),
 }
 
+/// Whether a row is the header line again (two exports joined with `cat`, each with its own
+/// header): its cells are the header's names, in any ASCII case, whatever byte-order mark, quotes
+/// or white space surround them. Most rows differ in their first cell.
+fn repeats_header<'r>(
+    width: usize,
+    cell: impl Fn(usize) -> Option<std::borrow::Cow<'r, str>>,
+    headers: &[String],
+) -> bool {
+    let name = |c: &str| {
+        c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}' || ch == '"')
+            .to_ascii_lowercase()
+    };
+    width == headers.len()
+        && !headers.is_empty()
+        && headers
+            .iter()
+            .enumerate()
+            .all(|(i, h)| cell(i).is_some_and(|c| name(&c) == name(h)))
+}
+
 fn process_csv_row(
     shape: &CsvShape,
     headers: &[String],
@@ -503,6 +523,13 @@ fn process_csv_row(
             row.len()
         );
         return skip(&src, "malformed CSV row", detail, true);
+    }
+    if repeats_header(
+        row.len(),
+        |i| row.get(i).map(|c| std::borrow::Cow::Borrowed(c.as_str())),
+        headers,
+    ) {
+        return skip(&src, REPEATED_HEADER, "", false);
     }
     match shape {
         CsvShape::Audit(CsvKind::Portal) => {
@@ -1615,6 +1642,12 @@ impl CsvRows<'_> {
     /// A kept admin-center, Log Analytics or Purview row, starting on `line` of the slice, mapped from its
     /// cells (no owned row, no tree); false when the light mapping does not answer.
     fn keep_light(&mut self, row: &impl csvrows::Cells, line: u64) -> bool {
+        if repeats_header(row.width(), |i| row.cell(i), &self.input.headers) {
+            self.counted.flush(&mut self.outs);
+            let src = self.src(line);
+            self.outs.push(skip(&src, REPEATED_HEADER, "", false));
+            return true;
+        }
         let CsvInput {
             shape,
             headers,
@@ -2081,6 +2114,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
 }
 
 /// The skip reason of a kept event whose record was read before ([`drop_repeated_records`]).
+/// The skip reason of a CSV header line met again in the file (exports joined with `cat`).
+pub const REPEATED_HEADER: &str = "repeated header line (exports joined)";
+
 pub const REPEATED_RECORD: &str =
     "repeated record (same record id and activity as one read before)";
 

@@ -789,3 +789,35 @@ fn many_membership_changes_spill_and_the_relevant_ones_come_back() {
         .iter()
         .any(|i| i.target.display_name.as_deref() == Some("Team")));
 }
+
+/// Two CSV exports joined with `cat`: the second header line is a repeated header, not a
+/// malformed record (`--strict` reads the file), on the fast path and the full parse alike.
+#[test]
+fn a_header_line_of_joined_csv_exports_is_a_repeated_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in [
+        "portal.csv",
+        "log-analytics.csv",
+        "purview-new.csv",
+        "purview-classic.csv",
+    ] {
+        let one = std::fs::read(fixture(&format!("formats/{name}"))).expect("read");
+        let joined = dir.path().join(name);
+        std::fs::write(&joined, [one.as_slice(), one.as_slice()].concat()).expect("write");
+        let strict = ReadOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let (fast, full) = both_read(&joined, &strict).expect("read both ways");
+        assert_agree(&joined, &fast, &full);
+        assert_eq!(
+            fast.inputs[0]
+                .skipped
+                .get(licdiag::ingest::REPEATED_HEADER)
+                .copied(),
+            Some(1),
+            "{name}: {:?}",
+            fast.inputs[0].skipped
+        );
+    }
+}
