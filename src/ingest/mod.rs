@@ -479,22 +479,20 @@ pub(crate) enum CsvShape {
 
 /// Whether a row is the header line again (two exports joined with `cat`, each with its own
 /// header): its cells are the header's names, in any ASCII case, whatever byte-order mark, quotes
-/// or white space surround them. Most rows differ in their first cell.
-fn repeats_header<'r>(
-    width: usize,
-    cell: impl Fn(usize) -> Option<std::borrow::Cow<'r, str>>,
-    headers: &[String],
-) -> bool {
-    let name = |c: &str| {
-        c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}' || ch == '"')
-            .to_ascii_lowercase()
-    };
+/// or white space surround them. `is(i, name)`: whether cell `i` is that name ([`same_name`]).
+/// Most rows differ in their first cell.
+fn repeats_header(width: usize, is: impl Fn(usize, &str) -> bool, headers: &[String]) -> bool {
     width == headers.len()
         && !headers.is_empty()
-        && headers
-            .iter()
-            .enumerate()
-            .all(|(i, h)| cell(i).is_some_and(|c| name(&c) == name(h)))
+        && headers.iter().enumerate().all(|(i, h)| is(i, h))
+}
+
+/// Whether a cell is a header's name ([`repeats_header`]).
+fn same_name(cell: &str, name: &str) -> bool {
+    fn bare(c: &str) -> &str {
+        c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}' || ch == '"')
+    }
+    bare(cell).eq_ignore_ascii_case(bare(name))
 }
 
 fn process_csv_row(
@@ -526,7 +524,7 @@ fn process_csv_row(
     }
     if repeats_header(
         row.len(),
-        |i| row.get(i).map(|c| std::borrow::Cow::Borrowed(c.as_str())),
+        |i, h| row.get(i).is_some_and(|c| same_name(c, h)),
         headers,
     ) {
         return skip(&src, REPEATED_HEADER, "", false);
@@ -1642,7 +1640,8 @@ impl CsvRows<'_> {
     /// A kept admin-center, Log Analytics or Purview row, starting on `line` of the slice, mapped from its
     /// cells (no owned row, no tree); false when the light mapping does not answer.
     fn keep_light(&mut self, row: &impl csvrows::Cells, line: u64) -> bool {
-        if repeats_header(row.width(), |i| row.cell(i), &self.input.headers) {
+        let same = |i: usize, h: &str| row.with_cell(i, |c| same_name(c, h)).unwrap_or(false);
+        if repeats_header(row.width(), same, &self.input.headers) {
             self.counted.flush(&mut self.outs);
             let src = self.src(line);
             self.outs.push(skip(&src, REPEATED_HEADER, "", false));
