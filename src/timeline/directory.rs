@@ -199,6 +199,15 @@ impl Directory {
             .filter(|(_, i)| i.upn.as_deref().is_some_and(|u| u.to_lowercase() == lower))
             .map(|(k, _)| k)
             .collect();
+        // a UPN the user had before a rename: an audit target names it beside the user's id
+        let renamed = self
+            .upn_to_id
+            .get(&lower)
+            .map(|id| UserKey::Id(id.clone()))
+            .filter(|k| hits.is_empty() && self.users.contains_key(k));
+        if let Some(k) = renamed {
+            return Lookup::Found(k);
+        }
         match hits.as_slice() {
             [one] => Lookup::Found((*one).clone()),
             [] => Lookup::NotFound {
@@ -327,6 +336,33 @@ mod tests {
             Lookup::NotFound { suggestions } => assert_eq!(suggestions.len(), 2),
             _ => panic!("a bare name is not a UPN"),
         }
+    }
+
+    /// A UPN the log names from before a rename finds the user the snapshot names by its new one.
+    #[test]
+    fn a_upn_before_a_rename_is_the_same_user() {
+        use crate::diagnose::testkit::{event, uid, user_target, DOMAIN};
+        use crate::model::{Activity, Actor, Outcome};
+        let mut renamed = user("aaaa-1", "kai.tanaka@x.example");
+        renamed.id = uid("kai");
+        let snap = Snapshot {
+            users: vec![renamed],
+            ..Default::default()
+        };
+        let e = event(
+            Activity::ChangeUserLicense,
+            "2026-10-06T08:00:00Z",
+            Outcome::Failure,
+            Actor::GroupBasedLicensing,
+            vec![user_target("kai")],
+        );
+        let d = Directory::new(&[e], &snap);
+        let old = format!("KAI@{DOMAIN}");
+        assert!(matches!(d.find_user(&old), Lookup::Found(k) if k == UserKey::Id(uid("kai"))));
+        assert!(matches!(
+            d.find_user("kai.tanaka@x.example"),
+            Lookup::Found(_)
+        ));
     }
 
     /// Review finding 6: a typo gets "did you mean", not only a part of a UPN or name.
