@@ -133,19 +133,22 @@ pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
     }
 }
 
-/// Says on standard error when a snapshot was written after `--as-of`: its license states (and
-/// memberships) are the state at export time, which the diagnosis cannot move back in time, so
-/// an error recorded after `--as-of` is still shown.
-fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
-    let later = data
-        .snapshot
+/// The latest time a snapshot's license state was written: its export time is not in it, and
+/// this stands for it (none without license states).
+fn snapshot_latest_update(data: &Ingested) -> Option<DateTime<Utc>> {
+    data.snapshot
         .users
         .iter()
         .flat_map(|u| u.license_states.iter())
         .filter_map(|st| st.last_updated)
-        .filter(|t| *t > as_of)
-        .max();
-    if let Some(t) = later {
+        .max()
+}
+
+/// Says on standard error when a snapshot was written after `--as-of`: its license states (and
+/// memberships) are the state at export time, which the diagnosis cannot move back in time, so
+/// an error recorded after `--as-of` is still shown.
+fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
+    if let Some(t) = snapshot_latest_update(data).filter(|t| *t > as_of) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
@@ -162,14 +165,7 @@ fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
 /// taken at the end of the window, as a rule), and one exported before those events holds errors
 /// since resolved. The snapshot's export time is not in it: its latest update stands for it.
 pub fn note_log_after_snapshot(data: &Ingested, as_of: DateTime<Utc>) {
-    let Some(snapshot) = data
-        .snapshot
-        .users
-        .iter()
-        .flat_map(|u| u.license_states.iter())
-        .filter_map(|st| st.last_updated)
-        .max()
-    else {
+    let Some(snapshot) = snapshot_latest_update(data) else {
         return;
     };
     let later: Vec<DateTime<Utc>> = data
