@@ -110,6 +110,22 @@ pub struct InputReport {
     /// How its locale-formatted `N/N/YYYY` dates were read, when it has any whose order matters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dates: Option<DatesRead>,
+    /// Where its gzip stream ended early, if it did: the records before were read, what followed
+    /// is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gzip_cut: Option<source::Cut>,
+}
+
+impl InputReport {
+    /// What a reader of any report must know when the input's gzip stream ended early: the
+    /// results miss whatever followed the cut.
+    pub fn gzip_note(&self) -> Option<String> {
+        let c = self.gzip_cut.as_ref()?;
+        Some(format!(
+            "the gzip stream ends early ({}) after {} bytes of text: the records before the cut were read (a record cut in two, if any, is counted as malformed), whatever followed is missing from every result; download or copy the .gz file again",
+            c.error, c.after_bytes
+        ))
+    }
 }
 
 /// How an input's `N/N/YYYY` dates were read (`--date-order`, [`read_one`]).
@@ -201,6 +217,7 @@ impl InputReport {
             issues: Vec::new(),
             malformed: 0,
             dates: None,
+            gzip_cut: None,
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -1874,6 +1891,7 @@ fn read_in_order(
         mut reader,
         gzip,
         encoding,
+        cut,
     } = source::open(input, counter, hasher.clone(), !opts.no_map)?;
     let mut sink = Sink {
         report: InputReport::new(path.clone()),
@@ -1894,6 +1912,18 @@ fn read_in_order(
     match sniff(&path, &mut reader)? {
         Sniff::Json => read_json(&mut sink, reader, file)?,
         Sniff::Csv => read_csv(&mut sink, reader, file)?,
+    }
+    if let Some(c) = cut.get() {
+        if opts.strict {
+            return Err(InputError::Strict {
+                path,
+                detail: format!(
+                    "the gzip stream ends early after {} bytes of text ({}); download or copy the .gz file again",
+                    c.after_bytes, c.error
+                ),
+            });
+        }
+        sink.report.gzip_cut = Some(c);
     }
     // A depth-truncated PowerShell export hides license states: using the rest would report
     // licensed users as unlicensed, so the file is refused with the fix.

@@ -180,6 +180,72 @@ pub struct Opened {
     pub reader: Reader,
     pub gzip: bool,
     pub encoding: Encoding,
+    /// Set once the input is read, if its gzip stream ended early ([`GzipCut`]).
+    pub cut: GzipCut,
+}
+
+/// Where a gzip stream stopped decoding before its end, and why: a download cut short (one hourly
+/// blob of a storage container), or bytes damaged part way. What decoded before it is read like a
+/// file that ends there (its last, cut record counted as malformed); what followed is unknown, and
+/// the reports say so.
+#[derive(Clone, Debug, Default)]
+pub struct GzipCut(Arc<Mutex<Option<Cut>>>);
+
+/// A gzip stream's early end: the decompressed bytes read before it, and the decoder's words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Cut {
+    pub after_bytes: u64,
+    pub error: String,
+}
+
+impl GzipCut {
+    pub fn get(&self) -> Option<Cut> {
+        self.0.lock().ok()?.clone()
+    }
+}
+
+/// A gzip decoder whose error after some decoded text ends the input instead of failing it (see
+/// [`GzipCut`]); an error before any text still fails it, as the file is then nothing to read.
+/// Only the decoder's own errors (a stream that ends early, bytes it cannot decode) end it so: a
+/// read error of the file itself still fails the input.
+struct CutTolerant<R> {
+    inner: R,
+    produced: u64,
+    ended: bool,
+    cut: GzipCut,
+}
+
+impl<R: Read> Read for CutTolerant<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.produced += n as u64;
+                Ok(n)
+            }
+            Err(e)
+                if self.produced > 0
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof
+                            | io::ErrorKind::InvalidInput
+                            | io::ErrorKind::InvalidData
+                    ) =>
+            {
+                self.ended = true;
+                if let Ok(mut c) = self.cut.0.lock() {
+                    *c = Some(Cut {
+                        after_bytes: self.produced,
+                        error: e.to_string(),
+                    });
+                }
+                Ok(0)
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// An opened input's UTF-8 bytes: a buffered stream, or (a plain UTF-8 file on Linux) the file's
@@ -255,10 +321,16 @@ pub fn open(
     );
     let head = raw.fill_buf().map_err(|e| io_err(input, e))?;
     let gzip = is_gzip(head);
+    let cut = GzipCut::default();
     let mut decoded: Box<dyn BufRead + Send> = if gzip {
         Box::new(BufReader::with_capacity(
             BUF,
-            flate2::bufread::MultiGzDecoder::new(raw),
+            CutTolerant {
+                inner: flate2::bufread::MultiGzDecoder::new(raw),
+                produced: 0,
+                ended: false,
+                cut: cut.clone(),
+            },
         ))
     } else {
         Box::new(raw)
@@ -291,6 +363,7 @@ pub fn open(
         reader: Reader::Stream(reader),
         gzip,
         encoding,
+        cut,
     })
 }
 
@@ -319,6 +392,7 @@ fn open_mapped(
         reader: Reader::Mapped(m),
         gzip: false,
         encoding,
+        cut: GzipCut::default(),
     })
 }
 
@@ -381,6 +455,34 @@ mod tests {
         });
         assert_eq!(streamed, mapped);
         streamed
+    }
+
+    /// A gzip stream cut after some text ends the input there, the cut recorded; one that gives no
+    /// text at all is still an error.
+    #[test]
+    fn a_cut_gzip_stream_ends_the_input_and_is_recorded() {
+        let text = "{\"a\":1}\n".repeat(20_000);
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        let gz = e.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.gz");
+        std::fs::write(&p, &gz[..gz.len() / 2]).unwrap();
+        let mut o = open(&InputPath::File(p.clone()), Arc::default(), None, true).unwrap();
+        let mut s = String::new();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert!(!s.is_empty() && text.starts_with(&s));
+        let cut = o.cut.get().unwrap();
+        assert_eq!(cut.after_bytes, s.len() as u64);
+        // whole: no cut
+        std::fs::write(&p, &gz).unwrap();
+        let mut o = open(&InputPath::File(p.clone()), Arc::default(), None, true).unwrap();
+        s.clear();
+        o.reader.read_to_string(&mut s).unwrap();
+        assert_eq!((s.len(), o.cut.get()), (text.len(), None));
+        // a header and nothing decodable
+        std::fs::write(&p, &gz[..10]).unwrap();
+        assert!(open(&InputPath::File(p), Arc::default(), None, true).is_err());
     }
 
     #[test]

@@ -1033,6 +1033,13 @@ fn date_caveats(b: &mut String, inputs: &[crate::ingest::InputReport]) {
             h(&c)
         );
     }
+    for c in view::input_notes(inputs) {
+        let _ = write!(
+            b,
+            "<p class=\"caveat\"><strong>Input cut short.</strong> {}</p>",
+            h(&c)
+        );
+    }
 }
 
 #[cfg(test)]

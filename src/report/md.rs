@@ -777,6 +777,9 @@ fn date_caveats(s: &mut String, inputs: &[crate::ingest::InputReport]) {
     for c in view::date_caveats(inputs) {
         let _ = writeln!(s, "> **Dates.** {}\n", e(&c));
     }
+    for c in view::input_notes(inputs) {
+        let _ = writeln!(s, "> **Input cut short.** {}\n", e(&c));
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 writeln!(w, "  note        {}", clean(&c))?;
             }
         }
+        if let Some(c) = i.gzip_note() {
+            writeln!(w, "  cut short   {}", clean(&c))?;
+        }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }
@@ -147,6 +150,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     )?;
     for c in crate::report::view::date_caveats(doc.inputs) {
         writeln!(w, "dates: {}", clean(&c))?;
+    }
+    for c in crate::report::view::input_notes(doc.inputs) {
+        writeln!(w, "input cut short: {}", clean(&c))?;
     }
     if d.findings.is_empty() {
         writeln!(w, "\nNo group-based licensing errors found.")?;

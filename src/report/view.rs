@@ -651,6 +651,15 @@ pub fn date_caveats(inputs: &[InputReport]) -> Vec<String> {
         .collect()
 }
 
+/// The inputs whose gzip stream ended early ([`InputReport::gzip_note`]), as `path: note`: every
+/// report says it, as its results miss what followed the cut.
+pub fn input_notes(inputs: &[InputReport]) -> Vec<String> {
+    inputs
+        .iter()
+        .filter_map(|i| Some(format!("{}: {}", i.path, i.gzip_note()?)))
+        .collect()
+}
+
 /// Checks the audit window against the 7-day (free) and 30-day (P1/P2) retention.
 pub fn retention(inputs: &[InputReport], findings: &[Finding], as_of: DateTime<Utc>) -> Retention {
     let Some(w) = audit_window(inputs) else {

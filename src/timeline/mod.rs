@@ -101,6 +101,7 @@ pub fn timeline(
         time_to_resolve,
         still_open,
         date_notes: crate::report::view::date_caveats(&data.inputs),
+        input_notes: crate::report::view::input_notes(&data.inputs),
     })
 }
 

@@ -403,4 +403,8 @@ pub struct TimelineDoc {
     /// (`path: note`, [`crate::report::view::date_caveats`]): every time in the story rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub date_notes: Vec<String>,
+    /// The inputs whose gzip stream ended early (`path: note`, [`crate::report::view::input_notes`]):
+    /// the story misses whatever followed the cut.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<String>,
 }

@@ -380,6 +380,9 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     for n in &d.date_notes {
         writeln!(w, "dates: {}", clean(n))?;
     }
+    for n in &d.input_notes {
+        writeln!(w, "input cut short: {}", clean(n))?;
+    }
     if let Some(f) = filter_line(d) {
         writeln!(w, "filter: {}", clean(&f))?;
     }
@@ -466,6 +469,10 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
         writeln!(w, "> **Dates.** {}", m(n))?;
     }
+    for n in &d.input_notes {
+        writeln!(w)?;
+        writeln!(w, "> **Input cut short.** {}", m(n))?;
+    }
     if let Some(f) = filter_line(d) {
         writeln!(w)?;
         writeln!(w, "Filter: {}.", m(&f))?;
@@ -549,6 +556,9 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "<p>Evidence: {}.</p>", h(&evidence_line(d)))?;
     for n in &d.date_notes {
         writeln!(w, "<p><strong>Dates.</strong> {}</p>", h(n))?;
+    }
+    for n in &d.input_notes {
+        writeln!(w, "<p><strong>Input cut short.</strong> {}</p>", h(n))?;
     }
     if let Some(f) = filter_line(d) {
         writeln!(w, "<p>Filter: {}.</p>", h(&f))?;
