@@ -613,11 +613,17 @@ fn steps(
             .iter()
             .map(|s| ps::guid_or(s.as_str(), "product id"))
             .collect();
+        let remove = ids.join(",");
+        let cmds = reprocess::per_user(
+            reprocess::blocked(f, BlockerKind::DirectAssignment),
+            |id| format!("Set-MgUserLicense -UserId {id} -AddLicenses @() -RemoveLicenses @({remove})"),
+        )
+        .unwrap_or_else(|| {
+            format!("`Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @({remove})`")
+        });
         out.push(format!(
             "Remove the direct {old_text} assignment of each user listed under direct_assignment (they still \
-             inherit it from {gl} meanwhile): `Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses \
-             @({})`; or accept that they keep it.",
-            ids.join(",")
+             inherit it from {gl} meanwhile): {cmds}; or accept that they keep it."
         ));
     }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {

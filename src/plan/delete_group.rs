@@ -389,11 +389,14 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
         ));
     }
     if f.has_blocker(BlockerKind::ProxyConflict) {
-        out.push(
+        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::ProxyConflict), |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
             "Fix the duplicate proxy addresses listed under proxy_conflict (at the source of authority for synced \
-             users), then reprocess those users: `Invoke-MgLicenseUser -UserId <user id>`."
-                .into(),
-        );
+             users), then reprocess those users: {cmds}."
+        ));
     }
     if g.assigned_licenses.is_empty() {
         out.push(format!(
@@ -421,13 +424,23 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
         ));
         out.push(format!(
             "Wait until the removal has reached every user ({}; it can take time), check the members for \
-             DependencyViolation or other errors, fix them and reprocess each user: `Invoke-MgLicenseUser -UserId \
-             <user id>`.",
+             DependencyViolation or other errors, fix them and reprocess each user: {}.",
             count(
                 t.holders_from(&g.id).len(),
                 "user holds a license from the group",
                 "users hold a license from the group"
-            )
+            ),
+            // the users this plan already expects in error are named; others found then are not
+            // known yet
+            match reprocess::per_user(reprocess::blocked(f, BlockerKind::Dependency), |id| {
+                format!("Invoke-MgLicenseUser -UserId {id}")
+            }) {
+                Some(cmds) => format!(
+                    "for the users listed under dependency, {cmds}; for any other, `Invoke-MgLicenseUser -UserId \
+                     <user id>`"
+                ),
+                None => "`Invoke-MgLicenseUser -UserId <user id>`".into(),
+            }
         ));
         out.extend(reprocess::step(
             t,

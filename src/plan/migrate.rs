@@ -9,6 +9,7 @@
 use super::caveats;
 use super::change::{seat_need, SeatNeed};
 use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::reprocess;
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Tenant};
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
@@ -632,16 +633,23 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
         "Verify the licenses have been applied to every member of {gl} and that no assignment failed (see the \
          checklist){}.",
         if f.has_blocker(BlockerKind::LicenseError) || f.has_blocker(BlockerKind::GroupLicenseNotApplied) {
-            "; fix the errors listed and reprocess those users (`Invoke-MgLicenseUser -UserId <user id>`)"
+            let users = reprocess::blocked(f, BlockerKind::LicenseError)
+                .chain(reprocess::blocked(f, BlockerKind::GroupLicenseNotApplied));
+            let cmds = reprocess::per_user(users, |id| format!("Invoke-MgLicenseUser -UserId {id}"))
+                .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+            format!("; fix the errors listed and reprocess those users ({cmds})")
         } else {
-            ""
+            String::new()
         }
     ));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::NotEnoughSeats), |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
         out.push(format!(
             "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
-             source yet, then reprocess them (`Invoke-MgLicenseUser -UserId <user id>`); otherwise they fail with \
-             CountViolation."
+             source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
         ));
     }
     if safe.is_empty() {
@@ -661,10 +669,39 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
                 )
             })
             .collect();
+        // each safe user's own products, as the safe list gives them
+        let mut cmds: Vec<String> = safe
+            .iter()
+            .filter_map(|u| {
+                let id = ps::guid(u.user.id.as_ref()?.as_str())?;
+                let skus: Vec<String> = u
+                    .skus
+                    .iter()
+                    .filter_map(|p| ps::guid(p.sku_id.as_ref()?.as_str()))
+                    .collect();
+                (!skus.is_empty()).then(|| {
+                    format!(
+                        "`Set-MgUserLicense -UserId {id} -AddLicenses @() -RemoveLicenses @({})`",
+                        skus.join(",")
+                    )
+                })
+            })
+            .collect();
+        let more = cmds.len().saturating_sub(reprocess::MAX_NAMED);
+        cmds.truncate(reprocess::MAX_NAMED);
+        let written = if cmds.is_empty() {
+            "`Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product ids>)`".to_string()
+        } else if more > 0 {
+            format!(
+                "{} (and {more} more users: the same command with each one's id and products)",
+                cmds.join("; ")
+            )
+        } else {
+            cmds.join("; ")
+        };
         out.push(format!(
             "Remove the direct assignments of the {} in the safe list (only the products listed for each), a few \
-             first, then the rest: `Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product \
-             ids>)` ({}).",
+             first, then the rest: {written} ({}).",
             count(safe.len(), "user", "users"),
             map.join(", ")
         ));

@@ -13,7 +13,49 @@ use crate::recommend::powershell as ps;
 use std::collections::BTreeMap;
 
 /// How many users a step names (and gives a reprocess command for) at most.
-const MAX_NAMED: usize = 10;
+pub const MAX_NAMED: usize = 10;
+
+/// One command per user, for the first [`MAX_NAMED`] users with a GUID (`cmd` gets the quoted id):
+/// `` `cmd a`; `cmd b` (and N more users)``; `None` when no user has one, and the caller keeps its
+/// placeholder. A step names the users it is about, so their commands are written out rather than
+/// left as `-UserId <user id>` to fill in (the ids are in the snapshot).
+pub fn per_user<'a>(
+    users: impl IntoIterator<Item = &'a UserRef>,
+    cmd: impl Fn(&str) -> String,
+) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let ids: Vec<String> = users
+        .into_iter()
+        .filter_map(|u| ps::guid(u.id.as_ref()?.as_str()))
+        .filter(|id| seen.insert(id.clone()))
+        .collect();
+    if ids.is_empty() {
+        return None;
+    }
+    let cmds: Vec<String> = ids
+        .iter()
+        .take(MAX_NAMED)
+        .map(|id| format!("`{}`", cmd(id)))
+        .collect();
+    let more = ids.len().saturating_sub(MAX_NAMED);
+    Some(format!(
+        "{}{}",
+        cmds.join("; "),
+        if more > 0 {
+            format!(" (and {more} more users)")
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// The users of `f`'s blockers of `kind`, in the order found.
+pub fn blocked(f: &Findings, kind: super::doc::BlockerKind) -> impl Iterator<Item = &UserRef> {
+    f.blockers()
+        .iter()
+        .filter(move |b| b.kind == kind)
+        .filter_map(|b| b.user.as_ref())
+}
 
 /// Users of other groups waiting for seats of the freed products: (product, group) → users.
 pub struct Waiting {

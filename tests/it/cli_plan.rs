@@ -1363,3 +1363,70 @@ fn ids_that_are_not_guids_never_reach_a_command() {
         }
     }
 }
+
+/// A step about users the plan names gives their commands with their ids, not `-UserId <user id>`
+/// to fill in (review: the safe list, the direct assignments, the users in error, the proxy
+/// conflicts and the dependent licenses all had placeholders while their ids were in the snapshot).
+#[test]
+fn steps_about_named_users_give_their_commands() {
+    let steps = |v: &Value| -> String {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let find = |text: &str, start: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no step {start:?} in {text}"))
+            .to_string()
+    };
+    let (v, _) = plan("migrate", "migrate-plans-lost", &["--group", "LIC-E3"]);
+    let s = find(&steps(&v), "Remove the direct assignments");
+    assert!(
+        s.contains("Set-MgUserLicense -UserId '10000000-0000-4000-8000-000000000002' -AddLicenses @() -RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')")
+            && !s.contains("<user id>"),
+        "{s}"
+    );
+    let (v, _) = plan("migrate", "migrate-license-error", &["--group", "LIC-E3"]);
+    let s = find(&steps(&v), "Verify the licenses");
+    assert!(
+        s.contains("Invoke-MgLicenseUser -UserId '") && !s.contains("<user id>"),
+        "{s}"
+    );
+    let args = [
+        "--group",
+        "LIC-E1",
+        "--remove",
+        "STANDARDPACK",
+        "--add",
+        "ENTERPRISEPACK",
+    ];
+    let (v, _) = plan("change", "change-direct", &args);
+    let s = find(&steps(&v), "Remove the direct STANDARDPACK");
+    assert!(
+        s.contains("Set-MgUserLicense -UserId '") && !s.contains("<user id>"),
+        "{s}"
+    );
+    let (v, _) = plan("delete-group", "delete-group-proxy", &["--group", "LIC-E3"]);
+    let s = find(&steps(&v), "Fix the duplicate proxy");
+    assert_eq!(
+        s.matches("Invoke-MgLicenseUser -UserId '").count(),
+        2,
+        "{s}"
+    );
+    assert!(!s.contains("<user id>"), "{s}");
+    let (v, _) = plan(
+        "delete-group",
+        "delete-group-dependency",
+        &["--group", "LIC-E3"],
+    );
+    let s = find(&steps(&v), "Wait until the removal");
+    assert!(
+        s.contains("for the users listed under dependency, `Invoke-MgLicenseUser -UserId '"),
+        "{s}"
+    );
+}
