@@ -309,6 +309,10 @@ fn same_seed_same_bytes_and_bad_arguments_exit_2() {
     }
     let out = run(GEN, &["--users", "100", "--events", "1000"]);
     assert_eq!(out.status.code(), Some(2), "--out is required");
+    // the message names the missing argument (it stopped at "not provided:")
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not provided: --out <DIR>"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
 
 /// `--threads 1` parses and diagnoses on one worker: the same report, byte for byte, as one

@@ -70,8 +70,18 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.trim_start_matches("error: ");
+            // the message up to clap's blank line, on one line: a missing argument is named on the
+            // lines after "not provided:"
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let first = first.join(" ");
+            let first = match first.trim_start_matches("error: ") {
+                "" => "invalid arguments",
+                f => f,
+            };
             let hint = if e.kind() == ErrorKind::InvalidValue && text.contains("--formats") {
                 format!(
                     " (possible values: {})",
