@@ -8,7 +8,7 @@
 use super::directory::Directory;
 use super::model::{
     ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
-    Stage, Subject, Truncated, UserKey,
+    SlowProcessing, Stage, Subject, Truncated, UserKey, PROCESSING_LIMIT_HOURS,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -40,6 +40,8 @@ pub struct Story {
     pub episodes: Vec<Episode>,
     /// Sorted by cause (not recorded last), subject label, product.
     pub open: Vec<OpenItem>,
+    /// Processing runs over [`PROCESSING_LIMIT_HOURS`], by start.
+    pub slow: Vec<SlowProcessing>,
 }
 
 /// What the diagnosis says about one user and one cause.
@@ -80,6 +82,8 @@ struct Builder<'a> {
     open: BTreeMap<(EpisodeSubject, Option<Cause>), usize>,
     /// Group processing windows currently open (group -> start).
     windows: BTreeMap<ObjectId, DateTime<Utc>>,
+    /// Processing runs over the limit, finished so far ([`SlowProcessing`]).
+    slow: Vec<SlowProcessing>,
     /// Licensing-group membership changes seen so far, per user.
     memberships: HashMap<UserKey, Vec<(DateTime<Utc>, ObjectId)>>,
     triggers: Vec<Trigger>,
@@ -113,6 +117,7 @@ pub fn build(
         episodes: Vec::new(),
         open: BTreeMap::new(),
         windows: BTreeMap::new(),
+        slow: Vec::new(),
         memberships: HashMap::default(),
         triggers: Vec::new(),
         inferred: HashMap::default(),
@@ -136,12 +141,32 @@ pub fn build(
     }
     b.resolve_from_diagnosis();
     let open = b.open_items(diagnosis, as_of);
+    let mut slow = std::mem::take(&mut b.slow);
+    // runs unfinished at the end of the inputs, over the limit by as_of
+    for (id, start) in &b.windows {
+        let seconds = (as_of - *start).num_seconds();
+        if seconds > PROCESSING_LIMIT_HOURS * 3600 {
+            slow.push(SlowProcessing {
+                group: b.dir.group_ref(id),
+                started: *start,
+                finished: None,
+                seconds,
+                group_id: Some(id.clone()),
+            });
+        }
+    }
+    slow.sort_by(|x, y| {
+        x.started
+            .cmp(&y.started)
+            .then_with(|| x.group.cmp(&y.group))
+    });
     let mut entries = b.entries;
     entries.sort_by(|x, y| x.time.cmp(&y.time).then_with(|| x.order.cmp(&y.order)));
     Story {
         entries,
         episodes: b.episodes,
         open,
+        slow,
     }
 }
 
@@ -333,7 +358,18 @@ impl<'a> Builder<'a> {
             Activity::FinishApplyingGroupLicense => {
                 if let Some((id, g)) = self.group_of(e) {
                     if let Some(id) = &id {
-                        self.windows.remove(id);
+                        if let Some(start) = self.windows.remove(id) {
+                            let seconds = (e.time - start).num_seconds();
+                            if seconds > PROCESSING_LIMIT_HOURS * 3600 {
+                                self.slow.push(SlowProcessing {
+                                    group: g.clone(),
+                                    started: start,
+                                    finished: Some(e.time),
+                                    seconds,
+                                    group_id: Some(id.clone()),
+                                });
+                            }
+                        }
                     }
                     let groups = id.into_iter().collect();
                     self.push_rel(

@@ -3,7 +3,9 @@
 //! recalculation) of the groups their own entries involve, so it still reads start to finish.
 
 use super::directory::{Directory, Lookup};
-use super::model::{AppliedFilters, Entry, Episode, EpisodeSubject, OpenItem, UserKey};
+use super::model::{
+    AppliedFilters, Entry, Episode, EpisodeSubject, OpenItem, SlowProcessing, UserKey,
+};
 use crate::error::UsageError;
 use crate::model::ObjectId;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -211,6 +213,19 @@ impl Filters {
                 }
             })
             .filter(|e| self.overlaps(Some(e.first), e.resolved))
+            .collect()
+    }
+
+    /// Narrows the slow processing runs: the group's when a group is named, the groups of the
+    /// user's entries (`entries`, already narrowed) when a user is, the runs the period overlaps.
+    pub fn slow(&self, runs: Vec<SlowProcessing>, entries: &[Entry]) -> Vec<SlowProcessing> {
+        let related: BTreeSet<&ObjectId> = entries.iter().flat_map(|e| e.groups.iter()).collect();
+        runs.into_iter()
+            .filter(|r| self.group.is_none() || r.group_id == self.group)
+            .filter(|r| {
+                self.user.is_none() || r.group_id.as_ref().is_some_and(|g| related.contains(g))
+            })
+            .filter(|r| self.overlaps(Some(r.started), r.finished))
             .collect()
     }
 

@@ -87,6 +87,7 @@ pub fn timeline(
     let snapshot_only: Vec<&OpenItem> = still_open.iter().filter(|o| !o.seen_in_audit).collect();
     let time_to_resolve = stats::per_cause(&episodes, &snapshot_only);
     let snap = &data.snapshot;
+    let entries = filters.entries(story.entries);
     Ok(TimelineDoc {
         as_of,
         filters: filters.applied(&dir),
@@ -97,7 +98,8 @@ pub fn timeline(
             snapshot_skus: snap.skus.len(),
             repeated_records: data.inputs.iter().map(|i| i.repeated()).sum(),
         },
-        entries: filters.entries(story.entries),
+        slow_processing: filters.slow(story.slow, &entries),
+        entries,
         time_to_resolve,
         still_open,
         date_notes: crate::report::view::date_caveats(&data.inputs),

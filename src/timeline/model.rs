@@ -389,6 +389,26 @@ pub struct TimelineEvidence {
     pub repeated_records: u64,
 }
 
+/// A group's license processing run that took, or has been running, more than
+/// [`PROCESSING_LIMIT_HOURS`]: from `Start applying group based license to users` to its `Finish`,
+/// or unfinished at `as_of`. licensing.md §2: processing that takes more than 24 hours for a group
+/// of up to 60,000 members calls for a support ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlowProcessing {
+    pub group: GroupRef,
+    pub started: DateTime<Utc>,
+    /// Absent while the run is unfinished in the inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<DateTime<Utc>>,
+    /// `finished - started`, or `as_of - started` for an unfinished run.
+    pub seconds: i64,
+    #[serde(skip)]
+    pub group_id: Option<ObjectId>,
+}
+
+/// Hours past which a group's processing run is reported ([`SlowProcessing`]).
+pub const PROCESSING_LIMIT_HOURS: i64 = 24;
+
 /// The whole timeline document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineDoc {
@@ -399,6 +419,9 @@ pub struct TimelineDoc {
     pub entries: Vec<Entry>,
     pub time_to_resolve: Vec<CauseStats>,
     pub still_open: Vec<OpenItem>,
+    /// Group processing runs over [`PROCESSING_LIMIT_HOURS`], finished or not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slow_processing: Vec<SlowProcessing>,
     /// How the inputs' locale-formatted dates were read, when a reader should know
     /// (`path: note`, [`crate::report::view::date_caveats`]): every time in the story rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -3,8 +3,8 @@
 //! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    CauseStats, ClosedBy, Entry, FixKind, Membership, OpenItem, ResolvedBy, Stage, TimelineDoc,
-    Truncated,
+    CauseStats, ClosedBy, Entry, FixKind, Membership, OpenItem, ResolvedBy, SlowProcessing, Stage,
+    TimelineDoc, Truncated,
 };
 use super::stats::human;
 use crate::model::{Cause, Outcome};
@@ -288,6 +288,30 @@ fn open_line(o: &OpenItem) -> (String, String) {
     (what, when)
 }
 
+/// A slow processing run's group and what it did: `(group, started ..., finished/unfinished ...)`.
+fn slow_line(r: &SlowProcessing) -> (String, String) {
+    let what = match &r.finished {
+        Some(f) => format!(
+            "started {}, finished {} after {}",
+            ts(&r.started),
+            ts(f),
+            human(r.seconds)
+        ),
+        None => format!(
+            "started {}, not finished after {} (no `Finish applying group based license to users` in the inputs)",
+            ts(&r.started),
+            human(r.seconds)
+        ),
+    };
+    (r.group.label(), what)
+}
+
+/// What the slow-processing section says to do (licensing.md §2).
+const SLOW_ADVICE: &str = "license processing that takes more than 24 hours for a group of up to \
+60,000 members is not expected: check the group's processing state (Microsoft 365 admin center → \
+Billing → Licenses, or `licenseProcessingState` in a new groups export) and open a support ticket if it \
+is still not complete";
+
 fn stat_cells(s: &CauseStats) -> [String; 6] {
     [
         cause_text(&s.cause),
@@ -441,6 +465,14 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  {}", clean(&n))?;
         }
     }
+    if !d.slow_processing.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "group processing over 24 hours ({SLOW_ADVICE}):")?;
+        for r in &d.slow_processing {
+            let (g, what) = slow_line(r);
+            writeln!(w, "  {}: {}", clean(&g), clean(&what))?;
+        }
+    }
     if !d.still_open.is_empty() {
         writeln!(w)?;
         writeln!(w, "still open as of {}:", ts(&d.as_of))?;
@@ -510,6 +542,24 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         if let Some(n) = closed_note(d) {
             writeln!(w)?;
             writeln!(w, "{}.", m(&n))?;
+        }
+    }
+    if !d.slow_processing.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "## Group processing over 24 hours")?;
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}{}.",
+            SLOW_ADVICE[..1].to_uppercase(),
+            &SLOW_ADVICE[1..]
+        )?;
+        writeln!(w)?;
+        writeln!(w, "| group | run |")?;
+        writeln!(w, "|---|---|")?;
+        for r in &d.slow_processing {
+            let (g, what) = slow_line(r);
+            writeln!(w, "| {} | {} |", m(&g), m(&what))?;
         }
     }
     if !d.still_open.is_empty() {
@@ -605,6 +655,24 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         if let Some(n) = closed_note(d) {
             writeln!(w, "<p>{}.</p>", h(&n))?;
         }
+    }
+    if !d.slow_processing.is_empty() {
+        writeln!(w, "<h2>Group processing over 24 hours</h2>")?;
+        writeln!(
+            w,
+            "<p>{}{}.</p>",
+            SLOW_ADVICE[..1].to_uppercase(),
+            h(&SLOW_ADVICE[1..])
+        )?;
+        writeln!(
+            w,
+            "<table><thead><tr><th>group</th><th>run</th></tr></thead><tbody>"
+        )?;
+        for r in &d.slow_processing {
+            let (g, what) = slow_line(r);
+            writeln!(w, "<tr><td>{}</td><td>{}</td></tr>", h(&g), h(&what))?;
+        }
+        writeln!(w, "</tbody></table>")?;
     }
     if !d.still_open.is_empty() {
         writeln!(w, "<h2>Still open as of {}</h2>", h(&ts(&d.as_of)))?;

@@ -651,3 +651,35 @@ fn usage_location_and_proxy_address_fixes() {
         "proxy address changed"
     );
 }
+
+/// Processing runs over 24 hours are listed (licensing.md §2: a support ticket for a group of up to
+/// 60,000 members): one that finished after 50 hours, one still unfinished 4 days after it began;
+/// a run of an hour and one unfinished for an hour are not.
+#[test]
+fn processing_runs_over_24_hours_are_listed() {
+    let mut w = World::new();
+    for g in ["LIC-E3", "LIC-PBI", "LIC-Fast", "LIC-New"] {
+        w.snap.groups.push(group(g, &[(E3, &[])]));
+    }
+    w.events.push(start("LIC-E3", "2026-10-01T08:00:00Z"));
+    w.events
+        .push(finish("LIC-E3", "2026-10-03T10:00:00Z", 5, 0));
+    w.events.push(start("LIC-PBI", "2026-10-02T00:00:00Z"));
+    w.events.push(start("LIC-Fast", "2026-10-04T08:00:00Z"));
+    w.events
+        .push(finish("LIC-Fast", "2026-10-04T09:00:00Z", 1, 0));
+    w.events.push(start("LIC-New", "2026-10-05T23:00:00Z"));
+    let s = story(&w, "2026-10-06T00:00:00Z");
+    let runs: Vec<(String, i64, bool)> = s
+        .slow
+        .iter()
+        .map(|r| (r.group.label(), r.seconds, r.finished.is_some()))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("LIC-E3".to_string(), 50 * 3600, true),
+            ("LIC-PBI".to_string(), 4 * 24 * 3600, false)
+        ]
+    );
+}

@@ -968,3 +968,76 @@ fn usage_location_and_proxy_address_updates_are_fixes_read_from_files() {
         assert!(fast.events == full.events, "{name}");
     }
 }
+
+/// A group processing run over 24 hours, finished or not, is its own section in every format, with
+/// the support-ticket advice (licensing.md §2); the sample tenant's runs take minutes and show none.
+#[test]
+fn processing_over_24_hours_is_listed_in_every_format() {
+    let page: Value = serde_json::from_slice(
+        &std::fs::read("fixtures/sample-tenant/audit/directoryAudits-page1.json").unwrap(),
+    )
+    .unwrap();
+    let records = page["value"].as_array().unwrap();
+    let of = |activity: &str| {
+        records
+            .iter()
+            .find(|r| r["activityDisplayName"] == activity)
+            .unwrap()
+            .clone()
+    };
+    let mut start = of("Start applying group based license to users");
+    let mut finish = of("Finish applying group based license to users");
+    start["activityDateTime"] = "2026-10-01T08:00:00Z".into();
+    start["id"] = "slow-start".into();
+    finish["activityDateTime"] = "2026-10-03T10:00:00Z".into();
+    finish["id"] = "slow-finish".into();
+    let mut late = of("Start applying group based license to users");
+    late["activityDateTime"] = "2026-10-04T08:00:00Z".into();
+    late["id"] = "late-start".into();
+    // the story's "now" is the inputs' latest time: a later record of another activity
+    let mut later = of("Change user license");
+    later["activityDateTime"] = "2026-10-06T08:00:00Z".into();
+    later["id"] = "later".into();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("slow.jsonl");
+    let lines: Vec<String> = [&start, &finish, &late, &later]
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let run = |format: &str| {
+        licdiag()
+            .args(["--no-progress", "timeline"])
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let slow = v["slow_processing"].as_array().expect("slow_processing");
+    assert_eq!(slow.len(), 2, "{v}");
+    assert_eq!(slow[0]["seconds"], 50 * 3600);
+    assert_eq!(slow[0]["finished"], "2026-10-03T10:00:00Z");
+    assert_eq!(
+        slow[1]["seconds"],
+        48 * 3600,
+        "unfinished, measured to the latest record"
+    );
+    assert!(slow[1].get("finished").is_none());
+    for (format, head) in [
+        ("table", "group processing over 24 hours"),
+        ("md", "## Group processing over 24 hours"),
+        ("html", "<h2>Group processing over 24 hours</h2>"),
+    ] {
+        let text = String::from_utf8(run(format).stdout).unwrap();
+        assert!(
+            text.contains(head)
+                && text.contains("support ticket")
+                && text.contains("not finished after 2d"),
+            "{format}: {text}"
+        );
+    }
+    let (v, _) = timeline(&[]);
+    assert!(v.get("slow_processing").is_none());
+}
