@@ -97,6 +97,9 @@ struct Builder<'a> {
     siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
     /// Users the audit log deletes, with the latest deletion.
     deleted: HashMap<UserKey, DateTime<Utc>>,
+    /// Open episodes a later success in the log would have resolved but the snapshot still shows
+    /// failing (episode -> the first such success).
+    overruled: BTreeMap<usize, DateTime<Utc>>,
 }
 
 /// Builds the whole story.
@@ -124,6 +127,7 @@ pub fn build(
         freed: Vec::new(),
         siblings: HashMap::default(),
         deleted: HashMap::default(),
+        overruled: BTreeMap::new(),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -696,7 +700,12 @@ impl<'a> Builder<'a> {
                     .as_ref()
                     .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
                     .is_some_and(|d| d.pending);
-                if pending || self.keeps(change, ep.sku.as_deref()) == Some(false) {
+                let keeps = self.keeps(change, ep.sku.as_deref());
+                if pending && keeps != Some(false) {
+                    // a success the snapshot overrules: still open, and said so
+                    self.overruled.entry(i).or_insert(e.time);
+                }
+                if pending || keeps == Some(false) {
                     continue;
                 }
                 if ep.cause == Some(Cause::CountViolation) {
@@ -1257,6 +1266,7 @@ impl<'a> Builder<'a> {
                 open_for_seconds: Some((as_of - ep.first).num_seconds().max(0)),
                 seen_in_audit: true,
                 confirmed_pending: confirmed,
+                later_success: self.overruled.get(&i).copied(),
                 user_key,
                 group_id: ep.group.clone(),
             });
@@ -1302,6 +1312,7 @@ impl<'a> Builder<'a> {
                     open_for_seconds: f.audit.first_seen.map(|s| (as_of - s).num_seconds().max(0)),
                     seen_in_audit: false,
                     confirmed_pending: true,
+                    later_success: None,
                     user_key: None,
                     group_id: Some(g.clone()),
                 });
@@ -1337,6 +1348,7 @@ impl<'a> Builder<'a> {
                     open_for_seconds: u.error_at.map(|s| (as_of - s).num_seconds().max(0)),
                     seen_in_audit: false,
                     confirmed_pending: true,
+                    later_success: None,
                     user_key: Some(k),
                     group_id: f.group_id.clone(),
                 });

@@ -340,6 +340,10 @@ pub struct OpenItem {
     pub seen_in_audit: bool,
     /// The diagnosis (snapshot and audit log) reports it pending.
     pub confirmed_pending: bool,
+    /// A later successful `Change user license` in the audit log that would have resolved it, while
+    /// the snapshot still shows the error (the snapshot wins): the first such success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub later_success: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub user_key: Option<UserKey>,
     #[serde(skip)]

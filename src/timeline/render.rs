@@ -280,11 +280,15 @@ fn open_line(o: &OpenItem) -> (String, String) {
         (Some(s), None) => format!("since {}", ts(s)),
         _ => "since: not recorded".into(),
     };
-    when.push_str(match (o.seen_in_audit, o.confirmed_pending) {
-        (true, true) => "; audit log and diagnosis agree it is pending",
-        (true, false) => "; no later success in the audit log",
-        (false, _) => "; only the snapshot shows it",
-    });
+    match (o.seen_in_audit, o.confirmed_pending, &o.later_success) {
+        (true, true, Some(t)) => when.push_str(&format!(
+            "; the audit log shows a later success ({}), but the snapshot still has the error",
+            ts(t)
+        )),
+        (true, true, None) => when.push_str("; audit log and diagnosis agree it is pending"),
+        (true, false, _) => when.push_str("; no later success in the audit log"),
+        (false, _, _) => when.push_str("; only the snapshot shows it"),
+    }
     (what, when)
 }
 

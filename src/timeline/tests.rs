@@ -159,6 +159,8 @@ fn a_success_that_drops_the_product_does_not_resolve() {
     assert!(resolved(&s).is_empty());
     assert_eq!(s.open.len(), 1);
     assert_eq!(s.open[0].cause, Some(Cause::CountViolation));
+    // not a success the snapshot overrules: it never licensed the product
+    assert_eq!(s.open[0].later_success, None);
 }
 
 #[test]
@@ -181,6 +183,9 @@ fn the_snapshot_wins_over_a_later_success() {
     assert!(resolved(&s).is_empty(), "{:?}", s.entries);
     assert_eq!(s.open.len(), 1);
     assert!(s.open[0].confirmed_pending);
+    // the story says the log has a later success the snapshot overrules ("audit log and diagnosis
+    // agree it is pending" was false here)
+    assert_eq!(s.open[0].later_success, Some(t("2026-10-06T09:00:00Z")));
 }
 
 #[test]
