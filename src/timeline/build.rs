@@ -877,10 +877,29 @@ impl<'a> Builder<'a> {
     /// properties ([`crate::model::event::UserFixes`]); other updates (and the license diffs of
     /// `Change user license` siblings) are not steps.
     fn user_update(&mut self, seq: usize, e: &'a AuditEvent) {
-        if e.result != Outcome::Success || !is_admin(&e.actor) {
+        if e.result != Outcome::Success {
             return;
         }
         let Some(k) = self.user_of(e) else { return };
+        if !is_admin(&e.actor) {
+            // the licensing service's own update: the proxy-address calculation a license update
+            // triggers (context, whatever is failing)
+            if e.extra.user_fixes.addresses_changed {
+                let groups = self.open_groups(&k);
+                self.push_rel(
+                    e.time,
+                    (0, seq),
+                    Some(e),
+                    Stage::AddressesRecalculated {
+                        user: self.dir.user_ref(&k),
+                        who: e.actor.label(),
+                    },
+                    vec![k],
+                    groups,
+                );
+            }
+            return;
+        }
         let changed = e.extra.user_fixes;
         let causes: Vec<Cause> = self
             .open_of(&EpisodeSubject::User(k.clone()))

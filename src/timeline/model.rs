@@ -255,6 +255,11 @@ pub enum Stage {
     },
     /// A user or a licensing group deleted while nothing of theirs was failing (context).
     Deleted { subject: Subject, who: String },
+    /// The group-based-licensing service's `Update user` changing the user's proxy addresses (and
+    /// mail): the proxy-address calculation a license update triggers (the guide's "Microsoft Entra
+    /// Mail and ProxyAddresses attribute change"). Context: it explains an address that changed
+    /// with no administrator behind it.
+    AddressesRecalculated { user: UserRef, who: String },
 }
 
 /// What closed an episode that was not resolved.

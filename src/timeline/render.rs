@@ -262,6 +262,14 @@ pub fn describe(e: &Entry) -> Line {
             };
             (stage.into(), subject.label(), format!("by {who}"))
         }
+        Stage::AddressesRecalculated { user, who } => (
+            "addresses recalculated".into(),
+            user.label(),
+            format!(
+                "proxy addresses changed by {who}: the proxy-address calculation a license update \
+                 triggers (it can change mail too), not an administrator"
+            ),
+        ),
     };
     Line {
         stage,

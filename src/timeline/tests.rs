@@ -688,3 +688,38 @@ fn processing_runs_over_24_hours_are_listed() {
         ]
     );
 }
+
+/// The licensing service's own `Update user` changing the proxy addresses is shown (the guide's
+/// "Mail and ProxyAddresses attribute change"), failure or not; an administrator's is not (it is a
+/// fix only when it clears an open UniquenessViolation), nor one that leaves the addresses alone.
+#[test]
+fn addresses_recalculated_by_the_licensing_service() {
+    let mut w = World::new();
+    let mut svc = update_user(
+        "ana",
+        "2026-10-05T08:02:01Z",
+        &[("ProxyAddresses", "[]", "[\"SMTP:ana@contoso.example\"]")],
+    );
+    svc.actor = crate::model::Actor::GroupBasedLicensing;
+    w.events.push(svc);
+    let mut by_admin = update_user(
+        "ben",
+        "2026-10-05T09:00:00Z",
+        &[("ProxyAddresses", "[]", "[\"SMTP:ben@contoso.example\"]")],
+    );
+    w.events.push(by_admin);
+    let mut untouched = update_user("cara", "2026-10-05T10:00:00Z", &[("Mail", "[]", "[\"x\"]")]);
+    untouched.actor = crate::model::Actor::GroupBasedLicensing;
+    w.events.push(untouched);
+    let s = story(&w, "2026-10-06T00:00:00Z");
+    let shown: Vec<String> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::AddressesRecalculated { user, .. } => Some(user.label()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shown, [format!("ana@{DOMAIN}")]);
+    assert_eq!(s.entries.len(), 1);
+}
