@@ -702,7 +702,7 @@ fn addresses_recalculated_by_the_licensing_service() {
     );
     svc.actor = crate::model::Actor::GroupBasedLicensing;
     w.events.push(svc);
-    let mut by_admin = update_user(
+    let by_admin = update_user(
         "ben",
         "2026-10-05T09:00:00Z",
         &[("ProxyAddresses", "[]", "[\"SMTP:ben@contoso.example\"]")],
