@@ -22,6 +22,9 @@ pub struct Directory {
     /// lower-cased UPN -> object id.
     upn_to_id: HashMap<String, ObjectId>,
     groups: BTreeMap<ObjectId, Option<String>>,
+    /// Every display name an input gave a group (lower-cased), with the groups it named: a name from
+    /// before a rename still finds the group the snapshot names by its new one.
+    group_names: BTreeMap<String, BTreeSet<ObjectId>>,
     licensing_groups: BTreeSet<ObjectId>,
 }
 
@@ -65,6 +68,7 @@ impl Directory {
             d.groups
                 .entry(g.id.clone())
                 .or_insert_with(|| g.display_name.clone());
+            d.name_group(&g.id, g.display_name.as_deref());
             if !g.assigned_licenses.is_empty() {
                 d.licensing_groups.insert(g.id.clone());
             }
@@ -108,9 +112,19 @@ impl Directory {
                     if name.is_none() {
                         *name = t.display_name.as_deref().map(String::from);
                     }
+                    self.name_group(id, t.display_name.as_deref());
                 }
             }
             _ => {}
+        }
+    }
+
+    fn name_group(&mut self, id: &ObjectId, name: Option<&str>) {
+        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            self.group_names
+                .entry(n.to_lowercase())
+                .or_default()
+                .insert(id.clone());
         }
     }
 
@@ -237,6 +251,12 @@ impl Directory {
             })
             .map(|(id, _)| id)
             .collect();
+        // a name the group had before a rename: an audit target names it beside the group's id
+        let former: Vec<&ObjectId> = match hits.is_empty() {
+            true => self.group_names.get(&lower).into_iter().flatten().collect(),
+            false => Vec::new(),
+        };
+        let hits = if hits.is_empty() { former } else { hits };
         match hits.as_slice() {
             [one] => Lookup::Found((*one).clone()),
             [] => Lookup::NotFound {
@@ -363,6 +383,37 @@ mod tests {
             d.find_user("kai.tanaka@x.example"),
             Lookup::Found(_)
         ));
+    }
+
+    /// A group name the log gives from before a rename finds the group the snapshot names by its
+    /// new one; the current name still wins over another group's former name.
+    #[test]
+    fn a_group_name_before_a_rename_is_the_same_group() {
+        use crate::diagnose::testkit::{event, gid, group, group_target};
+        use crate::model::{Activity, Actor, Outcome};
+        let mut renamed = group("LIC-E3", &[]);
+        renamed.display_name = Some("LIC-O365-E3".into());
+        let other = group("LIC-Old", &[]);
+        let snap = Snapshot {
+            groups: vec![renamed, other],
+            ..Default::default()
+        };
+        let start = |name: &str| {
+            event(
+                Activity::StartApplyingGroupLicense,
+                "2026-10-06T08:00:00Z",
+                Outcome::Success,
+                Actor::GroupBasedLicensing,
+                vec![group_target(name)],
+            )
+        };
+        // LIC-Old's record names it "LIC-O365-E3" too (a name it had): the current name wins
+        let mut old_name = start("LIC-Old");
+        old_name.targets[0].display_name = Some("LIC-O365-E3".into());
+        let d = Directory::new(&[start("LIC-E3"), old_name], &snap);
+        assert!(matches!(d.find_group("lic-e3"), Lookup::Found(g) if g == gid("LIC-E3")));
+        assert!(matches!(d.find_group("LIC-O365-E3"), Lookup::Found(g) if g == gid("LIC-E3")));
+        assert!(matches!(d.find_group("LIC-Old"), Lookup::Found(g) if g == gid("LIC-Old")));
     }
 
     /// Review finding 6: a typo gets "did you mean", not only a part of a UPN or name.
