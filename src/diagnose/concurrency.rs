@@ -117,11 +117,25 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     if !ok.is_empty() {
         parts.push(format!("Self-resolved: {}.", list(&ok, 5)));
     }
+    // while the group's processing is not complete, Entra is still retrying: nothing to do yet
+    let processing = b
+        .group
+        .id()
+        .and_then(|g| ctx.group(g))
+        .and_then(|g| g.processing_state.as_deref())
+        .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("ProcessingComplete"));
     if !pending.is_empty() {
-        parts.push(format!(
-            "No later success yet for {}; if it persists, reprocess the user.",
-            list(&pending, 5)
-        ));
+        match processing {
+            Some(p) => parts.push(format!(
+                "No later success yet for {}, and {} is still being processed ({p}): wait for its processing to complete; Entra retries the user meanwhile.",
+                list(&pending, 5),
+                ctx.group_key_label(&b.group).unwrap_or_default()
+            )),
+            None => parts.push(format!(
+                "No later success yet for {}; if it persists, reprocess the user.",
+                list(&pending, 5)
+            )),
+        }
     }
     (
         CauseDetails::Concurrency { occurrences: occ },

@@ -124,6 +124,11 @@ pub(crate) fn enrich(
             }
             seats.push('.');
             parts.push(seats);
+            // a subscription that is not active: its units come back by reactivating or
+            // renewing it (licensing.md §3), which comes before buying more
+            if let Some(l) = crate::recommend::inactive_subscription(c, &sku) {
+                parts.push(format!("{l}."));
+            }
 
             let s = shortfall(c);
             short = Some(s);
@@ -227,10 +232,15 @@ pub(crate) fn enrich(
                 pending.len(),
                 pending.len()
             );
-            parts.push(
+            parts.push(if ctx.snap.skus.is_empty() {
                 "No subscribedSkus export was given, so seat numbers and reclaimable seats are unknown."
-                    .into(),
-            );
+                    .into()
+            } else {
+                // the export was given and lists other products: this one is not subscribed
+                format!(
+                    "{sku} is not in the subscribedSkus export (subscription gone or expired?): seat numbers and reclaimable seats are unknown; check Billing > Your products in the Microsoft 365 admin center."
+                )
+            });
         }
     }
     if !resolved.is_empty() {

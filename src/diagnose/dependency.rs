@@ -11,6 +11,7 @@ use super::context::{Ctx, GroupKey, SkuKey, UKey};
 use super::observe::Bucket;
 use super::status::UserState;
 use super::text::{fmt_time, list, plural};
+use crate::knowledge::conflicts::conflicting_pairs;
 use crate::knowledge::dependencies::dependency_of_error;
 use crate::model::finding::{CauseDetails, DependencyItem, PlanRef, ProductRef, SupplyOption};
 use crate::model::{Activity, Cause, PlanId, SkuId, TargetKind};
@@ -57,6 +58,29 @@ pub(crate) fn supply_options(
             }
         }
     }
+    // the products the user holds, and their enabled plans: a source whose plans conflict
+    // with them would fail with MutuallyExclusiveViolation, so it is no way to keep the plan
+    let holding: Vec<(&SkuId, Vec<PlanId>)> = user
+        .and_then(|k| ctx.user(k))
+        .map(|u| {
+            u.license_states
+                .iter()
+                .filter(|st| Ctx::holds(st))
+                .map(|st| {
+                    (
+                        &st.sku_id,
+                        enabled_plans(ctx, &st.sku_id, &st.disabled_plans),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let clashes = |sku: &SkuId, plans: &[PlanId]| {
+        !holding.iter().any(|(s, _)| *s == sku)
+            && holding
+                .iter()
+                .any(|(_, en)| !conflicting_pairs(plans, en, ctx.version).is_empty())
+    };
     // licensing groups assigning a product with the plan enabled
     for g in &ctx.snap.groups {
         if exclude_group == Some(&g.id) {
@@ -64,13 +88,18 @@ pub(crate) fn supply_options(
         }
         for l in &g.assigned_licenses {
             let en = enabled_plans(ctx, &l.sku_id, &l.disabled_plans);
-            if required.iter().any(|r| en.contains(r)) {
+            if required.iter().any(|r| en.contains(r)) && !clashes(&l.sku_id, &en) {
                 out.push(SupplyOption {
                     product: ctx.product_ref(&l.sku_id),
                     how: "group".into(),
                     group_id: Some(g.id.clone()),
                     group: g.display_name.clone(),
-                    available: avail(&l.sku_id),
+                    // a product the user holds costs no new seat
+                    available: if holding.iter().any(|(s, _)| *s == &l.sku_id) {
+                        None
+                    } else {
+                        avail(&l.sku_id)
+                    },
                 });
             }
         }
@@ -91,7 +120,7 @@ pub(crate) fn supply_options(
             continue;
         }
         let plans = ctx.kb.plans_of(&s.sku_id);
-        if required.iter().any(|r| plans.contains(r)) {
+        if required.iter().any(|r| plans.contains(r)) && !clashes(&s.sku_id, plans) {
             let already = held.contains(&&s.sku_id);
             out.push(SupplyOption {
                 product: ctx.product_ref(&s.sku_id),
@@ -124,10 +153,14 @@ fn option_text(o: &SupplyOption) -> String {
             None => format!("enable it in the direct {p}"),
         },
         "group" => format!(
-            "add the user to {} ({p})",
+            "add the user to {} ({p}{})",
             o.group
                 .clone()
-                .unwrap_or_else(|| "a licensing group".into())
+                .unwrap_or_else(|| "a licensing group".into()),
+            match o.available {
+                Some(a) if a <= 0 => "; no free seats",
+                _ => "",
+            }
         ),
         "direct_same_product" => {
             format!("assign {p} directly (the user already consumes a seat of it)")

@@ -130,6 +130,15 @@ pub fn diagnose(
         ctx.address_index_for(&uniqueness::wanted(&ctx, unique));
     }
 
+    // where each finding's failing assignment comes from (a direct one is retried, not reprocessed)
+    let origins: Vec<crate::recommend::Origin> = buckets
+        .iter()
+        .map(|b| match b.group {
+            GroupKey::Group(_) | GroupKey::Name(_) => crate::recommend::Origin::Group,
+            GroupKey::Direct => crate::recommend::Origin::Direct,
+            GroupKey::Unknown => crate::recommend::Origin::Unknown,
+        })
+        .collect();
     // each bucket's observations are freed as its finding is made, not held beside them all
     let mut findings: Vec<Finding> = buckets
         .into_par_iter()
@@ -141,9 +150,11 @@ pub fn diagnose(
     // indexes are freed: written beside them, they were the top of the run's memory.
     let conflict_table = ctx.version.as_str().to_string();
     drop(ctx);
+    let tenant = crate::recommend::Tenant::new(snapshot, &findings);
     findings
         .par_iter_mut()
-        .for_each(|f| f.recommendation = crate::recommend::recommend(f, kb));
+        .zip(origins)
+        .for_each(|(f, o)| f.recommendation = crate::recommend::recommend(f, kb, &tenant, o));
     // Root causes first: an `Other` whose users are all explained by a sibling's error is a
     // consequence, listed after the causes that explain it; then by affected users.
     let derived = |f: &Finding| {

@@ -213,18 +213,49 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             list(&l, 5)
         ));
     }
-    let synced: Vec<String> = users
-        .iter()
-        .filter(|u| ctx.user(&u.user).is_some_and(|m| m.is_synced()))
-        .map(|u| ctx.user_label(&u.user))
-        .collect();
+    // the holder of the stray address is the object whose proxyAddresses change: where it is
+    // mastered (on-premises AD for a synced one) says where to change them
+    let mut synced: Vec<String> = Vec::new();
+    let mut cloud: Vec<String> = Vec::new();
+    for h in colliding.iter().flat_map(|c| &c.holders) {
+        let who = h
+            .upn
+            .clone()
+            .or_else(|| h.display_name.clone())
+            .unwrap_or_else(|| h.id.to_string());
+        let is_synced = if h.kind == "user" {
+            ctx.resolve_user(Some(&h.id), None)
+                .and_then(|k| ctx.user(&k))
+                .map(|u| u.is_synced())
+        } else {
+            ctx.group(&h.id).map(|g| g.is_synced())
+        };
+        let into = match is_synced {
+            Some(true) => &mut synced,
+            Some(false) => &mut cloud,
+            None => continue,
+        };
+        if !into.contains(&who) {
+            into.push(who);
+        }
+    }
     if !synced.is_empty() {
         parts.push(format!(
-            "{} synced from on-premises AD: fix the address at the source of authority (on-premises AD), not in the cloud.",
+            "{} synced from on-premises AD: change the stray address at the source of authority (on-premises AD), not in the cloud.",
             if synced.len() == 1 {
-                format!("{} is", list(&synced, 3))
+                format!("The holder {} is", list(&synced, 3))
             } else {
-                format!("{} are", list(&synced, 3))
+                format!("The holders {} are", list(&synced, 3))
+            }
+        ));
+    }
+    if !cloud.is_empty() {
+        parts.push(format!(
+            "{} cloud-only: change the stray address in the cloud (Exchange Online).",
+            if cloud.len() == 1 {
+                format!("The holder {} is", list(&cloud, 3))
+            } else {
+                format!("The holders {} are", list(&cloud, 3))
             }
         ));
     }

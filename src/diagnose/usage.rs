@@ -64,9 +64,30 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     if !per.is_empty() {
         parts.push(format!("Usage locations: {}.", per.join("; ")));
     }
+    let gl = ctx
+        .group_key_label(&b.group)
+        .unwrap_or_else(|| "the licensing group".into());
+    // a synced group's members change on-premises, a dynamic group's by the users' attributes
+    // (guide, "Change license assignments")
+    let take_out = match b.group.id().and_then(|g| ctx.group(g)) {
+        _ if matches!(b.group, super::context::GroupKey::Direct) => {
+            "Remove the direct assignment from users in unsupported locations".to_string()
+        }
+        Some(g) if g.is_synced() => format!(
+            "Remove users in unsupported locations from {gl} in on-premises AD ({gl} is synced)"
+        ),
+        Some(g) if g.is_dynamic() => format!(
+            "Take users in unsupported locations out of {gl} by changing their attributes or the group's rule ({gl} is dynamic)"
+        ),
+        _ => format!("Remove users in unsupported locations from {gl}"),
+    };
     parts.push(format!(
-        "Remove users in unsupported locations from {}, or correct usageLocation where it is wrong (group licensing never sets it), then reprocess.",
-        ctx.group_key_label(&b.group).unwrap_or_else(|| "the licensing group".into())
+        "{take_out}, or correct usageLocation where it is wrong (group licensing never sets it), then {}.",
+        if matches!(b.group, super::context::GroupKey::Direct) {
+            "retry the direct assignment"
+        } else {
+            "reprocess"
+        }
     ));
     if synced > 0 {
         parts.push(format!(

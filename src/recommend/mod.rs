@@ -5,17 +5,22 @@
 
 pub mod playbook;
 pub mod powershell;
+pub mod tenant;
 
 pub use crate::model::finding::Recommendation;
 pub use playbook::{all_entries, lookup, playbook, FollowUp, FollowUpKind, PlaybookEntry};
+pub use tenant::{Membership, Origin, Tenant};
 
+use crate::knowledge::conflicts::{conflicting_pairs, ConflictTableVersion};
 use crate::knowledge::Knowledge;
 use crate::model::finding::{
-    AffectedUser, AssignmentSource, CauseDetails, Finding, ReclaimReason, Status,
+    AffectedUser, AssignmentSource, CauseDetails, Finding, ReclaimReason, SkuCapacity, Status,
+    UserRef,
 };
-use crate::model::Cause;
+use crate::model::{Cause, ObjectId, PlanId, SkuId};
 
 use powershell::{comment, quote as ps};
+use std::collections::BTreeMap;
 
 fn reprocess_line(u: &AffectedUser) -> Option<String> {
     let key = u.user.key()?;
@@ -30,6 +35,199 @@ fn reprocess_line(u: &AffectedUser) -> Option<String> {
         }
         _ => format!("Invoke-MgLicenseUser -UserId {}", ps(&key)),
     })
+}
+
+/// The retry of a failed direct assignment: `Set-MgUserLicense` reports its error at once, so
+/// once the cause is fixed the assignment is made again (nothing to reprocess).
+fn retry_line(u: &AffectedUser, sku_id: Option<&SkuId>) -> Option<String> {
+    let key = u.user.key()?;
+    let sku = sku_id
+        .map(|s| powershell::guid_or(s.as_str(), "product id"))
+        .unwrap_or_else(|| "<product id>".into());
+    Some(format!(
+        "Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={sku}}}) -RemoveLicenses @()  # retry the direct assignment of {}",
+        ps(&key),
+        comment(&u.user.label())
+    ))
+}
+
+/// `@('a','b')`: the plans the assignment already disables plus `add` (the list replaces the
+/// assignment's, so it repeats the plans that stay disabled); a placeholder first when the
+/// snapshot does not say which plans are disabled now, so the line is not run as it stands.
+fn disabled_plans_list(existing: Option<Vec<PlanId>>, add: &[PlanId]) -> String {
+    let mut items: Vec<String> = Vec::new();
+    match existing {
+        Some(v) => items.extend(
+            v.iter()
+                .filter(|p| !add.contains(p))
+                .map(|p| powershell::guid_or(p.as_str(), "plan id")),
+        ),
+        None => items.push("<ids of the plans disabled now>".into()),
+    }
+    items.extend(
+        add.iter()
+            .map(|p| powershell::guid_or(p.as_str(), "plan id")),
+    );
+    format!("@({})", items.join(","))
+}
+
+/// How to take a user out of a group, as the group's membership is managed (guide, "Change
+/// license assignments": synced groups change on-premises, dynamic ones by the user's
+/// attributes): the step's words and, for a group assigned in the cloud, the command.
+fn leave_group(
+    t: &Tenant,
+    gid: Option<&ObjectId>,
+    glabel: &str,
+    user: &UserRef,
+    note: &str,
+) -> (String, Option<String>) {
+    let ul = user.label();
+    match t.membership(gid) {
+        Membership::Synced => (
+            format!(
+                "remove {ul} from {glabel} in on-premises AD ({glabel} is synced by Microsoft Entra Connect: its members change there, and group licensing picks the change up after the next sync)"
+            ),
+            None,
+        ),
+        Membership::Dynamic(rule) => (
+            format!(
+                "change {ul}'s attributes so that {glabel}'s membership rule{} no longer matches, or change the rule ({glabel} is a dynamic group: members are not removed by hand)",
+                rule.map(|r| format!(" {r}")).unwrap_or_default()
+            ),
+            None,
+        ),
+        Membership::Assigned | Membership::Unknown => (
+            format!("remove {ul} from {glabel}"),
+            match (gid, user.key()) {
+                (Some(g), Some(uid)) => Some(format!(
+                    "Remove-MgGroupMemberByRef -GroupId {} -DirectoryObjectId {}  # {}",
+                    ps(g.as_str()),
+                    ps(&uid),
+                    comment(note)
+                )),
+                _ => None,
+            },
+        ),
+    }
+}
+
+/// What to do first when the product's subscription is not active (licensing.md §3:
+/// `capabilityStatus` decays Enabled -> Warning -> Suspended -> Deleted / LockedOut; suspended
+/// units are cancelled but reactivatable, locked-out ones cancelled), or when none of its units
+/// is enabled but some are suspended. `None` for an active subscription.
+pub fn inactive_subscription(cap: &SkuCapacity, sku: &str) -> Option<String> {
+    let status = cap.capability_status.as_deref().unwrap_or("");
+    match status.to_ascii_lowercase().as_str() {
+        "suspended" => Some(format!(
+            "Reactivate the {sku} subscription first: it is Suspended (cancelled, {} unit(s) not assignable until it is reactivated)",
+            cap.suspended
+        )),
+        "lockedout" => Some(format!(
+            "Renew the {sku} subscription first: it is LockedOut (cancelled; {} unit(s) cannot be assigned)",
+            cap.locked_out
+        )),
+        "deleted" => Some(format!(
+            "Renew the {sku} subscription first, or buy a new one: it is Deleted ({})",
+            if cap.locked_out > 0 {
+                format!("cancelled; {} unit(s) locked out", cap.locked_out)
+            } else {
+                "cancelled; its units are gone".to_string()
+            }
+        )),
+        "warning" => Some(format!(
+            "Renew the {sku} subscription: it is in Warning (expired, {} unit(s) in their grace period; when it lapses they are suspended)",
+            cap.warning
+        )),
+        _ if cap.enabled == 0 && cap.suspended > 0 => Some(format!(
+            "Reactivate the {sku} subscription first: none of its units is enabled and {} are suspended (cancelled, reactivatable)",
+            cap.suspended
+        )),
+        _ => None,
+    }
+}
+
+/// Whether the user's plans conflict with the failing product only under the pre-July-2025 table
+/// (the explanation says "try reprocessing" for them), from the snapshot's licenses as
+/// `diagnose::conflict` reads them.
+fn legacy_only(f: &Finding, kb: &Knowledge, t: &Tenant, u: &UserRef, table: &str) -> bool {
+    if table != ConflictTableVersion::Current.as_str() {
+        return false;
+    }
+    let (Some(id), Some(sku)) = (u.id.as_ref(), f.sku_id.as_ref()) else {
+        return false;
+    };
+    let Some(uf) = t.user(id) else {
+        return false;
+    };
+    let enabled = |s: &SkuId, d: &[PlanId]| -> Vec<PlanId> {
+        kb.plans_of(s)
+            .iter()
+            .filter(|p| !d.contains(p))
+            .cloned()
+            .collect()
+    };
+    let is_failing =
+        |g: &Option<ObjectId>, s: &SkuId| s == sku && g.as_ref() == f.group_id.as_ref();
+    let (failing_disabled, others): (Option<Vec<PlanId>>, Vec<Vec<PlanId>>) = match &uf.states {
+        Some(states) => (
+            states
+                .iter()
+                .find(|l| is_failing(&l.group, &l.sku))
+                .map(|l| l.disabled.clone()),
+            states
+                .iter()
+                .filter(|l| l.held && !is_failing(&l.group, &l.sku))
+                .map(|l| enabled(&l.sku, &l.disabled))
+                .collect(),
+        ),
+        None => (
+            None,
+            uf.assigned.iter().map(|(s, d)| enabled(s, d)).collect(),
+        ),
+    };
+    let failing_disabled = failing_disabled
+        .or_else(|| f.group_id.as_ref().and_then(|g| t.group_disabled(g, sku)))
+        .unwrap_or_default();
+    let failing = enabled(sku, &failing_disabled);
+    others
+        .iter()
+        .any(|o| !conflicting_pairs(&failing, o, ConflictTableVersion::Pre2025).is_empty())
+}
+
+/// How to add a user to a group, as the group's membership is managed: words for the step
+/// (empty for a group assigned in the cloud) and, for such a group, the command.
+fn join_group(
+    t: &Tenant,
+    gid: Option<&ObjectId>,
+    glabel: &str,
+    user: &UserRef,
+) -> (String, Option<String>) {
+    match t.membership(gid) {
+        Membership::Synced => (
+            format!(", added in on-premises AD: {glabel} is synced"),
+            None,
+        ),
+        Membership::Dynamic(rule) => (
+            format!(
+                ", by the user's attributes: {glabel} is dynamic{}",
+                rule.map(|r| format!(" ({r})")).unwrap_or_default()
+            ),
+            None,
+        ),
+        Membership::Assigned | Membership::Unknown => (
+            String::new(),
+            match (gid, user.key()) {
+                (Some(g), Some(uid)) => Some(format!(
+                    "New-MgGroupMember -GroupId {} -DirectoryObjectId {}  # add {} to {}",
+                    ps(g.as_str()),
+                    ps(&uid),
+                    comment(&user.label()),
+                    comment(glabel)
+                )),
+                _ => None,
+            },
+        ),
+    }
 }
 
 fn pending(f: &Finding) -> Vec<&AffectedUser> {
@@ -53,7 +251,7 @@ fn sku_label(f: &Finding) -> String {
 }
 
 /// The recommendation for a finding.
-pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
+pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Recommendation {
     let entry = playbook(&f.cause);
     let pend = pending(f);
     let is_pending: crate::model::hash::HashSet<&crate::model::finding::UserRef> =
@@ -82,9 +280,29 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
             applies_to,
         };
     }
-    let reprocess: Vec<String> = pend.iter().filter_map(|u| reprocess_line(u)).collect();
+    let direct = origin == Origin::Direct;
+    // a group's assignment is reprocessed; a direct one reported its error at once and is
+    // simply made again (guide: `Set-MgUserLicense` reports the problem back immediately)
+    let reprocess: Vec<String> = if direct {
+        pend.iter()
+            .filter_map(|u| retry_line(u, f.sku_id.as_ref()))
+            .collect()
+    } else {
+        pend.iter().filter_map(|u| reprocess_line(u)).collect()
+    };
     let sku = sku_label(f);
     let group = group_label(f);
+    let then_group = if direct {
+        format!("retry the direct assignment of {sku}")
+    } else {
+        format!("reprocess {group}")
+    };
+    let then_users = if direct {
+        "retry the direct assignment"
+    } else {
+        "reprocess the user(s)"
+    };
+    const DIRECT_RETRY: &str = "Then retry the direct assignment (Set-MgUserLicense, below): a direct assignment reports its error at once, so there is no group or user to reprocess.";
     let mut steps: Vec<String> = Vec::new();
     let mut commands: Vec<String> = Vec::new();
     let summary;
@@ -92,13 +310,30 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
     match (&f.cause, &f.details) {
         (Cause::CountViolation, CauseDetails::Count(c)) => {
             let n = c.shortfall.unwrap_or(c.blocked_users as u64);
-            summary = if n > 0 {
-                format!(
-                    "Buy {n} more {sku} license(s) or free {n} seat(s), then reprocess {group}."
-                )
-            } else {
-                format!("Seats of {sku} are available now: reprocess {group}.")
+            let lapsed = c
+                .capacity
+                .as_deref()
+                .and_then(|cap| inactive_subscription(cap, &sku));
+            summary = match (&lapsed, n > 0) {
+                (Some(l), true) => format!(
+                    "{l}; otherwise buy {n} more {sku} license(s) or free {n} seat(s). Then {then_group}."
+                ),
+                (Some(l), false) => format!("{l}. Then {then_group}."),
+                (None, true) => format!(
+                    "Buy {n} more {sku} license(s) or free {n} seat(s), then {then_group}."
+                ),
+                (None, false) => format!("Seats of {sku} are available now: {then_group}."),
             };
+            if let Some(l) = &lapsed {
+                steps.push(format!(
+                    "{l}. In the Microsoft 365 admin center > Billing > Your products; units of a subscription that is not active cannot be assigned."
+                ));
+            } else if let Some(cap) = c.capacity.as_deref().filter(|cap| cap.suspended > 0) {
+                steps.push(format!(
+                    "{} unit(s) of {sku} are suspended (cancelled, reactivatable): reactivating them (Microsoft 365 admin center > Billing > Your products) gives back seats without buying new ones.",
+                    cap.suspended
+                ));
+            }
             if let Some(cap) = &c.capacity {
                 steps.push(format!(
                     "Check the seats in the Microsoft 365 admin center > Billing > Licenses > {sku}: {} enabled, {} in warning, {} consumed.",
@@ -126,13 +361,20 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                                         ps(&sku_id),
                                         comment(&r.user.label())
                                     )),
-                                    AssignmentSource::Group { group_id: Some(g), group, .. } => commands.push(format!(
-                                        "Remove-MgGroupMemberByRef -GroupId {} -DirectoryObjectId {}  # disabled account {} in {}",
-                                        ps(g.as_str()),
-                                        ps(&uid),
-                                        comment(&r.user.label()),
-                                        comment(group.as_deref().unwrap_or(g.as_str()))
-                                    )),
+                                    AssignmentSource::Group { group_id: Some(g), group, .. } => {
+                                        let gl = group.clone().unwrap_or_else(|| g.to_string());
+                                        let (how, cmd) = leave_group(
+                                            t,
+                                            Some(g),
+                                            &gl,
+                                            &r.user,
+                                            &format!("disabled account {} in {gl}", r.user.label()),
+                                        );
+                                        match cmd {
+                                            Some(c) => commands.push(c),
+                                            None => steps.push(format!("For {}: {how}.", r.user.label())),
+                                        }
+                                    }
                                     AssignmentSource::Group { .. } => {}
                                 }
                             }
@@ -162,33 +404,82 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                     "Check the seats of {sku} in the Microsoft 365 admin center > Billing > Licenses; buy more or free unused licenses from other users or groups."
                 ));
             }
-            steps.push(format!(
-                "Then reprocess {group} (group > Licenses > Reprocess), or the affected users."
-            ));
+            steps.push(if direct {
+                DIRECT_RETRY.to_string()
+            } else {
+                format!(
+                    "Then reprocess {group} (group > Licenses > Reprocess), or the affected users."
+                )
+            });
         }
         (
             Cause::MutuallyExclusiveViolation,
             CauseDetails::Conflict {
-                conflicting_plans, ..
+                conflicting_plans,
+                conflict_table,
             },
         ) => {
-            summary = format!(
-                "Resolve the conflicting service plans for {} user(s): disable a plan in one assignment or remove the other license, then reprocess.",
-                pend.len()
-            );
+            // users whose plans conflict only under the pre-July-2025 table: nothing to disable
+            let legacy: Vec<&AffectedUser> = pend
+                .iter()
+                .copied()
+                .filter(|u| !conflicting_plans.iter().any(|c| c.user == u.user))
+                .filter(|u| legacy_only(f, kb, t, &u.user, conflict_table))
+                .collect();
+            let explained = pend
+                .iter()
+                .filter(|u| conflicting_plans.iter().any(|c| c.user == u.user))
+                .count();
+            summary = if explained == 0 && !legacy.is_empty() {
+                format!(
+                    "The plans of {} user(s) only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): {then_users}; nothing to disable.",
+                    legacy.len()
+                )
+            } else {
+                format!(
+                    "Resolve the conflicting service plans for {} user(s): disable a plan in one assignment or remove the other license, then {then_users}.",
+                    explained.max(pend.len() - legacy.len())
+                )
+            };
+            // plans to disable, gathered per assignment: one command each (its DisabledPlans
+            // list replaces the assignment's, so two separate lines would undo each other)
+            let mut fail_plans: Vec<PlanId> = Vec::new();
+            let mut other_groups: BTreeMap<(ObjectId, SkuId), (String, String, Vec<PlanId>)> =
+                BTreeMap::new();
+            let mut other_direct: BTreeMap<(String, SkuId), (String, String, Vec<PlanId>)> =
+                BTreeMap::new();
+            let disable_failing = if direct {
+                format!("or assign {sku} again with {{plan}} disabled")
+            } else {
+                format!("or disable {{plan}} in {sku} on {group} (affects every member)")
+            };
             for cp in conflicting_plans {
                 if !is_pending.contains(&cp.user) {
                     continue;
                 }
                 let uid = cp.user.key().unwrap_or_else(|| cp.user.label());
                 let (plan, other) = (cp.plan.label(), cp.other_plan.label());
+                let fail_opt = disable_failing.replace("{plan}", &plan);
+                if let Some(p) = &cp.plan.id {
+                    if !fail_plans.contains(p) {
+                        fail_plans.push(p.clone());
+                    }
+                }
                 match &cp.other_source {
                     AssignmentSource::Direct { sku: osku, sku_id } => {
                         let osku_l = osku.clone().unwrap_or_else(|| "the other product".into());
                         steps.push(format!(
-                            "{}: disable {other} in the direct {osku_l}, or remove the direct {osku_l} if it is redundant, or disable {plan} in {sku} on {group} (affects every member).",
+                            "{}: disable {other} in the direct {osku_l}, or remove the direct {osku_l} if it is redundant, {fail_opt}.",
                             cp.user.label()
                         ));
+                        if let (Some(sid), Some(op)) = (sku_id, &cp.other_plan.id) {
+                            let e = other_direct
+                                .entry((uid.clone(), sid.clone()))
+                                .or_insert_with(|| (cp.user.label(), osku_l.clone(), Vec::new()));
+                            if !e.2.contains(op) {
+                                e.2.push(op.clone());
+                            }
+                        }
                         if let Some(sid) = sku_id {
                             commands.push(format!(
                                 "# option: Set-MgUserLicense -UserId {} -AddLicenses @() -RemoveLicenses @({})  # remove the direct {} from {}",
@@ -199,22 +490,31 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                             ));
                         }
                     }
-                    AssignmentSource::Group { group_id, group: og, sku: osku, .. } => {
+                    AssignmentSource::Group { group_id, group: og, sku: osku, sku_id } => {
                         let og_l = og.clone().or_else(|| group_id.as_ref().map(|g| g.to_string())).unwrap_or_else(|| "the other group".into());
+                        let osku_l = osku.clone().unwrap_or_else(|| "the other product".into());
+                        let (leave, cmd) = leave_group(
+                            t,
+                            group_id.as_ref(),
+                            &og_l,
+                            &cp.user,
+                            &format!("remove {} from {og_l}", cp.user.label()),
+                        );
                         steps.push(format!(
-                            "{}: disable {other} in {} on group {og_l}, or remove the user from {og_l} if {} is redundant, or disable {plan} in {sku} on {group} (affects every member).",
+                            "{}: disable {other} in {osku_l} on group {og_l} (affects every member of {og_l}), or, if {} is redundant, {leave}, {fail_opt}.",
                             cp.user.label(),
-                            osku.clone().unwrap_or_else(|| "the other product".into()),
                             osku.clone().unwrap_or_else(|| "it".into())
                         ));
-                        if let Some(g) = group_id {
-                            commands.push(format!(
-                                "# option: Remove-MgGroupMemberByRef -GroupId {} -DirectoryObjectId {}  # remove {} from {}",
-                                ps(g.as_str()),
-                                ps(&uid),
-                                comment(&cp.user.label()),
-                                comment(&og_l)
-                            ));
+                        if let (Some(g), Some(sid), Some(op)) = (group_id, sku_id, &cp.other_plan.id) {
+                            let e = other_groups
+                                .entry((g.clone(), sid.clone()))
+                                .or_insert_with(|| (og_l.clone(), osku_l.clone(), Vec::new()));
+                            if !e.2.contains(op) {
+                                e.2.push(op.clone());
+                            }
+                        }
+                        if let Some(c) = cmd {
+                            commands.push(format!("# option: {c}"));
                         }
                     }
                     AssignmentSource::Unknown { .. } => steps.push(format!(
@@ -223,10 +523,105 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                     )),
                 }
             }
+            for ((uid, sid), (ul, osku_l, plans)) in &other_direct {
+                let existing = f
+                    .users
+                    .iter()
+                    .find(|u| u.user.key().as_deref() == Some(uid.as_str()))
+                    .and_then(|u| u.user.id.as_ref())
+                    .and_then(|id| t.direct_disabled(id, sid));
+                let names: Vec<String> = plans
+                    .iter()
+                    .map(|p| {
+                        kb.plan_name(p)
+                            .map_or_else(|| p.to_string(), str::to_string)
+                    })
+                    .collect();
+                commands.push(format!(
+                    "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in the direct {} of {}",
+                    ps(uid),
+                    powershell::guid_or(sid.as_str(), "product id"),
+                    disabled_plans_list(existing, plans),
+                    comment(&names.join(", ")),
+                    comment(osku_l),
+                    comment(ul)
+                ));
+            }
+            for ((g, sid), (og_l, osku_l, plans)) in &other_groups {
+                let names: Vec<String> = plans
+                    .iter()
+                    .map(|p| {
+                        kb.plan_name(p)
+                            .map_or_else(|| p.to_string(), str::to_string)
+                    })
+                    .collect();
+                commands.push(format!(
+                    "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
+                    powershell::guid_or(g.as_str(), "group id"),
+                    powershell::guid_or(sid.as_str(), "product id"),
+                    disabled_plans_list(t.group_disabled(g, sid), plans),
+                    comment(&names.join(", ")),
+                    comment(osku_l),
+                    comment(og_l)
+                ));
+            }
+            if !fail_plans.is_empty() {
+                let names: Vec<String> = fail_plans
+                    .iter()
+                    .map(|p| {
+                        kb.plan_name(p)
+                            .map_or_else(|| p.to_string(), str::to_string)
+                    })
+                    .collect();
+                let sid = f
+                    .sku_id
+                    .as_ref()
+                    .map(|s| powershell::guid_or(s.as_str(), "product id"))
+                    .unwrap_or_else(|| "<product id>".into());
+                match (&f.group_id, direct) {
+                    (_, true) => {
+                        for u in &pend {
+                            let Some(uid) = u.user.key() else { continue };
+                            commands.push(format!(
+                                "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={sid}; DisabledPlans={}}}) -RemoveLicenses @()  # assign {} to {} without {}",
+                                ps(&uid),
+                                disabled_plans_list(Some(Vec::new()), &fail_plans),
+                                comment(&sku),
+                                comment(&u.user.label()),
+                                comment(&names.join(", "))
+                            ));
+                        }
+                    }
+                    (Some(g), false) => commands.push(format!(
+                        "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={sid}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
+                        powershell::guid_or(g.as_str(), "group id"),
+                        disabled_plans_list(
+                            f.sku_id.as_ref().and_then(|s| t.group_disabled(g, s)),
+                            &fail_plans
+                        ),
+                        comment(&names.join(", ")),
+                        comment(&sku),
+                        comment(&group)
+                    )),
+                    (None, false) => {}
+                }
+            }
+            if !legacy.is_empty() {
+                steps.push(format!(
+                    "{}: the plans only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): nothing to disable; {then_users}.",
+                    legacy.iter().map(|u| u.user.label()).collect::<Vec<_>>().join(", ")
+                ));
+            }
             if steps.is_empty() {
                 steps.push("Find the conflicting plans (Microsoft's list of service plans that cannot be assigned at the same time) and disable one of them or remove the other license.".into());
             }
-            steps.push("The decision belongs to the administrator; Entra doesn't resolve conflicts. Then reprocess the user(s).".into());
+            if explained > 0 || legacy.len() < pend.len() {
+                steps.push(if direct {
+                    format!("The decision belongs to the administrator; Entra doesn't resolve conflicts. {DIRECT_RETRY}")
+                } else {
+                    "The decision belongs to the administrator; Entra doesn't resolve conflicts. Then reprocess the user(s).".into()
+                });
+            }
         }
         (Cause::DependencyViolation, CauseDetails::Dependency { dependencies }) => {
             summary = format!(
@@ -238,20 +633,50 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                     continue;
                 }
                 let req: Vec<String> = d.requires.iter().map(|p| p.label()).collect();
-                let opts: Vec<String> = d
-                    .would_come_from
-                    .iter()
-                    .map(|o| match (o.how.as_str(), &o.group) {
-                        ("group", Some(g)) => format!("membership of {g} ({})", o.product.label()),
+                let uid = d.user.key();
+                let seats = |o: &crate::model::finding::SupplyOption| match o.available {
+                    Some(a) if a <= 0 => "; no free seats",
+                    _ => "",
+                };
+                let mut opts: Vec<String> = Vec::new();
+                for o in &d.would_come_from {
+                    let p = o.product.label();
+                    match (o.how.as_str(), &o.group) {
+                        ("group", Some(g)) => {
+                            let (join, cmd) = join_group(t, o.group_id.as_ref(), g, &d.user);
+                            opts.push(format!("membership of {g} ({p}{}{join})", seats(o)));
+                            if let Some(c) = cmd {
+                                commands.push(format!("# option: {c}"));
+                            }
+                        }
                         ("user_assignment_disabled_plan", _) => {
-                            format!("enable it in the user's {}", o.product.label())
+                            opts.push(format!("enable it in the user's {p}"))
                         }
-                        ("direct_same_product", _) => {
-                            format!("a direct {} assignment (no extra seat)", o.product.label())
+                        (how, _) => {
+                            opts.push(if how == "direct_same_product" {
+                                format!("a direct {p} assignment (no extra seat)")
+                            } else {
+                                format!(
+                                    "a direct {p} assignment{}",
+                                    match o.available {
+                                        Some(a) if a <= 0 => " (no free seats)",
+                                        _ => "",
+                                    }
+                                )
+                            });
+                            if let (Some(u), Some(sid)) = (&uid, &o.product.sku_id) {
+                                commands.push(format!(
+                                    "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={}}}) -RemoveLicenses @()  # keep {} for {}: assign {} directly",
+                                    ps(u),
+                                    powershell::guid_or(sid.as_str(), "product id"),
+                                    comment(&req.join(" or ")),
+                                    comment(&d.user.label()),
+                                    comment(&p)
+                                ));
+                            }
                         }
-                        _ => format!("a direct {} assignment", o.product.label()),
-                    })
-                    .collect();
+                    }
+                }
                 steps.push(format!(
                     "{}: {} needs {}; {}or disable/remove {}.",
                     d.user.label(),
@@ -276,26 +701,46 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
             Cause::ProhibitedInUsageLocationViolation,
             CauseDetails::UsageLocation { usage_locations },
         ) => {
-            summary = format!(
-                "Remove {} user(s) in unsupported locations from {group}, or correct their usageLocation, then reprocess.",
-                pend.len()
-            );
+            let take_out = match t.membership(f.group_id.as_ref()) {
+                Membership::Synced => format!("Remove {} user(s) in unsupported locations from {group} in on-premises AD ({group} is synced)", pend.len()),
+                Membership::Dynamic(_) => format!("Take {} user(s) in unsupported locations out of dynamic group {group} (change their attributes or the rule)", pend.len()),
+                Membership::Assigned | Membership::Unknown => format!("Remove {} user(s) in unsupported locations from {group}", pend.len()),
+            };
+            summary = format!("{take_out}, or correct their usageLocation, then {then_users}.");
             for l in usage_locations {
                 if !is_pending.contains(&l.user) {
                     continue;
                 }
                 let uid = l.user.key().unwrap_or_else(|| l.user.label());
+                let (leave, cmd) = if direct {
+                    (format!("remove the direct {sku} from the user"), None)
+                } else {
+                    leave_group(
+                        t,
+                        f.group_id.as_ref(),
+                        &group,
+                        &l.user,
+                        &format!("remove {} from {group}", l.user.label()),
+                    )
+                };
                 steps.push(format!(
-                    "{} (usage location {}): if wrong, correct it{}; otherwise remove the user from {group}.",
+                    "{} (usage location {}): if wrong, correct it{}; otherwise {leave}.",
                     l.user.label(),
                     l.note,
-                    if l.synced { " at the on-premises source (synced user)" } else { "" }
+                    if l.synced {
+                        " at the on-premises source (synced user)"
+                    } else {
+                        ""
+                    }
                 ));
                 commands.push(format!(
                     "# if the location is wrong: Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}",
                     ps(&uid),
                     comment(&l.note)
                 ));
+                if let Some(c) = cmd {
+                    commands.push(format!("# if it is right: {c}"));
+                }
             }
         }
         (
@@ -306,8 +751,13 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
             },
         ) => {
             summary = format!(
-                "Fix the duplicate proxy address(es) of {} user(s), then force license processing.",
-                pend.len()
+                "Fix the duplicate proxy address(es) of {} user(s), then {}.",
+                pend.len(),
+                if direct {
+                    "retry the direct assignment"
+                } else {
+                    "force license processing"
+                }
             );
             let mut addrs: Vec<&str> = Vec::new();
             for c in colliding {
@@ -328,12 +778,38 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                         )
                     })
                     .collect();
+                // where the holder is mastered says where its proxyAddresses change
+                let mastered: Vec<String> = c
+                    .holders
+                    .iter()
+                    .filter_map(|h| {
+                        let synced = if h.kind == "user" {
+                            t.user(&h.id).map(|u| u.synced)
+                        } else {
+                            t.group(&h.id).map(|g| g.synced)
+                        }?;
+                        let who = h
+                            .upn
+                            .clone()
+                            .or_else(|| h.display_name.clone())
+                            .unwrap_or_else(|| h.id.to_string());
+                        Some(if synced {
+                            format!("{who} is synced: change it in on-premises AD")
+                        } else {
+                            format!("{who} is cloud-only: change it in Exchange Online")
+                        })
+                    })
+                    .collect();
                 steps.push(format!(
                     "{}: {} is already held by {}; remove it from the object that should not have it{}.",
                     c.user.label(),
                     c.address,
                     holders.join(", "),
-                    if c.synced { " (the user is synced: fix it in on-premises AD)" } else { "" }
+                    if mastered.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", mastered.join("; "))
+                    }
                 ));
                 if !addrs.contains(&c.address.as_str()) {
                     addrs.push(&c.address);
@@ -355,7 +831,11 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                     "Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{a}'\" | fl DisplayName, RecipientType, EmailAddresses"
                 ));
             }
-            steps.push(format!("Then force license processing on {group} (group > Licenses > Reprocess) or reprocess the user(s)."));
+            steps.push(if direct {
+                DIRECT_RETRY.to_string()
+            } else {
+                format!("Then force license processing on {group} (group > Licenses > Reprocess) or reprocess the user(s).")
+            });
         }
         (
             Cause::Other,
@@ -386,6 +866,20 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
         }
         (Cause::ConcurrencyException, _) => {
             summary = "No action required: Entra retries until the assignment succeeds.".into();
+            // guide: "Microsoft Entra ID will retry ... There is no action required": while the
+            // group is still being processed, a reprocess would only queue behind the retry
+            if let Some(p) = t.processing_incomplete(f.group_id.as_ref()) {
+                steps.push(format!(
+                    "Wait for {group}'s license processing to complete (licenseProcessingState {p}); Entra retries the user meanwhile. Check a later export before anything else."
+                ));
+                return Recommendation {
+                    summary,
+                    steps,
+                    commands: Vec::new(),
+                    doc_url: entry.doc_url,
+                    applies_to,
+                };
+            }
             steps.push(
                 "Wait for the retry; if a later export still shows no success, reprocess the user."
                     .into(),
@@ -433,6 +927,33 @@ pub fn recommend(f: &Finding, kb: &Knowledge) -> Recommendation {
                 }
             ));
             steps.push("If users have different base products (e.g. E1 and E3), make one such group per base product.".into());
+            // the commands of the first layout, per base product; `plan add-on` checks them
+            // (seats, conflicts of the members) and writes the dedicated group's
+            let add_on_id = p.add_on_product.as_ref().and_then(|a| a.sku_id.as_ref());
+            let add_on_label = p
+                .add_on_product
+                .as_ref()
+                .map(|a| a.label())
+                .unwrap_or_else(|| sku.clone());
+            if let (Some(g), Some(a)) = (&f.group_id, add_on_id) {
+                for b in &p.base_products {
+                    let Some(bid) = &b.sku_id else { continue };
+                    commands.push(format!(
+                        "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}}}, @{{SkuId={}}}) -RemoveLicenses @()  # {} with its prerequisite in {} on {}",
+                        powershell::guid_or(g.as_str(), "group id"),
+                        powershell::guid_or(bid.as_str(), "product id"),
+                        powershell::guid_or(a.as_str(), "product id"),
+                        comment(&add_on_label),
+                        comment(&b.label()),
+                        comment(&group)
+                    ));
+                }
+            }
+            commands.push(format!(
+                "# check first, with this run's inputs: licdiag plan add-on <inputs> --group {} --sku {}",
+                ps(&group),
+                ps(&add_on_label)
+            ));
         }
         (Cause::Unknown(code), _) => {
             summary = format!("Investigate error code {code}, fix the underlying problem, then reprocess the user(s).");

@@ -194,7 +194,7 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "Some Microsoft services aren't available in all locations because of local laws and regulations. Group licensing failed for users whose usage location doesn't allow a service of the product.",
             "Snapshot: an entry with error ProhibitedInUsageLocationViolation; the user's usageLocation is a country where a plan of the product is not offered. No audit text is documented, and usage-location changes may leave no audit trail. An unset usageLocation is not this error for group licensing: the tenant's country is inherited.",
             &[
-                "Remove users in unsupported locations from the licensed group.",
+                "Remove users in unsupported locations from the licensed group (a group synced from on-premises: remove them on-premises and wait for the sync; a dynamic group: change their attributes or the rule).",
                 "Or, if the usage location doesn't represent the user's actual location, correct it (User > Properties / Profile > Edit > Usage location) so the license is assigned next time, if the new location is supported.",
                 "Set the usage location in the user-creation flow (e.g. Entra Connect for synced users): group licensing never sets it, and users without one inherit the directory's country.",
             ],
@@ -211,7 +211,7 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             &[
                 "Find the other recipient in Exchange Online: Get-Recipient -Filter \"EmailAddresses -eq 'user@contoso.onmicrosoft.com'\" | fl DisplayName, RecipientType, EmailAddresses.",
                 "Fix the misconfigured address on the object that should not have it.",
-                "If the object is synced from on-premises AD, fix it at the source of authority (on-premises AD), then let it sync.",
+                "If the object whose address changes (the holder of the stray address) is synced from on-premises AD, fix it at the source of authority (on-premises AD), then let it sync.",
             ],
             group_follow_up("After resolving the proxy address problems, force license processing on the group (or reprocess the affected users) so the licenses can now be applied."),
             &format!("{RESOLVE}#duplicate-proxy-addresses"),
@@ -237,8 +237,8 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "LicenseAssignmentAttributeConcurrencyException in audit logs",
             "Group licensing processed concurrent assignments of the same license to a user, usually because the user is a member of more than one group with the same license.",
             "Audit log only: a failed license event for the user carrying LicenseAssignmentAttributeConcurrencyException.",
-            &["No action is required: Entra ID retries processing the user's license until it succeeds."],
-            none("None: transient. Reprocess the user only if a later run still shows no success."),
+            &["No action is required: Entra ID retries processing the user's license until it succeeds.", "While the group's license processing is not complete (licenseProcessingState ProcessingInProgress or QueuedForProcessing), wait for it: Entra is still retrying."],
+            none("None: transient. Reprocess the user only if a later run, after the group's processing completed, still shows no success."),
             &format!("{RESOLVE}#licenseassignmentattributeconcurrencyexception-in-audit-logs"),
             &["licenseassignmentattributeconcurrencyexception", "concurrency"],
         ),

@@ -199,10 +199,11 @@ fn conflict_dependency_location_uniqueness_details() {
     let q = finding(&v, "UniquenessViolation", "ENTERPRISEPACK");
     let col = q["details"].to_string();
     assert!(col.contains("jamie.lindgren@fabrikam.example"), "{col}");
+    // the holder (whose address changes) is cloud-only; the failing user's sync says nothing
     assert!(q["explanation"]
         .as_str()
         .unwrap()
-        .contains("source of authority"));
+        .contains("The holder jamie.lindgren@fabrikam.example is cloud-only"));
     let o = finding(&v, "Other", "EMS");
     assert!(o["details"]["blocked_by"]
         .to_string()
@@ -952,4 +953,255 @@ fn successes_after_the_snapshot_are_noted() {
         .stderr(predicate::str::contains(
             "the audit log has 1 successful license assignment (2026-10-10T08:00:00Z .. 2026-10-10T08:00:00Z) after the snapshot's latest update (2026-10-09T09:15:27Z)",
         ));
+}
+
+/// A finding's recommendation as (summary and steps, commands), each one text.
+fn advice(f: &Value) -> (String, String) {
+    let r = &f["recommendation"];
+    let lines = |k: &str| -> String {
+        r[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    (
+        format!("{}\n{}", r["summary"].as_str().unwrap(), lines("steps")),
+        lines("commands"),
+    )
+}
+
+/// Guide, "Change license assignments": the members of a group synced from on-premises change
+/// on-premises, those of a dynamic group by their attributes; neither is told to remove a
+/// member in the cloud. The sample tenant's groups (assigned in the cloud) keep the command.
+#[test]
+fn synced_and_dynamic_groups_lose_no_member_in_the_cloud() {
+    let s = "fixtures/sample-tenant/snapshot";
+    let (users, skus) = (
+        format!("{s}/users.json"),
+        format!("{s}/subscribedSkus.json"),
+    );
+    let (v, _) = json_of(&[
+        "analyze",
+        "fixtures/sample-tenant/audit",
+        &users,
+        &skus,
+        "fixtures/diagnose/group-kinds",
+        "--as-of",
+        AS_OF,
+    ]);
+    let all: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(advice)
+        .collect();
+    let cmds: String = all.iter().map(|(_, c)| c.as_str()).collect();
+    let steps: String = all.iter().map(|(s, _)| s.as_str()).collect();
+    // LIC-O365-E3 is synced, LIC-E1-Frontline and LIC-PowerBI are dynamic
+    assert!(!cmds.contains("Remove-MgGroupMemberByRef"), "{cmds}");
+    assert!(
+        !steps.contains("remove the user from LIC-PowerBI"),
+        "{steps}"
+    );
+    let (count, _) = advice(finding(&v, "CountViolation", "ENTERPRISEPACK"));
+    assert!(
+        count.contains("remove dmitri.gromov@fabrikam.example from LIC-O365-E3 in on-premises AD"),
+        "{count}"
+    );
+    let (usage, _) = advice(finding(
+        &v,
+        "ProhibitedInUsageLocationViolation",
+        "POWER_BI_PRO",
+    ));
+    assert!(usage.contains("dynamic group LIC-PowerBI"), "{usage}");
+    assert!(usage.contains("(user.department -eq \"BI\")"), "{usage}");
+    let (conflict, _) = advice(finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK"));
+    assert!(
+        conflict.contains("LIC-E1-Frontline's membership rule (user.jobTitle -eq \"Frontline\")"),
+        "{conflict}"
+    );
+    // assigned in the cloud: the command stays
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let (_, cmds) = advice(finding(&v, "CountViolation", "ENTERPRISEPACK"));
+    assert!(cmds.contains("Remove-MgGroupMemberByRef -GroupId 'c3ef798d-70e7-5535-9156-8a8f67e593c1' -DirectoryObjectId '37964d44-49bd-5748-afc5-0492530ec27c'"), "{cmds}");
+    let (usage, cmds) = advice(finding(
+        &v,
+        "ProhibitedInUsageLocationViolation",
+        "POWER_BI_PRO",
+    ));
+    assert!(
+        usage.contains("otherwise remove reza.karimi@fabrikam.example from LIC-PowerBI"),
+        "{usage}"
+    );
+    assert!(
+        cmds.contains("# if it is right: Remove-MgGroupMemberByRef"),
+        "{cmds}"
+    );
+}
+
+/// Guide: `Set-MgUserLicense` reports a direct assignment's error at once; there is no group to
+/// reprocess: the direct assignment is retried once the cause is fixed.
+#[test]
+fn a_direct_assignment_is_retried_not_reprocessed() {
+    let (v, _) = json_of(&["analyze", "fixtures/diagnose/direct-assignment"]);
+    for f in v["findings"].as_array().unwrap() {
+        let (steps, cmds) = advice(f);
+        assert!(!steps.contains("reprocess the licensing group"), "{steps}");
+        assert!(!steps.contains("reprocess the user"), "{steps}");
+        assert!(!cmds.contains("Invoke-MgLicenseUser"), "{cmds}");
+        assert!(steps.contains("retry the direct assignment"), "{steps}");
+    }
+    let (_, cmds) = advice(finding(&v, "CountViolation", "ENTERPRISEPACK"));
+    assert!(cmds.contains("Set-MgUserLicense -UserId '10000000-0000-4000-8000-000000000002' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}) -RemoveLicenses @()"), "{cmds}");
+}
+
+/// The "synced: fix it at the source of authority" note is about the HOLDER of the stray
+/// address (whose proxyAddresses change), not the user who failed.
+#[test]
+fn the_proxy_address_note_follows_the_holder() {
+    // sample tenant: the failing jamie.lindqvist is synced, the holder jamie.lindgren is not
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let f = finding(&v, "UniquenessViolation", "ENTERPRISEPACK");
+    let text = f["explanation"].as_str().unwrap();
+    assert!(
+        !text.contains("jamie.lindqvist@fabrikam.example is synced"),
+        "{text}"
+    );
+    assert!(
+        text.contains("The holder jamie.lindgren@fabrikam.example is cloud-only"),
+        "{text}"
+    );
+    let (steps, _) = advice(f);
+    assert!(
+        steps.contains("jamie.lindgren@fabrikam.example is cloud-only"),
+        "{steps}"
+    );
+    assert!(!steps.contains("on-premises"), "{steps}");
+    // the other way round
+    let (v, _) = json_of(&["analyze", "fixtures/diagnose/proxy-holder-synced"]);
+    let f = finding(&v, "UniquenessViolation", "ENTERPRISEPACK");
+    let text = f["explanation"].as_str().unwrap();
+    assert!(
+        text.contains("The holder u2@contoso.example is synced from on-premises AD"),
+        "{text}"
+    );
+    let (steps, _) = advice(f);
+    assert!(
+        steps.contains("u2@contoso.example is synced: change it in on-premises AD"),
+        "{steps}"
+    );
+}
+
+/// Plans that conflict only under the pre-July-2025 table: nothing to disable, only reprocess.
+#[test]
+fn a_conflict_of_the_old_table_only_is_reprocessed() {
+    let (v, _) = json_of(&[
+        "analyze",
+        "fixtures/diagnose/exchange-conflict-2024",
+        "--as-of",
+        "2026-01-01",
+    ]);
+    let (steps, cmds) = advice(finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK"));
+    assert!(
+        !steps.contains("disable a plan in one assignment"),
+        "{steps}"
+    );
+    assert!(steps.contains("nothing to disable"), "{steps}");
+    assert!(cmds.contains("Invoke-MgLicenseUser"), "{cmds}");
+    assert!(!cmds.contains("DisabledPlans"), "{cmds}");
+}
+
+/// A missing prerequisite gets the commands of the first layout and the `plan add-on` line.
+#[test]
+fn a_missing_prerequisite_has_commands() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let (_, cmds) = advice(finding(&v, "MissingPrerequisite", "WORKPLACE_ANALYTICS"));
+    assert!(cmds.contains("Set-MgGroupLicense -GroupId '1743e939-d04d-5b36-9cb4-c2d99b87708e' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}, @{SkuId='3d957427-ecdc-4df2-aacd-01cc9d519da8'}) -RemoveLicenses @()"), "{cmds}");
+    assert!(
+        cmds.contains("licdiag plan add-on <inputs> --group 'LIC-WorkplaceAnalytics' --sku 'WORKPLACE_ANALYTICS'"),
+        "{cmds}"
+    );
+}
+
+/// Guide: "Microsoft Entra ID will retry ... There is no action required": no reprocess while
+/// the group's license processing is not complete.
+#[test]
+fn a_concurrency_exception_waits_for_processing() {
+    // LIC-E3-Voice: licenseProcessingState ProcessingInProgress
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let f = finding(
+        &v,
+        "LicenseAssignmentAttributeConcurrencyException",
+        "ENTERPRISEPACK",
+    );
+    let (steps, cmds) = advice(f);
+    assert!(cmds.is_empty(), "{cmds}");
+    assert!(
+        steps.contains("Wait for LIC-E3-Voice's license processing to complete"),
+        "{steps}"
+    );
+    let text = f["explanation"].as_str().unwrap();
+    assert!(!text.contains("if it persists, reprocess"), "{text}");
+}
+
+/// A subscription that is not active is named, and reactivating or renewing it comes first.
+#[test]
+fn an_inactive_subscription_is_named() {
+    let s = "fixtures/sample-tenant/snapshot";
+    let (users, groups) = (format!("{s}/users.json"), format!("{s}/groups.json"));
+    for (dir, want) in [
+        ("fixtures/diagnose/sku-suspended", "Reactivate the ENTERPRISEPACK subscription first: it is Suspended"),
+        ("fixtures/diagnose/sku-deleted", "Renew the ENTERPRISEPACK subscription first, or buy a new one: it is Deleted (cancelled; 25 unit(s) locked out)"),
+    ] {
+        let (v, _) = json_of(&["analyze", &users, &groups, dir]);
+        let f = finding(&v, "CountViolation", "ENTERPRISEPACK");
+        let text = f["explanation"].as_str().unwrap();
+        assert!(text.contains(want), "{text}");
+        assert!(f["recommendation"]["summary"].as_str().unwrap().starts_with(want), "{f}");
+    }
+    // a product missing from a subscribedSkus export that was given
+    let (v, _) = json_of(&["analyze", &users, &groups, "fixtures/diagnose/sku-missing"]);
+    let text = finding(&v, "CountViolation", "ENTERPRISEPACK")["explanation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !text.contains("No subscribedSkus export was given"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "ENTERPRISEPACK is not in the subscribedSkus export (subscription gone or expired?)"
+        ),
+        "{text}"
+    );
+}
+
+/// A source of a required plan that conflicts with what the user holds is no option; the seat
+/// caveat stays, and each option has its command.
+#[test]
+fn a_dependency_source_that_conflicts_is_left_out() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let f = finding(&v, "DependencyViolation", "ENTERPRISEPACK");
+    let text = f["explanation"].as_str().unwrap();
+    assert!(!text.contains("LIC-E1-Frontline (STANDARDPACK)"), "{text}");
+    let (steps, cmds) = advice(f);
+    assert!(!steps.contains("STANDARDPACK"), "{steps}");
+    assert!(cmds.contains("Set-MgUserLicense -UserId 'b0004226-9cc7-525d-a6e2-ee2983a1d74d' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}) -RemoveLicenses @()"), "{cmds}");
+}
+
+/// The guide's first conflict fixes (disable the plan in the direct license or in a group's)
+/// have their commands; the plans disabled now are kept in the list.
+#[test]
+fn conflict_fixes_have_commands() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let (_, cmds) = advice(finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK"));
+    // grace.kim's direct STANDARDPACK without SHAREPOINTSTANDARD
+    assert!(cmds.contains("Set-MgUserLicense -UserId '6fb0aff4-a491-558e-9e54-f45acf9083b2' -AddLicenses @(@{SkuId='18181a46-0d4e-45cd-891e-60aabd171b4e'; DisabledPlans=@('c7699d2e-19aa-44de-8edf-1736da088ca1')}) -RemoveLicenses @()"), "{cmds}");
+    // LIC-O365-E3's ENTERPRISEPACK: the plan it disables now, plus SHAREPOINTENTERPRISE
+    assert!(cmds.contains("Set-MgGroupLicense -GroupId 'c3ef798d-70e7-5535-9156-8a8f67e593c1' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'; DisabledPlans=@('7547a3fe-08ee-4ccb-b430-5077c5041653','5dbe027f-2339-4123-9542-606e4d348a72')}) -RemoveLicenses @()"), "{cmds}");
+    // ivan.horvat leaves LIC-E1-Frontline (assigned in the sample tenant)
+    assert!(cmds.contains("Remove-MgGroupMemberByRef -GroupId 'd591272e-4977-5e05-b686-af330f0d3afd' -DirectoryObjectId '1d954fc1-2793-533e-a49a-4c4aa65d70f3'"), "{cmds}");
 }
