@@ -36,6 +36,40 @@ type PlanRow = (
 /// indexes into `PLANS`, in catalog order.
 type SkuRow = (&'static str, &'static str, &'static str, &'static [u16]);
 
+/// Every word of the built-in catalog's product and plan names, part numbers and friendly names,
+/// lower-cased (split at characters that are not letters or digits, and each whole `_`-joined
+/// token too): the words Microsoft's own texts are made of, which `--redact` must not take for a
+/// display name inside free text (a group called `Exchange` would rewrite "Exchange Online (Plan
+/// 2)" and so reveal itself).
+pub fn vocabulary() -> &'static std::collections::HashSet<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut out = std::collections::HashSet::new();
+        let mut add = |text: &str| {
+            for token in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if token.is_empty() {
+                    continue;
+                }
+                out.insert(token.to_lowercase());
+                for w in token.split('_').filter(|w| !w.is_empty()) {
+                    out.insert(w.to_lowercase());
+                }
+            }
+        };
+        for (_, name, names, friendly) in catalog_table::PLANS.iter() {
+            add(name);
+            names.iter().for_each(|n| add(n));
+            add(friendly);
+        }
+        for (_, part, display, _) in catalog_table::SKUS.iter() {
+            add(part);
+            add(display);
+        }
+        out
+    })
+}
+
 /// A product of the catalog.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SkuInfo {

@@ -56,13 +56,19 @@ impl Redactor {
     pub fn apply(&self, data: &mut Ingested) {
         let names = records::display_names(&data.events, &data.snapshot);
         let s = Scrubber::new(self.p.clone(), names);
+        // input paths (a folder named after a user, an export named by its address) are scrubbed
+        // as free text, the same way in the inputs' reports and in every record's source
+        let paths = records::Paths::new(&s, data.inputs.iter().map(|i| i.path.as_str()));
         for i in &mut data.inputs {
             records::input(&s, i);
+            i.path = paths.get(&i.path).to_string();
         }
-        data.events
-            .par_iter_mut()
-            .for_each(|e| records::event(&s, e));
+        data.events.par_iter_mut().for_each(|e| {
+            records::event(&s, e);
+            paths.fix(&mut e.source.file);
+        });
         records::snapshot(&s, &mut data.snapshot);
+        paths.snapshot(&mut data.snapshot);
     }
 }
 

@@ -145,7 +145,7 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
     }
     for err in &mut e.extra.errors {
         let err = Arc::make_mut(err);
-        err.text = s.addresses(&err.text).into();
+        err.text = s.error_text(&err.text).into();
         opt_with(&mut err.address, |x| s.pseudonyms().proxy(x));
     }
     // changed through the event, extras it had none of were boxed empty
@@ -208,6 +208,49 @@ pub fn input(s: &Scrubber, i: &mut InputReport) {
         *out.entry(s.text(&reason)).or_default() += n;
     }
     i.skipped = out;
+}
+
+/// The inputs' paths, scrubbed once each as free text ([`Scrubber::text`]): the same new path in an
+/// input's report and in the sources of its records.
+pub struct Paths(std::collections::HashMap<String, crate::model::FileName>);
+
+impl Paths {
+    pub fn new<'a>(s: &Scrubber, paths: impl Iterator<Item = &'a str>) -> Paths {
+        Paths(
+            paths
+                .map(|p| (p.to_string(), crate::model::FileName::from(s.text(p))))
+                .collect(),
+        )
+    }
+
+    /// The scrubbed path of an input (a path no input has is returned as it is: there is none).
+    pub fn get<'a>(&'a self, p: &'a str) -> &'a str {
+        self.0.get(p).map_or(p, |f| f)
+    }
+
+    pub fn fix(&self, f: &mut crate::model::FileName) {
+        if let Some(new) = self.0.get(&**f) {
+            *f = new.clone();
+        }
+    }
+
+    pub fn snapshot(&self, snap: &mut Snapshot) {
+        for u in &mut snap.users {
+            self.fix(&mut u.source.file);
+        }
+        for g in &mut snap.groups {
+            self.fix(&mut g.source.file);
+        }
+        for k in &mut snap.skus {
+            self.fix(&mut k.source.file);
+        }
+        for r in &mut snap.reported_errors {
+            self.fix(&mut r.source.file);
+        }
+        for i in &mut snap.identities {
+            self.fix(&mut i.file);
+        }
+    }
 }
 
 /// Every display name in the inputs: what [`Scrubber`] looks for inside free text.

@@ -9,6 +9,71 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
+/// Words of license error texts besides the catalog's names ([`crate::knowledge::catalog::vocabulary`]).
+const ERROR_WORDS: &[&str] = &[
+    "a",
+    "address",
+    "addresses",
+    "already",
+    "an",
+    "and",
+    "are",
+    "assigned",
+    "available",
+    "being",
+    "conflict",
+    "conflicts",
+    "count",
+    "dependent",
+    "depends",
+    "enough",
+    "error",
+    "exclusive",
+    "failed",
+    "failure",
+    "for",
+    "group",
+    "groups",
+    "in",
+    "is",
+    "license",
+    "licenses",
+    "location",
+    "mutually",
+    "not",
+    "of",
+    "on",
+    "plan",
+    "plans",
+    "proxy",
+    "requires",
+    "service",
+    "sku",
+    "the",
+    "to",
+    "update",
+    "usage",
+    "used",
+    "user",
+    "users",
+    "violation",
+    "with",
+];
+
+/// Whether every word of a display name is a word Microsoft's texts are made of (a group called
+/// `Exchange`, `Licenses`, `ENTERPRISEPACK`): such a name is redacted in its own fields only, never
+/// looked for inside free text, where replacing it would garble Microsoft's text and, by the
+/// pseudonym left in a known phrase, reveal the name. A person's name has a word of its own.
+fn is_vocabulary(name: &str) -> bool {
+    let vocab = crate::knowledge::catalog::vocabulary();
+    let mut words = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .peekable();
+    words.peek().is_some() && words.all(|w| vocab.contains(&w) || ERROR_WORDS.contains(&w.as_str()))
+}
+
 /// Display names shorter than this (in characters) are only redacted in their own fields, never
 /// looked for inside free text (`IT` would otherwise eat every "IT" in every message).
 pub const MIN_NAME_IN_TEXT: usize = 3;
@@ -89,7 +154,11 @@ impl Scrubber {
         let mut seen = std::collections::HashSet::new();
         for n in names {
             let t = n.trim();
-            if t.chars().count() < MIN_NAME_IN_TEXT || is_pseudonym(t) || is_address(t) {
+            if t.chars().count() < MIN_NAME_IN_TEXT
+                || is_pseudonym(t)
+                || is_address(t)
+                || is_vocabulary(t)
+            {
                 continue;
             }
             if !seen.insert(t.to_lowercase()) {
@@ -126,14 +195,37 @@ impl Scrubber {
         self.scrub(s, true)
     }
 
-    /// The text with addresses and IP addresses replaced, display names left alone: for license
-    /// error texts, which diagnosis still reads (`service plan [X]`, `for SKU [Y]`) and where a
-    /// group called like a plan must not rewrite the plan name.
+    /// The text with addresses and IP addresses replaced, display names left alone.
     pub fn addresses(&self, s: &str) -> String {
         self.scrub(s, false)
     }
 
+    /// A license error text: addresses, IP addresses and display names replaced, but nothing
+    /// inside square brackets, where Microsoft names the plans and products that diagnosis still
+    /// reads (`service plan [X]`, `for SKU [Y]`): a group called like a plan must not rewrite it.
+    pub fn error_text(&self, s: &str) -> String {
+        let mut brackets: Vec<(usize, usize)> = Vec::new();
+        let mut open = None;
+        for (i, c) in s.char_indices() {
+            match c {
+                '[' => open = Some(i),
+                ']' => {
+                    if let Some(o) = open.take() {
+                        brackets.push((o, i + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.scrub_with(s, true, &brackets)
+    }
+
     fn scrub(&self, s: &str, names: bool) -> String {
+        self.scrub_with(s, names, &[])
+    }
+
+    /// [`Self::scrub`], display names inside `keep` (byte ranges) left alone.
+    fn scrub_with(&self, s: &str, names: bool, keep: &[(usize, usize)]) -> String {
         if s.is_empty() {
             return String::new();
         }
@@ -165,6 +257,9 @@ impl Scrubber {
         }
         if names {
             for sp in self.names_in(s) {
+                if keep.iter().any(|&(a, b)| sp.start < b && a < sp.end) {
+                    continue;
+                }
                 accept(sp, &mut spans);
             }
         }
@@ -337,6 +432,29 @@ mod tests {
         assert_eq!(s.text(ua), ua);
         let v6 = s.pseudonyms().ip("2001:db8::1");
         assert_eq!(s.text("ip=2001:db8::1."), format!("ip={v6}."));
+    }
+
+    /// Review: names in license error texts were left as they are (only addresses were replaced),
+    /// while the same name in the result reason was replaced; now they are, but never inside the
+    /// brackets where Microsoft names plans and products (diagnosis still reads them).
+    #[test]
+    fn error_texts_lose_names_but_keep_bracketed_plans() {
+        let s = scrubber(&["Oliver Brandt", "Sales Team", "Exchange", "Licenses"]);
+        let o = s.pseudonyms().name("Oliver Brandt");
+        let t = s.error_text(
+            "Not enough licenses are available for Oliver Brandt (SKU [Sales Team]). Licenses being added: [STANDARDPACK]",
+        );
+        assert_eq!(
+            t,
+            format!("Not enough licenses are available for {o} (SKU [Sales Team]). Licenses being added: [STANDARDPACK]")
+        );
+        // names made only of Microsoft's words are never looked for in free text: a group called
+        // Exchange would rewrite "Exchange Online (Plan 2)" and give itself away
+        let text = "MCOEV requires Exchange Online (Plan 2); Licenses being added";
+        assert_eq!(s.text(text), text);
+        assert_eq!(s.error_text(text), text);
+        assert!(is_vocabulary("Exchange") && is_vocabulary("ENTERPRISEPACK"));
+        assert!(!is_vocabulary("Oliver Brandt") && !is_vocabulary("LIC-E3-Voice"));
     }
 
     #[test]
