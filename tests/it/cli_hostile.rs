@@ -518,3 +518,173 @@ fn a_cut_gzip_blob_in_a_folder_is_read_to_its_cut_and_said() {
         "{v}"
     );
 }
+
+/// What the hostile tenant's strings hold: a terminal title (OSC), a clear-screen (CSI), a bell, a
+/// carriage return, a C1 CSI (U+009B), a right-to-left override, a line feed followed by a marker
+/// that must never start a line of a report, and a zero-width space.
+const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\u{9b}31m\u{202e}\nINJECTED\u{200b}";
+
+/// The sample tenant with every human-readable string the reports show made hostile ([`HOSTILE`]):
+/// a group's name, users' display names and a UPN, an error code licdiag does not know (from
+/// `licenseAssignmentStates[].error`), an audit message.
+fn hostile_tenant(dir: &std::path::Path) {
+    let src = crate::common::fixture("sample-tenant");
+    let h = serde_json::to_string(HOSTILE).unwrap();
+    let h = &h[1..h.len() - 1];
+    for sub in ["audit", "snapshot"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let e = e.unwrap();
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let text = text
+                .replace("LIC-O365-E3", &format!("LIC{h}-E3"))
+                .replace("Lena Vogel", &format!("Lena{h}Vogel"))
+                .replace("kai.nakamura@", &format!("kai{h}@"))
+                .replace("LicenseServiceUnavailableViolation", &format!("zz{h}Code"))
+                .replace(
+                    "Proxy address is already being used",
+                    &format!("Proxy address is already being used{h}"),
+                );
+            std::fs::write(dir.join(sub).join(e.file_name()), text).unwrap();
+        }
+    }
+}
+
+/// Whether `c` must not reach a terminal or a report raw.
+fn raw_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202e}' | '\u{200b}')
+}
+
+/// Every human-readable output of every command, fed the hostile tenant: no terminal control,
+/// carriage return, C1 control, bidirectional override or invisible character is written raw
+/// (the table and Markdown formats show the zero-width space as `\u{200b}`), no string from the
+/// export starts a line of its own, JSON escapes C1, bidirectional and invisible characters, and
+/// standard error is as clean.
+#[test]
+fn hostile_strings_reach_no_output_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant");
+    hostile_tenant(&tenant);
+    let t = tenant.to_str().unwrap();
+    let snap = tenant.join("snapshot");
+    let s = snap.to_str().unwrap();
+    let old = crate::common::fixture("sample-tenant/snapshot");
+    let old = old.to_str().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let plan = |kind: &'static [&'static str]| {
+        let mut v = vec!["plan"];
+        v.extend_from_slice(kind);
+        v.extend_from_slice(&[t, "--group", group]);
+        v
+    };
+    let mut runs: Vec<(Vec<&str>, &str)> = Vec::new();
+    for format in ["table", "md", "html", "json"] {
+        for args in [
+            vec!["analyze", t],
+            vec!["inspect", t],
+            vec!["timeline", t],
+            vec!["diff", old, s],
+            plan(&["change", "--remove", "ENTERPRISEPACK", "--add", "SPE_E5"]),
+            plan(&["migrate"]),
+            plan(&["delete-group"]),
+            plan(&["add-on", "--sku", "POWER_BI_PRO"]),
+        ] {
+            runs.push((args, format));
+        }
+    }
+    for format in ["table", "csv", "json"] {
+        for table in ["users", "groups", "events", "findings", "license_states"] {
+            runs.push((vec!["sql", t, "-q", table], format));
+        }
+    }
+    for (args, format) in runs {
+        let mut cmd = licdiag();
+        cmd.arg("--no-progress").args(&args);
+        let query;
+        if args[0] == "sql" {
+            query = format!("SELECT * FROM {}", args[3]);
+            cmd = licdiag();
+            cmd.args(["--no-progress", "sql", t, "-q", &query]);
+        }
+        let out = cmd.args(["--format", format]).output().unwrap();
+        let what = format!("{args:?} --format {format}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !stderr.chars().any(raw_control),
+            "{what}: stderr {stderr:?}"
+        );
+        if format == "csv" {
+            // a line feed in a quoted cell is the cell's, a zero-width space its text; the rest
+            // is escaped
+            let raw = |c: char| raw_control(c) && c != '\u{200b}';
+            assert!(!stdout.chars().any(raw), "{what}");
+            continue;
+        }
+        let bad: Vec<&str> = stdout
+            .lines()
+            .filter(|l| {
+                l.chars().any(raw_control)
+                    // a line feed is white space in HTML text, not a line of its own
+                    || (format != "html" && l.trim_start().starts_with("INJECTED"))
+            })
+            .collect();
+        assert!(bad.is_empty(), "{what}: {bad:?}");
+        if format == "json" {
+            assert!(!stdout.contains('\u{9b}') && !stdout.contains('\u{202e}'));
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect(&what);
+            assert!(
+                v.to_string().contains("PWNED") || args[0] != "analyze",
+                "{what}"
+            );
+        }
+        if args[0] == "analyze" {
+            assert!(
+                stdout.contains("PWNED"),
+                "{what}: the hostile strings are shown"
+            );
+            if format == "table" || format == "md" {
+                assert!(stdout.contains("\\u{200b}"), "{what}: invisible shown");
+            }
+        }
+    }
+}
+
+/// The export's text files keep no control character but tab and line feed, and JSON escapes C1,
+/// bidirectional and invisible characters.
+#[test]
+fn exported_tables_hold_no_raw_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant");
+    hostile_tenant(&tenant);
+    for format in ["csv", "ndjson"] {
+        let out = dir.path().join(format);
+        licdiag()
+            .args(["--no-progress", "export"])
+            .arg(&tenant)
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut seen = false;
+        for e in std::fs::read_dir(&out).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            seen |= text.contains("PWNED");
+            // CSV keeps a zero-width space as it is (the cell's text); JSON escapes it
+            let raw = |c: char| raw_control(c) && (format == "ndjson" || c != '\u{200b}');
+            assert!(!text.chars().any(raw), "{}", p.display());
+            if format == "ndjson" {
+                for l in text.lines() {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap();
+                }
+            }
+        }
+        assert!(seen, "{format}");
+    }
+}
