@@ -140,8 +140,9 @@ pub struct ExportArgs {
     pub input: InputArgs,
     #[arg(long, value_enum)]
     pub format: TableFormat,
-    /// Folder to write the tables into (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// Folder to write the tables into (created if missing). `-o` and `--output` are the same
+    /// flag, as on the report commands.
+    #[arg(long, short = 'o', visible_alias = "output", value_name = "DIR")]
     pub out: PathBuf,
     /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day), as for `analyze`. Default: the latest time
     /// found in the inputs.

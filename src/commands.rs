@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     if let Some(n) = cli.threads {
         bound_threads(n)?;
     }
+    refuse_overwriting_inputs(&cli.command)?;
     let reading = Reading {
         progress: !cli.no_progress,
         map: !cli.no_mmap,
@@ -56,6 +57,130 @@ fn bound_threads(n: u16) -> Result<()> {
         .num_threads(usize::from(n))
         .build_global()
         .context("starting the worker threads")
+}
+
+/// The files a command writes (each with the flag that names it) and the files and folders it
+/// reads (`-`, standard input, left out).
+fn outputs_and_inputs(command: &Command) -> (Vec<(&'static str, PathBuf)>, Vec<PathBuf>) {
+    let mut outputs = Vec::new();
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    let mut output = |flag: &'static str, p: &Option<PathBuf>| {
+        if let Some(p) = p {
+            outputs.push((flag, p.clone()));
+        }
+    };
+    match command {
+        Command::Inspect(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+        }
+        Command::Analyze(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Explain(a) => output("-o", &a.output),
+        Command::Timeline(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+        }
+        Command::Diff(a) => {
+            output("-o", &a.output);
+            inputs.extend([a.old.clone(), a.new.clone()]);
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Export(a) => {
+            // every table file it writes, and the temporary file each is written through
+            let ext = crate::export::extension(a.format);
+            for name in crate::export::tables::TABLE_NAMES {
+                outputs.push(("--out", a.out.join(format!("{name}.{ext}"))));
+                outputs.push(("--out", a.out.join(format!(".{name}.{ext}.tmp"))));
+            }
+            inputs.extend(a.input.paths.iter().cloned());
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Sql(_) => {}
+        Command::Plan(a) => {
+            let common = match &a.plan {
+                crate::cli::PlanCommand::Change { common, .. }
+                | crate::cli::PlanCommand::Migrate { common }
+                | crate::cli::PlanCommand::DeleteGroup { common }
+                | crate::cli::PlanCommand::AddOn { common, .. } => common,
+            };
+            output("-o", &common.output);
+            inputs.extend(common.paths.iter().cloned());
+            inputs.extend(common.catalog.iter().cloned());
+        }
+    }
+    let stdin = Path::new("-");
+    inputs.retain(|p| p != stdin);
+    outputs.retain(|(_, p)| p != stdin);
+    (outputs, inputs)
+}
+
+/// Refuses, before anything is read, an output that would replace one of the command's own inputs:
+/// `-o` naming an input file or a file inside an input folder (`analyze st -o
+/// st/audit/page1.json` replaced the evidence with the report), or an `export --out` folder whose
+/// table files are inputs. Paths are compared resolved (symbolic links, `..`), and files also by
+/// identity (a hard link). An output that does not exist yet replaces nothing.
+fn refuse_overwriting_inputs(command: &Command) -> Result<()> {
+    let (outputs, inputs) = outputs_and_inputs(command);
+    if outputs.is_empty() || inputs.is_empty() {
+        return Ok(());
+    }
+    let inputs: Vec<(PathBuf, PathBuf, std::fs::Metadata)> = inputs
+        .into_iter()
+        .filter_map(|p| {
+            let real = std::fs::canonicalize(&p).ok()?;
+            let meta = std::fs::metadata(&real).ok()?;
+            Some((p, real, meta))
+        })
+        .collect();
+    for (flag, out) in outputs {
+        let Ok(real) = std::fs::canonicalize(&out) else {
+            continue; // not there yet: nothing to replace
+        };
+        let Ok(meta) = std::fs::metadata(&real) else {
+            continue;
+        };
+        for (given, input, input_meta) in &inputs {
+            let clash = if input_meta.is_dir() {
+                real.starts_with(input) && real != *input
+            } else {
+                real == *input || same_file(&meta, input_meta)
+            };
+            if clash {
+                let shown = if flag == "--out" {
+                    out.parent().unwrap_or(&out).display().to_string()
+                } else {
+                    out.display().to_string()
+                };
+                let which = if input_meta.is_dir() {
+                    format!("a file in the input folder {}", given.display())
+                } else {
+                    format!("the input {}", given.display())
+                };
+                anyhow::bail!(
+                    "{flag} {shown}: {} is {which}, and writing there would replace it; \
+                     write the output outside the inputs",
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two files are one (hard links of the same file).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure. The writers
@@ -202,13 +327,27 @@ pub fn note_log_after_snapshot(data: &Ingested, as_of: DateTime<Utc>) {
 
 /// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
 /// names one, ends the output as on standard output), or standard output ([`stdout`]).
+/// `-o -` is standard output. An error writing the file (a full disk) names it.
 pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
-            inner: std::fs::File::create(p)
-                .with_context(|| format!("{}: cannot create the output file", p.display()))?,
-            closed: false,
-        })),
+        Some(p) if p == Path::new("-") => stdout(),
+        Some(p) => {
+            let file = std::fs::File::create(p).with_context(|| {
+                if p.is_dir() {
+                    format!(
+                        "-o {}: is a folder; name a file to write the report into",
+                        p.display()
+                    )
+                } else {
+                    format!("-o {}: cannot create the output file", p.display())
+                }
+            })?;
+            Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
+                inner: file,
+                closed: false,
+                name: format!("-o {}", p.display()),
+            }))
+        }
         None => stdout(),
     })
 }
@@ -222,13 +361,16 @@ pub fn stdout() -> Box<dyn Write> {
     Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
         inner: std::io::stdout().lock(),
         closed: false,
+        name: "standard output".to_string(),
     }))
 }
 
-/// A writer for which a closed pipe ends the output but is not an error ([`stdout`]).
+/// A writer for which a closed pipe ends the output but is not an error ([`stdout`]); any other
+/// error names the destination (`-o report.md: No space left on device`).
 struct ClosedPipeIsEnd<W> {
     inner: W,
     closed: bool,
+    name: String,
 }
 
 impl<W: Write> ClosedPipeIsEnd<W> {
@@ -239,6 +381,7 @@ impl<W: Write> ClosedPipeIsEnd<W> {
                 self.closed = true;
                 Ok(ok)
             }
+            Err(e) => Err(std::io::Error::new(e.kind(), format!("{}: {e}", self.name))),
             r => r,
         }
     }
@@ -337,12 +480,34 @@ fn redacted(
 /// subscribedSkus for products the catalog lacks.
 pub fn knowledge(catalog: Option<&Path>, data: &Ingested) -> Result<Knowledge> {
     let kb = match catalog {
-        Some(p) => Knowledge::from_catalog_file(p)?,
+        Some(p) => Knowledge::from_catalog_file(p).map_err(|e| catalog_error(p, &e))?,
         None => Knowledge::builtin(),
     };
     Ok(kb
         .with_subscribed_skus(&data.snapshot.skus)
         .with_reported_names(&data.snapshot.reported_errors))
+}
+
+/// What the product catalog must be, for `--catalog` errors.
+const CATALOG_EXPECTED: &str = "expected Microsoft's \"Product names and service plan identifiers for \
+licensing\" CSV (download it from Microsoft Learn, plain or gzip-compressed), or leave --catalog out to \
+use the built-in one";
+
+/// A `--catalog` file that cannot be used, as one line naming the flag, the file and the fix: a
+/// file that is not text (a binary, another encoding) is said to be so, not with the CSV parser's
+/// byte positions.
+fn catalog_error(p: &Path, e: &anyhow::Error) -> anyhow::Error {
+    let text = format!("{e:#}");
+    if text.to_ascii_lowercase().contains("invalid utf-8") {
+        anyhow::anyhow!(
+            "--catalog {}: not a UTF-8 text CSV (a binary file, or a CSV in another encoding); {CATALOG_EXPECTED}",
+            p.display()
+        )
+    } else if text.contains("expected") {
+        anyhow::anyhow!("--catalog: {text}")
+    } else {
+        anyhow::anyhow!("--catalog: {text}; {CATALOG_EXPECTED}")
+    }
 }
 
 /// The whole `analyze` pipeline as a library call: read, normalize, diagnose, recommend.

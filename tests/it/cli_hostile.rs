@@ -688,3 +688,189 @@ fn exported_tables_hold_no_raw_control_characters() {
         assert!(seen, "{format}");
     }
 }
+
+/// A copy of the sample tenant in `dir`.
+fn sample_tenant_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    let src = crate::common::fixture("sample-tenant");
+    let dst = dir.join("tenant");
+    for sub in ["audit", "snapshot"] {
+        std::fs::create_dir_all(dst.join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dst.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    dst
+}
+
+/// Runs `args` and checks it ends with exit code 2 and one line on standard error holding every
+/// one of `says`.
+fn fails_saying(mut cmd: assert_cmd::Command, says: &[&str]) {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for s in says {
+        assert!(err.contains(s), "{s:?} not in {err}");
+    }
+}
+
+/// `-o` naming one of the inputs (a file of an input folder, a file named, through a symbolic or a
+/// hard link), and `export --out` into a folder whose table files are inputs, are refused before
+/// anything is written: the evidence stays as it was.
+#[test]
+fn an_output_that_would_replace_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    let page = tenant.join("audit/directoryAudits-page1.json");
+    let before = std::fs::read(&page).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"])
+        .arg(&tenant)
+        .arg("-o")
+        .arg(&page);
+    fails_saying(cmd, &["-o ", "would replace it", "input folder"]);
+    assert_eq!(std::fs::read(&page).unwrap(), before);
+
+    let users = tenant.join("snapshot/users.json");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&users, &link).unwrap();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "timeline"])
+            .arg(&users)
+            .arg("-o")
+            .arg(&link);
+        fails_saying(cmd, &["would replace it"]);
+        let hard = dir.path().join("hard.json");
+        std::fs::hard_link(&users, &hard).unwrap();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "inspect"])
+            .arg(&users)
+            .arg("--output")
+            .arg(&hard);
+        fails_saying(cmd, &["would replace it"]);
+    }
+
+    // `export --out` into the folder of an input named `users.csv`
+    let csv_dir = dir.path().join("csvs");
+    std::fs::create_dir(&csv_dir).unwrap();
+    let users_csv = csv_dir.join("users.csv");
+    std::fs::copy(
+        crate::common::fixture("snapshot/users-with-license-errors.csv"),
+        &users_csv,
+    )
+    .unwrap();
+    let before = std::fs::read(&users_csv).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "export"])
+        .arg(&users_csv)
+        .args(["--format", "csv", "--out"])
+        .arg(&csv_dir);
+    fails_saying(cmd, &["--out ", "users.csv", "would replace it"]);
+    assert_eq!(std::fs::read(&users_csv).unwrap(), before);
+
+    // a new file in an input folder replaces nothing
+    licdiag()
+        .args(["--no-progress", "analyze"])
+        .arg(&tenant)
+        .arg("-o")
+        .arg(dir.path().join("report.txt"))
+        .assert()
+        .code(1);
+}
+
+/// `-o -` is standard output (it wrote a file named `-`), for every report command.
+#[test]
+fn dash_output_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = crate::common::fixture("sample-tenant");
+    for args in [
+        vec!["analyze"],
+        vec!["inspect"],
+        vec!["timeline"],
+        vec!["plan", "delete-group", "--group", "LIC-O365-E3"],
+    ] {
+        let out = licdiag()
+            .current_dir(dir.path())
+            .arg("--no-progress")
+            .args(&args)
+            .arg(&tenant)
+            .args(["-o", "-", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON on stdout");
+        assert!(
+            !dir.path().join("-").exists(),
+            "{args:?} wrote a file named -"
+        );
+    }
+}
+
+/// Output errors name the file and say what to do: a full disk names the `-o` file, `--out` naming
+/// a regular file says it is a file and not a folder, and a `--catalog` that is not text says so
+/// in one line (not the CSV parser's byte positions).
+#[test]
+fn output_and_catalog_errors_name_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    if std::path::Path::new("/dev/full").exists() {
+        let mut cmd = licdiag();
+        cmd.args([
+            "--no-progress",
+            "analyze",
+            "fixtures/sample-tenant",
+            "-o",
+            "/dev/full",
+        ]);
+        fails_saying(cmd, &["-o /dev/full", "No space left"]);
+    }
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let mut cmd = licdiag();
+    cmd.args([
+        "--no-progress",
+        "export",
+        "fixtures/sample-tenant",
+        "--format",
+        "csv",
+        "--out",
+    ])
+    .arg(&file);
+    fails_saying(cmd, &["is a file, not a folder"]);
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00binary").unwrap();
+    let mut cmd = licdiag();
+    cmd.args([
+        "--no-progress",
+        "analyze",
+        "fixtures/sample-tenant",
+        "--catalog",
+    ])
+    .arg(&garbage);
+    fails_saying(
+        cmd,
+        &[
+            "--catalog ",
+            "garbage.bin",
+            "not a UTF-8 text CSV",
+            "Product names and service plan",
+        ],
+    );
+    // `export -o` is `--out`
+    let out = dir.path().join("tables");
+    licdiag()
+        .args([
+            "--no-progress",
+            "export",
+            "fixtures/sample-tenant",
+            "--format",
+            "csv",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("users.csv").exists());
+}
