@@ -874,3 +874,44 @@ fn output_and_catalog_errors_name_the_file_and_the_fix() {
         .success();
     assert!(out.join("users.csv").exists());
 }
+
+/// A backtick in a group's name is text in the Markdown and HTML plans, not the start of a code span
+/// (the name turned into `<code>` and its Markdown unescaped); the commands stay code spans; the
+/// HTML plan has its Content-Security-Policy.
+#[test]
+fn backticks_in_names_are_text_in_plan_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let name = "LIC-`<img src=x>`-**b**";
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d","userPrincipalName":"kai@x.example","displayName":"`kai` K","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"{name}","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    let run = |format: &str| {
+        let out = licdiag()
+            .args(["--no-progress", "plan", "delete-group"])
+            .arg(dir.path())
+            .args(["--group", group, "--format", format])
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = run("md");
+    assert!(md.contains(r"LIC-\`&lt;img src=x&gt;\`-\*\*b\*\*"), "{md}");
+    assert!(md.contains("`Remove-MgGroup -GroupId"), "{md}");
+    let html = run("html");
+    assert!(!html.contains("<code>&lt;img"), "{html}");
+    assert!(html.contains("LIC-`&lt;img src=x&gt;`-**b**"), "{html}");
+    assert!(html.contains("<code>Remove-MgGroup -GroupId"), "{html}");
+    assert!(
+        html.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;"
+        ),
+        "{html}"
+    );
+}
