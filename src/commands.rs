@@ -45,6 +45,24 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(order) => crate::normalize::time::with_date_order(order, command).0,
         None => command(),
     }
+    .map_err(own_output_error)
+}
+
+/// An unusable input that is licdiag's own output (a report written into the input folder with
+/// `-o`, an export's tables) said to be so, with the fix, instead of "no known export".
+fn own_output_error(e: anyhow::Error) -> anyhow::Error {
+    let Some(crate::error::InputError::Unusable { path, .. }) =
+        e.downcast_ref::<crate::error::InputError>()
+    else {
+        return e;
+    };
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    match read.ok().and_then(|_| crate::error::own_output(&head)) {
+        Some(what) => anyhow::anyhow!(crate::error::own_output_message(path, what)),
+        None => e,
+    }
 }
 
 /// Sets the worker threads of everything that runs in parallel: rayon's global pool (reading and

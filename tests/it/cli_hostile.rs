@@ -915,3 +915,48 @@ fn backticks_in_names_are_text_in_plan_reports() {
         "{html}"
     );
 }
+
+/// A report written into the input folder (`analyze st -o st/report.txt`) and read back by the
+/// next run, or an export's tables given as input, are said to be licdiag's own output, with the
+/// fix, not "no known export".
+#[test]
+fn licdiags_own_output_as_input_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    for format in ["table", "md", "html", "json"] {
+        let report = tenant.join(format!("report.{format}"));
+        licdiag()
+            .args(["--no-progress", "analyze"])
+            .arg(&tenant)
+            .args(["--format", format, "-o"])
+            .arg(&report)
+            .assert()
+            .code(1);
+        // a folder's `.md` files are passed over (READMEs): that one is named
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "analyze"])
+            .arg(if format == "md" { &report } else { &tenant });
+        fails_saying(
+            cmd,
+            &[
+                &format!("report.{format}"),
+                "licdiag's own output",
+                "move it out",
+            ],
+        );
+        std::fs::remove_file(&report).unwrap();
+    }
+    for format in ["csv", "ndjson"] {
+        let out = dir.path().join(format);
+        licdiag()
+            .args(["--no-progress", "export"])
+            .arg(&tenant)
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "analyze"]).arg(&out);
+        fails_saying(cmd, &["licdiag's own output", "export wrote"]);
+    }
+}
