@@ -20,6 +20,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         bound_threads(n)?;
     }
     refuse_overwriting_inputs(&cli.command)?;
+    check_standard_input(&cli.command)?;
     let reading = Reading {
         progress: !cli.no_progress,
         map: !cli.no_mmap,
@@ -77,8 +78,8 @@ fn bound_threads(n: u16) -> Result<()> {
         .context("starting the worker threads")
 }
 
-/// The files a command writes (each with the flag that names it) and the files and folders it
-/// reads (`-`, standard input, left out).
+/// The files a command writes (each with the flag that names it; `-o -`, standard output, left
+/// out) and the files and folders it reads (`-` among them when named).
 fn outputs_and_inputs(command: &Command) -> (Vec<(&'static str, PathBuf)>, Vec<PathBuf>) {
     let mut outputs = Vec::new();
     let mut inputs: Vec<PathBuf> = Vec::new();
@@ -130,10 +131,69 @@ fn outputs_and_inputs(command: &Command) -> (Vec<(&'static str, PathBuf)>, Vec<P
             inputs.extend(common.catalog.iter().cloned());
         }
     }
+    if let Command::Sql(a) = command {
+        inputs.extend(a.paths.iter().cloned());
+    }
     let stdin = Path::new("-");
-    inputs.retain(|p| p != stdin);
     outputs.retain(|(_, p)| p != stdin);
     (outputs, inputs)
+}
+
+/// `-` (standard input) among the inputs: named twice to `diff` (its two snapshots are read one
+/// after the other, so the second found an empty stream), or with nothing to read because standard
+/// input was closed (`<&-`: the runtime puts `/dev/null` in its place) or is `/dev/null`, is said
+/// to be so instead of "an empty file".
+fn check_standard_input(command: &Command) -> Result<()> {
+    let (_, inputs) = outputs_and_inputs(command);
+    let stdin = Path::new("-");
+    let named = inputs.iter().filter(|p| *p == stdin).count();
+    if named == 0 {
+        return Ok(());
+    }
+    if named > 1 {
+        if let Command::Diff(_) = command {
+            return Err(crate::error::InputError::Unusable {
+                path: "<stdin>".into(),
+                found: "`-` (standard input) is named as both OLD_SNAPSHOT and NEW_SNAPSHOT".into(),
+                expected: "`-` once: standard input can be read only once (save one snapshot to a \
+                           file and name it)"
+                    .into(),
+            }
+            .into());
+        }
+        return Ok(()); // the reader says so for the commands that read every input at once
+    }
+    if stdin_is_dev_null() {
+        return Err(crate::error::InputError::Unusable {
+            path: "<stdin>".into(),
+            found: "standard input is closed (or /dev/null): nothing to read".into(),
+            expected:
+                "an export piped or redirected into licdiag (`licdiag analyze - < audit.json`), \
+                       or the file named instead of `-`"
+                    .into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether standard input is `/dev/null`, which is also what a closed standard input becomes
+/// (Rust's runtime opens `/dev/null` on a closed descriptor 0 before `main`).
+#[cfg(target_os = "linux")]
+fn stdin_is_dev_null() -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    match (
+        std::fs::metadata("/proc/self/fd/0"),
+        std::fs::metadata("/dev/null"),
+    ) {
+        (Ok(a), Ok(b)) => a.file_type().is_char_device() && a.rdev() == b.rdev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdin_is_dev_null() -> bool {
+    false
 }
 
 /// Refuses, before anything is read, an output that would replace one of the command's own inputs:
@@ -142,7 +202,8 @@ fn outputs_and_inputs(command: &Command) -> (Vec<(&'static str, PathBuf)>, Vec<P
 /// table files are inputs. Paths are compared resolved (symbolic links, `..`), and files also by
 /// identity (a hard link). An output that does not exist yet replaces nothing.
 fn refuse_overwriting_inputs(command: &Command) -> Result<()> {
-    let (outputs, inputs) = outputs_and_inputs(command);
+    let (outputs, mut inputs) = outputs_and_inputs(command);
+    inputs.retain(|p| p != Path::new("-"));
     if outputs.is_empty() || inputs.is_empty() {
         return Ok(());
     }

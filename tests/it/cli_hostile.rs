@@ -960,3 +960,38 @@ fn licdiags_own_output_as_input_is_named_as_such() {
         fails_saying(cmd, &["licdiag's own output", "export wrote"]);
     }
 }
+
+/// `diff - -` says `-` is named twice (the second read found standard input empty), and `-` with
+/// standard input closed or `/dev/null` says so, not "an empty file".
+#[test]
+fn standard_input_twice_to_diff_or_closed_is_said_so() {
+    let users = crate::common::fixture("sample-tenant/snapshot/users.json");
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "diff", "-", "-"])
+        .pipe_stdin(&users)
+        .unwrap();
+    fails_saying(cmd, &["both OLD_SNAPSHOT and NEW_SNAPSHOT", "only once"]);
+    if cfg!(target_os = "linux") {
+        // redirected from /dev/null, and closed
+        for script in ["exec </dev/null", "exec <&-"] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "{script}; exec '{}' --no-progress analyze -",
+                    env!("CARGO_BIN_EXE_licdiag")
+                ))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{script}: {err}");
+            assert!(err.contains("standard input is closed"), "{script}: {err}");
+        }
+    }
+    // a pipe still reads
+    licdiag()
+        .args(["--no-progress", "analyze", "-"])
+        .pipe_stdin(&users)
+        .unwrap()
+        .assert()
+        .code(1);
+}
