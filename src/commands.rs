@@ -71,9 +71,11 @@ fn own_output_error(e: anyhow::Error) -> anyhow::Error {
 /// when it first runs. Called first thing in [`run`], while this is the only thread (setting the
 /// environment is only sound then).
 fn bound_threads(n: u16) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let n = capped_threads(n, cores);
     std::env::set_var("POLARS_MAX_THREADS", n.to_string());
     rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(n))
+        .num_threads(n)
         .build_global()
         .context("starting the worker threads")
 }
@@ -260,6 +262,27 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     false
+}
+
+/// Most worker threads per CPU core `--threads` starts: more only cost (2,000 threads on 2 cores took
+/// 38 s for a run of a second), so a larger number is lowered to this, with a note.
+const THREADS_PER_CORE: usize = 4;
+
+/// `--threads N`, at most [`THREADS_PER_CORE`] per core (and 256), said on standard error when
+/// lowered.
+fn capped_threads(n: u16, cores: usize) -> usize {
+    let cap = (cores.max(1) * THREADS_PER_CORE).min(256);
+    let n = usize::from(n);
+    if n <= cap {
+        return n;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "licdiag: note: --threads {n} is more than {THREADS_PER_CORE} per CPU core ({cores} \
+         core{}): using {cap} (more threads than cores only add switching)",
+        if cores == 1 { "" } else { "s" }
+    );
+    cap
 }
 
 /// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure. The writers

@@ -995,3 +995,31 @@ fn standard_input_twice_to_diff_or_closed_is_said_so() {
         .assert()
         .code(1);
 }
+
+/// `--threads` far past the cores (65535 was accepted; 2,000 on 2 cores took 38 s) is lowered to 4
+/// per core, with a note; the report is the same.
+#[test]
+fn threads_past_four_per_core_are_capped_with_a_note() {
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "--threads",
+            "65535",
+            "analyze",
+            "fixtures/sample-tenant",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--threads 65535 is more than 4 per CPU core"),
+        "{err}"
+    );
+    let plain = licdiag()
+        .args(["--no-progress", "analyze", "fixtures/sample-tenant"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, plain.stdout);
+}
