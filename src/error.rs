@@ -147,13 +147,14 @@ pub fn own_output_message(path: &str, what: &str) -> String {
 
 /// `message` as one line a terminal shows as text: every control character (a line feed in a file
 /// name, an escape sequence in a record's text), bidirectional-formatting character and line
-/// separator ([`crate::report::escape::is_hidden`]) is written as its escape (`\n`, `\u{1b}`,
-/// `\u{202e}`), so an error stays one line, reads in the order it is written, and export text
+/// separator ([`crate::report::escape::is_hidden`]), and every invisible character
+/// ([`crate::report::escape::is_invisible`]), is written as its escape (`\n`, `\u{1b}`,
+/// `\u{202e}`, `\u{200b}`), so an error stays one line, names a file as it is, reads in the order it is written, and export text
 /// cannot drive the terminal.
 pub fn one_line(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     for c in message.chars() {
-        if crate::report::escape::is_hidden(c) {
+        if crate::report::escape::is_hidden(c) || crate::report::escape::is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -199,6 +200,7 @@ mod one_line_tests {
             "a\\nb.json: \\u{1b}[31mred\\r\\tx é"
         );
         assert_eq!(one_line("plain: text"), "plain: text");
+        assert_eq!(one_line("LIC-\u{200b}E3.json"), "LIC-\\u{200b}E3.json");
         assert_eq!(
             one_line("a\u{202E}b\u{2066}c\u{2028}d"),
             "a\\u{202e}b\\u{2066}c\\u{2028}d"
