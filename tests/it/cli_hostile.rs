@@ -524,9 +524,11 @@ fn a_cut_gzip_blob_in_a_folder_is_read_to_its_cut_and_said() {
 /// that must never start a line of a report, and a zero-width space.
 const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\u{9b}31m\u{202e}\nINJECTED\u{200b}";
 
-/// The sample tenant with every human-readable string the reports show made hostile ([`HOSTILE`]):
-/// a group's name, users' display names and a UPN, an error code licdiag does not know (from
-/// `licenseAssignmentStates[].error`), an audit message.
+/// The sample tenant with every kind of human-readable string the reports show made hostile
+/// ([`HOSTILE`]): a group's name, a user's display name, a UPN, an administrator's UPN (the actor
+/// of audit records) and IP address, an error code licdiag does not know (from
+/// `licenseAssignmentStates[].error`), an audit message, a product part number, a membership rule
+/// and a usage location.
 fn hostile_tenant(dir: &std::path::Path) {
     let src = crate::common::fixture("sample-tenant");
     let h = serde_json::to_string(HOSTILE).unwrap();
@@ -544,6 +546,14 @@ fn hostile_tenant(dir: &std::path::Path) {
                 .replace(
                     "Proxy address is already being used",
                     &format!("Proxy address is already being used{h}"),
+                )
+                .replace("ana.admin@", &format!("ana{h}@"))
+                .replace("CONTOSO_CUSTOM_ADDON", &format!("CONTOSO{h}ADDON"))
+                .replace("203.0.113.10", &format!("203.0.113.10{h}"))
+                .replace("user.department -eq", &format!("user.department{h} -eq"))
+                .replace(
+                    "\"usageLocation\": \"BR\"",
+                    &format!("\"usageLocation\": \"B{h}R\""),
                 );
             std::fs::write(dir.join(sub).join(e.file_name()), text).unwrap();
         }
