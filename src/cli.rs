@@ -8,19 +8,21 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "licdiag", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
-    /// Never draw a progress bar (it is only drawn when stderr is a terminal anyway).
+    /// Never draw a progress bar (it is only drawn when stderr is a terminal, not `TERM=dumb`, anyway).
     #[arg(long, global = true)]
     pub no_progress: bool,
-    /// Read input files with `read` instead of mapping them into memory (Linux maps plain files:
-    /// faster, but a file another program truncates meanwhile ends the run with an error).
+    /// Read input files with `read` instead of mapping them into memory, for the commands that read
+    /// inputs (Linux maps plain files: faster, but a file another program truncates meanwhile ends
+    /// the run with an error).
     #[arg(long, global = true)]
     pub no_mmap: bool,
-    /// Worker threads that parse, diagnose, export and query (default: one per CPU core, or
-    /// `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`). Fewer leave cores free for other work while a
-    /// large export is read; the results are the same.
+    /// Worker threads that parse, diagnose, export and query, for the commands that read inputs
+    /// (default: one per CPU core, or `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`; at most 4 per
+    /// core). Fewer leave cores free for other work while a large export is read; the results are
+    /// the same.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// The order of locale-formatted `N/N/YYYY` dates in the inputs (a Log Analytics CSV
+    /// For the commands that read inputs: the order of locale-formatted `N/N/YYYY` dates in them (a Log Analytics CSV
     /// downloaded from the portal, PowerShell exports): `auto` reads each file month-first (a US
     /// locale, as Purview writes) unless its own dates show day-first (a first field above 12,
     /// none in the second), and says so in the reports when no date could tell. Shapes whose
@@ -140,8 +142,9 @@ pub struct ExportArgs {
     pub input: InputArgs,
     #[arg(long, value_enum)]
     pub format: TableFormat,
-    /// Folder to write the tables into (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// Folder to write the tables into (created if missing). `-o` and `--output` are the same
+    /// flag, as on the report commands.
+    #[arg(long, short = 'o', visible_alias = "output", value_name = "DIR")]
     pub out: PathBuf,
     /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day), as for `analyze`. Default: the latest time
     /// found in the inputs.

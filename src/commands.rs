@@ -19,6 +19,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     if let Some(n) = cli.threads {
         bound_threads(n)?;
     }
+    refuse_overwriting_inputs(&cli.command)?;
+    check_standard_input(&cli.command)?;
     let reading = Reading {
         progress: !cli.no_progress,
         map: !cli.no_mmap,
@@ -44,6 +46,24 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(order) => crate::normalize::time::with_date_order(order, command).0,
         None => command(),
     }
+    .map_err(own_output_error)
+}
+
+/// An unusable input that is licdiag's own output (a report written into the input folder with
+/// `-o`, an export's tables) said to be so, with the fix, instead of "no known export".
+fn own_output_error(e: anyhow::Error) -> anyhow::Error {
+    let Some(crate::error::InputError::Unusable { path, .. }) =
+        e.downcast_ref::<crate::error::InputError>()
+    else {
+        return e;
+    };
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+    match read.ok().and_then(|_| crate::error::own_output(&head)) {
+        Some(what) => anyhow::anyhow!(crate::error::own_output_message(path, what)),
+        None => e,
+    }
 }
 
 /// Sets the worker threads of everything that runs in parallel: rayon's global pool (reading and
@@ -51,11 +71,218 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// when it first runs. Called first thing in [`run`], while this is the only thread (setting the
 /// environment is only sound then).
 fn bound_threads(n: u16) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let n = capped_threads(n, cores);
     std::env::set_var("POLARS_MAX_THREADS", n.to_string());
     rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(n))
+        .num_threads(n)
         .build_global()
         .context("starting the worker threads")
+}
+
+/// The files a command writes (each with the flag that names it; `-o -`, standard output, left
+/// out) and the files and folders it reads (`-` among them when named).
+fn outputs_and_inputs(command: &Command) -> (Vec<(&'static str, PathBuf)>, Vec<PathBuf>) {
+    let mut outputs = Vec::new();
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    let mut output = |flag: &'static str, p: &Option<PathBuf>| {
+        if let Some(p) = p {
+            outputs.push((flag, p.clone()));
+        }
+    };
+    match command {
+        Command::Inspect(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+        }
+        Command::Analyze(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Explain(a) => output("-o", &a.output),
+        Command::Timeline(a) => {
+            output("-o", &a.output);
+            inputs.extend(a.input.paths.iter().cloned());
+        }
+        Command::Diff(a) => {
+            output("-o", &a.output);
+            inputs.extend([a.old.clone(), a.new.clone()]);
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Export(a) => {
+            // every table file it writes, and the temporary file each is written through
+            let ext = crate::export::extension(a.format);
+            for name in crate::export::tables::TABLE_NAMES {
+                outputs.push(("--out", a.out.join(format!("{name}.{ext}"))));
+                outputs.push(("--out", a.out.join(format!(".{name}.{ext}.tmp"))));
+            }
+            inputs.extend(a.input.paths.iter().cloned());
+            inputs.extend(a.catalog.iter().cloned());
+        }
+        Command::Sql(_) => {}
+        Command::Plan(a) => {
+            let common = match &a.plan {
+                crate::cli::PlanCommand::Change { common, .. }
+                | crate::cli::PlanCommand::Migrate { common }
+                | crate::cli::PlanCommand::DeleteGroup { common }
+                | crate::cli::PlanCommand::AddOn { common, .. } => common,
+            };
+            output("-o", &common.output);
+            inputs.extend(common.paths.iter().cloned());
+            inputs.extend(common.catalog.iter().cloned());
+        }
+    }
+    if let Command::Sql(a) = command {
+        inputs.extend(a.paths.iter().cloned());
+    }
+    let stdin = Path::new("-");
+    outputs.retain(|(_, p)| p != stdin);
+    (outputs, inputs)
+}
+
+/// `-` (standard input) among the inputs: named twice to `diff` (its two snapshots are read one
+/// after the other, so the second found an empty stream), or with nothing to read because standard
+/// input was closed (`<&-`: the runtime puts `/dev/null` in its place) or is `/dev/null`, is said
+/// to be so instead of "an empty file".
+fn check_standard_input(command: &Command) -> Result<()> {
+    let (_, inputs) = outputs_and_inputs(command);
+    let stdin = Path::new("-");
+    let named = inputs.iter().filter(|p| *p == stdin).count();
+    if named == 0 {
+        return Ok(());
+    }
+    if named > 1 {
+        if let Command::Diff(_) = command {
+            return Err(crate::error::InputError::Unusable {
+                path: "<stdin>".into(),
+                found: "`-` (standard input) is named as both OLD_SNAPSHOT and NEW_SNAPSHOT".into(),
+                expected: "`-` once: standard input can be read only once (save one snapshot to a \
+                           file and name it)"
+                    .into(),
+            }
+            .into());
+        }
+        return Ok(()); // the reader says so for the commands that read every input at once
+    }
+    if stdin_is_dev_null() {
+        return Err(crate::error::InputError::Unusable {
+            path: "<stdin>".into(),
+            found: "standard input is closed (or /dev/null): nothing to read".into(),
+            expected:
+                "an export piped or redirected into licdiag (`licdiag analyze - < audit.json`), \
+                       or the file named instead of `-`"
+                    .into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether standard input is `/dev/null`, which is also what a closed standard input becomes
+/// (Rust's runtime opens `/dev/null` on a closed descriptor 0 before `main`).
+#[cfg(target_os = "linux")]
+fn stdin_is_dev_null() -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    match (
+        std::fs::metadata("/proc/self/fd/0"),
+        std::fs::metadata("/dev/null"),
+    ) {
+        (Ok(a), Ok(b)) => a.file_type().is_char_device() && a.rdev() == b.rdev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdin_is_dev_null() -> bool {
+    false
+}
+
+/// Refuses, before anything is read, an output that would replace one of the command's own inputs:
+/// `-o` naming an input file or a file inside an input folder (`analyze st -o
+/// st/audit/page1.json` replaced the evidence with the report), or an `export --out` folder whose
+/// table files are inputs. Paths are compared resolved (symbolic links, `..`), and files also by
+/// identity (a hard link). An output that does not exist yet replaces nothing.
+fn refuse_overwriting_inputs(command: &Command) -> Result<()> {
+    let (outputs, mut inputs) = outputs_and_inputs(command);
+    inputs.retain(|p| p != Path::new("-"));
+    if outputs.is_empty() || inputs.is_empty() {
+        return Ok(());
+    }
+    let inputs: Vec<(PathBuf, PathBuf, std::fs::Metadata)> = inputs
+        .into_iter()
+        .filter_map(|p| {
+            let real = std::fs::canonicalize(&p).ok()?;
+            let meta = std::fs::metadata(&real).ok()?;
+            Some((p, real, meta))
+        })
+        .collect();
+    for (flag, out) in outputs {
+        let Ok(real) = std::fs::canonicalize(&out) else {
+            continue; // not there yet: nothing to replace
+        };
+        let Ok(meta) = std::fs::metadata(&real) else {
+            continue;
+        };
+        for (given, input, input_meta) in &inputs {
+            let clash = if input_meta.is_dir() {
+                real.starts_with(input) && real != *input
+            } else {
+                real == *input || same_file(&meta, input_meta)
+            };
+            if clash {
+                let shown = if flag == "--out" {
+                    out.parent().unwrap_or(&out).display().to_string()
+                } else {
+                    out.display().to_string()
+                };
+                let which = if input_meta.is_dir() {
+                    format!("a file in the input folder {}", given.display())
+                } else {
+                    format!("the input {}", given.display())
+                };
+                anyhow::bail!(
+                    "{flag} {shown}: {} is {which}, and writing there would replace it; \
+                     write the output outside the inputs",
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two files are one (hard links of the same file).
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Most worker threads per CPU core `--threads` starts: more only cost (2,000 threads on 2 cores took
+/// 38 s for a run of a second), so a larger number is lowered to this, with a note.
+const THREADS_PER_CORE: usize = 4;
+
+/// `--threads N`, at most [`THREADS_PER_CORE`] per core (and 256), said on standard error when
+/// lowered.
+fn capped_threads(n: u16, cores: usize) -> usize {
+    let cap = (cores.max(1) * THREADS_PER_CORE).min(256);
+    let n = usize::from(n);
+    if n <= cap {
+        return n;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "licdiag: note: --threads {n} is more than {THREADS_PER_CORE} per CPU core ({cores} \
+         core{}): using {cap} (more threads than cores only add switching)",
+        if cores == 1 { "" } else { "s" }
+    );
+    cap
 }
 
 /// Whether an error is a closed pipe (`licdiag ... | head`), which is not a failure. The writers
@@ -202,13 +429,27 @@ pub fn note_log_after_snapshot(data: &Ingested, as_of: DateTime<Utc>) {
 
 /// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
 /// names one, ends the output as on standard output), or standard output ([`stdout`]).
+/// `-o -` is standard output. An error writing the file (a full disk) names it.
 pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match output {
-        Some(p) => Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
-            inner: std::fs::File::create(p)
-                .with_context(|| format!("{}: cannot create the output file", p.display()))?,
-            closed: false,
-        })),
+        Some(p) if p == Path::new("-") => stdout(),
+        Some(p) => {
+            let file = std::fs::File::create(p).with_context(|| {
+                if p.is_dir() {
+                    format!(
+                        "-o {}: is a folder; name a file to write the report into",
+                        p.display()
+                    )
+                } else {
+                    format!("-o {}: cannot create the output file", p.display())
+                }
+            })?;
+            Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
+                inner: file,
+                closed: false,
+                name: format!("-o {}", p.display()),
+            }))
+        }
         None => stdout(),
     })
 }
@@ -222,13 +463,16 @@ pub fn stdout() -> Box<dyn Write> {
     Box::new(std::io::BufWriter::new(ClosedPipeIsEnd {
         inner: std::io::stdout().lock(),
         closed: false,
+        name: "standard output".to_string(),
     }))
 }
 
-/// A writer for which a closed pipe ends the output but is not an error ([`stdout`]).
+/// A writer for which a closed pipe ends the output but is not an error ([`stdout`]); any other
+/// error names the destination (`-o report.md: No space left on device`).
 struct ClosedPipeIsEnd<W> {
     inner: W,
     closed: bool,
+    name: String,
 }
 
 impl<W: Write> ClosedPipeIsEnd<W> {
@@ -239,6 +483,7 @@ impl<W: Write> ClosedPipeIsEnd<W> {
                 self.closed = true;
                 Ok(ok)
             }
+            Err(e) => Err(std::io::Error::new(e.kind(), format!("{}: {e}", self.name))),
             r => r,
         }
     }
@@ -337,12 +582,34 @@ fn redacted(
 /// subscribedSkus for products the catalog lacks.
 pub fn knowledge(catalog: Option<&Path>, data: &Ingested) -> Result<Knowledge> {
     let kb = match catalog {
-        Some(p) => Knowledge::from_catalog_file(p)?,
+        Some(p) => Knowledge::from_catalog_file(p).map_err(|e| catalog_error(p, &e))?,
         None => Knowledge::builtin(),
     };
     Ok(kb
         .with_subscribed_skus(&data.snapshot.skus)
         .with_reported_names(&data.snapshot.reported_errors))
+}
+
+/// What the product catalog must be, for `--catalog` errors.
+const CATALOG_EXPECTED: &str = "expected Microsoft's \"Product names and service plan identifiers for \
+licensing\" CSV (download it from Microsoft Learn, plain or gzip-compressed), or leave --catalog out to \
+use the built-in one";
+
+/// A `--catalog` file that cannot be used, as one line naming the flag, the file and the fix: a
+/// file that is not text (a binary, another encoding) is said to be so, not with the CSV parser's
+/// byte positions.
+fn catalog_error(p: &Path, e: &anyhow::Error) -> anyhow::Error {
+    let text = format!("{e:#}");
+    if text.to_ascii_lowercase().contains("invalid utf-8") {
+        anyhow::anyhow!(
+            "--catalog {}: not a UTF-8 text CSV (a binary file, or a CSV in another encoding); {CATALOG_EXPECTED}",
+            p.display()
+        )
+    } else if text.contains("expected") {
+        anyhow::anyhow!("--catalog: {text}")
+    } else {
+        anyhow::anyhow!("--catalog: {text}; {CATALOG_EXPECTED}")
+    }
 }
 
 /// The whole `analyze` pipeline as a library call: read, normalize, diagnose, recommend.

@@ -74,15 +74,87 @@ pub enum UsageError {
     Invalid { flag: &'static str, message: String },
 }
 
+/// The first columns of the CSV tables `licdiag export` writes (docs/tables.md), to tell such a
+/// file in an input folder from an unknown export.
+const EXPORT_HEADERS: [&[&str]; 6] = [
+    &["time", "activity", "category", "result", "result_reason"],
+    &["user_id", "upn", "sku_id", "sku", "assigned_by_group_id"],
+    &["id", "upn", "display_name", "mail", "account_enabled"],
+    &["id", "display_name", "mail", "security_enabled", "dynamic"],
+    &[
+        "sku_id",
+        "sku",
+        "display_name",
+        "applies_to",
+        "capability_status",
+    ],
+    &["finding", "finding_key", "cause", "severity", "status"],
+];
+
+/// What licdiag output a file is, from its first bytes (`head`), when it is one: a report in the
+/// table format (`licdiag analyze: ...`, `licdiag timeline: ...`, a plan, a diff), Markdown
+/// (`# licdiag ...`), HTML (its `generator` or title names licdiag), a JSON document (its `tool`
+/// is licdiag), or a table `licdiag export` wrote as CSV or NDJSON (its columns).
+pub fn own_output(head: &[u8]) -> Option<&'static str> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head);
+    let first = text.lines().next().unwrap_or("").trim_end();
+    if first.starts_with("licdiag ") {
+        return Some("a report in the table format");
+    }
+    if first.starts_with("# licdiag ") {
+        return Some("a Markdown report");
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("<!doctype html")
+        && (lower.contains("<meta name=\"generator\" content=\"licdiag")
+            || lower.contains("<title>licdiag"))
+    {
+        return Some("an HTML report");
+    }
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if squeezed.starts_with("{\"schema_version\":") && squeezed.contains("\"tool\":\"licdiag") {
+        return Some("a JSON report");
+    }
+    for cols in EXPORT_HEADERS {
+        if first.split(',').take(cols.len()).eq(cols.iter().copied()) {
+            return Some("a table licdiag export wrote as CSV");
+        }
+        let keys: Vec<String> = cols.iter().map(|c| format!("\"{c}\":")).collect();
+        if first.starts_with('{') && first[1..].starts_with(&keys[0]) {
+            let mut at = 0;
+            if keys.iter().all(|k| match first[at..].find(k.as_str()) {
+                Some(i) => {
+                    at += i + k.len();
+                    true
+                }
+                None => false,
+            }) {
+                return Some("a table licdiag export wrote as NDJSON");
+            }
+        }
+    }
+    None
+}
+
+/// The error for an input that is licdiag's own output ([`own_output`]).
+pub fn own_output_message(path: &str, what: &str) -> String {
+    format!(
+        "{path}: this is licdiag's own output ({what}), not an export; move it out of the input \
+         folder or name the export files"
+    )
+}
+
 /// `message` as one line a terminal shows as text: every control character (a line feed in a file
 /// name, an escape sequence in a record's text), bidirectional-formatting character and line
-/// separator ([`crate::report::escape::is_hidden`]) is written as its escape (`\n`, `\u{1b}`,
-/// `\u{202e}`), so an error stays one line, reads in the order it is written, and export text
+/// separator ([`crate::report::escape::is_hidden`]), and every invisible character
+/// ([`crate::report::escape::is_invisible`]), is written as its escape (`\n`, `\u{1b}`,
+/// `\u{202e}`, `\u{200b}`), so an error stays one line, names a file as it is, reads in the order it is written, and export text
 /// cannot drive the terminal.
 pub fn one_line(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     for c in message.chars() {
-        if crate::report::escape::is_hidden(c) {
+        if crate::report::escape::is_hidden(c) || crate::report::escape::is_invisible(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -93,7 +165,33 @@ pub fn one_line(message: &str) -> String {
 
 #[cfg(test)]
 mod one_line_tests {
-    use super::one_line;
+    use super::{one_line, own_output};
+
+    #[test]
+    fn own_outputs_are_recognized_and_exports_are_not() {
+        assert!(own_output(b"licdiag analyze: 10 findings (9 errors)\n").is_some());
+        assert!(own_output(b"# licdiag analyze report\n").is_some());
+        assert!(own_output(
+            b"<!DOCTYPE html>\n<html><head><meta name=\"generator\" content=\"licdiag 0.1\">"
+        )
+        .is_some());
+        assert!(
+            own_output(b"{\n  \"schema_version\": \"1\",\n  \"tool\": \"licdiag 0.1.0\",")
+                .is_some()
+        );
+        assert!(
+            own_output(b"time,activity,category,result,result_reason,correlation_id\n").is_some()
+        );
+        assert!(own_output(
+            b"{\"finding\":1,\"finding_key\":\"x\",\"cause\":\"C\",\"severity\":\"error\",\"status\":\"p\"}"
+        )
+        .is_some());
+        assert!(
+            own_output(b"{\"id\":\"a\",\"activityDisplayName\":\"Change user license\"}").is_none()
+        );
+        assert!(own_output(b"Id,UserId,SkuPartNumber\n").is_none());
+        assert!(own_output(b"<!DOCTYPE html><title>Audit</title>").is_none());
+    }
 
     #[test]
     fn control_characters_are_escaped_and_text_is_kept() {
@@ -102,6 +200,7 @@ mod one_line_tests {
             "a\\nb.json: \\u{1b}[31mred\\r\\tx é"
         );
         assert_eq!(one_line("plain: text"), "plain: text");
+        assert_eq!(one_line("LIC-\u{200b}E3.json"), "LIC-\\u{200b}E3.json");
         assert_eq!(
             one_line("a\u{202E}b\u{2066}c\u{2028}d"),
             "a\\u{202e}b\\u{2066}c\\u{2028}d"

@@ -1,6 +1,7 @@
 //! How a table's columns are written in the text formats: timestamps become RFC 3339 text in UTC
-//! (millisecond precision, `Z`), CSV joins lists with `;` and neutralizes every text cell a
-//! spreadsheet would execute (`=`, `+`, `-`, `@`, tab, carriage return). Parquet and SQL keep the
+//! (millisecond precision, `Z`), CSV joins lists with `;` and neutralizes every text cell (and each
+//! `;`-separated part of it) a spreadsheet would execute, escaping control characters
+//! ([`crate::report::escape::csv_cell`]). Parquet and SQL keep the
 //! typed columns.
 
 use crate::normalize::frame::{ColumnData, Values};

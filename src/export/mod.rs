@@ -48,6 +48,11 @@ fn file_format(f: TableFormat) -> FileFormat {
     }
 }
 
+/// The file name extension of the tables `export --format` writes.
+pub fn extension(f: TableFormat) -> &'static str {
+    file_format(f).extension()
+}
+
 /// Writes prepared columns to `path` (created or replaced): Parquet through polars, the text
 /// formats through [`text`].
 fn write_file(cols: &[frame::ColumnData], format: FileFormat, path: &Path) -> Result<()> {
@@ -87,6 +92,12 @@ fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
 
 /// `licdiag export`: writes every table into `--out DIR`; prints one line per file. Exit code 0.
 pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
+    if a.out.exists() && !a.out.is_dir() {
+        anyhow::bail!(
+            "--out {}: is a file, not a folder; give a folder to write the tables into",
+            a.out.display()
+        );
+    }
     let tables = build_tables(
         &a.input.paths,
         a.input.strict,

@@ -5,7 +5,7 @@
 use super::flavor::{time_text, LIST_SEPARATOR};
 use crate::cli::SqlFormat;
 use crate::normalize::frame::{Cell, ResultTable};
-use crate::report::escape::csv_cell;
+use crate::report::escape::{csv_cell, csv_record};
 use crate::report::table::clean;
 use std::io::{self, Write};
 
@@ -103,9 +103,8 @@ fn table(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn csv(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
-    let mut cw = csv::Writer::from_writer(w);
     let head: Vec<String> = r.columns.iter().map(|c| csv_cell(&c.name)).collect();
-    cw.write_record(&head)?;
+    csv_record(head.iter().map(String::as_str), w)?;
     for row in &r.rows {
         let cells: Vec<String> = row
             .iter()
@@ -114,9 +113,9 @@ fn csv(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
                 other => text(other).unwrap_or_default(),
             })
             .collect();
-        cw.write_record(&cells)?;
+        csv_record(cells.iter().map(String::as_str), w)?;
     }
-    cw.flush()
+    w.flush()
 }
 
 fn json_value(c: &Cell) -> serde_json::Value {
@@ -136,6 +135,13 @@ fn json_value(c: &Cell) -> serde_json::Value {
 }
 
 fn json(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
+    // C1, bidirectional and invisible characters as `\uXXXX` (serde_json escapes C0 only)
+    let mut safe = crate::report::filter::Filter::json(w);
+    json_rows(r, &mut safe)?;
+    safe.finish()
+}
+
+fn json_rows(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
     let keys: Vec<String> = r
         .columns
         .iter()

@@ -4,6 +4,7 @@
 
 use super::flavor::{time_text, LIST_SEPARATOR};
 use crate::normalize::frame::{ColumnData, Values};
+use crate::report::escape::{csv_field, csv_record};
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -25,16 +26,24 @@ fn csv_text(v: &Values, i: usize) -> Cow<'_, str> {
 }
 
 /// Writes the columns as CSV with a header row.
-pub fn write_csv(columns: &[ColumnData], out: impl Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(columns.iter().map(|c| c.name.as_str()))?;
+/// Cells are quoted by [`csv_field`]: also when they hold a `;`, where a spreadsheet in a locale
+/// whose list separator is `;` would split them.
+pub fn write_csv(columns: &[ColumnData], mut out: impl Write) -> std::io::Result<()> {
+    csv_record(columns.iter().map(|c| c.name.as_str()), &mut out)?;
+    let alone = columns.len() == 1;
+    let mut line = Vec::new();
     for i in 0..rows(columns) {
-        for c in columns {
-            w.write_field(csv_text(&c.values, i).as_bytes())?;
+        line.clear();
+        for (k, c) in columns.iter().enumerate() {
+            if k > 0 {
+                line.push(b',');
+            }
+            csv_field(&csv_text(&c.values, i), alone, &mut line);
         }
-        w.write_record(None::<&[u8]>)?; // ends the row
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
-    w.flush()
+    out.flush()
 }
 
 /// The JSON value of one cell.
@@ -53,7 +62,15 @@ fn json_value(v: &Values, i: usize) -> serde_json::Value {
 }
 
 /// Writes the columns as NDJSON: one object per row, keys in column order.
-pub fn write_ndjson(columns: &[ColumnData], mut out: impl Write) -> std::io::Result<()> {
+/// C1, bidirectional and invisible characters are written as `\uXXXX`
+/// ([`crate::report::filter::Filter::json`]).
+pub fn write_ndjson(columns: &[ColumnData], out: impl Write) -> std::io::Result<()> {
+    let mut out = crate::report::filter::Filter::json(out);
+    ndjson_rows(columns, &mut out)?;
+    out.finish()
+}
+
+fn ndjson_rows(columns: &[ColumnData], mut out: impl Write) -> std::io::Result<()> {
     let names: Vec<String> = columns
         .iter()
         .map(|c| serde_json::to_string(&c.name))
@@ -96,7 +113,7 @@ mod tests {
         let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,
-            "z_name,ok,n,skus\n\"a,\"\"b\"\"\nc\",true,-3,A;B\n,,,\n"
+            "z_name,ok,n,skus\n\"a,\"\"b\"\"\nc\",true,-3,\"A;B\"\n,,,\n"
         );
     }
 

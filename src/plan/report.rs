@@ -224,62 +224,152 @@ fn section_table(s: &Section, w: &mut dyn Write) -> io::Result<()> {
 
 // ------------------------------------------------------------------------------------- markdown
 
-/// Splits text on backticks: odd pieces are the `code` spans licdiag's own templates write (commands).
-/// A trailing unbalanced piece is not code.
-fn pieces(s: &str) -> Vec<(bool, &str)> {
-    let parts: Vec<&str> = s.split('`').collect();
-    let n = parts.len();
-    parts
+/// Export strings (names, UPNs, membership rules, part numbers) that hold a backtick: in the
+/// planners' prose a backtick opens or closes a code span of licdiag's own templates (a command),
+/// so a name's backtick must be told from them ([`pieces`]). Taken from every string the document
+/// serializes but its prose (steps, blocker and warning details), longest first. A prose string
+/// caught too is only shown without its code formatting.
+fn literal_names<D: Serialize>(doc: &PlanDoc<D>) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::String(s) if s.contains('`') => {
+                out.insert(s.clone());
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut set = BTreeSet::new();
+    let users = doc
+        .blockers
+        .iter()
+        .map(|b| &b.user)
+        .chain(doc.warnings.iter().map(|w| &w.user));
+    for label in users.flatten().map(UserRef::label) {
+        if label.contains('`') {
+            set.insert(label);
+        }
+    }
+    for v in [
+        serde_json::to_value(&doc.group),
+        serde_json::to_value(&doc.details),
+        serde_json::to_value(doc.blockers.iter().map(|b| &b.user).collect::<Vec<_>>()),
+        serde_json::to_value(doc.warnings.iter().map(|w| &w.user).collect::<Vec<_>>()),
+    ]
+    .iter()
+    .flatten()
+    {
+        walk(v, &mut set);
+    }
+    let prose: BTreeSet<&str> = doc
+        .steps
+        .iter()
+        .chain(doc.blockers.iter().map(|b| &b.detail))
+        .chain(doc.warnings.iter().map(|w| &w.detail))
+        .map(String::as_str)
+        .collect();
+    let mut names: Vec<String> = set
         .into_iter()
-        .enumerate()
-        .map(|(i, p)| (i % 2 == 1 && (n % 2 == 1 || i + 1 < n), p))
-        .collect()
+        .filter(|s| !prose.contains(s.as_str()))
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names
 }
 
-/// Markdown for text that may carry code spans: text outside them is escaped; code spans are literal in
-/// Markdown, so only line breaks and (in table cells) pipes need care inside them.
-fn md_text(s: &str, in_table: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, (code, p)) in pieces(s).into_iter().enumerate() {
-        if code && !p.is_empty() {
-            let c: String = p
-                .chars()
-                .map(|c| {
-                    if crate::report::escape::is_hidden(c) {
-                        ' '
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            out.push('`');
-            out.push_str(&if in_table { c.replace('|', "\\|") } else { c });
-            out.push('`');
+/// A piece of prose: text, or the inside of a code span of licdiag's templates.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Code(String),
+}
+
+/// Splits prose on backticks: the templates' code spans (commands) and the text between them.
+/// A backtick of one of `names` ([`literal_names`]) is part of the name, never a delimiter. A
+/// trailing unbalanced backtick is text.
+fn pieces(s: &str, names: &[String]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut code = false;
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        if let Some(n) = names.iter().find(|n| rest.starts_with(n.as_str())) {
+            cur.push_str(n);
+            i += n.len();
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        if c == '`' {
+            let done = std::mem::take(&mut cur);
+            out.push(if code {
+                Piece::Code(done)
+            } else {
+                Piece::Text(done)
+            });
+            code = !code;
         } else {
-            if i % 2 == 1 && !code {
-                // an unbalanced backtick
-                out.push_str("\\`");
-            } else if code {
-                out.push_str("\\`\\`");
+            cur.push(c);
+        }
+        i += c.len_utf8();
+    }
+    if code {
+        // an unbalanced backtick: it and what follows are text
+        cur.insert(0, '`');
+    }
+    out.push(Piece::Text(cur));
+    out
+}
+
+/// Markdown for text that may carry code spans: text outside them is escaped (a name's backtick
+/// too); code spans are literal in Markdown, so inside them only control characters and (in table
+/// cells) pipes need care, and the span's fence is longer than any backtick run a name put in it.
+fn md_text(s: &str, in_table: bool, names: &[String]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for p in pieces(s, names) {
+        match p {
+            Piece::Code(c) if c.is_empty() => out.push_str("\\`\\`"),
+            Piece::Code(c) => {
+                let c = clean(&c);
+                let c = if in_table { c.replace('|', "\\|") } else { c };
+                let mut run = 0;
+                let mut longest = 0;
+                for ch in c.chars() {
+                    run = if ch == '`' { run + 1 } else { 0 };
+                    longest = longest.max(run);
+                }
+                let fence = "`".repeat(longest + 1);
+                let pad = if longest > 0 { " " } else { "" };
+                out.push_str(&fence);
+                out.push_str(pad);
+                out.push_str(&c);
+                out.push_str(pad);
+                out.push_str(&fence);
             }
-            out.push_str(&escape::markdown(p));
+            Piece::Text(t) => out.push_str(&escape::markdown(&t)),
         }
     }
     out
 }
 
-fn md_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+fn md_table(
+    w: &mut dyn Write,
+    columns: &[&str],
+    rows: &[Vec<String>],
+    names: &[String],
+) -> io::Result<()> {
     let head: Vec<String> = columns.iter().map(|c| escape::markdown(c)).collect();
     writeln!(w, "| {} |", head.join(" | "))?;
     writeln!(w, "|{}", "---|".repeat(columns.len()))?;
     for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| md_text(c, true)).collect();
+        let cells: Vec<String> = r.iter().map(|c| md_text(c, true, names)).collect();
         writeln!(w, "| {} |", cells.join(" | "))?;
     }
     Ok(())
 }
 
 fn markdown<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::Result<()> {
+    let names = &literal_names(doc);
     writeln!(
         w,
         "# licdiag plan {}: {}",
@@ -291,31 +381,41 @@ fn markdown<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::
         .into_iter()
         .map(|(k, v)| vec![k.to_string(), v])
         .collect();
-    md_table(w, &["", ""], &rows)?;
+    md_table(w, &["", ""], &rows, names)?;
     writeln!(w)?;
     writeln!(w, "**{}**", escape::markdown(&verdict(doc)))?;
     if !doc.blockers.is_empty() {
         writeln!(w)?;
         writeln!(w, "## Blockers")?;
         writeln!(w)?;
-        md_table(w, &["who", "kind", "detail"], &blocker_rows(&doc.blockers))?;
+        md_table(
+            w,
+            &["who", "kind", "detail"],
+            &blocker_rows(&doc.blockers),
+            names,
+        )?;
     }
     if !doc.warnings.is_empty() {
         writeln!(w)?;
         writeln!(w, "## Warnings")?;
         writeln!(w)?;
-        md_table(w, &["who", "kind", "detail"], &warning_rows(&doc.warnings))?;
+        md_table(
+            w,
+            &["who", "kind", "detail"],
+            &warning_rows(&doc.warnings),
+            names,
+        )?;
     }
     for s in doc.details.sections() {
         writeln!(w)?;
         writeln!(w, "## {}", escape::markdown(&s.title))?;
         writeln!(w)?;
         if !s.rows.is_empty() {
-            md_table(w, &s.columns, &s.rows)?;
+            md_table(w, &s.columns, &s.rows, names)?;
             writeln!(w)?;
         }
         for n in &s.notes {
-            writeln!(w, "{}", md_text(n, false))?;
+            writeln!(w, "{}", md_text(n, false, names))?;
             writeln!(w)?;
         }
     }
@@ -323,38 +423,50 @@ fn markdown<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::
     writeln!(w, "## Steps")?;
     writeln!(w)?;
     for (i, s) in doc.steps.iter().enumerate() {
-        writeln!(w, "{}. {}", i + 1, md_text(s, false))?;
+        writeln!(w, "{}. {}", i + 1, md_text(s, false, names))?;
     }
     Ok(())
 }
 
 // ----------------------------------------------------------------------------------------- html
 
+/// The Content-Security-Policy of a plan page: nothing loads from anywhere (`default-src
+/// 'none'`), and only its own `<style>` applies, by hash; it has no script.
+fn content_security_policy() -> String {
+    format!(
+        "default-src 'none'; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        crate::report::html::csp_hash(STYLE)
+    )
+}
+
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:80em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.3em .6em;\
 text-align:left;vertical-align:top}th{background:#f3f3f3}.blocked{color:#a00}.safe{color:#070}\
 li{margin:.3em 0}";
 
-/// HTML for text that may carry code spans: everything escaped, code spans in `<code>`.
-fn html_text(s: &str) -> String {
+/// HTML for text that may carry code spans: everything escaped, the templates' code spans in
+/// `<code>` (a name's backtick is text: [`pieces`]).
+fn html_text(s: &str, names: &[String]) -> String {
     let mut out = String::with_capacity(s.len());
-    for (i, (code, p)) in pieces(s).into_iter().enumerate() {
-        if code {
-            out.push_str("<code>");
-            out.push_str(&escape::html(p));
-            out.push_str("</code>");
-        } else {
-            if i % 2 == 1 {
-                // an unbalanced backtick
-                out.push('`');
+    for p in pieces(s, names) {
+        match p {
+            Piece::Code(c) => {
+                out.push_str("<code>");
+                out.push_str(&escape::html(&c));
+                out.push_str("</code>");
             }
-            out.push_str(&escape::html(p));
+            Piece::Text(t) => out.push_str(&escape::html(&t)),
         }
     }
     out
 }
 
-fn html_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+fn html_table(
+    w: &mut dyn Write,
+    columns: &[&str],
+    rows: &[Vec<String>],
+    names: &[String],
+) -> io::Result<()> {
     writeln!(w, "<table>")?;
     if columns.iter().any(|c| !c.is_empty()) {
         write!(w, "<tr>")?;
@@ -366,7 +478,7 @@ fn html_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::
     for r in rows {
         write!(w, "<tr>")?;
         for c in r {
-            write!(w, "<td>{}</td>", html_text(c))?;
+            write!(w, "<td>{}</td>", html_text(c, names))?;
         }
         writeln!(w, "</tr>")?;
     }
@@ -374,9 +486,17 @@ fn html_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::
 }
 
 fn html<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::Result<()> {
+    let names = &literal_names(doc);
     let title = format!("licdiag plan {}: {}", doc.plan.as_str(), doc.plan.title());
     writeln!(w, "<!DOCTYPE html>")?;
     writeln!(w, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
+    // as the other reports: nothing loads from anywhere, only this page's own style applies
+    writeln!(
+        w,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        escape::html(&content_security_policy())
+    )?;
+    writeln!(w, "<link rel=\"icon\" href=\"data:,\">")?;
     writeln!(w, "<title>{}</title>", escape::html(&title))?;
     writeln!(w, "<style>{STYLE}</style></head><body>")?;
     writeln!(w, "<h1>{}</h1>", escape::html(&title))?;
@@ -384,7 +504,7 @@ fn html<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::Resu
         .into_iter()
         .map(|(k, v)| vec![k.to_string(), v])
         .collect();
-    html_table(w, &["", ""], &rows)?;
+    html_table(w, &["", ""], &rows, names)?;
     writeln!(
         w,
         "<p class=\"{}\"><strong>{}</strong></p>",
@@ -393,25 +513,35 @@ fn html<D: Serialize + Details>(doc: &PlanDoc<D>, w: &mut dyn Write) -> io::Resu
     )?;
     if !doc.blockers.is_empty() {
         writeln!(w, "<h2>Blockers</h2>")?;
-        html_table(w, &["who", "kind", "detail"], &blocker_rows(&doc.blockers))?;
+        html_table(
+            w,
+            &["who", "kind", "detail"],
+            &blocker_rows(&doc.blockers),
+            names,
+        )?;
     }
     if !doc.warnings.is_empty() {
         writeln!(w, "<h2>Warnings</h2>")?;
-        html_table(w, &["who", "kind", "detail"], &warning_rows(&doc.warnings))?;
+        html_table(
+            w,
+            &["who", "kind", "detail"],
+            &warning_rows(&doc.warnings),
+            names,
+        )?;
     }
     for s in doc.details.sections() {
         writeln!(w, "<h2>{}</h2>", escape::html(&s.title))?;
         if !s.rows.is_empty() {
-            html_table(w, &s.columns, &s.rows)?;
+            html_table(w, &s.columns, &s.rows, names)?;
         }
         for n in &s.notes {
-            writeln!(w, "<p>{}</p>", html_text(n))?;
+            writeln!(w, "<p>{}</p>", html_text(n, names))?;
         }
     }
     writeln!(w, "<h2>Steps</h2>")?;
     writeln!(w, "<ol>")?;
     for s in &doc.steps {
-        writeln!(w, "<li>{}</li>", html_text(s))?;
+        writeln!(w, "<li>{}</li>", html_text(s, names))?;
     }
     writeln!(w, "</ol>")?;
     writeln!(w, "</body></html>")
@@ -423,15 +553,36 @@ mod tests {
 
     #[test]
     fn code_spans_survive_and_the_rest_is_escaped() {
+        let none: &[String] = &[];
         assert_eq!(
-            md_text("run `a|b <x>` then <b>", true),
+            md_text("run `a|b <x>` then <b>", true, none),
             "run `a\\|b <x>` then &lt;b&gt;"
         );
-        assert_eq!(md_text("one ` tick", false), "one \\` tick");
-        assert_eq!(md_text("empty `` span", false), "empty \\`\\` span");
+        assert_eq!(md_text("one ` tick", false, none), "one \\` tick");
+        assert_eq!(md_text("empty `` span", false, none), "empty \\`\\` span");
         assert_eq!(
-            html_text("x `<y>` <z> ` w"),
+            html_text("x `<y>` <z> ` w", none),
             "x <code>&lt;y&gt;</code> &lt;z&gt; ` w"
+        );
+    }
+
+    #[test]
+    fn a_names_backticks_are_text_not_code_spans() {
+        let names = vec!["LIC-`<img src=x>`-**b**".to_string()];
+        let s = "add it to LIC-`<img src=x>`-**b**: `Set-MgGroupLicense -GroupId 1`.";
+        assert_eq!(
+            md_text(s, false, &names),
+            "add it to LIC-\\`&lt;img src=x&gt;\\`-\\*\\*b\\*\\*: `Set-MgGroupLicense -GroupId 1`."
+        );
+        assert_eq!(
+            html_text(s, &names),
+            "add it to LIC-`&lt;img src=x&gt;`-**b**: <code>Set-MgGroupLicense -GroupId 1</code>."
+        );
+        // a name inside a code span: the fence outlasts its backticks
+        let s = "run `licdiag plan change --group LIC-`<img src=x>`-**b**`.";
+        assert_eq!(
+            md_text(s, false, &names),
+            "run `` licdiag plan change --group LIC-`<img src=x>`-**b** ``."
         );
     }
 }

@@ -20,6 +20,36 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
+/// Whether `c` is a character that shows as nothing (or nearly) but is part of the text: a soft
+/// hyphen (U+00AD), a combining grapheme joiner (U+034F), a Mongolian vowel separator (U+180E), a
+/// zero-width space (U+200B), a word joiner or invisible operator (U+2060 to U+2064), a zero-width
+/// no-break space or byte-order mark (U+FEFF), a Hangul filler (U+115F, U+1160, U+3164, U+FFA0) or
+/// an interlinear annotation mark (U+FFF9 to U+FFFB). `LIC-E3` and `LIC-\u{200b}E3` are two
+/// different groups: the table, Markdown and HTML outputs show such a character as its escape
+/// ([`visible`]), so the two do not look the same. The zero-width joiner and non-joiner (U+200C,
+/// U+200D) are kept: scripts and emoji need them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// The visible form of an invisible character ([`is_invisible`]): its Rust-style escape, `\u{200b}`.
+pub fn visible(c: char, out: &mut String) {
+    out.extend(c.escape_unicode());
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn html(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -31,6 +61,7 @@ pub fn html(s: &str) -> String {
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
             c if is_hidden(c) && c != '\n' && c != '\t' => o.push(' '),
+            c if is_invisible(c) => visible(c, &mut o),
             c => o.push(c),
         }
     }
@@ -62,19 +93,90 @@ pub fn markdown(s: &str) -> String {
             }
             '\n' | '\r' => o.push(' '),
             c if is_hidden(c) => o.push(' '),
+            // `\u{200b}`: a backslash before a letter is no escape in Markdown, it shows as written
+            c if is_invisible(c) => visible(c, &mut o),
             c => o.push(c),
         }
     }
     o
 }
 
-/// Neutralizes a CSV cell that a spreadsheet would execute as a formula (starting with `=`, `+`, `-`,
-/// `@`, tab or carriage return) by prefixing a single quote.
+/// Neutralizes a CSV cell for a spreadsheet (docs/tables.md, "Types and formats"):
+///
+/// - a formula: the cell, and each of its `;`-separated parts (a list joins its items with `;`, and
+///   a spreadsheet in a locale whose list separator is `;` splits a cell there when it is not
+///   quoted: [`csv_field`] quotes such a cell), gets a leading `'` when it starts with `=`, `+`,
+///   `-`, `@`, tab, carriage return or line feed, or with one of `=`, `+`, `-`, `@` after white
+///   space or invisible characters;
+/// - a control character other than tab and line feed (a carriage return, an escape sequence's
+///   ESC, a C1 control), a bidirectional-formatting character or a line separator
+///   ([`is_hidden`]) is written as its escape (`\r`, `\u{1b}`, `\u{202e}`), as error messages write
+///   them: the cell keeps every character, none of them can drive a terminal the file is printed
+///   to, and none can reorder the cell around it.
 pub fn csv_cell(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+    let mut o = String::with_capacity(s.len() + 1);
+    for (k, part) in s.split(';').enumerate() {
+        if k > 0 {
+            o.push(';');
+        }
+        if is_formula(part) {
+            o.push('\'');
+        }
+        for c in part.chars() {
+            if c != '\t' && c != '\n' && is_hidden(c) {
+                o.extend(c.escape_default());
+            } else {
+                o.push(c);
+            }
+        }
     }
+    o
+}
+
+/// Whether a spreadsheet could read `part` as a formula ([`csv_cell`]).
+fn is_formula(part: &str) -> bool {
+    match part.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => true,
+        _ => part
+            .trim_start_matches(|c: char| c.is_whitespace() || is_invisible(c) || is_hidden(c))
+            .starts_with(['=', '+', '-', '@']),
+    }
+}
+
+/// Appends one CSV field: quoted (its quotes doubled) when it holds a quote, a comma, a `;` (the
+/// list separator of many locales, where a spreadsheet splits an unquoted cell at it), a tab, a
+/// carriage return or a line feed; `alone` (the record's only field) quotes an empty field, which
+/// would otherwise be an empty line.
+pub fn csv_field(s: &str, alone: bool, out: &mut Vec<u8>) {
+    if s.contains(['"', ',', ';', '\t', '\r', '\n']) || (alone && s.is_empty()) {
+        out.push(b'"');
+        for part in s.split('"').enumerate() {
+            if part.0 > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part.1.as_bytes());
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Writes one CSV record ([`csv_field`]), ended by a line feed.
+pub fn csv_record<'a>(
+    fields: impl ExactSizeIterator<Item = &'a str>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let alone = fields.len() == 1;
+    let mut line = Vec::new();
+    for (k, f) in fields.enumerate() {
+        if k > 0 {
+            line.push(b',');
+        }
+        csv_field(f, alone, &mut line);
+    }
+    line.push(b'\n');
+    w.write_all(&line)
 }
 
 #[cfg(test)]
@@ -114,5 +216,32 @@ mod tests {
         // a joiner inside an emoji or a name is kept
         assert_eq!(markdown("a\u{200D}b"), "a\u{200D}b");
         assert_eq!(csv_cell("ok"), "ok");
+    }
+
+    #[test]
+    fn csv_cells_are_neutralized_part_by_part_and_controls_escaped() {
+        assert_eq!(csv_cell("Nice;=5+5"), "Nice;'=5+5");
+        assert_eq!(
+            csv_cell("a@x.example;=cmd|' /C calc'!A0"),
+            "a@x.example;'=cmd|' /C calc'!A0"
+        );
+        assert_eq!(csv_cell(" =3+3"), "' =3+3");
+        assert_eq!(csv_cell("\u{a0}=7+7"), "'\u{a0}=7+7");
+        assert_eq!(csv_cell("\u{200b}=9+9"), "'\u{200b}=9+9");
+        assert_eq!(csv_cell("\n=6+6"), "'\n=6+6");
+        assert_eq!(csv_cell("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_cell("\r=2+2"), "'\\r=2+2");
+        assert_eq!(csv_cell("'=8"), "'=8");
+        assert_eq!(csv_cell("a-b;c+d"), "a-b;c+d");
+        assert_eq!(
+            csv_cell("x\u{1b}]0;t\u{7}\u{9b}31m\u{202e}y"),
+            "x\\u{1b}]0;t\\u{7}\\u{9b}31m\\u{202e}y"
+        );
+        let mut out = Vec::new();
+        csv_record(["Nice;'=5+5", "a,\"b\"", "plain", ""].into_iter(), &mut out).unwrap();
+        assert_eq!(out, b"\"Nice;'=5+5\",\"a,\"\"b\"\"\",plain,\n");
+        let mut out = Vec::new();
+        csv_record([""].into_iter(), &mut out).unwrap();
+        assert_eq!(out, b"\"\"\n");
     }
 }

@@ -20,6 +20,9 @@ pub fn write<T: Serialize>(doc: &T, w: &mut dyn Write) -> io::Result<()> {
         tool: concat!("licdiag ", env!("CARGO_PKG_VERSION")),
         doc,
     };
-    serde_json::to_writer_pretty(&mut *w, &v).map_err(io::Error::other)?;
-    writeln!(w)
+    // C1, bidirectional and invisible characters as `\uXXXX` (serde_json escapes C0 only)
+    let mut safe = super::filter::Filter::json(w);
+    serde_json::to_writer_pretty(&mut safe, &v).map_err(io::Error::other)?;
+    writeln!(safe)?;
+    safe.finish()
 }

@@ -18,12 +18,9 @@ const USERS_PER_FINDING: usize = 20;
 /// At most this many generated commands are shown per finding (all are in `--format json`).
 const COMMANDS_PER_FINDING: usize = 50;
 
-/// Text without control characters, for code blocks (which are not escaped).
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if super::escape::is_hidden(c) { ' ' } else { c })
-        .collect()
-}
+/// Text without control characters, for code blocks (which are not escaped); an invisible
+/// character shows as its escape, as in the table format.
+use super::table::clean;
 
 /// A fenced code block that no backtick run in `lines` can close.
 fn code_block(lang: &str, lines: &[String]) -> String {

@@ -1,10 +1,12 @@
 //! Output: every document licdiag prints implements [`Document`]; [`render`] picks the format.
 //! Only this module writes, always to a `&mut dyn Write` handed in by the caller. Strings from exports
 //! are untrusted: the table format strips control characters, Markdown and HTML escape them
-//! (`escape`), CSV neutralizes spreadsheet formulas.
+//! (`escape`), CSV neutralizes spreadsheet formulas; the table and JSON outputs pass through a
+//! [`filter::Filter`] as well.
 
 pub mod analysis;
 pub mod escape;
+pub mod filter;
 pub mod html;
 pub mod inspect;
 pub mod json;
@@ -44,7 +46,12 @@ fn unsupported(name: &str, format: &str, _w: &mut dyn Write) -> io::Result<()> {
 /// Renders a document in the requested format.
 pub fn render<D: Document>(doc: &D, format: OutputFormat, w: &mut dyn Write) -> io::Result<()> {
     match format {
-        OutputFormat::Table => doc.table(w),
+        OutputFormat::Table => {
+            // the last guard: no renderer's slip can put a control character on a terminal
+            let mut safe = filter::Filter::terminal(w);
+            doc.table(&mut safe)?;
+            safe.finish()
+        }
         OutputFormat::Json => json::write(doc, w),
         OutputFormat::Md => doc.markdown(w),
         OutputFormat::Html => doc.html(w),

@@ -13,11 +13,21 @@ pub fn ts(t: &DateTime<Utc>) -> String {
 
 /// Strips control characters from export text before it reaches a terminal (escape sequences in a
 /// display name must not drive the terminal), and bidirectional-formatting characters and line
-/// separators, which would reorder or break the line ([`super::escape::is_hidden`]).
+/// separators, which would reorder or break the line ([`super::escape::is_hidden`]); shows an
+/// invisible character (a zero-width space, a soft hyphen) as its escape, `\u{200b}`
+/// ([`super::escape::is_invisible`]).
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if super::escape::is_hidden(c) { ' ' } else { c })
-        .collect()
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        if super::escape::is_hidden(c) {
+            o.push(' ');
+        } else if super::escape::is_invisible(c) {
+            super::escape::visible(c, &mut o);
+        } else {
+            o.push(c);
+        }
+    }
+    o
 }
 
 pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
@@ -196,7 +206,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             w,
             "{}. [{sev}] {} - {}{scope}: {who}{status}",
             n + 1,
-            f.cause.code(),
+            clean(f.cause.code()),
             f.cause.title(),
         )?;
         writeln!(w, "   {}", clean(&f.explanation))?;

@@ -518,3 +518,518 @@ fn a_cut_gzip_blob_in_a_folder_is_read_to_its_cut_and_said() {
         "{v}"
     );
 }
+
+/// What the hostile tenant's strings hold: a terminal title (OSC), a clear-screen (CSI), a bell, a
+/// carriage return, a C1 CSI (U+009B), a right-to-left override, a line feed followed by a marker
+/// that must never start a line of a report, and a zero-width space.
+const HOSTILE: &str = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\r\u{9b}31m\u{202e}\nINJECTED\u{200b}";
+
+/// The sample tenant with every kind of human-readable string the reports show made hostile
+/// ([`HOSTILE`]): a group's name, a user's display name, a UPN, an administrator's UPN (the actor
+/// of audit records) and IP address, an error code licdiag does not know (from
+/// `licenseAssignmentStates[].error`), an audit message, a product part number, a membership rule
+/// and a usage location.
+fn hostile_tenant(dir: &std::path::Path) {
+    let src = crate::common::fixture("sample-tenant");
+    let h = serde_json::to_string(HOSTILE).unwrap();
+    let h = &h[1..h.len() - 1];
+    for sub in ["audit", "snapshot"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let e = e.unwrap();
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            let text = text
+                .replace("LIC-O365-E3", &format!("LIC{h}-E3"))
+                .replace("Lena Vogel", &format!("Lena{h}Vogel"))
+                .replace("kai.nakamura@", &format!("kai{h}@"))
+                .replace("LicenseServiceUnavailableViolation", &format!("zz{h}Code"))
+                .replace(
+                    "Proxy address is already being used",
+                    &format!("Proxy address is already being used{h}"),
+                )
+                .replace("ana.admin@", &format!("ana{h}@"))
+                .replace("CONTOSO_CUSTOM_ADDON", &format!("CONTOSO{h}ADDON"))
+                .replace("203.0.113.10", &format!("203.0.113.10{h}"))
+                .replace("user.department -eq", &format!("user.department{h} -eq"))
+                .replace(
+                    "\"usageLocation\": \"BR\"",
+                    &format!("\"usageLocation\": \"B{h}R\""),
+                );
+            std::fs::write(dir.join(sub).join(e.file_name()), text).unwrap();
+        }
+    }
+}
+
+/// Whether `c` must not reach a terminal or a report raw.
+fn raw_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202e}' | '\u{200b}')
+}
+
+/// Every human-readable output of every command, fed the hostile tenant: no terminal control,
+/// carriage return, C1 control, bidirectional override or invisible character is written raw
+/// (the table and Markdown formats show the zero-width space as `\u{200b}`), no string from the
+/// export starts a line of its own, JSON escapes C1, bidirectional and invisible characters, and
+/// standard error is as clean.
+#[test]
+fn hostile_strings_reach_no_output_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant");
+    hostile_tenant(&tenant);
+    let t = tenant.to_str().unwrap();
+    let snap = tenant.join("snapshot");
+    let s = snap.to_str().unwrap();
+    let old = crate::common::fixture("sample-tenant/snapshot");
+    let old = old.to_str().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let plan = |kind: &'static [&'static str]| {
+        let mut v = vec!["plan"];
+        v.extend_from_slice(kind);
+        v.extend_from_slice(&[t, "--group", group]);
+        v
+    };
+    let mut runs: Vec<(Vec<&str>, &str)> = Vec::new();
+    for format in ["table", "md", "html", "json"] {
+        for args in [
+            vec!["analyze", t],
+            vec!["inspect", t],
+            vec!["timeline", t],
+            vec!["diff", old, s],
+            plan(&["change", "--remove", "ENTERPRISEPACK", "--add", "SPE_E5"]),
+            plan(&["migrate"]),
+            plan(&["delete-group"]),
+            plan(&["add-on", "--sku", "POWER_BI_PRO"]),
+        ] {
+            runs.push((args, format));
+        }
+    }
+    for format in ["table", "csv", "json"] {
+        for table in ["users", "groups", "events", "findings", "license_states"] {
+            runs.push((vec!["sql", t, "-q", table], format));
+        }
+    }
+    for (args, format) in runs {
+        let mut cmd = licdiag();
+        cmd.arg("--no-progress").args(&args);
+        let query;
+        if args[0] == "sql" {
+            query = format!("SELECT * FROM {}", args[3]);
+            cmd = licdiag();
+            cmd.args(["--no-progress", "sql", t, "-q", &query]);
+        }
+        let out = cmd.args(["--format", format]).output().unwrap();
+        let what = format!("{args:?} --format {format}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            !stderr.chars().any(raw_control),
+            "{what}: stderr {stderr:?}"
+        );
+        if format == "csv" {
+            // a line feed in a quoted cell is the cell's, a zero-width space its text; the rest
+            // is escaped
+            let raw = |c: char| raw_control(c) && c != '\u{200b}';
+            assert!(!stdout.chars().any(raw), "{what}");
+            continue;
+        }
+        let bad: Vec<&str> = stdout
+            .lines()
+            .filter(|l| {
+                l.chars().any(raw_control)
+                    // a line feed is white space in HTML text, not a line of its own
+                    || (format != "html" && l.trim_start().starts_with("INJECTED"))
+            })
+            .collect();
+        assert!(bad.is_empty(), "{what}: {bad:?}");
+        if format == "json" {
+            assert!(!stdout.contains('\u{9b}') && !stdout.contains('\u{202e}'));
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect(&what);
+            assert!(
+                v.to_string().contains("PWNED") || args[0] != "analyze",
+                "{what}"
+            );
+        }
+        if args[0] == "analyze" {
+            assert!(
+                stdout.contains("PWNED"),
+                "{what}: the hostile strings are shown"
+            );
+            if format == "table" || format == "md" {
+                assert!(stdout.contains("\\u{200b}"), "{what}: invisible shown");
+            }
+        }
+    }
+}
+
+/// The export's text files keep no control character but tab and line feed, and JSON escapes C1,
+/// bidirectional and invisible characters.
+#[test]
+fn exported_tables_hold_no_raw_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant");
+    hostile_tenant(&tenant);
+    for format in ["csv", "ndjson"] {
+        let out = dir.path().join(format);
+        licdiag()
+            .args(["--no-progress", "export"])
+            .arg(&tenant)
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut seen = false;
+        for e in std::fs::read_dir(&out).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            seen |= text.contains("PWNED");
+            // CSV keeps a zero-width space as it is (the cell's text); JSON escapes it
+            let raw = |c: char| raw_control(c) && (format == "ndjson" || c != '\u{200b}');
+            assert!(!text.chars().any(raw), "{}", p.display());
+            if format == "ndjson" {
+                for l in text.lines() {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap();
+                }
+            }
+        }
+        assert!(seen, "{format}");
+    }
+}
+
+/// A copy of the sample tenant in `dir`.
+fn sample_tenant_copy(dir: &std::path::Path) -> std::path::PathBuf {
+    let src = crate::common::fixture("sample-tenant");
+    let dst = dir.join("tenant");
+    for sub in ["audit", "snapshot"] {
+        std::fs::create_dir_all(dst.join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dst.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    dst
+}
+
+/// Runs `args` and checks it ends with exit code 2 and one line on standard error holding every
+/// one of `says`.
+fn fails_saying(mut cmd: assert_cmd::Command, says: &[&str]) {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for s in says {
+        assert!(err.contains(s), "{s:?} not in {err}");
+    }
+}
+
+/// `-o` naming one of the inputs (a file of an input folder, a file named, through a symbolic or a
+/// hard link), and `export --out` into a folder whose table files are inputs, are refused before
+/// anything is written: the evidence stays as it was.
+#[test]
+fn an_output_that_would_replace_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    let page = tenant.join("audit/directoryAudits-page1.json");
+    let before = std::fs::read(&page).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"])
+        .arg(&tenant)
+        .arg("-o")
+        .arg(&page);
+    fails_saying(cmd, &["-o ", "would replace it", "input folder"]);
+    assert_eq!(std::fs::read(&page).unwrap(), before);
+
+    let users = tenant.join("snapshot/users.json");
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&users, &link).unwrap();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "timeline"])
+            .arg(&users)
+            .arg("-o")
+            .arg(&link);
+        fails_saying(cmd, &["would replace it"]);
+        let hard = dir.path().join("hard.json");
+        std::fs::hard_link(&users, &hard).unwrap();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "inspect"])
+            .arg(&users)
+            .arg("--output")
+            .arg(&hard);
+        fails_saying(cmd, &["would replace it"]);
+    }
+
+    // `export --out` into the folder of an input named `users.csv`
+    let csv_dir = dir.path().join("csvs");
+    std::fs::create_dir(&csv_dir).unwrap();
+    let users_csv = csv_dir.join("users.csv");
+    std::fs::copy(
+        crate::common::fixture("snapshot/users-with-license-errors.csv"),
+        &users_csv,
+    )
+    .unwrap();
+    let before = std::fs::read(&users_csv).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "export"])
+        .arg(&users_csv)
+        .args(["--format", "csv", "--out"])
+        .arg(&csv_dir);
+    fails_saying(cmd, &["--out ", "users.csv", "would replace it"]);
+    assert_eq!(std::fs::read(&users_csv).unwrap(), before);
+
+    // a new file in an input folder replaces nothing
+    licdiag()
+        .args(["--no-progress", "analyze"])
+        .arg(&tenant)
+        .arg("-o")
+        .arg(dir.path().join("report.txt"))
+        .assert()
+        .code(1);
+}
+
+/// `-o -` is standard output (it wrote a file named `-`), for every report command.
+#[test]
+fn dash_output_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = crate::common::fixture("sample-tenant");
+    for args in [
+        vec!["analyze"],
+        vec!["inspect"],
+        vec!["timeline"],
+        vec!["plan", "delete-group", "--group", "LIC-O365-E3"],
+    ] {
+        let out = licdiag()
+            .current_dir(dir.path())
+            .arg("--no-progress")
+            .args(&args)
+            .arg(&tenant)
+            .args(["-o", "-", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON on stdout");
+        assert!(
+            !dir.path().join("-").exists(),
+            "{args:?} wrote a file named -"
+        );
+    }
+}
+
+/// Output errors name the file and say what to do: a full disk names the `-o` file, `--out` naming
+/// a regular file says it is a file and not a folder, and a `--catalog` that is not text says so
+/// in one line (not the CSV parser's byte positions).
+#[test]
+fn output_and_catalog_errors_name_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    if std::path::Path::new("/dev/full").exists() {
+        let mut cmd = licdiag();
+        cmd.args([
+            "--no-progress",
+            "analyze",
+            "fixtures/sample-tenant",
+            "-o",
+            "/dev/full",
+        ]);
+        fails_saying(cmd, &["-o /dev/full", "No space left"]);
+    }
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let mut cmd = licdiag();
+    cmd.args([
+        "--no-progress",
+        "export",
+        "fixtures/sample-tenant",
+        "--format",
+        "csv",
+        "--out",
+    ])
+    .arg(&file);
+    fails_saying(cmd, &["is a file, not a folder"]);
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00binary").unwrap();
+    let mut cmd = licdiag();
+    cmd.args([
+        "--no-progress",
+        "analyze",
+        "fixtures/sample-tenant",
+        "--catalog",
+    ])
+    .arg(&garbage);
+    fails_saying(
+        cmd,
+        &[
+            "--catalog ",
+            "garbage.bin",
+            "not a UTF-8 text CSV",
+            "Product names and service plan",
+        ],
+    );
+    // `export -o` is `--out`
+    let out = dir.path().join("tables");
+    licdiag()
+        .args([
+            "--no-progress",
+            "export",
+            "fixtures/sample-tenant",
+            "--format",
+            "csv",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("users.csv").exists());
+}
+
+/// A backtick in a group's name is text in the Markdown and HTML plans, not the start of a code span
+/// (the name turned into `<code>` and its Markdown unescaped); the commands stay code spans; the
+/// HTML plan has its Content-Security-Policy.
+#[test]
+fn backticks_in_names_are_text_in_plan_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let name = "LIC-`<img src=x>`-**b**";
+    let users = format!(
+        r#"[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d","userPrincipalName":"kai@x.example","displayName":"`kai` K","accountEnabled":true,"assignedLicenses":[],"licenseAssignmentStates":[{{"skuId":"{SKU_E3}","disabledPlans":[],"assignedByGroup":"{group}","state":"Error","error":"CountViolation","lastUpdatedDateTime":"2026-10-06T08:01:52Z"}}]}}]"#
+    );
+    let groups = format!(
+        r#"[{{"id":"{group}","displayName":"{name}","securityEnabled":true,"groupTypes":[],"assignedLicenses":[{{"skuId":"{SKU_E3}","disabledPlans":[]}}],"members":[{{"id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d"}}]}}]"#
+    );
+    std::fs::write(dir.path().join("users.json"), users).unwrap();
+    std::fs::write(dir.path().join("groups.json"), groups).unwrap();
+    let run = |format: &str| {
+        let out = licdiag()
+            .args(["--no-progress", "plan", "delete-group"])
+            .arg(dir.path())
+            .args(["--group", group, "--format", format])
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = run("md");
+    assert!(md.contains(r"LIC-\`&lt;img src=x&gt;\`-\*\*b\*\*"), "{md}");
+    assert!(md.contains("`Remove-MgGroup -GroupId"), "{md}");
+    let html = run("html");
+    assert!(!html.contains("<code>&lt;img"), "{html}");
+    assert!(html.contains("LIC-`&lt;img src=x&gt;`-**b**"), "{html}");
+    assert!(html.contains("<code>Remove-MgGroup -GroupId"), "{html}");
+    assert!(
+        html.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;"
+        ),
+        "{html}"
+    );
+}
+
+/// A report written into the input folder (`analyze st -o st/report.txt`) and read back by the
+/// next run, or an export's tables given as input, are said to be licdiag's own output, with the
+/// fix, not "no known export".
+#[test]
+fn licdiags_own_output_as_input_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    for format in ["table", "md", "html", "json"] {
+        let report = tenant.join(format!("report.{format}"));
+        licdiag()
+            .args(["--no-progress", "analyze"])
+            .arg(&tenant)
+            .args(["--format", format, "-o"])
+            .arg(&report)
+            .assert()
+            .code(1);
+        // a folder's `.md` files are passed over (READMEs): that one is named
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "analyze"])
+            .arg(if format == "md" { &report } else { &tenant });
+        fails_saying(
+            cmd,
+            &[
+                &format!("report.{format}"),
+                "licdiag's own output",
+                "move it out",
+            ],
+        );
+        std::fs::remove_file(&report).unwrap();
+    }
+    for format in ["csv", "ndjson"] {
+        let out = dir.path().join(format);
+        licdiag()
+            .args(["--no-progress", "export"])
+            .arg(&tenant)
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", "analyze"]).arg(&out);
+        fails_saying(cmd, &["licdiag's own output", "export wrote"]);
+    }
+}
+
+/// `diff - -` says `-` is named twice (the second read found standard input empty), and `-` with
+/// standard input closed or `/dev/null` says so, not "an empty file".
+#[test]
+fn standard_input_twice_to_diff_or_closed_is_said_so() {
+    let users = crate::common::fixture("sample-tenant/snapshot/users.json");
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "diff", "-", "-"])
+        .pipe_stdin(&users)
+        .unwrap();
+    fails_saying(cmd, &["both OLD_SNAPSHOT and NEW_SNAPSHOT", "only once"]);
+    if cfg!(target_os = "linux") {
+        // redirected from /dev/null, and closed
+        for script in ["exec </dev/null", "exec <&-"] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "{script}; exec '{}' --no-progress analyze -",
+                    env!("CARGO_BIN_EXE_licdiag")
+                ))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{script}: {err}");
+            assert!(err.contains("standard input is closed"), "{script}: {err}");
+        }
+    }
+    // a pipe still reads
+    licdiag()
+        .args(["--no-progress", "analyze", "-"])
+        .pipe_stdin(&users)
+        .unwrap()
+        .assert()
+        .code(1);
+}
+
+/// `--threads` far past the cores (65535 was accepted; 2,000 on 2 cores took 38 s) is lowered to 4
+/// per core, with a note; the report is the same.
+#[test]
+fn threads_past_four_per_core_are_capped_with_a_note() {
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "--threads",
+            "65535",
+            "analyze",
+            "fixtures/sample-tenant",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--threads 65535 is more than 4 per CPU core"),
+        "{err}"
+    );
+    let plain = licdiag()
+        .args(["--no-progress", "analyze", "fixtures/sample-tenant"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, plain.stdout);
+}
