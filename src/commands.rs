@@ -521,7 +521,9 @@ fn inspect(a: InspectArgs, reading: Reading) -> Result<u8> {
 /// end of that day (UTC).
 pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, UsageError> {
     if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(23, 59, 59) {
+        // the day's last instant, as `timeline --until` reads a date: an event at 23:59:59.5 is
+        // on that day (23:59:59 left it out)
+        if let Some(t) = d.and_hms_nano_opt(23, 59, 59, 999_999_999) {
             return Ok(Utc.from_utc_datetime(&t));
         }
     }

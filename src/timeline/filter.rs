@@ -251,6 +251,9 @@ mod tests {
         assert_eq!(crate::report::table::ts(&s), "2026-10-06T00:00:00Z");
         assert_eq!(crate::report::table::ts(&u), "2026-10-06T23:59:59Z");
         assert!(u.timestamp_subsec_nanos() > 999_000_000);
+        // --as-of with a date is the same instant (it stopped at 23:59:59.000, leaving out the
+        // day's last second that --until kept)
+        assert_eq!(crate::commands::parse_as_of("2026-10-06").expect("date"), u);
         let t = parse_bound("--since", "2026-10-06T08:00:00Z", false).expect("rfc3339");
         assert_eq!(crate::report::table::ts(&t), "2026-10-06T08:00:00Z");
     }
