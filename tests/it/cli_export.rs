@@ -374,3 +374,31 @@ fn bad_sql_is_one_clear_line() {
         }
     }
 }
+
+/// A GROUP BY with no ORDER BY: polars gave its groups in another order on every run (a sweep
+/// review, five runs, five outputs); the rows are sorted by their columns now, run after run.
+#[test]
+fn sql_group_by_without_order_is_the_same_every_run() {
+    let q = "select activity, count(*) as n from events group by activity";
+    let runs: Vec<Vec<u8>> = (0..4).map(|_| sql(q, "csv").stdout).collect();
+    assert!(runs.windows(2).all(|w| w[0] == w[1]));
+    let text = String::from_utf8(runs[0].clone()).unwrap();
+    let activities: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let mut sorted = activities.clone();
+    sorted.sort();
+    assert_eq!(activities, sorted, "{text}");
+    assert!(activities.len() > 3, "{text}");
+    // an ORDER BY decides
+    let text =
+        String::from_utf8(sql(&format!("{q} order by n desc, activity"), "csv").stdout).unwrap();
+    let counts: Vec<u64> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{text}");
+}
