@@ -114,6 +114,10 @@ pub struct InputReport {
     /// is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gzip_cut: Option<source::Cut>,
+    /// What a reader of any report must know about this input beyond its counts (licensed users
+    /// without license states, say): said by every report and on standard error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl InputReport {
@@ -125,6 +129,15 @@ impl InputReport {
             "the gzip stream ends early ({}) after {} bytes of text: the records before the cut were read (a record cut in two, if any, is counted as malformed), whatever followed is missing from every result; download or copy the .gz file again",
             c.error, c.after_bytes
         ))
+    }
+
+    /// Everything a reader of any report must know about the input: the gzip cut
+    /// ([`Self::gzip_note`]) and the [`Self::notes`].
+    pub fn all_notes(&self) -> Vec<String> {
+        self.gzip_note()
+            .into_iter()
+            .chain(self.notes.iter().cloned())
+            .collect()
     }
 }
 
@@ -218,6 +231,7 @@ impl InputReport {
             malformed: 0,
             dates: None,
             gzip_cut: None,
+            notes: Vec::new(),
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -423,7 +437,11 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     }
     if let Some(kind) = snapshot::classify_json(&v) {
         return match snapshot::parse_json(kind, &v, src.clone()) {
-            Ok(r) => Outcome::Snap(vec![r], InputKind::Snapshot(kind)),
+            Ok(r) => {
+                let mut recs = vec![r];
+                recs.extend(snapshot::flaw(kind, &v).map(SnapshotRecord::Flaw));
+                Outcome::Snap(recs, InputKind::Snapshot(kind))
+            }
             Err(i) => skip(&src, i.reason, i.detail, true),
         };
     }
@@ -613,6 +631,8 @@ struct Sink<'a> {
     first_kept: HashMap<crate::model::RecordKey, u32>,
     /// Events kept so far (`full` and `events` together).
     kept: usize,
+    /// Records used with a flaw ([`SnapshotRecord::Flaw`]), and the first of them: said in a note.
+    flaws: (u64, Option<String>),
 }
 
 impl Outcome {
@@ -627,7 +647,7 @@ impl Outcome {
                         SnapshotRecord::Group(g) => &mut g.source,
                         SnapshotRecord::Sku(k) => &mut k.source,
                         SnapshotRecord::Reported(e) => &mut e.source,
-                        SnapshotRecord::Membership(_) => continue,
+                        SnapshotRecord::Membership(_) | SnapshotRecord::Flaw(_) => continue,
                     };
                     f(&mut s.record, &mut s.line);
                 }
@@ -738,6 +758,10 @@ impl Sink<'_> {
             Outcome::Snap(recs, kind) => {
                 self.report.kind.get_or_insert(kind);
                 self.report.snapshot_records += 1;
+                let line = recs.iter().find_map(|r| match r {
+                    SnapshotRecord::User(u) => u.source.line(),
+                    _ => None,
+                });
                 for r in recs {
                     match r {
                         SnapshotRecord::User(u) => {
@@ -754,6 +778,22 @@ impl Sink<'_> {
                         SnapshotRecord::Sku(s) => self.snapshot.skus.push(s),
                         SnapshotRecord::Reported(e) => self.snapshot.reported_errors.push(e),
                         SnapshotRecord::Membership(m) => self.snapshot.memberships.push(m),
+                        SnapshotRecord::Flaw(f) => {
+                            let at = match line {
+                                Some(l) => format!("record {n} (line {l})"),
+                                None => format!("record {n}"),
+                            };
+                            if self.opts.strict {
+                                return Err(InputError::Strict {
+                                    path: self.report.path.clone(),
+                                    detail: format!("{at}: {}: {}", f.reason, f.detail),
+                                });
+                            }
+                            self.flaws.0 += 1;
+                            self.flaws
+                                .1
+                                .get_or_insert_with(|| format!("{at}: {}: {}", f.reason, f.detail));
+                        }
                     }
                 }
             }
@@ -1905,6 +1945,7 @@ fn read_in_order(
         licensing: Default::default(),
         first_kept: HashMap::default(),
         kept: 0,
+        flaws: (0, None),
     };
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
@@ -1957,6 +1998,14 @@ fn read_in_order(
             expected: EXPECTED_INPUT.into(),
         });
     }
+    if let (n @ 1.., Some(first)) = (sink.flaws.0, sink.flaws.1.take()) {
+        sink.report.notes.push(format!(
+            "{n} record{} read despite a malformed value (a time or a product id that cannot be \
+             read; first: {first}); `--strict` makes it fatal",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    sum_accounts(&mut sink.snapshot.skus, &mut sink.report);
     if let Some(h) = &hasher {
         sink.report.sha256 = source::hex_digest(h);
     }
@@ -2050,7 +2099,13 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
     }
     one_snapshot(&out.snapshot)?;
-    consolidate(&mut out.snapshot)?;
+    for file in consolidate(&mut out.snapshot)? {
+        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *file) {
+            r.snapshot_records = r.snapshot_records.saturating_sub(1);
+            *r.skipped.entry(REPEATED_USER.into()).or_default() += 1;
+        }
+    }
+    license_states_exported(&mut out)?;
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
     rayon::broadcast(|_| release_thread_caches());
@@ -2289,32 +2344,69 @@ fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// Users read more than once (the same id in two inputs, or twice in one): the first place is
 /// kept, holding the copy with the most license states (the first of those). Done in place: a new
 /// vector of every user held them twice for a moment (22 MB at 100k users), for repeats that are
-/// usually none.
-fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), InputError> {
+/// usually none. Two copies in one file with different license errors are refused, as two files'
+/// are ([`one_snapshot`]): which one holds would depend on the records' order. Gives the file of
+/// each copy dropped from its own file (a copy of a user read in the same file before), counted
+/// there as skipped ([`REPEATED_USER`]); a copy in another file is the same snapshot read again.
+fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<FileName>, InputError> {
     use crate::model::hash::HashMap;
     use std::collections::hash_map::Entry;
     // id -> (first place, place of the copy kept)
     let mut first: HashMap<&crate::model::ObjectId, (usize, usize)> = HashMap::default();
     let mut repeats = Vec::new();
+    let mut same_file = Vec::new();
     for (i, u) in users.iter().enumerate() {
         match first.entry(&u.id) {
             Entry::Occupied(mut o) => {
                 // another file's copy with other errors: another snapshot ([`one_snapshot`]); a
                 // copy without license states (a users page read without them) tells nothing
                 let f = &users[o.get().0];
+                let who = || {
+                    u.upn
+                        .as_deref()
+                        .map_or_else(|| u.id.to_string(), str::to_string)
+                };
+                if f.source.file == u.source.file {
+                    let (ef, eu) = (user_errors(f), user_errors(u));
+                    if ef != eu {
+                        let show = |e: &[(String, String)]| {
+                            if e.is_empty() {
+                                "no license error".to_string()
+                            } else {
+                                e.iter()
+                                    .map(|(s, c)| format!("{c} on {s}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        };
+                        return Err(InputError::Unusable {
+                            path: u.source.file.to_string(),
+                            found: format!(
+                                "user {} twice with different license errors: record {} has {}, \
+                                 record {} has {}",
+                                who(),
+                                f.source.record,
+                                show(&ef),
+                                u.source.record,
+                                show(&eu)
+                            ),
+                            expected: "each user once (one export; two exports joined into one \
+                                       file are two snapshots: give each its own file and compare \
+                                       them with `licdiag diff OLD NEW`)"
+                                .into(),
+                        });
+                    }
+                    same_file.push(u.source.file.clone());
+                }
                 if f.source.file != u.source.file
                     && !f.license_states.is_empty()
                     && !u.license_states.is_empty()
                     && user_errors(f) != user_errors(u)
                 {
-                    let who = u
-                        .upn
-                        .as_deref()
-                        .map_or_else(|| u.id.to_string(), str::to_string);
                     return Err(second_snapshot(
                         &u.source.file,
                         &f.source.file,
-                        format!("the license errors of {who} differ"),
+                        format!("the license errors of {} differ", who()),
                     ));
                 }
                 let kept = &mut o.get_mut().1;
@@ -2329,7 +2421,7 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), Inpu
         }
     }
     if repeats.is_empty() {
-        return Ok(());
+        return Ok(same_file);
     }
     let moves: Vec<(usize, usize)> = first.into_values().filter(|(f, k)| f != k).collect();
     for (f, k) in moves {
@@ -2343,8 +2435,13 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), Inpu
         i += 1;
         !repeat
     });
-    Ok(())
+    Ok(same_file)
 }
+
+/// The skip reason of a user read again in the same file with the same license errors
+/// ([`dedup_users`]).
+pub const REPEATED_USER: &str =
+    "repeated user (same id and license errors as one read before in the file)";
 
 /// Refuses two different snapshots given together (two days' exports, say): merged, the older
 /// one's seats and errors would stand beside the newer one's, in an order the arguments decide.
@@ -2381,6 +2478,84 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The skip reason of a subscribed product listed twice in one file for the same account, with the
+/// same seats ([`sum_accounts`]).
+pub const REPEATED_PRODUCT: &str =
+    "repeated product (same skuId, account and seats as one read before)";
+
+/// One product per `skuId` in one input's subscribedSkus: a tenant with several billing accounts
+/// lists a product once per account (`id` `<account>_<skuId>`), and Entra assigns from all of
+/// them, so their seats (enabled, warning, suspended, locked out) and consumed units are summed
+/// into the first entry, which names every account; a note says so. An entry for the same
+/// account (or none) with the same seats is the same entry again, counted as skipped
+/// ([`REPEATED_PRODUCT`]); with other seats it is summed too.
+fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &mut InputReport) {
+    use crate::model::hash::HashMap;
+    let mut first: HashMap<crate::model::SkuId, usize> = HashMap::default();
+    // each entry as read (product, accounts, seats): the same again is a repeat, not a sum
+    let mut seen = crate::model::hash::HashSet::default();
+    let mut keep = vec![true; skus.len()];
+    let mut summed: Vec<usize> = Vec::new();
+    for i in 0..skus.len() {
+        let k = &skus[i];
+        let entry = (
+            k.sku_id.clone(),
+            k.account_ids.clone(),
+            (k.enabled, k.warning, k.suspended, k.locked_out, k.consumed),
+        );
+        let new = seen.insert(entry);
+        let Some(&f) = first.get(&skus[i].sku_id) else {
+            first.insert(skus[i].sku_id.clone(), i);
+            continue;
+        };
+        keep[i] = false;
+        let s = skus[i].clone();
+        let t = &mut skus[f];
+        if !new {
+            report.snapshot_records = report.snapshot_records.saturating_sub(1);
+            *report.skipped.entry(REPEATED_PRODUCT.into()).or_default() += 1;
+            continue;
+        }
+        t.enabled += s.enabled;
+        t.warning += s.warning;
+        t.suspended += s.suspended;
+        t.locked_out += s.locked_out;
+        t.consumed += s.consumed;
+        for a in s.account_ids {
+            if !t.account_ids.contains(&a) {
+                t.account_ids.push(a);
+            }
+        }
+        for p in s.service_plans {
+            if !t.service_plans.iter().any(|x| x.plan_id == p.plan_id) {
+                t.service_plans.push(p);
+            }
+        }
+        if !summed.contains(&f) {
+            summed.push(f);
+        }
+    }
+    for f in summed {
+        let s = &skus[f];
+        let name = s
+            .part_number
+            .clone()
+            .unwrap_or_else(|| s.sku_id.to_string());
+        let accounts = if s.account_ids.len() > 1 {
+            format!("{} billing accounts", s.account_ids.len())
+        } else {
+            "more than one entry".into()
+        };
+        report.notes.push(format!(
+            "{name} ({}) is listed under {accounts}: their seats are summed ({} enabled, {} in \
+             warning, {} suspended, {} consumed), as Entra assigns from all of them",
+            s.sku_id, s.enabled, s.warning, s.suspended, s.consumed
+        ));
+    }
+    let mut k = keep.iter();
+    skus.retain(|_| k.next().copied().unwrap_or(true));
+}
+
 /// The error of a second snapshot found in `file` beside `other` ([`one_snapshot`]).
 fn second_snapshot(file: &str, other: &str, what: String) -> InputError {
     InputError::Unusable {
@@ -2408,9 +2583,96 @@ fn user_errors(u: &crate::model::snapshot::User) -> Vec<(String, String)> {
     e
 }
 
-fn consolidate(snap: &mut Snapshot) -> Result<(), InputError> {
+/// The `Get-MgUser` line that exports users with what licdiag reads (README, "Producing the
+/// inputs").
+pub const USERS_EXPORT: &str = "Get-MgUser -All -Property id,displayName,userPrincipalName,\
+accountEnabled,usageLocation,mail,proxyAddresses,onPremisesSyncEnabled,assignedLicenses,\
+licenseAssignmentStates | ConvertTo-Json -Depth 10";
+
+/// Licensed users (a product in `assignedLicenses`) without a single license state: Graph
+/// returns `licenseAssignmentStates` only when it is selected (licensing.md §0.1), and a licensed
+/// user always has one state per source of each product. Without them every license error is
+/// unseen, and a run would call the tenant clean: when no licensed user has one, the users'
+/// file is refused with the export that has them; when only some lack them, each file says how
+/// many (a note in every report and on standard error).
+fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
+    let mut licensed = 0u64;
+    // file -> (licensed users, of them without states, the first of those)
+    let mut by_file: BTreeMap<&str, (u64, u64, Option<&crate::model::snapshot::User>)> =
+        BTreeMap::new();
+    for u in &out.snapshot.users {
+        if u.assigned_licenses.is_empty() {
+            continue;
+        }
+        licensed += 1;
+        let f = by_file.entry(&u.source.file).or_default();
+        f.0 += 1;
+        if u.license_states.is_empty() {
+            f.1 += 1;
+            f.2.get_or_insert(u);
+        }
+    }
+    let missing: u64 = by_file.values().map(|f| f.1).sum();
+    if missing == 0 {
+        return Ok(());
+    }
+    let name = |u: &crate::model::snapshot::User| {
+        u.upn
+            .as_deref()
+            .map_or_else(|| u.id.to_string(), str::to_string)
+    };
+    if missing == licensed {
+        let (file, (n, _, first)) = by_file
+            .iter()
+            .next()
+            .map(|(f, v)| (*f, *v))
+            .unwrap_or_default();
+        let at = first
+            .map(|u| format!(" (the first, {}, at record {})", name(u), u.source.record))
+            .unwrap_or_default();
+        return Err(InputError::Unusable {
+            path: file.to_string(),
+            found: format!(
+                "users exported without their license states: {n} user{} with products in \
+                 `assignedLicenses` and none with `licenseAssignmentStates`{at}, so no license \
+                 error can be seen (Graph returns it only when selected)",
+                if n == 1 { "" } else { "s" }
+            ),
+            expected: format!(
+                "users with `licenseAssignmentStates`: export them with `{USERS_EXPORT}` (or \
+                 `GET /users?$select=...,assignedLicenses,licenseAssignmentStates`)"
+            ),
+        });
+    }
+    let notes: Vec<(String, String)> = by_file
+        .iter()
+        .filter(|(_, v)| v.1 > 0)
+        .map(|(f, (n, m, first))| {
+            let eg = first
+                .map(|u| format!(" (such as {}, record {})", name(u), u.source.record))
+                .unwrap_or_default();
+            (
+                f.to_string(),
+                format!(
+                    "{m} of {n} licensed users have no `licenseAssignmentStates`{eg}: their license \
+                     errors, if any, are not seen; export users with `{USERS_EXPORT}`"
+                ),
+            )
+        })
+        .collect();
+    for (file, note) in notes {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(note);
+        }
+    }
+    Ok(())
+}
+
+/// Merges what several inputs (or one) hold of one object; gives the files of the users dropped
+/// as copies read before in their own file ([`dedup_users`]).
+fn consolidate(snap: &mut Snapshot) -> Result<Vec<FileName>, InputError> {
     use crate::model::hash::HashMap;
-    dedup_users(&mut snap.users)?;
+    let repeated_users = dedup_users(&mut snap.users)?;
     let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
     let mut groups: Vec<crate::model::snapshot::Group> = Vec::with_capacity(snap.groups.len());
     for g in std::mem::take(&mut snap.groups) {
@@ -2457,7 +2719,7 @@ fn consolidate(snap: &mut Snapshot) -> Result<(), InputError> {
     let mut mseen = crate::model::hash::HashSet::default();
     snap.memberships
         .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
-    Ok(())
+    Ok(repeated_users)
 }
 
 #[cfg(test)]
@@ -2566,17 +2828,40 @@ mod consolidate_tests {
             e.starts_with("new.json: a second snapshot beside old.json"),
             "{e}"
         );
-        // the same errors in two files (one snapshot in two formats), or two copies in one file
+        // the same errors in two files (one snapshot in two formats): not counted as a repeat of
+        // the file
         let mut same = vec![
             in_file("a1", "old.json", true),
             in_file("a2", "new.json", true),
         ];
-        dedup_users(&mut same).expect("one snapshot");
+        assert!(dedup_users(&mut same).expect("one snapshot").is_empty());
+        // two copies in one file: the same errors are one user read twice, counted in its file;
+        // other errors are refused, whichever comes first (the order must not decide)
         let mut one = vec![
             in_file("a1", "old.json", true),
-            in_file("a2", "old.json", false),
+            in_file("a2", "old.json", true),
         ];
-        dedup_users(&mut one).expect("one file");
+        let files = dedup_users(&mut one).expect("one file");
+        assert_eq!(
+            files.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            ["old.json"]
+        );
+        for (first, second) in [(true, false), (false, true)] {
+            let mut differ = vec![
+                in_file("a1", "old.json", first),
+                in_file("a2", "old.json", second),
+            ];
+            let e = dedup_users(&mut differ)
+                .expect_err("differing copies in one file")
+                .to_string();
+            assert!(
+                e.starts_with("old.json: user a")
+                    && e.contains("twice with different license errors")
+                    && e.contains("record 1 has")
+                    && e.contains("licdiag diff"),
+                "{e}"
+            );
+        }
     }
 
     /// Users past one sink vector ([`CHUNK_USERS`]), in two inputs: every user is gathered, in

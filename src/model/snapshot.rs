@@ -287,6 +287,12 @@ pub struct SubscribedSku {
     pub suspended: u64,
     pub locked_out: u64,
     pub service_plans: Vec<SkuPlan>,
+    /// The billing accounts the product is subscribed under (`accountId`, else the part of `id`
+    /// before `_<skuId>`), lower-cased: one, or several when one export lists the product once per
+    /// account and their seats were summed into this one (`ingest`, `sum_accounts`). Not in any
+    /// output; `licdiag diff` compares them to tell two tenants apart.
+    #[serde(skip)]
+    pub account_ids: Vec<String>,
     pub source: SourceRef,
 }
 

@@ -65,6 +65,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         if let Some(c) = i.gzip_note() {
             writeln!(w, "  cut short   {}", clean(&c))?;
         }
+        for n in &i.notes {
+            writeln!(w, "  note        {}", clean(n))?;
+        }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }

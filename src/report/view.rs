@@ -651,12 +651,16 @@ pub fn date_caveats(inputs: &[InputReport]) -> Vec<String> {
         .collect()
 }
 
-/// The inputs whose gzip stream ended early ([`InputReport::gzip_note`]), as `path: note`: every
-/// report says it, as its results miss what followed the cut.
+/// What every report says of its inputs ([`InputReport::all_notes`]: a gzip stream that ended
+/// early, licensed users without license states, ...), as `path: note`.
 pub fn input_notes(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
-        .filter_map(|i| Some(format!("{}: {}", i.path, i.gzip_note()?)))
+        .flat_map(|i| {
+            i.all_notes()
+                .into_iter()
+                .map(|n| format!("{}: {n}", i.path))
+        })
         .collect()
 }
 

@@ -821,3 +821,210 @@ fn a_header_line_of_joined_csv_exports_is_a_repeated_header() {
         );
     }
 }
+
+// --- snapshot review (r52): inputs written inline --------------------------------------------------
+
+const R_SKU: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const R_GROUP: &str = "20000000-0000-4000-8000-000000000001";
+
+/// A users JSON record: `states` is the `licenseAssignmentStates` property as written (or `None`
+/// for no such key).
+fn r_user(n: u32, states: Option<&str>) -> String {
+    let las = states
+        .map(|s| format!(r#","licenseAssignmentStates":{s}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"id":"10000000-0000-4000-8000-{n:012}","userPrincipalName":"u{n}@contoso.example","usageLocation":"US","assignedLicenses":[{{"skuId":"{R_SKU}","disabledPlans":[]}}]{las}}}"#
+    )
+}
+
+fn r_state(error: &str, time: &str) -> String {
+    format!(
+        r#"[{{"skuId":"{R_SKU}","assignedByGroup":"{R_GROUP}","disabledPlans":[],"state":"Error","error":"{error}","lastUpdatedDateTime":"{time}"}}]"#
+    )
+}
+
+fn r_write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+fn r_read(paths: &[std::path::PathBuf], strict: bool) -> Result<Ingested, String> {
+    let opts = ReadOptions {
+        strict,
+        ..Default::default()
+    };
+    read_inputs(paths, &opts).map_err(|e| e.to_string())
+}
+
+/// Users exported without `licenseAssignmentStates` (Get-MgUser without -Property: the key null,
+/// absent or empty) hide every license error: refused with the export that has them when no
+/// licensed user has a state; said in a note when only some lack them.
+#[test]
+fn licensed_users_without_license_states_are_refused_or_noted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, states) in [
+        ("null", Some("null")),
+        ("absent", None),
+        ("empty", Some("[]")),
+    ] {
+        let users = format!("[{},{}]", r_user(1, states), r_user(2, states));
+        let p = r_write(dir.path(), &format!("users-{name}.json"), &users);
+        let e = r_read(&[p], false).expect_err(name);
+        assert!(
+            e.contains("users exported without their license states: 2 users")
+                && e.contains("Get-MgUser -All -Property id,")
+                && e.contains("licenseAssignmentStates | ConvertTo-Json -Depth 10"),
+            "{name}: {e}"
+        );
+    }
+    let some = format!(
+        "[{},{}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z"))),
+        r_user(2, None)
+    );
+    let p = r_write(dir.path(), "users-some.json", &some);
+    let data = r_read(&[p], false).expect("some users have states");
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("1 of 2 licensed users have no `licenseAssignmentStates`")),
+        "{notes:?}"
+    );
+    // an unlicensed user without states is no sign of anything
+    let unlicensed = r#"[{"id":"10000000-0000-4000-8000-000000000009","userPrincipalName":"x@contoso.example","assignedLicenses":[]}]"#;
+    let p = r_write(dir.path(), "users-unlicensed.json", unlicensed);
+    assert!(r_read(&[p], false).expect("unlicensed").inputs[0]
+        .notes
+        .is_empty());
+}
+
+/// One product subscribed under two billing accounts is two subscribedSkus entries with one
+/// skuId: their seats are summed into one product (with a note), none dropped, and each account
+/// is kept; the same entry twice is counted as a repeat.
+#[test]
+fn a_product_under_two_accounts_has_their_seats_summed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |account: &str, enabled: u64, warning: u64, consumed: u64| {
+        format!(
+            r#"{{"id":"{account}_{R_SKU}","accountId":"{account}","skuId":"{R_SKU}","skuPartNumber":"ENTERPRISEPACK","consumedUnits":{consumed},"prepaidUnits":{{"enabled":{enabled},"suspended":0,"warning":{warning},"lockedOut":0}},"servicePlans":[]}}"#
+        )
+    };
+    let (a, b) = (
+        "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "9d9d9d9d-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    );
+    let text = format!(
+        r#"{{"value":[{},{},{}]}}"#,
+        entry(a, 10, 2, 12),
+        entry(b, 10, 0, 10),
+        entry(b, 10, 0, 10)
+    );
+    let p = r_write(dir.path(), "subscribedSkus.json", &text);
+    let data = r_read(&[p], false).expect("read");
+    assert_eq!(data.snapshot.skus.len(), 1);
+    let s = &data.snapshot.skus[0];
+    assert_eq!((s.enabled, s.warning, s.consumed), (20, 2, 22));
+    assert_eq!(s.account_ids, [a, b]);
+    let r = &data.inputs[0];
+    assert_eq!((r.records, r.snapshot_records), (3, 2));
+    assert_eq!(r.skipped.get(licdiag::ingest::REPEATED_PRODUCT), Some(&1));
+    assert!(
+        r.notes.iter().any(|n| n.contains("2 billing accounts")
+            && n.contains("20 enabled, 2 in warning, 0 suspended, 22 consumed")),
+        "{:?}",
+        r.notes
+    );
+}
+
+/// The same user twice in one users file: with the same license errors counted as a repeat;
+/// with different ones refused naming both records, whichever comes first.
+#[test]
+fn a_user_twice_in_one_file_is_a_repeat_or_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")));
+    let healthy = r_user(1, Some("[]"));
+    let other = r_user(2, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")));
+    let p = r_write(
+        dir.path(),
+        "twice.json",
+        &format!("[{failing},{other},{failing}]"),
+    );
+    let data = r_read(&[p], false).expect("same copy twice");
+    let r = &data.inputs[0];
+    assert_eq!(data.snapshot.users.len(), 2);
+    assert_eq!((r.records, r.snapshot_records), (3, 2));
+    assert_eq!(r.skipped.get(licdiag::ingest::REPEATED_USER), Some(&1));
+    for (name, order) in [
+        ("error-first.json", [&failing, &healthy]),
+        ("healthy-first.json", [&healthy, &failing]),
+    ] {
+        let p = r_write(
+            dir.path(),
+            name,
+            &format!("[{},{other},{}]", order[0], order[1]),
+        );
+        let e = r_read(&[p], false).expect_err(name);
+        assert!(
+            e.contains("user u1@contoso.example twice with different license errors: record 1 has")
+                && e.contains("record 3 has")
+                && e.contains("licdiag diff OLD NEW"),
+            "{name}: {e}"
+        );
+    }
+}
+
+/// A license state's `lastUpdatedDateTime` that is no time: the user is read without that time,
+/// and a note counts it (with the record); `--strict` refuses it.
+#[test]
+fn an_unreadable_last_updated_time_is_said_and_strict_refuses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "[\n{},\n{}\n]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z"))),
+        r_user(2, Some(&r_state("CountViolation", "yesterday")))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    assert_eq!(data.snapshot.users.len(), 2);
+    assert!(data.snapshot.users[1].license_states[0]
+        .last_updated
+        .is_none());
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("1 record read despite a malformed value")
+                && n.contains("record 2 (line 3): bad timestamp")
+                && n.contains("\"yesterday\"")),
+        "{notes:?}"
+    );
+    let e = r_read(&[p], true).expect_err("strict");
+    assert!(e.contains("record 2 (line 3): bad timestamp"), "{e}");
+}
+
+/// A product's name where a license entry's `skuId` GUID belongs: the record is read (its
+/// product matches nothing) and counted as malformed in a note naming it; `--strict` refuses it.
+#[test]
+fn a_sku_id_that_is_no_guid_is_malformed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = r_user(2, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+        .replace(R_SKU, "ENTERPRISEPACK");
+    let text = format!(
+        "[{},{bad}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes.iter().any(|n| n
+            .contains("record 2 (line 1): malformed value: user u2@contoso.example")
+            && n.contains("is \"ENTERPRISEPACK\": not a GUID")),
+        "{notes:?}"
+    );
+    let e = r_read(&[p], true).expect_err("strict");
+    assert!(e.contains("record 2 (line 1): malformed value"), "{e}");
+}

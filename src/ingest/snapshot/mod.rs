@@ -30,6 +30,7 @@ pub use fields::{
     TRUNCATED, WRONG_KIND,
 };
 pub use tables::classify_csv;
+pub use users::BAD_TIMESTAMP;
 
 /// The snapshot exports licdiag reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -94,6 +95,34 @@ pub enum SnapshotRecord {
     Sku(SubscribedSku),
     Reported(ReportedError),
     Membership(Membership),
+    /// A flaw in the record read with it, which is still used (a license state's unreadable
+    /// `lastUpdatedDateTime`, read without its time): counted and said, not skipped.
+    Flaw(SnapshotIssue),
+}
+
+/// What is wrong in a record that still parses ([`SnapshotRecord::Flaw`]), if anything.
+pub fn flaw(kind: SnapshotKind, v: &Value) -> Option<SnapshotIssue> {
+    match kind {
+        SnapshotKind::Users => {
+            let owner = format!(
+                "user {}",
+                fields::text_field(v, "userPrincipalName")
+                    .or_else(|| fields::text_field(v, "id"))
+                    .unwrap_or_default()
+            );
+            users::flaws(v, &owner)
+        }
+        SnapshotKind::Groups => {
+            let owner = format!(
+                "group {}",
+                fields::text_field(v, "displayName")
+                    .or_else(|| fields::text_field(v, "id"))
+                    .unwrap_or_default()
+            );
+            users::flaws(v, &owner)
+        }
+        _ => None,
+    }
 }
 
 /// A record that cannot be used. `reason` is a short stable category used for counting (one of the
