@@ -43,7 +43,7 @@ use snapshot::{SnapshotKind, SnapshotRecord};
 use source::{InputPath, Opened, Reader};
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -118,6 +118,11 @@ pub struct InputReport {
     /// without license states, say): said by every report and on standard error.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the folder it was found in held that is not read and loses nothing (notes about the
+    /// export, hidden entries, files of no bytes), said by `inspect` only; what may hold data
+    /// (a FIFO, a link to nothing, a PowerShell export of nothing) is in [`Self::notes`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passed_over: Vec<String>,
 }
 
 impl InputReport {
@@ -232,6 +237,7 @@ impl InputReport {
             dates: None,
             gzip_cut: None,
             notes: Vec::new(),
+            passed_over: Vec::new(),
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -930,9 +936,9 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
         return Err(InputError::Unusable {
             path: path.into(),
             found: if head.is_empty() {
-                "an empty file".into()
+                NO_TEXT.into()
             } else {
-                "only white space".into()
+                ONLY_WHITE_SPACE.into()
             },
             expected: EXPECTED_INPUT.into(),
         });
@@ -1320,9 +1326,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                 return Err(InputError::Unusable {
                     path,
                     found: if ctx.is_some() {
-                        "a page with no records".into()
+                        EMPTY_PAGE.into()
                     } else {
-                        "JSON with no records".into()
+                        NO_RECORDS.into()
                     },
                     expected: EXPECTED_INPUT.into(),
                 })
@@ -2029,17 +2035,31 @@ fn read_in_order(
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
 pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, InputError> {
-    let inputs = source::expand_paths(paths)?;
-    if inputs.is_empty() {
-        return Err(InputError::Unusable {
+    let source::Expanded {
+        inputs,
+        mut passed_over,
+        walked,
+    } = source::expand(paths)?;
+    let no_files = |passed_over: &[(PathBuf, PathBuf, &'static str)]| {
+        let mut found = "no files".to_string();
+        for (folder, entries) in by_folder(passed_over) {
+            found.push_str(&format!(
+                "; {}",
+                source::passed_over_note(&folder, &entries)
+            ));
+        }
+        InputError::Unusable {
             path: paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            found: "no files".into(),
+            found,
             expected: EXPECTED_INPUT.into(),
-        });
+        }
+    };
+    if inputs.is_empty() {
+        return Err(no_files(&passed_over));
     }
     let total: u64 = inputs.iter().map(|i| i.size()).sum();
     // not joined: what it prepares is shared (a `OnceLock`), and a caller that needs it before it
@@ -2062,12 +2082,29 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let results: Vec<Result<_, InputError>> = inputs
         .par_iter()
         .map(|i| {
-            let r = read_one(i, opts, counter.clone())?;
+            let r = match read_one(i, opts, counter.clone()) {
+                Ok(r) => r,
+                // a file found in a folder that holds no record (PowerShell's export of nothing:
+                // a byte-order mark, `[]`, an empty page) is passed over, as an empty one is;
+                // named on the command line, it is refused
+                Err(e) => {
+                    let folder = match i {
+                        InputPath::File(p) => walked.get(p),
+                        InputPath::Stdin => None,
+                    };
+                    return match (folder, holds_no_record(&e)) {
+                        (Some(f), Some(why)) => {
+                            Ok(Err((f.clone(), PathBuf::from(i.display()), why)))
+                        }
+                        _ => Err(e),
+                    };
+                }
+            };
             held.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .absorb(r.deferred)
                 .map_err(held_store_error)?;
-            Ok((r.report, r.events, r.snapshot, r.users))
+            Ok(Ok((r.report, r.events, r.snapshot, r.users)))
         })
         .collect();
     progress.finish();
@@ -2083,11 +2120,18 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let users: usize = results
         .iter()
         .flatten()
+        .flatten()
         .map(|(_, _, _, u)| u.iter().map(Vec::len).sum::<usize>())
         .sum();
     out.snapshot.users.reserve_exact(users);
     for r in results {
-        let (report, events, snap, users) = r?;
+        let (report, events, snap, users) = match r? {
+            Ok(read) => read,
+            Err(passed) => {
+                passed_over.push(passed);
+                continue;
+            }
+        };
         out.inputs.push(report);
         parts.extend(events);
         for u in users {
@@ -2097,6 +2141,31 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.skus, snap.skus);
         gather(&mut out.snapshot.memberships, snap.memberships);
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
+    }
+    if out.inputs.is_empty() {
+        return Err(no_files(&passed_over));
+    }
+    // what a folder held that is not read is said on the first input read from it (else the
+    // first input), in every report and on standard error
+    for (folder, entries) in by_folder(&passed_over) {
+        let at = out
+            .inputs
+            .iter()
+            .position(|r| Path::new(&r.path).starts_with(&folder))
+            .unwrap_or(0);
+        let Some(r) = out.inputs.get_mut(at) else {
+            continue;
+        };
+        let (quiet, loud): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|(_, why)| source::LOSES_NOTHING.contains(why));
+        if !quiet.is_empty() {
+            r.passed_over
+                .push(source::passed_over_note(&folder, &quiet));
+        }
+        if !loud.is_empty() {
+            r.notes.push(source::passed_over_note(&folder, &loud));
+        }
     }
     one_snapshot(&out.snapshot)?;
     for file in consolidate(&mut out.snapshot)? {
@@ -2195,6 +2264,39 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     Ok(out)
+}
+
+/// Why an input found in a folder that could not be read holds no record, if that is why: a file
+/// PowerShell wrote for an export of nothing (a byte-order mark alone, `[]`, `{"value":[]}`).
+fn holds_no_record(e: &InputError) -> Option<&'static str> {
+    match e {
+        InputError::Unusable { found, .. } => [NO_TEXT, ONLY_WHITE_SPACE, NO_RECORDS, EMPTY_PAGE]
+            .into_iter()
+            .find(|w| found == w)
+            .map(|_| {
+                "holds no record (a byte-order mark or white space alone, `[]`, an empty page)"
+            }),
+        _ => None,
+    }
+}
+
+const NO_TEXT: &str = "an empty file";
+const ONLY_WHITE_SPACE: &str = "only white space";
+const NO_RECORDS: &str = "JSON with no records";
+const EMPTY_PAGE: &str = "a page with no records";
+
+/// The passed-over entries by the folder they were found in, in the order first met.
+fn by_folder(
+    passed_over: &[(PathBuf, PathBuf, &'static str)],
+) -> Vec<(PathBuf, Vec<(PathBuf, &'static str)>)> {
+    let mut out: Vec<(PathBuf, Vec<(PathBuf, &'static str)>)> = Vec::new();
+    for (folder, entry, why) in passed_over {
+        match out.iter_mut().find(|(f, _)| f == folder) {
+            Some((_, v)) => v.push((entry.clone(), why)),
+            None => out.push((folder.clone(), vec![(entry.clone(), why)])),
+        }
+    }
+    out
 }
 
 /// The skip reason of a kept event whose record was read before ([`drop_repeated_records`]).

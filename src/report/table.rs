@@ -68,6 +68,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         for n in &i.notes {
             writeln!(w, "  note        {}", clean(n))?;
         }
+        for n in &i.passed_over {
+            writeln!(w, "  passed over {}", clean(n))?;
+        }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }

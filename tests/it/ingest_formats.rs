@@ -1028,3 +1028,57 @@ fn a_sku_id_that_is_no_guid_is_malformed() {
     let e = r_read(&[p], true).expect_err("strict");
     assert!(e.contains("record 2 (line 1): malformed value"), "{e}");
 }
+
+/// A file PowerShell wrote for an export of nothing (a byte-order mark alone, UTF-16's, with a
+/// line end, `[]`, an empty page) found in a folder is passed over with a note; named on the
+/// command line it is still refused. A folder with nothing to read says what it passed over.
+#[test]
+fn an_empty_powershell_export_in_a_folder_is_passed_over_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let users = format!(
+        "[{}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+    );
+    r_write(dir.path(), "users.json", &users);
+    let empties: [(&str, &[u8]); 5] = [
+        ("bom.json", b"\xef\xbb\xbf"),
+        ("utf16.json", b"\xff\xfe"),
+        ("bomcrlf.json", b"\xef\xbb\xbf\r\n"),
+        ("array.json", b"[]"),
+        ("page.json", br#"{"value":[]}"#),
+    ];
+    for (name, bytes) in empties {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    r_write(dir.path(), "readme.txt", "how this was exported");
+    let data = r_read(&[dir.path().to_path_buf()], false).expect("folder");
+    assert_eq!(data.inputs.len(), 1);
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes.iter().any(|n| n.contains("holds no record")
+            && n.contains("array.json, bom.json, bomcrlf.json, and 2 more")),
+        "{notes:?}"
+    );
+    // notes about the export lose nothing: `inspect` alone lists them
+    let quiet = &data.inputs[0].passed_over;
+    assert!(
+        quiet
+            .iter()
+            .any(|n| n.contains("notes about the export (README, *.md) (1): readme.txt")),
+        "{quiet:?}"
+    );
+    for (name, _) in empties {
+        let e = r_read(&[dir.path().join(name)], false).expect_err(name);
+        assert!(
+            e.contains("no records") || e.contains("empty file") || e.contains("white space"),
+            "{name}: {e}"
+        );
+    }
+    let docs = tempfile::tempdir().expect("tempdir");
+    r_write(docs.path(), "readme.txt", "notes");
+    let e = r_read(&[docs.path().to_path_buf()], false).expect_err("nothing to read");
+    assert!(
+        e.contains("no files; 1 entry passed over in") && e.contains("readme.txt"),
+        "{e}"
+    );
+}
