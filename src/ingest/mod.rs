@@ -441,11 +441,18 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         }
         return event_outcome(audit::map(family, &v), &src, format);
     }
+    if let Some(items) = page_items(&v) {
+        return page_outcome(items, &src);
+    }
     if let Some(kind) = snapshot::classify_json(&v) {
         return match snapshot::parse_json(kind, &v, src.clone()) {
             Ok(r) => {
                 let mut recs = vec![r];
-                recs.extend(snapshot::flaw(kind, &v).map(SnapshotRecord::Flaw));
+                recs.extend(
+                    snapshot::flaws(kind, &v)
+                        .into_iter()
+                        .map(SnapshotRecord::Flaw),
+                );
                 Outcome::Snap(recs, InputKind::Snapshot(kind))
             }
             Err(i) => skip(&src, i.reason, i.detail, true),
@@ -457,6 +464,73 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     );
     skip(&src, "unrecognized record", detail, true)
 }
+
+/// The items of a Graph page met as a record (an array of pages: `[{"@odata.nextLink": ...,
+/// "value": [...]}, {"value": [...]}]`, pages collected by a script and saved together): its
+/// `value`, when every other key is an OData annotation.
+fn page_items(v: &Value) -> Option<&Vec<Value>> {
+    let o = v.as_object()?;
+    let mut items = None;
+    for (k, x) in o {
+        if k.eq_ignore_ascii_case("value") {
+            items = Some(x.as_array()?);
+        } else if !k.starts_with("@odata.") {
+            return None;
+        }
+    }
+    items
+}
+
+/// A page's snapshot objects, read as one record: each item is parsed as a record of its own
+/// would be; an item that is not a snapshot object (an audit record) makes the page a skip that
+/// says to give each page as a file of its own, and an item that cannot be used is a flaw named
+/// in a note (the rest are read).
+fn page_outcome(items: &[Value], src: &SourceRef) -> Outcome {
+    let mut recs = Vec::with_capacity(items.len());
+    let mut kind = None;
+    for (i, item) in items.iter().enumerate() {
+        let Some(k) = snapshot::classify_json(item) else {
+            let what = if audit::classify(item).is_some() {
+                "an audit record"
+            } else {
+                "no snapshot object"
+            };
+            let detail = format!(
+                "a Graph page inside an array (pages saved together): its item {} is {what}; \
+                 give each page as a file of its own, or its records as one array",
+                i + 1
+            );
+            return skip(src, "page in an array", detail, true);
+        };
+        kind.get_or_insert(k);
+        match snapshot::parse_json(k, item, src.clone()) {
+            Ok(r) => {
+                recs.push(r);
+                recs.extend(
+                    snapshot::flaws(k, item)
+                        .into_iter()
+                        .map(SnapshotRecord::Flaw),
+                );
+            }
+            Err(e) => recs.push(SnapshotRecord::Flaw(snapshot::SnapshotIssue {
+                reason: snapshot::MALFORMED,
+                detail: format!(
+                    "item {} of the page is not read: {}: {}",
+                    i + 1,
+                    e.reason,
+                    e.detail
+                ),
+            })),
+        }
+    }
+    match kind {
+        Some(k) => Outcome::Snap(recs, InputKind::Snapshot(k)),
+        None => skip(src, EMPTY_PAGE_IN_ARRAY, "", false),
+    }
+}
+
+/// The skip reason of an empty page in an array of pages: it holds nothing.
+const EMPTY_PAGE_IN_ARRAY: &str = "empty page (an array of pages)";
 
 /// `fast`: through the fast path ([`prefilter`]); `lean`: the events will be compacted, so the
 /// light mappings may leave out what compaction drops ([`lightaudit::map_record`]).
@@ -638,7 +712,9 @@ struct Sink<'a> {
     /// Events kept so far (`full` and `events` together).
     kept: usize,
     /// Records used with a flaw ([`SnapshotRecord::Flaw`]), and the first of them: said in a note.
-    flaws: (u64, Option<String>),
+    /// Records used with a flaw ([`SnapshotRecord::Flaw`]) by whether it is malformed, how
+    /// many and the first: said in a note.
+    flaws: BTreeMap<bool, (u64, String)>,
 }
 
 impl Outcome {
@@ -766,6 +842,7 @@ impl Sink<'_> {
                 self.report.snapshot_records += 1;
                 let line = recs.iter().find_map(|r| match r {
                     SnapshotRecord::User(u) => u.source.line(),
+                    SnapshotRecord::Group(g) => g.source.line(),
                     _ => None,
                 });
                 for r in recs {
@@ -789,16 +866,22 @@ impl Sink<'_> {
                                 Some(l) => format!("record {n} (line {l})"),
                                 None => format!("record {n}"),
                             };
-                            if self.opts.strict {
+                            let malformed = f.reason != snapshot::TRANSITIVE_MEMBERS;
+                            if malformed && self.opts.strict {
                                 return Err(InputError::Strict {
                                     path: self.report.path.clone(),
                                     detail: format!("{at}: {}: {}", f.reason, f.detail),
                                 });
                             }
-                            self.flaws.0 += 1;
-                            self.flaws
-                                .1
-                                .get_or_insert_with(|| format!("{at}: {}: {}", f.reason, f.detail));
+                            let e = self.flaws.entry(malformed).or_insert_with(|| {
+                                let first = if malformed {
+                                    format!("{at}: {}: {}", f.reason, f.detail)
+                                } else {
+                                    format!("{at}: {}", f.detail)
+                                };
+                                (0, first)
+                            });
+                            e.0 += 1;
                         }
                     }
                 }
@@ -969,6 +1052,18 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
                        UTF-8\"), or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > \
                        FILE.utf8`"
                 .into(),
+        });
+    }
+    // a tar archive (`.tar`, or a `.tar.gz` whose gzip layer is already taken off): its first
+    // member's header says `ustar` at byte 257
+    if window.get(257..262) == Some(b"ustar") {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: "a tar archive (.tar or .tar.gz), not text".into(),
+            expected: format!(
+                "{EXPECTED_INPUT}; unpack it (`tar xzf FILE.tar.gz`, or `tar xf FILE.tar`) and \
+                 give the files (or their folder)"
+            ),
         });
     }
     // a ZIP archive: an Excel workbook (its parts are under `xl/`) or a downloaded archive
@@ -1535,13 +1630,42 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     let Some(shape) = csv_shape(&headers) else {
-        let shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
+        let mut shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
+        if headers.len() > shown.len() {
+            shown.push("…");
+        }
+        let shown = shown.join(", ");
+        // `Export-Csv` of Graph PowerShell objects: a nested property's cells hold its type
+        // name (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState[]`)
+        let nested = headers.iter().find(|h| {
+            let h = h.trim();
+            [
+                "LicenseAssignmentStates",
+                "AssignedLicenses",
+                "PrepaidUnits",
+                "ServicePlans",
+                "Members",
+            ]
+            .iter()
+            .any(|n| h.eq_ignore_ascii_case(n))
+        });
+        if let Some(column) = nested {
+            return Err(InputError::Unusable {
+                path,
+                found: format!(
+                    "an Export-Csv of Graph PowerShell objects (header [{shown}]): its nested \
+                     values, such as `{}`, became type names (`Microsoft.Graph.PowerShell.Models...[]`), \
+                     so what they held is not in the file",
+                    column.trim()
+                ),
+                expected: "the objects as JSON: `... | ConvertTo-Json -Depth 10 | Out-File FILE.json \
+                           -Encoding utf8` instead of Export-Csv (README, \"Producing the inputs\")"
+                    .into(),
+            });
+        }
         return Err(InputError::Unusable {
             path,
-            found: format!(
-                "a CSV whose header [{}] is no known export",
-                shown.join(", ")
-            ),
+            found: format!("a CSV whose header [{shown}] is no known export"),
             expected: EXPECTED_INPUT.into(),
         });
     };
@@ -1951,7 +2075,7 @@ fn read_in_order(
         licensing: Default::default(),
         first_kept: HashMap::default(),
         kept: 0,
-        flaws: (0, None),
+        flaws: BTreeMap::new(),
     };
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
@@ -2004,12 +2128,16 @@ fn read_in_order(
             expected: EXPECTED_INPUT.into(),
         });
     }
-    if let (n @ 1.., Some(first)) = (sink.flaws.0, sink.flaws.1.take()) {
-        sink.report.notes.push(format!(
-            "{n} record{} read despite a malformed value (a time or a product id that cannot be \
-             read; first: {first}); `--strict` makes it fatal",
-            if n == 1 { "" } else { "s" }
-        ));
+    for (malformed, (n, first)) in std::mem::take(&mut sink.flaws) {
+        let s = if n == 1 { "" } else { "s" };
+        sink.report.notes.push(if malformed {
+            format!(
+                "{n} record{s} read despite a malformed value (a time or a product id that \
+                 cannot be read; first: {first}); `--strict` makes it fatal"
+            )
+        } else {
+            format!("{n} group{s} with `transitiveMembers` and no `members` (first: {first})")
+        });
     }
     sum_accounts(&mut sink.snapshot.skus, &mut sink.report);
     if let Some(h) = &hasher {

@@ -1082,3 +1082,104 @@ fn an_empty_powershell_export_in_a_folder_is_passed_over_with_a_note() {
         "{e}"
     );
 }
+
+/// Graph pages saved together as one array (`[{"@odata.nextLink": ..., "value": [...]}, {"value":
+/// [...]}]`): each page's objects are read.
+#[test]
+fn an_array_of_graph_pages_is_read_page_by_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let st = r_state("CountViolation", "2025-03-02T08:00:00Z");
+    let text = format!(
+        r#"[{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=X","value":[{},{}]}},
+{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{}]}}]"#,
+        r_user(1, Some(&st)),
+        r_user(2, Some(&st)),
+        r_user(3, Some(&st))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(&[p], false).expect("pages");
+    assert_eq!(data.snapshot.users.len(), 3);
+    assert_eq!(data.inputs[0].skipped_total(), 0);
+}
+
+/// `Export-Csv` of Graph PowerShell objects writes nested values as their type names: refused
+/// saying so, with the JSON export; a header cut in the message is marked as cut.
+#[test]
+fn an_export_csv_of_graph_objects_says_nested_values_became_type_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "#TYPE Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser\r\n\"AccountEnabled\",\"AssignedLicenses\",\"DisplayName\",\"Id\",\"LicenseAssignmentStates\",\"Mail\",\"ProxyAddresses\",\"UsageLocation\",\"UserPrincipalName\"\r\n\"True\",\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense[]\",\"Ana\",\"a86f75a9-12f6-5acf-99d5-8e22e7da112e\",\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState[]\",\"ana@x.example\",\"System.String[]\",\"US\",\"ana@x.example\"\r\n";
+    let p = r_write(dir.path(), "users.csv", text);
+    let e = r_read(&[p], false).expect_err("type names");
+    assert!(
+        e.contains("an Export-Csv of Graph PowerShell objects")
+            && e.contains("UsageLocation, …]")
+            && e.contains("became type names")
+            && e.contains("ConvertTo-Json -Depth 10"),
+        "{e}"
+    );
+    let p = r_write(
+        dir.path(),
+        "other.csv",
+        "a,b,c,d,e,f,g,h,i\n1,2,3,4,5,6,7,8,9\n",
+    );
+    let e = r_read(&[p], false).expect_err("unknown");
+    assert!(
+        e.contains("[a, b, c, d, e, f, g, h, …] is no known export"),
+        "{e}"
+    );
+}
+
+/// `Get-MgGroupMember | ConvertTo-Json` (directory objects without their group) is not read as
+/// users: its records are named as a member list without its group, with the exports that work.
+#[test]
+fn a_get_mggroupmember_list_is_not_read_as_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r##"[{"Id":"a86f75a9-12f6-5acf-99d5-8e22e7da112e","DeletedDateTime":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"x"}}]"##;
+    let p = r_write(dir.path(), "members.json", text);
+    let e = r_read(&[p], false).expect_err("member list");
+    assert!(
+        e.contains("Get-MgGroupMember")
+            && e.contains("does not name its group")
+            && e.contains("`GroupId,UserId`"),
+        "{e}"
+    );
+}
+
+/// A group exported with `transitiveMembers` and no `members`: said in a note (not used: group
+/// licensing applies to direct members only).
+#[test]
+fn transitive_members_are_said_not_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        r##"[{{"id":"{R_GROUP}","displayName":"LIC-E3","securityEnabled":true,"assignedLicenses":[{{"skuId":"{R_SKU}","disabledPlans":[]}}],"transitiveMembers":[{{"@odata.type":"#microsoft.graph.user","id":"10000000-0000-4000-8000-000000000001"}}]}}]"##
+    );
+    let p = r_write(dir.path(), "groups.json", &text);
+    let data = r_read(&[p], true).expect("not malformed: --strict reads it");
+    assert_eq!(data.snapshot.groups[0].members, None);
+    assert!(
+        data.inputs[0].notes.iter().any(|n| n
+            .contains("1 group with `transitiveMembers` and no `members`")
+            && n.contains("direct members only")),
+        "{:?}",
+        data.inputs[0].notes
+    );
+}
+
+/// A tar archive (here a .tar.gz: the gzip layer is taken off by content) is named as one, with
+/// the command that unpacks it.
+#[test]
+fn a_tar_archive_is_named_with_the_command_that_unpacks_it() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut tar = vec![0u8; 1536];
+    tar[..10].copy_from_slice(b"users.json");
+    tar[100..107].copy_from_slice(b"0000644");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    tar[512..514].copy_from_slice(b"[]");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).expect("gzip");
+    let p = dir.path().join("snapshot.tar.gz");
+    std::fs::write(&p, gz.finish().expect("gzip")).expect("write");
+    let e = r_read(&[p], false).expect_err("tar");
+    assert!(e.contains("a tar archive") && e.contains("tar xzf"), "{e}");
+}

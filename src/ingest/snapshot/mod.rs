@@ -100,8 +100,38 @@ pub enum SnapshotRecord {
     Flaw(SnapshotIssue),
 }
 
+/// The reason of a group whose export lists `transitiveMembers` and no `members`
+/// ([`flaws`]): not malformed, but what it lists is not used.
+pub const TRANSITIVE_MEMBERS: &str = "transitiveMembers not used";
+
+/// The reason of a group member as `Get-MgGroupMember` writes it (a directory object: `Id` and
+/// `AdditionalProperties`), which does not name its group.
+pub const MEMBER_WITHOUT_GROUP: &str = "group member without its group";
+
 /// What is wrong in a record that still parses ([`SnapshotRecord::Flaw`]), if anything.
-pub fn flaw(kind: SnapshotKind, v: &Value) -> Option<SnapshotIssue> {
+pub fn flaws(kind: SnapshotKind, v: &Value) -> Vec<SnapshotIssue> {
+    let mut out: Vec<SnapshotIssue> = flaw(kind, v).into_iter().collect();
+    if kind == SnapshotKind::Groups
+        && fields::field(v, "members").is_none()
+        && fields::field(v, "transitiveMembers").is_some()
+    {
+        let name = fields::text_field(v, "displayName")
+            .or_else(|| fields::text_field(v, "id"))
+            .unwrap_or_default();
+        out.push(SnapshotIssue {
+            reason: TRANSITIVE_MEMBERS,
+            detail: format!(
+                "group {name} lists `transitiveMembers`, which is not used: group licensing \
+                 applies to direct members only (members of nested groups get no license), so its \
+                 members are taken from license states; export `-ExpandProperty members` \
+                 (`$expand=members`) for its direct members"
+            ),
+        });
+    }
+    out
+}
+
+fn flaw(kind: SnapshotKind, v: &Value) -> Option<SnapshotIssue> {
     match kind {
         SnapshotKind::Users => {
             let owner = format!(
@@ -154,6 +184,21 @@ pub fn classify_json(v: &Value) -> Option<SnapshotKind> {
     }
 }
 
+/// Whether a record is a bare directory object as `Get-MgGroupMember` (and the other
+/// `Get-Mg...Member` cmdlets) returns it: only `Id`, `DeletedDateTime` and the
+/// `AdditionalProperties` bag at the top.
+fn member_only(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.keys()
+            .any(|k| k.eq_ignore_ascii_case("AdditionalProperties"))
+            && o.keys().all(|k| {
+                ["id", "deletedDateTime", "AdditionalProperties"]
+                    .iter()
+                    .any(|n| k.eq_ignore_ascii_case(n))
+            })
+    })
+}
+
 fn kind_of_odata_type(t: &str) -> Option<SnapshotKind> {
     match t {
         "microsoft.graph.user" => Some(SnapshotKind::Users),
@@ -192,6 +237,15 @@ pub fn parse_json(
         });
     }
     match kind {
+        SnapshotKind::Users if member_only(v) => Err(SnapshotIssue {
+            reason: MEMBER_WITHOUT_GROUP,
+            detail: "a group member as `Get-MgGroupMember | ConvertTo-Json` writes it (`Id` and \
+                     `AdditionalProperties` only): the list does not name its group, so whose \
+                     member it is cannot be known; export groups with their members (`Get-MgGroup \
+                     ... -ExpandProperty members | ConvertTo-Json -Depth 10`) or a `GroupId,UserId` \
+                     membership CSV"
+                .into(),
+        }),
         SnapshotKind::Users => users::parse_user(v, src).map(SnapshotRecord::User),
         SnapshotKind::Groups => groups::parse_group(v, src).map(SnapshotRecord::Group),
         SnapshotKind::SubscribedSkus => skus::parse_sku(v, src).map(SnapshotRecord::Sku),
