@@ -135,15 +135,6 @@ impl InputReport {
             c.error, c.after_bytes
         ))
     }
-
-    /// Everything a reader of any report must know about the input: the gzip cut
-    /// ([`Self::gzip_note`]) and the [`Self::notes`].
-    pub fn all_notes(&self) -> Vec<String> {
-        self.gzip_note()
-            .into_iter()
-            .chain(self.notes.iter().cloned())
-            .collect()
-    }
 }
 
 /// How an input's `N/N/YYYY` dates were read (`--date-order`, [`read_one`]).
@@ -2303,6 +2294,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     license_states_exported(&mut out)?;
+    name_reported_users(&mut out);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
     rayon::broadcast(|_| release_thread_caches());
@@ -2900,6 +2892,66 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
 
 /// Merges what several inputs (or one) hold of one object; gives the files of the users dropped
 /// as copies read before in their own file ([`dedup_users`]).
+/// Reported errors that name their user by display name only (office365itpros'
+/// `DisplayName,AssignedByGroup,State,Error,SkuId`): joined to the snapshot's user of that
+/// display name when exactly one has it, else keyed by the name itself (as a UPN would be), so
+/// that each is counted as a user, not as a group-level error of nobody. A note on the list's
+/// input says so (two users of one name are one).
+fn name_reported_users(out: &mut Ingested) {
+    use crate::model::hash::HashMap;
+    if !out
+        .snapshot
+        .reported_errors
+        .iter()
+        .any(|r| r.user_id.is_none() && r.upn.is_none() && r.display_name.is_some())
+    {
+        return;
+    }
+    // display name (trimmed, any case) -> the one user of it (None: several)
+    let mut by_name: HashMap<String, Option<crate::model::ObjectId>> = HashMap::default();
+    for u in &out.snapshot.users {
+        if let Some(n) = u.display_name.as_deref() {
+            by_name
+                .entry(n.trim().to_lowercase())
+                .and_modify(|x| *x = None)
+                .or_insert_with(|| Some(u.id.clone()));
+        }
+    }
+    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for r in &mut out.snapshot.reported_errors {
+        if r.user_id.is_some() || r.upn.is_some() {
+            continue;
+        }
+        let Some(name) = r.display_name.clone() else {
+            continue;
+        };
+        let c = counts.entry(r.source.file.to_string()).or_default();
+        match by_name.get(&name.trim().to_lowercase()).cloned().flatten() {
+            Some(id) => {
+                r.user_id = Some(id);
+                c.0 += 1;
+            }
+            None => {
+                r.upn = Some(name);
+                c.1 += 1;
+            }
+        }
+    }
+    for (file, (joined, by_name_only)) in counts {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(format!(
+                "{} error row{} name{} the user by display name only: {joined} joined to the \
+                 users export's user of that name, {by_name_only} counted by the name itself \
+                 (two users of one name would be one; an export with `UserId` or \
+                 `UserPrincipalName` tells them apart)",
+                joined + by_name_only,
+                if joined + by_name_only == 1 { "" } else { "s" },
+                if joined + by_name_only == 1 { "s" } else { "" },
+            ));
+        }
+    }
+}
+
 fn consolidate(snap: &mut Snapshot) -> Result<Vec<FileName>, InputError> {
     use crate::model::hash::HashMap;
     let repeated_users = dedup_users(&mut snap.users)?;

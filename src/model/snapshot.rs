@@ -321,6 +321,10 @@ pub struct ReportedError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku_part_number: Option<String>,
     pub assigned_by: AssignedBy,
+    /// The group's name when the list names it beside its id (`GroupName,GroupId,...`): a label
+    /// for a group no snapshot holds. Not in any output.
+    #[serde(skip)]
+    pub group_name: Option<String>,
     pub cause: Cause,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subcode: Option<String>,

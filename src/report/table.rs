@@ -160,6 +160,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     for c in crate::report::view::input_notes(doc.inputs) {
         writeln!(w, "input cut short: {}", clean(&c))?;
     }
+    for c in crate::report::view::input_remarks(doc.inputs) {
+        writeln!(w, "input: {}", clean(&c))?;
+    }
     if d.findings.is_empty() {
         writeln!(w, "\nNo group-based licensing errors found.")?;
     }

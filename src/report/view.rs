@@ -651,16 +651,22 @@ pub fn date_caveats(inputs: &[InputReport]) -> Vec<String> {
         .collect()
 }
 
-/// What every report says of its inputs ([`InputReport::all_notes`]: a gzip stream that ended
-/// early, licensed users without license states, ...), as `path: note`.
+/// The inputs whose gzip stream ended early ([`InputReport::gzip_note`]), as `path: note`: every
+/// report says it, as its results miss what followed the cut.
 pub fn input_notes(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
-        .flat_map(|i| {
-            i.all_notes()
-                .into_iter()
-                .map(|n| format!("{}: {n}", i.path))
-        })
+        .filter_map(|i| Some(format!("{}: {}", i.path, i.gzip_note()?)))
+        .collect()
+}
+
+/// What else every report says of its inputs ([`InputReport::notes`]: licensed users without
+/// license states, entries of a folder passed over, products summed over accounts, ...), as
+/// `path: note`.
+pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
+    inputs
+        .iter()
+        .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path)))
         .collect()
 }
 

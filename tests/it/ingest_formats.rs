@@ -1183,3 +1183,53 @@ fn a_tar_archive_is_named_with_the_command_that_unpacks_it() {
     let e = r_read(&[p], false).expect_err("tar");
     assert!(e.contains("a tar archive") && e.contains("tar xzf"), "{e}");
 }
+
+/// Error lists without a product column or without user ids (licensing.md §4): an `Other` is
+/// tied to the same user's real error from the same group (all or nothing, §0.4), the group is
+/// named by the list's `GroupName`, and users named by display name only are counted as users.
+#[test]
+fn error_lists_tie_other_to_the_sibling_and_count_users_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kai = "5c7d2a6e-3d95-5f8f-a735-a230d514403d";
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let by_group = format!(
+        "\"GroupName\",\"GroupId\",\"UserName\",\"UserId\",\"Error\",\"ErrorSubcode\"\r\n\
+         \"LIC-O365-E3\",\"{group}\",\"Kai\",\"{kai}\",\"CountViolation\",\"\"\r\n\
+         \"LIC-O365-E3\",\"{group}\",\"Kai\",\"{kai}\",\"Other\",\"\"\r\n"
+    );
+    let p = r_write(dir.path(), "errors.csv", &by_group);
+    let (v, code) = crate::common::json_of(&["analyze", p.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{v}");
+    let findings = v["findings"].as_array().expect("findings");
+    let other = findings
+        .iter()
+        .find(|f| f["cause"] == "Other")
+        .expect("an Other finding");
+    assert_eq!(other["group"], "LIC-O365-E3", "{other}");
+    let blocked = &other["details"]["blocked_by"];
+    assert_eq!(blocked[0]["cause"], "CountViolation", "{other}");
+
+    let by_name = format!(
+        "\"DisplayName\",\"AssignedByGroup\",\"State\",\"Error\",\"SkuId\"\r\n\
+         \"Lena Vogel\",\"{group}\",\"Error\",\"CountViolation\",\"{R_SKU}\"\r\n\
+         \"Mateo Rossi\",\"{group}\",\"Error\",\"CountViolation\",\"{R_SKU}\"\r\n"
+    );
+    let p = r_write(dir.path(), "itpros.csv", &by_name);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    assert!(
+        data.inputs[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("2 error rows name the user by display name only")),
+        "{:?}",
+        data.inputs[0].notes
+    );
+    let (v, _) = crate::common::json_of(&["analyze", p.to_str().expect("utf-8")]);
+    let count = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["cause"] == "CountViolation")
+        .expect("a CountViolation finding");
+    assert_eq!(count["users"].as_array().map(Vec::len), Some(2), "{count}");
+}
