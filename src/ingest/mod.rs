@@ -438,12 +438,9 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     if let Some(kind) = snapshot::classify_json(&v) {
         return match snapshot::parse_json(kind, &v, src.clone()) {
             Ok(r) => {
+                let flaws = snapshot::flaws(kind, &v, &r);
                 let mut recs = vec![r];
-                recs.extend(
-                    snapshot::flaws(kind, &v)
-                        .into_iter()
-                        .map(SnapshotRecord::Flaw),
-                );
+                recs.extend(flaws.into_iter().map(SnapshotRecord::Flaw));
                 Outcome::Snap(recs, InputKind::Snapshot(kind))
             }
             Err(i) => skip(&src, i.reason, i.detail, true),
@@ -496,12 +493,9 @@ fn page_outcome(items: &[Value], src: &SourceRef) -> Outcome {
         kind.get_or_insert(k);
         match snapshot::parse_json(k, item, src.clone()) {
             Ok(r) => {
+                let flaws = snapshot::flaws(k, item, &r);
                 recs.push(r);
-                recs.extend(
-                    snapshot::flaws(k, item)
-                        .into_iter()
-                        .map(SnapshotRecord::Flaw),
-                );
+                recs.extend(flaws.into_iter().map(SnapshotRecord::Flaw));
             }
             Err(e) => recs.push(SnapshotRecord::Flaw(snapshot::SnapshotIssue {
                 reason: snapshot::MALFORMED,
