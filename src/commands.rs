@@ -361,6 +361,9 @@ pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
     for c in crate::report::view::input_notes(inputs) {
         let _ = writeln!(err, "licdiag: warning: {}", crate::report::table::clean(&c));
     }
+    for c in crate::report::view::input_remarks(inputs) {
+        let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&c));
+    }
 }
 
 /// The latest time a snapshot's license state was written: its export time is not in it, and

@@ -802,6 +802,18 @@ impl<'a> Ctx<'a> {
         self.group(id)
             .and_then(|g| g.display_name.clone())
             .or_else(|| self.audit_groups.get(id)?.name.map(String::from))
+            // a reported error list that names the group beside its id
+            .or_else(|| {
+                self.snap
+                    .reported_errors
+                    .iter()
+                    .find_map(|r| match &r.assigned_by {
+                        crate::model::snapshot::AssignedBy::GroupId(g) if g == id => {
+                            r.group_name.clone()
+                        }
+                        _ => None,
+                    })
+            })
     }
 
     pub fn group_label(&self, id: &ObjectId) -> String {

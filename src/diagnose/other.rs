@@ -121,7 +121,10 @@ impl<'a> Reported<'a> {
             .iter()
             .filter(|r| reported_group(ctx, r) == b.group)
             .map(|r| (reported_sku(ctx, r), *r))
-            .filter(|(s, _)| !matches!(s, SkuKey::Unknown) && *s != b.sku)
+            // a list without a product column (`GroupName,GroupId,UserName,UserId,Error`, the
+            // MSOnline `UserName,UserId,GroupId,LicenseError`) names no product: the user's real
+            // error from the same group is still the sibling that blocks the `Other` (§0.4)
+            .filter(|(s, _)| matches!(s, SkuKey::Unknown) || *s != b.sku)
             .collect();
         sib.sort_by(|(a, _), (c, _)| a.cmp(c));
         let (sku, r) = sib.into_iter().next()?;
@@ -163,7 +166,13 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             .sku
             .clone()
             .or_else(|| x.sku_id.as_ref().map(|s| s.to_string()))
-            .unwrap_or_else(|| "a product the text does not name".into());
+            .unwrap_or_else(|| {
+                if x.found_in == "audit" {
+                    "a product the text does not name".into()
+                } else {
+                    "another product of the group (the list names no product)".into()
+                }
+            });
         by_cause
             .entry((x.cause.code().to_string(), prod, x.found_in.clone()))
             .or_default()

@@ -113,6 +113,7 @@ pub fn subscribed(id: &str, enabled: u64, warning: u64, consumed: u64) -> Subscr
         warning,
         suspended: 0,
         locked_out: 0,
+        account_ids: Vec::new(),
         source: src("skus.json", 1),
     }
 }

@@ -50,59 +50,15 @@ pub fn diff(
     compare::compare(&old.snapshot, &new.snapshot, old_path, new_path, kb)
 }
 
-/// The tenant ids a side's subscribedSkus exports name (`accountId`, `AccountId`), lower-cased.
-/// The snapshot model keeps no tenant id, so the side's SKU exports are scanned again: they are
-/// small (a few dozen products). An input that cannot be opened again (stdin) names none.
+/// The tenant ids a side's subscribedSkus exports name (`accountId`, `AccountId`, else the
+/// `<account>_<skuId>` of an entry's `id`), lower-cased, as the read kept them
+/// ([`crate::model::snapshot::SubscribedSku::account_ids`]).
 pub fn tenant_ids(data: &Ingested) -> BTreeSet<String> {
-    use crate::ingest::snapshot::SnapshotKind;
-    use crate::ingest::source::{open, InputPath};
-    use crate::ingest::InputKind;
-    use std::io::Read;
-    /// More than any SKU export; a larger file is read this far.
-    const MAX: u64 = 64 << 20;
-    let mut out = BTreeSet::new();
-    for i in &data.inputs {
-        if i.kind != Some(InputKind::Snapshot(SnapshotKind::SubscribedSkus)) {
-            continue;
-        }
-        let path = Path::new(&i.path);
-        if !path.is_file() {
-            continue;
-        }
-        let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let Ok(opened) = open(&InputPath::File(path.to_path_buf()), counter, None, false) else {
-            continue;
-        };
-        let mut text = String::new();
-        if opened.reader.take(MAX).read_to_string(&mut text).is_ok() {
-            account_ids(&text, &mut out);
-        }
-    }
-    out
-}
-
-/// The values of every `"accountId": "…"` key (any case) in a JSON text.
-fn account_ids(text: &str, out: &mut BTreeSet<String>) {
-    const KEY: &str = "\"accountid\"";
-    // ASCII lower-casing keeps every byte where it is
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(at) = lower.get(from..).and_then(|l| l.find(KEY)) {
-        from += at + KEY.len();
-        let Some(rest) = text.get(from..) else { break };
-        let Some(rest) = rest.trim_start().strip_prefix(':') else {
-            continue;
-        };
-        let Some(rest) = rest.trim_start().strip_prefix('"') else {
-            continue;
-        };
-        if let Some(end) = rest.find('"') {
-            let id = rest[..end].trim().to_ascii_lowercase();
-            if !id.is_empty() {
-                out.insert(id);
-            }
-        }
-    }
+    data.snapshot
+        .skus
+        .iter()
+        .flat_map(|s| s.account_ids.iter().cloned())
+        .collect()
 }
 
 /// The warning when the two sides' SKU exports name tenant ids and no id is on both sides: the
@@ -208,24 +164,6 @@ mod tests {
 
     fn set(ids: &[&str]) -> BTreeSet<String> {
         ids.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn account_ids_of_graph_and_powershell_exports() {
-        let mut out = BTreeSet::new();
-        account_ids(
-            r#"{"value":[{"accountId": "4C8E2F10-5a6b-4c7d-8e9f-0a1b2c3d4e5f","skuId":"x"},
-            {"AccountId" :"4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f"}, {"accountName":"Fabrikam"},
-            {"accountId": null}, {"AccountId":"9a9a9a9a-0000-4000-8000-000000000000"}]}"#,
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            set(&[
-                "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
-                "9a9a9a9a-0000-4000-8000-000000000000"
-            ])
-        );
     }
 
     #[test]

@@ -1076,6 +1076,7 @@ mod tests {
             sku_id: None,
             sku_part_number: None,
             assigned_by: AssignedBy::Unknown,
+            group_name: None,
             cause: Cause::CountViolation,
             subcode: None,
             message: None,

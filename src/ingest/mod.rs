@@ -43,7 +43,7 @@ use snapshot::{SnapshotKind, SnapshotRecord};
 use source::{InputPath, Opened, Reader};
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -114,6 +114,15 @@ pub struct InputReport {
     /// is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gzip_cut: Option<source::Cut>,
+    /// What a reader of any report must know about this input beyond its counts (licensed users
+    /// without license states, say): said by every report and on standard error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// What the folder it was found in held that is not read and loses nothing (notes about the
+    /// export, hidden entries, files of no bytes), said by `inspect` only; what may hold data
+    /// (a FIFO, a link to nothing, a PowerShell export of nothing) is in [`Self::notes`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passed_over: Vec<String>,
 }
 
 impl InputReport {
@@ -218,6 +227,8 @@ impl InputReport {
             malformed: 0,
             dates: None,
             gzip_cut: None,
+            notes: Vec::new(),
+            passed_over: Vec::new(),
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -421,9 +432,17 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         }
         return event_outcome(audit::map(family, &v), &src, format);
     }
+    if let Some(items) = page_items(&v) {
+        return page_outcome(items, &src);
+    }
     if let Some(kind) = snapshot::classify_json(&v) {
         return match snapshot::parse_json(kind, &v, src.clone()) {
-            Ok(r) => Outcome::Snap(vec![r], InputKind::Snapshot(kind)),
+            Ok(r) => {
+                let flaws = snapshot::flaws(kind, &v, &r);
+                let mut recs = vec![r];
+                recs.extend(flaws.into_iter().map(SnapshotRecord::Flaw));
+                Outcome::Snap(recs, InputKind::Snapshot(kind))
+            }
             Err(i) => skip(&src, i.reason, i.detail, true),
         };
     }
@@ -433,6 +452,70 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
     );
     skip(&src, "unrecognized record", detail, true)
 }
+
+/// The items of a Graph page met as a record (an array of pages: `[{"@odata.nextLink": ...,
+/// "value": [...]}, {"value": [...]}]`, pages collected by a script and saved together): its
+/// `value`, when every other key is an OData annotation.
+fn page_items(v: &Value) -> Option<&Vec<Value>> {
+    let o = v.as_object()?;
+    let mut items = None;
+    for (k, x) in o {
+        if k.eq_ignore_ascii_case("value") {
+            items = Some(x.as_array()?);
+        } else if !k.starts_with("@odata.") {
+            return None;
+        }
+    }
+    items
+}
+
+/// A page's snapshot objects, read as one record: each item is parsed as a record of its own
+/// would be; an item that is not a snapshot object (an audit record) makes the page a skip that
+/// says to give each page as a file of its own, and an item that cannot be used is a flaw named
+/// in a note (the rest are read).
+fn page_outcome(items: &[Value], src: &SourceRef) -> Outcome {
+    let mut recs = Vec::with_capacity(items.len());
+    let mut kind = None;
+    for (i, item) in items.iter().enumerate() {
+        let Some(k) = snapshot::classify_json(item) else {
+            let what = if audit::classify(item).is_some() {
+                "an audit record"
+            } else {
+                "no snapshot object"
+            };
+            let detail = format!(
+                "a Graph page inside an array (pages saved together): its item {} is {what}; \
+                 give each page as a file of its own, or its records as one array",
+                i + 1
+            );
+            return skip(src, "page in an array", detail, true);
+        };
+        kind.get_or_insert(k);
+        match snapshot::parse_json(k, item, src.clone()) {
+            Ok(r) => {
+                let flaws = snapshot::flaws(k, item, &r);
+                recs.push(r);
+                recs.extend(flaws.into_iter().map(SnapshotRecord::Flaw));
+            }
+            Err(e) => recs.push(SnapshotRecord::Flaw(snapshot::SnapshotIssue {
+                reason: snapshot::MALFORMED,
+                detail: format!(
+                    "item {} of the page is not read: {}: {}",
+                    i + 1,
+                    e.reason,
+                    e.detail
+                ),
+            })),
+        }
+    }
+    match kind {
+        Some(k) => Outcome::Snap(recs, InputKind::Snapshot(k)),
+        None => skip(src, EMPTY_PAGE_IN_ARRAY, "", false),
+    }
+}
+
+/// The skip reason of an empty page in an array of pages: it holds nothing.
+const EMPTY_PAGE_IN_ARRAY: &str = "empty page (an array of pages)";
 
 /// `fast`: through the fast path ([`prefilter`]); `lean`: the events will be compacted, so the
 /// light mappings may leave out what compaction drops ([`lightaudit::map_record`]).
@@ -613,6 +696,10 @@ struct Sink<'a> {
     first_kept: HashMap<crate::model::RecordKey, u32>,
     /// Events kept so far (`full` and `events` together).
     kept: usize,
+    /// Records used with a flaw ([`SnapshotRecord::Flaw`]), and the first of them: said in a note.
+    /// Records used with a flaw ([`SnapshotRecord::Flaw`]) by whether it is malformed, how
+    /// many and the first: said in a note.
+    flaws: BTreeMap<bool, (u64, String)>,
 }
 
 impl Outcome {
@@ -627,7 +714,7 @@ impl Outcome {
                         SnapshotRecord::Group(g) => &mut g.source,
                         SnapshotRecord::Sku(k) => &mut k.source,
                         SnapshotRecord::Reported(e) => &mut e.source,
-                        SnapshotRecord::Membership(_) => continue,
+                        SnapshotRecord::Membership(_) | SnapshotRecord::Flaw(_) => continue,
                     };
                     f(&mut s.record, &mut s.line);
                 }
@@ -738,6 +825,11 @@ impl Sink<'_> {
             Outcome::Snap(recs, kind) => {
                 self.report.kind.get_or_insert(kind);
                 self.report.snapshot_records += 1;
+                let line = recs.iter().find_map(|r| match r {
+                    SnapshotRecord::User(u) => u.source.line(),
+                    SnapshotRecord::Group(g) => g.source.line(),
+                    _ => None,
+                });
                 for r in recs {
                     match r {
                         SnapshotRecord::User(u) => {
@@ -754,6 +846,28 @@ impl Sink<'_> {
                         SnapshotRecord::Sku(s) => self.snapshot.skus.push(s),
                         SnapshotRecord::Reported(e) => self.snapshot.reported_errors.push(e),
                         SnapshotRecord::Membership(m) => self.snapshot.memberships.push(m),
+                        SnapshotRecord::Flaw(f) => {
+                            let at = match line {
+                                Some(l) => format!("record {n} (line {l})"),
+                                None => format!("record {n}"),
+                            };
+                            let malformed = f.reason != snapshot::TRANSITIVE_MEMBERS;
+                            if malformed && self.opts.strict {
+                                return Err(InputError::Strict {
+                                    path: self.report.path.clone(),
+                                    detail: format!("{at}: {}: {}", f.reason, f.detail),
+                                });
+                            }
+                            let e = self.flaws.entry(malformed).or_insert_with(|| {
+                                let first = if malformed {
+                                    format!("{at}: {}: {}", f.reason, f.detail)
+                                } else {
+                                    format!("{at}: {}", f.detail)
+                                };
+                                (0, first)
+                            });
+                            e.0 += 1;
+                        }
                     }
                 }
             }
@@ -890,9 +1004,9 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
         return Err(InputError::Unusable {
             path: path.into(),
             found: if head.is_empty() {
-                "an empty file".into()
+                NO_TEXT.into()
             } else {
-                "only white space".into()
+                ONLY_WHITE_SPACE.into()
             },
             expected: EXPECTED_INPUT.into(),
         });
@@ -923,6 +1037,18 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
                        UTF-8\"), or convert it, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > \
                        FILE.utf8`"
                 .into(),
+        });
+    }
+    // a tar archive (`.tar`, or a `.tar.gz` whose gzip layer is already taken off): its first
+    // member's header says `ustar` at byte 257
+    if window.get(257..262) == Some(b"ustar") {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: "a tar archive (.tar or .tar.gz), not text".into(),
+            expected: format!(
+                "{EXPECTED_INPUT}; unpack it (`tar xzf FILE.tar.gz`, or `tar xf FILE.tar`) and \
+                 give the files (or their folder)"
+            ),
         });
     }
     // a ZIP archive: an Excel workbook (its parts are under `xl/`) or a downloaded archive
@@ -1280,9 +1406,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                 return Err(InputError::Unusable {
                     path,
                     found: if ctx.is_some() {
-                        "a page with no records".into()
+                        EMPTY_PAGE.into()
                     } else {
-                        "JSON with no records".into()
+                        NO_RECORDS.into()
                     },
                     expected: EXPECTED_INPUT.into(),
                 })
@@ -1489,13 +1615,42 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     let Some(shape) = csv_shape(&headers) else {
-        let shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
+        let mut shown: Vec<&str> = headers.iter().take(8).map(|s| s.as_str()).collect();
+        if headers.len() > shown.len() {
+            shown.push("…");
+        }
+        let shown = shown.join(", ");
+        // `Export-Csv` of Graph PowerShell objects: a nested property's cells hold its type
+        // name (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState[]`)
+        let nested = headers.iter().find(|h| {
+            let h = h.trim();
+            [
+                "LicenseAssignmentStates",
+                "AssignedLicenses",
+                "PrepaidUnits",
+                "ServicePlans",
+                "Members",
+            ]
+            .iter()
+            .any(|n| h.eq_ignore_ascii_case(n))
+        });
+        if let Some(column) = nested {
+            return Err(InputError::Unusable {
+                path,
+                found: format!(
+                    "an Export-Csv of Graph PowerShell objects (header [{shown}]): its nested \
+                     values, such as `{}`, became type names (`Microsoft.Graph.PowerShell.Models...[]`), \
+                     so what they held is not in the file",
+                    column.trim()
+                ),
+                expected: "the objects as JSON: `... | ConvertTo-Json -Depth 10 | Out-File FILE.json \
+                           -Encoding utf8` instead of Export-Csv (README, \"Producing the inputs\")"
+                    .into(),
+            });
+        }
         return Err(InputError::Unusable {
             path,
-            found: format!(
-                "a CSV whose header [{}] is no known export",
-                shown.join(", ")
-            ),
+            found: format!("a CSV whose header [{shown}] is no known export"),
             expected: EXPECTED_INPUT.into(),
         });
     };
@@ -1905,6 +2060,7 @@ fn read_in_order(
         licensing: Default::default(),
         first_kept: HashMap::default(),
         kept: 0,
+        flaws: BTreeMap::new(),
     };
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
@@ -1957,6 +2113,18 @@ fn read_in_order(
             expected: EXPECTED_INPUT.into(),
         });
     }
+    for (malformed, (n, first)) in std::mem::take(&mut sink.flaws) {
+        let s = if n == 1 { "" } else { "s" };
+        sink.report.notes.push(if malformed {
+            format!(
+                "{n} record{s} read despite a malformed value (a time or a product id that \
+                 cannot be read; first: {first}); `--strict` makes it fatal"
+            )
+        } else {
+            format!("{n} group{s} with `transitiveMembers` and no `members` (first: {first})")
+        });
+    }
+    sum_accounts(&mut sink.snapshot.skus, &mut sink.report);
     if let Some(h) = &hasher {
         sink.report.sha256 = source::hex_digest(h);
     }
@@ -1980,17 +2148,31 @@ fn read_in_order(
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
 pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, InputError> {
-    let inputs = source::expand_paths(paths)?;
-    if inputs.is_empty() {
-        return Err(InputError::Unusable {
+    let source::Expanded {
+        inputs,
+        mut passed_over,
+        walked,
+    } = source::expand(paths)?;
+    let no_files = |passed_over: &[(PathBuf, PathBuf, &'static str)]| {
+        let mut found = "no files".to_string();
+        for (folder, entries) in by_folder(passed_over) {
+            found.push_str(&format!(
+                "; {}",
+                source::passed_over_note(&folder, &entries)
+            ));
+        }
+        InputError::Unusable {
             path: paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            found: "no files".into(),
+            found,
             expected: EXPECTED_INPUT.into(),
-        });
+        }
+    };
+    if inputs.is_empty() {
+        return Err(no_files(&passed_over));
     }
     let total: u64 = inputs.iter().map(|i| i.size()).sum();
     // not joined: what it prepares is shared (a `OnceLock`), and a caller that needs it before it
@@ -2013,12 +2195,29 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let results: Vec<Result<_, InputError>> = inputs
         .par_iter()
         .map(|i| {
-            let r = read_one(i, opts, counter.clone())?;
+            let r = match read_one(i, opts, counter.clone()) {
+                Ok(r) => r,
+                // a file found in a folder that holds no record (PowerShell's export of nothing:
+                // a byte-order mark, `[]`, an empty page) is passed over, as an empty one is;
+                // named on the command line, it is refused
+                Err(e) => {
+                    let folder = match i {
+                        InputPath::File(p) => walked.get(p),
+                        InputPath::Stdin => None,
+                    };
+                    return match (folder, holds_no_record(&e)) {
+                        (Some(f), Some(why)) => {
+                            Ok(Err((f.clone(), PathBuf::from(i.display()), why)))
+                        }
+                        _ => Err(e),
+                    };
+                }
+            };
             held.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .absorb(r.deferred)
                 .map_err(held_store_error)?;
-            Ok((r.report, r.events, r.snapshot, r.users))
+            Ok(Ok((r.report, r.events, r.snapshot, r.users)))
         })
         .collect();
     progress.finish();
@@ -2034,11 +2233,18 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     let users: usize = results
         .iter()
         .flatten()
+        .flatten()
         .map(|(_, _, _, u)| u.iter().map(Vec::len).sum::<usize>())
         .sum();
     out.snapshot.users.reserve_exact(users);
     for r in results {
-        let (report, events, snap, users) = r?;
+        let (report, events, snap, users) = match r? {
+            Ok(read) => read,
+            Err(passed) => {
+                passed_over.push(passed);
+                continue;
+            }
+        };
         out.inputs.push(report);
         parts.extend(events);
         for u in users {
@@ -2049,8 +2255,40 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.memberships, snap.memberships);
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
     }
+    if out.inputs.is_empty() {
+        return Err(no_files(&passed_over));
+    }
+    // what a folder held that is not read is said on the first input read from it (else the
+    // first input), in every report and on standard error
+    for (folder, entries) in by_folder(&passed_over) {
+        let at = out
+            .inputs
+            .iter()
+            .position(|r| Path::new(&r.path).starts_with(&folder))
+            .unwrap_or(0);
+        let Some(r) = out.inputs.get_mut(at) else {
+            continue;
+        };
+        let (quiet, loud): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|(_, why)| source::LOSES_NOTHING.contains(why));
+        if !quiet.is_empty() {
+            r.passed_over
+                .push(source::passed_over_note(&folder, &quiet));
+        }
+        if !loud.is_empty() {
+            r.notes.push(source::passed_over_note(&folder, &loud));
+        }
+    }
     one_snapshot(&out.snapshot)?;
-    consolidate(&mut out.snapshot)?;
+    for file in consolidate(&mut out.snapshot)? {
+        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *file) {
+            r.snapshot_records = r.snapshot_records.saturating_sub(1);
+            *r.skipped.entry(REPEATED_USER.into()).or_default() += 1;
+        }
+    }
+    license_states_exported(&mut out)?;
+    name_reported_users(&mut out);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
     rayon::broadcast(|_| release_thread_caches());
@@ -2140,6 +2378,39 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     Ok(out)
+}
+
+/// Why an input found in a folder that could not be read holds no record, if that is why: a file
+/// PowerShell wrote for an export of nothing (a byte-order mark alone, `[]`, `{"value":[]}`).
+fn holds_no_record(e: &InputError) -> Option<&'static str> {
+    match e {
+        InputError::Unusable { found, .. } => [NO_TEXT, ONLY_WHITE_SPACE, NO_RECORDS, EMPTY_PAGE]
+            .into_iter()
+            .find(|w| found == w)
+            .map(|_| {
+                "holds no record (a byte-order mark or white space alone, `[]`, an empty page)"
+            }),
+        _ => None,
+    }
+}
+
+const NO_TEXT: &str = "an empty file";
+const ONLY_WHITE_SPACE: &str = "only white space";
+const NO_RECORDS: &str = "JSON with no records";
+const EMPTY_PAGE: &str = "a page with no records";
+
+/// The passed-over entries by the folder they were found in, in the order first met.
+fn by_folder(
+    passed_over: &[(PathBuf, PathBuf, &'static str)],
+) -> Vec<(PathBuf, Vec<(PathBuf, &'static str)>)> {
+    let mut out: Vec<(PathBuf, Vec<(PathBuf, &'static str)>)> = Vec::new();
+    for (folder, entry, why) in passed_over {
+        match out.iter_mut().find(|(f, _)| f == folder) {
+            Some((_, v)) => v.push((entry.clone(), why)),
+            None => out.push((folder.clone(), vec![(entry.clone(), why)])),
+        }
+    }
+    out
 }
 
 /// The skip reason of a kept event whose record was read before ([`drop_repeated_records`]).
@@ -2289,32 +2560,69 @@ fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// Users read more than once (the same id in two inputs, or twice in one): the first place is
 /// kept, holding the copy with the most license states (the first of those). Done in place: a new
 /// vector of every user held them twice for a moment (22 MB at 100k users), for repeats that are
-/// usually none.
-fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), InputError> {
+/// usually none. Two copies in one file with different license errors are refused, as two files'
+/// are ([`one_snapshot`]): which one holds would depend on the records' order. Gives the file of
+/// each copy dropped from its own file (a copy of a user read in the same file before), counted
+/// there as skipped ([`REPEATED_USER`]); a copy in another file is the same snapshot read again.
+fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<FileName>, InputError> {
     use crate::model::hash::HashMap;
     use std::collections::hash_map::Entry;
     // id -> (first place, place of the copy kept)
     let mut first: HashMap<&crate::model::ObjectId, (usize, usize)> = HashMap::default();
     let mut repeats = Vec::new();
+    let mut same_file = Vec::new();
     for (i, u) in users.iter().enumerate() {
         match first.entry(&u.id) {
             Entry::Occupied(mut o) => {
                 // another file's copy with other errors: another snapshot ([`one_snapshot`]); a
                 // copy without license states (a users page read without them) tells nothing
                 let f = &users[o.get().0];
+                let who = || {
+                    u.upn
+                        .as_deref()
+                        .map_or_else(|| u.id.to_string(), str::to_string)
+                };
+                if f.source.file == u.source.file {
+                    let (ef, eu) = (user_errors(f), user_errors(u));
+                    if ef != eu {
+                        let show = |e: &[(String, String)]| {
+                            if e.is_empty() {
+                                "no license error".to_string()
+                            } else {
+                                e.iter()
+                                    .map(|(s, c)| format!("{c} on {s}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        };
+                        return Err(InputError::Unusable {
+                            path: u.source.file.to_string(),
+                            found: format!(
+                                "user {} twice with different license errors: record {} has {}, \
+                                 record {} has {}",
+                                who(),
+                                f.source.record,
+                                show(&ef),
+                                u.source.record,
+                                show(&eu)
+                            ),
+                            expected: "each user once (one export; two exports joined into one \
+                                       file are two snapshots: give each its own file and compare \
+                                       them with `licdiag diff OLD NEW`)"
+                                .into(),
+                        });
+                    }
+                    same_file.push(u.source.file.clone());
+                }
                 if f.source.file != u.source.file
                     && !f.license_states.is_empty()
                     && !u.license_states.is_empty()
                     && user_errors(f) != user_errors(u)
                 {
-                    let who = u
-                        .upn
-                        .as_deref()
-                        .map_or_else(|| u.id.to_string(), str::to_string);
                     return Err(second_snapshot(
                         &u.source.file,
                         &f.source.file,
-                        format!("the license errors of {who} differ"),
+                        format!("the license errors of {} differ", who()),
                     ));
                 }
                 let kept = &mut o.get_mut().1;
@@ -2329,7 +2637,7 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), Inpu
         }
     }
     if repeats.is_empty() {
-        return Ok(());
+        return Ok(same_file);
     }
     let moves: Vec<(usize, usize)> = first.into_values().filter(|(f, k)| f != k).collect();
     for (f, k) in moves {
@@ -2343,8 +2651,13 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<(), Inpu
         i += 1;
         !repeat
     });
-    Ok(())
+    Ok(same_file)
 }
+
+/// The skip reason of a user read again in the same file with the same license errors
+/// ([`dedup_users`]).
+pub const REPEATED_USER: &str =
+    "repeated user (same id and license errors as one read before in the file)";
 
 /// Refuses two different snapshots given together (two days' exports, say): merged, the older
 /// one's seats and errors would stand beside the newer one's, in an order the arguments decide.
@@ -2381,6 +2694,84 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The skip reason of a subscribed product listed twice in one file for the same account, with the
+/// same seats ([`sum_accounts`]).
+pub const REPEATED_PRODUCT: &str =
+    "repeated product (same skuId, account and seats as one read before)";
+
+/// One product per `skuId` in one input's subscribedSkus: a tenant with several billing accounts
+/// lists a product once per account (`id` `<account>_<skuId>`), and Entra assigns from all of
+/// them, so their seats (enabled, warning, suspended, locked out) and consumed units are summed
+/// into the first entry, which names every account; a note says so. An entry for the same
+/// account (or none) with the same seats is the same entry again, counted as skipped
+/// ([`REPEATED_PRODUCT`]); with other seats it is summed too.
+fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &mut InputReport) {
+    use crate::model::hash::HashMap;
+    let mut first: HashMap<crate::model::SkuId, usize> = HashMap::default();
+    // each entry as read (product, accounts, seats): the same again is a repeat, not a sum
+    let mut seen = crate::model::hash::HashSet::default();
+    let mut keep = vec![true; skus.len()];
+    let mut summed: Vec<usize> = Vec::new();
+    for i in 0..skus.len() {
+        let k = &skus[i];
+        let entry = (
+            k.sku_id.clone(),
+            k.account_ids.clone(),
+            (k.enabled, k.warning, k.suspended, k.locked_out, k.consumed),
+        );
+        let new = seen.insert(entry);
+        let Some(&f) = first.get(&skus[i].sku_id) else {
+            first.insert(skus[i].sku_id.clone(), i);
+            continue;
+        };
+        keep[i] = false;
+        let s = skus[i].clone();
+        let t = &mut skus[f];
+        if !new {
+            report.snapshot_records = report.snapshot_records.saturating_sub(1);
+            *report.skipped.entry(REPEATED_PRODUCT.into()).or_default() += 1;
+            continue;
+        }
+        t.enabled += s.enabled;
+        t.warning += s.warning;
+        t.suspended += s.suspended;
+        t.locked_out += s.locked_out;
+        t.consumed += s.consumed;
+        for a in s.account_ids {
+            if !t.account_ids.contains(&a) {
+                t.account_ids.push(a);
+            }
+        }
+        for p in s.service_plans {
+            if !t.service_plans.iter().any(|x| x.plan_id == p.plan_id) {
+                t.service_plans.push(p);
+            }
+        }
+        if !summed.contains(&f) {
+            summed.push(f);
+        }
+    }
+    for f in summed {
+        let s = &skus[f];
+        let name = s
+            .part_number
+            .clone()
+            .unwrap_or_else(|| s.sku_id.to_string());
+        let accounts = if s.account_ids.len() > 1 {
+            format!("{} billing accounts", s.account_ids.len())
+        } else {
+            "more than one entry".into()
+        };
+        report.notes.push(format!(
+            "{name} ({}) is listed under {accounts}: their seats are summed ({} enabled, {} in \
+             warning, {} suspended, {} consumed), as Entra assigns from all of them",
+            s.sku_id, s.enabled, s.warning, s.suspended, s.consumed
+        ));
+    }
+    let mut k = keep.iter();
+    skus.retain(|_| k.next().copied().unwrap_or(true));
+}
+
 /// The error of a second snapshot found in `file` beside `other` ([`one_snapshot`]).
 fn second_snapshot(file: &str, other: &str, what: String) -> InputError {
     InputError::Unusable {
@@ -2408,9 +2799,156 @@ fn user_errors(u: &crate::model::snapshot::User) -> Vec<(String, String)> {
     e
 }
 
-fn consolidate(snap: &mut Snapshot) -> Result<(), InputError> {
+/// The `Get-MgUser` line that exports users with what licdiag reads (README, "Producing the
+/// inputs").
+pub const USERS_EXPORT: &str = "Get-MgUser -All -Property id,displayName,userPrincipalName,\
+accountEnabled,usageLocation,mail,proxyAddresses,onPremisesSyncEnabled,assignedLicenses,\
+licenseAssignmentStates | ConvertTo-Json -Depth 10";
+
+/// Licensed users (a product in `assignedLicenses`) without a single license state: Graph
+/// returns `licenseAssignmentStates` only when it is selected (licensing.md §0.1), and a licensed
+/// user always has one state per source of each product. Without them every license error is
+/// unseen, and a run would call the tenant clean: when no licensed user has one, the users'
+/// file is refused with the export that has them; when only some lack them, each file says how
+/// many (a note in every report and on standard error).
+fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
+    let mut licensed = 0u64;
+    // file -> (licensed users, of them without states, the first of those)
+    let mut by_file: BTreeMap<&str, (u64, u64, Option<&crate::model::snapshot::User>)> =
+        BTreeMap::new();
+    for u in &out.snapshot.users {
+        if u.assigned_licenses.is_empty() {
+            continue;
+        }
+        licensed += 1;
+        let f = by_file.entry(&u.source.file).or_default();
+        f.0 += 1;
+        if u.license_states.is_empty() {
+            f.1 += 1;
+            f.2.get_or_insert(u);
+        }
+    }
+    let missing: u64 = by_file.values().map(|f| f.1).sum();
+    if missing == 0 {
+        return Ok(());
+    }
+    let name = |u: &crate::model::snapshot::User| {
+        u.upn
+            .as_deref()
+            .map_or_else(|| u.id.to_string(), str::to_string)
+    };
+    if missing == licensed {
+        let (file, (n, _, first)) = by_file
+            .iter()
+            .next()
+            .map(|(f, v)| (*f, *v))
+            .unwrap_or_default();
+        let at = first
+            .map(|u| format!(" (the first, {}, at record {})", name(u), u.source.record))
+            .unwrap_or_default();
+        return Err(InputError::Unusable {
+            path: file.to_string(),
+            found: format!(
+                "users exported without their license states: {n} user{} with products in \
+                 `assignedLicenses` and none with `licenseAssignmentStates`{at}, so no license \
+                 error can be seen (Graph returns it only when selected)",
+                if n == 1 { "" } else { "s" }
+            ),
+            expected: format!(
+                "users with `licenseAssignmentStates`: export them with `{USERS_EXPORT}` (or \
+                 `GET /users?$select=...,assignedLicenses,licenseAssignmentStates`)"
+            ),
+        });
+    }
+    let notes: Vec<(String, String)> = by_file
+        .iter()
+        .filter(|(_, v)| v.1 > 0)
+        .map(|(f, (n, m, first))| {
+            let eg = first
+                .map(|u| format!(" (such as {}, record {})", name(u), u.source.record))
+                .unwrap_or_default();
+            (
+                f.to_string(),
+                format!(
+                    "{m} of {n} licensed users have no `licenseAssignmentStates`{eg}: their license \
+                     errors, if any, are not seen; export users with `{USERS_EXPORT}`"
+                ),
+            )
+        })
+        .collect();
+    for (file, note) in notes {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(note);
+        }
+    }
+    Ok(())
+}
+
+/// Merges what several inputs (or one) hold of one object; gives the files of the users dropped
+/// as copies read before in their own file ([`dedup_users`]).
+/// Reported errors that name their user by display name only (office365itpros'
+/// `DisplayName,AssignedByGroup,State,Error,SkuId`): joined to the snapshot's user of that
+/// display name when exactly one has it, else keyed by the name itself (as a UPN would be), so
+/// that each is counted as a user, not as a group-level error of nobody. A note on the list's
+/// input says so (two users of one name are one).
+fn name_reported_users(out: &mut Ingested) {
     use crate::model::hash::HashMap;
-    dedup_users(&mut snap.users)?;
+    if !out
+        .snapshot
+        .reported_errors
+        .iter()
+        .any(|r| r.user_id.is_none() && r.upn.is_none() && r.display_name.is_some())
+    {
+        return;
+    }
+    // display name (trimmed, any case) -> the one user of it (None: several)
+    let mut by_name: HashMap<String, Option<crate::model::ObjectId>> = HashMap::default();
+    for u in &out.snapshot.users {
+        if let Some(n) = u.display_name.as_deref() {
+            by_name
+                .entry(n.trim().to_lowercase())
+                .and_modify(|x| *x = None)
+                .or_insert_with(|| Some(u.id.clone()));
+        }
+    }
+    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for r in &mut out.snapshot.reported_errors {
+        if r.user_id.is_some() || r.upn.is_some() {
+            continue;
+        }
+        let Some(name) = r.display_name.clone() else {
+            continue;
+        };
+        let c = counts.entry(r.source.file.to_string()).or_default();
+        match by_name.get(&name.trim().to_lowercase()).cloned().flatten() {
+            Some(id) => {
+                r.user_id = Some(id);
+                c.0 += 1;
+            }
+            None => {
+                r.upn = Some(name);
+                c.1 += 1;
+            }
+        }
+    }
+    for (file, (joined, by_name_only)) in counts {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(format!(
+                "{} error row{} name{} the user by display name only: {joined} joined to the \
+                 users export's user of that name, {by_name_only} counted by the name itself \
+                 (two users of one name would be one; an export with `UserId` or \
+                 `UserPrincipalName` tells them apart)",
+                joined + by_name_only,
+                if joined + by_name_only == 1 { "" } else { "s" },
+                if joined + by_name_only == 1 { "s" } else { "" },
+            ));
+        }
+    }
+}
+
+fn consolidate(snap: &mut Snapshot) -> Result<Vec<FileName>, InputError> {
+    use crate::model::hash::HashMap;
+    let repeated_users = dedup_users(&mut snap.users)?;
     let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
     let mut groups: Vec<crate::model::snapshot::Group> = Vec::with_capacity(snap.groups.len());
     for g in std::mem::take(&mut snap.groups) {
@@ -2457,7 +2995,7 @@ fn consolidate(snap: &mut Snapshot) -> Result<(), InputError> {
     let mut mseen = crate::model::hash::HashSet::default();
     snap.memberships
         .retain(|m| mseen.insert((m.group_id.clone(), m.user_id.clone())));
-    Ok(())
+    Ok(repeated_users)
 }
 
 #[cfg(test)]
@@ -2566,17 +3104,40 @@ mod consolidate_tests {
             e.starts_with("new.json: a second snapshot beside old.json"),
             "{e}"
         );
-        // the same errors in two files (one snapshot in two formats), or two copies in one file
+        // the same errors in two files (one snapshot in two formats): not counted as a repeat of
+        // the file
         let mut same = vec![
             in_file("a1", "old.json", true),
             in_file("a2", "new.json", true),
         ];
-        dedup_users(&mut same).expect("one snapshot");
+        assert!(dedup_users(&mut same).expect("one snapshot").is_empty());
+        // two copies in one file: the same errors are one user read twice, counted in its file;
+        // other errors are refused, whichever comes first (the order must not decide)
         let mut one = vec![
             in_file("a1", "old.json", true),
-            in_file("a2", "old.json", false),
+            in_file("a2", "old.json", true),
         ];
-        dedup_users(&mut one).expect("one file");
+        let files = dedup_users(&mut one).expect("one file");
+        assert_eq!(
+            files.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            ["old.json"]
+        );
+        for (first, second) in [(true, false), (false, true)] {
+            let mut differ = vec![
+                in_file("a1", "old.json", first),
+                in_file("a2", "old.json", second),
+            ];
+            let e = dedup_users(&mut differ)
+                .expect_err("differing copies in one file")
+                .to_string();
+            assert!(
+                e.starts_with("old.json: user a")
+                    && e.contains("twice with different license errors")
+                    && e.contains("record 1 has")
+                    && e.contains("licdiag diff"),
+                "{e}"
+            );
+        }
     }
 
     /// Users past one sink vector ([`CHUNK_USERS`]), in two inputs: every user is gathered, in

@@ -48,8 +48,30 @@ impl InputPath {
 /// `-` named twice is an error: standard input can be read only once (the second read found an
 /// empty input, or whatever the first left of a pipe).
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
-    let out = expand_all(paths)?;
-    if out.iter().filter(|i| matches!(i, InputPath::Stdin)).count() > 1 {
+    Ok(expand(paths)?.inputs)
+}
+
+/// The inputs of the command line, with what the folders held that is not read.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<InputPath>,
+    /// Entries found in a folder and passed over: (folder named, entry, why), in walking order.
+    pub passed_over: Vec<(PathBuf, PathBuf, &'static str)>,
+    /// The inputs found by walking a folder (not named themselves), with the folder named: one
+    /// that holds no record is passed over too ([`crate::ingest::read_inputs`]).
+    pub walked: std::collections::HashMap<PathBuf, PathBuf>,
+}
+
+/// [`expand_paths`], saying what each folder held that is not read ([`Expanded`]).
+pub fn expand(paths: &[PathBuf]) -> Result<Expanded, InputError> {
+    let mut out = expand_all(paths)?;
+    if out
+        .inputs
+        .iter()
+        .filter(|i| matches!(i, InputPath::Stdin))
+        .count()
+        > 1
+    {
         return Err(InputError::Unusable {
             path: "<stdin>".into(),
             found: "`-` (standard input) is named more than once".into(),
@@ -59,20 +81,64 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
         });
     }
     let mut seen = std::collections::HashSet::new();
-    Ok(out
-        .into_iter()
-        .filter(|i| match i {
-            InputPath::File(p) => seen.insert(p.clone()),
-            InputPath::Stdin => true,
-        })
-        .collect())
+    let named: std::collections::HashSet<&PathBuf> = paths.iter().collect();
+    out.walked.retain(|p, _| !named.contains(p));
+    out.inputs.retain(|i| match i {
+        InputPath::File(p) => seen.insert(p.clone()),
+        InputPath::Stdin => true,
+    });
+    Ok(out)
 }
 
-fn expand_all(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
-    let mut out = Vec::new();
+/// The reasons of entries passed over that lose nothing, said by `inspect` alone: the others may
+/// hold data, and every report says them.
+pub const LOSES_NOTHING: [&str; 3] = [HIDDEN, DOCUMENTATION, EMPTY];
+
+/// Why a folder's entry is passed over: a hidden entry (a name starting with `.`).
+pub const HIDDEN: &str = "hidden (its name starts with `.`)";
+/// ... notes about the export ([`is_documentation`]).
+pub const DOCUMENTATION: &str = "notes about the export (README, *.md)";
+/// ... a file of no bytes.
+pub const EMPTY: &str = "an empty file";
+/// ... a FIFO, device or socket.
+pub const NOT_A_FILE: &str = "not a regular file (a FIFO, device or socket)";
+/// ... a symbolic link to nothing.
+pub const DANGLING: &str = "a symbolic link to nothing";
+/// ... a symbolic link to a folder above it.
+pub const LOOP: &str = "a symbolic link loop (to a folder above it)";
+
+/// What an error met while walking a folder means: a link to nothing or a loop is passed over
+/// (`Ok(reason)`); anything else (a subfolder that cannot be read) is an error naming it, as a
+/// file that cannot be read is.
+fn walk_error(
+    path: Option<&Path>,
+    root: &Path,
+    is_loop: bool,
+    io: Option<&io::Error>,
+) -> Result<&'static str, InputError> {
+    if is_loop {
+        return Ok(LOOP);
+    }
+    let path = path.unwrap_or(root);
+    let dangling = io.is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if dangling {
+        return Ok(DANGLING);
+    }
+    Err(InputError::Io {
+        path: path.display().to_string(),
+        source: io.map_or_else(
+            || io::Error::other("cannot be walked"),
+            |e| io::Error::new(e.kind(), e.to_string()),
+        ),
+    })
+}
+
+fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
+    let mut out = Expanded::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(InputPath::Stdin);
+            out.inputs.push(InputPath::Stdin);
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| {
@@ -86,28 +152,97 @@ fn expand_all(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
             }
         })?;
         if meta.is_dir() {
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(p)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-                })
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
+            let mut files: Vec<PathBuf> = Vec::new();
+            let mut walk = walkdir::WalkDir::new(p).follow_links(true).into_iter();
+            while let Some(e) = walk.next() {
+                let e = match e {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let why = walk_error(
+                            err.path(),
+                            p,
+                            err.loop_ancestor().is_some(),
+                            err.io_error(),
+                        )?;
+                        let at = err.path().unwrap_or(p).to_path_buf();
+                        out.passed_over.push((p.clone(), at, why));
+                        continue;
+                    }
+                };
+                let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+                if hidden {
+                    if e.file_type().is_dir() {
+                        walk.skip_current_dir();
+                    }
+                    out.passed_over.push((p.clone(), e.into_path(), HIDDEN));
+                    continue;
+                }
+                if e.file_type().is_dir() {
+                    continue;
+                }
+                let why = if !e.file_type().is_file() {
+                    Some(NOT_A_FILE)
+                } else if is_documentation(e.path()) {
+                    Some(DOCUMENTATION)
                 // an empty file found in a folder holds no record (an hourly blob of a storage
                 // container written for an hour without events): nothing to read, nothing lost;
                 // named on the command line, it is refused as any unusable input is
-                .filter(|e| e.metadata().map_or(true, |m| m.len() > 0))
-                .map(|e| e.into_path())
-                .filter(|p| !is_documentation(p))
-                .collect();
+                } else if e.metadata().is_ok_and(|m| m.len() == 0) {
+                    Some(EMPTY)
+                } else {
+                    None
+                };
+                match why {
+                    Some(why) => out.passed_over.push((p.clone(), e.into_path(), why)),
+                    None => files.push(e.into_path()),
+                }
+            }
             files.sort();
-            out.extend(files.into_iter().map(InputPath::File));
+            for f in files {
+                out.walked.insert(f.clone(), p.clone());
+                out.inputs.push(InputPath::File(f));
+            }
         } else {
-            out.push(InputPath::File(p.clone()));
+            out.inputs.push(InputPath::File(p.clone()));
         }
     }
     Ok(out)
+}
+
+/// What a folder held that is not read, for a note: `in FOLDER: 2 empty files (a, b); ...`,
+/// naming up to three entries of each reason (relative to the folder).
+pub fn passed_over_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
+    let mut reasons: Vec<&'static str> = Vec::new();
+    for (_, r) in entries {
+        if !reasons.contains(r) {
+            reasons.push(r);
+        }
+    }
+    let parts: Vec<String> = reasons
+        .iter()
+        .map(|r| {
+            let of: Vec<String> = entries
+                .iter()
+                .filter(|(_, x)| x == r)
+                .map(|(p, _)| p.strip_prefix(folder).unwrap_or(p).display().to_string())
+                .collect();
+            let mut names = of.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if of.len() > 3 {
+                names.push_str(&format!(", and {} more", of.len() - 3));
+            }
+            format!("{r} ({}): {names}", of.len())
+        })
+        .collect();
+    format!(
+        "{} passed over in {}: {}",
+        if entries.len() == 1 {
+            "1 entry"
+        } else {
+            "entries"
+        },
+        folder.display(),
+        parts.join("; ")
+    )
 }
 
 /// Files inside a folder that are notes about the export rather than data (README.md, *.txt notes).
@@ -419,6 +554,89 @@ fn gzip_err(input: &InputPath, gzip: bool, e: io::Error) -> InputError {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// A subfolder that cannot be read (permission denied) is an error naming it; a link to
+    /// nothing and a loop are passed over. (Tests run as root read every folder, so the error is
+    /// given to the function.)
+    #[test]
+    fn an_unreadable_subfolder_is_an_error_and_links_to_nothing_are_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("locked");
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        let e = walk_error(Some(&sub), dir.path(), false, Some(&denied)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}: cannot read", sub.display())),
+            "{e}"
+        );
+        assert_eq!(
+            walk_error(Some(&sub), dir.path(), true, None).ok(),
+            Some(LOOP)
+        );
+        let link = dir.path().join("gone");
+        std::os::unix::fs::symlink(dir.path().join("nothing"), &link).unwrap();
+        let missing = io::Error::from(io::ErrorKind::NotFound);
+        assert_eq!(
+            walk_error(Some(&link), dir.path(), false, Some(&missing)).ok(),
+            Some(DANGLING)
+        );
+        // a file gone between listing and reading is no link: an error
+        assert!(walk_error(Some(&sub), dir.path(), false, Some(&missing)).is_err());
+    }
+
+    /// What a folder holds that is not read is listed with its reason.
+    #[test]
+    fn a_folder_lists_what_it_passes_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("users.json"), "[1]").unwrap();
+        std::fs::write(d.join("readme.txt"), "notes").unwrap();
+        std::fs::write(d.join("NOTES.md"), "notes").unwrap();
+        std::fs::write(d.join(".hidden.json"), "[1]").unwrap();
+        std::fs::create_dir(d.join(".git")).unwrap();
+        std::fs::write(d.join(".git").join("x.json"), "[1]").unwrap();
+        std::fs::write(d.join("empty.json"), "").unwrap();
+        std::os::unix::fs::symlink(d.join("nothing"), d.join("gone.json")).unwrap();
+        std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
+        let fifo = d.join("fifo.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        let x = expand(&[d.to_path_buf()]).unwrap();
+        assert_eq!(x.inputs, [InputPath::File(d.join("users.json"))]);
+        let mut got: Vec<(String, &str)> = x
+            .passed_over
+            .iter()
+            .map(|(_, p, why)| (p.strip_prefix(d).unwrap().display().to_string(), *why))
+            .collect();
+        got.sort();
+        let mut want = vec![
+            (".git".to_string(), HIDDEN),
+            (".hidden.json".into(), HIDDEN),
+            ("NOTES.md".into(), DOCUMENTATION),
+            ("empty.json".into(), EMPTY),
+            ("gone.json".into(), DANGLING),
+            ("loop".into(), LOOP),
+            ("readme.txt".into(), DOCUMENTATION),
+        ];
+        if made {
+            want.push(("fifo.json".into(), NOT_A_FILE));
+        }
+        want.sort();
+        assert_eq!(got, want);
+        let note = passed_over_note(
+            d,
+            &x.passed_over
+                .iter()
+                .map(|(_, p, w)| (p.clone(), *w))
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            note.contains("notes about the export (README, *.md) (2): "),
+            "{note}"
+        );
+    }
 
     #[test]
     fn a_file_named_twice_is_read_once_where_first_named() {

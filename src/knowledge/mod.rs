@@ -414,6 +414,7 @@ mod tests {
             warning: 0,
             suspended: 0,
             locked_out: 0,
+            account_ids: Vec::new(),
             service_plans: plans
                 .iter()
                 .map(|(n, i)| SkuPlan {

@@ -287,6 +287,12 @@ pub struct SubscribedSku {
     pub suspended: u64,
     pub locked_out: u64,
     pub service_plans: Vec<SkuPlan>,
+    /// The billing accounts the product is subscribed under (`accountId`, else the part of `id`
+    /// before `_<skuId>`), lower-cased: one, or several when one export lists the product once per
+    /// account and their seats were summed into this one (`ingest`, `sum_accounts`). Not in any
+    /// output; `licdiag diff` compares them to tell two tenants apart.
+    #[serde(skip)]
+    pub account_ids: Vec<String>,
     pub source: SourceRef,
 }
 
@@ -315,6 +321,10 @@ pub struct ReportedError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sku_part_number: Option<String>,
     pub assigned_by: AssignedBy,
+    /// The group's name when the list names it beside its id (`GroupName,GroupId,...`): a label
+    /// for a group no snapshot holds. Not in any output.
+    #[serde(skip)]
+    pub group_name: Option<String>,
     pub cause: Cause,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subcode: Option<String>,

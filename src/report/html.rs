@@ -1041,6 +1041,13 @@ fn date_caveats(b: &mut String, inputs: &[crate::ingest::InputReport]) {
             h(&c)
         );
     }
+    for c in view::input_remarks(inputs) {
+        let _ = write!(
+            b,
+            "<p class=\"caveat\"><strong>Input.</strong> {}</p>",
+            h(&c)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -777,6 +777,9 @@ fn date_caveats(s: &mut String, inputs: &[crate::ingest::InputReport]) {
     for c in view::input_notes(inputs) {
         let _ = writeln!(s, "> **Input cut short.** {}\n", e(&c));
     }
+    for c in view::input_remarks(inputs) {
+        let _ = writeln!(s, "> **Input.** {}\n", e(&c));
+    }
 }
 
 #[cfg(test)]

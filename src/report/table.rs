@@ -75,6 +75,12 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         if let Some(c) = i.gzip_note() {
             writeln!(w, "  cut short   {}", clean(&c))?;
         }
+        for n in &i.notes {
+            writeln!(w, "  note        {}", clean(n))?;
+        }
+        for n in &i.passed_over {
+            writeln!(w, "  passed over {}", clean(n))?;
+        }
         for (a, n) in &i.licensing {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }
@@ -163,6 +169,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     }
     for c in crate::report::view::input_notes(doc.inputs) {
         writeln!(w, "input cut short: {}", clean(&c))?;
+    }
+    for c in crate::report::view::input_remarks(doc.inputs) {
+        writeln!(w, "input: {}", clean(&c))?;
     }
     if d.findings.is_empty() {
         writeln!(w, "\nNo group-based licensing errors found.")?;

@@ -660,6 +660,16 @@ pub fn input_notes(inputs: &[InputReport]) -> Vec<String> {
         .collect()
 }
 
+/// What else every report says of its inputs ([`InputReport::notes`]: licensed users without
+/// license states, entries of a folder passed over, products summed over accounts, ...), as
+/// `path: note`.
+pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
+    inputs
+        .iter()
+        .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path)))
+        .collect()
+}
+
 /// Checks the audit window against the 7-day (free) and 30-day (P1/P2) retention.
 pub fn retention(inputs: &[InputReport], findings: &[Finding], as_of: DateTime<Utc>) -> Retention {
     let Some(w) = audit_window(inputs) else {

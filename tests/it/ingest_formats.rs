@@ -821,3 +821,415 @@ fn a_header_line_of_joined_csv_exports_is_a_repeated_header() {
         );
     }
 }
+
+// --- snapshot review (r52): inputs written inline --------------------------------------------------
+
+const R_SKU: &str = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const R_GROUP: &str = "20000000-0000-4000-8000-000000000001";
+
+/// A users JSON record: `states` is the `licenseAssignmentStates` property as written (or `None`
+/// for no such key).
+fn r_user(n: u32, states: Option<&str>) -> String {
+    let las = states
+        .map(|s| format!(r#","licenseAssignmentStates":{s}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"id":"10000000-0000-4000-8000-{n:012}","userPrincipalName":"u{n}@contoso.example","usageLocation":"US","assignedLicenses":[{{"skuId":"{R_SKU}","disabledPlans":[]}}]{las}}}"#
+    )
+}
+
+fn r_state(error: &str, time: &str) -> String {
+    format!(
+        r#"[{{"skuId":"{R_SKU}","assignedByGroup":"{R_GROUP}","disabledPlans":[],"state":"Error","error":"{error}","lastUpdatedDateTime":"{time}"}}]"#
+    )
+}
+
+fn r_write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+fn r_read(paths: &[std::path::PathBuf], strict: bool) -> Result<Ingested, String> {
+    let opts = ReadOptions {
+        strict,
+        ..Default::default()
+    };
+    read_inputs(paths, &opts).map_err(|e| e.to_string())
+}
+
+/// Users exported without `licenseAssignmentStates` (Get-MgUser without -Property: the key null,
+/// absent or empty) hide every license error: refused with the export that has them when no
+/// licensed user has a state; said in a note when only some lack them.
+#[test]
+fn licensed_users_without_license_states_are_refused_or_noted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, states) in [
+        ("null", Some("null")),
+        ("absent", None),
+        ("empty", Some("[]")),
+    ] {
+        let users = format!("[{},{}]", r_user(1, states), r_user(2, states));
+        let p = r_write(dir.path(), &format!("users-{name}.json"), &users);
+        let e = r_read(&[p], false).expect_err(name);
+        assert!(
+            e.contains("users exported without their license states: 2 users")
+                && e.contains("Get-MgUser -All -Property id,")
+                && e.contains("licenseAssignmentStates | ConvertTo-Json -Depth 10"),
+            "{name}: {e}"
+        );
+    }
+    let some = format!(
+        "[{},{}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z"))),
+        r_user(2, None)
+    );
+    let p = r_write(dir.path(), "users-some.json", &some);
+    let data = r_read(&[p], false).expect("some users have states");
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("1 of 2 licensed users have no `licenseAssignmentStates`")),
+        "{notes:?}"
+    );
+    // an unlicensed user without states is no sign of anything
+    let unlicensed = r#"[{"id":"10000000-0000-4000-8000-000000000009","userPrincipalName":"x@contoso.example","assignedLicenses":[]}]"#;
+    let p = r_write(dir.path(), "users-unlicensed.json", unlicensed);
+    assert!(r_read(&[p], false).expect("unlicensed").inputs[0]
+        .notes
+        .is_empty());
+}
+
+/// One product subscribed under two billing accounts is two subscribedSkus entries with one
+/// skuId: their seats are summed into one product (with a note), none dropped, and each account
+/// is kept; the same entry twice is counted as a repeat.
+#[test]
+fn a_product_under_two_accounts_has_their_seats_summed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |account: &str, enabled: u64, warning: u64, consumed: u64| {
+        format!(
+            r#"{{"id":"{account}_{R_SKU}","accountId":"{account}","skuId":"{R_SKU}","skuPartNumber":"ENTERPRISEPACK","consumedUnits":{consumed},"prepaidUnits":{{"enabled":{enabled},"suspended":0,"warning":{warning},"lockedOut":0}},"servicePlans":[]}}"#
+        )
+    };
+    let (a, b) = (
+        "4c8e2f10-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "9d9d9d9d-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    );
+    let text = format!(
+        r#"{{"value":[{},{},{}]}}"#,
+        entry(a, 10, 2, 12),
+        entry(b, 10, 0, 10),
+        entry(b, 10, 0, 10)
+    );
+    let p = r_write(dir.path(), "subscribedSkus.json", &text);
+    let data = r_read(&[p], false).expect("read");
+    assert_eq!(data.snapshot.skus.len(), 1);
+    let s = &data.snapshot.skus[0];
+    assert_eq!((s.enabled, s.warning, s.consumed), (20, 2, 22));
+    assert_eq!(s.account_ids, [a, b]);
+    let r = &data.inputs[0];
+    assert_eq!((r.records, r.snapshot_records), (3, 2));
+    assert_eq!(r.skipped.get(licdiag::ingest::REPEATED_PRODUCT), Some(&1));
+    assert!(
+        r.notes.iter().any(|n| n.contains("2 billing accounts")
+            && n.contains("20 enabled, 2 in warning, 0 suspended, 22 consumed")),
+        "{:?}",
+        r.notes
+    );
+}
+
+/// The same user twice in one users file: with the same license errors counted as a repeat;
+/// with different ones refused naming both records, whichever comes first.
+#[test]
+fn a_user_twice_in_one_file_is_a_repeat_or_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let failing = r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")));
+    let healthy = r_user(1, Some("[]"));
+    let other = r_user(2, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")));
+    let p = r_write(
+        dir.path(),
+        "twice.json",
+        &format!("[{failing},{other},{failing}]"),
+    );
+    let data = r_read(&[p], false).expect("same copy twice");
+    let r = &data.inputs[0];
+    assert_eq!(data.snapshot.users.len(), 2);
+    assert_eq!((r.records, r.snapshot_records), (3, 2));
+    assert_eq!(r.skipped.get(licdiag::ingest::REPEATED_USER), Some(&1));
+    for (name, order) in [
+        ("error-first.json", [&failing, &healthy]),
+        ("healthy-first.json", [&healthy, &failing]),
+    ] {
+        let p = r_write(
+            dir.path(),
+            name,
+            &format!("[{},{other},{}]", order[0], order[1]),
+        );
+        let e = r_read(&[p], false).expect_err(name);
+        assert!(
+            e.contains("user u1@contoso.example twice with different license errors: record 1 has")
+                && e.contains("record 3 has")
+                && e.contains("licdiag diff OLD NEW"),
+            "{name}: {e}"
+        );
+    }
+}
+
+/// A license state's `lastUpdatedDateTime` that is no time: the user is read without that time,
+/// and a note counts it (with the record); `--strict` refuses it.
+#[test]
+fn an_unreadable_last_updated_time_is_said_and_strict_refuses_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        "[\n{},\n{}\n]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z"))),
+        r_user(2, Some(&r_state("CountViolation", "yesterday")))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    assert_eq!(data.snapshot.users.len(), 2);
+    assert!(data.snapshot.users[1].license_states[0]
+        .last_updated
+        .is_none());
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("1 record read despite a malformed value")
+                && n.contains("record 2 (line 3): bad timestamp")
+                && n.contains("\"yesterday\"")),
+        "{notes:?}"
+    );
+    let e = r_read(&[p], true).expect_err("strict");
+    assert!(e.contains("record 2 (line 3): bad timestamp"), "{e}");
+}
+
+/// A product's name where a license entry's `skuId` GUID belongs: the record is read (its
+/// product matches nothing) and counted as malformed in a note naming it; `--strict` refuses it.
+#[test]
+fn a_sku_id_that_is_no_guid_is_malformed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = r_user(2, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+        .replace(R_SKU, "ENTERPRISEPACK");
+    let text = format!(
+        "[{},{bad}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes.iter().any(|n| n
+            .contains("record 2 (line 1): malformed value: user u2@contoso.example")
+            && n.contains("is \"ENTERPRISEPACK\": not a GUID")),
+        "{notes:?}"
+    );
+    let e = r_read(&[p], true).expect_err("strict");
+    assert!(e.contains("record 2 (line 1): malformed value"), "{e}");
+}
+
+/// A file PowerShell wrote for an export of nothing (a byte-order mark alone, UTF-16's, with a
+/// line end, `[]`, an empty page) found in a folder is passed over with a note; named on the
+/// command line it is still refused. A folder with nothing to read says what it passed over.
+#[test]
+fn an_empty_powershell_export_in_a_folder_is_passed_over_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let users = format!(
+        "[{}]",
+        r_user(1, Some(&r_state("CountViolation", "2025-03-02T08:00:00Z")))
+    );
+    r_write(dir.path(), "users.json", &users);
+    let empties: [(&str, &[u8]); 5] = [
+        ("bom.json", b"\xef\xbb\xbf"),
+        ("utf16.json", b"\xff\xfe"),
+        ("bomcrlf.json", b"\xef\xbb\xbf\r\n"),
+        ("array.json", b"[]"),
+        ("page.json", br#"{"value":[]}"#),
+    ];
+    for (name, bytes) in empties {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    r_write(dir.path(), "readme.txt", "how this was exported");
+    let data = r_read(&[dir.path().to_path_buf()], false).expect("folder");
+    assert_eq!(data.inputs.len(), 1);
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes.iter().any(|n| n.contains("holds no record")
+            && n.contains("array.json, bom.json, bomcrlf.json, and 2 more")),
+        "{notes:?}"
+    );
+    // notes about the export lose nothing: `inspect` alone lists them
+    let quiet = &data.inputs[0].passed_over;
+    assert!(
+        quiet
+            .iter()
+            .any(|n| n.contains("notes about the export (README, *.md) (1): readme.txt")),
+        "{quiet:?}"
+    );
+    for (name, _) in empties {
+        let e = r_read(&[dir.path().join(name)], false).expect_err(name);
+        assert!(
+            e.contains("no records") || e.contains("empty file") || e.contains("white space"),
+            "{name}: {e}"
+        );
+    }
+    let docs = tempfile::tempdir().expect("tempdir");
+    r_write(docs.path(), "readme.txt", "notes");
+    let e = r_read(&[docs.path().to_path_buf()], false).expect_err("nothing to read");
+    assert!(
+        e.contains("no files; 1 entry passed over in") && e.contains("readme.txt"),
+        "{e}"
+    );
+}
+
+/// Graph pages saved together as one array (`[{"@odata.nextLink": ..., "value": [...]}, {"value":
+/// [...]}]`): each page's objects are read.
+#[test]
+fn an_array_of_graph_pages_is_read_page_by_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let st = r_state("CountViolation", "2025-03-02T08:00:00Z");
+    let text = format!(
+        r#"[{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","@odata.nextLink":"https://graph.microsoft.com/v1.0/users?$skiptoken=X","value":[{},{}]}},
+{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{}]}}]"#,
+        r_user(1, Some(&st)),
+        r_user(2, Some(&st)),
+        r_user(3, Some(&st))
+    );
+    let p = r_write(dir.path(), "users.json", &text);
+    let data = r_read(&[p], false).expect("pages");
+    assert_eq!(data.snapshot.users.len(), 3);
+    assert_eq!(data.inputs[0].skipped_total(), 0);
+}
+
+/// `Export-Csv` of Graph PowerShell objects writes nested values as their type names: refused
+/// saying so, with the JSON export; a header cut in the message is marked as cut.
+#[test]
+fn an_export_csv_of_graph_objects_says_nested_values_became_type_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "#TYPE Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser\r\n\"AccountEnabled\",\"AssignedLicenses\",\"DisplayName\",\"Id\",\"LicenseAssignmentStates\",\"Mail\",\"ProxyAddresses\",\"UsageLocation\",\"UserPrincipalName\"\r\n\"True\",\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphAssignedLicense[]\",\"Ana\",\"a86f75a9-12f6-5acf-99d5-8e22e7da112e\",\"Microsoft.Graph.PowerShell.Models.MicrosoftGraphLicenseAssignmentState[]\",\"ana@x.example\",\"System.String[]\",\"US\",\"ana@x.example\"\r\n";
+    let p = r_write(dir.path(), "users.csv", text);
+    let e = r_read(&[p], false).expect_err("type names");
+    assert!(
+        e.contains("an Export-Csv of Graph PowerShell objects")
+            && e.contains("UsageLocation, …]")
+            && e.contains("became type names")
+            && e.contains("ConvertTo-Json -Depth 10"),
+        "{e}"
+    );
+    let p = r_write(
+        dir.path(),
+        "other.csv",
+        "a,b,c,d,e,f,g,h,i\n1,2,3,4,5,6,7,8,9\n",
+    );
+    let e = r_read(&[p], false).expect_err("unknown");
+    assert!(
+        e.contains("[a, b, c, d, e, f, g, h, …] is no known export"),
+        "{e}"
+    );
+}
+
+/// `Get-MgGroupMember | ConvertTo-Json` (directory objects without their group) is not read as
+/// users: its records are named as a member list without its group, with the exports that work.
+#[test]
+fn a_get_mggroupmember_list_is_not_read_as_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r##"[{"Id":"a86f75a9-12f6-5acf-99d5-8e22e7da112e","DeletedDateTime":null,"AdditionalProperties":{"@odata.type":"#microsoft.graph.user","userPrincipalName":"x"}}]"##;
+    let p = r_write(dir.path(), "members.json", text);
+    let e = r_read(&[p], false).expect_err("member list");
+    assert!(
+        e.contains("Get-MgGroupMember")
+            && e.contains("does not name its group")
+            && e.contains("`GroupId,UserId`"),
+        "{e}"
+    );
+}
+
+/// A group exported with `transitiveMembers` and no `members`: said in a note (not used: group
+/// licensing applies to direct members only).
+#[test]
+fn transitive_members_are_said_not_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!(
+        r##"[{{"id":"{R_GROUP}","displayName":"LIC-E3","securityEnabled":true,"assignedLicenses":[{{"skuId":"{R_SKU}","disabledPlans":[]}}],"transitiveMembers":[{{"@odata.type":"#microsoft.graph.user","id":"10000000-0000-4000-8000-000000000001"}}]}}]"##
+    );
+    let p = r_write(dir.path(), "groups.json", &text);
+    let data = r_read(&[p], true).expect("not malformed: --strict reads it");
+    assert_eq!(data.snapshot.groups[0].members, None);
+    assert!(
+        data.inputs[0].notes.iter().any(|n| n
+            .contains("1 group with `transitiveMembers` and no `members`")
+            && n.contains("direct members only")),
+        "{:?}",
+        data.inputs[0].notes
+    );
+}
+
+/// A tar archive (here a .tar.gz: the gzip layer is taken off by content) is named as one, with
+/// the command that unpacks it.
+#[test]
+fn a_tar_archive_is_named_with_the_command_that_unpacks_it() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut tar = vec![0u8; 1536];
+    tar[..10].copy_from_slice(b"users.json");
+    tar[100..107].copy_from_slice(b"0000644");
+    tar[257..263].copy_from_slice(b"ustar\0");
+    tar[512..514].copy_from_slice(b"[]");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).expect("gzip");
+    let p = dir.path().join("snapshot.tar.gz");
+    std::fs::write(&p, gz.finish().expect("gzip")).expect("write");
+    let e = r_read(&[p], false).expect_err("tar");
+    assert!(e.contains("a tar archive") && e.contains("tar xzf"), "{e}");
+}
+
+/// Error lists without a product column or without user ids (licensing.md §4): an `Other` is
+/// tied to the same user's real error from the same group (all or nothing, §0.4), the group is
+/// named by the list's `GroupName`, and users named by display name only are counted as users.
+#[test]
+fn error_lists_tie_other_to_the_sibling_and_count_users_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kai = "5c7d2a6e-3d95-5f8f-a735-a230d514403d";
+    let group = "c3ef798d-70e7-5535-9156-8a8f67e593c1";
+    let by_group = format!(
+        "\"GroupName\",\"GroupId\",\"UserName\",\"UserId\",\"Error\",\"ErrorSubcode\"\r\n\
+         \"LIC-O365-E3\",\"{group}\",\"Kai\",\"{kai}\",\"CountViolation\",\"\"\r\n\
+         \"LIC-O365-E3\",\"{group}\",\"Kai\",\"{kai}\",\"Other\",\"\"\r\n"
+    );
+    let p = r_write(dir.path(), "errors.csv", &by_group);
+    let (v, code) = crate::common::json_of(&["analyze", p.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{v}");
+    let findings = v["findings"].as_array().expect("findings");
+    let other = findings
+        .iter()
+        .find(|f| f["cause"] == "Other")
+        .expect("an Other finding");
+    assert_eq!(other["group"], "LIC-O365-E3", "{other}");
+    let blocked = &other["details"]["blocked_by"];
+    assert_eq!(blocked[0]["cause"], "CountViolation", "{other}");
+
+    let by_name = format!(
+        "\"DisplayName\",\"AssignedByGroup\",\"State\",\"Error\",\"SkuId\"\r\n\
+         \"Lena Vogel\",\"{group}\",\"Error\",\"CountViolation\",\"{R_SKU}\"\r\n\
+         \"Mateo Rossi\",\"{group}\",\"Error\",\"CountViolation\",\"{R_SKU}\"\r\n"
+    );
+    let p = r_write(dir.path(), "itpros.csv", &by_name);
+    let data = r_read(std::slice::from_ref(&p), false).expect("read");
+    assert!(
+        data.inputs[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("2 error rows name the user by display name only")),
+        "{:?}",
+        data.inputs[0].notes
+    );
+    let (v, _) = crate::common::json_of(&["analyze", p.to_str().expect("utf-8")]);
+    let count = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["cause"] == "CountViolation")
+        .expect("a CountViolation finding");
+    assert_eq!(count["users"].as_array().map(Vec::len), Some(2), "{count}");
+}

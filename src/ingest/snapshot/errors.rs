@@ -66,6 +66,7 @@ pub(super) fn parse_assignment_error(
         sku_id,
         sku_part_number: text_field(v, "skuPartNumber"),
         assigned_by,
+        group_name: None,
         cause,
         subcode: None,
         message: text_field(v, "message"),

@@ -30,6 +30,7 @@ pub use fields::{
     TRUNCATED, WRONG_KIND,
 };
 pub use tables::classify_csv;
+pub use users::BAD_TIMESTAMP;
 
 /// The snapshot exports licdiag reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -94,6 +95,81 @@ pub enum SnapshotRecord {
     Sku(SubscribedSku),
     Reported(ReportedError),
     Membership(Membership),
+    /// A flaw in the record read with it, which is still used (a license state's unreadable
+    /// `lastUpdatedDateTime`, read without its time): counted and said, not skipped.
+    Flaw(SnapshotIssue),
+}
+
+/// The reason of a group whose export lists `transitiveMembers` and no `members`
+/// ([`flaws`]): not malformed, but what it lists is not used.
+pub const TRANSITIVE_MEMBERS: &str = "transitiveMembers not used";
+
+/// The reason of a group member as `Get-MgGroupMember` writes it (a directory object: `Id` and
+/// `AdditionalProperties`), which does not name its group.
+pub const MEMBER_WITHOUT_GROUP: &str = "group member without its group";
+
+/// What is wrong in a record that still parses as `rec` ([`SnapshotRecord::Flaw`]), if anything.
+/// The record's text is looked at again only when the parsed record shows a sign of it (a state
+/// without its time, a product id that is no GUID): most records have none.
+pub fn flaws(kind: SnapshotKind, v: &Value, rec: &SnapshotRecord) -> Vec<SnapshotIssue> {
+    let guid = |s: &crate::model::SkuId| crate::model::ids::is_guid(s.as_str());
+    let suspect = match rec {
+        SnapshotRecord::User(u) => {
+            u.license_states
+                .iter()
+                .any(|st| st.last_updated.is_none() || !guid(&st.sku_id))
+                || u.assigned_licenses.iter().any(|l| !guid(&l.sku_id))
+        }
+        SnapshotRecord::Group(g) => g.assigned_licenses.iter().any(|l| !guid(&l.sku_id)),
+        _ => false,
+    };
+    let mut out: Vec<SnapshotIssue> = if suspect {
+        flaw(kind, v).into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    if kind == SnapshotKind::Groups
+        && fields::field(v, "members").is_none()
+        && fields::field(v, "transitiveMembers").is_some()
+    {
+        let name = fields::text_field(v, "displayName")
+            .or_else(|| fields::text_field(v, "id"))
+            .unwrap_or_default();
+        out.push(SnapshotIssue {
+            reason: TRANSITIVE_MEMBERS,
+            detail: format!(
+                "group {name} lists `transitiveMembers`, which is not used: group licensing \
+                 applies to direct members only (members of nested groups get no license), so its \
+                 members are taken from license states; export `-ExpandProperty members` \
+                 (`$expand=members`) for its direct members"
+            ),
+        });
+    }
+    out
+}
+
+fn flaw(kind: SnapshotKind, v: &Value) -> Option<SnapshotIssue> {
+    match kind {
+        SnapshotKind::Users => {
+            let owner = format!(
+                "user {}",
+                fields::text_field(v, "userPrincipalName")
+                    .or_else(|| fields::text_field(v, "id"))
+                    .unwrap_or_default()
+            );
+            users::flaws(v, &owner)
+        }
+        SnapshotKind::Groups => {
+            let owner = format!(
+                "group {}",
+                fields::text_field(v, "displayName")
+                    .or_else(|| fields::text_field(v, "id"))
+                    .unwrap_or_default()
+            );
+            users::flaws(v, &owner)
+        }
+        _ => None,
+    }
 }
 
 /// A record that cannot be used. `reason` is a short stable category used for counting (one of the
@@ -123,6 +199,21 @@ pub fn classify_json(v: &Value) -> Option<SnapshotKind> {
     } else {
         None
     }
+}
+
+/// Whether a record is a bare directory object as `Get-MgGroupMember` (and the other
+/// `Get-Mg...Member` cmdlets) returns it: only `Id`, `DeletedDateTime` and the
+/// `AdditionalProperties` bag at the top.
+fn member_only(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.keys()
+            .any(|k| k.eq_ignore_ascii_case("AdditionalProperties"))
+            && o.keys().all(|k| {
+                ["id", "deletedDateTime", "AdditionalProperties"]
+                    .iter()
+                    .any(|n| k.eq_ignore_ascii_case(n))
+            })
+    })
 }
 
 fn kind_of_odata_type(t: &str) -> Option<SnapshotKind> {
@@ -163,6 +254,15 @@ pub fn parse_json(
         });
     }
     match kind {
+        SnapshotKind::Users if member_only(v) => Err(SnapshotIssue {
+            reason: MEMBER_WITHOUT_GROUP,
+            detail: "a group member as `Get-MgGroupMember | ConvertTo-Json` writes it (`Id` and \
+                     `AdditionalProperties` only): the list does not name its group, so whose \
+                     member it is cannot be known; export groups with their members (`Get-MgGroup \
+                     ... -ExpandProperty members | ConvertTo-Json -Depth 10`) or a `GroupId,UserId` \
+                     membership CSV"
+                .into(),
+        }),
         SnapshotKind::Users => users::parse_user(v, src).map(SnapshotRecord::User),
         SnapshotKind::Groups => groups::parse_group(v, src).map(SnapshotRecord::Group),
         SnapshotKind::SubscribedSkus => skus::parse_sku(v, src).map(SnapshotRecord::Sku),

@@ -203,6 +203,7 @@ fn header() -> impl Strategy<Value = String> {
 fn known_reason(r: &str) -> bool {
     [
         MALFORMED,
+        super::MEMBER_WITHOUT_GROUP,
         MISSING_CODE,
         MISSING_COLUMN,
         MISSING_ID,

@@ -80,7 +80,19 @@ pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, S
         })
         .collect::<Result<Vec<_>, SnapshotIssue>>()?;
 
+    // the account: `accountId`, else the `id`'s `<account>_<skuId>` prefix (licensing.md §3)
+    let account = text_field(v, "accountId")
+        .or_else(|| {
+            let id = text_field(v, "id")?;
+            let (account, sku) = id.split_once('_')?;
+            SkuId::parse(sku)
+                .filter(|s| *s == sku_id)
+                .map(|_| account.to_string())
+        })
+        .map(|a| a.trim().to_ascii_lowercase())
+        .filter(|a| !a.is_empty());
     Ok(SubscribedSku {
+        account_ids: account.into_iter().collect(),
         sku_id,
         part_number,
         applies_to: text_field(v, "appliesTo"),

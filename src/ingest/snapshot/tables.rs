@@ -294,6 +294,11 @@ fn license_errors_row(
         .filter(|p| !p.eq_ignore_ascii_case("Unknown SKU"))
         .map(str::to_string);
 
+    // the group's name beside its id (`GroupName,GroupId,...`): its label
+    let group_name = r
+        .cell(GROUP_NAME)
+        .filter(|_| r.cell(GROUP_ID).is_some())
+        .map(str::to_string);
     // Where the row says who assigned the license.
     let row_by = if let Some(g) = r.cell(GROUP_ID).and_then(ObjectId::parse) {
         AssignedBy::GroupId(g)
@@ -321,6 +326,7 @@ fn license_errors_row(
                 sku_id: sku_id.clone(),
                 sku_part_number: sku_part_number.clone(),
                 assigned_by: r.by.map_or_else(|| row_by.clone(), assigned_by_name),
+                group_name: group_name.clone(),
                 cause,
                 subcode: r.subcode.map(str::to_string),
                 message: None,

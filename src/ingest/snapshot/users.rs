@@ -143,6 +143,76 @@ pub(super) fn required_sku(
         })
 }
 
+/// What is wrong in a user or group record that is still read
+/// ([`crate::ingest::snapshot::SnapshotRecord::Flaw`]): a license state's `lastUpdatedDateTime`
+/// that is no time (`"yesterday"`: the state is read without its time), and a license entry's
+/// `skuId` that is no GUID (`"ENTERPRISEPACK"`: a product's name where its id belongs, which
+/// matches no subscribed product; commands show it as a placeholder). Names each such entry's
+/// path and text, up to three.
+pub(super) fn flaws(v: &Value, owner: &str) -> Option<SnapshotIssue> {
+    let mut times = Vec::new();
+    let mut skus = Vec::new();
+    for key in ["licenseAssignmentStates", "assignedLicenses"] {
+        let Some(list) = fields::field(v, key).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, e) in list.iter().enumerate() {
+            if let Some(s) = fields::field(e, "skuId").and_then(crate::ingest::value::text) {
+                let s = s.trim();
+                if !s.is_empty() && !crate::model::ids::is_guid(&s.to_ascii_lowercase()) {
+                    skus.push(format!("`{}.skuId` is {s:?}", Entry(key, i)));
+                }
+            }
+            let Some(t) = fields::field(e, "lastUpdatedDateTime") else {
+                continue;
+            };
+            let blank = match t {
+                Value::Null => true,
+                Value::String(s) => s.trim().is_empty(),
+                _ => false,
+            };
+            if !blank && time_field(e, "lastUpdatedDateTime").is_none() {
+                times.push(format!("`{}.lastUpdatedDateTime` is {t}", Entry(key, i)));
+            }
+        }
+    }
+    let list = |v: Vec<String>| {
+        let n = v.len();
+        let mut s = v.into_iter().take(3).collect::<Vec<_>>().join(", ");
+        if n > 3 {
+            s.push_str(", ...");
+        }
+        s
+    };
+    let mut parts = Vec::new();
+    if !times.is_empty() {
+        parts.push(format!(
+            "{}: not a time (ISO 8601, e.g. 2025-03-02T08:00:00Z), the state is read without it",
+            list(times)
+        ));
+    }
+    let bad_sku = !skus.is_empty();
+    if bad_sku {
+        parts.push(format!(
+            "{}: not a GUID (a product's name where its id belongs?), so it matches no \
+             subscribed product; export again with `ConvertTo-Json -Depth 10`",
+            list(skus)
+        ));
+    }
+    (!parts.is_empty()).then(|| SnapshotIssue {
+        reason: if bad_sku {
+            fields::MALFORMED
+        } else {
+            BAD_TIMESTAMP
+        },
+        detail: format!("{owner}: {}", parts.join("; ")),
+    })
+}
+
+/// The reason of an unreadable time in a snapshot record ([`flaws`]), as audit records name
+/// theirs.
+pub const BAD_TIMESTAMP: &str = "bad timestamp";
+
 /// `disabledPlans` as plan ids (`path` names the property in messages, written out only for an
 /// issue), shared with equal lists.
 fn plan_ids(e: &Value, owner: &str, path: &dyn fmt::Display) -> Result<PlanList, SnapshotIssue> {
@@ -420,6 +490,35 @@ mod tests {
                 "`assignedLicenses[1]`",
             ),
         ];
+        // flaws: read, and said
+        let v = json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "lastUpdatedDateTime": "yesterday"},
+            {"skuId": SKU_B, "lastUpdatedDateTime": null}, {"skuId": "ENTERPRISEPACK", "lastUpdatedDateTime": "2025-03-02T08:00:00Z"}]});
+        let f = flaws(&v, "user u").expect("flawed");
+        assert_eq!(f.reason, MALFORMED);
+        assert!(
+            f.detail.contains(
+                "`licenseAssignmentStates[0].lastUpdatedDateTime` is \"yesterday\": not a time"
+            ),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.detail
+                .contains("`licenseAssignmentStates[2].skuId` is \"ENTERPRISEPACK\": not a GUID"),
+            "{}",
+            f.detail
+        );
+        assert!(!f.detail.contains("[1]"), "{}", f.detail);
+        assert!(parse(v).is_ok());
+        let f = flaws(&json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "lastUpdatedDateTime": "x"}]}), "user u").expect("flawed");
+        assert_eq!(f.reason, BAD_TIMESTAMP);
+        assert_eq!(
+            flaws(
+                &json!({"id": "u", "assignedLicenses": [{"skuId": SKU_A.to_uppercase()}]}),
+                "user u"
+            ),
+            None
+        );
         for (v, reason, path) in cases {
             let e = parse(v.clone()).unwrap_err();
             assert_eq!(e.reason, reason, "{v}");
