@@ -361,7 +361,7 @@ pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
     for c in crate::report::view::input_notes(inputs) {
         let _ = writeln!(err, "licdiag: warning: {}", crate::report::table::clean(&c));
     }
-    for c in crate::report::view::input_remarks(inputs) {
+    for c in crate::report::view::read_remarks(inputs) {
         let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&c));
     }
 }
@@ -566,9 +566,12 @@ pub fn load_redacted(
     opts: &ReadOptions,
     redact: &crate::cli::RedactArgs,
 ) -> Result<(Ingested, Option<crate::redact::Redactor>)> {
-    let data = ingest::read_inputs(paths, opts)?;
+    let mut data = ingest::read_inputs(paths, opts)?;
+    ingest::note_nested_groups(&mut data);
+    // the notes quote the records (names, addresses): said after `--redact` has replaced them
+    let (data, redactor) = redacted(data, redact)?;
     note_malformed(&data.inputs);
-    redacted(data, redact)
+    Ok((data, redactor))
 }
 
 /// Applies `--redact` to what was read.

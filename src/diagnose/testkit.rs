@@ -86,6 +86,7 @@ pub fn group(name: &str, licenses: &[(&str, &[&str])]) -> Group {
         mail: None,
         proxy_addresses: Vec::new(),
         members: None,
+        nested_groups: Vec::new(),
         source: src("groups.json", 1),
     }
 }

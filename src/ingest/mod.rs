@@ -123,6 +123,11 @@ pub struct InputReport {
     /// (a FIFO, a link to nothing, a PowerShell export of nothing) is in [`Self::notes`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub passed_over: Vec<String>,
+    /// What the input shows of the tenant's set-up that every report should say, though nothing
+    /// went wrong reading it (a licensing group with groups among its members): said by the
+    /// reports, not on standard error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub group_notes: Vec<String>,
 }
 
 impl InputReport {
@@ -229,6 +234,7 @@ impl InputReport {
             gzip_cut: None,
             notes: Vec::new(),
             passed_over: Vec::new(),
+            group_notes: Vec::new(),
         }
     }
     pub fn skipped_total(&self) -> u64 {
@@ -2886,6 +2892,51 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
 
 /// Merges what several inputs (or one) hold of one object; gives the files of the users dropped
 /// as copies read before in their own file ([`dedup_users`]).
+/// A licensing group (one with products) with groups among its first-level members: group-based
+/// licensing applies to direct user members only (licensing.md §2, "only the immediate first-level
+/// user members"), so the nested groups' members get none of its products. Said on the groups
+/// file's input, as a reader of any report should know it (a user "in" the group without a license).
+/// Called by the commands that report on the tenant (not `inspect`, which reports on the files).
+pub fn note_nested_groups(out: &mut Ingested) {
+    let name_of = |id: &crate::model::ObjectId| {
+        out.snapshot
+            .groups
+            .iter()
+            .find(|g| &g.id == id)
+            .and_then(|g| g.display_name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let notes: Vec<(String, String)> = out
+        .snapshot
+        .groups
+        .iter()
+        .filter(|g| !g.assigned_licenses.is_empty() && !g.nested_groups.is_empty())
+        .map(|g| {
+            let nested: Vec<String> = g.nested_groups.iter().map(name_of).collect();
+            let n = nested.len();
+            (
+                g.source.file.to_string(),
+                format!(
+                    "licensing group {g} ({}) has {n} group{} among its members ({list}): \
+                     group-based licensing applies to direct user members only, so the members of \
+                     {list} get none of {g}'s products; add those users to {g} themselves, or \
+                     license the nested group{}",
+                    g.id,
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "" } else { "s" },
+                    g = g.label(),
+                    list = nested.join(", "),
+                ),
+            )
+        })
+        .collect();
+    for (file, note) in notes {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.group_notes.push(note);
+        }
+    }
+}
+
 /// Reported errors that name their user by display name only (office365itpros'
 /// `DisplayName,AssignedByGroup,State,Error,SkuId`): joined to the snapshot's user of that
 /// display name when exactly one has it, else keyed by the name itself (as a UPN would be), so

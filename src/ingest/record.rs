@@ -24,7 +24,7 @@ const MEMBERS: &str = "members";
 /// The one key of a compacted `members` value. A record whose text holds it is parsed by
 /// serde_json itself (as one holding [`RAW_VALUE_TOKEN`] is), so no key read from an export can
 /// be it.
-const MEMBERS_TOKEN: &str = "$licdiag::compact-members";
+pub const MEMBERS_TOKEN: &str = "$licdiag::compact-members";
 /// A row's members that are kept.
 const ROW_KEPT: [&str; 2] = ["servicePlanId", "AdditionalProperties"];
 /// With serde_json's `raw_value` feature, an object whose first key is this token is read as the

@@ -36,11 +36,12 @@ type PlanRow = (
 /// indexes into `PLANS`, in catalog order.
 type SkuRow = (&'static str, &'static str, &'static str, &'static [u16]);
 
-/// Every word of the built-in catalog's product and plan names, part numbers and friendly names,
-/// lower-cased (split at characters that are not letters or digits, and each whole `_`-joined
-/// token too): the words Microsoft's own texts are made of, which `--redact` must not take for a
-/// display name inside free text (a group called `Exchange` would rewrite "Exchange Online (Plan
-/// 2)" and so reveal itself).
+/// The words of the built-in catalog's product and plan names, part numbers and friendly names,
+/// lower-cased, and every run of two to four consecutive words joined by one space (`exchange
+/// online`, `power bi`), words being split at every character that is not a letter or digit (`_`
+/// too; a whole part number is kept as one token as well): the words Microsoft's own texts are made
+/// of, which `--redact` must not take for a display name inside free text (a group called
+/// `Exchange` would rewrite "Exchange Online (Plan 2)" and so reveal itself).
 pub fn vocabulary() -> &'static std::collections::HashSet<String> {
     static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> =
         std::sync::OnceLock::new();
@@ -48,12 +49,18 @@ pub fn vocabulary() -> &'static std::collections::HashSet<String> {
         let mut out = std::collections::HashSet::new();
         let mut add = |text: &str| {
             for token in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-                if token.is_empty() {
-                    continue;
+                if !token.is_empty() {
+                    out.insert(token.to_lowercase());
                 }
-                out.insert(token.to_lowercase());
-                for w in token.split('_').filter(|w| !w.is_empty()) {
-                    out.insert(w.to_lowercase());
+            }
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for n in 1..=4 {
+                for w in words.windows(n) {
+                    out.insert(w.join(" "));
                 }
             }
         };

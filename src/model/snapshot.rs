@@ -240,6 +240,10 @@ pub struct Group {
     /// First-level members from `$expand=members` (user ids); `None` when the export has no members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<ObjectId>>,
+    /// Groups among the first-level members (`@odata.type` `#microsoft.graph.group`): group-based
+    /// licensing applies to a group's direct user members only, so theirs get nothing from it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nested_groups: Vec<ObjectId>,
     pub source: SourceRef,
 }
 

@@ -29,6 +29,20 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
             format!("{label} has no user members in the input (nested groups are not licensed)"),
         );
     }
+    if !g.nested_groups.is_empty() {
+        let names: Vec<String> = g.nested_groups.iter().map(|id| t.group_label(id)).collect();
+        f.warn(
+            None,
+            WarningKind::NestedGroup,
+            format!(
+                "{label} has {} among its members ({}): group-based licensing applies to direct user members only, \
+                 so this plan does not reach their members; add those users to {label} themselves if they need its \
+                 licenses",
+                count(names.len(), "group", "groups"),
+                join_and(&names)
+            ),
+        );
+    }
     let missing = members.ids.iter().filter(|id| t.user(id).is_none()).count();
     if missing > 0 {
         f.warn(

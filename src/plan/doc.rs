@@ -98,6 +98,8 @@ pub enum WarningKind {
     MembershipInferred,
     /// The group has no user members.
     EmptyGroup,
+    /// Groups among the group's members: their members get nothing from it.
+    NestedGroup,
     /// Members listed by the group that have no user object in the snapshot.
     MemberNotInSnapshot,
     /// A product held per `assignedLicenses` with no `licenseAssignmentStates` to say how.
@@ -139,6 +141,7 @@ impl WarningKind {
             WarningKind::DynamicGroup => "dynamic_group",
             WarningKind::MembershipInferred => "membership_inferred",
             WarningKind::EmptyGroup => "empty_group",
+            WarningKind::NestedGroup => "nested_group",
             WarningKind::MemberNotInSnapshot => "member_not_in_snapshot",
             WarningKind::AssignmentSourceUnknown => "assignment_source_unknown",
             WarningKind::PlansUnknown => "plans_unknown",

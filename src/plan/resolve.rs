@@ -305,6 +305,7 @@ mod tests {
             mail: None,
             proxy_addresses: vec![],
             members: None,
+            nested_groups: Vec::new(),
             source: SourceRef {
                 file: "g.json".into(),
                 record: 1,

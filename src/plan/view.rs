@@ -391,6 +391,7 @@ mod tests {
             mail: None,
             proxy_addresses: vec![],
             members: members.map(|m| m.into_iter().map(oid).collect()),
+            nested_groups: Vec::new(),
             source: src(),
         }
     }

@@ -18,6 +18,9 @@ pub const MIGRATE: &str =
 pub const CHANGE: &str =
     "https://learn.microsoft.com/entra/identity/users/licensing-groups-change-licenses";
 pub const CONFLICT_LIST: &str = "https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference#service-plans-that-cannot-be-assigned-at-the-same-time";
+/// The "group-based licensing additional scenarios" page.
+pub const ADVANCED_BASE: &str =
+    "https://learn.microsoft.com/entra/identity/users/licensing-group-advanced";
 pub const ADVANCED: &str = "https://learn.microsoft.com/entra/identity/users/licensing-group-advanced#use-audit-logs-to-monitor-group-based-licensing-activity";
 pub const PROXY_KB: &str = "https://support.microsoft.com/help/3190357";
 pub const PROXY_IN_USE_KB: &str = "https://support.microsoft.com/help/3042584";
@@ -446,6 +449,22 @@ fn topics() -> Vec<PlaybookEntry> {
             },
             &format!("{RESOLVE}#license-removal-of-dynamic-membership-groups-with-rules-based-on-licenses-with-an-initial-static-group"),
             &["dynamic-groups"],
+        ),
+        entry(
+            "nested-groups",
+            None,
+            "Nested groups get no licenses from their parent group",
+            "Group-based licensing doesn't support groups that contain other groups: only the immediate first-level user members of a licensed group have its licenses applied; the members of a group nested in it get none of them.",
+            "Snapshot: a licensing group's expanded members include a #microsoft.graph.group; licdiag notes it on the groups file in every report, and `licdiag plan` warns (nested_group). The nested group's members hold no assignment from the parent.",
+            &[
+                "Add the users who need the licenses to the licensing group itself (or to another licensing group they belong to directly).",
+                "Or assign the licenses to the nested group as well (it is then a licensing group of its own, with its own seats and errors).",
+                "For a large or changing population, a dynamic group whose rule selects those users can replace the nesting.",
+                "Export groups with their direct members (`$expand=members`), not `transitiveMembers`: group licensing follows the direct ones.",
+            ],
+            none("None: members added directly are processed like any new member."),
+            &format!("{ADVANCED_BASE}#limitations-and-known-issues"),
+            &["nested-group", "nested"],
         ),
     ]
 }

@@ -202,6 +202,10 @@ pub fn input(s: &Scrubber, i: &mut InputReport) {
         is.reason = s.text(&is.reason);
         is.detail = s.text(&is.detail);
     }
+    // what reading it noticed names users and groups too
+    for n in i.notes.iter_mut().chain(&mut i.group_notes) {
+        *n = s.text(n);
+    }
     let skipped = std::mem::take(&mut i.skipped);
     let mut out: BTreeMap<String, u64> = BTreeMap::new();
     for (reason, n) in skipped {

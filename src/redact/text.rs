@@ -60,18 +60,27 @@ const ERROR_WORDS: &[&str] = &[
     "with",
 ];
 
-/// Whether every word of a display name is a word Microsoft's texts are made of (a group called
-/// `Exchange`, `Licenses`, `ENTERPRISEPACK`): such a name is redacted in its own fields only, never
-/// looked for inside free text, where replacing it would garble Microsoft's text and, by the
-/// pseudonym left in a known phrase, reveal the name. A person's name has a word of its own.
+/// Whether a display name is Microsoft's words: one word of the catalog or of license error texts
+/// (a group called `Exchange`, `Licenses`, `ENTERPRISEPACK`), or a run of words a catalog name
+/// holds as it is (`Exchange Online`, `Power BI`). Such a name is redacted in its own fields only,
+/// never looked for inside free text, where replacing it would garble Microsoft's text and, by the
+/// pseudonym left in a known phrase, reveal the name. A person's name, and a group name of words
+/// no product name strings together (`BI-Contractors`, `Sales Team`), is looked for.
 fn is_vocabulary(name: &str) -> bool {
     let vocab = crate::knowledge::catalog::vocabulary();
-    let mut words = name
+    let words: Vec<String> = name
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .peekable();
-    words.peek().is_some() && words.all(|w| vocab.contains(&w) || ERROR_WORDS.contains(&w.as_str()))
+        .collect();
+    match words.as_slice() {
+        [] => false,
+        [one] => vocab.contains(one) || ERROR_WORDS.contains(&one.as_str()),
+        many => {
+            vocab.contains(&many.join(" "))
+                || many.iter().all(|w| ERROR_WORDS.contains(&w.as_str()))
+        }
+    }
 }
 
 /// Display names shorter than this (in characters) are only redacted in their own fields, never
@@ -454,7 +463,10 @@ mod tests {
         assert_eq!(s.text(text), text);
         assert_eq!(s.error_text(text), text);
         assert!(is_vocabulary("Exchange") && is_vocabulary("ENTERPRISEPACK"));
+        assert!(is_vocabulary("Exchange Online") && is_vocabulary("EXCHANGE_S_DESKLESS"));
         assert!(!is_vocabulary("Oliver Brandt") && !is_vocabulary("LIC-E3-Voice"));
+        // words of product names, but no product name strings them together
+        assert!(!is_vocabulary("BI-Contractors") && !is_vocabulary("Field Service Sales"));
     }
 
     #[test]

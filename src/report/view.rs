@@ -666,6 +666,19 @@ pub fn input_notes(inputs: &[InputReport]) -> Vec<String> {
 pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
+        .flat_map(|i| {
+            i.notes
+                .iter()
+                .chain(&i.group_notes)
+                .map(move |n| format!("{}: {n}", i.path))
+        })
+        .collect()
+}
+
+/// [`input_remarks`] but the set-up notes ([`InputReport::group_notes`]): what standard error says.
+pub fn read_remarks(inputs: &[InputReport]) -> Vec<String> {
+    inputs
+        .iter()
         .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path)))
         .collect()
 }

@@ -1430,3 +1430,49 @@ fn steps_about_named_users_give_their_commands() {
         "{s}"
     );
 }
+
+/// The sample tenant's LIC-PowerBI has the group BI-Contractors among its members: group-based
+/// licensing applies to direct user members only, so a plan for it warns (`nested_group`), and
+/// `analyze`'s reports say it of the groups file (`group_notes`), not `inspect` (the files' report)
+/// and not standard error.
+#[test]
+fn nested_groups_are_said_by_plan_and_analyze() {
+    let (v, _) = sample("change", &["--group", "LIC-PowerBI", "--add", "EMS"]);
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "nested_group")
+        .expect("nested_group warning");
+    assert!(
+        w["detail"].as_str().unwrap().contains("BI-Contractors"),
+        "{w}"
+    );
+    let out = licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes: Vec<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["group_notes"].as_array().into_iter().flatten())
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("LIC-PowerBI") && notes[0].contains("BI-Contractors"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("BI-Contractors"));
+    let out = licdiag()
+        .args(["inspect", "fixtures/sample-tenant", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("group_notes"));
+}

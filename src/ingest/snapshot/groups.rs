@@ -36,6 +36,7 @@ pub(super) fn parse_group(v: &Value, source: SourceRef) -> Result<Group, Snapsho
         mail: text_field(v, "mail"),
         proxy_addresses: string_list(v, "proxyAddresses", &owner)?,
         members: members(v, &owner)?,
+        nested_groups: nested_groups(v),
         id,
         display_name,
         source,
@@ -68,6 +69,27 @@ fn processing_state(v: &Value, owner: &str) -> Result<Option<String>, SnapshotIs
             fields::type_name(x)
         ))),
     }
+}
+
+/// The ids of the groups among the first-level members (rows typed `#microsoft.graph.group`, in
+/// the list as read or as the record parse compacted it).
+fn nested_groups(v: &Value) -> Vec<ObjectId> {
+    let Some(raw) = fields::field(v, "members") else {
+        return Vec::new();
+    };
+    let rows = match raw {
+        Value::Array(rows) => rows,
+        Value::Object(m) => match m.get(crate::ingest::record::MEMBERS_TOKEN) {
+            Some(Value::Array(rows)) => rows,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    rows.iter()
+        .filter(|r| fields::odata_type(r).is_some_and(|t| t == "microsoft.graph.group"))
+        .filter_map(|r| fields::id_text(r, &["id"], &"").ok().flatten())
+        .filter_map(|id| ObjectId::parse(&id))
+        .collect()
 }
 
 /// First-level members from `$expand=members`: `None` when the export has no member list. Members
@@ -205,6 +227,9 @@ mod tests {
             .map(|m| m.as_str())
             .collect();
         assert_eq!(ids, ["u1", "u2", "u3"]);
+        // the nested groups are kept apart: their members get nothing from this group
+        let nested: Vec<&str> = g.nested_groups.iter().map(|m| m.as_str()).collect();
+        assert_eq!(nested, ["nested", "g4"]);
         // raw Graph expansion with no members is an empty group
         let g = parse(json!({"id": "g", "members": []})).unwrap();
         assert_eq!(g.members, Some(vec![]));
@@ -294,6 +319,14 @@ mod tests {
         let ids: Vec<&str> = g.members.iter().flatten().map(|m| m.as_str()).collect();
         assert_eq!(ids, [u1, u2, u1]);
         same_as_full_parse(&text).unwrap();
+        // the nested group, from the compacted list too
+        let src = SourceRef {
+            file: "groups.json".into(),
+            record: 1,
+            line: crate::model::event::Line::NONE,
+        };
+        let nested = parse_group(&v, src).unwrap().nested_groups;
+        assert_eq!(nested, [ObjectId::parse("nested").unwrap()]);
         // a row the reader reports (no id) keeps the list whole: the same issue, the same index
         let text = format!(
             r##"{{"id":"g","members":[{},{{"@odata.type":"#microsoft.graph.user"}}]}}"##,

@@ -223,6 +223,7 @@ fn group_license_row(r: &Row<'_>, source: SourceRef) -> Result<Vec<SnapshotRecor
         mail: None,
         proxy_addresses: Vec::new(),
         members: None,
+        nested_groups: Vec::new(),
         source,
     })])
 }
