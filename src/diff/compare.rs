@@ -3,8 +3,8 @@
 //! missing export never reads as "everything cleared".
 
 use super::model::{
-    ChangedError, ClearedAs, ClearedError, Count, DiffDoc, DiffSummary, DisabledPlansChange,
-    ErrorEntry, GroupLicenseChange, GroupRef, Presence, SeatChange, Side, Via,
+    AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
+    DisabledPlansChange, ErrorEntry, GroupLicenseChange, GroupRef, Presence, SeatChange, Side, Via,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
@@ -186,6 +186,7 @@ pub fn compare(
     let (mut new_errors, mut cleared_errors, mut changed_errors) =
         (Vec::new(), Vec::new(), Vec::new());
     let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
+    let (mut converted_to_direct, mut addresses_changed) = (Vec::new(), Vec::new());
     if users_ok {
         errors(
             &names,
@@ -207,6 +208,8 @@ pub fn compare(
             .collect();
         users_added.sort_by_key(user_sort_key);
         users_removed.sort_by_key(user_sort_key);
+        converted_to_direct = conversions(&names, old, new);
+        addresses_changed = addresses(&names, old, new);
     }
     let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
         seats(&names, &old.skus, &new.skus)
@@ -229,6 +232,8 @@ pub fn compare(
             group_license_changes: group_licenses.len(),
             users_added: users_added.len(),
             users_removed: users_removed.len(),
+            converted_to_direct: converted_to_direct.len(),
+            addresses_changed: addresses_changed.len(),
         },
         new_errors,
         cleared_errors,
@@ -237,9 +242,103 @@ pub fn compare(
         group_licenses,
         users_added,
         users_removed,
+        converted_to_direct,
+        addresses_changed,
         not_compared,
         warnings: Vec::new(),
     }
+}
+
+/// Products users of both snapshots held only from groups in OLD and hold directly in NEW.
+fn conversions(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<Conversion> {
+    let old_users: BTreeMap<&ObjectId, &User> = old.users.iter().map(|u| (&u.id, u)).collect();
+    let mut out = Vec::new();
+    for nu in &new.users {
+        let Some(ou) = old_users.get(&nu.id) else {
+            continue;
+        };
+        let direct_now: BTreeSet<&SkuId> = nu
+            .license_states
+            .iter()
+            .filter(|s| s.assigned_by_group.is_none())
+            .map(|s| &s.sku_id)
+            .collect();
+        for sku in direct_now {
+            let was: Vec<&LicenseAssignmentState> = ou
+                .license_states
+                .iter()
+                .filter(|s| &s.sku_id == sku)
+                .collect();
+            if was.is_empty() || was.iter().any(|s| s.assigned_by_group.is_none()) {
+                continue;
+            }
+            let from: BTreeSet<&ObjectId> = was
+                .iter()
+                .filter_map(|s| s.assigned_by_group.as_ref())
+                .collect();
+            out.push(Conversion {
+                user: names.user(&nu.id),
+                product: names.product(sku),
+                from: from.into_iter().map(|g| names.group(g)).collect(),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        user_sort_key(&a.user)
+            .cmp(&user_sort_key(&b.user))
+            .then_with(|| a.product.label().cmp(&b.product.label()))
+    });
+    out
+}
+
+/// Users of both snapshots whose mail or proxy addresses differ (compared in any case; a proxy
+/// address's `SMTP:` / `smtp:` prefix is part of it: primary or secondary).
+fn addresses(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<AddressChange> {
+    let old_users: BTreeMap<&ObjectId, &User> = old.users.iter().map(|u| (&u.id, u)).collect();
+    let mut out = Vec::new();
+    for nu in &new.users {
+        let Some(ou) = old_users.get(&nu.id) else {
+            continue;
+        };
+        let norm = |m: Option<&str>| m.map(|m| m.trim().to_lowercase());
+        let (om, nm) = (ou.mail.as_deref(), nu.mail.as_deref());
+        let mail = (norm(om) != norm(nm)).then(|| (om.map(String::from), nm.map(String::from)));
+        let set = |u: &User| -> BTreeMap<String, String> {
+            u.proxy_addresses
+                .iter()
+                .map(|a| {
+                    let a = a.trim();
+                    // the prefix as written (primary or secondary), the address in any case
+                    let key = match a.split_once(':') {
+                        Some((p, rest)) => format!("{p}:{}", rest.to_lowercase()),
+                        None => a.to_lowercase(),
+                    };
+                    (key, a.to_string())
+                })
+                .collect()
+        };
+        let (op, np) = (set(ou), set(nu));
+        let proxy_added: Vec<String> = np
+            .iter()
+            .filter(|(k, _)| !op.contains_key(*k))
+            .map(|(_, a)| a.clone())
+            .collect();
+        let proxy_removed: Vec<String> = op
+            .iter()
+            .filter(|(k, _)| !np.contains_key(*k))
+            .map(|(_, a)| a.clone())
+            .collect();
+        if mail.is_some() || !proxy_added.is_empty() || !proxy_removed.is_empty() {
+            out.push(AddressChange {
+                user: names.user(&nu.id),
+                mail,
+                proxy_added,
+                proxy_removed,
+            });
+        }
+    }
+    out.sort_by(|a, b| user_sort_key(&a.user).cmp(&user_sort_key(&b.user)));
+    out
 }
 
 fn entry(names: &Names<'_>, key: &ErrKey, st: &LicenseAssignmentState) -> Option<ErrorEntry> {

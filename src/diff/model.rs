@@ -193,6 +193,33 @@ pub struct DiffSummary {
     pub group_license_changes: usize,
     pub users_added: usize,
     pub users_removed: usize,
+    pub converted_to_direct: usize,
+    pub addresses_changed: usize,
+}
+
+/// A product a user held only through groups in OLD and holds directly in NEW: what group-based
+/// licensing does (older behaviour) when a group's license is removed or the group deleted while a
+/// dependent license needs it (licensing.md §11; guide, "When a licensed group is deleted").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Conversion {
+    pub user: UserRef,
+    pub product: ProductRef,
+    /// The groups OLD had it from.
+    pub from: Vec<GroupRef>,
+}
+
+/// A user's mail or proxy addresses that differ between the snapshots (the guide's "Mail and
+/// ProxyAddresses attribute change": a license update triggers the proxy-address calculation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddressChange {
+    pub user: UserRef,
+    /// `mail` old and new, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<(Option<String>, Option<String>)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_removed: Vec<String>,
 }
 
 /// The whole diff document.
@@ -208,6 +235,8 @@ pub struct DiffDoc {
     pub group_licenses: Vec<GroupLicenseChange>,
     pub users_added: Vec<UserRef>,
     pub users_removed: Vec<UserRef>,
+    pub converted_to_direct: Vec<Conversion>,
+    pub addresses_changed: Vec<AddressChange>,
     /// What could not be compared because one side lacks it (e.g. no subscribedSkus in NEW).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_compared: Vec<String>,

@@ -3,7 +3,8 @@
 //! self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange, SeatChange,
+    AddressChange, ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange,
+    SeatChange,
 };
 use crate::model::finding::{PlanRef, ProductRef};
 use crate::report::escape;
@@ -164,7 +165,47 @@ fn sections(d: &DiffDoc) -> Vec<Section> {
             headers: &["user"],
             rows: d.users_removed.iter().map(|u| vec![u.label()]).collect(),
         },
+        Section {
+            title: "Licenses converted from group to direct",
+            headers: &["user", "product", "was from"],
+            rows: d
+                .converted_to_direct
+                .iter()
+                .map(|c| {
+                    let from: Vec<String> = c.from.iter().map(|g| g.label()).collect();
+                    vec![c.user.label(), c.product.label(), from.join(", ")]
+                })
+                .collect(),
+        },
+        Section {
+            title: "Mail and proxy addresses changed",
+            headers: &["user", "change"],
+            rows: d
+                .addresses_changed
+                .iter()
+                .map(|a| vec![a.user.label(), address_change(a)])
+                .collect(),
+        },
     ]
+}
+
+/// `mail a -> b; proxy added X, Y; proxy removed Z`.
+fn address_change(a: &AddressChange) -> String {
+    let mut parts = Vec::new();
+    if let Some((o, n)) = &a.mail {
+        parts.push(format!(
+            "mail {} -> {}",
+            o.as_deref().unwrap_or("(none)"),
+            n.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if !a.proxy_added.is_empty() {
+        parts.push(format!("proxy added {}", a.proxy_added.join(", ")));
+    }
+    if !a.proxy_removed.is_empty() {
+        parts.push(format!("proxy removed {}", a.proxy_removed.join(", ")));
+    }
+    parts.join("; ")
 }
 
 fn sides(d: &DiffDoc) -> [String; 2] {
@@ -184,14 +225,22 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed",
+        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,
         plural(s.seat_changes, "product", "products"),
         plural(s.group_license_changes, "group", "groups"),
         s.users_added,
-        s.users_removed
+        s.users_removed,
+        match s.converted_to_direct {
+            0 => String::new(),
+            n => format!("; {} converted from group to direct", plural(n, "license", "licenses")),
+        },
+        match s.addresses_changed {
+            0 => String::new(),
+            n => format!("; addresses changed for {}", plural(n, "user", "users")),
+        },
     )
 }
 

@@ -386,3 +386,91 @@ fn snapshots_of_different_tenants_are_warned_about() {
     let w = v["warnings"][0].as_str().expect("warned");
     assert!(w.contains("no user or group object id is in both"), "{w}");
 }
+
+/// Two things the guide says to look for after the fact, that a diff of two snapshots shows: a
+/// product a user held only from a group and now holds directly (the conversion group-based
+/// licensing makes when a licensed group is deleted under a dependent license), and a user's mail
+/// and proxy addresses changed (the proxy-address calculation a license update triggers). A guide
+/// review found the diff silent on both.
+#[test]
+fn conversions_to_direct_and_address_changes() {
+    let e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+    let group = "20000000-0000-4000-8000-000000000003";
+    let user = |id: &str, upn: &str, mail: &str, proxies: &[&str], by: Option<&str>| {
+        serde_json::json!({
+            "id": id, "userPrincipalName": upn, "mail": mail, "proxyAddresses": proxies,
+            "assignedLicenses": [{"skuId": e3, "disabledPlans": []}],
+            "licenseAssignmentStates": [{"skuId": e3, "assignedByGroup": by, "disabledPlans": [],
+                "state": "Active", "error": "None", "lastUpdatedDateTime": "2026-10-01T08:00:00Z"}]
+        })
+    };
+    let groups = serde_json::json!([{"id": group, "displayName": "LIC-E3",
+        "securityEnabled": true, "groupTypes": [],
+        "assignedLicenses": [{"skuId": e3, "disabledPlans": []}]}]);
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    for (d, users) in [
+        (
+            &old,
+            serde_json::json!([
+                user(
+                    "10000000-0000-4000-8000-000000000003",
+                    "cara@contoso.example",
+                    "cara@contoso.example",
+                    &["SMTP:cara@contoso.example"],
+                    Some(group)
+                ),
+                user(
+                    "10000000-0000-4000-8000-000000000004",
+                    "dev@contoso.example",
+                    "dev@contoso.example",
+                    &["SMTP:dev@contoso.example"],
+                    Some(group)
+                ),
+            ]),
+        ),
+        (
+            &new,
+            serde_json::json!([
+                user(
+                    "10000000-0000-4000-8000-000000000003",
+                    "cara@contoso.example",
+                    "cara@contoso.example",
+                    &["SMTP:Cara@contoso.example"],
+                    None
+                ),
+                user(
+                    "10000000-0000-4000-8000-000000000004",
+                    "dev@contoso.example",
+                    "dev.new@contoso.example",
+                    &["SMTP:dev.new@contoso.example", "smtp:dev@contoso.example"],
+                    Some(group)
+                ),
+            ]),
+        ),
+    ] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("users.json"), users.to_string()).unwrap();
+        std::fs::write(d.join("groups.json"), groups.to_string()).unwrap();
+    }
+    let (v, code) = diff(old.to_str().unwrap(), new.to_str().unwrap());
+    assert_eq!(code, 0, "{v}");
+    let conv = v["converted_to_direct"].as_array().unwrap();
+    assert_eq!(conv.len(), 1, "{v}");
+    assert_eq!(conv[0]["user"]["upn"], "cara@contoso.example");
+    assert_eq!(conv[0]["from"][0]["name"], "LIC-E3");
+    assert_eq!(v["summary"]["converted_to_direct"], 1);
+    // cara's address only changed case: not a change; dev's mail and addresses did change
+    let addr = v["addresses_changed"].as_array().unwrap();
+    assert_eq!(addr.len(), 1, "{v}");
+    assert_eq!(addr[0]["user"]["upn"], "dev@contoso.example");
+    assert_eq!(addr[0]["mail"][1], "dev.new@contoso.example");
+    assert_eq!(addr[0]["proxy_removed"][0], "SMTP:dev@contoso.example");
+    let text = licdiag().arg("diff").arg(&old).arg(&new).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("licenses converted from group to direct")
+            && text.contains("mail and proxy addresses changed"),
+        "{text}"
+    );
+}
