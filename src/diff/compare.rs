@@ -337,7 +337,7 @@ fn addresses(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<AddressCh
             });
         }
     }
-    out.sort_by(|a, b| user_sort_key(&a.user).cmp(&user_sort_key(&b.user)));
+    out.sort_by_key(|a| user_sort_key(&a.user));
     out
 }
 
