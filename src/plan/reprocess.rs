@@ -24,29 +24,32 @@ pub fn per_user<'a>(
     cmd: impl Fn(&str) -> String,
 ) -> Option<String> {
     let mut seen = std::collections::BTreeSet::new();
-    let ids: Vec<String> = users
+    let cmds: Vec<String> = users
         .into_iter()
         .filter_map(|u| ps::guid(u.id.as_ref()?.as_str()))
         .filter(|id| seen.insert(id.clone()))
+        .map(|id| cmd(&id))
         .collect();
-    if ids.is_empty() {
-        return None;
-    }
-    let cmds: Vec<String> = ids
+    (!cmds.is_empty()).then(|| listed(&cmds))
+}
+
+/// The first [`MAX_NAMED`] commands, each in backticks, joined by `; `, and how many more there are.
+fn listed(cmds: &[String]) -> String {
+    let named: Vec<String> = cmds
         .iter()
         .take(MAX_NAMED)
-        .map(|id| format!("`{}`", cmd(id)))
+        .map(|c| format!("`{c}`"))
         .collect();
-    let more = ids.len().saturating_sub(MAX_NAMED);
-    Some(format!(
+    let more = cmds.len().saturating_sub(MAX_NAMED);
+    format!(
         "{}{}",
-        cmds.join("; "),
+        named.join("; "),
         if more > 0 {
             format!(" (and {more} more users)")
         } else {
             String::new()
         }
-    ))
+    )
 }
 
 /// The users of `f`'s blockers of `kind`, in the order found.
@@ -241,25 +244,15 @@ pub fn step(t: &Tenant<'_>, w: &Waiting, after: &str) -> Option<String> {
     } else {
         let cmds: Vec<String> = users
             .iter()
-            .take(MAX_NAMED)
             .map(|u| {
                 let id = u.id.as_ref().map(|i| i.as_str()).unwrap_or_default();
                 format!(
-                    "`Invoke-MgLicenseUser -UserId {}`",
+                    "Invoke-MgLicenseUser -UserId {}",
                     ps::guid_or(id, "user id")
                 )
             })
             .collect();
-        let more = users.len().saturating_sub(MAX_NAMED);
-        text.push_str(&format!(
-            ": {}{}.",
-            cmds.join("; "),
-            if more > 0 {
-                format!(" (and {more} more users)")
-            } else {
-                String::new()
-            }
-        ));
+        text.push_str(&format!(": {}.", listed(&cmds)));
     }
     Some(text)
 }
