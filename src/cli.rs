@@ -69,6 +69,27 @@ pub enum Command {
     Plan(PlanArgs),
 }
 
+impl Command {
+    /// The command's `--redact` flags (`explain` has none).
+    pub fn redact(&self) -> Option<&RedactArgs> {
+        Some(match self {
+            Command::Inspect(a) => &a.redact,
+            Command::Analyze(a) => &a.redact,
+            Command::Explain(_) => return None,
+            Command::Timeline(a) => &a.redact,
+            Command::Diff(a) => &a.redact,
+            Command::Export(a) => &a.redact,
+            Command::Sql(a) => &a.redact,
+            Command::Plan(a) => match &a.plan {
+                PlanCommand::Change { common, .. }
+                | PlanCommand::Migrate { common }
+                | PlanCommand::DeleteGroup { common }
+                | PlanCommand::AddOn { common, .. } => &common.redact,
+            },
+        })
+    }
+}
+
 /// `--redact` on every command that writes: UPNs, mail and proxy addresses, display names and IP
 /// addresses become stable pseudonyms (a keyed hash).
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -117,6 +117,11 @@ fn main() -> ExitCode {
     #[cfg(not(target_os = "linux"))]
     tune_allocator();
     let cli = licdiag::cli::Cli::parse();
+    // under --redact, an error that stops the run quotes no address (with the run's key if given)
+    let redactor = cli
+        .command
+        .redact()
+        .and_then(licdiag::redact::Redactor::from_args);
     let code = match licdiag::commands::run(cli) {
         Ok(code) => code,
         Err(e) if licdiag::commands::is_broken_pipe(&e) => 0,
@@ -125,6 +130,10 @@ fn main() -> ExitCode {
             // code says what happened either way
             // one line, whatever a file name or a record's text holds
             let message = licdiag::error::one_line(&format!("{e:#}"));
+            let message = match &redactor {
+                Some(r) => r.message(&message),
+                None => message,
+            };
             let _ = writeln!(std::io::stderr(), "licdiag: error: {message}");
             2
         }

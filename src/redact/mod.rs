@@ -52,6 +52,12 @@ impl Redactor {
         self.p.name(value)
     }
 
+    /// An error message of a run that stops, with its addresses and IP addresses replaced (the
+    /// inputs' display names are not known at that point: they stay).
+    pub fn message(&self, text: &str) -> String {
+        Scrubber::new(self.p.clone(), Vec::new()).text(text)
+    }
+
     /// Pseudonymizes everything personal in the ingested data, in place.
     pub fn apply(&self, data: &mut Ingested) {
         let names = records::display_names(&data.events, &data.snapshot);

@@ -486,3 +486,23 @@ fn input_paths_are_redacted_like_free_text() {
         assert_clean(path(&f), &std::fs::read_to_string(&f).unwrap(), &secrets);
     }
 }
+
+/// Review: an error that stops the run quoted a record's UPN under `--redact`; its addresses and IP
+/// addresses are replaced now (the key's pseudonyms), display names not being known at that point.
+#[test]
+fn an_error_that_stops_the_run_quotes_no_address() {
+    let file = fixture("snapshot/users-ps-depth-truncated.json");
+    let plain = run(&["analyze", path(&file)]);
+    assert_eq!(plain.code, Some(2));
+    let upn = plain
+        .stderr
+        .split_whitespace()
+        .find(|w| w.contains('@'))
+        .expect("the plain error quotes a UPN")
+        .trim_end_matches([':', ',', ')'])
+        .to_string();
+    let r = run(&["analyze", path(&file), "--redact", "--redact-key", KEY]);
+    assert_eq!(r.code, Some(2));
+    assert!(!r.stderr.contains(&upn), "{}", r.stderr);
+    assert!(r.stderr.contains("@redacted.invalid"), "{}", r.stderr);
+}
