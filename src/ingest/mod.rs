@@ -2930,11 +2930,58 @@ pub fn note_nested_groups(out: &mut Ingested) {
             )
         })
         .collect();
-    for (file, note) in notes {
+    for (file, note) in notes.into_iter().chain(usage_location_notes(out)) {
         if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
             r.group_notes.push(note);
         }
     }
+}
+
+/// Users who hold a product from a licensing group and have no usage location, per users file:
+/// Entra gives them the directory's country, and the guide recommends setting the right usage
+/// location before group-based licensing ("to comply with local laws and regulations").
+fn usage_location_notes(out: &Ingested) -> Vec<(String, String)> {
+    let mut by_file: BTreeMap<String, (usize, Option<String>)> = BTreeMap::new();
+    for u in &out.snapshot.users {
+        let from_group = u
+            .license_states
+            .iter()
+            .any(|s| s.assigned_by_group.is_some());
+        let blank = u
+            .usage_location
+            .as_deref()
+            .is_none_or(|l| l.trim().is_empty());
+        if from_group && blank {
+            let e = by_file.entry(u.source.file.to_string()).or_default();
+            e.0 += 1;
+            if e.1.is_none() {
+                e.1 = u
+                    .upn
+                    .as_deref()
+                    .map(String::from)
+                    .or(Some(u.id.to_string()));
+            }
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(file, (n, first))| {
+            (
+                file,
+                format!(
+                    "{n} user{} licensed by groups {} no usage location (such as {}): {} the \
+                     directory's country, and a service that country does not allow fails with \
+                     ProhibitedInUsageLocationViolation; the guide recommends setting the right usage \
+                     location before group-based licensing (`Update-MgUser -UserId <user id> \
+                     -UsageLocation <country code>`)",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "has" } else { "have" },
+                    first.unwrap_or_default(),
+                    if n == 1 { "it gets" } else { "they get" },
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Reported errors that name their user by display name only (office365itpros'
