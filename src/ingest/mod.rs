@@ -2930,7 +2930,35 @@ pub fn note_nested_groups(out: &mut Ingested) {
             )
         })
         .collect();
-    for (file, note) in notes.into_iter().chain(usage_location_notes(out)) {
+    // a licensing group whose processing has not finished: its members' states may not be final
+    let processing: Vec<(String, String)> = out
+        .snapshot
+        .groups
+        .iter()
+        .filter(|g| !g.assigned_licenses.is_empty())
+        .filter_map(|g| {
+            let state = g.processing_state.as_deref()?.trim();
+            (!state.is_empty() && !state.eq_ignore_ascii_case("ProcessingComplete")).then(|| {
+                (
+                    g.source.file.to_string(),
+                    format!(
+                        "licensing group {} ({}) is in processing state {state:?}, not \
+                         ProcessingComplete: its members' license states in this snapshot may not be \
+                         final (errors still to come or to clear); take a new snapshot once it has \
+                         finished (`licdiag timeline` shows runs over 24 hours, when a support ticket \
+                         is due)",
+                        g.label(),
+                        g.id
+                    ),
+                )
+            })
+        })
+        .collect();
+    for (file, note) in notes
+        .into_iter()
+        .chain(processing)
+        .chain(usage_location_notes(out))
+    {
         if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
             r.group_notes.push(note);
         }

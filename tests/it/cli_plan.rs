@@ -1467,7 +1467,11 @@ fn nested_groups_are_said_by_plan_and_analyze() {
         .flat_map(|i| i["group_notes"].as_array().into_iter().flatten())
         .map(|n| n.as_str().unwrap())
         .collect();
-    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    // LIC-E3-Voice is still processing in the snapshot: its members' states may not be final
+    assert!(notes
+        .iter()
+        .any(|n| n.contains("LIC-E3-Voice") && n.contains("ProcessingInProgress")));
     assert!(notes
         .iter()
         .any(|n| n.contains("LIC-PowerBI") && n.contains("BI-Contractors")));
