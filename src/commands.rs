@@ -567,7 +567,7 @@ pub fn load_redacted(
     redact: &crate::cli::RedactArgs,
 ) -> Result<(Ingested, Option<crate::redact::Redactor>)> {
     let mut data = ingest::read_inputs(paths, opts)?;
-    ingest::note_nested_groups(&mut data);
+    ingest::note_setup(&mut data);
     // the notes quote the records (names, addresses): said after `--redact` has replaced them
     let (data, redactor) = redacted(data, redact)?;
     note_malformed(&data.inputs);

@@ -2892,12 +2892,16 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
 
 /// Merges what several inputs (or one) hold of one object; gives the files of the users dropped
 /// as copies read before in their own file ([`dedup_users`]).
+/// What the snapshot shows of the tenant's set-up that every report should say
+/// ([`InputReport::group_notes`]): licensing groups with groups among their members, licensing groups
+/// still processing, users licensed by groups with no usage location.
+///
 /// A licensing group (one with products) with groups among its first-level members: group-based
 /// licensing applies to direct user members only (licensing.md §2, "only the immediate first-level
 /// user members"), so the nested groups' members get none of its products. Said on the groups
 /// file's input, as a reader of any report should know it (a user "in" the group without a license).
 /// Called by the commands that report on the tenant (not `inspect`, which reports on the files).
-pub fn note_nested_groups(out: &mut Ingested) {
+pub fn note_setup(out: &mut Ingested) {
     let name_of = |id: &crate::model::ObjectId| {
         out.snapshot
             .groups
