@@ -2902,12 +2902,17 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
 /// file's input, as a reader of any report should know it (a user "in" the group without a license).
 /// Called by the commands that report on the tenant (not `inspect`, which reports on the files).
 pub fn note_setup(out: &mut Ingested) {
+    // the groups' names by id, once (a search per nested group was quadratic in groups)
+    let names: HashMap<&crate::model::ObjectId, &str> = out
+        .snapshot
+        .groups
+        .iter()
+        .filter_map(|g| Some((&g.id, g.display_name.as_deref()?)))
+        .collect();
     let name_of = |id: &crate::model::ObjectId| {
-        out.snapshot
-            .groups
-            .iter()
-            .find(|g| &g.id == id)
-            .and_then(|g| g.display_name.clone())
+        names
+            .get(id)
+            .map(|n| n.to_string())
             .unwrap_or_else(|| id.to_string())
     };
     let notes: Vec<(String, String)> = out

@@ -420,15 +420,19 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             },
         ) => {
             // users whose plans conflict only under the pre-July-2025 table: nothing to disable
+            // the users a conflict explains, looked up once each (a finding can name tens of
+            // thousands: a scan of the conflicts per user was quadratic)
+            let with_conflict: std::collections::HashSet<&UserRef> =
+                conflicting_plans.iter().map(|c| &c.user).collect();
             let legacy: Vec<&AffectedUser> = pend
                 .iter()
                 .copied()
-                .filter(|u| !conflicting_plans.iter().any(|c| c.user == u.user))
+                .filter(|u| !with_conflict.contains(&u.user))
                 .filter(|u| legacy_only(f, kb, t, &u.user, conflict_table))
                 .collect();
             let explained = pend
                 .iter()
-                .filter(|u| conflicting_plans.iter().any(|c| c.user == u.user))
+                .filter(|u| with_conflict.contains(&u.user))
                 .count();
             summary = if explained == 0 && !legacy.is_empty() {
                 format!(
@@ -523,11 +527,15 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     )),
                 }
             }
+            // the finding's users by key, once (a search per conflict was quadratic)
+            let by_key: std::collections::HashMap<String, &AffectedUser> = f
+                .users
+                .iter()
+                .filter_map(|u| Some((u.user.key()?, u)))
+                .collect();
             for ((uid, sid), (ul, osku_l, plans)) in &other_direct {
-                let existing = f
-                    .users
-                    .iter()
-                    .find(|u| u.user.key().as_deref() == Some(uid.as_str()))
+                let existing = by_key
+                    .get(uid.as_str())
                     .and_then(|u| u.user.id.as_ref())
                     .and_then(|id| t.direct_disabled(id, sid));
                 let names: Vec<String> = plans

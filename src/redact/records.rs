@@ -203,7 +203,12 @@ pub fn input(s: &Scrubber, i: &mut InputReport) {
         is.detail = s.text(&is.detail);
     }
     // what reading it noticed names users and groups too
-    for n in i.notes.iter_mut().chain(&mut i.group_notes) {
+    for n in i
+        .notes
+        .iter_mut()
+        .chain(&mut i.group_notes)
+        .chain(&mut i.passed_over)
+    {
         *n = s.text(n);
     }
     let skipped = std::mem::take(&mut i.skipped);

@@ -436,6 +436,8 @@ fn input_paths_are_redacted_like_free_text() {
             std::fs::copy(&f, root.join(sub).join(f.file_name().unwrap())).unwrap();
         }
     }
+    // a note about the export beside them: inspect lists it as passed over, by its path too
+    std::fs::write(root.join("README.md"), "exported for the audit").unwrap();
     let secrets: BTreeSet<String> = ["Rosa Delgado", "rosa.delgado@fabrikam.example"]
         .into_iter()
         .map(String::from)
