@@ -74,6 +74,12 @@ pub struct RecordIssue {
     pub detail: String,
 }
 
+/// The skip reason of a JSON record whose text ends before it is closed.
+pub const TRUNCATED_RECORD: &str = "truncated record";
+
+/// The skip reason of the part of a record a `.gz` stream ends inside ([`source::Cut`]).
+pub const GZIP_CUT_RECORD: &str = "record cut by the end of the gzip stream";
+
 /// How many malformed-record details are kept per input (all are counted).
 pub const MAX_ISSUES: usize = 20;
 
@@ -136,7 +142,7 @@ impl InputReport {
     pub fn gzip_note(&self) -> Option<String> {
         let c = self.gzip_cut.as_ref()?;
         Some(format!(
-            "the gzip stream ends early ({}) after {} bytes of text: the records before the cut were read (a record cut in two, if any, is counted as malformed), whatever followed is missing from every result; download or copy the .gz file again",
+            "the gzip stream ends early ({}) after {} bytes of text: the records before the cut were read (a record cut in two, if any, is counted as malformed, not read), whatever followed is missing from every result; download or copy the .gz file again",
             c.error, c.after_bytes
         ))
     }
@@ -543,7 +549,7 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
                 String::new()
             };
             let detail = format!("the JSON object ends before it is closed (cut export, or a record broken across lines){lines}");
-            return skip(&src, "truncated record", detail, true);
+            return skip(&src, TRUNCATED_RECORD, detail, true);
         }
         Some(jsonscan::ItemProblem::NotAnObject) => return not_an_object(&src, &item.bytes),
         None => {}
@@ -2084,6 +2090,35 @@ fn read_in_order(
                     c.after_bytes, c.error
                 ),
             });
+        }
+        // the part line the stream ended in was dropped before any reader saw it: a record cut in
+        // two, counted as such (unless the reader already counted the record it belongs to, a
+        // multi-line JSON record it found cut)
+        let counted = sink
+            .report
+            .issues
+            .last()
+            .is_some_and(|i| i.reason == TRUNCATED_RECORD);
+        if c.dropped_bytes > 0 && !counted {
+            let record = sink.report.records + 1;
+            sink.report.records = record;
+            sink.report.malformed += 1;
+            if sink.report.issues.len() < MAX_ISSUES {
+                sink.report.issues.push(RecordIssue {
+                    record,
+                    line: Some(c.line),
+                    reason: GZIP_CUT_RECORD.into(),
+                    detail: format!(
+                        "the last {} bytes of text, a record the gzip stream ends inside, were not read",
+                        c.dropped_bytes
+                    ),
+                });
+            }
+            *sink
+                .report
+                .skipped
+                .entry(GZIP_CUT_RECORD.into())
+                .or_default() += 1;
         }
         sink.report.gzip_cut = Some(c);
     }

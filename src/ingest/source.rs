@@ -330,6 +330,12 @@ pub struct GzipCut(Arc<Mutex<Option<Cut>>>);
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Cut {
     pub after_bytes: u64,
+    /// The part of a line the stream ended in, dropped (0 when it ended at a line break, or inside
+    /// text that is not line by line).
+    pub dropped_bytes: u64,
+    /// The line the dropped part began (1-based; the line after the last whole one).
+    #[serde(skip)]
+    pub line: u64,
     pub error: String,
 }
 
@@ -343,42 +349,111 @@ impl GzipCut {
 /// [`GzipCut`]); an error before any text still fails it, as the file is then nothing to read.
 /// Only the decoder's own errors (a stream that ends early, bytes it cannot decode) end it so: a
 /// read error of the file itself still fails the input.
+///
+/// The text after the last line break is held back until the next line break (or the end) shows
+/// the line whole: a stream cut inside a line drops that part line rather than hand it out as if it
+/// were a record (a CSV row cut inside an id reads as a valid row). A part line longer than
+/// [`HOLD_MAX`] goes out as it comes: such text is not line by line (a JSON page on one line), and
+/// its reader tells a cut record itself.
 struct CutTolerant<R> {
     inner: R,
     produced: u64,
+    /// Line breaks in the text made ready so far.
+    newlines: u64,
     ended: bool,
     cut: GzipCut,
+    /// Decoded text: `buf[pos..ready]` goes out next, `buf[ready..]` waits for its line break.
+    buf: Vec<u8>,
+    pos: usize,
+    ready: usize,
+}
+
+/// The most text [`CutTolerant`] holds back waiting for a line break.
+const HOLD_MAX: usize = 1 << 20;
+
+/// What [`CutTolerant`] decodes at a time.
+const CHUNK: usize = 256 << 10;
+
+impl<R: Read> CutTolerant<R> {
+    fn new(inner: R, cut: GzipCut) -> Self {
+        CutTolerant {
+            inner,
+            produced: 0,
+            newlines: 0,
+            ended: false,
+            cut,
+            buf: Vec::new(),
+            pos: 0,
+            ready: 0,
+        }
+    }
 }
 
 impl<R: Read> Read for CutTolerant<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.ended {
-            return Ok(0);
-        }
-        match self.inner.read(buf) {
-            Ok(n) => {
-                self.produced += n as u64;
-                Ok(n)
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.ready {
+                let n = out.len().min(self.ready - self.pos);
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
             }
-            Err(e)
-                if self.produced > 0
-                    && matches!(
-                        e.kind(),
-                        io::ErrorKind::UnexpectedEof
-                            | io::ErrorKind::InvalidInput
-                            | io::ErrorKind::InvalidData
-                    ) =>
-            {
-                self.ended = true;
-                if let Ok(mut c) = self.cut.0.lock() {
-                    *c = Some(Cut {
-                        after_bytes: self.produced,
-                        error: e.to_string(),
-                    });
+            if self.ended || out.is_empty() {
+                return Ok(0);
+            }
+            // what went out is dropped; the held part line moves to the front
+            self.buf.drain(..self.pos);
+            self.ready -= self.pos;
+            self.pos = 0;
+            let old = self.buf.len();
+            self.buf.resize(old + CHUNK, 0);
+            match self.inner.read(&mut self.buf[old..]) {
+                Ok(0) => {
+                    // a clean end: the last line goes out as it is
+                    self.buf.truncate(old);
+                    self.ended = true;
+                    self.ready = self.buf.len();
                 }
-                Ok(0)
+                Ok(n) => {
+                    self.buf.truncate(old + n);
+                    self.produced += n as u64;
+                    self.newlines += memchr::memchr_iter(b'\n', &self.buf[old..]).count() as u64;
+                    if let Some(i) = memchr::memrchr(b'\n', &self.buf[old..]) {
+                        self.ready = old + i + 1;
+                    }
+                    if self.buf.len() - self.ready > HOLD_MAX {
+                        self.ready = self.buf.len();
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old),
+                Err(e)
+                    if self.produced > 0
+                        && matches!(
+                            e.kind(),
+                            io::ErrorKind::UnexpectedEof
+                                | io::ErrorKind::InvalidInput
+                                | io::ErrorKind::InvalidData
+                        ) =>
+                {
+                    self.buf.truncate(old);
+                    self.ended = true;
+                    // the part line the stream ends in is dropped
+                    let dropped = (self.buf.len() - self.ready) as u64;
+                    self.buf.truncate(self.ready);
+                    if let Ok(mut c) = self.cut.0.lock() {
+                        *c = Some(Cut {
+                            after_bytes: self.produced - dropped,
+                            dropped_bytes: dropped,
+                            line: self.newlines + 1,
+                            error: e.to_string(),
+                        });
+                    }
+                }
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
             }
-            Err(e) => Err(e),
         }
     }
 }
@@ -460,12 +535,7 @@ pub fn open(
     let mut decoded: Box<dyn BufRead + Send> = if gzip {
         Box::new(BufReader::with_capacity(
             BUF,
-            CutTolerant {
-                inner: flate2::bufread::MultiGzDecoder::new(raw),
-                produced: 0,
-                ended: false,
-                cut: cut.clone(),
-            },
+            CutTolerant::new(flate2::bufread::MultiGzDecoder::new(raw), cut.clone()),
         ))
     } else {
         Box::new(raw)
@@ -690,8 +760,11 @@ mod tests {
         let mut s = String::new();
         o.reader.read_to_string(&mut s).unwrap();
         assert!(!s.is_empty() && text.starts_with(&s));
+        // the part line the stream ends in is not handed out as if it were a record
+        assert!(s.ends_with('\n'), "{:?}", &s[s.len().saturating_sub(20)..]);
         let cut = o.cut.get().unwrap();
         assert_eq!(cut.after_bytes, s.len() as u64);
+        assert_eq!(cut.line, s.matches('\n').count() as u64 + 1);
         // whole: no cut
         std::fs::write(&p, &gz).unwrap();
         let mut o = open(&InputPath::File(p.clone()), Arc::default(), None, true).unwrap();

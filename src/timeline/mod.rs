@@ -103,7 +103,11 @@ pub fn timeline(
         time_to_resolve,
         still_open,
         date_notes: crate::report::view::date_caveats(&data.inputs),
-        input_notes: crate::report::view::input_notes(&data.inputs),
+        // a cut .gz, then what else reading the inputs noticed and the tenant's set-up notes
+        input_notes: crate::report::view::input_notes(&data.inputs)
+            .into_iter()
+            .chain(crate::report::view::input_remarks(&data.inputs))
+            .collect(),
     })
 }
 

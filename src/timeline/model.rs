@@ -435,8 +435,9 @@ pub struct TimelineDoc {
     /// (`path: note`, [`crate::report::view::date_caveats`]): every time in the story rests on it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub date_notes: Vec<String>,
-    /// The inputs whose gzip stream ended early (`path: note`, [`crate::report::view::input_notes`]):
-    /// the story misses whatever followed the cut.
+    /// What a reader should know of the inputs (`path: note`): a gzip stream that ended early
+    /// ([`crate::report::view::input_notes`]: the story misses whatever followed the cut), then the
+    /// inputs' notes and set-up notes ([`crate::report::view::input_remarks`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub input_notes: Vec<String>,
 }

@@ -417,7 +417,7 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "dates: {}", clean(n))?;
     }
     for n in &d.input_notes {
-        writeln!(w, "input cut short: {}", clean(n))?;
+        writeln!(w, "input: {}", clean(n))?;
     }
     if let Some(f) = filter_line(d) {
         writeln!(w, "filter: {}", clean(&f))?;
@@ -515,7 +515,7 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     }
     for n in &d.input_notes {
         writeln!(w)?;
-        writeln!(w, "> **Input cut short.** {}", m(n))?;
+        writeln!(w, "> **Input.** {}", m(n))?;
     }
     if let Some(f) = filter_line(d) {
         writeln!(w)?;
@@ -620,7 +620,7 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "<p><strong>Dates.</strong> {}</p>", h(n))?;
     }
     for n in &d.input_notes {
-        writeln!(w, "<p><strong>Input cut short.</strong> {}</p>", h(n))?;
+        writeln!(w, "<p><strong>Input.</strong> {}</p>", h(n))?;
     }
     if let Some(f) = filter_line(d) {
         writeln!(w, "<p>Filter: {}.</p>", h(&f))?;

@@ -1033,3 +1033,39 @@ fn threads_past_four_per_core_are_capped_with_a_note() {
         .unwrap();
     assert_eq!(out.stdout, plain.stdout);
 }
+
+/// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
+/// read as a membership but counted as the record the stream ends inside (a review found it used).
+#[test]
+fn a_csv_cut_inside_a_row_by_the_gzip_stream_is_not_a_record() {
+    use std::io::Write;
+    let csv = std::fs::read_to_string("fixtures/snapshot/membership.csv").unwrap();
+    let rows = csv.lines().count() - 1;
+    let cut_at = csv.trim_end().len() - 10; // inside the last row's user id
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(csv.as_bytes()).unwrap();
+    let whole = enc.finish().unwrap();
+    // a stream that ends right after the cut point: compress the prefix, drop the trailer
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&csv.as_bytes()[..cut_at]).unwrap();
+    enc.flush().unwrap();
+    let prefix = enc.get_ref().clone();
+    assert!(prefix.len() < whole.len());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("membership.csv.gz");
+    std::fs::write(&file, &prefix).unwrap();
+    let out = licdiag()
+        .args(["--no-progress", "inspect"])
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let i = &v["inputs"][0];
+    assert_eq!(i["snapshot_records"], rows as u64 - 1, "{i}");
+    assert_eq!(
+        i["skipped"]["record cut by the end of the gzip stream"], 1,
+        "{i}"
+    );
+    assert!(i["gzip_cut"]["dropped_bytes"].as_u64().unwrap() > 0, "{i}");
+}
