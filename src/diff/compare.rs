@@ -208,8 +208,9 @@ pub fn compare(
             .collect();
         users_added.sort_by_key(user_sort_key);
         users_removed.sort_by_key(user_sort_key);
-        converted_to_direct = conversions(&names, old, new);
-        addresses_changed = addresses(&names, old, new);
+        let both = in_both(old, new);
+        converted_to_direct = conversions(&names, &both);
+        addresses_changed = addresses(&names, &both);
     }
     let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
         seats(&names, &old.skus, &new.skus)
@@ -249,14 +250,19 @@ pub fn compare(
     }
 }
 
-/// Products users of both snapshots held only from groups in OLD and hold directly in NEW.
-fn conversions(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<Conversion> {
+/// The users of both snapshots, as (OLD, NEW).
+fn in_both<'a>(old: &'a Snapshot, new: &'a Snapshot) -> Vec<(&'a User, &'a User)> {
     let old_users: BTreeMap<&ObjectId, &User> = old.users.iter().map(|u| (&u.id, u)).collect();
+    new.users
+        .iter()
+        .filter_map(|nu| Some((*old_users.get(&nu.id)?, nu)))
+        .collect()
+}
+
+/// Products users of both snapshots held only from groups in OLD and hold directly in NEW.
+fn conversions(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<Conversion> {
     let mut out = Vec::new();
-    for nu in &new.users {
-        let Some(ou) = old_users.get(&nu.id) else {
-            continue;
-        };
+    for &(ou, nu) in both {
         let direct_now: BTreeSet<&SkuId> = nu
             .license_states
             .iter()
@@ -293,13 +299,9 @@ fn conversions(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<Convers
 
 /// Users of both snapshots whose mail or proxy addresses differ (compared in any case; a proxy
 /// address's `SMTP:` / `smtp:` prefix is part of it: primary or secondary).
-fn addresses(names: &Names<'_>, old: &Snapshot, new: &Snapshot) -> Vec<AddressChange> {
-    let old_users: BTreeMap<&ObjectId, &User> = old.users.iter().map(|u| (&u.id, u)).collect();
+fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
     let mut out = Vec::new();
-    for nu in &new.users {
-        let Some(ou) = old_users.get(&nu.id) else {
-            continue;
-        };
+    for &(ou, nu) in both {
         let norm = |m: Option<&str>| m.map(|m| m.trim().to_lowercase());
         let (om, nm) = (ou.mail.as_deref(), nu.mail.as_deref());
         let mail = (norm(om) != norm(nm)).then(|| (om.map(String::from), nm.map(String::from)));

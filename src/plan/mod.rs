@@ -65,7 +65,6 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     // everything printed comes from the redacted data.
     let mut data = ingest::read_inputs(&common.paths, &opts)?;
     crate::commands::note_dates(&data.inputs);
-    crate::ingest::note_setup(&mut data);
     require_snapshot(&common.paths, &data.snapshot)?;
     let as_of = crate::commands::as_of_or_latest(as_of, &data);
     let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
