@@ -33,6 +33,7 @@ TOKENS = [
     b"\x00", b"\xff", b"\xc3", b"null", b"-0", b"1e999", b"Add member to group", b'"Violation"',
     b"licenses", b"\t", b" ", b"\xef\xbb\xbf", b"\xe2\x80\xa8", b"CountViolation", b"SkuId=",
     b"AuditData", b"UsageLocation", b"ProxyAddresses", b"Remove member from group.",
+    b"MembershipRule", b"DynamicMembership", b"Update group",
 ]
 
 BENCH = [

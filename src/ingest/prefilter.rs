@@ -9,7 +9,8 @@
 //! Needles (ASCII case-insensitive): everything that makes `AuditEvent::is_kept` true — licensing
 //! activity names, license payloads (`AssignedLicense`, `SkuId=`), processing summaries, the
 //! group-based-licensing actor, membership and deletion activities, the properties of a user
-//! update that fixes an error (`UsageLocation`, `ProxyAddresses`), and every error text the
+//! update that fixes an error (`UsageLocation`, `ProxyAddresses`), of a group update that changes a
+//! dynamic group's membership (`MembershipRule`, `DynamicMembership`), and every error text the
 //! normalizer extracts — plus `\u`, since a JSON escape could spell any of them. The normalizer's
 //! patterns match these words ASCII case-insensitively too (`normalize::errors`,
 //! `licenses::parse_summary`): with Unicode case folding, `Not enough licenſes are available`
@@ -25,7 +26,7 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-const NEEDLES: [&str; 18] = [
+const NEEDLES: [&str; 20] = [
     "icens",             // license, Licensing, AssignedLicense, "Not enough licenses"
     "member to group",   // Add member to group
     "member from group", // Remove member from group
@@ -37,6 +38,8 @@ const NEEDLES: [&str; 18] = [
     "epends on",         // depends on the service plan(s)
     "roxy",              // Proxy address / proxyAddresses (also an `Update user` changing them)
     "agelocation",       // an `Update user` setting UsageLocation
+    "membershiprule",    // an `Update group` changing a dynamic group's rule or its processing
+    "dynamicmembership", // an `Update group` making a group dynamic or static
     "nabled as well",    // add-on prerequisite
     "rror:",             // Error: lists
     "onflicting",        // Conflicting Service Plans
@@ -60,16 +63,19 @@ static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLE
 /// normalization to derive anything from it but an error: a license set (`SkuName=` / `SkuId=`,
 /// in properties named `...License...`), a processing summary (`...licenses: ...`), a sequence
 /// number (the detail `sequence`), a user update's fix (`UsageLocation`, `ProxyAddresses`
-/// properties, [`crate::model::event::UserFixes`]); plus `\u`, since an escape decoded once
+/// properties, [`crate::model::event::UserFixes`]), a group update's rule change (`MembershipRule`,
+/// `DynamicMembership`, [`crate::model::event::GroupRuleChange`]); plus `\u`, since an escape decoded once
 /// more (property values are JSON text) could spell any of them. Error texts are the light mappings' own check
 /// ([`audit::may_hold_error_bytes`]).
-const PAYLOAD_NEEDLES: [&str; 7] = [
+const PAYLOAD_NEEDLES: [&str; 9] = [
     "icens",
     "skuid=",
     "skuname=",
     "sequence",
     "agelocation",
     "roxyaddresses",
+    "membershiprule",
+    "dynamicmembership",
     "\\u",
 ];
 

@@ -16,6 +16,9 @@ pub enum Activity {
     TriggerGroupLicenseRecalculation,
     ChangeUserLicense,
     UpdateUser,
+    /// `Update group`: kept when it changes how a dynamic group chooses its members
+    /// ([`GroupRuleChange`]).
+    UpdateGroup,
     SetLicenseProperties,
     AddMemberToGroup,
     RemoveMemberFromGroup,
@@ -48,6 +51,7 @@ impl Activity {
             "trigger group license recalculation" => Activity::TriggerGroupLicenseRecalculation,
             "change user license" => Activity::ChangeUserLicense,
             "update user" => Activity::UpdateUser,
+            "update group" => Activity::UpdateGroup,
             "set license properties" => Activity::SetLicenseProperties,
             "add member to group" => Activity::AddMemberToGroup,
             "remove member from group" => Activity::RemoveMemberFromGroup,
@@ -65,6 +69,7 @@ impl Activity {
             Activity::TriggerGroupLicenseRecalculation => "Trigger group license recalculation",
             Activity::ChangeUserLicense => "Change user license",
             Activity::UpdateUser => "Update user",
+            Activity::UpdateGroup => "Update group",
             Activity::SetLicenseProperties => "Set license properties",
             Activity::AddMemberToGroup => "Add member to group",
             Activity::RemoveMemberFromGroup => "Remove member from group",
@@ -635,6 +640,10 @@ pub struct EventExtra {
     /// modified properties, which compaction drops).
     #[serde(skip)]
     pub user_fixes: UserFixes,
+    /// What a successful `Update group` changed in the group's dynamic membership (read from its
+    /// modified properties, which compaction drops): rare, so behind its own pointer.
+    #[serde(skip)]
+    pub group_change: Option<Box<GroupRuleChange>>,
 }
 
 /// The changes of a successful `Update user` that fix license errors the guide names: a usage
@@ -656,6 +665,35 @@ impl UserFixes {
     }
 }
 
+/// How a successful `Update group` changed the way a dynamic group chooses its members
+/// (licensing.md: a rule change removes the members the new rule does not match, and the licenses
+/// the group gave them; converting a static group to dynamic removes every member first, until the
+/// rule has been evaluated).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupRuleChange {
+    /// The membership rule before and after, when the record changes it (`MembershipRule`).
+    pub rule: Option<RuleTexts>,
+    /// `Some(true)`: the group became dynamic (`DynamicMembership` added to its types, or a rule
+    /// given to a group that had none); `Some(false)`: it became static (assigned).
+    pub dynamic: Option<bool>,
+    /// `Some(true)`: rule processing turned on; `Some(false)`: paused
+    /// (`MembershipRuleProcessingState`).
+    pub processing_on: Option<bool>,
+}
+
+/// A membership rule's text before and after a change (absent: none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleTexts {
+    pub old: Option<Box<str>>,
+    pub new: Option<Box<str>>,
+}
+
+impl GroupRuleChange {
+    pub fn any(&self) -> bool {
+        self.rule.is_some() || self.dynamic.is_some() || self.processing_on.is_some()
+    }
+}
+
 static NO_EXTRA: EventExtra = EventExtra {
     result_reason: None,
     additional_details: Vec::new(),
@@ -665,6 +703,7 @@ static NO_EXTRA: EventExtra = EventExtra {
     licenses_cut: LicenseTruncation::NONE,
     modified: Vec::new(),
     user_fixes: UserFixes::NONE,
+    group_change: None,
 };
 
 fn is_whole(t: &LicenseTruncation) -> bool {
@@ -778,10 +817,12 @@ impl AuditEvent {
 
     /// Whether licdiag keeps this event for diagnosis and timelines: licensing events, plus the
     /// membership and deletion events that explain them (a member removed, a group deleted) and
-    /// the user updates that fix a license error (a usage location set, proxy addresses changed).
+    /// the user updates that fix a license error (a usage location set, proxy addresses changed)
+    /// and the group updates that change a dynamic group's membership rule.
     pub fn is_kept(&self) -> bool {
         self.is_licensing()
             || self.extra.user_fixes.any()
+            || self.extra.group_change.is_some()
             || matches!(
                 self.activity,
                 Activity::AddMemberToGroup

@@ -265,6 +265,9 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
     if event.activity == crate::model::Activity::UpdateUser && event.result == Outcome::Success {
         x.user_fixes = user_fixes(&modified);
     }
+    if event.activity == crate::model::Activity::UpdateGroup && event.result == Outcome::Success {
+        x.group_change = group_change(&modified).map(Box::new);
+    }
     x.modified = modified;
     for (k, v) in &x.additional_details {
         if k.eq_ignore_ascii_case("sequence") {
@@ -361,6 +364,76 @@ fn user_fixes(
         }
     }
     f
+}
+
+/// What an `Update group`'s modified properties change in how the group chooses its members:
+/// its `MembershipRule`, its types (`GroupTypes`, `DynamicMembership` added or removed), its
+/// `MembershipRuleProcessingState` (`On` / `Paused`). `None` when it changes none of them. (The
+/// fast path sends every record that names a membership rule or dynamic membership to the full
+/// parse, [`crate::ingest::prefilter`].)
+fn group_change(
+    modified: &[Vec<crate::model::event::ModifiedProperty>],
+) -> Option<crate::model::event::GroupRuleChange> {
+    use crate::model::event::{GroupRuleChange, RuleTexts};
+    let mut c = GroupRuleChange::default();
+    let has_dynamic = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| v.to_ascii_lowercase().contains("dynamicmembership"))
+    };
+    for p in modified.iter().flatten() {
+        let name = p.name.trim();
+        if name.eq_ignore_ascii_case("MembershipRule") {
+            let (old, new) = (rule_text(p.old.as_deref()), rule_text(p.new.as_deref()));
+            if old != new {
+                // a rule given to a group that had none: it became dynamic
+                if old.is_none() && c.dynamic.is_none() {
+                    c.dynamic = Some(true);
+                }
+                c.rule = Some(RuleTexts {
+                    old: old.map(Into::into),
+                    new: new.map(Into::into),
+                });
+            }
+        } else if name.eq_ignore_ascii_case("MembershipRuleProcessingState") {
+            let state = |v: Option<&str>| rule_text(v).map(|s| s.to_ascii_lowercase());
+            let (old, new) = (state(p.old.as_deref()), state(p.new.as_deref()));
+            if old != new {
+                match new.as_deref() {
+                    Some("on") => c.processing_on = Some(true),
+                    Some("paused") => c.processing_on = Some(false),
+                    _ => {}
+                }
+            }
+        } else if name.eq_ignore_ascii_case("GroupTypes") || name.eq_ignore_ascii_case("GroupType")
+        {
+            match (has_dynamic(&p.old), has_dynamic(&p.new)) {
+                (false, true) => c.dynamic = Some(true),
+                (true, false) => c.dynamic = Some(false),
+                _ => {}
+            }
+        }
+    }
+    c.any().then_some(c)
+}
+
+/// A membership rule or processing state as a modified property holds it: a JSON array of
+/// strings (`["user.department -eq \"Sales\""]`, joined), a JSON string, or the text itself;
+/// `None` when empty.
+fn rule_text(v: Option<&str>) -> Option<String> {
+    let t = crate::model::trim(v?);
+    let text = match serde_json::from_str::<serde_json::Value>(t) {
+        Ok(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Ok(serde_json::Value::String(s)) => s.trim().to_string(),
+        Ok(serde_json::Value::Null) => String::new(),
+        _ => t.to_string(),
+    };
+    (!text.is_empty() && !text.eq_ignore_ascii_case("<null>")).then_some(text)
 }
 
 /// Appends `more` to `into`, moving it when `into` is empty: a parsed list is sized exactly, and
@@ -613,5 +686,59 @@ mod tests {
             e.extra.errors[0].cause,
             Cause::Unknown("SomethingNewException".into())
         );
+    }
+
+    #[test]
+    fn group_changes_read_rule_type_and_processing() {
+        use crate::model::event::{ModifiedProperty, RuleTexts};
+        let p = |n: &str, o: Option<&str>, v: Option<&str>| ModifiedProperty {
+            name: n.into(),
+            old: o.map(String::from),
+            new: v.map(String::from),
+        };
+        // a rule given to a group that had none: made dynamic; arrays joined, nulls absent
+        let c = group_change(&[vec![p(
+            "MembershipRule",
+            Some("[]"),
+            Some("[\"user.department -eq \\\"Sales\\\"\"]"),
+        )]])
+        .expect("a change");
+        assert_eq!(c.dynamic, Some(true));
+        assert_eq!(
+            c.rule,
+            Some(RuleTexts {
+                old: None,
+                new: Some("user.department -eq \"Sales\"".into())
+            })
+        );
+        // the same rule written twice, or another property: no change
+        assert_eq!(
+            group_change(&[vec![
+                p("MembershipRule", Some("[\"a -eq b\"]"), Some("\"a -eq b\"")),
+                p("Description", Some("x"), Some("y")),
+            ]]),
+            None
+        );
+        // made static; processing turned on; a value written as plain text
+        let c = group_change(&[vec![
+            p(
+                "GroupTypes",
+                Some("[\"Unified\",\"DynamicMembership\"]"),
+                Some("[\"Unified\"]"),
+            ),
+            p("membershipRuleProcessingState", Some("Paused"), Some("On")),
+            p("MembershipRule", Some("a -eq b"), Some("<null>")),
+        ]])
+        .expect("a change");
+        assert_eq!(c.dynamic, Some(false));
+        assert_eq!(c.processing_on, Some(true));
+        assert_eq!(
+            c.rule.and_then(|r| r.old).as_deref(),
+            Some("a -eq b"),
+            "the rule removed"
+        );
+        assert_eq!(rule_text(Some("null")), None);
+        assert_eq!(rule_text(Some("  ")), None);
+        assert_eq!(rule_text(None), None);
     }
 }

@@ -143,6 +143,11 @@ pub fn event(s: &Scrubber, e: &mut AuditEvent) {
             s.text(v)
         };
     }
+    if let Some(rule) = e.extra.group_change.as_mut().and_then(|c| c.rule.as_mut()) {
+        // a rule can name people (`user.userPrincipalName -eq "ana@contoso.com"`)
+        opt_text(s, &mut rule.old);
+        opt_text(s, &mut rule.new);
+    }
     for err in &mut e.extra.errors {
         let err = Arc::make_mut(err);
         err.text = s.error_text(&err.text).into();

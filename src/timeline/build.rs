@@ -8,7 +8,7 @@
 use super::directory::Directory;
 use super::model::{
     ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
-    SlowProcessing, Stage, Subject, Truncated, UserKey, PROCESSING_LIMIT_HOURS,
+    RuleProcessing, SlowProcessing, Stage, Subject, Truncated, UserKey, PROCESSING_LIMIT_HOURS,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -166,6 +166,7 @@ pub fn build(
     });
     let mut entries = b.entries;
     entries.sort_by(|x, y| x.time.cmp(&y.time).then_with(|| x.order.cmp(&y.order)));
+    count_after_rule_changes(&mut entries);
     Story {
         entries,
         episodes: b.episodes,
@@ -197,6 +198,57 @@ fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagU
         }
     }
     m
+}
+
+/// Fills each membership-rule change's counts of the members the story shows added to and removed
+/// from its group after it, up to the group's next rule change (entries in time order).
+fn count_after_rule_changes(entries: &mut [Entry]) {
+    // the group of each rule change, and the change that is the latest so far per group
+    let mut latest: HashMap<ObjectId, usize> = HashMap::default();
+    let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let membership = match &e.stage {
+            Stage::MembershipRuleChanged { .. } => {
+                if let Some(g) = e.groups.first() {
+                    latest.insert(g.clone(), i);
+                }
+                continue;
+            }
+            Stage::MembershipChanged { change, group, .. } => Some((*change, group)),
+            Stage::Fix {
+                fix: FixKind::MemberAdded,
+                group: Some(group),
+                ..
+            } => Some((Membership::Added, group)),
+            Stage::Fix {
+                fix: FixKind::MemberRemoved,
+                group: Some(group),
+                ..
+            } => Some((Membership::Removed, group)),
+            _ => None,
+        };
+        let Some((change, group)) = membership else {
+            continue;
+        };
+        let Some(&at) = group.id.as_ref().and_then(|g| latest.get(g)) else {
+            continue;
+        };
+        match change {
+            Membership::Removed => counts.push((at, 1, 0)),
+            Membership::Added => counts.push((at, 0, 1)),
+        }
+    }
+    for (at, removed, added) in counts {
+        if let Some(Stage::MembershipRuleChanged {
+            members_removed_after,
+            members_added_after,
+            ..
+        }) = entries.get_mut(at).map(|e| &mut e.stage)
+        {
+            *members_removed_after += removed;
+            *members_added_after += added;
+        }
+    }
 }
 
 fn is_admin(a: &Actor) -> bool {
@@ -416,6 +468,7 @@ impl<'a> Builder<'a> {
             Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup => self.membership(seq, e),
             Activity::DeleteUser | Activity::DeleteGroup => self.deletion(seq, e),
             Activity::UpdateUser => self.user_update(seq, e),
+            Activity::UpdateGroup => self.group_update(seq, e),
             _ => {}
         }
     }
@@ -935,6 +988,40 @@ impl<'a> Builder<'a> {
                 groups.clone(),
             );
         }
+    }
+
+    /// An `Update group` that changed a licensing group's membership rule, type or rule
+    /// processing ([`crate::model::event::GroupRuleChange`], read by normalization): context for
+    /// the membership changes that follow it, counted once the story is built
+    /// ([`count_after_rule_changes`]).
+    fn group_update(&mut self, seq: usize, e: &'a AuditEvent) {
+        let Some(c) = e.extra.group_change.as_deref() else {
+            return;
+        };
+        let Some((Some(gid), g)) = self.group_of(e) else {
+            return;
+        };
+        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+            return;
+        }
+        let text = |t: &Option<Box<str>>| t.as_deref().map(String::from);
+        let stage = Stage::MembershipRuleChanged {
+            group: g,
+            who: e.actor.label(),
+            old_rule: c.rule.as_ref().and_then(|r| text(&r.old)),
+            new_rule: c.rule.as_ref().and_then(|r| text(&r.new)),
+            dynamic: c.dynamic,
+            processing: c.processing_on.map(|on| {
+                if on {
+                    RuleProcessing::On
+                } else {
+                    RuleProcessing::Paused
+                }
+            }),
+            members_removed_after: 0,
+            members_added_after: 0,
+        };
+        self.push_rel(e.time, (0, seq), Some(e), stage, Vec::new(), vec![gid]);
     }
 
     fn deletion(&mut self, seq: usize, e: &'a AuditEvent) {

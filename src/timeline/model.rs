@@ -260,6 +260,42 @@ pub enum Stage {
     /// Mail and ProxyAddresses attribute change"). Context: it explains an address that changed
     /// with no administrator behind it.
     AddressesRecalculated { user: UserRef, who: String },
+    /// An `Update group` that changed how a licensing group chooses its members: its membership
+    /// rule, its type (static / dynamic) or its rule processing (licensing.md: Entra removes the
+    /// members a new rule does not match, and the licenses the group gave them; a static group made
+    /// dynamic loses every member until the rule is evaluated). Context that explains the
+    /// membership changes (and license removals) that follow it.
+    MembershipRuleChanged {
+        group: GroupRef,
+        who: String,
+        /// The rule before, when the record changes the rule (absent: none).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        old_rule: Option<String>,
+        /// The rule after, when the record changes the rule (absent: none).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        new_rule: Option<String>,
+        /// `true`: the group became dynamic; `false`: it became static (assigned).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dynamic: Option<bool>,
+        /// `on` / `paused`: rule processing turned on or paused.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        processing: Option<RuleProcessing>,
+        /// Members the story shows removed from the group after the change (up to the group's next
+        /// rule change).
+        #[serde(skip_serializing_if = "is_zero")]
+        members_removed_after: usize,
+        /// Members the story shows added to the group after the change (likewise).
+        #[serde(skip_serializing_if = "is_zero")]
+        members_added_after: usize,
+    },
+}
+
+/// A dynamic group's rule processing as an `Update group` set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleProcessing {
+    On,
+    Paused,
 }
 
 /// What closed an episode that was not resolved.

@@ -270,12 +270,75 @@ pub fn describe(e: &Entry) -> Line {
                  triggers (it can change mail too), not an administrator"
             ),
         ),
+        Stage::MembershipRuleChanged {
+            group,
+            who,
+            old_rule,
+            new_rule,
+            dynamic,
+            processing,
+            members_removed_after,
+            members_added_after,
+        } => (
+            "membership rule changed".into(),
+            group.label(),
+            rule_change_detail(
+                who,
+                old_rule.as_deref(),
+                new_rule.as_deref(),
+                *dynamic,
+                *processing,
+                (*members_removed_after, *members_added_after),
+            ),
+        ),
     };
     Line {
         stage,
         subject,
         detail,
     }
+}
+
+/// What a membership-rule change did, in words: the type and rule changes, the processing state,
+/// the membership changes that followed, and what Entra does with the licenses.
+fn rule_change_detail(
+    who: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    dynamic: Option<bool>,
+    processing: Option<super::model::RuleProcessing>,
+    (removed, added): (usize, usize),
+) -> String {
+    use super::model::RuleProcessing;
+    let mut parts: Vec<String> = Vec::new();
+    match dynamic {
+        Some(true) => parts
+            .push("made dynamic (Entra removes every member until the rule is evaluated)".into()),
+        Some(false) => parts.push("made static (assigned membership)".into()),
+        None => {}
+    }
+    match (old, new) {
+        (Some(o), Some(n)) => parts.push(format!("rule was: {o}; now: {n}")),
+        (None, Some(n)) => parts.push(format!("rule now: {n}")),
+        (Some(o), None) => parts.push(format!("rule removed (was: {o})")),
+        (None, None) => {}
+    }
+    match processing {
+        Some(RuleProcessing::On) => parts.push("rule processing turned on".into()),
+        Some(RuleProcessing::Paused) => parts.push("rule processing paused".into()),
+        None => {}
+    }
+    let mut d = format!("by {who}: {}", parts.join("; "));
+    if removed + added > 0 {
+        d.push_str(&format!(
+            "; then {removed} member(s) removed and {added} added in the inputs"
+        ));
+    }
+    d.push_str(
+        ". Members the rule no longer matches lose the licenses the group gives them (test a \
+         rule change before making it)",
+    );
+    d
 }
 
 fn open_line(o: &OpenItem) -> (String, String) {

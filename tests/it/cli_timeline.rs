@@ -969,6 +969,196 @@ fn usage_location_and_proxy_address_updates_are_fixes_read_from_files() {
     }
 }
 
+/// The guide's postmortem case of a dynamic licensing group: an `Update group` that changes the
+/// membership rule (or makes the group dynamic, or pauses its processing) is kept by the reader on
+/// both paths and is a `membership_rule_changed` entry of the group's story, with the old and new
+/// rules and the members removed and added after it; the same update of a group that licenses
+/// nothing, and an update of other properties, are not.
+#[test]
+fn membership_rule_changes_of_licensing_groups_are_in_the_story() {
+    use story::*;
+    let (g, other) = ("LIC-Dyn-E3", "Sales-Distribution");
+    let sales = "[\"user.department -eq \\\"Sales\\\"\"]";
+    let narrowed = "[\"user.department -eq \\\"Sales\\\" -and user.userPrincipalName -ne \\\"ana.ruiz@contoso.example\\\"\"]";
+    let update = |t: &str, group_name: &str, mods: Vec<serde_json::Value>| {
+        rec(
+            t,
+            "Update group",
+            "GroupManagement",
+            admin(ANA),
+            vec![group(group_name, mods)],
+            "success",
+            "",
+        )
+    };
+    let removed = |t: &str, upn: &str| {
+        let mut r = member(t, upn, g, ANA);
+        r["activityDisplayName"] = "Remove member from group".into();
+        r["initiatedBy"] = serde_json::json!({"user": null, "app": {"appId": null,
+            "displayName": "Microsoft Approval Management", "servicePrincipalId": null,
+            "servicePrincipalName": null}});
+        r
+    };
+    let recs = vec![
+        set_group("2025-05-01T08:00:00Z", g, &["ENTERPRISEPACK"], ANA),
+        member("2025-05-01T08:00:10Z", "a1@contoso.example", g, ANA),
+        member("2025-05-01T08:00:11Z", "a2@contoso.example", g, ANA),
+        update(
+            "2025-05-02T09:00:00Z",
+            g,
+            vec![
+                mp("GroupTypes", Some("[]"), "[\"DynamicMembership\"]"),
+                mp("MembershipRule", Some("[]"), sales),
+            ],
+        ),
+        update(
+            "2025-05-03T09:00:00Z",
+            g,
+            vec![mp("MembershipRule", Some(sales), narrowed)],
+        ),
+        removed("2025-05-03T09:05:00Z", "a1@contoso.example"),
+        removed("2025-05-03T09:05:01Z", "a2@contoso.example"),
+        update(
+            "2025-05-04T09:00:00Z",
+            g,
+            vec![mp(
+                "MembershipRuleProcessingState",
+                Some("[\"On\"]"),
+                "[\"Paused\"]",
+            )],
+        ),
+        // not licensing, and not a rule change: no entry
+        update(
+            "2025-05-04T10:00:00Z",
+            other,
+            vec![mp("MembershipRule", Some("[]"), sales)],
+        ),
+        update(
+            "2025-05-04T11:00:00Z",
+            g,
+            vec![mp("Description", Some("[]"), "[\"Dynamic E3\"]")],
+        ),
+    ];
+    let dir = write(&recs);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["timeline", path]);
+    let changes: Vec<&Value> = entries(&v)
+        .iter()
+        .filter(|e| e["stage"] == "membership_rule_changed")
+        .collect();
+    assert_eq!(changes.len(), 3, "{v:#}");
+    assert_eq!(changes[0]["group"]["name"], g);
+    assert_eq!(changes[0]["dynamic"], true);
+    assert_eq!(changes[0]["new_rule"], "user.department -eq \"Sales\"");
+    assert!(changes[0].get("old_rule").is_none(), "{:#}", changes[0]);
+    assert_eq!(changes[1]["old_rule"], "user.department -eq \"Sales\"");
+    assert_eq!(changes[1]["members_removed_after"], 2, "{:#}", changes[1]);
+    assert!(changes[1].get("members_added_after").is_none());
+    assert_eq!(changes[2]["processing"], "paused");
+    assert!(changes[2].get("members_removed_after").is_none());
+    // `--group` keeps them; the table says what Entra does with the licenses
+    let out = licdiag()
+        .args(["timeline", path, "--group", g])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("membership rule changed"), "{text}");
+    assert!(text.contains("made dynamic"), "{text}");
+    assert!(text.contains("then 2 member(s) removed"), "{text}");
+    assert!(text.contains("rule processing paused"), "{text}");
+    // `--redact`: the address a rule names is replaced
+    let out = licdiag()
+        .args(["timeline", path, "--redact", "--format", "json"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("ana.ruiz@contoso.example"), "{text}");
+    assert!(text.contains("user.department -eq"), "{text}");
+    // the fast path and the full parse keep the same updates, as JSON Lines, one Graph page and
+    // an Azure Monitor envelope
+    let page = serde_json::json!({ "value": recs });
+    let envelope = serde_json::json!({ "records": recs.iter().map(|r| serde_json::json!({
+        "time": r["activityDateTime"], "operationName": r["activityDisplayName"],
+        "category": "AuditLogs", "properties": r })).collect::<Vec<_>>() });
+    std::fs::write(dir.path().join("page.json"), page.to_string()).expect("write");
+    std::fs::write(dir.path().join("envelope.json"), envelope.to_string()).expect("write");
+    for name in ["audit.jsonl", "page.json", "envelope.json"] {
+        let f = dir.path().join(name);
+        let read = |full_parse| {
+            let opts = licdiag::ingest::ReadOptions {
+                full_parse,
+                compact: true,
+                licensing_memberships_only: true,
+                ..Default::default()
+            };
+            licdiag::ingest::read_inputs(std::slice::from_ref(&f), &opts).expect("read")
+        };
+        let (fast, full) = (read(false), read(true));
+        let updates = |d: &licdiag::ingest::Ingested| {
+            d.events
+                .iter()
+                .filter(|e| e.activity == licdiag::model::Activity::UpdateGroup)
+                .count()
+        };
+        // four rule changes kept (one of a group that licenses nothing), the description not
+        assert_eq!((updates(&fast), updates(&full)), (4, 4), "{name}");
+        assert!(fast.events == full.events, "{name}");
+    }
+}
+
+/// fixtures/agree/update-group-rule*: the same four `Update group` records as Graph JSON Lines, Log
+/// Analytics CSV and Purview AuditData: each read keeps the three that change the rule, the type or
+/// the rule processing (not the description's), with the same change, on both paths.
+#[test]
+fn rule_changes_are_read_alike_in_three_formats() {
+    use licdiag::model::event::RuleTexts;
+    let rule = "(user.department -eq \"Sales\") and (user.accountEnabled -eq true)";
+    for name in [
+        "update-group-rule.jsonl",
+        "update-group-rule-la.csv",
+        "update-group-rule-ual.jsonl",
+    ] {
+        let f = std::path::PathBuf::from("fixtures/agree").join(name);
+        for full_parse in [false, true] {
+            let opts = licdiag::ingest::ReadOptions {
+                full_parse,
+                compact: true,
+                licensing_memberships_only: true,
+                ..Default::default()
+            };
+            let d = licdiag::ingest::read_inputs(std::slice::from_ref(&f), &opts).expect("read");
+            let mut changes: Vec<_> = d
+                .events
+                .iter()
+                .filter_map(|e| e.extra.group_change.as_deref().map(|c| (e.time, c.clone())))
+                .collect();
+            changes.sort_by_key(|c| c.0);
+            let changes: Vec<_> = changes.into_iter().map(|c| c.1).collect();
+            assert_eq!(
+                changes.len(),
+                3,
+                "{name} full_parse={full_parse}: {changes:?}"
+            );
+            assert_eq!(changes[0].dynamic, Some(true), "{name}");
+            assert_eq!(
+                changes[0].rule,
+                Some(RuleTexts {
+                    old: None,
+                    new: Some(rule.into())
+                }),
+                "{name}"
+            );
+            assert_eq!(
+                changes[1].rule.as_ref().and_then(|r| r.old.as_deref()),
+                Some(rule),
+                "{name}"
+            );
+            assert_eq!(changes[2].processing_on, Some(false), "{name}");
+            assert_eq!(d.inputs[0].records, 4, "{name}");
+        }
+    }
+}
+
 /// A group processing run over 24 hours, finished or not, is its own section in every format, with
 /// the support-ticket advice (licensing.md §2); the sample tenant's runs take minutes and show none.
 #[test]
