@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-const NEEDLES: [&str; 20] = [
+const NEEDLES: [&str; 19] = [
     "icens",             // license, Licensing, AssignedLicense, "Not enough licenses"
     "member to group",   // Add member to group
     "member from group", // Remove member from group
@@ -38,11 +38,11 @@ const NEEDLES: [&str; 20] = [
     "epends on",         // depends on the service plan(s)
     "roxy",              // Proxy address / proxyAddresses (also an `Update user` changing them)
     "agelocation",       // an `Update user` setting UsageLocation
-    "membershiprule",    // an `Update group` changing a dynamic group's rule or its processing
-    "dynamicmembership", // an `Update group` making a group dynamic or static
-    "nabled as well",    // add-on prerequisite
-    "rror:",             // Error: lists
-    "onflicting",        // Conflicting Service Plans
+    "membership",        // an `Update group` changing a dynamic group's MembershipRule or its
+    //                      processing, or making it DynamicMembership / static
+    "nabled as well", // add-on prerequisite
+    "rror:",          // Error: lists
+    "onflicting",     // Conflicting Service Plans
     "without service plan",
     "skuid=",
     "skuname=",
@@ -64,18 +64,17 @@ static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::build(&NEEDLE
 /// in properties named `...License...`), a processing summary (`...licenses: ...`), a sequence
 /// number (the detail `sequence`), a user update's fix (`UsageLocation`, `ProxyAddresses`
 /// properties, [`crate::model::event::UserFixes`]), a group update's rule change (`MembershipRule`,
-/// `DynamicMembership`, [`crate::model::event::GroupRuleChange`]); plus `\u`, since an escape decoded once
+/// `DynamicMembership`: `membership`, [`crate::model::event::GroupRuleChange`]); plus `\u`, since an escape decoded once
 /// more (property values are JSON text) could spell any of them. Error texts are the light mappings' own check
 /// ([`audit::may_hold_error_bytes`]).
-const PAYLOAD_NEEDLES: [&str; 9] = [
+const PAYLOAD_NEEDLES: [&str; 8] = [
     "icens",
     "skuid=",
     "skuname=",
     "sequence",
     "agelocation",
     "roxyaddresses",
-    "membershiprule",
-    "dynamicmembership",
+    "membership",
     "\\u",
 ];
 
