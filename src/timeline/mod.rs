@@ -127,11 +127,13 @@ pub fn timeline_and_diagnosis(
 }
 
 /// What `--fail-on` weighs in the story shown, each at its severity:
-/// - each open failure at the severity `analyze` gives it: that of the diagnosis' pending finding
-///   of its cause that names its subject (for Other: an error when the error blocking it is known,
-///   else a warning), else that of a pending error of its cause with nothing more known
-///   ([`diagnose::severity`]); a failure whose record names no cause is an error. So every open
-///   failure is at least a warning (`--fail-on warning`, the default: 1 while anything is open);
+/// - each open failure at the severity `analyze` gives a pending error of its cause
+///   ([`diagnose::severity`]): a warning for a ConcurrencyException, an error for the other known
+///   causes and a code licdiag does not know, and an error for a failure whose record names no
+///   cause. An Other takes the severity of the diagnosis' pending Other finding that names its
+///   subject (an error when that finding knows the error blocking it), a warning when none does.
+///   So every open failure is at least a warning (`--fail-on warning`, the default: 1 while
+///   anything is open);
 /// - each failure episode of the story that ended (resolved, self-resolved, closed by the user's
 ///   deletion): information, as `analyze` rates a resolved error;
 /// - each group processing run over [`model::PROCESSING_LIMIT_HOURS`]: information.
@@ -157,7 +159,7 @@ fn raise<K: std::hash::Hash + Eq>(m: &mut HashMap<K, Severity>, key: K, s: Sever
     *e = (*e).max(s);
 }
 
-/// The severities of the diagnosis' pending Other findings, by the users (object id, else UPN) and
+/// The severities of the diagnosis' pending Other findings, by the users (object id, and UPN) and
 /// groups they name pending: the only cause whose severity depends on more than its status.
 #[derive(Default)]
 struct OtherSeverities {
@@ -185,7 +187,8 @@ impl OtherSeverities {
             for u in f.users.iter().filter(|u| u.status == Status::Pending) {
                 if let Some(id) = &u.user.id {
                     raise(&mut out.by_id, id.clone(), f.severity);
-                } else if let Some(upn) = &u.user.upn {
+                }
+                if let Some(upn) = &u.user.upn {
                     raise(&mut out.by_upn, upn.to_lowercase(), f.severity);
                 }
             }
