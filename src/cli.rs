@@ -122,6 +122,13 @@ pub struct TimelineArgs {
     pub until: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Exit with code 1 when the story shown holds something of at least this severity. error: an
+    /// open failure `analyze` rates an error (any cause but ConcurrencyException, and Other only when
+    /// the error blocking it is known); warning (the default): any open failure; info: also a
+    /// failure that ended (resolved, self-resolved, closed by deleting the user) and a group's
+    /// processing run over 24 hours; never: 0 whatever the story.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -139,6 +146,14 @@ pub struct DiffArgs {
     pub new: PathBuf,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Exit with code 1 when the comparison holds something of at least this severity. error: an
+    /// error NEW has and OLD did not (new, or with another cause) that `analyze` rates an error (any
+    /// cause but ConcurrencyException, and Other only when NEW shows the user's error it stands for);
+    /// warning (the default): any such new or changed error; info: also a product whose seats changed
+    /// and that has none left in NEW (consumed at or above enabled + warning) and a license turned
+    /// from a group's into a direct one; never: 0 whatever changed. Cleared errors never count.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -224,6 +239,11 @@ pub struct PlanCommon {
     pub group: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Exit with code 1 when the plan holds something of at least this severity. error (the
+    /// default): a blocker; warning: a blocker or a warning; info: the same as warning (a plan has
+    /// nothing below a warning); never: 0 even with blockers.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -291,6 +311,8 @@ pub enum OutputFormat {
     Html,
 }
 
+/// `--fail-on` of `analyze`, `timeline`, `diff` and `plan`: the least severity that makes the exit
+/// code 1. What each severity covers is the command's own (its flag's help says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
@@ -329,7 +351,10 @@ pub struct AnalyzeArgs {
     pub input: InputArgs,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Exit with code 1 when a finding has at least this severity.
+    /// Exit with code 1 when a finding has at least this severity. error (the default): a pending
+    /// error (any cause but ConcurrencyException, and Other only when the error blocking it is
+    /// known); warning: any pending error; info: also a resolved or self-resolved one; never: 0
+    /// whatever is found.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day): decides what is still pending and which

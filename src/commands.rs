@@ -674,8 +674,16 @@ fn threshold(f: FailOn) -> Option<Severity> {
 
 /// Exit code for a diagnosis: 1 when a finding reaches the `--fail-on` severity.
 pub fn exit_code(d: &Diagnosis, fail_on: FailOn) -> u8 {
+    fail_on_code(d.findings.iter().map(|f| f.severity), fail_on)
+}
+
+/// Exit code for what a command found, each thing at its severity: 1 when one reaches the
+/// `--fail-on` severity, 0 otherwise (always 0 with `never`). Every command that takes `--fail-on`
+/// (`analyze`, `timeline`, `diff`, `plan`) decides its code here, after its report is written, so
+/// a closed pipe (README, "Exit codes") does not change it.
+pub fn fail_on_code(severities: impl IntoIterator<Item = Severity>, fail_on: FailOn) -> u8 {
     match threshold(fail_on) {
-        Some(t) if d.findings.iter().any(|f| f.severity >= t) => 1,
+        Some(t) if severities.into_iter().any(|s| s >= t) => 1,
         _ => 0,
     }
 }

@@ -183,6 +183,21 @@ pub fn diagnose(
     }
 }
 
+/// The severity of an error of `cause` in `status`: what `analyze` gives a finding, and what
+/// `timeline` and `diff` give the errors they show (for `--fail-on`). A resolved or self-resolved
+/// error is information; a pending ConcurrencyException (transient: Entra retries it) and a pending
+/// Other whose blocking error the data does not show (`blocker_known` false: another product's
+/// error from the same group, which Other stands for) are warnings; every other pending error is an
+/// error. `blocker_known` only matters for Other.
+pub fn severity(cause: &Cause, status: Status, blocker_known: bool) -> Severity {
+    match (cause, status) {
+        (_, Status::Resolved | Status::SelfResolved) => Severity::Info,
+        (Cause::ConcurrencyException, _) => Severity::Warning,
+        (Cause::Other, _) if !blocker_known => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
 fn build_finding(
     ctx: &Ctx<'_>,
     b: &Bucket,
@@ -227,14 +242,9 @@ fn build_finding(
             explanation.push_str(&format!(" Resolved: {}.", r.how));
         }
     }
-    let severity = match (&b.cause, status) {
-        (_, Status::Resolved | Status::SelfResolved) => Severity::Info,
-        (Cause::ConcurrencyException, _) => Severity::Warning,
-        (Cause::Other, _) if matches!(&details, CauseDetails::Blocked { blocked_by, .. } if blocked_by.is_empty()) => {
-            Severity::Warning
-        }
-        _ => Severity::Error,
-    };
+    let blocker_known =
+        !matches!(&details, CauseDetails::Blocked { blocked_by, .. } if blocked_by.is_empty());
+    let severity = severity(&b.cause, status, blocker_known);
     let not_assigned = not_assigned_products(ctx, b, &users);
     let audit = status::correlation(ctx, b, resolved);
     let evidence = status::evidence(b);

@@ -2,8 +2,9 @@
 //! whose cause changed, seat changes per product, group license changes, users added and removed.
 //!
 //! Each side is read on its own (files or a folder; audit logs in them are ignored); `compare` does
-//! the work, `render` prints it. Exit code 1 when NEW has errors OLD did not have (new, or with
-//! another cause), 0 otherwise.
+//! the work, `render` prints it. Exit code 1 when the diff holds something at `--fail-on` or above
+//! ([`severities`]; by default: NEW has errors OLD did not have, new or with another cause), 0
+//! otherwise.
 
 pub mod compare;
 pub mod model;
@@ -11,9 +12,12 @@ pub mod render;
 
 use crate::cli::DiffArgs;
 use crate::ingest::{Ingested, ReadOptions, Reading};
+use crate::model::finding::{ProductRef, Severity, Status, UserRef};
+use crate::model::snapshot::{Snapshot, User};
+use crate::model::{Cause, ObjectId};
 use anyhow::{Context, Result};
-use model::DiffDoc;
-use std::collections::BTreeSet;
+use model::{DiffDoc, Via};
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -151,7 +155,72 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
-    Ok(u8::from(doc.has_new_errors()))
+    Ok(crate::commands::fail_on_code(
+        severities(&doc, &new.snapshot),
+        a.fail_on,
+    ))
+}
+
+/// What `--fail-on` weighs in a diff, each at its severity:
+/// - each error NEW has and OLD did not (`new_errors`, and `changed_errors` at their new cause):
+///   the severity `analyze` gives a pending error of its cause ([`crate::diagnose::severity`]), an
+///   Other counting its blocking error as known when NEW shows it ([`blocker_shown`]). So each is at
+///   least a warning (`--fail-on warning`, the default: 1 when NEW has errors OLD did not have);
+/// - each product whose seats changed and that has none left in NEW (its consumed units at or
+///   above its enabled and warning ones, as `analyze`'s capacity table counts a product without
+///   seats): information;
+/// - each license turned from a group's into a direct one (`converted_to_direct`): information.
+///
+/// Cleared errors are good news, and the rest (users, addresses, group licenses) is context.
+pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
+    // NEW's users by id, for the Other errors only (most diffs have none)
+    let any_other = doc.new_errors.iter().any(|e| e.cause == Cause::Other)
+        || doc
+            .changed_errors
+            .iter()
+            .any(|e| e.new_cause == Cause::Other);
+    let users: HashMap<&ObjectId, &User> = if any_other {
+        new.users.iter().map(|u| (&u.id, u)).collect()
+    } else {
+        HashMap::new()
+    };
+    let rate = |cause: &Cause, user: &UserRef, product: &ProductRef, via: &Via| {
+        let holder = user.id.as_ref().and_then(|id| users.get(id));
+        let known =
+            *cause == Cause::Other && holder.is_some_and(|u| blocker_shown(u, product, via));
+        crate::diagnose::severity(cause, Status::Pending, known)
+    };
+    let new_errors = doc
+        .new_errors
+        .iter()
+        .map(|e| rate(&e.cause, &e.user, &e.product, &e.via));
+    let changed = doc
+        .changed_errors
+        .iter()
+        .map(|e| rate(&e.new_cause, &e.user, &e.product, &e.via));
+    let no_seats = doc.seats.iter().filter(|s| {
+        let n = |c: model::Count| u128::from(c.new.unwrap_or(0));
+        s.presence != model::Presence::Removed && n(s.consumed) >= n(s.enabled) + n(s.warning)
+    });
+    let info = no_seats.count() + doc.converted_to_direct.len();
+    new_errors
+        .chain(changed)
+        .chain(std::iter::repeat_n(Severity::Info, info))
+        .collect()
+}
+
+/// Whether NEW's `user` shows the error their Other on `product` (assigned `via`) stands for: as
+/// `analyze` finds it in a snapshot, another product's error from the same group (for a direct
+/// assignment, another product's error), with a cause other than Other.
+fn blocker_shown(user: &User, product: &ProductRef, via: &Via) -> bool {
+    user.license_states.iter().any(|st| {
+        let same_group = match via {
+            Via::Group(g) => st.assigned_by_group.as_ref() == Some(&g.id),
+            Via::Direct => true,
+        };
+        let other_product = product.sku_id.as_ref().is_none_or(|s| st.sku_id != *s);
+        same_group && other_product && st.error.as_ref().is_some_and(|c| *c != Cause::Other)
+    })
 }
 
 fn display(p: &Path) -> String {

@@ -3,7 +3,7 @@
 //! assignments to a group, deleting a licensed group, assigning an add-on). Each planner checks those
 //! assumptions offline, from a snapshot, and lists every blocker (per user, or for the group) before
 //! anything is changed, with the documented order of steps. Exit code 1 when there are blockers, 0
-//! when the plan is safe, 2 on error.
+//! when the plan is safe (`--fail-on warning`: also 1 with warnings; `never`: 0), 2 on error.
 //!
 //! This file wires the command: read the snapshot, resolve `--group` and the products, run the
 //! planner, render. One planner per file (`change`, `migrate`, `delete_group`, `add_on`); `view` is
@@ -28,6 +28,7 @@ use crate::commands::{knowledge, parse_as_of};
 use crate::error::UsageError;
 use crate::ingest::{self, ReadOptions, Reading};
 use crate::knowledge::{ConflictTableVersion, Knowledge};
+use crate::model::finding::Severity;
 use crate::model::snapshot::Snapshot;
 use crate::model::{ObjectId, PlanId, SkuId};
 use anyhow::{Context, Result};
@@ -44,7 +45,7 @@ enum Request {
     AddOn(SkuId),
 }
 
-/// Runs `licdiag plan ...`; returns the exit code (0 safe, 1 blockers).
+/// Runs `licdiag plan ...`; returns the exit code (by default 0 safe, 1 blockers; `--fail-on`).
 pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let (common, kind) = match &a.plan {
         PlanCommand::Change { common, .. } => (common, PlanKind::Change),
@@ -88,7 +89,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let members = t.members(group);
     let summary = t.summary(group, &members);
     let mut w = crate::commands::sink(common.output.as_deref())?;
-    let safe = match request {
+    let found = match request {
         Request::Change(req) => emit(
             kind,
             as_of,
@@ -127,10 +128,12 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         )?,
     };
     w.flush().context("writing the plan")?;
-    Ok(if safe { 0 } else { 1 })
+    Ok(crate::commands::fail_on_code(found, common.fail_on))
 }
 
-/// Builds the document, renders it, and says whether the plan is safe.
+/// Builds the document, renders it, and returns what `--fail-on` weighs in it: each blocker an
+/// error, each warning a warning (a plan has nothing at information level). By default
+/// (`--fail-on error`) the exit code is 1 when the plan has a blocker: not safe.
 fn emit<D: Serialize + Details>(
     kind: PlanKind,
     as_of: DateTime<Utc>,
@@ -139,7 +142,7 @@ fn emit<D: Serialize + Details>(
     planned: Planned<D>,
     common: &PlanCommon,
     w: &mut dyn Write,
-) -> Result<bool> {
+) -> Result<Vec<Severity>> {
     let (blockers, warnings) = planned.findings.finish();
     let doc = PlanDoc {
         plan: kind,
@@ -153,7 +156,9 @@ fn emit<D: Serialize + Details>(
         details: planned.details,
     };
     crate::report::render(&doc, common.format, w).context("writing the plan")?;
-    Ok(doc.safe)
+    let blockers = std::iter::repeat_n(Severity::Error, doc.blockers.len());
+    let warnings = std::iter::repeat_n(Severity::Warning, doc.warnings.len());
+    Ok(blockers.chain(warnings).collect())
 }
 
 /// `licdiag plan` needs users and groups; an audit log alone cannot answer "who holds what".

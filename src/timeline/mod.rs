@@ -23,11 +23,14 @@ use crate::diagnose::{self, DiagnoseOptions};
 use crate::error::UsageError;
 use crate::ingest::{Ingested, ReadOptions, Reading};
 use crate::knowledge::Knowledge;
+use crate::model::finding::{Diagnosis, Severity, Status};
+use crate::model::{Cause, ObjectId};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use directory::Directory;
 use filter::Filters;
-use model::{OpenItem, TimelineDoc, TimelineEvidence};
+use model::{OpenItem, Subject, TimelineDoc, TimelineEvidence};
+use std::collections::HashMap;
 use std::io::Write;
 
 /// What to narrow the story to, as given on the command line.
@@ -73,6 +76,17 @@ pub fn timeline(
     query: &Query,
     as_of: DateTime<Utc>,
 ) -> Result<TimelineDoc, UsageError> {
+    Ok(timeline_and_diagnosis(data, kb, query, as_of)?.0)
+}
+
+/// [`timeline`], with the diagnosis the story was annotated with ([`severities`] rates the open
+/// failures by it).
+pub fn timeline_and_diagnosis(
+    data: &Ingested,
+    kb: &Knowledge,
+    query: &Query,
+    as_of: DateTime<Utc>,
+) -> Result<(TimelineDoc, Diagnosis), UsageError> {
     let dir = Directory::new(&data.events, &data.snapshot);
     let filters = Filters::resolve(query, &dir)?;
     let diagnosis = diagnose::diagnose(
@@ -88,7 +102,7 @@ pub fn timeline(
     let time_to_resolve = stats::per_cause(&episodes, &snapshot_only);
     let snap = &data.snapshot;
     let entries = filters.entries(story.entries);
-    Ok(TimelineDoc {
+    let doc = TimelineDoc {
         as_of,
         filters: filters.applied(&dir),
         evidence: TimelineEvidence {
@@ -108,11 +122,102 @@ pub fn timeline(
             .into_iter()
             .chain(crate::report::view::input_remarks(&data.inputs))
             .collect(),
-    })
+    };
+    Ok((doc, diagnosis))
 }
 
-/// `licdiag timeline`: exit code 1 when the story shown still has open errors, 0 when everything in
-/// it was resolved.
+/// What `--fail-on` weighs in the story shown, each at its severity:
+/// - each open failure at the severity `analyze` gives a pending error of its cause
+///   ([`diagnose::severity`]): a warning for a ConcurrencyException, an error for the other known
+///   causes and a code licdiag does not know, and an error for a failure whose record names no
+///   cause. An Other takes the severity of the diagnosis' pending Other finding that names its
+///   subject (an error when that finding knows the error blocking it), a warning when none does.
+///   So every open failure is at least a warning (`--fail-on warning`, the default: 1 while
+///   anything is open);
+/// - each failure episode of the story that ended (resolved, self-resolved, closed by the user's
+///   deletion): information, as `analyze` rates a resolved error;
+/// - each group processing run over [`model::PROCESSING_LIMIT_HOURS`]: information.
+pub fn severities(doc: &TimelineDoc, diagnosis: &Diagnosis) -> Vec<Severity> {
+    let blocked = OtherSeverities::new(doc, diagnosis);
+    let open = doc.still_open.iter().map(|o| match &o.cause {
+        None => Severity::Error,
+        Some(Cause::Other) => blocked.of(o),
+        Some(c) => diagnose::severity(c, Status::Pending, true),
+    });
+    let ended: usize = doc
+        .time_to_resolve
+        .iter()
+        .map(|s| s.resolved + s.closed_by_deletion)
+        .sum();
+    let info = std::iter::repeat_n(Severity::Info, ended + doc.slow_processing.len());
+    open.chain(info).collect()
+}
+
+/// Keeps the highest severity given for `key`.
+fn raise<K: std::hash::Hash + Eq>(m: &mut HashMap<K, Severity>, key: K, s: Severity) {
+    let e = m.entry(key).or_insert(s);
+    *e = (*e).max(s);
+}
+
+/// The severities of the diagnosis' pending Other findings, by the users (object id, and UPN) and
+/// groups they name pending: the only cause whose severity depends on more than its status.
+#[derive(Default)]
+struct OtherSeverities {
+    by_id: HashMap<ObjectId, Severity>,
+    by_upn: HashMap<String, Severity>,
+    by_group: HashMap<ObjectId, Severity>,
+}
+
+impl OtherSeverities {
+    fn new(doc: &TimelineDoc, diagnosis: &Diagnosis) -> OtherSeverities {
+        let mut out = OtherSeverities::default();
+        if !doc.still_open.iter().any(|o| o.cause == Some(Cause::Other)) {
+            return out;
+        }
+        let pending = diagnosis
+            .findings
+            .iter()
+            .filter(|f| f.cause == Cause::Other && f.status == Status::Pending);
+        for f in pending {
+            if f.users.is_empty() {
+                if let Some(g) = &f.group_id {
+                    raise(&mut out.by_group, g.clone(), f.severity);
+                }
+            }
+            for u in f.users.iter().filter(|u| u.status == Status::Pending) {
+                if let Some(id) = &u.user.id {
+                    raise(&mut out.by_id, id.clone(), f.severity);
+                }
+                if let Some(upn) = &u.user.upn {
+                    raise(&mut out.by_upn, upn.to_lowercase(), f.severity);
+                }
+            }
+        }
+        out
+    }
+
+    /// An open Other: its finding's severity, else a warning (no blocking error known).
+    fn of(&self, o: &OpenItem) -> Severity {
+        let found = match &o.subject {
+            Subject::User(u) => {
+                let by_id = u.id.as_ref().and_then(|id| self.by_id.get(id));
+                let by_upn = || {
+                    u.upn
+                        .as_ref()
+                        .and_then(|upn| self.by_upn.get(&upn.to_lowercase()))
+                };
+                by_id.or_else(by_upn)
+            }
+            Subject::Group(g) => g.id.as_ref().and_then(|id| self.by_group.get(id)),
+        };
+        found
+            .copied()
+            .unwrap_or_else(|| diagnose::severity(&Cause::Other, Status::Pending, false))
+    }
+}
+
+/// `licdiag timeline`: exit code 1 when the story shown holds something at `--fail-on` or above
+/// ([`severities`]; by default any open failure), 0 otherwise.
 pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
         strict: a.input.strict,
@@ -147,12 +252,13 @@ pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
             .zip(a.group.as_deref())
             .map(|(r, g)| r.name(g)),
     };
-    let doc = timeline(&data, &kb, &query, as_of)?;
+    let (doc, diagnosis) = timeline_and_diagnosis(&data, &kb, &query, as_of)?;
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the timeline")?;
     w.flush().context("writing the timeline")?;
-    let code = if doc.still_open.is_empty() { 0 } else { 1 };
+    let code = crate::commands::fail_on_code(severities(&doc, &diagnosis), a.fail_on);
     drop(doc);
+    crate::commands::release_at_exit(diagnosis);
     crate::commands::release_at_exit(data);
     Ok(code)
 }

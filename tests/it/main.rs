@@ -8,6 +8,7 @@ mod cli_analyze;
 mod cli_dates;
 mod cli_diff;
 mod cli_export;
+mod cli_fail_on;
 mod cli_hostile;
 mod cli_inspect;
 mod cli_plan;
