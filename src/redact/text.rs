@@ -844,6 +844,23 @@ mod tests {
         assert!(!t.contains("10.0."));
     }
 
+    /// What the property below found once: two encoded addresses glued into one token (the
+    /// first was left), an EUM address running into an X.500 path after a slash (not replaced
+    /// the same way twice), a last `cn=` value ending in `=` (the path was not replaced).
+    #[test]
+    fn glued_shapes_the_property_found() {
+        let s = scrubber(&[]);
+        for text in [
+            "ana.ruiz%40fabrikam.exampleana.ruiz%40fabrikam.example ",
+            "EUM:4255550100;phone-context=dp.fabrikam.example/X500:/o=ExchangeLabs/ou=E (F)/cn=Recipients/cn=0a1b-ana.ruiz. ",
+            "X500:/o=x/ou=y/cn=Recipients/cn=0a1b-ana.ruiz/https://x.example/?upn= ",
+        ] {
+            let once = s.text(text);
+            assert!(!once.contains("ana.ruiz") && !once.contains("4255550100"), "{once}");
+            assert_eq!(s.text(&once), once, "{text}");
+        }
+    }
+
     proptest::proptest! {
         /// Any text: no panic, and a second scrub changes nothing. Pieces written apart (by a
         /// space or punctuation) leave nothing personal; glued into one word, a display name, an
