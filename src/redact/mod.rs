@@ -11,6 +11,7 @@
 
 pub mod pseudonym;
 pub mod records;
+pub mod shapes;
 pub mod text;
 
 use crate::cli::RedactArgs;

@@ -22,7 +22,8 @@ pub enum Kind {
     Name,
     /// An IP address.
     Ip,
-    /// A proxy address that is not e-mail-like (`X500:/o=...`), after its prefix.
+    /// A proxy address that is not e-mail-like (`X500:/o=...`), after its prefix; a
+    /// legacyExchangeDN (an X.500 path without the prefix) in free text.
     Other,
 }
 
@@ -113,15 +114,35 @@ impl Pseudonyms {
             Some((prefix, rest)) => {
                 if is_pseudonym(rest) {
                     t.to_string()
-                } else if rest.contains('@') {
-                    format!("{prefix}:{}", self.address(rest))
                 } else {
-                    format!("{prefix}:{}", self.simple(Kind::Other, rest))
+                    format!("{prefix}:{}", self.proxy_value(rest))
                 }
             }
-            None if t.contains('@') => self.address(t),
-            None => self.simple(Kind::Other, t),
+            None => self.proxy_value(t),
         }
+    }
+
+    /// What a proxy address becomes after its prefix: an e-mail-like value the address pseudonym,
+    /// any other (an X.500 path, an X.400 or EUM address, a legacyExchangeDN) `addr-<hash>`. Free
+    /// text gets the same for the same value ([`super::text::Scrubber`]), with or without prefix.
+    pub fn proxy_value(&self, value: &str) -> String {
+        let t = value.trim();
+        if t.contains('@') {
+            self.address(t)
+        } else {
+            self.simple(Kind::Other, t)
+        }
+    }
+
+    /// `user-<hash>#EXT#` for a guest's mail nickname (`ana_fabrikam.example#EXT#`, the part of a
+    /// guest UPN before the `@`) met without its tenant domain: the marker stays, the external
+    /// address it spells goes.
+    pub fn guest_nickname(&self, value: &str) -> String {
+        format!(
+            "{}{}#EXT#",
+            Kind::Address.prefix(),
+            self.hash(Kind::Address, value)
+        )
     }
 
     fn simple(&self, kind: Kind, value: &str) -> String {

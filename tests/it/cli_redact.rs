@@ -508,3 +508,158 @@ fn an_error_that_stops_the_run_quotes_no_address() {
     assert!(!r.stderr.contains(&upn), "{}", r.stderr);
     assert!(r.stderr.contains("@redacted.invalid"), "{}", r.stderr);
 }
+
+/// The address shapes of `fixtures/redact-shapes` and the personal words they spell.
+const SHAPES: &[&str] = &[
+    "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0a1b2c3d4e5f40718293a4b5c6d7e8f9-ana.ruiz",
+    "/o=First Organization/ou=First Administrative Group/cn=Recipients/cn=Ana Ruiz",
+    "/cn=Recipients/cn=carladiaz",
+    "ana.ruiz%40fabrikam.example",
+    "ben.ito_contoso.example#EXT#",
+    "ben.ito_contoso.example%23EXT%23%40fabrikam.onmicrosoft.com",
+    "ben.ito%2540contoso.example",
+    "carla.diaz&#64;fabrikam.example",
+    "carla\\u0040fabrikam.example",
+    "carla.diaz@localhost",
+    "carla@fabrikam",
+    "EUM:4255550100;phone-context=dp.fabrikam.example",
+    "X400:C=US;A= ;P=Fabrikam;O=Exchange;S=Diaz;G=Carla;",
+];
+const SHAPE_WORDS: &[&str] = &[
+    "ana.ruiz",
+    "ruiz",
+    "ben.ito",
+    "ben ito",
+    "carla",
+    "diaz",
+    "fabrikam",
+    "contoso",
+    "4255550100",
+    "4255550199",
+];
+const X500_EXO: &str = "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0a1b2c3d4e5f40718293a4b5c6d7e8f9-ana.ruiz";
+const X400: &str = "C=US;A= ;P=Fabrikam;O=Exchange;S=Diaz;G=Carla;";
+const GUEST: &str = "ben.ito_contoso.example#EXT#@fabrikam.onmicrosoft.com";
+
+/// `analyze` and `timeline` in every report format and the `export` CSV tables of `dir`: (what,
+/// text) for each output, standard error included.
+fn shape_outputs(dir: &Path, redact: bool) -> Vec<(String, String)> {
+    let key = ["--redact", "--redact-key", KEY];
+    let mut out = Vec::new();
+    for cmd in ["analyze", "timeline"] {
+        for format in ["table", "json", "md", "html"] {
+            let mut args = vec![cmd, path(dir), "--format", format];
+            if redact {
+                args.extend(key);
+            }
+            let r = run(&args);
+            assert!(
+                matches!(r.code, Some(0 | 1)),
+                "{cmd} {format}: {}",
+                r.stderr
+            );
+            out.push((format!("{cmd} --format {format}"), r.stdout));
+            out.push((format!("{cmd} --format {format} (stderr)"), r.stderr));
+        }
+    }
+    let tables = tempfile::tempdir().expect("tempdir");
+    let mut args = vec![
+        "export",
+        path(dir),
+        "--format",
+        "csv",
+        "--out",
+        path(tables.path()),
+    ];
+    if redact {
+        args.extend(key);
+    }
+    let r = run(&args);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    out.push(("export (stderr)".into(), r.stderr));
+    for f in std::fs::read_dir(tables.path()).expect("tables") {
+        let f = f.expect("entry").path();
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_string();
+        out.push((name, std::fs::read_to_string(&f).expect("csv")));
+    }
+    out
+}
+
+/// Privacy review: an `@` written `%40` (URLs), `%2540`, `&#64;` or `\u0040`, an X500 proxy address
+/// or legacyExchangeDN, a domain without a dot, X.400 and EUM proxy addresses and a guest's mail
+/// nickname survived `--redact` in error texts and result reasons. In every output format of
+/// `analyze`, `timeline` and `export` they are gone now, each replaced by the pseudonym the same
+/// value gets in its own field (proxy prefix and encoding kept).
+#[test]
+fn address_shapes_in_free_text_are_redacted_everywhere() {
+    let dir = fixture("redact-shapes");
+    let found = |outputs: &[(String, String)], s: &str| {
+        let low = s.to_lowercase();
+        outputs.iter().any(|(_, text)| {
+            let t = text.to_lowercase();
+            spellings(s).iter().any(|sp| t.contains(sp)) || t.contains(&low)
+        })
+    };
+    // the fixture shows each shape somewhere when not redacted
+    let plain = shape_outputs(&dir, false);
+    for s in SHAPES.iter().chain(SHAPE_WORDS) {
+        assert!(found(&plain, s), "the fixture never shows {s:?}");
+    }
+    let red = shape_outputs(&dir, true);
+    let secrets: BTreeSet<String> = SHAPES
+        .iter()
+        .chain(SHAPE_WORDS)
+        .map(|s| s.to_string())
+        .collect();
+    for (what, text) in &red {
+        assert_clean(what, text, &secrets);
+    }
+    // the same value, the same pseudonym: in the text as in its field, the prefix and the
+    // encoding of the `@` kept
+    let p = licdiag::redact::pseudonym::Pseudonyms::new(KEY.as_bytes().to_vec());
+    let get = |name: &str| {
+        red.iter()
+            .find(|(what, _)| what == name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let (json, events, users) = (
+        get("analyze --format json"),
+        get("events.csv"),
+        get("users.csv"),
+    );
+    let x500 = format!("X500:{}", p.proxy_value(X500_EXO));
+    assert!(json.contains(&x500) && users.contains(&x500), "{x500}");
+    let x400 = format!("X400:{}", p.proxy_value(X400));
+    assert!(events.contains(&x400) && users.contains(&x400), "{x400}");
+    let ana = p.address("ana.ruiz@fabrikam.example");
+    assert!(json.contains(&ana.replace('@', "%40")) && users.contains(&ana));
+    let guest = p.address(GUEST);
+    assert!(guest.ends_with("#EXT#@redacted.invalid"), "{guest}");
+    assert!(json.contains(&guest.replace('#', "%23").replace('@', "%40")));
+    assert!(json.contains(&guest), "the guest's UPN field");
+    let localhost = format!("SMTP:{}", p.address("carla.diaz@localhost"));
+    assert!(json.contains(&localhost), "{localhost}");
+    assert!(events.contains(
+        &p.address("carla.diaz@fabrikam.example")
+            .replace('@', "&#64;")
+    ));
+
+    // input paths: a folder named by an encoded address, one by an address without a dot
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp
+        .path()
+        .join("ana.ruiz%40fabrikam.example")
+        .join("carla@fabrikam");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    for f in ["audit.json", "users.json"] {
+        std::fs::copy(dir.join(f), root.join(f)).expect("copy");
+    }
+    for (what, text) in shape_outputs(&root, true) {
+        assert_clean(&what, &text, &secrets);
+    }
+}
