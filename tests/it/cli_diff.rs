@@ -185,6 +185,37 @@ fn reports_exactly_the_generated_changes() {
     assert_eq!(v["old"]["errors"], 17);
     assert_eq!(v["new"]["errors"], 11);
     assert!(v.get("not_compared").is_none());
+
+    // products lost: chloe's add-on went with the group license (liam's, in Error, is a cleared
+    // error only); derek's direct E3 counted under his removal, not listed again
+    let lost = v["products_lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 2, "{lost:#?}");
+    assert_eq!(lost[0]["product"]["sku"], "CONTOSO_CUSTOM_ADDON");
+    assert_eq!(lost[0]["via"]["name"], "LIC-Contoso-Addon");
+    assert_eq!(lost[0]["reason"], "group_license_removed");
+    assert_eq!(lost[0]["count"], 1);
+    assert_eq!(lost[0]["users"][0]["upn"], "chloe.martin@fabrikam.example");
+    assert_eq!(lost[1]["product"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(lost[1]["via"]["kind"], "direct");
+    assert_eq!(lost[1]["reason"], "user_removed");
+    assert_eq!(lost[1]["count"], 1);
+    assert!(lost[1].get("users").is_none(), "listed in users_removed");
+    assert!(v["products_gained"].as_array().unwrap().is_empty());
+    // Yammer turned on where LIC-O365-E3 is the only source of E3 on both sides
+    let on = v["plans_turned_on"].as_array().unwrap();
+    assert_eq!(on.len(), 1, "{on:#?}");
+    assert_eq!(on[0]["plan"]["name"], "YAMMER_ENTERPRISE");
+    assert_eq!(on[0]["count"], 9);
+    assert!(v["plans_turned_off"].as_array().unwrap().is_empty());
+    assert_eq!(
+        [
+            &s["products_lost"],
+            &s["products_gained"],
+            &s["plans_turned_off"],
+            &s["plans_turned_on"]
+        ],
+        [1, 0, 0, 9]
+    );
 }
 
 #[test]
@@ -210,6 +241,10 @@ fn same_snapshot_is_clean() {
         "group_licenses",
         "users_added",
         "users_removed",
+        "products_lost",
+        "products_gained",
+        "plans_turned_off",
+        "plans_turned_on",
     ] {
         assert!(v[k].as_array().unwrap().is_empty(), "{k}");
     }
