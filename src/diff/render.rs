@@ -505,3 +505,50 @@ impl Document for DiffDoc {
         html(self, w)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{ok, user, E3};
+    use crate::model::snapshot::Snapshot;
+
+    fn render(d: &DiffDoc, f: fn(&DiffDoc, &mut dyn Write) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(d, &mut out).expect("written");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    /// 25 users lost a product: the table names 10, the Markdown 20, the HTML 30 (as `analyze`
+    /// caps a finding's users); the JSON lists them all.
+    #[test]
+    fn users_named_per_row_are_capped_per_format() {
+        let names: Vec<String> = (0..25).map(|i| format!("u{i:02}")).collect();
+        let held = |n: &str| {
+            let mut u = user(n);
+            u.license_states = vec![ok(E3, None, "2026-10-01T08:00:00Z")].into();
+            u
+        };
+        let old = Snapshot {
+            users: names.iter().map(|n| held(n)).collect(),
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: names.iter().map(|n| user(n)).collect(),
+            ..Default::default()
+        };
+        let kb = crate::knowledge::Knowledge::builtin();
+        let d = super::super::compare::compare(&old, &new, "old", "new", &kb);
+        assert_eq!(d.products_lost.len(), 1);
+        assert_eq!(d.products_lost[0].users.len(), 25);
+        let t = render(&d, table);
+        assert!(t.contains("25 users: u00@fabrikam.example, "), "{t}");
+        assert!(t.contains("u09@fabrikam.example and 15 more"), "{t}");
+        assert!(!t.contains("u10@"), "{t}");
+        let m = render(&d, markdown);
+        assert!(m.contains("u19@fabrikam.example and 5 more |"), "{m}");
+        let h = render(&d, html);
+        assert!(h.contains("u24@fabrikam.example</td>"), "{h}");
+        assert!(!h.contains("more</td>"), "{h}");
+        assert_eq!(users_cell(3, &[], 10), "3 users");
+    }
+}
