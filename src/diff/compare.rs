@@ -1,6 +1,7 @@
 //! Comparing two snapshots: license errors keyed by (user, product, assigning group), seats per
-//! product, licenses per group, users. A part is compared only when both sides have it, so a
-//! missing export never reads as "everything cleared".
+//! product, licenses per group, users, and the products and service plans users hold (lost or
+//! gained, with the reason the exports tell). A part is compared only when both sides have it, so
+//! a missing export never reads as "everything cleared".
 
 use super::model::{
     AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
