@@ -489,7 +489,9 @@ impl<'a> Why<'a> {
 }
 
 /// The (product, source) pairs `from` holds (`Active` / `ActiveWithError`) of products `to` has no
-/// license state of (any state, from any source), sorted, each once. `skus` is scratch space.
+/// license state of (any state, from any source) and no `assignedLicenses` entry of (a user
+/// exported without license states still holds what it lists), sorted, each once. `skus` is
+/// scratch space.
 fn held_not_in<'a>(
     from: &'a User,
     to: Option<&'a User>,
@@ -498,6 +500,7 @@ fn held_not_in<'a>(
     skus.clear();
     if let Some(to) = to {
         skus.extend(to.license_states.iter().map(|s| &s.sku_id));
+        skus.extend(to.assigned_licenses.iter().map(|l| &l.sku_id));
     }
     skus.sort_unstable();
     skus.dedup();
@@ -1143,7 +1146,8 @@ mod tests {
     }
 
     /// A side whose users have assignedLicenses and no license states (an export that did not
-    /// select them) is not read as every product lost.
+    /// select them) is not read as every product lost; nor is a user of it whose assignedLicenses
+    /// still lists the product.
     #[test]
     fn a_side_without_license_states_is_not_compared() {
         let old = Snapshot {
@@ -1170,6 +1174,24 @@ mod tests {
             "{:?}",
             d.not_compared
         );
+        // one user of several exported without states: what its assignedLicenses lists is held
+        let mut other = with("bo", vec![ok(E3, None, AT)]);
+        other.assigned_licenses = new.users[0].assigned_licenses.clone();
+        let old2 = Snapshot {
+            users: vec![old.users[0].clone(), with("bo", vec![ok(E3, None, AT)])],
+            ..Default::default()
+        };
+        let new2 = Snapshot {
+            users: vec![new.users[0].clone(), other],
+            ..Default::default()
+        };
+        let d = compare(&old2, &new2, "old", "new", &Knowledge::builtin());
+        assert!(
+            !d.not_compared.iter().any(|n| n.starts_with("products")),
+            "{:?}",
+            d.not_compared
+        );
+        assert!(d.products_lost.is_empty(), "{:?}", d.products_lost);
         // no license at all in NEW (nor assignedLicenses): everything lost, compared
         let new = Snapshot {
             users: vec![user("ana")],
