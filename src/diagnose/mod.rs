@@ -14,7 +14,7 @@ mod context;
 mod count;
 mod dependency;
 mod lookup;
-mod memberships;
+pub(crate) mod memberships;
 mod observe;
 mod other;
 mod prerequisite;

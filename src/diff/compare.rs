@@ -1,14 +1,17 @@
 //! Comparing two snapshots: license errors keyed by (user, product, assigning group), seats per
-//! product, licenses per group, users. A part is compared only when both sides have it, so a
-//! missing export never reads as "everything cleared".
+//! product, licenses per group, users, and the products and service plans users hold (lost or
+//! gained, with the reason the exports tell). A part is compared only when both sides have it, so
+//! a missing export never reads as "everything cleared".
 
 use super::model::{
     AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
-    DisabledPlansChange, ErrorEntry, GroupLicenseChange, GroupRef, Presence, SeatChange, Side, Via,
+    DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, LossReason,
+    PlanChange, Presence, ProductChange, SeatChange, Side, Via,
 };
+use crate::diagnose::memberships::Memberships;
 use crate::knowledge::Knowledge;
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
-use crate::model::hash::HashMap;
+use crate::model::hash::{HashMap, HashSet};
 use crate::model::snapshot::{
     AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
@@ -187,6 +190,7 @@ pub fn compare(
         (Vec::new(), Vec::new(), Vec::new());
     let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
     let (mut converted_to_direct, mut addresses_changed) = (Vec::new(), Vec::new());
+    let mut held = Held::default();
     if users_ok {
         errors(
             &names,
@@ -211,6 +215,10 @@ pub fn compare(
         let both = in_both(old, new);
         converted_to_direct = conversions(&names, &both);
         addresses_changed = addresses(&names, &both);
+        match no_states(old, new) {
+            Some(why) => not_compared.push(why),
+            None => held = products(&names, old, new, &both, &old_ids, &new_ids),
+        }
     }
     let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
         seats(&names, &old.skus, &new.skus)
@@ -235,6 +243,10 @@ pub fn compare(
             users_removed: users_removed.len(),
             converted_to_direct: converted_to_direct.len(),
             addresses_changed: addresses_changed.len(),
+            products_lost: held.lost_pairs,
+            products_gained: held.gained_pairs,
+            plans_turned_off: held.off_count,
+            plans_turned_on: held.on_count,
         },
         new_errors,
         cleared_errors,
@@ -245,6 +257,10 @@ pub fn compare(
         users_removed,
         converted_to_direct,
         addresses_changed,
+        products_lost: held.lost,
+        products_gained: held.gained,
+        plans_turned_off: held.off,
+        plans_turned_on: held.on,
         not_compared,
         warnings: Vec::new(),
     }
@@ -340,6 +356,348 @@ fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
         }
     }
     out.sort_by_key(|a| user_sort_key(&a.user));
+    out
+}
+
+/// Products lost and gained, service plans turned off and on (the counts are the summary's).
+#[derive(Default)]
+struct Held {
+    lost: Vec<ProductChange<LossReason>>,
+    gained: Vec<ProductChange<GainReason>>,
+    off: Vec<PlanChange>,
+    on: Vec<PlanChange>,
+    lost_pairs: usize,
+    gained_pairs: usize,
+    off_count: usize,
+    on_count: usize,
+}
+
+/// Why products held are not compared: a side whose users have `assignedLicenses` and not one
+/// `licenseAssignmentStates` entry (an export that did not select them) would read as every
+/// product lost or gained.
+fn no_states(old: &Snapshot, new: &Snapshot) -> Option<String> {
+    let lacks = |s: &Snapshot| {
+        !s.users.iter().any(|u| !u.license_states.is_empty())
+            && s.users.iter().any(|u| !u.assigned_licenses.is_empty())
+    };
+    let side = match (lacks(old), lacks(new)) {
+        (false, false) => return None,
+        (true, true) => "neither snapshot's",
+        (true, false) => "OLD's",
+        (false, true) => "NEW's",
+    };
+    Some(format!(
+        "products lost and gained (licenseAssignmentStates): {side} users have assignedLicenses and no licenseAssignmentStates"
+    ))
+}
+
+/// What the reasons of products lost and gained are read from, each side's indexed once.
+struct Why<'a> {
+    /// Products subscribed (not `Deleted`); `None` without a subscribedSkus export.
+    old_skus: Option<HashSet<&'a SkuId>>,
+    new_skus: Option<HashSet<&'a SkuId>>,
+    /// Groups by id; `None` without a groups export.
+    old_groups: Option<HashMap<&'a ObjectId, &'a Group>>,
+    new_groups: Option<HashMap<&'a ObjectId, &'a Group>>,
+    old_members: Memberships<'a>,
+    new_members: Memberships<'a>,
+}
+
+impl<'a> Why<'a> {
+    fn new(old: &'a Snapshot, new: &'a Snapshot) -> Why<'a> {
+        let skus = |s: &'a Snapshot| {
+            (!s.skus.is_empty()).then(|| {
+                s.skus
+                    .iter()
+                    .filter(|k| {
+                        !k.capability_status
+                            .as_deref()
+                            .is_some_and(|c| c.trim().eq_ignore_ascii_case("deleted"))
+                    })
+                    .map(|k| &k.sku_id)
+                    .collect()
+            })
+        };
+        let groups = |s: &'a Snapshot| {
+            (!s.groups.is_empty()).then(|| {
+                let mut m: HashMap<&ObjectId, &Group> = HashMap::default();
+                for g in &s.groups {
+                    m.entry(&g.id).or_insert(g);
+                }
+                m
+            })
+        };
+        Why {
+            old_skus: skus(old),
+            new_skus: skus(new),
+            old_groups: groups(old),
+            new_groups: groups(new),
+            old_members: Memberships::new(old),
+            new_members: Memberships::new(new),
+        }
+    }
+
+    fn assigns(g: &Group, sku: &SkuId) -> bool {
+        g.assigned_licenses.iter().any(|l| &l.sku_id == sku)
+    }
+
+    /// Why `user` (of both sides) no longer holds `sku` from `via`.
+    fn lost(&self, sku: &SkuId, via: Option<&ObjectId>, user: &ObjectId) -> LossReason {
+        if self.new_skus.as_ref().is_some_and(|n| !n.contains(sku)) {
+            return LossReason::SubscriptionGone;
+        }
+        let Some(g) = via else {
+            return LossReason::DirectRemoved;
+        };
+        if let Some(new) = &self.new_groups {
+            match new.get(g) {
+                Some(ng) if !Self::assigns(ng, sku) => return LossReason::GroupLicenseRemoved,
+                None if self.old_groups.as_ref().is_some_and(|o| o.contains_key(g)) => {
+                    return LossReason::GroupRemoved
+                }
+                _ => {}
+            }
+        }
+        if self.new_members.knows(g) && !self.new_members.is_member(g, user) {
+            return LossReason::LeftGroup;
+        }
+        LossReason::Unknown
+    }
+
+    /// Why `user` (of both sides) holds `sku` from `via` and had no state of it in OLD.
+    fn gained(&self, sku: &SkuId, via: Option<&ObjectId>, user: &ObjectId) -> GainReason {
+        if self.old_skus.as_ref().is_some_and(|o| !o.contains(sku)) {
+            return GainReason::SubscriptionAdded;
+        }
+        let Some(g) = via else {
+            return GainReason::DirectAssigned;
+        };
+        if let Some(old) = &self.old_groups {
+            match old.get(g) {
+                Some(og) if !Self::assigns(og, sku) => return GainReason::GroupLicenseAdded,
+                None if self.new_groups.as_ref().is_some_and(|n| n.contains_key(g)) => {
+                    return GainReason::GroupAdded
+                }
+                _ => {}
+            }
+        }
+        if self.old_members.knows(g) && !self.old_members.is_member(g, user) {
+            return GainReason::JoinedGroup;
+        }
+        GainReason::Unknown
+    }
+}
+
+/// The (product, source) pairs `from` holds (`Active` / `ActiveWithError`) of products `to` has no
+/// license state of (any state, from any source) and no `assignedLicenses` entry of (a user
+/// exported without license states still holds what it lists), sorted, each once. `skus` is
+/// scratch space.
+fn held_not_in<'a>(
+    from: &'a User,
+    to: Option<&'a User>,
+    skus: &mut Vec<&'a SkuId>,
+) -> Vec<(&'a SkuId, Option<&'a ObjectId>)> {
+    skus.clear();
+    if let Some(to) = to {
+        skus.extend(to.license_states.iter().map(|s| &s.sku_id));
+        skus.extend(to.assigned_licenses.iter().map(|l| &l.sku_id));
+    }
+    skus.sort_unstable();
+    skus.dedup();
+    let mut out: Vec<(&SkuId, Option<&ObjectId>)> = from
+        .license_states
+        .iter()
+        .filter(|s| s.state.is_active() && skus.binary_search(&&s.sku_id).is_err())
+        .map(|s| (&s.sku_id, s.assigned_by_group.as_ref()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many products a sorted list of (product, source) names.
+fn distinct_products(v: &[(&SkuId, Option<&ObjectId>)]) -> usize {
+    v.iter()
+        .enumerate()
+        .filter(|(i, (s, _))| *i == 0 || v.get(i - 1).is_some_and(|(p, _)| p != s))
+        .count()
+}
+
+/// The products `u` holds, each with the plans every assignment of it disables (its effective
+/// disabled plans), sorted by product.
+fn effective_disabled(u: &User) -> Vec<(&SkuId, Vec<&PlanId>)> {
+    let mut held: Vec<&LicenseAssignmentState> = u
+        .license_states
+        .iter()
+        .filter(|s| s.state.is_active())
+        .collect();
+    held.sort_by(|a, b| a.sku_id.cmp(&b.sku_id));
+    let mut out = Vec::new();
+    for run in held.chunk_by(|a, b| a.sku_id == b.sku_id) {
+        let Some((first, rest)) = run.split_first() else {
+            continue;
+        };
+        let mut off: Vec<&PlanId> = first.disabled_plans.iter().collect();
+        off.sort_unstable();
+        off.dedup();
+        for s in rest {
+            let mut other: Vec<&PlanId> = s.disabled_plans.iter().collect();
+            other.sort_unstable();
+            off.retain(|p| other.binary_search(p).is_ok());
+        }
+        out.push((&first.sku_id, off));
+    }
+    out
+}
+
+type ByKey<'a, R> = BTreeMap<(&'a SkuId, Option<&'a ObjectId>, R), Vec<&'a ObjectId>>;
+type ByPlan<'a> = BTreeMap<(&'a SkuId, &'a PlanId), Vec<&'a ObjectId>>;
+
+/// Products lost and gained by users, and service plans turned off and on; `both` pairs the users
+/// of both sides, `old_ids` / `new_ids` are each side's users.
+fn products(
+    names: &Names<'_>,
+    old: &Snapshot,
+    new: &Snapshot,
+    both: &[(&User, &User)],
+    old_ids: &BTreeSet<&ObjectId>,
+    new_ids: &BTreeSet<&ObjectId>,
+) -> Held {
+    let why = Why::new(old, new);
+    let mut lost: ByKey<'_, LossReason> = BTreeMap::new();
+    let mut gained: ByKey<'_, GainReason> = BTreeMap::new();
+    let (mut off, mut on): (ByPlan<'_>, ByPlan<'_>) = (BTreeMap::new(), BTreeMap::new());
+    let (mut lost_pairs, mut gained_pairs) = (0, 0);
+    let mut scratch = Vec::new();
+    for &(ou, nu) in both {
+        // most users keep their licenses as they were
+        if ou.license_states == nu.license_states {
+            continue;
+        }
+        let gone = held_not_in(ou, Some(nu), &mut scratch);
+        lost_pairs += distinct_products(&gone);
+        for (sku, via) in gone {
+            let r = why.lost(sku, via, &nu.id);
+            lost.entry((sku, via, r)).or_default().push(&nu.id);
+        }
+        let came = held_not_in(nu, Some(ou), &mut scratch);
+        gained_pairs += distinct_products(&came);
+        for (sku, via) in came {
+            let r = why.gained(sku, via, &nu.id);
+            gained.entry((sku, via, r)).or_default().push(&nu.id);
+        }
+        let (a, b) = (effective_disabled(ou), effective_disabled(nu));
+        let b: BTreeMap<&SkuId, &Vec<&PlanId>> = b.iter().map(|(s, p)| (*s, p)).collect();
+        for (sku, was) in &a {
+            let Some(now) = b.get(sku) else { continue };
+            for p in now.iter().filter(|p| was.binary_search(p).is_err()) {
+                off.entry((*sku, *p)).or_default().push(&nu.id);
+            }
+            for p in was.iter().filter(|p| now.binary_search(p).is_err()) {
+                on.entry((*sku, *p)).or_default().push(&nu.id);
+            }
+        }
+    }
+    for u in old.users.iter().filter(|u| !new_ids.contains(&u.id)) {
+        for (sku, via) in held_not_in(u, None, &mut scratch) {
+            lost.entry((sku, via, LossReason::UserRemoved))
+                .or_default()
+                .push(&u.id);
+        }
+    }
+    for u in new.users.iter().filter(|u| !old_ids.contains(&u.id)) {
+        for (sku, via) in held_not_in(u, None, &mut scratch) {
+            gained
+                .entry((sku, via, GainReason::UserAdded))
+                .or_default()
+                .push(&u.id);
+        }
+    }
+    // one user once per entry (an export naming a user twice)
+    for ids in lost
+        .values_mut()
+        .chain(gained.values_mut())
+        .chain(off.values_mut())
+        .chain(on.values_mut())
+    {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let off_count = off.values().map(Vec::len).sum();
+    let on_count = on.values().map(Vec::len).sum();
+    Held {
+        lost: changes(names, lost, |r| r != LossReason::UserRemoved),
+        gained: changes(names, gained, |r| r != GainReason::UserAdded),
+        off: plan_changes(names, off),
+        on: plan_changes(names, on),
+        lost_pairs,
+        gained_pairs,
+        off_count,
+        on_count,
+    }
+}
+
+fn user_refs(names: &Names<'_>, ids: &[&ObjectId]) -> Vec<UserRef> {
+    let mut users: Vec<UserRef> = ids.iter().map(|id| names.user(id)).collect();
+    users.sort_by_key(user_sort_key);
+    users
+}
+
+/// The entries of products lost or gained, by product, source and reason; `listed`: whether the
+/// reason's users are listed (users removed and added are only counted: their own sections list
+/// them).
+fn changes<R: Copy + Ord>(
+    names: &Names<'_>,
+    by: ByKey<'_, R>,
+    listed: impl Fn(R) -> bool,
+) -> Vec<ProductChange<R>> {
+    let mut out: Vec<ProductChange<R>> = by
+        .into_iter()
+        .map(|((sku, via, reason), ids)| {
+            let users = if listed(reason) {
+                user_refs(names, &ids)
+            } else {
+                Vec::new()
+            };
+            ProductChange {
+                product: names.product(sku),
+                via: names.via(&via.cloned()),
+                reason,
+                count: ids.len(),
+                users,
+            }
+        })
+        .collect();
+    out.sort_by_cached_key(|c| {
+        (
+            c.product.label(),
+            c.product.sku_id.clone(),
+            c.via.label().to_lowercase(),
+            c.via.clone(),
+            c.reason,
+        )
+    });
+    out
+}
+
+fn plan_changes(names: &Names<'_>, by: ByPlan<'_>) -> Vec<PlanChange> {
+    let mut out: Vec<PlanChange> = by
+        .into_iter()
+        .map(|((sku, plan), ids)| PlanChange {
+            product: names.product(sku),
+            plan: names.plan(plan),
+            count: ids.len(),
+            users: user_refs(names, &ids),
+        })
+        .collect();
+    out.sort_by_cached_key(|c| {
+        (
+            c.product.label(),
+            c.product.sku_id.clone(),
+            c.plan.label(),
+            c.plan.id.clone(),
+        )
+    });
     out
 }
 
@@ -556,7 +914,334 @@ fn groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupLicenseCh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::testkit::{uid, user};
+    use crate::diagnose::testkit::{
+        active_with_error, bad, disabled, gid, group, ok, subscribed, uid, user, E1, E3, EMS, MEET,
+        PBI, YAMMER,
+    };
+
+    const AT: &str = "2026-10-01T08:00:00Z";
+
+    fn with(name: &str, states: Vec<LicenseAssignmentState>) -> User {
+        let mut u = user(name);
+        u.license_states = states.into();
+        u
+    }
+
+    fn members(mut g: Group, names: &[&str]) -> Group {
+        g.members = Some(names.iter().map(|n| uid(n)).collect());
+        g
+    }
+
+    /// (product, source, reason) -> (count, users named) of a list of products lost or gained.
+    fn table<R: Copy + serde::Serialize>(
+        v: &[ProductChange<R>],
+    ) -> BTreeMap<(String, String, String), (usize, Vec<String>)> {
+        v.iter()
+            .map(|c| {
+                let reason = serde_json::to_value(c.reason).expect("reason");
+                (
+                    (
+                        c.product.label(),
+                        c.via.label(),
+                        reason.as_str().unwrap_or("?").to_string(),
+                    ),
+                    (
+                        c.count,
+                        c.users
+                            .iter()
+                            .map(|u| u.display_name.as_deref().unwrap_or_default().to_string())
+                            .collect(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        p: &str,
+        via: &str,
+        r: &str,
+        n: usize,
+        users: &[&str],
+    ) -> ((String, String, String), (usize, Vec<String>)) {
+        (
+            (p.into(), via.into(), r.into()),
+            (n, users.iter().map(|u| u.to_string()).collect()),
+        )
+    }
+
+    /// Every reason a product is lost or gained, told from the two snapshots; a product in Error in
+    /// OLD is a cleared error and not lost; a license moved from a group to direct is a conversion
+    /// and neither lost nor gained; a product held from two sources is under each and counted once.
+    #[test]
+    fn products_lost_and_gained_with_their_reasons() {
+        let old = Snapshot {
+            users: vec![
+                with(
+                    "ana",
+                    vec![ok(E3, Some("G-E3"), AT), ok(EMS, Some("G-EMS"), AT)],
+                ),
+                with("bo", vec![ok(E3, Some("G-E3"), AT)]),
+                with("cy", vec![ok(E3, Some("G-E3"), AT), ok(MEET, None, AT)]),
+                with("dee", vec![ok(E3, Some("G-E3"), AT), ok(E3, None, AT)]),
+                with("fin", vec![bad(E3, Some("G-E3"), "CountViolation", AT)]),
+                with("gus", vec![ok(PBI, Some("G-PBI"), AT)]),
+                with("hal", vec![ok(E1, Some("G-Old"), AT)]),
+                with("ivy", vec![ok(E3, None, AT), ok(EMS, None, AT)]),
+                with("jo", vec![ok(E3, Some("G-E3"), AT)]),
+                with("kim", vec![ok(E3, Some("G-E3"), AT)]),
+                with("lu", vec![active_with_error(E3, Some("G-E3"), "Other", AT)]),
+                with("mo", vec![]),
+            ],
+            groups: vec![
+                members(
+                    group("G-E3", &[(E3, &[])]),
+                    &["ana", "bo", "cy", "dee", "fin", "jo", "kim", "lu"],
+                ),
+                members(group("G-EMS", &[(EMS, &[])]), &["ana"]),
+                members(group("G-PBI", &[(PBI, &[])]), &["gus"]),
+                members(group("G-Old", &[(E1, &[])]), &["hal"]),
+                members(group("G-Team", &[]), &[]),
+            ],
+            skus: vec![
+                subscribed(E3, 10, 0, 9),
+                subscribed(EMS, 10, 0, 2),
+                subscribed(PBI, 10, 0, 1),
+                subscribed(E1, 10, 0, 1),
+                subscribed(MEET, 10, 0, 1),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![
+                with("ana", vec![ok(E3, Some("G-E3"), AT), ok(PBI, None, AT)]),
+                with("bo", vec![ok(PBI, Some("G-PBI"), AT)]),
+                with("cy", vec![ok(E3, Some("G-E3"), AT)]),
+                with("dee", vec![]),
+                with("fin", vec![]),
+                with("gus", vec![]),
+                with("hal", vec![]),
+                with("jo", vec![disabled(ok(E3, Some("G-E3"), AT), &[YAMMER])]),
+                with("kim", vec![ok(E3, None, AT)]),
+                with("lu", vec![]),
+                with("mo", vec![ok(EMS, Some("G-Team"), AT)]),
+                with("nia", vec![ok(EMS, None, AT)]),
+            ],
+            groups: vec![
+                members(
+                    group("G-E3", &[(E3, &[YAMMER])]),
+                    &["ana", "cy", "jo", "kim"],
+                ),
+                members(group("G-EMS", &[]), &["ana"]),
+                members(group("G-PBI", &[(PBI, &[])]), &["gus", "bo"]),
+                members(group("G-Team", &[(EMS, &[])]), &["mo"]),
+            ],
+            skus: vec![
+                subscribed(E3, 10, 0, 9),
+                subscribed(EMS, 10, 0, 2),
+                subscribed(PBI, 10, 0, 1),
+                subscribed(E1, 10, 0, 1),
+            ],
+            ..Default::default()
+        };
+        let kb = Knowledge::builtin();
+        let d = compare(&old, &new, "old", "new", &kb);
+        assert_eq!(
+            table(&d.products_lost),
+            BTreeMap::from([
+                row("EMS", "direct", "user_removed", 1, &[]),
+                row("EMS", "group G-EMS", "group_license_removed", 1, &["ana"]),
+                row("ENTERPRISEPACK", "direct", "direct_removed", 1, &["dee"]),
+                row("ENTERPRISEPACK", "direct", "user_removed", 1, &[]),
+                row(
+                    "ENTERPRISEPACK",
+                    "group G-E3",
+                    "left_group",
+                    3,
+                    &["bo", "dee", "lu"]
+                ),
+                row("MCOMEETADV", "direct", "subscription_gone", 1, &["cy"]),
+                row("POWER_BI_PRO", "group G-PBI", "unknown", 1, &["gus"]),
+                row("STANDARDPACK", "group G-Old", "group_removed", 1, &["hal"]),
+            ])
+        );
+        // dee counted once; ivy (removed) not counted
+        assert_eq!(d.summary.products_lost, 7);
+        assert_eq!(
+            table(&d.products_gained),
+            BTreeMap::from([
+                row("EMS", "direct", "user_added", 1, &[]),
+                row("EMS", "group G-Team", "group_license_added", 1, &["mo"]),
+                row("POWER_BI_PRO", "direct", "direct_assigned", 1, &["ana"]),
+                row("POWER_BI_PRO", "group G-PBI", "joined_group", 1, &["bo"]),
+            ])
+        );
+        assert_eq!(d.summary.products_gained, 3);
+        // fin's error is cleared, not lost; lu's ActiveWithError is both (the error cleared, the
+        // product lost); kim's license converted, neither lost nor gained
+        let cleared: Vec<String> = d
+            .cleared_errors
+            .iter()
+            .map(|c| c.was.user.label())
+            .collect();
+        assert_eq!(cleared, ["fin@fabrikam.example", "lu@fabrikam.example"]);
+        assert_eq!(d.converted_to_direct.len(), 1);
+        assert_eq!(
+            d.converted_to_direct[0].user.upn.as_deref(),
+            Some("kim@fabrikam.example")
+        );
+        // jo's Yammer turned off; ana's and cy's E3 kept as it was (the group's change reaches them
+        // in a later processing)
+        assert_eq!(d.plans_turned_off.len(), 1);
+        let off = &d.plans_turned_off[0];
+        assert_eq!(
+            (off.product.label(), off.plan.label(), off.count),
+            ("ENTERPRISEPACK".into(), "YAMMER_ENTERPRISE".into(), 1)
+        );
+        assert_eq!(off.users[0].upn.as_deref(), Some("jo@fabrikam.example"));
+        assert!(d.plans_turned_on.is_empty());
+        assert_eq!(
+            (d.summary.plans_turned_off, d.summary.plans_turned_on),
+            (1, 0)
+        );
+    }
+
+    /// Without groups or members exports a group's loss has no reason to give; a subscribed product
+    /// is checked only when the side has a subscribedSkus export.
+    #[test]
+    fn reasons_need_their_exports() {
+        let old = Snapshot {
+            users: vec![with(
+                "ana",
+                vec![ok(E3, Some("G-E3"), AT), ok(EMS, None, AT)],
+            )],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![with("ana", vec![])],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert_eq!(
+            table(&d.products_lost),
+            BTreeMap::from([
+                row("EMS", "direct", "direct_removed", 1, &["ana"]),
+                // no groups export: the group is named by its id
+                row("ENTERPRISEPACK", "group g-g-e3", "unknown", 1, &["ana"]),
+            ])
+        );
+        // membership rows alone tell who left
+        let mut new = new;
+        new.memberships
+            .push(crate::diagnose::testkit::member("G-E3", "bo"));
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert_eq!(d.products_lost[1].reason, LossReason::LeftGroup);
+        assert_eq!(
+            d.products_lost[1].via,
+            Via::Group(GroupRef {
+                id: gid("G-E3"),
+                name: None
+            })
+        );
+    }
+
+    /// A side whose users have assignedLicenses and no license states (an export that did not
+    /// select them) is not read as every product lost; nor is a user of it whose assignedLicenses
+    /// still lists the product.
+    #[test]
+    fn a_side_without_license_states_is_not_compared() {
+        let old = Snapshot {
+            users: vec![with("ana", vec![ok(E3, None, AT)])],
+            ..Default::default()
+        };
+        let mut bare = user("ana");
+        bare.assigned_licenses = vec![AssignedSku {
+            sku_id: crate::diagnose::testkit::sku(E3),
+            disabled_plans: Vec::new().into(),
+        }]
+        .into();
+        let new = Snapshot {
+            users: vec![bare],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert!(d.products_lost.is_empty());
+        assert_eq!(d.summary.products_lost, 0);
+        assert!(
+            d.not_compared
+                .iter()
+                .any(|n| n.starts_with("products lost and gained") && n.contains("NEW's")),
+            "{:?}",
+            d.not_compared
+        );
+        // one user of several exported without states: what its assignedLicenses lists is held
+        let mut other = with("bo", vec![ok(E3, None, AT)]);
+        other.assigned_licenses = new.users[0].assigned_licenses.clone();
+        let old2 = Snapshot {
+            users: vec![old.users[0].clone(), with("bo", vec![ok(E3, None, AT)])],
+            ..Default::default()
+        };
+        let new2 = Snapshot {
+            users: vec![new.users[0].clone(), other],
+            ..Default::default()
+        };
+        let d = compare(&old2, &new2, "old", "new", &Knowledge::builtin());
+        assert!(
+            !d.not_compared.iter().any(|n| n.starts_with("products")),
+            "{:?}",
+            d.not_compared
+        );
+        assert!(d.products_lost.is_empty(), "{:?}", d.products_lost);
+        // no license at all in NEW (nor assignedLicenses): everything lost, compared
+        let new = Snapshot {
+            users: vec![user("ana")],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert_eq!(d.summary.products_lost, 1);
+    }
+
+    /// A plan is off for a user only when every assignment of the product disables it; the same
+    /// state repeated, or a user twice in one side, is counted once.
+    #[test]
+    fn effective_disabled_plans_and_repeats() {
+        let off = |st: LicenseAssignmentState| disabled(st, &[YAMMER]);
+        let old = Snapshot {
+            users: vec![
+                with(
+                    "ana",
+                    vec![ok(E3, Some("G-A"), AT), ok(E3, Some("G-B"), AT)],
+                ),
+                with("bo", vec![ok(E3, Some("G-A"), AT), ok(E3, Some("G-A"), AT)]),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![
+                // G-B still enables Yammer: not off for ana
+                with(
+                    "ana",
+                    vec![off(ok(E3, Some("G-A"), AT)), ok(E3, Some("G-B"), AT)],
+                ),
+                with(
+                    "bo",
+                    vec![off(ok(E3, Some("G-A"), AT)), off(ok(E3, Some("G-A"), AT))],
+                ),
+                with("bo", vec![off(ok(E3, Some("G-A"), AT))]),
+            ],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert_eq!(d.plans_turned_off.len(), 1);
+        assert_eq!(d.plans_turned_off[0].count, 1);
+        assert_eq!(d.plans_turned_off[0].users.len(), 1);
+        assert_eq!(
+            d.plans_turned_off[0].users[0].upn.as_deref(),
+            Some("bo@fabrikam.example")
+        );
+        assert_eq!(d.summary.plans_turned_off, 1);
+        assert!(d.products_lost.is_empty() && d.products_gained.is_empty());
+    }
 
     /// A user's label comes from NEW when both snapshots hold it, else from OLD; the first of
     /// two entries with one id wins; an unknown id has only its id.

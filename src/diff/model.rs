@@ -195,6 +195,17 @@ pub struct DiffSummary {
     pub users_removed: usize,
     pub converted_to_direct: usize,
     pub addresses_changed: usize,
+    /// Products users of both snapshots held in OLD and have no license state of in NEW, counted
+    /// once per (user, product): a user who held it from two groups is under each in
+    /// `products_lost` but counted once here. Users removed are not counted (see `users_removed`).
+    pub products_lost: usize,
+    /// The same the other way: held in NEW, no license state of it in OLD (users added not counted).
+    pub products_gained: usize,
+    /// (user, product, plan): a plan of a product held on both sides that every assignment of it
+    /// disables in NEW and some assignment enabled in OLD.
+    pub plans_turned_off: usize,
+    /// (user, product, plan): disabled by every assignment in OLD, enabled by some in NEW.
+    pub plans_turned_on: usize,
 }
 
 /// A product a user held only through groups in OLD and holds directly in NEW: what group-based
@@ -222,6 +233,114 @@ pub struct AddressChange {
     pub proxy_removed: Vec<String>,
 }
 
+/// Why users no longer hold a product from one source (a group, or directly), as far as the two
+/// snapshots tell; the first that applies, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossReason {
+    /// The product is not in NEW's subscribedSkus, or is `Deleted` there (both sides exported
+    /// subscribedSkus).
+    SubscriptionGone,
+    /// The group is in OLD's groups export and not in NEW's (deleted, or not exported).
+    GroupRemoved,
+    /// The group is in NEW's groups export and no longer assigns the product.
+    GroupLicenseRemoved,
+    /// NEW's members of the group (expansion or membership rows) do not include the user: removed
+    /// from the group, or dropped by a dynamic rule.
+    LeftGroup,
+    /// A direct license removed from the user.
+    DirectRemoved,
+    /// The user is not in NEW: counted here, listed in `users_removed`.
+    UserRemoved,
+    /// The exports do not tell (no groups or members export; or the group still assigns it and
+    /// NEW still lists the user as a member).
+    Unknown,
+}
+
+impl LossReason {
+    pub fn label(&self) -> &'static str {
+        match self {
+            LossReason::SubscriptionGone => "subscription gone from NEW",
+            LossReason::GroupRemoved => "group not in NEW",
+            LossReason::GroupLicenseRemoved => "group no longer assigns it",
+            LossReason::LeftGroup => "no longer a member",
+            LossReason::DirectRemoved => "direct license removed",
+            LossReason::UserRemoved => "user removed",
+            LossReason::Unknown => "unknown",
+        }
+    }
+}
+
+/// Why users hold a product from one source that they held no license state of in OLD: the
+/// mirror of [`LossReason`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GainReason {
+    /// The product is not in OLD's subscribedSkus, or was `Deleted` there.
+    SubscriptionAdded,
+    /// The group is in NEW's groups export and not in OLD's.
+    GroupAdded,
+    /// The group is in OLD's groups export and did not assign the product then.
+    GroupLicenseAdded,
+    /// OLD's members of the group did not include the user.
+    JoinedGroup,
+    /// A direct license assigned to the user.
+    DirectAssigned,
+    /// The user is not in OLD: counted here, listed in `users_added`.
+    UserAdded,
+    Unknown,
+}
+
+impl GainReason {
+    pub fn label(&self) -> &'static str {
+        match self {
+            GainReason::SubscriptionAdded => "subscription new in NEW",
+            GainReason::GroupAdded => "group new in NEW",
+            GainReason::GroupLicenseAdded => "group now assigns it",
+            GainReason::JoinedGroup => "new member",
+            GainReason::DirectAssigned => "direct license assigned",
+            GainReason::UserAdded => "user added",
+            GainReason::Unknown => "unknown",
+        }
+    }
+}
+
+/// Users who lost (or gained) one product from one source for one reason. A product is lost
+/// when OLD holds it (`Active` or `ActiveWithError` from some source) and NEW has no license state
+/// of it at all; a product in `Error` in NEW is a new error instead, one in `Error` in OLD was
+/// never held (its absence is a cleared error), and one that moved from a group to a direct
+/// license is in `converted_to_direct`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProductChange<R> {
+    pub product: ProductRef,
+    /// The source it was held from (lost) or is held from (gained).
+    pub via: Via,
+    pub reason: R,
+    /// How many users.
+    pub count: usize,
+    /// All of them, sorted; empty for `user_removed` / `user_added` (listed in `users_removed` /
+    /// `users_added`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserRef>,
+}
+
+/// Users of both snapshots who lost a product, grouped by product, source and reason; and users
+/// removed, counted by the products they held.
+pub type ProductLoss = ProductChange<LossReason>;
+/// Users of both snapshots who gained a product; and users added, counted.
+pub type ProductGain = ProductChange<GainReason>;
+
+/// A service plan of a product held on both sides turned off (or on) for users: their effective
+/// disabled plans (those every assignment of the product disables) differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanChange {
+    pub product: ProductRef,
+    pub plan: PlanRef,
+    pub count: usize,
+    /// All of them, sorted.
+    pub users: Vec<UserRef>,
+}
+
 /// The whole diff document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffDoc {
@@ -237,6 +356,10 @@ pub struct DiffDoc {
     pub users_removed: Vec<UserRef>,
     pub converted_to_direct: Vec<Conversion>,
     pub addresses_changed: Vec<AddressChange>,
+    pub products_lost: Vec<ProductLoss>,
+    pub products_gained: Vec<ProductGain>,
+    pub plans_turned_off: Vec<PlanChange>,
+    pub plans_turned_on: Vec<PlanChange>,
     /// What could not be compared because one side lacks it (e.g. no subscribedSkus in NEW).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_compared: Vec<String>,

@@ -4,9 +4,9 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange,
-    SeatChange,
+    PlanChange, ProductChange, SeatChange,
 };
-use crate::model::finding::{PlanRef, ProductRef};
+use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::report::escape;
 use crate::report::table::clean;
 use crate::report::Document;
@@ -114,13 +114,63 @@ fn group_row(g: &GroupLicenseChange) -> Vec<String> {
     ]
 }
 
+/// `3 users: a, b and c`; at most `cap` names, then `and N more` (the JSON lists them all).
+fn users_cell(count: usize, users: &[UserRef], cap: usize) -> String {
+    let n = plural(count, "user", "users");
+    if users.is_empty() {
+        return n;
+    }
+    let shown: Vec<String> = users.iter().take(cap.max(1)).map(|u| u.label()).collect();
+    let more = users.len().saturating_sub(shown.len());
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!("{n}: {}{tail}", shown.join(", "))
+}
+
+/// A row of products lost or gained; users removed / added are counted and named in their own
+/// section.
+fn product_change_row<R>(
+    c: &ProductChange<R>,
+    reason: &str,
+    elsewhere: &str,
+    cap: usize,
+) -> Vec<String> {
+    let users = if c.users.is_empty() {
+        format!("{} ({elsewhere})", plural(c.count, "user", "users"))
+    } else {
+        users_cell(c.count, &c.users, cap)
+    };
+    vec![c.product.label(), c.via.label(), reason.to_string(), users]
+}
+
+fn plan_change_row(c: &PlanChange, cap: usize) -> Vec<String> {
+    vec![
+        c.product.label(),
+        c.plan.label(),
+        users_cell(c.count, &c.users, cap),
+    ]
+}
+
 const ERR_HEADERS: &[&str] = &["user", "product", "assigned", "cause", "state"];
 
 /// The widest a column of the table format is padded to (characters): above any real name (a UPN
 /// has at most 113, a display name 256), far below the formatter's limit (65,535).
 const MAX_COLUMN: usize = 256;
 
-fn sections(d: &DiffDoc) -> Vec<Section> {
+/// Users named per row of products lost or gained and plans turned off or on, per format (as
+/// `analyze` caps a finding's users); the JSON lists them all.
+const USERS_TABLE: usize = 10;
+const USERS_MD: usize = 20;
+const USERS_HTML: usize = 30;
+
+const CHANGE_HEADERS: &[&str] = &["product", "assigned", "reason", "users"];
+const PLAN_HEADERS: &[&str] = &["product", "plan", "users"];
+
+/// The sections in order; `cap`: users named per row of products and plans changed.
+fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
     vec![
         Section {
             title: "New errors",
@@ -136,6 +186,42 @@ fn sections(d: &DiffDoc) -> Vec<Section> {
             title: "Cleared errors",
             headers: &["user", "product", "assigned", "cause", "now"],
             rows: d.cleared_errors.iter().map(cleared_row).collect(),
+        },
+        Section {
+            title: "Products lost",
+            headers: CHANGE_HEADERS,
+            rows: d
+                .products_lost
+                .iter()
+                .map(|c| product_change_row(c, c.reason.label(), "in users removed", cap))
+                .collect(),
+        },
+        Section {
+            title: "Service plans turned off",
+            headers: PLAN_HEADERS,
+            rows: d
+                .plans_turned_off
+                .iter()
+                .map(|c| plan_change_row(c, cap))
+                .collect(),
+        },
+        Section {
+            title: "Products gained",
+            headers: CHANGE_HEADERS,
+            rows: d
+                .products_gained
+                .iter()
+                .map(|c| product_change_row(c, c.reason.label(), "in users added", cap))
+                .collect(),
+        },
+        Section {
+            title: "Service plans turned on",
+            headers: PLAN_HEADERS,
+            rows: d
+                .plans_turned_on
+                .iter()
+                .map(|c| plan_change_row(c, cap))
+                .collect(),
         },
         Section {
             title: "Seats per product",
@@ -225,7 +311,7 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}",
+        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,
@@ -240,6 +326,14 @@ fn summary(d: &DiffDoc) -> String {
         match s.addresses_changed {
             0 => String::new(),
             n => format!("; addresses changed for {}", plural(n, "user", "users")),
+        },
+        match (s.products_lost, s.products_gained) {
+            (0, 0) => String::new(),
+            (l, g) => format!("; products held by users: {l} lost, {g} gained"),
+        },
+        match (s.plans_turned_off, s.plans_turned_on) {
+            (0, 0) => String::new(),
+            (f, n) => format!("; service plans: {f} turned off, {n} turned on"),
         },
     )
 }
@@ -256,7 +350,7 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
     for n in &d.not_compared {
         writeln!(w, "not compared: {}", clean(n))?;
     }
-    for s in sections(d) {
+    for s in sections(d, USERS_TABLE) {
         if s.rows.is_empty() {
             continue;
         }
@@ -324,7 +418,7 @@ fn markdown(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "- not compared: {}", m(n))?;
         }
     }
-    for s in sections(d) {
+    for s in sections(d, USERS_MD) {
         if s.rows.is_empty() {
             continue;
         }
@@ -377,7 +471,7 @@ fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(w, "</ul>")?;
     }
-    for s in sections(d) {
+    for s in sections(d, USERS_HTML) {
         if s.rows.is_empty() {
             continue;
         }
@@ -409,5 +503,52 @@ impl Document for DiffDoc {
     }
     fn html(&self, w: &mut dyn Write) -> io::Result<()> {
         html(self, w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{ok, user, E3};
+    use crate::model::snapshot::Snapshot;
+
+    fn render(d: &DiffDoc, f: fn(&DiffDoc, &mut dyn Write) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(d, &mut out).expect("written");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    /// 25 users lost a product: the table names 10, the Markdown 20, the HTML 30 (as `analyze`
+    /// caps a finding's users); the JSON lists them all.
+    #[test]
+    fn users_named_per_row_are_capped_per_format() {
+        let names: Vec<String> = (0..25).map(|i| format!("u{i:02}")).collect();
+        let held = |n: &str| {
+            let mut u = user(n);
+            u.license_states = vec![ok(E3, None, "2026-10-01T08:00:00Z")].into();
+            u
+        };
+        let old = Snapshot {
+            users: names.iter().map(|n| held(n)).collect(),
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: names.iter().map(|n| user(n)).collect(),
+            ..Default::default()
+        };
+        let kb = crate::knowledge::Knowledge::builtin();
+        let d = super::super::compare::compare(&old, &new, "old", "new", &kb);
+        assert_eq!(d.products_lost.len(), 1);
+        assert_eq!(d.products_lost[0].users.len(), 25);
+        let t = render(&d, table);
+        assert!(t.contains("25 users: u00@fabrikam.example, "), "{t}");
+        assert!(t.contains("u09@fabrikam.example and 15 more"), "{t}");
+        assert!(!t.contains("u10@"), "{t}");
+        let m = render(&d, markdown);
+        assert!(m.contains("u19@fabrikam.example and 5 more |"), "{m}");
+        let h = render(&d, html);
+        assert!(h.contains("u24@fabrikam.example</td>"), "{h}");
+        assert!(!h.contains("more</td>"), "{h}");
+        assert_eq!(users_cell(3, &[], 10), "3 users");
     }
 }

@@ -185,6 +185,37 @@ fn reports_exactly_the_generated_changes() {
     assert_eq!(v["old"]["errors"], 17);
     assert_eq!(v["new"]["errors"], 11);
     assert!(v.get("not_compared").is_none());
+
+    // products lost: chloe's add-on went with the group license (liam's, in Error, is a cleared
+    // error only); derek's direct E3 counted under his removal, not listed again
+    let lost = v["products_lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 2, "{lost:#?}");
+    assert_eq!(lost[0]["product"]["sku"], "CONTOSO_CUSTOM_ADDON");
+    assert_eq!(lost[0]["via"]["name"], "LIC-Contoso-Addon");
+    assert_eq!(lost[0]["reason"], "group_license_removed");
+    assert_eq!(lost[0]["count"], 1);
+    assert_eq!(lost[0]["users"][0]["upn"], "chloe.martin@fabrikam.example");
+    assert_eq!(lost[1]["product"]["sku"], "ENTERPRISEPACK");
+    assert_eq!(lost[1]["via"]["kind"], "direct");
+    assert_eq!(lost[1]["reason"], "user_removed");
+    assert_eq!(lost[1]["count"], 1);
+    assert!(lost[1].get("users").is_none(), "listed in users_removed");
+    assert!(v["products_gained"].as_array().unwrap().is_empty());
+    // Yammer turned on where LIC-O365-E3 is the only source of E3 on both sides
+    let on = v["plans_turned_on"].as_array().unwrap();
+    assert_eq!(on.len(), 1, "{on:#?}");
+    assert_eq!(on[0]["plan"]["name"], "YAMMER_ENTERPRISE");
+    assert_eq!(on[0]["count"], 9);
+    assert!(v["plans_turned_off"].as_array().unwrap().is_empty());
+    assert_eq!(
+        [
+            &s["products_lost"],
+            &s["products_gained"],
+            &s["plans_turned_off"],
+            &s["plans_turned_on"]
+        ],
+        [1, 0, 0, 9]
+    );
 }
 
 #[test]
@@ -210,6 +241,10 @@ fn same_snapshot_is_clean() {
         "group_licenses",
         "users_added",
         "users_removed",
+        "products_lost",
+        "products_gained",
+        "plans_turned_off",
+        "plans_turned_on",
     ] {
         assert!(v[k].as_array().unwrap().is_empty(), "{k}");
     }
@@ -473,4 +508,249 @@ fn conversions_to_direct_and_address_changes() {
             && text.contains("mail and proxy addresses changed"),
         "{text}"
     );
+}
+
+const LOST_OLD: &str = "fixtures/diff/lost-products/old";
+const LOST_NEW: &str = "fixtures/diff/lost-products/new";
+
+/// (product, source, reason) -> (count, UPNs listed) of `products_lost` / `products_gained`.
+fn product_changes(
+    v: &Value,
+    list: &str,
+) -> std::collections::BTreeMap<(String, String, String), (u64, Vec<String>)> {
+    v[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list} array"))
+        .iter()
+        .map(|e| {
+            let via = match e["via"]["kind"].as_str() {
+                Some("group") => e["via"]["name"].as_str().unwrap_or("?").to_string(),
+                other => other.unwrap_or("?").to_string(),
+            };
+            let users: Vec<String> = e["users"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|u| u["upn"].as_str().unwrap_or("?").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                (
+                    e["product"]["sku"].as_str().unwrap_or("?").to_string(),
+                    via,
+                    e["reason"].as_str().unwrap_or("?").to_string(),
+                ),
+                (e["count"].as_u64().unwrap_or(0), users),
+            )
+        })
+        .collect()
+}
+
+fn change(
+    product: &str,
+    via: &str,
+    reason: &str,
+    count: u64,
+    users: &[&str],
+) -> ((String, String, String), (u64, Vec<String>)) {
+    (
+        (product.into(), via.into(), reason.into()),
+        (
+            count,
+            users
+                .iter()
+                .map(|u| format!("{u}@contoso.example"))
+                .collect(),
+        ),
+    )
+}
+
+const PBI_GROUP: &str = "LIC-PBI <Pilot> & \"Ops\"";
+
+/// A review found the diff silent on users who lost a product without an error. The hand-written
+/// pair in fixtures/diff/lost-products (its README lists each user) loses a product for every
+/// reason the snapshots can tell; kim's license, in Error in OLD, is a cleared error only.
+#[test]
+fn products_lost_for_each_reason() {
+    let (v, code) = diff(LOST_OLD, LOST_NEW);
+    assert_eq!(code, 0, "losing a product is not a new error: {v:#}");
+    assert_eq!(
+        product_changes(&v, "products_lost"),
+        [
+            change("EMS", "direct", "direct_removed", 1, &["dee"]),
+            change(
+                "EMS",
+                "LIC-EMS",
+                "group_license_removed",
+                2,
+                &["ana", "eli"]
+            ),
+            change("ENTERPRISEPACK", "LIC-E3", "left_group", 1, &["bo"]),
+            change("ENTERPRISEPACK", "LIC-E3", "user_removed", 1, &[]),
+            change("MCOMEETADV", "direct", "subscription_gone", 1, &["cy"]),
+            change("POWER_BI_PRO", PBI_GROUP, "unknown", 1, &["gus"]),
+            change(
+                "STANDARDPACK",
+                "LIC-E1-Dynamic",
+                "group_removed",
+                1,
+                &["fin"]
+            ),
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(
+        product_changes(&v, "products_gained"),
+        [
+            change("ENTERPRISEPACK", "LIC-E3", "user_added", 1, &[]),
+            change("POWER_BI_PRO", PBI_GROUP, "joined_group", 1, &["hal"]),
+        ]
+        .into_iter()
+        .collect()
+    );
+    let off = v["plans_turned_off"].as_array().expect("plans_turned_off");
+    assert_eq!(off.len(), 1, "{off:#?}");
+    assert_eq!(off[0]["plan"]["name"], "TEAMS1");
+    assert_eq!(off[0]["plan"]["id"], "57ff2da0-773e-42df-b2af-ffb7a2317929");
+    assert_eq!(off[0]["count"], 3);
+    let s = &v["summary"];
+    assert_eq!(
+        [
+            &s["products_lost"],
+            &s["products_gained"],
+            &s["plans_turned_off"],
+            &s["plans_turned_on"],
+            &s["cleared_errors"],
+            &s["users_removed"],
+            &s["users_added"],
+        ],
+        [7, 1, 3, 0, 1, 1, 1]
+    );
+    assert_eq!(v["cleared_errors"][0]["user"]["upn"], "kim@contoso.example");
+    assert_eq!(v["cleared_errors"][0]["now"]["kind"], "assignment_removed");
+}
+
+/// NEW against OLD: every loss is a gain with the mirrored reason.
+#[test]
+fn products_gained_mirror_the_losses() {
+    let (v, code) = diff(LOST_NEW, LOST_OLD);
+    assert_eq!(code, 1, "kim's error comes back as a new one");
+    assert_eq!(
+        product_changes(&v, "products_gained"),
+        [
+            change("EMS", "direct", "direct_assigned", 1, &["dee"]),
+            change("EMS", "LIC-EMS", "group_license_added", 2, &["ana", "eli"]),
+            change("ENTERPRISEPACK", "LIC-E3", "joined_group", 1, &["bo"]),
+            change("ENTERPRISEPACK", "LIC-E3", "user_added", 1, &[]),
+            change("MCOMEETADV", "direct", "subscription_added", 1, &["cy"]),
+            change("POWER_BI_PRO", PBI_GROUP, "unknown", 1, &["gus"]),
+            change("STANDARDPACK", "LIC-E1-Dynamic", "group_added", 1, &["fin"]),
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(
+        product_changes(&v, "products_lost"),
+        [
+            change("ENTERPRISEPACK", "LIC-E3", "user_removed", 1, &[]),
+            change("POWER_BI_PRO", PBI_GROUP, "left_group", 1, &["hal"]),
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(v["plans_turned_on"][0]["count"], 3);
+}
+
+/// Every format names the lost products; the HTML and Markdown escape the group's name (`<`, `&`,
+/// `"`); the formats are pinned with insta.
+#[test]
+fn products_lost_in_every_format() {
+    let run = |format: &str| -> String {
+        let out = licdiag()
+            .args(["diff", LOST_OLD, LOST_NEW, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let table = run("table");
+    assert!(table.contains("\nproducts lost:\n"), "{table}");
+    assert!(
+        table.contains("products held by users: 7 lost, 1 gained"),
+        "{table}"
+    );
+    insta::assert_snapshot!("diff_lost_products_table", table);
+    let md = run("md");
+    assert!(md.contains("LIC-PBI &lt;Pilot&gt; &amp; \"Ops\""), "{md}");
+    insta::assert_snapshot!("diff_lost_products_md", md);
+    let html = run("html");
+    assert!(
+        !html.contains("<Pilot>"),
+        "unescaped group name in the HTML"
+    );
+    assert!(
+        html.contains("<td>group LIC-PBI &lt;Pilot&gt; &amp; &quot;Ops&quot;</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>Products lost</h2>"), "{html}");
+    for bad in ["<script", "<img", "<link", "http://", "https://"] {
+        assert!(!html.contains(bad), "{bad} in the HTML");
+    }
+    insta::assert_snapshot!("diff_lost_products_html", html);
+    let json = run("json");
+    insta::assert_snapshot!("diff_lost_products_json", json);
+}
+
+/// Under --redact the users who lost a product keep their object id and get pseudonyms, and the
+/// group's name is replaced; the counts stay.
+#[test]
+fn products_lost_redacted() {
+    let (plain, _) = diff(LOST_OLD, LOST_NEW);
+    let out = licdiag()
+        .args(["diff", LOST_OLD, LOST_NEW, "--redact", "--redact-key", "k"])
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    let s = String::from_utf8(out.stdout).expect("utf-8");
+    for personal in ["contoso.example", "Pilot", "\"Ana\""] {
+        assert!(!s.contains(personal), "{personal} left under --redact");
+    }
+    let v: Value = serde_json::from_str(&s).expect("json");
+    assert_eq!(v["summary"], plain["summary"]);
+    let lost = v["products_lost"].as_array().expect("lost");
+    let ems = lost
+        .iter()
+        .find(|e| e["reason"] == "group_license_removed")
+        .expect("EMS from LIC-EMS");
+    let ids: Vec<&str> = ems["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["id"].as_str().expect("id"))
+        .collect();
+    let mut ids = ids;
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "10000000-0000-4000-8000-000000000001",
+            "10000000-0000-4000-8000-000000000005"
+        ]
+    );
+    assert!(ems["users"][0]["upn"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("@redacted.invalid")));
+    for f in ["md", "html", "table"] {
+        let out = licdiag()
+            .args(["diff", LOST_OLD, LOST_NEW, "--redact", "--format", f])
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("contoso.example") && !text.contains("Pilot"),
+            "{f}: {text}"
+        );
+    }
 }
