@@ -150,8 +150,9 @@ pub struct DiffArgs {
     /// error NEW has and OLD did not (new, or with another cause) that `analyze` rates an error (any
     /// cause but ConcurrencyException, and Other only when NEW shows the user's error it stands for);
     /// warning (the default): any such new or changed error; info: also a product whose seats changed
-    /// and that has none left in NEW (consumed at or above enabled + warning) and a license turned
-    /// from a group's into a direct one; never: 0 whatever changed. Cleared errors never count.
+    /// and that has none left in NEW (consumed at or above enabled + warning), a license turned
+    /// from a group's into a direct one, and a product a user lost with no error; never: 0 whatever
+    /// changed. Cleared errors never count.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.

@@ -1,5 +1,8 @@
 //! Drift between two snapshots (`licdiag diff OLD NEW`): new license errors, cleared errors, errors
-//! whose cause changed, seat changes per product, group license changes, users added and removed.
+//! whose cause changed, seat changes per product, group license changes, users added and removed,
+//! licenses turned from a group's into direct ones, changed addresses, products users lost or
+//! gained with no error (with the reason the two snapshots show) and service plans turned off or
+//! on.
 //!
 //! Each side is read on its own (files or a folder; audit logs in them are ignored); `compare` does
 //! the work, `render` prints it. Exit code 1 when the diff holds something at `--fail-on` or above
@@ -169,7 +172,9 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
 /// - each product whose seats changed and that has none left in NEW (its consumed units at or
 ///   above its enabled and warning ones, as `analyze`'s capacity table counts a product without
 ///   seats): information;
-/// - each license turned from a group's into a direct one (`converted_to_direct`): information.
+/// - each license turned from a group's into a direct one (`converted_to_direct`): information;
+/// - each product a user lost with no error (`products_lost`, each user and product once, users
+///   removed left out as their own section lists them): information.
 ///
 /// Cleared errors are good news, and the rest (users, addresses, group licenses) is context.
 pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
@@ -202,7 +207,7 @@ pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
         let n = |c: model::Count| u128::from(c.new.unwrap_or(0));
         s.presence != model::Presence::Removed && n(s.consumed) >= n(s.enabled) + n(s.warning)
     });
-    let info = no_seats.count() + doc.converted_to_direct.len();
+    let info = no_seats.count() + doc.converted_to_direct.len() + doc.summary.products_lost;
     new_errors
         .chain(changed)
         .chain(std::iter::repeat_n(Severity::Info, info))

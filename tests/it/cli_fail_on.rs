@@ -297,6 +297,21 @@ fn diff_info_counts_products_out_of_seats_and_conversions_to_direct() {
     );
 }
 
+/// Products users lost with no error (fixtures/diff/lost-products: seven users each lose one, one
+/// error is cleared, nothing new fails) count only under `--fail-on info`.
+#[test]
+fn diff_info_counts_products_lost_without_an_error() {
+    assert_codes(
+        &[
+            "diff",
+            "fixtures/diff/lost-products/old",
+            "fixtures/diff/lost-products/new",
+        ],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 1), ("never", 0)],
+    );
+}
+
 // --------------------------------------------------------------------------------------- plan
 
 const E1_TO_E3: [&str; 6] = [
