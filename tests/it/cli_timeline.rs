@@ -938,14 +938,28 @@ fn usage_location_and_proxy_address_updates_are_fixes_read_from_files() {
     );
     // the fast path and the full parse keep the three updates alike, as JSON Lines, one Graph
     // page and an Azure Monitor envelope
+    read_both_ways_in_three_shapes(dir.path(), &recs, 3, |e| {
+        e.activity == licdiag::model::Activity::UpdateUser && e.extra.user_fixes.any()
+    });
+}
+
+/// Writes `recs` (already in `dir` as `audit.jsonl`) as one Graph page and an Azure Monitor
+/// envelope too, and reads each of the three both ways (the fast path, the full parse): the same
+/// events, `expected` of them `kept`.
+fn read_both_ways_in_three_shapes(
+    dir: &std::path::Path,
+    recs: &[Value],
+    expected: usize,
+    kept: impl Fn(&licdiag::model::AuditEvent) -> bool,
+) {
     let page = serde_json::json!({ "value": recs });
     let envelope = serde_json::json!({ "records": recs.iter().map(|r| serde_json::json!({
         "time": r["activityDateTime"], "operationName": r["activityDisplayName"],
         "category": "AuditLogs", "properties": r })).collect::<Vec<_>>() });
-    std::fs::write(dir.path().join("page.json"), page.to_string()).expect("write");
-    std::fs::write(dir.path().join("envelope.json"), envelope.to_string()).expect("write");
+    std::fs::write(dir.join("page.json"), page.to_string()).expect("write");
+    std::fs::write(dir.join("envelope.json"), envelope.to_string()).expect("write");
     for name in ["audit.jsonl", "page.json", "envelope.json"] {
-        let f = dir.path().join(name);
+        let f = dir.join(name);
         let read = |full_parse| {
             let opts = licdiag::ingest::ReadOptions {
                 full_parse,
@@ -956,15 +970,8 @@ fn usage_location_and_proxy_address_updates_are_fixes_read_from_files() {
             licdiag::ingest::read_inputs(std::slice::from_ref(&f), &opts).expect("read")
         };
         let (fast, full) = (read(false), read(true));
-        let updates = |d: &licdiag::ingest::Ingested| {
-            d.events
-                .iter()
-                .filter(|e| {
-                    e.activity == licdiag::model::Activity::UpdateUser && e.extra.user_fixes.any()
-                })
-                .count()
-        };
-        assert_eq!((updates(&fast), updates(&full)), (3, 3), "{name}");
+        let count = |d: &licdiag::ingest::Ingested| d.events.iter().filter(|e| kept(e)).count();
+        assert_eq!((count(&fast), count(&full)), (expected, expected), "{name}");
         assert!(fast.events == full.events, "{name}");
     }
 }
@@ -1075,35 +1082,11 @@ fn membership_rule_changes_of_licensing_groups_are_in_the_story() {
     assert!(!text.contains("ana.ruiz@contoso.example"), "{text}");
     assert!(text.contains("user.department -eq"), "{text}");
     // the fast path and the full parse keep the same updates, as JSON Lines, one Graph page and
-    // an Azure Monitor envelope
-    let page = serde_json::json!({ "value": recs });
-    let envelope = serde_json::json!({ "records": recs.iter().map(|r| serde_json::json!({
-        "time": r["activityDateTime"], "operationName": r["activityDisplayName"],
-        "category": "AuditLogs", "properties": r })).collect::<Vec<_>>() });
-    std::fs::write(dir.path().join("page.json"), page.to_string()).expect("write");
-    std::fs::write(dir.path().join("envelope.json"), envelope.to_string()).expect("write");
-    for name in ["audit.jsonl", "page.json", "envelope.json"] {
-        let f = dir.path().join(name);
-        let read = |full_parse| {
-            let opts = licdiag::ingest::ReadOptions {
-                full_parse,
-                compact: true,
-                licensing_memberships_only: true,
-                ..Default::default()
-            };
-            licdiag::ingest::read_inputs(std::slice::from_ref(&f), &opts).expect("read")
-        };
-        let (fast, full) = (read(false), read(true));
-        let updates = |d: &licdiag::ingest::Ingested| {
-            d.events
-                .iter()
-                .filter(|e| e.activity == licdiag::model::Activity::UpdateGroup)
-                .count()
-        };
-        // four rule changes kept (one of a group that licenses nothing), the description not
-        assert_eq!((updates(&fast), updates(&full)), (4, 4), "{name}");
-        assert!(fast.events == full.events, "{name}");
-    }
+    // an Azure Monitor envelope: four rule changes (one of a group that licenses nothing), not the
+    // description's
+    read_both_ways_in_three_shapes(dir.path(), &recs, 4, |e| {
+        e.activity == licdiag::model::Activity::UpdateGroup
+    });
 }
 
 /// fixtures/agree/update-group-rule*: the same four `Update group` records as Graph JSON Lines, Log
