@@ -96,8 +96,8 @@ fn leave_group(
             ),
             None,
         ),
-        Membership::Assigned | Membership::Unknown => (
-            format!("remove {ul} from {glabel}"),
+        m @ (Membership::Assigned | Membership::Unknown) => (
+            format!("remove {ul} from {glabel}{}", unknown_membership(&m, glabel, false)),
             match (gid, user.key()) {
                 (Some(g), Some(uid)) => Some(format!(
                     "Remove-MgGroupMemberByRef -GroupId {} -DirectoryObjectId {}  # {}",
@@ -214,8 +214,8 @@ fn join_group(
             ),
             None,
         ),
-        Membership::Assigned | Membership::Unknown => (
-            String::new(),
+        m @ (Membership::Assigned | Membership::Unknown) => (
+            unknown_membership(&m, glabel, false),
             match (gid, user.key()) {
                 (Some(g), Some(uid)) => Some(format!(
                     "New-MgGroupMember -GroupId {} -DirectoryObjectId {}  # add {} to {}",
@@ -227,6 +227,22 @@ fn join_group(
                 _ => None,
             },
         ),
+    }
+}
+
+/// For a group the inputs hold no groups export of ([`Membership::Unknown`]), what the commands
+/// assume: a synced or dynamic group's members are not changed by `Remove-MgGroupMemberByRef` /
+/// `New-MgGroupMember` (the guide's "Change license assignments"). `whole`: the full words (a
+/// finding's summary, said once), else a short reminder (each user's step).
+fn unknown_membership(m: &Membership, glabel: &str, whole: bool) -> String {
+    match (m, whole) {
+        (Membership::Unknown, true) => format!(
+            " (the inputs do not say how {glabel}'s members are managed: the commands are for a group assigned in the cloud; a synced group changes in on-premises AD, a dynamic one by the users' attributes)"
+        ),
+        (Membership::Unknown, false) => {
+            " (if its members are assigned in the cloud: the inputs do not say)".to_string()
+        }
+        _ => String::new(),
     }
 }
 
@@ -712,7 +728,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             let take_out = match t.membership(f.group_id.as_ref()) {
                 Membership::Synced => format!("Remove {} user(s) in unsupported locations from {group} in on-premises AD ({group} is synced)", pend.len()),
                 Membership::Dynamic(_) => format!("Take {} user(s) in unsupported locations out of dynamic group {group} (change their attributes or the rule)", pend.len()),
-                Membership::Assigned | Membership::Unknown => format!("Remove {} user(s) in unsupported locations from {group}", pend.len()),
+                m @ (Membership::Assigned | Membership::Unknown) => format!("Remove {} user(s) in unsupported locations from {group}{}", pend.len(), unknown_membership(&m, &group, true)),
             };
             summary = format!("{take_out}, or correct their usageLocation, then {then_users}.");
             for l in usage_locations {

@@ -1039,6 +1039,26 @@ fn synced_and_dynamic_groups_lose_no_member_in_the_cloud() {
         cmds.contains("# if it is right: Remove-MgGroupMemberByRef"),
         "{cmds}"
     );
+    assert!(!usage.contains("do not say"), "{usage}");
+    // no groups export: the command stays, said to be for a group assigned in the cloud
+    let (v, _) = analyze(&["fixtures/sample-tenant/audit"]);
+    let (usage, cmds) = advice(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["cause"] == "ProhibitedInUsageLocationViolation")
+            .expect("the usage-location finding"),
+    );
+    assert!(
+        usage.contains("the inputs do not say how LIC-PowerBI's members are managed"),
+        "{usage}"
+    );
+    assert!(
+        usage.contains("otherwise remove reza.karimi@fabrikam.example from LIC-PowerBI (if its members are assigned in the cloud: the inputs do not say)"),
+        "{usage}"
+    );
+    assert!(cmds.contains("Remove-MgGroupMemberByRef"), "{cmds}");
 }
 
 /// Guide: `Set-MgUserLicense` reports a direct assignment's error at once; there is no group to
