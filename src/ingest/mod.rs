@@ -2878,7 +2878,10 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
             .as_deref()
             .map_or_else(|| u.id.to_string(), str::to_string)
     };
-    if missing == licensed {
+    // beside an error list (the license-errors CSV, `assignmentErrors`), the users still give
+    // usage locations, addresses and sync: read them, and say the errors come from the list
+    let listed = !out.snapshot.reported_errors.is_empty();
+    if missing == licensed && !listed {
         let (file, (n, _, first)) = by_file
             .iter()
             .next()
@@ -2908,11 +2911,17 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
             let eg = first
                 .map(|u| format!(" (such as {}, record {})", name(u), u.source.record))
                 .unwrap_or_default();
+            let seen = if listed {
+                "their license errors are those the error list names (one it does not list is not \
+                 seen)"
+            } else {
+                "their license errors, if any, are not seen"
+            };
             (
                 f.to_string(),
                 format!(
-                    "{m} of {n} licensed users have no `licenseAssignmentStates`{eg}: their license \
-                     errors, if any, are not seen; export users with `{USERS_EXPORT}`"
+                    "{m} of {n} licensed users have no `licenseAssignmentStates`{eg}: {seen}; \
+                     export users with `{USERS_EXPORT}`"
                 ),
             )
         })

@@ -860,7 +860,8 @@ fn r_read(paths: &[std::path::PathBuf], strict: bool) -> Result<Ingested, String
 
 /// Users exported without `licenseAssignmentStates` (Get-MgUser without -Property: the key null,
 /// absent or empty) hide every license error: refused with the export that has them when no
-/// licensed user has a state; said in a note when only some lack them.
+/// licensed user has a state and no error list is given; said in a note when only some lack them
+/// or an error list gives the errors.
 #[test]
 fn licensed_users_without_license_states_are_refused_or_noted() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -891,6 +892,21 @@ fn licensed_users_without_license_states_are_refused_or_noted() {
         notes
             .iter()
             .any(|n| n.contains("1 of 2 licensed users have no `licenseAssignmentStates`")),
+        "{notes:?}"
+    );
+    // beside an error list (the license-errors CSV), the users are read for what else they hold,
+    // and the note says where the errors come from
+    let none = format!("[{},{}]", r_user(1, None), r_user(2, None));
+    let p = r_write(dir.path(), "users-none.json", &none);
+    let list = std::path::PathBuf::from("fixtures/snapshot/users-with-license-errors.csv");
+    let data = r_read(&[p, list], false).expect("users beside an error list");
+    assert!(!data.snapshot.reported_errors.is_empty());
+    let notes = &data.inputs[0].notes;
+    assert!(
+        notes.iter().any(
+            |n| n.contains("2 of 2 licensed users have no `licenseAssignmentStates`")
+                && n.contains("their license errors are those the error list names")
+        ),
         "{notes:?}"
     );
     // an unlicensed user without states is no sign of anything
