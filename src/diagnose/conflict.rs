@@ -136,7 +136,7 @@ pub(crate) fn named_pair(text: &str) -> Option<(String, String)> {
 
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let mut items: Vec<ConflictingPlan> = Vec::new();
-    let mut legacy_only: Vec<String> = Vec::new();
+    let mut legacy_only: Vec<UserRef> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
     let audit = b.audit_errors_by_user(ctx);
 
@@ -224,7 +224,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 })
                 .sum();
             if ctx.version == ConflictTableVersion::Current && old > 0 {
-                legacy_only.push(uref.label());
+                legacy_only.push(uref.clone());
             } else {
                 unexplained.push(uref.label());
             }
@@ -267,7 +267,10 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     if !legacy_only.is_empty() {
         parts.push(format!(
             "For {} the plans only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): try reprocessing.",
-            list(&legacy_only, 5)
+            list(
+                &legacy_only.iter().map(UserRef::label).collect::<Vec<_>>(),
+                5
+            )
         ));
     }
     if !unexplained.is_empty() {
@@ -286,6 +289,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         CauseDetails::Conflict {
             conflicting_plans: items,
             conflict_table: ctx.version.as_str().into(),
+            legacy_only,
         },
         parts.join(" "),
     )

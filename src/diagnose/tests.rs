@@ -365,10 +365,12 @@ fn conflict_pairs_and_other_source() {
     let CauseDetails::Conflict {
         conflicting_plans,
         conflict_table,
+        legacy_only,
     } = &f.details
     else {
         panic!()
     };
+    assert!(legacy_only.is_empty());
     assert_eq!(conflict_table, "current");
     let got: Vec<(String, String, String, String)> = conflicting_plans
         .iter()

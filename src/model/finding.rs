@@ -498,6 +498,10 @@ pub enum CauseDetails {
         conflicting_plans: Vec<ConflictingPlan>,
         /// `current` or `pre2025` (licensing.md §7.1).
         conflict_table: String,
+        /// Users whose plans conflict only under the pre-July-2025 table, read with the current
+        /// one (Exchange Online Plan 1 and Plan 2 now stack): nothing to disable, reprocess.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        legacy_only: Vec<UserRef>,
     },
     Dependency {
         dependencies: Vec<DependencyItem>,

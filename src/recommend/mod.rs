@@ -11,7 +11,6 @@ pub use crate::model::finding::Recommendation;
 pub use playbook::{all_entries, lookup, playbook, FollowUp, FollowUpKind, PlaybookEntry};
 pub use tenant::{Membership, Origin, Tenant};
 
-use crate::knowledge::conflicts::{conflicting_pairs, ConflictTableVersion};
 use crate::knowledge::Knowledge;
 use crate::model::finding::{
     AffectedUser, AssignmentSource, CauseDetails, Finding, ReclaimReason, SkuCapacity, Status,
@@ -144,54 +143,6 @@ pub fn inactive_subscription(cap: &SkuCapacity, sku: &str) -> Option<String> {
         )),
         _ => None,
     }
-}
-
-/// Whether the user's plans conflict with the failing product only under the pre-July-2025 table
-/// (the explanation says "try reprocessing" for them), from the snapshot's licenses as
-/// `diagnose::conflict` reads them.
-fn legacy_only(f: &Finding, kb: &Knowledge, t: &Tenant, u: &UserRef, table: &str) -> bool {
-    if table != ConflictTableVersion::Current.as_str() {
-        return false;
-    }
-    let (Some(id), Some(sku)) = (u.id.as_ref(), f.sku_id.as_ref()) else {
-        return false;
-    };
-    let Some(uf) = t.user(id) else {
-        return false;
-    };
-    let enabled = |s: &SkuId, d: &[PlanId]| -> Vec<PlanId> {
-        kb.plans_of(s)
-            .iter()
-            .filter(|p| !d.contains(p))
-            .cloned()
-            .collect()
-    };
-    let is_failing =
-        |g: &Option<ObjectId>, s: &SkuId| s == sku && g.as_ref() == f.group_id.as_ref();
-    let (failing_disabled, others): (Option<Vec<PlanId>>, Vec<Vec<PlanId>>) = match &uf.states {
-        Some(states) => (
-            states
-                .iter()
-                .find(|l| is_failing(&l.group, &l.sku))
-                .map(|l| l.disabled.clone()),
-            states
-                .iter()
-                .filter(|l| l.held && !is_failing(&l.group, &l.sku))
-                .map(|l| enabled(&l.sku, &l.disabled))
-                .collect(),
-        ),
-        None => (
-            None,
-            uf.assigned.iter().map(|(s, d)| enabled(s, d)).collect(),
-        ),
-    };
-    let failing_disabled = failing_disabled
-        .or_else(|| f.group_id.as_ref().and_then(|g| t.group_disabled(g, sku)))
-        .unwrap_or_default();
-    let failing = enabled(sku, &failing_disabled);
-    others
-        .iter()
-        .any(|o| !conflicting_pairs(&failing, o, ConflictTableVersion::Pre2025).is_empty())
 }
 
 /// How to add a user to a group, as the group's membership is managed: words for the step
@@ -432,19 +383,20 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             Cause::MutuallyExclusiveViolation,
             CauseDetails::Conflict {
                 conflicting_plans,
-                conflict_table,
+                legacy_only,
+                ..
             },
         ) => {
-            // users whose plans conflict only under the pre-July-2025 table: nothing to disable
-            // the users a conflict explains, looked up once each (a finding can name tens of
-            // thousands: a scan of the conflicts per user was quadratic)
+            // the users a conflict explains, and those whose plans conflict only under the
+            // pre-July-2025 table (nothing to disable; the diagnosis found them), looked up once
+            // each (a finding can name tens of thousands: a scan per user was quadratic)
             let with_conflict: std::collections::HashSet<&UserRef> =
                 conflicting_plans.iter().map(|c| &c.user).collect();
+            let legacy_only: std::collections::HashSet<&UserRef> = legacy_only.iter().collect();
             let legacy: Vec<&AffectedUser> = pend
                 .iter()
                 .copied()
-                .filter(|u| !with_conflict.contains(&u.user))
-                .filter(|u| legacy_only(f, kb, t, &u.user, conflict_table))
+                .filter(|u| !with_conflict.contains(&u.user) && legacy_only.contains(&u.user))
                 .collect();
             let explained = pend
                 .iter()

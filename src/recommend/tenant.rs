@@ -108,9 +108,6 @@ impl Tenant {
                 }
                 _ => {}
             }
-            if matches!(f.details, CauseDetails::Conflict { .. }) {
-                wanted.extend(f.users.iter().filter_map(|u| u.user.id.as_ref()));
-            }
         }
         let mut users: HashMap<ObjectId, UserFacts> = HashMap::default();
         if !wanted.is_empty() {

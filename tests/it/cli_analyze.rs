@@ -1131,6 +1131,14 @@ fn a_conflict_of_the_old_table_only_is_reprocessed() {
     assert!(steps.contains("nothing to disable"), "{steps}");
     assert!(cmds.contains("Invoke-MgLicenseUser"), "{cmds}");
     assert!(!cmds.contains("DisabledPlans"), "{cmds}");
+    // the diagnosis names them (the recommendation reads them from there)
+    let f = finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK");
+    let legacy = f["details"]["legacy_only"].as_array().expect("legacy_only");
+    assert_eq!(
+        legacy.len(),
+        f["users"].as_array().map_or(0, Vec::len),
+        "{f:#}"
+    );
 }
 
 /// A missing prerequisite gets the commands of the first layout and the `plan add-on` line.
