@@ -22,12 +22,30 @@ type ErrKey = (ObjectId, SkuId, Option<ObjectId>);
 
 /// Labels for ids, from NEW first, then OLD, then the catalog.
 struct Names<'a> {
-    old: &'a Snapshot,
-    new: &'a Snapshot,
     kb: &'a Knowledge,
     /// Users by id, NEW's first: each label was a scan of both user lists (a diff of two
     /// 100k-user snapshots took 67-100 s, nearly all of it in those scans).
     users: HashMap<&'a ObjectId, &'a User>,
+    /// Group names by id, NEW's first (each a scan of both group lists was quadratic: a label per
+    /// license state, 16 s for 40k groups).
+    groups: HashMap<&'a ObjectId, Option<&'a str>>,
+    /// Product part numbers from the subscribedSkus exports by id, NEW's first.
+    skus: HashMap<&'a SkuId, Option<&'a str>>,
+}
+
+/// The first name each id has, in the order given: a later object fills a name an earlier one
+/// lacked.
+fn first_names<'a, K: std::hash::Hash + Eq + 'a>(
+    items: impl Iterator<Item = (&'a K, Option<&'a str>)>,
+) -> HashMap<&'a K, Option<&'a str>> {
+    let mut out: HashMap<&'a K, Option<&'a str>> = HashMap::default();
+    for (k, name) in items {
+        let slot = out.entry(k).or_insert(None);
+        if slot.is_none() {
+            *slot = name;
+        }
+    }
+    out
 }
 
 impl<'a> Names<'a> {
@@ -36,11 +54,23 @@ impl<'a> Names<'a> {
         for u in new.users.iter().chain(old.users.iter()) {
             users.entry(&u.id).or_insert(u);
         }
+        let groups = first_names(
+            new.groups
+                .iter()
+                .chain(old.groups.iter())
+                .map(|g| (&g.id, g.display_name.as_deref())),
+        );
+        let skus = first_names(
+            new.skus
+                .iter()
+                .chain(old.skus.iter())
+                .map(|s| (&s.sku_id, s.part_number.as_deref())),
+        );
         Names {
-            old,
-            new,
             kb,
             users,
+            groups,
+            skus,
         }
     }
 
@@ -56,24 +86,12 @@ impl<'a> Names<'a> {
     fn group(&self, id: &ObjectId) -> GroupRef {
         GroupRef {
             id: id.clone(),
-            name: self
-                .new
-                .groups
-                .iter()
-                .chain(self.old.groups.iter())
-                .filter(|g| &g.id == id)
-                .find_map(|g| g.display_name.clone()),
+            name: self.groups.get(id).copied().flatten().map(String::from),
         }
     }
 
     fn product(&self, id: &SkuId) -> ProductRef {
-        let from_skus = self
-            .new
-            .skus
-            .iter()
-            .chain(self.old.skus.iter())
-            .filter(|s| &s.sku_id == id)
-            .find_map(|s| s.part_number.clone());
+        let from_skus = self.skus.get(id).copied().flatten().map(String::from);
         ProductRef {
             sku: self.kb.sku_part_number(id).map(String::from).or(from_skus),
             sku_id: Some(id.clone()),
