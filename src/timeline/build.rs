@@ -201,11 +201,12 @@ fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagU
 }
 
 /// Fills each membership-rule change's counts of the members the story shows added to and removed
-/// from its group after it, up to the group's next rule change (entries in time order).
+/// from its group after it, up to the group's next rule change (entries in time order): members,
+/// not entries (a member removed, added back and removed again is one removed, one added).
 fn count_after_rule_changes(entries: &mut [Entry]) {
-    // the group of each rule change, and the change that is the latest so far per group
+    // the latest rule change so far per group, and the members removed / added after each
     let mut latest: HashMap<ObjectId, usize> = HashMap::default();
-    let mut counts: Vec<(usize, usize, usize)> = Vec::new();
+    let mut members: BTreeMap<usize, (BTreeSet<UserKey>, BTreeSet<UserKey>)> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         let membership = match &e.stage {
             Stage::MembershipRuleChanged { .. } => {
@@ -227,26 +228,27 @@ fn count_after_rule_changes(entries: &mut [Entry]) {
             } => Some((Membership::Removed, group)),
             _ => None,
         };
-        let Some((change, group)) = membership else {
+        let (Some((change, group)), Some(user)) = (membership, e.users.first()) else {
             continue;
         };
         let Some(&at) = group.id.as_ref().and_then(|g| latest.get(g)) else {
             continue;
         };
+        let (removed, added) = members.entry(at).or_default();
         match change {
-            Membership::Removed => counts.push((at, 1, 0)),
-            Membership::Added => counts.push((at, 0, 1)),
-        }
+            Membership::Removed => removed.insert(user.clone()),
+            Membership::Added => added.insert(user.clone()),
+        };
     }
-    for (at, removed, added) in counts {
+    for (at, (removed, added)) in members {
         if let Some(Stage::MembershipRuleChanged {
             members_removed_after,
             members_added_after,
             ..
         }) = entries.get_mut(at).map(|e| &mut e.stage)
         {
-            *members_removed_after += removed;
-            *members_added_after += added;
+            *members_removed_after = removed.len();
+            *members_added_after = added.len();
         }
     }
 }

@@ -334,10 +334,22 @@ fn rule_change_detail(
             "; then {removed} member(s) removed and {added} added in the inputs"
         ));
     }
-    d.push_str(
-        ". Members the rule no longer matches lose the licenses the group gives them (test a \
-         rule change before making it)",
-    );
+    // what Entra does next: a group made static (or whose rule is removed) keeps its members; a
+    // paused rule freezes them; a rule that applies (new, changed, processed again) removes the
+    // members it no longer matches
+    if dynamic == Some(false) || (old.is_some() && new.is_none()) {
+        d.push_str(". Its members stay as they are and change by hand from now on");
+    } else if processing == Some(RuleProcessing::Paused) {
+        d.push_str(
+            ". While paused, the members no longer follow the rule: users it would add or remove \
+             keep their licenses as they are until processing is on again",
+        );
+    } else if new.is_some() || dynamic == Some(true) || processing == Some(RuleProcessing::On) {
+        d.push_str(
+            ". Members the rule no longer matches lose the licenses the group gives them (test a \
+             rule change before making it)",
+        );
+    }
     d
 }
 
@@ -782,5 +794,41 @@ impl Document for TimelineDoc {
     }
     fn html(&self, w: &mut dyn Write) -> io::Result<()> {
         html(self, w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rule_change_detail;
+    use crate::timeline::model::RuleProcessing;
+
+    /// What follows a rule change is said only where it applies: a rule set or changed, a group
+    /// made dynamic or processed again removes the members the rule no longer matches; a pause
+    /// freezes them; a group made static keeps them.
+    #[test]
+    fn rule_change_words_follow_what_changed() {
+        const LOSE: &str = "Members the rule no longer matches lose";
+        let d = |old, new, dynamic, processing| {
+            rule_change_detail("ana", old, new, dynamic, processing, (0, 0))
+        };
+        assert!(d(Some("a"), Some("b"), None, None).contains(LOSE));
+        assert!(d(None, Some("b"), Some(true), None).contains("made dynamic"));
+        assert!(d(None, None, None, Some(RuleProcessing::On)).contains(LOSE));
+        let paused = d(None, None, None, Some(RuleProcessing::Paused));
+        assert!(
+            !paused.contains(LOSE) && paused.contains("While paused"),
+            "{paused}"
+        );
+        let made_static = d(Some("a"), None, Some(false), None);
+        assert!(
+            !made_static.contains(LOSE) && made_static.contains("stay as they are"),
+            "{made_static}"
+        );
+        let removed = d(Some("a"), None, None, None);
+        assert!(removed.contains("rule removed (was: a)") && !removed.contains(LOSE));
+        assert!(
+            rule_change_detail("ana", None, Some("b"), None, None, (3, 1))
+                .contains("then 3 member(s) removed and 1 added")
+        );
     }
 }
