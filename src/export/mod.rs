@@ -92,6 +92,13 @@ fn write_one(t: &Table, format: FileFormat, dir: &Path) -> Result<PathBuf> {
 
 /// `licdiag export`: writes every table into `--out DIR`; prints one line per file. Exit code 0.
 pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
+    if a.out.as_os_str() == "-" {
+        // the report commands' `-o -` is standard output; a folder named `-` would surprise
+        anyhow::bail!(
+            "--out -: export writes one file per table into a folder, not to standard output; \
+             give a folder (`--out tables`), or run `licdiag sql` for one table on standard output"
+        );
+    }
     if a.out.exists() && !a.out.is_dir() {
         anyhow::bail!(
             "--out {}: is a file, not a folder; give a folder to write the tables into",

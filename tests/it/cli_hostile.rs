@@ -849,6 +849,22 @@ fn output_and_catalog_errors_name_the_file_and_the_fix() {
     ])
     .arg(&file);
     fails_saying(cmd, &["is a file, not a folder"]);
+    // `-o -` is standard output for a report; export writes a folder: refused, no folder `-`
+    let mut cmd = licdiag();
+    cmd.current_dir(dir.path()).args([
+        "--no-progress",
+        "export",
+        std::fs::canonicalize("fixtures/sample-tenant")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        "--format",
+        "csv",
+        "-o",
+        "-",
+    ]);
+    fails_saying(cmd, &["--out -", "not to standard output"]);
+    assert!(!dir.path().join("-").exists());
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00binary").unwrap();
     let mut cmd = licdiag();
