@@ -301,10 +301,11 @@ impl Scrubber {
 
     /// [`Self::scrub`], display names inside `keep` (byte ranges) left alone.
     ///
-    /// The passes run in this order, a later one's match overlapping an earlier one's dropped:
-    /// the inputs' own addresses (whole, as their fields hold them), X.500 paths, other prefixed
-    /// proxy addresses (X.400, EUM, SMS, fax), addresses (`@` written or encoded), guests' mail
-    /// nicknames, IP addresses, the inputs' display names.
+    /// The passes run in this order, a later one's match overlapping an earlier one's dropped
+    /// (an X.500 path running into an earlier match is cut before it): the inputs' own addresses
+    /// (whole, as their fields hold them), fax and SMS numbers in groups, X.500 paths, other
+    /// prefixed proxy addresses (X.400, EUM, SMS, fax), addresses (`@` written or encoded),
+    /// guests' mail nicknames, IP addresses, the inputs' display names.
     fn scrub_with(&self, s: &str, names: bool, keep: &[(usize, usize)]) -> String {
         if s.is_empty() {
             return String::new();
@@ -318,11 +319,33 @@ impl Scrubber {
                 with: h.pseudonym.to_string(),
             });
         }
-        for (start, end) in shapes::x500_paths(s) {
+        // a fax or SMS number in groups before the X.500 paths: a path glued before it would
+        // take its first groups as words of a name
+        spans.each_match(s, shapes::phone_re(), |c| {
+            let m = c.name("phone")?;
+            let v = shapes::phone_number(m.as_str())?;
+            Some(Span {
+                start: m.start(),
+                end: m.start() + v.len(),
+                with: self.p.proxy_value(v),
+            })
+        });
+        let mut done = 0;
+        for start in shapes::x500_starts(s) {
+            if start < done {
+                continue;
+            }
+            if let Some(e) = spans.inside(start) {
+                done = e;
+                continue;
+            }
+            let Some(end) = shapes::x500_path(s, start) else {
+                continue;
+            };
             // a known display name the last `cn=` value starts and the path's end cuts short
             // (`cn=ana ruiz`: lower-case words end it) is taken whole
             let from = known.partition_point(|h| h.start < start);
-            let end = known
+            let mut end = known
                 .get(from..)
                 .unwrap_or(&[])
                 .iter()
@@ -330,12 +353,20 @@ impl Scrubber {
                 .filter(|h| h.kind == Kind::Name)
                 .map(|h| h.end)
                 .fold(end, usize::max);
+            // a path running into one of the inputs' addresses ends before it
+            if let Some((next, _)) = spans.first_within(start, end) {
+                match s.get(..next).and_then(|b| shapes::x500_path(b, start)) {
+                    Some(e) => end = e,
+                    None => continue,
+                }
+            }
             if let Some(path) = s.get(start..end) {
                 spans.accept(Span {
                     start,
                     end,
                     with: self.p.proxy_value(path),
                 });
+                done = end;
             }
         }
         spans.each_match(s, shapes::prefixed_re(), |c| {
@@ -415,7 +446,9 @@ impl Scrubber {
         let (local, sep, domain) = (c.name("elocal")?, c.name("sep")?, c.name("edomain")?);
         let levels = shapes::percent_levels(sep.as_str());
         let (from, key) = shapes::decode_local(local.as_str(), levels)?;
-        let pseudonym = self.p.address(&format!("{key}@{}", domain.as_str()));
+        let pseudonym = self
+            .p
+            .address(&format!("{key}@{}", shapes::decode_domain(domain.as_str())));
         Some(Span {
             start: local.start() + from,
             end: m.end(),
@@ -538,13 +571,26 @@ mod tests {
             assert_eq!(s.error_text(&text), want);
         }
         // not inside a longer value: the shapes decide there, as for a value the inputs lack
-        for (text, kept) in [
-            ("FAX:+1 (425) 555-01001", "555-01001"),
-            ("sana.ruiz@fabrikam.example", ""),
+        for (text, value) in [
+            ("FAX:+1 (425) 555-01001", "FAX:+1 (425) 555-01001"),
+            ("sana.ruiz@fabrikam.example", "sana.ruiz@fabrikam.example"),
         ] {
-            let t = s.text(text);
-            assert!(t.contains(kept) && !t.contains("fabrikam"), "{t}");
-            assert_ne!(t, s.text("FAX:+1 (425) 555-0100"));
+            assert_eq!(s.text(text), p.proxy(value));
+            assert_ne!(s.text(text), s.text("FAX:+1 (425) 555-0100"));
+        }
+        // an X.500 path glued before one of the inputs' addresses ends before it (the property
+        // below found these)
+        for text in [
+            format!("X500:/o=x/ou=y/cn=Recipients/cn=0a1b-ana.ruiz/X500:{maria} "),
+            "X500:/o=x/ou=y/cn=Recipients/cn=0a1b-ana.ruiz/ana.ruiz@fabrikam.example. ".into(),
+            "X500:/o=x/ou=y/cn=Recipients/cn=0a1b-ana.ruiz/fax:+1 425 555-0100/".into(),
+        ] {
+            let t = s.text(&text);
+            assert!(
+                !t.contains("ana.ruiz") && !t.contains("Cruz") && !t.contains("0100"),
+                "{t}"
+            );
+            assert_eq!(s.text(&t), t, "{text}");
         }
         // an X.500 path the inputs lack, its last value a known name in lower case
         let s = scrubber_with(&["Ana Ruiz"], &[]);
@@ -736,12 +782,62 @@ mod tests {
         ] {
             assert_eq!(s.text(text), a.replace('@', sep), "{text}");
         }
+        // review: leading zeros, `&commat;`, encoded dots, three and four levels of encoding
+        for (text, want) in [
+            ("ana.ruiz&#064;fabrikam.example", a.replace('@', "&#064;")),
+            (
+                "ana.ruiz&#x0040;fabrikam.example",
+                a.replace('@', "&#x0040;"),
+            ),
+            (
+                "ana.ruiz&#0000064;fabrikam.example",
+                a.replace('@', "&#0000064;"),
+            ),
+            (
+                "ana.ruiz&commat;fabrikam.example",
+                a.replace('@', "&commat;"),
+            ),
+            (
+                "ana.ruiz&amp;#64;fabrikam.example",
+                a.replace('@', "&amp;#64;"),
+            ),
+            ("ana%2Eruiz%40fabrikam%2Eexample", a.replace('@', "%40")),
+            ("ana.ruiz%40fabrikam%2eexample", a.replace('@', "%40")),
+            ("ana.ruiz%252540fabrikam.example", a.replace('@', "%252540")),
+            (
+                "ana%25252Eruiz%252540fabrikam%25252Eexample",
+                a.replace('@', "%252540"),
+            ),
+            (
+                "ana.ruiz%25252540fabrikam.example",
+                a.replace('@', "%25252540"),
+            ),
+            (
+                "u=ana.ruiz%252540fabrikam.example%2526v%253Dbo.li%252540fabrikam.example",
+                format!(
+                    "u={}%2526v%253D{}",
+                    a.replace('@', "%252540"),
+                    s.pseudonyms()
+                        .address("bo.li@fabrikam.example")
+                        .replace('@', "%252540")
+                ),
+            ),
+        ] {
+            let t = s.text(text);
+            assert_eq!(t, want, "{text}");
+            assert_eq!(s.text(&t), t, "{text}: twice");
+        }
         // a percent sign before digits is no address; neither is an encoded `@` before one label
         for keep in [
             "100%40 of seats",
             "50%40off",
             "a%40b",
             "%40fabrikam.example",
+            "&commat;fabrikam.example",
+            "&#0064;",
+            "a&#64;b",
+            "100%2540off",
+            "ana%2525252540fabrikam.example",
         ] {
             assert_eq!(s.text(keep), keep);
         }
@@ -818,11 +914,13 @@ mod tests {
             !ndr.contains("Ana") && ndr.contains("@redacted.invalid"),
             "{ndr}"
         );
-        // cn= outside an X.500 path is left alone
+        // cn= outside an X.500 path is left alone, and so is a URL's path of o= and cn=
         for keep in [
             "CN=Configuration,DC=fabrikam,DC=com",
             "cn=Recipients",
             "https://host.example/cn=y/o=x",
+            "https://aka.ms/o=docs/cn=abc",
+            "see https://aka.ms/o=docs/cn=abc and aka.ms/o=x/ou=y/cn=z.",
             "/cn=Configuration/cn=Servers/cn=EXCH01",
         ] {
             assert_eq!(s.text(keep), keep);
@@ -841,6 +939,8 @@ mod tests {
             ("EUM:4255550100;phone-context=dp.fabrikam.example", "."),
             ("sms:+14255550100", ", kept"),
             ("FAX:+14255550100", ""),
+            ("FAX:+1 (425) 555-0100", " is already being used"),
+            ("fax:+1 425 555 0103", "."),
             ("SIP:ana.ruiz@fabrikam.example", " in use"),
         ] {
             let want = format!("address {}{tail}", p.proxy(field));
@@ -949,7 +1049,10 @@ mod tests {
             parts in proptest::collection::vec((0usize..PIECES.len(), 0usize..SEPARATORS.len()), 0..12),
             noise in "\\PC{0,40}",
         ) {
-            let s = scrubber(&["Ana Ruiz", "Sales Team"]);
+            let s = scrubber_with(
+                &["Ana Ruiz", "Sales Team", "Zo\u{eb} \u{dc}nal", "李娜", "Olu O'Neil"],
+                &[MARIA_X500, "+1 (425) 555-0100", "ana.ruiz@fabrikam.example"],
+            );
             let mut text = String::new();
             let (mut glued, mut slashed) = (false, false);
             for (i, sep) in parts {
@@ -971,19 +1074,40 @@ mod tests {
             }
             let secrets: &[&str] = if glued {
                 // a proxy prefix glued to a word is none (`museum:`)
-                &["ana.ruiz", "anaruiz"]
+                &["ana.ruiz", "anaruiz", "ana%2eruiz", "ana%2Eruiz"]
             } else if slashed {
-                &["ana.ruiz", "anaruiz", "4255550100"]
+                &["ana.ruiz", "anaruiz", "ana%2Eruiz", "4255550100", "555-0100", "de la Cruz",
+                  "李娜", "\u{dc}nal", "U\u{308}nal", "O\u{2019}Neil"]
             } else {
-                &["ana.ruiz", "anaruiz", "Ana Ruiz", "4255550100", "203.0.113.7"]
+                &["ana.ruiz", "anaruiz", "ana%2Eruiz", "Ana Ruiz", "4255550100", "203.0.113.7",
+                  "555-0100", "de la Cruz", "李娜", "\u{dc}nal", "U\u{308}nal", "O\u{2019}Neil"]
             };
             for secret in secrets {
                 proptest::prop_assert!(!once.contains(secret), "{:?} -> {:?}", text, once);
             }
+            // a URL's path of o= and cn= is no X.500 path
+            if !glued && !slashed && text.contains(AKA_MS) {
+                proptest::prop_assert!(once.contains(AKA_MS), "{:?} -> {:?}", text, once);
+            }
         }
     }
 
-    const PIECES: [&str; 22] = [
+    const MARIA_X500: &str = "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=María de la Cruz";
+    const AKA_MS: &str = "https://aka.ms/o=docs/cn=abc";
+
+    const PIECES: [&str; 34] = [
+        "X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=María de la Cruz",
+        "FAX:+1 (425) 555-0100",
+        "fax:+1 425 555-0100",
+        "Zoe\u{308} U\u{308}nal",
+        "Zo\u{eb} \u{dc}nal",
+        "李娜",
+        "Olu O\u{2019}Neil",
+        "ana.ruiz&#064;fabrikam.example",
+        "ana.ruiz&commat;fabrikam.example",
+        "ana%2Eruiz%40fabrikam%2Eexample",
+        "ana.ruiz%252540fabrikam.example",
+        AKA_MS,
         "ana.ruiz@fabrikam.example",
         "ana.ruiz%40fabrikam.example",
         "ana.ruiz%2540fabrikam.example",
