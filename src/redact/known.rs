@@ -46,9 +46,10 @@ pub struct Known {
 }
 
 /// The punctuation and spaces that have a typographic twin, read as the plain one: apostrophes and
-/// single quotes (`’ ‘ ‚ ‛ ′`), hyphens (`‐ ‑`), no-break and narrow spaces.
+/// single quotes (`’ ‘ ‚ ‛ ′`), hyphens (`‐ ‑`), no-break and narrow spaces, the full-width `＠`.
 pub fn plain_punct(c: char) -> char {
     match c {
+        '\u{FF20}' => '@',
         '\u{2019}' | '\u{2018}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => '\'',
         '\u{2010}' | '\u{2011}' => '-',
         '\u{00A0}' | '\u{2007}' | '\u{202F}' => ' ',
@@ -323,6 +324,11 @@ mod tests {
         ]);
         let t = format!("X500:{} and FAX:+1 (425) 555-0100.", x500.to_uppercase());
         assert_eq!(k.find(&t).len(), 2);
+        // the full-width at sign of East Asian keyboards
+        assert_eq!(
+            found(&k, "ana.ruiz\u{FF20}fabrikam.example"),
+            vec!["ana.ruiz\u{FF20}fabrikam.example=<ana.ruiz@fabrikam.example>"]
+        );
         assert_eq!(
             found(&k, "<ana.ruiz@fabrikam.example>."),
             vec!["ana.ruiz@fabrikam.example=<ana.ruiz@fabrikam.example>"]
