@@ -11,6 +11,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashSet;
+use std::sync::OnceLock;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// What a known value is; decides how its edges must be bounded in the text.
@@ -22,18 +23,21 @@ pub enum Kind {
     Name,
 }
 
-/// A known value found in a text: its byte range there and the pseudonym it gets.
+/// A known value found in a text: its byte range there, the value as the inputs hold it, and
+/// where its pseudonym is kept once made (only for the values some text holds, once each).
 #[derive(Debug)]
 pub struct Hit<'a> {
     pub start: usize,
     pub end: usize,
     pub kind: Kind,
-    pub pseudonym: &'a str,
+    pub value: &'a str,
+    pub pseudonym: &'a OnceLock<String>,
 }
 
 struct Entry {
     kind: Kind,
-    pseudonym: String,
+    value: String,
+    pseudonym: OnceLock<String>,
     /// The first and last characters of the folded value.
     first: char,
     last: char,
@@ -154,13 +158,13 @@ impl Entry {
 }
 
 impl Known {
-    /// `values`: (kind, value, pseudonym), the first of values that fold alike kept (give the
-    /// addresses first: they are looked for before anything else).
-    pub fn new(values: impl IntoIterator<Item = (Kind, String, String)>) -> Known {
+    /// `values`: (kind, value), the first of values that fold alike kept (give the addresses
+    /// first: they are looked for before anything else).
+    pub fn new(values: impl IntoIterator<Item = (Kind, String)>) -> Known {
         let mut seen: HashSet<String> = HashSet::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut entries = Vec::new();
-        for (kind, value, pseudonym) in values {
+        for (kind, value) in values {
             let f = fold(value.trim());
             let (Some(first), Some(last)) = (f.chars().next(), f.chars().next_back()) else {
                 continue;
@@ -171,7 +175,8 @@ impl Known {
             patterns.push(f);
             entries.push(Entry {
                 kind,
-                pseudonym,
+                value,
+                pseudonym: OnceLock::new(),
                 first,
                 last,
             });
@@ -233,6 +238,7 @@ impl Known {
                     start,
                     end,
                     kind: e.kind,
+                    value: &e.value,
                     pseudonym: &e.pseudonym,
                 });
             }
@@ -252,17 +258,13 @@ mod tests {
     use super::*;
 
     fn known(values: &[(Kind, &str)]) -> Known {
-        Known::new(
-            values
-                .iter()
-                .map(|&(k, v)| (k, v.to_string(), format!("<{v}>"))),
-        )
+        Known::new(values.iter().map(|&(k, v)| (k, v.to_string())))
     }
 
     fn found(k: &Known, s: &str) -> Vec<String> {
         k.find(s)
             .into_iter()
-            .map(|h| format!("{}={}", &s[h.start..h.end], h.pseudonym))
+            .map(|h| format!("{}=<{}>", &s[h.start..h.end], h.value))
             .collect()
     }
 

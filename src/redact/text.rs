@@ -5,7 +5,7 @@
 //! ([`super::shapes`]) and IP addresses found by pattern; each replaced by the same pseudonym its
 //! field gets.
 
-use super::known::{Kind, Known};
+use super::known::{Hit, Kind, Known};
 use super::pseudonym::{is_pseudonym, Pseudonyms};
 use super::shapes::{self, email_re};
 use regex::Regex;
@@ -113,11 +113,17 @@ fn is_known_name(name: &str) -> bool {
 /// never a plain word), not a pseudonym or Microsoft's words.
 fn is_known_address(a: &str) -> bool {
     let t = a.trim();
+    let mut path_like = false;
+    let mut digit = false;
+    for c in t.chars() {
+        path_like |= matches!(c, '@' | '/' | '=');
+        digit |= c.is_ascii_digit();
+    }
     t.chars().nth(4).is_some()
-        && t.chars()
-            .any(|c| matches!(c, '@' | '/' | '=') || c.is_ascii_digit())
+        && (path_like || digit)
         && !is_pseudonym(t)
-        && !is_vocabulary(t)
+        // an address or a path is never Microsoft's words
+        && (path_like || !is_vocabulary(t))
 }
 
 fn ipv4_re() -> &'static Regex {
@@ -249,16 +255,23 @@ impl Scrubber {
         let addresses = addresses
             .into_iter()
             .filter(|a| is_known_address(a))
-            .map(|a| {
-                let with = p.proxy_value(&a);
-                (Kind::Address, a, with)
-            });
-        let names = names.into_iter().filter(|n| is_known_name(n)).map(|n| {
-            let with = p.name(&n);
-            (Kind::Name, n, with)
-        });
+            .map(|a| (Kind::Address, a));
+        let names = names
+            .into_iter()
+            .filter(|n| is_known_name(n))
+            .map(|n| (Kind::Name, n));
         let known = Known::new(addresses.collect::<Vec<_>>().into_iter().chain(names));
         Scrubber { p, known }
+    }
+
+    /// The pseudonym of a known value found in a text: what its field gets.
+    fn known_pseudonym(&self, h: &Hit<'_>) -> String {
+        h.pseudonym
+            .get_or_init(|| match h.kind {
+                Kind::Address => self.p.proxy_value(h.value),
+                Kind::Name => self.p.name(h.value),
+            })
+            .clone()
     }
 
     pub fn pseudonyms(&self) -> &Pseudonyms {
@@ -316,7 +329,7 @@ impl Scrubber {
             spans.accept(Span {
                 start: h.start,
                 end: h.end,
-                with: h.pseudonym.to_string(),
+                with: self.known_pseudonym(h),
             });
         }
         // a fax or SMS number in groups before the X.500 paths: a path glued before it would
@@ -406,7 +419,7 @@ impl Scrubber {
                 spans.accept(Span {
                     start: h.start,
                     end: h.end,
-                    with: h.pseudonym.to_string(),
+                    with: self.known_pseudonym(h),
                 });
             }
         }
