@@ -108,6 +108,7 @@ fn word(c: char) -> bool {
 
 /// A character of a script written without spaces between words (Han, kana): a name in it is
 /// found glued to the words around it (`李娜的许可证`), as no space could ever separate them.
+/// (Hangul is written with spaces: see [`hangul`].)
 fn unspaced(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF // hiragana, katakana
@@ -116,6 +117,13 @@ fn unspaced(c: char) -> bool {
         | 0x4E00..=0x9FFF // CJK unified ideographs
         | 0xF900..=0xFAFF // CJK compatibility ideographs
         | 0x20000..=0x323AF) // CJK extensions B..H
+}
+
+/// A Hangul character (a syllable or a jamo, as decomposition leaves it): Korean writes spaces
+/// between words, but a particle follows a name glued to it (`김민준의`, `김민준님`).
+fn hangul(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7AF | 0xD7B0..=0xD7FF)
 }
 
 /// Characters an address may go on with before its first or after its last letter or digit: a
@@ -137,7 +145,11 @@ impl Entry {
                 let start = !word(self.first)
                     || prev.is_none_or(|p| !word(p) || (unspaced(p) && unspaced(self.first)));
                 let end = !word(self.last)
-                    || next.is_none_or(|n| !word(n) || (unspaced(n) && unspaced(self.last)));
+                    || next.is_none_or(|n| {
+                        !word(n)
+                            || (unspaced(n) && unspaced(self.last))
+                            || (hangul(n) && hangul(self.last))
+                    });
                 start && end
             }
             Kind::Address => {
@@ -313,6 +325,11 @@ mod tests {
         // a Latin letter still bounds a Han name, and a Han character a Latin name
         assert!(found(&k, "x李娜").is_empty());
         assert!(found(&k, "李Ana Li").is_empty());
+        // a Korean name with the particle after it, not after another syllable
+        let k = known(&[(Kind::Name, "김민준")]);
+        assert_eq!(found(&k, "김민준의 라이선스"), vec!["김민준=<김민준>"]);
+        assert_eq!(found(&k, "김민준님"), vec!["김민준=<김민준>"]);
+        assert!(found(&k, "이김민준").is_empty());
     }
 
     #[test]
