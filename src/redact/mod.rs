@@ -4,11 +4,13 @@
 //! What is replaced: UPNs, mail and proxy addresses and any address inside free text
 //! (`user-<hash>@redacted.invalid`, one function for all of them so equal addresses stay equal and
 //! duplicate-address detection still works), display names of users, groups, targets and actors
-//! (`name-<hash>`), IP addresses (`ip-<hash>`). The hash is HMAC-SHA256 over `kind:lower(value)`
-//! with the `--redact-key` (or a random key per run), cut to 10 hex characters. Object ids, SKU and
+//! (`name-<hash>`), IP addresses (`ip-<hash>`). The hash is HMAC-SHA256 over `kind:` and the value
+//! composed and lower-cased, with the `--redact-key` (or a random key per run), cut to 10 hex
+//! characters. Object ids, SKU and
 //! plan ids and names, times and counts are kept, so the diagnosis is the same with and without
 //! redaction.
 
+pub mod known;
 pub mod pseudonym;
 pub mod records;
 pub mod shapes;
@@ -56,13 +58,14 @@ impl Redactor {
     /// An error message of a run that stops, with its addresses and IP addresses replaced (the
     /// inputs' display names are not known at that point: they stay).
     pub fn message(&self, text: &str) -> String {
-        Scrubber::new(self.p.clone(), Vec::new()).text(text)
+        Scrubber::new(self.p.clone(), Vec::new(), Vec::new()).text(text)
     }
 
     /// Pseudonymizes everything personal in the ingested data, in place.
     pub fn apply(&self, data: &mut Ingested) {
         let names = records::display_names(&data.events, &data.snapshot);
-        let s = Scrubber::new(self.p.clone(), names);
+        let addresses = records::known_addresses(&data.events, &data.snapshot);
+        let s = Scrubber::new(self.p.clone(), names, addresses);
         // input paths (a folder named after a user, an export named by its address) are scrubbed
         // as free text, the same way in the inputs' reports and in every record's source
         let paths = records::Paths::new(&s, data.inputs.iter().map(|i| i.path.as_str()));

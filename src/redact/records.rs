@@ -267,6 +267,70 @@ impl Paths {
     }
 }
 
+/// Every address the inputs' fields hold, as its field is pseudonymized (a proxy address without
+/// its prefix): what [`Scrubber`] looks for whole inside free text before any shape. UPNs and
+/// mail of users, groups, targets, actors and reported errors, proxy addresses of users and groups,
+/// the addresses of license errors.
+pub fn known_addresses(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    fn plain<T: std::ops::Deref<Target = str>>(out: &mut Vec<String>, v: &Option<T>) {
+        if let Some(a) = v {
+            let a = a.trim();
+            if a.contains('@') {
+                out.push(a.to_string());
+            }
+        }
+    }
+    fn proxy(out: &mut Vec<String>, v: &str) {
+        let bare = proxy_bare(v);
+        if !bare.is_empty() {
+            out.push(bare.to_string());
+        }
+    }
+    for u in &snap.users {
+        plain(&mut out, &u.upn);
+        plain(&mut out, &u.mail);
+        for a in u.proxy_addresses.iter() {
+            proxy(&mut out, a);
+        }
+    }
+    for g in &snap.groups {
+        plain(&mut out, &g.mail);
+        for a in &g.proxy_addresses {
+            proxy(&mut out, a);
+        }
+    }
+    for r in &snap.reported_errors {
+        plain(&mut out, &r.upn);
+    }
+    for i in &snap.identities {
+        plain(&mut out, &i.target.upn);
+    }
+    for e in events {
+        if let Actor::User(u) = &e.actor {
+            plain(&mut out, &u.upn);
+        }
+        for t in &e.targets {
+            plain(&mut out, &t.upn);
+        }
+        for err in &e.extra.errors {
+            if let Some(a) = &err.address {
+                proxy(&mut out, a);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A proxy address without its prefix (`X500:/o=…` -> `/o=…`), as
+/// [`super::pseudonym::Pseudonyms::proxy`] splits it.
+fn proxy_bare(v: &str) -> &str {
+    let t = v.trim();
+    super::pseudonym::proxy_prefix(t).map_or(t, |(_, rest)| rest)
+}
+
 /// Every display name in the inputs: what [`Scrubber`] looks for inside free text.
 pub fn display_names(events: &[AuditEvent], snap: &Snapshot) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -334,7 +398,7 @@ mod tests {
 
     #[test]
     fn name_values_keep_their_shape() {
-        let s = Scrubber::new(Pseudonyms::new(b"k".to_vec()), Vec::new());
+        let s = Scrubber::new(Pseudonyms::new(b"k".to_vec()), Vec::new(), Vec::new());
         let n = s.pseudonyms().name("svc-scanner");
         assert_eq!(name_value(&s, "[\"svc-scanner\"]"), format!("[\"{n}\"]"));
         assert_eq!(name_value(&s, "svc-scanner"), n);

@@ -1,6 +1,7 @@
 //! The shapes of personal addresses inside free text besides plain `name@domain.tld`, found by the
-//! [`super::text::Scrubber`]: an `@` written encoded (`%40` in a URL, `%2540` encoded twice, `&#64;`,
-//! `\u0040`), a domain without a dot (`ana@fabrikam`, literal `@` only), a guest's mail nickname
+//! [`super::text::Scrubber`]: an `@` written encoded (`%40` in a URL, `%2540` encoded twice and up
+//! to four times, `&#64;` with any leading zeros, `&#x40;`, `&commat;`, `\u0040`; the domain's dots
+//! maybe percent-encoded too), a domain without a dot (`ana@fabrikam`, literal `@` only), a guest's mail nickname
 //! without its tenant (`ana_fabrikam.example#EXT#`), X.500 paths (X500 proxy addresses,
 //! legacyExchangeDN: `/o=ExchangeLabs/ou=…/cn=Recipients/cn=…-ana`), and the proxy addresses
 //! that are not e-mail-like and may hold a name or a telephone number (`X400:…;S=Ruiz;G=Ana;`,
@@ -22,18 +23,29 @@ const DOTLESS: &str = r"\p{L}(?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?";
 /// A local part: quoted (`"first last"`), or letters, digits (any script) and `._%+'#&~-`.
 const LOCAL: &str = r#""(?:[^"\\\r\n]|\\.){1,64}"|[\p{L}\p{N}_%+#&~][\p{L}\p{N}\p{M}._%+'#&~-]*"#;
 
-/// A percent-escape in an encoded local part, other than an encoded `@` (`%40`, `%2540`): an
+/// The most times an `@` (or a `#`, a `.`) is read percent-encoded: `%40` once, `%2540` twice,
+/// `%252540` three times, `%25252540` four.
+pub const MAX_PERCENT_LEVELS: usize = 4;
+
+/// A percent-escape in an encoded local part, other than an encoded `@` (`%40`, `%2540`, ...): an
 /// address glued after another one in a URL is not read as one local part spelling both.
-const PCT: &str = r"%(?:[0135-9A-Fa-f][0-9A-Fa-f]|2[0-46-9A-Fa-f]|4[1-9A-Fa-f]|25(?:[0-35-9A-Fa-f][0-9A-Fa-f]|4[1-9A-Fa-f]))";
+const PCT: &str = r"%(?:25){0,3}(?:[0135-9A-Fa-f][0-9A-Fa-f]|2[0-46-9A-Fa-f]|4[1-9A-Fa-f])";
+
+/// A domain of two or more labels whose dots may be percent-encoded (`fabrikam%2Eexample`).
+const EDOTTED: &str = r"[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?(?:(?:\.|%(?:25){0,3}2[eE])[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]*[\p{L}\p{N}\p{M}])?)+";
+
+/// An `@` written encoded: percent-encoded one to four times, an HTML entity (decimal or hex with
+/// any leading zeros, `&commat;`; its `&` maybe escaped again as `&amp;`), a JSON escape.
+const ENCODED_AT: &str = r"%(?:25){0,3}40|&(?:amp;)?(?:#0*64|#[xX]0*40|commat);|\\u0040";
 
 /// An address. Groups: `local` and `domain` after a literal `@` (dotted, or one label); or
-/// `elocal`, `sep`, an encoded `@` (`%40`, `%2540`, `&#64;`, `&#x40;`, `\u0040`), and `edomain`
-/// after it (dotted only: `100%40off` is no address).
+/// `elocal`, `sep`, an encoded `@` ([`ENCODED_AT`]), and `edomain` after it (dotted only, its dots
+/// maybe percent-encoded: `100%40off` is no address).
 pub fn email_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"(?P<local>{LOCAL})@(?P<domain>{DOTTED}|{DOTLESS})|(?P<elocal>(?:[\p{{L}}\p{{N}}_+#&~]|{PCT})(?:[\p{{L}}\p{{N}}\p{{M}}._+'#&~-]|{PCT})*)(?P<sep>%(?:25)?40|&#(?:64|[xX]40);|\\u0040)(?P<edomain>{DOTTED})"
+            r"(?P<local>{LOCAL})@(?P<domain>{DOTTED}|{DOTLESS})|(?P<elocal>(?:[\p{{L}}\p{{N}}_+#&~]|{PCT})(?:[\p{{L}}\p{{N}}\p{{M}}._+'#&~-]|{PCT})*)(?P<sep>{ENCODED_AT})(?P<edomain>{EDOTTED})"
         ))
         .expect("static regex is valid")
     })
@@ -45,7 +57,7 @@ pub fn guest_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"(?i)[\p{{L}}\p{{N}}][\p{{L}}\p{{N}}\p{{M}}._%+'&~-]*_{DOTTED}(?:#|%23|%2523)EXT(?:#|%23|%2523)"
+            r"(?i)[\p{{L}}\p{{N}}][\p{{L}}\p{{N}}\p{{M}}._%+'&~-]*_{DOTTED}(?:#|%(?:25){{0,3}}23)EXT(?:#|%(?:25){{0,3}}23)"
         ))
         .expect("static regex is valid")
     })
@@ -64,19 +76,68 @@ pub fn prefixed_re() -> &'static Regex {
     })
 }
 
+/// A fax or SMS number written in groups (`FAX:+1 (425) 555-0100`), after its prefix (group
+/// `phone`): a country or area code of up to six digits, then up to five groups after single
+/// spaces, each starting with a digit or `(` (`is already`, a word, ends it).
+pub fn phone_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:sms|fax):(?P<phone>\+?\(?\d{1,6}\)?(?: \(?\d[\d().-]*){1,5})")
+            .expect("static regex is valid")
+    })
+}
+
+/// The most digits a telephone number has (E.164).
+const MAX_PHONE_DIGITS: usize = 15;
+
+/// The number [`phone_re`] found: its groups while they hold at most [`MAX_PHONE_DIGITS`] digits
+/// together and none reads as an IP address (three dots), without the sentence's punctuation
+/// after it; `None` when fewer than two groups are left (one is the plain proxy value).
+pub fn phone_number(found: &str) -> Option<&str> {
+    let mut digits = 0;
+    let mut end = 0;
+    let mut groups = 0;
+    for g in found.split(' ') {
+        let d = g.chars().filter(char::is_ascii_digit).count();
+        if digits + d > MAX_PHONE_DIGITS || g.matches('.').count() >= 3 {
+            break;
+        }
+        digits += d;
+        groups += 1;
+        end += if groups == 1 { g.len() } else { g.len() + 1 };
+    }
+    let v = found.get(..end)?;
+    let opens = v.contains('(');
+    let v = v.trim_end_matches(|c: char| matches!(c, '.' | '-') || (c == ')' && !opens));
+    (groups >= 2 && v.contains(' ')).then_some(v)
+}
+
 /// Where an X.500 path may start: `/o=`, `/ou=`, `/cn=`.
 fn x500_start_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"(?i)/(?:o|ou|cn)=").expect("static regex is valid"))
 }
 
-/// How many times an encoded `@` was percent-encoded: `%40` once, `%2540` twice, others none.
+/// How many times an encoded `@` was percent-encoded: `%40` once, `%2540` twice, `%252540` three
+/// times; an entity or escape none.
 pub fn percent_levels(sep: &str) -> usize {
-    match sep {
-        "%40" => 1,
-        "%2540" => 2,
-        _ => 0,
+    match sep.strip_prefix('%') {
+        Some(r) => 1 + r.len().saturating_sub(2) / 2,
+        None => 0,
     }
+}
+
+/// A domain whose dots were percent-encoded, decoded (as many times as it holds escapes, at most
+/// [`MAX_PERCENT_LEVELS`]).
+pub fn decode_domain(d: &str) -> String {
+    let mut bytes = d.as_bytes().to_vec();
+    for _ in 0..MAX_PERCENT_LEVELS {
+        if !bytes.contains(&b'%') {
+            break;
+        }
+        bytes = percent_decode(&bytes).0;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -138,22 +199,18 @@ pub fn decode_local(raw: &str, levels: usize) -> Option<(usize, String)> {
 /// (`%40`, `&#64;`, ...) and, percent-encoded, the guest marker's `#` too.
 pub fn encode_like(pseudonym: &str, sep: &str, levels: usize) -> String {
     let hash = match levels {
-        0 => "#",
-        1 => "%23",
-        _ => "%2523",
+        0 => "#".to_string(),
+        n => format!("%{}23", "25".repeat(n - 1)),
     };
-    pseudonym.replace('#', hash).replace('@', sep)
+    pseudonym.replace('#', &hash).replace('@', sep)
 }
 
-/// The guest marker's encoding in a nickname: how many times its `#` was percent-encoded.
+/// The guest marker's encoding in a nickname (`…#EXT#`, `…%23EXT%23`, `…%2523EXT%2523`): how many
+/// times its `#` was percent-encoded.
 pub fn guest_levels(nickname: &str) -> usize {
-    let low = nickname.to_ascii_lowercase();
-    if low.contains("%2523ext") {
-        2
-    } else if low.contains("%23ext") {
-        1
-    } else {
-        0
+    match nickname.rfind('%') {
+        Some(i) if !nickname.ends_with('#') => percent_levels(nickname.get(i..).unwrap_or("")),
+        _ => 0,
     }
 }
 
@@ -238,24 +295,52 @@ fn last_value_end(s: &str, from: usize) -> usize {
     let value = s.get(from..end).unwrap_or("");
     let opens = value.contains('(');
     let kept = value.trim_end_matches(|c: char| {
-        matches!(c, '.' | ':' | '!' | '?' | '\'') || (c == ')' && !opens)
+        matches!(c, '.' | ':' | '!' | '?' | '\'' | '/') || (c == ')' && !opens)
     });
     from + kept.len()
 }
 
+/// Whether an X.500 path starting at byte `start` stands on its own there: at the start of the
+/// text, or after a space, a quote, an opening bracket or a delimiter (`X500:`, `dn=`, `;`, `,`,
+/// `|`, `>`), not inside a word, a host or a URL path (`https://aka.ms/o=docs/cn=abc`).
+fn stands_alone(s: &str, start: usize) -> bool {
+    s.get(..start)
+        .and_then(|p| p.chars().next_back())
+        .is_none_or(|c| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\''
+                        | '`'
+                        | '('
+                        | '['
+                        | '{'
+                        | '<'
+                        | '>'
+                        | ':'
+                        | '='
+                        | ';'
+                        | ','
+                        | '|'
+                        | '\u{2018}'
+                        | '\u{201C}'
+                        | '\u{AB}'
+                )
+        })
+}
+
 /// The X.500 paths in `s` (byte ranges, the leading `/` to the end of the last `cn=` value): a
-/// path of `/o=`, `/ou=`, `/cn=` components that starts with `o=` or `ou=` and holds a `cn=`, or
-/// holds `cn=Recipients` and a `cn=` after it, wherever it starts (glued to an address or a URL
-/// before it too: a URL path of `o=` and `cn=` segments is rare, a leaked name is worse).
+/// path of `/o=`, `/ou=`, `/cn=` components that stands alone ([`stands_alone`]), starts with `o=`
+/// or `ou=` and holds a `cn=`; or, wherever it starts (glued to an address or inside a URL too),
+/// holds `cn=Recipients` and a `cn=` after it: that is Exchange's, never a web site's.
 pub fn x500_paths(s: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut done = 0;
-    for m in x500_start_re().find_iter(s) {
-        let start = m.start();
+    for start in x500_starts(s) {
         if start < done {
             continue;
         }
-        if let Some(end) = x500_path_at(s, start) {
+        if let Some(end) = x500_path(s, start) {
             out.push((start, end));
             done = end;
         }
@@ -263,8 +348,19 @@ pub fn x500_paths(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The end of the X.500 path starting at `start` (a `/`), if it is one.
-fn x500_path_at(s: &str, start: usize) -> Option<usize> {
+/// Where an X.500 path may start in `s`: each `/o=`, `/ou=`, `/cn=`, left to right.
+pub fn x500_starts(s: &str) -> impl Iterator<Item = usize> + '_ {
+    x500_start_re().find_iter(s).map(|m| m.start())
+}
+
+/// The end of the X.500 path starting at `start` (one of [`x500_starts`]), if one does.
+pub fn x500_path(s: &str, start: usize) -> Option<usize> {
+    x500_path_at(s, start, stands_alone(s, start))
+}
+
+/// The end of the X.500 path starting at `start` (a `/`), if it is one; `alone`: it starts on its
+/// own ([`stands_alone`]), else only a path holding `cn=Recipients` is one.
+fn x500_path_at(s: &str, start: usize, alone: bool) -> Option<usize> {
     let mut at = start;
     let mut keys: Vec<(bool, bool)> = Vec::new(); // (is cn, is cn=Recipients)
     let mut last_end = None;
@@ -320,7 +416,7 @@ fn x500_path_at(s: &str, start: usize) -> Option<usize> {
         .iter()
         .position(|&(_, r)| r)
         .is_some_and(|i| i + 1 < keys.len());
-    (last_cn && end > value_start && (starts_org || after_recipients)).then_some(end)
+    (last_cn && end > value_start && ((starts_org && alone) || after_recipients)).then_some(end)
 }
 
 #[cfg(test)]
@@ -363,12 +459,65 @@ mod tests {
             paths("'/o=x/ou=y/cn=Recipients/cn=O'Brien'"),
             vec!["/o=x/ou=y/cn=Recipients/cn=O'Brien"]
         );
-        assert_eq!(paths("https://host.example/o=x/cn=y"), vec!["/o=x/cn=y"]);
+        // inside a URL only with cn=Recipients: Exchange's, not a web site's
+        assert_eq!(
+            paths("https://host.example/o=x/ou=y/cn=Recipients/cn=Ana"),
+            vec!["/o=x/ou=y/cn=Recipients/cn=Ana"]
+        );
+        assert_eq!(
+            paths("ana@x.example/o=x/cn=Recipients/cn=ana"),
+            vec!["/o=x/cn=Recipients/cn=ana"]
+        );
+        for (text, path) in [
+            ("/o=x/cn=y", "/o=x/cn=y"),
+            ("dn=/o=x/cn=y and", "/o=x/cn=y"),
+            ("[/o=x/cn=y]", "/o=x/cn=y"),
+            ("\"/o=x/cn=y\"", "/o=x/cn=y"),
+            ("X500:/o=x/cn=y", "/o=x/cn=y"),
+            ("a;/o=x/cn=y", "/o=x/cn=y"),
+        ] {
+            assert_eq!(paths(text), vec![path], "{text}");
+        }
         // a slash that starts no component is part of the name
         assert_eq!(
             paths("/o=x/cn=Sales/Marketing"),
             vec!["/o=x/cn=Sales/Marketing"]
         );
+    }
+
+    #[test]
+    fn telephone_numbers_in_groups() {
+        let number = |s: &str| {
+            phone_re()
+                .captures(s)
+                .and_then(|c| c.name("phone"))
+                .and_then(|m| phone_number(m.as_str()))
+                .map(str::to_string)
+        };
+        for (text, want) in [
+            (
+                "FAX:+1 (425) 555-0100 is already being used",
+                "+1 (425) 555-0100",
+            ),
+            ("fax:+1 425 555 0103.", "+1 425 555 0103"),
+            ("(sms:+44 20 7946 0958)", "+44 20 7946 0958"),
+            ("SMS:0049 30 1234567, kept", "0049 30 1234567"),
+            // the groups after, not the IP address or the date
+            ("fax:+1 425 555-0100 203.0.113.7", "+1 425 555-0100"),
+            ("fax:+1 425 555-0100 2026-10-05", "+1 425 555-0100"),
+        ] {
+            assert_eq!(number(text).as_deref(), Some(want), "{text}");
+        }
+        for text in [
+            "FAX:+14255550101 and more",
+            "FAX:+14255550101",
+            "fax:+1 and",
+            "Fax: see below",
+            "fax:1 2345678901234567",
+            "prefax:+1 425 555 0103",
+        ] {
+            assert_eq!(number(text), None, "{text}");
+        }
     }
 
     #[test]
@@ -380,6 +529,12 @@ mod tests {
             "/cn=Configuration/cn=Servers/cn=EXCH01",
             "/o=x/cn=",
             "/o=",
+            // a URL or a word before it: a web site's path, not Exchange's
+            "https://aka.ms/o=docs/cn=abc",
+            "https://host.example/o=x/cn=y",
+            "see aka.ms/o=docs/cn=abc.",
+            "x/o=a/cn=b",
+            "a-/o=a/cn=b",
             "/o=a b: c/cn=d",
             "",
         ] {
@@ -395,6 +550,27 @@ mod tests {
         assert_eq!(decode_local("a%3D", 1), None);
         assert_eq!(decode_local("%", 1), Some((0, "%".into())));
         assert_eq!(decode_local("j%C3%BCrgen", 1), Some((0, "jürgen".into())));
+        assert_eq!(decode_local("a%25252Eb", 3), Some((0, "a.b".into())));
+        assert_eq!(decode_domain("fabrikam%2Eexample"), "fabrikam.example");
+        assert_eq!(decode_domain("fabrikam%25252Eexample"), "fabrikam.example");
+        assert_eq!(decode_domain("fabrikam.example"), "fabrikam.example");
+        for (sep, levels) in [
+            ("%40", 1),
+            ("%2540", 2),
+            ("%252540", 3),
+            ("%25252540", 4),
+            ("&#064;", 0),
+            ("&commat;", 0),
+        ] {
+            assert_eq!(percent_levels(sep), levels, "{sep}");
+        }
+        assert_eq!(guest_levels("a_b.example%252523EXT%252523"), 3);
+        assert_eq!(guest_levels("a_b.example%23EXT%23"), 1);
+        assert_eq!(guest_levels("a_b%2Eexample#EXT#"), 0);
+        assert_eq!(
+            encode_like("user-x#EXT#@r.invalid", "%252540", 3),
+            "user-x%252523EXT%252523%252540r.invalid"
+        );
         assert_eq!(
             encode_like("user-x#EXT#@r.invalid", "%40", 1),
             "user-x%23EXT%23%40r.invalid"

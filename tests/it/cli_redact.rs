@@ -524,6 +524,20 @@ const SHAPES: &[&str] = &[
     "carla@fabrikam",
     "EUM:4255550100;phone-context=dp.fabrikam.example",
     "X400:C=US;A= ;P=Fabrikam;O=Exchange;S=Diaz;G=Carla;",
+    // the inputs' own values, whole; names in any Unicode form, two Han characters, a curly
+    // apostrophe; more encodings of the `@`
+    "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=María de la Cruz",
+    "cn=van der Berg, Jan",
+    "+1 (425) 555-0100",
+    ZOE_NFD,
+    "Zoë Ünal",
+    "李娜",
+    "Olu O\u{2019}Neil",
+    "Olu O'Neil",
+    "bo.li&#064;fabrikam.example",
+    "jo&commat;fabrikam.example",
+    "zoe%2Eunal%40fabrikam%2Eexample",
+    "ana.ruiz%252540fabrikam.example",
 ];
 const SHAPE_WORDS: &[&str] = &[
     "ana.ruiz",
@@ -536,7 +550,26 @@ const SHAPE_WORDS: &[&str] = &[
     "contoso",
     "4255550100",
     "4255550199",
+    "maría",
+    "cruz",
+    "der berg",
+    "555-0100",
+    "zoë",
+    "ünal",
+    "u\u{308}nal",
+    "o'neil",
+    "o\u{2019}neil",
+    "bo.li",
+    "zoe.unal",
+    "zoe%2eunal",
+    "li.na",
 ];
+/// `Zoë Ünal` decomposed (NFD), as macOS stores a folder name; `users.json` has it composed.
+const ZOE_NFD: &str = "Zoe\u{308} U\u{308}nal";
+/// A URL whose path reads like an X.500 path: kept as it is.
+const AKA_MS: &str = "https://aka.ms/o=docs/cn=abc";
+const EXO_RECIPIENTS: &str =
+    "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=";
 const X500_EXO: &str = "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0a1b2c3d4e5f40718293a4b5c6d7e8f9-ana.ruiz";
 const X400: &str = "C=US;A= ;P=Fabrikam;O=Exchange;S=Diaz;G=Carla;";
 const GUEST: &str = "ben.ito_contoso.example#EXT#@fabrikam.onmicrosoft.com";
@@ -648,6 +681,41 @@ fn address_shapes_in_free_text_are_redacted_everywhere() {
         &p.address("carla.diaz@fabrikam.example")
             .replace('@', "&#64;")
     ));
+    // review: the inputs' own values get their field's pseudonym in text, whole (an X500 path
+    // ending in lower-case words, a fax number with spaces), names whatever their Unicode form
+    for (prefix, value) in [
+        ("X500", format!("{EXO_RECIPIENTS}María de la Cruz")),
+        ("X500", format!("{EXO_RECIPIENTS}van der Berg, Jan")),
+        ("FAX", "+1 (425) 555-0100".to_string()),
+    ] {
+        let field = format!("{prefix}:{}", p.proxy_value(&value));
+        assert!(users.contains(&field), "users.csv: {field}");
+        assert!(
+            events.to_lowercase().contains(&field.to_lowercase()),
+            "events.csv: {field}"
+        );
+    }
+    for name in ["Zoë Ünal", "李娜", "Olu O'Neil"] {
+        let n = p.name(name);
+        assert!(users.contains(&n) && events.contains(&n), "{name}: {n}");
+    }
+    for (address, sep) in [
+        ("bo.li@fabrikam.example", "&#064;"),
+        ("jo@fabrikam.example", "&commat;"),
+        ("zoe.unal@fabrikam.example", "%40"),
+        ("ana.ruiz@fabrikam.example", "%252540"),
+    ] {
+        let a = p.address(address).replace('@', sep);
+        assert!(events.contains(&a), "{a}");
+    }
+    // a URL's path of o= and cn= is no X.500 path: kept, in every output that shows it
+    assert!(events.contains(AKA_MS) && json.contains(AKA_MS));
+    for (what, text) in &plain {
+        if text.contains(AKA_MS) {
+            let (_, r) = red.iter().find(|(w, _)| w == what).expect("same outputs");
+            assert!(r.contains(AKA_MS), "{what}: {AKA_MS} changed");
+        }
+    }
 
     // input paths: a folder named by an encoded address, one by an address without a dot
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -662,4 +730,53 @@ fn address_shapes_in_free_text_are_redacted_everywhere() {
     for (what, text) in shape_outputs(&root, true) {
         assert_clean(&what, &text, &secrets);
     }
+
+    // a folder named by a name macOS stored decomposed, and by a two-character Han name
+    let root = tmp.path().join(ZOE_NFD).join("李娜");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    for f in ["audit.json", "users.json"] {
+        std::fs::copy(dir.join(f), root.join(f)).expect("copy");
+    }
+    let names: BTreeSet<String> = [ZOE_NFD, "Zoë Ünal", "李娜"].map(String::from).into();
+    let inspect = |redact: bool| {
+        let mut out = Vec::new();
+        for format in ["table", "json"] {
+            let mut args = vec!["inspect", path(&root), "--format", format];
+            if redact {
+                args.extend(["--redact", "--redact-key", KEY]);
+            }
+            let r = run(&args);
+            assert_eq!(r.code, Some(0), "{}", r.stderr);
+            out.push((format!("inspect --format {format}"), r.stdout));
+        }
+        out
+    };
+    let mut plain = shape_outputs(&root, false);
+    plain.extend(inspect(false));
+    for (what, text) in &plain {
+        let shows_paths = [
+            "events.csv",
+            "users.csv",
+            "inspect --format table",
+            "inspect --format json",
+            "timeline --format json",
+        ];
+        if shows_paths.contains(&what.as_str()) {
+            assert!(
+                text.contains(ZOE_NFD) && text.contains("李娜"),
+                "{what}: the path is not shown"
+            );
+        }
+    }
+    let mut red = shape_outputs(&root, true);
+    red.extend(inspect(true));
+    for (what, text) in &red {
+        assert_clean(what, text, &names);
+        assert_clean(what, text, &secrets);
+    }
+    let zoe = p.name("Zoë Ünal");
+    let li = p.name("李娜");
+    assert!(red
+        .iter()
+        .any(|(_, t)| t.contains(&format!("{zoe}/{li}/audit.json"))));
 }
