@@ -203,6 +203,9 @@ impl Known {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .kind(kind)
+                    // no dense states near the root: 256 transitions each, for every name's
+                    // first two bytes (memory, not speed, matters here)
+                    .dense_depth(0)
                     .build(&patterns)
                     .ok()
             };

@@ -126,6 +126,28 @@ fn is_known_address(a: &str) -> bool {
         && (path_like || !is_vocabulary(t))
 }
 
+/// Whether an address is plain ASCII `local@domain.tld` (a dotted domain, a letter-only last
+/// label), the shape the free-text scan finds whole without knowing it.
+fn is_plain_address(a: &str) -> bool {
+    let t = a.trim();
+    let Some((local, domain)) = t.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        && labels
+            .last()
+            .is_some_and(|l| l.len() >= 2 && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    local_ok && domain_ok
+}
+
 fn ipv4_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"\d{1,3}(?:\.\d{1,3}){3}").expect("static regex is valid"))
@@ -252,9 +274,12 @@ impl Scrubber {
         names: impl IntoIterator<Item = String>,
         addresses: impl IntoIterator<Item = String>,
     ) -> Scrubber {
+        // a plain ASCII `name@domain.tld` (nearly all of a tenant's addresses) is left to the
+        // shapes, which find it whole and give it its field's pseudonym: in the automaton, the
+        // 100k-user tenant's half a million addresses took the redacted run from 162 to 391 MB
         let addresses = addresses
             .into_iter()
-            .filter(|a| is_known_address(a))
+            .filter(|a| is_known_address(a) && !is_plain_address(a))
             .map(|a| (Kind::Address, a));
         let names = names
             .into_iter()
