@@ -139,9 +139,9 @@ fn is_plain_address(a: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         && labels
             .last()
             .is_some_and(|l| l.len() >= 2 && l.bytes().all(|b| b.is_ascii_alphabetic()));
@@ -545,6 +545,29 @@ impl Scrubber {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_addresses_are_left_to_the_shapes() {
+        for a in [
+            "ana.ruiz@fabrikam.example",
+            "o'brien+x@contoso.co.uk",
+            "a-b@x-y.com",
+        ] {
+            assert!(is_plain_address(a), "{a}");
+        }
+        for a in [
+            "ana@fabrikam",
+            "ana ruiz@contoso.com",
+            "zoë@contoso.com",
+            "/o=Org/cn=Recipients/cn=ana",
+            "+1 425 555 0100",
+            "ana@contoso.c0m",
+            "@contoso.com",
+            "ana@.com",
+        ] {
+            assert!(!is_plain_address(a), "{a}");
+        }
+    }
+
     use super::*;
 
     fn scrubber(names: &[&str]) -> Scrubber {
