@@ -314,14 +314,7 @@ fn diff_info_counts_products_lost_without_an_error() {
 
 // --------------------------------------------------------------------------------------- plan
 
-const E1_TO_E3: [&str; 6] = [
-    "--group",
-    "LIC-E1",
-    "--remove",
-    "STANDARDPACK",
-    "--add",
-    "ENTERPRISEPACK",
-];
+use crate::cli_plan::E1_TO_E3;
 
 /// `plan SUB fixtures/plan/SCENARIO ARGS --as-of 2026-10-09`.
 fn plan_args(sub: &str, scenario: &str, args: &[&str]) -> Vec<String> {

@@ -93,7 +93,8 @@ fn assert_blocked(v: &Value, code: i32) {
     assert!(!v["steps"].as_array().expect("steps").is_empty());
 }
 
-const E1_TO_E3: [&str; 6] = [
+/// The plan fixtures' change: LIC-E1's STANDARDPACK replaced by ENTERPRISEPACK.
+pub(crate) const E1_TO_E3: [&str; 6] = [
     "--group",
     "LIC-E1",
     "--remove",
