@@ -52,7 +52,11 @@ pub(crate) fn enrich(
         .collect();
     let resolved: Vec<&UserState> = users
         .iter()
-        .filter(|u| u.status != Status::Pending)
+        .filter(|u| !matches!(u.status, Status::Pending | Status::Closed))
+        .collect();
+    let closed: Vec<&UserState> = users
+        .iter()
+        .filter(|u| u.status == Status::Closed)
         .collect();
     let cap = b
         .sku
@@ -257,8 +261,28 @@ pub(crate) fn enrich(
             list(&r, 5)
         ));
     }
+    if !closed.is_empty() {
+        let r: Vec<String> = closed
+            .iter()
+            .map(|u| match &u.resolved {
+                Some(res) => format!("{} ({})", ctx.user_label(&u.user), fmt_time(res.when)),
+                None => ctx.user_label(&u.user),
+            })
+            .collect();
+        parts.push(format!(
+            "{} deleted while in error (closed, not resolved): {}.",
+            plural(closed.len(), "user was", "users were"),
+            list(&r, 5)
+        ));
+    }
     if matches!(b.sku, SkuKey::Unknown) {
-        parts.push("The audit text did not name the product.".into());
+        parts.push(if b.obs.iter().all(|o| o.is_audit()) {
+            "The audit text did not name the product.".into()
+        } else if b.obs.iter().any(|o| o.is_audit()) {
+            "Neither the audit text nor the error list named the product.".into()
+        } else {
+            "The error list did not name the product.".into()
+        });
     }
     let details = CauseDetails::Count(CountDetails {
         capacity: cap.cloned(),

@@ -191,7 +191,7 @@ pub fn diagnose(
 /// error. `blocker_known` only matters for Other.
 pub fn severity(cause: &Cause, status: Status, blocker_known: bool) -> Severity {
     match (cause, status) {
-        (_, Status::Resolved | Status::SelfResolved) => Severity::Info,
+        (_, Status::Resolved | Status::SelfResolved | Status::Closed) => Severity::Info,
         (Cause::ConcurrencyException, _) => Severity::Warning,
         (Cause::Other, _) if !blocker_known => Severity::Warning,
         _ => Severity::Error,

@@ -100,7 +100,7 @@ fn user_outcome(
     });
     if let Some(e) = deleted {
         return (
-            Status::Resolved,
+            Status::Closed,
             Some(Resolution {
                 when: e.time,
                 how: format!(
@@ -309,6 +309,8 @@ pub(crate) fn bucket_status(
         return (Status::Pending, None);
     }
     let all_self = users.iter().all(|u| u.status == Status::SelfResolved);
+    let all_closed = users.iter().all(|u| u.status == Status::Closed);
+    let closed = users.iter().filter(|u| u.status == Status::Closed).count();
     let last = users
         .iter()
         .filter_map(|u| u.resolved.as_ref())
@@ -316,6 +318,8 @@ pub(crate) fn bucket_status(
         .cloned();
     let status = if all_self {
         Status::SelfResolved
+    } else if all_closed {
+        Status::Closed
     } else {
         Status::Resolved
     };
@@ -325,11 +329,26 @@ pub(crate) fn bucket_status(
         } else {
             Resolution {
                 when: r.when,
-                how: format!(
-                    "all {} resolved; the last one: {}",
-                    plural(users.len(), "user", "users"),
-                    r.how
-                ),
+                how: if closed == 0 {
+                    format!(
+                        "all {} resolved; the last one: {}",
+                        plural(users.len(), "user", "users"),
+                        r.how
+                    )
+                } else if all_closed {
+                    format!(
+                        "all {} deleted while in error (closed, not resolved); the last one: {}",
+                        plural(users.len(), "user", "users"),
+                        r.how
+                    )
+                } else {
+                    format!(
+                        "all {} resolved or closed ({} deleted while in error); the last one: {}",
+                        plural(users.len(), "user", "users"),
+                        closed,
+                        r.how
+                    )
+                },
             }
         }
     });

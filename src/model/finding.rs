@@ -148,6 +148,9 @@ pub enum Status {
     Resolved,
     /// A transient error that Entra retried successfully on its own.
     SelfResolved,
+    /// The user was deleted while the error was open: nothing is pending, and nothing was licensed
+    /// either (not resolved).
+    Closed,
 }
 
 impl Status {
@@ -156,6 +159,7 @@ impl Status {
             Status::Pending => "pending",
             Status::Resolved => "resolved",
             Status::SelfResolved => "self_resolved",
+            Status::Closed => "closed",
         }
     }
 }
@@ -296,6 +300,31 @@ pub struct ConflictingPlan {
     pub determined_from: String,
 }
 
+/// Two plans of one user that only Microsoft's pre-July-2025 list of plans that cannot be
+/// assigned together has (licensing.md §7.1, rows marked †).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LegacyPair {
+    pub user: UserRef,
+    pub plan: PlanRef,
+    pub other_plan: PlanRef,
+    /// Whether the docs say the two may now be combined: only Exchange Online Plan 1 and Plan 2
+    /// ("now allow duplication"); for the other removed rows the current list is silent.
+    pub duplication_documented: bool,
+    /// `catalog` (the user's plans) or `audit` (the pair an audit text named).
+    pub determined_from: String,
+}
+
+impl LegacyPair {
+    /// `A (display) and B (display)`.
+    pub fn describe(&self) -> String {
+        let one = |p: &PlanRef| match &p.display_name {
+            Some(d) => format!("{} ({d})", p.label()),
+            None => p.label(),
+        };
+        format!("{} and {}", one(&self.plan), one(&self.other_plan))
+    }
+}
+
 /// DependencyViolation: one unmet dependency on one user.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DependencyItem {
@@ -370,10 +399,17 @@ pub struct Collision {
     /// Why it is a candidate address of the failing user: `upn`, `mail`, `proxy_address`,
     /// `onmicrosoft_alias`, `audit_text`.
     pub candidate_from: String,
+    /// The first [`MAX_HOLDERS`] holders, sorted (an address many objects share would otherwise
+    /// name every one of them for every user: quadratic).
     pub holders: Vec<AddressHolder>,
+    /// How many objects hold the address besides the user (`holders` may list fewer).
+    pub holders_total: usize,
     /// The failing user is synced from on-premises AD: fix at the source of authority.
     pub synced: bool,
 }
+
+/// The most holders a [`Collision`] lists.
+pub const MAX_HOLDERS: usize = 10;
 
 /// Other: the error that actually blocks a product for one user.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -502,6 +538,10 @@ pub enum CauseDetails {
         /// one (Exchange Online Plan 1 and Plan 2 now stack): nothing to disable, reprocess.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         legacy_only: Vec<UserRef>,
+        /// The pairs behind `legacy_only`, and pairs an audit text named that only the
+        /// pre-July-2025 table has (the service still reported them): reprocess first.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        legacy_pairs: Vec<LegacyPair>,
     },
     Dependency {
         dependencies: Vec<DependencyItem>,

@@ -236,6 +236,8 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             .unwrap_or_else(|| "no pending user left".into());
         let summary = if f.status == Status::SelfResolved {
             format!("No action needed: Entra retried and succeeded ({how}).")
+        } else if f.status == Status::Closed {
+            format!("No action needed: closed, not resolved ({how}).")
         } else {
             format!("No action needed: resolved ({how}).")
         };
@@ -277,18 +279,25 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     match (&f.cause, &f.details) {
         (Cause::CountViolation, CauseDetails::Count(c)) => {
             let n = c.shortfall.unwrap_or(c.blocked_users as u64);
+            // "3 more ENTERPRISEPACK license(s)", or "3 more license(s) of the product" when the
+            // data does not name it
+            let licenses = if f.sku.is_some() || f.sku_id.is_some() {
+                format!("{sku} license(s)")
+            } else {
+                format!("license(s) of {sku}")
+            };
             let lapsed = c
                 .capacity
                 .as_deref()
                 .and_then(|cap| inactive_subscription(cap, &sku));
             summary = match (&lapsed, n > 0) {
                 (Some(l), true) => format!(
-                    "{l}; otherwise buy {n} more {sku} license(s) or free {n} seat(s). Then {then_group}."
+                    "{l}; otherwise buy {n} more {licenses} or free {n} seat(s). Then {then_group}."
                 ),
                 (Some(l), false) => format!("{l}. Then {then_group}."),
-                (None, true) => format!(
-                    "Buy {n} more {sku} license(s) or free {n} seat(s), then {then_group}."
-                ),
+                (None, true) => {
+                    format!("Buy {n} more {licenses} or free {n} seat(s), then {then_group}.")
+                }
                 (None, false) => format!("Seats of {sku} are available now: {then_group}."),
             };
             if let Some(l) = &lapsed {
@@ -307,9 +316,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     cap.enabled, cap.warning, cap.consumed
                 ));
                 if n > 0 {
-                    steps.push(format!(
-                        "Buy {n} more {sku} license(s), or free {n} seat(s):"
-                    ));
+                    steps.push(format!("Buy {n} more {licenses}, or free {n} seat(s):"));
                 }
                 let sku_id = cap.sku_id.to_string();
                 for r in &cap.reclaimable {
@@ -375,7 +382,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 DIRECT_RETRY.to_string()
             } else {
                 format!(
-                    "Then reprocess {group} (group > Licenses > Reprocess), or the affected users."
+                    "Then reprocess {group} (Microsoft 365 admin center > Billing > Licenses > {sku} > {group} > select the users > Reprocess; the Entra admin center's group > Licenses > Reprocess where it is still offered), or the affected users."
                 )
             });
         }
@@ -384,6 +391,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             CauseDetails::Conflict {
                 conflicting_plans,
                 legacy_only,
+                legacy_pairs,
                 ..
             },
         ) => {
@@ -402,11 +410,28 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 .iter()
                 .filter(|u| with_conflict.contains(&u.user))
                 .count();
+            // a legacy user's pairs all ones the docs say may now be combined (Exchange Online
+            // Plan 1 and Plan 2), or some the current list is only silent on
+            let legacy_pairs_of = |u: &UserRef| -> Vec<_> {
+                legacy_pairs
+                    .iter()
+                    .filter(|p| &p.user == u && p.determined_from != "audit")
+                    .collect()
+            };
+            let documented =
+                |u: &UserRef| legacy_pairs_of(u).iter().all(|p| p.duplication_documented);
             summary = if explained == 0 && !legacy.is_empty() {
-                format!(
-                    "The plans of {} user(s) only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): {then_users}; nothing to disable.",
-                    legacy.len()
-                )
+                if legacy.iter().all(|u| documented(&u.user)) {
+                    format!(
+                        "The plans of {} user(s) only conflict under Microsoft's pre-July-2025 list (Exchange Online Plan 1 and Plan 2 now allow duplication): {then_users}; nothing to disable.",
+                        legacy.len()
+                    )
+                } else {
+                    format!(
+                        "The plans of {} user(s) only conflict under Microsoft's pre-July-2025 list, which the current list no longer names: {then_users}; if the error stays, disable one of the two plans.",
+                        legacy.len()
+                    )
+                }
             } else {
                 format!(
                     "Resolve the conflicting service plans for {} user(s): disable a plan in one assignment or remove the other license, then {then_users}.",
@@ -582,10 +607,43 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     (None, false) => {}
                 }
             }
-            if !legacy.is_empty() {
+            for u in &legacy {
+                let pairs: Vec<String> = legacy_pairs_of(&u.user)
+                    .iter()
+                    .map(|p| p.describe())
+                    .collect();
+                let pairs = if pairs.is_empty() {
+                    "the plans".to_string()
+                } else {
+                    pairs.join("; ")
+                };
+                steps.push(if documented(&u.user) {
+                    format!(
+                        "{}: {pairs} only conflict under Microsoft's pre-July-2025 list (Exchange Online Plan 1 and Plan 2 now allow duplication): nothing to disable; {then_users}.",
+                        u.user.label()
+                    )
+                } else {
+                    format!(
+                        "{}: {pairs} only conflict under Microsoft's pre-July-2025 list, which the current list no longer names (without saying they may now be combined): {then_users}; if the error stays, disable one of the two.",
+                        u.user.label()
+                    )
+                });
+            }
+            // pairs the service still reported that only the old list has: reprocess first
+            let mut audit_legacy: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for p in legacy_pairs
+                .iter()
+                .filter(|p| p.determined_from == "audit" && is_pending.contains(&p.user))
+            {
+                audit_legacy
+                    .entry(p.describe())
+                    .or_default()
+                    .push(p.user.label());
+            }
+            for (pair, users) in &audit_legacy {
                 steps.push(format!(
-                    "{}: the plans only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): nothing to disable; {then_users}.",
-                    legacy.iter().map(|u| u.user.label()).collect::<Vec<_>>().join(", ")
+                    "{}: the audit text names {pair}, which only Microsoft's pre-July-2025 list has (2025 docs: try reprocessing): {then_users} first; if the error comes back, change an assignment as below.",
+                    users.join(", ")
                 ));
             }
             if steps.is_empty() {
@@ -740,9 +798,13 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 if !is_pending.contains(&c.user) {
                     continue;
                 }
+                // three holders by name (an address many objects share is named once per
+                // user, not with every holder: that was quadratic), then how many more
+                const NAMED: usize = 3;
                 let holders: Vec<String> = c
                     .holders
                     .iter()
+                    .take(NAMED)
                     .map(|h| {
                         format!(
                             "{} {}",
@@ -754,10 +816,17 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                         )
                     })
                     .collect();
+                let more = c.holders_total.max(c.holders.len()) - holders.len();
+                let held_by = if more > 0 {
+                    format!("{} and {more} more", holders.join(", "))
+                } else {
+                    holders.join(", ")
+                };
                 // where the holder is mastered says where its proxyAddresses change
                 let mastered: Vec<String> = c
                     .holders
                     .iter()
+                    .take(NAMED)
                     .filter_map(|h| {
                         let synced = if h.kind == "user" {
                             t.user(&h.id).map(|u| u.synced)
@@ -780,7 +849,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     "{}: {} is already held by {}; remove it from the object that should not have it{}.",
                     c.user.label(),
                     c.address,
-                    holders.join(", "),
+                    held_by,
                     if mastered.is_empty() {
                         String::new()
                     } else {
@@ -810,7 +879,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             steps.push(if direct {
                 DIRECT_RETRY.to_string()
             } else {
-                format!("Then force license processing on {group} (group > Licenses > Reprocess) or reprocess the user(s).")
+                format!("Then force license processing on {group} (Microsoft 365 admin center > Billing > Licenses > {sku} > {group} > select the users > Reprocess; the Entra admin center's group > Licenses > Reprocess where it is still offered) or reprocess the user(s).")
             });
         }
         (
@@ -943,6 +1012,10 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     if !matches!(f.cause, Cause::MissingPrerequisite) {
         commands.extend(reprocess);
     }
+    // a line two pairs call for (one direct license holding two conflicting plans) is given once
+    let mut seen = std::collections::HashSet::new();
+    commands.retain(|c| seen.insert(c.clone()));
+    steps.dedup();
     let _ = kb;
     Recommendation {
         summary,

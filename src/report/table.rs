@@ -198,6 +198,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             Status::Pending => "",
             Status::Resolved => " (resolved)",
             Status::SelfResolved => " (self-resolved)",
+            Status::Closed => " (closed by deletion)",
         };
         let pending = f.pending_users();
         let who = if f.users.is_empty() {
@@ -227,7 +228,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .map(|u| {
                     let mut l = clean(&u.user.label());
                     if u.status != Status::Pending {
-                        l.push_str(&format!(" ({})", u.status.as_str().replace('_', "-")));
+                        l.push_str(&format!(" ({})", super::view::status_label(u.status)));
                     }
                     l
                 })

@@ -139,6 +139,7 @@ pub fn status_label(s: Status) -> &'static str {
         Status::Pending => "pending",
         Status::Resolved => "resolved",
         Status::SelfResolved => "self-resolved",
+        Status::Closed => "closed by deletion",
     }
 }
 
@@ -237,16 +238,20 @@ pub struct DayCount {
     pub day: NaiveDate,
     /// Aligned with [`ErrorsOverTime::causes`].
     pub by_cause: Vec<usize>,
+    /// Errors that day: one per affected user of each finding (the sum of `by_cause`).
     pub total: usize,
+    /// Distinct users with an error that day (a user with errors of two causes, such as an
+    /// `Other` beside its blocking error, counts once).
+    pub users: usize,
 }
 
-/// Affected users bucketed by the UTC day of their error.
+/// Errors (one per affected user of each finding) bucketed by the UTC day they happened.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorsOverTime {
     /// Cause codes present, in ranking order.
     pub causes: Vec<String>,
     pub days: Vec<DayCount>,
-    /// Affected users whose error has no time in the data.
+    /// Errors (affected users of a finding) with no time in the data.
     pub undated: usize,
     /// Whether days without errors are included (false for spans over [`MAX_FILLED_DAYS`]).
     pub filled: bool,
@@ -269,6 +274,7 @@ pub fn error_time(f: &Finding, u: &crate::model::finding::AffectedUser) -> Optio
 /// Buckets every affected user of every finding by the day of the error.
 pub fn errors_over_time(findings: &[Finding], ranked: &[CauseRank]) -> ErrorsOverTime {
     let mut per_day: BTreeMap<NaiveDate, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut users_per_day: BTreeMap<NaiveDate, BTreeSet<String>> = BTreeMap::new();
     let mut undated = 0;
     let mut present: BTreeSet<String> = BTreeSet::new();
     for f in findings {
@@ -277,6 +283,10 @@ pub fn errors_over_time(findings: &[Finding], ranked: &[CauseRank]) -> ErrorsOve
                 Some(t) => {
                     let code = f.cause.code().to_string();
                     present.insert(code.clone());
+                    users_per_day
+                        .entry(t.date_naive())
+                        .or_default()
+                        .insert(u.user.key().unwrap_or_else(|| u.user.label()));
                     *per_day
                         .entry(t.date_naive())
                         .or_default()
@@ -300,6 +310,7 @@ pub fn errors_over_time(findings: &[Finding], ranked: &[CauseRank]) -> ErrorsOve
         DayCount {
             day,
             total: by_cause.iter().sum(),
+            users: users_per_day.get(&day).map_or(0, BTreeSet::len),
             by_cause,
         }
     };
