@@ -9,7 +9,9 @@ use super::status::UserState;
 use super::text::{list, plural};
 use crate::knowledge::conflicts::{conflicting_pairs, ConflictTableVersion};
 use crate::knowledge::dependencies::split_plan_list;
-use crate::model::finding::{AssignmentSource, CauseDetails, ConflictingPlan, PlanRef, UserRef};
+use crate::model::finding::{
+    AssignmentSource, CauseDetails, ConflictingPlan, LegacyPair, PlanRef, UserRef,
+};
 use crate::model::snapshot::LicenseAssignmentState;
 use crate::model::{Cause, PlanId, SkuId};
 use regex::Regex;
@@ -137,6 +139,7 @@ pub(crate) fn named_pair(text: &str) -> Option<(String, String)> {
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let mut items: Vec<ConflictingPlan> = Vec::new();
     let mut legacy_only: Vec<UserRef> = Vec::new();
+    let mut legacy_pairs: Vec<LegacyPair> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
     let audit = b.audit_errors_by_user(ctx);
 
@@ -215,16 +218,41 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 determined_from: "audit".into(),
             });
         }
+        let legacy = |a: &PlanId, o: &PlanId, from: &str| LegacyPair {
+            user: uref.clone(),
+            plan: plan_ref(ctx, a),
+            other_plan: plan_ref(ctx, o),
+            duplication_documented: crate::knowledge::conflicts::duplication_documented(a, o),
+            determined_from: from.into(),
+        };
+        if ctx.version == ConflictTableVersion::Current {
+            // a pair an audit text named that the current table no longer has: the service
+            // still reported it, so the pair stays, but reprocessing comes first (guide, 2025 tip)
+            for m in mine.iter().filter(|m| m.determined_from.contains("audit")) {
+                if let (Some(a), Some(o)) = (&m.plan.id, &m.other_plan.id) {
+                    if !crate::knowledge::conflicts::conflicts(a, o, ctx.version)
+                        && crate::knowledge::conflicts::conflicts(
+                            a,
+                            o,
+                            ConflictTableVersion::Pre2025,
+                        )
+                    {
+                        legacy_pairs.push(legacy(a, o, "audit"));
+                    }
+                }
+            }
+        }
         if mine.is_empty() {
             // would the old (pre-July-2025) table have flagged it?
-            let old: usize = others
+            let old: Vec<(PlanId, PlanId)> = others
                 .iter()
-                .map(|(_, _, plans)| {
-                    conflicting_pairs(&failing, plans, ConflictTableVersion::Pre2025).len()
+                .flat_map(|(_, _, plans)| {
+                    conflicting_pairs(&failing, plans, ConflictTableVersion::Pre2025)
                 })
-                .sum();
-            if ctx.version == ConflictTableVersion::Current && old > 0 {
+                .collect();
+            if ctx.version == ConflictTableVersion::Current && !old.is_empty() {
                 legacy_only.push(uref.clone());
+                legacy_pairs.extend(old.iter().map(|(a, o)| legacy(a, o, "catalog")));
             } else {
                 unexplained.push(uref.label());
             }
@@ -264,14 +292,42 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         let us: Vec<String> = us.iter().cloned().collect();
         parts.push(format!("{k}: {}.", list(&us, 6)));
     }
-    if !legacy_only.is_empty() {
-        parts.push(format!(
-            "For {} the plans only conflict under the pre-July-2025 rules (Exchange Online Plan 1 and Plan 2 now allow duplication): try reprocessing.",
-            list(
-                &legacy_only.iter().map(UserRef::label).collect::<Vec<_>>(),
-                5
+    legacy_pairs.sort();
+    legacy_pairs.dedup();
+    // one sentence per pair: whether the docs say they may now be combined
+    let mut by_legacy: BTreeMap<(String, bool, bool), std::collections::BTreeSet<String>> =
+        BTreeMap::new();
+    for p in &legacy_pairs {
+        by_legacy
+            .entry((
+                p.describe(),
+                p.duplication_documented,
+                p.determined_from == "audit",
+            ))
+            .or_default()
+            .insert(p.user.label());
+    }
+    for ((pair, documented, audit), us) in &by_legacy {
+        let us: Vec<String> = us.iter().cloned().collect();
+        let who = list(&us, 5);
+        let why = if *documented {
+            "Exchange Online Plan 1 and Plan 2 now allow duplication"
+        } else {
+            "Microsoft's current list no longer names them, without saying they may now be combined"
+        };
+        parts.push(if *audit {
+            format!(
+                "For {who} the audit text names {pair}, a pair only Microsoft's pre-July-2025 list of plans that cannot be assigned together has ({why}): try reprocessing before changing any assignment."
             )
-        ));
+        } else if *documented {
+            format!(
+                "For {who} the plans {pair} only conflict under Microsoft's pre-July-2025 list ({why}): try reprocessing; nothing to disable."
+            )
+        } else {
+            format!(
+                "For {who} the plans {pair} only conflict under Microsoft's pre-July-2025 list ({why}): try reprocessing; if the error stays, disable one of the two."
+            )
+        });
     }
     if !unexplained.is_empty() {
         parts.push(format!(
@@ -290,6 +346,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             conflicting_plans: items,
             conflict_table: ctx.version.as_str().into(),
             legacy_only,
+            legacy_pairs,
         },
         parts.join(" "),
     )

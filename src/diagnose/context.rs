@@ -460,8 +460,8 @@ impl<'a> Ctx<'a> {
             moera: OnceLock::new(),
             windows: OnceLock::new(),
         };
-        // names and aliases: the first seen wins, in reading order, counting the identities of
-        // membership changes that were not kept as if they had been
+        // names and aliases in reading order (a group's first name wins, a user's latest), counting
+        // the identities of membership changes that were not kept as if they had been
         ctx.order = in_reading_order(ctx.events.iter().copied(), &snap.identities, Some(as_of));
         // the two indexes share nothing: built side by side (this runs after the read, when the
         // second core has nothing else to do)
@@ -535,7 +535,7 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The users the audit log names: their events and first labels. The labels borrow the
+    /// The users the audit log names: their events and latest labels. The labels borrow the
     /// inputs' strings (no copies to free with the context); a key is cloned only for a user seen
     /// for the first time.
     fn index_users(&self) -> UserIndex<'a> {
@@ -593,10 +593,15 @@ impl<'a> Ctx<'a> {
                     None => users.entry(UKey::of(r)).or_insert_with(&mut new_user),
                 },
             };
-            if u.upn.is_none() && t.upn.is_some() {
+            // the latest names win (targets come in time order): a user renamed in the log is
+            // shown by the UPN it has now, as the timeline shows it
+            if t.upn.as_deref().is_some_and(|x| !x.trim().is_empty()) {
                 u.upn = Some(t);
             }
-            if u.display_name.is_none() && t.display_name.is_some() {
+            if t.display_name
+                .as_deref()
+                .is_some_and(|x| !x.trim().is_empty())
+            {
                 u.display_name = Some(t);
             }
             // once per event, however many of its targets name the user (an event's targets are
@@ -1291,11 +1296,12 @@ mod tests {
     }
 
     /// The audit index (`AuditUser`, `AuditGroup`): an event is listed once per user and group
-    /// however many of its targets name them; labels are the first seen (a UPN-only target of a
-    /// user named by id before counts for that user); a blank group name is no name; identities
-    /// give labels, never events.
+    /// however many of its targets name them; a user's labels are the latest seen (a UPN-only
+    /// target of a user named by id before counts for that user; a renamed user is shown by its
+    /// name now), a group's the first; a blank name is no name; identities give labels, never
+    /// events.
     #[test]
-    fn audit_index_lists_each_event_once_and_keeps_the_first_labels() {
+    fn audit_index_lists_each_event_once_and_keeps_the_latest_user_labels() {
         let kb = Knowledge::builtin();
         let mut first = add_member("ana", "team", "2026-10-05T09:00:00Z", admin("zoe"));
         first.targets[0].display_name = Some("Ana".into());
@@ -1331,7 +1337,7 @@ mod tests {
         assert_eq!(ctx.user_events(&ana), &[0, 1]);
         assert_eq!(ctx.group_events(&gid("team")), &[0, 1]);
         let r = ctx.user_ref(&ana);
-        assert_eq!(r.display_name.as_deref(), Some("Ana"));
+        assert_eq!(r.display_name.as_deref(), Some("Ana Later"));
         assert!(r.upn.as_deref().is_some_and(|u| u.starts_with("ana@")));
         assert_eq!(ctx.group_name(&gid("team")).as_deref(), Some("Team"));
         let bo = UKey::Id(crate::diagnose::testkit::uid("bo"));

@@ -527,8 +527,52 @@ pub(crate) fn infer_source(
         if let Some(g) = recent_membership_change(ctx, user, t) {
             return (sku.clone(), GroupKey::Group(g));
         }
+        // 6. the last licensing group the user joined or left, however long before (a repeat
+        //    failure days after the first, with no processing run in the log): the timeline's
+        //    last rule too, so both commands name the same group
+        if let Some(g) = last_licensing_membership(ctx, user, t) {
+            return (sku.clone(), GroupKey::Group(g));
+        }
     }
     (sku.clone(), GroupKey::Unknown)
+}
+
+/// The group of the user's latest `Add member to group` / `Remove member from group` before `t`,
+/// if that group licenses: the snapshot shows it assigning a product, or the log shows a license
+/// set on it or processed for it.
+fn last_licensing_membership(
+    ctx: &Ctx<'_>,
+    user: &UKey,
+    t: DateTime<Utc>,
+) -> Option<crate::model::ObjectId> {
+    let g = ctx
+        .user_events(user)
+        .iter()
+        .rev()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(|e| e.time <= t)
+        .find(|e| {
+            matches!(
+                e.activity,
+                Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
+            )
+        })
+        .and_then(|e| e.target(TargetKind::Group).and_then(|g| g.id.clone()))?;
+    let licensing = ctx
+        .group(&g)
+        .is_some_and(|gr| !gr.assigned_licenses.is_empty())
+        || ctx.group_events(&g).iter().any(|&i| {
+            ctx.events.get(i).is_some_and(|e| {
+                matches!(
+                    e.activity,
+                    Activity::SetGroupLicense
+                        | Activity::StartApplyingGroupLicense
+                        | Activity::FinishApplyingGroupLicense
+                        | Activity::TriggerGroupLicenseRecalculation
+                )
+            })
+        });
+    licensing.then_some(g)
 }
 
 /// The group of the user's latest `Add member to group` / `Remove member from group` at most a day

@@ -4,11 +4,11 @@
 //! proxyAddresses and mail. Names the colliding address and the other object(s); synced users are
 //! fixed at the source of authority.
 
-use super::context::{normalize_address, Ctx, UKey};
+use super::context::{normalize_address, AddressIndex, Ctx, UKey};
 use super::observe::Bucket;
 use super::status::UserState;
 use super::text::{list, plural};
-use crate::model::finding::{AddressHolder, CauseDetails, Collision, Status};
+use crate::model::finding::{AddressHolder, CauseDetails, Collision, Status, UserRef, MAX_HOLDERS};
 use crate::model::hash::{HashMap, HashSet};
 use crate::model::{Cause, LicenseError};
 use regex::Regex;
@@ -111,6 +111,9 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     let audit = b.audit_errors_by_user(ctx);
     let mut colliding: Vec<Collision> = Vec::new();
     let mut unexplained = Vec::new();
+    // each address's holders, sorted, built once: many users colliding on one shared address
+    // would otherwise each build and sort the same list
+    let mut by_address: HashMap<String, std::rc::Rc<Vec<AddressHolder>>> = HashMap::default();
 
     for us in users {
         let uref = ctx.user_ref(&us.user);
@@ -120,42 +123,31 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         let cands = candidates(ctx, us, &audit, moera);
         let mut found = false;
         for (addr, why) in &cands {
-            let mut holders: Vec<AddressHolder> = index
-                .holders(addr)
-                .filter(|e| !(e.is_user && Some(e.index()) == my_index))
-                .filter_map(|e| {
-                    if e.is_user {
-                        ctx.user_by_index(e.index()).map(|u| AddressHolder {
-                            id: u.id.clone(),
-                            upn: u.upn.as_deref().map(String::from),
-                            display_name: u.display_name.as_deref().map(String::from),
-                            kind: "user".into(),
-                            matched_on: e.matched_on().into(),
-                            value: e.value.to_string(),
-                        })
-                    } else {
-                        ctx.snap.groups.get(e.index()).map(|g| AddressHolder {
-                            id: g.id.clone(),
-                            upn: None,
-                            display_name: g.display_name.clone(),
-                            kind: "group".into(),
-                            matched_on: e.matched_on().into(),
-                            value: e.value.to_string(),
-                        })
-                    }
-                })
-                .collect();
-            if holders.is_empty() {
+            let all = by_address
+                .entry(addr.clone())
+                .or_insert_with(|| std::rc::Rc::new(holders_of(ctx, index, addr)))
+                .clone();
+            let me_id = my_index
+                .and_then(|i| ctx.user_by_index(i))
+                .map(|u| u.id.clone());
+            let not_me = |h: &&AddressHolder| !(h.kind == "user" && Some(&h.id) == me_id.as_ref());
+            let holders_total = all.iter().filter(not_me).count();
+            if holders_total == 0 {
                 continue;
             }
-            holders.sort();
-            holders.dedup();
+            let holders: Vec<AddressHolder> = all
+                .iter()
+                .filter(not_me)
+                .take(MAX_HOLDERS)
+                .cloned()
+                .collect();
             found = true;
             colliding.push(Collision {
                 user: uref.clone(),
                 address: addr.clone(),
                 candidate_from: (*why).into(),
                 holders,
+                holders_total,
                 synced,
             });
         }
@@ -164,7 +156,49 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         }
     }
     colliding.sort();
+    let _ = &mut by_address;
+    drop(by_address);
+    explain(ctx, b, users, colliding, unexplained)
+}
 
+/// Every object holding `addr`, sorted, each once.
+fn holders_of(ctx: &Ctx<'_>, index: &AddressIndex<'_>, addr: &str) -> Vec<AddressHolder> {
+    let mut holders: Vec<AddressHolder> = index
+        .holders(addr)
+        .filter_map(|e| {
+            if e.is_user {
+                ctx.user_by_index(e.index()).map(|u| AddressHolder {
+                    id: u.id.clone(),
+                    upn: u.upn.as_deref().map(String::from),
+                    display_name: u.display_name.as_deref().map(String::from),
+                    kind: "user".into(),
+                    matched_on: e.matched_on().into(),
+                    value: e.value.to_string(),
+                })
+            } else {
+                ctx.snap.groups.get(e.index()).map(|g| AddressHolder {
+                    id: g.id.clone(),
+                    upn: None,
+                    display_name: g.display_name.clone(),
+                    kind: "group".into(),
+                    matched_on: e.matched_on().into(),
+                    value: e.value.to_string(),
+                })
+            }
+        })
+        .collect();
+    holders.sort();
+    holders.dedup();
+    holders
+}
+
+fn explain(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: &[UserState],
+    colliding: Vec<Collision>,
+    unexplained: Vec<UserRef>,
+) -> (CauseDetails, String) {
     let sku = ctx.sku_label(&b.sku);
     let from = ctx
         .group_key_label(&b.group)
@@ -174,8 +208,14 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         "{} could not get {sku}{from}: assigning it triggers proxy-address calculation, and an address the user would get is already held by another object (\"Proxy address is already being used\").",
         plural(users.len(), "user", "users")
     )];
+    // one sentence per address: many users colliding on one shared address are named together
+    let mut per_address: BTreeMap<&str, Vec<&Collision>> = BTreeMap::new();
     for c in &colliding {
-        let holders: Vec<String> = c
+        per_address.entry(&c.address).or_default().push(c);
+    }
+    for (address, cs) in &per_address {
+        let Some(c) = cs.first() else { continue };
+        let mut holders: Vec<String> = c
             .holders
             .iter()
             .map(|h| {
@@ -192,6 +232,17 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 format!("{} {who} ({on} {})", h.kind, h.value)
             })
             .collect();
+        // `list` counts what it leaves out from the vector: pad it to the true number
+        holders.truncate(3);
+        let held = if c.holders_total > holders.len() {
+            format!(
+                "{} and {} more",
+                holders.join(", "),
+                c.holders_total - holders.len()
+            )
+        } else {
+            list(&holders, 3)
+        };
         let why = match c.candidate_from.as_str() {
             "upn" => "its UPN",
             "mail" => "its mail",
@@ -199,12 +250,19 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             "onmicrosoft_alias" => "its onmicrosoft.com alias",
             _ => "the address in the audit text",
         };
-        parts.push(format!(
-            "{}: {} ({why}) is held by {}.",
-            c.user.label(),
-            c.address,
-            list(&holders, 3)
-        ));
+        if let [one] = cs.as_slice() {
+            parts.push(format!(
+                "{}: {address} ({why}) is held by {held}.",
+                one.user.label(),
+            ));
+        } else {
+            let who: Vec<String> = cs.iter().map(|c| c.user.label()).collect();
+            parts.push(format!(
+                "{} users would get {address}, held by {held}: {}.",
+                cs.len(),
+                list(&who, 5)
+            ));
+        }
     }
     if !unexplained.is_empty() {
         let l: Vec<String> = unexplained.iter().map(|u| u.label()).collect();

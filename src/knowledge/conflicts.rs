@@ -290,6 +290,17 @@ pub fn conflicts(a: &PlanId, b: &PlanId, version: ConflictTableVersion) -> bool 
     }
 }
 
+/// Whether the docs say two plans the July-2025 list dropped from a conflict set may now be
+/// combined: only Exchange Online Plan 1 and Plan 2 ("now allow duplication", licensing.md §0.8);
+/// the list is silent on its other removed rows (§10: unverified).
+pub fn duplication_documented(a: &PlanId, b: &PlanId) -> bool {
+    const EXO1: &str = "9aaf7827-d63c-4b61-89c3-182f06f82e5c";
+    const EXO2: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
+    let (a, b) = (a.as_str(), b.as_str());
+    (a.eq_ignore_ascii_case(EXO1) && b.eq_ignore_ascii_case(EXO2))
+        || (a.eq_ignore_ascii_case(EXO2) && b.eq_ignore_ascii_case(EXO1))
+}
+
 /// Every conflicting `(a, b)` with `a` from `plans_a` and `b` from `plans_b`, sorted, without repeats.
 pub fn conflicting_pairs(
     plans_a: &[PlanId],
