@@ -360,17 +360,18 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     if eot.days.is_empty() {
         b.push_str("<p>No affected user has an error time in the data.</p>");
     } else {
-        b.push_str("<p class=\"muted\">Affected users by the UTC day of their error (the error time, else the finding's first audit sighting).</p>");
+        b.push_str("<p class=\"muted\">Errors by the UTC day they happened (the error time, else the finding's first audit sighting): one per affected user of each finding, so a user with errors of two causes (such as an Other beside its blocking error) counts under each; the table's users column counts each user once a day.</p>");
         b.push_str(&svg::errors_over_time(&eot));
         if eot.undated > 0 {
             let _ = write!(
                 b,
-                "<p>{} without an error time in the data.</p>",
-                plural(eot.undated, "affected user is", "affected users are")
+                "<p>{} no time in the data.</p>",
+                plural(eot.undated, "error has", "errors have")
             );
         }
         b.push_str("<details><summary>The numbers</summary><table>");
-        let mut cols: Vec<(&str, bool)> = vec![("day (UTC)", false), ("errors", true)];
+        let mut cols: Vec<(&str, bool)> =
+            vec![("day (UTC)", false), ("errors", true), ("users", true)];
         cols.extend(eot.causes.iter().map(|c| (c.as_str(), true)));
         b.push_str(&head(&cols));
         b.push_str("<tbody>");
@@ -381,6 +382,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 td(&day.day.format("%Y-%m-%d").to_string()),
                 num(day.total)
             );
+            b.push_str(&num(day.users));
             for n in &day.by_cause {
                 b.push_str(&num(n));
             }

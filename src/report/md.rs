@@ -166,14 +166,17 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     } else {
         let _ = writeln!(
             s,
-            "Affected users by the UTC day of their error{}.\n",
+            "Errors by the UTC day they happened{}: one per affected user of each finding (a user with errors of two causes, such as an `Other` beside its blocking error, counts under each); `users` counts each user once a day.\n",
             if eot.filled {
                 ""
             } else {
                 " (only days with errors)"
             }
         );
-        let _ = writeln!(s, "| day (UTC) | errors | | by cause |\n|---|---:|---|---|");
+        let _ = writeln!(
+            s,
+            "| day (UTC) | errors | users | | by cause |\n|---|---:|---:|---|---|"
+        );
         let max = eot.max_total() as u64;
         for day in &eot.days {
             let by: Vec<String> = eot
@@ -185,9 +188,10 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .collect();
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 day.day.format("%Y-%m-%d"),
                 day.total,
+                day.users,
                 bar(day.total as u64, max, 20),
                 by.join(", ")
             );
@@ -196,8 +200,8 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         if eot.undated > 0 {
             let _ = writeln!(
                 s,
-                "{} without an error time in the data.\n",
-                plural(eot.undated, "affected user is", "affected users are")
+                "{} no time in the data.\n",
+                plural(eot.undated, "error has", "errors have")
             );
         }
     }

@@ -290,6 +290,7 @@ mod tests {
                 day: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default(),
                 by_cause: vec![2],
                 total: 2,
+                users: 2,
             }],
             undated: 0,
             filled: true,
