@@ -73,11 +73,13 @@ impl Redactor {
             records::input(&s, i);
             i.path = paths.get(&i.path).to_string();
         }
+        let shared = records::Shared::new(&s, &data.events, &data.snapshot);
         data.events.par_iter_mut().for_each(|e| {
-            records::event(&s, e);
+            records::event(&s, &shared, e);
             paths.fix(&mut e.source.file);
         });
-        records::snapshot(&s, &mut data.snapshot);
+        records::snapshot(&s, &shared, &mut data.snapshot);
+        drop(shared);
         paths.snapshot(&mut data.snapshot);
     }
 }
