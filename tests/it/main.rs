@@ -9,6 +9,7 @@ mod cli_dates;
 mod cli_diff;
 mod cli_export;
 mod cli_fail_on;
+mod cli_findings;
 mod cli_hostile;
 mod cli_inspect;
 mod cli_plan;
