@@ -409,11 +409,21 @@ pub struct CauseStats {
     pub max_seconds: Option<i64>,
 }
 
+/// The user `--user` resolved to, named by their latest UPN, with the UPNs the inputs gave them
+/// before it (a rename).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FilterUser {
+    #[serde(flatten)]
+    pub user: UserRef,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub former_upns: Vec<String>,
+}
+
 /// The filters the story was narrowed with, as resolved.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct AppliedFilters {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserRef>,
+    pub user: Option<FilterUser>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupRef>,
     #[serde(skip_serializing_if = "Option::is_none")]

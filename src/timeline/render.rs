@@ -462,7 +462,11 @@ fn filter_line(d: &TimelineDoc) -> Option<String> {
     let f = &d.filters;
     let mut parts: Vec<String> = Vec::new();
     if let Some(u) = &f.user {
-        parts.push(format!("user {}", u.label()));
+        let mut p = format!("user {}", u.user.label());
+        if !u.former_upns.is_empty() {
+            p.push_str(&format!(" (formerly {})", u.former_upns.join(", ")));
+        }
+        parts.push(p);
     }
     if let Some(g) = &f.group {
         parts.push(format!("group {}", g.label()));

@@ -1230,3 +1230,100 @@ fn processing_over_24_hours_is_listed_in_every_format() {
     let (v, _) = timeline(&[]);
     assert!(v.get("slow_processing").is_none());
 }
+
+/// The reviewer's timeline scenarios, hand-written Graph directoryAudit JSON Lines
+/// (`fixtures/timeline-review/`).
+const REVIEW: &str = "fixtures/timeline-review";
+
+fn review(name: &str) -> String {
+    format!("{REVIEW}/{name}")
+}
+
+/// Runs `licdiag timeline ARGS` (table format): stdout, stderr, exit code.
+fn timeline_text(args: &[&str]) -> (String, String, i32) {
+    let out = licdiag()
+        .args(["--no-progress", "timeline"])
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Every UPN an entry names (its user, its subject).
+fn upns_named(es: &[Value]) -> Vec<String> {
+    es.iter()
+        .flat_map(|e| [upn(e, "user"), upn(e, "subject")])
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
+const SAM_OLD: &str = "sam.old@contoso.example";
+const SAM_NEW: &str = "sam.new@contoso.example";
+
+/// Review C finding 1: sam fails as sam.old, an admin renames them to sam.new (same object id),
+/// the later success names sam.new. The user's latest UPN is the one shown, in the filter and in
+/// every entry; the old one is said as "formerly"; the old UPN still finds the user.
+#[test]
+fn a_renamed_user_is_shown_by_the_latest_upn() {
+    let path = review("rename");
+    for asked in [SAM_NEW, SAM_OLD] {
+        let (v, code) = json_of(&["timeline", &path, "--user", asked]);
+        assert_eq!(code, 0, "{asked}: {v:#}");
+        assert_eq!(v["filters"]["user"]["upn"], SAM_NEW, "{asked}: {v:#}");
+        assert_eq!(
+            v["filters"]["user"]["former_upns"],
+            serde_json::json!([SAM_OLD]),
+            "{asked}"
+        );
+        let es = entries(&v);
+        assert!(
+            es.iter().any(|e| e["stage"] == "failure"),
+            "{asked}: {es:#?}"
+        );
+        let named = upns_named(es);
+        assert!(!named.is_empty(), "{asked}: {es:#?}");
+        assert!(named.iter().all(|u| u == SAM_NEW), "{asked}: {named:?}");
+        let (text, _, _) = timeline_text(&[&path, "--user", asked]);
+        assert!(
+            text.contains(&format!("filter: user {SAM_NEW} (formerly {SAM_OLD})")),
+            "{asked}: {text}"
+        );
+        let rows: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("TIME"))
+            .collect();
+        assert!(rows.iter().all(|l| !l.contains(SAM_OLD)), "{asked}: {text}");
+    }
+    // the whole story names the user by the latest UPN too
+    let (v, _) = json_of(&["timeline", &path]);
+    assert!(
+        upns_named(entries(&v)).iter().all(|u| u == SAM_NEW),
+        "{v:#}"
+    );
+}
+
+/// Review C finding 1: "did you mean" picks the closest of every UPN the inputs know, former ones
+/// included: sam.nwe is two letters from sam.new, three from sam.old.
+#[test]
+fn did_you_mean_picks_the_closest_of_current_and_former_upns() {
+    let path = review("rename");
+    let (_, err, code) = timeline_text(&[&path, "--user", "sam.nwe@contoso.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with(&format!("; did you mean {SAM_NEW}?")),
+        "{err}"
+    );
+    // a typo of the former UPN is answered with it (it still finds the user)
+    let (_, err, code) = timeline_text(&[&path, "--user", "sam.olf@contoso.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with(&format!("; did you mean {SAM_OLD}?")),
+        "{err}"
+    );
+}
