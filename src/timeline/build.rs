@@ -7,8 +7,9 @@
 
 use super::directory::Directory;
 use super::model::{
-    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
-    RuleProcessing, SlowProcessing, Stage, Subject, Truncated, UserKey, PROCESSING_LIMIT_HOURS,
+    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, LicenseEdit, Membership, OpenItem,
+    PlanEdit, ResolvedBy, RuleProcessing, SlowProcessing, Stage, Subject, Truncated, UserKey,
+    PROCESSING_LIMIT_HOURS,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -253,6 +254,15 @@ fn count_after_rule_changes(entries: &mut [Entry]) {
     }
 }
 
+/// Whether two entries of a license list are the same product: by SKU id, else by part number (as
+/// [`LicenseChange`] tells them apart).
+fn same_sku(a: &AssignedLicense, b: &AssignedLicense) -> bool {
+    match (&a.sku_id, &b.sku_id) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.sku_name.is_some() && a.sku_name == b.sku_name,
+    }
+}
+
 fn is_admin(a: &Actor) -> bool {
     !matches!(a, Actor::GroupBasedLicensing)
 }
@@ -332,6 +342,63 @@ impl<'a> Builder<'a> {
             kept_or_removed: f(known.kept_or_removed),
         });
         (f(known.added), f(known.removed), truncated)
+    }
+
+    /// The service plans a license change disabled and enabled in each product both its lists
+    /// hold (entries of a truncated list are whole: a product in both compares exactly), by
+    /// product. A plan written as a GUID is named when the catalog knows it.
+    fn plan_edits(&self, c: Option<Change<'_>>) -> (Vec<PlanEdit>, Vec<PlanEdit>) {
+        let Some((c, _)) = c else {
+            return (Vec::new(), Vec::new());
+        };
+        // a plan compared by id when the catalog resolves it, else by its text
+        let key = |p: &str| match self.kb.resolve_plan(p) {
+            Some(id) => id.to_string(),
+            None => p.trim().to_lowercase(),
+        };
+        let label = |p: &str| {
+            let t = p.trim();
+            match crate::model::PlanId::parse(t).and_then(|id| self.kb.plan_name(&id)) {
+                Some(name) if crate::model::ids::is_guid(t) => name.to_string(),
+                _ => t.to_string(),
+            }
+        };
+        let (mut disabled, mut enabled) = (Vec::new(), Vec::new());
+        for n in c.new.iter() {
+            let Some(o) = c.old.iter().find(|o| same_sku(o, n)) else {
+                continue;
+            };
+            let keys = |l: &AssignedLicense| -> BTreeSet<String> {
+                l.disabled_plans.iter().map(|p| key(p)).collect()
+            };
+            let (old_keys, new_keys) = (keys(o), keys(n));
+            let only = |l: &AssignedLicense, other: &BTreeSet<String>| -> Vec<String> {
+                let mut v: Vec<String> = l
+                    .disabled_plans
+                    .iter()
+                    .filter(|p| !p.trim().is_empty() && !other.contains(&key(p)))
+                    .map(|p| label(p))
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            let sku = self.license_label(n);
+            for (plans, out) in [
+                (only(n, &old_keys), &mut disabled),
+                (only(o, &new_keys), &mut enabled),
+            ] {
+                if !plans.is_empty() {
+                    out.push(PlanEdit {
+                        sku: sku.clone(),
+                        plans,
+                    });
+                }
+            }
+        }
+        disabled.sort();
+        enabled.sort();
+        (disabled, enabled)
     }
 
     /// Whether a license change keeps the product: `None` when the change does not say (no
@@ -480,11 +547,19 @@ impl<'a> Builder<'a> {
             return;
         };
         let (added, removed, truncated) = self.added_removed(change_of(e));
+        let (plans_disabled, plans_enabled) = self.plan_edits(change_of(e));
+        let edit = LicenseEdit {
+            added,
+            removed,
+            plans_disabled,
+            plans_enabled,
+        };
         let groups: Vec<ObjectId> = id.iter().cloned().collect();
         let failed =
             matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
         if failed {
             let causes = causes_of(e);
+            let first_added = edit.added.first().cloned();
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -492,8 +567,10 @@ impl<'a> Builder<'a> {
                 Stage::GroupLicenseSet {
                     group: g,
                     who: e.actor.label(),
-                    added: added.clone(),
-                    removed,
+                    added: edit.added,
+                    removed: edit.removed,
+                    plans_disabled: edit.plans_disabled,
+                    plans_enabled: edit.plans_enabled,
                     truncated,
                     result: e.result,
                     causes: causes.clone(),
@@ -507,7 +584,7 @@ impl<'a> Builder<'a> {
                     .errors
                     .iter()
                     .find_map(|x| x.sku.clone())
-                    .or_else(|| added.first().cloned());
+                    .or(first_added);
                 let list: Vec<Option<Cause>> = if causes.is_empty() {
                     vec![None]
                 } else {
@@ -536,8 +613,6 @@ impl<'a> Builder<'a> {
             })
         });
         if e.result == Outcome::Success && (!group_eps.is_empty() || user_eps_in_group) {
-            let mut skus = added.clone();
-            skus.extend(removed.iter().cloned());
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -547,10 +622,11 @@ impl<'a> Builder<'a> {
                     who: Some(e.actor.label()),
                     user: None,
                     group: Some(g.clone()),
-                    skus,
+                    skus: edit.skus(),
                     truncated,
                     inferred: false,
                     users_resolved: None,
+                    change: edit.clone(),
                 },
                 Vec::new(),
                 groups.clone(),
@@ -573,8 +649,10 @@ impl<'a> Builder<'a> {
                 Stage::GroupLicenseSet {
                     group: g,
                     who: e.actor.label(),
-                    added,
-                    removed,
+                    added: edit.added,
+                    removed: edit.removed,
+                    plans_disabled: edit.plans_disabled,
+                    plans_enabled: edit.plans_enabled,
                     truncated,
                     result: e.result,
                     causes: Vec::new(),
@@ -836,6 +914,7 @@ impl<'a> Builder<'a> {
                         truncated: truncated.clone(),
                         inferred: false,
                         users_resolved: None,
+                        change: LicenseEdit::default(),
                     },
                     vec![k.clone()],
                     groups.clone(),
@@ -906,6 +985,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: false,
                 users_resolved: None,
+                change: LicenseEdit::default(),
             }
         } else {
             Stage::MembershipChanged {
@@ -985,6 +1065,7 @@ impl<'a> Builder<'a> {
                     truncated: None,
                     inferred: false,
                     users_resolved: None,
+                    change: LicenseEdit::default(),
                 },
                 vec![k.clone()],
                 groups.clone(),
@@ -1047,6 +1128,7 @@ impl<'a> Builder<'a> {
                     truncated: None,
                     inferred: false,
                     users_resolved: None,
+                    change: LicenseEdit::default(),
                 };
                 self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
                 // a deleted user has no license assignment left to process: their failures end
@@ -1084,6 +1166,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: false,
                 users_resolved: None,
+                change: LicenseEdit::default(),
             }
         } else {
             Stage::Deleted {
@@ -1154,6 +1237,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: true,
                 users_resolved: Some(1),
+                change: LicenseEdit::default(),
             },
             vec![k.clone()],
             group.into_iter().collect(),
@@ -1207,6 +1291,7 @@ impl<'a> Builder<'a> {
                     truncated: truncated.clone(),
                     inferred: false,
                     users_resolved: Some(1),
+                    change: LicenseEdit::default(),
                 };
             }
             Stage::Fix {

@@ -3,8 +3,8 @@
 //! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    CauseStats, ClosedBy, Entry, FixKind, Membership, OpenItem, ResolvedBy, SlowProcessing, Stage,
-    TimelineDoc, Truncated,
+    CauseStats, ClosedBy, Entry, FixKind, LicenseEdit, Membership, OpenItem, PlanEdit, ResolvedBy,
+    SlowProcessing, Stage, TimelineDoc, Truncated,
 };
 use super::stats::human;
 use crate::model::{Cause, Outcome};
@@ -42,6 +42,29 @@ fn list(label: &str, v: &[String]) -> Option<String> {
     (!v.is_empty()).then(|| format!("{label} {}", v.join(", ")))
 }
 
+/// Plans a change disabled or enabled, per product: `disabled plan SHAREPOINTENTERPRISE in
+/// ENTERPRISEPACK`, `enabled plans A, B in X`.
+fn plans_text(verb: &str, edits: &[PlanEdit]) -> Vec<String> {
+    edits
+        .iter()
+        .map(|p| {
+            let noun = if p.plans.len() == 1 { "plan" } else { "plans" };
+            format!("{verb} {noun} {} in {}", p.plans.join(", "), p.sku)
+        })
+        .collect()
+}
+
+/// What a license change did, in words: `added X`, `removed Y`, `disabled plan P in X`, `enabled
+/// plan P in X`.
+fn edit_parts(e: &LicenseEdit) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(list("added", &e.added));
+    parts.extend(list("removed", &e.removed));
+    parts.extend(plans_text("disabled", &e.plans_disabled));
+    parts.extend(plans_text("enabled", &e.plans_enabled));
+    parts
+}
+
 /// What Entra's truncation of a change's license lists leaves unsure: `new license list truncated
 /// by Entra (MCOMEETADV kept or removed)`.
 fn truncated_text(t: &Truncated) -> String {
@@ -73,6 +96,8 @@ pub fn describe(e: &Entry) -> Line {
             who,
             added,
             removed,
+            plans_disabled,
+            plans_enabled,
             truncated,
             result,
             causes,
@@ -80,6 +105,8 @@ pub fn describe(e: &Entry) -> Line {
             let mut parts = vec![format!("by {who}")];
             parts.extend(list("added", added));
             parts.extend(list("removed", removed));
+            parts.extend(plans_text("disabled", plans_disabled));
+            parts.extend(plans_text("enabled", plans_enabled));
             parts.extend(truncated.as_ref().map(truncated_text));
             let stage = if *result == Outcome::Success {
                 "group license set"
@@ -154,14 +181,16 @@ pub fn describe(e: &Entry) -> Line {
             truncated,
             inferred,
             users_resolved,
+            change,
         } => {
             let subject = user
                 .as_ref()
                 .map(|u| u.label())
                 .or_else(|| group.as_ref().map(|g| g.label()))
                 .unwrap_or_else(|| "-".into());
-            let mut parts: Vec<String> = Vec::new();
-            if !skus.is_empty() {
+            // what was done, when the step says (a group license change), else the products
+            let mut parts: Vec<String> = edit_parts(change);
+            if parts.is_empty() && !skus.is_empty() {
                 parts.push(skus.join(", "));
             }
             if let (Some(_), Some(g)) = (user, group) {

@@ -723,3 +723,162 @@ fn addresses_recalculated_by_the_licensing_service() {
     assert_eq!(shown, [format!("ana@{DOMAIN}")]);
     assert_eq!(s.entries.len(), 1);
 }
+
+/// A `Set group license` of `group` by ana from `old` to `new` (part number, SKU id, disabled
+/// plans).
+fn group_change(
+    group_name: &str,
+    at: &str,
+    old: &[(&str, &str, &[&str])],
+    new: &[(&str, &str, &[&str])],
+) -> crate::model::AuditEvent {
+    let list = |v: &[(&str, &str, &[&str])]| -> std::sync::Arc<[AssignedLicense]> {
+        v.iter()
+            .map(|(part, id, plans)| AssignedLicense {
+                sku_name: Some((*part).into()),
+                sku_id: SkuId::parse(id),
+                disabled_plans: plans.iter().map(|p| std::sync::Arc::from(*p)).collect(),
+            })
+            .collect()
+    };
+    let mut e = set_group_license(group_name, at, "ana", Outcome::Success);
+    e.licenses = Some(Box::new(LicenseChange {
+        old: list(old),
+        new: list(new),
+    }));
+    e
+}
+
+/// The only `group_license_changed` fix of the story.
+fn group_fix(s: &Story) -> (Vec<String>, super::model::LicenseEdit) {
+    let found: Vec<_> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Fix {
+                fix: FixKind::GroupLicenseChanged,
+                skus,
+                change,
+                ..
+            } => Some((skus.clone(), change.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", s.entries);
+    found.into_iter().next().expect("one fix")
+}
+
+/// Review C finding 5: a group license change says what it did: the plan it disabled (the
+/// guide's conflict fix) or enabled, the product it added, and names the products in `skus`; a
+/// plan written as a GUID is named from the catalog.
+#[test]
+fn a_group_license_fix_says_what_it_changed() {
+    let conflict = || {
+        let mut w = World::new();
+        w.events.push(start("LIC-E3", "2026-10-06T08:00:00Z"));
+        w.events.push(gbl_fail(
+            "grace",
+            "2026-10-06T08:01:00Z",
+            lerr(
+                Cause::MutuallyExclusiveViolation,
+                "License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.",
+            ),
+        ));
+        w.events
+            .push(finish("LIC-E3", "2026-10-06T08:02:00Z", 0, 1));
+        w
+    };
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[
+            ("ENTERPRISEPACK", E3, &[]),
+            ("EMS", EMS, &["YAMMER_ENTERPRISE"]),
+        ],
+        &[
+            ("ENTERPRISEPACK", E3, &["SHAREPOINTENTERPRISE"]),
+            ("EMS", EMS, &[]),
+            ("POWER_BI_PRO", PBI, &[]),
+        ],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (skus, change) = group_fix(&s);
+    assert_eq!(skus, ["POWER_BI_PRO", "ENTERPRISEPACK", "EMS"]);
+    assert_eq!(change.added, ["POWER_BI_PRO"]);
+    assert!(change.removed.is_empty());
+    let plans = |v: &[super::model::PlanEdit]| -> Vec<(String, Vec<String>)> {
+        v.iter().map(|p| (p.sku.clone(), p.plans.clone())).collect()
+    };
+    assert_eq!(
+        plans(&change.plans_disabled),
+        [("ENTERPRISEPACK".into(), vec!["SHAREPOINTENTERPRISE".into()])]
+    );
+    assert_eq!(
+        plans(&change.plans_enabled),
+        [("EMS".into(), vec!["YAMMER_ENTERPRISE".into()])]
+    );
+    let fix = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Fix { .. }))
+        .expect("fix");
+    assert_eq!(
+        super::render::describe(fix).detail,
+        "added POWER_BI_PRO; disabled plan SHAREPOINTENTERPRISE in ENTERPRISEPACK; enabled plan \
+         YAMMER_ENTERPRISE in EMS; by ana@fabrikam.example"
+    );
+    // the conflict is not over until Entra processes the user again
+    assert!(resolved(&s).is_empty());
+    assert_eq!(s.open.len(), 1);
+
+    // a plan written as its GUID, and the same plan in another case, is no change
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[("ENTERPRISEPACK", E3, &["yammer_enterprise"])],
+        &[("ENTERPRISEPACK", E3, &["YAMMER_ENTERPRISE", YAMMER])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (_, change) = group_fix(&s);
+    assert!(change.is_empty(), "{change:?}");
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[("ENTERPRISEPACK", E3, &[])],
+        &[("ENTERPRISEPACK", E3, &[SPO1])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (skus, change) = group_fix(&s);
+    assert_eq!(skus, ["ENTERPRISEPACK"]);
+    assert_eq!(
+        plans(&change.plans_disabled),
+        [("ENTERPRISEPACK".into(), vec!["SHAREPOINTSTANDARD".into()])]
+    );
+
+    // with nothing failing, the `group license set` step says it too
+    let mut w = World::new();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[(
+            "ENTERPRISEPACK",
+            E3,
+            &["SHAREPOINTENTERPRISE", "YAMMER_ENTERPRISE"],
+        )],
+        &[("ENTERPRISEPACK", E3, &[])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let set = s.entries.first().expect("group license set");
+    assert!(matches!(
+        &set.stage,
+        Stage::GroupLicenseSet { plans_enabled, .. } if plans_enabled.len() == 1
+    ));
+    assert_eq!(
+        super::render::describe(set).detail,
+        "by ana@fabrikam.example; enabled plans SHAREPOINTENTERPRISE, YAMMER_ENTERPRISE in \
+         ENTERPRISEPACK"
+    );
+}

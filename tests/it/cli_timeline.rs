@@ -1327,3 +1327,48 @@ fn did_you_mean_picks_the_closest_of_current_and_former_upns() {
         "{err}"
     );
 }
+
+/// The fix step of `kind`, the only one of the story.
+fn the_fix<'a>(es: &'a [Value], kind: &str) -> &'a Value {
+    let fixes: Vec<&Value> = es.iter().filter(|e| e["stage"] == "fix").collect();
+    assert_eq!(fixes.len(), 1, "{fixes:#?}");
+    assert_eq!(fixes[0]["fix"], kind, "{fixes:#?}");
+    fixes[0]
+}
+
+/// Review C finding 5: the guide's fix of a conflict, SHAREPOINTENTERPRISE disabled in the group's
+/// E3, says what changed, in text and JSON.
+#[test]
+fn a_group_license_fix_says_which_plan_it_disabled() {
+    let path = review("conflict-plan-disabled");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 0, "{v:#}");
+    let fix = the_fix(entries(&v), "group_license_changed");
+    assert_eq!(fix["who"], "bob.ops@contoso.example");
+    assert_eq!(fix["skus"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert_eq!(
+        fix["plans_disabled"],
+        serde_json::json!([{"sku": "ENTERPRISEPACK", "plans": ["SHAREPOINTENTERPRISE"]}])
+    );
+    assert!(
+        fix.get("added").is_none() && fix.get("removed").is_none(),
+        "{fix:#}"
+    );
+    assert!(fix.get("plans_enabled").is_none(), "{fix:#}");
+    // the conflict is resolved by the success that follows
+    assert!(
+        entries(&v).iter().any(|e| e["stage"] == "resolved"),
+        "{v:#}"
+    );
+    let (text, _, _) = timeline_text(&[&path]);
+    let line = text
+        .lines()
+        .find(|l| l.contains("fix: group license changed"))
+        .expect("the fix line");
+    assert!(
+        line.contains(
+            "disabled plan SHAREPOINTENTERPRISE in ENTERPRISEPACK; by bob.ops@contoso.example"
+        ),
+        "{line}"
+    );
+}
