@@ -101,6 +101,9 @@ struct Builder<'a> {
     /// Open episodes a later success in the log would have resolved but the snapshot still shows
     /// failing (episode -> the first such success).
     overruled: BTreeMap<usize, DateTime<Utc>>,
+    /// Products a successful `Set group license` removed from a group for sure (group, product
+    /// lower-cased -> the latest removal), until one adds it back.
+    removed_from_groups: HashMap<(ObjectId, String), DateTime<Utc>>,
 }
 
 /// Builds the whole story.
@@ -129,6 +132,7 @@ pub fn build(
         siblings: HashMap::default(),
         deleted: HashMap::default(),
         overruled: BTreeMap::new(),
+        removed_from_groups: HashMap::default(),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -602,6 +606,18 @@ impl<'a> Builder<'a> {
             }
             return;
         }
+        if let (Some(gid), Outcome::Success) = (&id, e.result) {
+            // what the group assigns from now on: a product removed for sure, until it is added
+            // back
+            for r in &edit.removed {
+                self.removed_from_groups
+                    .insert((gid.clone(), r.to_lowercase()), e.time);
+            }
+            for a in &edit.added {
+                self.removed_from_groups
+                    .remove(&(gid.clone(), a.to_lowercase()));
+            }
+        }
         let group_eps = id
             .as_ref()
             .map(|gid| self.open_of(&EpisodeSubject::Group(gid.clone())))
@@ -640,6 +656,28 @@ impl<'a> Builder<'a> {
                     ResolvedBy::GroupLicenseSet,
                     format!("`Set group license` succeeded (by {})", e.actor.label()),
                 );
+            }
+            // the failing product removed from the group: the group no longer assigns it, so
+            // its members' failures of it end here, closed (nothing was licensed)
+            if let Some(gid) = &id {
+                let removed_here = |ep: &Episode| {
+                    ep.group.as_ref() == Some(gid)
+                        && ep.sku.as_deref().is_some_and(|sku| {
+                            edit.removed
+                                .iter()
+                                .any(|r| r.eq_ignore_ascii_case(sku.trim()))
+                        })
+                };
+                let closing: Vec<usize> = self
+                    .open
+                    .iter()
+                    .filter(|((s, _), _)| matches!(s, EpisodeSubject::User(_)))
+                    .map(|(_, &i)| i)
+                    .filter(|&i| self.episodes.get(i).is_some_and(removed_here))
+                    .collect();
+                for i in closing {
+                    self.close(i, e, seq, ClosedBy::ProductRemoved);
+                }
             }
         } else {
             self.push_rel(
@@ -701,7 +739,7 @@ impl<'a> Builder<'a> {
             first: t,
             last: t,
             resolved: None,
-            closed: false,
+            closed: None,
         });
         self.open.insert(key, self.episodes.len() - 1);
     }
@@ -1310,13 +1348,13 @@ impl<'a> Builder<'a> {
         true
     }
 
-    /// Ends an episode at `at` (`closed`: its subject is gone, nothing was resolved): no longer
-    /// open; its subject and the users its entry names.
+    /// Ends an episode at `at` (`closed`: what ended it unresolved, e.g. its subject is gone): no
+    /// longer open; its subject and the users its entry names.
     fn end(
         &mut self,
         ep_index: usize,
         at: DateTime<Utc>,
-        closed: bool,
+        closed: Option<ClosedBy>,
     ) -> Option<(Episode, Subject, Vec<UserKey>)> {
         let ep = self.episodes.get_mut(ep_index)?;
         ep.resolved = Some(at);
@@ -1340,7 +1378,7 @@ impl<'a> Builder<'a> {
         by: ResolvedBy,
         how: String,
     ) {
-        let Some((ep, subject, users)) = self.end(ep_index, at, false) else {
+        let Some((ep, subject, users)) = self.end(ep_index, at, None) else {
             return;
         };
         let stage = Stage::Resolved {
@@ -1358,9 +1396,10 @@ impl<'a> Builder<'a> {
         self.push_rel(at, order, e, stage, users, ep.group.into_iter().collect());
     }
 
-    /// Closes an episode whose subject is gone and writes its `Closed` entry.
+    /// Closes an episode that ends unresolved (its subject is gone, its product no longer
+    /// assigned) and writes its `Closed` entry.
     fn close(&mut self, ep_index: usize, e: &AuditEvent, seq: usize, by: ClosedBy) {
-        let Some((ep, subject, users)) = self.end(ep_index, e.time, true) else {
+        let Some((ep, subject, users)) = self.end(ep_index, e.time, Some(by)) else {
             return;
         };
         let stage = Stage::Closed {
@@ -1522,10 +1561,19 @@ impl<'a> Builder<'a> {
                     .deleted
                     .get(&k)
                     .is_some_and(|d| u.error_at.is_none_or(|at| *d >= at));
+                // likewise an error of a product the group no longer assigns: removed from it
+                // after the error (and not added back)
+                let removed_since = f
+                    .group_id
+                    .clone()
+                    .zip(f.sku.as_deref().map(str::to_lowercase))
+                    .and_then(|key| self.removed_from_groups.get(&key))
+                    .is_some_and(|r| u.error_at.is_none_or(|at| *r >= at));
                 if known.contains(&(subject.clone(), Some(f.cause.clone())))
                     || known.contains(&(subject.clone(), None))
                     || (f.cause == Cause::Other && pending_real.contains(&k))
                     || deleted_since
+                    || removed_since
                 {
                     continue;
                 }

@@ -363,6 +363,10 @@ pub enum RuleProcessing {
 pub enum ClosedBy {
     /// `Delete user` of the failing user.
     UserDeleted,
+    /// A `Set group license` removed the failing product from the group the failure is
+    /// attributed to: the group no longer assigns it, so nothing of it is pending (and nothing was
+    /// licensed).
+    ProductRemoved,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -408,9 +412,9 @@ pub struct Episode {
     pub last: DateTime<Utc>,
     /// When the episode ended (resolved, or closed: see `closed`).
     pub resolved: Option<DateTime<Utc>>,
-    /// The episode ended without a resolution (the user was deleted): counted neither resolved
-    /// nor open, and no time to resolve.
-    pub closed: bool,
+    /// The episode ended without a resolution (the user was deleted, the product removed from
+    /// the group): counted neither resolved nor open, and no time to resolve.
+    pub closed: Option<ClosedBy>,
 }
 
 /// The subject of an episode, as keyed internally.
@@ -455,13 +459,17 @@ pub struct OpenItem {
 pub struct CauseStats {
     #[serde(serialize_with = "opt_cause")]
     pub cause: Option<Cause>,
-    /// Failure episodes (resolved + still open + closed by deletion).
+    /// Failure episodes (resolved + still open + closed by deletion or product removal).
     pub episodes: usize,
     pub resolved: usize,
     pub still_open: usize,
     /// Episodes closed because the failing user was deleted (neither resolved nor open).
     #[serde(skip_serializing_if = "is_zero")]
     pub closed_by_deletion: usize,
+    /// Episodes closed because the failing product was removed from the group (neither resolved
+    /// nor open).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub closed_by_product_removal: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_seconds: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

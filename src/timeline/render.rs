@@ -276,12 +276,16 @@ pub fn describe(e: &Entry) -> Line {
             if let (Some(g), false) = (group, matches!(subject, super::model::Subject::Group(_))) {
                 d.push_str(&format!(" in group {}", g.label()));
             }
-            d.push_str(match by {
-                ClosedBy::UserDeleted => ": closed by deletion, not resolved (the user was deleted",
+            d.push_str(&match by {
+                ClosedBy::UserDeleted => format!(
+                    ": closed by deletion, not resolved (the user was deleted by {who}; nothing \
+                     is pending for a deleted user)"
+                ),
+                ClosedBy::ProductRemoved => format!(
+                    ": product removed from the group, not resolved (removed by {who}; the group \
+                     no longer assigns it: nothing was licensed, and nothing of it is pending)"
+                ),
             });
-            d.push_str(&format!(
-                " by {who}; nothing is pending for a deleted user)"
-            ));
             ("closed".into(), subject.label(), d)
         }
         Stage::Deleted { subject, who } => {
@@ -439,21 +443,31 @@ fn stat_cells(s: &CauseStats) -> [String; 6] {
     ]
 }
 
-/// The episodes of the table closed by deletion (counted in `episodes`, in neither `resolved` nor
-/// `still open`): `closed by deletion, neither resolved nor still open: DependencyViolation 1`.
-fn closed_note(d: &TimelineDoc) -> Option<String> {
-    let parts: Vec<String> = d
-        .time_to_resolve
-        .iter()
-        .filter(|s| s.closed_by_deletion > 0)
-        .map(|s| format!("{} {}", cause_text(&s.cause), s.closed_by_deletion))
-        .collect();
-    (!parts.is_empty()).then(|| {
-        format!(
-            "closed by deletion, neither resolved nor still open: {}",
-            parts.join(", ")
-        )
-    })
+/// The episodes of the table closed unresolved (counted in `episodes`, in neither `resolved` nor
+/// `still open`), one note per way: `closed by deletion, neither resolved nor still open:
+/// DependencyViolation 1`, `closed by the product's removal from the group, …`.
+fn closed_notes(d: &TimelineDoc) -> Vec<String> {
+    let note = |what: &str, n: fn(&CauseStats) -> usize| {
+        let parts: Vec<String> = d
+            .time_to_resolve
+            .iter()
+            .filter(|s| n(s) > 0)
+            .map(|s| format!("{} {}", cause_text(&s.cause), n(s)))
+            .collect();
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{what}, neither resolved nor still open: {}",
+                parts.join(", ")
+            )
+        })
+    };
+    note("closed by deletion", |s| s.closed_by_deletion)
+        .into_iter()
+        .chain(note(
+            "closed by the product's removal from the group",
+            |s| s.closed_by_product_removal,
+        ))
+        .collect()
 }
 
 const STAT_HEADERS: [&str; 6] = [
@@ -581,7 +595,7 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
                 clean(c)
             )?;
         }
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w, "  {}", clean(&n))?;
         }
     }
@@ -659,7 +673,7 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             let c = stat_cells(s).map(|x| m(&x));
             writeln!(w, "| {} |", c.join(" | "))?;
         }
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w)?;
             writeln!(w, "{}.", m(&n))?;
         }
@@ -772,7 +786,7 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "<tr><td>{}</td>{cells}</tr>", h(&c))?;
         }
         writeln!(w, "</tbody></table>")?;
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w, "<p>{}.</p>", h(&n))?;
         }
     }

@@ -536,7 +536,7 @@ fn a_deleted_user_is_closed_not_still_open() {
     assert_eq!(closed[0].1, ClosedBy::UserDeleted);
     assert_eq!(closed[0].2, 59 * 60);
     let ep = s.episodes.first().expect("episode");
-    assert!(ep.closed);
+    assert_eq!(ep.closed, Some(ClosedBy::UserDeleted));
     let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
     let st = super::stats::per_cause(&refs, &[]);
     assert_eq!(
@@ -880,5 +880,99 @@ fn a_group_license_fix_says_what_it_changed() {
         super::render::describe(set).detail,
         "by ana@fabrikam.example; enabled plans SHAREPOINTENTERPRISE, YAMMER_ENTERPRISE in \
          ENTERPRISEPACK"
+    );
+}
+
+/// Review C finding 5: the failing product removed from the group closes its members' failures
+/// of it, unresolved ("product removed from the group"), and the diagnosis' later "resolution"
+/// does not reopen them; a failure of another product stays open.
+#[test]
+fn a_product_removed_from_the_group_closes_its_failures() {
+    let mut w = World::new();
+    w.events.push(add_member(
+        "wes",
+        "LIC-Proj",
+        "2026-10-06T07:59:00Z",
+        admin("ana"),
+    ));
+    w.events.push(start("LIC-Proj", "2026-10-06T08:00:00Z"));
+    w.events.push(count_fail("wes", "2026-10-06T08:01:00Z"));
+    let mut location = lerr(
+        Cause::ProhibitedInUsageLocationViolation,
+        "License assignment failed because of usage location restrictions.",
+    );
+    location.sku = Some("EMS".into());
+    w.events
+        .push(gbl_fail("vic", "2026-10-06T08:01:10Z", location));
+    w.events
+        .push(finish("LIC-Proj", "2026-10-06T08:02:00Z", 0, 2));
+    w.events.push(group_change(
+        "LIC-Proj",
+        "2026-10-06T10:00:00Z",
+        &[("ENTERPRISEPACK", E3, &[]), ("EMS", EMS, &[])],
+        &[("EMS", EMS, &[])],
+    ));
+    // Entra processes wes again: licensed the group's other product (the finish's counts are
+    // left out: "0 failed" would resolve vic's failure too)
+    w.events
+        .push(gbl_ok("wes", "2026-10-06T10:01:00Z", &[("EMS", EMS)]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (_, change) = group_fix(&s);
+    assert_eq!(change.removed, ["ENTERPRISEPACK"]);
+    assert!(resolved(&s).is_empty(), "{:#?}", s.entries);
+    let closed: Vec<(String, ClosedBy, i64, String)> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Closed {
+                subject,
+                by,
+                open_seconds,
+                who,
+                ..
+            } => Some((subject.label(), *by, *open_seconds, who.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closed.len(), 1, "{:#?}", s.entries);
+    assert!(closed[0].0.starts_with("wes"));
+    assert_eq!(closed[0].1, ClosedBy::ProductRemoved);
+    assert_eq!(closed[0].2, 3600 + 59 * 60);
+    assert_eq!(closed[0].3, "ana@fabrikam.example");
+    let ep = s
+        .episodes
+        .iter()
+        .find(|e| e.cause == Some(Cause::CountViolation))
+        .expect("wes's episode");
+    assert_eq!(ep.closed, Some(ClosedBy::ProductRemoved));
+    // vic's failure of EMS, which the group still assigns, is still open
+    let open: Vec<String> = s.open.iter().map(|o| o.subject.label()).collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].starts_with("vic"));
+    let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
+    let st = super::stats::per_cause(&refs, &[]);
+    let count = st
+        .iter()
+        .find(|c| c.cause == Some(Cause::CountViolation))
+        .expect("CountViolation");
+    assert_eq!(
+        (
+            count.episodes,
+            count.resolved,
+            count.still_open,
+            count.closed_by_deletion,
+            count.closed_by_product_removal
+        ),
+        (1, 0, 0, 0, 1)
+    );
+    let entry = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Closed { .. }))
+        .expect("closed");
+    let d = super::render::describe(entry).detail;
+    assert!(
+        d.contains("product removed from the group, not resolved"),
+        "{d}"
     );
 }

@@ -1372,3 +1372,55 @@ fn a_group_license_fix_says_which_plan_it_disabled() {
         "{line}"
     );
 }
+
+/// Review C finding 5: the failing product removed from the group is said as such, and closes the
+/// episode as "product removed from the group, not resolved", not as resolved.
+#[test]
+fn a_product_removed_from_the_group_closes_its_failures_unresolved() {
+    let path = review("product-removed");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 0, "nothing is open: {v:#}");
+    let es = entries(&v);
+    let fix = the_fix(es, "group_license_changed");
+    assert_eq!(fix["removed"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert_eq!(fix["skus"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert!(!es.iter().any(|e| e["stage"] == "resolved"), "{es:#?}");
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed")
+        .expect("a closed entry");
+    assert_eq!(closed["by"], "product_removed");
+    assert_eq!(closed["subject"]["upn"], "wes@contoso.example");
+    assert_eq!(closed["cause"], "CountViolation");
+    assert_eq!(closed["sku"], "ENTERPRISEPACK");
+    assert_eq!(closed["who"], "bob.ops@contoso.example");
+    assert_eq!(closed["time"], "2025-08-01T10:00:00Z");
+    assert_eq!(closed["open_seconds"], 3600 + 59 * 60);
+    assert_eq!(v["still_open"], serde_json::json!([]));
+    let st = &v["time_to_resolve"][0];
+    assert_eq!(st["cause"], "CountViolation");
+    assert_eq!(
+        (&st["episodes"], &st["resolved"], &st["still_open"]),
+        (&1.into(), &0.into(), &0.into())
+    );
+    assert_eq!(st["closed_by_product_removal"], 1);
+    assert!(st.get("closed_by_deletion").is_none(), "{st:#}");
+    assert!(st.get("median_seconds").is_none(), "{st:#}");
+    let (text, _, _) = timeline_text(&[&path]);
+    let fix_line = text
+        .lines()
+        .find(|l| l.contains("fix: group license changed"))
+        .expect("the fix line");
+    assert!(
+        fix_line.contains("removed ENTERPRISEPACK; by bob.ops@contoso.example"),
+        "{fix_line}"
+    );
+    assert!(
+        text.contains("product removed from the group, not resolved"),
+        "{text}"
+    );
+    assert!(!text.contains("resolved  "), "{text}");
+    // ended: information under --fail-on info
+    let (_, _, code) = timeline_text(&[&path, "--fail-on", "info"]);
+    assert_eq!(code, 1);
+}
