@@ -104,6 +104,9 @@ struct Builder<'a> {
     /// Products a successful `Set group license` removed from a group for sure (group, product
     /// lower-cased -> the latest removal), until one adds it back.
     removed_from_groups: HashMap<(ObjectId, String), DateTime<Utc>>,
+    /// Groups the diagnosis attributes users' failures to: licensing groups for the story, even
+    /// when no license record names them ([`Builder::is_licensing`]).
+    attributed: BTreeSet<ObjectId>,
 }
 
 /// Builds the whole story.
@@ -133,6 +136,7 @@ pub fn build(
         deleted: HashMap::default(),
         overruled: BTreeMap::new(),
         removed_from_groups: HashMap::default(),
+        attributed: attributed_groups(diagnosis),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -178,6 +182,16 @@ pub fn build(
         open,
         slow,
     }
+}
+
+/// The groups the diagnosis attributes users' failures to (e.g. the group a user joined just
+/// before failing, which no license record names).
+fn attributed_groups(d: &Diagnosis) -> BTreeSet<ObjectId> {
+    d.findings
+        .iter()
+        .filter(|f| !f.users.is_empty())
+        .filter_map(|f| f.group_id.clone())
+        .collect()
 }
 
 fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagUser> {
@@ -283,6 +297,13 @@ fn causes_of(e: &AuditEvent) -> Vec<Cause> {
 }
 
 impl<'a> Builder<'a> {
+    /// Whether the group is a licensing group for the story: it assigns licenses (snapshot), has
+    /// licensing activity (audit log), or failures are attributed to it (the diagnosis). Its
+    /// membership changes, rule changes and deletion are steps.
+    fn is_licensing(&self, g: &ObjectId) -> bool {
+        self.dir.is_licensing_group(g) || self.attributed.contains(g)
+    }
+
     fn user_of(&self, e: &AuditEvent) -> Option<UserKey> {
         let t = e.target(TargetKind::User)?;
         self.dir.key(t.id.as_ref(), t.upn.as_deref())
@@ -992,7 +1013,7 @@ impl<'a> Builder<'a> {
         let (Some(k), Some((Some(gid), g))) = (self.user_of(e), self.group_of(e)) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+        if !self.is_licensing(&gid) || e.result == Outcome::Failure {
             return;
         }
         let change = if e.activity == Activity::AddMemberToGroup {
@@ -1122,7 +1143,7 @@ impl<'a> Builder<'a> {
         let Some((Some(gid), g)) = self.group_of(e) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+        if !self.is_licensing(&gid) || e.result == Outcome::Failure {
             return;
         }
         let text = |t: &Option<Box<str>>| t.as_deref().map(String::from);
@@ -1187,7 +1208,7 @@ impl<'a> Builder<'a> {
         let Some((Some(gid), g)) = self.group_of(e) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) {
+        if !self.is_licensing(&gid) {
             return;
         }
         let failing = self.open.iter().any(|((s, _), &i)| {

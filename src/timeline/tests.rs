@@ -976,3 +976,42 @@ fn a_product_removed_from_the_group_closes_its_failures() {
         "{d}"
     );
 }
+
+/// Review C finding 6: no license record names LIC-E3, but the diagnosis attributes the failures
+/// to it (the group the users joined just before): its membership changes are steps.
+#[test]
+fn a_group_failures_are_attributed_to_is_a_licensing_group() {
+    let mut w = World::new();
+    w.events.push(add_member(
+        "kim",
+        "LIC-E3",
+        "2026-10-06T07:59:59Z",
+        admin("ana"),
+    ));
+    w.events.push(count_fail("kim", "2026-10-06T08:00:00Z"));
+    w.events.push(add_member(
+        "lou",
+        "LIC-Other",
+        "2026-10-06T07:00:00Z",
+        admin("ana"),
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let memberships: Vec<(String, Vec<crate::model::ObjectId>)> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::MembershipChanged { user, .. } => Some((user.label(), e.groups.clone())),
+            _ => None,
+        })
+        .collect();
+    // lou's group has no failure attributed to it: it is not a licensing group
+    assert_eq!(memberships.len(), 1, "{:#?}", s.entries);
+    assert!(memberships[0].0.starts_with("kim"));
+    assert_eq!(memberships[0].1, [gid("LIC-E3")]);
+    let failure = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Failure { .. }))
+        .expect("failure");
+    assert_eq!(failure.groups, [gid("LIC-E3")]);
+}

@@ -1424,3 +1424,34 @@ fn a_product_removed_from_the_group_closes_its_failures_unresolved() {
     let (_, _, code) = timeline_text(&[&path, "--fail-on", "info"]);
     assert_eq!(code, 1);
 }
+
+/// Review C finding 6: no license record names LIC-E3, but the failures are attributed to it (the
+/// group the users joined just before): it is a licensing group for the story, whose `member
+/// added` steps start each user's story.
+#[test]
+fn a_group_failures_are_attributed_to_shows_its_membership_changes() {
+    let path = review("attributed-group");
+    let e3 = "7f518425-5157-4637-8b83-3d62ea4e58f7";
+    for extra in [&[][..], &["--group", "LIC-E3"][..]] {
+        let mut args = vec!["timeline", path.as_str()];
+        args.extend_from_slice(extra);
+        let (v, _) = json_of(&args);
+        let es = entries(&v);
+        for u in ["kim.edge@contoso.example", "lou.edge@contoso.example"] {
+            let added = find(es, 0, u, |e| {
+                e["stage"] == "membership_changed" && upn(e, "user") == u
+            });
+            assert_eq!(es[added]["change"], "added");
+            assert_eq!(es[added]["group"]["id"], e3);
+            assert_eq!(es[added]["who"], "alice.admin@contoso.example");
+            let failure = find(es, 0, u, |e| e["stage"] == "failure" && upn(e, "user") == u);
+            assert!(added < failure, "{extra:?} {u}: {es:#?}");
+            assert_eq!(es[failure]["group"]["id"], e3);
+        }
+    }
+    let (text, _, _) = timeline_text(&[&path, "--user", "lou.edge@contoso.example"]);
+    assert!(
+        text.contains("member added") && text.contains("to LIC-E3 by alice.admin@contoso.example"),
+        "{text}"
+    );
+}
