@@ -7,8 +7,9 @@
 
 use super::directory::Directory;
 use super::model::{
-    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, Membership, OpenItem, ResolvedBy,
-    RuleProcessing, SlowProcessing, Stage, Subject, Truncated, UserKey, PROCESSING_LIMIT_HOURS,
+    ClosedBy, Entry, Episode, EpisodeSubject, FixKind, GroupRef, LicenseEdit, Membership, OpenItem,
+    PlanEdit, ResolvedBy, RuleProcessing, SlowProcessing, Stage, Subject, Truncated, UserKey,
+    PROCESSING_LIMIT_HOURS,
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
@@ -100,6 +101,12 @@ struct Builder<'a> {
     /// Open episodes a later success in the log would have resolved but the snapshot still shows
     /// failing (episode -> the first such success).
     overruled: BTreeMap<usize, DateTime<Utc>>,
+    /// Products a successful `Set group license` removed from a group for sure (group, product
+    /// lower-cased -> the latest removal), until one adds it back.
+    removed_from_groups: HashMap<(ObjectId, String), DateTime<Utc>>,
+    /// Groups the diagnosis attributes users' failures to: licensing groups for the story, even
+    /// when no license record names them ([`Builder::is_licensing`]).
+    attributed: BTreeSet<ObjectId>,
 }
 
 /// Builds the whole story.
@@ -128,6 +135,8 @@ pub fn build(
         siblings: HashMap::default(),
         deleted: HashMap::default(),
         overruled: BTreeMap::new(),
+        removed_from_groups: HashMap::default(),
+        attributed: attributed_groups(diagnosis),
     };
     for e in events {
         if e.activity == Activity::UpdateUser {
@@ -173,6 +182,16 @@ pub fn build(
         open,
         slow,
     }
+}
+
+/// The groups the diagnosis attributes users' failures to (e.g. the group a user joined just
+/// before failing, which no license record names).
+fn attributed_groups(d: &Diagnosis) -> BTreeSet<ObjectId> {
+    d.findings
+        .iter()
+        .filter(|f| !f.users.is_empty())
+        .filter_map(|f| f.group_id.clone())
+        .collect()
 }
 
 fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagUser> {
@@ -253,6 +272,15 @@ fn count_after_rule_changes(entries: &mut [Entry]) {
     }
 }
 
+/// Whether two entries of a license list are the same product: by SKU id, else by part number (as
+/// [`LicenseChange`] tells them apart).
+fn same_sku(a: &AssignedLicense, b: &AssignedLicense) -> bool {
+    match (&a.sku_id, &b.sku_id) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.sku_name.is_some() && a.sku_name == b.sku_name,
+    }
+}
+
 fn is_admin(a: &Actor) -> bool {
     !matches!(a, Actor::GroupBasedLicensing)
 }
@@ -269,6 +297,13 @@ fn causes_of(e: &AuditEvent) -> Vec<Cause> {
 }
 
 impl<'a> Builder<'a> {
+    /// Whether the group is a licensing group for the story: it assigns licenses (snapshot), has
+    /// licensing activity (audit log), or failures are attributed to it (the diagnosis). Its
+    /// membership changes, rule changes and deletion are steps.
+    fn is_licensing(&self, g: &ObjectId) -> bool {
+        self.dir.is_licensing_group(g) || self.attributed.contains(g)
+    }
+
     fn user_of(&self, e: &AuditEvent) -> Option<UserKey> {
         let t = e.target(TargetKind::User)?;
         self.dir.key(t.id.as_ref(), t.upn.as_deref())
@@ -332,6 +367,63 @@ impl<'a> Builder<'a> {
             kept_or_removed: f(known.kept_or_removed),
         });
         (f(known.added), f(known.removed), truncated)
+    }
+
+    /// The service plans a license change disabled and enabled in each product both its lists
+    /// hold (entries of a truncated list are whole: a product in both compares exactly), by
+    /// product. A plan written as a GUID is named when the catalog knows it.
+    fn plan_edits(&self, c: Option<Change<'_>>) -> (Vec<PlanEdit>, Vec<PlanEdit>) {
+        let Some((c, _)) = c else {
+            return (Vec::new(), Vec::new());
+        };
+        // a plan compared by id when the catalog resolves it, else by its text
+        let key = |p: &str| match self.kb.resolve_plan(p) {
+            Some(id) => id.to_string(),
+            None => p.trim().to_lowercase(),
+        };
+        let label = |p: &str| {
+            let t = p.trim();
+            match crate::model::PlanId::parse(t).and_then(|id| self.kb.plan_name(&id)) {
+                Some(name) if crate::model::ids::is_guid(t) => name.to_string(),
+                _ => t.to_string(),
+            }
+        };
+        let (mut disabled, mut enabled) = (Vec::new(), Vec::new());
+        for n in c.new.iter() {
+            let Some(o) = c.old.iter().find(|o| same_sku(o, n)) else {
+                continue;
+            };
+            let keys = |l: &AssignedLicense| -> BTreeSet<String> {
+                l.disabled_plans.iter().map(|p| key(p)).collect()
+            };
+            let (old_keys, new_keys) = (keys(o), keys(n));
+            let only = |l: &AssignedLicense, other: &BTreeSet<String>| -> Vec<String> {
+                let mut v: Vec<String> = l
+                    .disabled_plans
+                    .iter()
+                    .filter(|p| !p.trim().is_empty() && !other.contains(&key(p)))
+                    .map(|p| label(p))
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            let sku = self.license_label(n);
+            for (plans, out) in [
+                (only(n, &old_keys), &mut disabled),
+                (only(o, &new_keys), &mut enabled),
+            ] {
+                if !plans.is_empty() {
+                    out.push(PlanEdit {
+                        sku: sku.clone(),
+                        plans,
+                    });
+                }
+            }
+        }
+        disabled.sort();
+        enabled.sort();
+        (disabled, enabled)
     }
 
     /// Whether a license change keeps the product: `None` when the change does not say (no
@@ -480,11 +572,19 @@ impl<'a> Builder<'a> {
             return;
         };
         let (added, removed, truncated) = self.added_removed(change_of(e));
+        let (plans_disabled, plans_enabled) = self.plan_edits(change_of(e));
+        let edit = LicenseEdit {
+            added,
+            removed,
+            plans_disabled,
+            plans_enabled,
+        };
         let groups: Vec<ObjectId> = id.iter().cloned().collect();
         let failed =
             matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
         if failed {
             let causes = causes_of(e);
+            let first_added = edit.added.first().cloned();
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -492,8 +592,10 @@ impl<'a> Builder<'a> {
                 Stage::GroupLicenseSet {
                     group: g,
                     who: e.actor.label(),
-                    added: added.clone(),
-                    removed,
+                    added: edit.added,
+                    removed: edit.removed,
+                    plans_disabled: edit.plans_disabled,
+                    plans_enabled: edit.plans_enabled,
                     truncated,
                     result: e.result,
                     causes: causes.clone(),
@@ -507,7 +609,7 @@ impl<'a> Builder<'a> {
                     .errors
                     .iter()
                     .find_map(|x| x.sku.clone())
-                    .or_else(|| added.first().cloned());
+                    .or(first_added);
                 let list: Vec<Option<Cause>> = if causes.is_empty() {
                     vec![None]
                 } else {
@@ -525,6 +627,18 @@ impl<'a> Builder<'a> {
             }
             return;
         }
+        if let (Some(gid), Outcome::Success) = (&id, e.result) {
+            // what the group assigns from now on: a product removed for sure, until it is added
+            // back
+            for r in &edit.removed {
+                self.removed_from_groups
+                    .insert((gid.clone(), r.to_lowercase()), e.time);
+            }
+            for a in &edit.added {
+                self.removed_from_groups
+                    .remove(&(gid.clone(), a.to_lowercase()));
+            }
+        }
         let group_eps = id
             .as_ref()
             .map(|gid| self.open_of(&EpisodeSubject::Group(gid.clone())))
@@ -536,8 +650,6 @@ impl<'a> Builder<'a> {
             })
         });
         if e.result == Outcome::Success && (!group_eps.is_empty() || user_eps_in_group) {
-            let mut skus = added.clone();
-            skus.extend(removed.iter().cloned());
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -547,10 +659,11 @@ impl<'a> Builder<'a> {
                     who: Some(e.actor.label()),
                     user: None,
                     group: Some(g.clone()),
-                    skus,
+                    skus: edit.skus(),
                     truncated,
                     inferred: false,
                     users_resolved: None,
+                    change: edit.clone(),
                 },
                 Vec::new(),
                 groups.clone(),
@@ -565,6 +678,28 @@ impl<'a> Builder<'a> {
                     format!("`Set group license` succeeded (by {})", e.actor.label()),
                 );
             }
+            // the failing product removed from the group: the group no longer assigns it, so
+            // its members' failures of it end here, closed (nothing was licensed)
+            if let Some(gid) = &id {
+                let removed_here = |ep: &Episode| {
+                    ep.group.as_ref() == Some(gid)
+                        && ep.sku.as_deref().is_some_and(|sku| {
+                            edit.removed
+                                .iter()
+                                .any(|r| r.eq_ignore_ascii_case(sku.trim()))
+                        })
+                };
+                let closing: Vec<usize> = self
+                    .open
+                    .iter()
+                    .filter(|((s, _), _)| matches!(s, EpisodeSubject::User(_)))
+                    .map(|(_, &i)| i)
+                    .filter(|&i| self.episodes.get(i).is_some_and(removed_here))
+                    .collect();
+                for i in closing {
+                    self.close(i, e, seq, ClosedBy::ProductRemoved);
+                }
+            }
         } else {
             self.push_rel(
                 e.time,
@@ -573,8 +708,10 @@ impl<'a> Builder<'a> {
                 Stage::GroupLicenseSet {
                     group: g,
                     who: e.actor.label(),
-                    added,
-                    removed,
+                    added: edit.added,
+                    removed: edit.removed,
+                    plans_disabled: edit.plans_disabled,
+                    plans_enabled: edit.plans_enabled,
                     truncated,
                     result: e.result,
                     causes: Vec::new(),
@@ -623,7 +760,7 @@ impl<'a> Builder<'a> {
             first: t,
             last: t,
             resolved: None,
-            closed: false,
+            closed: None,
         });
         self.open.insert(key, self.episodes.len() - 1);
     }
@@ -836,6 +973,7 @@ impl<'a> Builder<'a> {
                         truncated: truncated.clone(),
                         inferred: false,
                         users_resolved: None,
+                        change: LicenseEdit::default(),
                     },
                     vec![k.clone()],
                     groups.clone(),
@@ -875,7 +1013,7 @@ impl<'a> Builder<'a> {
         let (Some(k), Some((Some(gid), g))) = (self.user_of(e), self.group_of(e)) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+        if !self.is_licensing(&gid) || e.result == Outcome::Failure {
             return;
         }
         let change = if e.activity == Activity::AddMemberToGroup {
@@ -906,6 +1044,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: false,
                 users_resolved: None,
+                change: LicenseEdit::default(),
             }
         } else {
             Stage::MembershipChanged {
@@ -985,6 +1124,7 @@ impl<'a> Builder<'a> {
                     truncated: None,
                     inferred: false,
                     users_resolved: None,
+                    change: LicenseEdit::default(),
                 },
                 vec![k.clone()],
                 groups.clone(),
@@ -1003,7 +1143,7 @@ impl<'a> Builder<'a> {
         let Some((Some(gid), g)) = self.group_of(e) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) || e.result == Outcome::Failure {
+        if !self.is_licensing(&gid) || e.result == Outcome::Failure {
             return;
         }
         let text = |t: &Option<Box<str>>| t.as_deref().map(String::from);
@@ -1047,6 +1187,7 @@ impl<'a> Builder<'a> {
                     truncated: None,
                     inferred: false,
                     users_resolved: None,
+                    change: LicenseEdit::default(),
                 };
                 self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
                 // a deleted user has no license assignment left to process: their failures end
@@ -1067,7 +1208,7 @@ impl<'a> Builder<'a> {
         let Some((Some(gid), g)) = self.group_of(e) else {
             return;
         };
-        if !self.dir.is_licensing_group(&gid) {
+        if !self.is_licensing(&gid) {
             return;
         }
         let failing = self.open.iter().any(|((s, _), &i)| {
@@ -1084,6 +1225,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: false,
                 users_resolved: None,
+                change: LicenseEdit::default(),
             }
         } else {
             Stage::Deleted {
@@ -1154,6 +1296,7 @@ impl<'a> Builder<'a> {
                 truncated: None,
                 inferred: true,
                 users_resolved: Some(1),
+                change: LicenseEdit::default(),
             },
             vec![k.clone()],
             group.into_iter().collect(),
@@ -1207,6 +1350,7 @@ impl<'a> Builder<'a> {
                     truncated: truncated.clone(),
                     inferred: false,
                     users_resolved: Some(1),
+                    change: LicenseEdit::default(),
                 };
             }
             Stage::Fix {
@@ -1225,13 +1369,13 @@ impl<'a> Builder<'a> {
         true
     }
 
-    /// Ends an episode at `at` (`closed`: its subject is gone, nothing was resolved): no longer
-    /// open; its subject and the users its entry names.
+    /// Ends an episode at `at` (`closed`: what ended it unresolved, e.g. its subject is gone): no
+    /// longer open; its subject and the users its entry names.
     fn end(
         &mut self,
         ep_index: usize,
         at: DateTime<Utc>,
-        closed: bool,
+        closed: Option<ClosedBy>,
     ) -> Option<(Episode, Subject, Vec<UserKey>)> {
         let ep = self.episodes.get_mut(ep_index)?;
         ep.resolved = Some(at);
@@ -1255,7 +1399,7 @@ impl<'a> Builder<'a> {
         by: ResolvedBy,
         how: String,
     ) {
-        let Some((ep, subject, users)) = self.end(ep_index, at, false) else {
+        let Some((ep, subject, users)) = self.end(ep_index, at, None) else {
             return;
         };
         let stage = Stage::Resolved {
@@ -1273,9 +1417,10 @@ impl<'a> Builder<'a> {
         self.push_rel(at, order, e, stage, users, ep.group.into_iter().collect());
     }
 
-    /// Closes an episode whose subject is gone and writes its `Closed` entry.
+    /// Closes an episode that ends unresolved (its subject is gone, its product no longer
+    /// assigned) and writes its `Closed` entry.
     fn close(&mut self, ep_index: usize, e: &AuditEvent, seq: usize, by: ClosedBy) {
-        let Some((ep, subject, users)) = self.end(ep_index, e.time, true) else {
+        let Some((ep, subject, users)) = self.end(ep_index, e.time, Some(by)) else {
             return;
         };
         let stage = Stage::Closed {
@@ -1437,10 +1582,19 @@ impl<'a> Builder<'a> {
                     .deleted
                     .get(&k)
                     .is_some_and(|d| u.error_at.is_none_or(|at| *d >= at));
+                // likewise an error of a product the group no longer assigns: removed from it
+                // after the error (and not added back)
+                let removed_since = f
+                    .group_id
+                    .clone()
+                    .zip(f.sku.as_deref().map(str::to_lowercase))
+                    .and_then(|key| self.removed_from_groups.get(&key))
+                    .is_some_and(|r| u.error_at.is_none_or(|at| *r >= at));
                 if known.contains(&(subject.clone(), Some(f.cause.clone())))
                     || known.contains(&(subject.clone(), None))
                     || (f.cause == Cause::Other && pending_real.contains(&k))
                     || deleted_since
+                    || removed_since
                 {
                     continue;
                 }

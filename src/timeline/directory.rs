@@ -6,12 +6,18 @@ use super::model::{GroupRef, UserKey};
 use crate::model::finding::UserRef;
 use crate::model::snapshot::{in_reading_order, Seen, Snapshot};
 use crate::model::{Activity, AuditEvent, ObjectId, Target, TargetKind, ThinStr};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Default)]
 struct UserInfo {
     id: Option<ObjectId>,
+    /// The user's latest UPN ([`Directory::learn_user`]).
     upn: Option<String>,
+    /// When the audit log gave `upn`: `None` when the snapshot gave it.
+    upn_at: Option<DateTime<Utc>>,
+    /// The other UPNs the inputs gave the user (from before a rename), in the order first seen.
+    former: Vec<String>,
     display_name: Option<String>,
 }
 
@@ -26,6 +32,9 @@ pub struct Directory {
     /// before a rename still finds the group the snapshot names by its new one.
     group_names: BTreeMap<String, BTreeSet<ObjectId>>,
     licensing_groups: BTreeSet<ObjectId>,
+    /// The snapshot's latest license-state update: its export time is not in it, and this stands
+    /// for it (`None`: no time, and the snapshot is taken as the newest input).
+    snapshot_time: Option<DateTime<Utc>>,
 }
 
 /// Why `--user` / `--group` did not resolve to one object.
@@ -37,7 +46,15 @@ pub enum Lookup<T> {
 
 impl Directory {
     pub fn new(events: &[AuditEvent], snap: &Snapshot) -> Directory {
-        let mut d = Directory::default();
+        let mut d = Directory {
+            snapshot_time: snap
+                .users
+                .iter()
+                .flat_map(|u| u.license_states.iter())
+                .filter_map(|st| st.last_updated)
+                .max(),
+            ..Directory::default()
+        };
         for u in &snap.users {
             if let Some(upn) = &u.upn {
                 d.upn_to_id
@@ -46,11 +63,16 @@ impl Directory {
             }
         }
         // names and aliases: the first seen wins, in reading order, counting the identities of
-        // membership changes that were not kept as if they had been
+        // membership changes that were not kept as if they had been (a user's UPN: the latest,
+        // [`Directory::learn_user`])
         let order = in_reading_order(events, &snap.identities, None);
         let targets_of = |s: Seen| match s {
             Seen::Event(i) => &events[i as usize].targets[..],
             Seen::Identity(j) => std::slice::from_ref(&snap.identities[j as usize].target),
+        };
+        let time_of = |s: Seen| match s {
+            Seen::Event(i) => events[i as usize].time,
+            Seen::Identity(j) => snap.identities[j as usize].time,
         };
         for t in order.iter().flat_map(|&s| targets_of(s)) {
             if t.kind == TargetKind::User {
@@ -62,7 +84,12 @@ impl Directory {
             }
         }
         for u in &snap.users {
-            d.learn_user(Some(&u.id), u.upn.as_deref(), u.display_name.as_deref());
+            d.learn_user(
+                Some(&u.id),
+                u.upn.as_deref(),
+                u.display_name.as_deref(),
+                None,
+            );
         }
         for g in &snap.groups {
             d.groups
@@ -80,8 +107,10 @@ impl Directory {
                 }
             }
         }
-        for t in order.iter().flat_map(|&s| targets_of(s)) {
-            d.learn_target(t);
+        for &s in &order {
+            for t in targets_of(s) {
+                d.learn_target(t, time_of(s));
+            }
         }
         for e in events {
             let group_licensing = matches!(
@@ -100,12 +129,15 @@ impl Directory {
         d
     }
 
-    /// A user's or a group's id and names, from an event target or an identity.
-    fn learn_target(&mut self, t: &Target) {
+    /// A user's or a group's id and names, from an event target or an identity (recorded `at`).
+    fn learn_target(&mut self, t: &Target, at: DateTime<Utc>) {
         match t.kind {
-            TargetKind::User => {
-                self.learn_user(t.id.as_ref(), t.upn.as_deref(), t.display_name.as_deref())
-            }
+            TargetKind::User => self.learn_user(
+                t.id.as_ref(),
+                t.upn.as_deref(),
+                t.display_name.as_deref(),
+                Some(at),
+            ),
             TargetKind::Group => {
                 if let Some(id) = &t.id {
                     let name = self.groups.entry(id.clone()).or_default();
@@ -128,16 +160,59 @@ impl Directory {
         }
     }
 
-    fn learn_user(&mut self, id: Option<&ObjectId>, upn: Option<&str>, name: Option<&str>) {
+    /// A user's id and names, from the snapshot (`at`: `None`) or an audit record written `at`.
+    /// The first display name wins; the UPN is the latest the inputs give the user's object id: a
+    /// later audit record's over an earlier one's (a rename), the snapshot's unless an audit
+    /// record after the snapshot's latest update names another. The others are kept as the
+    /// user's former UPNs.
+    fn learn_user(
+        &mut self,
+        id: Option<&ObjectId>,
+        upn: Option<&str>,
+        name: Option<&str>,
+        at: Option<DateTime<Utc>>,
+    ) {
         let Some(k) = self.key(id, upn) else { return };
+        let snapshot_time = self.snapshot_time;
         let info = self.users.entry(k).or_default();
         if info.id.is_none() {
             info.id = id.cloned();
         }
         let nonempty =
             |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
-        if info.upn.is_none() {
-            info.upn = nonempty(upn);
+        if let Some(new) = nonempty(upn) {
+            let same = |a: &str, b: &str| a.to_lowercase() == b.to_lowercase();
+            match info.upn.take() {
+                None => {
+                    info.upn = Some(new);
+                    info.upn_at = at;
+                }
+                Some(cur) if same(&cur, &new) => {
+                    // the audit log names the UPN again: it is current at least until then
+                    if info.upn_at.is_some() {
+                        info.upn_at = info.upn_at.max(at);
+                    }
+                    info.upn = Some(cur);
+                }
+                Some(cur) => {
+                    let newer = match (at, info.upn_at) {
+                        (Some(t), Some(c)) => t >= c,
+                        // over the snapshot's: only an audit record after it
+                        (Some(t), None) => snapshot_time.is_some_and(|s| t > s),
+                        (None, _) => false,
+                    };
+                    let (current, other) = if newer { (new, cur) } else { (cur, new) };
+                    if newer {
+                        info.upn_at = at;
+                    }
+                    // a UPN that is current again is no longer a former one
+                    info.former.retain(|f| !same(f, &current));
+                    if !info.former.iter().any(|f| same(f, &other)) {
+                        info.former.push(other);
+                    }
+                    info.upn = Some(current);
+                }
+            }
         }
         if info.display_name.is_none() {
             info.display_name = nonempty(name);
@@ -178,6 +253,15 @@ impl Directory {
                 },
             },
         }
+    }
+
+    /// The UPNs the inputs gave the user before their latest one (a rename), in the order first
+    /// seen.
+    pub fn former_upns(&self, k: &UserKey) -> Vec<String> {
+        self.users
+            .get(k)
+            .map(|i| i.former.clone())
+            .unwrap_or_default()
     }
 
     /// The key of a user as a finding names them.
@@ -224,8 +308,14 @@ impl Directory {
         }
         match hits.as_slice() {
             [one] => Lookup::Found((*one).clone()),
+            // every UPN the inputs know, former ones included (each still finds its user)
             [] => Lookup::NotFound {
-                suggestions: near_misses(&lower, self.users.values().filter_map(|i| i.upn.clone())),
+                suggestions: near_misses(
+                    &lower,
+                    self.users
+                        .values()
+                        .flat_map(|i| i.upn.iter().chain(i.former.iter()).cloned()),
+                ),
             },
             many => Lookup::Ambiguous {
                 candidates: many.iter().map(|k| self.user_ref(k).label()).collect(),
@@ -383,6 +473,81 @@ mod tests {
             d.find_user("kai.tanaka@x.example"),
             Lookup::Found(_)
         ));
+    }
+
+    /// Review C finding 1: a user renamed in the audit log is named by the latest UPN the log
+    /// gives their object id (the older one is a former UPN, which still finds them); the
+    /// snapshot's UPN wins unless the log names another after the snapshot's latest update; "did
+    /// you mean" weighs every UPN, former ones included, and picks the closest.
+    #[test]
+    fn the_latest_upn_names_a_renamed_user() {
+        use crate::diagnose::testkit::{event, uid};
+        use crate::model::{Activity, Actor, Outcome};
+        let named = |at: &str, upn: &str| {
+            let mut t = crate::diagnose::testkit::user_target("sam");
+            t.upn = Some(upn.into());
+            event(
+                Activity::ChangeUserLicense,
+                at,
+                Outcome::Success,
+                Actor::GroupBasedLicensing,
+                vec![t],
+            )
+        };
+        let sam = UserKey::Id(uid("sam"));
+        let upn = |d: &Directory| d.user_ref(&sam).upn.map(|u| u.to_string());
+        let events = [
+            named("2026-10-06T08:00:00Z", "sam.old@x.example"),
+            named("2026-10-06T09:00:00Z", "sam.new@x.example"),
+            named("2026-10-06T10:00:00Z", "sam.new@x.example"),
+        ];
+        let d = Directory::new(&events, &Snapshot::default());
+        assert_eq!(upn(&d).as_deref(), Some("sam.new@x.example"));
+        assert_eq!(d.former_upns(&sam), ["sam.old@x.example"]);
+        for asked in ["sam.old@x.example", "Sam.New@x.example"] {
+            assert!(
+                matches!(d.find_user(asked), Lookup::Found(k) if k == sam),
+                "{asked}"
+            );
+        }
+        let sugg = |d: &Directory, t: &str| match d.find_user(t) {
+            Lookup::NotFound { suggestions } => suggestions,
+            _ => panic!("{t} is no UPN"),
+        };
+        assert_eq!(sugg(&d, "sam.nwe@x.example"), ["sam.new@x.example"]);
+        assert_eq!(sugg(&d, "sam.olf@x.example"), ["sam.old@x.example"]);
+        // read in another order, the latest record still wins
+        let reversed: Vec<_> = events.iter().rev().cloned().collect();
+        let d = Directory::new(&reversed, &Snapshot::default());
+        assert_eq!(upn(&d).as_deref(), Some("sam.new@x.example"));
+
+        // the snapshot (latest update 09:30) names sam.snap: a record before it does not win
+        let mut u = user("aaaa-1", "sam.snap@x.example");
+        u.id = uid("sam");
+        let mut state = crate::diagnose::testkit::ok(
+            crate::diagnose::testkit::E3,
+            None,
+            "2026-10-06T09:30:00Z",
+        );
+        state.assigned_by_group = None;
+        u.license_states = vec![state].into();
+        let snap = Snapshot {
+            users: vec![u],
+            ..Default::default()
+        };
+        let d = Directory::new(&events[..2], &snap);
+        assert_eq!(upn(&d).as_deref(), Some("sam.snap@x.example"));
+        assert_eq!(
+            d.former_upns(&sam),
+            ["sam.old@x.example", "sam.new@x.example"]
+        );
+        // a record after it does
+        let d = Directory::new(&events, &snap);
+        assert_eq!(upn(&d).as_deref(), Some("sam.new@x.example"));
+        assert_eq!(
+            d.former_upns(&sam),
+            ["sam.old@x.example", "sam.snap@x.example"]
+        );
     }
 
     /// A group name the log gives from before a rename finds the group the snapshot names by its

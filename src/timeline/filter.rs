@@ -4,7 +4,7 @@
 
 use super::directory::{Directory, Lookup};
 use super::model::{
-    AppliedFilters, Entry, Episode, EpisodeSubject, OpenItem, SlowProcessing, UserKey,
+    AppliedFilters, Entry, Episode, EpisodeSubject, FilterUser, OpenItem, SlowProcessing, UserKey,
 };
 use crate::error::UsageError;
 use crate::model::ObjectId;
@@ -151,7 +151,10 @@ impl Filters {
     /// The filters as the document reports them.
     pub fn applied(&self, dir: &Directory) -> AppliedFilters {
         AppliedFilters {
-            user: self.user.as_ref().map(|k| dir.user_ref(k)),
+            user: self.user.as_ref().map(|k| FilterUser {
+                user: dir.user_ref(k),
+                former_upns: dir.former_upns(k),
+            }),
             group: self.group.as_ref().map(|g| dir.group_ref(g)),
             since: self.since,
             until: self.until,

@@ -138,6 +138,55 @@ pub struct Truncated {
     pub kept_or_removed: Vec<String>,
 }
 
+/// Service plans a license change disabled (or enabled) in one product the group (or user) kept.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PlanEdit {
+    /// The product (part number, else SKU id).
+    pub sku: String,
+    /// The plans (names, else as the record writes them), sorted.
+    pub plans: Vec<String>,
+}
+
+/// What a license change did, for sure: the products it added and removed, and the service plans
+/// it disabled and enabled in the products both its lists hold (a `group_license_changed` fix).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LicenseEdit {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plans_disabled: Vec<PlanEdit>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plans_enabled: Vec<PlanEdit>,
+}
+
+impl LicenseEdit {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.plans_disabled.is_empty()
+            && self.plans_enabled.is_empty()
+    }
+
+    /// The products concerned: added, removed, then those whose plans changed, each once.
+    pub fn skus(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let plans = self.plans_disabled.iter().chain(&self.plans_enabled);
+        for s in self
+            .added
+            .iter()
+            .chain(&self.removed)
+            .chain(plans.map(|p| &p.sku))
+        {
+            if !out.contains(s) {
+                out.push(s.clone());
+            }
+        }
+        out
+    }
+}
+
 /// One step of the story, tagged `stage` in JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "stage", rename_all = "snake_case")]
@@ -150,6 +199,12 @@ pub enum Stage {
         added: Vec<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
+        /// Service plans disabled in a product the group kept.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        plans_disabled: Vec<PlanEdit>,
+        /// Service plans enabled (no longer disabled) in a product the group kept.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        plans_enabled: Vec<PlanEdit>,
         /// Set when Entra truncated the record's license lists: `added` / `removed` then hold
         /// only what the lists show for sure.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,9 +262,13 @@ pub enum Stage {
         user: Option<UserRef>,
         #[serde(skip_serializing_if = "Option::is_none")]
         group: Option<GroupRef>,
-        /// Products concerned (added / removed / seats of).
+        /// Products concerned (added / removed / seats of / whose plans changed).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         skus: Vec<String>,
+        /// What a `group_license_changed` fix did: products added / removed, plans disabled /
+        /// enabled (empty for the other fixes, which their kind says).
+        #[serde(flatten)]
+        change: LicenseEdit,
         /// A license fix read from a record whose license lists Entra truncated.
         #[serde(skip_serializing_if = "Option::is_none")]
         truncated: Option<Truncated>,
@@ -304,6 +363,10 @@ pub enum RuleProcessing {
 pub enum ClosedBy {
     /// `Delete user` of the failing user.
     UserDeleted,
+    /// A `Set group license` removed the failing product from the group the failure is
+    /// attributed to: the group no longer assigns it, so nothing of it is pending (and nothing was
+    /// licensed).
+    ProductRemoved,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -349,9 +412,9 @@ pub struct Episode {
     pub last: DateTime<Utc>,
     /// When the episode ended (resolved, or closed: see `closed`).
     pub resolved: Option<DateTime<Utc>>,
-    /// The episode ended without a resolution (the user was deleted): counted neither resolved
-    /// nor open, and no time to resolve.
-    pub closed: bool,
+    /// The episode ended without a resolution (the user was deleted, the product removed from
+    /// the group): counted neither resolved nor open, and no time to resolve.
+    pub closed: Option<ClosedBy>,
 }
 
 /// The subject of an episode, as keyed internally.
@@ -396,24 +459,38 @@ pub struct OpenItem {
 pub struct CauseStats {
     #[serde(serialize_with = "opt_cause")]
     pub cause: Option<Cause>,
-    /// Failure episodes (resolved + still open + closed by deletion).
+    /// Failure episodes (resolved + still open + closed by deletion or product removal).
     pub episodes: usize,
     pub resolved: usize,
     pub still_open: usize,
     /// Episodes closed because the failing user was deleted (neither resolved nor open).
     #[serde(skip_serializing_if = "is_zero")]
     pub closed_by_deletion: usize,
+    /// Episodes closed because the failing product was removed from the group (neither resolved
+    /// nor open).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub closed_by_product_removal: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_seconds: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_seconds: Option<i64>,
 }
 
+/// The user `--user` resolved to, named by their latest UPN, with the UPNs the inputs gave them
+/// before it (a rename).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FilterUser {
+    #[serde(flatten)]
+    pub user: UserRef,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub former_upns: Vec<String>,
+}
+
 /// The filters the story was narrowed with, as resolved.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct AppliedFilters {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserRef>,
+    pub user: Option<FilterUser>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupRef>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,8 +3,8 @@
 //! Markdown with escaping, or one self-contained HTML file with escaping. JSON comes from serde.
 
 use super::model::{
-    CauseStats, ClosedBy, Entry, FixKind, Membership, OpenItem, ResolvedBy, SlowProcessing, Stage,
-    TimelineDoc, Truncated,
+    CauseStats, ClosedBy, Entry, FixKind, LicenseEdit, Membership, OpenItem, PlanEdit, ResolvedBy,
+    SlowProcessing, Stage, TimelineDoc, Truncated,
 };
 use super::stats::human;
 use crate::model::{Cause, Outcome};
@@ -42,6 +42,29 @@ fn list(label: &str, v: &[String]) -> Option<String> {
     (!v.is_empty()).then(|| format!("{label} {}", v.join(", ")))
 }
 
+/// Plans a change disabled or enabled, per product: `disabled plan SHAREPOINTENTERPRISE in
+/// ENTERPRISEPACK`, `enabled plans A, B in X`.
+fn plans_text(verb: &str, edits: &[PlanEdit]) -> Vec<String> {
+    edits
+        .iter()
+        .map(|p| {
+            let noun = if p.plans.len() == 1 { "plan" } else { "plans" };
+            format!("{verb} {noun} {} in {}", p.plans.join(", "), p.sku)
+        })
+        .collect()
+}
+
+/// What a license change did, in words: `added X`, `removed Y`, `disabled plan P in X`, `enabled
+/// plan P in X`.
+fn edit_parts(e: &LicenseEdit) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(list("added", &e.added));
+    parts.extend(list("removed", &e.removed));
+    parts.extend(plans_text("disabled", &e.plans_disabled));
+    parts.extend(plans_text("enabled", &e.plans_enabled));
+    parts
+}
+
 /// What Entra's truncation of a change's license lists leaves unsure: `new license list truncated
 /// by Entra (MCOMEETADV kept or removed)`.
 fn truncated_text(t: &Truncated) -> String {
@@ -73,6 +96,8 @@ pub fn describe(e: &Entry) -> Line {
             who,
             added,
             removed,
+            plans_disabled,
+            plans_enabled,
             truncated,
             result,
             causes,
@@ -80,6 +105,8 @@ pub fn describe(e: &Entry) -> Line {
             let mut parts = vec![format!("by {who}")];
             parts.extend(list("added", added));
             parts.extend(list("removed", removed));
+            parts.extend(plans_text("disabled", plans_disabled));
+            parts.extend(plans_text("enabled", plans_enabled));
             parts.extend(truncated.as_ref().map(truncated_text));
             let stage = if *result == Outcome::Success {
                 "group license set"
@@ -154,14 +181,16 @@ pub fn describe(e: &Entry) -> Line {
             truncated,
             inferred,
             users_resolved,
+            change,
         } => {
             let subject = user
                 .as_ref()
                 .map(|u| u.label())
                 .or_else(|| group.as_ref().map(|g| g.label()))
                 .unwrap_or_else(|| "-".into());
-            let mut parts: Vec<String> = Vec::new();
-            if !skus.is_empty() {
+            // what was done, when the step says (a group license change), else the products
+            let mut parts: Vec<String> = edit_parts(change);
+            if parts.is_empty() && !skus.is_empty() {
                 parts.push(skus.join(", "));
             }
             if let (Some(_), Some(g)) = (user, group) {
@@ -247,12 +276,16 @@ pub fn describe(e: &Entry) -> Line {
             if let (Some(g), false) = (group, matches!(subject, super::model::Subject::Group(_))) {
                 d.push_str(&format!(" in group {}", g.label()));
             }
-            d.push_str(match by {
-                ClosedBy::UserDeleted => ": closed by deletion, not resolved (the user was deleted",
+            d.push_str(&match by {
+                ClosedBy::UserDeleted => format!(
+                    ": closed by deletion, not resolved (the user was deleted by {who}; nothing \
+                     is pending for a deleted user)"
+                ),
+                ClosedBy::ProductRemoved => format!(
+                    ": product removed from the group, not resolved (removed by {who}; the group \
+                     no longer assigns it: nothing was licensed, and nothing of it is pending)"
+                ),
             });
-            d.push_str(&format!(
-                " by {who}; nothing is pending for a deleted user)"
-            ));
             ("closed".into(), subject.label(), d)
         }
         Stage::Deleted { subject, who } => {
@@ -410,21 +443,31 @@ fn stat_cells(s: &CauseStats) -> [String; 6] {
     ]
 }
 
-/// The episodes of the table closed by deletion (counted in `episodes`, in neither `resolved` nor
-/// `still open`): `closed by deletion, neither resolved nor still open: DependencyViolation 1`.
-fn closed_note(d: &TimelineDoc) -> Option<String> {
-    let parts: Vec<String> = d
-        .time_to_resolve
-        .iter()
-        .filter(|s| s.closed_by_deletion > 0)
-        .map(|s| format!("{} {}", cause_text(&s.cause), s.closed_by_deletion))
-        .collect();
-    (!parts.is_empty()).then(|| {
-        format!(
-            "closed by deletion, neither resolved nor still open: {}",
-            parts.join(", ")
-        )
-    })
+/// The episodes of the table closed unresolved (counted in `episodes`, in neither `resolved` nor
+/// `still open`), one note per way: `closed by deletion, neither resolved nor still open:
+/// DependencyViolation 1`, `closed by the product's removal from the group, …`.
+fn closed_notes(d: &TimelineDoc) -> Vec<String> {
+    let note = |what: &str, n: fn(&CauseStats) -> usize| {
+        let parts: Vec<String> = d
+            .time_to_resolve
+            .iter()
+            .filter(|s| n(s) > 0)
+            .map(|s| format!("{} {}", cause_text(&s.cause), n(s)))
+            .collect();
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{what}, neither resolved nor still open: {}",
+                parts.join(", ")
+            )
+        })
+    };
+    note("closed by deletion", |s| s.closed_by_deletion)
+        .into_iter()
+        .chain(note(
+            "closed by the product's removal from the group",
+            |s| s.closed_by_product_removal,
+        ))
+        .collect()
 }
 
 const STAT_HEADERS: [&str; 6] = [
@@ -462,7 +505,11 @@ fn filter_line(d: &TimelineDoc) -> Option<String> {
     let f = &d.filters;
     let mut parts: Vec<String> = Vec::new();
     if let Some(u) = &f.user {
-        parts.push(format!("user {}", u.label()));
+        let mut p = format!("user {}", u.user.label());
+        if !u.former_upns.is_empty() {
+            p.push_str(&format!(" (formerly {})", u.former_upns.join(", ")));
+        }
+        parts.push(p);
     }
     if let Some(g) = &f.group {
         parts.push(format!("group {}", g.label()));
@@ -548,7 +595,7 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
                 clean(c)
             )?;
         }
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w, "  {}", clean(&n))?;
         }
     }
@@ -626,7 +673,7 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             let c = stat_cells(s).map(|x| m(&x));
             writeln!(w, "| {} |", c.join(" | "))?;
         }
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w)?;
             writeln!(w, "{}.", m(&n))?;
         }
@@ -739,7 +786,7 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "<tr><td>{}</td>{cells}</tr>", h(&c))?;
         }
         writeln!(w, "</tbody></table>")?;
-        if let Some(n) = closed_note(d) {
+        for n in closed_notes(d) {
             writeln!(w, "<p>{}.</p>", h(&n))?;
         }
     }

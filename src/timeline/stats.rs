@@ -1,39 +1,44 @@
 //! Time to resolve per cause (episodes, resolved, still open, median, max) and how durations are
 //! written for people (`2d 4h 59m 31s`).
 
-use super::model::{CauseStats, Episode, OpenItem};
+use super::model::{CauseStats, ClosedBy, Episode, OpenItem};
 use crate::model::Cause;
 use std::collections::BTreeMap;
 
-/// Per cause: the durations of the resolved episodes, the open ones, those closed by deletion.
-type Tally = (Vec<i64>, usize, usize);
+/// Per cause: the durations of the resolved episodes, the open ones, those closed by deletion and
+/// by the product's removal from the group.
+type Tally = (Vec<i64>, usize, usize, usize);
 
 /// Per-cause summary of the shown episodes plus the open errors only the snapshot knows. Sorted by
 /// cause (causes first in playbook order, "not recorded" last).
 pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<CauseStats> {
-    // key: (None sorts last) -> (durations of resolved, open count, closed by deletion)
+    // key: (None sorts last) -> (durations of resolved, open count, closed by deletion, closed by
+    // the product's removal)
     let mut m: BTreeMap<(bool, Option<Cause>), Tally> = BTreeMap::new();
     for e in episodes {
         let slot = m.entry((e.cause.is_none(), e.cause.clone())).or_default();
-        match e.resolved {
-            // the subject is gone: nothing was resolved, and nothing is pending
-            Some(_) if e.closed => slot.2 += 1,
-            Some(r) => slot.0.push((r - e.first).num_seconds().max(0)),
-            None => slot.1 += 1,
+        match (e.resolved, e.closed) {
+            // the subject is gone, or no longer assigned the product: nothing was resolved, and
+            // nothing is pending
+            (Some(_), Some(ClosedBy::UserDeleted)) => slot.2 += 1,
+            (Some(_), Some(ClosedBy::ProductRemoved)) => slot.3 += 1,
+            (Some(r), None) => slot.0.push((r - e.first).num_seconds().max(0)),
+            (None, _) => slot.1 += 1,
         }
     }
     for o in snapshot_only {
         m.entry((o.cause.is_none(), o.cause.clone())).or_default().1 += 1;
     }
     m.into_iter()
-        .map(|((_, cause), (mut d, open, closed))| {
+        .map(|((_, cause), (mut d, open, deleted, removed))| {
             d.sort_unstable();
             CauseStats {
                 cause,
-                episodes: d.len() + open + closed,
+                episodes: d.len() + open + deleted + removed,
                 resolved: d.len(),
                 still_open: open,
-                closed_by_deletion: closed,
+                closed_by_deletion: deleted,
+                closed_by_product_removal: removed,
                 median_seconds: median(&d),
                 max_seconds: d.last().copied(),
             }
@@ -103,7 +108,7 @@ mod tests {
             first,
             last: first,
             resolved: secs.map(|s| first + Duration::seconds(s)),
-            closed: false,
+            closed: None,
         }
     }
 

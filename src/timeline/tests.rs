@@ -536,7 +536,7 @@ fn a_deleted_user_is_closed_not_still_open() {
     assert_eq!(closed[0].1, ClosedBy::UserDeleted);
     assert_eq!(closed[0].2, 59 * 60);
     let ep = s.episodes.first().expect("episode");
-    assert!(ep.closed);
+    assert_eq!(ep.closed, Some(ClosedBy::UserDeleted));
     let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
     let st = super::stats::per_cause(&refs, &[]);
     assert_eq!(
@@ -722,4 +722,296 @@ fn addresses_recalculated_by_the_licensing_service() {
         .collect();
     assert_eq!(shown, [format!("ana@{DOMAIN}")]);
     assert_eq!(s.entries.len(), 1);
+}
+
+/// A `Set group license` of `group` by ana from `old` to `new` (part number, SKU id, disabled
+/// plans).
+fn group_change(
+    group_name: &str,
+    at: &str,
+    old: &[(&str, &str, &[&str])],
+    new: &[(&str, &str, &[&str])],
+) -> crate::model::AuditEvent {
+    let list = |v: &[(&str, &str, &[&str])]| -> std::sync::Arc<[AssignedLicense]> {
+        v.iter()
+            .map(|(part, id, plans)| AssignedLicense {
+                sku_name: Some((*part).into()),
+                sku_id: SkuId::parse(id),
+                disabled_plans: plans.iter().map(|p| std::sync::Arc::from(*p)).collect(),
+            })
+            .collect()
+    };
+    let mut e = set_group_license(group_name, at, "ana", Outcome::Success);
+    e.licenses = Some(Box::new(LicenseChange {
+        old: list(old),
+        new: list(new),
+    }));
+    e
+}
+
+/// The only `group_license_changed` fix of the story.
+fn group_fix(s: &Story) -> (Vec<String>, super::model::LicenseEdit) {
+    let found: Vec<_> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Fix {
+                fix: FixKind::GroupLicenseChanged,
+                skus,
+                change,
+                ..
+            } => Some((skus.clone(), change.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", s.entries);
+    found.into_iter().next().expect("one fix")
+}
+
+/// Review C finding 5: a group license change says what it did: the plan it disabled (the
+/// guide's conflict fix) or enabled, the product it added, and names the products in `skus`; a
+/// plan written as a GUID is named from the catalog.
+#[test]
+fn a_group_license_fix_says_what_it_changed() {
+    let conflict = || {
+        let mut w = World::new();
+        w.events.push(start("LIC-E3", "2026-10-06T08:00:00Z"));
+        w.events.push(gbl_fail(
+            "grace",
+            "2026-10-06T08:01:00Z",
+            lerr(
+                Cause::MutuallyExclusiveViolation,
+                "License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.",
+            ),
+        ));
+        w.events
+            .push(finish("LIC-E3", "2026-10-06T08:02:00Z", 0, 1));
+        w
+    };
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[
+            ("ENTERPRISEPACK", E3, &[]),
+            ("EMS", EMS, &["YAMMER_ENTERPRISE"]),
+        ],
+        &[
+            ("ENTERPRISEPACK", E3, &["SHAREPOINTENTERPRISE"]),
+            ("EMS", EMS, &[]),
+            ("POWER_BI_PRO", PBI, &[]),
+        ],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (skus, change) = group_fix(&s);
+    assert_eq!(skus, ["POWER_BI_PRO", "ENTERPRISEPACK", "EMS"]);
+    assert_eq!(change.added, ["POWER_BI_PRO"]);
+    assert!(change.removed.is_empty());
+    let plans = |v: &[super::model::PlanEdit]| -> Vec<(String, Vec<String>)> {
+        v.iter().map(|p| (p.sku.clone(), p.plans.clone())).collect()
+    };
+    assert_eq!(
+        plans(&change.plans_disabled),
+        [("ENTERPRISEPACK".into(), vec!["SHAREPOINTENTERPRISE".into()])]
+    );
+    assert_eq!(
+        plans(&change.plans_enabled),
+        [("EMS".into(), vec!["YAMMER_ENTERPRISE".into()])]
+    );
+    let fix = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Fix { .. }))
+        .expect("fix");
+    assert_eq!(
+        super::render::describe(fix).detail,
+        "added POWER_BI_PRO; disabled plan SHAREPOINTENTERPRISE in ENTERPRISEPACK; enabled plan \
+         YAMMER_ENTERPRISE in EMS; by ana@fabrikam.example"
+    );
+    // the conflict is not over until Entra processes the user again
+    assert!(resolved(&s).is_empty());
+    assert_eq!(s.open.len(), 1);
+
+    // a plan written as its GUID, and the same plan in another case, is no change
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[("ENTERPRISEPACK", E3, &["yammer_enterprise"])],
+        &[("ENTERPRISEPACK", E3, &["YAMMER_ENTERPRISE", YAMMER])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (_, change) = group_fix(&s);
+    assert!(change.is_empty(), "{change:?}");
+    let mut w = conflict();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[("ENTERPRISEPACK", E3, &[])],
+        &[("ENTERPRISEPACK", E3, &[SPO1])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (skus, change) = group_fix(&s);
+    assert_eq!(skus, ["ENTERPRISEPACK"]);
+    assert_eq!(
+        plans(&change.plans_disabled),
+        [("ENTERPRISEPACK".into(), vec!["SHAREPOINTSTANDARD".into()])]
+    );
+
+    // with nothing failing, the `group license set` step says it too
+    let mut w = World::new();
+    w.events.push(group_change(
+        "LIC-E3",
+        "2026-10-06T09:00:00Z",
+        &[(
+            "ENTERPRISEPACK",
+            E3,
+            &["SHAREPOINTENTERPRISE", "YAMMER_ENTERPRISE"],
+        )],
+        &[("ENTERPRISEPACK", E3, &[])],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let set = s.entries.first().expect("group license set");
+    assert!(matches!(
+        &set.stage,
+        Stage::GroupLicenseSet { plans_enabled, .. } if plans_enabled.len() == 1
+    ));
+    assert_eq!(
+        super::render::describe(set).detail,
+        "by ana@fabrikam.example; enabled plans SHAREPOINTENTERPRISE, YAMMER_ENTERPRISE in \
+         ENTERPRISEPACK"
+    );
+}
+
+/// Review C finding 5: the failing product removed from the group closes its members' failures
+/// of it, unresolved ("product removed from the group"), and the diagnosis' later "resolution"
+/// does not reopen them; a failure of another product stays open.
+#[test]
+fn a_product_removed_from_the_group_closes_its_failures() {
+    let mut w = World::new();
+    w.events.push(add_member(
+        "wes",
+        "LIC-Proj",
+        "2026-10-06T07:59:00Z",
+        admin("ana"),
+    ));
+    w.events.push(start("LIC-Proj", "2026-10-06T08:00:00Z"));
+    w.events.push(count_fail("wes", "2026-10-06T08:01:00Z"));
+    let mut location = lerr(
+        Cause::ProhibitedInUsageLocationViolation,
+        "License assignment failed because of usage location restrictions.",
+    );
+    location.sku = Some("EMS".into());
+    w.events
+        .push(gbl_fail("vic", "2026-10-06T08:01:10Z", location));
+    w.events
+        .push(finish("LIC-Proj", "2026-10-06T08:02:00Z", 0, 2));
+    w.events.push(group_change(
+        "LIC-Proj",
+        "2026-10-06T10:00:00Z",
+        &[("ENTERPRISEPACK", E3, &[]), ("EMS", EMS, &[])],
+        &[("EMS", EMS, &[])],
+    ));
+    // Entra processes wes again: licensed the group's other product (the finish's counts are
+    // left out: "0 failed" would resolve vic's failure too)
+    w.events
+        .push(gbl_ok("wes", "2026-10-06T10:01:00Z", &[("EMS", EMS)]));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let (_, change) = group_fix(&s);
+    assert_eq!(change.removed, ["ENTERPRISEPACK"]);
+    assert!(resolved(&s).is_empty(), "{:#?}", s.entries);
+    let closed: Vec<(String, ClosedBy, i64, String)> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Closed {
+                subject,
+                by,
+                open_seconds,
+                who,
+                ..
+            } => Some((subject.label(), *by, *open_seconds, who.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closed.len(), 1, "{:#?}", s.entries);
+    assert!(closed[0].0.starts_with("wes"));
+    assert_eq!(closed[0].1, ClosedBy::ProductRemoved);
+    assert_eq!(closed[0].2, 3600 + 59 * 60);
+    assert_eq!(closed[0].3, "ana@fabrikam.example");
+    let ep = s
+        .episodes
+        .iter()
+        .find(|e| e.cause == Some(Cause::CountViolation))
+        .expect("wes's episode");
+    assert_eq!(ep.closed, Some(ClosedBy::ProductRemoved));
+    // vic's failure of EMS, which the group still assigns, is still open
+    let open: Vec<String> = s.open.iter().map(|o| o.subject.label()).collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].starts_with("vic"));
+    let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
+    let st = super::stats::per_cause(&refs, &[]);
+    let count = st
+        .iter()
+        .find(|c| c.cause == Some(Cause::CountViolation))
+        .expect("CountViolation");
+    assert_eq!(
+        (
+            count.episodes,
+            count.resolved,
+            count.still_open,
+            count.closed_by_deletion,
+            count.closed_by_product_removal
+        ),
+        (1, 0, 0, 0, 1)
+    );
+    let entry = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Closed { .. }))
+        .expect("closed");
+    let d = super::render::describe(entry).detail;
+    assert!(
+        d.contains("product removed from the group, not resolved"),
+        "{d}"
+    );
+}
+
+/// Review C finding 6: no license record names LIC-E3, but the diagnosis attributes the failures
+/// to it (the group the users joined just before): its membership changes are steps.
+#[test]
+fn a_group_failures_are_attributed_to_is_a_licensing_group() {
+    let mut w = World::new();
+    w.events.push(add_member(
+        "kim",
+        "LIC-E3",
+        "2026-10-06T07:59:59Z",
+        admin("ana"),
+    ));
+    w.events.push(count_fail("kim", "2026-10-06T08:00:00Z"));
+    w.events.push(add_member(
+        "lou",
+        "LIC-Other",
+        "2026-10-06T07:00:00Z",
+        admin("ana"),
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let memberships: Vec<(String, Vec<crate::model::ObjectId>)> = s
+        .entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::MembershipChanged { user, .. } => Some((user.label(), e.groups.clone())),
+            _ => None,
+        })
+        .collect();
+    // lou's group has no failure attributed to it: it is not a licensing group
+    assert_eq!(memberships.len(), 1, "{:#?}", s.entries);
+    assert!(memberships[0].0.starts_with("kim"));
+    assert_eq!(memberships[0].1, [gid("LIC-E3")]);
+    let failure = s
+        .entries
+        .iter()
+        .find(|e| matches!(e.stage, Stage::Failure { .. }))
+        .expect("failure");
+    assert_eq!(failure.groups, [gid("LIC-E3")]);
 }

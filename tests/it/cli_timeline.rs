@@ -1230,3 +1230,228 @@ fn processing_over_24_hours_is_listed_in_every_format() {
     let (v, _) = timeline(&[]);
     assert!(v.get("slow_processing").is_none());
 }
+
+/// The reviewer's timeline scenarios, hand-written Graph directoryAudit JSON Lines
+/// (`fixtures/timeline-review/`).
+const REVIEW: &str = "fixtures/timeline-review";
+
+fn review(name: &str) -> String {
+    format!("{REVIEW}/{name}")
+}
+
+/// Runs `licdiag timeline ARGS` (table format): stdout, stderr, exit code.
+fn timeline_text(args: &[&str]) -> (String, String, i32) {
+    let out = licdiag()
+        .args(["--no-progress", "timeline"])
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Every UPN an entry names (its user, its subject).
+fn upns_named(es: &[Value]) -> Vec<String> {
+    es.iter()
+        .flat_map(|e| [upn(e, "user"), upn(e, "subject")])
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
+const SAM_OLD: &str = "sam.old@contoso.example";
+const SAM_NEW: &str = "sam.new@contoso.example";
+
+/// Review C finding 1: sam fails as sam.old, an admin renames them to sam.new (same object id),
+/// the later success names sam.new. The user's latest UPN is the one shown, in the filter and in
+/// every entry; the old one is said as "formerly"; the old UPN still finds the user.
+#[test]
+fn a_renamed_user_is_shown_by_the_latest_upn() {
+    let path = review("rename");
+    for asked in [SAM_NEW, SAM_OLD] {
+        let (v, code) = json_of(&["timeline", &path, "--user", asked]);
+        assert_eq!(code, 0, "{asked}: {v:#}");
+        assert_eq!(v["filters"]["user"]["upn"], SAM_NEW, "{asked}: {v:#}");
+        assert_eq!(
+            v["filters"]["user"]["former_upns"],
+            serde_json::json!([SAM_OLD]),
+            "{asked}"
+        );
+        let es = entries(&v);
+        assert!(
+            es.iter().any(|e| e["stage"] == "failure"),
+            "{asked}: {es:#?}"
+        );
+        let named = upns_named(es);
+        assert!(!named.is_empty(), "{asked}: {es:#?}");
+        assert!(named.iter().all(|u| u == SAM_NEW), "{asked}: {named:?}");
+        let (text, _, _) = timeline_text(&[&path, "--user", asked]);
+        assert!(
+            text.contains(&format!("filter: user {SAM_NEW} (formerly {SAM_OLD})")),
+            "{asked}: {text}"
+        );
+        let rows: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("TIME"))
+            .collect();
+        assert!(rows.iter().all(|l| !l.contains(SAM_OLD)), "{asked}: {text}");
+    }
+    // the whole story names the user by the latest UPN too
+    let (v, _) = json_of(&["timeline", &path]);
+    assert!(
+        upns_named(entries(&v)).iter().all(|u| u == SAM_NEW),
+        "{v:#}"
+    );
+}
+
+/// Review C finding 1: "did you mean" picks the closest of every UPN the inputs know, former ones
+/// included: sam.nwe is two letters from sam.new, three from sam.old.
+#[test]
+fn did_you_mean_picks_the_closest_of_current_and_former_upns() {
+    let path = review("rename");
+    let (_, err, code) = timeline_text(&[&path, "--user", "sam.nwe@contoso.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with(&format!("; did you mean {SAM_NEW}?")),
+        "{err}"
+    );
+    // a typo of the former UPN is answered with it (it still finds the user)
+    let (_, err, code) = timeline_text(&[&path, "--user", "sam.olf@contoso.example"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with(&format!("; did you mean {SAM_OLD}?")),
+        "{err}"
+    );
+}
+
+/// The fix step of `kind`, the only one of the story.
+fn the_fix<'a>(es: &'a [Value], kind: &str) -> &'a Value {
+    let fixes: Vec<&Value> = es.iter().filter(|e| e["stage"] == "fix").collect();
+    assert_eq!(fixes.len(), 1, "{fixes:#?}");
+    assert_eq!(fixes[0]["fix"], kind, "{fixes:#?}");
+    fixes[0]
+}
+
+/// Review C finding 5: the guide's fix of a conflict, SHAREPOINTENTERPRISE disabled in the group's
+/// E3, says what changed, in text and JSON.
+#[test]
+fn a_group_license_fix_says_which_plan_it_disabled() {
+    let path = review("conflict-plan-disabled");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 0, "{v:#}");
+    let fix = the_fix(entries(&v), "group_license_changed");
+    assert_eq!(fix["who"], "bob.ops@contoso.example");
+    assert_eq!(fix["skus"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert_eq!(
+        fix["plans_disabled"],
+        serde_json::json!([{"sku": "ENTERPRISEPACK", "plans": ["SHAREPOINTENTERPRISE"]}])
+    );
+    assert!(
+        fix.get("added").is_none() && fix.get("removed").is_none(),
+        "{fix:#}"
+    );
+    assert!(fix.get("plans_enabled").is_none(), "{fix:#}");
+    // the conflict is resolved by the success that follows
+    assert!(
+        entries(&v).iter().any(|e| e["stage"] == "resolved"),
+        "{v:#}"
+    );
+    let (text, _, _) = timeline_text(&[&path]);
+    let line = text
+        .lines()
+        .find(|l| l.contains("fix: group license changed"))
+        .expect("the fix line");
+    assert!(
+        line.contains(
+            "disabled plan SHAREPOINTENTERPRISE in ENTERPRISEPACK; by bob.ops@contoso.example"
+        ),
+        "{line}"
+    );
+}
+
+/// Review C finding 5: the failing product removed from the group is said as such, and closes the
+/// episode as "product removed from the group, not resolved", not as resolved.
+#[test]
+fn a_product_removed_from_the_group_closes_its_failures_unresolved() {
+    let path = review("product-removed");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 0, "nothing is open: {v:#}");
+    let es = entries(&v);
+    let fix = the_fix(es, "group_license_changed");
+    assert_eq!(fix["removed"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert_eq!(fix["skus"], serde_json::json!(["ENTERPRISEPACK"]));
+    assert!(!es.iter().any(|e| e["stage"] == "resolved"), "{es:#?}");
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed")
+        .expect("a closed entry");
+    assert_eq!(closed["by"], "product_removed");
+    assert_eq!(closed["subject"]["upn"], "wes@contoso.example");
+    assert_eq!(closed["cause"], "CountViolation");
+    assert_eq!(closed["sku"], "ENTERPRISEPACK");
+    assert_eq!(closed["who"], "bob.ops@contoso.example");
+    assert_eq!(closed["time"], "2025-08-01T10:00:00Z");
+    assert_eq!(closed["open_seconds"], 3600 + 59 * 60);
+    assert_eq!(v["still_open"], serde_json::json!([]));
+    let st = &v["time_to_resolve"][0];
+    assert_eq!(st["cause"], "CountViolation");
+    assert_eq!(
+        (&st["episodes"], &st["resolved"], &st["still_open"]),
+        (&1.into(), &0.into(), &0.into())
+    );
+    assert_eq!(st["closed_by_product_removal"], 1);
+    assert!(st.get("closed_by_deletion").is_none(), "{st:#}");
+    assert!(st.get("median_seconds").is_none(), "{st:#}");
+    let (text, _, _) = timeline_text(&[&path]);
+    let fix_line = text
+        .lines()
+        .find(|l| l.contains("fix: group license changed"))
+        .expect("the fix line");
+    assert!(
+        fix_line.contains("removed ENTERPRISEPACK; by bob.ops@contoso.example"),
+        "{fix_line}"
+    );
+    assert!(
+        text.contains("product removed from the group, not resolved"),
+        "{text}"
+    );
+    assert!(!text.contains("resolved  "), "{text}");
+    // ended: information under --fail-on info
+    let (_, _, code) = timeline_text(&[&path, "--fail-on", "info"]);
+    assert_eq!(code, 1);
+}
+
+/// Review C finding 6: no license record names LIC-E3, but the failures are attributed to it (the
+/// group the users joined just before): it is a licensing group for the story, whose `member
+/// added` steps start each user's story.
+#[test]
+fn a_group_failures_are_attributed_to_shows_its_membership_changes() {
+    let path = review("attributed-group");
+    let e3 = "7f518425-5157-4637-8b83-3d62ea4e58f7";
+    for extra in [&[][..], &["--group", "LIC-E3"][..]] {
+        let mut args = vec!["timeline", path.as_str()];
+        args.extend_from_slice(extra);
+        let (v, _) = json_of(&args);
+        let es = entries(&v);
+        for u in ["kim.edge@contoso.example", "lou.edge@contoso.example"] {
+            let added = find(es, 0, u, |e| {
+                e["stage"] == "membership_changed" && upn(e, "user") == u
+            });
+            assert_eq!(es[added]["change"], "added");
+            assert_eq!(es[added]["group"]["id"], e3);
+            assert_eq!(es[added]["who"], "alice.admin@contoso.example");
+            let failure = find(es, 0, u, |e| e["stage"] == "failure" && upn(e, "user") == u);
+            assert!(added < failure, "{extra:?} {u}: {es:#?}");
+            assert_eq!(es[failure]["group"]["id"], e3);
+        }
+    }
+    let (text, _, _) = timeline_text(&[&path, "--user", "lou.edge@contoso.example"]);
+    assert!(
+        text.contains("member added") && text.contains("to LIC-E3 by alice.admin@contoso.example"),
+        "{text}"
+    );
+}
