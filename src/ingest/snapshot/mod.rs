@@ -104,6 +104,30 @@ pub enum SnapshotRecord {
 /// ([`flaws`]): not malformed, but what it lists is not used.
 pub const TRANSITIVE_MEMBERS: &str = "transitiveMembers not used";
 
+/// The reason of a user whose license state names the user's own id as its `assignedByGroup`
+/// ([`flaws`]): read as a direct assignment (licensing.md §1.1: an old doc example shows a user id
+/// there; §11: MSOnline's `GroupsAssigningLicense` holds the user's own id for a direct license).
+pub const OWN_ID_AS_GROUP: &str = "user's own id as assigning group";
+
+/// Whether a flaw of this reason is a note on what was read, not a malformed value: never fatal
+/// under `--strict`, and said in a note of its own ([`note`]).
+pub fn is_note(reason: &str) -> bool {
+    [TRANSITIVE_MEMBERS, OWN_ID_AS_GROUP].contains(&reason)
+}
+
+/// The input note for `n` flaws of a note's reason ([`is_note`]), `first` the first of them
+/// (where, and its detail).
+pub fn note(reason: &str, n: u64, first: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    match reason {
+        OWN_ID_AS_GROUP => format!(
+            "{n} user{s} with a license state whose `assignedByGroup` is the user's own id, read \
+             as a direct assignment, not as a group's (first: {first})"
+        ),
+        _ => format!("{n} group{s} with `transitiveMembers` and no `members` (first: {first})"),
+    }
+}
+
 /// The reason of a group member as `Get-MgGroupMember` writes it (a directory object: `Id` and
 /// `AdditionalProperties`), which does not name its group.
 pub const MEMBER_WITHOUT_GROUP: &str = "group member without its group";
@@ -128,6 +152,16 @@ pub fn flaws(kind: SnapshotKind, v: &Value, rec: &SnapshotRecord) -> Vec<Snapsho
     } else {
         Vec::new()
     };
+    if let (SnapshotKind::Users, SnapshotRecord::User(u)) = (kind, rec) {
+        if u
+            .license_states
+            .iter()
+            .any(|s| s.assigned_by_group.is_none())
+        {
+            // a direct state may have been read from the user's own id (`users::parse_user`)
+            out.extend(users::own_id_as_group(v, u));
+        }
+    }
     if kind == SnapshotKind::Groups
         && fields::field(v, "members").is_none()
         && fields::field(v, "transitiveMembers").is_some()
