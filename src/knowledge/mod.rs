@@ -69,7 +69,8 @@ pub struct Knowledge {
     dependencies: DependencyTable,
 }
 
-fn builtin_catalog() -> Arc<Catalog> {
+/// The embedded catalog, built once (also for readers that find products by part number).
+pub(crate) fn builtin_catalog() -> Arc<Catalog> {
     static CELL: OnceLock<Arc<Catalog>> = OnceLock::new();
     CELL.get_or_init(|| Arc::new(Catalog::builtin())).clone()
 }
