@@ -711,7 +711,8 @@ struct Sink<'a> {
     /// Records used with a flaw ([`SnapshotRecord::Flaw`]), and the first of them: said in a note.
     /// Records used with a flaw ([`SnapshotRecord::Flaw`]) by whether it is malformed, how
     /// many and the first: said in a note.
-    flaws: BTreeMap<bool, (u64, String)>,
+    /// Keyed by whether it is malformed, and for a note ([`snapshot::is_note`]) its reason.
+    flaws: BTreeMap<(bool, &'static str), (u64, String)>,
 }
 
 impl Outcome {
@@ -863,14 +864,15 @@ impl Sink<'_> {
                                 Some(l) => format!("record {n} (line {l})"),
                                 None => format!("record {n}"),
                             };
-                            let malformed = f.reason != snapshot::TRANSITIVE_MEMBERS;
+                            let malformed = !snapshot::is_note(f.reason);
                             if malformed && self.opts.strict {
                                 return Err(InputError::Strict {
                                     path: self.report.path.clone(),
                                     detail: format!("{at}: {}: {}", f.reason, f.detail),
                                 });
                             }
-                            let e = self.flaws.entry(malformed).or_insert_with(|| {
+                            let key = (malformed, if malformed { "" } else { f.reason });
+                            let e = self.flaws.entry(key).or_insert_with(|| {
                                 let first = if malformed {
                                     format!("{at}: {}: {}", f.reason, f.detail)
                                 } else {
@@ -2154,7 +2156,7 @@ fn read_in_order(
             expected: EXPECTED_INPUT.into(),
         });
     }
-    for (malformed, (n, first)) in std::mem::take(&mut sink.flaws) {
+    for ((malformed, reason), (n, first)) in std::mem::take(&mut sink.flaws) {
         let s = if n == 1 { "" } else { "s" };
         sink.report.notes.push(if malformed {
             format!(
@@ -2162,7 +2164,7 @@ fn read_in_order(
                  cannot be read; first: {first}); `--strict` makes it fatal"
             )
         } else {
-            format!("{n} group{s} with `transitiveMembers` and no `members` (first: {first})")
+            snapshot::note(reason, n, &first)
         });
     }
     sum_accounts(&mut sink.snapshot.skus, &mut sink.report);

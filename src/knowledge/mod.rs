@@ -21,6 +21,36 @@ use anyhow::Context;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// Service plans as the admin center's messages name them, lower-cased, with their ids: the
+/// prerequisite message of licensing.md §6.1 / §7.2 (`... you must also assign one of the following
+/// service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk, SharePoint Online (Plan 1).`)
+/// and the add-on message of §6 #8 (`... requires Exchange Online (Plan 2) to be enabled as well`).
+/// The catalog's friendly names do not find them: `SharePoint Online (Plan 1)` is not one, and the
+/// others are spelled so for more than one plan (`SHAREPOINT ONLINE (PLAN 2)` is also
+/// `NBENTERPRISE`'s).
+const ADMIN_CENTER_PLAN_NAMES: [(&str, &str); 5] = [
+    (
+        "sharepoint online (plan 1)",
+        "c7699d2e-19aa-44de-8edf-1736da088ca1", // SHAREPOINTSTANDARD
+    ),
+    (
+        "sharepoint online (plan 2)",
+        "5dbe027f-2339-4123-9542-606e4d348a72", // SHAREPOINTENTERPRISE
+    ),
+    (
+        "sharepoint online kiosk",
+        "902b47e5-dcb2-4fdc-858b-c63a90a2bdb9", // SHAREPOINTDESKLESS
+    ),
+    (
+        "exchange online (plan 1)",
+        "9aaf7827-d63c-4b61-89c3-182f06f82e5c", // EXCHANGE_S_STANDARD
+    ),
+    (
+        "exchange online (plan 2)",
+        "efb87545-963c-4e0d-99df-69c6916d9eb0", // EXCHANGE_S_ENTERPRISE
+    ),
+];
+
 /// Names and plans learned from the tenant's `subscribedSkus` (used where the catalog is silent).
 #[derive(Clone, Debug, Default)]
 struct Overlay {
@@ -39,7 +69,8 @@ pub struct Knowledge {
     dependencies: DependencyTable,
 }
 
-fn builtin_catalog() -> Arc<Catalog> {
+/// The embedded catalog, built once (also for readers that find products by part number).
+pub(crate) fn builtin_catalog() -> Arc<Catalog> {
     static CELL: OnceLock<Arc<Catalog>> = OnceLock::new();
     CELL.get_or_init(|| Arc::new(Catalog::builtin())).clone()
 }
@@ -324,7 +355,8 @@ impl Knowledge {
             .unwrap_or_else(|| plan.to_string())
     }
 
-    /// A plan written as a GUID, a plan name, or (when unique) a friendly name.
+    /// A plan written as a GUID, a plan name, a name the admin center's messages use
+    /// ([`ADMIN_CENTER_PLAN_NAMES`]), or (when unique) a friendly name.
     pub fn resolve_plan(&self, text: &str) -> Option<PlanId> {
         let t = text.trim().trim_matches(|c| c == '[' || c == ']').trim();
         if t.is_empty() {
@@ -336,7 +368,11 @@ impl Knowledge {
         if let Some(p) = self.plan_by_name(t) {
             return Some(p.clone());
         }
-        self.catalog.plan_by_display.get(&t.to_lowercase()).cloned()
+        let lower = t.to_lowercase();
+        if let Some((_, id)) = ADMIN_CENTER_PLAN_NAMES.iter().find(|(n, _)| *n == lower) {
+            return PlanId::parse(id);
+        }
+        self.catalog.plan_by_display.get(&lower).cloned()
     }
 
     /// A product written as a GUID, a part number, or (when unique) a display name.
@@ -428,6 +464,27 @@ mod tests {
                 record: 1,
                 line: crate::model::event::Line::NONE,
             },
+        }
+    }
+
+    /// The plans the admin center's prerequisite and add-on messages name (licensing.md §6.1,
+    /// §7.2) are found, as the catalog's names are.
+    #[test]
+    fn the_admin_centers_plan_names_are_resolved() {
+        let kb = Knowledge::builtin();
+        for (name, want) in [
+            ("SharePoint Online (Plan 1)", "SHAREPOINTSTANDARD"),
+            ("SharePoint Online (Plan 2)", "SHAREPOINTENTERPRISE"),
+            ("SharePoint Online Kiosk", "SHAREPOINTDESKLESS"),
+            ("Office for the web", "SHAREPOINTWAC"),
+            ("Exchange Online (Plan 1)", "EXCHANGE_S_STANDARD"),
+            ("exchange online (plan 2)", "EXCHANGE_S_ENTERPRISE"),
+        ] {
+            let id = kb.resolve_plan(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(kb.plan_name(&id), Some(want), "{name}");
+        }
+        for (_, id) in ADMIN_CENTER_PLAN_NAMES {
+            assert!(kb.catalog().plan(&plan(id)).is_some(), "{id}");
         }
     }
 

@@ -23,9 +23,13 @@ static COUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static COUNT_BARE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i-u)Not enough licenses are available"));
+/// The audit sentence names its plans in brackets (`service plans [A], [B] are mutually
+/// exclusive.`); the Graph 400 answer of `assignLicense` names them bare, comma-separated, and
+/// may end without a period (`service plans A,B are mutually exclusive`, licensing.md §6.1), by
+/// name or GUID.
 static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+)\s*(?-u:are mutually exclusive)",
+        r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+|[\w.\-]+(?:(?:\s*,\s*|\s+and\s+)[\w.\-]+)+)\s*(?-u:are mutually exclusive)",
     )
 });
 static CONFLICTING: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,6 +45,20 @@ static CANNOT_WITHOUT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?is)Service plan (?P<dep>\S+) (?-u:cannot be assigned without service plan) (?P<req>[^,.]+)",
     )
 });
+/// The admin center's prerequisite message on a user's assignment (licensing.md §6.1, §7.2): `To
+/// assign a license that contains Office for the web, you must also assign one of the following
+/// service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk, SharePoint Online (Plan 1).`
+/// The plans are display names, up to the sentence's period.
+static MUST_ALSO_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?is)(?:To assign a license that contains\s+(?P<dep>[^,]+?),\s*)?(?-u:you must also assign)\s+(?:one of\s+)?the following service plans?\s*:\s*(?P<req>[^.\r\n"]+)"#,
+    )
+});
+/// `assignLicense`'s answer for a user without a (valid) usage location (licensing.md §6.1; the
+/// beta cloud-licensing code `invalidUsageLocation`, §3.1): not a prohibited location (§6 #4),
+/// kept as its own code, [`INVALID_USAGE_LOCATION`].
+static INVALID_LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i-u)cannot be done for user with invalid usage location"));
 static REQUIRES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?is)The service (?P<addon>.+?) requires (?P<req>.+?) (?-u:to be enabled as well)")
 });
@@ -65,7 +83,7 @@ static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]"));
 /// not run. None holds an `s` or a `k`, which Unicode case folding also takes from `ſ` and `K`
 /// (the Kelvin sign), where a pattern folds Unicode: the `(?-u:...)` words are ASCII in the patterns
 /// too. `TOKEN` is case-sensitive; its words here only narrow it down.
-const WORDS: [&str; 9] = [
+const WORDS: [&str; 11] = [
     "not enough licenses are available",       // COUNT, COUNT_BARE
     "are mutually exclusive",                  // EXCLUSIVE
     "onflicting",                              // CONFLICTING
@@ -75,6 +93,8 @@ const WORDS: [&str; 9] = [
     "roxy",                                    // PROXY
     "violation",                               // TOKEN
     "concurrencyexception",                    // TOKEN
+    "you must also assign",                    // MUST_ALSO_ASSIGN
+    "with invalid usage location",             // INVALID_LOCATION
 ];
 const W_COUNT: u16 = 1;
 const W_EXCLUSIVE: u16 = 1 << 1;
@@ -84,6 +104,14 @@ const W_CANNOT_WITHOUT: u16 = 1 << 4;
 const W_REQUIRES: u16 = 1 << 5;
 const W_PROXY: u16 = 1 << 6;
 const W_TOKEN: u16 = (1 << 7) | (1 << 8);
+const W_MUST_ALSO_ASSIGN: u16 = 1 << 9;
+const W_INVALID_LOCATION: u16 = 1 << 10;
+
+/// The code an `invalid usage location` answer is kept under (licensing.md §3.1 names it so): a
+/// user without a valid usage location, whom `assignLicense` refuses at once, is no
+/// ProhibitedInUsageLocationViolation (a valid location where a plan is not offered, §6 #4), whose
+/// explanation and fix (remove the user from the licensing group) would be wrong for it.
+pub const INVALID_USAGE_LOCATION: &str = "invalidUsageLocation";
 
 static FINDER: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()
@@ -109,6 +137,24 @@ fn bracketed(s: &str) -> Vec<String> {
                 .map(|x| x.trim().to_string())
                 .collect::<Vec<_>>()
         })
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// The plans of a list as written: bracketed (`[A], [B]`) or bare (`A,B`, `A and B`).
+fn plan_list(s: &str) -> Vec<String> {
+    if s.contains('[') {
+        return bracketed(s);
+    }
+    split_names(s)
+}
+
+/// Names separated by commas, `and` or `or`, each [`clean`]ed.
+fn split_names(s: &str) -> Vec<String> {
+    s.split(',')
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" or "))
+        .map(clean)
         .filter(|x| !x.is_empty())
         .collect()
 }
@@ -188,7 +234,7 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
     }
     if let Some(c) = captures(W_EXCLUSIVE, &EXCLUSIVE) {
         let mut e = LicenseError::new(Cause::MutuallyExclusiveViolation, &c[0]);
-        e.plans = bracketed(&c["plans"]);
+        e.plans = plan_list(&c["plans"]);
         out.push(e);
     } else if let Some(c) = captures(W_CONFLICTING, &CONFLICTING) {
         let mut e = LicenseError::new(Cause::MutuallyExclusiveViolation, &c[0]);
@@ -209,6 +255,36 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
         e.plans = vec![clean(&c["dep"])];
         e.requires = vec![clean(&c["req"])];
         out.push(e);
+    }
+    if !out.iter().any(|e| e.cause == Cause::DependencyViolation) {
+        if let Some(c) = captures(W_MUST_ALSO_ASSIGN, &MUST_ALSO_ASSIGN) {
+            // a user's assignment refused for a plan it lacks: what `MissingDependency` says
+            // (`Service plan X cannot be assigned without service plan Y`), not the group-level
+            // add-on message (MissingPrerequisite)
+            let mut e = LicenseError::new(Cause::DependencyViolation, &c[0]);
+            e.plans = c
+                .name("dep")
+                .map(|m| clean(m.as_str()))
+                .filter(|s| !s.is_empty())
+                .into_iter()
+                .collect();
+            e.requires = split_names(&c["req"]);
+            out.push(e);
+        }
+    }
+    if let Some(m) = has(W_INVALID_LOCATION)
+        .then(|| INVALID_LOCATION.find(text))
+        .flatten()
+    {
+        // from the sentence's start, when it is there (lower-cased in place: the same offsets)
+        let start = text[..m.start()]
+            .to_ascii_lowercase()
+            .rfind("license assignment")
+            .unwrap_or(m.start());
+        out.push(LicenseError::new(
+            Cause::Unknown(INVALID_USAGE_LOCATION.into()),
+            &text[start..],
+        ));
     }
     if let Some(c) = captures(W_REQUIRES, &REQUIRES) {
         let mut e = LicenseError::new(Cause::MissingPrerequisite, &c[0]);
@@ -281,7 +357,11 @@ mod tests {
     use proptest::prelude::*;
 
     /// Pieces of the documented sentences and their tokens, to build texts from.
-    const PIECES: [&str; 22] = [
+    const PIECES: [&str; 26] = [
+        "License assignment failed because service plans EXCHANGE_S_STANDARD,EXCHANGE_S_ENTERPRISE are mutually exclusive",
+        "To assign a license that contains Office for the web, you must also assign one of the following service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk.",
+        "you must also assign the following service plan: X",
+        "License assignment cannot be done for user with invalid usage location.",
         "Not enough licenses are available to complete this operation.",
         " for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK, EMS]",
         "License assignment failed because service plans [A], [B] are mutually exclusive.",
@@ -456,6 +536,76 @@ mod tests {
         assert_eq!(e.cause, Cause::UniquenessViolation);
         let e = one("Proxy address smtp:j.smith@fabrikam.example is already being used");
         assert_eq!(e.address.as_deref(), Some("smtp:j.smith@fabrikam.example"));
+    }
+
+    /// The `assignLicense` answers of licensing.md §6.1: the Graph 400 conflict names its plans
+    /// bare (names or GUIDs, with or without a space or a period); the admin center's
+    /// prerequisite message names the plan and those it needs; a user without a valid usage
+    /// location is kept under its own code, not as a prohibited location.
+    #[test]
+    fn direct_assignment_answers() {
+        for (text, plans) in [
+            (
+                "License assignment failed because service plans EXCHANGE_S_STANDARD,EXCHANGE_S_ENTERPRISE are mutually exclusive",
+                ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"],
+            ),
+            (
+                "License assignment failed because service plans EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE are mutually exclusive.",
+                ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"],
+            ),
+            (
+                "License assignment failed because service plans 9aaf7827-d63c-4b61-89c3-182f06f82e5c,efb87545-963c-4e0d-99df-69c6916d9eb0 are mutually exclusive",
+                [
+                    "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
+                    "efb87545-963c-4e0d-99df-69c6916d9eb0",
+                ],
+            ),
+            (
+                "License assignment failed because service plans [EXCHANGE_S_STANDARD],[EXCHANGE_S_ENTERPRISE] are mutually exclusive.",
+                ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"],
+            ),
+        ] {
+            let e = one(text);
+            assert_eq!(e.cause, Cause::MutuallyExclusiveViolation, "{text}");
+            assert_eq!(e.plans, plans, "{text}");
+        }
+        // a sentence that names no pair is not read as one
+        assert!(extract("these service plans are mutually exclusive").is_empty());
+
+        let e = one("To assign a license that contains Office for the web, you must also assign one of the following service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk, SharePoint Online (Plan 1).");
+        assert_eq!(e.cause, Cause::DependencyViolation);
+        assert_eq!(e.plans, ["Office for the web"]);
+        assert_eq!(
+            e.requires,
+            [
+                "SharePoint Online (Plan 2)",
+                "SharePoint Online Kiosk",
+                "SharePoint Online (Plan 1)"
+            ]
+        );
+        let e =
+            one("\"you must also assign the following service plan: SharePoint Online (Plan 2)\"");
+        assert_eq!((e.plans.len(), e.requires.len()), (0, 1));
+
+        for text in [
+            "License assignment cannot be done for user with invalid usage location.",
+            "Error: LICENSE ASSIGNMENT CANNOT BE DONE FOR USER WITH INVALID USAGE LOCATION",
+        ] {
+            let e = one(text);
+            assert_eq!(
+                e.cause,
+                Cause::Unknown(INVALID_USAGE_LOCATION.into()),
+                "{text}"
+            );
+            assert_ne!(e.cause, Cause::ProhibitedInUsageLocationViolation);
+            assert!(
+                e.text
+                    .to_ascii_lowercase()
+                    .starts_with("license assignment"),
+                "{}",
+                e.text
+            );
+        }
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub(super) fn parse_assignment_error(
             code.as_deref().unwrap_or("nothing")
         ),
     })?;
+    let message = text_field(v, "message");
+    let cause = location_cause(cause, message.as_deref());
     let sku_id = id_text(v, &["skuId"], &owner)?.and_then(|s| SkuId::parse(&s));
 
     // `assignedTo` is a relationship: present only with `$expand=assignedTo`. It may be an object or a
@@ -69,10 +71,33 @@ pub(super) fn parse_assignment_error(
         group_name: None,
         cause,
         subcode: None,
-        message: text_field(v, "message"),
+        message,
         occurred: time_field(v, "occurrenceDateTime"),
         source,
     })
+}
+
+/// The cause of a `ProhibitedInUsageLocationViolation` code (which [`Cause::from_code`] also reads
+/// `invalidUsageLocation` as) whose message says the user has no valid usage location: `License
+/// assignment cannot be done for user with invalid usage location.` (licensing.md §6.1), which is
+/// not a prohibited location (§6 #4) but the code the message is kept under by the audit reader
+/// ([`crate::normalize::errors::INVALID_USAGE_LOCATION`]). A message that says a service is not
+/// offered in the location, or none, leaves the cause as the code says.
+fn location_cause(cause: Cause, message: Option<&str>) -> Cause {
+    if cause != Cause::ProhibitedInUsageLocationViolation {
+        return cause;
+    }
+    let invalid = Cause::Unknown(crate::normalize::errors::INVALID_USAGE_LOCATION.into());
+    match message {
+        Some(m)
+            if crate::normalize::errors::extract(m)
+                .iter()
+                .any(|e| e.cause == invalid) =>
+        {
+            invalid
+        }
+        _ => cause,
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +145,30 @@ mod tests {
             (e.user_id, e.assigned_by),
             (None, AssignedBy::GroupId(ObjectId::parse("g1").unwrap()))
         );
+    }
+
+    /// `invalidUsageLocation` with the message of a user without a valid usage location is kept
+    /// as that code, not read as a prohibited location (licensing.md §6 #4); with a message that
+    /// says the service is not offered there, or with none, it is read as the code says.
+    #[test]
+    fn an_invalid_usage_location_is_no_prohibited_one() {
+        let e = parse(json!({"code": "invalidUsageLocation",
+            "message": "License assignment cannot be done for user with invalid usage location.",
+            "assignedTo": {"@odata.type": "#microsoft.graph.user", "id": "u1"}}))
+        .unwrap();
+        assert_eq!(e.cause, Cause::Unknown("invalidUsageLocation".into()));
+        assert_eq!(e.cause.code(), "invalidUsageLocation");
+        for message in [
+            json!("The service is not available in the user's usage location."),
+            Value::Null,
+        ] {
+            let e = parse(json!({"code": "invalidUsageLocation", "message": message})).unwrap();
+            assert_eq!(e.cause, Cause::ProhibitedInUsageLocationViolation);
+        }
+        let e = parse(json!({"code": "CountViolation",
+            "message": "License assignment cannot be done for user with invalid usage location."}))
+        .unwrap();
+        assert_eq!(e.cause, Cause::CountViolation);
     }
 
     #[test]

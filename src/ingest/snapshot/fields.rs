@@ -121,6 +121,7 @@ pub fn is_truncation_marker(s: &str) -> bool {
     let t = s.trim();
     t.starts_with("System.")
         || t.starts_with("Microsoft.Graph.")
+        || t.starts_with("Microsoft.Online.Administration.")
         || (t.starts_with("@{") && t.ends_with('}'))
 }
 

@@ -11,6 +11,7 @@
 mod errors;
 pub(in crate::ingest) mod fields;
 mod groups;
+mod msol;
 mod skus;
 mod tables;
 mod users;
@@ -104,6 +105,42 @@ pub enum SnapshotRecord {
 /// ([`flaws`]): not malformed, but what it lists is not used.
 pub const TRANSITIVE_MEMBERS: &str = "transitiveMembers not used";
 
+/// The reason of a user whose license state names the user's own id as its `assignedByGroup`
+/// ([`flaws`]): read as a direct assignment (licensing.md §1.1: an old doc example shows a user id
+/// there; §11: MSOnline's `GroupsAssigningLicense` holds the user's own id for a direct license).
+pub const OWN_ID_AS_GROUP: &str = "user's own id as assigning group";
+
+/// The reason of a user read from a legacy MSOnline `Get-MsolUser | ConvertTo-Json` export
+/// ([`flaws`]): its licenses, their sources and errors are read (licensing.md §4 legacy row, §11).
+pub const MSOL_USER: &str = "legacy MSOnline user";
+
+/// Whether a flaw of this reason is a note on what was read, not a malformed value: never fatal
+/// under `--strict`, and said in a note of its own ([`note`]).
+pub fn is_note(reason: &str) -> bool {
+    [TRANSITIVE_MEMBERS, OWN_ID_AS_GROUP, MSOL_USER].contains(&reason)
+}
+
+/// The input note for `n` flaws of a note's reason ([`is_note`]), `first` the first of them
+/// (where, and its detail).
+pub fn note(reason: &str, n: u64, first: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    match reason {
+        OWN_ID_AS_GROUP => format!(
+            "{n} user{s} with a license state whose `assignedByGroup` is the user's own id, read \
+             as a direct assignment, not as a group's (first: {first})"
+        ),
+        MSOL_USER => format!(
+            "{n} user{s} read from a legacy MSOnline `Get-MsolUser` export: products by the \
+             part number of `AccountSkuId` (the built-in catalog's), direct or group from \
+             `GroupsAssigningLicense`, errors and their group from `IndirectLicenseErrors`; it \
+             holds no per-source disabled plans nor times: for those, export `Get-MgUser -All \
+             -Property id,userPrincipalName,usageLocation,assignedLicenses,licenseAssignmentStates \
+             | ConvertTo-Json -Depth 10` (first: {first})"
+        ),
+        _ => format!("{n} group{s} with `transitiveMembers` and no `members` (first: {first})"),
+    }
+}
+
 /// The reason of a group member as `Get-MgGroupMember` writes it (a directory object: `Id` and
 /// `AdditionalProperties`), which does not name its group.
 pub const MEMBER_WITHOUT_GROUP: &str = "group member without its group";
@@ -128,6 +165,21 @@ pub fn flaws(kind: SnapshotKind, v: &Value, rec: &SnapshotRecord) -> Vec<Snapsho
     } else {
         Vec::new()
     };
+    if let (SnapshotKind::Users, SnapshotRecord::User(u)) = (kind, rec) {
+        if msol::is_msol(v) {
+            out.push(SnapshotIssue {
+                reason: MSOL_USER,
+                detail: msol::note_detail(u),
+            });
+        } else if u
+            .license_states
+            .iter()
+            .any(|s| s.assigned_by_group.is_none())
+        {
+            // a direct state may have been read from the user's own id (`users::parse_user`)
+            out.extend(users::own_id_as_group(v, u));
+        }
+    }
     if kind == SnapshotKind::Groups
         && fields::field(v, "members").is_none()
         && fields::field(v, "transitiveMembers").is_some()
@@ -263,6 +315,9 @@ pub fn parse_json(
                      membership CSV"
                 .into(),
         }),
+        SnapshotKind::Users if msol::is_msol(v) => {
+            msol::parse_msol_user(v, src).map(SnapshotRecord::User)
+        }
         SnapshotKind::Users => users::parse_user(v, src).map(SnapshotRecord::User),
         SnapshotKind::Groups => groups::parse_group(v, src).map(SnapshotRecord::Group),
         SnapshotKind::SubscribedSkus => skus::parse_sku(v, src).map(SnapshotRecord::Sku),
@@ -302,8 +357,8 @@ const K_PREPAID: u32 = 1 << 4;
 const K_CONSUMED: u32 = 1 << 5;
 const K_ALLOTTED: u32 = 1 << 6;
 const K_UPN: u32 = 1 << 7;
-const K_USER_MARKERS: u32 = 0b11_1111 << 8;
-const K_GROUP_MARKERS: u32 = 0b1_1111 << 14;
+const K_USER_MARKERS: u32 = 0b1111_1111 << 8;
+const K_GROUP_MARKERS: u32 = 0b1_1111 << 16;
 
 /// Which classification keys a record has (case-insensitive; `null` values count; the
 /// `AdditionalProperties` bag is included).
@@ -355,11 +410,14 @@ fn key_bit(k: &str) -> u32 {
         b"usagelocation" => 1 << 11,
         b"proxyaddresses" => 1 << 12,
         b"accountenabled" => 1 << 13,
-        b"grouptypes" => 1 << 14,
-        b"securityenabled" => 1 << 15,
-        b"licenseprocessingstate" => 1 << 16,
-        b"membershiprule" => 1 << 17,
-        b"mailenabled" => 1 << 18,
+        // a legacy MSOnline user (`Get-MsolUser`)
+        b"licenses" => 1 << 14,
+        b"indirectlicenseerrors" => 1 << 15,
+        b"grouptypes" => 1 << 16,
+        b"securityenabled" => 1 << 17,
+        b"licenseprocessingstate" => 1 << 18,
+        b"membershiprule" => 1 << 19,
+        b"mailenabled" => 1 << 20,
         _ => 0,
     }
 }

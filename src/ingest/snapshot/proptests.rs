@@ -63,6 +63,20 @@ const KEYS: &[&str] = &[
     "assignedTo",
     "AdditionalProperties",
     "value",
+    // a legacy MSOnline user
+    "ObjectId",
+    "Licenses",
+    "IndirectLicenseErrors",
+    "AccountSkuId",
+    "AccountSku",
+    "SkuPartNumber",
+    "GroupsAssigningLicense",
+    "ReferencedObjectId",
+    "ServiceStatus",
+    "ServicePlan",
+    "ServicePlanId",
+    "ProvisioningStatus",
+    "BlockCredential",
 ];
 
 const STRINGS: &[&str] = &[
@@ -97,6 +111,11 @@ const STRINGS: &[&str] = &[
     "é",
     "\u{feff}",
     "True",
+    "contoso:ENTERPRISEPACK",
+    "contoso:",
+    ":",
+    "Microsoft.Online.Administration.UserLicense",
+    "Disabled",
 ];
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -251,6 +270,8 @@ proptest! {
             serde_json::json!({"id": "g", "securityEnabled": true, "members": [{"id": "m"}]}),
             serde_json::json!({"skuId": "s", "skuPartNumber": "P", "prepaidUnits": {"enabled": 1}}),
             serde_json::json!({"code": "CountViolation", "occurrenceDateTime": "2025-01-01T00:00:00Z"}),
+            serde_json::json!({"ObjectId": "u", "UserPrincipalName": "a@b", "Licenses": [{"AccountSkuId": "t:P", "GroupsAssigningLicense": ["g"]}],
+                "IndirectLicenseErrors": [{"AccountSkuId": "t:P", "Error": "CountViolation", "ReferencedObjectId": "g"}]}),
         ] {
             let mut top = base.clone();
             if let Some(o) = top.as_object_mut() {

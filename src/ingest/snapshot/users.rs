@@ -42,7 +42,12 @@ pub(super) fn parse_user(v: &Value, source: SourceRef) -> Result<User, SnapshotI
     let states = object_list(v, "licenseAssignmentStates", &owner)?;
     let mut license_states = Vec::with_capacity(states.len());
     for (i, st) in states.iter().enumerate() {
-        license_states.push(license_state(st, i, &owner)?);
+        let mut st = license_state(st, i, &owner)?;
+        // the user's own id where a group's belongs: a direct assignment ([`own_id_as_group`])
+        if st.assigned_by_group.as_ref() == Some(&id) {
+            st.assigned_by_group = None;
+        }
+        license_states.push(st);
     }
     let assigned_licenses = fields::sku_list(assigned_skus(v, &owner)?);
     for (i, p) in object_list(v, "assignedPlans", &owner)?.iter().enumerate() {
@@ -107,6 +112,33 @@ fn assigned_by_group(st: &Value) -> Option<ObjectId> {
         o @ Value::Object(_) => text_field(o, "id").and_then(|s| ObjectId::parse(&s)),
         x => crate::ingest::value::text(x).and_then(|s| ObjectId::parse(&s)),
     }
+}
+
+/// The note on a user whose license states name the user's own id as `assignedByGroup`, read as
+/// direct assignments ([`parse_user`]): licensing.md §1.1 (an old doc example shows a user id
+/// there) and §11 (MSOnline's `GroupsAssigningLicense` holds the user's own id for a direct
+/// license). Looked for only in a user with a direct state (`flaws`).
+pub(super) fn own_id_as_group(v: &Value, u: &User) -> Option<SnapshotIssue> {
+    let list = fields::field(v, "licenseAssignmentStates")?.as_array()?;
+    let entries: Vec<String> = list
+        .iter()
+        .enumerate()
+        .filter(|(_, st)| assigned_by_group(st).as_ref() == Some(&u.id))
+        .map(|(i, _)| format!("`{}.assignedByGroup`", Entry("licenseAssignmentStates", i)))
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let owner = u.upn.as_deref().unwrap_or(u.id.as_str());
+    Some(SnapshotIssue {
+        reason: super::OWN_ID_AS_GROUP,
+        detail: format!(
+            "user {owner}: {} {} the user's own id {}",
+            entries.join(", "),
+            if entries.len() == 1 { "is" } else { "are" },
+            u.id
+        ),
+    })
 }
 
 /// `error`: `null`, `""`, `"None"` = no error ([`Cause::from_code`]); unknown codes kept verbatim.
@@ -569,6 +601,36 @@ mod tests {
             &other.assigned_licenses
         ));
         assert_eq!(other.assigned_licenses[0].disabled_plans.len(), 0);
+    }
+
+    /// A state whose `assignedByGroup` is the user's own id (an old doc example; MSOnline's
+    /// direct marker) is read as direct, and said; a group's id is read as the group's.
+    #[test]
+    fn the_users_own_id_as_group_is_a_direct_assignment() {
+        const ME: &str = "10000000-0000-4000-8000-000000000001";
+        let v = json!({"id": ME, "userPrincipalName": "u1@contoso.example", "licenseAssignmentStates": [
+            {"skuId": SKU_A, "assignedByGroup": G1, "state": "Active", "error": "None"},
+            {"skuId": SKU_B, "assignedByGroup": ME.to_uppercase(), "state": "Error", "error": "CountViolation"}]});
+        let u = parse(v.clone()).unwrap();
+        assert_eq!(u.license_states[0].assigned_by_group, ObjectId::parse(G1));
+        assert_eq!(u.license_states[1].assigned_by_group, None);
+        assert_eq!(u.license_states[1].error, Some(Cause::CountViolation));
+        let note = own_id_as_group(&v, &u).expect("said");
+        assert_eq!(note.reason, crate::ingest::snapshot::OWN_ID_AS_GROUP);
+        assert!(
+            note.detail
+                .contains("`licenseAssignmentStates[1].assignedByGroup` is the user's own id"),
+            "{}",
+            note.detail
+        );
+        let rec = crate::ingest::snapshot::SnapshotRecord::User(u);
+        let flaws =
+            crate::ingest::snapshot::flaws(crate::ingest::snapshot::SnapshotKind::Users, &v, &rec);
+        assert_eq!(flaws, [note]);
+        // a user whose direct states are direct says nothing
+        let v = json!({"id": ME, "licenseAssignmentStates": [{"skuId": SKU_A, "assignedByGroup": null}]});
+        let u = parse(v.clone()).unwrap();
+        assert_eq!(own_id_as_group(&v, &u), None);
     }
 
     #[test]
