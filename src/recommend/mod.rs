@@ -727,8 +727,13 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             if steps.is_empty() {
                 steps.push("Make sure the required plan is still assigned through another method, or disable the dependent service.".into());
             }
+            let license = if f.sku.is_some() || f.sku_id.is_some() {
+                format!("the {sku} license")
+            } else {
+                "the license".to_string()
+            };
             steps.push(format!(
-                "Then the {sku} license can be removed properly; reprocess the user(s)."
+                "Then {license} can be assigned or removed properly; reprocess the user(s)."
             ));
         }
         (
