@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-const NEEDLES: [&str; 21] = [
+const NEEDLES: [&str; 19] = [
     "icens",             // license, Licensing, AssignedLicense, "Not enough licenses"
     "member to group",   // Add member to group
     "member from group", // Remove member from group
@@ -44,8 +44,6 @@ const NEEDLES: [&str; 21] = [
     "rror:",          // Error: lists
     "onflicting",     // Conflicting Service Plans
     "without service plan",
-    "must also assign", // the admin center's prerequisite message (licensing.md §6.1)
-    "invalid usage location", // `assignLicense`'s answer for a user without a usage location
     "skuid=",
     "skuname=",
     "sequence", // a chunk of a split operation, held for the merge whatever its activity
