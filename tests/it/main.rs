@@ -14,6 +14,7 @@ mod cli_inspect;
 mod cli_plan;
 mod cli_redact;
 mod cli_report;
+mod cli_robust;
 mod cli_timeline;
 mod common;
 mod generated_tenant;
