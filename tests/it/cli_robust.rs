@@ -3,7 +3,7 @@
 //! about a folder's entries was prefixed by another file, and `inspect` claimed malformed records
 //! an input did not have. Each case exits with the contract's code and says what it is about.
 
-use crate::common::licdiag;
+use crate::common::{fixture, licdiag};
 
 /// `licdiag ARGS`: (exit code, standard output, standard error).
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -13,6 +13,121 @@ fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// A run ended by a signal (a stack overflow aborts) has no exit code: -1 here.
+fn no_signal(code: i32, stderr: &str) {
+    assert!(code >= 0, "ended by a signal: {stderr}");
+    assert!(!stderr.contains("overflowed its stack"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn snapshot() -> String {
+    fixture("robust/snapshot").display().to_string()
+}
+
+/// `select 1+1+...+1`, `n` terms.
+fn sum_of(n: usize) -> String {
+    format!("select {} as s", vec!["1"; n].join("+"))
+}
+
+/// `select upn from users where upn = 'a0' or ...`, `n` terms, the last the fixture's user.
+fn or_of(n: usize) -> String {
+    let mut terms: Vec<String> = (0..n - 1).map(|i| format!("upn = 'a{i}'")).collect();
+    terms.push("upn = 'ana@contoso.example'".into());
+    format!("select upn from users where {}", terms.join(" or "))
+}
+
+/// The reviewer's queries, 200 terms, overflowed the 8 MB main stack of the release binary
+/// (polars and sqlparser are built without optimization there): they give their result now.
+#[test]
+fn sql_with_200_terms_gives_its_result() {
+    let s = snapshot();
+    let (code, out, err) = run(&["sql", &s, "-q", &sum_of(200), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "s\n200"), "{err}");
+    let (code, out, err) = run(&["sql", &s, "-q", &or_of(200), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "upn\nana@contoso.example"), "{err}");
+}
+
+/// The query does not run on the main thread, whose stack the system sizes (8 MB as a rule; the
+/// test binary's polars, built with optimization, needs less of it than the release binary's, so
+/// the main stack is cut to 1 MB here, where 400 terms overflowed it): chains up to the limit run
+/// on the query thread's own stack.
+#[test]
+fn sql_does_not_depend_on_the_main_stack() {
+    let bin = assert_cmd::cargo::cargo_bin("licdiag");
+    let s = snapshot();
+    for (q, want) in [
+        (sum_of(900), "s\n900"),
+        (or_of(450), "upn\nana@contoso.example"),
+    ] {
+        let out = std::process::Command::new("sh")
+            .args(["-c", "ulimit -s 1024 && exec \"$0\" \"$@\""])
+            .arg(&bin)
+            .args(["sql", &s, "-q", &q, "--format", "csv"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code().unwrap_or(-1);
+        no_signal(code, &err);
+        assert_eq!(
+            (code, String::from_utf8_lossy(&out.stdout).trim()),
+            (0, want),
+            "{err}"
+        );
+    }
+}
+
+/// A chain longer than the query thread's stack is sure to hold is refused before polars sees
+/// it, as one `licdiag: error:` line that says what to write instead; one just under the limit is
+/// run.
+#[test]
+fn sql_past_the_depth_limit_is_one_error_line() {
+    let s = snapshot();
+    for q in [sum_of(5_000), or_of(5_000), sum_of(50_000)] {
+        let (code, out, err) = run(&["sql", &s, "-q", &q]);
+        no_signal(code, &err);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("licdiag: error: SQL: ") && err.contains("IN ("),
+            "{err}"
+        );
+    }
+    // nesting is sqlparser's to limit: its own error, one line
+    let q = format!("select {}1{}", "(".repeat(5_000), ")".repeat(5_000));
+    let (code, _, err) = run(&["sql", &s, "-q", &q]);
+    no_signal(code, &err);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+    // deep, but within the limit: run on the query thread's large stack
+    let (code, out, err) = run(&["sql", &s, "-q", &sum_of(900), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "s\n900"), "{err}");
+    // operators inside strings, comments and quoted names are no operators
+    let q = format!(
+        "select '{}' as \"{}\" -- {}\n from users /* {} */",
+        "+".repeat(5_000),
+        "-".repeat(3_000),
+        "or ".repeat(5_000),
+        "and ".repeat(5_000)
+    );
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    // a long IN list and many columns are wide, not deep
+    let list: Vec<String> = (0..5_000).map(|i| format!("'a{i}'")).collect();
+    let q = format!("select upn from users where upn in ({})", list.join(", "));
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let cols: Vec<String> = (0..2_000).map(|i| format!("{i} + 1 as c{i}")).collect();
+    let q = format!("select {}", cols.join(", "));
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
 }
 
 /// A user repeated in a file (same id, same license errors) is skipped as a repeat, not as a
