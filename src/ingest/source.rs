@@ -209,9 +209,40 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
     Ok(out)
 }
 
-/// What a folder held that is not read, for a note: `in FOLDER: 2 empty files (a, b); ...`,
-/// naming up to three entries of each reason (relative to the folder).
+/// What a folder held that is not read, for an error: `entries passed over in FOLDER: an empty
+/// file (2): a, b; ...`, naming up to three entries of each reason (relative to the folder).
 pub fn passed_over_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
+    format!(
+        "{} passed over in {}: {}",
+        how_many(entries),
+        folder.display(),
+        passed_over_parts(folder, entries)
+    )
+}
+
+/// What a folder held that is not read, as a note about that folder, which it names first (an
+/// input's notes are said after the input's path; this one is said as it is,
+/// [`crate::ingest::InputReport::remarks`]): `FOLDER: entries passed over: an empty file (2): a,
+/// b; ...`.
+pub fn folder_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
+    format!(
+        "{}: {} passed over: {}",
+        folder.display(),
+        how_many(entries),
+        passed_over_parts(folder, entries)
+    )
+}
+
+fn how_many(entries: &[(PathBuf, &'static str)]) -> &'static str {
+    if entries.len() == 1 {
+        "1 entry"
+    } else {
+        "entries"
+    }
+}
+
+/// The entries passed over by reason: `an empty file (2): a, b; ...`.
+fn passed_over_parts(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
     let mut reasons: Vec<&'static str> = Vec::new();
     for (_, r) in entries {
         if !reasons.contains(r) {
@@ -233,16 +264,7 @@ pub fn passed_over_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> S
             format!("{r} ({}): {names}", of.len())
         })
         .collect();
-    format!(
-        "{} passed over in {}: {}",
-        if entries.len() == 1 {
-            "1 entry"
-        } else {
-            "entries"
-        },
-        folder.display(),
-        parts.join("; ")
-    )
+    parts.join("; ")
 }
 
 /// Files inside a folder that are notes about the export rather than data (README.md, *.txt notes).

@@ -667,10 +667,8 @@ pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
         .flat_map(|i| {
-            i.notes
-                .iter()
-                .chain(&i.group_notes)
-                .map(move |n| format!("{}: {n}", i.path))
+            i.remarks()
+                .chain(i.group_notes.iter().map(move |n| format!("{}: {n}", i.path)))
         })
         .collect()
 }
@@ -679,7 +677,7 @@ pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
 pub fn read_remarks(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
-        .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path)))
+        .flat_map(|i| i.remarks())
         .collect()
 }
 

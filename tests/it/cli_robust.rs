@@ -4,6 +4,7 @@
 //! an input did not have. Each case exits with the contract's code and says what it is about.
 
 use crate::common::{fixture, licdiag};
+use std::path::{Path, PathBuf};
 
 /// `licdiag ARGS`: (exit code, standard output, standard error).
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -128,6 +129,90 @@ fn sql_past_the_depth_limit_is_one_error_line() {
     let q = format!("select {}", cols.join(", "));
     let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
+}
+
+/// A folder holding the fixture snapshot and whatever `extra` adds to it, in a temporary folder.
+fn folder_with(extra: impl FnOnce(&Path)) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("export");
+    std::fs::create_dir(&d).expect("mkdir");
+    for f in ["users.json", "groups.json"] {
+        std::fs::copy(fixture("robust/snapshot").join(f), d.join(f)).expect("copy");
+    }
+    extra(&d);
+    (dir, d)
+}
+
+/// A note about what a folder passed over is said of that folder, not of a file read from it or
+/// from another input: `FOLDER: 1 entry passed over: ...`.
+#[test]
+fn a_folder_note_is_prefixed_by_its_folder() {
+    // a PowerShell export of nothing beside a file that is read
+    let f = "fixtures/robust/empty-users";
+    let want = format!("{f}: 1 entry passed over: holds no record");
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("\ninput: {want}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {want}")), "{err}");
+    assert!(!out.contains("groups.json: 1 entry"), "{out}");
+    assert!(!err.contains("groups.json: 1 entry"), "{err}");
+    for format in ["md", "html"] {
+        let (_, out, _) = run(&["--no-progress", "analyze", f, "--format", format]);
+        assert!(out.contains(&want), "{format}: {out}");
+        assert!(!out.contains("groups.json: 1 entry"), "{format}: {out}");
+    }
+    let (_, out, _) = run(&["--no-progress", "timeline", f]);
+    assert!(out.contains(&want), "{out}");
+    // JSON: the note names its folder itself
+    let (_, out, _) = run(&["--no-progress", "analyze", f, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let notes: Vec<&str> = v["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .flat_map(|i| i["notes"].as_array().into_iter().flatten())
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(notes.iter().any(|n| n.starts_with(&want)), "{notes:?}");
+
+    // a link to nothing beside the snapshot
+    let (_dir, d) = folder_with(|d| {
+        std::os::unix::fs::symlink("/nonexistent-licdiag", d.join("gone")).expect("link");
+    });
+    let p = d.display().to_string();
+    let want = format!("{p}: 1 entry passed over: a symbolic link to nothing (1): gone");
+    let (code, out, err) = run(&["--no-progress", "analyze", &p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("\ninput: {want}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {want}")), "{err}");
+
+    // a folder holding only a FIFO, beside another input: not said of the other input's file
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo_dir = dir.path().join("fifo");
+    std::fs::create_dir(&fifo_dir).expect("mkdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo_dir.join("users.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let p = fifo_dir.display().to_string();
+        let s = snapshot();
+        let (code, _, err) = run(&[
+            "--no-progress",
+            "plan",
+            "migrate",
+            &p,
+            &s,
+            "--group",
+            "LIC-E3",
+        ]);
+        no_signal(code, &err);
+        let want = format!(
+            "licdiag: note: {p}: 1 entry passed over: not a regular file (a FIFO, device or socket) (1): users.json"
+        );
+        assert!(err.contains(&want), "{err}");
+        assert!(!err.contains("groups.json: 1 entry"), "{err}");
+    }
 }
 
 /// A user repeated in a file (same id, same license errors) is skipped as a repeat, not as a
