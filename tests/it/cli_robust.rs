@@ -143,6 +143,43 @@ fn folder_with(extra: impl FnOnce(&Path)) -> (tempfile::TempDir, PathBuf) {
     (dir, d)
 }
 
+/// Two files of a folder linked to each other (`x -> y`, `y -> x`) are passed over and listed, as a
+/// link to a folder above is, by every command; a folder of nothing else says so.
+#[test]
+fn a_link_loop_between_two_files_is_passed_over() {
+    let (_dir, d) = folder_with(|d| {
+        std::os::unix::fs::symlink("y", d.join("x")).expect("link");
+        std::os::unix::fs::symlink("x", d.join("y")).expect("link");
+    });
+    let p = d.display().to_string();
+    let note = format!("{p}: entries passed over: a symbolic link loop");
+    let (code, out, err) = run(&["--no-progress", "analyze", &p]);
+    no_signal(code, &err);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(out.contains("(2): x, y"), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&note), "{out}");
+    let (code, _, err) = run(&["--no-progress", "diff", &p, &snapshot()]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (code, _, err) = run(&["--no-progress", "timeline", &p]);
+    assert!(matches!(code, 0 | 1), "{err}");
+
+    // a link to itself, and a folder of nothing but a loop
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink("a", dir.path().join("a")).expect("link");
+    let (code, _, err) = run(&["--no-progress", "analyze", &dir.path().display().to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no files; 1 entry passed over in") && err.contains("to no file) (1): a"),
+        "{err}"
+    );
+}
+
 /// A note about what a folder passed over is said of that folder, not of a file read from it or
 /// from another input: `FOLDER: 1 entry passed over: ...`.
 #[test]
