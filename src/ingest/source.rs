@@ -166,6 +166,12 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
         let meta = std::fs::metadata(p).map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
                 InputError::Missing(p.clone())
+            } else if is_link_loop(&e) {
+                InputError::Unusable {
+                    path: p.display().to_string(),
+                    found: LINK_LOOP.into(),
+                    expected: "a file or a folder: point the link at the export".into(),
+                }
             } else {
                 InputError::Io {
                     path: p.display().to_string(),
@@ -703,7 +709,13 @@ mod tests {
         let looped = io::Error::from_raw_os_error(libc::ELOOP);
         std::os::unix::fs::symlink("again", dir.path().join("again")).unwrap();
         assert_eq!(
-            walk_error(Some(&dir.path().join("again")), dir.path(), false, Some(&looped)).ok(),
+            walk_error(
+                Some(&dir.path().join("again")),
+                dir.path(),
+                false,
+                Some(&looped)
+            )
+            .ok(),
             Some(LINK_LOOP)
         );
         assert!(walk_error(Some(&sub), dir.path(), false, Some(&looped)).is_err());
@@ -771,11 +783,17 @@ mod tests {
             "{note}"
         );
         // said of its folder, which it names first
-        let entries: Vec<_> = x.passed_over.iter().map(|(_, p, w)| (p.clone(), *w)).collect();
+        let entries: Vec<_> = x
+            .passed_over
+            .iter()
+            .map(|(_, p, w)| (p.clone(), *w))
+            .collect();
         let note = folder_note(d, &entries);
         assert!(
             note.starts_with(&format!("{}: entries passed over: ", d.display()))
-                && note.contains("links leading to each other, to no file) (3): self.json, x.json, y.json"),
+                && note.contains(
+                    "links leading to each other, to no file) (3): self.json, x.json, y.json"
+                ),
             "{note}"
         );
     }

@@ -167,11 +167,23 @@ fn a_link_loop_between_two_files_is_passed_over() {
     assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
     let (code, _, err) = run(&["--no-progress", "timeline", &p]);
     assert!(matches!(code, 0 | 1), "{err}");
+    // named on the command line, such a link is refused, saying what it is
+    let x = d.join("x").display().to_string();
+    let (code, _, err) = run(&["--no-progress", "analyze", &x]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("licdiag: error: {x}: a symbolic link loop (links leading to each other, to no file); expected a file or a folder: point the link at the export")
+    );
 
     // a link to itself, and a folder of nothing but a loop
     let dir = tempfile::tempdir().expect("tempdir");
     std::os::unix::fs::symlink("a", dir.path().join("a")).expect("link");
-    let (code, _, err) = run(&["--no-progress", "analyze", &dir.path().display().to_string()]);
+    let (code, _, err) = run(&[
+        "--no-progress",
+        "analyze",
+        &dir.path().display().to_string(),
+    ]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
