@@ -163,9 +163,8 @@ fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let r = std::thread::scope(|s| {
-        let run = || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame::sql(&named, q)))
-        };
+        let run =
+            || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame::sql(&named, q)));
         std::thread::Builder::new()
             .name("licdiag-sql".into())
             .stack_size(sql_depth::QUERY_STACK)
