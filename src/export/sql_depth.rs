@@ -84,6 +84,7 @@ pub fn depth(query: &str) -> usize {
     let is_symbol = |c: u8| b"+-*/%<>=!|&^~#@:?".contains(&c);
     while i < b.len() {
         let c = b[i];
+        let open = levels.len();
         let top = levels.last_mut().expect("the outer level stays");
         match c {
             b'-' if b.get(i + 1) == Some(&b'-') => {
@@ -137,12 +138,11 @@ pub fn depth(query: &str) -> usize {
                 below += top.chain + top.sets;
                 levels.push(Level::default());
             }
-            b')' | b']' => {
-                if levels.len() > 1 {
-                    levels.pop();
-                    let top = levels.last().expect("the outer level stays");
-                    below -= top.chain + top.sets;
-                }
+            // a closing one without its opening one closes nothing
+            b')' | b']' if open > 1 => {
+                levels.pop();
+                let top = levels.last().expect("the outer level stays");
+                below -= top.chain + top.sets;
             }
             b',' | b';' => top.chain = 0,
             _ if is_symbol(c) => {
