@@ -150,12 +150,11 @@ fn one_line(msg: &str) -> String {
 }
 
 /// Runs the query, turning a polars panic into an error (polars can panic on odd queries); the
-/// panic message is kept off the terminal. A query whose expressions chain more operators than
-/// [`sql_depth::MAX_DEPTH`] is refused before polars sees it; the others run on a thread with a
-/// stack of [`sql_depth::QUERY_STACK`], since parsing, planning and dropping a chain recurse
-/// along it (a stack overflow aborts the process: no error could be said).
+/// panic message is kept off the terminal. The query runs on a thread with a stack of
+/// [`sql_depth::QUERY_STACK`], since parsing, planning and dropping a chain of operators recurse
+/// along it (a stack overflow aborts the process: no error could be said); [`run_sql`] has
+/// refused one deeper than [`sql_depth::MAX_DEPTH`].
 fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
-    sql_depth::check(q).map_err(|why| anyhow::anyhow!("SQL: {why}"))?;
     let named: Vec<(&str, &[frame::ColumnData])> = tables
         .iter()
         .map(|t| (t.name, t.columns.as_slice()))
@@ -213,6 +212,8 @@ pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
         }
         .into());
     }
+    // before the inputs are read: a query polars cannot be given is refused at once
+    sql_depth::check(&a.query).map_err(|why| anyhow::anyhow!("SQL: {why}"))?;
     let tables = build_tables(
         &a.paths,
         a.strict,

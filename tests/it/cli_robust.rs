@@ -99,6 +99,10 @@ fn sql_past_the_depth_limit_is_one_error_line() {
             "{err}"
         );
     }
+    // refused before the inputs are read: a missing input is not reached
+    let (code, _, err) = run(&["sql", "no-such-folder", "-q", &sum_of(5_000)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1000 licdiag hands to polars"), "{err}");
     // nesting is sqlparser's to limit: its own error, one line
     let q = format!("select {}1{}", "(".repeat(5_000), ")".repeat(5_000));
     let (code, _, err) = run(&["sql", &s, "-q", &q]);
