@@ -3,6 +3,7 @@
 //! is only touched through `normalize::frame`. The schema is documented in docs/tables.md.
 
 pub mod flavor;
+pub mod sql_depth;
 pub mod sql_output;
 pub mod tables;
 pub mod text;
@@ -149,7 +150,10 @@ fn one_line(msg: &str) -> String {
 }
 
 /// Runs the query, turning a polars panic into an error (polars can panic on odd queries); the
-/// panic message is kept off the terminal.
+/// panic message is kept off the terminal. The query runs on a thread with a stack of
+/// [`sql_depth::QUERY_STACK`], since parsing, planning and dropping a chain of operators recurse
+/// along it (a stack overflow aborts the process: no error could be said); [`run_sql`] has
+/// refused one deeper than [`sql_depth::MAX_DEPTH`].
 fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
     let named: Vec<(&str, &[frame::ColumnData])> = tables
         .iter()
@@ -157,8 +161,24 @@ fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
         .collect();
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame::sql(&named, q)));
+    let r = std::thread::scope(|s| {
+        let run =
+            || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| frame::sql(&named, q)));
+        std::thread::Builder::new()
+            .name("licdiag-sql".into())
+            .stack_size(sql_depth::QUERY_STACK)
+            .spawn_scoped(s, run)
+            // a panic outside the catch (none is known) is a panic as well
+            .map(|h| h.join().unwrap_or_else(Err))
+    });
     std::panic::set_hook(hook);
+    let r = r.map_err(|e| {
+        anyhow::anyhow!(
+            "SQL: cannot start the thread that runs the query ({e}, its stack reserves {} MB \
+             of address space); run with more memory or a higher `ulimit -v`",
+            sql_depth::QUERY_STACK >> 20
+        )
+    })?;
     match r {
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(anyhow::anyhow!(
@@ -192,6 +212,8 @@ pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
         }
         .into());
     }
+    // before the inputs are read: a query polars cannot be given is refused at once
+    sql_depth::check(&a.query).map_err(|why| anyhow::anyhow!("SQL: {why}"))?;
     let tables = build_tables(
         &a.paths,
         a.strict,

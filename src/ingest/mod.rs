@@ -124,6 +124,11 @@ pub struct InputReport {
     /// without license states, say): said by every report and on standard error.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The places in [`Self::notes`] of the notes about a folder rather than this input (what a
+    /// folder passed over, said on the first input read from it, else the first input): they name
+    /// their folder themselves and are said as they are ([`Self::remarks`]).
+    #[serde(skip)]
+    pub folder_notes: Vec<usize>,
     /// What the folder it was found in held that is not read and loses nothing (notes about the
     /// export, hidden entries, files of no bytes), said by `inspect` only; what may hold data
     /// (a FIFO, a link to nothing, a PowerShell export of nothing) is in [`Self::notes`].
@@ -239,10 +244,23 @@ impl InputReport {
             dates: None,
             gzip_cut: None,
             notes: Vec::new(),
+            folder_notes: Vec::new(),
             passed_over: Vec::new(),
             group_notes: Vec::new(),
         }
     }
+    /// Each of [`Self::notes`] as every report says it: `path: note`, but a note about a folder
+    /// ([`Self::folder_notes`]), which names its folder itself, as it is.
+    pub fn remarks(&self) -> impl Iterator<Item = String> + '_ {
+        self.notes.iter().enumerate().map(move |(k, n)| {
+            if self.folder_notes.contains(&k) {
+                n.clone()
+            } else {
+                format!("{}: {n}", self.path)
+            }
+        })
+    }
+
     pub fn skipped_total(&self) -> u64 {
         self.skipped.values().sum()
     }
@@ -2302,7 +2320,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         return Err(no_files(&passed_over));
     }
     // what a folder held that is not read is said on the first input read from it (else the
-    // first input), in every report and on standard error
+    // first input), in every report and on standard error, as a note that names the folder
+    // (not after the input's path: the input is not what it is about)
     for (folder, entries) in by_folder(&passed_over) {
         let at = out
             .inputs
@@ -2316,11 +2335,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
             .into_iter()
             .partition(|(_, why)| source::LOSES_NOTHING.contains(why));
         if !quiet.is_empty() {
-            r.passed_over
-                .push(source::passed_over_note(&folder, &quiet));
+            r.passed_over.push(source::folder_note(&folder, &quiet));
         }
         if !loud.is_empty() {
-            r.notes.push(source::passed_over_note(&folder, &loud));
+            r.folder_notes.push(r.notes.len());
+            r.notes.push(source::folder_note(&folder, &loud));
         }
     }
     one_snapshot(&out.snapshot)?;

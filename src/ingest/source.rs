@@ -55,7 +55,8 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<InputPath>, InputError> {
 #[derive(Debug, Default)]
 pub struct Expanded {
     pub inputs: Vec<InputPath>,
-    /// Entries found in a folder and passed over: (folder named, entry, why), in walking order.
+    /// Entries found in a folder and passed over: (folder named, entry, why), in walking order
+    /// (by name).
     pub passed_over: Vec<(PathBuf, PathBuf, &'static str)>,
     /// The inputs found by walking a folder (not named themselves), with the folder named: one
     /// that holds no record is passed over too ([`crate::ingest::read_inputs`]).
@@ -106,10 +107,13 @@ pub const NOT_A_FILE: &str = "not a regular file (a FIFO, device or socket)";
 pub const DANGLING: &str = "a symbolic link to nothing";
 /// ... a symbolic link to a folder above it.
 pub const LOOP: &str = "a symbolic link loop (to a folder above it)";
+/// ... a symbolic link that leads back to itself (`x -> y`, `y -> x`, or `x -> x`): the system
+/// gives up following it (`ELOOP`).
+pub const LINK_LOOP: &str = "a symbolic link loop (links leading to each other, to no file)";
 
-/// What an error met while walking a folder means: a link to nothing or a loop is passed over
-/// (`Ok(reason)`); anything else (a subfolder that cannot be read) is an error naming it, as a
-/// file that cannot be read is.
+/// What an error met while walking a folder means: a link to nothing or a loop (to a folder above,
+/// or of links leading to each other) is passed over (`Ok(reason)`); anything else (a subfolder
+/// that cannot be read) is an error naming it, as a file that cannot be read is.
 fn walk_error(
     path: Option<&Path>,
     root: &Path,
@@ -125,6 +129,11 @@ fn walk_error(
     if dangling {
         return Ok(DANGLING);
     }
+    if io.is_some_and(is_link_loop)
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Ok(LINK_LOOP);
+    }
     Err(InputError::Io {
         path: path.display().to_string(),
         source: io.map_or_else(
@@ -132,6 +141,19 @@ fn walk_error(
             |e| io::Error::new(e.kind(), e.to_string()),
         ),
     })
+}
+
+/// Whether an error is the system's "too many levels of symbolic links" (`ELOOP`).
+fn is_link_loop(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
@@ -144,6 +166,12 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
         let meta = std::fs::metadata(p).map_err(|e| {
             if e.kind() == io::ErrorKind::NotFound {
                 InputError::Missing(p.clone())
+            } else if is_link_loop(&e) {
+                InputError::Unusable {
+                    path: p.display().to_string(),
+                    found: LINK_LOOP.into(),
+                    expected: "a file or a folder: point the link at the export".into(),
+                }
             } else {
                 InputError::Io {
                     path: p.display().to_string(),
@@ -153,7 +181,10 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
         })?;
         if meta.is_dir() {
             let mut files: Vec<PathBuf> = Vec::new();
-            let mut walk = walkdir::WalkDir::new(p).follow_links(true).into_iter();
+            let mut walk = walkdir::WalkDir::new(p)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter();
             while let Some(e) = walk.next() {
                 let e = match e {
                     Ok(e) => e,
@@ -209,9 +240,40 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
     Ok(out)
 }
 
-/// What a folder held that is not read, for a note: `in FOLDER: 2 empty files (a, b); ...`,
-/// naming up to three entries of each reason (relative to the folder).
+/// What a folder held that is not read, for an error: `entries passed over in FOLDER: an empty
+/// file (2): a, b; ...`, naming up to three entries of each reason (relative to the folder).
 pub fn passed_over_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
+    format!(
+        "{} passed over in {}: {}",
+        how_many(entries),
+        folder.display(),
+        passed_over_parts(folder, entries)
+    )
+}
+
+/// What a folder held that is not read, as a note about that folder, which it names first (an
+/// input's notes are said after the input's path; this one is said as it is,
+/// [`crate::ingest::InputReport::remarks`]): `FOLDER: entries passed over: an empty file (2): a,
+/// b; ...`.
+pub fn folder_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
+    format!(
+        "{}: {} passed over: {}",
+        folder.display(),
+        how_many(entries),
+        passed_over_parts(folder, entries)
+    )
+}
+
+fn how_many(entries: &[(PathBuf, &'static str)]) -> &'static str {
+    if entries.len() == 1 {
+        "1 entry"
+    } else {
+        "entries"
+    }
+}
+
+/// The entries passed over by reason: `an empty file (2): a, b; ...`.
+fn passed_over_parts(folder: &Path, entries: &[(PathBuf, &'static str)]) -> String {
     let mut reasons: Vec<&'static str> = Vec::new();
     for (_, r) in entries {
         if !reasons.contains(r) {
@@ -233,16 +295,7 @@ pub fn passed_over_note(folder: &Path, entries: &[(PathBuf, &'static str)]) -> S
             format!("{r} ({}): {names}", of.len())
         })
         .collect();
-    format!(
-        "{} passed over in {}: {}",
-        if entries.len() == 1 {
-            "1 entry"
-        } else {
-            "entries"
-        },
-        folder.display(),
-        parts.join("; ")
-    )
+    parts.join("; ")
 }
 
 /// Files inside a folder that are notes about the export rather than data (README.md, *.txt notes).
@@ -652,6 +705,20 @@ mod tests {
         );
         // a file gone between listing and reading is no link: an error
         assert!(walk_error(Some(&sub), dir.path(), false, Some(&missing)).is_err());
+        // a link the system gives up following (ELOOP) is a loop; a file that says so is no link
+        let looped = io::Error::from_raw_os_error(libc::ELOOP);
+        std::os::unix::fs::symlink("again", dir.path().join("again")).unwrap();
+        assert_eq!(
+            walk_error(
+                Some(&dir.path().join("again")),
+                dir.path(),
+                false,
+                Some(&looped)
+            )
+            .ok(),
+            Some(LINK_LOOP)
+        );
+        assert!(walk_error(Some(&sub), dir.path(), false, Some(&looped)).is_err());
     }
 
     /// What a folder holds that is not read is listed with its reason.
@@ -668,6 +735,9 @@ mod tests {
         std::fs::write(d.join("empty.json"), "").unwrap();
         std::os::unix::fs::symlink(d.join("nothing"), d.join("gone.json")).unwrap();
         std::os::unix::fs::symlink(d, d.join("loop")).unwrap();
+        std::os::unix::fs::symlink("y.json", d.join("x.json")).unwrap();
+        std::os::unix::fs::symlink("x.json", d.join("y.json")).unwrap();
+        std::os::unix::fs::symlink("self.json", d.join("self.json")).unwrap();
         let fifo = d.join("fifo.json");
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
@@ -675,12 +745,15 @@ mod tests {
             .is_ok_and(|s| s.success());
         let x = expand(&[d.to_path_buf()]).unwrap();
         assert_eq!(x.inputs, [InputPath::File(d.join("users.json"))]);
-        let mut got: Vec<(String, &str)> = x
+        let got: Vec<(String, &str)> = x
             .passed_over
             .iter()
             .map(|(_, p, why)| (p.strip_prefix(d).unwrap().display().to_string(), *why))
             .collect();
-        got.sort();
+        // walked by name, whatever order the file system lists them in
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(got, sorted);
         let mut want = vec![
             (".git".to_string(), HIDDEN),
             (".hidden.json".into(), HIDDEN),
@@ -689,6 +762,9 @@ mod tests {
             ("gone.json".into(), DANGLING),
             ("loop".into(), LOOP),
             ("readme.txt".into(), DOCUMENTATION),
+            ("self.json".into(), LINK_LOOP),
+            ("x.json".into(), LINK_LOOP),
+            ("y.json".into(), LINK_LOOP),
         ];
         if made {
             want.push(("fifo.json".into(), NOT_A_FILE));
@@ -704,6 +780,20 @@ mod tests {
         );
         assert!(
             note.contains("notes about the export (README, *.md) (2): "),
+            "{note}"
+        );
+        // said of its folder, which it names first
+        let entries: Vec<_> = x
+            .passed_over
+            .iter()
+            .map(|(_, p, w)| (p.clone(), *w))
+            .collect();
+        let note = folder_note(d, &entries);
+        assert!(
+            note.starts_with(&format!("{}: entries passed over: ", d.display()))
+                && note.contains(
+                    "links leading to each other, to no file) (3): self.json, x.json, y.json"
+                ),
             "{note}"
         );
     }

@@ -96,17 +96,9 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 clean(&is.detail)
             )?;
         }
-        let not_shown = i
-            .skipped
-            .iter()
-            .filter(|(r, _)| {
-                !r.starts_with("out of scope")
-                    && r.as_str() != "merged sequence chunk"
-                    && r.as_str() != crate::ingest::REPEATED_RECORD
-            })
-            .map(|(_, n)| *n)
-            .sum::<u64>()
-            .saturating_sub(i.issues.len() as u64);
+        // the malformed records past those listed: not every record skipped is malformed (a
+        // repeated user, a header line met again, a record out of scope are counted, not listed)
+        let not_shown = i.malformed.saturating_sub(i.issues.len() as u64);
         if not_shown > 0 {
             writeln!(
                 w,

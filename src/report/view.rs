@@ -678,20 +678,18 @@ pub fn input_remarks(inputs: &[InputReport]) -> Vec<String> {
     inputs
         .iter()
         .flat_map(|i| {
-            i.notes
-                .iter()
-                .chain(&i.group_notes)
-                .map(move |n| format!("{}: {n}", i.path))
+            i.remarks().chain(
+                i.group_notes
+                    .iter()
+                    .map(move |n| format!("{}: {n}", i.path)),
+            )
         })
         .collect()
 }
 
 /// [`input_remarks`] but the set-up notes ([`InputReport::group_notes`]): what standard error says.
 pub fn read_remarks(inputs: &[InputReport]) -> Vec<String> {
-    inputs
-        .iter()
-        .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path)))
-        .collect()
+    inputs.iter().flat_map(|i| i.remarks()).collect()
 }
 
 /// Checks the audit window against the 7-day (free) and 30-day (P1/P2) retention.

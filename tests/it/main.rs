@@ -16,6 +16,7 @@ mod cli_plan;
 mod cli_redact;
 mod cli_reference;
 mod cli_report;
+mod cli_robust;
 mod cli_timeline;
 mod common;
 mod generated_tenant;

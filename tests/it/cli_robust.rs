@@ -1,0 +1,296 @@
+//! Inputs a review found the binary failing on (run 54): a long SQL expression overflowed the
+//! stack (SIGABRT), a symbolic link loop between two files of a folder stopped the run, a note
+//! about a folder's entries was prefixed by another file, and `inspect` claimed malformed records
+//! an input did not have. Each case exits with the contract's code and says what it is about.
+
+use crate::common::{fixture, licdiag};
+use std::path::{Path, PathBuf};
+
+/// `licdiag ARGS`: (exit code, standard output, standard error).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = licdiag().args(args).output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A run ended by a signal (a stack overflow aborts) has no exit code: -1 here.
+fn no_signal(code: i32, stderr: &str) {
+    assert!(code >= 0, "ended by a signal: {stderr}");
+    assert!(!stderr.contains("overflowed its stack"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+fn snapshot() -> String {
+    fixture("robust/snapshot").display().to_string()
+}
+
+/// `select 1+1+...+1`, `n` terms.
+fn sum_of(n: usize) -> String {
+    format!("select {} as s", vec!["1"; n].join("+"))
+}
+
+/// `select upn from users where upn = 'a0' or ...`, `n` terms, the last the fixture's user.
+fn or_of(n: usize) -> String {
+    let mut terms: Vec<String> = (0..n - 1).map(|i| format!("upn = 'a{i}'")).collect();
+    terms.push("upn = 'ana@contoso.example'".into());
+    format!("select upn from users where {}", terms.join(" or "))
+}
+
+/// The reviewer's queries, 200 terms, overflowed the 8 MB main stack of the release binary
+/// (polars and sqlparser are built without optimization there): they give their result now.
+#[test]
+fn sql_with_200_terms_gives_its_result() {
+    let s = snapshot();
+    let (code, out, err) = run(&["sql", &s, "-q", &sum_of(200), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "s\n200"), "{err}");
+    let (code, out, err) = run(&["sql", &s, "-q", &or_of(200), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "upn\nana@contoso.example"), "{err}");
+}
+
+/// The query does not run on the main thread, whose stack the system sizes (8 MB as a rule; the
+/// test binary's polars, built with optimization, needs less of it than the release binary's, so
+/// the main stack is cut to 1 MB here, where 400 terms overflowed it): chains up to the limit run
+/// on the query thread's own stack.
+#[test]
+fn sql_does_not_depend_on_the_main_stack() {
+    let bin = assert_cmd::cargo::cargo_bin("licdiag");
+    let s = snapshot();
+    for (q, want) in [
+        (sum_of(900), "s\n900"),
+        (or_of(450), "upn\nana@contoso.example"),
+    ] {
+        let out = std::process::Command::new("sh")
+            .args(["-c", "ulimit -s 1024 && exec \"$0\" \"$@\""])
+            .arg(&bin)
+            .args(["sql", &s, "-q", &q, "--format", "csv"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code().unwrap_or(-1);
+        no_signal(code, &err);
+        assert_eq!(
+            (code, String::from_utf8_lossy(&out.stdout).trim()),
+            (0, want),
+            "{err}"
+        );
+    }
+}
+
+/// A chain longer than the query thread's stack is sure to hold is refused before polars sees
+/// it, as one `licdiag: error:` line that says what to write instead; one just under the limit is
+/// run.
+#[test]
+fn sql_past_the_depth_limit_is_one_error_line() {
+    let s = snapshot();
+    for q in [sum_of(5_000), or_of(5_000), sum_of(50_000)] {
+        let (code, out, err) = run(&["sql", &s, "-q", &q]);
+        no_signal(code, &err);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("licdiag: error: SQL: ") && err.contains("IN ("),
+            "{err}"
+        );
+    }
+    // refused before the inputs are read: a missing input is not reached
+    let (code, _, err) = run(&["sql", "no-such-folder", "-q", &sum_of(5_000)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1000 licdiag hands to polars"), "{err}");
+    // nesting is sqlparser's to limit: its own error, one line
+    let q = format!("select {}1{}", "(".repeat(5_000), ")".repeat(5_000));
+    let (code, _, err) = run(&["sql", &s, "-q", &q]);
+    no_signal(code, &err);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+    // deep, but within the limit: run on the query thread's large stack
+    let (code, out, err) = run(&["sql", &s, "-q", &sum_of(900), "--format", "csv"]);
+    no_signal(code, &err);
+    assert_eq!((code, out.trim()), (0, "s\n900"), "{err}");
+    // operators inside strings, comments and quoted names are no operators
+    let q = format!(
+        "select '{}' as \"{}\" -- {}\n from users /* {} */",
+        "+".repeat(5_000),
+        "-".repeat(3_000),
+        "or ".repeat(5_000),
+        "and ".repeat(5_000)
+    );
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    // a long IN list and many columns are wide, not deep
+    let list: Vec<String> = (0..5_000).map(|i| format!("'a{i}'")).collect();
+    let q = format!("select upn from users where upn in ({})", list.join(", "));
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let cols: Vec<String> = (0..2_000).map(|i| format!("{i} + 1 as c{i}")).collect();
+    let q = format!("select {}", cols.join(", "));
+    let (code, _, err) = run(&["sql", &s, "-q", &q, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// A folder holding the fixture snapshot and whatever `extra` adds to it, in a temporary folder.
+fn folder_with(extra: impl FnOnce(&Path)) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("export");
+    std::fs::create_dir(&d).expect("mkdir");
+    for f in ["users.json", "groups.json"] {
+        std::fs::copy(fixture("robust/snapshot").join(f), d.join(f)).expect("copy");
+    }
+    extra(&d);
+    (dir, d)
+}
+
+/// Two files of a folder linked to each other (`x -> y`, `y -> x`) are passed over and listed, as a
+/// link to a folder above is, by every command; a folder of nothing else says so.
+#[test]
+fn a_link_loop_between_two_files_is_passed_over() {
+    let (_dir, d) = folder_with(|d| {
+        std::os::unix::fs::symlink("y", d.join("x")).expect("link");
+        std::os::unix::fs::symlink("x", d.join("y")).expect("link");
+    });
+    let p = d.display().to_string();
+    let note = format!("{p}: entries passed over: a symbolic link loop");
+    let (code, out, err) = run(&["--no-progress", "analyze", &p]);
+    no_signal(code, &err);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(out.contains("(2): x, y"), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&note), "{out}");
+    let (code, _, err) = run(&["--no-progress", "diff", &p, &snapshot()]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (code, _, err) = run(&["--no-progress", "timeline", &p]);
+    assert!(matches!(code, 0 | 1), "{err}");
+    // named on the command line, such a link is refused, saying what it is
+    let x = d.join("x").display().to_string();
+    let (code, _, err) = run(&["--no-progress", "analyze", &x]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("licdiag: error: {x}: a symbolic link loop (links leading to each other, to no file); expected a file or a folder: point the link at the export")
+    );
+
+    // a link to itself, and a folder of nothing but a loop
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink("a", dir.path().join("a")).expect("link");
+    let (code, _, err) = run(&[
+        "--no-progress",
+        "analyze",
+        &dir.path().display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no files; 1 entry passed over in") && err.contains("to no file) (1): a"),
+        "{err}"
+    );
+}
+
+/// A note about what a folder passed over is said of that folder, not of a file read from it or
+/// from another input: `FOLDER: 1 entry passed over: ...`.
+#[test]
+fn a_folder_note_is_prefixed_by_its_folder() {
+    // a PowerShell export of nothing beside a file that is read
+    let f = "fixtures/robust/empty-users";
+    let want = format!("{f}: 1 entry passed over: holds no record");
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("\ninput: {want}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {want}")), "{err}");
+    assert!(!out.contains("groups.json: 1 entry"), "{out}");
+    assert!(!err.contains("groups.json: 1 entry"), "{err}");
+    for format in ["md", "html"] {
+        let (_, out, _) = run(&["--no-progress", "analyze", f, "--format", format]);
+        assert!(out.contains(&want), "{format}: {out}");
+        assert!(!out.contains("groups.json: 1 entry"), "{format}: {out}");
+    }
+    let (_, out, _) = run(&["--no-progress", "timeline", f]);
+    assert!(out.contains(&want), "{out}");
+    // JSON: the note names its folder itself
+    let (_, out, _) = run(&["--no-progress", "analyze", f, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let notes: Vec<&str> = v["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .flat_map(|i| i["notes"].as_array().into_iter().flatten())
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(notes.iter().any(|n| n.starts_with(&want)), "{notes:?}");
+
+    // a link to nothing beside the snapshot
+    let (_dir, d) = folder_with(|d| {
+        std::os::unix::fs::symlink("/nonexistent-licdiag", d.join("gone")).expect("link");
+    });
+    let p = d.display().to_string();
+    let want = format!("{p}: 1 entry passed over: a symbolic link to nothing (1): gone");
+    let (code, out, err) = run(&["--no-progress", "analyze", &p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("\ninput: {want}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {want}")), "{err}");
+
+    // a folder holding only a FIFO, beside another input: not said of the other input's file
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo_dir = dir.path().join("fifo");
+    std::fs::create_dir(&fifo_dir).expect("mkdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(fifo_dir.join("users.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let p = fifo_dir.display().to_string();
+        let s = snapshot();
+        let (code, _, err) = run(&[
+            "--no-progress",
+            "plan",
+            "migrate",
+            &p,
+            &s,
+            "--group",
+            "LIC-E3",
+        ]);
+        no_signal(code, &err);
+        let want = format!(
+            "licdiag: note: {p}: 1 entry passed over: not a regular file (a FIFO, device or socket) (1): users.json"
+        );
+        assert!(err.contains(&want), "{err}");
+        assert!(!err.contains("groups.json: 1 entry"), "{err}");
+    }
+}
+
+/// A user repeated in a file (same id, same license errors) is skipped as a repeat, not as a
+/// malformed record: `inspect` lists no malformed record, as its JSON says none.
+#[test]
+fn inspect_counts_only_malformed_records_as_malformed() {
+    let f = "fixtures/robust/repeated-user";
+    let (code, out, err) = run(&["--no-progress", "inspect", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1  repeated user"), "{out}");
+    assert!(!out.contains("malformed"), "{out}");
+    assert!(!out.contains("problem"), "{out}");
+    // a malformed record is still listed, and one past the listed ones counted
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut lines: Vec<String> = Vec::new();
+    for i in 0..25 {
+        lines.push(format!("{{\"id\": \"broken {i}\""));
+    }
+    let p = dir.path().join("audit.jsonl");
+    let good = r#"{"id":"x1","category":"UserManagement","activityDisplayName":"Add member to group","activityDateTime":"2026-10-06T08:00:00Z","result":"success","targetResources":[]}"#;
+    std::fs::write(&p, format!("{good}\n{}\n", lines.join("\n"))).expect("write");
+    let (code, out, err) = run(&["--no-progress", "inspect", &p.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("problem     ... and 5 more malformed records"),
+        "{out}"
+    );
+}
