@@ -247,32 +247,28 @@ pub(crate) fn enrich(
             });
         }
     }
-    if !resolved.is_empty() {
-        let r: Vec<String> = resolved
+    // "2 users were resolved since: amy (time) and ben (time)."
+    let said = |us: &[&UserState], what: &str| {
+        let r: Vec<String> = us
             .iter()
             .map(|u| match &u.resolved {
                 Some(res) => format!("{} ({})", ctx.user_label(&u.user), fmt_time(res.when)),
                 None => ctx.user_label(&u.user),
             })
             .collect();
-        parts.push(format!(
-            "{} resolved since: {}.",
-            plural(resolved.len(), "user was", "users were"),
+        format!(
+            "{} {what}: {}.",
+            plural(us.len(), "user was", "users were"),
             list(&r, 5)
-        ));
+        )
+    };
+    if !resolved.is_empty() {
+        parts.push(said(&resolved, "resolved since"));
     }
     if !closed.is_empty() {
-        let r: Vec<String> = closed
-            .iter()
-            .map(|u| match &u.resolved {
-                Some(res) => format!("{} ({})", ctx.user_label(&u.user), fmt_time(res.when)),
-                None => ctx.user_label(&u.user),
-            })
-            .collect();
-        parts.push(format!(
-            "{} deleted while in error (closed, not resolved): {}.",
-            plural(closed.len(), "user was", "users were"),
-            list(&r, 5)
+        parts.push(said(
+            &closed,
+            "deleted while in error (closed, not resolved)",
         ));
     }
     if matches!(b.sku, SkuKey::Unknown) {
