@@ -201,3 +201,28 @@ fn errors_over_time_counts_errors_and_users_apart() {
         "an Other beside its error: {section}"
     );
 }
+
+#[test]
+fn plan_names_three_holders_of_a_shared_address_and_counts_the_rest() {
+    // every holder for every user was quadratic: 5,000 users on one address, 721 MB of plan
+    let out = licdiag()
+        .args([
+            "plan",
+            "delete-group",
+            "fixtures/diagnose/review54/shared-address",
+            "--group",
+            "LIC-O365-E3",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("address helpdesk@fabrikam.example is also held by"))
+        .collect();
+    assert!(!lines.is_empty(), "{text}");
+    for l in lines {
+        assert!(l.contains(" and 20 more"), "{l}");
+        assert!(l.matches("@fabrikam.example").count() <= 5, "{l}");
+    }
+}
