@@ -545,19 +545,7 @@ fn last_licensing_membership(
     user: &UKey,
     t: DateTime<Utc>,
 ) -> Option<crate::model::ObjectId> {
-    let g = ctx
-        .user_events(user)
-        .iter()
-        .rev()
-        .filter_map(|&i| ctx.events.get(i).copied())
-        .filter(|e| e.time <= t)
-        .find(|e| {
-            matches!(
-                e.activity,
-                Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
-            )
-        })
-        .and_then(|e| e.target(TargetKind::Group).and_then(|g| g.id.clone()))?;
+    let (_, g) = last_membership_change(ctx, user, t)?;
     let licensing = ctx
         .group(&g)
         .is_some_and(|gr| !gr.assigned_licenses.is_empty())
@@ -582,18 +570,30 @@ fn recent_membership_change(
     user: &UKey,
     t: DateTime<Utc>,
 ) -> Option<crate::model::ObjectId> {
-    ctx.user_events(user)
+    last_membership_change(ctx, user, t)
+        .filter(|(when, _)| t - *when <= chrono::Duration::hours(24))
+        .map(|(_, g)| g)
+}
+
+/// When, and in which group, the user's latest membership change at or before `t` happened.
+fn last_membership_change(
+    ctx: &Ctx<'_>,
+    user: &UKey,
+    t: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, crate::model::ObjectId)> {
+    let e = ctx
+        .user_events(user)
         .iter()
         .rev()
         .filter_map(|&i| ctx.events.get(i).copied())
-        .filter(|e| e.time <= t && t - e.time <= chrono::Duration::hours(24))
+        .filter(|e| e.time <= t)
         .find(|e| {
             matches!(
                 e.activity,
                 Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
             )
-        })
-        .and_then(|e| e.target(TargetKind::Group).and_then(|g| g.id.clone()))
+        })?;
+    Some((e.time, e.target(TargetKind::Group)?.id.clone()?))
 }
 
 /// Plans an error text names (conflicting pair, dependency), resolved through the catalog.
