@@ -12,6 +12,7 @@ use crate::model::snapshot::{
 };
 use crate::model::{
     Activity, AuditEvent, LicenseChange, LicenseTruncation, ObjectId, SkuId, TargetKind, ThinStr,
+    SIBLING_WINDOW,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -960,8 +961,9 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The license diff of an event, or of its `Update user` sibling (same correlation id), with
-    /// the lists of it Entra truncated.
+    /// The license diff of an event, or of its `Update user` sibling (same correlation id, or,
+    /// when no record shares it, the nearest by time:
+    /// [`AuditEvent::sibling_distance_ms`]), with the lists of it Entra truncated.
     pub fn license_change_of(
         &self,
         ev_index: usize,
@@ -970,17 +972,33 @@ impl<'a> Ctx<'a> {
         if let Some(l) = &e.licenses {
             return Some((l, e.extra.licenses_cut));
         }
-        let corr = e.correlation_id.as_ref()?;
         let k = e
             .target(TargetKind::User)
             .and_then(|t| self.resolve_user(t.id.as_ref(), t.upn.as_deref()))?;
-        self.user_events(&k)
-            .iter()
-            .filter_map(|&i| self.events.get(i).copied())
-            .find(|o| {
-                o.correlation_id.as_ref() == Some(corr)
-                    && o.activity == Activity::UpdateUser
-                    && o.licenses.is_some()
+        let updates = || {
+            self.user_events(&k)
+                .iter()
+                .filter_map(|&i| self.events.get(i).copied())
+                .filter(|o| o.activity == Activity::UpdateUser && o.licenses.is_some())
+        };
+        let by_correlation = e
+            .correlation_id
+            .as_ref()
+            .and_then(|c| updates().find(|o| o.correlation_id.as_ref() == Some(c)));
+        by_correlation
+            .or_else(|| {
+                // the user's events are in time order: only those a second around
+                let evs = self.user_events(&k);
+                let (from, to) = (e.time - SIBLING_WINDOW, e.time + SIBLING_WINDOW);
+                let lo =
+                    evs.partition_point(|&i| self.events.get(i).is_some_and(|o| o.time < from));
+                evs.get(lo..)?
+                    .iter()
+                    .filter_map(|&i| self.events.get(i).copied())
+                    .take_while(|o| o.time <= to)
+                    .filter_map(|o| Some((e.sibling_distance_ms(o)?, o)))
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, o)| o)
             })
             .and_then(|o| Some((o.licenses.as_deref()?, o.extra.licenses_cut)))
     }

@@ -797,12 +797,35 @@ const _: () = assert!(std::mem::size_of::<Target>() <= 32);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<SourceRef>() <= 24);
 
+/// How far apart a `Change user license` and its `Update user` sibling can be when paired by
+/// time ([`AuditEvent::sibling_distance_ms`]).
+pub const SIBLING_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
 impl AuditEvent {
     /// The reading order of events: time, then file and record (unique per record, since a
     /// file's records are numbered). Every sort of events, and the identities' merge with them,
     /// uses it.
     pub fn reading_key(&self) -> (DateTime<Utc>, &str, u64) {
         (self.time, &self.source.file, self.source.record)
+    }
+
+    /// How far (in milliseconds) `update` is from this `Change user license` when it is its
+    /// `Update user` sibling found by time: the record holding the license diff the `Change user
+    /// license` record lacks. Entra pairs the two by correlation id; the unified audit log by
+    /// `CreationTime` and `ObjectId` (formats.md section 8, quirk 6), its `InterSystemsId`s can
+    /// differ. So: an `Update user` with a license diff, by the same actor, at most a second away
+    /// (UAL times have no fraction: the two records can straddle a second). The caller checks
+    /// that both target the same user.
+    pub fn sibling_distance_ms(&self, update: &AuditEvent) -> Option<i64> {
+        if self.activity != Activity::ChangeUserLicense
+            || update.activity != Activity::UpdateUser
+            || update.licenses.is_none()
+            || update.actor != self.actor
+        {
+            return None;
+        }
+        let ms = (update.time - self.time).num_milliseconds().abs();
+        (ms <= SIBLING_WINDOW.num_milliseconds()).then_some(ms)
     }
 
     /// Whether this is a licensing event: a licensing activity, or any record carrying a license
@@ -978,6 +1001,53 @@ mod tests {
             } else {
                 prop_assert_eq!(Activity::from_name(&known), Activity::Other(once.into()));
             }
+        }
+    }
+
+    /// Quirk 6's pairing by time: an `Update user` with a license diff, by the same actor, at
+    /// most a second away; nothing else.
+    #[test]
+    fn sibling_by_time_is_an_update_user_by_the_same_actor_within_a_second() {
+        use crate::diagnose::testkit::{event, user_target};
+        let at = |activity, time: &str, actor: Actor, licenses: bool| {
+            let mut e = event(
+                activity,
+                time,
+                Outcome::Success,
+                actor,
+                vec![user_target("u")],
+            );
+            e.licenses = licenses.then(Default::default);
+            e
+        };
+        let admin = || Actor::User(Default::default());
+        let change = at(
+            Activity::ChangeUserLicense,
+            "2025-04-02T10:00:00Z",
+            admin(),
+            false,
+        );
+        let update = |time, actor, licenses| at(Activity::UpdateUser, time, actor, licenses);
+        assert_eq!(
+            change.sibling_distance_ms(&update("2025-04-02T10:00:00.400Z", admin(), true)),
+            Some(400)
+        );
+        assert_eq!(
+            change.sibling_distance_ms(&update("2025-04-02T09:59:59Z", admin(), true)),
+            Some(1_000)
+        );
+        for other in [
+            update("2025-04-02T10:00:01.001Z", admin(), true),
+            update("2025-04-02T10:00:00Z", admin(), false),
+            update("2025-04-02T10:00:00Z", Actor::GroupBasedLicensing, true),
+            at(
+                Activity::ChangeUserLicense,
+                "2025-04-02T10:00:00Z",
+                admin(),
+                true,
+            ),
+        ] {
+            assert_eq!(change.sibling_distance_ms(&other), None, "{other:?}");
         }
     }
 

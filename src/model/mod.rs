@@ -11,7 +11,7 @@ pub mod snapshot;
 pub use cause::Cause;
 pub use event::{
     Activity, Actor, AppActor, AuditEvent, AuditFormat, CellsKey, FileName, ModifiedProperty,
-    Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor,
+    Outcome, RecordKey, SourceRef, Target, TargetKind, UserActor, SIBLING_WINDOW,
 };
 pub use finding::{Diagnosis, Finding, Severity};
 pub use ids::{CorrelationId, ObjectId, PlanId, SkuId, ThinStr};

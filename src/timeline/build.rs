@@ -17,7 +17,7 @@ use crate::model::hash::HashMap;
 use crate::model::snapshot::Snapshot;
 use crate::model::{
     Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange,
-    LicenseTruncation, ObjectId, Outcome, Target, TargetKind,
+    LicenseTruncation, ObjectId, Outcome, Target, TargetKind, SIBLING_WINDOW,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,6 +96,10 @@ struct Builder<'a> {
     /// License diffs of `Update user` siblings (with the lists Entra truncated), by correlation
     /// id and user.
     siblings: HashMap<(CorrelationId, UserKey), Change<'a>>,
+    /// The same `Update user` records by user, for a `Change user license` no record shares a
+    /// correlation id with (the unified audit log's): paired by time and actor
+    /// ([`AuditEvent::sibling_distance_ms`]).
+    updates_by_user: HashMap<UserKey, Vec<&'a AuditEvent>>,
     /// Users the audit log deletes, with the latest deletion.
     deleted: HashMap<UserKey, DateTime<Utc>>,
     /// Open episodes a later success in the log would have resolved but the snapshot still shows
@@ -133,19 +137,25 @@ pub fn build(
         inferred: HashMap::default(),
         freed: Vec::new(),
         siblings: HashMap::default(),
+        updates_by_user: HashMap::default(),
         deleted: HashMap::default(),
         overruled: BTreeMap::new(),
         removed_from_groups: HashMap::default(),
         attributed: attributed_groups(diagnosis),
     };
     for e in events {
-        if e.activity == Activity::UpdateUser {
-            if let (Some(c), Some(l), Some(k)) = (&e.correlation_id, &e.licenses, b.user_of(e)) {
+        if e.activity == Activity::UpdateUser && e.licenses.is_some() {
+            let Some(k) = b.user_of(e) else { continue };
+            if let (Some(c), Some(l)) = (&e.correlation_id, &e.licenses) {
                 b.siblings
-                    .entry((c.clone(), k))
+                    .entry((c.clone(), k.clone()))
                     .or_insert((l, e.extra.licenses_cut));
             }
+            b.updates_by_user.entry(k).or_default().push(e);
         }
+    }
+    for updates in b.updates_by_user.values_mut() {
+        updates.sort_by_key(|o| o.time);
     }
     let mut order: Vec<&AuditEvent> = events.iter().collect();
     order.sort_by(|a, b| a.reading_key().cmp(&b.reading_key()));
@@ -873,11 +883,13 @@ impl<'a> Builder<'a> {
             );
             return;
         }
-        let change = change_of(e).or_else(|| {
-            e.correlation_id
-                .as_ref()
-                .and_then(|c| self.siblings.get(&(c.clone(), k.clone())).copied())
-        });
+        let change = change_of(e)
+            .or_else(|| {
+                e.correlation_id
+                    .as_ref()
+                    .and_then(|c| self.siblings.get(&(c.clone(), k.clone())).copied())
+            })
+            .or_else(|| self.sibling_by_time(e, &k));
         let eps = self.open_of(&EpisodeSubject::User(k.clone()));
         if !is_admin(&e.actor) {
             if e.result != Outcome::Success {
@@ -1063,6 +1075,20 @@ impl<'a> Builder<'a> {
                 user: Some(k),
             });
         }
+    }
+
+    /// The license diff of the `Update user` nearest a `Change user license` no record shares a
+    /// correlation id with: the unified audit log pairs the two by time and object.
+    fn sibling_by_time(&self, e: &AuditEvent, k: &UserKey) -> Option<Change<'a>> {
+        let updates = self.updates_by_user.get(k)?;
+        let lo = updates.partition_point(|o| o.time < e.time - SIBLING_WINDOW);
+        updates
+            .get(lo..)?
+            .iter()
+            .take_while(|o| o.time <= e.time + SIBLING_WINDOW)
+            .filter_map(|o| Some((e.sibling_distance_ms(o)?, *o)))
+            .min_by_key(|(d, _)| *d)
+            .and_then(|(_, o)| Some((o.licenses.as_deref()?, o.extra.licenses_cut)))
     }
 
     /// An administrator's `Update user` that fixes the user's open failure the way the guide

@@ -770,6 +770,129 @@ mod story {
     pub const CV: &str = "Not enough licenses are available to complete this operation. Purchase more licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK]";
     pub const DV: &str = "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].";
 
+    /// An administrator's license change of a user: the `Change user license` record and its
+    /// `Update user` sibling (the same correlation id) with the license lists, `delay` seconds
+    /// later.
+    pub fn admin_change(
+        t: &str,
+        delay: i64,
+        upn: &str,
+        by: &str,
+        old: &[&str],
+        new: &[&str],
+    ) -> Vec<Value> {
+        let mut change = rec(
+            t,
+            "Change user license",
+            "UserManagement",
+            admin(by),
+            vec![user(upn, vec![])],
+            "success",
+            "",
+        );
+        let mods = vec![
+            mp("AssignedLicense", Some(&lic(old)), &lic(new)),
+            mp("Included Updated Properties", None, "\"AssignedLicense\""),
+        ];
+        let later = chrono::DateTime::parse_from_rfc3339(t).expect("time")
+            + chrono::TimeDelta::seconds(delay);
+        let mut update = rec(
+            &later
+                .to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "Update user",
+            "UserManagement",
+            admin(by),
+            vec![user(upn, mods)],
+            "success",
+            "",
+        );
+        update["correlationId"] = change["correlationId"].clone();
+        change["id"] = json!(format!("{}_c", change["id"].as_str().unwrap_or_default()));
+        vec![change, update]
+    }
+
+    /// One UAL identity list (`Actor` or `Target`) for a Graph target or actor.
+    fn ual_identities(v: &Value) -> Vec<Value> {
+        if let Some(app) = v.get("app").filter(|a| !a.is_null()) {
+            let sp = app["servicePrincipalId"].as_str().unwrap_or_default();
+            return vec![
+                json!({"ID": app["displayName"], "Type": 1}),
+                json!({"ID": format!("ServicePrincipal_{sp}"), "Type": 2}),
+                json!({"ID": sp, "Type": 2}),
+                json!({"ID": "ServicePrincipal", "Type": 2}),
+            ];
+        }
+        let u = v.get("user").filter(|u| !u.is_null()).unwrap_or(v);
+        let id = u["id"].as_str().unwrap_or_default();
+        let kind = v["type"].as_str().unwrap_or("User");
+        let mut out = Vec::new();
+        if let Some(upn) = u["userPrincipalName"].as_str() {
+            out.push(json!({"ID": upn, "Type": 5}));
+        }
+        out.extend([
+            json!({"ID": format!("{kind}_{id}"), "Type": 2}),
+            json!({"ID": id, "Type": 2}),
+            json!({"ID": kind, "Type": 2}),
+        ]);
+        if let Some(name) = v["displayName"].as_str() {
+            out.push(json!({"ID": name, "Type": 1}));
+        }
+        out
+    }
+
+    /// A Graph record as the unified audit log's `AuditData` (Purview JSON): operation with a
+    /// period, `CreationTime` in whole seconds without a zone, and its own `InterSystemsId` (the
+    /// UAL does not share the correlation id of a `Change user license` and its `Update user`).
+    pub fn to_ual(r: &Value) -> Value {
+        let time = r["activityDateTime"].as_str().expect("time");
+        let targets = r["targetResources"].as_array().expect("targets");
+        let first = &targets[0];
+        let object_id = first["userPrincipalName"]
+            .as_str()
+            .or(first["id"].as_str())
+            .unwrap_or_default();
+        let mods: Vec<Value> = targets
+            .iter()
+            .flat_map(|t| {
+                t["modifiedProperties"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|m| {
+                json!({"Name": m["displayName"], "NewValue": m["newValue"].as_str().unwrap_or(""),
+                    "OldValue": m["oldValue"].as_str().unwrap_or("")})
+            })
+            .collect();
+        let mut ext = vec![json!({"Name": "additionalDetails", "Value": "{}"})];
+        if let Some(reason) = r["resultReason"].as_str().filter(|x| !x.is_empty()) {
+            ext.push(json!({"Name": "MethodExecutionResult.", "Value": reason}));
+        }
+        let gbl = !r["initiatedBy"]["app"].is_null();
+        json!({
+            "CreationTime": &time[..19],
+            "Id": id(&format!("ual{}", r["id"])),
+            "Operation": format!("{}.", r["activityDisplayName"].as_str().unwrap_or_default()),
+            "OrganizationId": TENANT_ID,
+            "RecordType": 8,
+            "ResultStatus": if r["result"] == "success" { "Success" } else { "Failure" },
+            "UserKey": "Not Available",
+            "UserType": if gbl { 4 } else { 0 },
+            "Version": 1,
+            "Workload": "AzureActiveDirectory",
+            "ObjectId": object_id,
+            "UserId": r["initiatedBy"]["user"]["userPrincipalName"].as_str()
+                .map_or_else(|| format!("ServicePrincipal_{GBL_SP}"), String::from),
+            "ExtendedProperties": ext,
+            "ModifiedProperties": mods,
+            "Actor": ual_identities(&r["initiatedBy"]),
+            "InterSystemsId": id(&format!("intersystems{}", r["id"])),
+            "IntraSystemId": id(&format!("intra{}", r["id"])),
+            "Target": targets.iter().flat_map(ual_identities).collect::<Vec<_>>(),
+        })
+    }
+
     /// Writes the records as `audit.jsonl` in a new temporary folder.
     pub fn write(records: &[Value]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1454,4 +1577,79 @@ fn a_group_failures_are_attributed_to_shows_its_membership_changes() {
         text.contains("member added") && text.contains("to LIC-E3 by alice.admin@contoso.example"),
         "{text}"
     );
+}
+
+/// formats.md section 8, quirk 6: a `Change user license` record has no license diff; its
+/// `Update user` sibling has it. Entra pairs the two by correlation id; the unified audit log by
+/// time and object (`InterSystemsId`s can differ). An administrator's direct license that fixes a
+/// dependency failure is the same fix read from Graph and from the UAL, and a direct assignment
+/// the administrator retried is resolved in both.
+#[test]
+fn a_ual_change_user_license_is_paired_with_its_update_user_by_time() {
+    use story::*;
+    let u = "dana.user@contoso.example";
+    let v = "vik.user@contoso.example";
+    let mut recs = vec![
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", u, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", u, DV),
+    ];
+    // the fix, its two records straddling a second
+    recs.extend(admin_change(
+        "2025-04-02T10:00:00Z",
+        1,
+        u,
+        BOB,
+        &[],
+        &["ENTERPRISEPACK"],
+    ));
+    recs.extend(ok(
+        "2025-04-02T10:05:00Z",
+        u,
+        &["ENTERPRISEPACK", "MCOMEETADV"],
+    ));
+    // a direct assignment that failed for seats, then went through
+    let mut direct = fail("2025-04-02T11:00:00Z", v, CV);
+    direct["initiatedBy"] = admin(BOB);
+    recs.push(direct);
+    recs.extend(admin_change(
+        "2025-04-02T12:00:00Z",
+        0,
+        v,
+        BOB,
+        &[],
+        &["ENTERPRISEPACK"],
+    ));
+    let graph = write(&recs);
+    let ual = tempfile::tempdir().expect("tempdir");
+    let text: String = recs.iter().map(|r| format!("{}\n", to_ual(r))).collect();
+    std::fs::write(ual.path().join("ual.jsonl"), text).expect("write");
+    let mut fixes = Vec::new();
+    for dir in [graph.path(), ual.path()] {
+        let path = dir.to_str().expect("utf-8 path");
+        let (t, code) = json_of(&["timeline", path, "--user", u]);
+        assert_eq!(code, 0, "{t:#}");
+        let fix = the_fix(entries(&t), "license_added").clone();
+        assert_eq!(fix["who"], BOB, "{fix:#}");
+        assert_eq!(
+            fix["skus"],
+            serde_json::json!(["ENTERPRISEPACK"]),
+            "{fix:#}"
+        );
+        assert!(
+            !entries(&t).iter().any(|e| e["stage"] == "reprocess"),
+            "an administrator's license change is no reprocess: {t:#}"
+        );
+        fixes.push(fix["at"].clone());
+        let (a, _) = json_of(&["analyze", path, "--fail-on", "never"]);
+        let finding = a["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["cause"] == "CountViolation")
+            .expect("the direct assignment's finding")
+            .clone();
+        assert_eq!(finding["users"][0]["status"], "resolved", "{finding:#}");
+    }
+    assert_eq!(fixes[0], fixes[1]);
 }
