@@ -40,6 +40,11 @@ impl NormalizeError {
                 "the record has no timestamp (activityDateTime / time / CreationTime)".into()
             }
             NormalizeError::BadTime(t) => {
+                if let Some(year) = time::unread_year(t).filter(|y| *y <= 0) {
+                    return format!(
+                        "timestamp {t:?} is not a date licdiag can read: its year {year} is before the common era (a placeholder or a corrupted value; re-export the record, or remove it)"
+                    );
+                }
                 if let Some(year) = time::unread_year(t) {
                     return format!(
                         "timestamp {t:?} is not a date licdiag can read: its year {year} is no Gregorian year from 1900 to 2399 (another calendar's? export with the Gregorian calendar)"

@@ -551,8 +551,10 @@ fn year_last(sep: u8, first: u32, second: u32, year: u32) -> Option<LocaleDate> 
 
 /// The year of a timestamp no reader read because its year is out of range (fa-IR's Solar Hijri
 /// `1405/7/17`, another calendar's): its first run of exactly four digits, in any script, when that
-/// is no year [`gregorian_year`] or [`year_last`] reads; for the message that says why.
-pub fn unread_year(s: &str) -> Option<u32> {
+/// is no year [`gregorian_year`] or [`year_last`] reads; for the message that says why. An ISO
+/// 8601 year written with a minus sign (`-0001-03-04T08:15:02Z`, before the common era) is
+/// negative.
+pub fn unread_year(s: &str) -> Option<i32> {
     let ascii = ascii_locale(s);
     let t = ascii.as_deref().unwrap_or(s);
     let b = t.as_bytes();
@@ -561,8 +563,15 @@ pub fn unread_year(s: &str) -> Option<u32> {
         let n = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
         if n == 4 {
             let year: u32 = t.get(i..i + 4)?.parse().ok()?;
-            return (gregorian_year(year).is_none() && !BUDDHIST_YEARS.contains(&year))
-                .then_some(year);
+            // a sign starts the (trimmed) text: `-0001-...` (a date's dash follows digits)
+            let negative = t.get(..i).is_some_and(|head| head.trim() == "-");
+            let signed = i32::try_from(year).ok()?;
+            return if negative {
+                Some(-signed)
+            } else {
+                (gregorian_year(year).is_none() && !BUDDHIST_YEARS.contains(&year))
+                    .then_some(signed)
+            };
         }
         i += n.max(1);
     }
@@ -1208,6 +1217,9 @@ mod tests {
         assert_eq!(unread_year("9/10/2569 13:05:13"), None);
         assert_eq!(unread_year("10/9/20261 13:05"), None);
         assert_eq!(unread_year("garbage"), None);
+        assert_eq!(unread_year("-0001-03-04T08:15:02Z"), Some(-1));
+        assert_eq!(unread_year(" -2026-03-04T08:15:02Z"), Some(-2026));
+        assert_eq!(unread_year("2026-03-04T08:15:02Z"), None);
     }
 
     /// A 12-hour clock counted 0-11 (ja-JP's, th-TH's and vi-VN's with `hour12`): hour 0 is the

@@ -354,3 +354,25 @@ fn every_command_says_how_dates_were_read() {
     ]);
     assert_eq!(v["as_of"], "2026-10-20T00:00:00Z");
 }
+
+/// A timestamp whose ISO 8601 year has a minus sign (`-0001-...`, before the common era) is a bad
+/// timestamp said as such: the year as written, not its digits without the sign.
+#[test]
+fn a_negative_year_is_said_with_its_sign() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("negative-year.jsonl");
+    let record = r#"{"id":"Directory_1","category":"UserManagement","result":"failure","activityDisplayName":"Change user license","activityDateTime":"-0001-03-04T08:15:02Z","initiatedBy":{"user":null,"app":{"displayName":"Microsoft Azure AD Group-Based Licensing"}},"targetResources":[{"id":"7e1d2c3b-4a59-4687-b8c9-0a1b2c3d4e5f","type":"User","userPrincipalName":"a@b.example","modifiedProperties":[]}]}"#;
+    std::fs::write(&file, format!("{record}\n")).expect("write");
+    let out = licdiag()
+        .args(["--no-progress", "analyze", "--strict"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("record 1 (line 1): bad timestamp: timestamp \"-0001-03-04T08:15:02Z\" is not a date licdiag can read: its year -1 is before the common era"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
