@@ -215,6 +215,9 @@ fn build_finding(
         Cause::Other => other::enrich(ctx, b, &users),
         Cause::ConcurrencyException => concurrency::enrich(ctx, b, &users),
         Cause::MissingPrerequisite => prerequisite::enrich(ctx, b),
+        Cause::Unknown(c) if c.as_str() == crate::model::cause::INVALID_USAGE_LOCATION => {
+            usage::enrich_invalid(ctx, b, &users)
+        }
         Cause::Unknown(_) => unknown::enrich(ctx, b, &users),
     };
     let relabeled: Vec<String> = {

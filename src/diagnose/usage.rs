@@ -1,5 +1,7 @@
 //! ProhibitedInUsageLocationViolation: each affected user's usage location (an unset one inherits
-//! the tenant's country for group licensing), grouped by country in the explanation.
+//! the tenant's country for group licensing), grouped by country in the explanation; and the
+//! `invalidUsageLocation` answer (a user without a valid usage location, refused at once), which
+//! names the same facts.
 
 use super::context::Ctx;
 use super::observe::Bucket;
@@ -10,7 +12,13 @@ use std::collections::BTreeMap;
 
 pub(crate) const UNSET: &str = "unset: inherits the tenant's country";
 
-pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
+/// The users' usage locations (`unset` the note of a user without one), the pending users by
+/// location, and how many of them are synced from on-premises AD.
+fn locations(
+    ctx: &Ctx<'_>,
+    users: &[UserState],
+    unset: &str,
+) -> (Vec<UserUsageLocation>, BTreeMap<String, Vec<String>>, usize) {
     let mut locs: Vec<UserUsageLocation> = Vec::new();
     let mut by_country: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut synced = 0;
@@ -24,7 +32,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
                     .map(str::to_ascii_uppercase);
-                let note = loc.clone().unwrap_or_else(|| UNSET.to_string());
+                let note = loc.clone().unwrap_or_else(|| unset.to_string());
                 (loc, note, u.is_synced())
             }
             None => (None, "not in the snapshot".to_string(), false),
@@ -46,6 +54,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         });
     }
     locs.sort();
+    (locs, by_country, synced)
+}
+
+pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
+    let (locs, by_country, synced) = locations(ctx, users, UNSET);
     let sku = ctx.sku_label(&b.sku);
     let from = ctx
         .group_key_label(&b.group)
@@ -92,6 +105,56 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     if synced > 0 {
         parts.push(format!(
             "{} synced from on-premises AD: change usageLocation at the source (or in the Entra Connect flow).",
+            plural(synced, "user is", "users are")
+        ));
+    }
+    (
+        CauseDetails::UsageLocation {
+            usage_locations: locs,
+        },
+        parts.join(" "),
+    )
+}
+
+/// `invalidUsageLocation`: the assignment was refused at once because the user has no valid usage
+/// location (guide: "before you can assign a license to a user, you must specify the Usage
+/// location"); group licensing does not fail so for an unset one (its users inherit the
+/// directory's country), an assignment made directly does. The fix is the location, not the group.
+pub(crate) fn enrich_invalid(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: &[UserState],
+) -> (CauseDetails, String) {
+    let (locs, by_country, synced) = locations(ctx, users, "unset");
+    let pending: usize = by_country.values().map(|v| v.len()).sum();
+    let from = ctx
+        .group_key_label(&b.group)
+        .map(|g| format!(" from {g}"))
+        .unwrap_or_default();
+    let mut parts = vec![format!(
+        "{} could not get {}{from}: the assignment was refused because {} no valid usage location (`License assignment cannot be done for user with invalid usage location.`), and a license cannot be assigned to a user without one.",
+        plural(if pending == 0 { users.len() } else { pending }, "user", "users"),
+        ctx.sku_label(&b.sku),
+        if pending == 1 || (pending == 0 && users.len() == 1) { "the user has" } else { "they have" }
+    )];
+    let per: Vec<String> = by_country
+        .iter()
+        .map(|(c, us)| format!("{c}: {}", list(us, 5)))
+        .collect();
+    if !per.is_empty() {
+        parts.push(format!("Usage locations: {}.", per.join("; ")));
+    }
+    parts.push(format!(
+        "Set each user's usage location to the country where they use the services (a two-letter code), then {}.",
+        if matches!(b.group, super::context::GroupKey::Direct) {
+            "assign the license again"
+        } else {
+            "reprocess"
+        }
+    ));
+    if synced > 0 {
+        parts.push(format!(
+            "{} synced from on-premises AD: set usageLocation at the source (or in the Entra Connect flow).",
             plural(synced, "user is", "users are")
         ));
     }

@@ -8,6 +8,12 @@ use std::fmt;
 /// unknown code, the reason as its message).
 pub const UNSPECIFIED_FAILURE: &str = "UnspecifiedFailure";
 
+/// The code an `invalid usage location` answer is kept under (licensing.md §3.1 names it so): a
+/// user without a valid usage location, whom `assignLicense` refuses at once, is no
+/// ProhibitedInUsageLocationViolation (a valid location where a plan is not offered, §6 #4), whose
+/// explanation and fix (remove the user from the licensing group) would be wrong for it.
+pub const INVALID_USAGE_LOCATION: &str = "invalidUsageLocation";
+
 /// Equal, hashed and ordered as its code in any ASCII case: an unknown code two exports spell in
 /// two cases (`FancyNewViolation`, `FANCYNEWVIOLATION`) is one cause, one finding (the known ones
 /// are read in any case already, [`Cause::from_code`]).
@@ -59,9 +65,10 @@ impl Cause {
                 Cause::MutuallyExclusiveViolation
             }
             "dependencyviolation" | "missingdependency" => Cause::DependencyViolation,
-            "prohibitedinusagelocationviolation" | "invalidusagelocation" => {
-                Cause::ProhibitedInUsageLocationViolation
-            }
+            "prohibitedinusagelocationviolation" => Cause::ProhibitedInUsageLocationViolation,
+            // the beta cloud-licensing code: a user without a valid usage location, not a
+            // prohibited one; kept under its canonical spelling
+            "invalidusagelocation" => Cause::Unknown(INVALID_USAGE_LOCATION.into()),
             "uniquenessviolation" | "proxyaddressconflict" => Cause::UniquenessViolation,
             "other" | "others" => Cause::Other,
             "licenseassignmentattributeconcurrencyexception" => Cause::ConcurrencyException,
@@ -99,6 +106,7 @@ impl Cause {
             Cause::Unknown(c) if c.as_str() == UNSPECIFIED_FAILURE => {
                 "Failure without an error code"
             }
+            Cause::Unknown(c) if c.as_str() == INVALID_USAGE_LOCATION => "No valid usage location",
             Cause::Unknown(_) => "Error code not known to licdiag",
         }
     }

@@ -107,11 +107,7 @@ const W_TOKEN: u16 = (1 << 7) | (1 << 8);
 const W_MUST_ALSO_ASSIGN: u16 = 1 << 9;
 const W_INVALID_LOCATION: u16 = 1 << 10;
 
-/// The code an `invalid usage location` answer is kept under (licensing.md §3.1 names it so): a
-/// user without a valid usage location, whom `assignLicense` refuses at once, is no
-/// ProhibitedInUsageLocationViolation (a valid location where a plan is not offered, §6 #4), whose
-/// explanation and fix (remove the user from the licensing group) would be wrong for it.
-pub const INVALID_USAGE_LOCATION: &str = "invalidUsageLocation";
+pub use crate::model::cause::INVALID_USAGE_LOCATION;
 
 static FINDER: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()

@@ -1005,6 +1005,34 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 ps(&add_on_label)
             ));
         }
+        (Cause::Unknown(code), CauseDetails::UsageLocation { usage_locations })
+            if code.as_str() == crate::model::cause::INVALID_USAGE_LOCATION =>
+        {
+            summary = format!(
+                "Set a valid usage location on {} user(s), then {then_users}.",
+                pend.len()
+            );
+            steps.extend(entry.fix.iter().cloned());
+            for l in usage_locations {
+                if !is_pending.contains(&l.user) {
+                    continue;
+                }
+                let uid = l.user.key().unwrap_or_else(|| l.user.label());
+                commands.push(format!(
+                    "Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}{}",
+                    ps(&uid),
+                    comment(&l.note),
+                    if l.synced {
+                        "; synced: set it at the on-premises source instead"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            if direct {
+                steps.push(DIRECT_RETRY.into());
+            }
+        }
         (Cause::Unknown(code), _) => {
             summary = format!("Investigate error code {code}, fix the underlying problem, then reprocess the user(s).");
             steps.extend(entry.fix.iter().cloned());

@@ -203,7 +203,7 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             ],
             user_follow_up(),
             &format!("{RESOLVE}#usage-location-isnt-allowed"),
-            &["usage-location", "invalidUsageLocation"],
+            &["usage-location"],
         ),
         Cause::UniquenessViolation => entry(
             "uniqueness-violation",
@@ -259,6 +259,22 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             none("None: the group assignment itself is corrected; members are processed when it is saved."),
             &format!("{RESOLVE}#manage-licenses-for-products-with-prerequisites"),
             &["missing-prerequisite", "prerequisites", "add-on"],
+        ),
+        Cause::Unknown(code) if code.as_str() == crate::model::cause::INVALID_USAGE_LOCATION => entry(
+            "invalid-usage-location",
+            Some(c.clone()),
+            "No valid usage location",
+            "Before you can assign a license to a user, you must specify the Usage location property for the user (guide, \"Usage location isn't allowed\"). An assignment to a user without a valid one is refused at once: \"License assignment cannot be done for user with invalid usage location.\" This is not ProhibitedInUsageLocationViolation (a valid location where a service is not offered): the fix is the location, not the group. Group licensing does not fail so for an unset location (its users inherit the directory's country); a direct assignment, or one through the cloud-licensing (allotment) model, does.",
+            "Audit: a failed `Change user license` whose reason is \"License assignment cannot be done for user with invalid usage location.\" Beta cloudLicensing assignmentErrors: code invalidUsageLocation. Snapshot: the user's usageLocation is unset or not a two-letter country code.",
+            &[
+                "Set the user's usage location to the country where they use the services: Entra admin center > Users > the user > Properties > Edit > Usage location, or Graph PowerShell Update-MgUser -UserId <user id> -UsageLocation <two-letter country code>.",
+                "A user synced from on-premises AD: set it at the source (the usageLocation attribute, or the Entra Connect flow), then let it sync.",
+                "Set the usage location in the user-creation flow, so new users are not refused.",
+                "Then assign the license again (a direct assignment reports its error at once and is not retried), or reprocess the user.",
+            ],
+            user_follow_up(),
+            &format!("{RESOLVE}#usage-location-isnt-allowed"),
+            &["invalidUsageLocation", "no-usage-location", "usage-location-missing"],
         ),
         Cause::Unknown(code) if code.as_str() == crate::model::cause::UNSPECIFIED_FAILURE => PlaybookEntry {
             key: "unspecified-failure".into(),
@@ -477,6 +493,11 @@ pub fn playbook(cause: &Cause) -> PlaybookEntry {
 /// Every entry: the causes in `Cause::KNOWN` order, then the procedures and topics.
 pub fn all_entries() -> Vec<PlaybookEntry> {
     let mut v: Vec<PlaybookEntry> = Cause::KNOWN.iter().map(cause_entry).collect();
+    // the answer licdiag keeps under its own code: no documented group-licensing error, but a
+    // refusal with a fix of its own
+    v.push(cause_entry(&Cause::Unknown(
+        crate::model::cause::INVALID_USAGE_LOCATION.into(),
+    )));
     v.extend(topics());
     v
 }

@@ -108,11 +108,49 @@ fn an_invalid_usage_location_is_kept_as_its_own_code() {
         f["explanation"]
     );
 
-    // the beta cloud-licensing code with that message, for a user without a usage location
-    let (v, code) = analyze(&["mcl-invalid-location"]);
-    assert_eq!(code, 1);
-    assert_eq!(causes(&v), ["invalidUsageLocation"], "{v:#}");
-    assert_eq!(user_ids(&findings(&v)[0]), users(1, 1));
+    // the beta cloud-licensing code with that message, or alone (in another case), for a user
+    // without a usage location: the location is the fix, said with the user's (unset) one
+    for input in ["mcl-invalid-location", "mcl-invalid-code-only"] {
+        let (v, code) = analyze(&[input]);
+        assert_eq!(code, 1, "{input}");
+        assert_eq!(causes(&v), ["invalidUsageLocation"], "{input}: {v:#}");
+        let f = &findings(&v)[0];
+        assert_eq!(user_ids(f), users(1, 1), "{input}");
+        assert!(
+            f["explanation"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("no valid usage location"),
+            "{input}: {f:#}"
+        );
+        assert_eq!(f["details"]["kind"], "usage_location", "{input}: {f:#}");
+        assert_eq!(
+            f["details"]["usage_locations"][0]["note"], "unset",
+            "{input}: {f:#}"
+        );
+        let rec = &f["recommendation"];
+        assert_eq!(
+            rec["summary"], "Set a valid usage location on 1 user(s), then reprocess the user(s).",
+            "{input}: {rec:#}"
+        );
+        assert!(
+            rec["commands"][0]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Update-MgUser -UserId '10000000-0000-4000-8000-000000000001' -UsageLocation '<country code>'  # now unset"),
+            "{input}: {rec:#}"
+        );
+    }
+    // `explain` knows the code: its own entry, not the prohibited location's
+    let out = crate::common::licdiag()
+        .args(["explain", "invalidUsageLocation"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("No valid usage location (invalidUsageLocation)"),
+        "{text}"
+    );
 }
 
 /// The admin center's prerequisite message on a user's assignment: a DependencyViolation whose
