@@ -77,28 +77,36 @@ pub(super) fn parse_assignment_error(
     })
 }
 
-/// The cause of a `ProhibitedInUsageLocationViolation` code (which [`Cause::from_code`] also reads
-/// `invalidUsageLocation` as) whose message says the user has no valid usage location: `License
-/// assignment cannot be done for user with invalid usage location.` (licensing.md §6.1), which is
-/// not a prohibited location (§6 #4) but the code the message is kept under by the audit reader
-/// ([`crate::normalize::errors::INVALID_USAGE_LOCATION`]). A message that says a service is not
-/// offered in the location, or none, leaves the cause as the code says.
+/// The cause of a usage-location code read with its message. A
+/// `ProhibitedInUsageLocationViolation` whose message says the user has no valid usage location
+/// (`License assignment cannot be done for user with invalid usage location.`, licensing.md §6.1)
+/// is not a prohibited location (§6 #4) but the code the message is kept under by the audit reader
+/// ([`crate::normalize::errors::INVALID_USAGE_LOCATION`]); an `invalidUsageLocation` whose message
+/// says a service is not offered (or available) in the location is a prohibited one. Any other
+/// message, or none, leaves the cause as the code says.
 fn location_cause(cause: Cause, message: Option<&str>) -> Cause {
-    if cause != Cause::ProhibitedInUsageLocationViolation {
-        return cause;
-    }
     let invalid = Cause::Unknown(crate::normalize::errors::INVALID_USAGE_LOCATION.into());
-    match message {
-        Some(m)
-            if crate::normalize::errors::extract(m)
-                .iter()
-                .any(|e| e.cause == invalid) =>
-        {
-            invalid
-        }
-        _ => cause,
+    let Some(m) = message else { return cause };
+    if cause == Cause::ProhibitedInUsageLocationViolation
+        && crate::normalize::errors::extract(m)
+            .iter()
+            .any(|e| e.cause == invalid)
+    {
+        return invalid;
     }
+    if cause == invalid && NOT_OFFERED.is_match(m) {
+        return Cause::ProhibitedInUsageLocationViolation;
+    }
+    cause
 }
+
+/// A message saying a service is not offered in the user's location.
+static NOT_OFFERED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\bnot (?:offered|available|allowed|supported)\b.{0,40}\b(?:usage )?location",
+    )
+    .expect("a valid pattern")
+});
 
 #[cfg(test)]
 mod tests {
@@ -147,9 +155,9 @@ mod tests {
         );
     }
 
-    /// `invalidUsageLocation` with the message of a user without a valid usage location is kept
-    /// as that code, not read as a prohibited location (licensing.md §6 #4); with a message that
-    /// says the service is not offered there, or with none, it is read as the code says.
+    /// `invalidUsageLocation` with the message of a user without a valid usage location, or with
+    /// none, is kept as that code, not read as a prohibited location (licensing.md §6 #4); with a
+    /// message that says the service is not offered there it is a prohibited one.
     #[test]
     fn an_invalid_usage_location_is_no_prohibited_one() {
         let e = parse(json!({"code": "invalidUsageLocation",
@@ -158,12 +166,13 @@ mod tests {
         .unwrap();
         assert_eq!(e.cause, Cause::Unknown("invalidUsageLocation".into()));
         assert_eq!(e.cause.code(), "invalidUsageLocation");
-        for message in [
-            json!("The service is not available in the user's usage location."),
-            Value::Null,
-        ] {
-            let e = parse(json!({"code": "invalidUsageLocation", "message": message})).unwrap();
-            assert_eq!(e.cause, Cause::ProhibitedInUsageLocationViolation);
+        let e = parse(json!({"code": "invalidUsageLocation",
+            "message": "The service is not available in the user's usage location."}))
+        .unwrap();
+        assert_eq!(e.cause, Cause::ProhibitedInUsageLocationViolation);
+        for message in [Value::Null, json!("Something else went wrong.")] {
+            let e = parse(json!({"code": "INVALIDUSAGELOCATION", "message": message})).unwrap();
+            assert_eq!(e.cause.code(), "invalidUsageLocation", "{message}");
         }
         let e = parse(json!({"code": "CountViolation",
             "message": "License assignment cannot be done for user with invalid usage location."}))
