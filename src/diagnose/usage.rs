@@ -65,18 +65,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         .map(|g| format!(" from {g}"))
         .unwrap_or_default();
     let pending: usize = by_country.values().map(|v| v.len()).sum();
-    let mut parts =
+    let parts =
         vec![format!(
         "{} cannot get {sku}{from} because a service in it is not offered in their usage location.",
         plural(if pending == 0 { users.len() } else { pending }, "user", "users")
     )];
-    let per: Vec<String> = by_country
-        .iter()
-        .map(|(c, us)| format!("{c}: {}", list(us, 5)))
-        .collect();
-    if !per.is_empty() {
-        parts.push(format!("Usage locations: {}.", per.join("; ")));
-    }
     let gl = ctx
         .group_key_label(&b.group)
         .unwrap_or_else(|| "the licensing group".into());
@@ -94,24 +87,42 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         ),
         _ => format!("Remove users in unsupported locations from {gl}"),
     };
-    parts.push(format!(
+    let fix = format!(
         "{take_out}, or correct usageLocation where it is wrong (group licensing never sets it), then {}.",
         if matches!(b.group, super::context::GroupKey::Direct) {
             "retry the direct assignment"
         } else {
             "reprocess"
         }
-    ));
+    );
+    finish(parts, &by_country, fix, (synced, "change"), locs)
+}
+
+/// The explanation's end, the same for both causes: the pending users by location, the fix, what
+/// synced users need (`verb` usageLocation at the source), and the details.
+fn finish(
+    mut parts: Vec<String>,
+    by_country: &BTreeMap<String, Vec<String>>,
+    fix: String,
+    (synced, verb): (usize, &str),
+    usage_locations: Vec<UserUsageLocation>,
+) -> (CauseDetails, String) {
+    let per: Vec<String> = by_country
+        .iter()
+        .map(|(c, us)| format!("{c}: {}", list(us, 5)))
+        .collect();
+    if !per.is_empty() {
+        parts.push(format!("Usage locations: {}.", per.join("; ")));
+    }
+    parts.push(fix);
     if synced > 0 {
         parts.push(format!(
-            "{} synced from on-premises AD: change usageLocation at the source (or in the Entra Connect flow).",
+            "{} synced from on-premises AD: {verb} usageLocation at the source (or in the Entra Connect flow).",
             plural(synced, "user is", "users are")
         ));
     }
     (
-        CauseDetails::UsageLocation {
-            usage_locations: locs,
-        },
+        CauseDetails::UsageLocation { usage_locations },
         parts.join(" "),
     )
 }
@@ -131,37 +142,19 @@ pub(crate) fn enrich_invalid(
         .group_key_label(&b.group)
         .map(|g| format!(" from {g}"))
         .unwrap_or_default();
-    let mut parts = vec![format!(
+    let parts = vec![format!(
         "{} could not get {}{from}: the assignment was refused because {} no valid usage location (`License assignment cannot be done for user with invalid usage location.`), and a license cannot be assigned to a user without one.",
         plural(if pending == 0 { users.len() } else { pending }, "user", "users"),
         ctx.sku_label(&b.sku),
         if pending == 1 || (pending == 0 && users.len() == 1) { "the user has" } else { "they have" }
     )];
-    let per: Vec<String> = by_country
-        .iter()
-        .map(|(c, us)| format!("{c}: {}", list(us, 5)))
-        .collect();
-    if !per.is_empty() {
-        parts.push(format!("Usage locations: {}.", per.join("; ")));
-    }
-    parts.push(format!(
+    let fix = format!(
         "Set each user's usage location to the country where they use the services (a two-letter code), then {}.",
         if matches!(b.group, super::context::GroupKey::Direct) {
             "assign the license again"
         } else {
             "reprocess"
         }
-    ));
-    if synced > 0 {
-        parts.push(format!(
-            "{} synced from on-premises AD: set usageLocation at the source (or in the Entra Connect flow).",
-            plural(synced, "user is", "users are")
-        ));
-    }
-    (
-        CauseDetails::UsageLocation {
-            usage_locations: locs,
-        },
-        parts.join(" "),
-    )
+    );
+    finish(parts, &by_country, fix, (synced, "set"), locs)
 }

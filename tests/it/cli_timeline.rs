@@ -712,31 +712,7 @@ mod story {
 
     /// Group-based licensing licensed the user with `new`.
     pub fn ok(t: &str, upn: &str, new: &[&str]) -> Vec<Value> {
-        let mut change = rec(
-            t,
-            "Change user license",
-            "UserManagement",
-            gbl(),
-            vec![user(upn, vec![])],
-            "success",
-            "",
-        );
-        let mods = vec![
-            mp("AssignedLicense", Some(&lic(&[])), &lic(new)),
-            mp("Included Updated Properties", None, "\"AssignedLicense\""),
-        ];
-        let mut update = rec(
-            t,
-            "Update user",
-            "UserManagement",
-            gbl(),
-            vec![user(upn, mods)],
-            "success",
-            "",
-        );
-        update["correlationId"] = change["correlationId"].clone();
-        change["id"] = json!(format!("{}_c", change["id"].as_str().unwrap_or_default()));
-        vec![change, update]
+        license_pair(t, 0, upn, gbl(), &[], new)
     }
 
     pub fn member(t: &str, upn: &str, g: &str, by: &str) -> Value {
@@ -781,11 +757,24 @@ mod story {
         old: &[&str],
         new: &[&str],
     ) -> Vec<Value> {
+        license_pair(t, delay, upn, admin(by), old, new)
+    }
+
+    /// A `Change user license` by `by` and its `Update user` sibling (the same correlation id)
+    /// with the license lists, `delay` seconds later.
+    fn license_pair(
+        t: &str,
+        delay: i64,
+        upn: &str,
+        by: Value,
+        old: &[&str],
+        new: &[&str],
+    ) -> Vec<Value> {
         let mut change = rec(
             t,
             "Change user license",
             "UserManagement",
-            admin(by),
+            by.clone(),
             vec![user(upn, vec![])],
             "success",
             "",
@@ -802,7 +791,7 @@ mod story {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "Update user",
             "UserManagement",
-            admin(by),
+            by,
             vec![user(upn, mods)],
             "success",
             "",
