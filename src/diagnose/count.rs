@@ -80,6 +80,9 @@ pub(crate) fn enrich(
     let names =
         |v: &[&UserState]| -> Vec<String> { v.iter().map(|u| ctx.user_label(&u.user)).collect() };
 
+    // seats are free now (counting those in their grace period): the users failed when there
+    // were none, which the snapshot's numbers no longer show
+    let free_now = cap.is_some_and(|c| shortfall(c) == 0);
     let mut parts: Vec<String> = Vec::new();
     if pending.is_empty() {
         parts.push(format!(
@@ -88,8 +91,13 @@ pub(crate) fn enrich(
         ));
     } else {
         parts.push(format!(
-            "{} could not get {product}{from} because no seats are left: {}.",
+            "{} could not get {product}{from} because no seats {}: {}.",
             plural(pending.len(), "user", "users"),
+            if free_now {
+                "were left when Entra processed them"
+            } else {
+                "are left"
+            },
             list(&names(&pending), 8)
         ));
     }
@@ -200,7 +208,9 @@ pub(crate) fn enrich(
                 let x = c.consumed.saturating_sub(c.enabled);
                 let grace = x.min(c.warning);
                 let beyond = x - grace;
-                if grace > 0 {
+                // (with seats free now, the lapse sentence above has said it, the blocked users
+                // included)
+                if grace > 0 && s > 0 {
                     parts.push(format!(
                         "{} covered only by units in their grace period; when those lapse, {grace} more seat{} needed.",
                         plural(grace as usize, "seat is", "seats are"),

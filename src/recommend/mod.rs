@@ -319,7 +319,9 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     steps.push(format!("Buy {n} more {licenses}, or free {n} seat(s):"));
                 }
                 let sku_id = cap.sku_id.to_string();
-                for r in &cap.reclaimable {
+                // seats free now: nothing needs freeing, so no removal is proposed
+                let reclaim: &[_] = if n > 0 { &cap.reclaimable } else { &[] };
+                for r in reclaim {
                     let Some(uid) = r.user.key() else { continue };
                     match r.reason {
                         ReclaimReason::DisabledAccount => {

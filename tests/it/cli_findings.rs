@@ -226,3 +226,88 @@ fn plan_names_three_holders_of_a_shared_address_and_counts_the_rest() {
         assert!(l.matches("@fabrikam.example").count() <= 5, "{l}");
     }
 }
+
+/// The sample tenant's snapshot with ENTERPRISEPACK's units changed, in a new folder.
+fn seats(enabled: u64, warning: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in std::fs::read_dir("fixtures/sample-tenant/snapshot").expect("snapshot") {
+        let f = f.expect("entry").path();
+        let to = dir.path().join(f.file_name().expect("name"));
+        std::fs::copy(&f, &to).expect("copy");
+    }
+    let p = dir.path().join("subscribedSkus.json");
+    let mut v: Value = serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("json");
+    for s in v["value"].as_array_mut().expect("skus") {
+        if s["skuPartNumber"] == "ENTERPRISEPACK" {
+            s["prepaidUnits"]["enabled"] = enabled.into();
+            s["prepaidUnits"]["warning"] = warning.into();
+            s["prepaidUnits"]["suspended"] = 0.into();
+        }
+    }
+    std::fs::write(&p, v.to_string()).expect("write");
+    dir
+}
+
+/// Review 61 finding 1: seats bought after the users failed. The CountViolation says the users
+/// failed when no seats were left (not that none are), proposes no license removal (nothing needs
+/// freeing), and gives one number for what the units in their grace period hide.
+#[test]
+fn seats_free_now_are_no_shortage_and_free_nothing() {
+    let dir = seats(30, 0);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["analyze", path]);
+    let f = finding(&v, "CountViolation");
+    let f = f.first().expect("the finding");
+    let text = f["explanation"].as_str().expect("explanation");
+    assert!(
+        text.contains("because no seats were left when Entra processed them"),
+        "{text}"
+    );
+    assert!(!text.contains("no seats are left"), "{text}");
+    assert!(text.contains("8 seats are free now"), "{text}");
+    assert_eq!(f["details"]["shortfall"], 0, "{f:#}");
+    let commands = f["recommendation"]["commands"]
+        .as_array()
+        .expect("commands");
+    assert!(!commands.is_empty());
+    for c in commands {
+        let c = c.as_str().unwrap_or_default();
+        assert!(
+            c.starts_with("Invoke-MgLicenseUser"),
+            "only reprocessing: {c}"
+        );
+    }
+
+    // free only counting units in their grace period: one number for after they lapse
+    let dir = seats(20, 5);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["analyze", path]);
+    let f = finding(&v, "CountViolation");
+    let text = f
+        .first()
+        .and_then(|f| f["explanation"].as_str())
+        .expect("explanation");
+    assert!(
+        text.contains("3 seats are free now counting units in their grace period"),
+        "{text}"
+    );
+    assert!(text.contains("then 5 more seats are needed"), "{text}");
+    assert!(!text.contains("when those lapse"), "{text}");
+
+    // still short: the present tense, and the removals proposed
+    let dir = seats(20, 0);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["analyze", path]);
+    let f = finding(&v, "CountViolation");
+    let f = f.first().expect("the finding");
+    assert!(f["explanation"]
+        .as_str()
+        .is_some_and(|t| t.contains("because no seats are left")));
+    assert!(f["recommendation"]["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .any(|c| c
+            .as_str()
+            .is_some_and(|c| c.starts_with("Set-MgUserLicense"))));
+}
