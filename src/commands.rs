@@ -724,6 +724,11 @@ fn analyze(a: AnalyzeArgs, reading: Reading) -> Result<u8> {
             reported_errors: snap.reported_errors.len(),
             repeated_records: run.data.inputs.iter().map(|i| i.repeated()).sum(),
         },
+        audit_retention: crate::report::analysis::RetentionNote::of(&report::view::retention(
+            &run.data.inputs,
+            &run.diagnosis.findings,
+            run.diagnosis.as_of,
+        )),
     };
     let mut w = sink(a.output.as_deref())?;
     report::render(&doc, a.format, &mut w).context("writing the report")?;

@@ -156,6 +156,9 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         e.reported_errors,
         ts(&d.as_of)
     )?;
+    if let Some(r) = &doc.audit_retention {
+        writeln!(w, "audit retention: {}", clean(&r.note))?;
+    }
     for c in crate::report::view::date_caveats(doc.inputs) {
         writeln!(w, "dates: {}", clean(&c))?;
     }

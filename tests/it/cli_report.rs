@@ -173,6 +173,49 @@ fn retention_caveat_when_the_window_looks_cut_or_errors_predate_it() {
     assert!(md.contains("7 on free tenants, 30 with Entra ID P1/P2"));
 }
 
+/// Review 61 finding 2: the reports hold nothing the JSON does not; the retention caveat is in the
+/// JSON (`audit_retention`) and on the table's `audit retention:` line, the same sentence as md's.
+#[test]
+fn the_retention_caveat_is_in_every_format() {
+    let (md, _) = analyze("md", &[]);
+    let (json, _) = analyze("json", &[]);
+    let (table, _) = analyze("table", &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let r = &v["audit_retention"];
+    assert_eq!(r["errors_predating"], 1, "{r:#}");
+    assert_eq!(r["earliest_error"], "2026-10-04T17:12:40Z", "{r:#}");
+    assert!(r.get("cut_at_days").is_none(), "{r:#}");
+    let note = r["note"].as_str().expect("note");
+    assert!(note.starts_with("1 error recorded in the snapshot predates"));
+    assert!(md.contains(&format!("**Audit retention.** {note}")), "{md}");
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("audit retention: "))
+        .expect("the table's line");
+    assert_eq!(line, format!("audit retention: {note}"));
+    // a run with nothing to say has no key and no line
+    let (json, _) = run(&[
+        "analyze",
+        "fixtures/sample-tenant/audit",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert!(!json.contains("audit_retention"), "{json}");
+    // a window cut at 7 days says so in the JSON too
+    let (json, _) = run(&[
+        "analyze",
+        "fixtures/sample-tenant/audit",
+        "--as-of",
+        "2026-10-11T08:00:00Z",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["audit_retention"]["cut_at_days"], 7, "{json}");
+}
+
 #[test]
 fn html_is_self_contained_and_escaped() {
     let (html, code) = analyze("html", &[]);
