@@ -24,6 +24,7 @@ mod mapped;
 pub mod prefilter;
 pub mod raw;
 pub(crate) mod record;
+pub mod siblings;
 pub mod snapshot;
 pub mod source;
 pub mod value;
@@ -2439,6 +2440,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
                 .or_default() += 1;
         }
     }
+    siblings::note_missing_updates(&out.events, &mut out.inputs, by_path);
     Ok(out)
 }
 

@@ -1642,3 +1642,58 @@ fn a_ual_change_user_license_is_paired_with_its_update_user_by_time() {
     }
     assert_eq!(fixes[0], fixes[1]);
 }
+
+/// An export filtered to the `Change user license` activity holds none of the `Update user`
+/// records with the license lists: the reader is told on the input (timeline, analyze, standard
+/// error), not left to read the administrator's change as a reprocess unawares.
+#[test]
+fn a_log_without_update_user_records_says_so() {
+    use story::*;
+    let u = "dana.user@contoso.example";
+    let mut recs = vec![
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", u, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", u, DV),
+    ];
+    recs.extend(admin_change(
+        "2025-04-02T10:00:00Z",
+        0,
+        u,
+        BOB,
+        &[],
+        &["ENTERPRISEPACK"],
+    ));
+    recs.extend(ok(
+        "2025-04-02T10:05:00Z",
+        u,
+        &["ENTERPRISEPACK", "MCOMEETADV"],
+    ));
+    let whole = write(&recs);
+    let path = whole.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["timeline", path]);
+    assert!(v.get("input_notes").is_none(), "{v:#}");
+
+    recs.retain(|r| r["activityDisplayName"] != "Update user");
+    let filtered = write(&recs);
+    let path = filtered.path().to_str().expect("utf-8 path");
+    let (v, _) = json_of(&["timeline", path]);
+    let notes = v["input_notes"].as_array().expect("input notes");
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    let note = notes[0].as_str().unwrap_or_default();
+    assert!(
+        note.ends_with(&format!(
+            "audit.jsonl: {}",
+            licdiag::ingest::siblings::note(2)
+        )),
+        "{note}"
+    );
+    let out = licdiag()
+        .args(["--no-progress", "analyze", path])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 successful `Change user license` records and no `Update user` record"),
+        "{err}"
+    );
+}
