@@ -1362,8 +1362,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
     #[cfg(not(target_os = "linux"))]
     let parsed = |_: &[jsonscan::JsonItem]| None;
     // the last page's context (empty when a page had none), and whether an Azure Monitor envelope
-    // was seen: what an input with no records held
-    let context = std::sync::Mutex::new((None::<String>, false));
+    // was seen: what an input with no records held; and whether the input ended with its array
+    // or page open ([`Unclosed`])
+    let context = std::sync::Mutex::new((None::<String>, false, None::<Unclosed>));
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
@@ -1399,6 +1400,11 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                     .clone()
                     .or(sc.saw_envelope.then(String::new)),
                 sc.saw_records,
+                sc.ended_unclosed().then_some(if sc.saw_envelope {
+                    Unclosed::Page
+                } else {
+                    Unclosed::Array
+                }),
             );
         }
         Ok(())
@@ -1423,8 +1429,24 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         },
         &parsed,
     )?;
+    let (ctx, records, unclosed) = context.lock().map(|c| c.clone()).unwrap_or_default();
+    if let Some(u) = unclosed {
+        // a cut export: `[` alone read as an empty users list made a tenant look clean
+        let n = sink.report.records;
+        if n == 0 {
+            return Err(InputError::Unusable {
+                path,
+                found: u.found(),
+                expected: UNCLOSED_FIX.into(),
+            });
+        }
+        let note = u.note(n);
+        if sink.opts.strict {
+            return Err(InputError::Strict { path, detail: note });
+        }
+        sink.report.notes.push(note);
+    }
     if sink.report.records == 0 {
-        let (ctx, records) = context.lock().map(|c| c.clone()).unwrap_or_default();
         // an Azure Monitor envelope says what it holds by its key, as a Graph page does by its
         // context: an Event Hub message or a blob with no records is an audit log of none (a page
         // or JSON that says nothing of what it would hold is still refused)
@@ -1448,6 +1470,56 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         }
     }
     Ok(())
+}
+
+/// A JSON input that ends with its top-level array (or a page's `value` array, or the page) still
+/// open and no record cut in it ([`jsonscan::Scanner::ended_unclosed`]): an export cut short, or a
+/// file read while it was written. Whatever followed the end is missing, and nothing tells how
+/// much: with no record it is an error (not an export of nothing, `[]`), else a note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unclosed {
+    Array,
+    Page,
+}
+
+/// How to get an input whose array is closed ([`Unclosed`]).
+const UNCLOSED_FIX: &str = "the whole export, its array closed by `]`: export it again and let it \
+finish (`Get-MgUser -All ... | ConvertTo-Json -Depth 10 > users.json`, the same for groups and \
+subscribedSkus; from Graph, every page)";
+
+impl Unclosed {
+    fn what(self) -> &'static str {
+        match self {
+            Unclosed::Array => "a JSON array that is not closed (`[` without its `]`)",
+            Unclosed::Page => {
+                "a Graph page that is not closed (its `value` array's `]` or the page's `}` missing)"
+            }
+        }
+    }
+
+    /// The error's `found` of an input with no record.
+    fn found(self) -> String {
+        format!(
+            "{}: the file ends before any record (an export cut short, or a file still being \
+             written), which is not an export of nothing (`[]`)",
+            self.what()
+        )
+    }
+
+    /// The note of an input whose `n` records were read before its end.
+    fn note(self, n: u64) -> String {
+        let read = if n == 1 {
+            "the record before the end was read".to_string()
+        } else {
+            format!("the {n} records before the end were read")
+        };
+        format!(
+            "{}: the file ends after record {n} (an export cut short, or a file still being \
+             written): {read}, and whatever followed is missing; export it again and let it \
+             finish (`... | ConvertTo-Json -Depth 10`)",
+            self.what()
+        )
+    }
 }
 
 fn kind_from_context(ctx: &str) -> Option<InputKind> {

@@ -115,3 +115,105 @@ fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
         );
     }
 }
+
+/// The error of an input that ends inside its array before any record.
+fn unclosed_error(path: &str, page: bool) -> String {
+    let what = if page {
+        "a Graph page that is not closed (its `value` array's `]` or the page's `}` missing)"
+    } else {
+        "a JSON array that is not closed (`[` without its `]`)"
+    };
+    format!(
+        "licdiag: error: {path}: {what}: the file ends before any record (an export cut short, \
+         or a file still being written), which is not an export of nothing (`[]`); expected the \
+         whole export, its array closed by `]`: export it again and let it finish (`Get-MgUser \
+         -All ... | ConvertTo-Json -Depth 10 > users.json`, the same for groups and \
+         subscribedSkus; from Graph, every page)"
+    )
+}
+
+/// A users file of `[` alone was passed over in a folder as an export of nothing (and `analyze`
+/// found a clean tenant); a page cut after its `value` array opened was read as an empty list of
+/// the kind its context named. Each is one error line naming the file; `[]` is still an export
+/// of nothing.
+#[test]
+fn an_export_cut_before_its_first_record_is_an_error() {
+    let f = "fixtures/robust/cut-users";
+    let users = format!("{f}/users.json");
+    for cmd in ["analyze", "inspect", "timeline"] {
+        let (code, out, err) = run(&["--no-progress", cmd, f]);
+        assert_eq!(code, 2, "{cmd}: {out}");
+        assert_eq!(err.trim(), unclosed_error(&users, false), "{cmd}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text, page) in [
+        ("users.json", "\u{feff}[ \r\n", false),
+        ("nested.json", "[[", false),
+        ("groups.json", r#"{"value":["#, true),
+        (
+            "users-page.json",
+            r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":["#,
+            true,
+        ),
+        (
+            "subscribedSkus.json",
+            "{\n \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#subscribedSkus\",\n \"value\": [\n",
+            true,
+        ),
+        ("closed-array-open-page.json", r#"{"value":[]"#, true),
+    ] {
+        let p = write(dir.path(), name, text);
+        let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+        assert_eq!(code, 2, "{name}: {out}");
+        assert_eq!(err.trim(), unclosed_error(&p, page), "{name}");
+    }
+    // whole, and empty: an export of nothing, passed over in a folder
+    let p = write(dir.path(), "empty.json", "[]");
+    let (code, _, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("JSON with no records"), "{err}");
+}
+
+/// An export cut after whole records (no record cut in two, so none is skipped) is read up to the
+/// end, with a note that says so in every report and on standard error; `--strict` refuses it.
+#[test]
+fn an_export_cut_after_whole_records_is_read_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("export");
+    std::fs::create_dir(&d).expect("mkdir");
+    std::fs::copy(
+        fixture("robust/snapshot/groups.json"),
+        d.join("groups.json"),
+    )
+    .expect("copy");
+    let users = std::fs::read_to_string(fixture("robust/snapshot/users.json")).expect("users");
+    // the array's `]` and what follows it cut off
+    let cut = users.trim_end().strip_suffix(']').expect("an array");
+    let p = write(&d, "users.json", &format!("{cut},\n"));
+    let note = format!(
+        "{p}: a JSON array that is not closed (`[` without its `]`): the file ends after record 1 \
+         (an export cut short, or a file still being written): the record before the end was \
+         read, and whatever followed is missing; export it again and let it finish (`... | \
+         ConvertTo-Json -Depth 10`)"
+    );
+    let dir_s = d.display().to_string();
+    let (code, out, err) = run(&["--no-progress", "analyze", &dir_s]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("records     1  = events 0 + snapshot objects 1 + skipped 0"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", &dir_s]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "licdiag: error: {p}: a JSON array that is not closed (`[` without its `]`): the file ends after record 1"
+        )) && err.trim_end().ends_with("(--strict makes malformed records fatal)"),
+        "{err}"
+    );
+}
