@@ -587,8 +587,29 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
         }
     }
     match record::parse(&item.bytes) {
-        Ok(v) => process_value(v, src, None),
+        Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),
         Err(e) => skip(&src, "malformed JSON", json_detail(&e), true),
+    }
+}
+
+/// A snapshot record's outcome, unless the record (`bytes`) gives one of its keys twice with
+/// different values: then the skip that says so ([`snapshot::duplicate_key`]). A JSON reader keeps
+/// one of the two without a word, so a user named `"id":"a", ..., "id":"b"` was read as user b.
+/// A snapshot record refused for a missing id may be one whose last id was `null`: the duplicate
+/// is what is said then.
+fn keys_once(o: Outcome, bytes: &[u8], src: &SourceRef) -> Outcome {
+    let issue = match &o {
+        Outcome::Snap(recs, _) => snapshot::duplicate_key(bytes, recs),
+        Outcome::Skip { reason, .. }
+            if reason == snapshot::MISSING_ID || reason == snapshot::MISSING_SKU_ID =>
+        {
+            snapshot::duplicate_key(bytes, &[])
+        }
+        _ => None,
+    };
+    match issue {
+        Some(i) => skip(src, i.reason, i.detail, true),
+        None => o,
     }
 }
 

@@ -217,3 +217,110 @@ fn an_export_cut_after_whole_records_is_read_with_a_note() {
         "{err}"
     );
 }
+
+/// The message of a record that gives `key` twice.
+fn duplicate(owner: &str, key: &str, first: &str, second: &str) -> String {
+    format!(
+        "{owner}the key `{key}` is given twice in the record, as {first} and as \
+         {second}: which one holds cannot be told (a JSON reader keeps one without a word); export \
+         it again, or remove the wrong one (a file edited or joined by hand?)"
+    )
+}
+
+/// Ben's record names Ana's id after his own: read as Ana's (the last value wins in serde_json),
+/// then dropped as a repeat of her, he vanished without a word. The record is skipped as a
+/// malformed `duplicate key`, naming the key and both values; Ana is read. A users file of nothing
+/// else is refused, and so are groups and products with a key twice; `--strict` refuses any.
+#[test]
+fn a_record_that_names_a_key_twice_is_skipped_with_its_reason() {
+    let f = "fixtures/robust/duplicate-key";
+    let users = format!("{f}/users.json");
+    let ben = duplicate(
+        "user ben@contoso.example: ",
+        "id",
+        "\"10000000-0000-4000-8000-000000000002\"",
+        "\"10000000-0000-4000-8000-000000000001\"",
+    );
+    let (code, out, err) = run(&["--no-progress", "inspect", &users]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("records     2  = events 0 + snapshot objects 1 + skipped 1"),
+        "{out}"
+    );
+    assert!(out.contains("1  duplicate key"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "problem     record 2 (line 13): duplicate key: {ben}"
+        )),
+        "{out}"
+    );
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("snapshot: 1 users"), "{out}");
+    assert!(out.contains("ana@contoso.example"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "licdiag: note: {users}: 1 malformed record skipped (first: record 2 (line 13): duplicate key)"
+        )),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", f]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!(
+            "licdiag: error: {users}: record 2 (line 13): duplicate key: {ben} (--strict makes malformed records \
+             fatal)"
+        )
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sku = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+    for (name, text, want) in [
+        // the later id `null`: said as the duplicate, not as a user with no id
+        (
+            "users.json",
+            r#"[{"id":"10000000-0000-4000-8000-000000000001","userPrincipalName":"ana@contoso.example","assignedLicenses":[],"id":null}]"#.to_string(),
+            duplicate("", "id", "\"10000000-0000-4000-8000-000000000001\"", "null"),
+        ),
+        // any key, in any case: the lookup is case-insensitive, so `Id` is `id` again
+        (
+            "users-upn.json",
+            r#"[{"id":"10000000-0000-4000-8000-000000000001","userPrincipalName":"ana@contoso.example","UserPrincipalName":"ben@contoso.example","assignedLicenses":[]}]"#.to_string(),
+            duplicate("user ana@contoso.example: ", "userPrincipalName", "\"ana@contoso.example\"", "\"ben@contoso.example\""),
+        ),
+        (
+            "groups.json",
+            format!(r#"{{"value":[{{"id":"20000000-0000-4000-8000-000000000001","displayName":"LIC-E3","securityEnabled":true,"assignedLicenses":[{{"skuId":"{sku}"}}],"assignedLicenses":[]}}]}}"#),
+            duplicate("group LIC-E3: ", "assignedLicenses", &format!("[{{\"skuId\":\"{sku}\"}}]"), "[]"),
+        ),
+        (
+            "subscribedSkus.json",
+            format!(r#"[{{"skuId":"{sku}","skuPartNumber":"ENTERPRISEPACK","consumedUnits":5,"prepaidUnits":{{"enabled":10}},"ConsumedUnits":50}}]"#),
+            duplicate("subscribedSku ENTERPRISEPACK: ", "consumedUnits", "5", "50"),
+        ),
+    ] {
+        let p = write(dir.path(), name, &text);
+        let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+        assert_eq!(code, 2, "{name}: {out}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "licdiag: error: {p}: 1 records, none of them usable (record 1: {want}); expected"
+            )),
+            "{name}: {err}"
+        );
+    }
+    // the same value twice is harmless: read
+    let p = write(
+        dir.path(),
+        "same.json",
+        r#"[{"id":"10000000-0000-4000-8000-000000000001","userPrincipalName":"ana@contoso.example","assignedLicenses":[],"id":"10000000-0000-4000-8000-000000000001"}]"#,
+    );
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("records     1  = events 0 + snapshot objects 1 + skipped 0"),
+        "{out}"
+    );
+}

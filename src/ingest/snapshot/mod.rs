@@ -11,6 +11,7 @@
 mod errors;
 pub(in crate::ingest) mod fields;
 mod groups;
+mod keys;
 mod msol;
 mod skus;
 mod tables;
@@ -30,6 +31,7 @@ pub use fields::{
     MALFORMED, MISSING_CODE, MISSING_COLUMN, MISSING_ID, MISSING_SKU_ID, MISSING_UNITS, NOT_OBJECT,
     TRUNCATED, WRONG_KIND,
 };
+pub use keys::{duplicate_key, DUPLICATE_KEY};
 pub use tables::classify_csv;
 pub use users::BAD_TIMESTAMP;
 
