@@ -2279,6 +2279,10 @@ fn read_in_order(
         });
     }
     sum_accounts(&mut sink.snapshot.skus, &mut sink.report);
+    // `GroupLicenses.csv` lists a group once per product: its rows are one group's, merged later
+    if !matches!(sink.report.kind, Some(InputKind::Snapshot(k)) if k.is_csv()) {
+        snapshot::drop_repeated_groups(&mut sink.snapshot.groups, &mut sink.report);
+    }
     if let Some(h) = &hasher {
         sink.report.sha256 = source::hex_digest(h);
     }
@@ -2436,11 +2440,27 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     one_snapshot(&out.snapshot)?;
-    for file in consolidate(&mut out.snapshot)? {
-        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *file) {
+    // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
+    let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();
+    for u in consolidate(&mut out.snapshot)? {
+        if let Some(i) = out.inputs.iter().position(|r| *r.path == *u.file) {
+            let r = &mut out.inputs[i];
             r.snapshot_records = r.snapshot_records.saturating_sub(1);
             *r.skipped.entry(REPEATED_USER.into()).or_default() += 1;
+            match repeats.iter_mut().find(|(at, _, _)| *at == i) {
+                Some((_, n, _)) => *n += 1,
+                None => repeats.push((i, 1, u)),
+            }
         }
+    }
+    for (i, n, u) in repeats {
+        let s = if n == 1 { "" } else { "s" };
+        out.inputs[i].notes.push(format!(
+            "{n} user{s} listed again in the file (an id read before, with the same license \
+             errors) skipped, the copy with the most license states read (first: {}: user {}, \
+             first read in record {})",
+            u.at, u.who, u.first
+        ));
     }
     license_states_exported(&mut out)?;
     name_reported_users(&mut out);
@@ -2719,7 +2739,9 @@ fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// are ([`one_snapshot`]): which one holds would depend on the records' order. Gives the file of
 /// each copy dropped from its own file (a copy of a user read in the same file before), counted
 /// there as skipped ([`REPEATED_USER`]); a copy in another file is the same snapshot read again.
-fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<FileName>, InputError> {
+fn dedup_users(
+    users: &mut Vec<crate::model::snapshot::User>,
+) -> Result<Vec<RepeatedUser>, InputError> {
     use crate::model::hash::HashMap;
     use std::collections::hash_map::Entry;
     // id -> (first place, place of the copy kept)
@@ -2767,7 +2789,18 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<File
                                 .into(),
                         });
                     }
-                    same_file.push(u.source.file.clone());
+                    same_file.push(RepeatedUser {
+                        file: u.source.file.clone(),
+                        at: match u.source.line() {
+                            Some(l) => format!("record {} (line {l})", u.source.record),
+                            None => format!("record {}", u.source.record),
+                        },
+                        who: match u.upn.as_deref() {
+                            Some(upn) => format!("{upn} ({})", u.id),
+                            None => u.id.to_string(),
+                        },
+                        first: f.source.record,
+                    });
                 }
                 if f.source.file != u.source.file
                     && !f.license_states.is_empty()
@@ -2807,6 +2840,16 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<File
         !repeat
     });
     Ok(same_file)
+}
+
+/// A copy of a user dropped from its own file ([`dedup_users`]): where it was, who, and the record
+/// the user was first read from, for the note that says so.
+#[derive(Debug)]
+struct RepeatedUser {
+    file: FileName,
+    at: String,
+    who: String,
+    first: u64,
 }
 
 /// The skip reason of a user read again in the same file with the same license errors
@@ -2867,6 +2910,8 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
     let mut seen = crate::model::hash::HashSet::default();
     let mut keep = vec![true; skus.len()];
     let mut summed: Vec<usize> = Vec::new();
+    // the entries skipped as repeats: how many, and the first
+    let mut repeated: Option<(u64, String)> = None;
     for i in 0..skus.len() {
         let k = &skus[i];
         let entry = (
@@ -2885,6 +2930,21 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
         if !new {
             report.snapshot_records = report.snapshot_records.saturating_sub(1);
             *report.skipped.entry(REPEATED_PRODUCT.into()).or_default() += 1;
+            let (k, at) = (&skus[i], &skus[f]);
+            let name = match &k.part_number {
+                Some(p) => format!("{p} ({})", k.sku_id),
+                None => k.sku_id.to_string(),
+            };
+            let line = k
+                .source
+                .line()
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            let first = format!(
+                "record {}{line}: {name}, first read in record {}",
+                k.source.record, at.source.record
+            );
+            repeated.get_or_insert((0, first)).0 += 1;
             continue;
         }
         t.enabled += s.enabled;
@@ -2921,6 +2981,13 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
             "{name} ({}) is listed under {accounts}: their seats are summed ({} enabled, {} in \
              warning, {} suspended, {} consumed), as Entra assigns from all of them",
             s.sku_id, s.enabled, s.warning, s.suspended, s.consumed
+        ));
+    }
+    if let Some((n, first)) = repeated {
+        report.notes.push(format!(
+            "{n} product entr{} listed again in the file (the same skuId, account and seats) \
+             skipped (first: {first})",
+            if n == 1 { "y" } else { "ies" }
         ));
     }
     let mut k = keep.iter();
@@ -3239,7 +3306,7 @@ fn name_reported_users(out: &mut Ingested) {
     }
 }
 
-fn consolidate(snap: &mut Snapshot) -> Result<Vec<FileName>, InputError> {
+fn consolidate(snap: &mut Snapshot) -> Result<Vec<RepeatedUser>, InputError> {
     use crate::model::hash::HashMap;
     let repeated_users = dedup_users(&mut snap.users)?;
     let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
@@ -3412,7 +3479,7 @@ mod consolidate_tests {
         ];
         let files = dedup_users(&mut one).expect("one file");
         assert_eq!(
-            files.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
             ["old.json"]
         );
         for (first, second) in [(true, false), (false, true)] {

@@ -324,3 +324,89 @@ fn a_record_that_names_a_key_twice_is_skipped_with_its_reason() {
         "{out}"
     );
 }
+
+/// LIC-E3 listed twice in one groups export, the second copy with another product and member:
+/// the two were merged without a word (LIC-E3 assigning EMS too, to a member it does not have).
+/// The first copy is read; the repeat is skipped, counted, and said in a note naming its record,
+/// the group and the record it was first read from.
+#[test]
+fn a_group_listed_twice_in_one_file_is_read_once_and_said() {
+    let f = "fixtures/robust/repeated-group";
+    let groups = format!("{f}/groups.json");
+    let note = format!(
+        "{groups}: 1 group listed again in the file (an `id` read before) skipped, the first \
+         copy read (first: record 3 (line 22): group LIC-E3 (renamed) \
+         (20000000-0000-4000-8000-000000000001), first read in record 1, with other licenses, \
+         members or properties than that copy, which are not used: two exports joined into one \
+         file? give each its own file)"
+    );
+    let (code, out, err) = run(&["--no-progress", "inspect", &groups]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("records     3  = events 0 + snapshot objects 2 + skipped 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1  repeated group (same id as one read before in the file)"),
+        "{out}"
+    );
+    assert!(!out.contains("problem"), "not malformed: {out}");
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    assert!(out.contains("snapshot: 1 users, 2 groups"), "{out}");
+    // the first copy: LIC-E3 assigns ENTERPRISEPACK alone, to its one member
+    let (_, out, _) = run(&[
+        "--no-progress",
+        "sql",
+        f,
+        "-q",
+        "select display_name, member_count, license_skus from groups order by display_name",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        out.trim(),
+        "display_name,member_count,license_skus\nLIC-E3,1,ENTERPRISEPACK\nLIC-EMS,0,EMS"
+    );
+    // not malformed: `--strict` reads it
+    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", f]);
+    assert_eq!(code, 1, "{err}");
+}
+
+/// A user and a product entry repeated in their files were counted already; the note now names
+/// the record of the first repeat, who or what it is, and where it was first read, as a
+/// repeated group's does.
+#[test]
+fn a_repeated_user_or_product_is_said_with_its_record() {
+    let f = "fixtures/robust/repeated-user";
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 1, "{err}");
+    let note = format!(
+        "{f}/users.json: 1 user listed again in the file (an id read before, with the same \
+         license errors) skipped, the copy with the most license states read (first: record 2 \
+         (line 13): user ana@contoso.example (10000000-0000-4000-8000-000000000001), first read \
+         in record 1)"
+    );
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = r#"{"id":"a_6fd2c87f-b296-42f0-b197-1e91e994b900","accountId":"a","skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900","skuPartNumber":"ENTERPRISEPACK","consumedUnits":1,"prepaidUnits":{"enabled":2}}"#;
+    let p = write(
+        dir.path(),
+        "subscribedSkus.json",
+        &format!("{{\"value\":[\n{entry},\n{entry}\n]}}"),
+    );
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "note        1 product entry listed again in the file (the same skuId, account and \
+             seats) skipped (first: record 2 (line 3): ENTERPRISEPACK \
+             (6fd2c87f-b296-42f0-b197-1e91e994b900), first read in record 1)"
+        ),
+        "{out}"
+    );
+}

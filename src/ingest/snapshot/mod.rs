@@ -13,6 +13,7 @@ pub(in crate::ingest) mod fields;
 mod groups;
 mod keys;
 mod msol;
+mod repeats;
 mod skus;
 mod tables;
 mod users;
@@ -32,6 +33,7 @@ pub use fields::{
     TRUNCATED, WRONG_KIND,
 };
 pub use keys::{duplicate_key, DUPLICATE_KEY};
+pub use repeats::{drop_repeated_groups, REPEATED_GROUP};
 pub use tables::classify_csv;
 pub use users::BAD_TIMESTAMP;
 
