@@ -258,7 +258,7 @@ macro_rules! masks_of {
 /// them are visited, only in a block where the object may close (else they are counted). The
 /// splitter of pages and envelopes runs on one thread, and a call per string (the byte-at-a-time
 /// scan it replaced) was about a quarter of the page's CPU.
-fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
+pub(super) fn object_end(b: &[u8], i: usize) -> Option<(usize, u64)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("popcnt")

@@ -170,7 +170,8 @@ fn one_line(
     }
     if let Ok(Value::Object(m)) = super::record::parse(line) {
         if !is_envelope(&m) {
-            outs.push(process_value(Value::Object(m), src, None));
+            let o = process_value(Value::Object(m), src.clone(), None);
+            outs.push(super::keys_once(o, line, &src));
             return;
         }
     }

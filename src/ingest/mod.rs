@@ -588,8 +588,29 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
         }
     }
     match record::parse(&item.bytes) {
-        Ok(v) => process_value(v, src, None),
+        Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),
         Err(e) => skip(&src, "malformed JSON", json_detail(&e), true),
+    }
+}
+
+/// A snapshot record's outcome, unless the record (`bytes`) gives one of its keys twice with
+/// different values: then the skip that says so ([`snapshot::duplicate_key`]). A JSON reader keeps
+/// one of the two without a word, so a user named `"id":"a", ..., "id":"b"` was read as user b.
+/// A snapshot record refused for a missing id may be one whose last id was `null`: the duplicate
+/// is what is said then.
+fn keys_once(o: Outcome, bytes: &[u8], src: &SourceRef) -> Outcome {
+    let issue = match &o {
+        Outcome::Snap(recs, _) => snapshot::duplicate_key(bytes, recs),
+        Outcome::Skip { reason, .. }
+            if reason == snapshot::MISSING_ID || reason == snapshot::MISSING_SKU_ID =>
+        {
+            snapshot::duplicate_key(bytes, &[])
+        }
+        _ => None,
+    };
+    match issue {
+        Some(i) => skip(src, i.reason, i.detail, true),
+        None => o,
     }
 }
 
@@ -1363,8 +1384,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
     #[cfg(not(target_os = "linux"))]
     let parsed = |_: &[jsonscan::JsonItem]| None;
     // the last page's context (empty when a page had none), and whether an Azure Monitor envelope
-    // was seen: what an input with no records held
-    let context = std::sync::Mutex::new((None::<String>, false));
+    // was seen: what an input with no records held; and whether the input ended with its array
+    // or page open ([`Unclosed`])
+    let context = std::sync::Mutex::new((None::<String>, false, None::<Unclosed>));
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
@@ -1400,6 +1422,11 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                     .clone()
                     .or(sc.saw_envelope.then(String::new)),
                 sc.saw_records,
+                sc.ended_unclosed().then_some(if sc.saw_envelope {
+                    Unclosed::Page
+                } else {
+                    Unclosed::Array
+                }),
             );
         }
         Ok(())
@@ -1424,8 +1451,24 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         },
         &parsed,
     )?;
+    let (ctx, records, unclosed) = context.lock().map(|c| c.clone()).unwrap_or_default();
+    if let Some(u) = unclosed {
+        // a cut export: `[` alone read as an empty users list made a tenant look clean
+        let n = sink.report.records;
+        if n == 0 {
+            return Err(InputError::Unusable {
+                path,
+                found: u.found(),
+                expected: UNCLOSED_FIX.into(),
+            });
+        }
+        let note = u.note(n);
+        if sink.opts.strict {
+            return Err(InputError::Strict { path, detail: note });
+        }
+        sink.report.notes.push(note);
+    }
     if sink.report.records == 0 {
-        let (ctx, records) = context.lock().map(|c| c.clone()).unwrap_or_default();
         // an Azure Monitor envelope says what it holds by its key, as a Graph page does by its
         // context: an Event Hub message or a blob with no records is an audit log of none (a page
         // or JSON that says nothing of what it would hold is still refused)
@@ -1449,6 +1492,56 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         }
     }
     Ok(())
+}
+
+/// A JSON input that ends with its top-level array (or a page's `value` array, or the page) still
+/// open and no record cut in it ([`jsonscan::Scanner::ended_unclosed`]): an export cut short, or a
+/// file read while it was written. Whatever followed the end is missing, and nothing tells how
+/// much: with no record it is an error (not an export of nothing, `[]`), else a note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unclosed {
+    Array,
+    Page,
+}
+
+/// How to get an input whose array is closed ([`Unclosed`]).
+const UNCLOSED_FIX: &str = "the whole export, its array closed by `]`: export it again and let it \
+finish (`Get-MgUser -All ... | ConvertTo-Json -Depth 10 > users.json`, the same for groups and \
+subscribedSkus; from Graph, every page)";
+
+impl Unclosed {
+    fn what(self) -> &'static str {
+        match self {
+            Unclosed::Array => "a JSON array that is not closed (`[` without its `]`)",
+            Unclosed::Page => {
+                "a Graph page that is not closed (its `value` array's `]` or the page's `}` missing)"
+            }
+        }
+    }
+
+    /// The error's `found` of an input with no record.
+    fn found(self) -> String {
+        format!(
+            "{}: the file ends before any record (an export cut short, or a file still being \
+             written), which is not an export of nothing (`[]`)",
+            self.what()
+        )
+    }
+
+    /// The note of an input whose `n` records were read before its end.
+    fn note(self, n: u64) -> String {
+        let read = if n == 1 {
+            "the record before the end was read".to_string()
+        } else {
+            format!("the {n} records before the end were read")
+        };
+        format!(
+            "{}: the file ends after record {n} (an export cut short, or a file still being \
+             written): {read}, and whatever followed is missing; export it again and let it \
+             finish (`... | ConvertTo-Json -Depth 10`)",
+            self.what()
+        )
+    }
 }
 
 fn kind_from_context(ctx: &str) -> Option<InputKind> {
@@ -2187,6 +2280,10 @@ fn read_in_order(
         });
     }
     sum_accounts(&mut sink.snapshot.skus, &mut sink.report);
+    // `GroupLicenses.csv` lists a group once per product: its rows are one group's, merged later
+    if !matches!(sink.report.kind, Some(InputKind::Snapshot(k)) if k.is_csv()) {
+        snapshot::drop_repeated_groups(&mut sink.snapshot.groups, &mut sink.report);
+    }
     if let Some(h) = &hasher {
         sink.report.sha256 = source::hex_digest(h);
     }
@@ -2344,11 +2441,27 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     one_snapshot(&out.snapshot)?;
-    for file in consolidate(&mut out.snapshot)? {
-        if let Some(r) = out.inputs.iter_mut().find(|r| *r.path == *file) {
+    // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
+    let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();
+    for u in consolidate(&mut out.snapshot)? {
+        if let Some(i) = out.inputs.iter().position(|r| *r.path == *u.file) {
+            let r = &mut out.inputs[i];
             r.snapshot_records = r.snapshot_records.saturating_sub(1);
             *r.skipped.entry(REPEATED_USER.into()).or_default() += 1;
+            match repeats.iter_mut().find(|(at, _, _)| *at == i) {
+                Some((_, n, _)) => *n += 1,
+                None => repeats.push((i, 1, u)),
+            }
         }
+    }
+    for (i, n, u) in repeats {
+        let s = if n == 1 { "" } else { "s" };
+        out.inputs[i].notes.push(format!(
+            "{n} user{s} listed again in the file (an id read before, with the same license \
+             errors) skipped, the copy with the most license states read (first: {}: user {}, \
+             first read in record {})",
+            u.at, u.who, u.first
+        ));
     }
     license_states_exported(&mut out)?;
     name_reported_users(&mut out);
@@ -2628,7 +2741,9 @@ fn gather<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// are ([`one_snapshot`]): which one holds would depend on the records' order. Gives the file of
 /// each copy dropped from its own file (a copy of a user read in the same file before), counted
 /// there as skipped ([`REPEATED_USER`]); a copy in another file is the same snapshot read again.
-fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<FileName>, InputError> {
+fn dedup_users(
+    users: &mut Vec<crate::model::snapshot::User>,
+) -> Result<Vec<RepeatedUser>, InputError> {
     use crate::model::hash::HashMap;
     use std::collections::hash_map::Entry;
     // id -> (first place, place of the copy kept)
@@ -2676,7 +2791,18 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<File
                                 .into(),
                         });
                     }
-                    same_file.push(u.source.file.clone());
+                    same_file.push(RepeatedUser {
+                        file: u.source.file.clone(),
+                        at: match u.source.line() {
+                            Some(l) => format!("record {} (line {l})", u.source.record),
+                            None => format!("record {}", u.source.record),
+                        },
+                        who: match u.upn.as_deref() {
+                            Some(upn) => format!("{upn} ({})", u.id),
+                            None => u.id.to_string(),
+                        },
+                        first: f.source.record,
+                    });
                 }
                 if f.source.file != u.source.file
                     && !f.license_states.is_empty()
@@ -2716,6 +2842,16 @@ fn dedup_users(users: &mut Vec<crate::model::snapshot::User>) -> Result<Vec<File
         !repeat
     });
     Ok(same_file)
+}
+
+/// A copy of a user dropped from its own file ([`dedup_users`]): where it was, who, and the record
+/// the user was first read from, for the note that says so.
+#[derive(Debug)]
+struct RepeatedUser {
+    file: FileName,
+    at: String,
+    who: String,
+    first: u64,
 }
 
 /// The skip reason of a user read again in the same file with the same license errors
@@ -2776,6 +2912,8 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
     let mut seen = crate::model::hash::HashSet::default();
     let mut keep = vec![true; skus.len()];
     let mut summed: Vec<usize> = Vec::new();
+    // the entries skipped as repeats: how many, and the first
+    let mut repeated: Option<(u64, String)> = None;
     for i in 0..skus.len() {
         let k = &skus[i];
         let entry = (
@@ -2794,6 +2932,21 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
         if !new {
             report.snapshot_records = report.snapshot_records.saturating_sub(1);
             *report.skipped.entry(REPEATED_PRODUCT.into()).or_default() += 1;
+            let (k, at) = (&skus[i], &skus[f]);
+            let name = match &k.part_number {
+                Some(p) => format!("{p} ({})", k.sku_id),
+                None => k.sku_id.to_string(),
+            };
+            let line = k
+                .source
+                .line()
+                .map(|l| format!(" (line {l})"))
+                .unwrap_or_default();
+            let first = format!(
+                "record {}{line}: {name}, first read in record {}",
+                k.source.record, at.source.record
+            );
+            repeated.get_or_insert((0, first)).0 += 1;
             continue;
         }
         t.enabled += s.enabled;
@@ -2830,6 +2983,13 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
             "{name} ({}) is listed under {accounts}: their seats are summed ({} enabled, {} in \
              warning, {} suspended, {} consumed), as Entra assigns from all of them",
             s.sku_id, s.enabled, s.warning, s.suspended, s.consumed
+        ));
+    }
+    if let Some((n, first)) = repeated {
+        report.notes.push(format!(
+            "{n} product entr{} listed again in the file (the same skuId, account and seats) \
+             skipped (first: {first})",
+            if n == 1 { "y" } else { "ies" }
         ));
     }
     let mut k = keep.iter();
@@ -3148,7 +3308,7 @@ fn name_reported_users(out: &mut Ingested) {
     }
 }
 
-fn consolidate(snap: &mut Snapshot) -> Result<Vec<FileName>, InputError> {
+fn consolidate(snap: &mut Snapshot) -> Result<Vec<RepeatedUser>, InputError> {
     use crate::model::hash::HashMap;
     let repeated_users = dedup_users(&mut snap.users)?;
     let mut gseen: HashMap<crate::model::ObjectId, usize> = HashMap::default();
@@ -3321,7 +3481,7 @@ mod consolidate_tests {
         ];
         let files = dedup_users(&mut one).expect("one file");
         assert_eq!(
-            files.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
             ["old.json"]
         );
         for (first, second) in [(true, false), (false, true)] {

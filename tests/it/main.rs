@@ -17,6 +17,7 @@ mod cli_redact;
 mod cli_reference;
 mod cli_report;
 mod cli_robust;
+mod cli_snapshot_input;
 mod cli_timeline;
 mod common;
 mod generated_tenant;

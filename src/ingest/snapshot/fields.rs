@@ -337,26 +337,48 @@ pub fn strings_of(
     }
 }
 
+/// The largest seat count a subscribedSku can hold: Graph types `consumedUnits` and the
+/// `prepaidUnits` counts (and beta `allottedUnits`) as `Int32`, so a larger one was not written by
+/// Graph (an edited file, or a number of another column). Bounded, the sums of a product's entries
+/// and of its enabled and warning seats cannot overflow.
+pub const MAX_COUNT: u64 = i32::MAX as u64;
+
 /// A count (`consumedUnits`, `prepaidUnits.enabled`): absent is `Ok(None)`; numeric strings are read;
-/// negative, fractional-garbage or non-numeric values are an issue.
+/// negative, fractional, non-numeric values and counts above [`MAX_COUNT`] are an issue, never
+/// clamped.
 pub fn count_field(v: &Value, key: &str, owner: &str) -> Result<Option<u64>, SnapshotIssue> {
     let Some(x) = field(v, key) else {
         return Ok(None);
     };
-    let n = match x {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
-                .map(|f| f as u64)
-        }),
+    // the number as read (a JSON number, or text PowerShell wrote for one)
+    let (text, exact) = match x {
+        Value::Number(n) => (n.to_string(), n.as_u64()),
         Value::String(s) if s.trim().is_empty() => return Ok(None),
-        Value::String(s) => s.trim().parse::<u64>().ok(),
-        _ => None,
+        Value::String(s) => (s.trim().to_string(), s.trim().parse::<u64>().ok()),
+        _ => return Err(wrong_type(owner, key, "a non-negative whole number", x)),
     };
-    match n {
-        Some(n) => Ok(Some(n)),
-        None => Err(wrong_type(owner, key, "a non-negative whole number", x)),
-    }
+    // `3.0` and `1e3` are whole numbers; `f as u64` saturated `1e30` to u64::MAX: a silent clamp
+    let f = match exact {
+        Some(n) => n as f64,
+        None => match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => f,
+            _ => return Err(wrong_type(owner, key, "a non-negative whole number", x)),
+        },
+    };
+    let why = if f < 0.0 {
+        "a negative number"
+    } else if f.fract() != 0.0 {
+        "not a whole number"
+    } else if exact.is_some_and(|n| n <= MAX_COUNT) || (exact.is_none() && f <= MAX_COUNT as f64) {
+        return Ok(Some(exact.unwrap_or(f as u64)));
+    } else {
+        "more than Graph's counts can hold (they are 32-bit: at most 2147483647)"
+    };
+    Err(malformed(format!(
+        "{owner}: `{key}` is {text}, {why}, where a seat count is expected; export the \
+         subscribedSkus again (`Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10`, or `GET \
+         /subscribedSkus`) and do not edit the file"
+    )))
 }
 
 /// A timestamp property. Accepts every format [`parse_timestamp`] reads, Windows PowerShell 5.1's
@@ -498,6 +520,8 @@ mod tests {
                 "{k}"
             );
         }
+        // never clamped: a count Graph's 32 bits cannot hold, a negative or fractional one is an
+        // issue that shows the value as written
         assert!(matches!(object_field(&v, "o", "x"), Ok(Some(_))));
         assert_eq!(
             object_field(&v, "oa", "x").map(|_| ()).unwrap_err().reason,
@@ -507,6 +531,50 @@ mod tests {
             object_field(&v, "ot", "x").map(|_| ()).unwrap_err().reason,
             TRUNCATED
         );
+        let w = json!({"huge": 1e30, "past_u64": 18446744073709551616_f64, "u64max": u64::MAX,
+                       "past_i32": 2147483648_u64, "max": 2147483647, "max_f": 2147483647.0,
+                       "text_huge": "99999999999999999999", "text_past_i32": "2147483648",
+                       "frac": 2.5, "neg": -3, "text_neg": "-3", "text_exp": "1e3"});
+        assert_eq!(count_field(&w, "max", "o"), Ok(Some(MAX_COUNT)));
+        assert_eq!(count_field(&w, "max_f", "o"), Ok(Some(MAX_COUNT)));
+        let detail = |k: &str| {
+            let e = count_field(&w, k, "subscribedSku X").unwrap_err();
+            assert_eq!(e.reason, MALFORMED, "{k}");
+            e.detail
+        };
+        assert_eq!(
+            detail("huge"),
+            "subscribedSku X: `huge` is 1e+30, more than Graph's counts can hold (they are 32-bit: \
+             at most 2147483647), where a seat count is expected; export the subscribedSkus again \
+             (`Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10`, or `GET /subscribedSkus`) and \
+             do not edit the file"
+        );
+        for k in [
+            "past_u64",
+            "u64max",
+            "past_i32",
+            "text_huge",
+            "text_past_i32",
+        ] {
+            assert!(
+                detail(k).contains("more than Graph's counts can hold"),
+                "{k}"
+            );
+        }
+        assert!(detail("frac").contains("`frac` is 2.5, not a whole number"));
+        assert!(detail("neg").contains("`neg` is -3, a negative number"));
+        assert!(detail("text_neg").contains("`text_neg` is -3, a negative number"));
+        assert_eq!(count_field(&w, "text_exp", "o"), Ok(Some(1000)));
+        for k in ["nan", "inf"] {
+            let v = json!({"c": k});
+            assert!(
+                count_field(&v, "c", "o")
+                    .unwrap_err()
+                    .detail
+                    .contains("is a string"),
+                "{k}"
+            );
+        }
     }
 
     #[test]

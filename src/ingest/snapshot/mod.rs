@@ -11,7 +11,9 @@
 mod errors;
 pub(in crate::ingest) mod fields;
 mod groups;
+mod keys;
 mod msol;
+mod repeats;
 mod skus;
 mod tables;
 mod users;
@@ -30,6 +32,8 @@ pub use fields::{
     MALFORMED, MISSING_CODE, MISSING_COLUMN, MISSING_ID, MISSING_SKU_ID, MISSING_UNITS, NOT_OBJECT,
     TRUNCATED, WRONG_KIND,
 };
+pub use keys::{duplicate_key, DUPLICATE_KEY};
+pub use repeats::{drop_repeated_groups, REPEATED_GROUP};
 pub use tables::classify_csv;
 pub use users::BAD_TIMESTAMP;
 

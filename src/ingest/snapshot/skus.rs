@@ -196,6 +196,23 @@ mod tests {
                 json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": {"n": 1}}),
                 MALFORMED,
             ),
+            // impossible seat counts are never clamped to u64::MAX
+            (
+                json!({"skuId": SKU, "prepaidUnits": {"enabled": 1e30}}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {"warning": 18446744073709551616_f64}}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": 2.5}),
+                MALFORMED,
+            ),
+            (
+                json!({"skuId": SKU, "allottedUnits": 4294967296_u64}),
+                MALFORMED,
+            ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [{"servicePlanName": "X"}]}),
                 MALFORMED,
