@@ -79,8 +79,9 @@ fn repeated_key(b: &[u8]) -> Option<(String, &[u8], &[u8])> {
         return None;
     }
     i += 1;
-    // (key text without its quotes, value range): a record has a few dozen keys
-    let mut seen: Vec<(&[u8], Range<usize>)> = Vec::with_capacity(32);
+    // (key text without its quotes, whether it holds an escape, value range): a record has a few
+    // dozen keys, each compared with those before it (so whether it holds an escape is found once)
+    let mut seen: Vec<(&[u8], bool, Range<usize>)> = Vec::with_capacity(32);
     loop {
         i = skip_ws(b, i);
         match b.get(i)? {
@@ -109,15 +110,16 @@ fn repeated_key(b: &[u8]) -> Option<(String, &[u8], &[u8])> {
                 .map_or(b.len(), |n| i + n),
         };
         let value = b.get(start..i)?;
-        for (k, r) in &seen {
-            if same_key(k, key) {
+        let escaped = key.contains(&b'\\');
+        for (k, k_escaped, r) in &seen {
+            if same_key((k, *k_escaped), (key, escaped)) {
                 let first = b.get(r.clone())?;
                 if differ(first, value) {
                     return Some((key_text(k), first, value));
                 }
             }
         }
-        seen.push((key, start..i));
+        seen.push((key, escaped, start..i));
     }
 }
 
@@ -158,10 +160,11 @@ fn key_text(k: &[u8]) -> String {
     String::from_utf8_lossy(k).into_owned()
 }
 
-/// Whether two keys name one property (as licdiag's lookup does: ASCII case aside).
-fn same_key(a: &[u8], b: &[u8]) -> bool {
-    if !a.contains(&b'\\') && !b.contains(&b'\\') {
-        return a.eq_ignore_ascii_case(b);
+/// Whether two keys (each with whether it holds an escape) name one property (as licdiag's
+/// lookup does: ASCII case aside).
+fn same_key((a, a_escaped): (&[u8], bool), (b, b_escaped): (&[u8], bool)) -> bool {
+    if !a_escaped && !b_escaped {
+        return a.len() == b.len() && a.eq_ignore_ascii_case(b);
     }
     key_text(a).eq_ignore_ascii_case(&key_text(b))
 }
