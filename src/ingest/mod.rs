@@ -463,7 +463,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         }
         return event_outcome(audit::map(family, &v), &src, format);
     }
-    if let Some(items) = page_items(&v) {
+    if let Some(items) = page_items(&v).or_else(|| scuba_skus(&v)) {
         return page_outcome(items, &src);
     }
     if let Some(kind) = snapshot::classify_json(&v) {
@@ -498,6 +498,18 @@ fn page_items(v: &Value) -> Option<&Vec<Value>> {
         }
     }
     items
+}
+
+/// The products of a CISA ScubaGear `ProviderSettingsExport.json` (licensing.md §4): its
+/// `license_information` is `Get-MgBetaSubscribedSku | Select Sku*,ConsumedUnits,PrepaidUnits`,
+/// read as a subscribedSkus export; the rest of the file (policies, settings) is no licensing
+/// data.
+fn scuba_skus(v: &Value) -> Option<&Vec<Value>> {
+    v.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("license_information"))?
+        .1
+        .as_array()
 }
 
 /// A page's snapshot objects, read as one record: each item is parsed as a record of its own
@@ -1760,6 +1772,13 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
             .iter()
             .any(|n| h.eq_ignore_ascii_case(n))
         });
+        if let Some((what, instead)) = other_report(&headers) {
+            return Err(InputError::Unusable {
+                path,
+                found: format!("{what} (header [{shown}])"),
+                expected: instead.into(),
+            });
+        }
         if let Some(column) = nested {
             return Err(InputError::Unusable {
                 path,
@@ -1821,6 +1840,69 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
 }
 
 /// What a CSV header says the file is.
+/// What to export for seats, instead of a list of names.
+const EXPORT_SKUS: &str = "the subscribedSkus export for seats: `Get-MgSubscribedSku -All | \
+                           ConvertTo-Json -Depth 10 > subscribedSkus.json` (licdiag has Microsoft's \
+                           product catalog built in; a newer one: --catalog FILE)";
+/// What to export for users' assignments and errors, instead of a summary.
+const EXPORT_USERS: &str = "the users export with their license states: `Get-MgUser -All -Property \
+                            id,userPrincipalName,displayName,assignedLicenses,licenseAssignmentStates,\
+                            usageLocation,proxyAddresses,mail,onPremisesSyncEnabled,accountEnabled | \
+                            ConvertTo-Json -Depth 10 > users.json`";
+
+/// CSV reports licensing scripts write that licdiag cannot diagnose from (licensing.md §4): what
+/// each is and lacks, and the export to give instead ([`other_report`]).
+const OTHER_REPORTS: [(&str, &str); 4] = [
+    (
+        "the table of groups with license errors (Get-MgGroupMemberWithLicenseError counts): \
+         which groups have members in error, not who they are nor why",
+        EXPORT_USERS,
+    ),
+    (
+        "a list of service plan names (office365itpros ServicePlanDataComplete.csv): names only, \
+         no seats, assignments or errors",
+        EXPORT_SKUS,
+    ),
+    (
+        "a list of product names (office365itpros SkuDataComplete.csv): names (and prices) only, \
+         no seats, assignments or errors",
+        EXPORT_SKUS,
+    ),
+    (
+        "a per-user license report (office365itpros ReportUserAssignedLicenses-MgGraph.PS1's \
+         detail): the products users hold, directly or by a group, without the groups' ids, the \
+         assignments' states or their errors",
+        EXPORT_USERS,
+    ),
+];
+
+/// Which of [`OTHER_REPORTS`] a CSV header is, matched on its columns.
+fn other_report(headers: &[String]) -> Option<(&'static str, &'static str)> {
+    let has = |names: &[&str]| {
+        names
+            .iter()
+            .all(|n| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let at = if has(&["TotalUserCount", "LicenseErrorCount", "GroupId"]) {
+        0
+    } else if has(&["ServicePlanId", "ServicePlanName", "ServicePlanDisplayName"])
+        && headers.len() <= 5
+    {
+        1
+    } else if has(&["SkuId", "SkuPartNumber", "DisplayName"])
+        && !has(&["ConsumedUnits"])
+        && !has(&["UserId"])
+        && headers.len() <= 6
+    {
+        2
+    } else if has(&["User", "Sku", "SkuName", "Method"]) {
+        3
+    } else {
+        return None;
+    };
+    OTHER_REPORTS.get(at).copied()
+}
+
 fn csv_shape(headers: &[String]) -> Option<CsvShape> {
     audit::classify_csv(headers)
         .map(CsvShape::Audit)
@@ -2557,8 +2639,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     Ok(out)
 }
 
-/// Why an input found in a folder that could not be read holds no record, if that is why: a file
-/// PowerShell wrote for an export of nothing (a byte-order mark alone, `[]`, `{"value":[]}`).
+/// Why an input found in a folder that could not be read is passed over, if it is: a file
+/// PowerShell wrote for an export of nothing (a byte-order mark alone, `[]`, `{"value":[]}`), or
+/// a licensing script's report of names or counts ([`OTHER_REPORTS`], named as what it is).
 fn holds_no_record(e: &InputError) -> Option<&'static str> {
     match e {
         InputError::Unusable { found, .. } => [NO_TEXT, ONLY_WHITE_SPACE, NO_RECORDS, EMPTY_PAGE]
@@ -2566,6 +2649,12 @@ fn holds_no_record(e: &InputError) -> Option<&'static str> {
             .find(|w| found == w)
             .map(|_| {
                 "holds no record (a byte-order mark or white space alone, `[]`, an empty page)"
+            })
+            .or_else(|| {
+                OTHER_REPORTS
+                    .iter()
+                    .map(|(what, _)| *what)
+                    .find(|what| found.starts_with(what))
             }),
         _ => None,
     }

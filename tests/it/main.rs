@@ -12,6 +12,7 @@ mod cli_fail_on;
 mod cli_findings;
 mod cli_hostile;
 mod cli_inspect;
+mod cli_other_reports;
 mod cli_plan;
 mod cli_redact;
 mod cli_reference;

@@ -1,0 +1,109 @@
+//! Reports licensing scripts write that are not Entra exports (licensing.md §4,
+//! fixtures/other-reports): ScubaGear's provider export is read for its products' seats; the
+//! name lists and counts that cannot be diagnosed from are refused with what they lack and the
+//! export to give instead.
+
+use crate::common::{json_of, licdiag};
+
+const DIR: &str = "fixtures/other-reports";
+
+/// `licdiag ARGS`: (exit code, standard output, standard error).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = licdiag()
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn scubagear_license_information_is_read_as_subscribed_skus() {
+    let file = format!("{DIR}/ProviderSettingsExport.json");
+    let (code, out, err) = run(&["inspect", &file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("format      graph-subscribed-skus"), "{out}");
+    // beside the sample tenant's users and groups, its seats are the ones the diagnosis uses
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["users.json", "groups.json"] {
+        std::fs::copy(
+            format!("fixtures/sample-tenant/snapshot/{f}"),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    std::fs::copy(&file, dir.path().join("ProviderSettingsExport.json")).expect("copy");
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, code) = json_of(&["analyze", path]);
+    assert_eq!(code, 1);
+    assert_eq!(v["evidence_available"]["snapshot_skus"], 3, "{v:#}");
+    let count = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["cause"] == "CountViolation")
+        .expect("the seats finding");
+    let cap = &count["details"]["capacity"];
+    assert_eq!(
+        (&cap["enabled"], &cap["consumed"]),
+        (&20.into(), &22.into()),
+        "{cap:#}"
+    );
+}
+
+#[test]
+fn reports_without_what_a_diagnosis_needs_are_refused_with_what_to_export() {
+    for (file, what, instead) in [
+        (
+            "SkuDataComplete.csv",
+            "a list of product names (office365itpros SkuDataComplete.csv)",
+            "Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10",
+        ),
+        (
+            "ServicePlanDataComplete.csv",
+            "a list of service plan names (office365itpros ServicePlanDataComplete.csv)",
+            "Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10",
+        ),
+        (
+            "groups-with-license-errors.csv",
+            "the table of groups with license errors",
+            "Get-MgUser -All -Property id,userPrincipalName",
+        ),
+        (
+            "license-report-detail.csv",
+            "a per-user license report (office365itpros ReportUserAssignedLicenses-MgGraph.PS1's detail)",
+            "Get-MgUser -All -Property id,userPrincipalName",
+        ),
+    ] {
+        let path = format!("{DIR}/{file}");
+        let (code, _, err) = run(&["analyze", &path]);
+        assert_eq!(code, 2, "{file}: {err}");
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(
+            err.starts_with(&format!("licdiag: error: {path}: {what}")),
+            "{file}: {err}"
+        );
+        assert!(err.contains(instead), "{file}: {err}");
+    }
+    // in a folder beside a snapshot, such a file is passed over with its reason; the rest is read
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        "fixtures/sample-tenant/snapshot/users.json",
+        dir.path().join("users.json"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        format!("{DIR}/SkuDataComplete.csv"),
+        dir.path().join("SkuDataComplete.csv"),
+    )
+    .expect("copy");
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (code, _, err) = run(&["analyze", path]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("SkuDataComplete.csv"), "{err}");
+    assert!(err.contains("a list of product names"), "{err}");
+}
