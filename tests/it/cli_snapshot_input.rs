@@ -37,6 +37,27 @@ fn beyond(owner: &str, key: &str, shown: &str) -> String {
 /// entries of one product overflowed their sum): the product is skipped as malformed, with the
 /// value as written, and the other products are read; `--strict` refuses the file, and a file of
 /// nothing else is refused.
+/// `analyze DIR` skips the malformed record of `file` (`at`: its place and reason) with a note
+/// and reports the rest (exit 1: the fixtures hold an error); `--strict` stops on it, saying
+/// `detail`. The report's text.
+fn skipped_then_fatal(dir: &str, file: &str, at: &str, detail: &str) -> String {
+    let (code, out, err) = run(&["--no-progress", "analyze", dir]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "licdiag: note: {file}: 1 malformed record skipped (first: {at})"
+        )),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", dir]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("licdiag: error: {file}: {at}: {detail} (--strict makes malformed records fatal)")
+    );
+    out
+}
+
 #[test]
 fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
     let f = "fixtures/robust/impossible-seats";
@@ -53,25 +74,13 @@ fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
     );
     assert!(out.contains(&want), "{out}");
     // the report: the product that was read, no 18446744073709551615 anywhere
-    let (code, out, err) = run(&["--no-progress", "analyze", f]);
-    assert_eq!(code, 1, "{err}");
+    let out = skipped_then_fatal(
+        f,
+        &skus,
+        "record 2 (line 10): malformed value",
+        &beyond("EMS", "consumedUnits", "1e+30"),
+    );
     assert!(!out.contains("18446744073709551615"), "{out}");
-    assert!(
-        err.contains(&format!(
-            "licdiag: note: {skus}: 1 malformed record skipped (first: record 2 (line 10): malformed value)"
-        )),
-        "{err}"
-    );
-    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", f]);
-    assert_eq!(code, 2, "{err}");
-    assert_eq!(
-        err.trim(),
-        format!(
-            "licdiag: error: {skus}: record 2 (line 10): malformed value: {} (--strict makes \
-             malformed records fatal)",
-            beyond("EMS", "consumedUnits", "1e+30")
-        )
-    );
     // beyond u64, as a number or as text, negative, fractional: each said as read
     let dir = tempfile::tempdir().expect("tempdir");
     for (units, shown) in [
@@ -254,25 +263,9 @@ fn a_record_that_names_a_key_twice_is_skipped_with_its_reason() {
         )),
         "{out}"
     );
-    let (code, out, err) = run(&["--no-progress", "analyze", f]);
-    assert_eq!(code, 1, "{err}");
+    let out = skipped_then_fatal(f, &users, "record 2 (line 13): duplicate key", &ben);
     assert!(out.contains("snapshot: 1 users"), "{out}");
     assert!(out.contains("ana@contoso.example"), "{out}");
-    assert!(
-        err.contains(&format!(
-            "licdiag: note: {users}: 1 malformed record skipped (first: record 2 (line 13): duplicate key)"
-        )),
-        "{err}"
-    );
-    let (code, _, err) = run(&["--no-progress", "analyze", "--strict", f]);
-    assert_eq!(code, 2, "{err}");
-    assert_eq!(
-        err.trim(),
-        format!(
-            "licdiag: error: {users}: record 2 (line 13): duplicate key: {ben} (--strict makes malformed records \
-             fatal)"
-        )
-    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let sku = "6fd2c87f-b296-42f0-b197-1e91e994b900";

@@ -1568,6 +1568,34 @@ fn a_group_failures_are_attributed_to_shows_its_membership_changes() {
     );
 }
 
+const DANA: &str = "dana.user@contoso.example";
+
+/// Dana fails for a dependency in LIC-Addon; an administrator assigns her ENTERPRISEPACK directly
+/// (the `Update user` record `delay` seconds after its `Change user license`), and the group's
+/// processing then licenses her.
+fn dana_fixed(delay: i64) -> Vec<Value> {
+    use story::*;
+    let mut recs = vec![
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", DANA, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", DANA, DV),
+    ];
+    recs.extend(admin_change(
+        "2025-04-02T10:00:00Z",
+        delay,
+        DANA,
+        BOB,
+        &[],
+        &["ENTERPRISEPACK"],
+    ));
+    recs.extend(ok(
+        "2025-04-02T10:05:00Z",
+        DANA,
+        &["ENTERPRISEPACK", "MCOMEETADV"],
+    ));
+    recs
+}
+
 /// formats.md section 8, quirk 6: a `Change user license` record has no license diff; its
 /// `Update user` sibling has it. Entra pairs the two by correlation id; the unified audit log by
 /// time and object (`InterSystemsId`s can differ). An administrator's direct license that fixes a
@@ -1576,27 +1604,10 @@ fn a_group_failures_are_attributed_to_shows_its_membership_changes() {
 #[test]
 fn a_ual_change_user_license_is_paired_with_its_update_user_by_time() {
     use story::*;
-    let u = "dana.user@contoso.example";
+    let u = DANA;
     let v = "vik.user@contoso.example";
-    let mut recs = vec![
-        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
-        member("2025-04-02T09:00:00Z", u, "LIC-Addon", ANA),
-        fail("2025-04-02T09:01:00Z", u, DV),
-    ];
     // the fix, its two records straddling a second
-    recs.extend(admin_change(
-        "2025-04-02T10:00:00Z",
-        1,
-        u,
-        BOB,
-        &[],
-        &["ENTERPRISEPACK"],
-    ));
-    recs.extend(ok(
-        "2025-04-02T10:05:00Z",
-        u,
-        &["ENTERPRISEPACK", "MCOMEETADV"],
-    ));
+    let mut recs = dana_fixed(1);
     // a direct assignment that failed for seats, then went through
     let mut direct = fail("2025-04-02T11:00:00Z", v, CV);
     direct["initiatedBy"] = admin(BOB);
@@ -1649,25 +1660,7 @@ fn a_ual_change_user_license_is_paired_with_its_update_user_by_time() {
 #[test]
 fn a_log_without_update_user_records_says_so() {
     use story::*;
-    let u = "dana.user@contoso.example";
-    let mut recs = vec![
-        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
-        member("2025-04-02T09:00:00Z", u, "LIC-Addon", ANA),
-        fail("2025-04-02T09:01:00Z", u, DV),
-    ];
-    recs.extend(admin_change(
-        "2025-04-02T10:00:00Z",
-        0,
-        u,
-        BOB,
-        &[],
-        &["ENTERPRISEPACK"],
-    ));
-    recs.extend(ok(
-        "2025-04-02T10:05:00Z",
-        u,
-        &["ENTERPRISEPACK", "MCOMEETADV"],
-    ));
+    let mut recs = dana_fixed(0);
     let whole = write(&recs);
     let path = whole.path().to_str().expect("utf-8 path");
     let (v, _) = json_of(&["timeline", path]);
