@@ -13,7 +13,7 @@ use super::model::{
 };
 use crate::knowledge::Knowledge;
 use crate::model::finding::{Diagnosis, Resolution, Status};
-use crate::model::hash::HashMap;
+use crate::model::hash::{HashMap, HashSet};
 use crate::model::snapshot::Snapshot;
 use crate::model::{
     Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange,
@@ -143,15 +143,40 @@ pub fn build(
         removed_from_groups: HashMap::default(),
         attributed: attributed_groups(diagnosis),
     };
+    let is_update = |e: &AuditEvent| e.activity == Activity::UpdateUser && e.licenses.is_some();
+    for e in events.iter().filter(|e| is_update(e)) {
+        let (Some(k), Some(c), Some(l)) = (b.user_of(e), &e.correlation_id, &e.licenses) else {
+            continue;
+        };
+        b.siblings
+            .entry((c.clone(), k))
+            .or_insert((l, e.extra.licenses_cut));
+    }
+    // the users with a successful `Change user license` no record shares a correlation id with
+    // (the unified audit log's): only their updates are held for the pairing by time (in an
+    // Entra export, none)
+    let mut unpaired: HashSet<UserKey> = HashSet::default();
     for e in events {
-        if e.activity == Activity::UpdateUser && e.licenses.is_some() {
-            let Some(k) = b.user_of(e) else { continue };
-            if let (Some(c), Some(l)) = (&e.correlation_id, &e.licenses) {
-                b.siblings
-                    .entry((c.clone(), k.clone()))
-                    .or_insert((l, e.extra.licenses_cut));
+        if e.activity != Activity::ChangeUserLicense
+            || e.result != Outcome::Success
+            || e.licenses.is_some()
+        {
+            continue;
+        }
+        let Some(k) = b.user_of(e) else { continue };
+        let paired = e
+            .correlation_id
+            .as_ref()
+            .is_some_and(|c| b.siblings.contains_key(&(c.clone(), k.clone())));
+        if !paired {
+            unpaired.insert(k);
+        }
+    }
+    if !unpaired.is_empty() {
+        for e in events.iter().filter(|e| is_update(e)) {
+            if let Some(k) = b.user_of(e).filter(|k| unpaired.contains(k)) {
+                b.updates_by_user.entry(k).or_default().push(e);
             }
-            b.updates_by_user.entry(k).or_default().push(e);
         }
     }
     for updates in b.updates_by_user.values_mut() {
