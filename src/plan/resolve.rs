@@ -12,8 +12,11 @@ use std::collections::BTreeSet;
 /// How many close matches an error lists.
 const MAX_MATCHES: usize = 5;
 
-/// The group named by `--group`: object id first, then display name (case-insensitive). With
-/// `show_names` false (`--redact`), the error lists close matches by object id only.
+/// The group named by `--group`: object id first, then display name. An exact (case-sensitive)
+/// match wins when it is unique; else a unique case-insensitive match. Several groups with the name
+/// (exactly, or only when case is ignored: then the message says they differ only by case) are an
+/// error asking for the object id. With `show_names` false (`--redact`), the errors list groups by
+/// object id only.
 pub fn group<'a>(
     snap: &'a Snapshot,
     text: &str,
@@ -32,15 +35,20 @@ pub fn group<'a>(
             return Ok(g);
         }
     }
-    let named: Vec<&Group> = snap
+    let name_of = |g: &&'a Group| g.display_name.as_deref().map(str::trim);
+    let exact: Vec<&Group> = snap
         .groups
         .iter()
-        .filter(|g| {
-            g.display_name
-                .as_deref()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(t))
-        })
+        .filter(|g| name_of(g) == Some(t))
         .collect();
+    let named: Vec<&Group> = if exact.is_empty() {
+        snap.groups
+            .iter()
+            .filter(|g| name_of(g).is_some_and(|n| n.eq_ignore_ascii_case(t)))
+            .collect()
+    } else {
+        exact.clone()
+    };
     match named.as_slice() {
         [one] => Ok(one),
         [] => {
@@ -72,6 +80,19 @@ pub fn group<'a>(
                 flag: "--group",
                 message: format!(
                     "no group with id or display name {t:?} in the snapshot; {hint}. Pass the object id or the exact display name"
+                ),
+            })
+        }
+        many if exact.is_empty() => {
+            let mut all: Vec<String> = many.iter().map(|g| shown(g)).collect();
+            all.sort();
+            Err(UsageError::Invalid {
+                flag: "--group",
+                message: format!(
+                    "no group is named exactly {t:?}, and {} groups are when case is ignored ({}): their names differ \
+                     only by case; pass the object id or the exact display name",
+                    many.len(),
+                    all.join(", ")
                 ),
             })
         }
@@ -360,6 +381,40 @@ mod tests {
         };
         let e = super::group(&snap, "SAME", true).expect_err("ambiguous");
         assert!(e.to_string().contains("pass the object id"));
+    }
+
+    #[test]
+    fn an_exact_name_wins_and_names_differing_by_case_are_said() {
+        let snap = Snapshot {
+            groups: vec![group("a", "LIC-E1"), group("b", "lic-e1")],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            super::group(&snap, "LIC-E1", true)
+                .expect("exact")
+                .id
+                .as_str(),
+            "a"
+        );
+        assert_eq!(
+            super::group(&snap, " lic-e1 ", true)
+                .expect("exact")
+                .id
+                .as_str(),
+            "b"
+        );
+        let e = super::group(&snap, "Lic-E1", true)
+            .expect_err("case only")
+            .to_string();
+        assert!(e.contains("differ only by case"), "{e}");
+        assert!(
+            e.contains("\"LIC-E1\" (a)") && e.contains("\"lic-e1\" (b)"),
+            "{e}"
+        );
+        let e = super::group(&snap, "Lic-E1", false)
+            .expect_err("redacted")
+            .to_string();
+        assert!(!e.contains("LIC-E1\""), "{e}");
     }
 
     #[test]

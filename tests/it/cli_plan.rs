@@ -1083,6 +1083,54 @@ fn unknown_sku_and_plan_are_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// fixtures/plan/group-names-by-case: LIC-E1 and lic-e1 are two groups. The exact name picks its
+/// group; a spelling that matches both only when case is ignored is exit 2, saying they differ
+/// only by case.
+#[test]
+fn group_names_differing_by_case() {
+    for (name, id) in [
+        ("LIC-E1", "20000000-0000-4000-8000-000000000001"),
+        ("lic-e1", "20000000-0000-4000-8000-000000000002"),
+    ] {
+        let (v, code) = plan(
+            "change",
+            "group-names-by-case",
+            &[
+                "--group",
+                name,
+                "--remove",
+                "STANDARDPACK",
+                "--add",
+                "ENTERPRISEPACK",
+            ],
+        );
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(v["group"]["id"], id);
+    }
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(fixture("plan/group-names-by-case"))
+        .args([
+            "--group",
+            "Lic-E1",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "ENTERPRISEPACK",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        "licdiag: error: --group: no group is named exactly \"Lic-E1\", and 2 groups are when case is ignored \
+         (\"LIC-E1\" (20000000-0000-4000-8000-000000000001), \"lic-e1\" (20000000-0000-4000-8000-000000000002)): \
+         their names differ only by case; pass the object id or the exact display name"
+    );
+}
+
 #[test]
 fn audit_log_alone_is_exit_2() {
     let out = licdiag()
