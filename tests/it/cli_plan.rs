@@ -1131,6 +1131,124 @@ fn group_names_differing_by_case() {
     );
 }
 
+/// Runs `licdiag plan SUB fixtures/plan/SCENARIO ARGS` expecting a usage error; returns stderr.
+fn usage_error(sub: &str, scenario: &str, args: &[&str]) -> String {
+    let out = licdiag()
+        .args(["plan", sub])
+        .arg(fixture(&format!("plan/{scenario}")))
+        .args(args)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+/// fixtures/plan/ambiguous-part-number(-rev): the tenant subscribes to both products whose part
+/// number is MCOPSTN5 (licensing.md §5), one with 10 seats, one with 1, listed in either order. The
+/// part number is refused (exit 2) naming both GUIDs, whatever the order; never a verdict that
+/// depends on the file; the GUID is taken.
+#[test]
+fn a_part_number_two_subscribed_products_have_is_refused() {
+    for scenario in ["ambiguous-part-number", "ambiguous-part-number-rev"] {
+        for (sub, args) in [
+            ("change", &["--group", "LIC-E1", "--add", "MCOPSTN5"][..]),
+            ("add-on", &["--group", "LIC-E1", "--sku", "mcopstn5"][..]),
+        ] {
+            let err = usage_error(sub, scenario, args);
+            let flag = if sub == "change" { "--add" } else { "--sku" };
+            let t = args[3];
+            assert_eq!(
+                err.trim_end(),
+                format!(
+                    "licdiag: error: {flag}: \"{t}\" is ambiguous: the tenant subscribes to 2 products with the part \
+                     number \"{t}\": 54a152dc-90de-4996-93d2-bc47e670fc06 (MCOPSTN5, \"Skype for Business PSTN Domestic \
+                     Calling (120 Minutes)\"), d43177b5-475b-4880-92d4-d54c27b5efbd (MCOPSTN5, \"Skype for Business PSTN \
+                     Calling Domestic Small\"); pass the SKU GUID instead"
+                )
+            );
+        }
+        // the GUID names one: the small one has 1 seat for 2 members
+        let (v, code) = plan(
+            "change",
+            scenario,
+            &[
+                "--group",
+                "LIC-E1",
+                "--add",
+                "54a152dc-90de-4996-93d2-bc47e670fc06",
+            ],
+        );
+        assert_eq!(code, 1);
+        assert!(has_blocker(&v, None, "not_enough_seats"), "{v:#}");
+        let (v, _) = plan(
+            "change",
+            scenario,
+            &[
+                "--group",
+                "LIC-E1",
+                "--add",
+                "d43177b5-475b-4880-92d4-d54c27b5efbd",
+            ],
+        );
+        assert!(!has_blocker(&v, None, "not_enough_seats"), "{v:#}");
+    }
+}
+
+/// fixtures/plan/ambiguous-plan-name: TEAMS_EXPLORATORY has two plans whose friendly name is
+/// "Microsoft Teams" (TEAMS1 and MCO_TEAMS_IW). `--disable-plan "Microsoft Teams"` is refused (exit 2)
+/// naming both; the plan name picks one.
+#[test]
+fn a_friendly_name_two_plans_of_the_product_have_is_refused() {
+    let err = usage_error(
+        "change",
+        "ambiguous-plan-name",
+        &[
+            "--group",
+            "LIC-EMS",
+            "--add",
+            "TEAMS_EXPLORATORY",
+            "--disable-plan",
+            "Microsoft Teams",
+        ],
+    );
+    assert_eq!(
+        err.trim_end(),
+        "licdiag: error: --disable-plan: \"Microsoft Teams\" is ambiguous: 2 plans of TEAMS_EXPLORATORY have the \
+         friendly name \"Microsoft Teams\": 42a3ec34-28ba-46b6-992f-db53a675ac5b (MCO_TEAMS_IW, \"Microsoft Teams\"), \
+         57ff2da0-773e-42df-b2af-ffb7a2317929 (TEAMS1, \"Microsoft Teams\"); pass the plan GUID or the exact plan \
+         name instead"
+    );
+    for (arg, name) in [
+        ("MCO_TEAMS_IW", "MCO_TEAMS_IW"),
+        ("teams1", "TEAMS1"),
+        ("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1"),
+    ] {
+        let (v, code) = plan(
+            "change",
+            "ambiguous-plan-name",
+            &[
+                "--group",
+                "LIC-EMS",
+                "--add",
+                "TEAMS_EXPLORATORY",
+                "--disable-plan",
+                arg,
+            ],
+        );
+        assert_eq!(code, 0, "{v:#}");
+        let disabled: Vec<&str> = v["add"][0]["disabled_plans"]
+            .as_array()
+            .expect("disabled plans")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(disabled, [name]);
+    }
+}
+
 #[test]
 fn audit_log_alone_is_exit_2() {
     let out = licdiag()
