@@ -29,8 +29,8 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
             format!("{label} has no user members in the input (nested groups are not licensed)"),
         );
     }
-    if !g.nested_groups.is_empty() {
-        let names: Vec<String> = g.nested_groups.iter().map(|id| t.group_label(id)).collect();
+    if !members.nested.is_empty() {
+        let names: Vec<String> = members.nested.iter().map(|id| t.group_label(id)).collect();
         f.warn(
             None,
             WarningKind::NestedGroup,

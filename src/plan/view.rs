@@ -54,7 +54,12 @@ impl Holding<'_> {
 /// The members of a group and where the list came from.
 #[derive(Clone, Debug)]
 pub struct Members {
+    /// The first-level members that are not groups (users, or ids the snapshot does not know).
     pub ids: BTreeSet<ObjectId>,
+    /// The groups among the first-level members: typed `#microsoft.graph.group` in the members
+    /// expansion, or an id (untyped member, membership row) that is a group of the snapshot. Group-based
+    /// licensing applies to direct user members only: they consume nothing.
+    pub nested: BTreeSet<ObjectId>,
     pub source: MembershipSource,
 }
 
@@ -118,7 +123,9 @@ impl<'a> Tenant<'a> {
     }
 
     /// The group's first-level user members: the members expansion and membership rows (unioned);
-    /// when the export has neither, the users whose license states name the group.
+    /// when the export has neither, the users whose license states name the group. A member id that
+    /// is a group of the snapshot (a membership row, or a member without `@odata.type`) is a nested
+    /// group, not a member who consumes a license.
     pub fn members(&self, g: &Group) -> Members {
         let rows: BTreeSet<ObjectId> = self
             .snap
@@ -127,27 +134,28 @@ impl<'a> Tenant<'a> {
             .filter(|m| m.group_id == g.id)
             .map(|m| m.user_id.clone())
             .collect();
-        match (&g.members, rows.is_empty()) {
-            (Some(list), true) => Members {
-                ids: list.iter().cloned().collect(),
-                source: MembershipSource::Members,
-            },
+        let (ids, source) = match (&g.members, rows.is_empty()) {
+            (Some(list), true) => (list.iter().cloned().collect(), MembershipSource::Members),
             (Some(list), false) => {
                 let mut ids = rows;
                 ids.extend(list.iter().cloned());
-                Members {
-                    ids,
-                    source: MembershipSource::MembersAndRows,
-                }
+                (ids, MembershipSource::MembersAndRows)
             }
-            (None, false) => Members {
-                ids: rows,
-                source: MembershipSource::MembershipRows,
-            },
-            (None, true) => Members {
-                ids: self.holders_from(&g.id),
-                source: MembershipSource::InferredFromLicenseStates,
-            },
+            (None, false) => (rows, MembershipSource::MembershipRows),
+            (None, true) => (
+                self.holders_from(&g.id),
+                MembershipSource::InferredFromLicenseStates,
+            ),
+        };
+        let mut nested: BTreeSet<ObjectId> = g.nested_groups.iter().cloned().collect();
+        let (groups, ids): (BTreeSet<ObjectId>, BTreeSet<ObjectId>) = ids
+            .into_iter()
+            .partition(|id| self.groups.contains_key(id) && !self.users.contains_key(id));
+        nested.extend(groups);
+        Members {
+            ids,
+            nested,
+            source,
         }
     }
 
@@ -453,6 +461,38 @@ mod tests {
         let h = t.members(&snap.groups[1]);
         assert_eq!(h.source, MembershipSource::MembersAndRows);
         assert_eq!(h.ids.len(), 2);
+    }
+
+    /// A member id that is a group of the snapshot (a membership row, an untyped member) is a
+    /// nested group, not a user member.
+    #[test]
+    fn groups_among_member_ids_are_nested_groups() {
+        let kb = Knowledge::builtin();
+        let mut snap = Snapshot {
+            users: vec![user("u1", vec![], vec![])],
+            groups: vec![
+                group("g", Some(vec!["u1", "sub", "x"])),
+                group("h", None),
+                group("sub", Some(vec![])),
+            ],
+            ..Snapshot::default()
+        };
+        snap.groups[0].nested_groups = vec![oid("typed")];
+        for m in ["u1", "sub"] {
+            snap.memberships.push(Membership {
+                group_id: oid("h"),
+                user_id: oid(m),
+            });
+        }
+        let t = Tenant::new(&snap, &kb, ConflictTableVersion::Current);
+        let g = t.members(&snap.groups[0]);
+        let ids: Vec<&str> = g.ids.iter().map(|i| i.as_str()).collect();
+        assert_eq!(ids, ["u1", "x"], "an unknown id stays a member");
+        let nested: Vec<&str> = g.nested.iter().map(|i| i.as_str()).collect();
+        assert_eq!(nested, ["sub", "typed"]);
+        let h = t.members(&snap.groups[1]);
+        assert_eq!(h.ids.len(), 1);
+        assert_eq!(h.nested.len(), 1);
     }
 
     #[test]

@@ -997,6 +997,47 @@ fn sample_change_e1_frontline_to_e3_needs_seats() {
     assert_eq!(v["seats"][0]["short"], 8);
 }
 
+/// fixtures/plan/nested-group-row (membership.csv lists group Sub under LIC-E1) and
+/// nested-group-untyped (LIC-E1's members without `@odata.type`, Sub among them, and an id the
+/// snapshot does not know): Sub is a nested group (`nested_group`, named), consumes no E3 seat and is
+/// not a member without a user object. With 2 E3 seats for ana and ben, the change is safe.
+#[test]
+fn a_group_among_member_ids_is_a_nested_group() {
+    let args = [
+        "--group",
+        "LIC-E1",
+        "--remove",
+        "STANDARDPACK",
+        "--add",
+        "ENTERPRISEPACK",
+    ];
+    let (v, code) = plan("change", "nested-group-row", &args);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["seats"][0]["new_consumers"], 2);
+    assert_eq!(v["group"]["members"], 2);
+    assert_eq!(warning_kinds(&v), ["nested_group"]);
+    let w = v["warnings"][0]["detail"].as_str().expect("detail");
+    assert!(
+        w.starts_with("LIC-E1 has 1 group among its members (Sub)"),
+        "{w}"
+    );
+
+    let (v, code) = plan("change", "nested-group-untyped", &args);
+    assert_eq!(code, 0, "{v:#}");
+    // ana, ben, and the id without a user object (counted as needing a seat: the worst case)
+    assert_eq!(v["seats"][0]["new_consumers"], 3);
+    assert_eq!(v["group"]["members"], 3);
+    assert_eq!(
+        warning_kinds(&v),
+        ["nested_group", "member_not_in_snapshot"]
+    );
+    let w = v["warnings"][1]["detail"].as_str().expect("detail");
+    assert!(
+        w.starts_with("1 member of LIC-E1 has no user object"),
+        "{w}"
+    );
+}
+
 // ------------------------------------------------------------------------------------- errors
 
 #[test]
