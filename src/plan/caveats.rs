@@ -56,6 +56,28 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
             ),
         );
     }
+    if t.licenses_from_states(&g.id) {
+        let products: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .map(|l| t.sku_label(&l.sku_id))
+            .collect();
+        let holders = t.holders_from(&g.id).len();
+        f.warn(
+            None,
+            WarningKind::LicensesFromStates,
+            format!(
+                "the groups export lists no licenses for {label}, yet {} products assigned by it: this plan takes \
+                 {label}'s products ({}) from those license states. The export probably lacks `assignedLicenses` \
+                 (Graph returns it only when selected: export groups with \
+                 `$select=id,displayName,assignedLicenses,licenseProcessingState,...`); if the group's licenses were \
+                 removed instead, the removal has not reached {} yet",
+                count(holders, "user holds", "users hold"),
+                join_and(&products),
+                if holders == 1 { "that user" } else { "those users" }
+            ),
+        );
+    }
     if let Some(state) = g.processing_state.as_deref() {
         if !state.trim().eq_ignore_ascii_case("ProcessingComplete") {
             f.warn(

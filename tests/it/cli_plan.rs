@@ -1038,6 +1038,78 @@ fn a_group_among_member_ids_is_a_nested_group() {
     );
 }
 
+/// fixtures/plan/delete-group-no-license-property and no-license-property-dependency: the groups
+/// export has no `assignedLicenses` ($select only, licensing.md §2), while the users' license states
+/// name LIC-E3 as the source of their E3. The group's products are taken from those states (warning
+/// `licenses_from_states`): delete-group keeps the removal step, never "nothing to remove"; migrate
+/// adds no `group_not_licensed`; `--remove ENTERPRISEPACK` is accepted.
+#[test]
+fn a_groups_export_without_assigned_licenses_takes_the_products_from_the_users() {
+    let (v, code) = plan(
+        "delete-group",
+        "delete-group-no-license-property",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["group"]["licenses"][0]["sku"], "ENTERPRISEPACK");
+    assert_eq!(warning_kinds(&v), ["licenses_from_states"]);
+    assert_eq!(
+        v["warnings"][0]["detail"],
+        "the groups export lists no licenses for LIC-E3, yet 2 users hold products assigned by it: this plan takes \
+         LIC-E3's products (ENTERPRISEPACK) from those license states. The export probably lacks `assignedLicenses` \
+         (Graph returns it only when selected: export groups with \
+         `$select=id,displayName,assignedLicenses,licenseProcessingState,...`); if the group's licenses were removed \
+         instead, the removal has not reached those users yet"
+    );
+    let s = step_starting(&v, "Remove every license from LIC-E3 first");
+    assert!(
+        s.contains("-RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')"),
+        "{s}"
+    );
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("nothing has to be removed"), "{steps}");
+    assert_eq!(
+        v["users_losing_licenses"][0]["user"]["upn"],
+        "ben@contoso.example"
+    );
+
+    // cara's direct Audio Conferencing needs MCOSTANDARD from the group's E3
+    let (v, code) = plan(
+        "delete-group",
+        "no-license-property-dependency",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        has_blocker(&v, Some("cara@contoso.example"), "dependency"),
+        "{v:#}"
+    );
+    step_starting(&v, "Remove every license from LIC-E3 first");
+
+    let (v, code) = plan(
+        "migrate",
+        "no-license-property-dependency",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert!(!has_blocker(&v, None, "group_not_licensed"), "{v:#}");
+    assert_eq!(warning_kinds(&v), ["licenses_from_states"]);
+
+    let (v, _) = plan(
+        "change",
+        "no-license-property-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "STANDARDPACK",
+        ],
+    );
+    assert_eq!(v["remove"][0]["sku"], "ENTERPRISEPACK", "{v:#}");
+}
+
 // ------------------------------------------------------------------------------------- errors
 
 #[test]
