@@ -1108,6 +1108,24 @@ fn a_groups_export_without_assigned_licenses_takes_the_products_from_the_users()
         ],
     );
     assert_eq!(v["remove"][0]["sku"], "ENTERPRISEPACK", "{v:#}");
+
+    // a group with no products from either source: nothing to remove, said with the reason; and
+    // when no group of the export lists licenses, a check of the group's licenses first
+    let (v, _) = plan("delete-group", "nested-group-row", &["--group", "Sub"]);
+    step_starting(
+        &v,
+        "Sub holds no licenses and no user holds a license from it, so nothing has to be removed",
+    );
+    let (v, _) = plan(
+        "delete-group",
+        "migrate-not-licensed",
+        &["--group", "LIC-E3-New"],
+    );
+    step_starting(
+        &v,
+        "No group of the groups export lists licenses (Graph returns `assignedLicenses` only when selected) and \
+         no user holds a license from LIC-E3-New: check LIC-E3-New's licenses in the portal",
+    );
 }
 
 // ------------------------------------------------------------------------------------- errors
