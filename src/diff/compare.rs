@@ -168,6 +168,81 @@ fn missing(part: &str, old: bool, new: bool) -> Option<String> {
     }
 }
 
+/// What a side's groups export says about the groups' licenses. `assignedLicenses` and
+/// `licenseProcessingState` are returned only when selected (licensing.md §2): an export without
+/// them reads as every group holding nothing, which is not a removal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct GroupExport {
+    /// The groups' products can be read from it.
+    licenses: bool,
+    /// The groups' processing states can be read from it.
+    processing: bool,
+}
+
+/// `s`'s groups export, compared with `other`'s. Its products cannot be read when no group lists
+/// one and either no group has a processing state while `other`'s groups list products, or `s`'s
+/// users hold products assigned by its groups (a group its users hold products from is not a group
+/// without licenses). Its processing states cannot be read when no group has one and `other`'s do.
+fn group_export(s: &Snapshot, other: &Snapshot) -> GroupExport {
+    if s.groups.is_empty() {
+        return GroupExport {
+            licenses: true,
+            processing: true,
+        };
+    }
+    let no_state = s.groups.iter().all(|g| g.processing_state.is_none());
+    let no_license = s.groups.iter().all(|g| g.assigned_licenses.is_empty());
+    let other_licensed = other.groups.iter().any(|g| !g.assigned_licenses.is_empty());
+    let named = || {
+        let ids: HashSet<&ObjectId> = s.groups.iter().map(|g| &g.id).collect();
+        s.users.iter().any(|u| {
+            u.license_states.iter().any(|st| {
+                st.assigned_by_group
+                    .as_ref()
+                    .is_some_and(|g| ids.contains(g))
+            })
+        })
+    };
+    GroupExport {
+        licenses: !(no_license && ((no_state && other_licensed) || named())),
+        processing: !(no_state && other.groups.iter().any(|g| g.processing_state.is_some())),
+    }
+}
+
+/// Why the groups' products or processing states are not compared: the side (or sides) whose
+/// groups export lacks them.
+fn unexported(old: GroupExport, new: GroupExport) -> Vec<String> {
+    let side = |old: bool, new: bool| match (old, new) {
+        (true, true) => None,
+        (false, false) => Some("neither groups export"),
+        (false, true) => Some("OLD's groups export"),
+        (true, false) => Some("NEW's groups export"),
+    };
+    let mut out = Vec::new();
+    if let Some(s) = side(old.licenses, new.licenses) {
+        let verb = if s.starts_with("neither") {
+            "lists products"
+        } else {
+            "lists no products"
+        };
+        out.push(format!(
+            "group licenses (assignedLicenses): {s} {verb} for any group (Graph returns assignedLicenses only when \
+             selected: `$select=id,displayName,assignedLicenses,licenseProcessingState`)"
+        ));
+    }
+    if let Some(s) = side(old.processing, new.processing) {
+        let verb = if s.starts_with("neither") {
+            "has one"
+        } else {
+            "has none"
+        };
+        out.push(format!(
+            "group license processing state (licenseProcessingState): {s} {verb}"
+        ));
+    }
+    out
+}
+
 fn user_sort_key(u: &UserRef) -> (String, Option<ObjectId>) {
     (u.label().to_lowercase(), u.id.clone())
 }
@@ -244,7 +319,15 @@ pub fn compare(
         Vec::new()
     };
     let group_licenses = if !old.groups.is_empty() && !new.groups.is_empty() {
-        groups(&names, &old.groups, &new.groups)
+        let (og, ng) = (group_export(old, new), group_export(new, old));
+        not_compared.extend(unexported(og, ng));
+        groups(
+            &names,
+            &old.groups,
+            &new.groups,
+            og.licenses && ng.licenses,
+            og.processing && ng.processing,
+        )
     } else {
         Vec::new()
     };
@@ -417,6 +500,9 @@ struct Why<'a> {
     /// Groups by id; `None` without a groups export.
     old_groups: Option<HashMap<&'a ObjectId, &'a Group>>,
     new_groups: Option<HashMap<&'a ObjectId, &'a Group>>,
+    /// Whether each side's groups export lists the groups' products ([`group_export`]).
+    old_licenses: bool,
+    new_licenses: bool,
     old_members: Memberships<'a>,
     new_members: Memberships<'a>,
 }
@@ -450,6 +536,8 @@ impl<'a> Why<'a> {
             new_skus: skus(new),
             old_groups: groups(old),
             new_groups: groups(new),
+            old_licenses: group_export(old, new).licenses,
+            new_licenses: group_export(new, old).licenses,
             old_members: Memberships::new(old),
             new_members: Memberships::new(new),
         }
@@ -469,7 +557,9 @@ impl<'a> Why<'a> {
         };
         if let Some(new) = &self.new_groups {
             match new.get(g) {
-                Some(ng) if !Self::assigns(ng, sku) => return LossReason::GroupLicenseRemoved,
+                Some(ng) if self.new_licenses && !Self::assigns(ng, sku) => {
+                    return LossReason::GroupLicenseRemoved
+                }
                 None if self.old_groups.as_ref().is_some_and(|o| o.contains_key(g)) => {
                     return LossReason::GroupRemoved
                 }
@@ -492,7 +582,9 @@ impl<'a> Why<'a> {
         };
         if let Some(old) = &self.old_groups {
             match old.get(g) {
-                Some(og) if !Self::assigns(og, sku) => return GainReason::GroupLicenseAdded,
+                Some(og) if self.old_licenses && !Self::assigns(og, sku) => {
+                    return GainReason::GroupLicenseAdded
+                }
                 None if self.new_groups.as_ref().is_some_and(|n| n.contains_key(g)) => {
                     return GainReason::GroupAdded
                 }
@@ -850,7 +942,16 @@ fn licenses(g: Option<&Group>) -> BTreeMap<SkuId, BTreeSet<PlanId>> {
     m
 }
 
-fn groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupLicenseChange> {
+/// Group license changes; `same_licenses` / `same_processing`: whether both sides' groups exports let the
+/// groups' products / processing states be compared (a group added or removed lists the products
+/// of the side that has it either way).
+fn groups(
+    names: &Names<'_>,
+    old: &[Group],
+    new: &[Group],
+    same_licenses: bool,
+    same_processing: bool,
+) -> Vec<GroupLicenseChange> {
     let by_id = |v: &[Group]| -> BTreeMap<ObjectId, Group> {
         let mut m = BTreeMap::new();
         for g in v {
@@ -872,6 +973,12 @@ fn groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupLicenseCh
         if la.is_empty() && lb.is_empty() {
             continue; // not a licensing group on either side
         }
+        // products read from one side only: nothing to compare them with
+        let (la, lb) = if same_licenses || presence != Presence::Changed {
+            (la, lb)
+        } else {
+            (BTreeMap::new(), BTreeMap::new())
+        };
         let products_added: Vec<ProductRef> = lb
             .keys()
             .filter(|s| !la.contains_key(*s))
@@ -902,7 +1009,8 @@ fn groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupLicenseCh
         }
         let pa = a.and_then(|g| g.processing_state.clone());
         let pb = b.and_then(|g| g.processing_state.clone());
-        let processing_state = (presence == Presence::Changed && pa != pb).then_some((pa, pb));
+        let processing_state =
+            (same_processing && presence == Presence::Changed && pa != pb).then_some((pa, pb));
         if presence == Presence::Changed
             && products_added.is_empty()
             && products_removed.is_empty()
@@ -1122,6 +1230,83 @@ mod tests {
             (d.summary.plans_turned_off, d.summary.plans_turned_on),
             (1, 0)
         );
+    }
+
+    /// A groups export without `assignedLicenses` / `licenseProcessingState` ($select only): the
+    /// group's products and processing state are not compared (never "removed"), and a lost product
+    /// is not put down to the group's license. A group that lists no licenses, has a processing
+    /// state, and whose users hold nothing from it did lose them.
+    #[test]
+    fn a_groups_export_without_licenses_is_not_compared() {
+        let old = Snapshot {
+            users: vec![
+                with("ana", vec![ok(E3, Some("G-E3"), AT)]),
+                with("bo", vec![ok(E3, Some("G-E3"), AT)]),
+            ],
+            groups: vec![members(group("G-E3", &[(E3, &[])]), &["ana", "bo"])],
+            ..Default::default()
+        };
+        let mut bare = members(group("G-E3", &[]), &["ana"]);
+        bare.processing_state = None;
+        let new = Snapshot {
+            users: vec![
+                with("ana", vec![ok(E3, Some("G-E3"), AT)]),
+                with("bo", vec![]),
+            ],
+            groups: vec![bare],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert!(d.group_licenses.is_empty(), "{:?}", d.group_licenses);
+        let notes: Vec<&str> = d
+            .not_compared
+            .iter()
+            .map(|n| n.as_str())
+            .filter(|n| n.starts_with("group"))
+            .collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with(
+            "group licenses (assignedLicenses): NEW's groups export lists no products"
+        ));
+        assert!(
+            notes[1].starts_with("group license processing state (licenseProcessingState): NEW's")
+        );
+        assert_eq!(
+            table(&d.products_lost),
+            BTreeMap::from([row(
+                "ENTERPRISEPACK",
+                "group G-E3",
+                "left_group",
+                1,
+                &["bo"]
+            )])
+        );
+        // the mirror: OLD lacks them
+        let d = compare(&new, &old, "new", "old", &Knowledge::builtin());
+        assert!(d.group_licenses.is_empty());
+        assert!(d
+            .not_compared
+            .iter()
+            .any(|n| n.contains("OLD's groups export lists no products")));
+
+        // a real removal: the group has its processing state and nobody holds E3 from it any more
+        let new = Snapshot {
+            users: vec![with("ana", vec![]), with("bo", vec![])],
+            groups: vec![members(group("G-E3", &[]), &["ana", "bo"])],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        assert!(
+            !d.not_compared.iter().any(|n| n.starts_with("group")),
+            "{:?}",
+            d.not_compared
+        );
+        assert_eq!(d.group_licenses.len(), 1);
+        assert_eq!(
+            d.group_licenses[0].products_removed[0].label(),
+            "ENTERPRISEPACK"
+        );
+        assert_eq!(d.products_lost[0].reason, LossReason::GroupLicenseRemoved);
     }
 
     /// Without groups or members exports a group's loss has no reason to give; a subscribed product

@@ -29,8 +29,8 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
             format!("{label} has no user members in the input (nested groups are not licensed)"),
         );
     }
-    if !g.nested_groups.is_empty() {
-        let names: Vec<String> = g.nested_groups.iter().map(|id| t.group_label(id)).collect();
+    if !members.nested.is_empty() {
+        let names: Vec<String> = members.nested.iter().map(|id| t.group_label(id)).collect();
         f.warn(
             None,
             WarningKind::NestedGroup,
@@ -53,6 +53,28 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
                  user (`Get-MgUser -All`)",
                 count(missing, "member", "members"),
                 if missing == 1 { "has" } else { "have" }
+            ),
+        );
+    }
+    if t.licenses_from_states(&g.id) {
+        let products: Vec<String> = g
+            .assigned_licenses
+            .iter()
+            .map(|l| t.sku_label(&l.sku_id))
+            .collect();
+        let holders = t.holders_from(&g.id).len();
+        f.warn(
+            None,
+            WarningKind::LicensesFromStates,
+            format!(
+                "the groups export lists no licenses for {label}, yet {} products assigned by it: this plan takes \
+                 {label}'s products ({}) from those license states. The export probably lacks `assignedLicenses` \
+                 (Graph returns it only when selected: export groups with \
+                 `$select=id,displayName,assignedLicenses,licenseProcessingState,...`); if the group's licenses were \
+                 removed instead, the removal has not reached {} yet",
+                count(holders, "user holds", "users hold"),
+                join_and(&products),
+                if holders == 1 { "that user" } else { "those users" }
             ),
         );
     }

@@ -406,9 +406,19 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
         ));
     }
     if g.assigned_licenses.is_empty() {
-        out.push(format!(
-            "{gl} holds no licenses, so nothing has to be removed before the deletion."
-        ));
+        // products held from the group were filled in from the users' states (`view`): none here
+        if t.snap.groups.iter().all(|x| x.assigned_licenses.is_empty()) {
+            out.push(format!(
+                "No group of the groups export lists licenses (Graph returns `assignedLicenses` only when \
+                 selected) and no user holds a license from {gl}: check {gl}'s licenses in the portal before the \
+                 deletion and remove any (a group with licenses cannot be deleted)."
+            ));
+        } else {
+            out.push(format!(
+                "{gl} holds no licenses and no user holds a license from it, so nothing has to be removed before \
+                 the deletion."
+            ));
+        }
     } else {
         let names: Vec<String> = g
             .assigned_licenses

@@ -102,6 +102,9 @@ pub enum WarningKind {
     NestedGroup,
     /// Members listed by the group that have no user object in the snapshot.
     MemberNotInSnapshot,
+    /// The groups export lists no licenses for the group, yet users hold products assigned by it:
+    /// its products were taken from their license states.
+    LicensesFromStates,
     /// A product held per `assignedLicenses` with no `licenseAssignmentStates` to say how.
     AssignmentSourceUnknown,
     /// Neither the catalog nor the tenant lists the product's plans: plan checks were skipped.
@@ -143,6 +146,7 @@ impl WarningKind {
             WarningKind::EmptyGroup => "empty_group",
             WarningKind::NestedGroup => "nested_group",
             WarningKind::MemberNotInSnapshot => "member_not_in_snapshot",
+            WarningKind::LicensesFromStates => "licenses_from_states",
             WarningKind::AssignmentSourceUnknown => "assignment_source_unknown",
             WarningKind::PlansUnknown => "plans_unknown",
             WarningKind::SeatsUnknown => "seats_unknown",

@@ -67,6 +67,8 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let mut data = ingest::read_inputs(&common.paths, &opts)?;
     crate::commands::note_dates(&data.inputs);
     require_snapshot(&common.paths, &data.snapshot)?;
+    // a groups export without `assignedLicenses` ($select only) would read as groups holding nothing
+    let licenses_from_states = view::licenses_from_states(&mut data.snapshot);
     let as_of = crate::commands::as_of_or_latest(as_of, &data);
     let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
         .id
@@ -85,7 +87,8 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         .iter()
         .find(|g| g.id == group_id)
         .with_context(|| format!("--group: group {group_id} disappeared after redaction"))?;
-    let t = view::Tenant::new(snap, &kb, ConflictTableVersion::for_date(as_of));
+    let t = view::Tenant::new(snap, &kb, ConflictTableVersion::for_date(as_of))
+        .with_licenses_from_states(licenses_from_states);
     let members = t.members(group);
     let summary = t.summary(group, &members);
     let mut w = crate::commands::sink(common.output.as_deref())?;

@@ -12,8 +12,11 @@ use std::collections::BTreeSet;
 /// How many close matches an error lists.
 const MAX_MATCHES: usize = 5;
 
-/// The group named by `--group`: object id first, then display name (case-insensitive). With
-/// `show_names` false (`--redact`), the error lists close matches by object id only.
+/// The group named by `--group`: object id first, then display name. An exact (case-sensitive)
+/// match wins when it is unique; else a unique case-insensitive match. Several groups with the name
+/// (exactly, or only when case is ignored: then the message says they differ only by case) are an
+/// error asking for the object id. With `show_names` false (`--redact`), the errors list groups by
+/// object id only.
 pub fn group<'a>(
     snap: &'a Snapshot,
     text: &str,
@@ -32,15 +35,20 @@ pub fn group<'a>(
             return Ok(g);
         }
     }
-    let named: Vec<&Group> = snap
+    let name_of = |g: &&'a Group| g.display_name.as_deref().map(str::trim);
+    let exact: Vec<&Group> = snap
         .groups
         .iter()
-        .filter(|g| {
-            g.display_name
-                .as_deref()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(t))
-        })
+        .filter(|g| name_of(g) == Some(t))
         .collect();
+    let named: Vec<&Group> = if exact.is_empty() {
+        snap.groups
+            .iter()
+            .filter(|g| name_of(g).is_some_and(|n| n.eq_ignore_ascii_case(t)))
+            .collect()
+    } else {
+        exact.clone()
+    };
     match named.as_slice() {
         [one] => Ok(one),
         [] => {
@@ -75,6 +83,19 @@ pub fn group<'a>(
                 ),
             })
         }
+        many if exact.is_empty() => {
+            let mut all: Vec<String> = many.iter().map(|g| shown(g)).collect();
+            all.sort();
+            Err(UsageError::Invalid {
+                flag: "--group",
+                message: format!(
+                    "no group is named exactly {t:?}, and {} groups are when case is ignored ({}): their names differ \
+                     only by case; pass the object id or the exact display name",
+                    many.len(),
+                    all.join(", ")
+                ),
+            })
+        }
         many => {
             let mut ids: Vec<String> = many.iter().map(|g| g.id.to_string()).collect();
             ids.sort();
@@ -90,23 +111,120 @@ pub fn group<'a>(
     }
 }
 
-/// The product named by `flag`: a GUID, a part number or a unique display name.
+/// The product named by `flag`: a GUID, a part number or a display name. A name several products
+/// have is an error listing them (exit 2), never resolved by the order of the files: the tenant's
+/// subscribed products are looked at first (a part number the catalog gives two GUIDs, `MCOPSTN5`,
+/// names the one the tenant subscribes to), then the catalog's.
 pub fn sku(
     kb: &Knowledge,
     snap: &Snapshot,
     text: &str,
     flag: &'static str,
 ) -> Result<SkuId, UsageError> {
-    let t = text.trim();
-    if let Some(s) = kb.resolve_sku(t) {
-        return Ok(s);
+    let t = text.trim().trim_matches(|c| c == '[' || c == ']').trim();
+    if crate::model::ids::is_guid(t) {
+        if let Some(s) = SkuId::parse(t) {
+            return Ok(s);
+        }
     }
-    // a display name the tenant knows but the catalog does not, or an ambiguous catalog name
-    if let Some(s) = snap.skus.iter().find(|s| {
-        kb.sku_display_name(&s.sku_id)
+    let tenant: Vec<&SkuId> = {
+        let mut v: Vec<&SkuId> = snap.skus.iter().map(|s| &s.sku_id).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let part_of = |s: &SkuId| -> Option<String> {
+        kb.sku_part_number(s).map(str::to_string).or_else(|| {
+            snap.skus
+                .iter()
+                .find(|x| &x.sku_id == s)
+                .and_then(|x| x.part_number.clone())
+        })
+    };
+    let is_part = |s: &SkuId| part_of(s).is_some_and(|p| p.trim().eq_ignore_ascii_case(t));
+    let is_display = |s: &SkuId| {
+        kb.sku_display_name(s)
             .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
-    }) {
-        return Ok(s.sku_id.clone());
+    };
+    let catalog_display: Vec<SkuId> = {
+        let mut v: Vec<SkuId> = kb
+            .catalog()
+            .skus
+            .iter()
+            .filter(|(_, i)| {
+                i.display_name
+                    .as_deref()
+                    .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    // (what matched, where, the products): the first non-empty list decides
+    let tiers: [(&str, &str, Vec<SkuId>); 4] = [
+        (
+            "the part number",
+            "the tenant subscribes to",
+            tenant
+                .iter()
+                .filter(|s| is_part(s))
+                .map(|s| (*s).clone())
+                .collect(),
+        ),
+        (
+            "the part number",
+            "the catalog has",
+            kb.skus_by_part_number(t),
+        ),
+        (
+            "the product name",
+            "the tenant subscribes to",
+            tenant
+                .iter()
+                .filter(|s| is_display(s))
+                .map(|s| (*s).clone())
+                .collect(),
+        ),
+        ("the product name", "the catalog has", catalog_display),
+    ];
+    for (what, place, found) in tiers {
+        match found.as_slice() {
+            [] => continue,
+            [one] => return Ok(one.clone()),
+            many => {
+                let shown: Vec<String> = many
+                    .iter()
+                    .map(|s| {
+                        let mut about: Vec<String> = Vec::new();
+                        about.extend(part_of(s));
+                        about.extend(kb.sku_display_name(s).map(|d| format!("{d:?}")));
+                        if about.is_empty() {
+                            s.to_string()
+                        } else {
+                            format!("{s} ({})", about.join(", "))
+                        }
+                    })
+                    .collect();
+                let parts: BTreeSet<String> = many
+                    .iter()
+                    .filter_map(|s| part_of(s).map(|p| p.to_ascii_uppercase()))
+                    .collect();
+                let pass = if parts.len() == many.len() {
+                    "pass the SKU GUID or the exact part number instead"
+                } else {
+                    "pass the SKU GUID instead"
+                };
+                return Err(UsageError::Invalid {
+                    flag,
+                    message: format!(
+                        "{t:?} is ambiguous: {place} {} products with {what} {t:?}: {}; {pass}",
+                        many.len(),
+                        shown.join(", ")
+                    ),
+                });
+            }
+        }
     }
     let mut candidates: Vec<(String, String)> = Vec::new();
     let mut add = |part: String, display: Option<&str>| {
@@ -147,31 +265,108 @@ pub fn sku(
 }
 
 /// The plan named by `--disable-plan`, which must belong to one of `skus` (when their plans are
-/// known). Returns the plan and the products (of `skus`) that contain it.
+/// known). Returns the plan and the products (of `skus`) that contain it. Within the products' plans,
+/// a GUID, then a plan name (any spelling the catalog uses), then a name the admin center uses, then
+/// a friendly name is looked for; a name two plans of the products have (Microsoft Teams: `TEAMS1`
+/// and `MCO_TEAMS_IW`) is an error listing them.
 pub fn plan(
     kb: &Knowledge,
     skus: &[SkuId],
     text: &str,
     flag: &'static str,
 ) -> Result<(PlanId, Vec<SkuId>), UsageError> {
-    let t = text.trim();
+    let t = text.trim().trim_matches(|c| c == '[' || c == ']').trim();
     let known: Vec<&SkuId> = skus.iter().filter(|s| !kb.plans_of(s).is_empty()).collect();
-    let resolved = kb.resolve_plan(t).or_else(|| {
-        // a friendly name the catalog spells in several ways: match within the products' plans
+    let pool: Vec<&PlanId> = {
+        let mut v: Vec<&PlanId> = known.iter().flat_map(|s| kb.plans_of(s).iter()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let owners_of = |p: &PlanId| -> Vec<SkuId> {
         skus.iter()
-            .flat_map(|s| kb.plans_of(s).iter())
-            .find(|p| {
-                kb.plan_display_name(p)
-                    .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
-            })
-            .cloned()
-    });
-    if let Some(p) = &resolved {
-        let owners: Vec<SkuId> = skus
-            .iter()
             .filter(|s| kb.plans_of(s).contains(p))
             .cloned()
-            .collect();
+            .collect()
+    };
+    let by_guid = crate::model::ids::is_guid(t)
+        .then(|| PlanId::parse(t))
+        .flatten();
+    if by_guid.is_none() && !pool.is_empty() {
+        let is_name = |p: &PlanId| {
+            kb.plan_name(p)
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(t))
+                || kb
+                    .catalog()
+                    .plan(p)
+                    .is_some_and(|i| i.names.iter().any(|n| n.trim().eq_ignore_ascii_case(t)))
+        };
+        let admin = kb.resolve_plan(t);
+        let is_display = |p: &PlanId| {
+            kb.plan_display_name(p)
+                .is_some_and(|d| d.trim().eq_ignore_ascii_case(t))
+        };
+        let tiers: [(&str, Vec<&PlanId>); 3] = [
+            (
+                "plan name",
+                pool.iter().copied().filter(|p| is_name(p)).collect(),
+            ),
+            (
+                "name",
+                pool.iter()
+                    .copied()
+                    .filter(|p| admin.as_ref() == Some(*p))
+                    .collect(),
+            ),
+            (
+                "friendly name",
+                pool.iter().copied().filter(|p| is_display(p)).collect(),
+            ),
+        ];
+        for (what, found) in tiers {
+            match found.as_slice() {
+                [] => continue,
+                [one] => return Ok(((*one).clone(), owners_of(one))),
+                many => {
+                    let shown: Vec<String> = many
+                        .iter()
+                        .map(|p| {
+                            let mut about: Vec<String> = Vec::new();
+                            about.extend(kb.plan_name(p).map(str::to_string));
+                            about.extend(kb.plan_display_name(p).map(|d| format!("{d:?}")));
+                            if about.is_empty() {
+                                p.to_string()
+                            } else {
+                                format!("{p} ({})", about.join(", "))
+                            }
+                        })
+                        .collect();
+                    let products: Vec<String> = known.iter().map(|s| kb.sku_label(s)).collect();
+                    let names: BTreeSet<String> = many
+                        .iter()
+                        .filter_map(|p| kb.plan_name(p).map(|n| n.to_ascii_uppercase()))
+                        .collect();
+                    let pass = if names.len() == many.len() {
+                        "pass the plan GUID or the exact plan name instead"
+                    } else {
+                        "pass the plan GUID instead"
+                    };
+                    return Err(UsageError::Invalid {
+                        flag,
+                        message: format!(
+                            "{t:?} is ambiguous: {} plans of {} have the {what} {t:?}: {}; {pass}",
+                            many.len(),
+                            products.join(", "),
+                            shown.join(", ")
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    let resolved = by_guid.or_else(|| kb.resolve_plan(t));
+    if let Some(p) = &resolved {
+        let owners = owners_of(p);
         if !owners.is_empty() {
             return Ok((p.clone(), owners));
         }
@@ -360,6 +555,112 @@ mod tests {
         };
         let e = super::group(&snap, "SAME", true).expect_err("ambiguous");
         assert!(e.to_string().contains("pass the object id"));
+    }
+
+    #[test]
+    fn an_exact_name_wins_and_names_differing_by_case_are_said() {
+        let snap = Snapshot {
+            groups: vec![group("a", "LIC-E1"), group("b", "lic-e1")],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            super::group(&snap, "LIC-E1", true)
+                .expect("exact")
+                .id
+                .as_str(),
+            "a"
+        );
+        assert_eq!(
+            super::group(&snap, " lic-e1 ", true)
+                .expect("exact")
+                .id
+                .as_str(),
+            "b"
+        );
+        let e = super::group(&snap, "Lic-E1", true)
+            .expect_err("case only")
+            .to_string();
+        assert!(e.contains("differ only by case"), "{e}");
+        assert!(
+            e.contains("\"LIC-E1\" (a)") && e.contains("\"lic-e1\" (b)"),
+            "{e}"
+        );
+        let e = super::group(&snap, "Lic-E1", false)
+            .expect_err("redacted")
+            .to_string();
+        assert!(!e.contains("LIC-E1\""), "{e}");
+    }
+
+    const PSTN5_SMALL: &str = "d43177b5-475b-4880-92d4-d54c27b5efbd";
+    const PSTN5_120: &str = "54a152dc-90de-4996-93d2-bc47e670fc06";
+
+    #[test]
+    fn a_part_number_two_products_have_is_refused_unless_the_tenant_has_one() {
+        use crate::diagnose::testkit::subscribed;
+        let kb = Knowledge::builtin();
+        let both = Snapshot {
+            skus: vec![
+                subscribed(PSTN5_SMALL, 10, 0, 0),
+                subscribed(PSTN5_120, 1, 0, 0),
+            ],
+            ..Snapshot::default()
+        };
+        let mut reversed = both.clone();
+        reversed.skus.reverse();
+        for snap in [&both, &reversed] {
+            let e = sku(&kb, snap, "MCOPSTN5", "--add")
+                .expect_err("ambiguous")
+                .to_string();
+            assert!(e.starts_with("--add: \"MCOPSTN5\" is ambiguous"), "{e}");
+            assert!(e.contains(PSTN5_SMALL) && e.contains(PSTN5_120), "{e}");
+            assert!(e.contains("pass the SKU GUID"), "{e}");
+        }
+        let one = Snapshot {
+            skus: vec![subscribed(PSTN5_120, 1, 0, 0)],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            sku(&kb, &one, "mcopstn5", "--add")
+                .expect("the tenant's")
+                .as_str(),
+            PSTN5_120
+        );
+        // neither subscribed: the catalog's two
+        let e = sku(&kb, &Snapshot::default(), "MCOPSTN5", "--sku").expect_err("catalog");
+        assert!(e.to_string().contains("the catalog has 2 products"), "{e}");
+        assert_eq!(
+            sku(&kb, &both, PSTN5_SMALL, "--add")
+                .expect("guid")
+                .as_str(),
+            PSTN5_SMALL
+        );
+    }
+
+    #[test]
+    fn a_friendly_name_two_plans_have_is_refused() {
+        let kb = Knowledge::builtin();
+        let teams = SkuId::parse("710779e8-3d4a-4c88-adb9-386c958d1fdf").expect("sku");
+        let e = plan(
+            &kb,
+            std::slice::from_ref(&teams),
+            "Microsoft Teams",
+            "--disable-plan",
+        )
+        .expect_err("ambiguous")
+        .to_string();
+        assert!(e.contains("TEAMS1") && e.contains("MCO_TEAMS_IW"), "{e}");
+        assert!(
+            e.contains("pass the plan GUID or the exact plan name"),
+            "{e}"
+        );
+        let (p, _) = plan(
+            &kb,
+            std::slice::from_ref(&teams),
+            "teams1",
+            "--disable-plan",
+        )
+        .expect("plan name");
+        assert_eq!(kb.plan_label(&p), "TEAMS1");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::doc::{GroupLicense, GroupSummary, MembershipSource};
 use crate::knowledge::{ConflictTableVersion, Knowledge};
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::model::snapshot::{
-    AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
+    AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
 use crate::model::{Cause, ObjectId, PlanId, SkuId};
 use std::collections::{BTreeSet, HashMap};
@@ -54,7 +54,12 @@ impl Holding<'_> {
 /// The members of a group and where the list came from.
 #[derive(Clone, Debug)]
 pub struct Members {
+    /// The first-level members that are not groups (users, or ids the snapshot does not know).
     pub ids: BTreeSet<ObjectId>,
+    /// The groups among the first-level members: typed `#microsoft.graph.group` in the members
+    /// expansion, or an id (untyped member, membership row) that is a group of the snapshot. Group-based
+    /// licensing applies to direct user members only: they consume nothing.
+    pub nested: BTreeSet<ObjectId>,
     pub source: MembershipSource,
 }
 
@@ -88,6 +93,9 @@ pub struct Tenant<'a> {
     pub version: ConflictTableVersion,
     users: HashMap<&'a ObjectId, &'a User>,
     groups: HashMap<&'a ObjectId, &'a Group>,
+    /// Groups whose products were taken from the users' license states
+    /// ([`licenses_from_states`]).
+    licenses_from_states: BTreeSet<ObjectId>,
 }
 
 impl<'a> Tenant<'a> {
@@ -98,7 +106,20 @@ impl<'a> Tenant<'a> {
             version,
             users: snap.users.iter().map(|u| (&u.id, u)).collect(),
             groups: snap.groups.iter().map(|g| (&g.id, g)).collect(),
+            licenses_from_states: BTreeSet::new(),
         }
+    }
+
+    /// The groups whose products [`licenses_from_states`] filled in.
+    pub fn with_licenses_from_states(mut self, groups: BTreeSet<ObjectId>) -> Self {
+        self.licenses_from_states = groups;
+        self
+    }
+
+    /// Whether the group's products come from the users' license states, not from the groups
+    /// export.
+    pub fn licenses_from_states(&self, group: &ObjectId) -> bool {
+        self.licenses_from_states.contains(group)
     }
 
     pub fn user(&self, id: &ObjectId) -> Option<&'a User> {
@@ -118,7 +139,9 @@ impl<'a> Tenant<'a> {
     }
 
     /// The group's first-level user members: the members expansion and membership rows (unioned);
-    /// when the export has neither, the users whose license states name the group.
+    /// when the export has neither, the users whose license states name the group. A member id that
+    /// is a group of the snapshot (a membership row, or a member without `@odata.type`) is a nested
+    /// group, not a member who consumes a license.
     pub fn members(&self, g: &Group) -> Members {
         let rows: BTreeSet<ObjectId> = self
             .snap
@@ -127,27 +150,28 @@ impl<'a> Tenant<'a> {
             .filter(|m| m.group_id == g.id)
             .map(|m| m.user_id.clone())
             .collect();
-        match (&g.members, rows.is_empty()) {
-            (Some(list), true) => Members {
-                ids: list.iter().cloned().collect(),
-                source: MembershipSource::Members,
-            },
+        let (ids, source) = match (&g.members, rows.is_empty()) {
+            (Some(list), true) => (list.iter().cloned().collect(), MembershipSource::Members),
             (Some(list), false) => {
                 let mut ids = rows;
                 ids.extend(list.iter().cloned());
-                Members {
-                    ids,
-                    source: MembershipSource::MembersAndRows,
-                }
+                (ids, MembershipSource::MembersAndRows)
             }
-            (None, false) => Members {
-                ids: rows,
-                source: MembershipSource::MembershipRows,
-            },
-            (None, true) => Members {
-                ids: self.holders_from(&g.id),
-                source: MembershipSource::InferredFromLicenseStates,
-            },
+            (None, false) => (rows, MembershipSource::MembershipRows),
+            (None, true) => (
+                self.holders_from(&g.id),
+                MembershipSource::InferredFromLicenseStates,
+            ),
+        };
+        let mut nested: BTreeSet<ObjectId> = g.nested_groups.iter().cloned().collect();
+        let (groups, ids): (BTreeSet<ObjectId>, BTreeSet<ObjectId>) = ids
+            .into_iter()
+            .partition(|id| self.groups.contains_key(id) && !self.users.contains_key(id));
+        nested.extend(groups);
+        Members {
+            ids,
+            nested,
+            source,
         }
     }
 
@@ -325,6 +349,71 @@ impl<'a> Tenant<'a> {
     }
 }
 
+/// Fills in the products of every group the groups export lists without licenses while users'
+/// license states name it as the assigning group (`assignedByGroup`): `assignedLicenses` is returned
+/// only when selected (licensing.md §2), and a group its users hold products from is not a group
+/// without licenses. Each product gets the plans every such state disables. Returns the groups
+/// filled in.
+pub fn licenses_from_states(snap: &mut Snapshot) -> BTreeSet<ObjectId> {
+    let mut by_group: HashMap<ObjectId, Vec<&LicenseAssignmentState>> = HashMap::new();
+    for u in &snap.users {
+        for s in u.license_states.iter() {
+            if let Some(g) = &s.assigned_by_group {
+                by_group.entry(g.clone()).or_default().push(s);
+            }
+        }
+    }
+    let mut filled: Vec<(usize, Vec<AssignedSku>)> = Vec::new();
+    for (i, g) in snap.groups.iter().enumerate() {
+        if !g.assigned_licenses.is_empty() {
+            continue;
+        }
+        let Some(states) = by_group.get(&g.id) else {
+            continue;
+        };
+        let mut skus: Vec<&SkuId> = states.iter().map(|s| &s.sku_id).collect();
+        skus.sort();
+        skus.dedup();
+        let licenses = skus
+            .into_iter()
+            .map(|sku| {
+                let lists: Vec<&LicenseAssignmentState> = states
+                    .iter()
+                    .copied()
+                    .filter(|s| &s.sku_id == sku)
+                    .collect();
+                let first = lists[0];
+                let disabled = if lists
+                    .iter()
+                    .all(|s| s.disabled_plans == first.disabled_plans)
+                {
+                    first.disabled_plans.clone()
+                } else {
+                    let mut common: Vec<PlanId> = first
+                        .disabled_plans
+                        .iter()
+                        .filter(|p| lists.iter().all(|s| s.disabled_plans.contains(p)))
+                        .cloned()
+                        .collect();
+                    common.sort();
+                    common.into()
+                };
+                AssignedSku {
+                    sku_id: sku.clone(),
+                    disabled_plans: disabled,
+                }
+            })
+            .collect();
+        filled.push((i, licenses));
+    }
+    let mut out = BTreeSet::new();
+    for (i, licenses) in filled {
+        snap.groups[i].assigned_licenses = licenses;
+        out.insert(snap.groups[i].id.clone());
+    }
+    out
+}
+
 /// Whether a state means the user has the product now. An unknown state without an error counts.
 pub fn holds(s: &LicenseAssignmentState) -> bool {
     s.state.is_active() || (matches!(s.state, AssignmentState::Unknown(_)) && s.error.is_none())
@@ -453,6 +542,64 @@ mod tests {
         let h = t.members(&snap.groups[1]);
         assert_eq!(h.source, MembershipSource::MembersAndRows);
         assert_eq!(h.ids.len(), 2);
+    }
+
+    /// A member id that is a group of the snapshot (a membership row, an untyped member) is a
+    /// nested group, not a user member.
+    #[test]
+    fn groups_among_member_ids_are_nested_groups() {
+        let kb = Knowledge::builtin();
+        let mut snap = Snapshot {
+            users: vec![user("u1", vec![], vec![])],
+            groups: vec![
+                group("g", Some(vec!["u1", "sub", "x"])),
+                group("h", None),
+                group("sub", Some(vec![])),
+            ],
+            ..Snapshot::default()
+        };
+        snap.groups[0].nested_groups = vec![oid("typed")];
+        for m in ["u1", "sub"] {
+            snap.memberships.push(Membership {
+                group_id: oid("h"),
+                user_id: oid(m),
+            });
+        }
+        let t = Tenant::new(&snap, &kb, ConflictTableVersion::Current);
+        let g = t.members(&snap.groups[0]);
+        let ids: Vec<&str> = g.ids.iter().map(|i| i.as_str()).collect();
+        assert_eq!(ids, ["u1", "x"], "an unknown id stays a member");
+        let nested: Vec<&str> = g.nested.iter().map(|i| i.as_str()).collect();
+        assert_eq!(nested, ["sub", "typed"]);
+        let h = t.members(&snap.groups[1]);
+        assert_eq!(h.ids.len(), 1);
+        assert_eq!(h.nested.len(), 1);
+    }
+
+    /// A group listed without licenses whose users hold products from it gets those products, with
+    /// the plans every state disables; a group nobody holds anything from stays without.
+    #[test]
+    fn licenses_come_from_the_states_when_the_group_lists_none() {
+        let yammer = PlanId::parse("7547a3fe-08ee-4ccb-b430-5077c5041653").expect("plan");
+        let sway = PlanId::parse("a23b959c-7ce8-4e57-9140-b90eb88a9e97").expect("plan");
+        let mut a = state(E3, Some("g"), AssignmentState::Active);
+        a.disabled_plans = vec![yammer.clone(), sway.clone()].into();
+        let mut b = state(E3, Some("g"), AssignmentState::Error);
+        b.disabled_plans = vec![yammer.clone()].into();
+        let mut snap = Snapshot {
+            users: vec![user("u1", vec![a], vec![]), user("u2", vec![b], vec![])],
+            groups: vec![group("g", None), group("h", None)],
+            ..Snapshot::default()
+        };
+        let filled = licenses_from_states(&mut snap);
+        assert_eq!(filled.into_iter().collect::<Vec<_>>(), [oid("g")]);
+        let l = &snap.groups[0].assigned_licenses;
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].sku_id.as_str(), E3);
+        assert_eq!(l[0].disabled_plans.to_vec(), [yammer]);
+        assert!(snap.groups[1].assigned_licenses.is_empty());
+        // a group that lists licenses keeps its own
+        assert!(licenses_from_states(&mut snap).is_empty());
     }
 
     #[test]

@@ -754,3 +754,55 @@ fn products_lost_redacted() {
         );
     }
 }
+
+/// fixtures/diff/no-license-property: NEW's groups export has no `assignedLicenses` nor
+/// `licenseProcessingState` (both $select only), while its users still hold E3 from LIC-E3. The
+/// group's licenses and processing state are "not compared", never "removed ENTERPRISEPACK;
+/// processing state ProcessingComplete -> -"; ben, who left the group, lost E3 because he left
+/// (`left_group`), not because the group's license went. Exit 0: NEW has no new error.
+#[test]
+fn a_groups_export_without_licenses_is_not_compared() {
+    let old = "fixtures/diff/no-license-property/old";
+    let new = "fixtures/diff/no-license-property/new";
+    let (v, code) = diff(old, new);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["group_licenses"], serde_json::json!([]));
+    assert_eq!(v["summary"]["group_license_changes"], 0);
+    assert_eq!(
+        v["not_compared"],
+        serde_json::json!([
+            "group licenses (assignedLicenses): NEW's groups export lists no products for any group (Graph \
+             returns assignedLicenses only when selected: \
+             `$select=id,displayName,assignedLicenses,licenseProcessingState`)",
+            "group license processing state (licenseProcessingState): NEW's groups export has none"
+        ])
+    );
+    let lost = product_changes(&v, "products_lost");
+    assert_eq!(
+        lost.keys().collect::<Vec<_>>(),
+        [&(
+            "ENTERPRISEPACK".to_string(),
+            "LIC-E3".to_string(),
+            "left_group".to_string()
+        )]
+    );
+    let out = licdiag().args(["diff", old, new]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not compared: group licenses (assignedLicenses): NEW's groups export"),
+        "{text}"
+    );
+    assert!(!text.contains("removed ENTERPRISEPACK"), "{text}");
+    assert!(!text.contains("ProcessingComplete -> -"), "{text}");
+    // the mirror: OLD lacks them
+    let (v, code) = diff(new, old);
+    assert_eq!(code, 0);
+    assert_eq!(v["group_licenses"], serde_json::json!([]));
+    assert!(
+        v["not_compared"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("OLD's groups export lists no products")),
+        "{v:#}"
+    );
+}

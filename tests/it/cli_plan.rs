@@ -997,6 +997,137 @@ fn sample_change_e1_frontline_to_e3_needs_seats() {
     assert_eq!(v["seats"][0]["short"], 8);
 }
 
+/// fixtures/plan/nested-group-row (membership.csv lists group Sub under LIC-E1) and
+/// nested-group-untyped (LIC-E1's members without `@odata.type`, Sub among them, and an id the
+/// snapshot does not know): Sub is a nested group (`nested_group`, named), consumes no E3 seat and is
+/// not a member without a user object. With 2 E3 seats for ana and ben, the change is safe.
+#[test]
+fn a_group_among_member_ids_is_a_nested_group() {
+    let args = [
+        "--group",
+        "LIC-E1",
+        "--remove",
+        "STANDARDPACK",
+        "--add",
+        "ENTERPRISEPACK",
+    ];
+    let (v, code) = plan("change", "nested-group-row", &args);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["seats"][0]["new_consumers"], 2);
+    assert_eq!(v["group"]["members"], 2);
+    assert_eq!(warning_kinds(&v), ["nested_group"]);
+    let w = v["warnings"][0]["detail"].as_str().expect("detail");
+    assert!(
+        w.starts_with("LIC-E1 has 1 group among its members (Sub)"),
+        "{w}"
+    );
+
+    let (v, code) = plan("change", "nested-group-untyped", &args);
+    assert_eq!(code, 0, "{v:#}");
+    // ana, ben, and the id without a user object (counted as needing a seat: the worst case)
+    assert_eq!(v["seats"][0]["new_consumers"], 3);
+    assert_eq!(v["group"]["members"], 3);
+    assert_eq!(
+        warning_kinds(&v),
+        ["nested_group", "member_not_in_snapshot"]
+    );
+    let w = v["warnings"][1]["detail"].as_str().expect("detail");
+    assert!(
+        w.starts_with("1 member of LIC-E1 has no user object"),
+        "{w}"
+    );
+}
+
+/// fixtures/plan/delete-group-no-license-property and no-license-property-dependency: the groups
+/// export has no `assignedLicenses` ($select only, licensing.md §2), while the users' license states
+/// name LIC-E3 as the source of their E3. The group's products are taken from those states (warning
+/// `licenses_from_states`): delete-group keeps the removal step, never "nothing to remove"; migrate
+/// adds no `group_not_licensed`; `--remove ENTERPRISEPACK` is accepted.
+#[test]
+fn a_groups_export_without_assigned_licenses_takes_the_products_from_the_users() {
+    let (v, code) = plan(
+        "delete-group",
+        "delete-group-no-license-property",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["group"]["licenses"][0]["sku"], "ENTERPRISEPACK");
+    assert_eq!(warning_kinds(&v), ["licenses_from_states"]);
+    assert_eq!(
+        v["warnings"][0]["detail"],
+        "the groups export lists no licenses for LIC-E3, yet 2 users hold products assigned by it: this plan takes \
+         LIC-E3's products (ENTERPRISEPACK) from those license states. The export probably lacks `assignedLicenses` \
+         (Graph returns it only when selected: export groups with \
+         `$select=id,displayName,assignedLicenses,licenseProcessingState,...`); if the group's licenses were removed \
+         instead, the removal has not reached those users yet"
+    );
+    let s = step_starting(&v, "Remove every license from LIC-E3 first");
+    assert!(
+        s.contains("-RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')"),
+        "{s}"
+    );
+    let steps = v["steps"].to_string();
+    assert!(!steps.contains("nothing has to be removed"), "{steps}");
+    assert_eq!(
+        v["users_losing_licenses"][0]["user"]["upn"],
+        "ben@contoso.example"
+    );
+
+    // cara's direct Audio Conferencing needs MCOSTANDARD from the group's E3
+    let (v, code) = plan(
+        "delete-group",
+        "no-license-property-dependency",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        has_blocker(&v, Some("cara@contoso.example"), "dependency"),
+        "{v:#}"
+    );
+    step_starting(&v, "Remove every license from LIC-E3 first");
+
+    let (v, code) = plan(
+        "migrate",
+        "no-license-property-dependency",
+        &["--group", "LIC-E3"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert!(!has_blocker(&v, None, "group_not_licensed"), "{v:#}");
+    assert_eq!(warning_kinds(&v), ["licenses_from_states"]);
+
+    let (v, _) = plan(
+        "change",
+        "no-license-property-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "STANDARDPACK",
+        ],
+    );
+    assert_eq!(v["remove"][0]["sku"], "ENTERPRISEPACK", "{v:#}");
+
+    // a group with no products from either source: nothing to remove, said with the reason; and
+    // when no group of the export lists licenses, a check of the group's licenses first
+    let (v, _) = plan("delete-group", "nested-group-row", &["--group", "Sub"]);
+    step_starting(
+        &v,
+        "Sub holds no licenses and no user holds a license from it, so nothing has to be removed",
+    );
+    let (v, _) = plan(
+        "delete-group",
+        "migrate-not-licensed",
+        &["--group", "LIC-E3-New"],
+    );
+    step_starting(
+        &v,
+        "No group of the groups export lists licenses (Graph returns `assignedLicenses` only when selected) and \
+         no user holds a license from LIC-E3-New: check LIC-E3-New's licenses in the portal",
+    );
+}
+
 // ------------------------------------------------------------------------------------- errors
 
 #[test]
@@ -1081,6 +1212,172 @@ fn unknown_sku_and_plan_are_exit_2() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// fixtures/plan/group-names-by-case: LIC-E1 and lic-e1 are two groups. The exact name picks its
+/// group; a spelling that matches both only when case is ignored is exit 2, saying they differ
+/// only by case.
+#[test]
+fn group_names_differing_by_case() {
+    for (name, id) in [
+        ("LIC-E1", "20000000-0000-4000-8000-000000000001"),
+        ("lic-e1", "20000000-0000-4000-8000-000000000002"),
+    ] {
+        let (v, code) = plan(
+            "change",
+            "group-names-by-case",
+            &[
+                "--group",
+                name,
+                "--remove",
+                "STANDARDPACK",
+                "--add",
+                "ENTERPRISEPACK",
+            ],
+        );
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(v["group"]["id"], id);
+    }
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(fixture("plan/group-names-by-case"))
+        .args([
+            "--group",
+            "Lic-E1",
+            "--remove",
+            "STANDARDPACK",
+            "--add",
+            "ENTERPRISEPACK",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        "licdiag: error: --group: no group is named exactly \"Lic-E1\", and 2 groups are when case is ignored \
+         (\"LIC-E1\" (20000000-0000-4000-8000-000000000001), \"lic-e1\" (20000000-0000-4000-8000-000000000002)): \
+         their names differ only by case; pass the object id or the exact display name"
+    );
+}
+
+/// Runs `licdiag plan SUB fixtures/plan/SCENARIO ARGS` expecting a usage error; returns stderr.
+fn usage_error(sub: &str, scenario: &str, args: &[&str]) -> String {
+    let out = licdiag()
+        .args(["plan", sub])
+        .arg(fixture(&format!("plan/{scenario}")))
+        .args(args)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+/// fixtures/plan/ambiguous-part-number(-rev): the tenant subscribes to both products whose part
+/// number is MCOPSTN5 (licensing.md §5), one with 10 seats, one with 1, listed in either order. The
+/// part number is refused (exit 2) naming both GUIDs, whatever the order; never a verdict that
+/// depends on the file; the GUID is taken.
+#[test]
+fn a_part_number_two_subscribed_products_have_is_refused() {
+    for scenario in ["ambiguous-part-number", "ambiguous-part-number-rev"] {
+        for (sub, args) in [
+            ("change", &["--group", "LIC-E1", "--add", "MCOPSTN5"][..]),
+            ("add-on", &["--group", "LIC-E1", "--sku", "mcopstn5"][..]),
+        ] {
+            let err = usage_error(sub, scenario, args);
+            let flag = if sub == "change" { "--add" } else { "--sku" };
+            let t = args[3];
+            assert_eq!(
+                err.trim_end(),
+                format!(
+                    "licdiag: error: {flag}: \"{t}\" is ambiguous: the tenant subscribes to 2 products with the part \
+                     number \"{t}\": 54a152dc-90de-4996-93d2-bc47e670fc06 (MCOPSTN5, \"Skype for Business PSTN Domestic \
+                     Calling (120 Minutes)\"), d43177b5-475b-4880-92d4-d54c27b5efbd (MCOPSTN5, \"Skype for Business PSTN \
+                     Calling Domestic Small\"); pass the SKU GUID instead"
+                )
+            );
+        }
+        // the GUID names one: the small one has 1 seat for 2 members
+        let (v, code) = plan(
+            "change",
+            scenario,
+            &[
+                "--group",
+                "LIC-E1",
+                "--add",
+                "54a152dc-90de-4996-93d2-bc47e670fc06",
+            ],
+        );
+        assert_eq!(code, 1);
+        assert!(has_blocker(&v, None, "not_enough_seats"), "{v:#}");
+        let (v, _) = plan(
+            "change",
+            scenario,
+            &[
+                "--group",
+                "LIC-E1",
+                "--add",
+                "d43177b5-475b-4880-92d4-d54c27b5efbd",
+            ],
+        );
+        assert!(!has_blocker(&v, None, "not_enough_seats"), "{v:#}");
+    }
+}
+
+/// fixtures/plan/ambiguous-plan-name: TEAMS_EXPLORATORY has two plans whose friendly name is
+/// "Microsoft Teams" (TEAMS1 and MCO_TEAMS_IW). `--disable-plan "Microsoft Teams"` is refused (exit 2)
+/// naming both; the plan name picks one.
+#[test]
+fn a_friendly_name_two_plans_of_the_product_have_is_refused() {
+    let err = usage_error(
+        "change",
+        "ambiguous-plan-name",
+        &[
+            "--group",
+            "LIC-EMS",
+            "--add",
+            "TEAMS_EXPLORATORY",
+            "--disable-plan",
+            "Microsoft Teams",
+        ],
+    );
+    assert_eq!(
+        err.trim_end(),
+        "licdiag: error: --disable-plan: \"Microsoft Teams\" is ambiguous: 2 plans of TEAMS_EXPLORATORY have the \
+         friendly name \"Microsoft Teams\": 42a3ec34-28ba-46b6-992f-db53a675ac5b (MCO_TEAMS_IW, \"Microsoft Teams\"), \
+         57ff2da0-773e-42df-b2af-ffb7a2317929 (TEAMS1, \"Microsoft Teams\"); pass the plan GUID or the exact plan \
+         name instead"
+    );
+    for (arg, name) in [
+        ("MCO_TEAMS_IW", "MCO_TEAMS_IW"),
+        ("teams1", "TEAMS1"),
+        ("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1"),
+    ] {
+        let (v, code) = plan(
+            "change",
+            "ambiguous-plan-name",
+            &[
+                "--group",
+                "LIC-EMS",
+                "--add",
+                "TEAMS_EXPLORATORY",
+                "--disable-plan",
+                arg,
+            ],
+        );
+        assert_eq!(code, 0, "{v:#}");
+        let disabled: Vec<&str> = v["add"][0]["disabled_plans"]
+            .as_array()
+            .expect("disabled plans")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(disabled, [name]);
+    }
 }
 
 #[test]
