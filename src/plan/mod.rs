@@ -69,6 +69,13 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     require_snapshot(&common.paths, &data.snapshot)?;
     // a groups export without `assignedLicenses` ($select only) would read as groups holding nothing
     let licenses_from_states = view::licenses_from_states(&mut data.snapshot);
+    // a plan is for a change made now: the current conflict table, unless `--as-of` names a time
+    // before its cutover (a stable tenant's snapshot may record nothing newer than 2025-07-14,
+    // whose old table would invent the Exchange Online Plan 1 / Plan 2 conflict)
+    let table = as_of.map_or(
+        ConflictTableVersion::Current,
+        ConflictTableVersion::for_date,
+    );
     let as_of = crate::commands::as_of_or_latest(as_of, &data);
     let group_id: ObjectId = resolve::group(&data.snapshot, &common.group, !common.redact.redact)?
         .id
@@ -87,8 +94,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         .iter()
         .find(|g| g.id == group_id)
         .with_context(|| format!("--group: group {group_id} disappeared after redaction"))?;
-    let t = view::Tenant::new(snap, &kb, ConflictTableVersion::for_date(as_of))
-        .with_licenses_from_states(licenses_from_states);
+    let t = view::Tenant::new(snap, &kb, table).with_licenses_from_states(licenses_from_states);
     let members = t.members(group);
     let summary = t.summary(group, &members);
     let mut w = crate::commands::sink(common.output.as_deref())?;

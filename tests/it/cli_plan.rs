@@ -1788,3 +1788,37 @@ fn nested_groups_are_said_by_plan_and_analyze() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("group_notes"));
 }
+
+/// Review 62: a plan is for a change made now. A stable tenant whose snapshot records nothing
+/// after 2025-07-14 is checked against the current conflict table (Exchange Online Plan 1 and
+/// Plan 2 may be combined), not the old one its timestamps would pick; `--as-of` before the
+/// cutover still asks for the old table.
+#[test]
+fn a_plan_uses_the_current_conflict_table_unless_as_of_says_otherwise() {
+    let args = [
+        "--group",
+        "LIC-E1",
+        "--remove",
+        "STANDARDPACK",
+        "--add",
+        "ENTERPRISEPACK",
+    ];
+    let path = fixture("plan/change-old-timestamps");
+    let path = path.to_str().expect("utf-8 path");
+    let mut all = vec!["plan", "change", path];
+    all.extend_from_slice(&args);
+    let (v, code) = json_of(&all);
+    assert_safe(&v, code);
+    assert_eq!(v["conflict_table"], "current", "{v:#}");
+    let (v, code) = plan("change", "change-old-timestamps", &args);
+    assert_eq!(v["conflict_table"], "current", "{AS_OF}: {v:#}");
+    assert_safe(&v, code);
+    all.extend(["--as-of", "2025-03-02"]);
+    let (v, code) = json_of(&all);
+    assert_blocked(&v, code);
+    assert_eq!(v["conflict_table"], "pre2025", "{v:#}");
+    assert!(
+        has_blocker(&v, Some("ana@contoso.example"), "conflicting_plans"),
+        "{v:#}"
+    );
+}
