@@ -2547,6 +2547,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     }
     license_states_exported(&mut out)?;
     name_reported_users(&mut out);
+    snapshot::nesting::nest_group_members(&mut out.snapshot);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
     // a thread at a 100k-user tenant's peak) and their sets of shared values go
     rayon::broadcast(|_| release_thread_caches());

@@ -1822,3 +1822,42 @@ fn a_plan_uses_the_current_conflict_table_unless_as_of_says_otherwise() {
         "{v:#}"
     );
 }
+
+/// Review 64 finding 3: a group among a group's member ids (a membership-CSV row, an untyped
+/// member) is a nested group for every command, not for `plan` alone: the exported member count
+/// leaves it out (docs/tables.md) and `analyze` says the licensing group has it among its members.
+#[test]
+fn a_group_among_member_ids_is_nested_for_export_and_analyze() {
+    for (scenario, members) in [("nested-group-row", 2), ("nested-group-untyped", 3)] {
+        let path = fixture(&format!("plan/{scenario}"));
+        let path = path.to_str().expect("utf-8 path");
+        let out = tempfile::tempdir().expect("tempdir");
+        let dir = out.path().to_str().expect("utf-8 path");
+        let status = crate::common::licdiag()
+            .args([
+                "--no-progress",
+                "export",
+                path,
+                "--format",
+                "ndjson",
+                "--out",
+                dir,
+            ])
+            .output()
+            .expect("run");
+        assert!(status.status.success());
+        let groups = std::fs::read_to_string(out.path().join("groups.ndjson")).expect("groups");
+        let lic: Value = groups
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+            .find(|g| g["display_name"] == "LIC-E1")
+            .expect("LIC-E1");
+        assert_eq!(lic["member_count"], members, "{scenario}: {lic}");
+        let (v, _) = json_of(&["analyze", path, "--fail-on", "never"]);
+        let notes = v["inputs"].to_string();
+        assert!(
+            notes.contains("licensing group LIC-E1") && notes.contains("among its members (Sub)"),
+            "{scenario}: {notes}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ pub(in crate::ingest) mod fields;
 mod groups;
 mod keys;
 mod msol;
+pub(in crate::ingest) mod nesting;
 mod repeats;
 mod skus;
 mod tables;
