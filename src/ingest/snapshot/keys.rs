@@ -184,6 +184,64 @@ fn differ(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Map;
+
+    /// Objects whose keys differ in more than case (nested values anything, their keys repeated
+    /// or not: only the record's own keys count).
+    fn record() -> impl Strategy<Value = Map<String, Value>> {
+        proptest::collection::btree_map(
+            "[a-z][a-zA-Z]{0,9}",
+            super::super::proptests::json_value(),
+            0..10,
+        )
+        .prop_map(|m| {
+            let mut seen = std::collections::HashSet::new();
+            m.into_iter()
+                .filter(|(k, _)| seen.insert(k.to_ascii_lowercase()))
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// A record as serde_json writes it, compact or pretty, names no key twice.
+        #[test]
+        fn a_record_as_written_has_no_repeated_key(m in record()) {
+            let v = Value::Object(m);
+            for text in [v.to_string(), serde_json::to_string_pretty(&v).unwrap_or_default()] {
+                prop_assert!(repeated_key(text.as_bytes()).is_none(), "{}", text);
+            }
+        }
+
+        /// One of its keys given again (in upper case) with another value is found, whatever
+        /// precedes it.
+        #[test]
+        fn a_key_given_again_with_another_value_is_found(
+            m in record().prop_filter("a key", |m| !m.is_empty()),
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let (key, value) = m.iter().nth(pick.index(m.len())).expect("a key");
+            let other = if value == &Value::from("other") { Value::from("else") } else { Value::from("other") };
+            let text = Value::Object(m.clone()).to_string();
+            let extended = format!(
+                "{},{}:{}}}",
+                text.strip_suffix('}').unwrap_or(&text),
+                Value::from(key.to_ascii_uppercase()),
+                other
+            );
+            let found = repeated_key(extended.as_bytes());
+            prop_assert!(found.is_some(), "{}", extended);
+            let (k, _, second) = found.expect("found");
+            prop_assert!(k.eq_ignore_ascii_case(key));
+            let other_text = other.to_string();
+            prop_assert_eq!(second, other_text.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
