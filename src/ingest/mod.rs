@@ -2343,10 +2343,10 @@ fn read_in_order(
             .unwrap_or_default();
         return Err(InputError::Unusable {
             path,
-            found: format!(
-                "{} records, none of them usable{first}",
-                sink.report.records
-            ),
+            found: match sink.report.records {
+                1 => format!("1 record, not usable{first}"),
+                n => format!("{n} records, none of them usable{first}"),
+            },
             expected: EXPECTED_INPUT.into(),
         });
     }

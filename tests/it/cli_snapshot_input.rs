@@ -117,7 +117,7 @@ fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(
             err.starts_with(&format!(
-                "licdiag: error: {p}: 1 records, none of them usable (record 1: subscribedSku \
+                "licdiag: error: {p}: 1 record, not usable (record 1: subscribedSku \
                  ENTERPRISEPACK: prepaidUnits: `"
             )) && err.contains(shown),
             "{units}: {err}"
@@ -299,7 +299,7 @@ fn a_record_that_names_a_key_twice_is_skipped_with_its_reason() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(
             err.starts_with(&format!(
-                "licdiag: error: {p}: 1 records, none of them usable (record 1: {want}); expected"
+                "licdiag: error: {p}: 1 record, not usable (record 1: {want}); expected"
             )),
             "{name}: {err}"
         );
