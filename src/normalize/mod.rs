@@ -71,6 +71,32 @@ impl NormalizeError {
     }
 }
 
+/// A deleted user's UPN without the mark of the deletion: Entra renames a deleted user
+/// `<object id without dashes><upn>` (formats.md §5c: the UAL's `ObjectId` and target UPN of a
+/// `Delete user.`; Graph exports can carry it too), which is no new name of the user. Stripped when
+/// the 32 hexadecimal digits are the target's own id (dashes aside, any case), or, with no id to
+/// compare, when what follows them is an address.
+pub fn undeleted_upn<'a>(upn: &'a str, id: Option<&str>) -> &'a str {
+    let (Some(prefix), Some(rest)) = (upn.get(..32), upn.get(32..)) else {
+        return upn;
+    };
+    if !prefix.bytes().all(|c| c.is_ascii_hexdigit()) || !rest.contains('@') {
+        return upn;
+    }
+    let own = match id {
+        Some(id) => {
+            let bare: String = id.chars().filter(|c| *c != '-').collect();
+            bare.eq_ignore_ascii_case(prefix)
+        }
+        None => true,
+    };
+    if own {
+        rest
+    } else {
+        upn
+    }
+}
+
 /// Decodes a modified-property value: JSON string literals are unquoted (`"\"A, B\""` -> `A, B`),
 /// anything else is kept as written.
 fn decode_value(v: Option<String>) -> Option<String> {
@@ -184,7 +210,10 @@ pub fn to_event(raw: RawAudit, source: SourceRef) -> Result<AuditEvent, Normaliz
         targets.push(Target {
             kind: TargetKind::parse(t.kind.as_deref().unwrap_or("")),
             id: t.id.as_deref().and_then(ObjectId::parse),
-            upn: t.upn.as_deref().map(crate::model::ids::label),
+            upn: t
+                .upn
+                .as_deref()
+                .map(|u| crate::model::ids::label(undeleted_upn(u, t.id.as_deref()))),
             display_name: t.display_name.as_deref().map(crate::model::ids::label),
         });
         let props = props(t.modified);
@@ -457,6 +486,30 @@ mod tests {
     use crate::ingest::audit::{classify, map};
     use serde_json::json;
     use std::sync::Arc;
+
+    /// formats.md §5c: a deleted user's UPN, prefixed with the object id without dashes, is the
+    /// user's own UPN; another object's id, or no address after the digits, is kept.
+    #[test]
+    fn a_deleted_users_prefixed_upn_is_the_users_upn() {
+        let id = "d7b63c4e-f349-5e88-ae18-89b3d642831f";
+        let deleted = "d7b63c4ef3495e88ae1889b3d642831fvic.ito@fabrikam.example";
+        assert_eq!(undeleted_upn(deleted, Some(id)), "vic.ito@fabrikam.example");
+        assert_eq!(
+            undeleted_upn(&deleted.to_uppercase(), Some(id)),
+            "VIC.ITO@FABRIKAM.EXAMPLE"
+        );
+        assert_eq!(undeleted_upn(deleted, None), "vic.ito@fabrikam.example");
+        let other = "00000000-0000-4000-8000-000000000001";
+        assert_eq!(undeleted_upn(deleted, Some(other)), deleted);
+        for kept in [
+            "vic.ito@fabrikam.example",
+            "d7b63c4ef3495e88ae1889b3d642831fvic.ito",
+            "d7b63c4ef3495e88ae1889b3d642831@x.example",
+            "ž7b63c4ef3495e88ae1889b3d642831fvic.ito@fabrikam.example",
+        ] {
+            assert_eq!(undeleted_upn(kept, None), kept);
+        }
+    }
 
     #[test]
     fn a_reason_without_a_code_is_an_unspecified_failure() {

@@ -1690,3 +1690,40 @@ fn a_log_without_update_user_records_says_so() {
         "{err}"
     );
 }
+
+/// Review 65 finding 1 (formats.md §5c): the unified audit log names a deleted user
+/// `<object id without dashes><upn>` in its `Delete user.` record; that is the deletion's mark, not
+/// a rename: the story names the user by the UPN, in the UAL as in Graph.
+#[test]
+fn a_deleted_users_prefixed_upn_is_no_rename() {
+    use story::*;
+    let u = "vic.ito@contoso.example";
+    let recs = [
+        set_group("2025-04-02T08:59:00Z", "LIC-Addon", &["MCOMEETADV"], ANA),
+        member("2025-04-02T09:00:00Z", u, "LIC-Addon", ANA),
+        fail("2025-04-02T09:01:00Z", u, DV),
+        delete_user("2025-04-04T10:00:00Z", u, ANA),
+    ];
+    let marked = format!("{}{u}", id(u).replace('-', ""));
+    let ual: Vec<Value> = recs
+        .iter()
+        .map(|r| {
+            let mut x = to_ual(r);
+            if r["activityDisplayName"] == "Delete user" {
+                x["ObjectId"] = marked.clone().into();
+                x["Target"][0]["ID"] = marked.clone().into();
+            }
+            x
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text: String = ual.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(dir.path().join("ual.jsonl"), text).expect("write");
+    let path = dir.path().to_str().expect("utf-8 path");
+    let (v, code) = json_of(&["timeline", path, "--user", u]);
+    assert_eq!(code, 0, "{v:#}");
+    let named = upns_named(entries(&v));
+    assert!(!named.is_empty(), "{v:#}");
+    assert!(named.iter().all(|n| n == u), "{named:?}");
+    assert!(v["filters"]["user"].get("former_upns").is_none(), "{v:#}");
+}
