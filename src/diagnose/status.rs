@@ -138,14 +138,20 @@ fn user_outcome(
     let direct = !matches!(b.group, GroupKey::Group(_) | GroupKey::Name(_));
     for &i in ctx.user_events(u) {
         let Some(e) = ctx.events.get(i) else { continue };
-        if e.time <= t || e.activity != Activity::ChangeUserLicense || e.result != Outcome::Success
+        if e.time <= t
+            || e.activity != Activity::ChangeUserLicense
+            || matches!(e.result, Outcome::Failure | Outcome::Timeout)
         {
             continue;
         }
         let by_service = matches!(e.actor, Actor::GroupBasedLicensing);
-        let keeps = ctx
-            .license_change_of(i)
-            .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
+        let change = ctx.license_change_of(i);
+        // an export that projected no result column leaves it unknown: the license lists of the
+        // record's `Update user` say the change was made
+        if e.result == Outcome::Unknown && change.is_none() {
+            continue;
+        }
+        let keeps = change.and_then(|c| ctx.change_adds_or_keeps(c, &b.sku));
         let counts = if by_service {
             keeps != Some(false)
         } else {

@@ -158,7 +158,7 @@ pub fn build(
     let mut unpaired: HashSet<UserKey> = HashSet::default();
     for e in events {
         if e.activity != Activity::ChangeUserLicense
-            || e.result != Outcome::Success
+            || matches!(e.result, Outcome::Failure | Outcome::Timeout)
             || e.licenses.is_some()
         {
             continue;
@@ -917,7 +917,11 @@ impl<'a> Builder<'a> {
             .or_else(|| self.sibling_by_time(e, &k));
         let eps = self.open_of(&EpisodeSubject::User(k.clone()));
         if !is_admin(&e.actor) {
-            if e.result != Outcome::Success {
+            // an export that projected no result column (Log Analytics without `Result`) leaves
+            // it unknown: the license lists of its `Update user` say the change was made
+            let applied =
+                e.result == Outcome::Success || (e.result == Outcome::Unknown && change.is_some());
+            if !applied {
                 return;
             }
             for i in eps {

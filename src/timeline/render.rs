@@ -108,11 +108,17 @@ pub fn describe(e: &Entry) -> Line {
             parts.extend(plans_text("disabled", plans_disabled));
             parts.extend(plans_text("enabled", plans_enabled));
             parts.extend(truncated.as_ref().map(truncated_text));
-            let stage = if *result == Outcome::Success {
-                "group license set"
-            } else {
-                parts.push(causes_text(causes));
-                "group license set failed"
+            let stage = match result {
+                Outcome::Success => "group license set",
+                // no result column in the export, and no error text: not said to have failed
+                Outcome::Unknown if causes.is_empty() => {
+                    parts.push("result not recorded".into());
+                    "group license set"
+                }
+                _ => {
+                    parts.push(causes_text(causes));
+                    "group license set failed"
+                }
             };
             (stage.to_string(), group.label(), parts.join("; "))
         }

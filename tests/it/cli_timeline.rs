@@ -1727,3 +1727,29 @@ fn a_deleted_users_prefixed_upn_is_no_rename() {
     assert!(named.iter().all(|n| n == u), "{named:?}");
     assert!(v["filters"]["user"].get("former_upns").is_none(), "{v:#}");
 }
+
+/// Review 65 finding 2: a Log Analytics CSV whose query projected no `Result` column
+/// (fixtures/timeline-review/la-no-result: `ResultType` blank on success) leaves most results
+/// unknown. An unknown result is not said to have failed, and the service's `Change user license`
+/// whose `Update user` carries the license lists resolves the failure, as with the column.
+#[test]
+fn an_export_without_results_says_no_failure_it_does_not_show() {
+    let path = review("la-no-result");
+    let (text, _, code) = timeline_text(&[&path]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("group license set failed"), "{text}");
+    let set = text
+        .lines()
+        .find(|l| l.contains("group license set"))
+        .expect("the set line");
+    assert!(set.contains("result not recorded"), "{set}");
+    let (v, _) = json_of(&["timeline", &path]);
+    let resolved: Vec<&Value> = entries(&v)
+        .iter()
+        .filter(|e| e["stage"] == "resolved")
+        .collect();
+    assert_eq!(resolved.len(), 1, "{v:#}");
+    assert_eq!(resolved[0]["time"], "2026-03-03T14:36:30.400Z", "{v:#}");
+    let (a, _) = json_of(&["analyze", &path, "--fail-on", "never"]);
+    assert_eq!(a["findings"][0]["users"][0]["status"], "resolved", "{a:#}");
+}
