@@ -165,7 +165,12 @@ fn user_outcome(
             Some(Resolution {
                 when: e.time,
                 how: format!(
-                    "`Change user license` succeeded at {} (by {})",
+                    "`Change user license` {} at {} (by {})",
+                    if e.result == Outcome::Unknown {
+                        "was applied (its `Update user` shows the licenses; the export holds no result)"
+                    } else {
+                        "succeeded"
+                    },
                     fmt_time(e.time),
                     actor_label(&e.actor)
                 ),

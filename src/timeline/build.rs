@@ -950,7 +950,15 @@ impl<'a> Builder<'a> {
                     (0, seq),
                     Some(e),
                     ResolvedBy::AuditSuccess,
-                    format!("`Change user license` succeeded (by {})", e.actor.label()),
+                    format!(
+                        "`Change user license` {} (by {})",
+                        if e.result == Outcome::Unknown {
+                            "was applied (its `Update user` shows the licenses; the export holds no result)"
+                        } else {
+                            "succeeded"
+                        },
+                        e.actor.label()
+                    ),
                 );
             }
             return;

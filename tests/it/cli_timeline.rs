@@ -1750,6 +1750,19 @@ fn an_export_without_results_says_no_failure_it_does_not_show() {
         .collect();
     assert_eq!(resolved.len(), 1, "{v:#}");
     assert_eq!(resolved[0]["time"], "2026-03-03T14:36:30.400Z", "{v:#}");
+    assert!(
+        resolved[0]["how"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("`Change user license` was applied (its `Update user` shows the licenses; the export holds no result)")),
+        "{v:#}"
+    );
     let (a, _) = json_of(&["analyze", &path, "--fail-on", "never"]);
-    assert_eq!(a["findings"][0]["users"][0]["status"], "resolved", "{a:#}");
+    let user = &a["findings"][0]["users"][0];
+    assert_eq!(user["status"], "resolved", "{a:#}");
+    assert!(
+        user["resolved"]["how"]
+            .as_str()
+            .is_some_and(|h| h.contains("was applied") && h.contains("the export holds no result")),
+        "{user:#}"
+    );
 }
