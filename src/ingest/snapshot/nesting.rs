@@ -50,69 +50,46 @@ pub fn nest_group_members(snap: &mut Snapshot) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnose::testkit::{gid, group, uid};
     use crate::model::snapshot::{Group, Membership};
 
-    fn oid(s: &str) -> ObjectId {
-        ObjectId::parse(s).expect("id")
-    }
-
-    fn group(id: &str, members: Option<&[&str]>, nested: &[&str]) -> Group {
-        Group {
-            id: oid(id),
-            display_name: Some(id.to_uppercase()),
-            assigned_licenses: Vec::new(),
-            processing_state: None,
-            security_enabled: None,
-            group_types: Vec::new(),
-            membership_rule: None,
-            on_premises_sync_enabled: None,
-            mail: None,
-            proxy_addresses: Vec::new(),
-            members: members.map(|m| m.iter().map(|x| oid(x)).collect()),
-            nested_groups: nested.iter().map(|x| oid(x)).collect(),
-            source: crate::ingest::snapshot::test_src(),
-        }
+    /// A group with its expanded members (`None`: not expanded) and typed nested groups.
+    fn with(name: &str, members: Option<&[ObjectId]>, nested: &[&str]) -> Group {
+        let mut g = group(name, &[]);
+        g.members = members.map(<[ObjectId]>::to_vec);
+        g.nested_groups = nested.iter().map(|n| gid(n)).collect();
+        g
     }
 
     #[test]
     fn group_ids_among_members_and_rows_become_nested_groups() {
+        let member = |group: &str, id: ObjectId| Membership {
+            group_id: gid(group),
+            user_id: id,
+        };
         let mut snap = Snapshot {
             groups: vec![
-                group("lic", Some(&["ana", "sub", "ben"]), &["typed"]),
-                group("sub", None, &[]),
-                group("typed", None, &[]),
-                group("rows", None, &[]),
+                with(
+                    "lic",
+                    Some(&[uid("ana"), gid("sub"), uid("ben")]),
+                    &["typed"],
+                ),
+                with("sub", None, &[]),
+                with("typed", None, &[]),
+                with("rows", None, &[]),
             ],
             memberships: vec![
-                Membership {
-                    group_id: oid("rows"),
-                    user_id: oid("cara"),
-                },
-                Membership {
-                    group_id: oid("rows"),
-                    user_id: oid("sub"),
-                },
-                Membership {
-                    group_id: oid("lic"),
-                    user_id: oid("typed"),
-                },
+                member("rows", uid("cara")),
+                member("rows", gid("sub")),
+                member("lic", gid("typed")),
             ],
             ..Default::default()
         };
         nest_group_members(&mut snap);
-        let ids = |v: &[ObjectId]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let lic = &snap.groups[0];
-        assert_eq!(
-            ids(lic.members.as_deref().unwrap_or_default()),
-            ["ana", "ben"]
-        );
-        assert_eq!(ids(&lic.nested_groups), ["typed", "sub"]);
-        assert_eq!(ids(&snap.groups[3].nested_groups), ["sub"]);
-        let rows: Vec<(String, String)> = snap
-            .memberships
-            .iter()
-            .map(|m| (m.group_id.to_string(), m.user_id.to_string()))
-            .collect();
-        assert_eq!(rows, [("rows".to_string(), "cara".to_string())]);
+        assert_eq!(lic.members.as_deref(), Some(&[uid("ana"), uid("ben")][..]));
+        assert_eq!(lic.nested_groups, [gid("typed"), gid("sub")]);
+        assert_eq!(snap.groups[3].nested_groups, [gid("sub")]);
+        assert_eq!(snap.memberships, [member("rows", uid("cara"))]);
     }
 }
