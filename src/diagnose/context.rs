@@ -989,16 +989,14 @@ impl<'a> Ctx<'a> {
             .or_else(|| {
                 // the user's events are in time order: only those a second around
                 let evs = self.user_events(&k);
-                let (from, to) = (e.time - SIBLING_WINDOW, e.time + SIBLING_WINDOW);
+                let from = e.time - SIBLING_WINDOW;
                 let lo =
                     evs.partition_point(|&i| self.events.get(i).is_some_and(|o| o.time < from));
-                evs.get(lo..)?
-                    .iter()
-                    .filter_map(|&i| self.events.get(i).copied())
-                    .take_while(|o| o.time <= to)
-                    .filter_map(|o| Some((e.sibling_distance_ms(o)?, o)))
-                    .min_by_key(|(d, _)| *d)
-                    .map(|(_, o)| o)
+                e.nearest_sibling(
+                    evs.get(lo..)?
+                        .iter()
+                        .filter_map(|&i| self.events.get(i).copied()),
+                )
             })
             .and_then(|o| Some((o.licenses.as_deref()?, o.extra.licenses_cut)))
     }

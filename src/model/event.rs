@@ -828,6 +828,21 @@ impl AuditEvent {
         (ms <= SIBLING_WINDOW.num_milliseconds()).then_some(ms)
     }
 
+    /// The sibling ([`Self::sibling_distance_ms`]) nearest this `Change user license` among
+    /// `events`, in time order and starting at most [`SIBLING_WINDOW`] before it (they are read up
+    /// to as far after it).
+    pub fn nearest_sibling<'e>(
+        &self,
+        events: impl Iterator<Item = &'e AuditEvent>,
+    ) -> Option<&'e AuditEvent> {
+        let to = self.time + SIBLING_WINDOW;
+        events
+            .take_while(|o| o.time <= to)
+            .filter_map(|o| Some((self.sibling_distance_ms(o)?, o)))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, o)| o)
+    }
+
     /// Whether this is a licensing event: a licensing activity, or any record carrying a license
     /// set, a processing summary, a license error, or the group-based-licensing service as actor.
     pub fn is_licensing(&self) -> bool {

@@ -1119,13 +1119,8 @@ impl<'a> Builder<'a> {
     fn sibling_by_time(&self, e: &AuditEvent, k: &UserKey) -> Option<Change<'a>> {
         let updates = self.updates_by_user.get(k)?;
         let lo = updates.partition_point(|o| o.time < e.time - SIBLING_WINDOW);
-        updates
-            .get(lo..)?
-            .iter()
-            .take_while(|o| o.time <= e.time + SIBLING_WINDOW)
-            .filter_map(|o| Some((e.sibling_distance_ms(o)?, *o)))
-            .min_by_key(|(d, _)| *d)
-            .and_then(|(_, o)| Some((o.licenses.as_deref()?, o.extra.licenses_cut)))
+        e.nearest_sibling(updates.get(lo..)?.iter().copied())
+            .and_then(change_of)
     }
 
     /// An administrator's `Update user` that fixes the user's open failure the way the guide
