@@ -187,8 +187,19 @@ fn holders_of(ctx: &Ctx<'_>, index: &AddressIndex<'_>, addr: &str) -> Vec<Addres
             }
         })
         .collect();
+    // one holder per object: a mail-enabled object holds its address in `mail` and in
+    // `proxyAddresses` (`SMTP:`) both; the proxy address, the attribute Exchange keeps unique and
+    // the one written with its prefix, is the one named
+    holders.sort_by(|a, b| {
+        (&a.kind, &a.id, a.matched_on == "mail", &a.value).cmp(&(
+            &b.kind,
+            &b.id,
+            b.matched_on == "mail",
+            &b.value,
+        ))
+    });
+    holders.dedup_by(|later, first| later.kind == first.kind && later.id == first.id);
     holders.sort();
-    holders.dedup();
     holders
 }
 
