@@ -10,7 +10,7 @@ use super::conflict::{
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
 use super::observe::Bucket;
 use super::status::UserState;
-use super::text::{fmt_time, list, plural};
+use super::text::{fmt_time, list, list_or, plural};
 use crate::knowledge::conflicts::conflicting_pairs;
 use crate::knowledge::dependencies::dependency_of_error;
 use crate::model::finding::{CauseDetails, DependencyItem, PlanRef, ProductRef, SupplyOption};
@@ -185,6 +185,9 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     let audit = b.audit_errors_by_user(ctx);
     let mut items: Vec<DependencyItem> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
+    // users whose only dependencies licdiag knows are met by another of their licenses: the
+    // error is likely stale (licensing.md §6 #3: reprocess), or a dependency not in the table
+    let mut met_elsewhere: Vec<String> = Vec::new();
     let mut removals: Vec<String> = Vec::new();
 
     for us in users {
@@ -201,6 +204,26 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             others
                 .iter()
                 .any(|(_, _, en)| plans.iter().any(|p| en.contains(p)))
+        };
+        // known dependencies of the failing product met by another of the user's licenses:
+        // "MCOMEETADV needs MCOSTANDARD, which the direct assignment of MCOSTANDARD supplies"
+        let mut met: Vec<String> = Vec::new();
+        let mut note_met = |dependent: &PlanId, requires: &[PlanId]| {
+            if let Some((src, _, _)) = others
+                .iter()
+                .find(|(_, _, en)| requires.iter().any(|r| en.contains(r)))
+            {
+                let req: Vec<String> = requires.iter().map(|r| label(&plan_ref(ctx, r))).collect();
+                let s = format!(
+                    "{} needs {}, which {} supplies",
+                    label(&plan_ref(ctx, dependent)),
+                    req.join(" or "),
+                    src.describe()
+                );
+                if !met.contains(&s) {
+                    met.push(s);
+                }
+            }
         };
         let group_id = b.group.id();
         // removal context: removed from the group (audit) / no longer a member (snapshot)
@@ -240,8 +263,10 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             for p in en {
                 for d in deps.requirements_of(p) {
                     if d.requires_any.iter().any(|r| failing.contains(r))
-                        && !supplied_elsewhere(&d.requires_any)
+                        && supplied_elsewhere(&d.requires_any)
                     {
+                        note_met(p, &d.requires_any);
+                    } else if d.requires_any.iter().any(|r| failing.contains(r)) {
                         mine.push(DependencyItem {
                             user: uref.clone(),
                             dependent_plan: plan_ref(ctx, p),
@@ -263,9 +288,12 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         // assignment: a plan of the failing product needs a plan the user has nowhere
         for p in &failing {
             for d in deps.requirements_of(p) {
-                if !d.requires_any.iter().any(|r| failing.contains(r))
-                    && !supplied_elsewhere(&d.requires_any)
-                {
+                if d.requires_any.iter().any(|r| failing.contains(r)) {
+                    continue;
+                }
+                if supplied_elsewhere(&d.requires_any) {
+                    note_met(p, &d.requires_any);
+                } else {
                     mine.push(DependencyItem {
                         user: uref.clone(),
                         dependent_plan: plan_ref(ctx, p),
@@ -345,7 +373,11 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             });
         }
         if mine.is_empty() {
-            unexplained.push(uref.label());
+            if met.is_empty() {
+                unexplained.push(uref.label());
+            } else {
+                met_elsewhere.push(format!("{} ({})", uref.label(), list(&met, 3)));
+            }
         }
         items.extend(mine);
     }
@@ -383,7 +415,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         } else {
             format!(
                 "; keep it through another source ({}) or remove the dependent plan",
-                list(&opts, 4)
+                list_or(&opts, 4)
             )
         };
         let s = match it.direction.as_str() {
@@ -401,7 +433,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
                 if opts.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", list(&opts, 4))
+                    format!(" ({})", list_or(&opts, 4))
                 }
             ),
             _ => format!(
@@ -414,6 +446,12 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         if seen.insert(s.clone()) {
             parts.push(format!("{s}."));
         }
+    }
+    if !met_elsewhere.is_empty() {
+        parts.push(format!(
+            "For {} every dependency licdiag knows is met by another of the user's licenses: the error is likely stale, and reprocessing the user clears it; if it comes back, the dependency is one licdiag's table does not hold (Microsoft publishes no complete list).",
+            list(&met_elsewhere, 5)
+        ));
     }
     if !unexplained.is_empty() {
         parts.push(format!(

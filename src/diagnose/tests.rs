@@ -557,6 +557,47 @@ fn dependency_names_the_plans_and_where_the_requirement_could_come_from() {
 }
 
 #[test]
+fn dependency_met_by_another_license_is_said_stale_not_unknown() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 20, 0, 10), subscribed(MEET, 5, 0, 2)];
+    w.snap.groups = vec![group("LIC-E3-Voice", &[(E3, &[])])];
+    let mut tomas = user("tomas");
+    // MCOMEETADV needs MCOSTANDARD, which the direct E3 supplies besides the group's
+    tomas.license_states = vec![
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+        ok(E3, None, "2026-09-14T10:00:00Z"),
+        active_with_error(
+            E3,
+            Some("LIC-E3-Voice"),
+            "DependencyViolation",
+            "2026-10-07T11:33:45Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![tomas];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::DependencyViolation, "ENTERPRISEPACK");
+    let CauseDetails::Dependency { dependencies } = &f.details else {
+        panic!()
+    };
+    assert!(dependencies.is_empty(), "{dependencies:#?}");
+    assert!(
+        f.explanation
+            .contains("every dependency licdiag knows is met")
+            && f.explanation
+                .contains("which the direct assignment of ENTERPRISEPACK supplies")
+            && !f.explanation.contains("no audit text names it"),
+        "{}",
+        f.explanation
+    );
+    assert!(f
+        .recommendation
+        .commands
+        .iter()
+        .any(|c| c.starts_with("Invoke-MgLicenseUser -UserId 'u-tomas'")));
+}
+
+#[test]
 fn usage_location_per_user() {
     let mut w = World::new();
     w.snap.skus = vec![subscribed(PBI, 10, 0, 3)];
@@ -692,6 +733,44 @@ fn uniqueness_names_the_colliding_address_and_holder() {
         "{cmds}"
     );
     assert!(cmds.contains("Invoke-MgLicenseUser -UserId 'u-jamie.lindqvist'"));
+}
+
+#[test]
+fn uniqueness_names_a_holder_once_when_mail_and_proxy_hold_the_address() {
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
+    let mut cara = user("cara");
+    cara.license_states = vec![bad(
+        E3,
+        Some("LIC-E3"),
+        "UniquenessViolation",
+        "2026-10-06T08:03:40Z",
+    )]
+    .into();
+    // a mail-enabled holder: the address in `mail` and as its primary `SMTP:` proxy address
+    let mut dev = user("dev");
+    dev.mail = Some(format!("cara@{DOMAIN}").into());
+    dev.proxy_addresses = vec![format!("SMTP:cara@{DOMAIN}"), format!("smtp:dev@{DOMAIN}")].into();
+    w.snap.users = vec![cara, dev];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::UniquenessViolation, "ENTERPRISEPACK");
+    let CauseDetails::Uniqueness { colliding, .. } = &f.details else {
+        panic!()
+    };
+    let c = colliding
+        .iter()
+        .find(|c| c.address == format!("cara@{DOMAIN}"))
+        .expect("the UPN collides");
+    assert_eq!(c.holders_total, 1, "{c:?}");
+    assert_eq!(c.holders.len(), 1);
+    assert_eq!(c.holders[0].matched_on, "proxy_addresses");
+    assert_eq!(c.holders[0].value, format!("SMTP:cara@{DOMAIN}"));
+    assert_eq!(
+        f.explanation.matches("user dev@").count(),
+        1,
+        "{}",
+        f.explanation
+    );
 }
 
 #[test]

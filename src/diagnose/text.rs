@@ -18,6 +18,15 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// `a, b and c`; at most `max` names, then `and N more`.
 pub(crate) fn list(items: &[String], max: usize) -> String {
+    joined(items, max, "and")
+}
+
+/// Alternatives: `a, b or c`; at most `max`, then `or N more`.
+pub(crate) fn list_or(items: &[String], max: usize) -> String {
+    joined(items, max, "or")
+}
+
+fn joined(items: &[String], max: usize, word: &str) -> String {
     let max = max.max(1);
     match items.len() {
         0 => String::new(),
@@ -27,9 +36,9 @@ pub(crate) fn list(items: &[String], max: usize) -> String {
                 .split_last()
                 .map(|(l, h)| (l.clone(), h))
                 .unwrap_or_default();
-            format!("{} and {}", head.join(", "), last)
+            format!("{} {word} {}", head.join(", "), last)
         }
-        n => format!("{} and {} more", items[..max].join(", "), n - max),
+        n => format!("{} {word} {} more", items[..max].join(", "), n - max),
     }
 }
 
@@ -44,6 +53,8 @@ mod tests {
         assert_eq!(list(&v[..3], 3), "a, b and c");
         assert_eq!(list(&v, 2), "a, b and 2 more");
         assert_eq!(list(&[], 2), "");
+        assert_eq!(list_or(&v[..3], 3), "a, b or c");
+        assert_eq!(list_or(&v, 2), "a, b or 2 more");
         assert_eq!(plural(1, "user", "users"), "1 user");
     }
 }

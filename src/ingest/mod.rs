@@ -2446,7 +2446,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
                         InputPath::File(p) => walked.get(p),
                         InputPath::Stdin => None,
                     };
-                    return match (folder, holds_no_record(&e)) {
+                    return match (folder, passed_over_why(&e)) {
                         (Some(f), Some(why)) => {
                             Ok(Err((f.clone(), PathBuf::from(i.display()), why)))
                         }
@@ -2643,7 +2643,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
 /// Why an input found in a folder that could not be read is passed over, if it is: a file
 /// PowerShell wrote for an export of nothing (a byte-order mark alone, `[]`, `{"value":[]}`), or
 /// a licensing script's report of names or counts ([`OTHER_REPORTS`], named as what it is).
-fn holds_no_record(e: &InputError) -> Option<&'static str> {
+fn passed_over_why(e: &InputError) -> Option<&'static str> {
     match e {
         InputError::Unusable { found, .. } => [NO_TEXT, ONLY_WHITE_SPACE, NO_RECORDS, EMPTY_PAGE]
             .into_iter()

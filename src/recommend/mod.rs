@@ -70,6 +70,71 @@ fn disabled_plans_list(existing: Option<Vec<PlanId>>, add: &[PlanId]) -> String 
     format!("@({})", items.join(","))
 }
 
+/// The plans of `sku` that disabling `off` (besides `existing`) leaves without any plan they need
+/// in the product, to disable with them: an assignment whose enabled plans lack a prerequisite
+/// the license held is refused (licensing.md §7.2; `licdiag plan change` blocks the same change),
+/// e.g. SHAREPOINTWAC once the product's only SharePoint plan is disabled. Rows of the dependency
+/// table sure enough to block a save only (blogs alone are not).
+fn needing(kb: &Knowledge, sku: &SkuId, existing: &[PlanId], off: &[PlanId]) -> Vec<PlanId> {
+    use crate::knowledge::dependencies::Confidence;
+    let all = kb.plans_of(sku);
+    let mut disabled: Vec<PlanId> = existing.iter().chain(off).cloned().collect();
+    let mut out: Vec<PlanId> = Vec::new();
+    loop {
+        let on = |p: &PlanId, d: &[PlanId]| all.contains(p) && !d.contains(p);
+        let next = all.iter().find(|p| {
+            on(p, &disabled)
+                && kb.dependencies().requirements_of(p).any(|d| {
+                    d.confidence != Confidence::Unverified
+                        // met in the product before the change, unmet after it
+                        && d.requires_any.iter().any(|r| all.contains(r) && !existing.contains(r))
+                        && !d.requires_any.iter().any(|r| on(r, &disabled))
+                })
+        });
+        match next {
+            Some(p) => {
+                disabled.push(p.clone());
+                out.push(p.clone());
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// `off` and the plans [`needing`] them, named: `SHAREPOINTENTERPRISE and SHAREPOINTWAC (which
+/// needs it)`; the ids, `off` first.
+fn with_needing(
+    kb: &Knowledge,
+    sku: Option<&SkuId>,
+    existing: &[PlanId],
+    off: &[PlanId],
+) -> (String, Vec<PlanId>) {
+    let name = |p: &PlanId| {
+        kb.plan_name(p)
+            .map_or_else(|| p.to_string(), str::to_string)
+    };
+    let names: Vec<String> = off.iter().map(name).collect();
+    let extra = sku
+        .map(|s| needing(kb, s, existing, off))
+        .unwrap_or_default();
+    let mut ids = off.to_vec();
+    ids.extend(extra.iter().cloned());
+    if extra.is_empty() {
+        return (names.join(", "), ids);
+    }
+    let extra_names: Vec<String> = extra.iter().map(name).collect();
+    (
+        format!(
+            "{} and {} (which {} it)",
+            names.join(", "),
+            extra_names.join(", "),
+            if extra.len() == 1 { "needs" } else { "need" }
+        ),
+        ids,
+    )
+}
+
 /// How to take a user out of a group, as the group's membership is managed (guide, "Change
 /// license assignments": synced groups change on-premises, dynamic ones by the user's
 /// attributes): the step's words and, for a group assigned in the cloud, the command.
@@ -457,7 +522,32 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     continue;
                 }
                 let uid = cp.user.key().unwrap_or_else(|| cp.user.label());
-                let (plan, other) = (cp.plan.label(), cp.other_plan.label());
+                // a plan disabled with the plans that need it in its product (SHAREPOINTWAC
+                // with the only SharePoint plan), as the command disables them
+                let named = |p: &crate::model::finding::PlanRef,
+                             sku: Option<&SkuId>,
+                             existing: Option<Vec<PlanId>>| {
+                    match &p.id {
+                        Some(id) => {
+                            with_needing(
+                                kb,
+                                sku,
+                                &existing.unwrap_or_default(),
+                                std::slice::from_ref(id),
+                            )
+                            .0
+                        }
+                        None => p.label(),
+                    }
+                };
+                let plan = named(
+                    &cp.plan,
+                    f.sku_id.as_ref(),
+                    match (&f.group_id, direct) {
+                        (Some(g), false) => f.sku_id.as_ref().and_then(|s| t.group_disabled(g, s)),
+                        _ => None,
+                    },
+                );
                 let fail_opt = disable_failing.replace("{plan}", &plan);
                 if let Some(p) = &cp.plan.id {
                     if !fail_plans.contains(p) {
@@ -467,6 +557,14 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 match &cp.other_source {
                     AssignmentSource::Direct { sku: osku, sku_id } => {
                         let osku_l = osku.clone().unwrap_or_else(|| "the other product".into());
+                        let other = named(
+                            &cp.other_plan,
+                            sku_id.as_ref(),
+                            match (cp.user.id.as_ref(), sku_id.as_ref()) {
+                                (Some(u), Some(s)) => t.direct_disabled(u, s),
+                                _ => None,
+                            },
+                        );
                         steps.push(format!(
                             "{}: disable {other} in the direct {osku_l}, or remove the direct {osku_l} if it is redundant, {fail_opt}.",
                             cp.user.label()
@@ -492,6 +590,14 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     AssignmentSource::Group { group_id, group: og, sku: osku, sku_id } => {
                         let og_l = og.clone().or_else(|| group_id.as_ref().map(|g| g.to_string())).unwrap_or_else(|| "the other group".into());
                         let osku_l = osku.clone().unwrap_or_else(|| "the other product".into());
+                        let other = named(
+                            &cp.other_plan,
+                            sku_id.as_ref(),
+                            match (group_id.as_ref(), sku_id.as_ref()) {
+                                (Some(g), Some(s)) => t.group_disabled(g, s),
+                                _ => None,
+                            },
+                        );
                         let (leave, cmd) = leave_group(
                             t,
                             group_id.as_ref(),
@@ -517,8 +623,10 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                         }
                     }
                     AssignmentSource::Unknown { .. } => steps.push(format!(
-                        "{}: {plan} conflicts with {other}; find which of the user's licenses holds {other}, then disable it there or remove that license.",
-                        cp.user.label()
+                        "{}: {} conflicts with {other}; find which of the user's licenses holds {other}, then disable it there or remove that license.",
+                        cp.user.label(),
+                        cp.plan.label(),
+                        other = cp.other_plan.label()
                     )),
                 }
             }
@@ -533,49 +641,41 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     .get(uid.as_str())
                     .and_then(|u| u.user.id.as_ref())
                     .and_then(|id| t.direct_disabled(id, sid));
-                let names: Vec<String> = plans
-                    .iter()
-                    .map(|p| {
-                        kb.plan_name(p)
-                            .map_or_else(|| p.to_string(), str::to_string)
-                    })
-                    .collect();
+                let (names, ids) = with_needing(
+                    kb,
+                    Some(sid),
+                    existing.as_deref().unwrap_or_default(),
+                    plans,
+                );
                 commands.push(format!(
                     "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in the direct {} of {}",
                     ps(uid),
                     powershell::guid_or(sid.as_str(), "product id"),
-                    disabled_plans_list(existing, plans),
-                    comment(&names.join(", ")),
+                    disabled_plans_list(existing, &ids),
+                    comment(&names),
                     comment(osku_l),
                     comment(ul)
                 ));
             }
             for ((g, sid), (og_l, osku_l, plans)) in &other_groups {
-                let names: Vec<String> = plans
-                    .iter()
-                    .map(|p| {
-                        kb.plan_name(p)
-                            .map_or_else(|| p.to_string(), str::to_string)
-                    })
-                    .collect();
+                let existing = t.group_disabled(g, sid);
+                let (names, ids) = with_needing(
+                    kb,
+                    Some(sid),
+                    existing.as_deref().unwrap_or_default(),
+                    plans,
+                );
                 commands.push(format!(
                     "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
                     powershell::guid_or(g.as_str(), "group id"),
                     powershell::guid_or(sid.as_str(), "product id"),
-                    disabled_plans_list(t.group_disabled(g, sid), plans),
-                    comment(&names.join(", ")),
+                    disabled_plans_list(existing, &ids),
+                    comment(&names),
                     comment(osku_l),
                     comment(og_l)
                 ));
             }
             if !fail_plans.is_empty() {
-                let names: Vec<String> = fail_plans
-                    .iter()
-                    .map(|p| {
-                        kb.plan_name(p)
-                            .map_or_else(|| p.to_string(), str::to_string)
-                    })
-                    .collect();
                 let sid = f
                     .sku_id
                     .as_ref()
@@ -583,29 +683,36 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     .unwrap_or_else(|| "<product id>".into());
                 match (&f.group_id, direct) {
                     (_, true) => {
+                        let (names, ids) = with_needing(kb, f.sku_id.as_ref(), &[], &fail_plans);
                         for u in &pend {
                             let Some(uid) = u.user.key() else { continue };
                             commands.push(format!(
                                 "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={sid}; DisabledPlans={}}}) -RemoveLicenses @()  # assign {} to {} without {}",
                                 ps(&uid),
-                                disabled_plans_list(Some(Vec::new()), &fail_plans),
+                                disabled_plans_list(Some(Vec::new()), &ids),
                                 comment(&sku),
                                 comment(&u.user.label()),
-                                comment(&names.join(", "))
+                                comment(&names)
                             ));
                         }
                     }
-                    (Some(g), false) => commands.push(format!(
-                        "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={sid}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
-                        powershell::guid_or(g.as_str(), "group id"),
-                        disabled_plans_list(
-                            f.sku_id.as_ref().and_then(|s| t.group_disabled(g, s)),
-                            &fail_plans
-                        ),
-                        comment(&names.join(", ")),
-                        comment(&sku),
-                        comment(&group)
-                    )),
+                    (Some(g), false) => {
+                        let existing = f.sku_id.as_ref().and_then(|s| t.group_disabled(g, s));
+                        let (names, ids) = with_needing(
+                            kb,
+                            f.sku_id.as_ref(),
+                            existing.as_deref().unwrap_or_default(),
+                            &fail_plans,
+                        );
+                        commands.push(format!(
+                            "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={sid}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
+                            powershell::guid_or(g.as_str(), "group id"),
+                            disabled_plans_list(existing, &ids),
+                            comment(&names),
+                            comment(&sku),
+                            comment(&group)
+                        ))
+                    }
                     (None, false) => {}
                 }
             }

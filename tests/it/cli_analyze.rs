@@ -1226,10 +1226,13 @@ fn a_dependency_source_that_conflicts_is_left_out() {
 fn conflict_fixes_have_commands() {
     let (v, _) = analyze(&["fixtures/sample-tenant"]);
     let (_, cmds) = advice(finding(&v, "MutuallyExclusiveViolation", "ENTERPRISEPACK"));
-    // grace.kim's direct STANDARDPACK without SHAREPOINTSTANDARD
-    assert!(cmds.contains("Set-MgUserLicense -UserId '6fb0aff4-a491-558e-9e54-f45acf9083b2' -AddLicenses @(@{SkuId='18181a46-0d4e-45cd-891e-60aabd171b4e'; DisabledPlans=@('c7699d2e-19aa-44de-8edf-1736da088ca1')}) -RemoveLicenses @()"), "{cmds}");
-    // LIC-O365-E3's ENTERPRISEPACK: the plan it disables now, plus SHAREPOINTENTERPRISE
-    assert!(cmds.contains("Set-MgGroupLicense -GroupId 'c3ef798d-70e7-5535-9156-8a8f67e593c1' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'; DisabledPlans=@('7547a3fe-08ee-4ccb-b430-5077c5041653','5dbe027f-2339-4123-9542-606e4d348a72')}) -RemoveLicenses @()"), "{cmds}");
+    // grace.kim's direct STANDARDPACK without SHAREPOINTSTANDARD, and without SHAREPOINTWAC
+    // (Office for the web), which needs a SharePoint plan: the save would be refused without it
+    assert!(cmds.contains("Set-MgUserLicense -UserId '6fb0aff4-a491-558e-9e54-f45acf9083b2' -AddLicenses @(@{SkuId='18181a46-0d4e-45cd-891e-60aabd171b4e'; DisabledPlans=@('c7699d2e-19aa-44de-8edf-1736da088ca1','e95bec33-7c88-4a70-8e19-b10bd9d0c014')}) -RemoveLicenses @()"), "{cmds}");
+    // LIC-O365-E3's ENTERPRISEPACK: the plan it disables now, plus SHAREPOINTENTERPRISE and
+    // SHAREPOINTWAC
+    assert!(cmds.contains("Set-MgGroupLicense -GroupId 'c3ef798d-70e7-5535-9156-8a8f67e593c1' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'; DisabledPlans=@('7547a3fe-08ee-4ccb-b430-5077c5041653','5dbe027f-2339-4123-9542-606e4d348a72','e95bec33-7c88-4a70-8e19-b10bd9d0c014')}) -RemoveLicenses @()"), "{cmds}");
+    assert!(cmds.contains("# disable SHAREPOINTENTERPRISE and SHAREPOINTWAC (which needs it) in ENTERPRISEPACK on LIC-O365-E3"), "{cmds}");
     // ivan.horvat leaves LIC-E1-Frontline (assigned in the sample tenant)
     assert!(cmds.contains("Remove-MgGroupMemberByRef -GroupId 'd591272e-4977-5e05-b686-af330f0d3afd' -DirectoryObjectId '1d954fc1-2793-533e-a49a-4c4aa65d70f3'"), "{cmds}");
 }
