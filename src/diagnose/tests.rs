@@ -16,8 +16,19 @@ fn find<'a>(d: &'a Diagnosis, cause: Cause, sku: &str) -> &'a Finding {
         .unwrap_or_else(|| panic!("no {cause} finding on {sku}: {:#?}", keys(d)))
 }
 
+/// `CAUSE/SKU/GROUP NAME` of every finding, in order.
 fn keys(d: &Diagnosis) -> Vec<String> {
-    d.findings.iter().map(|f| f.key()).collect()
+    d.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}/{}/{}",
+                f.cause.code(),
+                f.sku.as_deref().unwrap_or("-"),
+                f.group.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
 }
 
 fn labels(f: &Finding) -> Vec<String> {

@@ -5,7 +5,7 @@
 use super::flavor::{time_text, LIST_SEPARATOR};
 use crate::cli::SqlFormat;
 use crate::normalize::frame::{Cell, ResultTable};
-use crate::report::escape::{csv_cell, csv_record};
+use crate::report::escape::{csv_cell, csv_field, csv_record};
 use crate::report::table::clean;
 use std::io::{self, Write};
 
@@ -102,18 +102,30 @@ fn table(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "({n} row{})", if n == 1 { "" } else { "s" })
 }
 
+/// A null is an empty cell, an empty text (or list) `""` (docs/tables.md, "Types").
 fn csv(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
     let head: Vec<String> = r.columns.iter().map(|c| csv_cell(&c.name)).collect();
     csv_record(head.iter().map(String::as_str), w)?;
+    let alone = r.columns.len() == 1;
+    let mut line = Vec::new();
     for row in &r.rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
+        line.clear();
+        for (k, c) in row.iter().enumerate() {
+            if k > 0 {
+                line.push(b',');
+            }
+            let cell = match c {
                 Cell::Str(_) | Cell::List(_) => csv_cell(&text(c).unwrap_or_default()),
                 other => text(other).unwrap_or_default(),
-            })
-            .collect();
-        csv_record(cells.iter().map(String::as_str), w)?;
+            };
+            if cell.is_empty() && !matches!(c, Cell::Null) {
+                line.extend_from_slice(b"\"\"");
+            } else {
+                csv_field(&cell, alone, &mut line);
+            }
+        }
+        line.push(b'\n');
+        w.write_all(&line)?;
     }
     w.flush()
 }
@@ -199,5 +211,21 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&j).expect("valid json");
         assert_eq!(v[1]["n"], 12);
         assert!(v[1]["name"].is_null());
+    }
+
+    #[test]
+    fn csv_tells_an_empty_text_from_a_null() {
+        let mut r = result();
+        r.rows = vec![
+            vec![Cell::Str(String::new()), Cell::Null],
+            vec![Cell::Null, Cell::UInt(1)],
+            vec![Cell::List(Vec::new()), Cell::UInt(2)],
+        ];
+        let mut c = Vec::new();
+        write(&r, SqlFormat::Csv, &mut c).expect("csv");
+        assert_eq!(
+            String::from_utf8(c).expect("utf8"),
+            "name,n\n\"\",\n,1\n\"\",2\n"
+        );
     }
 }

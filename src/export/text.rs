@@ -25,6 +25,17 @@ fn csv_text(v: &Values, i: usize) -> Cow<'_, str> {
     }
 }
 
+fn is_null(v: &Values, i: usize) -> bool {
+    match v {
+        Values::Str(x) => x[i].is_none(),
+        Values::Bool(x) => x[i].is_none(),
+        Values::Int(x) => x[i].is_none(),
+        Values::UInt(x) => x[i].is_none(),
+        Values::Time(x) => x[i].is_none(),
+        Values::StrList(_) => false,
+    }
+}
+
 /// Writes the columns as CSV with a header row.
 /// Cells are quoted by [`csv_field`]: also when they hold a `;`, where a spreadsheet in a locale
 /// whose list separator is `;` would split them.
@@ -38,7 +49,13 @@ pub fn write_csv(columns: &[ColumnData], mut out: impl Write) -> std::io::Result
             if k > 0 {
                 line.push(b',');
             }
-            csv_field(&csv_text(&c.values, i), alone, &mut line);
+            let cell = csv_text(&c.values, i);
+            // a null is an empty cell, an empty text (or list) `""` (docs/tables.md, "Types")
+            if cell.is_empty() && !is_null(&c.values, i) {
+                line.extend_from_slice(b"\"\"");
+            } else {
+                csv_field(&cell, alone, &mut line);
+            }
         }
         line.push(b'\n');
         out.write_all(&line)?;
@@ -113,7 +130,8 @@ mod tests {
         let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,
-            "z_name,ok,n,skus\n\"a,\"\"b\"\"\nc\",true,-3,\"A;B\"\n,,,\n"
+            // the second row's nulls are empty cells, its empty list `""`
+            "z_name,ok,n,skus\n\"a,\"\"b\"\"\nc\",true,-3,\"A;B\"\n,,,\"\"\n"
         );
     }
 

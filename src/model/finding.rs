@@ -525,6 +525,25 @@ pub struct PrerequisiteDetails {
     pub base_products: Vec<ProductRef>,
 }
 
+impl PrerequisiteDetails {
+    /// What the add-on needs: the prerequisite plans by their names when there are several
+    /// (`Exchange Online (Plan 1) or Exchange Online (Plan 2)`: the guide's list, where the
+    /// portal's message names one), else the prerequisite as the text names it.
+    pub fn requires_text(&self) -> String {
+        if self.prerequisite_plans.len() > 1 || self.prerequisite.is_empty() {
+            let names: Vec<String> = self
+                .prerequisite_plans
+                .iter()
+                .map(|p| p.display_name.clone().unwrap_or_else(|| p.label()))
+                .collect();
+            if !names.is_empty() {
+                return names.join(" or ");
+            }
+        }
+        self.prerequisite.clone()
+    }
+}
+
 /// Cause-specific facts of a finding. Serialized as an object with a `kind` tag.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -669,7 +688,9 @@ impl Finding {
             .filter(|u| u.status == Status::Pending)
             .count()
     }
-    /// `CAUSE/SKU/GROUP`: a stable key for baselines and tests.
+    /// `CAUSE/SKU/GROUP`: a stable key for baselines. The group by its object id where the data
+    /// gives one (display names are not unique in Entra: two groups of one name would share a
+    /// key, and a rename would change it), else by its name as the audit text gives it.
     pub fn key(&self) -> String {
         format!(
             "{}/{}/{}",
@@ -678,9 +699,10 @@ impl Finding {
                 .clone()
                 .or_else(|| self.sku_id.as_ref().map(|s| s.to_string()))
                 .unwrap_or_else(|| "-".into()),
-            self.group
-                .clone()
-                .or_else(|| self.group_id.as_ref().map(|s| s.to_string()))
+            self.group_id
+                .as_ref()
+                .map(|s| s.to_string())
+                .or_else(|| self.group.clone())
                 .unwrap_or_else(|| "-".into())
         )
     }
