@@ -63,6 +63,22 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket) -> (CauseDetails, String) {
             _ => None,
         })
         .min_by_key(|e| e.time);
+    // the guide's prerequisites (any of the table's plans) where the message names one of them
+    let requires = PrerequisiteDetails {
+        add_on: String::new(),
+        prerequisite: prereq.clone(),
+        add_on_product: None,
+        prerequisite_plans: prereq_refs.clone(),
+        base_products: Vec::new(),
+    }
+    .requires_text();
+    let requires = if !prereq.is_empty() && requires != prereq {
+        format!("{requires} (the message names {prereq})")
+    } else if requires.is_empty() {
+        "its prerequisite".to_string()
+    } else {
+        requires
+    };
     let mut parts = vec![match first {
         Some(e) => format!(
             "Assigning {} to {group} failed ({} by {} at {}): the add-on {add_on} requires {} in the same group.",
@@ -70,9 +86,9 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket) -> (CauseDetails, String) {
             e.activity.name(),
             e.actor.label(),
             fmt_time(e.time),
-            if prereq.is_empty() { "its prerequisite".to_string() } else { prereq.clone() }
+            requires
         ),
-        None => format!("{group}: the add-on {add_on} requires {prereq} in the same group."),
+        None => format!("{group}: the add-on {add_on} requires {requires} in the same group."),
     }];
     if let GroupKey::Group(g) = &b.group {
         if let Some(n) = ctx.member_count(g) {

@@ -231,9 +231,16 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                      the duplicate; fix it{}",
                     join_and(&others),
                     if u.is_synced() {
-                        " at the source of authority (on-premises AD: the user is synced)"
+                        " at the source of authority (on-premises AD: the user is synced)".to_string()
                     } else {
-                        " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq '<address>'\"`)"
+                        // the address itself where it can be quoted safely, the spelling analyze uses
+                        let a = addr.to_string();
+                        let a = a.strip_prefix("smtp:").or_else(|| a.strip_prefix("SMTP:")).unwrap_or(&a);
+                        if crate::recommend::powershell::plain_address(a) {
+                            format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{a}'\"`)")
+                        } else {
+                            " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:<address>'\"`)".to_string()
+                        }
                     }
                 ),
             );
@@ -458,6 +465,14 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
                 ),
                 None => "`Invoke-MgLicenseUser -UserId <user id>`".into(),
             }
+        ));
+        // the guide's "When a licensed group is deleted": what a dependent license kept is
+        // converted to a direct assignment (older behaviour), which nothing removes later
+        out.push(format!(
+            "Then review the users whose licenses were converted to direct assignments: a license state with no \
+             assigning group for a product they held only from {gl} (`licdiag diff` of a snapshot taken before and \
+             one taken after lists them as converted to direct); remove those no longer needed: `Set-MgUserLicense \
+             -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product id>)`."
         ));
         out.extend(reprocess::step(
             t,

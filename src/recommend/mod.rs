@@ -1056,12 +1056,8 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
         }
         (Cause::MissingPrerequisite, CauseDetails::Prerequisite(p)) => {
             let base: Vec<String> = p.base_products.iter().map(|b| b.label()).collect();
+            let prereq = p.requires_text();
             let plans: Vec<String> = p.prerequisite_plans.iter().map(|b| b.label()).collect();
-            let prereq = if p.prerequisite.is_empty() {
-                plans.join(" or ")
-            } else {
-                p.prerequisite.clone()
-            };
             summary = format!(
                 "Put {} and its prerequisite ({prereq}) in the same group.",
                 p.add_on
@@ -1121,7 +1117,15 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 "Set a valid usage location on {} user(s), then {then_users}.",
                 pend.len()
             );
-            steps.extend(entry.fix.iter().cloned());
+            // a direct assignment ends with its own retry step (no user to reprocess): the
+            // playbook's "assign again, or reprocess" would contradict it
+            steps.extend(
+                entry
+                    .fix
+                    .iter()
+                    .filter(|s| !(direct && s.starts_with("Then assign the license again")))
+                    .cloned(),
+            );
             for l in usage_locations {
                 if !is_pending.contains(&l.user) {
                     continue;

@@ -212,7 +212,7 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "With Exchange Online, assigning a license triggers proxy-address calculation (it adds alias@<tenant>.onmicrosoft.com and an SMTP address matching the UPN). If another object already has one of those addresses, the assignment fails with \"Proxy address is already being used\".",
             "Snapshot: an entry with error UniquenessViolation; another user or group holds one of the user's candidate addresses in proxyAddresses or mail. Portal text: \"Proxy address is already being used\".",
             &[
-                "Find the other recipient in Exchange Online: Get-Recipient -Filter \"EmailAddresses -eq 'user@contoso.onmicrosoft.com'\" | fl DisplayName, RecipientType, EmailAddresses.",
+                "Find the other recipient in Exchange Online: Get-Recipient -Filter \"EmailAddresses -eq 'smtp:user@contoso.onmicrosoft.com'\" | fl DisplayName, RecipientType, EmailAddresses.",
                 "Fix the misconfigured address on the object that should not have it.",
                 "If the object whose address changes (the holder of the stray address) is synced from on-premises AD, fix it at the source of authority (on-premises AD), then let it sync.",
             ],

@@ -596,6 +596,17 @@ fn delete_group_proxy_conflicts() {
         d.contains("info@contoso.example") && d.contains("eli@contoso.example"),
         "{d}"
     );
+    // the guide's review of licenses converted to direct once the group's licenses are removed
+    let steps = v["steps"].to_string();
+    assert!(
+        steps.contains("converted to direct assignments") && steps.contains("licdiag diff"),
+        "{steps}"
+    );
+    // the lookup names the address, spelled as analyze spells it
+    assert!(
+        d.contains("Get-Recipient -Filter \"EmailAddresses -eq 'smtp:info@contoso.example'\""),
+        "{d}"
+    );
 }
 
 /// Deleting LIC-E3 frees ana's E3 seat; ben waits for one in LIC-E3-B (CountViolation): the guide's

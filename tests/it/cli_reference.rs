@@ -107,6 +107,14 @@ fn an_invalid_usage_location_is_kept_as_its_own_code() {
         "{}",
         f["explanation"]
     );
+    // a direct assignment's steps end with its retry, never also "or reprocess the user"
+    let (v, _) = analyze(&["invalid-usage-location-direct.jsonl"]);
+    assert_eq!(causes(&v), ["invalidUsageLocation"], "{v:#}");
+    let steps = findings(&v)[0]["recommendation"]["steps"].to_string();
+    assert!(
+        steps.contains("retry the direct assignment") && !steps.contains("or reprocess the user"),
+        "{steps}"
+    );
 
     // the beta cloud-licensing code with that message, or alone (in another case), for a user
     // without a usage location: the location is the fix, said with the user's (unset) one
