@@ -282,6 +282,24 @@ fn same_seed_same_bytes_and_bad_arguments_exit_2() {
         !base.join("a/audit/audit-portal.csv").exists(),
         "only the requested formats are written"
     );
+    // generated again into "c" with one format: the earlier run's Purview file (another seed's
+    // tenant) is removed, not left for a reader of the folder to mix in
+    let out = gen(
+        &base.join("c"),
+        &[
+            "--users",
+            "60",
+            "--events",
+            "800",
+            "--formats",
+            "graph-jsonl",
+            "--seed",
+            "1",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(!base.join("c/audit/audit-purview.csv").exists());
+    assert!(base.join("c/audit/audit-graph.jsonl").exists());
 
     let dir = base.join("bad");
     for bad in [
@@ -301,6 +319,10 @@ fn same_seed_same_bytes_and_bad_arguments_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("licdiag-gen: error: "), "{bad:?}: {err}");
+        assert!(
+            err.matches("possible values").count() <= 1,
+            "{bad:?}: the values once: {err}"
+        );
         assert_eq!(
             err.trim_end().lines().count(),
             1,

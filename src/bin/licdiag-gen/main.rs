@@ -36,7 +36,8 @@ use tenant::Tenant;
 #[derive(Debug, Parser)]
 #[command(name = "licdiag-gen", version)]
 struct Args {
-    /// Output folder (created; existing generated files are overwritten).
+    /// Output folder (created; existing generated files are overwritten, and an earlier run's audit
+    /// files of formats not asked for now are removed).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Number of users in the tenant (at least 50).
@@ -82,7 +83,11 @@ fn main() -> ExitCode {
                 "" => "invalid arguments",
                 f => f,
             };
-            let hint = if e.kind() == ErrorKind::InvalidValue && text.contains("--formats") {
+            // clap names the possible values itself for most invalid values; said once
+            let hint = if e.kind() == ErrorKind::InvalidValue
+                && text.contains("--formats")
+                && !first.contains("possible values")
+            {
                 format!(
                     " (possible values: {})",
                     Format::ALL
@@ -172,6 +177,21 @@ fn run(a: &Args) -> Result<String, String> {
     let snap_dir = a.out.join("snapshot");
     for d in [&audit_dir, &snap_dir] {
         std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    // an earlier run's audit files of formats not asked for now: another tenant's log, which a
+    // reader of the folder would mix with this one (only the generator's own file names)
+    for f in Format::ALL.iter().filter(|f| !formats.contains(f)) {
+        let stale = audit_dir.join(f.file_name());
+        match std::fs::remove_file(&stale) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(format!(
+                    "cannot remove the earlier {}: {e}",
+                    stale.display()
+                ))
+            }
+        }
     }
     let (snap, audits) = std::thread::scope(|s| {
         let t = &t;
