@@ -23,9 +23,61 @@ pub enum InputError {
     },
     #[error("{path}: {detail} (--strict makes malformed records fatal)")]
     Strict { path: String, detail: String },
+    /// The first input that cannot be read, with the others named (a folder of evidence is fixed
+    /// in one go, not one file per run).
+    #[error("{}; {more}", with_sources(first))]
+    Several {
+        first: Box<InputError>,
+        more: String,
+    },
+}
+
+/// An error and its sources, `: ` between them (as `{:#}` prints an anyhow chain).
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut at = e.source();
+    while let Some(s) = at {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        at = s.source();
+    }
+    out
 }
 
 impl InputError {
+    /// The input the error is about, as given.
+    pub fn path(&self) -> String {
+        match self {
+            InputError::Io { path, .. }
+            | InputError::Unusable { path, .. }
+            | InputError::Strict { path, .. } => path.clone(),
+            InputError::Missing(p) => p.display().to_string(),
+            InputError::Several { first, .. } => first.path(),
+        }
+    }
+
+    /// The first of several inputs that cannot be read, naming the others (at most five, then
+    /// how many more).
+    pub fn several(mut errors: Vec<InputError>) -> Option<InputError> {
+        if errors.len() < 2 {
+            return errors.pop();
+        }
+        let first = errors.remove(0);
+        let mut names: Vec<String> = errors.iter().take(5).map(InputError::path).collect();
+        if errors.len() > 5 {
+            names.push(format!("{} more", errors.len() - 5));
+        }
+        Some(InputError::Several {
+            first: Box::new(first),
+            more: format!(
+                "{} more input{} cannot be read either: {}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            ),
+        })
+    }
+
     /// The error with a note after what was found (why the input was read as it was).
     pub fn with_note(self, note: &str) -> Self {
         match self {

@@ -1852,7 +1852,7 @@ const EXPORT_USERS: &str = "the users export with their license states: `Get-MgU
 
 /// CSV reports licensing scripts write that licdiag cannot diagnose from (licensing.md §4): what
 /// each is and lacks, and the export to give instead ([`other_report`]).
-const OTHER_REPORTS: [(&str, &str); 4] = [
+const OTHER_REPORTS: [(&str, &str); 5] = [
     (
         "the table of groups with license errors (Get-MgGroupMemberWithLicenseError counts): \
          which groups have members in error, not who they are nor why",
@@ -1873,6 +1873,12 @@ const OTHER_REPORTS: [(&str, &str); 4] = [
          detail): the products users hold, directly or by a group, without the groups' ids, the \
          assignments' states or their errors",
         EXPORT_USERS,
+    ),
+    (
+        "the Entra sign-in log (the admin center's Sign-in logs download): sign-ins, not the \
+         directory changes licensing leaves in the audit log",
+        "the audit log: Entra admin center > Monitoring & health > Audit logs > Download (CSV or \
+         JSON), or `Get-MgAuditLogDirectoryAudit -All | ConvertTo-Json -Depth 10 > audit.json`",
     ),
 ];
 
@@ -1897,6 +1903,8 @@ fn other_report(headers: &[String]) -> Option<(&'static str, &'static str)> {
         2
     } else if has(&["User", "Sku", "SkuName", "Method"]) {
         3
+    } else if has(&["Request ID", "Username", "User agent"]) && !has(&["Activity"]) {
+        4
     } else {
         return None;
     };
@@ -2478,6 +2486,14 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         .map(|(_, _, _, u)| u.iter().map(Vec::len).sum::<usize>())
         .sum();
     out.snapshot.users.reserve_exact(users);
+    // every input that cannot be read is named in the one error, not one per run
+    if results.iter().filter(|r| r.is_err()).count() > 1 {
+        let errors: Vec<InputError> = results.into_iter().filter_map(Result::err).collect();
+        if let Some(e) = InputError::several(errors) {
+            return Err(e);
+        }
+        return Err(no_files(&passed_over));
+    }
     for r in results {
         let (report, events, snap, users) = match r? {
             Ok(read) => read,

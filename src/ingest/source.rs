@@ -99,6 +99,9 @@ pub const LOSES_NOTHING: [&str; 3] = [HIDDEN, DOCUMENTATION, EMPTY];
 pub const HIDDEN: &str = "hidden (its name starts with `.`)";
 /// ... notes about the export ([`is_documentation`]).
 pub const DOCUMENTATION: &str = "notes about the export (README, *.md)";
+/// ... a file no export tool writes, by its name ([`is_not_an_export`]).
+pub const NOT_AN_EXPORT: &str =
+    "not an export (images, documents, mail, and the files Windows and macOS leave in folders)";
 /// ... a file of no bytes.
 pub const EMPTY: &str = "an empty file";
 /// ... a FIFO, device or socket.
@@ -215,6 +218,8 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
                     Some(NOT_A_FILE)
                 } else if is_documentation(e.path()) {
                     Some(DOCUMENTATION)
+                } else if is_not_an_export(e.path()) {
+                    Some(NOT_AN_EXPORT)
                 // an empty file found in a folder holds no record (an hourly blob of a storage
                 // container written for an hour without events): nothing to read, nothing lost;
                 // named on the command line, it is refused as any unusable input is
@@ -306,6 +311,55 @@ fn is_documentation(p: &Path) -> bool {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     name.ends_with(".md") || name == "readme" || name == "readme.txt"
+}
+
+/// Files inside a folder of evidence that no audit or snapshot export is written as: screenshots,
+/// documents, saved mail, and what Windows and macOS leave in folders (`Thumbs.db`,
+/// `desktop.ini`, `Icon\r`). Spreadsheets (an export saved as `.xlsx`) and archives (an export
+/// zipped) are not among them: they hold data, and are refused with the fix. Only used when
+/// walking folders; a file named explicitly is always read.
+fn is_not_an_export(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if matches!(
+        name.as_str(),
+        "thumbs.db" | "ehthumbs.db" | "desktop.ini" | "icon\r"
+    ) {
+        return true;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
+    matches!(
+        ext,
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "bmp"
+            | "tif"
+            | "tiff"
+            | "webp"
+            | "heic"
+            | "svg"
+            | "ico"
+            | "pdf"
+            | "doc"
+            | "docx"
+            | "ppt"
+            | "pptx"
+            | "odt"
+            | "odp"
+            | "rtf"
+            | "vsdx"
+            | "eml"
+            | "msg"
+            | "mp4"
+            | "mov"
+            | "webm"
+            | "lnk"
+            | "url"
+    )
 }
 
 /// Whether `head`, a file's first bytes, begins as gzip does (its magic bytes, whatever the name).
@@ -729,6 +783,9 @@ mod tests {
         std::fs::write(d.join("users.json"), "[1]").unwrap();
         std::fs::write(d.join("readme.txt"), "notes").unwrap();
         std::fs::write(d.join("NOTES.md"), "notes").unwrap();
+        std::fs::write(d.join("Thumbs.db"), [0u8, 1, 2]).unwrap();
+        std::fs::write(d.join("blade.PNG"), [0x89u8, b'P', b'N', b'G']).unwrap();
+        std::fs::write(d.join("ticket.eml"), "From: x").unwrap();
         std::fs::write(d.join(".hidden.json"), "[1]").unwrap();
         std::fs::create_dir(d.join(".git")).unwrap();
         std::fs::write(d.join(".git").join("x.json"), "[1]").unwrap();
@@ -762,6 +819,9 @@ mod tests {
             ("gone.json".into(), DANGLING),
             ("loop".into(), LOOP),
             ("readme.txt".into(), DOCUMENTATION),
+            ("Thumbs.db".into(), NOT_AN_EXPORT),
+            ("blade.PNG".into(), NOT_AN_EXPORT),
+            ("ticket.eml".into(), NOT_AN_EXPORT),
             ("self.json".into(), LINK_LOOP),
             ("x.json".into(), LINK_LOOP),
             ("y.json".into(), LINK_LOOP),

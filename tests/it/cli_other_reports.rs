@@ -78,6 +78,11 @@ fn reports_without_what_a_diagnosis_needs_are_refused_with_what_to_export() {
             "a per-user license report (office365itpros ReportUserAssignedLicenses-MgGraph.PS1's detail)",
             "Get-MgUser -All -Property id,userPrincipalName",
         ),
+        (
+            "SignInLogs_2026-10-06.csv",
+            "the Entra sign-in log",
+            "Get-MgAuditLogDirectoryAudit -All",
+        ),
     ] {
         let path = format!("{DIR}/{file}");
         let (code, _, err) = run(&["analyze", &path]);
@@ -101,9 +106,48 @@ fn reports_without_what_a_diagnosis_needs_are_refused_with_what_to_export() {
         dir.path().join("SkuDataComplete.csv"),
     )
     .expect("copy");
+    // and so are the files an evidence folder gathers that no export is written as
+    std::fs::write(dir.path().join("Thumbs.db"), [0u8, 0xff, 0xfe, 1]).expect("write");
+    std::fs::write(
+        dir.path().join("licenses-blade.png"),
+        [0x89u8, b'P', b'N', b'G', 0],
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("ticket-4711.eml"), "From: helpdesk\r\n").expect("write");
     let path = dir.path().to_str().expect("utf-8 path");
     let (code, _, err) = run(&["analyze", path]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("SkuDataComplete.csv"), "{err}");
     assert!(err.contains("a list of product names"), "{err}");
+    assert!(
+        err.contains("not an export (images, documents, mail")
+            && err.contains("Thumbs.db")
+            && err.contains("licenses-blade.png")
+            && err.contains("ticket-4711.eml"),
+        "{err}"
+    );
+    // named on the command line, such a file is still refused (exit 2)
+    let png = dir.path().join("licenses-blade.png");
+    let (code, _, err) = run(&["analyze", png.to_str().expect("utf-8")]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// Several inputs that cannot be read are named in the one error, not one per run.
+#[test]
+fn every_input_that_cannot_be_read_is_named_at_once() {
+    let (code, _, err) = run(&[
+        "analyze",
+        &format!("{DIR}/SkuDataComplete.csv"),
+        &format!("{DIR}/ServicePlanDataComplete.csv"),
+        &format!("{DIR}/SignInLogs_2026-10-06.csv"),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("licdiag: error: {DIR}/SkuDataComplete.csv: "))
+            && err.contains(&format!(
+                "2 more inputs cannot be read either: {DIR}/ServicePlanDataComplete.csv, {DIR}/SignInLogs_2026-10-06.csv"
+            )),
+        "{err}"
+    );
 }
