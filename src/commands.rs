@@ -52,16 +52,27 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// An unusable input that is licdiag's own output (a report written into the input folder with
 /// `-o`, an export's tables) said to be so, with the fix, instead of "no known export".
 fn own_output_error(e: anyhow::Error) -> anyhow::Error {
-    let Some(crate::error::InputError::Unusable { path, .. }) =
-        e.downcast_ref::<crate::error::InputError>()
-    else {
-        return e;
+    use crate::error::InputError;
+    // the first of several unreadable inputs, said the same way, the others named after it
+    let (path, more) = match e.downcast_ref::<InputError>() {
+        Some(InputError::Unusable { path, .. }) => (path, None),
+        Some(InputError::Several { first, more }) => match first.as_ref() {
+            InputError::Unusable { path, .. } => (path, Some(more)),
+            _ => return e,
+        },
+        _ => return e,
     };
     let mut head = Vec::new();
     let read = std::fs::File::open(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
     match read.ok().and_then(|_| crate::error::own_output(&head)) {
-        Some(what) => anyhow::anyhow!(crate::error::own_output_message(path, what)),
+        Some(what) => {
+            let said = crate::error::own_output_message(path, what);
+            match more {
+                Some(more) => anyhow::anyhow!("{said}; {more}"),
+                None => anyhow::anyhow!(said),
+            }
+        }
         None => e,
     }
 }
