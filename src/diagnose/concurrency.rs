@@ -84,7 +84,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             format!("{}{age}", ctx.user_label(&u.user))
         })
         .collect();
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let multi: Vec<String> = occ
         .iter()
         .filter(|o| o.groups_with_same_product.len() > 1)

@@ -279,7 +279,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         );
         by_pair.entry(key).or_default().insert(it.user.label());
     }
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let from = ctx
         .group_key_label(&b.group)
         .map(|g| format!(" from {g}"))

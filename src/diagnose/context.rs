@@ -909,6 +909,26 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A bucket's product for its text: one the records do not name is said as the group's
+    /// products where the data gives them (`ENTERPRISEPACK or EMS (the records name no product)`),
+    /// not as "an unknown product".
+    pub fn bucket_sku_label(&self, sku: &SkuKey, group: &GroupKey) -> String {
+        if let (SkuKey::Unknown, GroupKey::Group(g)) = (sku, group) {
+            let products = self.group_products(g);
+            if (1..=4).contains(&products.len()) {
+                let names: Vec<String> = products.iter().map(|s| self.sku_label_id(s)).collect();
+                return match names.as_slice() {
+                    [one] => format!("{one} (the group's only product; the records name none)"),
+                    _ => format!(
+                        "{} (the records name no product)",
+                        super::text::list_or(&names, 4)
+                    ),
+                };
+            }
+        }
+        self.sku_label(sku)
+    }
+
     pub fn sku_label_id(&self, sku: &SkuId) -> String {
         self.sku_label(&SkuKey::Id(sku.clone()))
     }

@@ -62,7 +62,7 @@ pub(crate) fn enrich(
         .sku
         .id()
         .and_then(|id| caps.iter().find(|c| &c.sku_id == id));
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let product = match b.sku.id().and_then(|id| ctx.kb.sku_display_name(id)) {
         Some(d) => format!("{sku} ({d})"),
         None => sku.clone(),

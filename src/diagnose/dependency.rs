@@ -384,7 +384,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     items.sort();
     items.dedup();
 
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let product = if matches!(b.sku, SkuKey::Id(_) | SkuKey::Name(_)) {
         sku.clone()
     } else {

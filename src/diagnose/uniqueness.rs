@@ -210,7 +210,7 @@ fn explain(
     colliding: Vec<Collision>,
     unexplained: Vec<UserRef>,
 ) -> (CauseDetails, String) {
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let from = ctx
         .group_key_label(&b.group)
         .map(|g| format!(" from {g}"))

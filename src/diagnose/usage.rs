@@ -59,7 +59,7 @@ fn locations(
 
 pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDetails, String) {
     let (locs, by_country, synced) = locations(ctx, users, UNSET);
-    let sku = ctx.sku_label(&b.sku);
+    let sku = ctx.bucket_sku_label(&b.sku, &b.group);
     let from = ctx
         .group_key_label(&b.group)
         .map(|g| format!(" from {g}"))
@@ -145,7 +145,7 @@ pub(crate) fn enrich_invalid(
     let parts = vec![format!(
         "{} could not get {}{from}: the assignment was refused because {} no valid usage location (`License assignment cannot be done for user with invalid usage location.`), and a license cannot be assigned to a user without one.",
         plural(if pending == 0 { users.len() } else { pending }, "user", "users"),
-        ctx.sku_label(&b.sku),
+        ctx.bucket_sku_label(&b.sku, &b.group),
         if pending == 1 || (pending == 0 && users.len() == 1) { "the user has" } else { "they have" }
     )];
     let fix = format!(

@@ -8,6 +8,9 @@ use super::view::{Members, Tenant};
 use crate::model::snapshot::Group;
 use crate::model::{Cause, SkuId};
 
+/// The size from which licensing a group "could affect performance" (licensing.md §2: ~100K).
+const LARGE_GROUP: usize = 100_000;
+
 /// Membership and processing caveats. Returns how many members have no user object.
 pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings) -> usize {
     let label = g.label();
@@ -40,6 +43,18 @@ pub fn membership(t: &Tenant<'_>, g: &Group, members: &Members, f: &mut Findings
                  licenses",
                 count(names.len(), "group", "groups"),
                 join_and(&names)
+            ),
+        );
+    }
+    if members.ids.len() >= LARGE_GROUP {
+        f.warn(
+            None,
+            WarningKind::LargeGroup,
+            format!(
+                "{label} has {} members: Microsoft notes that licensing a very large group (about 100,000 \
+                 members) could affect the performance of directory synchronization and takes long to process; \
+                 consider smaller groups, and plan the change outside sync-heavy hours",
+                members.ids.len()
             ),
         );
     }

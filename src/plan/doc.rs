@@ -135,6 +135,9 @@ pub enum WarningKind {
     NoUsageLocation,
     /// A member already refused a license for their usage location, who will receive a new product.
     UsageLocationNotAllowed,
+    /// A group of about 100,000 members or more: licensing it can affect directory sync
+    /// performance (licensing.md §2).
+    LargeGroup,
 }
 
 impl WarningKind {
@@ -162,6 +165,7 @@ impl WarningKind {
             WarningKind::NoAssignmentFromGroup => "no_assignment_from_group",
             WarningKind::NoUsageLocation => "no_usage_location",
             WarningKind::UsageLocationNotAllowed => "usage_location_not_allowed",
+            WarningKind::LargeGroup => "large_group",
         }
     }
 }

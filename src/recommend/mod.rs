@@ -344,6 +344,12 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     match (&f.cause, &f.details) {
         (Cause::CountViolation, CauseDetails::Count(c)) => {
             let n = c.shortfall.unwrap_or(c.blocked_users as u64);
+            // without seat numbers, the users waiting are what is known to be missing: a floor
+            let at_least = if c.shortfall.is_none() {
+                "at least "
+            } else {
+                ""
+            };
             // "3 more ENTERPRISEPACK license(s)", or "3 more license(s) of the product" when the
             // data does not name it
             let licenses = if f.sku.is_some() || f.sku_id.is_some() {
@@ -357,12 +363,12 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 .and_then(|cap| inactive_subscription(cap, &sku));
             summary = match (&lapsed, n > 0) {
                 (Some(l), true) => format!(
-                    "{l}; otherwise buy {n} more {licenses} or free {n} seat(s). Then {then_group}."
+                    "{l}; otherwise buy {at_least}{n} more {licenses} or free {n} seat(s). Then {then_group}."
                 ),
                 (Some(l), false) => format!("{l}. Then {then_group}."),
-                (None, true) => {
-                    format!("Buy {n} more {licenses} or free {n} seat(s), then {then_group}.")
-                }
+                (None, true) => format!(
+                    "Buy {at_least}{n} more {licenses} or free {n} seat(s), then {then_group}."
+                ),
                 (None, false) => format!("Seats of {sku} are available now: {then_group}."),
             };
             if let Some(l) = &lapsed {

@@ -1872,3 +1872,49 @@ fn a_group_among_member_ids_is_nested_for_export_and_analyze() {
         );
     }
 }
+
+/// A group of 100,000 members or more gets the documented caveat (licensing.md §2: licensing a
+/// very large group "could affect performance" of directory sync); a smaller one does not.
+#[test]
+fn a_very_large_group_is_warned_about() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for f in ["users.json", "subscribedSkus.json"] {
+        std::fs::copy(
+            fixture(&format!("plan/change-safe/{f}")),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    let groups_of = |n: usize| {
+        let members: Vec<Value> = (0..n)
+            .map(|i| {
+                serde_json::json!({"@odata.type": "#microsoft.graph.user",
+                    "id": format!("30000000-0000-4000-8000-{i:012}")})
+            })
+            .collect();
+        serde_json::json!([{"id": "20000000-0000-4000-8000-000000000001", "displayName": "LIC-E1",
+            "securityEnabled": true, "groupTypes": [],
+            "assignedLicenses": [{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e", "disabledPlans": []}],
+            "members": members}])
+        .to_string()
+    };
+    let path = dir.path().to_str().expect("utf-8").to_string();
+    for (n, large) in [(100_000, true), (99_999, false)] {
+        std::fs::write(dir.path().join("groups.json"), groups_of(n)).expect("write");
+        let (v, _) = json_of(&[
+            "plan",
+            "change",
+            &path,
+            "--group",
+            "LIC-E1",
+            "--add",
+            "ENTERPRISEPACK",
+        ]);
+        assert_eq!(
+            warning_kinds(&v).contains(&"large_group".to_string()),
+            large,
+            "{n}: {:#}",
+            v["warnings"]
+        );
+    }
+}
