@@ -261,6 +261,7 @@ fn build_finding(
         .map(|u| AffectedUser {
             user: ctx.user_ref(&u.user),
             status: u.status,
+            first_error_at: u.first_error_at,
             error_at: u.error_at,
             resolved: u.resolved,
         })

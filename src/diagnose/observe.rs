@@ -62,13 +62,21 @@ impl Bucket {
         s.into_iter().collect()
     }
     /// Per user: latest error time and whether a reported error list names the user.
-    pub fn per_user(&self) -> HashMap<&UKey, (Option<DateTime<Utc>>, bool)> {
-        let mut m: HashMap<&UKey, (Option<DateTime<Utc>>, bool)> = HashMap::default();
+    /// Per user: the first and the last time the error was recorded, and whether a reported
+    /// error list holds it.
+    #[allow(clippy::type_complexity)]
+    pub fn per_user(&self) -> HashMap<&UKey, (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)> {
+        let mut m: HashMap<&UKey, (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)> =
+            HashMap::default();
         for o in &self.obs {
             if let Some(u) = &o.user {
-                let e = m.entry(u).or_insert((None, false));
-                e.0 = e.0.max(o.time);
-                e.1 |= matches!(o.origin, Origin::Reported(_));
+                let e = m.entry(u).or_insert((None, None, false));
+                e.0 = match (e.0, o.time) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                e.1 = e.1.max(o.time);
+                e.2 |= matches!(o.origin, Origin::Reported(_));
             }
         }
         m

@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 pub(crate) struct UserState {
     pub user: UKey,
     pub status: Status,
+    /// When the error was first and last recorded for the user in this finding's records.
+    pub first_error_at: Option<DateTime<Utc>>,
     pub error_at: Option<DateTime<Utc>>,
     pub resolved: Option<Resolution>,
 }
@@ -52,11 +54,12 @@ pub(crate) fn user_states(ctx: &Ctx<'_>, b: &Bucket) -> Vec<UserState> {
     users
         .into_iter()
         .map(|u| {
-            let (t, reported) = per_user.get(&u).copied().unwrap_or((None, false));
+            let (first, t, reported) = per_user.get(&u).copied().unwrap_or((None, None, false));
             let (status, resolved) = user_outcome(ctx, b, &u, t, reported, audit_only);
             UserState {
                 user: u,
                 status,
+                first_error_at: first,
                 error_at: t,
                 resolved,
             }

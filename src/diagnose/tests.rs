@@ -608,6 +608,35 @@ fn dependency_met_by_another_license_is_said_stale_not_unknown() {
         .any(|c| c.starts_with("Invoke-MgLicenseUser -UserId 'u-tomas'")));
 }
 
+/// A user failing again and again: the finding says when the error was first recorded and when
+/// last (a postmortem's "since" is the first).
+#[test]
+fn a_users_error_keeps_its_first_and_last_time() {
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
+    w.snap.users = vec![user("ana")];
+    let err = || {
+        lerr(
+            Cause::MutuallyExclusiveViolation,
+            "License assignment failed because service plans [SHAREPOINTENTERPRISE], [SHAREPOINTSTANDARD] are mutually exclusive.",
+        )
+    };
+    w.events = vec![
+        gbl_fail("ana", "2026-10-06T08:00:00Z", err()),
+        gbl_fail("ana", "2026-10-06T10:15:00Z", err()),
+        gbl_fail("ana", "2026-10-06T13:45:00Z", err()),
+    ];
+    let d = w.run(NOW);
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::MutuallyExclusiveViolation)
+        .expect("the conflict");
+    let u = &f.users[0];
+    assert_eq!(u.first_error_at, Some(t("2026-10-06T08:00:00Z")));
+    assert_eq!(u.error_at, Some(t("2026-10-06T13:45:00Z")));
+}
+
 #[test]
 fn usage_location_per_user() {
     let mut w = World::new();

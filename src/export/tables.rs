@@ -586,6 +586,10 @@ fn findings(d: &Diagnosis) -> Table {
                     .map(|(_, _, a)| a.map(|a| a.status.as_str().to_string())),
             ),
             t(
+                "first_error_at",
+                r.iter().map(|(_, _, a)| a.and_then(|a| a.first_error_at)),
+            ),
+            t(
                 "error_at",
                 r.iter().map(|(_, _, a)| a.and_then(|a| a.error_at)),
             ),

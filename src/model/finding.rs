@@ -170,6 +170,10 @@ pub struct AffectedUser {
     #[serde(flatten)]
     pub user: UserRef,
     pub status: Status,
+    /// When the error was first recorded for this user (the earliest of the finding's audit
+    /// events and snapshot entries for them; a postmortem's "since").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_error_at: Option<DateTime<Utc>>,
     /// When the error was last recorded for this user (audit event or `lastUpdatedDateTime`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_at: Option<DateTime<Utc>>,

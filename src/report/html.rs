@@ -695,7 +695,8 @@ fn users(b: &mut String, findings: &[Finding]) {
         ("SKU", false),
         ("group", false),
         ("status", false),
-        ("error at", false),
+        ("first error", false),
+        ("last error", false),
         ("resolved", false),
     ]));
     b.push_str("<tbody>");
@@ -706,7 +707,7 @@ fn users(b: &mut String, findings: &[Finding]) {
             .unwrap_or_default();
         let _ = write!(
             b,
-            "<tr><td class=\"num\" data-sort=\"{n}\"><a href=\"#finding-{n}\">#{n}</a></td>{}{}<td><code>{}</code></td>{}{}{}{}<td class=\"t\">{}</td>{}</tr>",
+            "<tr><td class=\"num\" data-sort=\"{n}\"><a href=\"#finding-{n}\">#{n}</a></td>{}{}<td><code>{}</code></td>{}{}{}{}<td class=\"t\">{}</td><td class=\"t\">{}</td>{}</tr>",
             td(&r.user.label_str()),
             td(r.user.display_name.as_deref().unwrap_or("")),
             h(&r.user.id.as_ref().map(|i| i.to_string()).unwrap_or_default()),
@@ -714,6 +715,7 @@ fn users(b: &mut String, findings: &[Finding]) {
             td(&r.sku),
             td(&r.group),
             td(view::status_label(r.status)),
+            h(&opt_ts(r.first_error_at.as_ref())),
             h(&opt_ts(r.error_at.as_ref())),
             td(&resolved),
             n = r.finding

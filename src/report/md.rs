@@ -239,8 +239,8 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
     } else {
         let _ = writeln!(
             s,
-            "| finding | user | display name | object id | cause | SKU | group | status | error at | resolved |\n\
-             |---:|---|---|---|---|---|---|---|---|---|"
+            "| finding | user | display name | object id | cause | SKU | group | status | first error | last error | resolved |\n\
+             |---:|---|---|---|---|---|---|---|---|---|---|"
         );
         for r in &rows {
             let resolved = r
@@ -249,7 +249,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "| #{} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| #{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.finding,
                 e(&r.user.label_str()),
                 e(r.user.display_name.as_deref().unwrap_or("")),
@@ -262,6 +262,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
                 e(&r.sku),
                 e(&r.group),
                 view::status_label(r.status),
+                opt_ts(r.first_error_at.as_ref()),
                 opt_ts(r.error_at.as_ref()),
                 resolved
             );

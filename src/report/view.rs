@@ -507,6 +507,8 @@ pub struct UserRow<'a> {
     pub sku: String,
     pub group: String,
     pub status: Status,
+    /// When the user's error was first and last recorded.
+    pub first_error_at: Option<DateTime<Utc>>,
     pub error_at: Option<DateTime<Utc>>,
     pub resolved: Option<&'a Resolution>,
 }
@@ -523,6 +525,7 @@ pub fn user_rows(findings: &[Finding]) -> Vec<UserRow<'_>> {
                 sku: sku_label(f),
                 group: group_label(f),
                 status: u.status,
+                first_error_at: u.first_error_at.or_else(|| error_time(f, u)),
                 error_at: error_time(f, u),
                 resolved: u.resolved.as_ref(),
             });
