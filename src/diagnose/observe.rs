@@ -61,7 +61,6 @@ impl Bucket {
         let s: BTreeSet<UKey> = self.obs.iter().filter_map(|o| o.user.clone()).collect();
         s.into_iter().collect()
     }
-    /// Per user: latest error time and whether a reported error list names the user.
     /// Per user: the first and the last time the error was recorded, and whether a reported
     /// error list holds it.
     #[allow(clippy::type_complexity)]

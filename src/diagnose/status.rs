@@ -433,15 +433,67 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
     })
 }
 
-fn latest_summary(ctx: &Ctx<'_>, b: &Bucket) -> Option<ProcessingRun> {
+/// The group's latest processing run that licensed or failed one of the finding's users (a
+/// `Change user license` of theirs since the run before it); else the run the finding's last audit
+/// failure belongs to (the first `Finish applying` at or after it); else the group's latest. A
+/// later run that touched none of them, such as one for a member added the next day, is about
+/// other users.
+fn run_summary(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    last_failure: Option<DateTime<Utc>>,
+) -> Option<ProcessingRun> {
     let GroupKey::Group(g) = &b.group else {
         return None;
     };
-    ctx.group_events(g)
+    let group_events: Vec<&AuditEvent> = ctx
+        .group_events(g)
         .iter()
-        .rev()
         .filter_map(|&i| ctx.events.get(i).copied())
-        .find(|e| e.activity == Activity::FinishApplyingGroupLicense && e.extra.summary.is_some())
+        .collect();
+    let runs: Vec<&AuditEvent> = group_events
+        .iter()
+        .copied()
+        .filter(|e| e.activity == Activity::FinishApplyingGroupLicense && e.extra.summary.is_some())
+        .collect();
+    let starts: Vec<DateTime<Utc>> = group_events
+        .iter()
+        .filter(|e| e.activity == Activity::StartApplyingGroupLicense)
+        .map(|e| e.time)
+        .collect();
+    // the times the finding's users' licenses were changed or failed, sorted: a run touched them
+    // if one falls inside it: from its `Start applying` (the latest at or before its end, after
+    // the run before it), else from the run before it, to its end
+    let mut touched: Vec<DateTime<Utc>> = b
+        .users()
+        .iter()
+        .flat_map(|u| ctx.user_events(u).iter())
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(|e| e.activity == Activity::ChangeUserLicense)
+        .map(|e| e.time)
+        .collect();
+    touched.sort_unstable();
+    let touches = |after: Option<DateTime<Utc>>, until: DateTime<Utc>| {
+        let from = after.map_or(0, |a| touched.partition_point(|t| *t <= a));
+        touched.get(from).is_some_and(|t| *t <= until)
+    };
+    let latest_touching = runs
+        .iter()
+        .enumerate()
+        .filter(|(k, e)| {
+            let before = k.checked_sub(1).and_then(|p| runs.get(p)).map(|r| r.time);
+            let start = starts
+                .iter()
+                .filter(|s| **s <= e.time && before.is_none_or(|b| **s > b))
+                .max()
+                .map(|s| *s - chrono::Duration::nanoseconds(1));
+            touches(start.or(before), e.time)
+        })
+        .map(|(_, e)| e)
+        .next_back();
+    latest_touching
+        .or_else(|| last_failure.and_then(|t| runs.iter().find(|e| e.time >= t)))
+        .or(runs.last())
         .and_then(|e| {
             e.extra.summary.as_ref().map(|s| ProcessingRun {
                 succeeded: s.succeeded,
@@ -505,7 +557,7 @@ pub(crate) fn correlation(
         first_seen: audit_times().min(),
         last_seen: audit_times().max(),
         started_by: first.and_then(|f| started_by(ctx, b, f)),
-        processing_summary: latest_summary(ctx, b),
+        processing_summary: run_summary(ctx, b, audit_times().max()),
         resolved,
         failed_events: events.len(),
         messages,

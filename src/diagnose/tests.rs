@@ -614,7 +614,15 @@ fn dependency_met_by_another_license_is_said_stale_not_unknown() {
 fn a_users_error_keeps_its_first_and_last_time() {
     let mut w = World::new();
     w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
-    w.snap.users = vec![user("ana")];
+    let mut ana = user("ana");
+    ana.license_states = vec![bad(
+        E3,
+        Some("LIC-E3"),
+        "MutuallyExclusiveViolation",
+        "2026-10-06T13:45:00Z",
+    )]
+    .into();
+    w.snap.users = vec![ana];
     let err = || {
         lerr(
             Cause::MutuallyExclusiveViolation,
@@ -626,6 +634,11 @@ fn a_users_error_keeps_its_first_and_last_time() {
         gbl_fail("ana", "2026-10-06T10:15:00Z", err()),
         gbl_fail("ana", "2026-10-06T13:45:00Z", err()),
     ];
+    // the run the last failure belongs to, then a later one (another member, the next day)
+    w.events
+        .push(finish("LIC-E3", "2026-10-06T13:46:00Z", 2, 1));
+    w.events
+        .push(finish("LIC-E3", "2026-10-07T08:11:00Z", 0, 1));
     let d = w.run(NOW);
     let f = d
         .findings
@@ -635,6 +648,11 @@ fn a_users_error_keeps_its_first_and_last_time() {
     let u = &f.users[0];
     assert_eq!(u.first_error_at, Some(t("2026-10-06T08:00:00Z")));
     assert_eq!(u.error_at, Some(t("2026-10-06T13:45:00Z")));
+    let run = f.audit.processing_summary.as_ref().expect("a run");
+    assert_eq!(
+        (run.succeeded, run.failed, run.when),
+        (2, 1, t("2026-10-06T13:46:00Z"))
+    );
 }
 
 #[test]
