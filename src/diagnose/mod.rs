@@ -283,7 +283,12 @@ fn build_finding(
     }
 }
 
-/// Products of the same group the pending users did not get because this one failed.
+/// Products of the same group the pending users did not get because this one failed: those no
+/// pending user holds from the group. A user the snapshot shows holding a product of the group
+/// (`Active`: assigned before this one was added, say) did get it, so a product is listed only when
+/// the snapshot shows it held by none of them (a user the snapshot does not hold tells nothing,
+/// unless the finding's product is known: then all-or-nothing says the group's other products
+/// were not assigned either).
 fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<ProductRef> {
     if matches!(
         b.cause,
@@ -294,8 +299,9 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
     let GroupKey::Group(g) = &b.group else {
         return Vec::new();
     };
-    let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
+    let mut common: Option<BTreeSet<crate::model::SkuId>> = None;
     for us in users.iter().filter(|u| u.status == Status::Pending) {
+        let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
         let Some(u) = ctx.user(&us.user) else {
             // no snapshot of the user: the group's other products (from the snapshot group or the
             // latest `Set group license`) were not assigned either
@@ -305,6 +311,10 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
                         .into_iter()
                         .filter(|s| Some(s) != b.sku.id()),
                 );
+                common = Some(match common {
+                    Some(c) => c.intersection(&out).cloned().collect(),
+                    None => out,
+                });
             }
             continue;
         };
@@ -331,8 +341,16 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
                 }
             }
         }
+        common = Some(match common {
+            Some(c) => c.intersection(&out).cloned().collect(),
+            None => out,
+        });
     }
-    out.iter().map(|s| ctx.product_ref(s)).collect()
+    common
+        .unwrap_or_default()
+        .iter()
+        .map(|s| ctx.product_ref(s))
+        .collect()
 }
 
 fn summarize(findings: &[Finding]) -> Summary {

@@ -1365,3 +1365,98 @@ fn a_user_deleted_after_the_error_is_no_longer_pending() {
     // not yet deleted as of an earlier time
     assert_eq!(pending(&w.run("2026-10-07T08:00:00Z")).0, Status::Pending);
 }
+
+/// A failed record that names no error code (a Log Analytics export that projected no
+/// `ResultReason`): LIC-Sales assigns EMS and E3; henry holds EMS and fails E3 on a conflict,
+/// kara is short of an E3 seat (EMS: Other), felix fails and is licensed later. Each record has a
+/// source of its own (the timeline tells them apart by it).
+fn textless_world() -> World {
+    let mut w = World::new();
+    w.snap.skus = vec![
+        subscribed(E3, 53, 0, 53),
+        subscribed(EMS, 25, 0, 10),
+        subscribed(E1, 10, 0, 4),
+    ];
+    w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
+    let mut henry = user("henry");
+    henry.license_states = vec![
+        ok(E1, None, "2025-04-01T08:00:00Z"),
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-Sales"),
+            "MutuallyExclusiveViolation",
+            "2025-05-12T13:46:15Z",
+        ),
+    ]
+    .into();
+    let mut kara = user("kara");
+    kara.license_states = vec![
+        bad(E3, Some("LIC-Sales"), "CountViolation", "2025-05-13T08:11:00Z"),
+        bad(EMS, Some("LIC-Sales"), "Other", "2025-05-13T08:11:00Z"),
+    ]
+    .into();
+    let mut felix = user("felix");
+    felix.license_states = vec![
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        ok(E3, Some("LIC-Sales"), "2025-05-12T14:31:20Z"),
+    ]
+    .into();
+    w.snap.users = vec![henry, kara, felix];
+    w.events = vec![
+        start("LIC-Sales", "2025-05-12T09:00:40Z"),
+        gbl_fail("felix", "2025-05-12T09:01:20Z", unspecified("")),
+        gbl_fail("henry", "2025-05-12T09:01:25Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-12T09:02:30Z", 6, 2),
+        start("LIC-Sales", "2025-05-12T13:45:20Z"),
+        gbl_fail("henry", "2025-05-12T13:46:15Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-12T13:46:40Z", 0, 1),
+        gbl_ok(
+            "felix",
+            "2025-05-12T14:31:20Z",
+            &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+        ),
+        start("LIC-Sales", "2025-05-13T08:10:40Z"),
+        gbl_fail("kara", "2025-05-13T08:11:00Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-13T08:11:30Z", 0, 1),
+    ];
+    for (i, e) in w.events.iter_mut().enumerate() {
+        e.source = src("la.csv", i as u64 + 1);
+    }
+    w
+}
+
+/// An audit error that names no code, as the normalizer reads a failure without a reason.
+fn unspecified(text: &str) -> crate::model::LicenseError {
+    lerr(
+        Cause::Unknown(crate::model::cause::UNSPECIFIED_FAILURE.into()),
+        text,
+    )
+}
+
+const TEXTLESS_NOW: &str = "2025-05-13T09:00:00Z";
+
+#[test]
+fn also_not_assigned_names_only_the_products_no_pending_user_holds() {
+    // kara lacks EMS (Other); henry holds EMS from the group (assigned before E3 was added)
+    let mut w = textless_world();
+    w.events.clear();
+    let d = w.run(TEXTLESS_NOW);
+    let kara: Vec<String> = find(&d, Cause::CountViolation, "ENTERPRISEPACK")
+        .not_assigned_products
+        .iter()
+        .map(|p| p.label())
+        .collect();
+    assert_eq!(kara, ["EMS"]);
+    if let Some(st) = w.snap.users[0].license_states.get_mut(2) {
+        st.error = Some(Cause::CountViolation);
+    }
+    let d = w.run(TEXTLESS_NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.pending_users(), 2);
+    assert!(
+        f.not_assigned_products.is_empty(),
+        "henry holds EMS: {:?}",
+        f.not_assigned_products
+    );
+}
