@@ -32,7 +32,7 @@ mod tests;
 use crate::knowledge::Knowledge;
 use crate::model::finding::{
     AffectedUser, CauseDetails, Diagnosis, Finding, ProductRef, Recommendation, Severity,
-    SkuCapacity, Status, Summary,
+    SkuCapacity, Status, Summary, TextlessFailure,
 };
 use crate::model::snapshot::Snapshot;
 use crate::model::{AuditEvent, Cause};
@@ -118,6 +118,7 @@ pub fn diagnose(
         }
     }
     let caps = capacity::all(&ctx, &blocked);
+    let textless = textless_failures(&ctx, &buckets);
     // the uniqueness findings look up the holders of their users' addresses: the index holds
     // only those
     let mut unique = buckets
@@ -180,7 +181,33 @@ pub fn diagnose(
         as_of: opts.as_of,
         conflict_table,
         catalog: kb.catalog_version(),
+        textless,
     }
+}
+
+/// The audit failures without an error code that the observations took as occurrences of a real
+/// error, for the timeline.
+fn textless_failures(ctx: &Ctx<'_>, buckets: &[Bucket]) -> Vec<TextlessFailure> {
+    let mut out: Vec<TextlessFailure> = buckets
+        .iter()
+        .flat_map(|b| b.obs.iter())
+        .filter_map(|o| {
+            Some(TextlessFailure {
+                source: o.source.clone(),
+                cause: o.cause.clone(),
+                sku: ctx.sku_part(&o.sku),
+                group_id: o.group.id().cloned(),
+                found_in: o.cause_from?,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.source
+            .file
+            .cmp(&b.source.file)
+            .then_with(|| a.source.record.cmp(&b.source.record))
+    });
+    out
 }
 
 /// The severity of an error of `cause` in `status`: what `analyze` gives a finding, and what
@@ -238,6 +265,7 @@ fn build_finding(
             b.cause.code()
         ));
     }
+    explanation.push_str(&textless_sentence(ctx, b));
     if status != Status::Pending
         && !matches!(b.cause, Cause::CountViolation | Cause::ConcurrencyException)
     {
@@ -284,7 +312,59 @@ fn build_finding(
     }
 }
 
-/// Products of the same group the pending users did not get because this one failed.
+/// What the finding says of its audit failures that named no error code and are occurrences of
+/// its error ([`observe`]'s `attribute_textless_to_real`): that the log's failures carry no error
+/// text (or name no code), and where the cause comes from. Empty when there are none.
+fn textless_sentence(ctx: &Ctx<'_>, b: &Bucket) -> String {
+    use crate::model::finding::CauseFoundIn;
+    let mut out = String::new();
+    for found in [CauseFoundIn::Snapshot, CauseFoundIn::Audit] {
+        let mut users: Vec<String> = Vec::new();
+        let mut texts = false;
+        for (o, e) in b.audit_errors(ctx) {
+            if o.cause_from != Some(found) {
+                continue;
+            }
+            texts |= !e.text.trim().is_empty();
+            if let Some(u) = &o.user {
+                users.push(ctx.user_label(u));
+            }
+        }
+        if users.is_empty() {
+            continue;
+        }
+        users.sort();
+        users.dedup();
+        let what = if texts {
+            "name no error code"
+        } else {
+            "carry no error text"
+        };
+        let from = match found {
+            CauseFoundIn::Snapshot => format!(
+                "the cause, {}, comes from the snapshot, which shows it for the same user and group",
+                b.cause.code()
+            ),
+            CauseFoundIn::Audit => format!(
+                "the cause, {}, comes from another audit record of the same user and group, which names it",
+                b.cause.code()
+            ),
+        };
+        out.push_str(&format!(
+            " The audit log's failures of {} {what} ({}): {from}.",
+            text::list(&users, 5),
+            crate::model::cause::UNSPECIFIED_FAILURE
+        ));
+    }
+    out
+}
+
+/// Products of the same group the pending users did not get because this one failed: those no
+/// pending user holds from the group. A user the snapshot shows holding a product of the group
+/// (`Active`: assigned before this one was added, say) did get it, so a product is listed only when
+/// the snapshot shows it held by none of them (a user the snapshot does not hold tells nothing,
+/// unless the finding's product is known: then all-or-nothing says the group's other products
+/// were not assigned either).
 fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<ProductRef> {
     if matches!(
         b.cause,
@@ -295,8 +375,9 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
     let GroupKey::Group(g) = &b.group else {
         return Vec::new();
     };
-    let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
+    let mut common: Option<BTreeSet<crate::model::SkuId>> = None;
     for us in users.iter().filter(|u| u.status == Status::Pending) {
+        let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
         let Some(u) = ctx.user(&us.user) else {
             // no snapshot of the user: the group's other products (from the snapshot group or the
             // latest `Set group license`) were not assigned either
@@ -306,6 +387,10 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
                         .into_iter()
                         .filter(|s| Some(s) != b.sku.id()),
                 );
+                common = Some(match common {
+                    Some(c) => c.intersection(&out).cloned().collect(),
+                    None => out,
+                });
             }
             continue;
         };
@@ -332,8 +417,16 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
                 }
             }
         }
+        common = Some(match common {
+            Some(c) => c.intersection(&out).cloned().collect(),
+            None => out,
+        });
     }
-    out.iter().map(|s| ctx.product_ref(s)).collect()
+    common
+        .unwrap_or_default()
+        .iter()
+        .map(|s| ctx.product_ref(s))
+        .collect()
 }
 
 fn summarize(findings: &[Finding]) -> Summary {

@@ -5,6 +5,7 @@
 //! windows). Observations are then bucketed by (cause, product, group): one bucket, one finding.
 
 use super::context::{Ctx, GroupKey, SkuKey, UKey};
+use crate::model::finding::CauseFoundIn;
 use crate::model::hash::HashMap;
 use crate::model::snapshot::{AssignedBy, ReportedError};
 use crate::model::{Activity, Actor, Cause, LicenseError, Outcome, SourceRef, TargetKind};
@@ -36,6 +37,10 @@ pub(crate) struct Obs {
     /// The cause the snapshot recorded when an audit event names the real one for the same entry
     /// (`Other` in the snapshot, `CountViolation` in the log).
     pub recorded_as: Option<Cause>,
+    /// Set on an audit failure that named no error code (UnspecifiedFailure) and was taken as an
+    /// occurrence of the same user's real error from the same group: where that error was found
+    /// ([`attribute_textless_to_real`]). `cause` is then the real one.
+    pub cause_from: Option<CauseFoundIn>,
 }
 
 impl Obs {
@@ -117,6 +122,7 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     let audit = audit_obs(ctx, &obs);
     obs.extend(audit);
     attribute_other_to_audit(&mut obs);
+    attribute_textless_to_real(ctx, &mut obs);
 
     let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
     for o in obs {
@@ -190,6 +196,119 @@ fn attribute_other_to_audit(obs: &mut [Obs]) {
     }
 }
 
+/// A cause that names what went wrong: not `Other` (another product's error stands behind it),
+/// not the transient ConcurrencyException, not a code licdiag does not know nor a failure without
+/// a code.
+fn is_real(c: &Cause) -> bool {
+    !matches!(
+        c,
+        Cause::Other | Cause::ConcurrencyException | Cause::Unknown(_)
+    )
+}
+
+/// A failure the audit log records without an error code (UnspecifiedFailure: a Log Analytics
+/// export that projected no `ResultReason`, a reason that names no code) for a user and a group,
+/// where the snapshot (or a reported error list, or another audit record) gives the same user a
+/// real error from the same group, on the same product when the record names one, is an
+/// occurrence of that error: the observations describe one error, so they land in one finding
+/// (as [`attribute_other_to_audit`] does for the snapshot's `Other`), and the failure's time is
+/// when the error was seen. A failure whose group nothing else tells (no processing run, no
+/// membership change) is of the only group the snapshot shows the user in error from, if there is
+/// one (the timeline's attribution too). The snapshot's (or list's) error is preferred to another
+/// audit record's; then the nearest in time. An error whose time is on the other side of a
+/// success of the user (the service's `Change user license`) is another episode, not this one.
+/// Without such an error, the failure stays an UnspecifiedFailure.
+fn attribute_textless_to_real(ctx: &Ctx<'_>, obs: &mut [Obs]) {
+    let mut real: HashMap<&UKey, Vec<usize>> = HashMap::default();
+    // the assignments (groups, or direct) the snapshot and error lists show each user in error
+    // from, whatever the cause
+    let mut erring: HashMap<&UKey, BTreeSet<&GroupKey>> = HashMap::default();
+    for (i, o) in obs.iter().enumerate() {
+        let Some(u) = &o.user else { continue };
+        if is_real(&o.cause) {
+            real.entry(u).or_default().push(i);
+        }
+        if !o.is_audit() {
+            erring.entry(u).or_default().insert(&o.group);
+        }
+    }
+    if real.is_empty() {
+        return;
+    }
+    let mut decisions: Vec<(usize, Cause, SkuKey, GroupKey, CauseFoundIn)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.is_audit() || !o.cause.is_unspecified() {
+            continue;
+        }
+        let (Some(u), Some(t)) = (&o.user, o.time) else {
+            continue;
+        };
+        let group = match &o.group {
+            GroupKey::Group(_) | GroupKey::Name(_) => &o.group,
+            GroupKey::Unknown => {
+                let mut from = erring.get(u).into_iter().flatten().copied();
+                match (from.next(), from.next()) {
+                    (Some(g), None) if matches!(g, GroupKey::Group(_) | GroupKey::Name(_)) => g,
+                    _ => continue,
+                }
+            }
+            GroupKey::Direct => continue,
+        };
+        let Some(cands) = real.get(u) else { continue };
+        let best = cands
+            .iter()
+            .filter_map(|&j| obs.get(j))
+            .filter(|r| &r.group == group && compatible(&r.sku, &o.sku))
+            .filter(|r| r.time.is_none_or(|rt| !licensed_between(ctx, u, t, rt)))
+            .min_by_key(|r| {
+                (
+                    r.is_audit(),
+                    r.time
+                        .map_or(i64::MAX, |rt| (rt - t).num_milliseconds().abs()),
+                    r.cause.clone(),
+                    r.sku.clone(),
+                )
+            });
+        if let Some(r) = best {
+            let sku = if matches!(o.sku, SkuKey::Unknown) {
+                r.sku.clone()
+            } else {
+                o.sku.clone()
+            };
+            let found = if r.is_audit() {
+                CauseFoundIn::Audit
+            } else {
+                CauseFoundIn::Snapshot
+            };
+            decisions.push((i, r.cause.clone(), sku, group.clone(), found));
+        }
+    }
+    for (i, cause, sku, group, found) in decisions {
+        if let Some(o) = obs.get_mut(i) {
+            o.cause = cause;
+            o.sku = sku;
+            o.group = group;
+            o.cause_from = Some(found);
+        }
+    }
+}
+
+/// Whether the group-based-licensing service licensed the user between two times (a successful
+/// `Change user license`, or one of unknown result whose `Update user` carries the lists).
+fn licensed_between(ctx: &Ctx<'_>, u: &UKey, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    let (from, to) = if a <= b { (a, b) } else { (b, a) };
+    ctx.user_events(u).iter().any(|&i| {
+        ctx.events.get(i).is_some_and(|e| {
+            e.time > from
+                && e.time < to
+                && e.activity == Activity::ChangeUserLicense
+                && matches!(e.actor, Actor::GroupBasedLicensing)
+                && (e.result == Outcome::Success
+                    || (e.result == Outcome::Unknown && ctx.license_change_of(i).is_some()))
+        })
+    })
+}
+
 /// Observations per user (indices into `obs`).
 fn by_user(obs: &[Obs]) -> HashMap<&UKey, Vec<&Obs>> {
     let mut m: HashMap<&UKey, Vec<&Obs>> = HashMap::default();
@@ -221,6 +340,7 @@ fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
                 },
                 source: u.source.clone(),
                 recorded_as: None,
+                cause_from: None,
             });
         }
     }
@@ -250,6 +370,7 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
             origin: Origin::Reported(i),
             source: r.source.clone(),
             recorded_as: None,
+            cause_from: None,
         });
     }
     out
@@ -370,6 +491,7 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                     },
                     source: e.source.clone(),
                     recorded_as: None,
+                    cause_from: None,
                 });
             } else if let Some(gt) = group_target {
                 let group = match (&gt.id, &gt.display_name) {
@@ -399,6 +521,7 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                     },
                     source: e.source.clone(),
                     recorded_as: None,
+                    cause_from: None,
                 });
             }
         }

@@ -1502,3 +1502,315 @@ fn a_user_deleted_after_the_error_is_no_longer_pending() {
     // not yet deleted as of an earlier time
     assert_eq!(pending(&w.run("2026-10-07T08:00:00Z")).0, Status::Pending);
 }
+
+/// A failed record that names no error code (a Log Analytics export that projected no
+/// `ResultReason`): LIC-Sales assigns EMS and E3; henry holds EMS and fails E3 on a conflict,
+/// kara is short of an E3 seat (EMS: Other), felix fails and is licensed later. Each record has a
+/// source of its own (the timeline tells them apart by it).
+fn textless_world() -> World {
+    let mut w = World::new();
+    w.snap.skus = vec![
+        subscribed(E3, 53, 0, 53),
+        subscribed(EMS, 25, 0, 10),
+        subscribed(E1, 10, 0, 4),
+    ];
+    w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
+    let mut henry = user("henry");
+    henry.license_states = vec![
+        ok(E1, None, "2025-04-01T08:00:00Z"),
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-Sales"),
+            "MutuallyExclusiveViolation",
+            "2025-05-12T13:46:15Z",
+        ),
+    ]
+    .into();
+    let mut kara = user("kara");
+    kara.license_states = vec![
+        bad(
+            E3,
+            Some("LIC-Sales"),
+            "CountViolation",
+            "2025-05-13T08:11:00Z",
+        ),
+        bad(EMS, Some("LIC-Sales"), "Other", "2025-05-13T08:11:00Z"),
+    ]
+    .into();
+    let mut felix = user("felix");
+    felix.license_states = vec![
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        ok(E3, Some("LIC-Sales"), "2025-05-12T14:31:20Z"),
+    ]
+    .into();
+    w.snap.users = vec![henry, kara, felix];
+    w.events = vec![
+        start("LIC-Sales", "2025-05-12T09:00:40Z"),
+        gbl_fail("felix", "2025-05-12T09:01:20Z", unspecified("")),
+        gbl_fail("henry", "2025-05-12T09:01:25Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-12T09:02:30Z", 6, 2),
+        start("LIC-Sales", "2025-05-12T13:45:20Z"),
+        gbl_fail("henry", "2025-05-12T13:46:15Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-12T13:46:40Z", 0, 1),
+        gbl_ok(
+            "felix",
+            "2025-05-12T14:31:20Z",
+            &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+        ),
+        start("LIC-Sales", "2025-05-13T08:10:40Z"),
+        gbl_fail("kara", "2025-05-13T08:11:00Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-13T08:11:30Z", 0, 1),
+    ];
+    for (i, e) in w.events.iter_mut().enumerate() {
+        e.source = src("la.csv", i as u64 + 1);
+    }
+    w
+}
+
+/// An audit error that names no code, as the normalizer reads a failure without a reason.
+fn unspecified(text: &str) -> crate::model::LicenseError {
+    lerr(
+        Cause::Unknown(crate::model::cause::UNSPECIFIED_FAILURE.into()),
+        text,
+    )
+}
+
+const TEXTLESS_NOW: &str = "2025-05-13T09:00:00Z";
+
+#[test]
+fn a_failure_without_an_error_code_is_an_occurrence_of_the_snapshots_error() {
+    let d = textless_world().run(TEXTLESS_NOW);
+    // henry's two failures are his conflict: one finding, seen in the log from the first
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    assert_eq!(labels(f), ["henry@fabrikam.example"]);
+    assert_eq!(f.users[0].status, Status::Pending);
+    assert_eq!(f.evidence.source, Evidence::Both);
+    assert_eq!(f.audit.first_seen, Some(t("2025-05-12T09:01:25Z")));
+    assert_eq!(f.audit.failed_events, 2);
+    assert!(
+        f.explanation.contains(
+            "The audit log's failures of henry@fabrikam.example carry no error text (UnspecifiedFailure): the cause, MutuallyExclusiveViolation, comes from the snapshot"
+        ),
+        "{}",
+        f.explanation
+    );
+    // kara's is her CountViolation (the snapshot's Other on EMS is not a cause to take)
+    let c = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(labels(c), ["kara@fabrikam.example"]);
+    assert_eq!(c.audit.first_seen, Some(t("2025-05-13T08:11:00Z")));
+    // felix's failure has no error in the snapshot (E3 active since): it stays unspecified, and
+    // resolved; no finding without a code names henry or kara
+    let u: Vec<&Finding> = d
+        .findings
+        .iter()
+        .filter(|f| f.cause.is_unspecified())
+        .collect();
+    assert_eq!(u.len(), 1, "{:#?}", keys(&d));
+    assert_eq!(labels(u[0]), ["felix@fabrikam.example"]);
+    assert_eq!(u[0].status, Status::Resolved);
+    // what the timeline reads: the three records of henry and kara, by source
+    let mut got: Vec<(u64, &str, Option<&str>, crate::model::finding::CauseFoundIn)> = d
+        .textless
+        .iter()
+        .map(|x| {
+            (
+                x.source.record,
+                x.cause.code(),
+                x.sku.as_deref(),
+                x.found_in,
+            )
+        })
+        .collect();
+    got.sort();
+    use crate::model::finding::CauseFoundIn::Snapshot;
+    assert_eq!(
+        got,
+        [
+            (
+                3,
+                "MutuallyExclusiveViolation",
+                Some("ENTERPRISEPACK"),
+                Snapshot
+            ),
+            (
+                6,
+                "MutuallyExclusiveViolation",
+                Some("ENTERPRISEPACK"),
+                Snapshot
+            ),
+            (10, "CountViolation", Some("ENTERPRISEPACK"), Snapshot),
+        ]
+    );
+    assert!(d
+        .textless
+        .iter()
+        .all(|x| x.group_id == Some(gid("LIC-Sales"))));
+}
+
+#[test]
+fn a_failure_without_an_error_code_keeps_its_cause_unless_the_group_and_product_match() {
+    // the snapshot's conflict is from another group: the failure in LIC-Sales stays unspecified
+    let mut w = textless_world();
+    w.snap.groups.push(group("LIC-Other", &[(E3, &[])]));
+    if let Some(st) = w.snap.users[0].license_states.get_mut(2) {
+        st.assigned_by_group = Some(gid("LIC-Other"));
+    }
+    let d = w.run(TEXTLESS_NOW);
+    assert!(
+        d.textless
+            .iter()
+            .all(|x| x.cause != Cause::MutuallyExclusiveViolation),
+        "{:#?}",
+        d.textless
+    );
+    let u = d
+        .findings
+        .iter()
+        .find(|f| f.cause.is_unspecified() && labels(f).contains(&"henry@fabrikam.example".into()))
+        .expect("henry's failure stays unspecified");
+    assert_eq!(u.group.as_deref(), Some("LIC-Sales"));
+
+    // a record that names its product (EMS) is not the snapshot's error on E3
+    let mut w = textless_world();
+    for e in w.events.iter_mut().filter(|e| e.extra.errors.len() == 1) {
+        let mut err = unspecified("");
+        err.sku = Some("EMS".into());
+        e.extra.errors = crate::model::LicenseError::share_all(vec![err]);
+    }
+    let d = w.run(TEXTLESS_NOW);
+    assert!(d.textless.is_empty(), "{:#?}", d.textless);
+}
+
+#[test]
+fn a_failure_without_an_error_code_takes_the_cause_another_record_of_the_user_names() {
+    // no snapshot: henry's first failure names the conflict, his second names nothing, then the
+    // service licenses him. One episode of the conflict, resolved.
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
+    let mev = "License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.";
+    w.events = vec![
+        start("LIC-Sales", "2025-05-12T09:00:40Z"),
+        gbl_fail(
+            "henry",
+            "2025-05-12T09:01:25Z",
+            lerr(Cause::MutuallyExclusiveViolation, mev),
+        ),
+        finish("LIC-Sales", "2025-05-12T09:02:30Z", 0, 1),
+        start("LIC-Sales", "2025-05-12T10:15:30Z"),
+        gbl_fail("henry", "2025-05-12T10:16:05Z", unspecified("")),
+        finish("LIC-Sales", "2025-05-12T10:16:40Z", 0, 1),
+        gbl_ok(
+            "henry",
+            "2025-05-12T14:31:20Z",
+            &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+        ),
+    ];
+    for (i, e) in w.events.iter_mut().enumerate() {
+        e.source = src("audit.json", i as u64 + 1);
+    }
+    let d = w.run(TEXTLESS_NOW);
+    assert!(
+        d.findings.iter().all(|f| !f.cause.is_unspecified()),
+        "{:#?}",
+        keys(&d)
+    );
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    assert_eq!(f.audit.failed_events, 2);
+    assert_eq!(f.users[0].status, Status::Resolved);
+    assert!(
+        f.explanation
+            .contains("comes from another audit record of the same user and group"),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(d.textless.len(), 1);
+    assert_eq!(d.textless[0].source.record, 5);
+    assert_eq!(
+        d.textless[0].found_in,
+        crate::model::finding::CauseFoundIn::Audit
+    );
+
+    // licensed in between: the later failure is another episode, of no known cause
+    let mut w2 = World::new();
+    w2.snap.groups = w.snap.groups.clone();
+    w2.events = w.events.clone();
+    let mut between = gbl_ok(
+        "henry",
+        "2025-05-12T10:00:00Z",
+        &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+    );
+    between.source = src("audit.json", 99);
+    w2.events.insert(3, between);
+    let d = w2.run(TEXTLESS_NOW);
+    assert!(d.textless.is_empty(), "{:#?}", d.textless);
+    assert!(
+        d.findings.iter().any(|f| f.cause.is_unspecified()),
+        "{:#?}",
+        keys(&d)
+    );
+}
+
+#[test]
+fn a_failure_without_an_error_code_or_a_group_is_of_the_only_group_the_snapshot_shows_in_error() {
+    // no processing run, no membership change: the log tells no group; the snapshot shows henry
+    // in error from LIC-Sales alone
+    let mut w = textless_world();
+    w.events.retain(|e| {
+        !matches!(
+            e.activity,
+            Activity::StartApplyingGroupLicense | Activity::FinishApplyingGroupLicense
+        )
+    });
+    let d = w.run(TEXTLESS_NOW);
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    assert_eq!(f.audit.failed_events, 2, "{:#?}", keys(&d));
+    assert!(d
+        .textless
+        .iter()
+        .all(|x| x.group_id == Some(gid("LIC-Sales"))));
+    // errors from two assignments: which one is not known, and the failure stays unspecified
+    let mut w2 = w;
+    w2.snap.groups.push(group("LIC-Other", &[(E1, &[])]));
+    let mut states = w2.snap.users[0].license_states.to_vec();
+    states.push(bad(
+        E1,
+        Some("LIC-Other"),
+        "CountViolation",
+        "2025-05-12T13:00:00Z",
+    ));
+    w2.snap.users[0].license_states = states.into();
+    let d = w2.run(TEXTLESS_NOW);
+    assert!(
+        d.textless
+            .iter()
+            .all(|x| x.cause != Cause::MutuallyExclusiveViolation),
+        "{:#?}",
+        d.textless
+    );
+}
+
+#[test]
+fn also_not_assigned_names_only_the_products_no_pending_user_holds() {
+    // kara lacks EMS (Other); henry holds EMS from the group (assigned before E3 was added)
+    let mut w = textless_world();
+    w.events.clear();
+    let d = w.run(TEXTLESS_NOW);
+    let kara: Vec<String> = find(&d, Cause::CountViolation, "ENTERPRISEPACK")
+        .not_assigned_products
+        .iter()
+        .map(|p| p.label())
+        .collect();
+    assert_eq!(kara, ["EMS"]);
+    if let Some(st) = w.snap.users[0].license_states.get_mut(2) {
+        st.error = Some(Cause::CountViolation);
+    }
+    let d = w.run(TEXTLESS_NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(f.pending_users(), 2);
+    assert!(
+        f.not_assigned_products.is_empty(),
+        "henry holds EMS: {:?}",
+        f.not_assigned_products
+    );
+}

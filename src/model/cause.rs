@@ -77,6 +77,12 @@ impl Cause {
         })
     }
 
+    /// Whether this is licdiag's `UnspecifiedFailure`: a failed licensing record whose reason
+    /// names no error code (or that carries no reason at all).
+    pub fn is_unspecified(&self) -> bool {
+        matches!(self, Cause::Unknown(c) if c.as_str() == UNSPECIFIED_FAILURE)
+    }
+
     /// The canonical code, as PowerShell and Graph spell it.
     pub fn code(&self) -> &str {
         match self {

@@ -329,7 +329,7 @@ impl AuditFormat {
 pub type FileName = ThinStr;
 
 /// Where an event came from: input file and 1-based record number (and line, when known).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct SourceRef {
     pub file: FileName,
     pub record: u64,

@@ -726,6 +726,41 @@ pub struct Summary {
     pub infos: usize,
 }
 
+/// Where the cause of a failure recorded without an error code was found ([`TextlessFailure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CauseFoundIn {
+    /// The snapshot's `licenseAssignmentStates` (or a reported error list).
+    Snapshot,
+    /// Another audit record of the same user and group, which names the error.
+    Audit,
+}
+
+impl CauseFoundIn {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CauseFoundIn::Snapshot => "snapshot",
+            CauseFoundIn::Audit => "audit",
+        }
+    }
+}
+
+/// A failed audit record that names no error code (`UnspecifiedFailure`: e.g. a Log Analytics
+/// export that projected no `ResultReason`) which the diagnosis took as an occurrence of the same
+/// user's real error from the same group: the snapshot (or another audit record) names the error.
+/// The timeline tells the record's failure and episode by it, so both commands agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextlessFailure {
+    /// The failed record.
+    pub source: SourceRef,
+    /// The real cause it is an occurrence of.
+    pub cause: Cause,
+    /// Part number of the product, when known.
+    pub sku: Option<String>,
+    pub group_id: Option<ObjectId>,
+    pub found_in: CauseFoundIn,
+}
+
 /// The result of `diagnose`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
@@ -740,6 +775,10 @@ pub struct Diagnosis {
     pub conflict_table: String,
     /// Which catalog was used.
     pub catalog: String,
+    /// The failed audit records without an error code that are occurrences of a real error
+    /// (not in the JSON: each finding's explanation says it).
+    #[serde(skip)]
+    pub textless: Vec<TextlessFailure>,
 }
 
 impl Diagnosis {

@@ -12,12 +12,12 @@ use super::model::{
     PROCESSING_LIMIT_HOURS,
 };
 use crate::knowledge::Knowledge;
-use crate::model::finding::{Diagnosis, Resolution, Status};
+use crate::model::finding::{Diagnosis, Resolution, Status, TextlessFailure};
 use crate::model::hash::{HashMap, HashSet};
 use crate::model::snapshot::Snapshot;
 use crate::model::{
     Activity, Actor, AssignedLicense, AuditEvent, Cause, CorrelationId, LicenseChange,
-    LicenseTruncation, ObjectId, Outcome, Target, TargetKind, SIBLING_WINDOW,
+    LicenseTruncation, ObjectId, Outcome, SourceRef, Target, TargetKind, SIBLING_WINDOW,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,6 +111,9 @@ struct Builder<'a> {
     /// Groups the diagnosis attributes users' failures to: licensing groups for the story, even
     /// when no license record names them ([`Builder::is_licensing`]).
     attributed: BTreeSet<ObjectId>,
+    /// Failed records that name no error code which the diagnosis took as occurrences of a real
+    /// error (the snapshot's, or another record's, for the same user and group), by record.
+    textless: HashMap<SourceRef, TextlessFailure>,
 }
 
 /// Builds the whole story.
@@ -142,6 +145,11 @@ pub fn build(
         overruled: BTreeMap::new(),
         removed_from_groups: HashMap::default(),
         attributed: attributed_groups(diagnosis),
+        textless: diagnosis
+            .textless
+            .iter()
+            .map(|t| (t.source.clone(), t.clone()))
+            .collect(),
     };
     let is_update = |e: &AuditEvent| e.activity == Activity::UpdateUser && e.licenses.is_some();
     for e in events.iter().filter(|e| is_update(e)) {
@@ -868,8 +876,25 @@ impl<'a> Builder<'a> {
         let failed =
             matches!(e.result, Outcome::Failure | Outcome::Timeout) || !e.extra.errors.is_empty();
         if failed {
-            let causes = causes_of(e);
+            let mut causes = causes_of(e);
             let mut sku = e.extra.errors.iter().find_map(|x| x.sku.clone());
+            // a record that names no error code, which the diagnosis found to be an occurrence
+            // of the user's real error from the same group: that error's failure, in its episode
+            let textless = self.textless.get(&e.source).cloned();
+            if let Some(t) = &textless {
+                for c in causes.iter_mut().filter(|c| c.is_unspecified()) {
+                    *c = t.cause.clone();
+                }
+                let mut seen: Vec<Cause> = Vec::new();
+                causes.retain(|c| {
+                    let first = !seen.contains(c);
+                    seen.push(c.clone());
+                    first
+                });
+                if sku.is_none() {
+                    sku.clone_from(&t.sku);
+                }
+            }
             if sku.is_none() {
                 sku = causes.iter().find_map(|c| {
                     self.diag
@@ -877,7 +902,10 @@ impl<'a> Builder<'a> {
                         .and_then(|d| d.sku.clone())
                 });
             }
-            let group = self.attribute(&k, e.time, &causes, sku.as_deref());
+            let group = match textless.as_ref().and_then(|t| t.group_id.clone()) {
+                Some(g) => Some(g),
+                None => self.attribute(&k, e.time, &causes, sku.as_deref()),
+            };
             let list: Vec<Option<Cause>> = if causes.is_empty() {
                 vec![None]
             } else {
@@ -902,6 +930,7 @@ impl<'a> Builder<'a> {
                     causes,
                     sku,
                     group: gref,
+                    cause_from: textless.map(|t| t.found_in),
                 },
                 vec![k],
                 group.into_iter().collect(),

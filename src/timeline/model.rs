@@ -3,7 +3,7 @@
 //! resolution), plus what is still open and the time to resolve per cause. This module IS the
 //! `--format json` schema of the timeline (snake_case fields, `stage` tag on every entry).
 
-use crate::model::finding::UserRef;
+use crate::model::finding::{CauseFoundIn, UserRef};
 use crate::model::{Cause, LicenseTruncation, ObjectId, Outcome, SourceRef};
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
@@ -232,6 +232,12 @@ pub enum Stage {
         /// The group whose processing failed, when the data tells.
         #[serde(skip_serializing_if = "Option::is_none")]
         group: Option<GroupRef>,
+        /// Present when the record names no error code (it would be an UnspecifiedFailure) and
+        /// the failure is an occurrence of the user's real error from the same group, which
+        /// `causes` names: where that error was found, `snapshot` (or a reported error list) or
+        /// `audit` (another audit record of the user and group).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cause_from: Option<CauseFoundIn>,
     },
     /// `Finish applying group based license to users` with its counts.
     ProcessingFinished {

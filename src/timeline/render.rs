@@ -7,6 +7,7 @@ use super::model::{
     SlowProcessing, Stage, TimelineDoc, Truncated,
 };
 use super::stats::human;
+use crate::model::finding::CauseFoundIn;
 use crate::model::{Cause, Outcome};
 use crate::report::escape;
 use crate::report::table::{clean, ts};
@@ -147,10 +148,20 @@ pub fn describe(e: &Entry) -> Line {
             causes,
             sku,
             group,
+            cause_from,
         } => {
             let mut d = format!("{}{}", causes_text(causes), product(sku));
             if let Some(g) = group {
                 d.push_str(&format!(" (group {})", g.label()));
+            }
+            match cause_from {
+                Some(CauseFoundIn::Snapshot) => {
+                    d.push_str("; the record has no error code: the cause is the snapshot's")
+                }
+                Some(CauseFoundIn::Audit) => d.push_str(
+                    "; the record has no error code: the cause is another audit record's",
+                ),
+                None => {}
             }
             ("failure".into(), user.label(), d)
         }

@@ -1015,3 +1015,172 @@ fn a_group_failures_are_attributed_to_is_a_licensing_group() {
         .expect("failure");
     assert_eq!(failure.groups, [gid("LIC-E3")]);
 }
+
+/// An audit error that names no code, as the normalizer reads a failure without a reason.
+fn unspecified() -> crate::model::LicenseError {
+    lerr(
+        Cause::Unknown(crate::model::cause::UNSPECIFIED_FAILURE.into()),
+        "",
+    )
+}
+
+/// Every event its own record (the diagnosis names textless failures by their source).
+fn numbered(w: &mut World) {
+    for (i, e) in w.events.iter_mut().enumerate() {
+        e.source = src("la.csv", i as u64 + 1);
+    }
+}
+
+/// The causes and `cause_from` of each failure entry, by user.
+fn failures(
+    s: &Story,
+) -> Vec<(
+    String,
+    Vec<Cause>,
+    Option<crate::model::finding::CauseFoundIn>,
+)> {
+    s.entries
+        .iter()
+        .filter_map(|e| match &e.stage {
+            Stage::Failure {
+                user,
+                causes,
+                cause_from,
+                ..
+            } => Some((user.label(), causes.clone(), *cause_from)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_failure_without_an_error_code_is_an_episode_of_the_snapshots_error() {
+    // a Log Analytics export without `ResultReason`: henry fails twice in LIC-Sales with no text;
+    // the snapshot shows his E3 from LIC-Sales in conflict. felix fails with no text too and is
+    // licensed later: the snapshot has no error of his, so his failure keeps its unknown cause.
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
+    let mut henry = user("henry");
+    henry.license_states = vec![
+        ok(E1, None, "2025-04-01T08:00:00Z"),
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-Sales"),
+            "MutuallyExclusiveViolation",
+            "2025-05-12T13:46:15Z",
+        ),
+    ]
+    .into();
+    let mut felix = user("felix");
+    felix.license_states = vec![
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        ok(E3, Some("LIC-Sales"), "2025-05-12T14:31:20Z"),
+    ]
+    .into();
+    w.snap.users = vec![henry, felix];
+    w.events = vec![
+        start("LIC-Sales", "2025-05-12T09:00:40Z"),
+        gbl_fail("felix", "2025-05-12T09:01:20Z", unspecified()),
+        gbl_fail("henry", "2025-05-12T09:01:25Z", unspecified()),
+        finish("LIC-Sales", "2025-05-12T09:02:30Z", 0, 2),
+        start("LIC-Sales", "2025-05-12T13:45:20Z"),
+        gbl_fail("henry", "2025-05-12T13:46:15Z", unspecified()),
+        finish("LIC-Sales", "2025-05-12T13:46:40Z", 0, 1),
+        gbl_ok(
+            "felix",
+            "2025-05-12T14:31:20Z",
+            &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+        ),
+    ];
+    numbered(&mut w);
+    let s = story(&w, "2025-05-13T09:00:00Z");
+    let snap = Some(crate::model::finding::CauseFoundIn::Snapshot);
+    let unspec = Cause::Unknown(crate::model::cause::UNSPECIFIED_FAILURE.into());
+    assert_eq!(
+        failures(&s),
+        [
+            (
+                "felix@fabrikam.example".to_string(),
+                vec![unspec.clone()],
+                None
+            ),
+            (
+                "henry@fabrikam.example".to_string(),
+                vec![Cause::MutuallyExclusiveViolation],
+                snap
+            ),
+            (
+                "henry@fabrikam.example".to_string(),
+                vec![Cause::MutuallyExclusiveViolation],
+                snap
+            ),
+        ]
+    );
+    // two episodes: henry's conflict from his first failure, felix's unknown one, resolved
+    let eps: Vec<(Option<Cause>, chrono::DateTime<chrono::Utc>, bool)> = s
+        .episodes
+        .iter()
+        .map(|e| (e.cause.clone(), e.first, e.resolved.is_some()))
+        .collect();
+    assert_eq!(
+        eps,
+        [
+            (Some(unspec), t("2025-05-12T09:01:20Z"), true),
+            (
+                Some(Cause::MutuallyExclusiveViolation),
+                t("2025-05-12T09:01:25Z"),
+                false
+            ),
+        ]
+    );
+    // henry is still open once: seen in the log, confirmed by the diagnosis
+    assert_eq!(s.open.len(), 1, "{:#?}", s.open);
+    let o = &s.open[0];
+    assert_eq!(o.subject.label(), "henry@fabrikam.example");
+    assert_eq!(o.cause, Some(Cause::MutuallyExclusiveViolation));
+    assert_eq!(o.sku.as_deref(), Some("ENTERPRISEPACK"));
+    assert_eq!(o.since, Some(t("2025-05-12T09:01:25Z")));
+    assert!(o.seen_in_audit && o.confirmed_pending);
+}
+
+#[test]
+fn a_failure_without_an_error_code_counts_in_the_episode_another_record_names() {
+    // henry's first failure names the conflict, the second names nothing, then he is licensed:
+    // one episode, from the first failure to the success
+    let mut w = World::new();
+    w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
+    w.events = vec![
+        start("LIC-Sales", "2025-05-12T09:00:40Z"),
+        gbl_fail(
+            "henry",
+            "2025-05-12T09:01:25Z",
+            lerr(
+                Cause::MutuallyExclusiveViolation,
+                "License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.",
+            ),
+        ),
+        finish("LIC-Sales", "2025-05-12T09:02:30Z", 0, 1),
+        start("LIC-Sales", "2025-05-12T10:15:30Z"),
+        gbl_fail("henry", "2025-05-12T10:16:05Z", unspecified()),
+        finish("LIC-Sales", "2025-05-12T10:16:40Z", 0, 1),
+        gbl_ok(
+            "henry",
+            "2025-05-12T14:31:20Z",
+            &[("EMS", EMS), ("ENTERPRISEPACK", E3)],
+        ),
+    ];
+    numbered(&mut w);
+    let s = story(&w, "2025-05-13T09:00:00Z");
+    assert_eq!(
+        failures(&s).iter().map(|f| f.2).collect::<Vec<_>>(),
+        [None, Some(crate::model::finding::CauseFoundIn::Audit)]
+    );
+    assert_eq!(s.episodes.len(), 1, "{:#?}", s.episodes);
+    let r = resolved(&s);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].1, Some(Cause::MutuallyExclusiveViolation));
+    // 09:01:25 -> 14:31:20
+    assert_eq!(r[0].3, 5 * 3600 + 29 * 60 + 55);
+    assert!(s.open.is_empty());
+}

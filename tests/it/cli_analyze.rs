@@ -1236,3 +1236,85 @@ fn conflict_fixes_have_commands() {
     // ivan.horvat leaves LIC-E1-Frontline (assigned in the sample tenant)
     assert!(cmds.contains("Remove-MgGroupMemberByRef -GroupId 'd591272e-4977-5e05-b686-af330f0d3afd' -DirectoryObjectId '1d954fc1-2793-533e-a49a-4c4aa65d70f3'"), "{cmds}");
 }
+
+/// Review finding: a Log Analytics export without `ResultReason`
+/// (fixtures/timeline-review/la-no-reason): the failures of henry and kara carry no error text.
+/// They are occurrences of the errors the snapshot shows for them in LIC-Sales, not an
+/// UnspecifiedFailure finding of their own ranked first; the findings say where the cause comes
+/// from, and no sentence says EMS was not assigned to users who hold it.
+#[test]
+fn failures_without_error_text_take_the_snapshots_cause() {
+    let (v, code) = json_of(&[
+        "analyze",
+        "fixtures/timeline-review/la-no-reason",
+        "--fail-on",
+        "error",
+    ]);
+    assert_eq!(code, 1);
+    let fs = v["findings"].as_array().expect("findings");
+    let keys: Vec<(&str, &str, u64)> = fs
+        .iter()
+        .map(|f| {
+            let pending = f["users"]
+                .as_array()
+                .map(|u| u.iter().filter(|u| u["status"] == "pending").count())
+                .unwrap_or(0);
+            (
+                f["cause"].as_str().unwrap_or(""),
+                f["sku"].as_str().unwrap_or("-"),
+                pending as u64,
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("CountViolation", "ENTERPRISEPACK", 1),
+            ("MutuallyExclusiveViolation", "ENTERPRISEPACK", 1),
+            ("UnspecifiedFailure", "-", 0),
+            ("Other", "EMS", 1),
+        ],
+        "{v:#}"
+    );
+    for (cause, user) in [
+        ("MutuallyExclusiveViolation", "henry.ives@northwind.example"),
+        ("CountViolation", "kara.lopez@northwind.example"),
+    ] {
+        let f = finding(&v, cause, "ENTERPRISEPACK");
+        assert_eq!(f["evidence"]["source"], "both", "{f:#}");
+        let x = f["explanation"].as_str().unwrap_or_default();
+        assert!(
+            x.contains(&format!(
+                "The audit log's failures of {user} carry no error text (UnspecifiedFailure): the cause, {cause}, comes from the snapshot"
+            )),
+            "{x}"
+        );
+    }
+    let u = fs
+        .iter()
+        .find(|f| f["cause"] == "UnspecifiedFailure")
+        .expect("felix's");
+    assert_eq!(u["users"][0]["upn"], "felix.grant@northwind.example");
+    assert_eq!(u["users"][0]["status"], "resolved");
+
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "analyze",
+            "fixtures/timeline-review/la-no-reason",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // only kara's CountViolation says what else she did not get: EMS (Other), which henry holds
+    let also: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("also not assigned"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        also,
+        ["also not assigned (same group, all-or-nothing): EMS"],
+        "{text}"
+    );
+}

@@ -1766,3 +1766,107 @@ fn an_export_without_results_says_no_failure_it_does_not_show() {
         "{user:#}"
     );
 }
+
+/// Review finding: a Log Analytics export whose query projected no `ResultReason`
+/// (fixtures/timeline-review/la-no-reason, with the snapshot of the day after): every failure is
+/// recorded without error text. henry's failures in LIC-Sales are his conflict, which the snapshot
+/// shows on E3 from LIC-Sales; kara's is her CountViolation; felix's has no error in the snapshot
+/// (licensed since) and stays a failure without a code. Each user is listed once, seen in the
+/// audit log since their first failure; 3 episodes for 3 users.
+#[test]
+fn a_failure_without_error_text_is_an_episode_of_the_snapshots_error() {
+    let path = review("la-no-reason");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 1, "henry and kara are still failing");
+    let open = v["still_open"].as_array().expect("still_open");
+    let who: Vec<(String, &str)> = open
+        .iter()
+        .map(|o| (upn(o, "subject"), o["cause"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("kara.lopez@northwind.example".to_string(), "CountViolation"),
+            (
+                "henry.ives@northwind.example".to_string(),
+                "MutuallyExclusiveViolation"
+            ),
+        ],
+        "{open:#?}"
+    );
+    for o in open {
+        assert_eq!(o["seen_in_audit"], true, "{o:#}");
+        assert_eq!(o["confirmed_pending"], true, "{o:#}");
+        assert_eq!(o["sku"], "ENTERPRISEPACK", "{o:#}");
+        assert_eq!(o["group"]["name"], "LIC-Sales", "{o:#}");
+    }
+    assert_eq!(
+        open[1]["since"], "2025-05-12T09:01:25.357Z",
+        "henry's first failure"
+    );
+    assert_eq!(open[0]["since"], "2025-05-13T08:11:00.401Z");
+
+    let stats = v["time_to_resolve"].as_array().expect("time_to_resolve");
+    let per: Vec<(&str, u64, u64, u64)> = stats
+        .iter()
+        .map(|s| {
+            (
+                s["cause"].as_str().unwrap_or("-"),
+                s["episodes"].as_u64().unwrap_or(0),
+                s["resolved"].as_u64().unwrap_or(0),
+                s["still_open"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per,
+        [
+            ("CountViolation", 1, 0, 1),
+            ("MutuallyExclusiveViolation", 1, 0, 1),
+            ("UnspecifiedFailure", 1, 1, 0),
+        ],
+        "{stats:#?}"
+    );
+    // felix: 09:01:20 -> 14:31:20
+    assert_eq!(stats[2]["max_seconds"], 5 * 3600 + 30 * 60, "{stats:#?}");
+
+    // each failure says what it is and where its cause comes from
+    let es = entries(&v);
+    for (user, cause, from) in [
+        (
+            "henry.ives@northwind.example",
+            "MutuallyExclusiveViolation",
+            Some("snapshot"),
+        ),
+        (
+            "kara.lopez@northwind.example",
+            "CountViolation",
+            Some("snapshot"),
+        ),
+        ("felix.grant@northwind.example", "UnspecifiedFailure", None),
+    ] {
+        let fails: Vec<&Value> = es
+            .iter()
+            .filter(|e| e["stage"] == "failure" && upn(e, "user") == user)
+            .collect();
+        assert!(!fails.is_empty(), "{user}");
+        for f in fails {
+            assert_eq!(f["causes"], serde_json::json!([cause]), "{f:#}");
+            assert_eq!(f["cause_from"].as_str(), from, "{f:#}");
+        }
+    }
+
+    let (text, _, _) = timeline_text(&[&path]);
+    assert!(!text.contains("only the snapshot shows it"), "{text}");
+    let still = text
+        .split("still open as of")
+        .nth(1)
+        .expect("the still-open list");
+    for user in ["henry.ives@", "kara.lopez@"] {
+        assert_eq!(still.matches(user).count(), 1, "{user} once: {still}");
+    }
+    assert!(
+        text.contains("MutuallyExclusiveViolation on ENTERPRISEPACK (group LIC-Sales); the record has no error code: the cause is the snapshot's"),
+        "{text}"
+    );
+}
