@@ -2273,7 +2273,17 @@ fn read_in_order(
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
     sink.report.bytes = input.size();
-    match sniff(&path, &mut reader)? {
+    let sniffed = sniff(&path, &mut reader).map_err(|e| match (&e, cut.get()) {
+        // the stream ended inside its first line: that part line was dropped (a record cut in
+        // two), and what is left is no text at all, which is not an empty file
+        (InputError::Unusable { found, .. }, Some(c))
+            if found == NO_TEXT || found == ONLY_WHITE_SPACE =>
+        {
+            cut_before_any_record(&path, &c)
+        }
+        _ => e,
+    })?;
+    match sniffed {
         Sniff::Json => read_json(&mut sink, reader, file)?,
         Sniff::Csv => read_csv(&mut sink, reader, file)?,
     }
@@ -2341,13 +2351,27 @@ fn read_in_order(
             .first()
             .map(|i| format!(" (record {}: {})", i.record, i.detail))
             .unwrap_or_default();
-        return Err(InputError::Unusable {
-            path,
-            found: match sink.report.records {
-                1 => format!("1 record, not usable{first}"),
-                n => format!("{n} records, none of them usable{first}"),
+        let found = match sink.report.records {
+            1 => format!("1 record, not usable{first}"),
+            n => format!("{n} records, none of them usable{first}"),
+        };
+        // a gzip stream cut inside its first record (a JSON page whose record spans lines): the
+        // cut is what the file is to be fixed for
+        return Err(match &sink.report.gzip_cut {
+            Some(c) => InputError::Unusable {
+                path,
+                found: format!(
+                    "{found}, and the gzip stream ends early ({}) after {} bytes of text",
+                    c.error,
+                    c.after_bytes + c.dropped_bytes
+                ),
+                expected: "the whole file: download or copy the .gz file again".into(),
             },
-            expected: EXPECTED_INPUT.into(),
+            None => InputError::Unusable {
+                path,
+                found,
+                expected: EXPECTED_INPUT.into(),
+            },
         });
     }
     for ((malformed, reason), (n, first)) in std::mem::take(&mut sink.flaws) {
@@ -2385,6 +2409,24 @@ fn read_in_order(
         users,
         deferred: sink.deferred,
     })
+}
+
+/// The refusal of a gzip file whose stream ends inside its first record: nothing before the cut
+/// can be read, as a plain file cut inside its first record is refused (`1 record, not usable`).
+/// Not "an empty file" (which a folder passes over): the file holds a record, cut, and the fix is
+/// to download it again.
+fn cut_before_any_record(path: &str, c: &source::Cut) -> InputError {
+    InputError::Unusable {
+        path: path.into(),
+        found: format!(
+            "a gzip stream that ends early ({}) inside its first record, after {} bytes of text: \
+             no whole record before the cut, nothing to read (a download cut short, or a file \
+             still being written)",
+            c.error,
+            c.after_bytes + c.dropped_bytes
+        ),
+        expected: "the whole file: download or copy the .gz file again".into(),
+    }
 }
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
