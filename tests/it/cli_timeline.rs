@@ -1766,3 +1766,92 @@ fn an_export_without_results_says_no_failure_it_does_not_show() {
         "{user:#}"
     );
 }
+
+/// `(time, upn, causes, file)` of each failure entry.
+fn failures(v: &Value) -> Vec<(String, String, Vec<String>, String)> {
+    entries(v)
+        .iter()
+        .filter(|e| e["stage"] == "failure")
+        .map(|e| {
+            let causes = e["causes"].as_array().expect("causes");
+            let file = e["source"]["file"].as_str().unwrap_or_default();
+            (
+                e["time"].as_str().unwrap_or_default().to_string(),
+                upn(e, "user"),
+                causes
+                    .iter()
+                    .map(|c| c.as_str().unwrap_or_default().to_string())
+                    .collect(),
+                file.rsplit('/').next().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn failure(
+    time: &str,
+    upn: &str,
+    cause: &str,
+    file: &str,
+) -> (String, String, Vec<String>, String) {
+    (time.into(), upn.into(), vec![cause.into()], file.into())
+}
+
+/// Overlapping exports of one incident (`fixtures/overlap/projected`, from a review's evidence
+/// folder): Graph JSON Lines with the error texts, and a Log Analytics CSV of the same two records
+/// (and one more) whose query projected `ResultReason` away, its times cut to milliseconds. The
+/// CSV's copies sort first and were kept: every failure an `UnspecifiedFailure`. The copies with
+/// the texts are kept now (the finer times too); the failure only the CSV holds stays unspecified.
+#[test]
+fn of_overlapping_exports_the_copy_with_the_error_text_is_kept() {
+    let (v, code) = json_of(&["timeline", "fixtures/overlap/projected"]);
+    assert_eq!(code, 1, "the failures are still open");
+    assert_eq!(
+        failures(&v),
+        vec![
+            failure(
+                "2025-05-12T09:01:20.280811Z",
+                "felix.grant@northwind.example",
+                "MutuallyExclusiveViolation",
+                "graph.jsonl"
+            ),
+            failure(
+                "2025-05-12T09:01:45.380642Z",
+                "isla.jones@northwind.example",
+                "CountViolation",
+                "graph.jsonl"
+            ),
+            failure(
+                "2025-05-13T08:11:00.401Z",
+                "kara.lopez@northwind.example",
+                "UnspecifiedFailure",
+                "la-projected.csv"
+            ),
+        ]
+    );
+    assert_eq!(v["evidence"]["repeated_records"], 2);
+    // named the other way round, the same copies are kept
+    let (w, _) = json_of(&[
+        "timeline",
+        "fixtures/overlap/projected/la-projected.csv",
+        "fixtures/overlap/projected/graph.jsonl",
+    ]);
+    assert_eq!(failures(&w), failures(&v));
+    // the repeats are the CSV's
+    let (i, _) = json_of(&["inspect", "fixtures/overlap/projected"]);
+    let skipped = |name: &str| {
+        i["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"].as_str().unwrap().ends_with(name))
+            .map(|r| r["skipped"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        skipped("la-projected.csv")
+            ["repeated record (same record id and activity as the copy kept)"],
+        2
+    );
+    assert!(skipped("graph.jsonl").as_object().unwrap().is_empty());
+}
