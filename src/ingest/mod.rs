@@ -2640,7 +2640,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     sort_events(&mut out.events, read);
     // a record read twice (overlapping exports, the same file given twice) is kept once, before the
     // chunks of split operations are merged (a repeated chunk is not merged twice)
-    let repeated = repeats::drop_repeated_records(&mut out.events);
+    let unsure: Vec<_> = out
+        .inputs
+        .iter()
+        .filter_map(repeats::UnsureDates::of)
+        .collect();
+    let repeated = repeats::drop_repeated_records(&mut out.events, &unsure);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
     if !opts.keep_all {
         // the chunks held for the merge ([`settle`]) whose operation is still not kept once
@@ -2662,9 +2667,14 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         by_path.entry(r.path.clone()).or_insert(i);
     }
     let by_path = |file: &str| by_path.get(file).copied();
-    for file in repeated {
+    for file in repeated.files {
         if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
             r.unkeep(REPEATED_RECORD);
+        }
+    }
+    for c in repeated.contradicted {
+        if let Some(r) = by_path(&c.file).and_then(|i| out.inputs.get_mut(i)) {
+            r.notes.push(c.note());
         }
     }
     for (chunk, _into) in absorbed {
