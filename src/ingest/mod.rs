@@ -24,6 +24,7 @@ mod mapped;
 pub mod prefilter;
 pub mod raw;
 pub(crate) mod record;
+mod repeats;
 pub mod siblings;
 pub mod snapshot;
 pub mod source;
@@ -805,35 +806,38 @@ impl Sink<'_> {
         self.kept += 1;
     }
 
-    /// The `i`th event kept ([`Sink::keep`]).
-    fn kept_at(&self, mut i: usize) -> Option<&AuditEvent> {
-        for v in &self.full {
-            match v.get(i) {
-                Some(e) => return Some(e),
-                None => i -= v.len(),
+    /// The `i`th event kept ([`Sink::keep`]), to change.
+    fn kept_at_mut(&mut self, mut i: usize) -> Option<&mut AuditEvent> {
+        for v in &mut self.full {
+            if i < v.len() {
+                return v.get_mut(i);
             }
+            i -= v.len();
         }
-        self.events.get(i)
+        self.events.get_mut(i)
     }
 
     /// Keeps an event unless it is a copy of one this input kept before: the same record key,
-    /// activity, time and file ([`drop_repeated_records`] drops it after the read anyway, and
-    /// keeps the same one: the copies are next to each other in reading order, the earlier record
-    /// first). A file that holds its records more than once (exports concatenated, a download
-    /// repeated in one file) held every copy until the read ended: the 1M-record log given ten
-    /// times in one file held ten times its events. A copy with another time or activity, or from
-    /// another file, is left to [`drop_repeated_records`], which sees every input.
+    /// activity, time and file ([`repeats::drop_repeated_records`] drops it after the read anyway,
+    /// and keeps the same one: the copy worth most, the earlier among equals; a later copy worth
+    /// more takes the earlier one's place). A file that holds its records more than once (exports
+    /// concatenated, a download repeated in one file) held every copy until the read ended: the
+    /// 1M-record log given ten times in one file held ten times its events. A copy with another
+    /// time or activity, or from another file, is left to [`repeats::drop_repeated_records`],
+    /// which sees every input.
     fn keep_once(&mut self, e: AuditEvent) {
         if let (Some(k), Ok(at)) = (e.record_key, u32::try_from(self.kept)) {
             match self.first_kept.get(&k) {
                 Some(&i) => {
-                    let copy = self.kept_at(i as usize).is_some_and(|f| {
+                    if let Some(f) = self.kept_at_mut(i as usize).filter(|f| {
                         f.record_key == e.record_key
                             && f.time == e.time
                             && f.activity == e.activity
                             && f.source.file == e.source.file
-                    });
-                    if copy {
+                    }) {
+                        if e.copy_worth() > f.copy_worth() {
+                            *f = e;
+                        }
                         self.report.unkeep(REPEATED_RECORD);
                         return;
                     }
@@ -2281,7 +2285,17 @@ fn read_in_order(
     sink.report.gzip = gzip;
     sink.report.encoding = encoding.label().into();
     sink.report.bytes = input.size();
-    match sniff(&path, &mut reader)? {
+    let sniffed = sniff(&path, &mut reader).map_err(|e| match (&e, cut.get()) {
+        // the stream ended inside its first line: that part line was dropped (a record cut in
+        // two), and what is left is no text at all, which is not an empty file
+        (InputError::Unusable { found, .. }, Some(c))
+            if found == NO_TEXT || found == ONLY_WHITE_SPACE =>
+        {
+            cut_before_any_record(&path, &c)
+        }
+        _ => e,
+    })?;
+    match sniffed {
         Sniff::Json => read_json(&mut sink, reader, file)?,
         Sniff::Csv => read_csv(&mut sink, reader, file)?,
     }
@@ -2349,13 +2363,27 @@ fn read_in_order(
             .first()
             .map(|i| format!(" (record {}: {})", i.record, i.detail))
             .unwrap_or_default();
-        return Err(InputError::Unusable {
-            path,
-            found: match sink.report.records {
-                1 => format!("1 record, not usable{first}"),
-                n => format!("{n} records, none of them usable{first}"),
+        let found = match sink.report.records {
+            1 => format!("1 record, not usable{first}"),
+            n => format!("{n} records, none of them usable{first}"),
+        };
+        // a gzip stream cut inside its first record (a JSON page whose record spans lines): the
+        // cut is what the file is to be fixed for
+        return Err(match &sink.report.gzip_cut {
+            Some(c) => InputError::Unusable {
+                path,
+                found: format!(
+                    "{found}, and the gzip stream ends early ({}) after {} bytes of text",
+                    c.error,
+                    c.after_bytes + c.dropped_bytes
+                ),
+                expected: "the whole file: download or copy the .gz file again".into(),
             },
-            expected: EXPECTED_INPUT.into(),
+            None => InputError::Unusable {
+                path,
+                found,
+                expected: EXPECTED_INPUT.into(),
+            },
         });
     }
     for ((malformed, reason), (n, first)) in std::mem::take(&mut sink.flaws) {
@@ -2393,6 +2421,24 @@ fn read_in_order(
         users,
         deferred: sink.deferred,
     })
+}
+
+/// The refusal of a gzip file whose stream ends inside its first record: nothing before the cut
+/// can be read, as a plain file cut inside its first record is refused (`1 record, not usable`).
+/// Not "an empty file" (which a folder passes over): the file holds a record, cut, and the fix is
+/// to download it again.
+fn cut_before_any_record(path: &str, c: &source::Cut) -> InputError {
+    InputError::Unusable {
+        path: path.into(),
+        found: format!(
+            "a gzip stream that ends early ({}) inside its first record, after {} bytes of text: \
+             no whole record before the cut, nothing to read (a download cut short, or a file \
+             still being written)",
+            c.error,
+            c.after_bytes + c.dropped_bytes
+        ),
+        expected: "the whole file: download or copy the .gz file again".into(),
+    }
 }
 
 /// Reads every input. An unusable input is an error naming it; malformed records are counted.
@@ -2610,7 +2656,12 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     sort_events(&mut out.events, read);
     // a record read twice (overlapping exports, the same file given twice) is kept once, before the
     // chunks of split operations are merged (a repeated chunk is not merged twice)
-    let repeated = drop_repeated_records(&mut out.events);
+    let unsure: Vec<_> = out
+        .inputs
+        .iter()
+        .filter_map(repeats::UnsureDates::of)
+        .collect();
+    let repeated = repeats::drop_repeated_records(&mut out.events, &unsure);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
     if !opts.keep_all {
         // the chunks held for the merge ([`settle`]) whose operation is still not kept once
@@ -2632,9 +2683,14 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         by_path.entry(r.path.clone()).or_insert(i);
     }
     let by_path = |file: &str| by_path.get(file).copied();
-    for file in repeated {
+    for file in repeated.files {
         if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
             r.unkeep(REPEATED_RECORD);
+        }
+    }
+    for c in repeated.contradicted {
+        if let Some(r) = by_path(&c.file).and_then(|i| out.inputs.get_mut(i)) {
+            r.notes.push(c.note());
         }
     }
     for (chunk, _into) in absorbed {
@@ -2696,54 +2752,12 @@ fn by_folder(
     out
 }
 
-/// The skip reason of a kept event whose record was read before ([`drop_repeated_records`]).
 /// The skip reason of a CSV header line met again in the file (exports joined with `cat`).
 pub const REPEATED_HEADER: &str = "repeated header line (exports joined)";
 
-pub const REPEATED_RECORD: &str =
-    "repeated record (same record id and activity as one read before)";
-
-/// Drops every event whose record was read before: the same record id ([`RecordKey`]) and the
-/// same activity as an earlier event in reading order (`events` is sorted), so that two
-/// overlapping exports, or one file given twice, count each record once. Gives the file of each
-/// dropped event. Events without a record id (the admin center's CSV has no id column) are all
-/// kept; a record id seen again with another activity is another record and kept too.
-///
-/// [`RecordKey`]: crate::model::RecordKey
-fn drop_repeated_records(events: &mut Vec<AuditEvent>) -> Vec<FileName> {
-    let keyed = events.iter().filter(|e| e.record_key.is_some()).count();
-    if keyed == 0 {
-        return Vec::new();
-    }
-    // every (key, activity) seen: an id reused with another activity is another record, and each
-    // such record's later copies are repeats of it
-    let mut seen: crate::model::hash::HashSet<(crate::model::RecordKey, &crate::model::Activity)> =
-        Default::default();
-    seen.reserve(keyed);
-    let mut repeat = vec![false; events.len()];
-    let mut any = false;
-    for (i, e) in events.iter().enumerate() {
-        let Some(k) = e.record_key else { continue };
-        if !seen.insert((k, &e.activity)) {
-            repeat[i] = true;
-            any = true;
-        }
-    }
-    drop(seen);
-    if !any {
-        return Vec::new();
-    }
-    let mut files = Vec::new();
-    let mut flags = repeat.iter();
-    events.retain(|e| {
-        let r = flags.next().copied().unwrap_or(false);
-        if r {
-            files.push(e.source.file.clone());
-        }
-        !r
-    });
-    files
-}
+/// The skip reason of an event whose record is kept from another copy
+/// ([`repeats::drop_repeated_records`]): not always a later one, as the copy worth most is kept.
+pub const REPEATED_RECORD: &str = "repeated record (same record id and activity as the copy kept)";
 
 /// An error of the temporary file that holds membership changes back.
 fn held_store_error(source: std::io::Error) -> InputError {
@@ -4544,10 +4558,168 @@ mod repeat_tests {
         );
     }
 
+    /// A failed license change by the licensing service at `time`, with the error text or, as a
+    /// Log Analytics query that projected `ResultReason` away gives it, without.
+    fn failure(id: &str, time: &str, reason: bool) -> String {
+        let reason = if reason {
+            "Not enough licenses are available to complete this operation. Purchase more \
+             licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]."
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"id":"{id}","category":"UserManagement","correlationId":"6043f0d7-2a8d-413d-8698-f2a61f579114","result":"failure","resultReason":"{reason}","activityDisplayName":"Change user license","activityDateTime":"{time}","initiatedBy":{{"app":{{"displayName":"Microsoft Azure AD Group-Based Licensing"}}}},"targetResources":[{}]}}"#,
+            user(1)
+        )
+    }
+
+    /// The cause of the one failed license change kept, and its file.
+    fn kept_failure(d: &Ingested) -> (String, String) {
+        let failed: Vec<&AuditEvent> = d
+            .events
+            .iter()
+            .filter(|e| e.activity == crate::model::Activity::ChangeUserLicense)
+            .collect();
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        let e = failed[0];
+        let cause = e.extra.errors.first().map(|x| x.cause.to_string());
+        let file = e
+            .source
+            .file
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        (cause.unwrap_or_default(), file)
+    }
+
+    #[test]
+    fn the_copy_with_the_error_text_is_kept_though_a_poorer_copy_sorts_first() {
+        // Graph writes seven digits, the Log Analytics copy (no `ResultReason`) milliseconds: its
+        // time is the earlier, and it was kept, every failure an `UnspecifiedFailure`
+        let graph = failure("Directory_f_1", "2026-10-01T00:00:04.5808110Z", true);
+        let la = failure("Directory_f_1", "2026-10-01T00:00:04.580Z", false);
+        for opts in modes() {
+            for files in [
+                [("a.jsonl", graph.clone()), ("b.jsonl", la.clone())],
+                [("a.jsonl", la.clone()), ("b.jsonl", graph.clone())],
+            ] {
+                let d = read(&files, &opts);
+                let graph_file = if files[0].1 == graph {
+                    "a.jsonl"
+                } else {
+                    "b.jsonl"
+                };
+                assert_eq!(
+                    kept_failure(&d),
+                    ("CountViolation".to_string(), graph_file.to_string()),
+                    "{opts:?}"
+                );
+                let poor = d
+                    .inputs
+                    .iter()
+                    .find(|r| !r.path.ends_with(graph_file))
+                    .unwrap();
+                assert_eq!(poor.repeated(), 1, "{opts:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn of_copies_holding_the_same_the_finer_time_is_kept_else_the_first() {
+        let opts = &modes()[0];
+        let fine = failure("Directory_f_1", "2026-10-01T00:00:04.5808110Z", true);
+        let cut = failure("Directory_f_1", "2026-10-01T00:00:04.580Z", true);
+        for files in [
+            [("a.jsonl", fine.clone()), ("b.jsonl", cut.clone())],
+            [("a.jsonl", cut.clone()), ("b.jsonl", fine.clone())],
+        ] {
+            let d = read(&files, opts);
+            let fine_file = if files[0].1 == fine {
+                "a.jsonl"
+            } else {
+                "b.jsonl"
+            };
+            assert_eq!(kept_failure(&d).1, fine_file);
+        }
+        // the same in both: the first in reading order (the file named first sorts first here)
+        let d = read(&[("b.jsonl", fine.clone()), ("a.jsonl", fine)], opts);
+        assert_eq!(kept_failure(&d).1, "a.jsonl");
+    }
+
+    #[test]
+    fn a_later_copy_in_one_file_worth_more_takes_the_earlier_ones_place() {
+        for opts in modes() {
+            let time = "2026-10-01T00:00:04.5Z";
+            let text = format!(
+                "{}\n{}",
+                failure("Directory_f_1", time, false),
+                failure("Directory_f_1", time, true)
+            );
+            let (report, held) = own_read(&text, &opts);
+            assert_eq!(held, vec![2], "{opts:?}");
+            assert_eq!(report.repeated(), 1, "{opts:?}");
+            let d = read(&[("a.jsonl", text)], &opts);
+            assert_eq!(kept_failure(&d).0, "CountViolation", "{opts:?}");
+        }
+    }
+
     use proptest::prelude::*;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Copies of one failed license change, each with or without its error text and with its
+        /// time to the ten-millionth or cut to milliseconds, in two files named in either order:
+        /// the copy kept is one with the text, then with the finer time, then the first of those
+        /// in reading order (time, file, record), whatever the order the files are named in.
+        #[test]
+        fn the_copy_worth_most_is_kept_then_the_first_in_reading_order(
+            copies in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>()), 1..8),
+            b_first in any::<bool>(),
+        ) {
+            let mut files = [Vec::new(), Vec::new()];
+            // (worth: text, fine time; reading key: cut times sort first, then file, record)
+            type Ranked = ((bool, bool), (bool, usize, u64));
+            let mut best: Option<Ranked> = None;
+            for &(reason, fine, in_b) in &copies {
+                let f = usize::from(in_b);
+                let time = if fine {
+                    "2026-10-01T00:00:04.5808110Z"
+                } else {
+                    "2026-10-01T00:00:04.580Z"
+                };
+                files[f].push(failure("Directory_f_1", time, reason));
+                let this = ((reason, fine), (fine, f, files[f].len() as u64));
+                best = Some(match best {
+                    Some(b) if b.0 > this.0 || (b.0 == this.0 && b.1 < this.1) => b,
+                    _ => this,
+                });
+            }
+            let Some(((reason, _), (_, file, record))) = best else { unreachable!() };
+            let mut given: Vec<(&str, String)> = ["a.jsonl", "b.jsonl"]
+                .iter()
+                .zip(&files)
+                .filter(|(_, lines)| !lines.is_empty())
+                .map(|(n, lines)| (*n, lines.join("\n")))
+                .collect();
+            if b_first {
+                given.reverse();
+            }
+            for opts in modes() {
+                let d = read(&given, &opts);
+                let kept: Vec<(usize, u64)> = d
+                    .events
+                    .iter()
+                    .map(|e| (usize::from(e.source.file.ends_with("b.jsonl")), e.source.record))
+                    .collect();
+                prop_assert_eq!(&kept, &vec![(file, record)], "{:?}", opts);
+                let cause = if reason { "CountViolation" } else { "UnspecifiedFailure" };
+                prop_assert_eq!(kept_failure(&d).0, cause);
+                let repeated: u64 = d.inputs.iter().map(InputReport::repeated).sum();
+                prop_assert_eq!(repeated, copies.len() as u64 - 1);
+            }
+        }
 
         /// Records drawn from a few ids, two activities and a few seconds, written in any order
         /// into two files, ids in any case: whether a copy is dropped as its file is read or after

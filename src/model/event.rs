@@ -801,12 +801,59 @@ const _: () = assert!(std::mem::size_of::<SourceRef>() <= 24);
 /// time ([`AuditEvent::sibling_distance_ms`]).
 pub const SIBLING_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
+/// How many digits of a second's fraction a time needs (0 to 9): 6 for Graph's
+/// `08:12:00.2582110Z` (its seventh a zero), 3 for the same time cut to milliseconds by Log
+/// Analytics (`08:12:00.258`). A fraction that happens to end in zeros counts fewer digits than it
+/// was written with, which at worst ties it with a copy cut to them.
+fn time_digits(t: DateTime<Utc>) -> u8 {
+    let mut n = t.timestamp_subsec_nanos() % 1_000_000_000;
+    if n == 0 {
+        return 0;
+    }
+    let mut digits = 9;
+    while n.is_multiple_of(10) {
+        n /= 10;
+        digits -= 1;
+    }
+    digits
+}
+
 impl AuditEvent {
     /// The reading order of events: time, then file and record (unique per record, since a
     /// file's records are numbered). Every sort of events, and the identities' merge with them,
     /// uses it.
     pub fn reading_key(&self) -> (DateTime<Utc>, &str, u64) {
         (self.time, &self.source.file, self.source.record)
+    }
+
+    /// Which of two copies of one record (the same record id read from two exports) is worth
+    /// keeping, higher first: what the copy holds, then how finely its time is written. One
+    /// export can project fewer columns than another (a Log Analytics query without
+    /// `ResultReason`: its failures name no error) or cut its times (Log Analytics writes
+    /// milliseconds where Graph writes seven digits), and the poorer copy can sort first. Only
+    /// what a copy read holds counts, so a copy is never credited with what it lacks. Computed
+    /// from the event as kept (after [`Self::compact`], which keeps what it derived).
+    pub fn copy_worth(&self) -> (u8, u8) {
+        let x = &*self.extra;
+        // a failure read without a reason holds the placeholder `UnspecifiedFailure` with no text:
+        // no error read
+        let named_errors = x.errors.iter().any(|e| {
+            !e.text.trim().is_empty()
+                || !matches!(&e.cause, crate::model::Cause::Unknown(c)
+                    if c.as_str() == crate::model::cause::UNSPECIFIED_FAILURE)
+        });
+        let held = [
+            named_errors,
+            x.result_reason
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty()),
+            self.licenses.is_some(),
+            x.summary.is_some(),
+            !x.modified.is_empty() || x.user_fixes.any() || x.group_change.is_some(),
+            !x.additional_details.is_empty(),
+        ];
+        let worth = held.iter().fold(0u8, |w, &h| (w << 1) | u8::from(h));
+        (worth, time_digits(self.time))
     }
 
     /// How far (in milliseconds) `update` is from this `Change user license` when it is its
@@ -917,6 +964,45 @@ mod tests {
             src.to_string(),
             "exports/audit-2026-11.jsonl: record 7 (line 9)"
         );
+    }
+
+    #[test]
+    fn a_times_digits_are_those_its_fraction_needs() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(time_digits(t("2025-05-12T08:12:00.2582110Z")), 6);
+        assert_eq!(time_digits(t("2025-05-12T08:12:00.2582111Z")), 7);
+        assert_eq!(time_digits(t("2025-05-12T08:12:00.258Z")), 3);
+        assert_eq!(time_digits(t("2025-05-12T08:12:00Z")), 0);
+        assert_eq!(time_digits(t("2025-05-12T08:12:00.000000001Z")), 9);
+    }
+
+    /// What a copy holds ranks it, its time's digits after: a copy with the error text beats one
+    /// without (the placeholder `UnspecifiedFailure` of a failure read without a reason is no
+    /// error read), whatever their times.
+    #[test]
+    fn a_copy_with_the_error_text_is_worth_more_than_one_without() {
+        use crate::diagnose::testkit::{count_text, gbl_fail, lerr};
+        use crate::model::Cause;
+        let text = count_text("ENTERPRISEPACK");
+        let rich = gbl_fail(
+            "isla",
+            "2025-05-12T09:01:45Z",
+            lerr(Cause::CountViolation, &text),
+        );
+        let unspecified = Cause::Unknown(crate::model::cause::UNSPECIFIED_FAILURE.into());
+        let mut poor = gbl_fail("isla", "2025-05-12T09:01:45.381Z", lerr(unspecified, ""));
+        assert!(rich.copy_worth() > poor.copy_worth());
+        assert_eq!(poor.copy_worth().1, 3);
+        // a reason alone, that no error was read from, is more than nothing
+        let mut reasoned = poor.clone();
+        reasoned.extra.result_reason = Some("Failed. Retry".into());
+        assert!(reasoned.copy_worth() > poor.copy_worth());
+        assert!(rich.copy_worth() > reasoned.copy_worth());
+        // the same held, the finer time is worth more
+        poor.time = "2025-05-12T09:01:45.3806420Z".parse().unwrap();
+        let mut cut = poor.clone();
+        cut.time = "2025-05-12T09:01:45.380Z".parse().unwrap();
+        assert!(poor.copy_worth() > cut.copy_worth());
     }
 
     #[test]

@@ -476,8 +476,7 @@ fn overlapping_exports_count_each_record_once() {
         .unwrap()
         .iter()
         .filter_map(|i| {
-            i["skipped"]["repeated record (same record id and activity as one read before)"]
-                .as_u64()
+            i["skipped"]["repeated record (same record id and activity as the copy kept)"].as_u64()
         })
         .sum();
     assert!(repeated > 0 && repeated == skipped, "{repeated} {skipped}");

@@ -294,3 +294,35 @@ fn inspect_counts_only_malformed_records_as_malformed() {
         "{out}"
     );
 }
+
+/// A storage blob cut inside its first record (`robust/cut-gzip/PT1H.json.gz`: the first 700
+/// bytes of a 1,887-byte gzip blob whose one line is its record): the part line the stream ends in
+/// is dropped as a cut record, and nothing was left before it. It was "an empty file" named on the
+/// command line, and in a folder passed over as holding no record (its cut record never said).
+/// Now it is refused as a plain file cut inside its first record is, with the cut and the fix,
+/// wherever it was found.
+#[test]
+fn a_gzip_blob_cut_inside_its_first_record_is_refused_with_the_cut_not_called_empty() {
+    let blob = fixture("robust/cut-gzip/PT1H.json.gz")
+        .display()
+        .to_string();
+    let folder = fixture("robust/cut-gzip").display().to_string();
+    let snap = snapshot();
+    for args in [
+        vec!["inspect", blob.as_str()],
+        vec!["analyze", snap.as_str(), folder.as_str()],
+        vec!["timeline", folder.as_str()],
+    ] {
+        let (code, _, err) = run(&args);
+        no_signal(code, &err);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("PT1H.json.gz: a gzip stream that ends early")
+                && err.contains("inside its first record")
+                && err.contains("download or copy the .gz file again"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("an empty file"), "{args:?}: {err}");
+        assert!(!err.contains("holds no record"), "{args:?}: {err}");
+    }
+}

@@ -1870,3 +1870,160 @@ fn a_failure_without_error_text_is_an_episode_of_the_snapshots_error() {
         "{text}"
     );
 }
+
+/// `(time, upn, causes, file)` of each failure entry.
+fn failures(v: &Value) -> Vec<(String, String, Vec<String>, String)> {
+    entries(v)
+        .iter()
+        .filter(|e| e["stage"] == "failure")
+        .map(|e| {
+            let causes = e["causes"].as_array().expect("causes");
+            let file = e["source"]["file"].as_str().unwrap_or_default();
+            (
+                e["time"].as_str().unwrap_or_default().to_string(),
+                upn(e, "user"),
+                causes
+                    .iter()
+                    .map(|c| c.as_str().unwrap_or_default().to_string())
+                    .collect(),
+                file.rsplit('/').next().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn failure(
+    time: &str,
+    upn: &str,
+    cause: &str,
+    file: &str,
+) -> (String, String, Vec<String>, String) {
+    (time.into(), upn.into(), vec![cause.into()], file.into())
+}
+
+/// Overlapping exports of one incident (`fixtures/overlap/projected`, from a review's evidence
+/// folder): Graph JSON Lines with the error texts, and a Log Analytics CSV of the same two records
+/// (and one more) whose query projected `ResultReason` away, its times cut to milliseconds. The
+/// CSV's copies sort first and were kept: every failure an `UnspecifiedFailure`. The copies with
+/// the texts are kept now (the finer times too); the failure only the CSV holds stays unspecified.
+#[test]
+fn of_overlapping_exports_the_copy_with_the_error_text_is_kept() {
+    let (v, code) = json_of(&["timeline", "fixtures/overlap/projected"]);
+    assert_eq!(code, 1, "the failures are still open");
+    assert_eq!(
+        failures(&v),
+        vec![
+            failure(
+                "2025-05-12T09:01:20.280811Z",
+                "felix.grant@northwind.example",
+                "MutuallyExclusiveViolation",
+                "graph.jsonl"
+            ),
+            failure(
+                "2025-05-12T09:01:45.380642Z",
+                "isla.jones@northwind.example",
+                "CountViolation",
+                "graph.jsonl"
+            ),
+            failure(
+                "2025-05-13T08:11:00.401Z",
+                "kara.lopez@northwind.example",
+                "UnspecifiedFailure",
+                "la-projected.csv"
+            ),
+        ]
+    );
+    assert_eq!(v["evidence"]["repeated_records"], 2);
+    // named the other way round, the same copies are kept
+    let (w, _) = json_of(&[
+        "timeline",
+        "fixtures/overlap/projected/la-projected.csv",
+        "fixtures/overlap/projected/graph.jsonl",
+    ]);
+    assert_eq!(failures(&w), failures(&v));
+    // the repeats are the CSV's
+    let (i, _) = json_of(&["inspect", "fixtures/overlap/projected"]);
+    let skipped = |name: &str| {
+        i["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"].as_str().unwrap().ends_with(name))
+            .map(|r| r["skipped"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        skipped("la-projected.csv")
+            ["repeated record (same record id and activity as the copy kept)"],
+        2
+    );
+    assert!(skipped("graph.jsonl").as_object().unwrap().is_empty());
+}
+
+/// A Log Analytics CSV downloaded in en-GB (`05/12/2025`, 5 December) whose dates are all `N/N`
+/// with both fields 12 or below, beside Graph JSON Lines holding two of its records
+/// (`fixtures/overlap/locale-dates`): read month-first, its copies (12 May) sorted first and
+/// replaced the Graph copies' 5 December. The copies whose times are not in doubt are kept, and the
+/// CSV is said to contradict them, with an example and the flag; with the flag, all agree.
+#[test]
+fn locale_dates_that_contradict_iso_copies_lose_to_them_and_are_said() {
+    const DIR: &str = "fixtures/overlap/locale-dates";
+    let (v, code) = json_of(&["timeline", DIR]);
+    assert_eq!(code, 1, "the failures are still open");
+    assert_eq!(
+        failures(&v),
+        vec![
+            // only the CSV holds kara's failure: still read month-first, as the note says
+            failure(
+                "2025-06-12T08:11:00.401Z",
+                "kara.lopez@northwind.example",
+                "CountViolation",
+                "la-en-gb.csv"
+            ),
+            failure(
+                "2025-12-05T13:46:10.100865Z",
+                "felix.grant@northwind.example",
+                "MutuallyExclusiveViolation",
+                "graph.jsonl"
+            ),
+            failure(
+                "2025-12-05T13:46:15.825604Z",
+                "henry.ives@northwind.example",
+                "MutuallyExclusiveViolation",
+                "graph.jsonl"
+            ),
+        ]
+    );
+    let notes = v["input_notes"].as_array().expect("input notes");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    for part in [
+        "la-en-gb.csv: its dates contradict other inputs' copies of the same records",
+        "2 of its records are in them at other times",
+        "(such as record Directory_dfe47d74-07eb-4fde-98b7-ad54e1ba1f53_8YZHU_113776158: 2025-05-12T13:46:10Z here, 2025-12-05T13:46:10Z in fixtures/overlap/locale-dates/graph.jsonl)",
+        "each is this file's date read day-first (D/M/YYYY): run again with --date-order day-first",
+    ] {
+        assert!(note.contains(part), "{part}: {note}");
+    }
+    // on standard error, and in the table's input lines
+    let out = licdiag().args(["timeline", DIR]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("la-en-gb.csv: its dates contradict"), "{err}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("input: fixtures/overlap/locale-dates/la-en-gb.csv: its dates contradict"),
+        "{table}"
+    );
+    // read day-first as the note says: the copies agree, nothing to say, kara on 6 December
+    let (d, _) = json_of(&["timeline", DIR, "--date-order", "day-first"]);
+    assert!(d.get("input_notes").is_none(), "{d}");
+    let times: Vec<String> = failures(&d).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        times,
+        [
+            "2025-12-05T13:46:10.100865Z",
+            "2025-12-05T13:46:15.825604Z",
+            "2025-12-06T08:11:00.401Z"
+        ]
+    );
+}
