@@ -403,6 +403,25 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         "{} {product}{from} cannot be changed because a service plan depends on another.",
         plural(users.len(), "user's", "users'")
     )];
+    // the group deleted (its licenses removed first): the guide's "When a licensed group is
+    // deleted", where a dependent license keeps the product as a direct assignment or in error
+    if let GroupKey::Group(g) = &b.group {
+        let deleted = ctx
+            .group_events(g)
+            .iter()
+            .filter_map(|&i| ctx.events.get(i).copied())
+            .find(|e| {
+                e.activity == Activity::DeleteGroup && e.result == crate::model::Outcome::Success
+            });
+        if let Some(e) = deleted {
+            parts.push(format!(
+                "{} was deleted at {} by {}: when a licensed group is deleted, a license another one depends on is converted to a direct assignment (older docs) or stays in an error state until the dependency is resolved (2025 docs); see `licdiag explain licensed-group-deleted`.",
+                ctx.group_label(g),
+                fmt_time(e.time),
+                e.actor.label()
+            ));
+        }
+    }
     if !removals.is_empty() {
         parts.push(format!("{}.", list(&removals, 4)));
     }

@@ -655,6 +655,42 @@ fn a_users_error_keeps_its_first_and_last_time() {
     );
 }
 
+/// A DependencyViolation from a group since deleted names the deletion and the guide's entry.
+#[test]
+fn dependency_from_a_deleted_group_names_the_deletion() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 20, 0, 10), subscribed(MEET, 5, 0, 2)];
+    let mut tomas = user("tomas");
+    tomas.license_states = vec![
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+        active_with_error(
+            E3,
+            Some("LIC-E3-Voice"),
+            "DependencyViolation",
+            "2026-10-07T11:33:45Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![tomas];
+    w.events = vec![event(
+        Activity::DeleteGroup,
+        "2026-10-07T12:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![group_target("LIC-E3-Voice")],
+    )];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::DependencyViolation, "ENTERPRISEPACK");
+    assert!(
+        f.explanation
+            .contains("LIC-E3-Voice was deleted at 2026-10-07 12:00:00 UTC")
+            && f.explanation
+                .contains("licdiag explain licensed-group-deleted"),
+        "{}",
+        f.explanation
+    );
+}
+
 #[test]
 fn usage_location_per_user() {
     let mut w = World::new();
