@@ -44,6 +44,22 @@ pub fn headline(doc: &AnalysisDoc<'_>) -> Vec<Fact> {
         .collect();
     let over = no_seats.iter().filter(|c| c.over_assigned).count();
     let reclaimable: usize = d.capacity.iter().map(|c| c.reclaimable.len()).sum();
+    // the seats that would help: those of the products out of seats (a product with free seats
+    // needs none reclaimed), the whole number beside them
+    let reclaimable_short: usize = no_seats.iter().map(|c| c.reclaimable.len()).sum();
+    let (reclaimable_value, reclaimable_note) = if no_seats.is_empty() {
+        (
+            reclaimable,
+            "disabled accounts and direct-only holders (no product is out of seats)".to_string(),
+        )
+    } else {
+        (
+            reclaimable_short,
+            format!(
+                "in the products out of seats ({reclaimable} in all products): disabled accounts and direct-only holders"
+            ),
+        )
+    };
     vec![
         Fact {
             label: "Users affected",
@@ -72,8 +88,8 @@ pub fn headline(doc: &AnalysisDoc<'_>) -> Vec<Fact> {
         },
         Fact {
             label: "Reclaimable seats",
-            value: reclaimable.to_string(),
-            note: "disabled accounts and direct-only holders".into(),
+            value: reclaimable_value.to_string(),
+            note: reclaimable_note,
         },
         Fact {
             label: "Evidence",
