@@ -342,3 +342,21 @@ impl World {
         )
     }
 }
+
+/// Review 66's henry: E1 direct, EMS from LIC-Sales, E3 from LIC-Sales in MutuallyExclusiveViolation
+/// (E1's plans conflict with E3's) since 2025-05-12T13:46:15Z.
+pub fn sales_henry() -> User {
+    let mut henry = user("henry");
+    henry.license_states = vec![
+        ok(E1, None, "2025-04-01T08:00:00Z"),
+        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-Sales"),
+            "MutuallyExclusiveViolation",
+            "2025-05-12T13:46:15Z",
+        ),
+    ]
+    .into();
+    henry
+}

@@ -1551,18 +1551,7 @@ fn textless_world() -> World {
         subscribed(E1, 10, 0, 4),
     ];
     w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
-    let mut henry = user("henry");
-    henry.license_states = vec![
-        ok(E1, None, "2025-04-01T08:00:00Z"),
-        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
-        bad(
-            E3,
-            Some("LIC-Sales"),
-            "MutuallyExclusiveViolation",
-            "2025-05-12T13:46:15Z",
-        ),
-    ]
-    .into();
+    let henry = sales_henry();
     let mut kara = user("kara");
     kara.license_states = vec![
         bad(

@@ -1060,18 +1060,7 @@ fn a_failure_without_an_error_code_is_an_episode_of_the_snapshots_error() {
     // licensed later: the snapshot has no error of his, so his failure keeps its unknown cause.
     let mut w = World::new();
     w.snap.groups = vec![group("LIC-Sales", &[(EMS, &[]), (E3, &[])])];
-    let mut henry = user("henry");
-    henry.license_states = vec![
-        ok(E1, None, "2025-04-01T08:00:00Z"),
-        ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
-        bad(
-            E3,
-            Some("LIC-Sales"),
-            "MutuallyExclusiveViolation",
-            "2025-05-12T13:46:15Z",
-        ),
-    ]
-    .into();
+    let henry = sales_henry();
     let mut felix = user("felix");
     felix.license_states = vec![
         ok(EMS, Some("LIC-Sales"), "2025-04-01T08:00:00Z"),
