@@ -128,6 +128,23 @@ impl Cause {
 }
 
 impl Cause {
+    /// Whether this is the refused direct removal of a license the user inherits from a group
+    /// ([`INHERITED_LICENSE`]): an administrator's change refused at once, after which the user
+    /// still holds the license and nothing is in error on the user. Its users are named, but no
+    /// user is "affected" by it as by a license the user does not get.
+    pub fn is_refused_removal(&self) -> bool {
+        matches!(self, Cause::Unknown(c) if c.as_str() == INHERITED_LICENSE)
+    }
+
+    /// Whether an error of this cause leaves a user (or a group's members) without a license it
+    /// should get, so that its pending users count as affected: every cause but
+    /// [`Self::is_refused_removal`].
+    pub fn leaves_users_unlicensed(&self) -> bool {
+        !self.is_refused_removal()
+    }
+}
+
+impl Cause {
     /// The variant's place in the declaration: the order of causes, as derived before.
     fn rank(&self) -> u8 {
         match self {
