@@ -13,6 +13,7 @@ mod conflict;
 mod context;
 mod count;
 mod dependency;
+mod inherited;
 mod lookup;
 pub(crate) mod memberships;
 mod observe;
@@ -165,7 +166,7 @@ pub fn diagnose(
     findings.sort_by(|a, b| {
         derived(a)
             .cmp(&derived(b))
-            .then_with(|| b.pending_users().cmp(&a.pending_users()))
+            .then_with(|| b.users_affected().cmp(&a.users_affected()))
             .then_with(|| b.severity.cmp(&a.severity))
             .then_with(|| a.cause.cmp(&b.cause))
             .then_with(|| a.sku.cmp(&b.sku))
@@ -215,11 +216,15 @@ fn textless_failures(ctx: &Ctx<'_>, buckets: &[Bucket]) -> Vec<TextlessFailure> 
 /// error is information; a pending ConcurrencyException (transient: Entra retries it) and a pending
 /// Other whose blocking error the data does not show (`blocker_known` false: another product's
 /// error from the same group, which Other stands for) are warnings; every other pending error is an
-/// error. `blocker_known` only matters for Other.
+/// error. A pending refused direct removal of an inherited license
+/// (`InvalidOperationOnGroupInheritedLicenseException`) is a warning too: an administrator's
+/// change refused at once, after which no user is without a license and nothing is in error on
+/// the user (there may be nothing to do). `blocker_known` only matters for Other.
 pub fn severity(cause: &Cause, status: Status, blocker_known: bool) -> Severity {
     match (cause, status) {
         (_, Status::Resolved | Status::SelfResolved | Status::Closed) => Severity::Info,
         (Cause::ConcurrencyException, _) => Severity::Warning,
+        (c, _) if c.is_refused_removal() => Severity::Warning,
         (Cause::Other, _) if !blocker_known => Severity::Warning,
         _ => Severity::Error,
     }
@@ -245,6 +250,7 @@ fn build_finding(
         Cause::Unknown(c) if c.as_str() == crate::model::cause::INVALID_USAGE_LOCATION => {
             usage::enrich_invalid(ctx, b, &users)
         }
+        c if c.is_refused_removal() => inherited::enrich(ctx, b, &users),
         Cause::Unknown(_) => unknown::enrich(ctx, b, &users),
     };
     let relabeled: Vec<String> = {
@@ -447,7 +453,8 @@ fn summarize(findings: &[Finding]) -> Summary {
                 .key()
                 .unwrap_or_else(|| u.user.label())
                 .to_lowercase();
-            if u.status == Status::Pending {
+            // a refused removal leaves its users their license: named, not affected
+            if u.status == Status::Pending && f.cause.leaves_users_unlicensed() {
                 pending.insert(k.clone());
             }
             named.insert(k);

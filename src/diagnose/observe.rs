@@ -447,6 +447,28 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                 let Some(user) = ctx.resolve_user(ut.id.as_ref(), ut.upn.as_deref()) else {
                     continue;
                 };
+                if err.cause.is_refused_removal() {
+                    // a refused direct change of the user's licenses: the product it removes
+                    // (the text names none), and no group's assignment failed
+                    if matches!(sku, SkuKey::Unknown) {
+                        sku = super::inherited::refused_product(ctx, ei, &user);
+                    }
+                    out.push(Obs {
+                        cause: err.cause.clone(),
+                        sku,
+                        group: GroupKey::Direct,
+                        user: Some(user),
+                        time: Some(e.time),
+                        origin: Origin::Audit {
+                            event: ei,
+                            error: xi,
+                        },
+                        source: e.source.clone(),
+                        recorded_as: None,
+                        cause_from: None,
+                    });
+                    continue;
+                }
                 let direct_hint = match (&e.actor, &e.activity) {
                     (Actor::User { .. }, Activity::ChangeUserLicense) => Some(GroupKey::Direct),
                     _ => None,

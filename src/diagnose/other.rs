@@ -64,7 +64,10 @@ pub(crate) fn blocking_error(
             continue;
         }
         for err in &e.extra.errors {
-            if matches!(err.cause, Cause::Other | Cause::ConcurrencyException) {
+            // a refused direct removal changes nothing, so it blocks no group's assignment
+            if matches!(err.cause, Cause::Other | Cause::ConcurrencyException)
+                || err.cause.is_refused_removal()
+            {
                 continue;
             }
             let sku = super::observe::sku_of_error(ctx, err);
@@ -101,7 +104,9 @@ impl<'a> Reported<'a> {
         // a group is needed to call two entries siblings: all-or-nothing holds within one group
         if matches!(b.group, GroupKey::Group(_) | GroupKey::Name(_)) {
             for r in &ctx.snap.reported_errors {
-                if matches!(r.cause, Cause::Other | Cause::ConcurrencyException) {
+                if matches!(r.cause, Cause::Other | Cause::ConcurrencyException)
+                    || r.cause.is_refused_removal()
+                {
                     continue;
                 }
                 if let Some(u) = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref()) {

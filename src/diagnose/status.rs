@@ -115,6 +115,12 @@ fn user_outcome(
         );
     }
 
+    // a refused removal of an inherited license leaves the user the license: resolved only
+    // when it is taken away later
+    if b.cause.is_refused_removal() {
+        return super::inherited::outcome(ctx, b, u, t);
+    }
+
     // 1. the snapshot (or a reported error list) still shows the error
     if reported_here {
         return (Status::Pending, None);

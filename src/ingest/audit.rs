@@ -257,7 +257,7 @@ pub fn may_hold_error(s: &str) -> bool {
 /// `k`, which Unicode folding also takes from `ſ` and the Kelvin sign. None holds a quote or a
 /// comma, so one in a CSV cell is also in the row's bytes as written (the light CSV mappings
 /// search those).
-pub(super) const ERROR_NEEDLES: [&str; 13] = [
+pub(super) const ERROR_NEEDLES: [&str; 14] = [
     "violation",
     "exception",
     "licenses are available",
@@ -271,6 +271,7 @@ pub(super) const ERROR_NEEDLES: [&str; 13] = [
     "error:",
     "must also assign",
     "invalid usage location",
+    "license is inherited from", // (the exception's name: `exception`)
 ];
 
 /// [`may_hold_error`] over bytes (a whole raw record: no string of it can hold an error unless its

@@ -916,7 +916,7 @@ mod tests {
                 "SkuId=", "skuname=", "Sequence", "\\u", "\\", "u", "\"", " ", "a", "Z", "é",
                 "\u{0}", "Conflicting Service Plans", "Non-unique PROXY address", "onflict",
                 "cannot be assigned without service plan", "NOT ENOUGH LICENSES ARE AVAILABLE",
-                "already exists",
+                "already exists", "LICENSE IS INHERITED FROM", "license is inherited from a group",
             ]), 0..30),
         ) {
             let text = parts.concat();

@@ -14,6 +14,13 @@ pub const UNSPECIFIED_FAILURE: &str = "UnspecifiedFailure";
 /// explanation and fix (remove the user from the licensing group) would be wrong for it.
 pub const INVALID_USAGE_LOCATION: &str = "invalidUsageLocation";
 
+/// The code a refused direct removal of a license the user inherits from a group is kept under:
+/// MSOnline's exception name (licensing.md §6.1: the message contains `User license is inherited
+/// from a group membership`). No group-licensing error and no user without a license: an
+/// administrator's change refused at once, whose fix is the group (leave it, or take the product
+/// off it), never a retry of the direct change.
+pub const INHERITED_LICENSE: &str = "InvalidOperationOnGroupInheritedLicenseException";
+
 /// Equal, hashed and ordered as its code in any ASCII case: an unknown code two exports spell in
 /// two cases (`FancyNewViolation`, `FANCYNEWVIOLATION`) is one cause, one finding (the known ones
 /// are read in any case already, [`Cause::from_code`]).
@@ -69,6 +76,11 @@ impl Cause {
             // the beta cloud-licensing code: a user without a valid usage location, not a
             // prohibited one; kept under its canonical spelling
             "invalidusagelocation" => Cause::Unknown(INVALID_USAGE_LOCATION.into()),
+            // MSOnline's refusal to remove an inherited license directly; kept under its
+            // canonical spelling
+            "invalidoperationongroupinheritedlicenseexception" => {
+                Cause::Unknown(INHERITED_LICENSE.into())
+            }
             "uniquenessviolation" | "proxyaddressconflict" => Cause::UniquenessViolation,
             "other" | "others" => Cause::Other,
             "licenseassignmentattributeconcurrencyexception" => Cause::ConcurrencyException,
@@ -113,8 +125,28 @@ impl Cause {
                 "Failure without an error code"
             }
             Cause::Unknown(c) if c.as_str() == INVALID_USAGE_LOCATION => "No valid usage location",
+            Cause::Unknown(c) if c.as_str() == INHERITED_LICENSE => {
+                "License inherited from a group: cannot be removed directly"
+            }
             Cause::Unknown(_) => "Error code not known to licdiag",
         }
+    }
+}
+
+impl Cause {
+    /// Whether this is the refused direct removal of a license the user inherits from a group
+    /// ([`INHERITED_LICENSE`]): an administrator's change refused at once, after which the user
+    /// still holds the license and nothing is in error on the user. Its users are named, but no
+    /// user is "affected" by it as by a license the user does not get.
+    pub fn is_refused_removal(&self) -> bool {
+        matches!(self, Cause::Unknown(c) if c.as_str() == INHERITED_LICENSE)
+    }
+
+    /// Whether an error of this cause leaves a user (or a group's members) without a license it
+    /// should get, so that its pending users count as affected: every cause but
+    /// [`Self::is_refused_removal`].
+    pub fn leaves_users_unlicensed(&self) -> bool {
+        !self.is_refused_removal()
     }
 }
 
@@ -210,6 +242,28 @@ mod tests {
         );
         for c in Cause::KNOWN {
             assert_eq!(Cause::from_code(c.code()), Some(c.clone()));
+        }
+    }
+
+    /// The codes licdiag keeps under a spelling of its own: read in any case, written as the
+    /// documentation writes them.
+    #[test]
+    fn codes_kept_under_their_own_spelling() {
+        for (read, kept) in [
+            ("invalidUsageLocation", INVALID_USAGE_LOCATION),
+            ("INVALIDUSAGELOCATION", INVALID_USAGE_LOCATION),
+            (
+                "InvalidOperationOnGroupInheritedLicenseException",
+                INHERITED_LICENSE,
+            ),
+            (
+                " invalidoperationongroupinheritedlicenseexception ",
+                INHERITED_LICENSE,
+            ),
+        ] {
+            let c = Cause::from_code(read).unwrap();
+            assert_eq!(c.code(), kept, "{read}");
+            assert_ne!(c.title(), "Error code not known to licdiag", "{read}");
         }
     }
 

@@ -378,6 +378,20 @@ pub struct UserUsageLocation {
     pub synced: bool,
 }
 
+/// A refused direct removal of a license the user inherits from a group
+/// (`InvalidOperationOnGroupInheritedLicenseException`): one user, and where the snapshot shows
+/// the license coming from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InheritedLicense {
+    pub user: UserRef,
+    /// The groups the snapshot shows giving the user the product (every product the user
+    /// inherits when the data does not name the product); empty when no snapshot says.
+    pub inherited_from: Vec<AssignmentSource>,
+    /// Whether a users export holds the user (false: no snapshot says where the license comes
+    /// from).
+    pub in_snapshot: bool,
+}
+
 /// Another object holding an address.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct AddressHolder {
@@ -588,6 +602,11 @@ pub enum CauseDetails {
         occurrences: Vec<ConcurrencyItem>,
     },
     Prerequisite(PrerequisiteDetails),
+    /// `InvalidOperationOnGroupInheritedLicenseException`: the users whose direct removal of an
+    /// inherited license was refused, and the groups it comes from.
+    Inherited {
+        inherited: Vec<InheritedLicense>,
+    },
     Unknown {
         code: String,
         #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -691,6 +710,16 @@ impl Finding {
             .iter()
             .filter(|u| u.status == Status::Pending)
             .count()
+    }
+    /// Users the finding leaves without a license (status pending): its pending users, none for
+    /// a refused removal of an inherited license ([`Cause::leaves_users_unlicensed`]), whose
+    /// users keep theirs. What the headline counts.
+    pub fn users_affected(&self) -> usize {
+        if self.cause.leaves_users_unlicensed() {
+            self.pending_users()
+        } else {
+            0
+        }
     }
     /// `CAUSE/SKU/GROUP`: a stable key for baselines. The group by its object id where the data
     /// gives one (display names are not unique in Entra: two groups of one name would share a

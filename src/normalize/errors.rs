@@ -59,6 +59,16 @@ static MUST_ALSO_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
 /// kept as its own code, [`INVALID_USAGE_LOCATION`].
 static INVALID_LOCATION: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i-u)cannot be done for user with invalid usage location"));
+/// The refusal to remove a license the user inherits from a group directly (licensing.md §6.1):
+/// the message contains `User license is inherited from a group membership` (also written
+/// without the `a`, as CIPP quotes it), MSOnline names it
+/// `InvalidOperationOnGroupInheritedLicenseException`; either is kept as its own code,
+/// [`INHERITED_LICENSE`], the text from the sentence (`sentence`) when it is there.
+static INHERITED: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i-u)(?P<sentence>user license is inherited from (?:a )?group membership)|invalidoperationongroupinheritedlicenseexception",
+    )
+});
 static REQUIRES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?is)The service (?P<addon>.+?) requires (?P<req>.+?) (?-u:to be enabled as well)")
 });
@@ -83,7 +93,7 @@ static BRACKETED: LazyLock<Regex> = LazyLock::new(|| re(r"\[([^\]]*)\]"));
 /// not run. None holds an `s` or a `k`, which Unicode case folding also takes from `ſ` and `K`
 /// (the Kelvin sign), where a pattern folds Unicode: the `(?-u:...)` words are ASCII in the patterns
 /// too. `TOKEN` is case-sensitive; its words here only narrow it down.
-const WORDS: [&str; 11] = [
+const WORDS: [&str; 13] = [
     "not enough licenses are available",       // COUNT, COUNT_BARE
     "are mutually exclusive",                  // EXCLUSIVE
     "onflicting",                              // CONFLICTING
@@ -95,6 +105,8 @@ const WORDS: [&str; 11] = [
     "concurrencyexception",                    // TOKEN
     "you must also assign",                    // MUST_ALSO_ASSIGN
     "with invalid usage location",             // INVALID_LOCATION
+    "license is inherited from",               // INHERITED
+    "ongroupinheritedlicenseexception",        // INHERITED
 ];
 const W_COUNT: u16 = 1;
 const W_EXCLUSIVE: u16 = 1 << 1;
@@ -106,8 +118,9 @@ const W_PROXY: u16 = 1 << 6;
 const W_TOKEN: u16 = (1 << 7) | (1 << 8);
 const W_MUST_ALSO_ASSIGN: u16 = 1 << 9;
 const W_INVALID_LOCATION: u16 = 1 << 10;
+const W_INHERITED: u16 = (1 << 11) | (1 << 12);
 
-pub use crate::model::cause::INVALID_USAGE_LOCATION;
+pub use crate::model::cause::{INHERITED_LICENSE, INVALID_USAGE_LOCATION};
 
 static FINDER: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
     aho_corasick::AhoCorasick::builder()
@@ -282,6 +295,21 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
             &text[start..],
         ));
     }
+    if has(W_INHERITED) {
+        // from the sentence's start when it is there (the exception's name and the sentence
+        // often come together, `...Exception: User license is inherited ...`), else the whole
+        // text that names the exception
+        let mut found = INHERITED.captures_iter(text).peekable();
+        if found.peek().is_some() {
+            let start = found
+                .find_map(|c| c.name("sentence").map(|m| m.start()))
+                .unwrap_or(0);
+            out.push(LicenseError::new(
+                Cause::Unknown(INHERITED_LICENSE.into()),
+                &text[start..],
+            ));
+        }
+    }
     if let Some(c) = captures(W_REQUIRES, &REQUIRES) {
         let mut e = LicenseError::new(Cause::MissingPrerequisite, &c[0]);
         e.plans = vec![clean(&c["addon"])];
@@ -353,11 +381,13 @@ mod tests {
     use proptest::prelude::*;
 
     /// Pieces of the documented sentences and their tokens, to build texts from.
-    const PIECES: [&str; 26] = [
+    const PIECES: [&str; 28] = [
         "License assignment failed because service plans EXCHANGE_S_STANDARD,EXCHANGE_S_ENTERPRISE are mutually exclusive",
         "To assign a license that contains Office for the web, you must also assign one of the following service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk.",
         "you must also assign the following service plan: X",
         "License assignment cannot be done for user with invalid usage location.",
+        "User license is inherited from a group membership and it cannot be removed directly from the user.",
+        "Microsoft.Online.Workflows.InvalidOperationOnGroupInheritedLicenseException",
         "Not enough licenses are available to complete this operation.",
         " for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK, EMS]",
         "License assignment failed because service plans [A], [B] are mutually exclusive.",
@@ -602,6 +632,72 @@ mod tests {
                 e.text
             );
         }
+    }
+
+    /// The refusal to remove an inherited license directly (licensing.md §6.1): its sentence, or
+    /// MSOnline's exception name, in any case, alone or inside a longer text, is one error under
+    /// its own code; the text kept starts at the sentence when there is one.
+    #[test]
+    fn an_inherited_license_removed_directly() {
+        let inherited = Cause::Unknown(INHERITED_LICENSE.into());
+        for (text, kept) in [
+            (
+                "User license is inherited from a group membership and it cannot be removed directly from the user.",
+                "User license is inherited from a group membership and it cannot be removed directly from the user.",
+            ),
+            (
+                "USER LICENSE IS INHERITED FROM A GROUP MEMBERSHIP",
+                "USER LICENSE IS INHERITED FROM A GROUP MEMBERSHIP",
+            ),
+            (
+                "Could not remove the license for ana@contoso.example. Error: User license is inherited from group membership and cannot be removed directly from the user.",
+                "User license is inherited from group membership and cannot be removed directly from the user.",
+            ),
+            (
+                "Set-MsolUserLicense : user license is inherited from a group membership and it cannot be removed directly from the user. At line:1 char:1",
+                "user license is inherited from a group membership and it cannot be removed directly from the user. At line:1 char:1",
+            ),
+            (
+                "Microsoft.Online.Workflows.InvalidOperationOnGroupInheritedLicenseException",
+                "Microsoft.Online.Workflows.InvalidOperationOnGroupInheritedLicenseException",
+            ),
+            (
+                "invalidoperationongroupinheritedlicenseexception",
+                "invalidoperationongroupinheritedlicenseexception",
+            ),
+            (
+                "Error: INVALIDOPERATIONONGROUPINHERITEDLICENSEEXCEPTION (license change refused)",
+                "Error: INVALIDOPERATIONONGROUPINHERITEDLICENSEEXCEPTION (license change refused)",
+            ),
+            (
+                "FullyQualifiedErrorId : Microsoft.Online.Administration.Automation.InvalidOperationOnGroupInheritedLicenseException,Microsoft.Online.Administration.Automation.SetUserLicense",
+                "FullyQualifiedErrorId : Microsoft.Online.Administration.Automation.InvalidOperationOnGroupInheritedLicenseException,Microsoft.Online.Administration.Automation.SetUserLicense",
+            ),
+            (
+                "[Microsoft.Online.Administration.Automation.InvalidOperationOnGroupInheritedLicenseException]: User license is inherited from a group membership and it cannot be removed directly from the user.",
+                "User license is inherited from a group membership and it cannot be removed directly from the user.",
+            ),
+        ] {
+            let e = one(text);
+            assert_eq!(e.cause, inherited, "{text}");
+            assert_eq!(e.cause.code(), "InvalidOperationOnGroupInheritedLicenseException");
+            assert_eq!(&*e.text, kept, "{text}");
+            assert_eq!(extract_with(text, u16::MAX), vec![e], "{text}");
+        }
+        // not every inherited license, nor any exception, is this refusal
+        for text in [
+            "The license is inherited from group LIC-E3.",
+            "user license is inherited",
+            "User license is inherited from the group membership",
+            "Microsoft.Online.Workflows.InvalidOperationException",
+            "InvalidOperationOnGroupLicenseException",
+        ] {
+            assert!(extract(text).is_empty(), "{text}");
+        }
+        // beside another error of the same record, each is kept
+        let v = extract("User license is inherited from a group membership. CountViolation");
+        let causes: Vec<&Cause> = v.iter().map(|e| &e.cause).collect();
+        assert_eq!(causes, [&inherited, &Cause::CountViolation]);
     }
 
     #[test]

@@ -1152,6 +1152,127 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 steps.push(DIRECT_RETRY.into());
             }
         }
+        (c, CauseDetails::Inherited { inherited }) if c.is_refused_removal() => {
+            summary = format!(
+                "Nothing to retry or reprocess: {} inherited from a group by {} user(s), and it cannot be removed from them directly. To take it away, remove them from the licensing group, or the product from the group's licenses if no member should have it; if they should keep it, nothing is to be done.",
+                if f.sku.is_some() || f.sku_id.is_some() {
+                    format!("{sku} is")
+                } else {
+                    "the license is".to_string()
+                },
+                pend.len()
+            );
+            steps.extend(entry.fix.iter().cloned());
+            // each group's license, once, for the option of taking the product off the group
+            let mut group_licenses: BTreeMap<(ObjectId, SkuId), (String, String)> = BTreeMap::new();
+            for item in inherited {
+                if !is_pending.contains(&item.user) {
+                    continue;
+                }
+                let ul = item.user.label();
+                let Some(uid) = item.user.key() else { continue };
+                let sources: Vec<(Option<&ObjectId>, String, Option<&SkuId>, String)> = item
+                    .inherited_from
+                    .iter()
+                    .filter_map(|src| match src {
+                        AssignmentSource::Group {
+                            group_id,
+                            group,
+                            sku: psku,
+                            sku_id,
+                        } => Some((
+                            group_id.as_ref(),
+                            group
+                                .clone()
+                                .or_else(|| group_id.as_ref().map(|g| g.to_string()))
+                                .unwrap_or_else(|| "the licensing group".into()),
+                            sku_id.as_ref(),
+                            psku.clone()
+                                .or_else(|| sku_id.as_ref().map(|s| s.to_string()))
+                                .unwrap_or_else(|| sku.clone()),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                if sources.is_empty() {
+                    // no snapshot says which group: the user's license states name it
+                    steps.push(format!(
+                        "{ul}: the inputs do not say which group gives {sku}; the user's licenseAssignmentStates do (AssignedByGroup, first command below). Remove the user from that group."
+                    ));
+                    commands.push(format!(
+                        "Get-MgUser -UserId {} -Property licenseAssignmentStates | Select-Object -ExpandProperty LicenseAssignmentStates  # {}: AssignedByGroup is the group that gives {}",
+                        ps(&uid),
+                        comment(&ul),
+                        comment(&sku)
+                    ));
+                    commands.push(format!(
+                        "Remove-MgGroupMemberByRef -GroupId <group id> -DirectoryObjectId {}  # {} leaves that group (a synced group: in on-premises AD; a dynamic one: by the user's attributes)",
+                        ps(&uid),
+                        comment(&ul)
+                    ));
+                    continue;
+                }
+                if sources.len() > 1 {
+                    let gs: Vec<String> = sources.iter().map(|s| s.1.clone()).collect();
+                    steps.push(format!(
+                        "{ul} keeps {sku} while any group gives it: {} all give it, so the user leaves each of them.",
+                        gs.join(", ")
+                    ));
+                }
+                for (gid, gl, sid, pl) in &sources {
+                    let (how, cmd) = leave_group(
+                        t,
+                        *gid,
+                        gl,
+                        &item.user,
+                        &format!("{ul} leaves {gl}, which gives {pl}"),
+                    );
+                    match cmd {
+                        Some(c) => commands.push(c),
+                        None => steps.push(format!("For {ul}: {how}.")),
+                    }
+                    // leaving the group takes every product it gives
+                    if let Some(facts) = gid.and_then(|g| t.group(g)) {
+                        let others: Vec<String> = facts
+                            .licenses
+                            .iter()
+                            .filter(|(s, _)| Some(s) != *sid)
+                            .map(|(s, _)| {
+                                kb.sku_part_number(s)
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| s.to_string())
+                            })
+                            .collect();
+                        if !others.is_empty() {
+                            steps.push(format!(
+                                "Leaving {gl} also takes what else it gives from {ul}: {}.",
+                                others.join(", ")
+                            ));
+                        }
+                    }
+                    if let (Some(g), Some(s)) = (gid, sid) {
+                        group_licenses
+                            .entry(((*g).clone(), (*s).clone()))
+                            .or_insert_with(|| (gl.clone(), pl.clone()));
+                    }
+                }
+            }
+            for (gl, _) in group_licenses.values() {
+                let g = format!("group {gl}");
+                if !applies_to.contains(&g) {
+                    applies_to.push(g);
+                }
+            }
+            for ((g, s), (gl, pl)) in &group_licenses {
+                commands.push(format!(
+                    "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @() -RemoveLicenses @({})  # takes {} from every member of {}: only if none should have it",
+                    powershell::guid_or(g.as_str(), "group id"),
+                    powershell::guid_or(s.as_str(), "product id"),
+                    comment(pl),
+                    comment(gl)
+                ));
+            }
+        }
         (Cause::Unknown(code), _) => {
             summary = format!("Investigate error code {code}, fix the underlying problem, then reprocess the user(s).");
             steps.extend(entry.fix.iter().cloned());
@@ -1161,14 +1282,15 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             steps.extend(entry.fix.iter().cloned());
         }
     }
-    if !matches!(f.cause, Cause::MissingPrerequisite) {
+    // a group-level fix processes the members itself; a refused removal leaves nothing in error
+    // to reprocess, and its direct change is not to be made again
+    if !matches!(f.cause, Cause::MissingPrerequisite) && !f.cause.is_refused_removal() {
         commands.extend(reprocess);
     }
     // a line two pairs call for (one direct license holding two conflicting plans) is given once
     let mut seen = std::collections::HashSet::new();
     commands.retain(|c| seen.insert(c.clone()));
     steps.dedup();
-    let _ = kb;
     Recommendation {
         summary,
         steps,

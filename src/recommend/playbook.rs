@@ -276,6 +276,23 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             &format!("{RESOLVE}#usage-location-isnt-allowed"),
             &["invalidUsageLocation", "no-usage-location", "usage-location-missing"],
         ),
+        c if c.is_refused_removal() => entry(
+            "inherited-license",
+            Some(c.clone()),
+            c.title(),
+            "A license a user inherits from a group cannot be removed from the user directly (licensing.md §6.1): `Set-MgUserLicense -RemoveLicenses`, `assignLicense`, the admin center or MSOnline's `Set-MsolUserLicense` refuse it at once with \"User license is inherited from a group membership\" (MSOnline: InvalidOperationOnGroupInheritedLicenseException; MSOnline refused a direct change of the inherited license's plans the same way). No group-licensing error: nothing is in error on the user, who keeps the license as long as a group gives it.",
+            "Audit: a failed `Change user license` (an administrator's, with its `Update user`) whose reason or ErrorMessage holds \"User license is inherited from a group membership\" or names InvalidOperationOnGroupInheritedLicenseException. Snapshot: the user's licenseAssignmentStates entry for the product has assignedByGroup set to the group it comes from.",
+            &[
+                "Do not retry the direct removal: it is refused as long as a group gives the license.",
+                "If the user should no longer have it: remove the user from the licensing group (from each group that gives it), Graph PowerShell Remove-MgGroupMemberByRef -GroupId <group id> -DirectoryObjectId <user id>; a synced group changes in on-premises AD, a dynamic one by the user's attributes or the rule. Leaving the group also takes the other products it gives.",
+                "If no member of the group should have the product: remove it from the group's licenses (Set-MgGroupLicense -GroupId <group id> -AddLicenses @() -RemoveLicenses @('<product id>'), or the group > Licenses in the admin center).",
+                "If the user should keep it from the group: nothing is to be done.",
+                "Group licensing removes the license from the user when the user leaves the group or the group stops assigning the product; nothing is reprocessed.",
+            ],
+            none("None: nothing is in error on the user, so nothing is retried or reprocessed; group licensing takes the license away once the user leaves the group or the group stops assigning it."),
+            CHANGE,
+            &["InvalidOperationOnGroupInheritedLicenseException", "inherited", "inherited-license-removal", "User license is inherited from a group membership"],
+        ),
         Cause::Unknown(code) if code.as_str() == crate::model::cause::UNSPECIFIED_FAILURE => PlaybookEntry {
             key: "unspecified-failure".into(),
             cause: Some(c.clone()),
@@ -497,6 +514,9 @@ pub fn all_entries() -> Vec<PlaybookEntry> {
     // refusal with a fix of its own
     v.push(cause_entry(&Cause::Unknown(
         crate::model::cause::INVALID_USAGE_LOCATION.into(),
+    )));
+    v.push(cause_entry(&Cause::Unknown(
+        crate::model::cause::INHERITED_LICENSE.into(),
     )));
     v.extend(topics());
     v

@@ -219,7 +219,7 @@ pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
         a.findings.push(i + 1);
         for u in &f.users {
             let k = user_key(&u.user);
-            if u.status == Status::Pending {
+            if u.status == Status::Pending && f.cause.leaves_users_unlicensed() {
                 a.pending.insert(k.clone());
             }
             a.named.insert(k);
@@ -607,7 +607,7 @@ pub fn group_rows(findings: &[Finding]) -> Vec<GroupRow> {
         }
         for u in &f.users {
             let k = user_key(&u.user);
-            if u.status == Status::Pending {
+            if u.status == Status::Pending && f.cause.leaves_users_unlicensed() {
                 a.pending.insert(k.clone());
             }
             a.named.insert(k);

@@ -128,7 +128,8 @@ pub fn timeline_and_diagnosis(
 
 /// What `--fail-on` weighs in the story shown, each at its severity:
 /// - each open failure at the severity `analyze` gives a pending error of its cause
-///   ([`diagnose::severity`]): a warning for a ConcurrencyException, an error for the other known
+///   ([`diagnose::severity`]): a warning for a ConcurrencyException and for a refused direct
+///   removal of an inherited license, an error for the other known
 ///   causes and a code licdiag does not know, and an error for a failure whose record names no
 ///   cause. An Other takes the severity of the diagnosis' pending Other finding that names its
 ///   subject (an error when that finding knows the error blocking it), a warning when none does.

@@ -1,6 +1,7 @@
 //! `licdiag analyze` on the inputs a review against `licensing.md` found misread
 //! (fixtures/reference-review/, its README): the `assignLicense` answers of §6.1 (the Graph 400
-//! conflict, an invalid usage location, the admin center's prerequisite message), a user's own id
+//! conflict, an invalid usage location, the admin center's prerequisite message, a refused
+//! direct removal of an inherited license), a user's own id
 //! as the assigning group (§1.1, §11) and a legacy MSOnline users export (§4, §9).
 
 use crate::common::json_of;
@@ -158,6 +159,171 @@ fn an_invalid_usage_location_is_kept_as_its_own_code() {
     assert!(
         text.starts_with("No valid usage location (invalidUsageLocation)"),
         "{text}"
+    );
+}
+
+/// The one finding of `cause` in `v`.
+fn finding_of<'v>(v: &'v Value, cause: &str) -> &'v Value {
+    findings(v)
+        .iter()
+        .find(|f| f["cause"] == cause)
+        .unwrap_or_else(|| panic!("no {cause} finding: {v:#}"))
+}
+
+/// The commands of a finding's recommendation.
+fn commands(f: &Value) -> Vec<String> {
+    f["recommendation"]["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .map(|c| c.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Neither a retry of the direct change (`-AddLicenses @(@{...})`) nor a reprocess: the refused
+/// removal leaves nothing in error on the user.
+fn assert_no_retry(f: &Value) {
+    for c in commands(f) {
+        assert!(
+            !c.contains("-AddLicenses @(@{")
+                && !c.contains("retry")
+                && !c.contains("Invoke-MgLicenseUser"),
+            "{c}"
+        );
+    }
+    for s in f["recommendation"]["steps"].as_array().expect("steps") {
+        let s = s.as_str().unwrap_or_default();
+        assert!(!s.contains("Then retry the direct assignment"), "{s}");
+    }
+}
+
+const INHERITED: &str = "InvalidOperationOnGroupInheritedLicenseException";
+
+/// A direct removal of a license the user inherits from a group, refused (licensing.md §6.1:
+/// `User license is inherited from a group membership`, MSOnline's
+/// `InvalidOperationOnGroupInheritedLicenseException`): one finding under that code (it was an
+/// UnspecifiedFailure, or an error code not known to licdiag, whose fix retried the direct
+/// assignment), a warning that names the user, the product and the group(s) it comes from, and
+/// whose fix is the group: the user leaves it, or the group stops assigning the product; no
+/// retry, no reprocess. Its users keep their license: named, not affected.
+#[test]
+fn a_refused_removal_of_an_inherited_license_is_its_own_cause() {
+    // the sentence in an ErrorMessage detail, no snapshot (beside an invalid usage location)
+    let (v, code) = analyze(&["inherited-removal-message"]);
+    assert_eq!(code, 1, "the invalid usage location is an error");
+    let mut c = causes(&v);
+    c.sort();
+    assert_eq!(c, [INHERITED, "invalidUsageLocation"], "{v:#}");
+    let f = finding_of(&v, INHERITED);
+    assert_eq!(user_ids(f), users(1, 1));
+    assert_eq!(f["severity"], "warning", "{f:#}");
+    assert_eq!(f["status"], "pending", "{f:#}");
+    let e = f["explanation"].as_str().unwrap_or_default();
+    for part in [
+        "Removing a license directly from ana@contoso.example was refused",
+        "The audit record does not name the product.",
+        "No snapshot says which group gives it to ana@contoso.example",
+        "Nothing is in error on the user, so nothing is to be retried or reprocessed.",
+    ] {
+        assert!(e.contains(part), "{part}: {e}");
+    }
+    assert_eq!(f["details"]["kind"], "inherited", "{f:#}");
+    assert_eq!(f["details"]["inherited"][0]["in_snapshot"], false, "{f:#}");
+    let cmds = commands(f);
+    assert!(
+        cmds[0].starts_with("Get-MgUser -UserId '10000000-0000-4000-8000-000000000001' -Property licenseAssignmentStates"),
+        "{cmds:#?}"
+    );
+    assert!(
+        cmds[1].starts_with("Remove-MgGroupMemberByRef -GroupId <group id> -DirectoryObjectId '10000000-0000-4000-8000-000000000001'"),
+        "{cmds:#?}"
+    );
+    assert_no_retry(f);
+    // ben, refused for his usage location, is affected; ana keeps her license
+    assert_eq!(v["summary"]["users_affected"], 1, "{:#}", v["summary"]);
+    assert_eq!(v["summary"]["users_named"], 2, "{:#}", v["summary"]);
+
+    // the exception's name in `resultReason`, with a snapshot where ENTERPRISEPACK comes from
+    // LIC-E3 alone; the refused record's `Update user` names the product it removes
+    let (v, code) = analyze(&["inherited-removal-exception"]);
+    assert_eq!(code, 0, "a warning only: {v:#}");
+    assert_eq!(causes(&v), [INHERITED], "{v:#}");
+    let f = finding_of(&v, INHERITED);
+    assert_eq!(f["sku"], "ENTERPRISEPACK", "{f:#}");
+    assert_eq!(f["severity"], "warning", "{f:#}");
+    assert!(
+        f.get("group").is_none(),
+        "the refused change is a direct one: {f:#}"
+    );
+    let e = f["explanation"].as_str().unwrap_or_default();
+    for part in [
+        "Removing ENTERPRISEPACK directly from ana@contoso.example was refused (Change user license by admin@contoso.example at 2026-10-01 08:01:00 UTC)",
+        "The snapshot shows ana@contoso.example inheriting it from LIC-E3.",
+        "remove the user from the licensing group, or remove the product from the group's licenses if no member should have it; if the user should keep it from the group, nothing is to be done.",
+    ] {
+        assert!(e.contains(part), "{part}: {e}");
+    }
+    let from = &f["details"]["inherited"][0]["inherited_from"][0];
+    assert_eq!(from["group"], "LIC-E3", "{f:#}");
+    assert_eq!(
+        from["group_id"], "20000000-0000-4000-8000-000000000001",
+        "{f:#}"
+    );
+    assert_eq!(
+        commands(f),
+        [
+            "Remove-MgGroupMemberByRef -GroupId '20000000-0000-4000-8000-000000000001' -DirectoryObjectId '10000000-0000-4000-8000-000000000001'  # ana@contoso.example leaves LIC-E3, which gives ENTERPRISEPACK",
+            "# option: Set-MgGroupLicense -GroupId '20000000-0000-4000-8000-000000000001' -AddLicenses @() -RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')  # takes ENTERPRISEPACK from every member of LIC-E3: only if none should have it",
+        ]
+    );
+    assert!(
+        f["recommendation"]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(
+            "Nothing to retry or reprocess: ENTERPRISEPACK is inherited from a group by 1 user(s)"
+        ),
+        "{f:#}"
+    );
+    assert_no_retry(f);
+    assert_eq!(v["summary"]["users_affected"], 0, "{:#}", v["summary"]);
+    assert_eq!(v["summary"]["users_named"], 1, "{:#}", v["summary"]);
+
+    // every place a record holds it, in any case (fixtures/agree, read both ways by the agreement
+    // test): five refusals, and a note that a license is inherited is none
+    let (v, _) = json_of(&["analyze", "fixtures/agree/inherited-license-refusal.jsonl"]);
+    assert_eq!(causes(&v), [INHERITED], "{v:#}");
+    let ids: Vec<String> = (201..=205)
+        .map(|i| format!("10000000-0000-4000-8000-000000000{i}"))
+        .collect();
+    assert_eq!(user_ids(finding_of(&v, INHERITED)), ids);
+
+    // `explain` knows the code, in any case, and lists it
+    for name in [
+        INHERITED,
+        "invalidoperationongroupinheritedlicenseexception",
+        "inherited-license",
+    ] {
+        let out = crate::common::licdiag()
+            .args(["explain", name])
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with(&format!(
+                "License inherited from a group: cannot be removed directly ({INHERITED})"
+            )),
+            "{name}: {text}"
+        );
+        assert!(text.contains("Remove-MgGroupMemberByRef"), "{name}: {text}");
+    }
+    let out = crate::common::licdiag()
+        .arg("explain")
+        .output()
+        .expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("({INHERITED})")),
+        "the listing names it"
     );
 }
 

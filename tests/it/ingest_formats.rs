@@ -342,6 +342,7 @@ fn fast_path_and_full_parse_agree() {
         "agree",
         "dates",
         "delimiters",
+        "reference-review",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
