@@ -839,15 +839,22 @@ fn errors(
         };
         match after.get(key) {
             Some((_, now)) => match &now.error {
-                Some(c) if *c != was.cause => changed.push(ChangedError {
-                    user: was.user,
-                    product: was.product,
-                    via: was.via,
-                    old_cause: was.cause,
-                    new_cause: c.clone(),
-                    old_state: was.state,
-                    new_state: state_label(&now.state),
-                }),
+                // another cause, or the same in another state (Error -> ActiveWithError: the user
+                // now holds the product, and uses a seat, with the error still there; or back)
+                Some(c)
+                    if *c != was.cause
+                        || !state_label(&now.state).eq_ignore_ascii_case(&was.state) =>
+                {
+                    changed.push(ChangedError {
+                        user: was.user,
+                        product: was.product,
+                        via: was.via,
+                        old_cause: was.cause,
+                        new_cause: c.clone(),
+                        old_state: was.state,
+                        new_state: state_label(&now.state),
+                    })
+                }
                 Some(_) => {}
                 None => cleared.push(ClearedError {
                     was,
@@ -1444,6 +1451,94 @@ mod tests {
         );
         assert_eq!(d.summary.plans_turned_off, 1);
         assert!(d.products_lost.is_empty() && d.products_gained.is_empty());
+    }
+
+    /// Review: an error whose state alone changed (the same cause, `Error` -> `ActiveWithError` or
+    /// back) was reported nowhere. It is a changed error, said in words; the same state and cause
+    /// (another update time) is no change; a state's case is no change either.
+    #[test]
+    fn an_error_whose_state_alone_changed_is_a_changed_error() {
+        let later = bad(E1, Some("G-E1"), "CountViolation", "2026-11-01T08:00:00Z");
+        let mut lower = bad(PBI, None, "Other", AT);
+        lower.state = AssignmentState::parse("Pending");
+        let mut upper = lower.clone();
+        upper.state = AssignmentState::parse("PENDING");
+        let old = Snapshot {
+            users: vec![
+                with("ana", vec![bad(E3, Some("G-E3"), "CountViolation", AT)]),
+                with(
+                    "bo",
+                    vec![active_with_error(E3, Some("G-E3"), "CountViolation", AT)],
+                ),
+                with("cy", vec![bad(E1, Some("G-E1"), "CountViolation", AT)]),
+                with("dee", vec![lower]),
+                with("eve", vec![bad(EMS, None, "Other", AT)]),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![
+                with(
+                    "ana",
+                    vec![active_with_error(E3, Some("G-E3"), "CountViolation", AT)],
+                ),
+                with("bo", vec![bad(E3, Some("G-E3"), "CountViolation", AT)]),
+                with("cy", vec![later]),
+                with("dee", vec![upper]),
+                with(
+                    "eve",
+                    vec![active_with_error(EMS, None, "DependencyViolation", AT)],
+                ),
+            ],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        let got: Vec<(String, String, String, bool)> = d
+            .changed_errors
+            .iter()
+            .map(|c| {
+                (
+                    c.user
+                        .display_name
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string(),
+                    format!("{} -> {}", c.old_state, c.new_state),
+                    c.meaning(),
+                    c.cause_changed(),
+                )
+            })
+            .collect();
+        let now_active = "now active with error: the user has the license and uses a seat, the error still needs fixing";
+        assert_eq!(
+            got,
+            [
+                ("ana".into(), "Error -> ActiveWithError".into(), now_active.into(), false),
+                (
+                    "bo".into(),
+                    "ActiveWithError -> Error".into(),
+                    "now in error: the user no longer has the license, the error still needs fixing"
+                        .into(),
+                    false
+                ),
+                (
+                    "eve".into(),
+                    "Error -> ActiveWithError".into(),
+                    format!("another cause: the fix is the new cause's; {now_active}"),
+                    true
+                ),
+            ]
+        );
+        assert_eq!(d.summary.changed_errors, 3);
+        assert!(d.new_errors.is_empty() && d.cleared_errors.is_empty());
+        // a state-only change is no product gained or lost: the user has a state of it on both sides
+        assert!(d.products_lost.is_empty() && d.products_gained.is_empty());
+        assert!(d.has_new_errors(), "eve's error has another cause");
+        let only_states = DiffDoc {
+            changed_errors: d.changed_errors[..2].to_vec(),
+            ..d.clone()
+        };
+        assert!(!only_states.has_new_errors());
     }
 
     /// A user's label comes from NEW when both snapshots hold it, else from OLD; the first of

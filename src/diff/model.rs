@@ -2,6 +2,7 @@
 //! `--format json` schema of the diff (snake_case fields, lowercase enum values).
 
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
+use crate::model::snapshot::AssignmentState;
 use crate::model::{Cause, ObjectId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,7 +82,9 @@ pub struct ClearedError {
     pub now: ClearedAs,
 }
 
-/// An error present in both with a different cause.
+/// An error present in both with a different cause, or with the same cause in another state
+/// (`Error` -> `ActiveWithError`: the user now holds the product and uses a seat, the error is
+/// still to fix; or the reverse: the user no longer holds it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChangedError {
     pub user: UserRef,
@@ -91,6 +94,43 @@ pub struct ChangedError {
     pub new_cause: Cause,
     pub old_state: String,
     pub new_state: String,
+}
+
+impl ChangedError {
+    /// The cause differs (else only the state does).
+    pub fn cause_changed(&self) -> bool {
+        self.old_cause != self.new_cause
+    }
+
+    /// The user held the product with this error in OLD (`Active` / `ActiveWithError`).
+    pub fn held_before(&self) -> bool {
+        AssignmentState::parse(&self.old_state).is_active()
+    }
+
+    /// The user holds the product with this error in NEW.
+    pub fn held_now(&self) -> bool {
+        AssignmentState::parse(&self.new_state).is_active()
+    }
+
+    /// What the change means, in words: the cause's change, then the state's.
+    pub fn meaning(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if self.cause_changed() {
+            parts.push("another cause: the fix is the new cause's");
+        }
+        if !self.old_state.eq_ignore_ascii_case(&self.new_state) {
+            parts.push(match (self.held_before(), self.held_now()) {
+                (false, true) => {
+                    "now active with error: the user has the license and uses a seat, the error still needs fixing"
+                }
+                (true, false) => {
+                    "now in error: the user no longer has the license, the error still needs fixing"
+                }
+                _ => "state changed, the error still needs fixing",
+            });
+        }
+        parts.join("; ")
+    }
 }
 
 /// One number of a product's seats on both sides.
@@ -188,6 +228,7 @@ pub struct Side {
 pub struct DiffSummary {
     pub new_errors: usize,
     pub cleared_errors: usize,
+    /// Errors with another cause, or the same cause in another state.
     pub changed_errors: usize,
     pub seat_changes: usize,
     pub group_license_changes: usize,
@@ -372,6 +413,6 @@ pub struct DiffDoc {
 impl DiffDoc {
     /// NEW has errors OLD did not have (new, or with another cause).
     pub fn has_new_errors(&self) -> bool {
-        !self.new_errors.is_empty() || !self.changed_errors.is_empty()
+        !self.new_errors.is_empty() || self.changed_errors.iter().any(|e| e.cause_changed())
     }
 }

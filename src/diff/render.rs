@@ -64,12 +64,17 @@ fn changed_row(c: &ChangedError) -> Vec<String> {
         c.user.label(),
         c.product.label(),
         c.via.label(),
-        format!("{} -> {}", c.old_cause.code(), c.new_cause.code()),
+        if c.cause_changed() {
+            format!("{} -> {}", c.old_cause.code(), c.new_cause.code())
+        } else {
+            c.new_cause.code().to_string()
+        },
         if c.old_state == c.new_state {
             c.new_state.clone()
         } else {
             format!("{} -> {}", c.old_state, c.new_state)
         },
+        c.meaning(),
     ]
 }
 
@@ -178,8 +183,8 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
             rows: d.new_errors.iter().map(error_row).collect(),
         },
         Section {
-            title: "Errors whose cause changed",
-            headers: &["user", "product", "assigned", "cause", "state"],
+            title: "Errors changed (cause or state)",
+            headers: &["user", "product", "assigned", "cause", "state", "meaning"],
             rows: d.changed_errors.iter().map(changed_row).collect(),
         },
         Section {
@@ -311,7 +316,7 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
+        "errors: {} new, {} cleared, {} changed; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,

@@ -312,10 +312,7 @@ fn table_markdown_and_html() {
     assert_eq!(out.status.code(), Some(1));
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(t.starts_with("licdiag diff\n"), "{t}");
-    assert!(
-        t.contains("errors: 1 new, 7 cleared, 1 with another cause"),
-        "{t}"
-    );
+    assert!(t.contains("errors: 1 new, 7 cleared, 1 changed"), "{t}");
     assert!(t.contains("Other -> CountViolation"), "{t}");
     assert!(t.contains("20 -> 25 (+5)"), "{t}");
 
@@ -804,5 +801,87 @@ fn a_groups_export_without_licenses_is_not_compared() {
             .as_str()
             .is_some_and(|n| n.contains("OLD's groups export lists no products")),
         "{v:#}"
+    );
+}
+
+const STATE_OLD: &str = "fixtures/diff/state-and-status/old";
+const STATE_NEW: &str = "fixtures/diff/state-and-status/new";
+
+/// Review finding: an error whose state alone changed was reported nowhere. In
+/// fixtures/diff/state-and-status grace's E3 goes from `Error` to `ActiveWithError` and hugo's
+/// back, both with the same CountViolation: two changed errors, said in words in every format; no
+/// new error (exit 0), and no product lost or gained (each has a state of it on both sides).
+#[test]
+fn an_error_whose_state_alone_changed() {
+    let (v, code) = diff(STATE_OLD, STATE_NEW);
+    assert_eq!(code, 0, "no error is new: {v:#}");
+    assert_eq!(
+        rows(&v, "changed_errors", "old_state", "new_state"),
+        set(&[
+            (
+                "grace@contoso.example",
+                "ENTERPRISEPACK",
+                "LIC-E3",
+                "Error",
+                "ActiveWithError"
+            ),
+            (
+                "hugo@contoso.example",
+                "ENTERPRISEPACK",
+                "LIC-E3",
+                "ActiveWithError",
+                "Error"
+            ),
+        ])
+    );
+    for e in v["changed_errors"].as_array().expect("changed_errors") {
+        assert_eq!(
+            (e["old_cause"].as_str(), e["new_cause"].as_str()),
+            (Some("CountViolation"), Some("CountViolation"))
+        );
+    }
+    let s = &v["summary"];
+    assert_eq!(
+        [&s["new_errors"], &s["cleared_errors"], &s["changed_errors"]],
+        [0, 0, 2]
+    );
+    assert!(v["products_lost"].as_array().expect("lost").is_empty());
+    assert!(v["products_gained"].as_array().expect("gained").is_empty());
+
+    let now_active = "now active with error: the user has the license and uses a seat, the error still needs fixing";
+    let now_failed =
+        "now in error: the user no longer has the license, the error still needs fixing";
+    let run = |format: &str| -> String {
+        let out = licdiag()
+            .args(["diff", STATE_OLD, STATE_NEW, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let table = run("table");
+    assert!(
+        table.contains("errors: 0 new, 0 cleared, 2 changed"),
+        "{table}"
+    );
+    assert!(
+        table.contains("\nerrors changed (cause or state):\n"),
+        "{table}"
+    );
+    assert!(table.contains("Error -> ActiveWithError"), "{table}");
+    for text in [now_active, now_failed] {
+        assert!(table.contains(text), "{table}");
+    }
+    let md = run("md");
+    assert!(
+        md.contains(&format!("| Error -&gt; ActiveWithError | {now_active} |")),
+        "{md}"
+    );
+    let html = run("html");
+    assert!(
+        html.contains(&format!(
+            "<td>ActiveWithError -&gt; Error</td><td>{now_failed}</td>"
+        )),
+        "{html}"
     );
 }

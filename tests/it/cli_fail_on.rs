@@ -312,6 +312,31 @@ fn diff_info_counts_products_lost_without_an_error() {
     );
 }
 
+/// An error whose state alone changed (the same cause, review finding): lost to it
+/// (`ActiveWithError` -> `Error`) counts only under `--fail-on info`, as a product lost; now held
+/// (`Error` -> `ActiveWithError`) never counts: no error is new.
+#[test]
+fn diff_counts_an_error_state_change_only_when_the_product_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e3_in = |st: &str| {
+        let mut s = state(E3, "CountViolation");
+        s["state"] = json!(st);
+        [s, state(EMS, "None")]
+    };
+    let failed = snapshot(dir.path(), "failed", &e3_in("Error"), None);
+    let held = snapshot(dir.path(), "held", &e3_in("ActiveWithError"), None);
+    assert_codes(
+        &["diff", &failed, &held],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 0), ("never", 0)],
+    );
+    assert_codes(
+        &["diff", &held, &failed],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 1), ("never", 0)],
+    );
+}
+
 // --------------------------------------------------------------------------------------- plan
 
 use crate::cli_plan::E1_TO_E3;
