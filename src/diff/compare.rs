@@ -6,7 +6,7 @@
 use super::model::{
     AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
     DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, LossReason,
-    PlanChange, Presence, ProductChange, SeatChange, Side, Via,
+    PlanChange, Presence, ProductChange, SeatChange, Side, StatusChange, Via,
 };
 use crate::diagnose::memberships::Memberships;
 use crate::knowledge::Knowledge;
@@ -339,6 +339,7 @@ pub fn compare(
             cleared_errors: cleared_errors.len(),
             changed_errors: changed_errors.len(),
             seat_changes: seats.len(),
+            status_changes: seats.iter().filter(|s| s.capability_status.changed).count(),
             group_license_changes: group_licenses.len(),
             users_added: users_added.len(),
             users_removed: users_removed.len(),
@@ -898,6 +899,9 @@ fn seats(names: &Names<'_>, old: &[SubscribedSku], new: &[SubscribedSku]) -> Vec
     };
     let (o, n) = (by_id(old), by_id(new));
     let ids: BTreeSet<&SkuId> = o.keys().chain(n.keys()).collect();
+    fn status(s: Option<&SubscribedSku>) -> Option<&str> {
+        s.and_then(|s| s.capability_status.as_deref())
+    }
     let mut out: Vec<SeatChange> = Vec::new();
     for id in ids {
         let (a, b) = (o.get(id), n.get(id));
@@ -910,22 +914,15 @@ fn seats(names: &Names<'_>, old: &[SubscribedSku], new: &[SubscribedSku]) -> Vec
         let change = SeatChange {
             product: names.product(id),
             presence,
+            capability_status: StatusChange::of(status(a), status(b)),
             enabled: c(|s| s.enabled),
             warning: c(|s| s.warning),
             suspended: c(|s| s.suspended),
             locked_out: c(|s| s.locked_out),
             consumed: c(|s| s.consumed),
         };
-        let moved = [
-            change.enabled,
-            change.warning,
-            change.suspended,
-            change.locked_out,
-            change.consumed,
-        ]
-        .iter()
-        .any(|x| x.delta != 0);
-        if presence != Presence::Changed || moved {
+        // a subscription suspended with its units as they were is a change too
+        if change.seats_moved() || change.capability_status.changed {
             out.push(change);
         }
     }
@@ -1539,6 +1536,112 @@ mod tests {
             ..d.clone()
         };
         assert!(!only_states.has_new_errors());
+    }
+
+    /// Review: MCOMEETADV's subscription went Enabled -> Suspended with the same units and nothing
+    /// was reported. A status change is a seat change of its own; a status in another case, or
+    /// missing on one side (an export that left it out), is none; a product added shows its
+    /// status, unchanged.
+    #[test]
+    fn a_subscription_status_change_is_reported_with_the_seats() {
+        let with_status = |id: &str, st: Option<&str>| {
+            let mut s = subscribed(id, 10, 0, 2);
+            s.capability_status = st.map(String::from);
+            s
+        };
+        let old = vec![
+            with_status(MEET, Some("Enabled")),
+            with_status(EMS, Some("Enabled")),
+            with_status(E3, Some("Enabled")),
+            with_status(E1, Some("Warning")),
+        ];
+        let new = vec![
+            with_status(MEET, Some("Suspended")),
+            with_status(EMS, Some(" ENABLED ")),
+            with_status(E3, None),
+            with_status(E1, Some("Deleted")),
+            with_status(PBI, Some("Enabled")),
+        ];
+        let kb = Knowledge::builtin();
+        let snap = |skus: Vec<SubscribedSku>| Snapshot {
+            skus,
+            ..Default::default()
+        };
+        let d = compare(&snap(old), &snap(new), "old", "new", &kb);
+        let got: Vec<(String, Presence, StatusChange, bool)> = d
+            .seats
+            .iter()
+            .map(|s| {
+                (
+                    s.product.label(),
+                    s.presence,
+                    s.capability_status.clone(),
+                    s.seats_moved(),
+                )
+            })
+            .collect();
+        let st = |old: Option<&str>, new: Option<&str>, changed| StatusChange {
+            old: old.map(String::from),
+            new: new.map(String::from),
+            changed,
+        };
+        assert_eq!(
+            got,
+            [
+                (
+                    "MCOMEETADV".into(),
+                    Presence::Changed,
+                    st(Some("Enabled"), Some("Suspended"), true),
+                    false
+                ),
+                (
+                    "POWER_BI_PRO".into(),
+                    Presence::Added,
+                    st(None, Some("Enabled"), false),
+                    true
+                ),
+                (
+                    "STANDARDPACK".into(),
+                    Presence::Changed,
+                    st(Some("Warning"), Some("Deleted"), true),
+                    false
+                ),
+            ]
+        );
+        assert_eq!((d.summary.seat_changes, d.summary.status_changes), (3, 2));
+        assert!(d.seats[0].capability_status.lapsed());
+        assert!(d.seats[2].capability_status.lapsed());
+        assert!(!d.seats[1].capability_status.lapsed());
+    }
+
+    /// Which status changes lapse a subscription (its units no longer assignable): into Suspended,
+    /// LockedOut or Deleted from a status before it in the decay, or from one licensing.md does
+    /// not list; not Warning (a grace period), not back, not between the last two.
+    #[test]
+    fn which_status_changes_lapse_a_subscription() {
+        let lapsed = |a: &str, b: &str| StatusChange::of(Some(a), Some(b)).lapsed();
+        for (a, b) in [
+            ("Enabled", "Suspended"),
+            ("Enabled", "LockedOut"),
+            ("Warning", "Deleted"),
+            ("Suspended", "Deleted"),
+            ("enabled", "SUSPENDED"),
+            ("Trial", "Suspended"),
+        ] {
+            assert!(lapsed(a, b), "{a} -> {b}");
+        }
+        for (a, b) in [
+            ("Enabled", "Warning"),
+            ("Suspended", "Enabled"),
+            ("Deleted", "Suspended"),
+            ("LockedOut", "Deleted"),
+            ("Suspended", "suspended"),
+            ("Enabled", "Trial"),
+        ] {
+            assert!(!lapsed(a, b), "{a} -> {b}");
+        }
+        assert!(!StatusChange::of(None, Some("Suspended")).lapsed());
+        assert!(!StatusChange::of(Some(""), Some("Suspended")).changed);
     }
 
     /// A user's label comes from NEW when both snapshots hold it, else from OLD; the first of

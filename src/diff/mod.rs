@@ -176,7 +176,9 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
 ///   does not count;
 /// - each product whose seats changed and that has none left in NEW (its consumed units at or
 ///   above its enabled and warning ones, as `analyze`'s capacity table counts a product without
-///   seats): information;
+///   seats), or whose subscription went `Suspended`, `LockedOut` or `Deleted`
+///   ([`model::StatusChange::lapsed`]: its units can no longer be assigned either), once per
+///   product: information;
 /// - each license turned from a group's into a direct one (`converted_to_direct`): information;
 /// - each product a user lost with no error (`products_lost`, each user and product once, users
 ///   removed left out as their own section lists them): information.
@@ -217,7 +219,10 @@ pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
     });
     let no_seats = doc.seats.iter().filter(|s| {
         let n = |c: model::Count| u128::from(c.new.unwrap_or(0));
-        s.presence != model::Presence::Removed && n(s.consumed) >= n(s.enabled) + n(s.warning)
+        let none_left = s.seats_moved()
+            && s.presence != model::Presence::Removed
+            && n(s.consumed) >= n(s.enabled) + n(s.warning);
+        none_left || s.capability_status.lapsed()
     });
     let info = no_seats.count() + doc.converted_to_direct.len() + doc.summary.products_lost;
     new_errors
@@ -296,6 +301,42 @@ mod tests {
         );
         let d = compare::compare(&old, &other, "old", "new", &kb);
         assert_eq!(severities(&d, &other), [Severity::Error, Severity::Info]);
+    }
+
+    /// A subscription gone Suspended, LockedOut or Deleted is information, as a product with no
+    /// seat left, and counted once when it is both; Warning does not count; a status change alone
+    /// does not make a product without seats count (its seats did not change).
+    #[test]
+    fn a_lapsed_subscription_is_information_once() {
+        use crate::diagnose::testkit::{subscribed, E1, E3, EMS, MEET};
+        let at = |id: &str, st: &str, consumed: u64| {
+            let mut s = subscribed(id, 10, 0, consumed);
+            s.capability_status = Some(st.into());
+            s
+        };
+        let old = Snapshot {
+            skus: vec![
+                at(MEET, "Enabled", 2),
+                at(EMS, "Enabled", 2),
+                at(E3, "Enabled", 2),
+                at(E1, "Enabled", 10),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            skus: vec![
+                at(MEET, "Suspended", 2),
+                at(EMS, "Warning", 2),
+                at(E3, "LockedOut", 10),
+                at(E1, "Warning", 10),
+            ],
+            ..Default::default()
+        };
+        let kb = crate::knowledge::Knowledge::builtin();
+        let d = compare::compare(&old, &new, "old", "new", &kb);
+        assert_eq!(d.seats.len(), 4);
+        // MCOMEETADV suspended; E3 locked out and out of seats: once
+        assert_eq!(severities(&d, &new), [Severity::Info, Severity::Info]);
     }
 
     #[test]

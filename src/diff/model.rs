@@ -174,16 +174,84 @@ impl Presence {
     }
 }
 
-/// Seat numbers of one product (`subscribedSkus`) that changed.
+/// A product's `capabilityStatus` on both sides (licensing.md §3: `Enabled`, `Warning`,
+/// `Suspended`, `Deleted`, `LockedOut`, in their order of decay; any other value kept as written).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    /// Both sides have one and they differ (compared trimmed, in any case): a side without one (an
+    /// export that left it out) is no change.
+    pub changed: bool,
+}
+
+impl StatusChange {
+    pub fn of(old: Option<&str>, new: Option<&str>) -> StatusChange {
+        let f = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let (old, new) = (f(old), f(new));
+        let changed = match (&old, &new) {
+            (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
+            _ => false,
+        };
+        StatusChange { old, new, changed }
+    }
+
+    /// How far a status is along the decay: Enabled 0, Warning 1, Suspended 2, Deleted and
+    /// LockedOut 3; `None` for a value licensing.md does not list.
+    fn rank(s: &str) -> Option<u8> {
+        match s.to_ascii_lowercase().as_str() {
+            "enabled" => Some(0),
+            "warning" => Some(1),
+            "suspended" => Some(2),
+            "deleted" | "lockedout" => Some(3),
+            _ => None,
+        }
+    }
+
+    /// The subscription went `Suspended`, `LockedOut` or `Deleted` from a status before it in the
+    /// decay (or one licensing.md does not list): its units can no longer be assigned, as a
+    /// product whose seats ran out.
+    pub fn lapsed(&self) -> bool {
+        let (Some(old), Some(new)) = (&self.old, &self.new) else {
+            return false;
+        };
+        let Some(to) = Self::rank(new) else {
+            return false;
+        };
+        self.changed && to >= 2 && Self::rank(old).is_none_or(|from| to > from)
+    }
+}
+
+/// Seat numbers or subscription status of one product (`subscribedSkus`) that changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SeatChange {
     pub product: ProductRef,
     pub presence: Presence,
+    /// `capabilityStatus`.
+    pub capability_status: StatusChange,
     pub enabled: Count,
     pub warning: Count,
     pub suspended: Count,
     pub locked_out: Count,
     pub consumed: Count,
+}
+
+impl SeatChange {
+    /// The product was added or removed, or one of its seat numbers changed (not only its status).
+    pub fn seats_moved(&self) -> bool {
+        self.presence != Presence::Changed
+            || [
+                self.enabled,
+                self.warning,
+                self.suspended,
+                self.locked_out,
+                self.consumed,
+            ]
+            .iter()
+            .any(|c| c.delta != 0)
+    }
 }
 
 /// Service plans newly disabled / re-enabled in one product a group assigns.
@@ -230,7 +298,10 @@ pub struct DiffSummary {
     pub cleared_errors: usize,
     /// Errors with another cause, or the same cause in another state.
     pub changed_errors: usize,
+    /// Products in `seats`: added, removed, or whose seat numbers or status changed.
     pub seat_changes: usize,
+    /// Products of both sides whose `capabilityStatus` changed (also in `seat_changes`).
+    pub status_changes: usize,
     pub group_license_changes: usize,
     pub users_added: usize,
     pub users_removed: usize,

@@ -4,7 +4,7 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange,
-    PlanChange, ProductChange, SeatChange,
+    PlanChange, ProductChange, SeatChange, StatusChange,
 };
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::report::escape;
@@ -78,10 +78,21 @@ fn changed_row(c: &ChangedError) -> Vec<String> {
     ]
 }
 
+/// `Enabled -> Suspended` when it changed, else the status the product has (`-`: none).
+fn status(s: &StatusChange) -> String {
+    let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    if s.changed {
+        format!("{} -> {}", f(&s.old), f(&s.new))
+    } else {
+        f(if s.new.is_some() { &s.new } else { &s.old })
+    }
+}
+
 fn seat_row(s: &SeatChange) -> Vec<String> {
     vec![
         s.product.label(),
         s.presence.as_str().to_string(),
+        status(&s.capability_status),
         count(&s.enabled),
         count(&s.warning),
         count(&s.suspended),
@@ -229,10 +240,11 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
                 .collect(),
         },
         Section {
-            title: "Seats per product",
+            title: "Seats and subscription status per product",
             headers: &[
                 "product",
                 "",
+                "status",
                 "enabled",
                 "warning",
                 "suspended",
@@ -316,11 +328,15 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} changed; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
+        "errors: {} new, {} cleared, {} changed; seats or status changed on {}{}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,
         plural(s.seat_changes, "product", "products"),
+        match s.status_changes {
+            0 => String::new(),
+            n => format!(" (subscription status on {n})"),
+        },
         plural(s.group_license_changes, "group", "groups"),
         s.users_added,
         s.users_removed,

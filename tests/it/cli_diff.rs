@@ -885,3 +885,81 @@ fn an_error_whose_state_alone_changed() {
         "{html}"
     );
 }
+
+/// Review finding: subscription status changes were not compared. In
+/// fixtures/diff/state-and-status MCOMEETADV goes Enabled -> Suspended and EMS Enabled -> Warning,
+/// their units unchanged: both are seat changes with their status, in every format; the
+/// suspension counts under `--fail-on info`, as a product with no seat left does, the grace
+/// period (Warning) does not.
+#[test]
+fn a_subscription_status_change() {
+    let (v, code) = diff(STATE_OLD, STATE_NEW);
+    assert_eq!(code, 0, "{v:#}");
+    let seats = v["seats"].as_array().expect("seats");
+    let got: Vec<(&str, &Value)> = seats
+        .iter()
+        .map(|s| {
+            (
+                s["product"]["sku"].as_str().unwrap_or("?"),
+                &s["capability_status"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "EMS",
+                &serde_json::json!({"old": "Enabled", "new": "Warning", "changed": true})
+            ),
+            (
+                "MCOMEETADV",
+                &serde_json::json!({"old": "Enabled", "new": "Suspended", "changed": true})
+            ),
+        ]
+    );
+    for s in seats {
+        assert_eq!(s["presence"], "changed");
+        for k in ["enabled", "warning", "suspended", "locked_out", "consumed"] {
+            assert_eq!(s[k]["delta"], 0, "{k}");
+        }
+    }
+    assert_eq!(v["summary"]["seat_changes"], 2);
+    assert_eq!(v["summary"]["status_changes"], 2);
+    // ENTERPRISEPACK, unchanged, is not listed
+    let (same, _) = diff(STATE_OLD, STATE_OLD);
+    assert_eq!(same["seats"], serde_json::json!([]));
+
+    let run = |args: &[&str]| -> (String, i32) {
+        let out = licdiag()
+            .args(["diff", STATE_OLD, STATE_NEW])
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            String::from_utf8(out.stdout).expect("utf-8"),
+            out.status.code().unwrap_or(-1),
+        )
+    };
+    let (table, _) = run(&[]);
+    assert!(
+        table.contains("seats or status changed on 2 products (subscription status on 2)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("\nseats and subscription status per product:\n"),
+        "{table}"
+    );
+    assert!(table.contains("Enabled -> Suspended"), "{table}");
+    let (md, _) = run(&["--format", "md"]);
+    assert!(
+        md.contains("| MCOMEETADV | changed | Enabled -&gt; Suspended | 5 |"),
+        "{md}"
+    );
+    let (html, _) = run(&["--format", "html"]);
+    assert!(
+        html.contains("<td>MCOMEETADV</td><td>changed</td><td>Enabled -&gt; Suspended</td>"),
+        "{html}"
+    );
+    assert_eq!(run(&["--fail-on", "info"]).1, 1);
+}
