@@ -152,10 +152,9 @@ pub struct DiffArgs {
     /// warning (the default): any such new error or error with another cause; info: also a product
     /// whose seats changed and that has none left in NEW (consumed at or above enabled + warning) or
     /// whose subscription went Suspended, LockedOut or Deleted, a license turned from a group's
-    /// into a direct one, a product a user lost with no error, and
-    /// one a user lost to an error OLD already had (ActiveWithError -> Error, same cause); never: 0
-    /// whatever changed. Cleared errors, and an error's state alone changing to ActiveWithError,
-    /// never count.
+    /// into a direct one, a product a user lost with no error, and one a user lost to an error OLD
+    /// already had (ActiveWithError -> Error, same cause); never: 0 whatever changed. Cleared
+    /// errors, renames, and an error's state alone changing to ActiveWithError never count.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.

@@ -5,8 +5,9 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
-    DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, LossReason,
-    PlanChange, Presence, ProductChange, SeatChange, Side, StatusChange, Via,
+    DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, GroupRename,
+    LossReason, PlanChange, Presence, ProductChange, SeatChange, Side, StatusChange, UserRename,
+    Via,
 };
 use crate::diagnose::memberships::Memberships;
 use crate::knowledge::Knowledge;
@@ -16,6 +17,8 @@ use crate::model::snapshot::{
     AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
 use crate::model::{ObjectId, PlanId, SkuId};
+use crate::normalize::undeleted_upn;
+use crate::redact::pseudonym::{same, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
 type ErrKey = (ObjectId, SkuId, Option<ObjectId>);
@@ -283,6 +286,7 @@ pub fn compare(
         (Vec::new(), Vec::new(), Vec::new());
     let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
     let (mut converted_to_direct, mut addresses_changed) = (Vec::new(), Vec::new());
+    let mut users_renamed = Vec::new();
     let mut held = Held::default();
     if users_ok {
         errors(
@@ -308,6 +312,7 @@ pub fn compare(
         let both = in_both(old, new);
         converted_to_direct = conversions(&names, &both);
         addresses_changed = addresses(&names, &both);
+        users_renamed = renamed_users(&names, &both);
         match no_states(old, new) {
             Some(why) => not_compared.push(why),
             None => held = products(&names, old, new, &both, &old_ids, &new_ids),
@@ -315,6 +320,11 @@ pub fn compare(
     }
     let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
         seats(&names, &old.skus, &new.skus)
+    } else {
+        Vec::new()
+    };
+    let groups_renamed = if !old.groups.is_empty() && !new.groups.is_empty() {
+        renamed_groups(&names, &old.groups, &new.groups)
     } else {
         Vec::new()
     };
@@ -345,6 +355,8 @@ pub fn compare(
             users_removed: users_removed.len(),
             converted_to_direct: converted_to_direct.len(),
             addresses_changed: addresses_changed.len(),
+            users_renamed: users_renamed.len(),
+            groups_renamed: groups_renamed.len(),
             products_lost: held.lost_pairs,
             products_gained: held.gained_pairs,
             plans_turned_off: held.off_count,
@@ -359,6 +371,8 @@ pub fn compare(
         users_removed,
         converted_to_direct,
         addresses_changed,
+        users_renamed,
+        groups_renamed,
         products_lost: held.lost,
         products_gained: held.gained,
         plans_turned_off: held.off,
@@ -458,6 +472,80 @@ fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
         }
     }
     out.sort_by_key(|a| user_sort_key(&a.user));
+    out
+}
+
+/// OLD's and NEW's value of a name when both have one and they differ as `--redact` tells values
+/// apart ([`crate::redact::pseudonym::same`]: trimmed, in any case): a side without one (an
+/// export that did not select it) is no rename.
+fn renamed(kind: Kind, old: Option<&str>, new: Option<&str>) -> Option<(String, String)> {
+    let (o, n) = (old?.trim(), new?.trim());
+    if o.is_empty() || n.is_empty() || same(kind, o, n) {
+        return None;
+    }
+    Some((o.to_string(), n.to_string()))
+}
+
+/// Users of both snapshots whose UPN or display name changed, each once. A deleted user's UPN as
+/// Entra rewrites it (`<object id without dashes><upn>`) is that UPN, not a new one.
+fn renamed_users(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<UserRename> {
+    let mut seen: HashSet<&ObjectId> = HashSet::default();
+    let mut out = Vec::new();
+    for &(ou, nu) in both {
+        if !seen.insert(&nu.id) {
+            continue;
+        }
+        let upn = |u: &'_ User| -> Option<String> {
+            u.upn
+                .as_deref()
+                .map(|x| undeleted_upn(x, Some(u.id.as_str())).to_string())
+        };
+        let upn = renamed(Kind::Address, upn(ou).as_deref(), upn(nu).as_deref());
+        let display_name = renamed(
+            Kind::Name,
+            ou.display_name.as_deref(),
+            nu.display_name.as_deref(),
+        );
+        if upn.is_some() || display_name.is_some() {
+            out.push(UserRename {
+                user: names.user(&nu.id),
+                upn,
+                display_name,
+            });
+        }
+    }
+    out.sort_by_key(|r| user_sort_key(&r.user));
+    out
+}
+
+/// Groups of both groups exports whose display name changed, each once (the first of an id
+/// repeated in one export, as [`groups`] reads them).
+fn renamed_groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupRename> {
+    let mut before: HashMap<&ObjectId, &Group> = HashMap::default();
+    for g in old {
+        before.entry(&g.id).or_insert(g);
+    }
+    let mut seen: HashSet<&ObjectId> = HashSet::default();
+    let mut out = Vec::new();
+    for g in new {
+        if !seen.insert(&g.id) {
+            continue;
+        }
+        let Some(was) = before.get(&g.id) else {
+            continue;
+        };
+        if let Some(display_name) = renamed(
+            Kind::Name,
+            was.display_name.as_deref(),
+            g.display_name.as_deref(),
+        ) {
+            out.push(GroupRename {
+                group: names.group(&g.id),
+                display_name,
+            });
+        }
+    }
+    out.sort_by_key(|r| (r.group.label().to_lowercase(), r.group.id.clone()));
     out
 }
 
@@ -1642,6 +1730,150 @@ mod tests {
         }
         assert!(!StatusChange::of(None, Some("Suspended")).lapsed());
         assert!(!StatusChange::of(Some(""), Some("Suspended")).changed);
+    }
+
+    /// Review: renames were not reported, and the other sections name users only as NEW does.
+    /// Users of both sides whose UPN or display name changed, and groups whose display name
+    /// changed, are listed old -> new, matched by object id; a change of case or spaces (one
+    /// pseudonym under --redact), a name one side lacks, and a deleted user's UPN as Entra rewrites
+    /// it are no rename; a user listed twice is listed once.
+    #[test]
+    fn renamed_users_and_groups_are_listed() {
+        let named = |n: &str, upn: Option<&str>, display: Option<&str>| {
+            let mut u = with(n, vec![bad(E3, Some("G-A"), "CountViolation", AT)]);
+            u.upn = upn.map(Into::into);
+            u.display_name = display.map(Into::into);
+            u
+        };
+        // a deleted user's UPN is prefixed with the object id without dashes (a GUID)
+        const EVE: &str = "10000000-0000-4000-8000-00000000000E";
+        let eve = |upn: &str| {
+            let mut u = named("eve", Some(upn), Some("Eve"));
+            u.id = ObjectId::parse(EVE).expect("id");
+            u
+        };
+        let deleted = format!("{}eve@fabrikam.example", EVE.replace('-', ""));
+        let old = Snapshot {
+            users: vec![
+                named(
+                    "ana",
+                    Some("sofia.greco@fabrikam.example"),
+                    Some("Sofia Greco"),
+                ),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Nakamura")),
+                named("cy", Some("cy@fabrikam.example"), Some("Cy")),
+                named("dee", Some("dee@fabrikam.example"), Some("Dee")),
+                eve("eve@fabrikam.example"),
+            ],
+            groups: vec![
+                group("G-A", &[(E3, &[])]),
+                group("G-B", &[]),
+                group("G-C", &[]),
+            ],
+            ..Default::default()
+        };
+        let mut renamed_group = group("G-A", &[(E3, &[])]);
+        renamed_group.display_name = Some("LIC-PBI-Renamed".into());
+        let mut case_only = group("G-B", &[]);
+        case_only.display_name = Some(" g-b ".into());
+        let new = Snapshot {
+            users: vec![
+                named(
+                    "ana",
+                    Some("sofia.bianchi@fabrikam.example"),
+                    Some("Sofia Bianchi"),
+                ),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Tanaka")),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Tanaka")),
+                named("cy", Some(" CY@Fabrikam.example"), Some("cy")),
+                named("dee", Some("dee@fabrikam.example"), None),
+                eve(&deleted),
+            ],
+            groups: vec![renamed_group, case_only, group("G-D", &[])],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        let got: Vec<(
+            Option<String>,
+            Option<(String, String)>,
+            Option<(String, String)>,
+        )> = d
+            .users_renamed
+            .iter()
+            .map(|r| {
+                (
+                    r.user.upn.as_deref().map(String::from),
+                    r.upn.clone(),
+                    r.display_name.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("kai@fabrikam.example".into()),
+                    None,
+                    pair("Kai Nakamura", "Kai Tanaka")
+                ),
+                (
+                    Some("sofia.bianchi@fabrikam.example".into()),
+                    pair(
+                        "sofia.greco@fabrikam.example",
+                        "sofia.bianchi@fabrikam.example"
+                    ),
+                    pair("Sofia Greco", "Sofia Bianchi")
+                ),
+            ]
+        );
+        assert_eq!(d.summary.users_renamed, 2);
+        assert_eq!(d.groups_renamed.len(), 1);
+        assert_eq!(d.groups_renamed[0].group.id, gid("G-A"));
+        assert_eq!(
+            d.groups_renamed[0].display_name,
+            ("G-A".to_string(), "LIC-PBI-Renamed".to_string())
+        );
+        assert_eq!(d.summary.groups_renamed, 1);
+        // the other sections name the user and group as NEW does: the renames link them to OLD
+        assert!(d.new_errors.is_empty() && d.cleared_errors.is_empty());
+        let mut cleared = named("ana", Some("sofia.bianchi@fabrikam.example"), None);
+        cleared.license_states = vec![ok(E3, Some("G-A"), AT)].into();
+        let only_ana = Snapshot {
+            users: vec![cleared],
+            groups: new.groups.clone(),
+            ..Default::default()
+        };
+        let d = compare(&old, &only_ana, "old", "new", &Knowledge::builtin());
+        let ana = d
+            .cleared_errors
+            .iter()
+            .find(|c| c.was.user.id == Some(uid("ana")))
+            .expect("ana's error cleared");
+        assert_eq!(
+            ana.was.user.upn.as_deref(),
+            Some("sofia.bianchi@fabrikam.example")
+        );
+        assert_eq!(
+            ana.was.via,
+            Via::Group(GroupRef {
+                id: gid("G-A"),
+                name: Some("LIC-PBI-Renamed".into())
+            })
+        );
+        // no groups export on a side: no group is renamed
+        let d = compare(
+            &old,
+            &Snapshot {
+                users: new.users.clone(),
+                ..Default::default()
+            },
+            "old",
+            "new",
+            &Knowledge::builtin(),
+        );
+        assert!(d.groups_renamed.is_empty());
+        assert_eq!(d.users_renamed.len(), 2);
     }
 
     /// A user's label comes from NEW when both snapshots hold it, else from OLD; the first of

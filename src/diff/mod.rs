@@ -1,8 +1,8 @@
 //! Drift between two snapshots (`licdiag diff OLD NEW`): new license errors, cleared errors, errors
-//! whose cause or state changed, seat changes per product, group license changes, users added and
-//! removed, licenses turned from a group's into direct ones, changed addresses, products users lost
-//! or gained with no error (with the reason the two snapshots show) and service plans turned off
-//! or on.
+//! whose cause or state changed, seat and subscription status changes per product, group license
+//! changes, users added, removed and renamed, groups renamed, licenses turned from a group's into
+//! direct ones, changed addresses, products users lost or gained with no error (with the reason the
+//! two snapshots show) and service plans turned off or on.
 //!
 //! Each side is read on its own (files or a folder; audit logs in them are ignored); `compare` does
 //! the work, `render` prints it. Exit code 1 when the diff holds something at `--fail-on` or above
@@ -183,7 +183,8 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
 /// - each product a user lost with no error (`products_lost`, each user and product once, users
 ///   removed left out as their own section lists them): information.
 ///
-/// Cleared errors are good news, and the rest (users, addresses, group licenses) is context.
+/// Cleared errors are good news, and the rest (users added, removed or renamed, groups renamed,
+/// addresses, group licenses) is context.
 pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
     // NEW's users by id, for the Other errors only (most diffs have none)
     let any_other = doc.new_errors.iter().any(|e| e.cause == Cause::Other)

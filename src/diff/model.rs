@@ -307,6 +307,10 @@ pub struct DiffSummary {
     pub users_removed: usize,
     pub converted_to_direct: usize,
     pub addresses_changed: usize,
+    /// Users of both snapshots whose UPN or display name changed.
+    pub users_renamed: usize,
+    /// Groups of both groups exports whose display name changed.
+    pub groups_renamed: usize,
     /// Products users of both snapshots held in OLD and have no license state of in NEW, counted
     /// once per (user, product): a user who held it from two groups is under each in
     /// `products_lost` but counted once here. Users removed are not counted (see `users_removed`).
@@ -343,6 +347,29 @@ pub struct AddressChange {
     pub proxy_added: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proxy_removed: Vec<String>,
+}
+
+/// A user of both snapshots (matched by object id) whose UPN or display name changed. The other
+/// sections name a user as NEW does; this links that name to OLD's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserRename {
+    /// The user as NEW names them.
+    pub user: UserRef,
+    /// `userPrincipalName` old and new, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<(String, String)>,
+    /// `displayName` old and new, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<(String, String)>,
+}
+
+/// A group of both groups exports (matched by object id) whose display name changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupRename {
+    /// The group as NEW names it.
+    pub group: GroupRef,
+    /// `displayName` old and new.
+    pub display_name: (String, String),
 }
 
 /// Why users no longer hold a product from one source (a group, or directly), as far as the two
@@ -468,6 +495,8 @@ pub struct DiffDoc {
     pub users_removed: Vec<UserRef>,
     pub converted_to_direct: Vec<Conversion>,
     pub addresses_changed: Vec<AddressChange>,
+    pub users_renamed: Vec<UserRename>,
+    pub groups_renamed: Vec<GroupRename>,
     pub products_lost: Vec<ProductLoss>,
     pub products_gained: Vec<ProductGain>,
     pub plans_turned_off: Vec<PlanChange>,

@@ -4,7 +4,7 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange,
-    PlanChange, ProductChange, SeatChange, StatusChange,
+    GroupRename, PlanChange, ProductChange, SeatChange, StatusChange, UserRename,
 };
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::report::escape;
@@ -269,6 +269,24 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
             rows: d.users_removed.iter().map(|u| vec![u.label()]).collect(),
         },
         Section {
+            title: "Users renamed",
+            headers: &["user", "change"],
+            rows: d
+                .users_renamed
+                .iter()
+                .map(|r| vec![r.user.label(), user_rename(r)])
+                .collect(),
+        },
+        Section {
+            title: "Groups renamed",
+            headers: &["group", "change"],
+            rows: d
+                .groups_renamed
+                .iter()
+                .map(|r| vec![r.group.label(), group_rename(r)])
+                .collect(),
+        },
+        Section {
             title: "Licenses converted from group to direct",
             headers: &["user", "product", "was from"],
             rows: d
@@ -290,6 +308,24 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
                 .collect(),
         },
     ]
+}
+
+/// `UPN a -> b; display name A -> B`.
+fn user_rename(r: &UserRename) -> String {
+    let mut parts = Vec::new();
+    if let Some((o, n)) = &r.upn {
+        parts.push(format!("UPN {o} -> {n}"));
+    }
+    if let Some((o, n)) = &r.display_name {
+        parts.push(format!("display name {o} -> {n}"));
+    }
+    parts.join("; ")
+}
+
+/// `display name A -> B`.
+fn group_rename(r: &GroupRename) -> String {
+    let (o, n) = &r.display_name;
+    format!("display name {o} -> {n}")
 }
 
 /// `mail a -> b; proxy added X, Y; proxy removed Z`.
@@ -328,7 +364,7 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} changed; seats or status changed on {}{}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
+        "errors: {} new, {} cleared, {} changed; seats or status changed on {}{}; licenses changed on {}; users: {} added, {} removed{}{}{}{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,
@@ -340,6 +376,14 @@ fn summary(d: &DiffDoc) -> String {
         plural(s.group_license_changes, "group", "groups"),
         s.users_added,
         s.users_removed,
+        match (s.users_renamed, s.groups_renamed) {
+            (0, 0) => String::new(),
+            (u, g) => format!(
+                "; renamed: {}, {}",
+                plural(u, "user", "users"),
+                plural(g, "group", "groups")
+            ),
+        },
         match s.converted_to_direct {
             0 => String::new(),
             n => format!("; {} converted from group to direct", plural(n, "license", "licenses")),

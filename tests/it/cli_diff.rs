@@ -963,3 +963,158 @@ fn a_subscription_status_change() {
     );
     assert_eq!(run(&["--fail-on", "info"]).1, 1);
 }
+
+const RENAMES_OLD: &str = "fixtures/diff/renames/old";
+const RENAMES_NEW: &str = "fixtures/diff/renames/new";
+
+/// Review finding: renames were not reported, and the diff names users and groups only as NEW
+/// does. In fixtures/diff/renames sofia.greco became sofia.bianchi (UPN and display name),
+/// kai.nakamura kai.tanaka (UPN only), LIC-PowerBI LIC-PBI-Renamed and LIC-E3 a name with HTML
+/// and a formula in it: each is listed old -> new, matched by object id, counted in the summary;
+/// sofia's cleared error keeps her new name and the group's, which the renames link to the old
+/// ones. Renames are context: no `--fail-on` level counts them.
+#[test]
+fn renamed_users_and_groups() {
+    let (v, code) = diff(RENAMES_OLD, RENAMES_NEW);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        v["users_renamed"],
+        serde_json::json!([
+            {
+                "user": {"id": "10000000-0000-4000-8000-000000000002",
+                    "upn": "kai.tanaka@contoso.example", "display_name": "Kai Nakamura"},
+                "upn": ["kai.nakamura@contoso.example", "kai.tanaka@contoso.example"]
+            },
+            {
+                "user": {"id": "10000000-0000-4000-8000-000000000001",
+                    "upn": "sofia.bianchi@contoso.example", "display_name": "Sofia Bianchi"},
+                "upn": ["sofia.greco@contoso.example", "sofia.bianchi@contoso.example"],
+                "display_name": ["Sofia Greco", "Sofia Bianchi"]
+            }
+        ])
+    );
+    let hostile = "LIC-E3 <b>\"Ops\"</b> & =HYPERLINK(\"x\")";
+    assert_eq!(
+        v["groups_renamed"],
+        serde_json::json!([
+            {
+                "group": {"id": "20000000-0000-4000-8000-000000000002", "name": hostile},
+                "display_name": ["LIC-E3", hostile]
+            },
+            {
+                "group": {"id": "20000000-0000-4000-8000-000000000001", "name": "LIC-PBI-Renamed"},
+                "display_name": ["LIC-PowerBI", "LIC-PBI-Renamed"]
+            }
+        ])
+    );
+    assert_eq!(
+        [
+            &v["summary"]["users_renamed"],
+            &v["summary"]["groups_renamed"]
+        ],
+        [2, 2]
+    );
+    assert_eq!(
+        rows(&v, "cleared_errors", "cause", "now"),
+        set(&[(
+            "sofia.bianchi@contoso.example",
+            "POWER_BI_PRO",
+            "LIC-PBI-Renamed",
+            "CountViolation",
+            "Active"
+        )])
+    );
+    for level in ["warning", "info"] {
+        let out = licdiag()
+            .args(["diff", RENAMES_OLD, RENAMES_NEW, "--fail-on", level])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "--fail-on {level}");
+    }
+
+    let run = |format: &str| -> String {
+        let out = licdiag()
+            .args(["diff", RENAMES_OLD, RENAMES_NEW, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let table = run("table");
+    assert!(table.contains("; renamed: 2 users, 2 groups"), "{table}");
+    assert!(table.contains("\nusers renamed:\n"), "{table}");
+    assert!(
+        table.contains(
+            "UPN sofia.greco@contoso.example -> sofia.bianchi@contoso.example; display name Sofia Greco -> Sofia Bianchi"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("display name LIC-PowerBI -> LIC-PBI-Renamed"),
+        "{table}"
+    );
+    let md = run("md");
+    assert!(md.contains("## Users renamed"), "{md}");
+    assert!(!md.contains("<b>"), "unescaped group name in the Markdown");
+    insta::assert_snapshot!("diff_renames_md", md);
+    let html = run("html");
+    assert!(html.contains("<h2>Groups renamed</h2>"), "{html}");
+    assert!(!html.contains("<b>"), "unescaped group name in the HTML");
+    assert!(
+        html.contains(
+            "<td>display name LIC-E3 -&gt; LIC-E3 &lt;b&gt;&quot;Ops&quot;&lt;/b&gt; &amp; =HYPERLINK(&quot;x&quot;)</td>"
+        ),
+        "{html}"
+    );
+}
+
+/// Under --redact a rename is between two pseudonyms: no old or new name is left, the counts stay.
+#[test]
+fn renames_redacted() {
+    let (plain, _) = diff(RENAMES_OLD, RENAMES_NEW);
+    for format in ["json", "table", "md", "html"] {
+        let out = licdiag()
+            .args([
+                "diff",
+                RENAMES_OLD,
+                RENAMES_NEW,
+                "--redact",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        for personal in [
+            "sofia",
+            "Greco",
+            "Bianchi",
+            "kai.",
+            "PowerBI",
+            "Renamed",
+            "HYPERLINK",
+        ] {
+            assert!(
+                !text.contains(personal),
+                "{format}: {personal} left: {text}"
+            );
+        }
+        if format == "json" {
+            let v: Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(v["summary"], plain["summary"]);
+            assert_eq!(v["users_renamed"].as_array().map(Vec::len), Some(2));
+            let r = v["users_renamed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["user"]["id"] == "10000000-0000-4000-8000-000000000001")
+                .expect("sofia renamed");
+            assert!(r["display_name"][0]
+                .as_str()
+                .is_some_and(|n| n.starts_with("name-")));
+            let (a, b) = (r["upn"][0].as_str().unwrap(), r["upn"][1].as_str().unwrap());
+            assert!(a.ends_with("@redacted.invalid") && b.ends_with("@redacted.invalid"));
+            assert_ne!(a, b);
+        }
+    }
+}
