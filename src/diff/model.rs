@@ -446,7 +446,8 @@ impl GainReason {
 
 /// Users who lost (or gained) one product from one source for one reason. A product is lost
 /// when OLD holds it (`Active` or `ActiveWithError` from some source) and NEW has no license state
-/// of it at all; a product in `Error` in NEW is a new error instead, one in `Error` in OLD was
+/// of it at all; a product in `Error` in NEW is a new error instead (a changed one when OLD had the
+/// error with the product held: `ActiveWithError` -> `Error`), one in `Error` in OLD was
 /// never held (its absence is a cleared error), and one that moved from a group to a direct
 /// license is in `converted_to_direct`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
