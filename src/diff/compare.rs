@@ -1794,11 +1794,8 @@ mod tests {
         };
         let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
         let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
-        let got: Vec<(
-            Option<String>,
-            Option<(String, String)>,
-            Option<(String, String)>,
-        )> = d
+        type Pair = Option<(String, String)>;
+        let got: Vec<(Option<String>, Pair, Pair)> = d
             .users_renamed
             .iter()
             .map(|r| {
