@@ -149,10 +149,12 @@ pub struct DiffArgs {
     /// Exit with code 1 when the comparison holds something of at least this severity. error: an
     /// error NEW has and OLD did not (new, or with another cause) that `analyze` rates an error (any
     /// cause but ConcurrencyException, and Other only when NEW shows the user's error it stands for);
-    /// warning (the default): any such new or changed error; info: also a product whose seats changed
-    /// and that has none left in NEW (consumed at or above enabled + warning), a license turned
-    /// from a group's into a direct one, and a product a user lost with no error; never: 0 whatever
-    /// changed. Cleared errors never count.
+    /// warning (the default): any such new error or error with another cause; info: also a product
+    /// whose seats changed and that has none left in NEW (consumed at or above enabled + warning) or
+    /// whose subscription went Suspended, LockedOut or Deleted, a license turned from a group's
+    /// into a direct one, a product a user lost with no error, and one a user lost to an error OLD
+    /// already had (ActiveWithError -> Error, same cause); never: 0 whatever changed. Cleared
+    /// errors, renames, and an error's state alone changing to ActiveWithError never count.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.

@@ -5,8 +5,9 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedAs, ClearedError, Conversion, Count, DiffDoc, DiffSummary,
-    DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, LossReason,
-    PlanChange, Presence, ProductChange, SeatChange, Side, Via,
+    DisabledPlansChange, ErrorEntry, GainReason, GroupLicenseChange, GroupRef, GroupRename,
+    LossReason, PlanChange, Presence, ProductChange, SeatChange, Side, StatusChange, UserRename,
+    Via,
 };
 use crate::diagnose::memberships::Memberships;
 use crate::knowledge::Knowledge;
@@ -16,6 +17,8 @@ use crate::model::snapshot::{
     AssignedSku, AssignmentState, Group, LicenseAssignmentState, Snapshot, SubscribedSku, User,
 };
 use crate::model::{ObjectId, PlanId, SkuId};
+use crate::normalize::undeleted_upn;
+use crate::redact::pseudonym::{same, Kind};
 use std::collections::{BTreeMap, BTreeSet};
 
 type ErrKey = (ObjectId, SkuId, Option<ObjectId>);
@@ -283,6 +286,7 @@ pub fn compare(
         (Vec::new(), Vec::new(), Vec::new());
     let (mut users_added, mut users_removed) = (Vec::new(), Vec::new());
     let (mut converted_to_direct, mut addresses_changed) = (Vec::new(), Vec::new());
+    let mut users_renamed = Vec::new();
     let mut held = Held::default();
     if users_ok {
         errors(
@@ -308,6 +312,7 @@ pub fn compare(
         let both = in_both(old, new);
         converted_to_direct = conversions(&names, &both);
         addresses_changed = addresses(&names, &both);
+        users_renamed = renamed_users(&names, &both);
         match no_states(old, new) {
             Some(why) => not_compared.push(why),
             None => held = products(&names, old, new, &both, &old_ids, &new_ids),
@@ -315,6 +320,11 @@ pub fn compare(
     }
     let seats = if !old.skus.is_empty() && !new.skus.is_empty() {
         seats(&names, &old.skus, &new.skus)
+    } else {
+        Vec::new()
+    };
+    let groups_renamed = if !old.groups.is_empty() && !new.groups.is_empty() {
+        renamed_groups(&names, &old.groups, &new.groups)
     } else {
         Vec::new()
     };
@@ -339,11 +349,14 @@ pub fn compare(
             cleared_errors: cleared_errors.len(),
             changed_errors: changed_errors.len(),
             seat_changes: seats.len(),
+            status_changes: seats.iter().filter(|s| s.capability_status.changed).count(),
             group_license_changes: group_licenses.len(),
             users_added: users_added.len(),
             users_removed: users_removed.len(),
             converted_to_direct: converted_to_direct.len(),
             addresses_changed: addresses_changed.len(),
+            users_renamed: users_renamed.len(),
+            groups_renamed: groups_renamed.len(),
             products_lost: held.lost_pairs,
             products_gained: held.gained_pairs,
             plans_turned_off: held.off_count,
@@ -358,6 +371,8 @@ pub fn compare(
         users_removed,
         converted_to_direct,
         addresses_changed,
+        users_renamed,
+        groups_renamed,
         products_lost: held.lost,
         products_gained: held.gained,
         plans_turned_off: held.off,
@@ -457,6 +472,80 @@ fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
         }
     }
     out.sort_by_key(|a| user_sort_key(&a.user));
+    out
+}
+
+/// OLD's and NEW's value of a name when both have one and they differ as `--redact` tells values
+/// apart ([`crate::redact::pseudonym::same`]: trimmed, in any case): a side without one (an
+/// export that did not select it) is no rename.
+fn renamed(kind: Kind, old: Option<&str>, new: Option<&str>) -> Option<(String, String)> {
+    let (o, n) = (old?.trim(), new?.trim());
+    if o.is_empty() || n.is_empty() || same(kind, o, n) {
+        return None;
+    }
+    Some((o.to_string(), n.to_string()))
+}
+
+/// Users of both snapshots whose UPN or display name changed, each once. A deleted user's UPN as
+/// Entra rewrites it (`<object id without dashes><upn>`) is that UPN, not a new one.
+fn renamed_users(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<UserRename> {
+    let mut seen: HashSet<&ObjectId> = HashSet::default();
+    let mut out = Vec::new();
+    for &(ou, nu) in both {
+        if !seen.insert(&nu.id) {
+            continue;
+        }
+        let upn = |u: &'_ User| -> Option<String> {
+            u.upn
+                .as_deref()
+                .map(|x| undeleted_upn(x, Some(u.id.as_str())).to_string())
+        };
+        let upn = renamed(Kind::Address, upn(ou).as_deref(), upn(nu).as_deref());
+        let display_name = renamed(
+            Kind::Name,
+            ou.display_name.as_deref(),
+            nu.display_name.as_deref(),
+        );
+        if upn.is_some() || display_name.is_some() {
+            out.push(UserRename {
+                user: names.user(&nu.id),
+                upn,
+                display_name,
+            });
+        }
+    }
+    out.sort_by_key(|r| user_sort_key(&r.user));
+    out
+}
+
+/// Groups of both groups exports whose display name changed, each once (the first of an id
+/// repeated in one export, as [`groups`] reads them).
+fn renamed_groups(names: &Names<'_>, old: &[Group], new: &[Group]) -> Vec<GroupRename> {
+    let mut before: HashMap<&ObjectId, &Group> = HashMap::default();
+    for g in old {
+        before.entry(&g.id).or_insert(g);
+    }
+    let mut seen: HashSet<&ObjectId> = HashSet::default();
+    let mut out = Vec::new();
+    for g in new {
+        if !seen.insert(&g.id) {
+            continue;
+        }
+        let Some(was) = before.get(&g.id) else {
+            continue;
+        };
+        if let Some(display_name) = renamed(
+            Kind::Name,
+            was.display_name.as_deref(),
+            g.display_name.as_deref(),
+        ) {
+            out.push(GroupRename {
+                group: names.group(&g.id),
+                display_name,
+            });
+        }
+    }
+    out.sort_by_key(|r| (r.group.label().to_lowercase(), r.group.id.clone()));
     out
 }
 
@@ -839,15 +928,22 @@ fn errors(
         };
         match after.get(key) {
             Some((_, now)) => match &now.error {
-                Some(c) if *c != was.cause => changed.push(ChangedError {
-                    user: was.user,
-                    product: was.product,
-                    via: was.via,
-                    old_cause: was.cause,
-                    new_cause: c.clone(),
-                    old_state: was.state,
-                    new_state: state_label(&now.state),
-                }),
+                // another cause, or the same in another state (Error -> ActiveWithError: the user
+                // now holds the product, and uses a seat, with the error still there; or back)
+                Some(c)
+                    if *c != was.cause
+                        || !state_label(&now.state).eq_ignore_ascii_case(&was.state) =>
+                {
+                    changed.push(ChangedError {
+                        user: was.user,
+                        product: was.product,
+                        via: was.via,
+                        old_cause: was.cause,
+                        new_cause: c.clone(),
+                        old_state: was.state,
+                        new_state: state_label(&now.state),
+                    })
+                }
                 Some(_) => {}
                 None => cleared.push(ClearedError {
                     was,
@@ -891,6 +987,9 @@ fn seats(names: &Names<'_>, old: &[SubscribedSku], new: &[SubscribedSku]) -> Vec
     };
     let (o, n) = (by_id(old), by_id(new));
     let ids: BTreeSet<&SkuId> = o.keys().chain(n.keys()).collect();
+    fn status(s: Option<&SubscribedSku>) -> Option<&str> {
+        s.and_then(|s| s.capability_status.as_deref())
+    }
     let mut out: Vec<SeatChange> = Vec::new();
     for id in ids {
         let (a, b) = (o.get(id), n.get(id));
@@ -903,22 +1002,15 @@ fn seats(names: &Names<'_>, old: &[SubscribedSku], new: &[SubscribedSku]) -> Vec
         let change = SeatChange {
             product: names.product(id),
             presence,
+            capability_status: StatusChange::of(status(a), status(b)),
             enabled: c(|s| s.enabled),
             warning: c(|s| s.warning),
             suspended: c(|s| s.suspended),
             locked_out: c(|s| s.locked_out),
             consumed: c(|s| s.consumed),
         };
-        let moved = [
-            change.enabled,
-            change.warning,
-            change.suspended,
-            change.locked_out,
-            change.consumed,
-        ]
-        .iter()
-        .any(|x| x.delta != 0);
-        if presence != Presence::Changed || moved {
+        // a subscription suspended with its units as they were is a change too
+        if change.seats_moved() || change.capability_status.changed {
             out.push(change);
         }
     }
@@ -1444,6 +1536,341 @@ mod tests {
         );
         assert_eq!(d.summary.plans_turned_off, 1);
         assert!(d.products_lost.is_empty() && d.products_gained.is_empty());
+    }
+
+    /// Review: an error whose state alone changed (the same cause, `Error` -> `ActiveWithError` or
+    /// back) was reported nowhere. It is a changed error, said in words; the same state and cause
+    /// (another update time) is no change; a state's case is no change either.
+    #[test]
+    fn an_error_whose_state_alone_changed_is_a_changed_error() {
+        let later = bad(E1, Some("G-E1"), "CountViolation", "2026-11-01T08:00:00Z");
+        let mut lower = bad(PBI, None, "Other", AT);
+        lower.state = AssignmentState::parse("Pending");
+        let mut upper = lower.clone();
+        upper.state = AssignmentState::parse("PENDING");
+        let old = Snapshot {
+            users: vec![
+                with("ana", vec![bad(E3, Some("G-E3"), "CountViolation", AT)]),
+                with(
+                    "bo",
+                    vec![active_with_error(E3, Some("G-E3"), "CountViolation", AT)],
+                ),
+                with("cy", vec![bad(E1, Some("G-E1"), "CountViolation", AT)]),
+                with("dee", vec![lower]),
+                with("eve", vec![bad(EMS, None, "Other", AT)]),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![
+                with(
+                    "ana",
+                    vec![active_with_error(E3, Some("G-E3"), "CountViolation", AT)],
+                ),
+                with("bo", vec![bad(E3, Some("G-E3"), "CountViolation", AT)]),
+                with("cy", vec![later]),
+                with("dee", vec![upper]),
+                with(
+                    "eve",
+                    vec![active_with_error(EMS, None, "DependencyViolation", AT)],
+                ),
+            ],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        let got: Vec<(String, String, String, bool)> = d
+            .changed_errors
+            .iter()
+            .map(|c| {
+                (
+                    c.user
+                        .display_name
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string(),
+                    format!("{} -> {}", c.old_state, c.new_state),
+                    c.meaning(),
+                    c.cause_changed(),
+                )
+            })
+            .collect();
+        let now_active = "now active with error: the user has the license and uses a seat, the error still needs fixing";
+        assert_eq!(
+            got,
+            [
+                ("ana".into(), "Error -> ActiveWithError".into(), now_active.into(), false),
+                (
+                    "bo".into(),
+                    "ActiveWithError -> Error".into(),
+                    "now in error: the user no longer has the license, the error still needs fixing"
+                        .into(),
+                    false
+                ),
+                (
+                    "eve".into(),
+                    "Error -> ActiveWithError".into(),
+                    format!("another cause: the fix is the new cause's; {now_active}"),
+                    true
+                ),
+            ]
+        );
+        assert_eq!(d.summary.changed_errors, 3);
+        assert!(d.new_errors.is_empty() && d.cleared_errors.is_empty());
+        // a state-only change is no product gained or lost: the user has a state of it on both sides
+        assert!(d.products_lost.is_empty() && d.products_gained.is_empty());
+        assert!(d.has_new_errors(), "eve's error has another cause");
+        let only_states = DiffDoc {
+            changed_errors: d.changed_errors[..2].to_vec(),
+            ..d.clone()
+        };
+        assert!(!only_states.has_new_errors());
+    }
+
+    /// Review: MCOMEETADV's subscription went Enabled -> Suspended with the same units and nothing
+    /// was reported. A status change is a seat change of its own; a status in another case, or
+    /// missing on one side (an export that left it out), is none; a product added shows its
+    /// status, unchanged.
+    #[test]
+    fn a_subscription_status_change_is_reported_with_the_seats() {
+        let with_status = |id: &str, st: Option<&str>| {
+            let mut s = subscribed(id, 10, 0, 2);
+            s.capability_status = st.map(String::from);
+            s
+        };
+        let old = vec![
+            with_status(MEET, Some("Enabled")),
+            with_status(EMS, Some("Enabled")),
+            with_status(E3, Some("Enabled")),
+            with_status(E1, Some("Warning")),
+        ];
+        let new = vec![
+            with_status(MEET, Some("Suspended")),
+            with_status(EMS, Some(" ENABLED ")),
+            with_status(E3, None),
+            with_status(E1, Some("Deleted")),
+            with_status(PBI, Some("Enabled")),
+        ];
+        let kb = Knowledge::builtin();
+        let snap = |skus: Vec<SubscribedSku>| Snapshot {
+            skus,
+            ..Default::default()
+        };
+        let d = compare(&snap(old), &snap(new), "old", "new", &kb);
+        let got: Vec<(String, Presence, StatusChange, bool)> = d
+            .seats
+            .iter()
+            .map(|s| {
+                (
+                    s.product.label(),
+                    s.presence,
+                    s.capability_status.clone(),
+                    s.seats_moved(),
+                )
+            })
+            .collect();
+        let st = |old: Option<&str>, new: Option<&str>, changed| StatusChange {
+            old: old.map(String::from),
+            new: new.map(String::from),
+            changed,
+        };
+        assert_eq!(
+            got,
+            [
+                (
+                    "MCOMEETADV".into(),
+                    Presence::Changed,
+                    st(Some("Enabled"), Some("Suspended"), true),
+                    false
+                ),
+                (
+                    "POWER_BI_PRO".into(),
+                    Presence::Added,
+                    st(None, Some("Enabled"), false),
+                    true
+                ),
+                (
+                    "STANDARDPACK".into(),
+                    Presence::Changed,
+                    st(Some("Warning"), Some("Deleted"), true),
+                    false
+                ),
+            ]
+        );
+        assert_eq!((d.summary.seat_changes, d.summary.status_changes), (3, 2));
+        assert!(d.seats[0].capability_status.lapsed());
+        assert!(d.seats[2].capability_status.lapsed());
+        assert!(!d.seats[1].capability_status.lapsed());
+    }
+
+    /// Which status changes lapse a subscription (its units no longer assignable): into Suspended,
+    /// LockedOut or Deleted from a status before it in the decay, or from one licensing.md does
+    /// not list; not Warning (a grace period), not back, not between the last two.
+    #[test]
+    fn which_status_changes_lapse_a_subscription() {
+        let lapsed = |a: &str, b: &str| StatusChange::of(Some(a), Some(b)).lapsed();
+        for (a, b) in [
+            ("Enabled", "Suspended"),
+            ("Enabled", "LockedOut"),
+            ("Warning", "Deleted"),
+            ("Suspended", "Deleted"),
+            ("enabled", "SUSPENDED"),
+            ("Trial", "Suspended"),
+        ] {
+            assert!(lapsed(a, b), "{a} -> {b}");
+        }
+        for (a, b) in [
+            ("Enabled", "Warning"),
+            ("Suspended", "Enabled"),
+            ("Deleted", "Suspended"),
+            ("LockedOut", "Deleted"),
+            ("Suspended", "suspended"),
+            ("Enabled", "Trial"),
+        ] {
+            assert!(!lapsed(a, b), "{a} -> {b}");
+        }
+        assert!(!StatusChange::of(None, Some("Suspended")).lapsed());
+        assert!(!StatusChange::of(Some(""), Some("Suspended")).changed);
+    }
+
+    /// Review: renames were not reported, and the other sections name users only as NEW does.
+    /// Users of both sides whose UPN or display name changed, and groups whose display name
+    /// changed, are listed old -> new, matched by object id; a change of case or spaces (one
+    /// pseudonym under --redact), a name one side lacks, and a deleted user's UPN as Entra rewrites
+    /// it are no rename; a user listed twice is listed once.
+    #[test]
+    fn renamed_users_and_groups_are_listed() {
+        let named = |n: &str, upn: Option<&str>, display: Option<&str>| {
+            let mut u = with(n, vec![bad(E3, Some("G-A"), "CountViolation", AT)]);
+            u.upn = upn.map(Into::into);
+            u.display_name = display.map(Into::into);
+            u
+        };
+        // a deleted user's UPN is prefixed with the object id without dashes (a GUID)
+        const EVE: &str = "10000000-0000-4000-8000-00000000000E";
+        let eve = |upn: &str| {
+            let mut u = named("eve", Some(upn), Some("Eve"));
+            u.id = ObjectId::parse(EVE).expect("id");
+            u
+        };
+        let deleted = format!("{}eve@fabrikam.example", EVE.replace('-', ""));
+        let old = Snapshot {
+            users: vec![
+                named(
+                    "ana",
+                    Some("sofia.greco@fabrikam.example"),
+                    Some("Sofia Greco"),
+                ),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Nakamura")),
+                named("cy", Some("cy@fabrikam.example"), Some("Cy")),
+                named("dee", Some("dee@fabrikam.example"), Some("Dee")),
+                eve("eve@fabrikam.example"),
+            ],
+            groups: vec![
+                group("G-A", &[(E3, &[])]),
+                group("G-B", &[]),
+                group("G-C", &[]),
+            ],
+            ..Default::default()
+        };
+        let mut renamed_group = group("G-A", &[(E3, &[])]);
+        renamed_group.display_name = Some("LIC-PBI-Renamed".into());
+        let mut case_only = group("G-B", &[]);
+        case_only.display_name = Some(" g-b ".into());
+        let new = Snapshot {
+            users: vec![
+                named(
+                    "ana",
+                    Some("sofia.bianchi@fabrikam.example"),
+                    Some("Sofia Bianchi"),
+                ),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Tanaka")),
+                named("bo", Some("kai@fabrikam.example"), Some("Kai Tanaka")),
+                named("cy", Some(" CY@Fabrikam.example"), Some("cy")),
+                named("dee", Some("dee@fabrikam.example"), None),
+                eve(&deleted),
+            ],
+            groups: vec![renamed_group, case_only, group("G-D", &[])],
+            ..Default::default()
+        };
+        let d = compare(&old, &new, "old", "new", &Knowledge::builtin());
+        let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        type Pair = Option<(String, String)>;
+        let got: Vec<(Option<String>, Pair, Pair)> = d
+            .users_renamed
+            .iter()
+            .map(|r| {
+                (
+                    r.user.upn.as_deref().map(String::from),
+                    r.upn.clone(),
+                    r.display_name.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("kai@fabrikam.example".into()),
+                    None,
+                    pair("Kai Nakamura", "Kai Tanaka")
+                ),
+                (
+                    Some("sofia.bianchi@fabrikam.example".into()),
+                    pair(
+                        "sofia.greco@fabrikam.example",
+                        "sofia.bianchi@fabrikam.example"
+                    ),
+                    pair("Sofia Greco", "Sofia Bianchi")
+                ),
+            ]
+        );
+        assert_eq!(d.summary.users_renamed, 2);
+        assert_eq!(d.groups_renamed.len(), 1);
+        assert_eq!(d.groups_renamed[0].group.id, gid("G-A"));
+        assert_eq!(
+            d.groups_renamed[0].display_name,
+            ("G-A".to_string(), "LIC-PBI-Renamed".to_string())
+        );
+        assert_eq!(d.summary.groups_renamed, 1);
+        // the other sections name the user and group as NEW does: the renames link them to OLD
+        assert!(d.new_errors.is_empty() && d.cleared_errors.is_empty());
+        let mut cleared = named("ana", Some("sofia.bianchi@fabrikam.example"), None);
+        cleared.license_states = vec![ok(E3, Some("G-A"), AT)].into();
+        let only_ana = Snapshot {
+            users: vec![cleared],
+            groups: new.groups.clone(),
+            ..Default::default()
+        };
+        let d = compare(&old, &only_ana, "old", "new", &Knowledge::builtin());
+        let ana = d
+            .cleared_errors
+            .iter()
+            .find(|c| c.was.user.id == Some(uid("ana")))
+            .expect("ana's error cleared");
+        assert_eq!(
+            ana.was.user.upn.as_deref(),
+            Some("sofia.bianchi@fabrikam.example")
+        );
+        assert_eq!(
+            ana.was.via,
+            Via::Group(GroupRef {
+                id: gid("G-A"),
+                name: Some("LIC-PBI-Renamed".into())
+            })
+        );
+        // no groups export on a side: no group is renamed
+        let d = compare(
+            &old,
+            &Snapshot {
+                users: new.users.clone(),
+                ..Default::default()
+            },
+            "old",
+            "new",
+            &Knowledge::builtin(),
+        );
+        assert!(d.groups_renamed.is_empty());
+        assert_eq!(d.users_renamed.len(), 2);
     }
 
     /// A user's label comes from NEW when both snapshots hold it, else from OLD; the first of

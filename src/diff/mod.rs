@@ -1,8 +1,8 @@
 //! Drift between two snapshots (`licdiag diff OLD NEW`): new license errors, cleared errors, errors
-//! whose cause changed, seat changes per product, group license changes, users added and removed,
-//! licenses turned from a group's into direct ones, changed addresses, products users lost or
-//! gained with no error (with the reason the two snapshots show) and service plans turned off or
-//! on.
+//! whose cause or state changed, seat and subscription status changes per product, group license
+//! changes, users added, removed and renamed, groups renamed, licenses turned from a group's into
+//! direct ones, changed addresses, products users lost or gained with no error (with the reason the
+//! two snapshots show) and service plans turned off or on.
 //!
 //! Each side is read on its own (files or a folder; audit logs in them are ignored); `compare` does
 //! the work, `render` prints it. Exit code 1 when the diff holds something at `--fail-on` or above
@@ -165,18 +165,26 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
 }
 
 /// What `--fail-on` weighs in a diff, each at its severity:
-/// - each error NEW has and OLD did not (`new_errors`, and `changed_errors` at their new cause):
-///   the severity `analyze` gives a pending error of its cause ([`crate::diagnose::severity`]), an
-///   Other counting its blocking error as known when NEW shows it ([`blocker_shown`]). So each is at
-///   least a warning (`--fail-on warning`, the default: 1 when NEW has errors OLD did not have);
+/// - each error NEW has and OLD did not (`new_errors`, and `changed_errors` with another cause, at
+///   their new cause): the severity `analyze` gives a pending error of its cause
+///   ([`crate::diagnose::severity`]), an Other counting its blocking error as known when NEW shows
+///   it ([`blocker_shown`]). So each is at least a warning (`--fail-on warning`, the default: 1 when
+///   NEW has errors OLD did not have);
+/// - each error with the same cause that the user held in OLD (`ActiveWithError`) and no longer
+///   holds in NEW (`Error`): information, as a product lost. The same error now held
+///   (`Error` -> `ActiveWithError`), or in another state that holds nothing, is no new error and
+///   does not count;
 /// - each product whose seats changed and that has none left in NEW (its consumed units at or
 ///   above its enabled and warning ones, as `analyze`'s capacity table counts a product without
-///   seats): information;
+///   seats), or whose subscription went `Suspended`, `LockedOut` or `Deleted`
+///   ([`model::StatusChange::lapsed`]: its units can no longer be assigned either), once per
+///   product: information;
 /// - each license turned from a group's into a direct one (`converted_to_direct`): information;
 /// - each product a user lost with no error (`products_lost`, each user and product once, users
 ///   removed left out as their own section lists them): information.
 ///
-/// Cleared errors are good news, and the rest (users, addresses, group licenses) is context.
+/// Cleared errors are good news, and the rest (users added, removed or renamed, groups renamed,
+/// addresses, group licenses) is context.
 pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
     // NEW's users by id, for the Other errors only (most diffs have none)
     let any_other = doc.new_errors.iter().any(|e| e.cause == Cause::Other)
@@ -199,13 +207,23 @@ pub fn severities(doc: &DiffDoc, new: &Snapshot) -> Vec<Severity> {
         .new_errors
         .iter()
         .map(|e| rate(&e.cause, &e.user, &e.product, &e.via));
-    let changed = doc
-        .changed_errors
-        .iter()
-        .map(|e| rate(&e.new_cause, &e.user, &e.product, &e.via));
+    let changed = doc.changed_errors.iter().filter_map(|e| {
+        if e.cause_changed() {
+            Some(rate(&e.new_cause, &e.user, &e.product, &e.via))
+        } else if e.held_before() && !e.held_now() {
+            // the same error, and the user no longer holds the product: a product lost
+            Some(Severity::Info)
+        } else {
+            // the same error, now held (or in another state that holds nothing): no new error
+            None
+        }
+    });
     let no_seats = doc.seats.iter().filter(|s| {
         let n = |c: model::Count| u128::from(c.new.unwrap_or(0));
-        s.presence != model::Presence::Removed && n(s.consumed) >= n(s.enabled) + n(s.warning)
+        let none_left = s.seats_moved()
+            && s.presence != model::Presence::Removed
+            && n(s.consumed) >= n(s.enabled) + n(s.warning);
+        none_left || s.capability_status.lapsed()
     });
     let info = no_seats.count() + doc.converted_to_direct.len() + doc.summary.products_lost;
     new_errors
@@ -238,6 +256,88 @@ mod tests {
 
     fn set(ids: &[&str]) -> BTreeSet<String> {
         ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// An error whose state alone changed: lost to it (`ActiveWithError` -> `Error`) is
+    /// information, as a product lost; now held (`Error` -> `ActiveWithError`) does not count; with
+    /// another cause it counts at its new cause, as before.
+    #[test]
+    fn a_state_only_change_counts_only_when_the_product_is_lost() {
+        use crate::diagnose::testkit::{active_with_error, bad, user, E3};
+        const AT: &str = "2026-10-01T08:00:00Z";
+        let with = |n: &str, st: crate::model::snapshot::LicenseAssignmentState| {
+            let mut u = user(n);
+            u.license_states = vec![st].into();
+            u
+        };
+        let old = Snapshot {
+            users: vec![
+                with("ana", bad(E3, Some("G"), "CountViolation", AT)),
+                with("bo", active_with_error(E3, Some("G"), "CountViolation", AT)),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            users: vec![
+                with(
+                    "ana",
+                    active_with_error(E3, Some("G"), "CountViolation", AT),
+                ),
+                with("bo", bad(E3, Some("G"), "CountViolation", AT)),
+            ],
+            ..Default::default()
+        };
+        let kb = crate::knowledge::Knowledge::builtin();
+        let d = compare::compare(&old, &new, "old", "new", &kb);
+        assert_eq!(d.changed_errors.len(), 2);
+        assert_eq!(severities(&d, &new), [Severity::Info]);
+        // the reverse: ana loses it, bo now holds it
+        let d = compare::compare(&new, &old, "new", "old", &kb);
+        assert_eq!(severities(&d, &old), [Severity::Info]);
+        // with another cause too: rated at the new cause
+        let mut other = new.clone();
+        other.users[0] = with(
+            "ana",
+            active_with_error(E3, Some("G"), "MutuallyExclusiveViolation", AT),
+        );
+        let d = compare::compare(&old, &other, "old", "new", &kb);
+        assert_eq!(severities(&d, &other), [Severity::Error, Severity::Info]);
+    }
+
+    /// A subscription gone Suspended, LockedOut or Deleted is information, as a product with no
+    /// seat left, and counted once when it is both; Warning does not count; a status change alone
+    /// does not make a product without seats count (its seats did not change).
+    #[test]
+    fn a_lapsed_subscription_is_information_once() {
+        use crate::diagnose::testkit::{subscribed, E1, E3, EMS, MEET};
+        let at = |id: &str, st: &str, consumed: u64| {
+            let mut s = subscribed(id, 10, 0, consumed);
+            s.capability_status = Some(st.into());
+            s
+        };
+        let old = Snapshot {
+            skus: vec![
+                at(MEET, "Enabled", 2),
+                at(EMS, "Enabled", 2),
+                at(E3, "Enabled", 2),
+                at(E1, "Enabled", 10),
+            ],
+            ..Default::default()
+        };
+        let new = Snapshot {
+            skus: vec![
+                at(MEET, "Suspended", 2),
+                at(EMS, "Warning", 2),
+                at(E3, "LockedOut", 10),
+                at(E1, "Warning", 10),
+            ],
+            ..Default::default()
+        };
+        let kb = crate::knowledge::Knowledge::builtin();
+        let d = compare::compare(&old, &new, "old", "new", &kb);
+        assert_eq!(d.seats.len(), 4);
+        // MCOMEETADV suspended; E3 locked out and out of seats: once
+        assert_eq!(severities(&d, &new), [Severity::Info, Severity::Info]);
     }
 
     #[test]

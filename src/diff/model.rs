@@ -2,6 +2,7 @@
 //! `--format json` schema of the diff (snake_case fields, lowercase enum values).
 
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
+use crate::model::snapshot::AssignmentState;
 use crate::model::{Cause, ObjectId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,7 +82,9 @@ pub struct ClearedError {
     pub now: ClearedAs,
 }
 
-/// An error present in both with a different cause.
+/// An error present in both with a different cause, or with the same cause in another state
+/// (`Error` -> `ActiveWithError`: the user now holds the product and uses a seat, the error is
+/// still to fix; or the reverse: the user no longer holds it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChangedError {
     pub user: UserRef,
@@ -91,6 +94,43 @@ pub struct ChangedError {
     pub new_cause: Cause,
     pub old_state: String,
     pub new_state: String,
+}
+
+impl ChangedError {
+    /// The cause differs (else only the state does).
+    pub fn cause_changed(&self) -> bool {
+        self.old_cause != self.new_cause
+    }
+
+    /// The user held the product with this error in OLD (`Active` / `ActiveWithError`).
+    pub fn held_before(&self) -> bool {
+        AssignmentState::parse(&self.old_state).is_active()
+    }
+
+    /// The user holds the product with this error in NEW.
+    pub fn held_now(&self) -> bool {
+        AssignmentState::parse(&self.new_state).is_active()
+    }
+
+    /// What the change means, in words: the cause's change, then the state's.
+    pub fn meaning(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if self.cause_changed() {
+            parts.push("another cause: the fix is the new cause's");
+        }
+        if !self.old_state.eq_ignore_ascii_case(&self.new_state) {
+            parts.push(match (self.held_before(), self.held_now()) {
+                (false, true) => {
+                    "now active with error: the user has the license and uses a seat, the error still needs fixing"
+                }
+                (true, false) => {
+                    "now in error: the user no longer has the license, the error still needs fixing"
+                }
+                _ => "state changed, the error still needs fixing",
+            });
+        }
+        parts.join("; ")
+    }
 }
 
 /// One number of a product's seats on both sides.
@@ -134,16 +174,84 @@ impl Presence {
     }
 }
 
-/// Seat numbers of one product (`subscribedSkus`) that changed.
+/// A product's `capabilityStatus` on both sides (licensing.md §3: `Enabled`, `Warning`,
+/// `Suspended`, `Deleted`, `LockedOut`, in their order of decay; any other value kept as written).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+    /// Both sides have one and they differ (compared trimmed, in any case): a side without one (an
+    /// export that left it out) is no change.
+    pub changed: bool,
+}
+
+impl StatusChange {
+    pub fn of(old: Option<&str>, new: Option<&str>) -> StatusChange {
+        let f = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let (old, new) = (f(old), f(new));
+        let changed = match (&old, &new) {
+            (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
+            _ => false,
+        };
+        StatusChange { old, new, changed }
+    }
+
+    /// How far a status is along the decay: Enabled 0, Warning 1, Suspended 2, Deleted and
+    /// LockedOut 3; `None` for a value licensing.md does not list.
+    fn rank(s: &str) -> Option<u8> {
+        match s.to_ascii_lowercase().as_str() {
+            "enabled" => Some(0),
+            "warning" => Some(1),
+            "suspended" => Some(2),
+            "deleted" | "lockedout" => Some(3),
+            _ => None,
+        }
+    }
+
+    /// The subscription went `Suspended`, `LockedOut` or `Deleted` from a status before it in the
+    /// decay (or one licensing.md does not list): its units can no longer be assigned, as a
+    /// product whose seats ran out.
+    pub fn lapsed(&self) -> bool {
+        let (Some(old), Some(new)) = (&self.old, &self.new) else {
+            return false;
+        };
+        let Some(to) = Self::rank(new) else {
+            return false;
+        };
+        self.changed && to >= 2 && Self::rank(old).is_none_or(|from| to > from)
+    }
+}
+
+/// Seat numbers or subscription status of one product (`subscribedSkus`) that changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SeatChange {
     pub product: ProductRef,
     pub presence: Presence,
+    /// `capabilityStatus`.
+    pub capability_status: StatusChange,
     pub enabled: Count,
     pub warning: Count,
     pub suspended: Count,
     pub locked_out: Count,
     pub consumed: Count,
+}
+
+impl SeatChange {
+    /// The product was added or removed, or one of its seat numbers changed (not only its status).
+    pub fn seats_moved(&self) -> bool {
+        self.presence != Presence::Changed
+            || [
+                self.enabled,
+                self.warning,
+                self.suspended,
+                self.locked_out,
+                self.consumed,
+            ]
+            .iter()
+            .any(|c| c.delta != 0)
+    }
 }
 
 /// Service plans newly disabled / re-enabled in one product a group assigns.
@@ -188,13 +296,21 @@ pub struct Side {
 pub struct DiffSummary {
     pub new_errors: usize,
     pub cleared_errors: usize,
+    /// Errors with another cause, or the same cause in another state.
     pub changed_errors: usize,
+    /// Products in `seats`: added, removed, or whose seat numbers or status changed.
     pub seat_changes: usize,
+    /// Products of both sides whose `capabilityStatus` changed (also in `seat_changes`).
+    pub status_changes: usize,
     pub group_license_changes: usize,
     pub users_added: usize,
     pub users_removed: usize,
     pub converted_to_direct: usize,
     pub addresses_changed: usize,
+    /// Users of both snapshots whose UPN or display name changed.
+    pub users_renamed: usize,
+    /// Groups of both groups exports whose display name changed.
+    pub groups_renamed: usize,
     /// Products users of both snapshots held in OLD and have no license state of in NEW, counted
     /// once per (user, product): a user who held it from two groups is under each in
     /// `products_lost` but counted once here. Users removed are not counted (see `users_removed`).
@@ -231,6 +347,29 @@ pub struct AddressChange {
     pub proxy_added: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proxy_removed: Vec<String>,
+}
+
+/// A user of both snapshots (matched by object id) whose UPN or display name changed. The other
+/// sections name a user as NEW does; this links that name to OLD's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserRename {
+    /// The user as NEW names them.
+    pub user: UserRef,
+    /// `userPrincipalName` old and new, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<(String, String)>,
+    /// `displayName` old and new, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<(String, String)>,
+}
+
+/// A group of both groups exports (matched by object id) whose display name changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupRename {
+    /// The group as NEW names it.
+    pub group: GroupRef,
+    /// `displayName` old and new.
+    pub display_name: (String, String),
 }
 
 /// Why users no longer hold a product from one source (a group, or directly), as far as the two
@@ -307,7 +446,8 @@ impl GainReason {
 
 /// Users who lost (or gained) one product from one source for one reason. A product is lost
 /// when OLD holds it (`Active` or `ActiveWithError` from some source) and NEW has no license state
-/// of it at all; a product in `Error` in NEW is a new error instead, one in `Error` in OLD was
+/// of it at all; a product in `Error` in NEW is a new error instead (a changed one when OLD had the
+/// error with the product held: `ActiveWithError` -> `Error`), one in `Error` in OLD was
 /// never held (its absence is a cleared error), and one that moved from a group to a direct
 /// license is in `converted_to_direct`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -356,6 +496,8 @@ pub struct DiffDoc {
     pub users_removed: Vec<UserRef>,
     pub converted_to_direct: Vec<Conversion>,
     pub addresses_changed: Vec<AddressChange>,
+    pub users_renamed: Vec<UserRename>,
+    pub groups_renamed: Vec<GroupRename>,
     pub products_lost: Vec<ProductLoss>,
     pub products_gained: Vec<ProductGain>,
     pub plans_turned_off: Vec<PlanChange>,
@@ -372,6 +514,6 @@ pub struct DiffDoc {
 impl DiffDoc {
     /// NEW has errors OLD did not have (new, or with another cause).
     pub fn has_new_errors(&self) -> bool {
-        !self.new_errors.is_empty() || !self.changed_errors.is_empty()
+        !self.new_errors.is_empty() || self.changed_errors.iter().any(|e| e.cause_changed())
     }
 }

@@ -4,7 +4,7 @@
 
 use super::model::{
     AddressChange, ChangedError, ClearedError, Count, DiffDoc, ErrorEntry, GroupLicenseChange,
-    PlanChange, ProductChange, SeatChange,
+    GroupRename, PlanChange, ProductChange, SeatChange, StatusChange, UserRename,
 };
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::report::escape;
@@ -64,19 +64,35 @@ fn changed_row(c: &ChangedError) -> Vec<String> {
         c.user.label(),
         c.product.label(),
         c.via.label(),
-        format!("{} -> {}", c.old_cause.code(), c.new_cause.code()),
+        if c.cause_changed() {
+            format!("{} -> {}", c.old_cause.code(), c.new_cause.code())
+        } else {
+            c.new_cause.code().to_string()
+        },
         if c.old_state == c.new_state {
             c.new_state.clone()
         } else {
             format!("{} -> {}", c.old_state, c.new_state)
         },
+        c.meaning(),
     ]
+}
+
+/// `Enabled -> Suspended` when it changed, else the status the product has (`-`: none).
+fn status(s: &StatusChange) -> String {
+    let f = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    if s.changed {
+        format!("{} -> {}", f(&s.old), f(&s.new))
+    } else {
+        f(if s.new.is_some() { &s.new } else { &s.old })
+    }
 }
 
 fn seat_row(s: &SeatChange) -> Vec<String> {
     vec![
         s.product.label(),
         s.presence.as_str().to_string(),
+        status(&s.capability_status),
         count(&s.enabled),
         count(&s.warning),
         count(&s.suspended),
@@ -178,8 +194,8 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
             rows: d.new_errors.iter().map(error_row).collect(),
         },
         Section {
-            title: "Errors whose cause changed",
-            headers: &["user", "product", "assigned", "cause", "state"],
+            title: "Errors changed (cause or state)",
+            headers: &["user", "product", "assigned", "cause", "state", "meaning"],
             rows: d.changed_errors.iter().map(changed_row).collect(),
         },
         Section {
@@ -224,10 +240,11 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
                 .collect(),
         },
         Section {
-            title: "Seats per product",
+            title: "Seats and subscription status per product",
             headers: &[
                 "product",
                 "",
+                "status",
                 "enabled",
                 "warning",
                 "suspended",
@@ -252,6 +269,24 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
             rows: d.users_removed.iter().map(|u| vec![u.label()]).collect(),
         },
         Section {
+            title: "Users renamed",
+            headers: &["user", "change"],
+            rows: d
+                .users_renamed
+                .iter()
+                .map(|r| vec![r.user.label(), user_rename(r)])
+                .collect(),
+        },
+        Section {
+            title: "Groups renamed",
+            headers: &["group", "change"],
+            rows: d
+                .groups_renamed
+                .iter()
+                .map(|r| vec![r.group.label(), group_rename(r)])
+                .collect(),
+        },
+        Section {
             title: "Licenses converted from group to direct",
             headers: &["user", "product", "was from"],
             rows: d
@@ -273,6 +308,24 @@ fn sections(d: &DiffDoc, cap: usize) -> Vec<Section> {
                 .collect(),
         },
     ]
+}
+
+/// `UPN a -> b; display name A -> B`.
+fn user_rename(r: &UserRename) -> String {
+    let mut parts = Vec::new();
+    if let Some((o, n)) = &r.upn {
+        parts.push(format!("UPN {o} -> {n}"));
+    }
+    if let Some((o, n)) = &r.display_name {
+        parts.push(format!("display name {o} -> {n}"));
+    }
+    parts.join("; ")
+}
+
+/// `display name A -> B`.
+fn group_rename(r: &GroupRename) -> String {
+    let (o, n) = &r.display_name;
+    format!("display name {o} -> {n}")
 }
 
 /// `mail a -> b; proxy added X, Y; proxy removed Z`.
@@ -311,14 +364,26 @@ fn sides(d: &DiffDoc) -> [String; 2] {
 fn summary(d: &DiffDoc) -> String {
     let s = &d.summary;
     format!(
-        "errors: {} new, {} cleared, {} with another cause; seats changed on {}; licenses changed on {}; users: {} added, {} removed{}{}{}{}",
+        "errors: {} new, {} cleared, {} changed; seats or status changed on {}{}; licenses changed on {}; users: {} added, {} removed{}{}{}{}{}",
         s.new_errors,
         s.cleared_errors,
         s.changed_errors,
         plural(s.seat_changes, "product", "products"),
+        match s.status_changes {
+            0 => String::new(),
+            n => format!(" (subscription status on {n})"),
+        },
         plural(s.group_license_changes, "group", "groups"),
         s.users_added,
         s.users_removed,
+        match (s.users_renamed, s.groups_renamed) {
+            (0, 0) => String::new(),
+            (u, g) => format!(
+                "; renamed: {}, {}",
+                plural(u, "user", "users"),
+                plural(g, "group", "groups")
+            ),
+        },
         match s.converted_to_direct {
             0 => String::new(),
             n => format!("; {} converted from group to direct", plural(n, "license", "licenses")),

@@ -312,10 +312,7 @@ fn table_markdown_and_html() {
     assert_eq!(out.status.code(), Some(1));
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(t.starts_with("licdiag diff\n"), "{t}");
-    assert!(
-        t.contains("errors: 1 new, 7 cleared, 1 with another cause"),
-        "{t}"
-    );
+    assert!(t.contains("errors: 1 new, 7 cleared, 1 changed"), "{t}");
     assert!(t.contains("Other -> CountViolation"), "{t}");
     assert!(t.contains("20 -> 25 (+5)"), "{t}");
 
@@ -805,4 +802,319 @@ fn a_groups_export_without_licenses_is_not_compared() {
             .is_some_and(|n| n.contains("OLD's groups export lists no products")),
         "{v:#}"
     );
+}
+
+const STATE_OLD: &str = "fixtures/diff/state-and-status/old";
+const STATE_NEW: &str = "fixtures/diff/state-and-status/new";
+
+/// Review finding: an error whose state alone changed was reported nowhere. In
+/// fixtures/diff/state-and-status grace's E3 goes from `Error` to `ActiveWithError` and hugo's
+/// back, both with the same CountViolation: two changed errors, said in words in every format; no
+/// new error (exit 0), and no product lost or gained (each has a state of it on both sides).
+#[test]
+fn an_error_whose_state_alone_changed() {
+    let (v, code) = diff(STATE_OLD, STATE_NEW);
+    assert_eq!(code, 0, "no error is new: {v:#}");
+    assert_eq!(
+        rows(&v, "changed_errors", "old_state", "new_state"),
+        set(&[
+            (
+                "grace@contoso.example",
+                "ENTERPRISEPACK",
+                "LIC-E3",
+                "Error",
+                "ActiveWithError"
+            ),
+            (
+                "hugo@contoso.example",
+                "ENTERPRISEPACK",
+                "LIC-E3",
+                "ActiveWithError",
+                "Error"
+            ),
+        ])
+    );
+    for e in v["changed_errors"].as_array().expect("changed_errors") {
+        assert_eq!(
+            (e["old_cause"].as_str(), e["new_cause"].as_str()),
+            (Some("CountViolation"), Some("CountViolation"))
+        );
+    }
+    let s = &v["summary"];
+    assert_eq!(
+        [&s["new_errors"], &s["cleared_errors"], &s["changed_errors"]],
+        [0, 0, 2]
+    );
+    assert!(v["products_lost"].as_array().expect("lost").is_empty());
+    assert!(v["products_gained"].as_array().expect("gained").is_empty());
+
+    let now_active = "now active with error: the user has the license and uses a seat, the error still needs fixing";
+    let now_failed =
+        "now in error: the user no longer has the license, the error still needs fixing";
+    let run = |format: &str| -> String {
+        let out = licdiag()
+            .args(["diff", STATE_OLD, STATE_NEW, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let table = run("table");
+    assert!(
+        table.contains("errors: 0 new, 0 cleared, 2 changed"),
+        "{table}"
+    );
+    assert!(
+        table.contains("\nerrors changed (cause or state):\n"),
+        "{table}"
+    );
+    assert!(table.contains("Error -> ActiveWithError"), "{table}");
+    for text in [now_active, now_failed] {
+        assert!(table.contains(text), "{table}");
+    }
+    let md = run("md");
+    assert!(
+        md.contains(&format!("| Error -&gt; ActiveWithError | {now_active} |")),
+        "{md}"
+    );
+    let html = run("html");
+    assert!(
+        html.contains(&format!(
+            "<td>ActiveWithError -&gt; Error</td><td>{now_failed}</td>"
+        )),
+        "{html}"
+    );
+}
+
+/// Review finding: subscription status changes were not compared. In
+/// fixtures/diff/state-and-status MCOMEETADV goes Enabled -> Suspended and EMS Enabled -> Warning,
+/// their units unchanged: both are seat changes with their status, in every format; the
+/// suspension counts under `--fail-on info`, as a product with no seat left does, the grace
+/// period (Warning) does not.
+#[test]
+fn a_subscription_status_change() {
+    let (v, code) = diff(STATE_OLD, STATE_NEW);
+    assert_eq!(code, 0, "{v:#}");
+    let seats = v["seats"].as_array().expect("seats");
+    let got: Vec<(&str, &Value)> = seats
+        .iter()
+        .map(|s| {
+            (
+                s["product"]["sku"].as_str().unwrap_or("?"),
+                &s["capability_status"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "EMS",
+                &serde_json::json!({"old": "Enabled", "new": "Warning", "changed": true})
+            ),
+            (
+                "MCOMEETADV",
+                &serde_json::json!({"old": "Enabled", "new": "Suspended", "changed": true})
+            ),
+        ]
+    );
+    for s in seats {
+        assert_eq!(s["presence"], "changed");
+        for k in ["enabled", "warning", "suspended", "locked_out", "consumed"] {
+            assert_eq!(s[k]["delta"], 0, "{k}");
+        }
+    }
+    assert_eq!(v["summary"]["seat_changes"], 2);
+    assert_eq!(v["summary"]["status_changes"], 2);
+    // ENTERPRISEPACK, unchanged, is not listed
+    let (same, _) = diff(STATE_OLD, STATE_OLD);
+    assert_eq!(same["seats"], serde_json::json!([]));
+
+    let run = |args: &[&str]| -> (String, i32) {
+        let out = licdiag()
+            .args(["diff", STATE_OLD, STATE_NEW])
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            String::from_utf8(out.stdout).expect("utf-8"),
+            out.status.code().unwrap_or(-1),
+        )
+    };
+    let (table, _) = run(&[]);
+    assert!(
+        table.contains("seats or status changed on 2 products (subscription status on 2)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("\nseats and subscription status per product:\n"),
+        "{table}"
+    );
+    assert!(table.contains("Enabled -> Suspended"), "{table}");
+    let (md, _) = run(&["--format", "md"]);
+    assert!(
+        md.contains("| MCOMEETADV | changed | Enabled -&gt; Suspended | 5 |"),
+        "{md}"
+    );
+    let (html, _) = run(&["--format", "html"]);
+    assert!(
+        html.contains("<td>MCOMEETADV</td><td>changed</td><td>Enabled -&gt; Suspended</td>"),
+        "{html}"
+    );
+    assert_eq!(run(&["--fail-on", "info"]).1, 1);
+}
+
+const RENAMES_OLD: &str = "fixtures/diff/renames/old";
+const RENAMES_NEW: &str = "fixtures/diff/renames/new";
+
+/// Review finding: renames were not reported, and the diff names users and groups only as NEW
+/// does. In fixtures/diff/renames sofia.greco became sofia.bianchi (UPN and display name),
+/// kai.nakamura kai.tanaka (UPN only), LIC-PowerBI LIC-PBI-Renamed and LIC-E3 a name with HTML
+/// and a formula in it: each is listed old -> new, matched by object id, counted in the summary;
+/// sofia's cleared error keeps her new name and the group's, which the renames link to the old
+/// ones. Renames are context: no `--fail-on` level counts them.
+#[test]
+fn renamed_users_and_groups() {
+    let (v, code) = diff(RENAMES_OLD, RENAMES_NEW);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        v["users_renamed"],
+        serde_json::json!([
+            {
+                "user": {"id": "10000000-0000-4000-8000-000000000002",
+                    "upn": "kai.tanaka@contoso.example", "display_name": "Kai Nakamura"},
+                "upn": ["kai.nakamura@contoso.example", "kai.tanaka@contoso.example"]
+            },
+            {
+                "user": {"id": "10000000-0000-4000-8000-000000000001",
+                    "upn": "sofia.bianchi@contoso.example", "display_name": "Sofia Bianchi"},
+                "upn": ["sofia.greco@contoso.example", "sofia.bianchi@contoso.example"],
+                "display_name": ["Sofia Greco", "Sofia Bianchi"]
+            }
+        ])
+    );
+    let hostile = "LIC-E3 <b>\"Ops\"</b> & =HYPERLINK(\"x\")";
+    assert_eq!(
+        v["groups_renamed"],
+        serde_json::json!([
+            {
+                "group": {"id": "20000000-0000-4000-8000-000000000002", "name": hostile},
+                "display_name": ["LIC-E3", hostile]
+            },
+            {
+                "group": {"id": "20000000-0000-4000-8000-000000000001", "name": "LIC-PBI-Renamed"},
+                "display_name": ["LIC-PowerBI", "LIC-PBI-Renamed"]
+            }
+        ])
+    );
+    assert_eq!(
+        [
+            &v["summary"]["users_renamed"],
+            &v["summary"]["groups_renamed"]
+        ],
+        [2, 2]
+    );
+    assert_eq!(
+        rows(&v, "cleared_errors", "cause", "now"),
+        set(&[(
+            "sofia.bianchi@contoso.example",
+            "POWER_BI_PRO",
+            "LIC-PBI-Renamed",
+            "CountViolation",
+            "Active"
+        )])
+    );
+    for level in ["warning", "info"] {
+        let out = licdiag()
+            .args(["diff", RENAMES_OLD, RENAMES_NEW, "--fail-on", level])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "--fail-on {level}");
+    }
+
+    let run = |format: &str| -> String {
+        let out = licdiag()
+            .args(["diff", RENAMES_OLD, RENAMES_NEW, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let table = run("table");
+    assert!(table.contains("; renamed: 2 users, 2 groups"), "{table}");
+    assert!(table.contains("\nusers renamed:\n"), "{table}");
+    assert!(
+        table.contains(
+            "UPN sofia.greco@contoso.example -> sofia.bianchi@contoso.example; display name Sofia Greco -> Sofia Bianchi"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("display name LIC-PowerBI -> LIC-PBI-Renamed"),
+        "{table}"
+    );
+    let md = run("md");
+    assert!(md.contains("## Users renamed"), "{md}");
+    assert!(!md.contains("<b>"), "unescaped group name in the Markdown");
+    insta::assert_snapshot!("diff_renames_md", md);
+    let html = run("html");
+    assert!(html.contains("<h2>Groups renamed</h2>"), "{html}");
+    assert!(!html.contains("<b>"), "unescaped group name in the HTML");
+    assert!(
+        html.contains(
+            "<td>display name LIC-E3 -&gt; LIC-E3 &lt;b&gt;&quot;Ops&quot;&lt;/b&gt; &amp; =HYPERLINK(&quot;x&quot;)</td>"
+        ),
+        "{html}"
+    );
+}
+
+/// Under --redact a rename is between two pseudonyms: no old or new name is left, the counts stay.
+#[test]
+fn renames_redacted() {
+    let (plain, _) = diff(RENAMES_OLD, RENAMES_NEW);
+    for format in ["json", "table", "md", "html"] {
+        let out = licdiag()
+            .args([
+                "diff",
+                RENAMES_OLD,
+                RENAMES_NEW,
+                "--redact",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        for personal in [
+            "sofia",
+            "Greco",
+            "Bianchi",
+            "kai.",
+            "PowerBI",
+            "Renamed",
+            "HYPERLINK",
+        ] {
+            assert!(
+                !text.contains(personal),
+                "{format}: {personal} left: {text}"
+            );
+        }
+        if format == "json" {
+            let v: Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(v["summary"], plain["summary"]);
+            assert_eq!(v["users_renamed"].as_array().map(Vec::len), Some(2));
+            let r = v["users_renamed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["user"]["id"] == "10000000-0000-4000-8000-000000000001")
+                .expect("sofia renamed");
+            assert!(r["display_name"][0]
+                .as_str()
+                .is_some_and(|n| n.starts_with("name-")));
+            let (a, b) = (r["upn"][0].as_str().unwrap(), r["upn"][1].as_str().unwrap());
+            assert!(a.ends_with("@redacted.invalid") && b.ends_with("@redacted.invalid"));
+            assert_ne!(a, b);
+        }
+    }
 }

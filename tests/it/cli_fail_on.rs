@@ -312,6 +312,60 @@ fn diff_info_counts_products_lost_without_an_error() {
     );
 }
 
+/// An error whose state alone changed (the same cause, review finding): lost to it
+/// (`ActiveWithError` -> `Error`) counts only under `--fail-on info`, as a product lost; now held
+/// (`Error` -> `ActiveWithError`) never counts: no error is new.
+#[test]
+fn diff_counts_an_error_state_change_only_when_the_product_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let e3_in = |st: &str| {
+        let mut s = state(E3, "CountViolation");
+        s["state"] = json!(st);
+        [s, state(EMS, "None")]
+    };
+    let failed = snapshot(dir.path(), "failed", &e3_in("Error"), None);
+    let held = snapshot(dir.path(), "held", &e3_in("ActiveWithError"), None);
+    assert_codes(
+        &["diff", &failed, &held],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 0), ("never", 0)],
+    );
+    assert_codes(
+        &["diff", &held, &failed],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 1), ("never", 0)],
+    );
+}
+
+/// A subscription gone Suspended, LockedOut or Deleted with its units as they were (review
+/// finding: the status was not compared) counts under `--fail-on info`, as a product with no seat
+/// left; one in its grace period (Warning) does not count.
+#[test]
+fn diff_info_counts_a_lapsed_subscription() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let skus = |status: &str| {
+        json!([{"skuId": E3, "skuPartNumber": "ENTERPRISEPACK", "consumedUnits": 6,
+            "capabilityStatus": status,
+            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}])
+    };
+    let active = [state(E3, "None"), state(EMS, "None")];
+    let old = snapshot(dir.path(), "old", &active, Some(skus("Enabled")));
+    let grace = snapshot(dir.path(), "warning", &active, Some(skus("Warning")));
+    assert_codes(
+        &["diff", &old, &grace],
+        0,
+        &[("error", 0), ("warning", 0), ("info", 0)],
+    );
+    for status in ["Suspended", "LockedOut", "Deleted"] {
+        let lapsed = snapshot(dir.path(), status, &active, Some(skus(status)));
+        assert_codes(
+            &["diff", &old, &lapsed],
+            0,
+            &[("error", 0), ("warning", 0), ("info", 1), ("never", 0)],
+        );
+    }
+}
+
 // --------------------------------------------------------------------------------------- plan
 
 use crate::cli_plan::E1_TO_E3;
