@@ -6,7 +6,7 @@
 //! product), never by retrying the direct change.
 
 use super::context::{Ctx, SkuKey, UKey};
-use super::observe::{Bucket, Origin};
+use super::observe::Bucket;
 use super::status::{actor_label, UserState};
 use super::text::{fmt_time, list, plural};
 use crate::model::finding::{AssignmentSource, CauseDetails, InheritedLicense, Resolution, Status};
@@ -177,14 +177,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
     // whether a refused record's license lists show the product removed, or its text says
     // removed (else the data says a direct change of it was refused: MSOnline refused a change
     // of an inherited license's plans the same way)
-    let events: BTreeSet<usize> = b
-        .obs
-        .iter()
-        .filter_map(|o| match o.origin {
-            Origin::Audit { event, .. } => Some(event),
-            _ => None,
-        })
-        .collect();
+    let events = b.audit_event_indexes();
     let removal = events.iter().any(|&i| {
         ctx.license_change_of(i)
             .and_then(|c| ctx.change_adds_or_keeps(c, &b.sku))

@@ -85,6 +85,20 @@ impl Bucket {
         }
         m
     }
+    /// The audit events the bucket's observations come from, in order, each once.
+    pub fn audit_event_indexes(&self) -> Vec<usize> {
+        let mut events: Vec<usize> = self
+            .obs
+            .iter()
+            .filter_map(|o| match o.origin {
+                Origin::Audit { event, .. } => Some(event),
+                _ => None,
+            })
+            .collect();
+        events.sort_unstable();
+        events.dedup();
+        events
+    }
     /// The audit errors of the bucket, per user.
     pub fn audit_errors_by_user<'c>(
         &'c self,

@@ -525,16 +525,7 @@ pub(crate) fn correlation(
             .filter(|o| matches!(o.origin, Origin::Audit { .. }))
             .filter_map(|o| o.time)
     };
-    let mut events: Vec<usize> = b
-        .obs
-        .iter()
-        .filter_map(|o| match o.origin {
-            Origin::Audit { event, .. } => Some(event),
-            _ => None,
-        })
-        .collect();
-    events.sort_unstable();
-    events.dedup();
+    let events = b.audit_event_indexes();
     let mut messages: Vec<String> = Vec::new();
     for (_, e) in b.audit_errors(ctx) {
         let t = e.text.trim();
