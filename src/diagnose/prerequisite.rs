@@ -64,14 +64,7 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket) -> (CauseDetails, String) {
         })
         .min_by_key(|e| e.time);
     // the guide's prerequisites (any of the table's plans) where the message names one of them
-    let requires = PrerequisiteDetails {
-        add_on: String::new(),
-        prerequisite: prereq.clone(),
-        add_on_product: None,
-        prerequisite_plans: prereq_refs.clone(),
-        base_products: Vec::new(),
-    }
-    .requires_text();
+    let requires = crate::model::finding::requires_text(&prereq, &prereq_refs);
     let requires = if !prereq.is_empty() && requires != prereq {
         format!("{requires} (the message names {prereq})")
     } else if requires.is_empty() {

@@ -548,18 +548,22 @@ impl PrerequisiteDetails {
     /// (`Exchange Online (Plan 1) or Exchange Online (Plan 2)`: the guide's list, where the
     /// portal's message names one), else the prerequisite as the text names it.
     pub fn requires_text(&self) -> String {
-        if self.prerequisite_plans.len() > 1 || self.prerequisite.is_empty() {
-            let names: Vec<String> = self
-                .prerequisite_plans
-                .iter()
-                .map(|p| p.display_name.clone().unwrap_or_else(|| p.label()))
-                .collect();
-            if !names.is_empty() {
-                return names.join(" or ");
-            }
-        }
-        self.prerequisite.clone()
+        requires_text(&self.prerequisite, &self.prerequisite_plans)
     }
+}
+
+/// [`PrerequisiteDetails::requires_text`] of a prerequisite as the text names it and the plans.
+pub fn requires_text(prerequisite: &str, plans: &[PlanRef]) -> String {
+    if plans.len() > 1 || prerequisite.is_empty() {
+        let names: Vec<String> = plans
+            .iter()
+            .map(|p| p.display_name.clone().unwrap_or_else(|| p.label()))
+            .collect();
+        if !names.is_empty() {
+            return names.join(" or ");
+        }
+    }
+    prerequisite.to_string()
 }
 
 /// Cause-specific facts of a finding. Serialized as an object with a `kind` tag.

@@ -233,11 +233,10 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
                     if u.is_synced() {
                         " at the source of authority (on-premises AD: the user is synced)".to_string()
                     } else {
-                        // the address itself where it can be quoted safely, the spelling analyze uses
-                        let a = addr.to_string();
-                        let a = a.strip_prefix("smtp:").or_else(|| a.strip_prefix("SMTP:")).unwrap_or(&a);
-                        if crate::recommend::powershell::plain_address(a) {
-                            format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{a}'\"`)")
+                        // the address (normalized: no prefix) where it can be quoted safely, the
+                        // spelling analyze uses
+                        if crate::recommend::powershell::plain_address(&addr) {
+                            format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{addr}'\"`)")
                         } else {
                             " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:<address>'\"`)".to_string()
                         }
