@@ -323,6 +323,51 @@ fn licensed_between(ctx: &Ctx<'_>, u: &UKey, a: DateTime<Utc>, b: DateTime<Utc>)
     })
 }
 
+/// Where a user's audit error comes from: the product the record adds when the text names none,
+/// then the group (or direct assignment) the user's other observations and the log point to.
+fn located(
+    ctx: &Ctx<'_>,
+    idx: &HashMap<&UKey, Vec<&Obs>>,
+    e: &crate::model::AuditEvent,
+    err: &LicenseError,
+    user: &UKey,
+    mut sku: SkuKey,
+) -> (SkuKey, GroupKey) {
+    let direct_hint = match (&e.actor, &e.activity) {
+        (Actor::User { .. }, Activity::ChangeUserLicense) => Some(GroupKey::Direct),
+        _ => None,
+    };
+    if matches!(sku, SkuKey::Unknown) {
+        if let Some(ch) = &e.licenses {
+            // added for sure: not a product lost in a truncated old list
+            if let [one] = ch.known(e.extra.licenses_cut).added.as_slice() {
+                sku = match (&one.sku_id, &one.sku_name) {
+                    (Some(id), _) => SkuKey::Id(id.clone()),
+                    (None, Some(n)) => ctx.resolve_sku_text(n),
+                    _ => SkuKey::Unknown,
+                };
+            }
+        }
+    }
+    let (mut sku, group) = if err.cause == Cause::ConcurrencyException {
+        infer_concurrency_source(ctx, user, e.time)
+    } else {
+        infer_source(
+            ctx,
+            idx.get(user).map(|v| v.as_slice()).unwrap_or(&[]),
+            user,
+            &err.cause,
+            &sku,
+            Some(e.time),
+            direct_hint,
+        )
+    };
+    if let (SkuKey::Unknown, GroupKey::Group(g)) = (&sku, &group) {
+        sku = pick_product(ctx, g, &plan_hints(ctx, err));
+    }
+    (sku, group)
+}
+
 /// Observations per user (indices into `obs`).
 fn by_user(obs: &[Obs]) -> HashMap<&UKey, Vec<&Obs>> {
     let mut m: HashMap<&UKey, Vec<&Obs>> = HashMap::default();
@@ -461,60 +506,16 @@ fn audit_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                 let Some(user) = ctx.resolve_user(ut.id.as_ref(), ut.upn.as_deref()) else {
                     continue;
                 };
-                if err.cause.is_refused_removal() {
-                    // a refused direct change of the user's licenses: the product it removes
-                    // (the text names none), and no group's assignment failed
+                // a refused direct change of the user's licenses: the product it removes (the
+                // text names none), and no group's assignment failed
+                let (sku, group) = if err.cause.is_refused_removal() {
                     if matches!(sku, SkuKey::Unknown) {
                         sku = super::inherited::refused_product(ctx, ei, &user);
                     }
-                    out.push(Obs {
-                        cause: err.cause.clone(),
-                        sku,
-                        group: GroupKey::Direct,
-                        user: Some(user),
-                        time: Some(e.time),
-                        origin: Origin::Audit {
-                            event: ei,
-                            error: xi,
-                        },
-                        source: e.source.clone(),
-                        recorded_as: None,
-                        cause_from: None,
-                    });
-                    continue;
-                }
-                let direct_hint = match (&e.actor, &e.activity) {
-                    (Actor::User { .. }, Activity::ChangeUserLicense) => Some(GroupKey::Direct),
-                    _ => None,
-                };
-                if matches!(sku, SkuKey::Unknown) {
-                    if let Some(ch) = &e.licenses {
-                        // added for sure: not a product lost in a truncated old list
-                        if let [one] = ch.known(e.extra.licenses_cut).added.as_slice() {
-                            sku = match (&one.sku_id, &one.sku_name) {
-                                (Some(id), _) => SkuKey::Id(id.clone()),
-                                (None, Some(n)) => ctx.resolve_sku_text(n),
-                                _ => SkuKey::Unknown,
-                            };
-                        }
-                    }
-                }
-                let (mut sku, group) = if err.cause == Cause::ConcurrencyException {
-                    infer_concurrency_source(ctx, &user, e.time)
+                    (sku, GroupKey::Direct)
                 } else {
-                    infer_source(
-                        ctx,
-                        idx.get(&user).map(|v| v.as_slice()).unwrap_or(&[]),
-                        &user,
-                        &err.cause,
-                        &sku,
-                        Some(e.time),
-                        direct_hint,
-                    )
+                    located(ctx, &idx, e, err, &user, sku)
                 };
-                if let (SkuKey::Unknown, GroupKey::Group(g)) = (&sku, &group) {
-                    sku = pick_product(ctx, g, &plan_hints(ctx, err));
-                }
                 out.push(Obs {
                     cause: err.cause.clone(),
                     sku,
