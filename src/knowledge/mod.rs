@@ -9,10 +9,12 @@
 pub mod catalog;
 pub mod conflicts;
 pub mod dependencies;
+pub mod gbl;
 
 pub use catalog::{Catalog, PlanInfo, SkuInfo};
 pub use conflicts::{conflicting_pairs, conflicts as plans_conflict, ConflictTableVersion};
 pub use dependencies::{Confidence, Dependency, DependencyTable};
+pub use gbl::{GblRights, GBL_QUALIFYING, GBL_REQUIREMENT};
 
 use crate::model::hash::HashMap;
 use crate::model::snapshot::{ReportedError, SubscribedSku};
