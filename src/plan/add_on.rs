@@ -205,6 +205,14 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         );
     }
     caveats::usage_location(t, g, members, &[addon], &mut f);
+    let given: Vec<&SkuId> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| &l.sku_id)
+        .filter(|s| *s != addon)
+        .chain([addon])
+        .collect();
+    caveats::gbl_requirement(t, g, members, &given, &[], &mut f);
     let addon_plans = t.enabled(addon, &[]);
     if addon_plans.is_empty() {
         f.warn(

@@ -5,8 +5,13 @@
 
 use super::doc::{count, join_and, Findings, MembershipSource, PlanKind, WarningKind};
 use super::view::{Members, Tenant};
+use crate::knowledge::{GblRights, GBL_QUALIFYING, GBL_REQUIREMENT};
+use crate::model::finding::UserRef;
 use crate::model::snapshot::Group;
 use crate::model::{Cause, SkuId};
+
+/// How many users the group-based licensing requirement warning names.
+const GBL_NAMED: usize = 5;
 
 /// The size from which licensing a group "could affect performance" (licensing.md §2: ~100K).
 const LARGE_GROUP: usize = 100_000;
@@ -234,4 +239,110 @@ pub fn usage_location(
             }
         }
     }
+}
+
+/// The licensing requirement of group-based licensing (licensing.md §2: "Entra ID P1 (or M365
+/// Business Premium / O365 E3/A3/G3 and higher) for every user who benefits from GBL"), for a plan
+/// after which the group gives its members `given` (the group's products once the plan is done) and
+/// no longer gives them `taken`. One warning naming the members who would then hold no product with
+/// those rights ([`crate::knowledge::Knowledge::gbl_rights`]), counting `given`; a member holding
+/// only products licdiag cannot judge is not counted. And once, when no product the tenant
+/// subscribes to carries the rights at all. Nothing when the group gives nothing, or when the
+/// snapshot has neither subscribedSkus nor any user's licenses to judge from.
+pub fn gbl_requirement(
+    t: &Tenant<'_>,
+    g: &Group,
+    members: &Members,
+    given: &[&SkuId],
+    taken: &[&SkuId],
+    f: &mut Findings,
+) {
+    if given.is_empty() {
+        return;
+    }
+    let licenses_known = t
+        .users()
+        .iter()
+        .any(|u| !u.license_states.is_empty() || !u.assigned_licenses.is_empty());
+    if !t.has_inventory() && !licenses_known {
+        return;
+    }
+    let gl = g.label();
+    let kb = t.kb;
+    let inventory: Vec<GblRights> = t
+        .snap
+        .skus
+        .iter()
+        .map(|s| kb.gbl_rights(&s.sku_id))
+        .collect();
+    if !inventory.is_empty() && inventory.iter().all(|r| *r == GblRights::No) {
+        f.warn(
+            None,
+            WarningKind::NoGblSubscription,
+            format!(
+                "none of the {} the tenant subscribes to (subscribedSkus) carries group-based licensing rights: \
+                 {GBL_REQUIREMENT}; {GBL_QUALIFYING}. Subscribe to one (Entra ID P1, AAD_PREMIUM, is the \
+                 smallest) for the users {gl} licenses",
+                count(inventory.len(), "product", "products"),
+            ),
+        );
+    }
+    if !licenses_known {
+        return;
+    }
+    let mut lacking: Vec<UserRef> = Vec::new();
+    let mut unknown = 0usize;
+    for id in &members.ids {
+        let Some(u) = t.user(id) else {
+            continue;
+        };
+        let held = t
+            .holdings(u)
+            .into_iter()
+            .filter(|h| h.active && !(h.is_from(&g.id) && taken.contains(&&h.sku)))
+            .map(|h| h.sku);
+        let rights: Vec<GblRights> = held
+            .chain(given.iter().map(|s| (*s).clone()))
+            .map(|s| kb.gbl_rights(&s))
+            .collect();
+        if rights.contains(&GblRights::Yes) {
+            continue;
+        }
+        if rights.contains(&GblRights::Unknown) {
+            unknown += 1;
+        } else {
+            lacking.push(t.user_ref(id));
+        }
+    }
+    if lacking.is_empty() {
+        return;
+    }
+    lacking.sort();
+    let n = lacking.len();
+    let mut names: Vec<String> = lacking.iter().take(GBL_NAMED).map(|u| u.label()).collect();
+    if n > GBL_NAMED {
+        names.push(format!("{} more", n - GBL_NAMED));
+    }
+    let unjudged =
+        if unknown == 0 {
+            String::new()
+        } else {
+            format!(
+            "; {} only products neither the catalog nor subscribedSkus describe, so {} not judged",
+            count(unknown, "other member holds", "other members hold"),
+            if unknown == 1 { "that one was" } else { "those were" }
+        )
+        };
+    f.warn(
+        None,
+        WarningKind::GblRequirement,
+        format!(
+            "{} of {gl} would benefit from group-based licensing while holding no product that carries its rights, \
+             counting the products this plan gives them ({}): {GBL_REQUIREMENT}; {GBL_QUALIFYING}. Give {} such \
+             a product (Entra ID P1, AAD_PREMIUM, is the smallest), directly or through a group{unjudged}",
+            count(n, "member", "members"),
+            join_and(&names),
+            if n == 1 { "that user" } else { "those users" },
+        ),
+    );
 }

@@ -187,6 +187,16 @@ pub fn plan(
         &added.iter().copied().collect::<Vec<_>>(),
         &mut f,
     );
+    // what the group gives its members once the change is made
+    let after: Vec<&SkuId> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| &l.sku_id)
+        .filter(|s| !removed.contains(s) && !added.contains(s))
+        .chain(added.iter().copied())
+        .collect();
+    let taken: Vec<&SkuId> = removed.iter().copied().collect();
+    caveats::gbl_requirement(t, g, members, &after, &taken, &mut f);
 
     // the group's license set after the change
     let new_sets: Vec<Labeled> = req

@@ -138,6 +138,12 @@ pub enum WarningKind {
     /// A group of about 100,000 members or more: licensing it can affect directory sync
     /// performance (licensing.md §2).
     LargeGroup,
+    /// Members who would benefit from group-based licensing hold no product with its licensing
+    /// rights (Entra ID P1 or P2, or Office 365 E3/A3/G3/E5/A5/G5; licensing.md §2), counting what
+    /// the plan gives them.
+    GblRequirement,
+    /// No product of the tenant's `subscribedSkus` carries group-based licensing rights.
+    NoGblSubscription,
 }
 
 impl WarningKind {
@@ -166,6 +172,8 @@ impl WarningKind {
             WarningKind::NoUsageLocation => "no_usage_location",
             WarningKind::UsageLocationNotAllowed => "usage_location_not_allowed",
             WarningKind::LargeGroup => "large_group",
+            WarningKind::GblRequirement => "gbl_requirement",
+            WarningKind::NoGblSubscription => "no_gbl_subscription",
         }
     }
 }

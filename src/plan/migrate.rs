@@ -222,6 +222,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     let skus: Vec<&SkuId> = g.assigned_licenses.iter().map(|l| &l.sku_id).collect();
     let sku_set: BTreeSet<&SkuId> = skus.iter().copied().collect();
     caveats::usage_location(t, g, members, &skus, &mut f);
+    caveats::gbl_requirement(t, g, members, &skus, &[], &mut f);
     for s in &skus {
         if !t.knows_plans(s) {
             f.warn(

@@ -1918,3 +1918,230 @@ fn a_very_large_group_is_warned_about() {
         );
     }
 }
+
+/// The group-based licensing requirement (licensing.md §2: Entra ID P1, or M365 Business Premium /
+/// O365 E3/A3/G3 and higher, for every user who benefits from GBL). `gbl-requirement`: LIC-PBI gives
+/// Power BI Pro; ana holds Office 365 E1 besides, cara nothing, ben EMS from LIC-EMS (qualifies),
+/// dev a product nothing describes (not judged). The products the plan gives count: adding Entra ID
+/// P1 or Microsoft 365 E3 to the group satisfies it.
+#[test]
+fn members_without_gbl_rights_are_warned_about() {
+    let detail = |v: &Value, kind: &str| -> Option<String> {
+        v["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .find(|w| w["kind"] == kind)
+            .map(|w| {
+                assert!(w["user"].is_null(), "{w:#}");
+                w["detail"].as_str().expect("detail").to_string()
+            })
+    };
+    let (v, code) = plan("migrate", "gbl-requirement", &["--group", "LIC-PBI"]);
+    assert_eq!(code, 0, "a warning does not block: {v:#}");
+    let d = detail(&v, "gbl_requirement").unwrap_or_else(|| panic!("{v:#}"));
+    for want in [
+        "2 members of LIC-PBI",
+        "(ana@contoso.example and cara@contoso.example)",
+        "Entra ID P1 (or Microsoft 365 Business Premium / Office 365 E3/A3/G3 and higher) for every user who benefits from group-based licensing",
+        "AAD_PREMIUM (Entra ID P1) or AAD_PREMIUM_P2",
+        "Office 365 E3/A3/G3/E5/A5/G5",
+        "1 other member holds only products neither the catalog nor subscribedSkus describe",
+    ] {
+        assert!(d.contains(want), "missing {want:?} in {d}");
+    }
+    assert!(!d.contains("ben@") && !d.contains("dev@"), "{d}");
+    // the tenant subscribes to EMS, AAD_PREMIUM and SPE_E3: no tenant-wide warning
+    assert_eq!(detail(&v, "no_gbl_subscription"), None);
+
+    for args in [
+        vec!["--group", "LIC-PBI", "--add", "AAD_PREMIUM"],
+        vec![
+            "--group",
+            "LIC-PBI",
+            "--remove",
+            "POWER_BI_PRO",
+            "--add",
+            "SPE_E3",
+        ],
+    ] {
+        let (v, _) = plan("change", "gbl-requirement", &args);
+        assert_eq!(detail(&v, "gbl_requirement"), None, "{args:?}: {v:#}");
+    }
+    let (v, _) = plan(
+        "add-on",
+        "gbl-requirement",
+        &["--group", "LIC-PBI", "--sku", "AAD_PREMIUM"],
+    );
+    assert_eq!(detail(&v, "gbl_requirement"), None, "{v:#}");
+    // LIC-EMS's only member, ben, holds EMS: nothing to say
+    let (v, _) = plan("migrate", "gbl-requirement", &["--group", "LIC-EMS"]);
+    assert_eq!(detail(&v, "gbl_requirement"), None, "{v:#}");
+}
+
+/// A tenant none of whose products carries the rights gets the tenant-wide warning once, beside
+/// the members' one; a change that removes the qualifying product from the group counts what is
+/// left (`gbl-requirement`); `--fail-on warning` weighs both, the default does not.
+#[test]
+fn a_tenant_without_any_gbl_product_is_warned_about_once() {
+    let (v, code) = plan(
+        "add-on",
+        "gbl-no-subscription",
+        &["--group", "LIC-E1", "--sku", "POWER_BI_PRO"],
+    );
+    assert_eq!(code, 0, "{v:#}");
+    let kinds = warning_kinds(&v);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "no_gbl_subscription").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"gbl_requirement".to_string()), "{kinds:?}");
+    let tenant = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["kind"] == "no_gbl_subscription")
+        .and_then(|w| w["detail"].as_str())
+        .expect("detail");
+    assert!(
+        tenant.starts_with("none of the 2 products the tenant subscribes to"),
+        "{tenant}"
+    );
+    let (_, code) = plan(
+        "add-on",
+        "gbl-no-subscription",
+        &[
+            "--group",
+            "LIC-E1",
+            "--sku",
+            "POWER_BI_PRO",
+            "--fail-on",
+            "warning",
+        ],
+    );
+    assert_eq!(code, 1);
+
+    // EMS taken from LIC-EMS for Power BI Pro: ben's EMS from the group no longer counts
+    let (v, _) = plan(
+        "change",
+        "gbl-requirement",
+        &[
+            "--group",
+            "LIC-EMS",
+            "--remove",
+            "EMS",
+            "--add",
+            "POWER_BI_PRO",
+        ],
+    );
+    assert!(
+        warning_kinds(&v).contains(&"gbl_requirement".to_string()),
+        "{v:#}"
+    );
+}
+
+/// The warning names at most five members and counts the rest; nothing is said when the snapshot
+/// has neither subscribedSkus nor any license to judge from; every format carries it.
+#[test]
+fn the_gbl_warning_names_a_few_and_needs_something_to_judge_from() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = fixture("plan/gbl-no-subscription");
+    std::fs::copy(
+        src.join("subscribedSkus.json"),
+        dir.path().join("subscribedSkus.json"),
+    )
+    .expect("copy");
+    let ids: Vec<String> = (1..=7)
+        .map(|i| format!("10000000-0000-4000-8000-{i:012}"))
+        .collect();
+    let users = |licensed: bool| -> String {
+        let list: Vec<Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (al, st) = if licensed {
+                    (
+                        serde_json::json!([{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e", "disabledPlans": []}]),
+                        serde_json::json!([{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e",
+                            "assignedByGroup": "20000000-0000-4000-8000-000000000001",
+                            "disabledPlans": [], "state": "Active", "error": "None"}]),
+                    )
+                } else {
+                    (serde_json::json!([]), serde_json::json!([]))
+                };
+                serde_json::json!({"id": id, "userPrincipalName": format!("u{}@contoso.example", i + 1),
+                    "usageLocation": "US", "assignedLicenses": al, "licenseAssignmentStates": st})
+            })
+            .collect();
+        Value::Array(list).to_string()
+    };
+    let members: Vec<Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"@odata.type": "#microsoft.graph.user", "id": id}))
+        .collect();
+    let groups = serde_json::json!([{"id": "20000000-0000-4000-8000-000000000001", "displayName": "LIC-E1",
+        "securityEnabled": true, "groupTypes": [],
+        "assignedLicenses": [{"skuId": "18181a46-0d4e-45cd-891e-60aabd171b4e", "disabledPlans": []}],
+        "members": members}]);
+    std::fs::write(dir.path().join("groups.json"), groups.to_string()).expect("write");
+    std::fs::write(dir.path().join("users.json"), users(true)).expect("write");
+    let path = dir.path().to_str().expect("utf-8").to_string();
+    let args = [
+        "plan",
+        "add-on",
+        &path,
+        "--group",
+        "LIC-E1",
+        "--sku",
+        "POWER_BI_PRO",
+        "--as-of",
+        AS_OF,
+    ];
+    let (v, _) = json_of(&args);
+    let d = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .find(|w| w["kind"] == "gbl_requirement")
+        .and_then(|w| w["detail"].as_str())
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .to_string();
+    assert!(
+        d.starts_with("7 members of LIC-E1")
+            && d.contains("(u1@contoso.example, u2@contoso.example, u3@contoso.example, u4@contoso.example, u5@contoso.example and 2 more)"),
+        "{d}"
+    );
+    for (format, want) in [
+        ("table", "gbl_requirement"),
+        ("md", "gbl_requirement"),
+        ("html", "gbl_requirement"),
+        ("table", "no_gbl_subscription"),
+        ("md", "no_gbl_subscription"),
+        ("html", "no_gbl_subscription"),
+    ] {
+        let out = licdiag()
+            .args(args)
+            .args(["--format", format])
+            .output()
+            .expect("run");
+        // Markdown escapes the underscores
+        let s = String::from_utf8_lossy(&out.stdout).replace("\\_", "_");
+        assert!(
+            s.contains(want)
+                && s.contains("for every user who benefits from group-based licensing"),
+            "{format}: missing {want} in\n{s}"
+        );
+    }
+    // no license anywhere and no subscribedSkus: nothing to judge from
+    std::fs::remove_file(dir.path().join("subscribedSkus.json")).expect("rm");
+    std::fs::write(dir.path().join("users.json"), users(false)).expect("write");
+    let (v, _) = json_of(&args);
+    let kinds = warning_kinds(&v);
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("gbl") || k == "no_gbl_subscription"),
+        "{kinds:?}"
+    );
+}
