@@ -658,13 +658,16 @@ pub fn analyze_paths(
         diagnose::warm
     };
     opts.prepare = Some(prepare);
-    let data = load(paths, &opts, redact)?;
+    let mut data = load(paths, &opts, redact)?;
     if let Some(given) = as_of {
         note_snapshot_after(&data, given);
     }
     let as_of = as_of_or_latest(as_of, &data);
     note_log_after_snapshot(&data, as_of);
     let kb = knowledge(catalog, &data)?;
+    // the group-based licensing requirement needs the catalog: said here, not with the other
+    // set-up notes (`ingest::note_setup`), which are made before the knowledge tables exist
+    ingest::note_gbl_requirement(&mut data, &kb);
     let diagnosis = diagnose::diagnose(
         &data.events,
         &data.snapshot,

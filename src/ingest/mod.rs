@@ -3321,6 +3321,90 @@ pub fn note_setup(out: &mut Ingested) {
     }
 }
 
+/// How many users the group-based licensing requirement note names.
+const GBL_NAMED: usize = 3;
+
+/// The licensing requirement of group-based licensing (licensing.md §2: "Entra ID P1 (or M365
+/// Business Premium / O365 E3/A3/G3 and higher) for every user who benefits from GBL"), as a set-up
+/// note ([`InputReport::group_notes`]) on each users file: the users with a license state assigned by
+/// a group (`assignedByGroup`) none of whose products (their license states' and
+/// `assignedLicenses`') carries those rights ([`crate::knowledge::Knowledge::gbl_rights`]). A user
+/// holding a product nothing describes is not judged (and counted in the note when it is said). A
+/// note, not a finding: it is no license error and leaves the exit code alone. Called by `analyze`
+/// once the knowledge tables are built (after `--redact`: the names are already the pseudonyms).
+pub fn note_gbl_requirement(out: &mut Ingested, kb: &crate::knowledge::Knowledge) {
+    use crate::knowledge::{GblRights, GBL_QUALIFYING, GBL_REQUIREMENT};
+    // per users file: the users lacking the rights (labels), and those not judged
+    let mut by_file: BTreeMap<String, (Vec<String>, usize)> = BTreeMap::new();
+    for u in &out.snapshot.users {
+        if !u
+            .license_states
+            .iter()
+            .any(|s| s.assigned_by_group.is_some())
+        {
+            continue;
+        }
+        let rights: Vec<GblRights> = u
+            .license_states
+            .iter()
+            .map(|s| &s.sku_id)
+            .chain(u.assigned_licenses.iter().map(|a| &a.sku_id))
+            .map(|s| kb.gbl_rights(s))
+            .collect();
+        if rights.contains(&GblRights::Yes) {
+            continue;
+        }
+        let e = by_file.entry(u.source.file.to_string()).or_default();
+        if rights.contains(&GblRights::Unknown) {
+            e.1 += 1;
+        } else {
+            e.0.push(
+                u.upn
+                    .as_deref()
+                    .map(String::from)
+                    .unwrap_or_else(|| u.id.to_string()),
+            );
+        }
+    }
+    for (file, (mut users, unknown)) in by_file {
+        if users.is_empty() {
+            continue;
+        }
+        users.sort();
+        let n = users.len();
+        let mut named: Vec<String> = users.into_iter().take(GBL_NAMED).collect();
+        if n > GBL_NAMED {
+            named.push(format!("{} more", n - GBL_NAMED));
+        }
+        let named = match named.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let unjudged = match unknown {
+            0 => String::new(),
+            1 => "; 1 other user licensed by groups holds only products neither the catalog nor \
+                  subscribedSkus describe, so was not judged"
+                .to_string(),
+            k => format!(
+                "; {k} other users licensed by groups hold only products neither the catalog nor \
+                 subscribedSkus describe, so were not judged"
+            ),
+        };
+        let note = format!(
+            "{n} user{} licensed by groups {} no product that carries group-based licensing rights ({named}): \
+             {GBL_REQUIREMENT}; {GBL_QUALIFYING}. Give {} such a product (Entra ID P1, AAD_PREMIUM, is the \
+             smallest), directly or through a group{unjudged}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "holds" } else { "hold" },
+            if n == 1 { "that user" } else { "those users" },
+        );
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.group_notes.push(note);
+        }
+    }
+}
+
 /// Users who hold a product from a licensing group and have no usage location, per users file:
 /// Entra gives them the directory's country, and the guide recommends setting the right usage
 /// location before group-based licensing ("to comply with local laws and regulations").

@@ -1317,3 +1317,76 @@ fn failures_without_error_text_take_the_snapshots_cause() {
         "{text}"
     );
 }
+
+/// The group-based licensing requirement (licensing.md §2) as a set-up note of the users file, in
+/// every format, never a finding nor an exit code: `fixtures/diagnose/gbl-requirement` has ana
+/// (Office 365 E1 from LIC-E1 only) and eli (Power BI Pro from LIC-PBI only) without a qualifying
+/// product; ben (Entra ID P1 directly) and cara (Office 365 E3 directly) have one; dev also holds a
+/// product nothing describes (not judged); fay holds E1 directly only (GBL gives her nothing).
+#[test]
+fn users_licensed_by_groups_without_gbl_rights_are_noted() {
+    let dir = crate::common::fixture("diagnose/gbl-requirement");
+    let path = dir.to_str().expect("utf-8");
+    let note_of = |v: &Value| -> Option<String> {
+        v["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .flat_map(|i| i["group_notes"].as_array().cloned().unwrap_or_default())
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .find(|n| n.contains("group-based licensing rights"))
+    };
+    let (v, code) = json_of(&["analyze", path, "--fail-on", "info"]);
+    assert_eq!(code, 0, "a note is no finding: {v:#}");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
+    let note = note_of(&v).unwrap_or_else(|| panic!("{:#}", v["inputs"]));
+    for want in [
+        "2 users licensed by groups hold no product that carries group-based licensing rights (ana@contoso.example and eli@contoso.example)",
+        "Entra ID P1 (or Microsoft 365 Business Premium / Office 365 E3/A3/G3 and higher) for every user who benefits from group-based licensing",
+        "AAD_PREMIUM (Entra ID P1) or AAD_PREMIUM_P2",
+        "Office 365 E3/A3/G3/E5/A5/G5",
+        "1 other user licensed by groups holds only products neither the catalog nor subscribedSkus describe",
+    ] {
+        assert!(note.contains(want), "missing {want:?} in {note}");
+    }
+    for absent in ["ben@", "cara@", "dev@", "fay@"] {
+        assert!(!note.contains(absent), "{absent} in {note}");
+    }
+    for format in ["table", "md", "html"] {
+        let out = licdiag()
+            .args(["analyze", path, "--format", format])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{format}");
+        let s = String::from_utf8_lossy(&out.stdout).replace("\\_", "_");
+        assert!(
+            s.contains("2 users licensed by groups hold no product that carries group-based licensing rights")
+                && s.contains("AAD_PREMIUM (Entra ID P1)"),
+            "{format}:\n{s}"
+        );
+    }
+
+    // ana, eli and dev given Entra ID P1 (directly): no note
+    let tmp = tempfile::tempdir().expect("tmp");
+    for f in ["groups.json", "subscribedSkus.json"] {
+        std::fs::copy(dir.join(f), tmp.path().join(f)).expect("copy");
+    }
+    let mut users: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("users.json")).expect("read"))
+            .expect("json");
+    let p1 =
+        serde_json::json!({"skuId": "078d2b04-f1bd-4111-bbd4-b4b1b354cef4", "disabledPlans": []});
+    for u in users.as_array_mut().expect("users") {
+        let upn = u["userPrincipalName"].as_str().expect("upn").to_string();
+        if ["ana@", "eli@", "dev@"].iter().any(|p| upn.starts_with(p)) {
+            u["assignedLicenses"]
+                .as_array_mut()
+                .expect("al")
+                .push(p1.clone());
+        }
+    }
+    std::fs::write(tmp.path().join("users.json"), users.to_string()).expect("write");
+    let (v, code) = json_of(&["analyze", tmp.path().to_str().expect("utf-8")]);
+    assert_eq!(code, 0);
+    assert_eq!(note_of(&v), None, "{:#}", v["inputs"]);
+}

@@ -1776,7 +1776,7 @@ fn nested_groups_are_said_by_plan_and_analyze() {
         .flat_map(|i| i["group_notes"].as_array().into_iter().flatten())
         .map(|n| n.as_str().unwrap())
         .collect();
-    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert_eq!(notes.len(), 4, "{notes:?}");
     // LIC-E3-Voice is still processing in the snapshot: its members' states may not be final
     assert!(notes
         .iter()
@@ -1790,6 +1790,16 @@ fn nested_groups_are_said_by_plan_and_analyze() {
         notes
             .iter()
             .any(|n| n.contains("3 users licensed by groups have no usage location")),
+        "{notes:?}"
+    );
+    // and the group-based licensing requirement (licensing.md §2): three users hold Office 365 E1
+    // only (hugo, jamie, olivia), three Power BI Pro only (nadia, reza, samir)
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "6 users licensed by groups hold no product that carries group-based licensing rights \
+             (hugo.moreau@fabrikam.example, jamie.lindgren@fabrikam.example, nadia.petit@fabrikam.example \
+             and 3 more)"
+        )),
         "{notes:?}"
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("BI-Contractors"));
