@@ -499,6 +499,21 @@ fn topics() -> Vec<PlaybookEntry> {
             &format!("{ADVANCED_BASE}#limitations-and-known-issues"),
             &["nested-group", "nested"],
         ),
+        entry(
+            "gbl-requirement",
+            None,
+            "Every user who benefits from group-based licensing needs Entra ID P1 rights",
+            "Microsoft requires Entra ID P1 (or Microsoft 365 Business Premium / Office 365 E3/A3/G3 and higher) for every user who benefits from group-based licensing. No documented license error reports a user without it: it is a licensing requirement, read from the products the users hold.",
+            "Snapshot: a user with a license state assigned by a group (assignedByGroup) none of whose products carries the rights. licdiag counts as qualifying a product whose service plans include AAD_PREMIUM (Entra ID P1) or AAD_PREMIUM_P2 (Entra ID P2), by plan id or name (Microsoft 365 E3/E5, Microsoft 365 Business Premium, Enterprise Mobility + Security), or an Office 365 E3/A3/G3/E5/A5/G5 product by its catalog name; a product neither the catalog nor subscribedSkus describes is not judged. `licdiag analyze` notes such users on the users file in every report (a note, not a finding); `licdiag plan` warns (gbl_requirement for the members a plan licenses, counting what it gives them; no_gbl_subscription when no product the tenant subscribes to carries the rights).",
+            &[
+                "Give each such user a qualifying product, directly or through a licensing group: Entra ID P1 (AAD_PREMIUM) is the smallest; Microsoft 365 E3/E5, Business Premium and EMS include it.",
+                "Or license them with Office 365 E3/A3/G3 or higher instead of Office 365 E1/F3 or a single-service product.",
+                "A tenant that subscribes to no such product needs one before it relies on group-based licensing.",
+            ],
+            none("None: nothing to reprocess; the next snapshot's report no longer names the users."),
+            "https://learn.microsoft.com/entra/fundamentals/concept-group-based-licensing",
+            &["gbl-licensing-requirement", "no-gbl-subscription", "licensing-requirement", "entra-id-p1"],
+        ),
     ]
 }
 
