@@ -3336,6 +3336,8 @@ pub fn note_gbl_requirement(out: &mut Ingested, kb: &crate::knowledge::Knowledge
     use crate::knowledge::{GblRights, GBL_QUALIFYING, GBL_REQUIREMENT};
     // per users file: the users lacking the rights (labels), and those not judged
     let mut by_file: BTreeMap<String, (Vec<String>, usize)> = BTreeMap::new();
+    // each product judged once: a tenant has a few dozen products and may have 100k users
+    let mut judged: HashMap<&crate::model::SkuId, GblRights> = HashMap::default();
     for u in &out.snapshot.users {
         if !u
             .license_states
@@ -3349,7 +3351,7 @@ pub fn note_gbl_requirement(out: &mut Ingested, kb: &crate::knowledge::Knowledge
             .iter()
             .map(|s| &s.sku_id)
             .chain(u.assigned_licenses.iter().map(|a| &a.sku_id))
-            .map(|s| kb.gbl_rights(s))
+            .map(|s| *judged.entry(s).or_insert_with(|| kb.gbl_rights(s)))
             .collect();
         if rights.contains(&GblRights::Yes) {
             continue;

@@ -292,6 +292,8 @@ pub fn gbl_requirement(
     }
     let mut lacking: Vec<UserRef> = Vec::new();
     let mut unknown = 0usize;
+    // each product judged once (a group may have 100,000 members)
+    let mut judged: std::collections::HashMap<SkuId, GblRights> = std::collections::HashMap::new();
     for id in &members.ids {
         let Some(u) = t.user(id) else {
             continue;
@@ -303,7 +305,7 @@ pub fn gbl_requirement(
             .map(|h| h.sku);
         let rights: Vec<GblRights> = held
             .chain(given.iter().map(|s| (*s).clone()))
-            .map(|s| kb.gbl_rights(&s))
+            .map(|s| *judged.entry(s).or_insert_with_key(|s| kb.gbl_rights(s)))
             .collect();
         if rights.contains(&GblRights::Yes) {
             continue;
