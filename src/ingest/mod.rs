@@ -141,6 +141,12 @@ pub struct InputReport {
     /// reports, not on standard error.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub group_notes: Vec<String>,
+    /// A users export none of whose users has `licenseAssignmentStates` nor `assignedLicenses`
+    /// (absent or `null`: not selected, licensing.md §0.1): how many users, and the first of them (where, and who).
+    /// Refused, or beside an error list noted, once every input is read
+    /// ([`license_states_exported`]).
+    #[serde(skip)]
+    pub without_states: Option<(u64, String)>,
 }
 
 impl InputReport {
@@ -249,6 +255,7 @@ impl InputReport {
             folder_notes: Vec::new(),
             passed_over: Vec::new(),
             group_notes: Vec::new(),
+            without_states: None,
         }
     }
     /// Each of [`Self::notes`] as every report says it: `path: note`, but a note about a folder
@@ -2386,6 +2393,14 @@ fn read_in_order(
             },
         });
     }
+    // users none of whom has license states: said (or refused) once every input is read, a user
+    // or two without them is not (their licensed ones are, by `license_states_exported`)
+    if let Some((n, first)) = sink.flaws.remove(&(false, snapshot::NO_LICENSE_STATES)) {
+        let users = sink.users.iter().map(Vec::len).sum::<usize>() + sink.snapshot.users.len();
+        if n == users as u64 {
+            sink.report.without_states = Some((n, first));
+        }
+    }
     for ((malformed, reason), (n, first)) in std::mem::take(&mut sink.flaws) {
         let s = if n == 1 { "" } else { "s" };
         sink.report.notes.push(if malformed {
@@ -3156,6 +3171,10 @@ licenseAssignmentStates | ConvertTo-Json -Depth 10";
 /// file is refused with the export that has them; when only some lack them, each file says how
 /// many (a note in every report and on standard error).
 fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
+    // beside an error list (the license-errors CSV, `assignmentErrors`), the users still give
+    // usage locations, addresses and sync: read them, and say the errors come from the list
+    let listed = !out.snapshot.reported_errors.is_empty();
+    without_states(out, listed)?;
     let mut licensed = 0u64;
     // file -> (licensed users, of them without states, the first of those)
     let mut by_file: BTreeMap<&str, (u64, u64, Option<&crate::model::snapshot::User>)> =
@@ -3181,9 +3200,6 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
             .as_deref()
             .map_or_else(|| u.id.to_string(), str::to_string)
     };
-    // beside an error list (the license-errors CSV, `assignmentErrors`), the users still give
-    // usage locations, addresses and sync: read them, and say the errors come from the list
-    let listed = !out.snapshot.reported_errors.is_empty();
     if missing == licensed && !listed {
         let (file, (n, _, first)) = by_file
             .iter()
@@ -3233,6 +3249,67 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
         if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
             r.notes.push(note);
         }
+    }
+    Ok(())
+}
+
+/// Users files none of whose users has `licenseAssignmentStates` nor `assignedLicenses`
+/// ([`InputReport::without_states`]):
+/// `Get-MgUser -All` without `-Property` (every property it did not select written `null`), a
+/// default `GET /users` page, a group's `GET /groups/{id}/members` page. Read alone, they would
+/// show a tenant without a single license error, whatever it holds, so the first is
+/// refused with the export that has them, unless another users export has them (its users' states
+/// are read; this file's users lack theirs) or an error list is given (the errors come from the
+/// list): then each such file says so in a note.
+fn without_states(out: &mut Ingested, listed: bool) -> Result<(), InputError> {
+    let users = |r: &&InputReport| r.kind == Some(InputKind::Snapshot(SnapshotKind::Users));
+    let stated = out
+        .inputs
+        .iter()
+        .filter(users)
+        .any(|r| r.without_states.is_none());
+    let mut bare = out
+        .inputs
+        .iter_mut()
+        .filter(|r| r.without_states.is_some())
+        .peekable();
+    let Some(first) = bare.peek() else {
+        return Ok(());
+    };
+    if !stated && !listed {
+        let (n, at) = first.without_states.clone().unwrap_or_default();
+        return Err(InputError::Unusable {
+            path: first.path.clone(),
+            found: format!(
+                "users exported without their licenses: {n} user{}, none with \
+                 `licenseAssignmentStates` or `assignedLicenses` (absent or null; the first: \
+                 {at}), so neither a product \
+                 nor a license error can be seen, and a run would call the tenant clean: Graph \
+                 returns `licenseAssignmentStates` and `assignedLicenses` only when selected \
+                 (`Get-MgUser` without `-Property`, `GET /users` without `$select`, a group's \
+                 `GET /groups/{{id}}/members` page)",
+                if n == 1 { "" } else { "s" }
+            ),
+            expected: format!(
+                "users with `licenseAssignmentStates`: export them with `{USERS_EXPORT}` (or \
+                 `GET /users?$select=id,userPrincipalName,usageLocation,assignedLicenses,\
+                 licenseAssignmentStates`)"
+            ),
+        });
+    }
+    let whence = if listed {
+        "their license errors are those the error list names"
+    } else {
+        "a user no other users export holds shows no product and no license error"
+    };
+    for r in bare {
+        let (n, at) = r.without_states.clone().unwrap_or_default();
+        r.notes.push(format!(
+            "{n} user{}, none with `licenseAssignmentStates` or `assignedLicenses` (first: \
+             {at}): {whence}; \
+             export users with `{USERS_EXPORT}`",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     Ok(())
 }

@@ -1,0 +1,57 @@
+//! Inputs a black-box review of PowerShell and legacy exports found misread (fixtures/ps-review,
+//! its README): each read as licensing.md says it is, or refused with the export to give instead.
+
+use crate::common::{json_of, licdiag};
+
+const DIR: &str = "fixtures/ps-review";
+
+/// `licdiag ARGS`: (exit code, standard output, standard error).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = licdiag()
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn users_without_license_states_are_refused_not_called_clean() {
+    // `Get-MgUser -All` without `-Property` (every unselected property null), a group's members
+    // page, a default `GET /users` page: no user has `licenseAssignmentStates` (licensing.md §0.1)
+    for (dir, file, n) in [
+        ("noprop-ps7", "users.json", "2 users"),
+        ("members-page", "LIC-E3-members.json", "2 users"),
+        ("default-page", "users.json", "1 user"),
+    ] {
+        let (code, out, err) = run(&["analyze", &format!("{DIR}/{dir}")]);
+        assert_eq!(code, 2, "{dir}: {out}{err}");
+        assert!(out.is_empty(), "{dir}: {out}");
+        assert!(err.contains(&format!("{dir}/{file}")), "{dir}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{n}, none with `licenseAssignmentStates` or `assignedLicenses`"
+            )),
+            "{dir}: {err}"
+        );
+        assert!(
+            err.contains("Get-MgUser -All -Property id,")
+                && err.contains("licenseAssignmentStates |"),
+            "{dir}: the export to give: {err}"
+        );
+        assert!(err.contains("without `$select`"), "{dir}: {err}");
+    }
+}
+
+#[test]
+fn users_holding_no_license_are_read_as_a_tenant_without_licenses() {
+    // the properties selected, as empty arrays: users with no license, not an export without them
+    let (v, code) = json_of(&["analyze", &format!("{DIR}/unlicensed")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["evidence_available"]["snapshot_users"], 2, "{v:#}");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v:#}");
+}
