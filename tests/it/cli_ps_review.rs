@@ -55,3 +55,20 @@ fn users_holding_no_license_are_read_as_a_tenant_without_licenses() {
     assert_eq!(v["evidence_available"]["snapshot_users"], 2, "{v:#}");
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v:#}");
 }
+
+#[test]
+fn windows_powershell_audit_dates_are_read() {
+    // `Get-MgAuditLogDirectoryAudit -All | ConvertTo-Json -Depth 10` in Windows PowerShell 5.1:
+    // UTF-16 LE, PascalCase, `"ActivityDateTime": "\/Date(1791540313000)\/"` (one written with
+    // its `+0000` offset), as the snapshot's states are read
+    let (code, out, err) = run(&["inspect", &format!("{DIR}/audit-ps51/audit.json")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("bad timestamp"), "{out}");
+    let (v, code) = json_of(&["inspect", &format!("{DIR}/audit-ps51/audit.json")]);
+    assert_eq!(code, 0, "{v:#}");
+    let input = &v["inputs"][0];
+    assert_eq!(input["events"], 3, "{v:#}");
+    // 1791363738000 ms: 2026-10-07T09:02:18Z; 1791537327000 ms: 2026-10-09T09:15:27Z
+    assert_eq!(input["first"], "2026-10-07T09:02:18Z", "{v:#}");
+    assert_eq!(input["last"], "2026-10-09T09:15:27Z", "{v:#}");
+}
