@@ -72,3 +72,33 @@ fn windows_powershell_audit_dates_are_read() {
     assert_eq!(input["first"], "2026-10-07T09:02:18Z", "{v:#}");
     assert_eq!(input["last"], "2026-10-09T09:15:27Z", "{v:#}");
 }
+
+#[test]
+fn a_list_without_products_joins_the_states_it_repeats() {
+    // Microsoft's `GroupName,GroupId,UserName,UserId,Error,ErrorSubcode` table and MSOnline's
+    // `UserName,UserId,GroupId,LicenseError` beside the users they were written from: each row is
+    // the user's state in error from that group, not a second finding without a product
+    let alone = |dir: &str| {
+        let (v, code) = json_of(&[
+            "analyze",
+            &format!("{DIR}/list-no-product/{dir}/users.json"),
+        ]);
+        assert_eq!(code, 1, "{v:#}");
+        v
+    };
+    for dir in ["grouperr", "msoltab"] {
+        let want = alone(dir);
+        let (v, code) = json_of(&["analyze", &format!("{DIR}/list-no-product/{dir}")]);
+        assert_eq!(code, 1, "{dir}: {v:#}");
+        let keys = |v: &serde_json::Value| -> Vec<(String, String)> {
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| (f["cause"].to_string(), f["sku"].to_string()))
+                .collect()
+        };
+        assert_eq!(keys(&v), keys(&want), "{dir}: {v:#}");
+        assert_eq!(keys(&v).len(), 2, "{dir}: {v:#}");
+    }
+}
