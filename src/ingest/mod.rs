@@ -2600,6 +2600,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     one_snapshot(&out.snapshot)?;
+    list_agrees(&out.snapshot)?;
     // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
     let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();
     for u in consolidate(&mut out.snapshot)? {
@@ -3025,6 +3026,86 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Refuses an error list that contradicts the users export beside it: a row naming a user, a
+/// product and a group (by id, or by a name one group has) whose error is not the error the user's
+/// license state of that product from that group shows (another error, or none). The list was
+/// written at another time than the users (Microsoft's script reads the same
+/// `licenseAssignmentStates`, so one run's list repeats them): read together, both errors would be
+/// findings, in an order nothing decides, as two snapshots of different days would
+/// ([`one_snapshot`]). A row whose user, product or group is not in the users export, or whose
+/// user has no license state at all, is not compared.
+fn list_agrees(snap: &Snapshot) -> Result<(), InputError> {
+    use crate::model::snapshot::AssignedBy;
+    if snap.reported_errors.is_empty() {
+        return Ok(());
+    }
+    let users: HashMap<&crate::model::ObjectId, &crate::model::snapshot::User> = snap
+        .users
+        .iter()
+        .filter(|u| !u.license_states.is_empty())
+        .map(|u| (&u.id, u))
+        .collect();
+    let group_named = |n: &str| {
+        let mut g = snap.groups.iter().filter(|g| {
+            g.display_name
+                .as_deref()
+                .is_some_and(|d| d.trim() == n.trim())
+        });
+        match (g.next(), g.next()) {
+            (Some(one), None) => Some(&one.id),
+            _ => None,
+        }
+    };
+    for r in &snap.reported_errors {
+        let (Some(uid), Some(sku)) = (&r.user_id, &r.sku_id) else {
+            continue;
+        };
+        let Some(u) = users.get(uid) else { continue };
+        let group = match &r.assigned_by {
+            AssignedBy::Direct => None,
+            AssignedBy::GroupId(g) => Some(g),
+            AssignedBy::GroupName(n) => match group_named(n) {
+                Some(g) => Some(g),
+                None => continue,
+            },
+            AssignedBy::Unknown => continue,
+        };
+        let Some(st) = u
+            .license_states
+            .iter()
+            .find(|s| &s.sku_id == sku && s.assigned_by_group.as_ref() == group)
+        else {
+            continue;
+        };
+        if st.error.as_ref() == Some(&r.cause) {
+            continue;
+        }
+        let who = u.upn.as_deref().unwrap_or(u.id.as_str());
+        let product = r.sku_part_number.clone().unwrap_or_else(|| sku.to_string());
+        let from = match (&r.assigned_by, group) {
+            (AssignedBy::GroupName(n), _) => format!("group {n}"),
+            (_, Some(g)) => format!("group {g}"),
+            _ => "a direct assignment".into(),
+        };
+        let there = match &st.error {
+            Some(c) => c.code().to_string(),
+            None => "no error".to_string(),
+        };
+        return Err(second_snapshot(
+            &r.source.file,
+            &u.source.file,
+            format!(
+                "an error list whose errors are not the users': {who} has {} on {product} from \
+                 {from} here (record {}), {there} there (record {})",
+                r.cause.code(),
+                r.source.record,
+                u.source.record
+            ),
+        ));
     }
     Ok(())
 }

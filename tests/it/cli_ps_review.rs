@@ -102,3 +102,33 @@ fn a_list_without_products_joins_the_states_it_repeats() {
         assert_eq!(keys(&v).len(), 2, "{dir}: {v:#}");
     }
 }
+
+#[test]
+fn an_error_list_that_contradicts_the_users_is_a_second_snapshot() {
+    // the README's promise: two snapshots that differ are refused, naming both files
+    let dir = format!("{DIR}/list-contradicts");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{dir}/users-with-license-errors.csv: a second snapshot beside {dir}/users.json: "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "u1@contoso.example has ProhibitedInUsageLocationViolation on POWER_BI_PRO from group \
+             LIC-PowerBI here (record 1), CountViolation there (record 1)"
+        ),
+        "{err}"
+    );
+    // each alone is read
+    for f in ["users.json", "users-with-license-errors.csv"] {
+        let (code, out, err) = run(&[
+            "analyze",
+            &format!("{dir}/{f}"),
+            &format!("{dir}/groups.json"),
+        ]);
+        assert_eq!(code, 1, "{f}: {out}{err}");
+    }
+}
