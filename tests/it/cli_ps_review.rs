@@ -132,3 +132,18 @@ fn an_error_list_that_contradicts_the_users_is_a_second_snapshot() {
         assert_eq!(code, 1, "{f}: {out}{err}");
     }
 }
+
+#[test]
+fn an_msonline_error_on_a_held_license_is_active_with_error() {
+    // u1 holds ENTERPRISEPACK from LIC-E3 (`Licenses`) with a MutuallyExclusiveViolation for it
+    // (`IndirectLicenseErrors`): applied, so ActiveWithError as Graph says (licensing.md §1.1,
+    // §11); u2's CountViolation, not held, is Error. diff against the Graph export of the same
+    // tenant: no error changed
+    let dir = format!("{DIR}/msol-vs-graph");
+    let (code, out, err) = run(&["diff", &format!("{dir}/graph"), &format!("{dir}/msol")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("errors: 0 new, 0 cleared, 0 changed;"),
+        "{out}"
+    );
+}

@@ -148,6 +148,9 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
             states.push(state(p.clone(), None, plans));
         }
     }
+    // the states read so far are products the user holds (in `Licenses`): an error on one of them
+    // is `ActiveWithError` (licensing.md §1.1, §6, §11), one on a product it lacks is `Error`
+    let held = states.len();
     for (i, e) in object_list(v, "IndirectLicenseErrors", &owner)?
         .iter()
         .enumerate()
@@ -177,7 +180,11 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
         });
         if let Some(st) = states.get_mut(at) {
             if error.is_some() {
-                st.state = AssignmentState::Error;
+                st.state = if at < held {
+                    AssignmentState::ActiveWithError
+                } else {
+                    AssignmentState::Error
+                };
             }
             st.error = error;
         }
@@ -354,6 +361,10 @@ mod tests {
             ]
         );
         assert_eq!(u.license_states[0].disabled_plans.len(), 1);
+        // held from G1 (in `Licenses`) with an error: applied, so ActiveWithError (§1.1, §6);
+        // not held from G2: Error
+        assert_eq!(u.license_states[1].state, AssignmentState::ActiveWithError);
+        assert_eq!(u.license_states[4].state, AssignmentState::Error);
         assert!(
             note_detail(&u)
                 .contains("kept in place of the product id (lower-cased): contoso_custom_addon"),
