@@ -2600,6 +2600,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     one_snapshot(&out.snapshot)?;
+    snapshot::resolve_part_numbers(&mut out.snapshot);
     list_agrees(&out.snapshot)?;
     // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
     let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();

@@ -147,3 +147,27 @@ fn an_msonline_error_on_a_held_license_is_active_with_error() {
         "{out}"
     );
 }
+
+#[test]
+fn an_msonline_part_number_the_catalog_lacks_is_found_in_subscribed_skus() {
+    // CONTOSO_CUSTOM_ADDON is no product of the built-in catalog: the subscribedSkus beside the
+    // export names it (licensing.md §5), so it is that product, not another in lower case
+    let dir = format!("{DIR}/msol-vs-graph");
+    let (code, out, err) = run(&["diff", &format!("{dir}/graph"), &format!("{dir}/msol")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("products held by users"), "{out}");
+    assert!(!out.contains("contoso_custom_addon"), "{out}");
+    let (code, out, err) = run(&[
+        "sql",
+        &format!("{dir}/msol"),
+        "-q",
+        "SELECT sku_id, sku FROM license_states WHERE assigned_by_group = 'LIC-Addon'",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("b7e1c9a4-3f2d-4e8a-9c61-5d0f2a7b8e93,CONTOSO_CUSTOM_ADDON"),
+        "{out}"
+    );
+}

@@ -34,6 +34,7 @@ pub use fields::{
     TRUNCATED, WRONG_KIND,
 };
 pub use keys::{duplicate_key, DUPLICATE_KEY};
+pub use msol::resolve_part_numbers;
 pub use repeats::{drop_repeated_groups, REPEATED_GROUP};
 pub use tables::classify_csv;
 pub use users::BAD_TIMESTAMP;

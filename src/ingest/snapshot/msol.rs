@@ -212,6 +212,55 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
     })
 }
 
+/// Resolves the part numbers an MSOnline export kept in place of product ids (the built-in catalog
+/// does not know them: a tenant's own or a new product, `CONTOSO_CUSTOM_ADDON`) through the
+/// subscribedSkus export read with it, case aside (licensing.md §5: an unknown product falls back
+/// to the tenant's subscribedSkus names). Without it the product was named in lower case, stood
+/// beside its group's license of the same product as another product, and `diff` against a Graph
+/// export of the same tenant saw it lost and gained.
+pub fn resolve_part_numbers(snap: &mut crate::model::snapshot::Snapshot) {
+    let by_part: std::collections::HashMap<String, SkuId> = snap
+        .skus
+        .iter()
+        .filter_map(|k| {
+            Some((
+                k.part_number.as_deref()?.to_ascii_lowercase(),
+                k.sku_id.clone(),
+            ))
+        })
+        .collect();
+    if by_part.is_empty() {
+        return;
+    }
+    let resolve = |id: &SkuId| -> Option<SkuId> {
+        if crate::model::ids::is_guid(id.as_str()) {
+            return None;
+        }
+        by_part.get(&id.as_str().to_ascii_lowercase()).cloned()
+    };
+    for u in &mut snap.users {
+        for st in u.license_states.iter_mut() {
+            if let Some(id) = resolve(&st.sku_id) {
+                st.sku_id = id;
+            }
+        }
+        if u.assigned_licenses
+            .iter()
+            .any(|l| resolve(&l.sku_id).is_some())
+        {
+            let list: Vec<AssignedSku> = u
+                .assigned_licenses
+                .iter()
+                .map(|l| AssignedSku {
+                    sku_id: resolve(&l.sku_id).unwrap_or_else(|| l.sku_id.clone()),
+                    disabled_plans: l.disabled_plans.clone(),
+                })
+                .collect();
+            u.assigned_licenses = fields::sku_list(list);
+        }
+    }
+}
+
 /// The detail of the input note on an MSOnline user ([`super::MSOL_USER`]).
 pub(super) fn note_detail(user: &User) -> String {
     let owner = user
@@ -238,8 +287,8 @@ pub(super) fn note_detail(user: &User) -> String {
     }
     if !unknown.is_empty() {
         s.push_str(&format!(
-            "; part numbers the built-in catalog does not know, kept in place of the product id \
-             (lower-cased): {}",
+            "; part numbers the built-in catalog does not know, found in the subscribedSkus \
+             export given with it, else kept in place of the product id (lower-cased): {}",
             unknown.join(", ")
         ));
     }
