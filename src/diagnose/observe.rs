@@ -408,6 +408,8 @@ fn snapshot_obs(ctx: &Ctx<'_>, out: &mut Vec<Obs>) {
 fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
     let idx = by_user(known);
     let mut out = Vec::new();
+    // the states already joined to a row without a product ([`stated_product`])
+    let mut taken: Vec<Origin> = Vec::new();
     for (i, r) in ctx.snap.reported_errors.iter().enumerate() {
         let user = ctx.resolve_user(r.user_id.as_ref(), r.upn.as_deref());
         let mut sku = reported_sku(ctx, r);
@@ -418,6 +420,17 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
                 let (s, g) = infer_source(ctx, mine, u, &r.cause, &sku, r.occurred, None);
                 sku = s;
                 group = g;
+            }
+        } else if matches!(sku, SkuKey::Unknown) {
+            // a list that names no product (the `GroupName,GroupId,UserName,UserId,Error` table,
+            // MSOnline's `UserName,UserId,GroupId,LicenseError`): the product of the user's
+            // state in error from that group, so that the row and the state are one error, not
+            // two findings (licensing.md §4)
+            if let Some(u) = &user {
+                let mine = idx.get(u).map(|v| v.as_slice()).unwrap_or(&[]);
+                if let Some(s) = stated_product(mine, &r.cause, &group, &mut taken) {
+                    sku = s;
+                }
             }
         }
         out.push(Obs {
@@ -433,6 +446,30 @@ fn reported_obs(ctx: &Ctx<'_>, known: &[Obs]) -> Vec<Obs> {
         });
     }
     out
+}
+
+/// The product of the state a list row without a product stands for: the user's state (`mine`)
+/// with the row's error from the row's group; of several (`Other` on two products of one group),
+/// the first no row took before (`taken`), else the first. `None` when no state of the user has
+/// that error from that group: the row stays without a product.
+fn stated_product(
+    mine: &[&Obs],
+    cause: &Cause,
+    group: &GroupKey,
+    taken: &mut Vec<Origin>,
+) -> Option<SkuKey> {
+    let mut cands: Vec<&Obs> = mine
+        .iter()
+        .copied()
+        .filter(|o| &o.cause == cause && &o.group == group && !matches!(o.sku, SkuKey::Unknown))
+        .collect();
+    cands.sort_by(|a, b| a.sku.cmp(&b.sku));
+    let o = cands
+        .iter()
+        .find(|o| !taken.contains(&o.origin))
+        .or(cands.first())?;
+    taken.push(o.origin.clone());
+    Some(o.sku.clone())
 }
 
 /// The product a reported error names: its id, else its part number or name as written.

@@ -141,6 +141,12 @@ pub struct InputReport {
     /// reports, not on standard error.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub group_notes: Vec<String>,
+    /// A users export none of whose users has `licenseAssignmentStates` nor `assignedLicenses`
+    /// (absent or `null`: not selected, licensing.md §0.1): how many users, and the first of them (where, and who).
+    /// Refused, or beside an error list noted, once every input is read
+    /// ([`license_states_exported`]).
+    #[serde(skip)]
+    pub without_states: Option<(u64, String)>,
 }
 
 impl InputReport {
@@ -249,6 +255,7 @@ impl InputReport {
             folder_notes: Vec::new(),
             passed_over: Vec::new(),
             group_notes: Vec::new(),
+            without_states: None,
         }
     }
     /// Each of [`Self::notes`] as every report says it: `path: note`, but a note about a folder
@@ -2386,6 +2393,14 @@ fn read_in_order(
             },
         });
     }
+    // users none of whom has license states: said (or refused) once every input is read, a user
+    // or two without them is not (their licensed ones are, by `license_states_exported`)
+    if let Some((n, first)) = sink.flaws.remove(&(false, snapshot::NO_LICENSE_STATES)) {
+        let users = sink.users.iter().map(Vec::len).sum::<usize>() + sink.snapshot.users.len();
+        if n == users as u64 {
+            sink.report.without_states = Some((n, first));
+        }
+    }
     for ((malformed, reason), (n, first)) in std::mem::take(&mut sink.flaws) {
         let s = if n == 1 { "" } else { "s" };
         sink.report.notes.push(if malformed {
@@ -2585,6 +2600,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     one_snapshot(&out.snapshot)?;
+    snapshot::resolve_part_numbers(&mut out.snapshot);
+    list_agrees(&out.snapshot)?;
     // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
     let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();
     for u in consolidate(&mut out.snapshot)? {
@@ -3014,6 +3031,86 @@ fn one_snapshot(snap: &Snapshot) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Refuses an error list that contradicts the users export beside it: a row naming a user, a
+/// product and a group (by id, or by a name one group has) whose error is not the error the user's
+/// license state of that product from that group shows (another error, or none). The list was
+/// written at another time than the users (Microsoft's script reads the same
+/// `licenseAssignmentStates`, so one run's list repeats them): read together, both errors would be
+/// findings, in an order nothing decides, as two snapshots of different days would
+/// ([`one_snapshot`]). A row whose user, product or group is not in the users export, or whose
+/// user has no license state at all, is not compared.
+fn list_agrees(snap: &Snapshot) -> Result<(), InputError> {
+    use crate::model::snapshot::AssignedBy;
+    if snap.reported_errors.is_empty() {
+        return Ok(());
+    }
+    let users: HashMap<&crate::model::ObjectId, &crate::model::snapshot::User> = snap
+        .users
+        .iter()
+        .filter(|u| !u.license_states.is_empty())
+        .map(|u| (&u.id, u))
+        .collect();
+    let group_named = |n: &str| {
+        let mut g = snap.groups.iter().filter(|g| {
+            g.display_name
+                .as_deref()
+                .is_some_and(|d| d.trim() == n.trim())
+        });
+        match (g.next(), g.next()) {
+            (Some(one), None) => Some(&one.id),
+            _ => None,
+        }
+    };
+    for r in &snap.reported_errors {
+        let (Some(uid), Some(sku)) = (&r.user_id, &r.sku_id) else {
+            continue;
+        };
+        let Some(u) = users.get(uid) else { continue };
+        let group = match &r.assigned_by {
+            AssignedBy::Direct => None,
+            AssignedBy::GroupId(g) => Some(g),
+            AssignedBy::GroupName(n) => match group_named(n) {
+                Some(g) => Some(g),
+                None => continue,
+            },
+            AssignedBy::Unknown => continue,
+        };
+        let Some(st) = u
+            .license_states
+            .iter()
+            .find(|s| &s.sku_id == sku && s.assigned_by_group.as_ref() == group)
+        else {
+            continue;
+        };
+        if st.error.as_ref() == Some(&r.cause) {
+            continue;
+        }
+        let who = u.upn.as_deref().unwrap_or(u.id.as_str());
+        let product = r.sku_part_number.clone().unwrap_or_else(|| sku.to_string());
+        let from = match (&r.assigned_by, group) {
+            (AssignedBy::GroupName(n), _) => format!("group {n}"),
+            (_, Some(g)) => format!("group {g}"),
+            _ => "a direct assignment".into(),
+        };
+        let there = match &st.error {
+            Some(c) => c.code().to_string(),
+            None => "no error".to_string(),
+        };
+        return Err(second_snapshot(
+            &r.source.file,
+            &u.source.file,
+            format!(
+                "an error list whose errors are not the users': {who} has {} on {product} from \
+                 {from} here (record {}), {there} there (record {})",
+                r.cause.code(),
+                r.source.record,
+                u.source.record
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The skip reason of a subscribed product listed twice in one file for the same account, with the
 /// same seats ([`sum_accounts`]).
 pub const REPEATED_PRODUCT: &str =
@@ -3156,6 +3253,10 @@ licenseAssignmentStates | ConvertTo-Json -Depth 10";
 /// file is refused with the export that has them; when only some lack them, each file says how
 /// many (a note in every report and on standard error).
 fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
+    // beside an error list (the license-errors CSV, `assignmentErrors`), the users still give
+    // usage locations, addresses and sync: read them, and say the errors come from the list
+    let listed = !out.snapshot.reported_errors.is_empty();
+    without_states(out, listed)?;
     let mut licensed = 0u64;
     // file -> (licensed users, of them without states, the first of those)
     let mut by_file: BTreeMap<&str, (u64, u64, Option<&crate::model::snapshot::User>)> =
@@ -3181,9 +3282,6 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
             .as_deref()
             .map_or_else(|| u.id.to_string(), str::to_string)
     };
-    // beside an error list (the license-errors CSV, `assignmentErrors`), the users still give
-    // usage locations, addresses and sync: read them, and say the errors come from the list
-    let listed = !out.snapshot.reported_errors.is_empty();
     if missing == licensed && !listed {
         let (file, (n, _, first)) = by_file
             .iter()
@@ -3233,6 +3331,67 @@ fn license_states_exported(out: &mut Ingested) -> Result<(), InputError> {
         if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
             r.notes.push(note);
         }
+    }
+    Ok(())
+}
+
+/// Users files none of whose users has `licenseAssignmentStates` nor `assignedLicenses`
+/// ([`InputReport::without_states`]):
+/// `Get-MgUser -All` without `-Property` (every property it did not select written `null`), a
+/// default `GET /users` page, a group's `GET /groups/{id}/members` page. Read alone, they would
+/// show a tenant without a single license error, whatever it holds, so the first is
+/// refused with the export that has them, unless another users export has them (its users' states
+/// are read; this file's users lack theirs) or an error list is given (the errors come from the
+/// list): then each such file says so in a note.
+fn without_states(out: &mut Ingested, listed: bool) -> Result<(), InputError> {
+    let users = |r: &&InputReport| r.kind == Some(InputKind::Snapshot(SnapshotKind::Users));
+    let stated = out
+        .inputs
+        .iter()
+        .filter(users)
+        .any(|r| r.without_states.is_none());
+    let mut bare = out
+        .inputs
+        .iter_mut()
+        .filter(|r| r.without_states.is_some())
+        .peekable();
+    let Some(first) = bare.peek() else {
+        return Ok(());
+    };
+    if !stated && !listed {
+        let (n, at) = first.without_states.clone().unwrap_or_default();
+        return Err(InputError::Unusable {
+            path: first.path.clone(),
+            found: format!(
+                "users exported without their licenses: {n} user{}, none with \
+                 `licenseAssignmentStates` or `assignedLicenses` (absent or null; the first: \
+                 {at}), so neither a product \
+                 nor a license error can be seen, and a run would call the tenant clean: Graph \
+                 returns `licenseAssignmentStates` and `assignedLicenses` only when selected \
+                 (`Get-MgUser` without `-Property`, `GET /users` without `$select`, a group's \
+                 `GET /groups/{{id}}/members` page)",
+                if n == 1 { "" } else { "s" }
+            ),
+            expected: format!(
+                "users with `licenseAssignmentStates`: export them with `{USERS_EXPORT}` (or \
+                 `GET /users?$select=id,userPrincipalName,usageLocation,assignedLicenses,\
+                 licenseAssignmentStates`)"
+            ),
+        });
+    }
+    let whence = if listed {
+        "their license errors are those the error list names"
+    } else {
+        "a user no other users export holds shows no product and no license error"
+    };
+    for r in bare {
+        let (n, at) = r.without_states.clone().unwrap_or_default();
+        r.notes.push(format!(
+            "{n} user{}, none with `licenseAssignmentStates` or `assignedLicenses` (first: \
+             {at}): {whence}; \
+             export users with `{USERS_EXPORT}`",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     Ok(())
 }

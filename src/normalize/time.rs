@@ -276,6 +276,10 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     if t.is_empty() {
         return None;
     }
+    // Windows PowerShell 5.1's `ConvertTo-Json` of a `DateTime`: no other format starts so
+    if matches!(t.as_bytes().first(), Some(b'/' | b'\\')) {
+        return ms_date(t);
+    }
     // `M/D/YYYY ...` or `D.M.YYYY ...`: every other format starts with a four-digit year, so none
     // of them can read it (and trying each is most of the cost of a Log Analytics CSV timestamp)
     if t.as_bytes()
@@ -295,6 +299,23 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
             let t = comma_fraction(t)?;
             iso_readers(&t).or_else(|| parse_locale(&t))
         })
+}
+
+/// Windows PowerShell 5.1's `ConvertTo-Json` of a `DateTime` (formats.md: `Get-MgUser` states,
+/// `Get-MgAuditLogDirectoryAudit`'s `ActivityDateTime`): `/Date(1609459200000)/`, as JSON's `\/`
+/// escape reads, or `\/Date(1609459200000+0100)\/` written out; the milliseconds are since the
+/// Unix epoch in UTC, the offset is the session's zone, for display only. Shared by audit records
+/// and snapshots ([`parse_timestamp`]).
+fn ms_date(t: &str) -> Option<DateTime<Utc>> {
+    let t = t.trim_matches(|c| c == '\\' || c == '/');
+    let inner = t.strip_prefix("Date(")?.strip_suffix(')')?;
+    let end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(inner.len(), |(i, _)| i);
+    let ms: i64 = inner.get(..end)?.parse().ok()?;
+    DateTime::from_timestamp_millis(ms)
 }
 
 /// `t` with the comma before its seconds' fraction made a point, if it has one: ISO 8601 allows
@@ -905,6 +926,38 @@ fn locale_exact(t: &str) -> Option<LocaleStamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Windows PowerShell 5.1's `DateTime` in JSON, as an audit record's `ActivityDateTime` and a
+    /// snapshot's `LastUpdatedDateTime` hold it: the escaped slashes read or not, with an offset
+    /// (display only) or without; anything else in that shape is no time.
+    #[test]
+    fn windows_powershell_ms_dates() {
+        let want = parse_timestamp("2026-10-09T09:15:27Z");
+        assert!(want.is_some());
+        for t in [
+            "/Date(1791537327000)/",
+            "\\/Date(1791537327000)\\/",
+            "/Date(1791537327000+0000)/",
+            "\\/Date(1791537327000+0200)\\/",
+            " \"/Date(1791537327000)/\" ",
+        ] {
+            assert_eq!(parse_timestamp(t), want, "{t}");
+        }
+        assert_eq!(
+            parse_timestamp("/Date(-1000)/"),
+            parse_timestamp("1969-12-31T23:59:59Z")
+        );
+        for t in [
+            "/Date(x)/",
+            "/Date(",
+            "/Date()/",
+            "/2026-10-09",
+            "\\",
+            "/Date(-99999999999999999999)/",
+        ] {
+            assert_eq!(parse_timestamp(t), None, "{t}");
+        }
+    }
     use proptest::prelude::*;
 
     /// Each timestamp reads as its instant (RFC 3339, UTC).

@@ -343,6 +343,7 @@ fn fast_path_and_full_parse_agree() {
         "dates",
         "delimiters",
         "reference-review",
+        "ps-review",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);

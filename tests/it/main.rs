@@ -14,6 +14,7 @@ mod cli_hostile;
 mod cli_inspect;
 mod cli_other_reports;
 mod cli_plan;
+mod cli_ps_review;
 mod cli_redact;
 mod cli_reference;
 mod cli_report;

@@ -390,24 +390,11 @@ pub fn time_field(v: &Value, key: &str) -> Option<DateTime<Utc>> {
 
 fn time_value(x: &Value) -> Option<DateTime<Utc>> {
     match x {
-        Value::String(s) => parse_timestamp(s).or_else(|| ms_date(s)),
+        // `/Date(ms)/` too: read by `parse_timestamp`, as an audit record's time is
+        Value::String(s) => parse_timestamp(s),
         Value::Object(_) => get(x, "value").and_then(time_value),
         _ => None,
     }
-}
-
-/// `/Date(1609459200000)/`, `\/Date(1609459200000+0100)\/` (the offset is display-only: ms are UTC).
-fn ms_date(s: &str) -> Option<DateTime<Utc>> {
-    let t = s.trim().trim_matches(|c| c == '\\' || c == '/');
-    let inner = t.strip_prefix("Date(")?.strip_suffix(')')?;
-    let end = inner
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| *c == '+' || *c == '-')
-        .map(|(i, _)| i)
-        .unwrap_or(inner.len());
-    let ms: i64 = inner.get(..end)?.parse().ok()?;
-    DateTime::from_timestamp_millis(ms)
 }
 
 /// An `@odata.type` (top level or in `AdditionalProperties`), without `#`, lower-cased.

@@ -34,6 +34,7 @@ pub use fields::{
     TRUNCATED, WRONG_KIND,
 };
 pub use keys::{duplicate_key, DUPLICATE_KEY};
+pub use msol::resolve_part_numbers;
 pub use repeats::{drop_repeated_groups, REPEATED_GROUP};
 pub use tables::classify_csv;
 pub use users::BAD_TIMESTAMP;
@@ -119,10 +120,24 @@ pub const OWN_ID_AS_GROUP: &str = "user's own id as assigning group";
 /// ([`flaws`]): its licenses, their sources and errors are read (licensing.md §4 legacy row, §11).
 pub const MSOL_USER: &str = "legacy MSOnline user";
 
+/// The reason of a user record with neither `licenseAssignmentStates` nor `assignedLicenses`
+/// (absent, or `null` as `Get-MgUser` without `-Property` writes every property it did not
+/// select): Graph returns them only when selected (licensing.md §0.1, §1). A user holding no
+/// license has them as empty arrays. Not said per user: a users file none of whose
+/// users has it is refused (or, beside an error list, noted) by the ingest
+/// ([`crate::ingest::InputReport::without_states`]).
+pub const NO_LICENSE_STATES: &str = "no licenseAssignmentStates property";
+
 /// Whether a flaw of this reason is a note on what was read, not a malformed value: never fatal
 /// under `--strict`, and said in a note of its own ([`note`]).
 pub fn is_note(reason: &str) -> bool {
-    [TRANSITIVE_MEMBERS, OWN_ID_AS_GROUP, MSOL_USER].contains(&reason)
+    [
+        TRANSITIVE_MEMBERS,
+        OWN_ID_AS_GROUP,
+        MSOL_USER,
+        NO_LICENSE_STATES,
+    ]
+    .contains(&reason)
 }
 
 /// The input note for `n` flaws of a note's reason ([`is_note`]), `first` the first of them
@@ -175,6 +190,16 @@ pub fn flaws(kind: SnapshotKind, v: &Value, rec: &SnapshotRecord) -> Vec<Snapsho
             out.push(SnapshotIssue {
                 reason: MSOL_USER,
                 detail: msol::note_detail(u),
+            });
+        } else if u.license_states.is_empty()
+            && u.assigned_licenses.is_empty()
+            && ["licenseAssignmentStates", "assignedLicenses"]
+                .iter()
+                .all(|k| fields::field(v, k).is_none_or(Value::is_null))
+        {
+            out.push(SnapshotIssue {
+                reason: NO_LICENSE_STATES,
+                detail: format!("user {}", u.upn.as_deref().unwrap_or(u.id.as_str())),
             });
         } else if u
             .license_states
@@ -251,7 +276,7 @@ pub fn classify_json(v: &Value) -> Option<SnapshotKind> {
         Some(SnapshotKind::SubscribedSkus)
     } else if keys.any(K_GROUP_MARKERS) {
         Some(SnapshotKind::Groups)
-    } else if keys.has(K_UPN) && keys.any(K_USER_MARKERS) {
+    } else if keys.has(K_UPN) && keys.any(K_USER_MARKERS | K_DEFAULT_USER) {
         Some(SnapshotKind::Users)
     } else {
         None
@@ -364,6 +389,10 @@ const K_ALLOTTED: u32 = 1 << 6;
 const K_UPN: u32 = 1 << 7;
 const K_USER_MARKERS: u32 = 0b1111_1111 << 8;
 const K_GROUP_MARKERS: u32 = 0b1_1111 << 16;
+/// Properties of a user Graph returns by default, without `$select` (`businessPhones`,
+/// `givenName`, `surname`, `jobTitle`): a default `GET /users` page is a users export, read so
+/// as to be refused for what it lacks (`licenseAssignmentStates`), not as an unknown file.
+const K_DEFAULT_USER: u32 = 0b1111 << 21;
 
 /// Which classification keys a record has (case-insensitive; `null` values count; the
 /// `AdditionalProperties` bag is included).
@@ -423,6 +452,10 @@ fn key_bit(k: &str) -> u32 {
         b"licenseprocessingstate" => 1 << 18,
         b"membershiprule" => 1 << 19,
         b"mailenabled" => 1 << 20,
+        b"businessphones" => 1 << 21,
+        b"givenname" => 1 << 22,
+        b"surname" => 1 << 23,
+        b"jobtitle" => 1 << 24,
         _ => 0,
     }
 }

@@ -148,6 +148,9 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
             states.push(state(p.clone(), None, plans));
         }
     }
+    // the states read so far are products the user holds (in `Licenses`): an error on one of them
+    // is `ActiveWithError` (licensing.md §1.1, §6, §11), one on a product it lacks is `Error`
+    let held = states.len();
     for (i, e) in object_list(v, "IndirectLicenseErrors", &owner)?
         .iter()
         .enumerate()
@@ -177,7 +180,11 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
         });
         if let Some(st) = states.get_mut(at) {
             if error.is_some() {
-                st.state = AssignmentState::Error;
+                st.state = if at < held {
+                    AssignmentState::ActiveWithError
+                } else {
+                    AssignmentState::Error
+                };
             }
             st.error = error;
         }
@@ -203,6 +210,55 @@ pub(super) fn parse_msol_user(v: &Value, source: SourceRef) -> Result<User, Snap
         license_states: states.into_boxed_slice(),
         source,
     })
+}
+
+/// Resolves the part numbers an MSOnline export kept in place of product ids (the built-in catalog
+/// does not know them: a tenant's own or a new product, `CONTOSO_CUSTOM_ADDON`) through the
+/// subscribedSkus export read with it, case aside (licensing.md §5: an unknown product falls back
+/// to the tenant's subscribedSkus names). Without it the product was named in lower case, stood
+/// beside its group's license of the same product as another product, and `diff` against a Graph
+/// export of the same tenant saw it lost and gained.
+pub fn resolve_part_numbers(snap: &mut crate::model::snapshot::Snapshot) {
+    let by_part: std::collections::HashMap<String, SkuId> = snap
+        .skus
+        .iter()
+        .filter_map(|k| {
+            Some((
+                k.part_number.as_deref()?.to_ascii_lowercase(),
+                k.sku_id.clone(),
+            ))
+        })
+        .collect();
+    if by_part.is_empty() {
+        return;
+    }
+    let resolve = |id: &SkuId| -> Option<SkuId> {
+        if crate::model::ids::is_guid(id.as_str()) {
+            return None;
+        }
+        by_part.get(&id.as_str().to_ascii_lowercase()).cloned()
+    };
+    for u in &mut snap.users {
+        for st in u.license_states.iter_mut() {
+            if let Some(id) = resolve(&st.sku_id) {
+                st.sku_id = id;
+            }
+        }
+        if u.assigned_licenses
+            .iter()
+            .any(|l| resolve(&l.sku_id).is_some())
+        {
+            let list: Vec<AssignedSku> = u
+                .assigned_licenses
+                .iter()
+                .map(|l| AssignedSku {
+                    sku_id: resolve(&l.sku_id).unwrap_or_else(|| l.sku_id.clone()),
+                    disabled_plans: l.disabled_plans.clone(),
+                })
+                .collect();
+            u.assigned_licenses = fields::sku_list(list);
+        }
+    }
 }
 
 /// The detail of the input note on an MSOnline user ([`super::MSOL_USER`]).
@@ -231,8 +287,8 @@ pub(super) fn note_detail(user: &User) -> String {
     }
     if !unknown.is_empty() {
         s.push_str(&format!(
-            "; part numbers the built-in catalog does not know, kept in place of the product id \
-             (lower-cased): {}",
+            "; part numbers the built-in catalog does not know, found in the subscribedSkus \
+             export given with it, else kept in place of the product id (lower-cased): {}",
             unknown.join(", ")
         ));
     }
@@ -354,6 +410,10 @@ mod tests {
             ]
         );
         assert_eq!(u.license_states[0].disabled_plans.len(), 1);
+        // held from G1 (in `Licenses`) with an error: applied, so ActiveWithError (§1.1, §6);
+        // not held from G2: Error
+        assert_eq!(u.license_states[1].state, AssignmentState::ActiveWithError);
+        assert_eq!(u.license_states[4].state, AssignmentState::Error);
         assert!(
             note_detail(&u)
                 .contains("kept in place of the product id (lower-cased): contoso_custom_addon"),

@@ -1,0 +1,173 @@
+//! Inputs a black-box review of PowerShell and legacy exports found misread (fixtures/ps-review,
+//! its README): each read as licensing.md says it is, or refused with the export to give instead.
+
+use crate::common::{json_of, licdiag};
+
+const DIR: &str = "fixtures/ps-review";
+
+/// `licdiag ARGS`: (exit code, standard output, standard error).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = licdiag()
+        .arg("--no-progress")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn users_without_license_states_are_refused_not_called_clean() {
+    // `Get-MgUser -All` without `-Property` (every unselected property null), a group's members
+    // page, a default `GET /users` page: no user has `licenseAssignmentStates` (licensing.md §0.1)
+    for (dir, file, n) in [
+        ("noprop-ps7", "users.json", "2 users"),
+        ("members-page", "LIC-E3-members.json", "2 users"),
+        ("default-page", "users.json", "1 user"),
+    ] {
+        let (code, out, err) = run(&["analyze", &format!("{DIR}/{dir}")]);
+        assert_eq!(code, 2, "{dir}: {out}{err}");
+        assert!(out.is_empty(), "{dir}: {out}");
+        assert!(err.contains(&format!("{dir}/{file}")), "{dir}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{n}, none with `licenseAssignmentStates` or `assignedLicenses`"
+            )),
+            "{dir}: {err}"
+        );
+        assert!(
+            err.contains("Get-MgUser -All -Property id,")
+                && err.contains("licenseAssignmentStates |"),
+            "{dir}: the export to give: {err}"
+        );
+        assert!(err.contains("without `$select`"), "{dir}: {err}");
+    }
+}
+
+#[test]
+fn users_holding_no_license_are_read_as_a_tenant_without_licenses() {
+    // the properties selected, as empty arrays: users with no license, not an export without them
+    let (v, code) = json_of(&["analyze", &format!("{DIR}/unlicensed")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["evidence_available"]["snapshot_users"], 2, "{v:#}");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v:#}");
+}
+
+#[test]
+fn windows_powershell_audit_dates_are_read() {
+    // `Get-MgAuditLogDirectoryAudit -All | ConvertTo-Json -Depth 10` in Windows PowerShell 5.1:
+    // UTF-16 LE, PascalCase, `"ActivityDateTime": "\/Date(1791540313000)\/"` (one written with
+    // its `+0000` offset), as the snapshot's states are read
+    let (code, out, err) = run(&["inspect", &format!("{DIR}/audit-ps51/audit.json")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("bad timestamp"), "{out}");
+    let (v, code) = json_of(&["inspect", &format!("{DIR}/audit-ps51/audit.json")]);
+    assert_eq!(code, 0, "{v:#}");
+    let input = &v["inputs"][0];
+    assert_eq!(input["events"], 3, "{v:#}");
+    // 1791363738000 ms: 2026-10-07T09:02:18Z; 1791537327000 ms: 2026-10-09T09:15:27Z
+    assert_eq!(input["first"], "2026-10-07T09:02:18Z", "{v:#}");
+    assert_eq!(input["last"], "2026-10-09T09:15:27Z", "{v:#}");
+}
+
+#[test]
+fn a_list_without_products_joins_the_states_it_repeats() {
+    // Microsoft's `GroupName,GroupId,UserName,UserId,Error,ErrorSubcode` table and MSOnline's
+    // `UserName,UserId,GroupId,LicenseError` beside the users they were written from: each row is
+    // the user's state in error from that group, not a second finding without a product
+    let alone = |dir: &str| {
+        let (v, code) = json_of(&[
+            "analyze",
+            &format!("{DIR}/list-no-product/{dir}/users.json"),
+        ]);
+        assert_eq!(code, 1, "{v:#}");
+        v
+    };
+    for dir in ["grouperr", "msoltab"] {
+        let want = alone(dir);
+        let (v, code) = json_of(&["analyze", &format!("{DIR}/list-no-product/{dir}")]);
+        assert_eq!(code, 1, "{dir}: {v:#}");
+        let keys = |v: &serde_json::Value| -> Vec<(String, String)> {
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| (f["cause"].to_string(), f["sku"].to_string()))
+                .collect()
+        };
+        assert_eq!(keys(&v), keys(&want), "{dir}: {v:#}");
+        assert_eq!(keys(&v).len(), 2, "{dir}: {v:#}");
+    }
+}
+
+#[test]
+fn an_error_list_that_contradicts_the_users_is_a_second_snapshot() {
+    // the README's promise: two snapshots that differ are refused, naming both files
+    let dir = format!("{DIR}/list-contradicts");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{dir}/users-with-license-errors.csv: a second snapshot beside {dir}/users.json: "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "u1@contoso.example has ProhibitedInUsageLocationViolation on POWER_BI_PRO from group \
+             LIC-PowerBI here (record 1), CountViolation there (record 1)"
+        ),
+        "{err}"
+    );
+    // each alone is read
+    for f in ["users.json", "users-with-license-errors.csv"] {
+        let (code, out, err) = run(&[
+            "analyze",
+            &format!("{dir}/{f}"),
+            &format!("{dir}/groups.json"),
+        ]);
+        assert_eq!(code, 1, "{f}: {out}{err}");
+    }
+}
+
+#[test]
+fn an_msonline_error_on_a_held_license_is_active_with_error() {
+    // u1 holds ENTERPRISEPACK from LIC-E3 (`Licenses`) with a MutuallyExclusiveViolation for it
+    // (`IndirectLicenseErrors`): applied, so ActiveWithError as Graph says (licensing.md §1.1,
+    // §11); u2's CountViolation, not held, is Error. diff against the Graph export of the same
+    // tenant: no error changed
+    let dir = format!("{DIR}/msol-vs-graph");
+    let (code, out, err) = run(&["diff", &format!("{dir}/graph"), &format!("{dir}/msol")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("errors: 0 new, 0 cleared, 0 changed;"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_msonline_part_number_the_catalog_lacks_is_found_in_subscribed_skus() {
+    // CONTOSO_CUSTOM_ADDON is no product of the built-in catalog: the subscribedSkus beside the
+    // export names it (licensing.md §5), so it is that product, not another in lower case
+    let dir = format!("{DIR}/msol-vs-graph");
+    let (code, out, err) = run(&["diff", &format!("{dir}/graph"), &format!("{dir}/msol")]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("products held by users"), "{out}");
+    assert!(!out.contains("contoso_custom_addon"), "{out}");
+    let (code, out, err) = run(&[
+        "sql",
+        &format!("{dir}/msol"),
+        "-q",
+        "SELECT sku_id, sku FROM license_states WHERE assigned_by_group = 'LIC-Addon'",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("b7e1c9a4-3f2d-4e8a-9c61-5d0f2a7b8e93,CONTOSO_CUSTOM_ADDON"),
+        "{out}"
+    );
+}
