@@ -1148,6 +1148,19 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: format!("{EXPECTED_INPUT}; if this is a .zip, unzip it first"),
         });
     }
+    // licdiag's own output (a report written into the input folder, a table `licdiag export`
+    // wrote), told by its first line or columns: refused before any reader takes it for an export
+    // (an export's users table would read as a license-error list, its `license_errors` count as
+    // error codes)
+    if let Some(what) = crate::error::own_output(&trimmed) {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: format!("licdiag's own output ({what}), not an export"),
+            expected: format!(
+                "{EXPECTED_INPUT}; move it out of the input folder or name the export files"
+            ),
+        });
+    }
     match trimmed[0] {
         b'{' | b'[' => Ok(Sniff::Json),
         _ => {
