@@ -1325,8 +1325,18 @@ mod tests {
             "multiple-products-in-group",
             "find-errors",
             "cascading-dynamic-groups",
+            // licdiag's own codes, which `explain` looks up, are listed with the rest
+            "unspecified-failure",
         ] {
             assert!(all.iter().any(|e| e.key == key), "{key}");
+        }
+        for code in [
+            crate::model::cause::UNSPECIFIED_FAILURE,
+            crate::model::cause::INHERITED_LICENSE,
+            crate::model::cause::INVALID_USAGE_LOCATION,
+        ] {
+            let e = lookup(code).expect(code);
+            assert!(all.iter().any(|x| x.key == e.key), "{code}");
         }
         let keys: std::collections::BTreeSet<_> = all.iter().map(|e| e.key.clone()).collect();
         assert_eq!(keys.len(), all.len(), "keys are unique");

@@ -518,6 +518,11 @@ pub fn all_entries() -> Vec<PlaybookEntry> {
     v.push(cause_entry(&Cause::Unknown(
         crate::model::cause::INHERITED_LICENSE.into(),
     )));
+    // licdiag's own code for a failure whose reason names none: no documented cause, but a
+    // report names it, so `explain` lists it with the others
+    v.push(cause_entry(&Cause::Unknown(
+        crate::model::cause::UNSPECIFIED_FAILURE.into(),
+    )));
     v.extend(topics());
     v
 }
@@ -535,23 +540,10 @@ pub fn lookup(name: &str) -> Option<PlaybookEntry> {
     if n.is_empty() {
         return None;
     }
-    let unspecified = || {
-        cause_entry(&Cause::Unknown(
-            crate::model::cause::UNSPECIFIED_FAILURE.into(),
-        ))
-    };
-    all_entries()
-        .into_iter()
-        .find(|e| {
-            norm(&e.key) == n
-                || norm(&e.title) == n
-                || e.aliases.iter().any(|a| norm(a) == n)
-                || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
-        })
-        .or_else(|| {
-            // licdiag's own code for a failure whose reason names none: not in the list of
-            // every entry (it is no documented cause), but a report names it
-            let u = unspecified();
-            (n == norm(crate::model::cause::UNSPECIFIED_FAILURE) || n == norm(&u.key)).then_some(u)
-        })
+    all_entries().into_iter().find(|e| {
+        norm(&e.key) == n
+            || norm(&e.title) == n
+            || e.aliases.iter().any(|a| norm(a) == n)
+            || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
+    })
 }
