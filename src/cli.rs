@@ -123,10 +123,12 @@ pub struct TimelineArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Exit with code 1 when the story shown holds something of at least this severity. error: an
-    /// open failure `analyze` rates an error (any cause but ConcurrencyException, and Other only when
-    /// the error blocking it is known); warning (the default): any open failure; info: also a
-    /// failure that ended (resolved, self-resolved, closed by deleting the user) and a group's
-    /// processing run over 24 hours; never: 0 whatever the story.
+    /// open failure `analyze` rates an error (any cause but ConcurrencyException and
+    /// InvalidOperationOnGroupInheritedLicenseException, and Other only when the error blocking it
+    /// is known; a failure whose record names no cause); warning (the default): any open failure;
+    /// info: also a failure that ended (resolved, self-resolved, closed by deleting the user or by
+    /// removing the product from the group) and a group's processing run over 24 hours; never: 0
+    /// whatever the story.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
     /// Write the report to FILE instead of standard output.
@@ -148,7 +150,8 @@ pub struct DiffArgs {
     pub format: OutputFormat,
     /// Exit with code 1 when the comparison holds something of at least this severity. error: an
     /// error NEW has and OLD did not (new, or with another cause) that `analyze` rates an error (any
-    /// cause but ConcurrencyException, and Other only when NEW shows the user's error it stands for);
+    /// cause but ConcurrencyException and InvalidOperationOnGroupInheritedLicenseException, and
+    /// Other only when NEW shows the user's error it stands for);
     /// warning (the default): any such new error or error with another cause; info: also a product
     /// whose seats changed and that has none left in NEW (consumed at or above enabled + warning) or
     /// whose subscription went Suspended, LockedOut or Deleted, a license turned from a group's
@@ -254,9 +257,10 @@ pub struct PlanCommon {
     /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
-    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day): picks the conflict table (before 2025-07-14
-    /// Exchange Online Plan 1 and Plan 2 still conflict). Default: the latest time found in the
-    /// inputs.
+    /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day). Default: the latest
+    /// time found in the inputs. Given, it also picks the conflict table (before 2025-07-14
+    /// Exchange Online Plan 1 and Plan 2 still conflict); without it the plan, for a change made
+    /// now, is checked against the current table.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     /// Make a malformed record fatal (exit 2) instead of counting it as skipped.
@@ -355,9 +359,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
     /// Exit with code 1 when a finding has at least this severity. error (the default): a pending
-    /// error (any cause but ConcurrencyException, and Other only when the error blocking it is
-    /// known); warning: any pending error; info: also a resolved or self-resolved one; never: 0
-    /// whatever is found.
+    /// error (any cause but ConcurrencyException and InvalidOperationOnGroupInheritedLicenseException,
+    /// and Other only when the error blocking it is known); warning: any pending error; info: also a
+    /// resolved, self-resolved or closed one (closed: the user was deleted with the error open);
+    /// never: 0 whatever is found.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// What counts as "now" (RFC 3339, or YYYY-MM-DD for the end of that day): decides what is still pending and which

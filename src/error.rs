@@ -144,7 +144,8 @@ const EXPORT_HEADERS: [&[&str]; 6] = [
 ];
 
 /// What licdiag output a file is, from its first bytes (`head`), when it is one: a report in the
-/// table format (`licdiag analyze: ...`, `licdiag timeline: ...`, a plan, a diff), Markdown
+/// table format (`licdiag analyze: ...`, `licdiag timeline: ...`, a plan, a diff, `inspect`'s
+/// per-input `format` and `records` lines), Markdown
 /// (`# licdiag ...`), HTML (its `generator` or title names licdiag), a JSON document (its `tool`
 /// is licdiag), or a table `licdiag export` wrote as CSV or NDJSON (its columns).
 pub fn own_output(head: &[u8]) -> Option<&'static str> {
@@ -153,6 +154,13 @@ pub fn own_output(head: &[u8]) -> Option<&'static str> {
     let first = text.lines().next().unwrap_or("").trim_end();
     if first.starts_with("licdiag ") {
         return Some("a report in the table format");
+    }
+    // `inspect`'s table report: each input's path, then its `format` and `records` lines
+    let mut next = text.lines().skip(1);
+    if next.next().is_some_and(|l| l.starts_with("  format      "))
+        && next.next().is_some_and(|l| l.starts_with("  records     "))
+    {
+        return Some("an inspect report in the table format");
     }
     if first.starts_with("# licdiag ") {
         return Some("a Markdown report");
@@ -223,6 +231,11 @@ mod one_line_tests {
     fn own_outputs_are_recognized_and_exports_are_not() {
         assert!(own_output(b"licdiag analyze: 10 findings (9 errors)\n").is_some());
         assert!(own_output(b"# licdiag analyze report\n").is_some());
+        assert!(own_output(
+            b"st/groups.json\n  format      graph-groups (utf-8)\n  records     10  = events 0\n"
+        )
+        .is_some());
+        assert!(own_output(b"st/groups.json\n  format      x\n").is_none());
         assert!(own_output(
             b"<!DOCTYPE html>\n<html><head><meta name=\"generator\" content=\"licdiag 0.1\">"
         )

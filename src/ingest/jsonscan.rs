@@ -214,6 +214,9 @@ pub struct Scanner<R> {
     /// Whether the input ended inside an array or envelope with no record open in it (`[` then
     /// whole records, its `]` missing): the records were read, the container was cut.
     unclosed: bool,
+    /// Whether the input ended inside a record of an array or envelope (`[` then records, the
+    /// last cut): that record is reported truncated, and the container was cut with it.
+    cut_inside: bool,
 }
 
 /// Whether a top-level key names the record array of a page or envelope (`value`, `records`).
@@ -569,6 +572,7 @@ impl<R: BufRead> Scanner<R> {
             after_value: false,
             stray: false,
             unclosed: false,
+            cut_inside: false,
         }
     }
 
@@ -581,6 +585,13 @@ impl<R: BufRead> Scanner<R> {
     /// field). Read after [`Scanner::next_item`] gave `None`.
     pub fn ended_unclosed(&self) -> bool {
         self.unclosed
+    }
+
+    /// Whether the input ended inside a record of an array or envelope (see the field): the
+    /// container ends early as with [`Scanner::ended_unclosed`], its last record cut. Read after
+    /// [`Scanner::next_item`] gave `None`.
+    pub fn ended_inside_record(&self) -> bool {
+        self.cut_inside
     }
 
     /// A `,` outside records: a separator after a value, or stray where none came before it.
@@ -911,6 +922,7 @@ impl<R: BufRead> Scanner<R> {
                         } else {
                             ItemProblem::Truncated
                         };
+                        self.cut_inside = problem == ItemProblem::Truncated && !self.ctx.is_empty();
                         self.emit(cap, Some(problem));
                     }
                 }

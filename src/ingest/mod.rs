@@ -1155,6 +1155,19 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: format!("{EXPECTED_INPUT}; if this is a .zip, unzip it first"),
         });
     }
+    // licdiag's own output (a report written into the input folder, a table `licdiag export`
+    // wrote), told by its first line or columns: refused before any reader takes it for an export
+    // (an export's users table would read as a license-error list, its `license_errors` count as
+    // error codes)
+    if let Some(what) = crate::error::own_output(&trimmed) {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: format!("licdiag's own output ({what}), not an export"),
+            expected: format!(
+                "{EXPECTED_INPUT}; move it out of the input folder or name the export files"
+            ),
+        });
+    }
     match trimmed[0] {
         b'{' | b'[' => Ok(Sniff::Json),
         _ => {
@@ -1409,7 +1422,7 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
     // the last page's context (empty when a page had none), and whether an Azure Monitor envelope
     // was seen: what an input with no records held; and whether the input ended with its array
     // or page open ([`Unclosed`])
-    let context = std::sync::Mutex::new((None::<String>, false, None::<Unclosed>));
+    let context = std::sync::Mutex::new((None::<String>, false, None::<(Unclosed, bool)>));
     let ctx_ref = &context;
     let path_ref = &path;
     let produce = move |tx: &std::sync::mpsc::SyncSender<Vec<jsonscan::JsonItem>>| {
@@ -1445,11 +1458,15 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                     .clone()
                     .or(sc.saw_envelope.then(String::new)),
                 sc.saw_records,
-                sc.ended_unclosed().then_some(if sc.saw_envelope {
-                    Unclosed::Page
-                } else {
-                    Unclosed::Array
-                }),
+                // the container ends early, after whole records or inside the last (cut) one
+                (sc.ended_unclosed() || sc.ended_inside_record()).then_some((
+                    if sc.saw_envelope {
+                        Unclosed::Page
+                    } else {
+                        Unclosed::Array
+                    },
+                    sc.ended_inside_record(),
+                )),
             );
         }
         Ok(())
@@ -1475,7 +1492,10 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
         &parsed,
     )?;
     let (ctx, records, unclosed) = context.lock().map(|c| c.clone()).unwrap_or_default();
-    if let Some(u) = unclosed {
+    // a container cut inside its first record, with no whole record before it, is refused as a
+    // file of that one malformed record is
+    let unclosed = unclosed.filter(|&(_, cut)| !cut || sink.report.records > 1);
+    if let Some((u, cut)) = unclosed {
         // a cut export: `[` alone read as an empty users list made a tenant look clean
         let n = sink.report.records;
         if n == 0 {
@@ -1485,7 +1505,7 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                 expected: UNCLOSED_FIX.into(),
             });
         }
-        let note = u.note(n);
+        let note = if cut { u.cut_note(n) } else { u.note(n) };
         if sink.opts.strict {
             return Err(InputError::Strict { path, detail: note });
         }
@@ -1518,8 +1538,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
 }
 
 /// A JSON input that ends with its top-level array (or a page's `value` array, or the page) still
-/// open and no record cut in it ([`jsonscan::Scanner::ended_unclosed`]): an export cut short, or a
-/// file read while it was written. Whatever followed the end is missing, and nothing tells how
+/// open, after whole records ([`jsonscan::Scanner::ended_unclosed`]) or inside the last one
+/// ([`jsonscan::Scanner::ended_inside_record`], that record a truncated one): an export cut short,
+/// or a file read while it was written. Whatever followed the end is missing, and nothing tells how
 /// much: with no record it is an error (not an export of nothing, `[]`), else a note.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Unclosed {
@@ -1553,17 +1574,36 @@ impl Unclosed {
 
     /// The note of an input whose `n` records were read before its end.
     fn note(self, n: u64) -> String {
-        let read = if n == 1 {
-            "the record before the end was read".to_string()
-        } else {
-            format!("the {n} records before the end were read")
-        };
         format!(
             "{}: the file ends after record {n} (an export cut short, or a file still being \
-             written): {read}, and whatever followed is missing; export it again and let it \
+             written): {}, and whatever followed is missing; export it again and let it \
              finish (`... | ConvertTo-Json -Depth 10`)",
-            self.what()
+            self.what(),
+            Self::read_before(n, "the end")
         )
+    }
+
+    /// The note of an input whose end cuts its record `n` (a truncated record), after `n - 1`
+    /// whole ones: the same cut export as [`Unclosed::note`]'s, ending inside a record.
+    fn cut_note(self, n: u64) -> String {
+        let whole = n.saturating_sub(1);
+        format!(
+            "{}: the file ends inside record {n}, after record {whole} (an export cut short, or \
+             a file still being written): {}, record {n} is cut (a truncated record), and \
+             whatever followed is missing; export it again and let it finish (`... | \
+             ConvertTo-Json -Depth 10`)",
+            self.what(),
+            Self::read_before(whole, "it")
+        )
+    }
+
+    /// "the `n` records before `end` were read".
+    fn read_before(n: u64, end: &str) -> String {
+        if n == 1 {
+            format!("the record before {end} was read")
+        } else {
+            format!("the {n} records before {end} were read")
+        }
     }
 }
 

@@ -32,8 +32,12 @@ static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?is)service plans?\s+(?P<plans>(?:\[[^\]]*\](?:\s*,\s*|\s+and\s+)?)+|[\w.\-]+(?:(?:\s*,\s*|\s+and\s+)[\w.\-]+)+)\s*(?-u:are mutually exclusive)",
     )
 });
+/// The admin center's refusal of a direct assignment (licensing.md §6.1: `You can't assign licenses
+/// that contain these conflicting services: SharePoint (Plan 1), SharePoint (Plan 2).`) and the
+/// legacy `Conflicting Service Plans: EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE`: the plans, by
+/// display name (parentheses and all) or code, up to the sentence's period.
 static CONFLICTING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:Conflicting Service Plans|conflicting services):\s*(?P<plans>[A-Za-z0-9_ ,\-]+)")
+    re(r#"(?i)(?:Conflicting Service Plans|conflicting services):\s*(?P<plans>[^.\r\n"]+)"#)
 });
 static DEPENDS: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -597,6 +601,26 @@ mod tests {
         }
         // a sentence that names no pair is not read as one
         assert!(extract("these service plans are mutually exclusive").is_empty());
+        // the admin center's refusal names its plans by display name, parentheses and all, and the
+        // legacy message by code
+        for (text, plans) in [
+            (
+                "You can't assign licenses that contain these conflicting services: SharePoint (Plan 1), SharePoint (Plan 2).",
+                ["SharePoint (Plan 1)", "SharePoint (Plan 2)"],
+            ),
+            (
+                "\"You can't assign licenses that contain these conflicting services: Exchange Online (Plan 1), Exchange Online (Plan 2)\"",
+                ["Exchange Online (Plan 1)", "Exchange Online (Plan 2)"],
+            ),
+            (
+                "Conflicting Service Plans: EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE",
+                ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"],
+            ),
+        ] {
+            let e = one(text);
+            assert_eq!(e.cause, Cause::MutuallyExclusiveViolation, "{text}");
+            assert_eq!(e.plans, plans, "{text}");
+        }
 
         let e = one("To assign a license that contains Office for the web, you must also assign one of the following service plans: SharePoint Online (Plan 2), SharePoint Online Kiosk, SharePoint Online (Plan 1).");
         assert_eq!(e.cause, Cause::DependencyViolation);

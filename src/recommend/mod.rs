@@ -1325,11 +1325,65 @@ mod tests {
             "multiple-products-in-group",
             "find-errors",
             "cascading-dynamic-groups",
+            // licdiag's own codes, which `explain` looks up, are listed with the rest
+            "unspecified-failure",
         ] {
             assert!(all.iter().any(|e| e.key == key), "{key}");
         }
+        for code in [
+            crate::model::cause::UNSPECIFIED_FAILURE,
+            crate::model::cause::INHERITED_LICENSE,
+            crate::model::cause::INVALID_USAGE_LOCATION,
+        ] {
+            let e = lookup(code).expect(code);
+            assert!(all.iter().any(|x| x.key == e.key), "{code}");
+        }
         let keys: std::collections::BTreeSet<_> = all.iter().map(|e| e.key.clone()).collect();
         assert_eq!(keys.len(), all.len(), "keys are unique");
+    }
+
+    /// Since September 2024 the license-assignment UI lives in the Microsoft 365 admin center
+    /// (licensing.md §8): every entry's Entra admin center license path is said to be legacy,
+    /// after the Microsoft 365 admin center's where an entry gives both; MSOnline is retired
+    /// (§9); that disabled accounts consume licenses is an inference (§1).
+    #[test]
+    fn entries_give_the_microsoft_365_admin_center_first() {
+        for e in all_entries() {
+            let texts = [&e.problem, &e.how_it_shows]
+                .into_iter()
+                .chain(&e.fix)
+                .chain(&e.follow_up.steps);
+            for t in texts {
+                if let Some(entra) = t.find("Entra admin center") {
+                    if !t.contains("Usage location") {
+                        assert!(t.contains("where it is still offered"), "{}: {t}", e.key);
+                    }
+                    if let Some(m365) = t.find("Microsoft 365 admin center") {
+                        assert!(m365 < entra, "{}: {t}", e.key);
+                    }
+                }
+            }
+            let all: Vec<&String> = e.fix.iter().chain(&e.follow_up.steps).collect();
+            if [
+                "change-group-license",
+                "licensed-group-deleted",
+                "force-group-reprocess",
+            ]
+            .contains(&e.key.as_str())
+            {
+                assert!(
+                    all.iter().any(|t| t.contains("Microsoft 365 admin center")),
+                    "{}",
+                    e.key
+                );
+            }
+            if e.problem.contains("Set-MsolUserLicense") {
+                assert!(e.problem.contains("retired MSOnline"), "{}", e.key);
+            }
+            if let Some(t) = all.iter().find(|t| t.contains("disabled accounts")) {
+                assert!(t.contains("inference"), "{}: {t}", e.key);
+            }
+        }
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub fn reprocess_user_steps() -> Vec<String> {
 /// Reprocessing a group, as documented (portal only; no Graph group-reprocess API).
 pub fn reprocess_group_steps() -> Vec<String> {
     s(&[
-        "Entra admin center: open the group > Licenses > Reprocess (toolbar).",
-        "Microsoft 365 admin center (2025): Billing > Licenses > the product > the group > select the users > Reprocess.",
+        "Microsoft 365 admin center (the license-assignment UI since September 2024): Billing > Licenses > the product > the group > select the users > Reprocess.",
+        "Entra admin center, where it is still offered: open the group > Licenses > Reprocess (toolbar).",
         "No Graph API reprocesses a group; to script it, reprocess its affected users one by one (Invoke-MgLicenseUser).",
     ])
 }
@@ -149,9 +149,9 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "Snapshot: a licenseAssignmentStates entry {assignedByGroup: <group>, state: Error, error: CountViolation}; the product is absent from assignedLicenses; subscribedSkus shows consumed >= enabled (+warning), often after units moved to warning, suspended or lockedOut. Audit: a failed `Change user license` by the group-licensing service: \"Not enough licenses are available to complete this operation. ... for SKU [..]. Licenses being added: [..]\".",
             &[
                 "Purchase more licenses for the product.",
-                "Or free unused licenses from other users or groups: disabled accounts still hold and consume licenses; users holding the product only by direct assignment (outside any licensing group) free a seat when the direct assignment is removed.",
+                "Or free unused licenses from other users or groups: disabled accounts most likely still hold and consume their licenses (an inference: no documentation says disabling an account frees its seats); users holding the product only by direct assignment (outside any licensing group) free a seat when the direct assignment is removed.",
                 "A user who holds the same product both directly and through a group consumes only one seat, so removing the direct copy frees nothing.",
-                "See the counts in the Microsoft 365 admin center under Billing > Licenses (Entra: Billing > Licenses > All products); select a product to see its Licensed users and Licensed groups.",
+                "See the counts in the Microsoft 365 admin center under Billing > Licenses; select a product to see its users and groups (the Entra admin center's Billing > Licenses > All products, where it is still offered, shows them as Licensed users and Licensed groups).",
             ],
             group_follow_up("After freeing or buying seats, reprocess the groups that previously failed to license all members (or reprocess the affected users)."),
             &format!("{RESOLVE}#not-enough-licenses"),
@@ -227,7 +227,7 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "Other errors are generally indicative of an error for another license assigned by the same group: group licensing assigns all of a group's products or none.",
             "Snapshot: an entry with error Other (Others in the beta doc) next to a sibling entry from the same group with the real cause. Audit: the user's failed `Change user license` events by the group-licensing service (type Application, display name Microsoft Azure AD Group-Based Licensing / Microsoft Entra group-Based Licensing), within the audit retention (30 days, sometimes 7).",
             &[
-                "Check the user's other licenses from the same group (Entra admin center > Users > the user > Licenses) and fix the sibling's cause.",
+                "Check the user's other licenses from the same group (Microsoft 365 admin center > Users > Active users > the user > Licenses and apps; or the Entra admin center's Users > the user > Licenses where it is still offered) and fix the sibling's cause.",
                 "If there is no sibling error, review the user's audit log for failed `Change user license` events.",
             ],
             user_follow_up(),
@@ -280,12 +280,12 @@ fn cause_entry(c: &Cause) -> PlaybookEntry {
             "inherited-license",
             Some(c.clone()),
             c.title(),
-            "A license a user inherits from a group cannot be removed from the user directly (licensing.md §6.1): `Set-MgUserLicense -RemoveLicenses`, `assignLicense`, the admin center or MSOnline's `Set-MsolUserLicense` refuse it at once with \"User license is inherited from a group membership\" (MSOnline: InvalidOperationOnGroupInheritedLicenseException; MSOnline refused a direct change of the inherited license's plans the same way). No group-licensing error: nothing is in error on the user, who keeps the license as long as a group gives it.",
+            "A license a user inherits from a group cannot be removed from the user directly (licensing.md §6.1): `Set-MgUserLicense -RemoveLicenses`, `assignLicense` and the admin center refuse it at once with \"User license is inherited from a group membership\" (the retired MSOnline cmdlet `Set-MsolUserLicense` refused it as InvalidOperationOnGroupInheritedLicenseException, and a direct change of the inherited license's plans the same way). No group-licensing error: nothing is in error on the user, who keeps the license as long as a group gives it.",
             "Audit: a failed `Change user license` (an administrator's, with its `Update user`) whose reason or ErrorMessage holds \"User license is inherited from a group membership\" or names InvalidOperationOnGroupInheritedLicenseException. Snapshot: the user's licenseAssignmentStates entry for the product has assignedByGroup set to the group it comes from.",
             &[
                 "Do not retry the direct removal: it is refused as long as a group gives the license.",
                 "If the user should no longer have it: remove the user from the licensing group (from each group that gives it), Graph PowerShell Remove-MgGroupMemberByRef -GroupId <group id> -DirectoryObjectId <user id>; a synced group changes in on-premises AD, a dynamic one by the user's attributes or the rule. Leaving the group also takes the other products it gives.",
-                "If no member of the group should have the product: remove it from the group's licenses (Set-MgGroupLicense -GroupId <group id> -AddLicenses @() -RemoveLicenses @('<product id>'), or the group > Licenses in the admin center).",
+                "If no member of the group should have the product: remove it from the group's licenses (Set-MgGroupLicense -GroupId <group id> -AddLicenses @() -RemoveLicenses @('<product id>'), or the Microsoft 365 admin center's Billing > Licenses > the product > the group; the Entra admin center's group > Licenses where it is still offered).",
                 "If the user should keep it from the group: nothing is to be done.",
                 "Group licensing removes the license from the user when the user leaves the group or the group stops assigning the product; nothing is reprocessed.",
             ],
@@ -339,9 +339,9 @@ fn topics() -> Vec<PlaybookEntry> {
             "With group licensing the errors happen in the background, so they can't be reported immediately; they are recorded on the user object and shown in the portals. The intent to license the user is never lost.",
             "Group status in the Microsoft 365 admin center: All licenses Assigned / In progress / Errors and issues.",
             &[
-                "Users in error in a group: open the group > Licenses; a notification appears if users are in an error state; select it to list them.",
-                "Groups with errors: Billing > Licenses > Overview shows an information box; select it for the list of groups with errors.",
-                "Microsoft 365 admin center (2025): Billing > Licenses > the product > groups; select a group name to review its users' errors (Filter for large groups).",
+                "Microsoft 365 admin center (the license-assignment UI since September 2024): Billing > Licenses > the product > groups; each group's status is All licenses Assigned, In progress or Errors and issues; select a group name to review its users' errors (Filter for large groups).",
+                "Entra admin center, where it is still offered: users in error in a group: open the group > Licenses; a notification appears if users are in an error state; select it to list them.",
+                "Entra admin center, where it is still offered: groups with errors: Billing > Licenses > Overview shows an information box; select it for the list of groups with errors.",
                 "Graph PowerShell: Get-MgGroupMemberWithLicenseError -GroupId <id>, or users' licenseAssignmentStates where error is not None.",
                 "Every group with at least one member in error: Get-MgGroup -All -Filter \"hasMembersWithLicenseErrors eq true\" (Graph API: GET https://graph.microsoft.com/v1.0/groups?$filter=hasMembersWithLicenseErrors eq true; the property is never returned on a plain GET).",
                 "Every user's errors, for licdiag: Get-MgUser -All -Property id,userPrincipalName,displayName,assignedLicenses,licenseAssignmentStates,usageLocation,proxyAddresses,mail,onPremisesSyncEnabled,accountEnabled | ConvertTo-Json -Depth 10 > users.json.",
@@ -357,8 +357,8 @@ fn topics() -> Vec<PlaybookEntry> {
             "Depending on the fix, the group may have to be processed again to update its users' state; for example after freeing licenses by removing direct assignments, reprocess the groups that previously failed to license all members.",
             "Users stay in error after the cause was fixed.",
             &[
-                "Entra admin center: open the group > Licenses > Reprocess (toolbar).",
-                "Microsoft 365 admin center (2025): Billing > Licenses > the product > the group > select the users > Reprocess.",
+                "Microsoft 365 admin center (the license-assignment UI since September 2024): Billing > Licenses > the product > the group > select the users > Reprocess.",
+                "Entra admin center, where it is still offered: open the group > Licenses > Reprocess (toolbar).",
                 "No Graph API reprocesses a group; reprocess its users instead.",
             ],
             none("None."),
@@ -372,7 +372,7 @@ fn topics() -> Vec<PlaybookEntry> {
             "Depending on the fix, a user may have to be processed again, for example after resolving a duplicate proxy address or a dependency violation for the user.",
             "The user stays in error after the cause was fixed.",
             &[
-                "Entra admin center: the user > Licenses > Reprocess; or Microsoft 365 admin center > Billing > Licenses > the product > the group > select the user(s) > Reprocess.",
+                "Microsoft 365 admin center: Billing > Licenses > the product > the group where the user shows in error > select the user(s) > Reprocess; or the Entra admin center's user > Licenses > Reprocess where it is still offered.",
                 "Graph PowerShell: Invoke-MgLicenseUser -UserId <id>.",
                 "Graph API: POST https://graph.microsoft.com/v1.0/users/{id}/reprocessLicenseAssignment.",
             ],
@@ -403,7 +403,7 @@ fn topics() -> Vec<PlaybookEntry> {
             &[
                 "Remove all licenses from the group before deleting it.",
                 "Resolve the dependency (keep the required plan through another source or remove the dependent license) or the proxy conflict, then remove.",
-                "Remove the group's licenses: Set-MgGroupLicense -GroupId <group id> -AddLicenses @() -RemoveLicenses @(<product ids>) (Entra admin center: the group > Licenses > select them > Remove license).",
+                "Remove the group's licenses: Set-MgGroupLicense -GroupId <group id> -AddLicenses @() -RemoveLicenses @(<product ids>) (Microsoft 365 admin center: Billing > Licenses > each product > the group > remove it; or the Entra admin center's group > Licenses > select them > Remove license where it is still offered).",
                 "Review users whose licenses were converted to direct assignments afterwards: a licenseAssignmentStates entry with assignedByGroup null for a product they held only from the group (licdiag diff of a snapshot before and after shows them); remove those no longer needed with Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product id>).",
             ],
             FollowUp {
@@ -438,7 +438,7 @@ fn topics() -> Vec<PlaybookEntry> {
                 "Leave the existing automation (e.g. PowerShell) assigning and removing licenses running as is.",
                 "Create a licensing group (or pick existing groups) and make sure all required users are members.",
                 "Assign the same licenses (and disabled plans) the automation applies to those groups.",
-                "Verify the licenses were applied to all members: group > Licenses shows \"Latest license changes have been applied to all users\"; check the audit logs; spot-check users (same product both direct and inherited), or verify by script how licenses are assigned.",
+                "Verify the licenses were applied to all members: the Microsoft 365 admin center's Billing > Licenses > the product > groups shows the group as All licenses Assigned (the Entra admin center's group > Licenses, where it is still offered, shows \"Latest license changes have been applied to all users\"); check the audit logs; spot-check users (same product both direct and inherited), or verify by script how licenses are assigned.",
                 "Verify no assignment failed: check each group for users in an error state (not enough licenses? conflicting plans?).",
                 "Then remove the direct assignments gradually, on a subset of users first; users left with direct assignments keep them when they leave their licensed groups: Set-MgUserLicense -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product id>) per user (licdiag plan migrate writes these lines for the users safe to migrate).",
                 "How a user holds each product (verify by script): (Get-MgUser -UserId <user id> -Property licenseAssignmentStates).LicenseAssignmentStates | Select-Object SkuId, AssignedByGroup, State, Error; AssignedByGroup empty = direct, a group id = inherited, both = held both ways.",
@@ -458,7 +458,7 @@ fn topics() -> Vec<PlaybookEntry> {
                 "Check there are enough available licenses of the new product.",
                 "Check users have no other licenses that conflict with the new product or that depend on the current one (e.g. Workplace Analytics, Project Online).",
                 "Synced groups: add/remove members on-premises; allow time for sync before group licensing picks it up. Dynamic groups: change the user attributes; the license update process is the same.",
-                "Entra admin center: Groups > the group > Licenses > + Assignments; select the new license, clear the old one and adjust license options; Save; review the change on the group's Licenses page.",
+                "Microsoft 365 admin center (the license-assignment UI since September 2024): Billing > Licenses: assign the new product to the group with its license options and remove the old one from it. To be sure the removal and the new assignment are made together, use the Graph PowerShell call below, or, where it is still offered, the Entra admin center's Groups > the group > Licenses > + Assignments: select the new license, clear the old one and adjust license options; Save; review the change on the group's Licenses page.",
                 "Graph PowerShell, in one call so the removal and the new assignment are made together: Set-MgGroupLicense -GroupId <group id> -AddLicenses @(@{SkuId='<new product id>'; DisabledPlans=@()}) -RemoveLicenses @('<old product id>') (licdiag plan change checks it first and writes it with this tenant's ids).",
             ],
             none("None."),
@@ -533,6 +533,11 @@ pub fn all_entries() -> Vec<PlaybookEntry> {
     v.push(cause_entry(&Cause::Unknown(
         crate::model::cause::INHERITED_LICENSE.into(),
     )));
+    // licdiag's own code for a failure whose reason names none: no documented cause, but a
+    // report names it, so `explain` lists it with the others
+    v.push(cause_entry(&Cause::Unknown(
+        crate::model::cause::UNSPECIFIED_FAILURE.into(),
+    )));
     v.extend(topics());
     v
 }
@@ -550,23 +555,10 @@ pub fn lookup(name: &str) -> Option<PlaybookEntry> {
     if n.is_empty() {
         return None;
     }
-    let unspecified = || {
-        cause_entry(&Cause::Unknown(
-            crate::model::cause::UNSPECIFIED_FAILURE.into(),
-        ))
-    };
-    all_entries()
-        .into_iter()
-        .find(|e| {
-            norm(&e.key) == n
-                || norm(&e.title) == n
-                || e.aliases.iter().any(|a| norm(a) == n)
-                || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
-        })
-        .or_else(|| {
-            // licdiag's own code for a failure whose reason names none: not in the list of
-            // every entry (it is no documented cause), but a report names it
-            let u = unspecified();
-            (n == norm(crate::model::cause::UNSPECIFIED_FAILURE) || n == norm(&u.key)).then_some(u)
-        })
+    all_entries().into_iter().find(|e| {
+        norm(&e.key) == n
+            || norm(&e.title) == n
+            || e.aliases.iter().any(|a| norm(a) == n)
+            || e.cause.as_ref().is_some_and(|c| norm(c.code()) == n)
+    })
 }

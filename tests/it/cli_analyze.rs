@@ -356,13 +356,31 @@ fn explain_prints_playbook_entries() {
     let (v, code) = json_of(&["explain"]);
     assert_eq!(code, 0);
     assert!(v["entries"].as_array().unwrap().len() >= 9);
-    licdiag().args(["explain", "NoSuchThing"]).assert().code(2);
-    // licdiag's own code for a failure whose reason names none, which reports name
+    // licdiag's own code for a failure whose reason names none, which reports name, is listed
+    // with every other entry, and named among the known ones when a name is not known
+    let keys: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"unspecified-failure"), "{keys:?}");
+    let out = licdiag().args(["explain", "NoSuchThing"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for key in &keys {
+        assert!(err.contains(key), "{key} not in {err}");
+    }
     licdiag()
         .args(["explain", "UnspecifiedFailure"])
         .assert()
         .success()
         .stdout(predicate::str::contains("names no error code"));
+    licdiag()
+        .arg("explain")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(UnspecifiedFailure)"));
 }
 
 #[test]

@@ -473,3 +473,62 @@ fn a_closed_pipe_keeps_the_code_fail_on_decides() {
         }
     }
 }
+
+/// The `--help` of a command, its white space collapsed (clap wraps the text).
+fn help(args: &[&str]) -> String {
+    let out = licdiag().args(args).arg("--help").output().expect("run");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The help texts say what the commands do: a refused direct removal of an inherited license is a
+/// warning, as a ConcurrencyException is (README "Error texts", docs/timeline.md "Formats and exit
+/// codes"; the levels above show it on the fixtures); `timeline`'s `info` counts a failure closed by
+/// the product's removal too; a plan without `--as-of` is checked against the current conflict
+/// table (docs/plan.md).
+#[test]
+fn help_texts_say_what_the_levels_count() {
+    for command in ["analyze", "timeline", "diff"] {
+        let h = help(&[command]);
+        assert!(
+            h.contains("ConcurrencyException and InvalidOperationOnGroupInheritedLicenseException"),
+            "{command}: {h}"
+        );
+    }
+    for (level, rc) in [("error", 0), ("warning", 1)] {
+        assert_eq!(
+            code(
+                &[
+                    "timeline",
+                    "fixtures/reference-review/inherited-removal-exception"
+                ],
+                Some(level)
+            ),
+            rc
+        );
+        assert_eq!(
+            code(
+                &[
+                    "analyze",
+                    "fixtures/reference-review/inherited-removal-exception"
+                ],
+                Some(level)
+            ),
+            rc
+        );
+    }
+    assert!(help(&["timeline"])
+        .contains("closed by deleting the user or by removing the product from the group"));
+    for sub in ["change", "migrate", "delete-group", "add-on"] {
+        let h = help(&["plan", sub]);
+        assert!(
+            h.contains(
+                "without it the plan, for a change made now, is checked against the current table"
+            ),
+            "{sub}: {h}"
+        );
+    }
+}

@@ -972,6 +972,29 @@ fn licdiags_own_output_as_input_is_named_as_such() {
         );
         std::fs::remove_file(&report).unwrap();
     }
+    // an inspect report in the table format, as the other reports
+    let report = tenant.join("inspect.txt");
+    licdiag()
+        .args(["--no-progress", "inspect"])
+        .arg(&tenant)
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    for command in ["inspect", "analyze"] {
+        let mut cmd = licdiag();
+        cmd.args(["--no-progress", command]).arg(&tenant);
+        fails_saying(
+            cmd,
+            &[
+                "inspect.txt",
+                "licdiag's own output",
+                "inspect report",
+                "move it out",
+            ],
+        );
+    }
+    std::fs::remove_file(&report).unwrap();
     for format in ["csv", "ndjson"] {
         let out = dir.path().join(format);
         licdiag()
@@ -981,9 +1004,30 @@ fn licdiags_own_output_as_input_is_named_as_such() {
             .arg(&out)
             .assert()
             .success();
+        // every one of the six tables is refused, the five after the first named too
         let mut cmd = licdiag();
         cmd.args(["--no-progress", "analyze"]).arg(&out);
-        fails_saying(cmd, &["licdiag's own output", "export wrote"]);
+        let mut says = vec!["licdiag's own output", "export wrote", "5 more inputs"];
+        let names: Vec<String> = ["findings", "groups", "license_states", "skus", "users"]
+            .iter()
+            .map(|t| format!("{t}.{format}"))
+            .collect();
+        says.extend(names.iter().map(String::as_str));
+        fails_saying(cmd, &says);
+        // the users table (its `license_errors` count column) and the license states (their
+        // `error` column) are not read as a license-error list when named alone
+        for table in ["users", "license_states"] {
+            let mut cmd = licdiag();
+            cmd.args(["--no-progress", "analyze"])
+                .arg(out.join(format!("{table}.{format}")));
+            fails_saying(
+                cmd,
+                &[
+                    &format!("{table}.{format}: this is licdiag's own output"),
+                    "export wrote",
+                ],
+            );
+        }
     }
 }
 

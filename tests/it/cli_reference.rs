@@ -385,3 +385,38 @@ fn a_legacy_msonline_users_export_is_read() {
     let n = notes(&v);
     assert!(n.contains("legacy MSOnline `Get-MsolUser` export"), "{n}");
 }
+
+/// The admin center's refusal of a direct assignment with conflicting plans (licensing.md §6.1:
+/// `You can't assign licenses that contain these conflicting services: ...`): a
+/// MutuallyExclusiveViolation whose pair is the two plans the text names, display names with their
+/// parentheses, not "no conflicting pair was found".
+#[test]
+fn the_portal_conflict_message_names_its_pair() {
+    let (v, code) = analyze(&["portal-conflict.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(causes(&v), ["MutuallyExclusiveViolation"], "{v:#}");
+    let f = &findings(&v)[0];
+    assert_eq!(user_ids(f), users(1, 1));
+    let pairs = f["details"]["conflicting_plans"]
+        .as_array()
+        .expect("conflicting plans");
+    assert_eq!(pairs.len(), 1, "{f:#}");
+    let p = &pairs[0];
+    assert_eq!(p["determined_from"], "audit");
+    let named = |x: &Value| {
+        x["display_name"]
+            .as_str()
+            .or(x["name"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut both = [named(&p["plan"]), named(&p["other_plan"])];
+    both.sort();
+    assert_eq!(
+        both,
+        ["SharePoint (Plan 1)", "SharePoint (Plan 2)"],
+        "{p:#}"
+    );
+    let text = f["explanation"].as_str().unwrap_or_default();
+    assert!(!text.contains("no conflicting pair was found"), "{text}");
+}

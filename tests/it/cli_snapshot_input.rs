@@ -227,6 +227,42 @@ fn an_export_cut_after_whole_records_is_read_with_a_note() {
     );
 }
 
+/// An export cut inside its last record is the same cut export for the reader: the cut record is
+/// a truncated record, and the note says the file ends inside it and whatever followed is missing
+/// (README, "PATH"); cut inside its first record, with no whole one before it, it is refused.
+#[test]
+fn an_export_cut_inside_its_last_record_says_the_file_ends_early() {
+    let p = fixture("malformed/truncated-array.json")
+        .display()
+        .to_string();
+    let body =
+        "a JSON array that is not closed (`[` without its `]`): the file ends inside record \
+                4, after record 3 (an export cut short, or a file still being written): the 3 \
+                records before it were read, record 4 is cut (a truncated record), and whatever \
+                followed is missing; export it again and let it finish (`... | ConvertTo-Json \
+                -Depth 10`)";
+    let note = format!("{p}: {body}");
+    let (code, out, err) = run(&["--no-progress", "inspect", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("note        {body}")), "{out}");
+    assert!(
+        out.contains("record 4 (line 179): truncated record"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["--no-progress", "analyze", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(&p).expect("fixture");
+    let first = write(dir.path(), "cut-first.json", &text[..600]);
+    let (code, _, err) = run(&["--no-progress", "inspect", &first]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1 record, not usable"), "{err}");
+    assert!(!err.contains("ends inside record"), "{err}");
+}
+
 /// The message of a record that gives `key` twice.
 fn duplicate(owner: &str, key: &str, first: &str, second: &str) -> String {
     format!(

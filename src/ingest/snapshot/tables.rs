@@ -319,6 +319,9 @@ fn license_errors_row(
     Ok(reported
         .into_iter()
         .filter_map(|r| {
+            if is_count(r.code) {
+                return None;
+            }
             let cause = Cause::from_code(r.code)?;
             Some(SnapshotRecord::Reported(ReportedError {
                 user_id: user_id.clone(),
@@ -336,6 +339,13 @@ fn license_errors_row(
             }))
         })
         .collect())
+}
+
+/// Whether an error cell holds a number (`0`, `2`): a count of errors (a table that counts them per
+/// user), not an error code, which is a name (licensing.md §0.2, §6). A count names no error to
+/// diagnose, and `0` is none.
+fn is_count(code: &str) -> bool {
+    !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The script's assignment-method text: `User` = direct, `Unknown Group` = a group it could not name.
@@ -762,6 +772,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(recs.len(), 1);
+    }
+
+    /// A number in an error cell is a count of errors, not an error code (licensing.md §0.2: no
+    /// error is null, "" or "None"; an error is a name): `0` is none, and a count names none.
+    #[test]
+    fn a_count_in_an_error_cell_is_no_error_code() {
+        for count in ["0", "1", "2", " 12 ", "0; 1"] {
+            assert_eq!(errors_row("User", count, "X").unwrap(), vec![], "{count:?}");
+        }
+        let headers = strings(&["GroupName", "GroupId", "UserName", "UserId", "Error"]);
+        let recs = parse_csv(
+            SnapshotKind::LicenseErrorsCsv,
+            &headers,
+            &strings(&["LIC", "G-1", "Ada", "u1", "0, CountViolation"]),
+            test_src(),
+        )
+        .unwrap();
+        assert_eq!(recs.len(), 1);
+        // a code that only contains digits beside letters is still a name
+        assert_eq!(errors_row("User", "Error42", "X").unwrap().len(), 1);
     }
 
     #[test]
