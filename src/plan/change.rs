@@ -221,20 +221,67 @@ pub fn plan(
         };
         let uref = t.user_ref(id);
         let hs = t.holdings(u);
+        // removed products the member holds directly but with no working copy from the group: the
+        // direct assignment is their only copy (reported as `plan migrate` does, never removed)
+        let mut direct_only: BTreeSet<&SkuId> = BTreeSet::new();
         for h in &hs {
-            let is_removed = removed.contains(&h.sku);
-            match &h.source {
-                Source::Direct if is_removed && h.active => f.block_with(
+            if !(h.source == Source::Direct && h.active && removed.contains(&h.sku)) {
+                continue;
+            }
+            let from_g: Vec<&super::view::Holding<'_>> = hs
+                .iter()
+                .filter(|x| x.sku == h.sku && x.is_from(&g.id))
+                .collect();
+            if from_g.iter().any(|x| x.active && !x.in_error()) {
+                continue;
+            }
+            direct_only.insert(&h.sku);
+            let label = t.sku_label(&h.sku);
+            match from_g.iter().find(|x| x.in_error()) {
+                Some(bad) => f.block_with(
                     Some(uref.clone()),
-                    BlockerKind::DirectAssignment,
+                    BlockerKind::LicenseError,
                     format!(
-                        "holds {} directly as well: the change removes only the copy inherited from {gl}, so the \
-                         direct assignment stays (with its seat); remove it first or accept that the user keeps it",
-                        t.sku_label(&h.sku)
+                        "holds {label} directly; its copy from {gl} is in error: {}; the direct assignment is the \
+                         user's only working copy and the change does not touch it (removing it would leave the \
+                         user without {label}); fix the error and reprocess the user, then plan again, or accept \
+                         that the user keeps the direct assignment",
+                        error_text(bad)
                     ),
                     Some(t.product(&h.sku)),
                     Vec::new(),
                 ),
+                None => f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::GroupLicenseNotApplied,
+                    format!(
+                        "holds {label} directly but has no assignment of it from {gl} yet: the group's license has \
+                         not reached the user (processing not finished, or the snapshot predates the membership), so \
+                         the direct assignment is the user's only copy and the change does not touch it (removing it \
+                         would leave the user without {label}); reprocess the user, then plan again, or accept that \
+                         the user keeps the direct assignment"
+                    ),
+                    Some(t.product(&h.sku)),
+                    Vec::new(),
+                ),
+            }
+        }
+        for h in &hs {
+            let is_removed = removed.contains(&h.sku);
+            match &h.source {
+                Source::Direct if is_removed && h.active && !direct_only.contains(&h.sku) => f
+                    .block_with(
+                        Some(uref.clone()),
+                        BlockerKind::DirectAssignment,
+                        format!(
+                            "holds {} directly as well: the change removes only the copy inherited from {gl}, so \
+                             the direct assignment stays (with its seat); remove it first or accept that the user \
+                             keeps it",
+                            t.sku_label(&h.sku)
+                        ),
+                        Some(t.product(&h.sku)),
+                        Vec::new(),
+                    ),
                 Source::Unknown if is_removed => f.warn(
                     Some(uref.clone()),
                     WarningKind::AssignmentSourceUnknown,
@@ -253,7 +300,11 @@ pub fn plan(
                         t.group_label(other)
                     ),
                 ),
-                Source::Group(own) if own == &g.id && h.in_error() => f.warn(
+                // the license_error blocker above already says it
+                Source::Group(own)
+                    if own == &g.id && h.in_error() && !direct_only.contains(&h.sku) =>
+                {
+                    f.warn(
                     Some(uref.clone()),
                     WarningKind::AlreadyInError,
                     format!(
@@ -262,7 +313,8 @@ pub fn plan(
                         t.sku_label(&h.sku),
                         error_text(h)
                     ),
-                ),
+                    )
+                }
                 _ => {}
             }
         }
@@ -624,6 +676,20 @@ fn steps(
         out.push(format!(
             "Remove the direct {old_text} assignment of each user listed under direct_assignment (they still \
              inherit it from {gl} meanwhile): {cmds}; or accept that they keep it."
+        ));
+    }
+    if f.has_blocker(BlockerKind::LicenseError)
+        || f.has_blocker(BlockerKind::GroupLicenseNotApplied)
+    {
+        let users = reprocess::blocked(f, BlockerKind::LicenseError)
+            .chain(reprocess::blocked(f, BlockerKind::GroupLicenseNotApplied));
+        let cmds = reprocess::per_user(users, |id| format!("Invoke-MgLicenseUser -UserId {id}"))
+            .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
+            "Keep the direct {old_text} assignment of each user listed under license_error or \
+             group_license_not_applied: it is their only working copy, and removing it takes {old_text} away. Fix the \
+             errors listed and reprocess those users ({cmds}) so that {gl}'s license reaches them, take a new snapshot \
+             and plan again; or accept that they keep the direct assignment after the change."
         ));
     }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {

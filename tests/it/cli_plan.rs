@@ -150,6 +150,38 @@ fn change_direct_assignment_of_the_old_product() {
         .any(|(u, _)| u.as_deref() == Some("ben@contoso.example")));
 }
 
+/// fixtures/plan/change-direct-not-inherited (review 74, s18): a member whose only working copy of
+/// the removed product is the direct one (no state from the group, or the group's copy in error) is
+/// not told to remove it: that would take the product away.
+#[test]
+fn change_direct_copy_without_a_working_inherited_one_is_kept() {
+    let (v, code) = plan("change", "change-direct-not-inherited", &E1_TO_E3);
+    assert_blocked(&v, code);
+    let direct_only = Some("direct-only@contoso.example");
+    let grp_err = Some("direct-grp-err@contoso.example");
+    assert!(has_blocker(&v, direct_only, "group_license_not_applied"));
+    assert!(has_blocker(&v, grp_err, "license_error"));
+    assert!(blocker_detail(&v, grp_err, "license_error").contains("CountViolation"));
+    assert!(!has_blocker(&v, direct_only, "direct_assignment"));
+    assert!(!has_blocker(&v, grp_err, "direct_assignment"));
+    assert!(!blockers(&v)
+        .iter()
+        .any(|(u, _)| u.as_deref() == Some("ok@contoso.example")));
+    // the already_in_error warning would repeat the license_error blocker
+    assert!(!warning_kinds(&v).contains(&"already_in_error".to_string()));
+    let steps = v["steps"].as_array().expect("steps");
+    for s in steps.iter().filter_map(|s| s.as_str()) {
+        assert!(!s.contains("Set-MgUserLicense"), "{s}");
+        assert!(!s.contains("still inherit"), "{s}");
+    }
+    let keep = step_starting(&v, "Keep the direct STANDARDPACK assignment");
+    assert!(
+        keep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000001'")
+            && keep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'"),
+        "{keep}"
+    );
+}
+
 #[test]
 fn change_conflicting_plans_from_another_group() {
     let (v, code) = plan("change", "change-conflict", &E1_TO_E3);
