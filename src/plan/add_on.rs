@@ -11,6 +11,7 @@ use super::change::{seat_need, SeatNeed};
 use super::doc::{
     count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind,
 };
+use super::proxy;
 use super::rules::{self, Labeled};
 use super::view::{Members, PlanSet, Tenant};
 use crate::knowledge::{Confidence, Dependency};
@@ -254,6 +255,20 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     let missing_plans: BTreeSet<&PlanId> =
         unmet.iter().flat_map(|d| d.requires_any.iter()).collect();
 
+    // an add-on with an Exchange Online plan triggers the proxy-address calculation on every member
+    // it reaches (guide: "Duplicate proxy addresses"); an add-on already assigned is not assigned again
+    let exchange: Vec<String> = proxy::exchange_plans(t, &addon_plans)
+        .iter()
+        .map(|p| t.plan_label(p))
+        .collect();
+    let addresses = (!exchange.is_empty()
+        && !g.assigned_licenses.iter().any(|l| &l.sku_id == addon))
+    .then(|| proxy::AddressIndex::new(t, None));
+    let proxy_cause = format!(
+        "assigning {al} from {gl}, with an Exchange Online plan ({}),",
+        exchange.join(", ")
+    );
+
     // members: add-on seats, conflicts, prerequisite held elsewhere
     let mut need = missing;
     let mut elsewhere = 0usize;
@@ -267,6 +282,9 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         };
         if !t.holds_sku(u, addon) {
             need += 1;
+        }
+        if let Some(index) = &addresses {
+            proxy::report(t, index, u, &t.user_ref(id), &proxy_cause, &mut f);
         }
         let hs = t.holdings(u);
         if hs.iter().any(|h| {
@@ -636,6 +654,7 @@ fn steps(
                 .into(),
         );
     }
+    out.extend(proxy::step(f));
     let assigned = g.assigned_licenses.iter().find(|l| &l.sku_id == addon);
     if let (true, Some(l)) = (unmet.is_empty(), assigned) {
         let disabled: Vec<String> = l.disabled_plans.iter().map(|p| t.plan_label(p)).collect();

@@ -6,7 +6,8 @@
 //! blocker, per user where it is about a user; synced and dynamic groups get their caveats.
 
 use super::caveats;
-use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::proxy;
 use super::reprocess;
 use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
@@ -212,6 +213,24 @@ pub fn plan(
         .flat_map(|l| l.plans.iter().cloned())
         .collect();
 
+    // a product with an Exchange Online plan triggers the proxy-address calculation on every member
+    // it reaches (guide: "Duplicate proxy addresses")
+    let mut exchange_skus: Vec<String> = Vec::new();
+    let mut exchange_plans: Vec<String> = Vec::new();
+    for (l, (s, _)) in new_sets.iter().zip(&req.add) {
+        let plans = proxy::exchange_plans(t, &l.plans);
+        if !plans.is_empty() {
+            exchange_skus.push(t.sku_label(s));
+            exchange_plans.extend(plans.iter().map(|p| t.plan_label(p)));
+        }
+    }
+    let addresses = (!exchange_skus.is_empty()).then(|| proxy::AddressIndex::new(t, None));
+    let proxy_cause = format!(
+        "assigning {} from {gl}, with an Exchange Online plan ({}),",
+        join_and(&exchange_skus),
+        exchange_plans.join(", ")
+    );
+
     // per member
     let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
     let mut freed: BTreeMap<&SkuId, usize> = BTreeMap::new();
@@ -317,6 +336,10 @@ pub fn plan(
                 }
                 _ => {}
             }
+        }
+
+        if let Some(index) = &addresses {
+            proxy::report(t, index, u, &uref, &proxy_cause, &mut f);
         }
 
         // conflicts between the new products and the user's other assignments
@@ -705,6 +728,7 @@ fn steps(
                 .into(),
         );
     }
+    out.extend(proxy::step(f));
     if f.has_blocker(BlockerKind::Dependency) {
         out.push(
             "For each user listed under dependency, keep the required plan through another assignment (for example a \

@@ -182,6 +182,64 @@ fn change_direct_copy_without_a_working_inherited_one_is_kept() {
     );
 }
 
+/// fixtures/plan/change-proxy (review 74, s14): adding a product with an Exchange Online plan
+/// triggers the proxy-address calculation, so duplicate addresses block `change` and `add-on` as
+/// they block `delete-group`.
+#[test]
+fn adding_an_exchange_plan_reports_proxy_conflicts() {
+    let runs: [(&str, &[&str]); 3] = [
+        ("change", &["--group", "LIC-EMS", "--add", "ENTERPRISEPACK"]),
+        (
+            "add-on",
+            &["--group", "LIC-EMS", "--sku", "EXCHANGESTANDARD"],
+        ),
+        ("delete-group", &["--group", "LIC-EMS"]),
+    ];
+    for (sub, args) in runs {
+        let (v, code) = plan(sub, "change-proxy", args);
+        assert_blocked(&v, code);
+        let a = blocker_detail(&v, Some("a@contoso.example"), "proxy_conflict");
+        assert!(a.contains("b@contoso.example"), "{sub}: {a}");
+        assert!(
+            a.contains("Get-Recipient -Filter \"EmailAddresses -eq 'smtp:a@contoso.example'\""),
+            "{sub}: {a}"
+        );
+        assert!(
+            v["blockers"]
+                .as_array()
+                .expect("blockers")
+                .iter()
+                .any(|b| b["user"]["upn"] == "c@contoso.example"
+                    && b["kind"] == "proxy_conflict"
+                    && b["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("UniquenessViolation"))),
+            "{sub}: {:#}",
+            v["blockers"]
+        );
+        let step = step_starting(&v, "Fix the duplicate proxy addresses");
+        for id in ["000000000001", "000000000003"] {
+            assert!(
+                step.contains(&format!(
+                    "Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-{id}'"
+                )),
+                "{sub}: {step}"
+            );
+        }
+    }
+    // a product with no Exchange Online plan (Audio Conferencing) is not checked
+    let (v, _) = plan(
+        "change",
+        "change-proxy",
+        &["--group", "LIC-EMS", "--add", "MCOMEETADV"],
+    );
+    assert!(
+        !blockers(&v).iter().any(|(_, k)| k == "proxy_conflict"),
+        "{:#}",
+        v["blockers"]
+    );
+}
+
 #[test]
 fn change_conflicting_plans_from_another_group() {
     let (v, code) = plan("change", "change-conflict", &E1_TO_E3);
