@@ -378,6 +378,14 @@ pub fn plan(
         // removed products the user keeps (in error) while a dependency stands: no seat comes back
         let mut kept: BTreeSet<SkuId> = BTreeSet::new();
         for d in rules::broken_dependencies(t, &before, &after) {
+            // a dependent plan only the group's own license set holds is the group-level
+            // missing_prerequisite blocker: the save is refused and nothing is removed
+            if !hs
+                .iter()
+                .any(|h| h.active && !h.is_from(&g.id) && h.plans.contains(&d.dependent))
+            {
+                continue;
+            }
             let holders: Vec<String> = hs
                 .iter()
                 .filter(|h| h.active && !replaced(h) && h.plans.contains(&d.dependent))

@@ -240,6 +240,42 @@ fn adding_an_exchange_plan_reports_proxy_conflicts() {
     );
 }
 
+/// A dependent plan held only through the group's own new license set is the group-level
+/// `missing_prerequisite` (the save is refused, nothing is removed), not also a per-member
+/// `dependency` saying the removal fails (review 74).
+#[test]
+fn change_dependency_inside_the_group_is_reported_once_for_the_group() {
+    let (v, code) = plan(
+        "change",
+        "change-group-dependency",
+        &[
+            "--group",
+            "LIC-E3-Voice",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "EMS",
+        ],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(None, "missing_prerequisite".to_string())],
+        "{:#}",
+        v["blockers"]
+    );
+    let mut args = E1_TO_E3.to_vec();
+    args.extend(["--disable-plan", "SHAREPOINTENTERPRISE"]);
+    let (v, code) = plan("change", "change-safe", &args);
+    assert_blocked(&v, code);
+    assert!(blocker_detail(&v, None, "missing_prerequisite").contains("SHAREPOINTWAC"));
+    assert!(
+        !blockers(&v).iter().any(|(_, k)| k == "dependency"),
+        "{:#}",
+        v["blockers"]
+    );
+}
+
 #[test]
 fn change_conflicting_plans_from_another_group() {
     let (v, code) = plan("change", "change-conflict", &E1_TO_E3);
