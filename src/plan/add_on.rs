@@ -276,6 +276,32 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         label: format!("{al} from {gl}"),
         plans: addon_plans.clone(),
     }];
+    // a conflict with the group's own products fails for every member: one group-level blocker, as
+    // `plan change` reports a new license set that conflicts with itself
+    let own: Vec<Labeled> = g
+        .assigned_licenses
+        .iter()
+        .filter(|l| &l.sku_id != addon)
+        .map(|l| Labeled {
+            label: format!("{} from {gl}", t.sku_label(&l.sku_id)),
+            plans: t.enabled(&l.sku_id, &l.disabled_plans),
+        })
+        .collect();
+    let own_hits = rules::conflicts(t, &addon_set, &own);
+    if !own_hits.is_empty() {
+        f.block_with(
+            None,
+            BlockerKind::ConflictingPlans,
+            format!(
+                "{al} conflicts with {gl}'s own products: {}; every member would fail with \
+                 MutuallyExclusiveViolation; disable one plan of each pair in one of the group's assignments, or \
+                 assign {al} through another group",
+                rules::conflict_text(t, &own_hits)
+            ),
+            None,
+            rules::conflict_plans(t, &own_hits),
+        );
+    }
     for id in &members.ids {
         let Some(u) = t.user(id) else {
             continue;
@@ -294,7 +320,8 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         }
         let theirs: Vec<Labeled> = hs
             .iter()
-            .filter(|h| h.active && !(h.is_from(&g.id) && &h.sku == addon))
+            // the group's own products: the group-level check above
+            .filter(|h| h.active && !h.is_from(&g.id))
             .map(|h| Labeled {
                 label: t.holding_label(h),
                 plans: h.plans.clone(),
@@ -647,7 +674,19 @@ fn steps(
             "Buy or free enough {al} seats for the members who do not hold it yet."
         ));
     }
-    if f.has_blocker(BlockerKind::ConflictingPlans) {
+    let conflicts = f
+        .blockers()
+        .iter()
+        .filter(|b| b.kind == BlockerKind::ConflictingPlans);
+    if conflicts.clone().any(|b| b.user.is_none()) {
+        out.push(format!(
+            "{al} conflicts with {gl}'s own products (the conflicting_plans blocker for the group): disable one plan \
+             of each pair in one of {gl}'s assignments (`licdiag plan change --group {} --add <product> \
+             --disable-plan <plan>` plans a change of license options), or assign {al} through another group.",
+            ps::guid_or(g.id.as_str(), "group id"),
+        ));
+    }
+    if conflicts.clone().any(|b| b.user.is_some()) {
         out.push(
             "For each user listed under conflicting_plans, remove the other license or disable one of the two \
              plans; Entra ID never resolves conflicts on its own."

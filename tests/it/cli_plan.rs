@@ -1002,6 +1002,38 @@ fn portal_paths_name_the_microsoft_365_admin_center() {
     );
 }
 
+/// fixtures/plan/add-on-group-conflict (review 74, s6): a conflict with the group's own products is
+/// one group-level blocker in `add-on` as in `change`; per user only conflicts with other licenses.
+#[test]
+fn add_on_conflict_with_the_groups_own_products_is_group_level() {
+    let change = ["--group", "LIC-E1", "--add", "EXCHANGEARCHIVE"];
+    let add_on = ["--group", "LIC-E1", "--sku", "EXCHANGEARCHIVE"];
+    for (sub, args) in [("change", &change), ("add-on", &add_on)] {
+        let (v, code) = plan(sub, "add-on-group-conflict", args);
+        assert_blocked(&v, code);
+        assert_eq!(
+            blockers(&v),
+            vec![
+                (None, "conflicting_plans".to_string()),
+                (
+                    Some("p2@contoso.example".to_string()),
+                    "conflicting_plans".to_string()
+                ),
+            ],
+            "{sub}: {:#}",
+            v["blockers"]
+        );
+        let group = blocker_detail(&v, None, "conflicting_plans");
+        assert!(
+            group.contains("EXCHANGE_S_ARCHIVE") && group.contains("STANDARDPACK from LIC-E1"),
+            "{sub}: {group}"
+        );
+        let p2 = blocker_detail(&v, Some("p2@contoso.example"), "conflicting_plans");
+        assert!(p2.contains("EXCHANGESTANDARD (direct)"), "{sub}: {p2}");
+        assert!(!p2.contains("STANDARDPACK from LIC-E1"), "{sub}: {p2}");
+    }
+}
+
 #[test]
 fn add_on_not_enough_seats() {
     let (v, code) = plan(
