@@ -540,6 +540,35 @@ fn migrate_safe_lists_every_member_holding_both() {
     assert!(v["checklist"].as_array().expect("checklist").len() >= 5);
 }
 
+/// Nobody holds the group's products directly (review 74): nothing to migrate, said once, without
+/// the steps about safe and risky users.
+#[test]
+fn migrate_with_no_direct_assignment_says_there_is_nothing_to_migrate() {
+    let (v, code) = plan("migrate", "change-safe", &["--group", "LIC-E1"]);
+    assert_safe(&v, code);
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    assert!(
+        steps[0].starts_with("No user holds STANDARDPACK directly")
+            && steps[0].contains("no direct assignments to migrate"),
+        "{steps:#?}"
+    );
+    // a safe plan with users to migrate has no step about risky users
+    let (v, _) = plan("migrate", "migrate-safe", &["--group", "LIC-E3"]);
+    for s in v["steps"].as_array().expect("steps") {
+        let s = s.as_str().expect("step");
+        assert!(
+            !s.contains("risky users") && !s.contains("No user is safe"),
+            "{s}"
+        );
+    }
+}
+
 #[test]
 fn migrate_plans_lost_when_the_group_disables_what_the_direct_license_enables() {
     let (v, code) = plan("migrate", "migrate-plans-lost", &["--group", "LIC-E3"]);
