@@ -738,11 +738,16 @@ fn steps(
     }
     out.extend(proxy::step(f));
     if f.has_blocker(BlockerKind::Dependency) {
-        out.push(
+        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::Dependency), |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
             "For each user listed under dependency, keep the required plan through another assignment (for example a \
-             direct license with that plan enabled) or disable or remove the dependent service first."
-                .into(),
-        );
+             direct license with that plan enabled) or disable or remove the dependent service first; if the change \
+             is made before that, the old license stays in an error state on them: reprocess them once the \
+             dependency is fixed ({cmds})."
+        ));
     }
     if f.has_blocker(BlockerKind::MissingPrerequisite) {
         out.push(format!(

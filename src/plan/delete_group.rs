@@ -245,7 +245,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
     losing.sort_by(|a, b| a.user.cmp(&b.user));
     keeping.sort_by(|a, b| a.user.cmp(&b.user));
     let waiting = reprocess::waiting(t, &g.id, freed.iter().map(|(s, n)| (s.clone(), *n)), &mut f);
-    let steps = steps(t, g, &f, &waiting);
+    let steps = steps(t, g, &f, &waiting, &keeping);
     Planned {
         findings: f,
         steps,
@@ -272,7 +272,13 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
     }
 }
 
-fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) -> Vec<String> {
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    f: &Findings,
+    waiting: &reprocess::Waiting,
+    keeping: &[LosingUser],
+) -> Vec<String> {
     let gl = g.label();
     let mut out = Vec::new();
     if f.has_blocker(BlockerKind::Dependency) {
@@ -339,12 +345,61 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
             }
         ));
         // the guide's "When a licensed group is deleted": what a dependent license kept is
-        // converted to a direct assignment (older behaviour), which nothing removes later
+        // converted to a direct assignment (older behaviour), which nothing removes later. The
+        // users with a dependency blocker are those expected; the product ids are the group's.
+        let remove_cmd = |id: &str, skus: &[String]| {
+            format!(
+                "`Set-MgUserLicense -UserId {id} -AddLicenses @() -RemoveLicenses @({})`",
+                skus.join(",")
+            )
+        };
+        let mut cmds: Vec<String> = keeping
+            .iter()
+            .filter_map(|k| {
+                let id = ps::guid(k.user.id.as_ref()?.as_str())?;
+                let skus: Vec<String> = k
+                    .skus
+                    .iter()
+                    .filter_map(|p| ps::guid(p.sku_id.as_ref()?.as_str()))
+                    .collect();
+                (!skus.is_empty()).then(|| remove_cmd(&id, &skus))
+            })
+            .collect();
+        let more = cmds.len().saturating_sub(reprocess::MAX_NAMED);
+        cmds.truncate(reprocess::MAX_NAMED);
+        let generic = match ids.as_slice() {
+            [one] => remove_cmd("<user id>", std::slice::from_ref(one)),
+            _ => {
+                let map: Vec<String> = g
+                    .assigned_licenses
+                    .iter()
+                    .zip(&ids)
+                    .map(|(l, id)| format!("{} = {id}", t.sku_label(&l.sku_id)))
+                    .collect();
+                format!(
+                    "{} (product ids: {})",
+                    remove_cmd("<user id>", &["<product id>".to_string()]),
+                    map.join(", ")
+                )
+            }
+        };
+        let written = if cmds.is_empty() {
+            generic
+        } else {
+            format!(
+                "for the users listed under dependency, once the dependency is fixed, {}{}; for any other, {generic}",
+                cmds.join("; "),
+                if more > 0 {
+                    format!(" (and {more} more users)")
+                } else {
+                    String::new()
+                }
+            )
+        };
         out.push(format!(
             "Then review the users whose licenses were converted to direct assignments: a license state with no \
              assigning group for a product they held only from {gl} (`licdiag diff` of a snapshot taken before and \
-             one taken after lists them as converted to direct); remove those no longer needed: `Set-MgUserLicense \
-             -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product id>)`."
+             one taken after lists them as converted to direct); remove those no longer needed: {written}."
         ));
         out.extend(reprocess::step(
             t,

@@ -244,6 +244,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     // source (each needs a new seat when the group's license applies)
     let mut unassigned: BTreeSet<UserRef> = BTreeSet::new();
     let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    let mut unlicensed: BTreeSet<UserRef> = BTreeSet::new();
 
     for id in &members.ids {
         let Some(u) = t.user(id) else {
@@ -283,6 +284,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
             let holds = t.holds_sku(u, s);
             if !holds {
                 *need.entry(*s).or_default() += 1;
+                unlicensed.insert(uref.clone());
             }
             if from_g.is_empty() {
                 unassigned.insert(uref.clone());
@@ -509,7 +511,15 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
         .iter()
         .map(|p| p.members.both + p.members.direct_only + p.direct_outside_group)
         .sum();
-    let steps = steps(t, g, &safe, risky.is_empty(), direct_holders, &f);
+    let steps = steps(
+        t,
+        g,
+        &safe,
+        risky.is_empty(),
+        direct_holders,
+        &unlicensed,
+        &f,
+    );
     Planned {
         findings: f,
         steps,
@@ -611,11 +621,12 @@ fn steps(
     safe: &[SafeUser],
     no_risky: bool,
     direct_holders: usize,
+    unlicensed: &BTreeSet<UserRef>,
     f: &Findings,
 ) -> Vec<String> {
     let gl = g.label();
     if direct_holders == 0 && !g.assigned_licenses.is_empty() {
-        return nothing_to_migrate(t, g, f);
+        return nothing_to_migrate(t, g, unlicensed, f);
     }
     let mut out = vec![
         "Leave the existing automation that assigns direct licenses running as it is until the migration is done."
@@ -657,7 +668,9 @@ fn steps(
         }
     ));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::NotEnoughSeats), |id| {
+        // the seat blocker is the group's: the members it is about are those holding a product from
+        // no source
+        let cmds = reprocess::per_user(unlicensed, |id| {
             format!("Invoke-MgLicenseUser -UserId {id}")
         })
         .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
@@ -737,7 +750,12 @@ fn steps(
 
 /// The steps when nobody holds a product of the group directly: nothing to remove; only the
 /// group's own errors and seats, if any, are left to fix.
-fn nothing_to_migrate(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
+fn nothing_to_migrate(
+    t: &Tenant<'_>,
+    g: &Group,
+    unlicensed: &BTreeSet<UserRef>,
+    f: &Findings,
+) -> Vec<String> {
     let gl = g.label();
     let names: Vec<String> = g
         .assigned_licenses
@@ -760,9 +778,13 @@ fn nothing_to_migrate(t: &Tenant<'_>, g: &Group, f: &Findings) -> Vec<String> {
         ));
     }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        let cmds = reprocess::per_user(unlicensed, |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
         out.push(format!(
             "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
-             source yet; otherwise they fail with CountViolation."
+             source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
         ));
     }
     out

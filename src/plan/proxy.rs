@@ -134,10 +134,12 @@ pub fn report(
                 if u.is_synced() {
                     " at the source of authority (on-premises AD: the user is synced)".to_string()
                 } else {
-                    // the address (normalized: no prefix) where it can be quoted safely, the
-                    // spelling analyze uses
+                    // the address (normalized: no `smtp:` prefix) where it can be quoted safely, the
+                    // spelling analyze uses; another type (`x500:/o=…`) is quoted with its prefix
                     if crate::recommend::powershell::plain_address(&addr) {
                         format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{addr}'\"`)")
+                    } else if typed_address(&addr) {
+                        format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq '{addr}'\"`)")
                     } else {
                         " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:<address>'\"`)"
                             .to_string()
@@ -146,6 +148,21 @@ pub fn report(
             ),
         );
     }
+}
+
+/// An address of another type than SMTP (`x500:/o=org/ou=…/cn=…`, `sip:a@b`) that can be quoted in a
+/// filter inside a double-quoted PowerShell string: a type prefix, then only letters, digits and
+/// `.-_+@/=:,` (no quote, `$`, backtick or space).
+fn typed_address(a: &str) -> bool {
+    let Some((kind, rest)) = a.split_once(':') else {
+        return false;
+    };
+    !kind.is_empty()
+        && kind.chars().all(|c| c.is_ascii_alphanumeric())
+        && !rest.is_empty()
+        && rest.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '@' | '/' | '=' | ':' | ',')
+        })
 }
 
 /// The step for the users listed under `proxy_conflict`, if any.
@@ -194,5 +211,22 @@ mod tests {
         );
         assert_eq!(normalize("sip:ana@x"), Some("sip:ana@x".into()));
         assert_eq!(normalize("smtp:"), None);
+    }
+
+    #[test]
+    fn typed_addresses_are_quoted_only_when_safe() {
+        assert!(typed_address("x500:/o=org/cn=dup"));
+        assert!(typed_address("sip:ana@x.example"));
+        for bad in [
+            "x500:/o=org/cn=a'b",
+            "x500:/o=$(calc)",
+            "x500:/o=a b",
+            "x500:",
+            ":x",
+            "x500:/o=\u{2019}",
+            "ana@x.example",
+        ] {
+            assert!(!typed_address(bad), "{bad}");
+        }
     }
 }

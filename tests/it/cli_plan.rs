@@ -766,6 +766,64 @@ fn delete_group_proxy_conflicts() {
 
 /// Deleting LIC-E3 frees ana's E3 seat; ben waits for one in LIC-E3-B (CountViolation): the guide's
 /// follow-up, reprocess the groups that failed, names LIC-E3-B and ben.
+/// Steps write the users and products the plan knows instead of placeholders (review 74).
+#[test]
+fn steps_write_the_known_users_and_products() {
+    let (v, _) = plan(
+        "migrate",
+        "migrate-member-unlicensed",
+        &["--group", "LIC-E3"],
+    );
+    let seats = step_starting(&v, "Buy or free enough seats");
+    assert!(
+        seats.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'")
+            && !seats.contains("<user id>"),
+        "{seats}"
+    );
+    let (v, _) = plan(
+        "change",
+        "change-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "STANDARDPACK",
+            "--disable-plan",
+            "MCOSTANDARD",
+        ],
+    );
+    let dep = step_starting(&v, "For each user listed under dependency");
+    assert!(
+        dep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000003'"),
+        "{dep}"
+    );
+    let (v, _) = plan(
+        "delete-group",
+        "delete-group-dependency",
+        &["--group", "LIC-E3"],
+    );
+    let review = step_starting(&v, "Then review the users whose licenses were converted");
+    assert!(
+        review.contains(
+            "Set-MgUserLicense -UserId '10000000-0000-4000-8000-000000000003' -AddLicenses @() -RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')"
+        ) && !review.contains("<product id>"),
+        "{review}"
+    );
+    let (v, code) = plan(
+        "delete-group",
+        "delete-group-proxy-x500",
+        &["--group", "LIC-E3"],
+    );
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, Some("c@contoso.example"), "proxy_conflict");
+    assert!(
+        d.contains("Get-Recipient -Filter \"EmailAddresses -eq 'x500:/o=org/cn=dup'\""),
+        "{d}"
+    );
+}
+
 #[test]
 fn delete_group_freed_seats_reprocess_the_groups_waiting() {
     let (v, code) = plan("delete-group", "delete-group-freed", &["--group", "LIC-E3"]);
