@@ -1427,6 +1427,21 @@ fn unknown_sku_and_plan_are_exit_2() {
         "{err}"
     );
 
+    // a SKU GUID neither the tenant nor the catalog knows (review 74)
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(&snap)
+        .args(["--group", "LIC-E1-Frontline", "--add"])
+        .arg("12345678-1234-1234-1234-123456789012")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--add") && err.contains("not a product licdiag knows"),
+        "{err}"
+    );
+
     let out = licdiag()
         .args(["plan", "change"])
         .arg(&snap)
