@@ -672,7 +672,13 @@ fn steps(
         ));
     }
     if !new.is_empty() {
-        checks.push(format!("there are enough seats of {new_text}"));
+        checks.push(if t.has_inventory() {
+            format!("there are enough seats of {new_text}")
+        } else {
+            format!(
+                "there are enough seats of {new_text} (not checked: the input has no subscribedSkus, see seats_unknown)"
+            )
+        });
         checks.push(format!(
             "no plan from another assignment conflicts with {new_text}"
         ));

@@ -326,6 +326,39 @@ fn change_freed_seats_reprocess_the_groups_waiting() {
 
 /// The same product in --remove and --add changes its license options: no removal, no "clear" of the
 /// product being set up, the same result as --add alone.
+/// The waiting_for_seats warning says what the step counts, and step 1 does not claim a seat check
+/// it could not make (review 74).
+#[test]
+fn change_seat_texts_are_true_to_the_counts() {
+    let (v, _) = plan("change", "change-freed-over-assigned", &E1_TO_E3);
+    let step = step_starting(&v, "Once the removal has reached every member");
+    assert!(
+        step.contains("0 free after it for 2 users waiting"),
+        "{step}"
+    );
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["kind"] == "waiting_for_seats")
+        .filter_map(|w| w["detail"].as_str())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    for w in warnings {
+        assert!(
+            w.contains("none is left for the user") && !w.contains("can license the user"),
+            "{w}"
+        );
+    }
+    let (v, _) = plan("change", "change-no-subscribed-skus", &E1_TO_E3);
+    assert!(warning_kinds(&v).contains(&"seats_unknown".to_string()));
+    let check = step_starting(&v, "Check the guide's assumptions");
+    assert!(
+        check.contains("enough seats of ENTERPRISEPACK (not checked"),
+        "{check}"
+    );
+}
+
 #[test]
 fn change_same_product_removed_and_added_is_an_options_change() {
     let with_remove = [
