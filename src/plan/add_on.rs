@@ -11,6 +11,7 @@ use super::change::{seat_need, SeatNeed};
 use super::doc::{
     count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind,
 };
+use super::proxy;
 use super::rules::{self, Labeled};
 use super::view::{Members, PlanSet, Tenant};
 use crate::knowledge::{Confidence, Dependency};
@@ -262,6 +263,20 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
     let missing_plans: BTreeSet<&PlanId> =
         unmet.iter().flat_map(|d| d.requires_any.iter()).collect();
 
+    // an add-on with an Exchange Online plan triggers the proxy-address calculation on every member
+    // it reaches (guide: "Duplicate proxy addresses"); an add-on already assigned is not assigned again
+    let exchange: Vec<String> = proxy::exchange_plans(t, &addon_plans)
+        .iter()
+        .map(|p| t.plan_label(p))
+        .collect();
+    let addresses = (!exchange.is_empty()
+        && !g.assigned_licenses.iter().any(|l| &l.sku_id == addon))
+    .then(|| proxy::AddressIndex::new(t, None));
+    let proxy_cause = format!(
+        "assigning {al} from {gl}, with an Exchange Online plan ({}),",
+        exchange.join(", ")
+    );
+
     // members: add-on seats, conflicts, prerequisite held elsewhere
     let mut need = missing;
     let mut elsewhere = 0usize;
@@ -269,12 +284,41 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         label: format!("{al} from {gl}"),
         plans: addon_plans.clone(),
     }];
+    // a conflict with the group's own products fails for every member: one group-level blocker, as
+    // `plan change` reports a new license set that conflicts with itself
+    let own: Vec<Labeled> = g
+        .assigned_licenses
+        .iter()
+        .filter(|l| &l.sku_id != addon)
+        .map(|l| Labeled {
+            label: format!("{} from {gl}", t.sku_label(&l.sku_id)),
+            plans: t.enabled(&l.sku_id, &l.disabled_plans),
+        })
+        .collect();
+    let own_hits = rules::conflicts(t, &addon_set, &own);
+    if !own_hits.is_empty() {
+        f.block_with(
+            None,
+            BlockerKind::ConflictingPlans,
+            format!(
+                "{al} conflicts with {gl}'s own products: {}; every member would fail with \
+                 MutuallyExclusiveViolation; disable one plan of each pair in one of the group's assignments, or \
+                 assign {al} through another group",
+                rules::conflict_text(t, &own_hits)
+            ),
+            None,
+            rules::conflict_plans(t, &own_hits),
+        );
+    }
     for id in &members.ids {
         let Some(u) = t.user(id) else {
             continue;
         };
         if !t.holds_sku(u, addon) {
             need += 1;
+        }
+        if let Some(index) = &addresses {
+            proxy::report(t, index, u, &t.user_ref(id), &proxy_cause, &mut f);
         }
         let hs = t.holdings(u);
         if hs.iter().any(|h| {
@@ -284,7 +328,8 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
         }
         let theirs: Vec<Labeled> = hs
             .iter()
-            .filter(|h| h.active && !(h.is_from(&g.id) && &h.sku == addon))
+            // the group's own products: the group-level check above
+            .filter(|h| h.active && !h.is_from(&g.id))
             .map(|h| Labeled {
                 label: t.holding_label(h),
                 plans: h.plans.clone(),
@@ -637,13 +682,26 @@ fn steps(
             "Buy or free enough {al} seats for the members who do not hold it yet."
         ));
     }
-    if f.has_blocker(BlockerKind::ConflictingPlans) {
+    let conflicts = f
+        .blockers()
+        .iter()
+        .filter(|b| b.kind == BlockerKind::ConflictingPlans);
+    if conflicts.clone().any(|b| b.user.is_none()) {
+        out.push(format!(
+            "{al} conflicts with {gl}'s own products (the conflicting_plans blocker for the group): disable one plan \
+             of each pair in one of {gl}'s assignments (`licdiag plan change --group {} --add <product> \
+             --disable-plan <plan>` plans a change of license options), or assign {al} through another group.",
+            ps::guid_or(g.id.as_str(), "group id"),
+        ));
+    }
+    if conflicts.clone().any(|b| b.user.is_some()) {
         out.push(
             "For each user listed under conflicting_plans, remove the other license or disable one of the two \
              plans; Entra ID never resolves conflicts on its own."
                 .into(),
         );
     }
+    out.extend(proxy::step(f));
     let assigned = g.assigned_licenses.iter().find(|l| &l.sku_id == addon);
     if let (true, Some(l)) = (unmet.is_empty(), assigned) {
         let disabled: Vec<String> = l.disabled_plans.iter().map(|p| t.plan_label(p)).collect();

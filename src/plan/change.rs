@@ -6,7 +6,8 @@
 //! blocker, per user where it is about a user; synced and dynamic groups get their caveats.
 
 use super::caveats;
-use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::proxy;
 use super::reprocess;
 use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Members, PlanSet, Source, Tenant};
@@ -222,6 +223,24 @@ pub fn plan(
         .flat_map(|l| l.plans.iter().cloned())
         .collect();
 
+    // a product with an Exchange Online plan triggers the proxy-address calculation on every member
+    // it reaches (guide: "Duplicate proxy addresses")
+    let mut exchange_skus: Vec<String> = Vec::new();
+    let mut exchange_plans: Vec<String> = Vec::new();
+    for (l, (s, _)) in new_sets.iter().zip(&req.add) {
+        let plans = proxy::exchange_plans(t, &l.plans);
+        if !plans.is_empty() {
+            exchange_skus.push(t.sku_label(s));
+            exchange_plans.extend(plans.iter().map(|p| t.plan_label(p)));
+        }
+    }
+    let addresses = (!exchange_skus.is_empty()).then(|| proxy::AddressIndex::new(t, None));
+    let proxy_cause = format!(
+        "assigning {} from {gl}, with an Exchange Online plan ({}),",
+        join_and(&exchange_skus),
+        exchange_plans.join(", ")
+    );
+
     // per member
     let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
     let mut freed: BTreeMap<&SkuId, usize> = BTreeMap::new();
@@ -231,20 +250,67 @@ pub fn plan(
         };
         let uref = t.user_ref(id);
         let hs = t.holdings(u);
+        // removed products the member holds directly but with no working copy from the group: the
+        // direct assignment is their only copy (reported as `plan migrate` does, never removed)
+        let mut direct_only: BTreeSet<&SkuId> = BTreeSet::new();
         for h in &hs {
-            let is_removed = removed.contains(&h.sku);
-            match &h.source {
-                Source::Direct if is_removed && h.active => f.block_with(
+            if !(h.source == Source::Direct && h.active && removed.contains(&h.sku)) {
+                continue;
+            }
+            let from_g: Vec<&super::view::Holding<'_>> = hs
+                .iter()
+                .filter(|x| x.sku == h.sku && x.is_from(&g.id))
+                .collect();
+            if from_g.iter().any(|x| x.active && !x.in_error()) {
+                continue;
+            }
+            direct_only.insert(&h.sku);
+            let label = t.sku_label(&h.sku);
+            match from_g.iter().find(|x| x.in_error()) {
+                Some(bad) => f.block_with(
                     Some(uref.clone()),
-                    BlockerKind::DirectAssignment,
+                    BlockerKind::LicenseError,
                     format!(
-                        "holds {} directly as well: the change removes only the copy inherited from {gl}, so the \
-                         direct assignment stays (with its seat); remove it first or accept that the user keeps it",
-                        t.sku_label(&h.sku)
+                        "holds {label} directly; its copy from {gl} is in error: {}; the direct assignment is the \
+                         user's only working copy and the change does not touch it (removing it would leave the \
+                         user without {label}); fix the error and reprocess the user, then plan again, or accept \
+                         that the user keeps the direct assignment",
+                        error_text(bad)
                     ),
                     Some(t.product(&h.sku)),
                     Vec::new(),
                 ),
+                None => f.block_with(
+                    Some(uref.clone()),
+                    BlockerKind::GroupLicenseNotApplied,
+                    format!(
+                        "holds {label} directly but has no assignment of it from {gl} yet: the group's license has \
+                         not reached the user (processing not finished, or the snapshot predates the membership), so \
+                         the direct assignment is the user's only copy and the change does not touch it (removing it \
+                         would leave the user without {label}); reprocess the user, then plan again, or accept that \
+                         the user keeps the direct assignment"
+                    ),
+                    Some(t.product(&h.sku)),
+                    Vec::new(),
+                ),
+            }
+        }
+        for h in &hs {
+            let is_removed = removed.contains(&h.sku);
+            match &h.source {
+                Source::Direct if is_removed && h.active && !direct_only.contains(&h.sku) => f
+                    .block_with(
+                        Some(uref.clone()),
+                        BlockerKind::DirectAssignment,
+                        format!(
+                            "holds {} directly as well: the change removes only the copy inherited from {gl}, so \
+                             the direct assignment stays (with its seat); remove it first or accept that the user \
+                             keeps it",
+                            t.sku_label(&h.sku)
+                        ),
+                        Some(t.product(&h.sku)),
+                        Vec::new(),
+                    ),
                 Source::Unknown if is_removed => f.warn(
                     Some(uref.clone()),
                     WarningKind::AssignmentSourceUnknown,
@@ -263,7 +329,11 @@ pub fn plan(
                         t.group_label(other)
                     ),
                 ),
-                Source::Group(own) if own == &g.id && h.in_error() => f.warn(
+                // the license_error blocker above already says it
+                Source::Group(own)
+                    if own == &g.id && h.in_error() && !direct_only.contains(&h.sku) =>
+                {
+                    f.warn(
                     Some(uref.clone()),
                     WarningKind::AlreadyInError,
                     format!(
@@ -272,9 +342,14 @@ pub fn plan(
                         t.sku_label(&h.sku),
                         error_text(h)
                     ),
-                ),
+                    )
+                }
                 _ => {}
             }
+        }
+
+        if let Some(index) = &addresses {
+            proxy::report(t, index, u, &uref, &proxy_cause, &mut f);
         }
 
         // conflicts between the new products and the user's other assignments
@@ -313,6 +388,14 @@ pub fn plan(
         // removed products the user keeps (in error) while a dependency stands: no seat comes back
         let mut kept: BTreeSet<SkuId> = BTreeSet::new();
         for d in rules::broken_dependencies(t, &before, &after) {
+            // a dependent plan only the group's own license set holds is the group-level
+            // missing_prerequisite blocker: the save is refused and nothing is removed
+            if !hs
+                .iter()
+                .any(|h| h.active && !h.is_from(&g.id) && h.plans.contains(&d.dependent))
+            {
+                continue;
+            }
             let holders: Vec<String> = hs
                 .iter()
                 .filter(|h| h.active && !replaced(h) && h.plans.contains(&d.dependent))
@@ -599,7 +682,13 @@ fn steps(
         ));
     }
     if !new.is_empty() {
-        checks.push(format!("there are enough seats of {new_text}"));
+        checks.push(if t.has_inventory() {
+            format!("there are enough seats of {new_text}")
+        } else {
+            format!(
+                "there are enough seats of {new_text} (not checked: the input has no subscribedSkus, see seats_unknown)"
+            )
+        });
         checks.push(format!(
             "no plan from another assignment conflicts with {new_text}"
         ));
@@ -636,6 +725,20 @@ fn steps(
              inherit it from {gl} meanwhile): {cmds}; or accept that they keep it."
         ));
     }
+    if f.has_blocker(BlockerKind::LicenseError)
+        || f.has_blocker(BlockerKind::GroupLicenseNotApplied)
+    {
+        let users = reprocess::blocked(f, BlockerKind::LicenseError)
+            .chain(reprocess::blocked(f, BlockerKind::GroupLicenseNotApplied));
+        let cmds = reprocess::per_user(users, |id| format!("Invoke-MgLicenseUser -UserId {id}"))
+            .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
+            "Keep the direct {old_text} assignment of each user listed under license_error or \
+             group_license_not_applied: it is their only working copy, and removing it takes {old_text} away. Fix the \
+             errors listed and reprocess those users ({cmds}) so that {gl}'s license reaches them, take a new snapshot \
+             and plan again; or accept that they keep the direct assignment after the change."
+        ));
+    }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
         out.push(format!(
             "Buy or free enough {new_text} seats before the change: remove direct-only assignments of users outside \
@@ -649,12 +752,18 @@ fn steps(
                 .into(),
         );
     }
+    out.extend(proxy::step(f));
     if f.has_blocker(BlockerKind::Dependency) {
-        out.push(
+        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::Dependency), |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
             "For each user listed under dependency, keep the required plan through another assignment (for example a \
-             direct license with that plan enabled) or disable or remove the dependent service first."
-                .into(),
-        );
+             direct license with that plan enabled) or disable or remove the dependent service first; if the change \
+             is made before that, the old license stays in an error state on them: reprocess them once the \
+             dependency is fixed ({cmds})."
+        ));
     }
     if f.has_blocker(BlockerKind::MissingPrerequisite) {
         out.push(format!(

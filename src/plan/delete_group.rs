@@ -8,6 +8,7 @@
 
 use super::caveats;
 use super::doc::{count, join_and, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::proxy;
 use super::reprocess;
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, Tenant};
@@ -132,7 +133,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
 
     let mut affected: BTreeSet<ObjectId> = members.ids.clone();
     affected.extend(t.holders_from(&g.id));
-    let addresses = AddressIndex::new(t, &g.id);
+    let addresses = proxy::AddressIndex::new(t, Some(&g.id));
     let mut losing = Vec::new();
     let mut keeping = Vec::new();
     let mut freed: BTreeMap<SkuId, usize> = BTreeMap::new();
@@ -206,44 +207,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
         }
 
         // proxy-address conflicts
-        for h in hs
-            .iter()
-            .filter(|h| h.error() == Some(&Cause::UniquenessViolation))
-        {
-            f.block_with(
-                Some(uref.clone()),
-                BlockerKind::ProxyConflict,
-                format!(
-                    "in UniquenessViolation for {} (proxy address already used by another object): license changes \
-                     for this user fail until the duplicate address is fixed",
-                    t.holding_label(h)
-                ),
-                Some(t.product(&h.sku)),
-                Vec::new(),
-            );
-        }
-        for (addr, others) in addresses.collisions(u) {
-            f.block(
-                Some(uref.clone()),
-                BlockerKind::ProxyConflict,
-                format!(
-                    "address {addr} is also held by {}: removing licenses recalculates proxy addresses and can fail on \
-                     the duplicate; fix it{}",
-                    join_and(&others),
-                    if u.is_synced() {
-                        " at the source of authority (on-premises AD: the user is synced)".to_string()
-                    } else {
-                        // the address (normalized: no prefix) where it can be quoted safely, the
-                        // spelling analyze uses
-                        if crate::recommend::powershell::plain_address(&addr) {
-                            format!(" (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{addr}'\"`)")
-                        } else {
-                            " (Exchange Online: `Get-Recipient -Filter \"EmailAddresses -eq 'smtp:<address>'\"`)".to_string()
-                        }
-                    }
-                ),
-            );
-        }
+        proxy::report(t, &addresses, u, &uref, "removing licenses", &mut f);
 
         // products lost with the group
         let mut lost: Vec<ProductRef> = Vec::new();
@@ -281,7 +245,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
     losing.sort_by(|a, b| a.user.cmp(&b.user));
     keeping.sort_by(|a, b| a.user.cmp(&b.user));
     let waiting = reprocess::waiting(t, &g.id, freed.iter().map(|(s, n)| (s.clone(), *n)), &mut f);
-    let steps = steps(t, g, &f, &waiting);
+    let steps = steps(t, g, &f, &waiting, &keeping);
     Planned {
         findings: f,
         steps,
@@ -308,89 +272,13 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<DeleteDetai
     }
 }
 
-/// Addresses (`proxyAddresses` and `mail`, compared without `smtp:` and case-insensitively) and the
-/// objects holding them, without the group being deleted.
-struct AddressIndex {
-    holders: BTreeMap<String, Vec<(Holder, String)>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Holder {
-    User(ObjectId),
-    Group(ObjectId),
-}
-
-fn normalize(a: &str) -> Option<String> {
-    let lower = a.trim().to_lowercase();
-    let bare = lower
-        .strip_prefix("smtp:")
-        .unwrap_or(&lower)
-        .trim()
-        .to_string();
-    (!bare.is_empty()).then_some(bare)
-}
-
-impl AddressIndex {
-    fn new(t: &Tenant<'_>, skip_group: &ObjectId) -> AddressIndex {
-        let mut holders: BTreeMap<String, Vec<(Holder, String)>> = BTreeMap::new();
-        let mut add = |addr: &str, h: Holder, label: String| {
-            if let Some(n) = normalize(addr) {
-                let list = holders.entry(n).or_default();
-                if !list.iter().any(|(x, _)| *x == h) {
-                    list.push((h, label));
-                }
-            }
-        };
-        for u in t.users() {
-            let label = format!("user {}", u.label());
-            for a in u.proxy_addresses.iter().chain(u.mail.as_deref()) {
-                add(a, Holder::User(u.id.clone()), label.clone());
-            }
-        }
-        for g in &t.snap.groups {
-            if &g.id == skip_group {
-                continue;
-            }
-            let label = format!("group {}", g.label());
-            for a in g.proxy_addresses.iter().chain(g.mail.iter()) {
-                add(a, Holder::Group(g.id.clone()), label.clone());
-            }
-        }
-        AddressIndex { holders }
-    }
-
-    /// The user's addresses that other objects hold too, with those objects' labels.
-    fn collisions(&self, u: &crate::model::snapshot::User) -> Vec<(String, Vec<String>)> {
-        let me = Holder::User(u.id.clone());
-        let mine: BTreeSet<String> = u
-            .proxy_addresses
-            .iter()
-            .chain(u.mail.as_deref())
-            .filter_map(normalize)
-            .collect();
-        mine.into_iter()
-            .filter_map(|a| {
-                // three holders by name, then how many more: every holder named for every user
-                // of an address many objects share was quadratic (5,000 users: 721 MB of report)
-                const NAMED: usize = 3;
-                let all = self.holders.get(&a)?;
-                let total = all.iter().filter(|(h, _)| *h != me).count();
-                let mut others: Vec<String> = all
-                    .iter()
-                    .filter(|(h, _)| *h != me)
-                    .take(NAMED)
-                    .map(|(_, l)| l.clone())
-                    .collect();
-                if total > others.len() {
-                    others.push(format!("{} more", total - others.len()));
-                }
-                (!others.is_empty()).then_some((a, others))
-            })
-            .collect()
-    }
-}
-
-fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) -> Vec<String> {
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    f: &Findings,
+    waiting: &reprocess::Waiting,
+    keeping: &[LosingUser],
+) -> Vec<String> {
     let gl = g.label();
     let mut out = Vec::new();
     if f.has_blocker(BlockerKind::Dependency) {
@@ -401,16 +289,7 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
              in an error state (current behaviour)."
         ));
     }
-    if f.has_blocker(BlockerKind::ProxyConflict) {
-        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::ProxyConflict), |id| {
-            format!("Invoke-MgLicenseUser -UserId {id}")
-        })
-        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
-        out.push(format!(
-            "Fix the duplicate proxy addresses listed under proxy_conflict (at the source of authority for synced \
-             users), then reprocess those users: {cmds}."
-        ));
-    }
+    out.extend(proxy::step(f));
     if g.assigned_licenses.is_empty() {
         // products held from the group were filled in from the users' states (`view`): none here
         if t.snap.groups.iter().all(|x| x.assigned_licenses.is_empty()) {
@@ -466,12 +345,61 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
             }
         ));
         // the guide's "When a licensed group is deleted": what a dependent license kept is
-        // converted to a direct assignment (older behaviour), which nothing removes later
+        // converted to a direct assignment (older behaviour), which nothing removes later. The
+        // users with a dependency blocker are those expected; the product ids are the group's.
+        let remove_cmd = |id: &str, skus: &[String]| {
+            format!(
+                "`Set-MgUserLicense -UserId {id} -AddLicenses @() -RemoveLicenses @({})`",
+                skus.join(",")
+            )
+        };
+        let mut cmds: Vec<String> = keeping
+            .iter()
+            .filter_map(|k| {
+                let id = ps::guid(k.user.id.as_ref()?.as_str())?;
+                let skus: Vec<String> = k
+                    .skus
+                    .iter()
+                    .filter_map(|p| ps::guid(p.sku_id.as_ref()?.as_str()))
+                    .collect();
+                (!skus.is_empty()).then(|| remove_cmd(&id, &skus))
+            })
+            .collect();
+        let more = cmds.len().saturating_sub(reprocess::MAX_NAMED);
+        cmds.truncate(reprocess::MAX_NAMED);
+        let generic = match ids.as_slice() {
+            [one] => remove_cmd("<user id>", std::slice::from_ref(one)),
+            _ => {
+                let map: Vec<String> = g
+                    .assigned_licenses
+                    .iter()
+                    .zip(&ids)
+                    .map(|(l, id)| format!("{} = {id}", t.sku_label(&l.sku_id)))
+                    .collect();
+                format!(
+                    "{} (product ids: {})",
+                    remove_cmd("<user id>", &["<product id>".to_string()]),
+                    map.join(", ")
+                )
+            }
+        };
+        let written = if cmds.is_empty() {
+            generic
+        } else {
+            format!(
+                "for the users listed under dependency, once the dependency is fixed, {}{}; for any other, {generic}",
+                cmds.join("; "),
+                if more > 0 {
+                    format!(" (and {more} more users)")
+                } else {
+                    String::new()
+                }
+            )
+        };
         out.push(format!(
             "Then review the users whose licenses were converted to direct assignments: a license state with no \
              assigning group for a product they held only from {gl} (`licdiag diff` of a snapshot taken before and \
-             one taken after lists them as converted to direct); remove those no longer needed: `Set-MgUserLicense \
-             -UserId <user id> -AddLicenses @() -RemoveLicenses @(<product id>)`."
+             one taken after lists them as converted to direct); remove those no longer needed: {written}."
         ));
         out.extend(reprocess::step(
             t,
@@ -491,19 +419,4 @@ fn steps(t: &Tenant<'_>, g: &Group, f: &Findings, waiting: &reprocess::Waiting) 
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_compare_without_prefix_and_case() {
-        assert_eq!(
-            normalize(" SMTP:Ana@X.example "),
-            Some("ana@x.example".into())
-        );
-        assert_eq!(normalize("sip:ana@x"), Some("sip:ana@x".into()));
-        assert_eq!(normalize("smtp:"), None);
-    }
 }

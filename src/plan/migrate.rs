@@ -8,7 +8,7 @@
 
 use super::caveats;
 use super::change::{seat_need, SeatNeed};
-use super::doc::{count, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{count, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
 use super::reprocess;
 use super::rules;
 use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Tenant};
@@ -245,6 +245,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     // source (each needs a new seat when the group's license applies)
     let mut unassigned: BTreeSet<UserRef> = BTreeSet::new();
     let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    let mut unlicensed: BTreeSet<UserRef> = BTreeSet::new();
 
     for id in &members.ids {
         let Some(u) = t.user(id) else {
@@ -284,6 +285,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
             let holds = t.holds_sku(u, s);
             if !holds {
                 *need.entry(*s).or_default() += 1;
+                unlicensed.insert(uref.clone());
             }
             if from_g.is_empty() {
                 unassigned.insert(uref.clone());
@@ -506,7 +508,19 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
         })
         .collect();
     let checklist = checklist(t, g, &products, &seats, unassigned.len(), &f);
-    let steps = steps(t, g, &safe, &f);
+    let direct_holders: usize = products
+        .iter()
+        .map(|p| p.members.both + p.members.direct_only + p.direct_outside_group)
+        .sum();
+    let steps = steps(
+        t,
+        g,
+        &safe,
+        risky.is_empty(),
+        direct_holders,
+        &unlicensed,
+        &f,
+    );
     Planned {
         findings: f,
         steps,
@@ -602,8 +616,19 @@ fn checklist(
     ]
 }
 
-fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<String> {
+fn steps(
+    t: &Tenant<'_>,
+    g: &Group,
+    safe: &[SafeUser],
+    no_risky: bool,
+    direct_holders: usize,
+    unlicensed: &BTreeSet<UserRef>,
+    f: &Findings,
+) -> Vec<String> {
     let gl = g.label();
+    if direct_holders == 0 && !g.assigned_licenses.is_empty() {
+        return nothing_to_migrate(t, g, unlicensed, f);
+    }
     let mut out = vec![
         "Leave the existing automation that assigns direct licenses running as it is until the migration is done."
             .to_string(),
@@ -644,7 +669,9 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
         }
     ));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::NotEnoughSeats), |id| {
+        // the seat blocker is the group's: the members it is about are those holding a product from
+        // no source
+        let cmds = reprocess::per_user(unlicensed, |id| {
             format!("Invoke-MgLicenseUser -UserId {id}")
         })
         .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
@@ -653,7 +680,12 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
              source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
         ));
     }
-    if safe.is_empty() {
+    if safe.is_empty() && no_risky {
+        out.push(format!(
+            "No member of {gl} holds its products directly: no direct assignment to remove with {gl} (the users \
+             outside it who hold them directly are listed under covered_by_other_group: migrate them with that group)."
+        ));
+    } else if safe.is_empty() {
         out.push(
             "No user is safe to migrate yet: clear the blockers, take a new snapshot and run this plan again."
                 .into(),
@@ -707,10 +739,54 @@ fn steps(t: &Tenant<'_>, g: &Group, safe: &[SafeUser], f: &Findings) -> Vec<Stri
             map.join(", ")
         ));
     }
-    out.push(
-        "Keep the direct assignments of the risky users until each reason is cleared, then run this plan again. \
-         Direct assignments left in place stay with users who later leave the group."
-            .into(),
-    );
+    if !no_risky {
+        out.push(
+            "Keep the direct assignments of the risky users until each reason is cleared, then run this plan again. \
+             Direct assignments left in place stay with users who later leave the group."
+                .into(),
+        );
+    }
+    out
+}
+
+/// The steps when nobody holds a product of the group directly: nothing to remove; only the
+/// group's own errors and seats, if any, are left to fix.
+fn nothing_to_migrate(
+    t: &Tenant<'_>,
+    g: &Group,
+    unlicensed: &BTreeSet<UserRef>,
+    f: &Findings,
+) -> Vec<String> {
+    let gl = g.label();
+    let names: Vec<String> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| t.sku_label(&l.sku_id))
+        .collect();
+    let mut out = vec![format!(
+        "No user holds {} directly (no member of {gl}, nobody outside it): there are no direct assignments to \
+         migrate and nothing to remove.",
+        join_or(&names)
+    )];
+    if f.has_blocker(BlockerKind::LicenseError) {
+        let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::LicenseError), |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
+            "Fix the errors listed under license_error and reprocess those users ({cmds}) so that {gl}'s licenses \
+             reach them."
+        ));
+    }
+    if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        let cmds = reprocess::per_user(unlicensed, |id| {
+            format!("Invoke-MgLicenseUser -UserId {id}")
+        })
+        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+        out.push(format!(
+            "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
+             source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
+        ));
+    }
     out
 }

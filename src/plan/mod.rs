@@ -17,6 +17,7 @@ mod change;
 mod delete_group;
 pub mod doc;
 mod migrate;
+mod proxy;
 mod report;
 mod reprocess;
 mod resolve;

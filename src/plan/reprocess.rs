@@ -5,7 +5,7 @@
 //! product): the members of other groups in CountViolation for a freed product are named (warning),
 //! and one step says which groups to reprocess and how.
 
-use super::doc::{join_and, Findings, WarningKind};
+use super::doc::{count, join_and, Findings, WarningKind};
 use super::view::Tenant;
 use crate::model::finding::UserRef;
 use crate::model::{Cause, ObjectId, SkuId};
@@ -93,19 +93,43 @@ pub fn waiting(
             let users = by_group.entry((s.sku_id.clone(), g.clone())).or_default();
             let r = t.user_ref(&u.id);
             if !users.contains(&r) {
-                f.warn(
-                    Some(r.clone()),
-                    WarningKind::WaitingForSeats,
-                    format!(
-                        "in CountViolation for {} from {}: a seat this plan gives back can license the user only \
-                         after {} is reprocessed",
-                        t.sku_label(&s.sku_id),
-                        t.group_label(g),
-                        t.group_label(g)
-                    ),
-                );
                 users.push(r);
             }
+        }
+    }
+    // each warning says what the freed seats can do, as the step counts them
+    let mut waiting_per_sku: BTreeMap<&SkuId, usize> = BTreeMap::new();
+    for ((s, _), users) in &by_group {
+        *waiting_per_sku.entry(s).or_default() += users.len();
+    }
+    for ((s, g), users) in &by_group {
+        let n = freed.get(s).copied().unwrap_or(0);
+        let free_after = free_after(t, s, n);
+        let waiting = waiting_per_sku.get(s).copied().unwrap_or(0);
+        let gl = t.group_label(g);
+        let what = if free_after <= 0 {
+            format!(
+                "the {} this plan gives back {} the over-assigned product's excess first ({free_after} free after \
+                 it), so none is left for the user: buy or free more seats, then reprocess {gl}",
+                count(n, "seat", "seats"),
+                if n == 1 { "covers" } else { "cover" }
+            )
+        } else if (free_after as usize) < waiting {
+            format!(
+                "the plan leaves {free_after} free for {waiting} users waiting: the user may get one only after \
+                 {gl} is reprocessed, and some of them still need seats"
+            )
+        } else {
+            format!(
+                "a seat this plan gives back can license the user only after {gl} is reprocessed"
+            )
+        };
+        for r in users {
+            f.warn(
+                Some(r.clone()),
+                WarningKind::WaitingForSeats,
+                format!("in CountViolation for {} from {gl}: {what}", t.sku_label(s)),
+            );
         }
     }
     let mut short = Vec::new();
@@ -137,6 +161,14 @@ pub fn waiting(
         by_group,
         short,
         freed,
+    }
+}
+
+/// Seats of `sku` free once `n` are given back: an over-assigned product first takes them back.
+fn free_after(t: &Tenant<'_>, sku: &SkuId, n: usize) -> i64 {
+    match t.seats(sku) {
+        Some(x) => x.available().saturating_add(n as i64),
+        None => n as i64,
     }
 }
 
@@ -185,11 +217,7 @@ pub fn step(t: &Tenant<'_>, w: &Waiting, after: &str) -> Option<String> {
             .iter()
             .map(|(s, waiting)| {
                 let n = w.freed.get(*s).copied().unwrap_or(0);
-                // an over-assigned product first takes the freed seats back
-                let free_after = match t.seats(s) {
-                    Some(x) => x.available().saturating_add(n as i64),
-                    None => n as i64,
-                };
+                let free_after = free_after(t, s, n);
                 let note = if free_after < *waiting as i64 {
                     format!(
                         ", {} free after it for {waiting} users waiting: some still need seats",

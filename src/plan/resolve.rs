@@ -124,7 +124,7 @@ pub fn sku(
     let t = text.trim().trim_matches(|c| c == '[' || c == ']').trim();
     if crate::model::ids::is_guid(t) {
         if let Some(s) = SkuId::parse(t) {
-            return Ok(s);
+            return known_guid(kb, snap, s, t, flag);
         }
     }
     let tenant: Vec<&SkuId> = {
@@ -260,6 +260,63 @@ pub fn sku(
         flag,
         message: format!(
             "{t:?} is not a product licdiag knows (expected a SKU GUID, a part number like ENTERPRISEPACK, or a product name like \"Office 365 E3\"){hint}"
+        ),
+    })
+}
+
+/// A SKU GUID is taken when the tenant subscribes to it, the catalog knows it, or a group or user of
+/// the snapshot holds it; otherwise it is a name that matches nothing (exit 2), as a mistyped part
+/// number is, with the tenant's GUIDs closest to it.
+fn known_guid(
+    kb: &Knowledge,
+    snap: &Snapshot,
+    s: SkuId,
+    t: &str,
+    flag: &'static str,
+) -> Result<SkuId, UsageError> {
+    let held = snap
+        .groups
+        .iter()
+        .any(|g| g.assigned_licenses.iter().any(|l| l.sku_id == s))
+        || snap.users.iter().any(|u| {
+            u.assigned_licenses.iter().any(|l| l.sku_id == s)
+                || u.license_states.iter().any(|l| l.sku_id == s)
+        });
+    if held
+        || snap.skus.iter().any(|x| x.sku_id == s)
+        || kb.sku_part_number(&s).is_some()
+        || !kb.plans_of(&s).is_empty()
+    {
+        return Ok(s);
+    }
+    let candidates = snap.skus.iter().map(|x| {
+        (
+            x.sku_id.to_string(),
+            format!("{} ({})", x.sku_id, kb.sku_label(&x.sku_id)),
+        )
+    });
+    let close = close_matches(t, candidates);
+    let hint = if close.is_empty() {
+        let mut tenant: Vec<String> = snap
+            .skus
+            .iter()
+            .map(|x| format!("{} ({})", x.sku_id, kb.sku_label(&x.sku_id)))
+            .collect();
+        tenant.sort();
+        tenant.truncate(10);
+        if tenant.is_empty() {
+            String::new()
+        } else {
+            format!("; the tenant subscribes to {}", tenant.join(", "))
+        }
+    } else {
+        format!("; close matches: {}", close.join(", "))
+    };
+    Err(UsageError::Invalid {
+        flag,
+        message: format!(
+            "{t:?} is not a product licdiag knows: the tenant's subscribedSkus do not list it, no group or user of the \
+             snapshot holds it, and the catalog does not know it (a newer catalog: --catalog){hint}"
         ),
     })
 }
@@ -625,6 +682,16 @@ mod tests {
                 .as_str(),
             PSTN5_120
         );
+        // a GUID nobody knows is a name that matches nothing
+        let unknown = "12345678-1234-1234-1234-123456789012";
+        let e = sku(&kb, &one, unknown, "--add")
+            .expect_err("unknown guid")
+            .to_string();
+        assert!(
+            e.starts_with("--add: ") && e.contains("not a product licdiag knows"),
+            "{e}"
+        );
+        assert!(e.contains(PSTN5_120), "{e}");
         // neither subscribed: the catalog's two
         let e = sku(&kb, &Snapshot::default(), "MCOPSTN5", "--sku").expect_err("catalog");
         assert!(e.to_string().contains("the catalog has 2 products"), "{e}");

@@ -150,6 +150,132 @@ fn change_direct_assignment_of_the_old_product() {
         .any(|(u, _)| u.as_deref() == Some("ben@contoso.example")));
 }
 
+/// fixtures/plan/change-direct-not-inherited (review 74, s18): a member whose only working copy of
+/// the removed product is the direct one (no state from the group, or the group's copy in error) is
+/// not told to remove it: that would take the product away.
+#[test]
+fn change_direct_copy_without_a_working_inherited_one_is_kept() {
+    let (v, code) = plan("change", "change-direct-not-inherited", &E1_TO_E3);
+    assert_blocked(&v, code);
+    let direct_only = Some("direct-only@contoso.example");
+    let grp_err = Some("direct-grp-err@contoso.example");
+    assert!(has_blocker(&v, direct_only, "group_license_not_applied"));
+    assert!(has_blocker(&v, grp_err, "license_error"));
+    assert!(blocker_detail(&v, grp_err, "license_error").contains("CountViolation"));
+    assert!(!has_blocker(&v, direct_only, "direct_assignment"));
+    assert!(!has_blocker(&v, grp_err, "direct_assignment"));
+    assert!(!blockers(&v)
+        .iter()
+        .any(|(u, _)| u.as_deref() == Some("ok@contoso.example")));
+    // the already_in_error warning would repeat the license_error blocker
+    assert!(!warning_kinds(&v).contains(&"already_in_error".to_string()));
+    let steps = v["steps"].as_array().expect("steps");
+    for s in steps.iter().filter_map(|s| s.as_str()) {
+        assert!(!s.contains("Set-MgUserLicense"), "{s}");
+        assert!(!s.contains("still inherit"), "{s}");
+    }
+    let keep = step_starting(&v, "Keep the direct STANDARDPACK assignment");
+    assert!(
+        keep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000001'")
+            && keep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'"),
+        "{keep}"
+    );
+}
+
+/// fixtures/plan/change-proxy (review 74, s14): adding a product with an Exchange Online plan
+/// triggers the proxy-address calculation, so duplicate addresses block `change` and `add-on` as
+/// they block `delete-group`.
+#[test]
+fn adding_an_exchange_plan_reports_proxy_conflicts() {
+    let runs: [(&str, &[&str]); 3] = [
+        ("change", &["--group", "LIC-EMS", "--add", "ENTERPRISEPACK"]),
+        (
+            "add-on",
+            &["--group", "LIC-EMS", "--sku", "EXCHANGESTANDARD"],
+        ),
+        ("delete-group", &["--group", "LIC-EMS"]),
+    ];
+    for (sub, args) in runs {
+        let (v, code) = plan(sub, "change-proxy", args);
+        assert_blocked(&v, code);
+        let a = blocker_detail(&v, Some("a@contoso.example"), "proxy_conflict");
+        assert!(a.contains("b@contoso.example"), "{sub}: {a}");
+        assert!(
+            a.contains("Get-Recipient -Filter \"EmailAddresses -eq 'smtp:a@contoso.example'\""),
+            "{sub}: {a}"
+        );
+        assert!(
+            v["blockers"]
+                .as_array()
+                .expect("blockers")
+                .iter()
+                .any(|b| b["user"]["upn"] == "c@contoso.example"
+                    && b["kind"] == "proxy_conflict"
+                    && b["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("UniquenessViolation"))),
+            "{sub}: {:#}",
+            v["blockers"]
+        );
+        let step = step_starting(&v, "Fix the duplicate proxy addresses");
+        for id in ["000000000001", "000000000003"] {
+            assert!(
+                step.contains(&format!(
+                    "Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-{id}'"
+                )),
+                "{sub}: {step}"
+            );
+        }
+    }
+    // a product with no Exchange Online plan (Audio Conferencing) is not checked
+    let (v, _) = plan(
+        "change",
+        "change-proxy",
+        &["--group", "LIC-EMS", "--add", "MCOMEETADV"],
+    );
+    assert!(
+        !blockers(&v).iter().any(|(_, k)| k == "proxy_conflict"),
+        "{:#}",
+        v["blockers"]
+    );
+}
+
+/// A dependent plan held only through the group's own new license set is the group-level
+/// `missing_prerequisite` (the save is refused, nothing is removed), not also a per-member
+/// `dependency` saying the removal fails (review 74).
+#[test]
+fn change_dependency_inside_the_group_is_reported_once_for_the_group() {
+    let (v, code) = plan(
+        "change",
+        "change-group-dependency",
+        &[
+            "--group",
+            "LIC-E3-Voice",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "EMS",
+        ],
+    );
+    assert_blocked(&v, code);
+    assert_eq!(
+        blockers(&v),
+        vec![(None, "missing_prerequisite".to_string())],
+        "{:#}",
+        v["blockers"]
+    );
+    let mut args = E1_TO_E3.to_vec();
+    args.extend(["--disable-plan", "SHAREPOINTENTERPRISE"]);
+    let (v, code) = plan("change", "change-safe", &args);
+    assert_blocked(&v, code);
+    assert!(blocker_detail(&v, None, "missing_prerequisite").contains("SHAREPOINTWAC"));
+    assert!(
+        !blockers(&v).iter().any(|(_, k)| k == "dependency"),
+        "{:#}",
+        v["blockers"]
+    );
+}
+
 #[test]
 fn change_conflicting_plans_from_another_group() {
     let (v, code) = plan("change", "change-conflict", &E1_TO_E3);
@@ -200,6 +326,39 @@ fn change_freed_seats_reprocess_the_groups_waiting() {
 
 /// The same product in --remove and --add changes its license options: no removal, no "clear" of the
 /// product being set up, the same result as --add alone.
+/// The waiting_for_seats warning says what the step counts, and step 1 does not claim a seat check
+/// it could not make (review 74).
+#[test]
+fn change_seat_texts_are_true_to_the_counts() {
+    let (v, _) = plan("change", "change-freed-over-assigned", &E1_TO_E3);
+    let step = step_starting(&v, "Once the removal has reached every member");
+    assert!(
+        step.contains("0 free after it for 2 users waiting"),
+        "{step}"
+    );
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| w["kind"] == "waiting_for_seats")
+        .filter_map(|w| w["detail"].as_str())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    for w in warnings {
+        assert!(
+            w.contains("none is left for the user") && !w.contains("can license the user"),
+            "{w}"
+        );
+    }
+    let (v, _) = plan("change", "change-no-subscribed-skus", &E1_TO_E3);
+    assert!(warning_kinds(&v).contains(&"seats_unknown".to_string()));
+    let check = step_starting(&v, "Check the guide's assumptions");
+    assert!(
+        check.contains("enough seats of ENTERPRISEPACK (not checked"),
+        "{check}"
+    );
+}
+
 #[test]
 fn change_same_product_removed_and_added_is_an_options_change() {
     let with_remove = [
@@ -414,6 +573,35 @@ fn migrate_safe_lists_every_member_holding_both() {
     assert!(v["checklist"].as_array().expect("checklist").len() >= 5);
 }
 
+/// Nobody holds the group's products directly (review 74): nothing to migrate, said once, without
+/// the steps about safe and risky users.
+#[test]
+fn migrate_with_no_direct_assignment_says_there_is_nothing_to_migrate() {
+    let (v, code) = plan("migrate", "change-safe", &["--group", "LIC-E1"]);
+    assert_safe(&v, code);
+    let steps: Vec<&str> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    assert!(
+        steps[0].starts_with("No user holds STANDARDPACK directly")
+            && steps[0].contains("no direct assignments to migrate"),
+        "{steps:#?}"
+    );
+    // a safe plan with users to migrate has no step about risky users
+    let (v, _) = plan("migrate", "migrate-safe", &["--group", "LIC-E3"]);
+    for s in v["steps"].as_array().expect("steps") {
+        let s = s.as_str().expect("step");
+        assert!(
+            !s.contains("risky users") && !s.contains("No user is safe"),
+            "{s}"
+        );
+    }
+}
+
 #[test]
 fn migrate_plans_lost_when_the_group_disables_what_the_direct_license_enables() {
     let (v, code) = plan("migrate", "migrate-plans-lost", &["--group", "LIC-E3"]);
@@ -611,6 +799,64 @@ fn delete_group_proxy_conflicts() {
 
 /// Deleting LIC-E3 frees ana's E3 seat; ben waits for one in LIC-E3-B (CountViolation): the guide's
 /// follow-up, reprocess the groups that failed, names LIC-E3-B and ben.
+/// Steps write the users and products the plan knows instead of placeholders (review 74).
+#[test]
+fn steps_write_the_known_users_and_products() {
+    let (v, _) = plan(
+        "migrate",
+        "migrate-member-unlicensed",
+        &["--group", "LIC-E3"],
+    );
+    let seats = step_starting(&v, "Buy or free enough seats");
+    assert!(
+        seats.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000002'")
+            && !seats.contains("<user id>"),
+        "{seats}"
+    );
+    let (v, _) = plan(
+        "change",
+        "change-dependency",
+        &[
+            "--group",
+            "LIC-E3",
+            "--remove",
+            "ENTERPRISEPACK",
+            "--add",
+            "STANDARDPACK",
+            "--disable-plan",
+            "MCOSTANDARD",
+        ],
+    );
+    let dep = step_starting(&v, "For each user listed under dependency");
+    assert!(
+        dep.contains("Invoke-MgLicenseUser -UserId '10000000-0000-4000-8000-000000000003'"),
+        "{dep}"
+    );
+    let (v, _) = plan(
+        "delete-group",
+        "delete-group-dependency",
+        &["--group", "LIC-E3"],
+    );
+    let review = step_starting(&v, "Then review the users whose licenses were converted");
+    assert!(
+        review.contains(
+            "Set-MgUserLicense -UserId '10000000-0000-4000-8000-000000000003' -AddLicenses @() -RemoveLicenses @('6fd2c87f-b296-42f0-b197-1e91e994b900')"
+        ) && !review.contains("<product id>"),
+        "{review}"
+    );
+    let (v, code) = plan(
+        "delete-group",
+        "delete-group-proxy-x500",
+        &["--group", "LIC-E3"],
+    );
+    assert_blocked(&v, code);
+    let d = blocker_detail(&v, Some("c@contoso.example"), "proxy_conflict");
+    assert!(
+        d.contains("Get-Recipient -Filter \"EmailAddresses -eq 'x500:/o=org/cn=dup'\""),
+        "{d}"
+    );
+}
+
 #[test]
 fn delete_group_freed_seats_reprocess_the_groups_waiting() {
     let (v, code) = plan("delete-group", "delete-group-freed", &["--group", "LIC-E3"]);
@@ -874,6 +1120,38 @@ fn portal_paths_name_the_microsoft_365_admin_center() {
         add.contains("Microsoft 365 admin center → Billing → Licenses"),
         "{add}"
     );
+}
+
+/// fixtures/plan/add-on-group-conflict (review 74, s6): a conflict with the group's own products is
+/// one group-level blocker in `add-on` as in `change`; per user only conflicts with other licenses.
+#[test]
+fn add_on_conflict_with_the_groups_own_products_is_group_level() {
+    let change = ["--group", "LIC-E1", "--add", "EXCHANGEARCHIVE"];
+    let add_on = ["--group", "LIC-E1", "--sku", "EXCHANGEARCHIVE"];
+    for (sub, args) in [("change", &change), ("add-on", &add_on)] {
+        let (v, code) = plan(sub, "add-on-group-conflict", args);
+        assert_blocked(&v, code);
+        assert_eq!(
+            blockers(&v),
+            vec![
+                (None, "conflicting_plans".to_string()),
+                (
+                    Some("p2@contoso.example".to_string()),
+                    "conflicting_plans".to_string()
+                ),
+            ],
+            "{sub}: {:#}",
+            v["blockers"]
+        );
+        let group = blocker_detail(&v, None, "conflicting_plans");
+        assert!(
+            group.contains("EXCHANGE_S_ARCHIVE") && group.contains("STANDARDPACK from LIC-E1"),
+            "{sub}: {group}"
+        );
+        let p2 = blocker_detail(&v, Some("p2@contoso.example"), "conflicting_plans");
+        assert!(p2.contains("EXCHANGESTANDARD (direct)"), "{sub}: {p2}");
+        assert!(!p2.contains("STANDARDPACK from LIC-E1"), "{sub}: {p2}");
+    }
 }
 
 #[test]
@@ -1179,6 +1457,21 @@ fn unknown_sku_and_plan_are_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("--sku") && err.contains("WORKPLACE_ANALYTICS"),
+        "{err}"
+    );
+
+    // a SKU GUID neither the tenant nor the catalog knows (review 74)
+    let out = licdiag()
+        .args(["plan", "change"])
+        .arg(&snap)
+        .args(["--group", "LIC-E1-Frontline", "--add"])
+        .arg("12345678-1234-1234-1234-123456789012")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--add") && err.contains("not a product licdiag knows"),
         "{err}"
     );
 
