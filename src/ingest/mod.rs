@@ -12,6 +12,7 @@
 pub mod allocator;
 pub mod audit;
 mod blocks;
+mod crossformat;
 mod csvblocks;
 mod csvrows;
 mod defer;
@@ -274,9 +275,14 @@ impl InputReport {
         self.skipped.values().sum()
     }
 
-    /// Records skipped as repeats of a record read before ([`REPEATED_RECORD`]).
+    /// Records skipped as copies of a record kept from another copy: by record id
+    /// ([`REPEATED_RECORD`]) or, where no id can be compared, by correlation id, activity, target
+    /// and second ([`REPEATED_EVENT`]).
     pub fn repeated(&self) -> u64 {
-        self.skipped.get(REPEATED_RECORD).copied().unwrap_or(0)
+        [REPEATED_RECORD, REPEATED_EVENT]
+            .iter()
+            .filter_map(|r| self.skipped.get(*r))
+            .sum()
     }
     /// An event counted as read and then dropped (a repeated record, a merged chunk): counted as
     /// skipped for `reason` instead.
@@ -2719,6 +2725,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         .filter_map(repeats::UnsureDates::of)
         .collect();
     let repeated = repeats::drop_repeated_records(&mut out.events, &unsure);
+    // then the copies that no record id can tell: an admin-center CSV (no id column) beside a
+    // Graph export of the same days
+    let copied = crossformat::drop_cross_format_copies(&mut out.events, &out.inputs);
     let absorbed = normalize::merge::merge_sequences(&mut out.events);
     if !opts.keep_all {
         // the chunks held for the merge ([`settle`]) whose operation is still not kept once
@@ -2743,6 +2752,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     for file in repeated.files {
         if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
             r.unkeep(REPEATED_RECORD);
+        }
+    }
+    for file in copied {
+        if let Some(r) = by_path(&file).and_then(|i| out.inputs.get_mut(i)) {
+            r.unkeep(REPEATED_EVENT);
         }
     }
     for c in repeated.contradicted {
@@ -2815,6 +2829,11 @@ pub const REPEATED_HEADER: &str = "repeated header line (exports joined)";
 /// The skip reason of an event whose record is kept from another copy
 /// ([`repeats::drop_repeated_records`]): not always a later one, as the copy worth most is kept.
 pub const REPEATED_RECORD: &str = "repeated record (same record id and activity as the copy kept)";
+
+/// The skip reason of an event whose copy from an export without record ids (or beside one) is
+/// kept ([`crossformat::drop_cross_format_copies`]): the same correlation id, activity, first
+/// target and time to the second, counted as a multiset.
+pub const REPEATED_EVENT: &str = "repeated record (same correlation id, activity, first target and second as a copy kept; no record id to compare)";
 
 /// An error of the temporary file that holds membership changes back.
 fn held_store_error(source: std::io::Error) -> InputError {

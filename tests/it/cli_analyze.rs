@@ -533,6 +533,101 @@ fn overlapping_exports_count_each_record_once() {
     );
 }
 
+/// An admin-center CSV download (no record id) beside a Graph export of the same records
+/// (`fixtures/overlap/admin-center`): each event is counted once, by correlation id, activity,
+/// first target and second. The two `Update user` records of isla's operation (one second, one
+/// correlation id) are two, not four; kara's failure, which only the CSV holds, is kept; felix's
+/// failure is one failed event with one reference. Named in either order, the report is the same.
+#[test]
+fn an_admin_center_csv_beside_a_graph_export_counts_each_event_once() {
+    const DIR: &str = "fixtures/overlap/admin-center";
+    const CSV: &str = "fixtures/overlap/admin-center/audit-logs.csv";
+    const GRAPH: &str = "fixtures/overlap/admin-center/graph.jsonl";
+    const REASON: &str = "repeated record (same correlation id, activity, first target and second as a copy kept; no record id to compare)";
+    let (v, code) = analyze(&[DIR]);
+    assert_eq!(code, 1, "the failures are open");
+    assert_eq!(v["evidence_available"]["audit_events"], 7);
+    assert_eq!(v["evidence_available"]["repeated_records"], 6);
+    let finding = |cause: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["cause"] == cause)
+            .unwrap_or_else(|| panic!("{cause}"))
+            .clone()
+    };
+    let felix = finding("MutuallyExclusiveViolation");
+    assert_eq!(felix["users"].as_array().unwrap().len(), 1);
+    assert_eq!(felix["users"][0]["upn"], "felix.grant@northwind.example");
+    assert_eq!(felix["audit"]["failed_events"], 1);
+    assert_eq!(felix["evidence"]["references_total"], 1);
+    let kara = finding("CountViolation");
+    assert_eq!(kara["users"][0]["upn"], "kara.lopez@northwind.example");
+    assert_eq!(kara["audit"]["failed_events"], 1);
+    // each input's counts: the Graph copies, as worth as the CSV's and read after them (the same
+    // times, the CSV's path first), are the repeats
+    for (inputs, what) in [
+        (&v["inputs"], "analyze"),
+        (&json_of(&["inspect", DIR]).0["inputs"], "inspect"),
+    ] {
+        let input = |path: &str| {
+            inputs
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["path"] == path)
+                .unwrap()
+                .clone()
+        };
+        let (csv, graph) = (input(CSV), input(GRAPH));
+        assert_eq!(
+            (&csv["records"], &csv["events"]),
+            (&7.into(), &7.into()),
+            "{what}"
+        );
+        assert!(csv["skipped"].as_object().unwrap().is_empty(), "{what}");
+        assert_eq!(
+            (&graph["records"], &graph["events"]),
+            (&6.into(), &0.into()),
+            "{what}"
+        );
+        assert_eq!(graph["skipped"][REASON], 6, "{what}");
+    }
+    // named the other way round, the same report (its inputs listed in the order named)
+    let run = |paths: [&str; 2]| {
+        let out = licdiag()
+            .arg("analyze")
+            .args(paths)
+            .args(["--as-of", AS_OF, "--fail-on", "never", "--format", "json"])
+            .output()
+            .unwrap();
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["inputs"]
+            .as_array_mut()
+            .unwrap()
+            .sort_by_key(|i| i["path"].as_str().unwrap().to_string());
+        v
+    };
+    let (one, other) = (run([CSV, GRAPH]), run([GRAPH, CSV]));
+    assert_eq!(one["evidence_available"]["repeated_records"], 6);
+    assert!(
+        one == other,
+        "the order the inputs are named in changes the report"
+    );
+    // and the timeline
+    let timeline = |paths: [&str; 2]| {
+        licdiag()
+            .arg("timeline")
+            .args(paths)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert!(timeline([CSV, GRAPH]) == timeline([GRAPH, CSV]));
+}
+
 /// License error texts in a property value (`MethodExecutionResult.`) or an additional detail,
 /// written in other cases than the documented one or as the sentences the check before the
 /// patterns did not know: each is its cause, not an unspecified failure (both paths once sent

@@ -522,17 +522,22 @@ fn compact_events_give_the_same_diagnosis_and_timeline() {
     }
 }
 
-/// The input reports as JSON, each one's repeated records counted as events again (and not as
+/// The input reports as JSON, each one's repeated records (by id, or by correlation id, activity,
+/// target and second) counted as events again (and not as
 /// skipped), and those counts.
 fn without_repeats(inputs: &[licdiag::ingest::InputReport]) -> (serde_json::Value, Vec<u64>) {
     let mut v = serde_json::to_value(inputs).unwrap();
     let mut repeats = Vec::new();
     for i in v.as_array_mut().unwrap() {
-        let n = i["skipped"]
-            .as_object_mut()
-            .unwrap()
-            .remove(licdiag::ingest::REPEATED_RECORD)
-            .map_or(0, |n| n.as_u64().unwrap());
+        let skipped = i["skipped"].as_object_mut().unwrap();
+        let n = [
+            licdiag::ingest::REPEATED_RECORD,
+            licdiag::ingest::REPEATED_EVENT,
+        ]
+        .iter()
+        .filter_map(|r| skipped.remove(*r))
+        .map(|n| n.as_u64().unwrap())
+        .sum::<u64>();
         i["events"] = (i["events"].as_u64().unwrap() + n).into();
         repeats.push(n);
     }
