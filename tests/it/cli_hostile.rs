@@ -1094,6 +1094,48 @@ fn threads_past_four_per_core_are_capped_with_a_note() {
     assert_eq!(out.stdout, plain.stdout);
 }
 
+/// `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS` far past the cores (100,000 ran over a minute on a
+/// 15 KB file; polars made 3,585 threads) are held to the same cap as `--threads`, with the same
+/// note; the output is the same as without them.
+#[test]
+fn thread_variables_past_four_per_core_are_capped_with_a_note() {
+    let runs: [(&str, &[&str]); 2] = [
+        ("RAYON_NUM_THREADS", &["analyze", "fixtures/sample-tenant"]),
+        (
+            "POLARS_MAX_THREADS",
+            &[
+                "sql",
+                "fixtures/sample-tenant",
+                "-q",
+                "select count(*) as n from events",
+            ],
+        ),
+    ];
+    for (var, args) in runs {
+        let out = licdiag()
+            .env(var, "100000")
+            .arg("--no-progress")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{var}=100000 is more than 4 per CPU core")),
+            "{var}: {err}"
+        );
+        let plain = licdiag()
+            .env_remove("RAYON_NUM_THREADS")
+            .env_remove("POLARS_MAX_THREADS")
+            .arg("--no-progress")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), plain.status.code(), "{var}");
+        assert_eq!(out.stdout, plain.stdout, "{var}");
+    }
+}
+
 /// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
 /// read as a membership but counted as the record the stream ends inside (a review found it used).
 #[test]
