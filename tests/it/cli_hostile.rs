@@ -1136,6 +1136,62 @@ fn thread_variables_past_four_per_core_are_capped_with_a_note() {
     }
 }
 
+/// A fuzzing review's display names, `A<c>B` for 33 invisible and hidden characters (the joiners,
+/// Khmer vowels, deprecated format characters, variation selectors, tag and musical format
+/// characters passed raw): no output for a reader, report or `sql`, holds one of them as it is.
+#[test]
+fn every_default_ignorable_character_is_escaped_in_every_output() {
+    let invisible = |c: char| {
+        matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        ) || (c.is_control() && c != '\n' && c != '\t')
+    };
+    let dir = "fixtures/fuzz-review/invisible";
+    let query = "select display_name from users";
+    let runs: Vec<Vec<&str>> = ["table", "md", "html", "json"]
+        .into_iter()
+        .map(|f| vec!["analyze", dir, "--format", f])
+        .chain(
+            ["table", "json"]
+                .into_iter()
+                .map(|f| vec!["sql", dir, "-q", query, "--format", f]),
+        )
+        .collect();
+    for args in runs {
+        let out = licdiag().arg("--no-progress").args(&args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let raw: Vec<char> = text.chars().filter(|&c| invisible(c)).collect();
+        assert!(raw.is_empty(), "{args:?}: {raw:?}");
+        // the joiner and the variation selector are there, escaped (the analyze table names
+        // no user)
+        if args[..4] == ["analyze", dir, "--format", "table"] {
+            continue;
+        }
+        let shown = ["200d", "fe0f"]
+            .iter()
+            .all(|h| text.contains(&format!("\\u{{{h}}}")) || text.contains(&format!("\\u{h}")));
+        assert!(shown, "{args:?}");
+    }
+}
+
 /// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
 /// read as a membership but counted as the record the stream ends inside (a review found it used).
 #[test]
