@@ -1192,6 +1192,38 @@ fn every_default_ignorable_character_is_escaped_in_every_output() {
     }
 }
 
+/// UTF-16 LE text without a byte-order mark and a gzip file compressed twice (a fuzzing review's
+/// inputs) were "binary data ... if this is a .zip, unzip it first": each is said for what it is,
+/// with how to fix it.
+#[test]
+fn utf16_without_a_mark_and_gzip_twice_are_said_for_what_they_are() {
+    for (file, says) in [
+        (
+            "fixtures/fuzz-review/graph-utf16le-nobom.jsonl",
+            &[
+                "UTF-16LE text without a byte-order mark",
+                "iconv -f UTF-16LE -t UTF-8",
+                "Set-Content -Encoding utf8",
+            ][..],
+        ),
+        (
+            "fixtures/fuzz-review/graph-double.jsonl.gz",
+            &["compressed twice", "gunzip it once"][..],
+        ),
+    ] {
+        let out = licdiag()
+            .args(["--no-progress", "analyze", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("binary data"), "{err}");
+        for s in says {
+            assert!(err.contains(s), "{file}: {s}: {err}");
+        }
+    }
+}
+
 /// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
 /// read as a membership but counted as the record the stream ends inside (a review found it used).
 #[test]
