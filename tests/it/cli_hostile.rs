@@ -1224,6 +1224,31 @@ fn utf16_without_a_mark_and_gzip_twice_are_said_for_what_they_are() {
     }
 }
 
+/// Free-text result reasons (a fuzzing review's): `Error.` and `evil.txt.exe` were read as the
+/// unknown codes `Error` and `exe`; only a .NET exception's class name stays a code.
+#[test]
+fn free_text_reasons_are_not_error_codes() {
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "analyze",
+            "fixtures/fuzz-review/reasons.jsonl",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut causes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["cause"].as_str())
+        .collect();
+    causes.sort_unstable();
+    assert_eq!(causes, ["SpnValidationException", "UnspecifiedFailure"]);
+}
+
 /// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
 /// read as a membership but counted as the record the stream ends inside (a review found it used).
 #[test]
