@@ -18,7 +18,7 @@ pub struct Cli {
     pub no_mmap: bool,
     /// Worker threads that parse, diagnose, export and query, for the commands that read inputs
     /// (default: one per CPU core, or `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`; at most 4 per
-    /// core). Fewer leave cores free for other work while a large export is read; the results are
+    /// core, whichever sets it). Fewer leave cores free for other work while a large export is read; the results are
     /// the same.
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 /// Runs the command; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8> {
-    if let Some(n) = cli.threads {
-        bound_threads(n)?;
+    match cli.threads {
+        Some(n) => bound_threads(n)?,
+        None => bound_thread_variables(),
     }
     refuse_overwriting_inputs(&cli.command)?;
     check_standard_input(&cli.command)?;
@@ -83,12 +84,35 @@ fn own_output_error(e: anyhow::Error) -> anyhow::Error {
 /// environment is only sound then).
 fn bound_threads(n: u16) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let n = capped_threads(n, cores);
+    let n = capped_threads(&format!("--threads {n}"), usize::from(n), cores);
     std::env::set_var("POLARS_MAX_THREADS", n.to_string());
     rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .build_global()
         .context("starting the worker threads")
+}
+
+/// Without `--threads`: `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`, which rayon and polars read
+/// themselves when their pools start, held to the same cap as `--threads` (100,000 made 3,585
+/// threads and ran for minutes), the variable lowered before either pool starts, with the same
+/// note. A value that does not read as a number (or is past `usize`) is left to them: both then use
+/// one per core. Called first thing in [`run`], while this is the only thread (as
+/// [`bound_threads`]).
+fn bound_thread_variables() {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    // read as each reads it: rayon the value as it is, polars without the white space around it
+    for (var, trim) in [("RAYON_NUM_THREADS", false), ("POLARS_MAX_THREADS", true)] {
+        let Some(n) = std::env::var(var).ok().and_then(|v| {
+            let v = if trim { v.trim_ascii() } else { &v };
+            v.parse::<usize>().ok()
+        }) else {
+            continue;
+        };
+        let capped = capped_threads(&format!("{var}={n}"), n, cores);
+        if capped != n {
+            std::env::set_var(var, capped.to_string());
+        }
+    }
 }
 
 /// The files a command writes (each with the flag that names it; `-o -`, standard output, left
@@ -279,17 +303,16 @@ fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
 /// 38 s for a run of a second), so a larger number is lowered to this, with a note.
 const THREADS_PER_CORE: usize = 4;
 
-/// `--threads N`, at most [`THREADS_PER_CORE`] per core (and 256), said on standard error when
-/// lowered.
-fn capped_threads(n: u16, cores: usize) -> usize {
+/// `--threads N` (or a thread variable, `what` naming it as given), at most [`THREADS_PER_CORE`]
+/// per core (and 256), said on standard error when lowered.
+fn capped_threads(what: &str, n: usize, cores: usize) -> usize {
     let cap = (cores.max(1) * THREADS_PER_CORE).min(256);
-    let n = usize::from(n);
     if n <= cap {
         return n;
     }
     let _ = writeln!(
         std::io::stderr(),
-        "licdiag: note: --threads {n} is more than {THREADS_PER_CORE} per CPU core ({cores} \
+        "licdiag: note: {what} is more than {THREADS_PER_CORE} per CPU core ({cores} \
          core{}): using {cap} (more threads than cores only add switching)",
         if cores == 1 { "" } else { "s" }
     );

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum InputError {
-    #[error("{path}: cannot read")]
+    #[error("{path}: cannot read{}", io_hint(source))]
     Io {
         path: String,
         #[source]
@@ -30,6 +30,17 @@ pub enum InputError {
         first: Box<InputError>,
         more: String,
     },
+}
+
+/// What to do about an input the system refuses to let licdiag read (said before the system's
+/// own words, which follow as the error's source): nothing for other errors.
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            " (check its permissions, e.g. with `ls -l`, or copy it somewhere this user can read)"
+        }
+        _ => "",
+    }
 }
 
 /// An error and its sources, `: ` between them (as `{:#}` prints an anyhow chain).
@@ -226,6 +237,31 @@ pub fn one_line(message: &str) -> String {
 #[cfg(test)]
 mod one_line_tests {
     use super::{one_line, own_output};
+
+    /// A file the system will not let licdiag read is named, with what to do, then the system's
+    /// words; another read error only names the file and the system's words.
+    #[test]
+    fn a_permission_denied_says_what_to_do() {
+        let e = anyhow::Error::new(super::InputError::Io {
+            path: "ev/locked.jsonl".into(),
+            source: std::io::Error::from_raw_os_error(13),
+        });
+        let msg = format!("{e:#}");
+        assert!(
+            msg.starts_with("ev/locked.jsonl: cannot read (check its permissions")
+                && msg.contains("copy it somewhere this user can read")
+                && msg.ends_with("Permission denied (os error 13)"),
+            "{msg}"
+        );
+        let e = anyhow::Error::new(super::InputError::Io {
+            path: "ev/a.jsonl".into(),
+            source: std::io::Error::from_raw_os_error(5),
+        });
+        assert!(
+            format!("{e:#}").starts_with("ev/a.jsonl: cannot read: "),
+            "{e:#}"
+        );
+    }
 
     #[test]
     fn own_outputs_are_recognized_and_exports_are_not() {

@@ -1094,6 +1094,37 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             expected: EXPECTED_INPUT.into(),
         });
     }
+    // gzip inside gzip (`gzip` run twice, a `.gz` of a `.gz`): the outer layer is taken off by
+    // its own magic ([`source::is_gzip`]), so these bytes are the inner one's
+    if source::is_gzip(window) {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: "gzip data inside gzip data (compressed twice)".into(),
+            expected: format!(
+                "{EXPECTED_INPUT}; gunzip it once (`gunzip FILE.gz`) and give the result (gzip \
+                 data still, which licdiag reads)"
+            ),
+        });
+    }
+    // UTF-16 text without a byte-order mark (Windows PowerShell 5.1's `Out-File` and `>` write
+    // UTF-16 LE; some tools leave the mark off): told by its NUL in every other byte, which
+    // ASCII-heavy JSON and CSV give unambiguously; refused with how to convert it rather than read
+    // (a guess at an encoding is not made on evidence)
+    if let Some(order) = utf16_without_bom(window) {
+        let (name, ps) = match order {
+            Utf16::Le => ("UTF-16LE", "Unicode"),
+            Utf16::Be => ("UTF-16BE", "BigEndianUnicode"),
+        };
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: format!("{name} text without a byte-order mark (every other byte is NUL)"),
+            expected: format!(
+                "UTF-8 text, or UTF-16 with its byte-order mark; re-save it as UTF-8: \
+                 `Get-Content -Encoding {ps} FILE | Set-Content -Encoding utf8 FILE.utf8` in \
+                 PowerShell, or `iconv -f {name} -t UTF-8 FILE > FILE.utf8`"
+            ),
+        });
+    }
     // NUL bytes: many (UTF-16 without a byte-order mark, half its bytes; a binary format) are not
     // text; one or a few in text are damage, read as such: the record holding one is skipped with
     // its line and column, as one past the window always was
@@ -1235,6 +1266,38 @@ fn skip_blank(mut b: &[u8]) -> &[u8] {
 
 /// Whether bytes read as text: at least 90% of them printable ASCII or white space (random or
 /// compressed data has about 40%; text in a legacy encoding has a few accented letters).
+/// The byte order of UTF-16 text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Utf16 {
+    Le,
+    Be,
+}
+
+/// Whether `window` is UTF-16 text without a byte-order mark: at least 16 code units, nine in ten
+/// of them an ASCII text character (printable, tab, line feed, carriage return) with its NUL
+/// byte on the same side (after it for LE, before it for BE). JSON and CSV exports are ASCII
+/// in their syntax and their ids, so either order is plain; a binary format does not keep its NULs
+/// to one side so evenly.
+fn utf16_without_bom(window: &[u8]) -> Option<Utf16> {
+    let units = window.len() / 2;
+    if units < 16 {
+        return None;
+    }
+    let text = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
+    let (mut le, mut be) = (0, 0);
+    for pair in window.chunks_exact(2) {
+        le += usize::from(pair[1] == 0 && text(pair[0]));
+        be += usize::from(pair[0] == 0 && text(pair[1]));
+    }
+    if le * 10 >= units * 9 {
+        Some(Utf16::Le)
+    } else if be * 10 >= units * 9 {
+        Some(Utf16::Be)
+    } else {
+        None
+    }
+}
+
 fn mostly_text(b: &[u8]) -> bool {
     let texty = b
         .iter()
@@ -4533,6 +4596,52 @@ mod parallel_tests {
         assert!(e.contains("a ZIP archive") && e.contains("unzip it"), "{e}");
     }
 
+    /// A gzip file whose content is gzip again is said to be compressed twice, not binary data.
+    #[test]
+    fn gzip_compressed_twice_says_so() {
+        use std::io::Write;
+        let gz = |b: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            enc.write_all(b).unwrap();
+            enc.finish().unwrap()
+        };
+        let twice = gz(&gz(graph(0, "Add member to group").as_bytes()));
+        let e = read_bytes("twice.jsonl.gz", &twice, false).expect_err("twice");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("compressed twice") && msg.contains("gunzip it once"),
+            "{msg}"
+        );
+    }
+
+    /// UTF-16 without a byte-order mark is told by its NULs kept to one side; binary data with
+    /// NULs, or text with a few, is not taken for it.
+    #[test]
+    fn utf16_without_a_mark_is_told_by_its_nuls() {
+        let le: Vec<u8> = "{\"id\":\"x\"}\n"
+            .repeat(4)
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(utf16_without_bom(&le), Some(Utf16::Le));
+        assert_eq!(utf16_without_bom(&le[1..]), Some(Utf16::Be));
+        assert_eq!(utf16_without_bom(&le[..20]), None, "too short to tell");
+        assert_eq!(utf16_without_bom(&[0u8; 64]), None);
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| {
+                if i % 3 == 0 {
+                    0
+                } else {
+                    (i.wrapping_mul(2_654_435_761) >> 13) as u8
+                }
+            })
+            .collect();
+        assert_eq!(utf16_without_bom(&noise), None);
+        let mut text = "{\"a\":\"b\"}\n".repeat(8).into_bytes();
+        text[5] = 0;
+        assert_eq!(utf16_without_bom(&text), None);
+    }
+
     /// Text in another encoding is told apart from binary data: where its first foreign byte is,
     /// and how to convert it.
     #[test]
@@ -4581,8 +4690,25 @@ mod parallel_tests {
             .encode_utf16()
             .flat_map(|u| u.to_le_bytes())
             .collect();
-        let e = read_bytes("utf16.jsonl", &utf16, false).expect_err("binary");
-        assert!(e.to_string().contains("binary data"), "{e}");
+        let e = read_bytes("utf16.jsonl", &utf16, false).expect_err("UTF-16");
+        assert!(
+            e.to_string()
+                .contains("UTF-16LE text without a byte-order mark"),
+            "{e}"
+        );
+        let be: Vec<u8> = lines
+            .join("\n")
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        let e = read_bytes("utf16.jsonl", &be, false).expect_err("UTF-16");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("UTF-16BE text without a byte-order mark")
+                && msg.contains("iconv -f UTF-16BE -t UTF-8")
+                && msg.contains("Set-Content -Encoding utf8"),
+            "{msg}"
+        );
         let mut nuls = b"{\"a\":1}\n".to_vec();
         nuls.extend(std::iter::repeat_n(0u8, 100));
         let e = read_bytes("nuls.json", &nuls, false).expect_err("binary");

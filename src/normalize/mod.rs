@@ -341,7 +341,8 @@ pub fn derive_payload(event: &mut AuditEvent, mut held: Vec<LicenseError>) {
 /// The cause of a failure whose reason names no error [`errors::extract`] knows: its last
 /// dot-separated part when that is a code (`...LicenseServiceUnavailableViolation`, a known code
 /// written in words such as `Dependency violation`), else `UnspecifiedFailure`: a sentence's last
-/// words (`Retry later`, `77` of an address) are not a cause.
+/// words (`Retry later`, `77` of an address), a bare `Error.` or a file's extension
+/// (`evil.txt.exe`) are not a cause.
 fn reason_cause(reason: &str) -> Cause {
     let last = reason
         .trim()
@@ -353,25 +354,28 @@ fn reason_cause(reason: &str) -> Cause {
     let joined: String = last.split_whitespace().collect();
     match Cause::from_code(&joined) {
         Some(c) if !matches!(c, Cause::Unknown(_)) => c,
-        _ if looks_like_code(last, !reason.trim().contains(char::is_whitespace)) => {
-            Cause::Unknown(last.into())
-        }
+        _ if looks_like_code(last) => Cause::Unknown(last.into()),
         _ => Cause::Unknown(UNSPECIFIED_FAILURE.into()),
     }
 }
 
 pub use crate::model::cause::UNSPECIFIED_FAILURE;
 
-/// Whether the last part of a reason is an error code: a token of letters, digits and `_`, and
-/// either the whole reason (`Microsoft.Online.SomeNewViolation`) or written as codes are
-/// (`SomeNewViolation`, camel case): the end of an address or host name (`contoso.com`) is not.
-fn looks_like_code(part: &str, whole: bool) -> bool {
-    let token = part.len() > 2
-        && part.starts_with(|c: char| c.is_ascii_alphabetic())
-        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let camel = part.chars().skip(1).any(|c| c.is_ascii_uppercase())
-        && part.chars().any(|c| c.is_ascii_lowercase());
-    token && (whole || camel)
+/// Whether the last part of a reason is an error code it does not know: written as an error or
+/// exception class is named, one PascalCase word of letters, digits and `_` that ends in
+/// `Violation`, `Exception` or `Error` after at least three characters of its own
+/// (`SomeNewViolation`; `SpnValidationException`, the last part of a .NET class name). Not the bare word (`Error.`), not a lower-case word (`exe` of
+/// `evil.txt.exe`, the end of a host name), not a word of a sentence (README, "Error texts").
+fn looks_like_code(part: &str) -> bool {
+    let Some(head) = ["Violation", "Exception", "Error"]
+        .iter()
+        .find_map(|end| part.strip_suffix(end))
+    else {
+        return false;
+    };
+    head.len() >= 3
+        && head.starts_with(|c: char| c.is_ascii_uppercase())
+        && head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// What an `Update user`'s modified properties change that fixes a license error: its
@@ -553,6 +557,36 @@ mod tests {
             UNSPECIFIED_FAILURE
         );
         assert_eq!(code("Failed. Retry"), UNSPECIFIED_FAILURE);
+        // a fuzzing review's reasons: free text is no code
+        for r in [
+            "Error.",
+            "Error",
+            "evil.txt.exe",
+            "Request failed. Please retry.",
+            "Timeout after 30.5 seconds",
+            "Failed to update user john.doe",
+            "see https://aka.ms/x.y",
+            "System.Exception: Object reference not set",
+            "Version 1.2.3",
+            "...",
+            "AnError",
+            "NoError",
+            "fancynewviolation",
+            "Some thing Violation",
+            "Retry.NotFound",
+        ] {
+            assert_eq!(code(r), UNSPECIFIED_FAILURE, "{r}");
+        }
+        assert_eq!(
+            code("Microsoft.Online.Workflows.SpnValidationException"),
+            "SpnValidationException"
+        );
+        assert_eq!(
+            code("Microsoft.Online.Workflows.LicenseAssignmentException"),
+            "LicenseAssignmentException"
+        );
+        assert_eq!(code("Graph.ServiceError"), "ServiceError");
+        assert_eq!(code("Quota_LimitViolation"), "Quota_LimitViolation");
     }
 
     fn src() -> SourceRef {

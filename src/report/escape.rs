@@ -20,28 +20,44 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
-/// Whether `c` is a character that shows as nothing (or nearly) but is part of the text: a soft
-/// hyphen (U+00AD), a combining grapheme joiner (U+034F), a Mongolian vowel separator (U+180E), a
-/// zero-width space (U+200B), a word joiner or invisible operator (U+2060 to U+2064), a zero-width
-/// no-break space or byte-order mark (U+FEFF), a Hangul filler (U+115F, U+1160, U+3164, U+FFA0) or
-/// an interlinear annotation mark (U+FFF9 to U+FFFB). `LIC-E3` and `LIC-\u{200b}E3` are two
-/// different groups: the table, Markdown and HTML outputs show such a character as its escape
-/// ([`visible`]), so the two do not look the same. The zero-width joiner and non-joiner (U+200C,
-/// U+200D) are kept: scripts and emoji need them.
+/// Whether `c` is a character that shows as nothing (or nearly) but is part of the text: every
+/// character of Unicode's `Default_Ignorable_Code_Point` set (DerivedCoreProperties.txt: the soft
+/// hyphen U+00AD, the combining grapheme joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164,
+/// U+FFA0, the Khmer inherent vowels U+17B4 and U+17B5, the Mongolian variation selectors and vowel
+/// separator U+180B to U+180F, U+200B to U+200F (the zero-width space, non-joiner and joiner among
+/// them), U+2060 to U+206F (the word joiner, the invisible operators, the deprecated format
+/// characters), the variation selectors U+FE00 to U+FE0F and U+E0100 to U+E01EF, U+FEFF,
+/// U+FFF0 to U+FFF8, the shorthand format controls U+1BCA0 to U+1BCA3, the musical format
+/// characters U+1D173 to U+1D17A, the tag characters and the rest of U+E0000 to U+E0FFF), and the
+/// interlinear annotation marks (U+FFF9 to U+FFFB). `LIC-E3` and `LIC-\u{200b}E3` are two different
+/// groups: the table, Markdown and HTML outputs, JSON (as `\uXXXX`) and error messages show such a
+/// character as its escape ([`visible`]), so the two do not look the same, and a CSV cell that
+/// starts with them and then a formula gets its leading `'`. The zero-width joiner is escaped too,
+/// inside an emoji sequence or a script's word as anywhere: a forensic output shows every
+/// character, and the escape gives it back (docs/reports.md, "Untrusted text"). The bidirectional
+/// marks among them (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) are [`is_hidden`] first.
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
             | '\u{034F}'
+            | '\u{061C}'
             | '\u{115F}'
             | '\u{1160}'
-            | '\u{180E}'
-            | '\u{200B}'
-            | '\u{2060}'..='\u{2064}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
             | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
             | '\u{FFA0}'
-            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 
@@ -213,9 +229,52 @@ mod tests {
             assert_eq!(markdown(&s), "a b", "{c:?}");
             assert_eq!(super::super::table::clean(&s), "a b", "{c:?}");
         }
-        // a joiner inside an emoji or a name is kept
-        assert_eq!(markdown("a\u{200D}b"), "a\u{200D}b");
+        // a joiner, inside an emoji too, is shown as its escape (docs/reports.md)
+        assert_eq!(markdown("a\u{200D}b"), "a\\u{200d}b");
+        assert_eq!(
+            html("\u{1F468}\u{200D}\u{1F469}"),
+            "\u{1F468}\\u{200d}\u{1F469}"
+        );
         assert_eq!(csv_cell("ok"), "ok");
+    }
+
+    /// Every `Default_Ignorable_Code_Point` (Unicode 15.1, DerivedCoreProperties.txt) is invisible
+    /// or hidden, and the characters next to them are not.
+    #[test]
+    fn default_ignorables_are_all_invisible() {
+        let ranges: [(u32, u32); 18] = [
+            (0xAD, 0xAD),
+            (0x34F, 0x34F),
+            (0x61C, 0x61C),
+            (0x115F, 0x1160),
+            (0x17B4, 0x17B5),
+            (0x180B, 0x180F),
+            (0x200B, 0x200F),
+            (0x202A, 0x202E),
+            (0x2060, 0x206F),
+            (0x3164, 0x3164),
+            (0xFE00, 0xFE0F),
+            (0xFEFF, 0xFEFF),
+            (0xFFA0, 0xFFA0),
+            (0xFFF0, 0xFFF8),
+            (0x1BCA0, 0x1BCA3),
+            (0x1D173, 0x1D17A),
+            (0xE0000, 0xE0FFF),
+            (0xFFF9, 0xFFFB), // not default-ignorable, invisible all the same
+        ];
+        for (lo, hi) in ranges {
+            for c in (lo..=hi).filter_map(char::from_u32) {
+                assert!(is_invisible(c), "{c:?}");
+                let shown = super::super::table::clean(&format!("a{c}b"));
+                assert!(shown == "a b" || shown.contains("\\u{"), "{c:?}: {shown}");
+            }
+            for c in [lo - 1, hi + 1].into_iter().filter_map(char::from_u32) {
+                if !ranges.iter().any(|&(l, h)| (l..=h).contains(&u32::from(c))) {
+                    assert!(!is_invisible(c), "{c:?}");
+                }
+            }
+        }
+        assert!(!is_invisible('a') && !is_invisible('\u{1F600}') && !is_invisible('é'));
     }
 
     #[test]
@@ -228,6 +287,17 @@ mod tests {
         assert_eq!(csv_cell(" =3+3"), "' =3+3");
         assert_eq!(csv_cell("\u{a0}=7+7"), "'\u{a0}=7+7");
         assert_eq!(csv_cell("\u{200b}=9+9"), "'\u{200b}=9+9");
+        for c in [
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{206f}',
+            '\u{fe0f}',
+            '\u{e0001}',
+        ] {
+            let s = format!("{c}=cmd");
+            assert_eq!(csv_cell(&s), format!("'{s}"), "{c:?}");
+        }
         assert_eq!(csv_cell("\n=6+6"), "'\n=6+6");
         assert_eq!(csv_cell("\t=1+1"), "'\t=1+1");
         assert_eq!(csv_cell("\r=2+2"), "'\\r=2+2");

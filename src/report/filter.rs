@@ -67,12 +67,11 @@ impl<W: Write> Filter<W> {
         for c in s.chars() {
             match self.mode {
                 Mode::Terminal if c != '\n' && c != '\t' && is_hidden(c) => out.push(b' '),
-                Mode::Json
-                    if c >= '\u{7f}'
-                        && (is_hidden(c) || is_invisible(c))
-                        && u32::from(c) <= 0xFFFF =>
-                {
-                    out.extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
+                // past U+FFFF (a tag character, a variation selector) as its UTF-16 pair
+                Mode::Json if c >= '\u{7f}' && (is_hidden(c) || is_invisible(c)) => {
+                    for unit in c.encode_utf16(&mut [0u16; 2]) {
+                        out.extend_from_slice(format!("\\u{unit:04x}").as_bytes());
+                    }
                 }
                 _ => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
             }
@@ -157,6 +156,21 @@ mod tests {
         assert_eq!(out, "\"x\\u009b\\u202e\\u200b\\ufeff\\u007fé\u{1F600}\"");
         let back: String = serde_json::from_str(&out).unwrap();
         assert_eq!(back, "x\u{9b}\u{202e}\u{200b}\u{feff}\u{7f}é\u{1F600}");
+    }
+
+    /// Every default-ignorable character, past U+FFFF too (as its surrogate pair), the joiners and
+    /// variation selectors among them.
+    #[test]
+    fn json_strings_escape_every_default_ignorable() {
+        let s = "a\u{200c}\u{200d}\u{17b4}\u{206a}\u{fe0f}\u{e0001}\u{e0100}\u{1d173}b";
+        let v = serde_json::to_string(s).unwrap();
+        let out = through(Filter::json, &[v.as_bytes()]);
+        assert_eq!(
+            out,
+            "\"a\\u200c\\u200d\\u17b4\\u206a\\ufe0f\\udb40\\udc01\\udb40\\udd00\\ud834\\udd73b\""
+        );
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, s);
     }
 
     #[test]

@@ -1094,6 +1094,161 @@ fn threads_past_four_per_core_are_capped_with_a_note() {
     assert_eq!(out.stdout, plain.stdout);
 }
 
+/// `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS` far past the cores (100,000 ran over a minute on a
+/// 15 KB file; polars made 3,585 threads) are held to the same cap as `--threads`, with the same
+/// note; the output is the same as without them.
+#[test]
+fn thread_variables_past_four_per_core_are_capped_with_a_note() {
+    let runs: [(&str, &[&str]); 2] = [
+        ("RAYON_NUM_THREADS", &["analyze", "fixtures/sample-tenant"]),
+        (
+            "POLARS_MAX_THREADS",
+            &[
+                "sql",
+                "fixtures/sample-tenant",
+                "-q",
+                "select count(*) as n from events",
+            ],
+        ),
+    ];
+    for (var, args) in runs {
+        let out = licdiag()
+            .env(var, "100000")
+            .arg("--no-progress")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{var}=100000 is more than 4 per CPU core")),
+            "{var}: {err}"
+        );
+        let plain = licdiag()
+            .env_remove("RAYON_NUM_THREADS")
+            .env_remove("POLARS_MAX_THREADS")
+            .arg("--no-progress")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), plain.status.code(), "{var}");
+        assert_eq!(out.stdout, plain.stdout, "{var}");
+    }
+}
+
+/// A fuzzing review's display names, `A<c>B` for 33 invisible and hidden characters (the joiners,
+/// Khmer vowels, deprecated format characters, variation selectors, tag and musical format
+/// characters passed raw): no output for a reader, report or `sql`, holds one of them as it is.
+#[test]
+fn every_default_ignorable_character_is_escaped_in_every_output() {
+    let invisible = |c: char| {
+        matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        ) || (c.is_control() && c != '\n' && c != '\t')
+    };
+    let dir = "fixtures/fuzz-review/invisible";
+    let query = "select display_name from users";
+    let runs: Vec<Vec<&str>> = ["table", "md", "html", "json"]
+        .into_iter()
+        .map(|f| vec!["analyze", dir, "--format", f])
+        .chain(
+            ["table", "json"]
+                .into_iter()
+                .map(|f| vec!["sql", dir, "-q", query, "--format", f]),
+        )
+        .collect();
+    for args in runs {
+        let out = licdiag().arg("--no-progress").args(&args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let raw: Vec<char> = text.chars().filter(|&c| invisible(c)).collect();
+        assert!(raw.is_empty(), "{args:?}: {raw:?}");
+        // the joiner and the variation selector are there, escaped (the analyze table names
+        // no user)
+        if args[..4] == ["analyze", dir, "--format", "table"] {
+            continue;
+        }
+        let shown = ["200d", "fe0f"]
+            .iter()
+            .all(|h| text.contains(&format!("\\u{{{h}}}")) || text.contains(&format!("\\u{h}")));
+        assert!(shown, "{args:?}");
+    }
+}
+
+/// UTF-16 LE text without a byte-order mark and a gzip file compressed twice (a fuzzing review's
+/// inputs) were "binary data ... if this is a .zip, unzip it first": each is said for what it is,
+/// with how to fix it.
+#[test]
+fn utf16_without_a_mark_and_gzip_twice_are_said_for_what_they_are() {
+    for (file, says) in [
+        (
+            "fixtures/fuzz-review/graph-utf16le-nobom.jsonl",
+            &[
+                "UTF-16LE text without a byte-order mark",
+                "iconv -f UTF-16LE -t UTF-8",
+                "Set-Content -Encoding utf8",
+            ][..],
+        ),
+        (
+            "fixtures/fuzz-review/graph-double.jsonl.gz",
+            &["compressed twice", "gunzip it once"][..],
+        ),
+    ] {
+        let out = licdiag()
+            .args(["--no-progress", "analyze", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("binary data"), "{err}");
+        for s in says {
+            assert!(err.contains(s), "{file}: {s}: {err}");
+        }
+    }
+}
+
+/// Free-text result reasons (a fuzzing review's): `Error.` and `evil.txt.exe` were read as the
+/// unknown codes `Error` and `exe`; only a .NET exception's class name stays a code.
+#[test]
+fn free_text_reasons_are_not_error_codes() {
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "analyze",
+            "fixtures/fuzz-review/reasons.jsonl",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut causes: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["cause"].as_str())
+        .collect();
+    causes.sort_unstable();
+    assert_eq!(causes, ["SpnValidationException", "UnspecifiedFailure"]);
+}
+
 /// A `.gz` cut inside a CSV row: the part row (a user id cut in two still makes two cells) is not
 /// read as a membership but counted as the record the stream ends inside (a review found it used).
 #[test]

@@ -69,7 +69,7 @@ fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
         "{out}"
     );
     let want = format!(
-        "problem     record 2 (line 10): malformed value: {}",
+        "problem     record 2 (line 10): bad seat count in consumedUnits: {}",
         beyond("EMS", "consumedUnits", "1e+30")
     );
     assert!(out.contains(&want), "{out}");
@@ -77,7 +77,7 @@ fn an_impossible_seat_count_is_a_malformed_record_never_clamped() {
     let out = skipped_then_fatal(
         f,
         &skus,
-        "record 2 (line 10): malformed value",
+        "record 2 (line 10): bad seat count in consumedUnits",
         &beyond("EMS", "consumedUnits", "1e+30"),
     );
     assert!(!out.contains("18446744073709551615"), "{out}");
@@ -438,4 +438,55 @@ fn a_repeated_user_or_product_is_said_with_its_record() {
         ),
         "{out}"
     );
+}
+
+/// `consumedUnits: null` and `prepaidUnits.enabled: null` were read as 0 consumed and 0 enabled (a
+/// full product looked free, an empty one over-assigned): the product's seats are unknown, said in
+/// the note with the field, and no seat numbers are judged for it.
+#[test]
+fn a_null_seat_count_is_unknown_not_zero() {
+    let f = "fixtures/robust/impossible-seats";
+    for (field, skus) in [
+        (
+            "consumedUnits",
+            r#"{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900","skuPartNumber":"ENTERPRISEPACK","consumedUnits":null,"prepaidUnits":{"enabled":1}}"#,
+        ),
+        (
+            "prepaidUnits.enabled",
+            r#"{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900","skuPartNumber":"ENTERPRISEPACK","consumedUnits":1,"prepaidUnits":{"enabled":null}}"#,
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["users.json", "groups.json"] {
+            std::fs::copy(format!("{f}/{name}"), dir.path().join(name)).expect("copy");
+        }
+        let other = r#"{"skuId":"efccb6f7-5641-4e0e-bd10-b4976e1bf68e","skuPartNumber":"EMS","consumedUnits":1,"prepaidUnits":{"enabled":10}}"#;
+        let p = write(
+            dir.path(),
+            "subscribedSkus.json",
+            &format!("[{skus},\n{other}]"),
+        );
+        let d = dir.path().display().to_string();
+        let (code, out, err) = run(&["--no-progress", "analyze", &d]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "{p}: 1 malformed record skipped (first: record 1 (line 1): unknown seat count: \
+                 {field} is null)"
+            )),
+            "{err}"
+        );
+        assert!(
+            out.contains("seat numbers and reclaimable seats are unknown")
+                && !out.contains("ENTERPRISEPACK has 1 enabled and 0 consumed")
+                && !out.contains("ENTERPRISEPACK has 0 enabled"),
+            "{out}"
+        );
+        let (_, out, _) = run(&["--no-progress", "inspect", &p]);
+        assert!(
+            out.contains("subscribedSku ENTERPRISEPACK")
+                && out.contains("is null, so the product's seat counts are unknown"),
+            "{out}"
+        );
+    }
 }

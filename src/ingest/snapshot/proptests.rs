@@ -233,6 +233,7 @@ fn known_reason(r: &str) -> bool {
         WRONG_KIND,
     ]
     .contains(&r)
+        || super::skus::SEAT_REASONS.contains(&r)
 }
 
 proptest! {

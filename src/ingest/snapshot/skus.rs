@@ -32,13 +32,23 @@ pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, S
         part_number.as_deref().unwrap_or(sku_id.as_str())
     );
 
-    let consumed = count_field(v, "consumedUnits", &owner)?.unwrap_or(0);
+    unknown_if_null(v, "consumedUnits", UNKNOWN_CONSUMED, &owner)?;
+    let consumed = seats(v, "consumedUnits", BAD_CONSUMED, &owner)?.unwrap_or(0);
     let (enabled, warning, suspended, locked_out) = match object_field(v, "prepaidUnits", &owner)? {
         Some(units) => {
-            let n = |k: &str| count_field(&units, k, &format!("{owner}: prepaidUnits")).map(|c| c.unwrap_or(0));
-            (n("enabled")?, n("warning")?, n("suspended")?, n("lockedOut")?)
+            let owner = format!("{owner}: prepaidUnits");
+            unknown_if_null(&units, "enabled", UNKNOWN_ENABLED, &owner)?;
+            let n = |k: &str, bad: &'static str| seats(&units, k, bad, &owner).map(|c| c.unwrap_or(0));
+            (
+                n("enabled", BAD_ENABLED)?,
+                n("warning", BAD_WARNING)?,
+                n("suspended", BAD_SUSPENDED)?,
+                n("lockedOut", BAD_LOCKED_OUT)?,
+            )
         }
-        None => match count_field(v, "allottedUnits", &owner)? {
+        None => match unknown_if_null(v, "allottedUnits", UNKNOWN_ALLOTTED, &owner)
+            .and_then(|()| seats(v, "allottedUnits", BAD_ALLOTTED, &owner))?
+        {
             Some(allotted) => (allotted, 0, 0, 0),
             None => {
                 return Err(SnapshotIssue {
@@ -107,6 +117,83 @@ pub(super) fn parse_sku(v: &Value, source: SourceRef) -> Result<SubscribedSku, S
     })
 }
 
+/// Issue reasons of a seat count that is not a count (negative, fractional, not a number, more
+/// than Graph's 32 bits): the record is skipped, its reason naming the field.
+pub const BAD_CONSUMED: &str = "bad seat count in consumedUnits";
+pub const BAD_ENABLED: &str = "bad seat count in prepaidUnits.enabled";
+pub const BAD_WARNING: &str = "bad seat count in prepaidUnits.warning";
+pub const BAD_SUSPENDED: &str = "bad seat count in prepaidUnits.suspended";
+pub const BAD_LOCKED_OUT: &str = "bad seat count in prepaidUnits.lockedOut";
+pub const BAD_ALLOTTED: &str = "bad seat count in allottedUnits";
+/// Issue reasons of a seat count written as `null`: the product's seats are unknown, not 0 (read
+/// as 0 they made a full product look empty and an empty one over-assigned). The record is
+/// skipped, so no seat judgement is made for the product, as for one the export does not list.
+pub const UNKNOWN_CONSUMED: &str = "unknown seat count: consumedUnits is null";
+pub const UNKNOWN_ENABLED: &str = "unknown seat count: prepaidUnits.enabled is null";
+pub const UNKNOWN_ALLOTTED: &str = "unknown seat count: allottedUnits is null";
+/// Every reason of a skipped product whose seat count is not read ([`BAD_CONSUMED`],
+/// [`UNKNOWN_CONSUMED`], ...), for the property tests' list of known reasons.
+#[cfg(test)]
+pub const SEAT_REASONS: [&str; 9] = [
+    BAD_CONSUMED,
+    BAD_ENABLED,
+    BAD_WARNING,
+    BAD_SUSPENDED,
+    BAD_LOCKED_OUT,
+    BAD_ALLOTTED,
+    UNKNOWN_CONSUMED,
+    UNKNOWN_ENABLED,
+    UNKNOWN_ALLOTTED,
+];
+
+/// A seat count ([`count_field`]), its issue given `bad`, the reason naming its field.
+fn seats(
+    v: &Value,
+    key: &str,
+    bad: &'static str,
+    owner: &str,
+) -> Result<Option<u64>, SnapshotIssue> {
+    count_field(v, key, owner).map_err(|mut e| {
+        e.reason = bad;
+        e
+    })
+}
+
+/// An issue of reason `unknown` when `key` is written and `null` (top level or in
+/// `AdditionalProperties`, in any letter case): absent, the count keeps its default.
+fn unknown_if_null(
+    v: &Value,
+    key: &str,
+    unknown: &'static str,
+    owner: &str,
+) -> Result<(), SnapshotIssue> {
+    let null_in = |o: &Value| {
+        o.as_object().is_some_and(|o| {
+            o.iter()
+                .any(|(k, x)| k.eq_ignore_ascii_case(key) && x.is_null())
+        })
+    };
+    let bag = v
+        .as_object()
+        .and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("AdditionalProperties"))
+        })
+        .map(|(_, b)| b);
+    if null_in(v) || bag.is_some_and(null_in) {
+        return Err(SnapshotIssue {
+            reason: unknown,
+            detail: format!(
+                "{owner}: `{key}` is null, so the product's seat counts are unknown: no seat \
+                 judgement is made for it (as for a product the export does not list); export the \
+                 subscribedSkus again (`Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10`, or \
+                 `GET /subscribedSkus`)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +252,54 @@ mod tests {
         assert_eq!(s.service_plans[0].name.as_deref(), Some("TEAMS1"));
     }
 
+    /// A null seat count is unknown, not 0: the record is skipped with a reason naming the
+    /// field, and the detail names the product; a negative or fractional count's reason names
+    /// its field too. An absent `consumedUnits` keeps its 0.
+    #[test]
+    fn null_and_bad_seat_counts_name_their_field() {
+        let cases = [
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "consumedUnits": null, "prepaidUnits": {"enabled": 5}}),
+                UNKNOWN_CONSUMED,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "consumedUnits": 1, "prepaidUnits": {"enabled": null}}),
+                UNKNOWN_ENABLED,
+            ),
+            (
+                json!({"SkuId": SKU, "SkuPartNumber": "E3", "ConsumedUnits": 1, "PrepaidUnits": {"Enabled": null}}),
+                UNKNOWN_ENABLED,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "allottedUnits": null}),
+                UNKNOWN_ALLOTTED,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "consumedUnits": -1, "prepaidUnits": {"enabled": 5}}),
+                BAD_CONSUMED,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "prepaidUnits": {"enabled": 2.5}}),
+                BAD_ENABLED,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "prepaidUnits": {"enabled": 1, "lockedOut": -3}}),
+                BAD_LOCKED_OUT,
+            ),
+            (
+                json!({"skuId": SKU, "skuPartNumber": "E3", "allottedUnits": 1e30}),
+                BAD_ALLOTTED,
+            ),
+        ];
+        for (v, reason) in cases {
+            let e = parse(v.clone()).unwrap_err();
+            assert_eq!(e.reason, reason, "{v}");
+            assert!(e.detail.starts_with("subscribedSku E3"), "{}", e.detail);
+        }
+        let s = parse(json!({"skuId": SKU, "prepaidUnits": {"enabled": 3}})).unwrap();
+        assert_eq!((s.enabled, s.consumed), (3, 0));
+    }
+
     #[test]
     fn truncated_and_malformed() {
         let e = parse(json!({"SkuId": SKU, "SkuPartNumber": "X", "ConsumedUnits": 1,
@@ -186,32 +321,32 @@ mod tests {
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {"enabled": "lots"}}),
-                MALFORMED,
+                BAD_ENABLED,
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {"enabled": -5}}),
-                MALFORMED,
+                BAD_ENABLED,
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": {"n": 1}}),
-                MALFORMED,
+                BAD_CONSUMED,
             ),
             // impossible seat counts are never clamped to u64::MAX
             (
                 json!({"skuId": SKU, "prepaidUnits": {"enabled": 1e30}}),
-                MALFORMED,
+                BAD_ENABLED,
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {"warning": 18446744073709551616_f64}}),
-                MALFORMED,
+                BAD_WARNING,
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {}, "consumedUnits": 2.5}),
-                MALFORMED,
+                BAD_CONSUMED,
             ),
             (
                 json!({"skuId": SKU, "allottedUnits": 4294967296_u64}),
-                MALFORMED,
+                BAD_ALLOTTED,
             ),
             (
                 json!({"skuId": SKU, "prepaidUnits": {}, "servicePlans": [{"servicePlanName": "X"}]}),
