@@ -344,6 +344,7 @@ fn fast_path_and_full_parse_agree() {
         "delimiters",
         "reference-review",
         "ps-review",
+        "robust/csv-cut-cell",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
@@ -1250,4 +1251,59 @@ fn error_lists_tie_other_to_the_sibling_and_count_users_by_name() {
         .find(|f| f["cause"] == "CountViolation")
         .expect("a CountViolation finding");
     assert_eq!(count["users"].as_array().map(Vec::len), Some(2), "{count}");
+}
+
+/// A CSV cell cut, or its quote left open, ran its row on into the next lines: the row was read
+/// with the next one's cells (an id holding a line break and a quote was accepted, the next row
+/// lost without a count). The row is skipped up to its cut line, naming the lines it joined, and
+/// the rows after are read again from the next line; `--strict` refuses it. A reviewer's inputs (fixtures/README.md, `robust/`).
+#[test]
+fn a_csv_row_cut_in_a_cell_is_skipped_and_the_next_rows_read() {
+    // (file, data rows, events, snapshot objects, the skip's line, the lines it joined)
+    let cases: [(&str, u64, u64, u64, u64, &str); 4] = [
+        ("users-errors-cut-cell.csv", 65, 0, 64, 38, "lines 38-39"),
+        ("membership-min.csv", 4, 0, 3, 3, "lines 3-5"),
+        ("membership-unclosed-quote.csv", 51, 0, 50, 3, "lines 3-52"),
+        ("purview-classic-cut-cell.csv", 8, 7, 0, 3, "lines 3-4"),
+    ];
+    for (file, rows, events, snap, line, joined) in cases {
+        let rel = format!("robust/csv-cut-cell/{file}");
+        for full_parse in [false, true] {
+            let opts = ReadOptions {
+                keep_all: true,
+                full_parse,
+                ..Default::default()
+            };
+            let data =
+                read_inputs(&[fixture(&rel)], &opts).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let r = &data.inputs[0];
+            assert_eq!(
+                (r.records, r.events, r.snapshot_records, r.skipped_total()),
+                (rows, events, snap, 1),
+                "{rel}: every row read or counted"
+            );
+            assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total());
+            let issue = &r.issues[0];
+            assert_eq!(issue.line, Some(line), "{rel}");
+            let next = format!("reading goes on at line {}", line + 1);
+            for said in [joined, "a cell cut or a quote left open", next.as_str()] {
+                assert!(
+                    issue.detail.contains(said),
+                    "{rel}: {said:?} in {}",
+                    issue.detail
+                );
+            }
+        }
+        let strict = ReadOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let err = read_inputs(&[fixture(&rel)], &strict).expect_err("--strict refuses a cut row");
+        assert!(err.to_string().contains(joined), "{rel}: {err}");
+    }
+    // no user id holds a line break or a quote
+    let data = read_all("robust/csv-cut-cell/users-errors-cut-cell.csv");
+    for u in &data.snapshot.users {
+        assert!(!u.id.as_str().contains(['\n', '"']), "{:?}", u.id.as_str());
+    }
 }
