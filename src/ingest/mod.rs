@@ -780,18 +780,12 @@ fn process_csv_row(
     // columns (a blank row of a snapshot table holds nothing and is passed over there)
     let blank = || row.iter().all(|c| c.trim().is_empty());
     if row.len() != headers.len() && !(matches!(shape, CsvShape::Snapshot(_)) && blank()) {
-        let (what, advice) = match shape {
-            CsvShape::Audit(CsvKind::Portal) => (" (admin-center audit download)".to_string(), ""),
-            CsvShape::Audit(_) => (String::new(), ""),
-            CsvShape::Snapshot(kind) => (
-                format!(" ({})", kind.label()),
-                "; a cell cut or a quote left open joins a row to the next: export the file again",
-            ),
-        };
+        // a row that runs on into the next line is caught before ([`CsvRows::joined`]): this one
+        // is on its line alone
         let detail = format!(
-            "expected {} fields like the header{what}, found {}{advice}",
-            headers.len(),
-            row.len()
+            "{}; a cell cut or a quote left open leaves a row short or joins it to the next, a \
+             stray delimiter makes it long: export the file again",
+            width_detail(shape, headers.len(), row.len())
         );
         return skip(&src, "malformed CSV row", detail, true);
     }
@@ -2179,8 +2173,8 @@ struct CsvRows<'a> {
 impl CsvRows<'_> {
     /// Where a row that holds a line break ran on past its line: a single-line cell
     /// ([`single_line_columns`]) that holds one was cut, or had its quote left open, and is cut
-    /// on its first line break. `None` for a row whose line breaks are in cells that may hold
-    /// them.
+    /// on its first line break; a row not as wide as the header is cut on its first. `None` for
+    /// a row whose line breaks are in cells that may hold them, as wide as the header.
     fn joined(&self, row: &impl csvrows::Cells) -> Option<CsvJoin> {
         let mut breaks = Vec::with_capacity(row.width());
         for i in 0..row.width() {
@@ -2211,6 +2205,7 @@ impl CsvRows<'_> {
         // the line breaks before the cut one, in the cells before
         let cut = match cut_cell {
             Some(i) => breaks.iter().take(i).sum(),
+            None if row.width() != self.input.headers.len() => 0,
             None => return None,
         };
         Some(CsvJoin { last, cut })

@@ -1255,16 +1255,29 @@ fn error_lists_tie_other_to_the_sibling_and_count_users_by_name() {
 
 /// A CSV cell cut, or its quote left open, ran its row on into the next lines: the row was read
 /// with the next one's cells (an id holding a line break and a quote was accepted, the next row
-/// lost without a count). The row is skipped up to its cut line, naming the lines it joined, and
+/// lost without a count), or as a row too wide, two rows counted as one skip with no hint (but
+/// in a snapshot CSV). The row is skipped up to its cut line, naming the lines it joined, and
 /// the rows after are read again from the next line; `--strict` refuses it. A reviewer's inputs (fixtures/README.md, `robust/`).
 #[test]
 fn a_csv_row_cut_in_a_cell_is_skipped_and_the_next_rows_read() {
     // (file, data rows, events, snapshot objects, the skip's line, the lines it joined)
-    let cases: [(&str, u64, u64, u64, u64, &str); 4] = [
+    let cases: [(&str, u64, u64, u64, u64, &str); 8] = [
         ("users-errors-cut-cell.csv", 65, 0, 64, 38, "lines 38-39"),
         ("membership-min.csv", 4, 0, 3, 3, "lines 3-5"),
         ("membership-unclosed-quote.csv", 51, 0, 50, 3, "lines 3-52"),
         ("purview-classic-cut-cell.csv", 8, 7, 0, 3, "lines 3-4"),
+        // cut in a cell that may hold line breaks: the joined row is too wide
+        ("la-cut-cell.csv", 15, 14, 0, 14, "lines 14-15"),
+        ("portal-cut-cell.csv", 10, 9, 0, 3, "lines 3-4"),
+        ("purview-auditdata-cut.csv", 8, 7, 0, 5, "lines 5-6"),
+        (
+            "users-errors-cut-error-cell.csv",
+            65,
+            0,
+            64,
+            10,
+            "lines 10-11",
+        ),
     ];
     for (file, rows, events, snap, line, joined) in cases {
         let rel = format!("robust/csv-cut-cell/{file}");
