@@ -345,6 +345,7 @@ fn fast_path_and_full_parse_agree() {
         "reference-review",
         "ps-review",
         "robust/csv-cut-cell",
+        "robust/json-line-records",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
@@ -1318,5 +1319,37 @@ fn a_csv_row_cut_in_a_cell_is_skipped_and_the_next_rows_read() {
     let data = read_all("robust/csv-cut-cell/users-errors-cut-cell.csv");
     for u in &data.snapshot.users {
         assert!(!u.id.as_str().contains(['\n', '"']), "{:?}", u.id.as_str());
+    }
+}
+
+/// A JSON Lines record given an empty `"value":[]` or `"records":[]` key was taken for an empty
+/// page or envelope and vanished without a count. Every line is one record, read or skipped once
+/// (fixtures/README.md, `robust/`).
+#[test]
+fn a_json_line_is_one_record_whatever_it_holds() {
+    // (file, records, events, skipped)
+    let cases = [
+        ("graph-record-with-empty-value.jsonl", 13, 13, 0),
+        ("azure-monitor-record-with-empty-records.jsonl", 10, 10, 0),
+        ("ual-record-with-empty-records.jsonl", 13, 10, 3),
+    ];
+    for (file, records, events, skipped) in cases {
+        let rel = format!("robust/json-line-records/{file}");
+        for full_parse in [false, true] {
+            let opts = ReadOptions {
+                keep_all: true,
+                full_parse,
+                ..Default::default()
+            };
+            let data =
+                read_inputs(&[fixture(&rel)], &opts).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let r = &data.inputs[0];
+            assert_eq!(
+                (r.records, r.events, r.skipped_total()),
+                (records, events, skipped),
+                "{rel}"
+            );
+            assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total());
+        }
     }
 }
