@@ -206,7 +206,18 @@ fn one_line(
             Ok(Some(mut item)) => {
                 found = true;
                 item.line = rel + item.line - 1;
-                outs.push(process_json_item(item, file, light, lean));
+                let o = process_json_item(item, file, light, lean);
+                // a line that does not parse is one record skipped: what the splitter finds after
+                // its error (a stray `]` closed the record early) is its text, not records of
+                // their own (each was counted, 24 skips for one line)
+                let broken = matches!(&o, Outcome::Skip { malformed: true, reason, .. }
+                    if reason == "malformed JSON"
+                        || reason == "not a JSON object"
+                        || reason == super::TRUNCATED_RECORD);
+                outs.push(o);
+                if broken {
+                    break;
+                }
             }
             Ok(None) => {
                 // Every line is one record: what the splitter reads past without a record or a

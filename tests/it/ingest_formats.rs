@@ -1323,8 +1323,9 @@ fn a_csv_row_cut_in_a_cell_is_skipped_and_the_next_rows_read() {
 }
 
 /// A JSON Lines record given an empty `"value":[]` or `"records":[]` key was taken for an empty
-/// page or envelope and vanished without a count. Every line is one record, read or skipped once
-/// (fixtures/README.md, `robust/`).
+/// page or envelope and vanished without a count; a stray `]` in a line made its rest 24 records
+/// skipped of their own. Every line is one record, read or skipped once (fixtures/README.md,
+/// `robust/`).
 #[test]
 fn a_json_line_is_one_record_whatever_it_holds() {
     // (file, records, events, skipped)
@@ -1332,6 +1333,7 @@ fn a_json_line_is_one_record_whatever_it_holds() {
         ("graph-record-with-empty-value.jsonl", 13, 13, 0),
         ("azure-monitor-record-with-empty-records.jsonl", 10, 10, 0),
         ("ual-record-with-empty-records.jsonl", 13, 10, 3),
+        ("graph-stray-bracket.jsonl", 13, 12, 1),
     ];
     for (file, records, events, skipped) in cases {
         let rel = format!("robust/json-line-records/{file}");
@@ -1352,4 +1354,9 @@ fn a_json_line_is_one_record_whatever_it_holds() {
             assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total());
         }
     }
+    let data = read_all("robust/json-line-records/graph-stray-bracket.jsonl");
+    let r = &data.inputs[0];
+    assert_eq!(r.skipped.get("malformed JSON"), Some(&1));
+    assert_eq!(r.issues.len(), 1);
+    assert_eq!(r.issues[0].line, Some(5));
 }
