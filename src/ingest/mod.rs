@@ -15,6 +15,7 @@ mod blocks;
 mod csvblocks;
 mod csvrows;
 mod defer;
+mod gzmembers;
 pub mod jsonscan;
 mod lightaudit;
 pub mod lightjson;
@@ -2621,6 +2622,15 @@ fn read_in_order(
                 .or_default() += 1;
         }
         sink.report.gzip_cut = Some(c);
+    }
+    // bytes after a complete stream that are not NUL padding nor another member: ignored, as
+    // `gzip -t` ignores them, and said; the stream itself was read whole
+    let trailing = cut.trailing();
+    if trailing > 0 {
+        sink.report.notes.push(format!(
+            "{trailing} bytes after the end of the gzip stream were ignored (not gzip data; \
+             `gzip -t` calls them trailing garbage): every record of the stream was read"
+        ));
     }
     // A depth-truncated PowerShell export hides license states: using the rest would report
     // licensed users as unlicensed, so the file is refused with the fix.
