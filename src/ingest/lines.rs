@@ -46,9 +46,28 @@ fn without_bom(mut line: &[u8]) -> &[u8] {
     line
 }
 
+/// Whether a line's object is a page or envelope whose `value` / `records` array holds the
+/// records. An object with other keys is one only when it is not itself an audit record or a
+/// snapshot object: a record given a `"value":[]` or `"records":[]` key was read as an empty page
+/// and vanished without a count.
 fn is_envelope(m: &serde_json::Map<String, Value>) -> bool {
-    m.iter()
+    if !m
+        .iter()
         .any(|(k, v)| jsonscan::is_envelope_key(k.as_bytes()) && v.is_array())
+    {
+        return false;
+    }
+    if pure_envelope(m) {
+        return true;
+    }
+    let v = Value::Object(m.clone());
+    super::audit::classify(&v).is_none() && super::snapshot::classify_json(&v).is_none()
+}
+
+/// Whether every key of an object is a page's or envelope's: its record array, OData annotations.
+fn pure_envelope(m: &serde_json::Map<String, Value>) -> bool {
+    m.keys()
+        .all(|k| jsonscan::is_envelope_key(k.as_bytes()) || k.starts_with('@'))
 }
 
 /// JSON Lines framing: a record ends at a newline.
@@ -168,12 +187,16 @@ fn one_line(
             return;
         }
     }
+    // an envelope with keys of its own (neither an audit record nor a snapshot object): what its
+    // array holds is read, and when that is nothing the line is still counted
+    let mut impure = false;
     if let Ok(Value::Object(m)) = super::record::parse(line) {
         if !is_envelope(&m) {
             let o = process_value(Value::Object(m), src.clone(), None);
             outs.push(super::keys_once(o, line, &src));
             return;
         }
+        impure = !pure_envelope(&m);
     }
     // not exactly one record object: the general splitter, on this line alone
     let mut sc = jsonscan::Scanner::new(line);
@@ -183,7 +206,18 @@ fn one_line(
             Ok(Some(mut item)) => {
                 found = true;
                 item.line = rel + item.line - 1;
-                outs.push(process_json_item(item, file, light, lean));
+                let o = process_json_item(item, file, light, lean);
+                // a line that does not parse is one record skipped: what the splitter finds after
+                // its error (a stray `]` closed the record early) is its text, not records of
+                // their own (each was counted, 24 skips for one line)
+                let broken = matches!(&o, Outcome::Skip { malformed: true, reason, .. }
+                    if reason == "malformed JSON"
+                        || reason == "not a JSON object"
+                        || reason == super::TRUNCATED_RECORD);
+                outs.push(o);
+                if broken {
+                    break;
+                }
             }
             Ok(None) => {
                 // Every line is one record: what the splitter reads past without a record or a
@@ -204,6 +238,13 @@ fn one_line(
                     outs.push(skip(&src, "malformed JSON", detail, true));
                 } else if !found && sc.stray_separator() {
                     outs.push(super::not_an_object(&src, line));
+                } else if !found && impure {
+                    let detail = format!(
+                        "{} holds an empty `value` / `records` array beside keys of its own: \
+                         neither an audit record nor a page of them",
+                        super::keys_of(&super::record::parse(line).unwrap_or(Value::Null))
+                    );
+                    outs.push(skip(&src, "unrecognized record", detail, true));
                 }
                 break;
             }

@@ -16,6 +16,7 @@ mod crossformat;
 mod csvblocks;
 mod csvrows;
 mod defer;
+mod gzmembers;
 pub mod jsonscan;
 mod lightaudit;
 pub mod lightjson;
@@ -388,7 +389,37 @@ enum Outcome {
         malformed: bool,
         record: u64,
         line: Option<u64>,
+        /// A CSV row joined to the lines after it ([`CsvJoin`]): its detail names them once the
+        /// line is absolute ([`Sink::take`]).
+        join: Option<CsvJoin>,
     },
+}
+
+/// A CSV record that runs on past its line: a cell cut or a quote left open joined the row to
+/// the next ones. Lines are counted from the record's first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CsvJoin {
+    /// The line the joined record ends on.
+    last: u64,
+    /// The line the record is cut on: it is skipped up to there, and reading goes on after it.
+    cut: u64,
+}
+
+impl CsvJoin {
+    /// The skip's detail, `what` it found wrong, once the record's line `l` is absolute.
+    fn detail(self, what: &str, l: u64) -> String {
+        let skipped = if self.cut == 0 {
+            format!("line {l} is skipped")
+        } else {
+            format!("lines {l}-{} are skipped", l + self.cut)
+        };
+        format!(
+            "{what}: lines {l}-{} are read as one row (a cell cut or a quote left open joins a \
+             row to the next); {skipped}, and reading goes on at line {}; export the file again",
+            l + self.last,
+            l + self.cut + 1
+        )
+    }
 }
 
 fn skip(
@@ -403,6 +434,7 @@ fn skip(
         malformed,
         record: src.record,
         line: src.line(),
+        join: None,
     }
 }
 
@@ -673,6 +705,76 @@ fn same_name(cell: &str, name: &str) -> bool {
     bare(cell).eq_ignore_ascii_case(bare(name))
 }
 
+/// What a CSV row of `width` fields is, for a header of `expected`.
+fn width_detail(shape: &CsvShape, expected: usize, width: usize) -> String {
+    let what = match shape {
+        CsvShape::Audit(CsvKind::Portal) => " (admin-center audit download)".to_string(),
+        CsvShape::Audit(_) => String::new(),
+        CsvShape::Snapshot(kind) => format!(" ({})", kind.label()),
+    };
+    format!("expected {expected} fields like the header{what}, found {width}")
+}
+
+/// The columns of a CSV export whose cells never hold a line break: ids and GUIDs, times and
+/// dates, the activity and its result. Such a cell that does is one cut, or one whose quote was
+/// left open, run on into the next rows ([`CsvRows::joined`]). The admin-center download's are by
+/// position (its header is localized): the date, correlation id, service, category, activity,
+/// result, actor type and ids, and each target's type and id ([`audit::portal_row_to_value`]).
+fn single_line_columns(shape: &CsvShape, headers: &[String]) -> Vec<usize> {
+    if let CsvShape::Audit(CsvKind::Portal) = shape {
+        let mut v = vec![0, 1, 2, 3, 4, 5, 8, 10, 15];
+        for t in 0..3 {
+            let base = 17 + 19 * t;
+            v.extend([base, base + 2]);
+        }
+        v.retain(|&i| i < headers.len());
+        return v;
+    }
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| single_line_name(h))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Whether a named column's cells never hold a line break ([`single_line_columns`]).
+fn single_line_name(header: &str) -> bool {
+    let name: String = header
+        .chars()
+        .take_while(|&c| c != '[')
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    name.ends_with("id")
+        || name.ends_with("ids")
+        || name.contains("time")
+        || name.contains("date")
+        || matches!(
+            name.as_str(),
+            "operationname"
+                | "operations"
+                | "operation"
+                | "operationtype"
+                | "aadoperationtype"
+                | "activity"
+                | "activitydisplayname"
+                | "category"
+                | "result"
+                | "resulttype"
+                | "recordtype"
+                | "resultindex"
+                | "resultcount"
+                | "identity"
+                | "objectstate"
+                | "loggedbyservice"
+                | "userprincipalname"
+                | "upn"
+                | "skupartnumber"
+                | "assignedbygroup"
+        )
+}
+
 fn process_csv_row(
     shape: &CsvShape,
     headers: &[String],
@@ -685,18 +787,12 @@ fn process_csv_row(
     // columns (a blank row of a snapshot table holds nothing and is passed over there)
     let blank = || row.iter().all(|c| c.trim().is_empty());
     if row.len() != headers.len() && !(matches!(shape, CsvShape::Snapshot(_)) && blank()) {
-        let (what, advice) = match shape {
-            CsvShape::Audit(CsvKind::Portal) => (" (admin-center audit download)".to_string(), ""),
-            CsvShape::Audit(_) => (String::new(), ""),
-            CsvShape::Snapshot(kind) => (
-                format!(" ({})", kind.label()),
-                "; a cell cut or a quote left open joins a row to the next: export the file again",
-            ),
-        };
+        // a row that runs on into the next line is caught before ([`CsvRows::joined`]): this one
+        // is on its line alone
         let detail = format!(
-            "expected {} fields like the header{what}, found {}{advice}",
-            headers.len(),
-            row.len()
+            "{}; a cell cut or a quote left open leaves a row short or joins it to the next, a \
+             stray delimiter makes it long: export the file again",
+            width_detail(shape, headers.len(), row.len())
         );
         return skip(&src, "malformed CSV row", detail, true);
     }
@@ -960,7 +1056,12 @@ impl Sink<'_> {
                 malformed,
                 record,
                 line,
+                join,
             } => {
+                let detail = match (join, line) {
+                    (Some(j), Some(l)) => j.detail(&detail, l),
+                    _ => detail,
+                };
                 if malformed && self.opts.strict {
                     let at = match line {
                         Some(l) => format!("record {record} (line {l})"),
@@ -1951,6 +2052,7 @@ fn read_csv(sink: &mut Sink<'_>, reader: Reader, file: FileName) -> Result<(), I
         scan: !sink.opts.full_parse && delimiter == b',',
         delimiter,
         lean: sink.opts.lean(),
+        single_line: single_line_columns(&shape, &headers),
         shape,
         headers,
         file,
@@ -2053,6 +2155,8 @@ struct CsvInput {
     lean: bool,
     /// `,`, or `;` or a tab ([`sniff_delimiter`]).
     delimiter: u8,
+    /// The columns whose cells never hold a line break ([`single_line_columns`]).
+    single_line: Vec<usize>,
     file: FileName,
 }
 
@@ -2091,6 +2195,15 @@ fn csv_slice(slice: &[u8], input: &CsvInput) -> (Vec<Outcome>, u64) {
                 csvrows::Scan::Record { start, end } => {
                     pos = end;
                     let row = csvrows::RawRow::new(text, start, end, &fields);
+                    let bytes = slice.get(start..end).unwrap_or_default();
+                    if memchr::memchr(b'\n', bytes).is_some() {
+                        if let Some(join) = rows.joined(&row) {
+                            let line = lines_to(start);
+                            pos = start + resume_after(bytes, join.cut);
+                            rows.skip_joined(&row, join, line);
+                            continue;
+                        }
+                    }
                     let needle = hits.as_mut().map(|h| h.any_in(start, end));
                     if rows.counted_light(&row, needle) {
                         continue;
@@ -2128,6 +2241,89 @@ struct CsvRows<'a> {
 }
 
 impl CsvRows<'_> {
+    /// Where a row that holds a line break ran on past its line: a single-line cell
+    /// ([`single_line_columns`]) that holds one was cut, or had its quote left open, and is cut
+    /// on its first line break; a row not as wide as the header is cut on its first. `None` for
+    /// a row whose line breaks are in cells that may hold them, as wide as the header.
+    fn joined(&self, row: &impl csvrows::Cells) -> Option<CsvJoin> {
+        let mut breaks = Vec::with_capacity(row.width());
+        for i in 0..row.width() {
+            // a quote left open to the end of the input holds its last line end
+            let last_cell = i + 1 == row.width();
+            let n = row
+                .with_cell(i, |c| {
+                    let c = if last_cell {
+                        c.trim_end_matches(['\r', '\n'])
+                    } else {
+                        c
+                    };
+                    memchr::memchr_iter(b'\n', c.as_bytes()).count()
+                })
+                .unwrap_or(0) as u64;
+            breaks.push(n);
+        }
+        let last: u64 = breaks.iter().sum();
+        if last == 0 {
+            return None;
+        }
+        let cut_cell = self
+            .input
+            .single_line
+            .iter()
+            .copied()
+            .find(|&i| breaks.get(i).is_some_and(|&n| n > 0));
+        // the line breaks before the cut one, in the cells before
+        let cut = match cut_cell {
+            Some(i) => breaks.iter().take(i).sum(),
+            None if row.width() != self.input.headers.len() => 0,
+            None => return None,
+        };
+        Some(CsvJoin { last, cut })
+    }
+
+    /// The skip of a row that runs on past its line ([`CsvRows::joined`]), starting on `line` of
+    /// the slice.
+    fn skip_joined(&mut self, row: &impl csvrows::Cells, join: CsvJoin, line: u64) {
+        self.counted.flush(&mut self.outs);
+        let CsvInput {
+            shape,
+            headers,
+            single_line,
+            ..
+        } = self.input;
+        let broken = single_line
+            .iter()
+            .copied()
+            .find(|&i| row.with_cell(i, |c| c.contains('\n')).unwrap_or(false));
+        let what = match broken {
+            Some(i) => format!(
+                "the cell of column {} ({}) holds a line break, which it never does",
+                i + 1,
+                headers.get(i).map_or("", |h| h.trim())
+            ),
+            None => width_detail(shape, headers.len(), row.width()),
+        };
+        let Outcome::Skip {
+            reason,
+            detail,
+            malformed,
+            record,
+            line,
+            ..
+        } = skip(&self.src(line), "malformed CSV row", what, true)
+        else {
+            return;
+        };
+        self.outs.push(Outcome::Skip {
+            reason,
+            detail,
+            malformed,
+            record,
+            line,
+            join: Some(join),
+        });
+    }
+
     /// Whether the row is blank (not a record) or was counted by the fast path; `needle`: whether
     /// its bytes hold a needle, when the caller searched them already.
     fn counted_light(&mut self, row: &impl csvrows::Cells, needle: Option<bool>) -> bool {
@@ -2203,7 +2399,19 @@ impl CsvRows<'_> {
 
     /// Reads `part` (whole records, the end of the slice) with the `csv` crate; `base` = the
     /// newlines of the slice before it.
-    fn read_with_csv(&mut self, part: &[u8], base: u64) {
+    fn read_with_csv(&mut self, mut part: &[u8], mut base: u64) {
+        while let Some((at, line)) = self.read_csv_part(part, base) {
+            part = part.get(at..).unwrap_or_default();
+            base = line;
+            if part.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// [`CsvRows::read_with_csv`] up to the first row that ran on past its line: where the rest
+    /// starts in `part` after it, and its line in the slice.
+    fn read_csv_part(&mut self, part: &[u8], base: u64) -> Option<(usize, u64)> {
         // A byte-order mark belongs to the file's start, whose header row is read apart. The `csv`
         // crate drops one at the start of whatever it reads, so a row starting with one (two
         // downloads joined with `cat`) lost it, and its first cell's quotes were read as quotes,
@@ -2222,6 +2430,9 @@ impl CsvRows<'_> {
             .delimiter(self.input.delimiter)
             .from_reader(std::io::Read::chain(lead, part));
         let mut rec = csv::StringRecord::new();
+        // a row that ran on past its line is skipped up to its cut line, and the rest read again
+        // from the line after ([`CsvRows::joined`])
+        let mut resume = None;
         loop {
             // The record starts after any line ends the reader has not consumed yet (the `\n` of a
             // CRLF, blank lines): count them, so the line is the record's own.
@@ -2237,6 +2448,22 @@ impl CsvRows<'_> {
             let line = base + rdr.position().line().saturating_sub(1 + shift) + pending;
             match rdr.read_record(&mut rec) {
                 Ok(true) => {
+                    if memchr::memchr(b'\n', rec.as_slice().as_bytes()).is_some() {
+                        if let Some(join) = self.joined(&rec) {
+                            let start = part
+                                .get(at..)
+                                .unwrap_or_default()
+                                .iter()
+                                .take_while(|c| matches!(c, b'\r' | b'\n'))
+                                .count()
+                                + at;
+                            let from = part.get(start..).unwrap_or_default();
+                            self.skip_joined(&rec, join, line);
+                            resume =
+                                Some((start + resume_after(from, join.cut), line + join.cut + 1));
+                            break;
+                        }
+                    }
                     if !self.counted_light(&rec, None) && !self.keep_light(&rec, line) {
                         self.keep_full(rec.iter().map(str::to_string).collect(), line);
                     }
@@ -2254,7 +2481,16 @@ impl CsvRows<'_> {
                 }
             }
         }
+        resume
     }
+}
+
+/// The bytes of a record's text `from` its first byte up to and with its line break after `cut`
+/// others: where reading goes on after a row cut on that line ([`CsvJoin`]).
+fn resume_after(from: &[u8], cut: u64) -> usize {
+    memchr::memchr_iter(b'\n', from)
+        .nth(usize::try_from(cut).unwrap_or(usize::MAX))
+        .map_or(from.len(), |p| p + 1)
 }
 
 /// One input, read: its report, kept events, snapshot objects and held changes.
@@ -2455,6 +2691,15 @@ fn read_in_order(
                 .or_default() += 1;
         }
         sink.report.gzip_cut = Some(c);
+    }
+    // bytes after a complete stream that are not NUL padding nor another member: ignored, as
+    // `gzip -t` ignores them, and said; the stream itself was read whole
+    let trailing = cut.trailing();
+    if trailing > 0 {
+        sink.report.notes.push(format!(
+            "{trailing} bytes after the end of the gzip stream were ignored (not gzip data; \
+             `gzip -t` calls them trailing garbage): every record of the stream was read"
+        ));
     }
     // A depth-truncated PowerShell export hides license states: using the rest would report
     // licensed users as unlicensed, so the file is refused with the fix.
@@ -4076,6 +4321,7 @@ mod parallel_tests {
                 keys: keys.clone(),
                 scan,
                 delimiter: b',',
+                single_line: single_line_columns(&shape, &headers),
                 shape: shape.clone(),
                 headers: headers.clone(),
                 file: "t.csv".into(),

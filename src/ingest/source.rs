@@ -430,8 +430,10 @@ pub struct Opened {
 /// blob of a storage container), or bytes damaged part way. What decoded before it is read like a
 /// file that ends there (its last, cut record counted as malformed); what followed is unknown, and
 /// the reports say so.
+/// Also how many bytes followed the stream that were not gzip data nor NUL padding, ignored
+/// ([`super::gzmembers`]).
 #[derive(Clone, Debug, Default)]
-pub struct GzipCut(Arc<Mutex<Option<Cut>>>);
+pub struct GzipCut(Arc<Mutex<Option<Cut>>>, Arc<AtomicU64>);
 
 /// A gzip stream's early end: the decompressed bytes read before it, and the decoder's words.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -449,6 +451,10 @@ pub struct Cut {
 impl GzipCut {
     pub fn get(&self) -> Option<Cut> {
         self.0.lock().ok()?.clone()
+    }
+    /// The bytes after the end of the gzip stream that were ignored (not NUL padding).
+    pub fn trailing(&self) -> u64 {
+        self.1.load(Ordering::Relaxed)
     }
 }
 
@@ -642,7 +648,10 @@ pub fn open(
     let mut decoded: Box<dyn BufRead + Send> = if gzip {
         Box::new(BufReader::with_capacity(
             BUF,
-            CutTolerant::new(flate2::bufread::MultiGzDecoder::new(raw), cut.clone()),
+            CutTolerant::new(
+                super::gzmembers::Members::new(raw, cut.1.clone()),
+                cut.clone(),
+            ),
         ))
     } else {
         Box::new(raw)

@@ -326,3 +326,45 @@ fn a_gzip_blob_cut_inside_its_first_record_is_refused_with_the_cut_not_called_em
         assert!(!err.contains("holds no record"), "{args:?}: {err}");
     }
 }
+
+/// A gzip stream followed by NUL padding, or by bytes that are no gzip data, was read whole and
+/// yet reported cut short ("whatever followed is missing"), and `--strict` exited 2. `gzip -t`
+/// accepts the padding silently and says "trailing garbage ignored" of the rest: the padding is
+/// nothing here, the rest a note; neither is a cut. Members written one after another
+/// (`cat a.gz b.gz`) are all read.
+#[test]
+fn bytes_after_a_whole_gzip_stream_are_no_cut() {
+    let dir = fixture("robust/gzip-trailing");
+    for (file, note) in [("trailnul.jsonl.gz", false), ("trail.jsonl.gz", true)] {
+        let f = dir.join(file).display().to_string();
+        let (code, out, err) = run(&["inspect", &f, "--format", "json"]);
+        assert_eq!(code, 0, "{file}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let i = &v["inputs"][0];
+        assert_eq!(
+            (i["records"].as_u64(), i["events"].as_u64()),
+            (Some(13), Some(13)),
+            "{file}: {i}"
+        );
+        assert!(i.get("gzip_cut").is_none_or(|c| c.is_null()), "{file}: {i}");
+        let notes = i["notes"].to_string();
+        assert_eq!(
+            notes.contains("8 bytes after the end of the gzip stream were ignored"),
+            note,
+            "{file}: {notes}"
+        );
+        // the stream is whole: --strict runs (exit 1: the records hold license errors)
+        let (code, _, err) = run(&["analyze", "--strict", &f]);
+        assert_eq!(code, 1, "{file}: {err}");
+    }
+    // two members one after another, then NUL padding: both members read
+    let bytes = std::fs::read(dir.join("trailnul.jsonl.gz")).expect("fixture");
+    let member = &bytes[..bytes.len() - 8];
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let twice = tmp.path().join("twice.jsonl.gz");
+    std::fs::write(&twice, [member, member, &[0u8; 8][..]].concat()).expect("write");
+    let (code, out, err) = run(&["inspect", twice.to_str().expect("path"), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["inputs"][0]["records"].as_u64(), Some(26), "{out}");
+}

@@ -344,6 +344,8 @@ fn fast_path_and_full_parse_agree() {
         "delimiters",
         "reference-review",
         "ps-review",
+        "robust/csv-cut-cell",
+        "robust/json-line-records",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
@@ -1255,4 +1257,111 @@ fn error_lists_tie_other_to_the_sibling_and_count_users_by_name() {
         .find(|f| f["cause"] == "CountViolation")
         .expect("a CountViolation finding");
     assert_eq!(count["users"].as_array().map(Vec::len), Some(2), "{count}");
+}
+
+/// A CSV cell cut, or its quote left open, ran its row on into the next lines: the row was read
+/// with the next one's cells (an id holding a line break and a quote was accepted, the next row
+/// lost without a count), or as a row too wide, two rows counted as one skip with no hint (but
+/// in a snapshot CSV). The row is skipped up to its cut line, naming the lines it joined, and
+/// the rows after are read again from the next line; `--strict` refuses it. A reviewer's inputs (fixtures/README.md, `robust/`).
+#[test]
+fn a_csv_row_cut_in_a_cell_is_skipped_and_the_next_rows_read() {
+    // (file, data rows, events, snapshot objects, the skip's line, the lines it joined)
+    let cases: [(&str, u64, u64, u64, u64, &str); 8] = [
+        ("users-errors-cut-cell.csv", 65, 0, 64, 38, "lines 38-39"),
+        ("membership-min.csv", 4, 0, 3, 3, "lines 3-5"),
+        ("membership-unclosed-quote.csv", 51, 0, 50, 3, "lines 3-52"),
+        ("purview-classic-cut-cell.csv", 8, 7, 0, 3, "lines 3-4"),
+        // cut in a cell that may hold line breaks: the joined row is too wide
+        ("la-cut-cell.csv", 15, 14, 0, 14, "lines 14-15"),
+        ("portal-cut-cell.csv", 10, 9, 0, 3, "lines 3-4"),
+        ("purview-auditdata-cut.csv", 8, 7, 0, 5, "lines 5-6"),
+        (
+            "users-errors-cut-error-cell.csv",
+            65,
+            0,
+            64,
+            10,
+            "lines 10-11",
+        ),
+    ];
+    for (file, rows, events, snap, line, joined) in cases {
+        let rel = format!("robust/csv-cut-cell/{file}");
+        for full_parse in [false, true] {
+            let opts = ReadOptions {
+                keep_all: true,
+                full_parse,
+                ..Default::default()
+            };
+            let data =
+                read_inputs(&[fixture(&rel)], &opts).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let r = &data.inputs[0];
+            assert_eq!(
+                (r.records, r.events, r.snapshot_records, r.skipped_total()),
+                (rows, events, snap, 1),
+                "{rel}: every row read or counted"
+            );
+            assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total());
+            let issue = &r.issues[0];
+            assert_eq!(issue.line, Some(line), "{rel}");
+            let next = format!("reading goes on at line {}", line + 1);
+            for said in [joined, "a cell cut or a quote left open", next.as_str()] {
+                assert!(
+                    issue.detail.contains(said),
+                    "{rel}: {said:?} in {}",
+                    issue.detail
+                );
+            }
+        }
+        let strict = ReadOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let err = read_inputs(&[fixture(&rel)], &strict).expect_err("--strict refuses a cut row");
+        assert!(err.to_string().contains(joined), "{rel}: {err}");
+    }
+    // no user id holds a line break or a quote
+    let data = read_all("robust/csv-cut-cell/users-errors-cut-cell.csv");
+    for u in &data.snapshot.users {
+        assert!(!u.id.as_str().contains(['\n', '"']), "{:?}", u.id.as_str());
+    }
+}
+
+/// A JSON Lines record given an empty `"value":[]` or `"records":[]` key was taken for an empty
+/// page or envelope and vanished without a count; a stray `]` in a line made its rest 24 records
+/// skipped of their own. Every line is one record, read or skipped once (fixtures/README.md,
+/// `robust/`).
+#[test]
+fn a_json_line_is_one_record_whatever_it_holds() {
+    // (file, records, events, skipped)
+    let cases = [
+        ("graph-record-with-empty-value.jsonl", 13, 13, 0),
+        ("azure-monitor-record-with-empty-records.jsonl", 10, 10, 0),
+        ("ual-record-with-empty-records.jsonl", 13, 10, 3),
+        ("graph-stray-bracket.jsonl", 13, 12, 1),
+    ];
+    for (file, records, events, skipped) in cases {
+        let rel = format!("robust/json-line-records/{file}");
+        for full_parse in [false, true] {
+            let opts = ReadOptions {
+                keep_all: true,
+                full_parse,
+                ..Default::default()
+            };
+            let data =
+                read_inputs(&[fixture(&rel)], &opts).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let r = &data.inputs[0];
+            assert_eq!(
+                (r.records, r.events, r.skipped_total()),
+                (records, events, skipped),
+                "{rel}"
+            );
+            assert_eq!(r.records, r.events + r.snapshot_records + r.skipped_total());
+        }
+    }
+    let data = read_all("robust/json-line-records/graph-stray-bracket.jsonl");
+    let r = &data.inputs[0];
+    assert_eq!(r.skipped.get("malformed JSON"), Some(&1));
+    assert_eq!(r.issues.len(), 1);
+    assert_eq!(r.issues[0].line, Some(5));
 }
