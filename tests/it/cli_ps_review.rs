@@ -171,3 +171,60 @@ fn an_msonline_part_number_the_catalog_lacks_is_found_in_subscribed_skus() {
         "{out}"
     );
 }
+
+#[test]
+fn a_license_list_holds_the_licenses_it_lists_without_errors() {
+    // Microsoft's `UserLicenseAssignments` list (licensing.md §4): a row without an error is a
+    // license held, `AssignedBy` = User direct, else groups (§11); the conflict and the dependency
+    // are then found on what the users hold (§7.1, §7.2)
+    let dir = format!("{DIR}/license-list/errors");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("snapshot: 3 users"), "{out}");
+    assert!(
+        out.contains(
+            "SHAREPOINTENTERPRISE (SharePoint (Plan 2)) conflicts with SHAREPOINTSTANDARD \
+             (SharePoint (Plan 1)) from the direct assignment of STANDARDPACK: grace@contoso.example"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("tomas@contoso.example: MCOMEETADV (Microsoft 365 Audio Conferencing) needs MCOSTANDARD"),
+        "{out}"
+    );
+    assert!(!out.contains("no conflicting pair was found"), "{out}");
+    assert!(!out.contains("not in licdiag's table"), "{out}");
+    // the license states table holds the held licenses: grace's STANDARDPACK, tomas's MCOMEETADV,
+    // hana's ENTERPRISEPACK from the group and directly; no state for the errors (the list's rows)
+    let (code, out, err) = run(&[
+        "sql",
+        &dir,
+        "--query",
+        "SELECT COUNT(*) AS n FROM license_states",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\n4"), "{out}");
+}
+
+#[test]
+fn a_license_list_that_contradicts_the_users_is_a_second_snapshot() {
+    // `Error: None` for a license the users export shows in CountViolation
+    let dir = format!("{DIR}/license-list/disagrees");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{dir}/users-with-license-errors.csv: a second snapshot beside {dir}/users.json: "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "kai@contoso.example holds ENTERPRISEPACK from group LIC-O365-E3 without an error \
+             here (record 1), CountViolation there (record 2)"
+        ),
+        "{err}"
+    );
+}
