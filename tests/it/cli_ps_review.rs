@@ -209,6 +209,22 @@ fn a_license_list_holds_the_licenses_it_lists_without_errors() {
 }
 
 #[test]
+fn the_direct_or_inherited_list_without_errors_is_read_beside_the_users() {
+    // the same script's list without `LicenseErrors`: read (was: the folder refused as "no known
+    // export"); a user the users export holds is not counted twice, one it does not is read from
+    // the list, said in a note
+    let dir = format!("{DIR}/license-list/direct-or-inherited");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("snapshot: 3 users"), "{out}");
+    assert!(
+        out.contains("1 user read from a license list without a `LicenseErrors` column"),
+        "{out}"
+    );
+    assert!(out.contains("could not get ENTERPRISEPACK"), "{out}");
+}
+
+#[test]
 fn a_license_list_that_contradicts_the_users_is_a_second_snapshot() {
     // `Error: None` for a license the users export shows in CountViolation
     let dir = format!("{DIR}/license-list/disagrees");

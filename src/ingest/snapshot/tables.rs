@@ -75,6 +75,17 @@ pub fn classify_csv(headers: &[String]) -> Option<SnapshotKind> {
     if h.has(LICENSE_ERRORS) && (has_user || h.has(USER_NAME)) {
         return Some(SnapshotKind::LicenseErrorsCsv);
     }
+    // the same script's "assigned directly or inherited" list (licensing.md §4): the same columns
+    // without `LicenseErrors`, every one of them required (a CSV with an `AssignedBy` column and
+    // some user column is not enough to be it)
+    if h.has(&["userid"])
+        && h.has(&["userprincipalname"])
+        && h.has(SKU_ID)
+        && h.has(&["skupartnumber"])
+        && h.has(ASSIGNED_BY)
+    {
+        return Some(SnapshotKind::LicenseErrorsCsv);
+    }
     if h.has(ERROR)
         && (has_user || h.has(USER_NAME))
         && (h.has(GROUP_ID) || h.has(SKU_ID) || h.has(GROUP_NAME))
@@ -659,7 +670,7 @@ mod tests {
                 ],
                 Some(SnapshotKind::GroupLicensesCsv),
             ),
-            // not snapshot CSVs
+            // the script's "assigned directly or inherited" list: the same minus `LicenseErrors`
             (
                 &[
                     "UserId",
@@ -669,8 +680,14 @@ mod tests {
                     "SkuPartNumber",
                     "AssignedBy",
                 ],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
+            // not snapshot CSVs: an `AssignedBy` column without the list's other columns
+            (
+                &["UserPrincipalName", "SkuId", "SkuPartNumber", "AssignedBy"],
                 None,
             ),
+            (&["UserId", "SkuId", "AssignedBy"], None),
             (
                 &[
                     "Date (UTC)",
@@ -786,6 +803,21 @@ mod tests {
         let l = row("User", "");
         assert!(l[0].errors_listed);
         assert_eq!(l[0].sku_part_number.as_deref(), Some("ENTERPRISEPACK"));
+        // the list without `LicenseErrors`
+        let l = held(
+            &ERR_HEADERS[..6],
+            &[
+                "U-1",
+                "Ada",
+                "ada@contoso.example",
+                SKU,
+                "ENTERPRISEPACK",
+                "LIC-E3, User",
+            ],
+        );
+        assert_eq!(l.len(), 1);
+        assert!(!l[0].errors_listed);
+        assert_eq!(l[0].held_by, [g("LIC-E3"), AssignedBy::Direct]);
         // no user id or no product id: nothing held
         assert!(held(
             ERR_HEADERS,
