@@ -609,8 +609,37 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     }
     match record::parse(&item.bytes) {
         Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),
-        Err(e) => skip(&src, "malformed JSON", json_detail(&e), true),
+        Err(e) => skip(
+            &src,
+            "malformed JSON",
+            not_utf8_detail(&e, &item.bytes, file),
+            true,
+        ),
     }
+}
+
+/// The detail of a JSON record that does not parse ([`json_detail`]); when its text is not UTF-8
+/// (the file's start, which [`sniff`] checks for encodings, was), also the likely cause and the fix:
+/// Windows PowerShell 5.1's `Set-Content` and `Out-File` write the system's ANSI code page
+/// (Windows-1252 in western Europe), so a name with an accent is a byte JSON cannot hold.
+fn not_utf8_detail(e: &serde_json::Error, bytes: &[u8], file: &str) -> String {
+    let detail = json_detail(e);
+    let Err(bad) = std::str::from_utf8(bytes) else {
+        return detail;
+    };
+    let at = bad.valid_up_to();
+    let byte = bytes
+        .get(at)
+        .map_or(String::new(), |b| format!(" (byte 0x{b:02X})"));
+    let name = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    format!(
+        "{detail}: the record's text is not UTF-8{byte}, likely Windows-1252 as `Set-Content` or \
+         `Out-File` write it in Windows PowerShell 5.1; convert the file with `Get-Content {name} \
+         | Set-Content -Encoding utf8 {stem}-utf8.json`, or re-export it with `-Encoding utf8`"
+    )
 }
 
 /// A snapshot record's outcome, unless the record (`bytes`) gives one of its keys twice with
@@ -2669,6 +2698,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     }
     hold_listed(&mut out)?;
     license_states_exported(&mut out)?;
+    note_skipped_snapshot_records(&mut out);
     name_reported_users(&mut out);
     snapshot::nesting::nest_group_members(&mut out.snapshot);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
@@ -3478,6 +3508,40 @@ fn hold_listed(out: &mut Ingested) -> Result<(), InputError> {
         }
     }
     Ok(())
+}
+
+/// A note on each snapshot input with records skipped as malformed, naming the first and why:
+/// a user skipped is in no finding (a DependencyViolation it holds is not in the report), so every
+/// report says it in its notes, not standard error alone ([`InputReport::notes`]).
+fn note_skipped_snapshot_records(out: &mut Ingested) {
+    for r in out.inputs.iter_mut() {
+        if !matches!(r.kind, Some(InputKind::Snapshot(_))) || r.malformed == 0 {
+            continue;
+        }
+        let n = r.malformed;
+        let first = r
+            .issues
+            .first()
+            .map(|x| {
+                let at = match x.line {
+                    Some(l) => format!("record {} (line {l})", x.record),
+                    None => format!("record {}", x.record),
+                };
+                format!(" (first: {at}: {}: {})", x.reason, x.detail)
+            })
+            .unwrap_or_default();
+        r.notes.push(format!(
+            "{n} record{} skipped as malformed{first}: {} in no finding of this report (a \
+             skipped user's license errors are not seen); `licdiag inspect` lists them, \
+             `--strict` makes them fatal",
+            if n == 1 { "" } else { "s" },
+            if n == 1 {
+                "what it holds is"
+            } else {
+                "what they hold is"
+            },
+        ));
+    }
 }
 
 /// The error of a second snapshot found in `file` beside `other` ([`one_snapshot`]).
@@ -4674,6 +4738,29 @@ mod parallel_tests {
                  encoding; re-export it as UTF-8"
             );
         }
+    }
+
+    /// A JSON record whose text is not UTF-8 names the likely encoding and the fix; one that is
+    /// UTF-8 keeps the parser's complaint alone.
+    #[test]
+    fn a_json_record_that_is_not_utf8_names_the_encoding_and_the_fix() {
+        let bytes = b"{\"displayName\": \"Tom\xE1s\"}";
+        let e = serde_json::from_slice::<Value>(bytes).expect_err("not UTF-8");
+        let d = not_utf8_detail(&e, bytes, "in/users.json");
+        assert!(d.starts_with(&json_detail(&e)), "{d}");
+        assert!(
+            d.contains("not UTF-8 (byte 0xE1), likely Windows-1252"),
+            "{d}"
+        );
+        assert!(
+            d.contains("`Get-Content users.json | Set-Content -Encoding utf8 users-utf8.json`"),
+            "{d}"
+        );
+        let e = serde_json::from_slice::<Value>(b"{\"a\":tru}").expect_err("invalid");
+        assert_eq!(
+            not_utf8_detail(&e, b"{\"a\":tru}", "x.json"),
+            json_detail(&e)
+        );
     }
 
     /// A record's JSON error is placed within the record, not given as the parser's "line 1",

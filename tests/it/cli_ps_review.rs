@@ -244,3 +244,34 @@ fn a_license_list_that_contradicts_the_users_is_a_second_snapshot() {
         "{err}"
     );
 }
+
+#[test]
+fn a_windows_1252_users_export_names_its_encoding_in_every_report() {
+    // Windows PowerShell 5.1's `Set-Content` writes ANSI (Windows-1252): tomas's "á" is the first
+    // byte that is not UTF-8, past the start the encoding check reads; his record is skipped with
+    // the cause and the fix, and every report format says so, not standard error alone
+    let dir = format!("{DIR}/ansi-users");
+    for format in ["table", "md", "html", "json"] {
+        let (code, out, err) = run(&["analyze", "--format", format, &dir]);
+        assert_eq!(code, 0, "{format}: {out}{err}");
+        for want in [
+            "1 record skipped as malformed (first: record 25 (line 530)",
+            // (and the apostrophes in HTML)
+            "text is not UTF-8 (byte 0xE1), likely Windows-1252",
+            "Windows PowerShell 5.1",
+            // (the pipe and backquotes are escaped in Markdown)
+            "Get-Content users.json ",
+            "Set-Content -Encoding utf8 users-utf8.json",
+            "-Encoding utf8",
+            "license errors are not seen",
+        ] {
+            assert!(out.contains(want), "{format}: {want}: {out}");
+        }
+        // said once on standard error
+        assert_eq!(
+            err.matches("skipped as malformed").count(),
+            1,
+            "{format}: {err}"
+        );
+    }
+}
