@@ -275,3 +275,43 @@ fn a_windows_1252_users_export_names_its_encoding_in_every_report() {
         );
     }
 }
+
+#[test]
+fn diff_does_not_compare_a_field_one_side_cannot_carry() {
+    // MSOnline's `Get-MsolUser` has no Mail property: against a Graph export with mail, every
+    // user read as "mail -> none"; the field is said once as not compared, and the proxy
+    // addresses both sides carry are still compared
+    let dir = format!("{DIR}/msol-mail");
+    for format in ["table", "json"] {
+        let (code, out, err) = run(&[
+            "diff",
+            "--format",
+            format,
+            &format!("{dir}/graph"),
+            &format!("{dir}/msol"),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(!out.contains("u1@contoso.example"), "{format}: {out}");
+        assert_eq!(
+            out.matches("mail: NEW's users export has none for any user")
+                .count(),
+            1,
+            "{format}: {out}"
+        );
+        assert!(out.contains("Get-MsolUser"), "{format}: {out}");
+        assert!(
+            out.contains("smtp:u2.alias@contoso.example"),
+            "{format}: {out}"
+        );
+    }
+    let (_, out, _) = run(&[
+        "diff",
+        "--format",
+        "json",
+        &format!("{dir}/graph"),
+        &format!("{dir}/msol"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["addresses_changed"], 1, "{v:#}");
+    assert!(v["addresses_changed"][0]["mail"].is_null(), "{v:#}");
+}
