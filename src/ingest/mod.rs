@@ -3307,25 +3307,28 @@ fn hold_listed(out: &mut Ingested) -> Result<(), InputError> {
     }
     let snap = &mut out.snapshot;
     // a source's group: by id, or by the display name one group has
+    // the groups by id and by display name (None: a name several groups have), once: a search
+    // through the groups for every listed license was rows x groups
+    let by_id: HashMap<&ObjectId, &crate::model::snapshot::Group> =
+        snap.groups.iter().map(|g| (&g.id, g)).collect();
+    let mut by_name: HashMap<&str, Option<&crate::model::snapshot::Group>> = HashMap::default();
+    for g in &snap.groups {
+        if let Some(d) = g.display_name.as_deref() {
+            by_name
+                .entry(d.trim())
+                .and_modify(|x| *x = None)
+                .or_insert(Some(g));
+        }
+    }
     let group_of = |by: &AssignedBy| -> Option<Option<&crate::model::snapshot::Group>> {
         match by {
             AssignedBy::Direct => Some(None),
-            AssignedBy::GroupId(id) => snap.groups.iter().find(|g| &g.id == id).map(Some),
+            AssignedBy::GroupId(id) => by_id.get(id).copied().map(Some),
             AssignedBy::GroupName(n) => {
-                if let Some(g) =
-                    ObjectId::parse(n).and_then(|id| snap.groups.iter().find(|g| g.id == id))
-                {
+                if let Some(g) = ObjectId::parse(n).and_then(|id| by_id.get(&id).copied()) {
                     return Some(Some(g));
                 }
-                let mut named = snap.groups.iter().filter(|g| {
-                    g.display_name
-                        .as_deref()
-                        .is_some_and(|d| d.trim() == n.trim())
-                });
-                match (named.next(), named.next()) {
-                    (Some(one), None) => Some(Some(one)),
-                    _ => None,
-                }
+                by_name.get(n.trim()).copied().flatten().map(Some)
             }
             AssignedBy::Unknown => None,
         }
