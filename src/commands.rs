@@ -371,7 +371,15 @@ pub fn note_dates(inputs: &[crate::ingest::InputReport]) {
 /// does not show the records it could not read, and nothing may be lost silently.
 pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
     let mut err = std::io::stderr().lock();
-    for i in inputs.iter().filter(|i| i.malformed > 0) {
+    // a snapshot input's skipped records are said in its notes, below and in every report
+    let snapshot = |i: &&crate::ingest::InputReport| {
+        matches!(i.kind, Some(crate::ingest::InputKind::Snapshot(_)))
+    };
+    for i in inputs
+        .iter()
+        .filter(|i| i.malformed > 0)
+        .filter(|i| !snapshot(i))
+    {
         let first = i
             .issues
             .first()

@@ -311,7 +311,10 @@ pub fn compare(
         users_removed.sort_by_key(user_sort_key);
         let both = in_both(old, new);
         converted_to_direct = conversions(&names, &both);
-        addresses_changed = addresses(&names, &both);
+        let (mail, proxies) = address_fields(old, new);
+        not_compared.extend(mail.why.clone());
+        not_compared.extend(proxies.why.clone());
+        addresses_changed = addresses(&names, &both, mail.compared, proxies.compared);
         users_renamed = renamed_users(&names, &both);
         match no_states(old, new) {
             Some(why) => not_compared.push(why),
@@ -429,14 +432,71 @@ fn conversions(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<Conversion> {
     out
 }
 
+/// Whether an address field is compared, and when not, why (a `not_compared` line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Compared {
+    compared: bool,
+    why: Option<String>,
+}
+
+/// Whether each side's users export carries `mail` and `proxyAddresses`: a side none of whose
+/// users has one cannot carry it (a legacy MSOnline `Get-MsolUser` export has no `Mail`
+/// property; Graph returns `mail` and `proxyAddresses` only when selected), and compared with a
+/// side that has them every user's would read as removed. Such a field is not compared, and said
+/// once.
+fn address_fields(old: &Snapshot, new: &Snapshot) -> (Compared, Compared) {
+    let field = |name: &str, has: &dyn Fn(&User) -> bool, export: &str| {
+        let (o, n) = (old.users.iter().any(has), new.users.iter().any(has));
+        let side = match (o, n) {
+            (true, false) => "NEW",
+            (false, true) => "OLD",
+            _ => {
+                return Compared {
+                    compared: true,
+                    why: None,
+                }
+            }
+        };
+        Compared {
+            compared: false,
+            why: Some(format!(
+                "{name}: {side}'s users export has none for any user, so it cannot say whether one \
+                 changed ({export})"
+            )),
+        }
+    };
+    (
+        field(
+            "mail",
+            &|u: &User| u.mail.is_some(),
+            "a legacy MSOnline `Get-MsolUser` export has no Mail property, and Graph returns \
+             `mail` only when selected",
+        ),
+        field(
+            "proxy addresses",
+            &|u: &User| !u.proxy_addresses.is_empty(),
+            "Graph returns `proxyAddresses` only when selected, and an export without the \
+             property has none",
+        ),
+    )
+}
+
 /// Users of both snapshots whose mail or proxy addresses differ (compared in any case; a proxy
-/// address's `SMTP:` / `smtp:` prefix is part of it: primary or secondary).
-fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
+/// address's `SMTP:` / `smtp:` prefix is part of it: primary or secondary). A field one side
+/// cannot carry ([`address_fields`]) is not compared (`mail`, `proxies` false).
+fn addresses(
+    names: &Names<'_>,
+    both: &[(&User, &User)],
+    mail: bool,
+    proxies: bool,
+) -> Vec<AddressChange> {
     let mut out = Vec::new();
+    let compare_mail = mail;
     for &(ou, nu) in both {
         let norm = |m: Option<&str>| m.map(|m| m.trim().to_lowercase());
         let (om, nm) = (ou.mail.as_deref(), nu.mail.as_deref());
-        let mail = (norm(om) != norm(nm)).then(|| (om.map(String::from), nm.map(String::from)));
+        let mail = (compare_mail && norm(om) != norm(nm))
+            .then(|| (om.map(String::from), nm.map(String::from)));
         let set = |u: &User| -> BTreeMap<String, String> {
             u.proxy_addresses
                 .iter()
@@ -451,7 +511,11 @@ fn addresses(names: &Names<'_>, both: &[(&User, &User)]) -> Vec<AddressChange> {
                 })
                 .collect()
         };
-        let (op, np) = (set(ou), set(nu));
+        let (op, np) = if proxies {
+            (set(ou), set(nu))
+        } else {
+            (BTreeMap::new(), BTreeMap::new())
+        };
         let proxy_added: Vec<String> = np
             .iter()
             .filter(|(k, _)| !op.contains_key(*k))

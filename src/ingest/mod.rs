@@ -647,8 +647,37 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
     }
     match record::parse(&item.bytes) {
         Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),
-        Err(e) => skip(&src, "malformed JSON", json_detail(&e), true),
+        Err(e) => skip(
+            &src,
+            "malformed JSON",
+            not_utf8_detail(&e, &item.bytes, file),
+            true,
+        ),
     }
+}
+
+/// The detail of a JSON record that does not parse ([`json_detail`]); when its text is not UTF-8
+/// (the file's start, which [`sniff`] checks for encodings, was), also the likely cause and the fix:
+/// Windows PowerShell 5.1's `Set-Content` and `Out-File` write the system's ANSI code page
+/// (Windows-1252 in western Europe), so a name with an accent is a byte JSON cannot hold.
+fn not_utf8_detail(e: &serde_json::Error, bytes: &[u8], file: &str) -> String {
+    let detail = json_detail(e);
+    let Err(bad) = std::str::from_utf8(bytes) else {
+        return detail;
+    };
+    let at = bad.valid_up_to();
+    let byte = bytes
+        .get(at)
+        .map_or(String::new(), |b| format!(" (byte 0x{b:02X})"));
+    let name = Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    format!(
+        "{detail}: the record's text is not UTF-8{byte}, likely Windows-1252 as `Set-Content` or \
+         `Out-File` write it in Windows PowerShell 5.1; convert the file with `Get-Content {name} \
+         | Set-Content -Encoding utf8 {stem}-utf8.json`, or re-export it with `-Encoding utf8`"
+    )
 }
 
 /// A snapshot record's outcome, unless the record (`bytes`) gives one of its keys twice with
@@ -889,6 +918,7 @@ impl Outcome {
                         SnapshotRecord::Group(g) => &mut g.source,
                         SnapshotRecord::Sku(k) => &mut k.source,
                         SnapshotRecord::Reported(e) => &mut e.source,
+                        SnapshotRecord::Listed(l) => &mut l.source,
                         SnapshotRecord::Membership(_) | SnapshotRecord::Flaw(_) => continue,
                     };
                     f(&mut s.record, &mut s.line);
@@ -1023,6 +1053,7 @@ impl Sink<'_> {
                         SnapshotRecord::Group(g) => self.snapshot.groups.push(g),
                         SnapshotRecord::Sku(s) => self.snapshot.skus.push(s),
                         SnapshotRecord::Reported(e) => self.snapshot.reported_errors.push(e),
+                        SnapshotRecord::Listed(l) => self.snapshot.listed.push(l),
                         SnapshotRecord::Membership(m) => self.snapshot.memberships.push(m),
                         SnapshotRecord::Flaw(f) => {
                             let at = match line {
@@ -2926,6 +2957,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         gather(&mut out.snapshot.skus, snap.skus);
         gather(&mut out.snapshot.memberships, snap.memberships);
         gather(&mut out.snapshot.reported_errors, snap.reported_errors);
+        gather(&mut out.snapshot.listed, snap.listed);
     }
     if out.inputs.is_empty() {
         return Err(no_files(&passed_over));
@@ -2978,7 +3010,9 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
             u.at, u.who, u.first
         ));
     }
+    hold_listed(&mut out)?;
     license_states_exported(&mut out)?;
+    note_skipped_snapshot_records(&mut out);
     name_reported_users(&mut out);
     snapshot::nesting::nest_group_members(&mut out.snapshot);
     // every input is read: the workers' buffers of folded text (held to the end, they were 5.6 MB
@@ -3580,6 +3614,266 @@ fn sum_accounts(skus: &mut Vec<crate::model::snapshot::SubscribedSku>, report: &
     skus.retain(|_| k.next().copied().unwrap_or(true));
 }
 
+/// Reads the licenses a license list says users hold ([`crate::model::snapshot::ListedLicense`],
+/// Microsoft's `UserLicenseAssignments` CSV, licensing.md §4) as their license states: one
+/// `Active` state without an error per product and source (`User` = direct, a group by its name
+/// or id as the groups export has it, with that group's disabled plans; §11), the product in the
+/// user's `assignedLicenses`. A user the users export beside it holds is not read again (no
+/// product counted twice): each listed license must be one of that user's states, without an
+/// error, else the list was written at another time and is refused as a second snapshot
+/// ([`list_agrees`] does so for its errors). A source whose group no groups export names is
+/// held without a state (its group is unknown), said in a note on the list.
+fn hold_listed(out: &mut Ingested) -> Result<(), InputError> {
+    use crate::model::snapshot::{
+        AssignedBy, AssignedSku, AssignmentState, LicenseAssignmentState, User,
+    };
+    use crate::model::ObjectId;
+    let listed = std::mem::take(&mut out.snapshot.listed);
+    if listed.is_empty() {
+        return Ok(());
+    }
+    let snap = &mut out.snapshot;
+    // a source's group: by id, or by the display name one group has
+    // the groups by id and by display name (None: a name several groups have), once: a search
+    // through the groups for every listed license was rows x groups
+    let by_id: HashMap<&ObjectId, &crate::model::snapshot::Group> =
+        snap.groups.iter().map(|g| (&g.id, g)).collect();
+    let mut by_name: HashMap<&str, Option<&crate::model::snapshot::Group>> = HashMap::default();
+    for g in &snap.groups {
+        if let Some(d) = g.display_name.as_deref() {
+            by_name
+                .entry(d.trim())
+                .and_modify(|x| *x = None)
+                .or_insert(Some(g));
+        }
+    }
+    let group_of = |by: &AssignedBy| -> Option<Option<&crate::model::snapshot::Group>> {
+        match by {
+            AssignedBy::Direct => Some(None),
+            AssignedBy::GroupId(id) => by_id.get(id).copied().map(Some),
+            AssignedBy::GroupName(n) => {
+                if let Some(g) = ObjectId::parse(n).and_then(|id| by_id.get(&id).copied()) {
+                    return Some(Some(g));
+                }
+                by_name.get(n.trim()).copied().flatten().map(Some)
+            }
+            AssignedBy::Unknown => None,
+        }
+    };
+    let shown = |by: &AssignedBy| match by {
+        AssignedBy::Direct => "a direct assignment".to_string(),
+        AssignedBy::GroupId(g) => format!("group {g}"),
+        AssignedBy::GroupName(n) => format!("group {n}"),
+        AssignedBy::Unknown => "an unnamed group".to_string(),
+    };
+    let exported: HashMap<ObjectId, usize> = snap
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| !u.license_states.is_empty())
+        .map(|(i, u)| (u.id.clone(), i))
+        .collect();
+    // user id -> (its place among the new users)
+    let mut new_users: Vec<User> = Vec::new();
+    let mut at: HashMap<ObjectId, usize> = HashMap::default();
+    // file -> (sources held without a state, the first)
+    let mut unnamed: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for l in &listed {
+        if let Some(&i) = exported.get(&l.user_id) {
+            let u = &snap.users[i];
+            for by in &l.held_by {
+                let Some(g) = group_of(by) else { continue };
+                let gid = g.map(|g| &g.id);
+                let st = u
+                    .license_states
+                    .iter()
+                    .find(|s| s.sku_id == l.sku_id && s.assigned_by_group.as_ref() == gid);
+                let there = match st {
+                    // a list without errors says the state is there, not that it holds no error
+                    Some(_) if !l.errors_listed => continue,
+                    Some(s) => match &s.error {
+                        None => continue,
+                        Some(c) => format!("{} there", c.code()),
+                    },
+                    None => "no such license state there".to_string(),
+                };
+                let who = u
+                    .upn
+                    .as_deref()
+                    .map_or_else(|| u.id.to_string(), str::to_string);
+                let here = if l.errors_listed {
+                    "holds {} from {} without an error here"
+                } else {
+                    "holds {} from {} here"
+                };
+                let product = l.sku_part_number.as_deref().unwrap_or(l.sku_id.as_str());
+                let here = here
+                    .replacen("{}", product, 1)
+                    .replacen("{}", &shown(by), 1);
+                return Err(second_snapshot(
+                    &l.source.file,
+                    &u.source.file,
+                    format!(
+                        "a license list whose licenses are not the users': {who} {here} (record \
+                         {}), {there} (record {})",
+                        l.source.record, u.source.record
+                    ),
+                ));
+            }
+            continue;
+        }
+        let i = *at.entry(l.user_id.clone()).or_insert_with(|| {
+            new_users.push(User {
+                id: l.user_id.clone(),
+                upn: l.upn.as_deref().map(Into::into),
+                display_name: l.display_name.as_deref().map(Into::into),
+                account_enabled: None,
+                usage_location: None,
+                mail: None,
+                proxy_addresses: Default::default(),
+                on_premises_sync_enabled: None,
+                assigned_licenses: Vec::new().into(),
+                license_states: Vec::new().into(),
+                source: l.source.clone(),
+            });
+            new_users.len() - 1
+        });
+        let u = &mut new_users[i];
+        let mut states = u.license_states.to_vec();
+        for by in &l.held_by {
+            match group_of(by) {
+                Some(g) => {
+                    let gid = g.map(|g| g.id.clone());
+                    if states
+                        .iter()
+                        .any(|s| s.sku_id == l.sku_id && s.assigned_by_group == gid)
+                    {
+                        continue;
+                    }
+                    let disabled = g
+                        .and_then(|g| g.assigned_licenses.iter().find(|a| a.sku_id == l.sku_id))
+                        .map(|a| a.disabled_plans.clone())
+                        .unwrap_or_else(|| Vec::new().into());
+                    states.push(LicenseAssignmentState {
+                        sku_id: l.sku_id.clone(),
+                        assigned_by_group: gid,
+                        disabled_plans: disabled,
+                        state: AssignmentState::Active,
+                        error: None,
+                        error_subcode: None,
+                        last_updated: None,
+                    });
+                }
+                None => {
+                    let e = unnamed.entry(l.source.file.to_string()).or_insert_with(|| {
+                        (
+                            0,
+                            format!(
+                                "record {}: {} from {}",
+                                l.source.record,
+                                l.sku_id,
+                                shown(by)
+                            ),
+                        )
+                    });
+                    e.0 += 1;
+                }
+            }
+        }
+        u.license_states = states.into();
+        if !u.assigned_licenses.iter().any(|a| a.sku_id == l.sku_id) {
+            let mut held = u.assigned_licenses.to_vec();
+            // the product's plans as applied: those every source disables
+            let mut srcs = u.license_states.iter().filter(|s| s.sku_id == l.sku_id);
+            let disabled = match srcs.next() {
+                Some(first) => first
+                    .disabled_plans
+                    .iter()
+                    .filter(|p| srcs.clone().all(|s| s.disabled_plans.contains(p)))
+                    .cloned()
+                    .collect(),
+                None => Vec::new().into(),
+            };
+            held.push(AssignedSku {
+                sku_id: l.sku_id.clone(),
+                disabled_plans: disabled,
+            });
+            u.assigned_licenses = held.into();
+        }
+    }
+    // lists without a `LicenseErrors` column whose users no users export holds
+    let unlisted_errors: crate::model::hash::HashSet<&ObjectId> = listed
+        .iter()
+        .filter(|l| !l.errors_listed)
+        .map(|l| &l.user_id)
+        .collect();
+    let mut unchecked: BTreeMap<String, u64> = BTreeMap::new();
+    for u in &new_users {
+        if unlisted_errors.contains(&u.id) {
+            *unchecked.entry(u.source.file.to_string()).or_default() += 1;
+        }
+    }
+    snap.users.extend(new_users);
+    for (file, n) in unchecked {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(format!(
+                "{n} user{} read from a license list without a `LicenseErrors` column: {} \
+                 licenses are read as held without an error, and an error the list cannot show \
+                 is not seen; export users with `{USERS_EXPORT}`, or run Microsoft's script that \
+                 lists license errors",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "the user's" } else { "their" }
+            ));
+        }
+    }
+    for (file, (n, first)) in unnamed {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(format!(
+                "{n} license{} the list says {} held from a group no groups export names: read \
+                 as held, from no known group (first: {first}); give the groups export \
+                 (`Get-MgGroup -All -Property id,displayName,assignedLicenses`) beside it",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A note on each snapshot input with records skipped as malformed, naming the first and why:
+/// a user skipped is in no finding (a DependencyViolation it holds is not in the report), so every
+/// report says it in its notes, not standard error alone ([`InputReport::notes`]).
+fn note_skipped_snapshot_records(out: &mut Ingested) {
+    for r in out.inputs.iter_mut() {
+        if !matches!(r.kind, Some(InputKind::Snapshot(_))) || r.malformed == 0 {
+            continue;
+        }
+        let n = r.malformed;
+        let first = r
+            .issues
+            .first()
+            .map(|x| {
+                let at = match x.line {
+                    Some(l) => format!("record {} (line {l})", x.record),
+                    None => format!("record {}", x.record),
+                };
+                format!(" (first: {at}: {}: {})", x.reason, x.detail)
+            })
+            .unwrap_or_default();
+        r.notes.push(format!(
+            "{n} record{} skipped as malformed{first}: {} in no finding of this report (a \
+             skipped user's license errors are not seen); `licdiag inspect` lists them, \
+             `--strict` makes them fatal",
+            if n == 1 { "" } else { "s" },
+            if n == 1 {
+                "what it holds is"
+            } else {
+                "what they hold is"
+            },
+        ));
+    }
+}
+
 /// The error of a second snapshot found in `file` beside `other` ([`one_snapshot`]).
 fn second_snapshot(file: &str, other: &str, what: String) -> InputError {
     InputError::Unusable {
@@ -3938,7 +4232,17 @@ pub fn note_gbl_requirement(out: &mut Ingested, kb: &crate::knowledge::Knowledge
 /// location before group-based licensing ("to comply with local laws and regulations").
 fn usage_location_notes(out: &Ingested) -> Vec<(String, String)> {
     let mut by_file: BTreeMap<String, (usize, Option<String>)> = BTreeMap::new();
+    // a license list's users ([`hold_listed`]): it has no usage-location column
+    let lists: Vec<&str> = out
+        .inputs
+        .iter()
+        .filter(|r| r.kind == Some(InputKind::Snapshot(SnapshotKind::LicenseErrorsCsv)))
+        .map(|r| r.path.as_str())
+        .collect();
     for u in &out.snapshot.users {
+        if lists.contains(&&*u.source.file) {
+            continue;
+        }
         let from_group = u
             .license_states
             .iter()
@@ -4765,6 +5069,29 @@ mod parallel_tests {
                  encoding; re-export it as UTF-8"
             );
         }
+    }
+
+    /// A JSON record whose text is not UTF-8 names the likely encoding and the fix; one that is
+    /// UTF-8 keeps the parser's complaint alone.
+    #[test]
+    fn a_json_record_that_is_not_utf8_names_the_encoding_and_the_fix() {
+        let bytes = b"{\"displayName\": \"Tom\xE1s\"}";
+        let e = serde_json::from_slice::<Value>(bytes).expect_err("not UTF-8");
+        let d = not_utf8_detail(&e, bytes, "in/users.json");
+        assert!(d.starts_with(&json_detail(&e)), "{d}");
+        assert!(
+            d.contains("not UTF-8 (byte 0xE1), likely Windows-1252"),
+            "{d}"
+        );
+        assert!(
+            d.contains("`Get-Content users.json | Set-Content -Encoding utf8 users-utf8.json`"),
+            "{d}"
+        );
+        let e = serde_json::from_slice::<Value>(b"{\"a\":tru}").expect_err("invalid");
+        assert_eq!(
+            not_utf8_detail(&e, b"{\"a\":tru}", "x.json"),
+            json_detail(&e)
+        );
     }
 
     /// A record's JSON error is placed within the record, not given as the parser's "line 1",

@@ -339,6 +339,29 @@ pub struct ReportedError {
     pub source: SourceRef,
 }
 
+/// A license a license list says a user holds: a row of Microsoft's `UserLicenseAssignments` CSV
+/// (licensing.md §4: `UserId, ..., SkuId, SkuPartNumber, AssignedBy[, LicenseErrors]`) with the
+/// sources that assign it without an error (`AssignedBy` = `User` is direct, else group names,
+/// §11). Turned into the user's license states once every input is read (`ingest`), unless a
+/// users export beside it holds the user: then the two must agree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ListedLicense {
+    pub user_id: ObjectId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub sku_id: SkuId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_part_number: Option<String>,
+    /// The sources that assign it without an error (never empty).
+    pub held_by: Vec<AssignedBy>,
+    /// Whether the list says which sources are in error (a `LicenseErrors` column): without one
+    /// (the script's "assigned directly or inherited" list) a source listed may be in error.
+    pub errors_listed: bool,
+    pub source: SourceRef,
+}
+
 /// A group membership row (`GroupId,UserId` CSV or `members` expansion).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Membership {
@@ -354,6 +377,9 @@ pub struct Snapshot {
     pub skus: Vec<SubscribedSku>,
     pub memberships: Vec<Membership>,
     pub reported_errors: Vec<ReportedError>,
+    /// Licenses a license list says users hold, until they are read into `users` (`ingest`).
+    #[serde(skip)]
+    pub listed: Vec<ListedLicense>,
     /// Users and groups seen only in membership changes that were not kept (their groups assign no
     /// license; `ReadOptions::licensing_memberships_only`), so that names and UPN aliases resolve
     /// as if the changes had been kept ([`in_reading_order`]).
@@ -448,6 +474,7 @@ impl Snapshot {
             && self.skus.is_empty()
             && self.memberships.is_empty()
             && self.reported_errors.is_empty()
+            && self.listed.is_empty()
     }
 }
 

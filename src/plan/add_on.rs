@@ -735,8 +735,9 @@ fn steps(
             }
         };
         out.push(format!(
-            "Add {al} to {gl} ({why}): Entra admin center → Groups → {gl} → Licenses → + Assignments → select {al} \
-             → Save (or Microsoft 365 admin center → Billing → Licenses → {al} → assign it to {gl}); PowerShell: \
+            "Add {al} to {gl} ({why}): Microsoft 365 admin center (the license-assignment UI since September \
+             2024) → Billing → Licenses → {al} → assign it to {gl} (the Entra admin center's Groups → {gl} → \
+             Licenses → + Assignments → select {al} → Save where it is still offered); PowerShell: \
              `Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}}}) -RemoveLicenses @()`.",
             ps::guid_or(g.id.as_str(), "group id"),
             ps::guid_or(addon.as_str(), "product id")
@@ -793,8 +794,9 @@ fn steps(
             out.push(format!(
                 "Layout 1: in {gl}'s {} assignment, enable {} {} (guide, \"Change group license assignment\": add \
                  or remove license options; every member of {gl} gets {}{}), then add {al} in \
-                 the same save: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin \
-                 center → Billing → Licenses): {} with {} turned on, select {al}, Save. PowerShell (the DisabledPlans \
+                 the same save: Microsoft 365 admin center (the license-assignment UI since September 2024) → \
+                 Billing → Licenses (the Entra admin center's Groups → {gl} → Licenses → + Assignments where it is \
+                 still offered): {} with {} turned on, select {al}, Save. PowerShell (the DisabledPlans \
                  list replaces the assignment's, so it repeats the plans that stay disabled): `Set-MgGroupLicense \
                  -GroupId {} -AddLicenses @({base_arg}, @{{SkuId={}}}) -RemoveLicenses @()`.",
                 o.base.label(),

@@ -170,8 +170,10 @@ pub fn membership_step(g: &Group) -> Option<String> {
 /// The closing verification step shared by the plans that change a group's licenses.
 pub fn verify_step(g: &Group) -> String {
     format!(
-        "Wait until {}'s license processing has finished (processing state ProcessingComplete; the portal shows \
-         \"Latest license changes have been applied to all users\"), then check the group for users in an error \
+        "Wait until {}'s license processing has finished (processing state ProcessingComplete; the Microsoft 365 \
+         admin center's Billing → Licenses → the product shows the group as \"All licenses Assigned\", the Entra \
+         admin center's group → Licenses, where it is still offered, \"Latest license changes have been applied \
+         to all users\"), then check the group for users in an error \
          state (`licdiag analyze` on a new snapshot) and reprocess every user whose error you fix: \
          `Invoke-MgLicenseUser -UserId <user id>`.",
         g.label()

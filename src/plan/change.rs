@@ -817,8 +817,9 @@ fn steps(
     }
     actions.push("Save".into());
     out.push(format!(
-        "{what}: Entra admin center → Groups → {gl} → Licenses → + Assignments (or Microsoft 365 admin center → \
-         Billing → Licenses): {}. PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses \
+        "{what}: Microsoft 365 admin center (the license-assignment UI since September 2024) → Billing → \
+         Licenses (the Entra admin center's Groups → {gl} → Licenses → + Assignments where it is still offered): \
+         {}. PowerShell: `Set-MgGroupLicense -GroupId {} -AddLicenses {} -RemoveLicenses \
          @({})`.",
         actions.join(", "),
         ps::guid_or(g.id.as_str(), "group id"),

@@ -316,9 +316,10 @@ fn steps(
             .map(|l| ps::guid_or(l.sku_id.as_str(), "product id"))
             .collect();
         out.push(format!(
-            "Remove every license from {gl} first (a group with licenses cannot be deleted): Entra admin center → \
-             Groups → {gl} → Licenses → select {} → Remove license (or Microsoft 365 admin center → Billing → \
-             Licenses → each product → {gl} → remove the group's license); PowerShell: `Set-MgGroupLicense -GroupId \
+            "Remove every license from {gl} first (a group with licenses cannot be deleted): Microsoft 365 admin \
+             center (the license-assignment UI since September 2024) → Billing → Licenses → each product → {gl} → \
+             remove the group's license (the Entra admin center's Groups → {gl} → Licenses → select {} → Remove \
+             license where it is still offered); PowerShell: `Set-MgGroupLicense -GroupId \
              {} -AddLicenses @() -RemoveLicenses @({})`.",
             names.join(", "),
             ps::guid_or(g.id.as_str(), "group id"),

@@ -590,8 +590,10 @@ fn checklist(
         .collect();
     vec![
         format!(
-            "{gl}'s license processing has finished: the Licenses page says \"Latest license changes have been \
-             applied to all users\" (processing state in this snapshot: {state})."
+            "{gl}'s license processing has finished: its status in the Microsoft 365 admin center (the \
+             license-assignment UI since September 2024) → Billing → Licenses → the product is \"All licenses \
+             Assigned\" (the Entra admin center's group → Licenses page, where it is still offered, says \"Latest \
+             license changes have been applied to all users\"; processing state in this snapshot: {state})."
         ),
         format!(
             "Licenses have been applied to every member: check the processing state and the audit log \
@@ -604,8 +606,9 @@ fn checklist(
             count(errors, "member", "members")
         ),
         format!(
-            "Spot-check a few users: their Licenses page shows {} with both a \"Direct\" and an \"Inherited\" \
-             assignment path ({} held both ways in this snapshot).",
+            "Spot-check a few users (Microsoft 365 admin center → Users → Active users → the user → Licenses and \
+             apps; the Entra admin center's user → Licenses page where it is still offered): {} with both a \
+             \"Direct\" and an \"Inherited\" assignment path ({} held both ways in this snapshot).",
             if names.is_empty() { "the product".to_string() } else { names.join(", ") },
             count(both, "product assignment", "product assignments")
         ),

@@ -263,9 +263,10 @@ pub fn step(t: &Tenant<'_>, w: &Waiting, after: &str) -> Option<String> {
     }
     let first = groups.first().map(|g| t.group_label(g)).unwrap_or_default();
     text.push_str(&format!(
-        " To reprocess a group: Microsoft 365 admin center → Billing → Licenses → the product → the group (e.g. \
-         {first}) → select the users → Reprocess (formerly Entra admin center → Groups → the group → Licenses → \
-         Reprocess); no Graph API reprocesses a group, so to script it reprocess its users in error"
+        " To reprocess a group: Microsoft 365 admin center (the license-assignment UI since September 2024) → \
+         Billing → Licenses → the product → the group (e.g. {first}) → select the users → Reprocess (the Entra \
+         admin center's group → Licenses → Reprocess where it is still offered); no Graph API reprocesses a \
+         group, so to script it reprocess its users in error"
     ));
     if users.is_empty() {
         text.push_str(": `Invoke-MgLicenseUser -UserId <user id>`.");

@@ -1101,15 +1101,28 @@ fn add_on_for_a_product_that_is_not_an_add_on_or_already_assigned() {
 }
 
 /// The license UI lives in the Microsoft 365 admin center since September 2024 (licensing.md §8): the
-/// portal paths name it next to the Entra admin center.
+/// portal paths name it first, and the Entra admin center's group > Licenses pages after it as legacy,
+/// "where it is still offered" (the wording of `licdiag explain`).
 #[test]
 fn portal_paths_name_the_microsoft_365_admin_center() {
+    let first = |text: &str| {
+        let m365 = text
+            .find("Microsoft 365 admin center (the license-assignment UI since September 2024) → ")
+            .unwrap_or_else(|| panic!("{text}"));
+        let entra = text
+            .find("the Entra admin center's ")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(m365 < entra, "{text}");
+        assert!(text.contains("where it is still offered"), "{text}");
+        assert!(!text.contains("(or Microsoft 365 admin center"), "{text}");
+    };
     let (v, _) = plan("delete-group", "delete-group-safe", &["--group", "LIC-E3"]);
     let remove = step_starting(&v, "Remove every license");
     assert!(
-        remove.contains("Microsoft 365 admin center → Billing → Licenses"),
+        remove.contains("→ Billing → Licenses → each product"),
         "{remove}"
     );
+    first(&remove);
     let (v, _) = plan(
         "add-on",
         "add-on-ok",
@@ -1117,9 +1130,22 @@ fn portal_paths_name_the_microsoft_365_admin_center() {
     );
     let add = step_starting(&v, "Add WORKPLACE_ANALYTICS");
     assert!(
-        add.contains("Microsoft 365 admin center → Billing → Licenses"),
+        add.contains("→ Billing → Licenses → WORKPLACE_ANALYTICS"),
         "{add}"
     );
+    first(&add);
+    // migrate's checklist: the group's status there, the Entra page's text as legacy
+    let (v, _) = plan("migrate", "migrate-safe", &["--group", "LIC-E3"]);
+    let done = v["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .find(|c| c.contains("license processing has finished"))
+        .expect("the processing check")
+        .to_string();
+    assert!(done.contains("\"All licenses Assigned\""), "{done}");
+    first(&done);
 }
 
 /// fixtures/plan/add-on-group-conflict (review 74, s6): a conflict with the group's own products is

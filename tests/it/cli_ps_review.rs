@@ -171,3 +171,147 @@ fn an_msonline_part_number_the_catalog_lacks_is_found_in_subscribed_skus() {
         "{out}"
     );
 }
+
+#[test]
+fn a_license_list_holds_the_licenses_it_lists_without_errors() {
+    // Microsoft's `UserLicenseAssignments` list (licensing.md §4): a row without an error is a
+    // license held, `AssignedBy` = User direct, else groups (§11); the conflict and the dependency
+    // are then found on what the users hold (§7.1, §7.2)
+    let dir = format!("{DIR}/license-list/errors");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("snapshot: 3 users"), "{out}");
+    assert!(
+        out.contains(
+            "SHAREPOINTENTERPRISE (SharePoint (Plan 2)) conflicts with SHAREPOINTSTANDARD \
+             (SharePoint (Plan 1)) from the direct assignment of STANDARDPACK: grace@contoso.example"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("tomas@contoso.example: MCOMEETADV (Microsoft 365 Audio Conferencing) needs MCOSTANDARD"),
+        "{out}"
+    );
+    assert!(!out.contains("no conflicting pair was found"), "{out}");
+    assert!(!out.contains("not in licdiag's table"), "{out}");
+    // the license states table holds the held licenses: grace's STANDARDPACK, tomas's MCOMEETADV,
+    // hana's ENTERPRISEPACK from the group and directly; no state for the errors (the list's rows)
+    let (code, out, err) = run(&[
+        "sql",
+        &dir,
+        "--query",
+        "SELECT COUNT(*) AS n FROM license_states",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\n4"), "{out}");
+}
+
+#[test]
+fn the_direct_or_inherited_list_without_errors_is_read_beside_the_users() {
+    // the same script's list without `LicenseErrors`: read (was: the folder refused as "no known
+    // export"); a user the users export holds is not counted twice, one it does not is read from
+    // the list, said in a note
+    let dir = format!("{DIR}/license-list/direct-or-inherited");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("snapshot: 3 users"), "{out}");
+    assert!(
+        out.contains("1 user read from a license list without a `LicenseErrors` column"),
+        "{out}"
+    );
+    assert!(out.contains("could not get ENTERPRISEPACK"), "{out}");
+}
+
+#[test]
+fn a_license_list_that_contradicts_the_users_is_a_second_snapshot() {
+    // `Error: None` for a license the users export shows in CountViolation
+    let dir = format!("{DIR}/license-list/disagrees");
+    let (code, out, err) = run(&["analyze", &dir]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{dir}/users-with-license-errors.csv: a second snapshot beside {dir}/users.json: "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "kai@contoso.example holds ENTERPRISEPACK from group LIC-O365-E3 without an error \
+             here (record 1), CountViolation there (record 2)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_windows_1252_users_export_names_its_encoding_in_every_report() {
+    // Windows PowerShell 5.1's `Set-Content` writes ANSI (Windows-1252): tomas's "á" is the first
+    // byte that is not UTF-8, past the start the encoding check reads; his record is skipped with
+    // the cause and the fix, and every report format says so, not standard error alone
+    let dir = format!("{DIR}/ansi-users");
+    for format in ["table", "md", "html", "json"] {
+        let (code, out, err) = run(&["analyze", "--format", format, &dir]);
+        assert_eq!(code, 0, "{format}: {out}{err}");
+        for want in [
+            "1 record skipped as malformed (first: record 25 (line 530)",
+            // (and the apostrophes in HTML)
+            "text is not UTF-8 (byte 0xE1), likely Windows-1252",
+            "Windows PowerShell 5.1",
+            // (the pipe and backquotes are escaped in Markdown)
+            "Get-Content users.json ",
+            "Set-Content -Encoding utf8 users-utf8.json",
+            "-Encoding utf8",
+            "license errors are not seen",
+        ] {
+            assert!(out.contains(want), "{format}: {want}: {out}");
+        }
+        // said once on standard error
+        assert_eq!(
+            err.matches("skipped as malformed").count(),
+            1,
+            "{format}: {err}"
+        );
+    }
+}
+
+#[test]
+fn diff_does_not_compare_a_field_one_side_cannot_carry() {
+    // MSOnline's `Get-MsolUser` has no Mail property: against a Graph export with mail, every
+    // user read as "mail -> none"; the field is said once as not compared, and the proxy
+    // addresses both sides carry are still compared
+    let dir = format!("{DIR}/msol-mail");
+    for format in ["table", "json"] {
+        let (code, out, err) = run(&[
+            "diff",
+            "--format",
+            format,
+            &format!("{dir}/graph"),
+            &format!("{dir}/msol"),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(!out.contains("u1@contoso.example"), "{format}: {out}");
+        assert_eq!(
+            out.matches("mail: NEW's users export has none for any user")
+                .count(),
+            1,
+            "{format}: {out}"
+        );
+        assert!(out.contains("Get-MsolUser"), "{format}: {out}");
+        assert!(
+            out.contains("smtp:u2.alias@contoso.example"),
+            "{format}: {out}"
+        );
+    }
+    let (_, out, _) = run(&[
+        "diff",
+        "--format",
+        "json",
+        &format!("{dir}/graph"),
+        &format!("{dir}/msol"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["addresses_changed"], 1, "{v:#}");
+    assert!(v["addresses_changed"][0]["mail"].is_null(), "{v:#}");
+}

@@ -25,7 +25,9 @@ mod fixture_tests;
 mod proptests;
 
 use crate::model::event::SourceRef;
-use crate::model::snapshot::{Group, Membership, ReportedError, SubscribedSku, User};
+use crate::model::snapshot::{
+    Group, ListedLicense, Membership, ReportedError, SubscribedSku, User,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -101,6 +103,8 @@ pub enum SnapshotRecord {
     Group(Group),
     Sku(SubscribedSku),
     Reported(ReportedError),
+    /// A license a license list says the user holds without an error.
+    Listed(ListedLicense),
     Membership(Membership),
     /// A flaw in the record read with it, which is still used (a license state's unreadable
     /// `lastUpdatedDateTime`, read without its time): counted and said, not skipped.

@@ -11,7 +11,9 @@ use super::{SnapshotIssue, SnapshotKind, SnapshotRecord};
 use crate::model::cause::Cause;
 use crate::model::event::SourceRef;
 use crate::model::ids::{ObjectId, PlanId, SkuId};
-use crate::model::snapshot::{AssignedBy, AssignedSku, Group, Membership, ReportedError};
+use crate::model::snapshot::{
+    AssignedBy, AssignedSku, Group, ListedLicense, Membership, ReportedError,
+};
 
 const USER_ID: &[&str] = &["userid", "userobjectid", "memberid", "memberobjectid"];
 const UPN: &[&str] = &["userprincipalname", "upn"];
@@ -71,6 +73,17 @@ pub fn classify_csv(headers: &[String]) -> Option<SnapshotKind> {
     let has_user = h.has(USER_ID) || h.has(UPN);
     let has_group = h.has(&["groupid", "groupobjectid"]);
     if h.has(LICENSE_ERRORS) && (has_user || h.has(USER_NAME)) {
+        return Some(SnapshotKind::LicenseErrorsCsv);
+    }
+    // the same script's "assigned directly or inherited" list (licensing.md §4): the same columns
+    // without `LicenseErrors`, every one of them required (a CSV with an `AssignedBy` column and
+    // some user column is not enough to be it)
+    if h.has(&["userid"])
+        && h.has(&["userprincipalname"])
+        && h.has(SKU_ID)
+        && h.has(&["skupartnumber"])
+        && h.has(ASSIGNED_BY)
+    {
         return Some(SnapshotKind::LicenseErrorsCsv);
     }
     if h.has(ERROR)
@@ -275,7 +288,7 @@ fn license_errors_row(
     r: &Row<'_>,
     source: SourceRef,
 ) -> Result<Vec<SnapshotRecord>, SnapshotIssue> {
-    if !r.h.has(LICENSE_ERRORS) {
+    if !r.h.has(LICENSE_ERRORS) && !r.h.has(ASSIGNED_BY) {
         need(r.h, ERROR, SnapshotKind::LicenseErrorsCsv)?;
     }
     let user_id = r.cell(USER_ID).and_then(ObjectId::parse);
@@ -316,6 +329,24 @@ fn license_errors_row(
         Some(text) => split_license_errors(text),
         None => split_error_columns(r.cell(ERROR).unwrap_or(""), r.cell(SUBCODE)),
     };
+    let listed = match (&user_id, &sku_id) {
+        (Some(uid), Some(sku)) if r.h.has(ASSIGNED_BY) => {
+            let held_by = held_sources(r.cell(ASSIGNED_BY).unwrap_or(""), &reported);
+            (!held_by.is_empty()).then(|| {
+                SnapshotRecord::Listed(ListedLicense {
+                    user_id: uid.clone(),
+                    upn: upn.clone(),
+                    display_name: display_name.clone(),
+                    sku_id: sku.clone(),
+                    sku_part_number: sku_part_number.clone(),
+                    held_by,
+                    errors_listed: r.h.has(LICENSE_ERRORS),
+                    source: source.clone(),
+                })
+            })
+        }
+        _ => None,
+    };
     Ok(reported
         .into_iter()
         .filter_map(|r| {
@@ -338,7 +369,49 @@ fn license_errors_row(
                 source: source.clone(),
             }))
         })
+        .chain(listed)
         .collect())
+}
+
+/// The sources a row of Microsoft's `UserLicenseAssignments` list assigns its product from without
+/// an error (licensing.md §4, §11): those `AssignedBy` names (`User` = direct, else group names
+/// joined with `, `; the `LicenseErrors` cell's `<source>: Error: ...` names when it has them, as a
+/// group name may hold `, `), less those an error names. When an error names no source, which one
+/// failed is unknown: nothing is read as held. `Unknown Group` is kept as [`AssignedBy::Unknown`]:
+/// the product is held, from a group the list does not name.
+fn held_sources(assigned_by: &str, reported: &[Reported<'_>]) -> Vec<AssignedBy> {
+    let failed = |r: &Reported<'_>| !is_count(r.code) && Cause::from_code(r.code).is_some();
+    let named: Vec<&str> = reported.iter().filter_map(|r| r.by).collect();
+    let names: Vec<&str> = if !named.is_empty() && named.len() == reported.len() {
+        named
+    } else {
+        assigned_by
+            .split(", ")
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let mut failed_by: Vec<&str> = Vec::new();
+    for r in reported.iter().filter(|r| failed(r)) {
+        match r.by {
+            Some(b) => failed_by.push(b),
+            None => return Vec::new(),
+        }
+    }
+    let mut out: Vec<AssignedBy> = Vec::new();
+    for n in names {
+        if failed_by
+            .iter()
+            .any(|f| f.trim().eq_ignore_ascii_case(n.trim()))
+        {
+            continue;
+        }
+        let by = assigned_by_name(n);
+        if !out.contains(&by) {
+            out.push(by);
+        }
+    }
+    out
 }
 
 /// Whether an error cell holds a number (`0`, `2`): a count of errors (a table that counts them per
@@ -597,7 +670,7 @@ mod tests {
                 ],
                 Some(SnapshotKind::GroupLicensesCsv),
             ),
-            // not snapshot CSVs
+            // the script's "assigned directly or inherited" list: the same minus `LicenseErrors`
             (
                 &[
                     "UserId",
@@ -607,8 +680,14 @@ mod tests {
                     "SkuPartNumber",
                     "AssignedBy",
                 ],
+                Some(SnapshotKind::LicenseErrorsCsv),
+            ),
+            // not snapshot CSVs: an `AssignedBy` column without the list's other columns
+            (
+                &["UserPrincipalName", "SkuId", "SkuPartNumber", "AssignedBy"],
                 None,
             ),
+            (&["UserId", "SkuId", "AssignedBy"], None),
             (
                 &[
                     "Date (UTC)",
@@ -658,6 +737,93 @@ mod tests {
         assert_eq!(errs[1].upn.as_deref(), Some("ada@contoso.example"));
         assert_eq!(errs[1].sku_part_number.as_deref(), Some("ENTERPRISEPACK"));
         assert_eq!(errs[1].sku_id, SkuId::parse(SKU));
+    }
+
+    /// The sources a row holds its product from without an error (licensing.md §4, §11).
+    fn held(headers: &[&str], row: &[&str]) -> Vec<ListedLicense> {
+        parse_csv(
+            SnapshotKind::LicenseErrorsCsv,
+            &strings(headers),
+            &strings(row),
+            test_src(),
+        )
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r {
+            SnapshotRecord::Listed(l) => Some(l),
+            _ => None,
+        })
+        .collect()
+    }
+
+    #[test]
+    fn healthy_sources_are_held() {
+        let row = |by: &str, errors: &str| {
+            held(
+                ERR_HEADERS,
+                &[
+                    "U-1",
+                    "Ada",
+                    "ada@contoso.example",
+                    SKU,
+                    "ENTERPRISEPACK",
+                    by,
+                    errors,
+                ],
+            )
+        };
+        let g = |n: &str| AssignedBy::GroupName(n.into());
+        let by = |l: Vec<ListedLicense>| l.into_iter().flat_map(|l| l.held_by).collect::<Vec<_>>();
+        assert_eq!(by(row("User", "User: Error: None")), [AssignedBy::Direct]);
+        assert_eq!(by(row("LIC-E3", "")), [g("LIC-E3")]);
+        assert_eq!(by(row("LIC-E3", "No Errors")), [g("LIC-E3")]);
+        assert_eq!(
+            by(row(
+                "LIC-E3, User",
+                "User: Error: None; LIC-E3: Error: None"
+            )),
+            [AssignedBy::Direct, g("LIC-E3")]
+        );
+        // the failed source is not held, the other is
+        assert_eq!(
+            by(row(
+                "LIC-E3, User",
+                "User: Error: None; LIC-E3: Error: CountViolation"
+            )),
+            [AssignedBy::Direct]
+        );
+        assert_eq!(by(row("LIC-E3", "LIC-E3: Error: CountViolation")), []);
+        // an error without its source: which failed is unknown
+        assert_eq!(by(row("LIC-E3, User", "CountViolation")), []);
+        // a group name with `, ` as the errors cell names it
+        assert_eq!(
+            by(row("Sales, EMEA", "Sales, EMEA: Error: None")),
+            [g("Sales, EMEA")]
+        );
+        let l = row("User", "");
+        assert!(l[0].errors_listed);
+        assert_eq!(l[0].sku_part_number.as_deref(), Some("ENTERPRISEPACK"));
+        // the list without `LicenseErrors`
+        let l = held(
+            &ERR_HEADERS[..6],
+            &[
+                "U-1",
+                "Ada",
+                "ada@contoso.example",
+                SKU,
+                "ENTERPRISEPACK",
+                "LIC-E3, User",
+            ],
+        );
+        assert_eq!(l.len(), 1);
+        assert!(!l[0].errors_listed);
+        assert_eq!(l[0].held_by, [g("LIC-E3"), AssignedBy::Direct]);
+        // no user id or no product id: nothing held
+        assert!(held(
+            ERR_HEADERS,
+            &["", "Ada", "ada@contoso.example", SKU, "X", "User", ""]
+        )
+        .is_empty());
     }
 
     #[test]
