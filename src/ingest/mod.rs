@@ -3845,9 +3845,23 @@ fn hold_listed(out: &mut Ingested) -> Result<(), InputError> {
 /// report says it in its notes, not standard error alone ([`InputReport::notes`]).
 fn note_skipped_snapshot_records(out: &mut Ingested) {
     for r in out.inputs.iter_mut() {
-        if !matches!(r.kind, Some(InputKind::Snapshot(_))) || r.malformed == 0 {
+        let Some(InputKind::Snapshot(kind)) = r.kind else {
+            continue;
+        };
+        if r.malformed == 0 {
             continue;
         }
+        // what a reader misses, said for the kind of export skipped from
+        let missed = match kind {
+            SnapshotKind::Users
+            | SnapshotKind::LicenseErrorsCsv
+            | SnapshotKind::AssignmentErrors => "a skipped user's license errors are not seen",
+            SnapshotKind::Groups | SnapshotKind::GroupLicensesCsv => {
+                "a skipped group's licenses and members are not seen"
+            }
+            SnapshotKind::SubscribedSkus => "a skipped product's seats are not judged",
+            SnapshotKind::MembershipCsv => "a skipped row's membership is not seen",
+        };
         let n = r.malformed;
         let first = r
             .issues
@@ -3861,9 +3875,8 @@ fn note_skipped_snapshot_records(out: &mut Ingested) {
             })
             .unwrap_or_default();
         r.notes.push(format!(
-            "{n} record{} skipped as malformed{first}: {} in no finding of this report (a \
-             skipped user's license errors are not seen); `licdiag inspect` lists them, \
-             `--strict` makes them fatal",
+            "{n} record{} skipped as malformed{first}: {} in no finding of this report \
+             ({missed}); `licdiag inspect` lists them, `--strict` makes them fatal",
             if n == 1 { "" } else { "s" },
             if n == 1 {
                 "what it holds is"

@@ -469,9 +469,9 @@ fn a_null_seat_count_is_unknown_not_zero() {
         assert_eq!(code, 1, "{err}");
         assert!(
             err.contains(&format!(
-                "{p}: 1 malformed record skipped (first: record 1 (line 1): unknown seat count: \
-                 {field} is null)"
-            )),
+                "{p}: 1 record skipped as malformed (first: record 1 (line 1): unknown seat \
+                 count: {field} is null: "
+            )) && err.contains("(a skipped product's seats are not judged)"),
             "{err}"
         );
         assert!(
