@@ -383,13 +383,7 @@ pub fn note_malformed(inputs: &[crate::ingest::InputReport]) {
         let first = i
             .issues
             .first()
-            .map(|x| {
-                let at = match x.line {
-                    Some(l) => format!("record {} (line {l})", x.record),
-                    None => format!("record {}", x.record),
-                };
-                format!(" (first: {at}: {})", x.reason)
-            })
+            .map(|x| format!(" (first: {}: {})", x.at(), x.reason))
             .unwrap_or_default();
         let n = i.malformed;
         let text = format!(

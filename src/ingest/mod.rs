@@ -78,6 +78,16 @@ pub struct RecordIssue {
     pub detail: String,
 }
 
+impl RecordIssue {
+    /// Where the record is, as every message says it: `record 4 (line 7)`, or `record 4`.
+    pub fn at(&self) -> String {
+        match self.line {
+            Some(l) => format!("record {} (line {l})", self.record),
+            None => format!("record {}", self.record),
+        }
+    }
+}
+
 /// The skip reason of a JSON record whose text ends before it is closed.
 pub const TRUNCATED_RECORD: &str = "truncated record";
 
@@ -3866,13 +3876,7 @@ fn note_skipped_snapshot_records(out: &mut Ingested) {
         let first = r
             .issues
             .first()
-            .map(|x| {
-                let at = match x.line {
-                    Some(l) => format!("record {} (line {l})", x.record),
-                    None => format!("record {}", x.record),
-                };
-                format!(" (first: {at}: {}: {})", x.reason, x.detail)
-            })
+            .map(|x| format!(" (first: {}: {}: {})", x.at(), x.reason, x.detail))
             .unwrap_or_default();
         r.notes.push(format!(
             "{n} record{} skipped as malformed{first}: {} in no finding of this report \

@@ -86,8 +86,7 @@ impl Knowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::snapshot::{SkuPlan, SubscribedSku};
-    use crate::model::SourceRef;
+    use crate::model::snapshot::SubscribedSku;
 
     fn rights(kb: &Knowledge, part: &str) -> GblRights {
         let sku = kb
@@ -98,31 +97,7 @@ mod tests {
     }
 
     fn subscribed(id: &str, plans: &[(&str, &str)]) -> SubscribedSku {
-        SubscribedSku {
-            sku_id: SkuId::parse(id).expect("id"),
-            part_number: Some("CONTOSO_BUNDLE".into()),
-            applies_to: Some("User".into()),
-            capability_status: Some("Enabled".into()),
-            consumed: 1,
-            enabled: 10,
-            warning: 0,
-            suspended: 0,
-            locked_out: 0,
-            account_ids: Vec::new(),
-            service_plans: plans
-                .iter()
-                .map(|(n, i)| SkuPlan {
-                    plan_id: PlanId::parse(i).expect("id"),
-                    name: Some((*n).into()),
-                    provisioning_status: Some("Success".into()),
-                })
-                .collect(),
-            source: SourceRef {
-                file: "skus.json".into(),
-                record: 1,
-                line: crate::model::event::Line::NONE,
-            },
-        }
+        crate::knowledge::tests::subscribed(id, "CONTOSO_BUNDLE", plans)
     }
 
     /// The catalog's own rows: Entra ID P1/P2 inside (Microsoft 365 E3, Business Premium, EMS,

@@ -429,7 +429,7 @@ impl Default for Knowledge {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::snapshot::SkuPlan;
     use crate::model::SourceRef;
@@ -441,7 +441,8 @@ mod tests {
         PlanId::parse(s).expect("id")
     }
 
-    fn subscribed(id: &str, part: &str, plans: &[(&str, &str)]) -> SubscribedSku {
+    /// A subscribed product with ten seats, one consumed, and the given (name, id) plans.
+    pub(crate) fn subscribed(id: &str, part: &str, plans: &[(&str, &str)]) -> SubscribedSku {
         SubscribedSku {
             sku_id: sku(id),
             part_number: Some(part.into()),

@@ -672,16 +672,7 @@ fn steps(
         }
     ));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        // the seat blocker is the group's: the members it is about are those holding a product from
-        // no source
-        let cmds = reprocess::per_user(unlicensed, |id| {
-            format!("Invoke-MgLicenseUser -UserId {id}")
-        })
-        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
-        out.push(format!(
-            "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
-             source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
-        ));
+        out.push(seat_step(unlicensed, &gl));
     }
     if safe.is_empty() && no_risky {
         out.push(format!(
@@ -782,14 +773,20 @@ fn nothing_to_migrate(
         ));
     }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        let cmds = reprocess::per_user(unlicensed, |id| {
-            format!("Invoke-MgLicenseUser -UserId {id}")
-        })
-        .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
-        out.push(format!(
-            "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
-             source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
-        ));
+        out.push(seat_step(unlicensed, &gl));
     }
     out
+}
+
+/// The step for the group's seat blocker: it is about the members holding a product from no source,
+/// reprocessed once seats are bought or freed.
+fn seat_step(unlicensed: &BTreeSet<UserRef>, gl: &str) -> String {
+    let cmds = reprocess::per_user(unlicensed, |id| {
+        format!("Invoke-MgLicenseUser -UserId {id}")
+    })
+    .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+    format!(
+        "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
+         source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
+    )
 }

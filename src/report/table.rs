@@ -85,10 +85,7 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  licensing   {n:>6}  {}", clean(a))?;
         }
         for is in &i.issues {
-            let at = match is.line {
-                Some(l) => format!("record {} (line {l})", is.record),
-                None => format!("record {}", is.record),
-            };
+            let at = is.at();
             writeln!(
                 w,
                 "  problem     {at}: {}: {}",
