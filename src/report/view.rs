@@ -193,8 +193,8 @@ pub fn is_consequence(f: &Finding) -> bool {
         && matches!(&f.details, CauseDetails::Blocked { unexplained, .. } if unexplained.is_empty())
 }
 
-/// Causes ranked root causes first, then by distinct affected (pending) users, users named,
-/// severity and code.
+/// Causes ranked root causes first, then by distinct affected (pending) users, severity (an error
+/// before a warning affecting as many), users named and code.
 pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
     struct Acc {
         title: String,
@@ -241,8 +241,8 @@ pub fn causes(findings: &[Finding]) -> Vec<CauseRank> {
         a.consequence
             .cmp(&b.consequence)
             .then(b.users_affected.cmp(&a.users_affected))
-            .then(b.users_named.cmp(&a.users_named))
             .then(b.severity.cmp(&a.severity))
+            .then(b.users_named.cmp(&a.users_named))
             .then_with(|| a.code.cmp(&b.code))
     });
     out
