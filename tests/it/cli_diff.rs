@@ -78,7 +78,7 @@ fn reports_exactly_the_generated_changes() {
     assert_eq!(
         rows(&v, "new_errors", "cause", "state"),
         set(&[(
-            "noah.fischer@fabrikam.example",
+            "emil.nowak@fabrikam.example",
             "STANDARDPACK",
             "LIC-E1-Frontline",
             "CountViolation",
@@ -164,7 +164,7 @@ fn reports_exactly_the_generated_changes() {
     assert!(plans[0].get("now_disabled").is_none());
 
     // users
-    assert_eq!(v["users_added"][0]["upn"], "noah.fischer@fabrikam.example");
+    assert_eq!(v["users_added"][0]["upn"], "emil.nowak@fabrikam.example");
     assert_eq!(v["users_added"].as_array().unwrap().len(), 1);
     assert_eq!(v["users_removed"][0]["upn"], "derek.olsen@fabrikam.example");
     assert_eq!(v["users_removed"].as_array().unwrap().len(), 1);
