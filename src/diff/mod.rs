@@ -155,6 +155,8 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
         !a.redact.redact,
         || nothing_shared(&old.snapshot, &new.snapshot),
     ));
+    doc.warnings.extend(duplicate_upn_warnings("OLD", &old));
+    doc.warnings.extend(duplicate_upn_warnings("NEW", &new));
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
@@ -243,6 +245,22 @@ fn blocker_shown(user: &User, product: &ProductRef, via: &Via) -> bool {
         };
         let other_product = product.sku_id.as_ref().is_none_or(|s| st.sku_id != *s);
         same_group && other_product && st.error.as_ref().is_some_and(|c| *c != Cause::Other)
+    })
+}
+
+/// A side's notes of UPNs held by more than one user object ([`crate::ingest::DUPLICATE_UPN`]), as
+/// warnings of the diff (`side` is `OLD` or `NEW`): users added, removed or with new errors are
+/// matched by object id, and a reader should know the side mixes objects. Taken from the side's
+/// input notes, so that they read as standard error says them (after `--redact`).
+pub fn duplicate_upn_warnings<'a>(
+    side: &'a str,
+    data: &'a Ingested,
+) -> impl Iterator<Item = String> + 'a {
+    data.inputs.iter().flat_map(move |i| {
+        i.notes
+            .iter()
+            .filter(|n| n.contains(crate::ingest::DUPLICATE_UPN))
+            .map(move |n| format!("{side} {}: {n}", i.path))
     })
 }
 

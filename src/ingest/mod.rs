@@ -4156,6 +4156,76 @@ pub fn note_setup(out: &mut Ingested) {
             r.group_notes.push(note);
         }
     }
+    for (file, note) in duplicate_upn_notes(out) {
+        if let Some(r) = out.inputs.iter_mut().find(|r| r.path == file) {
+            r.notes.push(note);
+        }
+    }
+}
+
+/// The words every duplicate-UPN note holds ([`duplicate_upn_notes`]), by which `diff` finds them
+/// among a side's input notes.
+pub const DUPLICATE_UPN: &str = "held by more than one user object";
+
+/// UPNs held by two or more user objects (distinct ids; compared trimmed, in any case), as an input
+/// note ([`InputReport::notes`]) on the users file of each such UPN's first object. Entra keeps a UPN
+/// unique among a tenant's users, so such an export mixes objects of different times (a user deleted
+/// and re-created) or of different tenants. licdiag keeps users apart by object id (findings count
+/// each object, their JSON and commands give its id, `diff` matches users by id), so the note says
+/// that a text naming users by UPN names those objects alike. Copies of one id are
+/// [`dedup_users`]'s, not this.
+fn duplicate_upn_notes(out: &Ingested) -> Vec<(String, String)> {
+    /// A UPN's objects: (the UPN as the first writes it, the first's file, their ids).
+    type Holders<'a> = (&'a str, &'a str, Vec<&'a crate::model::ObjectId>);
+    // UPN (trimmed, lower case) -> the objects holding it
+    let mut by_upn: HashMap<String, Holders> = HashMap::default();
+    for u in &out.snapshot.users {
+        let Some(upn) = u.upn.as_deref().map(str::trim).filter(|x| !x.is_empty()) else {
+            continue;
+        };
+        let e = by_upn
+            .entry(upn.to_lowercase())
+            .or_insert_with(|| (upn, &u.source.file, Vec::new()));
+        if !e.2.contains(&&u.id) {
+            e.2.push(&u.id);
+        }
+    }
+    // per file: the UPNs held twice or more, in order
+    let mut by_file: BTreeMap<&str, Vec<(String, Holders)>> = BTreeMap::new();
+    for (key, (upn, file, ids)) in by_upn {
+        if ids.len() > 1 {
+            by_file
+                .entry(file)
+                .or_default()
+                .push((key, (upn, file, ids)));
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(file, mut dups)| {
+            dups.sort_by(|a, b| a.0.cmp(&b.0));
+            let n = dups.len();
+            let (_, (upn, _, ids)) = &dups[0];
+            let mut ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            ids.sort();
+            let ids = match ids.as_slice() {
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                [] => String::new(),
+            };
+            (
+                file.to_string(),
+                format!(
+                    "{n} UPN{} {DUPLICATE_UPN} (such as {upn}: ids {ids}): a UPN is unique among a \
+                     tenant's users, so the export mixes objects of different times (a user deleted \
+                     and re-created?) or of different tenants; licdiag keeps users apart by object \
+                     id (each object is its own user in the findings, whose JSON and commands give \
+                     its id, and `licdiag diff` matches users by id), so a text that names users by \
+                     UPN names those objects alike",
+                    if n == 1 { " is" } else { "s are" },
+                ),
+            )
+        })
+        .collect()
 }
 
 /// How many users the group-based licensing requirement note names.

@@ -488,3 +488,98 @@ fn a_null_seat_count_is_unknown_not_zero() {
         );
     }
 }
+
+/// Two user objects (distinct ids) with one UPN, written in another case and padded: Entra keeps a
+/// UPN unique among a tenant's users, so the export mixes objects. Said as an input note in
+/// `analyze` (table, JSON, standard error) and as a warning of `diff` for the side that holds them;
+/// one user listed twice under one id (`repeated-user/`) and the generated sample tenant one day
+/// later (whose new hire once took a base user's UPN) give no such note.
+#[test]
+fn a_upn_held_by_two_user_objects_is_said() {
+    let f = "fixtures/robust/duplicate-upn";
+    let note = format!(
+        "{f}/users.json: 1 UPN is held by more than one user object (such as ana@contoso.example: \
+         ids 10000000-0000-4000-8000-000000000001 and 10000000-0000-4000-8000-000000000003): a UPN \
+         is unique among a tenant's users, so the export mixes objects of different times (a user \
+         deleted and re-created?) or of different tenants; licdiag keeps users apart by object id \
+         (each object is its own user in the findings, whose JSON and commands give its id, and \
+         `licdiag diff` matches users by id), so a text that names users by UPN names those \
+         objects alike"
+    );
+    let (code, out, err) = run(&["--no-progress", "analyze", f]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("input: {note}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    // both objects are users of the finding, by id
+    assert!(out.contains("affecting 2 users"), "{out}");
+
+    let (code, out, err) = run(&["--no-progress", "analyze", "--format", "json", f]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let users = v["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .find(|i| i["path"] == format!("{f}/users.json"))
+        .expect("the users input");
+    let (_, text) = note.split_once(": ").expect("path: note");
+    assert_eq!(users["notes"], serde_json::json!([text]), "{users}");
+    let ids: Vec<&str> = v["findings"][0]["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "10000000-0000-4000-8000-000000000001",
+            "10000000-0000-4000-8000-000000000003"
+        ]
+    );
+
+    // diff: a warning of the side holding them, in every format
+    let new_warning = format!("NEW {note}");
+    let (_, out, err) = run(&["--no-progress", "diff", "fixtures/robust/snapshot", f]);
+    assert!(out.contains(&format!("warning: {new_warning}")), "{out}");
+    assert!(err.contains(&format!("licdiag: note: {note}")), "{err}");
+    let (_, out, err) = run(&[
+        "--no-progress",
+        "diff",
+        "--format",
+        "json",
+        f,
+        "fixtures/robust/snapshot",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["warnings"],
+        serde_json::json!([format!("OLD {note}")]),
+        "{err}"
+    );
+    // as far as markdown and HTML leave the text as it is (they escape the quote and backticks)
+    let head = note.split_once("): ").expect("the note's head").0;
+    for format in ["md", "html"] {
+        let (_, out, _) = run(&["--no-progress", "diff", "--format", format, f, f]);
+        assert!(out.contains(&format!("OLD {head}")), "{format}: {out}");
+        assert!(out.contains(&format!("NEW {head}")), "{format}: {out}");
+    }
+
+    // no such note: one user twice under one id, and the sample tenant's two snapshots
+    let (_, out, err) = run(&["--no-progress", "analyze", "fixtures/robust/repeated-user"]);
+    assert!(!out.contains(crate_note()), "{out}");
+    assert!(!err.contains(crate_note()), "{err}");
+    let (_, out, err) = run(&[
+        "--no-progress",
+        "diff",
+        "fixtures/sample-tenant/snapshot",
+        "fixtures/snapshot-after",
+    ]);
+    assert!(!out.contains(crate_note()), "{out}");
+    assert!(!err.contains(crate_note()), "{err}");
+}
+
+/// The words of every duplicate-UPN note.
+fn crate_note() -> &'static str {
+    "held by more than one user object"
+}
