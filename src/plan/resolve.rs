@@ -245,23 +245,30 @@ pub fn sku(
         add(part, info.display_name.as_deref());
     }
     let close = close_matches(t, candidates);
-    let hint = if close.is_empty() {
-        let mut tenant: Vec<String> = snap.skus.iter().map(|s| kb.sku_label(&s.sku_id)).collect();
-        tenant.sort();
-        if tenant.is_empty() {
-            String::new()
-        } else {
-            format!("; the tenant subscribes to {}", tenant.join(", "))
-        }
-    } else {
-        format!("; close matches: {}", close.join(", "))
-    };
+    let tenant = snap.skus.iter().map(|s| kb.sku_label(&s.sku_id));
+    let hint = unknown_hint(close, tenant, usize::MAX);
     Err(UsageError::Invalid {
         flag,
         message: format!(
             "{t:?} is not a product licdiag knows (expected a SKU GUID, a part number like ENTERPRISEPACK, or a product name like \"Office 365 E3\"){hint}"
         ),
     })
+}
+
+/// The end of an unknown product's error: the close matches, or else (the first `most`, sorted) the
+/// products the tenant subscribes to, or nothing.
+fn unknown_hint(close: Vec<String>, tenant: impl Iterator<Item = String>, most: usize) -> String {
+    if !close.is_empty() {
+        return format!("; close matches: {}", close.join(", "));
+    }
+    let mut tenant: Vec<String> = tenant.collect();
+    tenant.sort();
+    tenant.truncate(most);
+    if tenant.is_empty() {
+        String::new()
+    } else {
+        format!("; the tenant subscribes to {}", tenant.join(", "))
+    }
 }
 
 /// A SKU GUID is taken when the tenant subscribes to it, the catalog knows it, or a group or user of
@@ -296,22 +303,11 @@ fn known_guid(
         )
     });
     let close = close_matches(t, candidates);
-    let hint = if close.is_empty() {
-        let mut tenant: Vec<String> = snap
-            .skus
-            .iter()
-            .map(|x| format!("{} ({})", x.sku_id, kb.sku_label(&x.sku_id)))
-            .collect();
-        tenant.sort();
-        tenant.truncate(10);
-        if tenant.is_empty() {
-            String::new()
-        } else {
-            format!("; the tenant subscribes to {}", tenant.join(", "))
-        }
-    } else {
-        format!("; close matches: {}", close.join(", "))
-    };
+    let tenant = snap
+        .skus
+        .iter()
+        .map(|x| format!("{} ({})", x.sku_id, kb.sku_label(&x.sku_id)));
+    let hint = unknown_hint(close, tenant, 10);
     Err(UsageError::Invalid {
         flag,
         message: format!(
