@@ -372,9 +372,8 @@ mod tests {
         );
     }
 
-    use crate::ingest::{read_inputs, Ingested, ReadOptions, REPEATED_EVENT, REPEATED_RECORD};
+    use crate::ingest::{Ingested, ReadOptions, REPEATED_EVENT, REPEATED_RECORD};
     use serde_json::json;
-    use std::path::PathBuf;
 
     const FELIX: &str = "be54d36f-ff9e-52fd-ba88-1488e137fa38";
     const ISLA: &str = "68287db3-0171-5dfe-a1f0-762a01be9318";
@@ -500,16 +499,7 @@ mod tests {
     }
 
     fn read(files: &[(&str, String)], opts: &ReadOptions) -> Ingested {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let paths: Vec<PathBuf> = files
-            .iter()
-            .map(|(name, text)| {
-                let p = dir.path().join(name);
-                std::fs::write(&p, text).expect("write");
-                p
-            })
-            .collect();
-        let d = read_inputs(&paths, opts).expect("read");
+        let d = crate::ingest::repeat_tests::read(files, opts);
         for r in &d.inputs {
             assert_eq!(
                 r.records,

@@ -5377,7 +5377,7 @@ mod parallel_tests {
 }
 
 #[cfg(test)]
-mod repeat_tests {
+pub(crate) mod repeat_tests {
     //! A record read twice (overlapping exports, a file given twice) is kept once.
     use super::*;
 
@@ -5423,7 +5423,8 @@ mod repeat_tests {
         .join("\n")
     }
 
-    fn read(files: &[(&str, String)], opts: &ReadOptions) -> Ingested {
+    /// The files written to a temporary folder under their names, then read.
+    pub(crate) fn read(files: &[(&str, String)], opts: &ReadOptions) -> Ingested {
         let dir = tempfile::tempdir().expect("tempdir");
         let paths: Vec<PathBuf> = files
             .iter()
