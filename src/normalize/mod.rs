@@ -40,6 +40,11 @@ impl NormalizeError {
                 "the record has no timestamp (activityDateTime / time / CreationTime)".into()
             }
             NormalizeError::BadTime(t) => {
+                if time::is_no_date(t) {
+                    return format!(
+                        "timestamp {t:?} is the placeholder for no date (.NET DateTime.MinValue), not a time the record happened"
+                    );
+                }
                 if let Some(year) = time::unread_year(t).filter(|y| *y <= 0) {
                     return format!(
                         "timestamp {t:?} is not a date licdiag can read: its year {year} is before the common era (a placeholder or a corrupted value; re-export the record, or remove it)"
@@ -692,6 +697,15 @@ mod tests {
         bad["CreationTime"] = json!("2026-13-45T99:00:00Z");
         let err = to_event(map(classify(&bad).unwrap(), &bad), src()).unwrap_err();
         assert_eq!(err.reason(), "bad timestamp");
+        // review 88, item 2: the no-date placeholder is skipped as a bad timestamp, saying why
+        bad["CreationTime"] = json!("0001-01-01T00:00:00");
+        let err = to_event(map(classify(&bad).unwrap(), &bad), src()).unwrap_err();
+        assert_eq!(err.reason(), "bad timestamp");
+        assert!(
+            err.detail().contains("placeholder for no date"),
+            "{}",
+            err.detail()
+        );
     }
 
     /// Entra cuts a large license value (quirk 7): the review's `Update user`, `[E3, EMSPREMIUM,

@@ -270,8 +270,35 @@ fn clock(s: &str, i: usize) -> Option<NaiveTime> {
     parsed(s, &CLOCK_ITEMS[i]).ok()?.to_naive_time().ok()
 }
 
-/// Parses an export timestamp. Values without a zone are UTC (every export documents UTC).
+/// Whether two recorded times may be the same instant, so that the order of their records is not
+/// known: equal, or in the same second when either is written in whole seconds (the unified audit
+/// log's `CreationTime` and Purview's dates have no fraction: formats.md §5c, quirk 1).
+pub fn same_instant(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    use chrono::{SubsecRound, Timelike};
+    a == b
+        || ((a.nanosecond() == 0 || b.nanosecond() == 0)
+            && a.trunc_subsecs(0) == b.trunc_subsecs(0))
+}
+
+/// Parses an export timestamp. Values without a zone are UTC (every export documents UTC). The
+/// placeholder .NET writes for "no date" (`DateTime.MinValue`: `0001-01-01T00:00:00Z`,
+/// `/Date(-62135596800000)/`) is no time ([`is_no_date`]).
 pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    read_timestamp(s).filter(|t| !is_min_value(*t))
+}
+
+/// .NET's `DateTime.MinValue`, the placeholder of an unset date.
+fn is_min_value(t: DateTime<Utc>) -> bool {
+    t.timestamp() == -62_135_596_800 && t.timestamp_subsec_nanos() == 0
+}
+
+/// Whether `s` is the placeholder .NET writes for "no date" (`0001-01-01T00:00:00Z`,
+/// `/Date(-62135596800000)/`): [`parse_timestamp`] reads it as no time, and a message says why.
+pub fn is_no_date(s: &str) -> bool {
+    read_timestamp(s).is_some_and(is_min_value)
+}
+
+fn read_timestamp(s: &str) -> Option<DateTime<Utc>> {
     let t = unquote(crate::model::trim(s));
     if t.is_empty() {
         return None;
@@ -926,6 +953,26 @@ fn locale_exact(t: &str) -> Option<LocaleStamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review 88, item 2: .NET's `DateTime.MinValue`, the placeholder of an unset date, is no time
+    /// in any of its spellings (it once started timelines at 0001 and opened errors 739704 days);
+    /// the second after it, or a year-1 date of another day, is not the placeholder.
+    #[test]
+    fn the_no_date_placeholder_is_no_time() {
+        for t in [
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00.0000000Z",
+            "0001-01-01T00:00:00+00:00",
+            "/Date(-62135596800000)/",
+            "\\/Date(-62135596800000)\\/",
+        ] {
+            assert_eq!(parse_timestamp(t), None, "{t}");
+            assert!(is_no_date(t), "{t}");
+        }
+        assert!(!is_no_date("2026-10-09T09:15:27Z"));
+        assert!(!is_no_date("yesterday"));
+    }
 
     /// Windows PowerShell 5.1's `DateTime` in JSON, as an audit record's `ActivityDateTime` and a
     /// snapshot's `LastUpdatedDateTime` hold it: the escaped slashes read or not, with an offset

@@ -204,7 +204,19 @@ pub(super) fn flaws(v: &Value, owner: &str) -> Option<SnapshotIssue> {
                 _ => false,
             };
             if !blank && time_field(e, "lastUpdatedDateTime").is_none() {
-                times.push(format!("`{}.lastUpdatedDateTime` is {t}", Entry(key, i)));
+                let placeholder = match t {
+                    Value::String(s) => crate::normalize::time::is_no_date(s),
+                    _ => false,
+                };
+                times.push(format!(
+                    "`{}.lastUpdatedDateTime` is {t}{}",
+                    Entry(key, i),
+                    if placeholder {
+                        " (the placeholder for no date, .NET DateTime.MinValue)"
+                    } else {
+                        ""
+                    }
+                ));
             }
         }
     }
@@ -542,6 +554,18 @@ mod tests {
         );
         assert!(!f.detail.contains("[1]"), "{}", f.detail);
         assert!(parse(v).is_ok());
+        // review 88, item 2: .NET's no-date placeholder is a state without a time, said as such
+        let v = json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "error": "CountViolation", "lastUpdatedDateTime": "0001-01-01T00:00:00Z"},
+            {"skuId": SKU_B, "lastUpdatedDateTime": "/Date(-62135596800000)/"}]});
+        let f = flaws(&v, "user u").expect("flawed");
+        assert!(
+            f.detail
+                .contains("(the placeholder for no date, .NET DateTime.MinValue)"),
+            "{}",
+            f.detail
+        );
+        let u = parse(v).expect("read");
+        assert!(u.license_states.iter().all(|s| s.last_updated.is_none()));
         let f = flaws(&json!({"id": "u", "licenseAssignmentStates": [{"skuId": SKU_A, "lastUpdatedDateTime": "x"}]}), "user u").expect("flawed");
         assert_eq!(f.reason, BAD_TIMESTAMP);
         assert_eq!(
