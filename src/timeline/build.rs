@@ -105,6 +105,9 @@ struct Builder<'a> {
     /// Open episodes a later success in the log would have resolved but the snapshot still shows
     /// failing (episode -> the first such success).
     overruled: BTreeMap<usize, DateTime<Utc>>,
+    /// Times of the service's successful `Change user license` records, per user: one at the
+    /// same instant as a user's last failure leaves the order of the two unknown.
+    successes: HashMap<UserKey, Vec<DateTime<Utc>>>,
     /// Products a successful `Set group license` removed from a group for sure (group, product
     /// lower-cased -> the latest removal), until one adds it back.
     removed_from_groups: HashMap<(ObjectId, String), DateTime<Utc>>,
@@ -143,6 +146,7 @@ pub fn build(
         updates_by_user: HashMap::default(),
         deleted: HashMap::default(),
         overruled: BTreeMap::new(),
+        successes: HashMap::default(),
         removed_from_groups: HashMap::default(),
         attributed: attributed_groups(diagnosis),
         textless: diagnosis
@@ -953,6 +957,7 @@ impl<'a> Builder<'a> {
             if !applied {
                 return;
             }
+            self.successes.entry(k.clone()).or_default().push(e.time);
             for i in eps {
                 let Some(ep) = self.episodes.get(i) else {
                     continue;
@@ -963,8 +968,16 @@ impl<'a> Builder<'a> {
                     .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
                     .is_some_and(|d| d.pending);
                 let keeps = self.keeps(change, ep.sku.as_deref());
-                if pending && keeps != Some(false) {
-                    // a success the snapshot overrules: still open, and said so
+                if pending
+                    && keeps != Some(false)
+                    && ep
+                        .cause
+                        .as_ref()
+                        .is_some_and(|c| self.snapshot_shows(&k, c))
+                {
+                    // a success the snapshot overrules: still open, and said so (only when a
+                    // snapshot does show the error: the diagnosis also keeps pending a failure
+                    // whose success is recorded at the same instant)
                     self.overruled.entry(i).or_insert(e.time);
                 }
                 if pending || keeps == Some(false) {
@@ -1559,6 +1572,40 @@ impl<'a> Builder<'a> {
     }
 
     /// What is still open: open episodes, then errors only the diagnosis knows.
+    /// Whether the snapshot (a user's license state, or a reported error list) shows the user
+    /// with the error: only then does "the snapshot wins" over a success in the log.
+    fn snapshot_shows(&self, k: &UserKey, cause: &Cause) -> bool {
+        let states = self.snap.users.iter().any(|u| {
+            self.dir.key(Some(&u.id), None).as_ref() == Some(k)
+                && u.license_states
+                    .iter()
+                    .any(|st| st.error.as_ref() == Some(cause))
+        });
+        states
+            || self.snap.reported_errors.iter().any(|r| {
+                &r.cause == cause
+                    && self.dir.key(r.user_id.as_ref(), r.upn.as_deref()).as_ref() == Some(k)
+            })
+    }
+
+    /// A service success of the user at the same instant as `last` (the episode's last failure),
+    /// with no snapshot showing the error: the order of the two is unknown.
+    fn same_instant_success(
+        &self,
+        k: &UserKey,
+        cause: Option<&Cause>,
+        last: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        if cause.is_some_and(|c| self.snapshot_shows(k, c)) {
+            return None;
+        }
+        self.successes
+            .get(k)?
+            .iter()
+            .copied()
+            .find(|s| crate::normalize::time::same_instant(*s, last))
+    }
+
     fn open_items(&self, diagnosis: &Diagnosis, as_of: DateTime<Utc>) -> Vec<OpenItem> {
         let mut out: Vec<OpenItem> = Vec::new();
         let mut open_users: BTreeSet<UserKey> = BTreeSet::new();
@@ -1567,13 +1614,16 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let mut group_sku = None;
+            let mut tie = None;
             let (subj, user_key, confirmed) = match subject {
                 EpisodeSubject::User(k) => {
                     open_users.insert(k.clone());
-                    let confirmed = cause
-                        .as_ref()
-                        .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
-                        .is_some_and(|d| d.pending);
+                    tie = self.same_instant_success(k, cause.as_ref(), ep.last);
+                    let confirmed = tie.is_none()
+                        && cause
+                            .as_ref()
+                            .and_then(|c| self.diag.get(&(k.clone(), c.clone())))
+                            .is_some_and(|d| d.pending);
                     (
                         Subject::User(self.dir.user_ref(k)),
                         Some(k.clone()),
@@ -1607,6 +1657,7 @@ impl<'a> Builder<'a> {
                 seen_in_audit: true,
                 confirmed_pending: confirmed,
                 later_success: self.overruled.get(&i).copied(),
+                same_instant_success: tie,
                 user_key,
                 group_id: ep.group.clone(),
             });
@@ -1653,6 +1704,7 @@ impl<'a> Builder<'a> {
                     seen_in_audit: false,
                     confirmed_pending: true,
                     later_success: None,
+                    same_instant_success: None,
                     user_key: None,
                     group_id: Some(g.clone()),
                 });
@@ -1698,6 +1750,7 @@ impl<'a> Builder<'a> {
                     seen_in_audit: false,
                     confirmed_pending: true,
                     later_success: None,
+                    same_instant_success: None,
                     user_key: Some(k),
                     group_id: f.group_id.clone(),
                 });

@@ -454,6 +454,12 @@ pub struct OpenItem {
     /// the snapshot still shows the error (the snapshot wins): the first such success.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub later_success: Option<DateTime<Utc>>,
+    /// A successful `Change user license` of the user recorded at the same instant as the
+    /// episode's last failure (the same second for the formats that write whole seconds: UAL,
+    /// Purview), with no snapshot showing the error: which of the two came last is unknown, so
+    /// the failure is not confirmed pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_instant_success: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub user_key: Option<UserKey>,
     #[serde(skip)]

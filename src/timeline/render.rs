@@ -414,6 +414,10 @@ fn open_line(o: &OpenItem) -> (String, String) {
         _ => "since: not recorded".into(),
     };
     match (o.seen_in_audit, o.confirmed_pending, &o.later_success) {
+        _ if o.same_instant_success.is_some() => when.push_str(&format!(
+            "; a success of the user is recorded at the same instant ({}): the log cannot tell which came last, so it is not confirmed pending (check the user's license state)",
+            o.same_instant_success.as_ref().map(ts).unwrap_or_default()
+        )),
         (true, true, Some(t)) => when.push_str(&format!(
             "; the audit log shows a later success ({}), but the snapshot still has the error",
             ts(t)

@@ -188,6 +188,53 @@ fn the_snapshot_wins_over_a_later_success() {
     assert_eq!(s.open[0].later_success, Some(t("2026-10-06T09:00:00Z")));
 }
 
+/// Review 88, item 1: a success recorded in the same second as a failure (UAL and Purview write
+/// whole seconds), with no snapshot: neither "the snapshot still has the error" (there is none) nor
+/// confirmed pending; the order of the two is unknown, in either reading order.
+#[test]
+fn a_success_in_the_same_second_as_a_failure_is_not_a_later_one_nor_the_snapshots() {
+    for success_first in [false, true] {
+        let mut w = World::new();
+        w.events.push(count_fail("kai", "2026-10-06T08:01:00Z"));
+        let fail = count_fail("kai", "2026-10-06T09:00:00Z");
+        let ok = gbl_ok("kai", "2026-10-06T09:00:00Z", &[]);
+        if success_first {
+            w.events.extend([ok, fail]);
+        } else {
+            w.events.extend([fail, ok]);
+        }
+        let s = story(&w, "2026-10-07T00:00:00Z");
+        assert_eq!(s.open.len(), 1, "{:?}", s.entries);
+        let o = &s.open[0];
+        assert_eq!(o.later_success, None, "no snapshot: nothing overrules");
+        assert!(!o.confirmed_pending);
+        assert_eq!(o.same_instant_success, Some(t("2026-10-06T09:00:00Z")));
+    }
+}
+
+/// A whole-second time and a fraction in the same second may be the same instant; two fractions
+/// are compared as they are.
+#[test]
+fn same_instant_reads_whole_seconds_as_unknown_order() {
+    use crate::normalize::time::same_instant;
+    assert!(same_instant(
+        t("2026-10-06T09:00:00Z"),
+        t("2026-10-06T09:00:00Z")
+    ));
+    assert!(same_instant(
+        t("2026-10-06T09:00:00Z"),
+        t("2026-10-06T09:00:00.25Z")
+    ));
+    assert!(!same_instant(
+        t("2026-10-06T09:00:00.1Z"),
+        t("2026-10-06T09:00:00.25Z")
+    ));
+    assert!(!same_instant(
+        t("2026-10-06T09:00:00Z"),
+        t("2026-10-06T09:00:01Z")
+    ));
+}
+
 #[test]
 fn member_removed_while_failing_is_a_fix_and_no_seats_are_inferred_without_a_trigger() {
     let mut w = World::new();
