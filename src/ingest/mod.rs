@@ -159,6 +159,11 @@ pub struct InputReport {
     /// ([`license_states_exported`]).
     #[serde(skip)]
     pub without_states: Option<(u64, String)>,
+    /// Other inputs' copies of its records contradicted its dates (read in the wrong order of day
+    /// and month), and those copies were dropped: the times of its records do not count for
+    /// "now" ([`crate::timeline::latest_time`]), but those of the events kept from it.
+    #[serde(skip)]
+    pub misread_dates: bool,
 }
 
 impl InputReport {
@@ -268,6 +273,7 @@ impl InputReport {
             passed_over: Vec::new(),
             group_notes: Vec::new(),
             without_states: None,
+            misread_dates: false,
         }
     }
     /// Each of [`Self::notes`] as every report says it: `path: note`, but a note about a folder
@@ -3114,6 +3120,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     for c in repeated.contradicted {
         if let Some(r) = by_path(&c.file).and_then(|i| out.inputs.get_mut(i)) {
             r.notes.push(c.note());
+            r.misread_dates = true;
         }
     }
     for (chunk, _into) in absorbed {

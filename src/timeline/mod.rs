@@ -51,10 +51,29 @@ pub struct Query {
 }
 
 /// The latest time the inputs record: audit records (every one read, kept or not: the inputs'
-/// `last`), snapshot `lastUpdatedDateTime`s, reported error times.
+/// `last`), snapshot `lastUpdatedDateTime`s, reported error times. An input whose dates other
+/// inputs' copies of its records contradicted (misread: `InputReport::misread_dates`) counts only
+/// the events kept from it: the copies dropped for being misread, and its records not kept, whose
+/// dates are as doubtful, do not move "now".
 pub fn latest_time(data: &Ingested) -> Option<DateTime<Utc>> {
     // every event read, kept or not, is in its input's `last`
-    let events = data.inputs.iter().filter_map(|i| i.last);
+    let misread: Vec<&str> = data
+        .inputs
+        .iter()
+        .filter(|i| i.misread_dates)
+        .map(|i| i.path.as_str())
+        .collect();
+    let sure = data
+        .inputs
+        .iter()
+        .filter(|i| !i.misread_dates)
+        .filter_map(|i| i.last);
+    let kept_from_misread = data
+        .events
+        .iter()
+        .filter(|e| !misread.is_empty() && misread.contains(&&*e.source.file))
+        .map(|e| e.time);
+    let events = sure.chain(kept_from_misread);
     let states = data
         .snapshot
         .users
@@ -76,17 +95,20 @@ pub fn timeline(
     query: &Query,
     as_of: DateTime<Utc>,
 ) -> Result<TimelineDoc, UsageError> {
-    Ok(timeline_and_diagnosis(data, kb, query, as_of)?.0)
+    Ok(timeline_and_diagnosis(data, kb, query, Some(as_of))?.0)
 }
 
 /// [`timeline`], with the diagnosis the story was annotated with ([`severities`] rates the open
-/// failures by it).
+/// failures by it). `as_of` is `None` when the inputs record no time at all: the story then has
+/// no "now" and no durations (the diagnosis judges by today's rules, read from the clock here,
+/// which nothing shown depends on: no input has a time to compare it with).
 pub fn timeline_and_diagnosis(
     data: &Ingested,
     kb: &Knowledge,
     query: &Query,
-    as_of: DateTime<Utc>,
+    known_as_of: Option<DateTime<Utc>>,
 ) -> Result<(TimelineDoc, Diagnosis), UsageError> {
+    let as_of = known_as_of.unwrap_or_else(Utc::now);
     let dir = Directory::new(&data.events, &data.snapshot);
     let filters = Filters::resolve(query, &dir)?;
     let diagnosis = diagnose::diagnose(
@@ -97,13 +119,19 @@ pub fn timeline_and_diagnosis(
     );
     let story = build::build(&data.events, &data.snapshot, &dir, &diagnosis, kb, as_of);
     let episodes = filters.episodes(&story.episodes);
-    let still_open = filters.open(story.open);
+    let mut still_open = filters.open(story.open);
+    if known_as_of.is_none() {
+        // no time in the inputs: nothing to measure how long against
+        for o in &mut still_open {
+            o.open_for_seconds = None;
+        }
+    }
     let snapshot_only: Vec<&OpenItem> = still_open.iter().filter(|o| !o.seen_in_audit).collect();
     let time_to_resolve = stats::per_cause(&episodes, &snapshot_only);
     let snap = &data.snapshot;
     let entries = filters.entries(story.entries);
     let doc = TimelineDoc {
-        as_of,
+        as_of: known_as_of,
         filters: filters.applied(&dir),
         evidence: TimelineEvidence {
             audit_events: data.events.len(),
@@ -233,13 +261,15 @@ pub fn run(a: TimelineArgs, reading: Reading) -> Result<u8> {
     };
     // with --redact, one key for the data and for the pseudonyms of --user / --group
     let redact = crate::redact::with_run_key(&a.redact);
-    let data = crate::commands::load(&a.input.paths, &opts, &redact)?;
+    let mut data = crate::commands::load(&a.input.paths, &opts, &redact)?;
     let redactor = crate::redact::Redactor::from_args(&redact);
     let kb = crate::commands::knowledge(None, &data)?;
-    // "now" is the latest time the inputs record; only inputs without any time fall back to the
-    // clock (read here, at the edge).
-    let as_of = latest_time(&data).unwrap_or_else(Utc::now);
-    crate::commands::note_log_after_snapshot(&data, as_of);
+    // "now" is the latest time the inputs record, never the clock: inputs without any time have
+    // no "now" (the story says so, and measures nothing)
+    let as_of = latest_time(&data);
+    if let Some(as_of) = as_of {
+        crate::commands::note_log_after_snapshot(&mut data, as_of);
+    }
     let query = Query {
         user: a.user.clone(),
         group: a.group.clone(),

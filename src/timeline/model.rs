@@ -546,8 +546,9 @@ pub const PROCESSING_LIMIT_HOURS: i64 = 24;
 /// The whole timeline document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineDoc {
-    /// The latest time in the inputs: what "still open" and "open for" are measured against.
-    pub as_of: DateTime<Utc>,
+    /// The latest time in the inputs: what "still open" and "open for" are measured against;
+    /// `None` (JSON `null`) when the inputs record no time at all (never the clock).
+    pub as_of: Option<DateTime<Utc>>,
     pub filters: AppliedFilters,
     pub evidence: TimelineEvidence,
     pub entries: Vec<Entry>,

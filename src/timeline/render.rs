@@ -500,13 +500,21 @@ const STAT_HEADERS: [&str; 6] = [
     "max",
 ];
 
+/// " <now>", or ": no time in the inputs" when they record none (no durations then).
+fn as_of_text(d: &TimelineDoc) -> String {
+    match &d.as_of {
+        Some(t) => format!(" {}", ts(t)),
+        None => ": no time in the inputs".into(),
+    }
+}
+
 fn headline(d: &TimelineDoc) -> String {
     let n = d.entries.len();
     let mut s = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
     if let (Some(f), Some(l)) = (d.entries.first(), d.entries.last()) {
         s.push_str(&format!(" from {} to {}", ts(&f.time), ts(&l.time)));
     }
-    s.push_str(&format!("; as of {}", ts(&d.as_of)));
+    s.push_str(&format!("; as of{}", as_of_text(d)));
     s
 }
 
@@ -630,7 +638,7 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     }
     if !d.still_open.is_empty() {
         writeln!(w)?;
-        writeln!(w, "still open as of {}:", ts(&d.as_of))?;
+        writeln!(w, "still open as of{}:", as_of_text(d))?;
         for o in &d.still_open {
             let (what, when) = open_line(o);
             writeln!(
@@ -719,7 +727,7 @@ fn markdown(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
     }
     if !d.still_open.is_empty() {
         writeln!(w)?;
-        writeln!(w, "## Still open as of {}", ts(&d.as_of))?;
+        writeln!(w, "## Still open as of{}", as_of_text(d))?;
         writeln!(w)?;
         writeln!(w, "| subject | error | since |")?;
         writeln!(w, "|---|---|---|")?;
@@ -830,7 +838,7 @@ fn html(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "</tbody></table>")?;
     }
     if !d.still_open.is_empty() {
-        writeln!(w, "<h2>Still open as of {}</h2>", h(&ts(&d.as_of)))?;
+        writeln!(w, "<h2>Still open as of{}</h2>", h(&as_of_text(d)))?;
         writeln!(
             w,
             "<table><thead><tr><th>subject</th><th>error</th><th>since</th></tr></thead><tbody>"
