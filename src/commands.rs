@@ -429,41 +429,92 @@ fn note_snapshot_after(data: &Ingested, as_of: DateTime<Utc>) {
     }
 }
 
-/// Says on standard error when the audit log shows license assignments succeeding after the
-/// snapshot's latest update: where the two disagree about a user the snapshot wins (a snapshot is
-/// taken at the end of the window, as a rule), and one exported before those events holds errors
-/// since resolved. The snapshot's export time is not in it: its latest update stands for it.
-pub fn note_log_after_snapshot(data: &Ingested, as_of: DateTime<Utc>) {
+/// Users a note names at most ([`note_log_after_snapshot`]), then "and N more".
+const AFTER_SNAPSHOT_NAMED: usize = 10;
+
+/// Says, in every report's input notes and on standard error, when the audit log records license
+/// changes after the snapshot's latest update (a successful `Change user license`, by the service
+/// or an administrator, or an `Update user` that changes licenses), naming the users they change:
+/// where the two disagree about a user the snapshot wins (a snapshot is taken at the end of the
+/// window, as a rule), and one exported before those events holds a state since changed. The
+/// snapshot's export time is not in it: its latest update stands for it. The note is put on the
+/// input holding the first such record.
+pub fn note_log_after_snapshot(data: &mut Ingested, as_of: DateTime<Utc>) {
     let Some(snapshot) = snapshot_latest_update(data) else {
         return;
     };
-    let later: Vec<DateTime<Utc>> = data
+    let later: Vec<&crate::model::AuditEvent> = data
         .events
         .iter()
         .filter(|e| {
             e.time > snapshot
                 && e.time <= as_of
-                && e.activity == crate::model::Activity::ChangeUserLicense
                 && e.result == crate::model::Outcome::Success
-                && matches!(e.actor, crate::model::Actor::GroupBasedLicensing)
+                && (e.activity == crate::model::Activity::ChangeUserLicense
+                    || (e.activity == crate::model::Activity::UpdateUser && e.licenses.is_some()))
         })
-        .map(|e| e.time)
         .collect();
-    let (Some(first), Some(last)) = (later.iter().min(), later.iter().max()) else {
+    let (Some(first), Some(last)) = (
+        later.iter().map(|e| e.time).min(),
+        later.iter().map(|e| e.time).max(),
+    ) else {
         return;
     };
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "licdiag: note: the audit log has {} successful license assignment{} ({} .. {}) after the snapshot's \
-         latest update ({}): where they disagree about a user the snapshot wins; if it was exported before them, \
-         export a new one",
+    let file = later
+        .iter()
+        .min_by_key(|e| e.reading_key())
+        .map(|e| e.source.file.to_string());
+    let users: std::collections::BTreeSet<String> = later
+        .iter()
+        .flat_map(|e| e.targets.iter())
+        .filter(|t| t.kind == crate::model::TargetKind::User)
+        .filter_map(|t| {
+            t.upn
+                .as_deref()
+                .map(|u| u.trim().to_lowercase())
+                .filter(|u| !u.is_empty())
+                .or_else(|| t.id.as_ref().map(|i| i.to_string()))
+        })
+        .collect();
+    let n = users.len();
+    let mut named: Vec<String> = users.into_iter().take(AFTER_SNAPSHOT_NAMED).collect();
+    if n > AFTER_SNAPSHOT_NAMED {
+        named.push(format!("{} more", n - AFTER_SNAPSHOT_NAMED));
+    }
+    let named = match named.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let stamp = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let note = format!(
+        "the audit log records {} license change{} ({} .. {}) after the snapshot's latest update ({}){}: \
+         where they disagree about a user the snapshot wins, so what is said of {} is the state the \
+         snapshot shows; if it was exported before them, export a new one",
         later.len(),
         if later.len() == 1 { "" } else { "s" },
-        first.format("%Y-%m-%dT%H:%M:%SZ"),
-        last.format("%Y-%m-%dT%H:%M:%SZ"),
-        snapshot.format("%Y-%m-%dT%H:%M:%SZ"),
+        stamp(first),
+        stamp(last),
+        stamp(snapshot),
+        if n == 0 {
+            String::new()
+        } else {
+            format!(
+                " of {n} user{} ({named})",
+                if n == 1 { "" } else { "s" }
+            )
+        },
+        match n {
+            0 => "them",
+            1 => "that user",
+            _ => "those users",
+        },
     );
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "licdiag: note: {}", crate::report::table::clean(&note));
+    if let Some(r) = file.and_then(|f| data.inputs.iter_mut().find(|r| r.path == f)) {
+        r.notes.push(note);
+    }
 }
 
 /// Opens the destination of a report: the file named by `--output` (a closed pipe there, when it
@@ -688,7 +739,7 @@ pub fn analyze_paths(
         note_snapshot_after(&data, given);
     }
     let as_of = as_of_or_latest(as_of, &data);
-    note_log_after_snapshot(&data, as_of);
+    note_log_after_snapshot(&mut data, as_of);
     let kb = knowledge(catalog, &data)?;
     // the group-based licensing requirement needs the catalog: said here, not with the other
     // set-up notes (`ingest::note_setup`), which are made before the knowledge tables exist

@@ -1063,7 +1063,7 @@ fn successes_after_the_snapshot_are_noted() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "the audit log has 1 successful license assignment (2026-10-10T08:00:00Z .. 2026-10-10T08:00:00Z) after the snapshot's latest update (2026-10-09T09:15:27Z)",
+            "the audit log records 1 license change (2026-10-10T08:00:00Z .. 2026-10-10T08:00:00Z) after the snapshot's latest update (2026-10-09T09:15:27Z) of 1 user (kai.nakamura@fabrikam.example)",
         ));
 }
 
@@ -1502,4 +1502,57 @@ fn users_licensed_by_groups_without_gbl_rights_are_noted() {
     let (v, code) = json_of(&["analyze", tmp.path().to_str().expect("utf-8")]);
     assert_eq!(code, 0);
     assert_eq!(note_of(&v), None, "{:#}", v["inputs"]);
+}
+
+/// Review 88, item 5: the audit log records license changes after the snapshot's latest update
+/// (`fixtures/timeline-review/after-snapshot`: the snapshot of 1 March; kim's direct E3 removed on
+/// 2 March at 09:00, bob licensed at 09:10). The snapshot wins, and every report says so in its
+/// input notes, naming those users (once only on standard error, which no report file holds).
+#[test]
+fn audit_changes_after_the_snapshot_are_an_input_note_in_every_report() {
+    let dir = "fixtures/timeline-review/after-snapshot";
+    let wants = [
+        "after the snapshot's latest update (2026-03-01T10:00:00Z)",
+        "of 2 users (bob@contoso.example and kim@contoso.example)",
+        "the snapshot wins",
+    ];
+    let (v, _) = json_of(&["analyze", dir]);
+    let notes: Vec<String> = v["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .flat_map(|i| i["notes"].as_array().cloned().unwrap_or_default())
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect();
+    let note = notes
+        .iter()
+        .find(|n| n.contains("after the snapshot's latest update"))
+        .unwrap_or_else(|| panic!("{notes:#?}"));
+    for want in wants {
+        assert!(note.contains(want), "{want}: {note}");
+    }
+    for format in ["table", "md", "html"] {
+        let out = licdiag()
+            .args(["analyze", dir, "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for want in wants {
+            let want = if format == "html" {
+                want.replace('\'', "&#39;")
+            } else {
+                want.to_string()
+            };
+            assert!(text.contains(&want), "{format}: {want}: {text}");
+        }
+    }
+    // the timeline says it too
+    let (t, _) = json_of(&["timeline", dir]);
+    let notes = t["input_notes"].as_array().expect("input notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains(wants[1]))),
+        "{notes:#?}"
+    );
 }
