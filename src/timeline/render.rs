@@ -12,6 +12,7 @@ use crate::model::{Cause, Outcome};
 use crate::report::escape;
 use crate::report::table::{clean, ts};
 use crate::report::Document;
+use chrono::{DateTime, Timelike, Utc};
 use std::io::{self, Write};
 
 /// One entry in words.
@@ -544,12 +545,43 @@ fn filter_line(d: &TimelineDoc) -> Option<String> {
         parts.push(format!("group {}", g.label()));
     }
     if let Some(s) = &f.since {
-        parts.push(format!("since {}", ts(s)));
+        let mut p = format!("since {}", bound(s));
+        if let Some(now) = d.as_of.filter(|now| s > now) {
+            p.push_str(&format!(
+                " (after the latest time in the inputs, {}: the window starts after every input time)",
+                ts(&now)
+            ));
+        }
+        parts.push(p);
     }
     if let Some(u) = &f.until {
-        parts.push(format!("until {}", ts(u)));
+        parts.push(format!("until {}", until_text(u)));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A `--since` / `--until` bound as it is used: to the second, or with its fraction when it has
+/// one (a bound cut to the second would read as another instant).
+fn bound(t: &DateTime<Utc>) -> String {
+    if t.timestamp_subsec_nanos() == 0 {
+        ts(t)
+    } else {
+        t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
+
+/// `--until`: a date given alone is its day's last instant (23:59:59.999999999), said as "end of
+/// YYYY-MM-DD" (23:59:59Z would leave out an event at 23:59:59.5 the filter keeps).
+fn until_text(t: &DateTime<Utc>) -> String {
+    let end_of_day = t.hour() == 23
+        && t.minute() == 59
+        && t.second() == 59
+        && t.timestamp_subsec_nanos() == 999_999_999;
+    if end_of_day {
+        format!("end of {}", t.format("%Y-%m-%d"))
+    } else {
+        bound(t)
+    }
 }
 
 fn width(rows: &[[String; 3]], col: usize, cap: usize) -> usize {

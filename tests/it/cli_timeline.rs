@@ -2027,3 +2027,127 @@ fn locale_dates_that_contradict_iso_copies_lose_to_them_and_are_said() {
         ]
     );
 }
+
+/// Review 88, item 1: a failure and a success of alice in the same second (Graph times written in
+/// whole seconds, `fixtures/timeline-review/same-second`, in either record order) and no snapshot:
+/// the story neither says "the snapshot still has the error" (there is none) nor calls the failure
+/// confirmed pending; it says the order of the two is unknown.
+#[test]
+fn a_success_in_the_same_second_as_a_failure_is_not_later_and_no_snapshot_is_claimed() {
+    for file in ["graph.jsonl", "graph-reversed.jsonl"] {
+        let path = format!("fixtures/timeline-review/same-second/{file}");
+        let (v, _) = json_of(&["timeline", &path, "--user", "alice@fabrikam.example"]);
+        let open = v["still_open"].as_array().expect("still_open");
+        assert_eq!(open.len(), 1, "{file}: {open:#?}");
+        let o = &open[0];
+        assert!(o.get("later_success").is_none(), "{file}: {o:#}");
+        assert_eq!(o["confirmed_pending"], false, "{file}: {o:#}");
+        assert_eq!(o["same_instant_success"], "2026-03-30T10:01:00Z", "{file}");
+        let out = licdiag()
+            .args(["timeline", &path, "--user", "alice@fabrikam.example"])
+            .output()
+            .unwrap();
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(!table.contains("snapshot still has the error"), "{table}");
+        assert!(
+            table.contains("a success of the user is recorded at the same instant (2026-03-30T10:01:00Z): the log cannot tell which came last"),
+            "{table}"
+        );
+    }
+}
+
+/// Review 88, item 3: an en-GB Log Analytics CSV whose dates (all `N/N`, both 12 or below) were read
+/// month-first beside Graph copies of the same records (`fixtures/timeline-review/misread-now`):
+/// its copies are dropped as misread, and their times (07/03 read as 3 July) no longer set "now":
+/// the true latest time is the Graph copy's 7 March.
+#[test]
+fn copies_dropped_as_misread_do_not_set_now() {
+    let dir = "fixtures/timeline-review/misread-now";
+    let (v, _) = json_of(&["timeline", dir]);
+    assert_eq!(v["as_of"], "2026-03-07T10:03:00Z", "{v:#}");
+    for o in v["still_open"].as_array().expect("still_open") {
+        let open = o["open_for_seconds"].as_i64().expect("open for");
+        assert!(open < 2 * 86_400, "open since March, not July: {o:#}");
+    }
+    let (a, _) = json_of(&["analyze", dir]);
+    assert_eq!(a["as_of"], "2026-03-07T10:03:00Z");
+}
+
+/// Review 88, item 4: inputs that record no time at all (a subscribedSkus export alone) have no
+/// "now": never the clock, so two runs print the same thing, and no duration is measured.
+#[test]
+fn inputs_without_a_time_have_no_now() {
+    let path = "fixtures/snapshot/subscribedSkus-mg-pascalcase.json";
+    let (v, _) = json_of(&["timeline", path]);
+    assert!(v["as_of"].is_null(), "{v:#}");
+    let run = || licdiag().args(["timeline", path]).output().unwrap().stdout;
+    let first = run();
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.contains("as of: no time in the inputs"), "{text}");
+    assert_eq!(first, run(), "deterministic");
+    let md = licdiag()
+        .args(["timeline", path, "--format", "md"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&md.stdout).contains("as of: no time in the inputs"));
+}
+
+/// Review 88, item 2: .NET's "no date" placeholder (`0001-01-01T00:00:00Z`) as carol's
+/// `lastUpdatedDateTime` (`fixtures/timeline-review/no-date`) is a state without a time, said in
+/// a note naming the record: nothing starts in year 1, no error is open 739704 days.
+#[test]
+fn the_no_date_placeholder_is_no_time_in_a_snapshot() {
+    let dir = "fixtures/timeline-review/no-date";
+    for cmd in ["timeline", "analyze"] {
+        let out = licdiag()
+            .args([cmd, dir, "--format", "json"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // a time field of year 1 (the note names the record's text, quoted in it)
+        assert!(!text.contains(": \"0001-01-01T"), "{cmd}: {text}");
+        assert!(
+            text.contains("(the placeholder for no date, .NET DateTime.MinValue)"),
+            "{cmd}: {text}"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("0001-01-01T00:00:00Z:"), "{cmd}: {err}");
+    }
+    let (v, _) = json_of(&["timeline", dir]);
+    assert_eq!(v["as_of"], "2026-03-30T10:03:00Z");
+    let carol = v["still_open"]
+        .as_array()
+        .expect("still_open")
+        .iter()
+        .find(|o| o["subject"]["upn"] == "carol@fabrikam.example")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(
+        carol
+            .get("open_for_seconds")
+            .is_none_or(|s| s.as_i64() < Some(30 * 86_400)),
+        "{carol:#}"
+    );
+}
+
+/// Review 88, item 6: `--until DATE` is the day's last instant, shown as such (not 23:59:59Z,
+/// which would leave out an event the filter keeps); a `--since` after every input time is said.
+#[test]
+fn until_a_date_reads_end_of_day_and_a_since_after_the_inputs_is_said() {
+    let out = licdiag()
+        .args(["timeline", TENANT, "--until", "2026-10-08"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("until end of 2026-10-08"), "{text}");
+    assert!(!text.contains("until 2026-10-08T23:59:59Z"), "{text}");
+    let out = licdiag()
+        .args(["timeline", TENANT, "--since", "2027-01-01"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("since 2027-01-01T00:00:00Z (after the latest time in the inputs, "),
+        "{text}"
+    );
+}
