@@ -447,7 +447,9 @@ pub fn note_log_after_snapshot(data: &mut Ingested, as_of: DateTime<Utc>) {
         .events
         .iter()
         .filter(|e| {
+            // the same second as the snapshot's update (whole seconds there) is not after it
             e.time > snapshot
+                && !crate::normalize::time::same_instant(e.time, snapshot)
                 && e.time <= as_of
                 && e.result == crate::model::Outcome::Success
                 && (e.activity == crate::model::Activity::ChangeUserLicense
