@@ -608,6 +608,89 @@ fn group_by_limit_and_union_are_the_same_every_run() {
     );
 }
 
+/// `licdiag sql INPUT --format json -q QUERY` as rows (the run must succeed).
+fn rows_of(input: &Path, query: &str) -> Vec<serde_json::Value> {
+    let o = licdiag()
+        .arg("sql")
+        .arg(input)
+        .args(["--as-of", AS_OF, "--format", "json", "-q", query])
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{query}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json array");
+    v.as_array().expect("array").clone()
+}
+
+/// Review 88, item 5: with Microsoft's license-errors CSV or `cloudLicensing/assignmentErrors` as
+/// the snapshot, `analyze` reported the errors but `license_states` had no error row and `users`
+/// lacked the users only the list names. Each error is a row now (state `Error`, its code, its
+/// group), every user in `license_states` is in `users`, and each user `analyze` finds in error has
+/// a row of that error.
+#[test]
+fn error_lists_are_in_the_tables() {
+    for input in [
+        "snapshot/users-with-license-errors.csv",
+        "snapshot/cloudLicensing-assignmentErrors.json",
+    ] {
+        let path = fixture(input);
+        // a user is named by id, else by UPN (assignmentErrors gives ids only)
+        let errors = rows_of(
+            &path,
+            "SELECT coalesce(user_id, lower(upn)) AS who, error FROM license_states \
+             WHERE state = 'Error'",
+        );
+        assert!(!errors.is_empty(), "{input}");
+        for e in &errors {
+            assert!(e["error"].is_string() && e["who"].is_string(), "{input}: {e}");
+        }
+        let pairs: std::collections::BTreeSet<(String, String)> = errors
+            .iter()
+            .map(|e| (e["who"].to_string(), e["error"].to_string()))
+            .collect();
+        let found = rows_of(
+            &path,
+            "SELECT DISTINCT coalesce(user_id, lower(upn)) AS who, cause FROM findings \
+             WHERE user_id IS NOT NULL OR upn IS NOT NULL",
+        );
+        assert!(!found.is_empty(), "{input}");
+        for f in &found {
+            let pair = (f["who"].to_string(), f["cause"].to_string());
+            assert!(pairs.contains(&pair), "{input}: {pair:?} not in {pairs:?}");
+        }
+        let users: std::collections::BTreeSet<String> = rows_of(
+            &path,
+            "SELECT coalesce(id, lower(upn)) AS who FROM users",
+        )
+        .iter()
+        .map(|u| u["who"].to_string())
+        .collect();
+        for e in &errors {
+            assert!(users.contains(&e["who"].to_string()), "{input}: {e} not in users");
+        }
+        let counted = rows_of(
+            &path,
+            "SELECT sum(license_errors) AS n, count(*) AS users FROM users",
+        );
+        assert_eq!(
+            counted[0]["n"].as_u64(),
+            Some(
+                rows_of(
+                    &path,
+                    "SELECT count(*) AS n FROM license_states WHERE error IS NOT NULL"
+                )[0]["n"]
+                    .as_u64()
+                    .expect("a count")
+            ),
+            "{input}"
+        );
+    }
+}
+
 /// Review 88, item 7: `SELECT DATE '2026-01-01'` printed polars' "Deprecation: Casting from String
 /// to Date" note (about polars' own API) on standard error.
 #[test]
