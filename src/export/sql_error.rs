@@ -231,7 +231,11 @@ mod tests {
         let collate = "expression Collate { expr: Identifier(Ident { value: \"upn\" }), \
              collation: ObjectName([Identifier(Ident { value: \"C\", quote_style: Some('\"'), \
              span: Span(Location(1,20)..Location(1,23)) })]) } is not currently supported";
-        assert!(short(collate).starts_with("COLLATE is not"), "{}", short(collate));
+        assert!(
+            short(collate).starts_with("COLLATE is not"),
+            "{}",
+            short(collate)
+        );
         let odd = "expression Frobnicate { x: Ident { value: \"a)}\\\"\" } } is not currently \
              supported";
         assert_eq!(

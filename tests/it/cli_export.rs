@@ -646,7 +646,10 @@ fn error_lists_are_in_the_tables() {
         );
         assert!(!errors.is_empty(), "{input}");
         for e in &errors {
-            assert!(e["error"].is_string() && e["who"].is_string(), "{input}: {e}");
+            assert!(
+                e["error"].is_string() && e["who"].is_string(),
+                "{input}: {e}"
+            );
         }
         let pairs: std::collections::BTreeSet<(String, String)> = errors
             .iter()
@@ -662,15 +665,16 @@ fn error_lists_are_in_the_tables() {
             let pair = (f["who"].to_string(), f["cause"].to_string());
             assert!(pairs.contains(&pair), "{input}: {pair:?} not in {pairs:?}");
         }
-        let users: std::collections::BTreeSet<String> = rows_of(
-            &path,
-            "SELECT coalesce(id, lower(upn)) AS who FROM users",
-        )
-        .iter()
-        .map(|u| u["who"].to_string())
-        .collect();
+        let users: std::collections::BTreeSet<String> =
+            rows_of(&path, "SELECT coalesce(id, lower(upn)) AS who FROM users")
+                .iter()
+                .map(|u| u["who"].to_string())
+                .collect();
         for e in &errors {
-            assert!(users.contains(&e["who"].to_string()), "{input}: {e} not in users");
+            assert!(
+                users.contains(&e["who"].to_string()),
+                "{input}: {e} not in users"
+            );
         }
         let counted = rows_of(
             &path,
