@@ -4,6 +4,7 @@
 
 pub mod flavor;
 pub mod sql_depth;
+pub mod sql_error;
 pub mod sql_output;
 pub mod tables;
 pub mod text;
@@ -143,17 +144,13 @@ pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
     Ok(0)
 }
 
-/// One line out of a polars error (they can span lines and carry the query plan).
-fn one_line(msg: &str) -> String {
-    let first = msg.split("\n\n").next().unwrap_or(msg);
-    first.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Runs the query, turning a polars panic into an error (polars can panic on odd queries); the
 /// panic message is kept off the terminal. The query runs on a thread with a stack of
-/// [`sql_depth::QUERY_STACK`], since parsing, planning and dropping a chain of operators recurse
-/// along it (a stack overflow aborts the process: no error could be said); [`run_sql`] has
-/// refused one deeper than [`sql_depth::MAX_DEPTH`].
+/// [`sql_depth::QUERY_STACK`], since parsing, planning, evaluating and dropping a chain of
+/// operators recurse along it (a stack overflow aborts the process: no error could be said);
+/// `frame::sql` keeps polars' work on that thread (polars' pool threads have small stacks: a
+/// 200-term `'a'||'a'||...` overflowed one); [`run_sql`] has refused a chain deeper than
+/// [`sql_depth::MAX_DEPTH`].
 fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
     let named: Vec<(&str, &[frame::ColumnData])> = tables
         .iter()
@@ -181,9 +178,12 @@ fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
     })?;
     match r {
         Ok(Ok(t)) => Ok(t),
+        Ok(Err(e @ frame::SqlError::NotAQuery(_))) => {
+            Err(anyhow::anyhow!("SQL: {}", sql_error::message(&e)))
+        }
         Ok(Err(e)) => Err(anyhow::anyhow!(
             "SQL: {} (tables: {}; see docs/tables.md)",
-            one_line(&e.to_string()),
+            sql_error::message(&e),
             tables::TABLE_NAMES.join(", ")
         )),
         Err(p) => {
@@ -194,7 +194,7 @@ fn query(tables: &[Table], q: &str) -> Result<ResultTable> {
                 .unwrap_or("internal error");
             Err(anyhow::anyhow!(
                 "SQL: polars could not run this query ({}); simplify it or report it",
-                one_line(why)
+                sql_error::short(why)
             ))
         }
     }
@@ -227,17 +227,4 @@ pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
     sql_output::write(&result, a.format, &mut out).context("writing the query result")?;
     out.flush().context("writing the query result")?;
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn polars_errors_become_one_line() {
-        assert_eq!(
-            one_line("sql parser error: x\n  at y\n\nResolved plan until failure:\n..."),
-            "sql parser error: x at y"
-        );
-    }
 }

@@ -6,7 +6,9 @@ use crate::ingest::Ingested;
 use crate::knowledge::Knowledge;
 use crate::model::event::{Actor, AuditEvent, TargetKind};
 use crate::model::finding::{AffectedUser, Diagnosis, Finding};
-use crate::model::snapshot::{AssignmentState, LicenseAssignmentState, User};
+use crate::model::snapshot::{
+    AssignedBy, AssignmentState, LicenseAssignmentState, ReportedError, Snapshot, User,
+};
 use crate::model::{ObjectId, SkuId};
 use crate::normalize::frame::{ColumnData, Values};
 use chrono::{DateTime, Utc};
@@ -91,8 +93,8 @@ pub fn build(data: &Ingested, diagnosis: &Diagnosis, kb: &Knowledge) -> Vec<Tabl
     };
     vec![
         events(&data.events, &lk),
-        license_states(&data.snapshot.users, &lk),
-        users(&data.snapshot.users, &lk),
+        license_states(&data.snapshot, &lk),
+        users(&data.snapshot, &lk),
         groups(data, &lk),
         skus(data, diagnosis, &lk),
         findings(diagnosis),
@@ -265,132 +267,371 @@ fn state_name(s: &AssignmentState) -> String {
     }
 }
 
-/// Users sorted by object id (stable with and without redaction).
-fn sorted_users(users: &[User]) -> Vec<&User> {
-    let mut v: Vec<&User> = users.iter().collect();
-    v.sort_by(|a, b| a.id.cmp(&b.id));
-    v
+/// A row of `license_states`: a license state of a snapshot's user, or an error an error list
+/// (the license-errors CSV, `cloudLicensing/assignmentErrors`) reports that no state shows.
+enum StateRow<'a> {
+    State(&'a User, &'a LicenseAssignmentState),
+    Reported {
+        error: &'a ReportedError,
+        /// the snapshot's user the row names (by id, else by UPN)
+        user: Option<&'a User>,
+        /// the group it names by id, else by a name one snapshot group has
+        group: Option<&'a ObjectId>,
+    },
 }
 
-fn license_states(users: &[User], lk: &Lookup<'_>) -> Table {
-    let mut rows: Vec<(&User, &LicenseAssignmentState)> = sorted_users(users)
-        .into_iter()
-        .flat_map(|u| u.license_states.iter().map(move |s| (u, s)))
+impl StateRow<'_> {
+    fn user_id(&self) -> Option<String> {
+        match self {
+            StateRow::State(u, _) => Some(u.id.to_string()),
+            StateRow::Reported { error, user, .. } => user
+                .map(|u| u.id.to_string())
+                .or_else(|| id(error.user_id.as_ref())),
+        }
+    }
+    fn upn(&self) -> Option<String> {
+        match self {
+            StateRow::State(u, _) => u.upn.as_deref().map(String::from),
+            StateRow::Reported { error, user, .. } => user
+                .and_then(|u| u.upn.as_deref())
+                .or(error.upn.as_deref())
+                .map(String::from),
+        }
+    }
+    fn sku_id(&self) -> Option<&SkuId> {
+        match self {
+            StateRow::State(_, x) => Some(&x.sku_id),
+            StateRow::Reported { error, .. } => error.sku_id.as_ref(),
+        }
+    }
+    fn group_id(&self) -> Option<&ObjectId> {
+        match self {
+            StateRow::State(_, x) => x.assigned_by_group.as_ref(),
+            StateRow::Reported { group, .. } => *group,
+        }
+    }
+    /// The key rows are sorted by: user, product, group (as the snapshot's states always were).
+    fn key(
+        &self,
+    ) -> (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        (
+            self.user_id(),
+            self.upn().map(|u| u.to_lowercase()),
+            self.sku_id().map(|x| x.to_string()),
+            self.group_id().map(|g| g.to_string()),
+        )
+    }
+}
+
+/// The snapshot's user an error list's row names: by object id, else by UPN (any case).
+fn reported_user<'a>(snap: &'a Snapshot, r: &ReportedError) -> Option<&'a User> {
+    if let Some(uid) = &r.user_id {
+        if let Some(u) = snap.users.iter().find(|u| &u.id == uid) {
+            return Some(u);
+        }
+    }
+    let upn = r.upn.as_deref().map(|x| x.trim().to_lowercase())?;
+    snap.users.iter().find(|u| {
+        u.upn
+            .as_deref()
+            .is_some_and(|x| x.trim().to_lowercase() == upn)
+    })
+}
+
+/// The snapshot's group an error list's row names: by id, else by a display name exactly one
+/// group has.
+fn reported_group<'a>(snap: &'a Snapshot, r: &'a ReportedError) -> Option<&'a ObjectId> {
+    match &r.assigned_by {
+        AssignedBy::GroupId(g) => Some(g),
+        AssignedBy::GroupName(n) => {
+            let mut g = snap.groups.iter().filter(|g| {
+                g.display_name
+                    .as_deref()
+                    .is_some_and(|d| d.trim() == n.trim())
+            });
+            match (g.next(), g.next()) {
+                (Some(one), None) => Some(&one.id),
+                _ => None,
+            }
+        }
+        AssignedBy::Direct | AssignedBy::Unknown => None,
+    }
+}
+
+/// Every row of `license_states`: the snapshot users' states, then each error an error list
+/// reports that the user's state of that product from that source does not already show (a list
+/// beside a users export repeats their errors: ingest refused one that contradicts them), sorted
+/// by user, product and group.
+fn state_rows(snap: &Snapshot) -> Vec<StateRow<'_>> {
+    let mut rows: Vec<StateRow<'_>> = snap
+        .users
+        .iter()
+        .flat_map(|u| u.license_states.iter().map(move |x| StateRow::State(u, x)))
         .collect();
-    rows.sort_by(|a, b| {
-        (&a.0.id, &a.1.sku_id, &a.1.assigned_by_group).cmp(&(
-            &b.0.id,
-            &b.1.sku_id,
-            &b.1.assigned_by_group,
-        ))
-    });
+    for r in &snap.reported_errors {
+        let user = reported_user(snap, r);
+        let group = reported_group(snap, r);
+        let shown = user.is_some_and(|u| {
+            u.license_states.iter().any(|x| {
+                // a row without a product, or without a source, stands for the state it matches
+                let sku = r.sku_id.as_ref().is_none_or(|k| k == &x.sku_id);
+                let source = match (&r.assigned_by, group) {
+                    (AssignedBy::Unknown, _) => true,
+                    (AssignedBy::GroupName(_), None) => x.assigned_by_group.is_some(),
+                    _ => x.assigned_by_group.as_ref() == group,
+                };
+                sku && source && x.error.as_ref() == Some(&r.cause)
+            })
+        });
+        if !shown {
+            rows.push(StateRow::Reported {
+                error: r,
+                user,
+                group,
+            });
+        }
+    }
+    rows.sort_by_cached_key(StateRow::key);
+    rows
+}
+
+fn license_states(snap: &Snapshot, lk: &Lookup<'_>) -> Table {
+    let rows = state_rows(snap);
     let r = &rows;
     Table {
         name: "license_states",
         columns: vec![
-            s("user_id", r.iter().map(|(u, _)| Some(u.id.to_string()))),
+            s("user_id", r.iter().map(StateRow::user_id)),
+            s("upn", r.iter().map(StateRow::upn)),
             s(
-                "upn",
-                r.iter().map(|(u, _)| u.upn.as_deref().map(String::from)),
+                "sku_id",
+                r.iter().map(|x| x.sku_id().map(|x| x.to_string())),
             ),
-            s("sku_id", r.iter().map(|(_, x)| Some(x.sku_id.to_string()))),
-            s("sku", r.iter().map(|(_, x)| lk.part(&x.sku_id))),
             s(
-                "assigned_by_group_id",
-                r.iter().map(|(_, x)| id(x.assigned_by_group.as_ref())),
+                "sku",
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => lk.part(&st.sku_id),
+                    StateRow::Reported { error, .. } => error
+                        .sku_id
+                        .as_ref()
+                        .and_then(|k| lk.part(k))
+                        .or_else(|| error.sku_part_number.clone()),
+                }),
             ),
+            s("assigned_by_group_id", r.iter().map(|x| id(x.group_id()))),
             s(
                 "assigned_by_group",
-                r.iter()
-                    .map(|(_, x)| lk.group_name(x.assigned_by_group.as_ref())),
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => lk.group_name(st.assigned_by_group.as_ref()),
+                    StateRow::Reported { error, group, .. } => {
+                        lk.group_name(*group).or_else(|| match &error.assigned_by {
+                            AssignedBy::GroupName(n) => Some(n.clone()),
+                            _ => error.group_name.clone(),
+                        })
+                    }
+                }),
             ),
             b(
                 "direct",
-                r.iter().map(|(_, x)| Some(x.assigned_by_group.is_none())),
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => Some(st.assigned_by_group.is_none()),
+                    StateRow::Reported { error, .. } => match error.assigned_by {
+                        AssignedBy::Direct => Some(true),
+                        AssignedBy::GroupId(_) | AssignedBy::GroupName(_) => Some(false),
+                        AssignedBy::Unknown => None,
+                    },
+                }),
             ),
-            s("state", r.iter().map(|(_, x)| Some(state_name(&x.state)))),
+            s(
+                "state",
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => Some(state_name(&st.state)),
+                    StateRow::Reported { .. } => Some(state_name(&AssignmentState::Error)),
+                }),
+            ),
             s(
                 "error",
-                r.iter()
-                    .map(|(_, x)| x.error.as_ref().map(|c| c.code().to_string())),
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => st.error.as_ref().map(|c| c.code().to_string()),
+                    StateRow::Reported { error, .. } => Some(error.cause.code().to_string()),
+                }),
             ),
             s(
                 "error_subcode",
-                r.iter()
-                    .map(|(_, x)| x.error_subcode.as_deref().map(String::from)),
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => st.error_subcode.as_deref().map(String::from),
+                    StateRow::Reported { error, .. } => error.subcode.clone(),
+                }),
             ),
             l(
                 "disabled_plans",
-                r.iter().map(|(_, x)| {
-                    x.disabled_plans
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => st
+                        .disabled_plans
                         .iter()
                         .map(|p| lk.kb.plan_label(p))
-                        .collect()
+                        .collect(),
+                    StateRow::Reported { .. } => Vec::new(),
                 }),
             ),
-            t("last_updated", r.iter().map(|(_, x)| x.last_updated)),
+            t(
+                "last_updated",
+                r.iter().map(|x| match x {
+                    StateRow::State(_, st) => st.last_updated,
+                    StateRow::Reported { error, .. } => error.occurred,
+                }),
+            ),
         ],
     }
 }
 
-fn users(users: &[User], lk: &Lookup<'_>) -> Table {
-    let r = sorted_users(users);
+/// A row of `users`: a snapshot's user, or a user only an error list names (by the first of its
+/// rows), with the number of its `license_states` rows and of those in error.
+struct UserRow<'a> {
+    user: Result<&'a User, &'a ReportedError>,
+    states: u64,
+    errors: u64,
+}
+
+impl UserRow<'_> {
+    fn id(&self) -> Option<String> {
+        match self.user {
+            Ok(u) => Some(u.id.to_string()),
+            Err(r) => id(r.user_id.as_ref()),
+        }
+    }
+    fn upn(&self) -> Option<String> {
+        match self.user {
+            Ok(u) => u.upn.as_deref().map(String::from),
+            Err(r) => r.upn.clone(),
+        }
+    }
+}
+
+/// The snapshot's users and the users only an error list names, sorted by object id (stable with
+/// and without redaction; a user a list names by UPN only, without an id, after them by UPN).
+fn user_rows(snap: &Snapshot) -> Vec<UserRow<'_>> {
+    // user id (else UPN, lower-cased) -> (license_states rows, of them in error)
+    let mut counts: HashMap<(Option<String>, Option<String>), (u64, u64)> = HashMap::new();
+    let user_key = |id: Option<String>, upn: Option<String>| match id {
+        Some(i) => (Some(i), None),
+        None => (None, upn.map(|u| u.to_lowercase())),
+    };
+    let states = state_rows(snap);
+    for x in &states {
+        let in_error = match x {
+            StateRow::State(_, st) => st.error.is_some(),
+            StateRow::Reported { .. } => true,
+        };
+        let c = counts.entry(user_key(x.user_id(), x.upn())).or_default();
+        c.0 += 1;
+        c.1 += u64::from(in_error);
+    }
+    let mut rows: Vec<UserRow<'_>> = snap
+        .users
+        .iter()
+        .map(|u| UserRow {
+            user: Ok(u),
+            states: 0,
+            errors: 0,
+        })
+        .collect();
+    let mut seen: BTreeSet<(Option<String>, Option<String>)> =
+        rows.iter().map(|r| user_key(r.id(), r.upn())).collect();
+    for x in &states {
+        if let StateRow::Reported {
+            error, user: None, ..
+        } = x
+        {
+            if error.user_id.is_none() && error.upn.is_none() {
+                continue;
+            }
+            if seen.insert(user_key(x.user_id(), x.upn())) {
+                rows.push(UserRow {
+                    user: Err(error),
+                    states: 0,
+                    errors: 0,
+                });
+            }
+        }
+    }
+    for r in &mut rows {
+        if let Some((n, e)) = counts.get(&user_key(r.id(), r.upn())) {
+            r.states = *n;
+            r.errors = *e;
+        }
+    }
+    rows.sort_by_cached_key(|r| (r.id().is_none(), r.id(), r.upn().map(|u| u.to_lowercase())));
+    rows
+}
+
+fn users(snap: &Snapshot, lk: &Lookup<'_>) -> Table {
+    let rows = user_rows(snap);
+    let r = &rows;
+    let of = |f: fn(&User) -> Option<String>| {
+        r.iter()
+            .map(move |x| x.user.ok().and_then(f))
+            .collect::<Vec<_>>()
+            .into_iter()
+    };
     Table {
         name: "users",
         columns: vec![
-            s("id", r.iter().map(|x| Some(x.id.to_string()))),
-            s("upn", r.iter().map(|x| x.upn.as_deref().map(String::from))),
+            s("id", r.iter().map(UserRow::id)),
+            s("upn", r.iter().map(UserRow::upn)),
             s(
                 "display_name",
+                r.iter().map(|x| match x.user {
+                    Ok(u) => u.display_name.as_deref().map(String::from),
+                    Err(e) => e.display_name.clone(),
+                }),
+            ),
+            s("mail", of(|x| x.mail.as_deref().map(String::from))),
+            b(
+                "account_enabled",
                 r.iter()
-                    .map(|x| x.display_name.as_deref().map(String::from)),
+                    .map(|x| x.user.ok().and_then(|u| u.account_enabled)),
             ),
-            s(
-                "mail",
-                r.iter().map(|x| x.mail.as_deref().map(String::from)),
-            ),
-            b("account_enabled", r.iter().map(|x| x.account_enabled)),
             s(
                 "usage_location",
-                r.iter()
-                    .map(|x| x.usage_location.as_deref().map(String::from)),
+                of(|x| x.usage_location.as_deref().map(String::from)),
             ),
             b(
                 "on_premises_sync_enabled",
-                r.iter().map(|x| x.on_premises_sync_enabled),
+                r.iter()
+                    .map(|x| x.user.ok().and_then(|u| u.on_premises_sync_enabled)),
             ),
             l(
                 "proxy_addresses",
-                r.iter()
-                    .map(|x| x.proxy_addresses.iter().map(|a| a.to_string()).collect()),
+                r.iter().map(|x| match x.user {
+                    Ok(u) => u.proxy_addresses.iter().map(|a| a.to_string()).collect(),
+                    Err(_) => Vec::new(),
+                }),
             ),
             l(
                 "skus",
-                r.iter().map(|x| {
-                    x.assigned_licenses
+                r.iter().map(|x| match x.user {
+                    Ok(u) => u
+                        .assigned_licenses
                         .iter()
                         .map(|a| lk.sku_label(&a.sku_id))
-                        .collect()
+                        .collect(),
+                    Err(_) => Vec::new(),
                 }),
             ),
-            u(
-                "license_states",
-                r.iter().map(|x| Some(x.license_states.len() as u64)),
-            ),
-            u(
-                "license_errors",
-                r.iter().map(|x| {
-                    Some(
-                        x.license_states
-                            .iter()
-                            .filter(|s| s.error.is_some())
-                            .count() as u64,
-                    )
-                }),
-            ),
+            u("license_states", r.iter().map(|x| Some(x.states))),
+            u("license_errors", r.iter().map(|x| Some(x.errors))),
             s(
                 "source_file",
-                r.iter().map(|x| Some(x.source.file.to_string())),
+                r.iter().map(|x| match x.user {
+                    Ok(u) => Some(u.source.file.to_string()),
+                    Err(e) => Some(e.source.file.to_string()),
+                }),
             ),
         ],
     }

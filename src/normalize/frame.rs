@@ -282,35 +282,171 @@ fn result_of(df: &DataFrame) -> PolarsResult<ResultTable> {
     Ok(ResultTable { columns, rows })
 }
 
-/// Runs a polars SQL query over named tables. A bad query is an error, not a panic (polars may
-/// still panic on odd input: callers wrap this in `catch_unwind`).
-pub fn sql(tables: &[(&str, &[ColumnData])], query: &str) -> PolarsResult<ResultTable> {
+/// Why `licdiag sql` did not run a query.
+#[derive(Debug)]
+pub enum SqlError {
+    /// A statement that is not a read-only query (`DROP TABLE`, `INSERT`, `COPY`, ...), named by
+    /// its leading words as sqlparser writes them.
+    NotAQuery(String),
+    /// polars' error (or sqlparser's, through polars), as polars words it.
+    Polars(PolarsError),
+}
+
+impl From<PolarsError> for SqlError {
+    fn from(e: PolarsError) -> Self {
+        SqlError::Polars(e)
+    }
+}
+
+/// Keeps polars' work for this thread on this thread (polars' `RAYON.install` then runs it on a
+/// one-thread pool made of the calling thread) until dropped. polars' own pool threads have the
+/// system's default stack (2 MB): a chain of a few hundred operators (`'a'||'a'||...`) evaluated
+/// there overflowed it and aborted the process, whatever stack the calling thread had.
+struct OnThisThread(bool);
+
+impl OnThisThread {
+    fn start() -> Self {
+        let was = polars_async::executor::ALLOW_RAYON_THREADS.get();
+        polars_async::executor::ALLOW_RAYON_THREADS.set(false);
+        OnThisThread(was)
+    }
+}
+
+impl Drop for OnThisThread {
+    fn drop(&mut self) {
+        polars_async::executor::ALLOW_RAYON_THREADS.set(self.0);
+    }
+}
+
+/// Runs a polars SQL query over named tables, on the calling thread only (its stack holds the
+/// query's recursion: [`OnThisThread`]). A statement that is not a query is refused; every query
+/// level that groups or takes a set union, intersection or difference and says no order gets
+/// `ORDER BY ALL` (before its `LIMIT`), so the same query on the same tables gives the same rows
+/// in the same order. A bad query is an error, not a panic (polars may still panic on odd input:
+/// callers wrap this in `catch_unwind`).
+pub fn sql(tables: &[(&str, &[ColumnData])], query: &str) -> Result<ResultTable, SqlError> {
+    let _local = OnThisThread::start();
+    // polars' warnings are about its own API (`Deprecation: Casting from String to Date is
+    // deprecated ... Use str.to_date()`, for `DATE '2026-01-01'`): nothing a query can act on
+    polars::error::set_warning_function(|_, _| {});
+    let prepared = prepare(query)?;
     let mut ctx = polars::sql::SQLContext::new();
     for (name, cols) in tables {
         ctx.register(name, table_frame(cols)?.lazy());
     }
-    let df = ctx.execute(query)?.collect()?;
-    // SQL leaves the order of a GROUP BY's rows undefined and polars' hash grouping gives another
-    // order on every run (one thread or not): such a result with no ORDER BY is sorted by its
-    // columns, so the same query on the same files prints the same bytes
-    let df = if unordered_groups(query) && df.width() > 0 {
-        let by: Vec<PlSmallStr> = df.get_column_names_owned();
-        df.sort(by, SortMultipleOptions::default())?
-    } else {
-        df
-    };
-    result_of(&df)
+    let df = ctx
+        .execute(prepared.as_deref().unwrap_or(query))?
+        .collect()?;
+    Ok(result_of(&df)?)
 }
 
-/// Whether a query groups (`GROUP BY`) and says no order (`ORDER BY`) anywhere.
-fn unordered_groups(query: &str) -> bool {
-    let words: Vec<String> = query
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let pair = |a: &str, b: &str| words.windows(2).any(|w| w[0] == a && w[1] == b);
-    pair("group", "by") && !pair("order", "by")
+/// Parses `query` as polars does: a statement that is not a read-only query is refused; a query
+/// that needs the order [`sql`] promises is given back rewritten (`None`: run as it is). Text
+/// sqlparser cannot parse, or more than one statement, is left to polars, which says why.
+fn prepare(query: &str) -> Result<Option<String>, SqlError> {
+    use sqlparser::ast::VisitMut;
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::parser::{Parser, ParserOptions};
+    let parsed = Parser::new(&GenericDialect)
+        .with_options(ParserOptions {
+            trailing_commas: true,
+            ..Default::default()
+        })
+        .try_with_sql(query)
+        .and_then(|mut p| p.parse_statements());
+    let Ok(mut statements) = parsed else {
+        return Ok(None);
+    };
+    let [statement] = statements.as_mut_slice() else {
+        return Ok(None);
+    };
+    if !read_only(statement) {
+        return Err(SqlError::NotAQuery(statement_words(statement)));
+    }
+    let mut ordered = Ordered(false);
+    let _ = statement.visit(&mut ordered);
+    Ok(ordered.0.then(|| statement.to_string()))
+}
+
+/// A query (`SELECT`, `WITH`, `VALUES`, `TABLE`), `EXPLAIN` of one, or `SHOW TABLES`.
+fn read_only(statement: &sqlparser::ast::Statement) -> bool {
+    use sqlparser::ast::{SetExpr, Statement};
+    match statement {
+        Statement::Query(q) => !matches!(
+            *q.body,
+            SetExpr::Insert(_) | SetExpr::Update(_) | SetExpr::Delete(_) | SetExpr::Merge(_)
+        ),
+        Statement::Explain { statement, .. } => read_only(statement),
+        Statement::ShowTables { .. } => true,
+        _ => false,
+    }
+}
+
+/// The words that name a statement (`DROP TABLE`, `INSERT INTO`, `UPDATE`), as sqlparser writes
+/// it back.
+fn statement_words(statement: &sqlparser::ast::Statement) -> String {
+    const SECOND: [&str; 9] = [
+        "TABLE", "VIEW", "INDEX", "SCHEMA", "DATABASE", "FUNCTION", "INTO", "FROM", "OR",
+    ];
+    let text = statement.to_string();
+    let mut words = text.split_whitespace();
+    let first = words.next().unwrap_or("").to_ascii_uppercase();
+    match words.next().map(str::to_ascii_uppercase) {
+        Some(w) if SECOND.contains(&w.as_str()) => format!("{first} {w}"),
+        _ => first,
+    }
+}
+
+/// Adds `ORDER BY ALL` to every query without an order whose rows polars gives in an order of
+/// its hashing, another on every run ([`unordered`]); `.0` tells whether it added one.
+struct Ordered(bool);
+
+impl sqlparser::ast::VisitorMut for Ordered {
+    type Break = ();
+    fn post_visit_query(
+        &mut self,
+        q: &mut sqlparser::ast::Query,
+    ) -> std::ops::ControlFlow<Self::Break> {
+        use sqlparser::ast::{OrderBy, OrderByKind, OrderByOptions};
+        if q.order_by.is_none() && unordered(&q.body) {
+            q.order_by = Some(OrderBy {
+                kind: OrderByKind::All(OrderByOptions {
+                    asc: None,
+                    nulls_first: None,
+                }),
+                interpolate: None,
+            });
+            self.0 = true;
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
+/// Whether a query body's rows come in hash order: a `GROUP BY` (polars' grouping is not
+/// stable), or `UNION` / `INTERSECT` / `EXCEPT` without `ALL` (polars removes the duplicates
+/// without keeping the order). A nested query has its own order (and is visited on its own);
+/// `SELECT DISTINCT` keeps the first row's order, and `UNION ALL` its inputs'.
+fn unordered(body: &sqlparser::ast::SetExpr) -> bool {
+    use sqlparser::ast::{GroupByExpr, SetExpr, SetQuantifier};
+    match body {
+        SetExpr::Select(s) => match &s.group_by {
+            GroupByExpr::All(_) => true,
+            GroupByExpr::Expressions(e, m) => !e.is_empty() || !m.is_empty(),
+        },
+        SetExpr::SetOperation {
+            set_quantifier,
+            left,
+            right,
+            ..
+        } => {
+            !matches!(
+                set_quantifier,
+                SetQuantifier::All | SetQuantifier::AllByName
+            ) || unordered(left)
+                || unordered(right)
+        }
+        _ => false,
+    }
 }
 
 /// Reads a Parquet file back (tests, and anyone checking an export).

@@ -430,3 +430,317 @@ fn the_docs_sql_example_prints_the_same_bytes_every_run() {
         "the example has ties: {text}"
     );
 }
+
+/// Review 88, item 6: the docs' example counts findings, not the findings table's rows (one per
+/// finding and user): its numbers are `analyze`'s findings by cause.
+#[test]
+fn the_docs_sql_example_counts_what_analyze_counts() {
+    let doc = std::fs::read_to_string(fixture("../docs/tables.md")).expect("docs/tables.md");
+    let line = doc
+        .lines()
+        .find(|l| l.starts_with("licdiag sql fixtures/sample-tenant -q "))
+        .expect("the example");
+    let query = line
+        .split_once("-q \"")
+        .and_then(|(_, q)| q.strip_suffix('"'))
+        .expect("a quoted query");
+    let o = sql(query, "json");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json array");
+    let sample = fixture("sample-tenant");
+    let (a, _) = json_of(&["analyze", sample.to_str().expect("utf-8"), "--as-of", AS_OF]);
+    let by_cause = a["summary"]["findings_by_cause"]
+        .as_object()
+        .expect("by cause");
+    let rows = rows.as_array().expect("array");
+    assert_eq!(rows.len(), by_cause.len(), "{rows:?}");
+    for r in rows {
+        let cause = r["cause"].as_str().expect("cause");
+        assert_eq!(r["findings"], by_cause[cause], "{cause}: {r}");
+    }
+}
+
+/// Review 88, item 2: polars printed sqlparser's syntax tree for what it does not support (up to
+/// 1.4 KB on one line); each is one short line now, the common ones saying what to write instead.
+#[test]
+fn unsupported_sql_is_one_short_line() {
+    for (q, says) in [
+        (
+            "SELECT upn FROM users WHERE EXISTS (SELECT 1 FROM groups)",
+            "use IN (SELECT ...) or a JOIN",
+        ),
+        ("SELECT (1,2)", "row values"),
+        ("SELECT upn SIMILAR TO 'a%' FROM users", "SIMILAR TO"),
+        ("SELECT upn COLLATE \"C\" FROM users", "COLLATE"),
+        ("SELECT time AT TIME ZONE 'UTC' FROM events", "AT TIME ZONE"),
+        (
+            "SELECT upn, count(*) AS n FROM findings GROUP BY ROLLUP(upn)",
+            "ROLLUP",
+        ),
+        (
+            "SELECT upn, count(*) AS n FROM findings GROUP BY GROUPING SETS ((upn), ())",
+            "",
+        ),
+        ("SELECT STRUCT(1 AS a) AS s", ""),
+        ("SELECT MAP {'a': 1} AS m", ""),
+        ("SELECT upn FROM users WHERE upn IN (SELECT 1, 2)", ""),
+    ] {
+        let o = sql(q, "table");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{q}: {err}");
+        assert!(o.stdout.is_empty(), "{q}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{q}: {err}");
+        assert!(err.starts_with("licdiag: error: SQL: "), "{q}: {err}");
+        assert!(err.contains(says), "{q}: {err}");
+        let message = err
+            .trim_end()
+            .split(" (tables: ")
+            .next()
+            .expect("a message");
+        assert!(message.chars().count() <= 230, "{q}: {err}");
+        for dump in ["{", "Span(", "Ident", "ValueWithSpan"] {
+            assert!(!err.contains(dump), "{q}: {err}");
+        }
+    }
+}
+
+/// Review 88, item 3: `DROP TABLE users` printed an empty result, `DELETE FROM users` and
+/// `TRUNCATE users` an empty table, `CREATE TABLE ... AS` a "Response" (all exit 0), `INSERT`,
+/// `UPDATE` and `COPY` a syntax tree: each is refused in one line, exit 2.
+#[test]
+fn statements_that_are_not_queries_are_refused() {
+    for (q, words) in [
+        ("DROP TABLE users", "DROP TABLE"),
+        ("DELETE FROM users", "DELETE FROM"),
+        ("TRUNCATE users", "TRUNCATE"),
+        ("CREATE TABLE x AS SELECT 1", "CREATE TABLE"),
+        ("INSERT INTO users (upn) VALUES ('x')", "INSERT INTO"),
+        ("UPDATE users SET upn = 'x'", "UPDATE"),
+        ("COPY users TO 'out.csv'", "COPY"),
+        ("drop table if exists findings", "DROP TABLE"),
+    ] {
+        let o = sql(q, "table");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{q}: {err}");
+        assert!(
+            o.stdout.is_empty(),
+            "{q}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{q}: {err}");
+        assert!(
+            err.starts_with("licdiag: error: SQL: licdiag sql runs read-only queries"),
+            "{q}: {err}"
+        );
+        assert!(err.contains(&format!("; {words} is not one")), "{q}: {err}");
+    }
+    assert!(!Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("out.csv")
+        .exists());
+    // queries still run, whatever they start with
+    for q in [
+        "WITH u AS (SELECT upn FROM users) SELECT count(*) AS n FROM u",
+        "VALUES (1, 'a')",
+        "(SELECT 1 AS x)",
+        "/* a comment */ SELECT 1 AS x",
+    ] {
+        let o = sql(q, "csv");
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{q}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+/// Review 88, item 4: `GROUP BY upn LIMIT 3` gave other rows on every run (the promised sort came
+/// after the LIMIT), and `UNION` another order. Every level that groups or takes a union without
+/// an order is ordered by its columns before its LIMIT: the same bytes every run, and the first
+/// rows of the whole sorted result.
+#[test]
+fn group_by_limit_and_union_are_the_same_every_run() {
+    let full = String::from_utf8(
+        sql(
+            "SELECT upn, count(*) AS n FROM findings GROUP BY upn ORDER BY upn",
+            "csv",
+        )
+        .stdout,
+    )
+    .unwrap();
+    let first3: Vec<&str> = full.lines().take(4).collect();
+    assert_eq!(first3.len(), 4, "{full}");
+    for q in [
+        "SELECT upn, count(*) AS n FROM findings GROUP BY upn LIMIT 3",
+        "SELECT * FROM (SELECT upn, count(*) AS n FROM findings GROUP BY upn) AS t LIMIT 3",
+        "WITH t AS (SELECT upn, count(*) AS n FROM findings GROUP BY upn) SELECT * FROM t LIMIT 3",
+    ] {
+        let runs: Vec<Vec<u8>> = (0..5).map(|_| sql(q, "csv").stdout).collect();
+        assert!(runs.windows(2).all(|w| w[0] == w[1]), "{q}");
+        let text = String::from_utf8(runs[0].clone()).unwrap();
+        assert_eq!(text.lines().collect::<Vec<_>>(), first3, "{q}");
+    }
+    let q = "SELECT cause AS x FROM findings UNION SELECT activity FROM events";
+    let runs: Vec<Vec<u8>> = (0..5).map(|_| sql(q, "csv").stdout).collect();
+    assert!(runs.windows(2).all(|w| w[0] == w[1]), "{q}");
+    let text = String::from_utf8(runs[0].clone()).unwrap();
+    let values: Vec<&str> = text.lines().skip(1).collect();
+    let mut sorted = values.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(values, sorted, "{text}");
+    assert!(values.len() > 5, "{text}");
+    // an order in the query decides; a list column sorts too
+    let o = sql(
+        "SELECT skus, count(*) AS n FROM users GROUP BY skus",
+        "json",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `licdiag sql INPUT --format json -q QUERY` as rows (the run must succeed).
+fn rows_of(input: &Path, query: &str) -> Vec<serde_json::Value> {
+    let o = licdiag()
+        .arg("sql")
+        .arg(input)
+        .args(["--as-of", AS_OF, "--format", "json", "-q", query])
+        .output()
+        .expect("run");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{query}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json array");
+    v.as_array().expect("array").clone()
+}
+
+/// Review 88, item 5: with Microsoft's license-errors CSV or `cloudLicensing/assignmentErrors` as
+/// the snapshot, `analyze` reported the errors but `license_states` had no error row and `users`
+/// lacked the users only the list names. Each error is a row now (state `Error`, its code, its
+/// group), every user in `license_states` is in `users`, and each user `analyze` finds in error has
+/// a row of that error.
+#[test]
+fn error_lists_are_in_the_tables() {
+    for input in [
+        "snapshot/users-with-license-errors.csv",
+        "snapshot/cloudLicensing-assignmentErrors.json",
+    ] {
+        let path = fixture(input);
+        // a user is named by id, else by UPN (assignmentErrors gives ids only)
+        let errors = rows_of(
+            &path,
+            "SELECT coalesce(user_id, lower(upn)) AS who, error FROM license_states \
+             WHERE state = 'Error'",
+        );
+        assert!(!errors.is_empty(), "{input}");
+        for e in &errors {
+            assert!(
+                e["error"].is_string() && e["who"].is_string(),
+                "{input}: {e}"
+            );
+        }
+        let pairs: std::collections::BTreeSet<(String, String)> = errors
+            .iter()
+            .map(|e| (e["who"].to_string(), e["error"].to_string()))
+            .collect();
+        let found = rows_of(
+            &path,
+            "SELECT DISTINCT coalesce(user_id, lower(upn)) AS who, cause FROM findings \
+             WHERE user_id IS NOT NULL OR upn IS NOT NULL",
+        );
+        assert!(!found.is_empty(), "{input}");
+        for f in &found {
+            let pair = (f["who"].to_string(), f["cause"].to_string());
+            assert!(pairs.contains(&pair), "{input}: {pair:?} not in {pairs:?}");
+        }
+        let users: std::collections::BTreeSet<String> =
+            rows_of(&path, "SELECT coalesce(id, lower(upn)) AS who FROM users")
+                .iter()
+                .map(|u| u["who"].to_string())
+                .collect();
+        for e in &errors {
+            assert!(
+                users.contains(&e["who"].to_string()),
+                "{input}: {e} not in users"
+            );
+        }
+        let counted = rows_of(
+            &path,
+            "SELECT sum(license_errors) AS n, count(*) AS users FROM users",
+        );
+        assert_eq!(
+            counted[0]["n"].as_u64(),
+            Some(
+                rows_of(
+                    &path,
+                    "SELECT count(*) AS n FROM license_states WHERE error IS NOT NULL"
+                )[0]["n"]
+                    .as_u64()
+                    .expect("a count")
+            ),
+            "{input}"
+        );
+    }
+}
+
+/// Review 88, item 7: `SELECT DATE '2026-01-01'` printed polars' "Deprecation: Casting from String
+/// to Date" note (about polars' own API) on standard error.
+#[test]
+fn sql_date_literals_print_no_polars_note() {
+    let o = sql("SELECT DATE '2026-01-01' AS d", "csv");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "d\n2026-01-01\n");
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Review 88, item 7: the documented idiom for a time filter works (UTC text without `Z`), and a
+/// `Z` text or a TIMESTAMP literal is refused with a line that shows it.
+#[test]
+fn sql_time_filters_have_a_working_idiom() {
+    let doc = std::fs::read_to_string(fixture("../docs/tables.md")).expect("docs/tables.md");
+    assert!(doc.contains("`WHERE time >= '2026-03-29 01:00:00'`"));
+    let count = |w: &str| {
+        let o = sql(
+            &format!("SELECT count(*) AS n FROM events WHERE {w}"),
+            "csv",
+        );
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let all = count("time >= '2026-10-07 00:00:00'");
+    assert_eq!(all.0, Some(0), "{}", all.2);
+    assert_eq!(count("time >= '2026-10-07'").1, all.1);
+    assert_eq!(count("time >= '2026-10-07T00:00:00.000'").1, all.1);
+    assert_eq!(
+        count("CAST(time AS TIMESTAMP) >= TIMESTAMP '2026-10-07 00:00:00'").1,
+        all.1
+    );
+    for w in [
+        "time >= '2026-10-07T00:00:00Z'",
+        "time >= TIMESTAMP '2026-10-07 00:00:00'",
+    ] {
+        let (code, _, err) = count(w);
+        assert_eq!(code, Some(2), "{w}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{w}: {err}");
+        assert!(err.contains("time >= '2026-03-29 01:00:00'"), "{w}: {err}");
+    }
+}
