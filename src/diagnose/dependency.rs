@@ -66,13 +66,6 @@ pub(crate) fn supply_options(
             u.license_states
                 .iter()
                 .filter(|st| Ctx::holds(st))
-                // the assignment being removed is gone once the fix is made: a source clashing
-                // only with it (E1 for a user losing E3) is a way to keep the plan
-                .filter(|st| {
-                    exclude_group.is_none()
-                        || st.assigned_by_group.as_ref() != exclude_group
-                        || exclude_sku.is_some_and(|x| x != &st.sku_id)
-                })
                 .map(|st| {
                     (
                         &st.sku_id,
