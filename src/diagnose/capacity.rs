@@ -5,9 +5,11 @@
 //! removing the direct copy frees nothing; those users are listed separately.
 
 use super::context::{Ctx, UKey};
-use crate::model::finding::{AssignmentSource, ReclaimReason, ReclaimableSeat, SkuCapacity};
+use crate::model::finding::{
+    AssignmentSource, ProductRef, ReclaimReason, ReclaimableSeat, SkuCapacity,
+};
 use crate::model::snapshot::User;
-use crate::model::{ObjectId, SkuId};
+use crate::model::{ObjectId, PlanId, SkuId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -81,6 +83,7 @@ pub(crate) fn all(
         .iter()
         .map(|s| {
             let mut reclaimable = Vec::new();
+            let mut still_needed = Vec::new();
             let mut both = Vec::new();
             if let Some(hs) = holders.get(&s.sku_id) {
                 for ui in hs {
@@ -100,17 +103,32 @@ pub(crate) fn all(
                     };
                     let uref = || ctx.user_ref(&UKey::Id(u.id.clone()));
                     match reason {
-                        Some(reason) => reclaimable.push(ReclaimableSeat {
-                            user: uref(),
-                            reason,
-                            held_via: held_via(ctx, &h, &s.sku_id),
-                        }),
+                        Some(reason) => {
+                            let needed_by: Vec<ProductRef> = needed_by(ctx, u, &s.sku_id)
+                                .iter()
+                                .map(|d| ctx.product_ref(d))
+                                .collect();
+                            let seat = ReclaimableSeat {
+                                user: uref(),
+                                reason,
+                                held_via: held_via(ctx, &h, &s.sku_id),
+                                needed_by,
+                            };
+                            // an active user keeps the products that need it: the seat stays
+                            // theirs (licensing.md §7.2); a disabled account gives both back
+                            if reason == ReclaimReason::DirectOnly && !seat.needed_by.is_empty() {
+                                still_needed.push(seat);
+                            } else {
+                                reclaimable.push(seat);
+                            }
+                        }
                         None if h.direct && !h.groups.is_empty() => both.push(uref()),
                         None => {}
                     }
                 }
             }
             reclaimable.sort();
+            still_needed.sort();
             both.sort();
             let enabled = s.enabled as i128;
             let consumed = s.consumed as i128;
@@ -131,6 +149,7 @@ pub(crate) fn all(
                 blocked_users: blocked.get(&s.sku_id).map(|b| b.len()).unwrap_or(0),
                 reclaimable,
                 direct_and_group: both,
+                still_needed,
                 over_assigned: consumed > enabled,
                 no_seats: consumed >= enabled + warning,
             }
@@ -146,6 +165,50 @@ pub(crate) fn all(
     out.dedup_by(|a, b| a.sku_id == b.sku_id);
     // shared with the count finding of the product (its reclaimable seats were copied there)
     out.into_iter().map(Arc::new).collect()
+}
+
+/// The other products `u` holds with a service plan that depends (licensing.md §7.2) on a plan
+/// that, among the user's applied assignments, only `sku` gives them enabled: removing `sku` alone
+/// would be refused as a DependencyViolation. Sorted, each once.
+pub(crate) fn needed_by(ctx: &Ctx<'_>, u: &User, sku: &SkuId) -> Vec<SkuId> {
+    let held: Vec<(&SkuId, Vec<PlanId>)> = u
+        .license_states
+        .iter()
+        .filter(|st| Ctx::holds(st))
+        .map(|st| {
+            (
+                &st.sku_id,
+                super::conflict::enabled_plans(ctx, &st.sku_id, &st.disabled_plans),
+            )
+        })
+        .collect();
+    let from_sku: BTreeSet<&PlanId> = held
+        .iter()
+        .filter(|(s, _)| *s == sku)
+        .flat_map(|(_, p)| p.iter())
+        .collect();
+    if from_sku.is_empty() {
+        return Vec::new();
+    }
+    let elsewhere: BTreeSet<&PlanId> = held
+        .iter()
+        .filter(|(s, _)| *s != sku)
+        .flat_map(|(_, p)| p.iter())
+        .collect();
+    let mut out: Vec<SkuId> = Vec::new();
+    for (other, plans) in held.iter().filter(|(s, _)| *s != sku) {
+        let needs = plans.iter().any(|p| {
+            ctx.kb.dependencies().requirements_of(p).any(|d| {
+                d.requires_any.iter().any(|r| from_sku.contains(r))
+                    && !d.requires_any.iter().any(|r| elsewhere.contains(r))
+            })
+        });
+        if needs && !out.contains(*other) {
+            out.push((*other).clone());
+        }
+    }
+    out.sort();
+    out
 }
 
 /// How a user holds a product ([`Holding`]) as a reclaimable seat lists it: direct, then each

@@ -784,6 +784,15 @@ impl<'a> Ctx<'a> {
         self.memberships.is_member(group, user)
     }
 
+    /// The snapshot lists `group`'s members and `user` is not one of them: facts of the group's
+    /// runs (all-or-nothing, what started them, their counts) are not about this user.
+    pub fn no_longer_member(&self, group: &ObjectId, user: &UKey) -> bool {
+        match user {
+            UKey::Id(uid) => self.knows_members_of(group) && !self.is_member(group, uid),
+            _ => false,
+        }
+    }
+
     pub fn member_count(&self, group: &ObjectId) -> Option<usize> {
         self.memberships.count(group)
     }

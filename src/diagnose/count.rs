@@ -33,10 +33,22 @@ fn seat_label(ctx: &Ctx<'_>, r: &ReclaimableSeat) -> String {
         ReclaimReason::DisabledAccount => "disabled account",
         ReclaimReason::DirectOnly => "direct only, outside licensing groups",
     };
-    if how.is_empty() || r.reason == ReclaimReason::DirectOnly {
-        format!("{} ({why})", r.user.label())
+    let label = if how.is_empty() || r.reason == ReclaimReason::DirectOnly {
+        format!("{} ({why}", r.user.label())
     } else {
-        format!("{} ({why}, {})", r.user.label(), how.join(" and "))
+        format!("{} ({why}, {}", r.user.label(), how.join(" and "))
+    };
+    if r.needed_by.is_empty() {
+        format!("{label})")
+    } else {
+        // removing the product alone is refused (licensing.md §7.2): both go in one change
+        let deps: Vec<String> = r.needed_by.iter().map(|p| p.label()).collect();
+        format!(
+            "{label}; {} depend{} on it: remove {} with it)",
+            list(&deps, 5),
+            if deps.len() == 1 { "s" } else { "" },
+            if deps.len() == 1 { "it" } else { "them" }
+        )
     }
 }
 
@@ -45,6 +57,7 @@ pub(crate) fn enrich(
     b: &Bucket,
     users: &[UserState],
     caps: &[std::sync::Arc<SkuCapacity>],
+    waiting: usize,
 ) -> (CauseDetails, String) {
     let pending: Vec<&UserState> = users
         .iter()
@@ -199,6 +212,30 @@ pub(crate) fn enrich(
                     parts.push(format!(
                         "Those units lapse at the end of their grace period; then {} needed for the users holding {sku} now and those licensed next.",
                         plural(lapse as usize, "more seat is", "more seats are"),
+                    ));
+                }
+            }
+            if s > 0 {
+                // an active user's direct seat a product they keep depends on: not reclaimable
+                for r in &c.still_needed {
+                    let deps: Vec<String> = r.needed_by.iter().map(|p| p.label()).collect();
+                    parts.push(format!(
+                        "Not reclaimable: {} holds {sku} directly, but {} (which they keep) depend{} on it: removing {sku} alone is refused as a DependencyViolation.",
+                        r.user.label(),
+                        list(&deps, 5),
+                        if deps.len() == 1 { "s" } else { "" }
+                    ));
+                }
+            }
+            if waiting > 0 {
+                // users behind a conflict or an address: the seats they will need once fixed
+                let all = (c.blocked_users as i128 + waiting as i128
+                    - c.available_with_warning as i128)
+                    .clamp(0, u64::MAX as i128) as u64;
+                if all > s {
+                    parts.push(format!(
+                        "{waiting} more {} for {sku} behind another error (conflicting service plans or a duplicate proxy address: see those findings) and will need a seat once it is fixed: buy or free {all} to cover them too.",
+                        if waiting == 1 { "user waits" } else { "users wait" }
                     ));
                 }
             }

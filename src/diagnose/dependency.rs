@@ -158,8 +158,9 @@ fn option_text(o: &SupplyOption) -> String {
                 .clone()
                 .unwrap_or_else(|| "a licensing group".into()),
             match o.available {
-                Some(a) if a <= 0 => "; no free seats",
-                _ => "",
+                Some(a) if a <= 0 => "; no free seats".to_string(),
+                Some(a) => format!("; {a} free"),
+                None => String::new(),
             }
         ),
         "direct_same_product" => {
@@ -438,12 +439,38 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
             )
         };
         let s = match it.direction.as_str() {
-            "removal" => format!(
-                "{}: {} needs {}, which only {supplier} supplies{tail}",
-                it.user.label(),
-                label(&it.dependent_plan),
-                req.join(" or ")
-            ),
+            "removal" => {
+                // "only" of the user's licenses: the products that have the plan are named
+                // (the tenant's, else the catalog's), not implied to be this one alone
+                let ids: Vec<PlanId> = it.requires.iter().filter_map(|r| r.id.clone()).collect();
+                let mut having: Vec<String> = tenant_products_with(ctx, &ids)
+                    .iter()
+                    .map(|p| p.label())
+                    .collect();
+                let whose = if having.is_empty() {
+                    let mut skus: Vec<SkuId> =
+                        ids.iter().flat_map(|p| ctx.kb.skus_with_plan(p)).collect();
+                    skus.sort();
+                    skus.dedup();
+                    having = skus.iter().map(|s| ctx.kb.sku_label(s)).collect();
+                    "products with it in licdiag's catalog"
+                } else {
+                    "the tenant's products with it"
+                };
+                having.sort();
+                having.dedup();
+                let also = if having.len() > 1 {
+                    format!(" ({whose}: {})", list(&having, 6))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}: {} needs {}, which of the user's licenses only {supplier} gives them{also}{tail}",
+                    it.user.label(),
+                    label(&it.dependent_plan),
+                    req.join(" or ")
+                )
+            }
             "assignment" => format!(
                 "{}: {} in {sku} needs {}, which the user has nowhere{}",
                 it.user.label(),

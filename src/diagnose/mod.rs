@@ -118,6 +118,21 @@ pub fn diagnose(
             }
         }
     }
+    // users whose assignment of a product waits behind another error (conflicting plans, a
+    // duplicate address): once that is fixed they need a seat too
+    let mut waiting: BTreeMap<crate::model::SkuId, BTreeSet<UKey>> = BTreeMap::new();
+    for (b, (us, _, _)) in buckets.iter().zip(&states) {
+        if let (Cause::MutuallyExclusiveViolation | Cause::UniquenessViolation, SkuKey::Id(s)) =
+            (&b.cause, &b.sku)
+        {
+            let set = waiting.entry(s.clone()).or_default();
+            for u in us.iter().filter(|u| u.status == Status::Pending) {
+                if !blocked.get(s).is_some_and(|x| x.contains(&u.user)) {
+                    set.insert(u.user.clone());
+                }
+            }
+        }
+    }
     let caps = capacity::all(&ctx, &blocked);
     let textless = textless_failures(&ctx, &buckets);
     // the uniqueness findings look up the holders of their users' addresses: the index holds
@@ -145,14 +160,42 @@ pub fn diagnose(
     let mut findings: Vec<Finding> = buckets
         .into_par_iter()
         .zip(states)
-        .map(|(b, (us, st, res))| build_finding(&ctx, &b, us, st, res, &caps))
+        .map(|(b, (us, st, res))| build_finding(&ctx, &b, us, st, res, &caps, &waiting))
         .collect();
     // The recommendations (a step per user to free a seat or to fix: most of a large tenant's
     // report) are written from the findings alone, once the observations and the context's
     // indexes are freed: written beside them, they were the top of the run's memory.
     let conflict_table = ctx.version.as_str().to_string();
+    // groups the audit shows deleted (guide, "When a licensed group is deleted"): no finding of
+    // theirs is fixed on the group
+    let deleted_groups: Vec<(crate::model::ObjectId, String)> = findings
+        .iter()
+        .filter_map(|f| f.group_id.as_ref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|g| {
+            let e = ctx
+                .group_events(g)
+                .iter()
+                .filter_map(|&i| ctx.events.get(i).copied())
+                .find(|e| {
+                    e.activity == crate::model::Activity::DeleteGroup
+                        && e.result == crate::model::Outcome::Success
+                })?;
+            Some((
+                g.clone(),
+                format!(
+                    "{} was deleted at {} by {}",
+                    ctx.group_label(g),
+                    text::fmt_time(e.time),
+                    e.actor.label()
+                ),
+            ))
+        })
+        .collect();
     drop(ctx);
-    let tenant = crate::recommend::Tenant::new(snapshot, &findings);
+    let tenant =
+        crate::recommend::Tenant::new(snapshot, &findings).with_deleted_groups(deleted_groups);
     findings
         .par_iter_mut()
         .zip(origins)
@@ -237,9 +280,17 @@ fn build_finding(
     status: Status,
     resolved: Option<crate::model::finding::Resolution>,
     caps: &[std::sync::Arc<SkuCapacity>],
+    waiting: &BTreeMap<crate::model::SkuId, BTreeSet<UKey>>,
 ) -> Finding {
     let (details, mut explanation) = match &b.cause {
-        Cause::CountViolation => count::enrich(ctx, b, &users, caps),
+        Cause::CountViolation => {
+            let w = b
+                .sku
+                .id()
+                .and_then(|s| waiting.get(s))
+                .map_or(0, |w| w.len());
+            count::enrich(ctx, b, &users, caps, w)
+        }
         Cause::MutuallyExclusiveViolation => conflict::enrich(ctx, b, &users),
         Cause::DependencyViolation => dependency::enrich(ctx, b, &users),
         Cause::ProhibitedInUsageLocationViolation => usage::enrich(ctx, b, &users),
@@ -284,7 +335,40 @@ fn build_finding(
     let severity = severity(&b.cause, status, blocker_known);
     let not_assigned = not_assigned_products(ctx, b, &users);
     let audit = status::correlation(ctx, b, resolved);
-    let evidence = status::evidence(b);
+    let mut evidence = status::evidence(b);
+    // an `Other` whose sibling's failure the audit log shows, naming this product among those
+    // being added: the same event, so its time and record are this finding's too
+    let mut users = users;
+    if b.cause == Cause::Other {
+        let same = other::same_failure_events(ctx, b, &users);
+        let listed = evidence.references.len();
+        for (u, i) in &same {
+            let Some(e) = ctx.events.get(*i) else {
+                continue;
+            };
+            if let Some(us) = users.iter_mut().find(|s| &s.user == u) {
+                us.first_error_at = Some(us.first_error_at.map_or(e.time, |t| t.min(e.time)));
+            }
+            evidence.references.push(e.source.clone());
+        }
+        if !same.is_empty() {
+            evidence.source = match evidence.source {
+                crate::model::finding::Evidence::Audit => crate::model::finding::Evidence::Audit,
+                _ => crate::model::finding::Evidence::Both,
+            };
+            evidence.references.sort_by(|a, b| {
+                a.file
+                    .cmp(&b.file)
+                    .then_with(|| a.record.cmp(&b.record))
+                    .then_with(|| a.line.cmp(&b.line))
+            });
+            evidence.references.dedup();
+            evidence.references_total += evidence.references.len().saturating_sub(listed);
+            evidence
+                .references
+                .truncate(crate::model::finding::MAX_REFERENCES);
+        }
+    }
     let (group_id, group) = match &b.group {
         GroupKey::Group(g) => (Some(g.clone()), Some(ctx.group_label(g))),
         GroupKey::Name(n) => (None, Some(n.clone())),
@@ -382,7 +466,11 @@ fn not_assigned_products(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> Vec<
         return Vec::new();
     };
     let mut common: Option<BTreeSet<crate::model::SkuId>> = None;
-    for us in users.iter().filter(|u| u.status == Status::Pending) {
+    // all-or-nothing is about the group's members: a user no longer one is left out
+    for us in users
+        .iter()
+        .filter(|u| u.status == Status::Pending && !ctx.no_longer_member(g, &u.user))
+    {
         let mut out: BTreeSet<crate::model::SkuId> = BTreeSet::new();
         let Some(u) = ctx.user(&us.user) else {
             // no snapshot of the user: the group's other products (from the snapshot group or the

@@ -223,3 +223,40 @@ pub(crate) fn enrich(ctx: &Ctx<'_>, b: &Bucket, users: &[UserState]) -> (CauseDe
         parts.join(" "),
     )
 }
+
+/// For an `Other` from a group, the audit failures that are the same event as a user's sibling
+/// error: a failed license change of the user with a real cause on another product of the group,
+/// whose text lists this product among the "Licenses being added" (all of a group's products are
+/// assigned in one operation, licensing.md §6 row 6). By user: the event's index, earliest first.
+pub(crate) fn same_failure_events(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    users: &[UserState],
+) -> Vec<(UKey, usize)> {
+    let (GroupKey::Group(g), Some(part)) = (&b.group, ctx.sku_part(&b.sku)) else {
+        return Vec::new();
+    };
+    let products = ctx.group_products(g);
+    let mut out = Vec::new();
+    for us in users {
+        let found = ctx.user_events(&us.user).iter().copied().find(|&i| {
+            ctx.events.get(i).is_some_and(|e| {
+                e.result != Outcome::Success
+                    && e.extra.errors.iter().any(|err| {
+                        let sib = super::observe::sku_of_error(ctx, err);
+                        err.cause != Cause::Other
+                            && sib.id().is_some_and(|s| products.contains(s))
+                            && sib != b.sku
+                            && err
+                                .licenses_being_added
+                                .iter()
+                                .any(|l| l.eq_ignore_ascii_case(&part))
+                    })
+            })
+        });
+        if let Some(i) = found {
+            out.push((us.user.clone(), i));
+        }
+    }
+    out
+}

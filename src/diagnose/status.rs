@@ -411,7 +411,18 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
         .filter_map(|&i| ctx.events.get(i).copied())
         .filter(|e| e.time <= first)
         .collect();
-    let pick = |a: Activity| evs.iter().rev().find(|e| e.activity == a).copied();
+    // users the snapshot shows are no longer members: a change of the group's licenses is not
+    // what started their error; only their own leaving (or joining) is
+    let outside = {
+        let us = b.users();
+        !us.is_empty() && us.iter().all(|u| ctx.no_longer_member(g, u))
+    };
+    let pick = |a: Activity| {
+        evs.iter()
+            .rev()
+            .find(|e| !outside && e.activity == a)
+            .copied()
+    };
     let ev = pick(Activity::SetGroupLicense)
         .or_else(|| pick(Activity::TriggerGroupLicenseRecalculation))
         .or_else(|| {
@@ -497,9 +508,14 @@ fn run_summary(
         })
         .map(|(_, e)| e)
         .next_back();
+    // users the snapshot shows are no longer members: only a run that touched them is theirs
+    let outside = {
+        let us = b.users();
+        !us.is_empty() && us.iter().all(|u| ctx.no_longer_member(g, u))
+    };
     latest_touching
         .or_else(|| last_failure.and_then(|t| runs.iter().find(|e| e.time >= t)))
-        .or(runs.last())
+        .or(if outside { None } else { runs.last() })
         .and_then(|e| {
             e.extra.summary.as_ref().map(|s| ProcessingRun {
                 succeeded: s.succeeded,

@@ -2040,3 +2040,362 @@ fn a_refused_removal_blocks_no_group_assignment() {
         .expect("the refusal");
     assert_eq!(f.sku, None, "{:#?}", keys(&d));
 }
+
+/// Review 88 item 1: a seat whose removal would break a product the holder keeps (Audio
+/// Conferencing needs MCOSTANDARD, which only their E3 gives them) is not freely reclaimable: a
+/// disabled account gives both back in one command; an active user's is not counted.
+#[test]
+fn reclaimable_seat_needed_by_a_kept_product_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 5, 0, 5), subscribed(MEET, 5, 0, 2)];
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
+    let mut bob = user("bob");
+    bob.license_states = vec![bad(
+        E3,
+        Some("LIC-E3"),
+        "CountViolation",
+        "2026-10-06T08:01:00Z",
+    )]
+    .into();
+    w.snap.memberships.push(member("LIC-E3", "bob"));
+    let mut quinn = user("quinn");
+    quinn.account_enabled = Some(false);
+    quinn.license_states = vec![
+        ok(E3, None, "2026-09-14T10:00:00Z"),
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+    ]
+    .into();
+    let mut paul = user("paul");
+    paul.license_states = vec![
+        ok(E3, None, "2026-09-14T10:00:00Z"),
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+    ]
+    .into();
+    let mut sofia = user("sofia");
+    sofia.license_states = vec![ok(E3, None, "2026-09-14T10:00:00Z")].into();
+    w.snap.users = vec![bob, quinn, paul, sofia];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    let CauseDetails::Count(c) = &f.details else {
+        panic!("{:?}", f.details)
+    };
+    let cap = c.capacity.as_ref().expect("capacity");
+    let rec: Vec<(String, ReclaimReason, Vec<String>)> = cap
+        .reclaimable
+        .iter()
+        .map(|r| {
+            (
+                r.user.label(),
+                r.reason,
+                r.needed_by.iter().map(|p| p.label()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rec,
+        vec![
+            (
+                "quinn@fabrikam.example".into(),
+                ReclaimReason::DisabledAccount,
+                vec!["MCOMEETADV".to_string()]
+            ),
+            (
+                "sofia@fabrikam.example".into(),
+                ReclaimReason::DirectOnly,
+                vec![]
+            ),
+        ]
+    );
+    let kept: Vec<String> = cap.still_needed.iter().map(|r| r.user.label()).collect();
+    assert_eq!(kept, vec!["paul@fabrikam.example"]);
+    assert_eq!(c.reclaimable_seats, 2);
+    assert!(
+        f.explanation
+            .contains("Buy 1, or free 1: 2 seats are reclaimable")
+            && f.explanation
+                .contains("MCOMEETADV depends on it: remove it with it")
+            && f.explanation
+                .contains("Not reclaimable: paul@fabrikam.example holds ENTERPRISEPACK directly"),
+        "{}",
+        f.explanation
+    );
+    let r = &f.recommendation;
+    assert!(
+        r.commands.iter().any(|c| c.contains("-UserId 'u-quinn'")
+            && c.contains(&format!("-RemoveLicenses @('{E3}','{MEET}')"))),
+        "{:#?}",
+        r.commands
+    );
+    assert!(
+        !r.commands.iter().any(|c| c.contains("'u-paul'")),
+        "{:#?}",
+        r.commands
+    );
+    assert!(
+        r.steps.iter().any(|s| s
+            .contains("paul@fabrikam.example holds ENTERPRISEPACK directly but still needs it")),
+        "{:#?}",
+        r.steps
+    );
+}
+
+/// Review 88 item 2: leaving a group that also gives other products is not a plain fix.
+#[test]
+fn conflict_fix_leaving_a_group_names_what_else_it_takes_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![
+        subscribed(E3, 5, 0, 1),
+        subscribed(E1, 10, 0, 1),
+        subscribed(EMS, 10, 0, 1),
+    ];
+    w.snap.groups = vec![
+        group("LIC-E3", &[(E3, &[])]),
+        group("LIC-E1-EMS", &[(E1, &[]), (EMS, &[])]),
+    ];
+    let mut wes = user("wes");
+    wes.license_states = vec![
+        ok(E1, Some("LIC-E1-EMS"), "2026-09-14T10:00:00Z"),
+        ok(EMS, Some("LIC-E1-EMS"), "2026-09-14T10:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-E3"),
+            "MutuallyExclusiveViolation",
+            "2026-10-06T08:01:00Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![wes];
+    w.snap.memberships.push(member("LIC-E3", "wes"));
+    w.snap.memberships.push(member("LIC-E1-EMS", "wes"));
+    let d = w.run(NOW);
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    let r = &f.recommendation;
+    assert!(
+        r.steps
+            .iter()
+            .any(|s| s.contains("leaving LIC-E1-EMS also removes EMS from wes@fabrikam.example")),
+        "{:#?}",
+        r.steps
+    );
+    let leave: Vec<&String> = r
+        .commands
+        .iter()
+        .filter(|c| c.contains("Remove-MgGroupMemberByRef"))
+        .collect();
+    assert_eq!(leave.len(), 1, "{:#?}", r.commands);
+    assert!(
+        leave[0].starts_with("# option (also removes EMS): "),
+        "{}",
+        leave[0]
+    );
+}
+
+/// Review 88 item 3: the products with the required plan are named (E1 has MCOSTANDARD too).
+#[test]
+fn dependency_names_every_product_with_the_plan_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![
+        subscribed(E3, 10, 0, 5),
+        subscribed(E1, 10, 0, 2),
+        subscribed(MEET, 5, 0, 1),
+    ];
+    w.snap.groups = vec![group("LIC-A", &[(E3, &[])]), group("LIC-E1", &[(E1, &[])])];
+    let mut frank = user("frank");
+    frank.license_states = vec![
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+        active_with_error(
+            E3,
+            Some("LIC-A"),
+            "DependencyViolation",
+            "2026-10-07T11:33:45Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![frank, user("ok1")];
+    w.snap.memberships.push(member("LIC-A", "ok1"));
+    let d = w.run(NOW);
+    let f = find(&d, Cause::DependencyViolation, "ENTERPRISEPACK");
+    assert!(
+        !f.explanation.contains("which only ENTERPRISEPACK supplies")
+            && f.explanation
+                .contains("which of the user's licenses only ENTERPRISEPACK gives them (the tenant's products with it: ENTERPRISEPACK and STANDARDPACK)"),
+        "{}",
+        f.explanation
+    );
+}
+
+/// Review 88 item 4: the sibling `Other` of a failure whose text lists its product among those
+/// being added is the same event: same first time, evidence both.
+#[test]
+fn other_sibling_takes_the_failure_event_it_was_part_of_review_88() {
+    let mut w = count_world();
+    for e in &mut w.events {
+        if e.time == t("2026-10-06T08:01:52Z") {
+            let mut err = lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK"));
+            err.sku = Some("ENTERPRISEPACK".into());
+            err.licenses_being_added = vec!["ENTERPRISEPACK".into(), "EMS".into()];
+            e.extra.errors = crate::model::LicenseError::share_all(vec![err]);
+        }
+    }
+    let d = w.run(NOW);
+    let f = find(&d, Cause::Other, "EMS");
+    let kai = f
+        .users
+        .iter()
+        .find(|u| u.user.label().starts_with("kai"))
+        .expect("kai");
+    assert_eq!(kai.first_error_at, Some(t("2026-10-06T08:01:52Z")));
+    assert_eq!(f.evidence.source, Evidence::Both);
+    let lena = f
+        .users
+        .iter()
+        .find(|u| u.user.label().starts_with("lena"))
+        .expect("lena");
+    assert_eq!(lena.first_error_at, Some(t("2026-10-06T08:02:09Z")));
+}
+
+/// Review 88 item 5: every finding of a group the audit shows deleted is advised as such: no fix
+/// on the group, no group reprocess.
+#[test]
+fn conflict_from_a_deleted_group_offers_no_group_fix_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 5, 0, 2), subscribed(E1, 10, 0, 1)];
+    let mut zoe = user("zoe");
+    zoe.license_states = vec![
+        bad(
+            E3,
+            Some("LIC-Old"),
+            "MutuallyExclusiveViolation",
+            "2026-10-06T08:05:00Z",
+        ),
+        ok(E1, None, "2026-09-14T10:00:00Z"),
+    ]
+    .into();
+    w.snap.users = vec![zoe];
+    w.events = vec![event(
+        Activity::DeleteGroup,
+        "2026-10-07T12:00:00Z",
+        Outcome::Success,
+        admin("ana"),
+        vec![group_target("LIC-Old")],
+    )];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    let r = &f.recommendation;
+    assert!(
+        r.summary
+            .contains("LIC-Old was deleted at 2026-10-07 12:00:00 UTC"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.commands
+            .iter()
+            .all(|c| !c.contains("g-LIC-Old") && c.starts_with("Invoke-MgLicenseUser")),
+        "{:#?}",
+        r.commands
+    );
+    assert!(
+        r.steps
+            .iter()
+            .all(|s| !s.contains("on LIC-Old (affects every member)")),
+        "{:#?}",
+        r.steps
+    );
+}
+
+/// Review 88 item 6: a user no longer a member of the group gets no all-or-nothing siblings and
+/// no "started by" / processing run of the group's members.
+#[test]
+fn no_longer_member_gets_no_group_run_facts_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![
+        subscribed(E3, 20, 0, 10),
+        subscribed(EMS, 20, 0, 10),
+        subscribed(MEET, 5, 0, 2),
+    ];
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[]), (EMS, &[])])];
+    let mut frank = user("frank");
+    frank.license_states = vec![
+        ok(MEET, None, "2026-09-14T10:00:00Z"),
+        active_with_error(
+            E3,
+            Some("LIC-E3"),
+            "DependencyViolation",
+            "2026-10-07T11:33:45Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![frank, user("ok1")];
+    w.snap.memberships.push(member("LIC-E3", "ok1"));
+    w.events = vec![
+        set_group_license("LIC-E3", "2026-10-06T08:00:12Z", "ana", Outcome::Success),
+        start("LIC-E3", "2026-10-06T08:00:41Z"),
+        finish("LIC-E3", "2026-10-06T08:05:59Z", 2, 3),
+    ];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::DependencyViolation, "ENTERPRISEPACK");
+    assert!(
+        f.explanation.contains("no longer a member"),
+        "{}",
+        f.explanation
+    );
+    assert!(
+        f.not_assigned_products.is_empty(),
+        "{:?}",
+        f.not_assigned_products
+    );
+    assert!(f.audit.started_by.is_none(), "{:?}", f.audit.started_by);
+    assert!(
+        f.audit.processing_summary.is_none(),
+        "{:?}",
+        f.audit.processing_summary
+    );
+}
+
+/// Review 88 item 7: fixing a conflict on a product with no seat left leads to a CountViolation:
+/// the conflict's fix says so, and the seat count counts the user.
+#[test]
+fn conflict_fix_on_a_product_out_of_seats_says_so_review_88() {
+    let mut w = World::new();
+    w.snap.skus = vec![subscribed(E3, 5, 0, 5), subscribed(E1, 10, 0, 1)];
+    w.snap.groups = vec![group("LIC-E3", &[(E3, &[])])];
+    let mut bob = user("bob");
+    bob.license_states = vec![bad(
+        E3,
+        Some("LIC-E3"),
+        "CountViolation",
+        "2026-10-06T08:01:00Z",
+    )]
+    .into();
+    let mut wes = user("wes");
+    wes.license_states = vec![
+        ok(E1, None, "2026-09-14T10:00:00Z"),
+        bad(
+            E3,
+            Some("LIC-E3"),
+            "MutuallyExclusiveViolation",
+            "2026-10-06T08:01:00Z",
+        ),
+    ]
+    .into();
+    w.snap.users = vec![bob, wes];
+    let d = w.run(NOW);
+    let f = find(&d, Cause::MutuallyExclusiveViolation, "ENTERPRISEPACK");
+    assert!(
+        f.recommendation.steps.iter().any(|s| s
+            .contains("After this, ENTERPRISEPACK has no seat for them")
+            && s.contains("buy or free 1 more seat(s)")),
+        "{:#?}",
+        f.recommendation.steps
+    );
+    let c = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert!(
+        c.explanation.contains("Buy 1, or free 1")
+            && c.explanation
+                .contains("1 more user waits for ENTERPRISEPACK behind another error")
+            && c.explanation.contains("buy or free 2 to cover them too"),
+        "{}",
+        c.explanation
+    );
+}

@@ -482,6 +482,11 @@ pub struct SkuCapacity {
     /// Users holding the product both directly and through a group: they consume one seat, so
     /// removing the direct copy frees nothing.
     pub direct_and_group: Vec<UserRef>,
+    /// Active direct-only holders whose seat a product they keep still needs (a plan of it depends
+    /// on a plan only this product gives them, licensing.md §7.2): removing it alone is refused as
+    /// a DependencyViolation, so these seats are not counted as reclaimable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub still_needed: Vec<ReclaimableSeat>,
     /// `consumed > enabled`.
     pub over_assigned: bool,
     /// `consumed >= enabled + warning`.
@@ -504,6 +509,11 @@ pub struct ReclaimableSeat {
     pub reason: ReclaimReason,
     /// How the user holds it (direct, and/or the groups).
     pub held_via: Vec<AssignmentSource>,
+    /// Products the user keeps that depend on a service plan only this product gives them: the
+    /// product cannot be removed alone (a DependencyViolation); a disabled account's seat is freed
+    /// by removing them together.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needed_by: Vec<ProductRef>,
 }
 
 /// CountViolation numbers.

@@ -339,7 +339,7 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     const DIRECT_RETRY: &str = "Then retry the direct assignment (Set-MgUserLicense, below): a direct assignment reports its error at once, so there is no group or user to reprocess.";
     let mut steps: Vec<String> = Vec::new();
     let mut commands: Vec<String> = Vec::new();
-    let summary;
+    let mut summary;
 
     match (&f.cause, &f.details) {
         (Cause::CountViolation, CauseDetails::Count(c)) => {
@@ -396,16 +396,57 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     let Some(uid) = r.user.key() else { continue };
                     match r.reason {
                         ReclaimReason::DisabledAccount => {
-                            steps.push(format!(
-                                "{} is a disabled account that still holds {sku}: remove it.",
-                                r.user.label()
-                            ));
+                            // products the account keeps that depend on this one: removing it
+                            // alone is refused (licensing.md §7.2), so they go in the same change
+                            let deps: Vec<String> = r.needed_by.iter().map(|p| p.label()).collect();
+                            let direct_deps: Vec<String> = r
+                                .needed_by
+                                .iter()
+                                .filter_map(|p| p.sku_id.as_ref())
+                                .filter(|d| {
+                                    r.user
+                                        .id
+                                        .as_ref()
+                                        .and_then(|id| t.user(id))
+                                        .is_some_and(|uf| {
+                                            uf.states.as_ref().is_some_and(|sts| {
+                                                sts.iter().any(|st| {
+                                                    st.group.is_none() && st.held && &st.sku == *d
+                                                })
+                                            })
+                                        })
+                                })
+                                .map(|d| ps(d.as_str()))
+                                .collect();
+                            if deps.is_empty() {
+                                steps.push(format!(
+                                    "{} is a disabled account that still holds {sku}: remove it.",
+                                    r.user.label()
+                                ));
+                            } else {
+                                steps.push(format!(
+                                    "{} is a disabled account that still holds {sku}: remove it together with {} (which depend{} on it: removing {sku} alone is refused as a DependencyViolation).",
+                                    r.user.label(),
+                                    deps.join(", "),
+                                    if deps.len() == 1 { "s" } else { "" }
+                                ));
+                                if direct_deps.len() < deps.len() {
+                                    steps.push(format!(
+                                        "For {}: not every one of {} is assigned directly; remove it where it is assigned before {sku}.",
+                                        r.user.label(),
+                                        deps.join(", ")
+                                    ));
+                                }
+                            }
+                            let removed: Vec<String> = std::iter::once(ps(&sku_id))
+                                .chain(direct_deps.iter().cloned())
+                                .collect();
                             for v in &r.held_via {
                                 match v {
                                     AssignmentSource::Direct { .. } | AssignmentSource::Unknown { .. } => commands.push(format!(
                                         "Set-MgUserLicense -UserId {} -AddLicenses @() -RemoveLicenses @({})  # disabled account {}",
                                         ps(&uid),
-                                        ps(&sku_id),
+                                        removed.join(","),
                                         comment(&r.user.label())
                                     )),
                                     AssignmentSource::Group { group_id: Some(g), group, .. } => {
@@ -438,6 +479,17 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                                 comment(&r.user.label())
                             ));
                         }
+                    }
+                }
+                if n > 0 {
+                    for r in &cap.still_needed {
+                        let deps: Vec<String> = r.needed_by.iter().map(|p| p.label()).collect();
+                        steps.push(format!(
+                            "{} holds {sku} directly but still needs it: {} (which they keep) depend{} on it, so it is not reclaimable.",
+                            r.user.label(),
+                            deps.join(", "),
+                            if deps.len() == 1 { "s" } else { "" }
+                        ));
                     }
                 }
                 if !cap.direct_and_group.is_empty() {
@@ -611,8 +663,27 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                             &cp.user,
                             &format!("remove {} from {og_l}", cp.user.label()),
                         );
+                        // leaving the group takes every product it assigns, not just this one
+                        let also: Vec<String> = match (group_id.as_ref().and_then(|g| t.group(g)), sku_id.as_ref()) {
+                            (Some(gf), Some(sid)) => gf
+                                .licenses
+                                .iter()
+                                .filter(|(s, _)| s != sid)
+                                .map(|(s, _)| kb.sku_part_number(s).map(str::to_string).unwrap_or_else(|| s.to_string()))
+                                .collect(),
+                            _ => Vec::new(),
+                        };
+                        let also_txt = if also.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " (leaving {og_l} also removes {} from {}: only if they need none of it)",
+                                also.join(", "),
+                                cp.user.label()
+                            )
+                        };
                         steps.push(format!(
-                            "{}: disable {other} in {osku_l} on group {og_l} (affects every member of {og_l}), or, if {} is redundant, {leave}, {fail_opt}.",
+                            "{}: disable {other} in {osku_l} on group {og_l} (affects every member of {og_l}), or, if {} is redundant, {leave}{also_txt}, {fail_opt}.",
                             cp.user.label(),
                             osku.clone().unwrap_or_else(|| "it".into())
                         ));
@@ -625,7 +696,14 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                             }
                         }
                         if let Some(c) = cmd {
-                            commands.push(format!("# option: {c}"));
+                            if also.is_empty() {
+                                commands.push(format!("# option: {c}"));
+                            } else {
+                                commands.push(format!(
+                                    "# option (also removes {}): {c}",
+                                    comment(&also.join(", "))
+                                ));
+                            }
                         }
                     }
                     AssignmentSource::Unknown { .. } => steps.push(format!(
@@ -1291,6 +1369,62 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     let mut seen = std::collections::HashSet::new();
     commands.retain(|c| seen.insert(c.clone()));
     steps.dedup();
+    // a conflict or address fix lets the assignment through to the seat count: with no seat
+    // free, the next error is a CountViolation (licensing.md §6 row 1)
+    if matches!(
+        f.cause,
+        Cause::MutuallyExclusiveViolation | Cause::UniquenessViolation
+    ) && !pend.is_empty()
+    {
+        if let Some(free) = f.sku_id.as_ref().and_then(|s| t.free_seats(s)) {
+            if free < pend.len() as i64 {
+                let n = pend.len() as i64;
+                let has = if free <= 0 {
+                    format!(
+                        "no seat for them ({free} available counting units in their grace period)"
+                    )
+                } else {
+                    format!("only {free} free seat(s) for these {n} user(s)")
+                };
+                steps.push(format!(
+                    "After this, {sku} has {has}: their assignment then fails with CountViolation (see the CountViolation finding on {sku}, if there is one); buy or free {} more seat(s) for them.",
+                    n - free.max(0)
+                ));
+            }
+        }
+    }
+    // a group the audit shows deleted (guide, "When a licensed group is deleted"; licensing.md
+    // §6 row 9): its licenses are being removed from the members, so nothing is changed on it and
+    // it is not reprocessed; what remains is the users' side
+    if let Some((gid, deleted)) = f
+        .group_id
+        .as_ref()
+        .filter(|_| !direct)
+        .and_then(|g| Some((g, t.deleted(g)?)))
+    {
+        let on_group = format!("-GroupId {}", ps(gid.as_str()));
+        commands.retain(|c| !c.contains(&on_group));
+        let about = format!(
+            "{deleted}: its licenses are being removed from its members, so nothing can be changed on {group} and it is not reprocessed (see `licdiag explain licensed-group-deleted`)"
+        );
+        if f.cause == Cause::DependencyViolation {
+            steps.insert(0, format!("{about}."));
+        } else {
+            let n = pend.len();
+            summary = format!(
+                "{about}. The {n} user(s) will not get {sku} from {group}: reprocess them to clear the stale error; give {sku} another way only to those who still need it."
+            );
+            steps = vec![
+                format!("{about}."),
+                format!(
+                    "A user who still needs {sku} gets it through another group or directly; the cause ({}) has to be resolved for that assignment.",
+                    f.cause.code()
+                ),
+                "Reprocess the user(s) with Graph PowerShell (below) so the error of the deleted group's assignment clears; if it stays, resolve the dependency or conflict that keeps it, then reprocess again.".to_string(),
+            ];
+            commands.retain(|c| c.starts_with("Invoke-MgLicenseUser"));
+        }
+    }
     Recommendation {
         summary,
         steps,

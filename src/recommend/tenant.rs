@@ -72,6 +72,11 @@ pub struct UserFacts {
 pub struct Tenant {
     groups: HashMap<ObjectId, GroupFacts>,
     users: HashMap<ObjectId, UserFacts>,
+    /// Groups the audit shows deleted: "G was deleted at <time> by <actor>".
+    deleted: HashMap<ObjectId, String>,
+    /// Seats free per product, counting units in their grace period (enabled + warning -
+    /// consumed; negative when over-assigned).
+    free: HashMap<SkuId, i64>,
 }
 
 impl Tenant {
@@ -100,6 +105,15 @@ impl Tenant {
                 CauseDetails::Conflict {
                     conflicting_plans, ..
                 } => wanted.extend(conflicting_plans.iter().filter_map(|c| c.user.id.as_ref())),
+                // a disabled account giving back a product with those that depend on it: how
+                // it holds them
+                CauseDetails::Count(c) => wanted.extend(
+                    c.capacity
+                        .iter()
+                        .flat_map(|cap| cap.reclaimable.iter())
+                        .filter(|r| !r.needed_by.is_empty())
+                        .filter_map(|r| r.user.id.as_ref()),
+                ),
                 CauseDetails::Uniqueness { colliding, .. } => {
                     for c in colliding {
                         wanted.extend(c.user.id.as_ref());
@@ -141,7 +155,36 @@ impl Tenant {
                 );
             }
         }
-        Tenant { groups, users }
+        let mut free: HashMap<SkuId, i64> = HashMap::default();
+        for s in &snapshot.skus {
+            let v = (s.enabled as i128 + s.warning as i128 - s.consumed as i128)
+                .clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+            let e = free.entry(s.sku_id.clone()).or_insert(0);
+            *e = e.saturating_add(v);
+        }
+        Tenant {
+            groups,
+            users,
+            deleted: HashMap::default(),
+            free,
+        }
+    }
+
+    /// Seats of `sku` free now, counting units in their grace period; `None` without a
+    /// subscribedSkus row for it.
+    pub fn free_seats(&self, sku: &SkuId) -> Option<i64> {
+        self.free.get(sku).copied()
+    }
+
+    /// The groups the audit shows deleted, each with the words saying when and by whom.
+    pub fn with_deleted_groups(mut self, deleted: Vec<(ObjectId, String)>) -> Tenant {
+        self.deleted.extend(deleted);
+        self
+    }
+
+    /// "G was deleted at <time> by <actor>", for a group the audit shows deleted.
+    pub fn deleted(&self, id: &ObjectId) -> Option<&str> {
+        self.deleted.get(id).map(String::as_str)
     }
 
     pub fn group(&self, id: &ObjectId) -> Option<&GroupFacts> {
