@@ -22,6 +22,12 @@ pub(super) trait Framing: Sync {
     /// The end (exclusive) of the first record ending at or after `at`, in a block whose records
     /// start at `start` (a record boundary). `None`: the block's end.
     fn end_after(&self, block: &[u8], start: usize, at: usize) -> Option<usize>;
+    /// The bytes a record may have before [`produce`] stops holding it, and what it sends in its
+    /// place: the record's stand-in, given the record's length and whether it ended (its end
+    /// included). `None` (the default): no limit.
+    fn limit(&self) -> Option<(usize, fn(u64, bool) -> Vec<u8>)> {
+        None
+    }
 }
 
 /// A block's bytes: read into a buffer, or a range of a mapped file.
@@ -64,7 +70,13 @@ pub(super) fn produce(
         };
         let fresh = carry.len();
         // a record longer than a block doubles the read, so a huge record costs linear time
-        let want = (BLOCK.saturating_sub(fresh)).max(fresh).max(1 << 16);
+        let mut want = (BLOCK.saturating_sub(fresh)).max(fresh).max(1 << 16);
+        if let Some((limit, _)) = framing.limit() {
+            // a record without an end is read to one byte past the limit, not past it by doubling
+            if fresh > 0 {
+                want = want.min((limit + 1).saturating_sub(fresh)).max(1);
+            }
+        }
         let size = block.capacity().max(fresh + want);
         // exact: an amortized reserve doubles a refilled block to 8 MB once a carry grows it
         block.reserve_exact(size - block.len());
@@ -79,7 +91,18 @@ pub(super) fn produce(
             match framing.last_end(&block, fresh) {
                 Some(e) => e,
                 None => {
-                    carry = block; // one record longer than a block: keep reading
+                    // one record longer than a block: keep reading, unless it is over the
+                    // framing's limit: then read past it without holding it, and go on with its
+                    // stand-in and what follows it
+                    if let Some((limit, stand_in)) = framing.limit() {
+                        if block.len() > limit {
+                            let (len, ended, rest) = pass_over(&mut *reader, framing, block.len())?;
+                            block.clear();
+                            block.extend_from_slice(&stand_in(len, ended));
+                            block.extend_from_slice(&rest);
+                        }
+                    }
+                    carry = block;
                     continue;
                 }
             }
@@ -149,6 +172,28 @@ pub(super) fn produce_mapped(
             return;
         }
         start = cut;
+    }
+}
+
+/// Reads past the rest of a record of which `held` bytes were read (and no end): its length in all,
+/// whether it ended before the input did, and the bytes read after its end.
+fn pass_over(
+    reader: &mut dyn Read,
+    framing: &dyn Framing,
+    held: usize,
+) -> std::io::Result<(u64, bool, Vec<u8>)> {
+    let mut len = held as u64;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = read_up_to(reader, &mut buf)?;
+        if n == 0 {
+            return Ok((len, false, Vec::new()));
+        }
+        if let Some(e) = framing.end_after(&buf[..n], 0, 0) {
+            len += e as u64;
+            return Ok((len, true, buf[e..n].to_vec()));
+        }
+        len += n as u64;
     }
 }
 

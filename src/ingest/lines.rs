@@ -15,7 +15,9 @@
 //! line (files joined with `cat`) is white space, as between the general splitter's values.
 
 use super::blocks::Framing;
-use super::{jsonscan, prefilter, process_json_item, process_value, skip, InputKind, Outcome};
+use super::{
+    jsonscan, prefilter, process_json_item, process_value, record, skip, InputKind, Outcome,
+};
 use crate::model::{FileName, SourceRef};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -81,6 +83,32 @@ impl Framing for Lines {
     fn end_after(&self, block: &[u8], _start: usize, at: usize) -> Option<usize> {
         memchr::memchr(b'\n', &block[at..]).map(|p| at + p + 1)
     }
+    fn limit(&self) -> Option<(usize, fn(u64, bool) -> Vec<u8>)> {
+        Some((record::MAX_RECORD_BYTES, stand_in))
+    }
+}
+
+/// What a line over [`record::MAX_RECORD_BYTES`] is read as when a stream is read
+/// ([`super::blocks::produce`] passes over it without holding it): this text and the line's length
+/// in bytes. A line of an export cannot begin with a NUL byte and parse.
+const OVERSIZED: &[u8] = b"\0licdiag: a record over the size limit, bytes: ";
+
+/// The stand-in of a line of `len` bytes (its newline included when it `ended`).
+fn stand_in(len: u64, ended: bool) -> Vec<u8> {
+    let mut v = OVERSIZED.to_vec();
+    v.extend_from_slice(len.saturating_sub(u64::from(ended)).to_string().as_bytes());
+    if ended {
+        v.push(b'\n');
+    }
+    v
+}
+
+/// The length of the line a stand-in stands for ([`stand_in`]).
+fn oversized_mark(line: &[u8]) -> Option<u64> {
+    std::str::from_utf8(line.strip_prefix(OVERSIZED)?)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// Records of a slice counted by the fast path, merged into one outcome.
@@ -189,6 +217,13 @@ fn one_line(
     }
     // an envelope with keys of its own (neither an audit record nor a snapshot object): what its
     // array holds is read, and when that is nothing the line is still counted
+    if let Some(detail) = oversized_mark(line)
+        .map(record::oversized_detail)
+        .or_else(|| record::too_large(line))
+    {
+        outs.push(skip(&src, super::RECORD_TOO_LARGE, detail, true));
+        return;
+    }
     let mut impure = false;
     if let Ok(Value::Object(m)) = super::record::parse(line) {
         if !is_envelope(&m) {
@@ -378,6 +413,98 @@ mod tests {
             .iter()
             .all(|b| b.ends_with(b"\n")));
         assert_eq!(blocks.concat(), text);
+    }
+
+    /// A reader of `head`, then a line of `len` bytes that is never held whole, then `tail`.
+    struct HugeLine {
+        head: &'static [u8],
+        len: usize,
+        tail: &'static [u8],
+        at: usize,
+    }
+
+    impl std::io::Read for HugeLine {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let total = self.head.len() + self.len + self.tail.len();
+            let n = buf.len().min(total - self.at).min(1 << 20);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                let p = self.at + i;
+                *b = if p < self.head.len() {
+                    self.head[p]
+                } else if p < self.head.len() + self.len {
+                    b'x'
+                } else {
+                    self.tail[p - self.head.len() - self.len]
+                };
+            }
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// The blocks [`produce`](crate::ingest::blocks::produce) sends for `r`, each spent block sent
+    /// back, and the largest block's length.
+    fn produced(r: HugeLine) -> (Vec<u8>, usize) {
+        let mut r = std::io::BufReader::new(r);
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (spent_tx, spent) = std::sync::mpsc::channel();
+        let mut all = Vec::new();
+        let mut largest = 0;
+        std::thread::scope(|s| {
+            s.spawn(move || crate::ingest::blocks::produce(&mut r, &Lines, &tx, &spent).unwrap());
+            for (b, _) in rx.iter() {
+                largest = largest.max(b.len());
+                all.extend_from_slice(&b);
+                let _ = spent_tx.send(b);
+            }
+        });
+        (all, largest)
+    }
+
+    #[test]
+    fn a_line_over_the_record_limit_is_passed_over_and_said() {
+        // a 500 MB line in a 2 MB gzip stream was held whole and took 1.1 GB (review 76)
+        let len = record::MAX_RECORD_BYTES + 3;
+        let (all, largest) = produced(HugeLine {
+            head: b"{\"n\":1}\n",
+            len,
+            tail: b"\n{\"n\":2}\n",
+            at: 0,
+        });
+        let mut want = b"{\"n\":1}\n".to_vec();
+        want.extend(stand_in(len as u64 + 1, true));
+        want.extend(b"{\"n\":2}\n");
+        assert_eq!(all, want);
+        assert!(largest <= 2 * record::MAX_RECORD_BYTES, "{largest}");
+        // the stand-in is a record skipped as too large, on its line, and the next line is read
+        let (outs, lines) = work(&all, &FileName::from("big.jsonl"), true, true);
+        assert_eq!(lines, 3);
+        let skips: Vec<_> = outs
+            .iter()
+            .filter_map(|o| match o {
+                Outcome::Skip {
+                    reason,
+                    detail,
+                    malformed: true,
+                    ..
+                } => Some((reason.clone(), detail.clone())),
+                _ => None,
+            })
+            .collect();
+        // (the two short lines are no audit records: skipped as unrecognized, on lines 1 and 3)
+        assert_eq!(skips.len(), 3, "{skips:?}");
+        assert_eq!(skips[1].0, crate::ingest::RECORD_TOO_LARGE);
+        assert!(skips[1].1.contains("67.1 MB"), "{}", skips[1].1);
+        // the same line at the input's end, without a newline
+        let (all, _) = produced(HugeLine {
+            head: b"{\"n\":1}\n",
+            len,
+            tail: b"",
+            at: 0,
+        });
+        let mut want = b"{\"n\":1}\n".to_vec();
+        want.extend(stand_in(len as u64, false));
+        assert_eq!(all, want);
     }
 
     /// A reader that hands out at most `step` bytes a call and is interrupted every third call.

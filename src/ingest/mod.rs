@@ -478,6 +478,9 @@ fn keys_of(v: &Value) -> String {
     }
 }
 
+/// The skip reason of a record too large to read ([`record::too_large`]).
+pub(crate) const RECORD_TOO_LARGE: &str = "record too large";
+
 /// Records larger than this go the full way at once, fast path or not: an audit record is a few
 /// kilobytes, and only a snapshot object is this large (a group listing tens of thousands of
 /// members: the light parse of a 12 MB group, to find it was no audit record, and its folded
@@ -660,6 +663,9 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
         } else if let Some(o) = process_light(&item.bytes, &src, lean) {
             return o;
         }
+    }
+    if let Some(detail) = record::too_large(&item.bytes) {
+        return skip(&src, RECORD_TOO_LARGE, detail, true);
     }
     match record::parse(&item.bytes) {
         Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),

@@ -52,6 +52,82 @@ pub fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
     }
 }
 
+/// Bytes a record may have: 64 MiB. An audit record is a few kilobytes and the largest snapshot
+/// object a few tens of megabytes (a group listing a few hundred thousand members); a record over
+/// this is not held or parsed ([`too_large`]).
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+/// JSON values a record over a mebibyte may hold (counted as its commas outside strings, which
+/// is the count less one per container): 4,000,000. A group of a million members in Graph's shape holds about 3,000,000. Built as
+/// `Value`s, four million values are at most about 200 MB for a moment, where a 40 MB record of
+/// twenty million tiny values was 1.24 GB: this bounds what one hostile record costs.
+pub const MAX_RECORD_VALUES: u64 = 4_000_000;
+/// Records up to this size are not counted: they cannot hold enough values to matter.
+const COUNTED_FROM: usize = 1 << 20;
+
+/// Why a record is too large to parse, when it is: more than [`MAX_RECORD_BYTES`] bytes, or more
+/// than [`MAX_RECORD_VALUES`] values. The text is the skip's detail.
+pub fn too_large(bytes: &[u8]) -> Option<String> {
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Some(oversized_detail(bytes.len() as u64));
+    }
+    if bytes.len() <= COUNTED_FROM {
+        return None;
+    }
+    let n = value_count(bytes);
+    (n > MAX_RECORD_VALUES).then(|| {
+        format!(
+            "the record ({:.1} MB) holds about {n} JSON values, more than the {MAX_RECORD_VALUES} \
+             licdiag holds for one record; no audit record or snapshot object is near that \
+             size, so it is not read (a damaged or hand-made file; if it is a real export, \
+             export it again)",
+            bytes.len() as f64 / 1e6
+        )
+    })
+}
+
+/// The detail of a record over [`MAX_RECORD_BYTES`] bytes.
+pub fn oversized_detail(len: u64) -> String {
+    format!(
+        "the record is {:.1} MB, more than the {} MB licdiag reads for one record; no audit record \
+         or snapshot object is near that size, so it is not read (a damaged or hand-made file, or \
+         lines joined by a tool; if it is a real export, export it again)",
+        len as f64 / 1e6,
+        MAX_RECORD_BYTES >> 20
+    )
+}
+
+/// About how many values a JSON text holds: its commas outside strings (each value after the first
+/// in an array or object follows one; containers of one value nest at most 128 deep).
+fn value_count(bytes: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr2(b'"', b',', &bytes[i..]) {
+        let at = i + p;
+        if bytes[at] == b'"' {
+            // to the string's closing quote, past escapes
+            let mut j = at + 1;
+            loop {
+                match memchr::memchr2(b'"', b'\\', &bytes[j..]) {
+                    Some(q) if bytes[j + q] == b'\\' => j += q + 2,
+                    Some(q) => {
+                        j += q + 1;
+                        break;
+                    }
+                    None => return n,
+                }
+                if j >= bytes.len() {
+                    return n;
+                }
+            }
+            i = j;
+        } else {
+            n += 1;
+            i = at + 1;
+        }
+    }
+    n
+}
+
 /// The record read by `de`, trimmed ([`Build`]), with nothing after it.
 fn build<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
@@ -339,6 +415,30 @@ impl<'de> Visitor<'de> for Skip {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_record_of_too_many_values_or_bytes_is_too_large() {
+        // twenty million tiny values in 40 MB took 1.24 GB as a tree (review 76)
+        let zeros = format!("{{\"a\":[{}0]}}", "0,".repeat(4_100_000));
+        let detail = too_large(zeros.as_bytes()).expect("too many values");
+        assert!(detail.contains("4100000 JSON values"), "{detail}");
+        // commas in strings (escaped quotes included) are no values
+        let text = format!(
+            "{{\"a\":\"{}\\\"{}\",\"b\":1}}",
+            ",".repeat(3_000_000),
+            ",".repeat(2_000_000)
+        );
+        assert_eq!(value_count(text.as_bytes()), 1);
+        assert!(too_large(text.as_bytes()).is_none());
+        // a small record is never counted, and a group of 700,000 Graph-shaped members is read
+        assert!(too_large(b"[0,0,0]").is_none());
+        let row = r##"{"@odata.type":"#microsoft.graph.user","id":"5c7d2a6e-3d95-5f8f-a735-a230d514403d"},"##;
+        let group = format!("{{\"members\":[{}{{}}]}}", row.repeat(700_000));
+        assert!(group.len() < MAX_RECORD_BYTES, "{}", group.len());
+        assert!(too_large(group.as_bytes()).is_none());
+        let long = vec![b' '; MAX_RECORD_BYTES + 1];
+        assert!(too_large(&long).unwrap().contains("more than the 64 MB"));
+    }
 
     /// `from_slice::<Value>` with the rows trimmed as [`parse`] trims them, for comparison.
     fn expected(bytes: &[u8]) -> Result<Value, String> {

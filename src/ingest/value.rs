@@ -86,7 +86,10 @@ pub fn structured(v: &Value) -> Option<Cow<'_, Value>> {
     match v {
         Value::String(s) => {
             let t = crate::model::trim(s);
-            if t.starts_with('{') || t.starts_with('[') {
+            // text too large to hold as a tree is not decoded ([`super::record::too_large`])
+            if (t.starts_with('{') || t.starts_with('['))
+                && super::record::too_large(t.as_bytes()).is_none()
+            {
                 serde_json::from_str(t).ok().map(Cow::Owned)
             } else {
                 None

@@ -1284,3 +1284,63 @@ fn a_csv_cut_inside_a_row_by_the_gzip_stream_is_not_a_record() {
     );
     assert!(i["gzip_cut"]["dropped_bytes"].as_u64().unwrap() > 0, "{i}");
 }
+
+/// A record too large to hold (review 76: a 40 MB record of twenty million values took 1.24 GB,
+/// a 500 MB line in a 2 MB gzip 1.1 GB): a line of more than 4,000,000 values in a file, and a line
+/// of more than 64 MB in a gzip stream (passed over without being held), are each one record
+/// skipped as too large, and the records around them are read.
+#[test]
+fn records_too_large_to_hold_are_skipped_and_said() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("fixtures/formats/ual-auditdata.jsonl").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, rest) = (lines[0], lines[1..].join("\n"));
+    let values = format!("{{\"Workload\":[{}0]}}", "0,".repeat(4_100_000));
+    std::fs::write(
+        dir.path().join("values.jsonl"),
+        format!("{first}\n{values}\n{rest}\n"),
+    )
+    .unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    writeln!(enc, "{first}").unwrap();
+    enc.write_all(b"{\"a\":\"").unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..65 {
+        enc.write_all(&chunk).unwrap();
+    }
+    writeln!(enc, "\"}}\n{rest}").unwrap();
+    std::fs::write(dir.path().join("bytes.jsonl.gz"), enc.finish().unwrap()).unwrap();
+    let whole = licdiag()
+        .args([
+            "--no-progress",
+            "inspect",
+            "fixtures/formats/ual-auditdata.jsonl",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    let records = whole["inputs"][0]["records"].as_u64().unwrap();
+    for (name, detail) in [
+        ("values.jsonl", "4100000 JSON values"),
+        ("bytes.jsonl.gz", "68.2 MB, more than the 64 MB"),
+    ] {
+        let out = licdiag()
+            .args(["--no-progress", "inspect", "--format", "json"])
+            .arg(dir.path().join(name))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let input = &v["inputs"][0];
+        assert_eq!(
+            input["records"].as_u64(),
+            Some(records + 1),
+            "{name}: {input}"
+        );
+        assert_eq!(input["skipped"]["record too large"], 1, "{name}: {input}");
+        let all = v.to_string();
+        assert!(all.contains(detail), "{name}: {all}");
+    }
+}

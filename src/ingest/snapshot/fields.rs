@@ -182,7 +182,10 @@ fn wrong_type(owner: &str, path: &str, expected: &str, found: &Value) -> Snapsho
 /// Decodes JSON text (`"[...]"` / `"{...}"`), as Log Analytics style exports write nested values.
 fn json_text(s: &str) -> Option<Value> {
     let t = s.trim();
-    if t.starts_with('[') || t.starts_with('{') {
+    // text too large to hold as a tree is not decoded ([`crate::ingest::record::too_large`])
+    if (t.starts_with('[') || t.starts_with('{'))
+        && crate::ingest::record::too_large(t.as_bytes()).is_none()
+    {
         serde_json::from_str(t).ok()
     } else {
         None
