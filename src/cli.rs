@@ -167,6 +167,10 @@ pub struct DiffArgs {
     /// built-in one (plain or gzip-compressed).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Make a malformed record of either snapshot fatal (exit 2) instead of counting it as
+    /// skipped (a skipped user would show as added or removed).
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub redact: RedactArgs,
 }
@@ -390,4 +394,21 @@ pub struct ExplainArgs {
     /// Write the playbook to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The global reading flags, which do not apply to `explain` (it reads no input): defined here
+    /// with the global ones' ids and types so that clap does not add the global ones to this
+    /// command, and hidden, so `explain --help` does not offer them (review 88, item 6). Still
+    /// accepted, and ignored, as before.
+    #[command(flatten)]
+    pub unused: UnusedReadingArgs,
+}
+
+/// [`ExplainArgs::unused`]: the global `--no-mmap`, `--threads` and `--date-order`, hidden.
+#[derive(Debug, clap::Args)]
+pub struct UnusedReadingArgs {
+    #[arg(long, hide = true)]
+    pub no_mmap: bool,
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    #[arg(long, hide = true, value_enum, default_value_t = DateOrderArg::Auto)]
+    pub date_order: DateOrderArg,
 }

@@ -21,6 +21,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         None => bound_thread_variables(),
     }
     refuse_overwriting_inputs(&cli.command)?;
+    refuse_missing_output_folder(&cli.command)?;
+    hint_format_of_output(&cli.command);
     check_standard_input(&cli.command)?;
     let reading = Reading {
         progress: !cli.no_progress,
@@ -95,17 +97,31 @@ fn bound_threads(n: u16) -> Result<()> {
 /// Without `--threads`: `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS`, which rayon and polars read
 /// themselves when their pools start, held to the same cap as `--threads` (100,000 made 3,585
 /// threads and ran for minutes), the variable lowered before either pool starts, with the same
-/// note. A value that does not read as a number (or is past `usize`) is left to them: both then use
-/// one per core. Called first thing in [`run`], while this is the only thread (as
+/// note. A value that is not a whole number of at least 1 (`0`, `four`, past `usize`) is dropped
+/// with a note: both then use one per core. Called first thing in [`run`], while this is the only thread (as
 /// [`bound_threads`]).
 fn bound_thread_variables() {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     // read as each reads it: rayon the value as it is, polars without the white space around it
     for (var, trim) in [("RAYON_NUM_THREADS", false), ("POLARS_MAX_THREADS", true)] {
-        let Some(n) = std::env::var(var).ok().and_then(|v| {
-            let v = if trim { v.trim_ascii() } else { &v };
+        let Some(value) = std::env::var_os(var) else {
+            continue;
+        };
+        let n = value.to_str().and_then(|v| {
+            let v = if trim { v.trim_ascii() } else { v };
             v.parse::<usize>().ok()
-        }) else {
+        });
+        // 0 or no number: not a number of threads `--threads` would take (polars refused 0 as
+        // "Worker threads cannot be set to 0" and `sql` blamed the query; review 88, item 8), so
+        // the variable is dropped, with a note, and the default (one per core) holds
+        let Some(n) = n.filter(|n| *n > 0) else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "licdiag: note: {var}={} is not a number of worker threads (a whole number of \
+                 at least 1, as --threads takes): ignored, using one per CPU core",
+                value.to_string_lossy()
+            );
+            std::env::remove_var(var);
             continue;
         };
         let capped = capped_threads(&format!("{var}={n}"), n, cores);
@@ -236,55 +252,116 @@ fn stdin_is_dev_null() -> bool {
 /// Refuses, before anything is read, an output that would replace one of the command's own inputs:
 /// `-o` naming an input file or a file inside an input folder (`analyze st -o
 /// st/audit/page1.json` replaced the evidence with the report), or an `export --out` folder whose
-/// table files are inputs. Paths are compared resolved (symbolic links, `..`), and files also by
-/// identity (a hard link). An output that does not exist yet replaces nothing.
+/// table files are inputs. Paths are compared resolved (symbolic links, `..`), and the output is
+/// also compared by identity (device and inode) with every file the input folders hold, walked as
+/// the reader walks them (following links): a file reached through a symbolic link in an input
+/// folder (`in/users.json -> ../real/users.json`, `-o real/users.json`), through a linked
+/// subfolder, or a hard link of one (review 88, item 1). An output that does not exist yet
+/// replaces nothing. Only names and metadata are read here, never a file's content.
 fn refuse_overwriting_inputs(command: &Command) -> Result<()> {
     let (outputs, mut inputs) = outputs_and_inputs(command);
     inputs.retain(|p| p != Path::new("-"));
     if outputs.is_empty() || inputs.is_empty() {
         return Ok(());
     }
-    let inputs: Vec<(PathBuf, PathBuf, std::fs::Metadata)> = inputs
+    // the outputs that exist (the others replace nothing), resolved
+    let outputs: Vec<(&'static str, PathBuf, PathBuf, std::fs::Metadata)> = outputs
         .into_iter()
-        .filter_map(|p| {
-            let real = std::fs::canonicalize(&p).ok()?;
+        .filter_map(|(flag, out)| {
+            let real = std::fs::canonicalize(&out).ok()?;
             let meta = std::fs::metadata(&real).ok()?;
-            Some((p, real, meta))
+            Some((flag, out, real, meta))
         })
         .collect();
-    for (flag, out) in outputs {
-        let Ok(real) = std::fs::canonicalize(&out) else {
-            continue; // not there yet: nothing to replace
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    let refuse = |flag: &str, out: &Path, which: String| -> anyhow::Error {
+        let shown = if flag == "--out" {
+            out.parent().unwrap_or(out).display().to_string()
+        } else {
+            out.display().to_string()
         };
-        let Ok(meta) = std::fs::metadata(&real) else {
+        anyhow::anyhow!(
+            "{flag} {shown}: {} is {which}, and writing there would replace it; \
+             write the output outside the inputs",
+            out.display()
+        )
+    };
+    for given in inputs {
+        let Ok(input) = std::fs::canonicalize(&given) else {
+            continue; // missing or unreadable: the reader says so
+        };
+        let Ok(input_meta) = std::fs::metadata(&input) else {
             continue;
         };
-        for (given, input, input_meta) in &inputs {
-            let clash = if input_meta.is_dir() {
-                real.starts_with(input) && real != *input
-            } else {
-                real == *input || same_file(&meta, input_meta)
-            };
-            if clash {
-                let shown = if flag == "--out" {
-                    out.parent().unwrap_or(&out).display().to_string()
-                } else {
-                    out.display().to_string()
-                };
-                let which = if input_meta.is_dir() {
-                    format!("a file in the input folder {}", given.display())
-                } else {
-                    format!("the input {}", given.display())
-                };
-                anyhow::bail!(
-                    "{flag} {shown}: {} is {which}, and writing there would replace it; \
-                     write the output outside the inputs",
-                    out.display()
-                );
+        if !input_meta.is_dir() {
+            for (flag, out, real, meta) in &outputs {
+                if *real == input || same_file(meta, &input_meta) {
+                    return Err(refuse(flag, out, format!("the input {}", given.display())));
+                }
             }
+            continue;
+        }
+        for (flag, out, real, _) in &outputs {
+            if real.starts_with(&input) && *real != input {
+                return Err(refuse(
+                    flag,
+                    out,
+                    format!("a file in the input folder {}", given.display()),
+                ));
+            }
+        }
+        // every file the folder holds, through links: one of them may be the output
+        if let Some((flag, out, file)) = folder_file_of(&given, &outputs) {
+            return Err(refuse(
+                flag,
+                out,
+                format!(
+                    "the input {} (found in the input folder {})",
+                    file.display(),
+                    given.display()
+                ),
+            ));
         }
     }
     Ok(())
+}
+
+/// The first file of `folder` (walked as the reader walks it: following links, hidden entries
+/// left out) that is one of `outputs` (the same device and inode, or the same resolved path),
+/// with the output's flag and path. Entries that cannot be read are left to the reader.
+#[allow(clippy::type_complexity)]
+fn folder_file_of<'a>(
+    folder: &Path,
+    outputs: &'a [(&'static str, PathBuf, PathBuf, std::fs::Metadata)],
+) -> Option<(&'static str, &'a Path, PathBuf)> {
+    let mut walk = walkdir::WalkDir::new(folder).follow_links(true).into_iter();
+    while let Some(e) = walk.next() {
+        let Ok(e) = e else { continue };
+        if e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.') {
+            if e.file_type().is_dir() {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        if e.file_type().is_dir() {
+            continue;
+        }
+        let Ok(meta) = e.metadata() else { continue };
+        for (flag, out, real, out_meta) in outputs {
+            // where files have no inode to compare, by the resolved path
+            let same = if cfg!(unix) {
+                same_file(out_meta, &meta)
+            } else {
+                std::fs::canonicalize(e.path()).is_ok_and(|p| p == *real)
+            };
+            if same {
+                return Some((flag, out.as_path(), e.into_path()));
+            }
+        }
+    }
+    None
 }
 
 /// Whether two files are one (hard links of the same file).
@@ -527,7 +604,9 @@ pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
         Some(p) if p == Path::new("-") => stdout(),
         Some(p) => {
             let file = std::fs::File::create(p).with_context(|| {
-                if p.is_dir() {
+                if let Some(said) = missing_output_folder(p) {
+                    said
+                } else if p.is_dir() {
                     format!(
                         "-o {}: is a folder; name a file to write the report into",
                         p.display()
@@ -544,6 +623,166 @@ pub fn sink(output: Option<&Path>) -> Result<Box<dyn Write>> {
         }
         None => stdout(),
     })
+}
+
+/// `-o FILE` in a folder that does not exist, said with the fix (`licdiag analyze ... -o
+/// nodir/r.txt` said only "No such file or directory"): reports are not written into folders
+/// licdiag creates, as a mistyped folder would then hold the report unseen (review 88, item 5;
+/// `export --out`, which names a folder, creates it).
+fn missing_output_folder(p: &Path) -> Option<String> {
+    let folder = p.parent().filter(|f| !f.as_os_str().is_empty())?;
+    if std::fs::symlink_metadata(folder).is_ok() {
+        return None;
+    }
+    Some(format!(
+        "-o {}: the folder {} does not exist; create it first (`mkdir -p {}`) or name a file in \
+         a folder that exists",
+        p.display(),
+        folder.display(),
+        folder.display()
+    ))
+}
+
+/// Refuses, before anything is read, `-o FILE` in a folder that does not exist
+/// ([`missing_output_folder`]): the run would otherwise read every input to fail at the end.
+fn refuse_missing_output_folder(command: &Command) -> Result<()> {
+    let (outputs, _) = outputs_and_inputs(command);
+    for (flag, out) in outputs {
+        if flag != "-o" {
+            continue;
+        }
+        if let Some(said) = missing_output_folder(&out) {
+            anyhow::bail!(said);
+        }
+    }
+    Ok(())
+}
+
+/// The playbook entry `explain NAME` prints. A name no entry has: close matches of the known
+/// names suggested (`CountViolaton`: did you mean count-violation?); else an error code as a
+/// report names it that licdiag has no entry of (`LicenseServiceUnavailableViolation`, which
+/// `analyze` reports verbatim and licensing.md does not document) is explained as the reports
+/// explain it, with the generic steps of an error code not known to licdiag (review 88, item 6).
+fn explain_entry(name: &str) -> Result<crate::recommend::PlaybookEntry> {
+    if let Some(e) = crate::recommend::lookup(name) {
+        return Ok(e);
+    }
+    let close = explain_close_matches(name);
+    if close.is_empty() && looks_like_error_code(name) {
+        return Ok(crate::recommend::playbook(
+            &crate::model::cause::Cause::Unknown(name.trim().to_string().into()),
+        ));
+    }
+    let known: Vec<String> = crate::recommend::all_entries()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    let hint = if close.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", close.join(" or "))
+    };
+    Err(UsageError::Invalid {
+        flag: "CAUSE",
+        message: format!(
+            "{name:?} is not a cause or procedure licdiag knows{hint}; known: {}",
+            known.join(", ")
+        ),
+    }
+    .into())
+}
+
+/// The names `explain` knows (entry keys, aliases, cause codes) closest to `name`, compared
+/// without case, `-`, `_` and spaces: within an edit distance of a third of the name (at least
+/// 1, at most 3), the closest first, at most three.
+fn explain_close_matches(name: &str) -> Vec<String> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let n = norm(name);
+    if n.is_empty() {
+        return Vec::new();
+    }
+    let limit = (n.chars().count() / 3).clamp(1, 3);
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for e in crate::recommend::all_entries() {
+        let mut names = vec![e.key.clone()];
+        names.extend(e.cause.as_ref().map(|c| c.code().to_string()));
+        names.extend(e.aliases.iter().cloned());
+        let best = names
+            .iter()
+            .map(|k| (strsim::levenshtein(&n, &norm(k)), k))
+            .min_by_key(|(d, _)| *d);
+        if let Some((d, _)) = best.filter(|(d, _)| *d <= limit) {
+            // a cause is said by its code, as the reports name it; a procedure by its key
+            let shown = e
+                .cause
+                .as_ref()
+                .map_or_else(|| e.key.clone(), |c| c.code().to_string());
+            found.push((d, shown));
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.1 == b.1);
+    found.into_iter().take(3).map(|(_, k)| k).collect()
+}
+
+/// Whether `name` reads as an error code as the reports name one: one word of ASCII letters and
+/// digits, starting with a capital, ending as the documented codes do (`...Violation`,
+/// `...Exception`).
+fn looks_like_error_code(name: &str) -> bool {
+    let name = name.trim();
+    name.len() > "Violation".len()
+        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && (name.ends_with("Violation") || name.ends_with("Exception"))
+}
+
+/// `-o rep.html` (or `.htm`, `.md`, `.json`) with the table format: the file is written as the
+/// format says, never guessed from its name, and a one-line note on standard error names the
+/// `--format` that writes what the name suggests (review 88, item 8).
+fn hint_format_of_output(command: &Command) {
+    use crate::cli::{OutputFormat, PlanCommand};
+    let (format, output) = match command {
+        Command::Inspect(a) => (a.format, &a.output),
+        Command::Analyze(a) => (a.format, &a.output),
+        Command::Explain(a) => (a.format, &a.output),
+        Command::Timeline(a) => (a.format, &a.output),
+        Command::Diff(a) => (a.format, &a.output),
+        Command::Plan(a) => match &a.plan {
+            PlanCommand::Change { common, .. }
+            | PlanCommand::Migrate { common }
+            | PlanCommand::DeleteGroup { common }
+            | PlanCommand::AddOn { common, .. } => (common.format, &common.output),
+        },
+        Command::Export(_) | Command::Sql(_) => return,
+    };
+    if format != OutputFormat::Table {
+        return;
+    }
+    if let Some(note) = output.as_deref().and_then(format_hint) {
+        let _ = writeln!(std::io::stderr(), "licdiag: note: {note}");
+    }
+}
+
+/// The note of [`hint_format_of_output`] for `-o FILE` written in the table format, when the
+/// file's extension names another format.
+fn format_hint(output: &Path) -> Option<String> {
+    let ext = output.extension()?.to_str()?.to_ascii_lowercase();
+    let (flag, what) = match ext.as_str() {
+        "html" | "htm" => ("html", "an HTML report"),
+        "md" | "markdown" => ("md", "a Markdown report"),
+        "json" => ("json", "a JSON report"),
+        _ => return None,
+    };
+    Some(format!(
+        "-o {}: writing the table format (plain text), as --format says, whatever the file's \
+         name; add `--format {flag}` for {what}",
+        output.display()
+    ))
 }
 
 /// Standard output, buffered, for every command's result. A reader that has gone away
@@ -839,23 +1078,7 @@ pub fn release_at_exit<T>(input: T) {
 fn explain(a: ExplainArgs) -> Result<u8> {
     let entries = match &a.cause {
         None => crate::recommend::all_entries(),
-        Some(name) => match crate::recommend::lookup(name) {
-            Some(e) => vec![e],
-            None => {
-                let known: Vec<String> = crate::recommend::all_entries()
-                    .into_iter()
-                    .map(|e| e.key)
-                    .collect();
-                return Err(UsageError::Invalid {
-                    flag: "CAUSE",
-                    message: format!(
-                        "{name:?} is not a cause or procedure licdiag knows; known: {}",
-                        known.join(", ")
-                    ),
-                }
-                .into());
-            }
-        },
+        Some(name) => vec![explain_entry(name)?],
     };
     let mut w = sink(a.output.as_deref())?;
     report::render(&report::PlaybookDoc { entries }, a.format, &mut w)

@@ -13,7 +13,7 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{0}: no such file or directory")]
+    #[error("{0}: no such file or directory; check the path (a relative path is read from the current folder)")]
     Missing(PathBuf),
     #[error("{path}: {found}; expected {expected}")]
     Unusable {
@@ -87,6 +87,30 @@ impl InputError {
                 names.join(", ")
             ),
         })
+    }
+
+    /// An input found by walking `folder` that is no known export: the fix said (move it out of
+    /// the folder, or name the export files), as an unrelated text file in an evidence folder
+    /// stopped the run with no word of what to do (review 88, item 8).
+    pub fn found_in_folder(self, folder: &std::path::Path) -> Self {
+        match self {
+            InputError::Unusable {
+                path,
+                found,
+                expected,
+            } if expected.starts_with(EXPECTED_INPUT) && !expected.contains("move it out") => {
+                InputError::Unusable {
+                    path,
+                    found,
+                    expected: format!(
+                        "{expected}; it was found in the input folder {}: if it is no export, move \
+                         it out of the folder or name the export files instead of the folder",
+                        folder.display()
+                    ),
+                }
+            }
+            e => e,
+        }
     }
 
     /// The error with a note after what was found (why the input was read as it was).
@@ -172,6 +196,17 @@ pub fn own_output(head: &[u8]) -> Option<&'static str> {
         && next.next().is_some_and(|l| l.starts_with("  records     "))
     {
         return Some("an inspect report in the table format");
+    }
+    // `explain`'s table output: an entry's title, then its `problem` and `how it shows` lines
+    // (review 88, item 7)
+    let mut next = text.lines().skip(1);
+    if !first.is_empty()
+        && next.next().is_some_and(|l| l.starts_with("  problem: "))
+        && next
+            .next()
+            .is_some_and(|l| l.starts_with("  how it shows: "))
+    {
+        return Some("an explain playbook in the table format");
     }
     if first.starts_with("# licdiag ") {
         return Some("a Markdown report");
@@ -272,6 +307,12 @@ mod one_line_tests {
         )
         .is_some());
         assert!(own_output(b"st/groups.json\n  format      x\n").is_none());
+        // `explain CountViolation > in/explain.txt` (review 88, item 7)
+        assert!(own_output(
+            b"Not enough licenses (CountViolation)\n  problem: There aren't enough.\n  how it shows: Snapshot: x\n  fix:\n"
+        )
+        .is_some());
+        assert!(own_output(b"Title\n  problem: x\n  other: y\n").is_none());
         assert!(own_output(
             b"<!DOCTYPE html>\n<html><head><meta name=\"generator\" content=\"licdiag 0.1\">"
         )

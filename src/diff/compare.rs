@@ -382,6 +382,7 @@ pub fn compare(
         plans_turned_on: held.on,
         not_compared,
         warnings: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

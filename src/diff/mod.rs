@@ -135,6 +135,7 @@ pub fn nothing_shared(
 /// `licdiag diff OLD NEW`.
 pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     let opts = ReadOptions {
+        strict: a.strict,
         progress: reading.progress,
         no_map: !reading.map,
         date_order: reading.date_order,
@@ -157,6 +158,8 @@ pub fn run(a: DiffArgs, reading: Reading) -> Result<u8> {
     ));
     doc.warnings.extend(duplicate_upn_warnings("OLD", &old));
     doc.warnings.extend(duplicate_upn_warnings("NEW", &new));
+    doc.notes.extend(side_notes("OLD", &a.old, &old));
+    doc.notes.extend(side_notes("NEW", &a.new, &new));
     let mut w = crate::commands::sink(a.output.as_deref())?;
     crate::report::render(&doc, a.format, &mut w).context("writing the diff")?;
     w.flush().context("writing the diff")?;
@@ -262,6 +265,61 @@ pub fn duplicate_upn_warnings<'a>(
             .filter(|n| n.contains(crate::ingest::DUPLICATE_UPN))
             .map(move |n| format!("{side} {}: {n}", i.path))
     })
+}
+
+/// What a side's reading left out, for the diff's notes (`side` is `OLD` or `NEW`; review 88,
+/// items 3 and 4): each input's notes as every report says them (records skipped as malformed, a
+/// file cut short, entries of a folder passed over, ...; the UPNs held twice are warnings
+/// already, [`duplicate_upn_warnings`]); what a skipped snapshot record does to the comparison (a
+/// user whose record could not be read is missing from that side: added or removed, their errors
+/// new or cleared); and the audit records the side held, which diff does not use.
+pub fn side_notes(side: &str, path: &Path, data: &Ingested) -> Vec<String> {
+    use crate::ingest::InputKind;
+    let mut notes: Vec<String> = crate::report::view::read_remarks(&data.inputs)
+        .into_iter()
+        .filter(|n| !n.contains(crate::ingest::DUPLICATE_UPN))
+        .map(|n| format!("{side} {n}"))
+        .collect();
+    let snapshot_skipped: u64 = data
+        .inputs
+        .iter()
+        .filter(|i| matches!(i.kind, Some(InputKind::Snapshot(_))))
+        .map(|i| i.malformed)
+        .sum();
+    if snapshot_skipped > 0 {
+        let (shown, errors) = if side == "OLD" {
+            ("added", "new")
+        } else {
+            ("removed", "cleared")
+        };
+        notes.push(format!(
+            "{side} {}: {snapshot_skipped} snapshot record{} could not be read and {} left out \
+             of the comparison: a user among them shows as {shown} (their errors as {errors}) \
+             although the record is only unreadable; `licdiag inspect {}` lists them, \
+             `--strict` refuses them",
+            path.display(),
+            if snapshot_skipped == 1 { "" } else { "s" },
+            if snapshot_skipped == 1 { "is" } else { "are" },
+            path.display()
+        ));
+    }
+    let audit: Vec<&crate::ingest::InputReport> = data
+        .inputs
+        .iter()
+        .filter(|i| matches!(i.kind, Some(InputKind::Audit(_))))
+        .collect();
+    if !audit.is_empty() {
+        let records: u64 = audit.iter().map(|i| i.records).sum();
+        notes.push(format!(
+            "{side} {}: {} audit input{} ({records} record{}) not used: diff compares license \
+             snapshots; `licdiag analyze` and `licdiag timeline` read audit logs",
+            path.display(),
+            audit.len(),
+            if audit.len() == 1 { "" } else { "s" },
+            if records == 1 { "" } else { "s" },
+        ));
+    }
+    notes
 }
 
 fn display(p: &Path) -> String {

@@ -509,6 +509,11 @@ pub struct DiffDoc {
     /// different tenants); the diff is made anyway.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What each side's reading left out (records skipped as malformed, audit logs, which diff
+    /// does not use, entries of a folder passed over, ...), `OLD`/`NEW` first: said in every
+    /// format, as `analyze` says its inputs' notes (README, "Nothing lost, nothing silent").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl DiffDoc {

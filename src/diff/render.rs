@@ -415,6 +415,9 @@ fn table(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
     for n in &d.not_compared {
         writeln!(w, "not compared: {}", clean(n))?;
     }
+    for n in &d.notes {
+        writeln!(w, "note: {}", clean(n))?;
+    }
     for s in sections(d, USERS_TABLE) {
         if s.rows.is_empty() {
             continue;
@@ -483,6 +486,12 @@ fn markdown(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "- not compared: {}", m(n))?;
         }
     }
+    if !d.notes.is_empty() {
+        writeln!(w)?;
+        for n in &d.notes {
+            writeln!(w, "- note: {}", m(n))?;
+        }
+    }
     for s in sections(d, USERS_MD) {
         if s.rows.is_empty() {
             continue;
@@ -533,6 +542,13 @@ fn html(d: &DiffDoc, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "<ul>")?;
         for n in &d.not_compared {
             writeln!(w, "<li>not compared: {}</li>", h(n))?;
+        }
+        writeln!(w, "</ul>")?;
+    }
+    if !d.notes.is_empty() {
+        writeln!(w, "<ul>")?;
+        for n in &d.notes {
+            writeln!(w, "<li>note: {}</li>", h(n))?;
         }
         writeln!(w, "</ul>")?;
     }

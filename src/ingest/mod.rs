@@ -2127,7 +2127,7 @@ const EXPORT_USERS: &str = "the users export with their license states: `Get-MgU
 
 /// CSV reports licensing scripts write that licdiag cannot diagnose from (licensing.md §4): what
 /// each is and lacks, and the export to give instead ([`other_report`]).
-const OTHER_REPORTS: [(&str, &str); 5] = [
+const OTHER_REPORTS: [(&str, &str); 6] = [
     (
         "the table of groups with license errors (Get-MgGroupMemberWithLicenseError counts): \
          which groups have members in error, not who they are nor why",
@@ -2155,6 +2155,12 @@ const OTHER_REPORTS: [(&str, &str); 5] = [
         "the audit log: Entra admin center > Monitoring & health > Audit logs > Download (CSV or \
          JSON), or `Get-MgAuditLogDirectoryAudit -All | ConvertTo-Json -Depth 10 > audit.json`",
     ),
+    (
+        "Microsoft's product and service-plan catalog (Product names and service plan identifiers \
+         for licensing): product and plan names, not a tenant's export",
+        "the tenant's exports as inputs; to use a newer catalog, pass it with `--catalog FILE` \
+         (analyze, diff, export, plan), not as an input",
+    ),
 ];
 
 /// Which of [`OTHER_REPORTS`] a CSV header is, matched on its columns.
@@ -2180,6 +2186,14 @@ fn other_report(headers: &[String]) -> Option<(&'static str, &'static str)> {
         3
     } else if has(&["Request ID", "Username", "User agent"]) && !has(&["Activity"]) {
         4
+    } else if has(&[
+        "Product_Display_Name",
+        "String_Id",
+        "GUID",
+        "Service_Plan_Id",
+    ]) {
+        // the catalog `--catalog` takes, passed as an input (review 88, item 8)
+        5
     } else {
         return None;
     };
@@ -2926,6 +2940,7 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
                         (Some(f), Some(why)) => {
                             Ok(Err((f.clone(), PathBuf::from(i.display()), why)))
                         }
+                        (Some(f), None) => Err(e.found_in_folder(f)),
                         _ => Err(e),
                     };
                 }

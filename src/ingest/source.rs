@@ -159,9 +159,53 @@ fn is_link_loop(e: &io::Error) -> bool {
     }
 }
 
+/// Expands every path. Folders (and a named path) that cannot be read do not stop the walk: each
+/// is kept, and when there is one, the files that cannot be opened are looked for too, so the
+/// error names the first of them in walking order and lists the others, folders and files
+/// alike (README, PATH: a folder is fixed in one go; review 88, item 2).
 fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
+    let mut unreadable: Vec<(usize, PathBuf, InputError)> = Vec::new();
+    let out = expand_each(paths, &mut unreadable)?;
+    if unreadable.is_empty() {
+        return Ok(out);
+    }
+    // the files of the walk that cannot be opened either, said in the same error
+    let named: std::collections::HashMap<&Path, usize> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_path(), i))
+        .collect();
+    for input in &out.inputs {
+        let InputPath::File(f) = input else { continue };
+        if let Err(e) = File::open(f) {
+            let at = out
+                .walked
+                .get(f)
+                .and_then(|folder| named.get(folder.as_path()))
+                .or_else(|| named.get(f.as_path()))
+                .copied()
+                .unwrap_or(usize::MAX);
+            unreadable.push((
+                at,
+                f.clone(),
+                InputError::Io {
+                    path: f.display().to_string(),
+                    source: e,
+                },
+            ));
+        }
+    }
+    unreadable.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let errors = unreadable.into_iter().map(|(_, _, e)| e).collect();
+    Err(InputError::several(errors).unwrap_or_else(|| InputError::Missing(PathBuf::new())))
+}
+
+fn expand_each(
+    paths: &[PathBuf],
+    unreadable: &mut Vec<(usize, PathBuf, InputError)>,
+) -> Result<Expanded, InputError> {
     let mut out = Expanded::default();
-    for p in paths {
+    for (at, p) in paths.iter().enumerate() {
         if p.as_os_str() == "-" {
             out.inputs.push(InputPath::Stdin);
             continue;
@@ -192,14 +236,16 @@ fn expand_all(paths: &[PathBuf]) -> Result<Expanded, InputError> {
                 let e = match e {
                     Ok(e) => e,
                     Err(err) => {
-                        let why = walk_error(
+                        let entry = err.path().unwrap_or(p).to_path_buf();
+                        match walk_error(
                             err.path(),
                             p,
                             err.loop_ancestor().is_some(),
                             err.io_error(),
-                        )?;
-                        let at = err.path().unwrap_or(p).to_path_buf();
-                        out.passed_over.push((p.clone(), at, why));
+                        ) {
+                            Ok(why) => out.passed_over.push((p.clone(), entry, why)),
+                            Err(e) => unreadable.push((at, entry, e)),
+                        }
                         continue;
                     }
                 };
@@ -782,6 +828,41 @@ mod tests {
             Some(LINK_LOOP)
         );
         assert!(walk_error(Some(&sub), dir.path(), false, Some(&looped)).is_err());
+    }
+
+    /// Review 88, item 2: every entry of the folders that cannot be walked is named in one error,
+    /// not only the first; the walk goes on past each. (Tests run as root read every folder: a
+    /// link through a file, `ENOTDIR`, is an entry that cannot be walked for root too.)
+    #[cfg(unix)]
+    #[test]
+    fn every_entry_that_cannot_be_walked_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("in");
+        std::fs::create_dir_all(root.join("s1")).unwrap();
+        std::fs::create_dir_all(root.join("s2")).unwrap();
+        std::fs::write(dir.path().join("file"), "{}").unwrap();
+        std::fs::write(root.join("a.json"), "{}").unwrap();
+        for sub in ["s1", "s2"] {
+            std::os::unix::fs::symlink(dir.path().join("file/x"), root.join(sub).join("bad"))
+                .unwrap();
+        }
+        let e = expand(std::slice::from_ref(&root)).unwrap_err();
+        let said = e.to_string();
+        assert!(
+            said.starts_with(&format!("{}: cannot read", root.join("s1/bad").display())),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!(
+                "1 more input cannot be read either: {}",
+                root.join("s2/bad").display()
+            )),
+            "{said}"
+        );
+        // one alone is said as before
+        std::fs::remove_file(root.join("s2/bad")).unwrap();
+        let e = expand(std::slice::from_ref(&root)).unwrap_err();
+        assert!(matches!(e, InputError::Io { .. }), "{e}");
     }
 
     /// What a folder holds that is not read is listed with its reason.

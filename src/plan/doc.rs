@@ -293,6 +293,10 @@ pub struct PlanDoc<D: Serialize> {
     pub warnings: Vec<Warning>,
     /// The documented order of steps, completed with this plan's facts.
     pub steps: Vec<String>,
+    /// What reading the inputs left out (records skipped as malformed, a file cut short, ...),
+    /// as every report says it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_notes: Vec<String>,
     #[serde(flatten)]
     pub details: D,
 }

@@ -98,6 +98,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
     let t = view::Tenant::new(snap, &kb, table).with_licenses_from_states(licenses_from_states);
     let members = t.members(group);
     let summary = t.summary(group, &members);
+    let notes = input_notes(&data.inputs);
     let mut w = crate::commands::sink(common.output.as_deref())?;
     let found = match request {
         Request::Change(req) => emit(
@@ -107,6 +108,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
             summary,
             change::plan(&t, group, &members, &req),
             common,
+            &notes,
             &mut w,
         )?,
         Request::Migrate => emit(
@@ -116,6 +118,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
             summary,
             migrate::plan(&t, group, &members),
             common,
+            &notes,
             &mut w,
         )?,
         Request::DeleteGroup => emit(
@@ -125,6 +128,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
             summary,
             delete_group::plan(&t, group, &members),
             common,
+            &notes,
             &mut w,
         )?,
         Request::AddOn(sku) => emit(
@@ -134,6 +138,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
             summary,
             add_on::plan(&t, group, &members, &sku),
             common,
+            &notes,
             &mut w,
         )?,
     };
@@ -144,6 +149,7 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
 /// Builds the document, renders it, and returns what `--fail-on` weighs in it: each blocker an
 /// error, each warning a warning (a plan has nothing at information level). By default
 /// (`--fail-on error`) the exit code is 1 when the plan has a blocker: not safe.
+#[allow(clippy::too_many_arguments)]
 fn emit<D: Serialize + Details>(
     kind: PlanKind,
     as_of: DateTime<Utc>,
@@ -151,6 +157,7 @@ fn emit<D: Serialize + Details>(
     group: doc::GroupSummary,
     planned: Planned<D>,
     common: &PlanCommon,
+    notes: &[String],
     w: &mut dyn Write,
 ) -> Result<Vec<Severity>> {
     let (blockers, warnings) = planned.findings.finish();
@@ -163,12 +170,34 @@ fn emit<D: Serialize + Details>(
         blockers,
         warnings,
         steps: planned.steps,
+        input_notes: notes.to_vec(),
         details: planned.details,
     };
     crate::report::render(&doc, common.format, w).context("writing the plan")?;
     let blockers = std::iter::repeat_n(Severity::Error, doc.blockers.len());
     let warnings = std::iter::repeat_n(Severity::Warning, doc.warnings.len());
     Ok(blockers.chain(warnings).collect())
+}
+
+/// The notes of the inputs standard error says ([`crate::report::view::read_remarks`]), and what
+/// snapshot records skipped as malformed do to a plan: a user whose record could not be read is
+/// not in it (review 88, item 3).
+fn input_notes(inputs: &[crate::ingest::InputReport]) -> Vec<String> {
+    let mut notes = crate::report::view::read_remarks(inputs);
+    let skipped: u64 = inputs
+        .iter()
+        .filter(|i| matches!(i.kind, Some(crate::ingest::InputKind::Snapshot(_))))
+        .map(|i| i.malformed)
+        .sum();
+    if skipped > 0 {
+        notes.push(format!(
+            "{skipped} snapshot record{} could not be read: a user among them is not in this plan \
+             (neither their memberships nor their licenses are checked); `licdiag inspect` lists \
+             them, `--strict` refuses them",
+            if skipped == 1 { "" } else { "s" }
+        ));
+    }
+    notes
 }
 
 /// `licdiag plan` needs users and groups; an audit log alone cannot answer "who holds what".

@@ -105,10 +105,19 @@ pub fn inspect(doc: &InspectDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w)?;
     }
     let t = &doc.totals;
+    // "1 input", not "1 inputs" (review 88, item 8)
+    let n = |count: u64, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
     writeln!(
         w,
-        "total: {} inputs, {} records = {} events + {} snapshot objects + {} skipped; {} licensing events",
-        t.inputs, t.records, t.events, t.snapshot_records, t.skipped, t.licensing_events
+        "total: {}, {} = {} + {} + {} skipped; {}",
+        n(t.inputs as u64, "input", "inputs"),
+        n(t.records, "record", "records"),
+        n(t.events, "event", "events"),
+        n(t.snapshot_records, "snapshot object", "snapshot objects"),
+        t.skipped,
+        n(t.licensing_events, "licensing event", "licensing events"),
     )?;
     if !t.licensing_by_result.is_empty() {
         writeln!(w, "licensing events by activity and result:")?;

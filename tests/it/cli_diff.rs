@@ -1118,3 +1118,92 @@ fn renames_redacted() {
         }
     }
 }
+
+/// A copy of the sample tenant's snapshot in `dir` whose users export holds one record that is
+/// not a user (skipped as malformed).
+fn snapshot_with_a_bad_record(dir: &std::path::Path) -> std::path::PathBuf {
+    let side = dir.join("old");
+    std::fs::create_dir(&side).unwrap();
+    for f in ["users.json", "groups.json", "subscribedSkus.json"] {
+        std::fs::copy(format!("{OLD}/{f}"), side.join(f)).unwrap();
+    }
+    let users = std::fs::read_to_string(side.join("users.json")).unwrap();
+    let bad = users.replacen("\"value\": [", "\"value\": [\"oops\",", 1);
+    assert_ne!(bad, users);
+    std::fs::write(side.join("users.json"), bad).unwrap();
+    side
+}
+
+/// Review 88, item 3: a snapshot record skipped as malformed is said in every format of the diff
+/// (a user whose record could not be read would show as added or removed), and `--strict`, which
+/// the note advises, refuses it.
+#[test]
+fn skipped_snapshot_records_are_said_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = snapshot_with_a_bad_record(dir.path());
+    let old = old.to_str().unwrap();
+    let (v, _) = diff(old, NEW);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("OLD ")
+            && n.contains("1 snapshot record could not be read")
+            && n.contains("shows as added")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("skipped as malformed")),
+        "{notes:?}"
+    );
+    for (format, says) in [
+        ("table", "note: OLD "),
+        ("md", "- note: OLD "),
+        ("html", "<li>note: OLD "),
+    ] {
+        let out = licdiag()
+            .args(["diff", old, NEW, "--format", format])
+            .output()
+            .expect("run");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(says), "{format}: {text}");
+        assert!(text.contains("could not be read"), "{format}: {text}");
+    }
+    let out = licdiag()
+        .args(["diff", old, NEW, "--strict"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Review 88, item 4: audit records beside a snapshot are not used by diff, and a note says so,
+/// counted.
+#[test]
+fn audit_inputs_beside_a_snapshot_are_said_unused() {
+    let (v, _) = diff("fixtures/sample-tenant", NEW);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("OLD fixtures/sample-tenant: ")
+                && n.contains("audit input")
+                && n.contains("records) not used")),
+        "{notes:?}"
+    );
+    // a side of snapshots alone has no such note
+    let (v, _) = diff(OLD, NEW);
+    assert!(v.get("notes").is_none(), "{v}");
+}

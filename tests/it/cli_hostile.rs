@@ -791,6 +791,173 @@ fn an_output_that_would_replace_an_input_is_refused() {
         .code(1);
 }
 
+/// Review 88, item 1: `-o` naming a file that an input folder reaches through a link (a symbolic
+/// link to a file outside the folder, a linked subfolder, a hard link elsewhere), for every
+/// command that writes, and `export --out` into a folder whose table file is such a link, are
+/// refused before anything is read or written: the evidence stays as it was.
+#[cfg(unix)]
+#[test]
+fn an_output_an_input_folder_reaches_through_a_link_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let users = real.join("users.json");
+    std::fs::rename(tenant.join("snapshot/users.json"), &users).unwrap();
+    let before = std::fs::read(&users).unwrap();
+    // in/snapshot/users.json -> ../../real/users.json
+    std::os::unix::fs::symlink(&users, tenant.join("snapshot/users.json")).unwrap();
+    let snapshot = tenant.join("snapshot");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let group = "LIC-O365-E3";
+    let runs: Vec<Vec<String>> = vec![
+        vec!["analyze".into(), s(&tenant)],
+        vec!["inspect".into(), s(&tenant)],
+        vec!["timeline".into(), s(&tenant)],
+        vec!["diff".into(), s(&snapshot), s(&snapshot)],
+        vec![
+            "plan".into(),
+            "migrate".into(),
+            s(&snapshot),
+            "--group".into(),
+            group.into(),
+        ],
+    ];
+    for args in &runs {
+        let mut cmd = licdiag();
+        cmd.arg("--no-progress").args(args).arg("-o").arg(&users);
+        fails_saying(cmd, &["-o ", "would replace it", "users.json"]);
+        assert_eq!(std::fs::read(&users).unwrap(), before, "{args:?}");
+    }
+
+    // a linked subfolder: in2/sub -> real
+    let in2 = dir.path().join("in2");
+    std::fs::create_dir(&in2).unwrap();
+    std::os::unix::fs::symlink(&real, in2.join("sub")).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"])
+        .arg(&in2)
+        .arg("-o")
+        .arg(&users);
+    fails_saying(cmd, &["would replace it", "input folder"]);
+    assert_eq!(std::fs::read(&users).unwrap(), before);
+
+    // a hard link of an input folder's file, in another folder
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let hard = out.join("report.txt");
+    std::fs::hard_link(&users, &hard).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"])
+        .arg(&in2)
+        .arg("-o")
+        .arg(&hard);
+    fails_saying(cmd, &["would replace it"]);
+    assert_eq!(std::fs::read(&users).unwrap(), before);
+
+    // `export --out` into a folder whose users.csv an input folder reaches through a link
+    let csvs = dir.path().join("csvs");
+    std::fs::create_dir(&csvs).unwrap();
+    let users_csv = csvs.join("users.csv");
+    std::fs::copy(
+        crate::common::fixture("snapshot/users-with-license-errors.csv"),
+        &users_csv,
+    )
+    .unwrap();
+    let csv_before = std::fs::read(&users_csv).unwrap();
+    let linked = dir.path().join("linked");
+    std::fs::create_dir(&linked).unwrap();
+    std::os::unix::fs::symlink(&users_csv, linked.join("errors.csv")).unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "export"])
+        .arg(&linked)
+        .args(["--format", "csv", "--out"])
+        .arg(&csvs);
+    fails_saying(cmd, &["--out ", "users.csv", "would replace it"]);
+    assert_eq!(std::fs::read(&users_csv).unwrap(), csv_before);
+}
+
+/// Review 88, item 5: `-o` into a folder that does not exist is refused before anything is read,
+/// naming the folder and the fix (reports are not written into folders licdiag creates).
+#[test]
+fn an_output_in_a_missing_folder_names_the_folder_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nodir").join("sub");
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze", "fixtures/sample-tenant", "-o"])
+        .arg(missing.join("r.txt"));
+    fails_saying(
+        cmd,
+        &[
+            &format!("the folder {} does not exist", missing.display()),
+            "mkdir -p",
+        ],
+    );
+    assert!(!dir.path().join("nodir").exists());
+}
+
+/// Review 88, item 2: several inputs that cannot be read, folders and files alike, are named in
+/// one error, the first in walking order, then the others. Root reads every folder, so the run is
+/// made as `nobody` (65534) when the tests run as root and `setpriv` is there, else skipped.
+#[cfg(unix)]
+#[test]
+fn unreadable_folders_and_files_are_all_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let unr = dir.path().join("unr");
+    for sub in ["s1", "s2"] {
+        std::fs::create_dir_all(unr.join(sub)).unwrap();
+    }
+    let snapshot = crate::common::fixture("sample-tenant/snapshot");
+    std::fs::copy(snapshot.join("users.json"), unr.join("a.json")).unwrap();
+    std::fs::copy(snapshot.join("groups.json"), unr.join("b.json")).unwrap();
+    std::fs::set_permissions(unr.join("a.json"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    for sub in ["s1", "s2"] {
+        std::fs::set_permissions(unr.join(sub), std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let exe = assert_cmd::cargo::cargo_bin("licdiag");
+    // SAFETY: geteuid has no preconditions
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if root {
+        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(setpriv) = setpriv else {
+            return; // no way to read as another user here
+        };
+        let mut c = std::process::Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe);
+        c
+    } else {
+        std::process::Command::new(&exe)
+    };
+    let out = cmd
+        .current_dir(dir.path())
+        .args(["--no-progress", "inspect", "unr"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if root
+        && err.contains("Permission denied")
+        && err.contains("licdiag")
+        && out.status.code() == Some(126)
+    {
+        return; // the binary itself cannot be run as nobody here
+    }
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("licdiag: error: unr/a.json: cannot read"),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 more inputs cannot be read either: unr/s1, unr/s2"),
+        "{err}"
+    );
+}
+
 /// `-o -` is standard output (it wrote a file named `-`), for every report command.
 #[test]
 fn dash_output_is_standard_output() {
@@ -1028,6 +1195,139 @@ fn licdiags_own_output_as_input_is_named_as_such() {
                 ],
             );
         }
+    }
+}
+
+/// Review 88, item 7: `explain` saved in the table format into an input folder is named as
+/// licdiag's own output, as the other reports are.
+#[test]
+fn a_saved_explain_table_in_an_input_folder_is_named_as_own_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    let saved = tenant.join("snapshot/explain.txt");
+    licdiag()
+        .args(["explain", "CountViolation", "-o"])
+        .arg(&saved)
+        .assert()
+        .success();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"]).arg(&tenant);
+    fails_saying(
+        cmd,
+        &[
+            "explain.txt",
+            "licdiag's own output",
+            "explain playbook",
+            "move it out",
+        ],
+    );
+}
+
+/// Review 88, item 8: the fix is said for a path that does not exist and for a file in an input
+/// folder that is no export; `-o rep.html` in the table format says so on standard error;
+/// `inspect` of one input says "1 input".
+#[test]
+fn errors_and_notes_say_the_fix() {
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze", "fixtures/no-such-folder"]);
+    fails_saying(cmd, &["no such file or directory", "check the path"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = sample_tenant_copy(dir.path());
+    std::fs::write(
+        tenant.join("snapshot/notes.txt"),
+        "call Ana about the E3 seats\nthen check\n",
+    )
+    .unwrap();
+    let mut cmd = licdiag();
+    cmd.args(["--no-progress", "analyze"]).arg(&tenant);
+    fails_saying(
+        cmd,
+        &[
+            "notes.txt",
+            "found in the input folder",
+            "move it out of the folder",
+        ],
+    );
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = licdiag()
+        .args(["--no-progress", "analyze", "fixtures/sample-tenant", "-o"])
+        .arg(out_dir.path().join("rep.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("writing the table format") && err.contains("--format html"),
+        "{err}"
+    );
+    let written = std::fs::read_to_string(out_dir.path().join("rep.html")).unwrap();
+    assert!(written.starts_with("licdiag analyze"), "{written}");
+    let out = licdiag()
+        .args([
+            "--no-progress",
+            "analyze",
+            "fixtures/sample-tenant",
+            "--format",
+            "html",
+            "-o",
+        ])
+        .arg(out_dir.path().join("rep2.html"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("writing the table format"));
+
+    licdiag()
+        .args([
+            "--no-progress",
+            "inspect",
+            "fixtures/sample-tenant/snapshot/users.json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("total: 1 input, "));
+}
+
+/// Review 88, item 8: a thread variable that is no number of threads (`0`, which polars refused
+/// as "Worker threads cannot be set to 0" and `sql` blamed the query, or a word) is ignored with a
+/// note, and the run is the one without it.
+#[test]
+fn a_thread_variable_that_is_no_number_of_threads_is_ignored_with_a_note() {
+    let args = [
+        "--no-progress",
+        "sql",
+        "fixtures/sample-tenant",
+        "-q",
+        "select count(*) as n from events",
+    ];
+    let plain = licdiag()
+        .env_remove("RAYON_NUM_THREADS")
+        .env_remove("POLARS_MAX_THREADS")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    for (var, value) in [
+        ("POLARS_MAX_THREADS", "0"),
+        ("RAYON_NUM_THREADS", "0"),
+        ("POLARS_MAX_THREADS", "four"),
+    ] {
+        let out = licdiag()
+            .env_remove("RAYON_NUM_THREADS")
+            .env_remove("POLARS_MAX_THREADS")
+            .env(var, value)
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{var}={value}: {err}");
+        assert!(
+            err.contains(&format!("{var}={value} is not a number of worker threads")),
+            "{var}={value}: {err}"
+        );
+        assert!(!err.contains("simplify it"), "{err}");
+        assert_eq!(out.stdout, plain.stdout, "{var}={value}");
     }
 }
 

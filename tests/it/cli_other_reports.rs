@@ -83,6 +83,12 @@ fn reports_without_what_a_diagnosis_needs_are_refused_with_what_to_export() {
             "the Entra sign-in log",
             "Get-MgAuditLogDirectoryAudit -All",
         ),
+        // review 88, item 8: the catalog `--catalog` takes, passed as an input, says so
+        (
+            "product-catalog.csv",
+            "Microsoft's product and service-plan catalog",
+            "pass it with `--catalog FILE`",
+        ),
     ] {
         let path = format!("{DIR}/{file}");
         let (code, _, err) = run(&["analyze", &path]);

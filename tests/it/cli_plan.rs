@@ -2474,3 +2474,68 @@ fn the_gbl_warning_names_a_few_and_needs_something_to_judge_from() {
         "{kinds:?}"
     );
 }
+
+/// Review 88, item 3: a snapshot record skipped as malformed is said in the plan, in every
+/// format (a user whose record could not be read is not in the plan).
+#[test]
+fn skipped_snapshot_records_are_said_in_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = fixture("sample-tenant/snapshot");
+    for f in ["users.json", "groups.json", "subscribedSkus.json"] {
+        std::fs::copy(snap.join(f), dir.path().join(f)).unwrap();
+    }
+    let users = std::fs::read_to_string(dir.path().join("users.json")).unwrap();
+    std::fs::write(
+        dir.path().join("users.json"),
+        users.replacen("\"value\": [", "\"value\": [\"oops\",", 1),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (v, _) = json_of(&[
+        "plan",
+        "migrate",
+        path,
+        "--group",
+        "LIC-O365-E3",
+        "--as-of",
+        AS_OF,
+    ]);
+    let notes: Vec<&str> = v["input_notes"]
+        .as_array()
+        .expect("input_notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("1 snapshot record could not be read")),
+        "{notes:?}"
+    );
+    for (format, says) in [
+        ("table", "INPUT NOTES"),
+        ("md", "## Input notes"),
+        ("html", "<h2>Input notes</h2>"),
+    ] {
+        let out = licdiag()
+            .args([
+                "plan",
+                "migrate",
+                path,
+                "--group",
+                "LIC-O365-E3",
+                "--as-of",
+                AS_OF,
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(says), "{format}: {text}");
+        assert!(text.contains("could not be read"), "{format}: {text}");
+    }
+    // the sample tenant as it is has none
+    let (v, _) = sample("migrate", &["--group", "LIC-O365-E3"]);
+    assert!(v.get("input_notes").is_none(), "{v}");
+}
