@@ -25,10 +25,13 @@ pub(super) trait Framing: Sync {
     /// The bytes a record may have before [`produce`] stops holding it, and what it sends in its
     /// place: the record's stand-in, given the record's length and whether it ended (its end
     /// included). `None` (the default): no limit.
-    fn limit(&self) -> Option<(usize, fn(u64, bool) -> Vec<u8>)> {
+    fn limit(&self) -> Option<(usize, StandIn)> {
         None
     }
 }
+
+/// The stand-in of a record over a framing's limit, given its length and whether it ended.
+pub(super) type StandIn = fn(u64, bool) -> Vec<u8>;
 
 /// A block's bytes: read into a buffer, or a range of a mapped file.
 pub(super) enum Bytes {

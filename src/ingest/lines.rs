@@ -83,7 +83,7 @@ impl Framing for Lines {
     fn end_after(&self, block: &[u8], _start: usize, at: usize) -> Option<usize> {
         memchr::memchr(b'\n', &block[at..]).map(|p| at + p + 1)
     }
-    fn limit(&self) -> Option<(usize, fn(u64, bool) -> Vec<u8>)> {
+    fn limit(&self) -> Option<(usize, super::blocks::StandIn)> {
         Some((record::MAX_RECORD_BYTES, stand_in))
     }
 }
