@@ -348,17 +348,7 @@ fn reported_user<'a>(snap: &'a Snapshot, r: &ReportedError) -> Option<&'a User> 
 fn reported_group<'a>(snap: &'a Snapshot, r: &'a ReportedError) -> Option<&'a ObjectId> {
     match &r.assigned_by {
         AssignedBy::GroupId(g) => Some(g),
-        AssignedBy::GroupName(n) => {
-            let mut g = snap.groups.iter().filter(|g| {
-                g.display_name
-                    .as_deref()
-                    .is_some_and(|d| d.trim() == n.trim())
-            });
-            match (g.next(), g.next()) {
-                (Some(one), None) => Some(&one.id),
-                _ => None,
-            }
-        }
+        AssignedBy::GroupName(n) => snap.group_named_uniquely(n),
         AssignedBy::Direct | AssignedBy::Unknown => None,
     }
 }

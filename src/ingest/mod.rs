@@ -3489,17 +3489,6 @@ fn list_agrees(snap: &Snapshot) -> Result<(), InputError> {
         .filter(|u| !u.license_states.is_empty())
         .map(|u| (&u.id, u))
         .collect();
-    let group_named = |n: &str| {
-        let mut g = snap.groups.iter().filter(|g| {
-            g.display_name
-                .as_deref()
-                .is_some_and(|d| d.trim() == n.trim())
-        });
-        match (g.next(), g.next()) {
-            (Some(one), None) => Some(&one.id),
-            _ => None,
-        }
-    };
     for r in &snap.reported_errors {
         let (Some(uid), Some(sku)) = (&r.user_id, &r.sku_id) else {
             continue;
@@ -3508,7 +3497,7 @@ fn list_agrees(snap: &Snapshot) -> Result<(), InputError> {
         let group = match &r.assigned_by {
             AssignedBy::Direct => None,
             AssignedBy::GroupId(g) => Some(g),
-            AssignedBy::GroupName(n) => match group_named(n) {
+            AssignedBy::GroupName(n) => match snap.group_named_uniquely(n) {
                 Some(g) => Some(g),
                 None => continue,
             },

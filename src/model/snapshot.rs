@@ -468,6 +468,20 @@ fn index(i: usize) -> u32 {
 }
 
 impl Snapshot {
+    /// The id of the one group with this display name (compared trimmed), or `None` when no group
+    /// or more than one has it: an error list names a group by its name alone.
+    pub fn group_named_uniquely(&self, name: &str) -> Option<&ObjectId> {
+        let mut g = self.groups.iter().filter(|g| {
+            g.display_name
+                .as_deref()
+                .is_some_and(|d| d.trim() == name.trim())
+        });
+        match (g.next(), g.next()) {
+            (Some(one), None) => Some(&one.id),
+            _ => None,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.users.is_empty()
             && self.groups.is_empty()
