@@ -18,7 +18,7 @@ fn re(s: &str) -> Regex {
 
 static COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)(?-u:Not enough licenses are available).*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: \[(?P<adding>[^\]]*)\])?",
+        r"(?is)(?-u:Not enough licenses are available).*?for SKU \[(?P<sku>[^\]]*)\](?:.*?Licenses being added: (?P<adding>\[[^\]]*\](?:\s*,\s*\[[^\]]*\])*))?",
     )
 });
 static COUNT_BARE: LazyLock<Regex> =
@@ -234,9 +234,10 @@ fn extract_with(text: &str, words: u16) -> Vec<LicenseError> {
         e.licenses_being_added = c
             .name("adding")
             .map(|m| {
+                // `[A, B]` or `[A], [B]` (as a conflict's plans are written)
                 m.as_str()
                     .split(',')
-                    .map(clean)
+                    .map(|s| clean(s.trim().trim_matches(|c| c == '[' || c == ']')))
                     .filter(|s| !s.is_empty())
                     .collect()
             })
@@ -546,6 +547,11 @@ mod tests {
     fn documented_sentences() {
         let e = one("Not enough licenses are available to complete this operation. Purchase more licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK, EMS]");
         assert_eq!(e.cause, Cause::CountViolation);
+        assert_eq!(e.sku.as_deref(), Some("ENTERPRISEPACK"));
+        assert_eq!(e.licenses_being_added, vec!["ENTERPRISEPACK", "EMS"]);
+        // each product in its own brackets, as a conflict's plans are written (review 88c: the
+        // list was read as its first product, so a sibling Other missed its failure event)
+        let e = one("Not enough licenses are available to complete this operation. Purchase more licenses or remove unneeded licenses from users and groups for SKU [ENTERPRISEPACK]. Licenses being added: [ENTERPRISEPACK], [EMS]");
         assert_eq!(e.sku.as_deref(), Some("ENTERPRISEPACK"));
         assert_eq!(e.licenses_being_added, vec!["ENTERPRISEPACK", "EMS"]);
         let e = one("License assignment failed because service plans [SHAREPOINTSTANDARD], [SHAREPOINTENTERPRISE] are mutually exclusive.");

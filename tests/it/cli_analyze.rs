@@ -1547,6 +1547,29 @@ fn users_licensed_by_groups_without_gbl_rights_are_noted() {
     assert_eq!(note_of(&v), None, "{:#}", v["inputs"]);
 }
 
+/// Review 88c item 4: bob's failed `Change user license` names both products of the group, each in
+/// its own brackets (`Licenses being added: [ENTERPRISEPACK], [EMS]`): the Other on EMS (the
+/// sibling of the failing ENTERPRISEPACK) takes that event's time and record, as the
+/// CountViolation does. The list was read as its first product, so the Other said snapshot only.
+#[test]
+fn a_sibling_other_takes_the_failure_event_whose_list_brackets_each_product() {
+    let (v, _) = json_of(&["analyze", "fixtures/timeline-review/after-snapshot"]);
+    let other = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["cause"] == "Other" && f["sku"] == "EMS")
+        .unwrap_or_else(|| panic!("{:#}", v["findings"]));
+    assert_eq!(other["evidence"]["source"], "both", "{other:#}");
+    let bob = other["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["upn"] == "bob@contoso.example")
+        .unwrap_or_else(|| panic!("{other:#}"));
+    assert_eq!(bob["first_error_at"], "2026-02-27T08:01:00Z", "{bob:#}");
+}
+
 /// Review 88, item 5: the audit log records license changes after the snapshot's latest update
 /// (`fixtures/timeline-review/after-snapshot`: the snapshot of 1 March; kim's direct E3 removed on
 /// 2 March at 09:00, bob licensed at 09:10). The snapshot wins, and every report says so in its
