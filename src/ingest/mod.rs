@@ -1339,6 +1339,19 @@ fn sniff(path: &str, reader: &mut impl BufRead) -> Result<Sniff, InputError> {
             },
         });
     }
+    // a Parquet file: a table (`licdiag export --format parquet` writes them), not an export
+    // (review 88a: it was "binary data ... if this is a .zip, unzip it first")
+    if window.starts_with(b"PAR1") {
+        return Err(InputError::Unusable {
+            path: path.into(),
+            found: "a Parquet table (as `licdiag export --format parquet` writes), not an export"
+                .into(),
+            expected: format!(
+                "{EXPECTED_INPUT}; move the table out of the input folder, or query it with \
+                 `licdiag sql` over the exports it was made from"
+            ),
+        });
+    }
     if nul || invalid.is_some() {
         return Err(InputError::Unusable {
             path: path.into(),
@@ -5271,6 +5284,19 @@ mod parallel_tests {
         );
         let e = sniffed(b"PK\x03\x04\x14\x00\x00\x00audit.csv\x00\x00a,b");
         assert!(e.contains("a ZIP archive") && e.contains("unzip it"), "{e}");
+    }
+
+    /// A Parquet table (what `export --format parquet` writes) is named as one, not binary data.
+    #[test]
+    fn a_parquet_table_is_named_as_one() {
+        let mut bytes = b"PAR1\x15\x04\x15\x00\x00\x00".to_vec();
+        bytes.extend_from_slice(&[0u8; 64]);
+        let e = read_bytes("findings.parquet", &bytes, false).expect_err("parquet");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("a Parquet table") && msg.contains("move the table out"),
+            "{msg}"
+        );
     }
 
     /// A gzip file whose content is gzip again is said to be compressed twice, not binary data.
