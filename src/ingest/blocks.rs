@@ -93,21 +93,26 @@ pub(super) fn produce(
         } else {
             match framing.last_end(&block, fresh) {
                 Some(e) => e,
-                None => {
-                    // one record longer than a block: keep reading, unless it is over the
-                    // framing's limit: then read past it without holding it, and go on with its
-                    // stand-in and what follows it
-                    if let Some((limit, stand_in)) = framing.limit() {
-                        if block.len() > limit {
-                            let (len, ended, rest) = pass_over(&mut *reader, framing, block.len())?;
-                            block.clear();
-                            block.extend_from_slice(&stand_in(len, ended));
-                            block.extend_from_slice(&rest);
-                        }
+                // one record longer than a block: keep reading, unless it is over the framing's
+                // limit: then read past it without holding it, and send its stand-in with the
+                // whole records read after it (what is carried holds no record end, as a carry
+                // must: a carried end was taken for part of the next long record, and that
+                // record's pass-over dropped the records before it)
+                None => match framing.limit() {
+                    Some((limit, stand_in)) if block.len() > limit => {
+                        let (len, ended, rest) = pass_over(&mut *reader, framing, block.len())?;
+                        block.clear();
+                        block.extend_from_slice(&stand_in(len, ended));
+                        block.extend_from_slice(&rest);
+                        // not ended: the input ended in it, and the stand-in is its last record
+                        let last = ended.then(|| framing.last_end(&block, 0)).flatten();
+                        last.unwrap_or(block.len())
                     }
-                    carry = block;
-                    continue;
-                }
+                    _ => {
+                        carry = block;
+                        continue;
+                    }
+                },
             }
         };
         carry.extend_from_slice(&block[end..]);

@@ -461,6 +461,41 @@ mod tests {
         (all, largest)
     }
 
+    /// Two lines over the limit with a short record between them (read in the same pass-over
+    /// buffer as the first one's end): both are stand-ins and the short records are all read.
+    #[test]
+    fn two_lines_over_the_limit_lose_nothing_between_them() {
+        let len = record::MAX_RECORD_BYTES + 3;
+        let first = HugeLine {
+            head: b"{\"n\":1}\n",
+            len,
+            tail: b"\n{\"n\":2}\n",
+            at: 0,
+        };
+        let second = HugeLine {
+            head: b"",
+            len,
+            tail: b"\n{\"n\":3}\n",
+            at: 0,
+        };
+        let mut r = std::io::BufReader::new(std::io::Read::chain(first, second));
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (_spent_tx, spent) = std::sync::mpsc::channel();
+        let mut all = Vec::new();
+        std::thread::scope(|s| {
+            s.spawn(move || crate::ingest::blocks::produce(&mut r, &Lines, &tx, &spent).unwrap());
+            for (b, _) in rx.iter() {
+                all.extend_from_slice(&b);
+            }
+        });
+        let mut want = b"{\"n\":1}\n".to_vec();
+        want.extend(stand_in(len as u64 + 1, true));
+        want.extend(b"{\"n\":2}\n");
+        want.extend(stand_in(len as u64 + 1, true));
+        want.extend(b"{\"n\":3}\n");
+        assert_eq!(all, want);
+    }
+
     #[test]
     fn a_line_over_the_record_limit_is_passed_over_and_said() {
         // a 500 MB line in a 2 MB gzip stream was held whole and took 1.1 GB (review 76)
