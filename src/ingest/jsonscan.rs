@@ -31,6 +31,9 @@ pub enum ItemProblem {
     Truncated,
     /// A scalar or stray text where an object was expected.
     NotAnObject,
+    /// A record over [`super::record::MAX_RECORD_BYTES`]: its bytes were passed over, not held
+    /// (the item's bytes are empty); its length in bytes.
+    TooLarge(u64),
 }
 
 /// The whole input when it is in memory (a mapped file), shared by the items found in it.
@@ -114,6 +117,9 @@ struct Capture {
     /// A line of the capture began with white space: the record is indented, so an opener in
     /// column 0 is never its own.
     indented: bool,
+    /// Bytes of the capture let go ([`Capture::bound`]): a record this large is a skip, and its
+    /// structure is followed to its end without holding it.
+    dropped: u64,
 }
 
 impl Capture {
@@ -132,7 +138,29 @@ impl Capture {
             after_colon: false,
             value_start: None,
             indented: false,
+            dropped: 0,
         }
+    }
+
+    /// Holds `bytes` as the record's next ones; a record that would pass
+    /// [`super::record::MAX_RECORD_BYTES`] holds nothing from then on and only counts its bytes
+    /// (`dropped`): a gzip'd record that large is a skip ([`ItemProblem::TooLarge`]), and holding
+    /// it to say so held the whole record (a 500 MB line took 924 MB).
+    fn put(&mut self, bytes: &[u8]) {
+        if self.dropped > 0 {
+            self.dropped += bytes.len() as u64;
+        } else if self.buf.len() + bytes.len() > super::record::MAX_RECORD_BYTES {
+            self.dropped = (self.buf.len() + bytes.len()) as u64;
+            self.buf = Vec::new();
+            self.value_start = None;
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// The record's length in bytes, the bytes let go included.
+    fn len(&self) -> u64 {
+        self.dropped + self.buf.len() as u64
     }
 
     /// Whether a value may begin here in valid JSON: after a `:`, or in an array after its `[` or
@@ -607,6 +635,10 @@ impl<R: BufRead> Scanner<R> {
     }
 
     fn emit(&mut self, cap: Capture, problem: Option<ItemProblem>) {
+        if cap.dropped > 0 {
+            let problem = Some(ItemProblem::TooLarge(cap.len()));
+            return self.emit_bytes(ItemBytes::Owned(Vec::new()), cap.line, problem, cap.scalar);
+        }
         self.emit_bytes(ItemBytes::Owned(cap.buf), cap.line, problem, cap.scalar);
     }
 
@@ -680,7 +712,7 @@ impl<R: BufRead> Scanner<R> {
                     if !cap.in_key {
                         let rest = &chunk[i..];
                         let n = memchr::memchr3(b'"', b'\\', b'\n', rest).unwrap_or(rest.len());
-                        cap.buf.extend_from_slice(&rest[..n]);
+                        cap.put(&rest[..n]);
                         i += n;
                         if i >= chunk.len() {
                             break;
@@ -753,7 +785,7 @@ impl<R: BufRead> Scanner<R> {
                 }
                 return;
             }
-            cap.buf.push(b);
+            cap.put(&[b]);
             if b == b'"' {
                 self.in_string = true;
             }
@@ -763,7 +795,7 @@ impl<R: BufRead> Scanner<R> {
             }
             return;
         }
-        cap.buf.push(b);
+        cap.put(&[b]);
         if self.in_string {
             if self.escape {
                 self.escape = false;
@@ -779,8 +811,9 @@ impl<R: BufRead> Scanner<R> {
                     cap.in_key = false;
                     cap.expect_key = false;
                 } else if let Some(start) = cap.value_start.take() {
-                    if cap.key.eq_ignore_ascii_case(b"@odata.context") {
-                        let v = &cap.buf[start..cap.buf.len() - 1];
+                    // (not held when the record is too large: [`Capture::put`])
+                    let v = cap.buf.get(start..cap.buf.len().saturating_sub(1));
+                    if let Some(v) = v.filter(|_| cap.key.eq_ignore_ascii_case(b"@odata.context")) {
                         self.odata_context = Some(String::from_utf8_lossy(v).into_owned());
                     }
                 }
@@ -808,7 +841,7 @@ impl<R: BufRead> Scanner<R> {
                     cap.key.clear();
                 } else if top1 && cap.after_colon {
                     cap.after_colon = false;
-                    cap.value_start = Some(cap.buf.len());
+                    cap.value_start = (cap.dropped == 0).then_some(cap.buf.len());
                 }
             }
             b'[' if top1 && cap.after_colon && is_envelope_key(&cap.key) => {
@@ -915,7 +948,8 @@ impl<R: BufRead> Scanner<R> {
                 // a container cut where a record was open is told by that record's problem
                 self.unclosed = self.cap.is_none() && !self.ctx.is_empty();
                 if let Some(cap) = self.cap.take() {
-                    let only_ws = cap.buf.iter().all(|b| b.is_ascii_whitespace());
+                    let only_ws =
+                        cap.dropped == 0 && cap.buf.iter().all(|b| b.is_ascii_whitespace());
                     if !only_ws {
                         let problem = if cap.scalar {
                             ItemProblem::NotAnObject
@@ -1565,5 +1599,41 @@ mod stray_tests {
         // a record cut in the array is its own problem, not an open array
         assert_eq!(ends("[{\"a\":"), (1, false, false));
         assert_eq!(ends("[abc"), (1, false, false));
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_passed_over_not_held() {
+        let limit = super::super::record::MAX_RECORD_BYTES;
+        let mut text = Vec::with_capacity(limit + 4096);
+        text.extend_from_slice(b"{\"a\":[{\"b\":\"");
+        text.resize(limit + 10, b'x');
+        text.extend_from_slice(b"\"}, {\"c\": \"{\"}]}\n{\"d\":1}\n[{\"e\":2},{\"f\":\"");
+        let cut = text.len();
+        text.resize(cut + limit + 1, b'y');
+        text.extend_from_slice(b"\"},{\"g\":3}]\n{\"x\":\"");
+        text.resize(text.len() + limit, b'z');
+        text.extend_from_slice(b"\",\"@odata.context\":\"u\"}\n");
+        // small chunks, as a gzip stream gives them
+        let r = std::io::BufReader::with_capacity(1 << 16, &text[..]);
+        let items: Vec<JsonItem> = Scanner::new(r).map(|i| i.unwrap()).collect();
+        let got: Vec<(u64, Option<ItemProblem>, &[u8])> = items
+            .iter()
+            .map(|i| (i.line, i.problem, &i.bytes[..]))
+            .collect();
+        // `{"a":[{"b":"` and the x's, then `"}, {"c": "{"}]}`; `{"f":"`, the y's and `"}`
+        let first = limit as u64 + 10 + 16;
+        let fifth = 6 + limit as u64 + 1 + 2;
+        let last = 6 + limit as u64 + 23;
+        assert_eq!(
+            got,
+            vec![
+                (1, Some(ItemProblem::TooLarge(first)), &b""[..]),
+                (2, None, &b"{\"d\":1}"[..]),
+                (3, None, &b"{\"e\":2}"[..]),
+                (3, Some(ItemProblem::TooLarge(fifth)), &b""[..]),
+                (3, None, &b"{\"g\":3}"[..]),
+                (4, Some(ItemProblem::TooLarge(last)), &b""[..]),
+            ]
+        );
     }
 }

@@ -648,6 +648,9 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
             return skip(&src, TRUNCATED_RECORD, detail, true);
         }
         Some(jsonscan::ItemProblem::NotAnObject) => return not_an_object(&src, &item.bytes),
+        Some(jsonscan::ItemProblem::TooLarge(len)) => {
+            return skip(&src, RECORD_TOO_LARGE, record::oversized_detail(len), true);
+        }
         None => {}
     }
     if fast && light_sized(&item.bytes) {

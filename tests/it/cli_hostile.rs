@@ -1611,6 +1611,24 @@ fn records_too_large_to_hold_are_skipped_and_said() {
     }
     writeln!(enc, "\"}}\n{rest}").unwrap();
     std::fs::write(dir.path().join("bytes.jsonl.gz"), enc.finish().unwrap()).unwrap();
+    // the same record first (the file is then not known as JSON Lines and the splitter reads
+    // it), and as an element of a Graph page: passed over by the splitter, not held
+    let huge = |enc: &mut flate2::write::GzEncoder<Vec<u8>>| {
+        enc.write_all(b"{\"a\":\"").unwrap();
+        for _ in 0..65 {
+            enc.write_all(&chunk).unwrap();
+        }
+        enc.write_all(b"\"}").unwrap();
+    };
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    huge(&mut enc);
+    writeln!(enc, "\n{first}\n{rest}").unwrap();
+    std::fs::write(dir.path().join("first.jsonl.gz"), enc.finish().unwrap()).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    write!(enc, "{{\"value\":[{first},").unwrap();
+    huge(&mut enc);
+    write!(enc, ",{}]}}", lines[1..].join(",")).unwrap();
+    std::fs::write(dir.path().join("page.json.gz"), enc.finish().unwrap()).unwrap();
     let whole = licdiag()
         .args([
             "--no-progress",
@@ -1625,6 +1643,8 @@ fn records_too_large_to_hold_are_skipped_and_said() {
     for (name, detail) in [
         ("values.jsonl", "4100000 JSON values"),
         ("bytes.jsonl.gz", "68.2 MB, more than the 64 MB"),
+        ("first.jsonl.gz", "68.2 MB, more than the 64 MB"),
+        ("page.json.gz", "68.2 MB, more than the 64 MB"),
     ] {
         let out = licdiag()
             .args(["--no-progress", "inspect", "--format", "json"])
