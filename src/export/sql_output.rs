@@ -5,7 +5,7 @@
 use super::flavor::{time_text, LIST_SEPARATOR};
 use crate::cli::SqlFormat;
 use crate::normalize::frame::{Cell, ResultTable};
-use crate::report::escape::{csv_cell, csv_field, csv_record};
+use crate::report::escape::{self, csv_cell, csv_field, csv_record};
 use crate::report::table::clean;
 use std::io::{self, Write};
 
@@ -61,11 +61,12 @@ fn table(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
                 .collect()
         })
         .collect();
-    let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    // padded by display width, not characters: a wide character takes two columns
+    let mut width: Vec<usize> = head.iter().map(|h| escape::width(h)).collect();
     for row in &body {
         for (k, c) in row.iter().enumerate() {
             if let Some(wd) = width.get_mut(k) {
-                *wd = (*wd).max(c.chars().count());
+                *wd = (*wd).max(escape::width(c));
             }
         }
     }
@@ -83,7 +84,7 @@ fn table(r: &ResultTable, w: &mut dyn Write) -> io::Result<()> {
         let mut parts = Vec::with_capacity(cells.len());
         for (k, c) in cells.iter().enumerate() {
             let wd = width.get(k).copied().unwrap_or(0);
-            let pad = wd.saturating_sub(c.chars().count());
+            let pad = wd.saturating_sub(escape::width(c));
             if right && numeric.get(k).copied().unwrap_or(false) {
                 parts.push(format!("{}{c}", " ".repeat(pad)));
             } else {
@@ -193,6 +194,25 @@ mod tests {
                 vec![Cell::Null, Cell::UInt(12)],
             ],
         }
+    }
+
+    #[test]
+    fn wide_characters_keep_the_table_aligned() {
+        let mut r = result();
+        r.rows = vec![
+            vec![Cell::Str("礼萨.卡里米".into()), Cell::UInt(1)],
+            vec![Cell::Str("ana".into()), Cell::UInt(2)],
+        ];
+        let mut t = Vec::new();
+        write(&r, SqlFormat::Table, &mut t).expect("table");
+        let t = String::from_utf8(t).expect("utf8");
+        let cols: Vec<usize> = t
+            .lines()
+            .take(4)
+            .map(|l| escape::width(l.trim_end()))
+            .collect();
+        // every row as wide as the rule under the header
+        assert!(cols.iter().all(|&c| c == cols[1]), "{cols:?}\n{t}");
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! Neutralizing untrusted export strings for each output format.
 
+/// The columns `s` takes in a terminal: an East Asian wide character (`礼`) two, a combining
+/// mark none. Table outputs pad by it, so a row holding such a name stays aligned.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
 /// Whether `c` must not reach a reader as it is: a control character (an escape sequence drives a
 /// terminal, a line feed starts a new line), a bidirectional formatting character (U+061C,
 /// U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069: they reorder how the text around them is
