@@ -18,8 +18,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use tables::Table;
 
-/// Reads, redacts (with `--redact`), diagnoses and builds the six tables.
+/// Reads, redacts (with `--redact`), diagnoses and builds the seven tables; `hash`: the `inputs`
+/// table gets each file's SHA-256 (`export`, whose tables are shared: which files they came from).
 fn build_tables(
+    hash: bool,
     paths: &[PathBuf],
     strict: bool,
     reading: Reading,
@@ -33,6 +35,7 @@ fn build_tables(
         progress: reading.progress,
         no_map: !reading.map,
         date_order: reading.date_order,
+        hash_inputs: hash,
         compact: true,
         ..Default::default()
     };
@@ -108,6 +111,7 @@ pub fn run_export(a: ExportArgs, reading: Reading) -> Result<u8> {
         );
     }
     let tables = build_tables(
+        true,
         &a.input.paths,
         a.input.strict,
         reading,
@@ -215,6 +219,7 @@ pub fn run_sql(a: SqlArgs, reading: Reading) -> Result<u8> {
     // before the inputs are read: a query polars cannot be given is refused at once
     sql_depth::check(&a.query).map_err(|why| anyhow::anyhow!("SQL: {why}"))?;
     let tables = build_tables(
+        false,
         &a.paths,
         a.strict,
         reading,

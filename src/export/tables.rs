@@ -1,5 +1,5 @@
 //! The normalized tables licdiag exports and queries (events, license_states, users, groups, skus,
-//! findings), built from the ingested data and the diagnosis as plain Rust columns. The documented
+//! findings, inputs), built from the ingested data and the diagnosis as plain Rust columns. The documented
 //! schema of every column is docs/tables.md; a test keeps the two in step.
 
 use crate::ingest::Ingested;
@@ -15,13 +15,14 @@ use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The table names, in the order they are written and documented.
-pub const TABLE_NAMES: [&str; 6] = [
+pub const TABLE_NAMES: [&str; 7] = [
     "events",
     "license_states",
     "users",
     "groups",
     "skus",
     "findings",
+    "inputs",
 ];
 
 /// One table: its name and its columns (all of the same length).
@@ -80,7 +81,7 @@ impl Lookup<'_> {
     }
 }
 
-/// Builds the six tables.
+/// Builds the seven tables.
 pub fn build(data: &Ingested, diagnosis: &Diagnosis, kb: &Knowledge) -> Vec<Table> {
     let lk = Lookup {
         kb,
@@ -98,7 +99,62 @@ pub fn build(data: &Ingested, diagnosis: &Diagnosis, kb: &Knowledge) -> Vec<Tabl
         groups(data, &lk),
         skus(data, diagnosis, &lk),
         findings(diagnosis),
+        inputs(&data.inputs),
     ]
+}
+
+/// One row per input file: what was read from it, what was skipped and why, and the notes every
+/// report says about it (a snapshot older than the log's license changes, a gzip stream cut
+/// short, ...), so that a shared table carries them as the reports do.
+fn inputs(r: &[crate::ingest::InputReport]) -> Table {
+    Table {
+        name: "inputs",
+        columns: vec![
+            s("path", r.iter().map(|i| Some(i.path.clone()))),
+            s("format", r.iter().map(|i| Some(i.format.clone()))),
+            s("encoding", r.iter().map(|i| Some(i.encoding.clone()))),
+            b("gzip", r.iter().map(|i| Some(i.gzip))),
+            u("bytes", r.iter().map(|i| Some(i.bytes))),
+            s("sha256", r.iter().map(|i| i.sha256.clone())),
+            u("records", r.iter().map(|i| Some(i.records))),
+            u("events", r.iter().map(|i| Some(i.events))),
+            u(
+                "snapshot_records",
+                r.iter().map(|i| Some(i.snapshot_records)),
+            ),
+            u("skipped", r.iter().map(|i| Some(i.skipped_total()))),
+            l(
+                "skipped_reasons",
+                r.iter().map(|i| {
+                    i.skipped
+                        .iter()
+                        .map(|(why, n)| format!("{why}: {n}"))
+                        .collect()
+                }),
+            ),
+            t("first", r.iter().map(|i| i.first)),
+            t("last", r.iter().map(|i| i.last)),
+            l(
+                "notes",
+                r.iter().map(|i| {
+                    i.gzip_note()
+                        .into_iter()
+                        .chain(i.notes.iter().cloned())
+                        .chain(i.group_notes.iter().cloned())
+                        .collect()
+                }),
+            ),
+            l(
+                "issues",
+                r.iter().map(|i| {
+                    i.issues
+                        .iter()
+                        .map(|x| format!("{}: {}: {}", x.at(), x.reason, x.detail))
+                        .collect()
+                }),
+            ),
+        ],
+    }
 }
 
 fn actor_kind(a: &Actor) -> &'static str {

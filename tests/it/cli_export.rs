@@ -7,13 +7,14 @@ use licdiag::normalize::frame::{read_parquet, Cell};
 use std::path::Path;
 
 const AS_OF: &str = "2026-10-09T12:00:00Z";
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "events",
     "license_states",
     "users",
     "groups",
     "skus",
     "findings",
+    "inputs",
 ];
 
 fn export(format: &str, out: &Path, extra: &[&str]) {
@@ -102,6 +103,8 @@ fn expected_rows() -> Vec<(&'static str, usize)> {
         ("groups", groups),
         ("skus", skus),
         ("findings", findings),
+        // two audit pages and three snapshot files
+        ("inputs", 5),
     ]
 }
 
@@ -121,6 +124,54 @@ fn documented_columns(table: &str) -> Vec<String> {
         .filter_map(|l| l.split('`').next())
         .map(str::to_string)
         .collect()
+}
+
+/// The `inputs` table carries what every report says about an input (here: the log records license
+/// changes after the snapshot) and, in `export`, each file's SHA-256: shared tables keep both.
+#[test]
+fn the_inputs_table_carries_the_notes_and_the_files_hashes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = licdiag()
+        .arg("export")
+        .arg(fixture("timeline-review/after-snapshot"))
+        .args(["--format", "ndjson", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("inputs.ndjson")).expect("inputs");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    let audit = rows
+        .iter()
+        .find(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("audit.jsonl"))
+        })
+        .expect("the audit log's row");
+    assert_eq!(audit["records"], 14);
+    assert_eq!(audit["events"], 14);
+    let notes = audit["notes"].as_array().expect("notes").clone();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .is_some_and(|n| n.contains("after the snapshot's latest update"))),
+        "{notes:?}"
+    );
+    let audit_bytes =
+        std::fs::read(fixture("timeline-review/after-snapshot/audit.jsonl")).expect("fixture");
+    use sha2::Digest;
+    let want = format!("{:x}", sha2::Sha256::digest(&audit_bytes));
+    assert_eq!(audit["sha256"].as_str(), Some(want.as_str()));
+    for r in &rows {
+        let skipped = r["skipped"].as_u64().expect("skipped");
+        let parts = r["events"].as_u64().unwrap() + r["snapshot_records"].as_u64().unwrap();
+        assert_eq!(r["records"].as_u64(), Some(parts + skipped), "{r}");
+    }
 }
 
 #[test]

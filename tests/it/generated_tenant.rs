@@ -410,7 +410,7 @@ fn one_worker_thread_gives_the_same_query_and_export() {
     let (one, all) = (tables(&["--threads", "1"], &a), tables(&[], &b));
     assert_eq!(
         one.len(),
-        6,
+        7,
         "{:?}",
         one.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
