@@ -102,9 +102,19 @@ pub fn markdown(s: &str) -> String {
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '&' => o.push_str("&amp;"),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' => {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '$' => {
                 o.push('\\');
                 o.push(c);
+            }
+            // a mention (`@team`, `@org/team`) notifies on GitHub; an address's `@` follows its
+            // local part and is left alone
+            '@' if s[i + 1..].starts_with(|n: char| n.is_alphanumeric())
+                && !s[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_alphanumeric() || matches!(p, '.' | '_' | '-' | '+')) =>
+            {
+                o.push_str("\\@")
             }
             ':' if s[i + 1..].starts_with("//") => o.push_str("\\:"),
             '.' if i >= 3
@@ -219,6 +229,11 @@ mod tests {
             "kai http\\://evil.example WWW\\.evil.example https\\://x ftp\\://y"
         );
         assert_eq!(markdown("a: b. c:/d ww.x"), "a: b. c:/d ww.x");
+        // no math, no mention; an address stays as it is
+        assert_eq!(
+            markdown("$x^2$ @org/team (@ana) bob@contoso.example @() @{a}"),
+            "\\$x^2\\$ \\@org/team (\\@ana) bob@contoso.example @() @{a}"
+        );
         assert_eq!(
             csv_cell("=HYPERLINK(\"http://x\")"),
             "'=HYPERLINK(\"http://x\")"
