@@ -11,7 +11,8 @@
 //! `AdditionalProperties` bag). The other members are still parsed, so a record is accepted or
 //! refused exactly as before (the same grammar, depth and number checks: they pass through
 //! serde_json's `deserialize_any`), only not built. A test compares both parses on the fixtures'
-//! users and on generated damaged records.
+//! users and on generated damaged records. The one other difference: a lone UTF-16 surrogate
+//! escape, which serde_json refuses, is read as U+FFFD ([`parse`]).
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -38,7 +39,63 @@ const RAW_VALUE_TOKEN: &[u8] = b"$serde_json::private::RawValue";
 /// serde_json's slice reader checks every string on its own with the standard library's check,
 /// which was an eighth of the instructions a Graph users export took to read. Text that is not
 /// UTF-8 is read from the bytes as before, so serde_json reports it exactly as it did.
+///
+/// A string holding a lone UTF-16 surrogate escape (`"\ud800"` with no low surrogate after it,
+/// or a low one alone) is valid JSON grammar (RFC 8259 §8.2) that no UTF-8 text can hold:
+/// serde_json refuses the record, so such an escape is read as U+FFFD (the replacement
+/// character), as most JSON readers do, and the record is read.
 pub fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
+    match parse_exact(bytes) {
+        Err(e) if e.is_syntax() => match lone_surrogates_replaced(bytes) {
+            // still refused: the error of the damage that is left (at the same column)
+            Some(fixed) => parse_exact(&fixed),
+            None => Err(e),
+        },
+        r => r,
+    }
+}
+
+/// `bytes` with every lone surrogate escape (`\uD800`-`\uDFFF` not in a high-low pair) made
+/// `\ufffd` (the same length: columns in errors stay), or `None` when it holds none.
+fn lone_surrogates_replaced(b: &[u8]) -> Option<Vec<u8>> {
+    fn unit(s: Option<&[u8]>) -> Option<u16> {
+        let s = s?.get(..4)?;
+        if !s.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
+    }
+    let (high, low) = (0xD800..0xDC00, 0xDC00..0xE000);
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(p) = b.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        let at = i + p;
+        if b.get(at + 1) != Some(&b'u') {
+            i = at + 2; // another escape, `\\` among them
+            continue;
+        }
+        let Some(c) = unit(b.get(at + 2..)) else {
+            i = at + 2;
+            continue;
+        };
+        if high.contains(&c) {
+            let pair = b.get(at + 6..at + 8) == Some(b"\\u")
+                && unit(b.get(at + 8..)).is_some_and(|d| low.contains(&d));
+            if pair {
+                i = at + 12;
+                continue;
+            }
+        }
+        if high.contains(&c) || low.contains(&c) {
+            out.get_or_insert_with(|| b.to_vec())[at + 2..at + 6].copy_from_slice(b"fffd");
+        }
+        i = at + 6;
+    }
+    out
+}
+
+/// [`parse`] without the surrogate repair.
+fn parse_exact(bytes: &[u8]) -> serde_json::Result<Value> {
     // both tokens begin with `$`, which most records do not hold at all
     let plain = memchr::memmem::find(bytes, b"\\u").is_none()
         && (memchr::memchr(b'$', bytes).is_none()
@@ -415,6 +472,23 @@ impl<'de> Visitor<'de> for Skip {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn lone_surrogate_escapes_are_read_as_the_replacement_character() {
+        let v = parse(br#"{"displayName":"Lena \ud800 Vogel \udfff","b":"\ud83d\ude00 \\ud800"}"#)
+            .expect("read");
+        assert_eq!(v["displayName"], "Lena \u{fffd} Vogel \u{fffd}");
+        // a pair is one character; an escaped backslash before `ud800` is text
+        assert_eq!(v["b"], "\u{1f600} \\ud800");
+        // a high surrogate at the string's end, and one before another escape
+        let v = parse(br#"{"a":"x\udbff","b":"\ud800\n"}"#).expect("read");
+        assert_eq!(v["a"], "x\u{fffd}");
+        assert_eq!(v["b"], "\u{fffd}\n");
+        // other damage is refused as before, with serde_json's error
+        let e = parse(br#"{"a":"\ud800","b":tru}"#).expect_err("damaged");
+        assert!(e.to_string().contains("expected ident"), "{e}");
+        assert!(lone_surrogates_replaced(br#"{"a":"\u00e9\ud83d\ude00"}"#).is_none());
+    }
 
     #[test]
     fn a_record_of_too_many_values_or_bytes_is_too_large() {
