@@ -698,10 +698,31 @@ fn not_utf8_detail(e: &serde_json::Error, bytes: &[u8], file: &str) -> String {
         .file_name()
         .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned());
     let stem = name.strip_suffix(".json").unwrap_or(&name);
+    // UTF-8 beside the bad byte (a multi-byte character before it, or after it once it is
+    // passed): the record mixes encodings, and converting the whole file from Windows-1252
+    // would garble the text that is UTF-8
+    let after = bytes
+        .get(at + bad.error_len().unwrap_or(1)..)
+        .unwrap_or_default();
+    let utf8_beside = !bytes[..at].is_ascii()
+        || String::from_utf8_lossy(after)
+            .chars()
+            .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER);
+    if utf8_beside {
+        return format!(
+            "{detail}: the record's text is UTF-8 except at byte {at}{byte}, which another \
+             encoding wrote (Windows-1252, say: a tool joined or edited the file); fix that \
+             character in an editor that reads the file as UTF-8, or re-export the file; \
+             converting the whole file from Windows-1252 would garble its UTF-8 text"
+        );
+    }
     format!(
         "{detail}: the record's text is not UTF-8{byte}, likely Windows-1252 as `Set-Content` or \
-         `Out-File` write it in Windows PowerShell 5.1; convert the file with `Get-Content {name} \
-         | Set-Content -Encoding utf8 {stem}-utf8.json`, or re-export it with `-Encoding utf8`"
+         `Out-File` write it in Windows PowerShell 5.1; if the whole file is (its other accented \
+         names are not read either), convert it with `Get-Content {name} | Set-Content -Encoding \
+         utf8 {stem}-utf8.json`, or re-export it with `-Encoding utf8`; if its other records read \
+         well, they are UTF-8, which that conversion would garble: fix this record's character \
+         in an editor instead"
     )
 }
 
@@ -5207,6 +5228,18 @@ mod parallel_tests {
             d.contains("`Get-Content users.json | Set-Content -Encoding utf8 users-utf8.json`"),
             "{d}"
         );
+        // UTF-8 beside the bad byte: converting the whole file would garble it, so that is not
+        // the advice
+        for bytes in [
+            &b"{\"displayName\": \"Tom\xC3\xA1s Mat\xE9o\"}"[..],
+            &b"{\"displayName\": \"Mat\xE9o Fern\xC3\xA1ndez\"}"[..],
+        ] {
+            let e = serde_json::from_slice::<Value>(bytes).expect_err("not UTF-8");
+            let d = not_utf8_detail(&e, bytes, "in/users.json");
+            assert!(d.contains("UTF-8 except at byte"), "{d}");
+            assert!(d.contains("would garble its UTF-8 text"), "{d}");
+            assert!(!d.contains("Set-Content"), "{d}");
+        }
         let e = serde_json::from_slice::<Value>(b"{\"a\":tru}").expect_err("invalid");
         assert_eq!(
             not_utf8_detail(&e, b"{\"a\":tru}", "x.json"),
