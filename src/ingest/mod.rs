@@ -1015,10 +1015,7 @@ impl Sink<'_> {
             match self.first_kept.get(&k) {
                 Some(&i) => {
                     if let Some(f) = self.kept_at_mut(i as usize).filter(|f| {
-                        f.record_key == e.record_key
-                            && f.time == e.time
-                            && f.activity == e.activity
-                            && f.source.file == e.source.file
+                        repeats::same(f, &e) && f.time == e.time && f.source.file == e.source.file
                     }) {
                         if e.copy_worth() > f.copy_worth() {
                             *f = e;

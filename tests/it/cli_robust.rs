@@ -396,3 +396,73 @@ fn bytes_after_a_whole_gzip_stream_are_no_cut() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["inputs"][0]["records"].as_u64(), Some(26), "{out}");
 }
+
+/// Records that share an id but name other users (a hand-made or damaged file) are not copies of
+/// one record: every failure is kept, and no "repeated record" is counted. Copies that agree (the
+/// same file given twice) are still counted once.
+#[test]
+fn records_sharing_an_id_with_other_targets_are_not_copies() {
+    let page: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixture("formats/graph-page.json")).expect("fixture"),
+    )
+    .expect("json");
+    let mut same_id = page.clone();
+    let mut renamed = 0;
+    for r in same_id["value"].as_array_mut().expect("value") {
+        if r["activityDisplayName"] == "Change user license" && r["result"] == "failure" {
+            r["id"] = "Directory_shared-id".into();
+            renamed += 1;
+        }
+    }
+    assert!(renamed >= 2, "the fixture has {renamed} failures");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    std::fs::write(&a, page.to_string()).expect("write");
+    std::fs::write(&b, same_id.to_string()).expect("write");
+    let summary = |paths: &[&Path]| {
+        let mut args = vec!["analyze"];
+        args.extend(paths.iter().map(|p| p.to_str().expect("utf-8")));
+        args.extend(["--as-of", "2026-10-09T12:00:00Z"]);
+        let (v, _) = crate::common::json_of(&args);
+        let events = v["evidence_available"]["audit_events"].clone();
+        let mut summary = v["summary"].clone();
+        summary["audit_events"] = events;
+        let repeated: u64 = v["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .flat_map(|i| i["skipped"].as_object().cloned().unwrap_or_default())
+            .filter(|(why, _)| why.starts_with("repeated record"))
+            .filter_map(|(_, n)| n.as_u64())
+            .sum();
+        (summary, repeated)
+    };
+    let (whole, none) = summary(&[&a]);
+    assert_eq!(none, 0);
+    let (shared, repeated) = summary(&[&b]);
+    assert_eq!(repeated, 0, "no copy dropped");
+    assert_eq!(shared, whole);
+    // the same file twice: every record of the second counted as a copy
+    let b2 = dir.path().join("b2.json");
+    std::fs::copy(&b, &b2).expect("copy");
+    let (twice, copies) = summary(&[&b, &b2]);
+    assert_eq!(twice, whole);
+    // (every event of the second file; a sequence chunk merged after counts as one event)
+    assert!(
+        copies >= whole["audit_events"].as_u64().expect("events"),
+        "{copies}"
+    );
+    // the same id and the same second, in one file (where copies are dropped as it is read)
+    let mut same_time = same_id.clone();
+    for r in same_time["value"].as_array_mut().expect("value") {
+        if r["id"] == "Directory_shared-id" {
+            r["activityDateTime"] = "2026-10-07T11:00:00Z".into();
+        }
+    }
+    let c = dir.path().join("c.json");
+    std::fs::write(&c, same_time.to_string()).expect("write");
+    let (at_once, repeated) = summary(&[&c]);
+    assert_eq!(repeated, 0, "no copy dropped");
+    // (the times moved change some findings, not what is read)
+    assert_eq!(at_once["audit_events"], whole["audit_events"]);
+}
