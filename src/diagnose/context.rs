@@ -399,6 +399,39 @@ struct AuditGroup<'a> {
     name: Option<&'a str>,
 }
 
+/// The tenant's `*.onmicrosoft.com` domain, inferred from the addresses the snapshot holds (most
+/// frequent; `mail.onmicrosoft.com` routing domains excluded): [`Ctx::moera_domain`], and `licdiag plan`.
+pub(crate) fn moera_domain_of(snap: &Snapshot) -> Option<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut note = |a: &str| {
+        if let Some(n) = normalize_address(a) {
+            if let Some((_, d)) = n.rsplit_once('@') {
+                if d.ends_with(".onmicrosoft.com") && !d.ends_with(".mail.onmicrosoft.com") {
+                    *counts.entry(d.to_string()).or_default() += 1;
+                }
+            }
+        }
+    };
+    for u in &snap.users {
+        u.proxy_addresses.iter().for_each(&mut note);
+        if let Some(m) = &u.mail {
+            note(m);
+        }
+        if let Some(upn) = &u.upn {
+            if !upn.contains("#EXT#") && !upn.contains("#ext#") {
+                note(upn);
+            }
+        }
+    }
+    for g in &snap.groups {
+        g.proxy_addresses.iter().for_each(|p| note(p));
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(d, _)| d)
+}
+
 /// An address as compared for uniqueness: `smtp:` prefix dropped, lower-cased; other prefixes
 /// (`sip:`, `x500:`) are kept so they only match their own kind.
 pub(crate) fn normalize_address(a: &str) -> Option<String> {
@@ -1131,34 +1164,7 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::moera_domain`], found: a scan of every address (once a run, not once per
     /// uniqueness finding and once more for the address index's wanted addresses).
     fn find_moera_domain(&self) -> Option<String> {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        let mut note = |a: &str| {
-            if let Some(n) = normalize_address(a) {
-                if let Some((_, d)) = n.rsplit_once('@') {
-                    if d.ends_with(".onmicrosoft.com") && !d.ends_with(".mail.onmicrosoft.com") {
-                        *counts.entry(d.to_string()).or_default() += 1;
-                    }
-                }
-            }
-        };
-        for u in &self.snap.users {
-            u.proxy_addresses.iter().for_each(&mut note);
-            if let Some(m) = &u.mail {
-                note(m);
-            }
-            if let Some(upn) = &u.upn {
-                if !upn.contains("#EXT#") && !upn.contains("#ext#") {
-                    note(upn);
-                }
-            }
-        }
-        for g in &self.snap.groups {
-            g.proxy_addresses.iter().for_each(|p| note(p));
-        }
-        counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-            .map(|(d, _)| d)
+        moera_domain_of(self.snap)
     }
 }
 

@@ -38,11 +38,14 @@ use crate::model::finding::{
 use crate::model::snapshot::Snapshot;
 use crate::model::{AuditEvent, Cause};
 use chrono::{DateTime, Utc};
+/// The candidate addresses `analyze` checks for a duplicate proxy address, for `licdiag plan`.
+pub(crate) use context::moera_domain_of;
 use context::{Ctx, GroupKey, SkuKey, UKey};
 use observe::Bucket;
 use rayon::prelude::*;
 use status::UserState;
 use std::collections::{BTreeMap, BTreeSet};
+pub(crate) use uniqueness::user_candidates;
 
 /// Options of a diagnosis run.
 #[derive(Clone, Debug, PartialEq, Eq)]

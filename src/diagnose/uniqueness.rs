@@ -50,42 +50,54 @@ fn candidates(
         }
     }
     if let Some(m) = ctx.user(&us.user) {
-        if let Some(upn) = m
+        user_candidates(m, moera, &mut cands);
+    }
+    cands
+}
+
+/// The addresses a user's proxy calculation can produce or keeps (normalized), each with why it is
+/// a candidate (the first reason wins): the UPN (not a guest's `#EXT#` one), mail, proxy addresses
+/// and `alias@<moera>`. Also used by `licdiag plan` to predict a duplicate before a license that
+/// triggers the calculation is assigned.
+pub(crate) fn user_candidates(
+    m: &crate::model::snapshot::User,
+    moera: Option<&str>,
+    cands: &mut BTreeMap<String, &'static str>,
+) {
+    if let Some(upn) = m
+        .upn
+        .as_deref()
+        .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
+    {
+        if let Some(n) = normalize_address(upn) {
+            cands.entry(n).or_insert("upn");
+        }
+    }
+    if let Some(mail) = &m.mail {
+        if let Some(n) = normalize_address(mail) {
+            cands.entry(n).or_insert("mail");
+        }
+    }
+    for p in &m.proxy_addresses {
+        if let Some(n) = normalize_address(p) {
+            cands.entry(n).or_insert("proxy_address");
+        }
+    }
+    if let Some(d) = moera {
+        let alias = m
             .upn
             .as_deref()
             .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
-        {
-            if let Some(n) = normalize_address(upn) {
-                cands.entry(n).or_insert("upn");
-            }
-        }
-        if let Some(mail) = &m.mail {
-            if let Some(n) = normalize_address(mail) {
-                cands.entry(n).or_insert("mail");
-            }
-        }
-        for p in &m.proxy_addresses {
-            if let Some(n) = normalize_address(p) {
-                cands.entry(n).or_insert("proxy_address");
-            }
-        }
-        if let Some(d) = moera {
-            let alias = m
-                .upn
-                .as_deref()
-                .filter(|u| !u.to_ascii_lowercase().contains("#ext#"))
-                .or(m.mail.as_deref())
-                .and_then(|a| a.split('@').next())
-                .map(|a| a.trim().to_lowercase())
-                .filter(|a| !a.is_empty());
-            if let Some(a) = alias {
-                cands
-                    .entry(format!("{a}@{d}"))
-                    .or_insert("onmicrosoft_alias");
-            }
+            .or(m.mail.as_deref())
+            .and_then(|a| a.split('@').next())
+            .map(|a| a.trim().to_lowercase())
+            .filter(|a| !a.is_empty());
+        if let Some(a) = alias {
+            cands
+                .entry(format!("{a}@{d}"))
+                .or_insert("onmicrosoft_alias");
         }
     }
-    cands
 }
 
 /// Every address the findings of these uniqueness buckets (with their users' states) look up:

@@ -311,15 +311,35 @@ pub fn plan(
                         Some(t.product(&h.sku)),
                         Vec::new(),
                     ),
-                Source::Unknown if is_removed => f.warn(
-                    Some(uref.clone()),
-                    WarningKind::AssignmentSourceUnknown,
-                    format!(
-                        "holds {} but the input has no license states saying whether directly or inherited; export \
-                         users with licenseAssignmentStates",
-                        t.sku_label(&h.sku)
-                    ),
-                ),
+                Source::Unknown if is_removed => {
+                    // from this group, it is replaced in the same save; from elsewhere, it stays and
+                    // may conflict: not known, so said here rather than as a blocker
+                    let hits = rules::conflicts(
+                        t,
+                        &new_sets,
+                        &[Labeled {
+                            label: t.holding_label(h),
+                            plans: h.plans.clone(),
+                        }],
+                    );
+                    let conflict = if hits.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; if it is not from {gl}, {}, and the new assignment fails with \
+                             MutuallyExclusiveViolation",
+                            rules::conflict_text(t, &hits)
+                        )
+                    };
+                    f.warn(
+                        Some(uref.clone()),
+                        WarningKind::AssignmentSourceUnknown,
+                        format!(
+                            "{}{conflict}",
+                            caveats::source_unknown(t, u, &h.sku)
+                        ),
+                    )
+                }
                 Source::Group(other) if is_removed && h.active && other != &g.id => f.warn(
                     Some(uref.clone()),
                     WarningKind::KeepsOldProduct,
@@ -353,9 +373,11 @@ pub fn plan(
         }
 
         // conflicts between the new products and the user's other assignments
+        // a removed product of unknown source is said by assignment_source_unknown above
         let theirs: Vec<Labeled> = hs
             .iter()
             .filter(|h| h.active && !h.is_from(&g.id))
+            .filter(|h| !(h.source == Source::Unknown && removed.contains(&h.sku)))
             .map(|h| Labeled {
                 label: t.holding_label(h),
                 plans: h.plans.clone(),
@@ -549,6 +571,44 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
     let label = t.sku_label(sku);
     let product = t.product(sku);
     let Some(seats) = t.seats(sku) else {
+        // a product whose subscribedSku record was skipped as malformed is not a product the tenant
+        // does not subscribe to: its seats are unknown (review 95, item 3)
+        if t.sku_maybe_unread(sku) {
+            let unread = t.unread();
+            let which = match t.unread_sku(sku) {
+                Some(r) => format!(
+                    "the tenant's subscribedSkus record of {label} ({}) was skipped as malformed ({})",
+                    r.at, r.reason
+                ),
+                None => format!(
+                    "{label} is not among the subscribedSkus records that could be read, and {} skipped as \
+                     malformed (first: {}) may be its",
+                    count(unread.sku_count as usize, "record was", "records were"),
+                    unread
+                        .skus
+                        .first()
+                        .map_or_else(|| "see the input notes".to_string(), |r| r.at.clone())
+                ),
+            };
+            f.warn(
+                None,
+                WarningKind::SeatsUnknown,
+                format!(
+                    "{which}, so {label} seats were not checked ({} would newly consume one); export the \
+                     subscribedSkus again (`Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10`)",
+                    count(n, "member", "members")
+                ),
+            );
+            return SeatNeed {
+                product,
+                new_consumers: n,
+                enabled: None,
+                warning: None,
+                consumed: None,
+                available: None,
+                short: 0,
+            };
+        }
         if t.has_inventory() {
             if n > 0 {
                 f.block_with(
@@ -599,12 +659,37 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
         } else {
             String::new()
         };
+        // suspended units come back when the subscription is reactivated (licensing.md §3)
+        let (suspended, reactivate) = if seats.suspended > 0 {
+            (
+                format!(
+                    "; {} {} suspended{}: the subscription was cancelled or not renewed and can be reactivated \
+                     (Microsoft 365 admin center → Billing → Your products), which makes {} assignable again{}",
+                    seats.suspended,
+                    if seats.suspended == 1 { "unit is" } else { "units are" },
+                    seats
+                        .status
+                        .as_deref()
+                        .map(|s| format!(" (capabilityStatus {s})"))
+                        .unwrap_or_default(),
+                    if seats.suspended == 1 { "it" } else { "them" },
+                    if seats.suspended >= short {
+                        " (enough for this change)".to_string()
+                    } else {
+                        format!(" ({} still short)", short - seats.suspended)
+                    }
+                ),
+                "reactivate the subscription, ",
+            )
+        } else {
+            (String::new(), "")
+        };
         f.block_with(
             None,
             BlockerKind::NotEnoughSeats,
             format!(
-                "{label}: {} would newly consume a seat but {available} {} available (enabled {} - consumed {}{}){grace}; \
-                 buy {short} more or free seats (direct-only assignments outside licensing groups, disabled accounts) \
+                "{label}: {} would newly consume a seat but {available} {} available (enabled {} - consumed {}{}){grace}{suspended}; \
+                 {reactivate}buy {short} more or free seats (direct-only assignments outside licensing groups, disabled accounts) \
                  first, or the users beyond the free seats fail with CountViolation",
                 count(n, "member", "members"),
                 if available == 1 || available == -1 { "is" } else { "are" },
@@ -682,7 +767,19 @@ fn steps(
         ));
     }
     if !new.is_empty() {
-        checks.push(if t.has_inventory() {
+        let unread: Vec<String> = req
+            .add
+            .iter()
+            .filter(|(s, _)| t.seats(s).is_none() && t.sku_maybe_unread(s))
+            .map(|(s, _)| t.sku_label(s))
+            .collect();
+        checks.push(if !unread.is_empty() {
+            format!(
+                "there are enough seats of {new_text} (not checked for {}: a subscribedSkus record was skipped as \
+                 malformed, see seats_unknown)",
+                join_and(&unread)
+            )
+        } else if t.has_inventory() {
             format!("there are enough seats of {new_text}")
         } else {
             format!(
@@ -740,9 +837,18 @@ fn steps(
         ));
     }
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
+        let suspended = req
+            .add
+            .iter()
+            .any(|(s, _)| t.seats(s).is_some_and(|x| x.suspended > 0));
         out.push(format!(
-            "Buy or free enough {new_text} seats before the change: remove direct-only assignments of users outside \
-             licensing groups and licenses of disabled accounts (`licdiag analyze` lists reclaimable seats)."
+            "{} enough {new_text} seats before the change: remove direct-only assignments of users outside \
+             licensing groups and licenses of disabled accounts (`licdiag analyze` lists reclaimable seats).",
+            if suspended {
+                "Reactivate the suspended subscription (see not_enough_seats), buy or free"
+            } else {
+                "Buy or free"
+            }
         ));
     }
     if f.has_blocker(BlockerKind::ConflictingPlans) {

@@ -283,10 +283,11 @@ fn steps(
     let mut out = Vec::new();
     if f.has_blocker(BlockerKind::Dependency) {
         out.push(format!(
-            "For each user listed under dependency, keep the required plan through another assignment (for example \
-             assign the product directly, with only that plan enabled) or remove the dependent license first; \
-             otherwise removing {gl}'s licenses converts them to direct assignments (older behaviour) or leaves them \
-             in an error state (current behaviour)."
+            "For each user listed under dependency, before the removal either remove the dependent license (or \
+             disable the dependent plan), or keep the required plan through another assignment (for example assign \
+             the product directly, with only that plan enabled: that assignment is meant to stay after the \
+             deletion); otherwise removing {gl}'s licenses converts them to direct assignments (older behaviour) or \
+             leaves them in an error state (current behaviour)."
         ));
     }
     out.extend(proxy::step(f));
@@ -388,7 +389,9 @@ fn steps(
             generic
         } else {
             format!(
-                "for the users listed under dependency, once the dependency is fixed, {}{}; for any other, {generic}",
+                "for the users listed under dependency, their direct license (assigned in step 1 or converted) \
+                 supplies the plan their dependent license needs: keep it while they keep that license, and remove it \
+                 only after the dependent license has been removed, {}{}; for any other, {generic}",
                 cmds.join("; "),
                 if more > 0 {
                     format!(" (and {more} more users)")

@@ -8,9 +8,12 @@
 
 use super::caveats;
 use super::change::{seat_need, SeatNeed};
-use super::doc::{count, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind};
+use super::doc::{
+    count, join_and, join_or, BlockerKind, Findings, PlanKind, Planned, Section, WarningKind,
+};
+use super::proxy;
 use super::reprocess;
-use super::rules;
+use super::rules::{self, Labeled};
 use super::view::{error_text, plans_where, Holding, Members, PlanSet, Source, Tenant};
 use crate::model::finding::{PlanRef, ProductRef, UserRef};
 use crate::model::snapshot::Group;
@@ -247,6 +250,31 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     let mut need: BTreeMap<&SkuId, usize> = BTreeMap::new();
     let mut unlicensed: BTreeSet<UserRef> = BTreeSet::new();
 
+    // what the group's license brings a member it has not reached yet (guide's example, step 2: "Do
+    // some users have conflicting license plans that prevent them from inheriting group licenses?"):
+    // each product with the plans the group enables, and whether it triggers the proxy calculation
+    let group_sets: Vec<(&SkuId, Labeled)> = g
+        .assigned_licenses
+        .iter()
+        .map(|l| {
+            (
+                &l.sku_id,
+                Labeled {
+                    label: format!("{} from {gl}", t.sku_label(&l.sku_id)),
+                    plans: t.enabled(&l.sku_id, &l.disabled_plans),
+                },
+            )
+        })
+        .collect();
+    let exchange: Vec<(&SkuId, Vec<String>)> = group_sets
+        .iter()
+        .filter_map(|(s, l)| {
+            let plans = proxy::exchange_plans(t, &l.plans);
+            (!plans.is_empty()).then(|| (*s, plans.iter().map(|p| t.plan_label(p)).collect()))
+        })
+        .collect();
+    let addresses = (!exchange.is_empty()).then(|| proxy::AddressIndex::new(t, None));
+
     for id in &members.ids {
         let Some(u) = t.user(id) else {
             continue;
@@ -254,6 +282,26 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
         let uref = t.user_ref(id);
         let hs = t.holdings(u);
         let blockers_before = f.blockers().len();
+        // products of the group with no state from it yet: the group's license still has to be
+        // assigned to this member, and can fail on them as it would in `plan change`
+        let pending: Vec<&SkuId> = skus
+            .iter()
+            .copied()
+            .filter(|s| !hs.iter().any(|h| &h.sku == *s && h.is_from(&g.id)))
+            .collect();
+        let fails = !pending.is_empty()
+            && will_fail(
+                t,
+                g,
+                u,
+                &uref,
+                &hs,
+                &pending,
+                &group_sets,
+                &exchange,
+                addresses.as_ref(),
+                &mut f,
+            );
         let mut both_skus = Vec::new();
         for s in &skus {
             let direct = hs
@@ -283,7 +331,9 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
                 holding: kind,
             });
             let holds = t.holds_sku(u, s);
-            if !holds {
+            // a member on whom the group's assignment will fail consumes no seat (a group's products
+            // are assigned all or nothing: licensing.md §6 #10)
+            if !holds && !fails {
                 *need.entry(*s).or_default() += 1;
                 unlicensed.insert(uref.clone());
             }
@@ -298,7 +348,11 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
                              the user (processing not finished, or the snapshot predates the membership){}",
                             t.sku_label(s),
                             if holds { "" } else { " and no other one" },
-                            if holds {
+                            if fails {
+                                "; it will fail on them when it does (see the blockers), so it consumes no seat until \
+                                 they are cleared"
+                                    .to_string()
+                            } else if holds {
                                 String::new()
                             } else {
                                 format!("; it will consume a new {} seat when it does", t.sku_label(s))
@@ -346,11 +400,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
                 f.warn(
                     Some(uref.clone()),
                     WarningKind::AssignmentSourceUnknown,
-                    format!(
-                        "holds {} but the input has no license states saying whether directly or inherited; export \
-                         users with licenseAssignmentStates",
-                        t.sku_label(s)
-                    ),
+                    caveats::source_unknown(t, u, s),
                 );
             }
             if kind == HoldingKind::Both {
@@ -535,6 +585,74 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members) -> Planned<MigrateDeta
     }
 }
 
+/// The checks `plan change` makes for a product it adds, made for the products of the group that
+/// have not reached member `u` yet (`pending`): a plan of theirs that conflicts with a plan the user
+/// holds from another assignment (MutuallyExclusiveViolation), and, for a product with an Exchange
+/// Online plan, a duplicate of one of the user's addresses, held or candidate (UniquenessViolation).
+/// Each is a blocker; returns whether the group's assignment will fail on the user. (Assigning the
+/// group's license removes nothing, so no dependency breaks; the usage location is checked for every
+/// member by [`caveats::usage_location`].)
+#[allow(clippy::too_many_arguments)]
+fn will_fail(
+    t: &Tenant<'_>,
+    g: &Group,
+    u: &crate::model::snapshot::User,
+    uref: &UserRef,
+    hs: &[Holding<'_>],
+    pending: &[&SkuId],
+    group_sets: &[(&SkuId, Labeled)],
+    exchange: &[(&SkuId, Vec<String>)],
+    addresses: Option<&proxy::AddressIndex>,
+    f: &mut Findings,
+) -> bool {
+    let gl = g.label();
+    let before = f.blockers().len();
+    let ours: Vec<Labeled> = group_sets
+        .iter()
+        .filter(|(s, _)| pending.contains(s))
+        .map(|(_, l)| l.clone())
+        .collect();
+    let theirs: Vec<Labeled> = hs
+        .iter()
+        .filter(|h| h.active && !h.is_from(&g.id))
+        .map(|h| Labeled {
+            label: t.holding_label(h),
+            plans: h.plans.clone(),
+        })
+        .collect();
+    let hits = rules::conflicts(t, &ours, &theirs);
+    if !hits.is_empty() {
+        f.block_with(
+            Some(uref.clone()),
+            BlockerKind::ConflictingPlans,
+            format!(
+                "{gl}'s license has not reached the user yet, and when it does {}: the assignment fails with \
+                 MutuallyExclusiveViolation and the user gets none of {gl}'s products (they are assigned all or \
+                 nothing); disable one of the plans or remove the other license first (Entra ID does not resolve \
+                 conflicts)",
+                rules::conflict_text(t, &hits)
+            ),
+            None,
+            rules::conflict_plans(t, &hits),
+        );
+    }
+    let mail: Vec<&(&SkuId, Vec<String>)> = exchange
+        .iter()
+        .filter(|(s, _)| pending.contains(s))
+        .collect();
+    if let (Some(index), false) = (addresses, mail.is_empty()) {
+        let names: Vec<String> = mail.iter().map(|(s, _)| t.sku_label(s)).collect();
+        let plans: Vec<String> = mail.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+        let cause = format!(
+            "assigning {} from {gl} (not applied to the user yet), with an Exchange Online plan ({}),",
+            join_and(&names),
+            plans.join(", ")
+        );
+        proxy::report(t, index, u, uref, &cause, f);
+    }
+    f.blockers().len() > before
+}
+
 fn checklist(
     t: &Tenant<'_>,
     g: &Group,
@@ -658,6 +776,10 @@ fn steps(
             ""
         }
     ));
+    if f.has_blocker(BlockerKind::ConflictingPlans) {
+        out.push(conflict_step(f, &gl));
+    }
+    out.extend(proxy::step(f));
     out.push(format!(
         "Verify the licenses have been applied to every member of {gl} and that no assignment failed (see the \
          checklist){}.",
@@ -672,7 +794,7 @@ fn steps(
         }
     ));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        out.push(seat_step(unlicensed, &gl));
+        out.push(seat_step(t, g, unlicensed, &gl));
     }
     if safe.is_empty() && no_risky {
         out.push(format!(
@@ -772,21 +894,47 @@ fn nothing_to_migrate(
              reach them."
         ));
     }
+    if f.has_blocker(BlockerKind::ConflictingPlans) {
+        out.push(conflict_step(f, &gl));
+    }
+    out.extend(proxy::step(f));
     if f.has_blocker(BlockerKind::NotEnoughSeats) {
-        out.push(seat_step(unlicensed, &gl));
+        out.push(seat_step(t, g, unlicensed, &gl));
     }
     out
 }
 
+/// The step for the members on whom the group's license will fail with MutuallyExclusiveViolation.
+fn conflict_step(f: &Findings, gl: &str) -> String {
+    let cmds = reprocess::per_user(reprocess::blocked(f, BlockerKind::ConflictingPlans), |id| {
+        format!("Invoke-MgLicenseUser -UserId {id}")
+    })
+    .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
+    format!(
+        "For each user listed under conflicting_plans, remove the other license or disable one of the two plans in \
+         one of the assignments, then reprocess them ({cmds}) so that {gl}'s license reaches them; Entra ID never \
+         resolves conflicts on its own."
+    )
+}
+
 /// The step for the group's seat blocker: it is about the members holding a product from no source,
 /// reprocessed once seats are bought or freed.
-fn seat_step(unlicensed: &BTreeSet<UserRef>, gl: &str) -> String {
+fn seat_step(t: &Tenant<'_>, g: &Group, unlicensed: &BTreeSet<UserRef>, gl: &str) -> String {
+    let suspended = g
+        .assigned_licenses
+        .iter()
+        .any(|l| t.seats(&l.sku_id).is_some_and(|x| x.suspended > 0));
     let cmds = reprocess::per_user(unlicensed, |id| {
         format!("Invoke-MgLicenseUser -UserId {id}")
     })
     .unwrap_or_else(|| "`Invoke-MgLicenseUser -UserId <user id>`".into());
     format!(
-        "Buy or free enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
-         source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation."
+        "{} enough seats (see not_enough_seats) for the members of {gl} who hold a product from no \
+         source yet, then reprocess them ({cmds}); otherwise they fail with CountViolation.",
+        if suspended {
+            "Reactivate the suspended subscription, buy or free"
+        } else {
+            "Buy or free"
+        }
     )
 }

@@ -95,7 +95,9 @@ pub fn run(a: PlanArgs, reading: Reading) -> Result<u8> {
         .iter()
         .find(|g| g.id == group_id)
         .with_context(|| format!("--group: group {group_id} disappeared after redaction"))?;
-    let t = view::Tenant::new(snap, &kb, table).with_licenses_from_states(licenses_from_states);
+    let t = view::Tenant::new(snap, &kb, table)
+        .with_licenses_from_states(licenses_from_states)
+        .with_unread(view::Unread::from_inputs(&data.inputs));
     let members = t.members(group);
     let summary = t.summary(group, &members);
     let notes = input_notes(&data.inputs);
@@ -180,21 +182,43 @@ fn emit<D: Serialize + Details>(
 }
 
 /// The notes of the inputs standard error says ([`crate::report::view::read_remarks`]), and what
-/// snapshot records skipped as malformed do to a plan: a user whose record could not be read is
-/// not in it (review 88, item 3).
+/// snapshot records skipped as malformed do to a plan, by what they were: a user whose record could
+/// not be read is not in it (review 88, item 3); a group's members and licenses are not seen; a
+/// product's seats are not judged (review 95, item 3).
 fn input_notes(inputs: &[crate::ingest::InputReport]) -> Vec<String> {
     let mut notes = crate::report::view::read_remarks(inputs);
-    let skipped: u64 = inputs
-        .iter()
-        .filter(|i| matches!(i.kind, Some(crate::ingest::InputKind::Snapshot(_))))
-        .map(|i| i.malformed)
-        .sum();
-    if skipped > 0 {
+    let u = view::Unread::from_inputs(inputs);
+    let n = |k: u64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    let mut what: Vec<String> = Vec::new();
+    if u.users > 0 {
+        what.push(format!(
+            "{} (not in this plan: neither their memberships nor their licenses are checked)",
+            n(u.users, "user record", "user records")
+        ));
+    }
+    if u.groups > 0 {
+        what.push(format!(
+            "{} (its members and licenses are not seen)",
+            n(u.groups, "group record", "group records")
+        ));
+    }
+    if u.sku_count > 0 {
+        what.push(format!(
+            "{} (no seat judgement is made for the product: seats_unknown)",
+            n(u.sku_count, "subscribedSku record", "subscribedSku records")
+        ));
+    }
+    if u.other > 0 {
+        what.push(n(
+            u.other,
+            "other snapshot record",
+            "other snapshot records",
+        ));
+    }
+    if !what.is_empty() {
         notes.push(format!(
-            "{skipped} snapshot record{} could not be read: a user among them is not in this plan \
-             (neither their memberships nor their licenses are checked); `licdiag inspect` lists \
-             them, `--strict` refuses them",
-            if skipped == 1 { "" } else { "s" }
+            "snapshot records that could not be read: {}; `licdiag inspect` lists them, `--strict` refuses them",
+            what.join("; ")
         ));
     }
     notes

@@ -10,12 +10,15 @@ use super::view::{PlanSet, Tenant};
 use crate::model::finding::UserRef;
 use crate::model::snapshot::User;
 use crate::model::{Cause, ObjectId, PlanId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Addresses (`proxyAddresses` and `mail`, compared without `smtp:` and case-insensitively) and the
 /// objects holding them.
 pub struct AddressIndex {
     holders: BTreeMap<String, Vec<(Holder, String)>>,
+    /// The tenant's `*.onmicrosoft.com` domain, for the `alias@<moera>` address the proxy
+    /// calculation adds ([`crate::diagnose::moera_domain_of`], as `analyze` finds it).
+    moera: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,20 +64,21 @@ impl AddressIndex {
                 add(a, Holder::Group(g.id.clone()), label.clone());
             }
         }
-        AddressIndex { holders }
+        AddressIndex {
+            holders,
+            moera: crate::diagnose::moera_domain_of(t.snap),
+        }
     }
 
-    /// The user's addresses that other objects hold too, with those objects' labels.
-    fn collisions(&self, u: &User) -> Vec<(String, Vec<String>)> {
+    /// The user's addresses, held or candidate (UPN, mail, proxy addresses, `alias@<moera>`: the ones
+    /// the proxy calculation keeps or adds, found as `analyze` finds them), that other objects hold
+    /// too, each with why it is the user's and those objects' labels (licensing.md §6 #5).
+    fn collisions(&self, u: &User) -> Vec<(String, &'static str, Vec<String>)> {
         let me = Holder::User(u.id.clone());
-        let mine: BTreeSet<String> = u
-            .proxy_addresses
-            .iter()
-            .chain(u.mail.as_deref())
-            .filter_map(normalize)
-            .collect();
+        let mut mine: BTreeMap<String, &'static str> = BTreeMap::new();
+        crate::diagnose::user_candidates(u, self.moera.as_deref(), &mut mine);
         mine.into_iter()
-            .filter_map(|a| {
+            .filter_map(|(a, why)| {
                 // three holders by name, then how many more: every holder named for every user
                 // of an address many objects share was quadratic (5,000 users: 721 MB of report)
                 const NAMED: usize = 3;
@@ -89,7 +93,7 @@ impl AddressIndex {
                 if total > others.len() {
                     others.push(format!("{} more", total - others.len()));
                 }
-                (!others.is_empty()).then_some((a, others))
+                (!others.is_empty()).then_some((a, why, others))
             })
             .collect()
     }
@@ -123,13 +127,19 @@ pub fn report(
             Vec::new(),
         );
     }
-    for (addr, others) in index.collisions(u) {
+    for (addr, why, others) in index.collisions(u) {
+        let why = match why {
+            "upn" => "the user's UPN, which the calculation adds as an address",
+            "mail" => "the user's mail",
+            "onmicrosoft_alias" => "the alias@onmicrosoft.com address the calculation adds",
+            _ => "one of the user's proxy addresses",
+        };
         f.block(
             Some(uref.clone()),
             BlockerKind::ProxyConflict,
             format!(
-                "address {addr} is also held by {}: {cause} recalculates proxy addresses and can fail on the \
-                 duplicate; fix it{}",
+                "address {addr} ({why}) is also held by {}: {cause} recalculates proxy addresses and can fail on \
+                 the duplicate; fix it{}",
                 join_and(&others),
                 if u.is_synced() {
                     " at the source of authority (on-premises AD: the user is synced)".to_string()

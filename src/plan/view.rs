@@ -69,6 +69,11 @@ pub struct Seats {
     pub enabled: u64,
     pub warning: u64,
     pub consumed: u64,
+    /// Units of a cancelled subscription that can be reactivated (licensing.md §3: "suspended =
+    /// cancelled, not assignable, reactivatable").
+    pub suspended: u64,
+    /// `capabilityStatus` as the export gives it (`Enabled`, `Warning`, `Suspended`, ...).
+    pub status: Option<String>,
 }
 
 impl Seats {
@@ -96,6 +101,70 @@ pub struct Tenant<'a> {
     /// Groups whose products were taken from the users' license states
     /// ([`licenses_from_states`]).
     licenses_from_states: BTreeSet<ObjectId>,
+    /// Snapshot records skipped as malformed, by what they were ([`Unread::from_inputs`]).
+    unread: Unread,
+}
+
+/// Snapshot records the reading skipped as malformed, by what they were: a plan must not read a
+/// skipped record as a missing object ("the tenant has no subscription", "the export lacks the
+/// user").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unread {
+    /// User records skipped.
+    pub users: u64,
+    /// Group records skipped.
+    pub groups: u64,
+    /// subscribedSku records skipped (all of them; `skus` has those the input's issue list keeps).
+    pub sku_count: u64,
+    pub skus: Vec<UnreadSku>,
+    /// Other snapshot records skipped (membership rows, error rows, group-license rows).
+    pub other: u64,
+}
+
+/// A subscribedSku record skipped as malformed: where it is, the product as the record names it
+/// (part number, else skuId) when it could be read, and why it was skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnreadSku {
+    pub at: String,
+    pub name: Option<String>,
+    pub reason: String,
+}
+
+impl Unread {
+    /// From what reading the inputs found. A skipped subscribedSku's product is the one its issue
+    /// names: the reader writes `subscribedSku <part number or skuId>` first in every issue of
+    /// a product whose id was read (`ingest::snapshot::skus`).
+    pub fn from_inputs(inputs: &[crate::ingest::InputReport]) -> Unread {
+        use crate::ingest::snapshot::SnapshotKind as K;
+        use crate::ingest::InputKind;
+        let mut u = Unread::default();
+        for i in inputs {
+            let Some(InputKind::Snapshot(kind)) = i.kind else {
+                continue;
+            };
+            match kind {
+                K::Users => u.users += i.malformed,
+                K::Groups => u.groups += i.malformed,
+                K::SubscribedSkus => {
+                    u.sku_count += i.malformed;
+                    u.skus.extend(i.issues.iter().map(|x| {
+                        UnreadSku {
+                            at: format!("{} {}", i.path, x.at()),
+                            name: x
+                                .detail
+                                .strip_prefix("subscribedSku ")
+                                .and_then(|r| r.split([':', ' ']).next())
+                                .filter(|n| !n.is_empty() && !n.starts_with('('))
+                                .map(str::to_string),
+                            reason: x.reason.clone(),
+                        }
+                    }));
+                }
+                _ => u.other += i.malformed,
+            }
+        }
+        u
+    }
 }
 
 impl<'a> Tenant<'a> {
@@ -107,7 +176,52 @@ impl<'a> Tenant<'a> {
             users: snap.users.iter().map(|u| (&u.id, u)).collect(),
             groups: snap.groups.iter().map(|g| (&g.id, g)).collect(),
             licenses_from_states: BTreeSet::new(),
+            unread: Unread::default(),
         }
+    }
+
+    /// The snapshot records skipped as malformed ([`Unread`]).
+    pub fn with_unread(mut self, unread: Unread) -> Self {
+        self.unread = unread;
+        self
+    }
+
+    pub fn unread(&self) -> &Unread {
+        &self.unread
+    }
+
+    /// The skipped subscribedSku record of `sku`, when a skipped record names it.
+    pub fn unread_sku(&self, sku: &SkuId) -> Option<&UnreadSku> {
+        let part = self.kb.sku_part_number(sku);
+        self.unread.skus.iter().find(|r| {
+            r.name.as_deref().is_some_and(|n| {
+                n.eq_ignore_ascii_case(sku.as_str())
+                    || part.is_some_and(|p| n.eq_ignore_ascii_case(p))
+            })
+        })
+    }
+
+    /// Whether some skipped subscribedSku record may be `sku`'s: one names it, or one (or one the
+    /// issue list did not keep) could not be named.
+    pub fn sku_maybe_unread(&self, sku: &SkuId) -> bool {
+        self.unread_sku(sku).is_some()
+            || self.unread.sku_count > self.unread.skus.len() as u64
+            || self.unread.skus.iter().any(|r| r.name.is_none())
+    }
+
+    /// The products the skipped subscribedSku records name, resolved by skuId or part number (one
+    /// the catalog does not know is `None`), and whether every skipped record was named.
+    pub fn unread_sku_ids(&self) -> (Vec<Option<SkuId>>, bool) {
+        let ids = self
+            .unread
+            .skus
+            .iter()
+            .filter_map(|r| r.name.as_deref())
+            .map(|n| SkuId::parse(n).or_else(|| self.kb.sku_by_part_number(n).cloned()))
+            .collect();
+        let all_named = self.unread.sku_count == self.unread.skus.len() as u64
+            && self.unread.skus.iter().all(|r| r.name.is_some());
+        (ids, all_named)
     }
 
     /// The groups whose products [`licenses_from_states`] filled in.
@@ -254,6 +368,8 @@ impl<'a> Tenant<'a> {
             enabled: s.enabled,
             warning: s.warning,
             consumed: s.consumed,
+            suspended: s.suspended,
+            status: s.capability_status.as_deref().map(str::to_string),
         })
     }
 
@@ -628,6 +744,8 @@ mod tests {
             enabled: 20,
             warning: 2,
             consumed: 22,
+            suspended: 0,
+            status: None,
         };
         assert_eq!(s.available(), -2);
         assert_eq!(s.available_with_warning(), 0);

@@ -218,7 +218,9 @@ fn plan_names_three_holders_of_a_shared_address_and_counts_the_rest() {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text
         .lines()
-        .filter(|l| l.contains("address helpdesk@fabrikam.example is also held by"))
+        .filter(|l| {
+            l.contains("address helpdesk@fabrikam.example (one of the user's proxy addresses) is also held by")
+        })
         .collect();
     assert!(!lines.is_empty(), "{text}");
     for l in lines {
