@@ -175,6 +175,100 @@ fn leave_group(
     }
 }
 
+/// The other option of a DependencyViolation, "disable or remove the dependent plan", as
+/// commands (guide, "Missing dependent service plans": "disable (or remove) the dependent service
+/// for those users"), written like the keep-it options: where the snapshot's license states show
+/// the user holding the dependent plan, a direct product is removed (`Set-MgUserLicense
+/// -RemoveLicenses`) or, when it has other plans, the plan is disabled in it; a group's product has
+/// the plan disabled in the group's license (every member). Returns the words saying where, for
+/// the step; nothing when the snapshot does not say how the user holds it.
+fn dependent_plan_commands(
+    kb: &Knowledge,
+    t: &Tenant,
+    f: &Finding,
+    d: &crate::model::finding::DependencyItem,
+    commands: &mut Vec<String>,
+) -> Vec<String> {
+    let (Some(uid), Some(plan)) = (d.user.id.as_ref(), d.dependent_plan.id.as_ref()) else {
+        return Vec::new();
+    };
+    let Some(states) = t.user(uid).and_then(|u| u.states.as_ref()) else {
+        return Vec::new();
+    };
+    let ul = d.user.label();
+    let pl = d.dependent_plan.label();
+    let product = |s: &SkuId| {
+        kb.sku_part_number(s)
+            .map_or_else(|| s.to_string(), str::to_string)
+    };
+    let mut seen: Vec<(Option<&ObjectId>, &SkuId)> = Vec::new();
+    let mut out = Vec::new();
+    for st in states {
+        let plans = kb.plans_of(&st.sku);
+        if !plans.contains(plan) || st.disabled.contains(plan) {
+            continue;
+        }
+        if seen.contains(&(st.group.as_ref(), &st.sku)) {
+            continue;
+        }
+        seen.push((st.group.as_ref(), &st.sku));
+        let sl = product(&st.sku);
+        match &st.group {
+            None => {
+                out.push(format!("the direct {sl}"));
+                commands.push(format!(
+                    "# option: Set-MgUserLicense -UserId {} -AddLicenses @() -RemoveLicenses @({})  # remove the direct {} (which gives {}) from {}",
+                    ps(uid.as_str()),
+                    ps(st.sku.as_str()),
+                    comment(&sl),
+                    comment(&pl),
+                    comment(&ul)
+                ));
+                if plans.len() > 1 {
+                    let (names, ids) =
+                        with_needing(kb, Some(&st.sku), &st.disabled, std::slice::from_ref(plan));
+                    commands.push(format!(
+                        "# option: Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in the direct {} of {}",
+                        ps(uid.as_str()),
+                        powershell::guid_or(st.sku.as_str(), "product id"),
+                        disabled_plans_list(Some(st.disabled.clone()), &ids),
+                        comment(&names),
+                        comment(&sl),
+                        comment(&ul)
+                    ));
+                }
+            }
+            Some(g) => {
+                let gl = if f.group_id.as_ref() == Some(g) {
+                    group_label(f)
+                } else {
+                    t.group(g)
+                        .and_then(|x| x.name.clone())
+                        .unwrap_or_else(|| g.to_string())
+                };
+                out.push(format!("{sl} from group {gl}"));
+                let existing = t.group_disabled(g, &st.sku);
+                let (names, ids) = with_needing(
+                    kb,
+                    Some(&st.sku),
+                    existing.as_deref().unwrap_or_default(),
+                    std::slice::from_ref(plan),
+                );
+                commands.push(format!(
+                    "# option: Set-MgGroupLicense -GroupId {} -AddLicenses @(@{{SkuId={}; DisabledPlans={}}}) -RemoveLicenses @()  # disable {} in {} on {} (every member)",
+                    powershell::guid_or(g.as_str(), "group id"),
+                    powershell::guid_or(st.sku.as_str(), "product id"),
+                    disabled_plans_list(existing, &ids),
+                    comment(&names),
+                    comment(&sl),
+                    comment(&gl)
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// What to do first when the product's subscription is not active (licensing.md §3:
 /// `capabilityStatus` decays Enabled -> Warning -> Suspended -> Deleted / LockedOut; suspended
 /// units are cancelled but reactivatable, locked-out ones cancelled), or when none of its units
@@ -904,8 +998,9 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                         }
                     }
                 }
+                let held_in = dependent_plan_commands(kb, t, f, d, &mut commands);
                 steps.push(format!(
-                    "{}: {} needs {}; {}or disable/remove {}.",
+                    "{}: {} needs {}; {}or disable/remove {}{}.",
                     d.user.label(),
                     d.dependent_plan.label(),
                     req.join(" or "),
@@ -914,7 +1009,12 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     } else {
                         format!("keep it via {} ", opts.join(", "))
                     },
-                    d.dependent_plan.label()
+                    d.dependent_plan.label(),
+                    if held_in.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", held_in.join("; "))
+                    }
                 ));
             }
             if steps.is_empty() {
@@ -965,11 +1065,22 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                         ""
                     }
                 ));
-                commands.push(format!(
-                    "# if the location is wrong: Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}",
-                    ps(&uid),
-                    comment(&l.note)
-                ));
+                // a synced user's usageLocation is changed at the source (licensing.md §1:
+                // onPremisesSyncEnabled true, usageLocation fixes on-premises): no cloud command
+                // that the step just said not to use
+                commands.push(if l.synced {
+                    format!(
+                        "# if the location is wrong: {} is synced from on-premises AD: correct usageLocation at the source and let it sync (no cloud command)  # now {}",
+                        comment(&l.user.label()),
+                        comment(&l.note)
+                    )
+                } else {
+                    format!(
+                        "# if the location is wrong: Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}",
+                        ps(&uid),
+                        comment(&l.note)
+                    )
+                });
                 if let Some(c) = cmd {
                     commands.push(format!("# if it is right: {c}"));
                 }
@@ -1215,16 +1326,20 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     continue;
                 }
                 let uid = l.user.key().unwrap_or_else(|| l.user.label());
-                commands.push(format!(
-                    "Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}{}",
-                    ps(&uid),
-                    comment(&l.note),
-                    if l.synced {
-                        "; synced: set it at the on-premises source instead"
-                    } else {
-                        ""
-                    }
-                ));
+                // a synced user: at the source, not in the cloud (licensing.md §1)
+                commands.push(if l.synced {
+                    format!(
+                        "# {} is synced from on-premises AD: set usageLocation at the source and let it sync (no cloud command)  # now {}",
+                        comment(&l.user.label()),
+                        comment(&l.note)
+                    )
+                } else {
+                    format!(
+                        "Update-MgUser -UserId {} -UsageLocation '<country code>'  # now {}",
+                        ps(&uid),
+                        comment(&l.note)
+                    )
+                });
             }
             if direct {
                 steps.push(DIRECT_RETRY.into());
@@ -1425,6 +1540,14 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
             commands.retain(|c| c.starts_with("Invoke-MgLicenseUser"));
         }
     }
+    // a group's all-or-nothing failure (licensing.md §6 row 10): the documented workaround, once
+    let blocks_siblings = !f.not_assigned_products.is_empty()
+        || matches!(&f.details, CauseDetails::Blocked { blocked_by, .. }
+            if blocked_by.iter().any(|b| is_pending.contains(&b.user)));
+    let group_deleted = f.group_id.as_ref().is_some_and(|g| t.deleted(g).is_some());
+    if !direct && !group_deleted && !pend.is_empty() && blocks_siblings {
+        steps.push(ALL_OR_NOTHING_WORKAROUND.into());
+    }
     Recommendation {
         summary,
         steps,
@@ -1434,9 +1557,91 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
     }
 }
 
+/// The workaround for a group whose products fail together (guide, "More than one product license
+/// assigned to a group"; licensing.md §6 row 10), in a finding whose failure holds back the
+/// group's other products or is held back by one of them.
+pub const ALL_OR_NOTHING_WORKAROUND: &str = "So that one product's failure no longer holds back the group's others (all-or-nothing): split the products into separate groups, or chain dynamic groups (one assigns e.g. Exchange Online, a second with the same rule plus an assigned-plan condition assigns the dependent products); see `licdiag explain multiple-products-in-group`.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The variants of an enum, in a list that stops compiling when a variant is added and not
+    /// listed (the match is exhaustive).
+    macro_rules! every {
+        ($t:ident: $($v:ident),* $(,)?) => {{
+            fn _exhaustive(k: $t) {
+                match k {
+                    $($t::$v)|* => {}
+                }
+            }
+            vec![$($t::$v),*]
+        }};
+    }
+
+    /// `licdiag explain <kind>` answers every kind licdiag emits: `plan`'s blocker and warning
+    /// kinds, `timeline`'s slow_processing, and `analyze`'s causes and set-up notes (nested
+    /// groups, groups still processing, users without usage location).
+    #[test]
+    fn every_kind_licdiag_emits_has_an_explain_entry() {
+        use crate::plan::doc::{BlockerKind, WarningKind};
+        let blockers = every!(BlockerKind: NotEnoughSeats, DirectAssignment, ConflictingPlans,
+            Dependency, MissingPrerequisite, PlansLost, NotInGroup, LicenseError,
+            GroupLicenseNotApplied, GroupNotLicensed, ProxyConflict);
+        let warnings = every!(WarningKind: SyncedGroup, DynamicGroup, MembershipInferred,
+            EmptyGroup, NestedGroup, MemberNotInSnapshot, LicensesFromStates,
+            AssignmentSourceUnknown, PlansUnknown, SeatsUnknown, AlreadyInError, KeepsOldProduct,
+            UnverifiedDependency, PrerequisiteUnknown, AlreadyAssigned, CoveredByOtherGroup,
+            RemovalPending, ProcessingNotComplete, WaitingForSeats, NoAssignmentFromGroup,
+            NoUsageLocation, UsageLocationNotAllowed, LargeGroup, GblRequirement,
+            NoGblSubscription);
+        let mut kinds: Vec<String> = blockers.iter().map(|k| k.as_str().to_string()).collect();
+        kinds.extend(warnings.iter().map(|k| k.as_str().to_string()));
+        kinds.extend(Cause::KNOWN.iter().map(|c| c.code().to_string()));
+        kinds.extend(
+            [
+                "slow_processing",
+                "processing",
+                crate::model::cause::UNSPECIFIED_FAILURE,
+                crate::model::cause::INHERITED_LICENSE,
+                crate::model::cause::INVALID_USAGE_LOCATION,
+            ]
+            .map(String::from),
+        );
+        for k in &kinds {
+            assert!(lookup(k).is_some(), "`licdiag explain {k}` finds no entry");
+        }
+        // the kinds reach the entry about them, not a neighbour by chance
+        for (k, key) in [
+            ("slow_processing", "group-license-processing"),
+            ("processing_not_complete", "group-license-processing"),
+            ("large_group", "group-license-processing"),
+            ("synced_group", "synced-groups"),
+            ("dynamic_group", "dynamic-groups"),
+            ("not_enough_seats", "count-violation"),
+            ("proxy_conflict", "uniqueness-violation"),
+            ("plans_unknown", "plan-checks-skipped"),
+            ("covered_by_other_group", "multiple-license-sources"),
+        ] {
+            assert_eq!(lookup(k).map(|e| e.key), Some(key.to_string()), "{k}");
+        }
+        // no alias is claimed by two entries
+        let all = all_entries();
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(|c| c.to_lowercase())
+                .collect()
+        };
+        let mut names = std::collections::HashMap::new();
+        for e in &all {
+            for n in e.aliases.iter().chain(std::iter::once(&e.key)) {
+                if let Some(other) = names.insert(norm(n), e.key.clone()) {
+                    assert_eq!(other, e.key, "{n} names two entries");
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_known_cause_and_procedure_has_an_entry() {

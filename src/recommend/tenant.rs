@@ -39,6 +39,8 @@ pub enum Membership {
 
 #[derive(Clone, Debug, Default)]
 pub struct GroupFacts {
+    /// `displayName`, when the export has it.
+    pub name: Option<String>,
     pub synced: bool,
     pub dynamic: bool,
     pub rule: Option<String>,
@@ -87,6 +89,7 @@ impl Tenant {
             groups.insert(
                 g.id.clone(),
                 GroupFacts {
+                    name: g.display_name.clone(),
                     synced: g.is_synced(),
                     dynamic: g.is_dynamic(),
                     rule: g.membership_rule.clone(),
@@ -114,6 +117,10 @@ impl Tenant {
                         .filter(|r| !r.needed_by.is_empty())
                         .filter_map(|r| r.user.id.as_ref()),
                 ),
+                // where the user holds the dependent plan: the "disable or remove it" option
+                CauseDetails::Dependency { dependencies } => {
+                    wanted.extend(dependencies.iter().filter_map(|d| d.user.id.as_ref()))
+                }
                 CauseDetails::Uniqueness { colliding, .. } => {
                     for c in colliding {
                         wanted.extend(c.user.id.as_ref());

@@ -1622,3 +1622,101 @@ fn audit_changes_after_the_snapshot_are_an_input_note_in_every_report() {
         "{notes:#?}"
     );
 }
+
+/// Review 95, item 1: licensing.md §1, `onPremisesSyncEnabled` true: a synced user's usage
+/// location is fixed on-premises. The step says so, and the commands offer no cloud
+/// `Update-MgUser` for that user (they would contradict the step); the cloud-only user keeps it.
+#[test]
+fn a_synced_users_usage_location_gets_no_cloud_command() {
+    let (v, _) = json_of(&["analyze", "fixtures/diagnose/synced-usage-location"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["group"] == "LIC-PBI")
+        .expect("the LIC-PBI finding");
+    let (steps, cmds) = advice(f);
+    assert!(
+        steps.contains("ben@contoso.example (usage location IR): if wrong, correct it at the on-premises source (synced user)"),
+        "{steps}"
+    );
+    // ben: 10000000-0000-4000-8000-000000000002 (synced); ana: ...001 (cloud-only)
+    assert!(
+        !cmds.contains("Update-MgUser -UserId '10000000-0000-4000-8000-000000000002'"),
+        "{cmds}"
+    );
+    assert!(
+        cmds.contains("ben@contoso.example is synced from on-premises AD: correct usageLocation at the source"),
+        "{cmds}"
+    );
+    assert!(
+        cmds.contains("Update-MgUser -UserId '10000000-0000-4000-8000-000000000001' -UsageLocation '<country code>'"),
+        "{cmds}"
+    );
+}
+
+/// Review 95, item 4: the DependencyViolation's second option, "disable/remove" the dependent
+/// plan, has its command like the first: tomas holds MCOMEETADV directly (a single-plan add-on),
+/// so removing the direct MCOMEETADV is the line.
+#[test]
+fn a_dependency_violation_gives_the_remove_the_dependent_command_too() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    let (steps, cmds) = advice(finding(&v, "DependencyViolation", "ENTERPRISEPACK"));
+    assert!(
+        steps.contains("or disable/remove MCOMEETADV (the direct MCOMEETADV)"),
+        "{steps}"
+    );
+    let remove = cmds
+        .lines()
+        .find(|l| l.contains("-RemoveLicenses @('0c266dff-15dd-4b49-8397-2bb16070ed52')"))
+        .unwrap_or_else(|| panic!("no removal of the direct MCOMEETADV: {cmds}"));
+    assert!(
+        remove.starts_with("# option: Set-MgUserLicense -UserId ")
+            && remove.contains("-AddLicenses @()")
+            && remove.contains("# remove the direct MCOMEETADV (which gives MCOMEETADV"),
+        "{remove}"
+    );
+}
+
+/// Review 95, item 3: a failure that holds back the group's other products (all-or-nothing), and
+/// the Other finding it causes, give the documented workaround (licensing.md §6 row 10) once; a
+/// finding with no sibling held back does not.
+#[test]
+fn all_or_nothing_findings_give_the_split_the_group_workaround() {
+    let (v, _) = analyze(&["fixtures/sample-tenant"]);
+    const W: &str = "split the products into separate groups, or chain dynamic groups";
+    for (cause, sku) in [
+        ("CountViolation", "ENTERPRISEPACK"),
+        ("MutuallyExclusiveViolation", "ENTERPRISEPACK"),
+        ("UniquenessViolation", "ENTERPRISEPACK"),
+        ("Other", "EMS"),
+    ] {
+        let (steps, _) = advice(finding(&v, cause, sku));
+        assert_eq!(steps.matches(W).count(), 1, "{cause}: {steps}");
+    }
+    let (steps, _) = advice(finding(
+        &v,
+        "ProhibitedInUsageLocationViolation",
+        "POWER_BI_PRO",
+    ));
+    assert!(!steps.contains(W), "{steps}");
+}
+
+/// Review 95, item 2: `explain` answers the kinds `timeline` and `plan` emit (every kind is
+/// checked by the unit test `every_kind_licdiag_emits_has_an_explain_entry`).
+#[test]
+fn explain_answers_the_processing_and_group_kinds() {
+    for (kind, says) in [
+        ("processing", "open a support ticket"),
+        ("slow_processing", "more than 24 hours"),
+        ("processing_not_complete", "QueuedForProcessing"),
+        ("synced_group", "on-premises AD"),
+        ("dynamic_group", "membership rule"),
+    ] {
+        licdiag()
+            .args(["explain", kind])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(says));
+    }
+}
