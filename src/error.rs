@@ -163,7 +163,7 @@ pub enum UsageError {
 
 /// The first columns of the CSV tables `licdiag export` writes (docs/tables.md), to tell such a
 /// file in an input folder from an unknown export.
-const EXPORT_HEADERS: [&[&str]; 6] = [
+const EXPORT_HEADERS: [&[&str]; 7] = [
     &["time", "activity", "category", "result", "result_reason"],
     &["user_id", "upn", "sku_id", "sku", "assigned_by_group_id"],
     &["id", "upn", "display_name", "mail", "account_enabled"],
@@ -176,6 +176,7 @@ const EXPORT_HEADERS: [&[&str]; 6] = [
         "capability_status",
     ],
     &["finding", "finding_key", "cause", "severity", "status"],
+    &["path", "format", "encoding", "gzip", "bytes"],
 ];
 
 /// What licdiag output a file is, from its first bytes (`head`), when it is one: a report in the
