@@ -1181,8 +1181,15 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                 if !powershell::plain_address(a) {
                     continue;
                 }
+                // a pseudonym (`--redact`) finds nothing in Exchange: the line says to put the
+                // real address in
+                let redacted = if crate::redact::pseudonym::is_pseudonym(a) {
+                    "  # a --redact pseudonym: put the real address in"
+                } else {
+                    ""
+                };
                 commands.push(format!(
-                    "Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{a}'\" | fl DisplayName, RecipientType, EmailAddresses"
+                    "Get-Recipient -Filter \"EmailAddresses -eq 'smtp:{a}'\" | fl DisplayName, RecipientType, EmailAddresses{redacted}"
                 ));
             }
             steps.push(if direct {
@@ -1299,10 +1306,25 @@ pub fn recommend(f: &Finding, kb: &Knowledge, t: &Tenant, origin: Origin) -> Rec
                     ));
                 }
             }
-            commands.push(format!(
-                "# check first, with this run's inputs: licdiag plan add-on <inputs> --group {} --sku {}",
-                ps(&group),
+            // the group by its id where known: a name may be a pseudonym (`--redact`) that no
+            // input holds, or hold what a shell reads otherwise than PowerShell (`O'Brien`)
+            let shell_safe = |t: &str| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            };
+            let group_arg = match &f.group_id {
+                Some(g) if shell_safe(g.as_str()) => g.to_string(),
+                _ => ps(&group),
+            };
+            let sku_arg = if shell_safe(&add_on_label) {
+                add_on_label.clone()
+            } else {
                 ps(&add_on_label)
+            };
+            commands.push(format!(
+                "# check first, with this run's inputs: licdiag plan add-on <inputs> --group {group_arg} --sku {sku_arg}  # {}",
+                comment(&group)
             ));
         }
         (Cause::Unknown(code), CauseDetails::UsageLocation { usage_locations })

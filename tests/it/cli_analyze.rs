@@ -1302,9 +1302,31 @@ fn a_missing_prerequisite_has_commands() {
     let (v, _) = analyze(&["fixtures/sample-tenant"]);
     let (_, cmds) = advice(finding(&v, "MissingPrerequisite", "WORKPLACE_ANALYTICS"));
     assert!(cmds.contains("Set-MgGroupLicense -GroupId '1743e939-d04d-5b36-9cb4-c2d99b87708e' -AddLicenses @(@{SkuId='6fd2c87f-b296-42f0-b197-1e91e994b900'}, @{SkuId='3d957427-ecdc-4df2-aacd-01cc9d519da8'}) -RemoveLicenses @()"), "{cmds}");
+    // the group by its id (a name may be a pseudonym, or hold a quote a shell reads otherwise)
     assert!(
-        cmds.contains("licdiag plan add-on <inputs> --group 'LIC-WorkplaceAnalytics' --sku 'WORKPLACE_ANALYTICS'"),
+        cmds.contains("licdiag plan add-on <inputs> --group 1743e939-d04d-5b36-9cb4-c2d99b87708e --sku WORKPLACE_ANALYTICS  # LIC-WorkplaceAnalytics"),
         "{cmds}"
+    );
+    // and so under --redact too: the line runs with the same inputs and --redact
+    let out = licdiag()
+        .args([
+            "analyze",
+            "fixtures/sample-tenant",
+            "--redact",
+            "--redact-key",
+            "k1",
+        ])
+        .output()
+        .expect("run");
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("--group 1743e939-d04d-5b36-9cb4-c2d99b87708e"),
+        "{out}"
+    );
+    // a pseudonym finds nothing in Exchange: the Get-Recipient line says so
+    assert!(
+        out.contains("@redacted.invalid'\" | fl DisplayName, RecipientType, EmailAddresses  # a --redact pseudonym: put the real address in"),
+        "{out}"
     );
 }
 
