@@ -344,6 +344,7 @@ fn fast_path_and_full_parse_agree() {
         "delimiters",
         "reference-review",
         "ps-review",
+        "ingest-review",
         "robust/csv-cut-cell",
         "robust/json-line-records",
     ] {
