@@ -4789,9 +4789,9 @@ mod consolidate_tests {
                 .expect_err("differing copies in one file")
                 .to_string();
             assert!(
-                e.starts_with("old.json: user a")
+                e.starts_with("old.json: user id u-a")
                     && e.contains("twice with different license errors")
-                    && e.contains("record 1 has")
+                    && e.contains("record 1 (a@fabrikam.example) has")
                     && e.contains("licdiag diff"),
                 "{e}"
             );

@@ -94,16 +94,13 @@ pub fn id_text<'v>(
 ) -> Result<Option<Cow<'v, str>>, SnapshotIssue> {
     match field_any(v, keys) {
         None => Ok(None),
-        // a number or boolean is no id either (`"id": 0` read as the id "0" made a user of it)
-        Some(x @ (Value::Object(_) | Value::Array(_) | Value::Number(_) | Value::Bool(_))) => {
-            Err(malformed(format!(
-                "{what}: `{}` is {} where a GUID string is expected",
-                keys.first().copied().unwrap_or("id"),
-                type_name(x)
-            )))
-        }
+        Some(x @ (Value::Object(_) | Value::Array(_))) => Err(malformed(format!(
+            "{what}: `{}` is {} where a GUID string is expected",
+            keys.first().copied().unwrap_or("id"),
+            type_name(x)
+        ))),
         Some(Value::String(s)) => Ok(value::present(s).map(Cow::Borrowed)),
-        Some(_) => Ok(None),
+        Some(x) => Ok(value::text(x).map(Cow::Owned)),
     }
 }
 
