@@ -126,7 +126,9 @@ fn str_any(m: &LightMap<'_>, keys: &[&str]) -> Sure<Option<String>> {
 fn plain_text(raw: &str) -> Sure<()> {
     let s = lightjson::unescape_str(raw).ok_or(Unsure)?;
     let t = crate::model::trim(&s);
-    if t.starts_with('{') || t.starts_with('[') {
+    // a type name where the object belongs (`ConvertTo-Json` at its default depth, `Export-Csv`)
+    // is a fault the full path names ([`super::nested`])
+    if t.starts_with('{') || t.starts_with('[') || super::snapshot::is_truncation_marker(t) {
         Err(Unsure)
     } else {
         Ok(())
@@ -162,6 +164,8 @@ fn object<'a>(doc: &'a Doc<'a>, raw: &str) -> Sure<Option<LightMap<'a>>> {
         doc.member_items(raw)
             .map(|m| Some(LightMap::borrowed(m)))
             .ok_or(Unsure)
+    } else if raw.starts_with('"') {
+        plain_text(raw).map(|()| None)
     } else {
         Ok(None)
     }
@@ -213,6 +217,23 @@ trait TopTexts {
 
 impl TopTexts for LightMap<'_> {
     fn text_any(&self, keys: &[&str]) -> Sure<Option<String>> {
+        // an activity that is not text, a result that is a boolean: a malformed record the full
+        // path names ([`super::nested::scalar_fault`])
+        let strict = keys.iter().any(|k| {
+            super::nested::ACTIVITY_KEYS.contains(k) || super::nested::RESULT_KEYS.contains(k)
+        });
+        if strict
+            && keys.iter().any(|k| {
+                self.get(k).is_some_and(|raw| {
+                    !raw.starts_with('"')
+                        && !raw.starts_with('n')
+                        && !raw.starts_with('{')
+                        && !raw.starts_with('[')
+                })
+            })
+        {
+            return Err(Unsure);
+        }
         str_any(self, keys)
     }
 }

@@ -23,6 +23,7 @@ pub mod lightjson;
 mod lines;
 #[cfg(target_os = "linux")]
 mod mapped;
+pub mod nested;
 pub mod prefilter;
 pub mod raw;
 pub(crate) mod record;
@@ -30,6 +31,7 @@ mod repeats;
 pub mod siblings;
 pub mod snapshot;
 pub mod source;
+pub mod untargeted;
 pub mod value;
 
 use crate::error::{InputError, EXPECTED_INPUT};
@@ -526,6 +528,22 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
             let raw = audit::map_ual_record(&v, inner.as_deref());
             return event_outcome(raw, &src, format);
         }
+        // a nested member left as a type name or cut JSON text would lose the record's targets
+        // or actor, and its error with them ([`nested`])
+        let (fault, scalar) = match family {
+            Family::AzureMonitor => (
+                nested::azure_monitor_fault(&v),
+                nested::azure_monitor_scalar_fault(&v),
+            ),
+            _ => (nested::nested_fault(&v), nested::scalar_fault(&v)),
+        };
+        if let Some(detail) = scalar {
+            return skip(&src, nested::WRONG_TYPE, detail, true);
+        }
+        if let Some(f) = fault {
+            let csv = csv_format.is_some();
+            return skip(&src, f.reason(csv), f.detail(csv), true);
+        }
         return event_outcome(audit::map(family, &v), &src, format);
     }
     if let Some(items) = page_items(&v).or_else(|| scuba_skus(&v)) {
@@ -898,6 +916,9 @@ fn process_csv_row(
                     event_outcome(raw, &src, AuditFormat::PurviewCsv)
                 }
                 _ => {
+                    if let Some(f) = nested::nested_fault(&v) {
+                        return skip(&src, f.reason(true), f.detail(true), true);
+                    }
                     let raw = audit::map(Family::Graph(AuditFormat::LogAnalyticsCsv), &v);
                     event_outcome(raw, &src, AuditFormat::LogAnalyticsCsv)
                 }
@@ -1717,7 +1738,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
                 sc.saw_records,
                 // the container ends early, after whole records or inside the last (cut) one
                 (sc.ended_unclosed() || sc.ended_inside_record()).then_some((
-                    if sc.saw_envelope {
+                    if sc.saw_records {
+                        Unclosed::Records
+                    } else if sc.saw_envelope {
                         Unclosed::Page
                     } else {
                         Unclosed::Array
@@ -1759,7 +1782,12 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
             return Err(InputError::Unusable {
                 path,
                 found: u.found(),
-                expected: UNCLOSED_FIX.into(),
+                expected: match u {
+                    Unclosed::Records => {
+                        format!("the whole blob, its `records` array closed: {}", u.again())
+                    }
+                    _ => UNCLOSED_FIX.into(),
+                },
             });
         }
         let note = if cut { u.cut_note(n) } else { u.note(n) };
@@ -1803,6 +1831,9 @@ fn read_json(sink: &mut Sink<'_>, mut reader: Reader, file: FileName) -> Result<
 enum Unclosed {
     Array,
     Page,
+    /// An Azure Monitor envelope (`{"records": [...]}`, formats.md §3): a blob or Event Hub
+    /// message, downloaded again rather than exported.
+    Records,
 }
 
 /// How to get an input whose array is closed ([`Unclosed`]).
@@ -1817,6 +1848,22 @@ impl Unclosed {
             Unclosed::Page => {
                 "a Graph page that is not closed (its `value` array's `]` or the page's `}` missing)"
             }
+            Unclosed::Records => {
+                "an Azure Monitor envelope that is not closed (its `records` array's `]` or the \
+                 envelope's `}` missing)"
+            }
+        }
+    }
+
+    /// How to get the whole input again: an export is run again; a storage blob or Event Hub
+    /// message is downloaded again (it was written whole).
+    fn again(self) -> &'static str {
+        match self {
+            Unclosed::Records => {
+                "download the blob again (storage account: insights-logs-auditlogs container), \
+                 or capture the Event Hub message again"
+            }
+            _ => "export it again and let it finish (`... | ConvertTo-Json -Depth 10`)",
         }
     }
 
@@ -1833,10 +1880,10 @@ impl Unclosed {
     fn note(self, n: u64) -> String {
         format!(
             "{}: the file ends after record {n} (an export cut short, or a file still being \
-             written): {}, and whatever followed is missing; export it again and let it \
-             finish (`... | ConvertTo-Json -Depth 10`)",
+             written): {}, and whatever followed is missing; {}",
             self.what(),
-            Self::read_before(n, "the end")
+            Self::read_before(n, "the end"),
+            self.again()
         )
     }
 
@@ -1847,10 +1894,10 @@ impl Unclosed {
         format!(
             "{}: the file ends inside record {n}, after record {whole} (an export cut short, or \
              a file still being written): {}, record {n} is cut (a truncated record), and \
-             whatever followed is missing; export it again and let it finish (`... | \
-             ConvertTo-Json -Depth 10`)",
+             whatever followed is missing; {}",
             self.what(),
-            Self::read_before(whole, "it")
+            Self::read_before(whole, "it"),
+            self.again()
         )
     }
 
@@ -2818,6 +2865,28 @@ fn read_in_order(
             expected: "the full objects: re-export with `ConvertTo-Json -Depth 10`".into(),
         });
     }
+    // `Export-Csv` of Graph PowerShell audit objects: every nested value is a type name, so the
+    // rows' targets, actors and details are not in the file ([`nested`])
+    if let Some(n) = sink.report.skipped.get(nested::EXPORT_CSV_TYPE_NAME) {
+        let first = sink
+            .report
+            .issues
+            .iter()
+            .find(|i| i.reason == nested::EXPORT_CSV_TYPE_NAME)
+            .map(|i| format!(" (record {}: {})", i.record, i.detail))
+            .unwrap_or_default();
+        return Err(InputError::Unusable {
+            path,
+            found: format!(
+                "an Export-Csv of Graph PowerShell audit objects: nested values written as type \
+                 names in {n} of {} records{first}",
+                sink.report.records
+            ),
+            expected: "the objects as JSON: `Get-MgAuditLogDirectoryAudit -All | ConvertTo-Json \
+                       -Depth 10 | Out-File audit.json -Encoding utf8` instead of Export-Csv"
+                .into(),
+        });
+    }
     if sink.report.kind.is_none() {
         let first = sink
             .report
@@ -3060,26 +3129,44 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
     snapshot::resolve_part_numbers(&mut out.snapshot);
     list_agrees(&out.snapshot)?;
     // each file's repeated users: how many, and the first (said in a note, as a repeated group is)
-    let mut repeats: Vec<(usize, u64, RepeatedUser)> = Vec::new();
+    let mut repeats: Vec<(usize, bool, u64, RepeatedUser)> = Vec::new();
     for u in consolidate(&mut out.snapshot)? {
         if let Some(i) = out.inputs.iter().position(|r| *r.path == *u.file) {
             let r = &mut out.inputs[i];
+            let across = u.across.is_some();
             r.snapshot_records = r.snapshot_records.saturating_sub(1);
-            *r.skipped.entry(REPEATED_USER.into()).or_default() += 1;
-            match repeats.iter_mut().find(|(at, _, _)| *at == i) {
-                Some((_, n, _)) => *n += 1,
-                None => repeats.push((i, 1, u)),
+            let reason = if across {
+                REPEATED_USER_ACROSS
+            } else {
+                REPEATED_USER
+            };
+            *r.skipped.entry(reason.into()).or_default() += 1;
+            match repeats
+                .iter_mut()
+                .find(|(at, a, _, _)| *at == i && *a == across)
+            {
+                Some((_, _, n, _)) => *n += 1,
+                None => repeats.push((i, across, 1, u)),
             }
         }
     }
-    for (i, n, u) in repeats {
+    for (i, _, n, u) in repeats {
         let s = if n == 1 { "" } else { "s" };
-        out.inputs[i].notes.push(format!(
-            "{n} user{s} listed again in the file (an id read before, with the same license \
-             errors) skipped, the copy with the most license states read (first: {}: user {}, \
-             first read in record {})",
-            u.at, u.who, u.first
-        ));
+        let note = match &u.across {
+            Some(other) => format!(
+                "{n} user{s} also read from {other} (the same ids and license errors: one \
+                 snapshot given twice, or in two formats) skipped here, the copy with the most \
+                 license states used (first: {}: user {}, read from {other}'s record {})",
+                u.at, u.who, u.first
+            ),
+            None => format!(
+                "{n} user{s} listed again in the file (an id read before, with the same license \
+                 errors) skipped, the copy with the most license states read (first: {}: user {}, \
+                 first read in record {})",
+                u.at, u.who, u.first
+            ),
+        };
+        out.inputs[i].notes.push(note);
     }
     hold_listed(&mut out)?;
     license_states_exported(&mut out)?;
@@ -3194,6 +3281,11 @@ pub fn read_inputs(paths: &[PathBuf], opts: &ReadOptions) -> Result<Ingested, In
         }
     }
     siblings::note_missing_updates(&out.events, &mut out.inputs, by_path);
+    if let Some((path, detail)) =
+        untargeted::note_untargeted(&out.events, &mut out.inputs, by_path, opts.strict)
+    {
+        return Err(InputError::Strict { path, detail });
+    }
     Ok(out)
 }
 
@@ -3366,10 +3458,12 @@ fn dedup_users(
                 // another file's copy with other errors: another snapshot ([`one_snapshot`]); a
                 // copy without license states (a users page read without them) tells nothing
                 let f = &users[o.get().0];
-                let who = || {
-                    u.upn
+                // each copy by its own UPN: two users may share an id (two tenants' exports
+                // joined, or an edited file), and naming one for both misleads
+                let upn_of = |x: &crate::model::snapshot::User| {
+                    x.upn
                         .as_deref()
-                        .map_or_else(|| u.id.to_string(), str::to_string)
+                        .map_or_else(String::new, |upn| format!(" ({upn})"))
                 };
                 if f.source.file == u.source.file {
                     let (ef, eu) = (user_errors(f), user_errors(u));
@@ -3387,18 +3481,26 @@ fn dedup_users(
                         return Err(InputError::Unusable {
                             path: u.source.file.to_string(),
                             found: format!(
-                                "user {} twice with different license errors: record {} has {}, \
-                                 record {} has {}",
-                                who(),
+                                "user id {} twice with different license errors: record {}{} \
+                                 has {}, record {}{} has {}",
+                                u.id,
                                 f.source.record,
+                                upn_of(f),
                                 show(&ef),
                                 u.source.record,
+                                upn_of(u),
                                 show(&eu)
                             ),
-                            expected: "each user once (one export; two exports joined into one \
-                                       file are two snapshots: give each its own file and compare \
-                                       them with `licdiag diff OLD NEW`)"
-                                .into(),
+                            expected: if f.upn != u.upn {
+                                "one user per id: two objects with one id and different UPNs are \
+                                 not copies of one user (a file edited or generated by hand, or \
+                                 exports of two tenants joined); export the users again"
+                            } else {
+                                "each user once (one export; two exports joined into one file are \
+                                 two snapshots: give each its own file and compare them with \
+                                 `licdiag diff OLD NEW`)"
+                            }
+                            .into(),
                         });
                     }
                     same_file.push(RepeatedUser {
@@ -3412,6 +3514,7 @@ fn dedup_users(
                             None => u.id.to_string(),
                         },
                         first: f.source.record,
+                        across: None,
                     });
                 }
                 if f.source.file != u.source.file
@@ -3422,8 +3525,32 @@ fn dedup_users(
                     return Err(second_snapshot(
                         &u.source.file,
                         &f.source.file,
-                        format!("the license errors of {} differ", who()),
+                        format!(
+                            "the license errors of user id {} differ (record {}{} of one, record \
+                             {}{} of the other)",
+                            u.id,
+                            f.source.record,
+                            upn_of(f),
+                            u.source.record,
+                            upn_of(u)
+                        ),
                     ));
+                }
+                if f.source.file != u.source.file {
+                    // the same user in another input: one copy is used, this one is counted there
+                    same_file.push(RepeatedUser {
+                        file: u.source.file.clone(),
+                        at: match u.source.line() {
+                            Some(l) => format!("record {} (line {l})", u.source.record),
+                            None => format!("record {}", u.source.record),
+                        },
+                        who: match u.upn.as_deref() {
+                            Some(upn) => format!("{upn} ({})", u.id),
+                            None => u.id.to_string(),
+                        },
+                        first: f.source.record,
+                        across: Some(f.source.file.clone()),
+                    });
                 }
                 let kept = &mut o.get_mut().1;
                 if u.license_states.len() > users[*kept].license_states.len() {
@@ -3462,7 +3589,13 @@ struct RepeatedUser {
     at: String,
     who: String,
     first: u64,
+    /// The other input the user was first read from, for a copy in another input.
+    across: Option<FileName>,
 }
+
+/// The skip reason of a user read again in another input (the same snapshot given twice, or in
+/// two formats): one copy is used ([`dedup_users`]).
+pub const REPEATED_USER_ACROSS: &str = "repeated user (read from another input too; one copy used)";
 
 /// The skip reason of a user read again in the same file with the same license errors
 /// ([`dedup_users`]).
@@ -4646,7 +4779,14 @@ mod consolidate_tests {
             in_file("a1", "old.json", true),
             in_file("a2", "new.json", true),
         ];
-        assert!(dedup_users(&mut same).expect("one snapshot").is_empty());
+        let across = dedup_users(&mut same).expect("one snapshot");
+        assert_eq!(
+            across
+                .iter()
+                .map(|f| (f.file.as_str(), f.across.as_ref().map(|x| x.as_str())))
+                .collect::<Vec<_>>(),
+            [("new.json", Some("old.json"))]
+        );
         // two copies in one file: the same errors are one user read twice, counted in its file;
         // other errors are refused, whichever comes first (the order must not decide)
         let mut one = vec![
@@ -4667,9 +4807,9 @@ mod consolidate_tests {
                 .expect_err("differing copies in one file")
                 .to_string();
             assert!(
-                e.starts_with("old.json: user a")
+                e.starts_with("old.json: user id u-a")
                     && e.contains("twice with different license errors")
-                    && e.contains("record 1 has")
+                    && e.contains("record 1 (a@fabrikam.example) has")
                     && e.contains("licdiag diff"),
                 "{e}"
             );

@@ -993,8 +993,8 @@ fn a_user_twice_in_one_file_is_a_repeat_or_refused() {
         );
         let e = r_read(&[p], false).expect_err(name);
         assert!(
-            e.contains("user u1@contoso.example twice with different license errors: record 1 has")
-                && e.contains("record 3 has")
+            e.contains("twice with different license errors: record 1 (u1@contoso.example) has")
+                && e.contains("record 3 (u1@contoso.example) has")
                 && e.contains("licdiag diff OLD NEW"),
             "{name}: {e}"
         );

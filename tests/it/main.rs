@@ -11,6 +11,7 @@ mod cli_export;
 mod cli_fail_on;
 mod cli_findings;
 mod cli_hostile;
+mod cli_ingest_review;
 mod cli_inspect;
 mod cli_other_reports;
 mod cli_plan;

@@ -32,8 +32,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use fields::{
-    MALFORMED, MISSING_CODE, MISSING_COLUMN, MISSING_ID, MISSING_SKU_ID, MISSING_UNITS, NOT_OBJECT,
-    TRUNCATED, WRONG_KIND,
+    is_truncation_marker, MALFORMED, MISSING_CODE, MISSING_COLUMN, MISSING_ID, MISSING_SKU_ID,
+    MISSING_UNITS, NOT_OBJECT, TRUNCATED, WRONG_KIND,
 };
 pub use keys::{duplicate_key, DUPLICATE_KEY};
 pub use msol::resolve_part_numbers;

@@ -184,6 +184,7 @@ pub(super) fn required_sku(
 pub(super) fn flaws(v: &Value, owner: &str) -> Option<SnapshotIssue> {
     let mut times = Vec::new();
     let mut skus = Vec::new();
+    let mut plans = Vec::new();
     for key in ["licenseAssignmentStates", "assignedLicenses"] {
         let Some(list) = fields::field(v, key).and_then(Value::as_array) else {
             continue;
@@ -194,6 +195,29 @@ pub(super) fn flaws(v: &Value, owner: &str) -> Option<SnapshotIssue> {
                 if !s.is_empty() && !crate::model::ids::is_guid(&s.to_ascii_lowercase()) {
                     skus.push(format!("`{}.skuId` is {s:?}", Entry(key, i)));
                 }
+            }
+            // a disabled plan that is no GUID is not seen as disabled ([`plan_ids`] reads GUIDs)
+            match fields::field(e, "disabledPlans") {
+                Some(Value::Array(items)) => {
+                    for (j, p) in items.iter().enumerate() {
+                        if let Some(s) = crate::ingest::value::text(p) {
+                            if PlanId::parse(&s).is_none() {
+                                plans.push(format!(
+                                    "`{}.disabledPlans[{j}]` is {s:?}",
+                                    Entry(key, i)
+                                ));
+                            }
+                        }
+                    }
+                }
+                Some(p @ Value::String(_)) => {
+                    if let Some(s) = crate::ingest::value::text(p) {
+                        if PlanId::parse(&s).is_none() && !s.starts_with('[') {
+                            plans.push(format!("`{}.disabledPlans` is {s:?}", Entry(key, i)));
+                        }
+                    }
+                }
+                _ => {}
             }
             let Some(t) = fields::field(e, "lastUpdatedDateTime") else {
                 continue;
@@ -243,8 +267,16 @@ pub(super) fn flaws(v: &Value, owner: &str) -> Option<SnapshotIssue> {
             list(skus)
         ));
     }
+    let bad_plan = !plans.is_empty();
+    if bad_plan {
+        parts.push(format!(
+            "{}: not a GUID (a plan's name where its id belongs?), so that plan is not seen as \
+             disabled; export again with `ConvertTo-Json -Depth 10`",
+            list(plans)
+        ));
+    }
     (!parts.is_empty()).then(|| SnapshotIssue {
-        reason: if bad_sku {
+        reason: if bad_sku || bad_plan {
             fields::MALFORMED
         } else {
             BAD_TIMESTAMP
@@ -261,12 +293,47 @@ pub const BAD_TIMESTAMP: &str = "bad timestamp";
 /// issue), shared with equal lists.
 fn plan_ids(e: &Value, owner: &str, path: &dyn fmt::Display) -> Result<PlanList, SnapshotIssue> {
     let plans = match fields::field(e, "disabledPlans") {
-        None => Vec::new(),
-        Some(x) => fields::strings_of(x, path, owner)?,
+        Some(x @ Value::Array(_)) => fields::strings_of(x, path, owner)?,
+        // not an array: checked for what `ConvertTo-Json` leaves one level below its depth (a
+        // single user or group at the root is one level less deep than a list's items, so its
+        // license entries are where the cut falls); an array, as every whole export writes it,
+        // is not
+        other => {
+            depth_cut(e, owner, path)?;
+            match other {
+                None => Vec::new(),
+                Some(x) => fields::strings_of(x, path, owner)?,
+            }
+        }
     };
     Ok(fields::plan_list(
         plans.iter().filter_map(|p| PlanId::parse(p)).collect(),
     ))
+}
+
+/// A license entry cut by `ConvertTo-Json`'s default depth: its `AdditionalProperties` bag as a
+/// type name (``System.Collections.Generic.Dictionary`2[...]``), or its `disabledPlans` as the
+/// plans' GUIDs joined by spaces (an array rendered as text).
+fn depth_cut(e: &Value, owner: &str, path: &dyn fmt::Display) -> Result<(), SnapshotIssue> {
+    if let Some(Value::String(s)) = crate::ingest::value::get(e, "AdditionalProperties") {
+        if fields::is_truncation_marker(s) {
+            let at = path.to_string();
+            let at = at.strip_suffix(".disabledPlans").unwrap_or(&at);
+            return Err(fields::truncated(
+                owner,
+                &format!("{at}.AdditionalProperties"),
+                s,
+            ));
+        }
+    }
+    if let Some(Value::String(s)) = fields::field(e, "disabledPlans") {
+        let mut parts = s.split_whitespace().peekable();
+        let joined = parts.clone().nth(1).is_some() && parts.all(|p| PlanId::parse(p).is_some());
+        if joined {
+            return Err(fields::truncated(owner, &path.to_string(), s));
+        }
+    }
+    Ok(())
 }
 
 /// `assignedLicenses[]` of a user or group.
