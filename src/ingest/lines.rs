@@ -227,7 +227,9 @@ fn one_line(
     let mut impure = false;
     if let Ok(Value::Object(m)) = super::record::parse(line) {
         if !is_envelope(&m) {
-            let o = process_value(Value::Object(m), src.clone(), None);
+            // checked as the fast path checks ([`super::process_value`])
+            let checked = line.len() > super::LIGHT_MAX || super::prefilter::may_be_kept_text(line);
+            let o = process_value(Value::Object(m), src.clone(), None, checked);
             outs.push(super::keys_once(o, line, &src));
             return;
         }

@@ -512,7 +512,15 @@ fn event_outcome(raw: raw::RawAudit, src: &SourceRef, format: AuditFormat) -> Ou
 }
 
 /// Turns one JSON record into an outcome.
-fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> Outcome {
+/// `checked`: the record may be kept ([`prefilter::may_be_kept_text`]), so its nested members and
+/// scalar types are checked ([`nested`]); the fast path counts a record without needles unchecked,
+/// and the full parse must read it as the fast path does.
+fn process_value(
+    v: Value,
+    src: SourceRef,
+    csv_format: Option<AuditFormat>,
+    checked: bool,
+) -> Outcome {
     if let Some(family) = audit::classify(&v) {
         let format = csv_format.unwrap_or(match family {
             Family::Graph(f) => f,
@@ -531,6 +539,7 @@ fn process_value(v: Value, src: SourceRef, csv_format: Option<AuditFormat>) -> O
         // a nested member left as a type name or cut JSON text would lose the record's targets
         // or actor, and its error with them ([`nested`])
         let (fault, scalar) = match family {
+            _ if !checked => (None, None),
             Family::AzureMonitor => (
                 nested::azure_monitor_fault(&v),
                 nested::azure_monitor_scalar_fault(&v),
@@ -689,7 +698,15 @@ fn process_json_item(item: jsonscan::JsonItem, file: &FileName, fast: bool, lean
         return skip(&src, RECORD_TOO_LARGE, detail, true);
     }
     match record::parse(&item.bytes) {
-        Ok(v) => keys_once(process_value(v, src.clone(), None), &item.bytes, &src),
+        Ok(v) => {
+            // checked as the fast path checks: a record it would count unread is not
+            let checked = !light_sized(&item.bytes) || prefilter::may_be_kept_text(&item.bytes);
+            keys_once(
+                process_value(v, src.clone(), None, checked),
+                &item.bytes,
+                &src,
+            )
+        }
         Err(e) => skip(
             &src,
             "malformed JSON",
@@ -916,7 +933,11 @@ fn process_csv_row(
                     event_outcome(raw, &src, AuditFormat::PurviewCsv)
                 }
                 _ => {
-                    if let Some(f) = nested::nested_fault(&v) {
+                    // checked as the fast path checks: a row it counts unread is not
+                    let checked = row
+                        .iter()
+                        .any(|c| prefilter::may_be_kept_text(c.as_bytes()));
+                    if let Some(f) = nested::nested_fault(&v).filter(|_| checked) {
                         return skip(&src, f.reason(true), f.detail(true), true);
                     }
                     let raw = audit::map(Family::Graph(AuditFormat::LogAnalyticsCsv), &v);
@@ -2851,7 +2872,7 @@ fn read_in_order(
     }
     // A depth-truncated PowerShell export hides license states: using the rest would report
     // licensed users as unlicensed, so the file is refused with the fix.
-    if let Some(n) = sink.report.skipped.get(snapshot::TRUNCATED) {
+    if sink.report.skipped.contains_key(snapshot::TRUNCATED) {
         let first = sink
             .report
             .issues
@@ -2861,7 +2882,10 @@ fn read_in_order(
             .unwrap_or_default();
         return Err(InputError::Unusable {
             path,
-            found: format!("a PowerShell export truncated by ConvertTo-Json's default depth in {n} of {} records{first}", sink.report.records),
+            // (not how many: the fast path looks only at an audit log's licensing records)
+            found: format!(
+                "a PowerShell export truncated by ConvertTo-Json's default depth{first}"
+            ),
             expected: "the full objects: re-export with `ConvertTo-Json -Depth 10`".into(),
         });
     }

@@ -346,6 +346,7 @@ fn fast_path_and_full_parse_agree() {
         "ps-review",
         "robust/csv-cut-cell",
         "robust/json-line-records",
+        "ingest-review",
     ] {
         for e in walk(&fixture(dir)) {
             files.push(e);
