@@ -2201,5 +2201,8 @@ fn a_failing_user_removed_from_the_group_is_closed_in_both_commands_review_95() 
     assert_eq!(f["status"], "closed", "{f:#}");
     assert_eq!(f["severity"], "info");
     let fix = f["recommendation"]["summary"].as_str().unwrap_or_default();
-    assert!(fix.contains("removed from LIC-B") && !fix.contains("Buy"), "{fix}");
+    assert!(
+        fix.contains("removed from LIC-B") && !fix.contains("Buy"),
+        "{fix}"
+    );
 }
