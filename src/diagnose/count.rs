@@ -315,7 +315,8 @@ pub(crate) fn enrich(
     if !closed.is_empty() {
         parts.push(said(
             &closed,
-            "deleted while in error (closed, not resolved)",
+            "closed while in error (deleted, removed from the group, or the product removed \
+             from it: not resolved)",
         ));
     }
     if matches!(b.sku, SkuKey::Unknown) {

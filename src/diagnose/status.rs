@@ -75,11 +75,6 @@ fn user_outcome(
     reported_here: bool,
     audit_only: bool,
 ) -> (Status, Option<Resolution>) {
-    let resolved_status = if b.cause == Cause::ConcurrencyException {
-        Status::SelfResolved
-    } else {
-        Status::Resolved
-    };
     let snap_user = ctx.user(u);
 
     // 0. the user was deleted after the error: nothing is pending for a deleted user, and
@@ -120,6 +115,119 @@ fn user_outcome(
     if b.cause.is_refused_removal() {
         return super::inherited::outcome(ctx, b, u, t);
     }
+
+    // 0b. the user removed from the failure's group, or the failing product removed from it,
+    // after the error: the group no longer assigns the product to them, so nothing of it is
+    // pending, and nothing was licensed either (the timeline's `closed`). A resolution before
+    // that stands.
+    let (status, resolved) = open_outcome(ctx, b, u, t, reported_here, audit_only);
+    match withdrawn(ctx, b, u, t) {
+        Some(c) if resolved.as_ref().is_none_or(|r| r.when >= c.when) => (Status::Closed, Some(c)),
+        _ => (status, resolved),
+    }
+}
+
+/// When the group stopped assigning the bucket's product to the user after their last error `t`:
+/// a successful `Remove member from group` of the user from the failure's group (not followed by
+/// an `Add member to group` back), or a successful `Set group license` whose whole new list leaves
+/// the product out (not followed by one adding it back). A snapshot state of that group (and
+/// product) written after it says the user has it from the group again: nothing is withdrawn.
+fn withdrawn(ctx: &Ctx<'_>, b: &Bucket, u: &UKey, t: Option<DateTime<Utc>>) -> Option<Resolution> {
+    let GroupKey::Group(g) = &b.group else {
+        return None;
+    };
+    let t = t?;
+    let later = |e: &&AuditEvent| e.time > t && e.time <= ctx.as_of && e.result == Outcome::Success;
+    // the user's membership of the group after the error: the latest change wins
+    let left = ctx
+        .user_events(u)
+        .iter()
+        .filter_map(|&i| ctx.events.get(i).copied())
+        .filter(later)
+        .filter(|e| {
+            matches!(
+                e.activity,
+                Activity::AddMemberToGroup | Activity::RemoveMemberFromGroup
+            ) && e
+                .targets
+                .iter()
+                .any(|x| x.kind == TargetKind::Group && x.id.as_ref() == Some(g))
+        })
+        .max_by_key(|e| e.time)
+        .filter(|e| e.activity == Activity::RemoveMemberFromGroup)
+        .map(|e| {
+            (
+                e.time,
+                format!(
+                    "the user was removed from {} at {} (by {}): the group no longer assigns them \
+                     its products, nothing was licensed",
+                    ctx.group_label(g),
+                    fmt_time(e.time),
+                    actor_label(&e.actor)
+                ),
+            )
+        });
+    // the product removed from the group after the error: the latest sure word wins
+    let dropped = if matches!(b.sku, SkuKey::Unknown) {
+        None
+    } else {
+        ctx.group_events(g)
+            .iter()
+            .filter_map(|&i| ctx.events.get(i).copied())
+            .filter(later)
+            .filter(|e| e.activity == Activity::SetGroupLicense)
+            .filter_map(|e| {
+                let keeps = e
+                    .licenses
+                    .as_deref()
+                    .and_then(|c| ctx.change_adds_or_keeps((c, e.extra.licenses_cut), &b.sku))?;
+                Some((e, keeps))
+            })
+            .max_by_key(|(e, _)| e.time)
+            .filter(|(_, keeps)| !keeps)
+            .map(|(e, _)| {
+                (
+                    e.time,
+                    format!(
+                        "{} was removed from the group {} at {} (by {}): the group no longer \
+                         assigns it, nothing was licensed",
+                        ctx.sku_label(&b.sku),
+                        ctx.group_label(g),
+                        fmt_time(e.time),
+                        actor_label(&e.actor)
+                    ),
+                )
+            })
+    };
+    let (when, how) = [left, dropped]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(w, _)| *w)?;
+    // a state of the group's assignment written after it: the user has it from the group again
+    let back = ctx.user(u).is_some_and(|su| {
+        su.license_states.iter().any(|st| {
+            st.assigned_by_group.as_ref() == Some(g)
+                && state_matches(st, &b.sku, &b.group)
+                && st.last_updated.is_some_and(|lu| lu > when)
+        })
+    });
+    (!back).then_some(Resolution { when, how })
+}
+
+fn open_outcome(
+    ctx: &Ctx<'_>,
+    b: &Bucket,
+    u: &UKey,
+    t: Option<DateTime<Utc>>,
+    reported_here: bool,
+    audit_only: bool,
+) -> (Status, Option<Resolution>) {
+    let resolved_status = if b.cause == Cause::ConcurrencyException {
+        Status::SelfResolved
+    } else {
+        Status::Resolved
+    };
+    let snap_user = ctx.user(u);
 
     // 1. the snapshot (or a reported error list) still shows the error
     if reported_here {
@@ -357,13 +465,13 @@ pub(crate) fn bucket_status(
                     )
                 } else if all_closed {
                     format!(
-                        "all {} deleted while in error (closed, not resolved); the last one: {}",
+                        "all {} closed while in error (deleted, or no longer assigned the product by the group), not resolved; the last one: {}",
                         plural(users.len(), "user", "users"),
                         r.how
                     )
                 } else {
                     format!(
-                        "all {} resolved or closed ({} deleted while in error); the last one: {}",
+                        "all {} resolved or closed ({} closed while in error, not resolved); the last one: {}",
                         plural(users.len(), "user", "users"),
                         closed,
                         r.how
@@ -452,7 +560,8 @@ fn started_by(ctx: &Ctx<'_>, b: &Bucket, first: DateTime<Utc>) -> Option<Started
 
 /// The group's latest processing run that licensed or failed one of the finding's users (a
 /// `Change user license` of theirs since the run before it); else the run the finding's last audit
-/// failure belongs to (the first `Finish applying` at or after it); else the group's latest. A
+/// failure belongs to (the first `Finish applying` at or after it); else, for a finding the audit
+/// log shows no failure of (the snapshot's alone), the group's latest. A
 /// later run that touched none of them, such as one for a member added the next day, is about
 /// other users.
 fn run_summary(
@@ -513,9 +622,15 @@ fn run_summary(
         let us = b.users();
         !us.is_empty() && us.iter().all(|u| ctx.no_longer_member(g, u))
     };
+    // a failure the audit log shows outside every run (none contains it, none finishes after
+    // it) has no run of its own: an earlier run of the group failed someone else (review 95 A4)
     latest_touching
         .or_else(|| last_failure.and_then(|t| runs.iter().find(|e| e.time >= t)))
-        .or(if outside { None } else { runs.last() })
+        .or(if outside || last_failure.is_some() {
+            None
+        } else {
+            runs.last()
+        })
         .and_then(|e| {
             e.extra.summary.as_ref().map(|s| ProcessingRun {
                 succeeded: s.succeeded,

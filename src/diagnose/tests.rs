@@ -2399,3 +2399,161 @@ fn conflict_fix_on_a_product_out_of_seats_says_so_review_88() {
         c.explanation
     );
 }
+
+/// Review 95 (A1, A2): eve fails CountViolation on EMS from LIC-B. Removed from LIC-B after it, or
+/// EMS removed from LIC-B, the group no longer assigns her EMS: the finding is closed (not
+/// resolved, not pending, no purchase advice), whatever later run of the group reports.
+#[test]
+fn a_failing_user_or_product_removed_from_the_group_is_closed_not_an_error_review_95() {
+    let base = || {
+        let mut w = World::new();
+        let mut set = set_group_license("LIC-B", "2026-10-02T09:10:05Z", "bob", Outcome::Success);
+        set.licenses = Some(Box::new(crate::model::LicenseChange {
+            old: vec![].into(),
+            new: vec![crate::model::AssignedLicense {
+                sku_name: Some("EMS".into()),
+                sku_id: crate::model::SkuId::parse(EMS),
+                disabled_plans: vec![].into(),
+            }]
+            .into(),
+        }));
+        w.events.push(set);
+        w.events.push(add_member(
+            "eve",
+            "LIC-B",
+            "2026-10-02T09:20:00Z",
+            admin("alice"),
+        ));
+        w.events.push(start("LIC-B", "2026-10-02T09:20:30Z"));
+        w.events.push(gbl_fail(
+            "eve",
+            "2026-10-02T09:21:00Z",
+            lerr(Cause::CountViolation, &count_text("EMS")),
+        ));
+        w.events.push(finish("LIC-B", "2026-10-02T09:22:00Z", 0, 1));
+        w
+    };
+    let closed = |w: &World, at: &str, what: &str| {
+        let d = w.run("2026-10-02T12:00:00Z");
+        let f = find(&d, Cause::CountViolation, "EMS");
+        assert_eq!(f.status, Status::Closed, "{f:#?}");
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(f.users[0].status, Status::Closed);
+        let r = f.audit.resolved.clone().expect("when it was closed");
+        assert_eq!(r.when, t(at));
+        assert!(
+            r.how.contains(what) && r.how.contains("nothing was licensed"),
+            "{}",
+            r.how
+        );
+        assert!(
+            !f.recommendation.summary.contains("Buy"),
+            "{}",
+            f.recommendation.summary
+        );
+        assert!(
+            f.recommendation.commands.is_empty(),
+            "{:?}",
+            f.recommendation.commands
+        );
+    };
+    // still failing: an error with the purchase advice
+    let d = base().run("2026-10-02T12:00:00Z");
+    let f = find(&d, Cause::CountViolation, "EMS");
+    assert_eq!((f.status, f.severity), (Status::Pending, Severity::Error));
+    // A2: removed from the group (tl7), then a clean run of the group (tl6): closed, not resolved
+    let mut w = base();
+    w.events.push(remove_member(
+        "eve",
+        "LIC-B",
+        "2026-10-02T11:00:00Z",
+        admin("alice"),
+    ));
+    closed(&w, "2026-10-02T11:00:00Z", "removed from LIC-B");
+    w.events.push(start("LIC-B", "2026-10-02T11:00:30Z"));
+    w.events.push(finish("LIC-B", "2026-10-02T11:01:00Z", 0, 0));
+    closed(&w, "2026-10-02T11:00:00Z", "removed from LIC-B");
+    // added back, and failing again: an error again
+    let mut back = World::new();
+    back.events = w.events.clone();
+    back.events.push(add_member(
+        "eve",
+        "LIC-B",
+        "2026-10-02T11:30:00Z",
+        admin("alice"),
+    ));
+    back.events.push(gbl_fail(
+        "eve",
+        "2026-10-02T11:31:00Z",
+        lerr(Cause::CountViolation, &count_text("EMS")),
+    ));
+    let d = back.run("2026-10-02T12:00:00Z");
+    assert_eq!(
+        find(&d, Cause::CountViolation, "EMS").status,
+        Status::Pending
+    );
+    // A1: the product removed from the group (tl3)
+    let mut w = base();
+    let mut set = set_group_license("LIC-B", "2026-10-02T10:00:00Z", "bob", Outcome::Success);
+    set.licenses = Some(Box::new(crate::model::LicenseChange {
+        old: vec![crate::model::AssignedLicense {
+            sku_name: Some("EMS".into()),
+            sku_id: crate::model::SkuId::parse(EMS),
+            disabled_plans: vec![].into(),
+        }]
+        .into(),
+        new: vec![].into(),
+    }));
+    w.events.push(set);
+    closed(
+        &w,
+        "2026-10-02T10:00:00Z",
+        "EMS was removed from the group LIC-B",
+    );
+    // a success before the removal stands: resolved
+    let mut w2 = base();
+    w2.events
+        .push(gbl_ok("eve", "2026-10-02T09:40:00Z", &[("EMS", EMS)]));
+    w2.events.extend(w.events.last().cloned());
+    let d = w2.run("2026-10-02T12:00:00Z");
+    assert_eq!(
+        find(&d, Cause::CountViolation, "EMS").status,
+        Status::Resolved
+    );
+}
+
+/// Review 95 (A4): ben's CountViolation from LIC-B on Oct 2 falls in no run of the group, and none
+/// finishes after it: the previous day's run, which failed someone else, is not his.
+#[test]
+fn a_failure_outside_every_run_gets_no_processing_summary_review_95() {
+    let mut w = World::new();
+    w.events.push(start("LIC-B", "2026-10-01T08:00:00Z"));
+    w.events.push(gbl_fail(
+        "alex",
+        "2026-10-01T08:01:00Z",
+        lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+    ));
+    w.events.push(finish("LIC-B", "2026-10-01T08:05:00Z", 0, 1));
+    w.events.push(add_member(
+        "ben",
+        "LIC-B",
+        "2026-10-02T08:00:00Z",
+        admin("alice"),
+    ));
+    w.events.push(gbl_fail(
+        "ben",
+        "2026-10-02T08:01:00Z",
+        lerr(Cause::CountViolation, &count_text("EMS")),
+    ));
+    let d = w.run("2026-10-02T12:00:00Z");
+    let f = find(&d, Cause::CountViolation, "EMS");
+    assert!(f.users[0].user.label().starts_with("ben"), "{f:#?}");
+    assert_eq!(f.group.as_deref(), Some("LIC-B"));
+    assert_eq!(f.audit.processing_summary, None, "{f:#?}");
+    // alex's failure is inside that run: it is his
+    let a = find(&d, Cause::CountViolation, "ENTERPRISEPACK");
+    assert_eq!(
+        a.audit.processing_summary.as_ref().map(|p| p.failed),
+        Some(1)
+    );
+}

@@ -199,7 +199,7 @@ pub fn analysis(doc: &AnalysisDoc<'_>, w: &mut dyn Write) -> io::Result<()> {
             Status::Pending => "",
             Status::Resolved => " (resolved)",
             Status::SelfResolved => " (self-resolved)",
-            Status::Closed => " (closed by deletion)",
+            Status::Closed => " (closed, not resolved)",
         };
         let pending = f.pending_users();
         let who = if f.users.is_empty() {

@@ -155,7 +155,7 @@ pub fn status_label(s: Status) -> &'static str {
         Status::Pending => "pending",
         Status::Resolved => "resolved",
         Status::SelfResolved => "self-resolved",
-        Status::Closed => "closed by deletion",
+        Status::Closed => "closed, not resolved",
     }
 }
 

@@ -250,7 +250,9 @@ fn diag_index(d: &Diagnosis, dir: &Directory) -> HashMap<(UserKey, Cause), DiagU
             };
             let e = m.entry((k, f.cause.clone())).or_default();
             e.pending |= u.status == Status::Pending;
-            if let Some(r) = &u.resolved {
+            // a closure (deleted, removed from the group, product removed) resolves nothing:
+            // the story closes those episodes itself, at the step that closed them
+            if let Some(r) = u.resolved.as_ref().filter(|_| u.status != Status::Closed) {
                 if e.resolved.as_ref().is_none_or(|x| r.when > x.when) {
                     e.resolved = Some(r.clone());
                 }
@@ -1146,6 +1148,22 @@ impl<'a> Builder<'a> {
             }
         };
         self.push_rel(e.time, (0, seq), Some(e), stage, vec![k.clone()], groups);
+        // the failing user taken out of the failure's group: the group no longer assigns them
+        // its products, so their failures from it end here, closed (nothing was licensed)
+        if change == Membership::Removed && has_open {
+            let closing: Vec<usize> = self
+                .open_of(&EpisodeSubject::User(k.clone()))
+                .into_iter()
+                .filter(|&i| {
+                    self.episodes
+                        .get(i)
+                        .is_some_and(|ep| ep.group.as_ref() == Some(&gid))
+                })
+                .collect();
+            for i in closing {
+                self.close(i, e, seq, ClosedBy::MemberRemoved);
+            }
+        }
         if is_admin(&e.actor) {
             self.triggers.push(Trigger {
                 time: e.time,

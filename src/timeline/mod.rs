@@ -164,7 +164,7 @@ pub fn timeline_and_diagnosis(
 ///   So every open failure is at least a warning (`--fail-on warning`, the default: 1 while
 ///   anything is open);
 /// - each failure episode of the story that ended (resolved, self-resolved, closed by the user's
-///   deletion or the product's removal from the group): information, as `analyze` rates a resolved
+///   deletion, the product's removal from the group or the user's removal from it): information, as `analyze` rates a resolved
 ///   error;
 /// - each group processing run over [`model::PROCESSING_LIMIT_HOURS`]: information.
 pub fn severities(doc: &TimelineDoc, diagnosis: &Diagnosis) -> Vec<Severity> {
@@ -177,7 +177,12 @@ pub fn severities(doc: &TimelineDoc, diagnosis: &Diagnosis) -> Vec<Severity> {
     let ended: usize = doc
         .time_to_resolve
         .iter()
-        .map(|s| s.resolved + s.closed_by_deletion + s.closed_by_product_removal)
+        .map(|s| {
+            s.resolved
+                + s.closed_by_deletion
+                + s.closed_by_product_removal
+                + s.closed_by_member_removal
+        })
         .sum();
     let info = std::iter::repeat_n(Severity::Info, ended + doc.slow_processing.len());
     open.chain(info).collect()

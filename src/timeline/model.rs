@@ -373,6 +373,10 @@ pub enum ClosedBy {
     /// attributed to: the group no longer assigns it, so nothing of it is pending (and nothing was
     /// licensed).
     ProductRemoved,
+    /// A `Remove member from group` took the failing user out of the group the failure is
+    /// attributed to: the group no longer assigns them the product, so nothing of it is pending
+    /// (and nothing was licensed).
+    MemberRemoved,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -471,7 +475,8 @@ pub struct OpenItem {
 pub struct CauseStats {
     #[serde(serialize_with = "opt_cause")]
     pub cause: Option<Cause>,
-    /// Failure episodes (resolved + still open + closed by deletion or product removal).
+    /// Failure episodes (resolved + still open + closed by deletion, product removal or member
+    /// removal).
     pub episodes: usize,
     pub resolved: usize,
     pub still_open: usize,
@@ -482,6 +487,10 @@ pub struct CauseStats {
     /// nor open).
     #[serde(skip_serializing_if = "is_zero")]
     pub closed_by_product_removal: usize,
+    /// Episodes closed because the failing user was removed from the group (neither resolved
+    /// nor open).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub closed_by_member_removal: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_seconds: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -303,6 +303,11 @@ pub fn describe(e: &Entry) -> Line {
                     ": product removed from the group, not resolved (removed by {who}; the group \
                      no longer assigns it: nothing was licensed, and nothing of it is pending)"
                 ),
+                ClosedBy::MemberRemoved => format!(
+                    ": removed from the group, not resolved (removed by {who}; the group no \
+                     longer assigns the product to the user: nothing was licensed, and nothing of \
+                     it is pending)"
+                ),
             });
             ("closed".into(), subject.label(), d)
         }
@@ -489,6 +494,9 @@ fn closed_notes(d: &TimelineDoc) -> Vec<String> {
             "closed by the product's removal from the group",
             |s| s.closed_by_product_removal,
         ))
+        .chain(note("closed by the user's removal from the group", |s| {
+            s.closed_by_member_removal
+        }))
         .collect()
 }
 

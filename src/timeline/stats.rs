@@ -6,8 +6,8 @@ use crate::model::Cause;
 use std::collections::BTreeMap;
 
 /// Per cause: the durations of the resolved episodes, the open ones, those closed by deletion and
-/// by the product's removal from the group.
-type Tally = (Vec<i64>, usize, usize, usize);
+/// by the product's removal from the group, and by the user's removal from the group.
+type Tally = (Vec<i64>, usize, usize, usize, usize);
 
 /// Per-cause summary of the shown episodes plus the open errors only the snapshot knows. Sorted by
 /// cause (causes first in playbook order, "not recorded" last).
@@ -22,6 +22,7 @@ pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<Caus
             // nothing is pending
             (Some(_), Some(ClosedBy::UserDeleted)) => slot.2 += 1,
             (Some(_), Some(ClosedBy::ProductRemoved)) => slot.3 += 1,
+            (Some(_), Some(ClosedBy::MemberRemoved)) => slot.4 += 1,
             (Some(r), None) => slot.0.push((r - e.first).num_seconds().max(0)),
             (None, _) => slot.1 += 1,
         }
@@ -30,15 +31,16 @@ pub fn per_cause(episodes: &[&Episode], snapshot_only: &[&OpenItem]) -> Vec<Caus
         m.entry((o.cause.is_none(), o.cause.clone())).or_default().1 += 1;
     }
     m.into_iter()
-        .map(|((_, cause), (mut d, open, deleted, removed))| {
+        .map(|((_, cause), (mut d, open, deleted, removed, left))| {
             d.sort_unstable();
             CauseStats {
                 cause,
-                episodes: d.len() + open + deleted + removed,
+                episodes: d.len() + open + deleted + removed + left,
                 resolved: d.len(),
                 still_open: open,
                 closed_by_deletion: deleted,
                 closed_by_product_removal: removed,
+                closed_by_member_removal: left,
                 median_seconds: median(&d),
                 max_seconds: d.last().copied(),
             }

@@ -1220,3 +1220,61 @@ fn a_failure_without_an_error_code_counts_in_the_episode_another_record_names() 
     assert_eq!(r[0].3, 5 * 3600 + 29 * 60 + 55);
     assert!(s.open.is_empty());
 }
+
+/// Review 95 (B3): eve fails CountViolation on EMS from LIC-B and is removed from LIC-B: her episode
+/// ends there, closed (not resolved, not still open), and a later clean run of the group does not
+/// make it resolved nor put it in the time-to-resolve figures.
+#[test]
+fn a_failing_user_removed_from_the_group_is_closed_not_resolved_review_95() {
+    let mut w = World::new();
+    w.events.push(set_group_license(
+        "LIC-B",
+        "2026-10-02T09:10:05Z",
+        "bob",
+        Outcome::Success,
+    ));
+    w.events.push(add_member(
+        "eve",
+        "LIC-B",
+        "2026-10-02T09:20:00Z",
+        admin("alice"),
+    ));
+    w.events.push(start("LIC-B", "2026-10-02T09:20:30Z"));
+    w.events.push(gbl_fail(
+        "eve",
+        "2026-10-02T09:21:00Z",
+        lerr(Cause::CountViolation, &count_text("EMS")),
+    ));
+    w.events.push(finish("LIC-B", "2026-10-02T09:22:00Z", 0, 1));
+    w.events.push(remove_member(
+        "eve",
+        "LIC-B",
+        "2026-10-02T11:00:00Z",
+        admin("alice"),
+    ));
+    w.events.push(start("LIC-B", "2026-10-02T11:00:30Z"));
+    w.events.push(finish("LIC-B", "2026-10-02T11:01:00Z", 0, 0));
+    for as_of in ["2026-10-02T11:00:00Z", "2026-10-02T11:01:00Z"] {
+        let s = story(&w, as_of);
+        assert_eq!(fixes(&s), [FixKind::MemberRemoved]);
+        assert!(s.open.is_empty(), "nothing is pending: {:?}", s.open);
+        assert!(resolved(&s).is_empty(), "a removal resolves nothing");
+        let closed: Vec<_> = s
+            .entries
+            .iter()
+            .filter_map(|e| match &e.stage {
+                Stage::Closed { by, .. } => Some(*by),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(closed, [ClosedBy::MemberRemoved]);
+        let refs: Vec<&super::model::Episode> = s.episodes.iter().collect();
+        let st = super::stats::per_cause(&refs, &[]);
+        assert_eq!(
+            (st[0].episodes, st[0].resolved, st[0].still_open),
+            (1, 0, 0)
+        );
+        assert_eq!(st[0].closed_by_member_removal, 1);
+        assert_eq!(st[0].median_seconds, None);
+    }
+}

@@ -53,7 +53,7 @@ fn a_user_deleted_while_in_error_is_closed_not_resolved() {
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("zed.gone@contoso.example (closed by deletion)"),
+        text.contains("zed.gone@contoso.example (closed, not resolved)"),
         "{text}"
     );
     assert!(

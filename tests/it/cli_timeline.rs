@@ -1535,6 +1535,25 @@ fn a_product_removed_from_the_group_closes_its_failures_unresolved() {
     // ended: information under --fail-on info
     let (_, _, code) = timeline_text(&[&path, "--fail-on", "info"]);
     assert_eq!(code, 1);
+    // review 95 A1: analyze tells the same story: closed (the group no longer assigns the
+    // product), not resolved by the later clean run, and no purchase advice
+    let (a, code) = json_of(&["analyze", &path]);
+    assert_eq!(code, 0, "{a:#}");
+    let f = &a["findings"][0];
+    assert_eq!(f["cause"], "CountViolation");
+    assert_eq!(f["status"], "closed", "{f:#}");
+    assert_eq!(f["severity"], "info");
+    let how = f["audit"]["resolved"]["how"].as_str().unwrap_or_default();
+    assert!(
+        how.contains("ENTERPRISEPACK was removed from the group")
+            && how.contains("nothing was licensed"),
+        "{how}"
+    );
+    let fix = f["recommendation"]["summary"].as_str().unwrap_or_default();
+    assert!(
+        fix.contains("closed, not resolved") && !fix.contains("Buy"),
+        "{fix}"
+    );
 }
 
 /// Review C finding 6: no license record names LIC-E3, but the failures are attributed to it (the
@@ -2149,5 +2168,41 @@ fn until_a_date_reads_end_of_day_and_a_since_after_the_inputs_is_said() {
     assert!(
         text.contains("since 2027-01-01T00:00:00Z (after the latest time in the inputs, "),
         "{text}"
+    );
+}
+
+/// Review 95 (A2, B3): eve fails CountViolation on EMS from LIC-B, is removed from LIC-B, and a
+/// later run of the group fails nobody: both commands close her failure (not resolved, not
+/// pending, no time to resolve, no purchase advice).
+#[test]
+fn a_failing_user_removed_from_the_group_is_closed_in_both_commands_review_95() {
+    let path = review("member-removed");
+    let (v, code) = json_of(&["timeline", &path]);
+    assert_eq!(code, 0, "nothing is open: {v:#}");
+    let es = entries(&v);
+    assert!(!es.iter().any(|e| e["stage"] == "resolved"), "{es:#?}");
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed")
+        .expect("a closed entry");
+    assert_eq!(closed["by"], "member_removed");
+    assert_eq!(closed["subject"]["upn"], "eve@contoso.example");
+    assert_eq!(v["still_open"], serde_json::json!([]));
+    let st = &v["time_to_resolve"][0];
+    assert_eq!(
+        (&st["episodes"], &st["resolved"], &st["still_open"]),
+        (&1.into(), &0.into(), &0.into())
+    );
+    assert_eq!(st["closed_by_member_removal"], 1);
+    assert!(st.get("median_seconds").is_none(), "{st:#}");
+    let (a, code) = json_of(&["analyze", &path]);
+    assert_eq!(code, 0, "{a:#}");
+    let f = &a["findings"][0];
+    assert_eq!(f["status"], "closed", "{f:#}");
+    assert_eq!(f["severity"], "info");
+    let fix = f["recommendation"]["summary"].as_str().unwrap_or_default();
+    assert!(
+        fix.contains("removed from LIC-B") && !fix.contains("Buy"),
+        "{fix}"
     );
 }
