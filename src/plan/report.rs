@@ -5,7 +5,7 @@
 
 use super::doc::{Blocker, Details, PlanDoc, Section, Warning};
 use crate::model::finding::UserRef;
-use crate::report::escape;
+use crate::report::escape::{self, width};
 use crate::report::table::{clean, ts};
 use crate::report::Document;
 use serde::Serialize;
@@ -138,10 +138,11 @@ fn warning_rows(w: &[Warning]) -> Vec<Vec<String>> {
 
 // ---------------------------------------------------------------------------------------- table
 
-/// Aligned columns; the last column is not padded.
+/// Aligned columns (by display width: a wide character takes two columns); the last column is
+/// not padded.
 fn text_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let n = columns.len();
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+    let mut widths: Vec<usize> = columns.iter().map(|c| width(c)).collect();
     let cleaned: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| clean(c)).collect())
@@ -149,7 +150,7 @@ fn text_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::
     for r in &cleaned {
         for (i, c) in r.iter().enumerate() {
             if let Some(wi) = widths.get_mut(i) {
-                *wi = (*wi).max(c.chars().count());
+                *wi = (*wi).max(width(c));
             }
         }
     }
@@ -157,11 +158,7 @@ fn text_table(w: &mut dyn Write, columns: &[&str], rows: &[Vec<String>]) -> io::
         let mut s = String::from("  ");
         for (i, c) in cells.iter().enumerate() {
             if i + 1 < n {
-                let pad = widths
-                    .get(i)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(c.chars().count());
+                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(width(c));
                 s.push_str(c);
                 s.push_str(&" ".repeat(pad + 2));
             } else {
@@ -600,5 +597,26 @@ mod tests {
             md_text(s, false, &names),
             "run `` licdiag plan change --group LIC-`<img src=x>`-**b** ``."
         );
+    }
+
+    #[test]
+    fn a_wide_name_keeps_the_columns_aligned() {
+        let rows = vec![
+            vec![
+                "礼萨.卡里米@x.example".to_string(),
+                "proxy_conflict".into(),
+                "d".into(),
+            ],
+            vec!["ana@x.example".to_string(), "seats".into(), "d".into()],
+        ];
+        let mut out = Vec::new();
+        text_table(&mut out, &["user", "kind", "detail"], &rows).expect("write");
+        let out = String::from_utf8(out).expect("utf-8");
+        // the third column starts at the same display column on every line
+        let starts: Vec<usize> = out
+            .lines()
+            .map(|l| width(&l[..l.rfind(' ').expect("columns") + 1]))
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{out}");
     }
 }
