@@ -135,6 +135,7 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     obs.extend(reported);
     let audit = audit_obs(ctx, &obs);
     obs.extend(audit);
+    join_attributed_group(ctx, &mut obs);
     attribute_other_to_audit(&mut obs);
     attribute_textless_to_real(ctx, &mut obs);
 
@@ -153,6 +154,67 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
             .push(o);
     }
     buckets.into_values().collect()
+}
+
+/// An audit failure whose group nothing placed (several groups were being processed at the time,
+/// say) joins the group that the same user's other observations of the same cause and product
+/// are attributed to, when they name exactly one group and no success of the user lies between
+/// (another episode): one failure, one finding, as `timeline` attributes it through the
+/// diagnosis.
+fn join_attributed_group(ctx: &Ctx<'_>, obs: &mut [Obs]) {
+    let mut of_user: HashMap<&UKey, Vec<usize>> = HashMap::default();
+    for (i, o) in obs.iter().enumerate() {
+        if let Some(u) = &o.user {
+            of_user.entry(u).or_default().push(i);
+        }
+    }
+    let mut decisions: Vec<(usize, SkuKey, GroupKey)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.is_audit() || o.group != GroupKey::Unknown || o.cause.is_unspecified() {
+            continue;
+        }
+        let Some(u) = &o.user else { continue };
+        let mut groups: BTreeSet<&GroupKey> = BTreeSet::new();
+        let mut sku: Option<&SkuKey> = None;
+        let mine = of_user.get(u).map(|v| v.as_slice()).unwrap_or(&[]);
+        for a in mine.iter().filter_map(|&j| obs.get(j)) {
+            if a.user.as_ref() != Some(u)
+                || a.cause != o.cause
+                || !matches!(a.group, GroupKey::Group(_) | GroupKey::Name(_))
+                || !compatible(&a.sku, &o.sku)
+            {
+                continue;
+            }
+            if let (Some(t), Some(at)) = (o.time, a.time) {
+                if licensed_between(ctx, u, t, at) {
+                    continue;
+                }
+            }
+            groups.insert(&a.group);
+            if !matches!(a.sku, SkuKey::Unknown) {
+                sku = match sku {
+                    Some(s) if s != &a.sku => {
+                        groups.insert(&GroupKey::Unknown); // two products: not one failure
+                        Some(s)
+                    }
+                    _ => Some(&a.sku),
+                };
+            }
+        }
+        if let [one] = groups.into_iter().collect::<Vec<_>>().as_slice() {
+            let s = match (&o.sku, sku) {
+                (SkuKey::Unknown, Some(s)) => s.clone(),
+                _ => o.sku.clone(),
+            };
+            decisions.push((i, s, (*one).clone()));
+        }
+    }
+    for (i, sku, group) in decisions {
+        if let Some(o) = obs.get_mut(i) {
+            o.sku = sku;
+            o.group = group;
+        }
+    }
 }
 
 /// An entry the snapshot (or an error list) records as `Other`, for which the audit log (or a
@@ -725,6 +787,20 @@ pub(crate) fn infer_source(
                 }
             }
             return (s, GroupKey::Group(g));
+        }
+        // 4b. several groups being processed at that moment, of which only one assigns the
+        //     product the failure names (the snapshot's group, or a `Set group license` of it)
+        if let SkuKey::Id(sid) = sku {
+            let running = ctx.groups_processing_at(t);
+            if running.len() > 1 {
+                let assigning: Vec<&crate::model::ObjectId> = running
+                    .iter()
+                    .filter(|g| ctx.group_ever_assigns(g, sid))
+                    .collect();
+                if let [one] = assigning.as_slice() {
+                    return (sku.clone(), GroupKey::Group((*one).clone()));
+                }
+            }
         }
         // 5. the licensing group the user joined or left shortly before (processing follows
         //    membership changes)
