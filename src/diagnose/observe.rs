@@ -58,6 +58,10 @@ pub(crate) struct Bucket {
     pub sku: SkuKey,
     pub group: GroupKey,
     pub obs: Vec<Obs>,
+    /// Audit failures of the bucket's users, product and group whose (other) cause the
+    /// snapshot's later license state replaced: evidence of this finding, no error of their own
+    /// ([`supersede_by_later_snapshot`]). Their `cause` is the audit's.
+    pub superseded: Vec<Obs>,
 }
 
 impl Bucket {
@@ -138,6 +142,7 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     join_attributed_group(ctx, &mut obs);
     attribute_other_to_audit(&mut obs);
     attribute_textless_to_real(ctx, &mut obs);
+    let superseded = supersede_by_later_snapshot(&mut obs);
 
     let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
     for o in obs {
@@ -149,9 +154,29 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
                 sku: o.sku.clone(),
                 group: o.group.clone(),
                 obs: Vec::new(),
+                superseded: Vec::new(),
             })
             .obs
             .push(o);
+    }
+    for (key, o) in superseded {
+        match buckets.get_mut(&key) {
+            Some(b) => b.superseded.push(o),
+            // cannot happen (the snapshot observation that supersedes it is in that bucket);
+            // kept as its own finding rather than lost
+            None => {
+                buckets.insert(
+                    (o.cause.clone(), o.sku.clone(), o.group.clone()),
+                    Bucket {
+                        cause: o.cause.clone(),
+                        sku: o.sku.clone(),
+                        group: o.group.clone(),
+                        obs: vec![o],
+                        superseded: Vec::new(),
+                    },
+                );
+            }
+        }
     }
     buckets.into_values().collect()
 }
@@ -215,6 +240,67 @@ fn join_attributed_group(ctx: &Ctx<'_>, obs: &mut [Obs]) {
             o.group = group;
         }
     }
+}
+
+/// An audit failure of a user, product and group for which the snapshot's license state, updated
+/// later than the failure, records another real error: a license state holds one error
+/// (licensing.md §1.1) and the snapshot is the later word, so the audit's older cause was
+/// replaced. The failure leaves the observations (it is no finding of its own, and not pending)
+/// and is returned with the key of the bucket of the snapshot's error, which keeps it as
+/// evidence. A snapshot state with no update time, or one updated before the failure, supersedes
+/// nothing.
+fn supersede_by_later_snapshot(obs: &mut Vec<Obs>) -> Vec<(BucketKey, Obs)> {
+    let mut snap_of_user: HashMap<&UKey, Vec<usize>> = HashMap::default();
+    for (i, o) in obs.iter().enumerate() {
+        if let (Some(u), Origin::Snapshot { .. }) = (&o.user, &o.origin) {
+            snap_of_user.entry(u).or_default().push(i);
+        }
+    }
+    let mut later: Vec<(usize, BucketKey)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.is_audit() || !is_real(&o.cause) || o.recorded_as.is_some() {
+            continue;
+        }
+        let (Some(u), Some(t), SkuKey::Id(_)) = (&o.user, o.time, &o.sku) else {
+            continue;
+        };
+        if !matches!(o.group, GroupKey::Group(_) | GroupKey::Name(_)) {
+            continue;
+        }
+        let newer = snap_of_user
+            .get(u)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&j| obs.get(j))
+            .filter(|s| {
+                matches!(s.origin, Origin::Snapshot { .. })
+                    && s.user.as_ref() == Some(u)
+                    && s.sku == o.sku
+                    && s.group == o.group
+                    && s.cause != o.cause
+                    && is_real(&s.cause)
+                    && s.time.is_some_and(|st| st > t)
+            })
+            .max_by_key(|s| s.time);
+        if let Some(s) = newer {
+            later.push((i, (s.cause.clone(), s.sku.clone(), s.group.clone())));
+        }
+    }
+    if later.is_empty() {
+        return Vec::new();
+    }
+    let mut keys: HashMap<usize, BucketKey> = later.into_iter().collect();
+    let mut out = Vec::with_capacity(keys.len());
+    let mut kept = Vec::with_capacity(obs.len());
+    for (i, o) in std::mem::take(obs).into_iter().enumerate() {
+        match keys.remove(&i) {
+            Some(k) => out.push((k, o)),
+            None => kept.push(o),
+        }
+    }
+    *obs = kept;
+    out
 }
 
 /// An entry the snapshot (or an error list) records as `Other`, for which the audit log (or a

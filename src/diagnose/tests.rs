@@ -2646,3 +2646,62 @@ fn a_failure_inside_two_runs_of_groups_with_the_same_product_stays_unattributed(
     let d = w.run("2026-10-02T09:33:00Z");
     assert_eq!(keys(&d), vec!["CountViolation/ENTERPRISEPACK/-"]);
 }
+
+/// Review 95 (h19): the audit log records DependencyViolation for tomas' ENTERPRISEPACK from
+/// LIC-E3-Voice; the snapshot's license state, updated a day later, records
+/// MutuallyExclusiveViolation. A license state holds one error (licensing.md §1.1): one pending
+/// finding, the snapshot's; the older audit cause is kept as its evidence and said to be replaced.
+/// A snapshot state updated before the failure supersedes nothing.
+#[test]
+fn a_later_snapshot_cause_replaces_an_older_audit_cause() {
+    for (updated, replaced) in [
+        ("2026-10-08T15:00:00Z", true),
+        ("2026-10-07T11:00:00Z", false),
+    ] {
+        let mut w = World::new();
+        w.snap.groups = vec![group("LIC-E3-Voice", &[(E3, &[])])];
+        let mut tomas = user("tomas");
+        tomas.license_states = vec![
+            ok(MEET, None, "2026-09-14T10:00:00Z"),
+            bad(
+                E3,
+                Some("LIC-E3-Voice"),
+                "MutuallyExclusiveViolation",
+                updated,
+            ),
+        ]
+        .into();
+        w.snap.users = vec![tomas];
+        w.snap.memberships = vec![member("LIC-E3-Voice", "tomas")];
+        let mut err = lerr(
+            Cause::DependencyViolation,
+            "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].",
+        );
+        err.sku = Some("ENTERPRISEPACK".into());
+        let fail = gbl_fail("tomas", "2026-10-07T11:33:45Z", err);
+        let source = fail.source.clone();
+        w.events = vec![fail];
+        let d = w.run(NOW);
+        if replaced {
+            assert_eq!(
+                keys(&d),
+                vec!["MutuallyExclusiveViolation/ENTERPRISEPACK/LIC-E3-Voice"]
+            );
+            let f = &d.findings[0];
+            assert_eq!(f.severity, Severity::Error);
+            assert_eq!(f.users[0].status, Status::Pending);
+            assert_eq!(f.evidence.source, Evidence::Both);
+            assert!(f.evidence.references.contains(&source));
+            assert!(
+                f.explanation.contains(
+                    "The audit log recorded DependencyViolation for tomas@fabrikam.example at 2026-10-07 11:33:45 UTC; the snapshot, updated later, records MutuallyExclusiveViolation"
+                ),
+                "{}",
+                f.explanation
+            );
+            assert_eq!(d.summary.errors, 1);
+        } else {
+            assert_eq!(d.findings.len(), 2, "{:?}", keys(&d));
+        }
+    }
+}
