@@ -1123,17 +1123,51 @@ impl<'a> Ctx<'a> {
 
     /// The only group whose processing window contains `t`.
     pub fn group_processing_at(&self, t: DateTime<Utc>) -> Option<ObjectId> {
-        let hits: BTreeSet<&ObjectId> = self
-            .processing_windows()
-            .iter()
-            .filter(|(_, s, f)| *s <= t && t <= *f)
-            .map(|(g, _, _)| g)
-            .collect();
+        let hits = self.groups_processing_at(t);
         if hits.len() == 1 {
-            hits.into_iter().next().cloned()
+            hits.into_iter().next()
         } else {
             None
         }
+    }
+
+    /// Every group whose processing window contains `t`, sorted, each once.
+    pub fn groups_processing_at(&self, t: DateTime<Utc>) -> BTreeSet<ObjectId> {
+        self.processing_windows()
+            .iter()
+            .filter(|(_, s, f)| *s <= t && t <= *f)
+            .map(|(g, _, _)| g.clone())
+            .collect()
+    }
+
+    /// Whether the inputs show group `g` assigning product `sku` at some point: the snapshot's
+    /// group lists it, or a successful `Set group license` of the group has it in its old or new
+    /// list (the entries read whole).
+    pub fn group_ever_assigns(&self, g: &ObjectId, sku: &SkuId) -> bool {
+        if self
+            .group(g)
+            .is_some_and(|gr| gr.assigned_licenses.iter().any(|l| &l.sku_id == sku))
+        {
+            return true;
+        }
+        self.group_events(g)
+            .iter()
+            .filter_map(|&i| self.events.get(i).copied())
+            .filter(|e| {
+                e.activity == Activity::SetGroupLicense
+                    && e.result == crate::model::Outcome::Success
+            })
+            .filter_map(|e| e.licenses.as_deref())
+            .any(|c| {
+                c.old
+                    .iter()
+                    .chain(c.new.iter())
+                    .any(|l| match (&l.sku_id, &l.sku_name) {
+                        (Some(id), _) => id == sku,
+                        (None, Some(n)) => self.resolve_sku_text(n).id() == Some(sku),
+                        _ => false,
+                    })
+            })
     }
 
     // ---------------------------------------------------------------- addresses

@@ -325,6 +325,7 @@ fn build_finding(
             b.cause.code()
         ));
     }
+    explanation.push_str(&superseded_sentence(ctx, b));
     explanation.push_str(&textless_sentence(ctx, b));
     if status != Status::Pending
         && !matches!(b.cause, Cause::CountViolation | Cause::ConcurrencyException)
@@ -403,6 +404,36 @@ fn build_finding(
         audit,
         recommendation: Recommendation::default(),
     }
+}
+
+/// What the finding says of the audit failures whose older cause the snapshot's later license
+/// state replaced (observe's `supersede_by_later_snapshot`): which cause, when, and that the
+/// snapshot's is the current one. Empty when there are none.
+fn superseded_sentence(ctx: &Ctx<'_>, b: &Bucket) -> String {
+    let mut by: BTreeMap<(String, String), (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    for o in &b.superseded {
+        let (Some(u), Some(t)) = (&o.user, o.time) else {
+            continue;
+        };
+        let e = by
+            .entry((o.cause.code().to_string(), ctx.user_label(u)))
+            .or_insert((t, t));
+        e.0 = e.0.min(t);
+        e.1 = e.1.max(t);
+    }
+    let mut out = String::new();
+    for ((cause, user), (first, last)) in by {
+        let when = if first == last {
+            format!("at {}", text::fmt_time(first))
+        } else {
+            format!("from {} to {}", text::fmt_time(first), text::fmt_time(last))
+        };
+        out.push_str(&format!(
+            " The audit log recorded {cause} for {user} {when}; the snapshot, updated later, records {} for the same product and group: a license state holds one error, so the older {cause} was replaced and is not pending.",
+            b.cause.code()
+        ));
+    }
+    out
 }
 
 /// What the finding says of its audit failures that named no error code and are occurrences of

@@ -58,6 +58,10 @@ pub(crate) struct Bucket {
     pub sku: SkuKey,
     pub group: GroupKey,
     pub obs: Vec<Obs>,
+    /// Audit failures of the bucket's users, product and group whose (other) cause the
+    /// snapshot's later license state replaced: evidence of this finding, no error of their own
+    /// ([`supersede_by_later_snapshot`]). Their `cause` is the audit's.
+    pub superseded: Vec<Obs>,
 }
 
 impl Bucket {
@@ -135,8 +139,10 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
     obs.extend(reported);
     let audit = audit_obs(ctx, &obs);
     obs.extend(audit);
+    join_attributed_group(ctx, &mut obs);
     attribute_other_to_audit(&mut obs);
     attribute_textless_to_real(ctx, &mut obs);
+    let superseded = supersede_by_later_snapshot(&mut obs);
 
     let mut buckets: BTreeMap<BucketKey, Bucket> = BTreeMap::new();
     for o in obs {
@@ -148,11 +154,153 @@ pub(crate) fn collect(ctx: &Ctx<'_>) -> Vec<Bucket> {
                 sku: o.sku.clone(),
                 group: o.group.clone(),
                 obs: Vec::new(),
+                superseded: Vec::new(),
             })
             .obs
             .push(o);
     }
+    for (key, o) in superseded {
+        match buckets.get_mut(&key) {
+            Some(b) => b.superseded.push(o),
+            // cannot happen (the snapshot observation that supersedes it is in that bucket);
+            // kept as its own finding rather than lost
+            None => {
+                buckets.insert(
+                    (o.cause.clone(), o.sku.clone(), o.group.clone()),
+                    Bucket {
+                        cause: o.cause.clone(),
+                        sku: o.sku.clone(),
+                        group: o.group.clone(),
+                        obs: vec![o],
+                        superseded: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
     buckets.into_values().collect()
+}
+
+/// An audit failure whose group nothing placed (several groups were being processed at the time,
+/// say) joins the group that the same user's other observations of the same cause and product
+/// are attributed to, when they name exactly one group and no success of the user lies between
+/// (another episode): one failure, one finding, as `timeline` attributes it through the
+/// diagnosis.
+fn join_attributed_group(ctx: &Ctx<'_>, obs: &mut [Obs]) {
+    let mut of_user: HashMap<&UKey, Vec<usize>> = HashMap::default();
+    for (i, o) in obs.iter().enumerate() {
+        if let Some(u) = &o.user {
+            of_user.entry(u).or_default().push(i);
+        }
+    }
+    let mut decisions: Vec<(usize, SkuKey, GroupKey)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.is_audit() || o.group != GroupKey::Unknown || o.cause.is_unspecified() {
+            continue;
+        }
+        let Some(u) = &o.user else { continue };
+        let mut groups: BTreeSet<&GroupKey> = BTreeSet::new();
+        let mut sku: Option<&SkuKey> = None;
+        let mine = of_user.get(u).map(|v| v.as_slice()).unwrap_or(&[]);
+        for a in mine.iter().filter_map(|&j| obs.get(j)) {
+            if a.user.as_ref() != Some(u)
+                || a.cause != o.cause
+                || !matches!(a.group, GroupKey::Group(_) | GroupKey::Name(_))
+                || !compatible(&a.sku, &o.sku)
+            {
+                continue;
+            }
+            if let (Some(t), Some(at)) = (o.time, a.time) {
+                if licensed_between(ctx, u, t, at) {
+                    continue;
+                }
+            }
+            groups.insert(&a.group);
+            if !matches!(a.sku, SkuKey::Unknown) {
+                sku = match sku {
+                    Some(s) if s != &a.sku => {
+                        groups.insert(&GroupKey::Unknown); // two products: not one failure
+                        Some(s)
+                    }
+                    _ => Some(&a.sku),
+                };
+            }
+        }
+        if let [one] = groups.into_iter().collect::<Vec<_>>().as_slice() {
+            let s = match (&o.sku, sku) {
+                (SkuKey::Unknown, Some(s)) => s.clone(),
+                _ => o.sku.clone(),
+            };
+            decisions.push((i, s, (*one).clone()));
+        }
+    }
+    for (i, sku, group) in decisions {
+        if let Some(o) = obs.get_mut(i) {
+            o.sku = sku;
+            o.group = group;
+        }
+    }
+}
+
+/// An audit failure of a user, product and group for which the snapshot's license state, updated
+/// later than the failure, records another real error: a license state holds one error
+/// (licensing.md §1.1) and the snapshot is the later word, so the audit's older cause was
+/// replaced. The failure leaves the observations (it is no finding of its own, and not pending)
+/// and is returned with the key of the bucket of the snapshot's error, which keeps it as
+/// evidence. A snapshot state with no update time, or one updated before the failure, supersedes
+/// nothing.
+fn supersede_by_later_snapshot(obs: &mut Vec<Obs>) -> Vec<(BucketKey, Obs)> {
+    let mut snap_of_user: HashMap<&UKey, Vec<usize>> = HashMap::default();
+    for (i, o) in obs.iter().enumerate() {
+        if let (Some(u), Origin::Snapshot { .. }) = (&o.user, &o.origin) {
+            snap_of_user.entry(u).or_default().push(i);
+        }
+    }
+    let mut later: Vec<(usize, BucketKey)> = Vec::new();
+    for (i, o) in obs.iter().enumerate() {
+        if !o.is_audit() || !is_real(&o.cause) || o.recorded_as.is_some() {
+            continue;
+        }
+        let (Some(u), Some(t), SkuKey::Id(_)) = (&o.user, o.time, &o.sku) else {
+            continue;
+        };
+        if !matches!(o.group, GroupKey::Group(_) | GroupKey::Name(_)) {
+            continue;
+        }
+        let newer = snap_of_user
+            .get(u)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&j| obs.get(j))
+            .filter(|s| {
+                matches!(s.origin, Origin::Snapshot { .. })
+                    && s.user.as_ref() == Some(u)
+                    && s.sku == o.sku
+                    && s.group == o.group
+                    && s.cause != o.cause
+                    && is_real(&s.cause)
+                    && s.time.is_some_and(|st| st > t)
+            })
+            .max_by_key(|s| s.time);
+        if let Some(s) = newer {
+            later.push((i, (s.cause.clone(), s.sku.clone(), s.group.clone())));
+        }
+    }
+    if later.is_empty() {
+        return Vec::new();
+    }
+    let mut keys: HashMap<usize, BucketKey> = later.into_iter().collect();
+    let mut out = Vec::with_capacity(keys.len());
+    let mut kept = Vec::with_capacity(obs.len());
+    for (i, o) in std::mem::take(obs).into_iter().enumerate() {
+        match keys.remove(&i) {
+            Some(k) => out.push((k, o)),
+            None => kept.push(o),
+        }
+    }
+    *obs = kept;
+    out
 }
 
 /// An entry the snapshot (or an error list) records as `Other`, for which the audit log (or a
@@ -725,6 +873,20 @@ pub(crate) fn infer_source(
                 }
             }
             return (s, GroupKey::Group(g));
+        }
+        // 4b. several groups being processed at that moment, of which only one assigns the
+        //     product the failure names (the snapshot's group, or a `Set group license` of it)
+        if let SkuKey::Id(sid) = sku {
+            let running = ctx.groups_processing_at(t);
+            if running.len() > 1 {
+                let assigning: Vec<&crate::model::ObjectId> = running
+                    .iter()
+                    .filter(|g| ctx.group_ever_assigns(g, sid))
+                    .collect();
+                if let [one] = assigning.as_slice() {
+                    return (sku.clone(), GroupKey::Group((*one).clone()));
+                }
+            }
         }
         // 5. the licensing group the user joined or left shortly before (processing follows
         //    membership changes)

@@ -485,14 +485,20 @@ pub(crate) fn bucket_status(
 
 /// Evidence kind and references.
 pub(crate) fn evidence(b: &Bucket) -> EvidenceInfo {
-    let audit = b.obs.iter().any(|o| o.is_audit());
+    // an audit failure whose cause the later snapshot replaced is evidence of the finding too
+    let audit = b.obs.iter().any(|o| o.is_audit()) || !b.superseded.is_empty();
     let snap = b.obs.iter().any(|o| !o.is_audit());
     let source = match (snap, audit) {
         (true, true) => Evidence::Both,
         (false, true) => Evidence::Audit,
         _ => Evidence::Snapshot,
     };
-    let mut refs: Vec<_> = b.obs.iter().map(|o| o.source.clone()).collect();
+    let mut refs: Vec<_> = b
+        .obs
+        .iter()
+        .chain(&b.superseded)
+        .map(|o| o.source.clone())
+        .collect();
     refs.sort_by(|a, b| {
         a.file
             .cmp(&b.file)

@@ -2557,3 +2557,151 @@ fn a_failure_outside_every_run_gets_no_processing_summary_review_95() {
         Some(1)
     );
 }
+
+/// A `Set group license` of `group` whose new list is `skus` (ids).
+fn set_license_to(group: &str, at: &str, skus: &[&str]) -> crate::model::AuditEvent {
+    let mut e = set_group_license(group, at, "alice", Outcome::Success);
+    e.licenses = Some(Box::new(crate::model::LicenseChange {
+        old: Vec::new().into(),
+        new: skus
+            .iter()
+            .map(|id| crate::model::AssignedLicense {
+                sku_name: None,
+                sku_id: crate::model::SkuId::parse(id),
+                disabled_plans: Vec::new().into(),
+            })
+            .collect(),
+    }));
+    e
+}
+
+/// Review 95 (tl4): LIC-A's and LIC-B's runs overlap; fin fails CountViolation on ENTERPRISEPACK
+/// inside both, then again inside LIC-A's run only. One failure, one finding, from LIC-A, first
+/// seen at the first failure: LIC-A is the only running group that assigns the product (when the
+/// `Set group license` records say so), or the group the same user's same failure is attributed
+/// to (when nothing names the groups' products).
+#[test]
+fn a_failure_inside_two_overlapping_runs_joins_the_group_that_explains_it() {
+    for lists in [true, false] {
+        let mut w = World::new();
+        if lists {
+            w.events
+                .push(set_license_to("LIC-A", "2026-10-02T09:10:00Z", &[E3]));
+            w.events
+                .push(set_license_to("LIC-B", "2026-10-02T09:10:05Z", &[EMS]));
+        }
+        let fail = |at: &str| {
+            gbl_fail(
+                "fin",
+                at,
+                lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+            )
+        };
+        w.events.extend([
+            start("LIC-A", "2026-10-02T09:10:30Z"),
+            start("LIC-B", "2026-10-02T09:10:40Z"),
+            fail("2026-10-02T09:11:30Z"),
+            finish("LIC-A", "2026-10-02T09:12:00Z", 0, 1),
+            finish("LIC-B", "2026-10-02T09:12:10Z", 1, 0),
+            start("LIC-A", "2026-10-02T09:31:30Z"),
+            fail("2026-10-02T09:32:10Z"),
+            finish("LIC-A", "2026-10-02T09:33:00Z", 0, 1),
+        ]);
+        let d = w.run("2026-10-02T09:33:00Z");
+        assert_eq!(
+            keys(&d),
+            vec!["CountViolation/ENTERPRISEPACK/LIC-A"],
+            "lists {lists}"
+        );
+        let f = &d.findings[0];
+        assert_eq!(f.users.len(), 1);
+        assert_eq!(f.users[0].status, Status::Pending);
+        assert_eq!(
+            f.users[0].first_error_at,
+            Some(t("2026-10-02T09:11:30Z")),
+            "lists {lists}"
+        );
+        assert_eq!(d.summary.errors, 1);
+    }
+}
+
+/// Two runs overlap and both groups assign the failing product: nothing tells which group the
+/// failure is from, so it is not guessed.
+#[test]
+fn a_failure_inside_two_runs_of_groups_with_the_same_product_stays_unattributed() {
+    let mut w = World::new();
+    w.events = vec![
+        set_license_to("LIC-A", "2026-10-02T09:10:00Z", &[E3]),
+        set_license_to("LIC-B", "2026-10-02T09:10:05Z", &[E3]),
+        start("LIC-A", "2026-10-02T09:10:30Z"),
+        start("LIC-B", "2026-10-02T09:10:40Z"),
+        gbl_fail(
+            "fin",
+            "2026-10-02T09:11:30Z",
+            lerr(Cause::CountViolation, &count_text("ENTERPRISEPACK")),
+        ),
+        finish("LIC-A", "2026-10-02T09:12:00Z", 0, 1),
+        finish("LIC-B", "2026-10-02T09:12:10Z", 0, 1),
+    ];
+    let d = w.run("2026-10-02T09:33:00Z");
+    assert_eq!(keys(&d), vec!["CountViolation/ENTERPRISEPACK/-"]);
+}
+
+/// Review 95 (h19): the audit log records DependencyViolation for tomas' ENTERPRISEPACK from
+/// LIC-E3-Voice; the snapshot's license state, updated a day later, records
+/// MutuallyExclusiveViolation. A license state holds one error (licensing.md §1.1): one pending
+/// finding, the snapshot's; the older audit cause is kept as its evidence and said to be replaced.
+/// A snapshot state updated before the failure supersedes nothing.
+#[test]
+fn a_later_snapshot_cause_replaces_an_older_audit_cause() {
+    for (updated, replaced) in [
+        ("2026-10-08T15:00:00Z", true),
+        ("2026-10-07T11:00:00Z", false),
+    ] {
+        let mut w = World::new();
+        w.snap.groups = vec![group("LIC-E3-Voice", &[(E3, &[])])];
+        let mut tomas = user("tomas");
+        tomas.license_states = vec![
+            ok(MEET, None, "2026-09-14T10:00:00Z"),
+            bad(
+                E3,
+                Some("LIC-E3-Voice"),
+                "MutuallyExclusiveViolation",
+                updated,
+            ),
+        ]
+        .into();
+        w.snap.users = vec![tomas];
+        w.snap.memberships = vec![member("LIC-E3-Voice", "tomas")];
+        let mut err = lerr(
+            Cause::DependencyViolation,
+            "License assignment failed because service plan [MCOMEETADV] depends on the service plan(s) [MCOSTANDARD].",
+        );
+        err.sku = Some("ENTERPRISEPACK".into());
+        let fail = gbl_fail("tomas", "2026-10-07T11:33:45Z", err);
+        let source = fail.source.clone();
+        w.events = vec![fail];
+        let d = w.run(NOW);
+        if replaced {
+            assert_eq!(
+                keys(&d),
+                vec!["MutuallyExclusiveViolation/ENTERPRISEPACK/LIC-E3-Voice"]
+            );
+            let f = &d.findings[0];
+            assert_eq!(f.severity, Severity::Error);
+            assert_eq!(f.users[0].status, Status::Pending);
+            assert_eq!(f.evidence.source, Evidence::Both);
+            assert!(f.evidence.references.contains(&source));
+            assert!(
+                f.explanation.contains(
+                    "The audit log recorded DependencyViolation for tomas@fabrikam.example at 2026-10-07 11:33:45 UTC; the snapshot, updated later, records MutuallyExclusiveViolation"
+                ),
+                "{}",
+                f.explanation
+            );
+            assert_eq!(d.summary.errors, 1);
+        } else {
+            assert_eq!(d.findings.len(), 2, "{:?}", keys(&d));
+        }
+    }
+}
