@@ -649,16 +649,22 @@ pub struct EventExtra {
 /// The changes of a successful `Update user` that fix license errors the guide names: a usage
 /// location set (ProhibitedInUsageLocationViolation) and proxy addresses changed
 /// (UniquenessViolation).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserFixes {
     pub usage_location_set: bool,
     pub addresses_changed: bool,
+    /// The e-mail addresses the change took out of `ProxyAddresses` (in the old list, not in the
+    /// new), lower-cased and without their `smtp:` prefix: an address freed for another object
+    /// (the guide's duplicate proxy address, fixed on the object that held it). Addresses of
+    /// other types (`SIP:`, `X500:`, ...) are left out.
+    pub addresses_removed: Vec<Box<str>>,
 }
 
 impl UserFixes {
     pub const NONE: UserFixes = UserFixes {
         usage_location_set: false,
         addresses_changed: false,
+        addresses_removed: Vec::new(),
     };
     pub fn any(&self) -> bool {
         self.usage_location_set || self.addresses_changed

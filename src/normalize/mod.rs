@@ -404,9 +404,38 @@ fn user_fixes(
             f.usage_location_set = true;
         } else if name.eq_ignore_ascii_case("ProxyAddresses") {
             f.addresses_changed = true;
+            let new = smtp_addresses(p.new.as_deref());
+            for a in smtp_addresses(p.old.as_deref()) {
+                if !new.contains(&a) && !f.addresses_removed.contains(&a) {
+                    f.addresses_removed.push(a);
+                }
+            }
         }
     }
     f
+}
+
+/// The e-mail addresses of a `ProxyAddresses` value (`["SMTP:a@x","smtp:b@x"]`, or the bare
+/// list some exports write), lower-cased and without the `smtp:` prefix; addresses of other
+/// types (`SIP:`, `X500:`) are left out, as is anything that is not an address.
+fn smtp_addresses(v: Option<&str>) -> Vec<Box<str>> {
+    let Some(v) = v else { return Vec::new() };
+    let mut out: Vec<Box<str>> = Vec::new();
+    for part in v.split([',', ';', '[', ']']) {
+        let a = part.trim().trim_matches(['"', '\\', '\'', ' ']).trim();
+        let a = match a.split_once(':') {
+            Some((kind, rest)) if kind.eq_ignore_ascii_case("smtp") => rest.trim(),
+            Some(_) => continue,
+            None => a,
+        };
+        if a.contains('@') && !a.contains(char::is_whitespace) {
+            let a: Box<str> = a.to_lowercase().into();
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
 }
 
 /// What an `Update group`'s modified properties change in how the group chooses its members:

@@ -87,6 +87,12 @@ struct Builder<'a> {
     slow: Vec<SlowProcessing>,
     /// Licensing-group membership changes seen so far, per user.
     memberships: HashMap<UserKey, Vec<(DateTime<Utc>, ObjectId)>>,
+    /// The latest successful membership change of a user in a licensing group seen so far
+    /// (`true`: added).
+    member_now: HashMap<(UserKey, ObjectId), bool>,
+    /// The products (lower-cased) the audit log's successful `Set group license` records gave
+    /// each group so far (their new lists): what a failure naming a product can be attributed by.
+    group_products: HashMap<ObjectId, BTreeSet<String>>,
     triggers: Vec<Trigger>,
     /// (trigger seq, product) -> index of the inferred seats fix.
     inferred: HashMap<(usize, String), usize>,
@@ -139,6 +145,8 @@ pub fn build(
         windows: BTreeMap::new(),
         slow: Vec::new(),
         memberships: HashMap::default(),
+        member_now: HashMap::default(),
+        group_products: HashMap::default(),
         triggers: Vec::new(),
         inferred: HashMap::default(),
         freed: Vec::new(),
@@ -676,6 +684,17 @@ impl<'a> Builder<'a> {
             }
             return;
         }
+        if let (Some(gid), Outcome::Success, Some((c, _))) = (&id, e.result, change_of(e)) {
+            let products: BTreeSet<String> = c
+                .new
+                .iter()
+                .map(|l| self.license_label(l).to_lowercase())
+                .collect();
+            self.group_products
+                .entry(gid.clone())
+                .or_default()
+                .extend(products);
+        }
         if let (Some(gid), Outcome::Success) = (&id, e.result) {
             // what the group assigns from now on: a product removed for sure, until it is added
             // back
@@ -698,7 +717,23 @@ impl<'a> Builder<'a> {
                     && self.episodes.get(i).and_then(|x| x.group.as_ref()) == Some(gid)
             })
         });
-        if e.result == Outcome::Success && (!group_eps.is_empty() || user_eps_in_group) {
+        // the guide's fix of a conflict made in the other product's group: a plan disabled (or
+        // the product removed) in a group of a user failing with MutuallyExclusiveViolation from
+        // another group
+        let conflicts = match &id {
+            Some(gid) if e.result == Outcome::Success => self.conflicts_eased(gid, &edit),
+            _ => Vec::new(),
+        };
+        if e.result == Outcome::Success
+            && (!group_eps.is_empty() || user_eps_in_group || !conflicts.is_empty())
+        {
+            let mut groups = groups.clone();
+            for k in &conflicts {
+                groups.extend(self.open_groups(k));
+            }
+            groups.sort();
+            groups.dedup();
+            let for_users = conflicts.iter().map(|k| self.dir.user_ref(k)).collect();
             self.push_rel(
                 e.time,
                 (0, seq),
@@ -713,9 +748,11 @@ impl<'a> Builder<'a> {
                     inferred: false,
                     users_resolved: None,
                     change: edit.clone(),
+                    addresses: Vec::new(),
+                    for_users,
                 },
-                Vec::new(),
-                groups.clone(),
+                conflicts,
+                groups,
             );
             for i in group_eps {
                 self.resolve(
@@ -779,6 +816,78 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The users failing with MutuallyExclusiveViolation from a group other than `gid` whom a
+    /// `Set group license` of `gid` may have freed of the conflict: it newly disables a plan or
+    /// removes a product, and the user is a member of `gid` (the audit log's latest membership
+    /// change, else the snapshot's members or license states), or nothing says whether they are.
+    fn conflicts_eased(&self, gid: &ObjectId, edit: &LicenseEdit) -> Vec<UserKey> {
+        if edit.plans_disabled.is_empty() && edit.removed.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<UserKey> = Vec::new();
+        for ((s, c), &i) in &self.open {
+            let EpisodeSubject::User(k) = s else { continue };
+            if c.as_ref() != Some(&Cause::MutuallyExclusiveViolation)
+                || self.episodes.get(i).and_then(|x| x.group.as_ref()) == Some(gid)
+                || out.contains(k)
+            {
+                continue;
+            }
+            if self.is_member(k, gid) != Some(false) {
+                out.push(k.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether the group assigns the product, as the audit log's `Set group license` records
+    /// (their new lists) or the snapshot's group licenses show it.
+    fn assigns(&self, gid: &ObjectId, sku: &str) -> bool {
+        let sku = sku.trim();
+        if self
+            .group_products
+            .get(gid)
+            .is_some_and(|p| p.contains(&sku.to_lowercase()))
+        {
+            return true;
+        }
+        self.snap
+            .groups
+            .iter()
+            .filter(|g| &g.id == gid)
+            .flat_map(|g| g.assigned_licenses.iter())
+            .any(|l| {
+                self.kb
+                    .sku_part_number(&l.sku_id)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(sku))
+            })
+    }
+
+    /// Whether the user is a member of the group as the inputs say: the latest membership change
+    /// the audit log showed so far, else the snapshot (the group's members, or a license state the
+    /// group assigns the user); `None` when neither says.
+    fn is_member(&self, k: &UserKey, gid: &ObjectId) -> Option<bool> {
+        if let Some(&m) = self.member_now.get(&(k.clone(), gid.clone())) {
+            return Some(m);
+        }
+        let UserKey::Id(uid) = k else { return None };
+        let by_state = self.snap.users.iter().any(|u| {
+            &u.id == uid
+                && u.license_states
+                    .iter()
+                    .any(|st| st.assigned_by_group.as_ref() == Some(gid))
+        });
+        if by_state {
+            return Some(true);
+        }
+        self.snap
+            .groups
+            .iter()
+            .find(|g| &g.id == gid)
+            .and_then(|g| g.members.as_ref())
+            .map(|m| m.contains(uid))
+    }
+
     /// Opens (or extends) a failure episode.
     fn fail(
         &mut self,
@@ -835,6 +944,14 @@ impl<'a> Builder<'a> {
             .collect();
         if let [one] = running.as_slice() {
             return Some((*one).clone());
+        }
+        // overlapping runs: the only one whose group assigns the product the failure names
+        if let (true, Some(sku)) = (running.len() > 1, sku) {
+            let assigning: Vec<&&ObjectId> =
+                running.iter().filter(|g| self.assigns(g, sku)).collect();
+            if let [one] = assigning.as_slice() {
+                return Some((**one).clone());
+            }
         }
         let joined_or_left = self
             .memberships
@@ -1067,6 +1184,8 @@ impl<'a> Builder<'a> {
                         inferred: false,
                         users_resolved: None,
                         change: LicenseEdit::default(),
+                        addresses: Vec::new(),
+                        for_users: Vec::new(),
                     },
                     vec![k.clone()],
                     groups.clone(),
@@ -1118,6 +1237,8 @@ impl<'a> Builder<'a> {
             .entry(k.clone())
             .or_default()
             .push((e.time, gid.clone()));
+        self.member_now
+            .insert((k.clone(), gid.clone()), change == Membership::Added);
         let user = self.dir.user_ref(&k);
         let mut groups = self.open_groups(&k);
         if !groups.contains(&gid) {
@@ -1138,6 +1259,8 @@ impl<'a> Builder<'a> {
                 inferred: false,
                 users_resolved: None,
                 change: LicenseEdit::default(),
+                addresses: Vec::new(),
+                for_users: Vec::new(),
             }
         } else {
             Stage::MembershipChanged {
@@ -1212,7 +1335,8 @@ impl<'a> Builder<'a> {
             }
             return;
         }
-        let changed = e.extra.user_fixes;
+        self.address_freed(seq, e, &k);
+        let changed = &e.extra.user_fixes;
         let causes: Vec<Cause> = self
             .open_of(&EpisodeSubject::User(k.clone()))
             .into_iter()
@@ -1243,11 +1367,111 @@ impl<'a> Builder<'a> {
                     inferred: false,
                     users_resolved: None,
                     change: LicenseEdit::default(),
+                    addresses: Vec::new(),
+                    for_users: Vec::new(),
                 },
                 vec![k.clone()],
                 groups.clone(),
             );
         }
+    }
+
+    /// An administrator's `Update user` that took out of its user's proxy addresses an address
+    /// another user failing with UniquenessViolation has (UPN, mail or a proxy address): the
+    /// guide's fix of a duplicate proxy address, made on the object that holds it. A step of the
+    /// failing users' episodes (`address freed`), named by the object changed.
+    fn address_freed(&mut self, seq: usize, e: &'a AuditEvent, k: &UserKey) {
+        let removed = &e.extra.user_fixes.addresses_removed;
+        if removed.is_empty() {
+            return;
+        }
+        let failing: Vec<UserKey> = self
+            .open
+            .iter()
+            .filter(|((_, c), _)| c.as_ref() == Some(&Cause::UniquenessViolation))
+            .filter_map(|((s, _), _)| match s {
+                EpisodeSubject::User(u) if u != k => Some(u.clone()),
+                _ => None,
+            })
+            .collect();
+        let (mut users, mut addresses, mut groups) = (Vec::new(), Vec::new(), Vec::new());
+        for u in failing {
+            let theirs = self.addresses_of(&u);
+            let hit: Vec<String> = removed
+                .iter()
+                .filter(|a| theirs.iter().any(|t| t == &***a))
+                .map(|a| a.to_string())
+                .collect();
+            if hit.is_empty() || users.contains(&u) {
+                continue;
+            }
+            addresses.extend(hit);
+            groups.extend(self.open_groups(&u));
+            users.push(u);
+        }
+        if users.is_empty() {
+            return;
+        }
+        addresses.sort();
+        addresses.dedup();
+        groups.sort();
+        groups.dedup();
+        let for_users = users.iter().map(|u| self.dir.user_ref(u)).collect();
+        let mut keys = vec![k.clone()];
+        keys.extend(users);
+        self.push_rel(
+            e.time,
+            (0, seq),
+            Some(e),
+            Stage::Fix {
+                fix: FixKind::AddressFreed,
+                who: Some(e.actor.label()),
+                user: Some(self.dir.user_ref(k)),
+                group: None,
+                skus: Vec::new(),
+                truncated: None,
+                inferred: false,
+                users_resolved: None,
+                change: LicenseEdit::default(),
+                addresses,
+                for_users,
+            },
+            keys,
+            groups,
+        );
+    }
+
+    /// A user's e-mail addresses as the inputs give them, lower-cased, without `smtp:`: their
+    /// UPNs (latest and former), and the snapshot's mail and proxy addresses.
+    fn addresses_of(&self, k: &UserKey) -> Vec<String> {
+        let bare = |a: &str| -> Option<String> {
+            let a = a.trim();
+            let a = match a.split_once(':') {
+                Some((kind, rest)) if kind.eq_ignore_ascii_case("smtp") => rest.trim(),
+                Some(_) => return None,
+                None => a,
+            };
+            (!a.is_empty()).then(|| a.to_lowercase())
+        };
+        let mut out: Vec<String> = Vec::new();
+        let r = self.dir.user_ref(k);
+        out.extend(r.upn.as_deref().and_then(bare));
+        if let UserKey::Upn(u) = k {
+            out.extend(bare(u));
+        }
+        out.extend(self.dir.former_upns(k).iter().filter_map(|u| bare(u)));
+        let snap_user = self.snap.users.iter().find(|s| match k {
+            UserKey::Id(id) => &s.id == id,
+            UserKey::Upn(u) => s.upn.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(u)),
+        });
+        if let Some(s) = snap_user {
+            out.extend(s.upn.as_deref().and_then(bare));
+            out.extend(s.mail.as_deref().and_then(bare));
+            out.extend(s.proxy_addresses.iter().filter_map(bare));
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// An `Update group` that changed a licensing group's membership rule, type or rule
@@ -1306,6 +1530,8 @@ impl<'a> Builder<'a> {
                     inferred: false,
                     users_resolved: None,
                     change: LicenseEdit::default(),
+                    addresses: Vec::new(),
+                    for_users: Vec::new(),
                 };
                 self.push_rel(e.time, (0, seq), Some(e), stage, vec![k], groups);
                 // a deleted user has no license assignment left to process: their failures end
@@ -1344,6 +1570,8 @@ impl<'a> Builder<'a> {
                 inferred: false,
                 users_resolved: None,
                 change: LicenseEdit::default(),
+                addresses: Vec::new(),
+                for_users: Vec::new(),
             }
         } else {
             Stage::Deleted {
@@ -1415,6 +1643,8 @@ impl<'a> Builder<'a> {
                 inferred: true,
                 users_resolved: Some(1),
                 change: LicenseEdit::default(),
+                addresses: Vec::new(),
+                for_users: Vec::new(),
             },
             vec![k.clone()],
             group.into_iter().collect(),
@@ -1469,6 +1699,8 @@ impl<'a> Builder<'a> {
                     inferred: false,
                     users_resolved: Some(1),
                     change: LicenseEdit::default(),
+                    addresses: Vec::new(),
+                    for_users: Vec::new(),
                 };
             }
             Stage::Fix {

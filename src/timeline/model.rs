@@ -78,6 +78,10 @@ pub enum FixKind {
     /// An administrator's `Update user` changed the proxy addresses of a user failing with
     /// UniquenessViolation (the guide: resolve the proxy address problem, then reprocess).
     ProxyAddressChanged,
+    /// An administrator's `Update user` took out of another user's `ProxyAddresses` an address
+    /// of a user failing with UniquenessViolation (the guide: the duplicate is fixed on the
+    /// object that holds the address).
+    AddressFreed,
     /// The failing user was deleted.
     UserDeleted,
     /// The group whose licenses failed was deleted.
@@ -96,6 +100,7 @@ impl FixKind {
             FixKind::MemberAdded => "member added",
             FixKind::UsageLocationSet => "usage location set",
             FixKind::ProxyAddressChanged => "proxy address changed",
+            FixKind::AddressFreed => "address freed",
             FixKind::UserDeleted => "user deleted",
             FixKind::GroupDeleted => "group deleted",
         }
@@ -275,6 +280,14 @@ pub enum Stage {
         /// enabled (empty for the other fixes, which their kind says).
         #[serde(flatten)]
         change: LicenseEdit,
+        /// What an `address freed` fix took out of its object's proxy addresses: the addresses
+        /// (lower-cased, without `smtp:`) a failing user's UniquenessViolation wanted.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        addresses: Vec<String>,
+        /// The failing users whose address an `address freed` fix freed, or whose conflict a
+        /// `group license changed` fix on another of their groups removed.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        for_users: Vec<UserRef>,
         /// A license fix read from a record whose license lists Entra truncated.
         #[serde(skip_serializing_if = "Option::is_none")]
         truncated: Option<Truncated>,

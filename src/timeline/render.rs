@@ -200,6 +200,8 @@ pub fn describe(e: &Entry) -> Line {
             inferred,
             users_resolved,
             change,
+            addresses,
+            for_users,
         } => {
             let subject = user
                 .as_ref()
@@ -210,6 +212,13 @@ pub fn describe(e: &Entry) -> Line {
             let mut parts: Vec<String> = edit_parts(change);
             if parts.is_empty() && !skus.is_empty() {
                 parts.push(skus.join(", "));
+            }
+            if !addresses.is_empty() {
+                parts.push(format!("removed {}", addresses.join(", ")));
+            }
+            if !for_users.is_empty() {
+                let who: Vec<String> = for_users.iter().map(|u| u.label()).collect();
+                parts.push(format!("for {}", who.join(", ")));
             }
             if let (Some(_), Some(g)) = (user, group) {
                 parts.push(format!("group {}", g.label()));

@@ -3,7 +3,8 @@
 
 use super::build::{build, Story};
 use super::directory::Directory;
-use super::model::{ClosedBy, FixKind, ResolvedBy, Stage, Subject};
+use super::model::{ClosedBy, EpisodeSubject, FixKind, ResolvedBy, Stage, Subject, UserKey};
+
 use crate::diagnose::testkit::*;
 use crate::model::{
     Activity, AssignedLicense, Cause, LicenseChange, Outcome, SkuId, Target, TargetKind,
@@ -1277,4 +1278,208 @@ fn a_failing_user_removed_from_the_group_is_closed_not_resolved_review_95() {
         assert_eq!(st[0].closed_by_member_removal, 1);
         assert_eq!(st[0].median_seconds, None);
     }
+}
+
+/// The entry of the only fix of `kind` in the story.
+fn the_fix(s: &Story, kind: FixKind) -> &super::model::Entry {
+    let found: Vec<&super::model::Entry> = s
+        .entries
+        .iter()
+        .filter(|e| matches!(&e.stage, Stage::Fix { fix, .. } if *fix == kind))
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", s.entries);
+    found[0]
+}
+
+/// Review 95 (defect 1): the guide's fix of a duplicate proxy address is made on the object that
+/// holds it. An administrator's `Update user` that takes the failing user's address (here one of
+/// the snapshot's proxy addresses, written in other case, with `smtp:`) out of another user's
+/// `ProxyAddresses` is an `address freed` step of the failing user's episode; one that removes an
+/// address nobody failing has is not a step.
+#[test]
+fn an_address_removed_from_another_user_is_freed_for_the_failing_user() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    let mut jo = user("jo");
+    jo.proxy_addresses = vec!["SMTP:jo@fabrikam.example", "smtp:jo.smith@fabrikam.example"].into();
+    w.snap.users.push(jo);
+    w.events.push(start("LIC-E3", "2026-10-06T08:00:00Z"));
+    w.events.push(gbl_fail(
+        "jo",
+        "2026-10-06T08:01:00Z",
+        lerr(
+            Cause::UniquenessViolation,
+            "Proxy address is already being used",
+        ),
+    ));
+    w.events
+        .push(finish("LIC-E3", "2026-10-06T08:02:00Z", 0, 1));
+    w.events.push(update_user(
+        "other",
+        "2026-10-06T09:00:00Z",
+        &[(
+            "ProxyAddresses",
+            "[\"SMTP:other@fabrikam.example\",\"smtp:nobody@fabrikam.example\"]",
+            "[\"SMTP:other@fabrikam.example\"]",
+        )],
+    ));
+    w.events.push(update_user(
+        "holder",
+        "2026-10-06T09:30:00Z",
+        &[(
+            "ProxyAddresses",
+            "[\"SMTP:holder@fabrikam.example\",\"smtp:JO.SMITH@fabrikam.example\"]",
+            "[\"SMTP:holder@fabrikam.example\"]",
+        )],
+    ));
+    w.events.push(gbl_ok(
+        "jo",
+        "2026-10-06T10:00:00Z",
+        &[("ENTERPRISEPACK", E3)],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(fixes(&s), [FixKind::AddressFreed], "{:#?}", s.entries);
+    let e = the_fix(&s, FixKind::AddressFreed);
+    let Stage::Fix {
+        user,
+        addresses,
+        for_users,
+        who,
+        ..
+    } = &e.stage
+    else {
+        unreachable!()
+    };
+    assert!(user.as_ref().unwrap().label().starts_with("holder@"));
+    assert_eq!(addresses, &["jo.smith@fabrikam.example".to_string()]);
+    assert_eq!(for_users.len(), 1);
+    assert!(for_users[0].label().starts_with("jo@"));
+    assert!(who.as_deref().unwrap().starts_with("ana"));
+    // a step of jo's story (`--user jo`) and of the failure's group (`--group LIC-E3`)
+    assert!(e.users.contains(&UserKey::Id(uid("jo"))), "{:?}", e.users);
+    assert!(e.groups.contains(&gid("LIC-E3")), "{:?}", e.groups);
+    assert_eq!(FixKind::AddressFreed.label(), "address freed");
+    assert_eq!(resolved(&s).len(), 1);
+}
+
+/// Review 95 (defect 2): a MutuallyExclusiveViolation from LIC-E3 fixed in the other product's
+/// group: the SharePoint plans disabled in LIC-E1, a group of the failing user, is a `group
+/// license changed` step of the user's episode. Not for a user the audit log shows removed from
+/// LIC-E1 before; not for a change that only enables plans.
+#[test]
+fn a_plan_disabled_in_another_group_of_the_user_fixes_the_conflict() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-E3", &[(E3, &[])]));
+    w.snap.groups.push(group("LIC-E1", &[(E1, &[])]));
+    for u in ["ivan", "kim"] {
+        w.events.push(add_member(
+            u,
+            "LIC-E1",
+            "2026-10-05T08:00:00Z",
+            admin("ana"),
+        ));
+    }
+    w.events.push(remove_member(
+        "kim",
+        "LIC-E1",
+        "2026-10-05T09:00:00Z",
+        admin("ana"),
+    ));
+    w.events.push(start("LIC-E3", "2026-10-06T08:00:00Z"));
+    for (u, at) in [
+        ("ivan", "2026-10-06T08:01:00Z"),
+        ("kim", "2026-10-06T08:01:30Z"),
+    ] {
+        w.events.push(gbl_fail(
+            u,
+            at,
+            lerr(
+                Cause::MutuallyExclusiveViolation,
+                "MutuallyExclusiveViolation",
+            ),
+        ));
+    }
+    w.events
+        .push(finish("LIC-E3", "2026-10-06T08:02:00Z", 0, 2));
+    // enabling a plan fixes no conflict
+    w.events.push(group_change(
+        "LIC-E1",
+        "2026-10-06T08:30:00Z",
+        &[("STANDARDPACK", E1, &["SHAREPOINTWAC"])],
+        &[("STANDARDPACK", E1, &[])],
+    ));
+    w.events.push(group_change(
+        "LIC-E1",
+        "2026-10-06T09:00:00Z",
+        &[("STANDARDPACK", E1, &[])],
+        &[("STANDARDPACK", E1, &["SHAREPOINTSTANDARD", "SHAREPOINTWAC"])],
+    ));
+    w.events.push(gbl_ok(
+        "ivan",
+        "2026-10-06T09:10:00Z",
+        &[("STANDARDPACK", E1), ("ENTERPRISEPACK", E3)],
+    ));
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    assert_eq!(
+        fixes(&s),
+        [FixKind::GroupLicenseChanged],
+        "{:#?}",
+        s.entries
+    );
+    let e = the_fix(&s, FixKind::GroupLicenseChanged);
+    let Stage::Fix {
+        group,
+        for_users,
+        change,
+        ..
+    } = &e.stage
+    else {
+        unreachable!()
+    };
+    assert_eq!(group.as_ref().unwrap().label(), "LIC-E1");
+    assert_eq!(change.plans_disabled.len(), 1, "{change:?}");
+    let names: Vec<String> = for_users.iter().map(|u| u.label()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("ivan@"), "{names:?}");
+    assert!(e.users.contains(&UserKey::Id(uid("ivan"))));
+    assert!(!e.users.contains(&UserKey::Id(uid("kim"))));
+    assert!(e.groups.contains(&gid("LIC-E3")) && e.groups.contains(&gid("LIC-E1")));
+    assert_eq!(e.time, t("2026-10-06T09:00:00Z"));
+}
+
+/// Review 95 (defect 3): inside two overlapping runs, a failure naming EMS goes to the only
+/// running group that assigns EMS (by the snapshot, or by the audit log's `Set group license`);
+/// one naming a product both assign, or none, stays unattributed.
+#[test]
+fn overlapping_runs_attribute_a_failure_by_the_product_it_names() {
+    let mut w = World::new();
+    w.snap.groups.push(group("LIC-A", &[(E3, &[])]));
+    w.snap.groups.push(group("LIC-C", &[(E3, &[])]));
+    // LIC-B is not in the snapshot: its `Set group license` says what it assigns
+    w.events.push(group_change(
+        "LIC-B",
+        "2026-10-06T07:59:00Z",
+        &[],
+        &[("EMS", EMS, &[])],
+    ));
+    for g in ["LIC-A", "LIC-B", "LIC-C"] {
+        w.events.push(start(g, "2026-10-06T08:00:00Z"));
+    }
+    let mut ems = lerr(Cause::CountViolation, &count_text("EMS"));
+    ems.sku = Some("EMS".into());
+    w.events.push(gbl_fail("ivan", "2026-10-06T08:01:00Z", ems));
+    w.events.push(count_fail("fin", "2026-10-06T08:01:10Z"));
+    for g in ["LIC-A", "LIC-B", "LIC-C"] {
+        w.events.push(finish(g, "2026-10-06T08:02:00Z", 0, 1));
+    }
+    let s = story(&w, "2026-10-07T00:00:00Z");
+    let group_of = |name: &str| {
+        s.episodes
+            .iter()
+            .find(|e| e.subject == EpisodeSubject::User(UserKey::Id(uid(name))))
+            .map(|e| e.group.clone())
+            .expect("an episode")
+    };
+    assert_eq!(group_of("ivan"), Some(gid("LIC-B")));
+    assert_eq!(group_of("fin"), None);
 }

@@ -2206,3 +2206,100 @@ fn a_failing_user_removed_from_the_group_is_closed_in_both_commands_review_95() 
         "{fix}"
     );
 }
+
+/// The stage column of each story line of a table timeline, with the line.
+fn story_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("TIME"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// Review 95 (tl1, tl1b): jamie fails "Proxy address is already being used"; alice takes
+/// smtp:jamie@contoso.example out of lindgren's ProxyAddresses (the guide's fix, made on the object
+/// holding the address), LIC-E3 is reprocessed, jamie is licensed. The change is a fix step of
+/// jamie's story and of LIC-E3's, before the reprocess, with or without a snapshot.
+#[test]
+fn an_address_freed_on_the_other_user_is_the_fix_review_95() {
+    let want = "fix: address freed   lindgren@contoso.example  removed jamie@contoso.example; \
+                for jamie@contoso.example; by alice.admin@contoso.example";
+    for (path, filter) in [
+        (review("address-freed"), ["--user", "jamie@contoso.example"]),
+        (review("address-freed-snapshot"), ["--group", "LIC-E3"]),
+    ] {
+        let (text, _, _) = timeline_text(&[&path, filter[0], filter[1]]);
+        let lines = story_lines(&text);
+        let at = |what: &str| {
+            lines
+                .iter()
+                .position(|l| l.contains(what))
+                .unwrap_or_else(|| panic!("no {what} in {path}:\n{text}"))
+        };
+        let fix = at("fix: address freed");
+        assert!(lines[fix].contains(want), "{}", lines[fix]);
+        assert!(at("failure") < fix && fix < at("reprocess"), "{text}");
+    }
+    let (v, _) = json_of(&["timeline", &review("address-freed")]);
+    let fix = the_fix(entries(&v), "address_freed");
+    assert_eq!(upn(fix, "user"), "lindgren@contoso.example");
+    assert_eq!(
+        fix["addresses"],
+        serde_json::json!(["jamie@contoso.example"])
+    );
+    assert_eq!(fix["for_users"][0]["upn"], "jamie@contoso.example");
+    assert_eq!(fix["inferred"], false);
+}
+
+/// Review 95 (tl5, tl5b): ivan fails MutuallyExclusiveViolation from LIC-E3; alice disables
+/// SHAREPOINTSTANDARD and SHAREPOINTWAC in LIC-E1 (a group of ivan's, by the snapshot, or with no
+/// membership data at all), the guide's fix of the conflict: a `group license changed` fix of
+/// ivan's episode, in his `--user` story. With a snapshot that shows ivan not in LIC-E1 it stays a
+/// neutral `group license set`.
+#[test]
+fn a_conflict_fixed_in_the_other_group_is_a_fix_review_95() {
+    for path in [
+        review("conflict-other-group"),
+        review("conflict-other-group-snapshot"),
+    ] {
+        let (v, _) = json_of(&["timeline", &path, "--user", "ivan@contoso.example"]);
+        let fix = the_fix(entries(&v), "group_license_changed");
+        assert_eq!(fix["group"]["name"], "LIC-E1", "{path}: {fix:#}");
+        assert_eq!(fix["for_users"][0]["upn"], "ivan@contoso.example");
+        assert_eq!(
+            fix["plans_disabled"],
+            serde_json::json!([{"sku": "STANDARDPACK", "plans": ["SHAREPOINTSTANDARD", "SHAREPOINTWAC"]}])
+        );
+        let (text, _, _) = timeline_text(&[&path, "--user", "ivan@contoso.example"]);
+        assert!(
+            text.contains("fix: group license changed  LIC-E1                disabled plans SHAREPOINTSTANDARD, SHAREPOINTWAC in STANDARDPACK; for ivan@contoso.example; by alice.admin@contoso.example"),
+            "{text}"
+        );
+    }
+    let (v, _) = json_of(&["timeline", &review("conflict-not-member")]);
+    let es = entries(&v);
+    assert!(!es.iter().any(|e| e["stage"] == "fix"), "{es:#?}");
+    assert!(
+        es.iter()
+            .any(|e| e["stage"] == "group_license_set" && e["group"]["name"] == "LIC-E1"),
+        "{es:#?}"
+    );
+}
+
+/// Review 95 (d/tl2): inside the overlapping runs of LIC-A (ENTERPRISEPACK) and LIC-B (EMS), ivan's
+/// failure names EMS, which only LIC-B's `Set group license` assigns: it is LIC-B's.
+#[test]
+fn overlapping_runs_attribute_by_the_named_product_review_95() {
+    let (v, _) = json_of(&["timeline", &review("overlapping-runs")]);
+    let es = entries(&v);
+    let ivan = es
+        .iter()
+        .find(|e| e["stage"] == "failure" && upn(e, "user") == "ivan@contoso.example")
+        .expect("ivan's failure");
+    assert_eq!(ivan["group"]["name"], "LIC-B", "{ivan:#}");
+    let closed = es
+        .iter()
+        .find(|e| e["stage"] == "closed" && upn(e, "subject") == "ivan@contoso.example")
+        .expect("ivan's episode closed by his deletion");
+    assert_eq!(closed["group"]["name"], "LIC-B", "{closed:#}");
+}
