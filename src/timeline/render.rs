@@ -601,10 +601,11 @@ fn until_text(t: &DateTime<Utc>) -> String {
     }
 }
 
+/// The widest cell of a column, in display columns (a wide character takes two), up to `cap`.
 fn width(rows: &[[String; 3]], col: usize, cap: usize) -> usize {
     rows.iter()
         .filter_map(|r| r.get(col))
-        .map(|s| s.chars().count())
+        .map(|s| crate::report::escape::width(s))
         .max()
         .unwrap_or(0)
         .min(cap)
@@ -641,9 +642,17 @@ fn table(d: &TimelineDoc, w: &mut dyn Write) -> io::Result<()> {
             "TIME", "STAGE", "SUBJECT"
         )?;
         for (e, [stage, subject, detail]) in d.entries.iter().zip(&rows) {
+            // padded by display width: `{:<w$}` counts characters, and a CJK UPN shifted the
+            // detail column
+            let pad = |s: &str, w: usize| {
+                let n = w.saturating_sub(crate::report::escape::width(s));
+                format!("{s}{}", " ".repeat(n))
+            };
             let line = format!(
-                "{:<20}  {stage:<ws$}  {subject:<wu$}  {detail}",
-                ts(&e.time)
+                "{:<20}  {}  {}  {detail}",
+                ts(&e.time),
+                pad(stage, ws),
+                pad(subject, wu)
             );
             writeln!(w, "{}", line.trim_end())?;
         }

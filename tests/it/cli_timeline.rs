@@ -2303,3 +2303,53 @@ fn overlapping_runs_attribute_by_the_named_product_review_95() {
         .expect("ivan's episode closed by his deletion");
     assert_eq!(closed["group"]["name"], "LIC-B", "{closed:#}");
 }
+
+/// The table's columns are padded by display width: a UPN of wide characters (`礼萨.卡里米@...`)
+/// took two columns a character and shifted its row's DETAIL column (review 95c).
+#[test]
+fn a_wide_upn_keeps_the_detail_column_aligned() {
+    let text = std::fs::read_to_string("fixtures/formats/graph-page.json")
+        .expect("fixture")
+        .replace("kai.nakamura@", "礼萨.卡里米@");
+    assert!(text.contains("礼萨"), "the fixture names kai.nakamura");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("audit.json");
+    std::fs::write(&file, text).expect("write");
+    let (out, err, code) = timeline_text(&[file.to_str().expect("utf-8")]);
+    assert!(code == 0 || code == 1, "{err}");
+    let lines: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("TIME"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(lines.iter().any(|l| l.contains("礼萨")), "{out}");
+    // the DETAIL column starts after the third run of two or more spaces (after the time, the
+    // padded stage and the padded subject), at the header's display column on every row
+    let detail_at = |l: &str| {
+        let mut spaces = 0;
+        let mut gaps = 0;
+        for (i, c) in l.char_indices() {
+            if c == ' ' {
+                spaces += 1;
+                continue;
+            }
+            if spaces >= 2 {
+                gaps += 1;
+                if gaps == 3 {
+                    return Some(unicode_width::UnicodeWidthStr::width(&l[..i]));
+                }
+            }
+            spaces = 0;
+        }
+        None // a row without a detail
+    };
+    let header = detail_at(lines[0]).expect("the header's DETAIL");
+    let rows: Vec<(&str, usize)> = lines[1..]
+        .iter()
+        .filter_map(|l| Some((*l, detail_at(l)?)))
+        .collect();
+    assert!(rows.iter().any(|(l, _)| l.contains("礼萨")), "{out}");
+    for (l, at) in rows {
+        assert_eq!(at, header, "{l:?}\n{out}");
+    }
+}
