@@ -3527,19 +3527,7 @@ fn dedup_users(
                             .into(),
                         });
                     }
-                    same_file.push(RepeatedUser {
-                        file: u.source.file.clone(),
-                        at: match u.source.line() {
-                            Some(l) => format!("record {} (line {l})", u.source.record),
-                            None => format!("record {}", u.source.record),
-                        },
-                        who: match u.upn.as_deref() {
-                            Some(upn) => format!("{upn} ({})", u.id),
-                            None => u.id.to_string(),
-                        },
-                        first: f.source.record,
-                        across: None,
-                    });
+                    same_file.push(RepeatedUser::of(u, f, None));
                 }
                 if f.source.file != u.source.file
                     && !f.license_states.is_empty()
@@ -3562,19 +3550,7 @@ fn dedup_users(
                 }
                 if f.source.file != u.source.file {
                     // the same user in another input: one copy is used, this one is counted there
-                    same_file.push(RepeatedUser {
-                        file: u.source.file.clone(),
-                        at: match u.source.line() {
-                            Some(l) => format!("record {} (line {l})", u.source.record),
-                            None => format!("record {}", u.source.record),
-                        },
-                        who: match u.upn.as_deref() {
-                            Some(upn) => format!("{upn} ({})", u.id),
-                            None => u.id.to_string(),
-                        },
-                        first: f.source.record,
-                        across: Some(f.source.file.clone()),
-                    });
+                    same_file.push(RepeatedUser::of(u, f, Some(f.source.file.clone())));
                 }
                 let kept = &mut o.get_mut().1;
                 if u.license_states.len() > users[*kept].license_states.len() {
@@ -3615,6 +3591,29 @@ struct RepeatedUser {
     first: u64,
     /// The other input the user was first read from, for a copy in another input.
     across: Option<FileName>,
+}
+
+impl RepeatedUser {
+    /// `u`, a copy of the user `f` read first (`across`: `f`'s input, when it is another).
+    fn of(
+        u: &crate::model::snapshot::User,
+        f: &crate::model::snapshot::User,
+        across: Option<FileName>,
+    ) -> RepeatedUser {
+        RepeatedUser {
+            file: u.source.file.clone(),
+            at: match u.source.line() {
+                Some(l) => format!("record {} (line {l})", u.source.record),
+                None => format!("record {}", u.source.record),
+            },
+            who: match u.upn.as_deref() {
+                Some(upn) => format!("{upn} ({})", u.id),
+                None => u.id.to_string(),
+            },
+            first: f.source.record,
+            across,
+        }
+    }
 }
 
 /// The skip reason of a user read again in another input (the same snapshot given twice, or in

@@ -330,10 +330,7 @@ pub fn plan(t: &Tenant<'_>, g: &Group, members: &Members, addon: &SkuId) -> Plan
             .iter()
             // the group's own products: the group-level check above
             .filter(|h| h.active && !h.is_from(&g.id))
-            .map(|h| Labeled {
-                label: t.holding_label(h),
-                plans: h.plans.clone(),
-            })
+            .map(|h| t.labeled(h))
             .collect();
         let hits = rules::conflicts(t, &addon_set, &theirs);
         if !hits.is_empty() {
@@ -563,10 +560,7 @@ fn layouts(
                 .holdings(u)
                 .iter()
                 .filter(|h| h.active && h.sku != base)
-                .map(|h| Labeled {
-                    label: t.holding_label(h),
-                    plans: h.plans.clone(),
-                })
+                .map(|h| t.labeled(h))
                 .collect();
             if !rules::conflicts(t, &full, &theirs).is_empty() {
                 conflicts_full += 1;

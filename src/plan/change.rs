@@ -378,10 +378,7 @@ pub fn plan(
             .iter()
             .filter(|h| h.active && !h.is_from(&g.id))
             .filter(|h| !(h.source == Source::Unknown && removed.contains(&h.sku)))
-            .map(|h| Labeled {
-                label: t.holding_label(h),
-                plans: h.plans.clone(),
-            })
+            .map(|h| t.labeled(h))
             .collect();
         let hits = rules::conflicts(t, &new_sets, &theirs);
         if !hits.is_empty() {

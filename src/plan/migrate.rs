@@ -615,10 +615,7 @@ fn will_fail(
     let theirs: Vec<Labeled> = hs
         .iter()
         .filter(|h| h.active && !h.is_from(&g.id))
-        .map(|h| Labeled {
-            label: t.holding_label(h),
-            plans: h.plans.clone(),
-        })
+        .map(|h| t.labeled(h))
         .collect();
     let hits = rules::conflicts(t, &ours, &theirs);
     if !hits.is_empty() {

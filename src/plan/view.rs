@@ -418,6 +418,14 @@ impl<'a> Tenant<'a> {
         self.source_label(&h.source, &h.sku)
     }
 
+    /// A holding's plans with its label, as the conflict check takes them ([`super::rules::conflicts`]).
+    pub fn labeled(&self, h: &Holding<'_>) -> super::rules::Labeled {
+        super::rules::Labeled {
+            label: self.holding_label(h),
+            plans: h.plans.clone(),
+        }
+    }
+
     pub fn source_label(&self, source: &Source, sku: &SkuId) -> String {
         match source {
             Source::Direct => format!("{} (direct)", self.sku_label(sku)),
