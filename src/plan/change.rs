@@ -563,6 +563,22 @@ fn group_level_checks(
     }
 }
 
+impl SeatNeed {
+    /// A product whose seat numbers are not known (no subscription row, or one skipped):
+    /// `short` seats are said to be missing.
+    fn without_numbers(product: ProductRef, n: usize, short: u64) -> SeatNeed {
+        SeatNeed {
+            product,
+            new_consumers: n,
+            enabled: None,
+            warning: None,
+            consumed: None,
+            available: None,
+            short,
+        }
+    }
+}
+
 /// Seats of one added product against `n` new consumers; a shortage is a group-level blocker.
 pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> SeatNeed {
     let label = t.sku_label(sku);
@@ -596,15 +612,7 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
                     count(n, "member", "members")
                 ),
             );
-            return SeatNeed {
-                product,
-                new_consumers: n,
-                enabled: None,
-                warning: None,
-                consumed: None,
-                available: None,
-                short: 0,
-            };
+            return SeatNeed::without_numbers(product, n, 0);
         }
         if t.has_inventory() {
             if n > 0 {
@@ -631,15 +639,7 @@ pub fn seat_need(t: &Tenant<'_>, sku: &SkuId, n: usize, f: &mut Findings) -> Sea
                 ),
             );
         }
-        return SeatNeed {
-            product,
-            new_consumers: n,
-            enabled: None,
-            warning: None,
-            consumed: None,
-            available: None,
-            short: if t.has_inventory() { n as u64 } else { 0 },
-        };
+        return SeatNeed::without_numbers(product, n, if t.has_inventory() { n as u64 } else { 0 });
     };
     let available = seats.available();
     // over-assigned products (consumed > enabled) first need the difference back
