@@ -4567,7 +4567,8 @@ fn usage_location_notes(out: &Ingested) -> Vec<(String, String)> {
                      directory's country, and a service that country does not allow fails with \
                      ProhibitedInUsageLocationViolation; the guide recommends setting the right usage \
                      location before group-based licensing (`Update-MgUser -UserId <user id> \
-                     -UsageLocation <country code>`)",
+                     -UsageLocation <country code>`; for a user synced from on-premises AD, at \
+                     the source)",
                     if n == 1 { "" } else { "s" },
                     if n == 1 { "has" } else { "have" },
                     first.unwrap_or_default(),
