@@ -432,21 +432,7 @@ pub(crate) fn moera_domain_of(snap: &Snapshot) -> Option<String> {
         .map(|(d, _)| d)
 }
 
-/// An address as compared for uniqueness: `smtp:` prefix dropped, lower-cased; other prefixes
-/// (`sip:`, `x500:`) are kept so they only match their own kind.
-pub(crate) fn normalize_address(a: &str) -> Option<String> {
-    let t = a.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let lower = t.to_lowercase();
-    let stripped = lower.strip_prefix("smtp:").unwrap_or(&lower).trim();
-    if stripped.is_empty() {
-        None
-    } else {
-        Some(stripped.to_string())
-    }
-}
+pub(crate) use crate::model::normalize_address;
 
 impl<'a> Ctx<'a> {
     pub fn new(

@@ -653,10 +653,10 @@ pub struct EventExtra {
 pub struct UserFixes {
     pub usage_location_set: bool,
     pub addresses_changed: bool,
-    /// The e-mail addresses the change took out of `ProxyAddresses` (in the old list, not in the
-    /// new), lower-cased and without their `smtp:` prefix: an address freed for another object
-    /// (the guide's duplicate proxy address, fixed on the object that held it). Addresses of
-    /// other types (`SIP:`, `X500:`, ...) are left out.
+    /// The addresses the change took out of `ProxyAddresses` (in the old list, not in the new), in
+    /// the form uniqueness compares ([`super::normalize_address`]: `smtp:` dropped, lower-cased,
+    /// other prefixes kept): an address freed for another object (the guide's duplicate proxy
+    /// address, fixed on the object that held it).
     pub addresses_removed: Vec<Box<str>>,
 }
 

@@ -286,6 +286,24 @@ pub(crate) fn ascii_lower<'b>(s: &str, buf: &'b mut [u8]) -> Option<&'b str> {
     std::str::from_utf8(b).ok()
 }
 
+/// An address as compared for uniqueness (a duplicate proxy address): `smtp:` prefix dropped,
+/// lower-cased; other prefixes (`sip:`, `x500:`) are kept so they only match their own kind.
+/// `analyze`'s duplicate-address check, the timeline's freed addresses and the addresses an
+/// `Update user` took out of `ProxyAddresses` all compare this form.
+pub(crate) fn normalize_address(a: &str) -> Option<String> {
+    let t = a.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    let stripped = lower.strip_prefix("smtp:").unwrap_or(&lower).trim();
+    if stripped.is_empty() {
+        None
+    } else {
+        Some(stripped.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{folded, prefetch_targets_ahead, ObjectId, Target, TargetKind};

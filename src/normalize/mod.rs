@@ -415,24 +415,19 @@ fn user_fixes(
     f
 }
 
-/// The e-mail addresses of a `ProxyAddresses` value (`["SMTP:a@x","smtp:b@x"]`, or the bare
-/// list some exports write), lower-cased and without the `smtp:` prefix; addresses of other
-/// types (`SIP:`, `X500:`) are left out, as is anything that is not an address.
+/// The addresses of a `ProxyAddresses` value (`["SMTP:a@x","smtp:b@x"]`, or the bare list some
+/// exports write) in the form uniqueness compares ([`crate::model::normalize_address`]): anything
+/// that is not an address left out.
 fn smtp_addresses(v: Option<&str>) -> Vec<Box<str>> {
     let Some(v) = v else { return Vec::new() };
     let mut out: Vec<Box<str>> = Vec::new();
     for part in v.split([',', ';', '[', ']']) {
-        let a = part.trim().trim_matches(['"', '\\', '\'', ' ']).trim();
-        let a = match a.split_once(':') {
-            Some((kind, rest)) if kind.eq_ignore_ascii_case("smtp") => rest.trim(),
-            Some(_) => continue,
-            None => a,
+        let a = part.trim().trim_matches(['"', '\\', '\'', ' ']);
+        let Some(a) = crate::model::normalize_address(a) else {
+            continue;
         };
-        if a.contains('@') && !a.contains(char::is_whitespace) {
-            let a: Box<str> = a.to_lowercase().into();
-            if !out.contains(&a) {
-                out.push(a);
-            }
+        if a.contains('@') && !a.contains(char::is_whitespace) && !out.iter().any(|x| **x == *a) {
+            out.push(a.into());
         }
     }
     out

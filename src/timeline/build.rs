@@ -1441,18 +1441,10 @@ impl<'a> Builder<'a> {
         );
     }
 
-    /// A user's e-mail addresses as the inputs give them, lower-cased, without `smtp:`: their
-    /// UPNs (latest and former), and the snapshot's mail and proxy addresses.
+    /// A user's addresses as uniqueness compares them ([`crate::model::normalize_address`]):
+    /// their UPNs (latest and former), and the snapshot's mail and proxy addresses.
     fn addresses_of(&self, k: &UserKey) -> Vec<String> {
-        let bare = |a: &str| -> Option<String> {
-            let a = a.trim();
-            let a = match a.split_once(':') {
-                Some((kind, rest)) if kind.eq_ignore_ascii_case("smtp") => rest.trim(),
-                Some(_) => return None,
-                None => a,
-            };
-            (!a.is_empty()).then(|| a.to_lowercase())
-        };
+        let bare = crate::model::normalize_address;
         let mut out: Vec<String> = Vec::new();
         let r = self.dir.user_ref(k);
         out.extend(r.upn.as_deref().and_then(bare));
