@@ -540,10 +540,7 @@ fn process_value(
         // or actor, and its error with them ([`nested`])
         let (fault, scalar) = match family {
             _ if !checked => (None, None),
-            Family::AzureMonitor => (
-                nested::azure_monitor_fault(&v),
-                nested::azure_monitor_scalar_fault(&v),
-            ),
+            Family::AzureMonitor => nested::azure_monitor_faults(&v),
             _ => (nested::nested_fault(&v), nested::scalar_fault(&v)),
         };
         if let Some(detail) = scalar {
@@ -3602,10 +3599,7 @@ impl RepeatedUser {
     ) -> RepeatedUser {
         RepeatedUser {
             file: u.source.file.clone(),
-            at: match u.source.line() {
-                Some(l) => format!("record {} (line {l})", u.source.record),
-                None => format!("record {}", u.source.record),
-            },
+            at: u.source.place(),
             who: match u.upn.as_deref() {
                 Some(upn) => format!("{upn} ({})", u.id),
                 None => u.id.to_string(),

@@ -64,24 +64,13 @@ enum Slot {
     Props,
 }
 
+/// A member that is a string where an object or array belongs: a type name, or JSON text (a
+/// dynamic column) that does not parse, or whose members are at fault as a JSON record's would
+/// be. The text is parsed once, for both checks.
 fn check(slot: Slot, path: &str, x: &Value) -> Option<NestedFault> {
-    match x {
-        Value::String(s) => text_fault(path, s).or_else(|| {
-            // JSON text (a dynamic column): its members are checked as a JSON record's are
-            let t = s.trim();
-            if t.starts_with('{') || t.starts_with('[') {
-                let inner: Value = serde_json::from_str(t).ok()?;
-                inner_fault(slot, path, &inner)
-            } else {
-                None
-            }
-        }),
-        other => inner_fault(slot, path, other),
-    }
-}
-
-/// A string where an object or array belongs: a type name, or JSON text that does not parse.
-fn text_fault(path: &str, s: &str) -> Option<NestedFault> {
+    let Value::String(s) = x else {
+        return inner_fault(slot, path, x);
+    };
     let t = s.trim();
     if is_truncation_marker(t) {
         return Some(NestedFault::TypeName {
@@ -89,18 +78,19 @@ fn text_fault(path: &str, s: &str) -> Option<NestedFault> {
             found: t.to_string(),
         });
     }
-    if (t.starts_with('{') || t.starts_with('['))
-        && super::record::too_large(t.as_bytes()).is_none()
+    if !(t.starts_with('{') || t.starts_with('['))
+        || super::record::too_large(t.as_bytes()).is_some()
     {
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(t) {
-            return Some(NestedFault::BadJson {
-                path: path.to_string(),
-                chars: s.chars().count(),
-                error: e.to_string(),
-            });
-        }
+        return None;
     }
-    None
+    match serde_json::from_str::<Value>(t) {
+        Ok(inner) => inner_fault(slot, path, &inner),
+        Err(e) => Some(NestedFault::BadJson {
+            path: path.to_string(),
+            chars: s.chars().count(),
+            error: e.to_string(),
+        }),
+    }
 }
 
 /// A type name standing for a member's object (`initiatedBy.user`, a target, a modified property).
@@ -135,10 +125,7 @@ fn inner_fault(slot: Slot, path: &str, x: &Value) -> Option<NestedFault> {
                         let o = item.as_object()?;
                         o.iter()
                             .filter(|(k, _)| k.eq_ignore_ascii_case("modifiedProperties"))
-                            .find_map(|(k, p)| match p {
-                                Value::String(s) => text_fault(&format!("{here}.{k}"), s),
-                                other => inner_fault(Slot::Props, &format!("{here}.{k}"), other),
-                            })
+                            .find_map(|(k, p)| check(Slot::Props, &format!("{here}.{k}"), p))
                     }
                     _ => None,
                 })
@@ -176,29 +163,22 @@ pub fn scalar_fault(v: &Value) -> Option<String> {
     })
 }
 
-/// The `properties` of an Azure Monitor record, checked as a Graph record.
-pub fn azure_monitor_fault(v: &Value) -> Option<NestedFault> {
-    let p = get(v, "properties")?;
-    match p {
-        Value::String(s) => {
-            let inner: Value = serde_json::from_str(s.trim()).ok()?;
-            nested_fault(&inner)
+/// An Azure Monitor record's faults: its `properties` checked as a Graph record (the nested
+/// members, then the activity and result), and its own keys' activity and result. `properties`
+/// written as JSON text is parsed once for both.
+pub fn azure_monitor_faults(v: &Value) -> (Option<NestedFault>, Option<String>) {
+    let parsed;
+    let p = match get(v, "properties") {
+        Some(Value::String(s)) => {
+            parsed = serde_json::from_str::<Value>(s.trim()).ok();
+            parsed.as_ref()
         }
-        other => nested_fault(other),
-    }
-}
-
-/// [`scalar_fault`] of an Azure Monitor record: its `properties`, then its own keys.
-pub fn azure_monitor_scalar_fault(v: &Value) -> Option<String> {
-    let own = || scalar_fault(v);
-    match get(v, "properties") {
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s.trim())
-            .ok()
-            .and_then(|p| scalar_fault(&p))
-            .or_else(own),
-        Some(p) => scalar_fault(p).or_else(own),
-        None => own(),
-    }
+        p => p,
+    };
+    (
+        p.and_then(nested_fault),
+        p.and_then(scalar_fault).or_else(|| scalar_fault(v)),
+    )
 }
 
 /// Skip reason of a record whose activity or result is of the wrong JSON type ([`scalar_fault`]).

@@ -299,10 +299,9 @@ fn drop_contradicted(
 /// How a copy is named in a note said on its input: by its record id, or (`analyze` drops the
 /// ids) by its place in the input.
 fn named(e: &AuditEvent) -> String {
-    match (&e.record_id, e.source.line.get()) {
-        (Some(id), _) => format!("record {id}"),
-        (None, Some(l)) => format!("record {} (line {l})", e.source.record),
-        (None, None) => format!("record {}", e.source.record),
+    match &e.record_id {
+        Some(id) => format!("record {id}"),
+        None => e.source.place(),
     }
 }
 

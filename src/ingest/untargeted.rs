@@ -49,10 +49,7 @@ pub(super) fn note_untargeted(
     let mut per_input: HashMap<usize, (u64, u64, String)> = HashMap::default();
     for e in events.iter().filter(|e| is_untargeted_failure(e)) {
         if let Some(i) = by_path(&e.source.file) {
-            let at = match e.source.line() {
-                Some(l) => format!("record {} (line {l}), `{}`", e.source.record, e.activity),
-                None => format!("record {}, `{}`", e.source.record, e.activity),
-            };
+            let at = format!("{}, `{}`", e.source.place(), e.activity);
             let slot = per_input
                 .entry(i)
                 .or_insert_with(|| (0, e.source.record, at.clone()));

@@ -342,6 +342,14 @@ impl SourceRef {
     pub fn line(&self) -> Option<u64> {
         self.line.get()
     }
+
+    /// Where the record is, as every message says it: `record 4 (line 7)`, or `record 4`.
+    pub fn place(&self) -> String {
+        match self.line() {
+            Some(l) => format!("record {} (line {l})", self.record),
+            None => format!("record {}", self.record),
+        }
+    }
 }
 
 /// A line number or none, in one word (an `Option<u64>` takes two): 8 bytes of every kept event

@@ -33,10 +33,7 @@ pub fn drop_repeated_groups(groups: &mut Vec<Group>, report: &mut InputReport) {
         return;
     };
     let (g, kept) = (&groups[i], &groups[f]);
-    let at = match g.source.line() {
-        Some(l) => format!("record {} (line {l})", g.source.record),
-        None => format!("record {}", g.source.record),
-    };
+    let at = g.source.place();
     let name = match &g.display_name {
         Some(n) => format!("{n} ({})", g.id),
         None => g.id.to_string(),
